@@ -1,0 +1,20 @@
+# Every third-party library siteseek uses, found once. Debian 12 packages; see docs/architecture.md
+# for why each one is here. The same calls run again in siteseekConfig.cmake for library users.
+find_package(Boost 1.81 REQUIRED COMPONENTS json url unit_test_framework)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(gumbo REQUIRED IMPORTED_TARGET gumbo)
+pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(re2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
+if(SITESEEK_WITH_REDIS)
+  pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
+endif()
+# libstemmer ships no pkg-config file.
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+find_library(STEMMER_LIBRARY stemmer REQUIRED)
+if(NOT TARGET siteseek_stemmer)
+  add_library(siteseek_stemmer INTERFACE IMPORTED)
+  target_include_directories(siteseek_stemmer INTERFACE ${STEMMER_INCLUDE_DIR})
+  target_link_libraries(siteseek_stemmer INTERFACE ${STEMMER_LIBRARY})
+endif()

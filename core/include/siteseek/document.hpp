@@ -1,0 +1,35 @@
+#pragma once
+// The unit siteseek indexes and returns: a page record, or one record per section of a page.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace siteseek {
+
+/// Whether a document is a whole page or one section of it.
+enum class DocumentType : std::uint8_t { page, section };
+
+/// One searchable record. Sections carry the page URL plus "#anchor".
+struct Document {
+  std::string id;                      ///< stable id, unique within a site (usually the url)
+  std::string url;                     ///< absolute URL; sections end in #anchor
+  std::string title;                   ///< page title, site suffix removed
+  std::string section_title;           ///< heading of the section; empty for pages
+  std::vector<std::string> hierarchy;  ///< breadcrumb: ancestor titles, outermost first
+  std::string body;                    ///< visible text, whitespace collapsed
+  DocumentType type = DocumentType::page;
+  std::string section_key;             ///< first URL path segment under the site root
+  std::uint32_t position = 0;          ///< order of the section within its page (0 for pages)
+  float boost = 1.0f;                  ///< multiplies the document's score
+  std::uint64_t content_hash = 0;      ///< hash of the indexed fields, to spot unchanged records
+
+  bool operator==(const Document&) const = default;
+};
+
+/// The page URL of a document: its url without the #fragment.
+inline std::string page_url(const Document& d) {
+  auto hash = d.url.find('#');
+  return hash == std::string::npos ? d.url : d.url.substr(0, hash);
+}
+
+}  // namespace siteseek

@@ -1,0 +1,85 @@
+#pragma once
+// From HTML to documents: one page's HTML to a page record plus one record per section, a built
+// static site on disk to documents, and the report every ingestion run produces.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siteseek/document.hpp"
+
+namespace siteseek {
+
+struct SiteSettings;
+
+/// What one page's HTML yields.
+struct ExtractedPage {
+  std::vector<Document> documents;      ///< the page record first, then its sections; empty when skipped
+  std::string title;                    ///< the page title, site suffix removed
+  std::vector<std::string> links;       ///< absolute http(s) URLs of <a href>, fragments removed, in order
+  std::string canonical_url;            ///< absolute <link rel=canonical>, or empty
+  std::vector<std::string> breadcrumb;  ///< from the site's breadcrumb selector, or empty
+  bool noindex = false;                 ///< <meta name=robots content=noindex>
+  bool nofollow = false;                ///< <meta name=robots content=nofollow>
+  std::string skip_reason;              ///< non-empty: the page is not indexed, and why
+};
+
+/// Options for extract_page beyond the site's settings.
+struct ExtractOptions {
+  std::string charset;  ///< from the HTTP Content-Type header; empty: <meta charset> or UTF-8
+};
+
+/// Parse one page. Never throws on bad HTML: problems become skip_reason ("no title", ...).
+ExtractedPage extract_page(std::string_view html, const std::string& url, const SiteSettings& site,
+                           const ExtractOptions& options = {});
+
+/// Give every document without a breadcrumb the titles of its ancestor pages (by URL path).
+void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site);
+
+/// A page that was not indexed, and why.
+struct SkippedPage {
+  std::string url;
+  std::string reason;
+};
+
+/// A page that could not be fetched or read.
+struct FailedPage {
+  std::string url;
+  std::string error;
+};
+
+/// What an ingestion run (crawl or directory) did.
+struct IngestReport {
+  std::uint64_t pages_fetched = 0;   ///< pages read from disk or network
+  std::uint64_t pages_indexed = 0;   ///< pages that produced documents
+  std::uint64_t pages_unchanged = 0; ///< re-crawl: answered 304 Not Modified, previous documents reused
+  std::uint64_t documents = 0;       ///< page + section records produced
+  std::vector<SkippedPage> skipped;
+  std::vector<FailedPage> failed;
+  std::chrono::milliseconds duration{0};
+};
+
+/// Progress of a running ingestion, for progress bars and job status.
+struct IngestProgress {
+  std::uint64_t fetched = 0;
+  std::uint64_t queued = 0;
+  std::uint64_t documents = 0;
+  std::uint64_t errors = 0;
+};
+using ProgressCallback = std::function<void(const IngestProgress&)>;
+
+/// Documents and the report of one run.
+struct IngestResult {
+  std::vector<Document> documents;
+  IngestReport report;
+};
+
+/// Read a built static site: every HTML file under `directory`, mapped to base_url + relative
+/// path, filtered by the site's allow/deny and skip rules. Throws IoError when the directory
+/// cannot be read at all.
+IngestResult read_directory(const std::string& directory, const std::string& base_url,
+                            const SiteSettings& site, const ProgressCallback& progress = {});
+
+}  // namespace siteseek

@@ -1,0 +1,180 @@
+#pragma once
+// Typed settings for the application and for each site. Every type converts losslessly to and
+// from Boost.JSON (tag_invoke); omitted keys take the defaults written here; any mistake is a
+// ConfigError naming the full key path. docs/configuration.md lists every key.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/value.hpp>
+
+#include "siteseek/error.hpp"
+
+namespace siteseek {
+
+/// A secret string (the API key). Printing settings shows "***" instead of its value.
+struct Secret {
+  std::string value;
+  bool empty() const noexcept { return value.empty(); }
+  bool operator==(const Secret&) const = default;
+};
+
+/// Relative weight of each indexed field in BM25F.
+struct FieldWeights {
+  double title = 10.0;
+  double section_title = 2.0;
+  double body = 1.5;
+  double url = 1.0;
+  bool operator==(const FieldWeights&) const = default;
+};
+
+/// A query whose first result is pinned to a URL ("install" -> the installation page).
+struct LandingPage {
+  std::string query;
+  std::string url;
+  bool operator==(const LandingPage&) const = default;
+};
+
+/// Pages that are fetched but not indexed, and why.
+struct SkipRules {
+  bool not_found_pages = true;             ///< skip pages that look like "404 Not Found"
+  std::vector<std::string> title_contains; ///< skip a page whose title contains any of these
+  std::vector<std::string> url_patterns;   ///< RE2 patterns matched against the full URL
+  bool operator==(const SkipRules&) const = default;
+};
+
+/// Score multipliers applied on top of BM25F.
+struct Boosts {
+  double page = 1.0;             ///< page records
+  double section = 0.9;          ///< section records
+  double depth_decay = 0.05;     ///< per URL path level below the root: score *= 1/(1+decay*depth)
+  double current_section = 1.3;  ///< records in the caller's section (from_url)
+  bool operator==(const Boosts&) const = default;
+};
+
+/// How hard the crawler may work.
+struct CrawlLimits {
+  std::uint32_t max_pages = 10000;
+  std::uint32_t max_depth = 32;
+  std::uint32_t concurrency = 8;          ///< parallel requests in all
+  std::uint32_t per_host_delay_ms = 0;    ///< at least this long between requests to one host
+  std::uint32_t connect_timeout_ms = 5000;
+  std::uint32_t timeout_ms = 20000;       ///< whole-request timeout
+  std::uint64_t max_page_bytes = 10u << 20;
+  std::uint32_t retries = 2;              ///< extra attempts after a 5xx or timeout
+  std::string user_agent = "siteseek";
+  bool operator==(const CrawlLimits&) const = default;
+};
+
+/// Per-site search behaviour.
+struct SearchOptions {
+  bool typo_tolerance = true;
+  std::uint32_t one_typo_min_length = 5;   ///< words this long may have 1 typo
+  std::uint32_t two_typos_min_length = 9;  ///< words this long may have 2 typos
+  bool prefix_search = true;               ///< the last word is a prefix unless followed by a space
+  bool distinct_by_page = true;            ///< one result per page URL
+  std::uint32_t snippet_length = 200;      ///< characters of body in a result, about
+  std::string highlight_pre_tag = "<b>";
+  std::string highlight_post_tag = "</b>";
+  bool operator==(const SearchOptions&) const = default;
+};
+
+/// One documentation site: where its pages come from and how to search it.
+struct SiteSettings {
+  std::string name;                              ///< required; [A-Za-z0-9_.-]+
+  std::string url;                               ///< required; the site root (http/https)
+  std::string directory;                         ///< built HTML on disk, indexed instead of crawling
+  std::vector<std::string> allowed_domains;      ///< empty: the host of url
+  std::vector<std::string> allow_patterns;       ///< RE2; when any is given, a URL must match one
+  std::vector<std::string> deny_patterns;        ///< RE2; a matching URL is never fetched
+  std::vector<std::string> start_urls;           ///< empty: url
+  std::vector<std::string> sitemap_urls;         ///< besides robots.txt's Sitemap lines
+  std::vector<std::string> content_selectors;    ///< e.g. "div.body", "#content", "main article"
+  std::string breadcrumb_selector;               ///< links inside it form the hierarchy
+  std::vector<std::string> title_separators = {" | ", " — ", " – "};  ///< title suffix cut at the last one
+  FieldWeights field_weights;
+  std::vector<std::vector<std::string>> synonyms;  ///< groups of equivalent words or phrases
+  std::vector<std::string> literal_terms;          ///< kept as single tokens: "active-active", "v6.2.8"
+  std::vector<std::string> stop_words = default_stop_words();
+  std::string language = "english";                ///< Snowball stemmer name, or "none"
+  std::vector<LandingPage> landing_pages;
+  SkipRules skip;
+  Boosts boosts;
+  CrawlLimits crawl;
+  SearchOptions search;
+
+  /// The English stop words used when a site gives none.
+  static std::vector<std::string> default_stop_words();
+  bool operator==(const SiteSettings&) const = default;
+};
+
+/// The application: the server, storage and the list of sites.
+struct AppSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::uint32_t threads = 0;                 ///< io threads; 0 = one per core
+  Secret api_key;                            ///< empty: admin endpoints are disabled
+  std::vector<std::string> cors_origins;     ///< allowed Origin values; "*" allows any
+  std::string data_dir = "data";             ///< snapshots live here (embedded storage)
+  std::string storage = "embedded";          ///< "embedded" | "redis"
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string backend = "embedded";          ///< "embedded" | "redisearch"
+  std::string default_site;                  ///< empty: the first site
+  std::uint32_t max_query_length = 512;      ///< bytes of q
+  std::uint32_t max_num = 100;               ///< largest page size
+  std::uint32_t default_num = 30;            ///< page size when num is not given
+  std::string log_level = "info";            ///< trace|debug|info|warn|error|off
+  std::vector<SiteSettings> sites;
+
+  /// The site named `name` (or the default site when empty); throws UnknownSiteError.
+  const SiteSettings& site(const std::string& name) const;
+  bool operator==(const AppSettings&) const = default;
+};
+
+/// Whether serialised settings include the API key in clear ("***" otherwise).
+enum class SecretPolicy { mask, include };
+
+// Boost.JSON conversions. from_json throws ConfigError listing every problem with its key path.
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Secret& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const FieldWeights& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const LandingPage& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SkipRules& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Boosts& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const CrawlLimits& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SearchOptions& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SiteSettings& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AppSettings& s);
+Secret tag_invoke(const boost::json::value_to_tag<Secret>&, const boost::json::value& jv);
+FieldWeights tag_invoke(const boost::json::value_to_tag<FieldWeights>&, const boost::json::value& jv);
+LandingPage tag_invoke(const boost::json::value_to_tag<LandingPage>&, const boost::json::value& jv);
+SkipRules tag_invoke(const boost::json::value_to_tag<SkipRules>&, const boost::json::value& jv);
+Boosts tag_invoke(const boost::json::value_to_tag<Boosts>&, const boost::json::value& jv);
+CrawlLimits tag_invoke(const boost::json::value_to_tag<CrawlLimits>&, const boost::json::value& jv);
+SearchOptions tag_invoke(const boost::json::value_to_tag<SearchOptions>&, const boost::json::value& jv);
+SiteSettings tag_invoke(const boost::json::value_to_tag<SiteSettings>&, const boost::json::value& jv);
+AppSettings tag_invoke(const boost::json::value_to_tag<AppSettings>&, const boost::json::value& jv);
+
+/// Settings as JSON; the API key in clear only with SecretPolicy::include.
+boost::json::value to_json(const AppSettings& s, SecretPolicy secrets = SecretPolicy::mask);
+/// Parse and validate; throws ConfigError with every problem and its key path.
+AppSettings app_settings_from_json(const boost::json::value& jv);
+AppSettings app_settings_from_json_text(const std::string& text);
+SiteSettings site_settings_from_json(const boost::json::value& jv);
+
+/// Check values (URLs, RE2 patterns, ranges, unique site names) and throw ConfigError listing all.
+void validate(const AppSettings& s);
+
+/// Where settings come from, lowest precedence first: defaults < file < environment < flags.
+struct SettingsSources {
+  std::string file;                                  ///< JSON file; empty: none
+  std::map<std::string, std::string> environment;    ///< SITESEEK_* variables (empty: none)
+  std::map<std::string, std::string> overrides;      ///< key path -> value, e.g. "port" -> "9000"
+};
+/// Load, merge in precedence order and validate; ConfigError names the source and key path.
+AppSettings load_settings(const SettingsSources& sources);
+/// The SITESEEK_* variables of this process's environment.
+std::map<std::string, std::string> current_environment();
+
+}  // namespace siteseek
