@@ -1,0 +1,65 @@
+#pragma once
+// The engine: every configured site's current index, searched lock-free, replaced atomically.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "siteseek/ingest.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+
+class Index;
+
+/// A site's state as seen by /sites and health checks.
+struct SiteStatus {
+  std::string name;
+  std::string url;
+  bool has_index = false;
+  std::uint64_t documents = 0;
+  std::uint64_t terms = 0;
+  std::uint64_t memory_bytes = 0;
+  std::chrono::system_clock::time_point built_at{};
+  std::uint32_t snapshot_version = 0;  ///< format version of the snapshot it came from or was saved as
+};
+
+/// Holds sites -> current index. search() is thread-safe and never blocks on publish().
+class Engine {
+ public:
+  explicit Engine(AppSettings settings);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const AppSettings& settings() const noexcept;
+
+  /// Search one site. Throws UnknownSiteError, RequestError; an unindexed site has no results.
+  SearchResponse search(const SearchRequest& request) const;
+  /// Completions for a search box.
+  std::vector<Suggestion> suggest(const SuggestRequest& request) const;
+
+  /// Replace a site's index atomically: searches in flight finish on the old one.
+  void publish(const std::string& site, std::shared_ptr<const Index> index);
+  /// The site's current index, or null when it has none yet.
+  std::shared_ptr<const Index> current(const std::string& site) const;
+  std::vector<SiteStatus> sites() const;
+
+  /// Build an index from documents with the site's analysis settings (does not publish).
+  std::shared_ptr<const Index> build(const std::string& site, std::vector<Document> documents) const;
+  /// Ingest a site (its directory, else a crawl), build, publish and save the snapshot under
+  /// data_dir. Leaves the current index untouched and throws when nothing could be indexed.
+  IngestReport reindex(const std::string& site, const ProgressCallback& progress = {});
+  /// Load each site's snapshot from data_dir when present; returns the sites loaded.
+  std::vector<std::string> load_snapshots();
+  /// data_dir/<site>.snapshot
+  std::string snapshot_path(const std::string& site) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace siteseek
