@@ -1,6 +1,7 @@
 #pragma once
 // Text analysis shared by indexing and querying: UTF-8 tokenisation, Unicode case and accent
 // folding, stop words, Snowball stemming, literal terms and code identifiers.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@ struct AnalyzerOptions {
   std::vector<std::string> stop_words;    ///< compared after folding
   std::vector<std::string> literal_terms; ///< kept whole ("active-active", "v6.2.8") and by parts
 
+  /// language, stop_words and literal_terms of a site.
   static AnalyzerOptions from_site(const SiteSettings& site);
 };
 
@@ -42,9 +44,37 @@ struct Token {
   std::uint32_t length = 0;  ///< byte length of the token in the analysed text
 };
 
+/// Longest term kept, in bytes after folding; longer tokens (base64 blobs, hashes) are dropped,
+/// though the parts of an over-long identifier are still emitted.
+inline constexpr std::size_t max_term_bytes = 128;
+
 /// Splits and normalises text. Thread-safe: one Analyzer may be used from many threads.
+///
+/// Tokenisation rules, in order (a "chunk" is a run of word characters joined by '.', '-', '::'
+/// or a thousands comma, each connector having a word character on both sides, so a sentence-
+/// ending period or "--flag" dashes never join anything):
+/// - configured literal terms, matched case-insensitively with a word boundary after them
+///   ("v6.2.8" not inside "v6.2.89"), longest first: kind literal plus parts (runs of letters
+///   and digits); the literal itself is never stemmed;
+/// - chunks of digits only: kind number ("404", "3.11", "127.0.0.1"; "1,000" gives term "1000");
+///   "v6.2.8"-style versions that are not literals are numbers too;
+/// - single letters joined by dots and followed by a dot ("e.g.", "i.e."): one word ("eg");
+/// - one plain word ("install", "Café" -> "cafe", "don't" -> "dont", "utf8"): kind word;
+/// - anything else is an identifier: "os.path.join", "std::vector", "__init__", "snake_case",
+///   "camelCase", "HTTPServer", and hyphenated words ("built-in", "f-strings", "redis-cli").
+///   The whole (folded, punctuation kept: "os.path.join", "built-in", "camelcase") is kind
+///   identifier, never stemmed; its parts follow, split at '.', '-', '::', '_' and ASCII case
+///   changes ("HTTPServer" -> http, server; "APIs" stays whole; letters and digits stay together:
+///   "int64_t" -> int64, t). A dotted segment that is itself compound ("get_event_loop" in
+///   "asyncio.get_event_loop") is also a part, at the position of its first sub-part.
+///   A hyphenated word is not also indexed joined ("fstrings" does not match "f-strings").
+/// - Han and kana characters: one word token each (those scripts use no spaces).
+/// Stemming: words and parts made only of letters; never numbers, identifier/literal wholes,
+/// compound segments, or anything containing a digit. Stop words are flagged on words and
+/// parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text (< 4 GiB).
 class Analyzer {
  public:
+  /// Throws ConfigError (key "language") when the Snowball language is unknown.
   explicit Analyzer(AnalyzerOptions options = {});
   ~Analyzer();
   Analyzer(Analyzer&&) noexcept;
@@ -52,9 +82,11 @@ class Analyzer {
 
   /// All tokens of `text`, in order.
   std::vector<Token> analyze(std::string_view text) const;
-  /// Case- and accent-folded form of one word (no splitting).
+  /// Case- and accent-folded form of one word (no splitting): Unicode case folding, NFKC
+  /// ("ﬁ" -> "fi"), accents removed, apostrophes dropped; equals Token::term for that word.
   std::string fold(std::string_view word) const;
-  /// Snowball stem of an already folded word (the word itself when language is "none").
+  /// Snowball stem of an already folded word; the word itself when language is "none" or the
+  /// word contains a digit (as in analyze()).
   std::string stem(std::string_view folded) const;
   /// Whether a folded word is a stop word.
   bool is_stop_word(std::string_view folded) const;

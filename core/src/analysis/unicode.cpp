@@ -1,0 +1,148 @@
+#include "analysis/unicode.hpp"
+
+#include <cstdlib>
+
+#include <utf8proc.h>
+
+namespace siteseek::analysis {
+namespace detail {
+
+namespace {
+constexpr CharClass S = CharClass::separator;
+constexpr CharClass L = CharClass::lower;
+constexpr CharClass U = CharClass::upper;
+constexpr CharClass D = CharClass::digit;
+constexpr CharClass A = CharClass::apostrophe;
+constexpr CharClass N = CharClass::underscore;
+}  // namespace
+
+// clang-format off
+const CharClass ascii_classes[128] = {
+  S,S,S,S,S,S,S,S, S,S,S,S,S,S,S,S,  S,S,S,S,S,S,S,S, S,S,S,S,S,S,S,S,
+  //  !  "  #  $  %  &  '  (  )  *  +  ,  -  .  /
+  S,S,S,S,S,S,S,A, S,S,S,S,S,S,S,S,
+  //0 1 2 3 4 5 6 7  8 9 : ; < = > ?
+  D,D,D,D,D,D,D,D, D,D,S,S,S,S,S,S,
+  //@ A ...                                  O
+  S,U,U,U,U,U,U,U, U,U,U,U,U,U,U,U,
+  //P ...                  Z  [  \  ]  ^  _
+  U,U,U,U,U,U,U,U, U,U,U,S,S,S,S,N,
+  //` a ...                                  o
+  S,L,L,L,L,L,L,L, L,L,L,L,L,L,L,L,
+  //p ...                  z  {  |  }  ~ DEL
+  L,L,L,L,L,L,L,L, L,L,L,S,S,S,S,S,
+};
+// clang-format on
+
+namespace {
+
+// Scripts written without spaces between words: each character is indexed on its own, so a
+// query of several characters is a phrase over them.
+bool is_ideograph(utf8proc_int32_t cp) noexcept {
+  return (cp >= 0x3040 && cp <= 0x30FF) ||    // hiragana, katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||    // katakana phonetic extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||    // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||    // CJK compatibility ideographs
+         (cp >= 0xFF66 && cp <= 0xFF9F) ||    // half-width katakana
+         (cp >= 0x20000 && cp <= 0x3134F);    // CJK extensions B-G
+}
+
+}  // namespace
+
+Char classify_multibyte(const unsigned char* p, std::size_t available) noexcept {
+  utf8proc_int32_t cp = -1;
+  auto n = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(available < 4 ? available : 4), &cp);
+  if (n <= 0 || cp < 0) return {CharClass::separator, 1};
+  auto len = static_cast<std::uint8_t>(n);
+  if (is_ideograph(cp)) return {CharClass::ideograph, len};
+  if (cp == 0x2019) return {CharClass::apostrophe, len};
+  if (cp == 0x00AD || cp == 0x200C || cp == 0x200D || cp == 0x2060)
+    return {CharClass::joiner, len};
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return {CharClass::letter, len};
+    default:
+      return {CharClass::separator, len};
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+// NFKC + case folding + mark stripping: COMPAT maps ligatures and full-width forms to their
+// plain letters, CASEFOLD is full Unicode folding ("ß" -> "ss", not just lowercase), STRIPMARK
+// (with a decompose/compose round trip) removes accents, IGNORE drops default-ignorable code
+// points (soft hyphen, zero-width joiners). COMPOSE puts the remaining characters back into
+// composed form so Hangul and similar scripts stay stable. STABLE keeps the mapping fixed
+// across Unicode versions.
+constexpr auto fold_flags = static_cast<utf8proc_option_t>(
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+
+// Appends s without its apostrophes (ASCII ' and U+2019), so "don't" and "don’t" fold alike.
+void append_without_apostrophes(std::string& out, std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\'') continue;
+    if (s[i] == '\xE2' && i + 2 < s.size() && s[i + 1] == '\x80' && s[i + 2] == '\x99') {
+      i += 2;
+      continue;
+    }
+    out.push_back(s[i]);
+  }
+}
+
+}  // namespace
+
+void fold_append(std::string& out, std::string_view s) {
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) break;
+    if (c == '\'') continue;
+    out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+  }
+  if (i == s.size()) return;
+
+  // Non-ASCII rest: drop invalid bytes first (utf8proc_map refuses the whole string
+  // otherwise), then fold with utf8proc.
+  std::string valid;
+  valid.reserve(s.size() - i);
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      valid.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    utf8proc_int32_t cp = -1;
+    auto avail = s.size() - i;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(avail < 4 ? avail : 4), &cp);
+    if (n <= 0 || cp < 0) {
+      ++i;
+      continue;
+    }
+    valid.append(s.data() + i, static_cast<std::size_t>(n));
+    i += static_cast<std::size_t>(n);
+  }
+  utf8proc_uint8_t* mapped = nullptr;
+  auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                          static_cast<utf8proc_ssize_t>(valid.size()), &mapped, fold_flags);
+  if (len < 0) {
+    // Cannot happen for valid UTF-8 short of running out of memory; keep the ASCII letters.
+    std::free(mapped);
+    for (unsigned char c : valid)
+      if (c < 0x80 && c != '\'') out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    return;
+  }
+  append_without_apostrophes(
+      out, std::string_view(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(len)));
+  std::free(mapped);
+}
+
+}  // namespace siteseek::analysis
