@@ -56,4 +56,15 @@ struct SuggestRequest {
   std::uint32_t num = 8;
 };
 
+class Index;
+
+/// Run one request against one index (Engine::search does this on the site's current index).
+/// Options not set in the request come from the index's SiteSettings::search. Throws
+/// RequestError("invalid_query") for an unknown @field; other malformed syntax is read as text.
+SearchResponse search_index(const Index& index, const SearchRequest& request);
+
+/// Completions for a search box: frequent words starting with the last typed word, then the
+/// titles of the best matching pages.
+std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request);
+
 }  // namespace siteseek

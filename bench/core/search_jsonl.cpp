@@ -1,0 +1,152 @@
+// Load documents from JSON lines (the reference split of shared/relevance/corpus.py), build one
+// index, then answer queries: one query per stdin line -> one {"results":[{"url":...}]} line.
+// With --bench QUERIES.tsv: time the queries instead (build time, memory, p50/p99 latency).
+//   search_jsonl DOCS.jsonl [--num N] [--bench QUERIES.tsv [--reps N]] [--show]
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::vector<siteseek::Document> load_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::vector<siteseek::Document> docs;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto o = json::parse(line).as_object();
+    siteseek::Document d;
+    d.id = json::value_to<std::string>(o.at("id"));
+    d.url = json::value_to<std::string>(o.at("url"));
+    d.title = json::value_to<std::string>(o.at("title"));
+    d.section_title = json::value_to<std::string>(o.at("section_title"));
+    d.body = json::value_to<std::string>(o.at("body"));
+    d.type = o.at("type").as_string() == "page" ? siteseek::DocumentType::page : siteseek::DocumentType::section;
+    if (auto* s = o.if_contains("s")) d.section_key = json::value_to<std::string>(*s);
+    docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+std::vector<std::string> load_queries(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto q = line.substr(0, line.find('\t'));
+    if (seen.insert(q).second) out.push_back(q);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--bench QUERIES.tsv [--reps N]] [--show]\n";
+    return 2;
+  }
+  std::string bench;
+  int reps = 50;
+  unsigned num = 10;
+  bool show = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--bench" && i + 1 < argc) bench = argv[++i];
+    else if (a == "--reps" && i + 1 < argc) reps = std::stoi(argv[++i]);
+    else if (a == "--num" && i + 1 < argc) num = static_cast<unsigned>(std::stoi(argv[++i]));
+    else if (a == "--show") show = true;
+  }
+  auto docs = load_jsonl(argv[1]);
+  std::size_t body = 0;
+  for (const auto& d : docs) body += d.body.size();
+  siteseek::SiteSettings site;
+  site.name = "python";
+  site.url = docs.empty() ? "" : docs.front().url.substr(0, docs.front().url.find('/', 8) + 1);
+  if (site.url.find("docs.python.org") != std::string::npos) site.url = "https://docs.python.org/3/";
+
+  auto heap0 = mallinfo2().uordblks;
+  auto t0 = Clock::now();
+  siteseek::IndexBuilder builder(site);
+  for (auto& d : docs) builder.add(d);
+  auto index = builder.build();
+  double build_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto heap = mallinfo2().uordblks - heap0;
+
+  if (!bench.empty()) {
+    auto queries = load_queries(bench);
+    std::vector<double> lat;
+    for (int r = 0; r < reps; ++r)
+      for (const auto& q : queries) {
+        siteseek::SearchRequest req;
+        req.q = q;
+        req.num = num;
+        auto s = Clock::now();
+        auto res = siteseek::search_index(*index, req);
+        lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+        if (res.total == 12345678) std::puts("");
+      }
+    std::sort(lat.begin(), lat.end());
+    double mean = 0;
+    for (double x : lat) mean += x;
+    mean /= lat.size();
+    std::printf("documents %zu, body %.1f MB, terms %llu\n", docs.size(), body / 1e6,
+                static_cast<unsigned long long>(index->term_count()));
+    std::printf("build %.3f s, memory_bytes %.1f MB (%.2fx body), heap growth %.1f MB (%.2fx body)\n", build_s,
+                index->memory_bytes() / 1e6, double(index->memory_bytes()) / body, heap / 1e6, double(heap) / body);
+    std::printf("queries %zu x %d: p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us, mean %.1f us\n",
+                queries.size(), reps, lat[lat.size() / 2], lat[lat.size() * 9 / 10], lat[lat.size() * 99 / 100],
+                lat.back(), mean);
+    if (show) {
+      for (const auto& q : queries) {
+        siteseek::SearchRequest req;
+        req.q = q;
+        req.num = num;
+        std::vector<double> l;
+        for (int r = 0; r < 20; ++r) {
+          auto s = Clock::now();
+          siteseek::search_index(*index, req);
+          l.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+        }
+        std::sort(l.begin(), l.end());
+        std::printf("%8.1f us  %s\n", l[l.size() / 2], q.c_str());
+      }
+    }
+    return 0;
+  }
+
+  std::string q;
+  while (std::getline(std::cin, q)) {
+    siteseek::SearchRequest req;
+    req.q = q;
+    req.num = num;
+    json::array a;
+    auto res = siteseek::search_index(*index, req);
+    for (const auto& r : res.results) {
+      json::object o{{"url", r.url}};
+      if (show) o["title"] = r.title, o["section_title"] = r.section_title, o["body"] = r.body, o["score"] = r.score;
+      a.push_back(o);
+    }
+    std::cout << json::serialize(json::object{{"results", a}, {"total", res.total}}) << "\n" << std::flush;
+  }
+  return 0;
+}

@@ -1,0 +1,112 @@
+#pragma once
+// The immutable in-memory index of one site: term dictionary (exact, prefix and typo lookup),
+// postings with per-field term frequencies and positions, and the stored fields of every
+// document. Built once by IndexBuilder, then shared read-only between any number of searches.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siteseek/document.hpp"
+
+namespace siteseek {
+
+struct SiteSettings;
+class Analyzer;
+
+/// The indexed fields, in BM25F order. Hierarchy is stored but not indexed.
+enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 3 };
+inline constexpr std::size_t field_count = 4;
+
+/// Format version written into snapshots; a file of another version is refused.
+inline constexpr std::uint32_t snapshot_format_version = 1;
+
+/// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
+struct TypoMatch {
+  std::uint32_t term = 0;
+  std::uint8_t distance = 0;
+};
+
+class Index {
+ public:
+  struct Data;  ///< the arrays; defined in core/src/index/index_data.hpp for the search module
+  explicit Index(std::unique_ptr<Data> data);
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  /// Number of documents (pages and sections).
+  std::uint32_t size() const noexcept;
+  /// Number of distinct terms (surface forms, not counting stems).
+  std::uint64_t term_count() const noexcept;
+  /// Bytes of memory held: stored text, dictionary, postings and per-document tables.
+  std::uint64_t memory_bytes() const noexcept;
+  std::chrono::system_clock::time_point built_at() const noexcept;
+  /// The site settings this index was built with (search reads options and weights from here).
+  const SiteSettings& settings() const noexcept;
+  /// The analyzer used at build time; queries must be analysed with the same one.
+  const Analyzer& analyzer() const noexcept;
+  /// Snapshot format version this index was loaded from or will be saved as.
+  std::uint32_t snapshot_version() const noexcept;
+
+  /// A stored document, materialised (for results and tests; not for hot loops).
+  Document document(std::uint32_t doc) const;
+  std::string_view url(std::uint32_t doc) const;
+  std::string_view title(std::uint32_t doc) const;
+  std::string_view section_title(std::uint32_t doc) const;
+  std::string_view body(std::uint32_t doc) const;
+  DocumentType type(std::uint32_t doc) const;
+
+  // --- term dictionary -----------------------------------------------------------------------
+  /// The term with this id (ids are the sorted order of the dictionary).
+  std::string_view term(std::uint32_t id) const;
+  /// Documents containing the term.
+  std::uint32_t doc_freq(std::uint32_t id) const;
+  /// Exact lookup: the id of `term`, or -1.
+  std::int64_t find(std::string_view term) const;
+  /// Ids [first, last) of the terms starting with `prefix` (sorted order makes them contiguous).
+  std::pair<std::uint32_t, std::uint32_t> prefix_range(std::string_view prefix) const;
+  /// Terms within `max_edits` (1 or 2) of `word`, excluding the word itself, closest first and
+  /// then by document frequency; at most `cap`. Walks the sorted dictionary as an implicit trie
+  /// with a Damerau-Levenshtein row per node, pruning subtrees that cannot come within reach.
+  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) const;
+  /// Ids of the terms whose stem is `stem` (the analyzer's stem of a folded word).
+  std::vector<std::uint32_t> stem_variants(std::string_view stem) const;
+
+  const Data& data() const noexcept { return *data_; }
+
+ private:
+  std::unique_ptr<Data> data_;
+};
+
+/// Collects documents, analyses them with the site's analyzer and builds an Index.
+class IndexBuilder {
+ public:
+  explicit IndexBuilder(const SiteSettings& site);
+  ~IndexBuilder();
+  IndexBuilder(IndexBuilder&&) noexcept;
+  IndexBuilder& operator=(IndexBuilder&&) noexcept;
+
+  /// Add one document. Documents with an empty url are ignored.
+  void add(Document document);
+  /// Documents added so far.
+  std::size_t size() const noexcept;
+  /// Build the index; the builder is empty afterwards.
+  std::shared_ptr<const Index> build();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Write an index to `path` as one versioned, checksummed file: written to a temporary file in
+/// the same directory, fsynced, then renamed over `path`. Throws IoError.
+void save_snapshot(const Index& index, const std::string& path);
+/// Read a snapshot written by save_snapshot. The analyzer options come from the file; `site`
+/// supplies everything else (weights, search options). Throws SnapshotError when the file is
+/// truncated, corrupt or of another version, IoError when it cannot be read.
+std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
+
+}  // namespace siteseek

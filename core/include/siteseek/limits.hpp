@@ -1,0 +1,35 @@
+#pragma once
+// Every cap on query expansion and query work, in one place. A search never does more than these
+// allow, whatever the input; raising one trades latency for recall.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace siteseek::limits {
+
+/// Bytes of query text considered; the rest is ignored (transports reject longer input earlier).
+inline constexpr std::size_t max_query_bytes = 1024;
+/// Query clauses (words, phrases, alternatives) kept; later ones are dropped.
+inline constexpr std::size_t max_query_terms = 16;
+/// Words inside one "phrase".
+inline constexpr std::size_t max_phrase_words = 8;
+/// Dictionary terms a prefix (word* or the last typed word) expands to, most frequent first.
+inline constexpr std::size_t max_prefix_terms = 1000;
+/// Dictionary terms one word expands to with one typo.
+inline constexpr std::size_t max_one_typo_terms = 150;
+/// Dictionary terms one word expands to with two typos.
+inline constexpr std::size_t max_two_typo_terms = 50;
+/// Terms that share one stem considered as stem matches.
+inline constexpr std::size_t max_stem_variants = 64;
+/// Synonym alternatives added per word.
+inline constexpr std::size_t max_synonym_expansions = 16;
+/// Candidates re-ranked with positions (proximity, phrase, exact title) after the first pass.
+inline constexpr std::size_t rerank_candidates = 200;
+/// Per-search time budget: once spent, expansion stops and the results found so far are ranked.
+inline constexpr std::chrono::microseconds search_deadline{50'000};
+/// Largest page of results a single request may ask for (start + num).
+inline constexpr std::size_t max_results_window = 10'000;
+/// Word completions returned by suggest at most.
+inline constexpr std::size_t max_suggestions = 50;
+
+}  // namespace siteseek::limits

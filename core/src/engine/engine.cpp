@@ -1,0 +1,88 @@
+// The engine facade: sites -> current index, lock-free search, atomic publish, build.
+#include "engine/engine_impl.hpp"
+
+#include "siteseek/error.hpp"
+#include "siteseek/search.hpp"
+
+namespace siteseek {
+
+SiteSlot& Engine::Impl::slot(std::string_view name) const {
+  if (name.empty()) name = default_site;
+  auto it = sites.find(name);
+  if (it == sites.end()) {
+    std::vector<std::string> known;
+    for (const auto& [n, s] : sites) known.push_back(n);
+    throw UnknownSiteError(std::string(name), std::move(known));
+  }
+  return *it->second;
+}
+
+Engine::Engine(AppSettings settings) : impl_(std::make_unique<Impl>()) {
+  impl_->settings = std::move(settings);
+  for (const auto& site : impl_->settings.sites) {
+    auto slot = std::make_unique<SiteSlot>();
+    slot->settings = site;
+    impl_->sites.emplace(site.name, std::move(slot));
+  }
+  impl_->default_site = impl_->settings.default_site.empty() && !impl_->settings.sites.empty()
+                            ? impl_->settings.sites.front().name
+                            : impl_->settings.default_site;
+}
+
+Engine::~Engine() = default;
+
+const AppSettings& Engine::settings() const noexcept { return impl_->settings; }
+
+SearchResponse Engine::search(const SearchRequest& request) const {
+  auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
+  if (!index) return {};
+  return search_index(*index, request);
+}
+
+std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
+  auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
+  if (!index) return {};
+  return suggest_index(*index, request);
+}
+
+void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {
+  impl_->slot(site).index.store(std::move(index), std::memory_order_release);
+}
+
+std::shared_ptr<const Index> Engine::current(const std::string& site) const {
+  return impl_->slot(site).index.load(std::memory_order_acquire);
+}
+
+std::vector<SiteStatus> Engine::sites() const {
+  std::vector<SiteStatus> out;
+  for (const auto& site : impl_->settings.sites) {
+    SiteStatus st;
+    st.name = site.name;
+    st.url = site.url;
+    auto index = impl_->slot(site.name).index.load(std::memory_order_acquire);
+    if (index) {
+      st.has_index = true;
+      st.documents = index->size();
+      st.terms = index->term_count();
+      st.memory_bytes = index->memory_bytes();
+      st.built_at = index->built_at();
+      st.snapshot_version = index->snapshot_version();
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+std::shared_ptr<const Index> Engine::build(const std::string& site, std::vector<Document> documents) const {
+  IndexBuilder builder(impl_->slot(site).settings);
+  for (auto& d : documents) builder.add(std::move(d));
+  return builder.build();
+}
+
+std::string Engine::snapshot_path(const std::string& site) const {
+  auto dir = impl_->settings.data_dir.empty() ? std::string(".") : impl_->settings.data_dir;
+  if (dir.back() != '/') dir += '/';
+  return dir + site + ".snapshot";
+}
+
+}  // namespace siteseek

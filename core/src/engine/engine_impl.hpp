@@ -1,0 +1,31 @@
+#pragma once
+// Engine internals, shared by engine.cpp (search, publish, build) and engine_ops.cpp (reindex,
+// snapshots). The set of sites is fixed at construction, so the map itself is never written
+// after that: only each slot's index pointer changes, atomically.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/index.hpp"
+
+namespace siteseek {
+
+/// One site's current index. Readers load it atomically and keep their own reference, so a
+/// publish never frees an index a search is still using.
+struct SiteSlot {
+  SiteSettings settings;
+  std::atomic<std::shared_ptr<const Index>> index;
+};
+
+struct Engine::Impl {
+  AppSettings settings;
+  std::map<std::string, std::unique_ptr<SiteSlot>, std::less<>> sites;
+  std::string default_site;
+
+  /// The slot of `name` (empty: the default site); throws UnknownSiteError.
+  SiteSlot& slot(std::string_view name) const;
+};
+
+}  // namespace siteseek

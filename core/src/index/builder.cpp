@@ -1,0 +1,252 @@
+// IndexBuilder: analyse every field of every document, gather term occurrences, then lay out the
+// sorted dictionary, the varint postings and positions, the stems and the stored text.
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "index/index_data.hpp"
+#include "index/url_text.hpp"
+
+namespace siteseek {
+
+namespace {
+
+// A term occurrence while building: the document and (field << 30 | position).
+struct Occurrence {
+  std::uint32_t doc;
+  std::uint32_t field_position;
+};
+
+struct TermAccumulator {
+  std::string term;
+  std::string stem;
+  bool no_typo = false;
+  std::vector<Occurrence> occurrences;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a; terms are short
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+};
+
+constexpr std::uint32_t checkpoint_every = 16;
+constexpr std::uint32_t max_position = (1u << 30) - 1;
+
+TextRef append(std::string& text, std::string_view s) {
+  TextRef r{static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(s.size())};
+  text.append(s);
+  return r;
+}
+
+}  // namespace
+
+struct IndexBuilder::Impl {
+  SiteSettings site;
+  std::vector<Document> documents;
+};
+
+IndexBuilder::IndexBuilder(const SiteSettings& site) : impl_(std::make_unique<Impl>()) { impl_->site = site; }
+IndexBuilder::~IndexBuilder() = default;
+IndexBuilder::IndexBuilder(IndexBuilder&&) noexcept = default;
+IndexBuilder& IndexBuilder::operator=(IndexBuilder&&) noexcept = default;
+
+void IndexBuilder::add(Document document) {
+  if (document.url.empty()) return;
+  impl_->documents.push_back(std::move(document));
+}
+
+std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
+
+std::shared_ptr<const Index> IndexBuilder::build() {
+  auto docs = std::move(impl_->documents);
+  impl_->documents.clear();
+  const SiteSettings& site = impl_->site;
+
+  auto data = std::make_unique<Index::Data>();
+  auto& d = *data;
+  d.settings = site;
+  d.analyzer_options = AnalyzerOptions::from_site(site);
+  d.analyzer = Analyzer(d.analyzer_options);
+  d.built_at = std::chrono::system_clock::now();
+  d.docs.resize(docs.size());
+
+  // Stored text. Pages go first so a section's body can point into its page's body.
+  std::size_t total_text = 0;
+  for (const auto& doc : docs) total_text += doc.body.size() + doc.title.size() + doc.url.size() + doc.id.size();
+  d.text.reserve(total_text / 2 + 1024);
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> groups;
+  std::vector<std::int64_t> page_of_group;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::uint32_t i = 0; i < docs.size(); ++i) {
+      const auto& doc = docs[i];
+      if ((doc.type == DocumentType::page) != (pass == 0)) continue;
+      auto& r = d.docs[i];
+      auto page = page_url(doc);
+      auto [it, inserted] = groups.try_emplace(page, static_cast<std::uint32_t>(groups.size()));
+      if (inserted) page_of_group.push_back(-1);
+      r.page_group = it->second;
+      bool shared = false;
+      if (doc.type == DocumentType::page) {
+        if (page_of_group[r.page_group] < 0) page_of_group[r.page_group] = i;
+      } else if (page_of_group[r.page_group] >= 0 && !doc.body.empty()) {
+        const auto& pr = d.docs[page_of_group[r.page_group]];
+        auto at = d.slice(pr.body).find(doc.body);
+        if (at != std::string_view::npos) {
+          r.body = {pr.body.offset + static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(doc.body.size())};
+          shared = true;
+        }
+      }
+      if (!shared) r.body = append(d.text, doc.body);
+      r.id = append(d.text, doc.id);
+      r.url = append(d.text, doc.url);
+      r.title = append(d.text, doc.title);
+      r.section_title = append(d.text, doc.section_title);
+      std::string h;
+      for (std::size_t k = 0; k < doc.hierarchy.size(); ++k) {
+        if (k) h += '\x1f';
+        h += doc.hierarchy[k];
+      }
+      r.hierarchy = append(d.text, h);
+      r.section_key = append(d.text, doc.section_key);
+      r.position = doc.position;
+      r.boost = doc.boost;
+      r.type = doc.type;
+      r.content_hash = doc.content_hash;
+      double kind = doc.type == DocumentType::page ? site.boosts.page : site.boosts.section;
+      double depth = url_depth(doc.url, site.url);
+      r.static_boost = static_cast<float>(doc.boost * kind / (1.0 + site.boosts.depth_decay * depth));
+    }
+  }
+  d.page_groups = static_cast<std::uint32_t>(groups.size());
+  d.text.shrink_to_fit();
+
+  // Analysis: collect occurrences per term.
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> term_ids;
+  std::vector<TermAccumulator> acc;
+  d.checkpoint_offset.reserve(docs.size() + 1);
+  std::string url_buf;
+  for (std::uint32_t i = 0; i < docs.size(); ++i) {
+    const auto& doc = docs[i];
+    auto& r = d.docs[i];
+    d.checkpoint_offset.push_back(static_cast<std::uint32_t>(d.checkpoints.size()));
+    for (std::size_t f = 0; f < field_count; ++f) {
+      std::string_view text;
+      switch (static_cast<Field>(f)) {
+        case Field::title: text = doc.title; break;
+        case Field::section_title: text = doc.section_title; break;
+        case Field::body: text = doc.body; break;
+        case Field::url: url_buf = url_text(doc.url, site.url); text = url_buf; break;
+      }
+      if (text.empty()) continue;
+      auto tokens = d.analyzer.analyze(text);
+      std::uint32_t length = 0;
+      std::uint32_t next_checkpoint = 0;
+      for (const auto& t : tokens) {
+        if (t.term.empty() || t.position > max_position) continue;
+        length = std::max(length, t.position + 1);
+        if (f == static_cast<std::size_t>(Field::body) && t.kind != TokenKind::part && t.position >= next_checkpoint) {
+          d.checkpoints.push_back({t.position, t.offset});
+          next_checkpoint = t.position + checkpoint_every;
+        }
+        auto it = term_ids.find(std::string_view(t.term));
+        if (it == term_ids.end()) {
+          it = term_ids.emplace(t.term, static_cast<std::uint32_t>(acc.size())).first;
+          acc.push_back({t.term, t.stem.empty() ? t.term : t.stem, false, {}});
+        }
+        auto& a = acc[it->second];
+        if (t.kind == TokenKind::number || t.kind == TokenKind::identifier || t.kind == TokenKind::literal)
+          a.no_typo = true;
+        Occurrence o{i, static_cast<std::uint32_t>(f << 30) | t.position};
+        if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
+            a.occurrences.back().field_position >= o.field_position)
+          continue;  // same term twice at one position (an identifier equal to its part)
+        a.occurrences.push_back(o);
+      }
+      r.field_length[f] = length;
+    }
+  }
+  d.checkpoint_offset.push_back(static_cast<std::uint32_t>(d.checkpoints.size()));
+  term_ids.clear();
+
+  // Dictionary in bytewise order.
+  std::vector<std::uint32_t> order(acc.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return acc[a].term < acc[b].term; });
+  const auto n = static_cast<std::uint32_t>(acc.size());
+  d.term_offset.reserve(n + 1);
+  d.term_df.reserve(n);
+  d.term_flags.reserve(n);
+  d.postings_offset.reserve(n + 1);
+  d.positions_offset.reserve(n + 1);
+  std::vector<std::uint8_t> scratch;
+  for (auto id : order) {
+    auto& a = acc[id];
+    d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
+    d.terms += a.term;
+    d.term_flags.push_back(a.no_typo ? term_no_typo : 0);
+    d.postings_offset.push_back(d.postings.size());
+    d.positions_offset.push_back(d.positions.size());
+    std::uint32_t df = 0, prev_doc = 0;
+    const auto& occ = a.occurrences;
+    for (std::size_t k = 0; k < occ.size();) {
+      std::size_t e = k;
+      std::array<std::uint32_t, field_count> tf{};
+      while (e < occ.size() && occ[e].doc == occ[k].doc) ++tf[occ[e++].field_position >> 30];
+      ++df;
+      put_varint(d.postings, occ[k].doc + 1 - prev_doc);
+      prev_doc = occ[k].doc + 1;
+      std::uint8_t mask = 0;
+      for (std::size_t f = 0; f < field_count; ++f)
+        if (tf[f]) mask |= static_cast<std::uint8_t>(1u << f);
+      d.postings.push_back(mask);
+      for (std::size_t f = 0; f < field_count; ++f)
+        if (tf[f]) put_varint(d.postings, tf[f]);
+      auto before = d.positions.size();
+      std::uint32_t last_field = ~0u, last = 0;
+      for (std::size_t x = k; x < e; ++x) {
+        std::uint32_t f = occ[x].field_position >> 30, p = occ[x].field_position & max_position;
+        if (f != last_field) last_field = f, last = 0;
+        put_varint(d.positions, p - last);
+        last = p;
+      }
+      put_varint(d.postings, d.positions.size() - before);
+      k = e;
+    }
+    d.term_df.push_back(df);
+    std::vector<Occurrence>().swap(a.occurrences);
+  }
+  d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
+  d.postings_offset.push_back(d.postings.size());
+  d.positions_offset.push_back(d.positions.size());
+
+  // Stems: each distinct stem with the (sorted) ids of its terms.
+  std::vector<std::uint32_t> by_stem(n);
+  std::iota(by_stem.begin(), by_stem.end(), 0u);
+  std::stable_sort(by_stem.begin(), by_stem.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return acc[order[a]].stem < acc[order[b]].stem; });
+  d.term_stem.assign(n, 0);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const auto& stem = acc[order[by_stem[k]]].stem;
+    if (k == 0 || stem != acc[order[by_stem[k - 1]]].stem) {
+      d.stem_offset.push_back(static_cast<std::uint32_t>(d.stems.size()));
+      d.stem_terms_offset.push_back(static_cast<std::uint32_t>(d.stem_terms.size()));
+      d.stems += stem;
+    }
+    d.term_stem[by_stem[k]] = static_cast<std::uint32_t>(d.stem_offset.size() - 1);
+    d.stem_terms.push_back(by_stem[k]);
+  }
+  d.stem_offset.push_back(static_cast<std::uint32_t>(d.stems.size()));
+  d.stem_terms_offset.push_back(static_cast<std::uint32_t>(d.stem_terms.size()));
+
+  d.postings.shrink_to_fit();
+  d.positions.shrink_to_fit();
+  d.checkpoints.shrink_to_fit();
+  d.finish();
+  return std::make_shared<const Index>(std::move(data));
+}
+
+}  // namespace siteseek

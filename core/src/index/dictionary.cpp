@@ -1,0 +1,125 @@
+// Term dictionary lookups over the sorted term array: exact (binary search), prefix (a
+// contiguous range) and typo (a Damerau-Levenshtein walk of the array as an implicit trie).
+#include <algorithm>
+#include <array>
+
+#include "index/index_data.hpp"
+
+namespace siteseek {
+
+namespace {
+
+// First id in [lo, hi) whose term is not less than `key` when both are cut to `key.size()`
+// bytes (or the first greater one, when `upper`).
+std::uint32_t bound(const Index::Data& d, std::uint32_t lo, std::uint32_t hi, std::string_view key, bool upper) {
+  while (lo < hi) {
+    std::uint32_t mid = lo + (hi - lo) / 2;
+    auto t = d.term(mid).substr(0, key.size());
+    bool go_right = upper ? t <= key : t < key;
+    if (go_right) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+constexpr std::size_t max_typo_word = 64;
+
+// Depth-first walk of the implicit trie formed by the sorted terms. All terms in [lo, hi) share
+// their first `depth` bytes; rows[depth] holds the edit distances from that prefix to every
+// prefix of the query word. A subtree is entered only when some cell of its row is within reach.
+struct TypoWalk {
+  const Index::Data& d;
+  std::string_view q;
+  unsigned k;
+  std::vector<std::array<std::uint8_t, max_typo_word + 1>> rows;
+  std::vector<TypoMatch> out;
+
+  void walk(std::uint32_t lo, std::uint32_t hi, std::size_t depth) {
+    const std::size_t m = q.size();
+    std::uint32_t i = lo;
+    if (i < hi && d.term(i).size() == depth) {
+      unsigned dist = rows[depth][m];
+      if (dist > 0 && dist <= k) out.push_back({i, static_cast<std::uint8_t>(dist)});
+      ++i;
+    }
+    if (depth + 1 >= rows.size()) return;  // terms longer than the query plus k cannot match
+    while (i < hi) {
+      auto c = static_cast<unsigned char>(d.term(i)[depth]);
+      // End of the children starting with c: terms in [i, hi) are at least depth+1 long.
+      std::uint32_t a = i, b = hi;
+      while (a < b) {
+        std::uint32_t mid = a + (b - a) / 2;
+        if (static_cast<unsigned char>(d.term(mid)[depth]) <= c) a = mid + 1;
+        else b = mid;
+      }
+      const std::uint32_t j = a;
+      auto& prev = rows[depth];
+      auto& row = rows[depth + 1];
+      row[0] = static_cast<std::uint8_t>(depth + 1);
+      unsigned best = row[0];
+      const unsigned char pc = depth > 0 ? static_cast<unsigned char>(d.term(i)[depth - 1]) : 0;
+      for (std::size_t x = 1; x <= m; ++x) {
+        auto qc = static_cast<unsigned char>(q[x - 1]);
+        unsigned v = std::min<unsigned>(prev[x] + 1, row[x - 1] + 1);
+        v = std::min<unsigned>(v, prev[x - 1] + (qc != c ? 1u : 0u));
+        if (depth > 0 && x > 1 && qc == pc && static_cast<unsigned char>(q[x - 2]) == c)
+          v = std::min<unsigned>(v, rows[depth - 1][x - 2] + 1u);
+        row[x] = static_cast<std::uint8_t>(std::min(v, 255u));
+        best = std::min(best, v);
+      }
+      if (best <= k) walk(i, j, depth + 1);
+      i = j;
+    }
+  }
+};
+
+}  // namespace
+
+std::int64_t Index::find(std::string_view term) const {
+  const auto& d = *data_;
+  auto n = d.term_count();
+  auto i = bound(d, 0, n, term, false);
+  if (i < n && d.term(i) == term) return i;
+  return -1;
+}
+
+std::pair<std::uint32_t, std::uint32_t> Index::prefix_range(std::string_view prefix) const {
+  const auto& d = *data_;
+  auto n = d.term_count();
+  auto lo = bound(d, 0, n, prefix, false);
+  auto hi = bound(d, lo, n, prefix, true);
+  return {lo, hi};
+}
+
+std::vector<TypoMatch> Index::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) const {
+  const auto& d = *data_;
+  if (word.empty() || word.size() > max_typo_word || max_edits == 0 || d.term_count() == 0) return {};
+  max_edits = std::min(max_edits, 2u);
+  TypoWalk w{d, word, max_edits, {}, {}};
+  w.rows.resize(word.size() + max_edits + 1);
+  for (std::size_t x = 0; x <= word.size(); ++x) w.rows[0][x] = static_cast<std::uint8_t>(x);
+  w.walk(0, d.term_count(), 0);
+  auto& out = w.out;
+  std::erase_if(out, [&](const TypoMatch& m) { return d.term_flags[m.term] & term_no_typo; });
+  std::sort(out.begin(), out.end(), [&](const TypoMatch& a, const TypoMatch& b) {
+    if (a.distance != b.distance) return a.distance < b.distance;
+    if (d.term_df[a.term] != d.term_df[b.term]) return d.term_df[a.term] > d.term_df[b.term];
+    return a.term < b.term;
+  });
+  if (out.size() > cap) out.resize(cap);
+  return out;
+}
+
+std::vector<std::uint32_t> Index::stem_variants(std::string_view stem) const {
+  const auto& d = *data_;
+  std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(d.stem_offset.size()) - 1;
+  while (lo < hi) {
+    auto mid = lo + (hi - lo) / 2;
+    if (d.stem(mid) < stem) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo + 1 >= d.stem_offset.size() || d.stem(lo) != stem) return {};
+  return {d.stem_terms.begin() + d.stem_terms_offset[lo], d.stem_terms.begin() + d.stem_terms_offset[lo + 1]};
+}
+
+}  // namespace siteseek

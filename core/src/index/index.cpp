@@ -1,0 +1,76 @@
+// Index accessors and memory accounting.
+#include <numeric>
+
+#include "index/index_data.hpp"
+
+namespace siteseek {
+
+namespace {
+template <class V>
+std::uint64_t bytes_of(const V& v) {
+  return v.capacity() * sizeof(typename V::value_type);
+}
+}  // namespace
+
+std::uint64_t Index::Data::memory_bytes() const {
+  std::uint64_t n = sizeof(*this) + text.capacity() + terms.capacity() + stems.capacity();
+  n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +
+       bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
+       bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
+       bytes_of(stem_terms_offset) + bytes_of(stem_terms);
+  return n;
+}
+
+void Index::Data::finish() {
+  avg_field_length.fill(0);
+  for (const auto& r : docs)
+    for (std::size_t f = 0; f < field_count; ++f) avg_field_length[f] += r.field_length[f];
+  for (auto& a : avg_field_length) a = docs.empty() ? 1.0 : std::max(1.0, a / double(docs.size()));
+}
+
+Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}
+Index::~Index() = default;
+
+std::uint32_t Index::size() const noexcept { return static_cast<std::uint32_t>(data_->docs.size()); }
+std::uint64_t Index::term_count() const noexcept { return data_->term_count(); }
+std::uint64_t Index::memory_bytes() const noexcept { return data_->memory_bytes(); }
+std::chrono::system_clock::time_point Index::built_at() const noexcept { return data_->built_at; }
+const SiteSettings& Index::settings() const noexcept { return data_->settings; }
+const Analyzer& Index::analyzer() const noexcept { return data_->analyzer; }
+std::uint32_t Index::snapshot_version() const noexcept { return data_->snapshot_version; }
+
+Document Index::document(std::uint32_t doc) const {
+  const auto& d = *data_;
+  const auto& r = d.docs.at(doc);
+  Document out;
+  out.id = d.slice(r.id);
+  out.url = d.slice(r.url);
+  out.title = d.slice(r.title);
+  out.section_title = d.slice(r.section_title);
+  auto h = d.slice(r.hierarchy);
+  while (!h.empty()) {
+    auto cut = h.find('\x1f');
+    out.hierarchy.emplace_back(h.substr(0, cut));
+    if (cut == std::string_view::npos) break;
+    h.remove_prefix(cut + 1);
+  }
+  out.body = d.slice(r.body);
+  out.type = r.type;
+  out.section_key = d.slice(r.section_key);
+  out.position = r.position;
+  out.boost = r.boost;
+  out.content_hash = r.content_hash;
+  return out;
+}
+
+std::string_view Index::url(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).url); }
+std::string_view Index::title(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).title); }
+std::string_view Index::section_title(std::uint32_t doc) const {
+  return data_->slice(data_->docs.at(doc).section_title);
+}
+std::string_view Index::body(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).body); }
+DocumentType Index::type(std::uint32_t doc) const { return data_->docs.at(doc).type; }
+std::string_view Index::term(std::uint32_t id) const { return data_->term(id); }
+std::uint32_t Index::doc_freq(std::uint32_t id) const { return data_->term_df.at(id); }
+
+}  // namespace siteseek

@@ -1,0 +1,162 @@
+#pragma once
+// The arrays behind an Index. Private to the core: the search module reads them directly in its
+// hot loops; snapshots write and read them as they are.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siteseek/analysis.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+
+/// Offsets of a string inside Index::Data::text.
+struct TextRef {
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+/// One stored document: fields are slices of the shared text blob (a section's body usually
+/// points into its page's body, so the text is stored once).
+struct DocRecord {
+  TextRef id, url, title, section_title, hierarchy, body, section_key;  // hierarchy: '\x1f'-joined
+  std::uint32_t page_group = 0;  ///< documents with the same page URL share a group
+  std::uint32_t position = 0;
+  float boost = 1.0f;
+  float static_boost = 1.0f;     ///< boost x page/section boost x depth decay, computed at build
+  DocumentType type = DocumentType::page;
+  std::uint64_t content_hash = 0;
+  std::array<std::uint32_t, field_count> field_length{};  ///< token positions per field
+};
+
+/// A body token position and its byte offset, every few tokens: snippets analyse only a window.
+struct Checkpoint {
+  std::uint32_t position = 0;
+  std::uint32_t offset = 0;
+};
+
+/// Term kinds that decide expansion: typos are never applied to numbers, identifiers, literals.
+enum TermFlags : std::uint8_t { term_no_typo = 1 };
+
+struct Index::Data {
+  SiteSettings settings;
+  AnalyzerOptions analyzer_options;
+  Analyzer analyzer;
+  std::chrono::system_clock::time_point built_at{};
+  std::uint32_t snapshot_version = snapshot_format_version;
+
+  // Stored documents.
+  std::string text;
+  std::vector<DocRecord> docs;
+  std::uint32_t page_groups = 0;
+  std::vector<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
+  std::vector<Checkpoint> checkpoints;
+  std::array<double, field_count> avg_field_length{};
+
+  // Term dictionary: terms sorted bytewise, concatenated.
+  std::string terms;
+  std::vector<std::uint32_t> term_offset;   ///< per term + 1
+  std::vector<std::uint32_t> term_df;
+  std::vector<std::uint8_t> term_flags;
+  std::vector<std::uint32_t> term_stem;     ///< stem id of each term
+
+  // Postings, per term: for each document (ascending) varint(doc delta), field mask byte,
+  // varint tf per present field, varint(byte length of its positions). Positions, per term and
+  // document: for each present field, tf varint deltas.
+  std::vector<std::uint64_t> postings_offset;   ///< per term + 1
+  std::vector<std::uint8_t> postings;
+  std::vector<std::uint64_t> positions_offset;  ///< per term + 1
+  std::vector<std::uint8_t> positions;
+
+  // Stems, sorted, with the terms that have each stem.
+  std::string stems;
+  std::vector<std::uint32_t> stem_offset;        ///< per stem + 1
+  std::vector<std::uint32_t> stem_terms_offset;  ///< per stem + 1
+  std::vector<std::uint32_t> stem_terms;
+
+  std::string_view slice(TextRef r) const { return std::string_view(text).substr(r.offset, r.length); }
+  std::string_view term(std::uint32_t id) const {
+    return std::string_view(terms).substr(term_offset[id], term_offset[id + 1] - term_offset[id]);
+  }
+  std::string_view stem(std::uint32_t id) const {
+    return std::string_view(stems).substr(stem_offset[id], stem_offset[id + 1] - stem_offset[id]);
+  }
+  std::uint32_t term_count() const { return static_cast<std::uint32_t>(term_df.size()); }
+  std::uint64_t memory_bytes() const;
+  /// Finish derived tables after building or loading (average lengths etc.).
+  void finish();
+};
+
+// --- varint helpers ------------------------------------------------------------------------
+
+inline void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(v));
+}
+
+inline std::uint64_t get_varint(const std::uint8_t*& p) {
+  std::uint64_t v = *p & 0x7f;
+  unsigned shift = 7;
+  while (*p++ & 0x80) {
+    v |= static_cast<std::uint64_t>(*p & 0x7f) << shift;
+    shift += 7;
+  }
+  return v;
+}
+
+/// One document's entry in a term's postings, decoded.
+struct PostingEntry {
+  std::uint32_t doc = 0;
+  std::uint8_t mask = 0;                        ///< fields present
+  std::array<std::uint32_t, field_count> tf{};  ///< zero for absent fields
+  std::uint64_t positions = 0;                  ///< offset into Data::positions
+};
+
+/// Walks one term's postings in document order.
+class PostingsCursor {
+ public:
+  PostingsCursor(const Index::Data& d, std::uint32_t term)
+      : p_(d.postings.data() + d.postings_offset[term]),
+        end_(d.postings.data() + d.postings_offset[term + 1]),
+        pos_(d.positions_offset[term]) {}
+
+  bool next(PostingEntry& e) {
+    if (p_ >= end_) return false;
+    doc_ += static_cast<std::uint32_t>(get_varint(p_));
+    e.doc = doc_ - 1;  // deltas are taken from doc+1 so the first delta is never zero
+    e.mask = *p_++;
+    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p_)) : 0;
+    e.positions = pos_;
+    pos_ += get_varint(p_);
+    return true;
+  }
+
+ private:
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+  std::uint64_t pos_;
+  std::uint32_t doc_ = 0;
+};
+
+/// Decode the positions of one posting entry into per-field lists (cleared first).
+inline void decode_positions(const Index::Data& d, const PostingEntry& e,
+                             std::array<std::vector<std::uint32_t>, field_count>& out) {
+  const std::uint8_t* p = d.positions.data() + e.positions;
+  for (std::size_t f = 0; f < field_count; ++f) {
+    out[f].clear();
+    std::uint32_t pos = 0;
+    for (std::uint32_t i = 0; i < e.tf[f]; ++i) {
+      pos += static_cast<std::uint32_t>(get_varint(p));
+      out[f].push_back(pos);
+    }
+  }
+}
+
+}  // namespace siteseek

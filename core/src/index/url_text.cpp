@@ -1,0 +1,48 @@
+#include "index/url_text.hpp"
+
+namespace siteseek {
+
+namespace {
+std::string_view relative_path(std::string_view url, std::string_view root) {
+  if (!root.empty() && url.starts_with(root)) return url.substr(root.size());
+  auto scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
+    auto slash = url.find('/', scheme + 3);
+    url = slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
+  }
+  while (!url.empty() && url.front() == '/') url.remove_prefix(1);
+  return url;
+}
+}  // namespace
+
+std::string url_text(std::string_view url, std::string_view root) {
+  auto path = relative_path(url, root);
+  auto q = path.find('?');
+  if (q != std::string_view::npos) path = path.substr(0, q);
+  std::string fragment;
+  auto hash = path.find('#');
+  if (hash != std::string_view::npos) {
+    fragment = path.substr(hash + 1);
+    path = path.substr(0, hash);
+  }
+  for (std::string_view ext : {".html", ".htm", ".php", ".md"})
+    if (path.ends_with(ext)) path.remove_suffix(ext.size());
+  if (path.ends_with("/index")) path.remove_suffix(5);
+  std::string out(path);
+  if (!fragment.empty()) out += ' ' + fragment;
+  for (auto& c : out)
+    if (c == '/' || c == '#') c = ' ';
+  return out;
+}
+
+unsigned url_depth(std::string_view url, std::string_view root) {
+  auto path = relative_path(url, root);
+  auto end = path.find_first_of("?#");
+  if (end != std::string_view::npos) path = path.substr(0, end);
+  unsigned depth = 0;
+  for (std::size_t i = 0; i + 1 < path.size(); ++i)
+    if (path[i] == '/') ++depth;
+  return depth;
+}
+
+}  // namespace siteseek

@@ -1,0 +1,308 @@
+// Query -> Weight: analyse each operand with the index's analyzer, then expand every word
+// against the dictionary. All expansion caps come from siteseek/limits.hpp.
+#include "search/plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "index/index_data.hpp"
+#include "search/ranking.hpp"
+#include "siteseek/limits.hpp"
+
+namespace siteseek::detail {
+
+namespace {
+
+// A token and the parts that follow it (an identifier or literal split into words).
+struct Unit {
+  Token head;
+  std::vector<Token> parts;
+};
+
+std::vector<Unit> units_of(std::vector<Token> tokens) {
+  std::vector<Unit> out;
+  for (auto& t : tokens) {
+    if (t.term.empty()) continue;
+    if (t.kind == TokenKind::part && !out.empty()) out.back().parts.push_back(std::move(t));
+    else out.push_back({std::move(t), {}});
+  }
+  return out;
+}
+
+struct Builder {
+  const Index& index;
+  const Index::Data& d;
+  const Analyzer& analyzer;
+  PlanOptions options;
+  Plan plan;
+  std::vector<std::vector<std::vector<Token>>> synonyms;  // group -> member -> tokens (no parts)
+
+  bool out_of_time() {
+    if (std::chrono::steady_clock::now() < options.deadline) return false;
+    plan.deadline_hit = true;
+    return true;
+  }
+
+  void add_stems(std::vector<Expansion>& out, std::string_view stem, std::uint32_t exact_or_none, float weight) {
+    auto variants = index.stem_variants(stem);
+    if (variants.size() > limits::max_stem_variants) {
+      std::partial_sort(variants.begin(), variants.begin() + limits::max_stem_variants, variants.end(),
+                        [&](auto a, auto b) { return d.term_df[a] > d.term_df[b]; });
+      variants.resize(limits::max_stem_variants);
+    }
+    for (auto v : variants)
+      if (v != exact_or_none) out.push_back({v, weight, MatchKind::stem});
+  }
+
+  // One query word -> a term clause with its expansions. Returns its index in plan.terms.
+  std::uint32_t add_term(const Token& t, bool prefix, std::optional<std::uint8_t> field, bool expand,
+                         const std::vector<const std::vector<Token>*>& single_synonyms = {}) {
+    TermClause tc;
+    tc.text = t.term;
+    tc.stem = t.stem.empty() ? t.term : t.stem;
+    tc.field = field;
+    tc.prefix = prefix;
+    auto& ex = tc.expansions;
+    auto exact = index.find(t.term);
+    const std::uint32_t none = ~0u;
+    const std::uint32_t exact_id = exact >= 0 ? static_cast<std::uint32_t>(exact) : none;
+    if (exact >= 0) ex.push_back({exact_id, weight_exact, MatchKind::exact});
+    plan.highlight.terms.push_back(t.term);
+    const bool is_word = t.kind == TokenKind::word || t.kind == TokenKind::part;
+    if (expand && is_word) {
+      add_stems(ex, tc.stem, exact_id, weight_stem);
+      plan.highlight.stems.push_back(tc.stem);
+    }
+    if (prefix) {
+      auto [lo, hi] = index.prefix_range(t.term);
+      std::vector<std::uint32_t> ids;
+      ids.reserve(hi - lo);
+      for (auto id = lo; id < hi; ++id)
+        if (id != exact_id) ids.push_back(id);
+      if (ids.size() > limits::max_prefix_terms) {
+        std::nth_element(ids.begin(), ids.begin() + limits::max_prefix_terms, ids.end(),
+                         [&](auto a, auto b) { return d.term_df[a] > d.term_df[b]; });
+        ids.resize(limits::max_prefix_terms);
+      }
+      for (auto id : ids) ex.push_back({id, weight_prefix, MatchKind::prefix});
+      plan.highlight.prefixes.push_back(t.term);
+    }
+    const auto length = t.term.size();
+    if (expand && options.typo && t.kind == TokenKind::word && length >= options.one_typo_min_length &&
+        !out_of_time()) {
+      unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
+      auto matches = index.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
+      std::size_t ones = 0, twos = 0, shown = 0;
+      for (const auto& m : matches) {
+        if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
+        if (m.distance == 2 && twos++ >= limits::max_two_typo_terms) continue;
+        ex.push_back({m.term, m.distance == 1 ? weight_one_typo : weight_two_typos,
+                      m.distance == 1 ? MatchKind::one_typo : MatchKind::two_typos});
+        if (shown++ < 8) plan.highlight.terms.emplace_back(d.term(m.term));
+      }
+    }
+    std::size_t synonym_count = 0;
+    for (const auto* member : single_synonyms) {
+      if (synonym_count++ >= limits::max_synonym_expansions) break;
+      const auto& s = member->front();
+      auto id = index.find(s.term);
+      if (id >= 0) ex.push_back({static_cast<std::uint32_t>(id), weight_synonym, MatchKind::synonym});
+      plan.highlight.terms.push_back(s.term);
+      if (s.kind == TokenKind::word) {
+        add_stems(ex, s.stem.empty() ? s.term : s.stem, id >= 0 ? static_cast<std::uint32_t>(id) : none,
+                  weight_synonym * weight_stem);
+        plan.highlight.stems.push_back(s.stem.empty() ? s.term : s.stem);
+      }
+    }
+    // One expansion per term, the best weight.
+    std::sort(ex.begin(), ex.end(), [](const Expansion& a, const Expansion& b) {
+      return a.term != b.term ? a.term < b.term : a.weight > b.weight;
+    });
+    ex.erase(std::unique(ex.begin(), ex.end(), [](const Expansion& a, const Expansion& b) { return a.term == b.term; }),
+             ex.end());
+    // The clause's idf: how rare the word typed is (the exact term, else its most common
+    // expansion), so rare completions and rare typo neighbours are not inflated.
+    std::uint32_t df = 0;
+    if (exact >= 0) df = d.term_df[exact_id];
+    else
+      for (const auto& e : ex) df = std::max(df, d.term_df[e.term]);
+    const double n = static_cast<double>(std::max<std::size_t>(d.docs.size(), 1));
+    tc.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    plan.terms.push_back(std::move(tc));
+    return static_cast<std::uint32_t>(plan.terms.size() - 1);
+  }
+
+  Alternative phrase_of(const std::vector<Token>& tokens, std::optional<std::uint8_t> field, float weight) {
+    Alternative alt;
+    alt.phrase = tokens.size() > 1;
+    alt.weight = weight;
+    std::uint32_t first = tokens.empty() ? 0 : tokens.front().position;
+    for (const auto& t : tokens) {
+      if (alt.terms.size() >= limits::max_phrase_words) break;
+      alt.terms.push_back(add_term(t, false, field, false));
+      alt.offsets.push_back(t.position - first);
+    }
+    return alt;
+  }
+
+  // Synonym members equal to this single token.
+  std::vector<const std::vector<Token>*> synonyms_of(const std::vector<Token>& words, bool& multi_added,
+                                                     std::vector<const std::vector<Token>*>& multi) {
+    std::vector<const std::vector<Token>*> singles;
+    for (const auto& group : synonyms) {
+      bool in = false;
+      for (const auto& member : group)
+        if (member.size() == words.size() &&
+            std::equal(member.begin(), member.end(), words.begin(),
+                       [](const Token& a, const Token& b) { return a.term == b.term; }))
+          in = true;
+      if (!in) continue;
+      for (const auto& member : group) {
+        bool same = member.size() == words.size() &&
+                    std::equal(member.begin(), member.end(), words.begin(),
+                               [](const Token& a, const Token& b) { return a.term == b.term; });
+        if (same || member.empty()) continue;
+        if (member.size() == 1) singles.push_back(&member);
+        else multi.push_back(&member);
+      }
+    }
+    multi_added = !multi.empty();
+    return singles;
+  }
+
+  // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop word.
+  bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence) {
+    auto units = units_of(analyzer.analyze(op.text));
+    if (units.empty()) return false;
+    if (op.phrase) {
+      std::vector<Token> tokens;
+      for (auto& u : units) {
+        // A phrase matches identifiers whole, at the position of the first part.
+        tokens.push_back(u.head);
+      }
+      auto alt = phrase_of(tokens, op.field, 1.0f);
+      if (in_sequence) plan.sequence.insert(plan.sequence.end(), alt.terms.begin(), alt.terms.end());
+      clause.alternatives.push_back(std::move(alt));
+      return false;
+    }
+    if (units.size() == 1 && !units[0].parts.empty()) {
+      // An identifier or literal: whole (exact, or as a prefix while typing), or all its parts.
+      const auto& u = units[0];
+      Alternative whole;
+      whole.terms.push_back(add_term(u.head, op.prefix, op.field, false));
+      clause.alternatives.push_back(std::move(whole));
+      Alternative parts;
+      parts.weight = weight_identifier_parts;
+      for (std::size_t k = 0; k < u.parts.size(); ++k) {
+        bool last = k + 1 == u.parts.size();
+        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false));
+      }
+      if (in_sequence) plan.sequence.insert(plan.sequence.end(), parts.terms.begin(), parts.terms.end());
+      clause.alternatives.push_back(std::move(parts));
+      return false;
+    }
+    // Plain words (one, or several when the analyzer split the operand, as in "built-in").
+    Alternative alt;
+    bool only_stop = true;
+    std::vector<Token> heads;
+    for (auto& u : units) heads.push_back(u.head);
+    std::vector<const std::vector<Token>*> multi;
+    bool has_multi = false;
+    auto singles = units.size() == 1 ? synonyms_of(heads, has_multi, multi) : decltype(multi){};
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      const auto& u = units[k];
+      bool last = k + 1 == units.size();
+      if (u.parts.empty()) {
+        alt.terms.push_back(add_term(u.head, op.prefix && last, op.field, in_sequence, singles));
+        only_stop = only_stop && u.head.stop;
+      } else {
+        for (std::size_t p = 0; p < u.parts.size(); ++p)
+          alt.terms.push_back(add_term(u.parts[p], op.prefix && last && p + 1 == u.parts.size(), op.field, false));
+        only_stop = false;
+      }
+    }
+    if (in_sequence) plan.sequence.insert(plan.sequence.end(), alt.terms.begin(), alt.terms.end());
+    clause.alternatives.push_back(std::move(alt));
+    for (const auto* m : multi) clause.alternatives.push_back(phrase_of(*m, op.field, weight_synonym));
+    return only_stop;
+  }
+};
+
+}  // namespace
+
+Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& options) {
+  Builder b{index, index.data(), index.analyzer(), options, {}, {}};
+  for (const auto& group : index.settings().synonyms) {
+    std::vector<std::vector<Token>> members;
+    for (const auto& m : group) {
+      std::vector<Token> words;
+      for (auto& u : units_of(b.analyzer.analyze(m))) words.push_back(std::move(u.head));
+      members.push_back(std::move(words));
+    }
+    b.synonyms.push_back(std::move(members));
+  }
+
+  // Consecutive plain words equal to a multi-word synonym become one clause with the synonyms
+  // as alternatives ("global interpreter lock" | "gil").
+  const auto& cl = query.clauses;
+  std::vector<bool> merged(cl.size(), false);
+  auto simple = [&](std::size_t i) {
+    return !cl[i].excluded && cl[i].alternatives.size() == 1 && !cl[i].alternatives[0].phrase &&
+           !cl[i].alternatives[0].field;
+  };
+  for (std::size_t i = 0; i < cl.size(); ++i) {
+    if (merged[i]) continue;
+    // Try the longest synonym span starting here.
+    bool done = false;
+    for (std::size_t len = std::min<std::size_t>(cl.size() - i, 4); len >= 2 && !done; --len) {
+      bool ok = true;
+      std::vector<Token> words;
+      for (std::size_t k = i; k < i + len && ok; ++k) {
+        ok = simple(k);
+        if (!ok) break;
+        auto units = units_of(b.analyzer.analyze(cl[k].alternatives[0].text));
+        if (units.size() != 1 || !units[0].parts.empty()) ok = false;
+        else words.push_back(units[0].head);
+      }
+      if (!ok) continue;
+      bool multi_added = false;
+      std::vector<const std::vector<Token>*> multi;
+      auto singles = b.synonyms_of(words, multi_added, multi);
+      if (singles.empty() && multi.empty()) continue;
+      PlanClause clause;
+      Alternative original;
+      for (std::size_t k = 0; k < words.size(); ++k) {
+        bool prefix = cl[i + k].alternatives[0].prefix;
+        original.terms.push_back(b.add_term(words[k], prefix, std::nullopt, true));
+      }
+      b.plan.sequence.insert(b.plan.sequence.end(), original.terms.begin(), original.terms.end());
+      clause.alternatives.push_back(std::move(original));
+      for (const auto* m : singles) clause.alternatives.push_back(b.phrase_of(*m, std::nullopt, weight_synonym));
+      for (const auto* m : multi) clause.alternatives.push_back(b.phrase_of(*m, std::nullopt, weight_synonym));
+      b.plan.clauses.push_back(std::move(clause));
+      for (std::size_t k = i; k < i + len; ++k) merged[k] = true;
+      done = true;
+    }
+    if (done) continue;
+    PlanClause clause;
+    clause.excluded = cl[i].excluded;
+    bool only_stop = true;
+    for (const auto& op : cl[i].alternatives) only_stop = b.add_operand(op, clause, !cl[i].excluded) && only_stop;
+    if (clause.alternatives.empty()) continue;
+    clause.optional = only_stop && cl[i].alternatives.size() == 1 && !cl[i].excluded;
+    b.plan.clauses.push_back(std::move(clause));
+  }
+  // A query of stop words only: they are what the user asked for.
+  bool any_required = false;
+  for (const auto& c : b.plan.clauses) any_required = any_required || (!c.excluded && !c.optional);
+  if (!any_required)
+    for (auto& c : b.plan.clauses) c.optional = false;
+
+  for (std::uint32_t t : b.plan.sequence) {
+    if (!b.plan.normalized.empty()) b.plan.normalized += ' ';
+    b.plan.normalized += b.plan.terms[t].text;
+  }
+  return std::move(b.plan);
+}
+
+}  // namespace siteseek::detail

@@ -1,0 +1,75 @@
+#pragma once
+// The Weight of a query: its syntax analysed with the index's analyzer and every word expanded
+// against the index's dictionary (stems, prefixes, typos, synonyms) once per request.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "search/query_parser.hpp"
+#include "siteseek/index.hpp"
+
+namespace siteseek::detail {
+
+enum class MatchKind : std::uint8_t { exact, stem, synonym, prefix, one_typo, two_typos };
+
+/// A dictionary term a query word matches, and what that match is worth.
+struct Expansion {
+  std::uint32_t term = 0;
+  float weight = 1.0f;
+  MatchKind kind = MatchKind::exact;
+};
+
+/// One analysed query word with its expansions; a document matches it when it has any of them.
+struct TermClause {
+  std::string text;  ///< folded form typed
+  std::string stem;
+  std::vector<Expansion> expansions;
+  double idf = 0;
+  std::optional<std::uint8_t> field;  ///< only this field counts
+  bool prefix = false;
+};
+
+/// Term clauses that must all match (and, for a phrase, at the given relative positions).
+struct Alternative {
+  std::vector<std::uint32_t> terms;      ///< indexes into Plan::terms
+  std::vector<std::uint32_t> offsets;    ///< phrase only: expected position of each term from the first
+  bool phrase = false;
+  float weight = 1.0f;
+};
+
+/// A query clause: any alternative matches it.
+struct PlanClause {
+  std::vector<Alternative> alternatives;
+  bool excluded = false;
+  bool optional = false;  ///< stop words: scored when present, never required
+};
+
+/// What highlighting wraps: tokens whose term or stem is listed, or whose term starts with a prefix.
+struct HighlightMatcher {
+  std::vector<std::string> terms;
+  std::vector<std::string> stems;
+  std::vector<std::string> prefixes;
+};
+
+struct Plan {
+  std::vector<TermClause> terms;
+  std::vector<PlanClause> clauses;
+  std::vector<std::uint32_t> sequence;  ///< the words as typed, in order (proximity, exact title)
+  HighlightMatcher highlight;
+  std::string normalized;               ///< folded words joined by spaces (landing pages)
+  bool deadline_hit = false;
+};
+
+struct PlanOptions {
+  bool typo = true;
+  std::uint32_t one_typo_min_length = 5;
+  std::uint32_t two_typos_min_length = 9;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+/// Analyse and expand a parsed query against `index`.
+Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& options);
+
+}  // namespace siteseek::detail

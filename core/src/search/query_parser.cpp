@@ -1,0 +1,110 @@
+#include "search/query_parser.hpp"
+
+#include <cctype>
+
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/limits.hpp"
+
+namespace siteseek::detail {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::optional<std::uint8_t> field_named(std::string_view name) {
+  if (name == "title") return static_cast<std::uint8_t>(Field::title);
+  if (name == "section_title" || name == "section") return static_cast<std::uint8_t>(Field::section_title);
+  if (name == "body" || name == "content") return static_cast<std::uint8_t>(Field::body);
+  if (name == "url") return static_cast<std::uint8_t>(Field::url);
+  return std::nullopt;
+}
+
+// Whether a word has anything an analyzer could index (not just operators and punctuation).
+bool has_text(std::string_view s) {
+  for (unsigned char c : s)
+    if (std::isalnum(c) || c >= 0x80) return true;
+  return false;
+}
+
+}  // namespace
+
+ParsedQuery parse_query(std::string_view text, bool as_you_type) {
+  if (text.size() > limits::max_query_bytes) {
+    text = text.substr(0, limits::max_query_bytes);
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.remove_suffix(1);
+    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.remove_suffix(1);
+  }
+  ParsedQuery q;
+  bool join_next = false;  // the previous token was '|'
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  bool last_is_plain_word = false;
+  while (i < n) {
+    if (is_space(text[i])) {
+      ++i;
+      continue;
+    }
+    if (text[i] == '|') {
+      join_next = !q.clauses.empty();
+      ++i;
+      continue;
+    }
+    QueryOperand op;
+    bool excluded = false;
+    if (text[i] == '-' && i + 1 < n && !is_space(text[i + 1])) {
+      excluded = true;
+      ++i;
+    }
+    if (text[i] == '@') {
+      auto colon = text.find(':', i);
+      auto space = text.find_first_of(" \t\n\r\"", i);
+      if (colon != std::string_view::npos && colon < space) {
+        auto name = text.substr(i + 1, colon - i - 1);
+        auto f = field_named(name);
+        if (!f)
+          throw RequestError("invalid_query", "unknown field '@" + std::string(name) +
+                                                  ":' (fields: title, section_title, body, url)");
+        op.field = f;
+        i = colon + 1;
+      }
+    }
+    if (i < n && text[i] == '"') {
+      auto close = text.find('"', i + 1);
+      op.phrase = true;
+      if (close == std::string_view::npos) {
+        op.text = std::string(text.substr(i + 1));
+        i = n;
+      } else {
+        op.text = std::string(text.substr(i + 1, close - i - 1));
+        i = close + 1;
+      }
+    } else {
+      std::size_t start = i;
+      while (i < n && !is_space(text[i]) && text[i] != '|' && text[i] != '"') ++i;
+      op.text = std::string(text.substr(start, i - start));
+      while (!op.text.empty() && op.text.back() == '*') {
+        op.prefix = true;
+        op.text.pop_back();
+      }
+    }
+    if (!has_text(op.text)) {
+      join_next = false;
+      continue;
+    }
+    last_is_plain_word = !op.phrase && !excluded;
+    if (join_next && !q.clauses.empty() && q.clauses.back().excluded == excluded) {
+      q.clauses.back().alternatives.push_back(std::move(op));
+    } else {
+      if (q.clauses.size() >= limits::max_query_terms) break;
+      q.clauses.push_back({{std::move(op)}, excluded});
+    }
+    join_next = false;
+  }
+  if (as_you_type && last_is_plain_word && !q.clauses.empty() && n > 0 && !is_space(text[n - 1]) &&
+      text[n - 1] != '"')
+    q.clauses.back().alternatives.back().prefix = true;
+  return q;
+}
+
+}  // namespace siteseek::detail

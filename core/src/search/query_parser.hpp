@@ -1,0 +1,34 @@
+#pragma once
+// The query language's syntax (docs/query-language.md): text -> clauses, before analysis.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace siteseek::detail {
+
+/// One operand: a word, or a quoted phrase, possibly restricted to a field.
+struct QueryOperand {
+  std::string text;              ///< raw text of the word or phrase (without quotes, '*', '@f:')
+  bool phrase = false;           ///< "quoted"
+  bool prefix = false;           ///< word* (explicit) or the last typed word (search as you type)
+  std::optional<std::uint8_t> field;  ///< @field: restriction (a siteseek::Field value)
+};
+
+/// One clause: operands joined by '|' (any may match), possibly excluded with '-'.
+struct QueryClause {
+  std::vector<QueryOperand> alternatives;
+  bool excluded = false;
+};
+
+struct ParsedQuery {
+  std::vector<QueryClause> clauses;
+};
+
+/// Parse query text. `as_you_type`: the last plain word is a prefix unless the text ends in
+/// whitespace. Malformed syntax degrades to text (an unbalanced quote quotes to the end, a lone
+/// '-', '|' or '*' is ignored); an unknown @field throws RequestError("invalid_query").
+ParsedQuery parse_query(std::string_view text, bool as_you_type);
+
+}  // namespace siteseek::detail

@@ -1,0 +1,53 @@
+#pragma once
+// The ranking rules, named and ordered in one place. A result's rank is decided by these rules
+// in this order: `words` (records matching more of the query's words come first when the query
+// had to be relaxed), then one score built from the other rules.
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+#include "siteseek/index.hpp"
+
+namespace siteseek::detail {
+
+/// One ranking rule: its name (stable, for docs and score details) and what it does.
+struct RankingRule {
+  std::string_view name;
+  std::string_view description;
+};
+
+/// The rules, in order of precedence.
+inline constexpr std::array<RankingRule, 7> ranking_rules{{
+    {"words", "records matching more required query words rank first (only differs when relaxed)"},
+    {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers below)"},
+    {"bm25f", "BM25F over title, section title, body and URL with the site's field weights"},
+    {"document_boost", "x the record's boost x page/section boost x 1/(1 + depth_decay x URL depth)"},
+    {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
+    {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},
+    {"exact_title", "x bonus when the title or section title equals, or starts with, the query"},
+}};
+
+// match_kind: how much an expanded term is worth relative to the word typed.
+inline constexpr float weight_exact = 1.0f;
+inline constexpr float weight_stem = 0.85f;
+inline constexpr float weight_synonym = 0.8f;
+inline constexpr float weight_prefix = 0.75f;
+inline constexpr float weight_one_typo = 0.5f;
+inline constexpr float weight_two_typos = 0.3f;
+/// An identifier typed whole ("os.path.join") also matches its parts anywhere, for less.
+inline constexpr float weight_identifier_parts = 0.6f;
+
+// bm25f: saturation and per-field length normalisation.
+inline constexpr double bm25_k1 = 1.2;
+inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.75, 0.3};
+
+// proximity: bonus at most this fraction of the score when every word pair is adjacent.
+inline constexpr double proximity_weight = 0.6;
+
+// exact_title multipliers.
+inline constexpr double title_equals_bonus = 2.0;
+inline constexpr double title_starts_bonus = 1.4;
+inline constexpr double section_title_equals_bonus = 1.6;
+inline constexpr double section_title_starts_bonus = 1.25;
+
+}  // namespace siteseek::detail

@@ -1,0 +1,478 @@
+// Scorer and Collector: evaluate the plan term-at-a-time into per-document scores, re-rank the
+// best candidates with positions (proximity, exact title), keep the best record per page, pin
+// landing pages, and build results (highlights and snippets) for the returned page only.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "index/index_data.hpp"
+#include "index/url_text.hpp"
+#include "search/highlight.hpp"
+#include "search/plan.hpp"
+#include "search/query_parser.hpp"
+#include "search/ranking.hpp"
+#include "siteseek/limits.hpp"
+#include "siteseek/search.hpp"
+
+namespace siteseek {
+
+using namespace detail;
+
+namespace {
+
+struct Hit {
+  std::uint32_t doc;
+  float score;
+  PostingEntry entry;
+};
+
+struct DocScore {
+  std::uint32_t doc;
+  float score;
+};
+
+// Per-thread scratch arrays indexed by document, reset by bumping a generation stamp.
+struct Scratch {
+  std::vector<std::uint32_t> stamp, slot;
+  std::uint32_t gen = 0;
+  std::vector<std::uint32_t> doc_stamp, excluded_stamp;
+  std::vector<float> score;
+  std::vector<std::uint16_t> count;
+  std::uint32_t doc_gen = 0;
+  std::vector<std::uint32_t> group_stamp, group_best;
+  std::uint32_t group_gen = 0;
+
+  static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
+    if (++g == 0) {
+      std::fill(a.begin(), a.end(), 0u);
+      g = 1;
+    }
+    return g;
+  }
+  void ensure(std::size_t docs, std::size_t groups) {
+    if (stamp.size() < docs) {
+      stamp.assign(docs, 0), slot.assign(docs, 0), gen = 0;
+      doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
+      doc_gen = 0;
+    }
+    if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
+  }
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+class Scorer {
+ public:
+  Scorer(const Index& index, const Plan& plan) : d_(index.data()), plan_(plan), w_{} {
+    const auto& fw = d_.settings.field_weights;
+    w_ = {fw.title, fw.section_title, fw.body, fw.url};
+    hits_.resize(plan.terms.size());
+    evaluated_.assign(plan.terms.size(), false);
+  }
+
+  // BM25F saturation of a posting entry's field frequencies.
+  double tf_part(const PostingEntry& e, std::optional<std::uint8_t> field) const {
+    const auto& r = d_.docs[e.doc];
+    double tfw = 0;
+    for (std::size_t f = 0; f < field_count; ++f) {
+      if (!e.tf[f] || (field && *field != f)) continue;
+      double norm = 1.0 - bm25_b[f] + bm25_b[f] * r.field_length[f] / d_.avg_field_length[f];
+      tfw += w_[f] * e.tf[f] / norm;
+    }
+    return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
+  }
+
+  // One term clause -> its best expansion per document, sorted by document.
+  const std::vector<Hit>& term_hits(std::uint32_t t) {
+    if (evaluated_[t]) return hits_[t];
+    evaluated_[t] = true;
+    auto& out = hits_[t];
+    const auto& tc = plan_.terms[t];
+    auto& s = scratch();
+    const auto gen = Scratch::bump(s.gen, s.stamp);
+    PostingEntry e;
+    for (const auto& x : tc.expansions) {
+      PostingsCursor cur(d_, x.term);
+      const double factor = tc.idf * x.weight;
+      while (cur.next(e)) {
+        double tf = tf_part(e, tc.field);
+        if (tf <= 0) continue;
+        float sc = static_cast<float>(factor * tf);
+        if (s.stamp[e.doc] == gen) {
+          auto& h = out[s.slot[e.doc]];
+          if (sc > h.score) h.score = sc, h.entry = e;
+        } else {
+          s.stamp[e.doc] = gen;
+          s.slot[e.doc] = static_cast<std::uint32_t>(out.size());
+          out.push_back({e.doc, sc, e});
+        }
+      }
+    }
+    if (tc.expansions.size() > 1)
+      std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
+    return out;
+  }
+
+  const Hit* find_hit(std::uint32_t t, std::uint32_t doc) {
+    const auto& h = term_hits(t);
+    auto it = std::lower_bound(h.begin(), h.end(), doc, [](const Hit& a, std::uint32_t d) { return a.doc < d; });
+    return it != h.end() && it->doc == doc ? &*it : nullptr;
+  }
+
+  void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out) const {
+    decode_positions(d_, h.entry, out);
+  }
+
+  // Whether the phrase's words sit at their relative positions in one field.
+  bool phrase_matches(const Alternative& alt, std::uint32_t doc) {
+    std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(alt.terms.size());
+    for (std::size_t i = 0; i < alt.terms.size(); ++i) positions(*find_hit(alt.terms[i], doc), pos[i]);
+    for (std::size_t f = 0; f < field_count; ++f) {
+      for (auto p0 : pos[0][f]) {
+        bool all = true;
+        for (std::size_t i = 1; i < alt.terms.size() && all; ++i)
+          all = std::binary_search(pos[i][f].begin(), pos[i][f].end(), p0 + alt.offsets[i]);
+        if (all) return true;
+      }
+    }
+    return false;
+  }
+
+  std::vector<DocScore> alternative(const Alternative& alt) {
+    std::vector<DocScore> out;
+    if (alt.terms.empty()) return out;
+    // Drive by the rarest term clause, look the others up.
+    std::uint32_t driver = alt.terms[0];
+    for (auto t : alt.terms)
+      if (term_hits(t).size() < term_hits(driver).size()) driver = t;
+    for (const auto& h : term_hits(driver)) {
+      double sum = 0;
+      bool all = true;
+      for (auto t : alt.terms) {
+        const Hit* x = t == driver ? &h : find_hit(t, h.doc);
+        if (!x) {
+          all = false;
+          break;
+        }
+        sum += x->score;
+      }
+      if (!all) continue;
+      if (alt.phrase && !phrase_matches(alt, h.doc)) continue;
+      out.push_back({h.doc, static_cast<float>(sum * alt.weight)});
+    }
+    return out;
+  }
+
+  std::vector<DocScore> clause(const PlanClause& c) {
+    std::vector<DocScore> acc;
+    for (const auto& alt : c.alternatives) {
+      auto next = alternative(alt);
+      if (acc.empty()) {
+        acc = std::move(next);
+        continue;
+      }
+      std::vector<DocScore> merged;
+      merged.reserve(acc.size() + next.size());
+      std::size_t i = 0, j = 0;
+      while (i < acc.size() || j < next.size()) {
+        if (j == next.size() || (i < acc.size() && acc[i].doc < next[j].doc)) merged.push_back(acc[i++]);
+        else if (i == acc.size() || next[j].doc < acc[i].doc) merged.push_back(next[j++]);
+        else merged.push_back({acc[i].doc, std::max(acc[i].score, next[j].score)}), ++i, ++j;
+      }
+      acc = std::move(merged);
+    }
+    return acc;
+  }
+
+ private:
+  const Index::Data& d_;
+  const Plan& plan_;
+  std::array<double, field_count> w_;
+  std::vector<std::vector<Hit>> hits_;
+  std::vector<bool> evaluated_;
+};
+
+struct Candidate {
+  std::uint32_t doc;
+  std::uint16_t words;
+  float score;
+};
+
+bool better(const Candidate& a, const Candidate& b) {
+  if (a.words != b.words) return a.words > b.words;
+  if (a.score != b.score) return a.score > b.score;
+  return a.doc < b.doc;
+}
+
+std::string section_of(std::string_view url, std::string_view root) {
+  auto text = url_text(url, root);
+  auto space = text.find(' ');
+  return text.substr(0, space);
+}
+
+// Closeness of consecutive query words (1 = adjacent in order) in the best field, 0..1.
+double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  if (a.empty() || b.empty()) return 0;
+  std::uint32_t best = ~0u;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) best = std::min(best, b[j] - a[i]), ++i;
+    else best = std::min(best, a[i] - b[j] + 1), ++j;  // reversed order costs one more
+  }
+  return best == ~0u ? 0 : 1.0 / best;
+}
+
+// The exact_title rule: the query's words at the start of a field, or filling it.
+double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
+                    const std::vector<bool>& present, const DocRecord& r, std::size_t field, double equals,
+                    double starts) {
+  if (pos.empty()) return 1.0;
+  for (std::size_t i = 0; i < pos.size(); ++i)
+    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), static_cast<std::uint32_t>(i)))
+      return 1.0;
+  return r.field_length[field] <= pos.size() ? equals : starts;
+}
+
+std::string normalize(const Analyzer& analyzer, std::string_view text) {
+  std::string out;
+  for (const auto& t : analyzer.analyze(text)) {
+    if (t.kind == TokenKind::part || t.term.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += t.term;
+  }
+  return out;
+}
+
+}  // namespace
+
+SearchResponse search_index(const Index& index, const SearchRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto& d = index.data();
+  const auto& site = d.settings;
+  const auto& so = site.search;
+  SearchResponse response;
+
+  auto parsed = parse_query(request.q, request.prefix.value_or(so.prefix_search));
+  PlanOptions po;
+  po.typo = request.typo.value_or(so.typo_tolerance);
+  po.one_typo_min_length = so.one_typo_min_length;
+  po.two_typos_min_length = so.two_typos_min_length;
+  po.deadline = started + limits::search_deadline;
+  const Plan plan = make_plan(index, parsed, po);
+
+  auto& s = scratch();
+  s.ensure(d.docs.size(), d.page_groups);
+  Scorer scorer(index, plan);
+
+  // Phase 1: every clause, term-at-a-time, into per-document sums.
+  const auto gen = Scratch::bump(s.doc_gen, s.doc_stamp);
+  if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
+  std::vector<std::uint32_t> touched;
+  std::uint16_t required = 0;
+  for (const auto& c : plan.clauses) {
+    if (!c.excluded && !c.optional) ++required;
+  }
+  for (const auto& c : plan.clauses) {
+    auto docs = scorer.clause(c);
+    for (const auto& ds : docs) {
+      if (c.excluded) {
+        s.excluded_stamp[ds.doc] = gen;
+        continue;
+      }
+      if (s.doc_stamp[ds.doc] != gen) {
+        s.doc_stamp[ds.doc] = gen;
+        s.score[ds.doc] = 0;
+        s.count[ds.doc] = 0;
+        touched.push_back(ds.doc);
+      }
+      s.score[ds.doc] += ds.score;
+      if (!c.optional) ++s.count[ds.doc];
+    }
+  }
+  bool all_match = false;
+  for (auto doc : touched)
+    if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
+      all_match = true;
+      break;
+    }
+
+  const std::string from_section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
+  std::vector<Candidate> cands;
+  cands.reserve(touched.size());
+  for (auto doc : touched) {
+    if (s.excluded_stamp[doc] == gen) continue;
+    std::uint16_t words = s.count[doc];
+    if (all_match ? words != required : words == 0) continue;
+    const auto& r = d.docs[doc];
+    double sc = s.score[doc] * r.static_boost;
+    if (!from_section.empty() && d.slice(r.section_key) == from_section) sc *= site.boosts.current_section;
+    cands.push_back({doc, all_match ? std::uint16_t(0) : words, static_cast<float>(sc)});
+  }
+  response.relaxed = !all_match && !cands.empty();
+
+  // Phase 2: positions for the best candidates only.
+  const std::size_t rerank = std::min(cands.size(), limits::rerank_candidates);
+  if (rerank > 0 && !plan.sequence.empty()) {
+    std::nth_element(cands.begin(), cands.begin() + (rerank - 1), cands.end(), better);
+    const auto& seq = plan.sequence;
+    std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(seq.size());
+    std::vector<bool> present(seq.size());
+    for (std::size_t k = 0; k < rerank; ++k) {
+      auto& c = cands[k];
+      for (std::size_t i = 0; i < seq.size(); ++i) {
+        const Hit* h = scorer.find_hit(seq[i], c.doc);
+        present[i] = h != nullptr;
+        if (h) scorer.positions(*h, pos[i]);
+        else
+          for (auto& v : pos[i]) v.clear();
+      }
+      double factor = 1.0;
+      if (seq.size() > 1) {
+        double sum = 0;
+        for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
+          double best = 0;
+          for (std::size_t f = 0; f < 3; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
+          sum += best;
+        }
+        factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);
+      }
+      const auto& r = d.docs[c.doc];
+      factor *= title_factor(pos, present, r, static_cast<std::size_t>(Field::title), title_equals_bonus,
+                             title_starts_bonus);
+      factor *= title_factor(pos, present, r, static_cast<std::size_t>(Field::section_title),
+                             section_title_equals_bonus, section_title_starts_bonus);
+      c.score = static_cast<float>(c.score * factor);
+    }
+  }
+
+  // Collector: distinct by page, exact total, top start+num.
+  const bool distinct = request.distinct.value_or(so.distinct_by_page);
+  std::vector<Candidate> ranked;
+  if (distinct) {
+    const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+    for (const auto& c : cands) {
+      auto grp = d.docs[c.doc].page_group;
+      if (s.group_stamp[grp] != g) {
+        s.group_stamp[grp] = g;
+        s.group_best[grp] = static_cast<std::uint32_t>(ranked.size());
+        ranked.push_back(c);
+      } else if (better(c, ranked[s.group_best[grp]])) {
+        ranked[s.group_best[grp]] = c;
+      }
+    }
+  } else {
+    ranked = std::move(cands);
+  }
+  response.total = ranked.size();
+
+  // Landing pages: pinned first for their query.
+  std::int64_t pinned = -1;
+  if (!site.landing_pages.empty()) {
+    const auto q = normalize(d.analyzer, request.q);
+    for (const auto& lp : site.landing_pages) {
+      if (q.empty() || normalize(d.analyzer, lp.query) != q) continue;
+      for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc)
+        if (d.slice(d.docs[doc].url) == lp.url && (pinned < 0 || d.docs[doc].type == DocumentType::page)) pinned = doc;
+      if (pinned >= 0) break;
+    }
+  }
+  if (pinned >= 0) {
+    auto grp = d.docs[pinned].page_group;
+    auto before = ranked.size();
+    std::erase_if(ranked, [&](const Candidate& c) {
+      return c.doc == static_cast<std::uint32_t>(pinned) || (distinct && d.docs[c.doc].page_group == grp);
+    });
+    if (ranked.size() == before) ++response.total;
+  }
+  const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
+  const std::size_t want = std::min<std::size_t>(start + request.num, limits::max_results_window);
+  std::size_t pin_extra = pinned >= 0 ? 1 : 0;
+  const std::size_t keep = std::min(ranked.size(), want > pin_extra ? want - pin_extra : 0);
+  std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
+  ranked.resize(keep);
+  if (pinned >= 0) ranked.insert(ranked.begin(), Candidate{static_cast<std::uint32_t>(pinned), 0, 0.0f});
+
+  // Results for the returned page: stored fields, highlights, snippets.
+  HighlightOptions ho;
+  ho.pre_tag = request.highlight_pre_tag.value_or(so.highlight_pre_tag);
+  ho.post_tag = request.highlight_post_tag.value_or(so.highlight_post_tag);
+  ho.snippet_length = request.snippet_length.value_or(so.snippet_length);
+  std::vector<std::uint32_t> positive;
+  for (const auto& c : plan.clauses)
+    if (!c.excluded)
+      for (const auto& a : c.alternatives) positive.insert(positive.end(), a.terms.begin(), a.terms.end());
+  std::array<std::vector<std::uint32_t>, field_count> tmp;
+  for (std::size_t k = start; k < ranked.size(); ++k) {
+    const auto doc = ranked[k].doc;
+    const auto& r = d.docs[doc];
+    SearchResult res;
+    res.url = d.slice(r.url);
+    res.type = r.type;
+    res.score = ranked[k].score;
+    res.title = highlight_text(d.analyzer, d.slice(r.title), plan.highlight, ho);
+    res.section_title = highlight_text(d.analyzer, d.slice(r.section_title), plan.highlight, ho);
+    auto h = d.slice(r.hierarchy);
+    while (!h.empty()) {
+      auto cut = h.find('\x1f');
+      res.hierarchy.emplace_back(h.substr(0, cut));
+      if (cut == std::string_view::npos) break;
+      h.remove_prefix(cut + 1);
+    }
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> found;
+    for (std::uint32_t i = 0; i < positive.size(); ++i) {
+      const Hit* hit = scorer.find_hit(positive[i], doc);
+      if (!hit || !hit->entry.tf[static_cast<std::size_t>(Field::body)]) continue;
+      scorer.positions(*hit, tmp);
+      for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
+    }
+    res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);
+    response.results.push_back(std::move(res));
+  }
+  response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return response;
+}
+
+std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
+  const auto& d = index.data();
+  std::vector<Suggestion> out;
+  const std::size_t num = std::min<std::size_t>(request.num, limits::max_suggestions);
+  if (num == 0) return out;
+  auto tokens = d.analyzer.analyze(request.q);
+  std::erase_if(tokens, [](const Token& t) { return t.kind == TokenKind::part || t.term.empty(); });
+  if (tokens.empty()) return out;
+  // Word completions of the last word, most frequent first, after the words before it.
+  std::string lead;
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) lead += tokens[i].term + " ";
+  auto [lo, hi] = index.prefix_range(tokens.back().term);
+  std::vector<std::uint32_t> ids;
+  for (auto id = lo; id < hi; ++id) ids.push_back(id);
+  const std::size_t words = std::min(ids.size(), (num + 1) / 2);
+  std::partial_sort(ids.begin(), ids.begin() + words, ids.end(),
+                    [&](auto a, auto b) { return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b; });
+  for (std::size_t i = 0; i < words; ++i) out.push_back({lead + std::string(d.term(ids[i])), ""});
+  // Titles of the best matching pages.
+  SearchRequest sr;
+  sr.q = request.q;
+  sr.num = static_cast<std::uint32_t>(num * 2);
+  sr.distinct = true;
+  auto res = search_index(index, sr);
+  for (const auto& r : res.results) {
+    if (out.size() >= num) break;
+    auto doc_title = r.type == DocumentType::page ? r.title : r.section_title;
+    std::string plain;
+    // Suggestions carry plain text: take the stored title rather than the highlighted one.
+    (void)doc_title;
+    for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc)
+      if (d.slice(d.docs[doc].url) == r.url) {
+        plain = std::string(r.type == DocumentType::page ? d.slice(d.docs[doc].title) : d.slice(d.docs[doc].section_title));
+        break;
+      }
+    if (!plain.empty()) out.push_back({plain, r.url});
+  }
+  return out;
+}
+
+}  // namespace siteseek
