@@ -1,6 +1,6 @@
 #include "analysis/unicode.hpp"
 
-#include <cstdlib>
+#include <vector>
 
 #include <utf8proc.h>
 
@@ -74,15 +74,27 @@ Char classify_multibyte(const unsigned char* p, std::size_t available) noexcept 
 
 namespace {
 
-// NFKC + case folding + mark stripping: COMPAT maps ligatures and full-width forms to their
-// plain letters, CASEFOLD is full Unicode folding ("ß" -> "ss", not just lowercase), STRIPMARK
-// (with a decompose/compose round trip) removes accents, IGNORE drops default-ignorable code
-// points (soft hyphen, zero-width joiners). COMPOSE puts the remaining characters back into
-// composed form so Hangul and similar scripts stay stable. STABLE keeps the mapping fixed
-// across Unicode versions.
-constexpr auto fold_flags = static_cast<utf8proc_option_t>(
-    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
-    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+// Compatibility decomposition + full case folding, then recomposition: COMPAT maps ligatures
+// and full-width forms to plain letters ("ﬁ" -> "fi"), CASEFOLD is full Unicode folding
+// ("ß" -> "ss", not just lowercase), IGNORE drops default-ignorable code points (soft hyphen,
+// zero-width joiners), STABLE keeps the mapping fixed across Unicode versions. Marks are
+// stripped by hand in between (see strips_marks) rather than with UTF8PROC_STRIPMARK, which
+// would also turn Japanese "ジ" into "シ" and drop Indic vowel signs.
+constexpr auto decompose_flags = static_cast<utf8proc_option_t>(
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+constexpr auto compose_flags = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+
+// Scripts whose combining marks are accents users leave out when typing (Latin, Greek,
+// Cyrillic and their extensions): "é" -> "e", "ά" -> "α", "й" -> "и".
+bool strips_marks(utf8proc_int32_t base) noexcept {
+  return base < 0x0530 || (base >= 0x1D00 && base <= 0x1DBF) || (base >= 0x1E00 && base <= 0x1FFF) ||
+         (base >= 0x2C60 && base <= 0x2C7F) || (base >= 0xA720 && base <= 0xA7FF);
+}
+
+bool is_mark(utf8proc_int32_t cp) noexcept {
+  auto c = utf8proc_category(cp);
+  return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
 
 // Appends s without its apostrophes (ASCII ' and U+2019), so "don't" and "don’t" fold alike.
 void append_without_apostrophes(std::string& out, std::string_view s) {
@@ -130,19 +142,33 @@ void fold_append(std::string& out, std::string_view s) {
     valid.append(s.data() + i, static_cast<std::size_t>(n));
     i += static_cast<std::size_t>(n);
   }
-  utf8proc_uint8_t* mapped = nullptr;
-  auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
-                          static_cast<utf8proc_ssize_t>(valid.size()), &mapped, fold_flags);
-  if (len < 0) {
-    // Cannot happen for valid UTF-8 short of running out of memory; keep the ASCII letters.
-    std::free(mapped);
-    for (unsigned char c : valid)
-      if (c < 0x80 && c != '\'') out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    return;
+  const auto* src = reinterpret_cast<const utf8proc_uint8_t*>(valid.data());
+  const auto src_len = static_cast<utf8proc_ssize_t>(valid.size());
+  std::vector<utf8proc_int32_t> cps(valid.size() + 16);
+  auto n = utf8proc_decompose(src, src_len, cps.data(), static_cast<utf8proc_ssize_t>(cps.size()),
+                              decompose_flags);
+  if (n > static_cast<utf8proc_ssize_t>(cps.size())) {  // expanded more than guessed: retry
+    cps.resize(static_cast<std::size_t>(n));
+    n = utf8proc_decompose(src, src_len, cps.data(), n, decompose_flags);
   }
+  if (n < 0) return;  // cannot happen for valid UTF-8 short of running out of memory
+
+  std::size_t kept = 0;
+  utf8proc_int32_t base = 0;
+  for (utf8proc_ssize_t k = 0; k < n; ++k) {
+    utf8proc_int32_t cp = cps[static_cast<std::size_t>(k)];
+    if (is_mark(cp)) {
+      if (strips_marks(base)) continue;
+    } else {
+      base = cp;
+    }
+    cps[kept++] = cp;
+  }
+  // Re-encodes in place (UTF-8 never needs more bytes than 4 per code point).
+  auto len = utf8proc_reencode(cps.data(), static_cast<utf8proc_ssize_t>(kept), compose_flags);
+  if (len < 0) return;
   append_without_apostrophes(
-      out, std::string_view(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(len)));
-  std::free(mapped);
+      out, std::string_view(reinterpret_cast<const char*>(cps.data()), static_cast<std::size_t>(len)));
 }
 
 }  // namespace siteseek::analysis
