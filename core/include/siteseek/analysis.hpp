@@ -59,7 +59,8 @@ inline constexpr std::size_t max_term_bytes = 128;
 /// - chunks of digits only: kind number ("404", "3.11", "127.0.0.1"; "1,000" gives term "1000");
 ///   "v6.2.8"-style versions that are not literals are numbers too;
 /// - single letters joined by dots and followed by a dot ("e.g.", "i.e."): one word ("eg");
-/// - one plain word ("install", "Café" -> "cafe", "don't" -> "dont", "utf8"): kind word;
+/// - one plain word ("install", "Café" -> "cafe", "don't" -> "dont", "Python's" -> "python",
+///   "utf8"): kind word;
 /// - anything else is an identifier: "os.path.join", "std::vector", "__init__", "snake_case",
 ///   "camelCase", "HTTPServer", and hyphenated words ("built-in", "f-strings", "redis-cli").
 ///   The whole (folded, punctuation kept: "os.path.join", "built-in", "camelcase") is kind
@@ -83,7 +84,8 @@ class Analyzer {
   /// All tokens of `text`, in order.
   std::vector<Token> analyze(std::string_view text) const;
   /// Case- and accent-folded form of one word (no splitting): Unicode case folding, NFKC
-  /// ("ﬁ" -> "fi"), accents removed, apostrophes dropped; equals Token::term for that word.
+  /// ("ﬁ" -> "fi"), accents removed, apostrophes and a possessive "'s" dropped; equals
+  /// Token::term for that word.
   std::string fold(std::string_view word) const;
   /// Snowball stem of an already folded word; the word itself when language is "none" or the
   /// word contains a digit (as in analyze()).

@@ -313,6 +313,10 @@ class Tokenizer {
   // and digits are not split apart ("utf8", "int64"). Case changes are ASCII only.
   void split_leaves(const Segment& s) {
     leaves_.clear();
+    if (!s.upper && !s.underscore) {  // the common case, a lower-case word: one leaf
+      leaves_.push_back(Leaf{s.begin, s.end});
+      return;
+    }
     Leaf cur;
     bool open = false;
     CharClass prev = CharClass::separator;

@@ -108,9 +108,19 @@ void append_without_apostrophes(std::string& out, std::string_view s) {
   }
 }
 
+// The word without a trailing possessive "'s" ("Python's" -> "Python"), so the exact form of
+// the word matches; "it's" -> "it" the same way.
+std::string_view without_possessive(std::string_view s) noexcept {
+  if (s.size() < 3 || (s.back() != 's' && s.back() != 'S')) return s;
+  if (s[s.size() - 2] == '\'') return s.substr(0, s.size() - 2);
+  if (s.size() >= 5 && s.substr(s.size() - 4, 3) == "\xE2\x80\x99") return s.substr(0, s.size() - 4);
+  return s;
+}
+
 }  // namespace
 
 void fold_append(std::string& out, std::string_view s) {
+  s = without_possessive(s);
   std::size_t i = 0;
   for (; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);

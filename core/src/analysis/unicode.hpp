@@ -55,7 +55,8 @@ inline bool is_letter_class(CharClass c) noexcept {
 /// Appends the folded form of `s` to `out`: Unicode case folding, compatibility decomposition
 /// ("ﬁ" -> "fi", full-width -> ASCII), accents of Latin/Greek/Cyrillic letters stripped ("é" ->
 /// "e"; Japanese and Indic marks are kept: they change the letter), default-ignorable
-/// characters and apostrophes dropped ("don't" -> "dont"). Invalid UTF-8 bytes are dropped.
+/// characters and apostrophes dropped ("don't" -> "dont"), a possessive "'s" too ("Python's" ->
+/// "python"). Invalid UTF-8 bytes are dropped.
 void fold_append(std::string& out, std::string_view s);
 
 /// Whether every byte of s is ASCII.

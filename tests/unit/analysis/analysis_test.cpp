@@ -126,6 +126,9 @@ BOOST_AUTO_TEST_CASE(unicode_case_and_accent_folding) {
   BOOST_TEST(a.fold("ﬁ") == "fi");
   BOOST_TEST(a.fold("DON'T") == "dont");
   BOOST_TEST(a.fold("don’t") == "dont");
+  BOOST_TEST(a.fold("Python's") == "python");
+  BOOST_TEST(a.fold("Python’s") == "python");
+  BOOST_TEST(a.fold("'s") == "s");
   BOOST_TEST(a.fold("os.Path.JOIN") == "os.path.join");
   BOOST_TEST(a.fold("Ελληνικά") == "ελληνικα");  // Greek accents go like Latin ones
   BOOST_TEST(a.fold("Ёлка") == "елка");
