@@ -36,12 +36,12 @@ analysis::Vocabulary make_vocabulary(const AnalyzerOptions& options) {
 
 struct Analyzer::Impl {
   AnalyzerOptions options;
-  analysis::Vocabulary vocab;     // before workers: they keep a reference to its stop words
+  analysis::Vocabulary vocab;     // before workers: they keep references into it
   analysis::WorkerPool workers;
 
   explicit Impl(AnalyzerOptions o)
       : options(std::move(o)), vocab(make_vocabulary(options)),
-        workers(options.language, vocab.stop_words) {}
+        workers(options.language, vocab.stop_words, vocab.literals.set()) {}
 };
 
 Analyzer::Analyzer(AnalyzerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

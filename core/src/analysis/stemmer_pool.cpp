@@ -41,7 +41,8 @@ bool has_ascii_digit(std::string_view s) noexcept {
 
 }  // namespace
 
-Worker::Worker(const std::string& language, const StringSet& stop_words) : stop_words_(stop_words) {
+Worker::Worker(const std::string& language, const StringSet& stop_words, const StringSet& unstemmed)
+    : stop_words_(stop_words), unstemmed_(unstemmed) {
   if (!language.empty()) {
     stemmer_ = sb_stemmer_new(language.c_str(), "UTF_8");
     if (!stemmer_) {
@@ -63,6 +64,7 @@ Worker::~Worker() {
 
 std::string_view Worker::compute_stem(std::string_view folded) {
   if (!stemmer_ || has_ascii_digit(folded)) return folded;
+  if (!unstemmed_.empty() && unstemmed_.find(folded) != unstemmed_.end()) return folded;
   const sb_symbol* out = sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(folded.data()),
                                          static_cast<int>(folded.size()));
   if (!out) return folded;  // Snowball ran out of memory: keep the word
@@ -123,11 +125,12 @@ TermInfo Worker::lookup(std::string_view folded) {
   return {std::string_view(arena_.data() + s.stem, s.stem_len), s.stop};
 }
 
-WorkerPool::WorkerPool(std::string language, const StringSet& stop_words)
-    : language_(std::move(language)), stop_words_(stop_words) {
+WorkerPool::WorkerPool(std::string language, const StringSet& stop_words,
+                       const StringSet& unstemmed)
+    : language_(std::move(language)), stop_words_(stop_words), unstemmed_(unstemmed) {
   if (language_ == "none") language_.clear();
   // Build the first worker now so an unknown language fails at construction, not mid-search.
-  slots_[0].store(new Worker(language_, stop_words_), std::memory_order_release);
+  slots_[0].store(new Worker(language_, stop_words_, unstemmed_), std::memory_order_release);
 }
 
 WorkerPool::~WorkerPool() {
@@ -146,7 +149,7 @@ WorkerPool::Lease WorkerPool::lease() const {
     if (Worker* w = slots_[(start + k) % slot_count].exchange(nullptr, std::memory_order_acq_rel))
       return Lease(*this, w);
   }
-  return Lease(*this, new Worker(language_, stop_words_));
+  return Lease(*this, new Worker(language_, stop_words_, unstemmed_));
 }
 
 void WorkerPool::give_back(Worker* w) const noexcept {

@@ -34,15 +34,17 @@ struct TermInfo {
 /// Per-thread state of an Analyzer call. Never shared between threads while leased.
 class Worker {
  public:
-  /// language: a Snowball algorithm name, or empty for no stemming. stop_words must outlive it.
-  Worker(const std::string& language, const StringSet& stop_words);
+  /// language: a Snowball algorithm name, or empty for no stemming. stop_words and unstemmed
+  /// (words never stemmed: the configured literals) must outlive it.
+  Worker(const std::string& language, const StringSet& stop_words, const StringSet& unstemmed);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
   /// Stem and stop flag of a folded word, memoised (documentation repeats a small vocabulary,
   /// and one open-addressing probe is far cheaper than Snowball plus a set lookup). Words with
-  /// an ASCII digit are not stemmed.
+  /// an ASCII digit, and configured literals, are not stemmed (so a term has one stem whatever
+  /// kind of token it came in).
   TermInfo lookup(std::string_view folded);
 
  private:
@@ -61,6 +63,7 @@ class Worker {
 
   sb_stemmer* stemmer_ = nullptr;
   const StringSet& stop_words_;
+  const StringSet& unstemmed_;
   std::vector<Slot> slots_;
   std::size_t entries_ = 0;
   std::string arena_;
@@ -69,8 +72,8 @@ class Worker {
 /// Lends Workers to threads. Creating one validates the language (ConfigError if unknown).
 class WorkerPool {
  public:
-  /// language "none" (or empty) turns stemming off. stop_words must outlive the pool.
-  WorkerPool(std::string language, const StringSet& stop_words);
+  /// language "none" (or empty) turns stemming off. The sets must outlive the pool.
+  WorkerPool(std::string language, const StringSet& stop_words, const StringSet& unstemmed);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -100,6 +103,7 @@ class WorkerPool {
 
   std::string language_;
   const StringSet& stop_words_;
+  const StringSet& unstemmed_;
   mutable std::array<std::atomic<Worker*>, slot_count> slots_{};
 };
 

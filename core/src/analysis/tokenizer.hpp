@@ -26,6 +26,8 @@ class LiteralMatcher {
   std::size_t match(std::string_view text, std::size_t i) const noexcept;
   /// Whether a folded chunk is exactly a literal.
   bool contains(std::string_view folded) const { return set_.find(folded) != set_.end(); }
+  /// All folded literals.
+  const StringSet& set() const noexcept { return set_; }
 
  private:
   static unsigned char lower(unsigned char c) noexcept {

@@ -360,6 +360,9 @@ BOOST_AUTO_TEST_CASE(literal_terms) {
                  (Strings{"literal:pandas@0", "word:frames@1"}),
              boost::test_tools::per_element());
   BOOST_TEST(pandas.analyze("pandas")[0].stem == "pandas");
+  // ... and not stemmed where it appears as a part either: one term, one stem.
+  BOOST_TEST(find(pandas.analyze("pandas-ai"), "pandas")->stem == "pandas");
+  BOOST_TEST(pandas.stem("pandas") == "pandas");
 }
 
 // 11
