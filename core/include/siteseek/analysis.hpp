@@ -70,9 +70,10 @@ inline constexpr std::size_t max_term_bytes = 128;
 ///   "asyncio.get_event_loop") is also a part, at the position of its first sub-part.
 ///   A hyphenated word is not also indexed joined ("fstrings" does not match "f-strings").
 /// - Han and kana characters: one word token each (those scripts use no spaces).
-/// Stemming: words and parts made only of letters; never numbers, identifier/literal wholes,
-/// compound segments, or anything containing a digit. Stop words are flagged on words and
-/// parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text (< 4 GiB).
+/// A whole comes before its parts; positions never decrease. Stemming: words and parts made
+/// only of letters; never numbers, identifier/literal wholes, compound segments, configured
+/// literals (even as parts), or anything containing a digit. Stop words are flagged on words
+/// and parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text (< 4 GiB).
 class Analyzer {
  public:
   /// Throws ConfigError (key "language") when the Snowball language is unknown.
@@ -84,11 +85,12 @@ class Analyzer {
   /// All tokens of `text`, in order.
   std::vector<Token> analyze(std::string_view text) const;
   /// Case- and accent-folded form of one word (no splitting): Unicode case folding, NFKC
-  /// ("ﬁ" -> "fi"), accents removed, apostrophes and a possessive "'s" dropped; equals
+  /// ("ﬁ" -> "fi"), accents of Latin/Greek/Cyrillic letters removed (kana and Indic marks
+  /// are kept: they change the letter), apostrophes and a possessive "'s" dropped; equals
   /// Token::term for that word.
   std::string fold(std::string_view word) const;
-  /// Snowball stem of an already folded word; the word itself when language is "none" or the
-  /// word contains a digit (as in analyze()).
+  /// Snowball stem of an already folded word; the word itself when language is "none", the
+  /// word contains a digit or is a configured literal (as in analyze()).
   std::string stem(std::string_view folded) const;
   /// Whether a folded word is a stop word.
   bool is_stop_word(std::string_view folded) const;
