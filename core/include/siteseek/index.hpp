@@ -71,6 +71,7 @@ class Index {
   /// Terms within `max_edits` (1 or 2) of `word`, excluding the word itself, closest first and
   /// then by document frequency; at most `cap`. Walks the sorted dictionary as an implicit trie
   /// with a Damerau-Levenshtein row per node, pruning subtrees that cannot come within reach.
+  /// With max_edits 2 the first byte must be right (that restriction keeps the walk small).
   std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) const;
   /// Ids of the terms whose stem is `stem` (the analyzer's stem of a folded word).
   std::vector<std::uint32_t> stem_variants(std::string_view stem) const;

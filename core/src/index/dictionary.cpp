@@ -46,10 +46,18 @@ struct TypoWalk {
     while (i < hi) {
       auto c = static_cast<unsigned char>(d.term(i)[depth]);
       // End of the children starting with c: terms in [i, hi) are at least depth+1 long.
-      std::uint32_t a = i, b = hi;
+      // Galloping from i: children are usually small, so this costs log(child size).
+      auto beyond = [&](std::uint32_t x) { return static_cast<unsigned char>(d.term(x)[depth]) > c; };
+      std::uint32_t step = 1, a = i + 1, b = i + 1;
+      while (b < hi && !beyond(b)) {
+        a = b + 1;
+        b = std::min<std::uint32_t>(hi, b + step);
+        step *= 2;
+      }
+      b = std::min(b, hi);
       while (a < b) {
         std::uint32_t mid = a + (b - a) / 2;
-        if (static_cast<unsigned char>(d.term(mid)[depth]) <= c) a = mid + 1;
+        if (!beyond(mid)) a = mid + 1;
         else b = mid;
       }
       const std::uint32_t j = a;
@@ -67,7 +75,10 @@ struct TypoWalk {
         row[x] = static_cast<std::uint8_t>(std::min(v, 255u));
         best = std::min(best, v);
       }
-      if (best <= k) walk(i, j, depth + 1);
+      // Two typos are only looked for past an exact first byte: the subtrees a wrong first
+      // letter opens are most of the dictionary, and such typos are rare.
+      const bool allowed = depth > 0 || k < 2 || q.empty() || c == static_cast<unsigned char>(q[0]);
+      if (best <= k && allowed) walk(i, j, depth + 1);
       i = j;
     }
   }

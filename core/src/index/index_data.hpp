@@ -145,14 +145,25 @@ class PostingsCursor {
   std::uint32_t doc_ = 0;
 };
 
-/// Decode the positions of one posting entry into per-field lists (cleared first).
+/// Decode the positions of one posting entry into per-field lists (cleared first), at most
+/// `cap` per field (the first ones).
 inline void decode_positions(const Index::Data& d, const PostingEntry& e,
-                             std::array<std::vector<std::uint32_t>, field_count>& out) {
+                             std::array<std::vector<std::uint32_t>, field_count>& out,
+                             std::uint32_t cap = ~0u) {
   const std::uint8_t* p = d.positions.data() + e.positions;
   for (std::size_t f = 0; f < field_count; ++f) {
     out[f].clear();
     std::uint32_t pos = 0;
-    for (std::uint32_t i = 0; i < e.tf[f]; ++i) {
+    const std::uint32_t n = e.tf[f];
+    if (n > cap) {
+      for (std::uint32_t i = 0; i < cap; ++i) {
+        pos += static_cast<std::uint32_t>(get_varint(p));
+        out[f].push_back(pos);
+      }
+      for (std::uint32_t i = cap; i < n; ++i) get_varint(p);
+      continue;
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
       pos += static_cast<std::uint32_t>(get_varint(p));
       out[f].push_back(pos);
     }

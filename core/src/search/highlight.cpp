@@ -8,45 +8,85 @@ namespace siteseek::detail {
 
 namespace {
 
-bool matches(const Token& t, const HighlightMatcher& m) {
-  for (const auto& s : m.terms)
-    if (t.term == s) return true;
-  if (t.kind == TokenKind::word || t.kind == TokenKind::part)
-    for (const auto& s : m.stems)
-      if (!t.stem.empty() && t.stem == s) return true;
-  for (const auto& p : m.prefixes)
-    if (t.term.size() >= p.size() && std::string_view(t.term).substr(0, p.size()) == p) return true;
-  return false;
+// Highlighting scans text for words itself instead of running the full analyzer: it only has
+// to recognise words the query matched, and it runs for every returned result, so it must cost
+// nanoseconds per byte. A "piece" is a run of letters/digits (and non-ASCII bytes); '_', '.',
+// '-' and other punctuation separate pieces, except that digits joined by '.' or ',' stay one
+// piece ("3.11"), as the analyzer keeps numbers. Pieces line up with the analyzer's positions
+// for words, identifier parts and numbers, which is what snippet windows need.
+bool word_byte(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80; }
+bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+struct Piece {
+  std::size_t begin, end;
+};
+
+// Next piece at or after `at`, or {npos, npos}.
+Piece next_piece(std::string_view text, std::size_t at) {
+  const std::size_t n = text.size();
+  while (at < n && !word_byte(static_cast<unsigned char>(text[at]))) ++at;
+  if (at >= n) return {std::string_view::npos, std::string_view::npos};
+  std::size_t e = at;
+  while (e < n) {
+    auto c = static_cast<unsigned char>(text[e]);
+    if (word_byte(c)) {
+      ++e;
+      continue;
+    }
+    if ((c == '.' || c == ',') && e + 1 < n && digit(static_cast<unsigned char>(text[e - 1])) &&
+        digit(static_cast<unsigned char>(text[e + 1]))) {
+      ++e;
+      continue;
+    }
+    break;
+  }
+  return {at, e};
 }
 
-// Byte spans [begin, end) of matched tokens inside [from, to), merged when they overlap.
-std::vector<std::pair<std::size_t, std::size_t>> matched_spans(const std::vector<Token>& tokens,
-                                                               const HighlightMatcher& m, std::size_t base,
-                                                               std::size_t from, std::size_t to) {
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  for (const auto& t : tokens) {
-    std::size_t b = base + t.offset, e = b + t.length;
-    if (b < from || e > to || t.length == 0) continue;
-    if (matches(t, m)) spans.emplace_back(b, e);
-  }
-  std::sort(spans.begin(), spans.end());
-  std::vector<std::pair<std::size_t, std::size_t>> merged;
-  for (const auto& s : spans) {
-    if (!merged.empty() && s.first < merged.back().second) merged.back().second = std::max(merged.back().second, s.second);
-    else merged.push_back(s);
-  }
-  return merged;
-}
+class PieceMatcher {
+ public:
+  PieceMatcher(const Analyzer& analyzer, const HighlightMatcher& m) : analyzer_(analyzer), m_(m) {}
 
-void render(std::string_view text, std::size_t from, std::size_t to,
-            const std::vector<std::pair<std::size_t, std::size_t>>& spans, const HighlightOptions& o, std::string& out) {
+  bool operator()(std::string_view piece) {
+    folded_.clear();
+    bool ascii = true;
+    for (unsigned char c : piece) {
+      if (c >= 0x80) ascii = false;
+      folded_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (!ascii) folded_ = analyzer_.fold(piece);
+    for (const auto& s : m_.terms)
+      if (folded_ == s) return true;
+    for (const auto& p : m_.prefixes)
+      if (folded_.size() >= p.size() && folded_.compare(0, p.size(), p) == 0) return true;
+    // Stem only words that could have the stem (a stem starts like its words, mostly).
+    bool stem_done = false;
+    for (const auto& s : m_.stems) {
+      std::size_t k = std::min<std::size_t>(3, s.size());
+      if (folded_.size() < k || folded_.compare(0, k, s, 0, k) != 0) continue;
+      if (!stem_done) stem_ = analyzer_.stem(folded_), stem_done = true;
+      if (stem_ == s) return true;
+    }
+    return false;
+  }
+
+ private:
+  const Analyzer& analyzer_;
+  const HighlightMatcher& m_;
+  std::string folded_, stem_;
+};
+
+void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,
+            std::string& out) {
   std::size_t at = from;
-  for (const auto& [b, e] : spans) {
-    html_escape(text.substr(at, b - at), out);
+  for (Piece p = next_piece(text.substr(0, to), from); p.begin != std::string_view::npos;
+       p = next_piece(text.substr(0, to), p.end)) {
+    if (!match(text.substr(p.begin, p.end - p.begin))) continue;
+    html_escape(text.substr(at, p.begin - at), out);
     out += o.pre_tag;
-    html_escape(text.substr(b, e - b), out);
+    html_escape(text.substr(p.begin, p.end - p.begin), out);
     out += o.post_tag;
-    at = e;
+    at = p.end;
   }
   html_escape(text.substr(at, to - at), out);
 }
@@ -82,8 +122,8 @@ std::string highlight_text(const Analyzer& analyzer, std::string_view text, cons
                            const HighlightOptions& options) {
   std::string out;
   out.reserve(text.size() + 16);
-  auto tokens = analyzer.analyze(text);
-  render(text, 0, text.size(), matched_spans(tokens, matcher, 0, 0, text.size()), options, out);
+  PieceMatcher match(analyzer, matcher);
+  render(text, 0, text.size(), match, options, out);
   return out;
 }
 
@@ -95,15 +135,14 @@ std::string body_snippet(const Index& index, std::uint32_t doc,
   const std::size_t length = std::max<std::size_t>(options.snippet_length, 20);
   std::string out;
   if (body.empty()) return out;
-  // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
-  std::uint32_t start_pos = 0;
-  bool have = !found.empty();
-  if (have) {
+  PieceMatcher match(index.analyzer(), matcher);
+  std::size_t from = 0;
+  if (!found.empty()) {
+    // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
     std::sort(found.begin(), found.end());
     const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
     std::vector<std::uint32_t> seen;
-    std::size_t best_distinct = 0, best_count = 0, best_i = 0;
-    std::size_t j = 0;
+    std::size_t best_distinct = 0, best_count = 0, best_i = 0, j = 0;
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (j < i) j = i;
       while (j + 1 < found.size() && found[j + 1].first < found[i].first + span) ++j;
@@ -112,46 +151,33 @@ std::string body_snippet(const Index& index, std::uint32_t doc,
       std::sort(seen.begin(), seen.end());
       std::size_t distinct = std::unique(seen.begin(), seen.end()) - seen.begin();
       std::size_t count = j - i + 1;
-      if (distinct > best_distinct || (distinct == best_distinct && count > best_count)) {
+      if (distinct > best_distinct || (distinct == best_distinct && count > best_count))
         best_distinct = distinct, best_count = count, best_i = i;
-      }
     }
-    std::uint32_t first = found[best_i].first;
-    start_pos = first > span / 5 ? first - span / 5 : 0;
-  }
-  if (!have) {
-    std::size_t to = cut_at_word(body, 0, length);
-    while (to > 0 && body[to - 1] == ' ') --to;
-    render(body, 0, to, {}, options, out);
-    if (to < body.size()) out += "\xE2\x80\xA6";
-    return out;
-  }
-  // From the checkpoint at or before the window, analyse just enough text to find it.
-  std::size_t base = 0;
-  std::uint32_t base_pos = 0;
-  auto cb = d.checkpoints.begin() + d.checkpoint_offset[doc];
-  auto ce = d.checkpoints.begin() + d.checkpoint_offset[doc + 1];
-  auto it = std::upper_bound(cb, ce, start_pos, [](std::uint32_t p, const Checkpoint& c) { return p < c.position; });
-  if (it != cb) {
-    --it;
-    base = it->offset;
-    base_pos = it->position;
-  }
-  if (base > body.size()) base = 0, base_pos = 0;
-  std::size_t window = std::min(body.size() - base, std::size_t(start_pos - base_pos + 2) * 24 + length * 2);
-  auto tokens = index.analyzer().analyze(body.substr(base, window));
-  std::size_t from = base;
-  if (start_pos > 0) {
-    for (const auto& t : tokens)
-      if (t.kind != TokenKind::part && base_pos + t.position >= start_pos) {
-        from = base + t.offset;
-        break;
-      }
+    const std::uint32_t first = found[best_i].first;
+    const std::uint32_t start_pos = first > span / 5 ? first - span / 5 : 0;
+    // From the checkpoint at or before the window, count pieces forward to its start.
+    auto cb = d.checkpoints.begin() + d.checkpoint_offset[doc];
+    auto ce = d.checkpoints.begin() + d.checkpoint_offset[doc + 1];
+    auto it = std::upper_bound(cb, ce, start_pos, [](std::uint32_t p, const Checkpoint& c) { return p < c.position; });
+    std::uint32_t pos = 0;
+    if (it != cb) {
+      --it;
+      if (it->offset < body.size()) from = it->offset, pos = it->position;
+    }
+    for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < start_pos;
+         p = next_piece(body, p.end), ++pos)
+      from = p.end;
+    if (from > 0) {
+      Piece p = next_piece(body, from);
+      from = p.begin == std::string_view::npos ? body.size() : p.begin;
+    }
   }
   std::size_t to = cut_at_word(body, from, length);
   while (to > from && body[to - 1] == ' ') --to;
   if (from > 0) out += "\xE2\x80\xA6";  // …
-  render(body, from, to, matched_spans(tokens, matcher, base, from, to), options, out);
+  if (found.empty()) render(body, from, to, match, options, out), (void)0;
+  else render(body, from, to, match, options, out);
   if (to < body.size()) out += "\xE2\x80\xA6";
   return out;
 }

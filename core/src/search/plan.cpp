@@ -36,6 +36,12 @@ struct Builder {
   PlanOptions options;
   Plan plan;
   std::vector<std::vector<std::vector<Token>>> synonyms;  // group -> member -> tokens (no parts)
+  std::uint32_t base = 0;  // query position of the current operand's first token
+
+  void add_sequence(const std::vector<std::uint32_t>& terms) {
+    for (auto t : terms)
+      if (!plan.terms[t].stop) plan.sequence.push_back(t);
+  }
 
   bool out_of_time() {
     if (std::chrono::steady_clock::now() < options.deadline) return false;
@@ -62,16 +68,18 @@ struct Builder {
     tc.stem = t.stem.empty() ? t.term : t.stem;
     tc.field = field;
     tc.prefix = prefix;
+    tc.stop = t.stop;
+    tc.position = base + t.position;
     auto& ex = tc.expansions;
     auto exact = index.find(t.term);
     const std::uint32_t none = ~0u;
     const std::uint32_t exact_id = exact >= 0 ? static_cast<std::uint32_t>(exact) : none;
     if (exact >= 0) ex.push_back({exact_id, weight_exact, MatchKind::exact});
-    plan.highlight.terms.push_back(t.term);
+    if (!t.stop) plan.highlight.terms.push_back(t.term);
     const bool is_word = t.kind == TokenKind::word || t.kind == TokenKind::part;
     if (expand && is_word) {
       add_stems(ex, tc.stem, exact_id, weight_stem);
-      plan.highlight.stems.push_back(tc.stem);
+      if (!t.stop) plan.highlight.stems.push_back(tc.stem);
     }
     if (prefix) {
       auto [lo, hi] = index.prefix_range(t.term);
@@ -88,7 +96,10 @@ struct Builder {
       plan.highlight.prefixes.push_back(t.term);
     }
     const auto length = t.term.size();
-    if (expand && options.typo && t.kind == TokenKind::word && length >= options.one_typo_min_length &&
+    // A word the documents use several times is taken as typed: looking for its neighbours
+    // would only add noise (and time).
+    const bool known = exact >= 0 && d.term_df[exact_id] >= known_word_min_df;
+    if (expand && options.typo && !known && t.kind == TokenKind::word && length >= options.one_typo_min_length &&
         !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
       auto matches = index.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
@@ -172,7 +183,15 @@ struct Builder {
 
   // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop word.
   bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence) {
-    auto units = units_of(analyzer.analyze(op.text));
+    auto tokens = analyzer.analyze(op.text);
+    std::uint32_t next_base = base;
+    for (const auto& t : tokens) next_base = std::max(next_base, base + t.position + 1);
+    struct Advance {
+      std::uint32_t& base;
+      std::uint32_t next;
+      ~Advance() { base = next; }
+    } advance{base, next_base};
+    auto units = units_of(std::move(tokens));
     if (units.empty()) return false;
     if (op.phrase) {
       std::vector<Token> tokens;
@@ -181,7 +200,7 @@ struct Builder {
         tokens.push_back(u.head);
       }
       auto alt = phrase_of(tokens, op.field, 1.0f);
-      if (in_sequence) plan.sequence.insert(plan.sequence.end(), alt.terms.begin(), alt.terms.end());
+      if (in_sequence) add_sequence(alt.terms);
       clause.alternatives.push_back(std::move(alt));
       return false;
     }
@@ -197,7 +216,7 @@ struct Builder {
         bool last = k + 1 == u.parts.size();
         parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false));
       }
-      if (in_sequence) plan.sequence.insert(plan.sequence.end(), parts.terms.begin(), parts.terms.end());
+      if (in_sequence) add_sequence(parts.terms);
       clause.alternatives.push_back(std::move(parts));
       return false;
     }
@@ -221,7 +240,7 @@ struct Builder {
         only_stop = false;
       }
     }
-    if (in_sequence) plan.sequence.insert(plan.sequence.end(), alt.terms.begin(), alt.terms.end());
+    if (in_sequence) add_sequence(alt.terms);
     clause.alternatives.push_back(std::move(alt));
     for (const auto* m : multi) clause.alternatives.push_back(phrase_of(*m, op.field, weight_synonym));
     return only_stop;
@@ -254,7 +273,8 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
     if (merged[i]) continue;
     // Try the longest synonym span starting here.
     bool done = false;
-    for (std::size_t len = std::min<std::size_t>(cl.size() - i, 4); len >= 2 && !done; --len) {
+    const std::size_t longest = b.synonyms.empty() ? 1 : std::min<std::size_t>(cl.size() - i, 4);
+    for (std::size_t len = longest; len >= 2 && !done; --len) {
       bool ok = true;
       std::vector<Token> words;
       for (std::size_t k = i; k < i + len && ok; ++k) {
@@ -273,9 +293,11 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
       Alternative original;
       for (std::size_t k = 0; k < words.size(); ++k) {
         bool prefix = cl[i + k].alternatives[0].prefix;
+        words[k].position = static_cast<std::uint32_t>(k);
         original.terms.push_back(b.add_term(words[k], prefix, std::nullopt, true));
       }
-      b.plan.sequence.insert(b.plan.sequence.end(), original.terms.begin(), original.terms.end());
+      b.base += static_cast<std::uint32_t>(words.size());
+      b.add_sequence(original.terms);
       clause.alternatives.push_back(std::move(original));
       for (const auto* m : singles) clause.alternatives.push_back(b.phrase_of(*m, std::nullopt, weight_synonym));
       for (const auto* m : multi) clause.alternatives.push_back(b.phrase_of(*m, std::nullopt, weight_synonym));

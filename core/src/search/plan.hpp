@@ -29,6 +29,8 @@ struct TermClause {
   double idf = 0;
   std::optional<std::uint8_t> field;  ///< only this field counts
   bool prefix = false;
+  bool stop = false;            ///< a stop word: left out of proximity, title rules and highlights
+  std::uint32_t position = 0;   ///< position in the query, as the analyzer counts
 };
 
 /// Term clauses that must all match (and, for a phrase, at the given relative positions).

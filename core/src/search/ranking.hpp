@@ -37,6 +37,9 @@ inline constexpr float weight_two_typos = 0.3f;
 /// An identifier typed whole ("os.path.join") also matches its parts anywhere, for less.
 inline constexpr float weight_identifier_parts = 0.6f;
 
+/// A query word found in at least this many documents is not expanded with typos.
+inline constexpr unsigned known_word_min_df = 3;
+
 // bm25f: saturation and per-field length normalisation.
 inline constexpr double bm25_k1 = 1.2;
 inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.75, 0.3};

@@ -111,8 +111,20 @@ class Scorer {
         }
       }
     }
-    if (tc.expansions.size() > 1)
-      std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
+    if (tc.expansions.size() > 1) {
+      // Several expansions interleave documents: restore document order, by sorting when few
+      // documents matched, else by one pass over the stamps.
+      const std::size_t n = d_.docs.size();
+      if (out.size() * 16 < n) {
+        std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
+      } else {
+        std::vector<Hit> ordered;
+        ordered.reserve(out.size());
+        for (std::uint32_t doc = 0; doc < n; ++doc)
+          if (s.stamp[doc] == gen) ordered.push_back(out[s.slot[doc]]);
+        out = std::move(ordered);
+      }
+    }
     return out;
   }
 
@@ -122,9 +134,11 @@ class Scorer {
     return it != h.end() && it->doc == doc ? &*it : nullptr;
   }
 
-  void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out) const {
-    decode_positions(d_, h.entry, out);
+  void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out,
+                 std::uint32_t cap = ~0u) const {
+    decode_positions(d_, h.entry, out, cap);
   }
+  const Plan& plan() const { return plan_; }
 
   // Whether the phrase's words sit at their relative positions in one field.
   bool phrase_matches(const Alternative& alt, std::uint32_t doc) {
@@ -227,13 +241,12 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
 
 // The exact_title rule: the query's words at the start of a field, or filling it.
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
-                    const std::vector<bool>& present, const DocRecord& r, std::size_t field, double equals,
-                    double starts) {
+                    const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
+                    const DocRecord& r, std::size_t field, double equals, double starts) {
   if (pos.empty()) return 1.0;
   for (std::size_t i = 0; i < pos.size(); ++i)
-    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), static_cast<std::uint32_t>(i)))
-      return 1.0;
-  return r.field_length[field] <= pos.size() ? equals : starts;
+    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), offsets[i])) return 1.0;
+  return r.field_length[field] <= offsets.back() + 1 ? equals : starts;
 }
 
 std::string normalize(const Analyzer& analyzer, std::string_view text) {
@@ -320,12 +333,15 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     const auto& seq = plan.sequence;
     std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(seq.size());
     std::vector<bool> present(seq.size());
+    std::vector<std::uint32_t> offsets(seq.size());
+    for (std::size_t i = 0; i < seq.size(); ++i)
+      offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
     for (std::size_t k = 0; k < rerank; ++k) {
       auto& c = cands[k];
       for (std::size_t i = 0; i < seq.size(); ++i) {
         const Hit* h = scorer.find_hit(seq[i], c.doc);
         present[i] = h != nullptr;
-        if (h) scorer.positions(*h, pos[i]);
+        if (h) scorer.positions(*h, pos[i], limits::rerank_positions);
         else
           for (auto& v : pos[i]) v.clear();
       }
@@ -340,9 +356,9 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);
       }
       const auto& r = d.docs[c.doc];
-      factor *= title_factor(pos, present, r, static_cast<std::size_t>(Field::title), title_equals_bonus,
-                             title_starts_bonus);
-      factor *= title_factor(pos, present, r, static_cast<std::size_t>(Field::section_title),
+      factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::title),
+                             title_equals_bonus, title_starts_bonus);
+      factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::section_title),
                              section_title_equals_bonus, section_title_starts_bonus);
       c.score = static_cast<float>(c.score * factor);
     }
@@ -403,7 +419,9 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   std::vector<std::uint32_t> positive;
   for (const auto& c : plan.clauses)
     if (!c.excluded)
-      for (const auto& a : c.alternatives) positive.insert(positive.end(), a.terms.begin(), a.terms.end());
+      for (const auto& a : c.alternatives)
+        for (auto t : a.terms)
+          if (!plan.terms[t].stop) positive.push_back(t);
   std::array<std::vector<std::uint32_t>, field_count> tmp;
   for (std::size_t k = start; k < ranked.size(); ++k) {
     const auto doc = ranked[k].doc;
@@ -425,7 +443,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = scorer.find_hit(positive[i], doc);
       if (!hit || !hit->entry.tf[static_cast<std::size_t>(Field::body)]) continue;
-      scorer.positions(*hit, tmp);
+      scorer.positions(*hit, tmp, 512);
       for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);
