@@ -20,18 +20,24 @@
 
 namespace {
 
+// Drops tags and collapses whitespace runs to one space, so the figure is not inflated by the
+// cheap-to-skip indentation of the HTML source (entities are left as they are).
 std::string strip_tags(const std::string& html) {
   std::string out;
   out.reserve(html.size() / 2);
   bool in_tag = false;
+  auto space = [&] {
+    if (!out.empty() && out.back() != ' ') out.push_back(' ');
+  };
   for (char c : html) {
     if (c == '<') {
       in_tag = true;
-      out.push_back(' ');
+      space();
     } else if (c == '>') {
       in_tag = false;
     } else if (!in_tag) {
-      out.push_back(c);
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') space();
+      else out.push_back(c);
     }
   }
   return out;

@@ -84,7 +84,9 @@ void Worker::grow() {
 }
 
 TermInfo Worker::lookup(std::string_view folded) {
-  const std::uint64_t h = hash_word(folded);
+  if (folded.size() > max_cached_length)
+    return {compute_stem(folded), stop_words_.find(folded) != stop_words_.end()};
+  const auto h = static_cast<std::uint32_t>(hash_word(folded));
   std::size_t mask = slots_.size() - 1;
   std::size_t i = h & mask;
   for (; slots_[i].used; i = (i + 1) & mask) {
@@ -97,6 +99,7 @@ TermInfo Worker::lookup(std::string_view folded) {
   // Miss: compute, then store (after making room, which may move slots and the arena).
   std::string_view stem = compute_stem(folded);
   bool stop = !stop_words_.empty() && stop_words_.find(folded) != stop_words_.end();
+  if (stem.size() > max_cached_length) return {stem, stop};  // a stemmer that lengthened it
   if (entries_ >= max_entries || arena_.size() + folded.size() + stem.size() > max_arena) {
     std::fill(slots_.begin(), slots_.end(), Slot{});
     entries_ = 0;
@@ -107,7 +110,7 @@ TermInfo Worker::lookup(std::string_view folded) {
   s.used = true;
   s.stop = stop;
   s.key = static_cast<std::uint32_t>(arena_.size());
-  s.key_len = static_cast<std::uint32_t>(folded.size());
+  s.key_len = static_cast<std::uint8_t>(folded.size());
   arena_.append(folded);
   if (stem == folded) {
     s.stem = s.key;  // unchanged: share the key's bytes
@@ -115,7 +118,7 @@ TermInfo Worker::lookup(std::string_view folded) {
     s.stem = static_cast<std::uint32_t>(arena_.size());
     arena_.append(stem);
   }
-  s.stem_len = static_cast<std::uint32_t>(stem.size());
+  s.stem_len = static_cast<std::uint8_t>(stem.size());
   if ((entries_ + 1) * 2 > slots_.size()) grow();
   mask = slots_.size() - 1;
   i = h & mask;

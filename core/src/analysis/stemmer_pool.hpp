@@ -48,12 +48,15 @@ class Worker {
   TermInfo lookup(std::string_view folded);
 
  private:
+  // 16 bytes, so the table of a documentation site's vocabulary stays mostly in cache.
   struct Slot {
-    std::uint64_t hash = 0;
-    std::uint32_t key = 0, key_len = 0;    // in arena_
-    std::uint32_t stem = 0, stem_len = 0;  // in arena_
+    std::uint32_t hash = 0;
+    std::uint32_t key = 0, stem = 0;  // offsets in arena_
+    std::uint8_t key_len = 0, stem_len = 0;
     bool used = false, stop = false;
   };
+  // Words longer than this bypass the cache (they are rare, and lengths fit in a byte).
+  static constexpr std::size_t max_cached_length = 255;
   // Bounded so a pathological text cannot grow it without end; cleared when full.
   static constexpr std::size_t max_entries = 1u << 17;
   static constexpr std::size_t max_arena = 16u << 20;
