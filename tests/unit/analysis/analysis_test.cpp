@@ -25,6 +25,7 @@
 // 14. The stem cache stays correct after it fills up and is cleared.
 // 15. Thread safety: 4 threads analyzing and stemming concurrently get identical results.
 // 16. A moved Analyzer keeps working.
+// 17. AnalyzerOptions::from_site takes language, stop words and literal terms from a site.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -36,6 +37,7 @@
 
 #include "siteseek/analysis.hpp"
 #include "siteseek/error.hpp"
+#include "siteseek/settings.hpp"
 
 namespace siteseek {
 // Lets BOOST_TEST print a TokenKind when a comparison fails.
@@ -485,6 +487,33 @@ BOOST_AUTO_TEST_CASE(moved_analyzer_keeps_working) {
   c = std::move(b);
   BOOST_TEST(c.options().stop_words == Strings{"the"}, boost::test_tools::per_element());
   BOOST_TEST(c.stem("running") == "run");
+}
+
+// 17
+BOOST_AUTO_TEST_CASE(options_from_site_settings) {
+  // Designated initialisers give stop_words explicitly, so this does not depend on the settings
+  // module's default list (the other members keep their defaults: hence the pragma).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+  siteseek::SiteSettings site{.name = "docs",
+                              .url = "https://docs.example.org/",
+                              .literal_terms = {"redis-cli"},
+                              .stop_words = {"the", "Of"},
+                              .language = "german"};
+#pragma GCC diagnostic pop
+  auto options = AnalyzerOptions::from_site(site);
+  BOOST_TEST(options.language == "german");
+  BOOST_TEST(options.stop_words == (Strings{"the", "Of"}), boost::test_tools::per_element());
+  BOOST_TEST(options.literal_terms == Strings{"redis-cli"}, boost::test_tools::per_element());
+
+  Analyzer a(options);
+  auto tokens = a.analyze("the Häuser of redis-cli");
+  BOOST_TEST(describe(tokens) == (Strings{"word:the@0", "word:hauser@1", "word:of@2",
+                                          "literal:redis-cli@3", "part:redis@3", "part:cli@4"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(tokens[0].stop);
+  BOOST_TEST(tokens[2].stop);
+  BOOST_TEST(tokens[1].stem == "haus");  // German Snowball, not English
 }
 
 BOOST_AUTO_TEST_SUITE_END()
