@@ -23,7 +23,9 @@ namespace {
 struct Hit {
   std::uint32_t doc;
   float score;
-  PostingEntry entry;
+  PostingEntry entry;  ///< the best-scoring expansion in this document
+  PostingEntry body;   ///< the best expansion found in the body (snippets), body tf 0 if none
+  float body_weight;
 };
 
 struct DocScore {
@@ -101,13 +103,15 @@ class Scorer {
         double tf = tf_part(e, tc.field);
         if (tf <= 0) continue;
         float sc = static_cast<float>(factor * tf);
+        const bool in_body = e.tf[static_cast<std::size_t>(Field::body)] > 0;
         if (s.stamp[e.doc] == gen) {
           auto& h = out[s.slot[e.doc]];
           if (sc > h.score) h.score = sc, h.entry = e;
+          if (in_body && x.weight > h.body_weight) h.body = e, h.body_weight = x.weight;
         } else {
           s.stamp[e.doc] = gen;
           s.slot[e.doc] = static_cast<std::uint32_t>(out.size());
-          out.push_back({e.doc, sc, e});
+          out.push_back({e.doc, sc, e, e, in_body ? x.weight : 0.0f});
         }
       }
     }
@@ -442,8 +446,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = scorer.find_hit(positive[i], doc);
-      if (!hit || !hit->entry.tf[static_cast<std::size_t>(Field::body)]) continue;
-      scorer.positions(*hit, tmp, 512);
+      if (!hit || !hit->body.tf[static_cast<std::size_t>(Field::body)]) continue;
+      decode_positions(d, hit->body, tmp, 512);
       for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);

@@ -1,0 +1,162 @@
+// What these tests prove:
+// 1. search() on an unknown site throws UnknownSiteError; a site without an index answers empty.
+// 2. build + publish makes documents searchable; sites() reports the index.
+// 3. Searches from several threads during repeated publishes never crash and always see one
+//    whole index (every result set is consistent with exactly one of the published versions).
+// 4. A snapshot saved and loaded gives the same answers; truncated, corrupt and wrong-version
+//    snapshots are refused and the current index stays published.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+AppSettings settings() {
+  AppSettings app;
+  SiteSettings s;
+  s.name = "docs";
+  s.url = "https://example.org/";
+  app.sites.push_back(s);
+  app.data_dir = (std::filesystem::temp_directory_path() / ("siteseek-engine-test-" + std::to_string(::getpid()))).string();
+  return app;
+}
+
+// Version v: `n` documents, each containing "alpha" and the marker word "v<version>".
+std::vector<Document> version_docs(int version, int n) {
+  std::vector<Document> docs;
+  for (int i = 0; i < n; ++i) {
+    Document d;
+    d.url = d.id = "https://example.org/v" + std::to_string(version) + "/p" + std::to_string(i) + ".html";
+    d.title = "Page " + std::to_string(i);
+    d.body = "alpha marker" + std::string(1, char('a' + version)) + " text";
+    docs.push_back(d);
+  }
+  return docs;
+}
+
+SearchRequest request(const std::string& q) {
+  SearchRequest r;
+  r.q = q;
+  r.site = "docs";
+  r.num = 100;
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(engine_module)
+
+BOOST_AUTO_TEST_CASE(unknown_site_and_empty_site) {
+  Engine e(settings());
+  auto r = request("alpha");
+  r.site = "nope";
+  BOOST_CHECK_THROW(e.search(r), UnknownSiteError);
+  BOOST_TEST(e.search(request("alpha")).results.empty());
+  BOOST_TEST(!e.current("docs"));
+  BOOST_TEST(!e.sites().at(0).has_index);
+}
+
+BOOST_AUTO_TEST_CASE(build_and_publish) {
+  Engine e(settings());
+  e.publish("docs", e.build("docs", version_docs(0, 5)));
+  auto r = e.search(request("alpha "));
+  BOOST_TEST(r.total == 5u);
+  auto st = e.sites().at(0);
+  BOOST_TEST(st.has_index);
+  BOOST_TEST(st.documents == 5u);
+  BOOST_TEST(st.memory_bytes > 0u);
+  r.results.clear();
+  auto sugg = e.suggest({"alp", "docs", 4});
+  BOOST_REQUIRE(!sugg.empty());
+  BOOST_TEST(sugg.front().text == "alpha");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_search_during_publish) {
+  Engine e(settings());
+  std::vector<std::shared_ptr<const Index>> versions;
+  for (int v = 0; v < 4; ++v) versions.push_back(e.build("docs", version_docs(v, 10 + v * 7)));
+  e.publish("docs", versions[0]);
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, searches{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        auto r = e.search(request("alpha "));
+        // One whole version: its document count, and every URL from that version.
+        if (r.results.empty()) {
+          ++bad;
+          continue;
+        }
+        auto v = r.results.front().url.substr(20, 2);
+        bool consistent = r.total == r.results.size();
+        for (const auto& x : r.results) consistent = consistent && x.url.substr(20, 2) == v;
+        int version = v[1] - '0';
+        consistent = consistent && r.total == static_cast<std::uint64_t>(10 + version * 7);
+        if (!consistent) ++bad;
+        ++searches;
+      }
+    });
+  }
+  for (int i = 0; i < 400; ++i) e.publish("docs", versions[i % versions.size()]);
+  stop = true;
+  for (auto& t : readers) t.join();
+  BOOST_TEST(bad.load() == 0);
+  BOOST_TEST(searches.load() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
+  Engine e(settings());
+  std::filesystem::create_directories(e.settings().data_dir);
+  auto idx = e.build("docs", version_docs(1, 6));
+  e.publish("docs", idx);
+  const auto path = e.snapshot_path("docs");
+  save_snapshot(*idx, path);
+  auto loaded = load_snapshot(path, e.settings().sites[0]);
+  Engine other(settings());
+  other.publish("docs", loaded);
+  auto a = e.search(request("alpha marker"));
+  auto b = other.search(request("alpha marker"));
+  BOOST_TEST(a.total == b.total);
+  BOOST_REQUIRE(a.results.size() == b.results.size());
+  for (std::size_t i = 0; i < a.results.size(); ++i) {
+    BOOST_TEST(a.results[i].url == b.results[i].url);
+    BOOST_TEST(a.results[i].body == b.results[i].body);
+  }
+
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto attempt = [&](const std::string& content) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+    try {
+      other.publish("docs", load_snapshot(path, e.settings().sites[0]));
+      return false;
+    } catch (const SnapshotError&) {
+      return true;
+    }
+  };
+  auto corrupt = bytes;
+  corrupt[corrupt.size() - 3] ^= 1;
+  auto version = bytes;
+  version[8] = 7;
+  BOOST_TEST(attempt(bytes.substr(0, bytes.size() / 2)));
+  BOOST_TEST(attempt(corrupt));
+  BOOST_TEST(attempt(version));
+  BOOST_TEST(other.current("docs") == loaded);  // nothing was swapped
+  BOOST_TEST(other.search(request("alpha")).total == 6u);
+  std::filesystem::remove_all(e.settings().data_dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,227 @@
+// What these tests prove:
+// 1. The builder stores every document and gives it back field for field (hierarchy included).
+// 2. Exact lookup finds every indexed term and nothing else.
+// 3. Prefix ranges equal a brute-force scan of the dictionary, on random words.
+// 4. Typo lookup (1 and 2 edits, transpositions counted once) equals a brute-force Damerau
+//    (optimal string alignment) scan, on random words; with 2 edits the first byte is kept.
+// 5. Postings carry per-field term frequencies and positions; stems group their variants.
+// 6. Snapshots round-trip, and truncated / corrupt / wrong-version files are refused.
+// 7. memory_bytes counts the stored text.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "index/index_data.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+SiteSettings test_site() {
+  SiteSettings s;
+  s.name = "t";
+  s.url = "https://example.org/docs/";
+  return s;
+}
+
+Document doc(std::string url, std::string title, std::string body, DocumentType type = DocumentType::page,
+             std::string section_title = "") {
+  Document d;
+  d.id = url;
+  d.url = std::move(url);
+  d.title = std::move(title);
+  d.body = std::move(body);
+  d.type = type;
+  d.section_title = std::move(section_title);
+  return d;
+}
+
+unsigned osa(const std::string& a, const std::string& b) {
+  std::vector<std::vector<unsigned>> dp(a.size() + 1, std::vector<unsigned>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) dp[i][0] = static_cast<unsigned>(i);
+  for (std::size_t j = 0; j <= b.size(); ++j) dp[0][j] = static_cast<unsigned>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      dp[i][j] = std::min({dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) dp[i][j] = std::min(dp[i][j], dp[i - 2][j - 2] + 1);
+    }
+  return dp[a.size()][b.size()];
+}
+
+std::vector<std::string> random_words(std::mt19937& rng, std::size_t n) {
+  std::uniform_int_distribution<int> len(1, 9), ch(0, 5);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string w;
+    int l = len(rng);
+    for (int k = 0; k < l; ++k) w += static_cast<char>('a' + ch(rng));  // small alphabet: many near misses
+    out.push_back(w);
+  }
+  return out;
+}
+
+std::shared_ptr<const Index> index_of_words(const std::vector<std::string>& words) {
+  IndexBuilder b(test_site());
+  auto site = test_site();
+  site.language = "none";
+  site.stop_words.clear();
+  IndexBuilder nb(site);
+  for (std::size_t i = 0; i < words.size(); ++i)
+    nb.add(doc("https://example.org/docs/p" + std::to_string(i) + ".html", "", words[i]));
+  return nb.build();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(index_module)
+
+BOOST_AUTO_TEST_CASE(stores_documents) {
+  IndexBuilder b(test_site());
+  auto page = doc("https://example.org/docs/guide/install.html", "Install guide", "Download it. Then run setup.");
+  page.hierarchy = {"Docs", "Guide"};
+  page.section_key = "guide";
+  auto section = doc("https://example.org/docs/guide/install.html#setup", "Install guide", "Then run setup.",
+                     DocumentType::section, "Setup");
+  section.position = 1;
+  b.add(page);
+  b.add(section);
+  auto idx = b.build();
+  BOOST_TEST(idx->size() == 2u);
+  BOOST_TEST((idx->document(0) == page));
+  BOOST_TEST((idx->document(1) == section));
+  BOOST_TEST(idx->memory_bytes() > page.body.size());
+}
+
+BOOST_AUTO_TEST_CASE(exact_and_prefix_lookup_match_brute_force) {
+  std::mt19937 rng(42);
+  auto words = random_words(rng, 400);
+  auto idx = index_of_words(words);
+  std::vector<std::string> dict(words);
+  std::sort(dict.begin(), dict.end());
+  dict.erase(std::unique(dict.begin(), dict.end()), dict.end());
+  std::size_t body_terms = 0;  // URL terms ("p12") are indexed too; count the others
+  for (std::uint32_t i = 0; i < idx->term_count(); ++i) body_terms += idx->term(i)[0] != 'p';
+  BOOST_TEST(body_terms == dict.size());
+  for (const auto& w : dict) BOOST_TEST(idx->find(w) >= 0);
+  BOOST_TEST(idx->find("zzz") == -1);
+  for (auto& p : random_words(rng, 100)) {
+    p = p.substr(0, 1 + p.size() / 3);
+    auto [lo, hi] = idx->prefix_range(p);
+    std::vector<std::string> got;
+    for (auto i = lo; i < hi; ++i) got.emplace_back(idx->term(i));
+    std::vector<std::string> want;
+    for (const auto& w : dict)
+      if (w.starts_with(p)) want.push_back(w);
+    BOOST_TEST(got == want, "prefix " << p);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(typo_lookup_matches_brute_force) {
+  std::mt19937 rng(7);
+  auto words = random_words(rng, 600);
+  auto idx = index_of_words(words);
+  std::vector<std::string> dict;
+  for (std::uint32_t i = 0; i < idx->term_count(); ++i) dict.emplace_back(idx->term(i));
+  for (const auto& q : random_words(rng, 120)) {
+    for (unsigned k : {1u, 2u}) {
+      auto got = idx->typo_lookup(q, k, 100000);
+      std::vector<std::string> g, want;
+      for (const auto& m : got) {
+        g.emplace_back(idx->term(m.term));
+        BOOST_TEST(m.distance == osa(q, g.back()));
+      }
+      for (const auto& w : dict) {
+        auto dist = osa(q, w);
+        if (dist == 0 || dist > k) continue;
+        if (k == 2 && w[0] != q[0]) continue;
+        want.push_back(w);
+      }
+      std::sort(g.begin(), g.end());
+      BOOST_TEST(g == want, "query " << q << " k " << k);
+    }
+  }
+  // A transposition is one edit.
+  auto idx2 = index_of_words({"asyncio", "asyncore"});
+  auto m = idx2->typo_lookup("asyncoi", 1, 10);
+  BOOST_REQUIRE(m.size() == 1u);
+  BOOST_TEST(idx2->term(m[0].term) == "asyncio");
+}
+
+BOOST_AUTO_TEST_CASE(postings_have_field_frequencies_and_positions) {
+  IndexBuilder b(test_site());
+  b.add(doc("https://example.org/docs/a.html", "Parser parser", "the parser parses parsed text"));
+  b.add(doc("https://example.org/docs/b.html", "Other", "nothing here"));
+  auto idx = b.build();
+  const auto& d = idx->data();
+  auto t = idx->find("parser");
+  BOOST_REQUIRE(t >= 0);
+  BOOST_TEST(idx->doc_freq(static_cast<std::uint32_t>(t)) == 1u);
+  PostingsCursor cur(d, static_cast<std::uint32_t>(t));
+  PostingEntry e;
+  BOOST_REQUIRE(cur.next(e));
+  BOOST_TEST(e.doc == 0u);
+  BOOST_TEST(e.tf[0] == 2u);  // title
+  BOOST_TEST(e.tf[2] == 1u);  // body
+  std::array<std::vector<std::uint32_t>, field_count> pos;
+  decode_positions(d, e, pos);
+  BOOST_TEST(pos[0] == (std::vector<std::uint32_t>{0, 1}));
+  BOOST_TEST(pos[2] == (std::vector<std::uint32_t>{1}));
+  BOOST_TEST(!cur.next(e));
+  // parses and parsed share one stem; each variant is a dictionary term.
+  auto variants = idx->stem_variants(idx->analyzer().stem("parses"));
+  std::vector<std::string> names;
+  for (auto v : variants) names.emplace_back(idx->term(v));
+  BOOST_TEST(std::count(names.begin(), names.end(), "parses") == 1);
+  BOOST_TEST(std::count(names.begin(), names.end(), "parsed") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
+  IndexBuilder b(test_site());
+  b.add(doc("https://example.org/docs/a.html", "Alpha", "first document body"));
+  b.add(doc("https://example.org/docs/a.html#s", "Alpha", "document body", DocumentType::section, "S"));
+  auto idx = b.build();
+  auto dir = std::filesystem::temp_directory_path() / ("siteseek-index-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "t.snapshot").string();
+  save_snapshot(*idx, path);
+  auto back = load_snapshot(path, test_site());
+  BOOST_TEST(back->size() == idx->size());
+  BOOST_TEST(back->term_count() == idx->term_count());
+  BOOST_TEST((back->document(1) == idx->document(1)));
+  BOOST_TEST(back->find("document") == idx->find("document"));
+
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto write = [&](const std::string& b) { std::ofstream(path, std::ios::binary | std::ios::trunc) << b; };
+  write(bytes.substr(0, bytes.size() - 10));
+  BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
+  auto flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x5a;
+  write(flipped);
+  BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
+  auto version = bytes;
+  version[8] = 99;
+  write(version);
+  try {
+    load_snapshot(path, test_site());
+    BOOST_FAIL("wrong version accepted");
+  } catch (const SnapshotError& e) {
+    BOOST_TEST(std::string(e.what()).find("version") != std::string::npos);
+    BOOST_TEST(e.code() == "corrupt_snapshot");
+  }
+  write("short");
+  BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,249 @@
+// What these tests prove:
+// 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so).
+// 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
+// 3. word* and the last typed word are prefixes; a trailing space turns that off.
+// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo.
+// 5. Synonyms expand, including multi-word ones.
+// 6. Ranking: title matches and whole-title matches first; the caller's section is boosted.
+// 7. Distinct by page, landing pages pinned, pagination and exact totals.
+// 8. Highlighting wraps matches, escapes all text (<script> in a body stays text), snippets cut
+//    around matches with ellipses.
+// 9. Malformed queries never crash: unbalanced quotes, lone operators; @nofield: is an error.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+const std::string root = "https://example.org/docs/";
+
+Document page(const std::string& path, const std::string& title, const std::string& body) {
+  Document d;
+  d.url = d.id = root + path;
+  d.title = title;
+  d.body = body;
+  d.section_key = path.substr(0, path.find('/'));
+  return d;
+}
+
+Document section(const std::string& path, const std::string& title, const std::string& heading,
+                 const std::string& body) {
+  auto d = page(path, title, body);
+  d.type = DocumentType::section;
+  d.section_title = heading;
+  return d;
+}
+
+SiteSettings site() {
+  SiteSettings s;
+  s.name = "t";
+  s.url = root;
+  return s;
+}
+
+std::shared_ptr<const Index> build(const std::vector<Document>& docs, SiteSettings s = site()) {
+  IndexBuilder b(s);
+  for (const auto& d : docs) b.add(d);
+  return b.build();
+}
+
+SearchResponse run(const Index& idx, const std::string& q, std::uint32_t num = 10) {
+  SearchRequest r;
+  r.q = q;
+  r.num = num;
+  return search_index(idx, r);
+}
+
+std::vector<std::string> urls(const SearchResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& x : r.results) out.push_back(x.url.substr(root.size()));
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+std::vector<Document> corpus() {
+  return {
+      page("lib/files.html", "Reading files", "Open a file and read it line by line with a loop."),
+      page("lib/network.html", "Networking", "Sockets send bytes. The file descriptor of a socket."),
+      page("lib/parsing.html", "Parsers", "A parser parses text; parsing is done by parsers."),
+      page("lib/env.html", "Environment variables", "The environment holds variables for the process."),
+      page("lib/ospath.html", "os.path", "Use os.path.join to join path parts; os.path.exists checks a path."),
+      page("tut/intro.html", "Introduction", "Version 3.11 changed things. Read the release notes for 3.12."),
+      page("lib/gil.html", "Threads", "The global interpreter lock serialises bytecode."),
+  };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(search_module)
+
+BOOST_AUTO_TEST_CASE(words_are_anded_then_relaxed) {
+  auto idx = build(corpus());
+  auto r = run(*idx, "file line ");
+  BOOST_TEST(urls(r) == std::vector<std::string>{"lib/files.html"});
+  BOOST_TEST(!r.relaxed);
+  BOOST_TEST(r.total == 1u);
+  auto relaxed = run(*idx, "socket zebra ");
+  BOOST_TEST(relaxed.relaxed);
+  BOOST_TEST(urls(relaxed).front() == "lib/network.html");
+  BOOST_TEST(run(*idx, "zebra quagga ").results.empty());
+}
+
+BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
+  auto idx = build(corpus());
+  BOOST_TEST(urls(run(*idx, "\"line by line\"")) == std::vector<std::string>{"lib/files.html"});
+  BOOST_TEST(run(*idx, "\"line a by\"").results.empty());
+  auto ex = urls(run(*idx, "file -socket "));
+  BOOST_TEST(has(ex, "lib/files.html"));
+  BOOST_TEST(!has(ex, "lib/network.html"));
+  auto alt = urls(run(*idx, "sockets | environment "));
+  BOOST_TEST(alt.size() == 2u);
+  BOOST_TEST(has(alt, "lib/network.html"));
+  BOOST_TEST(has(alt, "lib/env.html"));
+  // "parser" is in one title; @title: ignores the bodies.
+  BOOST_TEST(urls(run(*idx, "@title:parsers ")) == std::vector<std::string>{"lib/parsing.html"});
+  BOOST_TEST(run(*idx, "@title:bytes ").results.empty());
+}
+
+BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
+  auto idx = build(corpus());
+  BOOST_TEST(urls(run(*idx, "netw")) == std::vector<std::string>{"lib/network.html"});
+  BOOST_TEST(run(*idx, "netw ").results.empty());
+  BOOST_TEST(urls(run(*idx, "netw* ")) == std::vector<std::string>{"lib/network.html"});
+  SearchRequest off;
+  off.q = "netw";
+  off.prefix = false;
+  BOOST_TEST(search_index(*idx, off).results.empty());
+  BOOST_TEST(urls(run(*idx, "os.path.jo")) == std::vector<std::string>{"lib/ospath.html"});
+}
+
+BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
+  auto idx = build(corpus());
+  BOOST_TEST(urls(run(*idx, "envronment ")).front() == "lib/env.html");   // 1 typo, 10 letters
+  BOOST_TEST(urls(run(*idx, "enviromnent ")).front() == "lib/env.html");  // transposition + deletion
+  BOOST_TEST(run(*idx, "socet ").results.empty() == false);               // 5 letters: 1 typo
+  BOOST_TEST(run(*idx, "sokt ").results.empty());                         // 4 letters: none
+  BOOST_TEST(run(*idx, "3.13 ").results.empty());                         // numbers: never
+  SearchRequest off;
+  off.q = "envronment ";
+  off.typo = false;
+  BOOST_TEST(search_index(*idx, off).results.empty());
+  // exact > stem > typo: "parsers" exact in title/body beats stems; a typo match ranks below.
+  auto mixed = build({page("a.html", "Alpha", "a parser reads the sentence"),
+                      page("b.html", "Beta", "parsers everywhere"),
+                      page("c.html", "Gamma", "parsrs typo only")});
+  auto order = urls(run(*mixed, "parsers "));
+  BOOST_REQUIRE(order.size() == 3u);
+  BOOST_TEST(order[0] == "b.html");
+  BOOST_TEST(order[1] == "a.html");
+  BOOST_TEST(order[2] == "c.html");
+}
+
+BOOST_AUTO_TEST_CASE(synonyms_expand) {
+  auto s = site();
+  s.synonyms = {{"gil", "global interpreter lock"}, {"sockets", "networking"}};
+  auto idx = build(corpus(), s);
+  BOOST_TEST(urls(run(*idx, "gil ")) == std::vector<std::string>{"lib/gil.html"});
+  auto net = urls(run(*idx, "networking "));
+  BOOST_TEST(has(net, "lib/network.html"));
+  auto multi = build({page("x.html", "X", "the gil is released"), page("y.html", "Y", "global warming")}, s);
+  BOOST_TEST(urls(run(*multi, "global interpreter lock ")) == std::vector<std::string>{"x.html"});
+}
+
+BOOST_AUTO_TEST_CASE(ranking_rules) {
+  auto idx = build({page("lib/a.html", "Misc", "logging is mentioned here, logging again"),
+                    page("lib/logging.html", "logging", "the module"),
+                    page("lib/b.html", "logging cookbook", "recipes")});
+  auto r = urls(run(*idx, "logging "));
+  BOOST_REQUIRE(r.size() == 3u);
+  BOOST_TEST(r[0] == "lib/logging.html");  // title equals the query
+  BOOST_TEST(r[1] == "lib/b.html");        // title starts with it
+  // The caller's section is boosted.
+  auto two = build({page("lib/x.html", "X", "widget"), page("tut/y.html", "Y", "widget")});
+  SearchRequest from;
+  from.q = "widget ";
+  from.from_url = root + "tut/index.html";
+  BOOST_TEST(urls(search_index(*two, from)).front() == "tut/y.html");
+  from.from_url = root + "lib/index.html";
+  BOOST_TEST(urls(search_index(*two, from)).front() == "lib/x.html");
+}
+
+BOOST_AUTO_TEST_CASE(distinct_landing_pages_pagination) {
+  std::vector<Document> docs;
+  for (int i = 0; i < 25; ++i) docs.push_back(page("p" + std::to_string(i) + ".html", "Page", "common word"));
+  docs.push_back(section("p0.html#s1", "Page", "S1", "common word"));
+  docs.push_back(section("p0.html#s2", "Page", "S2", "common word common"));
+  auto s = site();
+  s.landing_pages = {{"Common Word", root + "p7.html"}};
+  auto idx = build(docs, s);
+  auto r = run(*idx, "common word ", 10);
+  BOOST_TEST(r.total == 25u);  // distinct pages
+  BOOST_TEST(r.results.size() == 10u);
+  BOOST_TEST(urls(r).front() == "p7.html");
+  std::vector<std::string> seen;
+  for (std::uint32_t start = 0; start < 30; start += 10) {
+    SearchRequest q;
+    q.q = "common word ";
+    q.start = start;
+    q.num = 10;
+    for (const auto& u : urls(search_index(*idx, q))) seen.push_back(u.substr(0, u.find('#')));
+  }
+  std::sort(seen.begin(), seen.end());
+  BOOST_TEST(seen.size() == 25u);
+  BOOST_TEST((std::unique(seen.begin(), seen.end()) == seen.end()));
+  SearchRequest nd;
+  nd.q = "common word ";
+  nd.distinct = false;
+  BOOST_TEST(search_index(*idx, nd).total == 27u);
+}
+
+BOOST_AUTO_TEST_CASE(highlighting_and_escaping) {
+  std::string filler;
+  for (int i = 0; i < 80; ++i) filler += "lorem ipsum ";
+  auto idx = build({page("h.html", "Parsing <b>tags</b>",
+                         "<script>alert(1)</script> & " + filler + "the parser parses input quickly " + filler)});
+  auto r = run(*idx, "parse ");
+  BOOST_REQUIRE(r.results.size() == 1u);
+  const auto& x = r.results[0];
+  BOOST_TEST_MESSAGE(x.body);
+  BOOST_TEST(x.title == "<b>Parsing</b> &lt;b&gt;tags&lt;/b&gt;");
+  BOOST_TEST(x.body.find("<script>") == std::string::npos);
+  BOOST_TEST(x.body.find("<b>parser</b> <b>parses</b>") != std::string::npos);
+  BOOST_TEST(x.body.starts_with("\xE2\x80\xA6"));
+  BOOST_TEST(x.body.ends_with("\xE2\x80\xA6"));
+  BOOST_TEST(x.body.size() < 300u);
+  // No body match: the start of the body, escaped.
+  auto t = run(*idx, "tags ");
+  BOOST_REQUIRE(t.results.size() == 1u);
+  BOOST_TEST(t.results[0].body.starts_with("&lt;script&gt;"));
+  SearchRequest custom;
+  custom.q = "parser ";
+  custom.highlight_pre_tag = "[";
+  custom.highlight_post_tag = "]";
+  BOOST_TEST(search_index(*idx, custom).results[0].body.find("[parser]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_queries) {
+  auto idx = build(corpus());
+  for (const std::string& q : std::vector<std::string>{"\"unbalanced quote", "-", "*", "|", "| file", "file |", "((file", "\"\"", "@", "@title:",
+                              "- - -", "**", std::string(5000, 'a'), "\xff\xfe bad utf8", ""}) {
+    BOOST_CHECK_NO_THROW(run(*idx, q));
+  }
+  BOOST_TEST(urls(run(*idx, "\"line by line")).front() == "lib/files.html");
+  try {
+    run(*idx, "@nofield:x");
+    BOOST_FAIL("unknown field accepted");
+  } catch (const RequestError& e) {
+    BOOST_TEST(e.code() == "invalid_query");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
