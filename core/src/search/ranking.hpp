@@ -24,7 +24,7 @@ inline constexpr std::array<RankingRule, 7> ranking_rules{{
     {"document_boost", "x the record's boost x page/section boost x 1/(1 + depth_decay x URL depth)"},
     {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},
-    {"exact_title", "x bonus when the title or section title equals, or starts with, the query"},
+    {"exact_title", "x bonus for the share of the title made of query words, and when the title or section title equals, or starts with, the query"},
 }};
 
 // match_kind: how much an expanded term is worth relative to the word typed.
@@ -41,12 +41,14 @@ inline constexpr float weight_identifier_parts = 0.6f;
 inline constexpr unsigned known_word_min_df = 3;
 
 // bm25f: saturation and per-field length normalisation.
-inline constexpr double bm25_k1 = 1.2;
-inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.75, 0.3};
+inline constexpr double bm25_k1 = 1.6;
+inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.35, 0.3};
 
 // proximity: bonus at most this fraction of the score when every word pair is adjacent.
-inline constexpr double proximity_weight = 0.6;
+inline constexpr double proximity_weight = 1.0;
 
+// exact_title: up to this fraction more when the query's words make up the whole title.
+inline constexpr double title_coverage_weight = 0.5;
 // exact_title multipliers.
 inline constexpr double title_equals_bonus = 2.0;
 inline constexpr double title_starts_bonus = 1.4;

@@ -360,6 +360,11 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);
       }
       const auto& r = d.docs[c.doc];
+      // title_coverage: how much of the title the query's words make up.
+      std::size_t in_title = 0;
+      for (std::size_t i = 0; i < seq.size(); ++i) in_title += present[i] && !pos[i][0].empty();
+      if (in_title > 0 && r.field_length[0] > 0)
+        factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
       factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::title),
                              title_equals_bonus, title_starts_bonus);
       factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::section_title),
