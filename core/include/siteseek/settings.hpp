@@ -163,6 +163,13 @@ AppSettings app_settings_from_json(const boost::json::value& jv);
 AppSettings app_settings_from_json_text(const std::string& text);
 SiteSettings site_settings_from_json(const boost::json::value& jv);
 
+/// Parse JSON text (comments and trailing commas allowed) keeping every double exact; a syntax
+/// error is a ConfigError naming the line and column.
+boost::json::value parse_json_exact(const std::string& text);
+
+/// JSON Schema (draft 2020-12) of AppSettings, with every default.
+boost::json::value settings_schema();
+
 /// Check values (URLs, RE2 patterns, ranges, unique site names) and throw ConfigError listing all.
 void validate(const AppSettings& s);
 

@@ -1,0 +1,116 @@
+#pragma once
+// The one list of every settings field: each_field(s, f) calls f("key", member) for each member
+// of a settings struct, in documentation order. Reading, writing, the JSON Schema and the
+// environment overrides are all derived from it, so a new field is added in one place.
+#include <type_traits>
+
+#include "siteseek/settings.hpp"
+
+namespace siteseek::settings_detail {
+
+template <class S, class T>
+concept Same = std::is_same_v<std::remove_const_t<S>, T>;
+
+template <class S, class F> requires Same<S, FieldWeights>
+void each_field(S& s, F&& f) {
+  f("title", s.title);
+  f("section_title", s.section_title);
+  f("body", s.body);
+  f("url", s.url);
+}
+
+template <class S, class F> requires Same<S, LandingPage>
+void each_field(S& s, F&& f) {
+  f("query", s.query);
+  f("url", s.url);
+}
+
+template <class S, class F> requires Same<S, SkipRules>
+void each_field(S& s, F&& f) {
+  f("not_found_pages", s.not_found_pages);
+  f("title_contains", s.title_contains);
+  f("url_patterns", s.url_patterns);
+}
+
+template <class S, class F> requires Same<S, Boosts>
+void each_field(S& s, F&& f) {
+  f("page", s.page);
+  f("section", s.section);
+  f("depth_decay", s.depth_decay);
+  f("current_section", s.current_section);
+}
+
+template <class S, class F> requires Same<S, CrawlLimits>
+void each_field(S& s, F&& f) {
+  f("max_pages", s.max_pages);
+  f("max_depth", s.max_depth);
+  f("concurrency", s.concurrency);
+  f("per_host_delay_ms", s.per_host_delay_ms);
+  f("connect_timeout_ms", s.connect_timeout_ms);
+  f("timeout_ms", s.timeout_ms);
+  f("max_page_bytes", s.max_page_bytes);
+  f("retries", s.retries);
+  f("user_agent", s.user_agent);
+}
+
+template <class S, class F> requires Same<S, SearchOptions>
+void each_field(S& s, F&& f) {
+  f("typo_tolerance", s.typo_tolerance);
+  f("one_typo_min_length", s.one_typo_min_length);
+  f("two_typos_min_length", s.two_typos_min_length);
+  f("prefix_search", s.prefix_search);
+  f("distinct_by_page", s.distinct_by_page);
+  f("snippet_length", s.snippet_length);
+  f("highlight_pre_tag", s.highlight_pre_tag);
+  f("highlight_post_tag", s.highlight_post_tag);
+}
+
+template <class S, class F> requires Same<S, SiteSettings>
+void each_field(S& s, F&& f) {
+  f("name", s.name);
+  f("url", s.url);
+  f("directory", s.directory);
+  f("allowed_domains", s.allowed_domains);
+  f("allow_patterns", s.allow_patterns);
+  f("deny_patterns", s.deny_patterns);
+  f("start_urls", s.start_urls);
+  f("sitemap_urls", s.sitemap_urls);
+  f("content_selectors", s.content_selectors);
+  f("breadcrumb_selector", s.breadcrumb_selector);
+  f("title_separators", s.title_separators);
+  f("field_weights", s.field_weights);
+  f("synonyms", s.synonyms);
+  f("literal_terms", s.literal_terms);
+  f("stop_words", s.stop_words);
+  f("language", s.language);
+  f("landing_pages", s.landing_pages);
+  f("skip", s.skip);
+  f("boosts", s.boosts);
+  f("crawl", s.crawl);
+  f("search", s.search);
+}
+
+template <class S, class F> requires Same<S, AppSettings>
+void each_field(S& s, F&& f) {
+  f("host", s.host);
+  f("port", s.port);
+  f("threads", s.threads);
+  f("api_key", s.api_key);
+  f("cors_origins", s.cors_origins);
+  f("data_dir", s.data_dir);
+  f("storage", s.storage);
+  f("redis_url", s.redis_url);
+  f("backend", s.backend);
+  f("default_site", s.default_site);
+  f("max_query_length", s.max_query_length);
+  f("max_num", s.max_num);
+  f("default_num", s.default_num);
+  f("log_level", s.log_level);
+  f("sites", s.sites);
+}
+
+/// Whether T is one of the structs listed above.
+template <class T>
+concept SettingsStruct = requires(T& t) { each_field(t, [](const char*, auto&) {}); };
+
+}  // namespace siteseek::settings_detail

@@ -1,0 +1,224 @@
+// Proves:
+// 1. omitted keys take the documented defaults;
+// 2. unknown keys, wrong types and invalid values are errors naming the full key path, and
+//    every error of a document is reported at once;
+// 3. URLs, RE2 patterns, ranges, enumerations, site names and default_site are validated;
+// 4. the API key is masked as "***" unless secrets are included, and "***" is refused as a key;
+// 5. JSON syntax errors name the line and column;
+// 6. precedence: defaults < file < environment < flags, with the source in error messages;
+// 7. the JSON Schema lists every key with its default.
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+namespace json = boost::json;
+
+namespace {
+
+std::vector<ConfigIssue> issues_of(const std::string& text) {
+  try {
+    app_settings_from_json_text(text);
+  } catch (const ConfigError& e) {
+    return e.issues();
+  }
+  return {};
+}
+
+bool has_issue(const std::vector<ConfigIssue>& issues, const std::string& path, const std::string& fragment) {
+  for (const auto& i : issues) {
+    if (i.path == path && i.message.find(fragment) != std::string::npos) return true;
+  }
+  return false;
+}
+
+const char* minimal_site = R"({"sites":[{"name":"docs","url":"https://docs.example.org/"}]})";
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/siteseek-settings-XXXXXX";
+    int fd = mkstemp(name);
+    BOOST_REQUIRE(fd >= 0);
+    ::close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(settings)
+
+BOOST_AUTO_TEST_CASE(defaults_fill_omitted_keys) {
+  auto s = app_settings_from_json_text(minimal_site);
+  BOOST_TEST(s.host == "127.0.0.1");
+  BOOST_TEST(s.port == 8080);
+  BOOST_TEST(s.max_num == 100u);
+  BOOST_TEST(s.default_num == 30u);
+  BOOST_TEST(s.storage == "embedded");
+  BOOST_REQUIRE(s.sites.size() == 1u);
+  const auto& site = s.sites[0];
+  BOOST_TEST(site.field_weights.title == 10.0);
+  BOOST_TEST(site.field_weights.section_title == 2.0);
+  BOOST_TEST(site.field_weights.body == 1.5);
+  BOOST_TEST(site.field_weights.url == 1.0);
+  BOOST_TEST(site.language == "english");
+  BOOST_TEST(!site.stop_words.empty());
+  BOOST_TEST(site.search.typo_tolerance);
+  BOOST_TEST(site.search.one_typo_min_length == 5u);
+  BOOST_TEST(site.search.two_typos_min_length == 9u);
+  BOOST_TEST(&s.site("") == &s.sites[0]);
+  BOOST_CHECK_THROW(s.site("nope"), UnknownSiteError);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_type_names_the_full_path) {
+  auto issues = issues_of(R"({"sites":[{"name":"a","url":"https://a.org/"},
+                                       {"name":"b","url":"https://b.org/","synonyms":[3]}]})");
+  BOOST_REQUIRE(issues.size() == 1u);
+  BOOST_TEST(issues[0].path == "sites[1].synonyms[0]");
+  BOOST_TEST(issues[0].message == "expected an array of strings, got an integer");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_are_errors_with_suggestions) {
+  auto issues = issues_of(R"({"prot": 9000, "sites":[{"name":"a","url":"https://a.org/","crawl":{"max_page":3}}]})");
+  BOOST_TEST(has_issue(issues, "prot", "unknown key; did you mean 'port'?"));
+  BOOST_TEST(has_issue(issues, "sites[0].crawl.max_page", "did you mean 'max_pages'?"));
+}
+
+BOOST_AUTO_TEST_CASE(every_error_is_reported_at_once) {
+  auto issues = issues_of(R"({"port": "eighty", "threads": -1, "log_level": 3,
+      "sites":[{"name":"a b","url":"ftp://x"},{"name":"c","url":"https://c.org/","field_weights":{"title":"high"}}]})");
+  BOOST_TEST(has_issue(issues, "port", "expected an integer from 0 to 65535, got a string"));
+  BOOST_TEST(has_issue(issues, "threads", "got -1"));
+  BOOST_TEST(has_issue(issues, "log_level", "expected a string, got an integer"));
+  BOOST_TEST(has_issue(issues, "sites[1].field_weights.title", "expected a number, got a string"));
+  BOOST_TEST(issues.size() == 4u);  // value checks run once the types are right
+}
+
+BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
+  auto issues = issues_of(R"({"port": 0, "storage": "disk", "redis_url": "http://x", "default_num": 500,
+      "default_site": "nope", "cors_origins": ["docs.example.org"],
+      "sites":[{"name":"a b","url":"ftp://x","deny_patterns":["(unclosed"],"language":"klingon",
+                "synonyms":[["alone"]],"crawl":{"concurrency":0},"landing_pages":[{"query":"","url":"/rel"}]},
+               {"name":"dup","url":"https://d.org/"},{"name":"dup","url":"https://e.org/"}]})");
+  BOOST_TEST(has_issue(issues, "port", "from 1 to 65535"));
+  BOOST_TEST(has_issue(issues, "storage", R"(expected one of "embedded", "redis", got "disk")"));
+  BOOST_TEST(has_issue(issues, "redis_url", "redis://"));
+  BOOST_TEST(has_issue(issues, "default_num", "from 1 to 100, got 500"));
+  BOOST_TEST(has_issue(issues, "default_site", "\"nope\" is not a configured site"));
+  BOOST_TEST(has_issue(issues, "cors_origins[0]", "expected \"*\" or an origin"));
+  BOOST_TEST(has_issue(issues, "sites[0].name", "expected letters, digits"));
+  BOOST_TEST(has_issue(issues, "sites[0].url", "absolute http:// or https:// URL"));
+  BOOST_TEST(has_issue(issues, "sites[0].deny_patterns[0]", "invalid regular expression"));
+  BOOST_TEST(has_issue(issues, "sites[0].language", "unknown stemming language \"klingon\""));
+  BOOST_TEST(has_issue(issues, "sites[0].synonyms[0]", "at least 2"));
+  BOOST_TEST(has_issue(issues, "sites[0].crawl.concurrency", "from 1 to 256, got 0"));
+  BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].query", "non-empty"));
+  BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].url", "absolute"));
+  BOOST_TEST(has_issue(issues, "sites[2].name", "duplicate site name \"dup\""));
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_site_keys) {
+  auto issues = issues_of(R"({"sites":[{}]})");
+  BOOST_TEST(has_issue(issues, "sites[0].name", "required"));
+  BOOST_TEST(has_issue(issues, "sites[0].url", "required"));
+}
+
+BOOST_AUTO_TEST_CASE(root_must_be_an_object) {
+  auto issues = issues_of("[1,2]");
+  BOOST_REQUIRE(issues.size() == 1u);
+  BOOST_TEST(issues[0].message == "expected an object, got an array");
+}
+
+BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
+  try {
+    app_settings_from_json_text("{\n  \"port\": 80,\n  \"host\": ]\n}");
+    BOOST_FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()).find("line 3, column 11") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(api_key_is_masked_unless_included) {
+  auto s = app_settings_from_json_text(R"({"api_key":"s3cret"})");
+  BOOST_TEST(s.api_key.value == "s3cret");
+  auto masked = json::serialize(to_json(s));
+  BOOST_TEST(masked.find("s3cret") == std::string::npos);
+  BOOST_TEST(masked.find("\"api_key\":\"***\"") != std::string::npos);
+  BOOST_TEST(json::serialize(json::value_from(s)).find("s3cret") == std::string::npos);
+  BOOST_TEST(json::serialize(to_json(s, SecretPolicy::include)).find("\"api_key\":\"s3cret\"") != std::string::npos);
+  // A masked dump must not silently become a config whose key is "***".
+  BOOST_TEST(has_issue(issues_of(masked), "api_key", "masked value"));
+  // An empty key stays empty (admin endpoints disabled), not "***".
+  BOOST_TEST(json::serialize(to_json(AppSettings{})).find("\"api_key\":\"\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(precedence_file_env_flags) {
+  TempFile file(R"({"port": 9000, "host": "0.0.0.0", "log_level": "warn",
+                    "sites":[{"name":"docs","url":"https://docs.example.org/"}]})");
+  SettingsSources sources;
+  sources.file = file.path;
+  auto s = load_settings(sources);
+  BOOST_TEST(s.port == 9000);
+  BOOST_TEST(s.host == "0.0.0.0");
+
+  sources.environment = {{"SITESEEK_PORT", "9100"}, {"SITESEEK_CORS_ORIGINS", "https://a.org, https://b.org"},
+                         {"SITESEEK_API_KEY", "k"}, {"SITESEEK_LOG_LEVEL", "debug"}};
+  s = load_settings(sources);
+  BOOST_TEST(s.port == 9100);
+  BOOST_TEST(s.log_level == "debug");
+  BOOST_TEST(s.api_key.value == "k");
+  BOOST_TEST((s.cors_origins == std::vector<std::string>{"https://a.org", "https://b.org"}));
+
+  sources.overrides = {{"port", "9200"}, {"sites[0].crawl.max_pages", "50"}, {"sites[0].synonyms", "[[\"a\",\"b\"]]"}};
+  s = load_settings(sources);
+  BOOST_TEST(s.port == 9200);
+  BOOST_TEST(s.sites[0].crawl.max_pages == 50u);
+  BOOST_REQUIRE(s.sites[0].synonyms.size() == 1u);
+  BOOST_TEST(s.host == "0.0.0.0");  // untouched keys keep the file's value
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_their_source) {
+  SettingsSources sources;
+  sources.environment = {{"SITESEEK_PORT", "http"}};
+  try {
+    load_settings(sources);
+    BOOST_FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    BOOST_REQUIRE(e.issues().size() == 1u);
+    BOOST_TEST(e.issues()[0].path == "port");
+    BOOST_TEST(e.issues()[0].message.find("from environment SITESEEK_PORT") != std::string::npos);
+  }
+  sources.environment = {{"SITESEEK_PROT", "80"}};
+  BOOST_CHECK_EXCEPTION(load_settings(sources), ConfigError, [](const ConfigError& e) {
+    return std::string(e.what()).find("SITESEEK_PROT is not a siteseek setting") != std::string::npos;
+  });
+  sources.environment.clear();
+  sources.overrides = {{"sites[0].crawl.max_pages", "many"}};
+  BOOST_CHECK_EXCEPTION(load_settings(sources), ConfigError, [](const ConfigError& e) {
+    return std::string(e.what()).find("sites[0].crawl.max_pages: (from command-line flag)") != std::string::npos;
+  });
+  sources.overrides.clear();
+  sources.file = "/nonexistent/siteseek.json";
+  BOOST_CHECK_EXCEPTION(load_settings(sources), ConfigError, [](const ConfigError& e) {
+    return std::string(e.what()).find("/nonexistent/siteseek.json") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(schema_lists_every_key_with_defaults) {
+  auto schema = settings_schema();
+  auto& props = schema.at("properties").as_object();
+  BOOST_TEST(props.at("port").at("default").to_number<std::int64_t>() == 8080);
+  BOOST_TEST(props.at("port").at("maximum").to_number<std::int64_t>() == 65535);
+  auto& site = props.at("sites").at("items").at("properties").as_object();
+  BOOST_TEST(site.at("field_weights").at("properties").at("title").at("default").to_number<double>() == 10.0);
+  BOOST_TEST(site.at("crawl").at("additionalProperties").as_bool() == false);
+  BOOST_TEST(props.at("api_key").at("writeOnly").as_bool());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
