@@ -1,0 +1,212 @@
+// A built static site on disk -> documents; and breadcrumbs from ancestor pages' titles.
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <re2/re2.h>
+
+#include "siteseek/error.hpp"
+#include "siteseek/ingest.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+namespace ingest_detail {
+std::uint64_t hash_document(const Document& d);
+}
+
+namespace {
+namespace fs = std::filesystem;
+
+bool is_html(const fs::path& p) {
+  auto ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".html" || ext == ".htm" || ext == ".xhtml";
+}
+
+// Percent-encode what may not stand in a URL path (spaces, non-ASCII stay valid UTF-8 bytes).
+std::string url_path(const std::string& rel) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : rel) {
+    if (std::isalnum(c) || std::string_view("-._~/!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open");
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw std::runtime_error("read error");
+  return s.str();
+}
+
+// The pages whose titles form a URL's breadcrumb: root/a/b/c.html -> root/, root/a/, root/a/b/.
+// A directory is represented by its index page (index.html) or the directory URL itself.
+std::vector<std::string> ancestor_keys(const std::string& page, const std::string& root) {
+  std::vector<std::string> out;
+  if (page.rfind(root, 0) != 0) return out;
+  std::string rest = page.substr(root.size());
+  // A directory's index page is the directory itself.
+  for (const char* index : {"index.html", "index.htm"}) {
+    std::string_view r(rest);
+    if (r.size() >= std::strlen(index) && r.substr(r.size() - std::strlen(index)) == index) {
+      rest.resize(rest.size() - std::strlen(index));
+    }
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string prefix = root;
+  out.push_back(prefix);
+  std::size_t pos = 0;
+  while (true) {
+    auto slash = rest.find('/', pos);
+    if (slash == std::string::npos) break;
+    prefix = root + rest.substr(0, slash + 1);
+    out.push_back(prefix);
+    pos = slash + 1;
+  }
+  if (rest.empty()) out.clear();  // the root page has no ancestors
+  return out;
+}
+
+std::string directory_key(const std::string& url) {
+  std::string u = url.substr(0, url.find('#'));
+  for (const char* index : {"index.html", "index.htm"}) {
+    std::size_t n = std::strlen(index);
+    if (u.size() >= n && u.compare(u.size() - n, n, index) == 0 && (u.size() == n || u[u.size() - n - 1] == '/')) {
+      return u.substr(0, u.size() - n);
+    }
+  }
+  return u;
+}
+
+}  // namespace
+
+void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site) {
+  std::string root = site.url;
+  if (!root.empty() && root.back() != '/') root += '/';
+  std::map<std::string, std::string> titles;  // page (or directory) URL -> title
+  for (const auto& d : documents) {
+    if (d.type == DocumentType::page) titles.emplace(directory_key(d.url), d.title);
+  }
+  for (auto& d : documents) {
+    if (!d.hierarchy.empty()) continue;
+    std::string page = d.url.substr(0, d.url.find('#'));
+    std::string self = directory_key(page);
+    for (const auto& key : ancestor_keys(page, root)) {
+      if (key == self) continue;
+      auto it = titles.find(key);
+      if (it != titles.end() && !it->second.empty()) d.hierarchy.push_back(it->second);
+    }
+    if (d.type == DocumentType::section) d.hierarchy.push_back(d.title);
+    d.content_hash = ingest_detail::hash_document(d);
+  }
+}
+
+IngestResult read_directory(const std::string& directory, const std::string& base_url, const SiteSettings& site,
+                            const ProgressCallback& progress) {
+  auto started = std::chrono::steady_clock::now();
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) throw IoError("cannot read the directory " + directory + ": not a directory");
+
+  IngestResult result;
+  std::vector<std::pair<std::string, fs::path>> files;  // url, path
+  std::string base = base_url;
+  if (!base.empty() && base.back() != '/') base += '/';
+  std::vector<std::unique_ptr<RE2>> allow, deny;
+  for (const auto& p : site.allow_patterns) allow.push_back(std::make_unique<RE2>(p, RE2::Quiet));
+  for (const auto& p : site.deny_patterns) deny.push_back(std::make_unique<RE2>(p, RE2::Quiet));
+
+  fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
+  if (ec) throw IoError("cannot read the directory " + directory + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      result.report.failed.push_back({directory, ec.message()});
+      ec.clear();
+      continue;
+    }
+    if (!it->is_regular_file(ec) || !is_html(it->path())) continue;
+    std::string rel = fs::relative(it->path(), directory, ec).generic_string();
+    std::string url = base + url_path(rel);
+    bool allowed = allow.empty();
+    for (const auto& re : allow) allowed = allowed || (re->ok() && RE2::PartialMatch(url, *re));
+    if (!allowed) continue;  // out of scope: not a page of this site
+    const RE2* denied_by = nullptr;
+    for (const auto& re : deny) {
+      if (re->ok() && RE2::PartialMatch(url, *re)) denied_by = re.get();
+    }
+    if (denied_by) {
+      result.report.skipped.push_back({url, "denied by pattern \"" + denied_by->pattern() + "\" (deny_patterns)"});
+      continue;
+    }
+    files.emplace_back(std::move(url), it->path());
+  }
+  std::sort(files.begin(), files.end());
+
+  // Parse on two threads; results land in file order, so output is deterministic.
+  struct Parsed {
+    ExtractedPage page;
+    std::string error;
+  };
+  std::vector<Parsed> parsed(files.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::uint64_t> documents{0}, errors{0};
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+      try {
+        parsed[i].page = extract_page(read_all(files[i].second), files[i].first, site);
+        documents += parsed[i].page.documents.size();
+      } catch (const std::exception& e) {
+        parsed[i].error = std::string("cannot read ") + files[i].second.string() + ": " + e.what();
+        ++errors;
+      }
+      auto n = ++done;
+      if (progress && (n % 50 == 0 || n == files.size())) {
+        std::lock_guard lock(progress_mutex);
+        progress({n, files.size() - n, documents.load(), errors.load()});
+      }
+    }
+  };
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ++result.report.pages_fetched;
+    if (!parsed[i].error.empty()) {
+      result.report.failed.push_back({files[i].first, parsed[i].error});
+      continue;
+    }
+    auto& page = parsed[i].page;
+    if (!page.skip_reason.empty()) {
+      result.report.skipped.push_back({files[i].first, page.skip_reason});
+      continue;
+    }
+    ++result.report.pages_indexed;
+    for (auto& d : page.documents) result.documents.push_back(std::move(d));
+  }
+  assign_hierarchy(result.documents, site);
+  result.report.documents = result.documents.size();
+  result.report.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return result;
+}
+
+}  // namespace siteseek

@@ -1,0 +1,519 @@
+// One page's HTML -> a page document and one document per section (gumbo).
+//
+// The content root is walked once, without recursion (hostile pages nest deeply), into one
+// whitespace-collapsed text buffer; every heading records where its text starts and ends in
+// that buffer. A section's body is then the slice between its heading and the next heading of
+// the same or a higher level, and the page body is the buffer without the h1.
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <gumbo.h>
+#include <re2/re2.h>
+
+#include "ingest/selector.hpp"
+#include "ingest/text.hpp"
+#include "siteseek/ingest.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+using namespace ingest_detail;
+
+namespace {
+
+struct GumboDeleter {
+  void operator()(GumboOutput* o) const { gumbo_destroy_output(&kGumboDefaultOptions, o); }
+};
+
+bool is_block(GumboTag t) {
+  switch (t) {
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE: case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_BODY: case GUMBO_TAG_BR: case GUMBO_TAG_CAPTION: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_HR: case GUMBO_TAG_LI: case GUMBO_TAG_MAIN: case GUMBO_TAG_NAV: case GUMBO_TAG_OL:
+    case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TBODY: case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT: case GUMBO_TAG_TH: case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TR: case GUMBO_TAG_UL: case GUMBO_TAG_OPTION: case GUMBO_TAG_LEGEND: case GUMBO_TAG_TITLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+int heading_level(GumboTag t) {
+  switch (t) {
+    case GUMBO_TAG_H1: return 1;
+    case GUMBO_TAG_H2: return 2;
+    case GUMBO_TAG_H3: return 3;
+    case GUMBO_TAG_H4: return 4;
+    case GUMBO_TAG_H5: return 5;
+    case GUMBO_TAG_H6: return 6;
+    default: return 0;
+  }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Elements whose text is not content: chrome, code that runs, hidden things, permalink signs.
+bool dropped(const GumboNode* n) {
+  switch (n->v.element.tag) {
+    case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG:
+    case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT: case GUMBO_TAG_HEAD: case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
+      return true;
+    default: break;
+  }
+  if (attribute(n, "hidden")) return true;
+  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
+  if (const char* s = attribute(n, "style")) {
+    std::string style = lower(s);
+    style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
+    if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
+  }
+  // Permalink anchors inside headings ("¶" in Sphinx and MkDocs).
+  if (n->v.element.tag == GUMBO_TAG_A && has_class(n, "headerlink")) return true;
+  return false;
+}
+
+// Appends text with whitespace collapsed to single spaces.
+struct TextBuffer {
+  std::string text;
+  void space() {
+    if (!text.empty() && text.back() != ' ') text += ' ';
+  }
+  void append(std::string_view s) {
+    for (char c : s) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        space();
+      } else {
+        text += c;
+      }
+    }
+  }
+  // A non-breaking space separates words too.
+  void append_text(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      auto nb = s.find("\xC2\xA0", i);
+      if (nb == std::string_view::npos) {
+        append(s.substr(i));
+        break;
+      }
+      append(s.substr(i, nb - i));
+      space();
+      i = nb + 2;
+    }
+  }
+};
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(' ');
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(' ');
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// Visible text of a subtree (headings, links, titles).
+std::string text_of(const GumboNode* root) {
+  TextBuffer buf;
+  std::vector<std::pair<const GumboNode*, bool>> stack{{root, false}};
+  while (!stack.empty()) {
+    auto [n, closing] = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
+      buf.append_text(n->v.text.text);
+      continue;
+    }
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    if (closing) {
+      if (is_block(n->v.element.tag)) buf.space();
+      continue;
+    }
+    if (n != root && dropped(n)) continue;
+    if (is_block(n->v.element.tag)) buf.space();
+    stack.push_back({n, true});
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
+  }
+  return trim(buf.text);
+}
+
+struct Heading {
+  int level = 0;
+  std::size_t start = 0;  // buffer offset where the heading's text starts
+  std::size_t end = 0;    // and ends
+  std::string anchor;
+  const GumboNode* node = nullptr;
+};
+
+bool section_like(const GumboNode* n) {
+  if (!n || n->type != GUMBO_NODE_ELEMENT) return false;
+  auto t = n->v.element.tag;
+  return t == GUMBO_TAG_SECTION || t == GUMBO_TAG_ARTICLE || (t == GUMBO_TAG_DIV && has_class(n, "section"));
+}
+
+// The first heading element among an element's children (skipping text and empty markers).
+const GumboNode* first_heading_child(const GumboNode* n) {
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    auto* c = static_cast<const GumboNode*>(ch.data[i]);
+    if (c->type != GUMBO_NODE_ELEMENT) continue;
+    if (heading_level(c->v.element.tag)) return c;
+    // Sphinx puts <span id="old-label"></span> markers before headings; skip empty elements.
+    if (c->v.element.children.length == 0) continue;
+    return nullptr;
+  }
+  return nullptr;
+}
+
+// A heading's anchor: its enclosing section's id when the heading opens that section (the
+// convention of Sphinx and most generators, and what links to the section use), else its own
+// id, else a permalink inside it.
+std::string anchor_of(const GumboNode* h) {
+  const GumboNode* parent = h->parent;
+  if (section_like(parent) && first_heading_child(parent) == h) {
+    if (const char* id = attribute(parent, "id"); id && *id) return id;
+  }
+  if (const char* id = attribute(h, "id"); id && *id) return id;
+  std::vector<const GumboNode*> stack{h};
+  while (!stack.empty()) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    if (n->v.element.tag == GUMBO_TAG_A) {
+      if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1]) return href + 1;
+      if (const char* id = attribute(n, "id"); id && *id) return id;
+      if (const char* name = attribute(n, "name"); name && *name) return name;
+    }
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+  return {};
+}
+
+// Walk the content root into a text buffer, recording headings.
+void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings) {
+  struct Frame {
+    const GumboNode* node;
+    bool closing;
+  };
+  std::vector<Frame> stack{{root, false}};
+  std::vector<std::size_t> open_headings;  // indexes into headings of headings being walked
+  while (!stack.empty()) {
+    auto [n, closing] = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
+      buf.append_text(n->v.text.text);
+      continue;
+    }
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    GumboTag tag = n->v.element.tag;
+    int level = heading_level(tag);
+    if (closing) {
+      if (is_block(tag)) buf.space();
+      if (level && !open_headings.empty()) {
+        Heading& h = headings[open_headings.back()];
+        h.end = buf.text.size();
+        open_headings.pop_back();
+      }
+      continue;
+    }
+    if (n != root && dropped(n)) continue;
+    if (is_block(tag)) buf.space();
+    if (level) {
+      Heading h;
+      h.level = level;
+      h.start = buf.text.size();
+      h.node = n;
+      h.anchor = anchor_of(n);
+      headings.push_back(std::move(h));
+      open_headings.push_back(headings.size() - 1);
+    }
+    stack.push_back({n, true});
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
+  }
+}
+
+const GumboNode* find_tag(const GumboNode* root, GumboTag tag) {
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty()) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    if (n->v.element.tag == tag) return n;
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+  return nullptr;
+}
+
+// Every element in document order, for one pass over links, meta and canonical.
+template <class F>
+void each_element(const GumboNode* root, F&& f) {
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty()) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    f(n);
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+}
+
+// href resolved against base, http(s) only, fragment removed; empty when unusable.
+std::string resolve(const boost::urls::url& base, std::string_view href) {
+  while (!href.empty() && std::isspace(static_cast<unsigned char>(href.front()))) href.remove_prefix(1);
+  while (!href.empty() && std::isspace(static_cast<unsigned char>(href.back()))) href.remove_suffix(1);
+  if (href.empty() || href.front() == '#') return {};
+  auto ref = boost::urls::parse_uri_reference(href);
+  if (!ref) return {};
+  boost::urls::url out = base;
+  if (!out.resolve(*ref)) return {};
+  if (out.scheme() != "http" && out.scheme() != "https") return {};
+  out.remove_fragment();
+  return std::string(out.buffer());
+}
+
+std::string strip_title_suffix(std::string title, const std::vector<std::string>& separators) {
+  std::size_t cut = std::string::npos;
+  for (const auto& sep : separators) {
+    if (sep.empty()) continue;
+    auto pos = title.rfind(sep);
+    if (pos != std::string::npos && pos > 0 && (cut == std::string::npos || pos > cut)) cut = pos;
+  }
+  if (cut != std::string::npos) title = trim(title.substr(0, cut));
+  return title;
+}
+
+bool looks_not_found(const std::string& title) {
+  std::string t = lower(title);
+  return t.rfind("404", 0) == 0 || t.find("page not found") != std::string::npos || t == "not found" ||
+         t.find("404 not found") != std::string::npos;
+}
+
+std::uint64_t document_hash(const Document& d) {
+  std::uint64_t h = fnv1a(d.title);
+  h = fnv1a(std::string_view("\0", 1), h);
+  h = fnv1a(d.section_title, h);
+  h = fnv1a(std::string_view("\0", 1), h);
+  h = fnv1a(d.body, h);
+  for (const auto& c : d.hierarchy) {
+    h = fnv1a(std::string_view("\0", 1), h);
+    h = fnv1a(c, h);
+  }
+  return h;
+}
+
+}  // namespace
+
+namespace ingest_detail {
+std::uint64_t hash_document(const Document& d) { return document_hash(d); }
+}  // namespace ingest_detail
+
+ExtractedPage extract_page(std::string_view raw, const std::string& url, const SiteSettings& site,
+                           const ExtractOptions& options) {
+  ExtractedPage page;
+  std::string html = to_utf8(raw, options.charset);
+  GumboOptions gopts = kGumboDefaultOptions;
+  gopts.max_errors = 0;  // don't record parse errors: real pages have thousands
+  std::unique_ptr<GumboOutput, GumboDeleter> out(gumbo_parse_with_options(&gopts, html.data(), html.size()));
+  if (!out || !out->root) {
+    page.skip_reason = "unparseable HTML";
+    return page;
+  }
+  const GumboNode* root = out->root;
+
+  // Links, base href, canonical and robots meta, in one pass.
+  auto page_url = boost::urls::parse_uri(url);
+  boost::urls::url base = page_url ? boost::urls::url(*page_url) : boost::urls::url();
+  std::vector<const GumboNode*> anchors;
+  std::string canonical_href;
+  each_element(root, [&](const GumboNode* n) {
+    switch (n->v.element.tag) {
+      case GUMBO_TAG_BASE:
+        if (const char* href = attribute(n, "href")) {
+          auto ref = boost::urls::parse_uri_reference(href);
+          boost::urls::url resolved = base;
+          if (ref && page_url && resolved.resolve(*ref)) base = resolved;
+        }
+        break;
+      case GUMBO_TAG_A:
+        anchors.push_back(n);
+        break;
+      case GUMBO_TAG_LINK:
+        if (const char* rel = attribute(n, "rel"); rel && lower(rel) == "canonical") {
+          if (const char* href = attribute(n, "href")) canonical_href = href;
+        }
+        break;
+      case GUMBO_TAG_META:
+        if (const char* name = attribute(n, "name"); name && lower(name) == "robots") {
+          std::string content = lower(attribute(n, "content") ? attribute(n, "content") : "");
+          if (content.find("noindex") != std::string::npos || content.find("none") != std::string::npos) page.noindex = true;
+          if (content.find("nofollow") != std::string::npos || content.find("none") != std::string::npos) page.nofollow = true;
+        }
+        break;
+      default:
+        break;
+    }
+  });
+  if (page_url) {
+    std::vector<std::string> seen;
+    for (const GumboNode* a : anchors) {
+      const char* href = attribute(a, "href");
+      if (!href) continue;
+      if (const char* rel = attribute(a, "rel"); rel && lower(rel).find("nofollow") != std::string::npos) continue;
+      auto link = resolve(base, href);
+      if (link.empty() || std::find(seen.begin(), seen.end(), link) != seen.end()) continue;
+      seen.push_back(link);
+      page.links.push_back(std::move(link));
+    }
+    if (!canonical_href.empty()) page.canonical_url = resolve(base, canonical_href);
+  }
+
+  // Title: <title> without the site suffix, else the first h1.
+  const GumboNode* title_node = find_tag(root, GUMBO_TAG_TITLE);
+  std::string title = title_node ? strip_title_suffix(text_of(title_node), site.title_separators) : std::string();
+
+  // Main content: the site's selectors, then the usual containers, then <body>.
+  const GumboNode* content = nullptr;
+  for (const auto& s : site.content_selectors) {
+    if ((content = find_first(parse_selector(s), root))) break;
+  }
+  for (const char* fallback : {"main", "[role=main]", "article", "body"}) {
+    if (content) break;
+    content = find_first(parse_selector(fallback), root);
+  }
+  if (!content) content = root;
+
+  TextBuffer buf;
+  std::vector<Heading> headings;
+  collect(content, buf, headings);
+  const std::string& text = buf.text;
+
+  const Heading* h1 = nullptr;
+  for (const auto& h : headings) {
+    if (h.level == 1) {
+      h1 = &h;
+      break;
+    }
+  }
+  if (title.empty() && h1) title = trim(std::string_view(text).substr(h1->start, h1->end - h1->start));
+  page.title = title;
+
+  if (!site.breadcrumb_selector.empty()) {
+    if (const GumboNode* crumbs = find_first(parse_selector(site.breadcrumb_selector), root)) {
+      each_element(crumbs, [&](const GumboNode* n) {
+        if (n->v.element.tag == GUMBO_TAG_A) {
+          auto t = text_of(n);
+          if (!t.empty()) page.breadcrumb.push_back(std::move(t));
+        }
+      });
+      if (page.breadcrumb.empty()) {
+        each_element(crumbs, [&](const GumboNode* n) {
+          if (n->v.element.tag == GUMBO_TAG_LI) {
+            auto t = text_of(n);
+            if (!t.empty()) page.breadcrumb.push_back(std::move(t));
+          }
+        });
+      }
+      if (!page.breadcrumb.empty() && page.breadcrumb.back() == title) page.breadcrumb.pop_back();
+    }
+  }
+
+  // Skip rules, most specific reason first.
+  if (title.empty()) {
+    page.skip_reason = "no title (neither <title> nor <h1>)";
+    return page;
+  }
+  if (page.noindex) {
+    page.skip_reason = "robots meta tag says noindex";
+    return page;
+  }
+  if (site.skip.not_found_pages && looks_not_found(title)) {
+    page.skip_reason = "looks like a 404 page (title \"" + title + "\")";
+    return page;
+  }
+  for (const auto& needle : site.skip.title_contains) {
+    if (title.find(needle) != std::string::npos) {
+      page.skip_reason = "title contains \"" + needle + "\" (skip.title_contains)";
+      return page;
+    }
+  }
+  for (const auto& pattern : site.skip.url_patterns) {
+    RE2 re(pattern, RE2::Quiet);
+    if (re.ok() && RE2::PartialMatch(url, re)) {
+      page.skip_reason = "URL matches skip pattern \"" + pattern + "\" (skip.url_patterns)";
+      return page;
+    }
+  }
+
+  std::string key = section_key(url, site.url);
+  Document pd;
+  pd.id = url;
+  pd.url = url;
+  pd.title = title;
+  pd.hierarchy = page.breadcrumb;
+  pd.type = DocumentType::page;
+  pd.section_key = key;
+  pd.body = h1 ? trim(text.substr(0, h1->start) + " " + text.substr(h1->end)) : trim(text);
+  pd.content_hash = document_hash(pd);
+  page.documents.push_back(std::move(pd));
+
+  // Sections: one per h2, or per h3 when the page has no h2.
+  int level = 0;
+  for (const auto& h : headings) {
+    if (h.level == 2) {
+      level = 2;
+      break;
+    }
+  }
+  if (!level) {
+    for (const auto& h : headings) {
+      if (h.level == 3) level = 3;
+    }
+  }
+  std::vector<std::string> used_anchors;
+  std::uint32_t position = 0;
+  for (std::size_t i = 0; level && i < headings.size(); ++i) {
+    const Heading& h = headings[i];
+    if (h.level != level || h.anchor.empty()) continue;
+    if (std::find(used_anchors.begin(), used_anchors.end(), h.anchor) != used_anchors.end()) continue;
+    std::string heading_text = trim(std::string_view(text).substr(h.start, h.end - h.start));
+    if (heading_text.empty()) continue;
+    std::size_t end = text.size();
+    for (std::size_t j = i + 1; j < headings.size(); ++j) {
+      if (headings[j].level <= level) {
+        end = headings[j].start;
+        break;
+      }
+    }
+    used_anchors.push_back(h.anchor);
+    Document sd;
+    sd.url = url + "#" + h.anchor;
+    sd.id = sd.url;
+    sd.title = title;
+    sd.section_title = std::move(heading_text);
+    sd.hierarchy = page.breadcrumb;
+    if (!page.breadcrumb.empty()) sd.hierarchy.push_back(title);
+    sd.body = trim(std::string_view(text).substr(h.end, end > h.end ? end - h.end : 0));
+    sd.type = DocumentType::section;
+    sd.section_key = key;
+    sd.position = ++position;
+    sd.content_hash = document_hash(sd);
+    page.documents.push_back(std::move(sd));
+  }
+  return page;
+}
+
+}  // namespace siteseek

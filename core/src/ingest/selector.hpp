@@ -1,0 +1,42 @@
+#pragma once
+// A small CSS selector subset for content and breadcrumb selectors: compound selectors of
+// tag, .class, #id, [attr] and [attr=value], joined by descendant combinators ("main article").
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gumbo.h>
+
+namespace siteseek::ingest_detail {
+
+struct AttributeTest {
+  std::string name;
+  std::string value;
+  bool any_value = true;
+};
+
+struct CompoundSelector {
+  std::string tag;  ///< empty: any element
+  std::string id;
+  std::vector<std::string> classes;
+  std::vector<AttributeTest> attributes;
+};
+
+/// A parsed selector; empty when the text was not a selector we understand.
+struct Selector {
+  std::vector<CompoundSelector> parts;  ///< outermost first
+  bool empty() const noexcept { return parts.empty(); }
+};
+
+Selector parse_selector(std::string_view text);
+/// Whether `node` (an element) matches the whole selector.
+bool matches(const Selector& selector, const GumboNode* node);
+/// The first element in document order under `root` that matches, or null.
+const GumboNode* find_first(const Selector& selector, const GumboNode* root);
+
+/// An attribute's value, or null.
+const char* attribute(const GumboNode* node, const char* name);
+/// Whether the element's class attribute contains `cls`.
+bool has_class(const GumboNode* node, std::string_view cls);
+
+}  // namespace siteseek::ingest_detail

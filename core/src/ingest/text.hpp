@@ -1,0 +1,17 @@
+#pragma once
+// Helpers shared by the HTML extractor and the directory walker.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace siteseek::ingest_detail {
+
+/// The input as UTF-8: converted from `charset` (from HTTP, else <meta charset>, else UTF-8);
+/// invalid sequences become U+FFFD.
+std::string to_utf8(std::string_view html, std::string charset);
+/// 64-bit FNV-1a.
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull);
+/// The first path segment of `url` below `root` ("library" for root/library/os.html).
+std::string section_key(const std::string& url, const std::string& root);
+
+}  // namespace siteseek::ingest_detail

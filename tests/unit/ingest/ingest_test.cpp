@@ -1,0 +1,249 @@
+// Proves:
+// 1. a Sphinx page yields the page (title without suffix, body without h1, no chrome, scripts,
+//    hidden elements or permalink signs; inline code kept together) and one section per h2,
+//    anchored on the enclosing <section id>, with section bodies up to the next h2;
+// 2. h3 sections when a page has no h2; anchors from the heading id or a permalink href;
+//    headings without an anchor stay in the page; <base href> resolves links;
+// 3. links: absolute, http(s) only, fragments dropped, rel=nofollow skipped; canonical URL;
+// 4. skip rules: no title, 404 pages, robots noindex, title_contains, url_patterns;
+// 5. non-UTF-8 pages declared in <meta> are converted; entities decoded;
+// 6. content selectors with classes, attributes and descendants; breadcrumb selector;
+// 7. huge and deeply nested pages parse without blowing up;
+// 8. read_directory maps files to URLs, skips non-HTML and denied files, reports untitled pages,
+//    and builds breadcrumbs from ancestor pages' titles.
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "siteseek/ingest.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(SITESEEK_TEST_FIXTURES) + "/html/" + name, std::ios::binary);
+  BOOST_REQUIRE_MESSAGE(in, "missing fixture " << name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+SiteSettings python_site() {
+  SiteSettings s;
+  s.name = "python";
+  s.url = "https://docs.python.org/3/";
+  s.content_selectors = {"div.body[role=main]"};
+  s.title_separators = {" — "};
+  return s;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ingest)
+
+BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
+  auto page = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", python_site());
+  BOOST_TEST(page.skip_reason == "");
+  BOOST_TEST(page.title == "pathlib — Object-oriented filesystem paths");
+  BOOST_REQUIRE(page.documents.size() == 3u);  // page + 2 sections (the empty heading is skipped)
+  const auto& p = page.documents[0];
+  BOOST_TEST((p.type == DocumentType::page));
+  BOOST_TEST(p.url == "https://docs.python.org/3/library/pathlib.html");
+  BOOST_TEST(p.section_key == "library");
+  BOOST_TEST(contains(p.body, "This module offers classes representing filesystem paths & more."));
+  BOOST_TEST(contains(p.body, "from pathlib import Path"));
+  BOOST_TEST(contains(p.body, "Path.glob(pattern)"));  // inline spans are not split
+  BOOST_TEST(!contains(p.body, "Object-oriented filesystem paths"));  // the h1 is the title, not body
+  for (const char* absent : {"script text", "color:red", "hidden text", "invisible text", "aria text", "¶", "Footer", "Home"}) {
+    BOOST_TEST(!contains(p.body, absent), absent);
+  }
+  const auto& s1 = page.documents[1];
+  BOOST_TEST((s1.type == DocumentType::section));
+  BOOST_TEST(s1.url == "https://docs.python.org/3/library/pathlib.html#basic-use");
+  BOOST_TEST(s1.section_title == "Basic use");
+  BOOST_TEST(s1.title == page.title);
+  BOOST_TEST(s1.position == 1u);
+  BOOST_TEST(contains(s1.body, "Sub text stays in Basic use."));
+  BOOST_TEST(!contains(s1.body, "Pure path objects"));
+  const auto& s2 = page.documents[2];
+  BOOST_TEST(s2.url == "https://docs.python.org/3/library/pathlib.html#pure-paths");
+  BOOST_TEST(s2.body == "Pure path objects provide path-handling operations.");
+  BOOST_TEST(s2.position == 2u);
+  BOOST_TEST(s1.content_hash != s2.content_hash);
+}
+
+BOOST_AUTO_TEST_CASE(links_canonical_and_nofollow) {
+  auto page = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", python_site());
+  BOOST_TEST(page.canonical_url == "https://docs.python.org/3/library/pathlib.html");
+  std::vector<std::string> expected{"https://docs.python.org/3/index.html", "https://other.example.com/x",
+                                    "https://docs.python.org/3/library/glob.html"};
+  BOOST_TEST(page.links == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(h3_fallback_anchors_and_base_href) {
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  auto page = extract_page(fixture("h3_fallback.html"), "https://docs.example.org/faq.html", site);
+  BOOST_TEST(page.title == "FAQ");
+  BOOST_REQUIRE(page.documents.size() == 3u);
+  BOOST_TEST(page.documents[1].url == "https://docs.example.org/faq.html#why");
+  BOOST_TEST(page.documents[1].body == "Because.");
+  BOOST_TEST(page.documents[2].url == "https://docs.example.org/faq.html#how");
+  BOOST_TEST(page.documents[2].section_title == "How?");
+  BOOST_TEST(page.documents[2].body == "Like this.");
+  BOOST_TEST(contains(page.documents[0].body, "Text stays in the page."));
+  BOOST_REQUIRE(page.links.size() == 1u);
+  BOOST_TEST(page.links[0] == "https://docs.example.org/base/next.html");
+}
+
+BOOST_AUTO_TEST_CASE(skip_rules_record_reasons) {
+  auto site = python_site();
+  auto none = extract_page(fixture("no_title.html"), "https://docs.python.org/3/x.html", site);
+  BOOST_TEST(none.documents.empty());
+  BOOST_TEST(contains(none.skip_reason, "no title"));
+  auto nf = extract_page(fixture("not_found.html"), "https://docs.python.org/3/y.html", site);
+  BOOST_TEST(contains(nf.skip_reason, "404"));
+  auto ni = extract_page(fixture("noindex.html"), "https://docs.python.org/3/z.html", site);
+  BOOST_TEST(contains(ni.skip_reason, "noindex"));
+  BOOST_TEST(ni.nofollow);
+  site.skip.title_contains = {"pathlib"};
+  auto tc = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", site);
+  BOOST_TEST(contains(tc.skip_reason, "skip.title_contains"));
+  BOOST_TEST(!tc.links.empty());  // skipped pages still give their links to the crawler
+  site.skip.title_contains.clear();
+  site.skip.url_patterns = {"/library/path"};
+  auto up = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", site);
+  BOOST_TEST(contains(up.skip_reason, "skip.url_patterns"));
+  site.skip.not_found_pages = false;
+  site.skip.url_patterns.clear();
+  BOOST_TEST(extract_page(fixture("not_found.html"), "https://docs.python.org/3/y.html", site).skip_reason == "");
+}
+
+BOOST_AUTO_TEST_CASE(declared_charset_is_converted) {
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  site.content_selectors = {"#content"};
+  auto page = extract_page(fixture("latin1.html"), "https://docs.example.org/cafe.html", site);
+  BOOST_TEST(page.title == "Café crème");
+  BOOST_REQUIRE(!page.documents.empty());
+  BOOST_TEST(page.documents[0].body == "Crème brûlée € price.");  // windows-1252, as browsers read latin1
+  // The HTTP header's charset wins over the document's own declaration.
+  ExtractOptions utf8;
+  utf8.charset = "utf-8";
+  auto as_utf8 = extract_page(fixture("latin1.html"), "https://docs.example.org/cafe.html", site, utf8);
+  BOOST_TEST(contains(as_utf8.title, "\xEF\xBF\xBD"));  // invalid bytes replaced, not crashed on
+}
+
+BOOST_AUTO_TEST_CASE(selectors_entities_and_breadcrumbs) {
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  site.content_selectors = {"section.missing", "div.wrap article.doc [data-role=content]"};
+  site.breadcrumb_selector = "ol.crumbs";
+  auto page = extract_page(fixture("selectors.html"), "https://docs.example.org/guide/selectors.html", site);
+  BOOST_TEST(page.title == "Selectors");
+  BOOST_REQUIRE(page.documents.size() == 2u);
+  BOOST_TEST(contains(page.documents[0].body, "Nested content wins."));
+  BOOST_TEST(!contains(page.documents[0].body, "Sidebar"));
+  BOOST_TEST(page.documents[1].body == "Alpha <tag> ☺");
+  std::vector<std::string> crumbs{"Home", "Guide"};
+  BOOST_TEST(page.breadcrumb == crumbs, boost::test_tools::per_element());
+  BOOST_TEST(page.documents[0].hierarchy == crumbs, boost::test_tools::per_element());
+  std::vector<std::string> section_crumbs{"Home", "Guide", "Selectors"};
+  BOOST_TEST(page.documents[1].hierarchy == section_crumbs, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(huge_and_deep_pages) {
+  std::string huge = "<html><head><title>Huge</title></head><body><main><h1>Huge</h1>";
+  for (int i = 0; i < 20000; ++i) {
+    huge += "<section id=\"s" + std::to_string(i) + "\"><h2>Part " + std::to_string(i) + "</h2><p>" +
+            std::string(400, 'x') + " words</p></section>";
+  }
+  huge += "</main></body></html>";
+  BOOST_TEST_REQUIRE(huge.size() > 8'000'000u);
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  auto page = extract_page(huge, "https://docs.example.org/huge.html", site);
+  BOOST_TEST(page.documents.size() == 20001u);
+  BOOST_TEST(page.documents.back().url == "https://docs.example.org/huge.html#s19999");
+
+  std::string deep = "<html><head><title>Deep</title></head><body>";
+  for (int i = 0; i < 5000; ++i) deep += "<div><span>";
+  deep += "bottom";
+  auto deep_page = extract_page(deep, "https://docs.example.org/deep.html", site);
+  BOOST_REQUIRE(!deep_page.documents.empty());
+  BOOST_TEST(contains(deep_page.documents[0].body, "bottom"));
+}
+
+BOOST_AUTO_TEST_CASE(directory_walk) {
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  site.title_separators = {" | "};
+  site.deny_patterns = {"/draft\\.html$"};
+  std::vector<IngestProgress> seen;
+  auto result = read_directory(std::string(SITESEEK_TEST_FIXTURES) + "/html/site", "https://docs.example.org/", site,
+                               [&](const IngestProgress& p) { seen.push_back(p); });
+  std::vector<std::string> urls;
+  for (const auto& d : result.documents) urls.push_back(d.url);
+  std::vector<std::string> expected{"https://docs.example.org/guide/index.html", "https://docs.example.org/guide/install.html",
+                                    "https://docs.example.org/guide/install.html#linux", "https://docs.example.org/index.html"};
+  BOOST_TEST(urls == expected, boost::test_tools::per_element());
+  BOOST_TEST(result.report.pages_fetched == 4u);  // index, guide/index, install, broken (draft denied, css ignored)
+  BOOST_TEST(result.report.pages_indexed == 3u);
+  BOOST_TEST(result.report.documents == 4u);
+  BOOST_REQUIRE(result.report.skipped.size() == 2u);
+  BOOST_TEST(result.report.skipped[0].url == "https://docs.example.org/guide/draft.html");
+  BOOST_TEST(contains(result.report.skipped[0].reason, "deny_patterns"));
+  BOOST_TEST(result.report.skipped[1].url == "https://docs.example.org/broken.html");
+  BOOST_TEST(contains(result.report.skipped[1].reason, "no title"));
+  BOOST_TEST(!seen.empty());
+  // Breadcrumbs from ancestor pages: install -> [Example Docs, Guide]; its section adds Install.
+  const auto& install = result.documents[1];
+  BOOST_TEST(install.hierarchy == (std::vector<std::string>{"Example Docs", "Guide"}), boost::test_tools::per_element());
+  BOOST_TEST(result.documents[2].hierarchy == (std::vector<std::string>{"Example Docs", "Guide", "Install"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(result.documents[0].hierarchy == (std::vector<std::string>{"Example Docs"}), boost::test_tools::per_element());
+  BOOST_TEST(result.documents[3].hierarchy.empty());
+  BOOST_TEST(install.section_key == "guide");
+  BOOST_CHECK_THROW(read_directory("/nonexistent/dir", "https://x.org/", site), IoError);
+}
+
+BOOST_AUTO_TEST_CASE(python_docs_end_to_end) {
+  const std::string dir = "/usr/share/doc/python3.11/html";
+  std::ifstream probe(dir + "/index.html");
+  if (!probe) {
+    BOOST_TEST_MESSAGE("skipped: " << dir << " is missing (scripts/setup installs python3.11-doc)");
+    return;
+  }
+  auto site = python_site();
+  site.deny_patterns = {"/(genindex[^/]*|search|py-modindex)\\.html$"};
+  auto result = read_directory(dir, site.url, site);
+  BOOST_TEST(result.report.failed.empty());
+  BOOST_TEST(result.report.pages_indexed >= 490u);
+  BOOST_TEST(result.documents.size() >= 2200u);
+  bool pathlib = false, gather = false;
+  for (const auto& d : result.documents) {
+    if (d.url == "https://docs.python.org/3/library/pathlib.html") {
+      pathlib = true;
+      BOOST_TEST(d.title == "pathlib — Object-oriented filesystem paths");
+    }
+    if (d.url == "https://docs.python.org/3/library/asyncio-task.html#running-tasks-concurrently") {
+      gather = true;
+      BOOST_TEST(d.section_title == "Running Tasks Concurrently");
+      BOOST_TEST(contains(d.body, "asyncio.gather"));
+      BOOST_TEST(d.hierarchy.back() == "Coroutines and Tasks");
+    }
+  }
+  BOOST_TEST(pathlib);
+  BOOST_TEST(gather);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
