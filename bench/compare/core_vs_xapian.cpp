@@ -67,7 +67,7 @@ std::vector<std::string> load_queries(const std::string& path) {
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
-struct Xapian {
+struct XapianEngine {
   std::string path;
   Xapian::Database db;
   Xapian::QueryParser qp;
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
   engine.publish("python", index);
 
   auto xdir = std::filesystem::temp_directory_path() / ("siteseek-bench-xapian-" + std::to_string(getpid()));
-  Xapian x;
+  XapianEngine x;
   t0 = Clock::now();
   x.build(docs, xdir.string());
   double x_build_s = std::chrono::duration<double>(Clock::now() - t0).count();
