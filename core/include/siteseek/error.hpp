@@ -36,6 +36,8 @@ struct ConfigIssue {
 class ConfigError : public Error {
  public:
   explicit ConfigError(std::vector<ConfigIssue> issues);
+  /// One problem at one key path.
+  ConfigError(std::string path, std::string message);
   const std::vector<ConfigIssue>& issues() const noexcept { return issues_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "siteseek/document.hpp"
@@ -66,5 +67,15 @@ SearchResponse search_index(const Index& index, const SearchRequest& request);
 /// Completions for a search box: frequent words starting with the last typed word, then the
 /// titles of the best matching pages.
 std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request);
+
+}  // namespace siteseek
+
+namespace siteseek {
+
+/// Append `response` as one JSON object, the wire shape of HTTP /search and `siteseek query`:
+/// {"total","results":[{"title","section_title","hierarchy","body","url"}],"took_ms"[,"relaxed"]}.
+void append_json(std::string& out, const SearchResponse& response);
+/// Append `s` as a JSON string literal, escaped.
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace siteseek

@@ -34,6 +34,9 @@ Error::Error(std::string code, ErrorFamily family, const std::string& message)
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
     : Error("invalid_config", ErrorFamily::user, describe(issues)), issues_(std::move(issues)) {}
 
+ConfigError::ConfigError(std::string path, std::string message)
+    : ConfigError(std::vector<ConfigIssue>{{std::move(path), std::move(message)}}) {}
+
 RequestError::RequestError(std::string code, const std::string& message)
     : Error(std::move(code), ErrorFamily::user, message) {}
 

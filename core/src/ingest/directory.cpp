@@ -156,6 +156,8 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     files.emplace_back(std::move(url), it->path());
   }
   std::sort(files.begin(), files.end());
+  std::sort(result.report.skipped.begin(), result.report.skipped.end(),
+            [](const SkippedPage& a, const SkippedPage& b) { return a.url < b.url; });
 
   // Parse on two threads; results land in file order, so output is deterministic.
   struct Parsed {

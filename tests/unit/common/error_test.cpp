@@ -17,7 +17,7 @@ BOOST_AUTO_TEST_CASE(codes_and_families) {
 }
 
 BOOST_AUTO_TEST_CASE(config_error_lists_every_issue) {
-  ConfigError e({{"sites[1].synonyms[0]", "expected an array of strings, got a number"},
+  ConfigError e(std::vector<ConfigIssue>{{"sites[1].synonyms[0]", "expected an array of strings, got a number"},
                  {"port", "expected an integer from 1 to 65535, got 70000"}});
   std::string m = e.what();
   BOOST_TEST(e.code() == "invalid_config");

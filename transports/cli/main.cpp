@@ -1,0 +1,311 @@
+// siteseek: the command line. `siteseek --help` lists the commands; docs/cli.md describes them.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include "cli.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/jobs.hpp"
+#include "siteseek/version.hpp"
+#ifdef SITESEEK_HAVE_HTTP
+#include "siteseek/http/server.hpp"
+#endif
+
+using namespace siteseek;
+using namespace siteseek::cli;
+
+namespace {
+
+// JSON with two-space indentation, for people.
+void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
+  std::string pad(indent, ' ');
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      if (o.empty()) {
+        os << "{}";
+        return;
+      }
+      os << "{\n";
+      std::size_t i = 0;
+      for (const auto& kv : o) {
+        os << pad << "  " << boost::json::serialize(boost::json::string(kv.key())) << ": ";
+        pretty(os, kv.value(), indent + 2);
+        os << (++i < o.size() ? ",\n" : "\n");
+      }
+      os << pad << "}";
+      return;
+    }
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      if (a.empty()) {
+        os << "[]";
+        return;
+      }
+      os << "[\n";
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        os << pad << "  ";
+        pretty(os, a[i], indent + 2);
+        os << (i + 1 < a.size() ? ",\n" : "\n");
+      }
+      os << pad << "]";
+      return;
+    }
+    default:
+      os << boost::json::serialize(v);
+  }
+}
+
+// A highlighted, HTML-escaped snippet for a terminal: tags to bold (or nothing), entities decoded.
+std::string for_terminal(std::string_view html, bool tty, const std::string& pre, const std::string& post) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < html.size()) {
+    if (html.compare(i, pre.size(), pre) == 0) {
+      if (tty) out += "\033[1m";
+      i += pre.size();
+    } else if (html.compare(i, post.size(), post) == 0) {
+      if (tty) out += "\033[0m";
+      i += post.size();
+    } else if (html[i] == '&') {
+      static const std::pair<std::string_view, char> entities[] = {
+          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}};
+      bool done = false;
+      for (auto [e, c] : entities) {
+        if (html.compare(i, e.size(), e) == 0) {
+          out += c;
+          i += e.size();
+          done = true;
+          break;
+        }
+      }
+      if (!done) out += html[i++];
+    } else {
+      out += html[i++];
+    }
+  }
+  return out;
+}
+
+int print_search(Engine& engine, const SearchRequest& req, bool json) {
+  auto res = engine.search(req);
+  if (json) {
+    std::string out;
+    append_json(out, res);
+    std::cout << out << "\n";
+    return ok;
+  }
+  bool tty = stdout_is_tty();
+  const auto& opts = engine.settings().site(req.site).search;
+  char took[32];
+  std::snprintf(took, sizeof took, "%.3f", res.took_ms);
+  std::cout << res.total << " result" << (res.total == 1 ? "" : "s") << " (" << took << " ms)"
+            << (res.relaxed ? ", matching some of the words" : "") << "\n";
+  for (const auto& r : res.results) {
+    std::cout << "\n" << for_terminal(r.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag);
+    if (!r.section_title.empty()) std::cout << " › " << for_terminal(r.section_title, tty, opts.highlight_pre_tag, opts.highlight_post_tag);
+    std::cout << "\n";
+    if (!r.hierarchy.empty()) {
+      std::string crumbs;
+      for (const auto& h : r.hierarchy) crumbs += (crumbs.empty() ? "" : " › ") + h;
+      std::cout << "  " << crumbs << "\n";
+    }
+    std::cout << "  " << r.url << "\n  " << for_terminal(r.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
+  }
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"siteseek " + std::string(version_string) + ": search engine for documentation sites"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(version_string));
+  Globals g;
+  app.add_option("-c,--config", g.config, "settings file (JSON)")->check(CLI::ExistingFile);
+  app.add_option("--set", g.sets, "override a setting: key.path=value (repeatable)");
+  app.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|off");
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "serve the HTTP API (indexes directory sites without a snapshot first)");
+  std::string host, port, threads, data_dir;
+  serve->add_option("--host", host, "listen address");
+  serve->add_option("--port", port, "listen port (0: any free port)");
+  serve->add_option("--threads", threads, "io threads (0: one per core)");
+  serve->add_option("--data-dir", data_dir, "where snapshots live");
+
+  // index
+  auto* index = app.add_subcommand("index", "index sites from the config, or a built site with --dir");
+  std::string dir, base_url, site;
+  index->add_option("--dir", dir, "a built static site to index")->check(CLI::ExistingDirectory);
+  index->add_option("--base-url", base_url, "the public URL of --dir's root");
+  index->add_option("--site", site, "only this site (with --dir: the name to give it)");
+  index->add_option("--data-dir", data_dir, "where to save the snapshot");
+
+  // search
+  auto* search = app.add_subcommand("search", "search a site and print the results");
+  std::string query;
+  std::uint32_t num = 10;
+  bool json = false;
+  search->add_option("query", query, "the query")->required();
+  search->add_option("--site", site, "site name (default: the default site)");
+  search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000));
+  search->add_flag("--json", json, "print the response as JSON");
+
+  // query
+  auto* query_cmd = app.add_subcommand("query", "stdin transport: one query (text or JSON) per line in, one JSON line out");
+  query_cmd->add_option("--site", site, "default site for lines that name none");
+
+  // config
+  auto* config = app.add_subcommand("config", "check and show settings");
+  config->require_subcommand(1);
+  auto* validate_cmd = config->add_subcommand("validate", "check a settings file; every problem with its key path");
+  std::string validate_file;
+  validate_cmd->add_option("file", validate_file, "settings file")->required();
+  auto* show = config->add_subcommand("show", "the effective settings (secrets masked)");
+  auto* schema = config->add_subcommand("schema", "JSON Schema of the settings");
+
+  // snapshot
+  auto* snapshot = app.add_subcommand("snapshot", "inspect snapshot files");
+  snapshot->require_subcommand(1);
+  auto* info = snapshot->add_subcommand("info", "documents, terms, bytes, version, checksum status");
+  std::string snapshot_file;
+  info->add_option("file", snapshot_file, "snapshot file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? ok : usage;
+  }
+
+  try {
+    std::vector<std::pair<std::string, std::string>> flags;
+    if (!host.empty()) flags.emplace_back("host", host);
+    if (!port.empty()) flags.emplace_back("port", port);
+    if (!threads.empty()) flags.emplace_back("threads", threads);
+    if (!data_dir.empty()) flags.emplace_back("data_dir", data_dir);
+
+    if (*serve) {
+#ifdef SITESEEK_HAVE_HTTP
+      AppSettings settings = load(g, flags);
+      if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
+      Engine engine(settings);
+      prepare(engine, "", false);
+      JobRunner jobs([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
+      http::ServerOptions options;
+      options.host = settings.host;
+      options.port = settings.port;
+      options.threads = settings.threads;
+      options.handle_signals = true;
+      http::Server server(engine, &jobs, options);
+      server.start();
+      std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,
+                   settings.sites.size(), settings.host.c_str(), server.port());
+      server.run();
+      std::fprintf(stderr, "siteseek: stopped\n");
+      return ok;
+#else
+      std::fprintf(stderr, "siteseek: this build has no HTTP server (configure with -DSITESEEK_WITH_HTTP=ON)\n");
+      return failure;
+#endif
+    }
+    if (*index) {
+      AppSettings settings;
+      if (!dir.empty()) {
+        if (base_url.empty()) throw ConfigError("--base-url", "required with --dir: the public URL of the directory's root");
+        settings = load(g, flags);
+        std::string name = site.empty() ? "default" : site;
+        SiteSettings* target = nullptr;
+        for (auto& s : settings.sites) {
+          if (s.name == name) target = &s;
+        }
+        if (!target) {
+          settings.sites.emplace_back();
+          target = &settings.sites.back();
+          target->name = name;
+        }
+        target->url = base_url;
+        target->directory = dir;
+        validate(settings);
+        site = name;
+      } else {
+        settings = load(g, flags);
+        if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
+      }
+      Engine engine(settings);
+      int indexed = 0;
+      for (const auto& s : settings.sites) {
+        if (!site.empty() && s.name != site) continue;
+        settings.site(s.name);
+        auto report = engine.reindex(s.name, progress_printer(s.name));
+        print_report(s.name, report);
+        std::fprintf(stderr, "%s: saved %s\n", s.name.c_str(), engine.snapshot_path(s.name).c_str());
+        ++indexed;
+      }
+      if (!site.empty() && indexed == 0) settings.site(site);  // names the valid sites
+      return ok;
+    }
+    if (*search) {
+      Engine engine(load(g, flags));
+      prepare(engine, site, true);
+      SearchRequest req;
+      req.q = query;
+      req.site = site;
+      req.num = num;
+      return print_search(engine, req, json);
+    }
+    if (*query_cmd) {
+      Engine engine(load(g, flags));
+      prepare(engine, "", false);
+      return run_query(engine, site);
+    }
+    if (*validate_cmd) {
+      Globals only_file = g;
+      only_file.config = validate_file;
+      AppSettings s = load(only_file, flags);
+      std::printf("%s: valid (%zu site%s)\n", validate_file.c_str(), s.sites.size(), s.sites.size() == 1 ? "" : "s");
+      return ok;
+    }
+    if (*show) {
+      pretty(std::cout, to_json(load(g, flags), SecretPolicy::mask));
+      std::cout << "\n";
+      return ok;
+    }
+    if (*schema) {
+      pretty(std::cout, settings_schema());
+      std::cout << "\n";
+      return ok;
+    }
+    if (*info) {
+      std::ifstream probe(snapshot_file, std::ios::binary | std::ios::ate);
+      if (!probe) throw IoError("cannot open " + snapshot_file);
+      auto bytes = static_cast<std::uint64_t>(probe.tellg());
+      SiteSettings any;
+      any.name = "snapshot";
+      any.url = "https://snapshot.invalid/";
+      auto idx = load_snapshot(snapshot_file, any);  // verifies magic, version and checksum
+      std::printf("file:       %s\nbytes:      %llu\nversion:    %u\nchecksum:   ok\ndocuments:  %u\nterms:      %llu\n"
+                  "memory:     %llu bytes\n",
+                  snapshot_file.c_str(), static_cast<unsigned long long>(bytes), idx->snapshot_version(), idx->size(),
+                  static_cast<unsigned long long>(idx->term_count()), static_cast<unsigned long long>(idx->memory_bytes()));
+      return ok;
+    }
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "siteseek: %s\n", e.what());
+    return usage;
+  } catch (const UnknownSiteError& e) {
+    std::fprintf(stderr, "siteseek: %s\n", e.what());
+    return usage;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "siteseek: %s\n", e.what());
+    return failure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "siteseek: unexpected error: %s\n", e.what());
+    return failure;
+  }
+  return usage;
+}

@@ -1,0 +1,94 @@
+// Prometheus text exposition of request counts, latencies, searches, indexes and jobs.
+#include "router.hpp"
+
+#include <cstdio>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/jobs.hpp"
+
+namespace siteseek::http {
+namespace {
+
+constexpr const char* route_names[] = {"search", "suggest", "sites", "indexer", "jobs",
+                                       "health", "metrics", "openapi", "preflight", "other"};
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+void Metrics::record(Route route, unsigned status, std::chrono::nanoseconds elapsed) {
+  auto r = static_cast<std::size_t>(route);
+  std::size_t s = statuses.size();  // "other" statuses
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i] == status) s = i;
+  }
+  by_status_[r][s].fetch_add(1, std::memory_order_relaxed);
+  double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  std::size_t b = 0;
+  while (b < buckets_ms.size() && ms > buckets_ms[b]) ++b;
+  latency_[r][b].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_[r].fetch_add(static_cast<std::uint64_t>(ms * 1000), std::memory_order_relaxed);
+}
+
+void Metrics::record_search(bool empty) {
+  searches_.fetch_add(1, std::memory_order_relaxed);
+  if (empty) empty_searches_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Metrics::render(const Engine& engine, const JobQueue* jobs) const {
+  std::string out;
+  out += "# HELP siteseek_http_requests_total HTTP requests by route and status.\n";
+  out += "# TYPE siteseek_http_requests_total counter\n";
+  for (std::size_t r = 0; r < routes; ++r) {
+    for (std::size_t s = 0; s <= statuses.size(); ++s) {
+      auto n = by_status_[r][s].load(std::memory_order_relaxed);
+      if (!n) continue;
+      out += "siteseek_http_requests_total{route=\"" + std::string(route_names[r]) + "\",status=\"" +
+             (s < statuses.size() ? std::to_string(statuses[s]) : std::string("other")) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  out += "# HELP siteseek_http_request_duration_seconds Time to answer a request, by route.\n";
+  out += "# TYPE siteseek_http_request_duration_seconds histogram\n";
+  for (std::size_t r = 0; r < routes; ++r) {
+    std::uint64_t cumulative = 0;
+    std::string name = route_names[r];
+    std::string lines;
+    for (std::size_t b = 0; b <= buckets_ms.size(); ++b) {
+      cumulative += latency_[r][b].load(std::memory_order_relaxed);
+      std::string le = b < buckets_ms.size() ? number(buckets_ms[b] / 1000.0) : "+Inf";
+      lines += "siteseek_http_request_duration_seconds_bucket{route=\"" + name + "\",le=\"" + le + "\"} " +
+               std::to_string(cumulative) + "\n";
+    }
+    if (!cumulative) continue;
+    out += lines;
+    out += "siteseek_http_request_duration_seconds_sum{route=\"" + name + "\"} " +
+           number(latency_sum_us_[r].load(std::memory_order_relaxed) / 1e6) + "\n";
+    out += "siteseek_http_request_duration_seconds_count{route=\"" + name + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  out += "# HELP siteseek_searches_total Searches answered; empty ones matched nothing.\n";
+  out += "# TYPE siteseek_searches_total counter\n";
+  out += "siteseek_searches_total " + std::to_string(searches_.load()) + "\n";
+  out += "siteseek_searches_empty_total " + std::to_string(empty_searches_.load()) + "\n";
+  out += "# HELP siteseek_index_documents Documents in each site's current index.\n";
+  out += "# TYPE siteseek_index_documents gauge\n";
+  std::string memory = "# HELP siteseek_index_memory_bytes Memory held by each site's index.\n"
+                       "# TYPE siteseek_index_memory_bytes gauge\n";
+  for (const auto& s : engine.sites()) {
+    out += "siteseek_index_documents{site=\"" + s.name + "\"} " + std::to_string(s.documents) + "\n";
+    memory += "siteseek_index_memory_bytes{site=\"" + s.name + "\"} " + std::to_string(s.memory_bytes) + "\n";
+  }
+  out += memory;
+  if (const auto* runner = dynamic_cast<const JobRunner*>(jobs)) {
+    out += "# HELP siteseek_jobs Indexing jobs remembered, by status.\n# TYPE siteseek_jobs gauge\n";
+    for (auto [status, n] : runner->counts()) {
+      out += "siteseek_jobs{status=\"" + std::string(to_string(status)) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace siteseek::http

@@ -1,0 +1,70 @@
+// GET /openapi.json: the API described as OpenAPI 3.1 (kept beside the routes it describes).
+#include <string_view>
+
+namespace siteseek::http {
+
+std::string_view openapi_document() {
+  static constexpr std::string_view doc = R"JSON({
+"openapi": "3.1.0",
+"info": {"title": "siteseek", "version": "0.1.0",
+  "description": "Search API of a siteseek server: search-as-you-type over documentation sites, indexing jobs, health and metrics."},
+"components": {
+  "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}},
+  "schemas": {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
+      "properties": {"code": {"type": "string", "examples": ["missing_parameter", "unknown_site", "unauthorized"]}, "message": {"type": "string"}}}}},
+    "Result": {"type": "object", "required": ["title", "section_title", "hierarchy", "body", "url"], "properties": {
+      "title": {"type": "string", "description": "HTML-escaped, matches wrapped in highlight tags"},
+      "section_title": {"type": "string"}, "hierarchy": {"type": "array", "items": {"type": "string"}},
+      "body": {"type": "string", "description": "snippet: the best window of matches, HTML-escaped and highlighted"},
+      "url": {"type": "string", "format": "uri"}}},
+    "SearchResponse": {"type": "object", "required": ["total", "results", "took_ms"], "properties": {
+      "total": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+      "took_ms": {"type": "number"}, "relaxed": {"type": "boolean", "description": "present when no result matched every word"}}},
+    "Job": {"type": "object", "properties": {"id": {"type": "string"}, "site": {"type": "string"},
+      "status": {"enum": ["queued", "running", "finished", "failed"]}, "created_at": {"type": "string", "format": "date-time"},
+      "started_at": {"type": ["string", "null"]}, "ended_at": {"type": ["string", "null"]},
+      "progress": {"type": "object"}, "report": {"type": ["object", "null"]}, "error": {"type": ["string", "null"]}}}
+  },
+  "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+},
+"paths": {
+  "/search": {"get": {"summary": "Search a site", "parameters": [
+      {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}, "description": "query; see the query language"},
+      {"name": "site", "in": "query", "schema": {"type": "string"}, "description": "site name or site URL; default: the default site"},
+      {"name": "from_url", "in": "query", "schema": {"type": "string"}, "description": "page the user searches from; boosts its section"},
+      {"name": "start", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+      {"name": "num", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "page size; above max_num it is clamped and X-Siteseek-Num-Clamped says so"},
+      {"name": "prefix", "in": "query", "schema": {"type": "boolean"}},
+      {"name": "typo", "in": "query", "schema": {"type": "boolean"}},
+      {"name": "highlight_pre_tag", "in": "query", "schema": {"type": "string"}},
+      {"name": "highlight_post_tag", "in": "query", "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+      "400": {"$ref": "#/components/responses/Error"}, "414": {"$ref": "#/components/responses/Error"}}}},
+  "/suggest": {"get": {"summary": "Completions for a search box", "parameters": [
+      {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}},
+      {"name": "site", "in": "query", "schema": {"type": "string"}},
+      {"name": "num", "in": "query", "schema": {"type": "integer", "maximum": 50}}],
+    "responses": {"200": {"description": "suggestions", "content": {"application/json": {"schema": {"type": "object",
+      "properties": {"suggestions": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}}}}}}}}},
+      "400": {"$ref": "#/components/responses/Error"}}}},
+  "/sites": {"get": {"summary": "Configured sites and their index state", "responses": {"200": {"description": "sites"}}}},
+  "/indexer": {"post": {"summary": "Start indexing jobs (one per site, or ?site=)", "security": [{"apiKey": []}],
+    "parameters": [{"name": "site", "in": "query", "schema": {"type": "string"}}],
+    "responses": {"202": {"description": "job ids", "content": {"application/json": {"schema": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "string"}}}}}}},
+      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+  "/jobs": {"get": {"summary": "Recent jobs", "security": [{"apiKey": []}], "responses": {"200": {"description": "jobs"}, "401": {"$ref": "#/components/responses/Error"}}}},
+  "/jobs/{id}": {"get": {"summary": "One job", "security": [{"apiKey": []}],
+    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "the job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+      "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+  "/health": {"get": {"summary": "200 when every site has an index, else 503 with the reason",
+    "responses": {"200": {"description": "healthy"}, "503": {"$ref": "#/components/responses/Error"}}}},
+  "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text/plain; version=0.0.4"}}}},
+  "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+}
+})JSON";
+  return doc;
+}
+
+}  // namespace siteseek::http

@@ -1,0 +1,451 @@
+// The route table, request parameters, and the one table that maps error codes to statuses.
+#include "router.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include <boost/url/parse.hpp>
+
+#include "json_out.hpp"
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/jobs.hpp"
+
+namespace siteseek::http {
+
+std::string_view openapi_document();
+
+namespace {
+
+// Error codes -> HTTP statuses: the one place where core and transport errors meet HTTP.
+struct StatusOf {
+  std::string_view code;
+  unsigned status;
+};
+constexpr StatusOf status_table[] = {
+    {"missing_parameter", 400}, {"invalid_parameter", 400}, {"invalid_query", 400}, {"unknown_site", 400},
+    {"bad_request", 400},       {"invalid_config", 400},    {"unauthorized", 401},  {"admin_disabled", 403},
+    {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405},
+    {"payload_too_large", 413}, {"uri_too_long", 414},      {"query_too_long", 414},
+    {"header_too_large", 431},  {"not_supported", 501},     {"unavailable", 503},    {"no_index", 503},
+};
+
+unsigned status_for(std::string_view code) {
+  for (const auto& e : status_table) {
+    if (e.code == code) return e.status;
+  }
+  return 500;
+}
+
+struct Params {
+  std::vector<std::pair<std::string, std::string>> items;
+  const std::string* get(std::string_view key) const {
+    for (const auto& [k, v] : items) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+};
+
+bool parse_uint(const std::string& s, std::uint32_t& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Constant-time comparison: the time taken does not depend on where the strings differ.
+bool same_secret(std::string_view given, std::string_view expected) {
+  std::size_t n = std::max(given.size(), expected.size());
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char a = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    unsigned char b = i < expected.size() ? static_cast<unsigned char>(expected[i]) : 0;
+    diff |= static_cast<unsigned char>(a ^ b);
+  }
+  return diff == 0;
+}
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Response json_response(unsigned status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+void write_report(std::string& out, const IngestReport& r) {
+  out += "{\"pages_fetched\":";
+  json_number(out, r.pages_fetched);
+  out += ",\"pages_indexed\":";
+  json_number(out, r.pages_indexed);
+  out += ",\"pages_unchanged\":";
+  json_number(out, r.pages_unchanged);
+  out += ",\"documents\":";
+  json_number(out, r.documents);
+  out += ",\"duration_ms\":";
+  json_number(out, static_cast<std::uint64_t>(r.duration.count()));
+  out += ",\"skipped\":[";
+  for (std::size_t i = 0; i < r.skipped.size(); ++i) {
+    out += i ? ",{\"url\":" : "{\"url\":";
+    json_string(out, r.skipped[i].url);
+    out += ",\"reason\":";
+    json_string(out, r.skipped[i].reason);
+    out += '}';
+  }
+  out += "],\"failed\":[";
+  for (std::size_t i = 0; i < r.failed.size(); ++i) {
+    out += i ? ",{\"url\":" : "{\"url\":";
+    json_string(out, r.failed[i].url);
+    out += ",\"error\":";
+    json_string(out, r.failed[i].error);
+    out += '}';
+  }
+  out += "]}";
+}
+
+void write_job(std::string& out, const Job& job) {
+  out += "{\"id\":";
+  json_string(out, job.id);
+  out += ",\"site\":";
+  json_string(out, job.site);
+  out += ",\"status\":";
+  json_string(out, to_string(job.status));
+  out += ",\"created_at\":";
+  json_string(out, iso8601(job.created_at));
+  out += ",\"started_at\":";
+  if (job.started_at) json_string(out, iso8601(*job.started_at));
+  else out += "null";
+  out += ",\"ended_at\":";
+  if (job.ended_at) json_string(out, iso8601(*job.ended_at));
+  else out += "null";
+  out += ",\"progress\":{\"fetched\":";
+  json_number(out, job.progress.fetched);
+  out += ",\"queued\":";
+  json_number(out, job.progress.queued);
+  out += ",\"documents\":";
+  json_number(out, job.progress.documents);
+  out += ",\"errors\":";
+  json_number(out, job.progress.errors);
+  out += "},\"report\":";
+  if (job.report) write_report(out, *job.report);
+  else out += "null";
+  out += ",\"error\":";
+  if (job.status == JobStatus::failed) json_string(out, job.error);
+  else out += "null";
+  out += '}';
+}
+
+// The old service named sites by their URL; accept a configured site's name or its URL.
+std::string site_name(const Engine& engine, const std::string& given) {
+  if (given.empty()) return given;
+  auto strip = [](std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    return s;
+  };
+  for (const auto& s : engine.settings().sites) {
+    if (s.name == given) return given;
+  }
+  for (const auto& s : engine.settings().sites) {
+    if (strip(s.url) == strip(given)) return s.name;
+  }
+  return given;  // unknown: Engine::search reports it with the valid names
+}
+
+class Handler {
+ public:
+  Handler(Engine& engine, JobQueue* jobs, Metrics& metrics) : engine_(engine), jobs_(jobs), metrics_(metrics) {}
+
+  Response search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers) {
+    const auto& app = engine_.settings();
+    const std::string* q = p.get("q");
+    if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
+    if (q->size() > app.max_query_length) {
+      return Router::error("query_too_long", "q is " + std::to_string(q->size()) + " bytes; the limit is " +
+                                                 std::to_string(app.max_query_length));
+    }
+    SearchRequest req;
+    req.q = *q;
+    if (auto* s = p.get("site")) req.site = site_name(engine_, *s);
+    if (auto* f = p.get("from_url")) req.from_url = *f;
+    req.num = app.default_num;
+    if (auto* s = p.get("start"); s && !parse_uint(*s, req.start)) {
+      return Router::error("invalid_parameter", "start must be a non-negative integer, got '" + *s + "'");
+    }
+    if (auto* n = p.get("num")) {
+      if (!parse_uint(*n, req.num)) return Router::error("invalid_parameter", "num must be a non-negative integer, got '" + *n + "'");
+      if (req.num > app.max_num) {
+        headers.emplace_back("X-Siteseek-Num-Clamped", std::to_string(app.max_num));
+        req.num = app.max_num;
+      }
+    }
+    for (auto [name, field] : {std::pair{"prefix", &req.prefix}, std::pair{"typo", &req.typo}}) {
+      if (auto* v = p.get(name)) {
+        if (*v == "true" || *v == "1") *field = true;
+        else if (*v == "false" || *v == "0") *field = false;
+        else return Router::error("invalid_parameter", std::string(name) + " must be true or false, got '" + *v + "'");
+      }
+    }
+    if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = *t;
+    if (auto* t = p.get("highlight_post_tag")) req.highlight_post_tag = *t;
+    SearchResponse res = engine_.search(req);
+    metrics_.record_search(res.total == 0);
+    std::string out;
+    out.reserve(512 + res.results.size() * 512);
+    append_json(out, res);
+    return json_response(200, std::move(out));
+  }
+
+  Response suggest(const Params& p) {
+    const std::string* q = p.get("q");
+    if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
+    if (q->size() > engine_.settings().max_query_length) return Router::error("query_too_long", "q is too long");
+    SuggestRequest req;
+    req.q = *q;
+    if (auto* s = p.get("site")) req.site = site_name(engine_, *s);
+    if (auto* n = p.get("num")) {
+      if (!parse_uint(*n, req.num)) return Router::error("invalid_parameter", "num must be a non-negative integer");
+      req.num = std::min<std::uint32_t>(req.num, 50);
+    }
+    std::string out = "{\"suggestions\":[";
+    auto list = engine_.suggest(req);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      out += i ? ",{\"text\":" : "{\"text\":";
+      json_string(out, list[i].text);
+      out += ",\"url\":";
+      if (list[i].url.empty()) out += "null";
+      else json_string(out, list[i].url);
+      out += '}';
+    }
+    out += "]}";
+    return json_response(200, std::move(out));
+  }
+
+  Response sites() {
+    std::string out = "{\"sites\":[";
+    auto list = engine_.sites();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto& s = list[i];
+      out += i ? ",{\"name\":" : "{\"name\":";
+      json_string(out, s.name);
+      out += ",\"url\":";
+      json_string(out, s.url);
+      out += ",\"has_index\":";
+      out += s.has_index ? "true" : "false";
+      out += ",\"documents\":";
+      json_number(out, s.documents);
+      out += ",\"terms\":";
+      json_number(out, s.terms);
+      out += ",\"memory_bytes\":";
+      json_number(out, s.memory_bytes);
+      out += ",\"built_at\":";
+      if (s.has_index) json_string(out, iso8601(s.built_at));
+      else out += "null";
+      out += ",\"snapshot_version\":";
+      json_number(out, s.snapshot_version);
+      out += '}';
+    }
+    out += "],\"default_site\":";
+    json_string(out, engine_.settings().default_site.empty() && !list.empty() ? list.front().name
+                                                                              : engine_.settings().default_site);
+    out += '}';
+    return json_response(200, std::move(out));
+  }
+
+  Response health() {
+    std::string missing;
+    for (const auto& s : engine_.sites()) {
+      if (!s.has_index) missing += (missing.empty() ? "" : ", ") + s.name;
+    }
+    if (engine_.settings().sites.empty()) return Router::error("unavailable", "no sites are configured");
+    if (!missing.empty()) return Router::error("no_index", "no index yet for: " + missing);
+    return json_response(200, "{\"status\":\"ok\"}");
+  }
+
+  // Admin: the X-API-KEY header must match; no configured key disables the endpoints.
+  std::optional<Response> check_admin(std::string_view key) {
+    const auto& expected = engine_.settings().api_key;
+    if (expected.empty()) {
+      return Router::error("admin_disabled", "admin endpoints are disabled: no api_key is configured");
+    }
+    if (key.empty()) return Router::error("unauthorized", "missing X-API-KEY header");
+    if (!same_secret(key, expected.value)) return Router::error("unauthorized", "wrong X-API-KEY");
+    if (!jobs_) return Router::error("unavailable", "indexing jobs are not available on this server");
+    return std::nullopt;
+  }
+
+  Response indexer(const Params& p) {
+    std::vector<std::string> sites;
+    if (auto* s = p.get("site")) {
+      std::string name = site_name(engine_, *s);
+      engine_.settings().site(name);  // throws UnknownSiteError naming the valid sites
+      sites.push_back(name);
+    } else {
+      for (const auto& s : engine_.settings().sites) sites.push_back(s.name);
+    }
+    std::string out = "{\"jobs\":[";
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+      if (i) out += ',';
+      json_string(out, jobs_->submit(sites[i]).id);
+    }
+    out += "]}";
+    return json_response(202, std::move(out));
+  }
+
+  Response job(std::string_view id) {
+    auto j = jobs_->find(std::string(id));
+    if (!j) return Router::error("not_found", "no job with id '" + std::string(id) + "'");
+    std::string out;
+    write_job(out, *j);
+    return json_response(200, std::move(out));
+  }
+
+  Response job_list() {
+    std::string out = "{\"jobs\":[";
+    auto list = jobs_->recent(100);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out += ',';
+      write_job(out, list[i]);
+    }
+    out += "]}";
+    return json_response(200, std::move(out));
+  }
+
+ private:
+  Engine& engine_;
+  JobQueue* jobs_;
+  Metrics& metrics_;
+};
+
+// CORS: which origin may read the response, or empty.
+std::string allowed_origin(const Engine& engine, std::string_view origin) {
+  if (origin.empty()) return {};
+  for (const auto& o : engine.settings().cors_origins) {
+    if (o == "*") return "*";
+    if (o == origin) return std::string(origin);
+  }
+  return {};
+}
+
+}  // namespace
+
+Response Router::error(std::string_view code, std::string_view message) {
+  Response r;
+  r.status = status_for(code);
+  r.body = "{\"error\":{\"code\":";
+  json_string(r.body, code);
+  r.body += ",\"message\":";
+  json_string(r.body, message);
+  r.body += "}}";
+  return r;
+}
+
+Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit)
+    : engine_(engine), jobs_(jobs), target_limit_(target_limit) {}
+
+Response Router::handle(const Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  Route route = Route::other;
+  Response res;
+  std::vector<std::pair<std::string, std::string>> extra;
+  try {
+    if (request.target.size() > target_limit_) {
+      res = error("uri_too_long", "the request target is " + std::to_string(request.target.size()) +
+                                      " bytes; the limit is " + std::to_string(target_limit_));
+    } else {
+      auto url = boost::urls::parse_origin_form(request.target);
+      if (!url) {
+        res = error("bad_request", "malformed request target");
+      } else {
+        std::string path = url->encoded_path().decode();
+        Params params;
+        for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
+        Handler h(engine_, jobs_, metrics_);
+        const bool get = request.method == "GET" || request.method == "HEAD";
+        const bool post = request.method == "POST";
+        auto only = [&](bool ok, std::string_view allow, auto&& run) {
+          if (request.method == "OPTIONS") {
+            route = Route::preflight;
+            std::string origin = allowed_origin(engine_, request.origin);
+            if (origin.empty() && !request.origin.empty()) {
+              return error("origin_not_allowed", "origin '" + std::string(request.origin) + "' is not allowed");
+            }
+            Response r;
+            r.status = 204;
+            r.headers.emplace_back("Access-Control-Allow-Methods", std::string(allow) + ", OPTIONS");
+            r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, X-API-KEY");
+            r.headers.emplace_back("Access-Control-Max-Age", "600");
+            r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
+            return r;
+          }
+          if (!ok) {
+            Response r = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + std::string(allow));
+            r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
+            return r;
+          }
+          return Response(run());
+        };
+        if (path == "/search") {
+          route = Route::search;
+          res = only(get, "GET", [&] { return h.search(params, extra); });
+        } else if (path == "/suggest") {
+          route = Route::suggest;
+          res = only(get, "GET", [&] { return h.suggest(params); });
+        } else if (path == "/sites") {
+          route = Route::sites;
+          res = only(get, "GET", [&] { return h.sites(); });
+        } else if (path == "/health") {
+          route = Route::health;
+          res = only(get, "GET", [&] { return h.health(); });
+        } else if (path == "/metrics") {
+          route = Route::metrics;
+          res = only(get, "GET", [&] {
+            Response r;
+            r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            r.body = metrics_.render(engine_, jobs_);
+            return r;
+          });
+        } else if (path == "/openapi.json") {
+          route = Route::openapi;
+          res = only(get, "GET", [&] { return json_response(200, std::string(openapi_document())); });
+        } else if (path == "/indexer") {
+          route = Route::indexer;
+          res = only(post, "POST", [&] {
+            if (auto denied = h.check_admin(request.api_key)) return std::move(*denied);
+            return h.indexer(params);
+          });
+        } else if (path == "/jobs" || path.rfind("/jobs/", 0) == 0) {
+          route = Route::jobs;
+          res = only(get, "GET", [&] {
+            if (auto denied = h.check_admin(request.api_key)) return std::move(*denied);
+            return path == "/jobs" ? h.job_list() : h.job(std::string_view(path).substr(6));
+          });
+        } else {
+          res = error("not_found", "no route for " + path);
+        }
+      }
+    }
+  } catch (const Error& e) {
+    res = error(e.code(), e.what());
+  } catch (const std::exception& e) {
+    res = error("internal_error", e.what());
+  }
+  for (auto& h : extra) res.headers.push_back(std::move(h));
+  if (std::string origin = allowed_origin(engine_, request.origin); !origin.empty()) {
+    res.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped");
+    if (origin != "*") res.headers.emplace_back("Vary", "Origin");
+  }
+  metrics_.record(route, res.status, std::chrono::steady_clock::now() - started);
+  return res;
+}
+
+}  // namespace siteseek::http

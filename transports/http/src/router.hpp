@@ -1,0 +1,71 @@
+#pragma once
+// The route table and its handlers, free of Beast types: the session turns a parsed request
+// into a Request, and writes the Response back.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace siteseek {
+class Engine;
+class JobQueue;
+}  // namespace siteseek
+
+namespace siteseek::http {
+
+struct Request {
+  std::string_view method;   ///< "GET", "POST", ...
+  std::string_view target;   ///< path and query, as sent
+  std::string_view api_key;  ///< X-API-KEY header
+  std::string_view origin;   ///< Origin header
+  std::string_view body;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Routes, in one table; index into the metrics arrays.
+enum class Route : std::size_t { search, suggest, sites, indexer, jobs, health, metrics, openapi, preflight, other, count };
+
+/// Per-route request counts by status and latency histograms (lock-free).
+class Metrics {
+ public:
+  static constexpr std::array<unsigned, 12> statuses{200, 202, 204, 400, 401, 403, 404, 405, 413, 414, 431, 503};
+  static constexpr std::array<double, 14> buckets_ms{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000};
+
+  void record(Route route, unsigned status, std::chrono::nanoseconds elapsed);
+  void record_search(bool empty);
+  std::string render(const Engine& engine, const JobQueue* jobs) const;
+
+ private:
+  static constexpr std::size_t routes = static_cast<std::size_t>(Route::count);
+  std::array<std::array<std::atomic<std::uint64_t>, statuses.size() + 1>, routes> by_status_{};
+  std::array<std::array<std::atomic<std::uint64_t>, buckets_ms.size() + 1>, routes> latency_{};
+  std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
+  std::atomic<std::uint64_t> searches_{0}, empty_searches_{0};
+};
+
+class Router {
+ public:
+  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit);
+  /// Answer one request; never throws.
+  Response handle(const Request& request);
+  /// A JSON error response {"error":{"code","message"}} with the status its code maps to.
+  static Response error(std::string_view code, std::string_view message);
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  Engine& engine_;
+  JobQueue* jobs_;
+  std::size_t target_limit_;
+  Metrics metrics_;
+};
+
+}  // namespace siteseek::http
