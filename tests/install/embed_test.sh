@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Proves that an outside project builds against an installed siteseek with find_package:
+# installs this build into a temporary prefix, configures examples/embed against it, builds
+# and runs it (it indexes three documents and must find "install packge", typo included).
+#   embed_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" > "$work/install.log"
+test -f "$work/prefix/include/siteseek/siteseek.hpp"
+test -f "$work/prefix/lib/cmake/siteseek/siteseekConfig.cmake"
+cmake -S "$src/examples/embed" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+cmake --build "$work/build" > "$work/build.log" || { cat "$work/build.log"; exit 1; }
+out=$("$work/build/embed_search" "install packge")
+echo "$out"
+grep -q "https://docs.example.org/install.html" <<< "$out"
+echo "embed: find_package(siteseek) project built and found the document"
