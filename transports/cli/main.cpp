@@ -137,6 +137,9 @@ int main(int argc, char** argv) {
   serve->add_option("--port", port, "listen port (0: any free port)");
   serve->add_option("--threads", threads, "io threads (0: one per core)");
   serve->add_option("--data-dir", data_dir, "where snapshots live");
+  std::uint32_t request_timeout_ms = 10000, idle_timeout_ms = 30000;
+  serve->add_option("--request-timeout-ms", request_timeout_ms, "time to read one request once it started")->capture_default_str();
+  serve->add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive connections with no request are closed after this")->capture_default_str();
 
   // index
   auto* index = app.add_subcommand("index", "index sites from the config, or a built site with --dir");
@@ -201,6 +204,8 @@ int main(int argc, char** argv) {
       options.port = settings.port;
       options.threads = settings.threads;
       options.handle_signals = true;
+      options.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+      options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
       http::Server server(engine, &jobs, options);
       server.start();
       std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,

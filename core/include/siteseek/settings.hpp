@@ -113,7 +113,7 @@ struct SiteSettings {
 /// The application: the server, storage and the list of sites.
 struct AppSettings {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
+  std::uint16_t port = 8080;                 ///< 0: any free port (the server prints it)
   std::uint32_t threads = 0;                 ///< io threads; 0 = one per core
   Secret api_key;                            ///< empty: admin endpoints are disabled
   std::vector<std::string> cors_origins;     ///< allowed Origin values; "*" allows any

@@ -154,7 +154,6 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
 void validate(const AppSettings& s) {
   Issues issues;
   if (s.host.empty()) issues.push_back({"host", "expected a host name or address to listen on"});
-  if (s.port == 0) issues.push_back({"port", "expected a port from 1 to 65535, got 0"});
   check_range<std::uint32_t>(s.threads, 0, 1024, "threads", issues);
   if (s.api_key.value == "***") issues.push_back({"api_key", "the masked value \"***\" cannot be used as a key"});
   for (std::size_t i = 0; i < s.cors_origins.size(); ++i) {

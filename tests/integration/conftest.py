@@ -1,0 +1,102 @@
+"""Fixtures for integration tests: a real `siteseek serve` process on a free loopback port,
+over the fixture site in tests/fixtures/html/site, stopped by PID at the end."""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE_SITE = os.path.join(HERE, "..", "fixtures", "html", "site")
+API_KEY = "test-key-123"
+
+
+def siteseek_bin():
+    path = os.environ.get("SITESEEK_BIN")
+    if not path or not os.access(path, os.X_OK):
+        pytest.fail("SITESEEK_BIN must name the built siteseek program (ctest sets it)")
+    return path
+
+
+def write_config(directory, **extra):
+    config = {
+        "host": "127.0.0.1",
+        "data_dir": os.path.join(directory, "data"),
+        "cors_origins": ["https://docs.example.org"],
+        "max_num": 5,
+        "default_num": 3,
+        "max_query_length": 200,
+        "sites": [
+            {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE,
+             "title_separators": [" | "], "synonyms": [["setup", "install"]]},
+            {"name": "other", "url": "https://other.example.org/", "directory": FIXTURE_SITE},
+        ],
+    }
+    config.update(extra)
+    path = os.path.join(directory, "config.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+class Server:
+    def __init__(self, api_key=API_KEY, extra_args=(), **config):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.config = write_config(self.tmp.name, **config)
+        # Only the settings this test means: siteseek refuses unknown SITESEEK_* variables.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
+        if api_key:
+            env["SITESEEK_API_KEY"] = api_key
+        self.log_path = os.path.join(self.tmp.name, "serve.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([siteseek_bin(), "--config", self.config, "serve", "--port", "0", *extra_args],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.port = None
+        deadline = time.time() + 30
+        while time.time() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise RuntimeError("siteseek serve exited: " + open(self.log_path).read())
+            m = re.search(r"on http://127\.0\.0\.1:(\d+)/", open(self.log_path).read())
+            if m:
+                self.port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("siteseek serve did not start: " + open(self.log_path).read())
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def request(self, method, path, headers=None, body=None):
+        req = urllib.request.Request(self.base + path, method=method, headers=headers or {}, data=body)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def get_json(self, path, headers=None):
+        status, hdrs, body = self.request("GET", path, headers)
+        return status, hdrs, (json.loads(body) if body else None)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        self.tmp.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server(extra_args=("--request-timeout-ms", "1500", "--idle-timeout-ms", "3000"))
+    yield s
+    s.stop()
