@@ -17,7 +17,7 @@ std::uint64_t Index::Data::memory_bytes() const {
   n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
-       bytes_of(stem_terms_offset) + bytes_of(stem_terms);
+       bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm);
   return n;
 }
 
@@ -26,6 +26,10 @@ void Index::Data::finish() {
   for (const auto& r : docs)
     for (std::size_t f = 0; f < field_count; ++f) avg_field_length[f] += r.field_length[f];
   for (auto& a : avg_field_length) a = docs.empty() ? 1.0 : std::max(1.0, a / double(docs.size()));
+  inv_norm.resize(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    for (std::size_t f = 0; f < field_count; ++f)
+      inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg_field_length[f]));
 }
 
 Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}

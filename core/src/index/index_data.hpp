@@ -39,6 +39,9 @@ struct Checkpoint {
   std::uint32_t offset = 0;
 };
 
+/// BM25F length normalisation per field (title, section_title, body, url): 0 ignores length.
+inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.35, 0.3};
+
 /// Term kinds that decide expansion: typos are never applied to numbers, identifiers, literals.
 enum TermFlags : std::uint8_t { term_no_typo = 1 };
 
@@ -56,6 +59,9 @@ struct Index::Data {
   std::vector<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
   std::vector<Checkpoint> checkpoints;
   std::array<double, field_count> avg_field_length{};
+  /// Per document and field: 1 / (1 - b + b * length / average length), BM25F's length
+  /// normalisation, computed once so scoring multiplies instead of divides.
+  std::vector<std::array<float, field_count>> inv_norm;
 
   // Term dictionary: terms sorted bytewise, concatenated.
   std::string terms;

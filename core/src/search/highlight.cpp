@@ -141,18 +141,20 @@ std::string body_snippet(const Index& index, std::uint32_t doc,
     // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
     std::sort(found.begin(), found.end());
     const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
-    std::vector<std::uint32_t> seen;
-    std::size_t best_distinct = 0, best_count = 0, best_i = 0, j = 0;
+    // Slide a window of `span` positions over the matches, counting each term's matches in it.
+    std::uint32_t terms = 0;
+    for (const auto& f : found) terms = std::max(terms, f.second + 1);
+    std::vector<std::uint32_t> in_window(terms, 0);
+    std::size_t distinct = 0, best_distinct = 0, best_count = 0, best_i = 0, j = 0;
     for (std::size_t i = 0; i < found.size(); ++i) {
-      if (j < i) j = i;
-      while (j + 1 < found.size() && found[j + 1].first < found[i].first + span) ++j;
-      seen.clear();
-      for (std::size_t k = i; k <= j; ++k) seen.push_back(found[k].second);
-      std::sort(seen.begin(), seen.end());
-      std::size_t distinct = std::unique(seen.begin(), seen.end()) - seen.begin();
-      std::size_t count = j - i + 1;
+      while (j < found.size() && found[j].first < found[i].first + span) {
+        if (in_window[found[j].second]++ == 0) ++distinct;
+        ++j;
+      }
+      std::size_t count = j - i;
       if (distinct > best_distinct || (distinct == best_distinct && count > best_count))
         best_distinct = distinct, best_count = count, best_i = i;
+      if (--in_window[found[i].second] == 0) --distinct;
     }
     const std::uint32_t first = found[best_i].first;
     const std::uint32_t start_pos = first > span / 5 ? first - span / 5 : 0;

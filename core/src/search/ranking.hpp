@@ -42,7 +42,7 @@ inline constexpr unsigned known_word_min_df = 3;
 
 // bm25f: saturation and per-field length normalisation.
 inline constexpr double bm25_k1 = 1.6;
-inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.35, 0.3};
+// (bm25_b, the per-field length normalisation, lives with the index: core/src/index/index_data.hpp)
 
 // proximity: bonus at most this fraction of the score when every word pair is adjacent.
 inline constexpr double proximity_weight = 1.0;

@@ -77,12 +77,11 @@ class Scorer {
 
   // BM25F saturation of a posting entry's field frequencies.
   double tf_part(const PostingEntry& e, std::optional<std::uint8_t> field) const {
-    const auto& r = d_.docs[e.doc];
+    const auto& inv = d_.inv_norm[e.doc];
     double tfw = 0;
     for (std::size_t f = 0; f < field_count; ++f) {
       if (!e.tf[f] || (field && *field != f)) continue;
-      double norm = 1.0 - bm25_b[f] + bm25_b[f] * r.field_length[f] / d_.avg_field_length[f];
-      tfw += w_[f] * e.tf[f] / norm;
+      tfw += w_[f] * e.tf[f] * inv[f];
     }
     return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
   }
@@ -452,7 +451,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = scorer.find_hit(positive[i], doc);
       if (!hit || !hit->body.tf[static_cast<std::size_t>(Field::body)]) continue;
-      decode_positions(d, hit->body, tmp, 512);
+      decode_positions(d, hit->body, tmp, limits::snippet_positions);
       for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);

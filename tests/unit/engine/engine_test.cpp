@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <thread>
 
 #include "siteseek/engine.hpp"
@@ -107,7 +108,12 @@ BOOST_AUTO_TEST_CASE(concurrent_search_during_publish) {
       }
     });
   }
-  for (int i = 0; i < 400; ++i) e.publish("docs", versions[i % versions.size()]);
+  // Keep publishing until the readers have searched a good while (threads may start late on a
+  // busy machine), bounded in time so the test cannot hang.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int i = 0; (i < 400 || searches.load() < 400) && std::chrono::steady_clock::now() < deadline; ++i) {
+    e.publish("docs", versions[i % versions.size()]);
+  }
   stop = true;
   for (auto& t : readers) t.join();
   BOOST_TEST(bad.load() == 0);
