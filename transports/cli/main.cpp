@@ -142,8 +142,9 @@ int main(int argc, char** argv) {
   serve->add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive connections with no request are closed after this")->capture_default_str();
 
   // index
-  auto* index = app.add_subcommand("index", "index sites from the config, or a built site with --dir");
-  std::string dir, base_url, site;
+  auto* index = app.add_subcommand("index", "index sites from the config, a live site by URL, or a built site with --dir");
+  std::string dir, base_url, site, site_url;
+  index->add_option("url", site_url, "crawl this site (its root URL)");
   index->add_option("--dir", dir, "a built static site to index")->check(CLI::ExistingDirectory);
   index->add_option("--base-url", base_url, "the public URL of --dir's root");
   index->add_option("--site", site, "only this site (with --dir: the name to give it)");
@@ -220,7 +221,24 @@ int main(int argc, char** argv) {
     }
     if (*index) {
       AppSettings settings;
-      if (!dir.empty()) {
+      if (!site_url.empty() && !dir.empty()) throw ConfigError("url", "give a site URL to crawl or --dir, not both");
+      if (!site_url.empty()) {
+        settings = load(g, flags);
+        std::string name = site.empty() ? "default" : site;
+        SiteSettings* target = nullptr;
+        for (auto& s : settings.sites) {
+          if (s.name == name) target = &s;
+        }
+        if (!target) {
+          settings.sites.emplace_back();
+          target = &settings.sites.back();
+          target->name = name;
+        }
+        target->url = site_url;
+        target->directory.clear();
+        validate(settings);
+        site = name;
+      } else if (!dir.empty()) {
         if (base_url.empty()) throw ConfigError("--base-url", "required with --dir: the public URL of the directory's root");
         settings = load(g, flags);
         std::string name = site.empty() ? "default" : site;

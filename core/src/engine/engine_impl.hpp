@@ -4,9 +4,11 @@
 // after that: only each slot's index pointer changes, atomically.
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
+#include "siteseek/crawler.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 
@@ -17,6 +19,8 @@ namespace siteseek {
 struct SiteSlot {
   SiteSettings settings;
   std::atomic<std::shared_ptr<const Index>> index;
+  std::mutex reindex_mutex;  ///< one reindex of a site at a time
+  CrawlState crawl_state;    ///< validators of the last crawl, for conditional requests
 };
 
 struct Engine::Impl {

@@ -1,5 +1,6 @@
 // The engine's glue to ingestion and storage: reindex a site (directory or crawl -> build ->
-// snapshot -> publish) and load saved snapshots at start-up.
+// snapshot -> publish) and load saved snapshots at start-up. A crawl keeps its validators so
+// the next one sends conditional requests.
 #include <filesystem>
 
 #include "engine/engine_impl.hpp"
@@ -11,11 +12,19 @@ namespace siteseek {
 IngestReport Engine::reindex(const std::string& site, const ProgressCallback& progress) {
   SiteSlot& slot = impl_->slot(site);
   const SiteSettings& settings = slot.settings;
-  if (settings.directory.empty()) {
-    throw RequestError("not_supported", "site '" + settings.name +
-                                            "' has no directory and this build cannot crawl yet; set sites[].directory");
+  std::lock_guard lock(slot.reindex_mutex);
+  IngestResult result;
+  CrawlState next_state;
+  if (!settings.directory.empty()) {
+    result = read_directory(settings.directory, settings.url, settings, progress);
+  } else {
+    CrawlOptions options;
+    options.progress = progress;
+    options.previous = &slot.crawl_state;
+    auto outcome = crawl(settings, options);  // throws IoError when nothing could be fetched
+    result = std::move(outcome.result);
+    next_state = std::move(outcome.state);
   }
-  IngestResult result = read_directory(settings.directory, settings.url, settings, progress);
   if (result.documents.empty()) {
     std::string why = "no documents could be indexed for site '" + settings.name + "'";
     if (!result.report.failed.empty()) {
@@ -31,6 +40,7 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   // Persist first: a snapshot that cannot be written fails the run before anything changes.
   save_snapshot(*index, snapshot_path(settings.name));
   publish(settings.name, std::move(index));
+  if (settings.directory.empty()) slot.crawl_state = std::move(next_state);
   return std::move(result.report);
 }
 

@@ -1,0 +1,78 @@
+#pragma once
+// The crawler: fetches a live site politely (robots.txt, sitemaps, bounded concurrency and
+// per-host delay), stays inside the site's domains and URL rules, and turns its HTML pages into
+// documents. Re-crawls are incremental: pages answered 304 Not Modified keep their documents.
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "siteseek/ingest.hpp"
+
+namespace siteseek {
+
+struct SiteSettings;
+
+/// What a crawl remembers for the next one: validators and documents per page URL.
+struct CrawlState {
+  struct Page {
+    std::string etag;
+    std::string last_modified;
+    std::vector<Document> documents;
+  };
+  std::map<std::string, Page> pages;
+};
+
+/// Options of one crawl beyond the site's settings.
+struct CrawlOptions {
+  ProgressCallback progress;              ///< called as pages complete
+  const CrawlState* previous = nullptr;   ///< the last crawl's state: conditional requests
+  const std::atomic<bool>* cancel = nullptr;  ///< set to stop early (what was fetched is kept)
+};
+
+/// The documents and report of a crawl, and the state for the next one.
+struct CrawlOutcome {
+  IngestResult result;
+  CrawlState state;
+};
+
+/// Crawl a site from its start URLs and sitemaps. Throws IoError naming the start URL when
+/// nothing at all could be fetched (so a caller keeps its current index).
+CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options = {});
+
+/// robots.txt rules for one user agent.
+class RobotsRules {
+ public:
+  /// Parse robots.txt text for `user_agent` (the most specific matching group, else "*").
+  static RobotsRules parse(std::string_view text, std::string_view user_agent);
+  /// Rules that allow everything (no robots.txt).
+  static RobotsRules allow_all();
+  /// Rules that allow nothing (robots.txt answered 5xx).
+  static RobotsRules disallow_all();
+  /// Whether a path (with its query string) may be fetched: the longest matching rule wins,
+  /// Allow over Disallow on a tie; '*' matches any run of characters, a final '$' the end.
+  bool allowed(std::string_view path_and_query) const;
+  /// Crawl-delay in milliseconds, or 0.
+  unsigned crawl_delay_ms() const { return crawl_delay_ms_; }
+  /// Sitemap: lines (for any user agent).
+  const std::vector<std::string>& sitemaps() const { return sitemaps_; }
+
+ private:
+  struct Rule {
+    std::string pattern;
+    bool allow;
+  };
+  std::vector<Rule> rules_;
+  std::vector<std::string> sitemaps_;
+  unsigned crawl_delay_ms_ = 0;
+};
+
+/// The <loc> URLs of a sitemap (urlset) or sitemap index; `is_index` tells which it was.
+/// Gzip-compressed sitemaps are inflated first. Malformed XML yields what could be read.
+std::vector<std::string> parse_sitemap(std::string_view body, bool& is_index);
+
+/// A URL normalised for de-duplication: scheme and host lowercased, default port and fragment
+/// removed, dot segments resolved, empty path as "/". Empty when it is not an http(s) URL.
+std::string normalize_url(std::string_view url);
+
+}  // namespace siteseek

@@ -1,0 +1,566 @@
+// The crawl loop on libcurl's multi interface: one thread keeps up to `concurrency` transfers
+// in flight, schedules each host no faster than its delay (robots.txt Crawl-delay included),
+// follows redirects itself so every hop is checked against the site's scope, and hands HTML
+// to extract_page. Every wait is bounded by the transfer timeouts and a 50 ms poll.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <curl/curl.h>
+#include <re2/re2.h>
+
+#include "siteseek/crawler.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Kind { page, robots, sitemap };
+
+struct Item {
+  std::string url;
+  Kind kind = Kind::page;
+  unsigned depth = 0;
+  unsigned attempt = 0;
+  unsigned redirects = 0;
+  bool explicit_sitemap = false;  // configured or listed: report its failures
+  Clock::time_point not_before{};
+};
+
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  Item item;
+  std::string body;
+  std::string content_type, etag, last_modified, location;
+  std::uint64_t limit = 0;
+  bool too_large = false, not_html = false, blocked = false, allow_private = false;
+  char error[CURL_ERROR_SIZE] = {};
+  ~Transfer() {
+    if (headers) curl_slist_free_all(headers);
+    if (easy) curl_easy_cleanup(easy);
+  }
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string host_of(std::string_view url) {
+  auto u = boost::urls::parse_uri(url);
+  return u ? lower(u->host()) : std::string();
+}
+
+std::string origin_of(std::string_view url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) return {};
+  std::string out = std::string(u->scheme()) + "://" + lower(u->encoded_host_and_port());
+  return out;
+}
+
+std::string path_and_query(std::string_view url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) return "/";
+  std::string p = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
+  if (u->has_query()) p += "?" + std::string(u->encoded_query());
+  return p;
+}
+
+bool private_v4(std::uint32_t a) {  // host byte order
+  return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 || (a >> 20) == (172u << 4 | 1) ||
+         (a >> 16) == (192u << 8 | 168) || (a >> 16) == (169u << 8 | 254) || (a >> 22) == (100u << 2 | 1);
+}
+
+bool private_address(const sockaddr* sa) {
+  if (sa->sa_family == AF_INET) return private_v4(ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr));
+  if (sa->sa_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_UNSPECIFIED(&a)) return true;
+    if ((a.s6_addr[0] & 0xfe) == 0xfc) return true;  // unique local fc00::/7
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {
+      std::uint32_t v4;
+      std::memcpy(&v4, a.s6_addr + 12, 4);
+      return private_v4(ntohl(v4));
+    }
+  }
+  return false;
+}
+
+// A site configured on a loopback or private host may be crawled there; nothing else may.
+bool site_is_private(const std::string& host) {
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  sockaddr_in v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    return private_address(reinterpret_cast<sockaddr*>(&v4));
+  }
+  std::string h = host;
+  if (h.size() > 2 && h.front() == '[') h = h.substr(1, h.size() - 2);
+  sockaddr_in6 v6{};
+  if (inet_pton(AF_INET6, h.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    return private_address(reinterpret_cast<sockaddr*>(&v6));
+  }
+  return false;
+}
+
+curl_socket_t open_socket(void* clientp, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(clientp);
+  if (!t->allow_private && private_address(&address->addr)) {
+    t->blocked = true;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  std::string_view line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string key = lower(line.substr(0, colon));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    if (key == "content-type") t->content_type = std::string(value);
+    else if (key == "etag") t->etag = std::string(value);
+    else if (key == "last-modified") t->last_modified = std::string(value);
+    else if (key == "location") t->location = std::string(value);
+  } else if (line.rfind("HTTP/", 0) == 0) {
+    // A new response (after a 100 Continue): forget the previous one's headers.
+    t->content_type.clear(), t->etag.clear(), t->last_modified.clear(), t->location.clear();
+  }
+  return size * n;
+}
+
+bool is_html(std::string_view content_type) {
+  std::string ct = lower(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  return ct.empty() || ct == "text/html" || ct == "application/xhtml+xml";
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  if (t->item.kind == Kind::page) {
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    // Only HTML is indexed: stop downloading anything else as soon as its type is known.
+    if (status == 200 && !is_html(t->content_type)) {
+      t->not_html = true;
+      return 0;
+    }
+  }
+  if (t->body.size() + size * n > t->limit) {
+    t->too_large = true;
+    return 0;
+  }
+  t->body.append(data, size * n);
+  return size * n;
+}
+
+std::string charset_of(std::string_view content_type) {
+  std::string ct = lower(content_type);
+  auto pos = ct.find("charset=");
+  if (pos == std::string::npos) return {};
+  std::string v = ct.substr(pos + 8);
+  v = v.substr(0, v.find_first_of("; "));
+  if (!v.empty() && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() > 1 ? v.size() - 2 : 0);
+  return v;
+}
+
+std::string resolve(std::string_view base, std::string_view ref) {
+  auto b = boost::urls::parse_uri(base);
+  auto r = boost::urls::parse_uri_reference(ref);
+  if (!b || !r) return {};
+  boost::urls::url out(*b);
+  if (!out.resolve(*r)) return {};
+  return normalize_url(out.buffer());
+}
+
+class Crawler {
+ public:
+  Crawler(const SiteSettings& site, const CrawlOptions& options) : site_(site), options_(options) {
+    root_ = normalize_url(site.url);
+    if (root_.empty()) throw IoError("cannot crawl '" + site.url + "': not an http(s) URL");
+    for (const auto& d : site.allowed_domains) domains_.push_back(lower(d));
+    if (domains_.empty()) domains_.push_back(host_of(root_));
+    for (const auto& p : site.allow_patterns) allow_.push_back(std::make_unique<RE2>(p, RE2::Quiet));
+    for (const auto& p : site.deny_patterns) deny_.push_back(std::make_unique<RE2>(p, RE2::Quiet));
+    allow_private_ = site_is_private(host_of(root_));
+    multi_ = curl_multi_init();
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(site.crawl.concurrency));
+  }
+  ~Crawler() {
+    for (auto& [easy, t] : running_) curl_multi_remove_handle(multi_, easy);
+    running_.clear();
+    curl_multi_cleanup(multi_);
+  }
+
+  CrawlOutcome run() {
+    auto started = Clock::now();
+    std::vector<std::string> starts = site_.start_urls.empty() ? std::vector<std::string>{site_.url} : site_.start_urls;
+    for (const auto& s : starts) {
+      auto u = normalize_url(s);
+      if (!u.empty()) enqueue_page(u, 0);
+    }
+    for (const auto& s : site_.sitemap_urls) {
+      auto u = normalize_url(s);
+      if (!u.empty()) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+    }
+    loop();
+
+    CrawlOutcome out;
+    out.result.report = std::move(report_);
+    for (auto& [url, page] : pages_) {
+      for (auto& d : page.documents) out.result.documents.push_back(d);
+      out.state.pages.emplace(url, std::move(page));
+    }
+    assign_hierarchy(out.result.documents, site_);
+    out.result.report.documents = out.result.documents.size();
+    out.result.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    std::sort(out.result.report.skipped.begin(), out.result.report.skipped.end(),
+              [](const SkippedPage& a, const SkippedPage& b) { return a.url < b.url; });
+    if (out.result.documents.empty() && out.result.report.pages_unchanged == 0 && !out.result.report.failed.empty()) {
+      const auto& f = out.result.report.failed.front();
+      throw IoError("crawl of " + site_.url + " fetched nothing usable; first failure: " + f.url + ": " + f.error);
+    }
+    return out;
+  }
+
+ private:
+  struct Host {
+    bool robots_known = false, robots_pending = false;
+    RobotsRules robots = RobotsRules::allow_all();
+    Clock::time_point next{};
+  };
+
+  bool domain_allowed(const std::string& host) const {
+    for (const auto& d : domains_) {
+      if (host == d || (host.size() > d.size() && host.ends_with(d) && host[host.size() - d.size() - 1] == '.')) return true;
+    }
+    return false;
+  }
+
+  // Why a URL is out of scope, or empty when it may be crawled.
+  std::string out_of_scope(const std::string& url) const {
+    if (url.empty()) return "not an http(s) URL";
+    if (!domain_allowed(host_of(url))) return "outside the allowed domains";
+    for (const auto& re : deny_) {
+      if (re->ok() && RE2::PartialMatch(url, *re)) return "denied by pattern \"" + re->pattern() + "\"";
+    }
+    if (!allow_.empty()) {
+      for (const auto& re : allow_) {
+        if (re->ok() && RE2::PartialMatch(url, *re)) return {};
+      }
+      return "matches no allow pattern";
+    }
+    if (url.rfind(root_, 0) != 0 && (url + "/") != root_) return "outside the site root " + root_;
+    return {};
+  }
+
+  void enqueue_page(const std::string& url, unsigned depth) {
+    if (!seen_.insert(url).second) return;
+    if (auto why = out_of_scope(url); !why.empty()) return;  // links leaving the site are not pages of it
+    queue_.push_back({url, Kind::page, depth, 0, 0, false, {}});
+  }
+
+  void skip(const std::string& url, std::string reason) { report_.skipped.push_back({url, std::move(reason)}); }
+  void fail(const std::string& url, std::string error) {
+    report_.failed.push_back({url, std::move(error)});
+    ++errors_;
+  }
+
+  Host& host(const std::string& url) { return hosts_[origin_of(url)]; }
+
+  bool page_budget_left() const { return report_.pages_fetched + pages_in_flight_ < site_.crawl.max_pages; }
+
+  // Start transfers while there is room and something is ready.
+  void schedule() {
+    const auto now = Clock::now();
+    std::size_t scanned = 0, n = queue_.size();
+    while (running_.size() < site_.crawl.concurrency && scanned < n && !queue_.empty()) {
+      Item item = std::move(queue_.front());
+      queue_.pop_front();
+      ++scanned;
+      if (item.kind == Kind::page && !page_budget_left()) {
+        continue;  // max_pages reached: drop what is left
+      }
+      Host& h = host(item.url);
+      if (item.kind != Kind::robots && !h.robots_known) {
+        if (!h.robots_pending) {
+          h.robots_pending = true;
+          queue_.push_front({origin_of(item.url) + "/robots.txt", Kind::robots, 0, 0, 0, false, {}});
+          ++n;
+        }
+        queue_.push_back(std::move(item));
+        continue;
+      }
+      if (item.kind == Kind::page && !h.robots.allowed(path_and_query(item.url))) {
+        skip(item.url, "disallowed by robots.txt");
+        continue;
+      }
+      if (item.not_before > now || h.next > now) {
+        queue_.push_back(std::move(item));
+        continue;
+      }
+      unsigned delay = std::max(site_.crawl.per_host_delay_ms, h.robots.crawl_delay_ms());
+      h.next = now + std::chrono::milliseconds(delay);
+      start(std::move(item));
+    }
+  }
+
+  void start(Item item) {
+    auto t = std::make_unique<Transfer>();
+    t->item = std::move(item);
+    t->limit = t->item.kind == Kind::page ? site_.crawl.max_page_bytes : (64u << 20);
+    t->allow_private = allow_private_;
+    CURL* e = curl_easy_init();
+    t->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, t->item.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are followed by hand, hop by hop
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, site_.crawl.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(site_.crawl.connect_timeout_ms));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(site_.crawl.timeout_ms));
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip, deflate, br, zstd as libcurl can
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->limit));
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    if (t->item.kind == Kind::page && options_.previous) {
+      auto it = options_.previous->pages.find(t->item.url);
+      if (it != options_.previous->pages.end()) {
+        if (!it->second.etag.empty()) t->headers = curl_slist_append(t->headers, ("If-None-Match: " + it->second.etag).c_str());
+        if (!it->second.last_modified.empty())
+          t->headers = curl_slist_append(t->headers, ("If-Modified-Since: " + it->second.last_modified).c_str());
+        if (t->headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+      }
+    }
+    if (t->item.kind == Kind::page) ++pages_in_flight_;
+    curl_multi_add_handle(multi_, e);
+    running_.emplace(e, std::move(t));
+  }
+
+  void retry_or_fail(Transfer& t, const std::string& error) {
+    if (t.item.attempt < site_.crawl.retries) {
+      Item again = t.item;
+      ++again.attempt;
+      auto backoff = std::chrono::milliseconds(std::min(5000u, 200u << std::min(again.attempt, 5u)));
+      again.not_before = Clock::now() + backoff;
+      queue_.push_back(std::move(again));
+      return;
+    }
+    if (t.item.kind == Kind::page || t.item.explicit_sitemap) fail(t.item.url, error);
+  }
+
+  void finish(Transfer& t, CURLcode code) {
+    const Item& item = t.item;
+    if (item.kind == Kind::page) --pages_in_flight_;
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+
+    if (item.kind == Kind::robots) {
+      Host& h = host(item.url);
+      if (code == CURLE_OK && status >= 200 && status < 300) {
+        h.robots = RobotsRules::parse(t.body, site_.crawl.user_agent);
+        h.robots_known = true;
+        for (const auto& s : h.robots.sitemaps()) {
+          auto u = normalize_url(s);
+          if (!u.empty() && domain_allowed(host_of(u))) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+        }
+        if (h.robots.sitemaps().empty() && site_.sitemap_urls.empty() && origin_of(item.url) == origin_of(root_)) {
+          queue_.push_back({origin_of(root_) + "/sitemap.xml", Kind::sitemap, 0, 0, 0, false, {}});
+        }
+      } else if (code == CURLE_OK && status >= 500) {
+        if (item.attempt < site_.crawl.retries) return retry_or_fail(t, "HTTP " + std::to_string(status));
+        h.robots = RobotsRules::disallow_all();  // the server may not want us: RFC 9309 says stay out
+        h.robots_known = true;
+        fail(item.url, "HTTP " + std::to_string(status) + ": robots.txt unavailable, the host is not crawled");
+      } else {
+        h.robots = RobotsRules::allow_all();  // no robots.txt (4xx) or unreachable: pages report their own errors
+        h.robots_known = true;
+        if (origin_of(item.url) == origin_of(root_) && site_.sitemap_urls.empty()) {
+          queue_.push_back({origin_of(root_) + "/sitemap.xml", Kind::sitemap, 0, 0, 0, false, {}});
+        }
+      }
+      return;
+    }
+
+    if (code == CURLE_FILESIZE_EXCEEDED) t.too_large = true;  // announced by Content-Length
+    if (code != CURLE_OK && !(t.too_large || t.not_html)) {
+      if (t.blocked) {
+        if (item.kind == Kind::page || item.explicit_sitemap)
+          fail(item.url, "refused: the host resolves to a private or loopback address");
+        return;
+      }
+      std::string error = curl_easy_strerror(code);
+      if (t.error[0]) error += std::string(": ") + t.error;
+      const bool transient = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_COULDNT_CONNECT ||
+                             code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING ||
+                             code == CURLE_PARTIAL_FILE;
+      if (transient) return retry_or_fail(t, error);
+      if (item.kind == Kind::page || item.explicit_sitemap) fail(item.url, error);
+      return;
+    }
+
+    if (item.kind == Kind::sitemap) {
+      if (t.too_large) return fail(item.url, "sitemap larger than 64 MiB");
+      if (status >= 500) return retry_or_fail(t, "HTTP " + std::to_string(status));
+      if (status != 200) {
+        if (item.explicit_sitemap) fail(item.url, "HTTP " + std::to_string(status));
+        return;
+      }
+      bool index = false;
+      for (const auto& loc : parse_sitemap(t.body, index)) {
+        auto u = normalize_url(loc);
+        if (u.empty()) continue;
+        if (index) {
+          if (sitemaps_seen_++ < 100 && domain_allowed(host_of(u))) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+        } else {
+          enqueue_page(u, 0);
+        }
+      }
+      return;
+    }
+
+    // A page.
+    ++report_.pages_fetched;
+    progress();
+    if (t.too_large) return skip(item.url, "larger than max_page_bytes (" + std::to_string(site_.crawl.max_page_bytes) + ")");
+    if (t.not_html) return skip(item.url, "not HTML (" + t.content_type + ")");
+    if (status >= 300 && status < 400 && status != 304) {
+      std::string target = t.location.empty() ? std::string() : resolve(item.url, t.location);
+      if (target.empty()) return fail(item.url, "HTTP " + std::to_string(status) + " without a usable Location");
+      if (auto why = out_of_scope(target); !why.empty()) return skip(item.url, "redirects to " + target + ", " + why);
+      if (item.redirects >= 10) return fail(item.url, "more than 10 redirects");
+      skip(item.url, "redirects to " + target);
+      if (!seen_.insert(target).second) return;
+      Item next{target, Kind::page, item.depth, 0, item.redirects + 1, false, {}};
+      queue_.push_front(std::move(next));
+      return;
+    }
+    if (status == 304) {
+      auto it = options_.previous ? options_.previous->pages.find(item.url) : decltype(options_.previous->pages.end()){};
+      if (options_.previous && it != options_.previous->pages.end()) {
+        ++report_.pages_unchanged;
+        pages_[item.url] = it->second;
+        // Its links are not known without the body: the previous crawl's pages are requeued.
+        for (const auto& [url, page] : options_.previous->pages) {
+          if (url != item.url && item.depth + 1 <= site_.crawl.max_depth) enqueue_page(url, item.depth + 1);
+        }
+        return;
+      }
+      return fail(item.url, "HTTP 304 for a page without a previous version");
+    }
+    if (status >= 500) return retry_or_fail(t, "HTTP " + std::to_string(status));
+    if (status != 200) return fail(item.url, "HTTP " + std::to_string(status));
+
+    ExtractOptions eo;
+    eo.charset = charset_of(t.content_type);
+    ExtractedPage page = extract_page(t.body, item.url, site_, eo);
+    if (!page.nofollow && item.depth < site_.crawl.max_depth) {
+      for (const auto& link : page.links) enqueue_page(normalize_url(link), item.depth + 1);
+    }
+    std::string url = item.url;
+    if (!page.canonical_url.empty()) {
+      std::string canonical = normalize_url(page.canonical_url);
+      if (!canonical.empty() && canonical != url && out_of_scope(canonical).empty()) {
+        if (pages_.count(canonical) || indexed_canonicals_.count(canonical)) {
+          return skip(url, "duplicate of its canonical URL " + canonical);
+        }
+        seen_.insert(canonical);
+        indexed_canonicals_.insert(canonical);
+        page = extract_page(t.body, canonical, site_, eo);
+        url = canonical;
+      }
+    }
+    if (!page.skip_reason.empty()) return skip(item.url, page.skip_reason);
+    if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
+    ++report_.pages_indexed;
+    documents_ += page.documents.size();
+    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents)};
+  }
+
+  void progress() {
+    if (options_.progress) {
+      options_.progress({report_.pages_fetched, queue_.size() + running_.size(), documents_, errors_});
+    }
+  }
+
+  void loop() {
+    while (true) {
+      if (options_.cancel && options_.cancel->load()) break;
+      schedule();
+      if (running_.empty()) {
+        if (queue_.empty()) break;
+        // Everything queued waits for a delay or a retry backoff.
+        bool any_page_left = false;
+        for (const auto& it : queue_) any_page_left = any_page_left || it.kind != Kind::page || page_budget_left();
+        if (!any_page_left) break;
+        curl_multi_poll(multi_, nullptr, 0, 20, nullptr);
+        continue;
+      }
+      int still = 0;
+      curl_multi_perform(multi_, &still);
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        CURL* e = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        curl_multi_remove_handle(multi_, e);
+        auto node = running_.extract(e);
+        finish(*node.mapped(), code);
+      }
+      curl_multi_poll(multi_, nullptr, 0, 50, nullptr);
+    }
+    progress();
+  }
+
+  const SiteSettings& site_;
+  const CrawlOptions& options_;
+  std::string root_;
+  std::vector<std::string> domains_;
+  std::vector<std::unique_ptr<RE2>> allow_, deny_;
+  bool allow_private_ = false;
+  CURLM* multi_ = nullptr;
+  std::map<CURL*, std::unique_ptr<Transfer>> running_;
+  std::deque<Item> queue_;
+  std::set<std::string> seen_, indexed_canonicals_;
+  std::map<std::string, Host> hosts_;
+  std::map<std::string, CrawlState::Page> pages_;
+  IngestReport report_;
+  std::uint64_t documents_ = 0, errors_ = 0, pages_in_flight_ = 0, sitemaps_seen_ = 0;
+};
+
+}  // namespace
+
+CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  Crawler c(site, options);
+  return c.run();
+}
+
+}  // namespace siteseek

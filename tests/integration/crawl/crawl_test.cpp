@@ -1,0 +1,161 @@
+// Crawls a fixture site served by a real HTTP server (tests/fixtures/crawl_site/server.py) on
+// 127.0.0.1, started and stopped by this test. Proves:
+// 1. exactly the expected documents: robots.txt disallow honoured, sitemap index + gzip sitemap
+//    followed, redirect chain ends at its target, off-domain links and redirects not followed,
+//    404 reported, 500-then-200 retried, slow page timed out, oversized page and PDF skipped,
+//    link loop visited once, canonical duplicate indexed once, noindex skipped;
+// 2. a re-crawl with the previous state sends conditional requests and reuses 304 pages;
+// 3. an unreachable start URL throws, naming it;
+// 4. a public site never fetches loopback addresses.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <set>
+
+#include "siteseek/crawler.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+// The fixture server as a child process: its port from its first line of output; stopped
+// (SIGTERM, then waited for) when this object goes away.
+class FixtureServer {
+ public:
+  FixtureServer() {
+    int out[2], in[2];
+    BOOST_REQUIRE(pipe(out) == 0 && pipe(in) == 0);
+    pid_ = fork();
+    BOOST_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      dup2(in[0], 0);
+      close(out[0]), close(out[1]), close(in[0]), close(in[1]);
+      std::string script = std::string(SITESEEK_SOURCE_DIR) + "/tests/fixtures/crawl_site/server.py";
+      execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]), close(in[0]);
+    stdin_ = in[1];
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    BOOST_REQUIRE_MESSAGE(!line.empty(), "the fixture server did not start");
+    port_ = std::stoi(line);
+  }
+  ~FixtureServer() {
+    close(stdin_);
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  int port_ = 0;
+};
+
+SiteSettings fixture_site(const std::string& base) {
+  SiteSettings s;
+  s.name = "fixture";
+  s.url = base + "/";
+  s.title_separators = {" | "};
+  s.crawl.concurrency = 4;
+  s.crawl.timeout_ms = 1000;
+  s.crawl.connect_timeout_ms = 1000;
+  s.crawl.max_page_bytes = 1 << 20;
+  s.crawl.retries = 2;
+  s.crawl.user_agent = "siteseek-test";
+  return s;
+}
+
+bool has(const std::vector<SkippedPage>& list, const std::string& url, const std::string& fragment) {
+  for (const auto& s : list)
+    if (s.url == url && s.reason.find(fragment) != std::string::npos) return true;
+  return false;
+}
+bool has(const std::vector<FailedPage>& list, const std::string& url, const std::string& fragment) {
+  for (const auto& s : list)
+    if (s.url == url && s.error.find(fragment) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(crawler)
+
+BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
+  FixtureServer server;
+  const std::string b = server.base();
+  auto site = fixture_site(b);
+  std::uint64_t progress_calls = 0;
+  CrawlOptions options;
+  options.progress = [&](const IngestProgress&) { ++progress_calls; };
+  auto outcome = crawl(site, options);
+  const auto& r = outcome.result.report;
+
+  std::set<std::string> urls;
+  for (const auto& d : outcome.result.documents) urls.insert(d.url);
+  std::set<std::string> expected{b + "/", b + "/a.html", b + "/a.html#s1", b + "/private/open.html", b + "/final.html",
+                                 b + "/flaky.html", b + "/loop1.html", b + "/loop2.html", b + "/etag.html",
+                                 b + "/from-sitemap.html"};
+  BOOST_TEST(urls == expected, boost::test_tools::per_element());
+
+  BOOST_TEST(has(r.skipped, b + "/private/secret.html", "robots.txt"));
+  BOOST_TEST(has(r.skipped, b + "/redirect1", "redirects to " + b + "/redirect2"));
+  BOOST_TEST(has(r.skipped, b + "/redirect2", "redirects to " + b + "/final.html"));
+  BOOST_TEST(has(r.skipped, b + "/offsite-redirect", "outside the allowed domains"));
+  BOOST_TEST(has(r.skipped, b + "/big.html", "larger than max_page_bytes"));
+  BOOST_TEST(has(r.skipped, b + "/doc.pdf", "not HTML (application/pdf)"));
+  BOOST_TEST((has(r.skipped, b + "/dup.html", "duplicate") || has(r.skipped, b + "/a.html", "duplicate")));
+  BOOST_TEST(has(r.skipped, b + "/noindex.html", "noindex"));
+  BOOST_TEST(has(r.failed, b + "/missing.html", "HTTP 404"));
+  BOOST_TEST(has(r.failed, b + "/slow.html", "imeout"));
+  for (const auto& f : r.failed) BOOST_TEST(f.url.find("example.invalid") == std::string::npos);
+  BOOST_TEST(r.failed.size() == 2u);
+  BOOST_TEST(r.pages_indexed == 9u);
+  BOOST_TEST(r.documents == outcome.result.documents.size());
+  BOOST_TEST(progress_calls > 0u);
+  // Breadcrumbs come from ancestor pages: every page below the root has the home page's title.
+  for (const auto& d : outcome.result.documents)
+    if (d.url == b + "/a.html") BOOST_TEST(d.hierarchy == std::vector<std::string>{"Home"}, boost::test_tools::per_element());
+
+  // Re-crawl: the ETag page answers 304 and keeps its documents.
+  CrawlOptions again;
+  again.previous = &outcome.state;
+  auto second = crawl(site, again);
+  BOOST_TEST(second.result.report.pages_unchanged >= 1u);
+  std::set<std::string> urls2;
+  for (const auto& d : second.result.documents) urls2.insert(d.url);
+  BOOST_TEST(urls2 == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_start_url_throws) {
+  SiteSettings site = fixture_site("http://127.0.0.1:1");
+  site.crawl.retries = 0;
+  BOOST_CHECK_EXCEPTION(crawl(site), IoError, [](const IoError& e) {
+    return std::string(e.what()).find("http://127.0.0.1:1/") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(public_site_never_fetches_loopback) {
+  FixtureServer server;
+  SiteSettings site = fixture_site("https://docs.example.org");
+  site.start_urls = {server.base() + "/"};
+  site.allowed_domains = {"127.0.0.1"};
+  site.allow_patterns = {".*"};
+  site.crawl.retries = 0;
+  BOOST_CHECK_EXCEPTION(crawl(site), IoError, [](const IoError& e) {
+    return std::string(e.what()).find("private or loopback") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
