@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "siteseek/crawler.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 
@@ -20,7 +19,6 @@ struct SiteSlot {
   SiteSettings settings;
   std::atomic<std::shared_ptr<const Index>> index;
   std::mutex reindex_mutex;  ///< one reindex of a site at a time
-  CrawlState crawl_state;    ///< validators of the last crawl, for conditional requests
 };
 
 struct Engine::Impl {

@@ -2,12 +2,67 @@
 // snapshot -> publish) and load saved snapshots at start-up. A crawl keeps its validators so
 // the next one sends conditional requests.
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <boost/json.hpp>
 
 #include "engine/engine_impl.hpp"
+#include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 
 namespace siteseek {
+namespace {
+
+std::string validators_path(const std::string& snapshot) {
+  return snapshot.substr(0, snapshot.size() - std::string(".snapshot").size()) + ".validators.json";
+}
+
+// The crawl's validators (ETag, Last-Modified) live beside the snapshot, so conditional
+// requests survive a restart; the documents to reuse on 304 come from the current index.
+void save_validators(const CrawlState& state, const std::string& path) {
+  boost::json::object pages;
+  for (const auto& [url, page] : state.pages) {
+    if (page.etag.empty() && page.last_modified.empty()) continue;
+    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified}};
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << boost::json::serialize(boost::json::object{{"version", 1}, {"pages", std::move(pages)}});
+    if (!out) throw IoError("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+CrawlState previous_state(const std::string& path, const Index* index) {
+  CrawlState state;
+  if (!index) return state;
+  std::ifstream in(path);
+  if (!in) return state;
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text.str(), ec);
+  const auto* root = ec ? nullptr : doc.if_object();
+  const auto* pages = root ? root->if_contains("pages") : nullptr;
+  if (!pages || !pages->is_object()) return state;  // unreadable: crawl everything again
+  for (std::uint32_t i = 0; i < index->size(); ++i) {
+    Document d = index->document(i);
+    const std::string page = page_url(d);
+    const auto* v = pages->as_object().if_contains(page);
+    if (!v || !v->is_object()) continue;
+    auto& entry = state.pages[page];
+    if (const auto* e = v->as_object().if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
+    if (const auto* l = v->as_object().if_contains("last_modified"); l && l->is_string())
+      entry.last_modified = std::string(l->get_string());
+    entry.documents.push_back(std::move(d));
+  }
+  return state;
+}
+
+}  // namespace
 
 IngestReport Engine::reindex(const std::string& site, const ProgressCallback& progress) {
   SiteSlot& slot = impl_->slot(site);
@@ -18,9 +73,10 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   if (!settings.directory.empty()) {
     result = read_directory(settings.directory, settings.url, settings, progress);
   } else {
+    CrawlState previous = previous_state(validators_path(snapshot_path(settings.name)), current(settings.name).get());
     CrawlOptions options;
     options.progress = progress;
-    options.previous = &slot.crawl_state;
+    options.previous = &previous;
     auto outcome = crawl(settings, options);  // throws IoError when nothing could be fetched
     result = std::move(outcome.result);
     next_state = std::move(outcome.state);
@@ -40,7 +96,7 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   // Persist first: a snapshot that cannot be written fails the run before anything changes.
   save_snapshot(*index, snapshot_path(settings.name));
   publish(settings.name, std::move(index));
-  if (settings.directory.empty()) slot.crawl_state = std::move(next_state);
+  if (settings.directory.empty()) save_validators(next_state, validators_path(snapshot_path(settings.name)));
   return std::move(result.report);
 }
 

@@ -13,9 +13,12 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <set>
 
 #include "siteseek/crawler.hpp"
+#include "siteseek/engine.hpp"
+#include "siteseek/index.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/settings.hpp"
 
@@ -156,6 +159,42 @@ BOOST_AUTO_TEST_CASE(public_site_never_fetches_loopback) {
   BOOST_CHECK_EXCEPTION(crawl(site), IoError, [](const IoError& e) {
     return std::string(e.what()).find("private or loopback") != std::string::npos;
   });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(crawler_engine)
+
+// Through the engine: the published index holds exactly the crawled documents, a search finds
+// them, and a re-crawl after a restart (a new Engine over the same data directory) still sends
+// conditional requests: the validators are saved beside the snapshot.
+BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
+  FixtureServer server;
+  const std::string b = server.base();
+  AppSettings app;
+  app.data_dir = "/tmp/siteseek-crawl-engine-" + std::to_string(getpid());
+  app.sites.push_back(fixture_site(b));
+  {
+    Engine engine(app);
+    auto report = engine.reindex("fixture");
+    BOOST_TEST(report.pages_indexed == 9u);
+    auto index = engine.current("fixture");
+    BOOST_REQUIRE(index);
+    BOOST_TEST(index->size() == 10u);
+    SearchRequest req;
+    req.q = "redirect chain";
+    auto res = engine.search(req);
+    BOOST_REQUIRE(!res.results.empty());
+    BOOST_TEST(res.results[0].url == b + "/final.html");
+  }
+  {
+    Engine restarted(app);
+    BOOST_TEST(restarted.load_snapshots().size() == 1u);
+    auto report = restarted.reindex("fixture");
+    BOOST_TEST(report.pages_unchanged >= 1u);
+    BOOST_TEST(restarted.current("fixture")->size() == 10u);
+  }
+  std::filesystem::remove_all(app.data_dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
