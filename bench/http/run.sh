@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# HTTP benchmark, in one run on this machine: siteseek's server against the service it replaces
+# (shared/peers: FastAPI and Falcon over Redis + RediSearch 1.2, same Python 3.11 docs) and a
+# static nginx as the ceiling, all measured the same way: shared/peers/bench.py runs
+# `wrk -c 60 -t 20 -d 10s --latency` for /search?q=python and the 40-query mix (queries.lua).
+# Then the layer costs: the engine's own time for the same queries against the server's CPU per
+# request. Everything binds 127.0.0.1 and is stopped by PID, also on failure.
+#   bench/http/run.sh     (RUNS=1 DURATION=10s PORT=18090 BUILD_DIR=build-bench)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+shared=${SHARED_DIR:-$root/../shared}
+peers=$shared/peers
+build=${BUILD_DIR:-$root/build-bench}
+runs=${RUNS:-1}
+duration=${DURATION:-10s}
+port=${PORT:-18090}
+work=$(mktemp -d /tmp/siteseek-http-bench.XXXXXX)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_WITH_HTTP=ON -DSITESEEK_WITH_PYTHON=OFF > "$work/configure.log"
+cmake --build "$build" -j "${JOBS:-2}" --target siteseek > "$work/build.log"
+bin=$build/transports/cli/siteseek
+
+echo "== siteseek serve (embedded engine, Python docs) on 127.0.0.1:$port"
+env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" \
+  serve --port "$port" > "$work/siteseek.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port/health" && break
+  kill -0 "$server_pid" || { cat "$work/siteseek.log"; exit 1; }
+  sleep 0.1
+done
+base="http://127.0.0.1:$port"
+/usr/bin/python3 "$peers/bench.py" sizes --base "$base" --queries "$peers/queries.txt" | sed 's/^/  siteseek: /'
+run() {
+  /usr/bin/python3 "$peers/bench.py" run --label siteseek --runs "$runs" --duration "$duration" --warmup 2s \
+    --server-pid "$server_pid" --out "$work/results.jsonl" "$@"
+}
+run --workload q=python --url "$base/search?q=python"
+QUERIES_FILE="$peers/queries.txt" run --workload mix-40 --url "$base" --script "$peers/queries.lua"
+
+echo "== layer costs: the engine alone (siteseek query over a pipe) for the same queries"
+/usr/bin/python3 - "$peers/queries.txt" > "$work/queries.jsonl" <<'PY'
+import json, sys, urllib.parse
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        params = {k: v[0] for k, v in urllib.parse.parse_qs("q=" + line).items()}
+        print(json.dumps({k: params[k] for k in ("q", "from_url") if k in params}))
+PY
+for _ in $(seq 1 50); do cat "$work/queries.jsonl"; done > "$work/queries-x50.jsonl"
+env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" query \
+  < "$work/queries-x50.jsonl" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys, statistics
+took = [json.loads(l)["took_ms"] for l in sys.stdin]
+print(f"  engine time per query (40-query mix x 50): mean {statistics.mean(took)*1000:.1f} us, "
+      f"median {statistics.median(took)*1000:.1f} us, p99 {sorted(took)[len(took)*99//100]*1000:.1f} us")'
+echo "  q=python, num=30 (the HTTP default):"
+for _ in $(seq 1 200); do echo python; done | env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json \
+  --set "data_dir=$work/data" query 2>/dev/null | /usr/bin/python3 -c '
+import json, sys, statistics
+took = [json.loads(l)["took_ms"] for l in sys.stdin]
+print(f"  engine time per query: median {statistics.median(took)*1000:.1f} us")'
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+echo "== the peers (shared/peers/run-all.sh): FastAPI, Falcon, nginx static ceiling"
+RESULTS="$work/peers" RUNS="$runs" DURATION="$duration" \
+  CONFIGS="fastapi-uvicorn-w2 falcon-gunicorn-gthread-w2-t8 nginx-static" bash "$peers/run-all.sh" > "$work/peers.log" 2>&1 \
+  || { tail -30 "$work/peers.log"; exit 1; }
+grep -E "bytes|req/s" "$work/peers.log" | sed 's/^/  /' || true
+
+echo "== results (median of $runs run(s) each)"
+cat "$work/results.jsonl" "$work/peers/results.jsonl" > "$work/all.jsonl"
+/usr/bin/python3 "$peers/bench.py" report "$work/all.jsonl"
+/usr/bin/python3 - "$work/all.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+med = {}
+for r in rows:
+    med.setdefault((r["workload"], r["label"]), []).append(r)
+def rps(w, label):
+    rs = med.get((w, label))
+    return statistics.median(r["rps"] for r in rs) if rs else None
+print("\nratios (req/s):")
+for w in ("q=python", "mix-40"):
+    s = rps(w, "siteseek")
+    for label in ("fastapi-uvicorn-w2", "falcon-gunicorn-gthread-w2-t8", "nginx-static"):
+        o = rps(w, label)
+        if s and o:
+            print(f"  {w:8} siteseek / {label:30} = {s / o:6.2f}x")
+    ss = med.get((w, "siteseek"), [])
+    if ss:
+        cpu = statistics.median(1000.0 * r["cpu_s"]["server"] / max(r["requests"], 1) for r in ss)
+        print(f"  {w:8} siteseek server CPU per request: {cpu * 1000:.0f} us")
+PY
