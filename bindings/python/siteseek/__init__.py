@@ -1,0 +1,41 @@
+"""siteseek: a search engine for documentation sites, embedded in Python.
+
+    import siteseek
+    engine = siteseek.Engine()
+    engine.index_directory("/usr/share/doc/python3.11/html", "https://docs.python.org/3/", site="python")
+    for result in engine.search("pathlib glob", site="python", num=5):
+        print(result.url, result.title)
+
+Searches, indexing and crawling release the GIL: Python threads search in parallel.
+Errors derive from siteseek.Error (ConfigError, QueryError, UnknownSiteError, SnapshotError,
+IoError), each with a stable .code.
+"""
+from ._siteseek import (  # noqa: F401
+    AppSettings,
+    Boosts,
+    ConfigError,
+    CrawlLimits,
+    Document,
+    Engine,
+    Error,
+    FieldWeights,
+    IoError,
+    LandingPage,
+    QueryError,
+    SearchOptions,
+    SearchResponse,
+    SearchResult,
+    SiteSettings,
+    SkipRules,
+    SnapshotError,
+    Suggestion,
+    UnknownSiteError,
+    __version__,
+    settings_schema,
+)
+
+__all__ = [
+    "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
+    "IoError", "LandingPage", "QueryError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
+    "SkipRules", "SnapshotError", "Suggestion", "UnknownSiteError", "__version__", "settings_schema",
+]

@@ -1,0 +1,317 @@
+// The engine and its results. Long calls (search, indexing, crawling) release the GIL, so
+// Python threads search in parallel.
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <filesystem>
+
+#include "bindings.hpp"
+#include "siteseek/crawler.hpp"
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+
+namespace py = pybind11;
+
+namespace siteseek::python {
+namespace {
+
+const char* type_name(DocumentType t) { return t == DocumentType::page ? "page" : "section"; }
+
+py::dict result_dict(const SearchResult& r) {
+  py::dict d;
+  d["title"] = r.title;
+  d["section_title"] = r.section_title;
+  d["hierarchy"] = r.hierarchy;
+  d["body"] = r.body;
+  d["url"] = r.url;
+  return d;
+}
+
+py::dict report_dict(const IngestReport& r) {
+  py::dict d;
+  d["pages_fetched"] = r.pages_fetched;
+  d["pages_indexed"] = r.pages_indexed;
+  d["pages_unchanged"] = r.pages_unchanged;
+  d["documents"] = r.documents;
+  py::list skipped, failed;
+  for (const auto& s : r.skipped) skipped.append(py::make_tuple(s.url, s.reason));
+  for (const auto& f : r.failed) failed.append(py::make_tuple(f.url, f.error));
+  d["skipped"] = skipped;
+  d["failed"] = failed;
+  d["duration_ms"] = r.duration.count();
+  return d;
+}
+
+Document document_from(const py::handle& obj) {
+  if (py::isinstance<Document>(obj)) return obj.cast<Document>();
+  if (!py::isinstance<py::dict>(obj)) throw RequestError("invalid_document", "a document must be a dict or siteseek.Document");
+  auto d = obj.cast<py::dict>();
+  Document doc;
+  auto text = [&](const char* key, std::string& out) {
+    if (d.contains(key)) out = d[key].cast<std::string>();
+  };
+  text("url", doc.url);
+  text("id", doc.id);
+  text("title", doc.title);
+  text("section_title", doc.section_title);
+  text("body", doc.body);
+  text("section_key", doc.section_key);
+  if (d.contains("hierarchy")) doc.hierarchy = d["hierarchy"].cast<std::vector<std::string>>();
+  if (d.contains("type")) {
+    auto t = d["type"].cast<std::string>();
+    if (t != "page" && t != "section") throw RequestError("invalid_document", "type must be 'page' or 'section', got '" + t + "'");
+    doc.type = t == "page" ? DocumentType::page : DocumentType::section;
+  }
+  if (d.contains("boost")) doc.boost = d["boost"].cast<float>();
+  if (d.contains("position")) doc.position = d["position"].cast<std::uint32_t>();
+  for (auto item : d) {
+    auto key = item.first.cast<std::string>();
+    static const char* known[] = {"url", "id", "title", "section_title", "body", "section_key", "hierarchy", "type", "boost", "position"};
+    if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
+      throw RequestError("invalid_document", "unknown document key '" + key + "'");
+    }
+  }
+  if (doc.url.empty()) throw RequestError("invalid_document", "a document needs a url");
+  if (doc.id.empty()) doc.id = doc.url;
+  return doc;
+}
+
+AppSettings settings_from(const py::object& settings) {
+  if (settings.is_none()) return {};
+  if (py::isinstance<AppSettings>(settings)) {
+    auto s = settings.cast<AppSettings>();
+    validate(s);
+    return s;
+  }
+  if (py::isinstance<py::str>(settings)) return app_settings_from_json_text(settings.cast<std::string>());
+  return app_settings_from_json(parse_json_exact(python_to_json(settings)));
+}
+
+// An Engine plus what Python needs around it: the settings may gain sites as documents arrive.
+class PyEngine {
+ public:
+  explicit PyEngine(AppSettings settings) : settings_(std::move(settings)) { rebuild(); }
+
+  static std::unique_ptr<PyEngine> open(const std::string& path, const std::string& site) {
+    AppSettings s;
+    SiteSettings ss;
+    ss.name = site;
+    ss.url = "https://" + site + ".invalid/";
+    s.sites.push_back(ss);
+    auto e = std::make_unique<PyEngine>(s);
+    std::shared_ptr<const Index> index;
+    {
+      py::gil_scoped_release release;
+      index = load_snapshot(path, ss);
+    }
+    e->engine_->publish(site, index);
+    return e;
+  }
+
+  void save(const std::string& path, const std::string& site) {
+    auto index = engine_->current(site.empty() ? default_site() : site);
+    if (!index) throw RequestError("no_index", "site '" + site + "' has no index to save");
+    py::gil_scoped_release release;
+    save_snapshot(*index, path);
+  }
+
+  py::dict index_directory(const std::string& dir, const std::string& base_url, const std::string& site) {
+    ensure_site(site, base_url);
+    IngestResult result;
+    {
+      py::gil_scoped_release release;
+      result = read_directory(dir, base_url, settings_.site(site));
+      if (result.documents.empty()) throw IoError("no documents could be indexed from " + dir);
+      engine_->publish(site, engine_->build(site, std::move(result.documents)));
+    }
+    return report_dict(result.report);
+  }
+
+  py::dict crawl_site(const std::string& site) {
+    IngestReport report;
+    {
+      py::gil_scoped_release release;
+      const auto& ss = settings_.site(site);
+      auto outcome = crawl(ss);
+      report = outcome.result.report;
+      if (outcome.result.documents.empty()) throw IoError("no documents could be indexed from " + ss.url);
+      engine_->publish(ss.name, engine_->build(ss.name, std::move(outcome.result.documents)));
+    }
+    return report_dict(report);
+  }
+
+  void add_documents(const std::string& site, const py::iterable& docs) {
+    std::vector<Document> list;
+    for (auto d : docs) list.push_back(document_from(d));
+    ensure_site(site, "");
+    auto& buffer = documents_[site];
+    for (auto& d : list) buffer.push_back(std::move(d));
+    py::gil_scoped_release release;
+    engine_->publish(site, engine_->build(site, buffer));
+  }
+
+  SearchResponse search(const std::string& q, const std::string& site, std::uint32_t num, std::uint32_t start,
+                        const std::string& from_url, const py::kwargs& options) {
+    SearchRequest req;
+    req.q = q;
+    req.site = site;
+    req.num = num;
+    req.start = start;
+    req.from_url = from_url;
+    for (auto item : options) {
+      auto key = item.first.cast<std::string>();
+      if (key == "prefix") req.prefix = item.second.cast<bool>();
+      else if (key == "typo") req.typo = item.second.cast<bool>();
+      else if (key == "distinct") req.distinct = item.second.cast<bool>();
+      else if (key == "highlight_pre_tag") req.highlight_pre_tag = item.second.cast<std::string>();
+      else if (key == "highlight_post_tag") req.highlight_post_tag = item.second.cast<std::string>();
+      else if (key == "snippet_length") req.snippet_length = item.second.cast<std::uint32_t>();
+      else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
+    }
+    py::gil_scoped_release release;
+    return engine_->search(req);
+  }
+
+  std::vector<Suggestion> suggest(const std::string& q, const std::string& site, std::uint32_t num) {
+    py::gil_scoped_release release;
+    return engine_->suggest({q, site, num});
+  }
+
+  std::vector<py::dict> sites() const {
+    std::vector<py::dict> out;
+    for (const auto& s : engine_->sites()) {
+      py::dict d;
+      d["name"] = s.name;
+      d["url"] = s.url;
+      d["has_index"] = s.has_index;
+      d["documents"] = s.documents;
+      d["terms"] = s.terms;
+      d["memory_bytes"] = s.memory_bytes;
+      out.push_back(d);
+    }
+    return out;
+  }
+
+  const AppSettings& settings() const { return settings_; }
+
+ private:
+  std::string default_site() const { return settings_.sites.empty() ? std::string() : settings_.site("").name; }
+
+  // A site named by add_documents/index_directory that the settings lack is added with defaults.
+  void ensure_site(const std::string& name, const std::string& url) {
+    for (const auto& s : settings_.sites) {
+      if (s.name == name) return;
+    }
+    SiteSettings ss;
+    ss.name = name;
+    ss.url = url.empty() ? "https://" + name + ".invalid/" : url;
+    auto next = settings_;
+    next.sites.push_back(ss);
+    validate(next);
+    settings_ = std::move(next);
+    rebuild();
+  }
+
+  // The site list of an Engine is fixed: a new site means a new Engine with the old indexes.
+  void rebuild() {
+    auto next = std::make_unique<Engine>(settings_);
+    if (engine_) {
+      for (const auto& s : settings_.sites) {
+        try {
+          if (auto idx = engine_->current(s.name)) next->publish(s.name, idx);
+        } catch (const UnknownSiteError&) {
+        }
+      }
+    }
+    engine_ = std::move(next);
+  }
+
+  AppSettings settings_;
+  std::unique_ptr<Engine> engine_;
+  std::map<std::string, std::vector<Document>> documents_;
+};
+
+}  // namespace
+
+void init_engine(py::module_& m) {
+  py::class_<Document>(m, "Document", "One searchable record: a page, or one section of a page.")
+      .def(py::init([](const std::string& url, const std::string& title, const std::string& body,
+                       const std::string& section_title, std::vector<std::string> hierarchy, const std::string& type,
+                       float boost) {
+             py::dict d;
+             d["url"] = url, d["title"] = title, d["body"] = body, d["section_title"] = section_title;
+             d["hierarchy"] = hierarchy, d["type"] = type, d["boost"] = boost;
+             return document_from(d);
+           }),
+           py::arg("url"), py::arg("title") = "", py::arg("body") = "", py::arg("section_title") = "",
+           py::arg("hierarchy") = std::vector<std::string>{}, py::arg("type") = "page", py::arg("boost") = 1.0f)
+      .def_readwrite("url", &Document::url)
+      .def_readwrite("id", &Document::id)
+      .def_readwrite("title", &Document::title)
+      .def_readwrite("section_title", &Document::section_title)
+      .def_readwrite("hierarchy", &Document::hierarchy)
+      .def_readwrite("body", &Document::body)
+      .def_property_readonly("type", [](const Document& d) { return type_name(d.type); })
+      .def_readwrite("boost", &Document::boost);
+
+  py::class_<SearchResult>(m, "SearchResult", "One result; title, section_title and body are HTML-escaped and highlighted.")
+      .def_readonly("title", &SearchResult::title)
+      .def_readonly("section_title", &SearchResult::section_title)
+      .def_readonly("hierarchy", &SearchResult::hierarchy)
+      .def_readonly("body", &SearchResult::body)
+      .def_readonly("url", &SearchResult::url)
+      .def_readonly("score", &SearchResult::score)
+      .def_property_readonly("type", [](const SearchResult& r) { return type_name(r.type); })
+      .def("to_dict", &result_dict, "The five keys of the HTTP API: title, section_title, hierarchy, body, url.")
+      .def("__repr__", [](const SearchResult& r) { return "SearchResult(url=" + py::repr(py::str(r.url)).cast<std::string>() + ")"; });
+
+  py::class_<SearchResponse>(m, "SearchResponse", "A page of results and the total number of matches.")
+      .def_readonly("total", &SearchResponse::total)
+      .def_readonly("results", &SearchResponse::results)
+      .def_readonly("took_ms", &SearchResponse::took_ms)
+      .def_readonly("relaxed", &SearchResponse::relaxed)
+      .def("to_dict", [](const SearchResponse& r) {
+        py::dict d;
+        d["total"] = r.total;
+        py::list results;
+        for (const auto& x : r.results) results.append(result_dict(x));
+        d["results"] = results;
+        d["took_ms"] = r.took_ms;
+        return d;
+      }, "The HTTP API's response shape.")
+      .def("__len__", [](const SearchResponse& r) { return r.results.size(); })
+      .def("__iter__", [](const SearchResponse& r) { return py::make_iterator(r.results.begin(), r.results.end()); },
+           py::keep_alive<0, 1>());
+
+  py::class_<Suggestion>(m, "Suggestion", "A completion: a word (url None) or a page title (with its url).")
+      .def_readonly("text", &Suggestion::text)
+      .def_property_readonly("url", [](const Suggestion& s) -> py::object {
+        return s.url.empty() ? py::object(py::none()) : py::object(py::str(s.url));
+      })
+      .def("__repr__", [](const Suggestion& s) {
+        return "Suggestion(text=" + py::repr(py::str(s.text)).cast<std::string>() +
+               (s.url.empty() ? std::string() : ", url=" + py::repr(py::str(s.url)).cast<std::string>()) + ")";
+      });
+
+  py::class_<PyEngine>(m, "Engine", "Sites and their current indexes; search is thread-safe.")
+      .def(py::init([](py::object settings) { return std::make_unique<PyEngine>(settings_from(settings)); }),
+           py::arg("settings") = py::none(), "settings: AppSettings, a dict, JSON text, or None for no sites yet.")
+      .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
+                  "An engine over one snapshot file (as saved by save() or `siteseek index`).")
+      .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = "", "Write a site's index as a snapshot file.")
+      .def("index_directory", &PyEngine::index_directory, py::arg("directory"), py::arg("base_url"),
+           py::arg("site") = "default", "Index a built static site; returns the report as a dict.")
+      .def("crawl", &PyEngine::crawl_site, py::arg("site"), "Crawl a configured site; returns the report as a dict.")
+      .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
+           "Add documents (dicts or Document) to a site and publish its new index.")
+      .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = "", py::arg("num") = 10, py::arg("start") = 0,
+           py::arg("from_url") = "",
+           "Search a site. Options: prefix, typo, distinct, highlight_pre_tag, highlight_post_tag, snippet_length.")
+      .def("suggest", &PyEngine::suggest, py::arg("q"), py::arg("site") = "", py::arg("num") = 8,
+           "Completions for a search box.")
+      .def("sites", &PyEngine::sites, "Each site's name, url and index state.")
+      .def_property_readonly("settings", &PyEngine::settings, "The engine's settings.");
+}
+
+}  // namespace siteseek::python

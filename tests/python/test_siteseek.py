@@ -1,0 +1,151 @@
+"""The Python module as a Python user uses it:
+1. an Engine over documents (dicts or Document), search with options, results as objects and dicts;
+2. indexing a built directory, saving a snapshot and opening it again;
+3. errors: a hierarchy under siteseek.Error with stable codes, ConfigError listing key paths,
+   UnknownSiteError listing the valid sites, SnapshotError for a corrupt file;
+4. settings as typed classes: defaults, keyword construction, dict and JSON round trips, masking;
+5. several Python threads searching at once get the same answers as one thread (the GIL is
+   released during searches)."""
+import json
+import os
+import threading
+
+import pytest
+
+import siteseek
+
+FIXTURE_SITE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "html", "site")
+
+DOCS = [
+    {"url": "https://docs.example.org/install.html", "title": "Installing packages",
+     "body": "Use the installer to install any package from the index."},
+    {"url": "https://docs.example.org/config.html", "title": "Configuration",
+     "body": "Settings live in a JSON file next to the program."},
+    siteseek.Document("https://docs.example.org/search.html", title="Searching",
+                      body="Type a few letters and press enter to search."),
+]
+
+
+@pytest.fixture()
+def engine():
+    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+    e.add_documents("demo", DOCS)
+    return e
+
+
+def test_search_results(engine):
+    res = engine.search("install packge", site="demo")  # a typo, on purpose
+    assert res.total >= 1 and len(res) == len(res.results)
+    first = res.results[0]
+    assert first.url == "https://docs.example.org/install.html"
+    assert "<b>" in first.title and first.type == "page"
+    assert set(first.to_dict()) == {"title", "section_title", "hierarchy", "body", "url"}
+    d = res.to_dict()
+    assert d["total"] == res.total and d["results"][0]["url"] == first.url
+    assert res.took_ms >= 0
+    assert [r.url for r in res] == [r.url for r in res.results]
+
+
+def test_search_options(engine):
+    assert engine.search("searc", site="demo").total == 1  # search as you type
+    assert engine.search("searc", site="demo", prefix=False, typo=False).total == 0
+    res = engine.search("install", site="demo", highlight_pre_tag="[", highlight_post_tag="]")
+    assert "[" in res.results[0].title
+    with pytest.raises(siteseek.QueryError) as err:
+        engine.search("install", site="demo", colour="red")
+    assert err.value.code == "invalid_parameter"
+
+
+def test_suggest(engine):
+    words = [s.text for s in engine.suggest("inst", site="demo")]
+    assert any(w.startswith("inst") for w in words)
+
+
+def test_index_directory_save_open(tmp_path):
+    e = siteseek.Engine()
+    report = e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")
+    assert report["pages_indexed"] == 4 and report["documents"] == 5
+    assert any("no title" in reason for _, reason in report["skipped"])
+    path = str(tmp_path / "ex.snapshot")
+    e.save(path, site="ex")
+    opened = siteseek.Engine.open(path, site="ex")
+    assert opened.search("install", site="ex").results[0].url.startswith("https://docs.example.org/guide/install.html")
+    blob = bytearray(open(path, "rb").read())
+    blob[len(blob) // 2] ^= 0xFF
+    bad = tmp_path / "bad.snapshot"
+    bad.write_bytes(bytes(blob))
+    with pytest.raises(siteseek.SnapshotError) as err:
+        siteseek.Engine.open(str(bad))
+    assert isinstance(err.value, siteseek.Error) and err.value.code == "corrupt_snapshot"
+    with pytest.raises(siteseek.IoError):
+        e.index_directory(str(tmp_path / "missing"), "https://x.example/", site="x")
+
+
+def test_errors(engine):
+    with pytest.raises(siteseek.UnknownSiteError) as err:
+        engine.search("x", site="nope")
+    assert err.value.known_sites == ["demo"] and err.value.code == "unknown_site"
+    with pytest.raises(siteseek.QueryError):
+        engine.add_documents("demo", [{"title": "no url"}])
+    with pytest.raises(siteseek.QueryError):
+        engine.add_documents("demo", [{"url": "https://docs.example.org/x", "colour": "red"}])
+
+
+def test_config_errors_list_key_paths():
+    with pytest.raises(siteseek.ConfigError) as err:
+        siteseek.AppSettings.from_dict({"port": "x", "sites": [{"name": "a", "url": "https://a.org/", "synonyms": [3]}]})
+    paths = [p for p, _ in err.value.issues]
+    assert paths == ["port", "sites[0].synonyms[0]"]
+    assert err.value.issues[1][1] == "expected an array of strings, got an integer"
+    with pytest.raises(siteseek.ConfigError) as err:
+        siteseek.Engine({"sites": [{"name": "a b", "url": "ftp://x"}]})
+    assert {p for p, _ in err.value.issues} == {"sites[0].name", "sites[0].url"}
+
+
+def test_settings_classes_round_trip():
+    s = siteseek.AppSettings()
+    assert s.port == 8080 and s.max_num == 100 and s.sites == []
+    s = siteseek.AppSettings(port=9000, api_key="k", sites=[{"name": "a", "url": "https://a.org/", "language": "none"}])
+    assert s.port == 9000 and s.api_key == "k"
+    site = s.sites[0]
+    assert isinstance(site, siteseek.SiteSettings) and site.language == "none"
+    assert site.field_weights.title == 10.0
+    weights = siteseek.FieldWeights(title=3.5)
+    assert weights.body == 1.5
+    site.field_weights.title = 7.25  # nested structs are edited in place
+    assert site.field_weights.title == 7.25
+    s.port = 9100
+    assert s.port == 9100
+    d = s.to_dict()
+    assert siteseek.AppSettings.from_dict(d) == s
+    assert json.loads(s.to_json())["api_key"] == "***"
+    assert siteseek.AppSettings.from_json(s.to_json(include_secrets=True)) == s
+    assert "properties" in siteseek.settings_schema()
+    with pytest.raises(siteseek.ConfigError):
+        siteseek.AppSettings.from_json(s.to_json())  # a masked dump is not a config
+
+
+def test_threads_search_in_parallel():
+    e = siteseek.Engine()
+    e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")
+    queries = ["install", "guide", "example docs", "linux", "welcome", "instal", "apt"] * 20
+    expected = {q: [r.url for r in e.search(q, site="ex")] for q in set(queries)}
+    failures = []
+
+    def worker(offset):
+        for q in queries[offset:] + queries[:offset]:
+            got = [r.url for r in e.search(q, site="ex")]
+            if got != expected[q]:
+                failures.append((q, got))
+
+    threads = [threading.Thread(target=worker, args=(i * 7,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_docstrings():
+    assert "Search a site" in siteseek.Engine.search.__doc__
+    assert siteseek.ConfigError.__doc__ and "issues" in siteseek.ConfigError.__doc__
