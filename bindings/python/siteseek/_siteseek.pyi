@@ -1,0 +1,189 @@
+"""Type stubs of the _siteseek extension (re-exported by the siteseek package)."""
+from typing import Any, Iterable, Iterator, Mapping, Optional, Union
+
+__version__: str
+
+class Error(Exception):
+    code: str
+class ConfigError(Error):
+    issues: list[tuple[str, str]]
+class QueryError(Error): ...
+class UnknownSiteError(Error):
+    known_sites: list[str]
+class SnapshotError(Error): ...
+class IoError(Error): ...
+
+class FieldWeights:
+    title: float
+    section_title: float
+    body: float
+    url: float
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> FieldWeights: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class LandingPage:
+    query: str
+    url: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> LandingPage: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SkipRules:
+    not_found_pages: bool
+    title_contains: list[str]
+    url_patterns: list[str]
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> SkipRules: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class Boosts:
+    page: float
+    section: float
+    depth_decay: float
+    current_section: float
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> Boosts: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class CrawlLimits:
+    max_pages: int
+    max_depth: int
+    concurrency: int
+    per_host_delay_ms: int
+    connect_timeout_ms: int
+    timeout_ms: int
+    max_page_bytes: int
+    retries: int
+    user_agent: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> CrawlLimits: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SearchOptions:
+    typo_tolerance: bool
+    one_typo_min_length: int
+    two_typos_min_length: int
+    prefix_search: bool
+    distinct_by_page: bool
+    snippet_length: int
+    highlight_pre_tag: str
+    highlight_post_tag: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> SearchOptions: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SiteSettings:
+    name: str
+    url: str
+    directory: str
+    allowed_domains: list[str]
+    allow_patterns: list[str]
+    deny_patterns: list[str]
+    start_urls: list[str]
+    sitemap_urls: list[str]
+    content_selectors: list[str]
+    breadcrumb_selector: str
+    title_separators: list[str]
+    field_weights: FieldWeights
+    synonyms: list[list[str]]
+    literal_terms: list[str]
+    stop_words: list[str]
+    language: str
+    landing_pages: list[LandingPage]
+    skip: SkipRules
+    boosts: Boosts
+    crawl: CrawlLimits
+    search: SearchOptions
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> SiteSettings: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class AppSettings:
+    host: str
+    port: int
+    threads: int
+    api_key: str
+    cors_origins: list[str]
+    data_dir: str
+    storage: str
+    redis_url: str
+    backend: str
+    default_site: str
+    max_query_length: int
+    max_num: int
+    default_num: int
+    log_level: str
+    sites: list[SiteSettings]
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> AppSettings: ...
+    @staticmethod
+    def from_json(text: str) -> AppSettings: ...
+    @staticmethod
+    def load(file: str = "", overrides: Mapping[str, str] = ..., environment: bool = True) -> AppSettings: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, include_secrets: bool = False) -> str: ...
+    def validate(self) -> None: ...
+
+def settings_schema() -> dict[str, Any]: ...
+
+class Document:
+    url: str
+    id: str
+    title: str
+    section_title: str
+    hierarchy: list[str]
+    body: str
+    boost: float
+    @property
+    def type(self) -> str: ...
+    def __init__(self, url: str, title: str = "", body: str = "", section_title: str = "",
+                 hierarchy: list[str] = ..., type: str = "page", boost: float = 1.0) -> None: ...
+
+class SearchResult:
+    title: str
+    section_title: str
+    hierarchy: list[str]
+    body: str
+    url: str
+    score: float
+    @property
+    def type(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SearchResponse:
+    total: int
+    results: list[SearchResult]
+    took_ms: float
+    relaxed: bool
+    def to_dict(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[SearchResult]: ...
+
+class Suggestion:
+    text: str
+    @property
+    def url(self) -> Optional[str]: ...
+
+class Engine:
+    def __init__(self, settings: Union[AppSettings, Mapping[str, Any], str, None] = None) -> None: ...
+    @staticmethod
+    def open(path: str, site: str = "default") -> Engine: ...
+    def save(self, path: str, site: str = "") -> None: ...
+    def index_directory(self, directory: str, base_url: str, site: str = "default") -> dict[str, Any]: ...
+    def crawl(self, site: str) -> dict[str, Any]: ...
+    def add_documents(self, site: str, documents: Iterable[Union[Document, Mapping[str, Any]]]) -> None: ...
+    def search(self, q: str, site: str = "", num: int = 10, start: int = 0, from_url: str = "",
+               **options: Any) -> SearchResponse: ...
+    def suggest(self, q: str, site: str = "", num: int = 8) -> list[Suggestion]: ...
+    def sites(self) -> list[dict[str, Any]]: ...
+    @property
+    def settings(self) -> AppSettings: ...
