@@ -24,7 +24,7 @@ inline constexpr std::size_t max_stem_variants = 64;
 /// Synonym alternatives added per word.
 inline constexpr std::size_t max_synonym_expansions = 16;
 /// Candidates re-ranked with positions (proximity, phrase, exact title) after the first pass.
-inline constexpr std::size_t rerank_candidates = 100;
+inline constexpr std::size_t rerank_candidates = 50;
 /// Positions per field and word read when re-ranking (the first ones; enough for proximity).
 inline constexpr std::uint32_t rerank_positions = 256;
 /// Per-search time budget: once spent, expansion stops and the results found so far are ranked.
