@@ -10,7 +10,7 @@ namespace siteseek::http {
 namespace {
 
 constexpr const char* route_names[] = {"search", "suggest", "sites", "indexer", "jobs",
-                                       "health", "metrics", "openapi", "preflight", "other"};
+                                       "health", "metrics", "openapi", "preflight", "web", "other"};
 
 std::string number(double v) {
   char buf[64];

@@ -15,6 +15,10 @@
 namespace siteseek::http {
 
 std::string_view openapi_document();
+struct WebAsset {
+  std::string_view path, content_type, body;
+};
+const WebAsset* find_web_asset(std::string_view path);
 
 namespace {
 
@@ -427,6 +431,16 @@ Response Router::handle(const Request& request) {
           res = only(get, "GET", [&] {
             if (auto denied = h.check_admin(request.api_key)) return std::move(*denied);
             return path == "/jobs" ? h.job_list() : h.job(std::string_view(path).substr(6));
+          });
+        } else if (const WebAsset* asset = find_web_asset(path == "/index.html" ? "/" : path)) {
+          route = Route::web;
+          res = only(get, "GET", [&] {
+            Response r;
+            r.content_type = std::string(asset->content_type);
+            r.body = std::string(asset->body);
+            r.headers.emplace_back("Cache-Control", "public, max-age=300");
+            r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+            return r;
           });
         } else {
           res = error("not_found", "no route for " + path);

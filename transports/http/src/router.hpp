@@ -32,7 +32,7 @@ struct Response {
 };
 
 /// Routes, in one table; index into the metrics arrays.
-enum class Route : std::size_t { search, suggest, sites, indexer, jobs, health, metrics, openapi, preflight, other, count };
+enum class Route : std::size_t { search, suggest, sites, indexer, jobs, health, metrics, openapi, preflight, web, other, count };
 
 /// Per-route request counts by status and latency histograms (lock-free).
 class Metrics {
