@@ -133,18 +133,25 @@ test("keyboard: / focuses, arrows move, Enter opens, Esc closes", async () => {
 });
 
 test("no results, and the server down", async () => {
+  // A server of its own, stopped for real while the page is open.
+  const config = path.join(tmp, "down.json");
+  fs.writeFileSync(config, JSON.stringify({
+    host: "127.0.0.1", data_dir: path.join(tmp, "data"),
+    sites: [{ name: "ex", url: "https://docs.example.org/", directory: fixtureSite, title_separators: [" | "] }],
+  }));
+  const own = await startSiteseek(config);
   const page = await browser.newPage();
-  await page.goto(base + "/");
+  await page.goto(own.base + "/");
   const input = page.getByRole("combobox", { name: "Search the documentation" });
   await input.fill("zzqqxxnothing");
   await page.waitForSelector(".ss-widget[data-state=empty-results]");
   assert.match(await page.locator(".ss-status").textContent(), /No results for “zzqqxxnothing”/);
   await page.screenshot({ path: path.join(artifacts, "no-results.png") });
-  // The page stays; the server goes away.
-  await page.route(base + "/search**", (route) => route.abort("connectionrefused"));
+  await stop(own.proc);
   await input.fill("install");
   await page.waitForSelector(".ss-widget[data-state=error]");
   assert.match(await page.locator(".ss-status").textContent(), /unavailable/);
+  assert.equal(await page.getByRole("listbox", { includeHidden: true }).isHidden(), true);
   await page.screenshot({ path: path.join(artifacts, "server-down.png") });
   await page.close();
 });
