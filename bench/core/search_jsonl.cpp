@@ -15,6 +15,8 @@
 
 #include <boost/json.hpp>
 
+#include "../common/jsonl_documents.hpp"
+
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
@@ -24,26 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::vector<siteseek::Document> load_jsonl(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::vector<siteseek::Document> docs;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto o = json::parse(line).as_object();
-    siteseek::Document d;
-    d.id = json::value_to<std::string>(o.at("id"));
-    d.url = json::value_to<std::string>(o.at("url"));
-    d.title = json::value_to<std::string>(o.at("title"));
-    d.section_title = json::value_to<std::string>(o.at("section_title"));
-    d.body = json::value_to<std::string>(o.at("body"));
-    d.type = o.at("type").as_string() == "page" ? siteseek::DocumentType::page : siteseek::DocumentType::section;
-    if (auto* s = o.if_contains("s")) d.section_key = json::value_to<std::string>(*s);
-    docs.push_back(std::move(d));
-  }
-  return docs;
-}
+using siteseek::bench::load_jsonl;
 
 std::vector<std::string> load_queries(const std::string& path) {
   std::ifstream in(path);

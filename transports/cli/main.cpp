@@ -91,6 +91,16 @@ std::string for_terminal(std::string_view html, bool tty, const std::string& pre
   return out;
 }
 
+// The configured site called `name`, or a new one with that name and default settings.
+SiteSettings& site_named(AppSettings& settings, const std::string& name) {
+  for (auto& s : settings.sites) {
+    if (s.name == name) return s;
+  }
+  settings.sites.emplace_back();
+  settings.sites.back().name = name;
+  return settings.sites.back();
+}
+
 int print_search(Engine& engine, const SearchRequest& req, bool json) {
   auto res = engine.search(req);
   if (json) {
@@ -222,39 +232,17 @@ int main(int argc, char** argv) {
     if (*index) {
       AppSettings settings;
       if (!site_url.empty() && !dir.empty()) throw ConfigError("url", "give a site URL to crawl or --dir, not both");
-      if (!site_url.empty()) {
+      if (!site_url.empty() || !dir.empty()) {
+        if (!dir.empty() && base_url.empty()) {
+          throw ConfigError("--base-url", "required with --dir: the public URL of the directory's root");
+        }
+        // An ad-hoc site (or one from the config, re-pointed): crawl the URL or read the directory.
         settings = load(g, flags);
-        std::string name = site.empty() ? "default" : site;
-        SiteSettings* target = nullptr;
-        for (auto& s : settings.sites) {
-          if (s.name == name) target = &s;
-        }
-        if (!target) {
-          settings.sites.emplace_back();
-          target = &settings.sites.back();
-          target->name = name;
-        }
-        target->url = site_url;
-        target->directory.clear();
+        SiteSettings& target = site_named(settings, site.empty() ? "default" : site);
+        target.url = site_url.empty() ? base_url : site_url;
+        target.directory = dir;
         validate(settings);
-        site = name;
-      } else if (!dir.empty()) {
-        if (base_url.empty()) throw ConfigError("--base-url", "required with --dir: the public URL of the directory's root");
-        settings = load(g, flags);
-        std::string name = site.empty() ? "default" : site;
-        SiteSettings* target = nullptr;
-        for (auto& s : settings.sites) {
-          if (s.name == name) target = &s;
-        }
-        if (!target) {
-          settings.sites.emplace_back();
-          target = &settings.sites.back();
-          target->name = name;
-        }
-        target->url = base_url;
-        target->directory = dir;
-        validate(settings);
-        site = name;
+        site = target.name;
       } else {
         settings = load(g, flags);
         if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");

@@ -122,31 +122,6 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-// Visible text of a subtree (headings, links, titles).
-std::string text_of(const GumboNode* root) {
-  TextBuffer buf;
-  std::vector<std::pair<const GumboNode*, bool>> stack{{root, false}};
-  while (!stack.empty()) {
-    auto [n, closing] = stack.back();
-    stack.pop_back();
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
-      buf.append_text(n->v.text.text);
-      continue;
-    }
-    if (n->type != GUMBO_NODE_ELEMENT) continue;
-    if (closing) {
-      if (is_block(n->v.element.tag)) buf.space();
-      continue;
-    }
-    if (n != root && dropped(n)) continue;
-    if (is_block(n->v.element.tag)) buf.space();
-    stack.push_back({n, true});
-    const GumboVector& ch = n->v.element.children;
-    for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
-  }
-  return trim(buf.text);
-}
-
 struct Heading {
   int level = 0;
   std::size_t start = 0;  // buffer offset where the heading's text starts
@@ -242,6 +217,14 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
     const GumboVector& ch = n->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
   }
+}
+
+// Visible text of a subtree (titles, breadcrumb links).
+std::string text_of(const GumboNode* root) {
+  TextBuffer buf;
+  std::vector<Heading> ignored;
+  collect(root, buf, ignored);
+  return trim(buf.text);
 }
 
 const GumboNode* find_tag(const GumboNode* root, GumboTag tag) {
