@@ -158,21 +158,16 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
                              std::uint32_t cap = ~0u) {
   const std::uint8_t* p = d.positions.data() + e.positions;
   for (std::size_t f = 0; f < field_count; ++f) {
-    out[f].clear();
-    std::uint32_t pos = 0;
     const std::uint32_t n = e.tf[f];
-    if (n > cap) {
-      for (std::uint32_t i = 0; i < cap; ++i) {
-        pos += static_cast<std::uint32_t>(get_varint(p));
-        out[f].push_back(pos);
-      }
-      for (std::uint32_t i = cap; i < n; ++i) get_varint(p);
-      continue;
-    }
-    for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t keep = n > cap ? cap : n;
+    out[f].resize(keep);  // capacity is reused across calls: no allocation on the hot path
+    std::uint32_t* dst = out[f].data();
+    std::uint32_t pos = 0;
+    for (std::uint32_t i = 0; i < keep; ++i) {
       pos += static_cast<std::uint32_t>(get_varint(p));
-      out[f].push_back(pos);
+      dst[i] = pos;
     }
+    for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
   }
 }
 
