@@ -57,8 +57,8 @@ before(async () => {
   // The page that embeds the widget lives on another origin (another port).
   embedServer = http.createServer((req, res) => {
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    res.end(`<!DOCTYPE html><html><head><title>Another site</title>
-      <link rel="stylesheet" href="${base}/widget.css"></head><body><h1>Another site</h1>
+    // One element and one script tag: the widget brings its own stylesheet.
+    res.end(`<!DOCTYPE html><html><head><title>Another site</title></head><body><h1>Another site</h1>
       <div id="box" data-siteseek="${base}" data-site="ex" data-label="Search example docs"></div>
       <script src="${base}/widget.js" defer></script></body></html>`);
   });
@@ -175,6 +175,8 @@ test("the widget on another origin works through CORS", async () => {
   await input.fill("linux");
   await page.getByRole("listbox", { name: "Search results" }).getByRole("option").first().waitFor();
   assert.match(await page.getByRole("listbox", { name: "Search results" }).getByRole("option").first().textContent(), /On Linux/);
+  assert.equal(await page.locator(`link[href="${base}/widget.css"]`).count(), 1);
+  assert.equal(await page.locator(".ss-results").evaluate((e) => getComputedStyle(e).borderRadius), "8px");
   await page.screenshot({ path: path.join(artifacts, "embedded.png") });
   await page.close();
 });

@@ -1,9 +1,10 @@
 /* siteseek search widget: one script tag and one element give any page a search box.
  *
- *   <link rel="stylesheet" href="https://search.example.org/widget.css">
  *   <div data-siteseek="https://search.example.org" data-site="docs"></div>
  *   <script src="https://search.example.org/widget.js" defer></script>
  *
+ * The stylesheet (widget.css, from the same server) is added to the page unless the page
+ * links one itself (to restyle it, link your own copy, or override the --ss-* properties).
  * data-siteseek: the siteseek server (default: where this script came from); data-site: the
  * site to search (default: the server's default site; a picker appears when the server has
  * several). The server must list the page's origin in cors_origins when it is another origin.
@@ -192,7 +193,19 @@
     return root.__siteseek;
   }
 
-  function boot() { document.querySelectorAll("[data-siteseek]").forEach(init); }
+  function ensureStyles(server) {
+    var links = document.querySelectorAll("link[rel=stylesheet]");
+    for (var i = 0; i < links.length; i++) {
+      if (/\/widget\.css(\?|$)/.test(links[i].href)) return;
+    }
+    document.head.appendChild(el("link", { "rel": "stylesheet", "href": server + "/widget.css" }));
+  }
+
+  function boot() {
+    var roots = document.querySelectorAll("[data-siteseek]");
+    if (roots.length) ensureStyles((roots[0].getAttribute("data-siteseek") || scriptOrigin).replace(/\/+$/, ""));
+    roots.forEach(init);
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
   else boot();
   window.SiteseekWidget = { init: init };
