@@ -34,4 +34,20 @@ inline std::vector<Document> load_jsonl(const std::string& path) {
   return docs;
 }
 
+/// The distinct queries of a judged-queries TSV (first column), in file order.
+inline std::vector<std::string> load_queries(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto q = line.substr(0, line.find('\t'));
+    bool seen = false;
+    for (const auto& o : out) seen = seen || o == q;
+    if (!seen) out.push_back(q);
+  }
+  return out;
+}
+
 }  // namespace siteseek::bench

@@ -35,18 +35,7 @@ namespace {
 
 using siteseek::bench::load_jsonl;
 
-std::vector<std::string> load_queries(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto q = line.substr(0, line.find('\t'));
-    if (seen.insert(q).second) out.push_back(q);
-  }
-  return out;
-}
+using siteseek::bench::load_queries;
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
