@@ -14,7 +14,7 @@ inline constexpr std::size_t max_query_terms = 16;
 /// Words inside one "phrase".
 inline constexpr std::size_t max_phrase_words = 8;
 /// Dictionary terms a prefix (word* or the last typed word) expands to, most frequent first.
-inline constexpr std::size_t max_prefix_terms = 1000;
+inline constexpr std::size_t max_prefix_terms = 64;
 /// Dictionary terms one word expands to with one typo.
 inline constexpr std::size_t max_one_typo_terms = 150;
 /// Dictionary terms one word expands to with two typos.

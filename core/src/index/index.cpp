@@ -1,4 +1,6 @@
 // Index accessors and memory accounting.
+#include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "index/index_data.hpp"
@@ -17,7 +19,8 @@ std::uint64_t Index::Data::memory_bytes() const {
   n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
-       bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm);
+       bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
+       bytes_of(impact_offset);
   return n;
 }
 
@@ -30,6 +33,25 @@ void Index::Data::finish() {
   for (std::size_t i = 0; i < docs.size(); ++i)
     for (std::size_t f = 0; f < field_count; ++f)
       inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg_field_length[f]));
+
+  const auto& fw = settings.field_weights;
+  const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
+  const std::uint32_t n = term_count();
+  impact_offset.assign(n + 1, 0);
+  for (std::uint32_t t = 0; t < n; ++t) impact_offset[t + 1] = impact_offset[t] + term_df[t];
+  impacts.assign(impact_offset[n], 0);
+  std::size_t k = 0;
+  PostingEntry e;
+  for (std::uint32_t t = 0; t < n; ++t) {
+    PostingsCursor cur(*this, t);
+    while (cur.next(e) && k < impacts.size()) {
+      double tfw = 0;
+      for (std::size_t f = 0; f < field_count; ++f) tfw += weight[f] * e.tf[f] * inv_norm[e.doc][f];
+      const double part = tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
+      impacts[k++] = static_cast<std::uint8_t>(std::clamp(std::lround(part / impact_unit), 1l, 255l));
+    }
+    k = impact_offset[t + 1];
+  }
 }
 
 Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}

@@ -140,8 +140,9 @@ void validate(const Index::Data& d) {
         if (!(b & 0x80)) return v;
       }
     };
-    std::uint64_t doc = 0, pos = d.positions_offset[t];
+    std::uint64_t doc = 0, pos = d.positions_offset[t], count = 0;
     while (p < end) {
+      ++count;
       doc += varint();
       if (doc == 0 || doc > d.docs.size() || p >= end) bad("postings documents");
       std::uint8_t mask = *p++;
@@ -150,6 +151,7 @@ void validate(const Index::Data& d) {
       pos += varint();
     }
     if (pos != d.positions_offset[t + 1]) bad("positions lengths");
+    if (count != d.term_df[t]) bad("document frequencies");  // impacts are laid out by them
   }
 }
 

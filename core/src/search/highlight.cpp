@@ -1,6 +1,7 @@
 #include "search/highlight.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "index/index_data.hpp"
 
@@ -45,9 +46,16 @@ Piece next_piece(std::string_view text, std::size_t at) {
 
 class PieceMatcher {
  public:
-  PieceMatcher(const Analyzer& analyzer, const HighlightMatcher& m) : analyzer_(analyzer), m_(m) {}
+  PieceMatcher(const Analyzer& analyzer, const HighlightMatcher& m) : analyzer_(analyzer), m_(m) {
+    for (const auto* list : {&m.terms, &m.prefixes, &m.stems})
+      for (const auto& w : *list)
+        if (!w.empty()) first_[static_cast<unsigned char>(w[0])] = true;
+  }
 
   bool operator()(std::string_view piece) {
+    // Most pieces start with a letter no query word starts with: reject those before folding.
+    const auto c0 = static_cast<unsigned char>(piece[0]);
+    if (c0 < 0x80 && !first_[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) return false;
     folded_.clear();
     bool ascii = true;
     for (unsigned char c : piece) {
@@ -74,6 +82,7 @@ class PieceMatcher {
   const Analyzer& analyzer_;
   const HighlightMatcher& m_;
   std::string folded_, stem_;
+  std::array<bool, 256> first_{};
 };
 
 void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,

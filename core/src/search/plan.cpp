@@ -81,24 +81,31 @@ struct Builder {
       add_stems(ex, tc.stem, exact_id, weight_stem);
       if (!t.stop) plan.highlight.stems.push_back(tc.stem);
     }
+    std::uint32_t completions_df = 0;
     if (prefix) {
       auto [lo, hi] = index.prefix_range(t.term);
       std::vector<std::uint32_t> ids;
       ids.reserve(hi - lo);
       for (auto id = lo; id < hi; ++id)
         if (id != exact_id) ids.push_back(id);
-      if (ids.size() > limits::max_prefix_terms) {
-        std::nth_element(ids.begin(), ids.begin() + limits::max_prefix_terms, ids.end(),
-                         [&](auto a, auto b) { return d.term_df[a] > d.term_df[b]; });
-        ids.resize(limits::max_prefix_terms);
+      // The most frequent completions carry nearly all the documents a prefix can mean; the
+      // long tail of rare ones costs postings for records that also match a common one.
+      const std::size_t cap = std::min(limits::max_prefix_terms, ids.size());
+      std::partial_sort(ids.begin(), ids.begin() + cap, ids.end(), [&](auto a, auto b) {
+        return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b;
+      });
+      ids.resize(cap);
+      for (auto id : ids) {
+        ex.push_back({id, weight_prefix, MatchKind::prefix});
+        completions_df += d.term_df[id];
       }
-      for (auto id : ids) ex.push_back({id, weight_prefix, MatchKind::prefix});
       plan.highlight.prefixes.push_back(t.term);
     }
     const auto length = t.term.size();
     // A word the documents use several times is taken as typed: looking for its neighbours
-    // would only add noise (and time).
-    const bool known = exact >= 0 && d.term_df[exact_id] >= known_word_min_df;
+    // would only add noise (and time). So is a word being typed that common words complete.
+    const bool known = (exact >= 0 && d.term_df[exact_id] >= known_word_min_df) ||
+                       (prefix && completions_df >= known_word_min_df);
     if (expand && options.typo && !known && t.kind == TokenKind::word && length >= options.one_typo_min_length &&
         !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;

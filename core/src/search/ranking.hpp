@@ -40,9 +40,8 @@ inline constexpr float weight_identifier_parts = 0.6f;
 /// A query word found in at least this many documents is not expanded with typos.
 inline constexpr unsigned known_word_min_df = 3;
 
-// bm25f: saturation and per-field length normalisation.
-inline constexpr double bm25_k1 = 1.6;
-// (bm25_b, the per-field length normalisation, lives with the index: core/src/index/index_data.hpp)
+// bm25f: saturation (bm25_k1) and per-field length normalisation (bm25_b) live with the index,
+// which precomputes each posting's term-frequency part: core/src/index/index_data.hpp.
 
 // proximity: bonus at most this fraction of the score when every word pair is adjacent.
 inline constexpr double proximity_weight = 1.0;

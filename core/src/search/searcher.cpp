@@ -20,12 +20,14 @@ using namespace detail;
 
 namespace {
 
+// A term clause's best expansion in one document. Only where its postings entries are is kept
+// (entry_at decodes them again for the few documents that need positions).
 struct Hit {
   std::uint32_t doc;
   float score;
-  PostingEntry entry;  ///< the best-scoring expansion in this document
-  PostingEntry body;   ///< the best expansion found in the body (snippets), body tf 0 if none
-  float body_weight;
+  float body_weight;           ///< weight of the best expansion found in the body (snippets), 0 if none
+  std::uint64_t entry, positions;            ///< the best-scoring expansion's entry
+  std::uint64_t body_entry, body_positions;  ///< the best body expansion's entry
 };
 
 struct DocScore {
@@ -43,6 +45,7 @@ struct Scratch {
   std::uint32_t doc_gen = 0;
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
+  std::vector<Hit> ordered;
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {
@@ -75,14 +78,10 @@ class Scorer {
     evaluated_.assign(plan.terms.size(), false);
   }
 
-  // BM25F saturation of a posting entry's field frequencies.
-  double tf_part(const PostingEntry& e, std::optional<std::uint8_t> field) const {
-    const auto& inv = d_.inv_norm[e.doc];
-    double tfw = 0;
-    for (std::size_t f = 0; f < field_count; ++f) {
-      if (!e.tf[f] || (field && *field != f)) continue;
-      tfw += w_[f] * e.tf[f] * inv[f];
-    }
+  // BM25F saturation of a posting entry's frequencies in one field (the @field: restriction;
+  // unrestricted words use the precomputed impacts).
+  double tf_part(const PostingEntry& e, std::uint8_t field) const {
+    const double tfw = e.tf[field] ? w_[field] * e.tf[field] * d_.inv_norm[e.doc][field] : 0.0;
     return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
   }
 
@@ -94,23 +93,36 @@ class Scorer {
     const auto& tc = plan_.terms[t];
     auto& s = scratch();
     const auto gen = Scratch::bump(s.gen, s.stamp);
-    PostingEntry e;
+    std::size_t total = 0;
+    for (const auto& x : tc.expansions) total += d_.term_df[x.term];
+    out.reserve(std::min<std::size_t>(total, d_.docs.size()));
+    std::uint32_t doc = 0;
+    std::uint64_t entry = 0, positions = 0;
+    const std::uint64_t no_body = ~std::uint64_t{0};
+    constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);
     for (const auto& x : tc.expansions) {
       PostingsCursor cur(d_, x.term);
-      const double factor = tc.idf * x.weight;
-      while (cur.next(e)) {
-        double tf = tf_part(e, tc.field);
-        if (tf <= 0) continue;
-        float sc = static_cast<float>(factor * tf);
-        const bool in_body = e.tf[static_cast<std::size_t>(Field::body)] > 0;
-        if (s.stamp[e.doc] == gen) {
-          auto& h = out[s.slot[e.doc]];
-          if (sc > h.score) h.score = sc, h.entry = e;
-          if (in_body && x.weight > h.body_weight) h.body = e, h.body_weight = x.weight;
+      const float factor = static_cast<float>(tc.idf * x.weight * impact_unit);
+      const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
+      for (;; ++impact) {
+        if (!cur.next_doc(doc, entry, positions)) break;
+        float sc;
+        if (tc.field) {
+          sc = static_cast<float>(tc.idf * x.weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
+          if (sc <= 0) continue;
         } else {
-          s.stamp[e.doc] = gen;
-          s.slot[e.doc] = static_cast<std::uint32_t>(out.size());
-          out.push_back({e.doc, sc, e, e, in_body ? x.weight : 0.0f});
+          sc = factor * static_cast<float>(*impact);
+        }
+        const bool in_body = d_.postings[entry] & body_bit;
+        if (s.stamp[doc] == gen) {
+          auto& h = out[s.slot[doc]];
+          if (sc > h.score) h.score = sc, h.entry = entry, h.positions = positions;
+          if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
+        } else {
+          s.stamp[doc] = gen;
+          s.slot[doc] = static_cast<std::uint32_t>(out.size());
+          out.push_back({doc, sc, in_body ? x.weight : 0.0f, entry, positions, in_body ? entry : no_body,
+                         positions});
         }
       }
     }
@@ -121,11 +133,12 @@ class Scorer {
       if (out.size() * 16 < n) {
         std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
       } else {
-        std::vector<Hit> ordered;
+        auto& ordered = s.ordered;
+        ordered.clear();
         ordered.reserve(out.size());
         for (std::uint32_t doc = 0; doc < n; ++doc)
           if (s.stamp[doc] == gen) ordered.push_back(out[s.slot[doc]]);
-        out = std::move(ordered);
+        out.swap(ordered);
       }
     }
     return out;
@@ -139,7 +152,7 @@ class Scorer {
 
   void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out,
                  std::uint32_t cap = ~0u) const {
-    decode_positions(d_, h.entry, out, cap);
+    decode_positions(d_, entry_at(d_, h.doc, h.entry, h.positions), out, cap);
   }
   const Plan& plan() const { return plan_; }
 
@@ -450,8 +463,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = scorer.find_hit(positive[i], doc);
-      if (!hit || !hit->body.tf[static_cast<std::size_t>(Field::body)]) continue;
-      decode_positions(d, hit->body, tmp, limits::snippet_positions);
+      if (!hit || hit->body_weight <= 0) continue;
+      decode_positions(d, entry_at(d, doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions);
       for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);
