@@ -191,12 +191,20 @@ inline PostingEntry entry_at(const Index::Data& d, std::uint32_t doc, std::uint6
 }
 
 /// Decode the positions of one posting entry into per-field lists (cleared first), at most
-/// `cap` per field (the first ones).
+/// `cap` per field (the first ones), for the first `fields` fields only (the rest are left
+/// empty): positions are stored field after field, so stopping early skips the long tail.
 inline void decode_positions(const Index::Data& d, const PostingEntry& e,
                              std::array<std::vector<std::uint32_t>, field_count>& out,
-                             std::uint32_t cap = ~0u) {
+                             std::uint32_t cap = ~0u, std::size_t fields = field_count) {
   const std::uint8_t* p = d.positions.data() + e.positions;
+  std::size_t last = 0;  // one past the last field wanted that has positions
+  for (std::size_t f = 0; f < fields && f < field_count; ++f)
+    if (e.tf[f]) last = f + 1;
   for (std::size_t f = 0; f < field_count; ++f) {
+    if (f >= last) {
+      out[f].clear();
+      continue;
+    }
     const std::uint32_t n = e.tf[f];
     const std::uint32_t keep = n > cap ? cap : n;
     out[f].resize(keep);  // capacity is reused across calls: no allocation on the hot path
@@ -206,7 +214,8 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
       pos += static_cast<std::uint32_t>(get_varint(p));
       dst[i] = pos;
     }
-    for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
+    if (f + 1 < last)
+      for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
   }
 }
 

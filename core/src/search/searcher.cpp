@@ -151,8 +151,8 @@ class Scorer {
   }
 
   void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out,
-                 std::uint32_t cap = ~0u) const {
-    decode_positions(d_, entry_at(d_, h.doc, h.entry, h.positions), out, cap);
+                 std::uint32_t cap = ~0u, std::size_t fields = field_count) const {
+    decode_positions(d_, entry_at(d_, h.doc, h.entry, h.positions), out, cap, fields);
   }
   const Plan& plan() const { return plan_; }
 
@@ -305,6 +305,9 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     if (!c.excluded && !c.optional) ++required;
   }
   for (const auto& c : plan.clauses) {
+    // Optional clauses are stop words next to real words: nearly every record has them, so
+    // their idf adds next to nothing to any score, yet walking them costs a posting per record.
+    if (c.optional && required > 0) continue;
     auto docs = scorer.clause(c);
     for (const auto& ds : docs) {
       if (c.excluded) {
@@ -357,7 +360,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       for (std::size_t i = 0; i < seq.size(); ++i) {
         const Hit* h = scorer.find_hit(seq[i], c.doc);
         present[i] = h != nullptr;
-        if (h) scorer.positions(*h, pos[i], limits::rerank_positions);
+        // Proximity and the title rules read title, section title and body, never the URL.
+        if (h) scorer.positions(*h, pos[i], limits::rerank_positions, static_cast<std::size_t>(Field::body) + 1);
         else
           for (auto& v : pos[i]) v.clear();
       }
@@ -464,7 +468,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = scorer.find_hit(positive[i], doc);
       if (!hit || hit->body_weight <= 0) continue;
-      decode_positions(d, entry_at(d, doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions);
+      decode_positions(d, entry_at(d, doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions,
+                       static_cast<std::size_t>(Field::body) + 1);
       for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);
