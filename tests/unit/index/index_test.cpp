@@ -7,9 +7,13 @@
 // 5. Postings carry per-field term frequencies and positions; stems group their variants.
 // 6. Snapshots round-trip, and truncated / corrupt / wrong-version files are refused.
 // 7. memory_bytes counts the stored text.
+// 8. Each posting's impact byte is its BM25F term-frequency part (within one quantisation step),
+//    computed with the field weights of the settings in force, also after a snapshot is loaded
+//    with other weights; decoding positions for the first fields only leaves the rest empty.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -222,6 +226,59 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   write("short");
   BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
   std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(impacts_follow_bm25f_and_the_current_field_weights) {
+  IndexBuilder b(test_site());
+  b.add(doc("https://example.org/docs/a.html", "Parser", "a body without the word"));
+  b.add(doc("https://example.org/docs/b.html", "Other", "the parser parser parser here"));
+  auto idx = b.build();
+  auto impacts_of = [](const Index& index, std::string_view word) {
+    const auto& d = index.data();
+    auto t = static_cast<std::uint32_t>(index.find(word));
+    std::vector<std::pair<double, double>> out;  // (stored, expected)
+    PostingsCursor cur(d, t);
+    PostingEntry e;
+    const auto& fw = d.settings.field_weights;
+    const std::array<double, field_count> w{fw.title, fw.section_title, fw.body, fw.url};
+    for (std::size_t k = d.impact_offset[t]; cur.next(e); ++k) {
+      double tfw = 0;
+      for (std::size_t f = 0; f < field_count; ++f) tfw += w[f] * e.tf[f] * d.inv_norm[e.doc][f];
+      out.emplace_back(d.impacts[k] * impact_unit, tfw * (bm25_k1 + 1) / (bm25_k1 + tfw));
+    }
+    return out;
+  };
+  auto before = impacts_of(*idx, "parser");
+  BOOST_REQUIRE(before.size() == 2u);
+  for (auto [stored, expected] : before) BOOST_TEST(std::abs(stored - expected) <= impact_unit / 2 + 1e-9);
+  BOOST_TEST(before[0].first > before[1].first);  // title weight 10 beats three body matches
+
+  auto dir = std::filesystem::temp_directory_path() / ("siteseek-impact-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "t.snapshot").string();
+  save_snapshot(*idx, path);
+  auto heavy_body = test_site();
+  heavy_body.field_weights.title = 0.5;
+  heavy_body.field_weights.body = 20.0;
+  auto back = load_snapshot(path, heavy_body);
+  auto after = impacts_of(*back, "parser");
+  BOOST_REQUIRE(after.size() == 2u);
+  for (auto [stored, expected] : after) BOOST_TEST(std::abs(stored - expected) <= impact_unit / 2 + 1e-9);
+  BOOST_TEST(after[1].first > after[0].first);  // now the body matches weigh more
+  std::filesystem::remove_all(dir);
+
+  // Positions of the first fields only.
+  const auto& d = idx->data();
+  PostingsCursor cur(d, static_cast<std::uint32_t>(idx->find("parser")));
+  PostingEntry e;
+  BOOST_REQUIRE(cur.next(e));
+  BOOST_REQUIRE(cur.next(e));  // b.html: body positions 1, 2, 3
+  std::array<std::vector<std::uint32_t>, field_count> pos;
+  pos[2] = {99};
+  decode_positions(d, e, pos, ~0u, static_cast<std::size_t>(Field::section_title) + 1);
+  BOOST_TEST(pos[2].empty());
+  decode_positions(d, e, pos, 2, static_cast<std::size_t>(Field::body) + 1);
+  BOOST_TEST(pos[2] == (std::vector<std::uint32_t>{1, 2}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

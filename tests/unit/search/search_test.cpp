@@ -1,7 +1,9 @@
 // What these tests prove:
 // 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so).
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
-// 3. word* and the last typed word are prefixes; a trailing space turns that off.
+// 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
+//    typed that common words complete is not also typo-expanded; one nothing completes is.
+//    Stop words next to real words never decide what matches.
 // 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo.
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first; the caller's section is boosted.
@@ -123,6 +125,17 @@ BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   off.prefix = false;
   BOOST_TEST(search_index(*idx, off).results.empty());
   BOOST_TEST(urls(run(*idx, "os.path.jo")) == std::vector<std::string>{"lib/ospath.html"});
+
+  // "pathl" is completed by "pathlib" (3 documents): "paths", one typo away, is not searched.
+  auto typed = build({page("a.html", "pathlib", "pathlib objects"), page("b.html", "B", "uses pathlib"),
+                      page("c.html", "C", "pathlib again"), page("d.html", "D", "many paths here")});
+  auto r = run(*typed, "pathl");
+  BOOST_TEST(r.total == 3u);
+  BOOST_TEST(!has(urls(r), "d.html"));
+  // Nothing completes "pathlin": its typo neighbour "pathlib" is searched.
+  BOOST_TEST(run(*typed, "pathlin").total == 3u);
+  // A stop word next to a real word adds no matches and excludes none.
+  BOOST_TEST(run(*typed, "the pathlib ").total == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
