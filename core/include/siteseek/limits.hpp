@@ -31,7 +31,7 @@ inline constexpr std::uint32_t rerank_positions = 256;
 inline constexpr std::chrono::microseconds search_deadline{50'000};
 /// Largest page of results a single request may ask for (start + num).
 /// Body positions per query word considered when choosing a snippet's window.
-inline constexpr std::uint32_t snippet_positions = 128;
+inline constexpr std::uint32_t snippet_positions = 32;
 inline constexpr std::size_t max_results_window = 10'000;
 /// Word completions returned by suggest at most.
 inline constexpr std::size_t max_suggestions = 50;

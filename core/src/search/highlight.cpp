@@ -154,7 +154,7 @@ std::string body_snippet(const Index& index, std::uint32_t doc,
   std::size_t from = 0;
   if (!found.empty()) {
     // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
-    std::sort(found.begin(), found.end());
+    if (!std::is_sorted(found.begin(), found.end())) std::sort(found.begin(), found.end());
     const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
     // Slide a window of `span` positions over the matches, counting each term's matches in it.
     std::uint32_t terms = 0;

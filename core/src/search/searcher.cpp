@@ -448,6 +448,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         for (auto t : a.terms)
           if (!plan.terms[t].stop) positive.push_back(t);
   std::array<std::vector<std::uint32_t>, field_count> tmp;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> run, merged;
   for (std::size_t k = start; k < ranked.size(); ++k) {
     const auto doc = ranked[k].doc;
     const auto& r = d.docs[doc];
@@ -470,7 +471,12 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       if (!hit || hit->body_weight <= 0) continue;
       decode_positions(d, entry_at(d, doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions,
                        static_cast<std::size_t>(Field::body) + 1);
-      for (auto p : tmp[static_cast<std::size_t>(Field::body)]) found.emplace_back(p, positive[i]);
+      // Each word's positions come sorted: merge them in, so the snippet needs no sort.
+      run.clear();
+      for (auto p : tmp[static_cast<std::size_t>(Field::body)]) run.emplace_back(p, positive[i]);
+      merged.resize(found.size() + run.size());
+      std::merge(found.begin(), found.end(), run.begin(), run.end(), merged.begin());
+      found.swap(merged);
     }
     res.body = body_snippet(index, doc, std::move(found), plan.highlight, ho);
     response.results.push_back(std::move(res));
