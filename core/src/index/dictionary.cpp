@@ -38,7 +38,8 @@ struct TypoWalk {
     const std::size_t m = q.size();
     std::uint32_t i = lo;
     if (i < hi && d.term(i).size() == depth) {
-      unsigned dist = rows[depth][m];
+      // Outside the band (|depth - m| > k) rows[depth][m] was not computed: too far anyway.
+      unsigned dist = m <= depth + k ? rows[depth][m] : k + 1;
       if (dist > 0 && dist <= k) out.push_back({i, static_cast<std::uint8_t>(dist)});
       ++i;
     }
@@ -63,10 +64,17 @@ struct TypoWalk {
       const std::uint32_t j = a;
       auto& prev = rows[depth];
       auto& row = rows[depth + 1];
-      row[0] = static_cast<std::uint8_t>(depth + 1);
-      unsigned best = row[0];
+      // Only cells within k of the diagonal can stay within reach (Ukkonen's band); the cells
+      // just outside it are set to k + 1 so the next row reads no stale values.
+      const std::size_t d1 = depth + 1;
+      const std::size_t lo = d1 > k ? d1 - k : 1;
+      const std::size_t hi_x = std::min(m, d1 + k);
+      row[0] = static_cast<std::uint8_t>(std::min<std::size_t>(d1, 255));
+      if (lo > 1) row[lo - 1] = static_cast<std::uint8_t>(k + 1);
+      if (hi_x + 1 <= m) row[hi_x + 1] = static_cast<std::uint8_t>(k + 1);
+      unsigned best = d1 <= k ? static_cast<unsigned>(d1) : k + 1;
       const unsigned char pc = depth > 0 ? static_cast<unsigned char>(d.term(i)[depth - 1]) : 0;
-      for (std::size_t x = 1; x <= m; ++x) {
+      for (std::size_t x = lo; x <= hi_x; ++x) {
         auto qc = static_cast<unsigned char>(q[x - 1]);
         unsigned v = std::min<unsigned>(prev[x] + 1, row[x - 1] + 1);
         v = std::min<unsigned>(v, prev[x - 1] + (qc != c ? 1u : 0u));
