@@ -1,5 +1,6 @@
 #pragma once
 // Pieces shared by the CLI's commands.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -15,22 +16,42 @@ enum Exit { ok = 0, failure = 1, usage = 2 };
 struct Globals {
   std::string config;               ///< --config FILE
   std::vector<std::string> sets;    ///< --set key.path=value
-  std::string log_level;            ///< --log-level
+  std::string log_level;            ///< --log-level, or debug/trace from -v/-vv
 };
 
-/// Settings from defaults < file < environment < flags (--set and the command's own flags).
+/// Log levels, in the order of the settings' log_level values.
+enum class Level { trace, debug, info, warn, error, off };
+/// Set the level below which log() prints nothing ("trace" ... "off"; unknown names are ignored).
+void set_log_level(const std::string& name);
+/// Whether a message at `level` is printed.
+bool logging(Level level);
+/// A printf-style line on stderr when `level` is enabled (the newline is added).
+void log(Level level, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+/// Settings from defaults < file < environment < flags (--set and the command's own flags);
+/// also sets the log level from the effective settings.
 AppSettings load(const Globals& g, const std::vector<std::pair<std::string, std::string>>& flags = {});
-/// Load snapshots; index directory sites that have none (saving their snapshot). With
-/// `require`, a site left without an index is an error naming it.
-void prepare(Engine& engine, const std::string& only_site, bool require);
+
+/// What prepare() does for sites that have no snapshot in data_dir.
+struct PrepareOptions {
+  std::string only_site;        ///< only this site (empty: all)
+  bool require_index = false;   ///< a site left without an index is an error naming it
+  bool crawl_missing = false;   ///< crawl sites without a directory too (serve); else only directories
+};
+/// Load snapshots, then index the sites that have none (saving their snapshot). A site whose
+/// indexing fails is logged and left without an index unless require_index.
+void prepare(Engine& engine, const PrepareOptions& options);
+
 /// Whether stdout / stderr is a terminal.
 bool stdout_is_tty();
 bool stderr_is_tty();
-/// A live progress line on a terminal (redrawn at most 10 times a second), plain lines otherwise.
+/// A live progress line on a terminal (redrawn with \r at most 10 times a second), a plain
+/// line every 2 seconds otherwise; nothing below log level info.
 ProgressCallback progress_printer(const std::string& label);
-/// The report of an ingestion run, for people.
-void print_report(const std::string& site, const IngestReport& report);
+/// The report of an ingestion run, for people, on `out`.
+void print_report(std::FILE* out, const std::string& site, const IngestReport& report);
 
+/// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Engine& engine, const std::string& site);
 
 }  // namespace siteseek::cli

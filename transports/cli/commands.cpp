@@ -1,7 +1,9 @@
-// Settings loading, start-up indexing, progress and reports for the CLI's commands.
+// Settings loading, logging, start-up indexing, progress and reports for the CLI's commands.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <mutex>
 
@@ -10,6 +12,33 @@
 #include "siteseek/index.hpp"
 
 namespace siteseek::cli {
+
+namespace {
+std::atomic<Level> threshold{Level::info};
+}
+
+void set_log_level(const std::string& name) {
+  static const char* names[] = {"trace", "debug", "info", "warn", "error", "off"};
+  for (int i = 0; i < 6; ++i) {
+    if (name == names[i]) threshold = static_cast<Level>(i);
+  }
+}
+
+bool logging(Level level) { return level >= threshold.load() && threshold.load() != Level::off; }
+
+void log(Level level, const char* format, ...) {
+  if (!logging(level)) return;
+  // One buffer, one fwrite: lines from the server's threads do not interleave mid-line.
+  char buf[2048];
+  va_list args;
+  va_start(args, format);
+  int n = std::vsnprintf(buf, sizeof buf - 1, format, args);
+  va_end(args);
+  if (n < 0) return;
+  std::size_t len = std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 2);
+  buf[len++] = '\n';
+  std::fwrite(buf, 1, len, stderr);
+}
 
 AppSettings load(const Globals& g, const std::vector<std::pair<std::string, std::string>>& flags) {
   SettingsSources sources;
@@ -24,13 +53,19 @@ AppSettings load(const Globals& g, const std::vector<std::pair<std::string, std:
   }
   for (const auto& [k, v] : flags) sources.overrides[k] = v;
   if (!g.log_level.empty()) sources.overrides["log_level"] = g.log_level;
-  return load_settings(sources);
+  AppSettings settings = load_settings(sources);
+  set_log_level(settings.log_level);
+  log(Level::debug, "settings: file %s, %zu site(s), data_dir %s, log_level %s",
+      g.config.empty() ? "(none)" : g.config.c_str(), settings.sites.size(), settings.data_dir.c_str(),
+      settings.log_level.c_str());
+  return settings;
 }
 
 bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) == 1; }
 bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
 
 ProgressCallback progress_printer(const std::string& label) {
+  if (!logging(Level::info)) return {};
   struct State {
     std::mutex m;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(), last{};
@@ -41,59 +76,69 @@ ProgressCallback progress_printer(const std::string& label) {
     std::lock_guard lock(state->m);
     auto now = std::chrono::steady_clock::now();
     auto since_last = now - state->last;
-    if (state->tty ? since_last < std::chrono::milliseconds(100) : since_last < std::chrono::seconds(2)) {
-      if (p.queued != 0) return;  // always show the final state
-    }
+    bool last = p.queued == 0;  // the final state is always shown
+    if (!last && since_last < (state->tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(2000))) return;
     state->last = now;
     double secs = std::chrono::duration<double>(now - state->started).count();
-    double rate = secs > 0 ? p.fetched / secs : 0;
+    double rate = secs > 0 ? static_cast<double>(p.fetched) / secs : 0;
+    char line[512];
+    std::snprintf(line, sizeof line, "%s: %llu fetched, %llu queued, %llu documents, %llu errors, %.0f pages/s",
+                  label.c_str(), static_cast<unsigned long long>(p.fetched), static_cast<unsigned long long>(p.queued),
+                  static_cast<unsigned long long>(p.documents), static_cast<unsigned long long>(p.errors), rate);
     if (state->tty) {
-      std::fprintf(stderr, "\r\033[K%s: %llu fetched, %llu queued, %llu documents, %llu errors, %.0f pages/s", label.c_str(),
-                   static_cast<unsigned long long>(p.fetched), static_cast<unsigned long long>(p.queued),
-                   static_cast<unsigned long long>(p.documents), static_cast<unsigned long long>(p.errors), rate);
-      if (p.queued == 0) std::fputc('\n', stderr);
+      // \r and erase-to-end-of-line: one line redrawn in place, finished with a newline.
+      std::fprintf(stderr, "\r\033[K%s%s", line, last ? "\n" : "");
     } else {
-      std::fprintf(stderr, "%s: %llu fetched, %llu queued, %llu documents, %llu errors\n", label.c_str(),
-                   static_cast<unsigned long long>(p.fetched), static_cast<unsigned long long>(p.queued),
-                   static_cast<unsigned long long>(p.documents), static_cast<unsigned long long>(p.errors));
+      std::fprintf(stderr, "%s\n", line);
     }
     std::fflush(stderr);
   };
 }
 
-void print_report(const std::string& site, const IngestReport& r) {
-  std::fprintf(stderr, "%s: %llu pages read, %llu indexed, %llu unchanged, %llu documents, %zu skipped, %zu failed, %.2f s\n",
+void print_report(std::FILE* out, const std::string& site, const IngestReport& r) {
+  std::fprintf(out, "%s: %llu pages read, %llu indexed, %llu unchanged, %llu documents, %zu skipped, %zu failed, %.2f s\n",
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
   std::size_t shown = 0;
   for (const auto& s : r.skipped) {
     if (++shown > 20) {
-      std::fprintf(stderr, "  ... %zu more skipped\n", r.skipped.size() - 20);
+      std::fprintf(out, "  ... %zu more skipped\n", r.skipped.size() - 20);
       break;
     }
-    std::fprintf(stderr, "  skipped %s: %s\n", s.url.c_str(), s.reason.c_str());
+    std::fprintf(out, "  skipped %s: %s\n", s.url.c_str(), s.reason.c_str());
   }
-  for (const auto& f : r.failed) std::fprintf(stderr, "  failed %s: %s\n", f.url.c_str(), f.error.c_str());
+  for (const auto& f : r.failed) std::fprintf(out, "  failed %s: %s\n", f.url.c_str(), f.error.c_str());
 }
 
-void prepare(Engine& engine, const std::string& only_site, bool require) {
+void prepare(Engine& engine, const PrepareOptions& options) {
+  auto started = std::chrono::steady_clock::now();
   for (const auto& name : engine.load_snapshots()) {
     auto index = engine.current(name);
-    std::fprintf(stderr, "%s: loaded snapshot %s (%u documents)\n", name.c_str(), engine.snapshot_path(name).c_str(),
-                 index ? index->size() : 0u);
+    log(Level::info, "%s: loaded snapshot %s (%u documents)", name.c_str(), engine.snapshot_path(name).c_str(),
+        index ? index->size() : 0u);
   }
+  log(Level::debug, "snapshots loaded in %.1f ms",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   for (const auto& s : engine.settings().sites) {
-    if (!only_site.empty() && s.name != only_site) continue;
+    if (!options.only_site.empty() && s.name != options.only_site) continue;
     if (engine.current(s.name)) continue;
-    if (s.directory.empty()) {
-      if (require) {
+    if (s.directory.empty() && !options.crawl_missing) {
+      if (options.require_index) {
         throw RequestError("no_index", "site '" + s.name + "' has no index yet: run `siteseek index --site " + s.name + "`");
       }
       continue;
     }
-    std::fprintf(stderr, "%s: no snapshot yet, indexing %s\n", s.name.c_str(), s.directory.c_str());
-    print_report(s.name, engine.reindex(s.name, progress_printer(s.name)));
+    log(Level::info, "%s: no snapshot yet, indexing %s", s.name.c_str(),
+        s.directory.empty() ? s.url.c_str() : s.directory.c_str());
+    try {
+      auto report = engine.reindex(s.name, progress_printer(s.name));
+      if (logging(Level::info)) print_report(stderr, s.name, report);
+    } catch (const Error& e) {
+      if (options.require_index) throw;
+      // Serving the other sites beats refusing to start; POST /admin/reindex can retry later.
+      log(Level::error, "%s: indexing failed, the site has no index: %s", s.name.c_str(), e.what());
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 // siteseek: the command line. `siteseek --help` lists the commands; docs/cli.md describes them.
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -129,16 +132,85 @@ int print_search(Engine& engine, const SearchRequest& req, bool json) {
   return ok;
 }
 
+// `snapshot info`: what a snapshot holds, or why it cannot be read (exit 1).
+int snapshot_info(const std::string& path) {
+  std::ifstream probe(path, std::ios::binary | std::ios::ate);
+  if (!probe) throw IoError("cannot open " + path);
+  auto bytes = static_cast<unsigned long long>(probe.tellg());
+  // A snapshot holds one site and does not record its name: data_dir/<site>.snapshot names it.
+  std::string site = std::filesystem::path(path).stem().string();
+  std::printf("file:       %s\nsite:       %s\nbytes:      %llu\n", path.c_str(), site.c_str(), bytes);
+  SiteSettings any;
+  any.name = "snapshot";
+  any.url = "https://snapshot.invalid/";
+  std::shared_ptr<const Index> idx;
+  try {
+    idx = load_snapshot(path, any);  // verifies magic, version, length and checksum
+  } catch (const SnapshotError& e) {
+    std::printf("checksum:   FAILED (%s)\n", e.what());
+    std::fflush(stdout);
+    throw;
+  }
+  std::uint32_t pages = 0;
+  std::set<std::string, std::less<>> hosts;
+  for (std::uint32_t d = 0; d < idx->size(); ++d) {
+    if (idx->type(d) == DocumentType::page) ++pages;
+    std::string_view url = idx->url(d);
+    auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) continue;
+    auto host = url.substr(scheme + 3);
+    hosts.emplace(host.substr(0, host.find_first_of("/?#")));
+  }
+  std::string host_list;
+  for (const auto& h : hosts) host_list += (host_list.empty() ? "" : ", ") + h;
+  auto built = std::chrono::system_clock::to_time_t(idx->built_at());
+  char built_text[32] = "?";
+  std::tm tm{};
+  if (gmtime_r(&built, &tm)) std::strftime(built_text, sizeof built_text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::printf("hosts:      %s\nversion:    %u\nchecksum:   ok\nbuilt:      %s\ndocuments:  %u (%u pages, %u sections)\n"
+              "terms:      %llu\nmemory:     %llu bytes\n",
+              host_list.empty() ? "(none)" : host_list.c_str(), idx->snapshot_version(), built_text, idx->size(), pages,
+              idx->size() - pages, static_cast<unsigned long long>(idx->term_count()),
+              static_cast<unsigned long long>(idx->memory_bytes()));
+  return ok;
+}
+
+// `index`: each chosen site in turn; a failed site does not stop the others. Exit 1 when any
+// site could not be indexed (nothing indexed leaves its previous snapshot in place).
+int index_sites(Engine& engine, const AppSettings& settings, const std::string& only) {
+  if (!only.empty()) settings.site(only);  // an unknown name: UnknownSiteError listing the valid ones
+  int failed = 0;
+  for (const auto& s : settings.sites) {
+    if (!only.empty() && s.name != only) continue;
+    try {
+      auto report = engine.reindex(s.name, progress_printer(s.name));
+      print_report(stdout, s.name, report);
+      std::printf("%s: saved %s\n", s.name.c_str(), engine.snapshot_path(s.name).c_str());
+      std::fflush(stdout);
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "siteseek: %s: %s\n", s.name.c_str(), e.what());
+      ++failed;
+    }
+  }
+  return failed == 0 ? ok : failure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"siteseek " + std::string(version_string) + ": search engine for documentation sites"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options after the command too: `siteseek search q -v`
   app.set_version_flag("--version", std::string(version_string));
   Globals g;
   app.add_option("-c,--config", g.config, "settings file (JSON)")->check(CLI::ExistingFile);
   app.add_option("--set", g.sets, "override a setting: key.path=value (repeatable)");
-  app.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|off");
+  app.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|off (default: the settings' log_level)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  int verbose = 0;
+  app.add_flag("-v,--verbose", verbose, "more output: -v is --log-level debug, -vv trace");
 
   // serve
   auto* serve = app.add_subcommand("serve", "serve the HTTP API (indexes directory sites without a snapshot first)");
@@ -163,11 +235,12 @@ int main(int argc, char** argv) {
   // search
   auto* search = app.add_subcommand("search", "search a site and print the results");
   std::string query;
-  std::uint32_t num = 10;
+  std::uint32_t num = 10, start = 0;
   bool json = false;
   search->add_option("query", query, "the query")->required();
   search->add_option("--site", site, "site name (default: the default site)");
-  search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000));
+  search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000))->capture_default_str();
+  search->add_option("--start", start, "skip this many results (paging)");
   search->add_flag("--json", json, "print the response as JSON");
 
   // query
@@ -195,6 +268,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? ok : usage;
   }
+  if (g.log_level.empty() && verbose > 0) g.log_level = verbose == 1 ? "debug" : "trace";
+  set_log_level(g.log_level);
 
   try {
     std::vector<std::pair<std::string, std::string>> flags;
@@ -208,7 +283,9 @@ int main(int argc, char** argv) {
       AppSettings settings = load(g, flags);
       if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
       Engine engine(settings);
-      prepare(engine, "", false);
+      PrepareOptions prep;
+      prep.crawl_missing = true;
+      prepare(engine, prep);
       JobRunner jobs([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
       http::ServerOptions options;
       options.host = settings.host;
@@ -219,10 +296,11 @@ int main(int argc, char** argv) {
       options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
       http::Server server(engine, &jobs, options);
       server.start();
+      // Printed at every log level: scripts and tests read the port from this line.
       std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,
                    settings.sites.size(), settings.host.c_str(), server.port());
       server.run();
-      std::fprintf(stderr, "siteseek: stopped\n");
+      log(Level::info, "siteseek: stopped");
       return ok;
 #else
       std::fprintf(stderr, "siteseek: this build has no HTTP server (configure with -DSITESEEK_WITH_HTTP=ON)\n");
@@ -248,30 +326,24 @@ int main(int argc, char** argv) {
         if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       }
       Engine engine(settings);
-      int indexed = 0;
-      for (const auto& s : settings.sites) {
-        if (!site.empty() && s.name != site) continue;
-        settings.site(s.name);
-        auto report = engine.reindex(s.name, progress_printer(s.name));
-        print_report(s.name, report);
-        std::fprintf(stderr, "%s: saved %s\n", s.name.c_str(), engine.snapshot_path(s.name).c_str());
-        ++indexed;
-      }
-      if (!site.empty() && indexed == 0) settings.site(site);  // names the valid sites
-      return ok;
+      return index_sites(engine, settings, site);
     }
     if (*search) {
       Engine engine(load(g, flags));
-      prepare(engine, site, true);
+      PrepareOptions prep;
+      prep.only_site = site;
+      prep.require_index = true;
+      prepare(engine, prep);
       SearchRequest req;
       req.q = query;
       req.site = site;
       req.num = num;
+      req.start = start;
       return print_search(engine, req, json);
     }
     if (*query_cmd) {
       Engine engine(load(g, flags));
-      prepare(engine, "", false);
+      prepare(engine, {});
       return run_query(engine, site);
     }
     if (*validate_cmd) {
@@ -291,20 +363,7 @@ int main(int argc, char** argv) {
       std::cout << "\n";
       return ok;
     }
-    if (*info) {
-      std::ifstream probe(snapshot_file, std::ios::binary | std::ios::ate);
-      if (!probe) throw IoError("cannot open " + snapshot_file);
-      auto bytes = static_cast<std::uint64_t>(probe.tellg());
-      SiteSettings any;
-      any.name = "snapshot";
-      any.url = "https://snapshot.invalid/";
-      auto idx = load_snapshot(snapshot_file, any);  // verifies magic, version and checksum
-      std::printf("file:       %s\nbytes:      %llu\nversion:    %u\nchecksum:   ok\ndocuments:  %u\nterms:      %llu\n"
-                  "memory:     %llu bytes\n",
-                  snapshot_file.c_str(), static_cast<unsigned long long>(bytes), idx->snapshot_version(), idx->size(),
-                  static_cast<unsigned long long>(idx->term_count()), static_cast<unsigned long long>(idx->memory_bytes()));
-      return ok;
-    }
+    if (*info) return snapshot_info(snapshot_file);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "siteseek: %s\n", e.what());
     return usage;

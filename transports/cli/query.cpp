@@ -4,6 +4,7 @@
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -83,7 +84,10 @@ int run_query(Engine& engine, const std::string& site) {
   const auto& app = engine.settings();
   std::string line, out;
   std::ios::sync_with_stdio(false);
+  std::uint64_t lines = 0, errors = 0;
+  auto started = std::chrono::steady_clock::now();
   while (std::getline(std::cin, line)) {
+    ++lines;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     out.clear();
     SearchRequest req;
@@ -104,9 +108,13 @@ int run_query(Engine& engine, const std::string& site) {
         error_line(out, e.code(), e.what());
       }
     }
+    if (out.front() == '{' && out.compare(0, 9, "{\"error\":") == 0) ++errors;
     out += '\n';
-    write_all(out);
+    write_all(out);  // one write(2) per response: the reader sees whole lines, at once
   }
+  log(Level::debug, "query: %llu lines, %llu errors, %.3f s", static_cast<unsigned long long>(lines),
+      static_cast<unsigned long long>(errors),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return ok;
 }
 

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "bindings.hpp"
 #include "siteseek/crawler.hpp"
@@ -109,9 +110,10 @@ class PyEngine {
     return e;
   }
 
-  void save(const std::string& path, const std::string& site) {
-    auto index = engine_->current(site.empty() ? default_site() : site);
-    if (!index) throw RequestError("no_index", "site '" + site + "' has no index to save");
+  void save(const std::string& path, const std::optional<std::string>& site) {
+    std::string name = site.value_or("").empty() ? default_site() : *site;
+    auto index = engine_->current(name);
+    if (!index) throw RequestError("no_index", "site '" + name + "' has no index to save");
     py::gil_scoped_release release;
     save_snapshot(*index, path);
   }
@@ -128,11 +130,11 @@ class PyEngine {
     return report_dict(result.report);
   }
 
-  py::dict crawl_site(const std::string& site) {
+  py::dict crawl_site(const std::optional<std::string>& site) {
     IngestReport report;
     {
       py::gil_scoped_release release;
-      const auto& ss = settings_.site(site);
+      const auto& ss = settings_.site(site.value_or(""));
       auto outcome = crawl(ss);
       report = outcome.result.report;
       if (outcome.result.documents.empty()) throw IoError("no documents could be indexed from " + ss.url);
@@ -151,14 +153,14 @@ class PyEngine {
     engine_->publish(site, engine_->build(site, buffer));
   }
 
-  SearchResponse search(const std::string& q, const std::string& site, std::uint32_t num, std::uint32_t start,
-                        const std::string& from_url, const py::kwargs& options) {
+  SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
+                        std::uint32_t start, const std::optional<std::string>& from_url, const py::kwargs& options) {
     SearchRequest req;
     req.q = q;
-    req.site = site;
+    if (site) req.site = *site;
     req.num = num;
     req.start = start;
-    req.from_url = from_url;
+    if (from_url) req.from_url = *from_url;
     for (auto item : options) {
       auto key = item.first.cast<std::string>();
       if (key == "prefix") req.prefix = item.second.cast<bool>();
@@ -173,9 +175,9 @@ class PyEngine {
     return engine_->search(req);
   }
 
-  std::vector<Suggestion> suggest(const std::string& q, const std::string& site, std::uint32_t num) {
+  std::vector<Suggestion> suggest(const std::string& prefix, const std::optional<std::string>& site, std::uint32_t num) {
     py::gil_scoped_release release;
-    return engine_->suggest({q, site, num});
+    return engine_->suggest({prefix, site.value_or(""), num});
   }
 
   std::vector<py::dict> sites() const {
@@ -294,24 +296,41 @@ void init_engine(py::module_& m) {
                (s.url.empty() ? std::string() : ", url=" + py::repr(py::str(s.url)).cast<std::string>()) + ")";
       });
 
-  py::class_<PyEngine>(m, "Engine", "Sites and their current indexes; search is thread-safe.")
+  py::class_<PyEngine>(m, "Engine", R"doc(Sites and their current indexes. Searching is thread-safe and releases the GIL.
+
+Engine(settings=None): settings is an AppSettings, a dict or JSON text with the keys of the
+configuration file (docs/configuration.md), or None for an engine with no sites yet (sites are
+added by index_directory() and add_documents()). Invalid settings raise ConfigError.)doc")
       .def(py::init([](py::object settings) { return std::make_unique<PyEngine>(settings_from(settings)); }),
-           py::arg("settings") = py::none(), "settings: AppSettings, a dict, JSON text, or None for no sites yet.")
+           py::arg("settings") = py::none())
       .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
-                  "An engine over one snapshot file (as saved by save() or `siteseek index`).")
-      .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = "", "Write a site's index as a snapshot file.")
+                  "An engine with one site whose index is read from a snapshot file (as written by save()\n"
+                  "or `siteseek index`). Raises SnapshotError (corrupt, truncated, other version) or IoError.")
+      .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = py::none(),
+           "Write a site's index (default: the default site) as a checksummed snapshot file.")
       .def("index_directory", &PyEngine::index_directory, py::arg("directory"), py::arg("base_url"),
-           py::arg("site") = "default", "Index a built static site; returns the report as a dict.")
-      .def("crawl", &PyEngine::crawl_site, py::arg("site"), "Crawl a configured site; returns the report as a dict.")
+           py::arg("site") = "default",
+           "Index a built static site: every HTML file under directory, published under base_url.\n"
+           "The site is created if the settings lack it. Returns the report as a dict (pages_fetched,\n"
+           "pages_indexed, documents, skipped [(url, reason)], failed [(url, error)], duration_ms).\n"
+           "Raises IoError when no document could be indexed. Releases the GIL.")
+      .def("crawl", &PyEngine::crawl_site, py::arg("site") = py::none(),
+           "Crawl a configured site (its url, robots.txt, sitemaps, crawl limits), build and publish\n"
+           "its index. Returns the report as a dict; raises IoError when nothing could be indexed.\n"
+           "Releases the GIL.")
       .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
-           "Add documents (dicts or Document) to a site and publish its new index.")
-      .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = "", py::arg("num") = 10, py::arg("start") = 0,
-           py::arg("from_url") = "",
-           "Search a site. Options: prefix, typo, distinct, highlight_pre_tag, highlight_post_tag, snippet_length.")
-      .def("suggest", &PyEngine::suggest, py::arg("q"), py::arg("site") = "", py::arg("num") = 8,
-           "Completions for a search box.")
-      .def("sites", &PyEngine::sites, "Each site's name, url and index state.")
-      .def_property_readonly("settings", &PyEngine::settings, "The engine's settings.");
+           "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
+           "its rebuilt index. A dict needs a url; unknown keys raise QueryError.")
+      .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = py::none(), py::arg("num") = 10,
+           py::arg("start") = 0, py::arg("from_url") = py::none(),
+           "Search a site (default: the default site) and return a SearchResponse.\n"
+           "num results from offset start; from_url is the page the user is on (its section ranks higher).\n"
+           "Options: prefix, typo, distinct (bool), highlight_pre_tag, highlight_post_tag (str),\n"
+           "snippet_length (int). Raises UnknownSiteError, QueryError. Releases the GIL.")
+      .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,
+           "Completions for a search box: words and page titles starting with prefix.")
+      .def("sites", &PyEngine::sites, "Each site's name, url, has_index, documents, terms and memory_bytes.")
+      .def_property_readonly("settings", &PyEngine::settings, "The engine's settings (a copy).");
 }
 
 }  // namespace siteseek::python

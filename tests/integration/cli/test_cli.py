@@ -1,0 +1,266 @@
+"""The `siteseek` command line, as a user runs it:
+1. exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error; --help on every command;
+2. config validate/show/schema: every error with its key path, secrets masked;
+3. index --dir writes a snapshot and prints the report on stdout; snapshot info describes it
+   (site, hosts, pages/sections, version, checksum) and reports a corrupt one (exit 1);
+4. search prints results (text and JSON); on a terminal the highlights become bold, on a pipe
+   they are stripped;
+5. query reads lines and answers one JSON line each, flushed per line (a driver can wait for
+   each answer before writing the next); a bad line gets an error line and the stream goes on;
+6. index on a terminal redraws one progress line with \\r; on a pipe it writes plain lines;
+7. index SITE_URL crawls a live site (the crawler's fixture server on 127.0.0.1);
+8. serve indexes a site without a snapshot before serving it, even one it must crawl;
+9. -v prints debug lines, --log-level warn silences the informational ones (global options go
+   before or after the command);
+10. index over several sites: a failed site does not stop the others, and the exit code is 1."""
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from conftest import FIXTURE_SITE, Server, siteseek_bin, write_config  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CRAWL_SERVER = os.path.join(HERE, "..", "..", "fixtures", "crawl_site", "server.py")
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
+    env.update(extra or {})
+    return env
+
+
+def run(*args, stdin=None, env_extra=None):
+    return subprocess.run([siteseek_bin(), *args], input=stdin, capture_output=True, text=True,
+                          env=clean_env(env_extra), timeout=120)
+
+
+def run_on_terminal(*args):
+    """Run with stdout and stderr on a pseudo-terminal; returns (exit code, everything written)."""
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([siteseek_bin(), *args], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+                            env=clean_env())
+    os.close(terminal)
+    out = b""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the program ended
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(controller)
+    return proc.wait(timeout=10), out.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    with tempfile.TemporaryDirectory() as d:
+        yield d
+
+
+@pytest.fixture(scope="module")
+def indexed(workdir):
+    """The fixture site indexed as 'ex' under workdir/data, and a config pointing there."""
+    data = os.path.join(workdir, "data")
+    r = run("index", "--dir", FIXTURE_SITE, "--base-url", "https://docs.example.org/", "--site", "ex",
+            "--data-dir", data)
+    assert r.returncode == 0, r.stderr
+    return {"run": r, "data": data, "snapshot": os.path.join(data, "ex.snapshot"),
+            "config": write_config(workdir, data_dir=data)}
+
+
+@pytest.fixture(scope="module")
+def crawl_site():
+    """The crawler's fixture web site on 127.0.0.1 (prints its port; stops when stdin closes)."""
+    proc = subprocess.Popen(["/usr/bin/python3", CRAWL_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline())
+    yield f"http://127.0.0.1:{port}"
+    proc.stdin.close()
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_version_usage_errors_and_help():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip().count(".") == 2
+    assert run("frobnicate").returncode == 2
+    assert run("search").returncode == 2  # the query is required
+    assert run("--log-level", "loud", "config", "schema").returncode == 2
+    for command in (["serve"], ["index"], ["search"], ["query"], ["config"], ["config", "validate"], ["config", "show"],
+                    ["config", "schema"], ["snapshot"], ["snapshot", "info"]):
+        r = run(*command, "--help")
+        assert r.returncode == 0 and "Usage:" in r.stdout, command
+
+
+def test_config_validate_show_schema(workdir):
+    good = write_config(workdir)
+    r = run("config", "validate", good)
+    assert r.returncode == 0 and "valid (2 sites)" in r.stdout
+    bad = os.path.join(workdir, "bad.json")
+    with open(bad, "w") as f:
+        json.dump({"port": "x", "sites": [{"name": "a", "url": "https://a.org/", "synonyms": [3]}]}, f)
+    r = run("config", "validate", bad)
+    assert r.returncode == 2
+    assert "port: (in " in r.stderr and "sites[0].synonyms[0]: " in r.stderr
+    r = run("--config", good, "config", "show", env_extra={"SITESEEK_API_KEY": "hunter2"})
+    assert r.returncode == 0
+    shown = json.loads(r.stdout)
+    assert shown["api_key"] == "***" and "hunter2" not in r.stdout
+    r = run("config", "schema")
+    assert r.returncode == 0 and json.loads(r.stdout)["properties"]["port"]["default"] == 8080
+    r = run("--config", good, "--set", "port=notaport", "config", "show")
+    assert r.returncode == 2 and "port: (from command-line flag)" in r.stderr
+    # precedence: file < environment < flags
+    r = run("--config", good, "config", "show", env_extra={"SITESEEK_PORT": "9001"})
+    assert json.loads(r.stdout)["port"] == 9001
+    r = run("--config", good, "--set", "port=9002", "config", "show", env_extra={"SITESEEK_PORT": "9001"})
+    assert json.loads(r.stdout)["port"] == 9002
+
+
+def test_index_report_and_snapshot_info(indexed, workdir):
+    r = indexed["run"]
+    assert "4 indexed" in r.stdout and "no title" in r.stdout and "saved " in r.stdout
+    assert "5 fetched, 0 queued, 5 documents" in r.stderr  # progress: a plain line on a pipe
+    assert "\r" not in r.stderr
+    r = run("snapshot", "info", indexed["snapshot"])
+    assert r.returncode == 0, r.stderr
+    info = dict(line.split(":", 1) for line in r.stdout.splitlines())
+    info = {k: v.strip() for k, v in info.items()}
+    assert info["site"] == "ex" and info["hosts"] == "docs.example.org" and info["checksum"] == "ok"
+    assert info["documents"] == "5 (4 pages, 1 sections)" and int(info["terms"]) > 10
+    assert int(info["bytes"]) == os.path.getsize(indexed["snapshot"]) and int(info["version"]) >= 1
+    corrupt = os.path.join(workdir, "corrupt.snapshot")
+    with open(indexed["snapshot"], "rb") as f:
+        blob = bytearray(f.read())
+    blob[len(blob) // 2] ^= 0xFF
+    with open(corrupt, "wb") as f:
+        f.write(blob)
+    r = run("snapshot", "info", corrupt)
+    assert r.returncode == 1 and "checksum:   FAILED" in r.stdout and "corrupt" in r.stderr
+
+
+def test_search_text_json_and_terminal(indexed):
+    config = indexed["config"]
+    r = run("--config", config, "search", "instal", "--site", "ex", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["total"] >= 1 and "install.html" in res["results"][0]["url"]
+    assert set(res["results"][0]) == {"title", "section_title", "hierarchy", "body", "url"}
+    r = run("--config", config, "search", "install", "--site", "ex")
+    assert r.returncode == 0 and "https://docs.example.org/guide/install.html" in r.stdout
+    assert "<b>" not in r.stdout and "\033[" not in r.stdout  # a pipe gets plain text
+    code, out = run_on_terminal("--config", config, "search", "install", "--site", "ex")
+    assert code == 0 and "\033[1m" in out and "<b>" not in out  # a terminal gets bold
+    r = run("--config", config, "search", "install", "--site", "nope")
+    assert r.returncode == 2 and "ex" in r.stderr  # names the valid sites
+
+
+def test_query_stream(indexed):
+    lines = ('guide\n{"q": "install", "num": 1}\n{"q": 1}\nnot json {\n{"q": "x", "site": "nope"}\n'
+             '{"q": "guide", "start": 1, "typo": false, "prefix": false}\n{"q": "instal", "colour": 1}\n'
+             '{"q": "guide", "num": 2, "typo": false, "prefix": false}\n')
+    r = run("--config", indexed["config"], "query", "--site", "ex", stdin=lines)
+    assert r.returncode == 0
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(out) == 8
+    assert out[0]["total"] >= 1 and set(out[0]) == {"total", "results", "took_ms"}
+    assert len(out[1]["results"]) == 1
+    assert out[2]["error"]["code"] == "invalid_request"
+    assert "total" in out[3]  # plain text, even if it looks odd
+    assert out[4]["error"]["code"] == "unknown_site"
+    assert out[7]["total"] >= 2 and out[5]["results"][0] == out[7]["results"][1]  # start pages on
+    assert out[6]["error"]["code"] == "invalid_request" and "colour" in out[6]["error"]["message"]
+
+
+def test_query_answers_each_line_before_the_next_arrives(indexed):
+    proc = subprocess.Popen([siteseek_bin(), "--config", indexed["config"], "query", "--site", "ex"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=clean_env())
+    try:
+        for q in ("install", "guide", "welcome"):
+            proc.stdin.write(q + "\n")
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            assert ready, f"no answer to {q!r} while stdin stays open"
+            assert "total" in json.loads(proc.stdout.readline())
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=10) == 0
+
+
+def test_progress_on_a_terminal(workdir):
+    code, out = run_on_terminal("index", "--dir", FIXTURE_SITE, "--base-url", "https://docs.example.org/",
+                                "--site", "ex", "--data-dir", os.path.join(workdir, "tty-data"))
+    assert code == 0, out
+    assert "\r\033[Kex: 5 fetched, 0 queued, 5 documents, 0 errors" in out
+
+
+def test_index_a_live_site_by_url(crawl_site, workdir):
+    data = os.path.join(workdir, "crawl", "data")
+    os.makedirs(data)
+    r = run("index", crawl_site + "/", "--site", "fx", "--data-dir", data)
+    assert r.returncode == 0, r.stderr
+    assert "fx: " in r.stdout and "documents" in r.stdout
+    assert "robots.txt" in r.stdout  # the report names what was skipped and why
+    config = write_config(os.path.dirname(data), data_dir=data, sites=[{"name": "fx", "url": crawl_site + "/"}])
+    r = run("--config", config, "search", "alpha", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"][0]["url"].startswith(crawl_site + "/a.html")
+
+
+def test_serve_indexes_sites_without_a_snapshot(crawl_site):
+    server = Server(api_key=None, sites=[
+        {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE},
+        {"name": "fx", "url": crawl_site + "/"},
+    ])
+    try:
+        status, _, body = server.get_json("/search?q=alpha&site=fx")
+        assert status == 200 and body["results"][0]["url"].startswith(crawl_site + "/a.html")
+        status, _, body = server.get_json("/search?q=install&site=ex")
+        assert status == 200 and body["total"] >= 1
+        assert os.path.exists(os.path.join(server.tmp.name, "data", "fx.snapshot"))
+    finally:
+        server.stop()
+
+
+def test_log_levels(indexed):
+    r = run("--config", indexed["config"], "-v", "search", "install", "--site", "ex")
+    assert r.returncode == 0 and "settings: file " in r.stderr and "loaded snapshot" in r.stderr
+    r = run("--config", indexed["config"], "search", "install", "--site", "ex", "--log-level", "warn")
+    assert r.returncode == 0 and r.stderr == "" and "install.html" in r.stdout
+
+
+def test_index_failures(workdir):
+    empty = os.path.join(workdir, "empty")
+    os.makedirs(empty, exist_ok=True)
+    r = run("index", "--dir", empty, "--base-url", "https://x.example/", "--data-dir", os.path.join(workdir, "d2"))
+    assert r.returncode == 1 and "no documents could be indexed" in r.stderr
+    r = run("index", "--dir", empty)
+    assert r.returncode == 2 and "--base-url" in r.stderr
+    # Two sites, one of them empty: the other is still indexed and saved; the exit code says 1.
+    data = os.path.join(workdir, "d3")
+    os.makedirs(data)
+    config = write_config(data, data_dir=data, sites=[
+        {"name": "bad", "url": "https://x.example/", "directory": empty},
+        {"name": "good", "url": "https://docs.example.org/", "directory": FIXTURE_SITE},
+    ])
+    r = run("--config", config, "index")
+    assert r.returncode == 1 and "bad: " in r.stderr and "good: saved" in r.stdout
+    assert os.path.exists(os.path.join(data, "good.snapshot")) and not os.path.exists(os.path.join(data, "bad.snapshot"))
+    r = run("--config", config, "index", "--site", "nope")
+    assert r.returncode == 2 and "good" in r.stderr
