@@ -5,6 +5,7 @@
 3. optional arguments accept None (site, from_url), and keyword names are the documented ones
    (search(q, site, num, start, from_url), suggest(prefix, site, num), crawl(site));
 4. Document objects and dicts index the same thing; results carry the stored fields;
+   load_snapshots() reads <data_dir>/<site>.snapshot for the configured sites;
 5. settings: SiteSettings dict/JSON round trips, AppSettings.load precedence
    (defaults < file < environment < overrides) and the ConfigError for a bad override."""
 import ast
@@ -90,6 +91,15 @@ def test_documents_and_results(engine):
         siteseek.Document("https://x.org/p", type="chapter")
     sites = engine.sites()
     assert sites[0]["name"] == "demo" and sites[0]["has_index"] and sites[0]["documents"] == 2
+
+
+def test_load_snapshots_from_data_dir(engine, tmp_path):
+    engine.save(str(tmp_path / "demo.snapshot"))
+    settings = {"data_dir": str(tmp_path), "sites": [{"name": "demo", "url": "https://docs.example.org/"},
+                                                     {"name": "none", "url": "https://none.example.org/"}]}
+    fresh = siteseek.Engine(settings)
+    assert fresh.load_snapshots() == ["demo"]
+    assert [r.url for r in fresh.search("install", site="demo")] == [r.url for r in engine.search("install")]
 
 
 def test_site_settings_round_trip():

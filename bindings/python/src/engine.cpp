@@ -175,6 +175,11 @@ class PyEngine {
     return engine_->search(req);
   }
 
+  std::vector<std::string> load_snapshots() {
+    py::gil_scoped_release release;
+    return engine_->load_snapshots();
+  }
+
   std::vector<Suggestion> suggest(const std::string& prefix, const std::optional<std::string>& site, std::uint32_t num) {
     py::gil_scoped_release release;
     return engine_->suggest({prefix, site.value_or(""), num});
@@ -329,6 +334,9 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "snippet_length (int). Raises UnknownSiteError, QueryError. Releases the GIL.")
       .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,
            "Completions for a search box: words and page titles starting with prefix.")
+      .def("load_snapshots", &PyEngine::load_snapshots,
+           "Load each configured site's snapshot from data_dir (<data_dir>/<site>.snapshot, as written by\n"
+           "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
       .def("sites", &PyEngine::sites, "Each site's name, url, has_index, documents, terms and memory_bytes.")
       .def_property_readonly("settings", &PyEngine::settings, "The engine's settings (a copy).");
 }
