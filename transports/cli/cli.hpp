@@ -37,6 +37,7 @@ struct PrepareOptions {
   std::string only_site;        ///< only this site (empty: all)
   bool require_index = false;   ///< a site left without an index is an error naming it
   bool crawl_missing = false;   ///< crawl sites without a directory too (serve); else only directories
+  Level load_level = Level::debug;  ///< "loaded snapshot" lines: info for serve, debug for one-shot commands
 };
 /// Load snapshots, then index the sites that have none (saving their snapshot). A site whose
 /// indexing fails is logged and left without an index unless require_index.

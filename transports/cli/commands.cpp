@@ -1,6 +1,7 @@
 // Settings loading, logging, start-up indexing, progress and reports for the CLI's commands.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdarg>
@@ -100,13 +101,17 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
-  std::size_t shown = 0;
+  // Skipped pages grouped by reason (a deny pattern can skip hundreds), three examples each.
+  std::vector<std::pair<std::string, std::vector<const std::string*>>> reasons;
   for (const auto& s : r.skipped) {
-    if (++shown > 20) {
-      std::fprintf(out, "  ... %zu more skipped\n", r.skipped.size() - 20);
-      break;
-    }
-    std::fprintf(out, "  skipped %s: %s\n", s.url.c_str(), s.reason.c_str());
+    auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& g) { return g.first == s.reason; });
+    if (it == reasons.end()) it = reasons.insert(reasons.end(), {s.reason, {}});
+    it->second.push_back(&s.url);
+  }
+  for (const auto& [reason, urls] : reasons) {
+    std::fprintf(out, "  skipped %zu: %s\n", urls.size(), reason.c_str());
+    for (std::size_t i = 0; i < urls.size() && i < 3; ++i) std::fprintf(out, "    %s\n", urls[i]->c_str());
+    if (urls.size() > 3) std::fprintf(out, "    ... %zu more\n", urls.size() - 3);
   }
   for (const auto& f : r.failed) std::fprintf(out, "  failed %s: %s\n", f.url.c_str(), f.error.c_str());
 }
@@ -115,7 +120,7 @@ void prepare(Engine& engine, const PrepareOptions& options) {
   auto started = std::chrono::steady_clock::now();
   for (const auto& name : engine.load_snapshots()) {
     auto index = engine.current(name);
-    log(Level::info, "%s: loaded snapshot %s (%u documents)", name.c_str(), engine.snapshot_path(name).c_str(),
+    log(options.load_level, "%s: loaded snapshot %s (%u documents)", name.c_str(), engine.snapshot_path(name).c_str(),
         index ? index->size() : 0u);
   }
   log(Level::debug, "snapshots loaded in %.1f ms",

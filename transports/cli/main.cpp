@@ -285,6 +285,7 @@ int main(int argc, char** argv) {
       Engine engine(settings);
       PrepareOptions prep;
       prep.crawl_missing = true;
+      prep.load_level = Level::info;
       prepare(engine, prep);
       JobRunner jobs([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
       http::ServerOptions options;

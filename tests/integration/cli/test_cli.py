@@ -134,7 +134,8 @@ def test_config_validate_show_schema(workdir):
 
 def test_index_report_and_snapshot_info(indexed, workdir):
     r = indexed["run"]
-    assert "4 indexed" in r.stdout and "no title" in r.stdout and "saved " in r.stdout
+    assert "4 indexed" in r.stdout and "saved " in r.stdout
+    assert "  skipped 1: no title" in r.stdout and "/broken.html" in r.stdout  # grouped by reason, with examples
     assert "5 fetched, 0 queued, 5 documents" in r.stderr  # progress: a plain line on a pipe
     assert "\r" not in r.stderr
     r = run("snapshot", "info", indexed["snapshot"])
@@ -164,6 +165,7 @@ def test_search_text_json_and_terminal(indexed):
     r = run("--config", config, "search", "install", "--site", "ex")
     assert r.returncode == 0 and "https://docs.example.org/guide/install.html" in r.stdout
     assert "<b>" not in r.stdout and "\033[" not in r.stdout  # a pipe gets plain text
+    assert r.stderr == ""  # loading the snapshot is a debug line for one-shot commands
     code, out = run_on_terminal("--config", config, "search", "install", "--site", "ex")
     assert code == 0 and "\033[1m" in out and "<b>" not in out  # a terminal gets bold
     r = run("--config", config, "search", "install", "--site", "nope")
