@@ -109,5 +109,9 @@ void save_snapshot(const Index& index, const std::string& path);
 /// supplies everything else (weights, search options). Throws SnapshotError when the file is
 /// truncated, corrupt or of another version, IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
+/// The snapshot file's bytes, for storage elsewhere than a file (Redis).
+std::string snapshot_bytes(const Index& index);
+/// Read snapshot bytes as load_snapshot does; `source` names where they came from in errors.
+std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const SiteSettings& site, const std::string& source);
 
 }  // namespace siteseek

@@ -4,6 +4,7 @@
 // Redis-backed queue shared by several nodes implements the same interface).
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,6 +43,14 @@ class JobQueue {
   virtual std::optional<Job> find(const std::string& id) const = 0;
   /// Recent jobs, newest first.
   virtual std::vector<Job> recent(std::size_t limit) const = 0;
+
+  /// Outcome of an asynchronous call: an error, or the value.
+  template <class T>
+  using Completion = std::function<void(std::exception_ptr error, T value)>;
+  /// submit/find without blocking the caller's thread (the HTTP io threads): `done` runs later,
+  /// on another thread, or at once for a queue that never waits (the default calls submit/find).
+  virtual void submit_async(const std::string& site, Completion<Job> done);
+  virtual void find_async(const std::string& id, Completion<std::optional<Job>> done) const;
 };
 
 /// Runs jobs on its own background threads (never on a caller's thread).

@@ -27,6 +27,13 @@ Engine::Engine(AppSettings settings) : impl_(std::make_unique<Impl>()) {
   impl_->default_site = impl_->settings.default_site.empty() && !impl_->settings.sites.empty()
                             ? impl_->settings.sites.front().name
                             : impl_->settings.default_site;
+  if (impl_->settings.storage == "redis") {
+#ifdef SITESEEK_WITH_REDIS
+    impl_->store = std::make_unique<RedisStore>(parse_redis_url(impl_->settings.redis_url, "redis_url"));
+#else
+    throw ConfigError("storage", "\"redis\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
+#endif
+  }
 }
 
 Engine::~Engine() = default;

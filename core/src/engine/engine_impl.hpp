@@ -10,6 +10,9 @@
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#ifdef SITESEEK_WITH_REDIS
+#include "siteseek/store.hpp"
+#endif
 
 namespace siteseek {
 
@@ -25,6 +28,9 @@ struct Engine::Impl {
   AppSettings settings;
   std::map<std::string, std::unique_ptr<SiteSlot>, std::less<>> sites;
   std::string default_site;
+#ifdef SITESEEK_WITH_REDIS
+  std::unique_ptr<RedisStore> store;  ///< storage = "redis": snapshots go to and come from Redis
+#endif
 
   /// The slot of `name` (empty: the default site); throws UnknownSiteError.
   SiteSlot& slot(std::string_view name) const;

@@ -89,6 +89,14 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
     throw IoError(why + "; the current index is unchanged");
   }
   auto index = build(settings.name, std::move(result.documents));
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->store) {
+    // Shared storage: the new version goes to Redis (every node swaps to it), then here.
+    impl_->store->publish(settings.name, *index);
+    publish(settings.name, std::move(index));
+    return std::move(result.report);
+  }
+#endif
   const std::string dir = impl_->settings.data_dir.empty() ? std::string(".") : impl_->settings.data_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -102,6 +110,17 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
 
 std::vector<std::string> Engine::load_snapshots() {
   std::vector<std::string> loaded;
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->store) {
+    for (const auto& site : impl_->settings.sites) {
+      if (auto snap = impl_->store->load(site)) {
+        publish(site.name, std::move(snap->index));
+        loaded.push_back(site.name);
+      }
+    }
+    return loaded;
+  }
+#endif
   for (const auto& site : impl_->settings.sites) {
     auto path = snapshot_path(site.name);
     if (!std::filesystem::exists(path)) continue;

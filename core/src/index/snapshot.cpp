@@ -157,7 +157,7 @@ void validate(const Index::Data& d) {
 
 }  // namespace
 
-void save_snapshot(const Index& index, const std::string& path) {
+std::string snapshot_bytes(const Index& index) {
   const auto& d = index.data();
   Writer w;
   w.str(d.analyzer_options.language);
@@ -189,7 +189,12 @@ void save_snapshot(const Index& index, const std::string& path) {
   h.pod<std::uint32_t>(0);
   h.pod<std::uint64_t>(w.out.size());
   h.pod<std::uint64_t>(checksum(w.out.data(), w.out.size()));
+  h.out += w.out;
+  return std::move(h.out);
+}
 
+void save_snapshot(const Index& index, const std::string& path) {
+  const std::string bytes = snapshot_bytes(index);
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) {
@@ -213,7 +218,7 @@ void save_snapshot(const Index& index, const std::string& path) {
     }
     return true;
   };
-  bool ok = write_all(h.out) && write_all(w.out) && ::fsync(fd) == 0;
+  bool ok = write_all(bytes) && ::fsync(fd) == 0;
   int err = errno;
   ::close(fd);
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -235,6 +240,10 @@ std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSe
   if (!in) throw IoError("cannot open snapshot " + path);
   std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw IoError("cannot read snapshot " + path);
+  return snapshot_from_bytes(file, site, path);
+}
+
+std::shared_ptr<const Index> snapshot_from_bytes(std::string_view file, const SiteSettings& site, const std::string& path) {
   if (file.size() < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
   if (std::memcmp(file.data(), magic, sizeof magic) != 0)
     throw SnapshotError("snapshot " + path + " is not a siteseek snapshot (bad magic)");

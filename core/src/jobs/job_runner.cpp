@@ -158,4 +158,24 @@ void JobRunner::wait_idle() const {
   impl_->changed.wait(lock, [&] { return impl_->queue.empty() && impl_->running == 0; });
 }
 
+void JobQueue::submit_async(const std::string& site, Completion<Job> done) {
+  Job job;
+  try {
+    job = submit(site);
+  } catch (...) {
+    return done(std::current_exception(), {});
+  }
+  done(nullptr, std::move(job));
+}
+
+void JobQueue::find_async(const std::string& id, Completion<std::optional<Job>> done) const {
+  std::optional<Job> job;
+  try {
+    job = find(id);
+  } catch (...) {
+    return done(std::current_exception(), {});
+  }
+  done(nullptr, std::move(job));
+}
+
 }  // namespace siteseek

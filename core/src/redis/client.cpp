@@ -264,6 +264,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
   /// The connection `s` is gone (null: the attempt failed before there was one).
   void lost(Socket* s, const std::string& why) {
     if (s && sock.get() != s) return;  // already handled
+    const bool was_ready = state == State::ready;
     sock.reset();
     is_ready = false;
     connect_timer.cancel();
@@ -271,13 +272,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     confirmed = 0;
     if (state == State::closed) return;
     state = State::waiting;
-    retry_at = Clock::now() + backoff;
+    // A connection that worked is retried at once (Redis restarted, an idle socket was cut);
+    // failed attempts wait, doubling the wait each time.
+    retry_at = Clock::now() + (was_ready ? std::chrono::milliseconds(0) : backoff);
     retry_timer.expires_at(retry_at);
     retry_timer.async_wait([w = weak_from_this()](boost::system::error_code ec) {
       auto self = w.lock();
       if (!ec && self && self->state == State::waiting) self->start_connect();
     });
-    backoff = std::min(backoff * 2, options.backoff_max);
+    if (!was_ready) backoff = std::min(backoff * 2, options.backoff_max);
   }
 
   // ---- commands (on the strand)

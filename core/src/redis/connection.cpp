@@ -23,6 +23,10 @@ struct RedisConnection::Impl {
 
   std::vector<RedisReply> run(const std::vector<RedisCommand>& commands) {
     std::lock_guard lock(mutex);
+    // Handle what happened while idle first: a server that closed the connection is noticed
+    // here, so the command goes out on a new connection instead of failing on the dead one.
+    io.restart();
+    io.poll();
     std::vector<RedisReply> replies(commands.size());
     std::exception_ptr first_error;
     std::size_t left = commands.size();

@@ -1,0 +1,106 @@
+// IndexWatcher: keeps this node's engine on the newest snapshot in Redis (storage = "redis").
+#ifdef SITESEEK_WITH_REDIS
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/store.hpp"
+
+namespace siteseek {
+
+struct IndexWatcher::Impl {
+  Engine& engine;
+  Options options;
+  RedisStore store;
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  boost::asio::steady_timer timer{io};
+  std::shared_ptr<RedisClient> subscriber;
+  mutable std::mutex mutex;
+  std::map<std::string, std::uint64_t, std::less<>> versions;
+  std::map<std::string, std::string, std::less<>> epochs;  // only touched on the watcher thread
+  std::thread thread;
+
+  Impl(Engine& e, RedisOptions redis, Options o)
+      : engine(e), options(std::move(o)), store(redis, options.prefix),
+        subscriber(RedisClient::create(io, std::move(redis))) {}
+
+  std::uint64_t current(const std::string& site) const {
+    std::lock_guard lock(mutex);
+    auto it = versions.find(site);
+    return it == versions.end() ? 0 : it->second;
+  }
+
+  // Runs on the watcher thread only, so loads never race each other.
+  void check(const SiteSettings& site) {
+    try {
+      auto snap = store.load(site, current(site.name), epochs[site.name]);
+      if (!snap) return;
+      engine.publish(site.name, snap->index);
+      {
+        std::lock_guard lock(mutex);
+        versions[site.name] = snap->version;
+        epochs[site.name] = snap->epoch;
+      }
+      if (options.on_change) options.on_change(site.name, snap->version, {});
+    } catch (const std::exception& e) {
+      if (options.on_change) options.on_change(site.name, 0, e.what());
+    }
+  }
+  void check_all() {
+    for (const auto& site : engine.settings().sites) check(site);
+  }
+  void on_message(const std::string& payload) {
+    auto space = payload.rfind(' ');
+    std::string site = payload.substr(0, space);
+    for (const auto& s : engine.settings().sites)
+      if (s.name == site) check(s);
+  }
+  void arm_timer() {
+    timer.expires_after(options.poll);
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      check_all();
+      arm_timer();
+    });
+  }
+};
+
+IndexWatcher::IndexWatcher(Engine& engine, RedisOptions redis, Options options)
+    : impl_(std::make_unique<Impl>(engine, std::move(redis), std::move(options))) {
+  auto* impl = impl_.get();
+  // Messages arrive on the subscriber's strand; the load itself runs as a plain handler so a
+  // large snapshot read never holds up the subscription.
+  impl->subscriber->subscribe({impl->store.channel()},
+                              [impl](const std::string&, const std::string& payload) {
+                                boost::asio::post(impl->io, [impl, payload] { impl->on_message(payload); });
+                              },
+                              [impl] { boost::asio::post(impl->io, [impl] { impl->check_all(); }); });
+  impl->check_all();  // start on the stored versions before serving
+  impl->arm_timer();
+  impl->thread = std::thread([impl] { impl->io.run(); });
+}
+
+IndexWatcher::~IndexWatcher() {
+  impl_->io.stop();  // the thread ends after its current handler (a load finishes first)
+  impl_->thread.join();
+  impl_->work.reset();
+  impl_->timer.cancel();
+  impl_->subscriber->close();
+  impl_->subscriber.reset();
+  impl_->io.restart();
+  impl_->io.poll();  // run the close and the cancelled waits before the io_context goes
+}
+
+std::uint64_t IndexWatcher::version(const std::string& site) const { return impl_->current(site); }
+bool IndexWatcher::connected() const noexcept { return impl_->subscriber->connected(); }
+std::string IndexWatcher::last_error() const { return impl_->subscriber->last_error(); }
+
+}  // namespace siteseek
+#endif

@@ -1,0 +1,303 @@
+// Shared state in a real redis-server (free loopback port): settings round trip, snapshot
+// versions and pub/sub reload, the job queue (debounce, lease expiry after a worker is killed,
+// per-site lock, outcome), and an engine with storage = "redis".
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "../../support/redis_server.hpp"
+#include "siteseek/engine.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/redis_jobs.hpp"
+#include "siteseek/store.hpp"
+
+using namespace siteseek;
+using namespace std::chrono_literals;
+
+namespace {
+
+RedisOptions options(const test::RedisServer& server) {
+  auto o = parse_redis_url(server.url());
+  o.backoff_min = 20ms;
+  o.backoff_max = 200ms;
+  return o;
+}
+
+AppSettings app_for(const test::RedisServer& server) {
+  AppSettings app;
+  app.storage = "redis";
+  app.redis_url = server.url();
+  SiteSettings s;
+  s.name = "docs";
+  s.url = "https://example.org/";
+  s.directory = std::string(SITESEEK_TEST_FIXTURES) + "/html/site";
+  app.sites.push_back(s);
+  app.data_dir = (std::filesystem::temp_directory_path() / ("siteseek-store-test-" + std::to_string(::getpid()))).string();
+  return app;
+}
+
+std::shared_ptr<const Index> index_with(const SiteSettings& site, const std::string& word) {
+  IndexBuilder b(site);
+  Document d;
+  d.id = d.url = site.url + word + ".html";
+  d.title = "Page about " + word;
+  d.body = "This page talks about " + word + " at length.";
+  b.add(d);
+  return b.build();
+}
+
+SearchResponse find(const Engine& e, const std::string& q) {
+  SearchRequest r;
+  r.q = q;
+  r.site = "docs";
+  return e.search(r);
+}
+
+template <class F>
+bool eventually(F&& f, std::chrono::milliseconds limit = 5000ms) {
+  for (auto t0 = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - t0 < limit;) {
+    if (f()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return f();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(settings_in_redis)
+
+BOOST_AUTO_TEST_CASE(round_trip_is_lossless_and_keeps_the_key_out) {
+  test::RedisServer server;
+  RedisStore store(options(server));
+  BOOST_TEST(!store.load_settings().has_value());
+  std::ifstream in(std::string(SITESEEK_SOURCE_DIR) + "/examples/configs/python-docs.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  AppSettings app = app_settings_from_json_text(text.str());
+  app.api_key.value = "top-secret";
+  app.sites.front().boosts.depth_decay = 0.1 + 0.2;  // a double that needs all its digits
+  store.save_settings(app);
+  auto back = store.load_settings();
+  BOOST_REQUIRE(back.has_value());
+  BOOST_TEST(back->api_key.empty());
+  back->api_key = app.api_key;
+  BOOST_TEST((*back == app));
+  store.save_settings(app, SecretPolicy::include);
+  BOOST_TEST(store.load_settings()->api_key.value == "top-secret");
+
+  store.connection().command({"SET", store.key("settings"), R"({"sites":[{"name":"x","url":"ftp://nope"}],"max_num":"many"})"});
+  try {
+    store.load_settings();
+    BOOST_FAIL("bad stored settings accepted");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.issues().front().path.rfind("redis:siteseek:settings.", 0) == 0, e.issues().front().path);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(shared_keys_come_from_redis_local_ones_stay) {
+  AppSettings local, shared;
+  local.port = 9001;
+  local.api_key.value = "k";
+  local.redis_url = "redis://10.0.0.1:6379/2";
+  shared.port = 1;
+  shared.max_num = 7;
+  shared.sites.resize(1);
+  shared.sites[0].name = "s";
+  auto m = merge_shared_settings(local, shared);
+  BOOST_TEST(m.port == 9001);
+  BOOST_TEST(m.api_key.value == "k");
+  BOOST_TEST(m.redis_url == local.redis_url);
+  BOOST_TEST(m.max_num == 7u);
+  BOOST_TEST(m.sites.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(snapshots_in_redis)
+
+BOOST_AUTO_TEST_CASE(versions_and_corruption) {
+  test::RedisServer server;
+  RedisStore store(options(server));
+  SiteSettings site = app_for(server).sites.front();
+  BOOST_TEST(store.version("docs") == 0u);
+  BOOST_TEST(!store.load(site).has_value());
+  BOOST_TEST(store.publish("docs", *index_with(site, "apples")) == 1u);
+  BOOST_TEST(store.publish("docs", *index_with(site, "pears")) == 2u);
+  auto snap = store.load(site);
+  BOOST_REQUIRE(snap.has_value());
+  BOOST_TEST(snap->version == 2u);
+  BOOST_TEST(snap->index->size() == 1u);
+  BOOST_TEST(std::string(snap->index->title(0)) == "Page about pears");
+  BOOST_TEST(!store.load(site, 2).has_value());
+
+  store.connection().command({"HSET", store.key("index:docs"), "data", "not a snapshot", "version", "3"});
+  try {
+    store.load(site, 2);
+    BOOST_FAIL("corrupt snapshot accepted");
+  } catch (const SnapshotError& e) {
+    BOOST_TEST(std::string(e.what()).find("redis key siteseek:index:docs") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_publish_reaches_another_node_and_a_restart_is_caught_up) {
+  test::RedisServer server;
+  AppSettings app = app_for(server);
+  RedisStore store(options(server));
+  store.publish("docs", *index_with(app.sites.front(), "apples"));
+
+  Engine node_b(app);
+  IndexWatcher::Options wo;
+  wo.poll = 60s;  // only pub/sub and reconnects can explain a swap within this test
+  IndexWatcher watcher(node_b, options(server), wo);
+  BOOST_TEST(watcher.version("docs") == 1u);  // loaded at start
+  BOOST_TEST(find(node_b, "apples").total == 1u);
+
+  store.publish("docs", *index_with(app.sites.front(), "pears"));
+  BOOST_TEST(eventually([&] { return find(node_b, "pears").total == 1u; }, 1000ms));
+  BOOST_TEST(watcher.version("docs") == 2u);
+
+  // Redis restarts empty; a new version published meanwhile is picked up on resubscribe.
+  server.stop();
+  server.start();
+  BOOST_TEST(eventually([&] { return watcher.connected(); }));
+  RedisStore store2(options(server));
+  // Versions restart at 1 on an empty Redis, in a new epoch: version 1 there is news.
+  BOOST_TEST(store2.publish("docs", *index_with(app.sites.front(), "plums")) == 1u);
+  BOOST_TEST(eventually([&] { return find(node_b, "plums").total == 1u; }, 1000ms));
+  BOOST_TEST(watcher.version("docs") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(engine_with_redis_storage) {
+  test::RedisServer server;
+  AppSettings app = app_for(server);
+  Engine a(app);
+  auto report = a.reindex("docs");
+  BOOST_TEST(report.documents > 0u);
+  BOOST_TEST(!std::filesystem::exists(a.snapshot_path("docs")));  // nothing written locally
+  Engine b(app);
+  BOOST_TEST(b.load_snapshots() == std::vector<std::string>{"docs"});
+  BOOST_TEST(find(b, "install").total == find(a, "install").total);
+  BOOST_TEST(find(b, "install").total > 0u);
+
+  server.stop();
+  BOOST_CHECK_THROW(a.reindex("docs"), RedisError);  // Redis away: the job fails, named
+  BOOST_TEST(find(a, "install").total > 0u);          // and search still answers from memory
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(jobs_in_redis)
+
+BOOST_AUTO_TEST_CASE(debounce_run_and_outcome) {
+  test::RedisServer server;
+  RedisJobOptions jo;
+  RedisJobQueue queue(options(server), jo);
+  Job first = queue.submit("docs");
+  BOOST_TEST((first.status == JobStatus::queued));
+  BOOST_TEST(queue.submit("docs").id == first.id);  // queued: the same job
+  Job other = queue.submit("blog");
+  BOOST_TEST(other.id != first.id);
+
+  std::vector<std::string> ran;
+  RedisWorker worker(options(server), jo, [&](const std::string& site, const ProgressCallback& progress) {
+    ran.push_back(site);
+    progress({3, 1, 7, 0});
+    if (site == "blog") throw std::runtime_error("blog is unreachable");
+    IngestReport r;
+    r.documents = 7;
+    r.skipped.push_back({"https://example.org/x", "noindex"});
+    return r;
+  }, {});
+  BOOST_TEST(worker.run_one());
+  BOOST_TEST(worker.run_one());
+  BOOST_TEST(!worker.run_one());
+  BOOST_TEST((ran == std::vector<std::string>{"docs", "blog"}));  // oldest first
+
+  auto done = queue.find(first.id);
+  BOOST_REQUIRE(done.has_value());
+  BOOST_TEST((done->status == JobStatus::finished));
+  BOOST_REQUIRE(done->report.has_value());
+  BOOST_TEST(done->report->documents == 7u);
+  BOOST_TEST(done->report->skipped.at(0).reason == "noindex");
+  BOOST_TEST(done->started_at.has_value());
+  BOOST_TEST(done->ended_at.has_value());
+  auto failed = queue.find(other.id);
+  BOOST_TEST((failed->status == JobStatus::failed));
+  BOOST_TEST(failed->error == "blog is unreachable");
+  BOOST_TEST(queue.submit("docs").id != first.id);  // finished: a new job
+  BOOST_TEST(queue.recent(10).size() == 3u);
+  BOOST_TEST(!queue.find("nonexistent").has_value());
+  BOOST_TEST(!queue.find("../../etc").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_worker_s_job_runs_again_elsewhere) {
+  test::RedisServer server;
+  RedisJobOptions jo;
+  jo.lease = 300ms;
+  RedisJobQueue queue(options(server), jo);
+  Job job = queue.submit("docs");
+  pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    RedisWorker doomed(options(server), jo, [](const std::string&, const ProgressCallback&) -> IngestReport {
+      for (;;) ::pause();
+    }, {"doomed", 50ms});
+    doomed.run_one();
+    ::_exit(0);
+  }
+  BOOST_TEST(eventually([&] { return queue.find(job.id)->status == JobStatus::running; }));
+  BOOST_TEST(queue.submit("docs").id == job.id);  // running: still the same job
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+
+  RedisWorker rescuer(options(server), jo, [](const std::string&, const ProgressCallback&) {
+    IngestReport r;
+    r.documents = 1;
+    return r;
+  }, {"rescuer", 50ms});
+  // The site lock and the lease both expire after 300 ms; until then nothing can be claimed.
+  BOOST_TEST(eventually([&] { return rescuer.run_one(); }, 3000ms));
+  auto done = queue.find(job.id);
+  BOOST_TEST((done->status == JobStatus::finished));
+  BOOST_TEST(done->report->documents == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_whose_workers_keep_dying_fails_with_a_reason) {
+  test::RedisServer server;
+  RedisJobOptions jo;
+  jo.lease = 100ms;
+  jo.max_attempts = 1;
+  RedisJobQueue queue(options(server), jo);
+  RedisConnection c(options(server));
+  Job job = queue.submit("docs");
+  // A worker that claims and vanishes: the claim without any renewal, as a dead process leaves it.
+  pid_t child = ::fork();
+  if (child == 0) {
+    RedisWorker doomed(options(server), jo, [](const std::string&, const ProgressCallback&) -> IngestReport {
+      for (;;) ::pause();
+    }, {"doomed", 50ms});
+    doomed.run_one();
+    ::_exit(0);
+  }
+  BOOST_TEST(eventually([&] { return queue.find(job.id)->status == JobStatus::running; }));
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  std::this_thread::sleep_for(150ms);
+  RedisWorker next(options(server), jo, [](const std::string&, const ProgressCallback&) { return IngestReport{}; }, {});
+  BOOST_TEST(!next.run_one());
+  auto failed = queue.find(job.id);
+  BOOST_TEST((failed->status == JobStatus::failed));
+  BOOST_TEST(failed->error.find("doomed") != std::string::npos, failed->error);
+  BOOST_TEST(queue.submit("docs").id != job.id);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
