@@ -51,6 +51,7 @@ class JobQueue {
   /// on another thread, or at once for a queue that never waits (the default calls submit/find).
   virtual void submit_async(const std::string& site, Completion<Job> done);
   virtual void find_async(const std::string& id, Completion<std::optional<Job>> done) const;
+  virtual void recent_async(std::size_t limit, Completion<std::vector<Job>> done) const;
 };
 
 /// Runs jobs on its own background threads (never on a caller's thread).

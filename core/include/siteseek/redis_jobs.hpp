@@ -47,6 +47,7 @@ class RedisJobQueue final : public JobQueue {
   std::vector<Job> recent(std::size_t limit) const override;
   void submit_async(const std::string& site, Completion<Job> done) override;
   void find_async(const std::string& id, Completion<std::optional<Job>> done) const override;
+  void recent_async(std::size_t limit, Completion<std::vector<Job>> done) const override;
   /// Whether the async client is connected (for /health); false before attach().
   bool connected() const noexcept;
   std::string last_error() const;

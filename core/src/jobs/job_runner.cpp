@@ -178,4 +178,14 @@ void JobQueue::find_async(const std::string& id, Completion<std::optional<Job>> 
   done(nullptr, std::move(job));
 }
 
+void JobQueue::recent_async(std::size_t limit, Completion<std::vector<Job>> done) const {
+  std::vector<Job> jobs;
+  try {
+    jobs = recent(limit);
+  } catch (...) {
+    return done(std::current_exception(), {});
+  }
+  done(nullptr, std::move(jobs));
+}
+
 }  // namespace siteseek

@@ -270,12 +270,29 @@ std::optional<Job> RedisJobQueue::find(const std::string& id) const {
   return job_from_hash(impl_->redis.command(find_command(impl_->options, id)).check());
 }
 
-std::vector<Job> RedisJobQueue::recent(std::size_t limit) const {
-  auto r = impl_->redis.command({"EVAL", recent_script, "0", impl_->options.prefix, std::to_string(limit)}).check();
+namespace {
+std::vector<Job> jobs_from(const RedisReply& r) {
   std::vector<Job> out;
   for (const auto& h : r.elements)
     if (auto j = job_from_hash(h)) out.push_back(std::move(*j));
   return out;
+}
+RedisCommand recent_command(const RedisJobOptions& o, std::size_t limit) {
+  return {"EVAL", recent_script, "0", o.prefix, std::to_string(limit)};
+}
+}  // namespace
+
+std::vector<Job> RedisJobQueue::recent(std::size_t limit) const {
+  return jobs_from(impl_->redis.command(recent_command(impl_->options, limit)).check());
+}
+
+void RedisJobQueue::recent_async(std::size_t limit, Completion<std::vector<Job>> done) const {
+  if (!impl_->client) return JobQueue::recent_async(limit, std::move(done));
+  impl_->client->command(recent_command(impl_->options, limit), [done = std::move(done)](std::exception_ptr e, RedisReply r) {
+    if (!e && r.is_error()) e = std::make_exception_ptr(RedisError("redis_error", r.str));
+    if (e) return done(e, {});
+    done(nullptr, jobs_from(r));
+  });
 }
 
 void RedisJobQueue::submit_async(const std::string& site, Completion<Job> done) {

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include <boost/url/parse.hpp>
 
@@ -164,8 +167,20 @@ std::string site_name(const Engine& engine, const std::string& given) {
   return given;  // unknown: Engine::search reports it with the valid names
 }
 
+// An error thrown by an asynchronous job call, as a response.
+Response error_response(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Error& err) {
+    return Router::error(err.code(), err.what());
+  } catch (const std::exception& err) {
+    return Router::error("internal_error", err.what());
+  }
+}
+
 class Handler {
  public:
+  using Done = Router::Done;
   Handler(Engine& engine, JobQueue* jobs, Metrics& metrics) : engine_(engine), jobs_(jobs), metrics_(metrics) {}
 
   Response search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers) {
@@ -264,7 +279,10 @@ class Handler {
     return json_response(200, std::move(out));
   }
 
-  Response health() {
+  Response health(const std::function<std::string()>& check) {
+    if (check) {
+      if (std::string why = check(); !why.empty()) return Router::error("unavailable", why);
+    }
     std::string missing;
     for (const auto& s : engine_.sites()) {
       if (!s.has_index) missing += (missing.empty() ? "" : ", ") + s.name;
@@ -286,7 +304,8 @@ class Handler {
     return std::nullopt;
   }
 
-  Response indexer(const Params& p) {
+  // Admin routes answer through `done`: a Redis-backed queue answers later, on another thread.
+  void indexer(const Params& p, Done done) {
     std::vector<std::string> sites;
     if (auto* s = p.get("site")) {
       std::string name = site_name(engine_, *s);
@@ -295,32 +314,57 @@ class Handler {
     } else {
       for (const auto& s : engine_.settings().sites) sites.push_back(s.name);
     }
-    std::string out = "{\"jobs\":[";
+    struct Gather {
+      std::mutex m;
+      std::vector<std::string> ids;
+      std::size_t left;
+      std::exception_ptr error;
+      Done done;
+    };
+    auto g = std::make_shared<Gather>();
+    g->ids.resize(sites.size());
+    g->left = sites.size();
+    g->done = std::move(done);
     for (std::size_t i = 0; i < sites.size(); ++i) {
-      if (i) out += ',';
-      json_string(out, jobs_->submit(sites[i]).id);
+      jobs_->submit_async(sites[i], [g, i](std::exception_ptr e, Job job) {
+        std::unique_lock lock(g->m);
+        if (e && !g->error) g->error = e;
+        g->ids[i] = std::move(job.id);
+        if (--g->left > 0) return;
+        lock.unlock();
+        if (g->error) return g->done(error_response(g->error));
+        std::string out = "{\"jobs\":[";
+        for (std::size_t k = 0; k < g->ids.size(); ++k) {
+          if (k) out += ',';
+          json_string(out, g->ids[k]);
+        }
+        out += "]}";
+        g->done(json_response(202, std::move(out)));
+      });
     }
-    out += "]}";
-    return json_response(202, std::move(out));
   }
 
-  Response job(std::string_view id) {
-    auto j = jobs_->find(std::string(id));
-    if (!j) return Router::error("not_found", "no job with id '" + std::string(id) + "'");
-    std::string out;
-    write_job(out, *j);
-    return json_response(200, std::move(out));
+  void job(std::string_view id, Done done) {
+    jobs_->find_async(std::string(id), [done = std::move(done), id = std::string(id)](std::exception_ptr e, std::optional<Job> j) {
+      if (e) return done(error_response(e));
+      if (!j) return done(Router::error("not_found", "no job with id '" + id + "'"));
+      std::string out;
+      write_job(out, *j);
+      done(json_response(200, std::move(out)));
+    });
   }
 
-  Response job_list() {
-    std::string out = "{\"jobs\":[";
-    auto list = jobs_->recent(100);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (i) out += ',';
-      write_job(out, list[i]);
-    }
-    out += "]}";
-    return json_response(200, std::move(out));
+  void job_list(Done done) {
+    jobs_->recent_async(100, [done = std::move(done)](std::exception_ptr e, std::vector<Job> list) {
+      if (e) return done(error_response(e));
+      std::string out = "{\"jobs\":[";
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i) out += ',';
+        write_job(out, list[i]);
+      }
+      out += "]}";
+      done(json_response(200, std::move(out)));
+    });
   }
 
  private:
@@ -352,99 +396,125 @@ Response Router::error(std::string_view code, std::string_view message) {
   return r;
 }
 
-Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit)
-    : engine_(engine), jobs_(jobs), target_limit_(target_limit) {}
+Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check)
+    : engine_(engine), jobs_(jobs), target_limit_(target_limit), health_check_(std::move(health_check)) {}
 
-Response Router::handle(const Request& request) {
-  auto started = std::chrono::steady_clock::now();
-  Route route = Route::other;
+void Router::handle(const Request& request, Done done) {
+  // The last step of every answer, now or later: extra headers, CORS, metrics, then `done`.
+  struct Finish {
+    Router* router;
+    std::chrono::steady_clock::time_point started;
+    Route route = Route::other;
+    std::vector<std::pair<std::string, std::string>> extra;
+    std::string origin;
+    Done done;
+    void operator()(Response res) {
+      for (auto& h : extra) res.headers.push_back(std::move(h));
+      if (!origin.empty()) {
+        res.headers.emplace_back("Access-Control-Allow-Origin", origin);
+        res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped");
+        if (origin != "*") res.headers.emplace_back("Vary", "Origin");
+      }
+      router->metrics_.record(route, res.status, std::chrono::steady_clock::now() - started);
+      done(std::move(res));
+    }
+  };
+  auto finish = std::make_shared<Finish>();
+  finish->router = this;
+  finish->started = std::chrono::steady_clock::now();
+  finish->done = std::move(done);
+  // An asynchronous route hands this on; exceptions from its first, synchronous part land below.
+  auto later = [finish](Response res) { (*finish)(std::move(res)); };
   Response res;
-  std::vector<std::pair<std::string, std::string>> extra;
   try {
+    finish->origin = allowed_origin(engine_, request.origin);
     if (request.target.size() > target_limit_) {
       res = error("uri_too_long", "the request target is " + std::to_string(request.target.size()) +
                                       " bytes; the limit is " + std::to_string(target_limit_));
+    } else if (auto url = boost::urls::parse_origin_form(request.target); !url) {
+      res = error("bad_request", "malformed request target");
     } else {
-      auto url = boost::urls::parse_origin_form(request.target);
-      if (!url) {
-        res = error("bad_request", "malformed request target");
-      } else {
-        std::string path = url->encoded_path().decode();
-        Params params;
-        for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
-        Handler h(engine_, jobs_, metrics_);
-        const bool get = request.method == "GET" || request.method == "HEAD";
-        const bool post = request.method == "POST";
-        auto only = [&](bool ok, std::string_view allow, auto&& run) {
-          if (request.method == "OPTIONS") {
-            route = Route::preflight;
-            std::string origin = allowed_origin(engine_, request.origin);
-            if (origin.empty() && !request.origin.empty()) {
-              return error("origin_not_allowed", "origin '" + std::string(request.origin) + "' is not allowed");
-            }
-            Response r;
-            r.status = 204;
-            r.headers.emplace_back("Access-Control-Allow-Methods", std::string(allow) + ", OPTIONS");
-            r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, X-API-KEY");
-            r.headers.emplace_back("Access-Control-Max-Age", "600");
-            r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
-            return r;
+      std::string path = url->encoded_path().decode();
+      Params params;
+      for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
+      Handler h(engine_, jobs_, metrics_);
+      const bool get = request.method == "GET" || request.method == "HEAD";
+      const bool post = request.method == "POST";
+      Route& route = finish->route;
+      // Preflight and wrong methods are answered here; nullopt: go on with the route.
+      auto gate = [&](bool ok, std::string_view allow) -> std::optional<Response> {
+        if (request.method == "OPTIONS") {
+          route = Route::preflight;
+          if (finish->origin.empty() && !request.origin.empty()) {
+            return error("origin_not_allowed", "origin '" + std::string(request.origin) + "' is not allowed");
           }
-          if (!ok) {
-            Response r = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + std::string(allow));
-            r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
-            return r;
-          }
-          return Response(run());
-        };
-        if (path == "/search") {
-          route = Route::search;
-          res = only(get, "GET", [&] { return h.search(params, extra); });
-        } else if (path == "/suggest") {
-          route = Route::suggest;
-          res = only(get, "GET", [&] { return h.suggest(params); });
-        } else if (path == "/sites") {
-          route = Route::sites;
-          res = only(get, "GET", [&] { return h.sites(); });
-        } else if (path == "/health") {
-          route = Route::health;
-          res = only(get, "GET", [&] { return h.health(); });
-        } else if (path == "/metrics") {
-          route = Route::metrics;
-          res = only(get, "GET", [&] {
-            Response r;
-            r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-            r.body = metrics_.render(engine_, jobs_);
-            return r;
-          });
-        } else if (path == "/openapi.json") {
-          route = Route::openapi;
-          res = only(get, "GET", [&] { return json_response(200, std::string(openapi_document())); });
-        } else if (path == "/indexer") {
-          route = Route::indexer;
-          res = only(post, "POST", [&] {
-            if (auto denied = h.check_admin(request.api_key)) return std::move(*denied);
-            return h.indexer(params);
-          });
-        } else if (path == "/jobs" || path.rfind("/jobs/", 0) == 0) {
-          route = Route::jobs;
-          res = only(get, "GET", [&] {
-            if (auto denied = h.check_admin(request.api_key)) return std::move(*denied);
-            return path == "/jobs" ? h.job_list() : h.job(std::string_view(path).substr(6));
-          });
-        } else if (const WebAsset* asset = find_web_asset(path == "/index.html" ? "/" : path)) {
-          route = Route::web;
-          res = only(get, "GET", [&] {
-            Response r;
-            r.content_type = std::string(asset->content_type);
-            r.body = std::string(asset->body);
-            r.headers.emplace_back("Cache-Control", "public, max-age=300");
-            r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-            return r;
-          });
-        } else {
-          res = error("not_found", "no route for " + path);
+          Response r;
+          r.status = 204;
+          r.headers.emplace_back("Access-Control-Allow-Methods", std::string(allow) + ", OPTIONS");
+          r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, X-API-KEY");
+          r.headers.emplace_back("Access-Control-Max-Age", "600");
+          r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
+          return r;
         }
+        if (!ok) {
+          Response r = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + std::string(allow));
+          r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
+          return r;
+        }
+        return std::nullopt;
+      };
+      auto only = [&](bool ok, std::string_view allow, auto&& run) -> Response {
+        if (auto r = gate(ok, allow)) return std::move(*r);
+        return Response(run());
+      };
+      if (path == "/search") {
+        route = Route::search;
+        res = only(get, "GET", [&] { return h.search(params, finish->extra); });
+      } else if (path == "/suggest") {
+        route = Route::suggest;
+        res = only(get, "GET", [&] { return h.suggest(params); });
+      } else if (path == "/sites") {
+        route = Route::sites;
+        res = only(get, "GET", [&] { return h.sites(); });
+      } else if (path == "/health") {
+        route = Route::health;
+        res = only(get, "GET", [&] { return h.health(health_check_); });
+      } else if (path == "/metrics") {
+        route = Route::metrics;
+        res = only(get, "GET", [&] {
+          Response r;
+          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          r.body = metrics_.render(engine_, jobs_);
+          return r;
+        });
+      } else if (path == "/openapi.json") {
+        route = Route::openapi;
+        res = only(get, "GET", [&] { return json_response(200, std::string(openapi_document())); });
+      } else if (path == "/indexer" || path == "/jobs" || path.rfind("/jobs/", 0) == 0) {
+        const bool indexer = path == "/indexer";
+        route = indexer ? Route::indexer : Route::jobs;
+        if (auto r = gate(indexer ? post : get, indexer ? "POST" : "GET")) {
+          res = std::move(*r);
+        } else if (auto denied = h.check_admin(request.api_key)) {
+          res = std::move(*denied);
+        } else {
+          if (indexer) h.indexer(params, later);
+          else if (path == "/jobs") h.job_list(later);
+          else h.job(std::string_view(path).substr(6), later);
+          return;
+        }
+      } else if (const WebAsset* asset = find_web_asset(path == "/index.html" ? "/" : path)) {
+        route = Route::web;
+        res = only(get, "GET", [&] {
+          Response r;
+          r.content_type = std::string(asset->content_type);
+          r.body = std::string(asset->body);
+          r.headers.emplace_back("Cache-Control", "public, max-age=300");
+          r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+          return r;
+        });
+      } else {
+        res = error("not_found", "no route for " + path);
       }
     }
   } catch (const Error& e) {
@@ -452,14 +522,15 @@ Response Router::handle(const Request& request) {
   } catch (const std::exception& e) {
     res = error("internal_error", e.what());
   }
-  for (auto& h : extra) res.headers.push_back(std::move(h));
-  if (std::string origin = allowed_origin(engine_, request.origin); !origin.empty()) {
-    res.headers.emplace_back("Access-Control-Allow-Origin", origin);
-    res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped");
-    if (origin != "*") res.headers.emplace_back("Vary", "Origin");
-  }
-  metrics_.record(route, res.status, std::chrono::steady_clock::now() - started);
-  return res;
+  (*finish)(std::move(res));
+}
+
+Response Router::handle(const Request& request) {
+  auto out = std::make_shared<std::optional<Response>>();
+  handle(request, [out](Response r) { *out = std::move(r); });
+  // Only a queue that answers later leaves `out` empty; its answer then goes nowhere.
+  if (!*out) return error("unavailable", "this route answers asynchronously");
+  return std::move(**out);
 }
 
 }  // namespace siteseek::http

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,8 +55,15 @@ class Metrics {
 
 class Router {
  public:
-  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit);
-  /// Answer one request; never throws.
+  /// Receives the response; runs once, maybe on another thread (after an async Redis call).
+  using Done = std::function<void(Response)>;
+  /// health_check: "" when the server's dependencies are fine, else the reason (503); must not block.
+  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check = {});
+  /// Answer one request; never throws. Routes that wait on Redis answer later, through `done`;
+  /// the request's memory must stay valid until then.
+  void handle(const Request& request, Done done);
+  /// Answer one request that needs no asynchronous wait (tests, fuzzing): with a job queue that
+  /// answers later, admin routes give 503.
   Response handle(const Request& request);
   /// A JSON error response {"error":{"code","message"}} with the status its code maps to.
   static Response error(std::string_view code, std::string_view message);
@@ -65,6 +73,7 @@ class Router {
   Engine& engine_;
   JobQueue* jobs_;
   std::size_t target_limit_;
+  std::function<std::string()> health_check_;
   Metrics metrics_;
 };
 

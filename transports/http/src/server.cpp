@@ -35,7 +35,7 @@ struct Shared {
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
   Shared(Engine& engine, JobQueue* jobs, ServerOptions o)
-      : options(std::move(o)), router(engine, jobs, options.target_limit) {}
+      : options(std::move(o)), router(engine, jobs, options.target_limit, options.health_check) {}
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -96,8 +96,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find("X-API-KEY"); it != req.end()) r.api_key = it->value();
     if (auto it = req.find(bhttp::field::origin); it != req.end()) r.origin = it->value();
     r.body = req.body();
-    Response res = shared_.router.handle(r);
-    send(std::move(res), req.keep_alive() && !shared_.stopping.load(), req.version(), req.method() == bhttp::verb::head);
+    // The views in `r` point into parser_, which lives until the response is written.
+    const bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
+    const unsigned version = req.version();
+    shared_.router.handle(r, [s = shared_from_this(), keep_alive, head, version](Response res) {
+      // Usually called right here; after an async Redis call, on the Redis client's strand:
+      // back to this connection's strand either way.
+      net::dispatch(s->stream_.get_executor(), [s, res = std::move(res), keep_alive, head, version]() mutable {
+        s->send(std::move(res), keep_alive && !s->shared_.stopping.load(), version, head);
+      });
+    });
   }
 
   void reply_error(std::string_view code, const std::string& message) {
@@ -238,6 +246,8 @@ void Server::start() {
   }
   impl_->accept();
 }
+
+net::io_context& Server::context() { return impl_->ioc; }
 
 std::uint16_t Server::port() const {
   beast::error_code ec;

@@ -3,9 +3,13 @@
 // HTTP/1.1, served from a multi-threaded event loop. Routes and statuses: docs/http-api.md.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
+namespace boost::asio {
+class io_context;
+}
 namespace siteseek {
 class Engine;
 class JobQueue;
@@ -25,6 +29,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{30'000};       ///< keep-alive connection with no request
   std::chrono::milliseconds shutdown_deadline{5'000};   ///< in-flight requests get this long on stop()
   bool handle_signals = false;                          ///< stop gracefully on SIGINT/SIGTERM
+  /// "" when the server's dependencies (Redis) are fine, else why: GET /health then answers 503
+  /// with it. Called on an io thread for each /health: must not block.
+  std::function<std::string()> health_check;
 };
 
 /// One server over one Engine. Thread-safe: stop() may be called from any thread.
@@ -38,6 +45,8 @@ class Server {
 
   /// Bind and listen (throws IoError naming the address when that fails).
   void start();
+  /// The event loop the server runs on, for clients that share it (the async Redis client).
+  boost::asio::io_context& context();
   /// The bound port (after start()).
   std::uint16_t port() const;
   /// Serve on the io threads until stop(); start() first if not started.
