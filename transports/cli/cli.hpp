@@ -1,10 +1,17 @@
 #pragma once
 // Pieces shared by the CLI's commands.
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "siteseek/engine.hpp"
+#include "siteseek/jobs.hpp"
+
+namespace boost::asio {
+class io_context;
+}
 #include "siteseek/settings.hpp"
 
 namespace siteseek::cli {
@@ -51,6 +58,38 @@ bool stderr_is_tty();
 ProgressCallback progress_printer(const std::string& label);
 /// The report of an ingestion run, for people, on `out`.
 void print_report(std::FILE* out, const std::string& site, const IngestReport& report);
+
+/// Options of `siteseek worker` (and of serve's embedded worker).
+struct WorkerFlags {
+  std::string name;                 ///< shown in jobs (default host:pid)
+  std::uint32_t lease_ms = 30000;   ///< a job whose worker stops renewing runs again after this
+  std::uint32_t max_attempts = 3;
+};
+
+/// storage = "redis": the local settings with the shared keys from Redis when stored there.
+AppSettings with_shared_settings(AppSettings local);
+/// `siteseek config push`: store the settings in Redis for every node.
+int push_settings(const AppSettings& settings, bool include_secrets);
+/// `siteseek worker`: run queued jobs until SIGINT/SIGTERM.
+int run_worker(Engine& engine, const WorkerFlags& flags);
+
+#ifdef SITESEEK_WITH_REDIS
+/// What `serve` runs with storage = "redis": the index watcher, the Redis job queue (attached to
+/// the server's event loop) and optionally a worker; queues jobs for sites without an index.
+class SharedServe {
+ public:
+  SharedServe(Engine& engine, const WorkerFlags& flags, bool embedded_worker);
+  ~SharedServe();
+  void attach(boost::asio::io_context& io);
+  JobQueue* jobs();
+  /// "" while Redis answers, else the reason (for /health).
+  std::string health() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+#endif
 
 /// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Engine& engine, const std::string& site);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -222,6 +223,21 @@ int main(int argc, char** argv) {
   std::uint32_t request_timeout_ms = 10000, idle_timeout_ms = 30000;
   serve->add_option("--request-timeout-ms", request_timeout_ms, "time to read one request once it started")->capture_default_str();
   serve->add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive connections with no request are closed after this")->capture_default_str();
+  bool embedded_worker = false;
+  WorkerFlags worker_flags;
+  serve->add_flag("--worker", embedded_worker, "storage=redis: also run queued indexing jobs in this process");
+  auto add_worker_options = [&worker_flags](CLI::App* cmd) {
+    cmd->add_option("--lease-ms", worker_flags.lease_ms, "a job whose worker stops renewing its lease runs again after this")
+        ->capture_default_str()->check(CLI::Range(100u, 3600000u));
+    cmd->add_option("--max-attempts", worker_flags.max_attempts, "runs of a job whose workers died before it fails")
+        ->capture_default_str()->check(CLI::Range(1u, 100u));
+    cmd->add_option("--name", worker_flags.name, "worker name shown in jobs (default host:pid)");
+  };
+  add_worker_options(serve);
+
+  // worker
+  auto* worker = app.add_subcommand("worker", "storage=redis: run queued indexing jobs until Ctrl-C");
+  add_worker_options(worker);
 
   // index
   auto* index = app.add_subcommand("index", "index sites from the config, a live site by URL, or a built site with --dir");
@@ -255,6 +271,9 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("file", validate_file, "settings file")->required();
   auto* show = config->add_subcommand("show", "the effective settings (secrets masked)");
   auto* schema = config->add_subcommand("schema", "JSON Schema of the settings");
+  auto* push = config->add_subcommand("push", "storage=redis: store these settings in Redis for every node");
+  bool include_secrets = false;
+  push->add_flag("--include-secrets", include_secrets, "store the API key too (kept out by default)");
 
   // snapshot
   auto* snapshot = app.add_subcommand("snapshot", "inspect snapshot files");
@@ -280,22 +299,39 @@ int main(int argc, char** argv) {
 
     if (*serve) {
 #ifdef SITESEEK_HAVE_HTTP
-      AppSettings settings = load(g, flags);
+      AppSettings settings = with_shared_settings(load(g, flags));
       if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
+      if (embedded_worker && settings.storage != "redis") throw ConfigError("storage", "--worker needs storage = \"redis\"");
       Engine engine(settings);
-      PrepareOptions prep;
-      prep.crawl_missing = true;
-      prep.load_level = Level::info;
-      prepare(engine, prep);
-      JobRunner jobs([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
+      std::optional<JobRunner> runner;
+      JobQueue* jobs = nullptr;
       http::ServerOptions options;
+#ifdef SITESEEK_WITH_REDIS
+      std::optional<SharedServe> shared;
+      if (settings.storage == "redis") {
+        shared.emplace(engine, worker_flags, embedded_worker);
+        jobs = shared->jobs();
+        options.health_check = [&shared] { return shared->health(); };
+      }
+#endif
+      if (!jobs) {
+        PrepareOptions prep;
+        prep.crawl_missing = true;
+        prep.load_level = Level::info;
+        prepare(engine, prep);
+        runner.emplace([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
+        jobs = &*runner;
+      }
       options.host = settings.host;
       options.port = settings.port;
       options.threads = settings.threads;
       options.handle_signals = true;
       options.request_timeout = std::chrono::milliseconds(request_timeout_ms);
       options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
-      http::Server server(engine, &jobs, options);
+      http::Server server(engine, jobs, options);
+#ifdef SITESEEK_WITH_REDIS
+      if (shared) shared->attach(server.context());
+#endif
       server.start();
       // Printed at every log level: scripts and tests read the port from this line.
       std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,
@@ -323,14 +359,19 @@ int main(int argc, char** argv) {
         validate(settings);
         site = target.name;
       } else {
-        settings = load(g, flags);
+        settings = with_shared_settings(load(g, flags));
         if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       }
       Engine engine(settings);
       return index_sites(engine, settings, site);
     }
+    if (*worker) {
+      Engine engine(with_shared_settings(load(g, flags)));
+      return run_worker(engine, worker_flags);
+    }
+    if (*push) return push_settings(load(g, flags), include_secrets);
     if (*search) {
-      Engine engine(load(g, flags));
+      Engine engine(with_shared_settings(load(g, flags)));
       PrepareOptions prep;
       prep.only_site = site;
       prep.require_index = true;
@@ -343,7 +384,7 @@ int main(int argc, char** argv) {
       return print_search(engine, req, json);
     }
     if (*query_cmd) {
-      Engine engine(load(g, flags));
+      Engine engine(with_shared_settings(load(g, flags)));
       prepare(engine, {});
       return run_query(engine, site);
     }

@@ -31,6 +31,8 @@ struct Job {
   IngestProgress progress;
   std::optional<IngestReport> report;  ///< when finished
   std::string error;                   ///< when failed
+  std::string worker;                  ///< who runs or ran it ("" until started; "local" in-process)
+  unsigned attempts = 0;               ///< runs started (more than 1: a worker died and it ran again)
 };
 
 /// Where jobs are queued and looked up.

@@ -60,6 +60,8 @@ struct JobRunner::Impl {
       Job& job = jobs.at(id);
       job.status = JobStatus::running;
       job.started_at = std::chrono::system_clock::now();
+      job.worker = "local";
+      ++job.attempts;
       ++running;
       std::string site = job.site;
       lock.unlock();

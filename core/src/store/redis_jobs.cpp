@@ -209,6 +209,8 @@ std::optional<Job> job_from_hash(const RedisReply& r) {
     else if (f == "started_at") job.started_at = to_time(v);
     else if (f == "ended_at") job.ended_at = to_time(v);
     else if (f == "error") job.error = v;
+    else if (f == "worker") job.worker = v;
+    else if (f == "attempts") job.attempts = static_cast<unsigned>(to_u64(v));
     else if (f == "report" && !v.empty()) job.report = report_from_json(v);
     else if (f == "progress") {
       std::uint64_t n[4] = {};

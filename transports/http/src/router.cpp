@@ -36,6 +36,7 @@ constexpr StatusOf status_table[] = {
     {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405},
     {"payload_too_large", 413}, {"uri_too_long", 414},      {"query_too_long", 414},
     {"header_too_large", 431},  {"not_supported", 501},     {"unavailable", 503},    {"no_index", 503},
+    {"redis_unavailable", 503}, {"redis_error", 502},
 };
 
 unsigned status_for(std::string_view code) {
@@ -148,6 +149,11 @@ void write_job(std::string& out, const Job& job) {
   out += ",\"error\":";
   if (job.status == JobStatus::failed) json_string(out, job.error);
   else out += "null";
+  out += ",\"worker\":";
+  if (job.worker.empty()) out += "null";
+  else json_string(out, job.worker);
+  out += ",\"attempts\":";
+  json_number(out, job.attempts);
   out += '}';
 }
 

@@ -1,0 +1,263 @@
+"""storage = "redis" with real processes: a redis-server on a free loopback port, two
+`siteseek serve` nodes and `siteseek worker` processes, all started and stopped (by PID) here.
+
+1. A reindex submitted through node A is run by a worker and served by node B.
+2. A worker killed mid-job: the job is re-queued when its lease expires and finishes on another.
+3. Redis stopped under running nodes: /health says 503 with the reason, searches still answer
+   from memory, admin routes answer 503 at once; Redis back: both recover by themselves.
+4. Settings pushed to Redis reach a node whose local config has no sites.
+"""
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import API_KEY, FIXTURE_SITE, Server, siteseek_bin
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    def __init__(self):
+        self.port = free_port()
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--loglevel", "warning"],
+                                     stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
+    env["SITESEEK_API_KEY"] = API_KEY
+    return env
+
+
+class Worker:
+    def __init__(self, config, *args):
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([siteseek_bin(), "--config", config, "worker", *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=clean_env())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        os.unlink(self.log.name)
+
+    def output(self):
+        with open(self.log.name) as f:
+            return f.read()
+
+
+def eventually(check, timeout=15.0, every=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    return check()
+
+
+def admin(node, method, path):
+    return node.get_json(path, {"X-API-KEY": API_KEY}) if method == "GET" else \
+        node.request(method, path, {"X-API-KEY": API_KEY})
+
+
+def submit(node, site="ex"):
+    status, _, body = admin(node, "POST", f"/indexer?site={site}")
+    assert status == 202, body
+    return json.loads(body)["jobs"][0]
+
+
+def job(node, job_id):
+    status, _, body = admin(node, "GET", f"/jobs/{job_id}")
+    assert status == 200, body
+    return body
+
+
+def total(node, q, site="ex"):
+    status, _, body = node.get_json(f"/search?q={q}&site={site}")
+    assert status == 200, body
+    return body["total"]
+
+
+@pytest.fixture()
+def redis():
+    r = Redis()
+    yield r
+    r.stop()
+
+
+@pytest.fixture()
+def site_dir():
+    d = tempfile.mkdtemp()
+    shutil.copytree(FIXTURE_SITE, os.path.join(d, "site"))
+    yield os.path.join(d, "site")
+    shutil.rmtree(d)
+
+
+def shared_config(redis, site_dir, **extra):
+    sites = [{"name": "ex", "url": "https://docs.example.org/", "directory": site_dir, "title_separators": [" | "]}]
+    return dict(storage="redis", redis_url=redis.url, sites=sites, **extra)
+
+
+def test_reindex_through_a_reaches_b(redis, site_dir):
+    a = Server(**shared_config(redis, site_dir))
+    b = Server(**shared_config(redis, site_dir))
+    worker = Worker(a.config, "--name", "w1")
+    try:
+        # At start nobody had an index: a job was queued and the worker built it; both serve it.
+        assert eventually(lambda: total(a, "install") > 0 and total(b, "install") > 0)
+        assert total(b, "zanzibar") == 0
+        with open(os.path.join(site_dir, "guide", "zanzibar.html"), "w") as f:
+            f.write("<html><head><title>Zanzibar | Docs</title></head><body><main><h1>Zanzibar</h1>"
+                    "<p>The zanzibar option sets the spice level.</p></main></body></html>")
+        job_id = submit(a)
+        done = eventually(lambda: job(b, job_id)["status"] in ("finished", "failed") and job(b, job_id))
+        assert done["status"] == "finished", done
+        assert done["report"]["documents"] > 0
+        # Node B swaps to the new version within a second of its publication (pub/sub).
+        assert eventually(lambda: total(b, "zanzibar") == 1, timeout=2.0)
+        assert total(a, "zanzibar") == 1
+        # A second submit while one is queued or running returns that job (debounce).
+        first, second = submit(a), submit(b)
+        assert first == second
+        status, _, body = b.get_json("/health")
+        assert status == 200, body
+    finally:
+        worker.stop()
+        a.stop()
+        b.stop()
+
+
+class SlowSite(http.server.BaseHTTPRequestHandler):
+    """20 linked pages, 0.3 s each: a crawl that takes a few seconds."""
+
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            self.send_response(404)
+            self.end_headers()
+            return
+        time.sleep(0.3)
+        n = int(self.path.strip("/").split(".")[0] or 0) if self.path not in ("/", "/index.html") else 0
+        links = "".join(f'<a href="/{i}.html">p{i}</a>' for i in range(n + 1, min(n + 3, 20)))
+        body = (f"<html><head><title>Page {n} | Slow</title></head><body><main><h1>Page {n}</h1>"
+                f"<p>slowpoke page number {n}</p>{links}</main></body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_killed_worker_s_job_finishes_on_another(redis, site_dir):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowSite)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    config = shared_config(redis, site_dir)
+    config["sites"].append({"name": "slow", "url": base, "crawl": {"concurrency": 1, "max_pages": 20}})
+    node = Server(**config)
+    w1 = Worker(node.config, "--name", "doomed", "--lease-ms", "1500")
+    w2 = None
+    try:
+        job_id = submit(node, "slow")
+        running = eventually(lambda: job(node, job_id)["status"] == "running" and job(node, job_id))
+        assert running and running["worker"] == "doomed", job(node, job_id)
+        time.sleep(0.5)
+        w1.proc.kill()  # SIGKILL mid-crawl: no chance to release anything
+        w1.proc.wait()
+        w2 = Worker(node.config, "--name", "rescuer", "--lease-ms", "1500")
+        done = eventually(lambda: job(node, job_id)["status"] in ("finished", "failed") and job(node, job_id), timeout=60)
+        assert done and done["status"] == "finished", done
+        assert done["worker"] == "rescuer" and done["attempts"] == 2, done
+        assert done["report"]["pages_indexed"] == 20
+        assert eventually(lambda: total(node, "slowpoke", site="slow") > 0)
+    finally:
+        for w in (w1, w2):
+            if w:
+                w.stop()
+        node.stop()
+        httpd.shutdown()
+
+
+def test_redis_down_and_back(redis, site_dir):
+    node = Server(extra_args=("--worker",), **shared_config(redis, site_dir))
+    try:
+        assert eventually(lambda: total(node, "install") > 0)
+        assert node.get_json("/health")[0] == 200
+        redis.stop()
+        status, _, body = eventually(lambda: (lambda r: r[0] == 503 and r)(node.get_json("/health")), timeout=5)
+        assert body["error"]["code"] == "unavailable"
+        assert "redis" in body["error"]["message"]
+        assert total(node, "install") > 0  # served from memory
+        t0 = time.time()
+        status, _, body = admin(node, "POST", "/indexer?site=ex")
+        assert status == 503, body
+        assert json.loads(body)["error"]["code"] == "redis_unavailable"
+        assert time.time() - t0 < 3  # an answer, not a hang
+        redis.start()  # same port, empty
+        assert eventually(lambda: node.get_json("/health")[0] == 200, timeout=10)
+        job_id = submit(node)
+        done = eventually(lambda: job(node, job_id)["status"] == "finished" and job(node, job_id), timeout=20)
+        assert done, job(node, job_id)
+    finally:
+        node.stop()
+
+
+def test_settings_pushed_to_redis_reach_a_node_without_sites(redis, site_dir):
+    source = Server(**shared_config(redis, site_dir, max_num=4))
+    try:
+        out = subprocess.run([siteseek_bin(), "--config", source.config, "config", "push"], env=clean_env(),
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert "stored 1 site(s)" in out.stdout
+        bare = Server(storage="redis", redis_url=redis.url, sites=[], extra_args=("--worker",))
+        try:
+            assert eventually(lambda: total(bare, "install") > 0)
+            status, hdrs, _ = bare.get_json("/search?q=install&num=50")
+            assert hdrs.get("X-Siteseek-Num-Clamped") == "4"  # max_num came from Redis
+        finally:
+            bare.stop()
+    finally:
+        source.stop()
