@@ -14,6 +14,10 @@ class io_context;
 }
 #include "siteseek/settings.hpp"
 
+namespace siteseek {
+class RediSearchBackend;
+}
+
 namespace siteseek::cli {
 
 /// Exit codes (docs/cli.md): 0 ok, 1 runtime failure, 2 usage or configuration error.
@@ -88,6 +92,23 @@ class SharedServe {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+/// What `serve` runs with backend = "redisearch": searches answered by RediSearch on the
+/// server's event loop.
+class RediSearchServe {
+ public:
+  explicit RediSearchServe(Engine& engine);
+  ~RediSearchServe();
+  void attach(boost::asio::io_context& io);
+  /// The server's search hook: never blocks.
+  void search(const SearchRequest& request, std::function<void(std::exception_ptr, SearchResponse)> done);
+  /// "" while RediSearch's Redis answers, else the reason.
+  std::string health() const;
+
+ private:
+  Engine& engine_;
+  std::unique_ptr<RediSearchBackend> backend_;
 };
 #endif
 

@@ -308,10 +308,23 @@ int main(int argc, char** argv) {
       http::ServerOptions options;
 #ifdef SITESEEK_WITH_REDIS
       std::optional<SharedServe> shared;
+      std::optional<RediSearchServe> redisearch;
       if (settings.storage == "redis") {
         shared.emplace(engine, worker_flags, embedded_worker);
         jobs = shared->jobs();
-        options.health_check = [&shared] { return shared->health(); };
+      }
+      if (settings.backend == "redisearch") {
+        redisearch.emplace(engine);
+        options.search = [&redisearch](const SearchRequest& r, std::function<void(std::exception_ptr, SearchResponse)> done) {
+          redisearch->search(r, std::move(done));
+        };
+      }
+      if (shared || redisearch) {
+        options.health_check = [&shared, &redisearch] {
+          std::string why = shared ? shared->health() : std::string();
+          if (why.empty() && redisearch) why = redisearch->health();
+          return why;
+        };
       }
 #endif
       if (!jobs) {
@@ -331,6 +344,7 @@ int main(int argc, char** argv) {
       http::Server server(engine, jobs, options);
 #ifdef SITESEEK_WITH_REDIS
       if (shared) shared->attach(server.context());
+      if (redisearch) redisearch->attach(server.context());
 #endif
       server.start();
       // Printed at every log level: scripts and tests read the port from this line.

@@ -9,6 +9,7 @@
 #include "siteseek/error.hpp"
 #ifdef SITESEEK_WITH_REDIS
 #include "siteseek/redis_jobs.hpp"
+#include "siteseek/redisearch.hpp"
 #include "siteseek/store.hpp"
 #endif
 
@@ -145,6 +146,24 @@ std::string SharedServe::health() const {
   std::string why = impl_->watcher->last_error();
   return "redis at " + impl_->redis.display() + " is unavailable" + (why.empty() ? "" : ": " + why) +
          " (searches are answered from memory)";
+}
+
+RediSearchServe::RediSearchServe(Engine& engine)
+    : engine_(engine), backend_(std::make_unique<RediSearchBackend>(parse_redis_url(engine.settings().redis_url, "redis_url"))) {}
+RediSearchServe::~RediSearchServe() = default;
+
+void RediSearchServe::attach(boost::asio::io_context& io) { backend_->attach(io); }
+
+void RediSearchServe::search(const SearchRequest& request,
+                             std::function<void(std::exception_ptr, SearchResponse)> done) {
+  backend_->search_async(engine_.settings().site(request.site), request, std::move(done));
+}
+
+std::string RediSearchServe::health() const {
+  if (backend_->connected()) return {};
+  std::string why = backend_->last_error();
+  return "RediSearch (redis at " + parse_redis_url(engine_.settings().redis_url).display() + ") is unavailable" +
+         (why.empty() ? "" : ": " + why);
 }
 
 #else

@@ -27,6 +27,7 @@ struct SiteStatus {
 };
 
 /// Holds sites -> current index. search() is thread-safe and never blocks on publish().
+/// The site settings it returns (settings().sites) live as long as the engine.
 class Engine {
  public:
   explicit Engine(AppSettings settings);
@@ -37,6 +38,7 @@ class Engine {
   const AppSettings& settings() const noexcept;
 
   /// Search one site. Throws UnknownSiteError, RequestError; an unindexed site has no results.
+  /// With backend = "redisearch" this asks RediSearch (a blocking call; RedisError when it is away).
   SearchResponse search(const SearchRequest& request) const;
   /// Completions for a search box.
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;

@@ -34,6 +34,13 @@ Engine::Engine(AppSettings settings) : impl_(std::make_unique<Impl>()) {
     throw ConfigError("storage", "\"redis\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
 #endif
   }
+  if (impl_->settings.backend == "redisearch") {
+#ifdef SITESEEK_WITH_REDIS
+    impl_->redisearch = std::make_unique<RediSearchBackend>(parse_redis_url(impl_->settings.redis_url, "redis_url"));
+#else
+    throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
+#endif
+  }
 }
 
 Engine::~Engine() = default;
@@ -41,6 +48,9 @@ Engine::~Engine() = default;
 const AppSettings& Engine::settings() const noexcept { return impl_->settings; }
 
 SearchResponse Engine::search(const SearchRequest& request) const {
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) return impl_->redisearch->search(impl_->slot(request.site).settings, request);
+#endif
   auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
   if (!index) return {};
   return search_index(*index, request);

@@ -11,6 +11,7 @@
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 #ifdef SITESEEK_WITH_REDIS
+#include "siteseek/redisearch.hpp"
 #include "siteseek/store.hpp"
 #endif
 
@@ -30,6 +31,7 @@ struct Engine::Impl {
   std::string default_site;
 #ifdef SITESEEK_WITH_REDIS
   std::unique_ptr<RedisStore> store;  ///< storage = "redis": snapshots go to and come from Redis
+  std::unique_ptr<RediSearchBackend> redisearch;  ///< backend = "redisearch": searches go there
 #endif
 
   /// The slot of `name` (empty: the default site); throws UnknownSiteError.

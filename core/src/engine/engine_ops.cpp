@@ -88,6 +88,11 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
     }
     throw IoError(why + "; the current index is unchanged");
   }
+#ifdef SITESEEK_WITH_REDIS
+  // backend = "redisearch": RediSearch gets the documents first (a failure leaves both indexes as
+  // they were); the embedded index is still built, for suggestions and /health.
+  if (impl_->redisearch) impl_->redisearch->index(settings, result.documents);
+#endif
   auto index = build(settings.name, std::move(result.documents));
 #ifdef SITESEEK_WITH_REDIS
   if (impl_->store) {

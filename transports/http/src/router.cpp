@@ -189,7 +189,9 @@ class Handler {
   using Done = Router::Done;
   Handler(Engine& engine, JobQueue* jobs, Metrics& metrics) : engine_(engine), jobs_(jobs), metrics_(metrics) {}
 
-  Response search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers) {
+  // The search request from the query parameters, or the error response.
+  std::optional<Response> search_request(const Params& p, std::vector<std::pair<std::string, std::string>>& headers,
+                                         SearchRequest& req) {
     const auto& app = engine_.settings();
     const std::string* q = p.get("q");
     if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
@@ -197,7 +199,6 @@ class Handler {
       return Router::error("query_too_long", "q is " + std::to_string(q->size()) + " bytes; the limit is " +
                                                  std::to_string(app.max_query_length));
     }
-    SearchRequest req;
     req.q = *q;
     if (auto* s = p.get("site")) req.site = site_name(engine_, *s);
     if (auto* f = p.get("from_url")) req.from_url = *f;
@@ -221,12 +222,27 @@ class Handler {
     }
     if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = *t;
     if (auto* t = p.get("highlight_post_tag")) req.highlight_post_tag = *t;
-    SearchResponse res = engine_.search(req);
-    metrics_.record_search(res.total == 0);
+    return std::nullopt;
+  }
+
+  static Response search_json(Metrics& metrics, const SearchResponse& res) {
+    metrics.record_search(res.total == 0);
     std::string out;
     out.reserve(512 + res.results.size() * 512);
     append_json(out, res);
     return json_response(200, std::move(out));
+  }
+
+  // Engine::search right here, or the configured asynchronous search (RediSearch).
+  void search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers, const SearchHook& hook, Done done) {
+    SearchRequest req;
+    if (auto bad = search_request(p, headers, req)) return done(std::move(*bad));
+    if (!hook) return done(search_json(metrics_, engine_.search(req)));
+    engine_.settings().site(req.site);  // an unknown site is a 400 now, not after a round trip
+    hook(req, [done = std::move(done), &metrics = metrics_](std::exception_ptr e, SearchResponse res) {
+      if (e) return done(error_response(e));
+      done(search_json(metrics, res));
+    });
   }
 
   Response suggest(const Params& p) {
@@ -402,8 +418,10 @@ Response Router::error(std::string_view code, std::string_view message) {
   return r;
 }
 
-Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check)
-    : engine_(engine), jobs_(jobs), target_limit_(target_limit), health_check_(std::move(health_check)) {}
+Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check,
+               SearchHook search)
+    : engine_(engine), jobs_(jobs), target_limit_(target_limit), health_check_(std::move(health_check)),
+      search_hook_(std::move(search)) {}
 
 void Router::handle(const Request& request, Done done) {
   // The last step of every answer, now or later: extra headers, CORS, metrics, then `done`.
@@ -475,7 +493,12 @@ void Router::handle(const Request& request, Done done) {
       };
       if (path == "/search") {
         route = Route::search;
-        res = only(get, "GET", [&] { return h.search(params, finish->extra); });
+        if (auto r = gate(get, "GET")) {
+          res = std::move(*r);
+        } else {
+          h.search(params, finish->extra, search_hook_, later);
+          return;
+        }
       } else if (path == "/suggest") {
         route = Route::suggest;
         res = only(get, "GET", [&] { return h.suggest(params); });

@@ -10,12 +10,17 @@
 #include <utility>
 #include <vector>
 
+#include "siteseek/search.hpp"
+
 namespace siteseek {
 class Engine;
 class JobQueue;
 }  // namespace siteseek
 
 namespace siteseek::http {
+
+/// An asynchronous search: calls `done` once, later, on any thread; must not block.
+using SearchHook = std::function<void(const SearchRequest&, std::function<void(std::exception_ptr, SearchResponse)> done)>;
 
 struct Request {
   std::string_view method;   ///< "GET", "POST", ...
@@ -58,7 +63,9 @@ class Router {
   /// Receives the response; runs once, maybe on another thread (after an async Redis call).
   using Done = std::function<void(Response)>;
   /// health_check: "" when the server's dependencies are fine, else the reason (503); must not block.
-  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check = {});
+  /// search: answers /search instead of Engine::search when set (see ServerOptions::search).
+  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check = {},
+         SearchHook search = {});
   /// Answer one request; never throws. Routes that wait on Redis answer later, through `done`;
   /// the request's memory must stay valid until then.
   void handle(const Request& request, Done done);
@@ -74,6 +81,7 @@ class Router {
   JobQueue* jobs_;
   std::size_t target_limit_;
   std::function<std::string()> health_check_;
+  SearchHook search_hook_;
   Metrics metrics_;
 };
 

@@ -35,7 +35,7 @@ struct Shared {
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
   Shared(Engine& engine, JobQueue* jobs, ServerOptions o)
-      : options(std::move(o)), router(engine, jobs, options.target_limit, options.health_check) {}
+      : options(std::move(o)), router(engine, jobs, options.target_limit, options.health_check, options.search) {}
 };
 
 class Session : public std::enable_shared_from_this<Session> {

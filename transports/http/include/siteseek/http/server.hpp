@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "siteseek/search.hpp"
+
 namespace boost::asio {
 class io_context;
 }
@@ -32,6 +34,9 @@ struct ServerOptions {
   /// "" when the server's dependencies (Redis) are fine, else why: GET /health then answers 503
   /// with it. Called on an io thread for each /health: must not block.
   std::function<std::string()> health_check;
+  /// Answers GET /search instead of Engine::search when set (backend = "redisearch"): validated
+  /// request in, `done` called once, later, on any thread. Must not block.
+  std::function<void(const SearchRequest&, std::function<void(std::exception_ptr, SearchResponse)> done)> search;
 };
 
 /// One server over one Engine. Thread-safe: stop() may be called from any thread.

@@ -1,0 +1,182 @@
+// RediSearchBackend: index a site into RediSearch and search it, blocking or on an io_context.
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "index/url_text.hpp"
+#include "siteseek/redisearch.hpp"
+
+namespace siteseek {
+
+using namespace redisearch;
+
+namespace {
+
+constexpr std::size_t batch = 500;  // FT.ADDs per round trip
+
+// The document's static boost (page/section kind, depth decay, its own boost), as the embedded
+// index computes it; RediSearch wants 0..1, so callers divide by the largest.
+double boost_of(const Document& doc, const SiteSettings& site) {
+  double kind = doc.type == DocumentType::page ? site.boosts.page : site.boosts.section;
+  return doc.boost * kind / (1.0 + site.boosts.depth_decay * url_depth(doc.url, site.url));
+}
+
+// A site never indexed has no pointer (v1: the script answers {0}) or no alias (v2: an error).
+bool no_index_yet(const RedisReply& r) {
+  if (!r.is_error()) return false;
+  std::string e = r.str;
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+  return e.find("unknown index") != std::string::npos || e.find("no such index") != std::string::npos;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+struct RediSearchBackend::Impl {
+  RedisOptions options;
+  std::string prefix;
+  RedisConnection redis;
+  std::mutex mutex;
+  std::optional<Dialect> dialect;
+  std::shared_ptr<RedisClient> client;
+  std::atomic<int> async_dialect{-1};  // -1 unknown, else a Dialect
+
+  Impl(RedisOptions o, std::string p) : options(o), prefix(std::move(p)), redis(std::move(o)) {}
+
+  SearchResponse respond(const RedisReply& main, const RedisReply* landing, const SearchRequest& request,
+                         const SiteSettings& site) {
+    if (no_index_yet(main)) return {};
+    return parse_search_reply(main, request, site, landing && !no_index_yet(*landing) ? landing : nullptr);
+  }
+
+  // The async search once the dialect is known.
+  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, SearchCallback done,
+                   std::chrono::steady_clock::time_point started) {
+    const std::string q = translate_query(request, site);
+    if (q.empty()) return done(nullptr, {});
+    const auto n = names(prefix, site.name, 0);
+    const std::string landing = landing_url(request, site);
+    struct Both {
+      std::mutex m;
+      int left;
+      RedisReply main, landing;
+      std::exception_ptr error;
+    };
+    auto both = std::make_shared<Both>();
+    both->left = landing.empty() ? 1 : 2;
+    auto finish = [this, both, has_landing = !landing.empty(), site = &site, request, done, started]() {
+      if (both->error) return done(both->error, {});
+      SearchResponse r;
+      try {
+        r = respond(both->main, has_landing ? &both->landing : nullptr, request, *site);
+      } catch (...) {
+        return done(std::current_exception(), {});
+      }
+      r.took_ms = ms_since(started);
+      done(nullptr, std::move(r));
+    };
+    auto on = [both, finish](bool is_main) {
+      return [both, finish, is_main](std::exception_ptr e, RedisReply reply) {
+        {
+          std::lock_guard lock(both->m);
+          if (e && !both->error) both->error = e;
+          (is_main ? both->main : both->landing) = std::move(reply);
+          if (--both->left > 0) return;
+        }
+        finish();
+      };
+    };
+    client->command(search_command(d, n, q, request, site), on(true));
+    if (!landing.empty()) client->command(landing_command(d, n, landing), on(false));
+  }
+};
+
+RediSearchBackend::RediSearchBackend(RedisOptions redis, std::string prefix)
+    : impl_(std::make_unique<Impl>(std::move(redis), std::move(prefix))) {}
+RediSearchBackend::~RediSearchBackend() = default;
+
+Dialect RediSearchBackend::dialect() {
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->dialect) impl_->dialect = dialect_for(module_version(impl_->redis.command({"MODULE", "LIST"}).check("MODULE LIST")));
+  return *impl_->dialect;
+}
+
+void RediSearchBackend::index(const SiteSettings& site, const std::vector<Document>& documents) {
+  const Dialect d = dialect();
+  auto& redis = impl_->redis;
+  const auto gen = redis.command({"INCR", impl_->prefix + "rs:" + site.name + ":gen"}).check().integer;
+  const auto n = names(impl_->prefix, site.name, static_cast<std::uint64_t>(gen));
+  const std::string index_key = n.current + ":index";  // the generation now served (v1: same as the pointer)
+  try {
+    for (const auto& r : redis.pipeline(create_commands(d, n, site))) r.check("creating " + n.index);
+    double top = 0;
+    for (const auto& doc : documents) top = std::max(top, boost_of(doc, site));
+    std::vector<RedisCommand> cmds;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      cmds.push_back(add_command(d, n, documents[i], top > 0 ? boost_of(documents[i], site) / top : 1.0));
+      if (cmds.size() == batch || i + 1 == documents.size()) {
+        for (const auto& r : redis.pipeline(cmds)) r.check("adding documents to " + n.index);
+        cmds.clear();
+      }
+    }
+    auto old = redis.command({"GET", index_key}).check();
+    for (const auto& r : redis.pipeline({swap_command(d, n), {"SET", index_key, n.index}})) r.check("swapping in " + n.index);
+    if (!old.is_nil() && old.str != n.index) redis.command(drop_command(d, old.str));  // best effort
+  } catch (...) {
+    try {
+      redis.command(drop_command(d, n.index));
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const Dialect d = dialect();
+  const std::string q = translate_query(request, site);
+  if (q.empty()) return {};
+  const auto n = names(impl_->prefix, site.name, 0);
+  std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
+  const std::string landing = landing_url(request, site);
+  if (!landing.empty()) cmds.push_back(landing_command(d, n, landing));
+  auto replies = impl_->redis.pipeline(cmds);
+  SearchResponse r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
+  r.took_ms = ms_since(started);
+  return r;
+}
+
+void RediSearchBackend::attach(boost::asio::io_context& io) {
+  impl_->client = RedisClient::create(io, impl_->options);
+  impl_->client->connect();
+}
+
+void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!impl_->client) return done(std::make_exception_ptr(RedisError("redis_error", "the RediSearch backend is not attached")), {});
+  int known = impl_->async_dialect.load();
+  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, std::move(done), started);
+  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, done, started](std::exception_ptr e, RedisReply r) {
+    Dialect d;
+    try {
+      if (e) std::rethrow_exception(e);
+      d = dialect_for(module_version(r.check("MODULE LIST")));
+    } catch (...) {
+      return done(std::current_exception(), {});
+    }
+    impl->async_dialect = static_cast<int>(d);
+    impl->search_with(d, site, request, done, started);
+  });
+}
+
+bool RediSearchBackend::connected() const noexcept { return impl_->client && impl_->client->connected(); }
+std::string RediSearchBackend::last_error() const { return impl_->client ? impl_->client->last_error() : "not attached"; }
+
+}  // namespace siteseek

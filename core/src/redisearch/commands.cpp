@@ -1,0 +1,403 @@
+// RediSearch commands and replies as pure functions: what the backend sends for each dialect,
+// the query language translated to RediSearch syntax, and FT.SEARCH replies turned into
+// SearchResponses (distinct by page, landing page, paging, escaping) on our side.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "search/highlight.hpp"
+#include "search/query_parser.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/limits.hpp"
+#include "siteseek/redisearch.hpp"
+
+namespace siteseek::redisearch {
+
+namespace {
+
+// Highlight markers RediSearch puts around matches: control characters that indexed text never
+// holds (ingestion collapses them), so the text can be escaped first and the tags put in after.
+constexpr char mark_open = '\x01', mark_close = '\x02';
+
+const char* const field_names[] = {"title", "section_title", "body", "url"};
+
+// Runs FT.SEARCH on the index the pointer key names, in one step (RediSearch 1.x has no aliases).
+constexpr const char* v1_search_script =
+    "local idx = redis.call('GET', KEYS[1]) "
+    "if not idx then return {0} end "
+    "return redis.call('FT.SEARCH', idx, unpack(ARGV))";
+
+std::string weight(double w) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", std::max(w, 0.001));  // RediSearch wants a positive weight
+  return buf;
+}
+
+bool token_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+// RediSearch splits text on punctuation and spaces; a word of ours becomes these tokens.
+std::vector<std::string> tokens(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (unsigned char c : text) {
+    if (token_byte(c)) {
+      cur += static_cast<char>(std::tolower(c));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// Everything but letters and digits backslash-escaped: safe inside a TAG query.
+std::string tag_escape(std::string_view value) {
+  std::string out;
+  for (unsigned char c : value) {
+    if (!std::isalnum(c) && c < 0x80) out += '\\';
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+std::string section_of(const std::string& url, const std::string& root) {
+  if (url.rfind(root, 0) != 0) return {};
+  auto rest = std::string_view(url).substr(root.size());
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  auto end = rest.find_first_of("/#?");
+  return std::string(end == std::string_view::npos ? rest : rest.substr(0, end));
+}
+
+std::string lowercase_words(std::string_view text) {
+  std::string out;
+  for (const auto& t : tokens(text)) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+// One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
+std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo) {
+  auto toks = tokens(op.text);
+  if (toks.empty()) return {};
+  std::string out;
+  if (op.phrase || toks.size() > 1) {
+    // A dotted or hyphenated word (os.path.join, v6.2.8) is its tokens side by side.
+    bool last_prefix = op.prefix && !op.phrase && toks.back().size() >= 2;
+    if (last_prefix) {
+      for (std::size_t i = 0; i + 1 < toks.size(); ++i) out += toks[i] + " ";
+      out = "(" + out + toks.back() + "*)";
+    } else {
+      out = "\"";
+      for (std::size_t i = 0; i < toks.size(); ++i) out += (i ? " " : "") + toks[i];
+      out += "\"";
+    }
+  } else {
+    const std::string& t = toks.front();
+    if (op.prefix && t.size() >= 2) {
+      // The exact word too: RediSearch applies synonyms and stemming to words, not to prefixes.
+      out = "(" + t + "|" + t + "*)";  // two characters at least before '*'
+    } else if (typo && !all_digits(t) && t.size() >= so.one_typo_min_length) {
+      // Exact and fuzzy: the exact match scores higher (more terms of the union match).
+      const bool two = t.size() >= so.two_typos_min_length;
+      out = "(" + t + "|" + (two ? "%%" + t + "%%" : "%" + t + "%") + ")";
+    } else {
+      out = t;
+    }
+  }
+  if (op.field) out = "@" + std::string(field_names[*op.field]) + ":" + (out.front() == '(' ? out : "(" + out + ")");
+  return out;
+}
+
+void push_fields(RedisCommand& cmd, const Document& doc) {
+  boost::json::array h;
+  for (const auto& s : doc.hierarchy) h.emplace_back(s);
+  const std::pair<const char*, std::string> fields[] = {
+      {"title", doc.title},
+      {"section_title", doc.section_title},
+      {"body", doc.body},
+      {"url", doc.url},
+      {"id", doc.url},  // a TAG: one record by its URL (landing pages)
+      {"section", doc.section_key},
+      {"hierarchy", boost::json::serialize(h)},
+      {"type", doc.type == DocumentType::page ? "page" : "section"},
+  };
+  for (const auto& [name, value] : fields) {
+    // An empty field is left out: RediSearch 1.2 shifts the highlight offsets of the fields after
+    // an empty one (the wrong words come back highlighted).
+    if (value.empty()) continue;
+    cmd.emplace_back(name);
+    cmd.push_back(value);
+  }
+}
+
+// Text from RediSearch: escaped, markers turned into the request's tags.
+std::string present(std::string_view text, const std::string& pre, const std::string& post) {
+  std::string escaped;
+  detail::html_escape(text, escaped);
+  std::string out;
+  out.reserve(escaped.size() + 16);
+  for (char c : escaped) {
+    if (c == mark_open) out += pre;
+    else if (c == mark_close) out += post;
+    else out += c;
+  }
+  return out;
+}
+
+// A body with no match (RediSearch returns it whole): its start, cut at a word, with an ellipsis.
+std::string body_start(std::string_view body, std::size_t length) {
+  if (body.size() <= length) return std::string(body);
+  std::size_t cut = length;
+  while (cut > length / 2 && body[cut] != ' ') --cut;
+  while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return std::string(body.substr(0, cut)) + "…";
+}
+
+struct Hit {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> fields;
+  const std::string& get(std::string_view name) const {
+    static const std::string none;
+    for (const auto& [k, v] : fields)
+      if (k == name) return v;
+    return none;
+  }
+};
+
+std::vector<Hit> hits_of(const RedisReply& reply, std::uint64_t& total) {
+  reply.check("FT.SEARCH");
+  std::vector<Hit> hits;
+  if (reply.type != RedisReply::Type::array || reply.elements.empty()) return hits;
+  total = static_cast<std::uint64_t>(std::max<long long>(0, reply.elements[0].integer));
+  for (std::size_t i = 1; i + 1 < reply.elements.size(); i += 2) {
+    Hit h;
+    h.id = reply.elements[i].str;
+    const auto& f = reply.elements[i + 1].elements;
+    for (std::size_t k = 0; k + 1 < f.size(); k += 2) h.fields.emplace_back(f[k].str, f[k + 1].str);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+SearchResult result_of(const Hit& h, const std::string& pre, const std::string& post, std::size_t snippet_length) {
+  SearchResult r;
+  r.title = present(h.get("title"), pre, post);
+  r.section_title = present(h.get("section_title"), pre, post);
+  const std::string& body = h.get("body");
+  r.body = body.find(mark_open) != std::string::npos ? present(body, pre, post)
+                                                      : present(body_start(body, snippet_length), pre, post);
+  r.url = h.get("url");
+  r.type = h.get("type") == "section" ? DocumentType::section : DocumentType::page;
+  boost::system::error_code ec;
+  auto hv = boost::json::parse(h.get("hierarchy"), ec);
+  if (!ec && hv.is_array())
+    for (const auto& s : hv.as_array())
+      if (s.is_string()) r.hierarchy.emplace_back(present(s.as_string(), pre, post));
+  return r;
+}
+
+std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
+
+}  // namespace
+
+int module_version(const RedisReply& list) {
+  for (const auto& module : list.elements) {
+    bool search = false;
+    long long version = 0;
+    for (std::size_t i = 0; i + 1 < module.elements.size(); i += 2) {
+      const auto& key = module.elements[i].str;
+      const auto& value = module.elements[i + 1];
+      if (key == "name") search = value.str == "ft" || value.str == "search";
+      if (key == "ver") version = value.integer;
+    }
+    if (search) return static_cast<int>(version);
+  }
+  return 0;
+}
+
+Dialect dialect_for(int version) {
+  if (version <= 0)
+    throw RedisError("redis_error", "RediSearch is not loaded in this Redis (MODULE LIST): start redis-server with "
+                                    "--loadmodule /usr/lib/redis/modules/redisearch.so, or use backend = \"embedded\"");
+  return version < 20000 ? Dialect::v1 : Dialect::v2;
+}
+
+IndexNames names(const std::string& prefix, const std::string& site, std::uint64_t generation) {
+  IndexNames n;
+  n.current = prefix + "rs:" + site + ":current";
+  n.index = prefix + "rs:" + site + ":" + std::to_string(generation);
+  n.docs = n.index + ":";
+  return n;
+}
+
+std::vector<RedisCommand> create_commands(Dialect dialect, const IndexNames& names, const SiteSettings& site) {
+  RedisCommand create{"FT.CREATE", names.index};
+  if (dialect == Dialect::v2) {
+    create.insert(create.end(), {"ON", "HASH", "PREFIX", "1", names.docs, "SCORE_FIELD", "__score"});
+    if (site.language != "none") create.insert(create.end(), {"LANGUAGE", site.language});
+  }
+  create.emplace_back("STOPWORDS");
+  create.push_back(std::to_string(site.stop_words.size()));
+  create.insert(create.end(), site.stop_words.begin(), site.stop_words.end());
+  create.emplace_back("SCHEMA");
+  const auto& w = site.field_weights;
+  const std::pair<const char*, double> text_fields[] = {
+      {"title", w.title}, {"section_title", w.section_title}, {"body", w.body}, {"url", w.url}};
+  for (const auto& [name, fw] : text_fields) {
+    create.insert(create.end(), {name, "TEXT", "WEIGHT", weight(fw)});
+    if (site.language == "none" || std::string_view(name) == "url") create.emplace_back("NOSTEM");
+  }
+  create.insert(create.end(), {"id", "TAG", "SEPARATOR", "\x1f", "section", "TAG", "SEPARATOR", "\x1f",
+                               "hierarchy", "TEXT", "NOINDEX", "type", "TEXT", "NOINDEX"});
+  std::vector<RedisCommand> out{std::move(create)};
+  // Synonym groups of single words (RediSearch maps terms, not phrases).
+  std::size_t group = 0;
+  for (const auto& g : site.synonyms) {
+    RedisCommand syn = dialect == Dialect::v1 ? RedisCommand{"FT.SYNADD", names.index}
+                                              : RedisCommand{"FT.SYNUPDATE", names.index, "g" + std::to_string(group++)};
+    std::size_t words = 0;
+    for (const auto& term : g) {
+      auto t = tokens(term);
+      if (t.size() == 1) syn.push_back(t.front()), ++words;
+    }
+    if (words >= 2) out.push_back(std::move(syn));
+  }
+  return out;
+}
+
+RedisCommand add_command(Dialect dialect, const IndexNames& names, const Document& doc, double score) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.6f", std::clamp(score, 0.000001, 1.0));
+  RedisCommand cmd;
+  if (dialect == Dialect::v1) {
+    cmd = {"FT.ADD", names.index, names.docs + doc.id, s};
+    cmd.emplace_back("FIELDS");
+  } else {
+    cmd = {"HSET", names.docs + doc.id, "__score", s};
+  }
+  push_fields(cmd, doc);
+  return cmd;
+}
+
+RedisCommand swap_command(Dialect dialect, const IndexNames& names) {
+  if (dialect == Dialect::v1) return {"SET", names.current, names.index};
+  return {"FT.ALIASUPDATE", names.current, names.index};
+}
+
+RedisCommand drop_command(Dialect dialect, const std::string& index) {
+  if (dialect == Dialect::v1) return {"FT.DROP", index};  // 1.x drops the documents with it
+  return {"FT.DROPINDEX", index, "DD"};
+}
+
+std::string translate_query(const SearchRequest& request, const SiteSettings& site) {
+  const auto& so = site.search;
+  const bool as_you_type = request.prefix.value_or(so.prefix_search);
+  const bool typo = request.typo.value_or(so.typo_tolerance);
+  auto parsed = detail::parse_query(request.q, as_you_type);
+  std::string q;
+  bool positive = false;
+  for (const auto& clause : parsed.clauses) {
+    std::vector<std::string> alts;
+    for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
+      if (auto s = operand(op, so, typo && !clause.excluded); !s.empty()) alts.push_back(std::move(s));
+    if (alts.empty()) continue;
+    std::string part;
+    if (alts.size() == 1) {
+      part = alts.front();
+    } else {
+      part = "(";
+      for (std::size_t i = 0; i < alts.size(); ++i) part += (i ? "|" : "") + alts[i];
+      part += ")";
+    }
+    if (clause.excluded) part = "-" + (part.front() == '(' || part.find(' ') == std::string::npos ? part : "(" + part + ")");
+    else positive = true;
+    q += (q.empty() ? "" : " ") + part;
+  }
+  if (!positive) return {};  // only exclusions (or nothing): no query RediSearch can run
+  const std::string section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
+  if (!section.empty() && site.boosts.current_section != 1.0) {
+    q = "((@section:{" + tag_escape(section) + "}) => {$weight: " + weight(site.boosts.current_section) + "} " + q + ") | " + q;
+  }
+  return q;
+}
+
+RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
+                            const SearchRequest& request, const SiteSettings& site) {
+  const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
+  const std::size_t want = std::min<std::size_t>(std::size_t(request.start) + request.num, limits::max_results_window);
+  // Sections of one page come out together with it: fetch more to fill the page with distinct pages.
+  const std::size_t fetch = distinct ? std::min<std::size_t>(want * 3 + 10, limits::max_results_window) : want;
+  const std::size_t words = std::max<std::size_t>(8, request.snippet_length.value_or(site.search.snippet_length) / 6);
+  RedisCommand args{query, "RETURN", "6", "title", "section_title", "body", "url", "hierarchy", "type",
+                    "SUMMARIZE", "FIELDS", "1", "body", "FRAGS", "1", "LEN", std::to_string(words),
+                    "HIGHLIGHT", "FIELDS", "3", "title", "section_title", "body", "TAGS", std::string(1, mark_open),
+                    std::string(1, mark_close), "LIMIT", "0", std::to_string(fetch)};
+  RedisCommand cmd;
+  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
+  else cmd = {"FT.SEARCH", current.current};
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  return cmd;
+}
+
+SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site,
+                                  const RedisReply* landing) {
+  SearchResponse out;
+  std::uint64_t records = 0;
+  auto hits = hits_of(reply, records);
+  const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
+  const auto& so = site.search;
+  const std::string pre = request.highlight_pre_tag.value_or(so.highlight_pre_tag);
+  const std::string post = request.highlight_post_tag.value_or(so.highlight_post_tag);
+  const std::size_t snippet = request.snippet_length.value_or(so.snippet_length);
+
+  std::vector<const Hit*> kept;
+  std::set<std::string> pages;
+  for (const auto& h : hits)
+    if (!distinct || pages.insert(page_of(h.get("url"))).second) kept.push_back(&h);
+  // Exact when every matching record was fetched; else the record count (an upper bound).
+  out.total = hits.size() >= records ? kept.size() : records;
+
+  std::optional<Hit> pinned;
+  if (landing) {
+    std::uint64_t n = 0;
+    auto l = hits_of(*landing, n);
+    if (!l.empty()) pinned = std::move(l.front());
+  }
+  if (pinned) {
+    const std::string url = pinned->get("url");
+    auto before = kept.size();
+    std::erase_if(kept, [&](const Hit* h) { return h->get("url") == url || (distinct && page_of(h->get("url")) == page_of(url)); });
+    if (kept.size() == before) ++out.total;
+    kept.insert(kept.begin(), &*pinned);
+  }
+  const std::size_t start = std::min<std::size_t>(request.start, kept.size());
+  const std::size_t end = std::min<std::size_t>(kept.size(), start + request.num);
+  for (std::size_t i = start; i < end; ++i) out.results.push_back(result_of(*kept[i], pre, post, snippet));
+  return out;
+}
+
+std::string landing_url(const SearchRequest& request, const SiteSettings& site) {
+  const std::string q = lowercase_words(request.q);
+  if (q.empty()) return {};
+  for (const auto& lp : site.landing_pages)
+    if (lowercase_words(lp.query) == q) return lp.url;
+  return {};
+}
+
+RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url) {
+  RedisCommand args{"@id:{" + tag_escape(url) + "}", "RETURN", "6", "title", "section_title", "body", "url",
+                    "hierarchy", "type", "LIMIT", "0", "1"};
+  RedisCommand cmd;
+  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
+  else cmd = {"FT.SEARCH", current.current};
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  return cmd;
+}
+
+}  // namespace siteseek::redisearch

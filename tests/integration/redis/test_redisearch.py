@@ -1,0 +1,78 @@
+"""backend = "redisearch" through the HTTP API, with a real redis-server running Debian's
+RediSearch 1.2 module on a free loopback port: the node indexes its site into RediSearch at
+start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
+stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
+themselves once Redis is back."""
+import os
+import time
+
+import pytest
+
+from conftest import Server
+from support import REDISEARCH_MODULE, Redis, eventually
+
+pytestmark = pytest.mark.skipif(not os.path.exists(REDISEARCH_MODULE), reason="redis-redisearch is not installed")
+
+KEYS = ["title", "section_title", "hierarchy", "body", "url"]
+
+
+@pytest.fixture(scope="module")
+def redis():
+    r = Redis("--loadmodule", REDISEARCH_MODULE)
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="module")
+def nodes(redis):
+    rs = Server(backend="redisearch", redis_url=redis.url)
+    embedded = Server()
+    yield rs, embedded
+    rs.stop()
+    embedded.stop()
+
+
+def test_same_contract_as_the_embedded_engine(nodes):
+    rs, embedded = nodes
+    for q in ["install", "guide", "setup", "instal", "linux+apt"]:
+        status, _, a = rs.get_json(f"/search?q={q}&site=ex")
+        assert status == 200, a
+        _, _, b = embedded.get_json(f"/search?q={q}&site=ex")
+        assert list(a.keys())[:2] == ["total", "results"] and "took_ms" in a
+        for r in a["results"]:
+            assert list(r.keys()) == KEYS
+        assert a["results"], q
+        # Rankings differ between engines; the best page is the same.
+        assert a["results"][0]["url"].split("#")[0] == b["results"][0]["url"].split("#")[0], (q, a, b)
+    _, _, a = rs.get_json("/search?q=apt&site=ex")
+    assert "<b>apt</b>" in a["results"][0]["body"], a
+    status, hdrs, a = rs.get_json("/search?q=guide&site=ex&num=1000")
+    assert status == 200 and hdrs.get("X-Siteseek-Num-Clamped") == "5"
+    status, _, a = rs.get_json("/search?q=install&site=nowhere")
+    assert status == 400 and a["error"]["code"] == "unknown_site"
+
+
+def test_outages_answer_503_at_once_and_heal(nodes, redis):
+    rs, _ = nodes
+    redis.freeze()
+    try:
+        t0 = time.time()
+        status, _, body = rs.get_json("/search?q=install&site=ex")
+        assert status == 503 and body["error"]["code"] == "redis_unavailable", body
+        assert time.time() - t0 < 5  # the command timeout (2 s), not a hang
+        assert rs.get_json("/health")[0] == 503
+    finally:
+        redis.thaw()
+    # The client reconnects by itself; the data is still there.
+    assert eventually(lambda: rs.get_json("/search?q=install&site=ex")[0] == 200, timeout=10)
+    assert rs.get_json("/search?q=install&site=ex")[2]["results"]
+    assert eventually(lambda: rs.get_json("/health")[0] == 200, timeout=10)
+    redis.stop()
+    try:
+        t0 = time.time()
+        status, _, body = rs.get_json("/search?q=install&site=ex")
+        assert status == 503 and body["error"]["code"] == "redis_unavailable", body
+        assert time.time() - t0 < 1.5
+        assert "redis" in rs.get_json("/health")[2]["error"]["message"].lower()
+    finally:
+        redis.start()
