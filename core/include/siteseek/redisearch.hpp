@@ -46,8 +46,9 @@ RedisCommand swap_command(Dialect dialect, const IndexNames& names);
 RedisCommand drop_command(Dialect dialect, const std::string& index);
 
 /// The query text in RediSearch syntax (words, phrases, -exclusions, a|b, @field:, prefix*,
-/// fuzzy %word% for typo tolerance, section boost from from_url). Empty: nothing to search.
-std::string translate_query(const SearchRequest& request, const SiteSettings& site);
+/// fuzzy %word% for typo tolerance (%%word%% from 2.0), section boost from from_url). Empty:
+/// nothing to search.
+std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1);
 /// The FT.SEARCH arguments for a translated query: highlight and summarise with markers, fetch
 /// enough records to return start+num distinct pages. v1 runs it through a script that reads the
 /// pointer key in the same step.

@@ -59,7 +59,7 @@ struct RediSearchBackend::Impl {
   // The async search once the dialect is known.
   void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, SearchCallback done,
                    std::chrono::steady_clock::time_point started) {
-    const std::string q = translate_query(request, site);
+    const std::string q = translate_query(request, site, d);
     if (q.empty()) return done(nullptr, {});
     const auto n = names(prefix, site.name, 0);
     const std::string landing = landing_url(request, site);
@@ -141,7 +141,7 @@ void RediSearchBackend::index(const SiteSettings& site, const std::vector<Docume
 SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   const Dialect d = dialect();
-  const std::string q = translate_query(request, site);
+  const std::string q = translate_query(request, site, d);
   if (q.empty()) return {};
   const auto n = names(impl_->prefix, site.name, 0);
   std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
