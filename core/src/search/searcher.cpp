@@ -311,20 +311,26 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     // Optional clauses are stop words next to real words: nearly every record has them, so
     // their idf adds next to nothing to any score, yet walking them costs a posting per record.
     if (c.optional && required > 0) continue;
-    auto docs = scorer.clause(c);
-    for (const auto& ds : docs) {
+    auto add = [&](std::uint32_t doc, float score) {
       if (c.excluded) {
-        s.excluded_stamp[ds.doc] = gen;
-        continue;
+        s.excluded_stamp[doc] = gen;
+        return;
       }
-      if (s.doc_stamp[ds.doc] != gen) {
-        s.doc_stamp[ds.doc] = gen;
-        s.score[ds.doc] = 0;
-        s.count[ds.doc] = 0;
-        touched.push_back(ds.doc);
+      if (s.doc_stamp[doc] != gen) {
+        s.doc_stamp[doc] = gen;
+        s.score[doc] = 0;
+        s.count[doc] = 0;
+        touched.push_back(doc);
       }
-      s.score[ds.doc] += ds.score;
-      if (!c.optional) ++s.count[ds.doc];
+      s.score[doc] += score;
+      if (!c.optional) ++s.count[doc];
+    };
+    // A clause of one word (the usual case) is its hits: add them without building a copy.
+    if (c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1) {
+      const float w = c.alternatives[0].weight;
+      for (const auto& h : scorer.term_hits(c.alternatives[0].terms[0])) add(h.doc, h.score * w);
+    } else {
+      for (const auto& ds : scorer.clause(c)) add(ds.doc, ds.score);
     }
   }
   bool all_match = false;
