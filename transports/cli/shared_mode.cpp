@@ -159,6 +159,16 @@ void RediSearchServe::search(const SearchRequest& request,
   backend_->search_async(engine_.settings().site(request.site), request, std::move(done));
 }
 
+bool RediSearchServe::lacks_index(const std::string& site) {
+  try {
+    return !backend_->has_index(site);
+  } catch (const Error& e) {
+    log(Level::warn, "%s: cannot tell whether RediSearch has an index (%s); POST /indexer once it can", site.c_str(),
+        e.what());
+    return false;
+  }
+}
+
 std::string RediSearchServe::health() const {
   if (backend_->connected()) return {};
   std::string why = backend_->last_error();

@@ -78,6 +78,8 @@ class RediSearchBackend {
   redisearch::Dialect dialect();
   /// Index `documents` as the site's new generation, swap it in, drop the previous one.
   void index(const SiteSettings& site, const std::vector<Document>& documents);
+  /// Whether RediSearch holds a current index for the site (a Redis that lost its data has none).
+  bool has_index(const std::string& site);
   /// Search the site's current index (empty response when it has none).
   SearchResponse search(const SiteSettings& site, const SearchRequest& request);
 

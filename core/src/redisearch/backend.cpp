@@ -138,6 +138,21 @@ void RediSearchBackend::index(const SiteSettings& site, const std::vector<Docume
   }
 }
 
+bool RediSearchBackend::has_index(const std::string& site) {
+  const Dialect d = dialect();
+  const auto n = names(impl_->prefix, site, 0);
+  std::string index = n.current;  // v2: the alias
+  if (d == Dialect::v1) {
+    auto pointer = impl_->redis.command({"GET", n.current}).check();
+    if (pointer.is_nil()) return false;
+    index = pointer.str;
+  }
+  auto info = impl_->redis.command({"FT.INFO", index});
+  if (no_index_yet(info)) return false;
+  info.check("FT.INFO " + index);
+  return true;
+}
+
 SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   const Dialect d = dialect();

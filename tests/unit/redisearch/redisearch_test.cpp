@@ -207,9 +207,12 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   auto s = site();
   s.landing_pages = {{"start here", "https://docs.example.org/guide/install.html"}};
   BOOST_TEST(backend.search(s, req("install")).results.empty());  // nothing indexed yet: empty, no error
+  BOOST_TEST(!backend.has_index("ex"));
 
   auto docs = read_directory(s.directory, s.url, s, {}).documents;
   backend.index(s, docs);
+  BOOST_TEST(backend.has_index("ex"));
+  BOOST_TEST(!backend.has_index("other"));
   auto r = backend.search(s, req("install"));
   BOOST_REQUIRE(!r.results.empty());
   BOOST_TEST(r.results[0].url == "https://docs.example.org/guide/install.html");
@@ -230,6 +233,7 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   RedisConnection c(parse_redis_url(server.url()));
   BOOST_TEST(c.command({"GET", "siteseek:rs:ex:current"}).str == "siteseek:rs:ex:2");
   BOOST_TEST(c.command({"FT.INFO", "siteseek:rs:ex:1"}).is_error());  // dropped
+  BOOST_TEST(backend.has_index("ex"));
 
   // Same contract as the embedded engine: the same first result for the same query.
   AppSettings app;
@@ -237,6 +241,9 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   Engine embedded(app);
   embedded.publish("ex", embedded.build("ex", docs));
   BOOST_TEST(embedded.search(req("install")).results.at(0).url == backend.search(s, req("install")).results.at(0).url);
+
+  c.command({"FT.DROP", "siteseek:rs:ex:2"});  // the index lost, the pointer left behind
+  BOOST_TEST(!backend.has_index("ex"));
 }
 
 BOOST_AUTO_TEST_CASE(redis_away_is_an_error_not_a_hang) {
