@@ -154,6 +154,30 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   r.prefix = false;
   r.from_url = "https://docs.example.org/guide/x.html";
   BOOST_TEST(translate_query(r, s) == "((@section:{guide}) => {$weight: 1.3} install) | install");
+
+  // With the site's embedded index: a word 3 documents hold is taken as typed (the embedded
+  // engine's rule); a rarer or unknown word keeps its fuzzy variant.
+  AppSettings app;
+  app.sites = {s};
+  Engine engine(app);
+  std::vector<Document> docs;
+  for (int i = 0; i < 3; ++i) {
+    Document d;
+    d.id = d.url = "https://docs.example.org/p" + std::to_string(i) + ".html";
+    d.title = "Installs";
+    d.body = i == 0 ? "configuration" : "other words";
+    docs.push_back(d);
+  }
+  auto vocabulary = engine.build("ex", docs);
+  auto typed = [&](const std::string& q) {
+    auto r = req(q);
+    r.prefix = false;
+    return translate_query(r, s, vocabulary.get());
+  };
+  BOOST_TEST(typed("installs") == "installs");
+  BOOST_TEST(typed("configuration") == "(configuration|%%configuration%%)");
+  BOOST_TEST(typed("zanzibar") == "(zanzibar|%zanzibar%)");
+  BOOST_TEST(typed("installs zanzibar") == "installs (zanzibar|%zanzibar%)");
 }
 
 BOOST_AUTO_TEST_CASE(replies_become_responses) {
