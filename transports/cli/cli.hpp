@@ -2,6 +2,7 @@
 // Pieces shared by the CLI's commands.
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ struct PrepareOptions {
   bool require_index = false;   ///< a site left without an index is an error naming it
   bool crawl_missing = false;   ///< crawl sites without a directory too (serve); else only directories
   Level load_level = Level::debug;  ///< "loaded snapshot" lines: info for serve, debug for one-shot commands
+  /// When set, a site with a snapshot is indexed again if this says the search backend lacks it
+  /// (backend = "redisearch": a Redis that has no index for the site).
+  std::function<bool(const std::string& site)> backend_lacks;
 };
 /// Load snapshots, then index the sites that have none (saving their snapshot). A site whose
 /// indexing fails is logged and left without an index unless require_index.
@@ -105,6 +109,8 @@ class RediSearchServe {
   void search(const SearchRequest& request, std::function<void(std::exception_ptr, SearchResponse)> done);
   /// "" while RediSearch's Redis answers, else the reason.
   std::string health() const;
+  /// Whether RediSearch has no index for the site (false, logged, when Redis cannot tell).
+  bool lacks_index(const std::string& site);
 
  private:
   Engine& engine_;

@@ -133,7 +133,10 @@ void prepare(Engine& engine, const PrepareOptions& options) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   for (const auto& s : engine.settings().sites) {
     if (!options.only_site.empty() && s.name != options.only_site) continue;
-    if (engine.current(s.name)) continue;
+    if (engine.current(s.name)) {
+      if (!options.backend_lacks || !options.backend_lacks(s.name)) continue;
+      log(Level::info, "%s: the search backend has no index for it", s.name.c_str());
+    }
     if (s.directory.empty() && !options.crawl_missing) {
       if (options.require_index) {
         throw RequestError("no_index", "site '" + s.name + "' has no index yet: run `siteseek index --site " + s.name + "`");

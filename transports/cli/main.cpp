@@ -331,6 +331,9 @@ int main(int argc, char** argv) {
         PrepareOptions prep;
         prep.crawl_missing = true;
         prep.load_level = Level::info;
+#ifdef SITESEEK_WITH_REDIS
+        if (redisearch) prep.backend_lacks = [&redisearch](const std::string& site) { return redisearch->lacks_index(site); };
+#endif
         prepare(engine, prep);
         runner.emplace([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
         jobs = &*runner;

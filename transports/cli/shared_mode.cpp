@@ -156,7 +156,19 @@ void RediSearchServe::attach(boost::asio::io_context& io) { backend_->attach(io)
 
 void RediSearchServe::search(const SearchRequest& request,
                              std::function<void(std::exception_ptr, SearchResponse)> done) {
-  backend_->search_async(engine_.settings().site(request.site), request, std::move(done));
+  // The embedded index decides which words get typo variants (translated before this returns).
+  auto vocabulary = engine_.current(request.site);
+  backend_->search_async(engine_.settings().site(request.site), request, std::move(done), vocabulary.get());
+}
+
+bool RediSearchServe::lacks_index(const std::string& site) {
+  try {
+    return !backend_->has_index(site);
+  } catch (const Error& e) {
+    log(Level::warn, "%s: cannot tell whether RediSearch has an index (%s); POST /indexer once it can", site.c_str(),
+        e.what());
+    return false;
+  }
 }
 
 std::string RediSearchServe::health() const {

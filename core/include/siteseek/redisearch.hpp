@@ -18,6 +18,8 @@
 
 namespace siteseek {
 
+class Index;
+
 namespace redisearch {
 
 /// Which command set a server speaks.
@@ -47,8 +49,10 @@ RedisCommand drop_command(Dialect dialect, const std::string& index);
 
 /// The query text in RediSearch syntax (words, phrases, -exclusions, a|b, @field:, prefix*,
 /// fuzzy %word% for typo tolerance (%%word%% from 2.0), section boost from from_url). Empty:
-/// nothing to search.
-std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1);
+/// nothing to search. `vocabulary`, the site's embedded index when there is one, decides typo
+/// tolerance as the embedded engine does: a word it holds in 3 documents or more gets no fuzzy variant.
+std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
+                            const Index* vocabulary = nullptr);
 /// The FT.SEARCH arguments for a translated query: highlight and summarise with markers, fetch
 /// enough records to return start+num distinct pages. v1 runs it through a script that reads the
 /// pointer key in the same step.
@@ -79,14 +83,18 @@ class RediSearchBackend {
   redisearch::Dialect dialect();
   /// Index `documents` as the site's new generation, swap it in, drop the previous one.
   void index(const SiteSettings& site, const std::vector<Document>& documents);
-  /// Search the site's current index (empty response when it has none).
-  SearchResponse search(const SiteSettings& site, const SearchRequest& request);
+  /// Whether RediSearch holds a current index for the site (a Redis that lost its data has none).
+  bool has_index(const std::string& site);
+  /// Search the site's current index (empty response when it has none); `vocabulary` as for
+  /// redisearch::translate_query.
+  SearchResponse search(const SiteSettings& site, const SearchRequest& request, const Index* vocabulary = nullptr);
 
   /// Use an async client on `io` for search_async.
   void attach(boost::asio::io_context& io);
   using SearchCallback = std::function<void(std::exception_ptr error, SearchResponse response)>;
   /// Search without blocking: `done` runs on the Redis client's strand.
-  void search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done);
+  void search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
+                    const Index* vocabulary = nullptr);
   /// Whether the async client is connected, and the last error (for /health).
   bool connected() const noexcept;
   std::string last_error() const;

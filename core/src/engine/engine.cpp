@@ -49,7 +49,10 @@ const AppSettings& Engine::settings() const noexcept { return impl_->settings; }
 
 SearchResponse Engine::search(const SearchRequest& request) const {
 #ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) return impl_->redisearch->search(impl_->slot(request.site).settings, request);
+  if (impl_->redisearch) {
+    auto& slot = impl_->slot(request.site);
+    return impl_->redisearch->search(slot.settings, request, slot.index.load(std::memory_order_acquire).get());
+  }
 #endif
   auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
   if (!index) return {};

@@ -56,11 +56,9 @@ struct RediSearchBackend::Impl {
     return parse_search_reply(main, request, site, landing && !no_index_yet(*landing) ? landing : nullptr);
   }
 
-  // The async search once the dialect is known.
-  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, SearchCallback done,
-                   std::chrono::steady_clock::time_point started) {
-    const std::string q = translate_query(request, site, d);
-    if (q.empty()) return done(nullptr, {});
+  // The async search of the translated query `q` once the dialect is known.
+  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, const std::string& q,
+                   SearchCallback done, std::chrono::steady_clock::time_point started) {
     const auto n = names(prefix, site.name, 0);
     const std::string landing = landing_url(request, site);
     struct Both {
@@ -138,10 +136,26 @@ void RediSearchBackend::index(const SiteSettings& site, const std::vector<Docume
   }
 }
 
-SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request) {
+bool RediSearchBackend::has_index(const std::string& site) {
+  const Dialect d = dialect();
+  const auto n = names(impl_->prefix, site, 0);
+  std::string index = n.current;  // v2: the alias
+  if (d == Dialect::v1) {
+    auto pointer = impl_->redis.command({"GET", n.current}).check();
+    if (pointer.is_nil()) return false;
+    index = pointer.str;
+  }
+  auto info = impl_->redis.command({"FT.INFO", index});
+  if (no_index_yet(info)) return false;
+  info.check("FT.INFO " + index);
+  return true;
+}
+
+SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request,
+                                         const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
   const Dialect d = dialect();
-  const std::string q = translate_query(request, site, d);
+  const std::string q = translate_query(request, site, d, vocabulary);
   if (q.empty()) return {};
   const auto n = names(impl_->prefix, site.name, 0);
   std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
@@ -158,12 +172,17 @@ void RediSearchBackend::attach(boost::asio::io_context& io) {
   impl_->client->connect();
 }
 
-void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done) {
+void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
+                                     const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
   if (!impl_->client) return done(std::make_exception_ptr(RedisError("redis_error", "the RediSearch backend is not attached")), {});
-  int known = impl_->async_dialect.load();
-  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, std::move(done), started);
-  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, done, started](std::exception_ptr e, RedisReply r) {
+  // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
+  // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.
+  const int known = impl_->async_dialect.load();
+  std::string q = translate_query(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary);
+  if (q.empty()) return done(nullptr, {});
+  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, q, std::move(done), started);
+  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, q = std::move(q), done, started](std::exception_ptr e, RedisReply r) {
     Dialect d;
     try {
       if (e) std::rethrow_exception(e);
@@ -172,7 +191,7 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
       return done(std::current_exception(), {});
     }
     impl->async_dialect = static_cast<int>(d);
-    impl->search_with(d, site, request, done, started);
+    impl->search_with(d, site, request, q, done, started);
   });
 }
 

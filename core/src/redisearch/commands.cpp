@@ -9,6 +9,7 @@
 
 #include "search/highlight.hpp"
 #include "search/query_parser.hpp"
+#include "search/ranking.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/redisearch.hpp"
@@ -114,9 +115,16 @@ std::string lowercase_words(std::string_view text) {
   return out;
 }
 
+// A word the site's documents use several times is taken as typed (the embedded engine's rule).
+bool known_word(const Index* vocabulary, const std::string& word) {
+  if (!vocabulary) return false;
+  const auto id = vocabulary->find(word);
+  return id >= 0 && vocabulary->doc_freq(static_cast<std::uint32_t>(id)) >= detail::known_word_min_df;
+}
+
 // One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
 std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const std::set<std::string>& synonyms,
-                    Dialect dialect) {
+                    Dialect dialect, const Index* vocabulary) {
   auto toks = tokens(op.text);
   if (toks.empty()) return {};
   std::string out;
@@ -133,7 +141,7 @@ std::string operand(const detail::QueryOperand& op, const SearchOptions& so, boo
     }
   } else {
     const std::string& t = toks.front();
-    const bool fuzzy = typo && !all_digits(t) && t.size() >= so.one_typo_min_length;
+    const bool fuzzy = typo && !all_digits(t) && t.size() >= so.one_typo_min_length && !known_word(vocabulary, t);
     // Two edits (%%word%%) exist from RediSearch 2.0; 1.2 knows one.
     const bool two = dialect == Dialect::v2 && t.size() >= so.two_typos_min_length;
     const std::string edits = two ? "%%" + t + "%%" : "%" + t + "%";
@@ -334,7 +342,8 @@ RedisCommand drop_command(Dialect dialect, const std::string& index) {
   return {"FT.DROPINDEX", index, "DD"};
 }
 
-std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect) {
+std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect,
+                            const Index* vocabulary) {
   const auto& so = site.search;
   const bool as_you_type = request.prefix.value_or(so.prefix_search);
   const bool typo = request.typo.value_or(so.typo_tolerance);
@@ -348,7 +357,7 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
   for (const auto& clause : parsed.clauses) {
     std::vector<std::string> alts;
     for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
-      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, dialect); !s.empty()) alts.push_back(std::move(s));
+      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
     if (alts.empty()) continue;
     std::string part;
     if (alts.size() == 1) {

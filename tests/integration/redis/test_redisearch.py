@@ -76,3 +76,23 @@ def test_outages_answer_503_at_once_and_heal(nodes, redis):
         assert "redis" in rs.get_json("/health")[2]["error"]["message"].lower()
     finally:
         redis.start()
+
+
+def test_a_redis_without_the_index_is_filled_at_start(tmp_path):
+    # A node with snapshots meets a Redis that has no RediSearch index for its sites (a new or
+    # flushed Redis): it indexes them into RediSearch at start instead of answering nothing.
+    data = str(tmp_path / "data")
+    Server(data_dir=data).stop()  # the embedded engine leaves its snapshots in data_dir
+    assert os.path.exists(os.path.join(data, "ex.snapshot"))
+    fresh = Redis("--loadmodule", REDISEARCH_MODULE)
+    try:
+        node = Server(backend="redisearch", redis_url=fresh.url, data_dir=data)
+        try:
+            status, _, body = node.get_json("/search?q=install&site=ex")
+            assert status == 200 and body["results"], body
+            with open(node.log_path) as f:
+                assert "ex: the search backend has no index for it" in f.read()
+        finally:
+            node.stop()
+    finally:
+        fresh.stop()

@@ -162,6 +162,30 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   r.prefix = false;
   r.from_url = "https://docs.example.org/guide/x.html";
   BOOST_TEST(translate_query(r, s) == "((@section:{guide}) => {$weight: 1.3} install) | install");
+
+  // With the site's embedded index: a word 3 documents hold is taken as typed (the embedded
+  // engine's rule); a rarer or unknown word keeps its fuzzy variant.
+  AppSettings app;
+  app.sites = {s};
+  Engine engine(app);
+  std::vector<Document> docs;
+  for (int i = 0; i < 3; ++i) {
+    Document d;
+    d.id = d.url = "https://docs.example.org/p" + std::to_string(i) + ".html";
+    d.title = "Installs";
+    d.body = i == 0 ? "configuration" : "other words";
+    docs.push_back(d);
+  }
+  auto vocabulary = engine.build("ex", docs);
+  auto typed = [&](const std::string& q) {
+    auto r = req(q);
+    r.prefix = false;
+    return translate_query(r, s, Dialect::v2, vocabulary.get());
+  };
+  BOOST_TEST(typed("installs") == "installs");
+  BOOST_TEST(typed("configuration") == "(configuration|%%configuration%%)");
+  BOOST_TEST(typed("zanzibar") == "(zanzibar|%zanzibar%)");
+  BOOST_TEST(typed("installs zanzibar") == "installs (zanzibar|%zanzibar%)");
 }
 
 BOOST_AUTO_TEST_CASE(replies_become_responses) {
@@ -212,9 +236,12 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   auto s = site();
   s.landing_pages = {{"start here", "https://docs.example.org/guide/install.html"}};
   BOOST_TEST(backend.search(s, req("install")).results.empty());  // nothing indexed yet: empty, no error
+  BOOST_TEST(!backend.has_index("ex"));
 
   auto docs = read_directory(s.directory, s.url, s, {}).documents;
   backend.index(s, docs);
+  BOOST_TEST(backend.has_index("ex"));
+  BOOST_TEST(!backend.has_index("other"));
   auto r = backend.search(s, req("install"));
   BOOST_REQUIRE(!r.results.empty());
   BOOST_TEST(r.results[0].url == "https://docs.example.org/guide/install.html");
@@ -237,6 +264,7 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   RedisConnection c(parse_redis_url(server.url()));
   BOOST_TEST(c.command({"GET", "siteseek:rs:ex:current"}).str == "siteseek:rs:ex:2");
   BOOST_TEST(c.command({"FT.INFO", "siteseek:rs:ex:1"}).is_error());  // dropped
+  BOOST_TEST(backend.has_index("ex"));
 
   // Same contract as the embedded engine: the same first result for the same query.
   AppSettings app;
@@ -244,6 +272,9 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   Engine embedded(app);
   embedded.publish("ex", embedded.build("ex", docs));
   BOOST_TEST(embedded.search(req("install")).results.at(0).url == backend.search(s, req("install")).results.at(0).url);
+
+  c.command({"FT.DROP", "siteseek:rs:ex:2"});  // the index lost, the pointer left behind
+  BOOST_TEST(!backend.has_index("ex"));
 }
 
 BOOST_AUTO_TEST_CASE(redis_away_is_an_error_not_a_hang) {
