@@ -305,3 +305,21 @@ def test_bad_api_keys(server):
         assert status == 401, (headers, path)
         assert json.loads(raw)["error"]["code"] == "unauthorized"
     assert server.request("GET", "/jobs", {"X-API-KEY": API_KEY[:-1]})[0] == 401
+
+
+def test_request_bytes_quoted_back_stay_valid_json(server):
+    """Invalid UTF-8 in what a reply quotes (an Origin, a path, a parameter, the highlight tags)
+    becomes U+FFFD: the JSON stays parseable. Found by fuzz_http (corpus/http/regress-*)."""
+    reply = raw_exchange(server, b"OPTIONS /search HTTP/1.1\r\nHost: x\r\nOrigin: https://docs.example.o\x8e\x98\xf2\xf5\r\n"
+                                 b"Connection: close\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 403")
+    body = json.loads(reply.split(b"\r\n\r\n", 1)[1].decode("utf-8"))
+    assert body["error"]["code"] == "origin_not_allowed" and "\ufffd" in body["error"]["message"]
+    for path in ("/nope%FF%C3%28", "/search?q=guide&num=%FF", "/search?q=guide&site=%E9t%E9"):
+        status, _, raw = server.request("GET", path)
+        assert status in (400, 404), path
+        assert "\ufffd" in json.loads(raw.decode("utf-8"))["error"]["message"], path
+    status, _, raw = server.request("GET", "/search?q=guide&highlight_pre_tag=%FF%3Cb%3E&highlight_post_tag=%E9")
+    assert status == 200
+    body = json.loads(raw.decode("utf-8"))
+    assert any("\ufffd<b>" in r["title"] + r["body"] for r in body["results"])
