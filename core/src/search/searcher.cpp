@@ -2,6 +2,7 @@
 // best candidates with positions (proximity, exact title), keep the best record per page, pin
 // landing pages, and build results (highlights and snippets) for the returned page only.
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 
@@ -46,6 +47,7 @@ struct Scratch {
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
   std::vector<Hit> ordered;
+  std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {
@@ -60,6 +62,7 @@ struct Scratch {
       doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
       doc_gen = 0;
     }
+    if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0);
     if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
   }
 };
@@ -95,6 +98,7 @@ class Scorer {
     auto& out = hits_[t];
     const auto& tc = plan_.terms[t];
     auto& s = scratch();
+    const bool multi = tc.expansions.size() > 1;
     const auto gen = Scratch::bump(s.gen, s.stamp);
     std::size_t total = 0;
     for (const auto& x : tc.expansions) total += d_.term_df[x.term];
@@ -123,24 +127,31 @@ class Scorer {
           if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
         } else {
           s.stamp[doc] = gen;
+          if (multi) s.seen[doc >> 6] |= std::uint64_t{1} << (doc & 63);
           s.slot[doc] = static_cast<std::uint32_t>(out.size());
           out.push_back({doc, sc, in_body ? x.weight : 0.0f, entry, positions, in_body ? entry : no_body,
                          positions});
         }
       }
     }
-    if (tc.expansions.size() > 1) {
+    if (multi) {
       // Several expansions interleave documents: restore document order, by sorting when few
-      // documents matched, else by one pass over the stamps.
-      const std::size_t n = d_.docs.size();
-      if (out.size() * 16 < n) {
+      // documents matched, else by walking the bits of the documents seen (a word per 64).
+      const std::size_t words = (d_.docs.size() + 63) / 64;
+      if (out.size() * 4 < words) {
+        for (const auto& h : out) s.seen[h.doc >> 6] = 0;
         std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
       } else {
         auto& ordered = s.ordered;
         ordered.clear();
         ordered.reserve(out.size());
-        for (std::uint32_t doc = 0; doc < n; ++doc)
-          if (s.stamp[doc] == gen) ordered.push_back(out[s.slot[doc]]);
+        for (std::size_t w = 0; w < words; ++w) {
+          for (std::uint64_t bits = s.seen[w]; bits; bits &= bits - 1) {
+            const auto doc = static_cast<std::uint32_t>(w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
+            ordered.push_back(out[s.slot[doc]]);
+          }
+          s.seen[w] = 0;
+        }
         out.swap(ordered);
       }
     }
