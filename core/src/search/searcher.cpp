@@ -91,8 +91,9 @@ class Scorer {
     return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
   }
 
-  // One term clause -> its best expansion per document, sorted by document.
-  const std::vector<Hit>& term_hits(std::uint32_t t) {
+  // One term clause -> its best expansion per document, sorted by document. With `keep`, only
+  // documents whose keep stamp is `keep_gen` (the candidates) get hits; forget(t) drops them.
+  const std::vector<Hit>& term_hits(std::uint32_t t, const std::uint32_t* keep = nullptr, std::uint32_t keep_gen = 0) {
     if (evaluated_[t]) return hits_[t];
     evaluated_[t] = true;
     auto& out = hits_[t];
@@ -113,6 +114,7 @@ class Scorer {
       const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
       for (;; ++impact) {
         if (!cur.next_doc(doc, entry, positions)) break;
+        if (keep && keep[doc] != keep_gen) continue;
         float sc;
         if (tc.field) {
           sc = static_cast<float>(tc.idf * x.weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
@@ -156,6 +158,11 @@ class Scorer {
       }
     }
     return out;
+  }
+
+  void forget(std::uint32_t t) {
+    evaluated_[t] = false;
+    hits_[t].clear();
   }
 
   const Hit* find_hit(std::uint32_t t, std::uint32_t doc) {
@@ -319,19 +326,28 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   std::vector<std::vector<DocScore>> built(plan.clauses.size());
   std::vector<bool> is_built(plan.clauses.size(), false);
   auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
-  auto each_doc = [&](std::size_t i, auto&& fn) {
+  // keep: only the documents stamped in this pass are wanted (one-word clauses only).
+  std::vector<std::uint32_t> kept;
+  auto each_doc = [&](std::size_t i, const std::uint32_t* keep, std::uint32_t keep_gen, auto&& fn) {
     const auto& c = plan.clauses[i];
     if (one_word(c)) {
       const float w = c.alternatives[0].weight;
-      for (const auto& h : scorer.term_hits(c.alternatives[0].terms[0])) fn(h.doc, h.score * w);
+      const auto t = c.alternatives[0].terms[0];
+      if (keep) kept.push_back(t);
+      for (const auto& h : scorer.term_hits(t, keep, keep_gen)) fn(h.doc, h.score * w);
       return;
     }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
     for (const auto& ds : built[i]) fn(ds.doc, ds.score);
   };
-  auto size_of = [&](std::size_t i) {
+  auto size_of = [&](std::size_t i) -> std::size_t {
     const auto& c = plan.clauses[i];
-    if (one_word(c)) return scorer.term_hits(c.alternatives[0].terms[0]).size();
+    if (one_word(c)) {
+      // Postings to walk (an upper bound of the documents when several terms expand the word).
+      std::size_t n = 0;
+      for (const auto& x : plan.terms[c.alternatives[0].terms[0]].expansions) n += d.term_df[x.term];
+      return n;
+    }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
     return built[i].size();
   };
@@ -358,13 +374,16 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       s.count[doc] = 0;
       touched.push_back(doc);
     };
-    if (restrict) each_doc(driver, [&](std::uint32_t doc, float) { start(doc); });
+    if (restrict) each_doc(driver, nullptr, 0, [&](std::uint32_t doc, float) { start(doc); });
     for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
       const auto& c = plan.clauses[i];
       // Optional clauses are stop words next to real words: nearly every record has them, so
       // their idf adds next to nothing to any score, yet walking them costs a posting per record.
       if (c.optional && required > 0) continue;
-      each_doc(i, [&](std::uint32_t doc, float score) {
+      // The other required words keep hits for the driver's documents only: later steps (rerank,
+      // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
+      const bool filter = restrict && i != driver && !c.excluded && site.landing_pages.empty();
+      each_doc(i, filter ? s.doc_stamp.data() : nullptr, gen, [&](std::uint32_t doc, float score) {
         if (c.excluded) {
           s.excluded_stamp[doc] = gen;
           return;
@@ -383,6 +402,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         break;
       }
     if (all_match || !restrict) break;
+    for (auto t : kept) scorer.forget(t);  // the relaxed pass needs every document's hits
+    kept.clear();
   }
 
   const std::string from_section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
