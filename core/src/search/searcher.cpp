@@ -430,13 +430,15 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     std::vector<std::uint32_t> offsets(seq.size());
     for (std::size_t i = 0; i < seq.size(); ++i)
       offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
+    const std::size_t rerank_fields = static_cast<std::size_t>(seq.size() > 1 ? Field::body : Field::section_title) + 1;
     for (std::size_t k = 0; k < rerank; ++k) {
       auto& c = cands[k];
       for (std::size_t i = 0; i < seq.size(); ++i) {
         const Hit* h = scorer.find_hit(seq[i], c.doc);
         present[i] = h != nullptr;
-        // Proximity and the title rules read title, section title and body, never the URL.
-        if (h) scorer.positions(*h, pos[i], limits::rerank_positions, static_cast<std::size_t>(Field::body) + 1);
+        // Proximity and the title rules read title, section title and body, never the URL;
+        // one word has no proximity, so its body positions are not needed.
+        if (h) scorer.positions(*h, pos[i], limits::rerank_positions, rerank_fields);
         else
           for (auto& v : pos[i]) v.clear();
       }
