@@ -269,7 +269,7 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
   if (a.empty() || b.empty()) return 0;
   std::uint32_t best = ~0u;
   std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
+  while (i < a.size() && j < b.size() && best > 1) {  // 1 (adjacent, in order) is the closest
     if (a[i] < b[j]) best = std::min(best, b[j] - a[i]), ++i;
     else best = std::min(best, a[i] - b[j] + 1), ++j;  // reversed order costs one more
   }
@@ -447,7 +447,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         double sum = 0;
         for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
           double best = 0;
-          for (std::size_t f = 0; f < 3; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
+          for (std::size_t f = 0; f < 3 && best < 1.0; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
           sum += best;
         }
         factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);
