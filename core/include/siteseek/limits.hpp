@@ -29,9 +29,9 @@ inline constexpr std::size_t rerank_candidates = 50;
 inline constexpr std::uint32_t rerank_positions = 256;
 /// Per-search time budget: once spent, expansion stops and the results found so far are ranked.
 inline constexpr std::chrono::microseconds search_deadline{50'000};
-/// Largest page of results a single request may ask for (start + num).
 /// Body positions per query word considered when choosing a snippet's window.
 inline constexpr std::uint32_t snippet_positions = 32;
+/// Largest page of results a single request may ask for (start + num).
 inline constexpr std::size_t max_results_window = 10'000;
 /// Word completions returned by suggest at most.
 inline constexpr std::size_t max_suggestions = 50;

@@ -101,7 +101,7 @@ struct TypoWalk {
       const std::size_t d1 = depth + 1;
       const std::size_t from = d1 > k + 1 ? d1 - k - 1 : 0;  // q[x-1] and q[x-2] over the band
       const std::size_t to = std::min(m, d1 + k);
-      std::array<unsigned char, 2 * 2 + 2> wanted{};
+      std::array<unsigned char, 2 * 2 + 2> wanted{};  // 2k + 2 bytes; k is at most 2 (typo_lookup)
       std::size_t n = 0;
       for (std::size_t x = from; x < to && n < wanted.size(); ++x) wanted[n++] = static_cast<unsigned char>(q[x]);
       std::sort(wanted.begin(), wanted.begin() + n);

@@ -93,8 +93,8 @@ class PieceMatcher {
 void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,
             std::string& out) {
   std::size_t at = from;
-  for (Piece p = next_piece(text.substr(0, to), from); p.begin != std::string_view::npos;
-       p = next_piece(text.substr(0, to), p.end)) {
+  const std::string_view upto = text.substr(0, to);
+  for (Piece p = next_piece(upto, from); p.begin != std::string_view::npos; p = next_piece(upto, p.end)) {
     if (!match(text.substr(p.begin, p.end - p.begin))) continue;
     html_escape(text.substr(at, p.begin - at), out);
     out += o.pre_tag;
@@ -155,6 +155,7 @@ std::string body_snippet(const Index& index, std::uint32_t doc,
   const std::size_t length = std::max<std::size_t>(options.snippet_length, 20);
   std::string out;
   if (body.empty()) return out;
+  out.reserve(length + 64);  // the window, a few tags and the two ellipses
   PieceMatcher match(index.analyzer(), matcher);
   std::size_t from = 0;
   if (!found.empty()) {

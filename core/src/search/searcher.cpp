@@ -2,6 +2,7 @@
 // best candidates with positions (proximity, exact title), keep the best record per page, pin
 // landing pages, and build results (highlights and snippets) for the returned page only.
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 
@@ -46,6 +47,7 @@ struct Scratch {
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
   std::vector<Hit> ordered;
+  std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {
@@ -60,6 +62,7 @@ struct Scratch {
       doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
       doc_gen = 0;
     }
+    if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0);
     if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
   }
 };
@@ -88,13 +91,15 @@ class Scorer {
     return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
   }
 
-  // One term clause -> its best expansion per document, sorted by document.
-  const std::vector<Hit>& term_hits(std::uint32_t t) {
+  // One term clause -> its best expansion per document, sorted by document. With `keep`, only
+  // documents whose keep stamp is `keep_gen` (the candidates) get hits; forget(t) drops them.
+  const std::vector<Hit>& term_hits(std::uint32_t t, const std::uint32_t* keep = nullptr, std::uint32_t keep_gen = 0) {
     if (evaluated_[t]) return hits_[t];
     evaluated_[t] = true;
     auto& out = hits_[t];
     const auto& tc = plan_.terms[t];
     auto& s = scratch();
+    const bool multi = tc.expansions.size() > 1;
     const auto gen = Scratch::bump(s.gen, s.stamp);
     std::size_t total = 0;
     for (const auto& x : tc.expansions) total += d_.term_df[x.term];
@@ -109,6 +114,7 @@ class Scorer {
       const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
       for (;; ++impact) {
         if (!cur.next_doc(doc, entry, positions)) break;
+        if (keep && keep[doc] != keep_gen) continue;
         float sc;
         if (tc.field) {
           sc = static_cast<float>(tc.idf * x.weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
@@ -123,28 +129,40 @@ class Scorer {
           if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
         } else {
           s.stamp[doc] = gen;
+          if (multi) s.seen[doc >> 6] |= std::uint64_t{1} << (doc & 63);
           s.slot[doc] = static_cast<std::uint32_t>(out.size());
           out.push_back({doc, sc, in_body ? x.weight : 0.0f, entry, positions, in_body ? entry : no_body,
                          positions});
         }
       }
     }
-    if (tc.expansions.size() > 1) {
+    if (multi) {
       // Several expansions interleave documents: restore document order, by sorting when few
-      // documents matched, else by one pass over the stamps.
-      const std::size_t n = d_.docs.size();
-      if (out.size() * 16 < n) {
+      // documents matched, else by walking the bits of the documents seen (a word per 64).
+      const std::size_t words = (d_.docs.size() + 63) / 64;
+      if (out.size() * 4 < words) {
+        for (const auto& h : out) s.seen[h.doc >> 6] = 0;
         std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
       } else {
         auto& ordered = s.ordered;
         ordered.clear();
         ordered.reserve(out.size());
-        for (std::uint32_t doc = 0; doc < n; ++doc)
-          if (s.stamp[doc] == gen) ordered.push_back(out[s.slot[doc]]);
+        for (std::size_t w = 0; w < words; ++w) {
+          for (std::uint64_t bits = s.seen[w]; bits; bits &= bits - 1) {
+            const auto doc = static_cast<std::uint32_t>(w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
+            ordered.push_back(out[s.slot[doc]]);
+          }
+          s.seen[w] = 0;
+        }
         out.swap(ordered);
       }
     }
     return out;
+  }
+
+  void forget(std::uint32_t t) {
+    evaluated_[t] = false;
+    hits_[t].clear();
   }
 
   const Hit* find_hit(std::uint32_t t, std::uint32_t doc) {
@@ -251,7 +269,7 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
   if (a.empty() || b.empty()) return 0;
   std::uint32_t best = ~0u;
   std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
+  while (i < a.size() && j < b.size() && best > 1) {  // 1 (adjacent, in order) is the closest
     if (a[i] < b[j]) best = std::min(best, b[j] - a[i]), ++i;
     else best = std::min(best, a[i] - b[j] + 1), ++j;  // reversed order costs one more
   }
@@ -308,19 +326,28 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   std::vector<std::vector<DocScore>> built(plan.clauses.size());
   std::vector<bool> is_built(plan.clauses.size(), false);
   auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
-  auto each_doc = [&](std::size_t i, auto&& fn) {
+  // keep: only the documents stamped in this pass are wanted (one-word clauses only).
+  std::vector<std::uint32_t> kept;
+  auto each_doc = [&](std::size_t i, const std::uint32_t* keep, std::uint32_t keep_gen, auto&& fn) {
     const auto& c = plan.clauses[i];
     if (one_word(c)) {
       const float w = c.alternatives[0].weight;
-      for (const auto& h : scorer.term_hits(c.alternatives[0].terms[0])) fn(h.doc, h.score * w);
+      const auto t = c.alternatives[0].terms[0];
+      if (keep) kept.push_back(t);
+      for (const auto& h : scorer.term_hits(t, keep, keep_gen)) fn(h.doc, h.score * w);
       return;
     }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
     for (const auto& ds : built[i]) fn(ds.doc, ds.score);
   };
-  auto size_of = [&](std::size_t i) {
+  auto size_of = [&](std::size_t i) -> std::size_t {
     const auto& c = plan.clauses[i];
-    if (one_word(c)) return scorer.term_hits(c.alternatives[0].terms[0]).size();
+    if (one_word(c)) {
+      // Postings to walk (an upper bound of the documents when several terms expand the word).
+      std::size_t n = 0;
+      for (const auto& x : plan.terms[c.alternatives[0].terms[0]].expansions) n += d.term_df[x.term];
+      return n;
+    }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
     return built[i].size();
   };
@@ -347,13 +374,16 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       s.count[doc] = 0;
       touched.push_back(doc);
     };
-    if (restrict) each_doc(driver, [&](std::uint32_t doc, float) { start(doc); });
+    if (restrict) each_doc(driver, nullptr, 0, [&](std::uint32_t doc, float) { start(doc); });
     for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
       const auto& c = plan.clauses[i];
       // Optional clauses are stop words next to real words: nearly every record has them, so
       // their idf adds next to nothing to any score, yet walking them costs a posting per record.
       if (c.optional && required > 0) continue;
-      each_doc(i, [&](std::uint32_t doc, float score) {
+      // The other required words keep hits for the driver's documents only: later steps (rerank,
+      // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
+      const bool filter = restrict && i != driver && !c.excluded && site.landing_pages.empty();
+      each_doc(i, filter ? s.doc_stamp.data() : nullptr, gen, [&](std::uint32_t doc, float score) {
         if (c.excluded) {
           s.excluded_stamp[doc] = gen;
           return;
@@ -372,6 +402,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         break;
       }
     if (all_match || !restrict) break;
+    for (auto t : kept) scorer.forget(t);  // the relaxed pass needs every document's hits
+    kept.clear();
   }
 
   const std::string from_section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
@@ -398,13 +430,15 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     std::vector<std::uint32_t> offsets(seq.size());
     for (std::size_t i = 0; i < seq.size(); ++i)
       offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
+    const std::size_t rerank_fields = static_cast<std::size_t>(seq.size() > 1 ? Field::body : Field::section_title) + 1;
     for (std::size_t k = 0; k < rerank; ++k) {
       auto& c = cands[k];
       for (std::size_t i = 0; i < seq.size(); ++i) {
         const Hit* h = scorer.find_hit(seq[i], c.doc);
         present[i] = h != nullptr;
-        // Proximity and the title rules read title, section title and body, never the URL.
-        if (h) scorer.positions(*h, pos[i], limits::rerank_positions, static_cast<std::size_t>(Field::body) + 1);
+        // Proximity and the title rules read title, section title and body, never the URL;
+        // one word has no proximity, so its body positions are not needed.
+        if (h) scorer.positions(*h, pos[i], limits::rerank_positions, rerank_fields);
         else
           for (auto& v : pos[i]) v.clear();
       }
@@ -413,7 +447,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         double sum = 0;
         for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
           double best = 0;
-          for (std::size_t f = 0; f < 3; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
+          for (std::size_t f = 0; f < 3 && best < 1.0; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
           sum += best;
         }
         factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);

@@ -1,5 +1,6 @@
 // What these tests prove:
-// 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so).
+// 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so), with
+//    every record that has some of the words ranked, not only those of the rarest word.
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
@@ -97,6 +98,23 @@ BOOST_AUTO_TEST_CASE(words_are_anded_then_relaxed) {
   BOOST_TEST(relaxed.relaxed);
   BOOST_TEST(urls(relaxed).front() == "lib/network.html");
   BOOST_TEST(run(*idx, "zebra quagga ").results.empty());
+}
+
+// Several words are scored for the rarest word's records only (the others keep hits just for
+// those); when none of them has every word, the relaxed ranking still sees every record.
+BOOST_AUTO_TEST_CASE(rarest_word_first_then_every_record_when_relaxed) {
+  auto idx = build(corpus());
+  auto r = run(*idx, "socket file ");
+  BOOST_TEST(urls(r) == std::vector<std::string>{"lib/network.html"});
+  BOOST_TEST(r.results.front().body.find("<b>file</b>") != std::string::npos);
+  BOOST_TEST(r.results.front().body.find("<b>socket</b>") != std::string::npos);
+  auto relaxed = run(*idx, "parsers file ");
+  BOOST_TEST(relaxed.relaxed);
+  BOOST_TEST(relaxed.total == 3u);
+  auto u = urls(relaxed);
+  BOOST_TEST((has(u, "lib/parsing.html") && has(u, "lib/files.html") && has(u, "lib/network.html")));
+  for (const auto& res : relaxed.results)
+    if (res.url == root + "lib/files.html") BOOST_TEST(res.body.find("<b>file</b>") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
