@@ -53,14 +53,14 @@ RedisCommand drop_command(Dialect dialect, const std::string& index);
 /// embedded engine does: a word it holds in 3 documents or more gets no fuzzy variant.
 std::string translate_query(const SearchRequest& request, const SiteSettings& site,
                             const Index* vocabulary = nullptr);
-/// The FT.SEARCH arguments for a translated query: highlight and summarise with markers, fetch
-/// enough records to return start+num distinct pages. v1 runs it through a script that reads the
-/// pointer key in the same step.
+/// FT.SEARCH for a translated query: highlight and summarise with markers, fetch enough records
+/// to return start+num distinct pages. It searches current.index on v1 (the index the pointer key
+/// named when read) and the alias current.current on v2.
 RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
                             const SearchRequest& request, const SiteSettings& site);
 /// The landing page whose query this request is (its URL), or "".
 std::string landing_url(const SearchRequest& request, const SiteSettings& site);
-/// FT.SEARCH for the one record with this URL, through the same pointer or alias.
+/// FT.SEARCH for the one record with this URL, in the same index as search_command.
 RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url);
 /// The response from an FT.SEARCH reply: one result per page (unless distinct is off), landing
 /// page pinned when `landing` holds its record (a landing_command reply), the asked page of results,

@@ -24,12 +24,6 @@ constexpr char mark_open = '\x01', mark_close = '\x02';
 
 const char* const field_names[] = {"title", "section_title", "body", "url"};
 
-// Runs FT.SEARCH on the index the pointer key names, in one step (RediSearch 1.x has no aliases).
-constexpr const char* v1_search_script =
-    "local idx = redis.call('GET', KEYS[1]) "
-    "if not idx then return {0} end "
-    "return redis.call('FT.SEARCH', idx, unpack(ARGV))";
-
 std::string weight(double w) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", std::max(w, 0.001));  // RediSearch wants a positive weight
@@ -212,6 +206,11 @@ SearchResult result_of(const Hit& h, const std::string& pre, const std::string& 
 
 std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
 
+// What FT.SEARCH names: v1 the index the pointer named (RediSearch 1.x has no aliases), v2 the alias.
+const std::string& target(Dialect dialect, const IndexNames& current) {
+  return dialect == Dialect::v1 ? current.index : current.current;
+}
+
 }  // namespace
 
 int module_version(const RedisReply& list) {
@@ -346,9 +345,7 @@ RedisCommand search_command(Dialect dialect, const IndexNames& current, const st
                     "SUMMARIZE", "FIELDS", "1", "body", "FRAGS", "1", "LEN", std::to_string(words),
                     "HIGHLIGHT", "FIELDS", "3", "title", "section_title", "body", "TAGS", std::string(1, mark_open),
                     std::string(1, mark_close), "LIMIT", "0", std::to_string(fetch)};
-  RedisCommand cmd;
-  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
-  else cmd = {"FT.SEARCH", current.current};
+  RedisCommand cmd{"FT.SEARCH", target(dialect, current)};
   cmd.insert(cmd.end(), args.begin(), args.end());
   return cmd;
 }
@@ -401,9 +398,7 @@ std::string landing_url(const SearchRequest& request, const SiteSettings& site) 
 RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url) {
   RedisCommand args{"@id:{" + tag_escape(url) + "}", "RETURN", "6", "title", "section_title", "body", "url",
                     "hierarchy", "type", "LIMIT", "0", "1"};
-  RedisCommand cmd;
-  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
-  else cmd = {"FT.SEARCH", current.current};
+  RedisCommand cmd{"FT.SEARCH", target(dialect, current)};
   cmd.insert(cmd.end(), args.begin(), args.end());
   return cmd;
 }

@@ -3,12 +3,14 @@ RediSearch 1.2 module on a free loopback port: the node indexes its site into Re
 start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
 stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
 themselves once Redis is back."""
+import json
 import os
+import subprocess
 import time
 
 import pytest
 
-from conftest import Server
+from conftest import API_KEY, Server
 from support import REDISEARCH_MODULE, Redis, eventually
 
 pytestmark = pytest.mark.skipif(not os.path.exists(REDISEARCH_MODULE), reason="redis-redisearch is not installed")
@@ -50,6 +52,21 @@ def test_same_contract_as_the_embedded_engine(nodes):
     assert status == 200 and hdrs.get("X-Siteseek-Num-Clamped") == "5"
     status, _, a = rs.get_json("/search?q=install&site=nowhere")
     assert status == 400 and a["error"]["code"] == "unknown_site"
+
+
+def test_a_reindex_is_served_through_the_new_index(nodes, redis):
+    rs, _ = nodes
+    current = lambda: subprocess.run(["redis-cli", "-p", str(redis.port), "GET", "siteseek:rs:ex:current"],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+    before, generation = rs.get_json("/search?q=install&site=ex")[2], current()
+    assert before["results"]
+    status, _, body = rs.request("POST", "/indexer?site=ex", {"X-API-KEY": API_KEY})
+    assert status == 202, body
+    job_id = json.loads(body)["jobs"][0]
+    assert eventually(lambda: rs.get_json(f"/jobs/{job_id}", {"X-API-KEY": API_KEY})[2]["status"] == "finished")
+    assert current() != generation  # a new generation; the one the node searched is dropped
+    after = rs.get_json("/search?q=install&site=ex")
+    assert after[0] == 200 and after[2]["results"] == before["results"], after
 
 
 def test_outages_answer_503_at_once_and_heal(nodes, redis):
