@@ -84,7 +84,9 @@ class Server:
         return status, hdrs, (json.loads(body) if body else None)
 
     def stop(self):
-        if self.proc.poll() is None:
+        """Stop the server (SIGTERM) and fail on a sanitizer report or an unclean exit."""
+        stopped_here = self.proc.poll() is None
+        if stopped_here:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
@@ -92,7 +94,17 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        log = open(self.log_path, errors="replace").read()
+        code = self.proc.returncode
         self.tmp.cleanup()
+        assert_no_sanitizer_report(log)
+        assert not stopped_here or code == 0, f"siteseek serve exited with {code} on SIGTERM:\n{log[-4000:]}"
+
+
+def assert_no_sanitizer_report(output):
+    """Under ASan/UBSan/TSan builds (scripts/test) a report fails the test that caused it."""
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer"):
+        assert marker not in output, output[-6000:]
 
 
 @pytest.fixture(scope="module")

@@ -225,3 +225,101 @@ def test_graceful_shutdown():
         idle.close()
     finally:
         s.stop()
+
+
+def test_hostile_queries_are_read_as_text(server):
+    """Invalid UTF-8, control characters, wildcards, unbalanced quotes and parentheses: 200 with
+    a well-formed UTF-8 JSON answer (or 400 invalid_query), never a crash."""
+    queries = ["%FF%FE%C3%28caf%E9", "%00%01%1F%7Fguide%0D%0A", "*", "a*b*c*", "***", "%22%22%22guide",
+               "(" * 60 + "guide", ")" * 60, "%22(" * 40 + "guide", "-", "-*", "guide%20%22unclosed"]
+    for q in queries:
+        status, headers, raw = server.request("GET", "/search?q=" + q)
+        assert status in (200, 400), q
+        body = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 in the answer fails here
+        if status == 400:
+            assert body["error"]["code"] == "invalid_query", q
+        else:
+            assert isinstance(body["results"], list), q
+    status, _, raw = server.request("GET", "/search?q=guide%00")
+    assert status == 200 and json.loads(raw)["total"] >= 1  # a control character is a separator
+    assert server.request("GET", "/health")[0] == 200  # still serving
+
+
+def test_huge_queries_and_many_terms():
+    """A 100 KB query is cut off by the header limit (431) before it reaches the engine; within
+    the limits, 2,000 terms and 1,000 wildcards are answered (max_query_length raised to 8000)."""
+    s = Server(max_query_length=8000)
+    try:
+        reply = raw_exchange(s, b"GET /search?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 431")
+        for q in ("+".join(["guide"] * 1000 + ["t%d" % i for i in range(1000)])[:7900], "+".join(["g*"] * 1000)):
+            status, _, raw = s.request("GET", "/search?q=" + q)
+            assert status == 200, raw[:200]
+            assert isinstance(json.loads(raw)["results"], list)
+        status, _, raw = s.request("GET", "/search?q=" + "a" * 8001)
+        assert status == 414 and json.loads(raw)["error"]["code"] == "query_too_long"
+    finally:
+        s.stop()
+
+
+def test_unknown_parameters_are_ignored(server):
+    status, _, with_extra = server.get_json("/search?q=guide&frobnicate=1&q2=x&=&&")
+    status0, _, plain = server.get_json("/search?q=guide")
+    assert status == status0 == 200
+    assert [r["url"] for r in with_extra["results"]] == [r["url"] for r in plain["results"]]
+
+
+def test_path_traversal_finds_no_file(server):
+    for target in (b"/../../../../etc/passwd", b"/%2e%2e/%2e%2e/%2e%2e/etc/passwd", b"/widget.js/../../../etc/passwd",
+                   b"/..%2f..%2f..%2fetc%2fpasswd", b"//etc/passwd", b"/static/../../etc/passwd",
+                   b"/%2e%2e%5c%2e%2e%5cetc%5cpasswd"):
+        reply = raw_exchange(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 404"), target
+        assert b"root:" not in reply and b'"not_found"' in reply, target
+
+
+def test_pipelined_garbage_after_a_good_request(server):
+    good = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    reply = raw_exchange(server, good + b"\x00\x01\x02GARBAGE\r\n\r\n" + good)
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert reply.count(b"HTTP/1.1 ") == 2  # the garbage gets a 400, then the connection closes
+    assert b"HTTP/1.1 400" in reply and b'"bad_request"' in reply
+
+
+def test_wrong_methods_everywhere(server):
+    for method, path, allow in (("DELETE", "/search?q=x", "GET"), ("PUT", "/indexer", "POST"),
+                                ("POST", "/health", "GET"), ("PATCH", "/jobs", "GET"), ("POST", "/", "GET")):
+        status, headers, raw = server.request(method, path, body=b"" if method != "DELETE" else None)
+        assert status == 405, (method, path)
+        assert json.loads(raw)["error"]["code"] == "method_not_allowed"
+        assert headers["Allow"] == allow + ", OPTIONS"
+
+
+def test_bad_api_keys(server):
+    """Missing, wrong, a prefix of the key, the key and more, another case, the key in the query
+    string instead of the header: all 401 (the comparison is constant-time: router.cpp)."""
+    for headers, path in (({}, "/indexer"), ({"X-API-KEY": ""}, "/indexer"), ({"X-API-KEY": API_KEY[:-1]}, "/indexer"),
+                          ({"X-API-KEY": API_KEY + "x"}, "/indexer"), ({"X-API-KEY": API_KEY.upper()}, "/indexer"),
+                          ({}, "/indexer?api_key=" + API_KEY), ({"Authorization": "Bearer " + API_KEY}, "/indexer")):
+        status, _, raw = server.request("POST", path, headers, body=b"")
+        assert status == 401, (headers, path)
+        assert json.loads(raw)["error"]["code"] == "unauthorized"
+    assert server.request("GET", "/jobs", {"X-API-KEY": API_KEY[:-1]})[0] == 401
+
+
+def test_request_bytes_quoted_back_stay_valid_json(server):
+    """Invalid UTF-8 in what a reply quotes (an Origin, a path, a parameter, the highlight tags)
+    becomes U+FFFD: the JSON stays parseable. Found by fuzz_http (corpus/http/regress-*)."""
+    reply = raw_exchange(server, b"OPTIONS /search HTTP/1.1\r\nHost: x\r\nOrigin: https://docs.example.o\x8e\x98\xf2\xf5\r\n"
+                                 b"Connection: close\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 403")
+    body = json.loads(reply.split(b"\r\n\r\n", 1)[1].decode("utf-8"))
+    assert body["error"]["code"] == "origin_not_allowed" and "\ufffd" in body["error"]["message"]
+    for path in ("/nope%FF%C3%28", "/search?q=guide&num=%FF", "/search?q=guide&site=%E9t%E9"):
+        status, _, raw = server.request("GET", path)
+        assert status in (400, 404), path
+        assert "\ufffd" in json.loads(raw.decode("utf-8"))["error"]["message"], path
+    status, _, raw = server.request("GET", "/search?q=guide&highlight_pre_tag=%FF%3Cb%3E&highlight_post_tag=%E9")
+    assert status == 200
+    body = json.loads(raw.decode("utf-8"))
+    assert any("\ufffd<b>" in r["title"] + r["body"] for r in body["results"])

@@ -118,7 +118,13 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
 
 void prepare(Engine& engine, const PrepareOptions& options) {
   auto started = std::chrono::steady_clock::now();
-  for (const auto& name : engine.load_snapshots()) {
+  std::vector<Engine::RefusedSnapshot> refused;
+  auto loaded = engine.load_snapshots(&refused);
+  for (const auto& r : refused) {
+    // Refused, not trusted: the site is indexed again below (or has no index until it is).
+    log(Level::error, "%s: refusing its snapshot: %s", r.site.c_str(), r.reason.c_str());
+  }
+  for (const auto& name : loaded) {
     auto index = engine.current(name);
     log(options.load_level, "%s: loaded snapshot %s (%u documents)", name.c_str(), engine.snapshot_path(name).c_str(),
         index ? index->size() : 0u);

@@ -8,7 +8,7 @@
 
 Searches, indexing and crawling release the GIL: Python threads search in parallel.
 Errors derive from siteseek.Error (ConfigError, QueryError, UnknownSiteError, SnapshotError,
-IoError), each with a stable .code.
+IoError, RedisError), each with a stable .code.
 """
 from ._siteseek import (  # noqa: F401
     AppSettings,
@@ -22,6 +22,7 @@ from ._siteseek import (  # noqa: F401
     IoError,
     LandingPage,
     QueryError,
+    RedisError,
     SearchOptions,
     SearchResponse,
     SearchResult,
@@ -36,6 +37,6 @@ from ._siteseek import (  # noqa: F401
 
 __all__ = [
     "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
-    "IoError", "LandingPage", "QueryError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
+    "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "Suggestion", "UnknownSiteError", "__version__", "settings_schema",
 ]

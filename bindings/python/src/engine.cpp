@@ -143,6 +143,15 @@ class PyEngine {
     return report_dict(report);
   }
 
+  py::dict reindex(const std::optional<std::string>& site) {
+    IngestReport report;
+    {
+      py::gil_scoped_release release;
+      report = engine_->reindex(settings_.site(site.value_or("")).name);
+    }
+    return report_dict(report);
+  }
+
   void add_documents(const std::string& site, const py::iterable& docs) {
     std::vector<Document> list;
     for (auto d : docs) list.push_back(document_from(d));
@@ -323,6 +332,11 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "Crawl a configured site (its url, robots.txt, sitemaps, crawl limits), build and publish\n"
            "its index. Returns the report as a dict; raises IoError when nothing could be indexed.\n"
            "Releases the GIL.")
+      .def("reindex", &PyEngine::reindex, py::arg("site") = py::none(),
+           "Index a configured site as `siteseek index` does (its directory, else a crawl), publish it\n"
+           "and store it: a snapshot in data_dir, or Redis with storage='redis' (every node swaps to\n"
+           "it), plus RediSearch with backend='redisearch'. Returns the report as a dict; raises\n"
+           "IoError when nothing could be indexed, RedisError when Redis is away. Releases the GIL.")
       .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
            "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
            "its rebuilt index. A dict needs a url; unknown keys raise QueryError.")

@@ -23,12 +23,14 @@ void init_errors(py::module_& m) {
   static py::exception<UnknownSiteError> unknown_site(m, "UnknownSiteError", error.ptr());
   static py::exception<SnapshotError> snapshot_error(m, "SnapshotError", error.ptr());
   static py::exception<IoError> io_error(m, "IoError", error.ptr());
+  static py::exception<Error> redis_error(m, "RedisError", error.ptr());
   error.doc() = "Base of siteseek's errors; .code is a stable snake_case code.";
   config_error.doc() = "Invalid settings; .issues lists (key path, message) pairs, all of them.";
   query_error.doc() = "A request the engine cannot answer as asked (bad query or parameter).";
   unknown_site.doc() = "A site name that is not configured; .known_sites lists the valid ones.";
   snapshot_error.doc() = "A truncated, corrupt or unknown-version snapshot file.";
   io_error.doc() = "A file or network operation failed; the message names the path or URL.";
+  redis_error.doc() = "Redis is unreachable or timed out (code redis_unavailable) or answered an error (redis_error).";
 
   py::register_exception_translator([](std::exception_ptr p) {
     auto raise = [](auto& type, const Error& e, auto&& extra) {
@@ -56,6 +58,7 @@ void init_errors(py::module_& m) {
     } catch (const IoError& e) {
       raise(io_error, e, none);
     } catch (const Error& e) {
+      if (e.code() == "redis_unavailable" || e.code() == "redis_error") return raise(redis_error, e, none);
       raise(error, e, none);
     }
   });

@@ -54,8 +54,17 @@ class Engine {
   /// Ingest a site (its directory, else a crawl), build, publish and save the snapshot under
   /// data_dir. Leaves the current index untouched and throws when nothing could be indexed.
   IngestReport reindex(const std::string& site, const ProgressCallback& progress = {});
-  /// Load each site's snapshot from data_dir when present; returns the sites loaded.
-  std::vector<std::string> load_snapshots();
+  /// A snapshot that was refused at load, and why.
+  struct RefusedSnapshot {
+    std::string site;
+    std::string path;
+    std::string reason;  ///< "snapshot data/x.snapshot is truncated (...)"
+  };
+  /// Load each site's snapshot from data_dir (or Redis) when present; returns the sites loaded.
+  /// Stale temporary files of writers that died are removed. A truncated or corrupt snapshot
+  /// throws SnapshotError, unless `refused` is given: then it is listed there, its site stays
+  /// without an index, and the other sites still load.
+  std::vector<std::string> load_snapshots(std::vector<RefusedSnapshot>* refused = nullptr);
   /// data_dir/<site>.snapshot
   std::string snapshot_path(const std::string& site) const;
 

@@ -82,4 +82,7 @@ struct IngestResult {
 IngestResult read_directory(const std::string& directory, const std::string& base_url,
                             const SiteSettings& site, const ProgressCallback& progress = {});
 
+/// `text` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
 }  // namespace siteseek

@@ -48,19 +48,19 @@ RedisCommand swap_command(Dialect dialect, const IndexNames& names);
 RedisCommand drop_command(Dialect dialect, const std::string& index);
 
 /// The query text in RediSearch syntax (words, phrases, -exclusions, a|b, @field:, prefix*,
-/// fuzzy %word% for typo tolerance, section boost from from_url). Empty: nothing to search.
-/// `vocabulary`, the site's embedded index when there is one, decides typo tolerance as the
-/// embedded engine does: a word it holds in 3 documents or more gets no fuzzy variant.
-std::string translate_query(const SearchRequest& request, const SiteSettings& site,
+/// fuzzy %word% for typo tolerance (%%word%% from 2.0), section boost from from_url). Empty:
+/// nothing to search. `vocabulary`, the site's embedded index when there is one, decides typo
+/// tolerance as the embedded engine does: a word it holds in 3 documents or more gets no fuzzy variant.
+std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
                             const Index* vocabulary = nullptr);
-/// FT.SEARCH for a translated query: highlight and summarise with markers, fetch enough records
-/// to return start+num distinct pages. It searches current.index on v1 (the index the pointer key
-/// named when read) and the alias current.current on v2.
+/// The FT.SEARCH arguments for a translated query: highlight and summarise with markers, fetch
+/// enough records to return start+num distinct pages. v1 runs it through a script that reads the
+/// pointer key in the same step.
 RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
                             const SearchRequest& request, const SiteSettings& site);
 /// The landing page whose query this request is (its URL), or "".
 std::string landing_url(const SearchRequest& request, const SiteSettings& site);
-/// FT.SEARCH for the one record with this URL, in the same index as search_command.
+/// FT.SEARCH for the one record with this URL, through the same pointer or alias.
 RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url);
 /// The response from an FT.SEARCH reply: one result per page (unless distinct is off), landing
 /// page pinned when `landing` holds its record (a landing_command reply), the asked page of results,

@@ -451,8 +451,10 @@ class Crawler {
     if (t.too_large) return skip(item.url, "larger than max_page_bytes (" + std::to_string(site_.crawl.max_page_bytes) + ")");
     if (t.not_html) return skip(item.url, "not HTML (" + t.content_type + ")");
     if (status >= 300 && status < 400 && status != 304) {
-      std::string target = t.location.empty() ? std::string() : resolve(item.url, t.location);
-      if (target.empty()) return fail(item.url, "HTTP " + std::to_string(status) + " without a usable Location");
+      if (t.location.empty()) return fail(item.url, "HTTP " + std::to_string(status) + " without a Location");
+      std::string target = resolve(item.url, t.location);
+      // file:, ftp:, data: ... are never fetched, not even as a redirect's target.
+      if (target.empty()) return skip(item.url, "redirects to " + t.location + ", not an http(s) URL");
       if (auto why = out_of_scope(target); !why.empty()) return skip(item.url, "redirects to " + target + ", " + why);
       if (item.redirects >= 10) return fail(item.url, "more than 10 redirects");
       skip(item.url, "redirects to " + target);

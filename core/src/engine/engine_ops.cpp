@@ -113,23 +113,54 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   return std::move(result.report);
 }
 
-std::vector<std::string> Engine::load_snapshots() {
+namespace {
+
+// A writer that died (kill -9, power loss) leaves "<site>.snapshot.tmp.<pid>" behind; remove those
+// whose process is gone. A live writer's file is left alone.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    auto mark = name.find(".snapshot.tmp.");
+    if (mark == std::string::npos) continue;
+    const std::string pid = name.substr(mark + std::string(".snapshot.tmp.").size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::filesystem::exists("/proc/" + pid)) continue;
+    std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Engine::load_snapshots(std::vector<RefusedSnapshot>* refused) {
   std::vector<std::string> loaded;
 #ifdef SITESEEK_WITH_REDIS
   if (impl_->store) {
     for (const auto& site : impl_->settings.sites) {
-      if (auto snap = impl_->store->load(site)) {
-        publish(site.name, std::move(snap->index));
-        loaded.push_back(site.name);
+      try {
+        if (auto snap = impl_->store->load(site)) {
+          publish(site.name, std::move(snap->index));
+          loaded.push_back(site.name);
+        }
+      } catch (const SnapshotError& e) {
+        if (!refused) throw;
+        refused->push_back({site.name, "redis", e.what()});
       }
     }
     return loaded;
   }
 #endif
+  remove_stale_temporaries(impl_->settings.data_dir.empty() ? std::string(".") : impl_->settings.data_dir);
   for (const auto& site : impl_->settings.sites) {
     auto path = snapshot_path(site.name);
     if (!std::filesystem::exists(path)) continue;
-    publish(site.name, load_snapshot(path, site));
+    try {
+      publish(site.name, load_snapshot(path, site));
+    } catch (const SnapshotError& e) {
+      if (!refused) throw;
+      refused->push_back({site.name, path, e.what()});
+      continue;
+    }
     loaded.push_back(site.name);
   }
   return loaded;

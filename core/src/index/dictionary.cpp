@@ -34,6 +34,55 @@ struct TypoWalk {
   std::vector<std::array<std::uint8_t, max_typo_word + 1>> rows;
   std::vector<TypoMatch> out;
 
+  // rows[depth + 1] for the child byte `c` under parent byte `pc`; returns the row's smallest
+  // cell. Only cells within k of the diagonal can stay within reach (Ukkonen's band); the cells
+  // just outside it are set to k + 1 so the next row reads no stale values. c < 0 stands for
+  // any byte the query does not have.
+  unsigned fill_row(std::size_t depth, int c, unsigned char pc) {
+    const std::size_t m = q.size();
+    auto& prev = rows[depth];
+    auto& row = rows[depth + 1];
+    const std::size_t d1 = depth + 1;
+    const std::size_t lo = d1 > k ? d1 - k : 1;
+    const std::size_t hi_x = std::min(m, d1 + k);
+    row[0] = static_cast<std::uint8_t>(std::min<std::size_t>(d1, 255));
+    if (lo > 1) row[lo - 1] = static_cast<std::uint8_t>(k + 1);
+    if (hi_x + 1 <= m) row[hi_x + 1] = static_cast<std::uint8_t>(k + 1);
+    unsigned best = d1 <= k ? static_cast<unsigned>(d1) : k + 1;
+    for (std::size_t x = lo; x <= hi_x; ++x) {
+      const int qc = static_cast<unsigned char>(q[x - 1]);
+      unsigned v = std::min<unsigned>(prev[x] + 1, row[x - 1] + 1);
+      v = std::min<unsigned>(v, prev[x - 1] + (qc != c ? 1u : 0u));
+      if (depth > 0 && x > 1 && qc == pc && static_cast<unsigned char>(q[x - 2]) == c)
+        v = std::min<unsigned>(v, rows[depth - 1][x - 2] + 1u);
+      row[x] = static_cast<std::uint8_t>(std::min(v, 255u));
+      best = std::min(best, v);
+    }
+    return best;
+  }
+
+  unsigned char byte_at(std::uint32_t id, std::size_t depth) const {
+    return static_cast<unsigned char>(d.term(id)[depth]);
+  }
+
+  // First id in [a, b) whose byte at `depth` is above `c` (or not below it, when !above).
+  std::uint32_t child_bound(std::uint32_t a, std::uint32_t b, std::size_t depth, unsigned char c, bool above) const {
+    while (a < b) {
+      std::uint32_t mid = a + (b - a) / 2;
+      const auto x = byte_at(mid, depth);
+      if (above ? x <= c : x < c) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  }
+
+  void child(std::uint32_t i, std::uint32_t j, std::size_t depth, unsigned char c, unsigned char pc) {
+    // Two typos are only looked for past an exact first byte: the subtrees a wrong first
+    // letter opens are most of the dictionary, and such typos are rare.
+    const bool allowed = depth > 0 || k < 2 || q.empty() || c == static_cast<unsigned char>(q[0]);
+    if (allowed && fill_row(depth, c, pc) <= k) walk(i, j, depth + 1);
+  }
+
   void walk(std::uint32_t lo, std::uint32_t hi, std::size_t depth) {
     const std::size_t m = q.size();
     std::uint32_t i = lo;
@@ -43,12 +92,36 @@ struct TypoWalk {
       if (dist > 0 && dist <= k) out.push_back({i, static_cast<std::uint8_t>(dist)});
       ++i;
     }
-    if (depth + 1 >= rows.size()) return;  // terms longer than the query plus k cannot match
+    if (depth + 1 >= rows.size() || i >= hi) return;  // terms longer than the query plus k cannot match
+    const unsigned char pc = depth > 0 ? byte_at(i, depth - 1) : 0;
+    // A child byte the query does not have near this depth gives the same row whatever it is.
+    // When that row is out of reach, only children starting with one of those few query bytes
+    // can match: find them by binary search instead of visiting every child.
+    if (fill_row(depth, -1, pc) > k) {
+      const std::size_t d1 = depth + 1;
+      const std::size_t from = d1 > k + 1 ? d1 - k - 1 : 0;  // q[x-1] and q[x-2] over the band
+      const std::size_t to = std::min(m, d1 + k);
+      std::array<unsigned char, 2 * 2 + 2> wanted{};
+      std::size_t n = 0;
+      for (std::size_t x = from; x < to && n < wanted.size(); ++x) wanted[n++] = static_cast<unsigned char>(q[x]);
+      std::sort(wanted.begin(), wanted.begin() + n);
+      n = static_cast<std::size_t>(std::unique(wanted.begin(), wanted.begin() + n) - wanted.begin());
+      std::uint32_t a = i;
+      for (std::size_t w = 0; w < n && a < hi; ++w) {
+        const unsigned char c = wanted[w];
+        a = child_bound(a, hi, depth, c, false);
+        if (a >= hi || byte_at(a, depth) != c) continue;
+        const std::uint32_t b = child_bound(a, hi, depth, c, true);
+        child(a, b, depth, c, pc);
+        a = b;
+      }
+      return;
+    }
     while (i < hi) {
-      auto c = static_cast<unsigned char>(d.term(i)[depth]);
+      auto c = byte_at(i, depth);
       // End of the children starting with c: terms in [i, hi) are at least depth+1 long.
       // Galloping from i: children are usually small, so this costs log(child size).
-      auto beyond = [&](std::uint32_t x) { return static_cast<unsigned char>(d.term(x)[depth]) > c; };
+      auto beyond = [&](std::uint32_t x) { return byte_at(x, depth) > c; };
       std::uint32_t step = 1, a = i + 1, b = i + 1;
       while (b < hi && !beyond(b)) {
         a = b + 1;
@@ -61,33 +134,8 @@ struct TypoWalk {
         if (!beyond(mid)) a = mid + 1;
         else b = mid;
       }
-      const std::uint32_t j = a;
-      auto& prev = rows[depth];
-      auto& row = rows[depth + 1];
-      // Only cells within k of the diagonal can stay within reach (Ukkonen's band); the cells
-      // just outside it are set to k + 1 so the next row reads no stale values.
-      const std::size_t d1 = depth + 1;
-      const std::size_t lo = d1 > k ? d1 - k : 1;
-      const std::size_t hi_x = std::min(m, d1 + k);
-      row[0] = static_cast<std::uint8_t>(std::min<std::size_t>(d1, 255));
-      if (lo > 1) row[lo - 1] = static_cast<std::uint8_t>(k + 1);
-      if (hi_x + 1 <= m) row[hi_x + 1] = static_cast<std::uint8_t>(k + 1);
-      unsigned best = d1 <= k ? static_cast<unsigned>(d1) : k + 1;
-      const unsigned char pc = depth > 0 ? static_cast<unsigned char>(d.term(i)[depth - 1]) : 0;
-      for (std::size_t x = lo; x <= hi_x; ++x) {
-        auto qc = static_cast<unsigned char>(q[x - 1]);
-        unsigned v = std::min<unsigned>(prev[x] + 1, row[x - 1] + 1);
-        v = std::min<unsigned>(v, prev[x - 1] + (qc != c ? 1u : 0u));
-        if (depth > 0 && x > 1 && qc == pc && static_cast<unsigned char>(q[x - 2]) == c)
-          v = std::min<unsigned>(v, rows[depth - 1][x - 2] + 1u);
-        row[x] = static_cast<std::uint8_t>(std::min(v, 255u));
-        best = std::min(best, v);
-      }
-      // Two typos are only looked for past an exact first byte: the subtrees a wrong first
-      // letter opens are most of the dictionary, and such typos are rare.
-      const bool allowed = depth > 0 || k < 2 || q.empty() || c == static_cast<unsigned char>(q[0]);
-      if (best <= k && allowed) walk(i, j, depth + 1);
-      i = j;
+      child(i, a, depth, c, pc);
+      i = a;
     }
   }
 };

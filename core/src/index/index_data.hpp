@@ -42,7 +42,7 @@ struct Checkpoint {
 /// BM25F length normalisation per field (title, section_title, body, url): 0 ignores length.
 inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.35, 0.3};
 /// BM25F term-frequency saturation.
-inline constexpr double bm25_k1 = 1.6;
+inline constexpr double bm25_k1 = 1.2;
 /// A posting's impact byte times this is its BM25F term-frequency part, tf(k1+1)/(k1+tf), which
 /// is below k1+1: 255 steps of it keep scores within 0.3% of the unquantised ones.
 inline constexpr double impact_unit = (bm25_k1 + 1.0) / 255.0;

@@ -9,6 +9,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include "siteseek/ingest.hpp"
+
 namespace siteseek::ingest_detail {
 namespace {
 
@@ -45,39 +47,6 @@ std::string sniff_meta_charset(std::string_view html) {
 
 bool is_utf8_name(const std::string& c) { return c.empty() || c == "utf-8" || c == "utf8" || c == "us-ascii" || c == "ascii"; }
 
-// Keep valid UTF-8, replace anything else with U+FFFD.
-std::string repair_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    int len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      unsigned char c1 = s[i + 1];
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-    }
-    if (ok && len == 4) {
-      unsigned char c1 = s[i + 1];
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -87,9 +56,9 @@ std::string to_utf8(std::string_view html, std::string charset) {
   if (charset == "iso-8859-1" || charset == "latin1" || charset == "ascii" || charset == "us-ascii") {
     charset = "windows-1252";  // what browsers do, per the WHATWG encoding standard
   }
-  if (is_utf8_name(charset)) return repair_utf8(html);
+  if (is_utf8_name(charset)) return siteseek::valid_utf8(html);
   iconv_t cd = iconv_open("UTF-8", charset.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return repair_utf8(html);  // unknown charset: read as UTF-8
+  if (cd == reinterpret_cast<iconv_t>(-1)) return siteseek::valid_utf8(html);  // unknown charset: read as UTF-8
   std::string out;
   out.resize(html.size() * 3 + 16);
   char* in = const_cast<char*>(html.data());
@@ -144,3 +113,40 @@ std::string section_key(const std::string& url, const std::string& root) {
 }
 
 }  // namespace siteseek::ingest_detail
+
+namespace siteseek {
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    int len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      unsigned char c1 = s[i + 1];
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    }
+    if (ok && len == 4) {
+      unsigned char c1 = s[i + 1];
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace siteseek

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <optional>
 
@@ -50,24 +49,8 @@ struct RediSearchBackend::Impl {
   std::optional<Dialect> dialect;
   std::shared_ptr<RedisClient> client;
   std::atomic<int> async_dialect{-1};  // -1 unknown, else a Dialect
-  // v1: the index each site's pointer named when last read. FT.SEARCH goes to it directly (run
-  // from a Lua script to read the pointer in the same step, RediSearch 1.2 searches on Redis's
-  // main thread instead of its own threads); a search that finds it dropped (a reindex swapped
-  // in a new one) reads the pointer again and searches once more.
-  std::mutex served_mutex;
-  std::map<std::string, std::string> served;
 
   Impl(RedisOptions o, std::string p) : options(o), prefix(std::move(p)), redis(std::move(o)) {}
-
-  std::string served_index(const std::string& site) {
-    std::lock_guard lock(served_mutex);
-    auto it = served.find(site);
-    return it == served.end() ? std::string() : it->second;
-  }
-  void remember(const std::string& site, const std::string& index) {
-    std::lock_guard lock(served_mutex);
-    served[site] = index;
-  }
 
   SearchResponse respond(const RedisReply& main, const RedisReply* landing, const SearchRequest& request,
                          const SiteSettings& site) {
@@ -75,31 +58,10 @@ struct RediSearchBackend::Impl {
     return parse_search_reply(main, request, site, landing && !no_index_yet(*landing) ? landing : nullptr);
   }
 
-  // The async search of the translated query `q` once the dialect is known. v1: through the
-  // remembered index, or the pointer read first (always on a retry).
+  // The async search of the translated query `q` once the dialect is known.
   void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, const std::string& q,
-                   SearchCallback done, std::chrono::steady_clock::time_point started, bool retry = false) {
-    auto n = names(prefix, site.name, 0);
-    if (d == Dialect::v2) return run(d, site, request, q, std::move(done), started, n, retry);
-    n.index = retry ? std::string() : served_index(site.name);
-    if (!n.index.empty()) return run(d, site, request, q, std::move(done), started, n, retry);
-    client->command({"GET", n.current}, [this, d, &site, request, q, done, started, n, retry](std::exception_ptr e,
-                                                                                              RedisReply pointer) mutable {
-      try {
-        if (e) std::rethrow_exception(e);
-        pointer.check("GET " + n.current);
-      } catch (...) {
-        return done(std::current_exception(), {});
-      }
-      if (pointer.is_nil()) return done(nullptr, {});  // never indexed
-      n.index = pointer.str;
-      remember(site.name, n.index);
-      run(d, site, request, q, std::move(done), started, n, retry);
-    });
-  }
-
-  void run(Dialect d, const SiteSettings& site, const SearchRequest& request, const std::string& q, SearchCallback done,
-           std::chrono::steady_clock::time_point started, const IndexNames& n, bool retried) {
+                   SearchCallback done, std::chrono::steady_clock::time_point started) {
+    const auto n = names(prefix, site.name, 0);
     const std::string landing = landing_url(request, site);
     struct Both {
       std::mutex m;
@@ -109,10 +71,8 @@ struct RediSearchBackend::Impl {
     };
     auto both = std::make_shared<Both>();
     both->left = landing.empty() ? 1 : 2;
-    auto finish = [this, both, d, has_landing = !landing.empty(), site = &site, request, q, done, started, retried]() {
+    auto finish = [this, both, has_landing = !landing.empty(), site = &site, request, done, started]() {
       if (both->error) return done(both->error, {});
-      if (d == Dialect::v1 && !retried && no_index_yet(both->main))  // swapped and dropped since it was read
-        return search_with(d, *site, request, q, done, started, true);
       SearchResponse r;
       try {
         r = respond(both->main, has_landing ? &both->landing : nullptr, request, *site);
@@ -197,29 +157,16 @@ SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchR
                                          const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
   const Dialect d = dialect();
-  const std::string q = translate_query(request, site, vocabulary);
+  const std::string q = translate_query(request, site, d, vocabulary);
   if (q.empty()) return {};
+  const auto n = names(impl_->prefix, site.name, 0);
+  std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
   const std::string landing = landing_url(request, site);
-  for (bool retry : {false, true}) {
-    auto n = names(impl_->prefix, site.name, 0);
-    if (d == Dialect::v1) {  // the remembered index, or the pointer read (always on the retry)
-      n.index = retry ? std::string() : impl_->served_index(site.name);
-      if (n.index.empty()) {
-        auto pointer = impl_->redis.command({"GET", n.current}).check("GET " + n.current);
-        if (pointer.is_nil()) return {};  // never indexed
-        n.index = pointer.str;
-        impl_->remember(site.name, n.index);
-      }
-    }
-    std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
-    if (!landing.empty()) cmds.push_back(landing_command(d, n, landing));
-    auto replies = impl_->redis.pipeline(cmds);
-    if (d == Dialect::v1 && !retry && no_index_yet(replies[0])) continue;  // swapped and dropped since
-    SearchResponse r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
-    r.took_ms = ms_since(started);
-    return r;
-  }
-  return {};
+  if (!landing.empty()) cmds.push_back(landing_command(d, n, landing));
+  auto replies = impl_->redis.pipeline(cmds);
+  SearchResponse r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
+  r.took_ms = ms_since(started);
+  return r;
 }
 
 void RediSearchBackend::attach(boost::asio::io_context& io) {
@@ -231,9 +178,11 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
                                      const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
   if (!impl_->client) return done(std::make_exception_ptr(RedisError("redis_error", "the RediSearch backend is not attached")), {});
-  std::string q = translate_query(request, site, vocabulary);  // the vocabulary is not used after this
+  // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
+  // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.
+  const int known = impl_->async_dialect.load();
+  std::string q = translate_query(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary);
   if (q.empty()) return done(nullptr, {});
-  int known = impl_->async_dialect.load();
   if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, q, std::move(done), started);
   impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, q = std::move(q), done, started](std::exception_ptr e, RedisReply r) {
     Dialect d;

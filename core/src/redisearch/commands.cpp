@@ -24,6 +24,45 @@ constexpr char mark_open = '\x01', mark_close = '\x02';
 
 const char* const field_names[] = {"title", "section_title", "body", "url"};
 
+// Runs FT.SEARCH on the index the pointer key names, in one step (RediSearch 1.x has no aliases).
+constexpr const char* v1_search_script =
+    "local idx = redis.call('GET', KEYS[1]) "
+    "if not idx then return {0} end "
+    "return redis.call('FT.SEARCH', idx, unpack(ARGV))";
+
+// The search in two phases, atomically: the ids of the best `fetch` records (NOCONTENT: cheap),
+// one per page unless distinct is off, then stored fields, highlights and summaries for the
+// returned page only (INKEYS). Highlighting is RediSearch's costly part; this does it for `num`
+// records instead of every fetched one. KEYS[1]: the v1 pointer key (none: ARGV[1] names the
+// index or alias). ARGV: name, query, fetch, start, num, distinct, then the content options.
+// Returns {records, distinct records fetched, records fetched, FT.SEARCH reply, chosen ids...}.
+constexpr const char* search_script = R"lua(
+local idx = ARGV[1]
+if #KEYS > 0 then idx = redis.call('GET', KEYS[1]) end
+if not idx then return {0, 0, 0} end
+local q = ARGV[2]
+local ids = redis.call('FT.SEARCH', idx, q, 'NOCONTENT', 'LIMIT', 0, tonumber(ARGV[3]))
+local seen, kept = {}, {}
+for i = 2, #ids do
+  local page = string.match(ids[i], '^[^#]*')
+  if ARGV[6] ~= '1' or not seen[page] then
+    seen[page] = true
+    kept[#kept + 1] = ids[i]
+  end
+end
+local start, num = tonumber(ARGV[4]), tonumber(ARGV[5])
+local chosen = {}
+for i = start + 1, math.min(start + num, #kept) do chosen[#chosen + 1] = kept[i] end
+local out = {ids[1], #kept, #ids - 1}
+if #chosen == 0 then return out end
+local args = {idx, q, 'INKEYS', #chosen}
+for i = 1, #chosen do args[#args + 1] = chosen[i] end
+for i = 7, #ARGV do args[#args + 1] = ARGV[i] end
+out[4] = redis.call('FT.SEARCH', unpack(args))
+for i = 1, #chosen do out[4 + i] = chosen[i] end
+return out
+)lua";
+
 std::string weight(double w) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", std::max(w, 0.001));  // RediSearch wants a positive weight
@@ -84,7 +123,8 @@ bool known_word(const Index* vocabulary, const std::string& word) {
 }
 
 // One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
-std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const Index* vocabulary) {
+std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const std::set<std::string>& synonyms,
+                    Dialect dialect, const Index* vocabulary) {
   auto toks = tokens(op.text);
   if (toks.empty()) return {};
   std::string out;
@@ -101,13 +141,18 @@ std::string operand(const detail::QueryOperand& op, const SearchOptions& so, boo
     }
   } else {
     const std::string& t = toks.front();
-    if (op.prefix && t.size() >= 2) {
-      // The exact word too: RediSearch applies synonyms and stemming to words, not to prefixes.
-      out = "(" + t + "|" + t + "*)";  // two characters at least before '*'
-    } else if (typo && !all_digits(t) && t.size() >= so.one_typo_min_length && !known_word(vocabulary, t)) {
-      // Exact and fuzzy: the exact match scores higher (more terms of the union match).
-      const bool two = t.size() >= so.two_typos_min_length;
-      out = "(" + t + "|" + (two ? "%%" + t + "%%" : "%" + t + "%") + ")";
+    const bool fuzzy = typo && !all_digits(t) && t.size() >= so.one_typo_min_length && !known_word(vocabulary, t);
+    // Two edits (%%word%%) exist from RediSearch 2.0; 1.2 knows one.
+    const bool two = dialect == Dialect::v2 && t.size() >= so.two_typos_min_length;
+    const std::string edits = two ? "%%" + t + "%%" : "%" + t + "%";
+    if (op.prefix && t.size() >= 2 && !synonyms.count(t)) {
+      // The word itself is one of its completions; RediSearch does not apply synonyms or typo
+      // tolerance to a prefix, so a long enough word is also matched fuzzily.
+      out = fuzzy ? "(" + t + "*|" + edits + ")" : t + "*";
+    } else if (fuzzy) {
+      // Exact and fuzzy: the exact match scores higher (more terms of the union match). A
+      // synonym typed last is searched whole too: RediSearch maps words, not prefixes.
+      out = "(" + t + "|" + edits + ")";
     } else {
       out = t;
     }
@@ -206,11 +251,6 @@ SearchResult result_of(const Hit& h, const std::string& pre, const std::string& 
 
 std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
 
-// What FT.SEARCH names: v1 the index the pointer named (RediSearch 1.x has no aliases), v2 the alias.
-const std::string& target(Dialect dialect, const IndexNames& current) {
-  return dialect == Dialect::v1 ? current.index : current.current;
-}
-
 }  // namespace
 
 int module_version(const RedisReply& list) {
@@ -302,17 +342,22 @@ RedisCommand drop_command(Dialect dialect, const std::string& index) {
   return {"FT.DROPINDEX", index, "DD"};
 }
 
-std::string translate_query(const SearchRequest& request, const SiteSettings& site, const Index* vocabulary) {
+std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect,
+                            const Index* vocabulary) {
   const auto& so = site.search;
   const bool as_you_type = request.prefix.value_or(so.prefix_search);
   const bool typo = request.typo.value_or(so.typo_tolerance);
   auto parsed = detail::parse_query(request.q, as_you_type);
+  std::set<std::string> synonyms;  // single-word members of the site's synonym groups
+  for (const auto& g : site.synonyms)
+    for (const auto& term : g)
+      if (auto t = tokens(term); t.size() == 1) synonyms.insert(t.front());
   std::string q;
   bool positive = false;
   for (const auto& clause : parsed.clauses) {
     std::vector<std::string> alts;
     for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
-      if (auto s = operand(op, so, typo && !clause.excluded, vocabulary); !s.empty()) alts.push_back(std::move(s));
+      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
     if (alts.empty()) continue;
     std::string part;
     if (alts.size() == 1) {
@@ -337,53 +382,62 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
 RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
                             const SearchRequest& request, const SiteSettings& site) {
   const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
-  const std::size_t want = std::min<std::size_t>(std::size_t(request.start) + request.num, limits::max_results_window);
-  // Sections of one page come out together with it: fetch more to fill the page with distinct pages.
+  const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
+  const std::size_t num = std::min<std::size_t>(request.num, limits::max_results_window - start);
+  // Sections of one page come out together with it: fetch more ids to fill the page with pages.
+  const std::size_t want = start + num;
   const std::size_t fetch = distinct ? std::min<std::size_t>(want * 3 + 10, limits::max_results_window) : want;
   const std::size_t words = std::max<std::size_t>(8, request.snippet_length.value_or(site.search.snippet_length) / 6);
-  RedisCommand args{query, "RETURN", "6", "title", "section_title", "body", "url", "hierarchy", "type",
-                    "SUMMARIZE", "FIELDS", "1", "body", "FRAGS", "1", "LEN", std::to_string(words),
-                    "HIGHLIGHT", "FIELDS", "3", "title", "section_title", "body", "TAGS", std::string(1, mark_open),
-                    std::string(1, mark_close), "LIMIT", "0", std::to_string(fetch)};
-  RedisCommand cmd{"FT.SEARCH", target(dialect, current)};
-  cmd.insert(cmd.end(), args.begin(), args.end());
+  RedisCommand cmd{"EVAL", search_script};
+  if (dialect == Dialect::v1) cmd.insert(cmd.end(), {"1", current.current, ""});
+  else cmd.insert(cmd.end(), {"0", current.current});
+  cmd.insert(cmd.end(), {query, std::to_string(std::max<std::size_t>(fetch, 1)), std::to_string(start), std::to_string(num),
+                         distinct ? "1" : "0", "RETURN", "6", "title", "section_title", "body", "url", "hierarchy", "type",
+                         "SUMMARIZE", "FIELDS", "1", "body", "FRAGS", "1", "LEN", std::to_string(words),
+                         "HIGHLIGHT", "FIELDS", "3", "title", "section_title", "body", "TAGS", std::string(1, mark_open),
+                         std::string(1, mark_close), "LIMIT", "0", std::to_string(std::max<std::size_t>(num, 1))});
   return cmd;
 }
 
 SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site,
                                   const RedisReply* landing) {
+  reply.check("FT.SEARCH");
   SearchResponse out;
-  std::uint64_t records = 0;
-  auto hits = hits_of(reply, records);
+  const auto& e = reply.elements;
+  if (reply.type != RedisReply::Type::array || e.size() < 3) return out;  // no index yet
+  const auto records = static_cast<std::uint64_t>(std::max<long long>(0, e[0].integer));
+  const auto distinct_fetched = static_cast<std::uint64_t>(std::max<long long>(0, e[1].integer));
+  const auto fetched = static_cast<std::uint64_t>(std::max<long long>(0, e[2].integer));
+  // Exact when every matching record was fetched; else the record count (an upper bound).
+  out.total = fetched >= records ? distinct_fetched : records;
   const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
   const auto& so = site.search;
   const std::string pre = request.highlight_pre_tag.value_or(so.highlight_pre_tag);
   const std::string post = request.highlight_post_tag.value_or(so.highlight_post_tag);
   const std::size_t snippet = request.snippet_length.value_or(so.snippet_length);
 
-  std::vector<const Hit*> kept;
-  std::set<std::string> pages;
-  for (const auto& h : hits)
-    if (!distinct || pages.insert(page_of(h.get("url"))).second) kept.push_back(&h);
-  // Exact when every matching record was fetched; else the record count (an upper bound).
-  out.total = hits.size() >= records ? kept.size() : records;
+  std::uint64_t n = 0;
+  std::vector<Hit> hits = e.size() > 3 ? hits_of(e[3], n) : std::vector<Hit>{};
+  // In the order phase one ranked them (INKEYS may break ties otherwise).
+  std::vector<const Hit*> page;
+  for (std::size_t i = 4; i < e.size(); ++i)
+    for (const auto& h : hits)
+      if (h.id == e[i].str) page.push_back(&h);
 
   std::optional<Hit> pinned;
   if (landing) {
-    std::uint64_t n = 0;
     auto l = hits_of(*landing, n);
     if (!l.empty()) pinned = std::move(l.front());
   }
   if (pinned) {
     const std::string url = pinned->get("url");
-    auto before = kept.size();
-    std::erase_if(kept, [&](const Hit* h) { return h->get("url") == url || (distinct && page_of(h->get("url")) == page_of(url)); });
-    if (kept.size() == before) ++out.total;
-    kept.insert(kept.begin(), &*pinned);
+    auto before = page.size();
+    std::erase_if(page, [&](const Hit* h) { return h->get("url") == url || (distinct && page_of(h->get("url")) == page_of(url)); });
+    if (page.size() == before) ++out.total;
+    if (request.start == 0) page.insert(page.begin(), &*pinned);
+    if (page.size() > request.num) page.resize(request.num);
   }
-  const std::size_t start = std::min<std::size_t>(request.start, kept.size());
-  const std::size_t end = std::min<std::size_t>(kept.size(), start + request.num);
-  for (std::size_t i = start; i < end; ++i) out.results.push_back(result_of(*kept[i], pre, post, snippet));
+  for (const Hit* h : page) out.results.push_back(result_of(*h, pre, post, snippet));
   return out;
 }
 
@@ -398,7 +452,9 @@ std::string landing_url(const SearchRequest& request, const SiteSettings& site) 
 RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url) {
   RedisCommand args{"@id:{" + tag_escape(url) + "}", "RETURN", "6", "title", "section_title", "body", "url",
                     "hierarchy", "type", "LIMIT", "0", "1"};
-  RedisCommand cmd{"FT.SEARCH", target(dialect, current)};
+  RedisCommand cmd;
+  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
+  else cmd = {"FT.SEARCH", current.current};
   cmd.insert(cmd.end(), args.begin(), args.end());
   return cmd;
 }

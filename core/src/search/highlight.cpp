@@ -15,7 +15,12 @@ namespace {
 // '-' and other punctuation separate pieces, except that digits joined by '.' or ',' stay one
 // piece ("3.11"), as the analyzer keeps numbers. Pieces line up with the analyzer's positions
 // for words, identifier parts and numbers, which is what snippet windows need.
-bool word_byte(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80; }
+constexpr std::array<bool, 256> word_bytes = [] {
+  std::array<bool, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) t[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+  return t;
+}();
+bool word_byte(unsigned char c) { return word_bytes[c]; }
 bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 struct Piece {
@@ -115,22 +120,22 @@ std::size_t cut_at_word(std::string_view text, std::size_t from, std::size_t lim
 }  // namespace
 
 void html_escape(std::string_view text, std::string& out) {
+  // Entity per byte, or nullptr: one table load per byte of ordinary text.
+  static constexpr auto entities = [] {
+    std::array<const char*, 256> t{};
+    t['&'] = "&amp;", t['<'] = "&lt;", t['>'] = "&gt;", t['"'] = "&quot;", t['\''] = "&#39;";
+    return t;
+  }();
+  const std::size_t n = text.size();
   std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char* entity = nullptr;
-    switch (text[i]) {
-      case '&': entity = "&amp;"; break;
-      case '<': entity = "&lt;"; break;
-      case '>': entity = "&gt;"; break;
-      case '"': entity = "&quot;"; break;
-      case '\'': entity = "&#39;"; break;
-      default: continue;
-    }
+  for (std::size_t i = 0; i < n; ++i) {
+    const char* entity = entities[static_cast<unsigned char>(text[i])];
+    if (!entity) continue;
     out.append(text.data() + run, i - run);
     out += entity;
     run = i + 1;
   }
-  out.append(text.data() + run, text.size() - run);
+  out.append(text.data() + run, n - run);
 }
 
 std::string highlight_text(const Analyzer& analyzer, std::string_view text, const HighlightMatcher& matcher,

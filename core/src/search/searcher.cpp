@@ -300,39 +300,79 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   Scorer scorer(index, plan);
 
   // Phase 1: every clause, term-at-a-time, into per-document sums.
-  const auto gen = Scratch::bump(s.doc_gen, s.doc_stamp);
-  if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
-  std::vector<std::uint32_t> touched;
   std::uint16_t required = 0;
   for (const auto& c : plan.clauses) {
     if (!c.excluded && !c.optional) ++required;
   }
-  for (const auto& c : plan.clauses) {
-    // Optional clauses are stop words next to real words: nearly every record has them, so
-    // their idf adds next to nothing to any score, yet walking them costs a posting per record.
-    if (c.optional && required > 0) continue;
-    auto docs = scorer.clause(c);
-    for (const auto& ds : docs) {
-      if (c.excluded) {
-        s.excluded_stamp[ds.doc] = gen;
-        continue;
-      }
-      if (s.doc_stamp[ds.doc] != gen) {
-        s.doc_stamp[ds.doc] = gen;
-        s.score[ds.doc] = 0;
-        s.count[ds.doc] = 0;
-        touched.push_back(ds.doc);
-      }
-      s.score[ds.doc] += ds.score;
-      if (!c.optional) ++s.count[ds.doc];
+  // A clause of one word (the usual case) is its hits: they are read without building a copy.
+  std::vector<std::vector<DocScore>> built(plan.clauses.size());
+  std::vector<bool> is_built(plan.clauses.size(), false);
+  auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
+  auto each_doc = [&](std::size_t i, auto&& fn) {
+    const auto& c = plan.clauses[i];
+    if (one_word(c)) {
+      const float w = c.alternatives[0].weight;
+      for (const auto& h : scorer.term_hits(c.alternatives[0].terms[0])) fn(h.doc, h.score * w);
+      return;
     }
-  }
+    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
+    for (const auto& ds : built[i]) fn(ds.doc, ds.score);
+  };
+  auto size_of = [&](std::size_t i) {
+    const auto& c = plan.clauses[i];
+    if (one_word(c)) return scorer.term_hits(c.alternatives[0].terms[0]).size();
+    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
+    return built[i].size();
+  };
+  // With several required clauses only the documents of the rarest one can match them all: the
+  // others add to those documents only (no accumulator set up, nothing to rank, for the rest).
+  // When none matches them all, the pass is redone over every document to rank the relaxed match.
+  std::size_t driver = plan.clauses.size();
+  if (required >= 2)
+    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
+      const auto& c = plan.clauses[i];
+      if (c.excluded || c.optional) continue;
+      if (driver == plan.clauses.size() || size_of(i) < size_of(driver)) driver = i;
+    }
+  std::vector<std::uint32_t> touched;
+  std::uint32_t gen = 0;
   bool all_match = false;
-  for (auto doc : touched)
-    if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
-      all_match = true;
-      break;
+  for (bool restrict : {driver < plan.clauses.size(), false}) {
+    gen = Scratch::bump(s.doc_gen, s.doc_stamp);
+    if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
+    touched.clear();
+    auto start = [&](std::uint32_t doc) {
+      s.doc_stamp[doc] = gen;
+      s.score[doc] = 0;
+      s.count[doc] = 0;
+      touched.push_back(doc);
+    };
+    if (restrict) each_doc(driver, [&](std::uint32_t doc, float) { start(doc); });
+    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
+      const auto& c = plan.clauses[i];
+      // Optional clauses are stop words next to real words: nearly every record has them, so
+      // their idf adds next to nothing to any score, yet walking them costs a posting per record.
+      if (c.optional && required > 0) continue;
+      each_doc(i, [&](std::uint32_t doc, float score) {
+        if (c.excluded) {
+          s.excluded_stamp[doc] = gen;
+          return;
+        }
+        if (s.doc_stamp[doc] != gen) {
+          if (restrict) return;
+          start(doc);
+        }
+        s.score[doc] += score;
+        if (!c.optional) ++s.count[doc];
+      });
     }
+    for (auto doc : touched)
+      if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
+        all_match = true;
+        break;
+      }
+    if (all_match || !restrict) break;
+  }
 
   const std::string from_section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
   std::vector<Candidate> cands;

@@ -1,4 +1,5 @@
 // Indexing jobs in Redis: the queue (submit, find, recent; blocking and async) and the worker.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -131,13 +132,15 @@ std::string now_ms() {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count());
 }
 
+// Job ids and lock tokens, from the system's random source (a few per job: no generator state
+// kept, and none in thread-local storage, which the Python module's static TLS cannot spare).
 std::string random_hex(std::size_t digits) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::random_device rd;
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   while (out.size() < digits) {
-    auto r = rng();
-    for (int i = 0; i < 16 && out.size() < digits; ++i) out += hex[(r >> (i * 4)) & 15];
+    auto r = rd();
+    for (int i = 0; i < 8 && out.size() < digits; ++i) out += hex[(r >> (i * 4)) & 15];
   }
   return out;
 }
@@ -424,6 +427,7 @@ RedisWorker::~RedisWorker() = default;
 bool RedisWorker::run_one() { return impl_->run_one(); }
 
 void RedisWorker::run(const std::function<void(const std::string&)>& log) {
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);  // indexing yields to searches
   auto wait = impl_->options.poll;
   while (!impl_->stopping) {
     try {

@@ -26,7 +26,7 @@ import urllib.request
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from conftest import FIXTURE_SITE, Server, siteseek_bin, write_config  # noqa: E402
+from conftest import FIXTURE_SITE, Server, assert_no_sanitizer_report, siteseek_bin, write_config  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRAWL_SERVER = os.path.join(HERE, "..", "..", "fixtures", "crawl_site", "server.py")
@@ -39,8 +39,10 @@ def clean_env(extra=None):
 
 
 def run(*args, stdin=None, env_extra=None):
-    return subprocess.run([siteseek_bin(), *args], input=stdin, capture_output=True, text=True,
-                          env=clean_env(env_extra), timeout=120)
+    r = subprocess.run([siteseek_bin(), *args], input=stdin, capture_output=True, text=True,
+                       env=clean_env(env_extra), timeout=120)
+    assert_no_sanitizer_report(r.stderr)
+    return r
 
 
 def run_on_terminal(*args):

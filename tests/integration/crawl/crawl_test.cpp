@@ -6,7 +6,10 @@
 //    link loop visited once, canonical duplicate indexed once, noindex skipped;
 // 2. a re-crawl with the previous state sends conditional requests and reuses 304 pages;
 // 3. an unreachable start URL throws, naming it;
-// 4. a public site never fetches loopback addresses.
+// 4. a public site never fetches loopback addresses, also through a name that resolves to one;
+// 5. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
+//    stopped at max_page_bytes, links and redirects to file:, ftp:, data:, javascript: or to
+//    another host name are never followed.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +17,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "siteseek/crawler.hpp"
@@ -159,6 +163,54 @@ BOOST_AUTO_TEST_CASE(public_site_never_fetches_loopback) {
   BOOST_CHECK_EXCEPTION(crawl(site), IoError, [](const IoError& e) {
     return std::string(e.what()).find("private or loopback") != std::string::npos;
   });
+}
+
+// The address is checked after resolution: a host name the site allows, resolving to loopback,
+// is refused all the same for a site configured on a public name.
+BOOST_AUTO_TEST_CASE(public_site_never_fetches_a_name_resolving_to_loopback) {
+  FixtureServer server;
+  std::string port = server.base().substr(server.base().rfind(':') + 1);
+  SiteSettings site = fixture_site("https://docs.example.org");
+  site.start_urls = {"http://localhost:" + port + "/"};
+  site.allowed_domains = {"localhost"};
+  site.allow_patterns = {".*"};
+  site.crawl.retries = 0;
+  BOOST_CHECK_EXCEPTION(crawl(site), IoError, [](const IoError& e) {
+    return std::string(e.what()).find("private or loopback") != std::string::npos;
+  });
+}
+
+// Pages a crawler must survive, and links or redirects it must not follow.
+BOOST_AUTO_TEST_CASE(hostile_pages_and_other_schemes) {
+  FixtureServer server;
+  const std::string b = server.base();
+  auto site = fixture_site(b);
+  site.start_urls = {b + "/hostile/"};
+  site.allow_patterns = {"/hostile/"};
+  auto outcome = crawl(site);
+  const auto& r = outcome.result.report;
+  std::map<std::string, std::string> bodies;
+  for (const auto& d : outcome.result.documents) bodies[d.url] += d.body;
+  // 20,000 levels of nesting, a 500 KB attribute, invalid UTF-8: indexed.
+  BOOST_TEST(bodies[b + "/hostile/deep.html"].find("deep words") != std::string::npos);
+  BOOST_TEST(bodies[b + "/hostile/attr.html"].find("huge attribute words") != std::string::npos);
+  BOOST_TEST(bodies[b + "/hostile/encoding.html"].find("broken bytes") != std::string::npos);
+  // 16 MiB of gzip-decoded markup against max_page_bytes = 1 MiB: stopped at the limit.
+  BOOST_TEST(has(r.skipped, b + "/hostile/bomb.html", "larger than max_page_bytes"));
+  // Redirects to other schemes and to another host name are not followed.
+  BOOST_TEST(has(r.skipped, b + "/hostile/to-file", "redirects to file:///etc/passwd, not an http(s) URL"));
+  BOOST_TEST(has(r.skipped, b + "/hostile/to-ftp", "not an http(s) URL"));
+  BOOST_TEST(has(r.skipped, b + "/hostile/to-localhost", "outside the allowed domains"));
+  // Nothing outside http://127.0.0.1:<port>/ was fetched: no file:, ftp:, javascript:, data:,
+  // gopher: or localhost URL among the documents, skips or failures, and no local file's text.
+  auto inside = [&](const std::string& url) { return url.rfind(b + "/", 0) == 0; };
+  for (const auto& [url, body] : bodies) {
+    BOOST_TEST(inside(url), url);
+    BOOST_TEST(body.find("root:") == std::string::npos, url);
+  }
+  for (const auto& s : r.skipped) BOOST_TEST(inside(s.url), s.url);
+  for (const auto& f : r.failed) BOOST_TEST(inside(f.url), f.url);
+  BOOST_TEST(r.failed.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -54,21 +54,6 @@ def test_same_contract_as_the_embedded_engine(nodes):
     assert status == 400 and a["error"]["code"] == "unknown_site"
 
 
-def test_a_reindex_is_served_through_the_new_index(nodes, redis):
-    rs, _ = nodes
-    current = lambda: subprocess.run(["redis-cli", "-p", str(redis.port), "GET", "siteseek:rs:ex:current"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-    before, generation = rs.get_json("/search?q=install&site=ex")[2], current()
-    assert before["results"]
-    status, _, body = rs.request("POST", "/indexer?site=ex", {"X-API-KEY": API_KEY})
-    assert status == 202, body
-    job_id = json.loads(body)["jobs"][0]
-    assert eventually(lambda: rs.get_json(f"/jobs/{job_id}", {"X-API-KEY": API_KEY})[2]["status"] == "finished")
-    assert current() != generation  # a new generation; the one the node searched is dropped
-    after = rs.get_json("/search?q=install&site=ex")
-    assert after[0] == 200 and after[2]["results"] == before["results"], after
-
-
 def test_outages_answer_503_at_once_and_heal(nodes, redis):
     rs, _ = nodes
     redis.freeze()
@@ -113,3 +98,25 @@ def test_a_redis_without_the_index_is_filled_at_start(tmp_path):
             node.stop()
     finally:
         fresh.stop()
+
+
+def test_a_reindex_is_served_through_the_new_index():
+    own = Redis("--loadmodule", REDISEARCH_MODULE)
+    try:
+        rs = Server(backend="redisearch", redis_url=own.url)
+        try:
+            current = lambda: subprocess.run(["redis-cli", "-p", str(own.port), "GET", "siteseek:rs:ex:current"],
+                                             capture_output=True, text=True, check=True).stdout.strip()
+            before, generation = rs.get_json("/search?q=install&site=ex")[2], current()
+            assert before["results"]
+            status, _, body = rs.request("POST", "/indexer?site=ex", {"X-API-KEY": API_KEY})
+            assert status == 202, body
+            job_id = json.loads(body)["jobs"][0]
+            assert eventually(lambda: rs.get_json(f"/jobs/{job_id}", {"X-API-KEY": API_KEY})[2]["status"] == "finished")
+            assert current() != generation  # a new generation swapped in, the searched one dropped
+            after = rs.get_json("/search?q=install&site=ex")
+            assert after[0] == 200 and after[2]["results"] == before["results"], after
+        finally:
+            rs.stop()
+    finally:
+        own.stop()

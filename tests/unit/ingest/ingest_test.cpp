@@ -182,6 +182,24 @@ BOOST_AUTO_TEST_CASE(huge_and_deep_pages) {
   BOOST_TEST(contains(deep_page.documents[0].body, "bottom"));
 }
 
+// Attributes a hostile page may carry: one 2 MB value, 50,000 attributes on one element, an
+// attribute quote never closed. The text around them is still extracted.
+BOOST_AUTO_TEST_CASE(huge_attributes) {
+  SiteSettings site;
+  site.name = "ex";
+  site.url = "https://docs.example.org/";
+  std::string html = "<html><head><title>Attrs</title></head><body><main><h1>Attrs</h1><p title=\"" +
+                     std::string(2'000'000, 'x') + "\">first words</p><p";
+  for (int i = 0; i < 50000; ++i) html += " a" + std::to_string(i) + "=\"v\"";
+  html += ">second words</p><p class=\"never closed>third words</p></main></body></html>";
+  auto page = extract_page(html, "https://docs.example.org/attrs.html", site);
+  BOOST_REQUIRE(!page.documents.empty());
+  const std::string& body = page.documents[0].body;
+  BOOST_TEST(contains(body, "first words"));
+  BOOST_TEST(contains(body, "second words"));
+  BOOST_TEST(body.find("xxxxxxxx") == std::string::npos);  // attribute values are not text
+}
+
 BOOST_AUTO_TEST_CASE(directory_walk) {
   SiteSettings site;
   site.name = "ex";

@@ -13,6 +13,7 @@
 #include "json_out.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
+#include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
 
 namespace siteseek::http {
@@ -220,8 +221,9 @@ class Handler {
         else return Router::error("invalid_parameter", std::string(name) + " must be true or false, got '" + *v + "'");
       }
     }
-    if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = *t;
-    if (auto* t = p.get("highlight_post_tag")) req.highlight_post_tag = *t;
+    // Copied into every result: invalid UTF-8 in them would make the whole answer invalid JSON.
+    if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = valid_utf8(*t);
+    if (auto* t = p.get("highlight_post_tag")) req.highlight_post_tag = valid_utf8(*t);
     return std::nullopt;
   }
 
@@ -413,7 +415,7 @@ Response Router::error(std::string_view code, std::string_view message) {
   r.body = "{\"error\":{\"code\":";
   json_string(r.body, code);
   r.body += ",\"message\":";
-  json_string(r.body, message);
+  json_string(r.body, valid_utf8(message));  // it may quote the request: keep the JSON valid UTF-8
   r.body += "}}";
   return r;
 }

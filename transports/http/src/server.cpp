@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "request_io.hpp"
 #include "router.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
@@ -76,30 +77,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec, std::size_t) {
     waiting_ = false;
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
-        ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor) {
-      return close();
+    if (ec) {
+      auto res = read_error_response(ec, shared_.options.header_limit, shared_.options.body_limit);
+      if (!res) return close();
+      return send(std::move(*res), false, 11, false);
     }
-    if (ec == bhttp::error::header_limit) {
-      return reply_error("header_too_large", "request line and headers exceed " +
-                                                 std::to_string(shared_.options.header_limit) + " bytes");
-    }
-    if (ec == bhttp::error::body_limit) {
-      return reply_error("payload_too_large", "the request body exceeds " + std::to_string(shared_.options.body_limit) + " bytes");
-    }
-    if (ec) return reply_error("bad_request", "malformed HTTP request: " + ec.message());
-
     auto& req = parser_->get();
-    Request r;
-    r.method = req.method_string();
-    r.target = req.target();
-    if (auto it = req.find("X-API-KEY"); it != req.end()) r.api_key = it->value();
-    if (auto it = req.find(bhttp::field::origin); it != req.end()) r.origin = it->value();
-    r.body = req.body();
-    // The views in `r` point into parser_, which lives until the response is written.
+    // The views in the request point into parser_, which lives until the response is written.
     const bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
     const unsigned version = req.version();
-    shared_.router.handle(r, [s = shared_from_this(), keep_alive, head, version](Response res) {
+    shared_.router.handle(to_request(req), [s = shared_from_this(), keep_alive, head, version](Response res) {
       // Usually called right here; after an async Redis call, on the Redis client's strand:
       // back to this connection's strand either way.
       net::dispatch(s->stream_.get_executor(), [s, res = std::move(res), keep_alive, head, version]() mutable {
@@ -108,21 +95,9 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void reply_error(std::string_view code, const std::string& message) {
-    send(Router::error(code, message), false, 11, false);
-  }
-
   void send(Response res, bool keep_alive, unsigned version, bool head) {
     res_.emplace();
-    res_->version(version);
-    res_->result(res.status);
-    res_->set(bhttp::field::server, "siteseek");
-    if (res.status != 204) res_->set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) res_->insert(k, v);
-    res_->keep_alive(keep_alive);
-    res_->body() = std::move(res.body);
-    res_->prepare_payload();
-    if (head) res_->body().clear();
+    to_beast_response(std::move(res), keep_alive, version, head, *res_);
     stream_.expires_after(shared_.options.request_timeout);
     bhttp::async_write(stream_, *res_, beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
   }

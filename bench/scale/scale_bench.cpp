@@ -1,0 +1,185 @@
+// A million sections: a synthetic corpus built from real documentation text, then the figures
+// issue #9 asks for: build time, index memory, snapshot size, snapshot load time, and query
+// latency (p50/p99, one thread) for the judged dev queries. Targets: build < 60 s, memory < 2 GB,
+// p99 < 10 ms.
+//
+// The corpus: pages of 20 sections. Each section is 1-6 consecutive sentences of one real section
+// of the source corpus (shared/relevance/corpus.py's JSON lines: the Python 3.11 docs), titled with
+// a real section title, plus one API-style identifier of its own (pkgN.modM.name_K: real 1M-section
+// sites have far larger vocabularies than one manual recombined). Each page record holds its
+// first section's text. Deterministic (fixed seed).
+//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N]
+#include <malloc.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../common/jsonl_documents.hpp"
+
+#include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+using Clock = std::chrono::steady_clock;
+using namespace siteseek;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;  // peak, KB on Linux
+}
+
+// Sentences of a text: split after ". ", "? ", "! " (good enough for recombining prose).
+std::vector<std::string> sentences(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if ((text[i] == '.' || text[i] == '?' || text[i] == '!') && text[i + 1] == ' ') {
+      out.push_back(text.substr(start, i + 1 - start));
+      start = i + 2;
+    }
+  }
+  if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N]\n");
+    return 2;
+  }
+  std::size_t target = 1'000'000;
+  std::string snapshot = (std::filesystem::temp_directory_path() / "siteseek-scale.snapshot").string();
+  int reps = 3;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--sections") target = std::stoull(argv[i + 1]);
+    else if (a == "--snapshot") snapshot = argv[i + 1];
+    else if (a == "--reps") reps = std::stoi(argv[i + 1]);
+  }
+
+  // Real section texts to draw from.
+  struct Source {
+    std::string title, section_title;
+    std::vector<std::string> sentences;
+  };
+  std::vector<Source> sources;
+  for (auto& d : bench::load_jsonl(argv[1])) {
+    if (d.type != DocumentType::section) continue;
+    auto s = sentences(d.body);
+    if (!s.empty()) sources.push_back({d.title, d.section_title, std::move(s)});
+  }
+  if (sources.empty()) {
+    std::fprintf(stderr, "no sections in %s\n", argv[1]);
+    return 1;
+  }
+
+  auto t0 = Clock::now();
+  std::mt19937_64 rng(20261125);
+  SiteSettings site;
+  site.name = "scale";
+  site.url = "https://docs.example.org/";
+  const std::size_t per_page = 20, pages = (target + per_page - 1) / per_page;
+  std::vector<Document> docs;
+  docs.reserve(target + pages);
+  std::size_t body_bytes = 0, sections = 0;
+  for (std::size_t p = 0; p < pages && sections < target; ++p) {
+    const auto& page_src = sources[rng() % sources.size()];
+    const std::string area = "area" + std::to_string(p % 40);
+    const std::string page_url = site.url + area + "/page" + std::to_string(p) + ".html";
+    Document page;
+    page.id = page.url = page_url;
+    page.title = page_src.title + " " + std::to_string(p % 1000);
+    page.hierarchy = {"Docs", area};
+    page.section_key = area;
+    for (std::size_t k = 0; k < per_page && sections < target; ++k, ++sections) {
+      const auto& src = sources[rng() % sources.size()];
+      std::size_t n = 1 + rng() % 6, from = rng() % src.sentences.size();
+      Document s;
+      s.type = DocumentType::section;
+      s.id = s.url = page_url + "#s" + std::to_string(k);
+      s.title = page.title;
+      s.section_title = src.section_title;
+      s.hierarchy = page.hierarchy;
+      s.section_key = area;
+      s.position = static_cast<std::uint32_t>(k + 1);
+      for (std::size_t j = from; j < std::min(src.sentences.size(), from + n); ++j) s.body += (j > from ? " " : "") + src.sentences[j];
+      s.body += " See pkg" + std::to_string(p % 500) + ".mod" + std::to_string(p) + ".name_" + std::to_string(k) + ".";
+      if (k == 0) page.body = s.body;
+      body_bytes += s.body.size();
+      docs.push_back(std::move(s));
+    }
+    body_bytes += page.body.size();
+    docs.push_back(std::move(page));
+  }
+  std::printf("corpus: %zu sections + %zu pages from %zu real sections, body %.1f MB, generated in %.1f s\n", sections,
+              docs.size() - sections, sources.size(), body_bytes / 1e6, seconds_since(t0));
+
+  const double rss_before = rss_mb();
+  t0 = Clock::now();
+  std::shared_ptr<const Index> index;
+  {
+    IndexBuilder builder(site);
+    for (auto& d : docs) builder.add(std::move(d));
+    docs.clear();
+    docs.shrink_to_fit();
+    index = builder.build();
+  }
+  const double build_s = seconds_since(t0);
+  malloc_trim(0);
+  std::printf("build: %.1f s (target < 60 s), %llu terms; index memory %.0f MB (target < 2048 MB), %.2f x body; peak RSS %.0f MB (%.0f MB before building)\n",
+              build_s, static_cast<unsigned long long>(index->term_count()), index->memory_bytes() / 1e6,
+              double(index->memory_bytes()) / body_bytes, rss_mb(), rss_before);
+
+  t0 = Clock::now();
+  save_snapshot(*index, snapshot);
+  const double save_s = seconds_since(t0);
+  const auto snapshot_bytes = std::filesystem::file_size(snapshot);
+  index.reset();
+  malloc_trim(0);
+  t0 = Clock::now();
+  index = load_snapshot(snapshot, site);
+  const double load_s = seconds_since(t0);
+  std::printf("snapshot: %.0f MB, saved in %.1f s, loaded in %.1f s\n", snapshot_bytes / 1e6, save_s, load_s);
+  std::filesystem::remove(snapshot);
+
+  auto queries = bench::load_queries(argv[2]);
+  std::vector<double> lat;
+  std::vector<std::pair<double, std::string>> slowest;
+  std::size_t empty = 0;
+  for (int r = 0; r < reps; ++r)
+    for (const auto& q : queries) {
+      SearchRequest req;
+      req.q = q;
+      req.num = 10;
+      auto s = Clock::now();
+      auto res = search_index(*index, req);
+      lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
+      if (r == 0 && res.total == 0) ++empty;
+      if (r == reps - 1) slowest.emplace_back(lat.back(), q);
+    }
+  std::sort(lat.begin(), lat.end());
+  std::sort(slowest.rbegin(), slowest.rend());
+  std::printf("slowest (last pass):");
+  for (std::size_t i = 0; i < 5 && i < slowest.size(); ++i) std::printf(" \"%s\" %.2f ms;", slowest[i].second.c_str(), slowest[i].first);
+  std::printf("\n");
+  const double p50 = lat[lat.size() / 2], p99 = lat[lat.size() * 99 / 100];
+  std::printf("queries: %zu dev queries x %d, one thread: p50 %.2f ms, p99 %.2f ms (target < 10 ms), max %.2f ms; %zu with no result\n",
+              queries.size(), reps, p50, p99, lat.back(), empty);
+  const bool ok = build_s < 60 && index->memory_bytes() < 2048e6 && p99 < 10;
+  std::printf("targets: build %s, memory %s, p99 %s\n", build_s < 60 ? "PASS" : "FAIL",
+              index->memory_bytes() < 2048e6 ? "PASS" : "FAIL", p99 < 10 ? "PASS" : "FAIL");
+  return ok ? 0 : 1;
+}

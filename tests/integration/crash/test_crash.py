@@ -1,0 +1,217 @@
+"""Crash safety with real processes (kill -9), and refused snapshots:
+1. `siteseek index` killed while it writes its snapshot: the previous snapshot is intact, the
+   dead writer's temporary file is removed at the next start, and serve answers from the last
+   complete index.
+2. `siteseek index` killed in the middle of a crawl: the same.
+3. A truncated and a corrupted snapshot: `snapshot info` names the problem (exit 1); serve refuses
+   the file with a message naming it, indexes the site again and serves it.
+"""
+import glob
+import http.server
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from conftest import siteseek_bin
+
+WORDS = ("alpha beta gamma delta epsilon zeta theta iota kappa lambda sigma omega install configure "
+         "module function class method return value string integer list dict tuple set file path").split()
+
+
+def make_site(root, pages, marker, seed=1):
+    """`pages` HTML pages of a few KB each, all containing `marker`."""
+    rnd = random.Random(seed)
+    os.makedirs(root, exist_ok=True)
+    for i in range(pages):
+        sections = "".join(
+            f"<h2 id='s{k}'>Section {k} {rnd.choice(WORDS)}</h2><p>{' '.join(rnd.choice(WORDS) + str(rnd.randrange(5000)) for _ in range(400))}</p>"
+            for k in range(4))
+        with open(os.path.join(root, f"p{i}.html"), "w") as f:
+            f.write(f"<html><head><title>Page {i} {marker} | Docs</title></head><body><main><h1>Page {i}</h1>"
+                    f"<p>{marker} text</p>{sections}</main></body></html>")
+
+
+def env():
+    return {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
+
+
+def config(tmp, **site):
+    path = os.path.join(tmp, "config.json")
+    s = {"name": "ex", "url": "https://docs.example.org/", "title_separators": [" | "]}
+    s.update(site)
+    with open(path, "w") as f:
+        json.dump({"host": "127.0.0.1", "data_dir": os.path.join(tmp, "data"), "sites": [s]}, f)
+    return path
+
+
+def index(cfg, **kw):
+    return subprocess.Popen([siteseek_bin(), "--config", cfg, "--log-level", "warn", "index"], env=env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+
+
+def info(path):
+    return subprocess.run([siteseek_bin(), "snapshot", "info", path], env=env(), capture_output=True, text=True)
+
+
+class Serve:
+    def __init__(self, cfg):
+        self.log = tempfile.NamedTemporaryFile("w+", delete=False)
+        self.proc = subprocess.Popen([siteseek_bin(), "--config", cfg, "serve", "--port", "0"], env=env(),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        self.port = None
+        while time.time() < deadline and self.port is None:
+            m = re.search(r"on http://127\.0\.0\.1:(\d+)/", open(self.log.name).read())
+            if m:
+                self.port = int(m.group(1))
+            elif self.proc.poll() is not None:
+                raise RuntimeError(open(self.log.name).read())
+            else:
+                time.sleep(0.05)
+        assert self.port, open(self.log.name).read()
+
+    def total(self, q):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/search?q={q}", timeout=10) as r:
+            return json.load(r)["total"]
+
+    def output(self):
+        return open(self.log.name).read()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+        os.unlink(self.log.name)
+
+
+def kill_when(proc, ready, timeout=60):
+    """SIGKILL `proc` as soon as ready() holds; False when it finished first."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if ready():
+            proc.kill()
+            proc.wait()
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.0005)
+    proc.kill()
+    proc.wait()
+    return False
+
+
+def test_kill_during_snapshot_write(tmp_path):
+    site = str(tmp_path / "site")
+    make_site(site, 300, "alphaword")
+    cfg = config(str(tmp_path), directory=site)
+    assert index(cfg).wait(timeout=300) == 0
+    snapshot = str(tmp_path / "data" / "ex.snapshot")
+    before = os.path.getsize(snapshot)
+    assert info(snapshot).returncode == 0
+    make_site(site, 300, "betaword", seed=2)  # same pages, new content: the next snapshot differs
+
+    landed = False
+    for _ in range(8):
+        proc = index(cfg)
+        temps = lambda: glob.glob(snapshot + ".tmp.*")
+        # Kill as soon as the temporary file exists: the snapshot is being written, not yet renamed.
+        if kill_when(proc, lambda: bool(temps())):
+            if temps():
+                landed = True
+                break
+    assert landed, "no kill landed during the snapshot write in 8 tries"
+    assert os.path.getsize(snapshot) == before          # the old file, untouched
+    assert info(snapshot).returncode == 0                # and complete (checksum)
+    node = Serve(cfg)
+    try:
+        assert node.total("alphaword") > 0               # the last complete index
+        assert node.total("betaword") == 0
+        assert not glob.glob(snapshot + ".tmp.*")         # the dead writer's file is gone
+    finally:
+        node.stop()
+
+
+class Slow(http.server.BaseHTTPRequestHandler):
+    delay = 0.0
+    marker = "gammaword"
+
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            self.send_response(404)
+            self.end_headers()
+            return
+        time.sleep(Slow.delay)
+        n = 0 if self.path in ("/", "/index.html") else int(self.path.strip("/").split(".")[0])
+        links = "".join(f'<a href="/{i}.html">p{i}</a>' for i in range(n + 1, min(n + 3, 30)))
+        body = (f"<html><head><title>Page {n} | Slow</title></head><body><main><h1>Page {n}</h1>"
+                f"<p>{Slow.marker} number {n}</p>{links}</main></body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_kill_during_crawl(tmp_path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        cfg = config(str(tmp_path), url=f"http://127.0.0.1:{httpd.server_address[1]}/",
+                     crawl={"concurrency": 1, "max_pages": 30})
+        assert index(cfg).wait(timeout=120) == 0
+        snapshot = str(tmp_path / "data" / "ex.snapshot")
+        good = open(snapshot, "rb").read()
+        Slow.delay, Slow.marker = 0.2, "deltaword"
+        proc = index(cfg)
+        time.sleep(1.5)  # a few pages into a 6 s crawl
+        assert proc.poll() is None
+        proc.kill()
+        proc.wait()
+        assert open(snapshot, "rb").read() == good
+        Slow.delay = 0.0
+        node = Serve(cfg)
+        try:
+            assert node.total("gammaword") > 0
+            assert node.total("deltaword") == 0
+        finally:
+            node.stop()
+    finally:
+        httpd.shutdown()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_damaged_snapshot_is_refused_and_rebuilt(tmp_path, damage):
+    site = str(tmp_path / "site")
+    make_site(site, 20, "epsilonword")
+    cfg = config(str(tmp_path), directory=site)
+    assert index(cfg).wait(timeout=120) == 0
+    snapshot = str(tmp_path / "data" / "ex.snapshot")
+    data = bytearray(open(snapshot, "rb").read())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    open(snapshot, "wb").write(data)
+    out = info(snapshot)
+    assert out.returncode == 1
+    expected = "truncated" if damage == "truncated" else "checksum mismatch"
+    assert expected in out.stdout + out.stderr
+    node = Serve(cfg)
+    try:
+        log = node.output()
+        assert f"refusing its snapshot: snapshot {snapshot} is" in log and expected in log, log
+        assert node.total("epsilonword") > 0  # indexed again from its directory
+    finally:
+        node.stop()
+    assert info(snapshot).returncode == 0  # and saved whole
