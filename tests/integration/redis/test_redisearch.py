@@ -3,12 +3,14 @@ RediSearch 1.2 module on a free loopback port: the node indexes its site into Re
 start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
 stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
 themselves once Redis is back."""
+import json
 import os
+import subprocess
 import time
 
 import pytest
 
-from conftest import Server
+from conftest import API_KEY, Server
 from support import REDISEARCH_MODULE, Redis, eventually
 
 pytestmark = pytest.mark.skipif(not os.path.exists(REDISEARCH_MODULE), reason="redis-redisearch is not installed")
@@ -96,3 +98,25 @@ def test_a_redis_without_the_index_is_filled_at_start(tmp_path):
             node.stop()
     finally:
         fresh.stop()
+
+
+def test_a_reindex_is_served_through_the_new_index():
+    own = Redis("--loadmodule", REDISEARCH_MODULE)
+    try:
+        rs = Server(backend="redisearch", redis_url=own.url)
+        try:
+            current = lambda: subprocess.run(["redis-cli", "-p", str(own.port), "GET", "siteseek:rs:ex:current"],
+                                             capture_output=True, text=True, check=True).stdout.strip()
+            before, generation = rs.get_json("/search?q=install&site=ex")[2], current()
+            assert before["results"]
+            status, _, body = rs.request("POST", "/indexer?site=ex", {"X-API-KEY": API_KEY})
+            assert status == 202, body
+            job_id = json.loads(body)["jobs"][0]
+            assert eventually(lambda: rs.get_json(f"/jobs/{job_id}", {"X-API-KEY": API_KEY})[2]["status"] == "finished")
+            assert current() != generation  # a new generation swapped in, the searched one dropped
+            after = rs.get_json("/search?q=install&site=ex")
+            assert after[0] == 200 and after[2]["results"] == before["results"], after
+        finally:
+            rs.stop()
+    finally:
+        own.stop()

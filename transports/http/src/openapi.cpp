@@ -40,7 +40,8 @@ std::string_view openapi_document() {
       {"name": "highlight_pre_tag", "in": "query", "schema": {"type": "string"}},
       {"name": "highlight_post_tag", "in": "query", "schema": {"type": "string"}}],
     "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
-      "400": {"$ref": "#/components/responses/Error"}, "414": {"$ref": "#/components/responses/Error"}}}},
+      "400": {"$ref": "#/components/responses/Error"}, "414": {"$ref": "#/components/responses/Error"},
+      "502": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
   "/suggest": {"get": {"summary": "Completions for a search box", "parameters": [
       {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}},
       {"name": "site", "in": "query", "schema": {"type": "string"}},
