@@ -10,6 +10,7 @@ pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
 find_package(ZLIB REQUIRED)
 if(SITESEEK_WITH_REDIS)
   pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
+  find_package(OpenSSL REQUIRED)  # rediss:// (hiredis 0.14 has no TLS of its own)
 endif()
 # libstemmer ships no pkg-config file.
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)

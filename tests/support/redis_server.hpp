@@ -47,7 +47,8 @@ inline bool accepting(int port) {
 
 class RedisServer {
  public:
-  /// extra: more redis-server arguments, e.g. {"--requirepass", "secret"}.
+  /// extra: more redis-server arguments, e.g. {"--requirepass", "secret"}; "{port}" is replaced by
+  /// the chosen port (so {"--tls-port", "{port}", "--port", "0"} makes a TLS-only server).
   explicit RedisServer(std::vector<std::string> extra = {}) : port_(free_port()), extra_(std::move(extra)) { start(); }
   ~RedisServer() { stop(); }
   RedisServer(const RedisServer&) = delete;
@@ -62,7 +63,7 @@ class RedisServer {
     std::vector<std::string> args{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                   "--save", "", "--appendonly", "no", "--daemonize", "no",
                                   "--dir", std::filesystem::temp_directory_path().string(), "--loglevel", "warning"};
-    args.insert(args.end(), extra_.begin(), extra_.end());
+    for (auto a : extra_) args.push_back(a == "{port}" ? std::to_string(port_) : a);  // e.g. --tls-port {port}
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {

@@ -37,6 +37,8 @@ struct RedisOptions {
   std::string username;  ///< empty: AUTH with the password only
   std::string password;  ///< empty: no AUTH
   int db = 0;
+  bool tls = false;          ///< rediss://: through TLS, the server's certificate and name verified
+  std::string tls_ca_file;   ///< CA certificates for TLS (empty: the system's)
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds backoff_min{100};   ///< first wait before reconnecting
@@ -45,8 +47,9 @@ struct RedisOptions {
   std::string display() const;
 };
 
-/// redis://[[user]:password@]host[:port][/db][?timeout=ms]. Throws ConfigError naming `key_path`
-/// on a malformed URL; rediss:// (TLS) is refused because Debian 12's hiredis 0.14 has no TLS.
+/// redis[s]://[[user]:password@]host[:port][/db][?timeout=ms][&tls_ca=/path/ca.pem]. rediss:// is
+/// TLS (Debian 12's hiredis 0.14 has none: siteseek carries the connection through its own TLS
+/// tunnel). Throws ConfigError naming `key_path` on a malformed URL.
 RedisOptions parse_redis_url(std::string_view url, std::string_view key_path = "redis_url");
 
 /// A reply: nil, integer, (bulk) string, status, error or array.

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "redis/tls_tunnel.hpp"
 #include "siteseek/redis.hpp"
 
 namespace asio = boost::asio;
@@ -89,6 +90,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
   std::chrono::milliseconds backoff;
   Clock::time_point retry_at{};
   std::string reset_reason;  // why we dropped the connection ourselves
+  std::shared_ptr<detail::TlsTunnel> tunnel;  // rediss://: hiredis connects to its Unix socket
 
   std::atomic<bool> is_ready{false};
   mutable std::mutex error_mutex;
@@ -164,7 +166,16 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
   // ---- connection life cycle (on the strand)
   void start_connect() {
     state = State::connecting;
-    redisAsyncContext* ac = redisAsyncConnect(options.host.c_str(), options.port);
+    if (options.tls && !tunnel) {
+      try {
+        tunnel = detail::TlsTunnel::for_server(options);
+      } catch (const std::exception& e) {
+        lost(nullptr, e.what());
+        return;
+      }
+    }
+    redisAsyncContext* ac = tunnel ? redisAsyncConnectUnix(tunnel->socket_path().c_str())
+                                   : redisAsyncConnect(options.host.c_str(), options.port);
     if (!ac || ac->err) {
       std::string why = ac ? ac->errstr : "out of memory";
       if (ac) redisAsyncFree(ac);
@@ -268,7 +279,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     sock.reset();
     is_ready = false;
     connect_timer.cancel();
-    set_error(why);
+    std::string tls_error = tunnel ? tunnel->last_error() : std::string();
+    set_error(tls_error.empty() ? why : why + " (" + tls_error + ")");
     confirmed = 0;
     if (state == State::closed) return;
     state = State::waiting;
@@ -326,6 +338,9 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     }
     auto self = owner_of(c);
     std::string why = c->err ? std::string(c->errstr) : self && !self->reset_reason.empty() ? self->reset_reason : "connection closed";
+    if (self && self->tunnel) {  // rediss://: what the TLS side saw explains a closed connection
+      if (std::string t = self->tunnel->last_error(); !t.empty()) why += " (" + t + ")";
+    }
     RedisOptions fallback;
     guarded([&] { p->done(unavailable(self ? self->options : fallback, why), {}); });
   }

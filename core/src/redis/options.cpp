@@ -26,16 +26,15 @@ bool parse_number(std::string_view text, long long min, long long max, long long
 RedisOptions parse_redis_url(std::string_view url, std::string_view key_path) {
   const std::string path(key_path);
   auto bad = [&](const std::string& why) {
-    return ConfigError(path, why + " (expected redis://[[user]:password@]host[:port][/db][?timeout=ms])");
+    return ConfigError(path, why + " (expected redis[s]://[[user]:password@]host[:port][/db][?timeout=ms][&tls_ca=file])");
   };
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) throw bad("not a URL");
   const auto& u = *parsed;
-  if (u.scheme() == "rediss")
-    throw ConfigError(path, "rediss:// (TLS) is not supported: Debian 12's hiredis 0.14 has no TLS; "
-                            "reach Redis over a TLS tunnel (stunnel, spiped) with a redis:// URL");
-  if (u.scheme() != "redis") throw bad("scheme must be redis://, not " + std::string(u.scheme()) + "://");
+  if (u.scheme() != "redis" && u.scheme() != "rediss")
+    throw bad("scheme must be redis:// or rediss://, not " + std::string(u.scheme()) + "://");
   RedisOptions o;
+  o.tls = u.scheme() == "rediss";
   if (!u.host().empty()) o.host = u.host();  // host() decodes; IPv6 literals come without brackets
   if (u.has_port()) {
     long long port = 0;
@@ -58,6 +57,10 @@ RedisOptions parse_redis_url(std::string_view url, std::string_view key_path) {
       if (!param.has_value || !parse_number(param.value, 1, 3'600'000, ms))
         throw bad("timeout must be a number of milliseconds, 1-3600000");
       o.connect_timeout = o.command_timeout = std::chrono::milliseconds(ms);
+    } else if (param.key == "tls_ca" && o.tls && param.has_value && !param.value.empty()) {
+      o.tls_ca_file = param.value;
+    } else if (param.key == "tls_ca") {
+      throw bad("tls_ca needs a rediss:// URL and a file name");
     } else {
       throw bad("unknown URL parameter '" + std::string(param.key) + "'");
     }

@@ -9,6 +9,9 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 
 #include "../../support/redis_server.hpp"
 #include "siteseek/redis.hpp"
@@ -85,12 +88,10 @@ BOOST_AUTO_TEST_CASE(bad_urls_name_the_key) {
       BOOST_TEST(e.issues().front().path == "redis_url");
     }
   }
-  try {
-    parse_redis_url("rediss://h:6380/0");
-    BOOST_FAIL("rediss accepted");
-  } catch (const ConfigError& e) {
-    BOOST_TEST(std::string(e.what()).find("TLS") != std::string::npos);
-  }
+  auto tls = parse_redis_url("rediss://h:6380/0?tls_ca=/etc/ca.pem");
+  BOOST_TEST(tls.tls);
+  BOOST_TEST(tls.tls_ca_file == "/etc/ca.pem");
+  BOOST_CHECK_THROW(parse_redis_url("redis://h/0?tls_ca=/etc/ca.pem"), ConfigError);  // tls_ca without TLS
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -296,6 +297,49 @@ BOOST_AUTO_TEST_CASE(subscriber_resubscribes_after_reconnect) {
   BOOST_REQUIRE(cv.wait_for(lock, 5s, [&] { return got.size() == 2; }));
   BOOST_TEST(got[0] == "chan=v1");
   BOOST_TEST(got[1] == "chan=v2");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tls)
+
+// rediss:// against redis-server with TLS only, its certificate made here for "localhost".
+BOOST_AUTO_TEST_CASE(rediss_verifies_the_server_and_works_both_ways) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("siteseek-tls-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string(), other = (dir / "other.pem").string();
+  auto make = [&](const std::string& c, const std::string& k, const char* name) {
+    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + std::string(name) +
+                      " -addext subjectAltName=DNS:" + name + " -keyout " + k + " -out " + c + " > /dev/null 2>&1";
+    BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
+  };
+  make(cert, key, "localhost");
+  make(other, (dir / "other-key.pem").string(), "localhost");
+  test::RedisServer server({"--tls-port", "{port}", "--port", "0", "--tls-cert-file", cert, "--tls-key-file", key,
+                            "--tls-ca-cert-file", cert, "--tls-auth-clients", "no"});
+  const std::string base = "rediss://localhost:" + std::to_string(server.port()) + "/0";
+
+  RedisConnection c(quick(base + "?tls_ca=" + cert));
+  BOOST_TEST(c.command({"SET", "k", "over tls"}).str == "OK");
+  BOOST_TEST(c.command({"GET", "k"}).str == "over tls");
+  IoThreads io;
+  auto client = RedisClient::create(io.io, quick(base + "?tls_ca=" + cert));
+  BOOST_TEST(await(*client, {"GET", "k"}).str == "over tls");
+
+  // A certificate the CA file does not vouch for: refused, and the error says why.
+  RedisConnection wrong(quick(base + "?tls_ca=" + other));
+  try {
+    wrong.command({"PING"});
+    BOOST_FAIL("an unverified server was trusted");
+  } catch (const RedisError& e) {
+    BOOST_TEST(e.unavailable());
+    BOOST_TEST(std::string(e.what()).find("TLS handshake") != std::string::npos, e.what());
+  }
+  // Plain redis:// to a TLS port gets no answer it can use.
+  RedisConnection plain(quick("redis://127.0.0.1:" + std::to_string(server.port()) + "/0"));
+  BOOST_TEST(!plain.ping());
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
