@@ -7,12 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <sstream>
 #include <string>
-#include <system_error>
-
-#include <unistd.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -36,7 +32,9 @@ struct World {
 World& world() {
   static World w = [] {
     siteseek::AppSettings app;
-    app.data_dir = (std::filesystem::temp_directory_path() / ("siteseek-fuzz-http-" + std::to_string(::getpid()))).string();
+    // Snapshots written by POST /indexer go to the build tree (libFuzzer may end the process
+    // without running exit handlers, so nothing is left in /tmp).
+    app.data_dir = SITESEEK_FUZZ_DATA_DIR;
     app.api_key.value = "fuzz-key";
     app.cors_origins = {"https://docs.example.org"};
     app.max_query_length = 256;
@@ -47,11 +45,6 @@ World& world() {
     site.title_separators = {" | "};
     site.synonyms = {{"setup", "install"}};
     app.sites.push_back(site);
-    static const std::string data_dir = app.data_dir;
-    std::atexit([] {
-      std::error_code ignore;
-      std::filesystem::remove_all(data_dir, ignore);
-    });
     auto* engine = new siteseek::Engine(app);
     engine->reindex("ex");
     auto* jobs = new siteseek::JobRunner([engine](const std::string& s, const siteseek::ProgressCallback& p) {
