@@ -354,6 +354,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,
                    settings.sites.size(), settings.host.c_str(), server.port());
       server.run();
+#ifdef SITESEEK_WITH_REDIS
+      // Their Redis clients run on the server's event loop: close them while it still exists.
+      redisearch.reset();
+      shared.reset();
+#endif
       log(Level::info, "siteseek: stopped");
       return ok;
 #else

@@ -295,6 +295,14 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     if (!was_ready) backoff = std::min(backoff * 2, options.backoff_max);
   }
 
+  /// Close for good: no reconnect, pending commands fail (on the strand, or with no thread running).
+  void shut() {
+    if (state == State::closed) return;
+    state = State::closed;
+    retry_timer.cancel();
+    drop("client closed");
+  }
+
   // ---- commands (on the strand)
   void run_command(RedisCommand args, Callback done) {
     if (state == State::closed) return done(unavailable(options, "client closed"), {});
@@ -371,7 +379,12 @@ std::shared_ptr<RedisClient> RedisClient::create(asio::io_context& io, RedisOpti
 
 RedisClient::RedisClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-RedisClient::~RedisClient() { close(); }
+RedisClient::~RedisClient() {
+  // An io_context that no longer runs would never run a posted close: with no thread in it, the
+  // connection can be closed right here (the io_context itself must still exist).
+  if (impl_->strand.get_inner_executor().context().stopped()) impl_->shut();
+  else close();
+}
 
 void RedisClient::command(RedisCommand args, Callback done) {
   asio::post(impl_->strand, [impl = impl_, args = std::move(args), done = std::move(done)]() mutable {
@@ -405,12 +418,7 @@ void RedisClient::subscribe(std::vector<std::string> channels, MessageHandler ha
 }
 
 void RedisClient::close() {
-  asio::post(impl_->strand, [impl = impl_] {
-    if (impl->state == Impl::State::closed) return;
-    impl->state = Impl::State::closed;
-    impl->retry_timer.cancel();
-    impl->drop("client closed");
-  });
+  asio::post(impl_->strand, [impl = impl_] { impl->shut(); });
 }
 
 const RedisOptions& RedisClient::options() const noexcept { return impl_->options; }
