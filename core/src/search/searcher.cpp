@@ -46,6 +46,8 @@ struct Scratch {
   std::uint32_t doc_gen = 0;
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
+  std::vector<std::uint32_t> alt_stamp;  ///< an alternative's driving records
+  std::uint32_t alt_gen = 0;
   std::vector<Hit> ordered;
   std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
 
@@ -61,6 +63,7 @@ struct Scratch {
       stamp.assign(docs, 0), slot.assign(docs, 0), gen = 0;
       doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
       doc_gen = 0;
+      alt_stamp.assign(docs, 0), alt_gen = 0;
     }
     if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0);
     if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
@@ -192,18 +195,60 @@ class Scorer {
     return false;
   }
 
+  // Postings a term clause's expansions hold: an upper bound of its documents, known without
+  // walking them.
+  std::size_t postings_of(std::uint32_t t) const {
+    std::size_t n = 0;
+    for (const auto& x : plan_.terms[t].expansions) n += d_.term_df[x.term];
+    return n;
+  }
+
   std::vector<DocScore> alternative(const Alternative& alt) {
     std::vector<DocScore> out;
     if (alt.terms.empty()) return out;
-    // Drive by the rarest term clause, look the others up.
+    // Drive by the rarest term clause (a stop word only when all are), look the others up.
     std::uint32_t driver = alt.terms[0];
-    for (auto t : alt.terms)
-      if (term_hits(t).size() < term_hits(driver).size()) driver = t;
-    for (const auto& h : term_hits(driver)) {
+    for (auto t : alt.terms) {
+      const bool stop = plan_.terms[t].stop, driver_stop = plan_.terms[driver].stop;
+      if (stop != driver_stop ? driver_stop : postings_of(t) < postings_of(driver)) driver = t;
+    }
+    // A stop word among other words ("in" of "built-in") is in most records, and nothing after
+    // scoring reads its hits (proximity, title rules and snippets skip stop words): only the
+    // driver's records need them.
+    auto& s = scratch();
+    const auto& driven = term_hits(driver);
+    bool stamped = false;
+    std::uint32_t gen = 0;
+    for (auto t : alt.terms) {
+      if (t == driver || !plan_.terms[t].stop || evaluated_[t]) continue;
+      if (!stamped) {
+        gen = Scratch::bump(s.alt_gen, s.alt_stamp);
+        for (const auto& h : driven) s.alt_stamp[h.doc] = gen;
+        stamped = true;
+      }
+      term_hits(t, s.alt_stamp.data(), gen);
+    }
+    // Every list is in document order: one cursor per term, moved forward only (by galloping,
+    // as the driver's records are sparse in the others), instead of a binary search per record.
+    std::vector<std::pair<const Hit*, const Hit*>> cursors;
+    cursors.reserve(alt.terms.size());
+    for (auto t : alt.terms) {
+      const auto& h = term_hits(t);
+      cursors.emplace_back(h.data(), h.data() + h.size());
+    }
+    for (const auto& h : driven) {
       double sum = 0;
       bool all = true;
-      for (auto t : alt.terms) {
-        const Hit* x = t == driver ? &h : find_hit(t, h.doc);
+      for (std::size_t i = 0; i < alt.terms.size(); ++i) {
+        const Hit* x = &h;
+        if (alt.terms[i] != driver) {
+          auto& [at, end] = cursors[i];
+          std::size_t step = 1;
+          while (at + step < end && at[step].doc < h.doc) at += step, step <<= 1;
+          at = std::lower_bound(at, std::min(at + step + 1, end), h.doc,
+                                [](const Hit& a, std::uint32_t d) { return a.doc < d; });
+          x = at != end && at->doc == h.doc ? at : nullptr;
+        }
         if (!x) {
           all = false;
           break;
