@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "index/index_data.hpp"
 
@@ -20,11 +21,42 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
-       bytes_of(impact_offset);
+       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(doc_section) +
+       bytes_of(section_keys);
   return n;
 }
 
+std::uint32_t Index::Data::section_id(std::string_view key) const {
+  auto it = std::lower_bound(section_keys.begin(), section_keys.end(), key,
+                             [&](const TextRef& r, std::string_view k) { return slice(r) < k; });
+  return it != section_keys.end() && slice(*it) == key ? static_cast<std::uint32_t>(it - section_keys.begin())
+                                                       : no_section;
+}
+
 void Index::Data::finish() {
+  doc_boost.resize(docs.size());
+  doc_group.resize(docs.size());
+  doc_section.resize(docs.size());
+  // Distinct keys first (a site has few), then sorted: sorting a million references by their
+  // text would cost a noticeable part of a snapshot load.
+  std::unordered_map<std::string_view, std::uint32_t> first_seen;
+  section_keys.clear();
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    auto [it, fresh] = first_seen.try_emplace(slice(docs[i].section_key), static_cast<std::uint32_t>(section_keys.size()));
+    if (fresh) section_keys.push_back(docs[i].section_key);
+    doc_section[i] = it->second;
+  }
+  std::vector<std::uint32_t> order(section_keys.size()), rank(section_keys.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return slice(section_keys[a]) < slice(section_keys[b]); });
+  std::vector<TextRef> sorted(section_keys.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) sorted[k] = section_keys[order[k]], rank[order[k]] = k;
+  section_keys = std::move(sorted);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    doc_boost[i] = docs[i].static_boost;
+    doc_group[i] = docs[i].page_group;
+    doc_section[i] = rank[doc_section[i]];
+  }
   avg_field_length.fill(0);
   for (const auto& r : docs)
     for (std::size_t f = 0; f < field_count; ++f) avg_field_length[f] += r.field_length[f];

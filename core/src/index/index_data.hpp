@@ -73,6 +73,13 @@ struct Index::Data {
   /// always the current settings') and a query only multiplies and adds.
   std::vector<std::uint8_t> impacts;
   std::vector<std::uint32_t> impact_offset;  ///< per term + 1: index of its first posting in impacts
+  /// Per document, what ranking reads for every candidate, kept apart from DocRecord (whose
+  /// size would make each candidate a cache miss on a large index): its static boost, its page
+  /// group, and its section key as an index into section_keys (sorted, distinct).
+  std::vector<float> doc_boost;
+  std::vector<std::uint32_t> doc_group;
+  std::vector<std::uint32_t> doc_section;
+  std::vector<TextRef> section_keys;
 
   // Term dictionary: terms sorted bytewise, concatenated.
   std::string terms;
@@ -103,6 +110,9 @@ struct Index::Data {
     return std::string_view(stems).substr(stem_offset[id], stem_offset[id + 1] - stem_offset[id]);
   }
   std::uint32_t term_count() const { return static_cast<std::uint32_t>(term_df.size()); }
+  /// The index of a section key in section_keys, or none.
+  std::uint32_t section_id(std::string_view key) const;
+  static constexpr std::uint32_t no_section = ~0u;
   std::uint64_t memory_bytes() const;
   /// Finish derived tables after building or loading (average lengths etc.).
   void finish();

@@ -38,18 +38,16 @@ struct DocScore {
 
 // Per-thread scratch arrays indexed by document, reset by bumping a generation stamp.
 struct Scratch {
-  std::vector<std::uint32_t> stamp, slot;
-  std::uint32_t gen = 0;
+  std::vector<std::uint32_t> slot;  ///< where a document seen by an earlier expansion has its hit
   std::vector<std::uint32_t> doc_stamp, excluded_stamp;
   std::vector<float> score;
   std::vector<std::uint16_t> count;
   std::uint32_t doc_gen = 0;
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
-  std::vector<std::uint32_t> alt_stamp;  ///< an alternative's driving records
-  std::uint32_t alt_gen = 0;
   std::vector<Hit> ordered;
   std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
+  std::vector<std::uint64_t> keep;  ///< one bit per document: the records a pass wants; clear between uses
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {
@@ -59,13 +57,12 @@ struct Scratch {
     return g;
   }
   void ensure(std::size_t docs, std::size_t groups) {
-    if (stamp.size() < docs) {
-      stamp.assign(docs, 0), slot.assign(docs, 0), gen = 0;
+    if (slot.size() < docs) {
+      slot.assign(docs, 0);
       doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
       doc_gen = 0;
-      alt_stamp.assign(docs, 0), alt_gen = 0;
     }
-    if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0);
+    if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0), keep.assign((docs + 63) / 64, 0);
     if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
   }
 };
@@ -94,16 +91,16 @@ class Scorer {
     return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
   }
 
-  // One term clause -> its best expansion per document, sorted by document. With `keep`, only
-  // documents whose keep stamp is `keep_gen` (the candidates) get hits; forget(t) drops them.
-  const std::vector<Hit>& term_hits(std::uint32_t t, const std::uint32_t* keep = nullptr, std::uint32_t keep_gen = 0) {
+  // One term clause -> its best expansion per document, sorted by document. With `keep` (a bit
+  // per document), only the documents whose bit is set (the candidates) get hits; forget(t)
+  // drops them.
+  const std::vector<Hit>& term_hits(std::uint32_t t, const std::uint64_t* keep = nullptr) {
     if (evaluated_[t]) return hits_[t];
     evaluated_[t] = true;
     auto& out = hits_[t];
     const auto& tc = plan_.terms[t];
     auto& s = scratch();
     const bool multi = tc.expansions.size() > 1;
-    const auto gen = Scratch::bump(s.gen, s.stamp);
     std::size_t total = 0;
     for (const auto& x : tc.expansions) total += d_.term_df[x.term];
     out.reserve(std::min<std::size_t>(total, d_.docs.size()));
@@ -117,7 +114,7 @@ class Scorer {
       const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
       for (;; ++impact) {
         if (!cur.next_doc(doc, entry, positions)) break;
-        if (keep && keep[doc] != keep_gen) continue;
+        if (keep && !(keep[doc >> 6] >> (doc & 63) & 1)) continue;
         float sc;
         if (tc.field) {
           sc = static_cast<float>(tc.idf * x.weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
@@ -126,14 +123,18 @@ class Scorer {
           sc = factor * static_cast<float>(*impact);
         }
         const bool in_body = d_.postings[entry] & body_bit;
-        if (s.stamp[doc] == gen) {
+        // A document seen by an earlier expansion is a bit in `seen` (an eighth of a megabyte
+        // for a million documents: it stays in cache, where a stamp per document would not).
+        const std::uint64_t bit = std::uint64_t{1} << (doc & 63);
+        if (multi && (s.seen[doc >> 6] & bit)) {
           auto& h = out[s.slot[doc]];
           if (sc > h.score) h.score = sc, h.entry = entry, h.positions = positions;
           if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
         } else {
-          s.stamp[doc] = gen;
-          if (multi) s.seen[doc >> 6] |= std::uint64_t{1} << (doc & 63);
-          s.slot[doc] = static_cast<std::uint32_t>(out.size());
+          if (multi) {
+            s.seen[doc >> 6] |= bit;
+            s.slot[doc] = static_cast<std::uint32_t>(out.size());
+          }
           out.push_back({doc, sc, in_body ? x.weight : 0.0f, entry, positions, in_body ? entry : no_body,
                          positions});
         }
@@ -212,36 +213,27 @@ class Scorer {
       const bool stop = plan_.terms[t].stop, driver_stop = plan_.terms[driver].stop;
       if (stop != driver_stop ? driver_stop : postings_of(t) < postings_of(driver)) driver = t;
     }
-    // A stop word among other words ("in" of "built-in") is in most records, and nothing after
-    // scoring reads its hits (proximity, title rules and snippets skip stop words): only the
-    // driver's records need them.
-    auto& s = scratch();
+    // A stop word among other words ("in" of "built-in") is in most records and adds next to
+    // nothing to a score (the same rule as for stop-word clauses next to real words): it is not
+    // required, and not walked. A phrase keeps its stop words: their positions are the phrase.
+    std::vector<std::uint32_t> terms;
+    for (auto t : alt.terms)
+      if (alt.phrase || !plan_.terms[t].stop || plan_.terms[driver].stop) terms.push_back(t);
     const auto& driven = term_hits(driver);
-    bool stamped = false;
-    std::uint32_t gen = 0;
-    for (auto t : alt.terms) {
-      if (t == driver || !plan_.terms[t].stop || evaluated_[t]) continue;
-      if (!stamped) {
-        gen = Scratch::bump(s.alt_gen, s.alt_stamp);
-        for (const auto& h : driven) s.alt_stamp[h.doc] = gen;
-        stamped = true;
-      }
-      term_hits(t, s.alt_stamp.data(), gen);
-    }
     // Every list is in document order: one cursor per term, moved forward only (by galloping,
     // as the driver's records are sparse in the others), instead of a binary search per record.
     std::vector<std::pair<const Hit*, const Hit*>> cursors;
-    cursors.reserve(alt.terms.size());
-    for (auto t : alt.terms) {
+    cursors.reserve(terms.size());
+    for (auto t : terms) {
       const auto& h = term_hits(t);
       cursors.emplace_back(h.data(), h.data() + h.size());
     }
     for (const auto& h : driven) {
       double sum = 0;
       bool all = true;
-      for (std::size_t i = 0; i < alt.terms.size(); ++i) {
+      for (std::size_t i = 0; i < terms.size(); ++i) {
         const Hit* x = &h;
-        if (alt.terms[i] != driver) {
+        if (terms[i] != driver) {
           auto& [at, end] = cursors[i];
           std::size_t step = 1;
           while (at + step < end && at[step].doc < h.doc) at += step, step <<= 1;
@@ -371,15 +363,15 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   std::vector<std::vector<DocScore>> built(plan.clauses.size());
   std::vector<bool> is_built(plan.clauses.size(), false);
   auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
-  // keep: only the documents stamped in this pass are wanted (one-word clauses only).
+  // keep: only the documents whose bit is set are wanted (one-word clauses only).
   std::vector<std::uint32_t> kept;
-  auto each_doc = [&](std::size_t i, const std::uint32_t* keep, std::uint32_t keep_gen, auto&& fn) {
+  auto each_doc = [&](std::size_t i, const std::uint64_t* keep, auto&& fn) {
     const auto& c = plan.clauses[i];
     if (one_word(c)) {
       const float w = c.alternatives[0].weight;
       const auto t = c.alternatives[0].terms[0];
       if (keep) kept.push_back(t);
-      for (const auto& h : scorer.term_hits(t, keep, keep_gen)) fn(h.doc, h.score * w);
+      for (const auto& h : scorer.term_hits(t, keep)) fn(h.doc, h.score * w);
       return;
     }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
@@ -419,7 +411,11 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       s.count[doc] = 0;
       touched.push_back(doc);
     };
-    if (restrict) each_doc(driver, nullptr, 0, [&](std::uint32_t doc, float) { start(doc); });
+    if (restrict)
+      each_doc(driver, nullptr, [&](std::uint32_t doc, float) {
+        start(doc);
+        s.keep[doc >> 6] |= std::uint64_t{1} << (doc & 63);
+      });
     for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
       const auto& c = plan.clauses[i];
       // Optional clauses are stop words next to real words: nearly every record has them, so
@@ -428,7 +424,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       // The other required words keep hits for the driver's documents only: later steps (rerank,
       // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
       const bool filter = restrict && i != driver && !c.excluded && site.landing_pages.empty();
-      each_doc(i, filter ? s.doc_stamp.data() : nullptr, gen, [&](std::uint32_t doc, float score) {
+      each_doc(i, filter ? s.keep.data() : nullptr, [&](std::uint32_t doc, float score) {
         if (c.excluded) {
           s.excluded_stamp[doc] = gen;
           return;
@@ -441,6 +437,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         if (!c.optional) ++s.count[doc];
       });
     }
+    if (restrict)
+      for (auto doc : touched) s.keep[doc >> 6] = 0;
     for (auto doc : touched)
       if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
         all_match = true;
@@ -451,16 +449,16 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     kept.clear();
   }
 
-  const std::string from_section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
+  const std::string from_key = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
+  const std::uint32_t from_section = from_key.empty() ? Index::Data::no_section : d.section_id(from_key);
   std::vector<Candidate> cands;
   cands.reserve(touched.size());
   for (auto doc : touched) {
     if (s.excluded_stamp[doc] == gen) continue;
     std::uint16_t words = s.count[doc];
     if (all_match ? words != required : words == 0) continue;
-    const auto& r = d.docs[doc];
-    double sc = s.score[doc] * r.static_boost;
-    if (!from_section.empty() && d.slice(r.section_key) == from_section) sc *= site.boosts.current_section;
+    double sc = s.score[doc] * d.doc_boost[doc];
+    if (from_section != Index::Data::no_section && d.doc_section[doc] == from_section) sc *= site.boosts.current_section;
     cands.push_back({doc, all_match ? std::uint16_t(0) : words, static_cast<float>(sc)});
   }
   response.relaxed = !all_match && !cands.empty();
@@ -517,7 +515,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   if (distinct) {
     const auto g = Scratch::bump(s.group_gen, s.group_stamp);
     for (const auto& c : cands) {
-      auto grp = d.docs[c.doc].page_group;
+      auto grp = d.doc_group[c.doc];
       if (s.group_stamp[grp] != g) {
         s.group_stamp[grp] = g;
         s.group_best[grp] = static_cast<std::uint32_t>(ranked.size());
@@ -546,7 +544,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     auto grp = d.docs[pinned].page_group;
     auto before = ranked.size();
     std::erase_if(ranked, [&](const Candidate& c) {
-      return c.doc == static_cast<std::uint32_t>(pinned) || (distinct && d.docs[c.doc].page_group == grp);
+      return c.doc == static_cast<std::uint32_t>(pinned) || (distinct && d.doc_group[c.doc] == grp);
     });
     if (ranked.size() == before) ++response.total;
   }
