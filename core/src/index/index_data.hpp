@@ -47,6 +47,17 @@ inline constexpr double bm25_k1 = 1.2;
 /// is below k1+1: 255 steps of it keep scores within 0.3% of the unquantised ones.
 inline constexpr double impact_unit = (bm25_k1 + 1.0) / 255.0;
 
+/// Whether `term` is `word` followed by more of an identifier ("logging.config", "line_num",
+/// "std::vector" for "std"), `word` being plain ASCII letters. The analyzer emits such a word as
+/// a part wherever the identifier occurs, so every record with `term` also has `word`.
+inline bool identifier_continuation(std::string_view term, std::string_view word) {
+  if (word.empty() || term.size() < word.size() + 2 || term.substr(0, word.size()) != word) return false;
+  for (char c : word)
+    if (c < 'a' || c > 'z') return false;
+  const char sep = term[word.size()];
+  return sep == '.' || sep == '-' || sep == '_' || sep == ':';
+}
+
 /// Term kinds that decide expansion: typos are never applied to numbers, identifiers, literals.
 enum TermFlags : std::uint8_t { term_no_typo = 1 };
 

@@ -96,8 +96,12 @@ struct Builder {
       });
       ids.resize(cap);
       for (auto id : ids) {
-        ex.push_back({id, weight_prefix, MatchKind::prefix});
         completions_df += d.term_df[id];
+        // The word typed whole and more of an identifier ("logging" -> "logging.config") is in
+        // no record without the word itself, which the exact expansion matches for more (a
+        // higher weight, at least the same frequencies): walking it would only repeat records.
+        if (exact >= 0 && identifier_continuation(d.term(id), t.term)) continue;
+        ex.push_back({id, weight_prefix, MatchKind::prefix});
       }
       plan.highlight.prefixes.push_back(t.term);
     }

@@ -401,7 +401,10 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   std::vector<std::uint32_t> touched;
   std::uint32_t gen = 0;
   bool all_match = false;
+  // One word, the commonest query: its hits are the candidates, no accumulators needed.
+  const bool single = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
   for (bool restrict : {driver < plan.clauses.size(), false}) {
+    if (single) break;
     gen = Scratch::bump(s.doc_gen, s.doc_stamp);
     if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
     touched.clear();
@@ -452,14 +455,24 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   const std::string from_key = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
   const std::uint32_t from_section = from_key.empty() ? Index::Data::no_section : d.section_id(from_key);
   std::vector<Candidate> cands;
+  auto ranked_score = [&](std::uint32_t doc, float score) {
+    double sc = score * d.doc_boost[doc];
+    if (from_section != Index::Data::no_section && d.doc_section[doc] == from_section) sc *= site.boosts.current_section;
+    return static_cast<float>(sc);
+  };
+  if (single) {
+    const auto& alt = plan.clauses[0].alternatives[0];
+    const auto& hits = scorer.term_hits(alt.terms[0]);
+    cands.reserve(hits.size());
+    for (const auto& h : hits) cands.push_back({h.doc, 0, ranked_score(h.doc, h.score * alt.weight)});
+    all_match = !cands.empty();
+  }
   cands.reserve(touched.size());
   for (auto doc : touched) {
     if (s.excluded_stamp[doc] == gen) continue;
     std::uint16_t words = s.count[doc];
     if (all_match ? words != required : words == 0) continue;
-    double sc = s.score[doc] * d.doc_boost[doc];
-    if (from_section != Index::Data::no_section && d.doc_section[doc] == from_section) sc *= site.boosts.current_section;
-    cands.push_back({doc, all_match ? std::uint16_t(0) : words, static_cast<float>(sc)});
+    cands.push_back({doc, all_match ? std::uint16_t(0) : words, ranked_score(doc, s.score[doc])});
   }
   response.relaxed = !all_match && !cands.empty();
 

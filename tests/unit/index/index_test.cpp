@@ -10,6 +10,8 @@
 // 8. Each posting's impact byte is its BM25F term-frequency part (within one quantisation step),
 //    computed with the field weights of the settings in force, also after a snapshot is loaded
 //    with other weights; decoding positions for the first fields only leaves the rest empty.
+// 9. A word followed by more of an identifier ("logging.config" for "logging") is only in records
+//    that also have the word (what lets a prefix search skip such completions).
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -279,6 +281,41 @@ BOOST_AUTO_TEST_CASE(impacts_follow_bm25f_and_the_current_field_weights) {
   BOOST_TEST(pos[2].empty());
   decode_positions(d, e, pos, 2, static_cast<std::size_t>(Field::body) + 1);
   BOOST_TEST(pos[2] == (std::vector<std::uint32_t>{1, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(identifier_continuations_are_only_in_records_with_the_word) {
+  IndexBuilder b(test_site());
+  const std::vector<std::string> bodies{
+      "Use Logging.Config and logging.handlers.RotatingFileHandler to configure it.",
+      "LINE_NUM counts lines; line_num is the same, lineNum too, and line-by-line reading.",
+      "std::vector<int> and std::map; the e-mail package; an in-place sort; logGing.x oddities.",
+      "os.path.join(a, b) joins; __init__.py files; v6.2.8 and utf8.decode, http2-server.",
+      "Plain words only: logging lines vectors mail place.",
+  };
+  for (std::size_t i = 0; i < bodies.size(); ++i)
+    b.add(doc("https://example.org/docs/p" + std::to_string(i) + ".html", "Page " + std::to_string(i), bodies[i]));
+  auto idx = b.build();
+  const auto& d = idx->data();
+  auto docs_of = [&](std::uint32_t t) {
+    std::vector<std::uint32_t> out;
+    PostingsCursor cur(d, t);
+    PostingEntry e;
+    while (cur.next(e)) out.push_back(e.doc);
+    return out;
+  };
+  std::size_t checked = 0;
+  for (std::uint32_t c = 0; c < d.term_count(); ++c)
+    for (std::uint32_t w = 0; w < d.term_count(); ++w) {
+      if (!identifier_continuation(d.term(c), d.term(w))) continue;
+      auto with_c = docs_of(c), with_w = docs_of(w);
+      BOOST_TEST_INFO(std::string(d.term(c)) + " / " + std::string(d.term(w)));
+      BOOST_TEST(std::includes(with_w.begin(), with_w.end(), with_c.begin(), with_c.end()));
+      ++checked;
+    }
+  BOOST_TEST(checked >= 10u);  // logging.config, line_num, std::vector, e-mail, in-place, ...
+  BOOST_TEST(identifier_continuation("logging.config", "logging"));
+  BOOST_TEST(!identifier_continuation("loggingx", "logging"));
+  BOOST_TEST(!identifier_continuation("utf8.decode", "utf8"));  // only plain letters qualify
 }
 
 BOOST_AUTO_TEST_SUITE_END()
