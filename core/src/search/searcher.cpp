@@ -103,7 +103,13 @@ class Scorer {
     const bool multi = tc.expansions.size() > 1;
     std::size_t total = 0;
     for (const auto& x : tc.expansions) total += d_.term_df[x.term];
-    out.reserve(std::min<std::size_t>(total, d_.docs.size()));
+    std::size_t most = std::min<std::size_t>(total, d_.docs.size());
+    if (keep) {  // a filtered walk keeps at most the records wanted
+      std::size_t wanted = 0;
+      for (std::size_t w = 0, n = (d_.docs.size() + 63) / 64; w < n; ++w) wanted += std::popcount(keep[w]);
+      most = std::min(most, wanted);
+    }
+    out.reserve(most);
     std::uint32_t doc = 0;
     std::uint64_t entry = 0, positions = 0;
     const std::uint64_t no_body = ~std::uint64_t{0};
