@@ -5,6 +5,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 
 #include "index/index_data.hpp"
 #include "index/url_text.hpp"
@@ -241,9 +242,11 @@ class Scorer {
         const Hit* x = &h;
         if (terms[i] != driver) {
           auto& [at, end] = cursors[i];
-          std::size_t step = 1;
-          while (at + step < end && at[step].doc < h.doc) at += step, step <<= 1;
-          at = std::lower_bound(at, std::min(at + step + 1, end), h.doc,
+          // Offsets, not pointers past the end: an empty list's cursor is a null pointer.
+          std::ptrdiff_t step = 1;
+          while (step < end - at && at[step].doc < h.doc) at += step, step <<= 1;
+          const Hit* limit = step + 1 < end - at ? at + step + 1 : end;
+          at = std::lower_bound(at, limit, h.doc,
                                 [](const Hit& a, std::uint32_t d) { return a.doc < d; });
           x = at != end && at->doc == h.doc ? at : nullptr;
         }
