@@ -327,8 +327,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
       std::string why = "no reply within the command timeout";
       if (self) {
         why += " of " + std::to_string(self->options.command_timeout.count()) + " ms";
-        p->done(unavailable(self->options, why), {});
+        // Drop before answering: whoever hears of the timeout must already see the client as
+        // not connected (a /health asked right after a 503 would otherwise still read 200).
         if (self->sock == s) self->drop("a command timed out");
+        p->done(unavailable(self->options, why), {});
       }
     });
   }

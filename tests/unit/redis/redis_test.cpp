@@ -252,6 +252,26 @@ BOOST_AUTO_TEST_CASE(down_means_an_error_at_once_and_the_client_comes_back_by_it
   BOOST_TEST(await(*client, {"PING"}).str == "PONG");
 }
 
+BOOST_AUTO_TEST_CASE(a_timed_out_command_is_answered_after_the_client_counts_as_down) {
+  // Whoever hears of the timeout (a 503 to an HTTP client) may ask /health at once: by then the
+  // client must already say it is not connected.
+  test::RedisServer server;
+  IoThreads io;
+  auto client = RedisClient::create(io.io, quick(server.url()));
+  BOOST_TEST(await(*client, {"PING"}).str == "PONG");
+  server.freeze();
+  std::promise<std::pair<bool, bool>> heard;  // (failed, connected when the answer came)
+  client->command({"PING"}, [&](std::exception_ptr e, RedisReply) { heard.set_value({e != nullptr, client->connected()}); });
+  auto f = heard.get_future();
+  BOOST_REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  auto [failed, connected] = f.get();
+  BOOST_TEST(failed);
+  BOOST_TEST(!connected);
+  server.thaw();
+  for (int i = 0; i < 200 && !client->connected(); ++i) std::this_thread::sleep_for(10ms);
+  BOOST_TEST(client->connected());
+}
+
 BOOST_AUTO_TEST_CASE(subscriber_resubscribes_after_reconnect) {
   test::RedisServer server;
   IoThreads io;
