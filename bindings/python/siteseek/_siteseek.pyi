@@ -46,6 +46,7 @@ class Boosts:
     section: float
     depth_decay: float
     current_section: float
+    link_list: float
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> Boosts: ...

@@ -51,6 +51,7 @@ struct Boosts {
   double section = 0.9;          ///< section records
   double depth_decay = 0.05;     ///< per URL path level below the root: score *= 1/(1+decay*depth)
   double current_section = 1.3;  ///< records in the caller's section (from_url)
+  double link_list = 0.5;        ///< factor for records that are all links (30 % link text: 1, 90 %+: this)
   bool operator==(const Boosts&) const = default;
 };
 

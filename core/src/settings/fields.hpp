@@ -38,6 +38,7 @@ void each_field(S& s, F&& f) {
   f("section", s.section);
   f("depth_decay", s.depth_decay);
   f("current_section", s.current_section);
+  f("link_list", s.link_list);
 }
 
 template <class S, class F> requires Same<S, CrawlLimits>

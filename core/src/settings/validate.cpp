@@ -133,6 +133,10 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_weight(s.boosts.section, join_path(boosts, "section"), issues, false);
   check_weight(s.boosts.depth_decay, join_path(boosts, "depth_decay"), issues);
   check_weight(s.boosts.current_section, join_path(boosts, "current_section"), issues, false);
+  if (!(s.boosts.link_list > 0 && s.boosts.link_list <= 1)) {
+    issues.push_back({join_path(boosts, "link_list"), "expected a number above 0 and at most 1, got " +
+                                                          std::to_string(s.boosts.link_list)});
+  }
   auto crawl = at("crawl");
   check_range<std::uint32_t>(s.crawl.max_pages, 1, 10'000'000, join_path(crawl, "max_pages"), issues);
   check_range<std::uint32_t>(s.crawl.concurrency, 1, 256, join_path(crawl, "concurrency"), issues);

@@ -10,7 +10,9 @@
 // 6. content selectors with classes, attributes and descendants; breadcrumb selector;
 // 7. huge and deeply nested pages parse without blowing up;
 // 8. read_directory maps files to URLs, skips non-HTML and denied files, reports untitled pages,
-//    and builds breadcrumbs from ancestor pages' titles.
+//    and builds breadcrumbs from ancestor pages' titles;
+// 9. records that are mostly link text (a table of contents, a "see also" list) get a lower
+//    boost, down to boosts.link_list; prose with a few links keeps 1.
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
@@ -19,6 +21,7 @@
 #include "siteseek/settings.hpp"
 
 using namespace siteseek;
+namespace tt = boost::test_tools;
 
 namespace {
 
@@ -198,6 +201,36 @@ BOOST_AUTO_TEST_CASE(huge_attributes) {
   BOOST_TEST(contains(body, "first words"));
   BOOST_TEST(contains(body, "second words"));
   BOOST_TEST(body.find("xxxxxxxx") == std::string::npos);  // attribute values are not text
+}
+
+BOOST_AUTO_TEST_CASE(link_lists_score_less_than_prose) {
+  const std::string html =
+      "<html><head><title>Guide</title></head><body><main><h1>Guide</h1>"
+      "<p>Read a file with <a href='open.html'>open()</a> and iterate over its lines; each line "
+      "keeps its newline, which rstrip removes before the text is split into fields.</p>"
+      "<h2 id='contents'>Contents</h2><ul><li><a href='a.html'>Reading and writing files</a></li>"
+      "<li><a href='b.html'>Copying and moving files</a></li><li><a href='c.html'>Paths</a></li></ul>"
+      "<h2 id='mixed'>Mixed</h2><p>Half of this text <a href='d.html'>is a link to another page</a>.</p>"
+      "</main></body></html>";
+  SiteSettings site;
+  site.name = "t";
+  site.url = "https://example.org/";
+  auto page = extract_page(html, "https://example.org/guide.html", site);
+  BOOST_REQUIRE(page.documents.size() == 3u);
+  const auto& whole = page.documents[0];  // about half its text is links: between the two
+  const auto& toc = page.documents[1];
+  const auto& mixed = page.documents[2];
+  BOOST_TEST(toc.section_title == "Contents");
+  BOOST_TEST(toc.boost == 0.5, tt::tolerance(1e-9));  // all links: the floor
+  BOOST_TEST(mixed.boost < 1.0);
+  BOOST_TEST(mixed.boost > toc.boost);
+  BOOST_TEST(whole.boost <= 1.0);
+  BOOST_TEST(whole.boost > toc.boost);
+  site.boosts.link_list = 1.0;  // off
+  for (const auto& d : extract_page(html, "https://example.org/guide.html", site).documents) BOOST_TEST(d.boost == 1.0);
+  // Prose with a link or two, like most reference pages, keeps its full weight.
+  auto prose = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", python_site());
+  for (const auto& d : prose.documents) BOOST_TEST(d.boost == 1.0, d.url);
 }
 
 BOOST_AUTO_TEST_CASE(directory_walk) {
