@@ -11,7 +11,8 @@
 // 7. Distinct by page, landing pages pinned, pagination and exact totals.
 // 8. Highlighting wraps matches, escapes all text (<script> in a body stays text), snippets cut
 //    around matches with ellipses.
-// 9. Malformed queries never crash: unbalanced quotes, lone operators; @nofield: is an error.
+// 9. Malformed queries never crash: unbalanced quotes, lone operators, phrases with a word that
+//    has no records; @nofield: is an error.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -269,6 +270,11 @@ BOOST_AUTO_TEST_CASE(malformed_queries) {
     BOOST_CHECK_NO_THROW(run(*idx, q));
   }
   BOOST_TEST(urls(run(*idx, "\"line by line")).front() == "lib/files.html");
+  // A phrase or joined word one of whose words has no records: nothing, and no walk off an empty
+  // list (fuzz_query found the null-pointer arithmetic with the phrase "i日, minimised).
+  auto cjk = build({page("lib/cjk.html", "CJK", "Text in 日本語 and more."), page("lib/x.html", "X", "line by line")});
+  for (const std::string& q : {std::string("\"i\xe6\x97\xa5"), std::string("\"line zzqx\""), std::string("line-zzqx ")})
+    BOOST_TEST(run(*cjk, q).results.empty(), q);
   try {
     run(*idx, "@nofield:x");
     BOOST_FAIL("unknown field accepted");
