@@ -133,9 +133,24 @@ void prepare(Engine& engine, const PrepareOptions& options) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   for (const auto& s : engine.settings().sites) {
     if (!options.only_site.empty() && s.name != options.only_site) continue;
-    if (engine.current(s.name)) {
-      if (!options.backend_lacks || !options.backend_lacks(s.name)) continue;
-      log(Level::info, "%s: the search backend has no index for it", s.name.c_str());
+    std::string why = "no snapshot yet";
+    if (auto current = engine.current(s.name)) {
+      // A snapshot built with other ingestion or analysis settings does not hold what the
+      // settings now ask for: it is rebuilt like a missing one, and served until then.
+      auto changed = current->settings_changes(s);
+      if (!changed.empty()) {
+        std::string keys;
+        for (const auto& k : changed) keys += (keys.empty() ? "" : ", ") + k;
+        why = "the snapshot was built with other settings (" + keys + ")";
+        if (s.directory.empty() && !options.crawl_missing) {
+          log(Level::warn, "%s: %s; run `siteseek index --site %s` to apply them", s.name.c_str(), why.c_str(),
+              s.name.c_str());
+          continue;
+        }
+      } else {
+        if (!options.backend_lacks || !options.backend_lacks(s.name)) continue;
+        log(Level::info, "%s: the search backend has no index for it", s.name.c_str());
+      }
     }
     if (s.directory.empty() && !options.crawl_missing) {
       if (options.require_index) {
@@ -143,7 +158,7 @@ void prepare(Engine& engine, const PrepareOptions& options) {
       }
       continue;
     }
-    log(Level::info, "%s: no snapshot yet, indexing %s", s.name.c_str(),
+    log(Level::info, "%s: %s, indexing %s", s.name.c_str(), why.c_str(),
         s.directory.empty() ? s.url.c_str() : s.directory.c_str());
     try {
       auto report = engine.reindex(s.name, progress_printer(s.name));

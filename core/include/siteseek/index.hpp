@@ -21,7 +21,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 1;
+inline constexpr std::uint32_t snapshot_format_version = 2;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {
@@ -50,6 +50,10 @@ class Index {
   const Analyzer& analyzer() const noexcept;
   /// Snapshot format version this index was loaded from or will be saved as.
   std::uint32_t snapshot_version() const noexcept;
+  /// Key paths of the settings that shape an index (ingestion, analysis, static boosts; not
+  /// weights, synonyms or search options, which are read at search time) whose value in `current`
+  /// differs from the one this index was built with ("boosts.link_list"). Empty: up to date.
+  std::vector<std::string> settings_changes(const SiteSettings& current) const;
 
   /// A stored document, materialised (for results and tests; not for hot loops).
   Document document(std::uint32_t doc) const;

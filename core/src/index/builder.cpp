@@ -69,6 +69,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   auto data = std::make_unique<Index::Data>();
   auto& d = *data;
   d.settings = site;
+  d.shape = index_shape(site);
   d.analyzer_options = AnalyzerOptions::from_site(site);
   d.analyzer = Analyzer(d.analyzer_options);
   d.built_at = std::chrono::system_clock::now();

@@ -96,6 +96,9 @@ std::chrono::system_clock::time_point Index::built_at() const noexcept { return 
 const SiteSettings& Index::settings() const noexcept { return data_->settings; }
 const Analyzer& Index::analyzer() const noexcept { return data_->analyzer; }
 std::uint32_t Index::snapshot_version() const noexcept { return data_->snapshot_version; }
+std::vector<std::string> Index::settings_changes(const SiteSettings& current) const {
+  return shape_changes(data_->shape, current);
+}
 
 Document Index::document(std::uint32_t doc) const {
   const auto& d = *data_;

@@ -67,6 +67,7 @@ struct Index::Data {
   Analyzer analyzer;
   std::chrono::system_clock::time_point built_at{};
   std::uint32_t snapshot_version = snapshot_format_version;
+  std::string shape;  ///< index_shape() of the settings it was built with (shape.cpp)
 
   // Stored documents.
   std::string text;
@@ -239,5 +240,10 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
       for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
   }
 }
+
+/// The settings that shape an index (not those a search reads from the current settings), as JSON.
+std::string index_shape(const SiteSettings& site);
+/// Key paths ("boosts.link_list") whose shaping value differs between `built_with` and `now`.
+std::vector<std::string> shape_changes(std::string_view built_with, const SiteSettings& now);
 
 }  // namespace siteseek

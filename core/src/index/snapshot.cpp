@@ -163,6 +163,7 @@ std::string snapshot_bytes(const Index& index) {
   w.str(d.analyzer_options.language);
   w.strings(d.analyzer_options.stop_words);
   w.strings(d.analyzer_options.literal_terms);
+  w.str(d.shape);
   w.pod<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d.built_at.time_since_epoch()).count());
   w.pod(d.page_groups);
   w.str(d.text);
@@ -269,6 +270,7 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view file, const Si
   d.analyzer_options.language = r.str();
   d.analyzer_options.stop_words = r.strings();
   d.analyzer_options.literal_terms = r.strings();
+  d.shape = r.str();
   d.built_at = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(r.pod<std::int64_t>())));
   d.page_groups = r.pod<std::uint32_t>();

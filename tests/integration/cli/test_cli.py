@@ -12,7 +12,9 @@
 8. serve indexes a site without a snapshot before serving it, even one it must crawl;
 9. -v prints debug lines, --log-level warn silences the informational ones (global options go
    before or after the command);
-10. index over several sites: a failed site does not stop the others, and the exit code is 1."""
+10. index over several sites: a failed site does not stop the others, and the exit code is 1;
+11. a snapshot built with other ingestion/analysis settings is rebuilt at the next start, naming
+    the keys that changed; settings read at search time (weights, synonyms) reuse it."""
 import json
 import os
 import pty
@@ -268,3 +270,28 @@ def test_index_failures(workdir):
     assert os.path.exists(os.path.join(data, "good.snapshot")) and not os.path.exists(os.path.join(data, "bad.snapshot"))
     r = run("--config", config, "index", "--site", "nope")
     assert r.returncode == 2 and "good" in r.stderr
+
+
+def test_a_snapshot_built_with_other_settings_is_rebuilt(workdir):
+    data = os.path.join(workdir, "shape-data")
+    base = {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE}
+
+    def search_with(site):
+        config = os.path.join(workdir, "shape.json")
+        with open(config, "w") as f:
+            json.dump({"data_dir": data, "sites": [site]}, f)
+        return run("--config", config, "search", "install", "--site", "ex", "--json")
+
+    r = search_with(base)
+    assert r.returncode == 0 and "no snapshot yet" in r.stderr, r.stderr
+    built = os.stat(os.path.join(data, "ex.snapshot")).st_mtime_ns
+    r = search_with(dict(base, field_weights={"title": 9}, synonyms=[["setup", "install"]]))
+    assert r.returncode == 0 and r.stderr == "", r.stderr  # read at search time: the snapshot stays
+    assert os.stat(os.path.join(data, "ex.snapshot")).st_mtime_ns == built
+    r = search_with(dict(base, boosts={"link_list": 0.8}, title_separators=[" | "]))
+    assert r.returncode == 0, r.stderr
+    assert "the snapshot was built with other settings (title_separators, boosts.link_list)" in r.stderr, r.stderr
+    assert os.stat(os.path.join(data, "ex.snapshot")).st_mtime_ns != built
+    assert json.loads(r.stdout)["results"]
+    r = search_with(dict(base, boosts={"link_list": 0.8}, title_separators=[" | "]))
+    assert r.returncode == 0 and r.stderr == "", r.stderr  # rebuilt once, then reused

@@ -10,6 +10,9 @@
 // 8. Each posting's impact byte is its BM25F term-frequency part (within one quantisation step),
 //    computed with the field weights of the settings in force, also after a snapshot is loaded
 //    with other weights; decoding positions for the first fields only leaves the rest empty.
+// 10. An index knows the settings that shaped it: settings_changes names the ingestion, analysis
+//     and static-boost keys that differ (also after a snapshot round trip), and ignores the ones
+//     a search reads from the current settings (weights, synonyms, search options).
 // 9. A word followed by more of an identifier ("logging.config" for "logging") is only in records
 //    that also have the word (what lets a prefix search skip such completions).
 #include <boost/test/unit_test.hpp>
@@ -227,6 +230,41 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   }
   write("short");
   BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(an_index_names_the_shaping_settings_that_changed_since_it_was_built) {
+  IndexBuilder b(test_site());
+  b.add(doc("https://example.org/docs/a.html", "Alpha", "first document body"));
+  auto idx = b.build();
+  BOOST_TEST(idx->settings_changes(test_site()).empty());
+  auto search_time = test_site();  // read by every search from the settings in force
+  search_time.field_weights.title = 7;
+  search_time.synonyms = {{"alpha", "first"}};
+  search_time.search.typo_tolerance = !search_time.search.typo_tolerance;
+  search_time.boosts.current_section = 2;
+  search_time.crawl.concurrency = 3;
+  search_time.landing_pages = {{"alpha", "https://example.org/docs/a.html"}};
+  BOOST_TEST(idx->settings_changes(search_time).empty());
+  auto shaping = test_site();
+  shaping.boosts.link_list = 0.9;
+  shaping.content_selectors = {"div.body"};
+  shaping.stop_words.push_back("alpha");
+  shaping.crawl.max_pages = 7;
+  auto changed = idx->settings_changes(shaping);
+  std::sort(changed.begin(), changed.end());
+  const std::vector<std::string> want{"boosts.link_list", "content_selectors", "crawl.max_pages", "stop_words"};
+  BOOST_TEST(changed == want, boost::test_tools::per_element());
+  // The snapshot keeps what the index was built with.
+  auto dir = std::filesystem::temp_directory_path() / ("siteseek-shape-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "t.snapshot").string();
+  save_snapshot(*idx, path);
+  auto back = load_snapshot(path, shaping);
+  auto again = back->settings_changes(shaping);
+  std::sort(again.begin(), again.end());
+  BOOST_TEST(again == want, boost::test_tools::per_element());
+  BOOST_TEST(load_snapshot(path, test_site())->settings_changes(test_site()).empty());
   std::filesystem::remove_all(dir);
 }
 
