@@ -73,7 +73,11 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   if (!settings.directory.empty()) {
     result = read_directory(settings.directory, settings.url, settings, progress);
   } else {
-    CrawlState previous = previous_state(validators_path(snapshot_path(settings.name)), current(settings.name).get());
+    // A page answered 304 keeps the documents the current index holds for it: only when they were
+    // extracted with the settings in force (else every page is fetched and extracted again).
+    auto now = current(settings.name);
+    const Index* reusable = now && now->settings_changes(settings).empty() ? now.get() : nullptr;
+    CrawlState previous = previous_state(validators_path(snapshot_path(settings.name)), reusable);
     CrawlOptions options;
     options.progress = progress;
     options.previous = &previous;

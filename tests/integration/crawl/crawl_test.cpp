@@ -246,6 +246,18 @@ BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
     BOOST_TEST(report.pages_unchanged >= 1u);
     BOOST_TEST(restarted.current("fixture")->size() == 10u);
   }
+  {
+    // Other extraction settings: the pages' stored documents are not reused, even for a 304.
+    AppSettings changed = app;
+    changed.sites[0].boosts.link_list = 0.75;
+    Engine restarted(changed);
+    BOOST_TEST(restarted.load_snapshots().size() == 1u);
+    BOOST_TEST(restarted.current("fixture")->settings_changes(changed.sites[0]).size() == 1u);
+    auto report = restarted.reindex("fixture");
+    BOOST_TEST(report.pages_unchanged == 0u);
+    BOOST_TEST(report.pages_indexed == 9u);
+    BOOST_TEST(restarted.current("fixture")->settings_changes(changed.sites[0]).empty());
+  }
   std::filesystem::remove_all(app.data_dir);
 }
 
