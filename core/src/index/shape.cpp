@@ -49,6 +49,8 @@ std::vector<std::string> shape_changes(std::string_view built_with, const SiteSe
   boost::system::error_code ec;
   json::value was = json::parse(built_with, ec);
   if (ec) return {"(unreadable)"};
+  // Through text on both sides: numbers then compare as parsed values of the same kind (a
+  // uint32 setting read back is an int64, and a double is whatever the parser rounds it to).
   differences(was, json::parse(index_shape(now)), "", out);
   return out;
 }

@@ -388,12 +388,8 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   };
   auto size_of = [&](std::size_t i) -> std::size_t {
     const auto& c = plan.clauses[i];
-    if (one_word(c)) {
-      // Postings to walk (an upper bound of the documents when several terms expand the word).
-      std::size_t n = 0;
-      for (const auto& x : plan.terms[c.alternatives[0].terms[0]].expansions) n += d.term_df[x.term];
-      return n;
-    }
+    // Postings to walk (an upper bound of the documents when several terms expand the word).
+    if (one_word(c)) return scorer.postings_of(c.alternatives[0].terms[0]);
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
     return built[i].size();
   };
