@@ -65,17 +65,6 @@ struct TypoWalk {
     return static_cast<unsigned char>(d.term(id)[depth]);
   }
 
-  // First id in [a, b) whose byte at `depth` is above `c` (or not below it, when !above).
-  std::uint32_t child_bound(std::uint32_t a, std::uint32_t b, std::size_t depth, unsigned char c, bool above) const {
-    while (a < b) {
-      std::uint32_t mid = a + (b - a) / 2;
-      const auto x = byte_at(mid, depth);
-      if (above ? x <= c : x < c) a = mid + 1;
-      else b = mid;
-    }
-    return a;
-  }
-
   void child(std::uint32_t i, std::uint32_t j, std::size_t depth, unsigned char c, unsigned char pc) {
     // Two typos are only looked for past an exact first byte: the subtrees a wrong first
     // letter opens are most of the dictionary, and such typos are rare.
@@ -96,45 +85,30 @@ struct TypoWalk {
     const unsigned char pc = depth > 0 ? byte_at(i, depth - 1) : 0;
     // A child byte the query does not have near this depth gives the same row whatever it is.
     // When that row is out of reach, only children starting with one of those few query bytes
-    // can match: find them by binary search instead of visiting every child.
+    // can match: the others are stepped over without a row.
+    std::array<std::uint64_t, 4> wanted{~0ull, ~0ull, ~0ull, ~0ull};  // a bit per byte
+    unsigned char last_wanted = 255;
     if (fill_row(depth, -1, pc) > k) {
       const std::size_t d1 = depth + 1;
       const std::size_t from = d1 > k + 1 ? d1 - k - 1 : 0;  // q[x-1] and q[x-2] over the band
       const std::size_t to = std::min(m, d1 + k);
-      std::array<unsigned char, 2 * 2 + 2> wanted{};  // 2k + 2 bytes; k is at most 2 (typo_lookup)
-      std::size_t n = 0;
-      for (std::size_t x = from; x < to && n < wanted.size(); ++x) wanted[n++] = static_cast<unsigned char>(q[x]);
-      std::sort(wanted.begin(), wanted.begin() + n);
-      n = static_cast<std::size_t>(std::unique(wanted.begin(), wanted.begin() + n) - wanted.begin());
-      std::uint32_t a = i;
-      for (std::size_t w = 0; w < n && a < hi; ++w) {
-        const unsigned char c = wanted[w];
-        a = child_bound(a, hi, depth, c, false);
-        if (a >= hi || byte_at(a, depth) != c) continue;
-        const std::uint32_t b = child_bound(a, hi, depth, c, true);
-        child(a, b, depth, c, pc);
-        a = b;
+      wanted = {};
+      last_wanted = 0;
+      for (std::size_t x = from; x < to; ++x) {
+        const auto c = static_cast<unsigned char>(q[x]);
+        wanted[c >> 6] |= std::uint64_t{1} << (c & 63);
+        last_wanted = std::max(last_wanted, c);
       }
-      return;
     }
     while (i < hi) {
-      auto c = byte_at(i, depth);
-      // End of the children starting with c: terms in [i, hi) are at least depth+1 long.
-      // Galloping from i: children are usually small, so this costs log(child size).
-      auto beyond = [&](std::uint32_t x) { return byte_at(x, depth) > c; };
-      std::uint32_t step = 1, a = i + 1, b = i + 1;
-      while (b < hi && !beyond(b)) {
-        a = b + 1;
-        b = std::min<std::uint32_t>(hi, b + step);
-        step *= 2;
-      }
-      b = std::min(b, hi);
-      while (a < b) {
-        std::uint32_t mid = a + (b - a) / 2;
-        if (!beyond(mid)) a = mid + 1;
-        else b = mid;
-      }
-      child(i, a, depth, c, pc);
+      const auto c = byte_at(i, depth);
+      if (c > last_wanted) break;  // children come in byte order
+      // End of the children starting with c: the first term after i sharing at most `depth`
+      // bytes with its predecessor. Terms sharing more are skipped a run at a time.
+      std::uint32_t a = i + 1;
+      while (a < hi && d.term_lcp[a] > depth) a = d.term_next_shorter[a];
+      a = std::min(a, hi);
+      if (wanted[c >> 6] >> (c & 63) & 1) child(i, a, depth, c, pc);
       i = a;
     }
   }

@@ -22,7 +22,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
        bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(doc_section) +
-       bytes_of(section_keys);
+       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter);
   return n;
 }
 
@@ -33,7 +33,33 @@ std::uint32_t Index::Data::section_id(std::string_view key) const {
                                                        : no_section;
 }
 
+std::string normalize_query(const Analyzer& analyzer, std::string_view text) {
+  std::string out;
+  for (const auto& t : analyzer.analyze(text)) {
+    if (t.kind == TokenKind::part || t.term.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += t.term;
+  }
+  return out;
+}
+
 void Index::Data::finish() {
+  synonym_words.clear();
+  for (const auto& group : settings.synonyms) {
+    auto& members = synonym_words.emplace_back();
+    for (const auto& m : group) {
+      auto& words = members.emplace_back();
+      for (auto& t : analyzer.analyze(m))  // a part follows its identifier: never first
+        if (!t.term.empty() && (t.kind != TokenKind::part || words.empty())) words.push_back(std::move(t));
+    }
+  }
+  pins.clear();
+  for (const auto& lp : settings.landing_pages) {
+    Pin pin{normalize_query(analyzer, lp.query), -1};
+    for (std::uint32_t doc = 0; doc < docs.size(); ++doc)
+      if (slice(docs[doc].url) == lp.url && (pin.doc < 0 || docs[doc].type == DocumentType::page)) pin.doc = doc;
+    pins.push_back(std::move(pin));
+  }
   doc_boost.resize(docs.size());
   doc_group.resize(docs.size());
   doc_section.resize(docs.size());
@@ -66,9 +92,25 @@ void Index::Data::finish() {
     for (std::size_t f = 0; f < field_count; ++f)
       inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg_field_length[f]));
 
+  const std::uint32_t n = term_count();
+  term_lcp.assign(n, 0);
+  for (std::uint32_t t = 1; t < n; ++t) {
+    const auto a = term(t - 1), b = term(t);
+    std::size_t k = 0;
+    const std::size_t most = std::min<std::size_t>({a.size(), b.size(), 255});
+    while (k < most && a[k] == b[k]) ++k;
+    term_lcp[t] = static_cast<std::uint8_t>(k);
+  }
+  term_next_shorter.assign(n, n);
+  std::vector<std::uint32_t> stack;
+  for (std::uint32_t t = n; t-- > 0;) {
+    while (!stack.empty() && term_lcp[stack.back()] >= term_lcp[t]) stack.pop_back();
+    term_next_shorter[t] = stack.empty() ? n : stack.back();
+    stack.push_back(t);
+  }
+
   const auto& fw = settings.field_weights;
   const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
-  const std::uint32_t n = term_count();
   impact_offset.assign(n + 1, 0);
   for (std::uint32_t t = 0; t < n; ++t) impact_offset[t + 1] = impact_offset[t] + term_df[t];
   impacts.assign(impact_offset[n], 0);

@@ -99,6 +99,12 @@ struct Index::Data {
   std::vector<std::uint32_t> term_df;
   std::vector<std::uint8_t> term_flags;
   std::vector<std::uint32_t> term_stem;     ///< stem id of each term
+  /// Derived in finish(), for the typo walk: the bytes each term shares with the one before it
+  /// (capped at 255), and the next term sharing strictly fewer bytes with its predecessor. The
+  /// children of a node of the implicit trie end at the first term sharing at most the node's
+  /// depth, which a few steps along term_next_shorter reach without reading term text.
+  std::vector<std::uint8_t> term_lcp;
+  std::vector<std::uint32_t> term_next_shorter;
 
   // Postings, per term: for each document (ascending) varint(doc delta), field mask byte,
   // varint tf per present field, varint(byte length of its positions). Positions, per term and
@@ -113,6 +119,17 @@ struct Index::Data {
   std::vector<std::uint32_t> stem_offset;        ///< per stem + 1
   std::vector<std::uint32_t> stem_terms_offset;  ///< per stem + 1
   std::vector<std::uint32_t> stem_terms;
+
+  // Derived in finish() from the settings, so a search does not analyse them again.
+  /// Synonym groups -> members -> their words (the analyzer's tokens, identifier parts left out).
+  std::vector<std::vector<std::vector<Token>>> synonym_words;
+  /// Landing pages: the query's words as `normalize_query` gives them, and the record to pin
+  /// (the page record of the URL, else its first record; -1 when the URL is not indexed).
+  struct Pin {
+    std::string query;
+    std::int64_t doc = -1;
+  };
+  std::vector<Pin> pins;
 
   std::string_view slice(TextRef r) const { return std::string_view(text).substr(r.offset, r.length); }
   std::string_view term(std::uint32_t id) const {
@@ -240,6 +257,10 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
       for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
   }
 }
+
+/// A query's words as the analyzer folds them, joined by spaces (identifier parts left out):
+/// what landing pages compare.
+std::string normalize_query(const Analyzer& analyzer, std::string_view text);
 
 /// The settings that shape an index (not those a search reads from the current settings), as JSON.
 std::string index_shape(const SiteSettings& site);

@@ -35,7 +35,7 @@ struct Builder {
   const Analyzer& analyzer;
   PlanOptions options;
   Plan plan;
-  std::vector<std::vector<std::vector<Token>>> synonyms;  // group -> member -> tokens (no parts)
+  const std::vector<std::vector<std::vector<Token>>>& synonyms;  // group -> member -> tokens (no parts)
   std::uint32_t base = 0;  // query position of the current operand's first token
 
   void add_sequence(const std::vector<std::uint32_t>& terms) {
@@ -261,21 +261,14 @@ struct Builder {
 }  // namespace
 
 Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& options) {
-  Builder b{index, index.data(), index.analyzer(), options, {}, {}};
-  for (const auto& group : index.settings().synonyms) {
-    std::vector<std::vector<Token>> members;
-    for (const auto& m : group) {
-      std::vector<Token> words;
-      for (auto& u : units_of(b.analyzer.analyze(m))) words.push_back(std::move(u.head));
-      members.push_back(std::move(words));
-    }
-    b.synonyms.push_back(std::move(members));
-  }
+  Builder b{index, index.data(), index.analyzer(), options, {}, index.data().synonym_words};
 
   // Consecutive plain words equal to a multi-word synonym become one clause with the synonyms
   // as alternatives ("global interpreter lock" | "gil").
   const auto& cl = query.clauses;
   std::vector<bool> merged(cl.size(), false);
+  // Each clause's words, analysed once for all the spans that try it.
+  std::vector<std::optional<std::vector<Unit>>> analysed(cl.size());
   auto simple = [&](std::size_t i) {
     return !cl[i].excluded && cl[i].alternatives.size() == 1 && !cl[i].alternatives[0].phrase &&
            !cl[i].alternatives[0].field;
@@ -291,7 +284,8 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
       for (std::size_t k = i; k < i + len && ok; ++k) {
         ok = simple(k);
         if (!ok) break;
-        auto units = units_of(b.analyzer.analyze(cl[k].alternatives[0].text));
+        if (!analysed[k]) analysed[k] = units_of(b.analyzer.analyze(cl[k].alternatives[0].text));
+        const auto& units = *analysed[k];
         if (units.size() != 1 || !units[0].parts.empty()) ok = false;
         else words.push_back(units[0].head);
       }

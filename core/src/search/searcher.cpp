@@ -332,16 +332,6 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
   return r.field_length[field] <= offsets.back() + 1 ? equals : starts;
 }
 
-std::string normalize(const Analyzer& analyzer, std::string_view text) {
-  std::string out;
-  for (const auto& t : analyzer.analyze(text)) {
-    if (t.kind == TokenKind::part || t.term.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += t.term;
-  }
-  return out;
-}
-
 }  // namespace
 
 SearchResponse search_index(const Index& index, const SearchRequest& request) {
@@ -549,13 +539,12 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
 
   // Landing pages: pinned first for their query.
   std::int64_t pinned = -1;
-  if (!site.landing_pages.empty()) {
-    const auto q = normalize(d.analyzer, request.q);
-    for (const auto& lp : site.landing_pages) {
-      if (q.empty() || normalize(d.analyzer, lp.query) != q) continue;
-      for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc)
-        if (d.slice(d.docs[doc].url) == lp.url && (pinned < 0 || d.docs[doc].type == DocumentType::page)) pinned = doc;
-      if (pinned >= 0) break;
+  if (!d.pins.empty()) {
+    const auto q = normalize_query(d.analyzer, request.q);
+    for (const auto& pin : d.pins) {
+      if (q.empty() || pin.query != q || pin.doc < 0) continue;
+      pinned = pin.doc;
+      break;
     }
   }
   if (pinned >= 0) {
