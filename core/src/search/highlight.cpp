@@ -90,19 +90,53 @@ class PieceMatcher {
   std::array<bool, 256> first_{};
 };
 
+// Entity per byte, or nullptr.
+constexpr auto entities = [] {
+  std::array<const char*, 256> t{};
+  t['&'] = "&amp;", t['<'] = "&lt;", t['>'] = "&gt;", t['"'] = "&quot;", t['\''] = "&#39;";
+  return t;
+}();
+
+// Byte classes for render's single pass: plain text, a byte that starts a piece, an entity.
+enum : std::uint8_t { plain_byte, piece_byte, entity_byte };
+constexpr std::array<std::uint8_t, 256> byte_class = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c)
+    t[c] = word_bytes[c] ? piece_byte : entities[c] ? entity_byte : plain_byte;
+  return t;
+}();
+
+// text[from, to) escaped, matched pieces wrapped in the tags, in one pass: plain runs are copied
+// whole when a piece is wrapped or an entity is written (pieces hold no byte that needs one).
 void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,
             std::string& out) {
-  std::size_t at = from;
   const std::string_view upto = text.substr(0, to);
-  for (Piece p = next_piece(upto, from); p.begin != std::string_view::npos; p = next_piece(upto, p.end)) {
-    if (!match(text.substr(p.begin, p.end - p.begin))) continue;
-    html_escape(text.substr(at, p.begin - at), out);
-    out += o.pre_tag;
-    html_escape(text.substr(p.begin, p.end - p.begin), out);
-    out += o.post_tag;
-    at = p.end;
+  const char* base = text.data();
+  std::size_t run = from;  // start of the text not yet written
+  for (std::size_t i = from; i < to;) {
+    switch (byte_class[static_cast<unsigned char>(text[i])]) {
+      case plain_byte:
+        ++i;
+        break;
+      case entity_byte:
+        out.append(base + run, i - run);
+        out += entities[static_cast<unsigned char>(text[i])];
+        run = ++i;
+        break;
+      default: {
+        const Piece p = next_piece(upto, i);
+        if (match(text.substr(p.begin, p.end - p.begin))) {
+          out.append(base + run, p.begin - run);
+          out += o.pre_tag;
+          out.append(base + p.begin, p.end - p.begin);
+          out += o.post_tag;
+          run = p.end;
+        }
+        i = p.end;
+      }
+    }
   }
-  html_escape(text.substr(at, to - at), out);
+  out.append(base + run, to - run);
 }
 
 bool is_utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
@@ -120,12 +154,6 @@ std::size_t cut_at_word(std::string_view text, std::size_t from, std::size_t lim
 }  // namespace
 
 void html_escape(std::string_view text, std::string& out) {
-  // Entity per byte, or nullptr: one table load per byte of ordinary text.
-  static constexpr auto entities = [] {
-    std::array<const char*, 256> t{};
-    t['&'] = "&amp;", t['<'] = "&lt;", t['>'] = "&gt;", t['"'] = "&quot;", t['\''] = "&#39;";
-    return t;
-  }();
   const std::size_t n = text.size();
   std::size_t run = 0;
   for (std::size_t i = 0; i < n; ++i) {
