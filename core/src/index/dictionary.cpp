@@ -9,9 +9,28 @@ namespace siteseek {
 
 namespace {
 
+// The run [lo, hi] of ids that can hold the first id of `n` whose string is not below `key`
+// (cut to key.size() bytes; not above it, when `upper`), from the samples of every
+// sample_every-th id: a sample whose key8 is below the key's is before that id, one above it is
+// at or after it. Past its end the key is taken as its lowest continuation (0) for a lower
+// bound and its highest (0xff) for an upper one.
+std::pair<std::uint32_t, std::uint32_t> narrow(const std::vector<std::uint64_t>& sample, std::uint32_t n,
+                                               std::string_view key, bool upper) {
+  const auto k = key8(key, upper ? 0xff : 0);
+  const auto below = static_cast<std::uint32_t>(std::lower_bound(sample.begin(), sample.end(), k) - sample.begin());
+  const auto not_above = static_cast<std::uint32_t>(std::upper_bound(sample.begin(), sample.end(), k) - sample.begin());
+  const std::uint32_t every = Index::Data::sample_every;
+  const std::uint32_t lo = below > 0 ? (below - 1) * every + 1 : 0;
+  const std::uint32_t hi = not_above < sample.size() ? std::min(n, not_above * every) : n;
+  return {std::min(lo, hi), hi};
+}
+
 // First id in [lo, hi) whose term is not less than `key` when both are cut to `key.size()`
 // bytes (or the first greater one, when `upper`).
 std::uint32_t bound(const Index::Data& d, std::uint32_t lo, std::uint32_t hi, std::string_view key, bool upper) {
+  const auto [a, b] = narrow(d.term_sample, d.term_count(), key, upper);
+  lo = std::max(lo, a), hi = std::min(hi, b);
+  if (lo > hi) return lo;
   while (lo < hi) {
     std::uint32_t mid = lo + (hi - lo) / 2;
     auto t = d.term(mid).substr(0, key.size());
@@ -153,7 +172,8 @@ std::vector<TypoMatch> Index::typo_lookup(std::string_view word, unsigned max_ed
 
 std::vector<std::uint32_t> Index::stem_variants(std::string_view stem) const {
   const auto& d = *data_;
-  std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(d.stem_offset.size()) - 1;
+  if (d.stem_offset.size() < 2) return {};
+  auto [lo, hi] = narrow(d.stem_sample, static_cast<std::uint32_t>(d.stem_offset.size()) - 1, stem, false);
   while (lo < hi) {
     auto mid = lo + (hi - lo) / 2;
     if (d.stem(mid) < stem) lo = mid + 1;

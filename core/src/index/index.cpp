@@ -22,7 +22,8 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
        bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(doc_section) +
-       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter);
+       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) +
+       bytes_of(term_sample) + bytes_of(stem_sample);
   return n;
 }
 
@@ -101,6 +102,11 @@ void Index::Data::finish() {
     while (k < most && a[k] == b[k]) ++k;
     term_lcp[t] = static_cast<std::uint8_t>(k);
   }
+  term_sample.clear();
+  for (std::uint32_t t = 0; t < n; t += sample_every) term_sample.push_back(key8(term(t), 0));
+  stem_sample.clear();
+  const auto stem_count = stem_offset.empty() ? 0u : static_cast<std::uint32_t>(stem_offset.size() - 1);
+  for (std::uint32_t t = 0; t < stem_count; t += sample_every) stem_sample.push_back(key8(stem(t), 0));
   term_next_shorter.assign(n, n);
   std::vector<std::uint32_t> stack;
   for (std::uint32_t t = n; t-- > 0;) {

@@ -105,6 +105,11 @@ struct Index::Data {
   /// depth, which a few steps along term_next_shorter reach without reading term text.
   std::vector<std::uint8_t> term_lcp;
   std::vector<std::uint32_t> term_next_shorter;
+  /// Derived in finish(): the first 8 bytes (key8) of every sample_every-th term and stem, a
+  /// few kilobytes that stay in cache, so a lookup searches them first and then reads the text
+  /// of one short run of terms instead of a term per step across the whole dictionary.
+  std::vector<std::uint64_t> term_sample, stem_sample;
+  static constexpr std::uint32_t sample_every = 32;
 
   // Postings, per term: for each document (ascending) varint(doc delta), field mask byte,
   // varint tf per present field, varint(byte length of its positions). Positions, per term and
@@ -256,6 +261,14 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
     if (f + 1 < last)
       for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
   }
+}
+
+/// The first 8 bytes of `s` as a big-endian number, bytes past its end taken as `pad`: if
+/// key8(a, 0) < key8(b, 0) then a < b, so comparing these orders strings by their start.
+inline std::uint64_t key8(std::string_view s, unsigned char pad) {
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < 8; ++i) k = k << 8 | (i < s.size() ? static_cast<unsigned char>(s[i]) : pad);
+  return k;
 }
 
 /// A query's words as the analyzer folds them, joined by spaces (identifier parts left out):

@@ -132,6 +132,38 @@ BOOST_AUTO_TEST_CASE(exact_and_prefix_lookup_match_brute_force) {
   }
 }
 
+// Lookups search a sample of every 32nd term's first 8 bytes first: terms that share longer
+// starts ("configuration", "configurations", ...) and keys that end inside or beyond those 8
+// bytes must give the same answers as a search of the whole sorted list.
+BOOST_AUTO_TEST_CASE(lookups_agree_with_a_full_search_when_terms_share_long_starts) {
+  std::mt19937 rng(11);
+  std::vector<std::string> words;
+  for (const std::string stem : {"configur", "configurat", "con", "c", "configuration", "zz"})
+    for (auto& w : random_words(rng, 150)) words.push_back(stem + w);
+  auto idx = index_of_words(words);
+  std::vector<std::string> dict;
+  for (std::uint32_t i = 0; i < idx->term_count(); ++i) dict.emplace_back(idx->term(i));
+  BOOST_REQUIRE(std::is_sorted(dict.begin(), dict.end()));
+  std::vector<std::string> keys(dict);
+  for (const auto& w : dict)
+    for (std::size_t cut : {1u, 3u, 7u, 8u, 9u, 12u}) {
+      if (cut < w.size()) keys.push_back(w.substr(0, cut));
+      keys.push_back(w.substr(0, std::min(cut, w.size())) + "~");
+    }
+  for (const auto& k : keys) {
+    auto want = std::lower_bound(dict.begin(), dict.end(), k);
+    const bool there = want != dict.end() && *want == k;
+    BOOST_TEST(idx->find(k) == (there ? want - dict.begin() : -1), "find " << k);
+    auto [lo, hi] = idx->prefix_range(k);
+    std::size_t wlo = 0, whi = 0;
+    while (wlo < dict.size() && dict[wlo].substr(0, k.size()) < k) ++wlo;
+    whi = wlo;
+    while (whi < dict.size() && dict[whi].starts_with(k)) ++whi;
+    BOOST_TEST(lo == wlo, "prefix " << k);
+    BOOST_TEST(hi == whi, "prefix " << k);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(typo_lookup_matches_brute_force) {
   std::mt19937 rng(7);
   auto words = random_words(rng, 600);
