@@ -68,6 +68,17 @@ struct Scratch {
   }
 };
 
+// Moves `at` forward to the first hit at or after `doc`, by galloping (the documents sought are
+// sparse in the list), and returns it when it is `doc`'s. Offsets, not pointers past the end:
+// an empty list's cursor is a null pointer.
+const Hit* seek(const Hit*& at, const Hit* end, std::uint32_t doc) {
+  std::ptrdiff_t step = 1;
+  while (step < end - at && at[step].doc < doc) at += step, step <<= 1;
+  const Hit* limit = step + 1 < end - at ? at + step + 1 : end;
+  at = std::lower_bound(at, limit, doc, [](const Hit& a, std::uint32_t d) { return a.doc < d; });
+  return at != end && at->doc == doc ? at : nullptr;
+}
+
 Scratch& scratch() {
   // initial-exec: in a shared object (the Python module) the default model would call
   // __tls_get_addr at each use the compiler rematerialises in the hot loops (~9,500 calls and
@@ -240,16 +251,7 @@ class Scorer {
       bool all = true;
       for (std::size_t i = 0; i < terms.size(); ++i) {
         const Hit* x = &h;
-        if (terms[i] != driver) {
-          auto& [at, end] = cursors[i];
-          // Offsets, not pointers past the end: an empty list's cursor is a null pointer.
-          std::ptrdiff_t step = 1;
-          while (step < end - at && at[step].doc < h.doc) at += step, step <<= 1;
-          const Hit* limit = step + 1 < end - at ? at + step + 1 : end;
-          at = std::lower_bound(at, limit, h.doc,
-                                [](const Hit& a, std::uint32_t d) { return a.doc < d; });
-          x = at != end && at->doc == h.doc ? at : nullptr;
-        }
+        if (terms[i] != driver) x = seek(cursors[i].first, cursors[i].second, h.doc);
         if (!x) {
           all = false;
           break;
@@ -482,10 +484,24 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     for (std::size_t i = 0; i < seq.size(); ++i)
       offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
     const std::size_t rerank_fields = static_cast<std::size_t>(seq.size() > 1 ? Field::body : Field::section_title) + 1;
+    // The candidates in document order: each word's hits for all of them are one forward sweep
+    // of its list. Their entries are then asked for at once, so the cache misses overlap.
+    std::sort(cands.begin(), cands.begin() + rerank, [](const Candidate& a, const Candidate& b) { return a.doc < b.doc; });
+    std::vector<const Hit*> found_hits(rerank * seq.size());
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+      const auto& hits = scorer.term_hits(seq[i]);
+      const Hit *at = hits.data(), *end = at + hits.size();
+      for (std::size_t k = 0; k < rerank; ++k) {
+        const Hit* h = found_hits[k * seq.size() + i] = seek(at, end, cands[k].doc);
+        if (!h) continue;
+        __builtin_prefetch(d.postings.data() + h->entry);
+        __builtin_prefetch(d.positions.data() + h->positions);
+      }
+    }
     for (std::size_t k = 0; k < rerank; ++k) {
       auto& c = cands[k];
       for (std::size_t i = 0; i < seq.size(); ++i) {
-        const Hit* h = scorer.find_hit(seq[i], c.doc);
+        const Hit* h = found_hits[k * seq.size() + i];
         present[i] = h != nullptr;
         // Proximity and the title rules read title, section title and body, never the URL;
         // one word has no proximity, so its body positions are not needed.
