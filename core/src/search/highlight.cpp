@@ -175,62 +175,81 @@ std::string highlight_text(const Analyzer& analyzer, std::string_view text, cons
   return out;
 }
 
-std::string body_snippet(const Index& index, std::uint32_t doc,
-                         std::vector<std::pair<std::uint32_t, std::uint32_t>> found,
-                         const HighlightMatcher& matcher, const HighlightOptions& options) {
+std::uint32_t snippet_position(std::vector<std::pair<std::uint32_t, std::uint32_t>>& found, std::size_t length) {
+  if (found.empty()) return 0;
+  length = std::max<std::size_t>(length, 20);
+  // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
+  if (!std::is_sorted(found.begin(), found.end())) std::sort(found.begin(), found.end());
+  const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
+  // Slide a window of `span` positions over the matches, counting each term's matches in it.
+  std::uint32_t terms = 0;
+  for (const auto& f : found) terms = std::max(terms, f.second + 1);
+  std::vector<std::uint32_t> in_window(terms, 0);
+  std::size_t distinct = 0, best_distinct = 0, best_count = 0, best_i = 0, j = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    while (j < found.size() && found[j].first < found[i].first + span) {
+      if (in_window[found[j].second]++ == 0) ++distinct;
+      ++j;
+    }
+    std::size_t count = j - i;
+    if (distinct > best_distinct || (distinct == best_distinct && count > best_count))
+      best_distinct = distinct, best_count = count, best_i = i;
+    if (--in_window[found[i].second] == 0) --distinct;
+  }
+  const std::uint32_t first = found[best_i].first;
+  return first > span / 5 ? first - span / 5 : 0;
+}
+
+Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32_t position) {
   const auto& d = index.data();
+  auto cb = d.checkpoints.begin() + d.checkpoint_offset[doc];
+  auto ce = d.checkpoints.begin() + d.checkpoint_offset[doc + 1];
+  auto it = std::upper_bound(cb, ce, position, [](std::uint32_t p, const Checkpoint& c) { return p < c.position; });
+  if (it == cb || it[-1].offset >= d.docs[doc].body.length) return {};
+  return it[-1];
+}
+
+std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint from_checkpoint, std::uint32_t position) {
+  const std::string_view body = index.body(doc);
+  std::size_t from = from_checkpoint.offset;
+  std::uint32_t pos = from_checkpoint.position;
+  // From the checkpoint at or before the window, count pieces forward to its start.
+  for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < position;
+       p = next_piece(body, p.end), ++pos)
+    from = p.end;
+  if (from > 0) {
+    Piece p = next_piece(body, from);
+    from = p.begin == std::string_view::npos ? body.size() : p.begin;
+  }
+  return from;
+}
+
+std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
+                       const HighlightOptions& options) {
   const std::string_view body = index.body(doc);
   const std::size_t length = std::max<std::size_t>(options.snippet_length, 20);
   std::string out;
   if (body.empty()) return out;
+  from = std::min(from, body.size());
   out.reserve(length + 64);  // the window, a few tags and the two ellipses
   PieceMatcher match(index.analyzer(), matcher);
-  std::size_t from = 0;
-  if (!found.empty()) {
-    // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
-    if (!std::is_sorted(found.begin(), found.end())) std::sort(found.begin(), found.end());
-    const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
-    // Slide a window of `span` positions over the matches, counting each term's matches in it.
-    std::uint32_t terms = 0;
-    for (const auto& f : found) terms = std::max(terms, f.second + 1);
-    std::vector<std::uint32_t> in_window(terms, 0);
-    std::size_t distinct = 0, best_distinct = 0, best_count = 0, best_i = 0, j = 0;
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      while (j < found.size() && found[j].first < found[i].first + span) {
-        if (in_window[found[j].second]++ == 0) ++distinct;
-        ++j;
-      }
-      std::size_t count = j - i;
-      if (distinct > best_distinct || (distinct == best_distinct && count > best_count))
-        best_distinct = distinct, best_count = count, best_i = i;
-      if (--in_window[found[i].second] == 0) --distinct;
-    }
-    const std::uint32_t first = found[best_i].first;
-    const std::uint32_t start_pos = first > span / 5 ? first - span / 5 : 0;
-    // From the checkpoint at or before the window, count pieces forward to its start.
-    auto cb = d.checkpoints.begin() + d.checkpoint_offset[doc];
-    auto ce = d.checkpoints.begin() + d.checkpoint_offset[doc + 1];
-    auto it = std::upper_bound(cb, ce, start_pos, [](std::uint32_t p, const Checkpoint& c) { return p < c.position; });
-    std::uint32_t pos = 0;
-    if (it != cb) {
-      --it;
-      if (it->offset < body.size()) from = it->offset, pos = it->position;
-    }
-    for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < start_pos;
-         p = next_piece(body, p.end), ++pos)
-      from = p.end;
-    if (from > 0) {
-      Piece p = next_piece(body, from);
-      from = p.begin == std::string_view::npos ? body.size() : p.begin;
-    }
-  }
   std::size_t to = cut_at_word(body, from, length);
   while (to > from && body[to - 1] == ' ') --to;
   if (from > 0) out += "\xE2\x80\xA6";  // …
-  if (found.empty()) render(body, from, to, match, options, out), (void)0;
-  else render(body, from, to, match, options, out);
+  render(body, from, to, match, options, out);
   if (to < body.size()) out += "\xE2\x80\xA6";
   return out;
+}
+
+std::string body_snippet(const Index& index, std::uint32_t doc,
+                         std::vector<std::pair<std::uint32_t, std::uint32_t>> found,
+                         const HighlightMatcher& matcher, const HighlightOptions& options) {
+  std::size_t from = 0;
+  if (!found.empty()) {
+    const auto position = snippet_position(found, options.snippet_length);
+    from = snippet_offset(index, doc, snippet_checkpoint(index, doc, position), position);
+  }
+  return snippet_at(index, doc, from, matcher, options);
 }
 
 }  // namespace siteseek::detail
