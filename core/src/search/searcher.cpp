@@ -47,6 +47,10 @@ struct Scratch {
   std::vector<std::uint32_t> group_stamp, group_best;
   std::uint32_t group_gen = 0;
   std::vector<Hit> ordered;
+  /// Hit lists kept between searches (each term clause of a search takes one): lists that can
+  /// hold every record of a small site are reused, not allocated and freed for every word.
+  std::vector<std::vector<Hit>> hit_lists;
+  static constexpr std::size_t kept_lists = 16, kept_list_hits = 1 << 16;
   std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
   std::vector<std::uint64_t> keep;  ///< one bit per document: the records a pass wants; clear between uses
 
@@ -92,9 +96,19 @@ class Scorer {
   Scorer(const Index& index, const Plan& plan) : d_(index.data()), plan_(plan), w_{} {
     const auto& fw = d_.settings.field_weights;
     w_ = {fw.title, fw.section_title, fw.body, fw.url};
+    hits_.swap(scratch().hit_lists);
+    for (auto& h : hits_) h.clear();
     hits_.resize(plan.terms.size());
     evaluated_.assign(plan.terms.size(), false);
   }
+
+  ~Scorer() {
+    std::erase_if(hits_, [](const std::vector<Hit>& h) { return h.capacity() > Scratch::kept_list_hits; });
+    if (hits_.size() > Scratch::kept_lists) hits_.resize(Scratch::kept_lists);
+    hits_.swap(scratch().hit_lists);
+  }
+  Scorer(const Scorer&) = delete;
+  Scorer& operator=(const Scorer&) = delete;
 
   // BM25F saturation of a posting entry's frequencies in one field (the @field: restriction;
   // unrestricted words use the precomputed impacts).
