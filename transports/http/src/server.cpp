@@ -1,7 +1,8 @@
 // HTTP/1.1 over Boost.Beast: one listener, one strand-free session per connection (each
-// session's operations are chained, so they never run concurrently), a multi-threaded
-// io_context, and graceful stop. Searches run right on the io threads: the core is lock-free
-// and answers in microseconds.
+// session's operations are chained, so they never run concurrently), one io_context per io
+// thread (connections are dealt to them in turn, so threads share no event queue and no lock),
+// and graceful stop. Searches run right on the io threads: the core is lock-free and answers in
+// microseconds.
 #include "siteseek/http/server.hpp"
 
 #include <atomic>
@@ -128,8 +129,12 @@ class Session : public std::enable_shared_from_this<Session> {
 struct Server::Impl {
   Engine& engine;
   ServerOptions options;
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  /// One event loop per io thread; the first also runs the acceptor, signals, the stop timer
+  /// and the clients that share it (context()).
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  net::io_context& ioc;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::size_t next_context = 0;
   tcp::acceptor acceptor;
   Shared shared;
   std::optional<net::signal_set> signals;
@@ -137,11 +142,26 @@ struct Server::Impl {
   std::atomic<bool> started{false};
   std::chrono::steady_clock::time_point stop_deadline;
 
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    const unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
   Impl(Engine& e, JobQueue* jobs, ServerOptions o)
-      : engine(e), options(o), ioc(), acceptor(ioc), shared(e, jobs, o), stop_timer(ioc) {}
+      : engine(e),
+        options(o),
+        contexts(make_contexts(o.threads)),
+        ioc(*contexts.front()),
+        acceptor(ioc),
+        shared(e, jobs, o),
+        stop_timer(ioc) {}
 
   void accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    // Each connection lives on one io thread's loop, dealt in turn.
+    auto& target = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) {
         beast::error_code ignore;
@@ -166,8 +186,8 @@ struct Server::Impl {
       empty = shared.sessions.empty();
     }
     if (empty || std::chrono::steady_clock::now() >= stop_deadline) {
-      work.reset();
-      ioc.stop();
+      work.clear();
+      for (auto& c : contexts) c->stop();
       return;
     }
     stop_timer.expires_after(std::chrono::milliseconds(10));
@@ -212,7 +232,7 @@ void Server::start() {
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) throw IoError("cannot listen on " + where + ": " + ec.message());
-  impl_->work.emplace(impl_->ioc.get_executor());
+  for (auto& c : impl_->contexts) impl_->work.push_back(net::make_work_guard(*c));
   if (impl_->options.handle_signals) {
     impl_->signals.emplace(impl_->ioc, SIGINT, SIGTERM);
     impl_->signals->async_wait([this](beast::error_code ec, int) {
@@ -232,9 +252,8 @@ std::uint16_t Server::port() const {
 
 void Server::run() {
   start();
-  unsigned n = impl_->options.threads ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
 }
