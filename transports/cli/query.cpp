@@ -4,9 +4,9 @@
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 
 #include <boost/json.hpp>
 
@@ -85,19 +85,19 @@ std::string from_json(std::string_view line, SearchRequest& req) {
 
 int run_query(Engine& engine, const std::string& site) {
   const auto& app = engine.settings();
-  std::string line, out;
+  std::string out;
   // Each line's request starts as a copy of `base`; assigning into the same `req` keeps its
   // strings' buffers, so a steady stream allocates nothing here.
   SearchRequest base, req;
   base.site = site;
   base.num = app.default_num;
-  std::ios::sync_with_stdio(false);
   std::uint64_t lines = 0, errors = 0;
   auto started = std::chrono::steady_clock::now();
-  while (std::getline(std::cin, line)) {
+
+  auto answer = [&](std::string_view line) {
     ++lines;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    out.clear();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t at = out.size();
     req = base;
     std::string err = !line.empty() && line.front() == '{' ? from_json(line, req) : (req.q.assign(line), std::string());
     if (!err.empty()) {
@@ -110,13 +110,55 @@ int run_query(Engine& engine, const std::string& site) {
       try {
         append_json(out, engine.search(req));
       } catch (const Error& e) {
-        out.clear();
+        out.resize(at);
         error_line(out, e.code(), e.what());
       }
     }
-    if (out.front() == '{' && out.compare(0, 9, "{\"error\":") == 0) ++errors;
+    if (out.compare(at, 9, "{\"error\":") == 0) ++errors;
     out += '\n';
-    write_all(out);  // one write(2) per response: the reader sees whole lines, at once
+  };
+
+  // Input is read in blocks; the responses to every whole line of a block are written together,
+  // before reading again (at most `flush_at` bytes at a time), so nothing waits for input that
+  // has not come: a program sending one line and waiting gets its answer, and a pipe full of
+  // lines costs one write(2) per batch instead of one per line. A line longer than
+  // `longest_line` gets an error and is skipped to its end.
+  constexpr std::size_t block = 64 * 1024, flush_at = 64 * 1024, longest_line = 1 << 20;
+  std::string buffer;
+  std::size_t begin = 0;  // start of the line being read
+  bool skipping = false;  // inside a line too long to answer
+  for (;;) {
+    if (begin > 0 && begin * 2 >= buffer.size()) buffer.erase(0, begin), begin = 0;
+    const std::size_t had = buffer.size();
+    buffer.resize(had + block);
+    ssize_t n = ::read(STDIN_FILENO, buffer.data() + had, block);
+    if (n < 0 && errno == EINTR) {
+      buffer.resize(had);
+      continue;
+    }
+    if (n < 0) throw IoError("cannot read standard input");
+    buffer.resize(had + static_cast<std::size_t>(n));
+    const bool end_of_input = n == 0;
+    for (std::size_t nl; (nl = buffer.find('\n', std::max(begin, had))) != std::string::npos || end_of_input;) {
+      if (nl == std::string::npos) {  // the last line has no newline
+        if (begin < buffer.size() && !skipping) answer(std::string_view(buffer).substr(begin));
+        begin = buffer.size();
+        break;
+      }
+      if (skipping) skipping = false;
+      else answer(std::string_view(buffer).substr(begin, nl - begin));
+      begin = nl + 1;
+      if (out.size() >= flush_at) write_all(out), out.clear();
+    }
+    if (!skipping && buffer.size() - begin > longest_line) {
+      error_line(out, "line_too_long", "a line is over " + std::to_string(longest_line) + " bytes");
+      out += '\n';
+      ++lines, ++errors;
+      skipping = true;
+    }
+    if (skipping) buffer.resize(begin);  // keep nothing of it
+    if (!out.empty()) write_all(out), out.clear();
+    if (end_of_input) break;
   }
   log(Level::debug, "query: %llu lines, %llu errors, %.3f s", static_cast<unsigned long long>(lines),
       static_cast<unsigned long long>(errors),

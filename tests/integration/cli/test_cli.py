@@ -209,6 +209,27 @@ def test_query_answers_each_line_before_the_next_arrives(indexed):
         assert proc.wait(timeout=10) == 0
 
 
+def test_query_stream_in_blocks_with_split_and_overlong_lines(indexed):
+    # Many lines at once, a line cut across two writes, an over-long line, and a last line
+    # without a newline: one answer per line, in order, and the stream goes on.
+    proc = subprocess.Popen([siteseek_bin(), "--config", indexed["config"], "query", "--site", "ex"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env())
+    try:
+        proc.stdin.write(b"guide\n" * 500 + b"ins")
+        proc.stdin.flush()
+        answers = [json.loads(proc.stdout.readline()) for _ in range(500)]
+        assert all("total" in a for a in answers)
+        proc.stdin.write(b"tall\n" + b"x" * (2 << 20) + b"\nwelcome\nguide")
+        proc.stdin.close()
+        rest = [json.loads(line) for line in proc.stdout.read().splitlines()]
+        assert len(rest) == 4
+        assert rest[0]["total"] >= 1  # "install", written in two parts
+        assert rest[1]["error"]["code"] == "line_too_long"
+        assert "total" in rest[2] and "total" in rest[3]
+    finally:
+        assert proc.wait(timeout=10) == 0
+
+
 def test_progress_on_a_terminal(workdir):
     code, out = run_on_terminal("index", "--dir", FIXTURE_SITE, "--base-url", "https://docs.example.org/",
                                 "--site", "ex", "--data-dir", os.path.join(workdir, "tty-data"))
