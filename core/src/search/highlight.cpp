@@ -2,6 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <iterator>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "index/index_data.hpp"
 
@@ -20,42 +27,129 @@ constexpr std::array<bool, 256> word_bytes = [] {
   for (unsigned c = 0; c < 256; ++c) t[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
   return t;
 }();
-bool word_byte(unsigned char c) { return word_bytes[c]; }
 bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 struct Piece {
   std::size_t begin, end;
 };
 
-// Next piece at or after `at`, or {npos, npos}.
-Piece next_piece(std::string_view text, std::size_t at) {
+// Entity per byte, or nullptr.
+constexpr auto entities = [] {
+  std::array<const char*, 256> t{};
+  t['&'] = "&amp;", t['<'] = "&lt;", t['>'] = "&gt;", t['"'] = "&quot;", t['\''] = "&#39;";
+  return t;
+}();
+
+// Scanning sixteen bytes at a time: a bit per byte for each class, so runs of text are stepped
+// over without a branch per byte (the scalar tables finish the last bytes of a text).
+#if defined(__SSE2__)
+unsigned word_bits(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  const __m128i letter =
+      _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lower));
+  // A byte's own high bit marks it as non-ASCII, which counts as a word byte.
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, letter), x)));
+}
+unsigned entity_bits(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i m = _mm_cmpeq_epi8(x, _mm_set1_epi8('&'));
+  for (char c : {'<', '>', '"', '\''}) m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+#else
+unsigned word_bits(const char* p) {
+  unsigned m = 0;
+  for (unsigned k = 0; k < 16; ++k) m |= unsigned{word_bytes[static_cast<unsigned char>(p[k])]} << k;
+  return m;
+}
+unsigned entity_bits(const char* p) {
+  unsigned m = 0;
+  for (unsigned k = 0; k < 16; ++k) m |= unsigned{entities[static_cast<unsigned char>(p[k])] != nullptr} << k;
+  return m;
+}
+#endif
+
+#if defined(__SSE2__)
+// Bit k set when byte k, folded to lower case where it is a letter, is one of `firsts`.
+unsigned first_bits(const char* p, const std::vector<char>& firsts) {
+  const __m128i lower = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), _mm_set1_epi8(0x20));
+  __m128i m = _mm_setzero_si128();
+  for (char c : firsts) m = _mm_or_si128(m, _mm_cmpeq_epi8(lower, _mm_set1_epi8(static_cast<char>(c | 0x20))));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+unsigned high_bits(const char* p) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+#else
+unsigned first_bits(const char* p, const std::vector<char>& firsts) {
+  unsigned m = 0;
+  for (unsigned k = 0; k < 16; ++k)
+    for (char c : firsts) m |= unsigned{static_cast<char>(p[k] | 0x20) == static_cast<char>(c | 0x20)} << k;
+  return m;
+}
+unsigned high_bits(const char* p) {
+  unsigned m = 0;
+  for (unsigned k = 0; k < 16; ++k) m |= unsigned{static_cast<unsigned char>(p[k]) >= 0x80} << k;
+  return m;
+}
+#endif
+
+enum class Find { word, not_word };
+
+// First index at or after `at` (below text.size()) whose byte is of the class, or text.size().
+std::size_t find(std::string_view text, std::size_t at, Find what) {
   const std::size_t n = text.size();
-  while (at < n && !word_byte(static_cast<unsigned char>(text[at]))) ++at;
-  if (at >= n) return {std::string_view::npos, std::string_view::npos};
+  auto bits = [&](const char* p) { return what == Find::word ? word_bits(p) : ~word_bits(p) & 0xffffu; };
+  for (; at + 16 <= n; at += 16)
+    if (unsigned m = bits(text.data() + at)) return at + static_cast<unsigned>(std::countr_zero(m));
+  for (; at < n; ++at) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    const bool word = word_bytes[c];
+    if (what == Find::not_word ? !word : word) return at;
+  }
+  return n;
+}
+
+// The piece starting at word byte `at`: its end.
+std::size_t piece_end(std::string_view text, std::size_t at) {
+  const std::size_t n = text.size();
   std::size_t e = at;
-  while (e < n) {
-    auto c = static_cast<unsigned char>(text[e]);
-    if (word_byte(c)) {
-      ++e;
-      continue;
-    }
-    if ((c == '.' || c == ',') && e + 1 < n && digit(static_cast<unsigned char>(text[e - 1])) &&
+  for (;;) {
+    e = find(text, e, Find::not_word);
+    // Digits joined by '.' or ',' stay one piece ("3.11").
+    if (e + 1 < n && (text[e] == '.' || text[e] == ',') && digit(static_cast<unsigned char>(text[e - 1])) &&
         digit(static_cast<unsigned char>(text[e + 1]))) {
       ++e;
       continue;
     }
-    break;
+    return e;
   }
-  return {at, e};
+}
+
+// Next piece at or after `at`, or {npos, npos}.
+Piece next_piece(std::string_view text, std::size_t at) {
+  at = find(text, at, Find::word);
+  if (at >= text.size()) return {std::string_view::npos, std::string_view::npos};
+  return {at, piece_end(text, at)};
 }
 
 class PieceMatcher {
  public:
   PieceMatcher(const Analyzer& analyzer, const HighlightMatcher& m) : analyzer_(analyzer), m_(m) {
     for (const auto* list : {&m.terms, &m.prefixes, &m.stems})
-      for (const auto& w : *list)
-        if (!w.empty()) first_[static_cast<unsigned char>(w[0])] = true;
+      for (const auto& w : *list) {
+        if (w.empty()) continue;
+        const auto c = static_cast<unsigned char>(w[0]);
+        if (!first_[c] && c < 0x80) firsts_.push_back(static_cast<char>(c));
+        first_[c] = true;
+      }
   }
+
+  /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
+  /// one of them, or with a non-ASCII byte, can match.
+  const std::vector<char>& firsts() const { return firsts_; }
 
   bool operator()(std::string_view piece) {
     // Most pieces start with a letter no query word starts with: reject those before folding.
@@ -88,52 +182,56 @@ class PieceMatcher {
   const HighlightMatcher& m_;
   std::string folded_, stem_;
   std::array<bool, 256> first_{};
+  std::vector<char> firsts_;
 };
 
-// Entity per byte, or nullptr.
-constexpr auto entities = [] {
-  std::array<const char*, 256> t{};
-  t['&'] = "&amp;", t['<'] = "&lt;", t['>'] = "&gt;", t['"'] = "&quot;", t['\''] = "&#39;";
-  return t;
-}();
-
-// Byte classes for render's single pass: plain text, a byte that starts a piece, an entity.
-enum : std::uint8_t { plain_byte, piece_byte, entity_byte };
-constexpr std::array<std::uint8_t, 256> byte_class = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (unsigned c = 0; c < 256; ++c)
-    t[c] = word_bytes[c] ? piece_byte : entities[c] ? entity_byte : plain_byte;
-  return t;
-}();
-
-// text[from, to) escaped, matched pieces wrapped in the tags, in one pass: plain runs are copied
-// whole when a piece is wrapped or an entity is written (pieces hold no byte that needs one).
+// text[from, to) escaped, matched pieces wrapped in the tags, in one pass of sixteen bytes at a
+// time: a block's bytes that need an entity and its piece starts that could match (a byte the
+// words sought start with, or a non-ASCII one) are bits; only those are visited, so the pieces
+// that cannot match cost no branch of their own. Plain runs are copied whole when a piece is
+// wrapped or an entity is written (pieces hold no byte that needs one).
 void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,
             std::string& out) {
   const std::string_view upto = text.substr(0, to);
   const char* base = text.data();
-  std::size_t run = from;  // start of the text not yet written
-  for (std::size_t i = from; i < to;) {
-    switch (byte_class[static_cast<unsigned char>(text[i])]) {
-      case plain_byte:
-        ++i;
-        break;
-      case entity_byte:
+  const auto& firsts = match.firsts();
+  const bool any_start = firsts.size() > 12;  // too many to compare each: visit every piece
+  std::size_t run = from;     // start of the text not yet written
+  std::size_t resume = from;  // end of the last piece visited: bits before it are inside it
+  unsigned prev_word = 0;     // whether the byte before the block is a word byte (not at `from`)
+  auto digit_at = [&](std::size_t k) { return digit(static_cast<unsigned char>(text[k])); };
+  for (std::size_t at = from; at < to; at += 16) {
+    // The last block is read from a copy padded with spaces, never past the text.
+    char tail[16];
+    const char* p = base + at;
+    if (at + 16 > to) {
+      std::fill(std::begin(tail), std::end(tail), ' ');
+      std::copy(base + at, base + to, tail);
+      p = tail;
+    }
+    const unsigned word = word_bits(p);
+    const unsigned starts = word & ~((word << 1) | prev_word) & 0xffffu;
+    prev_word = word >> 15;
+    unsigned wanted = any_start ? starts : starts & (first_bits(p, firsts) | high_bits(p));
+    for (unsigned events = wanted | entity_bits(p); events; events &= events - 1) {
+      const std::size_t i = at + static_cast<unsigned>(std::countr_zero(events));
+      if (i < resume) continue;
+      if (const char* entity = entities[static_cast<unsigned char>(text[i])]) {
         out.append(base + run, i - run);
-        out += entities[static_cast<unsigned char>(text[i])];
-        run = ++i;
-        break;
-      default: {
-        const Piece p = next_piece(upto, i);
-        if (match(text.substr(p.begin, p.end - p.begin))) {
-          out.append(base + run, p.begin - run);
-          out += o.pre_tag;
-          out.append(base + p.begin, p.end - p.begin);
-          out += o.post_tag;
-          run = p.end;
-        }
-        i = p.end;
+        out += entity;
+        run = i + 1;
+        continue;
       }
+      // A digit after '.' or ',' after a digit continues a number ("3.11"): not a piece start.
+      if (i >= from + 2 && digit_at(i) && (text[i - 1] == '.' || text[i - 1] == ',') && digit_at(i - 2)) continue;
+      const std::size_t e = piece_end(upto, i);
+      resume = e;
+      if (!match(text.substr(i, e - i))) continue;
+      out.append(base + run, i - run);
+      out += o.pre_tag;
+      out.append(base + i, e - i);
+      out += o.post_tag;
+      run = e;
     }
   }
   out.append(base + run, to - run);
