@@ -73,7 +73,7 @@ unsigned entity_bits(const char* p) {
 
 #if defined(__SSE2__)
 // Bit k set when byte k, folded to lower case where it is a letter, is one of `firsts`.
-unsigned first_bits(const char* p, const std::vector<char>& firsts) {
+unsigned first_bits(const char* p, std::string_view firsts) {
   const __m128i lower = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), _mm_set1_epi8(0x20));
   __m128i m = _mm_setzero_si128();
   for (char c : firsts) m = _mm_or_si128(m, _mm_cmpeq_epi8(lower, _mm_set1_epi8(static_cast<char>(c | 0x20))));
@@ -83,7 +83,7 @@ unsigned high_bits(const char* p) {
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
 #else
-unsigned first_bits(const char* p, const std::vector<char>& firsts) {
+unsigned first_bits(const char* p, std::string_view firsts) {
   unsigned m = 0;
   for (unsigned k = 0; k < 16; ++k)
     for (char c : firsts) m |= unsigned{static_cast<char>(p[k] | 0x20) == static_cast<char>(c | 0x20)} << k;
@@ -142,14 +142,19 @@ class PieceMatcher {
       for (const auto& w : *list) {
         if (w.empty()) continue;
         const auto c = static_cast<unsigned char>(w[0]);
-        if (!first_[c] && c < 0x80) firsts_.push_back(static_cast<char>(c));
+        if (!first_[c] && c < 0x80) {
+          if (first_count_ < firsts_.size()) firsts_[first_count_] = static_cast<char>(c);
+          ++first_count_;
+        }
         first_[c] = true;
       }
   }
 
   /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
-  /// one of them, or with a non-ASCII byte, can match.
-  const std::vector<char>& firsts() const { return firsts_; }
+  /// one of them, or with a non-ASCII byte, can match. Empty with all_firsts() when there are
+  /// too many to compare one by one.
+  std::string_view firsts() const { return all_firsts() ? std::string_view() : std::string_view(firsts_.data(), first_count_); }
+  bool all_firsts() const { return first_count_ > firsts_.size(); }
 
   bool operator()(std::string_view piece) {
     // Most pieces start with a letter no query word starts with: reject those before folding.
@@ -182,7 +187,8 @@ class PieceMatcher {
   const HighlightMatcher& m_;
   std::string folded_, stem_;
   std::array<bool, 256> first_{};
-  std::vector<char> firsts_;
+  std::array<char, 12> firsts_{};
+  std::size_t first_count_ = 0;
 };
 
 // text[from, to) escaped, matched pieces wrapped in the tags, in one pass of sixteen bytes at a
@@ -194,8 +200,8 @@ void render(std::string_view text, std::size_t from, std::size_t to, PieceMatche
             std::string& out) {
   const std::string_view upto = text.substr(0, to);
   const char* base = text.data();
-  const auto& firsts = match.firsts();
-  const bool any_start = firsts.size() > 12;  // too many to compare each: visit every piece
+  const std::string_view firsts = match.firsts();
+  const bool any_start = match.all_firsts();  // too many to compare each: visit every piece
   std::size_t run = from;     // start of the text not yet written
   std::size_t resume = from;  // end of the last piece visited: bits before it are inside it
   unsigned prev_word = 0;     // whether the byte before the block is a word byte (not at `from`)
