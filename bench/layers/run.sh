@@ -95,7 +95,7 @@ print(f"  dev queries: {n} in {e1 - s1:.2f} s: {n / (e1 - s1):,.0f} queries/s wi
       f"{1e6 / per_query:,.0f} queries/s without; {per_query:.1f} us per query")
 stream_core = sum(json.loads(l)["took_ms"] for l in lines) / n * 1000
 print(f"  the core's own timer in this process: {stream_core:.1f} us per query; the transport adds "
-      f"{per_query - stream_core:.1f} us (read, parse, JSON writing, one write(2)); "
+      f"{per_query - stream_core:.1f} us (read, parse, JSON writing, writes batched per block of input); "
       f"vs the C++ loop's {core_mean:.1f} us: {per_query - core_mean:+.1f} us")
 cheap = open(f"{work}/cheap.jsonl").read().splitlines()
 m = len(cheap)
