@@ -345,15 +345,4 @@ std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, 
   return out;
 }
 
-std::string body_snippet(const Index& index, std::uint32_t doc,
-                         std::vector<std::pair<std::uint32_t, std::uint32_t>> found,
-                         const HighlightMatcher& matcher, const HighlightOptions& options) {
-  std::size_t from = 0;
-  if (!found.empty()) {
-    const auto position = snippet_position(found, options.snippet_length);
-    from = snippet_offset(index, doc, snippet_checkpoint(index, doc, position), position);
-  }
-  return snippet_at(index, doc, from, matcher, options);
-}
-
 }  // namespace siteseek::detail

@@ -42,10 +42,4 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
 std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
                        const HighlightOptions& options);
 
-/// A body snippet of about options.snippet_length bytes around the best window of matches.
-/// `matches`: body positions of query-word matches in the document, each with its word's index.
-std::string body_snippet(const Index& index, std::uint32_t doc,
-                         std::vector<std::pair<std::uint32_t, std::uint32_t>> matches,
-                         const HighlightMatcher& matcher, const HighlightOptions& options);
-
 }  // namespace siteseek::detail

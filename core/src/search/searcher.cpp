@@ -615,12 +615,13 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  ///< body positions of matches, word
     std::uint32_t position = 0;                                  ///< where the snippet starts
     Checkpoint checkpoint;
+    std::size_t from = 0;                                        ///< its byte offset in the body
   };
   std::vector<Pending> page;
   std::vector<const Hit*> body_hits;  // per result, per positive word
   for (std::size_t k = start; k < ranked.size(); ++k) {
     const auto doc = ranked[k].doc;
-    page.push_back({doc, {}, 0, {}});
+    page.push_back({doc, {}, 0, {}, 0});
     __builtin_prefetch(&d.docs[doc]);
     __builtin_prefetch(&d.checkpoint_offset[doc]);
     for (auto t : positive) {
@@ -664,11 +665,10 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
     prefetch_text(d.docs[pg.doc].body.offset + pg.checkpoint.offset, 256);
   }
-  std::vector<std::size_t> from(page.size(), 0);
-  for (std::size_t k = 0; k < page.size(); ++k) {
-    if (page[k].found.empty()) continue;
-    from[k] = snippet_offset(index, page[k].doc, page[k].checkpoint, page[k].position);
-    prefetch_text(d.docs[page[k].doc].body.offset + from[k], snippet_length + 64);
+  for (auto& pg : page) {
+    if (pg.found.empty()) continue;
+    pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + 64);
   }
   for (std::size_t k = 0; k < page.size(); ++k) {
     const auto doc = page[k].doc;
@@ -686,7 +686,7 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       if (cut == std::string_view::npos) break;
       h.remove_prefix(cut + 1);
     }
-    res.body = snippet_at(index, doc, from[k], plan.highlight, ho);
+    res.body = snippet_at(index, doc, page[k].from, plan.highlight, ho);
     response.results.push_back(std::move(res));
   }
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
