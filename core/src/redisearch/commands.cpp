@@ -124,8 +124,11 @@ bool known_word(const Index* vocabulary, const std::string& word) {
 
 // One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
 std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const std::set<std::string>& synonyms,
-                    Dialect dialect, const Index* vocabulary) {
+                    const std::set<std::string>& stop_words, Dialect dialect, const Index* vocabulary) {
   auto toks = tokens(op.text);
+  // RediSearch indexes no stop words, and 1.2 refuses a phrase holding one ("built in" and
+  // "the" are syntax errors): a phrase or a hyphenated word is searched without them.
+  if (op.phrase || toks.size() > 1) std::erase_if(toks, [&](const std::string& t) { return stop_words.count(t) > 0; });
   if (toks.empty()) return {};
   std::string out;
   if (op.phrase || toks.size() > 1) {
@@ -352,12 +355,15 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
   for (const auto& g : site.synonyms)
     for (const auto& term : g)
       if (auto t = tokens(term); t.size() == 1) synonyms.insert(t.front());
+  std::set<std::string> stop_words;  // as FT.CREATE was given them
+  for (const auto& w : site.stop_words)
+    for (auto& t : tokens(w)) stop_words.insert(std::move(t));
   std::string q;
   bool positive = false;
   for (const auto& clause : parsed.clauses) {
     std::vector<std::string> alts;
     for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
-      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
+      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, stop_words, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
     if (alts.empty()) continue;
     std::string part;
     if (alts.size() == 1) {
