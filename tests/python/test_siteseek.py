@@ -81,6 +81,21 @@ def test_index_directory_save_open(tmp_path):
         e.index_directory(str(tmp_path / "missing"), "https://x.example/", site="x")
 
 
+def test_anchors_are_searched_not_shown(engine):
+    doc = siteseek.Document("https://docs.example.org/api.html#mapping", title="API", body="get(key) returns a value.",
+                            section_title="Mappings", type="section")
+    doc.anchors = ["mapping.get"]
+    assert doc.anchors == ["mapping.get"]
+    engine.add_documents("demo", [doc, {"url": "https://docs.example.org/api2.html", "title": "API 2",
+                                        "body": "Nothing here.", "anchors": ["other.lookup"]}])
+    first = engine.search("mapping.get", site="demo").results[0]
+    assert first.url == "https://docs.example.org/api.html#mapping"
+    assert "mapping.get" not in first.body
+    assert engine.search("other.lookup", site="demo").results[0].url == "https://docs.example.org/api2.html"
+    with pytest.raises(TypeError):
+        engine.add_documents("demo", [{"url": "https://docs.example.org/x", "anchors": "not-a-list"}])
+
+
 def test_errors(engine):
     with pytest.raises(siteseek.UnknownSiteError) as err:
         engine.search("x", site="nope")

@@ -144,6 +144,7 @@ class Document:
     section_title: str
     hierarchy: list[str]
     body: str
+    anchors: list[str]
     boost: float
     @property
     def type(self) -> str: ...

@@ -59,6 +59,7 @@ Document document_from(const py::handle& obj) {
   text("body", doc.body);
   text("section_key", doc.section_key);
   if (d.contains("hierarchy")) doc.hierarchy = d["hierarchy"].cast<std::vector<std::string>>();
+  if (d.contains("anchors")) doc.anchors = d["anchors"].cast<std::vector<std::string>>();
   if (d.contains("type")) {
     auto t = d["type"].cast<std::string>();
     if (t != "page" && t != "section") throw RequestError("invalid_document", "type must be 'page' or 'section', got '" + t + "'");
@@ -68,7 +69,8 @@ Document document_from(const py::handle& obj) {
   if (d.contains("position")) doc.position = d["position"].cast<std::uint32_t>();
   for (auto item : d) {
     auto key = item.first.cast<std::string>();
-    static const char* known[] = {"url", "id", "title", "section_title", "body", "section_key", "hierarchy", "type", "boost", "position"};
+    static const char* known[] = {"url",       "id",   "title", "section_title", "body",    "section_key",
+                                  "hierarchy", "type", "boost", "position",      "anchors"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
       throw RequestError("invalid_document", "unknown document key '" + key + "'");
     }
@@ -268,6 +270,8 @@ void init_engine(py::module_& m) {
       .def_readwrite("section_title", &Document::section_title)
       .def_readwrite("hierarchy", &Document::hierarchy)
       .def_readwrite("body", &Document::body)
+      .def_readwrite("anchors", &Document::anchors,
+                     "Ids of the definitions inside the record (\"dict.get\"): searched with the URL, not shown.")
       .def_property_readonly("type", [](const Document& d) { return type_name(d.type); })
       .def_readwrite("boost", &Document::boost);
 

@@ -17,6 +17,9 @@ struct Document {
   std::string section_title;           ///< heading of the section; empty for pages
   std::vector<std::string> hierarchy;  ///< breadcrumb: ancestor titles, outermost first
   std::string body;                    ///< visible text, whitespace collapsed
+  /// Ids of the definitions inside the record (`<dt id="dict.get">` of API references): not
+  /// shown, searched with the URL, so a qualified name finds the record that defines it.
+  std::vector<std::string> anchors;
   DocumentType type = DocumentType::page;
   std::string section_key;             ///< first URL path segment under the site root
   std::uint32_t position = 0;          ///< order of the section within its page (0 for pages)

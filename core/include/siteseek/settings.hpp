@@ -26,7 +26,7 @@ struct FieldWeights {
   double title = 10.0;
   double section_title = 2.0;
   double body = 1.5;
-  double url = 1.0;
+  double url = 5.0;  // the path and the ids of definitions inside the record (`dict.get`)
   bool operator==(const FieldWeights&) const = default;
 };
 

@@ -42,6 +42,23 @@ TextRef append(std::string& text, std::string_view s) {
   return r;
 }
 
+// Bytes of a heading's numbering: runs of digits and dots ending in '.' or ')' and followed by a
+// space ("6.14. Lambdas", "10. Full Grammar", "2) Setup"). "3.11 What's new" and "2to3" are text.
+std::size_t numbering_bytes(std::string_view title) {
+  std::size_t i = 0, numbered = 0;
+  while (i < title.size() && title[i] >= '0' && title[i] <= '9') {
+    std::size_t j = i;
+    while (j < title.size() && ((title[j] >= '0' && title[j] <= '9') || title[j] == '.')) ++j;
+    if (j < title.size() && title[j] == ')') ++j;
+    const char last = title[j - 1];
+    if ((last != '.' && last != ')') || j >= title.size() || title[j] != ' ') break;
+    numbered = j;
+    while (j < title.size() && title[j] == ' ') ++j;
+    i = j;
+  }
+  return numbered;
+}
+
 }  // namespace
 
 struct IndexBuilder::Impl {
@@ -140,10 +157,22 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         case Field::title: text = doc.title; break;
         case Field::section_title: text = doc.section_title; break;
         case Field::body: text = doc.body; break;
-        case Field::url: url_buf = url_text(doc.url, site.url); text = url_buf; break;
+        case Field::url:
+          url_buf = url_text(doc.url, site.url);
+          for (const auto& a : doc.anchors) (url_buf += ' ') += a;
+          text = url_buf;
+          break;
       }
       if (text.empty()) continue;
       auto tokens = d.analyzer.analyze(text);
+      if (f == static_cast<std::size_t>(Field::title) || f == static_cast<std::size_t>(Field::section_title)) {
+        const std::size_t numbered = numbering_bytes(text);
+        std::uint32_t lead = 0;
+        for (const auto& t : tokens) {
+          if (t.offset < numbered) lead = std::max(lead, t.position + 1);
+        }
+        r.numbering[f] = static_cast<std::uint8_t>(std::min<std::uint32_t>(lead, 255));
+      }
       std::uint32_t length = 0;
       std::uint32_t next_checkpoint = 0;
       for (const auto& t : tokens) {
@@ -165,6 +194,11 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
             a.occurrences.back().field_position >= o.field_position)
           continue;  // same term twice at one position (an identifier equal to its part)
+        // The URL field is a set of names: the path and the definitions' ids ("asyncore.dispatcher",
+        // "asyncore.loop", ...) repeat their prefixes, which say nothing more the second time.
+        if (f == static_cast<std::size_t>(Field::url) && !a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
+            (a.occurrences.back().field_position >> 30) == f)
+          continue;
         a.occurrences.push_back(o);
       }
       r.field_length[f] = length;

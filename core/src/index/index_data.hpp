@@ -29,6 +29,9 @@ struct DocRecord {
   float boost = 1.0f;
   float static_boost = 1.0f;     ///< boost x page/section boost x depth decay, computed at build
   DocumentType type = DocumentType::page;
+  /// Token positions taken by a heading's numbering ("6.14. Lambdas": 1) in the title and
+  /// section title: the exact_title rule starts after them.
+  std::array<std::uint8_t, 2> numbering{};
   std::uint64_t content_hash = 0;
   std::array<std::uint32_t, field_count> field_length{};  ///< token positions per field
 };

@@ -187,8 +187,13 @@ double link_list_boost(double share, double floor) {
 // Byte ranges of the text buffer that are link text (of outermost <a> elements only).
 using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
 
-// Walk the content root into a text buffer, recording headings and, when asked, link text.
-void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, Spans* links = nullptr) {
+// Ids of definitions (`<dt id>`) with the text offset where each starts.
+using Definitions = std::vector<std::pair<std::size_t, std::string>>;
+
+// Walk the content root into a text buffer, recording headings and, when asked, link text and
+// definitions.
+void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, Spans* links = nullptr,
+             Definitions* definitions = nullptr) {
   struct Frame {
     const GumboNode* node;
     bool closing;
@@ -222,6 +227,9 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
     }
     if (n != root && dropped(n)) continue;
     if (is_block(tag)) buf.space();
+    if (definitions && tag == GUMBO_TAG_DT) {
+      if (const char* id = attribute(n, "id"); id && *id) definitions->emplace_back(buf.text.size(), id);
+    }
     if (links && tag == GUMBO_TAG_A && !open_link && attribute(n, "href")) {
       open_link = n;
       link_start = buf.text.size();
@@ -313,6 +321,10 @@ std::uint64_t document_hash(const Document& d) {
   h = fnv1a(d.section_title, h);
   h = fnv1a(std::string_view("\0", 1), h);
   h = fnv1a(d.body, h);
+  for (const auto& a : d.anchors) {
+    h = fnv1a(std::string_view("\1", 1), h);
+    h = fnv1a(a, h);
+  }
   for (const auto& c : d.hierarchy) {
     h = fnv1a(std::string_view("\0", 1), h);
     h = fnv1a(c, h);
@@ -404,7 +416,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   TextBuffer buf;
   std::vector<Heading> headings;
   Spans links;
-  collect(content, buf, headings, &links);
+  Definitions definitions;
+  collect(content, buf, headings, &links, &definitions);
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.
@@ -484,7 +497,6 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.section_key = key;
   pd.body = h1 ? trim(text.substr(0, h1->start) + " " + text.substr(h1->end)) : trim(text);
   pd.boost = link_boost(0, text.size());
-  pd.content_hash = document_hash(pd);
   page.documents.push_back(std::move(pd));
 
   // Sections: one per h2, or per h3 when the page has no h2.
@@ -528,9 +540,16 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     sd.type = DocumentType::section;
     sd.section_key = key;
     sd.position = ++position;
-    sd.content_hash = document_hash(sd);
+    for (auto& [at, id] : definitions) {
+      if (at >= h.end && at < end && !id.empty()) sd.anchors.push_back(std::move(id));
+    }
     page.documents.push_back(std::move(sd));
   }
+  // Definitions outside every section belong to the page record.
+  for (auto& [at, id] : definitions) {
+    if (!id.empty()) page.documents.front().anchors.push_back(std::move(id));
+  }
+  for (auto& d : page.documents) d.content_hash = document_hash(d);
   return page;
 }
 

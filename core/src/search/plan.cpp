@@ -38,9 +38,15 @@ struct Builder {
   const std::vector<std::vector<std::vector<Token>>>& synonyms;  // group -> member -> tokens (no parts)
   std::uint32_t base = 0;  // query position of the current operand's first token
 
-  void add_sequence(const std::vector<std::uint32_t>& terms) {
-    for (auto t : terms)
-      if (!plan.terms[t].stop) plan.sequence.push_back(t);
+  // `whole`: the term of the identifier these words are the parts of, if they are.
+  void add_sequence(const std::vector<std::uint32_t>& terms, std::int32_t whole = -1) {
+    const std::size_t first = plan.sequence.size();
+    for (auto t : terms) {
+      if (plan.terms[t].stop) continue;
+      plan.sequence.push_back(t);
+      plan.joined.push_back(-1);
+      if (plan.sequence.size() - first > 1) plan.joined[plan.sequence.size() - 2] = whole;
+    }
   }
 
   bool out_of_time() {
@@ -219,7 +225,8 @@ struct Builder {
       // An identifier or literal: whole (exact, or as a prefix while typing), or all its parts.
       const auto& u = units[0];
       Alternative whole;
-      whole.terms.push_back(add_term(u.head, op.prefix, op.field, false));
+      const auto whole_term = add_term(u.head, op.prefix, op.field, false);
+      whole.terms.push_back(whole_term);
       clause.alternatives.push_back(std::move(whole));
       Alternative parts;
       parts.weight = weight_identifier_parts;
@@ -227,7 +234,7 @@ struct Builder {
         bool last = k + 1 == u.parts.size();
         parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false));
       }
-      if (in_sequence) add_sequence(parts.terms);
+      if (in_sequence) add_sequence(parts.terms, static_cast<std::int32_t>(whole_term));
       clause.alternatives.push_back(std::move(parts));
       return false;
     }

@@ -59,6 +59,9 @@ struct Plan {
   std::vector<TermClause> terms;
   std::vector<PlanClause> clauses;
   std::vector<std::uint32_t> sequence;  ///< the words as typed, in order (proximity, exact title)
+  /// Per word of `sequence`: when it and the next are parts of one identifier typed whole, that
+  /// identifier's term (a record holding it has the parts together, in any field), else -1.
+  std::vector<std::int32_t> joined;
   HighlightMatcher highlight;
   std::string normalized;               ///< folded words joined by spaces (landing pages)
   bool deadline_hit = false;

@@ -338,14 +338,15 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
   return best == ~0u ? 0 : 1.0 / best;
 }
 
-// The exact_title rule: the query's words at the start of a field, or filling it.
+// The exact_title rule: the query's words at the start of a field (after the heading's
+// numbering, `lead` tokens), or filling it.
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
                     const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
-                    const DocRecord& r, std::size_t field, double equals, double starts) {
+                    const DocRecord& r, std::size_t field, std::uint32_t lead, double equals, double starts) {
   if (pos.empty()) return 1.0;
   for (std::size_t i = 0; i < pos.size(); ++i)
-    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), offsets[i])) return 1.0;
-  return r.field_length[field] <= offsets.back() + 1 ? equals : starts;
+    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), lead + offsets[i])) return 1.0;
+  return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
 }
 
 }  // namespace
@@ -528,6 +529,9 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
         double sum = 0;
         for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
           double best = 0;
+          // Parts of one identifier are together wherever the identifier is, also in the URL
+          // field's names ("dict.get" defined in a record).
+          if (plan.joined[i] >= 0 && scorer.find_hit(static_cast<std::uint32_t>(plan.joined[i]), c.doc)) best = 1.0;
           for (std::size_t f = 0; f < 3 && best < 1.0; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
           sum += best;
         }
@@ -540,9 +544,10 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       if (in_title > 0 && r.field_length[0] > 0)
         factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
       factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::title),
-                             title_equals_bonus, title_starts_bonus);
+                             r.numbering[0], title_equals_bonus, title_starts_bonus);
       factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::section_title),
-                             section_title_equals_bonus, section_title_starts_bonus);
+                             r.numbering[1], section_title_equals_bonus,
+                             section_title_starts_bonus);
       c.score = static_cast<float>(c.score * factor);
     }
   }

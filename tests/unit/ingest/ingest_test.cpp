@@ -1,7 +1,8 @@
 // Proves:
 // 1. a Sphinx page yields the page (title without suffix, body without h1, no chrome, scripts,
 //    hidden elements or permalink signs; inline code kept together) and one section per h2,
-//    anchored on the enclosing <section id>, with section bodies up to the next h2;
+//    anchored on the enclosing <section id>, with section bodies up to the next h2; the ids of
+//    definitions (<dt id>) go to the record holding them as its anchors;
 // 2. h3 sections when a page has no h2; anchors from the heading id or a permalink href;
 //    headings without an anchor stay in the page; <base href> resolves links;
 // 3. links: absolute, http(s) only, fragments dropped, rel=nofollow skipped; canonical URL;
@@ -77,6 +78,11 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   BOOST_TEST(s2.body == "Pure path objects provide path-handling operations.");
   BOOST_TEST(s2.position == 2u);
   BOOST_TEST(s1.content_hash != s2.content_hash);
+  // Definitions belong to the record they are in: the intro's to the page, Path.glob to its section.
+  BOOST_TEST(p.anchors == std::vector<std::string>{"pathlib.PurePath"}, tt::per_element());
+  BOOST_TEST(s1.anchors == std::vector<std::string>{"pathlib.Path.glob"}, tt::per_element());
+  BOOST_TEST(s2.anchors.empty());
+  BOOST_TEST(!contains(p.body, "pathlib.PurePath"));  // searched, not shown
 }
 
 BOOST_AUTO_TEST_CASE(links_canonical_and_nofollow) {

@@ -7,7 +7,9 @@
 //    Stop words next to real words never decide what matches.
 // 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo.
 // 5. Synonyms expand, including multi-word ones.
-// 6. Ranking: title matches and whole-title matches first; the caller's section is boosted.
+// 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
+//    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
+//    close as a mention of the name in prose; names repeating a prefix count it once.
 // 7. Distinct by page, landing pages pinned, pagination and exact totals.
 // 8. Highlighting wraps matches, escapes all text (<script> in a body stays text), snippets cut
 //    around matches with ellipses.
@@ -206,6 +208,50 @@ BOOST_AUTO_TEST_CASE(ranking_rules) {
   BOOST_TEST(urls(search_index(*two, from)).front() == "tut/y.html");
   from.from_url = root + "lib/index.html";
   BOOST_TEST(urls(search_index(*two, from)).front() == "lib/x.html");
+}
+
+BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
+  // Same page title, same lengths: only the exact_title rule tells them apart. "6.14. Lambda" is
+  // the heading "Lambda" numbered; "3.11 Lambda" is not numbering (no closing dot).
+  auto idx = build({section("ref/a.html#x", "Expressions", "Lambda notes", "lambda"),
+                    section("ref/b.html#x", "Expressions", "6.14. Lambda", "lambda"),
+                    section("ref/c.html#x", "Expressions", "3.11 Lambda", "lambda")});
+  auto r = urls(run(*idx, "lambda "));
+  BOOST_REQUIRE(r.size() == 3u);
+  BOOST_TEST(r[0] == "ref/b.html#x");  // equals after the numbering
+  BOOST_TEST(r[1] == "ref/a.html#x");  // starts with the query
+  BOOST_TEST(r[2] == "ref/c.html#x");
+}
+
+BOOST_AUTO_TEST_CASE(anchors_name_what_a_record_defines) {
+  // The mapping section shows "get(key)", not "dict.get" (as Sphinx renders a method); a page of
+  // prose mentions dict.get once among other things.
+  auto mapping = section("lib/stdtypes.html#dict", "Built-in types", "Mapping types",
+                         "get(key) returns the value for key, or a default. items() returns a view of the pairs.");
+  mapping.anchors = {"dict.get", "dict.items"};
+  auto prose = page("lib/inspect.html", "inspect",
+                    "Functions of this module look at live objects: classes, modules and frames. Attribute "
+                    "lookups such as dict.get(key) are resolved lazily, and static lookups never run code. "
+                    "The signature of a callable lists its parameters with their kinds and defaults.");
+  auto idx = build({prose, mapping, page("lib/a.html", "Other", "A dict maps keys."),
+                    page("lib/b.html", "More", "You get what you ask for.")});
+  auto r = urls(run(*idx, "dict.get"));
+  BOOST_REQUIRE(r.size() >= 2u);
+  BOOST_TEST(r[0] == "lib/stdtypes.html#dict");
+  BOOST_TEST(has(r, "lib/inspect.html"));
+  // Anchors are searched, never shown; without them the prose comes first.
+  BOOST_TEST(run(*idx, "dict.items").results.at(0).body.find("dict.items") == std::string::npos);
+  mapping.anchors.clear();
+  BOOST_TEST(urls(run(*build({prose, mapping}), "dict.get")).front() == "lib/inspect.html");
+
+  // A record defining twenty pkg.* members does not outrank the record defining pkg itself: the
+  // URL field is a set of names, so "pkg" counts once in each.
+  auto members = page("lib/members.html", "Members", "Functions.");
+  for (int i = 0; i < 20; ++i) members.anchors.push_back("pkg.member" + std::to_string(i));
+  auto package = page("lib/package.html", "Package", "The package.");
+  package.anchors = {"pkg"};
+  auto two = build({members, package});
+  BOOST_TEST(urls(run(*two, "pkg ")).front() == "lib/package.html");
 }
 
 BOOST_AUTO_TEST_CASE(distinct_landing_pages_pagination) {

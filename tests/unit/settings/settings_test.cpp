@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(defaults_fill_omitted_keys) {
   BOOST_TEST(site.field_weights.title == 10.0);
   BOOST_TEST(site.field_weights.section_title == 2.0);
   BOOST_TEST(site.field_weights.body == 1.5);
-  BOOST_TEST(site.field_weights.url == 1.0);
+  BOOST_TEST(site.field_weights.url == 5.0);
   BOOST_TEST(site.language == "english");
   BOOST_TEST(!site.stop_words.empty());
   BOOST_TEST(site.search.typo_tolerance);
