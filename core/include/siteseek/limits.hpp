@@ -19,6 +19,8 @@ inline constexpr std::size_t max_prefix_terms = 64;
 inline constexpr std::size_t max_one_typo_terms = 150;
 /// Dictionary terms one word expands to with two typos.
 inline constexpr std::size_t max_two_typo_terms = 50;
+/// Typo corrections of a word (the most frequent) whose stem variants it also matches.
+inline constexpr std::size_t typo_stem_corrections = 4;
 /// Terms that share one stem considered as stem matches.
 inline constexpr std::size_t max_stem_variants = 64;
 /// Synonym alternatives added per word.

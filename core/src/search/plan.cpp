@@ -124,9 +124,18 @@ struct Builder {
       for (const auto& m : matches) {
         if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
         if (m.distance == 2 && twos++ >= limits::max_two_typo_terms) continue;
-        ex.push_back({m.term, m.distance == 1 ? weight_one_typo : weight_two_typos,
-                      m.distance == 1 ? MatchKind::one_typo : MatchKind::two_typos});
+        const float w = m.distance == 1 ? weight_one_typo : weight_two_typos;
+        const auto kind = m.distance == 1 ? MatchKind::one_typo : MatchKind::two_typos;
+        ex.push_back({m.term, w, kind});
         if (shown++ < 8) plan.highlight.terms.emplace_back(d.term(m.term));
+        // The word meant also matches by its stem ('lamda' -> lambda -> "Lambdas"), as typed
+        // words do: for the likeliest corrections (the most frequent come first).
+        if (shown <= limits::typo_stem_corrections) {
+          const auto st = d.term_stem[m.term];
+          for (auto k = d.stem_terms_offset[st]; k < d.stem_terms_offset[st + 1]; ++k)
+            if (d.stem_terms[k] != m.term) ex.push_back({d.stem_terms[k], w * weight_stem, kind});
+          plan.highlight.stems.emplace_back(d.stem(st));
+        }
       }
     }
     std::size_t synonym_count = 0;

@@ -28,6 +28,7 @@ struct Hit {
   std::uint32_t doc;
   float score;
   float body_weight;           ///< weight of the best expansion found in the body (snippets), 0 if none
+  std::uint8_t fields;         ///< fields any expansion is in (bit per Field; fills padding)
   std::uint64_t entry, positions;            ///< the best-scoring expansion's entry
   std::uint64_t body_entry, body_positions;  ///< the best body expansion's entry
 };
@@ -154,12 +155,14 @@ class Scorer {
         } else {
           sc = factor * static_cast<float>(*impact);
         }
-        const bool in_body = d_.postings[entry] & body_bit;
+        const std::uint8_t mask = d_.postings[entry];
+        const bool in_body = mask & body_bit;
         // A document seen by an earlier expansion is a bit in `seen` (an eighth of a megabyte
         // for a million documents: it stays in cache, where a stamp per document would not).
         const std::uint64_t bit = std::uint64_t{1} << (doc & 63);
         if (multi && (s.seen[doc >> 6] & bit)) {
           auto& h = out[s.slot[doc]];
+          h.fields |= mask;
           if (sc > h.score) h.score = sc, h.entry = entry, h.positions = positions;
           if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
         } else {
@@ -167,7 +170,7 @@ class Scorer {
             s.seen[doc >> 6] |= bit;
             s.slot[doc] = static_cast<std::uint32_t>(out.size());
           }
-          out.push_back({doc, sc, in_body ? x.weight : 0.0f, entry, positions, in_body ? entry : no_body,
+          out.push_back({doc, sc, in_body ? x.weight : 0.0f, mask, entry, positions, in_body ? entry : no_body,
                          positions});
         }
       }
@@ -339,11 +342,16 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
 }
 
 // The exact_title rule: the query's words at the start of a field (after the heading's
-// numbering, `lead` tokens), or filling it.
+// numbering, `lead` tokens), or filling it. Positions are those of each word's best-scoring
+// expansion; for a one-word query, `word_fields` (the fields any expansion of it is in) also
+// tells a field that is that word alone: "Lambdas" equals `lambda` when the best match of
+// `lambda` in that record is the exact word in its body.
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
                     const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
-                    const DocRecord& r, std::size_t field, std::uint32_t lead, double equals, double starts) {
+                    const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
+                    double equals, double starts) {
   if (pos.empty()) return 1.0;
+  if (pos.size() == 1 && present[0] && (word_fields >> field & 1) && r.field_length[field] == lead + 1) return equals;
   for (std::size_t i = 0; i < pos.size(); ++i)
     if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), lead + offsets[i])) return 1.0;
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
@@ -543,11 +551,11 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
       for (std::size_t i = 0; i < seq.size(); ++i) in_title += present[i] && !pos[i][0].empty();
       if (in_title > 0 && r.field_length[0] > 0)
         factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
-      factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::title),
-                             r.numbering[0], title_equals_bonus, title_starts_bonus);
+      const std::uint8_t word_fields = seq.size() == 1 && found_hits[k] ? found_hits[k]->fields : 0;
+      factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
+                             word_fields, title_equals_bonus, title_starts_bonus);
       factor *= title_factor(pos, present, offsets, r, static_cast<std::size_t>(Field::section_title),
-                             r.numbering[1], section_title_equals_bonus,
-                             section_title_starts_bonus);
+                             r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus);
       c.score = static_cast<float>(c.score * factor);
     }
   }

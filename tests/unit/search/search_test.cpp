@@ -5,7 +5,8 @@
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
 //    Stop words next to real words never decide what matches.
-// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo.
+// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo;
+//    a correction also matches its stem variants.
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
@@ -221,6 +222,21 @@ BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
   BOOST_TEST(r[0] == "ref/b.html#x");  // equals after the numbering
   BOOST_TEST(r[1] == "ref/a.html#x");  // starts with the query
   BOOST_TEST(r[2] == "ref/c.html#x");
+}
+
+BOOST_AUTO_TEST_CASE(stems_of_the_word_meant) {
+  // "Lambdas" is the heading of the first: its word is a stem variant of `lambda`, and the exact
+  // word is in the body, where it scores most; still the heading equals the query.
+  auto idx = build({section("ref/a.html#x", "Expressions", "6.14. Lambdas", "lambda x: lambda y: x + y"),
+                    section("ref/b.html#x", "Expressions", "Lambda notes", "lambda x: lambda y: x + y")});
+  BOOST_TEST(urls(run(*idx, "lambda ")).front() == "ref/a.html#x");
+  // A typo finds the word meant and its stem variants: "Lambdas" alone is found by 'lamda', and
+  // its heading still equals the query.
+  auto plural = build({section("ref/c.html#x", "Functions", "Lambdas", "anonymous functions"),
+                       page("ref/d.html", "Other", "the lambda keyword and the lambda keyword")});
+  auto r = urls(run(*plural, "lamda "));
+  BOOST_TEST(has(r, "ref/c.html#x"));
+  BOOST_TEST(r.front() == "ref/c.html#x");
 }
 
 BOOST_AUTO_TEST_CASE(anchors_name_what_a_record_defines) {
