@@ -3,7 +3,7 @@
 // The content root is walked once, without recursion (hostile pages nest deeply), into one
 // whitespace-collapsed text buffer; every heading records where its text starts and ends in
 // that buffer. A section's body is then the slice between its heading and the next heading of
-// the same or a higher level, and the page body is the buffer without the h1.
+// the same or a higher level, and the page body is the buffer without the page's own heading.
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -150,9 +150,23 @@ const GumboNode* first_heading_child(const GumboNode* n) {
   return nullptr;
 }
 
+// The first heading element under `n`, in document order (nullptr if none).
+const GumboNode* first_heading(const GumboNode* n) {
+  std::vector<const GumboNode*> stack{n};
+  while (!stack.empty()) {
+    const GumboNode* c = stack.back();
+    stack.pop_back();
+    if (c->type != GUMBO_NODE_ELEMENT) continue;
+    if (c != n && heading_level(c->v.element.tag)) return c;
+    const GumboVector& ch = c->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+  return nullptr;
+}
+
 // A heading's anchor: its enclosing section's id when the heading opens that section (the
 // convention of Sphinx and most generators, and what links to the section use), else its own
-// id, else a permalink inside it.
+// id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
 std::string anchor_of(const GumboNode* h) {
   const GumboNode* parent = h->parent;
   if (section_like(parent) && first_heading_child(parent) == h) {
@@ -171,6 +185,13 @@ std::string anchor_of(const GumboNode* h) {
     }
     const GumboVector& ch = n->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+  // DocBook wraps a heading in title divs inside its division (div.sect2#ID > div.titlepage >
+  // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up.
+  int up = 0;
+  for (const GumboNode* a = h->parent; a && a->type == GUMBO_NODE_ELEMENT && up < 6; a = a->parent, ++up) {
+    if (first_heading(a) != h) break;
+    if (const char* id = attribute(a, "id"); id && *id) return id;
   }
   return {};
 }
@@ -430,14 +451,25 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     return link_list_boost(to > from ? double(linked) / double(to - from) : 0.0, site.boosts.link_list);
   };
 
+  // The page's own heading: its h1; on a page without one, the first heading of the highest level
+  // present when it repeats the page's <title> (DocBook's chunked pages title a sect1 with an h2
+  // over h3 divisions, and a reference page with the first of its h2s).
   const Heading* h1 = nullptr;
+  int top = 7;
+  for (const auto& h : headings) top = std::min(top, h.level);
+  auto heading_text = [&](const Heading& h) { return trim(std::string_view(text).substr(h.start, h.end - h.start)); };
   for (const auto& h : headings) {
     if (h.level == 1) {
       h1 = &h;
       break;
     }
+    if (top > 1 && h.level == top) {
+      const auto t = heading_text(h);
+      if (!t.empty() && title.find(t) != std::string::npos) h1 = &h;
+      break;
+    }
   }
-  if (title.empty() && h1) title = trim(std::string_view(text).substr(h1->start, h1->end - h1->start));
+  if (title.empty() && h1) title = heading_text(*h1);
   page.title = title;
 
   if (!site.breadcrumb_selector.empty()) {
@@ -499,24 +531,23 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.boost = link_boost(0, text.size());
   page.documents.push_back(std::move(pd));
 
-  // Sections: one per h2, or per h3 when the page has no h2.
+  // Sections: one per h2, or per h3 when the page has no h2. Under a page heading other than an
+  // h1: one per other heading of its level, else per heading of the next level used below it.
   int level = 0;
-  for (const auto& h : headings) {
-    if (h.level == 2) {
-      level = 2;
-      break;
-    }
-  }
-  if (!level) {
+  if (!h1 || h1->level == 1) {
     for (const auto& h : headings) {
-      if (h.level == 3) level = 3;
+      if (h.level == 2 || (h.level == 3 && !level)) level = h.level;
+    }
+  } else {
+    for (const auto& h : headings) {
+      if (&h != h1 && h.level >= h1->level && (!level || h.level < level)) level = h.level;
     }
   }
   std::vector<std::string> used_anchors;
   std::uint32_t position = 0;
   for (std::size_t i = 0; level && i < headings.size(); ++i) {
     const Heading& h = headings[i];
-    if (h.level != level || h.anchor.empty()) continue;
+    if (h.level != level || h.anchor.empty() || &h == h1) continue;
     if (std::find(used_anchors.begin(), used_anchors.end(), h.anchor) != used_anchors.end()) continue;
     std::string heading_text = trim(std::string_view(text).substr(h.start, h.end - h.start));
     if (heading_text.empty()) continue;

@@ -4,7 +4,9 @@
 //    anchored on the enclosing <section id>, with section bodies up to the next h2; the ids of
 //    definitions (<dt id>) go to the record holding them as its anchors;
 // 2. h3 sections when a page has no h2; anchors from the heading id or a permalink href;
-//    headings without an anchor stay in the page; <base href> resolves links;
+//    headings without an anchor stay in the page; <base href> resolves links; DocBook pages
+//    (no h1: the heading repeating the <title> is the page's, headings wrapped in title divs
+//    take their division's id) split like the reference corpus does;
 // 3. links: absolute, http(s) only, fragments dropped, rel=nofollow skipped; canonical URL;
 // 4. skip rules: no title, 404 pages, robots noindex, title_contains, url_patterns;
 // 5. non-UTF-8 pages declared in <meta> are converted; entities decoded;
@@ -83,6 +85,32 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   BOOST_TEST(s1.anchors == std::vector<std::string>{"pathlib.Path.glob"}, tt::per_element());
   BOOST_TEST(s2.anchors.empty());
   BOOST_TEST(!contains(p.body, "pathlib.PurePath"));  // searched, not shown
+}
+
+BOOST_AUTO_TEST_CASE(docbook_pages) {
+  SiteSettings site;
+  site.name = "pg";
+  site.url = "https://www.example.org/docs/15/";
+  // A chunked sect1 page: no h1; its h2 repeats the <title>, so it is the page's heading and the
+  // sect2 divisions (h3s wrapped in title divs) are the sections, anchored on the divisions' ids.
+  auto page = extract_page(fixture("docbook_sect1.html"), site.url + "funcs-text.html", site);
+  BOOST_TEST(page.title == "9.4. Text Helpers");
+  BOOST_REQUIRE(page.documents.size() == 3u);
+  BOOST_TEST(page.documents[1].url == site.url + "funcs-text.html#FUNCS-TEXT-PAD");
+  BOOST_TEST(page.documents[1].section_title == "9.4.1. Padding");
+  BOOST_TEST(page.documents[1].body == "lpad fills a string on the left. pad_char The fill character.");
+  BOOST_TEST(page.documents[1].anchors == std::vector<std::string>{"GUC-PAD-CHAR"}, tt::per_element());
+  BOOST_TEST(page.documents[2].url == site.url + "funcs-text.html#FUNCS-TEXT-TRIM");
+  BOOST_TEST(contains(page.documents[0].body, "Helpers that work on text values."));
+  // A reference page: its first h2 repeats the title; the other h2 divisions with an id are the
+  // sections (the synopsis has none and stays in the page).
+  auto ref = extract_page(fixture("docbook_refentry.html"), site.url + "sql-tidy.html", site);
+  BOOST_REQUIRE(ref.documents.size() == 3u);
+  BOOST_TEST(ref.documents[1].section_title == "Description");
+  BOOST_TEST(ref.documents[1].url == site.url + "sql-tidy.html#SQL-TIDY-DESC");
+  BOOST_TEST(ref.documents[2].section_title == "Parameters");
+  BOOST_TEST(contains(ref.documents[0].body, "TIDY [ VERBOSE ] table"));
+  BOOST_TEST(!contains(ref.documents[0].body, "TIDY TIDY"));  // the page heading is the title, not body
 }
 
 BOOST_AUTO_TEST_CASE(links_canonical_and_nofollow) {
