@@ -92,8 +92,10 @@ def test_anchors_are_searched_not_shown(engine):
     assert first.url == "https://docs.example.org/api.html#mapping"
     assert "mapping.get" not in first.body
     assert engine.search("other.lookup", site="demo").results[0].url == "https://docs.example.org/api2.html"
-    with pytest.raises(TypeError):
-        engine.add_documents("demo", [{"url": "https://docs.example.org/x", "anchors": "not-a-list"}])
+    for key, bad in [("anchors", "not-a-list"), ("anchors", [1, 2]), ("hierarchy", "A > B"), ("title", 3),
+                     ("boost", "high"), ("position", -1)]:
+        with pytest.raises(siteseek.QueryError, match=f"document key '{key}' must be"):
+            engine.add_documents("demo", [{"url": "https://docs.example.org/x", key: bad}])
 
 
 def test_errors(engine):

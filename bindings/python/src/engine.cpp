@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <type_traits>
 
 #include "bindings.hpp"
 #include "siteseek/crawler.hpp"
@@ -49,24 +50,37 @@ Document document_from(const py::handle& obj) {
   if (!py::isinstance<py::dict>(obj)) throw RequestError("invalid_document", "a document must be a dict or siteseek.Document");
   auto d = obj.cast<py::dict>();
   Document doc;
-  auto text = [&](const char* key, std::string& out) {
-    if (d.contains(key)) out = d[key].cast<std::string>();
+  // A value of the wrong type is a QueryError naming the key, not pybind11's bare cast error.
+  auto get = [&](const char* key, auto& out, const char* expected) {
+    if (!d.contains(key)) return;
+    py::object v = d[key];
+    using T = std::decay_t<decltype(out)>;
+    const bool list = std::is_same_v<T, std::vector<std::string>>;
+    if (list && (py::isinstance<py::str>(v) || py::isinstance<py::bytes>(v)))
+      throw RequestError("invalid_document", std::string("document key '") + key + "' must be " + expected);
+    try {
+      out = v.cast<T>();
+    } catch (const py::cast_error&) {
+      throw RequestError("invalid_document", std::string("document key '") + key + "' must be " + expected);
+    }
   };
+  auto text = [&](const char* key, std::string& out) { get(key, out, "a string"); };
   text("url", doc.url);
   text("id", doc.id);
   text("title", doc.title);
   text("section_title", doc.section_title);
   text("body", doc.body);
   text("section_key", doc.section_key);
-  if (d.contains("hierarchy")) doc.hierarchy = d["hierarchy"].cast<std::vector<std::string>>();
-  if (d.contains("anchors")) doc.anchors = d["anchors"].cast<std::vector<std::string>>();
+  get("hierarchy", doc.hierarchy, "a list of strings");
+  get("anchors", doc.anchors, "a list of strings");
   if (d.contains("type")) {
-    auto t = d["type"].cast<std::string>();
+    std::string t;
+    text("type", t);
     if (t != "page" && t != "section") throw RequestError("invalid_document", "type must be 'page' or 'section', got '" + t + "'");
     doc.type = t == "page" ? DocumentType::page : DocumentType::section;
   }
-  if (d.contains("boost")) doc.boost = d["boost"].cast<float>();
-  if (d.contains("position")) doc.position = d["position"].cast<std::uint32_t>();
+  get("boost", doc.boost, "a number");
+  get("position", doc.position, "a non-negative integer");
   for (auto item : d) {
     auto key = item.first.cast<std::string>();
     static const char* known[] = {"url",       "id",   "title", "section_title", "body",    "section_key",
