@@ -42,12 +42,16 @@ struct IndexWatcher::Impl {
     try {
       auto snap = store.load(site, current(site.name), epochs[site.name]);
       if (!snap) return;
-      engine.publish(site.name, snap->index);
+      auto previous = engine.current(site.name);  // freed after the lock, not under it
       {
+        // The index and its version change together: whoever sees the new index and then asks
+        // for the version gets the new one (the lock makes it wait for the update).
         std::lock_guard lock(mutex);
+        engine.publish(site.name, snap->index);
         versions[site.name] = snap->version;
         epochs[site.name] = snap->epoch;
       }
+      previous.reset();
       if (options.on_change) options.on_change(site.name, snap->version, {});
     } catch (const std::exception& e) {
       if (options.on_change) options.on_change(site.name, 0, e.what());
