@@ -150,18 +150,25 @@ const GumboNode* first_heading_child(const GumboNode* n) {
   return nullptr;
 }
 
-// The first heading element under `n`, in document order (nullptr if none).
-const GumboNode* first_heading(const GumboNode* n) {
-  std::vector<const GumboNode*> stack{n};
+// The first element from `root` on (itself included), in document order, that `wanted` accepts;
+// nullptr if none. Without recursion: hostile pages nest deeply.
+template <class Pred>
+const GumboNode* find_element(const GumboNode* root, Pred&& wanted) {
+  std::vector<const GumboNode*> stack{root};
   while (!stack.empty()) {
-    const GumboNode* c = stack.back();
+    const GumboNode* n = stack.back();
     stack.pop_back();
-    if (c->type != GUMBO_NODE_ELEMENT) continue;
-    if (c != n && heading_level(c->v.element.tag)) return c;
-    const GumboVector& ch = c->v.element.children;
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    if (wanted(n)) return n;
+    const GumboVector& ch = n->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
   }
   return nullptr;
+}
+
+// The first heading element under `n`, in document order (nullptr if none).
+const GumboNode* first_heading(const GumboNode* n) {
+  return find_element(n, [n](const GumboNode* c) { return c != n && heading_level(c->v.element.tag); });
 }
 
 // A heading's anchor: its enclosing section's id when the heading opens that section (the
@@ -173,19 +180,15 @@ std::string anchor_of(const GumboNode* h) {
     if (const char* id = attribute(parent, "id"); id && *id) return id;
   }
   if (const char* id = attribute(h, "id"); id && *id) return id;
-  std::vector<const GumboNode*> stack{h};
-  while (!stack.empty()) {
-    const GumboNode* n = stack.back();
-    stack.pop_back();
-    if (n->type != GUMBO_NODE_ELEMENT) continue;
-    if (n->v.element.tag == GUMBO_TAG_A) {
-      if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1]) return href + 1;
-      if (const char* id = attribute(n, "id"); id && *id) return id;
-      if (const char* name = attribute(n, "name"); name && *name) return name;
-    }
-    const GumboVector& ch = n->v.element.children;
-    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
-  }
+  std::string permalink;
+  find_element(h, [&](const GumboNode* n) {
+    if (n->v.element.tag != GUMBO_TAG_A) return false;
+    if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1]) permalink = href + 1;
+    else if (const char* id = attribute(n, "id"); id && *id) permalink = id;
+    else if (const char* name = attribute(n, "name"); name && *name) permalink = name;
+    return !permalink.empty();
+  });
+  if (!permalink.empty()) return permalink;
   // DocBook wraps a heading in title divs inside its division (div.sect2#ID > div.titlepage >
   // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up.
   int up = 0;
@@ -279,16 +282,7 @@ std::string text_of(const GumboNode* root) {
 }
 
 const GumboNode* find_tag(const GumboNode* root, GumboTag tag) {
-  std::vector<const GumboNode*> stack{root};
-  while (!stack.empty()) {
-    const GumboNode* n = stack.back();
-    stack.pop_back();
-    if (n->type != GUMBO_NODE_ELEMENT) continue;
-    if (n->v.element.tag == tag) return n;
-    const GumboVector& ch = n->v.element.children;
-    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
-  }
-  return nullptr;
+  return find_element(root, [tag](const GumboNode* n) { return n->v.element.tag == tag; });
 }
 
 // Every element in document order, for one pass over links, meta and canonical.
@@ -549,8 +543,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     const Heading& h = headings[i];
     if (h.level != level || h.anchor.empty() || &h == h1) continue;
     if (std::find(used_anchors.begin(), used_anchors.end(), h.anchor) != used_anchors.end()) continue;
-    std::string heading_text = trim(std::string_view(text).substr(h.start, h.end - h.start));
-    if (heading_text.empty()) continue;
+    std::string heading = heading_text(h);
+    if (heading.empty()) continue;
     std::size_t end = text.size();
     for (std::size_t j = i + 1; j < headings.size(); ++j) {
       if (headings[j].level <= level) {
@@ -563,7 +557,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     sd.url = url + "#" + h.anchor;
     sd.id = sd.url;
     sd.title = title;
-    sd.section_title = std::move(heading_text);
+    sd.section_title = std::move(heading);
     sd.hierarchy = page.breadcrumb;
     if (!page.breadcrumb.empty()) sd.hierarchy.push_back(title);
     sd.body = trim(std::string_view(text).substr(h.end, end > h.end ? end - h.end : 0));
