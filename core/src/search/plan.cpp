@@ -55,15 +55,19 @@ struct Builder {
     return true;
   }
 
-  void add_stems(std::vector<Expansion>& out, std::string_view stem, std::uint32_t exact_or_none, float weight) {
-    auto variants = index.stem_variants(stem);
+  // The terms sharing a stem (the most frequent max_stem_variants of them), but `except`.
+  void add_variants(std::vector<Expansion>& out, std::vector<std::uint32_t> variants, std::uint32_t except,
+                    float weight, MatchKind kind) {
     if (variants.size() > limits::max_stem_variants) {
       std::partial_sort(variants.begin(), variants.begin() + limits::max_stem_variants, variants.end(),
                         [&](auto a, auto b) { return d.term_df[a] > d.term_df[b]; });
       variants.resize(limits::max_stem_variants);
     }
     for (auto v : variants)
-      if (v != exact_or_none) out.push_back({v, weight, MatchKind::stem});
+      if (v != except) out.push_back({v, weight, kind});
+  }
+  void add_stems(std::vector<Expansion>& out, std::string_view stem, std::uint32_t exact_or_none, float weight) {
+    add_variants(out, index.stem_variants(stem), exact_or_none, weight, MatchKind::stem);
   }
 
   // One query word -> a term clause with its expansions. Returns its index in plan.terms.
@@ -132,8 +136,8 @@ struct Builder {
         // words do: for the likeliest corrections (the most frequent come first).
         if (shown <= limits::typo_stem_corrections) {
           const auto st = d.term_stem[m.term];
-          for (auto k = d.stem_terms_offset[st]; k < d.stem_terms_offset[st + 1]; ++k)
-            if (d.stem_terms[k] != m.term) ex.push_back({d.stem_terms[k], w * weight_stem, kind});
+          add_variants(ex, {d.stem_terms.begin() + d.stem_terms_offset[st], d.stem_terms.begin() + d.stem_terms_offset[st + 1]},
+                       m.term, w * weight_stem, kind);
           plan.highlight.stems.emplace_back(d.stem(st));
         }
       }
