@@ -19,15 +19,15 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// ARGV: prefix, site, new id, now ms, history. Returns the job (new, or the site's queued or
-// running one) as HGETALL.
+// ARGV: prefix, site, new id, now ms, history. Returns the job (new, or the site's queued one:
+// it has not read the site yet; a running one may have, so a new job follows it) as HGETALL.
 constexpr const char* submit_script = R"lua(
 local p = ARGV[1]
 local active = p .. 'site:' .. ARGV[2] .. ':active'
 local cur = redis.call('GET', active)
 if cur then
   local st = redis.call('HGET', p .. 'job:' .. cur, 'status')
-  if st == 'queued' or st == 'running' then return redis.call('HGETALL', p .. 'job:' .. cur) end
+  if st == 'queued' then return redis.call('HGETALL', p .. 'job:' .. cur) end
 end
 local id = ARGV[3]
 local k = p .. 'job:' .. id

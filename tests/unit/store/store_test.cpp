@@ -254,7 +254,9 @@ BOOST_AUTO_TEST_CASE(a_killed_worker_s_job_runs_again_elsewhere) {
     ::_exit(0);
   }
   BOOST_TEST(eventually([&] { return queue.find(job.id)->status == JobStatus::running; }));
-  BOOST_TEST(queue.submit("docs").id == job.id);  // running: still the same job
+  Job follower = queue.submit("docs");  // running: a new job follows it
+  BOOST_TEST(follower.id != job.id);
+  BOOST_TEST(queue.submit("docs").id == follower.id);  // queued: the same job
   ::kill(child, SIGKILL);
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -265,10 +267,15 @@ BOOST_AUTO_TEST_CASE(a_killed_worker_s_job_runs_again_elsewhere) {
     return r;
   }, {"rescuer", 50ms});
   // The site lock and the lease both expire after 300 ms; until then nothing can be claimed.
-  BOOST_TEST(eventually([&] { return rescuer.run_one(); }, 3000ms));
+  // Then the rescuer runs both jobs, the rescued one and the one that followed it.
+  BOOST_TEST(eventually([&] {
+    rescuer.run_one();
+    return queue.find(job.id)->status == JobStatus::finished && queue.find(follower.id)->status == JobStatus::finished;
+  }, 3000ms));
   auto done = queue.find(job.id);
   BOOST_TEST((done->status == JobStatus::finished));
   BOOST_TEST(done->report->documents == 1u);
+  BOOST_TEST(done->attempts == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_job_whose_workers_keep_dying_fails_with_a_reason) {
