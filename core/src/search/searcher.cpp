@@ -357,9 +357,9 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
 }
 
-}  // namespace
-
-SearchResponse search_index(const Index& index, const SearchRequest& request) {
+// The search; with `docs`, the document ids of the results are also recorded there (suggest
+// reads their stored titles).
+SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* docs) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& site = d.settings;
@@ -701,9 +701,16 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
     }
     res.body = snippet_at(index, doc, page[k].from, plan.highlight, ho);
     response.results.push_back(std::move(res));
+    if (docs) docs->push_back(doc);
   }
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
+}
+
+}  // namespace
+
+SearchResponse search_index(const Index& index, const SearchRequest& request) {
+  return search_impl(index, request, nullptr);
 }
 
 std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
@@ -729,19 +736,13 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   sr.q = request.q;
   sr.num = static_cast<std::uint32_t>(num * 2);
   sr.distinct = true;
-  auto res = search_index(index, sr);
-  for (const auto& r : res.results) {
-    if (out.size() >= num) break;
-    auto doc_title = r.type == DocumentType::page ? r.title : r.section_title;
-    std::string plain;
-    // Suggestions carry plain text: take the stored title rather than the highlighted one.
-    (void)doc_title;
-    for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc)
-      if (d.slice(d.docs[doc].url) == r.url) {
-        plain = std::string(r.type == DocumentType::page ? d.slice(d.docs[doc].title) : d.slice(d.docs[doc].section_title));
-        break;
-      }
-    if (!plain.empty()) out.push_back({plain, r.url});
+  std::vector<std::uint32_t> docs;
+  auto res = search_impl(index, sr, &docs);
+  // Suggestions carry plain text: the stored title, not the highlighted one.
+  for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
+    const auto& r = d.docs[docs[k]];
+    auto title = d.slice(r.type == DocumentType::page ? r.title : r.section_title);
+    if (!title.empty()) out.push_back({std::string(title), res.results[k].url});
   }
   return out;
 }

@@ -81,6 +81,26 @@ BOOST_AUTO_TEST_CASE(build_and_publish) {
   BOOST_TEST(sugg.front().text == "alpha");
 }
 
+BOOST_AUTO_TEST_CASE(suggestions_carry_stored_titles_and_their_urls) {
+  Engine e(settings());
+  std::vector<Document> docs = version_docs(0, 3);
+  Document section;
+  section.id = section.url = "https://example.org/guide.html#casts";
+  section.title = "Guide";
+  section.section_title = "Casts <int> & floats";
+  section.type = DocumentType::section;
+  section.body = "How castable values convert.";
+  docs.push_back(section);
+  e.publish("docs", e.build("docs", docs));
+  auto sugg = e.suggest({"casta", "docs", 4});
+  BOOST_REQUIRE(sugg.size() == 2u);
+  BOOST_TEST(sugg[0].text == "castable");  // a word completion first, then the matching record
+  BOOST_TEST(sugg[0].url.empty());
+  // A section suggests its own title, as stored: neither highlighted nor HTML-escaped.
+  BOOST_TEST(sugg[1].text == "Casts <int> & floats");
+  BOOST_TEST(sugg[1].url == "https://example.org/guide.html#casts");
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_search_during_publish) {
   Engine e(settings());
   std::vector<std::shared_ptr<const Index>> versions;
