@@ -128,10 +128,24 @@ test("keyboard: / focuses, arrows move, Enter opens, Esc closes", async () => {
   await page.keyboard.press("Escape");
   assert.equal(await input.getAttribute("aria-expanded"), "false");
   assert.equal(await page.getByRole("listbox", { includeHidden: true }).isHidden(), true);
+  // The first Escape closes the list and keeps the words (a search input would clear itself, and
+  // the search for "" that follows would empty the list under the keys below).
+  assert.equal(await input.inputValue(), "guide");
+  assert.equal(await page.locator("[role=option][aria-selected=true]").count(), 0);
   await page.keyboard.press("ArrowDown");
   const url = await page.locator("[role=option][aria-selected=true] a").getAttribute("href");
   await Promise.all([page.waitForURL(url), page.keyboard.press("Enter")]);
   assert.equal(opened, url);
+  // Back on the page, the second Escape clears the words.
+  await page.goBack();
+  const again = page.getByRole("combobox", { name: "Search the documentation" });
+  await again.fill("guide");
+  await page.getByRole("listbox", { name: "Search results" }).getByRole("option").first().waitFor();
+  await page.keyboard.press("Escape");
+  assert.equal(await again.inputValue(), "guide");
+  await page.keyboard.press("Escape");
+  assert.equal(await again.inputValue(), "");
+  await page.waitForSelector(".ss-widget[data-state=idle]");
   await page.close();
 });
 

@@ -64,6 +64,7 @@
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
+      list.querySelectorAll("[aria-selected=true]").forEach(function (item) { item.setAttribute("aria-selected", "false"); });
       active = -1;
     }
 
@@ -161,6 +162,9 @@
       else if (e.key === "ArrowUp") { e.preventDefault(); open(); highlight(active - 1); }
       else if (e.key === "Enter") { e.preventDefault(); go(active); }
       else if (e.key === "Escape") {
+        // A search input clears itself on Escape by default: the first Escape only closes the
+        // list and keeps the words, the second clears them.
+        e.preventDefault();
         if (!list.hidden) close();
         else { input.value = ""; search(); }
       }
