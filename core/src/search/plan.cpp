@@ -168,7 +168,16 @@ struct Builder {
     else
       for (const auto& e : ex) df = std::max(df, d.term_df[e.term]);
     const double n = static_cast<double>(std::max<std::size_t>(d.docs.size(), 1));
-    tc.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    auto idf_of = [&](double f) { return std::log(1.0 + (n - f + 0.5) / (f + 0.5)); };
+    tc.idf = idf_of(df);
+    // A completion more common than the word typed counts with its own idf: "into" completing
+    // "int" says as little as "into" typed whole, not as much as the rare "int". (Typo
+    // corrections keep the clause's: the word meant is usually commoner than the one typed.)
+    for (auto& e : ex) {
+      if (e.kind != MatchKind::prefix) continue;
+      const double own = idf_of(d.term_df[e.term]);
+      if (own < tc.idf) e.weight = static_cast<float>(e.weight * own / tc.idf);
+    }
     plan.terms.push_back(std::move(tc));
     return static_cast<std::uint32_t>(plan.terms.size() - 1);
   }

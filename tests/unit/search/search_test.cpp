@@ -4,6 +4,7 @@
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
+//    A completion commoner than the word typed weighs what it says (its own idf).
 //    Stop words next to real words never decide what matches.
 // 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo;
 //    a correction also matches its stem variants.
@@ -158,6 +159,14 @@ BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   BOOST_TEST(run(*typed, "pathlin").total == 3u);
   // A stop word next to a real word adds no matches and excludes none.
   BOOST_TEST(run(*typed, "the pathlib ").total == 3u);
+
+  // A completion more common than the word typed counts with its own idf: "into", in nearly
+  // every record, completes "int" but does not outweigh the one record that has "int".
+  std::vector<Document> docs{page("a.html", "Casting", "Convert a value to int with one call."),
+                             page("b.html", "Moving", "Convert into into into the form into place into.")};
+  for (int i = 0; i < 10; ++i) docs.push_back(page("f" + std::to_string(i) + ".html", "F", "Goes into the box."));
+  auto ints = build(docs);
+  BOOST_TEST(urls(run(*ints, "convert int")) == (std::vector<std::string>{"a.html", "b.html"}));
 }
 
 BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
