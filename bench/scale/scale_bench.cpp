@@ -92,6 +92,7 @@ double time_queries(const Index& index, const char* path, int reps) {
   // What a search box asks while the words are typed: suggestions for each query's first 4
   // bytes, its first word, and the whole query.
   std::vector<double> sug;
+  std::vector<std::pair<double, std::string>> slow_sug;
   for (int r = 0; r < reps; ++r)
     for (const auto& q : queries)
       for (auto typed : {q.substr(0, 4), q.substr(0, q.find(' ')), q}) {
@@ -100,7 +101,12 @@ double time_queries(const Index& index, const char* path, int reps) {
         auto s = Clock::now();
         auto out = suggest_index(index, sr);
         sug.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
+        if (r == reps - 1) slow_sug.emplace_back(sug.back(), typed);
       }
+  std::sort(slow_sug.rbegin(), slow_sug.rend());
+  std::printf("slowest suggestions (last run):");
+  for (std::size_t i = 0; i < 5 && i < slow_sug.size(); ++i) std::printf(" \"%s\" %.2f ms;", slow_sug[i].second.c_str(), slow_sug[i].first);
+  std::printf("\n");
   std::sort(sug.begin(), sug.end());
   std::printf("suggest: %zu requests, one thread: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", sug.size(),
               sug[sug.size() / 2], sug[sug.size() * 99 / 100], sug.back());

@@ -71,8 +71,10 @@ struct Builder {
   }
 
   // One query word -> a term clause with its expansions. Returns its index in plan.terms.
+  // With `completions`, a prefix is completed by those terms instead of every term it starts.
   std::uint32_t add_term(const Token& t, bool prefix, std::optional<std::uint8_t> field, bool expand,
-                         const std::vector<const std::vector<Token>*>& single_synonyms = {}) {
+                         const std::vector<const std::vector<Token>*>& single_synonyms = {},
+                         const std::vector<std::uint32_t>* completions = nullptr) {
     TermClause tc;
     tc.text = t.term;
     tc.stem = t.stem.empty() ? t.term : t.stem;
@@ -93,11 +95,16 @@ struct Builder {
     }
     std::uint32_t completions_df = 0;
     if (prefix) {
-      auto [lo, hi] = index.prefix_range(t.term);
       std::vector<std::uint32_t> ids;
-      ids.reserve(hi - lo);
-      for (auto id = lo; id < hi; ++id)
-        if (id != exact_id) ids.push_back(id);
+      if (completions) {
+        for (auto id : *completions)
+          if (id != exact_id) ids.push_back(id);
+      } else {
+        auto [lo, hi] = index.prefix_range(t.term);
+        ids.reserve(hi - lo);
+        for (auto id = lo; id < hi; ++id)
+          if (id != exact_id) ids.push_back(id);
+      }
       // The most frequent completions carry nearly all the documents a prefix can mean; the
       // long tail of rare ones costs postings for records that also match a common one.
       const std::size_t cap = std::min(limits::max_prefix_terms, ids.size());
@@ -220,6 +227,36 @@ struct Builder {
     return singles;
   }
 
+  // The terms completing `part` (the last part of the identifier `head`) inside the completions
+  // of the whole identifier (its clause `whole`): "os.path.join" for "os.p" gives "path". None
+  // when nothing completes the whole or folding moved the part's bytes (then the part is
+  // completed as a word).
+  std::optional<std::vector<std::uint32_t>> part_completions(const TermClause& whole, const Token& head, const Token& part) {
+    if (head.term.size() != head.length || part.offset < head.offset || part.offset - head.offset + part.term.size() > head.term.size())
+      return std::nullopt;
+    const std::size_t at = part.offset - head.offset;
+    if (std::string_view(head.term).substr(at, part.term.size()) != part.term) return std::nullopt;
+    // Nothing completes the whole: the identifier is not in the index as typed.
+    auto [lo, hi] = index.prefix_range(head.term);
+    if (hi - lo <= (index.find(head.term) >= 0 ? 1u : 0u)) return std::nullopt;
+    std::vector<std::uint32_t> out;
+    for (const auto& x : whole.expansions) {
+      if (x.kind != MatchKind::prefix) continue;
+      const auto completion = d.term(x.term);
+      std::size_t end = at;
+      while (end < completion.size() && ((completion[end] >= 'a' && completion[end] <= 'z') ||
+                                         (completion[end] >= '0' && completion[end] <= '9') ||
+                                         static_cast<unsigned char>(completion[end]) >= 0x80))
+        ++end;
+      if (end <= at + part.term.size()) continue;  // the part typed whole: its exact term covers it
+      const auto id = index.find(completion.substr(at, end - at));
+      if (id >= 0) out.push_back(static_cast<std::uint32_t>(id));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
   // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop word.
   bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence) {
     auto tokens = analyzer.analyze(op.text);
@@ -252,9 +289,15 @@ struct Builder {
       clause.alternatives.push_back(std::move(whole));
       Alternative parts;
       parts.weight = weight_identifier_parts;
+      // The part being typed is completed by what completes it inside the identifiers that
+      // complete the whole ("os.p" -> os.path, os.popen -> "path", "popen"), not by every word
+      // starting with it ("p": the most frequent words of the site, each walked for nothing).
+      std::optional<std::vector<std::uint32_t>> inner;
+      if (op.prefix) inner = part_completions(plan.terms[whole_term], u.head, u.parts.back());
       for (std::size_t k = 0; k < u.parts.size(); ++k) {
         bool last = k + 1 == u.parts.size();
-        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false));
+        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false, {},
+                                       last && inner ? &*inner : nullptr));
       }
       if (in_sequence) add_sequence(parts.terms, static_cast<std::int32_t>(whole_term));
       clause.alternatives.push_back(std::move(parts));

@@ -4,7 +4,8 @@
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
-//    A completion commoner than the word typed weighs what it says (its own idf).
+//    A completion commoner than the word typed weighs what it says (its own idf). The part of
+//    an identifier being typed is completed within the identifiers completing the whole.
 //    Stop words next to real words never decide what matches.
 // 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo;
 //    a correction also matches its stem variants.
@@ -167,6 +168,16 @@ BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   for (int i = 0; i < 10; ++i) docs.push_back(page("f" + std::to_string(i) + ".html", "F", "Goes into the box."));
   auto ints = build(docs);
   BOOST_TEST(urls(run(*ints, "convert int")) == (std::vector<std::string>{"a.html", "b.html"}));
+
+  // An identifier being typed: its last part is completed by what completes it inside the
+  // identifiers that complete the whole ("os.p" -> os.path -> "path"), not by every word
+  // starting with "p" ("print" next to "os" is no match).
+  auto ids = build({page("a.html", "Paths", "Use os.path.join to join parts."),
+                    page("b.html", "Printing", "The os module can print; print and print again."),
+                    page("c.html", "Text", "The os module and the path of a file.")});
+  BOOST_TEST(urls(run(*ids, "os.p")) == (std::vector<std::string>{"a.html", "c.html"}));
+  // Nothing completes the whole identifier: its last part is completed as a word.
+  BOOST_TEST(urls(run(*ids, "os.pr")) == (std::vector<std::string>{"b.html"}));
 }
 
 BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
