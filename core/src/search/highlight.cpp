@@ -288,7 +288,11 @@ std::uint32_t snippet_position(std::vector<std::pair<std::uint32_t, std::uint32_
   // Slide a window of `span` positions over the matches, counting each term's matches in it.
   std::uint32_t terms = 0;
   for (const auto& f : found) terms = std::max(terms, f.second + 1);
-  std::vector<std::uint32_t> in_window(terms, 0);
+  // Counts per term: on the stack for the usual few terms.
+  std::array<std::uint32_t, 64> few{};
+  std::vector<std::uint32_t> many;
+  if (terms > few.size()) many.assign(terms, 0);
+  std::uint32_t* in_window = terms > few.size() ? many.data() : few.data();
   std::size_t distinct = 0, best_distinct = 0, best_count = 0, best_i = 0, j = 0;
   for (std::size_t i = 0; i < found.size(); ++i) {
     while (j < found.size() && found[j].first < found[i].first + span) {

@@ -564,6 +564,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   const bool distinct = request.distinct.value_or(so.distinct_by_page);
   std::vector<Candidate> ranked;
   if (distinct) {
+    ranked.reserve(std::min<std::size_t>(cands.size(), d.page_groups));
     const auto g = Scratch::bump(s.group_gen, s.group_stamp);
     for (const auto& c : cands) {
       auto grp = d.doc_group[c.doc];
@@ -631,6 +632,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
     std::size_t from = 0;                                        ///< its byte offset in the body
   };
   std::vector<Pending> page;
+  page.reserve(ranked.size() - std::min(start, ranked.size()));
+  response.results.reserve(page.capacity());
   std::vector<const Hit*> body_hits;  // per result, per positive word
   for (std::size_t k = start; k < ranked.size(); ++k) {
     const auto doc = ranked[k].doc;
