@@ -358,8 +358,10 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
 }
 
 // The search; with `docs`, the document ids of the results are also recorded there (suggest
-// reads their stored titles).
-SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* docs) {
+// reads their stored titles), and with `bare` the results carry only url, type and score (no
+// highlights, no snippets).
+SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* docs,
+                           bool bare = false) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& site = d.settings;
@@ -606,6 +608,19 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
   ranked.resize(keep);
   if (pinned >= 0) ranked.insert(ranked.begin(), Candidate{static_cast<std::uint32_t>(pinned), 0, 0.0f});
+  if (bare) {
+    for (std::size_t k = start; k < ranked.size(); ++k) {
+      const auto& r = d.docs[ranked[k].doc];
+      SearchResult res;
+      res.url = d.slice(r.url);
+      res.type = r.type;
+      res.score = ranked[k].score;
+      response.results.push_back(std::move(res));
+      if (docs) docs->push_back(ranked[k].doc);
+    }
+    response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return response;
+  }
 
   // Results for the returned page: stored fields, highlights, snippets.
   HighlightOptions ho;
@@ -740,7 +755,7 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   sr.num = static_cast<std::uint32_t>(num * 2);
   sr.distinct = true;
   std::vector<std::uint32_t> docs;
-  auto res = search_impl(index, sr, &docs);
+  auto res = search_impl(index, sr, &docs, true);
   // Suggestions carry plain text: the stored title, not the highlighted one.
   for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
     const auto& r = d.docs[docs[k]];
