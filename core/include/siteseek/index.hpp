@@ -98,6 +98,9 @@ class IndexBuilder {
   void add(Document document);
   /// Documents added so far.
   std::size_t size() const noexcept;
+  /// Threads that analyse documents during build() (0, the default: the CPUs this process may
+  /// run on). Any number gives the same index; at least 256 documents go to each thread.
+  void set_threads(unsigned threads) noexcept;
   /// Build the index; the builder is empty afterwards.
   std::shared_ptr<const Index> build();
 

@@ -1,7 +1,12 @@
 // IndexBuilder: analyse every field of every document, gather term occurrences, then lay out the
 // sorted dictionary, the varint postings and positions, the stems and the stored text.
+#include <sched.h>
+
 #include <algorithm>
+#include <exception>
 #include <numeric>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "index/index_data.hpp"
@@ -34,6 +39,13 @@ struct StringHash {
 };
 
 constexpr std::uint32_t checkpoint_every = 16;
+
+// Threads for analysing documents: the CPUs this process may run on.
+unsigned analysis_threads() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
 constexpr std::uint32_t max_position = (1u << 30) - 1;
 
 TextRef append(std::string& text, std::string_view s) {
@@ -64,6 +76,7 @@ std::size_t numbering_bytes(std::string_view title) {
 struct IndexBuilder::Impl {
   SiteSettings site;
   std::vector<Document> documents;
+  unsigned threads = 0;
 };
 
 IndexBuilder::IndexBuilder(const SiteSettings& site) : impl_(std::make_unique<Impl>()) { impl_->site = site; }
@@ -77,6 +90,7 @@ void IndexBuilder::add(Document document) {
 }
 
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
+void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
 
 std::shared_ptr<const Index> IndexBuilder::build() {
   auto docs = std::move(impl_->documents);
@@ -142,67 +156,139 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.page_groups = static_cast<std::uint32_t>(groups.size());
   d.text.shrink_to_fit();
 
-  // Analysis: collect occurrences per term.
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> term_ids;
-  std::vector<TermAccumulator> acc;
-  d.checkpoint_offset.reserve(docs.size() + 1);
-  std::string url_buf;
-  for (std::uint32_t i = 0; i < docs.size(); ++i) {
-    const auto& doc = docs[i];
-    auto& r = d.docs[i];
-    d.checkpoint_offset.push_back(static_cast<std::uint32_t>(d.checkpoints.size()));
-    for (std::size_t f = 0; f < field_count; ++f) {
-      std::string_view text;
-      switch (static_cast<Field>(f)) {
-        case Field::title: text = doc.title; break;
-        case Field::section_title: text = doc.section_title; break;
-        case Field::body: text = doc.body; break;
-        case Field::url:
-          url_buf = url_text(doc.url, site.url);
-          for (const auto& a : doc.anchors) (url_buf += ' ') += a;
-          text = url_buf;
-          break;
-      }
-      if (text.empty()) continue;
-      auto tokens = d.analyzer.analyze(text);
-      if (f == static_cast<std::size_t>(Field::title) || f == static_cast<std::size_t>(Field::section_title)) {
-        const std::size_t numbered = numbering_bytes(text);
-        std::uint32_t lead = 0;
+  // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
+  // per thread, each into its own table; the tables are then merged in document order, so the
+  // result is the same as one pass over all documents.
+  struct Partial {
+    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> ids;
+    std::vector<TermAccumulator> acc;
+    std::vector<Checkpoint> checkpoints;
+    std::vector<std::uint32_t> checkpoint_offset;  // per document of the range, into checkpoints
+  };
+  auto analyse = [&](const Analyzer& analyzer, std::uint32_t first, std::uint32_t last, Partial& p) {
+    std::string url_buf;
+    for (std::uint32_t i = first; i < last; ++i) {
+      const auto& doc = docs[i];
+      auto& r = d.docs[i];
+      p.checkpoint_offset.push_back(static_cast<std::uint32_t>(p.checkpoints.size()));
+      for (std::size_t f = 0; f < field_count; ++f) {
+        std::string_view text;
+        switch (static_cast<Field>(f)) {
+          case Field::title: text = doc.title; break;
+          case Field::section_title: text = doc.section_title; break;
+          case Field::body: text = doc.body; break;
+          case Field::url:
+            url_buf = url_text(doc.url, site.url);
+            for (const auto& a : doc.anchors) (url_buf += ' ') += a;
+            text = url_buf;
+            break;
+        }
+        if (text.empty()) continue;
+        auto tokens = analyzer.analyze(text);
+        if (f == static_cast<std::size_t>(Field::title) || f == static_cast<std::size_t>(Field::section_title)) {
+          const std::size_t numbered = numbering_bytes(text);
+          std::uint32_t lead = 0;
+          for (const auto& t : tokens) {
+            if (t.offset < numbered) lead = std::max(lead, t.position + 1);
+          }
+          r.numbering[f] = static_cast<std::uint8_t>(std::min<std::uint32_t>(lead, 255));
+        }
+        std::uint32_t length = 0;
+        std::uint32_t next_checkpoint = 0;
         for (const auto& t : tokens) {
-          if (t.offset < numbered) lead = std::max(lead, t.position + 1);
+          if (t.term.empty() || t.position > max_position) continue;
+          length = std::max(length, t.position + 1);
+          if (f == static_cast<std::size_t>(Field::body) && t.kind != TokenKind::part && t.position >= next_checkpoint) {
+            p.checkpoints.push_back({t.position, t.offset});
+            next_checkpoint = t.position + checkpoint_every;
+          }
+          auto it = p.ids.find(std::string_view(t.term));
+          if (it == p.ids.end()) {
+            it = p.ids.emplace(t.term, static_cast<std::uint32_t>(p.acc.size())).first;
+            p.acc.push_back({t.term, t.stem.empty() ? t.term : t.stem, false, {}});
+          }
+          auto& a = p.acc[it->second];
+          if (t.kind == TokenKind::number || t.kind == TokenKind::identifier || t.kind == TokenKind::literal)
+            a.no_typo = true;
+          Occurrence o{i, static_cast<std::uint32_t>(f << 30) | t.position};
+          if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
+              a.occurrences.back().field_position >= o.field_position)
+            continue;  // same term twice at one position (an identifier equal to its part)
+          // The URL field is a set of names: the path and the definitions' ids ("asyncore.dispatcher",
+          // "asyncore.loop", ...) repeat their prefixes, which say nothing more the second time.
+          if (f == static_cast<std::size_t>(Field::url) && !a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
+              (a.occurrences.back().field_position >> 30) == f)
+            continue;
+          a.occurrences.push_back(o);
         }
-        r.numbering[f] = static_cast<std::uint8_t>(std::min<std::uint32_t>(lead, 255));
+        r.field_length[f] = length;
       }
-      std::uint32_t length = 0;
-      std::uint32_t next_checkpoint = 0;
-      for (const auto& t : tokens) {
-        if (t.term.empty() || t.position > max_position) continue;
-        length = std::max(length, t.position + 1);
-        if (f == static_cast<std::size_t>(Field::body) && t.kind != TokenKind::part && t.position >= next_checkpoint) {
-          d.checkpoints.push_back({t.position, t.offset});
-          next_checkpoint = t.position + checkpoint_every;
-        }
-        auto it = term_ids.find(std::string_view(t.term));
-        if (it == term_ids.end()) {
-          it = term_ids.emplace(t.term, static_cast<std::uint32_t>(acc.size())).first;
-          acc.push_back({t.term, t.stem.empty() ? t.term : t.stem, false, {}});
-        }
-        auto& a = acc[it->second];
-        if (t.kind == TokenKind::number || t.kind == TokenKind::identifier || t.kind == TokenKind::literal)
-          a.no_typo = true;
-        Occurrence o{i, static_cast<std::uint32_t>(f << 30) | t.position};
-        if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
-            a.occurrences.back().field_position >= o.field_position)
-          continue;  // same term twice at one position (an identifier equal to its part)
-        // The URL field is a set of names: the path and the definitions' ids ("asyncore.dispatcher",
-        // "asyncore.loop", ...) repeat their prefixes, which say nothing more the second time.
-        if (f == static_cast<std::size_t>(Field::url) && !a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
-            (a.occurrences.back().field_position >> 30) == f)
-          continue;
-        a.occurrences.push_back(o);
-      }
-      r.field_length[f] = length;
     }
+  };
+  const auto total_docs = static_cast<std::uint32_t>(docs.size());
+  const unsigned threads = std::max(1u, std::min<unsigned>({impl_->threads ? impl_->threads : std::min(analysis_threads(), 8u),
+                                                            std::max(1u, total_docs / 256)}));
+  std::vector<Partial> partials(threads);
+  {
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(threads);
+    // Ranges of about equal text (documents differ in size by orders of magnitude).
+    std::vector<std::uint32_t> bounds(threads + 1, total_docs);
+    bounds[0] = 0;
+    {
+      std::uint64_t all = 0, seen = 0;
+      for (const auto& doc : docs) all += doc.body.size() + doc.title.size() + 64;
+      unsigned k = 1;
+      for (std::uint32_t i = 0; i < total_docs && k < threads; ++i) {
+        seen += docs[i].body.size() + docs[i].title.size() + 64;
+        while (k < threads && seen * threads >= all * k) bounds[k++] = i + 1;
+      }
+    }
+    auto run = [&](unsigned k, const Analyzer& analyzer) {
+      try {
+        analyse(analyzer, bounds[k], bounds[k + 1], partials[k]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    };
+    std::vector<unsigned> here{0};  // ranges analysed on this thread
+    for (unsigned k = 1; k < threads; ++k) {
+      try {
+        // An analyzer of its own (the same options): its stemmer and word cache stay on that
+        // thread instead of moving between the threads with every call.
+        pool.emplace_back([&, k] { run(k, Analyzer(d.analyzer_options)); });
+      } catch (const std::system_error&) {
+        here.push_back(k);  // no thread to be had: this one does it
+      }
+    }
+    for (auto k : here) run(k, d.analyzer);
+    for (auto& t : pool) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  // Merge: the first range's table is the start; later ranges append their occurrences (their
+  // documents come after) to the terms already seen and add the others.
+  auto term_ids = std::move(partials[0].ids);
+  auto acc = std::move(partials[0].acc);
+  d.checkpoint_offset.reserve(docs.size() + 1);
+  for (auto& p : partials) {
+    const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
+    for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
+    d.checkpoints.insert(d.checkpoints.end(), p.checkpoints.begin(), p.checkpoints.end());
+    if (&p == &partials[0]) continue;
+    for (auto& a : p.acc) {
+      auto it = term_ids.find(std::string_view(a.term));
+      if (it == term_ids.end()) {
+        term_ids.emplace(a.term, static_cast<std::uint32_t>(acc.size()));
+        acc.push_back(std::move(a));
+        continue;
+      }
+      auto& into = acc[it->second];
+      into.no_typo = into.no_typo || a.no_typo;
+      into.occurrences.insert(into.occurrences.end(), a.occurrences.begin(), a.occurrences.end());
+      std::vector<Occurrence>().swap(a.occurrences);
+    }
+    p = Partial{};
   }
   d.checkpoint_offset.push_back(static_cast<std::uint32_t>(d.checkpoints.size()));
   term_ids.clear();

@@ -388,4 +388,56 @@ BOOST_AUTO_TEST_CASE(identifier_continuations_are_only_in_records_with_the_word)
   BOOST_TEST(!identifier_continuation("utf8.decode", "utf8"));  // only plain letters qualify
 }
 
+BOOST_AUTO_TEST_CASE(any_number_of_analysis_threads_builds_the_same_index) {
+  // Pages and sections sharing body text, identifiers, numbered headings, anchors, words of
+  // every frequency: each thread takes a range of documents, and the ranges are merged.
+  std::mt19937 rng(7);
+  auto words = random_words(rng, 4000);
+  std::uniform_int_distribution<std::size_t> pick(0, words.size() - 1), count(0, 60);
+  std::vector<Document> docs;
+  for (int p = 0; p < 300; ++p) {
+    std::string body;
+    for (std::size_t k = count(rng); k > 0; --k) body += words[pick(rng)] + (k % 7 ? " " : " os.path.join ");
+    const std::string url = "https://example.org/docs/p" + std::to_string(p) + ".html";
+    docs.push_back(doc(url, std::to_string(p % 9) + ". " + words[pick(rng)], body));
+    for (int s = 0; s < 3; ++s) {
+      auto sec = doc(url + "#s" + std::to_string(s), words[pick(rng)], body.substr(0, body.size() / (s + 2)),
+                     DocumentType::section, words[pick(rng)] + " " + words[pick(rng)]);
+      sec.anchors = {"mod.f" + std::to_string(s), words[pick(rng)]};
+      docs.push_back(sec);
+    }
+  }
+  auto build = [&](unsigned threads) {
+    IndexBuilder b(test_site());
+    b.set_threads(threads);
+    for (const auto& d : docs) b.add(d);
+    return b.build();
+  };
+  const auto one = build(1);
+  for (unsigned threads : {2u, 3u, 0u}) {
+    const auto other = build(threads);
+    const auto& a = one->data();
+    const auto& b = other->data();
+    BOOST_TEST(a.terms == b.terms);
+    BOOST_TEST(a.term_offset == b.term_offset);
+    BOOST_TEST(a.term_df == b.term_df);
+    BOOST_TEST(a.term_flags == b.term_flags);
+    BOOST_TEST(a.term_stem == b.term_stem);
+    BOOST_TEST(a.postings == b.postings);
+    BOOST_TEST(a.postings_offset == b.postings_offset);
+    BOOST_TEST(a.positions == b.positions);
+    BOOST_TEST(a.positions_offset == b.positions_offset);
+    BOOST_TEST(a.stems == b.stems);
+    BOOST_TEST(a.stem_terms == b.stem_terms);
+    BOOST_TEST(a.checkpoint_offset == b.checkpoint_offset);
+    BOOST_TEST(a.text == b.text);
+    BOOST_REQUIRE(a.checkpoints.size() == b.checkpoints.size());
+    for (std::size_t i = 0; i < a.checkpoints.size(); ++i)
+      BOOST_TEST((a.checkpoints[i].position == b.checkpoints[i].position && a.checkpoints[i].offset == b.checkpoints[i].offset));
+    BOOST_REQUIRE(a.docs.size() == b.docs.size());
+    for (std::size_t i = 0; i < a.docs.size(); ++i)
+      BOOST_TEST((a.docs[i].field_length == b.docs[i].field_length && a.docs[i].numbering == b.docs[i].numbering));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
