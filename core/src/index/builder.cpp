@@ -274,7 +274,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   for (auto& p : partials) {
     const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
     for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
-    d.checkpoints.insert(d.checkpoints.end(), p.checkpoints.begin(), p.checkpoints.end());
+    if (d.checkpoints.empty()) d.checkpoints.swap(p.checkpoints);  // the first range: no copy
+    else d.checkpoints.insert(d.checkpoints.end(), p.checkpoints.begin(), p.checkpoints.end());
     if (&p == &partials[0]) continue;
     for (auto& a : p.acc) {
       auto it = term_ids.find(std::string_view(a.term));
