@@ -56,13 +56,18 @@ int main(int argc, char** argv) {
   site.url = docs.empty() ? "" : docs.front().url.substr(0, docs.front().url.find('/', 8) + 1);
   if (site.url.find("docs.python.org") != std::string::npos) site.url = "https://docs.python.org/3/";
 
-  auto heap0 = mallinfo2().uordblks;
+  // Chunks in malloc's arenas plus the large ones it mmaps on their own.
+  auto heap_in_use = [] {
+    const auto m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+  };
+  auto heap0 = heap_in_use();
   auto t0 = Clock::now();
   siteseek::IndexBuilder builder(site);
   for (auto& d : docs) builder.add(d);
   auto index = builder.build();
   double build_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  auto heap = mallinfo2().uordblks - heap0;
+  auto heap = heap_in_use() - heap0;
 
   if (!bench.empty()) {
     auto queries = load_queries(bench);

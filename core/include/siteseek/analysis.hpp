@@ -84,6 +84,9 @@ class Analyzer {
 
   /// All tokens of `text`, in order.
   std::vector<Token> analyze(std::string_view text) const;
+  /// Free the word caches analysis filled (after indexing: the site's whole vocabulary; searches
+  /// refill them with the words they meet). Not while another thread analyses with it.
+  void trim() noexcept;
   /// Case- and accent-folded form of one word (no splitting): Unicode case folding, NFKC
   /// ("ﬁ" -> "fi"), accents of Latin/Greek/Cyrillic letters removed (kana and Indic marks
   /// are kept: they change the letter), apostrophes and a possessive "'s" dropped; equals

@@ -58,6 +58,8 @@ std::vector<Token> Analyzer::analyze(std::string_view text) const {
   return out;
 }
 
+void Analyzer::trim() noexcept { impl_->workers.clear(); }
+
 std::string Analyzer::fold(std::string_view word) const {
   std::string out;
   out.reserve(word.size());

@@ -142,8 +142,10 @@ WorkerPool::WorkerPool(std::string language, const StringSet& stop_words,
   slots_[0].store(new Worker(language_, stop_words_, unstemmed_), std::memory_order_release);
 }
 
-WorkerPool::~WorkerPool() {
-  for (auto& s : slots_) delete s.load(std::memory_order_acquire);
+WorkerPool::~WorkerPool() { clear(); }
+
+void WorkerPool::clear() noexcept {
+  for (auto& s : slots_) delete s.exchange(nullptr, std::memory_order_acq_rel);
 }
 
 namespace {

@@ -97,6 +97,9 @@ class WorkerPool {
   };
 
   Lease lease() const;
+  /// Delete the pooled workers and their word caches (new ones are made on the next lease).
+  /// Only while no thread holds a lease.
+  void clear() noexcept;
   /// Empty when stemming is off.
   const std::string& language() const noexcept { return language_; }
 

@@ -364,6 +364,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.stem_offset.push_back(static_cast<std::uint32_t>(d.stems.size()));
   d.stem_terms_offset.push_back(static_cast<std::uint32_t>(d.stem_terms.size()));
 
+  d.analyzer.trim();  // the build's word cache holds the whole vocabulary; searches need far less
   d.postings.shrink_to_fit();
   d.positions.shrink_to_fit();
   d.checkpoints.shrink_to_fit();
