@@ -39,9 +39,8 @@ struct Job {
 class JobQueue {
  public:
   virtual ~JobQueue() = default;
-  /// Queue a reindex of `site`; when one is already queued or running, return that job instead.
-  /// A running job submitted again runs once more before it ends (its current pass may have
-  /// read the site before the change that prompted the call).
+  /// Queue a reindex of `site`; when one is already queued (not yet started), return that job
+  /// instead. One submitted while the site's job runs is queued and runs after it.
   virtual Job submit(const std::string& site) = 0;
   /// A job by id, or nothing when unknown (or forgotten: history is bounded).
   virtual std::optional<Job> find(const std::string& id) const = 0;
@@ -65,7 +64,7 @@ class JobRunner final : public JobQueue {
   using ReindexFunction = std::function<IngestReport(const std::string& site, const ProgressCallback& progress)>;
 
   struct Options {
-    unsigned threads = 1;       ///< jobs run at once (different sites)
+    unsigned threads = 1;       ///< jobs run at once (different sites; a site's jobs run in turn)
     std::size_t history = 1000; ///< finished jobs remembered
   };
 

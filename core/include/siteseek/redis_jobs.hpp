@@ -1,14 +1,14 @@
 #pragma once
 // Indexing jobs in Redis (storage = "redis"): any node submits and looks jobs up, workers run
-// them. A site has at most one queued or running job (a second submit returns it: the debounce;
-// a running job submitted again goes back to the head of the queue when its pass ends, since
-// that pass may have read the site before the change). A worker holds a lease on its job and a per-site lock (SET NX PX with its token, renewed while
+// them. A submit while the site has a queued job returns that job (the debounce); while its job
+// runs, a new one is queued to follow (the running one may have read the site before the change).
+// A worker holds a lease on its job and a per-site lock (SET NX PX with its token, renewed while
 // it works, released only by its owner); a job whose worker stops renewing goes back to the queue
 // when its lease expires and fails after max_attempts. Every step is one Lua script, so no two
 // nodes see a half-made change.
 //
 // Keys under the prefix: job:<id> (hash), jobs:queue (list), jobs:leases (zset id -> deadline),
-// jobs:recent (zset id -> created), site:<site>:active (id), lock:<site> (token).
+// jobs:recent (zset id -> created), site:<site>:active (id of its newest job), lock:<site> (token).
 #include <atomic>
 #include <chrono>
 #include <memory>

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -31,8 +32,8 @@ struct JobRunner::Impl {
   std::map<std::string, Job> jobs;           // id -> job
   std::deque<std::string> order;             // ids, oldest first (bounded history)
   std::deque<std::string> queue;             // ids waiting to run
-  std::map<std::string, std::string> active; // site -> id of its queued or running job
-  std::set<std::string> rerun;               // running jobs submitted again: they run once more
+  std::map<std::string, std::string> queued; // site -> id of its queued job (at most one)
+  std::set<std::string> busy;                // sites with a running job
   std::size_t running = 0;
   bool stopping = false;
   std::vector<std::thread> threads;
@@ -61,11 +62,18 @@ struct JobRunner::Impl {
     ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
     std::unique_lock lock(mutex);
     while (true) {
-      changed.wait(lock, [&] { return stopping || !queue.empty(); });
+      // The oldest queued job whose site is not being indexed: a site's jobs run one at a time.
+      std::deque<std::string>::iterator next;
+      changed.wait(lock, [&] {
+        next = std::find_if(queue.begin(), queue.end(), [&](const std::string& id) { return !busy.count(jobs.at(id).site); });
+        return stopping || next != queue.end();
+      });
       if (stopping) return;
-      std::string id = queue.front();
-      queue.pop_front();
+      std::string id = *next;
+      queue.erase(next);
       Job& job = jobs.at(id);
+      queued.erase(job.site);
+      busy.insert(job.site);
       job.status = JobStatus::running;
       job.started_at = std::chrono::system_clock::now();
       job.worker = "local";
@@ -76,28 +84,19 @@ struct JobRunner::Impl {
 
       std::optional<IngestReport> report;
       std::string error;
-      for (;;) {
-        report.reset();
-        error.clear();
-        try {
-          report = reindex(site, [this, id](const IngestProgress& p) {
-            std::lock_guard l(mutex);
-            auto it = jobs.find(id);
-            if (it != jobs.end()) it->second.progress = p;
-          });
-        } catch (const std::exception& e) {
-          error = e.what();
-        } catch (...) {
-          error = "unknown error";
-        }
-        lock.lock();
-        // Submitted again while it ran: this pass may have read the site before the change
-        // that prompted the submit, so the job runs once more before it ends.
-        if (!rerun.erase(id) || stopping) break;
-        jobs.at(id).progress = {};
-        lock.unlock();
+      try {
+        report = reindex(site, [this, id](const IngestProgress& p) {
+          std::lock_guard l(mutex);
+          auto it = jobs.find(id);
+          if (it != jobs.end()) it->second.progress = p;
+        });
+      } catch (const std::exception& e) {
+        error = e.what();
+      } catch (...) {
+        error = "unknown error";
       }
 
+      lock.lock();
       Job& done = jobs.at(id);
       done.ended_at = std::chrono::system_clock::now();
       if (report) {
@@ -107,7 +106,7 @@ struct JobRunner::Impl {
         done.status = JobStatus::failed;
         done.error = error;
       }
-      active.erase(site);
+      busy.erase(site);
       --running;
       forget_old();
       changed.notify_all();
@@ -134,13 +133,9 @@ JobRunner::~JobRunner() {
 
 Job JobRunner::submit(const std::string& site) {
   std::lock_guard lock(impl_->mutex);
-  // A site's queued or running job serves this request too; a running one runs once more after
-  // its current pass (which may have read the site before the change that prompted this call).
-  if (auto it = impl_->active.find(site); it != impl_->active.end()) {
-    const Job& job = impl_->jobs.at(it->second);
-    if (job.status == JobStatus::running) impl_->rerun.insert(job.id);
-    return job;
-  }
+  // A queued job has not read the site yet, so it serves this request too; a running one may
+  // have read it before the change that prompted this submit, so a new job follows it.
+  if (auto it = impl_->queued.find(site); it != impl_->queued.end()) return impl_->jobs.at(it->second);
   Job job;
   job.id = impl_->new_id();
   job.site = site;
@@ -148,7 +143,7 @@ Job JobRunner::submit(const std::string& site) {
   impl_->jobs.emplace(job.id, job);
   impl_->order.push_back(job.id);
   impl_->queue.push_back(job.id);
-  impl_->active.emplace(site, job.id);
+  impl_->queued.emplace(site, job.id);
   impl_->forget_old();
   impl_->changed.notify_all();
   return job;

@@ -19,17 +19,15 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// ARGV: prefix, site, new id, now ms, history. Returns the job (new, or the site's queued or
-// running one) as HGETALL. A running one is marked to run once more: its current pass may have
-// read the site before the change that prompted this submit.
+// ARGV: prefix, site, new id, now ms, history. Returns the job (new, or the site's queued one:
+// it has not read the site yet; a running one may have, so a new job follows it) as HGETALL.
 constexpr const char* submit_script = R"lua(
 local p = ARGV[1]
 local active = p .. 'site:' .. ARGV[2] .. ':active'
 local cur = redis.call('GET', active)
 if cur then
   local st = redis.call('HGET', p .. 'job:' .. cur, 'status')
-  if st == 'running' then redis.call('HSET', p .. 'job:' .. cur, 'rerun', '1') end
-  if st == 'queued' or st == 'running' then return redis.call('HGETALL', p .. 'job:' .. cur) end
+  if st == 'queued' then return redis.call('HGETALL', p .. 'job:' .. cur) end
 end
 local id = ARGV[3]
 local k = p .. 'job:' .. id
@@ -77,7 +75,6 @@ local id = redis.call('RPOP', p .. 'jobs:queue')
 if not id then return false end
 local k = p .. 'job:' .. id
 redis.call('HINCRBY', k, 'attempts', 1)
-redis.call('HDEL', k, 'rerun')  -- this run starts after every submit so far
 redis.call('HSET', k, 'status', 'running', 'started_at', ARGV[2], 'worker', ARGV[4], 'token', ARGV[6])
 redis.call('ZADD', p .. 'jobs:leases', now + tonumber(ARGV[3]), id)
 return redis.call('HGETALL', k)
@@ -96,23 +93,14 @@ return 1
 )lua";
 
 // ARGV: prefix, id, token, now ms, status, report json, error. Records the outcome and releases
-// the site (active job and lock) only when they are still this worker's. 0: the job was lost;
-// 2: it was submitted again while it ran, so it went back to the head of the queue instead.
+// the site (active job and lock) only when they are still this worker's. 0: the job was lost.
 constexpr const char* finish_script = R"lua(
 local p = ARGV[1]
 local k = p .. 'job:' .. ARGV[2]
 if redis.call('HGET', k, 'token') ~= ARGV[3] then return 0 end
 redis.call('ZREM', p .. 'jobs:leases', ARGV[2])
-local site = redis.call('HGET', k, 'site')
-if redis.call('HGET', k, 'rerun') == '1' then
-  redis.call('HDEL', k, 'rerun')
-  redis.call('HINCRBY', k, 'attempts', -1)
-  redis.call('HSET', k, 'status', 'queued', 'progress', '')
-  redis.call('RPUSH', p .. 'jobs:queue', ARGV[2])
-  if redis.call('GET', p .. 'lock:' .. site) == ARGV[3] then redis.call('DEL', p .. 'lock:' .. site) end
-  return 2
-end
 redis.call('HSET', k, 'status', ARGV[5], 'ended_at', ARGV[4], 'report', ARGV[6], 'error', ARGV[7])
+local site = redis.call('HGET', k, 'site')
 if redis.call('GET', p .. 'site:' .. site .. ':active') == ARGV[2] then redis.call('DEL', p .. 'site:' .. site .. ':active') end
 if redis.call('GET', p .. 'lock:' .. site) == ARGV[3] then redis.call('DEL', p .. 'lock:' .. site) end
 return 1
