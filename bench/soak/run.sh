@@ -82,15 +82,22 @@ idle, soak = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rss = [int(l.split()[1]) for l in open(sys.argv[3]) if len(l.split()) == 2]
 finished, failed = map(int, sys.argv[4].split())
 warm = rss[len(rss) // 5:] or rss  # after the first fifth (warm-up)
-growth = (warm[-1] - min(warm)) / min(warm) * 100 if warm else 0
-peak_growth = (max(warm) - warm[0]) / warm[0] * 100 if warm else 0
+# RSS swings with every reindex (a build's tables come and go, and are given back when it ends),
+# so one sample against another says little: growth compares the mean of the first third of the
+# samples after warm-up (several reindexes each) with the mean of the last third. Floors and
+# peaks of each third are printed too.
+third = max(1, len(warm) // 3)
+first, last = warm[:third], warm[-third:]
+mean_first, mean_last = sum(first) / len(first), sum(last) / len(last)
+growth = (mean_last - mean_first) / mean_first * 100 if warm else 0
 print(f"responses {soak['responses']:,} ({soak['responses'] / max(1, soak['requests']) * 100:.0f}% of requests), "
       f"non-2xx {soak['bad_status']}, empty {soak['empty']}, socket errors {soak['errors']}")
 print(f"reindex jobs finished {finished}, failed {failed}")
 print(f"p99: idle {idle['p99_ms']:.2f} ms, under reindex {soak['p99_ms']:.2f} ms ({soak['p99_ms'] / idle['p99_ms']:.2f}x); "
       f"p50 {idle['p50_ms']:.2f} -> {soak['p50_ms']:.2f} ms")
-print(f"RSS after warm-up: {warm[0] / 1024:.0f} MB -> {warm[-1] / 1024:.0f} MB at the end, peak {max(warm) / 1024:.0f} MB "
-      f"(end vs lowest {growth:+.1f}%)")
+print(f"RSS after warm-up: {warm[0] / 1024:.0f} MB -> {warm[-1] / 1024:.0f} MB at the end, peak {max(warm) / 1024:.0f} MB; "
+      f"first third vs last third: mean {mean_first / 1024:.0f} -> {mean_last / 1024:.0f} MB ({growth:+.1f}%), "
+      f"floor {min(first) / 1024:.0f} -> {min(last) / 1024:.0f} MB, peak {max(first) / 1024:.0f} -> {max(last) / 1024:.0f} MB")
 checks = {
     "zero non-2xx": soak["bad_status"] == 0 and soak["errors"] == 0,
     "zero empty results for matching queries": soak["empty"] == 0,

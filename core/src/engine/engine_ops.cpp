@@ -1,6 +1,8 @@
 // The engine's glue to ingestion and storage: reindex a site (directory or crawl -> build ->
 // snapshot -> publish) and load saved snapshots at start-up. A crawl keeps its validators so
 // the next one sends conditional requests.
+#include <malloc.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,6 +70,16 @@ IngestReport Engine::reindex(const std::string& site, const ProgressCallback& pr
   SiteSlot& slot = impl_->slot(site);
   const SiteSettings& settings = slot.settings;
   std::lock_guard lock(slot.reindex_mutex);
+  // Parsing and analysis threads leave their freed tables in malloc's per-thread arenas, which
+  // glibc keeps; give those pages back when the run ends (a server reindexing every few seconds
+  // grew 17 % in 5 minutes without this).
+  struct TrimAfter {
+    ~TrimAfter() {
+#ifdef __GLIBC__
+      ::malloc_trim(0);
+#endif
+    }
+  } trim_after;
   IngestResult result;
   CrawlState next_state;
   if (!settings.directory.empty()) {
