@@ -39,6 +39,7 @@ struct StringHash {
 };
 
 constexpr std::uint32_t checkpoint_every = 16;
+constexpr std::uint32_t max_position = (1u << 30) - 1;
 
 // Threads for analysing documents: the CPUs this process may run on.
 unsigned analysis_threads() {
@@ -46,7 +47,6 @@ unsigned analysis_threads() {
   if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
   return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
 }
-constexpr std::uint32_t max_position = (1u << 30) - 1;
 
 TextRef append(std::string& text, std::string_view s) {
   TextRef r{static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(s.size())};
@@ -236,11 +236,12 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     std::vector<std::uint32_t> bounds(threads + 1, total_docs);
     bounds[0] = 0;
     {
+      auto weight = [](const Document& doc) { return doc.body.size() + doc.title.size() + 64; };
       std::uint64_t all = 0, seen = 0;
-      for (const auto& doc : docs) all += doc.body.size() + doc.title.size() + 64;
+      for (const auto& doc : docs) all += weight(doc);
       unsigned k = 1;
       for (std::uint32_t i = 0; i < total_docs && k < threads; ++i) {
-        seen += docs[i].body.size() + docs[i].title.size() + 64;
+        seen += weight(docs[i]);
         while (k < threads && seen * threads >= all * k) bounds[k++] = i + 1;
       }
     }

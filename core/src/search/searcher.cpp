@@ -357,11 +357,9 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
 }
 
-// The search; with `docs`, the document ids of the results are also recorded there (suggest
-// reads their stored titles), and with `bare` the results carry only url, type and score (no
-// highlights, no snippets).
-SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* docs,
-                           bool bare = false) {
+// The search. With `bare_docs`, the results carry only url, type and score (no highlights, no
+// snippets) and their document ids go to `bare_docs` (suggest reads their stored titles).
+SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* bare_docs) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& site = d.settings;
@@ -608,7 +606,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
   ranked.resize(keep);
   if (pinned >= 0) ranked.insert(ranked.begin(), Candidate{static_cast<std::uint32_t>(pinned), 0, 0.0f});
-  if (bare) {
+  if (bare_docs) {
     for (std::size_t k = start; k < ranked.size(); ++k) {
       const auto& r = d.docs[ranked[k].doc];
       SearchResult res;
@@ -616,7 +614,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
       res.type = r.type;
       res.score = ranked[k].score;
       response.results.push_back(std::move(res));
-      if (docs) docs->push_back(ranked[k].doc);
+      bare_docs->push_back(ranked[k].doc);
     }
     response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return response;
@@ -719,7 +717,6 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
     }
     res.body = snippet_at(index, doc, page[k].from, plan.highlight, ho);
     response.results.push_back(std::move(res));
-    if (docs) docs->push_back(doc);
   }
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
@@ -755,7 +752,7 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   sr.num = static_cast<std::uint32_t>(num * 2);
   sr.distinct = true;
   std::vector<std::uint32_t> docs;
-  auto res = search_impl(index, sr, &docs, true);
+  auto res = search_impl(index, sr, &docs);
   // Suggestions carry plain text: the stored title, not the highlighted one.
   for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
     const auto& r = d.docs[docs[k]];
