@@ -30,25 +30,41 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_WITH_HTTP=
 cmake --build "$build" -j "${JOBS:-2}" --target siteseek > "$work/build.log"
 bin=$build/transports/cli/siteseek
 
-echo "== siteseek serve (embedded engine, Python docs) on 127.0.0.1:$port"
-env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" \
-  serve --port "$port" > "$work/siteseek.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 200); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/health" && break
-  kill -0 "$server_pid" || { cat "$work/siteseek.log"; exit 1; }
-  sleep 0.1
-done
+# The server twice: as shipped (the result cache on: the workloads repeat their queries, so after
+# the warm-up every request is answered from it) and with result_cache_mb=0 (every request
+# searches the index).
+start_server() {
+  env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" "$@" \
+    serve --port "$port" > "$work/siteseek.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 200); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && return 0
+    kill -0 "$server_pid" || { cat "$work/siteseek.log"; exit 1; }
+    sleep 0.1
+  done
+}
+stop_server() { kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 base="http://127.0.0.1:$port"
-/usr/bin/python3 "$peers/bench.py" sizes --base "$base" --queries "$peers/queries.txt" | sed 's/^/  siteseek: /'
 run() {
-  /usr/bin/python3 "$peers/bench.py" run --label siteseek --runs "$runs" --duration "$duration" --warmup 2s \
+  /usr/bin/python3 "$peers/bench.py" run --runs "$runs" --duration "$duration" --warmup 2s \
     --server-pid "$server_pid" --out "$work/results.jsonl" "$@"
 }
-run --workload q=python --url "$base/search?q=python"
-QUERIES_FILE="$peers/queries.txt" run --workload mix-40 --url "$base" --script "$peers/queries.lua"
+for variant in siteseek siteseek-nocache; do
+  if [ "$variant" = siteseek ]; then
+    echo "== siteseek serve (embedded engine, Python docs, result cache on) on 127.0.0.1:$port"
+    start_server
+    /usr/bin/python3 "$peers/bench.py" sizes --base "$base" --queries "$peers/queries.txt" | sed 's/^/  siteseek: /'
+  else
+    echo "== siteseek serve with result_cache_mb=0 (every request searches)"
+    start_server --set result_cache_mb=0
+  fi
+  run --label "$variant" --workload q=python --url "$base/search?q=python"
+  QUERIES_FILE="$peers/queries.txt" run --label "$variant" --workload mix-40 --url "$base" --script "$peers/queries.lua"
+  curl -fs "$base/metrics" | grep '^siteseek_result_cache' | sed 's/^/  /' || true
+  stop_server
+done
 
-echo "== layer costs: the engine alone (siteseek query over a pipe) for the same queries"
+echo "== layer costs: the engine alone (siteseek query over a pipe, result cache off) for the same queries"
 /usr/bin/python3 - "$peers/queries.txt" > "$work/queries.jsonl" <<'PY'
 import json, sys, urllib.parse
 for line in open(sys.argv[1]):
@@ -58,19 +74,18 @@ for line in open(sys.argv[1]):
         print(json.dumps({k: params[k] for k in ("q", "from_url") if k in params}))
 PY
 for _ in $(seq 1 50); do cat "$work/queries.jsonl"; done > "$work/queries-x50.jsonl"
-env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" query \
-  < "$work/queries-x50.jsonl" 2>/dev/null | /usr/bin/python3 -c '
+env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" \
+  --set result_cache_mb=0 query < "$work/queries-x50.jsonl" 2>/dev/null | /usr/bin/python3 -c '
 import json, sys, statistics
 took = [json.loads(l)["took_ms"] for l in sys.stdin]
 print(f"  engine time per query (40-query mix x 50): mean {statistics.mean(took)*1000:.1f} us, "
       f"median {statistics.median(took)*1000:.1f} us, p99 {sorted(took)[len(took)*99//100]*1000:.1f} us")'
 echo "  q=python, num=30 (the HTTP default):"
 for _ in $(seq 1 200); do echo python; done | env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json \
-  --set "data_dir=$work/data" query 2>/dev/null | /usr/bin/python3 -c '
+  --set "data_dir=$work/data" --set result_cache_mb=0 query 2>/dev/null | /usr/bin/python3 -c '
 import json, sys, statistics
 took = [json.loads(l)["took_ms"] for l in sys.stdin]
 print(f"  engine time per query: median {statistics.median(took)*1000:.1f} us")'
-kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "== the peers (shared/peers/run-all.sh): FastAPI, Falcon, nginx static ceiling"
 RESULTS="$work/peers" RUNS="$runs" DURATION="$duration" \
@@ -92,13 +107,14 @@ def rps(w, label):
     return statistics.median(r["rps"] for r in rs) if rs else None
 print("\nratios (req/s):")
 for w in ("q=python", "mix-40"):
-    s = rps(w, "siteseek")
-    for label in ("fastapi-uvicorn-w2", "falcon-gunicorn-gthread-w2-t8", "nginx-static"):
-        o = rps(w, label)
-        if s and o:
-            print(f"  {w:8} siteseek / {label:30} = {s / o:6.2f}x")
-    ss = med.get((w, "siteseek"), [])
-    if ss:
-        cpu = statistics.median(1000.0 * r["cpu_s"]["server"] / max(r["requests"], 1) for r in ss)
-        print(f"  {w:8} siteseek server CPU per request: {cpu * 1000:.0f} us")
+    for mine in ("siteseek", "siteseek-nocache"):
+        s = rps(w, mine)
+        for label in ("fastapi-uvicorn-w2", "falcon-gunicorn-gthread-w2-t8", "nginx-static"):
+            o = rps(w, label)
+            if s and o:
+                print(f"  {w:8} {mine:16} / {label:30} = {s / o:6.2f}x")
+        ss = med.get((w, mine), [])
+        if ss:
+            cpu = statistics.median(1000.0 * r["cpu_s"]["server"] / max(r["requests"], 1) for r in ss)
+            print(f"  {w:8} {mine} server CPU per request: {cpu * 1000:.0f} us")
 PY

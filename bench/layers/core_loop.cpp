@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   siteseek::SettingsSources sources;
   sources.file = argv[1];
   sources.overrides["data_dir"] = argv[2];
+  sources.overrides["result_cache_mb"] = "0";  // the queries repeat: time the search, not the cache
   siteseek::Engine engine(siteseek::load_settings(sources));
   if (engine.load_snapshots().empty()) {
     std::fprintf(stderr, "no snapshot under %s\n", argv[2]);

@@ -38,7 +38,7 @@ PYTHONPATH="$build/bindings/python" /usr/bin/python3 - "$config" "$work/data" "$
 import statistics, sys, time
 import siteseek
 config, data, site, qfile, reps, core_mean, core_median = sys.argv[1:]
-engine = siteseek.Engine(siteseek.AppSettings.load(config, overrides={"data_dir": data}, environment=False))
+engine = siteseek.Engine(siteseek.AppSettings.load(config, overrides={"data_dir": data, "result_cache_mb": "0"}, environment=False))
 assert engine.load_snapshots() == [site]
 queries = [q.rstrip("\n") for q in open(qfile)]
 search = engine.search

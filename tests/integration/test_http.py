@@ -1,5 +1,5 @@
 """The HTTP API over real sockets against a real `siteseek serve` process:
-1. /search: the old service's five result keys, site by name or URL, clamping, paging, errors;
+2. /suggest, /sites, /health, /metrics, /openapi.json; a repeated search answered from the result cache;
 2. /suggest, /sites, /health, /metrics, /openapi.json;
 3. unknown routes (404) and wrong methods (405) as JSON errors;
 4. admin endpoints: 403 without a configured key, 401 for a missing or wrong key, jobs that run;
@@ -88,6 +88,27 @@ def test_suggest_sites_health_metrics_openapi(server):
     status, _, body = server.get_json("/openapi.json")
     assert status == 200 and body["openapi"].startswith("3.1")
     assert {"/search", "/indexer", "/jobs/{id}", "/health"} <= set(body["paths"])
+
+
+def metric(server, name):
+    _, _, raw = server.request("GET", "/metrics")
+    for line in raw.decode().splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+def test_repeated_search_is_answered_from_the_result_cache(server):
+    hits, misses = metric(server, "siteseek_result_cache_hits_total"), metric(server, "siteseek_result_cache_misses_total")
+    url = "/search?q=install&num=3"
+    status, _, first = server.get_json(url)
+    status2, _, second = server.get_json(url)
+    assert status == status2 == 200 and first["results"]
+    assert (first["total"], first["results"]) == (second["total"], second["results"])
+    hits2, misses2 = metric(server, "siteseek_result_cache_hits_total"), metric(server, "siteseek_result_cache_misses_total")
+    assert hits2 + misses2 == hits + misses + 2  # both looked up; the second one found
+    assert hits2 >= hits + 1
+    assert metric(server, "siteseek_result_cache_entries") >= 1
 
 
 def test_unknown_route_and_wrong_method(server):

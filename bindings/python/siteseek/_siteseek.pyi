@@ -122,6 +122,7 @@ class AppSettings:
     max_query_length: int
     max_num: int
     default_num: int
+    result_cache_mb: int
     log_level: str
     sites: list[SiteSettings]
     def __init__(self, **kwargs: Any) -> None: ...

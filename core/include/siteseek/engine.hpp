@@ -26,7 +26,18 @@ struct SiteStatus {
   std::uint32_t snapshot_version = 0;  ///< format version of the snapshot it came from or was saved as
 };
 
-/// Holds sites -> current index. search() is thread-safe and never blocks on publish().
+/// The result cache's counters (AppSettings::result_cache_mb bounds it; 0 turns it off).
+struct ResultCacheStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t evictions = 0;  ///< entries dropped to stay under the bound
+  std::uint64_t entries = 0;
+  std::uint64_t bytes = 0;      ///< about: the responses' strings and their bookkeeping
+  std::uint64_t max_bytes = 0;
+};
+
+/// Holds sites -> current index. search() is thread-safe and never waits for a build; publish()
+/// holds each result-cache shard only while dropping that site's cached answers.
 /// The site settings it returns (settings().sites) live as long as the engine.
 class Engine {
  public:
@@ -38,7 +49,9 @@ class Engine {
   const AppSettings& settings() const noexcept;
 
   /// Search one site. Throws UnknownSiteError, RequestError; an unindexed site has no results.
-  /// With backend = "redisearch" this asks RediSearch (a blocking call; RedisError when it is away).
+  /// Repeated requests are answered from the result cache until the site's index is replaced
+  /// (took_ms is then the lookup's time). With backend = "redisearch" this asks RediSearch
+  /// every time (a blocking call; RedisError when it is away).
   SearchResponse search(const SearchRequest& request) const;
   /// Completions for a search box.
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;
@@ -48,6 +61,7 @@ class Engine {
   /// The site's current index, or null when it has none yet.
   std::shared_ptr<const Index> current(const std::string& site) const;
   std::vector<SiteStatus> sites() const;
+  ResultCacheStats result_cache_stats() const;
 
   /// Build an index from documents with the site's analysis settings (does not publish).
   std::shared_ptr<const Index> build(const std::string& site, std::vector<Document> documents) const;

@@ -126,6 +126,7 @@ struct AppSettings {
   std::uint32_t max_query_length = 512;      ///< bytes of q
   std::uint32_t max_num = 100;               ///< largest page size
   std::uint32_t default_num = 30;            ///< page size when num is not given
+  std::uint32_t result_cache_mb = 32;        ///< recent search responses kept; 0 = no cache
   std::string log_level = "info";            ///< trace|debug|info|warn|error|off
   std::vector<SiteSettings> sites;
 

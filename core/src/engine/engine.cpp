@@ -17,7 +17,8 @@ SiteSlot& Engine::Impl::slot(std::string_view name) const {
   return *it->second;
 }
 
-Engine::Engine(AppSettings settings) : impl_(std::make_unique<Impl>()) {
+Engine::Engine(AppSettings settings)
+    : impl_(std::make_unique<Impl>(std::size_t{settings.result_cache_mb} << 20)) {
   impl_->settings = std::move(settings);
   for (const auto& site : impl_->settings.sites) {
     auto slot = std::make_unique<SiteSlot>();
@@ -54,9 +55,25 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return impl_->redisearch->search(slot.settings, request, slot.index.load(std::memory_order_acquire).get());
   }
 #endif
-  auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
+  auto& slot = impl_->slot(request.site);
+  auto& cache = impl_->cache;
+  if (!cache.enabled()) {
+    auto index = slot.index.load(std::memory_order_acquire);
+    return index ? search_index(*index, request) : SearchResponse{};
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto generation = slot.generation.load(std::memory_order_acquire);  // before the index: see SiteSlot
+  auto index = slot.index.load(std::memory_order_acquire);
   if (!index) return {};
-  return search_index(*index, request);
+  auto key = ResultCache::key(slot.settings.name, request);
+  if (auto hit = cache.find(key, generation)) {
+    SearchResponse r = *hit;
+    r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  }
+  auto r = search_index(*index, request);
+  cache.insert(std::move(key), generation, std::make_shared<const SearchResponse>(r));
+  return r;
 }
 
 std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
@@ -66,8 +83,13 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {
-  impl_->slot(site).index.store(std::move(index), std::memory_order_release);
+  auto& slot = impl_->slot(site);
+  slot.index.store(std::move(index), std::memory_order_release);
+  slot.generation.fetch_add(1, std::memory_order_acq_rel);
+  impl_->cache.erase_site(slot.settings.name);
 }
+
+ResultCacheStats Engine::result_cache_stats() const { return impl_->cache.stats(); }
 
 std::shared_ptr<const Index> Engine::current(const std::string& site) const {
   return impl_->slot(site).index.load(std::memory_order_acquire);

@@ -10,6 +10,7 @@
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#include "engine/result_cache.hpp"
 #ifdef SITESEEK_WITH_REDIS
 #include "siteseek/redisearch.hpp"
 #include "siteseek/store.hpp"
@@ -22,13 +23,19 @@ namespace siteseek {
 struct SiteSlot {
   SiteSettings settings;
   std::atomic<std::shared_ptr<const Index>> index;
+  /// Bumped after each publish (after the index is stored): cached answers carry the generation
+  /// they were computed on, and one read before the index is never newer than that index.
+  std::atomic<std::uint64_t> generation{0};
   std::mutex reindex_mutex;  ///< one reindex of a site at a time
 };
 
 struct Engine::Impl {
+  explicit Impl(std::size_t cache_bytes) : cache(cache_bytes) {}
+
   AppSettings settings;
   std::map<std::string, std::unique_ptr<SiteSlot>, std::less<>> sites;
   std::string default_site;
+  mutable ResultCache cache;
 #ifdef SITESEEK_WITH_REDIS
   std::unique_ptr<RedisStore> store;  ///< storage = "redis": snapshots go to and come from Redis
   std::unique_ptr<RediSearchBackend> redisearch;  ///< backend = "redisearch": searches go there

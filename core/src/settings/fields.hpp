@@ -106,6 +106,7 @@ void each_field(S& s, F&& f) {
   f("max_query_length", s.max_query_length);
   f("max_num", s.max_num);
   f("default_num", s.default_num);
+  f("result_cache_mb", s.result_cache_mb);
   f("log_level", s.log_level);
   f("sites", s.sites);
 }

@@ -56,6 +56,7 @@ constexpr EnvKey env_keys[] = {
     {"SITESEEK_MAX_QUERY_LENGTH", "max_query_length"},
     {"SITESEEK_MAX_NUM", "max_num"},
     {"SITESEEK_DEFAULT_NUM", "default_num"},
+    {"SITESEEK_RESULT_CACHE_MB", "result_cache_mb"},
     {"SITESEEK_LOG_LEVEL", "log_level"},
 };
 

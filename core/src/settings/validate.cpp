@@ -178,6 +178,7 @@ void validate(const AppSettings& s) {
   check_range<std::uint32_t>(s.max_query_length, 1, 1u << 20, "max_query_length", issues);
   check_range<std::uint32_t>(s.max_num, 1, 10'000, "max_num", issues);
   check_range<std::uint32_t>(s.default_num, 1, s.max_num, "default_num", issues);
+  check_range<std::uint32_t>(s.result_cache_mb, 0, 65'536, "result_cache_mb", issues);
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.sites.size(); ++i) {
     auto path = index_path("sites", i);

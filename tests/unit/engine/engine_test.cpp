@@ -5,6 +5,9 @@
 //    whole index (every result set is consistent with exactly one of the published versions).
 // 4. A snapshot saved and loaded gives the same answers; truncated, corrupt and wrong-version
 //    snapshots are refused and the current index stays published.
+// 5. The result cache answers a repeated request with the same response, keeps requests that
+//    differ in any field apart, never answers from a replaced index (also right after a publish
+//    while other threads search), stays within its byte bound, and is off at result_cache_mb = 0.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -131,13 +134,87 @@ BOOST_AUTO_TEST_CASE(concurrent_search_during_publish) {
   // Keep publishing until the readers have searched a good while (threads may start late on a
   // busy machine), bounded in time so the test cannot hang.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int stale = 0;
   for (int i = 0; (i < 400 || searches.load() < 400) && std::chrono::steady_clock::now() < deadline; ++i) {
     e.publish("docs", versions[i % versions.size()]);
+    // Once publish returns, no search may answer from an older version (the readers keep
+    // filling the result cache with the same request meanwhile).
+    auto r = e.search(request("alpha "));
+    if (r.total != static_cast<std::uint64_t>(10 + (i % versions.size()) * 7)) ++stale;
   }
   stop = true;
   for (auto& t : readers) t.join();
+  BOOST_TEST(stale == 0);
+  BOOST_TEST(e.result_cache_stats().hits > 0);
   BOOST_TEST(bad.load() == 0);
   BOOST_TEST(searches.load() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(result_cache_repeats_until_publish) {
+  Engine e(settings());
+  e.publish("docs", e.build("docs", version_docs(0, 10)));
+  auto first = e.search(request("alpha"));
+  auto again = e.search(request("alpha"));
+  BOOST_TEST(first.total == 10u);
+  BOOST_TEST(again.total == first.total);
+  BOOST_REQUIRE(again.results.size() == first.results.size());
+  for (std::size_t i = 0; i < first.results.size(); ++i) {
+    BOOST_TEST(again.results[i].url == first.results[i].url);
+    BOOST_TEST(again.results[i].body == first.results[i].body);
+  }
+  auto st = e.result_cache_stats();
+  BOOST_TEST(st.hits == 1u);
+  BOOST_TEST(st.misses == 1u);
+  BOOST_TEST(st.entries == 1u);
+  BOOST_TEST(st.bytes > 0u);
+  BOOST_TEST(st.max_bytes == (32u << 20));
+
+  // Any field of the request makes another entry: page size, site spelled as the default, tags.
+  auto five = request("alpha");
+  five.num = 5;
+  BOOST_TEST(e.search(five).results.size() == 5u);
+  auto tagged = request("alpha");
+  tagged.highlight_pre_tag = "<mark>";
+  tagged.highlight_post_tag = "</mark>";
+  BOOST_TEST(e.search(tagged).results.front().body.find("<mark>alpha</mark>") != std::string::npos);
+  auto by_default = request("alpha");
+  by_default.site = "";  // the default site: the same answer, from the same entry
+  BOOST_TEST(e.search(by_default).total == 10u);
+  st = e.result_cache_stats();
+  BOOST_TEST(st.hits == 2u);
+  BOOST_TEST(st.entries == 3u);
+
+  // A new index: the next answer is its own, and the old entries are gone.
+  e.publish("docs", e.build("docs", version_docs(1, 17)));
+  BOOST_TEST(e.result_cache_stats().entries == 0u);
+  BOOST_TEST(e.search(request("alpha")).total == 17u);
+  BOOST_TEST(e.search(request("alpha")).total == 17u);
+  BOOST_TEST(e.result_cache_stats().hits == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(result_cache_bound_and_off) {
+  auto app = settings();
+  app.result_cache_mb = 1;
+  Engine e(app);
+  e.publish("docs", e.build("docs", version_docs(0, 100)));
+  for (int i = 0; i < 300; ++i) {
+    auto r = request("alpha");
+    r.from_url = "https://example.org/from/" + std::to_string(i);  // 300 different requests
+    BOOST_TEST(e.search(r).total == 100u);
+  }
+  auto st = e.result_cache_stats();
+  BOOST_TEST(st.misses == 300u);
+  BOOST_TEST(st.evictions > 0u);
+  BOOST_TEST(st.bytes <= st.max_bytes);
+  BOOST_TEST(st.entries + st.evictions == 300u);
+
+  app.result_cache_mb = 0;
+  Engine off(app);
+  off.publish("docs", off.build("docs", version_docs(0, 10)));
+  BOOST_TEST(off.search(request("alpha")).total == 10u);
+  BOOST_TEST(off.search(request("alpha")).total == 10u);
+  st = off.result_cache_stats();
+  BOOST_TEST(st.hits + st.misses + st.entries == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {

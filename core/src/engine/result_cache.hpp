@@ -1,0 +1,68 @@
+#pragma once
+// The engine's cache of recent search responses, keyed by site and every field of the request.
+// Entries carry the generation of the site's index they were computed on; a lookup under a newer
+// generation misses, so a published index is never answered from the old one. Bounded in bytes,
+// least recently used first out; split in shards, each behind its own mutex, so threads that
+// search at once rarely wait on each other (a lookup holds a shard for a hash probe and a splice).
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/search.hpp"
+
+namespace siteseek {
+
+class ResultCache {
+ public:
+  /// max_bytes = 0: disabled (find misses without counting, insert drops).
+  explicit ResultCache(std::size_t max_bytes);
+
+  bool enabled() const noexcept { return max_bytes_ > 0; }
+
+  /// The key of a request to `site` (the resolved site name, so "" and the default site share it).
+  static std::string key(std::string_view site, const SearchRequest& request);
+
+  /// The response stored for `key` on index generation `generation`, or null.
+  std::shared_ptr<const SearchResponse> find(const std::string& key, std::uint64_t generation);
+  /// Store a response (replacing an older one under the same key), evicting the least recently
+  /// used entries of its shard while the shard is over its share of the bound.
+  void insert(std::string key, std::uint64_t generation, std::shared_ptr<const SearchResponse> response);
+  /// Drop every entry of `site` (its index was replaced; they could never be hit again).
+  void erase_site(std::string_view site);
+
+  ResultCacheStats stats() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::uint64_t generation;
+    std::size_t bytes;
+    std::shared_ptr<const SearchResponse> response;
+  };
+  struct Shard {
+    mutable std::mutex mutex;
+    std::list<Entry> lru;  // most recently used first
+    std::unordered_map<std::string_view, std::list<Entry>::iterator> map;  // views into lru keys
+    std::size_t bytes = 0;
+  };
+  static constexpr std::size_t shard_count = 16;
+
+  Shard& shard_of(std::string_view key);
+  static void erase(Shard& s, std::list<Entry>::iterator it);
+
+  std::size_t max_bytes_;
+  std::size_t shard_bytes_;
+  std::array<Shard, shard_count> shards_;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::uint64_t> evictions_{0};
+};
+
+}  // namespace siteseek
