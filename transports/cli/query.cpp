@@ -108,7 +108,7 @@ int run_query(Engine& engine, const std::string& site) {
     } else {
       req.num = std::min(req.num, app.max_num);
       try {
-        append_json(out, engine.search(req));
+        engine.search_json(req, out);
       } catch (const Error& e) {
         out.resize(at);
         error_line(out, e.code(), e.what());

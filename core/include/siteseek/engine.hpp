@@ -53,6 +53,9 @@ class Engine {
   /// (took_ms is then the lookup's time). With backend = "redisearch" this asks RediSearch
   /// every time (a blocking call; RedisError when it is away).
   SearchResponse search(const SearchRequest& request) const;
+  /// search() written onto `out` as append_json writes it; a cached answer's JSON is reused,
+  /// not written again. Returns the response's total.
+  std::uint64_t search_json(const SearchRequest& request, std::string& out) const;
   /// Completions for a search box.
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;
 

@@ -3,6 +3,7 @@
 
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
+#include "search/response_json.hpp"
 
 namespace siteseek {
 
@@ -48,6 +49,32 @@ Engine::~Engine() = default;
 
 const AppSettings& Engine::settings() const noexcept { return impl_->settings; }
 
+// A request's index and its cached answer, if any. The generation is read before the index (see
+// SiteSlot), so an answer stored under it never comes from an index older than the one read.
+struct Engine::Impl::Lookup {
+  std::shared_ptr<const Index> index;
+  std::uint64_t generation = 0;
+  std::string key;
+  std::shared_ptr<const CachedAnswer> hit;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  double elapsed_ms() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  }
+};
+
+Engine::Impl::Lookup Engine::Impl::lookup(const SearchRequest& request) const {
+  Lookup l;
+  auto& s = slot(request.site);
+  l.generation = s.generation.load(std::memory_order_acquire);
+  l.index = s.index.load(std::memory_order_acquire);
+  if (l.index && cache.enabled()) {
+    l.key = ResultCache::key(s.settings.name, request);
+    l.hit = cache.find(l.key, l.generation);
+  }
+  return l;
+}
+
 SearchResponse Engine::search(const SearchRequest& request) const {
 #ifdef SITESEEK_WITH_REDIS
   if (impl_->redisearch) {
@@ -55,25 +82,51 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return impl_->redisearch->search(slot.settings, request, slot.index.load(std::memory_order_acquire).get());
   }
 #endif
-  auto& slot = impl_->slot(request.site);
-  auto& cache = impl_->cache;
-  if (!cache.enabled()) {
-    auto index = slot.index.load(std::memory_order_acquire);
-    return index ? search_index(*index, request) : SearchResponse{};
-  }
-  auto started = std::chrono::steady_clock::now();
-  auto generation = slot.generation.load(std::memory_order_acquire);  // before the index: see SiteSlot
-  auto index = slot.index.load(std::memory_order_acquire);
-  if (!index) return {};
-  auto key = ResultCache::key(slot.settings.name, request);
-  if (auto hit = cache.find(key, generation)) {
-    SearchResponse r = *hit;
-    r.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  auto l = impl_->lookup(request);
+  if (!l.index) return {};
+  if (l.hit) {
+    SearchResponse r = l.hit->response;
+    r.took_ms = l.elapsed_ms();
     return r;
   }
-  auto r = search_index(*index, request);
-  cache.insert(std::move(key), generation, std::make_shared<const SearchResponse>(r));
+  auto r = search_index(*l.index, request);
+  if (impl_->cache.enabled()) {
+    impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}}));
+  }
   return r;
+}
+
+std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out) const {
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) {
+    auto r = search(request);
+    append_json(out, r);
+    return r.total;
+  }
+#endif
+  auto l = impl_->lookup(request);
+  if (!l.index || !impl_->cache.enabled()) {
+    auto r = l.index ? search_index(*l.index, request) : SearchResponse{};
+    append_json(out, r);
+    return r.total;
+  }
+  auto answer = std::move(l.hit);
+  double took_ms = 0;
+  if (answer && !answer->json_head.empty()) {
+    took_ms = l.elapsed_ms();
+  } else {
+    // A miss, or an answer that search() stored without JSON: write the JSON head once, keep it.
+    auto fresh = std::make_shared<CachedAnswer>();
+    fresh->response = answer ? answer->response : search_index(*l.index, request);
+    append_json_head(fresh->json_head, fresh->response);
+    took_ms = answer ? l.elapsed_ms() : fresh->response.took_ms;
+    impl_->cache.insert(std::move(l.key), l.generation, fresh);
+    answer = std::move(fresh);
+  }
+  out.reserve(out.size() + answer->json_head.size() + 40);
+  out += answer->json_head;
+  append_json_tail(out, took_ms, answer->response.relaxed);
+  return answer->response.total;
 }
 
 std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {

@@ -43,6 +43,9 @@ struct Engine::Impl {
 
   /// The slot of `name` (empty: the default site); throws UnknownSiteError.
   SiteSlot& slot(std::string_view name) const;
+  struct Lookup;
+  /// The request's site's current index and, when the result cache is on, its cached answer.
+  Lookup lookup(const SearchRequest& request) const;
 };
 
 }  // namespace siteseek

@@ -18,8 +18,10 @@ void put(std::string& out, std::uint32_t n) { out.append(reinterpret_cast<const 
 void put(std::string& out, const std::optional<bool>& b) { out += !b ? '\2' : *b ? '\1' : '\0'; }
 
 // What an entry holds, about: its strings and the objects around them.
-std::size_t footprint(const std::string& key, const SearchResponse& r) {
-  std::size_t bytes = 2 * key.size() + sizeof(SearchResponse) + 128;  // key twice: entry and map node
+std::size_t footprint(const std::string& key, const CachedAnswer& a) {
+  const auto& r = a.response;
+  // The key twice (entry and map node), the JSON, the objects and their bookkeeping.
+  std::size_t bytes = 2 * key.size() + a.json_head.size() + sizeof(CachedAnswer) + 128;
   for (const auto& x : r.results) {
     bytes += sizeof(SearchResult) + x.title.size() + x.section_title.size() + x.body.size() + x.url.size();
     for (const auto& h : x.hierarchy) bytes += sizeof(std::string) + h.size();
@@ -61,7 +63,7 @@ void ResultCache::erase(Shard& s, std::list<Entry>::iterator it) {
   s.lru.erase(it);
 }
 
-std::shared_ptr<const SearchResponse> ResultCache::find(const std::string& key, std::uint64_t generation) {
+std::shared_ptr<const CachedAnswer> ResultCache::find(const std::string& key, std::uint64_t generation) {
   if (!enabled()) return nullptr;
   auto& s = shard_of(key);
   {
@@ -71,7 +73,7 @@ std::shared_ptr<const SearchResponse> ResultCache::find(const std::string& key, 
       if (it->second->generation == generation) {
         s.lru.splice(s.lru.begin(), s.lru, it->second);
         hits_.fetch_add(1, std::memory_order_relaxed);
-        return it->second->response;
+        return it->second->answer;
       }
       if (it->second->generation < generation) erase(s, it->second);  // computed on a replaced index
     }
@@ -80,20 +82,20 @@ std::shared_ptr<const SearchResponse> ResultCache::find(const std::string& key, 
   return nullptr;
 }
 
-void ResultCache::insert(std::string key, std::uint64_t generation, std::shared_ptr<const SearchResponse> response) {
-  if (!enabled() || !response) return;
-  std::size_t bytes = footprint(key, *response);
+void ResultCache::insert(std::string key, std::uint64_t generation, std::shared_ptr<const CachedAnswer> answer) {
+  if (!enabled() || !answer) return;
+  std::size_t bytes = footprint(key, *answer);
   if (bytes > shard_bytes_) return;  // would evict a whole shard for one answer
   auto& s = shard_of(key);
-  std::shared_ptr<const SearchResponse> dropped;  // freed after the lock is released
+  std::shared_ptr<const CachedAnswer> dropped;  // freed after the lock is released
   std::lock_guard lock(s.mutex);
   auto it = s.map.find(std::string_view(key));
   if (it != s.map.end()) {
     if (it->second->generation > generation) return;  // a newer index's answer is already there
-    dropped = std::move(it->second->response);
+    dropped = std::move(it->second->answer);
     erase(s, it->second);
   }
-  s.lru.push_front(Entry{std::move(key), generation, bytes, std::move(response)});
+  s.lru.push_front(Entry{std::move(key), generation, bytes, std::move(answer)});
   s.map.emplace(std::string_view(s.lru.front().key), s.lru.begin());
   s.bytes += bytes;
   while (s.bytes > shard_bytes_ && s.lru.size() > 1) {

@@ -19,6 +19,13 @@
 
 namespace siteseek {
 
+/// What the cache keeps of one answer: the response, and its JSON head (append_json_head) when a
+/// transport that writes JSON asked for it.
+struct CachedAnswer {
+  SearchResponse response;
+  std::string json_head;
+};
+
 class ResultCache {
  public:
   /// max_bytes = 0: disabled (find misses without counting, insert drops).
@@ -30,10 +37,10 @@ class ResultCache {
   static std::string key(std::string_view site, const SearchRequest& request);
 
   /// The response stored for `key` on index generation `generation`, or null.
-  std::shared_ptr<const SearchResponse> find(const std::string& key, std::uint64_t generation);
+  std::shared_ptr<const CachedAnswer> find(const std::string& key, std::uint64_t generation);
   /// Store a response (replacing an older one under the same key), evicting the least recently
   /// used entries of its shard while the shard is over its share of the bound.
-  void insert(std::string key, std::uint64_t generation, std::shared_ptr<const SearchResponse> response);
+  void insert(std::string key, std::uint64_t generation, std::shared_ptr<const CachedAnswer> answer);
   /// Drop every entry of `site` (its index was replaced; they could never be hit again).
   void erase_site(std::string_view site);
 
@@ -44,7 +51,7 @@ class ResultCache {
     std::string key;
     std::uint64_t generation;
     std::size_t bytes;
-    std::shared_ptr<const SearchResponse> response;
+    std::shared_ptr<const CachedAnswer> answer;
   };
   struct Shard {
     mutable std::mutex mutex;

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "siteseek/search.hpp"
+#include "search/response_json.hpp"
 
 namespace siteseek {
 
@@ -77,6 +77,11 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void append_json(std::string& out, const SearchResponse& res) {
+  append_json_head(out, res);
+  append_json_tail(out, res.took_ms, res.relaxed);
+}
+
+void append_json_head(std::string& out, const SearchResponse& res) {
   out += "{\"total\":";
   out += std::to_string(res.total);
   out += ",\"results\":[";
@@ -97,11 +102,15 @@ void append_json(std::string& out, const SearchResponse& res) {
     append_json_string(out, r.url);
     out += '}';
   }
-  out += "],\"took_ms\":";
+  out += ']';
+}
+
+void append_json_tail(std::string& out, double took_ms, bool relaxed) {
+  out += ",\"took_ms\":";
   char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%.3f", res.took_ms);
+  int n = std::snprintf(buf, sizeof buf, "%.3f", took_ms);
   out.append(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-  if (res.relaxed) out += ",\"relaxed\":true";
+  if (relaxed) out += ",\"relaxed\":true";
   out += '}';
 }
 

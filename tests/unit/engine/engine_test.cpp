@@ -192,6 +192,35 @@ BOOST_AUTO_TEST_CASE(result_cache_repeats_until_publish) {
   BOOST_TEST(e.result_cache_stats().hits == 3u);
 }
 
+// JSON up to took_ms: the part that must not change between a search and its repeats.
+std::string without_took(const std::string& json) { return json.substr(0, json.find(",\"took_ms\":")); }
+
+BOOST_AUTO_TEST_CASE(search_json_matches_append_json_cached_or_not) {
+  for (std::uint32_t mb : {32u, 0u}) {
+    auto app = settings();
+    app.result_cache_mb = mb;
+    Engine e(app);
+    e.publish("docs", e.build("docs", version_docs(0, 12)));
+    std::string expected;
+    append_json(expected, e.search(request("alpha text")));  // with the cache on: stored without JSON
+    std::string first, second;
+    BOOST_TEST(e.search_json(request("alpha text"), first) == 12u);  // JSON added to that entry
+    BOOST_TEST(e.search_json(request("alpha text"), second) == 12u);  // answered from it
+    BOOST_TEST(without_took(first) == without_took(expected));
+    BOOST_TEST(without_took(second) == without_took(expected));
+    BOOST_TEST(second.back() == '}');
+    BOOST_TEST(second.find(",\"took_ms\":") != std::string::npos);
+    std::string fresh;  // a request met first through search_json
+    auto five = request("alpha text");
+    five.num = 5;
+    BOOST_TEST(e.search_json(five, fresh) == 12u);
+    std::string five_expected;
+    append_json(five_expected, e.search(five));
+    BOOST_TEST(without_took(fresh) == without_took(five_expected));
+    BOOST_TEST(e.result_cache_stats().hits == (mb ? 3u : 0u));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(result_cache_bound_and_off) {
   auto app = settings();
   app.result_cache_mb = 1;

@@ -239,7 +239,11 @@ class Handler {
   void search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers, const SearchHook& hook, Done done) {
     SearchRequest req;
     if (auto bad = search_request(p, headers, req)) return done(std::move(*bad));
-    if (!hook) return done(search_json(metrics_, engine_.search(req)));
+    if (!hook) {
+      std::string out;
+      metrics_.record_search(engine_.search_json(req, out) == 0);
+      return done(json_response(200, std::move(out)));
+    }
     engine_.settings().site(req.site);  // an unknown site is a 400 now, not after a round trip
     hook(req, [done = std::move(done), &metrics = metrics_](std::exception_ptr e, SearchResponse res) {
       if (e) return done(error_response(e));
