@@ -93,6 +93,16 @@ def test_documents_and_results(engine):
     assert sites[0]["name"] == "demo" and sites[0]["has_index"] and sites[0]["documents"] == 2
 
 
+def test_repeated_search_comes_from_the_result_cache(engine):
+    before = engine.result_cache_stats()
+    first = engine.search("beta install", num=3)
+    again = engine.search("beta install", num=3)
+    after = engine.result_cache_stats()
+    assert [r.to_dict() for r in again.results] == [r.to_dict() for r in first.results] and first.total
+    assert after["hits"] == before["hits"] + 1 and after["misses"] == before["misses"] + 1
+    assert after["max_bytes"] == 32 << 20 and 0 < after["bytes"] <= after["max_bytes"]
+
+
 def test_load_snapshots_from_data_dir(engine, tmp_path):
     engine.save(str(tmp_path / "demo.snapshot"))
     settings = {"data_dir": str(tmp_path), "sites": [{"name": "demo", "url": "https://docs.example.org/"},

@@ -225,6 +225,18 @@ class PyEngine {
     return out;
   }
 
+  py::dict result_cache_stats() const {
+    auto st = engine_->result_cache_stats();
+    py::dict d;
+    d["hits"] = st.hits;
+    d["misses"] = st.misses;
+    d["evictions"] = st.evictions;
+    d["entries"] = st.entries;
+    d["bytes"] = st.bytes;
+    d["max_bytes"] = st.max_bytes;
+    return d;
+  }
+
   const AppSettings& settings() const { return settings_; }
 
  private:
@@ -370,6 +382,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "Load each configured site's snapshot from data_dir (<data_dir>/<site>.snapshot, as written by\n"
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
       .def("sites", &PyEngine::sites, "Each site's name, url, has_index, documents, terms and memory_bytes.")
+      .def("result_cache_stats", &PyEngine::result_cache_stats,
+           "The result cache's hits, misses, evictions, entries, bytes and max_bytes (result_cache_mb).")
       .def_property_readonly("settings", &PyEngine::settings, "The engine's settings (a copy).");
 }
 
