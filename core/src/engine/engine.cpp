@@ -63,13 +63,13 @@ struct Engine::Impl::Lookup {
   }
 };
 
-Engine::Impl::Lookup Engine::Impl::lookup(const SearchRequest& request) const {
+Engine::Impl::Lookup Engine::Impl::lookup(const SearchRequest& request, bool json) const {
   Lookup l;
   auto& s = slot(request.site);
   l.generation = s.generation.load(std::memory_order_acquire);
   l.index = s.index.load(std::memory_order_acquire);
   if (l.index && cache.enabled()) {
-    l.key = ResultCache::key(s.settings.name, request);
+    l.key = ResultCache::key(s.settings.name, request, json);
     l.hit = cache.find(l.key, l.generation);
   }
   return l;
@@ -82,7 +82,7 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return impl_->redisearch->search(slot.settings, request, slot.index.load(std::memory_order_acquire).get());
   }
 #endif
-  auto l = impl_->lookup(request);
+  auto l = impl_->lookup(request, false);
   if (!l.index) return {};
   if (l.hit) {
     SearchResponse r = l.hit->response;
@@ -104,29 +104,25 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
     return r.total;
   }
 #endif
-  auto l = impl_->lookup(request);
-  if (!l.index || !impl_->cache.enabled()) {
-    auto r = l.index ? search_index(*l.index, request) : SearchResponse{};
-    append_json(out, r);
-    return r.total;
+  auto l = impl_->lookup(request, true);
+  if (l.hit) {
+    out.reserve(out.size() + l.hit->json_head.size() + 40);
+    out += l.hit->json_head;
+    append_json_tail(out, l.elapsed_ms(), l.hit->response.relaxed);
+    return l.hit->response.total;
   }
-  auto answer = std::move(l.hit);
-  double took_ms = 0;
-  if (answer && !answer->json_head.empty()) {
-    took_ms = l.elapsed_ms();
-  } else {
-    // A miss, or an answer that search() stored without JSON: write the JSON head once, keep it.
-    auto fresh = std::make_shared<CachedAnswer>();
-    fresh->response = answer ? answer->response : search_index(*l.index, request);
-    append_json_head(fresh->json_head, fresh->response);
-    took_ms = answer ? l.elapsed_ms() : fresh->response.took_ms;
-    impl_->cache.insert(std::move(l.key), l.generation, fresh);
-    answer = std::move(fresh);
+  auto r = l.index ? search_index(*l.index, request) : SearchResponse{};
+  const auto at = out.size();
+  append_json_head(out, r);
+  if (l.index && impl_->cache.enabled()) {
+    auto answer = std::make_shared<CachedAnswer>();
+    answer->response.total = r.total;
+    answer->response.relaxed = r.relaxed;
+    answer->json_head.assign(out, at);
+    impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   }
-  out.reserve(out.size() + answer->json_head.size() + 40);
-  out += answer->json_head;
-  append_json_tail(out, took_ms, answer->response.relaxed);
-  return answer->response.total;
+  append_json_tail(out, r.took_ms, r.relaxed);
+  return r.total;
 }
 
 std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {

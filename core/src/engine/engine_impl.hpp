@@ -44,8 +44,9 @@ struct Engine::Impl {
   /// The slot of `name` (empty: the default site); throws UnknownSiteError.
   SiteSlot& slot(std::string_view name) const;
   struct Lookup;
-  /// The request's site's current index and, when the result cache is on, its cached answer.
-  Lookup lookup(const SearchRequest& request) const;
+  /// The request's site's current index and, when the result cache is on, its cached answer
+  /// (`json`: the one search_json keeps).
+  Lookup lookup(const SearchRequest& request, bool json) const;
 };
 
 }  // namespace siteseek

@@ -33,7 +33,7 @@ std::size_t footprint(const std::string& key, const CachedAnswer& a) {
 
 ResultCache::ResultCache(std::size_t max_bytes) : max_bytes_(max_bytes), shard_bytes_(max_bytes / shard_count) {}
 
-std::string ResultCache::key(std::string_view site, const SearchRequest& q) {
+std::string ResultCache::key(std::string_view site, const SearchRequest& q, bool json) {
   std::string k;
   k.reserve(site.size() + q.q.size() + q.from_url.size() + 48);
   put(k, site);
@@ -50,6 +50,7 @@ std::string ResultCache::key(std::string_view site, const SearchRequest& q) {
   if (q.highlight_post_tag) put(k, *q.highlight_post_tag);
   k += q.snippet_length ? '\1' : '\0';
   if (q.snippet_length) put(k, *q.snippet_length);
+  k += json ? 'j' : 'r';  // last: erase_site matches keys by their site prefix
   return k;
 }
 

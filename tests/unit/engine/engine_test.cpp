@@ -202,9 +202,9 @@ BOOST_AUTO_TEST_CASE(search_json_matches_append_json_cached_or_not) {
     Engine e(app);
     e.publish("docs", e.build("docs", version_docs(0, 12)));
     std::string expected;
-    append_json(expected, e.search(request("alpha text")));  // with the cache on: stored without JSON
+    append_json(expected, e.search(request("alpha text")));  // search() keeps its own entry
     std::string first, second;
-    BOOST_TEST(e.search_json(request("alpha text"), first) == 12u);  // JSON added to that entry
+    BOOST_TEST(e.search_json(request("alpha text"), first) == 12u);  // search_json keeps the JSON
     BOOST_TEST(e.search_json(request("alpha text"), second) == 12u);  // answered from it
     BOOST_TEST(without_took(first) == without_took(expected));
     BOOST_TEST(without_took(second) == without_took(expected));
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(search_json_matches_append_json_cached_or_not) {
     std::string five_expected;
     append_json(five_expected, e.search(five));
     BOOST_TEST(without_took(fresh) == without_took(five_expected));
-    BOOST_TEST(e.result_cache_stats().hits == (mb ? 3u : 0u));
+    BOOST_TEST(e.result_cache_stats().hits == (mb ? 1u : 0u));
   }
 }
 
