@@ -396,11 +396,6 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
   for (const auto& c : b.plan.clauses) any_required = any_required || (!c.excluded && !c.optional);
   if (!any_required)
     for (auto& c : b.plan.clauses) c.optional = false;
-
-  for (std::uint32_t t : b.plan.sequence) {
-    if (!b.plan.normalized.empty()) b.plan.normalized += ' ';
-    b.plan.normalized += b.plan.terms[t].text;
-  }
   return std::move(b.plan);
 }
 

@@ -63,7 +63,6 @@ struct Plan {
   /// identifier's term (a record holding it has the parts together, in any field), else -1.
   std::vector<std::int32_t> joined;
   HighlightMatcher highlight;
-  std::string normalized;               ///< folded words joined by spaces (landing pages)
   bool deadline_hit = false;
 };
 
