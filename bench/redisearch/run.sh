@@ -54,8 +54,9 @@ stop() {
 }
 
 echo "== the peers' documents and index (extract.py, load_redisearch.py)"
-/usr/bin/python3 "$peers/extract.py" | tail -1
-/usr/bin/python3 "$peers/load_redisearch.py" --port "$redis_port" | tail -1
+# Into this run's work directory: shared/peers/data is the peers' own, left as it is.
+/usr/bin/python3 "$peers/extract.py" --out "$work/python-docs.jsonl" | tail -1
+/usr/bin/python3 "$peers/load_redisearch.py" --port "$redis_port" --data "$work/python-docs.jsonl" | tail -1
 
 echo "== FastAPI peer (uvicorn, 2 workers, uvloop, httptools) over that RediSearch"
 (cd "$peers" && REDIS_PORT=$redis_port exec /usr/bin/python3 -m uvicorn app_fastapi:app --host 127.0.0.1 --port "$port" \
@@ -67,8 +68,10 @@ stop "$pid"
 
 for backend in redisearch embedded; do
   echo "== siteseek serve, backend = $backend"
+  # The result cache is off: it serves the embedded backend only, and this compares the engines.
   env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data-$backend" \
-    --set "backend=$backend" --set "redis_url=redis://127.0.0.1:$redis_port/0" serve --port "$port" > "$work/$backend.log" 2>&1 &
+    --set "backend=$backend" --set "redis_url=redis://127.0.0.1:$redis_port/0" --set result_cache_mb=0 \
+    serve --port "$port" > "$work/$backend.log" 2>&1 &
   pid=$!; pids+=("$pid")
   wait_up "http://127.0.0.1:$port/health" "$pid" "$work/$backend.log"
   curl -fs "http://127.0.0.1:$port/search?q=python" | /usr/bin/python3 -c '
