@@ -56,7 +56,7 @@ class Engine {
   /// search() written onto `out` as append_json writes it; a cached answer's JSON is reused,
   /// not written again. Returns the response's total.
   std::uint64_t search_json(const SearchRequest& request, std::string& out) const;
-  /// Completions for a search box.
+  /// Completions for a search box; repeats come from the result cache, as for search().
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;
 
   /// Replace a site's index atomically: searches in flight finish on the old one.

@@ -126,9 +126,19 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
 }
 
 std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
-  auto index = impl_->slot(request.site).index.load(std::memory_order_acquire);
+  auto& slot = impl_->slot(request.site);
+  auto& cache = impl_->cache;
+  const auto generation = slot.generation.load(std::memory_order_acquire);  // before the index
+  auto index = slot.index.load(std::memory_order_acquire);
   if (!index) return {};
-  return suggest_index(*index, request);
+  if (!cache.enabled()) return suggest_index(*index, request);
+  auto key = ResultCache::key(slot.settings.name, request);
+  if (auto hit = cache.find(key, generation)) return hit->suggestions;
+  auto answer = std::make_shared<CachedAnswer>();
+  answer->suggestions = suggest_index(*index, request);
+  auto out = answer->suggestions;
+  cache.insert(std::move(key), generation, std::move(answer));
+  return out;
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {

@@ -26,6 +26,7 @@ std::size_t footprint(const std::string& key, const CachedAnswer& a) {
     bytes += sizeof(SearchResult) + x.title.size() + x.section_title.size() + x.body.size() + x.url.size();
     for (const auto& h : x.hierarchy) bytes += sizeof(std::string) + h.size();
   }
+  for (const auto& x : a.suggestions) bytes += sizeof(Suggestion) + x.text.size() + x.url.size();
   return bytes;
 }
 
@@ -51,6 +52,16 @@ std::string ResultCache::key(std::string_view site, const SearchRequest& q, bool
   k += q.snippet_length ? '\1' : '\0';
   if (q.snippet_length) put(k, *q.snippet_length);
   k += json ? 'j' : 'r';  // last: erase_site matches keys by their site prefix
+  return k;
+}
+
+std::string ResultCache::key(std::string_view site, const SuggestRequest& q) {
+  std::string k;
+  k.reserve(site.size() + q.q.size() + 16);
+  put(k, site);
+  put(k, q.q);
+  put(k, q.num);
+  k += 's';  // last, as for searches
   return k;
 }
 

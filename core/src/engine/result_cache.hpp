@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "siteseek/engine.hpp"
 #include "siteseek/search.hpp"
@@ -25,6 +26,7 @@ namespace siteseek {
 struct CachedAnswer {
   SearchResponse response;
   std::string json_head;
+  std::vector<Suggestion> suggestions;  ///< Engine::suggest's answers (a key of their own)
 };
 
 class ResultCache {
@@ -37,6 +39,8 @@ class ResultCache {
   /// The key of a request to `site` (the resolved site name, so "" and the default site share
   /// it); `json`: the answer kept as JSON (search_json), a separate entry from search()'s.
   static std::string key(std::string_view site, const SearchRequest& request, bool json);
+  /// The key of a suggest request to `site`.
+  static std::string key(std::string_view site, const SuggestRequest& request);
 
   /// The response stored for `key` on index generation `generation`, or null.
   std::shared_ptr<const CachedAnswer> find(const std::string& key, std::uint64_t generation);

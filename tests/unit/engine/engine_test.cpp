@@ -5,7 +5,7 @@
 //    whole index (every result set is consistent with exactly one of the published versions).
 // 4. A snapshot saved and loaded gives the same answers; truncated, corrupt and wrong-version
 //    snapshots are refused and the current index stays published.
-// 5. The result cache answers a repeated request with the same response, keeps requests that
+// 5. The result cache answers a repeated request (a search or suggestions) with the same response, keeps requests that
 //    differ in any field apart, never answers from a replaced index (also right after a publish
 //    while other threads search), stays within its byte bound, and is off at result_cache_mb = 0.
 #include <boost/test/unit_test.hpp>
@@ -219,6 +219,25 @@ BOOST_AUTO_TEST_CASE(search_json_matches_append_json_cached_or_not) {
     BOOST_TEST(without_took(fresh) == without_took(five_expected));
     BOOST_TEST(e.result_cache_stats().hits == (mb ? 1u : 0u));
   }
+}
+
+BOOST_AUTO_TEST_CASE(suggestions_are_cached_until_publish) {
+  Engine e(settings());
+  e.publish("docs", e.build("docs", version_docs(0, 5)));  // "markera"
+  auto first = e.suggest({"marker", "docs", 4});
+  auto again = e.suggest({"marker", "docs", 4});
+  BOOST_REQUIRE(!first.empty());
+  BOOST_TEST(first.front().text == "markera");
+  BOOST_REQUIRE(again.size() == first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    BOOST_TEST(again[i].text == first[i].text);
+    BOOST_TEST(again[i].url == first[i].url);
+  }
+  BOOST_TEST(e.result_cache_stats().hits == 1u);
+  BOOST_TEST(e.suggest({"marker", "docs", 2}).size() <= 2u);  // another num: another entry
+  BOOST_TEST(e.result_cache_stats().hits == 1u);
+  e.publish("docs", e.build("docs", version_docs(2, 5)));  // "markerc"
+  BOOST_TEST(e.suggest({"marker", "docs", 4}).front().text == "markerc");
 }
 
 BOOST_AUTO_TEST_CASE(result_cache_bound_and_off) {
