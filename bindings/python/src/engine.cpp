@@ -231,6 +231,7 @@ class PyEngine {
     d["hits"] = st.hits;
     d["misses"] = st.misses;
     d["evictions"] = st.evictions;
+    d["busy"] = st.busy;
     d["entries"] = st.entries;
     d["bytes"] = st.bytes;
     d["max_bytes"] = st.max_bytes;
@@ -383,7 +384,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
       .def("sites", &PyEngine::sites, "Each site's name, url, has_index, documents, terms and memory_bytes.")
       .def("result_cache_stats", &PyEngine::result_cache_stats,
-           "The result cache's hits, misses, evictions, entries, bytes and max_bytes (result_cache_mb).")
+           "The result cache's hits, misses, evictions, busy (skipped: shard held by another thread), entries, bytes\n"
+           "and max_bytes (result_cache_mb).")
       .def_property_readonly("settings", &PyEngine::settings, "The engine's settings (a copy).");
 }
 

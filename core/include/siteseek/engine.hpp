@@ -1,5 +1,6 @@
 #pragma once
 // The engine: every configured site's current index, searched lock-free, replaced atomically.
+// (The result cache's shards have mutexes that searches only try: a search never waits.)
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -31,13 +32,15 @@ struct ResultCacheStats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
   std::uint64_t evictions = 0;  ///< entries dropped to stay under the bound
+  std::uint64_t busy = 0;       ///< lookups (counted as misses too) and stores skipped: shard held by another thread
   std::uint64_t entries = 0;
   std::uint64_t bytes = 0;      ///< about: the responses' strings and their bookkeeping
   std::uint64_t max_bytes = 0;
 };
 
-/// Holds sites -> current index. search() is thread-safe and never waits for a build; publish()
-/// holds each result-cache shard only while dropping that site's cached answers.
+/// Holds sites -> current index. search() is thread-safe and never waits: not for a build, not
+/// for publish() (which holds each result-cache shard while dropping the site's cached answers;
+/// a search that finds its shard held skips the cache), not for another search.
 /// The site settings it returns (settings().sites) live as long as the engine.
 class Engine {
  public:

@@ -79,7 +79,13 @@ std::shared_ptr<const CachedAnswer> ResultCache::find(const std::string& key, st
   if (!enabled()) return nullptr;
   auto& s = shard_of(key);
   {
-    std::lock_guard lock(s.mutex);
+    // A search never waits: a shard another thread holds counts as a miss.
+    std::unique_lock lock(s.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      busy_.fetch_add(1, std::memory_order_relaxed);
+      misses_.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
     auto it = s.map.find(std::string_view(key));
     if (it != s.map.end()) {
       if (it->second->generation == generation) {
@@ -100,7 +106,11 @@ void ResultCache::insert(std::string key, std::uint64_t generation, std::shared_
   if (bytes > shard_bytes_) return;  // would evict a whole shard for one answer
   auto& s = shard_of(key);
   std::shared_ptr<const CachedAnswer> dropped;  // freed after the lock is released
-  std::lock_guard lock(s.mutex);
+  std::unique_lock lock(s.mutex, std::try_to_lock);
+  if (!lock.owns_lock()) {  // held by another thread: not stored, rather than waiting
+    busy_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   auto it = s.map.find(std::string_view(key));
   if (it != s.map.end()) {
     if (it->second->generation > generation) return;  // a newer index's answer is already there
@@ -140,6 +150,7 @@ ResultCacheStats ResultCache::stats() const {
   st.hits = hits_.load(std::memory_order_relaxed);
   st.misses = misses_.load(std::memory_order_relaxed);
   st.evictions = evictions_.load(std::memory_order_relaxed);
+  st.busy = busy_.load(std::memory_order_relaxed);
   st.max_bytes = max_bytes_;
   for (const auto& s : shards_) {
     std::lock_guard lock(s.mutex);

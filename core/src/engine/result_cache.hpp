@@ -2,8 +2,9 @@
 // The engine's cache of recent search responses, keyed by site and every field of the request.
 // Entries carry the generation of the site's index they were computed on; a lookup under a newer
 // generation misses, so a published index is never answered from the old one. Bounded in bytes,
-// least recently used first out; split in shards, each behind its own mutex, so threads that
-// search at once rarely wait on each other (a lookup holds a shard for a hash probe and a splice).
+// least recently used first out; split in shards, each behind its own mutex, which searches only
+// try: a lookup or a store that finds its shard held by another thread (for the hash probe and
+// splice it holds it) is a miss or is skipped, so a search never waits for another thread.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -76,6 +77,7 @@ class ResultCache {
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> evictions_{0};
+  std::atomic<std::uint64_t> busy_{0};
 };
 
 }  // namespace siteseek
