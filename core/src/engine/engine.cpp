@@ -63,13 +63,14 @@ struct Engine::Impl::Lookup {
   }
 };
 
-Engine::Impl::Lookup Engine::Impl::lookup(const SearchRequest& request, bool json) const {
+template <class Request, class... KeyArgs>
+Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key_args) const {
   Lookup l;
   auto& s = slot(request.site);
   l.generation = s.generation.load(std::memory_order_acquire);
   l.index = s.index.load(std::memory_order_acquire);
   if (l.index && cache.enabled()) {
-    l.key = ResultCache::key(s.settings.name, request, json);
+    l.key = ResultCache::key(s.settings.name, request, key_args...);
     l.hit = cache.find(l.key, l.generation);
   }
   return l;
@@ -126,18 +127,14 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
 }
 
 std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
-  auto& slot = impl_->slot(request.site);
-  auto& cache = impl_->cache;
-  const auto generation = slot.generation.load(std::memory_order_acquire);  // before the index
-  auto index = slot.index.load(std::memory_order_acquire);
-  if (!index) return {};
-  if (!cache.enabled()) return suggest_index(*index, request);
-  auto key = ResultCache::key(slot.settings.name, request);
-  if (auto hit = cache.find(key, generation)) return hit->suggestions;
+  auto l = impl_->lookup(request);
+  if (!l.index) return {};
+  if (l.hit) return l.hit->suggestions;
+  if (!impl_->cache.enabled()) return suggest_index(*l.index, request);
   auto answer = std::make_shared<CachedAnswer>();
-  answer->suggestions = suggest_index(*index, request);
+  answer->suggestions = suggest_index(*l.index, request);
   auto out = answer->suggestions;
-  cache.insert(std::move(key), generation, std::move(answer));
+  impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   return out;
 }
 

@@ -44,9 +44,10 @@ struct Engine::Impl {
   /// The slot of `name` (empty: the default site); throws UnknownSiteError.
   SiteSlot& slot(std::string_view name) const;
   struct Lookup;
-  /// The request's site's current index and, when the result cache is on, its cached answer
-  /// (`json`: the one search_json keeps).
-  Lookup lookup(const SearchRequest& request, bool json) const;
+  /// `request`'s site's current index and, when the result cache is on, its cached answer
+  /// under ResultCache::key(site, request, key_args...) (defined and used in engine.cpp).
+  template <class Request, class... KeyArgs>
+  Lookup lookup(const Request& request, KeyArgs... key_args) const;
 };
 
 }  // namespace siteseek

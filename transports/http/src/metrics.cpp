@@ -82,25 +82,26 @@ std::string Metrics::render(const Engine& engine, const JobQueue* jobs) const {
     memory += "siteseek_index_memory_bytes{site=\"" + s.name + "\"} " + std::to_string(s.memory_bytes) + "\n";
   }
   out += memory;
-  auto cache = engine.result_cache_stats();
-  out += "# HELP siteseek_result_cache_hits_total Searches answered from the result cache.\n"
-         "# TYPE siteseek_result_cache_hits_total counter\n"
-         "siteseek_result_cache_hits_total " + std::to_string(cache.hits) + "\n"
-         "# HELP siteseek_result_cache_misses_total Searches the result cache could not answer.\n"
-         "# TYPE siteseek_result_cache_misses_total counter\n"
-         "siteseek_result_cache_misses_total " + std::to_string(cache.misses) + "\n"
-         "# HELP siteseek_result_cache_evictions_total Cached responses dropped to stay under result_cache_mb.\n"
-         "# TYPE siteseek_result_cache_evictions_total counter\n"
-         "siteseek_result_cache_evictions_total " + std::to_string(cache.evictions) + "\n"
-         "# HELP siteseek_result_cache_busy_total Lookups and stores skipped because another thread held the shard.\n"
-         "# TYPE siteseek_result_cache_busy_total counter\n"
-         "siteseek_result_cache_busy_total " + std::to_string(cache.busy) + "\n"
-         "# HELP siteseek_result_cache_entries Responses in the result cache.\n"
-         "# TYPE siteseek_result_cache_entries gauge\n"
-         "siteseek_result_cache_entries " + std::to_string(cache.entries) + "\n"
-         "# HELP siteseek_result_cache_bytes Memory held by the result cache, about.\n"
-         "# TYPE siteseek_result_cache_bytes gauge\n"
-         "siteseek_result_cache_bytes " + std::to_string(cache.bytes) + "\n";
+  const auto cache = engine.result_cache_stats();
+  const struct {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::uint64_t value;
+  } cache_metrics[] = {
+      {"siteseek_result_cache_hits_total", "counter", "Searches answered from the result cache.", cache.hits},
+      {"siteseek_result_cache_misses_total", "counter", "Searches the result cache could not answer.", cache.misses},
+      {"siteseek_result_cache_evictions_total", "counter", "Cached responses dropped to stay under result_cache_mb.",
+       cache.evictions},
+      {"siteseek_result_cache_busy_total", "counter",
+       "Lookups and stores skipped because another thread held the shard.", cache.busy},
+      {"siteseek_result_cache_entries", "gauge", "Responses in the result cache.", cache.entries},
+      {"siteseek_result_cache_bytes", "gauge", "Memory held by the result cache, about.", cache.bytes},
+  };
+  for (const auto& m : cache_metrics) {
+    out += std::string("# HELP ") + m.name + " " + m.help + "\n# TYPE " + m.name + " " + m.type + "\n" + m.name + " " +
+           std::to_string(m.value) + "\n";
+  }
   if (const auto* runner = dynamic_cast<const JobRunner*>(jobs)) {
     out += "# HELP siteseek_jobs Indexing jobs remembered, by status.\n# TYPE siteseek_jobs gauge\n";
     for (auto [status, n] : runner->counts()) {
