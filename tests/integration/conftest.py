@@ -45,7 +45,7 @@ def write_config(directory, **extra):
 
 
 class Server:
-    def __init__(self, api_key=API_KEY, extra_args=(), **config):
+    def __init__(self, api_key=API_KEY, extra_args=(), preexec_fn=None, **config):
         self.tmp = tempfile.TemporaryDirectory()
         self.config = write_config(self.tmp.name, **config)
         # Only the settings this test means: siteseek refuses unknown SITESEEK_* variables.
@@ -55,7 +55,7 @@ class Server:
         self.log_path = os.path.join(self.tmp.name, "serve.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([siteseek_bin(), "--config", self.config, "serve", "--port", "0", *extra_args],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec_fn)
         self.port = None
         deadline = time.time() + 30
         while time.time() < deadline and self.port is None:
@@ -99,6 +99,35 @@ class Server:
         self.tmp.cleanup()
         assert_no_sanitizer_report(log)
         assert not stopped_here or code == 0, f"siteseek serve exited with {code} on SIGTERM:\n{log[-4000:]}"
+
+
+def refuse_io_uring():
+    """preexec_fn: a seccomp filter under which io_uring_setup fails with EPERM, as it does in a
+    container under Docker's default profile (x86-64 only)."""
+    import ctypes
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    load_word, jump_if_equal, ret = 0x20, 0x15, 0x06
+    audit_arch_x86_64, nr_io_uring_setup = 0xC000003E, 425
+    allow, errno_eperm = 0x7FFF0000, 0x00050000 | 1
+    program = (SockFilter * 6)(
+        SockFilter(load_word, 0, 0, 4),                          # seccomp_data.arch
+        SockFilter(jump_if_equal, 0, 3, audit_arch_x86_64),      # another ABI: allow
+        SockFilter(load_word, 0, 0, 0),                          # seccomp_data.nr
+        SockFilter(jump_if_equal, 0, 1, nr_io_uring_setup),
+        SockFilter(ret, 0, 0, errno_eperm),
+        SockFilter(ret, 0, 0, allow))
+    fprog = SockFprog(len(program), program)
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0 or \
+            libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp filter refused")
 
 
 def assert_no_sanitizer_report(output):

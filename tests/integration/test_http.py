@@ -7,11 +7,14 @@
 6. limits: oversized headers (431), bodies (413), targets (414), long q (414), slow clients;
 7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM."""
 import json
+import platform
+import re
 import socket
 import threading
 import time
 
-from conftest import API_KEY, Server
+import pytest
+from conftest import API_KEY, Server, refuse_io_uring
 
 
 def test_search_shape_and_results(server):
@@ -344,3 +347,24 @@ def test_request_bytes_quoted_back_stay_valid_json(server):
     assert status == 200
     body = json.loads(raw.decode("utf-8"))
     assert any("\ufffd<b>" in r["title"] + r["body"] for r in body["results"])
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the seccomp filter is written for x86-64")
+def test_kernel_refusing_io_uring():
+    """Where the kernel refuses io_uring (a container's seccomp profile, the io_uring_disabled
+    sysctl), an io_uring build stops with an error that says so and names the fix; an epoll build
+    does not use io_uring and serves."""
+    probe = Server()
+    backend = re.search(r"/ with (io_uring|epoll) \(", open(probe.log_path).read()).group(1)
+    probe.stop()
+    if backend == "epoll":
+        s = Server(preexec_fn=refuse_io_uring)
+        assert s.get_json("/search?q=install")[0] == 200
+        s.stop()
+        return
+    with pytest.raises(RuntimeError) as e:
+        Server(preexec_fn=refuse_io_uring)
+    message = str(e.value)
+    assert "siteseek serve exited" in message
+    assert "kernel refused it (Operation not permitted)" in message
+    assert "-DSITESEEK_IO_URING=OFF" in message

@@ -165,7 +165,7 @@ void prepare(Engine& engine, const PrepareOptions& options) {
       if (logging(Level::info)) print_report(stderr, s.name, report);
     } catch (const Error& e) {
       if (options.require_index) throw;
-      // Serving the other sites beats refusing to start; POST /admin/reindex can retry later.
+      // Serving the other sites beats refusing to start; POST /indexer can retry later.
       log(Level::error, "%s: indexing failed, the site has no index: %s", s.name.c_str(), e.what());
     }
   }

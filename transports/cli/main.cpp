@@ -14,6 +14,7 @@
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/jobs.hpp"
+#include "siteseek/io_backend.hpp"
 #include "siteseek/version.hpp"
 #ifdef SITESEEK_HAVE_HTTP
 #include "siteseek/http/server.hpp"
@@ -302,6 +303,7 @@ int main(int argc, char** argv) {
       AppSettings settings = with_shared_settings(load(g, flags));
       if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
       if (embedded_worker && settings.storage != "redis") throw ConfigError("storage", "--worker needs storage = \"redis\"");
+      check_io_backend();  // before any indexing: refuse in a moment, not after a crawl
       Engine engine(settings);
       std::optional<JobRunner> runner;
       JobQueue* jobs = nullptr;
@@ -351,8 +353,8 @@ int main(int argc, char** argv) {
 #endif
       server.start();
       // Printed at every log level: scripts and tests read the port from this line.
-      std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ (Ctrl-C stops)\n", version_string,
-                   settings.sites.size(), settings.host.c_str(), server.port());
+      std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ with %s (Ctrl-C stops)\n", version_string,
+                   settings.sites.size(), settings.host.c_str(), server.port(), io_backend());
       server.run();
 #ifdef SITESEEK_WITH_REDIS
       // Their Redis clients run on the server's event loop: close them while it still exists.

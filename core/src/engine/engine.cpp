@@ -92,7 +92,7 @@ SearchResponse Engine::search(const SearchRequest& request) const {
   }
   auto r = search_index(*l.index, request);
   if (impl_->cache.enabled()) {
-    impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}}));
+    impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   }
   return r;
 }

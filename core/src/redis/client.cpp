@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include "redis/tls_tunnel.hpp"
+#include "siteseek/io_backend.hpp"
 #include "siteseek/redis.hpp"
 
 namespace asio = boost::asio;
@@ -376,6 +377,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
 };
 
 std::shared_ptr<RedisClient> RedisClient::create(asio::io_context& io, RedisOptions options) {
+  check_io_backend();
   return std::shared_ptr<RedisClient>(new RedisClient(std::make_shared<Impl>(io, std::move(options))));
 }
 

@@ -19,6 +19,7 @@
 #include "router.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
+#include "siteseek/io_backend.hpp"
 
 namespace siteseek::http {
 namespace net = boost::asio;
@@ -213,7 +214,7 @@ struct Server::Impl {
 };
 
 Server::Server(Engine& engine, JobQueue* jobs, ServerOptions options)
-    : impl_(std::make_unique<Impl>(engine, jobs, std::move(options))) {}
+    : impl_((check_io_backend(), std::make_unique<Impl>(engine, jobs, std::move(options)))) {}
 
 Server::~Server() {
   stop();

@@ -1,0 +1,45 @@
+#include "siteseek/io_backend.hpp"
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "siteseek/error.hpp"
+
+#ifdef SITESEEK_IO_URING
+#include <liburing.h>
+#endif
+
+namespace siteseek {
+
+const char* io_backend() noexcept {
+#ifdef SITESEEK_IO_URING
+  return "io_uring";
+#else
+  return "epoll";
+#endif
+}
+
+void check_io_backend() {
+#ifdef SITESEEK_IO_URING
+  // Asio would fail on the first socket or timer with only "io_uring_queue_init: Operation not
+  // permitted"; say why and what to do instead. A ring of one entry is enough to know.
+  static const std::string problem = [] {
+    io_uring ring;
+    const int rc = io_uring_queue_init(1, &ring, 0);
+    if (rc == 0) {
+      io_uring_queue_exit(&ring);
+      return std::string();
+    }
+    return std::string(std::strerror(-rc));
+  }();
+  if (!problem.empty()) {
+    throw IoError("this siteseek was built to do its network I/O through io_uring, and the kernel refused it (" +
+                  problem +
+                  "); allow io_uring (container seccomp profiles, such as Docker's default, and the "
+                  "kernel.io_uring_disabled sysctl can forbid it) or rebuild with -DSITESEEK_IO_URING=OFF for epoll");
+  }
+#endif
+}
+
+}  // namespace siteseek
