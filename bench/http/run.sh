@@ -49,14 +49,19 @@ run() {
   /usr/bin/python3 "$peers/bench.py" run --runs "$runs" --duration "$duration" --warmup 2s \
     --server-pid "$server_pid" --out "$work/results.jsonl" "$@"
 }
-for variant in siteseek siteseek-nocache; do
+# Third, with one io thread instead of one per core (the default, like nginx's and the peers' two
+# workers): wrk needs a core of its own here, and this shows what the second thread costs and gives.
+for variant in siteseek siteseek-nocache siteseek-1thread; do
   if [ "$variant" = siteseek ]; then
     echo "== siteseek serve (embedded engine, Python docs, result cache on) on 127.0.0.1:$port"
     start_server
     /usr/bin/python3 "$peers/bench.py" sizes --base "$base" --queries "$peers/queries.txt" | sed 's/^/  siteseek: /'
-  else
+  elif [ "$variant" = siteseek-nocache ]; then
     echo "== siteseek serve with result_cache_mb=0 (every request searches)"
     start_server --set result_cache_mb=0
+  else
+    echo "== siteseek serve with threads=1 (result cache on)"
+    start_server --set threads=1
   fi
   run --label "$variant" --workload q=python --url "$base/search?q=python"
   QUERIES_FILE="$peers/queries.txt" run --label "$variant" --workload mix-40 --url "$base" --script "$peers/queries.lua"
@@ -107,7 +112,7 @@ def rps(w, label):
     return statistics.median(r["rps"] for r in rs) if rs else None
 print("\nratios (req/s):")
 for w in ("q=python", "mix-40"):
-    for mine in ("siteseek", "siteseek-nocache"):
+    for mine in ("siteseek", "siteseek-nocache", "siteseek-1thread"):
         s = rps(w, mine)
         for label in ("fastapi-uvicorn-w2", "falcon-gunicorn-gthread-w2-t8", "nginx-static"):
             o = rps(w, label)
