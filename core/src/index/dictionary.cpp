@@ -2,6 +2,7 @@
 // contiguous range) and typo (a Damerau-Levenshtein walk of the array as an implicit trie).
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "index/index_data.hpp"
 
@@ -118,6 +119,20 @@ struct TypoWalk {
         wanted[c >> 6] |= std::uint64_t{1} << (c & 63);
         last_wanted = std::max(last_wanted, c);
       }
+    }
+    if (depth == 1 && last_wanted != 255 && !d.pair_start.empty()) {
+      // Straight to the children starting with a wanted byte, by the two-byte table, instead of
+      // stepping through every second byte of the dictionary under this first one.
+      const std::size_t row = std::size_t(d.pair_class[pc]) * d.pair_width;
+      for (unsigned w = 0; w < wanted.size(); ++w)
+        for (auto bits = wanted[w]; bits; bits &= bits - 1) {
+          const unsigned c = w * 64 + static_cast<unsigned>(std::countr_zero(bits));
+          if (!d.pair_class[c]) continue;
+          const std::uint32_t a = std::max(i, d.pair_start[row + d.pair_class[c]]);
+          const std::uint32_t b = std::min(hi, d.pair_start[row + d.pair_class[c] + 1]);
+          if (a < b) child(a, b, depth, static_cast<unsigned char>(c), pc);
+        }
+      return;
     }
     while (i < hi) {
       const auto c = byte_at(i, depth);

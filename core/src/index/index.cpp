@@ -22,7 +22,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
        bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(doc_section) +
-       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) +
+       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
        bytes_of(term_sample) + bytes_of(stem_sample);
   return n;
 }
@@ -113,6 +113,32 @@ void Index::Data::finish() {
     while (!stack.empty() && term_lcp[stack.back()] >= term_lcp[t]) stack.pop_back();
     term_next_shorter[t] = stack.empty() ? n : stack.back();
     stack.push_back(t);
+  }
+  // Two-byte starts: the terms are sorted by bytes and the classes follow byte order, so each
+  // term's cell is at or after the one before it.
+  pair_class.fill(0);
+  pair_width = 0;
+  pair_start.clear();
+  std::array<bool, 256> seen{};
+  for (std::uint32_t t = 0; t < n; ++t) {
+    const auto s = term(t);
+    for (std::size_t k = 0; k < std::min<std::size_t>(2, s.size()); ++k) seen[static_cast<unsigned char>(s[k])] = true;
+  }
+  std::uint32_t classes = 0;
+  for (std::size_t c = 0; c < 256; ++c)
+    if (seen[c]) pair_class[c] = static_cast<std::uint8_t>(++classes);
+  if (classes > max_pair_classes) {
+    pair_class.fill(0);
+  } else if (n > 0) {
+    pair_width = classes + 1;
+    pair_start.assign(std::size_t(pair_width) * pair_width + 1, n);
+    for (std::uint32_t t = n; t-- > 0;) {
+      const auto s = term(t);
+      if (s.empty()) continue;
+      const std::uint32_t b = s.size() > 1 ? pair_class[static_cast<unsigned char>(s[1])] : 0;
+      pair_start[pair_class[static_cast<unsigned char>(s[0])] * pair_width + b] = t;
+    }
+    for (std::size_t i = pair_start.size() - 1; i-- > 0;) pair_start[i] = std::min(pair_start[i], pair_start[i + 1]);
   }
 
   const auto& fw = settings.field_weights;

@@ -108,6 +108,16 @@ struct Index::Data {
   /// depth, which a few steps along term_next_shorter reach without reading term text.
   std::vector<std::uint8_t> term_lcp;
   std::vector<std::uint32_t> term_next_shorter;
+  /// Derived in finish(), for the typo walk: where the terms of each two-byte start begin, so
+  /// the walk goes straight to the few second bytes a word can still match. The bytes that
+  /// begin terms or follow their first byte are numbered 1..n in byte order (pair_class; 0:
+  /// none, and "no second byte"); the terms starting with bytes of classes a, b are
+  /// [pair_start[a * pair_width + b], pair_start[a * pair_width + b + 1]). Empty when more than
+  /// max_pair_classes bytes occur there (the walk then steps through the children).
+  std::array<std::uint8_t, 256> pair_class{};
+  std::uint32_t pair_width = 0;
+  std::vector<std::uint32_t> pair_start;
+  static constexpr std::uint32_t max_pair_classes = 96;
   /// Derived in finish(): the first 8 bytes (key8) of every sample_every-th term and stem, a
   /// few kilobytes that stay in cache, so a lookup searches them first and then reads the text
   /// of one short run of terms instead of a term per step across the whole dictionary.

@@ -188,6 +188,53 @@ BOOST_AUTO_TEST_CASE(typo_lookup_matches_brute_force) {
       BOOST_TEST(g == want, "query " << q << " k " << k);
     }
   }
+  // The walk goes from a first byte straight to the second bytes a word can still match, by a
+  // table of two-byte starts. The same brute-force check over UTF-8 words (Latin, Cyrillic,
+  // Greek and Armenian letters: 95 distinct bytes begin terms or follow their first byte), with
+  // queries one letter away from a word at its start.
+  std::vector<std::string> letters;
+  for (char c = 'a'; c <= 'z'; ++c) letters.emplace_back(1, c);
+  auto add_range = [&](char32_t from, char32_t to) {
+    for (char32_t c = from; c <= to; ++c) {
+      std::string u;
+      u += static_cast<char>(0xC0 | (c >> 6));
+      u += static_cast<char>(0x80 | (c & 0x3F));
+      letters.push_back(u);
+    }
+  };
+  add_range(0x430, 0x45F);  // Cyrillic а..џ
+  add_range(0x3AC, 0x3CE);  // Greek ά..ώ
+  add_range(0x561, 0x586);  // Armenian ա..ֆ
+  std::uniform_int_distribution<std::size_t> pick(0, letters.size() - 1), few(0, 7), len(1, 4);
+  std::vector<std::string> mixed, queries;
+  for (int i = 0; i < 700; ++i) {
+    // Half the words from 8 letters, so that near misses are common.
+    const bool near = i % 2 == 0;
+    std::string w, tail;
+    for (std::size_t k = len(rng); k-- > 0;) tail += letters[near ? few(rng) * 11 % letters.size() : pick(rng)];
+    w = letters[pick(rng)] + tail;
+    mixed.push_back(w);
+    // A query one letter away at the start: the walk leaves the first byte and must find the
+    // rest under another one, through the table.
+    if (i < 300) queries.push_back(letters[pick(rng)] + tail);
+  }
+  auto idx3 = index_of_words(mixed);
+  std::vector<std::string> dict3;
+  for (std::uint32_t i = 0; i < idx3->term_count(); ++i) dict3.emplace_back(idx3->term(i));
+  for (const auto& q : queries) {
+    for (unsigned k : {1u, 2u}) {
+      std::vector<std::string> g, want;
+      for (const auto& m : idx3->typo_lookup(q, k, 100000)) g.emplace_back(idx3->term(m.term));
+      for (const auto& w : dict3) {
+        auto dist = osa(q, w);
+        if (dist == 0 || dist > k || (k == 2 && w[0] != q[0])) continue;
+        want.push_back(w);
+      }
+      std::sort(g.begin(), g.end());
+      BOOST_TEST(g == want, "query " << q << " k " << k);
+    }
+  }
+
   // A transposition is one edit.
   auto idx2 = index_of_words({"asyncio", "asyncore"});
   auto m = idx2->typo_lookup("asyncoi", 1, 10);
