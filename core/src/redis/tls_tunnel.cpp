@@ -12,10 +12,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <filesystem>
 #include <map>
@@ -85,10 +88,13 @@ struct TlsTunnel::Impl {
   std::uint16_t port;
   std::filesystem::path dir;
   local::acceptor acceptor{io};
+  std::atomic<bool> accepting{false}, closed{false};
   std::thread thread;
 
   void accept() {
+    accepting = true;
     acceptor.async_accept([this](boost::system::error_code ec, local::socket s) {
+      accepting = false;
       if (ec) return;
       auto pipe = std::make_shared<Pipe>(std::move(s), io, ctx);
       pipe->report = [this](const std::string& e) { set_error(e); };
@@ -143,6 +149,18 @@ TlsTunnel::TlsTunnel(const std::string& host, std::uint16_t port, const std::str
 }
 
 TlsTunnel::~TlsTunnel() {
+  // The accept is cancelled on the loop's thread and completes before the loop ends: with
+  // io_uring a cancelled operation stays queued until the kernel reports it, and Asio 1.81
+  // destroying a queued accept builds its socket from memory already freed.
+  auto* impl = impl_.get();
+  asio::post(impl->io, [impl] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+    impl->closed = true;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while ((!impl->closed || impl->accepting) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->io.stop();
   impl_->thread.join();
   std::error_code ec;

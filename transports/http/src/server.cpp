@@ -141,6 +141,7 @@ struct Server::Impl {
   std::optional<net::signal_set> signals;
   net::steady_timer stop_timer;
   std::atomic<bool> started{false};
+  std::atomic<bool> accepting{false};  ///< an accept is queued on ioc
   std::chrono::steady_clock::time_point stop_deadline;
 
   static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
@@ -162,7 +163,9 @@ struct Server::Impl {
   void accept() {
     // Each connection lives on one io thread's loop, dealt in turn.
     auto& target = *contexts[next_context++ % contexts.size()];
+    accepting = true;
     acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
+      accepting = false;
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) {
         beast::error_code ignore;
@@ -177,6 +180,18 @@ struct Server::Impl {
       }
       accept();
     });
+  }
+
+  // Close the acceptor and let its cancelled accept complete before the loops are destroyed.
+  // With io_uring a cancelled operation stays queued until the kernel reports it, and Asio 1.81
+  // destroying a queued accept builds its socket from memory already freed (ASan in CI).
+  void settle_accept() {
+    beast::error_code ec;
+    acceptor.close(ec);
+    if (!accepting) return;
+    ioc.restart();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (accepting && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(std::chrono::milliseconds(10));
   }
 
   // Wait for sessions to drain, up to the deadline, then end the event loop.
@@ -218,6 +233,7 @@ Server::Server(Engine& engine, JobQueue* jobs, ServerOptions options)
 
 Server::~Server() {
   stop();
+  impl_->settle_accept();
 }
 
 void Server::start() {
@@ -257,6 +273,7 @@ void Server::run() {
   for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
+  impl_->settle_accept();
 }
 
 void Server::stop() {
