@@ -1,7 +1,6 @@
 #include "siteseek/io_backend.hpp"
 
 #include <cstring>
-#include <mutex>
 #include <string>
 
 #include "siteseek/error.hpp"

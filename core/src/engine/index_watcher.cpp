@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "siteseek/engine.hpp"
-#include "siteseek/io_backend.hpp"
 #include "siteseek/store.hpp"
 
 namespace siteseek {
@@ -78,7 +77,7 @@ struct IndexWatcher::Impl {
 };
 
 IndexWatcher::IndexWatcher(Engine& engine, RedisOptions redis, Options options)
-    : impl_((check_io_backend(), std::make_unique<Impl>(engine, std::move(redis), std::move(options)))) {
+    : impl_(std::make_unique<Impl>(engine, std::move(redis), std::move(options))) {
   auto* impl = impl_.get();
   // Messages arrive on the subscriber's strand; the load itself runs as a plain handler so a
   // large snapshot read never holds up the subscription.
