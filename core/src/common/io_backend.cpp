@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+
 #include "siteseek/error.hpp"
 
 #ifdef SITESEEK_IO_URING
@@ -39,6 +41,28 @@ void check_io_backend() {
                   "kernel.io_uring_disabled sysctl can forbid it) or rebuild with -DSITESEEK_IO_URING=OFF for epoll");
   }
 #endif
+}
+
+bool drain(std::span<boost::asio::io_context* const> loops, std::chrono::milliseconds limit) {
+  // A loop that runs out of work stops itself, so stopped() after a bounded run says it is empty.
+  // A handler on one loop can post to another, so passes go on until one runs nothing anywhere.
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    std::size_t ran = 0;
+    bool empty = true;
+    for (auto* loop : loops) {
+      loop->restart();
+      ran += loop->run_for(std::chrono::milliseconds(10));
+      empty = empty && loop->stopped();
+    }
+    if (empty && ran == 0) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+bool drain(boost::asio::io_context& loop, std::chrono::milliseconds limit) {
+  boost::asio::io_context* one[] = {&loop};
+  return drain(one, limit);
 }
 
 }  // namespace siteseek

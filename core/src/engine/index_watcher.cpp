@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "siteseek/engine.hpp"
+#include "siteseek/io_backend.hpp"
 #include "siteseek/store.hpp"
 
 namespace siteseek {
@@ -98,8 +99,7 @@ IndexWatcher::~IndexWatcher() {
   impl_->timer.cancel();
   impl_->subscriber->close();
   impl_->subscriber.reset();
-  impl_->io.restart();
-  impl_->io.poll();  // run the close and the cancelled waits before the io_context goes
+  drain(impl_->io, std::chrono::seconds(2));  // the close and the cancelled waits, before the io_context goes
 }
 
 std::uint64_t IndexWatcher::version(const std::string& site) const { return impl_->current(site); }

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "siteseek/io_backend.hpp"
 #include "siteseek/redis.hpp"
 
 namespace siteseek {
@@ -17,8 +18,7 @@ struct RedisConnection::Impl {
   ~Impl() {
     client->close();
     client.reset();
-    io.restart();
-    io.poll();  // let the close and the cancelled waits run before the io_context goes
+    drain(io, std::chrono::seconds(2));  // the close and the cancelled waits, before the io_context goes
   }
 
   std::vector<RedisReply> run(const std::vector<RedisCommand>& commands) {

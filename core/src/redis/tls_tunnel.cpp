@@ -4,6 +4,7 @@
 // the server's certificate and host name. One tunnel per server, on its own thread; it lives as
 // long as a client uses it.
 #include "redis/tls_tunnel.hpp"
+#include "siteseek/io_backend.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace siteseek::detail {
 
@@ -88,15 +90,16 @@ struct TlsTunnel::Impl {
   std::uint16_t port;
   std::filesystem::path dir;
   local::acceptor acceptor{io};
-  std::atomic<bool> accepting{false}, closed{false};
+  std::vector<std::weak_ptr<Pipe>> pipes;  // only touched on the loop's thread
+  std::atomic<bool> finished{false};       // the loop ran out of work
   std::thread thread;
 
   void accept() {
-    accepting = true;
     acceptor.async_accept([this](boost::system::error_code ec, local::socket s) {
-      accepting = false;
       if (ec) return;
       auto pipe = std::make_shared<Pipe>(std::move(s), io, ctx);
+      std::erase_if(pipes, [](const std::weak_ptr<Pipe>& p) { return p.expired(); });
+      pipes.push_back(pipe);
       pipe->report = [this](const std::string& e) { set_error(e); };
       tcp::resolver resolver(io);
       boost::system::error_code rec;
@@ -145,24 +148,29 @@ TlsTunnel::TlsTunnel(const std::string& host, std::uint16_t port, const std::str
   impl_->acceptor.bind(endpoint);
   impl_->acceptor.listen();
   impl_->accept();
-  impl_->thread = std::thread([io = &impl_->io] { io->run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    impl->io.run();  // no work guard: returns once the acceptor and every pipe are closed
+    impl->finished = true;
+  });
 }
 
 TlsTunnel::~TlsTunnel() {
-  // The accept is cancelled on the loop's thread and completes before the loop ends: with
-  // io_uring a cancelled operation stays queued until the kernel reports it, and Asio 1.81
-  // destroying a queued accept builds its socket from memory already freed.
+  // The acceptor and the pipes are closed on the loop's thread, and their cancelled operations
+  // complete before the loop is destroyed: with io_uring a cancelled operation stays queued until
+  // the kernel reports it, and Asio 1.81 destroying a loop with operations queued reads freed memory.
   auto* impl = impl_.get();
   asio::post(impl->io, [impl] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
-    impl->closed = true;
+    for (auto& w : impl->pipes)
+      if (auto p = w.lock()) p->close();
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while ((!impl->closed || impl->accepting) && std::chrono::steady_clock::now() < deadline)
+  while (!impl->finished && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  impl_->io.stop();
-  impl_->thread.join();
+  impl->io.stop();
+  impl->thread.join();
+  drain(impl->io, std::chrono::seconds(1));
   std::error_code ec;
   std::filesystem::remove_all(impl_->dir, ec);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../../support/redis_server.hpp"
+#include "siteseek/io_backend.hpp"
 #include "siteseek/redis.hpp"
 
 using namespace siteseek;
@@ -42,6 +43,7 @@ struct IoThreads {
     guard.reset();
     io.stop();
     for (auto& t : threads) t.join();
+    drain(io, 2s);  // the clients' posted closes and their cancelled waits
   }
 };
 

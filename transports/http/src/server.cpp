@@ -57,6 +57,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // On stop: a connection waiting for its next request is closed; one inside a request
   // finishes it and then closes (keep-alive is refused once stopping).
+  /// Close the connection now; only while no thread runs its loop.
+  void abort() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
   void stop_if_idle() {
     net::post(stream_.get_executor(), [s = shared_from_this()] {
       if (s->waiting_ && s->buffer_.size() == 0) {
@@ -141,7 +148,6 @@ struct Server::Impl {
   std::optional<net::signal_set> signals;
   net::steady_timer stop_timer;
   std::atomic<bool> started{false};
-  std::atomic<bool> accepting{false};  ///< an accept is queued on ioc
   std::chrono::steady_clock::time_point stop_deadline;
 
   static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
@@ -163,9 +169,7 @@ struct Server::Impl {
   void accept() {
     // Each connection lives on one io thread's loop, dealt in turn.
     auto& target = *contexts[next_context++ % contexts.size()];
-    accepting = true;
     acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
-      accepting = false;
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) {
         beast::error_code ignore;
@@ -182,16 +186,28 @@ struct Server::Impl {
     });
   }
 
-  // Close the acceptor and let its cancelled accept complete before the loops are destroyed.
-  // With io_uring a cancelled operation stays queued until the kernel reports it, and Asio 1.81
-  // destroying a queued accept builds its socket from memory already freed (ASan in CI).
-  void settle_accept() {
+  // Once no thread runs the loops: close what is still open (the acceptor, connections the stop
+  // deadline cut off, the stop timer) and run the loops until their cancelled operations have
+  // completed. With io_uring a cancelled operation stays queued until the kernel reports it, and
+  // Asio 1.81 destroying a loop with operations queued reads freed memory (ASan in CI).
+  void finish() {
     beast::error_code ec;
     acceptor.close(ec);
-    if (!accepting) return;
-    ioc.restart();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (accepting && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(std::chrono::milliseconds(10));
+    if (signals) signals->cancel(ec);
+    stop_timer.cancel();
+    work.clear();
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(shared.sessions_mutex);
+      for (auto& w : shared.sessions) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->abort();
+    live.clear();
+    std::vector<net::io_context*> loops;
+    for (auto& c : contexts) loops.push_back(c.get());
+    drain(loops, std::chrono::seconds(2));
   }
 
   // Wait for sessions to drain, up to the deadline, then end the event loop.
@@ -231,10 +247,7 @@ struct Server::Impl {
 Server::Server(Engine& engine, JobQueue* jobs, ServerOptions options)
     : impl_((check_io_backend(), std::make_unique<Impl>(engine, jobs, std::move(options)))) {}
 
-Server::~Server() {
-  stop();
-  impl_->settle_accept();
-}
+Server::~Server() { impl_->finish(); }
 
 void Server::start() {
   if (impl_->started.exchange(true)) return;
@@ -273,7 +286,6 @@ void Server::run() {
   for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
-  impl_->settle_accept();
 }
 
 void Server::stop() {

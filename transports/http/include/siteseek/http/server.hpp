@@ -39,7 +39,8 @@ struct ServerOptions {
   std::function<void(const SearchRequest&, std::function<void(std::exception_ptr, SearchResponse)> done)> search;
 };
 
-/// One server over one Engine. Thread-safe: stop() may be called from any thread.
+/// One server over one Engine. Thread-safe: stop() may be called from any thread. Destroy it once
+/// run() has returned; the destructor closes what is left and lets its cancellations complete.
 class Server {
  public:
   /// `jobs` may be null: the admin endpoints then answer 503.
