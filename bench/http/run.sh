@@ -122,4 +122,28 @@ for w in ("q=python", "mix-40"):
         if ss:
             cpu = statistics.median(1000.0 * r["cpu_s"]["server"] / max(r["requests"], 1) for r in ss)
             print(f"  {w:8} {mine} server CPU per request: {cpu * 1000:.0f} us")
+
+# Issue 5's targets, on the medians of this run: >= 50x FastAPI on both workloads, >= 40 % of the
+# nginx ceiling (q=python: nginx serves a static file of that response's size), p99 < 5 ms on
+# both, zero errors.
+def p99(w, label):
+    rs = med.get((w, label))
+    return statistics.median(r["p99_ms"] for r in rs) if rs else None
+print("\ntargets (issue 5), medians of this run:")
+for mine in ("siteseek", "siteseek-nocache", "siteseek-1thread"):
+    checks = []
+    for w in ("q=python", "mix-40"):
+        s, f = rps(w, mine), rps(w, "fastapi-uvicorn-w2")
+        if s and f:
+            checks.append((f"{w} {s / f:.1f}x FastAPI >= 50x", s / f >= 50))
+        if p99(w, mine) is not None:
+            checks.append((f"{w} p99 {p99(w, mine):.2f} ms < 5 ms", p99(w, mine) < 5))
+    s, n = rps("q=python", mine), rps("q=python", "nginx-static")
+    if s and n:
+        checks.append((f"{s / n:.2f}x nginx >= 0.40x", s / n >= 0.40))
+    errors = sum(sum(r["errors"].values()) for w in ("q=python", "mix-40") for r in med.get((w, mine), []))
+    checks.append((f"{errors} errors", errors == 0))
+    if checks:
+        verdict = "all met" if all(ok for _, ok in checks) else "NOT met: " + "; ".join(t for t, ok in checks if not ok)
+        print(f"  {mine:16} {verdict}  ({'; '.join(t for t, _ in checks)})")
 PY
