@@ -1,6 +1,6 @@
 #pragma once
 // The event loop siteseek's network code (the HTTP server, the Redis client) runs on. It is fixed
-// when siteseek is built (SITESEEK_IO_URING): io_uring where the build machine allows it, else epoll.
+// when siteseek is built (SITESEEK_IO_URING): epoll by default, io_uring in an experimental build.
 
 #include <chrono>
 #include <span>

@@ -137,6 +137,9 @@ class Session : public std::enable_shared_from_this<Session> {
 struct Server::Impl {
   Engine& engine;
   ServerOptions options;
+  /// Declared before the loops, so it outlives them: a handler the loops destroy may hold the
+  /// last reference to a session, whose destructor unregisters it here.
+  Shared shared;
   /// One event loop per io thread; the first also runs the acceptor, signals, the stop timer
   /// and the clients that share it (context()).
   std::vector<std::unique_ptr<net::io_context>> contexts;
@@ -144,7 +147,6 @@ struct Server::Impl {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::size_t next_context = 0;
   tcp::acceptor acceptor;
-  Shared shared;
   std::optional<net::signal_set> signals;
   net::steady_timer stop_timer;
   std::atomic<bool> started{false};
@@ -160,10 +162,10 @@ struct Server::Impl {
   Impl(Engine& e, JobQueue* jobs, ServerOptions o)
       : engine(e),
         options(o),
+        shared(e, jobs, o),
         contexts(make_contexts(o.threads)),
         ioc(*contexts.front()),
         acceptor(ioc),
-        shared(e, jobs, o),
         stop_timer(ioc) {}
 
   void accept() {
