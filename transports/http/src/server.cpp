@@ -55,22 +55,18 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_.sessions.erase(registry_entry_);
   }
 
-  // On stop: a connection waiting for its next request is closed; one inside a request
-  // finishes it and then closes (keep-alive is refused once stopping).
-  /// Close the connection now; only while no thread runs its loop.
+  /// Close the connection now, both ways: on its loop's thread, or while no thread runs it.
   void abort() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
 
+  // On stop: a connection waiting for its next request is closed; one inside a request
+  // finishes it and then closes (keep-alive is refused once stopping).
   void stop_if_idle() {
     net::post(stream_.get_executor(), [s = shared_from_this()] {
-      if (s->waiting_ && s->buffer_.size() == 0) {
-        beast::error_code ec;
-        s->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        s->stream_.close();
-      }
+      if (s->waiting_ && s->buffer_.size() == 0) s->abort();
     });
   }
 
@@ -188,6 +184,15 @@ struct Server::Impl {
     });
   }
 
+  /// The sessions still registered, held so that none goes while they are worked on.
+  std::vector<std::shared_ptr<Session>> live_sessions() {
+    std::vector<std::shared_ptr<Session>> live;
+    std::lock_guard lock(shared.sessions_mutex);
+    for (auto& w : shared.sessions)
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    return live;
+  }
+
   // Once no thread runs the loops: close what is still open (the acceptor, connections the stop
   // deadline cut off, the stop timer) and run the loops until their cancelled operations have
   // completed. With io_uring a cancelled operation stays queued until the kernel reports it, and
@@ -198,15 +203,7 @@ struct Server::Impl {
     if (signals) signals->cancel(ec);
     stop_timer.cancel();
     work.clear();
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(shared.sessions_mutex);
-      for (auto& w : shared.sessions) {
-        if (auto s = w.lock()) live.push_back(std::move(s));
-      }
-    }
-    for (auto& s : live) s->abort();
-    live.clear();
+    for (auto& s : live_sessions()) s->abort();
     std::vector<net::io_context*> loops;
     for (auto& c : contexts) loops.push_back(c.get());
     drain(loops, std::chrono::seconds(2));
@@ -233,14 +230,7 @@ struct Server::Impl {
     beast::error_code ec;
     acceptor.close(ec);
     if (signals) signals->cancel(ec);
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(shared.sessions_mutex);
-      for (auto& w : shared.sessions) {
-        if (auto s = w.lock()) live.push_back(std::move(s));
-      }
-    }
-    for (auto& s : live) s->stop_if_idle();
+    for (auto& s : live_sessions()) s->stop_if_idle();
     stop_deadline = std::chrono::steady_clock::now() + options.shutdown_deadline;
     wait_drained();
   }
