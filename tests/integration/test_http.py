@@ -209,6 +209,28 @@ def test_slow_client_is_cut_off(server):
         assert time.time() - started < 5
 
 
+def test_connections_cut_by_timeouts_leave_the_server_serving():
+    """Idle keep-alive connections and half-sent requests are cut by their timeouts while their
+    reads are in flight; every connection after them is still answered (a socket closed under a
+    pending operation must not leave anything behind that stalls later connections)."""
+    s = Server(extra_args=("--idle-timeout-ms", "300", "--request-timeout-ms", "300"))
+    try:
+        for _ in range(3):
+            idle = [socket.create_connection(("127.0.0.1", s.port), timeout=5) for _ in range(20)]
+            for i, c in enumerate(idle):
+                c.sendall(b"GET /search?q=x HTTP/1.1\r\nHost: x\r\n" if i % 2 else
+                          b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            for c in idle:
+                data = b""
+                while chunk := c.recv(65536):  # the answer, if any, then the server's close
+                    data += chunk
+                c.close()
+            for _ in range(50):  # fresh connections, each answered within its own timeout
+                assert s.request("GET", "/health")[0] == 200
+    finally:
+        s.stop()
+
+
 def test_pipelined_requests(server):
     one = b"GET /search?q=guide HTTP/1.1\r\nHost: x\r\n\r\n"
     last = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

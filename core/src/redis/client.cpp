@@ -1,12 +1,14 @@
 // The asynchronous client: hiredis's async context driven by a Boost.Asio io_context.
 //
 // hiredis asks its event library to watch the socket (addRead/addWrite/delRead/delWrite); here
-// each of those arms or disarms an async_wait on a posix::stream_descriptor that wraps hiredis's
-// fd without owning it. Every call into hiredis happens on one strand, so the client can be used
+// each of those arms or disarms an async_wait on a posix::stream_descriptor that wraps a
+// duplicate of hiredis's fd. Every call into hiredis happens on one strand, so the client can be used
 // from any thread of a multi-threaded io_context. On top: the connection handshake (AUTH, SELECT,
 // PING), per-command timeouts, reconnect with exponential backoff, and subscriptions.
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -15,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <mutex>
 
 #include "redis/tls_tunnel.hpp"
@@ -74,6 +77,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
   /// One TCP connection: the hiredis context and the descriptor Asio watches for it.
   struct Socket {
     redisAsyncContext* ac = nullptr;  // null once hiredis freed it
+    // A duplicate of hiredis's socket, watched by Asio and closed by this object's destructor,
+    // once no wait is in flight on it: hiredis closes its own descriptor whenever it frees the
+    // context, and under Boost 1.81's io_uring backend cancelling a wait, or closing or releasing
+    // its descriptor while it is in flight, loses handlers (transports/http/src/server.cpp).
     asio::posix::stream_descriptor fd;
     bool want_read = false, want_write = false;
     bool read_armed = false, write_armed = false;
@@ -159,9 +166,9 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     auto* raw = static_cast<Socket*>(data);
     raw->ac = nullptr;
     raw->want_read = raw->want_write = false;
-    boost::system::error_code ignored;
-    raw->fd.cancel(ignored);
-    raw->fd.release();  // hiredis closes the fd itself
+    // The waits in flight end (the socket reports hang-up) and the last of their handlers frees
+    // the Socket; cancel() is not used: see Socket::fd.
+    ::shutdown(raw->fd.native_handle(), SHUT_RDWR);
   }
 
   // ---- connection life cycle (on the strand)
@@ -187,7 +194,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     s->ac = ac;
     s->owner = weak_from_this();
     boost::system::error_code ec;
-    s->fd.assign(ac->c.fd, ec);
+    const int watched = ::dup(ac->c.fd);
+    if (watched < 0) ec.assign(errno, boost::system::system_category());
+    else s->fd.assign(watched, ec);
+    if (ec && watched >= 0) ::close(watched);
     if (ec) {
       redisAsyncFree(ac);
       lost(nullptr, "cannot watch the socket: " + ec.message());

@@ -6,6 +6,7 @@
 #include "redis/tls_tunnel.hpp"
 #include "siteseek/io_backend.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,10 +45,13 @@ struct Pipe : std::enable_shared_from_this<Pipe> {
   std::array<char, 16384> up{}, down{};
   Pipe(local::socket s, asio::io_context& io, ssl::context& ctx) : plain(std::move(s)), secure(io, ctx) {}
 
+  // Ends both directions: operations in flight complete with an error. The sockets are closed by
+  // the destructor, once no handler holds the pipe: under Boost 1.81's io_uring backend, cancelling
+  // an operation or closing its socket while it is in flight loses handlers (server.cpp, Session).
   void close() {
     boost::system::error_code ec;
-    plain.close(ec);
-    secure.lowest_layer().close(ec);
+    plain.shutdown(local::socket::shutdown_both, ec);
+    secure.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
   }
   void pump_up() {  // hiredis -> Redis
     plain.async_read_some(asio::buffer(up), [self = shared_from_this()](auto ec, std::size_t n) {
@@ -91,12 +95,16 @@ struct TlsTunnel::Impl {
   std::filesystem::path dir;
   local::acceptor acceptor{io};
   std::vector<std::weak_ptr<Pipe>> pipes;  // only touched on the loop's thread
+  bool closing = false;                    // only touched on the loop's thread
   std::atomic<bool> finished{false};       // the loop ran out of work
   std::thread thread;
 
   void accept() {
     acceptor.async_accept([this](boost::system::error_code ec, local::socket s) {
-      if (ec) return;
+      if (ec || closing) {
+        acceptor.close(ec);  // nothing is in flight on it now
+        return;
+      }
       auto pipe = std::make_shared<Pipe>(std::move(s), io, ctx);
       std::erase_if(pipes, [](const std::weak_ptr<Pipe>& p) { return p.expired(); });
       pipes.push_back(pipe);
@@ -155,13 +163,15 @@ TlsTunnel::TlsTunnel(const std::string& host, std::uint16_t port, const std::str
 }
 
 TlsTunnel::~TlsTunnel() {
-  // The acceptor and the pipes are closed on the loop's thread, and their cancelled operations
-  // complete before the loop is destroyed: with io_uring a cancelled operation stays queued until
-  // the kernel reports it, and Asio 1.81 destroying a loop with operations queued reads freed memory.
+  // The acceptor and the pipes are shut down on the loop's thread, the handlers of their failed
+  // operations close them, and the loop runs out of work: with io_uring an operation stays queued
+  // until the kernel reports it, and Asio 1.81 destroying a loop with operations queued reads freed
+  // memory.
   auto* impl = impl_.get();
   asio::post(impl->io, [impl] {
     boost::system::error_code ec;
-    impl->acceptor.close(ec);
+    impl->closing = true;
+    ::shutdown(impl->acceptor.native_handle(), SHUT_RDWR);  // the accept fails; its handler closes
     for (auto& w : impl->pipes)
       if (auto p = w.lock()) p->close();
   });

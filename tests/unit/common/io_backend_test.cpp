@@ -1,5 +1,7 @@
 // The event loop named by the build (SITESEEK_IO_URING), the probe that checks it can run, and
 // drain(), which lets cancelled operations complete before a loop is destroyed.
+#include <sys/socket.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,7 +36,7 @@ BOOST_AUTO_TEST_CASE(the_backend_runs_here) {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// A cancelled accept and a cancelled timer complete (operation_aborted) inside drain(), and a
+// An accept on a listener shut down (an error) and a cancelled timer complete inside drain(), and a
 // handler one of them posts to a second loop runs too: nothing is left for the destructors.
 BOOST_AUTO_TEST_CASE(drain_completes_cancelled_operations_across_loops) {
   asio::io_context first, second;
@@ -47,11 +49,11 @@ BOOST_AUTO_TEST_CASE(drain_completes_cancelled_operations_across_loops) {
     asio::post(second, [&] { posted_ran = true; });
   });
   timer.async_wait([&](boost::system::error_code ec) { timer_ec = ec; });
-  acceptor.close();
+  ::shutdown(acceptor.native_handle(), SHUT_RDWR);  // not cancel() or close(): see Session in the HTTP server
   timer.cancel();
   asio::io_context* loops[] = {&second, &first};  // the posting loop last: a second pass is needed
   BOOST_TEST(drain(loops, 2s));
-  BOOST_TEST(accept_ec == asio::error::operation_aborted);
+  BOOST_TEST(accept_ec.failed());
   BOOST_TEST(timer_ec == asio::error::operation_aborted);
   BOOST_TEST(posted_ran);
   BOOST_TEST(first.stopped());

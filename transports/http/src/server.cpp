@@ -1,9 +1,12 @@
 // HTTP/1.1 over Boost.Beast: one listener, one strand-free session per connection (each
 // session's operations are chained, so they never run concurrently), one io_context per io
 // thread (connections are dealt to them in turn, so threads share no event queue and no lock),
-// and graceful stop. Searches run right on the io threads: the core is lock-free and answers in
+// and graceful stop; sockets are shut down to end their operations and closed only once none
+// is in flight. Searches run right on the io threads: the core is lock-free and answers in
 // microseconds.
 #include "siteseek/http/server.hpp"
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <list>
@@ -41,13 +44,23 @@ struct Shared {
       : options(std::move(o)), router(engine, jobs, options.target_limit, options.health_check, options.search) {}
 };
 
+// A connection. Nothing here cancels an operation or closes the socket under one: a timeout or a
+// stop shuts the socket down, which ends the read or write in flight with an error, and the
+// handler of that operation closes the socket. Under Boost 1.81's io_uring backend (with
+// Debian 12's liburing) a cancellation is submitted without its own completion tag, so its
+// completion is taken for that of an unrelated earlier operation, and closing a socket with an
+// operation in flight gives its I/O object to the next socket before the kernel is done with it:
+// in both cases handlers are lost and later connections stall (docs/operations.md).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  using Clock = std::chrono::steady_clock;
+
+  Session(tcp::socket socket, Shared& shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {}
 
   void start(std::list<std::weak_ptr<Session>>::iterator self) {
     registry_entry_ = self;
-    net::dispatch(stream_.get_executor(), [s = shared_from_this()] { s->read(); });
+    net::dispatch(socket_.get_executor(), [s = shared_from_this()] { s->read(); });
   }
 
   ~Session() {
@@ -55,17 +68,17 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_.sessions.erase(registry_entry_);
   }
 
-  /// Close the connection now, both ways: on its loop's thread, or while no thread runs it.
+  /// End the connection now, both ways: on its loop's thread, or while no thread runs it. An
+  /// operation in flight completes with an error and its handler closes the socket.
   void abort() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
   }
 
-  // On stop: a connection waiting for its next request is closed; one inside a request
+  // On stop: a connection waiting for its next request is ended; one inside a request
   // finishes it and then closes (keep-alive is refused once stopping).
   void stop_if_idle() {
-    net::post(stream_.get_executor(), [s = shared_from_this()] {
+    net::post(socket_.get_executor(), [s = shared_from_this()] {
       if (s->waiting_ && s->buffer_.size() == 0) s->abort();
     });
   }
@@ -75,16 +88,17 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
     parser_->body_limit(shared_.options.body_limit);
-    stream_.expires_after(buffer_.size() ? shared_.options.request_timeout : shared_.options.idle_timeout);
     waiting_ = true;
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    io_started(buffer_.size() ? shared_.options.request_timeout : shared_.options.idle_timeout);
+    bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    waiting_ = false;
+    io_pending_ = waiting_ = false;
     if (ec) {
+      if (timed_out_) ec = beast::error::timeout;
       auto res = read_error_response(ec, shared_.options.header_limit, shared_.options.body_limit);
-      if (!res) return close();
+      if (!res || timed_out_) return close();
       return send(std::move(*res), false, 11, false);
     }
     auto& req = parser_->get();
@@ -93,8 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     shared_.router.handle(to_request(req), [s = shared_from_this(), keep_alive, head, version](Response res) {
       // Usually called right here; after an async Redis call, on the Redis client's strand:
-      // back to this connection's strand either way.
-      net::dispatch(s->stream_.get_executor(), [s, res = std::move(res), keep_alive, head, version]() mutable {
+      // back to this connection's loop either way.
+      net::dispatch(s->socket_.get_executor(), [s, res = std::move(res), keep_alive, head, version]() mutable {
         s->send(std::move(res), keep_alive && !s->shared_.stopping.load(), version, head);
       });
     });
@@ -103,29 +117,55 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(Response res, bool keep_alive, unsigned version, bool head) {
     res_.emplace();
     to_beast_response(std::move(res), keep_alive, version, head, *res_);
-    stream_.expires_after(shared_.options.request_timeout);
-    bhttp::async_write(stream_, *res_, beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+    io_started(shared_.options.request_timeout);
+    bhttp::async_write(socket_, *res_, beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
   }
 
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec) return close();
-    if (!keep_alive) return close();
+    io_pending_ = false;
+    if (ec || !keep_alive || timed_out_) return close();
     read();
   }
 
+  // Only from a handler of this connection, so no read or write is in flight.
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  // A read or write starts and must end within `limit`. The timer is armed lazily: a new deadline
+  // later than the armed one moves no timer; the timer, when it fires early, waits again.
+  void io_started(std::chrono::milliseconds limit) {
+    io_pending_ = true;
+    deadline_ = Clock::now() + limit;
+    if (!timer_armed_ || deadline_ < timer_.expiry()) arm_timer();
+  }
+
+  void arm_timer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);  // a wait already armed ends with operation_aborted
+    timer_.async_wait([s = shared_from_this(), generation = ++timer_generation_](beast::error_code ec) {
+      if (ec || generation != s->timer_generation_) return;
+      s->timer_armed_ = false;
+      if (!s->io_pending_ || !s->socket_.is_open()) return;  // armed again by the next read or write
+      if (Clock::now() < s->deadline_) return s->arm_timer();
+      s->timed_out_ = true;
+      s->abort();
+    });
+  }
+
+  tcp::socket socket_;
+  net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> res_;
   Shared& shared_;
   std::list<std::weak_ptr<Session>>::iterator registry_entry_;
-  bool waiting_ = false;
+  Clock::time_point deadline_;
+  std::uint64_t timer_generation_ = 0;
+  bool waiting_ = false, io_pending_ = false, timer_armed_ = false, timed_out_ = false;
 };
 
 }  // namespace
@@ -168,7 +208,10 @@ struct Server::Impl {
     // Each connection lives on one io thread's loop, dealt in turn.
     auto& target = *contexts[next_context++ % contexts.size()];
     acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (shared.stopping.load()) {
+        acceptor.close(ec);  // nothing is in flight on it now
+        return;
+      }
       if (!ec) {
         beast::error_code ignore;
         socket.set_option(tcp::no_delay(true), ignore);
@@ -184,6 +227,12 @@ struct Server::Impl {
     });
   }
 
+  // The accept in flight fails (EINVAL) and its handler closes the acceptor (see Session for why
+  // neither cancel() nor close() is used with an operation in flight).
+  void shut_down_listener() {
+    if (acceptor.is_open()) ::shutdown(acceptor.native_handle(), SHUT_RDWR);
+  }
+
   /// The sessions still registered, held so that none goes while they are worked on.
   std::vector<std::shared_ptr<Session>> live_sessions() {
     std::vector<std::shared_ptr<Session>> live;
@@ -193,13 +242,15 @@ struct Server::Impl {
     return live;
   }
 
-  // Once no thread runs the loops: close what is still open (the acceptor, connections the stop
-  // deadline cut off, the stop timer) and run the loops until their cancelled operations have
-  // completed. With io_uring a cancelled operation stays queued until the kernel reports it, and
-  // Asio 1.81 destroying a loop with operations queued reads freed memory (ASan in CI).
+  // Once no thread runs the loops: shut down what is still open (the acceptor, connections the
+  // stop deadline cut off), cancel the timers, and run the loops until the operations so ended
+  // have completed and their handlers closed the sockets. With io_uring an operation stays queued
+  // until the kernel reports it, and Asio 1.81 destroying a loop with operations queued reads
+  // freed memory (ASan in CI).
   void finish() {
+    shared.stopping = true;  // an accept completing now must not start another
     beast::error_code ec;
-    acceptor.close(ec);
+    shut_down_listener();
     if (signals) signals->cancel(ec);
     stop_timer.cancel();
     work.clear();
@@ -228,7 +279,7 @@ struct Server::Impl {
   void begin_stop() {
     if (shared.stopping.exchange(true)) return;
     beast::error_code ec;
-    acceptor.close(ec);
+    shut_down_listener();
     if (signals) signals->cancel(ec);
     for (auto& s : live_sessions()) s->stop_if_idle();
     stop_deadline = std::chrono::steady_clock::now() + options.shutdown_deadline;
