@@ -45,6 +45,13 @@ struct SkipRules {
   bool operator==(const SkipRules&) const = default;
 };
 
+/// A part of the site that scores more or less than the rest ("/c-api/" at 0.6).
+struct UrlBoost {
+  std::string pattern;  ///< RE2 pattern searched for in the full URL
+  double factor = 1.0;  ///< score factor of the records of pages whose URL it matches
+  bool operator==(const UrlBoost&) const = default;
+};
+
 /// Score multipliers applied on top of BM25F.
 struct Boosts {
   double page = 1.0;             ///< page records
@@ -52,6 +59,7 @@ struct Boosts {
   double depth_decay = 0.05;     ///< per URL path level below the root: score *= 1/(1+decay*depth)
   double current_section = 1.3;  ///< records in the caller's section (from_url)
   double link_list = 0.5;        ///< factor for records that are all links (30 % link text: 1, 90 %+: this)
+  std::vector<UrlBoost> urls;    ///< per part of the site; the first pattern a URL matches applies
   bool operator==(const Boosts&) const = default;
 };
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "index/index_data.hpp"
+#include "index/static_boost.hpp"
 #include "index/url_text.hpp"
 
 namespace siteseek {
@@ -105,6 +106,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.analyzer = Analyzer(d.analyzer_options);
   d.built_at = std::chrono::system_clock::now();
   d.docs.resize(docs.size());
+  const StaticBoost static_boost(site);
 
   // Stored text. Pages go first so a section's body can point into its page's body.
   std::size_t total_text = 0;
@@ -148,9 +150,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       r.boost = doc.boost;
       r.type = doc.type;
       r.content_hash = doc.content_hash;
-      double kind = doc.type == DocumentType::page ? site.boosts.page : site.boosts.section;
-      double depth = url_depth(doc.url, site.url);
-      r.static_boost = static_cast<float>(doc.boost * kind / (1.0 + site.boosts.depth_decay * depth));
+      r.static_boost = static_cast<float>(static_boost.of(doc));
     }
   }
   d.page_groups = static_cast<std::uint32_t>(groups.size());

@@ -14,7 +14,11 @@ namespace json = boost::json;
 std::string index_shape(const SiteSettings& site) {
   json::object o = json::value_from(site).as_object();
   for (const char* read_at_search : {"name", "field_weights", "synonyms", "landing_pages", "search"}) o.erase(read_at_search);
-  if (auto* b = o.if_contains("boosts"); b && b->is_object()) b->as_object().erase("current_section");
+  if (auto* b = o.if_contains("boosts"); b && b->is_object()) {
+    b->as_object().erase("current_section");
+    // No rules is how every index was built before the key existed: its snapshots stay current.
+    if (auto* u = b->as_object().if_contains("urls"); u && u->is_array() && u->as_array().empty()) b->as_object().erase("urls");
+  }
   if (auto* c = o.if_contains("crawl"); c && c->is_object()) {
     // Only the limits that decide which pages are indexed; politeness and timeouts do not.
     json::object kept;

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-#include "index/url_text.hpp"
+#include "index/static_boost.hpp"
 #include "siteseek/redisearch.hpp"
 
 namespace siteseek {
@@ -19,13 +19,6 @@ namespace {
 // FT.ADDs (HSETs) per round trip. Every reply of a pipeline must arrive within the command timeout
 // (2 s): 500 long documents took longer than that on a loaded machine, 100 leave a wide margin.
 constexpr std::size_t batch = 100;
-
-// The document's static boost (page/section kind, depth decay, its own boost), as the embedded
-// index computes it; RediSearch wants 0..1, so callers divide by the largest.
-double boost_of(const Document& doc, const SiteSettings& site) {
-  double kind = doc.type == DocumentType::page ? site.boosts.page : site.boosts.section;
-  return doc.boost * kind / (1.0 + site.boosts.depth_decay * url_depth(doc.url, site.url));
-}
 
 // A site never indexed has no pointer (v1: the script answers {0}) or no alias (v2: an error).
 bool no_index_yet(const RedisReply& r) {
@@ -116,11 +109,14 @@ void RediSearchBackend::index(const SiteSettings& site, const std::vector<Docume
   const std::string index_key = n.current + ":index";  // the generation now served (v1: same as the pointer)
   try {
     for (const auto& r : redis.pipeline(create_commands(d, n, site))) r.check("creating " + n.index);
+    // The static boost as the embedded index computes it; RediSearch wants 0..1, so divided by
+    // the largest.
+    const StaticBoost static_boost(site);
     double top = 0;
-    for (const auto& doc : documents) top = std::max(top, boost_of(doc, site));
+    for (const auto& doc : documents) top = std::max(top, static_boost.of(doc));
     std::vector<RedisCommand> cmds;
     for (std::size_t i = 0; i < documents.size(); ++i) {
-      cmds.push_back(add_command(d, n, documents[i], top > 0 ? boost_of(documents[i], site) / top : 1.0));
+      cmds.push_back(add_command(d, n, documents[i], top > 0 ? static_boost.of(documents[i]) / top : 1.0));
       if (cmds.size() == batch || i + 1 == documents.size()) {
         for (const auto& r : redis.pipeline(cmds)) r.check("adding documents to " + n.index);
         cmds.clear();

@@ -21,7 +21,7 @@ inline constexpr std::array<RankingRule, 7> ranking_rules{{
     {"words", "records matching more required query words rank first (only differs when relaxed)"},
     {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers below)"},
     {"bm25f", "BM25F over title, section title, body and URL with the site's field weights"},
-    {"document_boost", "x the record's boost x page/section boost x 1/(1 + depth_decay x URL depth)"},
+    {"document_boost", "x the record's boost x page/section boost x boosts.urls factor x 1/(1 + depth_decay x URL depth)"},
     {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},
     {"exact_title", "x bonus for the share of the title made of query words, and when the title or section title equals, or starts with, the query"},

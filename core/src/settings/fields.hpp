@@ -32,6 +32,12 @@ void each_field(S& s, F&& f) {
   f("url_patterns", s.url_patterns);
 }
 
+template <class S, class F> requires Same<S, UrlBoost>
+void each_field(S& s, F&& f) {
+  f("pattern", s.pattern);
+  f("factor", s.factor);
+}
+
 template <class S, class F> requires Same<S, Boosts>
 void each_field(S& s, F&& f) {
   f("page", s.page);
@@ -39,6 +45,7 @@ void each_field(S& s, F&& f) {
   f("depth_decay", s.depth_decay);
   f("current_section", s.current_section);
   f("link_list", s.link_list);
+  f("urls", s.urls);
 }
 
 template <class S, class F> requires Same<S, CrawlLimits>

@@ -28,13 +28,15 @@ void check_url(const std::string& value, const std::string& path, Issues& issues
   }
 }
 
+void check_pattern(const std::string& pattern, const std::string& path, Issues& issues) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 re(pattern, options);
+  if (!re.ok()) issues.push_back({path, "invalid regular expression: " + re.error()});
+}
+
 void check_patterns(const std::vector<std::string>& patterns, const std::string& path, Issues& issues) {
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    RE2 re(patterns[i], options);
-    if (!re.ok()) issues.push_back({index_path(path, i), "invalid regular expression: " + re.error()});
-  }
+  for (std::size_t i = 0; i < patterns.size(); ++i) check_pattern(patterns[i], index_path(path, i), issues);
 }
 
 void check_non_empty(const std::vector<std::string>& values, const std::string& path, Issues& issues) {
@@ -136,6 +138,15 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   if (!(s.boosts.link_list > 0 && s.boosts.link_list <= 1)) {
     issues.push_back({join_path(boosts, "link_list"), "expected a number above 0 and at most 1, got " +
                                                           std::to_string(s.boosts.link_list)});
+  }
+  for (std::size_t i = 0; i < s.boosts.urls.size(); ++i) {
+    auto p = index_path(join_path(boosts, "urls"), i);
+    const auto& rule = s.boosts.urls[i];
+    if (rule.pattern.empty()) issues.push_back({join_path(p, "pattern"), "expected a non-empty regular expression"});
+    else check_pattern(rule.pattern, join_path(p, "pattern"), issues);
+    if (!(std::isfinite(rule.factor) && rule.factor > 0 && rule.factor <= 100)) {
+      issues.push_back({join_path(p, "factor"), "expected a number above 0 and at most 100, got " + std::to_string(rule.factor)});
+    }
   }
   auto crawl = at("crawl");
   check_range<std::uint32_t>(s.crawl.max_pages, 1, 10'000'000, join_path(crawl, "max_pages"), issues);

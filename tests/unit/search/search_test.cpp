@@ -231,6 +231,20 @@ BOOST_AUTO_TEST_CASE(ranking_rules) {
   BOOST_TEST(urls(search_index(*two, from)).front() == "lib/x.html");
 }
 
+// boosts.urls: the first rule a page's URL matches scales its records; later rules do not apply.
+BOOST_AUTO_TEST_CASE(url_rules_scale_parts_of_the_site) {
+  const std::vector<Document> docs{page("c-api/objects.html", "Objects", "a file, the file, its file"),
+                                   page("tut/io.html", "Reading", "read a file line by line")};
+  BOOST_TEST(urls(run(*build(docs), "file ")).front() == "c-api/objects.html");  // more of the word
+  auto s = site();
+  s.boosts.urls = {{"/c-api/", 0.5}, {"/c-api/obj", 4.0}};
+  auto ranked = urls(run(*build(docs, s), "file "));
+  BOOST_REQUIRE(ranked.size() == 2u);
+  BOOST_TEST(ranked[0] == "tut/io.html");
+  s.boosts.urls = {{"/tut/", 2.0}};
+  BOOST_TEST(urls(run(*build(docs, s), "file ")).front() == "tut/io.html");
+}
+
 BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
   // Same page title, same lengths: only the exact_title rule tells them apart. "6.14. Lambda" is
   // the heading "Lambda" numbered; "3.11 Lambda" is not numbering (no closing dot).

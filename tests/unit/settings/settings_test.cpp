@@ -104,7 +104,8 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   auto issues = issues_of(R"({"port": 0, "storage": "disk", "redis_url": "http://x", "default_num": 500,
       "default_site": "nope", "cors_origins": ["docs.example.org"],
       "sites":[{"name":"a b","url":"ftp://x","deny_patterns":["(unclosed"],"language":"klingon",
-                "synonyms":[["alone"]],"crawl":{"concurrency":0},"landing_pages":[{"query":"","url":"/rel"}]},
+                "synonyms":[["alone"]],"crawl":{"concurrency":0},"landing_pages":[{"query":"","url":"/rel"}],
+                "boosts":{"urls":[{"pattern":"/api/","factor":0.5},{"pattern":"(","factor":0},{"factor":2}]}},
                {"name":"dup","url":"https://d.org/"},{"name":"dup","url":"https://e.org/"}]})");
   BOOST_TEST(!has_issue(issues, "port", ""));  // 0 picks a free port
   BOOST_TEST(has_issue(issues, "storage", R"(expected one of "embedded", "redis", got "disk")"));
@@ -120,6 +121,11 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[0].crawl.concurrency", "from 1 to 256, got 0"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].query", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].url", "absolute"));
+  BOOST_TEST(!has_issue(issues, "sites[0].boosts.urls[0].pattern", ""));
+  BOOST_TEST(!has_issue(issues, "sites[0].boosts.urls[0].factor", ""));
+  BOOST_TEST(has_issue(issues, "sites[0].boosts.urls[1].pattern", "invalid regular expression"));
+  BOOST_TEST(has_issue(issues, "sites[0].boosts.urls[1].factor", "above 0 and at most 100, got 0"));
+  BOOST_TEST(has_issue(issues, "sites[0].boosts.urls[2].pattern", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[2].name", "duplicate site name \"dup\""));
 }
 

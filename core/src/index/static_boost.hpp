@@ -1,0 +1,35 @@
+#pragma once
+// A record's static boost: its own (link lists score less), times the page or section factor,
+// times the factor of the first `boosts.urls` rule its page's URL matches, over the depth decay.
+// The embedded index and the RediSearch backend both score with it.
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "siteseek/document.hpp"
+#include "siteseek/settings.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace siteseek {
+
+class StaticBoost {
+ public:
+  /// Compiles the site's `boosts.urls` patterns once (settings validation has checked them).
+  explicit StaticBoost(const SiteSettings& site);
+  ~StaticBoost();
+  StaticBoost(const StaticBoost&) = delete;
+  StaticBoost& operator=(const StaticBoost&) = delete;
+
+  double of(const Document& doc) const;
+  /// The factor of the first `boosts.urls` rule `url` matches; 1 when none does.
+  double url_factor(std::string_view url) const;
+
+ private:
+  const SiteSettings& site_;
+  std::vector<std::pair<std::unique_ptr<re2::RE2>, double>> rules_;
+};
+
+}  // namespace siteseek
