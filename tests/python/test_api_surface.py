@@ -114,13 +114,18 @@ def test_load_snapshots_from_data_dir(engine, tmp_path):
 
 def test_site_settings_round_trip():
     site = siteseek.SiteSettings(name="s", url="https://s.org/", synonyms=[["a", "b"]], language="none",
-                                 crawl={"max_pages": 7}, landing_pages=[{"query": "home", "url": "https://s.org/"}])
+                                 crawl={"max_pages": 7}, landing_pages=[{"query": "home", "url": "https://s.org/"}],
+                                 boosts={"urls": [{"pattern": "/api/", "factor": 0.5}]})
     assert site.crawl.max_pages == 7 and site.landing_pages[0].query == "home"
+    assert isinstance(site.boosts.urls[0], siteseek.UrlBoost) and site.boosts.urls[0].factor == 0.5
     assert siteseek.SiteSettings.from_dict(site.to_dict()) == site
     assert siteseek.SiteSettings.from_dict(json.loads(json.dumps(site.to_dict()))) == site
     with pytest.raises(siteseek.ConfigError) as err:
         siteseek.SiteSettings(name="s", url="https://s.org/", crawl={"max_pages": "many"})
     assert err.value.issues[0][0].endswith("crawl.max_pages")
+    with pytest.raises(siteseek.ConfigError) as err:
+        siteseek.SiteSettings(name="s", url="https://s.org/", boosts={"urls": [{"pattern": "(", "factor": 1}]})
+    assert err.value.issues[0][0].endswith("boosts.urls[0].pattern")
 
 
 def test_load_precedence(tmp_path, monkeypatch):

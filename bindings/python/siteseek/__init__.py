@@ -31,6 +31,7 @@ from ._siteseek import (  # noqa: F401
     SnapshotError,
     Suggestion,
     UnknownSiteError,
+    UrlBoost,
     __version__,
     settings_schema,
 )
@@ -38,5 +39,5 @@ from ._siteseek import (  # noqa: F401
 __all__ = [
     "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
-    "SkipRules", "SnapshotError", "Suggestion", "UnknownSiteError", "__version__", "settings_schema",
+    "SkipRules", "SnapshotError", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]
