@@ -24,10 +24,11 @@ class StaticBoost {
   StaticBoost& operator=(const StaticBoost&) = delete;
 
   double of(const Document& doc) const;
+
+ private:
   /// The factor of the first `boosts.urls` rule `url` matches; 1 when none does.
   double url_factor(std::string_view url) const;
 
- private:
   const SiteSettings& site_;
   std::vector<std::pair<std::unique_ptr<re2::RE2>, double>> rules_;
 };

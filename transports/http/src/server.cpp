@@ -96,9 +96,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec, std::size_t) {
     io_pending_ = waiting_ = false;
     if (ec) {
-      if (timed_out_) ec = beast::error::timeout;
+      if (timed_out_) ec = beast::error::timeout;  // answered by closing, like end of stream
       auto res = read_error_response(ec, shared_.options.header_limit, shared_.options.body_limit);
-      if (!res || timed_out_) return close();
+      if (!res) return close();
       return send(std::move(*res), false, 11, false);
     }
     auto& req = parser_->get();
