@@ -1,14 +1,17 @@
 """The HTTP API over real sockets against a real `siteseek serve` process:
+1. /search: the response's shape, results and highlights, bad parameters;
 2. /suggest, /sites, /health, /metrics, /openapi.json; a repeated search answered from the result cache;
-2. /suggest, /sites, /health, /metrics, /openapi.json;
 3. unknown routes (404) and wrong methods (405) as JSON errors;
 4. admin endpoints: 403 without a configured key, 401 for a missing or wrong key, jobs that run;
 5. CORS: allowed and refused origins, preflight;
 6. limits: oversized headers (431), bodies (413), targets (414), long q (414), slow clients;
-7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM."""
+7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM;
+8. running out of file descriptors: accepting pauses, then resumes."""
 import json
+import os
 import platform
 import re
+import resource
 import socket
 import subprocess
 import threading
@@ -228,6 +231,67 @@ def test_connections_cut_by_timeouts_leave_the_server_serving():
             for _ in range(50):  # fresh connections, each answered within its own timeout
                 assert s.request("GET", "/health")[0] == 200
     finally:
+        s.stop()
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used (/proc/PID/stat, fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_descriptors_pauses_accepting_then_serves_again():
+    """With its descriptor limit reached, the server cannot accept the connections waiting in its
+    listen queue. It pauses accepting (instead of retrying at once, a busy loop, as the waiting
+    connections keep the listener readable), counts the failures, and serves again once
+    descriptors are free."""
+    limit = 64
+
+    def low_descriptor_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    s = Server(extra_args=("--threads", "1"), preexec_fn=low_descriptor_limit)
+    held = []
+    try:
+        assert s.request("GET", "/health")[0] == 200
+        # More connections than the server has descriptors left: the last ones wait in its queue.
+        for _ in range(limit + 16):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            held.append(c)
+        time.sleep(0.5)
+        before = cpu_seconds(s.proc.pid)
+        time.sleep(2)
+        used = cpu_seconds(s.proc.pid) - before
+        assert used < 0.5, f"the server used {used:.2f} s of CPU in 2 s while out of descriptors"
+        for c in held:
+            c.close()
+        held.clear()
+        deadline = time.time() + 10
+        while time.time() < deadline:  # the queued connections are accepted and closed first
+            try:
+                if s.request("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not serve again once descriptors were free")
+        status, _, body = s.request("GET", "/metrics")
+        assert status == 200
+        m = re.search(rb"^siteseek_http_accept_errors_total (\d+)$", body, re.M)
+        assert m and int(m.group(1)) > 0, body[-600:]
+        # Out of descriptors again, a stop still ends the server at once.
+        for _ in range(limit + 16):
+            held.append(socket.create_connection(("127.0.0.1", s.port), timeout=5))
+        time.sleep(0.5)
+        started = time.time()
+        s.proc.send_signal(15)
+        assert s.proc.wait(timeout=10) == 0
+        assert time.time() - started < 3
+    finally:
+        for c in held:
+            c.close()
         s.stop()
 
 

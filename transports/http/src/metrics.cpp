@@ -73,6 +73,9 @@ std::string Metrics::render(const Engine& engine, const JobQueue* jobs) const {
   out += "# TYPE siteseek_searches_total counter\n";
   out += "siteseek_searches_total " + std::to_string(searches_.load()) + "\n";
   out += "siteseek_searches_empty_total " + std::to_string(empty_searches_.load()) + "\n";
+  out += "# HELP siteseek_http_accept_errors_total Connections that could not be accepted: descriptors or memory ran out, or the client gave up first.\n";
+  out += "# TYPE siteseek_http_accept_errors_total counter\n";
+  out += "siteseek_http_accept_errors_total " + std::to_string(accept_errors_.load()) + "\n";
   out += "# HELP siteseek_index_documents Documents in each site's current index.\n";
   out += "# TYPE siteseek_index_documents gauge\n";
   std::string memory = "# HELP siteseek_index_memory_bytes Memory held by each site's index.\n"

@@ -48,6 +48,8 @@ class Metrics {
 
   void record(Route route, unsigned status, std::chrono::nanoseconds elapsed);
   void record_search(bool empty);
+  /// A connection the server could not accept (out of descriptors or memory, or aborted first).
+  void record_accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
   std::string render(const Engine& engine, const JobQueue* jobs) const;
 
  private:
@@ -55,7 +57,7 @@ class Metrics {
   std::array<std::array<std::atomic<std::uint64_t>, statuses.size() + 1>, routes> by_status_{};
   std::array<std::array<std::atomic<std::uint64_t>, buckets_ms.size() + 1>, routes> latency_{};
   std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
-  std::atomic<std::uint64_t> searches_{0}, empty_searches_{0};
+  std::atomic<std::uint64_t> searches_{0}, empty_searches_{0}, accept_errors_{0};
 };
 
 class Router {

@@ -185,6 +185,8 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::optional<net::signal_set> signals;
   net::steady_timer stop_timer;
+  /// Accepting waits on it after running out of descriptors or memory (see accept()).
+  net::steady_timer accept_pause;
   std::atomic<bool> started{false};
   std::chrono::steady_clock::time_point stop_deadline;
 
@@ -202,7 +204,8 @@ struct Server::Impl {
         contexts(make_contexts(o.threads)),
         ioc(*contexts.front()),
         acceptor(ioc),
-        stop_timer(ioc) {}
+        stop_timer(ioc),
+        accept_pause(ioc) {}
 
   void accept() {
     // Each connection lives on one io thread's loop, dealt in turn.
@@ -222,9 +225,31 @@ struct Server::Impl {
           entry = shared.sessions.insert(shared.sessions.end(), session);
         }
         session->start(entry);
+      } else if (out_of_resources(ec)) {
+        // The connection stays in the listen queue, so the listener stays readable: accepting
+        // again at once would fail again at once, a busy loop until a descriptor is freed.
+        shared.router.metrics().record_accept_error();
+        accept_pause.expires_after(accept_pause_time);
+        accept_pause.async_wait([this](beast::error_code) {
+          if (shared.stopping.load()) {
+            beast::error_code ignore;
+            acceptor.close(ignore);  // no accept is in flight while the pause lasts
+            return;
+          }
+          accept();
+        });
+        return;
+      } else {
+        shared.router.metrics().record_accept_error();  // aborted by the client first, and the like
       }
       accept();
     });
+  }
+
+  static constexpr auto accept_pause_time = std::chrono::milliseconds(100);
+  static bool out_of_resources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
   }
 
   // The accept in flight fails (EINVAL) and its handler closes the acceptor (see Session for why
@@ -253,6 +278,7 @@ struct Server::Impl {
     shut_down_listener();
     if (signals) signals->cancel(ec);
     stop_timer.cancel();
+    accept_pause.cancel();
     work.clear();
     for (auto& s : live_sessions()) s->abort();
     std::vector<net::io_context*> loops;
@@ -280,6 +306,7 @@ struct Server::Impl {
     if (shared.stopping.exchange(true)) return;
     beast::error_code ec;
     shut_down_listener();
+    accept_pause.cancel();
     if (signals) signals->cancel(ec);
     for (auto& s : live_sessions()) s->stop_if_idle();
     stop_deadline = std::chrono::steady_clock::now() + options.shutdown_deadline;
