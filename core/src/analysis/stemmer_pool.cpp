@@ -5,33 +5,14 @@
 
 #include <libstemmer.h>
 
+#include "common/word_hash.hpp"
 #include "siteseek/error.hpp"
 
 namespace siteseek::analysis {
 
-namespace {
+using detail::hash_word;
 
-// A fast hash for short words: 8 bytes at a time, multiply-xorshift mixing. Not for untrusted
-// adversarial keys, but the table is per thread, bounded and only ever slower under collisions.
-std::uint64_t hash_word(std::string_view s) noexcept {
-  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
-  std::uint64_t h = s.size() * k;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, s.data() + i, 8);
-    h = (h ^ v) * k;
-    h ^= h >> 29;
-  }
-  if (i < s.size()) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, s.data() + i, s.size() - i);
-    h = (h ^ v) * k;
-    h ^= h >> 29;
-  }
-  h *= k;
-  return h ^ (h >> 32);
-}
+namespace {
 
 // Words are short: an inline loop beats a call to memcmp.
 bool same_bytes(const char* a, std::string_view b) noexcept {
