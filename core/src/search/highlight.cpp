@@ -135,68 +135,56 @@ Piece next_piece(std::string_view text, std::size_t at) {
   return {at, piece_end(text, at)};
 }
 
-class PieceMatcher {
- public:
-  PieceMatcher(const Analyzer& analyzer, const HighlightMatcher& m) : analyzer_(analyzer), m_(m) {
-    for (const auto* list : {&m.terms, &m.prefixes, &m.stems})
-      for (const auto& w : *list) {
-        if (w.empty()) continue;
-        const auto c = static_cast<unsigned char>(w[0]);
-        if (!first_[c] && c < 0x80) {
-          if (first_count_ < firsts_.size()) firsts_[first_count_] = static_cast<char>(c);
-          ++first_count_;
-        }
-        first_[c] = true;
+}  // namespace
+
+Highlighter::Highlighter(const Analyzer& analyzer, const HighlightMatcher& m, const HighlightOptions& options)
+    : analyzer_(analyzer), m_(m), options_(options) {
+  for (const auto* list : {&m.terms, &m.prefixes, &m.stems})
+    for (const auto& w : *list) {
+      if (w.empty()) continue;
+      const auto c = static_cast<unsigned char>(w[0]);
+      if (!first_[c] && c < 0x80) {
+        if (first_count_ < firsts_.size()) firsts_[first_count_] = static_cast<char>(c);
+        ++first_count_;
       }
-  }
-
-  /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
-  /// one of them, or with a non-ASCII byte, can match. Empty with all_firsts() when there are
-  /// too many to compare one by one.
-  std::string_view firsts() const { return all_firsts() ? std::string_view() : std::string_view(firsts_.data(), first_count_); }
-  bool all_firsts() const { return first_count_ > firsts_.size(); }
-
-  bool operator()(std::string_view piece) {
-    // Most pieces start with a letter no query word starts with: reject those before folding.
-    const auto c0 = static_cast<unsigned char>(piece[0]);
-    if (c0 < 0x80 && !first_[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) return false;
-    folded_.clear();
-    bool ascii = true;
-    for (unsigned char c : piece) {
-      if (c >= 0x80) ascii = false;
-      folded_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      first_[c] = true;
     }
-    if (!ascii) folded_ = analyzer_.fold(piece);
-    for (const auto& s : m_.terms)
-      if (folded_ == s) return true;
-    for (const auto& p : m_.prefixes)
-      if (folded_.size() >= p.size() && folded_.compare(0, p.size(), p) == 0) return true;
-    // Stem only words that could have the stem (a stem starts like its words, mostly).
-    bool stem_done = false;
-    for (const auto& s : m_.stems) {
-      std::size_t k = std::min<std::size_t>(3, s.size());
-      if (folded_.size() < k || folded_.compare(0, k, s, 0, k) != 0) continue;
-      if (!stem_done) stem_ = analyzer_.stem(folded_), stem_done = true;
-      if (stem_ == s) return true;
-    }
-    return false;
-  }
+}
 
- private:
-  const Analyzer& analyzer_;
-  const HighlightMatcher& m_;
-  std::string folded_, stem_;
-  std::array<bool, 256> first_{};
-  std::array<char, 12> firsts_{};
-  std::size_t first_count_ = 0;
-};
+bool Highlighter::matches(std::string_view piece) {
+  // Most pieces start with a letter no query word starts with: reject those before folding.
+  const auto c0 = static_cast<unsigned char>(piece[0]);
+  if (c0 < 0x80 && !first_[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) return false;
+  folded_.clear();
+  bool ascii = true;
+  for (unsigned char c : piece) {
+    if (c >= 0x80) ascii = false;
+    folded_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  if (!ascii) folded_ = analyzer_.fold(piece);
+  for (const auto& s : m_.terms)
+    if (folded_ == s) return true;
+  for (const auto& p : m_.prefixes)
+    if (folded_.size() >= p.size() && folded_.compare(0, p.size(), p) == 0) return true;
+  // Stem only words that could have the stem (a stem starts like its words, mostly).
+  bool stem_done = false;
+  for (const auto& s : m_.stems) {
+    std::size_t k = std::min<std::size_t>(3, s.size());
+    if (folded_.size() < k || folded_.compare(0, k, s, 0, k) != 0) continue;
+    if (!stem_done) stem_ = analyzer_.stem(folded_), stem_done = true;
+    if (stem_ == s) return true;
+  }
+  return false;
+}
+
+namespace {
 
 // text[from, to) escaped, matched pieces wrapped in the tags, in one pass of sixteen bytes at a
 // time: a block's bytes that need an entity and its piece starts that could match (a byte the
 // words sought start with, or a non-ASCII one) are bits; only those are visited, so the pieces
 // that cannot match cost no branch of their own. Plain runs are copied whole when a piece is
 // wrapped or an entity is written (pieces hold no byte that needs one).
-void render(std::string_view text, std::size_t from, std::size_t to, PieceMatcher& match, const HighlightOptions& o,
+void render(std::string_view text, std::size_t from, std::size_t to, Highlighter& match, const HighlightOptions& o,
             std::string& out) {
   const std::string_view upto = text.substr(0, to);
   const char* base = text.data();
@@ -232,7 +220,7 @@ void render(std::string_view text, std::size_t from, std::size_t to, PieceMatche
       if (i >= from + 2 && digit_at(i) && (text[i - 1] == '.' || text[i - 1] == ',') && digit_at(i - 2)) continue;
       const std::size_t e = piece_end(upto, i);
       resume = e;
-      if (!match(text.substr(i, e - i))) continue;
+      if (!match.matches(text.substr(i, e - i))) continue;
       out.append(base + run, i - run);
       out += o.pre_tag;
       out.append(base + i, e - i);
@@ -270,13 +258,16 @@ void html_escape(std::string_view text, std::string& out) {
   out.append(text.data() + run, n - run);
 }
 
-std::string highlight_text(const Analyzer& analyzer, std::string_view text, const HighlightMatcher& matcher,
-                           const HighlightOptions& options) {
+std::string Highlighter::text(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
-  PieceMatcher match(analyzer, matcher);
-  render(text, 0, text.size(), match, options, out);
+  render(text, 0, text.size(), *this, options_, out);
   return out;
+}
+
+std::string highlight_text(const Analyzer& analyzer, std::string_view text, const HighlightMatcher& matcher,
+                           const HighlightOptions& options) {
+  return Highlighter(analyzer, matcher, options).text(text);
 }
 
 std::uint32_t snippet_position(std::vector<std::pair<std::uint32_t, std::uint32_t>>& found, std::size_t length) {
@@ -332,21 +323,24 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
   return from;
 }
 
-std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
-                       const HighlightOptions& options) {
+std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from) {
   const std::string_view body = index.body(doc);
-  const std::size_t length = std::max<std::size_t>(options.snippet_length, 20);
+  const std::size_t length = std::max<std::size_t>(options_.snippet_length, 20);
   std::string out;
   if (body.empty()) return out;
   from = std::min(from, body.size());
   out.reserve(length + 64);  // the window, a few tags and the two ellipses
-  PieceMatcher match(index.analyzer(), matcher);
   std::size_t to = cut_at_word(body, from, length);
   while (to > from && body[to - 1] == ' ') --to;
   if (from > 0) out += "\xE2\x80\xA6";  // …
-  render(body, from, to, match, options, out);
+  render(body, from, to, *this, options_, out);
   if (to < body.size()) out += "\xE2\x80\xA6";
   return out;
+}
+
+std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
+                       const HighlightOptions& options) {
+  return Highlighter(index.analyzer(), matcher, options).snippet(index, doc, from);
 }
 
 }  // namespace siteseek::detail

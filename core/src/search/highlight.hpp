@@ -1,6 +1,7 @@
 #pragma once
 // Highlighting and snippets, for the returned page of results only. All text is HTML-escaped
 // before tags are inserted, so indexed content can never inject markup.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,35 @@ struct HighlightOptions {
   std::string pre_tag = "<b>";
   std::string post_tag = "</b>";
   std::size_t snippet_length = 200;
+};
+
+/// Highlights fields and cuts snippets for one search: set up once (which bytes the words sought
+/// start with), then used for every field of every result on the page. Not thread-safe.
+class Highlighter {
+ public:
+  /// The arguments must outlive it.
+  Highlighter(const Analyzer& analyzer, const HighlightMatcher& matcher, const HighlightOptions& options);
+  /// The whole field, escaped, with matched tokens wrapped in the tags.
+  std::string text(std::string_view text);
+  /// The snippet from byte `from` of `doc`'s body: about snippet_length bytes, escaped, matches
+  /// wrapped in the tags, with ellipses where text is cut.
+  std::string snippet(const Index& index, std::uint32_t doc, std::size_t from);
+  /// Whether a piece of text (a run of word bytes) is one the query matched.
+  bool matches(std::string_view piece);
+  /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
+  /// one of them, or with a non-ASCII byte, can match. Empty with all_firsts() when there are
+  /// too many to compare one by one.
+  std::string_view firsts() const { return all_firsts() ? std::string_view() : std::string_view(firsts_.data(), first_count_); }
+  bool all_firsts() const { return first_count_ > firsts_.size(); }
+
+ private:
+  const Analyzer& analyzer_;
+  const HighlightMatcher& m_;
+  const HighlightOptions& options_;
+  std::string folded_, stem_;
+  std::array<bool, 256> first_{};
+  std::array<char, 12> firsts_{};
+  std::size_t first_count_ = 0;
 };
 
 /// Append `text` to `out` with & < > " ' escaped.

@@ -699,6 +699,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
     pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
     prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + 64);
   }
+  Highlighter highlighter(d.analyzer, plan.highlight, ho);
   for (std::size_t k = 0; k < page.size(); ++k) {
     const auto doc = page[k].doc;
     const auto& r = d.docs[doc];
@@ -706,8 +707,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
     res.url = d.slice(r.url);
     res.type = r.type;
     res.score = ranked[start + k].score;
-    res.title = highlight_text(d.analyzer, d.slice(r.title), plan.highlight, ho);
-    res.section_title = highlight_text(d.analyzer, d.slice(r.section_title), plan.highlight, ho);
+    res.title = highlighter.text(d.slice(r.title));
+    res.section_title = highlighter.text(d.slice(r.section_title));
     auto h = d.slice(r.hierarchy);
     while (!h.empty()) {
       auto cut = h.find('\x1f');
@@ -715,7 +716,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
       if (cut == std::string_view::npos) break;
       h.remove_prefix(cut + 1);
     }
-    res.body = snippet_at(index, doc, page[k].from, plan.highlight, ho);
+    res.body = highlighter.snippet(index, doc, page[k].from);
     response.results.push_back(std::move(res));
   }
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
