@@ -93,6 +93,8 @@ struct Index::Data {
   /// group, and its section key as an index into section_keys (sorted, distinct).
   std::vector<float> doc_boost;
   std::vector<std::uint32_t> doc_group;
+  /// Per page group: 1 when the page has section records (the `scattered` ranking rule).
+  std::vector<std::uint8_t> group_has_sections;
   std::vector<std::uint32_t> doc_section;
   std::vector<TextRef> section_keys;
 

@@ -17,12 +17,13 @@ struct RankingRule {
 };
 
 /// The rules, in order of precedence.
-inline constexpr std::array<RankingRule, 7> ranking_rules{{
+inline constexpr std::array<RankingRule, 8> ranking_rules{{
     {"words", "records matching more required query words rank first (only differs when relaxed)"},
     {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers below)"},
     {"bm25f", "BM25F over title, section title, body and URL with the site's field weights"},
     {"document_boost", "x the record's boost x page/section boost x boosts.urls factor x 1/(1 + depth_decay x URL depth)"},
     {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
+    {"scattered", "x scattered_page_factor for a page record holding every word when none of its sections does"},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},
     {"exact_title", "x bonus for the share of the title made of query words, and when the title or section title equals, or starts with, the query"},
 }};
@@ -42,6 +43,10 @@ inline constexpr unsigned known_word_min_df = 3;
 
 // bm25f: saturation (bm25_k1) and per-field length normalisation (bm25_b) live with the index,
 // which precomputes each posting's term-frequency part: core/src/index/index_data.hpp.
+
+// scattered: a page whose words are spread over its sections (each section has some, none has
+// all) answers a query of several words less well than a record that holds them together.
+inline constexpr float scattered_page_factor = 0.75f;
 
 // proximity: bonus at most this fraction of the score when every word pair is adjacent.
 inline constexpr double proximity_weight = 1.0;

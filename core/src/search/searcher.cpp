@@ -495,6 +495,18 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
     cands.push_back({doc, all_match ? std::uint16_t(0) : words, ranked_score(doc, s.score[doc])});
   }
   response.relaxed = !all_match && !cands.empty();
+  // scattered: with every word required and matched, the page records whose page has sections
+  // but none among the candidates (none holds every word) score less.
+  if (all_match && required >= 2 && !d.group_has_sections.empty()) {
+    const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+    for (const auto& c : cands)
+      if (d.docs[c.doc].type == DocumentType::section) s.group_stamp[d.doc_group[c.doc]] = g;
+    for (auto& c : cands) {
+      const auto grp = d.doc_group[c.doc];
+      if (d.docs[c.doc].type == DocumentType::page && d.group_has_sections[grp] && s.group_stamp[grp] != g)
+        c.score *= scattered_page_factor;
+    }
+  }
 
   // Phase 2: positions for the best candidates only.
   const std::size_t rerank = std::min(cands.size(), limits::rerank_candidates);

@@ -231,6 +231,23 @@ BOOST_AUTO_TEST_CASE(ranking_rules) {
   BOOST_TEST(urls(search_index(*two, from)).front() == "lib/x.html");
 }
 
+// scattered: three pages with the same page record; x's words sit in different sections, y has
+// a section holding both, z has no sections. Ties go to the first document, so without the rule
+// x would come first.
+BOOST_AUTO_TEST_CASE(page_with_the_words_only_in_different_sections_ranks_lower) {
+  const std::string body = "alpha one two. beta three four";
+  auto idx = build({page("lib/x.html", "X", body), section("lib/x.html#a", "X", "A", "alpha one two"),
+                    section("lib/x.html#b", "X", "B", "beta three four"), page("lib/y.html", "Y", body),
+                    section("lib/y.html#a", "Y", "A", body), page("lib/z.html", "Z", body)});
+  auto r = urls(run(*idx, "alpha beta"));
+  BOOST_REQUIRE(r.size() == 3u);
+  BOOST_TEST(r[2] == "lib/x.html");
+  BOOST_TEST(r[0].substr(0, 10) == "lib/y.html");  // y's page record (or its section) leads z's on ties
+  BOOST_TEST(r[1] == "lib/z.html");
+  const auto scored = run(*idx, "alpha beta").results;
+  BOOST_TEST(scored[2].score < scored[1].score);
+}
+
 // boosts.urls: the first rule a page's URL matches scales its records; later rules do not apply.
 BOOST_AUTO_TEST_CASE(url_rules_scale_parts_of_the_site) {
   const std::vector<Document> docs{page("c-api/objects.html", "Objects", "a file, the file, its file"),
