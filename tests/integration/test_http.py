@@ -241,6 +241,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.skipif("undefined" in os.environ.get("SITESEEK_TEST_SANITIZERS", ""),
+                    reason="UBSan's vptr check opens a pipe to test memory; with no descriptor left it "
+                           "fails and reports every virtual call as an invalid vptr")
 def test_out_of_descriptors_pauses_accepting_then_serves_again():
     """With its descriptor limit reached, the server cannot accept the connections waiting in its
     listen queue. It pauses accepting (instead of retrying at once, a busy loop, as the waiting

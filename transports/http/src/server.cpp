@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -247,9 +248,12 @@ struct Server::Impl {
   }
 
   static constexpr auto accept_pause_time = std::chrono::milliseconds(100);
+  // By errno value: comparing with std::errc goes through Boost's std::error_category bridge,
+  // which UBSan's vptr check reports (Boost 1.81).
   static bool out_of_resources(const beast::error_code& ec) {
-    return ec == net::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
-           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+    if (ec.category() != boost::system::system_category()) return false;
+    const int v = ec.value();
+    return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
   }
 
   // The accept in flight fails (EINVAL) and its handler closes the acceptor (see Session for why
