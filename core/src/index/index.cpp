@@ -21,7 +21,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
-       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) + bytes_of(doc_section) +
+       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) + bytes_of(doc_is_section) + bytes_of(doc_section) +
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
        bytes_of(term_sample) + bytes_of(stem_sample);
   return n;
@@ -80,11 +80,13 @@ void Index::Data::finish() {
   for (std::uint32_t k = 0; k < order.size(); ++k) sorted[k] = section_keys[order[k]], rank[order[k]] = k;
   section_keys = std::move(sorted);
   group_has_sections.assign(page_groups, 0);
+  doc_is_section.assign(docs.size(), 0);
   for (std::size_t i = 0; i < docs.size(); ++i) {
     doc_boost[i] = docs[i].static_boost;
     doc_group[i] = docs[i].page_group;
     doc_section[i] = rank[doc_section[i]];
-    if (docs[i].type == DocumentType::section && docs[i].page_group < page_groups) group_has_sections[docs[i].page_group] = 1;
+    doc_is_section[i] = docs[i].type == DocumentType::section;
+    if (doc_is_section[i] && docs[i].page_group < page_groups) group_has_sections[docs[i].page_group] = 1;
   }
   avg_field_length.fill(0);
   for (const auto& r : docs)

@@ -95,6 +95,8 @@ struct Index::Data {
   std::vector<std::uint32_t> doc_group;
   /// Per page group: 1 when the page has section records (the `scattered` ranking rule).
   std::vector<std::uint8_t> group_has_sections;
+  /// Per document: 1 for a section record (the `scattered` rule reads it for every candidate).
+  std::vector<std::uint8_t> doc_is_section;
   std::vector<std::uint32_t> doc_section;
   std::vector<TextRef> section_keys;
 

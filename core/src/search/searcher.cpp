@@ -497,14 +497,13 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   response.relaxed = !all_match && !cands.empty();
   // scattered: with every word required and matched, the page records whose page has sections
   // but none among the candidates (none holds every word) score less.
-  if (all_match && required >= 2 && !d.group_has_sections.empty()) {
+  if (all_match && required >= 2 && !d.doc_is_section.empty()) {
     const auto g = Scratch::bump(s.group_gen, s.group_stamp);
     for (const auto& c : cands)
-      if (d.docs[c.doc].type == DocumentType::section) s.group_stamp[d.doc_group[c.doc]] = g;
+      if (d.doc_is_section[c.doc]) s.group_stamp[d.doc_group[c.doc]] = g;
     for (auto& c : cands) {
       const auto grp = d.doc_group[c.doc];
-      if (d.docs[c.doc].type == DocumentType::page && d.group_has_sections[grp] && s.group_stamp[grp] != g)
-        c.score *= scattered_page_factor;
+      if (!d.doc_is_section[c.doc] && d.group_has_sections[grp] && s.group_stamp[grp] != g) c.score *= scattered_page_factor;
     }
   }
 
