@@ -21,7 +21,8 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
        bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
-       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) + bytes_of(doc_is_section) + bytes_of(doc_section) +
+       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) +
+       bytes_of(doc_is_section) + bytes_of(doc_section) +
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
        bytes_of(term_sample) + bytes_of(stem_sample);
   return n;

@@ -503,7 +503,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
       if (d.doc_is_section[c.doc]) s.group_stamp[d.doc_group[c.doc]] = g;
     for (auto& c : cands) {
       const auto grp = d.doc_group[c.doc];
-      if (!d.doc_is_section[c.doc] && d.group_has_sections[grp] && s.group_stamp[grp] != g) c.score *= scattered_page_factor;
+      if (!d.doc_is_section[c.doc] && d.group_has_sections[grp] && s.group_stamp[grp] != g)
+        c.score *= scattered_page_factor;
     }
   }
 
