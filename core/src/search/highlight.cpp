@@ -177,19 +177,16 @@ bool Highlighter::matches(std::string_view piece) {
   return false;
 }
 
-namespace {
-
 // text[from, to) escaped, matched pieces wrapped in the tags, in one pass of sixteen bytes at a
 // time: a block's bytes that need an entity and its piece starts that could match (a byte the
 // words sought start with, or a non-ASCII one) are bits; only those are visited, so the pieces
 // that cannot match cost no branch of their own. Plain runs are copied whole when a piece is
 // wrapped or an entity is written (pieces hold no byte that needs one).
-void render(std::string_view text, std::size_t from, std::size_t to, Highlighter& match, const HighlightOptions& o,
-            std::string& out) {
+void Highlighter::render(std::string_view text, std::size_t from, std::size_t to, std::string& out) {
   const std::string_view upto = text.substr(0, to);
   const char* base = text.data();
-  const std::string_view firsts = match.firsts();
-  const bool any_start = match.all_firsts();  // too many to compare each: visit every piece
+  const std::string_view firsts = this->firsts();
+  const bool any_start = all_firsts();  // too many to compare each: visit every piece
   std::size_t run = from;     // start of the text not yet written
   std::size_t resume = from;  // end of the last piece visited: bits before it are inside it
   unsigned prev_word = 0;     // whether the byte before the block is a word byte (not at `from`)
@@ -220,16 +217,18 @@ void render(std::string_view text, std::size_t from, std::size_t to, Highlighter
       if (i >= from + 2 && digit_at(i) && (text[i - 1] == '.' || text[i - 1] == ',') && digit_at(i - 2)) continue;
       const std::size_t e = piece_end(upto, i);
       resume = e;
-      if (!match.matches(text.substr(i, e - i))) continue;
+      if (!matches(text.substr(i, e - i))) continue;
       out.append(base + run, i - run);
-      out += o.pre_tag;
+      out += options_.pre_tag;
       out.append(base + i, e - i);
-      out += o.post_tag;
+      out += options_.post_tag;
       run = e;
     }
   }
   out.append(base + run, to - run);
 }
+
+namespace {
 
 bool is_utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -261,7 +260,7 @@ void html_escape(std::string_view text, std::string& out) {
 std::string Highlighter::text(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
-  render(text, 0, text.size(), *this, options_, out);
+  render(text, 0, text.size(), out);
   return out;
 }
 
@@ -333,14 +332,9 @@ std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::siz
   std::size_t to = cut_at_word(body, from, length);
   while (to > from && body[to - 1] == ' ') --to;
   if (from > 0) out += "\xE2\x80\xA6";  // …
-  render(body, from, to, *this, options_, out);
+  render(body, from, to, out);
   if (to < body.size()) out += "\xE2\x80\xA6";
   return out;
-}
-
-std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
-                       const HighlightOptions& options) {
-  return Highlighter(index.analyzer(), matcher, options).snippet(index, doc, from);
 }
 
 }  // namespace siteseek::detail

@@ -31,6 +31,7 @@ class Highlighter {
   /// The snippet from byte `from` of `doc`'s body: about snippet_length bytes, escaped, matches
   /// wrapped in the tags, with ellipses where text is cut.
   std::string snippet(const Index& index, std::uint32_t doc, std::size_t from);
+ private:
   /// Whether a piece of text (a run of word bytes) is one the query matched.
   bool matches(std::string_view piece);
   /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
@@ -38,8 +39,9 @@ class Highlighter {
   /// too many to compare one by one.
   std::string_view firsts() const { return all_firsts() ? std::string_view() : std::string_view(firsts_.data(), first_count_); }
   bool all_firsts() const { return first_count_ > firsts_.size(); }
+  /// text[from, to) escaped and appended to `out`, matched pieces wrapped in the tags.
+  void render(std::string_view text, std::size_t from, std::size_t to, std::string& out);
 
- private:
   const Analyzer& analyzer_;
   const HighlightMatcher& m_;
   const HighlightOptions& options_;
@@ -67,9 +69,5 @@ Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32
 /// The byte offset of body position `position` (at a piece), counted from `from_checkpoint`.
 std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint from_checkpoint, std::uint32_t position);
 
-/// The snippet from byte `from` of the body: about options.snippet_length bytes, escaped, matches
-/// wrapped in the tags, with ellipses where text is cut.
-std::string snippet_at(const Index& index, std::uint32_t doc, std::size_t from, const HighlightMatcher& matcher,
-                       const HighlightOptions& options);
 
 }  // namespace siteseek::detail
