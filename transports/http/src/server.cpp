@@ -226,10 +226,12 @@ struct Server::Impl {
           entry = shared.sessions.insert(shared.sessions.end(), session);
         }
         session->start(entry);
-      } else if (out_of_resources(ec)) {
+      } else {
+        shared.router.metrics().record_accept_error();
+      }
+      if (out_of_resources(ec)) {
         // The connection stays in the listen queue, so the listener stays readable: accepting
         // again at once would fail again at once, a busy loop until a descriptor is freed.
-        shared.router.metrics().record_accept_error();
         accept_pause.expires_after(accept_pause_time);
         accept_pause.async_wait([this](beast::error_code) {
           if (shared.stopping.load()) {
@@ -240,10 +242,8 @@ struct Server::Impl {
           accept();
         });
         return;
-      } else {
-        shared.router.metrics().record_accept_error();  // aborted by the client first, and the like
       }
-      accept();
+      accept();  // also after an error of one connection (aborted by its client first, and the like)
     });
   }
 
