@@ -93,9 +93,22 @@ def test_anchors_are_searched_not_shown(engine):
     assert "mapping.get" not in first.body
     assert engine.search("other.lookup", site="demo").results[0].url == "https://docs.example.org/api2.html"
     for key, bad in [("anchors", "not-a-list"), ("anchors", [1, 2]), ("hierarchy", "A > B"), ("title", 3),
-                     ("boost", "high"), ("position", -1)]:
+                     ("boost", "high"), ("position", -1), ("inbound_links", -3)]:
         with pytest.raises(siteseek.QueryError, match=f"document key '{key}' must be"):
             engine.add_documents("demo", [{"url": "https://docs.example.org/x", key: bad}])
+
+
+def test_pages_more_pages_link_to_rank_first():
+    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+    body = "Read a file line by line."
+    e.add_documents("demo", [{"url": "https://docs.example.org/a.html", "title": "A", "body": body},
+                             {"url": "https://docs.example.org/b.html", "title": "B", "body": body,
+                              "inbound_links": 12}])
+    first, second = e.search("read file", site="demo").results
+    assert first.url == "https://docs.example.org/b.html" and first.score > second.score
+    doc = siteseek.Document("https://docs.example.org/c.html", title="C")
+    doc.inbound_links = 4
+    assert doc.inbound_links == 4
 
 
 def test_errors(engine):

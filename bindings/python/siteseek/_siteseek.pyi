@@ -55,6 +55,7 @@ class Boosts:
     depth_decay: float
     current_section: float
     link_list: float
+    inbound_links: float
     urls: list[UrlBoost]
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod
@@ -156,6 +157,7 @@ class Document:
     body: str
     anchors: list[str]
     boost: float
+    inbound_links: int
     @property
     def type(self) -> str: ...
     def __init__(self, url: str, title: str = "", body: str = "", section_title: str = "",

@@ -81,10 +81,11 @@ Document document_from(const py::handle& obj) {
   }
   get("boost", doc.boost, "a number");
   get("position", doc.position, "a non-negative integer");
+  get("inbound_links", doc.inbound_links, "a non-negative integer");
   for (auto item : d) {
     auto key = item.first.cast<std::string>();
-    static const char* known[] = {"url",       "id",   "title", "section_title", "body",    "section_key",
-                                  "hierarchy", "type", "boost", "position",      "anchors"};
+    static const char* known[] = {"url",  "id",    "title",    "section_title", "body",         "section_key",
+                                  "hierarchy", "type", "boost", "position", "anchors", "inbound_links"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
       throw RequestError("invalid_document", "unknown document key '" + key + "'");
     }
@@ -300,7 +301,9 @@ void init_engine(py::module_& m) {
       .def_readwrite("anchors", &Document::anchors,
                      "Ids of the definitions inside the record (\"dict.get\"): searched with the URL, not shown.")
       .def_property_readonly("type", [](const Document& d) { return type_name(d.type); })
-      .def_readwrite("boost", &Document::boost);
+      .def_readwrite("boost", &Document::boost)
+      .def_readwrite("inbound_links", &Document::inbound_links,
+                     "How many other pages link to this record's page from their main content (set by ingestion).");
 
   py::class_<SearchResult>(m, "SearchResult", "One result; title, section_title and body are HTML-escaped and highlighted.")
       .def_readonly("title", &SearchResult::title)

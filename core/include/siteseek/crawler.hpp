@@ -13,12 +13,13 @@ namespace siteseek {
 
 struct SiteSettings;
 
-/// What a crawl remembers for the next one: validators and documents per page URL.
+/// What a crawl remembers for the next one: validators, documents and links per page URL.
 struct CrawlState {
   struct Page {
     std::string etag;
     std::string last_modified;
     std::vector<Document> documents;
+    std::vector<std::string> links;  ///< its main content's links, normalised: inbound_links counts
   };
   std::map<std::string, Page> pages;
 };

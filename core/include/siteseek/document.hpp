@@ -24,6 +24,9 @@ struct Document {
   std::string section_key;             ///< first URL path segment under the site root
   std::uint32_t position = 0;          ///< order of the section within its page (0 for pages)
   float boost = 1.0f;                  ///< multiplies the document's score
+  /// How many other pages of the site link to this record's page from their main content (set
+  /// by ingestion; boosts.inbound_links ranks well-cited pages higher).
+  std::uint32_t inbound_links = 0;
   std::uint64_t content_hash = 0;      ///< hash of the indexed fields, to spot unchanged records
 
   bool operator==(const Document&) const = default;

@@ -19,6 +19,7 @@ struct ExtractedPage {
   std::vector<Document> documents;      ///< the page record first, then its sections; empty when skipped
   std::string title;                    ///< the page title, site suffix removed
   std::vector<std::string> links;       ///< absolute http(s) URLs of <a href>, fragments removed, in order
+  std::vector<std::string> content_links;  ///< those of `links` inside the main content: the citations counted
   std::string canonical_url;            ///< absolute <link rel=canonical>, or empty
   std::vector<std::string> breadcrumb;  ///< from the site's breadcrumb selector, or empty
   bool noindex = false;                 ///< <meta name=robots content=noindex>
@@ -37,6 +38,17 @@ ExtractedPage extract_page(std::string_view html, const std::string& url, const 
 
 /// Give every document without a breadcrumb the titles of its ancestor pages (by URL path).
 void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site);
+
+/// One indexed page's URL and the links of its main content (ExtractedPage::content_links).
+struct PageLinks {
+  std::string url;
+  std::vector<std::string> links;
+};
+
+/// Set every document's inbound_links: how many other pages in `pages` link to its page from
+/// their main content (a link counts once per linking page; index.html and its directory URL are
+/// one page).
+void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages);
 
 /// A page that was not indexed, and why.
 struct SkippedPage {

@@ -59,6 +59,7 @@ struct Boosts {
   double depth_decay = 0.05;     ///< per URL path level below the root: score *= 1/(1+decay*depth)
   double current_section = 1.3;  ///< records in the caller's section (from_url)
   double link_list = 0.5;        ///< factor for records that are all links (30 % link text: 1, 90 %+: this)
+  double inbound_links = 0.15;   ///< score *= 1 + this x ln(1 + other pages linking to its page); 0: off
   std::vector<UrlBoost> urls;    ///< per part of the site; the first pattern a URL matches applies
   bool operator==(const Boosts&) const = default;
 };

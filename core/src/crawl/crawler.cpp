@@ -227,11 +227,14 @@ class Crawler {
 
     CrawlOutcome out;
     out.result.report = std::move(report_);
+    std::vector<PageLinks> links;
     for (auto& [url, page] : pages_) {
       for (auto& d : page.documents) out.result.documents.push_back(d);
+      links.push_back({url, page.links});
       out.state.pages.emplace(url, std::move(page));
     }
     assign_hierarchy(out.result.documents, site_);
+    count_inbound_links(out.result.documents, links);
     out.result.report.documents = out.result.documents.size();
     out.result.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     std::sort(out.result.report.skipped.begin(), out.result.report.skipped.end(),
@@ -502,7 +505,12 @@ class Crawler {
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
     ++report_.pages_indexed;
     documents_ += page.documents.size();
-    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents)};
+    std::vector<std::string> links;
+    for (const auto& link : page.content_links) {
+      auto u = normalize_url(link);
+      if (!u.empty()) links.push_back(std::move(u));
+    }
+    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links)};
   }
 
   void progress() {

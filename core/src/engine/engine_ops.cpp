@@ -21,13 +21,16 @@ std::string validators_path(const std::string& snapshot) {
   return snapshot.substr(0, snapshot.size() - std::string(".snapshot").size()) + ".validators.json";
 }
 
-// The crawl's validators (ETag, Last-Modified) live beside the snapshot, so conditional
-// requests survive a restart; the documents to reuse on 304 come from the current index.
+// The crawl's validators (ETag, Last-Modified) and each page's content links live beside the
+// snapshot, so conditional requests survive a restart and a page answered 304 still counts as
+// linking to its targets; the documents to reuse on 304 come from the current index.
 void save_validators(const CrawlState& state, const std::string& path) {
   boost::json::object pages;
   for (const auto& [url, page] : state.pages) {
     if (page.etag.empty() && page.last_modified.empty()) continue;
-    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified}};
+    boost::json::array links;
+    for (const auto& l : page.links) links.emplace_back(l);
+    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified}, {"links", std::move(links)}};
   }
   const std::string tmp = path + ".tmp";
   {
@@ -55,10 +58,17 @@ CrawlState previous_state(const std::string& path, const Index* index) {
     const std::string page = page_url(d);
     const auto* v = pages->as_object().if_contains(page);
     if (!v || !v->is_object()) continue;
-    auto& entry = state.pages[page];
-    if (const auto* e = v->as_object().if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
-    if (const auto* l = v->as_object().if_contains("last_modified"); l && l->is_string())
-      entry.last_modified = std::string(l->get_string());
+    auto [it, first] = state.pages.try_emplace(page);
+    auto& entry = it->second;
+    if (first) {
+      const auto& o = v->as_object();
+      if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
+      if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
+      if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
+        for (const auto& l : ls->as_array())
+          if (l.is_string()) entry.links.emplace_back(l.get_string());
+      }
+    }
     entry.documents.push_back(std::move(d));
   }
   return state;

@@ -191,6 +191,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       r.section_key = append(d.text, doc.section_key);
       r.position = doc.position;
       r.boost = doc.boost;
+      r.inbound_links = doc.inbound_links;
       r.type = doc.type;
       r.content_hash = doc.content_hash;
       r.static_boost = static_cast<float>(static_boost.of(doc));

@@ -199,6 +199,7 @@ Document Index::document(std::uint32_t doc) const {
   out.section_key = d.slice(r.section_key);
   out.position = r.position;
   out.boost = r.boost;
+  out.inbound_links = r.inbound_links;
   out.content_hash = r.content_hash;
   return out;
 }

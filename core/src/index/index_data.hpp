@@ -27,11 +27,12 @@ struct DocRecord {
   std::uint32_t page_group = 0;  ///< documents with the same page URL share a group
   std::uint32_t position = 0;
   float boost = 1.0f;
-  float static_boost = 1.0f;     ///< boost x page/section boost x depth decay, computed at build
+  float static_boost = 1.0f;     ///< StaticBoost::of the document, computed at build
   DocumentType type = DocumentType::page;
   /// Token positions taken by a heading's numbering ("6.14. Lambdas": 1) in the title and
   /// section title: the exact_title rule starts after them.
   std::array<std::uint8_t, 2> numbering{};
+  std::uint32_t inbound_links = 0;  ///< Document::inbound_links (its factor is in static_boost)
   std::uint64_t content_hash = 0;
   std::array<std::uint32_t, field_count> field_length{};  ///< token positions per field
 };

@@ -1,5 +1,7 @@
 #include "index/static_boost.hpp"
 
+#include <cmath>
+
 #include <re2/re2.h>
 
 #include "index/url_text.hpp"
@@ -26,7 +28,8 @@ double StaticBoost::url_factor(std::string_view url) const {
 double StaticBoost::of(const Document& doc) const {
   const double kind = doc.type == DocumentType::page ? site_.boosts.page : site_.boosts.section;
   const double depth = url_depth(doc.url, site_.url);
-  return doc.boost * kind * url_factor(doc.url) / (1.0 + site_.boosts.depth_decay * depth);
+  const double cited = 1.0 + site_.boosts.inbound_links * std::log1p(static_cast<double>(doc.inbound_links));
+  return doc.boost * kind * cited * url_factor(doc.url) / (1.0 + site_.boosts.depth_decay * depth);
 }
 
 }  // namespace siteseek

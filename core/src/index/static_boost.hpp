@@ -1,6 +1,7 @@
 #pragma once
 // A record's static boost: its own (link lists score less), times the page or section factor,
-// times the factor of the first `boosts.urls` rule its page's URL matches, over the depth decay.
+// times 1 + boosts.inbound_links x ln(1 + the pages linking to its page), times the factor of the
+// first `boosts.urls` rule its page's URL matches, over the depth decay.
 // The embedded index and the RediSearch backend both score with it.
 #include <memory>
 #include <string_view>

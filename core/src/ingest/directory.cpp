@@ -9,6 +9,8 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <re2/re2.h>
 
@@ -117,6 +119,24 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
   }
 }
 
+void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages) {
+  std::unordered_map<std::string, std::uint32_t> cited;  // page (directory key) -> linking pages
+  std::unordered_set<std::string> targets;
+  for (const auto& page : pages) {
+    const std::string self = directory_key(page.url);
+    targets.clear();
+    for (const auto& link : page.links) {
+      std::string target = directory_key(link);
+      if (target != self) targets.insert(std::move(target));
+    }
+    for (const auto& t : targets) ++cited[t];
+  }
+  for (auto& d : documents) {
+    auto it = cited.find(directory_key(d.url));
+    d.inbound_links = it == cited.end() ? 0 : it->second;
+  }
+}
+
 IngestResult read_directory(const std::string& directory, const std::string& base_url, const SiteSettings& site,
                             const ProgressCallback& progress) {
   auto started = std::chrono::steady_clock::now();
@@ -190,6 +210,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   worker();
   for (auto& t : pool) t.join();
 
+  std::vector<PageLinks> links;
   for (std::size_t i = 0; i < files.size(); ++i) {
     ++result.report.pages_fetched;
     if (!parsed[i].error.empty()) {
@@ -202,9 +223,11 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
       continue;
     }
     ++result.report.pages_indexed;
+    links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }
   assign_hierarchy(result.documents, site);
+  count_inbound_links(result.documents, links);
   result.report.documents = result.documents.size();
   result.report.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

@@ -399,17 +399,20 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
         break;
     }
   });
-  if (page_url) {
-    std::vector<std::string> seen;
+  // The followable links of the anchors accepted by `keep`, each once, in order.
+  auto links_of = [&](auto&& keep) {
+    std::vector<std::string> out;
     for (const GumboNode* a : anchors) {
       const char* href = attribute(a, "href");
-      if (!href) continue;
+      if (!href || !keep(a)) continue;
       if (const char* rel = attribute(a, "rel"); rel && lower(rel).find("nofollow") != std::string::npos) continue;
       auto link = resolve(base, href);
-      if (link.empty() || std::find(seen.begin(), seen.end(), link) != seen.end()) continue;
-      seen.push_back(link);
-      page.links.push_back(std::move(link));
+      if (!link.empty() && std::find(out.begin(), out.end(), link) == out.end()) out.push_back(std::move(link));
     }
+    return out;
+  };
+  if (page_url) {
+    page.links = links_of([](const GumboNode*) { return true; });
     if (!canonical_href.empty()) page.canonical_url = resolve(base, canonical_href);
   }
 
@@ -427,6 +430,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     content = find_first(parse_selector(fallback), root);
   }
   if (!content) content = root;
+  if (page_url) {
+    page.content_links = links_of([&](const GumboNode* a) {
+      for (const GumboNode* n = a; n; n = n->parent)
+        if (n == content) return true;
+      return false;
+    });
+  }
 
   TextBuffer buf;
   std::vector<Heading> headings;

@@ -21,7 +21,8 @@ inline constexpr std::array<RankingRule, 8> ranking_rules{{
     {"words", "records matching more required query words rank first (only differs when relaxed)"},
     {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers below)"},
     {"bm25f", "BM25F over title, section title, body and URL with the site's field weights"},
-    {"document_boost", "x the record's boost x page/section boost x boosts.urls factor x 1/(1 + depth_decay x URL depth)"},
+    {"document_boost", "x the record's boost x page/section boost x (1 + boosts.inbound_links x ln(1 + pages linking to"
+                       " its page)) x boosts.urls factor x 1/(1 + depth_decay x URL depth)"},
     {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
     {"scattered", "x scattered_page_factor for a page record holding every word when none of its sections does"},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},

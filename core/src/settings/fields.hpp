@@ -45,6 +45,7 @@ void each_field(S& s, F&& f) {
   f("depth_decay", s.depth_decay);
   f("current_section", s.current_section);
   f("link_list", s.link_list);
+  f("inbound_links", s.inbound_links);
   f("urls", s.urls);
 }
 

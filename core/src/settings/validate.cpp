@@ -139,6 +139,7 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
     issues.push_back({join_path(boosts, "link_list"), "expected a number above 0 and at most 1, got " +
                                                           std::to_string(s.boosts.link_list)});
   }
+  check_weight(s.boosts.inbound_links, join_path(boosts, "inbound_links"), issues);
   for (std::size_t i = 0; i < s.boosts.urls.size(); ++i) {
     auto p = index_path(join_path(boosts, "urls"), i);
     const auto& rule = s.boosts.urls[i];

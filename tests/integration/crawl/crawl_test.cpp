@@ -4,7 +4,8 @@
 //    followed, redirect chain ends at its target, off-domain links and redirects not followed,
 //    404 reported, 500-then-200 retried, slow page timed out, oversized page and PDF skipped,
 //    link loop visited once, canonical duplicate indexed once, noindex skipped;
-// 2. a re-crawl with the previous state sends conditional requests and reuses 304 pages;
+// 2. a re-crawl with the previous state sends conditional requests and reuses 304 pages, whose
+//    links still count for the pages they cite (also across a restart, from the validators file);
 // 3. an unreachable start URL throws, naming it;
 // 4. a public site never fetches loopback addresses, also through a name that resolves to one;
 // 5. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
@@ -84,6 +85,18 @@ SiteSettings fixture_site(const std::string& base) {
   return s;
 }
 
+// The inbound_links of the document with this URL (-1: no such document).
+long inbound(const std::vector<Document>& docs, const std::string& url) {
+  for (const auto& d : docs)
+    if (d.url == url) return d.inbound_links;
+  return -1;
+}
+std::vector<Document> documents_of(const Index& index) {
+  std::vector<Document> out;
+  for (std::uint32_t i = 0; i < index.size(); ++i) out.push_back(index.document(i));
+  return out;
+}
+
 bool has(const std::vector<SkippedPage>& list, const std::string& url, const std::string& fragment) {
   for (const auto& s : list)
     if (s.url == url && s.reason.find(fragment) != std::string::npos) return true;
@@ -134,6 +147,12 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
   // Breadcrumbs come from ancestor pages: every page below the root has the home page's title.
   for (const auto& d : outcome.result.documents)
     if (d.url == b + "/a.html") BOOST_TEST(d.hierarchy == std::vector<std::string>{"Home"}, boost::test_tools::per_element());
+  // Citations from main content: loop one from home, loop two and the ETag page; every page's
+  // navigation links home, which counts for nothing; home links a.html twice (once with a fragment).
+  BOOST_TEST(inbound(outcome.result.documents, b + "/loop1.html") == 3);
+  BOOST_TEST(inbound(outcome.result.documents, b + "/") == 0);
+  BOOST_TEST(inbound(outcome.result.documents, b + "/a.html") == 1);
+  BOOST_TEST(inbound(outcome.result.documents, b + "/a.html#s1") == 1);
 
   // Re-crawl: the ETag page answers 304 and keeps its documents.
   CrawlOptions again;
@@ -143,6 +162,7 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
   std::set<std::string> urls2;
   for (const auto& d : second.result.documents) urls2.insert(d.url);
   BOOST_TEST(urls2 == expected, boost::test_tools::per_element());
+  BOOST_TEST(inbound(second.result.documents, b + "/loop1.html") == 3);  // the 304 page's link still counts
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_start_url_throws) {
@@ -242,9 +262,11 @@ BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
   {
     Engine restarted(app);
     BOOST_TEST(restarted.load_snapshots().size() == 1u);
+    BOOST_TEST(inbound(documents_of(*restarted.current("fixture")), b + "/loop1.html") == 3);
     auto report = restarted.reindex("fixture");
     BOOST_TEST(report.pages_unchanged >= 1u);
     BOOST_TEST(restarted.current("fixture")->size() == 10u);
+    BOOST_TEST(inbound(documents_of(*restarted.current("fixture")), b + "/loop1.html") == 3);
   }
   {
     // Other extraction settings: the pages' stored documents are not reused, even for a 304.

@@ -99,6 +99,7 @@ BOOST_AUTO_TEST_CASE(stores_documents) {
   auto section = doc("https://example.org/docs/guide/install.html#setup", "Install guide", "Then run setup.",
                      DocumentType::section, "Setup");
   section.position = 1;
+  section.inbound_links = 7;
   b.add(page);
   b.add(section);
   auto idx = b.build();
@@ -273,7 +274,9 @@ BOOST_AUTO_TEST_CASE(postings_have_field_frequencies_and_positions) {
 BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   IndexBuilder b(test_site());
   b.add(doc("https://example.org/docs/a.html", "Alpha", "first document body"));
-  b.add(doc("https://example.org/docs/a.html#s", "Alpha", "document body", DocumentType::section, "S"));
+  auto cited = doc("https://example.org/docs/a.html#s", "Alpha", "document body", DocumentType::section, "S");
+  cited.inbound_links = 3;
+  b.add(cited);
   auto idx = b.build();
   auto dir = std::filesystem::temp_directory_path() / ("siteseek-index-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -283,6 +286,7 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   BOOST_TEST(back->size() == idx->size());
   BOOST_TEST(back->term_count() == idx->term_count());
   BOOST_TEST((back->document(1) == idx->document(1)));
+  BOOST_TEST(back->document(1).inbound_links == 3u);
   BOOST_TEST(back->find("document") == idx->find("document"));
 
   std::string bytes;
@@ -327,13 +331,15 @@ BOOST_AUTO_TEST_CASE(an_index_names_the_shaping_settings_that_changed_since_it_w
   BOOST_TEST(idx->settings_changes(search_time).empty());
   auto shaping = test_site();
   shaping.boosts.link_list = 0.9;
+  shaping.boosts.inbound_links = 0.5;
   shaping.content_selectors = {"div.body"};
   shaping.stop_words.push_back("alpha");
   shaping.crawl.max_pages = 7;
   shaping.boosts.urls = {{"/internals/", 0.5}};
   auto changed = idx->settings_changes(shaping);
   std::sort(changed.begin(), changed.end());
-  const std::vector<std::string> want{"boosts.link_list", "boosts.urls", "content_selectors", "crawl.max_pages", "stop_words"};
+  const std::vector<std::string> want{"boosts.inbound_links", "boosts.link_list", "boosts.urls", "content_selectors",
+                                      "crawl.max_pages", "stop_words"};
   BOOST_TEST(changed == want, boost::test_tools::per_element());
   // The snapshot keeps what the index was built with.
   auto dir = std::filesystem::temp_directory_path() / ("siteseek-shape-test-" + std::to_string(::getpid()));

@@ -15,7 +15,10 @@
 // 8. read_directory maps files to URLs, skips non-HTML and denied files, reports untitled pages,
 //    and builds breadcrumbs from ancestor pages' titles;
 // 9. records that are mostly link text (a table of contents, a "see also" list) get a lower
-//    boost, down to boosts.link_list; prose with a few links keeps 1.
+//    boost, down to boosts.link_list; prose with a few links keeps 1;
+// 10. the links of the main content are kept apart (navigation and footers are not citations),
+//    and every record learns how many other pages link to its page: once per linking page,
+//    never itself, a directory URL being its index.html; read_directory counts them.
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
@@ -267,6 +270,38 @@ BOOST_AUTO_TEST_CASE(link_lists_score_less_than_prose) {
   for (const auto& d : prose.documents) BOOST_TEST(d.boost == 1.0, d.url);
 }
 
+BOOST_AUTO_TEST_CASE(content_links_and_inbound_counts) {
+  SiteSettings site;
+  site.url = "https://docs.example.org/";
+  auto page = extract_page(
+      "<html><head><title>A</title></head><body><nav><a href='b.html'>B</a></nav><main><h1>A</h1>"
+      "<p>See <a href='b.html#x'>b</a>, <a href='c/'>c</a>, <a href='b.html'>b again</a>, "
+      "<a href='d.html' rel='nofollow'>d</a>, <a href='#top'>top</a>.</p></main>"
+      "<footer><a href='e.html'>e</a></footer></body></html>",
+      "https://docs.example.org/a.html", site);
+  const std::vector<std::string> cited{"https://docs.example.org/b.html", "https://docs.example.org/c/"};
+  BOOST_TEST(page.content_links == cited, tt::per_element());
+  const std::vector<std::string> all{"https://docs.example.org/b.html", "https://docs.example.org/c/",
+                                     "https://docs.example.org/e.html"};
+  BOOST_TEST(page.links == all, tt::per_element());
+
+  auto doc = [](const std::string& url) {
+    Document d;
+    d.url = d.id = url;
+    d.inbound_links = 99;  // replaced
+    return d;
+  };
+  const std::string r = site.url;
+  std::vector<Document> docs{doc(r + "a.html"), doc(r + "b.html"), doc(r + "b.html#s"), doc(r + "c/index.html")};
+  count_inbound_links(docs, {{r + "a.html", {r + "b.html", r + "c/", r + "a.html"}},
+                             {r + "b.html", {r + "a.html", r + "b.html"}},
+                             {r + "c/index.html", {r + "b.html", r + "b.html", r + "elsewhere.html"}}});
+  BOOST_TEST(docs[0].inbound_links == 1u);  // from b (its own link does not count)
+  BOOST_TEST(docs[1].inbound_links == 2u);  // a and c, c once though it links twice
+  BOOST_TEST(docs[2].inbound_links == 2u);  // a section counts its page's links
+  BOOST_TEST(docs[3].inbound_links == 1u);  // a linked c/, which is c/index.html
+}
+
 BOOST_AUTO_TEST_CASE(directory_walk) {
   SiteSettings site;
   site.name = "ex";
@@ -298,6 +333,12 @@ BOOST_AUTO_TEST_CASE(directory_walk) {
   BOOST_TEST(result.documents[0].hierarchy == (std::vector<std::string>{"Example Docs"}), boost::test_tools::per_element());
   BOOST_TEST(result.documents[3].hierarchy.empty());
   BOOST_TEST(install.section_key == "guide");
+  // The home page links to guide/ and install (main content) to index.html: the guide has two;
+  // install's nav link home and its link to itself count for nothing.
+  BOOST_TEST(result.documents[0].inbound_links == 2u);
+  BOOST_TEST(result.documents[3].inbound_links == 0u);
+  BOOST_TEST(install.inbound_links == 0u);
+  BOOST_TEST(result.documents[2].inbound_links == 0u);
   BOOST_CHECK_THROW(read_directory("/nonexistent/dir", "https://x.org/", site), IoError);
 }
 

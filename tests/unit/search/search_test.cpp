@@ -12,7 +12,8 @@
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
-//    close as a mention of the name in prose; names repeating a prefix count it once.
+//    close as a mention of the name in prose; names repeating a prefix count it once. Pages
+//    other pages link to rank higher (boosts.inbound_links).
 // 7. Distinct by page, landing pages pinned, pagination and exact totals.
 // 8. Highlighting wraps matches, escapes all text (<script> in a body stays text), snippets cut
 //    around matches with ellipses.
@@ -21,6 +22,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -28,6 +30,7 @@
 #include "siteseek/settings.hpp"
 
 using namespace siteseek;
+namespace tt = boost::test_tools;
 
 namespace {
 
@@ -246,6 +249,27 @@ BOOST_AUTO_TEST_CASE(page_with_the_words_only_in_different_sections_ranks_lower)
   BOOST_TEST(r[1] == "lib/z.html");
   const auto scored = run(*idx, "alpha beta").results;
   BOOST_TEST(scored[2].score < scored[1].score);
+}
+
+// boosts.inbound_links: of two pages with the same text, the one more pages link to ranks first,
+// by 1 + weight x ln(1 + links); weight 0 leaves them tied (the first document first).
+BOOST_AUTO_TEST_CASE(pages_other_pages_link_to_rank_higher) {
+  auto rarely = page("lib/a.html", "A", "read a file line by line");
+  auto often = page("lib/b.html", "B", "read a file line by line");
+  rarely.inbound_links = 1;
+  often.inbound_links = 20;
+  const std::vector<Document> docs{rarely, often};
+  const auto ranked = run(*build(docs), "read file").results;
+  BOOST_REQUIRE(ranked.size() == 2u);
+  BOOST_TEST(ranked[0].url == root + "lib/b.html");
+  const double expected = (1 + 0.15 * std::log1p(20.0)) / (1 + 0.15 * std::log1p(1.0));
+  BOOST_TEST(ranked[0].score / ranked[1].score == expected, tt::tolerance(0.01));
+  auto s = site();
+  s.boosts.inbound_links = 0;
+  const auto off = run(*build(docs, s), "read file").results;
+  BOOST_REQUIRE(off.size() == 2u);
+  BOOST_TEST(off[0].url == root + "lib/a.html");
+  BOOST_TEST(off[0].score == off[1].score, tt::tolerance(1e-6));
 }
 
 // boosts.urls: the first rule a page's URL matches scales its records; later rules do not apply.
