@@ -505,10 +505,10 @@ class Crawler {
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
     ++report_.pages_indexed;
     documents_ += page.documents.size();
-    std::vector<std::string> links;
+    std::vector<std::string> links;  // only those that may be pages of the site: they alone count
     for (const auto& link : page.content_links) {
       auto u = normalize_url(link);
-      if (!u.empty()) links.push_back(std::move(u));
+      if (out_of_scope(u).empty()) links.push_back(std::move(u));
     }
     pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links)};
   }
