@@ -3,7 +3,8 @@
 # (Debian's python3.11-doc), the same documents for both (the reference split of
 # shared/relevance/corpus.py), then relevance for both with shared/relevance/eval.py, relevance
 # through siteseek's own ingestion, the same for how-to queries beyond the dev set
-# (tests/relevance/howto_own.tsv), and ingestion speed. Prints figures and ratios.
+# (tests/relevance/howto_own.tsv), both engines given the link counts of siteseek's ingestion,
+# and ingestion speed. Prints figures and ratios.
 #   bench/run-core.sh            (REPS=50 query repetitions; BUILD_DIR=build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,20 @@ done
 printf '%-32s' "siteseek (own ingestion)"
 /usr/bin/python3 "$shared/relevance/eval.py" "$own" --label siteseek-own-ingestion \
   --cmd "$build/tests/relevance_cmd $root/examples/configs/python-docs.json python" | tail -1
+
+# siteseek's ingestion counts the pages linking to each page (boosts.inbound_links); the reference
+# split has no links. Here both engines get those counts for the same documents, so the ranking
+# is compared with the same evidence (Xapian re-ranks its best 100 pages by the same factor).
+config="$root/examples/configs/python-docs.json"
+echo "== both engines with siteseek's link counts, reference split (core_vs_xapian --inbound)"
+for engine in siteseek xapian; do
+  for set in "$tsv" "$own"; do
+    printf '%-10s %-24s' "$engine" "$(basename "$set")"
+    /usr/bin/python3 "$shared/relevance/eval.py" "$set" --label "$engine" \
+      --cmd "$build/bench/core_vs_xapian $work/python.jsonl $set --out-urls $engine --inbound $config" |
+      awk '$1 == "howto" || $1 == "overall" { printf "  %s MRR@10 %s nDCG@10 %s", $1, $3, $4 } END { print "" }'
+  done
+done
 
 echo "== ingestion: read_directory over /usr/share/doc/python3.11/html"
 "$build/bench/ingest/ingest_bench" --reps 5

@@ -3,12 +3,17 @@
 // siteseek, in one run; then every dev query many times, single-threaded, on both.
 // Prints indexing time, index memory, p50/p99 latency for both, and the ratios.
 //
-//   core_vs_xapian DOCS.jsonl QUERIES.tsv [--reps N] [--out-urls siteseek|xapian]
+//   core_vs_xapian DOCS.jsonl QUERIES.tsv [--reps N] [--out-urls siteseek|xapian] [--inbound CONFIG.json]
 //
 // DOCS.jsonl: the reference split (shared/relevance/corpus.py python > python.jsonl).
 // QUERIES.tsv: shared/relevance/python-docs.dev.tsv (first column is the query).
 // With --out-urls, it instead reads queries on stdin and writes one JSON line of result URLs
 // per query for eval.py --cmd (so relevance is judged on exactly the benchmarked engines).
+// With --inbound, both engines also get the link counts siteseek's own ingestion makes: every
+// document's inbound_links from read_directory over the "python" site of CONFIG.json (the HTML
+// the documents came from). siteseek applies them through boosts.inbound_links; Xapian re-ranks
+// its best 100 pages by BM25 x (1 + boosts.inbound_links x ln(1 + links)), the same factor.
+#include <cmath>
 #include <malloc.h>
 
 #include <algorithm>
@@ -18,7 +23,9 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -28,6 +35,7 @@
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/ingest.hpp"
 
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
@@ -50,6 +58,8 @@ struct XapianEngine {
   Xapian::Database db;
   Xapian::QueryParser qp;
   unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PARTIAL;
+  std::unordered_map<std::string, std::uint32_t> inbound;  // page URL -> links in (--inbound)
+  double inbound_weight = 0;
 
   static std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
 
@@ -103,8 +113,21 @@ struct XapianEngine {
     enq.set_collapse_key(0);
     enq.set_query(query);
     std::vector<std::string> urls;
-    auto mset = enq.get_mset(0, 10);
-    for (auto it = mset.begin(); it != mset.end(); ++it) urls.push_back(it.get_document().get_value(1));
+    if (inbound.empty()) {
+      auto mset = enq.get_mset(0, 10);
+      for (auto it = mset.begin(); it != mset.end(); ++it) urls.push_back(it.get_document().get_value(1));
+      return urls;
+    }
+    std::vector<std::pair<double, std::string>> ranked;
+    auto mset = enq.get_mset(0, 100);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      const auto doc = it.get_document();
+      const auto n = inbound.find(doc.get_value(0));
+      const double links = n == inbound.end() ? 0.0 : n->second;
+      ranked.emplace_back(it.get_weight() * (1 + inbound_weight * std::log1p(links)), doc.get_value(1));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t i = 0; i < ranked.size() && i < 10; ++i) urls.push_back(ranked[i].second);
     return urls;
   }
 };
@@ -167,13 +190,28 @@ int main(int argc, char** argv) {
     return 2;
   }
   int reps = 50;
-  std::string out_urls;
+  std::string out_urls, inbound_config;
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--reps") reps = std::stoi(argv[i + 1]);
     else if (a == "--out-urls") out_urls = argv[i + 1];
+    else if (a == "--inbound") inbound_config = argv[i + 1];
   }
   auto docs = load_jsonl(argv[1]);
+  std::unordered_map<std::string, std::uint32_t> inbound;
+  if (!inbound_config.empty()) {
+    std::ifstream in(inbound_config);
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto app = siteseek::app_settings_from_json_text(text.str());
+    const auto& site = app.site("python");
+    for (const auto& d : siteseek::read_directory(site.directory, site.url, site).documents)
+      if (d.type == siteseek::DocumentType::page) inbound[d.url] = d.inbound_links;
+    for (auto& d : docs) {
+      const auto n = inbound.find(siteseek::page_url(d));
+      if (n != inbound.end()) d.inbound_links = n->second;
+    }
+  }
   auto queries = load_queries(argv[2]);
   std::size_t body_bytes = 0;
   for (const auto& d : docs) body_bytes += d.body.size();
@@ -201,6 +239,8 @@ int main(int argc, char** argv) {
 
   auto xdir = std::filesystem::temp_directory_path() / ("siteseek-bench-xapian-" + std::to_string(getpid()));
   XapianEngine x;
+  x.inbound = inbound;
+  x.inbound_weight = engine.settings().site("python").boosts.inbound_links;
   t0 = Clock::now();
   x.build(docs, xdir.string());
   double x_build_s = std::chrono::duration<double>(Clock::now() - t0).count();
