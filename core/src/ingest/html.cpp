@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <unordered_set>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -399,15 +400,17 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
         break;
     }
   });
-  // The followable links of the anchors accepted by `keep`, each once, in order.
+  // The followable links of the anchors accepted by `keep`, each once, in order (a set, not a
+  // scan, so a page of 100,000 links stays linear).
   auto links_of = [&](auto&& keep) {
     std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
     for (const GumboNode* a : anchors) {
       const char* href = attribute(a, "href");
       if (!href || !keep(a)) continue;
       if (const char* rel = attribute(a, "rel"); rel && lower(rel).find("nofollow") != std::string::npos) continue;
       auto link = resolve(base, href);
-      if (!link.empty() && std::find(out.begin(), out.end(), link) == out.end()) out.push_back(std::move(link));
+      if (!link.empty() && seen.insert(link).second) out.push_back(std::move(link));
     }
     return out;
   };
@@ -431,11 +434,11 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   }
   if (!content) content = root;
   if (page_url) {
-    page.content_links = links_of([&](const GumboNode* a) {
-      for (const GumboNode* n = a; n; n = n->parent)
-        if (n == content) return true;
-      return false;
+    std::unordered_set<const GumboNode*> in_content;
+    each_element(content, [&](const GumboNode* n) {
+      if (n->v.element.tag == GUMBO_TAG_A) in_content.insert(n);
     });
+    page.content_links = links_of([&](const GumboNode* a) { return in_content.count(a) > 0; });
   }
 
   TextBuffer buf;
@@ -446,10 +449,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.
+  // The spans are in text order and do not overlap: only those from the first ending after
+  // `from` are looked at, so a page of many sections and links stays linear.
   auto link_boost = [&](std::size_t from, std::size_t to) {
     std::size_t linked = 0;
-    for (auto [a, b] : links) {
-      a = std::max(a, from), b = std::min(b, to);
+    auto it = std::lower_bound(links.begin(), links.end(), from, [](const auto& span, std::size_t at) { return span.second <= at; });
+    for (; it != links.end() && it->first < to; ++it) {
+      const std::size_t a = std::max(it->first, from), b = std::min(it->second, to);
       if (a < b) linked += b - a;
     }
     return link_list_boost(to > from ? double(linked) / double(to - from) : 0.0, site.boosts.link_list);
@@ -547,12 +553,12 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
       if (&h != h1 && h.level >= h1->level && (!level || h.level < level)) level = h.level;
     }
   }
-  std::vector<std::string> used_anchors;
+  std::unordered_set<std::string> used_anchors;
   std::uint32_t position = 0;
   for (std::size_t i = 0; level && i < headings.size(); ++i) {
     const Heading& h = headings[i];
     if (h.level != level || h.anchor.empty() || &h == h1) continue;
-    if (std::find(used_anchors.begin(), used_anchors.end(), h.anchor) != used_anchors.end()) continue;
+    if (used_anchors.count(h.anchor)) continue;
     std::string heading = heading_text(h);
     if (heading.empty()) continue;
     std::size_t end = text.size();
@@ -562,7 +568,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
         break;
       }
     }
-    used_anchors.push_back(h.anchor);
+    used_anchors.insert(h.anchor);
     Document sd;
     sd.url = url + "#" + h.anchor;
     sd.id = sd.url;
@@ -575,8 +581,11 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     sd.type = DocumentType::section;
     sd.section_key = key;
     sd.position = ++position;
-    for (auto& [at, id] : definitions) {
-      if (at >= h.end && at < end && !id.empty()) sd.anchors.push_back(std::move(id));
+    // Definitions are in text order: those of this section from the first at or after its heading.
+    auto def = std::lower_bound(definitions.begin(), definitions.end(), h.end,
+                                [](const auto& d, std::size_t at) { return d.first < at; });
+    for (; def != definitions.end() && def->first < end; ++def) {
+      if (!def->second.empty()) sd.anchors.push_back(std::move(def->second));
     }
     page.documents.push_back(std::move(sd));
   }

@@ -202,8 +202,9 @@ BOOST_AUTO_TEST_CASE(selectors_entities_and_breadcrumbs) {
 BOOST_AUTO_TEST_CASE(huge_and_deep_pages) {
   std::string huge = "<html><head><title>Huge</title></head><body><main><h1>Huge</h1>";
   for (int i = 0; i < 20000; ++i) {
-    huge += "<section id=\"s" + std::to_string(i) + "\"><h2>Part " + std::to_string(i) + "</h2><p>" +
-            std::string(400, 'x') + " words</p></section>";
+    const auto n = std::to_string(i);
+    huge += "<section id=\"s" + n + "\"><h2>Part " + n + "</h2><p>" + std::string(400, 'x') + " words, <a href=\"p" + n +
+            ".html\">a link</a></p><dl><dt id=\"def" + n + "\">def</dt></dl></section>";
   }
   huge += "</main></body></html>";
   BOOST_TEST_REQUIRE(huge.size() > 8'000'000u);
@@ -213,6 +214,11 @@ BOOST_AUTO_TEST_CASE(huge_and_deep_pages) {
   auto page = extract_page(huge, "https://docs.example.org/huge.html", site);
   BOOST_TEST(page.documents.size() == 20001u);
   BOOST_TEST(page.documents.back().url == "https://docs.example.org/huge.html#s19999");
+  // Each section has its own definition and link: the lookups by text offset stay per section.
+  BOOST_TEST(page.documents.back().anchors == std::vector<std::string>{"def19999"}, tt::per_element());
+  BOOST_TEST(page.documents[5000].anchors == std::vector<std::string>{"def4999"}, tt::per_element());
+  BOOST_TEST(page.documents[5000].boost == 1.0);  // a link of a few words in prose
+  BOOST_TEST(page.content_links.size() == 20000u);
 
   std::string deep = "<html><head><title>Deep</title></head><body>";
   for (int i = 0; i < 5000; ++i) deep += "<div><span>";
