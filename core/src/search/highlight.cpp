@@ -155,26 +155,53 @@ bool Highlighter::matches(std::string_view piece) {
   // Most pieces start with a letter no query word starts with: reject those before folding.
   const auto c0 = static_cast<unsigned char>(piece[0]);
   if (c0 < 0x80 && !first_[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) return false;
-  folded_.clear();
-  bool ascii = true;
-  for (unsigned char c : piece) {
-    if (c >= 0x80) ascii = false;
-    folded_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  // Folded into a buffer that only grows: a view of it is compared, not a string resized per piece.
+  if (folded_.size() < piece.size()) folded_.resize(piece.size());
+  char* out = folded_.data();
+  unsigned char high = 0;
+  for (std::size_t k = 0; k < piece.size(); ++k) {
+    const auto c = static_cast<unsigned char>(piece[k]);
+    high |= c;
+    out[k] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
-  if (!ascii) folded_ = analyzer_.fold(piece);
+  std::string_view folded(out, piece.size());
+  const bool ascii = high < 0x80;
+  if (!ascii) {
+    if (const bool* known = recall(piece)) return *known;
+    unicode_folded_ = analyzer_.fold(piece);
+    folded = unicode_folded_;
+  }
   for (const auto& s : m_.terms)
-    if (folded_ == s) return true;
+    if (folded == s) return true;
   for (const auto& p : m_.prefixes)
-    if (folded_.size() >= p.size() && folded_.compare(0, p.size(), p) == 0) return true;
+    if (folded.starts_with(p)) return true;
   // Stem only words that could have the stem (a stem starts like its words, mostly).
-  bool stem_done = false;
+  bool stem_done = false, found = false;
   for (const auto& s : m_.stems) {
-    std::size_t k = std::min<std::size_t>(3, s.size());
-    if (folded_.size() < k || folded_.compare(0, k, s, 0, k) != 0) continue;
-    if (!stem_done) stem_ = analyzer_.stem(folded_), stem_done = true;
-    if (stem_ == s) return true;
+    if (!folded.starts_with(std::string_view(s).substr(0, 3))) continue;
+    if (!stem_done) {
+      if (ascii)
+        if (const bool* known = recall(piece)) return *known;
+      stem_ = analyzer_.stem(folded), stem_done = true;
+    }
+    if (stem_ == s) {
+      found = true;
+      break;
+    }
   }
-  return false;
+  if (!ascii || stem_done) remember(piece, found);
+  return found;
+}
+
+const bool* Highlighter::recall(std::string_view piece) const {
+  for (const auto& [text, found] : known_)
+    if (text == piece) return &found;
+  return nullptr;
+}
+
+void Highlighter::remember(std::string_view piece, bool found) {
+  if (known_.empty()) known_.reserve(16);  // room for the usual few: no growing one at a time
+  if (known_.size() < max_known) known_.emplace_back(piece, found);
 }
 
 // text[from, to) escaped, matched pieces wrapped in the tags, in one pass of sixteen bytes at a
@@ -259,6 +286,7 @@ void html_escape(std::string_view text, std::string& out) {
 
 std::string Highlighter::text(std::string_view text) {
   std::string out;
+  if (text.empty()) return out;  // a page's section title: no room to reserve
   out.reserve(text.size() + 16);
   render(text, 0, text.size(), out);
   return out;

@@ -34,6 +34,12 @@ class Highlighter {
  private:
   /// Whether a piece of text (a run of word bytes) is one the query matched.
   bool matches(std::string_view piece);
+  /// The answer for a piece that needed the analyzer (folding non-ASCII text, or a stem), when
+  /// it was asked before: the same words recur over a page of results, and the analyzer costs
+  /// far more than comparing a few short strings.
+  const bool* recall(std::string_view piece) const;
+  void remember(std::string_view piece, bool found);
+  static constexpr std::size_t max_known = 64;
   /// The distinct ASCII bytes the words sought start with (folded): only pieces starting with
   /// one of them, or with a non-ASCII byte, can match. Empty with all_firsts() when there are
   /// too many to compare one by one.
@@ -45,7 +51,8 @@ class Highlighter {
   const Analyzer& analyzer_;
   const HighlightMatcher& m_;
   const HighlightOptions& options_;
-  std::string folded_, stem_;
+  std::string folded_, unicode_folded_, stem_;
+  std::vector<std::pair<std::string, bool>> known_;  ///< pieces that needed the analyzer, answers
   std::array<bool, 256> first_{};
   std::array<char, 12> firsts_{};
   std::size_t first_count_ = 0;

@@ -38,6 +38,12 @@ struct DocScore {
   float score;
 };
 
+struct Candidate {
+  std::uint32_t doc;
+  std::uint16_t words;
+  float score;
+};
+
 // Per-thread scratch arrays indexed by document, reset by bumping a generation stamp.
 struct Scratch {
   std::vector<std::uint32_t> slot;  ///< where a document seen by an earlier expansion has its hit
@@ -54,6 +60,10 @@ struct Scratch {
   static constexpr std::size_t kept_lists = 16, kept_list_hits = 1 << 16;
   std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
   std::vector<std::uint64_t> keep;  ///< one bit per document: the records a pass wants; clear between uses
+  /// A search's documents with an accumulator, its candidates and their best per page: kept
+  /// between searches so their room is not allocated again for each one.
+  std::vector<std::uint32_t> touched;
+  std::vector<Candidate> cands, ranked;
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {
@@ -311,17 +321,15 @@ class Scorer {
   std::vector<bool> evaluated_;
 };
 
-struct Candidate {
-  std::uint32_t doc;
-  std::uint16_t words;
-  float score;
-};
-
-bool better(const Candidate& a, const Candidate& b) {
-  if (a.words != b.words) return a.words > b.words;
-  if (a.score != b.score) return a.score > b.score;
-  return a.doc < b.doc;
-}
+// A function object, not a function: the sorts taking it inline the comparison instead of
+// calling through a pointer.
+constexpr struct Better {
+  bool operator()(const Candidate& a, const Candidate& b) const {
+    if (a.words != b.words) return a.words > b.words;
+    if (a.score != b.score) return a.score > b.score;
+    return a.doc < b.doc;
+  }
+} better;
 
 std::string section_of(std::string_view url, std::string_view root) {
   auto text = url_text(url, root);
@@ -418,7 +426,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
       if (c.excluded || c.optional) continue;
       if (driver == plan.clauses.size() || size_of(i) < size_of(driver)) driver = i;
     }
-  std::vector<std::uint32_t> touched;
+  auto& touched = s.touched;
+  touched.clear();
   std::uint32_t gen = 0;
   bool all_match = false;
   // One word, the commonest query: its hits are the candidates, no accumulators needed.
@@ -474,7 +483,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
 
   const std::string from_key = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
   const std::uint32_t from_section = from_key.empty() ? Index::Data::no_section : d.section_id(from_key);
-  std::vector<Candidate> cands;
+  auto& cands = s.cands;
+  cands.clear();
   auto ranked_score = [&](std::uint32_t doc, float score) {
     double sc = score * d.doc_boost[doc];
     if (from_section != Index::Data::no_section && d.doc_section[doc] == from_section) sc *= site.boosts.current_section;
@@ -574,7 +584,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
 
   // Collector: distinct by page, exact total, top start+num.
   const bool distinct = request.distinct.value_or(so.distinct_by_page);
-  std::vector<Candidate> ranked;
+  auto& ranked = s.ranked;
+  ranked.clear();
   if (distinct) {
     ranked.reserve(std::min<std::size_t>(cands.size(), d.page_groups));
     const auto g = Scratch::bump(s.group_gen, s.group_stamp);
@@ -589,7 +600,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
       }
     }
   } else {
-    ranked = std::move(cands);
+    ranked.swap(cands);
   }
   response.total = ranked.size();
 
