@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
 
   auto xdir = std::filesystem::temp_directory_path() / ("siteseek-bench-xapian-" + std::to_string(getpid()));
   XapianEngine x;
-  x.inbound = inbound;
+  x.inbound = std::move(inbound);
   x.inbound_weight = engine.settings().site("python").boosts.inbound_links;
   t0 = Clock::now();
   x.build(docs, xdir.string());

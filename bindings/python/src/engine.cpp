@@ -84,8 +84,8 @@ Document document_from(const py::handle& obj) {
   get("inbound_links", doc.inbound_links, "a non-negative integer");
   for (auto item : d) {
     auto key = item.first.cast<std::string>();
-    static const char* known[] = {"url",  "id",    "title",    "section_title", "body",         "section_key",
-                                  "hierarchy", "type", "boost", "position", "anchors", "inbound_links"};
+    static const char* known[] = {"url",       "id",   "title", "section_title", "body",    "section_key",
+                                  "hierarchy", "type", "boost", "position",      "anchors", "inbound_links"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
       throw RequestError("invalid_document", "unknown document key '" + key + "'");
     }
