@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   // build, so both pay for touching fresh pages.
   double ss_build1_s = 0;
   {
-    siteseek::IndexBuilder one(engine.settings().site("python"));
+    siteseek::IndexBuilder one(engine.settings()->site("python"));
     one.set_threads(1);
     for (const auto& d : docs) one.add(d);
     auto t1 = Clock::now();
@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
   auto xdir = std::filesystem::temp_directory_path() / ("siteseek-bench-xapian-" + std::to_string(getpid()));
   XapianEngine x;
   x.inbound = std::move(inbound);
-  x.inbound_weight = engine.settings().site("python").boosts.inbound_links;
+  x.inbound_weight = engine.settings()->site("python").boosts.inbound_links;
   t0 = Clock::now();
   x.build(docs, xdir.string());
   double x_build_s = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -1,5 +1,5 @@
 // The C++ layer of bench/layers/run.sh: the same settings and snapshots as `siteseek query`
-// (load_settings + Engine::load_snapshots), then every query REPS times through Engine::search,
+// (load_settings + Node::start), then every query REPS times through Engine::search,
 // each call timed from outside; then the same responses through append_json (the JSON the
 // stdin transport and the HTTP server write). Prints medians and means in microseconds.
 //   layers_core CONFIG DATA_DIR SITE QUERIES.txt REPS
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "siteseek/engine.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
 
@@ -40,8 +40,9 @@ int main(int argc, char** argv) {
   sources.file = argv[1];
   sources.overrides["data_dir"] = argv[2];
   sources.overrides["result_cache_mb"] = "0";  // the queries repeat: time the search, not the cache
-  siteseek::Engine engine(siteseek::load_settings(sources));
-  if (engine.load_snapshots().empty()) {
+  siteseek::Node node(siteseek::load_settings(sources));
+  const siteseek::Engine& engine = node.engine();
+  if (node.start().loaded.empty()) {
     std::fprintf(stderr, "no snapshot under %s\n", argv[2]);
     return 1;
   }

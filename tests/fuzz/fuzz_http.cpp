@@ -16,16 +16,14 @@
 
 #include "request_io.hpp"
 #include "router.hpp"
-#include "siteseek/engine.hpp"
-#include "siteseek/jobs.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/http/server.hpp"
 
 namespace {
 namespace bhttp = boost::beast::http;
 
 struct World {
-  siteseek::Engine* engine;
-  siteseek::JobRunner* jobs;
+  siteseek::Node* node;
   siteseek::http::Router* router;
 };
 
@@ -45,13 +43,10 @@ World& world() {
     site.title_separators = {" | "};
     site.synonyms = {{"setup", "install"}};
     app.sites.push_back(site);
-    auto* engine = new siteseek::Engine(app);
-    engine->reindex("ex");
-    auto* jobs = new siteseek::JobRunner([engine](const std::string& s, const siteseek::ProgressCallback& p) {
-      return engine->reindex(s, p);
-    });
-    auto* router = new siteseek::http::Router(*engine, jobs, siteseek::http::ServerOptions{}.target_limit);
-    return World{engine, jobs, router};
+    auto* node = new siteseek::Node(app);
+    node->reindex("ex");
+    auto* router = new siteseek::http::Router(*node, siteseek::http::ServerOptions{}.target_limit);
+    return World{node, router};
   }();
   return w;
 }

@@ -59,8 +59,8 @@ def test_help_shows_docstrings():
 
 
 @pytest.fixture()
-def engine():
-    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+def engine(tmp_path):
+    e = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
     e.add_documents("demo", [
         {"url": "https://docs.example.org/a.html", "title": "Alpha install", "body": "alpha body text",
          "hierarchy": ["Guide"]},

@@ -29,8 +29,8 @@ def site(name, url):
     return {"name": name, "url": url, "crawl": {"timeout_ms": 1000, "connect_timeout_ms": 1000, "retries": 2}}
 
 
-def test_crawl_publishes_an_index(base):
-    e = siteseek.Engine({"sites": [site("fx", base + "/")]})
+def test_crawl_publishes_an_index(base, tmp_path):
+    e = siteseek.Engine({"data_dir": str(tmp_path), "sites": [site("fx", base + "/")]})
     report = e.crawl("fx")
     assert report["documents"] >= 5 and report["pages_indexed"] >= 5
     assert any(url.endswith("/private/secret.html") and "robots.txt" in why for url, why in report["skipped"])
@@ -41,8 +41,8 @@ def test_crawl_publishes_an_index(base):
     assert report["documents"] >= 5
 
 
-def test_unreachable_site_raises():
-    e = siteseek.Engine({"sites": [site("down", "http://127.0.0.1:1/")]})
+def test_unreachable_site_raises(tmp_path):
+    e = siteseek.Engine({"data_dir": str(tmp_path), "sites": [site("down", "http://127.0.0.1:1/")]})
     with pytest.raises(siteseek.IoError) as err:
         e.crawl("down")
     assert "http://127.0.0.1:1/" in str(err.value)

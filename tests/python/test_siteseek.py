@@ -27,8 +27,8 @@ DOCS = [
 
 
 @pytest.fixture()
-def engine():
-    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+def engine(tmp_path):
+    e = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
     e.add_documents("demo", DOCS)
     return e
 
@@ -99,7 +99,7 @@ def test_anchors_are_searched_not_shown(engine):
 
 
 def test_pages_more_pages_link_to_rank_first():
-    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+    e = siteseek.Engine()
     body = "Read a file line by line."
     e.add_documents("demo", [{"url": "https://docs.example.org/a.html", "title": "A", "body": body},
                              {"url": "https://docs.example.org/b.html", "title": "B", "body": body,
@@ -179,3 +179,28 @@ def test_threads_search_in_parallel():
 def test_docstrings():
     assert "Search a site" in siteseek.Engine.search.__doc__
     assert siteseek.ConfigError.__doc__ and "issues" in siteseek.ConfigError.__doc__
+
+
+def test_indexing_stores_like_the_server(tmp_path):
+    # index_directory goes through the server's path: the snapshot and the site's settings land in
+    # data_dir, so an Engine over that directory with no sites configured finds and loads them.
+    e = siteseek.Engine({"data_dir": str(tmp_path)})
+    e.index_directory(FIXTURE_SITE, "https://x.example/", site="ex")
+    assert (tmp_path / "ex.snapshot").exists() and (tmp_path / "ex.site.json").exists()
+    fresh = siteseek.Engine({"data_dir": str(tmp_path)})
+    assert [s["name"] for s in fresh.sites()] == ["ex"]
+    assert fresh.load_snapshots() == ["ex"]
+    assert [r.url for r in fresh.search("install", site="ex")] == [r.url for r in e.search("install", site="ex")]
+    # Without settings nothing is written anywhere.
+    memory = siteseek.Engine()
+    memory.index_directory(FIXTURE_SITE, "https://x.example/", site="ex")
+    assert memory.search("install", site="ex").total > 0
+
+
+def test_request_policy_as_over_http(engine):
+    # The same limits and names as the HTTP API: query length, num clamped, a site named by its URL.
+    with pytest.raises(siteseek.QueryError) as too_long:
+        engine.search("x" * 600, site="demo")
+    assert too_long.value.code == "query_too_long"
+    assert len(engine.search("install", site="demo", num=100000).results) <= 100
+    assert engine.search("install", site="https://docs.example.org").total == engine.search("install", site="demo").total

@@ -116,58 +116,22 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
   for (const auto& f : r.failed) std::fprintf(out, "  failed %s: %s\n", f.url.c_str(), f.error.c_str());
 }
 
-void prepare(Engine& engine, const PrepareOptions& options) {
-  auto started = std::chrono::steady_clock::now();
-  std::vector<Engine::RefusedSnapshot> refused;
-  auto loaded = engine.load_snapshots(&refused);
-  for (const auto& r : refused) {
-    // Refused, not trusted: the site is indexed again below (or has no index until it is).
-    log(Level::error, "%s: refusing its snapshot: %s", r.site.c_str(), r.reason.c_str());
-  }
-  for (const auto& name : loaded) {
-    auto index = engine.current(name);
-    log(options.load_level, "%s: loaded snapshot %s (%u documents)", name.c_str(), engine.snapshot_path(name).c_str(),
-        index ? index->size() : 0u);
-  }
-  log(Level::debug, "snapshots loaded in %.1f ms",
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-  for (const auto& s : engine.settings().sites) {
-    if (!options.only_site.empty() && s.name != options.only_site) continue;
-    std::string why = "no snapshot yet";
-    if (auto current = engine.current(s.name)) {
-      // A snapshot built with other ingestion or analysis settings does not hold what the
-      // settings now ask for: it is rebuilt like a missing one, and served until then.
-      auto changed = current->settings_changes(s);
-      if (!changed.empty()) {
-        std::string keys;
-        for (const auto& k : changed) keys += (keys.empty() ? "" : ", ") + k;
-        why = "the snapshot was built with other settings (" + keys + ")";
-        if (s.directory.empty() && !options.crawl_missing) {
-          log(Level::warn, "%s: %s; run `siteseek index --site %s` to apply them", s.name.c_str(), why.c_str(),
-              s.name.c_str());
-          continue;
-        }
-      } else {
-        if (!options.backend_lacks || !options.backend_lacks(s.name)) continue;
-        log(Level::info, "%s: the search backend has no index for it", s.name.c_str());
-      }
-    }
-    if (s.directory.empty() && !options.crawl_missing) {
-      if (options.require_index) {
-        throw RequestError("no_index", "site '" + s.name + "' has no index yet: run `siteseek index --site " + s.name + "`");
-      }
-      continue;
-    }
-    log(Level::info, "%s: %s, indexing %s", s.name.c_str(), why.c_str(),
-        s.directory.empty() ? s.url.c_str() : s.directory.c_str());
-    try {
-      auto report = engine.reindex(s.name, progress_printer(s.name));
-      if (logging(Level::info)) print_report(stderr, s.name, report);
-    } catch (const Error& e) {
-      if (options.require_index) throw;
-      // Serving the other sites beats refusing to start; POST /indexer can retry later.
-      log(Level::error, "%s: indexing failed, the site has no index: %s", s.name.c_str(), e.what());
-    }
+NodeOptions node_options() {
+  NodeOptions o;
+  o.log = [](LogLevel level, const std::string& line) {
+    static constexpr Level levels[] = {Level::trace, Level::debug, Level::info, Level::warn, Level::error};
+    log(levels[static_cast<int>(level)], "%s", line.c_str());
+  };
+  o.progress = [](const std::string& site) { return progress_printer(site); };
+  o.on_indexed = [](const std::string& site, const IngestReport& report) {
+    if (logging(Level::info)) print_report(stderr, site, report);
+  };
+  return o;
+}
+
+void log_start(const StartReport& report, Level load_level) {
+  for (const auto& l : report.loaded) {
+    log(load_level, "%s: loaded snapshot %s (%u documents)", l.site.c_str(), l.where.c_str(), l.documents);
   }
 }
 

@@ -1,4 +1,7 @@
 // siteseek: the command line. `siteseek --help` lists the commands; docs/cli.md describes them.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -6,6 +9,7 @@
 #include <set>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -13,8 +17,9 @@
 #include "cli.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
-#include "siteseek/jobs.hpp"
 #include "siteseek/io_backend.hpp"
+#include "siteseek/node.hpp"
+#include "siteseek/redis_store.hpp"
 #include "siteseek/version.hpp"
 #ifdef SITESEEK_HAVE_HTTP
 #include "siteseek/http/server.hpp"
@@ -106,8 +111,8 @@ SiteSettings& site_named(AppSettings& settings, const std::string& name) {
   return settings.sites.back();
 }
 
-int print_search(Engine& engine, const SearchRequest& req, bool json) {
-  auto res = engine.search(req);
+int print_search(const Node& node, const SearchRequest& req, bool json) {
+  auto res = node.search(req);
   if (json) {
     std::string out;
     append_json(out, res);
@@ -115,7 +120,8 @@ int print_search(Engine& engine, const SearchRequest& req, bool json) {
     return ok;
   }
   bool tty = stdout_is_tty();
-  const auto& opts = engine.settings().site(req.site).search;
+  const auto settings = node.settings();
+  const auto& opts = settings->site(resolve_site(*settings, req.site)).search;
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", res.took_ms);
   std::cout << res.total << " result" << (res.total == 1 ? "" : "s") << " (" << took << " ms)"
@@ -179,24 +185,54 @@ int snapshot_info(const std::string& path) {
 
 // `index`: each chosen site in turn; a failed site does not stop the others. Exit 1 when any
 // site could not be indexed (nothing indexed leaves its previous snapshot in place).
-int index_sites(Engine& engine, const AppSettings& settings, const std::string& only) {
-  if (!only.empty()) settings.site(only);  // an unknown name: UnknownSiteError listing the valid ones
+int index_sites(Node& node, const std::string& only) {
+  const auto settings = node.settings();
+  if (!only.empty()) settings->site(only);  // an unknown name: UnknownSiteError listing the valid ones
   int failed = 0;
-  for (const auto& s : settings.sites) {
+  for (const auto& s : settings->sites) {
     if (!only.empty() && s.name != only) continue;
     try {
-      auto report = engine.reindex(s.name, progress_printer(s.name));
+      auto report = node.reindex(s.name, progress_printer(s.name));
       print_report(stdout, s.name, report);
-      std::printf("%s: saved %s\n", s.name.c_str(), engine.snapshot_path(s.name).c_str());
+      std::printf("%s: saved %s\n", s.name.c_str(), node.where(s.name).c_str());
       std::fflush(stdout);
     } catch (const ConfigError&) {
       throw;
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
+      // Any failure of one site (siteseek's errors, and a library's own) is that site's alone.
       std::fprintf(stderr, "siteseek: %s: %s\n", s.name.c_str(), e.what());
       ++failed;
     }
   }
   return failed == 0 ? ok : failure;
+}
+
+// `worker`: queued jobs until SIGINT/SIGTERM, which finish the current job first. A thread waits
+// for the signals, so the node is stopped outside signal context.
+int run_worker(Node& node, const std::string& name) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != 0) node.stop();
+  });
+  std::fprintf(stderr, "siteseek worker %s: taking jobs from %s (Ctrl-C stops)\n", name.c_str(),
+               node.store().describe().c_str());
+  try {
+    node.run_worker();
+  } catch (...) {
+    pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    throw;
+  }
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if no signal came
+  waiter.join();
+  log(Level::info, "siteseek worker: stopped");
+  return ok;
 }
 
 }  // namespace
@@ -225,7 +261,11 @@ int main(int argc, char** argv) {
   serve->add_option("--request-timeout-ms", request_timeout_ms, "time to read one request once it started")->capture_default_str();
   serve->add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive connections with no request are closed after this")->capture_default_str();
   bool embedded_worker = false;
-  WorkerFlags worker_flags;
+  struct {
+    std::string name;
+    std::uint32_t lease_ms = 30000;
+    std::uint32_t max_attempts = 3;
+  } worker_flags;
   serve->add_flag("--worker", embedded_worker, "storage=redis: also run queued indexing jobs in this process");
   auto add_worker_options = [&worker_flags](CLI::App* cmd) {
     cmd->add_option("--lease-ms", worker_flags.lease_ms, "a job whose worker stops renewing its lease runs again after this")
@@ -298,69 +338,45 @@ int main(int argc, char** argv) {
     if (!threads.empty()) flags.emplace_back("threads", threads);
     if (!data_dir.empty()) flags.emplace_back("data_dir", data_dir);
 
+    // What every command's node shares: logs, progress, the worker's flags.
+    auto options_for = [&](NodeOptions o) {
+      NodeOptions base = node_options();
+      o.log = base.log;
+      o.progress = base.progress;
+      o.on_indexed = base.on_indexed;
+      o.worker_name = worker_flags.name;
+      o.lease = std::chrono::milliseconds(worker_flags.lease_ms);
+      o.max_attempts = worker_flags.max_attempts;
+      return o;
+    };
     if (*serve) {
 #ifdef SITESEEK_HAVE_HTTP
-      AppSettings settings = with_shared_settings(load(g, flags));
-      if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
-      if (embedded_worker && settings.storage != "redis") throw ConfigError("storage", "--worker needs storage = \"redis\"");
+      AppSettings settings = load(g, flags);
       check_io_backend();  // before any indexing: refuse in a moment, not after a crawl
-      Engine engine(settings);
-      std::optional<JobRunner> runner;
-      JobQueue* jobs = nullptr;
+      NodeOptions o;
+      o.follow = true;
+      o.index_missing = true;
+      o.crawl_missing = true;
+      o.embedded_worker = embedded_worker;
+      Node node(std::move(settings), options_for(std::move(o)));
+      if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
+      log_start(node.start(), Level::info);
       http::ServerOptions options;
-#ifdef SITESEEK_WITH_REDIS
-      std::optional<SharedServe> shared;
-      std::optional<RediSearchServe> redisearch;
-      if (settings.storage == "redis") {
-        shared.emplace(engine, worker_flags, embedded_worker);
-        jobs = shared->jobs();
-      }
-      if (settings.backend == "redisearch") {
-        redisearch.emplace(engine);
-        options.search = [&redisearch](const SearchRequest& r, std::function<void(std::exception_ptr, SearchResponse)> done) {
-          redisearch->search(r, std::move(done));
-        };
-      }
-      if (shared || redisearch) {
-        options.health_check = [&shared, &redisearch] {
-          std::string why = shared ? shared->health() : std::string();
-          if (why.empty() && redisearch) why = redisearch->health();
-          return why;
-        };
-      }
-#endif
-      if (!jobs) {
-        PrepareOptions prep;
-        prep.crawl_missing = true;
-        prep.load_level = Level::info;
-#ifdef SITESEEK_WITH_REDIS
-        if (redisearch) prep.backend_lacks = [&redisearch](const std::string& site) { return redisearch->lacks_index(site); };
-#endif
-        prepare(engine, prep);
-        runner.emplace([&engine](const std::string& s, const ProgressCallback& p) { return engine.reindex(s, p); });
-        jobs = &*runner;
-      }
-      options.host = settings.host;
-      options.port = settings.port;
-      options.threads = settings.threads;
+      const auto effective = node.settings();
+      options.host = effective->host;
+      options.port = effective->port;
+      options.threads = effective->threads;
       options.handle_signals = true;
       options.request_timeout = std::chrono::milliseconds(request_timeout_ms);
       options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
-      http::Server server(engine, jobs, options);
-#ifdef SITESEEK_WITH_REDIS
-      if (shared) shared->attach(server.context());
-      if (redisearch) redisearch->attach(server.context());
-#endif
-      server.start();
-      // Printed at every log level: scripts and tests read the port from this line.
-      std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ with %s (Ctrl-C stops)\n", version_string,
-                   settings.sites.size(), settings.host.c_str(), server.port(), io_backend());
-      server.run();
-#ifdef SITESEEK_WITH_REDIS
-      // Their Redis clients run on the server's event loop: close them while it still exists.
-      redisearch.reset();
-      shared.reset();
-#endif
+      {
+        http::Server server(node, options);
+        server.start();
+        // Printed at every log level: scripts and tests read the port from this line.
+        std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ with %s (Ctrl-C stops)\n", version_string,
+                     effective->sites.size(), effective->host.c_str(), server.port(), io_backend());
+        server.run();
+      }
       log(Level::info, "siteseek: stopped");
       return ok;
 #else
@@ -371,46 +387,49 @@ int main(int argc, char** argv) {
     if (*index) {
       AppSettings settings;
       if (!site_url.empty() && !dir.empty()) throw ConfigError("url", "give a site URL to crawl or --dir, not both");
+      settings = load(g, flags);
       if (!site_url.empty() || !dir.empty()) {
         if (!dir.empty() && base_url.empty()) {
           throw ConfigError("--base-url", "required with --dir: the public URL of the directory's root");
         }
         // An ad-hoc site (or one from the config, re-pointed): crawl the URL or read the directory.
-        settings = load(g, flags);
         SiteSettings& target = site_named(settings, site.empty() ? "default" : site);
         target.url = site_url.empty() ? base_url : site_url;
         target.directory = dir;
         validate(settings);
         site = target.name;
-      } else {
-        settings = with_shared_settings(load(g, flags));
-        if (settings.sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       }
-      Engine engine(settings);
-      return index_sites(engine, settings, site);
+      Node node(std::move(settings), options_for({}));
+      if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
+      log_start(node.start(), Level::debug);
+      return index_sites(node, site);
     }
     if (*worker) {
-      Engine engine(with_shared_settings(load(g, flags)));
-      return run_worker(engine, worker_flags);
+      Node node(load(g, flags), options_for({}));
+      return run_worker(node, worker_flags.name);
     }
     if (*push) return push_settings(load(g, flags), include_secrets);
     if (*search) {
-      Engine engine(with_shared_settings(load(g, flags)));
-      PrepareOptions prep;
-      prep.only_site = site;
-      prep.require_index = true;
-      prepare(engine, prep);
+      NodeOptions o;
+      o.index_missing = true;
+      o.only_site = site;
+      o.require_index = true;
+      Node node(load(g, flags), options_for(std::move(o)));
+      if (!site.empty()) node.settings()->site(resolve_site(*node.settings(), site));  // unknown: the valid names
+      log_start(node.start(), Level::debug);
       SearchRequest req;
       req.q = query;
       req.site = site;
       req.num = num;
       req.start = start;
-      return print_search(engine, req, json);
+      return print_search(node, req, json);
     }
     if (*query_cmd) {
-      Engine engine(with_shared_settings(load(g, flags)));
-      prepare(engine, {});
-      return run_query(engine, site);
+      NodeOptions o;
+      o.index_missing = true;
+      Node node(load(g, flags), options_for(std::move(o)));
+      log_start(node.start(), Level::debug);
+      return run_query(node, site);
     }
     if (*validate_cmd) {
       Globals only_file = g;

@@ -83,14 +83,11 @@ std::string from_json(std::string_view line, SearchRequest& req) {
 
 }  // namespace
 
-int run_query(Engine& engine, const std::string& site) {
-  const auto& app = engine.settings();
+int run_query(Node& node, const std::string& site) {
   std::string out;
-  // Each line's request starts as a copy of `base`; assigning into the same `req` keeps its
-  // strings' buffers, so a steady stream allocates nothing here.
-  SearchRequest base, req;
+  // Each line's request starts as a copy of `base` (the settings' defaults and --site).
+  SearchRequest base = default_search_request(*node.settings()), req;
   base.site = site;
-  base.num = app.default_num;
   std::uint64_t lines = 0, errors = 0;
   auto started = std::chrono::steady_clock::now();
 
@@ -102,13 +99,9 @@ int run_query(Engine& engine, const std::string& site) {
     std::string err = !line.empty() && line.front() == '{' ? from_json(line, req) : (req.q.assign(line), std::string());
     if (!err.empty()) {
       error_line(out, "invalid_request", err);
-    } else if (req.q.size() > app.max_query_length) {
-      error_line(out, "query_too_long", "q is " + std::to_string(req.q.size()) + " bytes; the limit is " +
-                                            std::to_string(app.max_query_length));
     } else {
-      req.num = std::min(req.num, app.max_num);
       try {
-        engine.search_json(req, out);
+        node.search_json(std::move(req), out);
       } catch (const Error& e) {
         out.resize(at);
         error_line(out, e.code(), e.what());

@@ -8,10 +8,13 @@
 #include <type_traits>
 
 #include "bindings.hpp"
-#include "siteseek/crawler.hpp"
-#include "siteseek/engine.hpp"
+#include <algorithm>
+#include <map>
+#include <mutex>
+
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/node.hpp"
 
 namespace py = pybind11;
 
@@ -106,10 +109,14 @@ AppSettings settings_from(const py::object& settings) {
   return app_settings_from_json(parse_json_exact(python_to_json(settings)));
 }
 
-// An Engine plus what Python needs around it: the settings may gain sites as documents arrive.
+// A Node plus what Python needs around it: the documents given per site, so each add_documents
+// call rebuilds from all of them. The node is never replaced (sites are added to it), so a search
+// that released the GIL always runs on a live engine; the buffer has its own lock, taken with the
+// GIL released.
 class PyEngine {
  public:
-  explicit PyEngine(AppSettings settings) : settings_(std::move(settings)) { rebuild(); }
+  // With no settings the engine keeps nothing on disk; with settings it stores like the server.
+  explicit PyEngine(AppSettings settings, bool persist) : node_(std::make_unique<Node>(std::move(settings), options(persist))) {}
 
   static std::unique_ptr<PyEngine> open(const std::string& path, const std::string& site) {
     AppSettings s;
@@ -117,45 +124,47 @@ class PyEngine {
     ss.name = site;
     ss.url = "https://" + site + ".invalid/";
     s.sites.push_back(ss);
-    auto e = std::make_unique<PyEngine>(s);
+    auto e = std::make_unique<PyEngine>(s, false);
     std::shared_ptr<const Index> index;
     {
       py::gil_scoped_release release;
       index = load_snapshot(path, ss);
     }
-    e->engine_->publish(site, index);
+    e->node_->engine().publish(site, index);
     return e;
   }
 
   void save(const std::string& path, const std::optional<std::string>& site) {
-    std::string name = site.value_or("").empty() ? default_site() : *site;
-    auto index = engine_->current(name);
+    std::string name = site.value_or("").empty() ? node_->engine().default_site() : *site;
+    auto index = node_->engine().current(name);
     if (!index) throw RequestError("no_index", "site '" + name + "' has no index to save");
     py::gil_scoped_release release;
     save_snapshot(*index, path);
   }
 
   py::dict index_directory(const std::string& dir, const std::string& base_url, const std::string& site) {
-    ensure_site(site, base_url);
-    IngestResult result;
+    IngestReport report;
     {
       py::gil_scoped_release release;
-      result = read_directory(dir, base_url, settings_.site(site));
-      if (result.documents.empty()) throw IoError("no documents could be indexed from " + dir);
-      engine_->publish(site, engine_->build(site, std::move(result.documents)));
+      SiteSettings ss = site_or_new(site);
+      ss.url = base_url;
+      ss.directory = dir;
+      node_->put_site(std::move(ss));
+      report = node_->reindex(site);
     }
-    return report_dict(result.report);
+    return report_dict(report);
   }
 
   py::dict crawl_site(const std::optional<std::string>& site) {
     IngestReport report;
     {
       py::gil_scoped_release release;
-      const auto& ss = settings_.site(site.value_or(""));
-      auto outcome = crawl(ss);
-      report = outcome.result.report;
-      if (outcome.result.documents.empty()) throw IoError("no documents could be indexed from " + ss.url);
-      engine_->publish(ss.name, engine_->build(ss.name, std::move(outcome.result.documents)));
+      SiteSettings ss = node_->settings()->site(site.value_or(""));
+      if (!ss.directory.empty()) {  // crawled from its url from now on
+        ss.directory.clear();
+        node_->put_site(ss);
+      }
+      report = node_->reindex(ss.name);
     }
     return report_dict(report);
   }
@@ -164,7 +173,7 @@ class PyEngine {
     IngestReport report;
     {
       py::gil_scoped_release release;
-      report = engine_->reindex(settings_.site(site.value_or("")).name);
+      report = node_->reindex(node_->settings()->site(site.value_or("")).name);
     }
     return report_dict(report);
   }
@@ -172,11 +181,12 @@ class PyEngine {
   void add_documents(const std::string& site, const py::iterable& docs) {
     std::vector<Document> list;
     for (auto d : docs) list.push_back(document_from(d));
-    ensure_site(site, "");
+    py::gil_scoped_release release;
+    if (!has_site(site)) node_->put_site(site_or_new(site));
+    std::lock_guard lock(documents_mutex_);
     auto& buffer = documents_[site];
     for (auto& d : list) buffer.push_back(std::move(d));
-    py::gil_scoped_release release;
-    engine_->publish(site, engine_->build(site, buffer));
+    node_->publish_documents(site, buffer);
   }
 
   SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
@@ -198,22 +208,29 @@ class PyEngine {
       else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
     }
     py::gil_scoped_release release;
-    return engine_->search(req);
+    return node_->search(std::move(req));
   }
 
   std::vector<std::string> load_snapshots() {
-    py::gil_scoped_release release;
-    return engine_->load_snapshots();
+    StartReport report;
+    {
+      py::gil_scoped_release release;
+      report = node_->start();
+    }
+    if (!report.refused.empty()) throw SnapshotError(report.refused.front().reason);
+    std::vector<std::string> loaded;
+    for (const auto& l : report.loaded) loaded.push_back(l.site);
+    return loaded;
   }
 
   std::vector<Suggestion> suggest(const std::string& prefix, const std::optional<std::string>& site, std::uint32_t num) {
     py::gil_scoped_release release;
-    return engine_->suggest({prefix, site.value_or(""), num});
+    return node_->suggest({prefix, site.value_or(""), num});
   }
 
   std::vector<py::dict> sites() const {
     std::vector<py::dict> out;
-    for (const auto& s : engine_->sites()) {
+    for (const auto& s : node_->sites()) {
       py::dict d;
       d["name"] = s.name;
       d["url"] = s.url;
@@ -227,7 +244,7 @@ class PyEngine {
   }
 
   py::dict result_cache_stats() const {
-    auto st = engine_->result_cache_stats();
+    auto st = node_->engine().result_cache_stats();
     py::dict d;
     d["hits"] = st.hits;
     d["misses"] = st.misses;
@@ -239,42 +256,34 @@ class PyEngine {
     return d;
   }
 
-  const AppSettings& settings() const { return settings_; }
+  AppSettings settings() const { return *node_->settings(); }
 
  private:
-  std::string default_site() const { return settings_.sites.empty() ? std::string() : settings_.site("").name; }
+  static NodeOptions options(bool persist) {
+    NodeOptions o;
+    o.persist = persist;
+    return o;
+  }
 
-  // A site named by add_documents/index_directory that the settings lack is added with defaults.
-  void ensure_site(const std::string& name, const std::string& url) {
-    for (const auto& s : settings_.sites) {
-      if (s.name == name) return;
+  bool has_site(const std::string& name) const {
+    const auto s = node_->settings();
+    return std::any_of(s->sites.begin(), s->sites.end(), [&](const auto& x) { return x.name == name; });
+  }
+
+  // The site's settings, or defaults for a new one named `name` (a url that cannot be fetched).
+  SiteSettings site_or_new(const std::string& name) const {
+    const auto s = node_->settings();
+    for (const auto& x : s->sites) {
+      if (x.name == name) return x;
     }
     SiteSettings ss;
     ss.name = name;
-    ss.url = url.empty() ? "https://" + name + ".invalid/" : url;
-    auto next = settings_;
-    next.sites.push_back(ss);
-    validate(next);
-    settings_ = std::move(next);
-    rebuild();
+    ss.url = "https://" + name + ".invalid/";
+    return ss;
   }
 
-  // The site list of an Engine is fixed: a new site means a new Engine with the old indexes.
-  void rebuild() {
-    auto next = std::make_unique<Engine>(settings_);
-    if (engine_) {
-      for (const auto& s : settings_.sites) {
-        try {
-          if (auto idx = engine_->current(s.name)) next->publish(s.name, idx);
-        } catch (const UnknownSiteError&) {
-        }
-      }
-    }
-    engine_ = std::move(next);
-  }
-
-  AppSettings settings_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Node> node_;
+  std::mutex documents_mutex_;
   std::map<std::string, std::vector<Document>> documents_;
 };
 
@@ -349,7 +358,9 @@ void init_engine(py::module_& m) {
 Engine(settings=None): settings is an AppSettings, a dict or JSON text with the keys of the
 configuration file (docs/configuration.md), or None for an engine with no sites yet (sites are
 added by index_directory() and add_documents()). Invalid settings raise ConfigError.)doc")
-      .def(py::init([](py::object settings) { return std::make_unique<PyEngine>(settings_from(settings)); }),
+      .def(py::init([](py::object settings) {
+             return std::make_unique<PyEngine>(settings_from(settings), !settings.is_none());
+           }),
            py::arg("settings") = py::none())
       .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
                   "An engine with one site whose index is read from a snapshot file (as written by save()\n"

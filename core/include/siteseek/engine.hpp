@@ -1,6 +1,7 @@
 #pragma once
-// The engine: every configured site's current index, searched lock-free, replaced atomically.
-// (The result cache's shards have mutexes that searches only try: a search never waits.)
+// The engine: every site's current index, searched lock-free, replaced atomically; sites added,
+// changed and removed at run time. (The result cache's shards have mutexes that searches only
+// try: a search never waits.) Storage, jobs and backends are the node's (siteseek/node.hpp).
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -40,8 +41,8 @@ struct ResultCacheStats {
 
 /// Holds sites -> current index. search() is thread-safe and never waits: not for a build, not
 /// for publish() (which holds each result-cache shard while dropping the site's cached answers;
-/// a search that finds its shard held skips the cache), not for another search.
-/// The site settings it returns (settings().sites) live as long as the engine.
+/// a search that finds its shard held skips the cache), not for another search, not for a site
+/// being added or removed (the set of sites is replaced as a whole).
 class Engine {
  public:
   explicit Engine(AppSettings settings);
@@ -49,12 +50,23 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  const AppSettings& settings() const noexcept;
+  /// The settings in force, with the sites as they are now. Keep the pointer while using what
+  /// it points to (`auto s = engine.settings(); for (auto& site : s->sites)`): a site change
+  /// replaces the whole object.
+  std::shared_ptr<const AppSettings> settings() const noexcept;
+  /// The name of the site a request without one goes to ("" when there are no sites).
+  std::string default_site() const;
+
+  /// Add a site, or replace a site's settings. A changed site keeps serving its current index
+  /// until the next publish (an index is built with the settings of its time); its cached answers
+  /// are dropped. Throws ConfigError (key paths as in a settings file) when invalid.
+  void put_site(SiteSettings site);
+  /// Remove a site and its index; searches already running finish on it. Throws UnknownSiteError.
+  void remove_site(const std::string& name);
 
   /// Search one site. Throws UnknownSiteError, RequestError; an unindexed site has no results.
   /// Repeated requests are answered from the result cache until the site's index is replaced
-  /// (took_ms is then the lookup's time). With backend = "redisearch" this asks RediSearch
-  /// every time (a blocking call; RedisError when it is away).
+  /// (took_ms is then the lookup's time).
   SearchResponse search(const SearchRequest& request) const;
   /// search() written onto `out` as append_json writes it; a cached answer's JSON is reused,
   /// not written again. Returns the response's total.
@@ -71,22 +83,6 @@ class Engine {
 
   /// Build an index from documents with the site's analysis settings (does not publish).
   std::shared_ptr<const Index> build(const std::string& site, std::vector<Document> documents) const;
-  /// Ingest a site (its directory, else a crawl), build, publish and save the snapshot under
-  /// data_dir. Leaves the current index untouched and throws when nothing could be indexed.
-  IngestReport reindex(const std::string& site, const ProgressCallback& progress = {});
-  /// A snapshot that was refused at load, and why.
-  struct RefusedSnapshot {
-    std::string site;
-    std::string path;
-    std::string reason;  ///< "snapshot data/x.snapshot is truncated (...)"
-  };
-  /// Load each site's snapshot from data_dir (or Redis) when present; returns the sites loaded.
-  /// Stale temporary files of writers that died are removed. A truncated or corrupt snapshot
-  /// throws SnapshotError, unless `refused` is given: then it is listed there, its site stays
-  /// without an index, and the other sites still load.
-  std::vector<std::string> load_snapshots(std::vector<RefusedSnapshot>* refused = nullptr);
-  /// data_dir/<site>.snapshot
-  std::string snapshot_path(const std::string& site) const;
 
  private:
   struct Impl;

@@ -1,19 +1,17 @@
 #pragma once
-// Shared state in Redis (storage = "redis"): the settings every node uses and each site's current
-// index snapshot with a version. Publishing a snapshot notifies every node on a pub/sub channel;
-// IndexWatcher keeps an Engine on the newest version (messages, plus a periodic version check for
-// messages missed while disconnected).
-//
-// Keys, under a prefix (default "siteseek:"): settings (JSON), index:<site> (hash: version, data,
-// built_at, epoch), channel "indexes" (messages "<site> <version>").
+// Where a node keeps what outlives the process: each site's settings, its index and the crawl's
+// validators. One interface, two stores: files in data_dir (storage = "embedded", the default) and
+// Redis (storage = "redis", shared by every node, siteseek/redis_store.hpp). The node (node.hpp)
+// is the only caller; the engine knows no store.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "siteseek/redis.hpp"
+#include "siteseek/crawler.hpp"
 #include "siteseek/settings.hpp"
 
 namespace siteseek {
@@ -21,74 +19,100 @@ namespace siteseek {
 class Engine;
 class Index;
 
-/// Settings and snapshots in Redis, through a blocking connection (one caller at a time).
-class RedisStore {
- public:
-  explicit RedisStore(RedisOptions options, std::string prefix = "siteseek:");
-  ~RedisStore();
-  RedisStore(const RedisStore&) = delete;
-  RedisStore& operator=(const RedisStore&) = delete;
-
-  /// Store settings as JSON (the API key masked unless `secrets` is include).
-  void save_settings(const AppSettings& settings, SecretPolicy secrets = SecretPolicy::mask);
-  /// The stored settings, or nothing when none were stored. Throws ConfigError (paths prefixed
-  /// with the Redis key) when they do not parse.
-  std::optional<AppSettings> load_settings();
-
-  /// Store a site's snapshot as its next version and notify the other nodes; returns the version.
-  std::uint64_t publish(const std::string& site, const Index& index);
-  /// The stored version of a site's snapshot (0: none).
-  std::uint64_t version(const std::string& site);
-  /// A stored snapshot and its version.
-  struct Snapshot {
-    std::uint64_t version = 0;
-    std::string epoch;  ///< changes when the key is created anew (a Redis that lost its data)
-    std::shared_ptr<const Index> index;
-  };
-  /// The site's snapshot when it is newer than (`epoch`, `newer_than`): another epoch, or a higher
-  /// version in the same one. Throws SnapshotError when the stored bytes are corrupt.
-  std::optional<Snapshot> load(const SiteSettings& site, std::uint64_t newer_than = 0, const std::string& epoch = {});
-
-  /// The notification channel and a key, with the prefix.
-  std::string channel() const;
-  std::string key(const std::string& name) const;
-  RedisConnection& connection();
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+/// A site's index as a store holds it.
+struct StoredIndex {
+  std::shared_ptr<const Index> index;
+  std::uint64_t version = 0;  ///< Redis: the site's version (counts up per publish); files: 0
+  std::string where;          ///< for people: "data/python.snapshot", "redis key siteseek:index:python (version 3)"
 };
 
-/// The node-local keys of `local` with the shared keys (sites, default_site, limits, CORS,
-/// backend) taken from `shared`: what a node runs with when Redis holds settings.
-AppSettings merge_shared_settings(const AppSettings& local, const AppSettings& shared);
-
-/// Keeps an engine's sites on the newest snapshot in Redis: listens on the channel (own thread and
-/// connections) and checks every site's version every `poll` as well. Stops on destruction.
-class IndexWatcher {
+/// Follows the indexes other nodes store: while it lives, every site of the engine is moved to
+/// the newest stored index. Stores without other writers (files) return none.
+class StoreWatch {
  public:
-  struct Options {
-    std::chrono::milliseconds poll{5000};
-    std::string prefix = "siteseek:";
-    /// Called after a site was swapped to a new version (site, version), or when a load failed
-    /// (site, 0, error text). Runs on the watcher's thread.
-    std::function<void(const std::string& site, std::uint64_t version, const std::string& error)> on_change;
-  };
-  IndexWatcher(Engine& engine, RedisOptions redis, Options options);
-  ~IndexWatcher();
-  IndexWatcher(const IndexWatcher&) = delete;
-  IndexWatcher& operator=(const IndexWatcher&) = delete;
+  virtual ~StoreWatch() = default;
+  /// Whether the store can be reached now (for /health).
+  virtual bool connected() const noexcept = 0;
+  /// The last error talking to the store, "" while connected.
+  virtual std::string last_error() const = 0;
+  /// The version each site is on (0: not from the store yet).
+  virtual std::uint64_t version(const std::string& site) const = 0;
+};
 
-  /// The version each site is on (0: not from Redis yet).
-  std::uint64_t version(const std::string& site) const;
-  /// Whether the subscription connection is up (for /health).
-  bool connected() const noexcept;
-  /// The last Redis error, "" when connected.
-  std::string last_error() const;
+/// Called by a StoreWatch after it moved a site to a new version (error empty), or failed to.
+using StoreChange = std::function<void(const std::string& site, std::uint64_t version, const std::string& error)>;
+
+/// A snapshot a store refused at load, and why.
+struct RefusedIndex {
+  std::string site;
+  std::string where;
+  std::string reason;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// For logs: "files in data/", "redis at 127.0.0.1:6379".
+  virtual std::string describe() const = 0;
+  /// The settings a node runs with: `local` completed from the store. Redis: the shared keys
+  /// (sites, limits, CORS, backend) when settings were pushed. Files: the sites added at run time
+  /// (put_site) besides the configured ones, or, when `local` configures no site, every site
+  /// with an index here (a data directory describes itself).
+  virtual AppSettings effective_settings(const AppSettings& local) = 0;
+  /// Keep a site added or changed at run time, so that a restart finds it.
+  virtual void put_site(const SiteSettings& site) = 0;
+  /// Forget a site: its settings, index and validators.
+  virtual void remove_site(const std::string& name) = 0;
+
+  /// The site's stored index, or nothing. Throws SnapshotError when the stored bytes are corrupt.
+  virtual std::optional<StoredIndex> load(const SiteSettings& site) = 0;
+  /// Persist a newly built index, before it is published (a failure leaves the stored one).
+  /// Redis: every other node is told and swaps to it.
+  virtual StoredIndex save(const SiteSettings& site, const Index& index) = 0;
+  /// Where a site's index is or would be stored, for people.
+  virtual std::string where(const std::string& site) const = 0;
+
+  /// The last crawl's validators and links per page (conditional requests, 304 pages still
+  /// counted as linking); the documents of a page answered 304 come from `reusable`, so without
+  /// an index built with the current settings the state is empty and every page is fetched.
+  virtual CrawlState load_validators(const SiteSettings& site, const Index* reusable) = 0;
+  /// Keep a crawl's validators for the next one.
+  virtual void save_validators(const SiteSettings& site, const CrawlState& state) = 0;
+
+  /// Follow what other nodes store (see StoreWatch); null for a store only this node writes.
+  virtual std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) = 0;
+  /// Remove what writers that died left behind (temporary files whose process is gone).
+  virtual void remove_leftovers() = 0;
+};
+
+/// Files in settings.data_dir: <site>.snapshot (the index), <site>.site.json (the settings it
+/// was built with, or was given at run time), <site>.validators.json (the crawl's validators).
+/// Every file is written to a temporary file and renamed over the old one.
+class FileStore final : public Store {
+ public:
+  explicit FileStore(std::string data_dir);
+  std::string describe() const override;
+  AppSettings effective_settings(const AppSettings& local) override;
+  void put_site(const SiteSettings& site) override;
+  void remove_site(const std::string& name) override;
+  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  StoredIndex save(const SiteSettings& site, const Index& index) override;
+  std::string where(const std::string& site) const override;
+  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  void save_validators(const SiteSettings& site, const CrawlState& state) override;
+  std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
+  void remove_leftovers() override;
+
+  /// data_dir/<site>.snapshot
+  std::string snapshot_path(const std::string& site) const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::string dir_;
 };
+
+/// The store `settings.storage` names ("files" or "redis"). Throws ConfigError("storage") for
+/// "redis" in a build without Redis.
+std::unique_ptr<Store> make_store(const AppSettings& settings);
 
 }  // namespace siteseek

@@ -1,57 +1,83 @@
 // The engine facade: sites -> current index, lock-free search, atomic publish, build.
 #include "engine/engine_impl.hpp"
 
+#include <algorithm>
+
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
 #include "search/response_json.hpp"
 
 namespace siteseek {
 
-SiteSlot& Engine::Impl::slot(std::string_view name) const {
+SiteSlot& SiteSet::slot(std::string_view name) const {
   if (name.empty()) name = default_site;
-  auto it = sites.find(name);
-  if (it == sites.end()) {
+  auto it = slots.find(name);
+  if (it == slots.end()) {
     std::vector<std::string> known;
-    for (const auto& [n, s] : sites) known.push_back(n);
+    for (const auto& [n, s] : slots) known.push_back(n);
     throw UnknownSiteError(std::string(name), std::move(known));
   }
   return *it->second;
 }
 
+void Engine::Impl::install(AppSettings settings, const SiteSet* keep, std::string_view changed) {
+  auto next = std::make_shared<SiteSet>();
+  for (const auto& site : settings.sites) {
+    auto old = keep ? keep->slots.find(site.name) : decltype(keep->slots.end()){};
+    if (keep && old != keep->slots.end() && site.name != changed) {
+      next->slots.emplace(site.name, old->second);
+      continue;
+    }
+    // A new slot: a changed site keeps serving its index (built with the settings it had) until
+    // it is published again; the new generation makes answers cached under the old settings miss.
+    auto slot = std::make_shared<SiteSlot>(site);
+    if (keep && old != keep->slots.end()) slot->index.store(old->second->index.load(std::memory_order_acquire));
+    slot->generation.store(generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+    next->slots.emplace(site.name, std::move(slot));
+  }
+  next->default_site = settings.default_site.empty() && !settings.sites.empty() ? settings.sites.front().name
+                                                                                : settings.default_site;
+  next->settings = std::make_shared<const AppSettings>(std::move(settings));
+  sites.store(std::move(next), std::memory_order_release);
+  if (!changed.empty()) cache.erase_site(changed);
+}
+
 Engine::Engine(AppSettings settings)
     : impl_(std::make_unique<Impl>(std::size_t{settings.result_cache_mb} << 20)) {
-  impl_->settings = std::move(settings);
-  for (const auto& site : impl_->settings.sites) {
-    auto slot = std::make_unique<SiteSlot>();
-    slot->settings = site;
-    impl_->sites.emplace(site.name, std::move(slot));
-  }
-  impl_->default_site = impl_->settings.default_site.empty() && !impl_->settings.sites.empty()
-                            ? impl_->settings.sites.front().name
-                            : impl_->settings.default_site;
-  if (impl_->settings.storage == "redis") {
-#ifdef SITESEEK_WITH_REDIS
-    impl_->store = std::make_unique<RedisStore>(parse_redis_url(impl_->settings.redis_url, "redis_url"));
-#else
-    throw ConfigError("storage", "\"redis\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
-#endif
-  }
-  if (impl_->settings.backend == "redisearch") {
-#ifdef SITESEEK_WITH_REDIS
-    impl_->redisearch = std::make_unique<RediSearchBackend>(parse_redis_url(impl_->settings.redis_url, "redis_url"));
-#else
-    throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
-#endif
-  }
+  impl_->install(std::move(settings), nullptr);
 }
 
 Engine::~Engine() = default;
 
-const AppSettings& Engine::settings() const noexcept { return impl_->settings; }
+std::shared_ptr<const AppSettings> Engine::settings() const noexcept { return impl_->current_sites()->settings; }
+
+void Engine::put_site(SiteSettings site) {
+  std::lock_guard lock(impl_->change_mutex);
+  auto now = impl_->current_sites();
+  AppSettings next = *now->settings;
+  auto it = std::find_if(next.sites.begin(), next.sites.end(), [&](const auto& s) { return s.name == site.name; });
+  if (it != next.sites.end() && *it == site) return;  // unchanged: keep the slot and its cache
+  const std::string name = site.name;
+  if (it == next.sites.end()) next.sites.push_back(std::move(site));
+  else *it = std::move(site);
+  validate(next);  // ConfigError naming sites[i]... as in a settings file
+  impl_->install(std::move(next), now.get(), name);
+}
+
+void Engine::remove_site(const std::string& name) {
+  std::lock_guard lock(impl_->change_mutex);
+  auto now = impl_->current_sites();
+  if (name.empty() || !now->slots.contains(name)) now->slot(name.empty() ? "(none given)" : name);  // UnknownSiteError
+  AppSettings next = *now->settings;
+  std::erase_if(next.sites, [&](const auto& s) { return s.name == name; });
+  if (next.default_site == name) next.default_site.clear();
+  impl_->install(std::move(next), now.get(), name);
+}
 
 // A request's index and its cached answer, if any. The generation is read before the index (see
 // SiteSlot), so an answer stored under it never comes from an index older than the one read.
 struct Engine::Impl::Lookup {
+  std::shared_ptr<const SiteSet> sites;  ///< keeps the slot alive while a site is removed
   std::shared_ptr<const Index> index;
   std::uint64_t generation = 0;
   std::string key;
@@ -66,7 +92,8 @@ struct Engine::Impl::Lookup {
 template <class Request, class... KeyArgs>
 Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key_args) const {
   Lookup l;
-  auto& s = slot(request.site);
+  l.sites = current_sites();
+  auto& s = l.sites->slot(request.site);
   l.generation = s.generation.load(std::memory_order_acquire);
   l.index = s.index.load(std::memory_order_acquire);
   if (l.index && cache.enabled()) {
@@ -77,12 +104,6 @@ Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key
 }
 
 SearchResponse Engine::search(const SearchRequest& request) const {
-#ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) {
-    auto& slot = impl_->slot(request.site);
-    return impl_->redisearch->search(slot.settings, request, slot.index.load(std::memory_order_acquire).get());
-  }
-#endif
   auto l = impl_->lookup(request, false);
   if (!l.index) return {};
   if (l.hit) {
@@ -98,13 +119,6 @@ SearchResponse Engine::search(const SearchRequest& request) const {
 }
 
 std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out) const {
-#ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) {
-    auto r = search(request);
-    append_json(out, r);
-    return r.total;
-  }
-#endif
   auto l = impl_->lookup(request, true);
   if (l.hit) {
     out.reserve(out.size() + l.hit->json_head.size() + 40);
@@ -139,25 +153,27 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {
-  auto& slot = impl_->slot(site);
+  auto sites = impl_->current_sites();
+  auto& slot = sites->slot(site);
   slot.index.store(std::move(index), std::memory_order_release);
-  slot.generation.fetch_add(1, std::memory_order_acq_rel);
+  slot.generation.store(impl_->generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
   impl_->cache.erase_site(slot.settings.name);
 }
 
 ResultCacheStats Engine::result_cache_stats() const { return impl_->cache.stats(); }
 
 std::shared_ptr<const Index> Engine::current(const std::string& site) const {
-  return impl_->slot(site).index.load(std::memory_order_acquire);
+  return impl_->current_sites()->slot(site).index.load(std::memory_order_acquire);
 }
 
 std::vector<SiteStatus> Engine::sites() const {
+  auto sites = impl_->current_sites();
   std::vector<SiteStatus> out;
-  for (const auto& site : impl_->settings.sites) {
+  for (const auto& site : sites->settings->sites) {
     SiteStatus st;
     st.name = site.name;
     st.url = site.url;
-    auto index = impl_->slot(site.name).index.load(std::memory_order_acquire);
+    auto index = sites->slot(site.name).index.load(std::memory_order_acquire);
     if (index) {
       st.has_index = true;
       st.documents = index->size();
@@ -171,16 +187,13 @@ std::vector<SiteStatus> Engine::sites() const {
   return out;
 }
 
+std::string Engine::default_site() const { return impl_->current_sites()->default_site; }
+
 std::shared_ptr<const Index> Engine::build(const std::string& site, std::vector<Document> documents) const {
-  IndexBuilder builder(impl_->slot(site).settings);
+  auto sites = impl_->current_sites();
+  IndexBuilder builder(sites->slot(site).settings);
   for (auto& d : documents) builder.add(std::move(d));
   return builder.build();
-}
-
-std::string Engine::snapshot_path(const std::string& site) const {
-  auto dir = impl_->settings.data_dir.empty() ? std::string(".") : impl_->settings.data_dir;
-  if (dir.back() != '/') dir += '/';
-  return dir + site + ".snapshot";
 }
 
 }  // namespace siteseek

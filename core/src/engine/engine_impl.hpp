@@ -1,48 +1,52 @@
 #pragma once
-// Engine internals, shared by engine.cpp (search, publish, build) and engine_ops.cpp (reindex,
-// snapshots). The set of sites is fixed at construction, so the map itself is never written
-// after that: only each slot's index pointer changes, atomically.
+// Engine internals. The sites are an immutable map swapped as a whole (put_site, remove_site):
+// a search loads the map once and keeps it, so a site removed meanwhile stays valid until the
+// search ends. Within a slot only the index pointer changes, atomically.
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 #include "engine/result_cache.hpp"
-#ifdef SITESEEK_WITH_REDIS
-#include "siteseek/redisearch.hpp"
-#include "siteseek/store.hpp"
-#endif
 
 namespace siteseek {
 
 /// One site's current index. Readers load it atomically and keep their own reference, so a
 /// publish never frees an index a search is still using.
 struct SiteSlot {
-  SiteSettings settings;
+  explicit SiteSlot(SiteSettings s) : settings(std::move(s)) {}
+  const SiteSettings settings;
   std::atomic<std::shared_ptr<const Index>> index;
-  /// Bumped after each publish (after the index is stored): cached answers carry the generation
-  /// they were computed on, and one read before the index is never newer than that index.
+  /// Set at each publish from the engine's counter (after the index is stored), so generations
+  /// never repeat, not even for a site removed and added again: cached answers carry the
+  /// generation they were computed on, and one read before the index is never newer than it.
   std::atomic<std::uint64_t> generation{0};
-  std::mutex reindex_mutex;  ///< one reindex of a site at a time
+};
+
+/// The sites at one moment: never changed once published.
+struct SiteSet {
+  std::shared_ptr<const AppSettings> settings;
+  std::map<std::string, std::shared_ptr<SiteSlot>, std::less<>> slots;
+  std::string default_site;  ///< settings->default_site, else the first site
+
+  /// The slot of `name` (empty: the default site); throws UnknownSiteError.
+  SiteSlot& slot(std::string_view name) const;
 };
 
 struct Engine::Impl {
   explicit Impl(std::size_t cache_bytes) : cache(cache_bytes) {}
 
-  AppSettings settings;
-  std::map<std::string, std::unique_ptr<SiteSlot>, std::less<>> sites;
-  std::string default_site;
+  std::atomic<std::shared_ptr<const SiteSet>> sites;
+  std::mutex change_mutex;  ///< one put_site/remove_site at a time (readers never take it)
+  std::atomic<std::uint64_t> generations{0};
   mutable ResultCache cache;
-#ifdef SITESEEK_WITH_REDIS
-  std::unique_ptr<RedisStore> store;  ///< storage = "redis": snapshots go to and come from Redis
-  std::unique_ptr<RediSearchBackend> redisearch;  ///< backend = "redisearch": searches go there
-#endif
 
-  /// The slot of `name` (empty: the default site); throws UnknownSiteError.
-  SiteSlot& slot(std::string_view name) const;
+  std::shared_ptr<const SiteSet> current_sites() const { return sites.load(std::memory_order_acquire); }
+  /// Publish a new site set made from `settings`, keeping the slots of `keep` (by name).
+  void install(AppSettings settings, const SiteSet* keep, std::string_view changed = {});
   struct Lookup;
   /// `request`'s site's current index and, when the result cache is on, its cached answer
   /// under ResultCache::key(site, request, key_args...) (defined and used in engine.cpp).

@@ -1,11 +1,15 @@
 // Settings and index snapshots in Redis.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <random>
 
+#include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
-#include "siteseek/store.hpp"
+#include "siteseek/redis_store.hpp"
+#include "store/store_json.hpp"
 
 namespace siteseek {
 
@@ -39,6 +43,8 @@ std::uint64_t to_version(const RedisReply& r) {
 struct RedisStore::Impl {
   RedisConnection redis;
   std::string prefix;
+  // The Store calls come from job threads and admin requests at once; the connection is blocking.
+  std::recursive_mutex mutex;
   Impl(RedisOptions o, std::string p) : redis(std::move(o)), prefix(std::move(p)) {}
 };
 
@@ -51,13 +57,17 @@ std::string RedisStore::channel() const { return impl_->prefix + "indexes"; }
 RedisConnection& RedisStore::connection() { return impl_->redis; }
 
 void RedisStore::save_settings(const AppSettings& settings, SecretPolicy secrets) {
+  std::lock_guard lock(impl_->mutex);
   AppSettings copy = settings;
   if (secrets == SecretPolicy::mask) copy.api_key = {};  // kept out, not masked: "***" cannot be read back
   impl_->redis.command({"SET", key("settings"), boost::json::serialize(to_json(copy, SecretPolicy::include))})
       .check("storing settings in " + key("settings"));
+  // Running nodes add, change and remove sites to match (IndexWatcher).
+  impl_->redis.command({"PUBLISH", channel(), "!settings"}).check("announcing the settings on " + channel());
 }
 
 std::optional<AppSettings> RedisStore::load_settings() {
+  std::lock_guard lock(impl_->mutex);
   auto r = impl_->redis.command({"GET", key("settings")}).check("reading " + key("settings"));
   if (r.is_nil()) return std::nullopt;
   try {
@@ -70,6 +80,7 @@ std::optional<AppSettings> RedisStore::load_settings() {
 }
 
 std::uint64_t RedisStore::publish(const std::string& site, const Index& index) {
+  std::lock_guard lock(impl_->mutex);
   auto built = std::chrono::duration_cast<std::chrono::milliseconds>(index.built_at().time_since_epoch()).count();
   auto r = impl_->redis.command({"EVAL", publish_script, "1", key("index:" + site), snapshot_bytes(index), channel(),
                                  std::to_string(built), site, random_epoch()});
@@ -77,11 +88,13 @@ std::uint64_t RedisStore::publish(const std::string& site, const Index& index) {
 }
 
 std::uint64_t RedisStore::version(const std::string& site) {
+  std::lock_guard lock(impl_->mutex);
   return to_version(impl_->redis.command({"HGET", key("index:" + site), "version"}).check());
 }
 
-std::optional<RedisStore::Snapshot> RedisStore::load(const SiteSettings& site, std::uint64_t newer_than,
-                                                     const std::string& epoch) {
+std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& site, std::uint64_t newer_than,
+                                                           const std::string& epoch) {
+  std::lock_guard lock(impl_->mutex);
   const std::string k = key("index:" + site.name);
   auto head = impl_->redis.command({"HMGET", k, "version", "epoch"}).check("reading " + k);
   auto is_new = [&](const RedisReply& version, const RedisReply& stored_epoch) {
@@ -96,6 +109,101 @@ std::optional<RedisStore::Snapshot> RedisStore::load(const SiteSettings& site, s
   s.epoch = r.elements[1].str;
   s.index = snapshot_from_bytes(r.elements[2].str, site, "redis key " + k + " (version " + std::to_string(s.version) + ")");
   return s;
+}
+
+std::string RedisStore::describe() const { return "redis at " + impl_->redis.options().display(); }
+
+std::string RedisStore::where(const std::string& site) const {
+  return "redis key " + key("index:" + site) + " at " + impl_->redis.options().display();
+}
+
+AppSettings RedisStore::effective_settings(const AppSettings& local) {
+  std::optional<AppSettings> shared;
+  try {
+    shared = load_settings();
+  } catch (const RedisError&) {
+    if (local.sites.empty()) throw;
+    return local;  // the node's own sites, until Redis answers (the watcher catches up)
+  }
+  if (!shared) return local;
+  AppSettings merged = merge_shared_settings(local, *shared);
+  validate(merged);
+  return merged;
+}
+
+// The shared settings changed by `change` in one transaction (WATCH: a concurrent change makes
+// it start again), and every node told on the channel.
+template <class Change>
+void change_shared_settings(RedisConnection& redis, const std::string& key, const std::string& channel, Change change) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    redis.command({"WATCH", key}).check("watching " + key);
+    auto r = redis.command({"GET", key}).check("reading " + key);
+    if (r.is_nil()) {
+      redis.command({"UNWATCH"});
+      throw ConfigError("storage", "no settings are stored in Redis (" + key +
+                                       "): `siteseek config push` them first; sites can be changed at run time after that");
+    }
+    AppSettings settings = app_settings_from_json(parse_json_exact(r.str));
+    change(settings);
+    validate(settings);
+    auto replies = redis.pipeline({{"MULTI"},
+                                   {"SET", key, boost::json::serialize(to_json(settings, SecretPolicy::include))},
+                                   {"PUBLISH", channel, "!settings"},
+                                   {"EXEC"}});
+    if (replies.size() == 4 && !replies[3].is_nil()) {
+      replies[3].check("changing " + key);
+      return;
+    }
+  }
+  throw RedisError("redis_error", "the settings in " + key + " kept changing under this update; try again");
+}
+
+void RedisStore::put_site(const SiteSettings& site) {
+  std::lock_guard lock(impl_->mutex);
+  change_shared_settings(impl_->redis, key("settings"), channel(), [&](AppSettings& s) {
+    auto it = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& x) { return x.name == site.name; });
+    if (it == s.sites.end()) s.sites.push_back(site);
+    else *it = site;
+  });
+}
+
+void RedisStore::remove_site(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  change_shared_settings(impl_->redis, key("settings"), channel(), [&](AppSettings& s) {
+    std::erase_if(s.sites, [&](const auto& x) { return x.name == name; });
+  });
+  impl_->redis.command({"DEL", key("index:" + name), key("validators:" + name)}).check("removing site " + name);
+}
+
+std::optional<StoredIndex> RedisStore::load(const SiteSettings& site) {
+  auto snap = load_newer(site);
+  if (!snap) return std::nullopt;
+  return StoredIndex{std::move(snap->index), snap->version, where(site.name)};
+}
+
+StoredIndex RedisStore::save(const SiteSettings& site, const Index& index) {
+  auto version = publish(site.name, index);
+  return {nullptr, version, where(site.name) + " (version " + std::to_string(version) + ")"};
+}
+
+CrawlState RedisStore::load_validators(const SiteSettings& site, const Index* reusable) {
+  if (!reusable) return {};
+  std::lock_guard lock(impl_->mutex);
+  auto r = impl_->redis.command({"GET", key("validators:" + site.name)}).check("reading " + key("validators:" + site.name));
+  return r.is_nil() ? CrawlState{} : validators_from_json(r.str, *reusable);
+}
+
+void RedisStore::save_validators(const SiteSettings& site, const CrawlState& state) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->redis.command({"SET", key("validators:" + site.name), validators_to_json(state)})
+      .check("storing " + key("validators:" + site.name));
+}
+
+std::unique_ptr<StoreWatch> RedisStore::watch(Engine& engine, StoreChange on_change) {
+  IndexWatcher::Options o;
+  o.prefix = impl_->prefix;
+  o.on_change = std::move(on_change);
+  return std::make_unique<IndexWatcher>(engine, impl_->redis.options(), std::move(o));
 }
 
 AppSettings merge_shared_settings(const AppSettings& local, const AppSettings& shared) {

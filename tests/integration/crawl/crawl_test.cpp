@@ -22,7 +22,7 @@
 #include <set>
 
 #include "siteseek/crawler.hpp"
-#include "siteseek/engine.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/settings.hpp"
@@ -237,8 +237,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(crawler_engine)
 
-// Through the engine: the published index holds exactly the crawled documents, a search finds
-// them, and a re-crawl after a restart (a new Engine over the same data directory) still sends
+// Through the node: the published index holds exactly the crawled documents, a search finds
+// them, and a re-crawl after a restart (a new Node over the same data directory) still sends
 // conditional requests: the validators are saved beside the snapshot.
 BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
   FixtureServer server;
@@ -247,38 +247,61 @@ BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
   app.data_dir = "/tmp/siteseek-crawl-engine-" + std::to_string(getpid());
   app.sites.push_back(fixture_site(b));
   {
-    Engine engine(app);
-    auto report = engine.reindex("fixture");
+    Node node(app);
+    auto report = node.reindex("fixture");
     BOOST_TEST(report.pages_indexed == 9u);
-    auto index = engine.current("fixture");
+    auto index = node.engine().current("fixture");
     BOOST_REQUIRE(index);
     BOOST_TEST(index->size() == 10u);
     SearchRequest req;
     req.q = "redirect chain";
-    auto res = engine.search(req);
+    auto res = node.search(req);
     BOOST_REQUIRE(!res.results.empty());
     BOOST_TEST(res.results[0].url == b + "/final.html");
   }
   {
-    Engine restarted(app);
-    BOOST_TEST(restarted.load_snapshots().size() == 1u);
-    BOOST_TEST(inbound(documents_of(*restarted.current("fixture")), b + "/loop1.html") == 3);
+    Node restarted(app);
+    BOOST_TEST(restarted.start().loaded.size() == 1u);
+    BOOST_TEST(inbound(documents_of(*restarted.engine().current("fixture")), b + "/loop1.html") == 3);
     auto report = restarted.reindex("fixture");
     BOOST_TEST(report.pages_unchanged >= 1u);
-    BOOST_TEST(restarted.current("fixture")->size() == 10u);
-    BOOST_TEST(inbound(documents_of(*restarted.current("fixture")), b + "/loop1.html") == 3);
+    BOOST_TEST(restarted.engine().current("fixture")->size() == 10u);
+    BOOST_TEST(inbound(documents_of(*restarted.engine().current("fixture")), b + "/loop1.html") == 3);
   }
   {
     // Other extraction settings: the pages' stored documents are not reused, even for a 304.
     AppSettings changed = app;
     changed.sites[0].boosts.link_list = 0.75;
-    Engine restarted(changed);
-    BOOST_TEST(restarted.load_snapshots().size() == 1u);
-    BOOST_TEST(restarted.current("fixture")->settings_changes(changed.sites[0]).size() == 1u);
+    Node restarted(changed);
+    BOOST_TEST(restarted.start().loaded.size() == 1u);
+    BOOST_TEST(restarted.engine().current("fixture")->settings_changes(changed.sites[0]).size() == 1u);
     auto report = restarted.reindex("fixture");
     BOOST_TEST(report.pages_unchanged == 0u);
     BOOST_TEST(report.pages_indexed == 9u);
-    BOOST_TEST(restarted.current("fixture")->settings_changes(changed.sites[0]).empty());
+    BOOST_TEST(restarted.engine().current("fixture")->settings_changes(changed.sites[0]).empty());
+  }
+  std::filesystem::remove_all(app.data_dir);
+}
+
+// A reindex whose index is stored and published has succeeded, even when the crawl's validators
+// cannot be kept afterwards (here their file's name is taken by a directory, so the rename
+// fails): the run reports success, the new index is live, and the next crawl simply fetches
+// every page again. (It used to throw filesystem_error after the publish: a run reported failed
+// whose index was live, and `siteseek index` stopped at that site.)
+BOOST_AUTO_TEST_CASE(validators_that_cannot_be_saved_do_not_fail_a_published_reindex) {
+  FixtureServer server;
+  AppSettings app;
+  app.data_dir = "/tmp/siteseek-crawl-validators-" + std::to_string(getpid());
+  app.sites.push_back(fixture_site(server.base()));
+  std::filesystem::create_directories(app.data_dir + "/fixture.validators.json/taken");
+  {
+    Node node(app);
+    IngestReport report;
+    BOOST_CHECK_NO_THROW(report = node.reindex("fixture"));
+    BOOST_TEST(report.pages_indexed == 9u);
+    BOOST_REQUIRE(node.engine().current("fixture"));
+    BOOST_TEST(node.engine().current("fixture")->size() == 10u);
+    BOOST_TEST(std::filesystem::exists(app.data_dir + "/fixture.snapshot"));
   }
   std::filesystem::remove_all(app.data_dir);
 }

@@ -267,12 +267,12 @@ BOOST_AUTO_TEST_CASE(result_cache_bound_and_off) {
 
 BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
   Engine e(settings());
-  std::filesystem::create_directories(e.settings().data_dir);
+  std::filesystem::create_directories(e.settings()->data_dir);
   auto idx = e.build("docs", version_docs(1, 6));
   e.publish("docs", idx);
-  const auto path = e.snapshot_path("docs");
+  const auto path = e.settings()->data_dir + "/docs.snapshot";
   save_snapshot(*idx, path);
-  auto loaded = load_snapshot(path, e.settings().sites[0]);
+  auto loaded = load_snapshot(path, e.settings()->sites[0]);
   Engine other(settings());
   other.publish("docs", loaded);
   auto a = e.search(request("alpha marker"));
@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
   auto attempt = [&](const std::string& content) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
     try {
-      other.publish("docs", load_snapshot(path, e.settings().sites[0]));
+      other.publish("docs", load_snapshot(path, e.settings()->sites[0]));
       return false;
     } catch (const SnapshotError&) {
       return true;
@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
   BOOST_TEST(attempt(version));
   BOOST_TEST(other.current("docs") == loaded);  // nothing was swapped
   BOOST_TEST(other.search(request("alpha")).total == 6u);
-  std::filesystem::remove_all(e.settings().data_dir);
+  std::filesystem::remove_all(e.settings()->data_dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

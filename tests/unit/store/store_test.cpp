@@ -16,8 +16,9 @@
 #include "../../support/redis_server.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/redis_jobs.hpp"
-#include "siteseek/store.hpp"
+#include "siteseek/redis_store.hpp"
 
 using namespace siteseek;
 using namespace std::chrono_literals;
@@ -136,11 +137,11 @@ BOOST_AUTO_TEST_CASE(versions_and_corruption) {
   BOOST_TEST(snap->version == 2u);
   BOOST_TEST(snap->index->size() == 1u);
   BOOST_TEST(std::string(snap->index->title(0)) == "Page about pears");
-  BOOST_TEST(!store.load(site, 2).has_value());
+  BOOST_TEST(!store.load_newer(site, 2).has_value());
 
   store.connection().command({"HSET", store.key("index:docs"), "data", "not a snapshot", "version", "3"});
   try {
-    store.load(site, 2);
+    store.load_newer(site, 2);
     BOOST_FAIL("corrupt snapshot accepted");
   } catch (const SnapshotError& e) {
     BOOST_TEST(std::string(e.what()).find("redis key siteseek:index:docs") != std::string::npos, e.what());
@@ -175,21 +176,23 @@ BOOST_AUTO_TEST_CASE(a_publish_reaches_another_node_and_a_restart_is_caught_up) 
   BOOST_TEST(watcher.version("docs") == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(engine_with_redis_storage) {
+BOOST_AUTO_TEST_CASE(node_with_redis_storage) {
   test::RedisServer server;
   AppSettings app = app_for(server);
-  Engine a(app);
+  Node a(app);
   auto report = a.reindex("docs");
   BOOST_TEST(report.documents > 0u);
-  BOOST_TEST(!std::filesystem::exists(a.snapshot_path("docs")));  // nothing written locally
-  Engine b(app);
-  BOOST_TEST(b.load_snapshots() == std::vector<std::string>{"docs"});
-  BOOST_TEST(find(b, "install").total == find(a, "install").total);
-  BOOST_TEST(find(b, "install").total > 0u);
+  BOOST_TEST(!std::filesystem::exists(app.data_dir + "/docs.snapshot"));  // nothing written locally
+  Node b(app);
+  auto started = b.start();
+  BOOST_REQUIRE(started.loaded.size() == 1u);
+  BOOST_TEST(started.loaded.front().site == "docs");
+  BOOST_TEST(find(b.engine(), "install").total == find(a.engine(), "install").total);
+  BOOST_TEST(find(b.engine(), "install").total > 0u);
 
   server.stop();
   BOOST_CHECK_THROW(a.reindex("docs"), RedisError);  // Redis away: the job fails, named
-  BOOST_TEST(find(a, "install").total > 0u);          // and search still answers from memory
+  BOOST_TEST(find(a.engine(), "install").total > 0u);  // and search still answers from memory
 }
 
 BOOST_AUTO_TEST_SUITE_END()

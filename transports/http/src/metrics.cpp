@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "siteseek/engine.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/jobs.hpp"
 
 namespace siteseek::http {
@@ -39,7 +39,9 @@ void Metrics::record_search(bool empty) {
   if (empty) empty_searches_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string Metrics::render(const Engine& engine, const JobQueue* jobs) const {
+std::string Metrics::render(Node& node) const {
+  const Engine& engine = node.engine();
+  const JobQueue* jobs = &node.jobs();
   std::string out;
   out += "# HELP siteseek_http_requests_total HTTP requests by route and status.\n";
   out += "# TYPE siteseek_http_requests_total counter\n";

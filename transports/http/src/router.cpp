@@ -11,10 +11,11 @@
 #include <boost/url/parse.hpp>
 
 #include "json_out.hpp"
-#include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
+#include "siteseek/node.hpp"
+#include "siteseek/policy.hpp"
 
 namespace siteseek::http {
 
@@ -158,22 +159,6 @@ void write_job(std::string& out, const Job& job) {
   out += '}';
 }
 
-// The old service named sites by their URL; accept a configured site's name or its URL.
-std::string site_name(const Engine& engine, const std::string& given) {
-  if (given.empty()) return given;
-  auto strip = [](std::string s) {
-    while (!s.empty() && s.back() == '/') s.pop_back();
-    return s;
-  };
-  for (const auto& s : engine.settings().sites) {
-    if (s.name == given) return given;
-  }
-  for (const auto& s : engine.settings().sites) {
-    if (strip(s.url) == strip(given)) return s.name;
-  }
-  return given;  // unknown: Engine::search reports it with the valid names
-}
-
 // An error thrown by an asynchronous job call, as a response.
 Response error_response(std::exception_ptr e) {
   try {
@@ -188,31 +173,22 @@ Response error_response(std::exception_ptr e) {
 class Handler {
  public:
   using Done = Router::Done;
-  Handler(Engine& engine, JobQueue* jobs, Metrics& metrics) : engine_(engine), jobs_(jobs), metrics_(metrics) {}
+  Handler(Node& node, Metrics& metrics) : node_(node), metrics_(metrics) {}
 
-  // The search request from the query parameters, or the error response.
-  std::optional<Response> search_request(const Params& p, std::vector<std::pair<std::string, std::string>>& headers,
-                                         SearchRequest& req) {
-    const auto& app = engine_.settings();
+  // The search request from the query parameters, or the error response. Limits, site names and
+  // defaults are the node's policy; this only reads the parameters.
+  std::optional<Response> search_request(const Params& p, SearchRequest& req) {
     const std::string* q = p.get("q");
     if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
-    if (q->size() > app.max_query_length) {
-      return Router::error("query_too_long", "q is " + std::to_string(q->size()) + " bytes; the limit is " +
-                                                 std::to_string(app.max_query_length));
-    }
+    req = default_search_request(*node_.settings());
     req.q = *q;
-    if (auto* s = p.get("site")) req.site = site_name(engine_, *s);
+    if (auto* s = p.get("site")) req.site = *s;
     if (auto* f = p.get("from_url")) req.from_url = *f;
-    req.num = app.default_num;
     if (auto* s = p.get("start"); s && !parse_uint(*s, req.start)) {
       return Router::error("invalid_parameter", "start must be a non-negative integer, got '" + *s + "'");
     }
-    if (auto* n = p.get("num")) {
-      if (!parse_uint(*n, req.num)) return Router::error("invalid_parameter", "num must be a non-negative integer, got '" + *n + "'");
-      if (req.num > app.max_num) {
-        headers.emplace_back("X-Siteseek-Num-Clamped", std::to_string(app.max_num));
-        req.num = app.max_num;
-      }
+    if (auto* n = p.get("num"); n && !parse_uint(*n, req.num)) {
+      return Router::error("invalid_parameter", "num must be a non-negative integer, got '" + *n + "'");
     }
     for (auto [name, field] : {std::pair{"prefix", &req.prefix}, std::pair{"typo", &req.typo}}) {
       if (auto* v = p.get(name)) {
@@ -227,43 +203,32 @@ class Handler {
     return std::nullopt;
   }
 
-  static Response search_json(Metrics& metrics, const SearchResponse& res) {
-    metrics.record_search(res.total == 0);
-    std::string out;
-    out.reserve(512 + res.results.size() * 512);
-    append_json(out, res);
-    return json_response(200, std::move(out));
-  }
-
-  // Engine::search right here, or the configured asynchronous search (RediSearch).
-  void search(const Params& p, std::vector<std::pair<std::string, std::string>>& headers, const SearchHook& hook, Done done) {
+  void search(const Params& p, Done done) {
     SearchRequest req;
-    if (auto bad = search_request(p, headers, req)) return done(std::move(*bad));
-    if (!hook) {
-      std::string out;
-      metrics_.record_search(engine_.search_json(req, out) == 0);
-      return done(json_response(200, std::move(out)));
-    }
-    engine_.settings().site(req.site);  // an unknown site is a 400 now, not after a round trip
-    hook(req, [done = std::move(done), &metrics = metrics_](std::exception_ptr e, SearchResponse res) {
+    if (auto bad = search_request(p, req)) return done(std::move(*bad));
+    const auto max_num = node_.settings()->max_num;
+    // The clamp header is known only once the node applied its policy: the answer's own headers.
+    node_.search_json_async(std::move(req), [done = std::move(done), &metrics = metrics_, max_num](
+                                                std::exception_ptr e, std::string json, SearchOutcome outcome) {
       if (e) return done(error_response(e));
-      done(search_json(metrics, res));
+      metrics.record_search(outcome.total == 0);
+      Response r = json_response(200, std::move(json));
+      if (outcome.notes.num_clamped) r.headers.emplace_back("X-Siteseek-Num-Clamped", std::to_string(max_num));
+      done(std::move(r));
     });
   }
 
   Response suggest(const Params& p) {
     const std::string* q = p.get("q");
     if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
-    if (q->size() > engine_.settings().max_query_length) return Router::error("query_too_long", "q is too long");
     SuggestRequest req;
     req.q = *q;
-    if (auto* s = p.get("site")) req.site = site_name(engine_, *s);
-    if (auto* n = p.get("num")) {
-      if (!parse_uint(*n, req.num)) return Router::error("invalid_parameter", "num must be a non-negative integer");
-      req.num = std::min<std::uint32_t>(req.num, 50);
+    if (auto* s = p.get("site")) req.site = *s;
+    if (auto* n = p.get("num"); n && !parse_uint(*n, req.num)) {
+      return Router::error("invalid_parameter", "num must be a non-negative integer");
     }
     std::string out = "{\"suggestions\":[";
-    auto list = engine_.suggest(req);
+    auto list = node_.suggest(std::move(req));
     for (std::size_t i = 0; i < list.size(); ++i) {
       out += i ? ",{\"text\":" : "{\"text\":";
       json_string(out, list[i].text);
@@ -278,7 +243,7 @@ class Handler {
 
   Response sites() {
     std::string out = "{\"sites\":[";
-    auto list = engine_.sites();
+    auto list = node_.sites();
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto& s = list[i];
       out += i ? ",{\"name\":" : "{\"name\":";
@@ -301,46 +266,39 @@ class Handler {
       out += '}';
     }
     out += "],\"default_site\":";
-    json_string(out, engine_.settings().default_site.empty() && !list.empty() ? list.front().name
-                                                                              : engine_.settings().default_site);
+    json_string(out, node_.engine().default_site());
     out += '}';
     return json_response(200, std::move(out));
   }
 
-  Response health(const std::function<std::string()>& check) {
-    if (check) {
-      if (std::string why = check(); !why.empty()) return Router::error("unavailable", why);
-    }
-    std::string missing;
-    for (const auto& s : engine_.sites()) {
-      if (!s.has_index) missing += (missing.empty() ? "" : ", ") + s.name;
-    }
-    if (engine_.settings().sites.empty()) return Router::error("unavailable", "no sites are configured");
-    if (!missing.empty()) return Router::error("no_index", "no index yet for: " + missing);
+  Response health() {
+    auto h = node_.health();
+    if (!h.code.empty()) return Router::error(h.code, h.message);
     return json_response(200, "{\"status\":\"ok\"}");
   }
 
   // Admin: the X-API-KEY header must match; no configured key disables the endpoints.
   std::optional<Response> check_admin(std::string_view key) {
-    const auto& expected = engine_.settings().api_key;
+    const auto settings = node_.settings();
+    const auto& expected = settings->api_key;
     if (expected.empty()) {
       return Router::error("admin_disabled", "admin endpoints are disabled: no api_key is configured");
     }
     if (key.empty()) return Router::error("unauthorized", "missing X-API-KEY header");
     if (!same_secret(key, expected.value)) return Router::error("unauthorized", "wrong X-API-KEY");
-    if (!jobs_) return Router::error("unavailable", "indexing jobs are not available on this server");
     return std::nullopt;
   }
 
   // Admin routes answer through `done`: a Redis-backed queue answers later, on another thread.
   void indexer(const Params& p, Done done) {
     std::vector<std::string> sites;
+    const auto settings = node_.settings();
     if (auto* s = p.get("site")) {
-      std::string name = site_name(engine_, *s);
-      engine_.settings().site(name);  // throws UnknownSiteError naming the valid sites
+      std::string name = resolve_site(*settings, *s);
+      settings->site(name);  // throws UnknownSiteError naming the valid sites
       sites.push_back(name);
     } else {
-      for (const auto& s : engine_.settings().sites) sites.push_back(s.name);
+      for (const auto& s : settings->sites) sites.push_back(s.name);
     }
     struct Gather {
       std::mutex m;
@@ -354,7 +312,7 @@ class Handler {
     g->left = sites.size();
     g->done = std::move(done);
     for (std::size_t i = 0; i < sites.size(); ++i) {
-      jobs_->submit_async(sites[i], [g, i](std::exception_ptr e, Job job) {
+      node_.jobs().submit_async(sites[i], [g, i](std::exception_ptr e, Job job) {
         std::unique_lock lock(g->m);
         if (e && !g->error) g->error = e;
         g->ids[i] = std::move(job.id);
@@ -373,7 +331,7 @@ class Handler {
   }
 
   void job(std::string_view id, Done done) {
-    jobs_->find_async(std::string(id), [done = std::move(done), id = std::string(id)](std::exception_ptr e, std::optional<Job> j) {
+    node_.jobs().find_async(std::string(id), [done = std::move(done), id = std::string(id)](std::exception_ptr e, std::optional<Job> j) {
       if (e) return done(error_response(e));
       if (!j) return done(Router::error("not_found", "no job with id '" + id + "'"));
       std::string out;
@@ -383,7 +341,7 @@ class Handler {
   }
 
   void job_list(Done done) {
-    jobs_->recent_async(100, [done = std::move(done)](std::exception_ptr e, std::vector<Job> list) {
+    node_.jobs().recent_async(100, [done = std::move(done)](std::exception_ptr e, std::vector<Job> list) {
       if (e) return done(error_response(e));
       std::string out = "{\"jobs\":[";
       for (std::size_t i = 0; i < list.size(); ++i) {
@@ -396,15 +354,14 @@ class Handler {
   }
 
  private:
-  Engine& engine_;
-  JobQueue* jobs_;
+  Node& node_;
   Metrics& metrics_;
 };
 
 // CORS: which origin may read the response, or empty.
-std::string allowed_origin(const Engine& engine, std::string_view origin) {
+std::string allowed_origin(const AppSettings& settings, std::string_view origin) {
   if (origin.empty()) return {};
-  for (const auto& o : engine.settings().cors_origins) {
+  for (const auto& o : settings.cors_origins) {
     if (o == "*") return "*";
     if (o == origin) return std::string(origin);
   }
@@ -424,22 +381,17 @@ Response Router::error(std::string_view code, std::string_view message) {
   return r;
 }
 
-Router::Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check,
-               SearchHook search)
-    : engine_(engine), jobs_(jobs), target_limit_(target_limit), health_check_(std::move(health_check)),
-      search_hook_(std::move(search)) {}
+Router::Router(Node& node, std::size_t target_limit) : node_(node), target_limit_(target_limit) {}
 
 void Router::handle(const Request& request, Done done) {
-  // The last step of every answer, now or later: extra headers, CORS, metrics, then `done`.
+  // The last step of every answer, now or later: CORS, metrics, then `done`.
   struct Finish {
     Router* router;
     std::chrono::steady_clock::time_point started;
     Route route = Route::other;
-    std::vector<std::pair<std::string, std::string>> extra;
     std::string origin;
     Done done;
     void operator()(Response res) {
-      for (auto& h : extra) res.headers.push_back(std::move(h));
       if (!origin.empty()) {
         res.headers.emplace_back("Access-Control-Allow-Origin", origin);
         res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped");
@@ -457,7 +409,7 @@ void Router::handle(const Request& request, Done done) {
   auto later = [finish](Response res) { (*finish)(std::move(res)); };
   Response res;
   try {
-    finish->origin = allowed_origin(engine_, request.origin);
+    finish->origin = allowed_origin(*node_.settings(), request.origin);
     if (request.target.size() > target_limit_) {
       res = error("uri_too_long", "the request target is " + std::to_string(request.target.size()) +
                                       " bytes; the limit is " + std::to_string(target_limit_));
@@ -467,7 +419,7 @@ void Router::handle(const Request& request, Done done) {
       std::string path = url->encoded_path().decode();
       Params params;
       for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
-      Handler h(engine_, jobs_, metrics_);
+      Handler h(node_, metrics_);
       const bool get = request.method == "GET" || request.method == "HEAD";
       const bool post = request.method == "POST";
       Route& route = finish->route;
@@ -502,7 +454,7 @@ void Router::handle(const Request& request, Done done) {
         if (auto r = gate(get, "GET")) {
           res = std::move(*r);
         } else {
-          h.search(params, finish->extra, search_hook_, later);
+          h.search(params, later);
           return;
         }
       } else if (path == "/suggest") {
@@ -513,13 +465,13 @@ void Router::handle(const Request& request, Done done) {
         res = only(get, "GET", [&] { return h.sites(); });
       } else if (path == "/health") {
         route = Route::health;
-        res = only(get, "GET", [&] { return h.health(health_check_); });
+        res = only(get, "GET", [&] { return h.health(); });
       } else if (path == "/metrics") {
         route = Route::metrics;
         res = only(get, "GET", [&] {
           Response r;
           r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-          r.body = metrics_.render(engine_, jobs_);
+          r.body = metrics_.render(node_);
           return r;
         });
       } else if (path == "/openapi.json") {

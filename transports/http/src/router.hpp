@@ -13,14 +13,10 @@
 #include "siteseek/search.hpp"
 
 namespace siteseek {
-class Engine;
-class JobQueue;
+class Node;
 }  // namespace siteseek
 
 namespace siteseek::http {
-
-/// An asynchronous search: calls `done` once, later, on any thread; must not block.
-using SearchHook = std::function<void(const SearchRequest&, std::function<void(std::exception_ptr, SearchResponse)> done)>;
 
 struct Request {
   std::string_view method;   ///< "GET", "POST", ...
@@ -50,7 +46,7 @@ class Metrics {
   void record_search(bool empty);
   /// A connection the server could not accept (out of descriptors or memory, or aborted first).
   void record_accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
-  std::string render(const Engine& engine, const JobQueue* jobs) const;
+  std::string render(Node& node) const;
 
  private:
   static constexpr std::size_t routes = static_cast<std::size_t>(Route::count);
@@ -64,10 +60,7 @@ class Router {
  public:
   /// Receives the response; runs once, maybe on another thread (after an async Redis call).
   using Done = std::function<void(Response)>;
-  /// health_check: "" when the server's dependencies are fine, else the reason (503); must not block.
-  /// search: answers /search instead of Engine::search when set (see ServerOptions::search).
-  Router(Engine& engine, JobQueue* jobs, std::size_t target_limit, std::function<std::string()> health_check = {},
-         SearchHook search = {});
+  Router(Node& node, std::size_t target_limit);
   /// Answer one request; never throws. Routes that wait on Redis answer later, through `done`;
   /// the request's memory must stay valid until then.
   void handle(const Request& request, Done done);
@@ -79,11 +72,8 @@ class Router {
   Metrics& metrics() { return metrics_; }
 
  private:
-  Engine& engine_;
-  JobQueue* jobs_;
+  Node& node_;
   std::size_t target_limit_;
-  std::function<std::string()> health_check_;
-  SearchHook search_hook_;
   Metrics metrics_;
 };
 

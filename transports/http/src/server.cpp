@@ -21,7 +21,7 @@
 
 #include "request_io.hpp"
 #include "router.hpp"
-#include "siteseek/engine.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/io_backend.hpp"
 
@@ -41,8 +41,7 @@ struct Shared {
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
-  Shared(Engine& engine, JobQueue* jobs, ServerOptions o)
-      : options(std::move(o)), router(engine, jobs, options.target_limit, options.health_check, options.search) {}
+  Shared(Node& node, ServerOptions o) : options(std::move(o)), router(node, options.target_limit) {}
 };
 
 // A connection. Nothing here cancels an operation or closes the socket under one: a timeout or a
@@ -172,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct Server::Impl {
-  Engine& engine;
+  Node& node;
   ServerOptions options;
   /// Declared before the loops, so it outlives them: a handler the loops destroy may hold the
   /// last reference to a session, whose destructor unregisters it here.
@@ -198,10 +197,10 @@ struct Server::Impl {
     return out;
   }
 
-  Impl(Engine& e, JobQueue* jobs, ServerOptions o)
-      : engine(e),
+  Impl(Node& n, ServerOptions o)
+      : node(n),
         options(o),
-        shared(e, jobs, o),
+        shared(n, o),
         contexts(make_contexts(o.threads)),
         ioc(*contexts.front()),
         acceptor(ioc),
@@ -318,10 +317,16 @@ struct Server::Impl {
   }
 };
 
-Server::Server(Engine& engine, JobQueue* jobs, ServerOptions options)
-    : impl_((check_io_backend(), std::make_unique<Impl>(engine, jobs, std::move(options)))) {}
+Server::Server(Node& node, ServerOptions options)
+    : impl_((check_io_backend(), std::make_unique<Impl>(node, std::move(options)))) {
+  node.attach(*impl_->contexts.front());
+}
 
-Server::~Server() { impl_->finish(); }
+Server::~Server() {
+  // The node's Redis clients run on the first loop: closed first, their cancellations drained below.
+  impl_->node.detach();
+  impl_->finish();
+}
 
 void Server::start() {
   if (impl_->started.exchange(true)) return;

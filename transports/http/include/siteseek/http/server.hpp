@@ -7,14 +7,12 @@
 #include <memory>
 #include <string>
 
-#include "siteseek/search.hpp"
 
 namespace boost::asio {
 class io_context;
 }
 namespace siteseek {
-class Engine;
-class JobQueue;
+class Node;
 }  // namespace siteseek
 
 namespace siteseek::http {
@@ -31,20 +29,14 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{30'000};       ///< keep-alive connection with no request
   std::chrono::milliseconds shutdown_deadline{5'000};   ///< in-flight requests get this long on stop()
   bool handle_signals = false;                          ///< stop gracefully on SIGINT/SIGTERM
-  /// "" when the server's dependencies (Redis) are fine, else why: GET /health then answers 503
-  /// with it. Called on an io thread for each /health: must not block.
-  std::function<std::string()> health_check;
-  /// Answers GET /search instead of Engine::search when set (backend = "redisearch"): validated
-  /// request in, `done` called once, later, on any thread. Must not block.
-  std::function<void(const SearchRequest&, std::function<void(std::exception_ptr, SearchResponse)> done)> search;
 };
 
-/// One server over one Engine. Thread-safe: stop() may be called from any thread. Destroy it once
+/// One server over one Node. Thread-safe: stop() may be called from any thread. Destroy it once
 /// run() has returned; the destructor closes what is left and lets its cancellations complete.
 class Server {
  public:
-  /// `jobs` may be null: the admin endpoints then answer 503.
-  Server(Engine& engine, JobQueue* jobs, ServerOptions options);
+  /// Attaches the node's asynchronous clients to the server's first event loop.
+  Server(Node& node, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -5,13 +5,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "siteseek/engine.hpp"
 #include "siteseek/io_backend.hpp"
-#include "siteseek/store.hpp"
+#include "siteseek/redis_store.hpp"
 
 namespace siteseek {
 
@@ -41,7 +42,7 @@ struct IndexWatcher::Impl {
   // Runs on the watcher thread only, so loads never race each other.
   void check(const SiteSettings& site) {
     try {
-      auto snap = store.load(site, current(site.name), epochs[site.name]);
+      auto snap = store.load_newer(site, current(site.name), epochs[site.name]);
       if (!snap) return;
       auto previous = engine.current(site.name);  // freed after the lock, not under it
       {
@@ -58,13 +59,40 @@ struct IndexWatcher::Impl {
       if (options.on_change) options.on_change(site.name, 0, e.what());
     }
   }
+  // The shared settings' sites, applied to the engine: nothing when no settings are stored
+  // (the nodes run with their own).
+  void sync_sites() {
+    try {
+      auto shared = store.load_settings();
+      if (!shared) return;
+      auto now = engine.settings();
+      for (const auto& site : shared->sites) {
+        auto it = std::find_if(now->sites.begin(), now->sites.end(), [&](const auto& s) { return s.name == site.name; });
+        if (it == now->sites.end() || !(*it == site)) engine.put_site(site);
+      }
+      for (const auto& site : now->sites) {
+        if (std::none_of(shared->sites.begin(), shared->sites.end(), [&](const auto& s) { return s.name == site.name; })) {
+          engine.remove_site(site.name);
+          std::lock_guard lock(mutex);
+          versions.erase(site.name);
+          epochs.erase(site.name);
+        }
+      }
+    } catch (const std::exception& e) {
+      if (options.on_change) options.on_change("(settings)", 0, e.what());
+    }
+  }
   void check_all() {
-    for (const auto& site : engine.settings().sites) check(site);
+    sync_sites();
+    auto settings = engine.settings();
+    for (const auto& site : settings->sites) check(site);
   }
   void on_message(const std::string& payload) {
+    if (payload == "!settings") return check_all();
     auto space = payload.rfind(' ');
     std::string site = payload.substr(0, space);
-    for (const auto& s : engine.settings().sites)
+    auto settings = engine.settings();
+    for (const auto& s : settings->sites)
       if (s.name == site) check(s);
   }
   void arm_timer() {

@@ -1,0 +1,162 @@
+#pragma once
+// The node: the service a transport constructs from settings. It owns the engine, the store
+// (files or Redis), the indexing jobs (in-process runner or Redis queue, optionally a worker), the
+// watcher that follows other nodes, and the search backend (embedded or RediSearch), and applies
+// the request policy. Its methods are the whole surface HTTP, the CLI, the stdin transport and
+// Python call: they parse, call the node, and write the answer out.
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/ingest.hpp"
+#include "siteseek/jobs.hpp"
+#include "siteseek/policy.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace siteseek {
+
+class Store;
+
+/// How loud a node's log line is; a transport decides where lines go and which it shows.
+enum class LogLevel { trace, debug, info, warn, error };
+
+/// What a node does at start() and which jobs it runs, beyond the settings.
+struct NodeOptions {
+  /// start(): index the sites that have no index (or one built with other settings) before
+  /// returning. Directory sites always; crawled sites only with crawl_missing. With shared
+  /// storage a job is queued instead, for whichever worker takes it.
+  bool index_missing = false;
+  bool crawl_missing = false;
+  /// start(): only this site (empty: all).
+  std::string only_site;
+  /// start(): a site left without an index is an error naming it (RequestError "no_index").
+  bool require_index = false;
+  /// Follow the indexes other nodes store (shared storage), and queue jobs instead of running
+  /// them here. Off for one-shot commands, which read the store once.
+  bool follow = false;
+  /// storage = "redis": also run queued jobs in this process (`serve --worker`).
+  bool embedded_worker = false;
+  std::string worker_name;                       ///< shown in jobs; default host:pid
+  std::chrono::milliseconds lease{30000};        ///< Redis jobs: a worker that stops renewing loses its job after this
+  unsigned max_attempts = 3;                     ///< Redis jobs: runs of a job whose workers died
+  /// Keep indexes and site settings in the store. Off: in memory only (a library engine made
+  /// without settings), nothing read or written.
+  bool persist = true;
+  /// Where the node's log lines go (none: nowhere).
+  std::function<void(LogLevel, const std::string&)> log;
+  /// The progress callback for an indexing run of `site` (start-up and jobs; none: no progress).
+  std::function<ProgressCallback(const std::string& site)> progress;
+  /// Called after start() indexed a site, with its report.
+  std::function<void(const std::string& site, const IngestReport&)> on_indexed;
+};
+
+/// A search answered as JSON, and what the policy changed.
+struct SearchOutcome {
+  std::uint64_t total = 0;
+  PolicyNotes notes;
+};
+
+/// A site's index loaded at start(), or refused (and why).
+struct StartReport {
+  struct Loaded {
+    std::string site;
+    std::string where;
+    std::uint32_t documents = 0;
+  };
+  std::vector<Loaded> loaded;
+  struct Refused {
+    std::string site;
+    std::string where;
+    std::string reason;
+  };
+  std::vector<Refused> refused;
+};
+
+class Node {
+ public:
+  /// The settings are completed from the store (shared settings in Redis; with no site
+  /// configured, the sites a data directory holds) and validated. Nothing is loaded until start().
+  /// Throws ConfigError, RedisError (shared settings unreachable with no local sites).
+  explicit Node(AppSettings settings, NodeOptions options = {});
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  /// Load every site's stored index (a corrupt one is refused and listed), follow the store when
+  /// options.follow, and index or queue the sites without an index as the options say.
+  StartReport start();
+  /// Run the Redis clients of the async calls on `io` (the HTTP server's first event loop).
+  /// Needed for search_async with RediSearch and the Redis job queue's *_async calls.
+  void attach(boost::asio::io_context& io);
+  /// Close what attach() put on an event loop (the RediSearch backend, the Redis job queue),
+  /// before that loop is destroyed; stops the watcher and the worker first. After it the node
+  /// answers from the embedded engine only, and jobs() must not be called.
+  void detach();
+  /// Stop the watcher and the worker, let running jobs finish. Also done by the destructor.
+  /// Thread-safe: ends run_worker() from another thread (a signal-handling one).
+  void stop();
+  /// storage = "redis": take queued jobs and run them on this thread until stop()
+  /// (`siteseek worker`). Redis errors are logged and retried after a pause.
+  void run_worker();
+
+  std::shared_ptr<const AppSettings> settings() const;
+  Engine& engine();
+  const Engine& engine() const;
+
+  /// Search after the request policy. Throws RequestError (query_too_long, invalid_query),
+  /// UnknownSiteError, RedisError (RediSearch away). Blocking with the RediSearch backend.
+  SearchResponse search(SearchRequest request) const;
+  /// search() appended to `out` as JSON (siteseek/search.hpp's append_json shape).
+  SearchOutcome search_json(SearchRequest request, std::string& out) const;
+  /// search_json() without blocking the caller's thread: `done` runs at once with the embedded
+  /// backend (answers from the result cache included), later on the attached event loop with
+  /// RediSearch. Policy and site errors are thrown before it returns.
+  using JsonDone = std::function<void(std::exception_ptr error, std::string json, SearchOutcome outcome)>;
+  void search_json_async(SearchRequest request, JsonDone done) const;
+  /// Completions after the request policy.
+  std::vector<Suggestion> suggest(SuggestRequest request) const;
+
+  /// Ingest a site (its directory, else a crawl; a re-crawl sends conditional requests), build,
+  /// store, then publish: a failure before publish leaves everything as it was. Runs on the
+  /// caller's thread, one run per site at a time. Throws IoError when nothing could be indexed.
+  IngestReport reindex(const std::string& site, const ProgressCallback& progress = {});
+  /// Build a site's index from documents given by the caller, store and publish it (the
+  /// library's way in). The site must exist (put_site).
+  void publish_documents(const std::string& site, std::vector<Document> documents);
+  /// Where jobs go: the in-process runner, or the Redis queue.
+  JobQueue& jobs();
+
+  /// Add a site or change one, in this node and in the store (Redis: every node follows). Its
+  /// index is built by the next reindex (jobs().submit). Throws ConfigError naming the key.
+  void put_site(SiteSettings site);
+  /// Remove a site here and from the store. Throws UnknownSiteError.
+  void remove_site(const std::string& name);
+  std::vector<SiteStatus> sites() const;
+  /// Whether the node can answer every site (for /health).
+  struct Health {
+    std::string code;     ///< "" healthy; "unavailable" (store or backend away, no sites); "no_index"
+    std::string message;  ///< why, for people
+  };
+  Health health() const;
+  /// Where a site's index is stored, for people ("data/python.snapshot").
+  std::string where(const std::string& site) const;
+  /// The store (for commands that manage it: config push).
+  Store& store();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace siteseek

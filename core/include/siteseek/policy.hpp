@@ -1,0 +1,33 @@
+#pragma once
+// Request policy: what the settings allow a request to ask, applied in one place for every
+// transport (the node applies it to each search and suggest request it is given).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+namespace siteseek {
+
+/// What apply_policy changed that a caller may want to be told.
+struct PolicyNotes {
+  bool num_clamped = false;  ///< num was above max_num and is now max_num
+};
+
+/// A search request carrying the settings' defaults (num = default_num); a transport fills in
+/// what its caller gave.
+SearchRequest default_search_request(const AppSettings& settings);
+
+/// The configured site that `given` names: its name, or its URL with or without the final slash
+/// (the first service named sites by URL). Empty and unknown names come back as they are: empty
+/// means the default site, an unknown name is reported with the valid ones when searched.
+std::string resolve_site(const AppSettings& settings, std::string_view given);
+
+/// Check and normalise a search request: the query at most max_query_length bytes (else
+/// RequestError "query_too_long"), the site resolved, num at most max_num.
+PolicyNotes apply_policy(const AppSettings& settings, SearchRequest& request);
+/// The same for completions: query length, site, num at most limits::max_suggestions.
+void apply_policy(const AppSettings& settings, SuggestRequest& request);
+
+}  // namespace siteseek

@@ -1,0 +1,113 @@
+#pragma once
+// Shared state in Redis (storage = "redis"): the settings every node uses and each site's current
+// index snapshot with a version. Publishing a snapshot notifies every node on a pub/sub channel;
+// IndexWatcher keeps an Engine on the newest version (messages, plus a periodic version check for
+// messages missed while disconnected).
+//
+// Keys, under a prefix (default "siteseek:"): settings (JSON), index:<site> (hash: version, data,
+// built_at, epoch), validators:<site> (the last crawl's validators, JSON), channel "indexes"
+// (messages "<site> <version>").
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "siteseek/redis.hpp"
+#include "siteseek/settings.hpp"
+#include "siteseek/store.hpp"
+
+namespace siteseek {
+
+class Engine;
+class Index;
+
+/// Settings and snapshots in Redis, through a blocking connection (calls from several threads
+/// take turns on it).
+class RedisStore final : public Store {
+ public:
+  explicit RedisStore(RedisOptions options, std::string prefix = "siteseek:");
+  ~RedisStore() override;
+  RedisStore(const RedisStore&) = delete;
+  RedisStore& operator=(const RedisStore&) = delete;
+
+  /// Store settings as JSON (the API key masked unless `secrets` is include).
+  void save_settings(const AppSettings& settings, SecretPolicy secrets = SecretPolicy::mask);
+  /// The stored settings, or nothing when none were stored. Throws ConfigError (paths prefixed
+  /// with the Redis key) when they do not parse.
+  std::optional<AppSettings> load_settings();
+
+  /// Store a site's snapshot as its next version and notify the other nodes; returns the version.
+  std::uint64_t publish(const std::string& site, const Index& index);
+  /// The stored version of a site's snapshot (0: none).
+  std::uint64_t version(const std::string& site);
+  /// A stored snapshot and its version.
+  struct Snapshot {
+    std::uint64_t version = 0;
+    std::string epoch;  ///< changes when the key is created anew (a Redis that lost its data)
+    std::shared_ptr<const Index> index;
+  };
+  /// The site's snapshot when it is newer than (`epoch`, `newer_than`): another epoch, or a higher
+  /// version in the same one. Throws SnapshotError when the stored bytes are corrupt.
+  std::optional<Snapshot> load_newer(const SiteSettings& site, std::uint64_t newer_than = 0, const std::string& epoch = {});
+
+  // Store: the shared settings, snapshots published to every node, validators per site.
+  std::string describe() const override;
+  AppSettings effective_settings(const AppSettings& local) override;
+  void put_site(const SiteSettings& site) override;
+  void remove_site(const std::string& name) override;
+  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  StoredIndex save(const SiteSettings& site, const Index& index) override;
+  std::string where(const std::string& site) const override;
+  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  void save_validators(const SiteSettings& site, const CrawlState& state) override;
+  /// An IndexWatcher on its own connections (poll every 5 s besides the channel's messages).
+  std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
+  void remove_leftovers() override {}
+
+  /// The notification channel and a key, with the prefix.
+  std::string channel() const;
+  std::string key(const std::string& name) const;
+  RedisConnection& connection();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The node-local keys of `local` with the shared keys (sites, default_site, limits, CORS,
+/// backend) taken from `shared`: what a node runs with when Redis holds settings.
+AppSettings merge_shared_settings(const AppSettings& local, const AppSettings& shared);
+
+/// Keeps an engine's sites on the newest snapshot in Redis: listens on the channel (own thread and
+/// connections) and checks every site's version every `poll` as well. Sites added, changed or
+/// removed in the shared settings (RedisStore::put_site, remove_site; message "!settings") are
+/// added, changed or removed in the engine. Stops on destruction.
+class IndexWatcher final : public StoreWatch {
+ public:
+  struct Options {
+    std::chrono::milliseconds poll{5000};
+    std::string prefix = "siteseek:";
+    /// Called after a site was swapped to a new version (site, version), or when a load failed
+    /// (site, 0, error text). Runs on the watcher's thread.
+    std::function<void(const std::string& site, std::uint64_t version, const std::string& error)> on_change;
+  };
+  IndexWatcher(Engine& engine, RedisOptions redis, Options options);
+  ~IndexWatcher() override;
+  IndexWatcher(const IndexWatcher&) = delete;
+  IndexWatcher& operator=(const IndexWatcher&) = delete;
+
+  /// The version each site is on (0: not from Redis yet).
+  std::uint64_t version(const std::string& site) const override;
+  /// Whether the subscription connection is up (for /health).
+  bool connected() const noexcept override;
+  /// The last Redis error, "" when connected.
+  std::string last_error() const override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace siteseek

@@ -1,0 +1,509 @@
+// The node: engine + store + jobs + watcher + search backend, assembled from settings, and the
+// request policy applied to every search. Reindexing lives here: source (directory or crawl) ->
+// build -> store -> publish.
+#include "siteseek/node.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "siteseek/crawler.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/store.hpp"
+#ifdef SITESEEK_WITH_REDIS
+#include "siteseek/redis_jobs.hpp"
+#include "siteseek/redis_store.hpp"
+#include "siteseek/redisearch.hpp"
+#endif
+
+namespace siteseek {
+namespace {
+
+// A library engine made without settings keeps nothing: every call is answered from memory.
+class MemoryStore final : public Store {
+ public:
+  std::string describe() const override { return "memory (nothing persisted)"; }
+  AppSettings effective_settings(const AppSettings& local) override { return local; }
+  void put_site(const SiteSettings&) override {}
+  void remove_site(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    validators_.erase(name);
+  }
+  std::optional<StoredIndex> load(const SiteSettings&) override { return std::nullopt; }
+  StoredIndex save(const SiteSettings& site, const Index&) override { return {nullptr, 0, where(site.name)}; }
+  std::string where(const std::string& site) const override { return "memory (site " + site + ")"; }
+  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override {
+    std::lock_guard lock(mutex_);
+    auto it = validators_.find(site.name);
+    if (!reusable || it == validators_.end()) return {};
+    // The documents of a page answered 304 come from the index, as in the other stores.
+    CrawlState state;
+    for (std::uint32_t i = 0; i < reusable->size(); ++i) {
+      Document d = reusable->document(i);
+      auto page = it->second.pages.find(page_url(d));
+      if (page == it->second.pages.end()) continue;
+      auto& entry = state.pages[page->first];
+      if (entry.documents.empty()) {
+        entry.etag = page->second.etag;
+        entry.last_modified = page->second.last_modified;
+        entry.links = page->second.links;
+      }
+      entry.documents.push_back(std::move(d));
+    }
+    return state;
+  }
+  void save_validators(const SiteSettings& site, const CrawlState& state) override {
+    CrawlState kept;
+    for (const auto& [url, page] : state.pages) {
+      if (page.etag.empty() && page.last_modified.empty()) continue;
+      kept.pages[url] = {page.etag, page.last_modified, {}, page.links};
+    }
+    std::lock_guard lock(mutex_);
+    validators_[site.name] = std::move(kept);
+  }
+  std::unique_ptr<StoreWatch> watch(Engine&, StoreChange) override { return nullptr; }
+  void remove_leftovers() override {}
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, CrawlState> validators_;
+};
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+}  // namespace
+
+struct Node::Impl {
+  NodeOptions options;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<StoreWatch> watch;
+
+  std::mutex reindex_mutexes_guard;
+  std::map<std::string, std::unique_ptr<std::mutex>> reindex_mutexes;  ///< one run per site at a time
+
+  std::once_flag jobs_once;
+  std::unique_ptr<JobQueue> jobs;
+#ifdef SITESEEK_WITH_REDIS
+  std::unique_ptr<RediSearchBackend> redisearch;  ///< backend = "redisearch": searches go there
+  RedisJobQueue* redis_queue = nullptr;           ///< `jobs` when storage = "redis"
+  std::mutex worker_mutex;
+  std::unique_ptr<RedisWorker> worker;            ///< serve --worker (on worker_thread), or run_worker()
+  std::thread worker_thread;
+  RedisWorker& make_worker(Node& node);
+#endif
+
+  void log(LogLevel level, const std::string& line) const {
+    if (options.log) options.log(level, line);
+  }
+  bool shared() const { return engine->settings()->storage == "redis"; }
+  std::mutex& reindex_mutex(const std::string& site) {
+    std::lock_guard lock(reindex_mutexes_guard);
+    auto& m = reindex_mutexes[site];
+    if (!m) m = std::make_unique<std::mutex>();
+    return *m;
+  }
+  ProgressCallback progress(const std::string& site) const {
+    return options.progress ? options.progress(site) : ProgressCallback{};
+  }
+};
+
+Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  if (impl_->options.embedded_worker && settings.storage != "redis") {
+    throw ConfigError("storage", "a worker in this process (--worker) needs storage = \"redis\"");
+  }
+  impl_->store = impl_->options.persist ? make_store(settings) : std::make_unique<MemoryStore>();
+  AppSettings effective = impl_->store->effective_settings(settings);
+  if (effective.sites.size() != settings.sites.size() || effective.sites != settings.sites) {
+    impl_->log(LogLevel::info, "settings: " + std::to_string(effective.sites.size()) + " site(s) with " +
+                                   impl_->store->describe());
+  }
+  if (effective.backend == "redisearch") {
+#ifdef SITESEEK_WITH_REDIS
+    impl_->redisearch = std::make_unique<RediSearchBackend>(parse_redis_url(effective.redis_url, "redis_url"));
+#else
+    throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
+#endif
+  }
+  impl_->engine = std::make_unique<Engine>(std::move(effective));
+}
+
+Node::~Node() { stop(); }
+
+void Node::stop() {
+  impl_->watch.reset();
+#ifdef SITESEEK_WITH_REDIS
+  std::lock_guard lock(impl_->worker_mutex);
+  if (impl_->worker) {
+    impl_->worker->stop();
+    if (impl_->worker_thread.joinable()) impl_->worker_thread.join();
+  }
+#endif
+}
+
+#ifdef SITESEEK_WITH_REDIS
+RedisWorker& Node::Impl::make_worker(Node& node) {
+  std::lock_guard lock(worker_mutex);
+  if (worker) throw ConfigError("storage", "this node already runs a worker");
+  RedisJobOptions o;
+  o.lease = options.lease;
+  o.max_attempts = options.max_attempts;
+  worker = std::make_unique<RedisWorker>(
+      parse_redis_url(engine->settings()->redis_url, "redis_url"), o,
+      [this, &node](const std::string& site, const ProgressCallback& progress) {
+        log(LogLevel::info, site + ": indexing (job from the queue)");
+        auto r = node.reindex(site, progress);
+        log(LogLevel::info, site + ": indexed, " + std::to_string(r.documents) + " documents");
+        return r;
+      },
+      RedisWorker::Options{options.worker_name, std::chrono::milliseconds(250)});
+  return *worker;
+}
+#endif
+
+void Node::run_worker() {
+#ifdef SITESEEK_WITH_REDIS
+  if (!impl_->shared()) throw ConfigError("storage", "a worker needs storage = \"redis\"");
+  impl_->make_worker(*this).run([this](const std::string& line) { impl_->log(LogLevel::warn, line); });
+#else
+  throw ConfigError("storage", "this build has no Redis support (configure with -DSITESEEK_WITH_REDIS=ON)");
+#endif
+}
+
+std::shared_ptr<const AppSettings> Node::settings() const { return impl_->engine->settings(); }
+Engine& Node::engine() { return *impl_->engine; }
+const Engine& Node::engine() const { return *impl_->engine; }
+Store& Node::store() { return *impl_->store; }
+std::string Node::where(const std::string& site) const { return impl_->store->where(site); }
+std::vector<SiteStatus> Node::sites() const { return impl_->engine->sites(); }
+
+JobQueue& Node::jobs() {
+  std::call_once(impl_->jobs_once, [this] {
+#ifdef SITESEEK_WITH_REDIS
+    if (impl_->shared()) {
+      RedisJobOptions o;
+      o.lease = impl_->options.lease;
+      o.max_attempts = impl_->options.max_attempts;
+      auto queue = std::make_unique<RedisJobQueue>(parse_redis_url(settings()->redis_url, "redis_url"), o);
+      impl_->redis_queue = queue.get();
+      impl_->jobs = std::move(queue);
+      return;
+    }
+#endif
+    impl_->jobs = std::make_unique<JobRunner>(
+        [this](const std::string& site, const ProgressCallback& progress) { return reindex(site, progress); });
+  });
+  return *impl_->jobs;
+}
+
+void Node::attach(boost::asio::io_context& io) {
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) impl_->redisearch->attach(io);
+  jobs();
+  if (impl_->redis_queue) impl_->redis_queue->attach(io);
+#else
+  (void)io;
+#endif
+}
+
+void Node::detach() {
+  stop();
+#ifdef SITESEEK_WITH_REDIS
+  impl_->redisearch.reset();
+  if (impl_->redis_queue) {
+    impl_->redis_queue = nullptr;
+    impl_->jobs.reset();
+  }
+#endif
+}
+
+StartReport Node::start() {
+  StartReport report;
+  auto& engine = *impl_->engine;
+  impl_->store->remove_leftovers();
+  const auto settings = engine.settings();
+  for (const auto& site : settings->sites) {
+    try {
+      if (auto stored = impl_->store->load(site)) {
+        engine.publish(site.name, stored->index);
+        report.loaded.push_back({site.name, stored->where, stored->index->size()});
+      }
+    } catch (const SnapshotError& e) {
+      // Refused, not trusted: the site is indexed again below (or has no index until it is).
+      report.refused.push_back({site.name, impl_->store->where(site.name), e.what()});
+      impl_->log(LogLevel::error, site.name + ": refusing its snapshot: " + e.what());
+    }
+  }
+  if (impl_->options.follow) {
+    impl_->watch = impl_->store->watch(engine, [this](const std::string& site, std::uint64_t version,
+                                                      const std::string& error) {
+      if (error.empty()) impl_->log(LogLevel::info, site + ": now on version " + std::to_string(version) + " from the store");
+      else impl_->log(LogLevel::error, site + ": cannot load the index from the store: " + error);
+    });
+  }
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->options.follow && impl_->shared()) {
+    // Shared storage: sites nobody has indexed yet get a job, for this node's worker or another.
+    if (impl_->options.embedded_worker) {
+      auto& worker = impl_->make_worker(*this);
+      impl_->worker_thread = std::thread([this, &worker] {
+        worker.run([this](const std::string& line) { impl_->log(LogLevel::warn, line); });
+      });
+    }
+    for (const auto& s : settings->sites) {
+      if (engine.current(s.name)) continue;
+      try {
+        auto job = jobs().submit(s.name);
+        impl_->log(LogLevel::info, s.name + ": no index in redis yet; job " + job.id + " queued" +
+                                       (impl_->options.embedded_worker
+                                            ? ""
+                                            : " (run `siteseek worker` or serve --worker to process it)"));
+      } catch (const RedisError& e) {
+        impl_->log(LogLevel::error, s.name + ": no index and redis is unavailable: " + e.what());
+      }
+    }
+    return report;
+  }
+#endif
+  if (!impl_->options.index_missing) return report;
+  for (const auto& s : settings->sites) {
+    if (!impl_->options.only_site.empty() && s.name != impl_->options.only_site) continue;
+    std::string why = "no snapshot yet";
+    if (auto current = engine.current(s.name)) {
+      // A snapshot built with other ingestion or analysis settings does not hold what the
+      // settings now ask for: it is rebuilt like a missing one, and served until then.
+      auto changed = current->settings_changes(s);
+      if (!changed.empty()) {
+        why = "the snapshot was built with other settings (" + join(changed) + ")";
+        if (s.directory.empty() && !impl_->options.crawl_missing) {
+          impl_->log(LogLevel::warn, s.name + ": " + why + "; run `siteseek index --site " + s.name + "` to apply them");
+          continue;
+        }
+      } else {
+        bool backend_lacks = false;
+#ifdef SITESEEK_WITH_REDIS
+        if (impl_->redisearch) {
+          try {
+            backend_lacks = !impl_->redisearch->has_index(s.name);
+          } catch (const Error& e) {
+            impl_->log(LogLevel::warn, s.name + ": cannot tell whether RediSearch has an index (" + e.what() +
+                                           "); POST /indexer once it can");
+          }
+        }
+#endif
+        if (!backend_lacks) continue;
+        impl_->log(LogLevel::info, s.name + ": the search backend has no index for it");
+      }
+    }
+    if (s.directory.empty() && !impl_->options.crawl_missing) {
+      if (impl_->options.require_index) {
+        throw RequestError("no_index", "site '" + s.name + "' has no index yet: run `siteseek index --site " + s.name + "`");
+      }
+      continue;
+    }
+    impl_->log(LogLevel::info, s.name + ": " + why + ", indexing " + (s.directory.empty() ? s.url : s.directory));
+    try {
+      auto r = reindex(s.name, impl_->progress(s.name));
+      if (impl_->options.on_indexed) impl_->options.on_indexed(s.name, r);
+    } catch (const Error& e) {
+      if (impl_->options.require_index) throw;
+      // Serving the other sites beats refusing to start; POST /indexer can retry later.
+      impl_->log(LogLevel::error, s.name + ": indexing failed, the site has no index: " + e.what());
+    }
+  }
+  return report;
+}
+
+IngestReport Node::reindex(const std::string& site_name, const ProgressCallback& progress) {
+  auto& engine = *impl_->engine;
+  const SiteSettings settings = engine.settings()->site(site_name);  // a copy: sites may change meanwhile
+  std::lock_guard lock(impl_->reindex_mutex(settings.name));
+  // Parsing and analysis threads leave their freed tables in malloc's per-thread arenas, which
+  // glibc keeps; give those pages back when the run ends (a server reindexing every few seconds
+  // grew 17 % in 5 minutes without this).
+  struct TrimAfter {
+    ~TrimAfter() {
+#ifdef __GLIBC__
+      ::malloc_trim(0);
+#endif
+    }
+  } trim_after;
+  IngestResult result;
+  CrawlState next_state;
+  const bool crawled = settings.directory.empty();
+  if (!crawled) {
+    result = read_directory(settings.directory, settings.url, settings, progress);
+  } else {
+    // A page answered 304 keeps the documents the current index holds for it: only when they were
+    // extracted with the settings in force (else every page is fetched and extracted again).
+    auto now = engine.current(settings.name);
+    const Index* reusable = now && now->settings_changes(settings).empty() ? now.get() : nullptr;
+    CrawlState previous = impl_->store->load_validators(settings, reusable);
+    CrawlOptions options;
+    options.progress = progress;
+    options.previous = &previous;
+    auto outcome = crawl(settings, options);  // throws IoError when nothing could be fetched
+    result = std::move(outcome.result);
+    next_state = std::move(outcome.state);
+  }
+  if (result.documents.empty()) {
+    std::string why = "no documents could be indexed for site '" + settings.name + "'";
+    if (!result.report.failed.empty()) {
+      why += " (first failure: " + result.report.failed.front().url + ": " + result.report.failed.front().error + ")";
+    }
+    throw IoError(why + "; the current index is unchanged");
+  }
+#ifdef SITESEEK_WITH_REDIS
+  // backend = "redisearch": RediSearch gets the documents first (a failure leaves both indexes as
+  // they were); the embedded index is still built, for suggestions and /health.
+  if (impl_->redisearch) impl_->redisearch->index(settings, result.documents);
+#endif
+  auto index = engine.build(settings.name, std::move(result.documents));
+  // Stored first: an index that cannot be stored fails the run before anything changes.
+  impl_->store->save(settings, *index);
+  engine.publish(settings.name, std::move(index));
+  if (crawled) {
+    // The new index is live from here on: validators that cannot be kept cost the next crawl its
+    // conditional requests, not this run its success.
+    try {
+      impl_->store->save_validators(settings, next_state);
+    } catch (const std::exception& e) {
+      impl_->log(LogLevel::warn, settings.name + ": the index is live, but the crawl's validators were not kept (" +
+                                     e.what() + "); the next crawl fetches every page");
+    }
+  }
+  return std::move(result.report);
+}
+
+void Node::publish_documents(const std::string& site, std::vector<Document> documents) {
+  auto& engine = *impl_->engine;
+  const SiteSettings settings = engine.settings()->site(site);
+  std::lock_guard lock(impl_->reindex_mutex(settings.name));
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) impl_->redisearch->index(settings, documents);
+#endif
+  auto index = engine.build(settings.name, std::move(documents));
+  impl_->store->save(settings, *index);
+  engine.publish(settings.name, std::move(index));
+}
+
+SearchResponse Node::search(SearchRequest request) const {
+  const auto settings = impl_->engine->settings();
+  apply_policy(*settings, request);
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) {
+    const auto& site = settings->site(request.site);
+    auto vocabulary = impl_->engine->current(site.name);
+    return impl_->redisearch->search(site, request, vocabulary.get());
+  }
+#endif
+  return impl_->engine->search(request);
+}
+
+SearchOutcome Node::search_json(SearchRequest request, std::string& out) const {
+  SearchOutcome outcome;
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) {
+    outcome.notes = apply_policy(*impl_->engine->settings(), request);
+    auto r = search(std::move(request));
+    append_json(out, r);
+    outcome.total = r.total;
+    return outcome;
+  }
+#endif
+  outcome.notes = apply_policy(*impl_->engine->settings(), request);
+  outcome.total = impl_->engine->search_json(request, out);
+  return outcome;
+}
+
+void Node::search_json_async(SearchRequest request, JsonDone done) const {
+  const auto settings = impl_->engine->settings();
+  SearchOutcome outcome;
+  outcome.notes = apply_policy(*settings, request);
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch) {
+    const auto& site = settings->site(request.site);  // an unknown site is an error now, not after a round trip
+    // The embedded index decides which words get typo variants (translated before this returns).
+    auto vocabulary = impl_->engine->current(site.name);
+    impl_->redisearch->search_async(
+        site, request,
+        [done = std::move(done), outcome](std::exception_ptr e, SearchResponse r) mutable {
+          if (e) return done(e, {}, outcome);
+          std::string out;
+          append_json(out, r);
+          outcome.total = r.total;
+          done(nullptr, std::move(out), outcome);
+        },
+        vocabulary.get());
+    return;
+  }
+#endif
+  std::string out;
+  outcome.total = impl_->engine->search_json(request, out);
+  done(nullptr, std::move(out), outcome);
+}
+
+std::vector<Suggestion> Node::suggest(SuggestRequest request) const {
+  apply_policy(*impl_->engine->settings(), request);
+  return impl_->engine->suggest(request);
+}
+
+void Node::put_site(SiteSettings site) {
+  {
+    // Checked as a whole before anything is stored: the same errors as a settings file.
+    AppSettings next = *settings();
+    auto it = std::find_if(next.sites.begin(), next.sites.end(), [&](const auto& s) { return s.name == site.name; });
+    if (it == next.sites.end()) next.sites.push_back(site);
+    else *it = site;
+    validate(next);
+  }
+  impl_->store->put_site(site);
+  const std::string name = site.name;
+  impl_->engine->put_site(std::move(site));
+  impl_->log(LogLevel::info, name + ": site settings stored with " + impl_->store->describe());
+}
+
+void Node::remove_site(const std::string& name) {
+  auto now = settings();
+  if (std::none_of(now->sites.begin(), now->sites.end(), [&](const auto& s) { return s.name == name; })) {
+    std::vector<std::string> known;
+    for (const auto& s : now->sites) known.push_back(s.name);
+    throw UnknownSiteError(name, std::move(known));
+  }
+  impl_->store->remove_site(name);
+  impl_->engine->remove_site(name);
+  impl_->log(LogLevel::info, name + ": site removed from " + impl_->store->describe());
+}
+
+Node::Health Node::health() const {
+  if (impl_->watch && !impl_->watch->connected()) {
+    std::string why = impl_->watch->last_error();
+    return {"unavailable", impl_->store->describe() + " is unavailable" + (why.empty() ? "" : ": " + why) +
+                               " (searches are answered from memory)"};
+  }
+#ifdef SITESEEK_WITH_REDIS
+  if (impl_->redisearch && !impl_->redisearch->connected()) {
+    std::string why = impl_->redisearch->last_error();
+    return {"unavailable", "RediSearch (redis at " + parse_redis_url(settings()->redis_url).display() +
+                               ") is unavailable" + (why.empty() ? "" : ": " + why)};
+  }
+#endif
+  std::vector<std::string> missing;
+  for (const auto& s : impl_->engine->sites()) {
+    if (!s.has_index) missing.push_back(s.name);
+  }
+  if (settings()->sites.empty()) return {"unavailable", "no sites are configured"};
+  if (!missing.empty()) return {"no_index", "no index yet for: " + join(missing)};
+  return {};
+}
+
+}  // namespace siteseek

@@ -1,0 +1,94 @@
+// The store factory and the JSON both stores write.
+#include <boost/json.hpp>
+
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/store.hpp"
+#include "store/store_json.hpp"
+#ifdef SITESEEK_WITH_REDIS
+#include "siteseek/redis_store.hpp"
+#endif
+
+namespace siteseek {
+
+std::unique_ptr<Store> make_store(const AppSettings& settings) {
+  if (settings.storage == "redis") {
+#ifdef SITESEEK_WITH_REDIS
+    return std::make_unique<RedisStore>(parse_redis_url(settings.redis_url, "redis_url"));
+#else
+    throw ConfigError("storage", "\"redis\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
+#endif
+  }
+  return std::make_unique<FileStore>(settings.data_dir);
+}
+
+std::string validators_to_json(const CrawlState& state) {
+  boost::json::object pages;
+  for (const auto& [url, page] : state.pages) {
+    if (page.etag.empty() && page.last_modified.empty()) continue;
+    boost::json::array links;
+    for (const auto& l : page.links) links.emplace_back(l);
+    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified}, {"links", std::move(links)}};
+  }
+  return boost::json::serialize(boost::json::object{{"version", 1}, {"pages", std::move(pages)}});
+}
+
+CrawlState validators_from_json(const std::string& text, const Index& index) {
+  CrawlState state;
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text, ec);
+  const auto* root = ec ? nullptr : doc.if_object();
+  const auto* pages = root ? root->if_contains("pages") : nullptr;
+  if (!pages || !pages->is_object()) return state;  // unreadable: crawl everything again
+  for (std::uint32_t i = 0; i < index.size(); ++i) {
+    Document d = index.document(i);
+    const std::string page = page_url(d);
+    const auto* v = pages->as_object().if_contains(page);
+    if (!v || !v->is_object()) continue;
+    auto [it, first] = state.pages.try_emplace(page);
+    auto& entry = it->second;
+    if (first) {
+      const auto& o = v->as_object();
+      if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
+      if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
+      if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
+        for (const auto& l : ls->as_array())
+          if (l.is_string()) entry.links.emplace_back(l.get_string());
+      }
+    }
+    entry.documents.push_back(std::move(d));
+  }
+  return state;
+}
+
+std::string stored_site_to_json(const SiteSettings& site, SiteOrigin origin) {
+  return boost::json::serialize(boost::json::object{{"version", 1},
+                                                    {"origin", origin == SiteOrigin::runtime ? "runtime" : "settings"},
+                                                    {"site", boost::json::value_from(site)}});
+}
+
+StoredSite stored_site_from_json(const std::string& text, const std::string& source) {
+  boost::json::value doc;
+  try {
+    doc = parse_json_exact(text);
+  } catch (const ConfigError& e) {
+    throw ConfigError(source, e.what());
+  }
+  const auto* root = doc.if_object();
+  const auto* site = root ? root->if_contains("site") : nullptr;
+  if (!site) throw ConfigError(source, "expected an object with the key 'site'");
+  StoredSite out;
+  try {
+    out.site = site_settings_from_json(*site);
+  } catch (const ConfigError& e) {
+    std::vector<ConfigIssue> issues = e.issues();
+    for (auto& i : issues) i.path = source + ":site" + (i.path.empty() ? "" : "." + i.path);
+    throw ConfigError(std::move(issues));
+  }
+  if (const auto* o = root->if_contains("origin"); o && o->is_string() && o->get_string() == "runtime") {
+    out.origin = SiteOrigin::runtime;
+  }
+  return out;
+}
+
+}  // namespace siteseek
