@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
   serve->add_option("--host", host, "listen address");
   serve->add_option("--port", port, "listen port (0: any free port)");
   serve->add_option("--threads", threads, "io threads (0: one per core)");
-  serve->add_option("--data-dir", data_dir, "where snapshots live");
+  serve->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
   std::uint32_t request_timeout_ms = 10000, idle_timeout_ms = 30000;
   serve->add_option("--request-timeout-ms", request_timeout_ms, "time to read one request once it started")->capture_default_str();
   serve->add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive connections with no request are closed after this")->capture_default_str();
@@ -299,10 +299,12 @@ int main(int argc, char** argv) {
   search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000))->capture_default_str();
   search->add_option("--start", start, "skip this many results (paging)");
   search->add_flag("--json", json, "print the response as JSON");
+  search->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
 
   // query
   auto* query_cmd = app.add_subcommand("query", "stdin transport: one query (text or JSON) per line in, one JSON line out");
   query_cmd->add_option("--site", site, "default site for lines that name none");
+  query_cmd->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
 
   // config
   auto* config = app.add_subcommand("config", "check and show settings");

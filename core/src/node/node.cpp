@@ -124,7 +124,7 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
   impl_->store = impl_->options.persist ? make_store(settings) : std::make_unique<MemoryStore>();
   AppSettings effective = impl_->store->effective_settings(settings);
   if (effective.sites.size() != settings.sites.size() || effective.sites != settings.sites) {
-    impl_->log(LogLevel::info, "settings: " + std::to_string(effective.sites.size()) + " site(s) with " +
+    impl_->log(LogLevel::debug, "settings: " + std::to_string(effective.sites.size()) + " site(s) with " +
                                    impl_->store->describe());
   }
   if (effective.backend == "redisearch") {

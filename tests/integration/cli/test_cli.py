@@ -18,6 +18,7 @@
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -316,3 +317,37 @@ def test_a_snapshot_built_with_other_settings_is_rebuilt(workdir):
     assert json.loads(r.stdout)["results"]
     r = search_with(dict(base, boosts={"link_list": 0.8}, title_separators=[" | "]))
     assert r.returncode == 0 and r.stderr == "", r.stderr  # rebuilt once, then reused
+
+
+def test_a_data_directory_describes_itself(workdir):
+    # `index --dir` with no settings file keeps the site's settings beside its snapshot, so search,
+    # query and serve over that data directory need no settings file either (they used to answer
+    # "no sites are configured").
+    data = os.path.join(workdir, "self-described")
+    r = run("index", "--dir", FIXTURE_SITE, "--base-url", "https://ex.example/", "--site", "ex", "--data-dir", data)
+    assert r.returncode == 0, r.stderr
+    assert sorted(os.listdir(data)) == ["ex.site.json", "ex.snapshot"]
+    r = run("search", "install", "--data-dir", data, "--json")
+    assert r.returncode == 0, r.stderr
+    found = json.loads(r.stdout)
+    assert found["total"] >= 1 and found["results"][0]["url"].startswith("https://ex.example/")
+    r = run("query", "--data-dir", data, stdin="install\n")
+    assert r.returncode == 0 and json.loads(r.stdout.splitlines()[0])["total"] == found["total"], r.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
+    log_path = os.path.join(workdir, "serve-self-described.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([siteseek_bin(), "serve", "--port", "0", "--data-dir", data], stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+    try:
+        port = None
+        deadline = time.time() + 30
+        while port is None and time.time() < deadline and proc.poll() is None:
+            m = re.search(r"on http://127\.0\.0\.1:(\d+)/", open(log_path).read())
+            port = int(m.group(1)) if m else time.sleep(0.05)
+        assert port, open(log_path).read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=install", timeout=10) as resp:
+            assert json.loads(resp.read())["total"] == found["total"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert_no_sanitizer_report(open(log_path).read())
