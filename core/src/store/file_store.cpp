@@ -24,8 +24,15 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
+void make_directory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create the data directory " + dir + ": " + ec.message());
+}
+
 // Written beside the target and renamed over it: a reader sees the old file or the new one.
 void write_file(const std::string& path, const std::string& text) {
+  make_directory(fs::path(path).parent_path().string());
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -88,9 +95,6 @@ AppSettings FileStore::effective_settings(const AppSettings& local) {
 }
 
 void FileStore::put_site(const SiteSettings& site) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw IoError("cannot create the data directory " + dir_ + ": " + ec.message());
   write_file(dir_ + site.name + ".site.json", stored_site_to_json(site, SiteOrigin::runtime));
 }
 
@@ -105,9 +109,7 @@ std::optional<StoredIndex> FileStore::load(const SiteSettings& site) {
 }
 
 StoredIndex FileStore::save(const SiteSettings& site, const Index& index) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw IoError("cannot create the data directory " + dir_ + ": " + ec.message());
+  make_directory(dir_);
   const auto path = snapshot_path(site.name);
   save_snapshot(index, path);
   // The settings beside the index: a site added at run time stays one; any other was indexed

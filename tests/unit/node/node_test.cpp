@@ -1,0 +1,186 @@
+// What these tests prove, on each store (files and Redis) where a store is involved:
+// 1. reindex stores then publishes: a new node over the same store starts with the index, and a
+//    damaged stored index is refused at start, listed, and the other sites still load;
+// 2. the request policy is the node's, whoever calls: query length (query_too_long), num clamped
+//    and said so, a site named by its URL, suggestions capped;
+// 3. sites change at run time: put_site adds a site that can be indexed and searched, remove_site
+//    takes it away (UnknownSiteError after), and searches running on other threads meanwhile
+//    never fail or crash;
+// 4. health names what is missing (no_index, then ok);
+// 5. a node that does not persist writes nothing.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "../../support/store_backends.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/limits.hpp"
+#include "siteseek/node.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+SearchRequest request(const std::string& q, const std::string& site = "docs") {
+  SearchRequest r;
+  r.q = q;
+  r.site = site;
+  return r;
+}
+
+std::vector<Document> docs_about(const std::string& site_url, const std::string& word, int n) {
+  std::vector<Document> out;
+  for (int i = 0; i < n; ++i) {
+    Document d;
+    d.id = d.url = site_url + word + std::to_string(i) + ".html";
+    d.title = "About " + word;
+    d.body = "Text on " + word + " number " + std::to_string(i) + ".";
+    out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(node_module)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(reindex_stores_and_a_new_node_starts_with_it, Backend, test::store_backends) {
+  Backend backend;
+  std::uint64_t total = 0;
+  {
+    Node node(backend.settings());
+    BOOST_TEST(node.health().code == "no_index");
+    auto report = node.reindex("docs");
+    BOOST_TEST(report.documents > 0u);
+    total = node.search(request("install")).total;
+    BOOST_TEST(total > 0u);
+    BOOST_TEST(node.health().code.empty());
+  }
+  {
+    Node again(backend.settings());
+    auto started = again.start();
+    BOOST_REQUIRE(started.loaded.size() == 1u);
+    BOOST_TEST(started.refused.empty());
+    BOOST_TEST(again.search(request("install")).total == total);
+  }
+  backend.corrupt("docs");
+  Node refused(backend.settings());
+  auto started = refused.start();
+  BOOST_TEST(started.loaded.empty());
+  BOOST_REQUIRE(started.refused.size() == 1u);
+  BOOST_TEST(started.refused.front().site == "docs");
+  BOOST_TEST(!refused.engine().current("docs"));
+}
+
+BOOST_AUTO_TEST_CASE(request_policy_for_every_caller) {
+  AppSettings app = test::FileBackend().settings();
+  app.max_query_length = 20;
+  app.max_num = 3;
+  Node node(app, [] {
+    NodeOptions o;
+    o.persist = false;
+    return o;
+  }());
+  node.publish_documents("docs", docs_about("https://example.org/", "alpha", 8));
+  try {
+    node.search(request(std::string(21, 'a')));
+    BOOST_FAIL("a query over max_query_length was searched");
+  } catch (const RequestError& e) {
+    BOOST_TEST(e.code() == "query_too_long");
+  }
+  BOOST_CHECK_THROW(node.suggest({std::string(21, 'a'), "docs", 5}), RequestError);
+  auto r = request("alpha");
+  r.num = 50;
+  std::string json;
+  auto outcome = node.search_json(r, json);
+  BOOST_TEST(outcome.notes.num_clamped);
+  BOOST_TEST(outcome.total == 8u);
+  BOOST_TEST(node.search(r).results.size() == 3u);
+  BOOST_TEST(node.search(request("alpha", "https://example.org")).total == 8u);  // a site named by its URL
+  BOOST_TEST(node.suggest({"alp", "docs", 1000}).size() <= limits::max_suggestions);
+  BOOST_TEST(default_search_request(*node.settings()).num == app.default_num);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(sites_change_while_searches_run, Backend, test::store_backends) {
+  Backend backend;
+  Node node(backend.settings());
+  node.publish_documents("docs", docs_about("https://example.org/", "alpha", 5));
+  std::atomic<bool> stop{false};
+  std::atomic<int> searches{0}, wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        if (node.search(request("alpha")).total != 5u) ++wrong;
+        ++searches;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    SiteSettings extra;
+    extra.name = "extra" + std::to_string(i);
+    extra.url = "https://extra" + std::to_string(i) + ".example.org/";
+    node.put_site(extra);
+    node.publish_documents(extra.name, docs_about(extra.url, "beta", 2));
+    BOOST_TEST(node.search(request("beta", extra.name)).total == 2u);
+    if (i % 2 == 0) {
+      node.remove_site(extra.name);
+      BOOST_CHECK_THROW(node.search(request("beta", extra.name)), UnknownSiteError);
+    }
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  BOOST_TEST(wrong.load() == 0);
+  BOOST_TEST(searches.load() > 0);
+  BOOST_TEST(node.sites().size() == 11u);
+  BOOST_CHECK_THROW(node.remove_site("no-such-site"), UnknownSiteError);
+
+  // The sites put at run time are the store's too: a new node starts with them.
+  Node restarted(backend.settings());
+  BOOST_TEST(restarted.settings()->sites.size() == 11u);
+  BOOST_TEST(restarted.start().loaded.size() == 11u);
+}
+
+// Shared storage: a site put or removed on one node reaches a node that follows the store, and so
+// does the index published for it.
+BOOST_AUTO_TEST_CASE(site_changes_reach_the_other_nodes) {
+  test::RedisBackend backend;
+  NodeOptions follow;
+  follow.follow = true;
+  Node watching(backend.settings(), follow);
+  watching.start();
+  Node admin(backend.settings());
+  SiteSettings extra;
+  extra.name = "extra";
+  extra.url = "https://extra.example.org/";
+  admin.put_site(extra);
+  admin.publish_documents("extra", docs_about(extra.url, "gamma", 3));
+  auto eventually = [](auto&& f) {
+    for (int i = 0; i < 500 && !f(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return f();
+  };
+  BOOST_TEST(eventually([&] {
+    try {
+      return watching.search(request("gamma", "extra")).total == 3u;
+    } catch (const UnknownSiteError&) {
+      return false;
+    }
+  }));
+  admin.remove_site("extra");
+  BOOST_TEST(eventually([&] { return watching.sites().size() == 1u; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_node_that_does_not_persist_writes_nothing) {
+  test::FileBackend backend;
+  NodeOptions o;
+  o.persist = false;
+  Node node(backend.settings(), o);
+  node.reindex("docs");
+  BOOST_TEST(node.search(request("install")).total > 0u);
+  BOOST_TEST(!std::filesystem::exists(backend.data_dir));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,137 @@
+// What these tests prove, for each store (files in data_dir, and Redis), with one test body:
+// 1. a site without a stored index loads as nothing; a saved index loads back with the same
+//    documents, and the store says where it is;
+// 2. damaged stored bytes are refused with SnapshotError naming where they were;
+// 3. crawl validators round trip for the pages the reusable index holds (with their documents)
+//    and give nothing without a reusable index;
+// 4. a site put at run time is in the settings the next node starts with; a removed site, its
+//    index and validators are gone;
+// 5. only the Redis store has other writers to follow (watch), and the file store leaves
+//    nothing but its own files in data_dir.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "../../support/store_backends.hpp"
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/store.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+std::shared_ptr<const Index> index_of(const SiteSettings& site, std::initializer_list<const char*> words) {
+  IndexBuilder b(site);
+  for (const char* w : words) {
+    Document d;
+    d.id = d.url = site.url + w + ".html";
+    d.title = std::string("Page about ") + w;
+    d.body = std::string("This page talks about ") + w + ".";
+    b.add(d);
+  }
+  return b.build();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_contract)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(save_load_and_refuse, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  const SiteSettings site = backend.settings().sites.front();
+  BOOST_TEST(!store->load(site).has_value());
+  auto index = index_of(site, {"apples", "pears"});
+  store->save(site, *index);
+  auto loaded = store->load(site);
+  BOOST_REQUIRE(loaded.has_value());
+  BOOST_TEST(loaded->index->size() == 2u);
+  BOOST_TEST(std::string(loaded->index->title(1)) == std::string(index->title(1)));
+  BOOST_TEST(loaded->where.find("docs") != std::string::npos, loaded->where);
+
+  backend.corrupt("docs");
+  try {
+    store->load(site);
+    BOOST_FAIL("a damaged index was loaded");
+  } catch (const SnapshotError& e) {
+    BOOST_TEST(std::string(e.what()).find("docs") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  const SiteSettings site = backend.settings().sites.front();
+  auto index = index_of(site, {"apples", "pears"});
+  CrawlState state;
+  state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {}, {site.url + "pears.html"}};
+  state.pages[site.url + "gone.html"] = {"\"etag-2\"", "", {}, {}};
+  state.pages[site.url + "pears.html"] = {"", "", {}, {}};  // no validator: nothing to keep
+  store->save_validators(site, state);
+  BOOST_TEST(store->load_validators(site, nullptr).pages.empty());
+  auto back = store->load_validators(site, index.get());
+  BOOST_REQUIRE(back.pages.size() == 1u);  // gone.html is not in the index; pears.html had no validator
+  const auto& page = back.pages.begin()->second;
+  BOOST_TEST(back.pages.begin()->first == site.url + "apples.html");
+  BOOST_TEST(page.etag == "\"etag-1\"");
+  BOOST_TEST(page.links == std::vector<std::string>{site.url + "pears.html"});
+  BOOST_TEST(page.documents.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(sites_put_and_removed_at_run_time, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  SiteSettings extra;
+  extra.name = "extra";
+  extra.url = "https://extra.example.org/";
+  store->put_site(extra);
+  auto with = store->effective_settings(backend.settings());
+  BOOST_REQUIRE(with.sites.size() == 2u);
+  BOOST_TEST(with.sites[1].name == "extra");
+  BOOST_TEST(with.sites[1].url == extra.url);
+
+  store->save(extra, *index_of(extra, {"plums"}));
+  store->save_validators(extra, CrawlState{});
+  store->remove_site("extra");
+  BOOST_TEST(store->effective_settings(backend.settings()).sites.size() == 1u);
+  BOOST_TEST(!store->load(extra).has_value());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(watch_only_where_others_write, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  Engine engine(backend.settings());
+  auto watch = store->watch(engine, {});
+  BOOST_TEST(static_cast<bool>(watch) == (backend.settings().storage == "redis"));
+  if (watch) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!watch->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    BOOST_TEST(watch->connected());
+  }
+}
+
+// A data directory names its sites: an index saved from the settings is found by a node that
+// starts with no sites configured, with the settings it was built with.
+BOOST_AUTO_TEST_CASE(a_data_directory_describes_itself) {
+  test::FileBackend backend;
+  FileStore store(backend.data_dir);
+  SiteSettings site = backend.settings().sites.front();
+  site.boosts.inbound_links = 0.25;
+  store.save(site, *index_of(site, {"apples"}));
+  AppSettings none;
+  none.data_dir = backend.data_dir;
+  auto found = store.effective_settings(none);
+  BOOST_REQUIRE(found.sites.size() == 1u);
+  BOOST_TEST((found.sites.front() == site));
+  // With sites configured, those are the list: a stored site dropped from the file stays dropped.
+  AppSettings other = none;
+  other.sites.push_back(test::docs_site());
+  other.sites.front().name = "other";
+  BOOST_TEST(store.effective_settings(other).sites.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
