@@ -4,7 +4,7 @@
 
 #include <bit>
 
-#include "search/ranking.hpp"
+#include "search/rules.hpp"
 
 namespace siteseek::detail {
 
@@ -60,14 +60,17 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);
   for (const auto& x : tc.expansions) {
     PostingsCursor cur(d_, x.term);
-    const float factor = static_cast<float>(tc.idf * x.weight * impact_unit);
+    // The weight rules (match_kind, bm25f's idf) once per expansion; per posting, only its
+    // term-frequency part: the precomputed impact, or the restricted field's.
+    const double weight = expansion_weight(tc, x);
+    const float factor = static_cast<float>(weight * impact_unit);
     const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
     for (;; ++impact) {
       if (!cur.next_doc(doc, entry, positions)) break;
       if (keep && !(keep[doc >> 6] >> (doc & 63) & 1)) continue;
       float sc;
       if (tc.field) {
-        sc = static_cast<float>(tc.idf * x.weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
+        sc = static_cast<float>(weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
         if (sc <= 0) continue;
       } else {
         sc = factor * static_cast<float>(*impact);
