@@ -8,6 +8,16 @@
 
 namespace siteseek::detail {
 
+namespace {
+
+// Prefetches ask for whole cache lines.
+constexpr std::size_t cache_line = 64;
+// The body text snippet_offset reads from a checkpoint to the snippet's start: checkpoints are
+// every 16 positions (index/builder.cpp), about this many bytes of words.
+constexpr std::size_t checkpoint_walk_bytes = 256;
+
+}  // namespace
+
 void bare_results(const Index& index, std::span<const Candidate> ranked, std::vector<SearchResult>& out,
                   std::vector<std::uint32_t>& docs) {
   const auto& d = index.data();
@@ -40,7 +50,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   // the next one reads, for every result of the page, so their cache misses overlap instead of
   // coming one after another.
   const auto prefetch_text = [&](std::size_t offset, std::size_t bytes) {
-    for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(d.text.data() + std::min(offset + at, d.text.size()));
+    for (std::size_t at = 0; at < bytes; at += cache_line) __builtin_prefetch(d.text.data() + std::min(offset + at, d.text.size()));
   };
   struct Pending {
     std::uint32_t doc;
@@ -68,7 +78,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   }
   std::array<std::vector<std::uint32_t>, field_count> tmp;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> run, merged;
-  const std::size_t snippet_length = std::max<std::size_t>(ho.snippet_length, 20);
+  const std::size_t snippet_length = std::max<std::size_t>(ho.snippet_length, limits::min_snippet_length);
   for (std::size_t k = 0; k < page.size(); ++k) {
     auto& pg = page[k];
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
@@ -88,7 +98,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     prefetch_text(r.section_title.offset, r.section_title.length);
     prefetch_text(r.hierarchy.offset, r.hierarchy.length);
     if (pg.found.empty()) {
-      prefetch_text(r.body.offset, snippet_length + 64);
+      prefetch_text(r.body.offset, snippet_length + cache_line);
       continue;
     }
     pg.position = snippet_position(pg.found, snippet_length);
@@ -97,12 +107,12 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
-    prefetch_text(d.docs[pg.doc].body.offset + pg.checkpoint.offset, 256);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
   }
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
-    prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + 64);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + cache_line);
   }
   Highlighter highlighter(d.analyzer, plan.highlight, ho);
   for (std::size_t k = 0; k < page.size(); ++k) {
