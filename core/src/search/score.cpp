@@ -316,7 +316,7 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
     kept.clear();
   }
 
-
+  // The candidates: every record with all the required words, or, relaxed, with any.
   auto& cands = s.cands;
   cands.clear();
   if (single) {

@@ -44,15 +44,16 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   const auto parsed = parse_query(request.q, request.prefix.value_or(so.prefix_search));
   const Plan plan = make_plan(index, parsed, plan_options(request, so, started));
 
-  // Scorer: the records matching every required word (or, relaxed, some), scored by BM25F.
+  // Scorer: the records matching every required word (or, relaxed, some), scored by the weight
+  // rules (match_kind, bm25f) as their postings are read.
   auto& s = scratch();
   s.ensure(d.docs.size(), d.page_groups);
   Scorer scorer(index, plan);
   const Matches matches = match(index, plan, scorer, s);
   response.relaxed = !matches.all_match && !s.cands.empty();
 
-  // Ranking rules, in the order ranking_rules declares: over every candidate, then with positions
-  // over the best ones.
+  // The other ranking rules, in the order ranking_rules declares: over every candidate, then
+  // with positions over the best ones.
   const RankingInput ranking{index, request, plan, matches, scorer, s};
   rank_candidates(ranking, s.cands);
   rerank_best(ranking, s.cands);
