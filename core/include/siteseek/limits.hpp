@@ -1,6 +1,7 @@
 #pragma once
-// Every cap on query expansion and query work, in one place. A search never does more than these
-// allow, whatever the input; raising one trades latency for recall.
+// Every cap on query expansion and query work, and every bound on what a request may ask, in one
+// place. A search never does more than these allow, whatever the input; raising one trades latency
+// for recall.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -29,10 +30,17 @@ inline constexpr std::size_t max_synonym_expansions = 16;
 inline constexpr std::size_t rerank_candidates = 50;
 /// Positions per field and word read when re-ranking (the first ones; enough for proximity).
 inline constexpr std::uint32_t rerank_positions = 256;
-/// Per-search time budget: once spent, expansion stops and the results found so far are ranked.
+/// Per-search time budget for typo expansion, the one expansion whose cost grows with the
+/// dictionary: the words the plan reaches after it is spent get no typo neighbours. Their exact,
+/// stem, prefix and synonym matches are still added, and matching, ranking and the page run in
+/// full: the other caps here bound them.
 inline constexpr std::chrono::microseconds search_deadline{50'000};
+/// Typo corrections per word that highlighting also wraps (the most frequent).
+inline constexpr std::size_t max_highlighted_typo_terms = 8;
 /// Body positions per query word considered when choosing a snippet's window.
 inline constexpr std::uint32_t snippet_positions = 32;
+/// Shortest snippet, in bytes of body text: a smaller snippet_length is raised to it.
+inline constexpr std::size_t min_snippet_length = 20;
 /// Largest page of results a single request may ask for (start + num).
 inline constexpr std::size_t max_results_window = 10'000;
 /// Word completions returned by suggest at most.

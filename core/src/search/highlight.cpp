@@ -11,6 +11,7 @@
 #endif
 
 #include "index/index_data.hpp"
+#include "siteseek/limits.hpp"
 
 namespace siteseek::detail {
 
@@ -299,7 +300,7 @@ std::string highlight_text(const Analyzer& analyzer, std::string_view text, cons
 
 std::uint32_t snippet_position(std::vector<std::pair<std::uint32_t, std::uint32_t>>& found, std::size_t length) {
   if (found.empty()) return 0;
-  length = std::max<std::size_t>(length, 20);
+  length = std::max<std::size_t>(length, limits::min_snippet_length);
   // The window of about `length` bytes (~7 bytes a word) with the most distinct query words.
   if (!std::is_sorted(found.begin(), found.end())) std::sort(found.begin(), found.end());
   const std::uint32_t span = static_cast<std::uint32_t>(std::max<std::size_t>(4, length / 7));
@@ -352,7 +353,7 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
 
 std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from) {
   const std::string_view body = index.body(doc);
-  const std::size_t length = std::max<std::size_t>(options_.snippet_length, 20);
+  const std::size_t length = std::max<std::size_t>(options_.snippet_length, limits::min_snippet_length);
   std::string out;
   if (body.empty()) return out;
   from = std::min(from, body.size());

@@ -49,11 +49,7 @@ struct Builder {
     }
   }
 
-  bool out_of_time() {
-    if (std::chrono::steady_clock::now() < options.deadline) return false;
-    plan.deadline_hit = true;
-    return true;
-  }
+  bool out_of_time() const { return std::chrono::steady_clock::now() >= options.deadline; }
 
   // The terms sharing a stem (the most frequent max_stem_variants of them), but `except`.
   void add_variants(std::vector<Expansion>& out, std::vector<std::uint32_t> variants, std::uint32_t except,
@@ -138,7 +134,7 @@ struct Builder {
         const float w = m.distance == 1 ? weight_one_typo : weight_two_typos;
         const auto kind = m.distance == 1 ? MatchKind::one_typo : MatchKind::two_typos;
         ex.push_back({m.term, w, kind});
-        if (shown++ < 8) plan.highlight.terms.emplace_back(d.term(m.term));
+        if (shown++ < limits::max_highlighted_typo_terms) plan.highlight.terms.emplace_back(d.term(m.term));
         // The word meant also matches by its stem ('lamda' -> lambda -> "Lambdas"), as typed
         // words do: for the likeliest corrections (the most frequent come first).
         if (shown <= limits::typo_stem_corrections) {

@@ -63,13 +63,13 @@ struct Plan {
   /// identifier's term (a record holding it has the parts together, in any field), else -1.
   std::vector<std::int32_t> joined;
   HighlightMatcher highlight;
-  bool deadline_hit = false;
 };
 
 struct PlanOptions {
   bool typo = true;
   std::uint32_t one_typo_min_length = 5;
   std::uint32_t two_typos_min_length = 9;
+  /// Words reached after it get no typo neighbours (limits::search_deadline).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 

@@ -1,33 +1,10 @@
 #pragma once
-// The ranking rules, named and ordered in one place. A result's rank is decided by these rules
-// in this order: `words` (records matching more of the query's words come first when the query
-// had to be relaxed), then one score built from the other rules.
-#include <array>
+// The ranking rules' constants: the match_kind weights (the plan gives them to the expansions), and
+// the factors and bonuses of the other rules. The rules themselves, and the order they run in,
+// are the list in search/rules.hpp.
 #include <cstddef>
-#include <string_view>
-
-#include "siteseek/index.hpp"
 
 namespace siteseek::detail {
-
-/// One ranking rule: its name (stable, for docs and score details) and what it does.
-struct RankingRule {
-  std::string_view name;
-  std::string_view description;
-};
-
-/// The rules, in order of precedence.
-inline constexpr std::array<RankingRule, 8> ranking_rules{{
-    {"words", "records matching more required query words rank first (only differs when relaxed)"},
-    {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers below)"},
-    {"bm25f", "BM25F over title, section title, body and URL with the site's field weights"},
-    {"document_boost", "x the record's boost x page/section boost x (1 + boosts.inbound_links x ln(1 + pages linking to"
-                       " its page)) x boosts.urls factor x 1/(1 + depth_decay x URL depth)"},
-    {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)"},
-    {"scattered", "x scattered_page_factor for a page record holding every word when none of its sections does"},
-    {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)"},
-    {"exact_title", "x bonus for the share of the title made of query words, and when the title or section title equals, or starts with, the query"},
-}};
 
 // match_kind: how much an expanded term is worth relative to the word typed.
 inline constexpr float weight_exact = 1.0f;

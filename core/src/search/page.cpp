@@ -1,0 +1,139 @@
+// The returned page of results: stored fields, highlights and snippets, for those results only.
+#include "search/page.hpp"
+
+#include <algorithm>
+
+#include "search/highlight.hpp"
+#include "siteseek/limits.hpp"
+
+namespace siteseek::detail {
+
+namespace {
+
+// Prefetches ask for whole cache lines.
+constexpr std::size_t cache_line = 64;
+// The body text snippet_offset reads from a checkpoint to the snippet's start: checkpoints are
+// every 16 positions (index/builder.cpp), about this many bytes of words.
+constexpr std::size_t checkpoint_walk_bytes = 256;
+
+}  // namespace
+
+void bare_results(const Index& index, std::span<const Candidate> ranked, std::vector<SearchResult>& out,
+                  std::vector<std::uint32_t>& docs) {
+  const auto& d = index.data();
+  for (const auto& c : ranked) {
+    const auto& r = d.docs[c.doc];
+    SearchResult res;
+    res.url = d.slice(r.url);
+    res.type = r.type;
+    res.score = c.score;
+    out.push_back(std::move(res));
+    docs.push_back(c.doc);
+  }
+}
+
+void page_results(const Index& index, const Plan& plan, Scorer& scorer, const SearchRequest& request,
+                  std::span<const Candidate> ranked, std::vector<SearchResult>& out) {
+  const auto& d = index.data();
+  const auto& so = d.settings.search;
+  HighlightOptions ho;
+  ho.pre_tag = request.highlight_pre_tag.value_or(so.highlight_pre_tag);
+  ho.post_tag = request.highlight_post_tag.value_or(so.highlight_post_tag);
+  ho.snippet_length = request.snippet_length.value_or(so.snippet_length);
+  std::vector<std::uint32_t> positive;
+  for (const auto& c : plan.clauses)
+    if (!c.excluded)
+      for (const auto& a : c.alternatives)
+        for (auto t : a.terms)
+          if (!plan.terms[t].stop) positive.push_back(t);
+  // The page's records, entries and text are far apart in memory: each stage below asks for what
+  // the next one reads, for every result of the page, so their cache misses overlap instead of
+  // coming one after another.
+  const auto prefetch_text = [&](std::size_t offset, std::size_t bytes) {
+    for (std::size_t at = 0; at < bytes; at += cache_line) __builtin_prefetch(d.text.data() + std::min(offset + at, d.text.size()));
+  };
+  struct Pending {
+    std::uint32_t doc;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  ///< body positions of matches, word
+    std::uint32_t position = 0;                                  ///< where the snippet starts
+    Checkpoint checkpoint;
+    std::size_t from = 0;                                        ///< its byte offset in the body
+  };
+  std::vector<Pending> page;
+  page.reserve(ranked.size());
+  out.reserve(page.capacity());
+  std::vector<const Hit*> body_hits;  // per result, per positive word
+  for (std::size_t k = 0; k < ranked.size(); ++k) {
+    const auto doc = ranked[k].doc;
+    page.push_back({doc, {}, 0, {}, 0});
+    __builtin_prefetch(&d.docs[doc]);
+    __builtin_prefetch(&d.checkpoint_offset[doc]);
+    for (auto t : positive) {
+      const Hit* hit = scorer.find_hit(t, doc);
+      body_hits.push_back(hit && hit->body_weight > 0 ? hit : nullptr);
+      if (!body_hits.back()) continue;
+      __builtin_prefetch(d.postings.data() + hit->body_entry);
+      __builtin_prefetch(d.positions.data() + hit->body_positions);
+    }
+  }
+  std::array<std::vector<std::uint32_t>, field_count> tmp;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> run, merged;
+  const std::size_t snippet_length = std::max<std::size_t>(ho.snippet_length, limits::min_snippet_length);
+  for (std::size_t k = 0; k < page.size(); ++k) {
+    auto& pg = page[k];
+    for (std::uint32_t i = 0; i < positive.size(); ++i) {
+      const Hit* hit = body_hits[k * positive.size() + i];
+      if (!hit) continue;
+      decode_positions(d, entry_at(d, pg.doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions,
+                       static_cast<std::size_t>(Field::body) + 1);
+      // Each word's positions come sorted: merge them in, so the snippet needs no sort.
+      run.clear();
+      for (auto p : tmp[static_cast<std::size_t>(Field::body)]) run.emplace_back(p, positive[i]);
+      merged.resize(pg.found.size() + run.size());
+      std::merge(pg.found.begin(), pg.found.end(), run.begin(), run.end(), merged.begin());
+      pg.found.swap(merged);
+    }
+    const auto& r = d.docs[pg.doc];
+    prefetch_text(r.title.offset, r.title.length);
+    prefetch_text(r.section_title.offset, r.section_title.length);
+    prefetch_text(r.hierarchy.offset, r.hierarchy.length);
+    if (pg.found.empty()) {
+      prefetch_text(r.body.offset, snippet_length + cache_line);
+      continue;
+    }
+    pg.position = snippet_position(pg.found, snippet_length);
+    __builtin_prefetch(d.checkpoints.data() + d.checkpoint_offset[pg.doc]);
+  }
+  for (auto& pg : page) {
+    if (pg.found.empty()) continue;
+    pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
+  }
+  for (auto& pg : page) {
+    if (pg.found.empty()) continue;
+    pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + cache_line);
+  }
+  Highlighter highlighter(d.analyzer, plan.highlight, ho);
+  for (std::size_t k = 0; k < page.size(); ++k) {
+    const auto doc = page[k].doc;
+    const auto& r = d.docs[doc];
+    SearchResult res;
+    res.url = d.slice(r.url);
+    res.type = r.type;
+    res.score = ranked[k].score;
+    res.title = highlighter.text(d.slice(r.title));
+    res.section_title = highlighter.text(d.slice(r.section_title));
+    auto h = d.slice(r.hierarchy);
+    while (!h.empty()) {
+      auto cut = h.find('\x1f');
+      res.hierarchy.emplace_back(h.substr(0, cut));
+      if (cut == std::string_view::npos) break;
+      h.remove_prefix(cut + 1);
+    }
+    res.body = highlighter.snippet(index, doc, page[k].from);
+    out.push_back(std::move(res));
+  }
+}
+
+}  // namespace siteseek::detail

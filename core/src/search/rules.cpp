@@ -1,0 +1,203 @@
+// The ranking rules and the stages that run them, each stage its rules in the list's order.
+#include "search/rules.hpp"
+
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "index/url_text.hpp"
+#include "search/ranking.hpp"
+#include "siteseek/limits.hpp"
+
+namespace siteseek::detail {
+
+namespace {
+
+// Title, section title and body: the fields proximity and the title rules read (never the URL).
+constexpr std::size_t text_fields = static_cast<std::size_t>(Field::body) + 1;
+
+// Calls fn(rule) for each rule of `stage`, in the list's order. The rule is a compile-time
+// constant, so its function is called directly (and may be inlined), never through a pointer:
+// the weight stage runs once per expansion of every word.
+template <RuleStage stage, typename Fn>
+void for_each_rule(Fn&& fn) {
+  [&]<std::size_t... i>(std::index_sequence<i...>) {
+    ([&] {
+      if constexpr (ranking_rules[i].stage == stage) fn(std::integral_constant<const RankingRule*, &ranking_rules[i]>{});
+    }(), ...);
+  }(std::make_index_sequence<ranking_rules.size()>{});
+}
+
+std::string section_of(std::string_view url, std::string_view root) {
+  auto text = url_text(url, root);
+  auto space = text.find(' ');
+  return text.substr(0, space);
+}
+
+// Closeness of consecutive query words (1 = adjacent in order) in the best field, 0..1.
+double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  if (a.empty() || b.empty()) return 0;
+  std::uint32_t best = ~0u;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size() && best > 1) {  // 1 (adjacent, in order) is the closest
+    if (a[i] < b[j]) best = std::min(best, b[j] - a[i]), ++i;
+    else best = std::min(best, a[i] - b[j] + 1), ++j;  // reversed order costs one more
+  }
+  return best == ~0u ? 0 : 1.0 / best;
+}
+
+// The query's words at the start of a field (after the heading's numbering, `lead` tokens), or
+// filling it. Positions are those of each word's best-scoring expansion; for a one-word query,
+// `word_fields` (the fields any expansion of it is in) also tells a field that is that word
+// alone: "Lambdas" equals `lambda` when the best match of `lambda` in that record is the exact
+// word in its body.
+double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
+                    const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
+                    const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
+                    double equals, double starts) {
+  if (pos.empty()) return 1.0;
+  if (pos.size() == 1 && present[0] && (word_fields >> field & 1) && r.field_length[field] == lead + 1) return equals;
+  for (std::size_t i = 0; i < pos.size(); ++i)
+    if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), lead + offsets[i])) return 1.0;
+  return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
+}
+
+}  // namespace
+
+namespace rule {
+
+// Matching counted each record's required words; they matter only when not all matched.
+void words(const RankingInput& in, std::span<Candidate> candidates) {
+  if (in.matches.all_match) return;
+  for (auto& c : candidates) c.words = in.s.count[c.doc];
+}
+
+double match_kind(const TermClause&, const Expansion& expansion, double factor) { return factor * expansion.weight; }
+
+double bm25f(const TermClause& word, const Expansion&, double factor) { return factor * word.idf; }
+
+// The boost is computed once per record at index time (static_boost.cpp).
+void document_boost(const RankingInput& in, std::span<Candidate> candidates) {
+  const auto& boost = in.index.data().doc_boost;
+  for (auto& c : candidates) c.score = c.score * boost[c.doc];
+}
+
+void current_section(const RankingInput& in, std::span<Candidate> candidates) {
+  const auto& d = in.index.data();
+  if (in.request.from_url.empty()) return;
+  const std::string key = section_of(in.request.from_url, d.settings.url);
+  const std::uint32_t from = key.empty() ? Index::Data::no_section : d.section_id(key);
+  if (from == Index::Data::no_section) return;
+  const double factor = d.settings.boosts.current_section;
+  for (auto& c : candidates)
+    if (d.doc_section[c.doc] == from) c.score = static_cast<float>(c.score * factor);
+}
+
+// With every word required and matched, the page records whose page has sections but none among
+// the candidates (none holds every word) score less.
+void scattered(const RankingInput& in, std::span<Candidate> candidates) {
+  const auto& d = in.index.data();
+  auto& s = in.s;
+  if (!in.matches.all_match || in.matches.required < 2 || d.doc_is_section.empty()) return;
+  const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+  for (const auto& c : candidates)
+    if (d.doc_is_section[c.doc]) s.group_stamp[d.doc_group[c.doc]] = g;
+  for (auto& c : candidates) {
+    const auto grp = d.doc_group[c.doc];
+    if (!d.doc_is_section[c.doc] && d.group_has_sections[grp] && s.group_stamp[grp] != g)
+      c.score *= scattered_page_factor;
+  }
+}
+
+void proximity(const RankingInput& in, const Reranked& c, double& factor) {
+  const auto& plan = in.plan;
+  const auto& seq = plan.sequence;
+  if (seq.size() < 2) return;
+  const auto& pos = c.positions;
+  double sum = 0;
+  for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
+    double best = 0;
+    // Parts of one identifier are together wherever the identifier is, also in the URL
+    // field's names ("dict.get" defined in a record).
+    if (plan.joined[i] >= 0 && in.scorer.find_hit(static_cast<std::uint32_t>(plan.joined[i]), c.doc)) best = 1.0;
+    for (std::size_t f = 0; f < text_fields && best < 1.0; ++f) best = std::max(best, closeness(pos[i][f], pos[i + 1][f]));
+    sum += best;
+  }
+  factor *= 1.0 + proximity_weight * sum / double(seq.size() - 1);
+}
+
+void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
+  const auto& seq = in.plan.sequence;
+  const auto& pos = c.positions;
+  const auto& r = c.record;
+  // How much of the title the query's words make up.
+  std::size_t in_title = 0;
+  for (std::size_t i = 0; i < seq.size(); ++i) in_title += c.present[i] && !pos[i][0].empty();
+  if (in_title > 0 && r.field_length[0] > 0)
+    factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
+  const std::uint8_t word_fields = seq.size() == 1 && c.hits[0] ? c.hits[0]->fields : 0;
+  factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
+                         word_fields, title_equals_bonus, title_starts_bonus);
+  factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
+                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus);
+}
+
+}  // namespace rule
+
+double expansion_weight(const TermClause& word, const Expansion& expansion) {
+  double factor = 1.0;
+  for_each_rule<RuleStage::weight>([&](auto rule) { factor = rule()->weigh(word, expansion, factor); });
+  return factor;
+}
+
+void rank_candidates(const RankingInput& in, std::vector<Candidate>& candidates) {
+  for_each_rule<RuleStage::candidates>([&](auto rule) { rule()->apply(in, candidates); });
+}
+
+void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) {
+  const auto& d = in.index.data();
+  const auto& plan = in.plan;
+  const std::size_t rerank = std::min(cands.size(), limits::rerank_candidates);
+  if (rerank == 0 || plan.sequence.empty()) return;
+  std::nth_element(cands.begin(), cands.begin() + (rerank - 1), cands.end(), better);
+  const auto& seq = plan.sequence;
+  std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(seq.size());
+  std::vector<bool> present(seq.size());
+  std::vector<std::uint32_t> offsets(seq.size());
+  for (std::size_t i = 0; i < seq.size(); ++i)
+    offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
+  // One word has no proximity, so its body positions are not needed.
+  const std::size_t fields = seq.size() > 1 ? text_fields : static_cast<std::size_t>(Field::section_title) + 1;
+  // The candidates in document order: each word's hits for all of them are one forward sweep
+  // of its list. Their entries are then asked for at once, so the cache misses overlap.
+  std::sort(cands.begin(), cands.begin() + rerank, [](const Candidate& a, const Candidate& b) { return a.doc < b.doc; });
+  std::vector<const Hit*> found_hits(rerank * seq.size());
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    const auto& hits = in.scorer.term_hits(seq[i]);
+    const Hit *at = hits.data(), *end = at + hits.size();
+    for (std::size_t k = 0; k < rerank; ++k) {
+      const Hit* h = found_hits[k * seq.size() + i] = seek(at, end, cands[k].doc);
+      if (!h) continue;
+      __builtin_prefetch(d.postings.data() + h->entry);
+      __builtin_prefetch(d.positions.data() + h->positions);
+    }
+  }
+  for (std::size_t k = 0; k < rerank; ++k) {
+    auto& c = cands[k];
+    const std::span<const Hit* const> hits(found_hits.data() + k * seq.size(), seq.size());
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+      present[i] = hits[i] != nullptr;
+      if (hits[i]) in.scorer.positions(*hits[i], pos[i], limits::rerank_positions, fields);
+      else
+        for (auto& v : pos[i]) v.clear();
+    }
+    const Reranked reranked{c.doc, d.docs[c.doc], hits, pos, present, offsets};
+    // The factors multiply in the list's order, then the score once.
+    double factor = 1.0;
+    for_each_rule<RuleStage::rerank>([&](auto rule) { rule()->rerank(in, reranked, factor); });
+    c.score = static_cast<float>(c.score * factor);
+  }
+}
+
+}  // namespace siteseek::detail

@@ -1,0 +1,339 @@
+// The Scorer: a term clause's postings become its hits (the best expansion per document), a
+// clause's alternatives are merged, and `match` sums the clauses per document into candidates.
+#include "search/score.hpp"
+
+#include <bit>
+
+#include "search/rules.hpp"
+
+namespace siteseek::detail {
+
+Scratch& scratch() {
+  // initial-exec: in a shared object (the Python module) the default model would call
+  // __tls_get_addr at each use the compiler rematerialises in the hot loops (~9,500 calls and
+  // ~10 us per search); initial-exec is one %fs-relative load, as in an executable.
+  thread_local Scratch s __attribute__((tls_model("initial-exec")));
+  return s;
+}
+
+Scorer::Scorer(const Index& index, const Plan& plan) : d_(index.data()), plan_(plan), w_{} {
+  const auto& fw = d_.settings.field_weights;
+  w_ = {fw.title, fw.section_title, fw.body, fw.url};
+  hits_.swap(scratch().hit_lists);
+  for (auto& h : hits_) h.clear();
+  hits_.resize(plan.terms.size());
+  evaluated_.assign(plan.terms.size(), false);
+}
+
+Scorer::~Scorer() {
+  std::erase_if(hits_, [](const std::vector<Hit>& h) { return h.capacity() > Scratch::kept_list_hits; });
+  if (hits_.size() > Scratch::kept_lists) hits_.resize(Scratch::kept_lists);
+  hits_.swap(scratch().hit_lists);
+}
+
+// BM25F saturation of a posting entry's frequencies in one field (the @field: restriction;
+// unrestricted words use the precomputed impacts).
+double Scorer::tf_part(const PostingEntry& e, std::uint8_t field) const {
+  const double tfw = e.tf[field] ? w_[field] * e.tf[field] * d_.inv_norm[e.doc][field] : 0.0;
+  return tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
+}
+
+const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* keep) {
+  if (evaluated_[t]) return hits_[t];
+  evaluated_[t] = true;
+  auto& out = hits_[t];
+  const auto& tc = plan_.terms[t];
+  auto& s = scratch();
+  const bool multi = tc.expansions.size() > 1;
+  std::size_t total = 0;
+  for (const auto& x : tc.expansions) total += d_.term_df[x.term];
+  std::size_t most = std::min<std::size_t>(total, d_.docs.size());
+  if (keep) {  // a filtered walk keeps at most the records wanted
+    std::size_t wanted = 0;
+    for (std::size_t w = 0, n = (d_.docs.size() + 63) / 64; w < n; ++w) wanted += std::popcount(keep[w]);
+    most = std::min(most, wanted);
+  }
+  out.reserve(most);
+  std::uint32_t doc = 0;
+  std::uint64_t entry = 0, positions = 0;
+  const std::uint64_t no_body = ~std::uint64_t{0};
+  constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);
+  for (const auto& x : tc.expansions) {
+    PostingsCursor cur(d_, x.term);
+    // The weight rules (match_kind, bm25f's idf) once per expansion; per posting, only its
+    // term-frequency part: the precomputed impact, or the restricted field's.
+    const double weight = expansion_weight(tc, x);
+    const float factor = static_cast<float>(weight * impact_unit);
+    const std::uint8_t* impact = d_.impacts.data() + d_.impact_offset[x.term];
+    for (;; ++impact) {
+      if (!cur.next_doc(doc, entry, positions)) break;
+      if (keep && !(keep[doc >> 6] >> (doc & 63) & 1)) continue;
+      float sc;
+      if (tc.field) {
+        sc = static_cast<float>(weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));
+        if (sc <= 0) continue;
+      } else {
+        sc = factor * static_cast<float>(*impact);
+      }
+      const std::uint8_t mask = d_.postings[entry];
+      const bool in_body = mask & body_bit;
+      // A document seen by an earlier expansion is a bit in `seen` (an eighth of a megabyte
+      // for a million documents: it stays in cache, where a stamp per document would not).
+      const std::uint64_t bit = std::uint64_t{1} << (doc & 63);
+      if (multi && (s.seen[doc >> 6] & bit)) {
+        auto& h = out[s.slot[doc]];
+        h.fields |= mask;
+        if (sc > h.score) h.score = sc, h.entry = entry, h.positions = positions;
+        if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
+      } else {
+        if (multi) {
+          s.seen[doc >> 6] |= bit;
+          s.slot[doc] = static_cast<std::uint32_t>(out.size());
+        }
+        out.push_back({doc, sc, in_body ? x.weight : 0.0f, mask, entry, positions, in_body ? entry : no_body,
+                       positions});
+      }
+    }
+  }
+  if (multi) {
+    // Several expansions interleave documents: restore document order, by sorting when few
+    // documents matched, else by walking the bits of the documents seen (a word per 64).
+    const std::size_t words = (d_.docs.size() + 63) / 64;
+    if (out.size() * 4 < words) {
+      for (const auto& h : out) s.seen[h.doc >> 6] = 0;
+      std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.doc < b.doc; });
+    } else {
+      auto& ordered = s.ordered;
+      ordered.clear();
+      ordered.reserve(out.size());
+      for (std::size_t w = 0; w < words; ++w) {
+        for (std::uint64_t bits = s.seen[w]; bits; bits &= bits - 1) {
+          const auto doc = static_cast<std::uint32_t>(w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
+          ordered.push_back(out[s.slot[doc]]);
+        }
+        s.seen[w] = 0;
+      }
+      out.swap(ordered);
+    }
+  }
+  return out;
+}
+
+void Scorer::forget(std::uint32_t t) {
+  evaluated_[t] = false;
+  hits_[t].clear();
+}
+
+const Hit* Scorer::find_hit(std::uint32_t t, std::uint32_t doc) {
+  const auto& h = term_hits(t);
+  auto it = std::lower_bound(h.begin(), h.end(), doc, [](const Hit& a, std::uint32_t d) { return a.doc < d; });
+  return it != h.end() && it->doc == doc ? &*it : nullptr;
+}
+
+void Scorer::positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out, std::uint32_t cap,
+                       std::size_t fields) const {
+  decode_positions(d_, entry_at(d_, h.doc, h.entry, h.positions), out, cap, fields);
+}
+// Whether the phrase's words sit at their relative positions in one field.
+bool Scorer::phrase_matches(const Alternative& alt, std::uint32_t doc) {
+  std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(alt.terms.size());
+  for (std::size_t i = 0; i < alt.terms.size(); ++i) positions(*find_hit(alt.terms[i], doc), pos[i]);
+  for (std::size_t f = 0; f < field_count; ++f) {
+    for (auto p0 : pos[0][f]) {
+      bool all = true;
+      for (std::size_t i = 1; i < alt.terms.size() && all; ++i)
+        all = std::binary_search(pos[i][f].begin(), pos[i][f].end(), p0 + alt.offsets[i]);
+      if (all) return true;
+    }
+  }
+  return false;
+}
+
+std::size_t Scorer::postings_of(std::uint32_t t) const {
+  std::size_t n = 0;
+  for (const auto& x : plan_.terms[t].expansions) n += d_.term_df[x.term];
+  return n;
+}
+
+std::vector<DocScore> Scorer::alternative(const Alternative& alt) {
+  std::vector<DocScore> out;
+  if (alt.terms.empty()) return out;
+  // Drive by the rarest term clause (a stop word only when all are), look the others up.
+  std::uint32_t driver = alt.terms[0];
+  for (auto t : alt.terms) {
+    const bool stop = plan_.terms[t].stop, driver_stop = plan_.terms[driver].stop;
+    if (stop != driver_stop ? driver_stop : postings_of(t) < postings_of(driver)) driver = t;
+  }
+  // A stop word among other words ("in" of "built-in") is in most records and adds next to
+  // nothing to a score (the same rule as for stop-word clauses next to real words): it is not
+  // required, and not walked. A phrase keeps its stop words: their positions are the phrase.
+  std::vector<std::uint32_t> terms;
+  for (auto t : alt.terms)
+    if (alt.phrase || !plan_.terms[t].stop || plan_.terms[driver].stop) terms.push_back(t);
+  const auto& driven = term_hits(driver);
+  // Every list is in document order: one cursor per term, moved forward only (by galloping,
+  // as the driver's records are sparse in the others), instead of a binary search per record.
+  std::vector<std::pair<const Hit*, const Hit*>> cursors;
+  cursors.reserve(terms.size());
+  for (auto t : terms) {
+    const auto& h = term_hits(t);
+    cursors.emplace_back(h.data(), h.data() + h.size());
+  }
+  for (const auto& h : driven) {
+    double sum = 0;
+    bool all = true;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      const Hit* x = &h;
+      if (terms[i] != driver) x = seek(cursors[i].first, cursors[i].second, h.doc);
+      if (!x) {
+        all = false;
+        break;
+      }
+      sum += x->score;
+    }
+    if (!all) continue;
+    if (alt.phrase && !phrase_matches(alt, h.doc)) continue;
+    out.push_back({h.doc, static_cast<float>(sum * alt.weight)});
+  }
+  return out;
+}
+
+std::vector<DocScore> Scorer::clause(const PlanClause& c) {
+  std::vector<DocScore> acc;
+  for (const auto& alt : c.alternatives) {
+    auto next = alternative(alt);
+    if (acc.empty()) {
+      acc = std::move(next);
+      continue;
+    }
+    std::vector<DocScore> merged;
+    merged.reserve(acc.size() + next.size());
+    std::size_t i = 0, j = 0;
+    while (i < acc.size() || j < next.size()) {
+      if (j == next.size() || (i < acc.size() && acc[i].doc < next[j].doc)) merged.push_back(acc[i++]);
+      else if (i == acc.size() || next[j].doc < acc[i].doc) merged.push_back(next[j++]);
+      else merged.push_back({acc[i].doc, std::max(acc[i].score, next[j].score)}), ++i, ++j;
+    }
+    acc = std::move(merged);
+  }
+  return acc;
+}
+
+Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) {
+  const auto& d = index.data();
+  const auto& site = d.settings;
+  std::uint16_t required = 0;
+  for (const auto& c : plan.clauses) {
+    if (!c.excluded && !c.optional) ++required;
+  }
+  // A clause of one word (the usual case) is its hits: they are read without building a copy.
+  std::vector<std::vector<DocScore>> built(plan.clauses.size());
+  std::vector<bool> is_built(plan.clauses.size(), false);
+  auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
+  // keep: only the documents whose bit is set are wanted (one-word clauses only).
+  std::vector<std::uint32_t> kept;
+  auto each_doc = [&](std::size_t i, const std::uint64_t* keep, auto&& fn) {
+    const auto& c = plan.clauses[i];
+    if (one_word(c)) {
+      const float w = c.alternatives[0].weight;
+      const auto t = c.alternatives[0].terms[0];
+      if (keep) kept.push_back(t);
+      for (const auto& h : scorer.term_hits(t, keep)) fn(h.doc, h.score * w);
+      return;
+    }
+    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
+    for (const auto& ds : built[i]) fn(ds.doc, ds.score);
+  };
+  auto size_of = [&](std::size_t i) -> std::size_t {
+    const auto& c = plan.clauses[i];
+    // Postings to walk (an upper bound of the documents when several terms expand the word).
+    if (one_word(c)) return scorer.postings_of(c.alternatives[0].terms[0]);
+    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
+    return built[i].size();
+  };
+  // With several required clauses only the documents of the rarest one can match them all: the
+  // others add to those documents only (no accumulator set up, nothing to rank, for the rest).
+  // When none matches them all, the pass is redone over every document to rank the relaxed match.
+  std::size_t driver = plan.clauses.size();
+  if (required >= 2)
+    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
+      const auto& c = plan.clauses[i];
+      if (c.excluded || c.optional) continue;
+      if (driver == plan.clauses.size() || size_of(i) < size_of(driver)) driver = i;
+    }
+  auto& touched = s.touched;
+  touched.clear();
+  std::uint32_t gen = 0;
+  bool all_match = false;
+  // One word, the commonest query: its hits are the candidates, no accumulators needed.
+  const bool single = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
+  for (bool restrict : {driver < plan.clauses.size(), false}) {
+    if (single) break;
+    gen = Scratch::bump(s.doc_gen, s.doc_stamp);
+    if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
+    touched.clear();
+    auto start = [&](std::uint32_t doc) {
+      s.doc_stamp[doc] = gen;
+      s.score[doc] = 0;
+      s.count[doc] = 0;
+      touched.push_back(doc);
+    };
+    if (restrict)
+      each_doc(driver, nullptr, [&](std::uint32_t doc, float) {
+        start(doc);
+        s.keep[doc >> 6] |= std::uint64_t{1} << (doc & 63);
+      });
+    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
+      const auto& c = plan.clauses[i];
+      // Optional clauses are stop words next to real words: nearly every record has them, so
+      // their idf adds next to nothing to any score, yet walking them costs a posting per record.
+      if (c.optional && required > 0) continue;
+      // The other required words keep hits for the driver's documents only: later steps (rerank,
+      // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
+      const bool filter = restrict && i != driver && !c.excluded && site.landing_pages.empty();
+      each_doc(i, filter ? s.keep.data() : nullptr, [&](std::uint32_t doc, float score) {
+        if (c.excluded) {
+          s.excluded_stamp[doc] = gen;
+          return;
+        }
+        if (s.doc_stamp[doc] != gen) {
+          if (restrict) return;
+          start(doc);
+        }
+        s.score[doc] += score;
+        if (!c.optional) ++s.count[doc];
+      });
+    }
+    if (restrict)
+      for (auto doc : touched) s.keep[doc >> 6] = 0;
+    for (auto doc : touched)
+      if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
+        all_match = true;
+        break;
+      }
+    if (all_match || !restrict) break;
+    for (auto t : kept) scorer.forget(t);  // the relaxed pass needs every document's hits
+    kept.clear();
+  }
+
+  // The candidates: every record with all the required words, or, relaxed, with any.
+  auto& cands = s.cands;
+  cands.clear();
+  if (single) {
+    const auto& alt = plan.clauses[0].alternatives[0];
+    const auto& hits = scorer.term_hits(alt.terms[0]);
+    cands.reserve(hits.size());
+    for (const auto& h : hits) cands.push_back({h.doc, 0, h.score * alt.weight});
+    all_match = !cands.empty();
+  }
+  cands.reserve(touched.size());
+  for (auto doc : touched) {
+    if (s.excluded_stamp[doc] == gen) continue;
+    std::uint16_t words = s.count[doc];
+    if (all_match ? words != required : words == 0) continue;
+    cands.push_back({doc, 0, s.score[doc]});
+  }
+  return {required, all_match};
+}
+
+}  // namespace siteseek::detail

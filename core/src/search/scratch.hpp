@@ -1,0 +1,86 @@
+#pragma once
+// What the phases of a search hand each other (term hits, candidates) and the per-thread arrays
+// they live in: kept between searches, so a search allocates next to nothing once warm.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace siteseek::detail {
+
+/// A term clause's best expansion in one document. Only where its postings entries are is kept
+/// (entry_at decodes them again for the few documents that need positions).
+struct Hit {
+  std::uint32_t doc;
+  float score;
+  float body_weight;           ///< weight of the best expansion found in the body (snippets), 0 if none
+  std::uint8_t fields;         ///< fields any expansion is in (bit per Field; fills padding)
+  std::uint64_t entry, positions;            ///< the best-scoring expansion's entry
+  std::uint64_t body_entry, body_positions;  ///< the best body expansion's entry
+};
+
+struct DocScore {
+  std::uint32_t doc;
+  float score;
+};
+
+/// A record that matched, as the ranking rules see it.
+struct Candidate {
+  std::uint32_t doc;
+  std::uint16_t words;  ///< query words matched, set by the `words` rule when the query was relaxed (else 0)
+  float score;
+};
+
+// A function object, not a function: the sorts taking it inline the comparison instead of
+// calling through a pointer. `words` before the score: that is the `words` rule's precedence.
+constexpr struct Better {
+  bool operator()(const Candidate& a, const Candidate& b) const {
+    if (a.words != b.words) return a.words > b.words;
+    if (a.score != b.score) return a.score > b.score;
+    return a.doc < b.doc;
+  }
+} better;
+
+/// Per-thread scratch arrays indexed by document, reset by bumping a generation stamp.
+struct Scratch {
+  std::vector<std::uint32_t> slot;  ///< where a document seen by an earlier expansion has its hit
+  std::vector<std::uint32_t> doc_stamp, excluded_stamp;
+  std::vector<float> score;
+  std::vector<std::uint16_t> count;  ///< required words a document matched (the `words` rule reads it)
+  std::uint32_t doc_gen = 0;
+  std::vector<std::uint32_t> group_stamp, group_best;
+  std::uint32_t group_gen = 0;
+  std::vector<Hit> ordered;
+  /// Hit lists kept between searches (each term clause of a search takes one): lists that can
+  /// hold every record of a small site are reused, not allocated and freed for every word.
+  std::vector<std::vector<Hit>> hit_lists;
+  static constexpr std::size_t kept_lists = 16, kept_list_hits = 1 << 16;
+  std::vector<std::uint64_t> seen;  ///< one bit per document, all clear between uses
+  std::vector<std::uint64_t> keep;  ///< one bit per document: the records a pass wants; clear between uses
+  /// A search's documents with an accumulator, its candidates and their best per page: kept
+  /// between searches so their room is not allocated again for each one.
+  std::vector<std::uint32_t> touched;
+  std::vector<Candidate> cands, ranked;
+
+  static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
+    if (++g == 0) {
+      std::fill(a.begin(), a.end(), 0u);
+      g = 1;
+    }
+    return g;
+  }
+  void ensure(std::size_t docs, std::size_t groups) {
+    if (slot.size() < docs) {
+      slot.assign(docs, 0);
+      doc_stamp.assign(docs, 0), excluded_stamp.assign(docs, 0), score.assign(docs, 0), count.assign(docs, 0);
+      doc_gen = 0;
+    }
+    if (seen.size() < (docs + 63) / 64) seen.assign((docs + 63) / 64, 0), keep.assign((docs + 63) / 64, 0);
+    if (group_stamp.size() < groups) group_stamp.assign(groups, 0), group_best.assign(groups, 0), group_gen = 0;
+  }
+};
+
+/// This thread's scratch.
+Scratch& scratch();
+
+}  // namespace siteseek::detail

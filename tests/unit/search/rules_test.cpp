@@ -1,0 +1,136 @@
+// What these tests prove:
+// 1. docs/query-language.md lists the ranking rules by name in the order `ranking_rules` runs
+//    them: the documentation cannot drift from the list the search runs.
+// 2. Every rule has a unique name, a description, and exactly the function its stage calls.
+// 3. Each rule changes a ranking built for it, so taking the rule out of `ranking_rules` fails a
+//    test (each was taken out in turn to see it): `words`, `bm25f` and `proximity` here; in
+//    search_test.cpp, `match_kind` (typos_and_match_kind_order, prefixes_and_search_as_you_type),
+//    `document_boost` (pages_other_pages_link_to_rank_higher, url_rules_scale_parts_of_the_site),
+//    `current_section` (ranking_rules), `scattered`
+//    (page_with_the_words_only_in_different_sections_ranks_lower) and `exact_title`
+//    (numbered_headings_equal_the_query, stems_of_the_word_meant).
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "search/rules.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+const std::string root = "https://example.org/docs/";
+
+Document page(const std::string& path, const std::string& title, const std::string& body) {
+  Document d;
+  d.url = d.id = root + path;
+  d.title = title;
+  d.body = body;
+  d.section_key = path.substr(0, path.find('/'));
+  return d;
+}
+
+std::shared_ptr<const Index> build(const std::vector<Document>& docs) {
+  SiteSettings s;
+  s.name = "t";
+  s.url = root;
+  IndexBuilder b(s);
+  for (const auto& d : docs) b.add(d);
+  return b.build();
+}
+
+SearchResponse run(const Index& idx, const std::string& q) {
+  SearchRequest r;
+  r.q = q;
+  return search_index(idx, r);
+}
+
+std::string path_of(const SearchResult& r) { return r.url.substr(root.size()); }
+
+// The names of the numbered list under "## Ranking rules": lines "1. `words` ...".
+std::vector<std::string> documented_rules() {
+  std::ifstream in(SITESEEK_SOURCE_DIR "/docs/query-language.md");
+  BOOST_REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const auto start = doc.find("\n## Ranking rules\n");
+  BOOST_REQUIRE(start != std::string::npos);
+  const auto end = doc.find("\n## ", start + 1);
+  const std::string section = doc.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::vector<std::string> names;
+  const std::regex item(R"(\n\d+\. `([a-z0-9_]+)`)");
+  for (std::sregex_iterator it(section.begin(), section.end(), item), last; it != last; ++it)
+    names.push_back((*it)[1].str());
+  return names;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(search_rules)
+
+BOOST_AUTO_TEST_CASE(the_docs_list_the_rules_the_search_runs_in_its_order) {
+  std::vector<std::string> declared;
+  for (const auto& rule : detail::ranking_rules) declared.emplace_back(rule.name);
+  BOOST_TEST(documented_rules() == declared, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(every_rule_is_named_described_and_applied_at_its_stage) {
+  std::set<std::string_view> names;
+  for (const auto& rule : detail::ranking_rules) {
+    BOOST_TEST_CONTEXT(rule.name) {
+      BOOST_TEST(names.insert(rule.name).second);
+      BOOST_TEST(!rule.description.empty());
+      BOOST_TEST((rule.weigh != nullptr) == (rule.stage == detail::RuleStage::weight));
+      BOOST_TEST((rule.apply != nullptr) == (rule.stage == detail::RuleStage::candidates));
+      BOOST_TEST((rule.rerank != nullptr) == (rule.stage == detail::RuleStage::rerank));
+    }
+  }
+}
+
+// words: when nothing has every word, the record with more of them leads though it scores less
+// (its words are common and lost in a long body; a's one word is its title).
+BOOST_AUTO_TEST_CASE(words_more_words_first_when_relaxed) {
+  std::string filler;
+  for (int i = 0; i < 40; ++i) filler += "lorem ipsum ";
+  std::vector<Document> docs{page("lib/a.html", "Alpha", "alpha alpha"),
+                             page("lib/b.html", "Notes", filler + "alpha " + filler + "beta " + filler)};
+  for (int i = 0; i < 8; ++i) docs.push_back(page("f" + std::to_string(i) + ".html", "F", "beta " + filler));
+  const auto r = run(*build(docs), "alpha beta zebra ");
+  BOOST_TEST(r.relaxed);
+  BOOST_REQUIRE(r.results.size() >= 2u);
+  BOOST_TEST(path_of(r.results[0]) == "lib/b.html");
+  BOOST_TEST(path_of(r.results[1]) == "lib/a.html");
+  BOOST_TEST(r.results[0].score < r.results[1].score);
+}
+
+// bm25f: a rare word's match outweighs a common word's, though the common word is there twice
+// in as short a record (its idf is what this stage brings).
+BOOST_AUTO_TEST_CASE(bm25f_a_rare_word_weighs_more) {
+  std::vector<Document> docs{page("lib/p.html", "P", "alpha alpha"), page("lib/q.html", "Q", "beta gamma")};
+  for (int i = 0; i < 10; ++i) docs.push_back(page("f" + std::to_string(i) + ".html", "F", "alpha and more words here"));
+  const auto r = run(*build(docs), "alpha | beta ");
+  BOOST_REQUIRE(r.results.size() >= 2u);
+  BOOST_TEST(path_of(r.results[0]) == "lib/q.html");
+}
+
+// proximity: same words, same lengths; the record with them adjacent leads the one with them
+// apart, which comes first in the index (and so would lead on a tie).
+BOOST_AUTO_TEST_CASE(proximity_adjacent_words_first) {
+  auto idx = build({page("lib/x.html", "X", "alpha one two three four five six beta"),
+                    page("lib/y.html", "Y", "alpha beta one two three four five six")});
+  const auto r = run(*idx, "alpha beta ");
+  BOOST_REQUIRE(r.results.size() == 2u);
+  BOOST_TEST(path_of(r.results[0]) == "lib/y.html");
+  BOOST_TEST(r.results[0].score > r.results[1].score);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
