@@ -1,6 +1,8 @@
-# Every third-party library siteseek uses, found once. Debian 12 packages; see docs/architecture.md
-# for why each one is here. The same calls run again in siteseekConfig.cmake for library users.
-find_package(Boost 1.81 REQUIRED COMPONENTS json url unit_test_framework)
+# Every third-party library siteseek's library and programs use, found once. Debian 12 packages;
+# see docs/architecture.md for why each one is here. The same calls run again in
+# siteseekConfig.cmake for library users, so nothing only the tests need belongs here (Boost.Test
+# is found in tests/CMakeLists.txt).
+find_package(Boost 1.81 REQUIRED COMPONENTS json url)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(gumbo REQUIRED IMPORTED_TARGET gumbo)

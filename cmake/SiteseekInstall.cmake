@@ -3,7 +3,16 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/siteseek DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The Redis layer's headers (the store, the job queue, RediSearch) only with the Redis modules.
+set(SITESEEK_REDIS_HEADERS redis.hpp redis_jobs.hpp redisearch.hpp store.hpp)
+set(SITESEEK_HEADER_EXCLUDES)
+if(NOT SITESEEK_WITH_REDIS)
+  foreach(h IN LISTS SITESEEK_REDIS_HEADERS)
+    list(APPEND SITESEEK_HEADER_EXCLUDES PATTERN ${h} EXCLUDE)
+  endforeach()
+endif()
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/siteseek DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  ${SITESEEK_HEADER_EXCLUDES})
 install(FILES ${PROJECT_BINARY_DIR}/core/include/siteseek/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/siteseek)
 install(TARGETS siteseek_core EXPORT siteseekTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

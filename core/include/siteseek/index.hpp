@@ -99,7 +99,8 @@ class IndexBuilder {
   /// Documents added so far.
   std::size_t size() const noexcept;
   /// Threads that analyse documents during build() (0, the default: the CPUs this process may
-  /// run on). Any number gives the same index; at least 256 documents go to each thread.
+  /// run on, at most 8; a number set here is not capped). Any number gives the same index; at
+  /// least 256 documents go to each thread, so small builds use fewer.
   void set_threads(unsigned threads) noexcept;
   /// Build the index; the builder is empty afterwards.
   std::shared_ptr<const Index> build();

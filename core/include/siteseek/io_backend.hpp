@@ -1,6 +1,8 @@
 #pragma once
 // The event loop siteseek's network code (the HTTP server, the Redis client) runs on. It is fixed
-// when siteseek is built (SITESEEK_IO_URING): epoll by default, io_uring in an experimental build.
+// when siteseek is built (SITESEEK_IO_URING): by default (AUTO) io_uring when liburing is
+// installed and the build machine's kernel allows a ring, epoll otherwise; ON or OFF force one
+// (docs/operations.md). check_io_backend() names a kernel that refuses io_uring at run time.
 
 #include <chrono>
 #include <span>

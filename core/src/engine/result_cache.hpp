@@ -54,6 +54,7 @@ class ResultCache {
   ResultCacheStats stats() const;
 
  private:
+  friend struct ResultCacheTestAccess;  // tests/unit/engine/result_cache_test.cpp holds a shard's mutex
   struct Entry {
     std::string key;
     std::uint64_t generation;

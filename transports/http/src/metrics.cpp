@@ -22,11 +22,15 @@ std::string number(double v) {
 
 void Metrics::record(Route route, unsigned status, std::chrono::nanoseconds elapsed) {
   auto r = static_cast<std::size_t>(route);
-  std::size_t s = statuses.size();  // "other" statuses
-  for (std::size_t i = 0; i < statuses.size(); ++i) {
-    if (statuses[i] == status) s = i;
+  if (status >= 500 && status < 600) {  // every server error under its own code, for alerts on 5xx
+    server_errors_[r][status - 500].fetch_add(1, std::memory_order_relaxed);
+  } else {
+    std::size_t s = statuses.size();  // "other" statuses
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+      if (statuses[i] == status) s = i;
+    }
+    by_status_[r][s].fetch_add(1, std::memory_order_relaxed);
   }
-  by_status_[r][s].fetch_add(1, std::memory_order_relaxed);
   double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   std::size_t b = 0;
   while (b < buckets_ms.size() && ms > buckets_ms[b]) ++b;
@@ -46,12 +50,19 @@ std::string Metrics::render(Node& node) const {
   out += "# HELP siteseek_http_requests_total HTTP requests by route and status.\n";
   out += "# TYPE siteseek_http_requests_total counter\n";
   for (std::size_t r = 0; r < routes; ++r) {
-    for (std::size_t s = 0; s <= statuses.size(); ++s) {
-      auto n = by_status_[r][s].load(std::memory_order_relaxed);
-      if (!n) continue;
-      out += "siteseek_http_requests_total{route=\"" + std::string(route_names[r]) + "\",status=\"" +
-             (s < statuses.size() ? std::to_string(statuses[s]) : std::string("other")) + "\"} " + std::to_string(n) + "\n";
+    auto line = [&](const std::string& status, std::uint64_t n) {
+      if (n) {
+        out += "siteseek_http_requests_total{route=\"" + std::string(route_names[r]) + "\",status=\"" + status + "\"} " +
+               std::to_string(n) + "\n";
+      }
+    };
+    for (std::size_t s = 0; s < statuses.size(); ++s) {
+      if (statuses[s] < 500) line(std::to_string(statuses[s]), by_status_[r][s].load(std::memory_order_relaxed));
     }
+    for (unsigned s = 0; s < server_errors_[r].size(); ++s) {
+      line(std::to_string(500 + s), server_errors_[r][s].load(std::memory_order_relaxed));
+    }
+    line("other", by_status_[r][statuses.size()].load(std::memory_order_relaxed));
   }
   out += "# HELP siteseek_http_request_duration_seconds Time to answer a request, by route.\n";
   out += "# TYPE siteseek_http_request_duration_seconds histogram\n";

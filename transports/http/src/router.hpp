@@ -36,7 +36,8 @@ struct Response {
 /// Routes, in one table; index into the metrics arrays.
 enum class Route : std::size_t { search, suggest, sites, indexer, jobs, health, metrics, openapi, preflight, web, other, count };
 
-/// Per-route request counts by status and latency histograms (lock-free).
+/// Per-route request counts by status and latency histograms (lock-free). Each status of
+/// `statuses` and every 5xx status is counted under its own code; any other status as "other".
 class Metrics {
  public:
   static constexpr std::array<unsigned, 12> statuses{200, 202, 204, 400, 401, 403, 404, 405, 413, 414, 431, 503};
@@ -50,7 +51,8 @@ class Metrics {
 
  private:
   static constexpr std::size_t routes = static_cast<std::size_t>(Route::count);
-  std::array<std::array<std::atomic<std::uint64_t>, statuses.size() + 1>, routes> by_status_{};
+  std::array<std::array<std::atomic<std::uint64_t>, statuses.size() + 1>, routes> by_status_{};  // + "other"
+  std::array<std::array<std::atomic<std::uint64_t>, 100>, routes> server_errors_{};  // 500..599
   std::array<std::array<std::atomic<std::uint64_t>, buckets_ms.size() + 1>, routes> latency_{};
   std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
   std::atomic<std::uint64_t> searches_{0}, empty_searches_{0}, accept_errors_{0};
