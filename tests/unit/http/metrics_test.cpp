@@ -8,7 +8,7 @@
 #include <string>
 
 #include "router.hpp"
-#include "siteseek/engine.hpp"
+#include "siteseek/node.hpp"
 
 using namespace siteseek;
 using namespace std::chrono_literals;
@@ -26,7 +26,9 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 BOOST_AUTO_TEST_SUITE(metrics)
 
 BOOST_AUTO_TEST_CASE(server_errors_are_counted_under_their_own_status) {
-  Engine engine{AppSettings{}};
+  NodeOptions in_memory;
+  in_memory.persist = false;
+  Node node(AppSettings{}, in_memory);
   http::Metrics m;
   m.record(http::Route::search, 200, 1ms);
   m.record(http::Route::search, 500, 1ms);
@@ -37,7 +39,7 @@ BOOST_AUTO_TEST_CASE(server_errors_are_counted_under_their_own_status) {
   m.record(http::Route::search, 504, 1ms);
   m.record(http::Route::other, 599, 1ms);
   m.record(http::Route::search, 418, 1ms);
-  const auto text = m.render(engine, nullptr);
+  const auto text = m.render(node);
   BOOST_TEST_INFO(text);
   BOOST_TEST(contains(text, requests("search", "200", 1)));
   BOOST_TEST(contains(text, requests("search", "500", 2)));
