@@ -4,7 +4,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # The Redis layer's headers (the store, the job queue, RediSearch) only with the Redis modules.
-set(SITESEEK_REDIS_HEADERS redis.hpp redis_jobs.hpp redisearch.hpp store.hpp)
+set(SITESEEK_REDIS_HEADERS redis.hpp redis_jobs.hpp redisearch.hpp redis_store.hpp)
 set(SITESEEK_HEADER_EXCLUDES)
 if(NOT SITESEEK_WITH_REDIS)
   foreach(h IN LISTS SITESEEK_REDIS_HEADERS)

@@ -19,7 +19,7 @@ case "$(sed -n 's/^SITESEEK_WITH_REDIS:BOOL=//p' "$build/CMakeCache.txt")" in
   ON|on|TRUE|true|1|YES|yes|Y|y) with_redis=1 ;;
   *) with_redis=0 ;;
 esac
-for h in redis.hpp redis_jobs.hpp redisearch.hpp store.hpp; do
+for h in redis.hpp redis_jobs.hpp redisearch.hpp redis_store.hpp; do
   if [ -f "$work/prefix/include/siteseek/$h" ] && [ "$with_redis" = 0 ]; then
     echo "embed: siteseek/$h is installed by a build without Redis (SITESEEK_WITH_REDIS=OFF)" >&2
     exit 1

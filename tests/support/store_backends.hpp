@@ -1,7 +1,7 @@
 #pragma once
 // The two stores as test fixtures, so one test body runs on both (BOOST_AUTO_TEST_CASE_TEMPLATE
 // over store_backends): files in a fresh temporary data_dir, and a real redis-server on a free
-// loopback port (siteseek/redis_store.hpp). Each fixture's settings() name one site "docs" over
+// loopback port (siteseek/redis_store.hpp), in builds with Redis. Each fixture's settings() name one site "docs" over
 // the fixture HTML site; Redis also has those settings pushed, as `siteseek config push` does.
 #include <unistd.h>
 
@@ -10,9 +10,11 @@
 #include <string>
 #include <tuple>
 
+#include "siteseek/settings.hpp"
+#ifdef SITESEEK_WITH_REDIS
 #include "redis_server.hpp"
 #include "siteseek/redis_store.hpp"
-#include "siteseek/settings.hpp"
+#endif
 
 namespace siteseek::test {
 
@@ -48,6 +50,7 @@ struct FileBackend {
   }
 };
 
+#ifdef SITESEEK_WITH_REDIS
 struct RedisBackend {
   static constexpr const char* name = "redis";
   RedisServer server;
@@ -69,5 +72,8 @@ struct RedisBackend {
 };
 
 using store_backends = std::tuple<FileBackend, RedisBackend>;
+#else
+using store_backends = std::tuple<FileBackend>;
+#endif
 
 }  // namespace siteseek::test

@@ -1,12 +1,12 @@
 // Settings as Python classes mirroring the C++ structs: one property per key (read from the
-// same field list the JSON conversion uses, core/src/settings/fields.hpp), constructible from
+// same field list the JSON conversion uses, siteseek/settings_fields.hpp), constructible from
 // keyword arguments or a dict, convertible to a dict or JSON, validated with the same messages.
 #include <pybind11/stl.h>
 
 #include <boost/json.hpp>
 
 #include "bindings.hpp"
-#include "settings/fields.hpp"
+#include "siteseek/settings_fields.hpp"
 #include "siteseek/settings.hpp"
 
 namespace py = pybind11;
@@ -14,7 +14,7 @@ namespace py = pybind11;
 namespace siteseek::python {
 namespace {
 
-using settings_detail::each_field;
+using settings_fields::each_field;
 
 template <class T>
 boost::json::value to_json_value(const T& s) {
@@ -60,7 +60,7 @@ void bind_struct(py::module_& m, const char* name, const char* doc) {
       each_field(s, [&](const char* n, auto& field) {
         if (k != n) return;
         using F = std::remove_reference_t<decltype(field)>;
-        if constexpr (settings_detail::SettingsStruct<F>) {
+        if constexpr (settings_fields::SettingsStruct<F>) {
           out = py::cast(&field, py::return_value_policy::reference_internal, self);  // edits stick
         } else if constexpr (std::is_same_v<F, Secret>) {
           out = py::cast(field.value);
@@ -76,7 +76,7 @@ void bind_struct(py::module_& m, const char* name, const char* doc) {
         using F = std::remove_reference_t<decltype(field)>;
         if constexpr (std::is_same_v<F, Secret>) {
           field.value = value.cast<std::string>();
-        } else if constexpr (settings_detail::SettingsStruct<F>) {
+        } else if constexpr (settings_fields::SettingsStruct<F>) {
           field = py::isinstance<py::dict>(value) ? from_python<F>(value) : value.cast<F>();
         } else {
           field = value.cast<F>();

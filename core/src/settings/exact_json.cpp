@@ -8,7 +8,7 @@
 
 #include "settings/settings_internal.hpp"
 
-namespace siteseek::settings_detail {
+namespace siteseek::settings_fields {
 namespace {
 
 namespace json = boost::json;
@@ -106,8 +106,8 @@ json::value parse_json_text(const std::string& text, const std::string& source) 
   return parser.handler().st.release();
 }
 
-}  // namespace siteseek::settings_detail
+}  // namespace siteseek::settings_fields
 
 namespace siteseek {
-boost::json::value parse_json_exact(const std::string& text) { return settings_detail::parse_json_text(text, ""); }
+boost::json::value parse_json_exact(const std::string& text) { return settings_fields::parse_json_text(text, ""); }
 }  // namespace siteseek

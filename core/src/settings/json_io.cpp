@@ -6,14 +6,14 @@
 
 #include <boost/json.hpp>
 
-#include "settings/fields.hpp"
+#include "siteseek/settings_fields.hpp"
 #include "settings/settings_internal.hpp"
 
 namespace siteseek {
 namespace json = boost::json;
-using namespace settings_detail;
+using namespace settings_fields;
 
-namespace settings_detail {
+namespace settings_fields {
 
 std::string kind_of(const json::value& v) {
   switch (v.kind()) {
@@ -263,13 +263,13 @@ AppSettings read_app(const json::value& v, Issues& issues) {
 
 json::value write_site(const SiteSettings& s) { return write_value(s, SecretPolicy::mask); }
 
-}  // namespace settings_detail
+}  // namespace settings_fields
 
 #define SITESEEK_SETTINGS_CONVERSIONS(T)                                                      \
   void tag_invoke(const json::value_from_tag&, json::value& jv, const T& s) {                 \
-    jv = settings_detail::write_value(s, SecretPolicy::mask);                                \
+    jv = settings_fields::write_value(s, SecretPolicy::mask);                                \
   }                                                                                           \
-  T tag_invoke(const json::value_to_tag<T>&, const json::value& jv) { return settings_detail::read_root<T>(jv); }
+  T tag_invoke(const json::value_to_tag<T>&, const json::value& jv) { return settings_fields::read_root<T>(jv); }
 
 SITESEEK_SETTINGS_CONVERSIONS(Secret)
 SITESEEK_SETTINGS_CONVERSIONS(FieldWeights)
@@ -283,35 +283,35 @@ SITESEEK_SETTINGS_CONVERSIONS(SiteSettings)
 SITESEEK_SETTINGS_CONVERSIONS(AppSettings)
 #undef SITESEEK_SETTINGS_CONVERSIONS
 
-json::value to_json(const AppSettings& s, SecretPolicy secrets) { return settings_detail::write_value(s, secrets); }
+json::value to_json(const AppSettings& s, SecretPolicy secrets) { return settings_fields::write_value(s, secrets); }
 
 AppSettings app_settings_from_json(const json::value& jv) {
   Issues issues;
-  AppSettings s = settings_detail::read_app(jv, issues);
+  AppSettings s = settings_fields::read_app(jv, issues);
   if (!issues.empty()) throw ConfigError(std::move(issues));
   validate(s);
   return s;
 }
 
 SiteSettings site_settings_from_json(const json::value& jv) {
-  auto site = settings_detail::read_root<SiteSettings>(jv);
+  auto site = settings_fields::read_root<SiteSettings>(jv);
   Issues issues;
-  settings_detail::validate_site(site, "", issues);
+  settings_fields::validate_site(site, "", issues);
   if (!issues.empty()) throw ConfigError(std::move(issues));
   return site;
 }
 
 AppSettings app_settings_from_json_text(const std::string& text) {
-  return app_settings_from_json(settings_detail::parse_json_text(text, ""));
+  return app_settings_from_json(settings_fields::parse_json_text(text, ""));
 }
 
 json::value settings_schema() {
-  json::value schema = settings_detail::schema_of(AppSettings{});
+  json::value schema = settings_fields::schema_of(AppSettings{});
   auto& o = schema.as_object();
   o["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   o["title"] = "siteseek settings";
   // Site entries: the defaults of a site without name and url.
-  o["properties"].as_object()["sites"].as_object()["items"] = settings_detail::schema_of(SiteSettings{});
+  o["properties"].as_object()["sites"].as_object()["items"] = settings_fields::schema_of(SiteSettings{});
   o["properties"].as_object()["sites"].as_object()["items"].as_object()["required"] = json::array{"name", "url"};
   return schema;
 }

@@ -12,7 +12,7 @@ extern char** environ;
 
 namespace siteseek {
 namespace json = boost::json;
-using settings_detail::Issues;
+using settings_fields::Issues;
 
 std::vector<std::string> SiteSettings::default_stop_words() {
   // A short English list: function words that carry no meaning in a docs query. Kept short on
@@ -182,15 +182,15 @@ std::map<std::string, std::string> current_environment() {
 AppSettings load_settings(const SettingsSources& sources) {
   json::value doc = json::object();
   if (!sources.file.empty()) {
-    doc = settings_detail::parse_json_text(read_file(sources.file), "settings file " + sources.file);
+    doc = settings_fields::parse_json_text(read_file(sources.file), "settings file " + sources.file);
     if (!doc.is_object()) {
       throw ConfigError({{"", "settings file " + sources.file + ": expected a JSON object, got " +
-                                  settings_detail::kind_of(doc)}});
+                                  settings_fields::kind_of(doc)}});
     }
   }
   const json::value defaults = to_json(AppSettings{}, SecretPolicy::include);
   SiteSettings site_default;
-  const json::value site_defaults = settings_detail::write_site(site_default);
+  const json::value site_defaults = settings_fields::write_site(site_default);
 
   Issues issues;
   std::map<std::string, std::string> origin;  // key path -> where its value came from
@@ -221,7 +221,7 @@ AppSettings load_settings(const SettingsSources& sources) {
 
   try {
     Issues read_issues;
-    AppSettings s = settings_detail::read_app(doc, read_issues);
+    AppSettings s = settings_fields::read_app(doc, read_issues);
     if (!read_issues.empty()) throw ConfigError(std::move(read_issues));
     validate(s);
     return s;

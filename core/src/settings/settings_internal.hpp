@@ -7,7 +7,7 @@
 
 #include "siteseek/settings.hpp"
 
-namespace siteseek::settings_detail {
+namespace siteseek::settings_fields {
 
 using Issues = std::vector<ConfigIssue>;
 
@@ -25,4 +25,4 @@ void validate_site(const SiteSettings& site, const std::string& path, Issues& is
 /// Parse JSON text; a syntax error is a ConfigError naming `source`, line and column.
 boost::json::value parse_json_text(const std::string& text, const std::string& source);
 
-}  // namespace siteseek::settings_detail
+}  // namespace siteseek::settings_fields

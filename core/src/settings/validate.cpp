@@ -9,9 +9,9 @@
 #include "settings/settings_internal.hpp"
 
 namespace siteseek {
-using settings_detail::Issues;
-using settings_detail::index_path;
-using settings_detail::join_path;
+using settings_fields::Issues;
+using settings_fields::index_path;
+using settings_fields::join_path;
 
 namespace {
 
@@ -87,7 +87,7 @@ void check_one_of(const std::string& value, std::initializer_list<const char*> a
 
 }  // namespace
 
-namespace settings_detail {
+namespace settings_fields {
 
 void validate_site(const SiteSettings& s, const std::string& base, Issues& issues) {
   auto at = [&](std::string_view key) { return join_path(base, key); };
@@ -165,7 +165,7 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_range<std::uint32_t>(s.search.snippet_length, 20, 10'000, join_path(search, "snippet_length"), issues);
 }
 
-}  // namespace settings_detail
+}  // namespace settings_fields
 
 void validate(const AppSettings& s) {
   Issues issues;
@@ -194,7 +194,7 @@ void validate(const AppSettings& s) {
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.sites.size(); ++i) {
     auto path = index_path("sites", i);
-    settings_detail::validate_site(s.sites[i], path, issues);
+    settings_fields::validate_site(s.sites[i], path, issues);
     if (!s.sites[i].name.empty() && !names.insert(s.sites[i].name).second) {
       issues.push_back({join_path(path, "name"), "duplicate site name \"" + s.sites[i].name + "\""});
     }

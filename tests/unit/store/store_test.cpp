@@ -20,6 +20,7 @@
 #include "siteseek/redis_jobs.hpp"
 #include "siteseek/redis_store.hpp"
 
+#ifdef SITESEEK_WITH_REDIS
 using namespace siteseek;
 using namespace std::chrono_literals;
 
@@ -311,3 +312,5 @@ BOOST_AUTO_TEST_CASE(a_job_whose_workers_keep_dying_fails_with_a_reason) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#endif  // SITESEEK_WITH_REDIS

@@ -1,12 +1,13 @@
 #pragma once
-// The one list of every settings field: each_field(s, f) calls f("key", member) for each member
+// The one list of every settings field (public: bindings and tools walk settings with it):
+// each_field(s, f) calls f("key", member) for each member
 // of a settings struct, in documentation order. Reading, writing, the JSON Schema and the
 // environment overrides are all derived from it, so a new field is added in one place.
 #include <type_traits>
 
 #include "siteseek/settings.hpp"
 
-namespace siteseek::settings_detail {
+namespace siteseek::settings_fields {
 
 template <class S, class T>
 concept Same = std::is_same_v<std::remove_const_t<S>, T>;
@@ -123,4 +124,4 @@ void each_field(S& s, F&& f) {
 template <class T>
 concept SettingsStruct = requires(T& t) { each_field(t, [](const char*, auto&) {}); };
 
-}  // namespace siteseek::settings_detail
+}  // namespace siteseek::settings_fields
