@@ -66,6 +66,14 @@ def test_index_directory_save_open(tmp_path):
     report = e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")
     assert report["pages_indexed"] == 4 and report["documents"] == 5
     assert any("no title" in reason for _, reason in report["skipped"])
+    # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
+    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "documents", "duration_ms",
+                           "skipped", "failed"}
+    assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []
+    site = e.sites()[0]
+    assert list(site) == ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at",
+                          "snapshot_version"]  # an entry of GET /sites
+    assert site["built_at"].endswith("Z") and site["snapshot_version"] > 0
     path = str(tmp_path / "ex.snapshot")
     e.save(path, site="ex")
     opened = siteseek.Engine.open(path, site="ex")
