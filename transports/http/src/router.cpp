@@ -18,6 +18,7 @@
 #include "siteseek/json.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/policy.hpp"
+#include "siteseek/settings.hpp"
 #include "status_table.hpp"
 
 namespace siteseek::http {
@@ -87,6 +88,20 @@ struct Call {
   std::string_view rest;
 };
 
+// The settings of the site `name` from a PUT body: an entry of a settings file's `sites`. The
+// path names the site: the body may leave `name` out, and a different one is refused (taking it
+// would rename the site behind the caller's back). Throws ConfigError with the key path.
+SiteSettings site_from_body(const std::string& name, std::string_view body) {
+  boost::json::value jv = parse_json_exact(std::string(body));
+  if (auto* o = jv.if_object()) {
+    if (const auto* given = o->if_contains("name"); given && !(given->is_string() && given->get_string() == name)) {
+      throw ConfigError("name", "must be the site named in the path, '" + name + "', got " + boost::json::serialize(*given));
+    }
+    (*o)["name"] = name;
+  }
+  return site_settings_from_json(jv);
+}
+
 // The handlers: each parses its part of the request, calls the node and answers through `done`,
 // at once or later (on another thread, after an asynchronous Redis call). An exception thrown
 // before `done` is called becomes the error response.
@@ -153,6 +168,24 @@ class Handler {
   void sites(const Call&, Done done) {
     done(json_response(200, {{"sites", boost::json::value_from(node_.sites())},
                              {"default_site", node_.engine().default_site()}}));
+  }
+
+  // PUT /sites/{name}: store the site's settings (every node follows with shared storage), then
+  // queue its reindex; 202 with the job's id.
+  void put_site(const Call& c, Done done) {
+    std::string name(c.rest);
+    node_.put_site(site_from_body(name, c.request.body));
+    node_.jobs().submit_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
+      if (e) return done(error_response(e));
+      done(json_response(202, {{"site", name}, {"job", job.id}}));
+    });
+  }
+
+  // DELETE /sites/{name}: the site, its index and its stored settings are gone.
+  void remove_site(const Call& c, Done done) {
+    std::string name(c.rest);
+    node_.remove_site(name);  // an unknown name: UnknownSiteError listing the valid ones
+    done(json_response(200, {{"removed", name}}));
   }
 
   void health(const Call&, Done done) {
@@ -255,6 +288,8 @@ constexpr RouteEntry route_table[] = {
     {Match::exact, "/search", "GET", Access::open, Route::search, &Handler::search},
     {Match::exact, "/suggest", "GET", Access::open, Route::suggest, &Handler::suggest},
     {Match::exact, "/sites", "GET", Access::open, Route::sites, &Handler::sites},
+    {Match::prefix, "/sites/", "PUT", Access::admin, Route::site_settings, &Handler::put_site},
+    {Match::prefix, "/sites/", "DELETE", Access::admin, Route::site_settings, &Handler::remove_site},
     {Match::exact, "/health", "GET", Access::open, Route::health, &Handler::health},
     {Match::exact, "/metrics", "GET", Access::open, Route::metrics, &Handler::metrics},
     {Match::exact, "/openapi.json", "GET", Access::open, Route::openapi, &Handler::openapi},
