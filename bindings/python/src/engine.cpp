@@ -189,6 +189,19 @@ class PyEngine {
     node_->publish_documents(site, buffer);
   }
 
+  void put_site(const py::handle& settings) {
+    SiteSettings site = site_settings_from_python(settings);
+    py::gil_scoped_release release;
+    node_->put_site(std::move(site));
+  }
+
+  void remove_site(const std::string& name) {
+    py::gil_scoped_release release;
+    node_->remove_site(name);
+    std::lock_guard lock(documents_mutex_);
+    documents_.erase(name);  // a site of that name added later starts empty
+  }
+
   SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
                         std::uint32_t start, const std::optional<std::string>& from_url, const py::kwargs& options) {
     SearchRequest req;
@@ -373,6 +386,13 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
            "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
            "its rebuilt index. A dict needs a url; unknown keys raise QueryError.")
+      .def("put_site", &PyEngine::put_site, py::arg("settings"),
+           "Add a site or replace its settings: a SiteSettings, or a dict with the keys of a settings file's\n"
+           "sites[] entry (name and url required). Stored like the server's (data_dir, or Redis with\n"
+           "storage='redis'). Nothing is indexed: reindex(), crawl() or index_directory() build the index; a\n"
+           "changed site keeps answering from its current index until then. Raises ConfigError naming the key.")
+      .def("remove_site", &PyEngine::remove_site, py::arg("name"),
+           "Remove a site, its index and its stored settings and snapshot. Raises UnknownSiteError.")
       .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = py::none(), py::arg("num") = 10,
            py::arg("start") = 0, py::arg("from_url") = py::none(),
            "Search a site (default: the default site) and return a SearchResponse.\n"
