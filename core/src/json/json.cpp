@@ -69,30 +69,24 @@ json::value error_json(std::string_view code, std::string_view message) {
 
 void append_json_text(std::string& out, const json::value& v) {
   switch (v.kind()) {
-    case json::kind::object: {
+    case json::kind::object:
       out += '{';
-      bool first = true;
       for (const auto& kv : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
+        if (out.back() != '{') out += ',';
         append_json_string(out, kv.key());
         out += ':';
         append_json_text(out, kv.value());
       }
       out += '}';
       return;
-    }
-    case json::kind::array: {
+    case json::kind::array:
       out += '[';
-      bool first = true;
       for (const auto& item : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
+        if (out.back() != '[') out += ',';
         append_json_text(out, item);
       }
       out += ']';
       return;
-    }
     case json::kind::string: append_json_string(out, v.get_string()); return;
     case json::kind::uint64: out += std::to_string(v.get_uint64()); return;
     case json::kind::int64: out += std::to_string(v.get_int64()); return;
