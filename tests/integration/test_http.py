@@ -3,6 +3,8 @@
 2. /suggest, /sites, /health, /metrics, /openapi.json; a repeated search answered from the result cache;
 3. unknown routes (404) and wrong methods (405) as JSON errors;
 4. admin endpoints: 403 without a configured key, 401 for a missing or wrong key, jobs that run;
+   a site added by PUT /sites/{name} is indexed and searchable, bad settings are 400 naming the key,
+   DELETE removes it;
 5. CORS: allowed and refused origins, preflight;
 6. limits: oversized headers (431), bodies (413), targets (414), long q (414), slow clients;
 7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM;
@@ -18,7 +20,7 @@ import threading
 import time
 
 import pytest
-from conftest import API_KEY, Server, refuse_io_uring
+from conftest import API_KEY, FIXTURE_SITE, Server, refuse_io_uring
 
 
 def test_search_shape_and_results(server):
@@ -94,7 +96,8 @@ def test_suggest_sites_health_metrics_openapi(server):
     assert "siteseek_http_request_duration_seconds_bucket" in text
     status, _, body = server.get_json("/openapi.json")
     assert status == 200 and body["openapi"].startswith("3.1")
-    assert {"/search", "/indexer", "/jobs/{id}", "/health"} <= set(body["paths"])
+    assert {"/search", "/indexer", "/jobs/{id}", "/health", "/sites/{name}"} <= set(body["paths"])
+    assert {"put", "delete"} <= set(body["paths"]["/sites/{name}"])
 
 
 def metric(server, name):
@@ -153,6 +156,64 @@ def test_admin_auth_and_jobs(server):
     assert status == 404 and body["error"]["code"] == "not_found"
     status, _, raw = server.request("POST", "/indexer", {"X-API-KEY": API_KEY})
     assert status == 202 and len(json.loads(raw)["jobs"]) == 2
+
+
+def wait_for_job(server, job_id):
+    deadline = time.time() + 20
+    while True:
+        status, _, job = server.get_json("/jobs/" + job_id, {"X-API-KEY": API_KEY})
+        assert status == 200
+        if job["status"] in ("finished", "failed") or time.time() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_admin_put_and_delete_site():
+    s = Server()  # its own server: the shared one keeps its two sites
+    key = {"X-API-KEY": API_KEY}
+    names = lambda: [x["name"] for x in s.get_json("/sites")[2]["sites"]]  # noqa: E731
+    try:
+        body = json.dumps({"url": "https://new.example.org/", "directory": FIXTURE_SITE}).encode()
+        status, _, _ = s.request("PUT", "/sites/new", {}, body)
+        assert status == 401
+        status, _, raw = s.request("PUT", "/sites/new", key, body)
+        assert status == 202
+        answer = json.loads(raw)
+        assert answer["site"] == "new"
+        job = wait_for_job(s, answer["job"])
+        assert job["status"] == "finished" and job["site"] == "new" and job["report"]["documents"] > 0, job
+        status, _, found = s.get_json("/search?q=install&site=new")
+        assert status == 200 and found["results"][0]["url"].startswith("https://new.example.org/guide/install.html")
+        assert names() == ["ex", "other", "new"]
+
+        # Invalid settings: 400 invalid_config naming the key path, and nothing stored.
+        bad = json.dumps({"url": "https://bad.example.org/", "crawl": {"max_pages": "many"}}).encode()
+        status, _, raw = s.request("PUT", "/sites/bad", key, bad)
+        error = json.loads(raw)["error"]
+        assert status == 400 and error["code"] == "invalid_config" and "crawl.max_pages" in error["message"]
+        status, _, raw = s.request("PUT", "/sites/bad", key, json.dumps({"name": "other", "url": "https://b.org/"}).encode())
+        error = json.loads(raw)["error"]
+        assert status == 400 and error["code"] == "invalid_config" and error["message"].startswith("invalid configuration: name:")
+        status, _, raw = s.request("PUT", "/sites/bad", key, b"{not json")
+        assert status == 400 and json.loads(raw)["error"]["code"] == "invalid_config"
+        assert names() == ["ex", "other", "new"]
+
+        status, _, _ = s.request("DELETE", "/sites/new")
+        assert status == 401
+        status, _, raw = s.request("DELETE", "/sites/new", key)
+        assert status == 200 and json.loads(raw) == {"removed": "new"}
+        assert names() == ["ex", "other"]
+        status, _, body = s.get_json("/search?q=install&site=new")
+        assert status == 400 and body["error"]["code"] == "unknown_site"
+        status, _, raw = s.request("DELETE", "/sites/new", key)
+        assert status == 400 and json.loads(raw)["error"]["code"] == "unknown_site"
+
+        status, headers, _ = s.request("GET", "/sites/ex")
+        assert status == 405 and headers["Allow"] == "PUT, DELETE, OPTIONS"
+        _, _, metrics = s.request("GET", "/metrics")
+        assert 'siteseek_http_requests_total{route="site_settings",status="202"} 1' in metrics.decode()
+    finally:
+        s.stop()
 
 
 def test_admin_disabled_without_key():

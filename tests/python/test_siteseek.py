@@ -5,7 +5,8 @@
    UnknownSiteError listing the valid sites, SnapshotError for a corrupt file;
 4. settings as typed classes: defaults, keyword construction, dict and JSON round trips, masking;
 5. several Python threads searching at once get the same answers as one thread (the GIL is
-   released during searches)."""
+   released during searches);
+6. put_site stores a site without indexing it, remove_site removes it with its files."""
 import json
 import os
 import threading
@@ -66,6 +67,14 @@ def test_index_directory_save_open(tmp_path):
     report = e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")
     assert report["pages_indexed"] == 4 and report["documents"] == 5
     assert any("no title" in reason for _, reason in report["skipped"])
+    # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
+    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "documents", "duration_ms",
+                           "skipped", "failed"}
+    assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []
+    site = e.sites()[0]
+    assert list(site) == ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at",
+                          "snapshot_version"]  # an entry of GET /sites
+    assert site["built_at"].endswith("Z") and site["snapshot_version"] > 0
     path = str(tmp_path / "ex.snapshot")
     e.save(path, site="ex")
     opened = siteseek.Engine.open(path, site="ex")
@@ -195,6 +204,46 @@ def test_indexing_stores_like_the_server(tmp_path):
     memory = siteseek.Engine()
     memory.index_directory(FIXTURE_SITE, "https://x.example/", site="ex")
     assert memory.search("install", site="ex").total > 0
+
+
+def test_put_site_stores_and_remove_site_removes(tmp_path):
+    # put_site defines a site (stored in data_dir like the server's PUT /sites/{name}) without
+    # indexing it; reindex() builds it. remove_site drops the site, its index and its files.
+    ex = {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE}
+    e = siteseek.Engine({"data_dir": str(tmp_path), "sites": [ex]})
+    e.put_site({"name": "new", "url": "https://new.example.org/", "directory": FIXTURE_SITE})
+    assert [(s["name"], s["has_index"]) for s in e.sites()] == [("ex", False), ("new", False)]
+    assert (tmp_path / "new.site.json").exists()
+    assert e.reindex("new")["documents"] == 5
+    assert e.search("install", site="new").results[0].url.startswith("https://new.example.org/guide/install.html")
+    # A SiteSettings object works too; the changed site answers from its index until reindexed.
+    e.put_site(siteseek.SiteSettings(name="new", url="https://new.example.org/", directory=FIXTURE_SITE,
+                                     synonyms=[["setup", "install"]]))
+    assert e.sites()[1]["has_index"] and e.settings.sites[1].synonyms == [["setup", "install"]]
+    assert [s["name"] for s in siteseek.Engine({"data_dir": str(tmp_path), "sites": [ex]}).sites()] == ["ex", "new"]
+
+    with pytest.raises(siteseek.ConfigError) as err:
+        e.put_site({"name": "bad", "url": "https://bad.example.org/", "crawl": {"max_pages": "many"}})
+    assert err.value.issues[0][0] == "crawl.max_pages"
+    with pytest.raises(siteseek.ConfigError) as err:
+        e.put_site({"url": "https://bad.example.org/"})
+    assert err.value.issues[0][0] == "name"
+    assert [s["name"] for s in e.sites()] == ["ex", "new"]
+
+    e.remove_site("new")
+    assert [s["name"] for s in e.sites()] == ["ex"]
+    assert not (tmp_path / "new.site.json").exists() and not (tmp_path / "new.snapshot").exists()
+    with pytest.raises(siteseek.UnknownSiteError):
+        e.search("install", site="new")
+    with pytest.raises(siteseek.UnknownSiteError) as err:
+        e.remove_site("new")
+    assert err.value.known_sites == ["ex"]
+
+    # Documents given to a removed site are gone with it.
+    e.add_documents("notes", [{"url": "https://notes.example/a", "title": "Alpha"}])
+    e.remove_site("notes")
+    e.add_documents("notes", [{"url": "https://notes.example/b", "title": "Beta"}])
+    assert [r.url for r in e.search("alpha beta", site="notes")] == ["https://notes.example/b"]
 
 
 def test_request_policy_as_over_http(engine):

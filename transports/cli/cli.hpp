@@ -7,13 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/settings.hpp"
 
 namespace siteseek::cli {
-
-/// Exit codes (docs/cli.md): 0 ok, 1 runtime failure, 2 usage or configuration error.
-enum Exit { ok = 0, failure = 1, usage = 2 };
 
 /// Global options every command understands.
 struct Globals {

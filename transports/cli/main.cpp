@@ -451,15 +451,9 @@ int main(int argc, char** argv) {
       return ok;
     }
     if (*info) return snapshot_info(snapshot_file);
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "siteseek: %s\n", e.what());
-    return usage;
-  } catch (const UnknownSiteError& e) {
-    std::fprintf(stderr, "siteseek: %s\n", e.what());
-    return usage;
   } catch (const Error& e) {
     std::fprintf(stderr, "siteseek: %s\n", e.what());
-    return failure;
+    return exit_code_for(e.code());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "siteseek: unexpected error: %s\n", e.what());
     return failure;

@@ -12,6 +12,7 @@
 
 #include "cli.hpp"
 #include "siteseek/error.hpp"
+#include "siteseek/json.hpp"
 
 namespace siteseek::cli {
 namespace {
@@ -31,11 +32,7 @@ void write_all(const std::string& s) {
 }
 
 void error_line(std::string& out, std::string_view code, std::string_view message) {
-  out += "{\"error\":{\"code\":";
-  append_json_string(out, code);
-  out += ",\"message\":";
-  append_json_string(out, message);
-  out += "}}";
+  append_json_text(out, error_json(code, message));
 }
 
 // Fill a request from a JSON object line; returns an error message or empty.

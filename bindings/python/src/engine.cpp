@@ -12,8 +12,11 @@
 #include <map>
 #include <mutex>
 
+#include <boost/json.hpp>
+
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/node.hpp"
 
 namespace py = pybind11;
@@ -33,18 +36,15 @@ py::dict result_dict(const SearchResult& r) {
   return d;
 }
 
+// A report as a dict: its JSON (siteseek/json.hpp), with skipped and failed as lists of
+// (url, reason) and (url, error) tuples, as the Python API has always given them.
 py::dict report_dict(const IngestReport& r) {
-  py::dict d;
-  d["pages_fetched"] = r.pages_fetched;
-  d["pages_indexed"] = r.pages_indexed;
-  d["pages_unchanged"] = r.pages_unchanged;
-  d["documents"] = r.documents;
-  py::list skipped, failed;
-  for (const auto& s : r.skipped) skipped.append(py::make_tuple(s.url, s.reason));
-  for (const auto& f : r.failed) failed.append(py::make_tuple(f.url, f.error));
-  d["skipped"] = skipped;
-  d["failed"] = failed;
-  d["duration_ms"] = r.duration.count();
+  py::dict d = json_to_python(json_text(boost::json::value_from(r)));
+  for (auto [key, second] : {std::pair{"skipped", "reason"}, std::pair{"failed", "error"}}) {
+    py::list pairs;
+    for (auto item : d[key]) pairs.append(py::make_tuple(item[py::str("url")], item[py::str(second)]));
+    d[key] = pairs;
+  }
   return d;
 }
 
@@ -189,6 +189,19 @@ class PyEngine {
     node_->publish_documents(site, buffer);
   }
 
+  void put_site(const py::handle& settings) {
+    SiteSettings site = site_settings_from_python(settings);
+    py::gil_scoped_release release;
+    node_->put_site(std::move(site));
+  }
+
+  void remove_site(const std::string& name) {
+    py::gil_scoped_release release;
+    node_->remove_site(name);
+    std::lock_guard lock(documents_mutex_);
+    documents_.erase(name);  // a site of that name added later starts empty
+  }
+
   SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
                         std::uint32_t start, const std::optional<std::string>& from_url, const py::kwargs& options) {
     SearchRequest req;
@@ -228,20 +241,8 @@ class PyEngine {
     return node_->suggest({prefix, site.value_or(""), num});
   }
 
-  std::vector<py::dict> sites() const {
-    std::vector<py::dict> out;
-    for (const auto& s : node_->sites()) {
-      py::dict d;
-      d["name"] = s.name;
-      d["url"] = s.url;
-      d["has_index"] = s.has_index;
-      d["documents"] = s.documents;
-      d["terms"] = s.terms;
-      d["memory_bytes"] = s.memory_bytes;
-      out.push_back(d);
-    }
-    return out;
-  }
+  // The HTTP API's /sites entries.
+  py::list sites() const { return json_to_python(json_text(boost::json::value_from(node_->sites()))); }
 
   py::dict result_cache_stats() const {
     auto st = node_->engine().result_cache_stats();
@@ -385,6 +386,13 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
            "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
            "its rebuilt index. A dict needs a url; unknown keys raise QueryError.")
+      .def("put_site", &PyEngine::put_site, py::arg("settings"),
+           "Add a site or replace its settings: a SiteSettings, or a dict with the keys of a settings file's\n"
+           "sites[] entry (name and url required). Stored like the server's (data_dir, or Redis with\n"
+           "storage='redis'). Nothing is indexed: reindex(), crawl() or index_directory() build the index; a\n"
+           "changed site keeps answering from its current index until then. Raises ConfigError naming the key.")
+      .def("remove_site", &PyEngine::remove_site, py::arg("name"),
+           "Remove a site, its index and its stored settings and snapshot. Raises UnknownSiteError.")
       .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = py::none(), py::arg("num") = 10,
            py::arg("start") = 0, py::arg("from_url") = py::none(),
            "Search a site (default: the default site) and return a SearchResponse.\n"
@@ -396,7 +404,9 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("load_snapshots", &PyEngine::load_snapshots,
            "Load each configured site's snapshot from data_dir (<data_dir>/<site>.snapshot, as written by\n"
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
-      .def("sites", &PyEngine::sites, "Each site's name, url, has_index, documents, terms and memory_bytes.")
+      .def("sites", &PyEngine::sites,
+           "Each site as a dict: name, url, has_index, documents, terms, memory_bytes, built_at (ISO 8601 UTC,\n"
+           "None without an index) and snapshot_version, as the HTTP API's GET /sites lists them.")
       .def("result_cache_stats", &PyEngine::result_cache_stats,
            "The result cache's hits, misses, evictions, busy (skipped: shard held by another thread), entries, bytes\n"
            "and max_bytes (result_cache_mb).")

@@ -2,7 +2,12 @@
 // re-exports it with documentation and type stubs.
 #include <pybind11/stl.h>
 
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "bindings.hpp"
+#include "error_classes.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/version.hpp"
 
@@ -18,48 +23,47 @@ std::string python_to_json(const py::handle& obj) {
 
 void init_errors(py::module_& m) {
   static py::exception<Error> error(m, "Error");
-  static py::exception<ConfigError> config_error(m, "ConfigError", error.ptr());
-  static py::exception<RequestError> query_error(m, "QueryError", error.ptr());
-  static py::exception<UnknownSiteError> unknown_site(m, "UnknownSiteError", error.ptr());
-  static py::exception<SnapshotError> snapshot_error(m, "SnapshotError", error.ptr());
-  static py::exception<IoError> io_error(m, "IoError", error.ptr());
-  static py::exception<Error> redis_error(m, "RedisError", error.ptr());
   error.doc() = "Base of siteseek's errors; .code is a stable snake_case code.";
-  config_error.doc() = "Invalid settings; .issues lists (key path, message) pairs, all of them.";
-  query_error.doc() = "A request the engine cannot answer as asked (bad query or parameter).";
-  unknown_site.doc() = "A site name that is not configured; .known_sites lists the valid ones.";
-  snapshot_error.doc() = "A truncated, corrupt or unknown-version snapshot file.";
-  io_error.doc() = "A file or network operation failed; the message names the path or URL.";
-  redis_error.doc() = "Redis is unreachable or timed out (code redis_unavailable) or answered an error (redis_error).";
+  struct Subclass {
+    const char* name;
+    const char* doc;
+  };
+  static constexpr Subclass subclasses[] = {
+      {"ConfigError", "Invalid settings; .issues lists (key path, message) pairs, all of them."},
+      {"QueryError", "A request the engine cannot answer as asked (bad query or parameter)."},
+      {"UnknownSiteError", "A site name that is not configured; .known_sites lists the valid ones."},
+      {"SnapshotError", "A truncated, corrupt or unknown-version snapshot file."},
+      {"IoError", "A file or network operation failed; the message names the path or URL."},
+      {"RedisError", "Redis is unreachable or timed out (code redis_unavailable) or answered an error (redis_error)."},
+  };
+  // The classes by name (the module holds them), for the translator's error_classes lookups.
+  static std::vector<std::pair<std::string_view, py::handle>> classes{{"Error", error}};
+  for (const auto& s : subclasses) {
+    py::exception<Error> cls(m, s.name, error.ptr());
+    cls.doc() = s.doc;
+    classes.emplace_back(s.name, cls);
+  }
 
   py::register_exception_translator([](std::exception_ptr p) {
-    auto raise = [](auto& type, const Error& e, auto&& extra) {
-      py::object instance = py::reinterpret_borrow<py::object>(type.ptr())(e.what());
-      instance.attr("code") = e.code();
-      extra(instance);
-      PyErr_SetObject(type.ptr(), instance.ptr());
-    };
-    auto none = [](py::object&) {};
     try {
       if (p) std::rethrow_exception(p);
-    } catch (const ConfigError& e) {
-      raise(config_error, e, [&](py::object& o) {
-        py::list issues;
-        for (const auto& i : e.issues()) issues.append(py::make_tuple(i.path, i.message));
-        o.attr("issues") = issues;
-      });
-    } catch (const UnknownSiteError& e) {
-      raise(unknown_site, e,
-            [&](py::object& o) { o.attr("known_sites") = py::cast(e.known_sites()); });
-    } catch (const RequestError& e) {
-      raise(query_error, e, none);
-    } catch (const SnapshotError& e) {
-      raise(snapshot_error, e, none);
-    } catch (const IoError& e) {
-      raise(io_error, e, none);
     } catch (const Error& e) {
-      if (e.code() == "redis_unavailable" || e.code() == "redis_error") return raise(redis_error, e, none);
-      raise(error, e, none);
+      const std::string_view name = exception_class_for(e.code());
+      py::handle type = classes.front().second;
+      for (const auto& [n, cls] : classes) {
+        if (n == name) type = cls;
+      }
+      py::object instance = py::reinterpret_borrow<py::object>(type)(e.what());
+      instance.attr("code") = e.code();
+      if (const auto* config = dynamic_cast<const ConfigError*>(&e)) {
+        py::list issues;
+        for (const auto& i : config->issues()) issues.append(py::make_tuple(i.path, i.message));
+        instance.attr("issues") = issues;
+      }
+      if (const auto* unknown = dynamic_cast<const UnknownSiteError*>(&e)) {
+        instance.attr("known_sites") = py::cast(unknown->known_sites());
+      }
+      PyErr_SetObject(type.ptr(), instance.ptr());
     }
   });
 }

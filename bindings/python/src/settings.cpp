@@ -90,6 +90,11 @@ void bind_struct(py::module_& m, const char* name, const char* doc) {
 
 }  // namespace
 
+SiteSettings site_settings_from_python(const py::handle& obj) {
+  if (py::isinstance<SiteSettings>(obj)) return obj.cast<SiteSettings>();
+  return from_python<SiteSettings>(obj);
+}
+
 void init_settings(py::module_& m) {
   bind_struct<FieldWeights>(m, "FieldWeights", "BM25F weight of each indexed field.");
   bind_struct<LandingPage>(m, "LandingPage", "A query whose first result is pinned to a URL.");

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "siteseek/json.hpp"
 #include "siteseek/redis_jobs.hpp"
 
 namespace siteseek {
@@ -160,40 +161,15 @@ std::string progress_text(const IngestProgress& p) {
          std::to_string(p.errors);
 }
 
-std::string report_json(const IngestReport& r) {
-  boost::json::array skipped, failed;
-  for (const auto& s : r.skipped) skipped.push_back({{"url", s.url}, {"reason", s.reason}});
-  for (const auto& f : r.failed) failed.push_back({{"url", f.url}, {"error", f.error}});
-  return boost::json::serialize(boost::json::object{
-      {"pages_fetched", r.pages_fetched}, {"pages_indexed", r.pages_indexed}, {"pages_unchanged", r.pages_unchanged},
-      {"documents", r.documents}, {"duration_ms", r.duration.count()}, {"skipped", std::move(skipped)},
-      {"failed", std::move(failed)}});
-}
+// The report as JSON text in the job's hash (shape in siteseek/json.hpp). A report that cannot be
+// read back is left out (null), not an error: the job itself is still known.
+std::string report_json(const IngestReport& r) { return boost::json::serialize(boost::json::value_from(r)); }
 
 std::optional<IngestReport> report_from_json(const std::string& text) {
   boost::system::error_code ec;
   auto v = boost::json::parse(text, ec);
-  const auto* o = ec ? nullptr : v.if_object();
-  if (!o) return std::nullopt;
-  auto num = [&](const char* key) -> std::uint64_t {
-    const auto* x = o->if_contains(key);
-    return x && x->is_number() ? x->to_number<std::uint64_t>() : 0;
-  };
-  auto str = [](const boost::json::value& obj, const char* key) {
-    const auto* x = obj.is_object() ? obj.as_object().if_contains(key) : nullptr;
-    return x && x->is_string() ? std::string(x->get_string()) : std::string();
-  };
-  IngestReport r;
-  r.pages_fetched = num("pages_fetched");
-  r.pages_indexed = num("pages_indexed");
-  r.pages_unchanged = num("pages_unchanged");
-  r.documents = num("documents");
-  r.duration = std::chrono::milliseconds(num("duration_ms"));
-  if (const auto* a = o->if_contains("skipped"); a && a->is_array())
-    for (const auto& s : a->as_array()) r.skipped.push_back({str(s, "url"), str(s, "reason")});
-  if (const auto* a = o->if_contains("failed"); a && a->is_array())
-    for (const auto& f : a->as_array()) r.failed.push_back({str(f, "url"), str(f, "error")});
-  return r;
+  if (ec || !v.is_object()) return std::nullopt;
+  return boost::json::value_to<IngestReport>(v);
 }
 
 /// A job from an HGETALL reply (field, value, field, value, ...).

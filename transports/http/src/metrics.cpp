@@ -2,6 +2,7 @@
 #include "router.hpp"
 
 #include <cstdio>
+#include <iterator>
 
 #include "siteseek/node.hpp"
 #include "siteseek/jobs.hpp"
@@ -9,8 +10,9 @@
 namespace siteseek::http {
 namespace {
 
-constexpr const char* route_names[] = {"search", "suggest", "sites", "indexer", "jobs",
-                                       "health", "metrics", "openapi", "preflight", "web", "other"};
+constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs",
+                                       "health",  "metrics", "openapi",   "preflight",     "web",     "other"};
+static_assert(std::size(route_names) == static_cast<std::size_t>(Route::count));
 
 std::string number(double v) {
   char buf[64];

@@ -24,7 +24,13 @@ std::string_view openapi_document() {
     "Job": {"type": "object", "properties": {"id": {"type": "string"}, "site": {"type": "string"},
       "status": {"enum": ["queued", "running", "finished", "failed"]}, "created_at": {"type": "string", "format": "date-time"},
       "started_at": {"type": ["string", "null"]}, "ended_at": {"type": ["string", "null"]},
-      "progress": {"type": "object"}, "report": {"type": ["object", "null"]}, "error": {"type": ["string", "null"]}}}
+      "progress": {"type": "object"}, "report": {"type": ["object", "null"]}, "error": {"type": ["string", "null"]}}},
+    "Site": {"type": "object", "required": ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at", "snapshot_version"],
+      "properties": {"name": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "has_index": {"type": "boolean"},
+        "documents": {"type": "integer"}, "terms": {"type": "integer"}, "memory_bytes": {"type": "integer"},
+        "built_at": {"type": ["string", "null"], "format": "date-time"}, "snapshot_version": {"type": "integer"}}},
+    "SiteSettings": {"type": "object", "required": ["url"],
+      "description": "an entry of a settings file's sites (docs/configuration.md); name, if given, must be the path's"}
   },
   "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
 },
@@ -49,7 +55,22 @@ std::string_view openapi_document() {
     "responses": {"200": {"description": "suggestions", "content": {"application/json": {"schema": {"type": "object",
       "properties": {"suggestions": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}}}}}}}}},
       "400": {"$ref": "#/components/responses/Error"}}}},
-  "/sites": {"get": {"summary": "Configured sites and their index state", "responses": {"200": {"description": "sites"}}}},
+  "/sites": {"get": {"summary": "Configured sites and their index state", "responses": {"200": {"description": "sites",
+    "content": {"application/json": {"schema": {"type": "object", "properties": {
+      "sites": {"type": "array", "items": {"$ref": "#/components/schemas/Site"}}, "default_site": {"type": "string"}}}}}}}}},
+  "/sites/{name}": {
+    "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+    "put": {"summary": "Add a site or replace its settings, then queue its reindex", "security": [{"apiKey": []}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SiteSettings"}}}},
+      "responses": {"202": {"description": "stored; the reindex job's id", "content": {"application/json": {"schema": {"type": "object",
+        "properties": {"site": {"type": "string"}, "job": {"type": "string"}}}}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}}},
+    "delete": {"summary": "Remove a site, its index and its stored settings", "security": [{"apiKey": []}],
+      "responses": {"200": {"description": "removed", "content": {"application/json": {"schema": {"type": "object",
+        "properties": {"removed": {"type": "string"}}}}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}}}},
   "/indexer": {"post": {"summary": "Start indexing jobs (one per site, or ?site=)", "security": [{"apiKey": []}],
     "parameters": [{"name": "site", "in": "query", "schema": {"type": "string"}}],
     "responses": {"202": {"description": "job ids", "content": {"application/json": {"schema": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "string"}}}}}}},

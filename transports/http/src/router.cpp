@@ -1,21 +1,25 @@
-// The route table, request parameters, and the one table that maps error codes to statuses.
+// The route table and its handlers: a request is matched to a route (path, method, access), checked
+// (preflight, 405, admin key) and handed to its handler, which parses, calls the node and writes JSON.
 #include "router.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include <boost/url/parse.hpp>
 
-#include "json_out.hpp"
+#include <boost/json.hpp>
+
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/policy.hpp"
+#include "siteseek/settings.hpp"
+#include "status_table.hpp"
 
 namespace siteseek::http {
 
@@ -26,27 +30,6 @@ struct WebAsset {
 const WebAsset* find_web_asset(std::string_view path);
 
 namespace {
-
-// Error codes -> HTTP statuses: the one place where core and transport errors meet HTTP.
-struct StatusOf {
-  std::string_view code;
-  unsigned status;
-};
-constexpr StatusOf status_table[] = {
-    {"missing_parameter", 400}, {"invalid_parameter", 400}, {"invalid_query", 400}, {"unknown_site", 400},
-    {"bad_request", 400},       {"invalid_config", 400},    {"unauthorized", 401},  {"admin_disabled", 403},
-    {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405},
-    {"payload_too_large", 413}, {"uri_too_long", 414},      {"query_too_long", 414},
-    {"header_too_large", 431},  {"not_supported", 501},     {"unavailable", 503},    {"no_index", 503},
-    {"redis_unavailable", 503}, {"redis_error", 502},
-};
-
-unsigned status_for(std::string_view code) {
-  for (const auto& e : status_table) {
-    if (e.code == code) return e.status;
-  }
-  return 500;
-}
 
 struct Params {
   std::vector<std::pair<std::string, std::string>> items;
@@ -76,15 +59,6 @@ bool same_secret(std::string_view given, std::string_view expected) {
   return diff == 0;
 }
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 Response json_response(unsigned status, std::string body) {
   Response r;
   r.status = status;
@@ -92,72 +66,7 @@ Response json_response(unsigned status, std::string body) {
   return r;
 }
 
-void write_report(std::string& out, const IngestReport& r) {
-  out += "{\"pages_fetched\":";
-  json_number(out, r.pages_fetched);
-  out += ",\"pages_indexed\":";
-  json_number(out, r.pages_indexed);
-  out += ",\"pages_unchanged\":";
-  json_number(out, r.pages_unchanged);
-  out += ",\"documents\":";
-  json_number(out, r.documents);
-  out += ",\"duration_ms\":";
-  json_number(out, static_cast<std::uint64_t>(r.duration.count()));
-  out += ",\"skipped\":[";
-  for (std::size_t i = 0; i < r.skipped.size(); ++i) {
-    out += i ? ",{\"url\":" : "{\"url\":";
-    json_string(out, r.skipped[i].url);
-    out += ",\"reason\":";
-    json_string(out, r.skipped[i].reason);
-    out += '}';
-  }
-  out += "],\"failed\":[";
-  for (std::size_t i = 0; i < r.failed.size(); ++i) {
-    out += i ? ",{\"url\":" : "{\"url\":";
-    json_string(out, r.failed[i].url);
-    out += ",\"error\":";
-    json_string(out, r.failed[i].error);
-    out += '}';
-  }
-  out += "]}";
-}
-
-void write_job(std::string& out, const Job& job) {
-  out += "{\"id\":";
-  json_string(out, job.id);
-  out += ",\"site\":";
-  json_string(out, job.site);
-  out += ",\"status\":";
-  json_string(out, to_string(job.status));
-  out += ",\"created_at\":";
-  json_string(out, iso8601(job.created_at));
-  out += ",\"started_at\":";
-  if (job.started_at) json_string(out, iso8601(*job.started_at));
-  else out += "null";
-  out += ",\"ended_at\":";
-  if (job.ended_at) json_string(out, iso8601(*job.ended_at));
-  else out += "null";
-  out += ",\"progress\":{\"fetched\":";
-  json_number(out, job.progress.fetched);
-  out += ",\"queued\":";
-  json_number(out, job.progress.queued);
-  out += ",\"documents\":";
-  json_number(out, job.progress.documents);
-  out += ",\"errors\":";
-  json_number(out, job.progress.errors);
-  out += "},\"report\":";
-  if (job.report) write_report(out, *job.report);
-  else out += "null";
-  out += ",\"error\":";
-  if (job.status == JobStatus::failed) json_string(out, job.error);
-  else out += "null";
-  out += ",\"worker\":";
-  if (job.worker.empty()) out += "null";
-  else json_string(out, job.worker);
-  out += ",\"attempts\":";
-  json_number(out, job.attempts);
-  out += '}';
-}
+Response json_response(unsigned status, const boost::json::value& body) { return json_response(status, json_text(body)); }
 
 // An error thrown by an asynchronous job call, as a response.
 Response error_response(std::exception_ptr e) {
@@ -170,6 +79,32 @@ Response error_response(std::exception_ptr e) {
   }
 }
 
+// What a handler is given: the request, its query parameters, and the path after the route's
+// prefix (a job id, a site name).
+struct Call {
+  const Request& request;
+  const Params& params;
+  std::string_view path;
+  std::string_view rest;
+};
+
+// The settings of the site `name` from a PUT body: an entry of a settings file's `sites`. The
+// path names the site: the body may leave `name` out, and a different one is refused (taking it
+// would rename the site behind the caller's back). Throws ConfigError with the key path.
+SiteSettings site_from_body(const std::string& name, std::string_view body) {
+  boost::json::value jv = parse_json_exact(std::string(body));
+  if (auto* o = jv.if_object()) {
+    if (const auto* given = o->if_contains("name"); given && !(given->is_string() && given->get_string() == name)) {
+      throw ConfigError("name", "must be the site named in the path, '" + name + "', got " + boost::json::serialize(*given));
+    }
+    (*o)["name"] = name;
+  }
+  return site_settings_from_json(jv);
+}
+
+// The handlers: each parses its part of the request, calls the node and answers through `done`,
+// at once or later (on another thread, after an asynchronous Redis call). An exception thrown
+// before `done` is called becomes the error response.
 class Handler {
  public:
   using Done = Router::Done;
@@ -203,9 +138,9 @@ class Handler {
     return std::nullopt;
   }
 
-  void search(const Params& p, Done done) {
+  void search(const Call& c, Done done) {
     SearchRequest req;
-    if (auto bad = search_request(p, req)) return done(std::move(*bad));
+    if (auto bad = search_request(c.params, req)) return done(std::move(*bad));
     const auto max_num = node_.settings()->max_num;
     // The clamp header is known only once the node applied its policy: the answer's own headers.
     node_.search_json_async(std::move(req), [done = std::move(done), &metrics = metrics_, max_num](
@@ -218,82 +153,71 @@ class Handler {
     });
   }
 
-  Response suggest(const Params& p) {
-    const std::string* q = p.get("q");
-    if (!q) return Router::error("missing_parameter", "the query parameter 'q' is required");
+  void suggest(const Call& c, Done done) {
+    const std::string* q = c.params.get("q");
+    if (!q) return done(Router::error("missing_parameter", "the query parameter 'q' is required"));
     SuggestRequest req;
     req.q = *q;
-    if (auto* s = p.get("site")) req.site = *s;
-    if (auto* n = p.get("num"); n && !parse_uint(*n, req.num)) {
-      return Router::error("invalid_parameter", "num must be a non-negative integer");
+    if (auto* s = c.params.get("site")) req.site = *s;
+    if (auto* n = c.params.get("num"); n && !parse_uint(*n, req.num)) {
+      return done(Router::error("invalid_parameter", "num must be a non-negative integer"));
     }
-    std::string out = "{\"suggestions\":[";
-    auto list = node_.suggest(std::move(req));
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      out += i ? ",{\"text\":" : "{\"text\":";
-      json_string(out, list[i].text);
-      out += ",\"url\":";
-      if (list[i].url.empty()) out += "null";
-      else json_string(out, list[i].url);
-      out += '}';
-    }
-    out += "]}";
-    return json_response(200, std::move(out));
+    done(json_response(200, {{"suggestions", boost::json::value_from(node_.suggest(std::move(req)))}}));
   }
 
-  Response sites() {
-    std::string out = "{\"sites\":[";
-    auto list = node_.sites();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& s = list[i];
-      out += i ? ",{\"name\":" : "{\"name\":";
-      json_string(out, s.name);
-      out += ",\"url\":";
-      json_string(out, s.url);
-      out += ",\"has_index\":";
-      out += s.has_index ? "true" : "false";
-      out += ",\"documents\":";
-      json_number(out, s.documents);
-      out += ",\"terms\":";
-      json_number(out, s.terms);
-      out += ",\"memory_bytes\":";
-      json_number(out, s.memory_bytes);
-      out += ",\"built_at\":";
-      if (s.has_index) json_string(out, iso8601(s.built_at));
-      else out += "null";
-      out += ",\"snapshot_version\":";
-      json_number(out, s.snapshot_version);
-      out += '}';
-    }
-    out += "],\"default_site\":";
-    json_string(out, node_.engine().default_site());
-    out += '}';
-    return json_response(200, std::move(out));
+  void sites(const Call&, Done done) {
+    done(json_response(200, {{"sites", boost::json::value_from(node_.sites())},
+                             {"default_site", node_.engine().default_site()}}));
   }
 
-  Response health() {
+  // PUT /sites/{name}: store the site's settings (every node follows with shared storage), then
+  // queue its reindex; 202 with the job's id.
+  void put_site(const Call& c, Done done) {
+    std::string name(c.rest);
+    node_.put_site(site_from_body(name, c.request.body));
+    node_.jobs().submit_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
+      if (e) return done(error_response(e));
+      done(json_response(202, {{"site", name}, {"job", job.id}}));
+    });
+  }
+
+  // DELETE /sites/{name}: the site, its index and its stored settings are gone.
+  void remove_site(const Call& c, Done done) {
+    std::string name(c.rest);
+    node_.remove_site(name);  // an unknown name: UnknownSiteError listing the valid ones
+    done(json_response(200, {{"removed", name}}));
+  }
+
+  void health(const Call&, Done done) {
     auto h = node_.health();
-    if (!h.code.empty()) return Router::error(h.code, h.message);
-    return json_response(200, "{\"status\":\"ok\"}");
+    if (!h.code.empty()) return done(Router::error(h.code, h.message));
+    done(json_response(200, std::string("{\"status\":\"ok\"}")));
   }
 
-  // Admin: the X-API-KEY header must match; no configured key disables the endpoints.
-  std::optional<Response> check_admin(std::string_view key) {
-    const auto settings = node_.settings();
-    const auto& expected = settings->api_key;
-    if (expected.empty()) {
-      return Router::error("admin_disabled", "admin endpoints are disabled: no api_key is configured");
-    }
-    if (key.empty()) return Router::error("unauthorized", "missing X-API-KEY header");
-    if (!same_secret(key, expected.value)) return Router::error("unauthorized", "wrong X-API-KEY");
-    return std::nullopt;
+  void metrics(const Call&, Done done) {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_.render(node_);
+    done(std::move(r));
+  }
+
+  void openapi(const Call&, Done done) { done(json_response(200, std::string(openapi_document()))); }
+
+  void web(const Call& c, Done done) {
+    const WebAsset* asset = find_web_asset(c.path == "/index.html" ? "/" : c.path);
+    Response r;
+    r.content_type = std::string(asset->content_type);
+    r.body = std::string(asset->body);
+    r.headers.emplace_back("Cache-Control", "public, max-age=300");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    done(std::move(r));
   }
 
   // Admin routes answer through `done`: a Redis-backed queue answers later, on another thread.
-  void indexer(const Params& p, Done done) {
+  void indexer(const Call& c, Done done) {
     std::vector<std::string> sites;
     const auto settings = node_.settings();
-    if (auto* s = p.get("site")) {
+    if (auto* s = c.params.get("site")) {
       std::string name = resolve_site(*settings, *s);
       settings->site(name);  // throws UnknownSiteError naming the valid sites
       sites.push_back(name);
@@ -319,37 +243,24 @@ class Handler {
         if (--g->left > 0) return;
         lock.unlock();
         if (g->error) return g->done(error_response(g->error));
-        std::string out = "{\"jobs\":[";
-        for (std::size_t k = 0; k < g->ids.size(); ++k) {
-          if (k) out += ',';
-          json_string(out, g->ids[k]);
-        }
-        out += "]}";
-        g->done(json_response(202, std::move(out)));
+        g->done(json_response(202, {{"jobs", boost::json::value_from(g->ids)}}));
       });
     }
   }
 
-  void job(std::string_view id, Done done) {
-    node_.jobs().find_async(std::string(id), [done = std::move(done), id = std::string(id)](std::exception_ptr e, std::optional<Job> j) {
+  void job(const Call& c, Done done) {
+    std::string id(c.rest);
+    node_.jobs().find_async(id, [done = std::move(done), id](std::exception_ptr e, std::optional<Job> j) {
       if (e) return done(error_response(e));
       if (!j) return done(Router::error("not_found", "no job with id '" + id + "'"));
-      std::string out;
-      write_job(out, *j);
-      done(json_response(200, std::move(out)));
+      done(json_response(200, boost::json::value_from(*j)));
     });
   }
 
-  void job_list(Done done) {
+  void job_list(const Call&, Done done) {
     node_.jobs().recent_async(100, [done = std::move(done)](std::exception_ptr e, std::vector<Job> list) {
       if (e) return done(error_response(e));
-      std::string out = "{\"jobs\":[";
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        if (i) out += ',';
-        write_job(out, list[i]);
-      }
-      out += "]}";
-      done(json_response(200, std::move(out)));
+      done(json_response(200, {{"jobs", boost::json::value_from(list)}}));
     });
   }
 
@@ -357,6 +268,71 @@ class Handler {
   Node& node_;
   Metrics& metrics_;
 };
+
+// The route table. A path's entries (one per method) sit together; the first entry whose path
+// matches names the route. GET routes answer HEAD too; every route answers a CORS preflight
+// (OPTIONS) without a key. Admin routes need the X-API-KEY header, checked after the method.
+enum class Match { exact, prefix, web_asset };
+enum class Access { open, admin };
+
+struct RouteEntry {
+  Match match;
+  std::string_view path;    ///< the path, or the prefix before a name or id ("/jobs/")
+  std::string_view method;
+  Access access;
+  Route id;                 ///< what metrics count it as
+  void (Handler::*handle)(const Call&, Router::Done);
+};
+
+constexpr RouteEntry route_table[] = {
+    {Match::exact, "/search", "GET", Access::open, Route::search, &Handler::search},
+    {Match::exact, "/suggest", "GET", Access::open, Route::suggest, &Handler::suggest},
+    {Match::exact, "/sites", "GET", Access::open, Route::sites, &Handler::sites},
+    {Match::prefix, "/sites/", "PUT", Access::admin, Route::site_settings, &Handler::put_site},
+    {Match::prefix, "/sites/", "DELETE", Access::admin, Route::site_settings, &Handler::remove_site},
+    {Match::exact, "/health", "GET", Access::open, Route::health, &Handler::health},
+    {Match::exact, "/metrics", "GET", Access::open, Route::metrics, &Handler::metrics},
+    {Match::exact, "/openapi.json", "GET", Access::open, Route::openapi, &Handler::openapi},
+    {Match::exact, "/indexer", "POST", Access::admin, Route::indexer, &Handler::indexer},
+    {Match::exact, "/jobs", "GET", Access::admin, Route::jobs, &Handler::job_list},
+    {Match::prefix, "/jobs/", "GET", Access::admin, Route::jobs, &Handler::job},
+    {Match::web_asset, "", "GET", Access::open, Route::web, &Handler::web},  // /, /widget.js, ...
+};
+
+bool matches(const RouteEntry& e, std::string_view path) {
+  switch (e.match) {
+    case Match::exact: return path == e.path;
+    case Match::prefix: return path.starts_with(e.path);
+    case Match::web_asset: return find_web_asset(path == "/index.html" ? "/" : path) != nullptr;
+  }
+  return false;
+}
+
+// A CORS preflight: 204 with the route's methods, or 403 for an origin not allowed (`allowed`
+// empty while the request named one).
+Response preflight(const std::string& methods, std::string_view origin, const std::string& allowed) {
+  if (allowed.empty() && !origin.empty()) {
+    return Router::error("origin_not_allowed", "origin '" + std::string(origin) + "' is not allowed");
+  }
+  Response r;
+  r.status = 204;
+  r.headers.emplace_back("Access-Control-Allow-Methods", methods + ", OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, X-API-KEY");
+  r.headers.emplace_back("Access-Control-Max-Age", "600");
+  r.headers.emplace_back("Allow", methods + ", OPTIONS");
+  return r;
+}
+
+// Admin routes: the X-API-KEY header must match; no configured key disables them.
+std::optional<Response> check_admin(const AppSettings& settings, std::string_view key) {
+  const auto& expected = settings.api_key;
+  if (expected.empty()) {
+    return Router::error("admin_disabled", "admin endpoints are disabled: no api_key is configured");
+  }
+  if (key.empty()) return Router::error("unauthorized", "missing X-API-KEY header");
+  if (!same_secret(key, expected.value)) return Router::error("unauthorized", "wrong X-API-KEY");
+  return std::nullopt;
+}
 
 // CORS: which origin may read the response, or empty.
 std::string allowed_origin(const AppSettings& settings, std::string_view origin) {
@@ -373,11 +349,7 @@ std::string allowed_origin(const AppSettings& settings, std::string_view origin)
 Response Router::error(std::string_view code, std::string_view message) {
   Response r;
   r.status = status_for(code);
-  r.body = "{\"error\":{\"code\":";
-  json_string(r.body, code);
-  r.body += ",\"message\":";
-  json_string(r.body, valid_utf8(message));  // it may quote the request: keep the JSON valid UTF-8
-  r.body += "}}";
+  r.body = json_text(error_json(code, message));
   return r;
 }
 
@@ -405,7 +377,7 @@ void Router::handle(const Request& request, Done done) {
   finish->router = this;
   finish->started = std::chrono::steady_clock::now();
   finish->done = std::move(done);
-  // An asynchronous route hands this on; exceptions from its first, synchronous part land below.
+  // Every handler answers through this, now or later; exceptions from its synchronous part land below.
   auto later = [finish](Response res) { (*finish)(std::move(res)); };
   Response res;
   try {
@@ -417,91 +389,35 @@ void Router::handle(const Request& request, Done done) {
       res = error("bad_request", "malformed request target");
     } else {
       std::string path = url->encoded_path().decode();
-      Params params;
-      for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
-      Handler h(node_, metrics_);
-      const bool get = request.method == "GET" || request.method == "HEAD";
-      const bool post = request.method == "POST";
-      Route& route = finish->route;
-      // Preflight and wrong methods are answered here; nullopt: go on with the route.
-      auto gate = [&](bool ok, std::string_view allow) -> std::optional<Response> {
-        if (request.method == "OPTIONS") {
-          route = Route::preflight;
-          if (finish->origin.empty() && !request.origin.empty()) {
-            return error("origin_not_allowed", "origin '" + std::string(request.origin) + "' is not allowed");
-          }
-          Response r;
-          r.status = 204;
-          r.headers.emplace_back("Access-Control-Allow-Methods", std::string(allow) + ", OPTIONS");
-          r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, X-API-KEY");
-          r.headers.emplace_back("Access-Control-Max-Age", "600");
-          r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
-          return r;
-        }
-        if (!ok) {
-          Response r = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + std::string(allow));
-          r.headers.emplace_back("Allow", std::string(allow) + ", OPTIONS");
-          return r;
-        }
-        return std::nullopt;
-      };
-      auto only = [&](bool ok, std::string_view allow, auto&& run) -> Response {
-        if (auto r = gate(ok, allow)) return std::move(*r);
-        return Response(run());
-      };
-      if (path == "/search") {
-        route = Route::search;
-        if (auto r = gate(get, "GET")) {
-          res = std::move(*r);
-        } else {
-          h.search(params, later);
-          return;
-        }
-      } else if (path == "/suggest") {
-        route = Route::suggest;
-        res = only(get, "GET", [&] { return h.suggest(params); });
-      } else if (path == "/sites") {
-        route = Route::sites;
-        res = only(get, "GET", [&] { return h.sites(); });
-      } else if (path == "/health") {
-        route = Route::health;
-        res = only(get, "GET", [&] { return h.health(); });
-      } else if (path == "/metrics") {
-        route = Route::metrics;
-        res = only(get, "GET", [&] {
-          Response r;
-          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-          r.body = metrics_.render(node_);
-          return r;
-        });
-      } else if (path == "/openapi.json") {
-        route = Route::openapi;
-        res = only(get, "GET", [&] { return json_response(200, std::string(openapi_document())); });
-      } else if (path == "/indexer" || path == "/jobs" || path.rfind("/jobs/", 0) == 0) {
-        const bool indexer = path == "/indexer";
-        route = indexer ? Route::indexer : Route::jobs;
-        if (auto r = gate(indexer ? post : get, indexer ? "POST" : "GET")) {
-          res = std::move(*r);
-        } else if (auto denied = h.check_admin(request.api_key)) {
-          res = std::move(*denied);
-        } else {
-          if (indexer) h.indexer(params, later);
-          else if (path == "/jobs") h.job_list(later);
-          else h.job(std::string_view(path).substr(6), later);
-          return;
-        }
-      } else if (const WebAsset* asset = find_web_asset(path == "/index.html" ? "/" : path)) {
-        route = Route::web;
-        res = only(get, "GET", [&] {
-          Response r;
-          r.content_type = std::string(asset->content_type);
-          r.body = std::string(asset->body);
-          r.headers.emplace_back("Cache-Control", "public, max-age=300");
-          r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-          return r;
-        });
-      } else {
+      // The route's entries: the first that matches the path, and those after it for the same path.
+      const RouteEntry* route = nullptr;
+      const RouteEntry* chosen = nullptr;
+      std::string allow;  // the route's methods, for Allow
+      for (const auto& e : route_table) {
+        if (route ? (e.match != route->match || e.path != route->path) : !matches(e, path)) continue;
+        if (!route) route = &e;
+        allow += allow.empty() ? "" : ", ";
+        allow += e.method;
+        if (e.method == request.method || (e.method == "GET" && request.method == "HEAD")) chosen = &e;
+      }
+      if (route) finish->route = request.method == "OPTIONS" ? Route::preflight : route->id;
+      if (!route) {
         res = error("not_found", "no route for " + path);
+      } else if (request.method == "OPTIONS") {
+        res = preflight(allow, request.origin, finish->origin);
+      } else if (!chosen) {
+        res = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + allow);
+        res.headers.emplace_back("Allow", allow + ", OPTIONS");
+      } else if (auto denied = chosen->access == Access::admin ? check_admin(*node_.settings(), request.api_key)
+                                                                : std::nullopt) {
+        res = std::move(*denied);
+      } else {
+        Params params;
+        for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
+        const std::string_view p = path;
+        Handler h(node_, metrics_);
+        (h.*chosen->handle)(Call{request, params, p, p.substr(route->path.size())}, later);
+        return;
       }
     }
   } catch (const Error& e) {

@@ -33,8 +33,11 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-/// Routes, in one table; index into the metrics arrays.
-enum class Route : std::size_t { search, suggest, sites, indexer, jobs, health, metrics, openapi, preflight, web, other, count };
+/// What metrics count a request as (router.cpp's route table names each route's); index into the
+/// metrics arrays.
+enum class Route : std::size_t {
+  search, suggest, sites, site_settings, indexer, jobs, health, metrics, openapi, preflight, web, other, count
+};
 
 /// Per-route request counts by status and latency histograms (lock-free). Each status of
 /// `statuses` and every 5xx status is counted under its own code; any other status as "other".

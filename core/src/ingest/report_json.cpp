@@ -1,0 +1,61 @@
+// An ingestion run's report and progress as JSON (shapes in siteseek/json.hpp). Here rather than
+// in the json module because the Redis job queue, below it, stores reports and reads them back.
+#include <stdexcept>
+
+#include <boost/json.hpp>
+
+#include "siteseek/json.hpp"
+
+namespace siteseek {
+
+namespace json = boost::json;
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestProgress& p) {
+  jv = {{"fetched", p.fetched}, {"queued", p.queued}, {"documents", p.documents}, {"errors", p.errors}};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport& r) {
+  json::array skipped, failed;
+  for (const auto& s : r.skipped) skipped.push_back({{"url", s.url}, {"reason", s.reason}});
+  for (const auto& f : r.failed) failed.push_back({{"url", f.url}, {"error", f.error}});
+  jv = {{"pages_fetched", r.pages_fetched},
+        {"pages_indexed", r.pages_indexed},
+        {"pages_unchanged", r.pages_unchanged},
+        {"documents", r.documents},
+        {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
+        {"skipped", std::move(skipped)},
+        {"failed", std::move(failed)}};
+}
+
+IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::value& jv) {
+  const auto* o = jv.if_object();
+  if (!o) throw std::invalid_argument("an ingest report must be a JSON object");
+  auto count = [](const json::object& obj, const char* key) -> std::uint64_t {
+    const auto* x = obj.if_contains(key);
+    if (!x) return 0;
+    if (const auto* u = x->if_uint64()) return *u;
+    if (const auto* i = x->if_int64()) return *i > 0 ? static_cast<std::uint64_t>(*i) : 0;
+    return 0;
+  };
+  auto text = [](const json::value& item, const char* key) {
+    const auto* obj = item.if_object();
+    const auto* x = obj ? obj->if_contains(key) : nullptr;
+    return x && x->is_string() ? std::string(x->get_string()) : std::string();
+  };
+  auto items = [&](const char* key, const char* second, auto& out) {
+    const auto* a = o->if_contains(key);
+    if (!a || !a->is_array()) return;
+    for (const auto& item : a->get_array()) out.push_back({text(item, "url"), text(item, second)});
+  };
+  IngestReport r;
+  r.pages_fetched = count(*o, "pages_fetched");
+  r.pages_indexed = count(*o, "pages_indexed");
+  r.pages_unchanged = count(*o, "pages_unchanged");
+  r.documents = count(*o, "documents");
+  r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
+  items("skipped", "reason", r.skipped);
+  items("failed", "error", r.failed);
+  return r;
+}
+
+}  // namespace siteseek
