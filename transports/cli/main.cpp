@@ -401,7 +401,9 @@ int main(int argc, char** argv) {
         validate(settings);
         site = target.name;
       }
-      Node node(std::move(settings), options_for({}));
+      NodeOptions o;
+      o.stored_settings = site_url.empty() && dir.empty();  // an ad-hoc site is indexed as given
+      Node node(std::move(settings), options_for(std::move(o)));
       if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       log_start(node.start(), Level::debug);
       return index_sites(node, site);

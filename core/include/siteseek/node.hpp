@@ -53,6 +53,9 @@ struct NodeOptions {
   /// Keep indexes and site settings in the store. Off: in memory only (a library engine made
   /// without settings), nothing read or written.
   bool persist = true;
+  /// Complete the settings from the store (Store::effective_settings). Off: the settings given
+  /// are the node's sites, as for an ad-hoc site (`siteseek index --dir`) next to shared ones.
+  bool stored_settings = true;
   /// Where the node's log lines go (none: nowhere).
   std::function<void(LogLevel, const std::string&)> log;
   /// The progress callback for an indexing run of `site` (start-up and jobs; none: no progress).

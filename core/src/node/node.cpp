@@ -122,7 +122,7 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     throw ConfigError("storage", "a worker in this process (--worker) needs storage = \"redis\"");
   }
   impl_->store = impl_->options.persist ? make_store(settings) : std::make_unique<MemoryStore>();
-  AppSettings effective = impl_->store->effective_settings(settings);
+  AppSettings effective = impl_->options.stored_settings ? impl_->store->effective_settings(settings) : settings;
   if (effective.sites.size() != settings.sites.size() || effective.sites != settings.sites) {
     impl_->log(LogLevel::debug, "settings: " + std::to_string(effective.sites.size()) + " site(s) with " +
                                    impl_->store->describe());
