@@ -17,6 +17,13 @@ namespace {
 // Title, section title and body: the fields proximity and the title rules read (never the URL).
 constexpr std::size_t text_fields = static_cast<std::size_t>(Field::body) + 1;
 
+// The rule at position i of the list, as a type: rule() is a constant expression. (A pointer to
+// an array element as a template argument, which g++ takes, is refused by clang 14.)
+template <std::size_t i>
+struct RuleAt {
+  constexpr const RankingRule* operator()() const { return &ranking_rules[i]; }
+};
+
 // Calls fn(rule) for each rule of `stage`, in the list's order. The rule is a compile-time
 // constant, so its function is called directly (and may be inlined), never through a pointer:
 // the weight stage runs once per expansion of every word.
@@ -24,7 +31,7 @@ template <RuleStage stage, typename Fn>
 void for_each_rule(Fn&& fn) {
   [&]<std::size_t... i>(std::index_sequence<i...>) {
     ([&] {
-      if constexpr (ranking_rules[i].stage == stage) fn(std::integral_constant<const RankingRule*, &ranking_rules[i]>{});
+      if constexpr (ranking_rules[i].stage == stage) fn(RuleAt<i>{});
     }(), ...);
   }(std::make_index_sequence<ranking_rules.size()>{});
 }
