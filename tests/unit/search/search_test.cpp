@@ -7,8 +7,10 @@
 //    A completion commoner than the word typed weighs what it says (its own idf). The part of
 //    an identifier being typed is completed within the identifiers completing the whole.
 //    Stop words next to real words never decide what matches.
-// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo;
-//    a correction also matches its stem variants.
+// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers; exact > stem > typo; a correction
+//    also matches its stem variants. A misspelled camelCase name (btremap) finds it, also when
+//    the name is elsewhere part of a longer identifier (BTreeMap::new); identifiers with
+//    punctuation (os.path, f-strings) are never a typo's correction.
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
@@ -203,6 +205,28 @@ BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
   BOOST_TEST(order[0] == "b.html");
   BOOST_TEST(order[1] == "a.html");
   BOOST_TEST(order[2] == "c.html");
+}
+
+BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
+  // Each name is a whole identifier somewhere (the builder used to mark such a term no-typo for
+  // the whole index); BTreeMap is also part of BTreeMap::new, BinaryHeap only ever whole.
+  auto idx = build({page("std/btree.html", "BTreeMap", "An ordered map based on a B-Tree. BTreeMap::new makes an empty one."),
+                    page("std/heap.html", "BinaryHeap", "A priority queue implemented with a binary heap."),
+                    page("std/hash.html", "HashMap", "A hash map. HashMap::new makes an empty one.")});
+  auto first = [&](const std::string& q) {
+    auto u = urls(run(*idx, q));
+    return u.empty() ? std::string("(nothing)") : u.front();
+  };
+  BOOST_TEST(first("btremap ") == "std/btree.html");     // 1 typo
+  BOOST_TEST(first("binaryheep ") == "std/heap.html");   // 1 typo, 10 letters
+  BOOST_TEST(first("binarihep ") == "std/heap.html");    // 2 typos
+  BOOST_TEST(first("hashmpa ") == "std/hash.html");      // transposition
+  // What the no-typo mark protects: a word one edit from an identifier with punctuation (and
+  // two from its parts) does not reach it.
+  auto ids = build({page("lib/paths.html", "Paths", "Use os.path to join paths."),
+                    page("lib/funcs.html", "Functions", "The built-in functions.")});
+  BOOST_TEST(run(*ids, "ospath ").results.empty());   // os.path: one insertion away
+  BOOST_TEST(run(*ids, "builtin ").results.empty());  // built-in: one insertion away
 }
 
 BOOST_AUTO_TEST_CASE(synonyms_expand) {
