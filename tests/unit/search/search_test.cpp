@@ -2,6 +2,8 @@
 // 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so), with
 //    every record that has some of the words ranked, not only those of the rarest word.
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
+//    A command-line flag is searched as text (--verbose, -m, --no-cache-dir), and so is a query
+//    of exclusions only.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
 //    A completion commoner than the word typed weighs what it says (its own idf). The part of
@@ -142,6 +144,23 @@ BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
   // "parser" is in one title; @title: ignores the bodies.
   BOOST_TEST(urls(run(*idx, "@title:parsers ")) == std::vector<std::string>{"lib/parsing.html"});
   BOOST_TEST(run(*idx, "@title:bytes ").results.empty());
+}
+
+BOOST_AUTO_TEST_CASE(command_line_flags_are_searched_as_text) {
+  // The analyzer indexes "--verbose" as the word verbose, "-m" as m and "--no-cache-dir" as the
+  // identifier no-cache-dir (with its parts): the flag typed finds the same terms.
+  auto idx = build({page("cli/pip.html", "Installing packages", "Run python -m pip install --no-cache-dir to skip the cache."),
+                    page("cli/options.html", "Options", "Pass --verbose to print every step."),
+                    page("lib/json.html", "json", "Encode and decode JSON documents."),
+                    page("lib/config.html", "Config files", "Read json or yaml configuration.")});
+  BOOST_TEST(urls(run(*idx, "--verbose ")) == std::vector<std::string>{"cli/options.html"});
+  BOOST_TEST(urls(run(*idx, "-m ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(urls(run(*idx, "--no-cache-dir ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(urls(run(*idx, "python -m pip ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(run(*idx, "--verbose ").results.at(0).body.find("--<b>verbose</b>") != std::string::npos);
+  // After other words a dashed word still excludes; alone it is what the user looks for.
+  BOOST_TEST(urls(run(*idx, "json -yaml ")) == std::vector<std::string>{"lib/json.html"});
+  BOOST_TEST(urls(run(*idx, "-yaml ")) == std::vector<std::string>{"lib/config.html"});
 }
 
 BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
