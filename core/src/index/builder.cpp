@@ -27,7 +27,7 @@ struct Occurrence {
 struct TermAccumulator {
   std::string term;
   std::string stem;
-  bool no_typo = false;
+  bool typo_reachable = false;  ///< some occurrence makes it a typo's correction (index_data.hpp)
   std::vector<Occurrence> occurrences;
 };
 
@@ -250,8 +250,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
           const auto id = p.ids.find_or_add(t.term, p.acc, fresh);
           if (id == fresh) p.acc.push_back({t.term, t.stem.empty() ? t.term : t.stem, false, {}});
           auto& a = p.acc[id];
-          if (t.kind == TokenKind::number || t.kind == TokenKind::identifier || t.kind == TokenKind::literal)
-            a.no_typo = true;
+          if (!a.typo_reachable && typo_reachable(t.kind, t.term)) a.typo_reachable = true;
           Occurrence o{i, static_cast<std::uint32_t>(f << 30) | t.position};
           if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
               a.occurrences.back().field_position >= o.field_position)
@@ -328,7 +327,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         continue;
       }
       auto& into = acc[id];
-      into.no_typo = into.no_typo || a.no_typo;
+      into.typo_reachable = into.typo_reachable || a.typo_reachable;
       into.occurrences.insert(into.occurrences.end(), a.occurrences.begin(), a.occurrences.end());
       std::vector<Occurrence>().swap(a.occurrences);
     }
@@ -352,7 +351,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
     d.terms += a.term;
-    d.term_flags.push_back(a.no_typo ? term_no_typo : 0);
+    d.term_flags.push_back(a.typo_reachable ? 0 : term_no_typo);
     d.postings_offset.push_back(d.postings.size());
     d.positions_offset.push_back(d.positions.size());
     std::uint32_t df = 0, prev_doc = 0;

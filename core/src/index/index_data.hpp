@@ -62,8 +62,28 @@ inline bool identifier_continuation(std::string_view term, std::string_view word
   return sep == '.' || sep == '-' || sep == '_' || sep == ':';
 }
 
-/// Term kinds that decide expansion: typos are never applied to numbers, identifiers, literals.
+/// Term kinds that decide expansion. term_no_typo: no typo lookup returns the term, because it
+/// never occurs spelled as a word could be. A term is a typo's correction when any occurrence is
+/// a word, a part, or a whole identifier of letters and digits only (camelCase "BTreeMap" ->
+/// btreemap, which a user types as a word); never when it only occurs as a number (3.11 is not
+/// 3.12), a configured literal, or an identifier with punctuation (os.path, f-strings, __init__:
+/// exact names, one edit from other names; their parts are reached on their own).
 enum TermFlags : std::uint8_t { term_no_typo = 1 };
+
+/// Whether an occurrence of `term` of kind `kind` makes it a typo's correction (term_no_typo).
+inline bool typo_reachable(TokenKind kind, std::string_view term) {
+  switch (kind) {
+    case TokenKind::word:
+    case TokenKind::part: return true;
+    case TokenKind::identifier:
+      for (unsigned char c : term)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)) return false;
+      return true;
+    case TokenKind::number:
+    case TokenKind::literal: return false;
+  }
+  return false;
+}
 
 struct Index::Data {
   SiteSettings settings;

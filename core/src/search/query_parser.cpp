@@ -1,5 +1,6 @@
 #include "search/query_parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "siteseek/error.hpp"
@@ -18,6 +19,18 @@ std::optional<std::uint8_t> field_named(std::string_view name) {
   if (name == "body" || name == "content") return static_cast<std::uint8_t>(Field::body);
   if (name == "url") return static_cast<std::uint8_t>(Field::url);
   return std::nullopt;
+}
+
+// Whether text[i] (a '-') starts a command-line flag, which is text, not the exclusion
+// operator: "--" and more ("--verbose", "--no-cache-dir"), or one dash and a single ASCII letter
+// or digit ending the word ("-m", "-O"). Nobody excludes a one-letter word, and "python -m venv"
+// must not drop the pages that show it.
+bool is_flag(std::string_view text, std::size_t i) {
+  if (i + 1 >= text.size()) return false;
+  if (text[i + 1] == '-') return true;
+  const auto c = static_cast<unsigned char>(text[i + 1]);
+  const bool end = i + 2 >= text.size() || is_space(text[i + 2]) || text[i + 2] == '|' || text[i + 2] == '"';
+  return std::isalnum(c) && end;
 }
 
 // Whether a word has anything an analyzer could index (not just operators and punctuation).
@@ -39,7 +52,8 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
   bool join_next = false;  // the previous token was '|'
   std::size_t i = 0;
   const std::size_t n = text.size();
-  bool last_is_plain_word = false;
+  bool last_is_plain_word = false;  // not a phrase (whether excluded is decided at the end)
+  bool last_excluded = false;
   while (i < n) {
     if (is_space(text[i])) {
       ++i;
@@ -52,7 +66,7 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
     }
     QueryOperand op;
     bool excluded = false;
-    if (text[i] == '-' && i + 1 < n && !is_space(text[i + 1])) {
+    if (text[i] == '-' && i + 1 < n && !is_space(text[i + 1]) && !is_flag(text, i)) {
       excluded = true;
       ++i;
     }
@@ -92,7 +106,8 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
       join_next = false;
       continue;
     }
-    last_is_plain_word = !op.phrase && !excluded;
+    last_is_plain_word = !op.phrase;
+    last_excluded = excluded;
     if (join_next && !q.clauses.empty() && q.clauses.back().excluded == excluded) {
       q.clauses.back().alternatives.push_back(std::move(op));
     } else {
@@ -101,7 +116,13 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
     }
     join_next = false;
   }
-  if (as_you_type && last_is_plain_word && !q.clauses.empty() && n > 0 && !is_space(text[n - 1]) &&
+  // Exclusions with nothing to exclude from are what the user looks for: "-socket" alone (or
+  // only dashed words) is searched, instead of finding nothing.
+  if (std::all_of(q.clauses.begin(), q.clauses.end(), [](const QueryClause& c) { return c.excluded; })) {
+    for (auto& c : q.clauses) c.excluded = false;
+    last_excluded = false;
+  }
+  if (as_you_type && last_is_plain_word && !last_excluded && !q.clauses.empty() && n > 0 && !is_space(text[n - 1]) &&
       text[n - 1] != '"')
     q.clauses.back().alternatives.back().prefix = true;
   return q;

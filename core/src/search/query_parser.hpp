@@ -27,8 +27,10 @@ struct ParsedQuery {
 };
 
 /// Parse query text. `as_you_type`: the last plain word is a prefix unless the text ends in
-/// whitespace. Malformed syntax degrades to text (an unbalanced quote quotes to the end, a lone
-/// '-', '|' or '*' is ignored); an unknown @field throws RequestError("invalid_query").
+/// whitespace. A command-line flag ("--verbose", "-m") is a word, not an exclusion, and so are
+/// the words of a query that excludes everything it has ("-socket"). Malformed syntax degrades
+/// to text (an unbalanced quote quotes to the end, a lone '-', '|' or '*' is ignored); an
+/// unknown @field throws RequestError("invalid_query").
 ParsedQuery parse_query(std::string_view text, bool as_you_type);
 
 }  // namespace siteseek::detail

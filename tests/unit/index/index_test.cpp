@@ -15,6 +15,9 @@
 //     a search reads from the current settings (weights, synonyms, search options).
 // 9. A word followed by more of an identifier ("logging.config" for "logging") is only in records
 //    that also have the word (what lets a prefix search skip such completions).
+// 11. Typo lookup reaches what a word could be spelled as: words, parts and camelCase names
+//     ("BTreeMap" -> btreemap), wherever else they also occur whole; never numbers, identifiers
+//     with punctuation (os.path, f-strings) or configured literal terms.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -440,6 +443,35 @@ BOOST_AUTO_TEST_CASE(identifier_continuations_are_only_in_records_with_the_word)
   BOOST_TEST(identifier_continuation("logging.config", "logging"));
   BOOST_TEST(!identifier_continuation("loggingx", "logging"));
   BOOST_TEST(!identifier_continuation("utf8.decode", "utf8"));  // only plain letters qualify
+}
+
+BOOST_AUTO_TEST_CASE(typo_lookup_reaches_word_shaped_terms_only) {
+  auto site = test_site();
+  site.literal_terms = {"active-active", "pandas"};
+  IndexBuilder b(site);
+  // btreemap: a whole name here, a part of BTreeMap::new there. binaryheap: only ever whole.
+  // javascript: in prose and as a camelCase name.
+  b.add(doc("https://example.org/docs/a.html", "BTreeMap", "A BTreeMap is an ordered map. BTreeMap::new makes one."));
+  b.add(doc("https://example.org/docs/b.html", "BinaryHeap", "BinaryHeap is a priority queue; JavaScript has none."));
+  b.add(doc("https://example.org/docs/c.html", "Scripting", "javascript in browsers."));
+  b.add(doc("https://example.org/docs/d.html", "Other", "os.path and f-strings in 3.11; active-active replication with pandas."));
+  auto idx = b.build();
+  auto reaches = [&](const std::string& typed, unsigned edits, const std::string& term) {
+    for (const auto& m : idx->typo_lookup(typed, edits, 1000))
+      if (idx->term(m.term) == term) return true;
+    return false;
+  };
+  for (const std::string t : {"btreemap", "binaryheap", "javascript", "os.path", "f-strings", "3.11", "active-active", "pandas"})
+    BOOST_TEST(idx->find(t) >= 0, t);
+  BOOST_TEST(reaches("btremap", 1, "btreemap"));
+  BOOST_TEST(reaches("binaryheep", 2, "binaryheap"));
+  BOOST_TEST(reaches("javascirpt", 1, "javascript"));
+  BOOST_TEST(reaches("priorty", 1, "priority"));  // an ordinary word, as before
+  BOOST_TEST(!reaches("ospath", 1, "os.path"));
+  BOOST_TEST(!reaches("fstrings", 1, "f-strings"));
+  BOOST_TEST(!reaches("3.12", 1, "3.11"));
+  BOOST_TEST(!reaches("activeactive", 2, "active-active"));
+  BOOST_TEST(!reaches("pandsa", 1, "pandas"));
 }
 
 BOOST_AUTO_TEST_CASE(any_number_of_analysis_threads_builds_the_same_index) {

@@ -154,7 +154,9 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   two.prefix = false;
   BOOST_TEST(translate_query(two, s, Dialect::v2) == "(configuration|%%configuration%%)");
   BOOST_TEST(t("12345") == "12345");  // no typos on numbers
-  BOOST_TEST(t("-only") == "");       // nothing positive: nothing to run
+  BOOST_TEST(t("-only") == "only");   // exclusions only: their words are searched
+  BOOST_TEST(t("--verbose") == "(verbose|%verbose%)");  // a flag is text, its dashes no syntax
+  BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv -pip");
   BOOST_TEST(t("[]<>{}") == "");
   BOOST_TEST(t("x*y) (c") == "\"x y\" c");  // punctuation never reaches RediSearch's parser
   // 1.2 refuses a stop word inside a phrase: it is left out, as RediSearch indexed none.

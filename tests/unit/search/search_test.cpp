@@ -2,13 +2,17 @@
 // 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so), with
 //    every record that has some of the words ranked, not only those of the rarest word.
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
+//    A command-line flag is searched as text (--verbose, -m, --no-cache-dir), and so is a query
+//    of exclusions only.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
 //    A completion commoner than the word typed weighs what it says (its own idf). The part of
 //    an identifier being typed is completed within the identifiers completing the whole.
 //    Stop words next to real words never decide what matches.
-// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers or identifiers; exact > stem > typo;
-//    a correction also matches its stem variants.
+// 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers; exact > stem > typo; a correction
+//    also matches its stem variants. A misspelled camelCase name (btremap) finds it, also when
+//    the name is elsewhere part of a longer identifier (BTreeMap::new); identifiers with
+//    punctuation (os.path, f-strings) are never a typo's correction.
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
@@ -142,6 +146,23 @@ BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
   BOOST_TEST(run(*idx, "@title:bytes ").results.empty());
 }
 
+BOOST_AUTO_TEST_CASE(command_line_flags_are_searched_as_text) {
+  // The analyzer indexes "--verbose" as the word verbose, "-m" as m and "--no-cache-dir" as the
+  // identifier no-cache-dir (with its parts): the flag typed finds the same terms.
+  auto idx = build({page("cli/pip.html", "Installing packages", "Run python -m pip install --no-cache-dir to skip the cache."),
+                    page("cli/options.html", "Options", "Pass --verbose to print every step."),
+                    page("lib/json.html", "json", "Encode and decode JSON documents."),
+                    page("lib/config.html", "Config files", "Read json or yaml configuration.")});
+  BOOST_TEST(urls(run(*idx, "--verbose ")) == std::vector<std::string>{"cli/options.html"});
+  BOOST_TEST(urls(run(*idx, "-m ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(urls(run(*idx, "--no-cache-dir ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(urls(run(*idx, "python -m pip ")) == std::vector<std::string>{"cli/pip.html"});
+  BOOST_TEST(run(*idx, "--verbose ").results.at(0).body.find("--<b>verbose</b>") != std::string::npos);
+  // After other words a dashed word still excludes; alone it is what the user looks for.
+  BOOST_TEST(urls(run(*idx, "json -yaml ")) == std::vector<std::string>{"lib/json.html"});
+  BOOST_TEST(urls(run(*idx, "-yaml ")) == std::vector<std::string>{"lib/config.html"});
+}
+
 BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   auto idx = build(corpus());
   BOOST_TEST(urls(run(*idx, "netw")) == std::vector<std::string>{"lib/network.html"});
@@ -203,6 +224,28 @@ BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
   BOOST_TEST(order[0] == "b.html");
   BOOST_TEST(order[1] == "a.html");
   BOOST_TEST(order[2] == "c.html");
+}
+
+BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
+  // Each name is a whole identifier somewhere (the builder used to mark such a term no-typo for
+  // the whole index); BTreeMap is also part of BTreeMap::new, BinaryHeap only ever whole.
+  auto idx = build({page("std/btree.html", "BTreeMap", "An ordered map based on a B-Tree. BTreeMap::new makes an empty one."),
+                    page("std/heap.html", "BinaryHeap", "A priority queue implemented with a binary heap."),
+                    page("std/hash.html", "HashMap", "A hash map. HashMap::new makes an empty one.")});
+  auto first = [&](const std::string& q) {
+    auto u = urls(run(*idx, q));
+    return u.empty() ? std::string("(nothing)") : u.front();
+  };
+  BOOST_TEST(first("btremap ") == "std/btree.html");     // 1 typo
+  BOOST_TEST(first("binaryheep ") == "std/heap.html");   // 1 typo, 10 letters
+  BOOST_TEST(first("binarihep ") == "std/heap.html");    // 2 typos
+  BOOST_TEST(first("hashmpa ") == "std/hash.html");      // transposition
+  // What the no-typo mark protects: a word one edit from an identifier with punctuation (and
+  // two from its parts) does not reach it.
+  auto ids = build({page("lib/paths.html", "Paths", "Use os.path to join paths."),
+                    page("lib/funcs.html", "Functions", "The built-in functions.")});
+  BOOST_TEST(run(*ids, "ospath ").results.empty());   // os.path: one insertion away
+  BOOST_TEST(run(*ids, "builtin ").results.empty());  // built-in: one insertion away
 }
 
 BOOST_AUTO_TEST_CASE(synonyms_expand) {
