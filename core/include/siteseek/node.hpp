@@ -145,6 +145,11 @@ class Node {
   void put_site(SiteSettings site);
   /// Remove a site here and from the store. Throws UnknownSiteError.
   void remove_site(const std::string& name);
+  /// put_site and remove_site without blocking the caller's thread (a store call may wait on
+  /// Redis): they run in turn on the node's own thread, and `done` runs there after each.
+  using Done = std::function<void(std::exception_ptr error)>;
+  void put_site_async(SiteSettings site, Done done);
+  void remove_site_async(std::string name, Done done);
   std::vector<SiteStatus> sites() const;
   /// Whether the node can answer every site (for /health).
   struct Health {

@@ -6,6 +6,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -101,6 +103,42 @@ struct Node::Impl {
   RedisWorker& make_worker(Node& node);
 #endif
 
+  // Site changes asked for without waiting (put_site_async, remove_site_async): one thread, started
+  // at the first, runs them in the order asked, so two changes to one site keep their order.
+  std::mutex changes_mutex;
+  std::condition_variable changes_ready;
+  std::deque<std::function<void()>> changes;
+  bool changes_stop = false;
+  std::thread changes_thread;
+
+  void post_change(std::function<void()> change) {
+    std::lock_guard lock(changes_mutex);
+    if (changes_stop) throw RequestError("unavailable", "the node is stopping");
+    changes.push_back(std::move(change));
+    if (!changes_thread.joinable()) {
+      changes_thread = std::thread([this] {
+        for (;;) {
+          std::unique_lock lock(changes_mutex);
+          changes_ready.wait(lock, [this] { return changes_stop || !changes.empty(); });
+          if (changes.empty()) return;  // stopping, and nothing left to run
+          auto next = std::move(changes.front());
+          changes.pop_front();
+          lock.unlock();
+          next();
+        }
+      });
+    }
+    changes_ready.notify_one();
+  }
+  void stop_changes() {
+    {
+      std::lock_guard lock(changes_mutex);
+      changes_stop = true;
+    }
+    changes_ready.notify_one();
+    if (changes_thread.joinable()) changes_thread.join();
+  }
+
   void log(LogLevel level, const std::string& line) const {
     if (options.log) options.log(level, line);
   }
@@ -140,6 +178,7 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
 Node::~Node() { stop(); }
 
 void Node::stop() {
+  impl_->stop_changes();  // the changes already asked for are made first
   impl_->watch.reset();
 #ifdef SITESEEK_WITH_REDIS
   std::lock_guard lock(impl_->worker_mutex);
@@ -482,6 +521,30 @@ void Node::remove_site(const std::string& name) {
   impl_->store->remove_site(name);
   impl_->engine->remove_site(name);
   impl_->log(LogLevel::info, name + ": site removed from " + impl_->store->describe());
+}
+
+void Node::put_site_async(SiteSettings site, Done done) {
+  impl_->post_change([this, site = std::move(site), done = std::move(done)]() mutable {
+    std::exception_ptr error;
+    try {
+      put_site(std::move(site));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  });
+}
+
+void Node::remove_site_async(std::string name, Done done) {
+  impl_->post_change([this, name = std::move(name), done = std::move(done)] {
+    std::exception_ptr error;
+    try {
+      remove_site(name);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  });
 }
 
 Node::Health Node::health() const {

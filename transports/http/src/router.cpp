@@ -174,18 +174,25 @@ class Handler {
   // queue its reindex; 202 with the job's id.
   void put_site(const Call& c, Done done) {
     std::string name(c.rest);
-    node_.put_site(site_from_body(name, c.request.body));
-    node_.jobs().submit_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
+    auto site = site_from_body(name, c.request.body);  // a bad body is a 400 now, before any store call
+    // The handler is gone by the time the node calls back: the node itself is captured.
+    node_.put_site_async(std::move(site), [&node = node_, done = std::move(done), name](std::exception_ptr e) mutable {
       if (e) return done(error_response(e));
-      done(json_response(202, {{"site", name}, {"job", job.id}}));
+      node.jobs().submit_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
+        if (e) return done(error_response(e));
+        done(json_response(202, {{"site", name}, {"job", job.id}}));
+      });
     });
   }
 
-  // DELETE /sites/{name}: the site, its index and its stored settings are gone.
+  // DELETE /sites/{name}: the site, its index and its stored settings are gone. An unknown name is
+  // UnknownSiteError listing the valid ones.
   void remove_site(const Call& c, Done done) {
     std::string name(c.rest);
-    node_.remove_site(name);  // an unknown name: UnknownSiteError listing the valid ones
-    done(json_response(200, {{"removed", name}}));
+    node_.remove_site_async(name, [done = std::move(done), name](std::exception_ptr e) {
+      if (e) return done(error_response(e));
+      done(json_response(200, {{"removed", name}}));
+    });
   }
 
   void health(const Call&, Done done) {
