@@ -1,7 +1,8 @@
 # cmake -DDIR=<web dir> -DOUT=<file.cpp> -P embed_assets.cmake
 # Writes the search page and the widget into a C++ file, so the server needs no files at run time.
 # file|route|content type (all are UTF-8 text)
-set(assets "index.html|/|text/html" "widget.js|/widget.js|application/javascript" "widget.css|/widget.css|text/css")
+set(assets "index.html|/|text/html" "search.html|/search.html|text/html" "widget.js|/widget.js|application/javascript"
+           "widget.css|/widget.css|text/css")
 set(code "// Generated from transports/http/web by embed_assets.cmake: do not edit.\n#include <cstddef>\n#include <string_view>\n\nnamespace siteseek::http {\nnamespace {\n")
 set(table "")
 set(i 0)

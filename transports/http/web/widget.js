@@ -1,216 +1,561 @@
-/* siteseek search widget: one script tag and one element give any page a search box.
+/* siteseek search widget: one element and one script tag give any page a search UI.
  *
- *   <div data-siteseek="https://search.example.org" data-site="docs"></div>
+ *   <div data-siteseek="https://search.example.org" data-site="docs" data-mode="modal"></div>
  *   <script src="https://search.example.org/widget.js" defer></script>
  *
- * The stylesheet (widget.css, from the same server) is added to the page unless the page
- * links one itself (to restyle it, link your own copy, or override the --ss-* properties).
- * data-siteseek: the siteseek server (default: where this script came from); data-site: the
- * site to search (default: the server's default site; a picker appears when the server has
- * several). The server must list the page's origin in cors_origins when it is another origin.
- * Keyboard: "/" or Ctrl-K focuses, Up/Down move, Enter opens, Esc closes. ARIA combobox/listbox.
+ * data-mode: "inline" (a box whose results drop down under it), "modal" (a button, Ctrl/Cmd-K
+ * and "/" open a search dialog) or "page" (a full results page, as the server's /search.html).
+ * Each widget lives in an open shadow root: the host page's CSS cannot reach in, ours cannot leak
+ * out, and the --ss-* custom properties (which do cross the boundary) theme it. docs/widget.md
+ * lists every attribute, property and event.
  */
-(function () {
+(() => {
   "use strict";
-  var scriptOrigin = (function () {
-    var s = document.currentScript;
-    try { return s && s.src ? new URL(s.src, location.href).origin : location.origin; } catch (e) { return location.origin; }
-  })();
-  var counter = 0;
-  var DEBOUNCE_MS = 120;
+  const me = document.currentScript;
+  const scriptOrigin = me && me.src ? new URL(me.src, location.href).origin : location.origin;
+  const mac = /Mac|iP(hone|ad)/.test(navigator.platform);
+  // Every string the widget shows or announces. [singular, plural] pairs go through
+  // Intl.PluralRules; {n}, {q}, {k}, {ms} and {mod} are filled in.
+  const STRINGS = {
+    en: {
+      label: "Search the documentation", placeholder: "Search…", button: "Search", results: "Search results",
+      count: ["{n} result", "{n} results"], none: "No results for “{q}”", error: "Search is unavailable right now.",
+      all: ["See the result", "See all {n} results"], recent: "Recent searches", favs: "Favourites",
+      clear: "Clear history", cleared: "History cleared", saved: "Saved to favourites",
+      unsaved: "Removed from favourites", close: "Close", site: "Site to search", more: "Load more results",
+      shown: "Showing {k} of {n}", took: "{n} results for “{q}” in {ms} ms", suggest: "Suggestions",
+      start: "Type to search", sections: "Sections", submit: "Search",
+      keys: "↑ ↓ move · Enter open · {mod}-Enter new tab · {mod}-S save · Esc close",
+    },
+    fr: {
+      label: "Rechercher dans la documentation", placeholder: "Rechercher…", button: "Rechercher",
+      results: "Résultats de la recherche", count: ["{n} résultat", "{n} résultats"],
+      none: "Aucun résultat pour « {q} »", error: "La recherche est indisponible pour le moment.",
+      all: ["Voir le résultat", "Voir les {n} résultats"], recent: "Recherches récentes", favs: "Favoris",
+      clear: "Effacer l’historique", cleared: "Historique effacé", saved: "Ajouté aux favoris",
+      unsaved: "Retiré des favoris", close: "Fermer", site: "Site à explorer", more: "Plus de résultats",
+      shown: "{k} sur {n} affichés", took: "{n} résultats pour « {q} » en {ms} ms", suggest: "Suggestions",
+      start: "Tapez pour rechercher", sections: "Sections", submit: "Rechercher",
+      keys: "↑ ↓ se déplacer · Entrée ouvrir · {mod}-Entrée nouvel onglet · {mod}-S favori · Échap fermer",
+    },
+  };
+  let count = 0, hotkeyOwner = null;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text) node.textContent = text;
-    return node;
+  // An element: attributes (null/false skip, true is ""), "text" and "html" set content.
+  function h(tag, attrs, kids) {
+    const n = document.createElement(tag);
+    for (const k in attrs || {}) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === "text") n.textContent = v;
+      else if (k === "html") n.innerHTML = v;  // only the server's escaped, <b>-highlighted fields
+      else n.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of kids || []) if (c) n.append(c);
+    return n;
   }
 
-  function init(root) {
-    if (root.__siteseek) return root.__siteseek;
-    var id = ++counter;
-    var server = (root.getAttribute("data-siteseek") || scriptOrigin).replace(/\/+$/, "");
-    var site = root.getAttribute("data-site") || "";
-    var num = parseInt(root.getAttribute("data-num") || "8", 10);
+  function config(el) {
+    const a = (name, dflt) => { const v = el.getAttribute("data-" + name); return v == null || v === "" ? dflt : v; };
+    const url = new URLSearchParams(location.search);
+    const mode = a("mode", "inline");
+    const server = a("siteseek", scriptOrigin).replace(/\/+$/, "");
+    const lang = a("lang", document.documentElement.lang || "en").toLowerCase().split("-")[0];
+    const table = Object.assign({}, STRINGS.en, STRINGS[lang]);
+    if (el.getAttribute("data-label")) table.label = el.getAttribute("data-label");
+    const plural = new Intl.PluralRules(STRINGS[lang] ? lang : "en");
+    const S = (key, vars) => {
+      let s = table[key];
+      if (Array.isArray(s)) s = s[plural.select((vars && vars.n) || 0) === "one" ? 0 : 1];
+      return s.replace(/\{(\w+)\}/g, (m, k) => k === "mod" ? (mac ? "⌘" : "Ctrl") : vars && k in vars ? vars[k] : m);
+    };
+    // The page the reader searches from: its section ranks higher. A results page is on the
+    // search server, so it takes the page the reader came from out of its own URL.
+    const from = a("from-url", "auto");
+    const page = mode === "page";
+    return {
+      el, mode, server, S, lang: STRINGS[lang] ? lang : "en",
+      site: (page && url.get("site")) || a("site", ""),
+      num: +a("num", page ? 10 : 8) || 8,
+      sub: +a("sub-results", 3) || 0,
+      from: from === "off" ? "" : from !== "auto" ? from : page ? url.get("from_url") || "" : location.href.split("#")[0],
+      history: a("history", "on") !== "off",
+      suggest: a("suggest", "on") !== "off",
+      hotkeys: a("hotkeys", "on") !== "off",
+      resultsPage: a("results-page", server + "/search.html"),
+      css: a("css", server + "/widget.css"),
+      key: "siteseek:" + server + ":" + a("site", ""),
+    };
+  }
 
-    root.classList.add("ss-widget");
-    var label = el("label", { "class": "ss-label", "for": "ss-input-" + id }, root.getAttribute("data-label") || "Search the documentation");
-    var bar = el("div", { "class": "ss-bar" });
-    var picker = el("select", { "class": "ss-site", "aria-label": "Site to search" });
-    picker.hidden = true;
-    var input = el("input", {
-      "id": "ss-input-" + id, "class": "ss-input", "type": "search", "role": "combobox",
-      "aria-expanded": "false", "aria-controls": "ss-list-" + id, "aria-autocomplete": "list",
-      "autocomplete": "off", "spellcheck": "false", "placeholder": "Search…  ( / or Ctrl-K )"
-    });
-    var status = el("div", { "class": "ss-status", "role": "status", "aria-live": "polite" });
-    var list = el("ul", { "id": "ss-list-" + id, "class": "ss-results", "role": "listbox", "aria-label": "Search results" });
-    list.hidden = true;
-    bar.appendChild(picker);
-    bar.appendChild(input);
-    root.appendChild(label);
-    root.appendChild(bar);
-    root.appendChild(status);
-    root.appendChild(list);
+  function api(cfg, path, params) {
+    const q = Object.keys(params).filter((k) => params[k] !== "" && params[k] != null)
+      .map((k) => k + "=" + encodeURIComponent(params[k])).join("&");
+    return fetch(cfg.server + path + "?" + q, { headers: { Accept: "application/json" } }).then((res) =>
+      res.json().then((body) => {
+        if (!res.ok) throw new Error((body.error && body.error.message) || "HTTP " + res.status);
+        return body;
+      }));
+  }
 
-    var timer = null, controller = null, seq = 0, active = -1, results = [];
+  const searchParams = (cfg, q, num, start) =>
+    ({ q, site: cfg.site, num, start, from_url: cfg.from, sub_results: cfg.sub || "" });
 
-    function setState(state, message) {
-      root.setAttribute("data-state", state);
-      status.textContent = message || "";
-    }
+  // Recent searches (queries) and favourites (pages) in localStorage, per server and site.
+  function store(cfg) {
+    const read = () => { try { return JSON.parse(localStorage.getItem(cfg.key)) || {}; } catch (e) { return {}; } };
+    const write = (v) => { try { localStorage.setItem(cfg.key, JSON.stringify(v)); } catch (e) { /* private mode */ } };
+    return {
+      get: () => { const v = read(); return { recent: v.recent || [], favs: v.favs || [] }; },
+      addRecent(q) {
+        if (!cfg.history || !q) return;
+        const v = this.get();
+        v.recent = [q].concat(v.recent.filter((x) => x !== q)).slice(0, 5);
+        write(v);
+      },
+      isFav: (url) => cfg.history && (read().favs || []).some((f) => f.url === url),
+      toggleFav(fav) {
+        const v = this.get(), had = v.favs.some((f) => f.url === fav.url);
+        v.favs = had ? v.favs.filter((f) => f.url !== fav.url) : [fav].concat(v.favs).slice(0, 10);
+        write(v);
+        return !had;
+      },
+      remove(kind, value) {
+        const v = this.get();
+        v[kind] = v[kind].filter((x) => (x.url || x) !== value);
+        write(v);
+      },
+      clear: () => { try { localStorage.removeItem(cfg.key); } catch (e) { /* nothing kept */ } },
+    };
+  }
 
-    function close() {
-      list.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      list.querySelectorAll("[aria-selected=true]").forEach(function (item) { item.setAttribute("aria-selected", "false"); });
-      active = -1;
-    }
+  // The shadow root with the stylesheet; the content shows once the stylesheet is there (`ready`),
+  // so it is never seen unstyled.
+  function shadow(host, cfg, cls) {
+    const root = host.shadowRoot || host.attachShadow({ mode: "open" });
+    const link = h("link", { rel: "stylesheet", href: cfg.css });
+    const wrap = h("div", { class: "ss-root " + (cls || "ss-" + cfg.mode), lang: cfg.lang, hidden: true });
+    wrap.ready = new Promise((done) => { link.onload = link.onerror = done; }).then(() => { wrap.hidden = false; });
+    root.replaceChildren(link, wrap);
+    return wrap;
+  }
 
-    function open() {
-      if (!results.length) return;
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-    }
-
-    function highlight(index) {
-      var items = list.querySelectorAll("[role=option]");
-      if (!items.length) return;
-      active = (index + items.length) % items.length;
-      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
-      input.setAttribute("aria-activedescendant", items[active].id);
-      items[active].scrollIntoView({ block: "nearest" });
-    }
-
-    function go(index) {
-      var r = results[index < 0 ? 0 : index];
-      if (r) window.location.href = r.url;
-    }
-
-    function render(query, data) {
-      results = data.results || [];
-      list.textContent = "";
-      if (!results.length) {
-        close();
-        setState("empty-results", "No results for “" + query + "”");
-        return;
-      }
-      results.forEach(function (r, i) {
-        var item = el("li", { "id": "ss-" + id + "-opt-" + i, "class": "ss-result", "role": "option", "aria-selected": "false" });
-        var link = el("a", { "class": "ss-link", "href": r.url, "tabindex": "-1" });
-        // title, section_title and body come HTML-escaped from the server with <b> around matches.
-        var title = el("span", { "class": "ss-title" });
-        title.innerHTML = r.title;
-        link.appendChild(title);
-        if (r.section_title) {
-          var section = el("span", { "class": "ss-section" });
-          section.innerHTML = r.section_title;
-          link.appendChild(section);
-        }
-        if (r.hierarchy && r.hierarchy.length) link.appendChild(el("span", { "class": "ss-crumbs" }, r.hierarchy.join(" › ")));
-        var body = el("span", { "class": "ss-snippet" });
-        body.innerHTML = r.body;
-        link.appendChild(body);
-        item.appendChild(link);
-        item.addEventListener("mousedown", function (e) { e.preventDefault(); });
-        item.addEventListener("click", function (e) { e.preventDefault(); go(i); });
-        list.appendChild(item);
-      });
-      setState("results", data.total + (data.total === 1 ? " result" : " results"));
-      open();
-    }
-
-    function search() {
-      var query = input.value;
-      if (controller) controller.abort();
-      if (!query.trim()) {
-        results = [];
-        list.textContent = "";
-        close();
-        setState("idle", "");
-        return;
-      }
-      var mine = ++seq;
-      controller = typeof AbortController === "function" ? new AbortController() : null;
-      setState("loading", "Searching…");
-      var url = server + "/search?q=" + encodeURIComponent(query) + "&num=" + num + (site ? "&site=" + encodeURIComponent(site) : "");
-      fetch(url, { signal: controller ? controller.signal : undefined, headers: { "Accept": "application/json" } })
-        .then(function (res) {
-          return res.json().then(function (body) {
-            if (!res.ok) throw new Error((body && body.error && body.error.message) || ("HTTP " + res.status));
-            return body;
-          });
-        })
-        .then(function (data) { if (mine === seq) render(query, data); })
-        .catch(function (err) {
-          if (err && err.name === "AbortError") return;
-          if (mine !== seq) return;
-          results = [];
-          list.textContent = "";
-          close();
-          setState("error", "Search is unavailable right now. " + (err && err.message ? "(" + err.message + ")" : ""));
-        });
-    }
-
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(search, DEBOUNCE_MS);
-    });
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); open(); highlight(active + 1); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); open(); highlight(active - 1); }
-      else if (e.key === "Enter") { e.preventDefault(); go(active); }
-      else if (e.key === "Escape") {
-        // A search input clears itself on Escape by default: the first Escape only closes the
-        // list and keeps the words, the second clears them.
-        e.preventDefault();
-        if (!list.hidden) close();
-        else { input.value = ""; search(); }
-      }
-    });
-    input.addEventListener("focus", open);
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
-    picker.addEventListener("change", function () { site = picker.value; search(); });
-
-    document.addEventListener("keydown", function (e) {
-      var typing = /^(input|textarea|select)$/i.test((e.target && e.target.tagName) || "") || (e.target && e.target.isContentEditable);
-      if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing)) {
-        e.preventDefault();
-        input.focus();
-        input.select();
-      }
-    });
-
-    if (!site) {
-      fetch(server + "/sites").then(function (r) { return r.json(); }).then(function (data) {
-        var sites = (data && data.sites) || [];
+  function sitePicker(cfg, onChange) {
+    const picker = h("select", { class: "ss-site", "aria-label": cfg.S("site"), hidden: true });
+    if (!cfg.site) {
+      api(cfg, "/sites", {}).then((data) => {
+        const sites = data.sites || [];
         if (sites.length < 2) return;
-        sites.forEach(function (s) { picker.appendChild(el("option", { "value": s.name }, s.name)); });
-        site = data.default_site || sites[0].name;
-        picker.value = site;
+        for (const s of sites) picker.append(h("option", { value: s.name, text: s.name }));
+        picker.value = cfg.site = data.default_site || sites[0].name;
         picker.hidden = false;
-      }).catch(function () { /* the search itself reports an unreachable server */ });
+      }).catch(() => { /* the search itself reports an unreachable server */ });
     }
-    setState("idle", "");
-    root.__siteseek = { input: input, search: search };
-    return root.__siteseek;
+    picker.addEventListener("change", () => { cfg.site = picker.value; onChange(); });
+    return picker;
   }
 
-  function ensureStyles(server) {
-    var links = document.querySelectorAll("link[rel=stylesheet]");
-    for (var i = 0; i < links.length; i++) {
-      if (/\/widget\.css(\?|$)/.test(links[i].href)) return;
+  const snippet = (html, cls) => h("span", { class: cls || "ss-snippet", html });
+
+  // The search box with its listbox (the ARIA combobox pattern), used by the inline and the modal
+  // forms. Options are links (role=option), so a click, a middle click and "copy link" all work.
+  function combobox(cfg, wrap, modal) {
+    const S = cfg.S, id = "ss" + ++count, host = cfg.owner || cfg.el, saved = store(cfg);
+    const input = h("input", {
+      id: id + "-q", class: "ss-input", type: "search", role: "combobox", "aria-expanded": "false",
+      "aria-controls": id + "-list", "aria-autocomplete": "list", autocomplete: "off", spellcheck: "false",
+      enterkeyhint: "search", placeholder: S("placeholder"),
+    });
+    const label = h("label", { for: id + "-q", class: modal ? "ss-label ss-vh" : "ss-label", text: S("label") });
+    const live = h("div", { class: "ss-vh", role: "status" });
+    const panel = h("div", { class: "ss-panel", hidden: !modal });
+    const picker = sitePicker(cfg, () => { cache = {}; search(); });
+    const field = h("div", { class: "ss-field" }, [input, h("span", { class: "ss-spin", "aria-hidden": "true" })]);
+    const bar = h("div", { class: "ss-bar" }, [picker, field]);
+    let opts = [], active = -1, wanted = "", busy = false, cache = {}, list = null, shown = "";
+
+    const state = (s) => { host.setAttribute("data-state", s); wrap.setAttribute("data-state", s); };
+    const say = (text) => { live.textContent = text; };
+    const isOpen = () => !panel.hidden;
+    function setOpen(open) {
+      if (!modal) panel.hidden = !open;
+      input.setAttribute("aria-expanded", String(open && !!list && opts.length > 0));
+      if (!open) select(-1);
     }
-    document.head.appendChild(el("link", { "rel": "stylesheet", "href": server + "/widget.css" }));
+    function select(i) {
+      if (opts[active]) opts[active].el.setAttribute("aria-selected", "false");
+      active = opts.length ? (i < -1 ? opts.length - 1 : i >= opts.length ? -1 : i) : -1;
+      const o = opts[active];
+      if (!o) return input.removeAttribute("aria-activedescendant");
+      o.el.setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", o.el.id);
+      o.el.scrollIntoView({ block: "nearest" });
+    }
+    // An option: `go(newTab)` acts on it; `fav` is the page a Ctrl/Cmd-S saves.
+    function option(parent, cls, kids, go, href, fav) {
+      const el = h(href ? "a" : "div", { id: id + "-o" + opts.length, role: "option", class: "ss-opt " + cls,
+        "aria-selected": "false", href, tabindex: "-1" }, kids);
+      const o = { el, go, fav };
+      if (fav && cfg.history) el.append(h("span", { class: "ss-star", "aria-hidden": "true", "data-on": saved.isFav(fav.url) }));
+      el.addEventListener("mousedown", (e) => e.preventDefault());  // keep the focus in the box
+      el.addEventListener("click", (e) => {
+        if (fav && e.target.classList.contains("ss-star")) { e.preventDefault(); return star(o); }
+        if (href && (e.ctrlKey || e.metaKey || e.shiftKey || e.button)) return saved.addRecent(wanted);
+        e.preventDefault();
+        go(false);
+      });
+      opts.push(o);
+      parent.append(el);
+      return o;
+    }
+    function star(o) {
+      if (!cfg.history) return;
+      const on = saved.toggleFav(o.fav);
+      for (const x of opts) if (x.fav && x.fav.url === o.fav.url) x.el.lastChild.toggleAttribute("data-on", on);
+      say(S(on ? "saved" : "unsaved"));
+    }
+    const open = (url, newTab) => {
+      saved.addRecent(wanted);
+      if (newTab) window.open(url, "_blank", "noopener");
+      else { if (modal) modal.close(true); location.href = url; }
+    };
+    const seeAll = (q) => cfg.resultsPage + "?" + new URLSearchParams(Object.entries({ q, site: cfg.site, from_url: cfg.from })
+      .filter((e) => e[1])).toString();
+    const group = (label) => h("div", { role: "group", "aria-label": label, class: "ss-group" },
+      [h("div", { class: "ss-group-title", "aria-hidden": "true", text: label })]);
+    // The panel is built anew each time: nodes that are new never count as moved, so opening,
+    // refining and closing results shift nothing (the panel overlays the page).
+    function fill(nodes, foot) {
+      opts = [];
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      list = h("div", { id: id + "-list", role: "listbox", class: "ss-list", "aria-label": S("results") });
+      for (const n of nodes) if (n) list.append(n);
+      panel.replaceChildren(list, foot || "");
+    }
+    function message(text) { opts = []; list = null; panel.replaceChildren(h("p", { class: "ss-msg", text })); }
+
+    function home() {
+      shown = "";
+      state("idle");
+      const { recent, favs } = cfg.history ? saved.get() : { recent: [], favs: [] };
+      if (!recent.length && !favs.length) {
+        if (modal) message(S("start"));
+        else { panel.replaceChildren(); list = null; opts = []; }
+        return setOpen(false);
+      }
+      const r = recent.length && group(S("recent")), f = favs.length && group(S("favs"));
+      fill([r, f], h("div", { class: "ss-foot" }, [h("button", { type: "button", class: "ss-clear", text: S("clear") })]));
+      for (const q of recent) {
+        const o = option(r, "ss-recent", [h("span", { class: "ss-title", text: q })], () => { input.value = q; search(); });
+        o.remove = () => saved.remove("recent", q);
+      }
+      for (const fv of favs) {
+        const o = option(f, "ss-fav", [h("span", { class: "ss-title", text: fv.title }),
+          fv.section && h("span", { class: "ss-section", text: fv.section })], (nt) => open(fv.url, nt), fv.url, fv);
+        o.remove = () => saved.remove("favs", fv.url);
+      }
+      panel.querySelector(".ss-clear").onclick = () => { saved.clear(); say(S("cleared")); home(); input.focus(); };
+      setOpen(!!modal || wrap.getRootNode().activeElement === input);
+    }
+
+    function render(q, data, sugg) {
+      shown = q;
+      const results = data.results || [];
+      if (!results.length) {
+        state("empty-results");
+        message(S("none", { q }));
+        setOpen(true);
+        say(S("none", { q }));
+        return;
+      }
+      const total = data.total;
+      fill([]);
+      for (const r of results) {
+        const title = [snippet(r.title, "ss-title"), r.section_title && snippet(r.section_title, "ss-section")];
+        const crumbs = r.hierarchy && r.hierarchy.length && h("span", { class: "ss-crumbs", text: r.hierarchy.join(" › ") });
+        const fav = { url: r.url, title: strip(r.title), section: strip(r.section_title || "") };
+        option(list, "ss-hit", [h("span", { class: "ss-head" }, title), crumbs, snippet(r.body)], (nt) => open(r.url, nt), r.url, fav);
+        for (const s of Array.isArray(r.sub_results) ? r.sub_results : []) {  // absent on servers without sub-results
+          option(list, "ss-sub", [snippet(s.title, "ss-section"), s.body && snippet(s.body)], (nt) => open(s.url, nt), s.url,
+            { url: s.url, title: fav.title, section: strip(s.title) });
+        }
+      }
+      if (cfg.resultsPage !== "off") {
+        option(list, "ss-all", [h("span", { text: S("all", { n: total }) })], (nt) => open(seeAll(q), nt), seeAll(q));
+      }
+      if (sugg) suggestions(q, sugg);
+      state("results");
+      setOpen(true);
+      say(S("count", { n: total }));
+      host.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q, total, took_ms: data.took_ms } }));
+    }
+    // Word completions of the last word, after the results: appended at the end, they move nothing.
+    function suggestions(q, items) {
+      const last = q.split(/\s+/).pop().toLowerCase();
+      const words = items.filter((s) => !s.url && s.text.toLowerCase() !== last).slice(0, 4);
+      if (!words.length || !list || shown !== q) return;
+      const g = group(S("suggest"));
+      g.classList.add("ss-suggest");
+      for (const s of words) {
+        option(g, "ss-word", [h("span", { text: s.text })], () => {
+          input.value = q.replace(/\S*$/, s.text) + " ";
+          search();
+        });
+      }
+      list.append(g);
+    }
+    const strip = (html) => { const d = document.createElement("div"); d.innerHTML = html; return d.textContent; };
+
+    // As the reader types, no debounce: one request in flight at a time, and when it returns the
+    // newest words go next (a local server answers in a millisecond; a remote one is not flooded,
+    // and no connection is torn down by a cancelled request).
+    function search() {
+      const q = input.value.trim();
+      wanted = q;
+      if (!q) return home();
+      if (cache[q]) return cache[q].data ? render(q, cache[q].data, cache[q].sugg) : null;
+      if (!busy) send(q);
+    }
+    function send(q) {
+      busy = true;
+      state("loading");
+      const entry = (cache[q] = {});
+      if (cfg.suggest) {
+        api(cfg, "/suggest", { q, site: cfg.site, num: 6 }).then((d) => {
+          entry.sugg = d.suggestions || [];
+          if (shown === q && entry.data && list && !list.querySelector(".ss-suggest")) suggestions(q, entry.sugg);
+        }).catch(() => { /* suggestions are optional */ });
+      }
+      api(cfg, "/search", searchParams(cfg, q, cfg.num, 0)).then((data) => {
+        entry.data = data;
+        if (q === wanted) render(q, data, entry.sugg);
+      }, (err) => {
+        delete cache[q];
+        if (q !== wanted) return;
+        state("error");
+        message(S("error") + " (" + err.message + ")");
+        setOpen(true);
+        say(S("error"));
+      }).finally(() => {
+        busy = false;
+        if (wanted && wanted !== q) search();
+      });
+    }
+
+    input.addEventListener("input", search);
+    input.addEventListener("keydown", (e) => {
+      const mod = e.ctrlKey || e.metaKey, k = e.key;
+      if (k === "ArrowDown" || k === "ArrowUp") {
+        e.preventDefault();
+        if (!isOpen()) { setOpen(true); if (!list) return; }
+        select(k === "ArrowDown" ? active + 1 : active < 0 ? -2 : active - 1);
+      } else if (k === "Enter") {
+        e.preventDefault();
+        if (opts[active]) return opts[active].go(mod);
+        if (wanted) {  // Enter with nothing selected: every result, on the results page
+          if (cfg.resultsPage !== "off") open(seeAll(wanted), mod);
+          else if (opts[0]) opts[0].go(mod);
+        }
+      } else if (k === "Escape") {
+        e.preventDefault();
+        // Inline: the first Escape closes the list and keeps the words, the second clears them.
+        if (modal) modal.close();
+        else if (isOpen() && list) setOpen(false);
+        else if (input.value) { input.value = ""; search(); }
+      } else if (mod && (e.code === "KeyS") && opts[active] && opts[active].fav) {
+        e.preventDefault();
+        star(opts[active]);
+      } else if (k === "Delete" && opts[active] && opts[active].remove && !input.value) {
+        e.preventDefault();
+        opts[active].remove();
+        home();
+      }
+    });
+    input.addEventListener("focus", () => { if (!input.value) home(); else if (list) setOpen(true); });
+    if (!modal) {
+      input.addEventListener("blur", () => setTimeout(() => {
+        if (!wrap.contains(wrap.getRootNode().activeElement)) setOpen(false);
+      }, 120));
+    }
+    wrap.append(label, bar, live, panel);
+    state("idle");
+    return { input, home, show: setOpen };
   }
 
-  function boot() {
-    var roots = document.querySelectorAll("[data-siteseek]");
-    if (roots.length) ensureStyles((roots[0].getAttribute("data-siteseek") || scriptOrigin).replace(/\/+$/, ""));
-    roots.forEach(init);
+  // The inline form: the box in the page, its results dropping down over what follows.
+  function inline(cfg) {
+    const wrap = shadow(cfg.el, cfg);
+    const box = combobox(cfg, wrap, null);
+    return { focus: () => wrap.ready.then(() => { box.input.focus(); box.input.select(); }) };
   }
+
+  // The modal form: a button in the page; the dialog is a shadow host of its own appended to
+  // <body>, so no transformed or clipped ancestor of the button can trap it.
+  function modalForm(cfg) {
+    const wrap = shadow(cfg.el, cfg), S = cfg.S;
+    const button = h("button", { type: "button", class: "ss-button", "aria-haspopup": "dialog",
+      "aria-keyshortcuts": cfg.hotkeys ? (mac ? "Meta+K" : "Control+K") + " /" : null }, [
+      h("span", { class: "ss-icon", "aria-hidden": "true" }), h("span", { class: "ss-button-text", text: S("button") }),
+      cfg.hotkeys && h("kbd", { "aria-hidden": "true", text: (mac ? "⌘" : "Ctrl ") + "K" }),
+    ]);
+    wrap.append(button);
+    let back = null;
+    // Built at once (hidden), so its stylesheet is loaded before the first Ctrl-K.
+    const dialogHost = h("siteseek-modal", { "data-theme": cfg.el.getAttribute("data-theme") });
+    dialogHost.style.cssText = "all:initial!important";  // no page rule positions or stacks it
+    document.body.append(dialogHost);
+    const dwrap = shadow(dialogHost, cfg, "ss-layer");
+    const dialog = h("div", { class: "ss-dialog", role: "dialog", "aria-modal": "true", "aria-label": S("label") });
+    const backdrop = h("div", { class: "ss-backdrop", hidden: true }, [dialog]);
+    dwrap.append(backdrop);
+    const api = {
+      isOpen: () => !backdrop.hidden,
+      open() {
+        if (api.isOpen()) return;
+        back = deepActive();
+        backdrop.hidden = false;
+        cfg.el.setAttribute("data-open", "true");
+        dwrap.ready.then(() => {
+          box.input.focus();
+          box.input.select();
+          if (box.input.value) box.show(true);
+          else box.home();
+        });
+      },
+      close(leaving) {
+        if (!api.isOpen()) return;
+        backdrop.hidden = true;
+        box.show(false);
+        cfg.el.removeAttribute("data-open");
+        if (!leaving && back && back.isConnected) back.focus();
+      },
+      focus: () => api.open(),
+      dialog: dialogHost,
+    };
+    const box = combobox(Object.assign({}, cfg, { owner: cfg.el }), dialog, api);
+    const close = h("button", { type: "button", class: "ss-close", text: S("close") });
+    close.onclick = () => api.close();
+    dialog.querySelector(".ss-bar").append(close);
+    dialog.append(h("div", { class: "ss-keys", "aria-hidden": "true", text: S("keys") }));
+    backdrop.addEventListener("mousedown", (e) => { if (e.target === backdrop) { e.preventDefault(); api.close(); } });
+    // Tab stays in the dialog.
+    dialog.addEventListener("keydown", (e) => {
+      if (e.key !== "Tab") return;
+      const f = [...dialog.querySelectorAll("input,select:not([hidden]),button")].filter((x) => x.offsetParent);
+      const i = f.indexOf(dwrap.getRootNode().activeElement);
+      if (e.shiftKey ? i <= 0 : i === f.length - 1) { e.preventDefault(); f[e.shiftKey ? f.length - 1 : 0].focus(); }
+    });
+    button.addEventListener("click", () => api.open());
+    return api;
+  }
+
+  const deepActive = () => {
+    let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    return a;
+  };
+
+  // The results page: a search form, the count and time, results with their sections, and
+  // "load more" (new results are appended: nothing above them moves).
+  function pageForm(cfg) {
+    const wrap = shadow(cfg.el, cfg), S = cfg.S, id = "ss" + ++count;
+    const input = h("input", { id: id + "-q", class: "ss-input", type: "search", name: "q", autocomplete: "off",
+      spellcheck: "false", placeholder: S("placeholder") });
+    const picker = sitePicker(cfg, () => run(input.value.trim()));
+    const form = h("form", { role: "search", class: "ss-form" }, [
+      h("label", { for: id + "-q", class: "ss-label", text: S("label") }),
+      h("div", { class: "ss-bar" }, [picker, h("div", { class: "ss-field" }, [input]),
+        h("button", { class: "ss-submit", text: S("submit") })]),
+    ]);
+    const summary = h("p", { class: "ss-summary", role: "status" });
+    const listEl = h("ol", { class: "ss-hits", "aria-label": S("results") });
+    const more = h("button", { type: "button", class: "ss-more", hidden: true, text: S("more") });
+    const shown = h("p", { class: "ss-shown" });
+    wrap.append(form, summary, listEl, h("div", { class: "ss-more-bar" }, [shown, more]));
+    const state = (s) => cfg.el.setAttribute("data-state", s);
+    let q = "", total = 0, loaded = 0, seq = 0;
+
+    function hit(r) {
+      const subs = Array.isArray(r.sub_results) && r.sub_results.length && h("ul", { class: "ss-subs", "aria-label": S("sections") },
+        r.sub_results.map((s) => h("li", {}, [h("a", { href: s.url, class: "ss-sub-link" }, [snippet(s.title, "ss-section")]),
+          s.body && snippet(s.body)])));
+      return h("li", { class: "ss-item" }, [
+        h("a", { href: r.url, class: "ss-hit-link" }, [snippet(r.title, "ss-title"), r.section_title && snippet(r.section_title, "ss-section")]),
+        r.hierarchy && r.hierarchy.length && h("div", { class: "ss-crumbs", text: r.hierarchy.join(" › ") }),
+        snippet(r.body), subs,
+      ]);
+    }
+    function load(start) {
+      const mine = ++seq, words = q;
+      state("loading");
+      return api(cfg, "/search", searchParams(cfg, words, cfg.num, start)).then((data) => {
+        if (mine !== seq) return;
+        const items = (data.results || []).map(hit);
+        if (!start) listEl.replaceChildren();
+        listEl.append(...items);
+        total = data.total;
+        loaded = start + items.length;
+        summary.textContent = total ? S("took", { n: total, q: words, ms: (+data.took_ms || 0).toFixed(2) }) : S("none", { q: words });
+        shown.textContent = total ? S("shown", { k: loaded, n: total }) : "";
+        more.hidden = loaded >= total || !items.length;
+        state(total ? "results" : "empty-results");
+        cfg.el.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q: words, total, took_ms: data.took_ms, loaded } }));
+        if (start && items.length) items[0].querySelector("a").focus();  // the keyboard goes on where the new ones start
+      }, (err) => {
+        if (mine !== seq) return;
+        state("error");
+        summary.textContent = S("error") + " (" + err.message + ")";
+      });
+    }
+    function run(words, record) {
+      q = words;
+      const params = new URLSearchParams(location.search);
+      if (words) params.set("q", words); else params.delete("q");
+      history.replaceState(null, "", "?" + params.toString());
+      if (!words) {
+        ++seq;
+        listEl.replaceChildren();
+        summary.textContent = shown.textContent = "";
+        more.hidden = true;
+        return state("idle");
+      }
+      if (record) store(cfg).addRecent(words);
+      return load(0);
+    }
+    form.addEventListener("submit", (e) => { e.preventDefault(); run(input.value.trim(), true); });
+    input.addEventListener("input", () => run(input.value.trim()));
+    more.addEventListener("click", () => load(loaded));
+    input.value = new URLSearchParams(location.search).get("q") || "";
+    state("idle");
+    if (input.value.trim()) run(input.value.trim(), true);
+    return { focus: () => wrap.ready.then(() => { input.focus(); input.select(); }) };
+  }
+
+  function init(el) {
+    if (el.__siteseek) return el.__siteseek;
+    const cfg = config(el);
+    const w = (el.__siteseek = cfg.mode === "modal" ? modalForm(cfg) : cfg.mode === "page" ? pageForm(cfg) : inline(cfg));
+    w.cfg = cfg;
+    // The keys go to one widget: the first modal, else the first box.
+    if (cfg.hotkeys && (!hotkeyOwner || (cfg.mode === "modal" && hotkeyOwner.cfg.mode !== "modal"))) hotkeyOwner = w;
+    return w;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    const w = hotkeyOwner;
+    if (!w || e.defaultPrevented) return;
+    const t = e.composedPath()[0] || e.target;
+    const typing = /^(input|textarea|select)$/i.test(t.tagName || "") || t.isContentEditable;
+    const ctrlK = (e.key || "").toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+    if (!ctrlK && !(e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) return;
+    e.preventDefault();
+    if (ctrlK && w.isOpen && w.isOpen()) w.close();
+    else w.focus();
+  });
+
+  function boot() { document.querySelectorAll("[data-siteseek]").forEach(init); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
   else boot();
-  window.SiteseekWidget = { init: init };
+  window.SiteseekWidget = { init, strings: STRINGS };
 })();
