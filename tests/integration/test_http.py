@@ -8,7 +8,9 @@
 5. CORS: allowed and refused origins, preflight;
 6. limits: oversized headers (431), bodies (413), targets (414), long q (414), slow clients;
 7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM;
-8. running out of file descriptors: accepting pauses, then resumes."""
+8. running out of file descriptors: accepting pauses, then resumes;
+9. the search page, results page and widget files, gzip-compressed for clients that accept it."""
+import gzip
 import json
 import os
 import platform
@@ -457,6 +459,20 @@ def test_huge_queries_and_many_terms():
         assert status == 414 and json.loads(raw)["error"]["code"] == "query_too_long"
     finally:
         s.stop()
+
+
+def test_web_assets_gzip_when_accepted(server):
+    pages = {"/": b"<!DOCTYPE html>", "/search.html": b"<!DOCTYPE html>", "/widget.js": b"/*", "/widget.css": b"/*"}
+    for path, start in pages.items():
+        status, headers, plain = server.request("GET", path)
+        assert status == 200 and plain.startswith(start), path
+        assert "Content-Encoding" not in headers and headers["Vary"] == "Accept-Encoding"
+        status, headers, packed = server.request("GET", path, {"Accept-Encoding": "br, gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
+        assert gzip.decompress(packed) == plain and len(packed) < len(plain), path
+    for refused in ("gzip;q=0", "identity", "br, gzip; q=0.000"):
+        _, headers, body = server.request("GET", "/widget.js", {"Accept-Encoding": refused})
+        assert "Content-Encoding" not in headers and body.startswith(b"/*"), refused
 
 
 def test_unknown_parameters_are_ignored(server):

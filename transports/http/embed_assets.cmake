@@ -1,11 +1,13 @@
 # cmake -DDIR=<web dir> -DOUT=<file.cpp> -P embed_assets.cmake
-# Writes the search page and the widget into a C++ file, so the server needs no files at run time.
+# Writes the search page and the widget into a C++ file, so the server needs no files at run time:
+# each as it is and gzip-compressed (level 9), which the server sends to clients that accept it.
 # file|route|content type (all are UTF-8 text)
 set(assets "index.html|/|text/html" "search.html|/search.html|text/html" "widget.js|/widget.js|application/javascript"
            "widget.css|/widget.css|text/css")
 set(code "// Generated from transports/http/web by embed_assets.cmake: do not edit.\n#include <cstddef>\n#include <string_view>\n\nnamespace siteseek::http {\nnamespace {\n")
 set(table "")
 set(i 0)
+get_filename_component(out_dir ${OUT} DIRECTORY)
 foreach(entry IN LISTS assets)
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 file)
@@ -16,10 +18,23 @@ foreach(entry IN LISTS assets)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND code "const unsigned char asset${i}[] = {${bytes}0x00};\n")
-  string(APPEND table "    {\"${route}\", \"${type}; charset=utf-8\", std::string_view(reinterpret_cast<const char*>(asset${i}), ${size})},\n")
+  # gzip: the header's modification time (bytes 4-7) is zeroed, so the output depends on the
+  # content alone.
+  set(gz ${out_dir}/web_asset${i}.gz)
+  file(ARCHIVE_CREATE OUTPUT ${gz} PATHS ${DIR}/${file} FORMAT raw COMPRESSION GZip COMPRESSION_LEVEL 9)
+  file(READ ${gz} gzhex HEX)
+  string(SUBSTRING "${gzhex}" 0 8 gzhead)
+  string(SUBSTRING "${gzhex}" 16 -1 gztail)
+  set(gzhex "${gzhead}00000000${gztail}")
+  string(LENGTH "${gzhex}" gz_length)
+  math(EXPR gzsize "${gz_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," gzbytes "${gzhex}")
+  string(APPEND code "const unsigned char asset${i}_gz[] = {${gzbytes}0x00};\n")
+  string(APPEND table "    {\"${route}\", \"${type}; charset=utf-8\", std::string_view(reinterpret_cast<const char*>(asset${i}), ${size}),\n"
+                      "     std::string_view(reinterpret_cast<const char*>(asset${i}_gz), ${gzsize})},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND code "}  // namespace\n\nstruct WebAsset {\n  std::string_view path, content_type, body;\n};\n\n")
+string(APPEND code "}  // namespace\n\nstruct WebAsset {\n  std::string_view path, content_type, body, gzip;\n};\n\n")
 string(APPEND code "const WebAsset* find_web_asset(std::string_view path) {\n  static const WebAsset assets[] = {\n${table}  };\n")
 string(APPEND code "  for (const auto& a : assets) {\n    if (a.path == path) return &a;\n  }\n  return nullptr;\n}\n\n}  // namespace siteseek::http\n")
 file(WRITE ${OUT}.tmp "${code}")

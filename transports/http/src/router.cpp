@@ -3,7 +3,9 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,7 +27,7 @@ namespace siteseek::http {
 
 std::string_view openapi_document();
 struct WebAsset {
-  std::string_view path, content_type, body;
+  std::string_view path, content_type, body, gzip;  // gzip: the body gzip-compressed
 };
 const WebAsset* find_web_asset(std::string_view path);
 
@@ -45,6 +47,28 @@ bool parse_uint(const std::string& s, std::uint32_t& out) {
   if (s.empty()) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Whether an Accept-Encoding value accepts gzip: "gzip" (or "x-gzip", or "*") listed without q=0.
+bool accepts_gzip(std::string_view header) {
+  auto token = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  for (std::size_t pos = 0; pos < header.size();) {
+    const std::size_t end = std::min(header.find(',', pos), header.size());
+    const std::string_view item = header.substr(pos, end - pos);
+    pos = end + 1;
+    const auto semi = item.find(';');
+    const std::string name = token(item.substr(0, semi));
+    if (name != "gzip" && name != "x-gzip" && name != "*") continue;
+    const std::string params = semi == std::string_view::npos ? "" : token(item.substr(semi + 1));
+    return !params.starts_with("q=") || std::strtod(params.c_str() + 2, nullptr) > 0;
+  }
+  return false;
 }
 
 // Constant-time comparison: the time taken does not depend on where the strings differ.
@@ -214,7 +238,13 @@ class Handler {
     const WebAsset* asset = find_web_asset(c.path == "/index.html" ? "/" : c.path);
     Response r;
     r.content_type = std::string(asset->content_type);
-    r.body = std::string(asset->body);
+    if (!asset->gzip.empty() && accepts_gzip(c.request.accept_encoding)) {
+      r.body = std::string(asset->gzip);
+      r.headers.emplace_back("Content-Encoding", "gzip");
+    } else {
+      r.body = std::string(asset->body);
+    }
+    r.headers.emplace_back("Vary", "Accept-Encoding");
     r.headers.emplace_back("Cache-Control", "public, max-age=300");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     done(std::move(r));

@@ -23,6 +23,7 @@ struct Request {
   std::string_view target;   ///< path and query, as sent
   std::string_view api_key;  ///< X-API-KEY header
   std::string_view origin;   ///< Origin header
+  std::string_view accept_encoding;  ///< Accept-Encoding header (the web assets are sent gzip-compressed)
   std::string_view body;
 };
 
