@@ -82,6 +82,7 @@
       history: a("history", "on") !== "off",
       suggest: a("suggest", "on") !== "off",
       hotkeys: a("hotkeys", "on") !== "off",
+      showLabel: el.hasAttribute("data-show-label"),
       resultsPage: a("results-page", server + "/search.html"),
       css: a("css", server + "/widget.css"),
       key: "siteseek:" + server + ":" + a("site", ""),
@@ -166,7 +167,9 @@
       "aria-controls": id + "-list", "aria-autocomplete": "list", autocomplete: "off", spellcheck: "false",
       enterkeyhint: "search", placeholder: S("placeholder"),
     });
-    const label = h("label", { for: id + "-q", class: modal ? "ss-label ss-vh" : "ss-label", text: S("label") });
+    // The label is for screen readers unless data-show-label: seen, it would sit on the page's own
+    // background, whose colours the widget cannot know.
+    const label = h("label", { for: id + "-q", class: modal || !cfg.showLabel ? "ss-label ss-vh" : "ss-label", text: S("label") });
     const live = h("div", { class: "ss-vh", role: "status" });
     const panel = h("div", { class: "ss-panel", hidden: !modal });
     const picker = sitePicker(cfg, () => { cache = {}; search(); });
@@ -470,9 +473,8 @@
     ]);
     const summary = h("p", { class: "ss-summary", role: "status" });
     const listEl = h("ol", { class: "ss-hits", "aria-label": S("results") });
-    const more = h("button", { type: "button", class: "ss-more", hidden: true, text: S("more") });
-    const shown = h("p", { class: "ss-shown" });
-    wrap.append(form, summary, listEl, h("div", { class: "ss-more-bar" }, [shown, more]));
+    let bar = h("div");
+    wrap.append(form, summary, listEl, bar);
     const state = (s) => cfg.el.setAttribute("data-state", s);
     let q = "", total = 0, loaded = 0, seq = 0;
 
@@ -497,8 +499,10 @@
         total = data.total;
         loaded = start + items.length;
         summary.textContent = total ? S("took", { n: total, q: words, ms: (+data.took_ms || 0).toFixed(2) }) : S("none", { q: words });
-        shown.textContent = total ? S("shown", { k: loaded, n: total }) : "";
-        more.hidden = loaded >= total || !items.length;
+        // A new bar under the results each time: the old one would move down (a layout shift).
+        const more = !(loaded >= total || !items.length) && h("button", { type: "button", class: "ss-more", text: S("more") });
+        if (more) more.onclick = () => load(loaded);
+        bar.replaceWith((bar = h("div", { class: "ss-more-bar" }, [total && h("p", { class: "ss-shown", text: S("shown", { k: loaded, n: total }) }), more])));
         state(total ? "results" : "empty-results");
         cfg.el.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q: words, total, took_ms: data.took_ms, loaded } }));
         if (start && items.length) items[0].querySelector("a").focus();  // the keyboard goes on where the new ones start
@@ -516,8 +520,8 @@
       if (!words) {
         ++seq;
         listEl.replaceChildren();
-        summary.textContent = shown.textContent = "";
-        more.hidden = true;
+        bar.replaceChildren();
+        summary.textContent = "";
         return state("idle");
       }
       if (record) store(cfg).addRecent(words);
@@ -525,7 +529,6 @@
     }
     form.addEventListener("submit", (e) => { e.preventDefault(); run(input.value.trim(), true); });
     input.addEventListener("input", () => run(input.value.trim()));
-    more.addEventListener("click", () => load(loaded));
     input.value = new URLSearchParams(location.search).get("q") || "";
     state("idle");
     if (input.value.trim()) run(input.value.trim(), true);
