@@ -1,6 +1,10 @@
 # cmake -DDIR=<web dir> -DOUT=<file.cpp> -P embed_assets.cmake
 # Writes the search page and the widget into a C++ file, so the server needs no files at run time:
 # each as it is and gzip-compressed (level 9), which the server sends to clients that accept it.
+# The script and the stylesheet are sent without their comments (written for the source's readers,
+# a third of the compressed bytes): in CSS every comment; in JavaScript a line comment only where it
+# fills its line and a block comment only where it starts one, so no string or regular expression
+# is ever cut.
 # file|route|content type (all are UTF-8 text)
 set(assets "index.html|/|text/html" "search.html|/search.html|text/html" "widget.js|/widget.js|application/javascript"
            "widget.css|/widget.css|text/css")
@@ -13,7 +17,21 @@ foreach(entry IN LISTS assets)
   list(GET parts 0 file)
   list(GET parts 1 route)
   list(GET parts 2 type)
-  file(READ ${DIR}/${file} hex HEX)
+  file(READ ${DIR}/${file} text)
+  if(file MATCHES "\\.css$")
+    string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
+  elseif(file MATCHES "\\.js$")
+    string(REGEX REPLACE "^/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
+    string(REGEX REPLACE "\n[ \t]*/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
+    string(REGEX REPLACE "\n[ \t]*//[^\n]*" "" text "${text}")
+  endif()
+  if(file MATCHES "\\.(js|css)$")
+    string(REGEX REPLACE "\n([ \t]*\n)+" "\n" text "${text}")
+    string(REGEX REPLACE "^\n+" "" text "${text}")
+  endif()
+  set(sent ${out_dir}/web_asset${i}.sent)
+  file(WRITE ${sent} "${text}")
+  file(READ ${sent} hex HEX)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
@@ -21,7 +39,7 @@ foreach(entry IN LISTS assets)
   # gzip: the header's modification time (bytes 4-7) is zeroed, so the output depends on the
   # content alone.
   set(gz ${out_dir}/web_asset${i}.gz)
-  file(ARCHIVE_CREATE OUTPUT ${gz} PATHS ${DIR}/${file} FORMAT raw COMPRESSION GZip COMPRESSION_LEVEL 9)
+  file(ARCHIVE_CREATE OUTPUT ${gz} PATHS ${sent} FORMAT raw COMPRESSION GZip COMPRESSION_LEVEL 9)
   file(READ ${gz} gzhex HEX)
   string(SUBSTRING "${gzhex}" 0 8 gzhead)
   string(SUBSTRING "${gzhex}" 16 -1 gztail)
