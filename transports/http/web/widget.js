@@ -69,8 +69,9 @@
       if (Array.isArray(s)) s = s[plural.select((vars && vars.n) || 0) === "one" ? 0 : 1];
       return s.replace(/\{(\w+)\}/g, (m, k) => k === "mod" ? (mac ? "⌘" : "Ctrl") : vars && k in vars ? vars[k] : m);
     };
-    // The page the reader searches from: its section ranks higher. A results page is on the
-    // search server, so it takes the page the reader came from out of its own URL.
+    // The page the reader searches from: its section ranks higher. Read at each search (a single-
+    // page app changes it without a reload). A results page is on the search server, so it takes
+    // the page the reader came from out of its own URL.
     const from = a("from-url", "auto");
     const page = mode === "page";
     return {
@@ -78,7 +79,7 @@
       site: (page && url.get("site")) || a("site", ""),
       num: +a("num", page ? 10 : 8) || 8,
       sub: +a("sub-results", 3) || 0,
-      from: from === "off" ? "" : from !== "auto" ? from : page ? url.get("from_url") || "" : location.href.split("#")[0],
+      from: () => from === "off" ? "" : from !== "auto" ? from : page ? url.get("from_url") || "" : location.href.split("#")[0],
       history: a("history", "on") !== "off",
       suggest: a("suggest", "on") !== "off",
       hotkeys: a("hotkeys", "on") !== "off",
@@ -100,7 +101,7 @@
   }
 
   const searchParams = (cfg, q, num, start) =>
-    ({ q, site: cfg.site, num, start, from_url: cfg.from, sub_results: cfg.sub || "" });
+    ({ q, site: cfg.site, num, start, from_url: cfg.from(), sub_results: cfg.sub || "" });
 
   // Recent searches (queries) and favourites (pages) in localStorage, per server and site.
   function store(cfg) {
@@ -175,12 +176,16 @@
     const picker = sitePicker(cfg, () => { cache = {}; search(); });
     const field = h("div", { class: "ss-field" }, [input, h("span", { class: "ss-spin", "aria-hidden": "true" })]);
     const bar = h("div", { class: "ss-bar" }, [picker, field]);
-    let opts = [], active = -1, wanted = "", busy = false, cache = {}, list = null, shown = "";
+    let opts = [], active = -1, wanted = "", busy = false, cache = {}, list = null, shown = "", from = cfg.from();
 
     const state = (s) => { host.setAttribute("data-state", s); wrap.setAttribute("data-state", s); };
     const say = (text) => { live.textContent = text; };
     const isOpen = () => !panel.hidden;
+    // Closed by Escape: an answer arriving after it does not open the list again; typing does.
+    let dismissed = false;
     function setOpen(open) {
+      if (open === "auto") open = !dismissed;
+      else dismissed = !open;
       if (!modal) panel.hidden = !open;
       input.setAttribute("aria-expanded", String(open && !!list && opts.length > 0));
       if (!open) select(-1);
@@ -222,7 +227,7 @@
       if (newTab) window.open(url, "_blank", "noopener");
       else { if (modal) modal.close(true); location.href = url; }
     };
-    const seeAll = (q) => cfg.resultsPage + "?" + new URLSearchParams(Object.entries({ q, site: cfg.site, from_url: cfg.from })
+    const seeAll = (q) => cfg.resultsPage + "?" + new URLSearchParams(Object.entries({ q, site: cfg.site, from_url: cfg.from() })
       .filter((e) => e[1])).toString();
     const group = (label) => h("div", { role: "group", "aria-label": label, class: "ss-group" },
       [h("div", { class: "ss-group-title", "aria-hidden": "true", text: label })]);
@@ -268,7 +273,7 @@
       if (!results.length) {
         state("empty-results");
         message(S("none", { q }));
-        setOpen(true);
+        setOpen("auto");
         say(S("none", { q }));
         return;
       }
@@ -289,7 +294,7 @@
       }
       if (sugg) suggestions(q, sugg);
       state("results");
-      setOpen(true);
+      setOpen("auto");
       say(S("count", { n: total }));
       host.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q, total, took_ms: data.took_ms } }));
     }
@@ -317,6 +322,7 @@
       const q = input.value.trim();
       wanted = q;
       if (!q) return home();
+      if (from !== cfg.from()) { from = cfg.from(); cache = {}; }  // answers depend on the page too
       if (cache[q]) return cache[q].data ? render(q, cache[q].data, cache[q].sugg) : null;
       if (!busy) send(q);
     }
@@ -338,7 +344,7 @@
         if (q !== wanted) return;
         state("error");
         message(S("error") + " (" + err.message + ")");
-        setOpen(true);
+        setOpen("auto");
         say(S("error"));
       }).finally(() => {
         busy = false;
@@ -346,7 +352,7 @@
       });
     }
 
-    input.addEventListener("input", search);
+    input.addEventListener("input", () => { dismissed = false; search(); });
     input.addEventListener("keydown", (e) => {
       const mod = e.ctrlKey || e.metaKey, k = e.key;
       if (k === "ArrowDown" || k === "ArrowUp") {
@@ -408,6 +414,9 @@
     const dialogHost = h("siteseek-modal", { "data-theme": cfg.el.getAttribute("data-theme") });
     dialogHost.style.cssText = "all:initial!important";  // no page rule positions or stacks it
     document.body.append(dialogHost);
+    // data-theme set later on the element (a site's own dark switch) reaches the dialog too.
+    new MutationObserver(() => dialogHost.setAttribute("data-theme", cfg.el.getAttribute("data-theme") || ""))
+      .observe(cfg.el, { attributes: true, attributeFilter: ["data-theme"] });
     const dwrap = shadow(dialogHost, cfg, "ss-layer");
     const dialog = h("div", { class: "ss-dialog", role: "dialog", "aria-modal": "true", "aria-label": S("label") });
     const backdrop = h("div", { class: "ss-backdrop", hidden: true }, [dialog]);
