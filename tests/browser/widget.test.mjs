@@ -278,6 +278,13 @@ test("from_url: the page the widget is on is sent by default and ranks its secti
     // "See all" carries it to the results page, which sends it too.
     const all = await page.locator(".ss-all").getAttribute("href");
     assert.equal(new URL(all).searchParams.get("from_url"), sent);
+    // A single-page app moves to the other section without a reload: the same words now rank it first.
+    await page.evaluate((to) => history.pushState(null, "", to), `/${other}/widgets.html`);
+    await box(page).fill("frobnicate the");
+    await box(page).fill("frobnicate");
+    await page.waitForFunction((want) => document.querySelector("[data-siteseek]").shadowRoot.querySelector(".ss-hit")?.getAttribute("href") === want,
+      `${docs}/${other}/widgets.html`);
+    assert.equal(requests.at(-1).searchParams.get("from_url"), `${docs}/${other}/widgets.html`);
     await page.context().close();
   }
   const page = await newPage(env);

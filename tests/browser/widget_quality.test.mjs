@@ -31,7 +31,10 @@ before(async () => {
   env = await setUp({ python: true });
   site = env.python ? "python" : "ex";
   console.log(`siteseek started in ${env.startMs} ms` + (env.python ? " (Python docs indexed)" : " (no Python docs: python3.11-doc missing)"));
-  const at = (attrs) => hostPage(env, `data-siteseek="${env.base}" ${attrs}`, { title: "Host page" });
+  // Host pages with a dark scheme of their own, as a docs theme that follows the reader's has.
+  const css = "body { font: 16px/1.5 system-ui, sans-serif; margin: 2em; } " +
+    "@media (prefers-color-scheme: dark) { body { background: #0d1117; color: #e6edf3; } }";
+  const at = (attrs) => hostPage(env, `data-siteseek="${env.base}" ${attrs}`, { title: "Host page", css });
   env.pages["/inline"] = at(`data-site="${site}"`);
   env.pages["/modal"] = at(`data-site="${site}" data-mode="modal"`);
 });
@@ -196,6 +199,15 @@ test("dark scheme: follows prefers-color-scheme, data-theme forces either", asyn
       `prefers-color-scheme: ${scheme}, data-theme="${theme}"`);
     await page.context().close();
   }
+  // A site's own switch setting data-theme later: the modal's dialog (a host of its own) follows.
+  const page = await newPage(env, { colorScheme: "light" });
+  await page.goto(env.hostOrigin + "/modal");
+  await ready(page);
+  await page.evaluate(() => document.getElementById("box").setAttribute("data-theme", "dark"));
+  await page.keyboard.press("Control+k");
+  await page.getByRole("dialog").waitFor();
+  assert.equal(await page.locator(".ss-dialog").evaluate((e) => getComputedStyle(e).backgroundColor), dark);
+  await page.context().close();
 });
 
 test("isolation: aggressive host CSS does not break the widget, and the widget restyles nothing of the host", async () => {
