@@ -1,7 +1,8 @@
 // Load documents from JSON lines (the reference split of shared/relevance/corpus.py), build one
 // index, then answer queries: one query per stdin line -> one {"results":[{"url":...}]} line.
 // With --bench QUERIES.tsv: time the queries instead (build time, memory, p50/p99 latency).
-//   search_jsonl DOCS.jsonl [--num N] [--bench QUERIES.tsv [--reps N]] [--show]
+// --sub-results N asks each search for N sub-results per page (SearchRequest::sub_results).
+//   search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--bench QUERIES.tsv [--reps N]] [--show]
 #include <malloc.h>
 
 #include <algorithm>
@@ -34,18 +35,19 @@ using siteseek::bench::load_queries;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--bench QUERIES.tsv [--reps N]] [--show]\n";
+    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--bench QUERIES.tsv [--reps N]] [--show]\n";
     return 2;
   }
   std::string bench;
   int reps = 50;
-  unsigned num = 10;
+  unsigned num = 10, sub_results = 0;
   bool show = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--bench" && i + 1 < argc) bench = argv[++i];
     else if (a == "--reps" && i + 1 < argc) reps = std::stoi(argv[++i]);
     else if (a == "--num" && i + 1 < argc) num = static_cast<unsigned>(std::stoi(argv[++i]));
+    else if (a == "--sub-results" && i + 1 < argc) sub_results = static_cast<unsigned>(std::stoi(argv[++i]));
     else if (a == "--show") show = true;
   }
   auto docs = load_jsonl(argv[1]);
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
         siteseek::SearchRequest req;
         req.q = q;
         req.num = num;
+        req.sub_results = sub_results;
         auto s = Clock::now();
         auto res = siteseek::search_index(*index, req);
         lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
@@ -98,6 +101,7 @@ int main(int argc, char** argv) {
         siteseek::SearchRequest req;
         req.q = q;
         req.num = num;
+        req.sub_results = sub_results;
         std::vector<double> l;
         for (int r = 0; r < 20; ++r) {
           auto s = Clock::now();
@@ -116,11 +120,21 @@ int main(int argc, char** argv) {
     siteseek::SearchRequest req;
     req.q = q;
     req.num = num;
+    req.sub_results = sub_results;
     json::array a;
     auto res = siteseek::search_index(*index, req);
     for (const auto& r : res.results) {
       json::object o{{"url", r.url}};
       if (show) o["title"] = r.title, o["section_title"] = r.section_title, o["body"] = r.body, o["score"] = r.score;
+      if (r.sub_results) {
+        json::array subs;
+        for (const auto& sub : *r.sub_results) {
+          json::object so{{"url", sub.url}};
+          if (show) so["title"] = sub.title, so["body"] = sub.body;
+          subs.push_back(so);
+        }
+        o["sub_results"] = subs;
+      }
       a.push_back(o);
     }
     std::cout << json::serialize(json::object{{"results", a}, {"total", res.total}}) << "\n" << std::flush;

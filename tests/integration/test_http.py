@@ -1,5 +1,6 @@
 """The HTTP API over real sockets against a real `siteseek serve` process:
-1. /search: the response's shape, results and highlights, bad parameters;
+1. /search: the response's shape, results and highlights, bad parameters; sub_results lists a
+   page's other matching sections under its one result, and leaves the default bytes as they were;
 2. /suggest, /sites, /health, /metrics, /openapi.json; a repeated search answered from the result cache;
 3. unknown routes (404) and wrong methods (405) as JSON errors;
 4. admin endpoints: 403 without a configured key, 401 for a missing or wrong key, jobs that run;
@@ -54,6 +55,60 @@ def test_missing_q_and_bad_numbers(server):
         assert body["error"]["code"] == "invalid_parameter"
     status, _, body = server.get_json("/search?q=guide&prefix=maybe")
     assert status == 400
+
+
+SECTIONED_PAGE = """<html><head><title>Dictionaries | Docs</title></head><body><main><h1>Dictionaries</h1>
+<p>Mappings from keys to values.</p>
+<section id="lookup"><h2>Looking up a key</h2><p>Index with a key to get its value.</p></section>
+<section id="views"><h2>Key views</h2><p>The keys view lists every key of the mapping.</p></section>
+<section id="merging"><h2>Merging</h2><p>Later values win.</p></section>
+</main></body></html>"""
+
+
+def without_took_ms(raw):
+    return re.sub(rb'"took_ms":[0-9.]+', b'"took_ms":0', raw)
+
+
+def test_sub_results(server, tmp_path):
+    # The default shape is byte for byte the flat one: no key added, 0 is the same as absent.
+    _, _, flat = server.request("GET", "/search?q=install")
+    _, _, zero = server.request("GET", "/search?q=install&sub_results=0")
+    assert b"sub_results" not in flat and without_took_ms(flat) == without_took_ms(zero)
+    for bad in ("abc", "-1", ""):
+        status, _, body = server.get_json("/search?q=guide&sub_results=" + bad)
+        assert status == 400 and body["error"]["code"] == "invalid_parameter", bad
+    # The result cache tells the shapes apart: the grouped answer after the flat one is grouped.
+    _, _, grouped = server.get_json("/search?q=install&sub_results=2")
+    assert all(isinstance(r["sub_results"], list) for r in grouped["results"])
+    assert [r["url"] for r in grouped["results"]] == [r["url"] for r in json.loads(flat)["results"]]
+    assert grouped["total"] == json.loads(flat)["total"]
+
+    # A page of several sections, on a server of its own.
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "dict.html").write_text(SECTIONED_PAGE)
+    s = Server(sites=[{"name": "api", "url": "https://api.example.org/", "directory": str(tmp_path),
+                       "title_separators": [" | "]}])
+    try:
+        status, _, body = s.get_json("/search?q=key+&sub_results=3")
+        assert status == 200 and body["total"] == 1 and len(body["results"]) == 1
+        result = body["results"][0]
+        assert list(result) == ["title", "section_title", "hierarchy", "body", "url", "sub_results"]
+        page = "https://api.example.org/api/dict.html"
+        subs = result["sub_results"]
+        listed = [result["url"]] + [x["url"] for x in subs]
+        assert {page + "#lookup", page + "#views"} <= set(listed) and page + "#merging" not in listed
+        for x in subs:
+            assert list(x) == ["title", "url", "body"]
+            assert x["url"].startswith(page + "#")
+            assert "<b>" in x["title"].lower() and "<b>key" in x["body"].lower(), x
+        _, _, one = s.get_json("/search?q=key+&sub_results=1")
+        assert one["results"][0]["sub_results"] == subs[:1]
+        _, _, pre = s.get_json("/search?q=key+&sub_results=3&highlight_pre_tag=%5B&highlight_post_tag=%5D")
+        assert all("[" in x["title"] for x in pre["results"][0]["sub_results"])
+        _, _, api = s.get_json("/openapi.json")
+        assert "sub_results" in [p["name"] for p in api["paths"]["/search"]["get"]["parameters"]]
+    finally:
+        s.stop()
 
 
 def test_unknown_site_names_valid_ones(server):

@@ -1,5 +1,6 @@
 """The Python module as a Python user uses it:
 1. an Engine over documents (dicts or Document), search with options, results as objects and dicts;
+   sub_results=n lists a page's other matching sections under its one result (None when not asked);
 2. indexing a built directory, saving a snapshot and opening it again;
 3. errors: a hierarchy under siteseek.Error with stable codes, ConfigError listing key paths,
    UnknownSiteError listing the valid sites, SnapshotError for a corrupt file;
@@ -54,6 +55,33 @@ def test_search_options(engine):
     assert "[" in res.results[0].title
     with pytest.raises(siteseek.QueryError) as err:
         engine.search("install", site="demo", colour="red")
+    assert err.value.code == "invalid_parameter"
+
+
+def test_sub_results(engine):
+    page = "https://docs.example.org/dict.html"
+    body = {"lookup": "Index with a key to get its value.", "views": "The keys view lists every key.",
+            "merging": "Later values win."}
+    engine.add_documents("demo", [{"url": page, "title": "Dictionaries", "body": " ".join(body.values())}] + [
+        {"url": f"{page}#{anchor}", "title": "Dictionaries", "section_title": anchor.capitalize(), "body": text,
+         "type": "section"} for anchor, text in body.items()])
+    flat = engine.search("key ", site="demo")
+    assert all(r.sub_results is None for r in flat) and "sub_results" not in flat.results[0].to_dict()
+    res = engine.search("key ", site="demo", sub_results=3)
+    assert [r.url for r in res] == [r.url for r in flat] and res.total == flat.total
+    first = res.results[0]
+    assert first.url.startswith(page) and isinstance(first.sub_results, list)
+    listed = {first.url} | {s.url for s in first.sub_results}
+    assert {page + "#lookup", page + "#views"} <= listed and page + "#merging" not in listed
+    for s in first.sub_results:
+        assert isinstance(s, siteseek.SubResult) and "<b>key" in s.body.lower()
+        assert s.to_dict() == {"title": s.title, "url": s.url, "body": s.body}
+    assert first.to_dict()["sub_results"] == [s.to_dict() for s in first.sub_results]
+    assert res.to_dict()["results"][0]["sub_results"] == first.to_dict()["sub_results"]
+    assert [s.url for s in engine.search("key ", site="demo", sub_results=1).results[0].sub_results] == \
+        [s.url for s in first.sub_results][:1]
+    with pytest.raises(siteseek.QueryError) as err:
+        engine.search("key", site="demo", sub_results=2, distinct=False)
     assert err.value.code == "invalid_parameter"
 
 

@@ -1,6 +1,6 @@
 // `siteseek query`: the stdin transport. One request per line (plain text is a query; a line
-// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo}); one JSON
-// response per line, written with a single write and flushed, so a program can drive it
+// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results});
+// one JSON response per line, written with a single write and flushed, so a program can drive it
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
 
@@ -72,7 +72,8 @@ std::string from_json(std::string_view line, SearchRequest& req) {
     else if (k == "start") err = count(req.start);
     else if (k == "prefix") err = flag(req.prefix);
     else if (k == "typo") err = flag(req.typo);
-    else err = "unknown key '" + std::string(k) + "' (known: q, site, num, start, from_url, prefix, typo)";
+    else if (k == "sub_results") err = count(req.sub_results);
+    else err = "unknown key '" + std::string(k) + "' (known: q, site, num, start, from_url, prefix, typo, sub_results)";
     if (!err.empty()) return err;
   }
   return {};

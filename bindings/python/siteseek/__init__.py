@@ -29,6 +29,7 @@ from ._siteseek import (  # noqa: F401
     SiteSettings,
     SkipRules,
     SnapshotError,
+    SubResult,
     Suggestion,
     UnknownSiteError,
     UrlBoost,
@@ -39,5 +40,5 @@ from ._siteseek import (  # noqa: F401
 __all__ = [
     "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
-    "SkipRules", "SnapshotError", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
+    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]

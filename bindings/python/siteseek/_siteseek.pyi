@@ -163,6 +163,12 @@ class Document:
     def __init__(self, url: str, title: str = "", body: str = "", section_title: str = "",
                  hierarchy: list[str] = ..., type: str = "page", boost: float = 1.0) -> None: ...
 
+class SubResult:
+    title: str
+    url: str
+    body: str
+    def to_dict(self) -> dict[str, str]: ...
+
 class SearchResult:
     title: str
     section_title: str
@@ -170,6 +176,7 @@ class SearchResult:
     body: str
     url: str
     score: float
+    sub_results: Optional[list[SubResult]]
     @property
     def type(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...

@@ -26,6 +26,15 @@ namespace {
 
 const char* type_name(DocumentType t) { return t == DocumentType::page ? "page" : "section"; }
 
+py::dict sub_result_dict(const SubResult& s) {
+  py::dict d;
+  d["title"] = s.title;
+  d["url"] = s.url;
+  d["body"] = s.body;
+  return d;
+}
+
+// The HTTP API's keys, sub_results only when the search asked for them.
 py::dict result_dict(const SearchResult& r) {
   py::dict d;
   d["title"] = r.title;
@@ -33,6 +42,11 @@ py::dict result_dict(const SearchResult& r) {
   d["hierarchy"] = r.hierarchy;
   d["body"] = r.body;
   d["url"] = r.url;
+  if (r.sub_results) {
+    py::list subs;
+    for (const auto& s : *r.sub_results) subs.append(sub_result_dict(s));
+    d["sub_results"] = subs;
+  }
   return d;
 }
 
@@ -218,6 +232,7 @@ class PyEngine {
       else if (key == "highlight_pre_tag") req.highlight_pre_tag = item.second.cast<std::string>();
       else if (key == "highlight_post_tag") req.highlight_post_tag = item.second.cast<std::string>();
       else if (key == "snippet_length") req.snippet_length = item.second.cast<std::uint32_t>();
+      else if (key == "sub_results") req.sub_results = item.second.cast<std::uint32_t>();
       else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
     }
     py::gil_scoped_release release;
@@ -315,6 +330,15 @@ void init_engine(py::module_& m) {
       .def_readwrite("inbound_links", &Document::inbound_links,
                      "How many other pages link to this record's page from their main content (set by ingestion).");
 
+  py::class_<SubResult>(m, "SubResult",
+                        "One of a page's other matching sections, listed under the page's result (search(sub_results=n));\n"
+                        "title (the section's heading) and body (a short snippet) are HTML-escaped and highlighted.")
+      .def_readonly("title", &SubResult::title)
+      .def_readonly("url", &SubResult::url)
+      .def_readonly("body", &SubResult::body)
+      .def("to_dict", &sub_result_dict, "The three keys of the HTTP API: title, url, body.")
+      .def("__repr__", [](const SubResult& s) { return "SubResult(url=" + py::repr(py::str(s.url)).cast<std::string>() + ")"; });
+
   py::class_<SearchResult>(m, "SearchResult", "One result; title, section_title and body are HTML-escaped and highlighted.")
       .def_readonly("title", &SearchResult::title)
       .def_readonly("section_title", &SearchResult::section_title)
@@ -323,7 +347,11 @@ void init_engine(py::module_& m) {
       .def_readonly("url", &SearchResult::url)
       .def_readonly("score", &SearchResult::score)
       .def_property_readonly("type", [](const SearchResult& r) { return type_name(r.type); })
-      .def("to_dict", &result_dict, "The five keys of the HTTP API: title, section_title, hierarchy, body, url.")
+      .def_readonly("sub_results", &SearchResult::sub_results,
+                    "With search(sub_results=n): the page's other matching sections, best first (a list, maybe\n"
+                    "empty); None otherwise.")
+      .def("to_dict", &result_dict,
+           "The keys of the HTTP API: title, section_title, hierarchy, body, url, and sub_results when asked.")
       .def("__repr__", [](const SearchResult& r) { return "SearchResult(url=" + py::repr(py::str(r.url)).cast<std::string>() + ")"; });
 
   py::class_<SearchResponse>(m, "SearchResponse", "A page of results and the total number of matches.")
@@ -398,7 +426,9 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "Search a site (default: the default site) and return a SearchResponse.\n"
            "num results from offset start; from_url is the page the user is on (its section ranks higher).\n"
            "Options: prefix, typo, distinct (bool), highlight_pre_tag, highlight_post_tag (str),\n"
-           "snippet_length (int). Raises UnknownSiteError, QueryError. Releases the GIL.")
+           "snippet_length (int), sub_results (int: one result per page, each with up to this many of its\n"
+           "other matching sections in .sub_results; 0, the default, none). Raises UnknownSiteError,\n"
+           "QueryError. Releases the GIL.")
       .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,
            "Completions for a search box: words and page titles starting with prefix.")
       .def("load_snapshots", &PyEngine::load_snapshots,

@@ -15,6 +15,7 @@ inline constexpr ClassOf error_classes[] = {
     {"unknown_site", "UnknownSiteError"},
     {"invalid_query", "QueryError"},
     {"invalid_parameter", "QueryError"},
+    {"unsupported_parameter", "QueryError"},
     {"query_too_long", "QueryError"},
     {"invalid_document", "QueryError"},
     {"no_index", "QueryError"},

@@ -41,6 +41,10 @@ inline constexpr std::size_t max_highlighted_typo_terms = 8;
 inline constexpr std::uint32_t snippet_positions = 32;
 /// Shortest snippet, in bytes of body text: a smaller snippet_length is raised to it.
 inline constexpr std::size_t min_snippet_length = 20;
+/// Sub-results listed under one result at most (SearchRequest::sub_results; more is this many).
+inline constexpr std::uint32_t max_sub_results = 10;
+/// A sub-result's snippet, in bytes of body text (snippet_length when that is shorter).
+inline constexpr std::size_t sub_result_snippet_length = 100;
 /// Largest page of results a single request may ask for (start + num).
 inline constexpr std::size_t max_results_window = 10'000;
 /// Word completions returned by suggest at most.

@@ -23,6 +23,20 @@ struct SearchRequest {
   std::optional<std::string> highlight_pre_tag;
   std::optional<std::string> highlight_post_tag;
   std::optional<std::uint32_t> snippet_length;
+  /// Sub-results: at most this many of each returned page's other matching sections, listed
+  /// under its result (SearchResult::sub_results), at most limits::max_sub_results. 0: none, and
+  /// results carry no sub_results (the flat shape). Not 0 groups results by page, as distinct
+  /// does (distinct = false with it is RequestError "invalid_parameter"); the RediSearch backend
+  /// refuses it (RequestError "unsupported_parameter").
+  std::uint32_t sub_results = 0;
+};
+
+/// One of a page's other matching sections, under the page's result (SearchRequest::sub_results).
+/// title and body are HTML-escaped with matches wrapped in highlight tags.
+struct SubResult {
+  std::string title;  ///< the section's heading
+  std::string url;    ///< the section's URL, with its #anchor
+  std::string body;   ///< a short snippet (limits::sub_result_snippet_length, or snippet_length when shorter)
 };
 
 /// One result. title/section_title/body are HTML-escaped with matches wrapped in highlight tags.
@@ -34,6 +48,9 @@ struct SearchResult {
   std::string url;
   DocumentType type = DocumentType::page;
   double score = 0;
+  /// Set when the request asked for sub-results: the page's other matching sections, best
+  /// first (empty when none matched); unset otherwise.
+  std::optional<std::vector<SubResult>> sub_results;
 };
 
 /// The page of results asked for, and how many matched in all.
@@ -73,7 +90,8 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
 namespace siteseek {
 
 /// Append `response` as one JSON object, the wire shape of HTTP /search and `siteseek query`:
-/// {"total","results":[{"title","section_title","hierarchy","body","url"}],"took_ms"[,"relaxed"]}.
+/// {"total","results":[{"title","section_title","hierarchy","body","url"[,"sub_results":[{"title","url",
+/// "body"}]]}],"took_ms"[,"relaxed"]}; "sub_results" only on results that carry them.
 void append_json(std::string& out, const SearchResponse& response);
 /// Append `s` as a JSON string literal, escaped.
 void append_json_string(std::string& out, std::string_view s);

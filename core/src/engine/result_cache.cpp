@@ -25,6 +25,8 @@ std::size_t footprint(const std::string& key, const CachedAnswer& a) {
   for (const auto& x : r.results) {
     bytes += sizeof(SearchResult) + x.title.size() + x.section_title.size() + x.body.size() + x.url.size();
     for (const auto& h : x.hierarchy) bytes += sizeof(std::string) + h.size();
+    if (x.sub_results)
+      for (const auto& s : *x.sub_results) bytes += sizeof(SubResult) + s.title.size() + s.url.size() + s.body.size();
   }
   for (const auto& x : a.suggestions) bytes += sizeof(Suggestion) + x.text.size() + x.url.size();
   return bytes;
@@ -51,6 +53,7 @@ std::string ResultCache::key(std::string_view site, const SearchRequest& q, bool
   if (q.highlight_post_tag) put(k, *q.highlight_post_tag);
   k += q.snippet_length ? '\1' : '\0';
   if (q.snippet_length) put(k, *q.snippet_length);
+  put(k, q.sub_results);
   k += json ? 'j' : 'r';  // last: erase_site matches keys by their site prefix
   return k;
 }

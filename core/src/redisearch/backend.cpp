@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "index/static_boost.hpp"
+#include "siteseek/error.hpp"
 #include "siteseek/redisearch.hpp"
 
 namespace siteseek {
@@ -26,6 +27,14 @@ bool no_index_yet(const RedisReply& r) {
   std::string e = r.str;
   std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
   return e.find("unknown index") != std::string::npos || e.find("no such index") != std::string::npos;
+}
+
+// What the embedded engine answers and RediSearch cannot: sub-results would need every other
+// matching record of each returned page, which the FT.SEARCH script (one page of ids, grouped by
+// page in Lua) does not keep. Refused rather than answered in the flat shape.
+void check_supported(const SearchRequest& request) {
+  if (request.sub_results > 0)
+    throw RequestError("unsupported_parameter", "sub_results is not supported with backend = \"redisearch\"");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t) {
@@ -152,6 +161,7 @@ bool RediSearchBackend::has_index(const std::string& site) {
 SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request,
                                          const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
+  check_supported(request);
   const Dialect d = dialect();
   const std::string q = translate_query(request, site, d, vocabulary);
   if (q.empty()) return {};
@@ -173,6 +183,11 @@ void RediSearchBackend::attach(boost::asio::io_context& io) {
 void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
                                      const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
+  try {
+    check_supported(request);
+  } catch (const RequestError&) {
+    return done(std::current_exception(), {});
+  }
   if (!impl_->client) return done(std::make_exception_ptr(RedisError("redis_error", "the RediSearch backend is not attached")), {});
   // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
   // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.

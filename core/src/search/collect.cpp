@@ -1,10 +1,12 @@
-// The Collector: distinct by page, landing pages pinned, the top of the ranking. Every candidate
-// is counted (the total is exact); only the top start+num are sorted.
+// The Collector: distinct by page, landing pages pinned, the top of the ranking, and, when asked,
+// each returned page's other matching sections. Every candidate is counted (the total is exact);
+// only the top start+num are sorted.
 #include "search/collect.hpp"
 
 #include <algorithm>
 
 #include "index/index_data.hpp"
+#include "siteseek/error.hpp"
 #include "siteseek/limits.hpp"
 
 namespace siteseek::detail {
@@ -39,12 +41,53 @@ std::int64_t pinned_record(const Index::Data& d, const SearchRequest& request) {
   return -1;
 }
 
+// Sub-results: the section records of each returned result's page other than the result's own,
+// the best `per_page` of each in rank order. Only the returned page's groups are looked for: one
+// pass over the candidates, then a sort of the few records found in them.
+SubRanked sub_records(const Index::Data& d, Scratch& s, std::size_t start, std::size_t per_page) {
+  auto& sub = s.sub_ranked;
+  auto& offset = s.sub_offset;
+  sub.clear();
+  const std::size_t results = s.ranked.size() > start ? s.ranked.size() - start : 0;
+  offset.assign(results + 1, 0);
+  if (results == 0) return {sub, offset};
+  const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+  for (std::size_t k = 0; k < results; ++k) {
+    const auto grp = d.doc_group[s.ranked[start + k].doc];
+    s.group_stamp[grp] = g;
+    s.group_best[grp] = static_cast<std::uint32_t>(k);
+  }
+  const auto result_of = [&](const Candidate& c) { return s.group_best[d.doc_group[c.doc]]; };
+  for (const auto& c : s.cands) {
+    if (s.group_stamp[d.doc_group[c.doc]] != g || !d.doc_is_section[c.doc]) continue;
+    if (c.doc != s.ranked[start + result_of(c)].doc) sub.push_back(c);
+  }
+  std::sort(sub.begin(), sub.end(), [&](const Candidate& a, const Candidate& b) {
+    const auto ra = result_of(a), rb = result_of(b);
+    return ra != rb ? ra < rb : better(a, b);
+  });
+  // The first per_page of each result's run, moved together; offset[k + 1] counts them, then
+  // becomes the run's end.
+  std::size_t kept = 0;
+  for (std::size_t i = 0, taken = 0; i < sub.size(); ++i) {
+    const auto k = result_of(sub[i]);
+    if (i == 0 || k != result_of(sub[i - 1])) taken = 0;
+    if (taken++ < per_page) sub[kept++] = sub[i], ++offset[k + 1];
+  }
+  sub.resize(kept);
+  for (std::size_t k = 0; k < results; ++k) offset[k + 1] += offset[k];
+  return {sub, offset};
+}
+
 }  // namespace
 
 Collected collect(const Index& index, const SearchRequest& request, Scratch& s) {
   const auto& d = index.data();
   Collected out;
-  const bool distinct = request.distinct.value_or(d.settings.search.distinct_by_page);
+  // Sub-results are listed under their page's one result: they group results by page.
+  if (request.sub_results > 0 && request.distinct == false)
+    throw RequestError("invalid_parameter", "sub_results lists sections under their page's result: it needs distinct results");
+  const bool distinct = request.sub_results > 0 || request.distinct.value_or(d.settings.search.distinct_by_page);
   auto& ranked = s.ranked;
   ranked.clear();
   if (distinct) best_per_page(d, s);
@@ -69,6 +112,8 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s) 
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
   ranked.resize(keep);
   if (pinned >= 0) ranked.insert(ranked.begin(), Candidate{static_cast<std::uint32_t>(pinned), 0, 0.0f});
+  if (request.sub_results > 0)
+    out.sub = sub_records(d, s, out.start, std::min<std::size_t>(request.sub_results, limits::max_sub_results));
   return out;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The Collector: the ranked candidates become the results a request asks for (one per page when
-// distinct, the landing page pinned first, the top start+num) and the exact total.
+// distinct, the landing page pinned first, the top start+num), the exact total, and, when asked,
+// each returned page's other matching sections.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "search/scratch.hpp"
 #include "siteseek/index.hpp"
@@ -10,14 +12,27 @@
 
 namespace siteseek::detail {
 
+/// The records listed under each result of the returned page (SearchRequest::sub_results): the
+/// k-th result's are records[offset[k], offset[k + 1]), in rank order. Empty when not asked.
+struct SubRanked {
+  std::span<const Candidate> records;
+  std::span<const std::uint32_t> offset;
+  bool asked() const { return !offset.empty(); }
+};
+
 /// Where the returned page is, and how many results there are in all.
 struct Collected {
   std::uint64_t total = 0;  ///< results after distinct, the pinned landing page included
   std::size_t start = 0;    ///< the page is `ranked` from here on (nothing when past its end)
+  SubRanked sub;            ///< in `s.sub_ranked` and `s.sub_offset`
 };
 
 /// Collects `s.cands` (scored by the ranking rules) into `s.ranked`: the best `start + num`
-/// (at most limits::max_results_window) in rank order. `s.cands` is left unspecified.
+/// (at most limits::max_results_window) in rank order. With request.sub_results, results are
+/// distinct by page and each returned one gets its page's best other section records (at most
+/// sub_results, at most limits::max_sub_results) in `s.sub_ranked`: the records of that page a
+/// search without distinct would rank, in its order. RequestError "invalid_parameter" for
+/// sub_results with distinct = false. `s.cands` is left unspecified.
 Collected collect(const Index& index, const SearchRequest& request, Scratch& s);
 
 }  // namespace siteseek::detail

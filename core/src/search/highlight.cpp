@@ -352,8 +352,12 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
 }
 
 std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from) {
+  return snippet(index, doc, from, options_.snippet_length);
+}
+
+std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from, std::size_t length) {
   const std::string_view body = index.body(doc);
-  const std::size_t length = std::max<std::size_t>(options_.snippet_length, limits::min_snippet_length);
+  length = std::max<std::size_t>(length, limits::min_snippet_length);
   std::string out;
   if (body.empty()) return out;
   from = std::min(from, body.size());

@@ -31,6 +31,8 @@ class Highlighter {
   /// The snippet from byte `from` of `doc`'s body: about snippet_length bytes, escaped, matches
   /// wrapped in the tags, with ellipses where text is cut.
   std::string snippet(const Index& index, std::uint32_t doc, std::size_t from);
+  /// The same, about `length` bytes.
+  std::string snippet(const Index& index, std::uint32_t doc, std::size_t from, std::size_t length);
  private:
   /// Whether a piece of text (a run of word bytes) is one the query matched.
   bool matches(std::string_view piece);

@@ -33,7 +33,7 @@ void bare_results(const Index& index, std::span<const Candidate> ranked, std::ve
 }
 
 void page_results(const Index& index, const Plan& plan, Scorer& scorer, const SearchRequest& request,
-                  std::span<const Candidate> ranked, std::vector<SearchResult>& out) {
+                  std::span<const Candidate> ranked, const SubRanked& sub, std::vector<SearchResult>& out) {
   const auto& d = index.data();
   const auto& so = d.settings.search;
   HighlightOptions ho;
@@ -47,25 +47,31 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
         for (auto t : a.terms)
           if (!plan.terms[t].stop) positive.push_back(t);
   // The page's records, entries and text are far apart in memory: each stage below asks for what
-  // the next one reads, for every result of the page, so their cache misses overlap instead of
-  // coming one after another.
+  // the next one reads, for every result of the page (and every sub-result after them), so their
+  // cache misses overlap instead of coming one after another.
   const auto prefetch_text = [&](std::size_t offset, std::size_t bytes) {
     for (std::size_t at = 0; at < bytes; at += cache_line) __builtin_prefetch(d.text.data() + std::min(offset + at, d.text.size()));
   };
+  const std::size_t snippet_length = std::max<std::size_t>(ho.snippet_length, limits::min_snippet_length);
+  const std::size_t sub_snippet_length = std::min(snippet_length, limits::sub_result_snippet_length);
   struct Pending {
     std::uint32_t doc;
+    std::size_t length;                                          ///< of its snippet
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  ///< body positions of matches, word
     std::uint32_t position = 0;                                  ///< where the snippet starts
     Checkpoint checkpoint;
     std::size_t from = 0;                                        ///< its byte offset in the body
   };
+  // The results, then the sub-results in their order.
+  const std::size_t records = ranked.size() + sub.records.size();
   std::vector<Pending> page;
-  page.reserve(ranked.size());
-  out.reserve(page.capacity());
-  std::vector<const Hit*> body_hits;  // per result, per positive word
-  for (std::size_t k = 0; k < ranked.size(); ++k) {
-    const auto doc = ranked[k].doc;
-    page.push_back({doc, {}, 0, {}, 0});
+  page.reserve(records);
+  out.reserve(ranked.size());
+  std::vector<const Hit*> body_hits;  // per record, per positive word
+  for (std::size_t k = 0; k < records; ++k) {
+    const bool is_sub = k >= ranked.size();
+    const auto doc = is_sub ? sub.records[k - ranked.size()].doc : ranked[k].doc;
+    page.push_back({doc, is_sub ? sub_snippet_length : snippet_length, {}, 0, {}, 0});
     __builtin_prefetch(&d.docs[doc]);
     __builtin_prefetch(&d.checkpoint_offset[doc]);
     for (auto t : positive) {
@@ -78,7 +84,6 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   }
   std::array<std::vector<std::uint32_t>, field_count> tmp;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> run, merged;
-  const std::size_t snippet_length = std::max<std::size_t>(ho.snippet_length, limits::min_snippet_length);
   for (std::size_t k = 0; k < page.size(); ++k) {
     auto& pg = page[k];
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
@@ -98,10 +103,10 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     prefetch_text(r.section_title.offset, r.section_title.length);
     prefetch_text(r.hierarchy.offset, r.hierarchy.length);
     if (pg.found.empty()) {
-      prefetch_text(r.body.offset, snippet_length + cache_line);
+      prefetch_text(r.body.offset, pg.length + cache_line);
       continue;
     }
-    pg.position = snippet_position(pg.found, snippet_length);
+    pg.position = snippet_position(pg.found, pg.length);
     __builtin_prefetch(d.checkpoints.data() + d.checkpoint_offset[pg.doc]);
   }
   for (auto& pg : page) {
@@ -112,10 +117,10 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
-    prefetch_text(d.docs[pg.doc].body.offset + pg.from, snippet_length + cache_line);
+    prefetch_text(d.docs[pg.doc].body.offset + pg.from, pg.length + cache_line);
   }
   Highlighter highlighter(d.analyzer, plan.highlight, ho);
-  for (std::size_t k = 0; k < page.size(); ++k) {
+  for (std::size_t k = 0; k < ranked.size(); ++k) {
     const auto doc = page[k].doc;
     const auto& r = d.docs[doc];
     SearchResult res;
@@ -132,6 +137,16 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
       h.remove_prefix(cut + 1);
     }
     res.body = highlighter.snippet(index, doc, page[k].from);
+    if (sub.asked()) {
+      auto& list = res.sub_results.emplace();
+      list.reserve(sub.offset[k + 1] - sub.offset[k]);
+      for (auto i = sub.offset[k]; i < sub.offset[k + 1]; ++i) {
+        const auto& pg = page[ranked.size() + i];
+        const auto& sr = d.docs[pg.doc];
+        list.push_back({highlighter.text(d.slice(sr.section_title.length ? sr.section_title : sr.title)),
+                        std::string(d.slice(sr.url)), highlighter.snippet(index, pg.doc, pg.from, pg.length)});
+      }
+    }
     out.push_back(std::move(res));
   }
 }

@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "search/collect.hpp"
 #include "search/plan.hpp"
 #include "search/score.hpp"
 #include "siteseek/index.hpp"
@@ -18,8 +19,9 @@ void bare_results(const Index& index, std::span<const Candidate> ranked, std::ve
                   std::vector<std::uint32_t>& docs);
 
 /// Full results: title and section title highlighted, hierarchy, and the body's snippet around
-/// the most query words (their positions come from the Scorer's hits).
+/// the most query words (their positions come from the Scorer's hits). When `sub` was asked,
+/// each result's sub_results: its records' section titles highlighted, URLs, shorter snippets.
 void page_results(const Index& index, const Plan& plan, Scorer& scorer, const SearchRequest& request,
-                  std::span<const Candidate> ranked, std::vector<SearchResult>& out);
+                  std::span<const Candidate> ranked, const SubRanked& sub, std::vector<SearchResult>& out);
 
 }  // namespace siteseek::detail

@@ -100,6 +100,20 @@ void append_json_head(std::string& out, const SearchResponse& res) {
     append_json_string(out, r.body);
     out += ",\"url\":";
     append_json_string(out, r.url);
+    if (r.sub_results) {
+      out += ",\"sub_results\":[";
+      for (std::size_t k = 0; k < r.sub_results->size(); ++k) {
+        const auto& sub = (*r.sub_results)[k];
+        out += k ? ",{\"title\":" : "{\"title\":";
+        append_json_string(out, sub.title);
+        out += ",\"url\":";
+        append_json_string(out, sub.url);
+        out += ",\"body\":";
+        append_json_string(out, sub.body);
+        out += '}';
+      }
+      out += ']';
+    }
     out += '}';
   }
   out += ']';

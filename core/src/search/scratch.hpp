@@ -61,6 +61,10 @@ struct Scratch {
   /// between searches so their room is not allocated again for each one.
   std::vector<std::uint32_t> touched;
   std::vector<Candidate> cands, ranked;
+  /// Sub-results (SearchRequest::sub_results): the records listed under each result of the
+  /// returned page, the k-th result's at [sub_offset[k], sub_offset[k + 1]) of sub_ranked.
+  std::vector<Candidate> sub_ranked;
+  std::vector<std::uint32_t> sub_offset;
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {

@@ -58,14 +58,16 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   rank_candidates(ranking, s.cands);
   rerank_best(ranking, s.cands);
 
-  // Collector: one result per page, the landing page pinned, the top start + num; exact total.
+  // Collector: one result per page, the landing page pinned, the top start + num; exact total;
+  // when asked, each returned page's best other sections.
   const Collected top = collect(index, request, s);
   response.total = top.total;
 
-  // The returned page: stored fields, highlights and snippets for its results only.
+  // The returned page: stored fields, highlights and snippets for its results (and their
+  // sub-results) only.
   const std::span<const Candidate> page(s.ranked.begin() + std::min(top.start, s.ranked.size()), s.ranked.end());
   if (bare_docs) bare_results(index, page, response.results, *bare_docs);
-  else page_results(index, plan, scorer, request, page, response.results);
+  else page_results(index, plan, scorer, request, page, top.sub, response.results);
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
 }

@@ -7,6 +7,8 @@
    they are stripped;
 5. query reads lines and answers one JSON line each, flushed per line (a driver can wait for
    each answer before writing the next); a bad line gets an error line and the stream goes on;
+   "sub_results" lists a page's other matching sections under its result, the default line
+   unchanged;
 6. index on a terminal redraws one progress line with \\r; on a pipe it writes plain lines;
 7. index SITE_URL crawls a live site (the crawler's fixture server on 127.0.0.1);
 8. serve indexes a site without a snapshot before serving it, even one it must crawl;
@@ -192,6 +194,25 @@ def test_query_stream(indexed):
     assert out[4]["error"]["code"] == "unknown_site"
     assert out[7]["total"] >= 2 and out[5]["results"][0] == out[7]["results"][1]  # start pages on
     assert out[6]["error"]["code"] == "invalid_request" and "colour" in out[6]["error"]["message"]
+
+
+def test_query_stream_sub_results(indexed):
+    lines = ('apt\n{"q": "apt", "sub_results": 0}\n{"q": "apt", "sub_results": 2}\n{"q": "linux", "sub_results": 2}\n'
+             '{"q": "apt", "sub_results": -1}\n{"q": "apt", "sub_results": "2"}\n')
+    r = run("--config", indexed["config"], "query", "--site", "ex", stdin=lines)
+    assert r.returncode == 0
+    raw = [re.sub(r'"took_ms":[0-9.]+', '"took_ms":0', line) for line in r.stdout.splitlines()]
+    out = [json.loads(line) for line in raw]
+    assert len(out) == 6
+    assert raw[0] == raw[1] and "sub_results" not in raw[0]  # off: the flat line, byte for byte
+    page = "https://docs.example.org/guide/install.html"
+    grouped = out[2]["results"]
+    assert out[2]["total"] == out[0]["total"] == 1 and grouped[0]["url"] == page
+    assert grouped[0]["sub_results"] == [{"title": "On Linux", "url": page + "#linux", "body": "Use <b>apt</b>, or this section."}]
+    # The section leads for "linux": the page record is never listed under it.
+    assert out[3]["results"][0]["url"] == page + "#linux" and out[3]["results"][0]["sub_results"] == []
+    assert out[4]["error"]["code"] == out[5]["error"]["code"] == "invalid_request"
+    assert "sub_results" in out[5]["error"]["message"]
 
 
 def test_query_answers_each_line_before_the_next_arrives(indexed):

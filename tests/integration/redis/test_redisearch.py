@@ -2,7 +2,7 @@
 RediSearch 1.2 module on a free loopback port: the node indexes its site into RediSearch at
 start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
 stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
-themselves once Redis is back."""
+themselves once Redis is back. sub_results is refused (400 unsupported_parameter)."""
 import json
 import os
 import subprocess
@@ -52,6 +52,10 @@ def test_same_contract_as_the_embedded_engine(nodes):
     assert status == 200 and hdrs.get("X-Siteseek-Num-Clamped") == "5"
     status, _, a = rs.get_json("/search?q=install&site=nowhere")
     assert status == 400 and a["error"]["code"] == "unknown_site"
+    # Sub-results are the embedded engine's: refused with a code of their own, not answered flat.
+    status, _, a = rs.get_json("/search?q=install&site=ex&sub_results=2")
+    assert status == 400 and a["error"]["code"] == "unsupported_parameter", a
+    assert rs.get_json("/search?q=install&site=ex&sub_results=0")[0] == 200
 
 
 def test_outages_answer_503_at_once_and_heal(nodes, redis):

@@ -59,11 +59,14 @@ BOOST_AUTO_TEST_CASE(keys_tell_requests_and_sites_apart) {
   b.highlight_pre_tag = "";
   keys.insert(ResultCache::key("docs", b, false));
   b = a;
+  b.sub_results = 3;
+  keys.insert(ResultCache::key("docs", b, false));
+  b = a;
   b.q = "alph";
   b.from_url = "a";  // "alph" + "a" must not read as "alpha" + ""
   keys.insert(ResultCache::key("docs", b, false));
   keys.insert(ResultCache::key("docs", SuggestRequest{"alpha", "", 10}));
-  BOOST_TEST(keys.size() == 8u);
+  BOOST_TEST(keys.size() == 9u);
 
   ResultCache cache(1 << 20);
   cache.insert(ResultCache::key("docs", a, false), 1, answer_for("a"));

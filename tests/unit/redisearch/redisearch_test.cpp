@@ -1,6 +1,7 @@
 // The RediSearch backend. Part 1 needs no server: the commands each dialect gets (1.2 and 2.x),
 // the query translation and reply parsing. Part 2 runs against a real redis-server with Debian's
 // RediSearch 1.2 module on a free loopback port: index, search, swap, landing pages, outages.
+// Sub-results are refused (RequestError "unsupported_parameter"), without a server.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "../../support/redis_server.hpp"
 #include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/redisearch.hpp"
 
@@ -285,6 +287,29 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
 
   c.command({"FT.DROP", "siteseek:rs:ex:2"});  // the index lost, the pointer left behind
   BOOST_TEST(!backend.has_index("ex"));
+}
+
+// Sub-results are the embedded engine's: RediSearch refuses them with a code of their own,
+// before asking Redis anything (no server here), blocking or not.
+BOOST_AUTO_TEST_CASE(sub_results_are_refused) {
+  auto s = site();
+  RediSearchBackend backend(parse_redis_url("redis://127.0.0.1:" + std::to_string(test::free_port()) + "/0"));
+  auto r = req("install");
+  r.sub_results = 3;
+  try {
+    backend.search(s, r);
+    BOOST_FAIL("sub_results accepted");
+  } catch (const RequestError& e) {
+    BOOST_TEST(e.code() == "unsupported_parameter");
+  }
+  std::exception_ptr error;
+  backend.search_async(s, r, [&](std::exception_ptr e, SearchResponse) { error = e; });
+  BOOST_REQUIRE(error);
+  try {
+    std::rethrow_exception(error);
+  } catch (const RequestError& e) {
+    BOOST_TEST(e.code() == "unsupported_parameter");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(redis_away_is_an_error_not_a_hang) {

@@ -17,7 +17,13 @@ std::string_view openapi_document() {
       "title": {"type": "string", "description": "HTML-escaped, matches wrapped in highlight tags"},
       "section_title": {"type": "string"}, "hierarchy": {"type": "array", "items": {"type": "string"}},
       "body": {"type": "string", "description": "snippet: the best window of matches, HTML-escaped and highlighted"},
-      "url": {"type": "string", "format": "uri"}}},
+      "url": {"type": "string", "format": "uri"},
+      "sub_results": {"type": "array", "items": {"$ref": "#/components/schemas/SubResult"},
+        "description": "present only when sub_results was asked: the page's other matching sections, best first (may be empty)"}}},
+    "SubResult": {"type": "object", "required": ["title", "url", "body"], "properties": {
+      "title": {"type": "string", "description": "the section's heading, HTML-escaped and highlighted"},
+      "url": {"type": "string", "format": "uri", "description": "the section's URL, with its #anchor"},
+      "body": {"type": "string", "description": "a short snippet (about 100 bytes of text), HTML-escaped and highlighted"}}},
     "SearchResponse": {"type": "object", "required": ["total", "results", "took_ms"], "properties": {
       "total": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
       "took_ms": {"type": "number"}, "relaxed": {"type": "boolean", "description": "present when no result matched every word"}}},
@@ -41,6 +47,8 @@ std::string_view openapi_document() {
       {"name": "from_url", "in": "query", "schema": {"type": "string"}, "description": "page the user searches from; boosts its section"},
       {"name": "start", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
       {"name": "num", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "page size; above max_num it is clamped and X-Siteseek-Num-Clamped says so"},
+      {"name": "sub_results", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0},
+        "description": "list up to this many (at most 10) of each page's other matching sections under its result, one result per page; 0: the flat shape, without sub_results. 400 unsupported_parameter with backend = redisearch"},
       {"name": "prefix", "in": "query", "schema": {"type": "boolean"}},
       {"name": "typo", "in": "query", "schema": {"type": "boolean"}},
       {"name": "highlight_pre_tag", "in": "query", "schema": {"type": "string"}},

@@ -149,6 +149,9 @@ class Handler {
     if (auto* n = p.get("num"); n && !parse_uint(*n, req.num)) {
       return Router::error("invalid_parameter", "num must be a non-negative integer, got '" + *n + "'");
     }
+    if (auto* n = p.get("sub_results"); n && !parse_uint(*n, req.sub_results)) {
+      return Router::error("invalid_parameter", "sub_results must be a non-negative integer, got '" + *n + "'");
+    }
     for (auto [name, field] : {std::pair{"prefix", &req.prefix}, std::pair{"typo", &req.typo}}) {
       if (auto* v = p.get(name)) {
         if (*v == "true" || *v == "1") *field = true;
