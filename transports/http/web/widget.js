@@ -95,11 +95,18 @@
       .map((k) => k + "=" + encodeURIComponent(params[k])).join("&");
     return fetch(cfg.server + path + "?" + q, { headers: { Accept: "application/json" } }).then((res) =>
       res.json().then((body) => {
-        if (!res.ok) throw new Error((body.error && body.error.message) || "HTTP " + res.status);
+        if (!res.ok) throw Object.assign(new Error((body.error && body.error.message) || "HTTP " + res.status), body.error);
         return body;
       }));
   }
 
+  // A server that cannot give sub-results (the RediSearch backend) refuses the parameter: ask
+  // again without it, and from then on.
+  function noSubResults(cfg, err) {
+    if (err.code !== "unsupported_parameter" || !cfg.sub) return false;
+    cfg.sub = 0;
+    return true;
+  }
   const searchParams = (cfg, q, num, start) =>
     ({ q, site: cfg.site, num, start, from_url: cfg.from(), sub_results: cfg.sub || "" });
 
@@ -327,6 +334,7 @@
       if (!busy) send(q);
     }
     function send(q) {
+      let again = false;
       busy = true;
       state("loading");
       const entry = (cache[q] = {});
@@ -341,14 +349,14 @@
         if (q === wanted) render(q, data, entry.sugg);
       }, (err) => {
         delete cache[q];
-        if (q !== wanted) return;
+        if ((again = noSubResults(cfg, err)) || q !== wanted) return;
         state("error");
         message(S("error") + " (" + err.message + ")");
         setOpen("auto");
         say(S("error"));
       }).finally(() => {
         busy = false;
-        if (wanted && wanted !== q) search();
+        if (wanted && (wanted !== q || again)) search();
       });
     }
 
@@ -517,6 +525,7 @@
         if (start && items.length) items[0].querySelector("a").focus();  // the keyboard goes on where the new ones start
       }, (err) => {
         if (mine !== seq) return;
+        if (noSubResults(cfg, err)) return load(start);
         state("error");
         summary.textContent = S("error") + " (" + err.message + ")";
       });
