@@ -6,8 +6,8 @@
 //    Esc closes then clears; the focus is visible;
 // 3. the modal: the button, Ctrl/Cmd-K and "/" open it, Tab stays inside, Esc and the backdrop
 //    close it, the focus returns where it was; the same keys inside;
-// 4. sub-results link to their sections' anchors (skipped, with the reason, while the server has
-//    no sub-results);
+// 4. sub-results link to their sections' anchors (box and results page, in the API's order); a
+//    server that refuses sub_results (the RediSearch backend) gets the search again without it;
 // 5. the results page: count, time, "load more" up to the API's total, in the API's order;
 // 6. from_url: the page the widget is on is sent by default and puts its section first;
 //    data-from-url="off" sends none;
@@ -20,13 +20,9 @@ import {
   setUp, tearDown, hostPage, newPage, ready, focused, api, shot, stop, startSiteseek,
 } from "./harness.mjs";
 
-let env, hasSubResults = false;
+let env;
 
-before(async () => {
-  env = await setUp();
-  const probe = await api(env, "/search?q=install&site=ex&sub_results=3");
-  hasSubResults = probe.results.some((r) => Array.isArray(r.sub_results));
-});
+before(async () => { env = await setUp(); });
 after(() => tearDown(env));
 
 const box = (page, name = "Search the documentation") => page.getByRole("combobox", { name });
@@ -198,11 +194,7 @@ test("modal: button, Ctrl/Cmd-K and / open it; Tab stays inside; Esc and backdro
   await page.context().close();
 });
 
-test("sub-results link to their sections' anchors", async (t) => {
-  if (!hasSubResults) {
-    t.skip("the server has no sub-results yet (GET /search?sub_results=N is wip/sub-results): the widget renders without them");
-    return;
-  }
+test("sub-results link to their sections' anchors", async () => {
   const expected = await api(env, "/search?q=install&site=ex&num=8&sub_results=3");
   const withSubs = expected.results.find((r) => r.sub_results.length);
   assert.ok(withSubs, "the fixture's install page has matching sections");
@@ -225,6 +217,31 @@ test("sub-results link to their sections' anchors", async (t) => {
   await page.locator(".ss-subs a").first().waitFor();
   assert.deepEqual(await page.locator(".ss-subs a").evaluateAll((els) => els.map((e) => e.getAttribute("href"))),
     expected.results.flatMap((r) => r.sub_results.map((s) => s.url)));
+  await page.context().close();
+});
+
+test("a server refusing sub_results (RediSearch backend) is asked again without it", async () => {
+  const page = await newPage(env);
+  const sent = [];
+  await page.route(env.base + "/search?*", (route) => {
+    const url = new URL(route.request().url());
+    sent.push(url.searchParams.has("sub_results"));
+    if (!url.searchParams.has("sub_results")) return route.continue();
+    route.fulfill({ status: 400, contentType: "application/json",
+      headers: { "Access-Control-Allow-Origin": "*" },
+      body: JSON.stringify({ error: { code: "unsupported_parameter", message: "sub_results is not supported with backend = redisearch" } }) });
+  });
+  await page.goto(env.base + "/");
+  await ready(page);
+  await box(page).fill("install");
+  await options(page).first().waitFor();
+  assert.equal(await page.locator(".ss-sub").count(), 0);
+  await box(page).fill("guide");
+  await page.waitForFunction(() => document.querySelector("[data-siteseek]").shadowRoot.querySelector(".ss-hit")?.getAttribute("href").includes("/guide/index.html"));
+  assert.deepEqual(sent, [true, false, false], "asked once with sub_results, then never again");
+  await page.goto(env.base + "/search.html?q=install&site=ex");
+  await page.waitForSelector("[data-siteseek][data-state=results]");
+  assert.deepEqual(sent.slice(3), [true, false]);
   await page.context().close();
 });
 
