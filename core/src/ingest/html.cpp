@@ -63,7 +63,42 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Elements whose text is not content: chrome, code that runs, hidden things, permalink signs.
+// Whether a hidden element is text a reader reaches with a click: a tab panel (role=tabpanel:
+// Sphinx tabs, Docusaurus, Starlight), `hidden="until-found"`, or one of several alternatives of
+// which another is shown (a sibling of the same tag and class that is not hidden: tab panels
+// without ARIA roles, code groups). Hidden dialogs, templates and placeholders are not.
+bool hidden_content(const GumboNode* n) {
+  if (const char* role = attribute(n, "role"); role && lower(role) == "tabpanel") return true;
+  if (const char* h = attribute(n, "hidden"); h && lower(h) == "until-found") return true;
+  const char* cls = attribute(n, "class");
+  if (!cls || !*cls || !n->parent || n->parent->type != GUMBO_NODE_ELEMENT) return false;
+  // Alternatives stand side by side: the nearest siblings are enough (and a page of a million
+  // hidden siblings stays linear).
+  const GumboVector& siblings = n->parent->v.element.children;
+  const std::size_t at = n->index_within_parent, window = 24;
+  for (std::size_t i = at > window ? at - window : 0; i < siblings.length && i <= at + window; ++i) {
+    auto* s = static_cast<const GumboNode*>(siblings.data[i]);
+    if (s == n || s->type != GUMBO_NODE_ELEMENT || s->v.element.tag != n->v.element.tag) continue;
+    const char* scls = attribute(s, "class");
+    if (scls && std::string_view(scls) == cls && !attribute(s, "hidden") && !attribute(s, "style")) return true;
+  }
+  return false;
+}
+
+bool hidden(const GumboNode* n) {
+  if (attribute(n, "hidden")) return true;
+  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
+  if (const char* s = attribute(n, "style")) {
+    std::string style = lower(s);
+    style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
+    if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Elements whose text is not content: chrome, code that runs, hidden things other than inactive
+// tabs, what the page asks search engines to leave out (Pagefind's data-pagefind-ignore),
+// permalink signs.
 bool dropped(const GumboNode* n) {
   switch (n->v.element.tag) {
     case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_SCRIPT:
@@ -73,16 +108,24 @@ bool dropped(const GumboNode* n) {
       return true;
     default: break;
   }
-  if (attribute(n, "hidden")) return true;
-  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
-  if (const char* s = attribute(n, "style")) {
-    std::string style = lower(s);
-    style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
-    if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
-  }
+  if (attribute(n, "data-pagefind-ignore")) return true;
+  if (hidden(n) && !hidden_content(n)) return true;
   // Permalink anchors inside headings ("¶" in Sphinx and MkDocs).
   if (n->v.element.tag == GUMBO_TAG_A && has_class(n, "headerlink")) return true;
   return false;
+}
+
+// Where the main content is when the site names no content_selectors: what the page marks for
+// search engines (Pagefind's content root, DocSearch's), then the usual containers.
+const std::vector<Selector>& default_roots() {
+  static const std::vector<Selector> roots = [] {
+    std::vector<Selector> out;
+    for (const char* s : {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "body"}) {
+      out.push_back(parse_selector(s));
+    }
+    return out;
+  }();
+  return roots;
 }
 
 // Appends text with whitespace collapsed to single spaces.
@@ -423,15 +466,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   const GumboNode* title_node = find_tag(root, GUMBO_TAG_TITLE);
   std::string title = title_node ? strip_title_suffix(text_of(title_node), site.title_separators) : std::string();
 
-  // Main content: the site's selectors, then the usual containers, then <body>.
+  // Main content: the site's selectors, then what the page marks for search engines (Pagefind's
+  // data-pagefind-body, DocSearch's .DocSearch-content), then the usual containers, then <body>.
   const GumboNode* content = nullptr;
   for (const auto& s : site.content_selectors) {
     if ((content = find_first(parse_selector(s), root))) break;
   }
-  for (const char* fallback : {"main", "[role=main]", "article", "body"}) {
-    if (content) break;
-    content = find_first(parse_selector(fallback), root);
-  }
+  if (!content) content = find_first_of(default_roots(), root);
   if (!content) content = root;
   if (page_url) {
     std::unordered_set<const GumboNode*> in_content;

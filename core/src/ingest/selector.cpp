@@ -147,4 +147,25 @@ const GumboNode* find_first(const Selector& selector, const GumboNode* root) {
   return nullptr;
 }
 
+const GumboNode* find_first_of(const std::vector<Selector>& selectors, const GumboNode* root) {
+  const GumboNode* found = nullptr;
+  std::size_t rank = selectors.size();  // of the selector `found` matches; only earlier ones can win
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty() && rank > 0) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    for (std::size_t i = 0; i < rank; ++i) {
+      if (matches(selectors[i], n)) {
+        found = n;
+        rank = i;
+        break;
+      }
+    }
+    const GumboVector& children = n->v.element.children;
+    for (unsigned i = children.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(children.data[i]));
+  }
+  return found;
+}
+
 }  // namespace siteseek::ingest_detail

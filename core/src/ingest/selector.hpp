@@ -34,6 +34,10 @@ bool matches(const Selector& selector, const GumboNode* node);
 /// The first element in document order under `root` that matches, or null.
 const GumboNode* find_first(const Selector& selector, const GumboNode* root);
 
+/// The first element in document order under `root` matching the first of `selectors` that any
+/// element matches (earlier selectors win), in one walk; null when none matches.
+const GumboNode* find_first_of(const std::vector<Selector>& selectors, const GumboNode* root);
+
 /// An attribute's value, or null.
 const char* attribute(const GumboNode* node, const char* name);
 /// Whether the element's class attribute contains `cls`.

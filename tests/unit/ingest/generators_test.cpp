@@ -403,16 +403,16 @@ const Check checks[] = {{"titles", check_titles},     {"skipped", check_skipped}
 
 // The checks each site fails today. Remove a check from its site when it passes.
 const std::map<std::string, std::set<std::string>> known_failures = {
-    {"sphinx-alabaster", {"skipped", "hidden", "sections", "definitions"}},
-    {"sphinx-rtd", {"skipped", "hidden", "sections", "definitions"}},
-    {"sphinx-pydata", {"skipped", "hidden", "noise", "sections", "definitions"}},
+    {"sphinx-alabaster", {"skipped", "sections", "definitions"}},
+    {"sphinx-rtd", {"skipped", "sections", "definitions"}},
+    {"sphinx-pydata", {"skipped", "noise", "sections", "definitions"}},
     {"mkdocs-default", {"titles", "skipped", "sections", "definitions"}},
     {"mkdocs-readthedocs", {"titles", "skipped", "sections", "definitions"}},
     {"mkdocs-material", {"titles", "skipped", "sections", "definitions"}},
-    {"docusaurus", {"skipped", "hidden", "noise", "sections", "definitions"}},
+    {"docusaurus", {"skipped", "noise", "sections", "definitions"}},
     {"vitepress", {"noise", "sections", "definitions"}},
-    {"starlight", {"hidden", "noise", "sections", "definitions"}},
-    {"hugo", {"hidden", "noise", "sections", "definitions"}},
+    {"starlight", {"sections", "definitions"}},
+    {"hugo", {"noise", "sections", "definitions"}},
     {"antora", {"titles", "sections", "definitions"}},
     {"rustdoc", {"titles", "skipped", "noise", "sections", "definitions"}},
     {"javadoc", {"titles", "skipped", "sections", "definitions"}},
