@@ -36,7 +36,9 @@ struct ExtractOptions {
 ExtractedPage extract_page(std::string_view html, const std::string& url, const SiteSettings& site,
                            const ExtractOptions& options = {});
 
-/// Give every document without a breadcrumb the titles of its ancestor pages (by URL path).
+/// Give every document of a page without a breadcrumb the titles of its ancestor pages (by URL
+/// path) as its hierarchy; a section's follow with its page's title and the headings it is under
+/// (extract_page leaves those in the section's hierarchy).
 void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site);
 
 /// One indexed page's URL and the links of its main content (ExtractedPage::content_links).

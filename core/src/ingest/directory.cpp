@@ -102,19 +102,28 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
   std::string root = site.url;
   if (!root.empty() && root.back() != '/') root += '/';
   std::map<std::string, std::string> titles;  // page (or directory) URL -> title
+  std::unordered_set<std::string> with_breadcrumb;  // pages whose hierarchy came from their breadcrumb
   for (const auto& d : documents) {
-    if (d.type == DocumentType::page) titles.emplace(directory_key(d.url), d.title);
+    if (d.type != DocumentType::page) continue;
+    titles.emplace(directory_key(d.url), d.title);
+    if (!d.hierarchy.empty()) with_breadcrumb.insert(d.url);
   }
   for (auto& d : documents) {
-    if (!d.hierarchy.empty()) continue;
     std::string page = d.url.substr(0, d.url.find('#'));
+    if (with_breadcrumb.count(page)) continue;
+    // A section holds the headings it is under: the ancestors and its page's title go before them.
+    std::vector<std::string> headings = d.type == DocumentType::section ? std::move(d.hierarchy) : std::vector<std::string>{};
+    d.hierarchy.clear();
     std::string self = directory_key(page);
     for (const auto& key : ancestor_keys(page, root)) {
       if (key == self) continue;
       auto it = titles.find(key);
       if (it != titles.end() && !it->second.empty()) d.hierarchy.push_back(it->second);
     }
-    if (d.type == DocumentType::section) d.hierarchy.push_back(d.title);
+    if (d.type == DocumentType::section) {
+      d.hierarchy.push_back(d.title);
+      for (auto& h : headings) d.hierarchy.push_back(std::move(h));
+    }
     d.content_hash = ingest_detail::hash_document(d);
   }
 }

@@ -85,6 +85,46 @@ bool hidden_content(const GumboNode* n) {
   return false;
 }
 
+// Whether `text` shows no word: only the signs permalinks show instead of words and spaces:
+// ¶ (Sphinx, MkDocs), § (rustdoc), # (Hugo and many themes), ◆ (Doxygen), U+F0C1 (Font
+// Awesome's link icon, sphinx_rtd_theme), U+200B (Docusaurus, VitePress), 🔗.
+bool glyphs_only(std::string_view text) {
+  static constexpr std::string_view glyphs[] = {"\xC2\xB6", "\xC2\xA7", "#", "\xE2\x97\x86", "\xEF\x83\x81",
+                                                "\xE2\x80\x8B", "\xF0\x9F\x94\x97", "\xC2\xA0", " ", "\n", "\t", "\r"};
+  while (!text.empty()) {
+    bool matched = false;
+    for (auto g : glyphs) {
+      if (text.starts_with(g)) {
+        text.remove_prefix(g.size());
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) return false;
+  }
+  return true;
+}
+
+// A link to a place in its own page that shows no word: a permalink (every generator has one,
+// inside the heading, before it or beside it, or beside a definition).
+bool permalink(const GumboNode* a) {
+  const char* href = attribute(a, "href");
+  if (!href || href[0] != '#') return false;
+  std::string text;
+  std::vector<const GumboNode*> stack{a};
+  while (!stack.empty() && text.size() <= 16) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE || n->type == GUMBO_NODE_CDATA) {
+      text += n->v.text.text;
+    } else if (n->type == GUMBO_NODE_ELEMENT) {
+      const GumboVector& ch = n->v.element.children;
+      for (unsigned i = 0; i < ch.length; ++i) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+    }
+  }
+  return text.size() <= 16 && glyphs_only(text);
+}
+
 bool hidden(const GumboNode* n) {
   if (attribute(n, "hidden")) return true;
   if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
@@ -110,8 +150,7 @@ bool dropped(const GumboNode* n) {
   }
   if (attribute(n, "data-pagefind-ignore")) return true;
   if (hidden(n) && !hidden_content(n)) return true;
-  // Permalink anchors inside headings ("¶" in Sphinx and MkDocs).
-  if (n->v.element.tag == GUMBO_TAG_A && has_class(n, "headerlink")) return true;
+  if (n->v.element.tag == GUMBO_TAG_A && (has_class(n, "headerlink") || permalink(n))) return true;
   return false;
 }
 
@@ -128,33 +167,41 @@ const std::vector<Selector>& default_roots() {
   return roots;
 }
 
-// Appends text with whitespace collapsed to single spaces.
+// Appends text with whitespace collapsed to single spaces. A no-break space separates words too;
+// zero-width spaces and byte order marks are nothing (Docusaurus and VitePress permalinks are a
+// U+200B, and identifiers carry them as break hints).
 struct TextBuffer {
   std::string text;
   void space() {
     if (!text.empty() && text.back() != ' ') text += ' ';
   }
-  void append(std::string_view s) {
-    for (char c : s) {
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        space();
-      } else {
-        text += c;
-      }
-    }
-  }
-  // A non-breaking space separates words too.
   void append_text(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
-      auto nb = s.find("\xC2\xA0", i);
-      if (nb == std::string_view::npos) {
-        append(s.substr(i));
-        break;
+      // Runs of plain bytes are copied at once; only whitespace and a few lead bytes stop them.
+      std::size_t run = i;
+      while (run < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[run]);
+        if (c <= ' ' || c == 0xC2 || c == 0xE2 || c == 0xEF) break;
+        ++run;
       }
-      append(s.substr(i, nb - i));
-      space();
-      i = nb + 2;
+      text.append(s.data() + i, run - i);
+      i = run;
+      if (i >= s.size()) break;
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      const std::string_view rest = s.substr(i);
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        space();
+        ++i;
+      } else if (rest.starts_with("\xC2\xA0")) {  // U+00A0 no-break space
+        space();
+        i += 2;
+      } else if (rest.starts_with("\xE2\x80\x8B") || rest.starts_with("\xEF\xBB\xBF")) {  // U+200B, U+FEFF
+        i += 3;
+      } else {
+        text += static_cast<char>(c);
+        ++i;
+      }
     }
   }
 };
@@ -172,6 +219,7 @@ struct Heading {
   std::size_t end = 0;    // and ends
   std::string anchor;
   const GumboNode* node = nullptr;
+  bool code = false;      // all its words are code: it names an API item (code_heading)
 };
 
 bool section_like(const GumboNode* n) {
@@ -243,6 +291,36 @@ std::string anchor_of(const GumboNode* h) {
   return {};
 }
 
+bool is_code(GumboTag t) {
+  return t == GUMBO_TAG_CODE || t == GUMBO_TAG_TT || t == GUMBO_TAG_KBD || t == GUMBO_TAG_SAMP;
+}
+
+// Whether every word of a heading is code: "`widget_open(path, flags=0)`" in Markdown (Docusaurus,
+// VitePress, Starlight, Hugo, Antora, MkDocs), mkdocstrings' object headings. Such a heading
+// names an API item, whatever its level.
+bool code_heading(const GumboNode* h) {
+  struct Item {
+    const GumboNode* node;
+    bool in_code;
+  };
+  std::vector<Item> stack{{h, false}};
+  bool any = false;
+  while (!stack.empty()) {
+    auto [n, in_code] = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA) {
+      if (!in_code && !glyphs_only(n->v.text.text)) return false;
+      any = any || in_code;
+      continue;
+    }
+    if (n->type != GUMBO_NODE_ELEMENT || (n != h && dropped(n))) continue;
+    const bool code = in_code || is_code(n->v.element.tag);
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = 0; i < ch.length; ++i) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), code});
+  }
+  return any;
+}
+
 // The score factor of a record whose text is `share` link text: 1 up to 30 %, falling linearly to
 // `floor` at 90 % and above. Prose with links to the reference stays well under 30 % (the Python
 // docs' median page is 7 %); tables of contents and indexes are above 85 %.
@@ -308,6 +386,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       h.start = buf.text.size();
       h.node = n;
       h.anchor = anchor_of(n);
+      h.code = code_heading(n);
       headings.push_back(std::move(h));
       open_headings.push_back(headings.size() - 1);
     }
@@ -366,6 +445,169 @@ std::string strip_title_suffix(std::string title, const std::vector<std::string>
   }
   if (cut != std::string::npos) title = trim(title.substr(0, cut));
   return title;
+}
+
+// A heading's text without the permalink signs around it (a sign in markup that is not a link:
+// "Title ¶", "§ Title", "◆ name", "Title #"), as shown.
+std::string clean_heading(std::string_view s) {
+  static constexpr std::string_view signs[] = {"\xC2\xB6", "\xC2\xA7", "\xE2\x97\x86", "\xEF\x83\x81",
+                                               "\xF0\x9F\x94\x97", " #", " "};
+  bool changed = true;
+  while (changed && !s.empty()) {
+    changed = false;
+    for (auto g : signs) {
+      if (s.ends_with(g)) s.remove_suffix(g.size()), changed = true;
+      if (g == " #") g = "# ";
+      if (s.starts_with(g)) s.remove_prefix(g.size()), changed = true;
+    }
+  }
+  return std::string(s);
+}
+
+// Lower-case ASCII letters and digits (other bytes as they are), every run of anything else one
+// space: what a heading and a title are compared by.
+std::string words(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0x80) {
+      out += static_cast<char>(std::tolower(u));
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Whether a heading repeats the page's title, whatever the case and punctuation: the title holds
+// its words ("pathlib" in "pathlib — Python 3.11 documentation"), maybe after a one-word label
+// (rustdoc's "Module guide" in "widget::guide - Rust"); its last words begin the title, after a
+// label of any length (Javadoc's "Enum Class Kind" for "Kind (Widget Toolkit)"); or it is the
+// title after a label ("Chapter 1. Getting started").
+bool repeats_title(std::string_view heading, std::string_view title) {
+  const std::string h = words(heading), t = words(title);
+  if (h.empty() || t.empty()) return false;
+  const std::string padded = " " + t + " ";
+  if (padded.find(" " + h + " ") != std::string::npos) return true;
+  if (h.size() > t.size() && h.ends_with(" " + t)) return true;
+  const auto first_space = h.find(' ');
+  if (first_space != std::string::npos && padded.find(h.substr(first_space) + " ") != std::string::npos) return true;
+  for (auto space = h.find(' '); space != std::string::npos; space = h.find(' ', space + 1)) {
+    if ((t + " ").starts_with(h.substr(space + 1) + " ")) return true;
+  }
+  return false;
+}
+
+// The page's own heading, or null: its first h1 that repeats the <title>, else its only h1 (or
+// its first, when there is no <title>); on a page without an h1, the first heading of the highest
+// level used when it repeats the <title> (DocBook's chunked pages title a sect1 with an h2 over h3
+// divisions, and a reference page with the first of its h2s). The h1s of a page with several, none
+// of which repeats the title, are sections (Doxygen's Markdown pages, whose title is not a heading).
+template <class Text>
+const Heading* page_heading(const std::vector<Heading>& headings, const std::string& title, Text&& text_of_heading) {
+  int top = 7, h1s = 0;
+  const Heading* first = nullptr;
+  for (const auto& h : headings) {
+    top = std::min(top, h.level);
+    if (h.level == 1 && !h1s++) first = &h;
+  }
+  if (h1s > 0) {
+    if (title.empty() || h1s == 1) return first;
+    for (const auto& h : headings) {
+      if (h.level == 1 && repeats_title(text_of_heading(h), title)) return &h;
+    }
+    return nullptr;
+  }
+  for (const auto& h : headings) {
+    if (h.level == top) return repeats_title(text_of_heading(h), title) ? &h : nullptr;
+  }
+  return nullptr;
+}
+
+// A heading that becomes a section record, where its text ends, and the headings it is under.
+struct Section {
+  std::size_t heading;            // index in the page's headings
+  std::size_t end;                // text offset where the record's body ends
+  std::vector<std::size_t> path;  // the headings above it (below the page's own), outermost first
+};
+
+// A section of the second level longer than this (bytes of text, about 2,000 words) is split at
+// its headings of the next level. 1 % of the Python docs' h3 sections are; splitting from 3,000
+// bytes (3 %) let short h4 sections outrank whole pages on the judged dev queries.
+constexpr std::size_t long_section = 12000;
+
+// Which headings become section records: those of the first level used below the page's own
+// heading (h2 under an h1) and of the next (h3), those of the level after (h4) inside a section of
+// the second level longer than long_section, and every heading that names an API item (all code).
+// Each needs an anchor and a text. A record's body runs to the next heading of its level or above,
+// or to the next recorded heading: records do not overlap, and deeper headings that are not
+// recorded stay in the text of the record above them.
+template <class Text>
+std::vector<Section> plan_sections(const std::vector<Heading>& headings, const Heading* own, std::size_t text_size,
+                                   Text&& text_of_heading) {
+  const std::size_t n = headings.size();
+  int base = 7;
+  for (const auto& h : headings) {
+    if (&h != own && (!own || h.level >= own->level)) base = std::min(base, h.level);
+  }
+  std::vector<Section> out;
+  if (base == 7) return out;
+  // Where each heading's whole extent ends: at the next heading of its level or above.
+  std::vector<std::size_t> extent(n);
+  std::size_t next_at_or_above[8];
+  std::fill(std::begin(next_at_or_above), std::end(next_at_or_above), text_size);
+  for (std::size_t i = n; i-- > 0;) {
+    extent[i] = next_at_or_above[headings[i].level];
+    for (int l = headings[i].level; l <= 7; ++l) next_at_or_above[l] = headings[i].start;
+  }
+  std::vector<char> recorded(n, 0);
+  std::vector<std::vector<std::size_t>> paths(n);
+  std::vector<std::size_t> open;  // the headings the current one is under, outermost first
+  bool long_parent = false;       // the open heading of level base + 1 is long
+  for (std::size_t i = 0; i < n; ++i) {
+    const Heading& h = headings[i];
+    if (&h == own || h.level < base) continue;
+    while (!open.empty() && headings[open.back()].level >= h.level) open.pop_back();
+    if (h.level == base + 1) long_parent = extent[i] - h.end > long_section;
+    if (h.level <= base + 1) {
+      recorded[i] = 1;
+    } else if (h.code || (h.level == base + 2 && long_parent)) {
+      recorded[i] = 1;
+    }
+    if (h.anchor.empty() || text_of_heading(h).empty()) recorded[i] = 0;
+    paths[i] = open;
+    if (!text_of_heading(h).empty()) open.push_back(i);
+  }
+  std::vector<std::size_t> ends(n, text_size);
+  std::size_t next_recorded = text_size;
+  std::fill(std::begin(next_at_or_above), std::end(next_at_or_above), text_size);
+  for (std::size_t i = n; i-- > 0;) {
+    ends[i] = std::min(next_recorded, next_at_or_above[headings[i].level]);
+    for (int l = headings[i].level; l <= 7; ++l) next_at_or_above[l] = headings[i].start;
+    if (recorded[i]) next_recorded = headings[i].start;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (recorded[i]) out.push_back({i, ends[i], std::move(paths[i])});
+  }
+  return out;
+}
+
+// An id as a URL fragment: characters a fragment may not hold percent-encoded (Javadoc's
+// "<init>(java.lang.String)" becomes "%3Cinit%3E(java.lang.String)").
+std::string fragment_of(std::string_view id) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : id) {
+    if (std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 bool looks_not_found(const std::string& title) {
@@ -502,24 +744,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     return link_list_boost(to > from ? double(linked) / double(to - from) : 0.0, site.boosts.link_list);
   };
 
-  // The page's own heading: its h1; on a page without one, the first heading of the highest level
-  // present when it repeats the page's <title> (DocBook's chunked pages title a sect1 with an h2
-  // over h3 divisions, and a reference page with the first of its h2s).
-  const Heading* h1 = nullptr;
-  int top = 7;
-  for (const auto& h : headings) top = std::min(top, h.level);
-  auto heading_text = [&](const Heading& h) { return trim(std::string_view(text).substr(h.start, h.end - h.start)); };
-  for (const auto& h : headings) {
-    if (h.level == 1) {
-      h1 = &h;
-      break;
-    }
-    if (top > 1 && h.level == top) {
-      const auto t = heading_text(h);
-      if (!t.empty() && title.find(t) != std::string::npos) h1 = &h;
-      break;
-    }
-  }
+  auto heading_text = [&](const Heading& h) { return clean_heading(std::string_view(text).substr(h.start, h.end - h.start)); };
+  const Heading* h1 = page_heading(headings, title, heading_text);
   if (title.empty() && h1) title = heading_text(*h1);
   page.title = title;
 
@@ -582,50 +808,30 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.boost = link_boost(0, text.size());
   page.documents.push_back(std::move(pd));
 
-  // Sections: one per h2, or per h3 when the page has no h2. Under a page heading other than an
-  // h1: one per other heading of its level, else per heading of the next level used below it.
-  int level = 0;
-  if (!h1 || h1->level == 1) {
-    for (const auto& h : headings) {
-      if (h.level == 2 || (h.level == 3 && !level)) level = h.level;
-    }
-  } else {
-    for (const auto& h : headings) {
-      if (&h != h1 && h.level >= h1->level && (!level || h.level < level)) level = h.level;
-    }
-  }
   std::unordered_set<std::string> used_anchors;
   std::uint32_t position = 0;
-  for (std::size_t i = 0; level && i < headings.size(); ++i) {
-    const Heading& h = headings[i];
-    if (h.level != level || h.anchor.empty() || &h == h1) continue;
-    if (used_anchors.count(h.anchor)) continue;
-    std::string heading = heading_text(h);
-    if (heading.empty()) continue;
-    std::size_t end = text.size();
-    for (std::size_t j = i + 1; j < headings.size(); ++j) {
-      if (headings[j].level <= level) {
-        end = headings[j].start;
-        break;
-      }
-    }
-    used_anchors.insert(h.anchor);
+  for (const Section& sec : plan_sections(headings, h1, text.size(), heading_text)) {
+    const Heading& h = headings[sec.heading];
+    if (!used_anchors.insert(h.anchor).second) continue;
     Document sd;
-    sd.url = url + "#" + h.anchor;
+    sd.url = url + "#" + fragment_of(h.anchor);
     sd.id = sd.url;
     sd.title = title;
-    sd.section_title = std::move(heading);
-    sd.hierarchy = page.breadcrumb;
-    if (!page.breadcrumb.empty()) sd.hierarchy.push_back(title);
-    sd.body = trim(std::string_view(text).substr(h.end, end > h.end ? end - h.end : 0));
-    sd.boost = link_boost(h.end, std::max(end, h.end));
+    sd.section_title = heading_text(h);
+    if (!page.breadcrumb.empty()) {
+      sd.hierarchy = page.breadcrumb;
+      sd.hierarchy.push_back(title);
+    }
+    for (std::size_t p : sec.path) sd.hierarchy.push_back(heading_text(headings[p]));
+    sd.body = trim(std::string_view(text).substr(h.end, sec.end > h.end ? sec.end - h.end : 0));
+    sd.boost = link_boost(h.end, std::max(sec.end, h.end));
     sd.type = DocumentType::section;
     sd.section_key = key;
     sd.position = ++position;
     // Definitions are in text order: those of this section from the first at or after its heading.
     auto def = std::lower_bound(definitions.begin(), definitions.end(), h.end,
                                 [](const auto& d, std::size_t at) { return d.first < at; });
-    for (; def != definitions.end() && def->first < end; ++def) {
+    for (; def != definitions.end() && def->first < sec.end; ++def) {
       if (!def->second.empty()) sd.anchors.push_back(std::move(def->second));
     }
     page.documents.push_back(std::move(sd));

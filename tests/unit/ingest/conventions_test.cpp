@@ -5,13 +5,23 @@
 //    <details>; other hidden elements (aria-hidden, display:none, plain [hidden]) are not;
 // 2. what the page marks for search engines: Pagefind's data-pagefind-ignore is left out and its
 //    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content; the site's
-//    content_selectors still come first.
+//    content_selectors still come first;
+// 3. permalinks (a link to the page itself showing no word: ¶ § # ◆ U+F0C1 U+200B, empty) are
+//    neither in headings nor in bodies, wherever they stand; links with words stay; zero-width
+//    spaces are nothing;
+// 4. sections: a record per h2 and h3 with its heading path (hierarchy), per h4 inside a long h3,
+//    per heading that is all code (an API item) at any level; records do not overlap; ids that
+//    are not URL characters are percent-encoded in the record's URL;
+// 5. the page's own heading: the h1 repeating the title after a label ("Enum Class Kind",
+//    "Struct Widget", "Chapter 1. Getting started"); several h1s none of which repeats the title
+//    are sections.
 #include <boost/test/unit_test.hpp>
 
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
 
 using namespace siteseek;
+namespace tt = boost::test_tools;
 
 namespace {
 
@@ -74,6 +84,86 @@ BOOST_AUTO_TEST_CASE(pagefind_and_docsearch_markup) {
   auto site = plain_site();
   site.content_selectors = {"div.menu"};
   BOOST_TEST(page_body(docsearch, site) == "Menu text");
+}
+
+BOOST_AUTO_TEST_CASE(permalinks_and_zero_width_spaces) {
+  auto page = extract_page(R"(<html><head><title>P</title></head><body><main><h1>P</h1>
+    <h2 id="a">Alpha<a class="headerlink" href="#a">&para;</a></h2><p>one</p>
+    <h2 id="b">Beta<a class="hash-link" href="#b">&#8203;</a></h2><p>two</p>
+    <h2 id="c"><a class="doc-anchor" href="#c">&sect;</a>Gamma</h2><p>three</p>
+    <h2 id="d"><span class="permalink"><a href="#d">&#9670;&nbsp;</a></span>delta()</h2><p>four</p>
+    <h2 id="e">Epsilon <a href="#e">#</a></h2><p>five</p>
+    <h2 id="f"><a class="anchor" href="#f"></a>Zeta <a href="#f">&#xF0C1;</a></h2><p>six, see <a href="#a">Alpha</a>
+    and note <a href="#fn1">1</a>; long&#8203;identifier&#xFEFF;name</p>
+    </main></body></html>)",
+                           "https://docs.example.org/p.html", plain_site());
+  BOOST_REQUIRE(page.documents.size() == 7u);
+  const std::vector<std::string> titles{"Alpha", "Beta", "Gamma", "delta()", "Epsilon", "Zeta"};
+  for (std::size_t i = 0; i < titles.size(); ++i) BOOST_TEST(page.documents[i + 1].section_title == titles[i]);
+  BOOST_TEST(page.documents[6].body == "six, see Alpha and note 1; longidentifiername");
+  const std::string& body = page.documents[0].body;
+  for (const char* sign : {"\xC2\xB6", "\xE2\x80\x8B", "\xC2\xA7", "\xE2\x97\x86", "#", "\xEF\x83\x81"}) {
+    BOOST_TEST(!contains(body, sign), sign);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sections_at_h2_h3_and_api_items) {
+  const std::string long_text(13000, 'x');
+  auto page = extract_page(R"html(<html><head><title>Guide - Site</title></head><body><main><h1>Guide</h1><p>intro</p>
+    <h2 id="install">Installation</h2><p>install text</p>
+    <h3 id="verify">Verifying the install</h3><p>verify text</p>
+    <h4 id="quiet">Quietly</h4><p>quiet text</p>
+    <h2 id="api">API</h2>
+    <h3 id="open"><code>open(path)</code></h3><p>opens</p>
+    <h4 id="open.flags"><code>open.flags</code></h4><p>the flags</p>
+    <h3 id="long">A long part</h3><p>)html" + long_text + R"html(</p>
+    <h4 id="detail">One detail</h4><p>detail text</p>
+    <h3 id="odd&lt;init&gt;(java.lang.String)">Constructor</h3><p>makes one</p>
+    </main></body></html>)html",
+                           "https://docs.example.org/guide.html", plain_site());
+  std::vector<std::string> urls, paths;
+  for (const auto& d : page.documents) {
+    urls.push_back(d.url.substr(d.url.find('#') == std::string::npos ? d.url.size() : d.url.find('#')));
+    std::string path;
+    for (const auto& h : d.hierarchy) path += h + "/";
+    paths.push_back(path);
+  }
+  const std::vector<std::string> expected_urls{"",      "#install", "#verify", "#api",  "#open",
+                                               "#open.flags", "#long", "#detail", "#odd%3Cinit%3E(java.lang.String)"};
+  BOOST_TEST(urls == expected_urls, tt::per_element());
+  // The headings each section is under (assign_hierarchy puts the ancestors and the title first).
+  const std::vector<std::string> expected_paths{"", "", "Installation/", "", "API/", "API/open(path)/", "API/", "API/A long part/", "API/"};
+  BOOST_TEST(paths == expected_paths, tt::per_element());
+  BOOST_TEST(page.documents[2].body == "verify text Quietly quiet text");  // a short h3 keeps its h4
+  BOOST_TEST(page.documents[1].body == "install text");                    // records do not overlap
+  BOOST_TEST(page.documents[6].body == long_text);
+
+  std::vector<Document> docs = page.documents;
+  assign_hierarchy(docs, plain_site());
+  BOOST_TEST(docs[2].hierarchy == (std::vector<std::string>{"Guide - Site", "Installation"}), tt::per_element());
+  BOOST_TEST(docs[1].hierarchy == std::vector<std::string>{"Guide - Site"}, tt::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_pages_own_heading) {
+  // A label before the title's words: the h1 is the page's heading, not a section nor body text.
+  auto kind = extract_page(R"(<html><head><title>Kind (Widget Toolkit)</title></head><body><main>
+    <h1>Enum Class Kind</h1><p>kinds</p><h2 id="c">Constants</h2><p>LABEL</p>
+    <h1 id="other">Other</h1></main></body></html>)",
+                           "https://docs.example.org/Kind.html", plain_site());
+  BOOST_REQUIRE(kind.documents.size() == 3u);
+  BOOST_TEST(kind.documents[0].body == "kinds Constants LABEL Other");  // without "Enum Class Kind"
+  BOOST_TEST(kind.documents[1].section_title == "Constants");
+  BOOST_TEST(kind.documents[2].section_title == "Other");
+  // Several h1s, none the title (Doxygen's Markdown pages): each is a section, the h2 under it too.
+  auto guide = extract_page(R"(<html><head><title>Widget Toolkit: Getting started</title></head><body>
+    <div class="title">Getting started</div><div class="contents"><p>This guide.</p>
+    <h1 id="installation">Installation</h1><p>Install it.</p><h2 id="verify">Verifying</h2><p>Run it.</p>
+    <h1 id="configuration">Configuration</h1><p>Configure it.</p></div></body></html>)",
+                            "https://docs.example.org/guide.html", plain_site());
+  BOOST_REQUIRE(guide.documents.size() == 4u);
+  BOOST_TEST(guide.documents[1].section_title == "Installation");
+  BOOST_TEST(guide.documents[2].hierarchy == std::vector<std::string>{"Installation"}, tt::per_element());
+  BOOST_TEST(guide.documents[3].section_title == "Configuration");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

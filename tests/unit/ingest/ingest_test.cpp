@@ -1,8 +1,9 @@
 // Proves:
 // 1. a Sphinx page yields the page (title without suffix, body without h1, no chrome, scripts,
-//    hidden elements or permalink signs; inline code kept together) and one section per h2,
-//    anchored on the enclosing <section id>, with section bodies up to the next h2; the ids of
-//    definitions (<dt id>) go to the record holding them as its anchors;
+//    hidden elements or permalink signs; inline code kept together) and one section per h2 and
+//    h3, anchored on the enclosing <section id>, with section bodies up to the next section (an
+//    h3 holds the h2 it is under in its hierarchy); the ids of definitions (<dt id>) go to the
+//    record holding them as its anchors;
 // 2. h3 sections when a page has no h2; anchors from the heading id or a permalink href;
 //    headings without an anchor stay in the page; <base href> resolves links; DocBook pages
 //    (no h1: the heading repeating the <title> is the page's, headings wrapped in title divs
@@ -59,7 +60,7 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   auto page = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", python_site());
   BOOST_TEST(page.skip_reason == "");
   BOOST_TEST(page.title == "pathlib — Object-oriented filesystem paths");
-  BOOST_REQUIRE(page.documents.size() == 3u);  // page + 2 sections (the empty heading is skipped)
+  BOOST_REQUIRE(page.documents.size() == 4u);  // page + 2 h2 and 1 h3 sections (the empty heading is skipped)
   const auto& p = page.documents[0];
   BOOST_TEST((p.type == DocumentType::page));
   BOOST_TEST(p.url == "https://docs.python.org/3/library/pathlib.html");
@@ -77,12 +78,19 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   BOOST_TEST(s1.section_title == "Basic use");
   BOOST_TEST(s1.title == page.title);
   BOOST_TEST(s1.position == 1u);
-  BOOST_TEST(contains(s1.body, "Sub text stays in Basic use."));
+  BOOST_TEST(contains(s1.body, "Importing the main class"));
+  BOOST_TEST(!contains(s1.body, "Sub text"));  // the h3 is its own record
   BOOST_TEST(!contains(s1.body, "Pure path objects"));
-  const auto& s2 = page.documents[2];
+  const auto& sub = page.documents[2];
+  BOOST_TEST(sub.url == "https://docs.python.org/3/library/pathlib.html#sub");
+  BOOST_TEST(sub.body == "Sub text stays in Basic use.");
+  BOOST_TEST(sub.hierarchy == std::vector<std::string>{"Basic use"}, tt::per_element());  // assign_hierarchy adds the rest
+  BOOST_TEST(sub.position == 2u);
+  const auto& s2 = page.documents[3];
   BOOST_TEST(s2.url == "https://docs.python.org/3/library/pathlib.html#pure-paths");
   BOOST_TEST(s2.body == "Pure path objects provide path-handling operations.");
-  BOOST_TEST(s2.position == 2u);
+  BOOST_TEST(s2.hierarchy.empty());
+  BOOST_TEST(s2.position == 3u);
   BOOST_TEST(s1.content_hash != s2.content_hash);
   // Definitions belong to the record they are in: the intro's to the page, Path.glob to its section.
   BOOST_TEST(p.anchors == std::vector<std::string>{"pathlib.PurePath"}, tt::per_element());
