@@ -17,7 +17,7 @@ struct SiteSettings;
 /// What one page's HTML yields.
 struct ExtractedPage {
   std::vector<Document> documents;      ///< the page record first, then its sections; empty when skipped
-  std::string title;                    ///< the page title, site suffix removed
+  std::string title;                    ///< the page title, cut at the site's title_separators (strip_site_titles does the rest)
   std::vector<std::string> links;       ///< absolute http(s) URLs of <a href>, fragments removed, in order
   std::vector<std::string> content_links;  ///< those of `links` inside the main content: the citations counted
   std::string canonical_url;            ///< absolute <link rel=canonical>, or empty
@@ -35,6 +35,14 @@ struct ExtractOptions {
 /// Parse one page. Never throws on bad HTML: problems become skip_reason ("no title", ...).
 ExtractedPage extract_page(std::string_view html, const std::string& url, const SiteSettings& site,
                            const ExtractOptions& options = {});
+
+/// Titles without what a site's pages share. When the site has no title_separators, the affix
+/// that most of the pages' <title>s carry (the site's name, the generator's words: " — Widget
+/// Toolkit 1.0 documentation", "Widget Toolkit: ", " in widget - Rust") and chapter labels
+/// ("Chapter 1. ") are found across `documents` (one site's, from extract_page) and removed from
+/// every title, and from hierarchies that repeat it. read_directory and the crawler call it before
+/// assign_hierarchy.
+void strip_site_titles(std::vector<Document>& documents, const SiteSettings& site);
 
 /// Give every document of a page without a breadcrumb the titles of its ancestor pages (by URL
 /// path) as its hierarchy; a section's follow with its page's title and the headings it is under

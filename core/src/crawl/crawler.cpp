@@ -233,6 +233,7 @@ class Crawler {
       links.push_back({url, page.links});
       out.state.pages.emplace(url, std::move(page));
     }
+    strip_site_titles(out.result.documents, site_);
     assign_hierarchy(out.result.documents, site_);
     count_inbound_links(out.result.documents, links);
     out.result.report.documents = out.result.documents.size();

@@ -14,6 +14,7 @@
 
 #include <re2/re2.h>
 
+#include "ingest/titles.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
@@ -128,6 +129,27 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
   }
 }
 
+void strip_site_titles(std::vector<Document>& documents, const SiteSettings& site) {
+  if (!site.title_separators.empty()) return;  // the site's own rule, applied by extract_page
+  std::vector<std::string> titles;
+  for (const auto& d : documents) {
+    if (d.type == DocumentType::page) titles.push_back(d.title);
+  }
+  const auto rules = ingest_detail::shared_title_rules(titles);
+  if (rules.empty()) return;
+  std::unordered_map<std::string, std::string> shortened;  // title -> without what the site shares
+  for (auto& d : documents) {
+    auto it = shortened.find(d.title);
+    if (it == shortened.end()) it = shortened.emplace(d.title, ingest_detail::apply_title_rules(d.title, rules)).first;
+    if (it->second == d.title) continue;
+    for (auto& h : d.hierarchy) {
+      if (h == d.title) h = it->second;
+    }
+    d.title = it->second;
+    d.content_hash = ingest_detail::hash_document(d);
+  }
+}
+
 void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages) {
   std::unordered_map<std::string, std::uint32_t> cited;  // page (directory key) -> linking pages
   std::unordered_set<std::string> targets;
@@ -235,6 +257,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }
+  strip_site_titles(result.documents, site);
   assign_hierarchy(result.documents, site);
   count_inbound_links(result.documents, links);
   result.report.documents = result.documents.size();

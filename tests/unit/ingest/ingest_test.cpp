@@ -137,6 +137,7 @@ BOOST_AUTO_TEST_CASE(h3_fallback_anchors_and_base_href) {
   SiteSettings site;
   site.name = "ex";
   site.url = "https://docs.example.org/";
+  site.title_separators = {" | "};
   auto page = extract_page(fixture("h3_fallback.html"), "https://docs.example.org/faq.html", site);
   BOOST_TEST(page.title == "FAQ");
   BOOST_REQUIRE(page.documents.size() == 3u);
@@ -195,6 +196,7 @@ BOOST_AUTO_TEST_CASE(selectors_entities_and_breadcrumbs) {
   site.url = "https://docs.example.org/";
   site.content_selectors = {"section.missing", "div.wrap article.doc [data-role=content]"};
   site.breadcrumb_selector = "ol.crumbs";
+  site.title_separators = {" | ", " — "};
   auto page = extract_page(fixture("selectors.html"), "https://docs.example.org/guide/selectors.html", site);
   BOOST_TEST(page.title == "Selectors");
   BOOST_REQUIRE(page.documents.size() == 2u);
