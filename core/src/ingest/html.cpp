@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <boost/url/parse.hpp>
@@ -14,6 +15,7 @@
 #include <gumbo.h>
 #include <re2/re2.h>
 
+#include "ingest/definitions.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
 #include "siteseek/ingest.hpp"
@@ -263,6 +265,39 @@ const GumboNode* first_heading(const GumboNode* n) {
   return find_element(n, [n](const GumboNode* c) { return c != n && heading_level(c->v.element.tag); });
 }
 
+// The element before `n` among its siblings (text between them being only whitespace), or null.
+const GumboNode* previous_element(const GumboNode* n) {
+  if (!n->parent || n->parent->type != GUMBO_NODE_ELEMENT) return nullptr;
+  const GumboVector& siblings = n->parent->v.element.children;
+  for (std::size_t i = n->index_within_parent; i-- > 0;) {
+    auto* s = static_cast<const GumboNode*>(siblings.data[i]);
+    if (s->type == GUMBO_NODE_ELEMENT) return s;
+    if (s->type != GUMBO_NODE_WHITESPACE && s->type != GUMBO_NODE_COMMENT) return nullptr;
+  }
+  return nullptr;
+}
+
+// The first element child of `n` (text before it being only whitespace), or null.
+const GumboNode* first_element(const GumboNode* n) {
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    auto* c = static_cast<const GumboNode*>(ch.data[i]);
+    if (c->type == GUMBO_NODE_ELEMENT) return c;
+    if (c->type != GUMBO_NODE_WHITESPACE && c->type != GUMBO_NODE_COMMENT) return nullptr;
+  }
+  return nullptr;
+}
+
+// The id (or <a name>) of an empty marker element, else "".
+std::string marker_id(const GumboNode* n) {
+  if (!n || n->v.element.children.length) return {};
+  if (const char* id = attribute(n, "id"); id && *id) return id;
+  if (n->v.element.tag == GUMBO_TAG_A) {
+    if (const char* name = attribute(n, "name"); name && *name) return name;
+  }
+  return {};
+}
+
 // A heading's anchor: its enclosing section's id when the heading opens that section (the
 // convention of Sphinx and most generators, and what links to the section use), else its own
 // id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
@@ -281,12 +316,16 @@ std::string anchor_of(const GumboNode* h) {
     return !permalink.empty();
   });
   if (!permalink.empty()) return permalink;
+  // An empty marker right before it (DocBook's <a name> before a refsect1's h2, Doxygen's <a id>).
+  if (auto marker = marker_id(previous_element(h)); !marker.empty()) return marker;
   // DocBook wraps a heading in title divs inside its division (div.sect2#ID > div.titlepage >
-  // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up.
+  // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up,
+  // or the marker first in it.
   int up = 0;
   for (const GumboNode* a = h->parent; a && a->type == GUMBO_NODE_ELEMENT && up < 6; a = a->parent, ++up) {
     if (first_heading(a) != h) break;
     if (const char* id = attribute(a, "id"); id && *id) return id;
+    if (auto marker = marker_id(first_element(a)); !marker.empty()) return marker;
   }
   return {};
 }
@@ -333,8 +372,16 @@ double link_list_boost(double share, double floor) {
 // Byte ranges of the text buffer that are link text (of outermost <a> elements only).
 using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
 
-// Ids of definitions (`<dt id>`) with the text offset where each starts.
-using Definitions = std::vector<std::pair<std::size_t, std::string>>;
+// A definition in the content (definitions.hpp): its text is [start, end), its name or signature
+// [start, name_end).
+struct Definition {
+  std::size_t start = 0, name_end = 0, end = 0;
+  std::string id;
+  const GumboNode* node = nullptr;    // the element that names it
+  const GumboNode* extent = nullptr;  // the element whose end ends it, before its description
+  const DefinitionRule* rule = nullptr;
+};
+using Definitions = std::vector<Definition>;
 
 // Walk the content root into a text buffer, recording headings and, when asked, link text and
 // definitions.
@@ -348,6 +395,12 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
   std::vector<std::size_t> open_headings;  // indexes into headings of headings being walked
   const GumboNode* open_link = nullptr;
   std::size_t link_start = 0;
+  // Definitions: those whose naming element is being walked (innermost last), the element each
+  // ending element ends, and the definition whose description may go on in the next sibling.
+  std::vector<std::size_t> open_definitions;
+  std::unordered_map<const GumboNode*, std::size_t> ends;
+  const GumboNode* described_in = nullptr;  // the parent of the definition's extent
+  std::size_t described = 0;
   while (!stack.empty()) {
     auto [n, closing] = stack.back();
     stack.pop_back();
@@ -368,13 +421,51 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         Heading& h = headings[open_headings.back()];
         h.end = buf.text.size();
         open_headings.pop_back();
+        // A definition's name is the first heading inside it (rustdoc's h4.code-header).
+        if (!open_definitions.empty() && !(*definitions)[open_definitions.back()].name_end) {
+          (*definitions)[open_definitions.back()].name_end = h.end;
+        }
       }
+      if (!open_definitions.empty() && (*definitions)[open_definitions.back()].node == n) {
+        auto& d = (*definitions)[open_definitions.back()];
+        if (!d.name_end) d.name_end = buf.text.size();
+        open_definitions.pop_back();
+      }
+      if (!ends.empty()) {
+        if (auto it = ends.find(n); it != ends.end()) {
+          (*definitions)[it->second].end = buf.text.size();
+          described_in = n->parent;
+          described = it->second;
+          ends.erase(it);
+        }
+      }
+      if (n == described_in) described_in = nullptr;
       continue;
     }
     if (n != root && dropped(n)) continue;
     if (is_block(tag)) buf.space();
-    if (definitions && tag == GUMBO_TAG_DT) {
-      if (const char* id = attribute(n, "id"); id && *id) definitions->emplace_back(buf.text.size(), id);
+    if (definitions) {
+      // The element after a definition's extent describes it when its rule says so (a <dd>
+      // after its <dt>, rustdoc's doc block); any other element ends the description.
+      if (described_in && n->parent == described_in) {
+        const auto& d = (*definitions)[described];
+        if (!d.rule->description.empty() && matches(d.rule->description, n)) {
+          ends[n] = described;
+        } else {
+          described_in = nullptr;
+        }
+      }
+      if (const DefinitionRule* rule = definition_rule(n)) {
+        Definition d;
+        d.start = buf.text.size();
+        d.id = definition_id(n);
+        d.node = n;
+        d.extent = definition_extent(n);
+        d.rule = rule;
+        definitions->push_back(std::move(d));
+        open_definitions.push_back(definitions->size() - 1);
+        ends[definitions->back().extent] = definitions->size() - 1;
+      }
     }
     if (links && tag == GUMBO_TAG_A && !open_link && attribute(n, "href")) {
       open_link = n;
@@ -393,6 +484,9 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
     stack.push_back({n, true});
     const GumboVector& ch = n->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
+  }
+  if (definitions) {
+    for (auto& d : *definitions) d.end = std::max({d.end, d.name_end, d.start});
   }
 }
 
@@ -598,8 +692,11 @@ std::vector<Section> plan_sections(const std::vector<Heading>& headings, const H
 std::string fragment_of(std::string_view id) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : id) {
-    if (std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos) {
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    const bool escape = c == '%' && i + 2 < id.size() && std::isxdigit(static_cast<unsigned char>(id[i + 1])) &&
+                        std::isxdigit(static_cast<unsigned char>(id[i + 2]));  // already one: rustdoc's "impl-From%3CT%3E"
+    if (escape || std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -808,37 +905,89 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.boost = link_boost(0, text.size());
   page.documents.push_back(std::move(pd));
 
+  // Section and definition records, in text order. A record's text leaves out the definitions in
+  // it, which are records of their own: records do not overlap.
+  const std::vector<Section> sections = plan_sections(headings, h1, text.size(), heading_text);
   std::unordered_set<std::string> used_anchors;
-  std::uint32_t position = 0;
-  for (const Section& sec : plan_sections(headings, h1, text.size(), heading_text)) {
+  for (const auto& sec : sections) used_anchors.insert(headings[sec.heading].anchor);
+  std::vector<const Definition*> recorded;  // definitions with records, in text order
+  for (const auto& d : definitions) {
+    if (used_anchors.insert(d.id).second) recorded.push_back(&d);
+  }
+  // [from, to) of the text without the recorded definitions that start in it and what they hold
+  // (but for `self`, whose text it is).
+  auto text_without_definitions = [&](std::size_t from, std::size_t to, const Definition* self = nullptr) {
+    std::string out;
+    auto add = [&](std::size_t a, std::size_t b) {
+      if (b <= a) return;
+      std::string piece = trim(std::string_view(text).substr(a, b - a));
+      if (piece.empty()) return;
+      if (!out.empty()) out += ' ';
+      out += piece;
+    };
+    std::size_t at = from;
+    auto it = std::lower_bound(recorded.begin(), recorded.end(), from,
+                               [](const Definition* d, std::size_t pos) { return d->start < pos; });
+    for (; it != recorded.end() && (*it)->start < to; ++it) {
+      if (*it == self || (*it)->start < at) continue;  // itself, or inside one left out already
+      add(at, (*it)->start);
+      at = std::min(to, std::max(at, (*it)->end));
+    }
+    add(at, to);
+    return out;
+  };
+  auto section_record = [&](const Section& sec) {
     const Heading& h = headings[sec.heading];
-    if (!used_anchors.insert(h.anchor).second) continue;
     Document sd;
     sd.url = url + "#" + fragment_of(h.anchor);
-    sd.id = sd.url;
-    sd.title = title;
     sd.section_title = heading_text(h);
-    if (!page.breadcrumb.empty()) {
-      sd.hierarchy = page.breadcrumb;
-      sd.hierarchy.push_back(title);
-    }
     for (std::size_t p : sec.path) sd.hierarchy.push_back(heading_text(headings[p]));
-    sd.body = trim(std::string_view(text).substr(h.end, sec.end > h.end ? sec.end - h.end : 0));
+    sd.body = text_without_definitions(h.end, std::max(sec.end, h.end));
     sd.boost = link_boost(h.end, std::max(sec.end, h.end));
-    sd.type = DocumentType::section;
-    sd.section_key = key;
-    sd.position = ++position;
-    // Definitions are in text order: those of this section from the first at or after its heading.
-    auto def = std::lower_bound(definitions.begin(), definitions.end(), h.end,
-                                [](const auto& d, std::size_t at) { return d.first < at; });
-    for (; def != definitions.end() && def->first < sec.end; ++def) {
-      if (!def->second.empty()) sd.anchors.push_back(std::move(def->second));
+    return sd;
+  };
+  auto definition_record = [&](const Definition& d) {
+    Document dd;
+    dd.url = url + "#" + fragment_of(d.id);
+    dd.section_title = clean_heading(trim(std::string_view(text).substr(d.start, d.name_end - d.start)));
+    // Under the headings of the section it is in, and the definitions it is in (a class's method).
+    const Section* in = nullptr;
+    for (const auto& sec : sections) {
+      if (headings[sec.heading].start > d.start) break;
+      if (sec.end > d.start) in = &sec;
     }
-    page.documents.push_back(std::move(sd));
-  }
-  // Definitions outside every section belong to the page record.
-  for (auto& [at, id] : definitions) {
-    if (!id.empty()) page.documents.front().anchors.push_back(std::move(id));
+    if (in) {
+      for (std::size_t p : in->path) dd.hierarchy.push_back(heading_text(headings[p]));
+      dd.hierarchy.push_back(heading_text(headings[in->heading]));
+    }
+    for (const Definition* outer : recorded) {
+      if (outer->start >= d.start) break;
+      if (outer->end > d.start) dd.hierarchy.push_back(clean_heading(trim(std::string_view(text).substr(outer->start, outer->name_end - outer->start))));
+    }
+    dd.body = text_without_definitions(d.start, d.end, &d);  // its signature first
+    dd.boost = link_boost(d.start, d.end);
+    return dd;
+  };
+  std::size_t next_section = 0, next_definition = 0;
+  std::uint32_t position = 0;
+  while (next_section < sections.size() || next_definition < recorded.size()) {
+    const bool section_first =
+        next_definition == recorded.size() ||
+        (next_section < sections.size() && headings[sections[next_section].heading].start <= recorded[next_definition]->start);
+    Document r = section_first ? section_record(sections[next_section++]) : definition_record(*recorded[next_definition++]);
+    if (r.section_title.empty()) continue;
+    r.id = r.url;
+    r.title = title;
+    if (!page.breadcrumb.empty()) {
+      std::vector<std::string> h = page.breadcrumb;
+      h.push_back(title);
+      h.insert(h.end(), r.hierarchy.begin(), r.hierarchy.end());
+      r.hierarchy = std::move(h);
+    }
+    r.type = DocumentType::section;
+    r.section_key = key;
+    r.position = ++position;
+    page.documents.push_back(std::move(r));
   }
   for (auto& d : page.documents) d.content_hash = document_hash(d);
   return page;

@@ -45,7 +45,8 @@ bool parse_compound(std::string_view text, CompoundSelector& out) {
       if (eq == std::string_view::npos) {
         test.name = lower(inside);
       } else {
-        test.name = lower(inside.substr(0, eq));
+        test.prefix = eq > 0 && inside[eq - 1] == '^';
+        test.name = lower(inside.substr(0, test.prefix ? eq - 1 : eq));
         auto v = inside.substr(eq + 1);
         if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
         test.value = std::string(v);
@@ -76,7 +77,8 @@ bool matches_compound(const CompoundSelector& c, const GumboNode* node) {
   }
   for (const auto& a : c.attributes) {
     const char* v = attribute(node, a.name.c_str());
-    if (!v || (!a.any_value && a.value != v)) return false;
+    if (!v) return false;
+    if (!a.any_value && (a.prefix ? !std::string_view(v).starts_with(a.value) : a.value != v)) return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // A small CSS selector subset for content and breadcrumb selectors: compound selectors of
-// tag, .class, #id, [attr] and [attr=value], joined by descendant combinators ("main article").
+// tag, .class, #id, [attr], [attr=value] and [attr^=prefix], joined by descendant combinators
+// ("main article").
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@ struct AttributeTest {
   std::string name;
   std::string value;
   bool any_value = true;
+  bool prefix = false;  ///< [attr^=value]: the value starts with it
 };
 
 struct CompoundSelector {

@@ -14,8 +14,14 @@
 //    are not URL characters are percent-encoded in the record's URL;
 // 5. the page's own heading: the h1 repeating the title after a label ("Enum Class Kind",
 //    "Struct Widget", "Chapter 1. Getting started"); several h1s none of which repeats the title
-//    are sections.
+//    are sections;
+// 6. definitions are records, their id in the URL and their signature first: a <dt id> with its
+//    <dd> (a class's record without its methods, a method under its class), rustdoc's items
+//    (the <details> a <summary> opens, a doc block after a field), Doxygen's summary rows named
+//    by an <a id> marker with their description row; a heading's anchor may be an empty marker
+//    just before it (DocBook's <a name>).
 #include <boost/test/unit_test.hpp>
+#include <map>
 
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
@@ -164,6 +170,48 @@ BOOST_AUTO_TEST_CASE(the_pages_own_heading) {
   BOOST_TEST(guide.documents[1].section_title == "Installation");
   BOOST_TEST(guide.documents[2].hierarchy == std::vector<std::string>{"Installation"}, tt::per_element());
   BOOST_TEST(guide.documents[3].section_title == "Configuration");
+}
+
+BOOST_AUTO_TEST_CASE(definitions_are_records) {
+  auto page = extract_page(R"html(<html><head><title>API</title></head><body><main><h1>API</h1>
+    <dl class="py class"><dt id="w.Widget">class w.Widget(name)</dt><dd><p>One widget.</p>
+      <dl class="py method"><dt id="w.Widget.resize">resize(width, height)</dt><dd><p>Resizes it.</p></dd></dl>
+      <p>More about widgets.</p></dd></dl>
+    <h2 id="rust">Rust</h2>
+    <details open><summary><section id="method.new" class="method"><h4>pub fn new() -&gt; Widget</h4></section></summary>
+      <div class="docblock">Creates one.</div></details>
+    <span id="structfield.name" class="structfield"><code>name: String</code></span><div class="docblock">Its name.</div>
+    <p>Not the field's.</p>
+    <h2 id="c">C</h2><table>
+    <tr class="memitem:abc"><td class="left"><a id="abc" name="abc"></a>int</td><td><b>widget_version</b> (void)</td></tr>
+    <tr class="memdesc:abc"><td></td><td>Returns the version.</td></tr>
+    <tr class="memitem:"><td><a class="el" href="#x">linked</a></td></tr></table>
+    <div class="refsect1"><a name="open.description"></a><h2>Description</h2><p>Opens.</p></div>
+    </main></body></html>)html",
+                           "https://docs.example.org/api.html", plain_site());
+  std::map<std::string, const Document*> by_anchor;
+  for (const auto& d : page.documents) {
+    if (auto hash = d.url.find('#'); hash != std::string::npos) by_anchor[d.url.substr(hash + 1)] = &d;
+  }
+  BOOST_REQUIRE(by_anchor.count("w.Widget"));
+  BOOST_TEST(by_anchor["w.Widget"]->section_title == "class w.Widget(name)");
+  BOOST_TEST(by_anchor["w.Widget"]->body == "class w.Widget(name) One widget. More about widgets.");
+  BOOST_REQUIRE(by_anchor.count("w.Widget.resize"));
+  BOOST_TEST(by_anchor["w.Widget.resize"]->body == "resize(width, height) Resizes it.");
+  BOOST_TEST(by_anchor["w.Widget.resize"]->hierarchy == std::vector<std::string>{"class w.Widget(name)"}, tt::per_element());
+  BOOST_REQUIRE(by_anchor.count("method.new"));
+  BOOST_TEST(by_anchor["method.new"]->section_title == "pub fn new() -> Widget");
+  BOOST_TEST(by_anchor["method.new"]->body == "pub fn new() -> Widget Creates one.");
+  BOOST_TEST(by_anchor["method.new"]->hierarchy == std::vector<std::string>{"Rust"}, tt::per_element());
+  BOOST_REQUIRE(by_anchor.count("structfield.name"));
+  BOOST_TEST(by_anchor["structfield.name"]->body == "name: String Its name.");
+  BOOST_REQUIRE(by_anchor.count("rust"));
+  BOOST_TEST(by_anchor["rust"]->body == "Not the field's.");  // its definitions are records of their own
+  BOOST_REQUIRE(by_anchor.count("abc"));
+  BOOST_TEST(by_anchor["abc"]->body == "int widget_version (void) Returns the version.");
+  BOOST_REQUIRE(by_anchor.count("open.description"));
+  BOOST_TEST(by_anchor["open.description"]->section_title == "Description");
+  BOOST_TEST(page.documents.size() == 9u);  // the page, 2 sections and Description, 5 definitions
 }
 
 BOOST_AUTO_TEST_SUITE_END()
