@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ struct ExtractedPage {
   bool noindex = false;                 ///< <meta name=robots content=noindex>
   bool nofollow = false;                ///< <meta name=robots content=nofollow>
   std::string skip_reason;              ///< non-empty: the page is not indexed, and why
+  std::string generator;                ///< the generator whose conventions were followed ("sphinx", ..., "generic")
 };
 
 /// Options for extract_page beyond the site's settings.
@@ -81,6 +83,8 @@ struct IngestReport {
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;
   std::chrono::milliseconds duration{0};
+  /// Pages indexed per generator recognised ("sphinx": 498); docs/sites.md lists them.
+  std::map<std::string, std::uint64_t> generators;
 };
 
 /// Progress of a running ingestion, for progress bars and job status.

@@ -254,6 +254,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
       continue;
     }
     ++result.report.pages_indexed;
+    ++result.report.generators[page.generator];
     links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }

@@ -16,6 +16,7 @@
 #include <re2/re2.h>
 
 #include "ingest/definitions.hpp"
+#include "ingest/profiles.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
 #include "siteseek/ingest.hpp"
@@ -386,7 +387,7 @@ using Definitions = std::vector<Definition>;
 // Walk the content root into a text buffer, recording headings and, when asked, link text and
 // definitions.
 void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, Spans* links = nullptr,
-             Definitions* definitions = nullptr) {
+             Definitions* definitions = nullptr, const GeneratorProfile* profile = nullptr) {
   struct Frame {
     const GumboNode* node;
     bool closing;
@@ -442,7 +443,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       if (n == described_in) described_in = nullptr;
       continue;
     }
-    if (n != root && dropped(n)) continue;
+    if (n != root && (dropped(n) || (profile && is_noise(n, *profile)))) continue;
     if (is_block(tag)) buf.space();
     if (definitions) {
       // The element after a definition's extent describes it when its rule says so (a <dd>
@@ -707,6 +708,55 @@ std::string fragment_of(std::string_view id) {
   return out;
 }
 
+// Whether a <meta http-equiv=refresh> content sends the reader elsewhere: a delay, then ";" or
+// "," and a URL ("0; url=index.html", Javadoc's "0;index.html"); a delay alone reloads the page.
+bool refresh_target(const char* content) {
+  if (!content) return false;
+  std::string_view c(content);
+  std::size_t i = 0;
+  while (i < c.size() && (std::isdigit(static_cast<unsigned char>(c[i])) || c[i] == '.' || c[i] == ' ')) ++i;
+  if (i >= c.size() || (c[i] != ';' && c[i] != ',')) return false;
+  ++i;
+  while (i < c.size() && std::isspace(static_cast<unsigned char>(c[i]))) ++i;
+  std::string rest = lower(c.substr(i));
+  if (rest.starts_with("url")) {
+    rest.erase(0, 3);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '=')) rest.erase(0, 1);
+  }
+  return !rest.empty() && rest.find_first_not_of(" '\"") != std::string::npos;
+}
+
+// The file a URL names, without query or fragment ("404.html"; "" for a directory URL).
+std::string_view last_segment(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  return url.substr(url.rfind('/') + 1);
+}
+
+// Why a page is not a document by its generator's conventions and the generic ones, or "": a
+// not-found page (404.html, 404/), a search page (search.html with next to no text: its results
+// come from a script), the profile's indexes, source views and help pages.
+std::string generator_skip_reason(const std::string& url, const GumboNode* root, const std::vector<std::string>& generators,
+                                  const GeneratorProfile& profile, std::size_t text_size, const SiteSettings& site) {
+  std::string_view path = std::string_view(url).substr(0, url.find_first_of("?#"));
+  const auto file = last_segment(url);
+  if (site.skip.not_found_pages && (file == "404.html" || file == "404.htm" || path.ends_with("/404/") ||
+                                    path.ends_with("/404/index.html"))) {
+    return "not-found page (404)";
+  }
+  if ((file == "search.html" || path.ends_with("/search/") || path.ends_with("/search/index.html")) && text_size < 1000) {
+    return "search page (no content)";
+  }
+  const GumboNode* html = root;
+  const GumboNode* body = find_tag(root, GUMBO_TAG_BODY);
+  for (const auto& rule : profile.skip) {
+    if (rule.url && !RE2::PartialMatch(path, *rule.url)) continue;
+    if (!rule.page.empty() && !matches(rule.page, html) && !(body && matches(rule.page, body))) continue;
+    if (!rule.generator.empty() && std::find(generators.begin(), generators.end(), rule.generator) == generators.end()) continue;
+    return rule.reason;
+  }
+  return {};
+}
+
 bool looks_not_found(const std::string& title) {
   std::string t = lower(title);
   return t.rfind("404", 0) == 0 || t.find("page not found") != std::string::npos || t == "not found" ||
@@ -754,6 +804,10 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   boost::urls::url base = page_url ? boost::urls::url(*page_url) : boost::urls::url();
   std::vector<const GumboNode*> anchors;
   std::string canonical_href;
+  std::vector<std::string> generators;  // <meta name=generator>s: a page of Astro Starlight has two
+  bool refresh = false;                 // <meta http-equiv=refresh content="0; url=...">
+  const auto& signatures = all_signatures();
+  std::vector<bool> signatures_found(signatures.size(), false);
   each_element(root, [&](const GumboNode* n) {
     switch (n->v.element.tag) {
       case GUMBO_TAG_BASE:
@@ -776,12 +830,21 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
           std::string content = lower(attribute(n, "content") ? attribute(n, "content") : "");
           if (content.find("noindex") != std::string::npos || content.find("none") != std::string::npos) page.noindex = true;
           if (content.find("nofollow") != std::string::npos || content.find("none") != std::string::npos) page.nofollow = true;
+        } else if (name && lower(name) == "generator") {
+          if (const char* content = attribute(n, "content")) generators.emplace_back(content);
+        } else if (const char* equiv = attribute(n, "http-equiv"); equiv && lower(equiv) == "refresh") {
+          refresh = refresh || refresh_target(attribute(n, "content"));
         }
         break;
       default:
         break;
     }
+    for (std::size_t i = 0; i < signatures.size(); ++i) {
+      if (!signatures_found[i] && matches(*signatures[i].selector, n)) signatures_found[i] = true;
+    }
   });
+  const GeneratorProfile& profile = profile_for(generators, signatures_found);
+  page.generator = profile.name;
   // The followable links of the anchors accepted by `keep`, each once, in order (a set, not a
   // scan, so a page of 100,000 links stays linear).
   auto links_of = [&](auto&& keep) {
@@ -811,6 +874,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   for (const auto& s : site.content_selectors) {
     if ((content = find_first(parse_selector(s), root))) break;
   }
+  if (!content && !profile.roots.empty()) content = find_first_of(profile.roots, root);
   if (!content) content = find_first_of(default_roots(), root);
   if (!content) content = root;
   if (page_url) {
@@ -825,7 +889,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   std::vector<Heading> headings;
   Spans links;
   Definitions definitions;
-  collect(content, buf, headings, &links, &definitions);
+  collect(content, buf, headings, &links, &definitions, &profile);
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.
@@ -842,8 +906,12 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   };
 
   auto heading_text = [&](const Heading& h) { return clean_heading(std::string_view(text).substr(h.start, h.end - h.start)); };
-  const Heading* h1 = page_heading(headings, title, heading_text);
+  // A page titled by an element that is not a heading (Doxygen's div.title) has no heading of its
+  // own: its headings are all sections.
+  const GumboNode* title_element = profile.title.empty() ? nullptr : find_first(profile.title, root);
+  const Heading* h1 = title_element ? nullptr : page_heading(headings, title, heading_text);
   if (title.empty() && h1) title = heading_text(*h1);
+  if (title.empty() && title_element) title = text_of(title_element);
   page.title = title;
 
   if (!site.breadcrumb_selector.empty()) {
@@ -877,6 +945,14 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   }
   if (site.skip.not_found_pages && looks_not_found(title)) {
     page.skip_reason = "looks like a 404 page (title \"" + title + "\")";
+    return page;
+  }
+  if (auto why = generator_skip_reason(url, root, generators, profile, text.size(), site); !why.empty()) {
+    page.skip_reason = std::move(why);
+    return page;
+  }
+  if (refresh) {
+    page.skip_reason = "redirect (<meta http-equiv=refresh>)";
     return page;
   }
   for (const auto& needle : site.skip.title_contains) {

@@ -19,11 +19,21 @@
 //    <dd> (a class's record without its methods, a method under its class), rustdoc's items
 //    (the <details> a <summary> opens, a doc block after a field), Doxygen's summary rows named
 //    by an <a id> marker with their description row; a heading's anchor may be an empty marker
-//    just before it (DocBook's <a name>).
+//    just before it (DocBook's <a name>);
+// 7. generator profiles: recognised by <meta name=generator> or a signature element; their noise
+//    is left out (rustdoc's "Source" links and auto-trait sections), their pages that are not
+//    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
+//    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
+//    generic rules skip 404.html, search.html without content and <meta http-equiv=refresh>
+//    redirects; the page says which profile it followed and read_directory's report counts them
+//    (also in its JSON, read back).
 #include <boost/test/unit_test.hpp>
 #include <map>
 
+#include <boost/json.hpp>
+
 #include "siteseek/ingest.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/settings.hpp"
 
 using namespace siteseek;
@@ -212,6 +222,57 @@ BOOST_AUTO_TEST_CASE(definitions_are_records) {
   BOOST_REQUIRE(by_anchor.count("open.description"));
   BOOST_TEST(by_anchor["open.description"]->section_title == "Description");
   BOOST_TEST(page.documents.size() == 9u);  // the page, 2 sections and Description, 5 definitions
+}
+
+BOOST_AUTO_TEST_CASE(generator_profiles) {
+  const auto site = plain_site();
+  auto page = [&](const std::string& url, const std::string& head, const std::string& body) {
+    return extract_page("<html><head><title>T</title>" + head + "</head>" + body + "</html>", "https://docs.example.org/" + url, site);
+  };
+  // Recognised by the generator meta or by a signature element.
+  BOOST_TEST(page("a.html", R"(<meta name="generator" content="Docutils 0.19: x">)", "<body><p>x</p></body>").generator == "sphinx");
+  BOOST_TEST(page("a.html", "", R"(<body><script id="documentation_options"></script><p>x</p></body>)").generator == "sphinx");
+  BOOST_TEST(page("a.html", R"(<meta name="generator" content="Astro v5"><meta name="generator" content="Starlight v0.37">)",
+                  "<body><p>x</p></body>")
+                 .generator == "starlight");
+  BOOST_TEST(page("a.html", "", "<body><p>x</p></body>").generator == "generic");
+  // Noise of a profile, and the generic tables of contents.
+  auto rust = page("widget/struct.W.html", R"(<meta name="generator" content="rustdoc">)",
+                   R"(<body class="rustdoc struct"><main><h1>Struct W</h1><a class="src" href="../src/x.rs.html">Source</a>
+                   <details open><summary class="hideme"><span>Expand description</span></summary><p>A widget.</p></details>
+                   <h2 id="synthetic-implementations">Auto Trait Implementations</h2><div id="synthetic-implementations-list">impl Send for W</div>
+                   <aside class="toc"><h2>On this page</h2></aside></main></body>)");
+  BOOST_REQUIRE(!rust.documents.empty());
+  BOOST_TEST(rust.documents[0].body == "A widget.");
+  // Pages that are not documents.
+  const std::vector<std::pair<std::string, std::string>> skipped = {
+      {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
+      {page("src/w/lib.rs.html", R"(<meta name="generator" content="rustdoc">)", R"(<body class="rustdoc src"><p>x</p></body>)").skip_reason, "source view"},
+      {page("index-all.html", R"(<meta name="generator" content="javadoc/IndexWriter">)", "<body><p>x</p></body>").skip_reason, "index"},
+      {page("globals_func.html", R"(<meta name="generator" content="Doxygen 1.9.4">)", "<body><p>x</p></body>").skip_reason, "index"},
+      {page("docs/404.html", "", "<body><p>x</p></body>").skip_reason, "404"},
+      {page("search.html", "", "<body><form><input name=q></form><p>Searching</p></body>").skip_reason, "search page"},
+      {page("old.html", R"(<meta http-equiv="Refresh" content="0;new.html">)", "<body><p>x</p></body>").skip_reason, "redirect"},
+  };
+  for (const auto& [reason, expected] : skipped) BOOST_TEST(contains(reason, expected), reason << " / " << expected);
+  BOOST_TEST(page("reload.html", R"(<meta http-equiv="refresh" content="30">)", "<body><p>x</p></body>").skip_reason == "");
+  BOOST_TEST(page("search.html", "", "<body><p>" + std::string(2000, 'x') + "</p></body>").skip_reason == "");  // a page about search
+  // Doxygen: the title is a div, the h1s are sections, the content is div.contents.
+  auto doxygen = page("platforms.html", R"(<meta name="generator" content="Doxygen 1.9.4">)",
+                      R"(<body><div id="titlearea">Project 1.0</div><div class="header"><div class="headertitle"><div class="title">Platforms</div></div></div>
+                      <div class="contents"><p>Runs on Linux.</p><h1><a class="anchor" id="troubleshooting"></a>Troubleshooting</h1><p>Delete it.</p></div></body>)");
+  BOOST_REQUIRE(doxygen.documents.size() == 2u);
+  BOOST_TEST(doxygen.documents[0].body == "Runs on Linux. Troubleshooting Delete it.");
+  BOOST_TEST(doxygen.documents[1].url == "https://docs.example.org/platforms.html#troubleshooting");
+}
+
+BOOST_AUTO_TEST_CASE(report_counts_generators) {
+  const auto dir = std::string(SITESEEK_TEST_FIXTURES) + "/generators/built/sphinx-alabaster";
+  auto result = read_directory(dir, "https://widget.example.org/", plain_site());
+  BOOST_TEST((result.report.generators == std::map<std::string, std::uint64_t>{{"sphinx", 4}}));
+  auto back = boost::json::value_to<IngestReport>(boost::json::value_from(result.report));
+  BOOST_TEST((back.generators == result.report.generators));
+  BOOST_TEST(!boost::json::value_from(IngestReport{}).as_object().contains("generators"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -410,20 +410,7 @@ const Check checks[] = {{"titles", check_titles},     {"skipped", check_skipped}
     {"noise", check_noise},       {"sections", check_sections}, {"definitions", check_definitions}};
 
 // The checks each site fails today. Remove a check from its site when it passes.
-const std::map<std::string, std::set<std::string>> known_failures = {
-    {"sphinx-alabaster", {"skipped"}},
-    {"sphinx-rtd", {"skipped"}},
-    {"sphinx-pydata", {"skipped", "noise"}},
-    {"mkdocs-default", {"skipped"}},
-    {"mkdocs-readthedocs", {"skipped"}},
-    {"mkdocs-material", {"skipped"}},
-    {"docusaurus", {"skipped"}},
-    {"hugo", {"noise"}},
-    {"rustdoc", {"skipped", "noise"}},
-    {"javadoc", {"skipped"}},
-    {"doxygen", {"skipped", "noise", "sections"}},
-    {"docbook", {"noise"}},
-};
+const std::map<std::string, std::set<std::string>> known_failures = {};
 
 Problems problems_of(const std::string& site, const Check& check) { return check.run(run(site)); }
 
