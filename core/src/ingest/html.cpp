@@ -1,9 +1,12 @@
-// One page's HTML -> a page document and one document per section (gumbo).
+// One page's HTML -> a page document and one document per section and per definition (gumbo).
 //
-// The content root is walked once, without recursion (hostile pages nest deeply), into one
-// whitespace-collapsed text buffer; every heading records where its text starts and ends in
-// that buffer. A section's body is then the slice between its heading and the next heading of
-// the same or a higher level, and the page body is the buffer without the page's own heading.
+// The page's generator is recognised (profiles.cpp), then its content root is walked once, without
+// recursion (hostile pages nest deeply), into one whitespace-collapsed text buffer, leaving out
+// what is not content (content.cpp); every heading and definition records where its text starts
+// and ends in that buffer. Records are then slices of it: the page's is the buffer without the
+// page's own heading, a section's runs from its heading to the next recorded heading or one of
+// its level or above (sections.cpp), a definition's from its signature through its description;
+// each leaves out the definitions inside it, which are records of their own.
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -15,8 +18,10 @@
 #include <gumbo.h>
 #include <re2/re2.h>
 
+#include "ingest/content.hpp"
 #include "ingest/definitions.hpp"
 #include "ingest/profiles.hpp"
+#include "ingest/sections.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
 #include "siteseek/ingest.hpp"
@@ -66,110 +71,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Whether a hidden element is text a reader reaches with a click: a tab panel (role=tabpanel:
-// Sphinx tabs, Docusaurus, Starlight), `hidden="until-found"`, or one of several alternatives of
-// which another is shown (a sibling of the same tag and class that is not hidden: tab panels
-// without ARIA roles, code groups). Hidden dialogs, templates and placeholders are not.
-bool hidden_content(const GumboNode* n) {
-  if (const char* role = attribute(n, "role"); role && lower(role) == "tabpanel") return true;
-  if (const char* h = attribute(n, "hidden"); h && lower(h) == "until-found") return true;
-  const char* cls = attribute(n, "class");
-  if (!cls || !*cls || !n->parent || n->parent->type != GUMBO_NODE_ELEMENT) return false;
-  // Alternatives stand side by side: the nearest siblings are enough (and a page of a million
-  // hidden siblings stays linear).
-  const GumboVector& siblings = n->parent->v.element.children;
-  const std::size_t at = n->index_within_parent, window = 24;
-  for (std::size_t i = at > window ? at - window : 0; i < siblings.length && i <= at + window; ++i) {
-    auto* s = static_cast<const GumboNode*>(siblings.data[i]);
-    if (s == n || s->type != GUMBO_NODE_ELEMENT || s->v.element.tag != n->v.element.tag) continue;
-    const char* scls = attribute(s, "class");
-    if (scls && std::string_view(scls) == cls && !attribute(s, "hidden") && !attribute(s, "style")) return true;
-  }
-  return false;
-}
-
-// Whether `text` shows no word: only the signs permalinks show instead of words and spaces:
-// ¶ (Sphinx, MkDocs), § (rustdoc), # (Hugo and many themes), ◆ (Doxygen), U+F0C1 (Font
-// Awesome's link icon, sphinx_rtd_theme), U+200B (Docusaurus, VitePress), 🔗.
-bool glyphs_only(std::string_view text) {
-  static constexpr std::string_view glyphs[] = {"\xC2\xB6", "\xC2\xA7", "#", "\xE2\x97\x86", "\xEF\x83\x81",
-                                                "\xE2\x80\x8B", "\xF0\x9F\x94\x97", "\xC2\xA0", " ", "\n", "\t", "\r"};
-  while (!text.empty()) {
-    bool matched = false;
-    for (auto g : glyphs) {
-      if (text.starts_with(g)) {
-        text.remove_prefix(g.size());
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) return false;
-  }
-  return true;
-}
-
-// A link to a place in its own page that shows no word: a permalink (every generator has one,
-// inside the heading, before it or beside it, or beside a definition).
-bool permalink(const GumboNode* a) {
-  const char* href = attribute(a, "href");
-  if (!href || href[0] != '#') return false;
-  std::string text;
-  std::vector<const GumboNode*> stack{a};
-  while (!stack.empty() && text.size() <= 16) {
-    const GumboNode* n = stack.back();
-    stack.pop_back();
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE || n->type == GUMBO_NODE_CDATA) {
-      text += n->v.text.text;
-    } else if (n->type == GUMBO_NODE_ELEMENT) {
-      const GumboVector& ch = n->v.element.children;
-      for (unsigned i = 0; i < ch.length; ++i) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
-    }
-  }
-  return text.size() <= 16 && glyphs_only(text);
-}
-
-bool hidden(const GumboNode* n) {
-  if (attribute(n, "hidden")) return true;
-  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
-  if (const char* s = attribute(n, "style")) {
-    std::string style = lower(s);
-    style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
-    if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
-  }
-  return false;
-}
-
-// Elements whose text is not content: chrome, code that runs, hidden things other than inactive
-// tabs, what the page asks search engines to leave out (Pagefind's data-pagefind-ignore),
-// permalink signs.
-bool dropped(const GumboNode* n) {
-  switch (n->v.element.tag) {
-    case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT: case GUMBO_TAG_HEAD: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
-      return true;
-    default: break;
-  }
-  if (attribute(n, "data-pagefind-ignore")) return true;
-  if (hidden(n) && !hidden_content(n)) return true;
-  if (n->v.element.tag == GUMBO_TAG_A && (has_class(n, "headerlink") || permalink(n))) return true;
-  return false;
-}
-
-// Where the main content is when the site names no content_selectors: what the page marks for
-// search engines (Pagefind's content root, DocSearch's), then the usual containers.
-const std::vector<Selector>& default_roots() {
-  static const std::vector<Selector> roots = [] {
-    std::vector<Selector> out;
-    for (const char* s : {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "body"}) {
-      out.push_back(parse_selector(s));
-    }
-    return out;
-  }();
-  return roots;
-}
-
 // Appends text with whitespace collapsed to single spaces. A no-break space separates words too;
 // zero-width spaces and byte order marks are nothing (Docusaurus and VitePress permalinks are a
 // U+200B, and identifiers carry them as break hints).
@@ -215,15 +116,6 @@ std::string trim(std::string_view s) {
   auto e = s.find_last_not_of(' ');
   return std::string(s.substr(b, e - b + 1));
 }
-
-struct Heading {
-  int level = 0;
-  std::size_t start = 0;  // buffer offset where the heading's text starts
-  std::size_t end = 0;    // and ends
-  std::string anchor;
-  const GumboNode* node = nullptr;
-  bool code = false;      // all its words are code: it names an API item (code_heading)
-};
 
 bool section_like(const GumboNode* n) {
   if (!n || n->type != GUMBO_NODE_ELEMENT) return false;
@@ -476,7 +368,6 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       Heading h;
       h.level = level;
       h.start = buf.text.size();
-      h.node = n;
       h.anchor = anchor_of(n);
       h.code = code_heading(n);
       headings.push_back(std::move(h));
@@ -540,152 +431,6 @@ std::string strip_title_suffix(std::string title, const std::vector<std::string>
   }
   if (cut != std::string::npos) title = trim(title.substr(0, cut));
   return title;
-}
-
-// A heading's text without the permalink signs around it (a sign in markup that is not a link:
-// "Title ¶", "§ Title", "◆ name", "Title #"), as shown.
-std::string clean_heading(std::string_view s) {
-  static constexpr std::string_view signs[] = {"\xC2\xB6", "\xC2\xA7", "\xE2\x97\x86", "\xEF\x83\x81",
-                                               "\xF0\x9F\x94\x97", " #", " "};
-  bool changed = true;
-  while (changed && !s.empty()) {
-    changed = false;
-    for (auto g : signs) {
-      if (s.ends_with(g)) s.remove_suffix(g.size()), changed = true;
-      if (g == " #") g = "# ";
-      if (s.starts_with(g)) s.remove_prefix(g.size()), changed = true;
-    }
-  }
-  return std::string(s);
-}
-
-// Lower-case ASCII letters and digits (other bytes as they are), every run of anything else one
-// space: what a heading and a title are compared by.
-std::string words(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || u >= 0x80) {
-      out += static_cast<char>(std::tolower(u));
-    } else if (!out.empty() && out.back() != ' ') {
-      out += ' ';
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// Whether a heading repeats the page's title, whatever the case and punctuation: the title holds
-// its words ("pathlib" in "pathlib — Python 3.11 documentation"), maybe after a one-word label
-// (rustdoc's "Module guide" in "widget::guide - Rust"); its last words begin the title, after a
-// label of any length (Javadoc's "Enum Class Kind" for "Kind (Widget Toolkit)"); or it is the
-// title after a label ("Chapter 1. Getting started").
-bool repeats_title(std::string_view heading, std::string_view title) {
-  const std::string h = words(heading), t = words(title);
-  if (h.empty() || t.empty()) return false;
-  const std::string padded = " " + t + " ";
-  if (padded.find(" " + h + " ") != std::string::npos) return true;
-  if (h.size() > t.size() && h.ends_with(" " + t)) return true;
-  const auto first_space = h.find(' ');
-  if (first_space != std::string::npos && padded.find(h.substr(first_space) + " ") != std::string::npos) return true;
-  for (auto space = h.find(' '); space != std::string::npos; space = h.find(' ', space + 1)) {
-    if ((t + " ").starts_with(h.substr(space + 1) + " ")) return true;
-  }
-  return false;
-}
-
-// The page's own heading, or null: its first h1 that repeats the <title>, else its only h1 (or
-// its first, when there is no <title>); on a page without an h1, the first heading of the highest
-// level used when it repeats the <title> (DocBook's chunked pages title a sect1 with an h2 over h3
-// divisions, and a reference page with the first of its h2s). The h1s of a page with several, none
-// of which repeats the title, are sections (Doxygen's Markdown pages, whose title is not a heading).
-template <class Text>
-const Heading* page_heading(const std::vector<Heading>& headings, const std::string& title, Text&& text_of_heading) {
-  int top = 7, h1s = 0;
-  const Heading* first = nullptr;
-  for (const auto& h : headings) {
-    top = std::min(top, h.level);
-    if (h.level == 1 && !h1s++) first = &h;
-  }
-  if (h1s > 0) {
-    if (title.empty() || h1s == 1) return first;
-    for (const auto& h : headings) {
-      if (h.level == 1 && repeats_title(text_of_heading(h), title)) return &h;
-    }
-    return nullptr;
-  }
-  for (const auto& h : headings) {
-    if (h.level == top) return repeats_title(text_of_heading(h), title) ? &h : nullptr;
-  }
-  return nullptr;
-}
-
-// A heading that becomes a section record, where its text ends, and the headings it is under.
-struct Section {
-  std::size_t heading;            // index in the page's headings
-  std::size_t end;                // text offset where the record's body ends
-  std::vector<std::size_t> path;  // the headings above it (below the page's own), outermost first
-};
-
-// A section of the second level longer than this (bytes of text, about 2,000 words) is split at
-// its headings of the next level. 1 % of the Python docs' h3 sections are; splitting from 3,000
-// bytes (3 %) let short h4 sections outrank whole pages on the judged dev queries.
-constexpr std::size_t long_section = 12000;
-
-// Which headings become section records: those of the first level used below the page's own
-// heading (h2 under an h1) and of the next (h3), those of the level after (h4) inside a section of
-// the second level longer than long_section, and every heading that names an API item (all code).
-// Each needs an anchor and a text. A record's body runs to the next heading of its level or above,
-// or to the next recorded heading: records do not overlap, and deeper headings that are not
-// recorded stay in the text of the record above them.
-template <class Text>
-std::vector<Section> plan_sections(const std::vector<Heading>& headings, const Heading* own, std::size_t text_size,
-                                   Text&& text_of_heading) {
-  const std::size_t n = headings.size();
-  int base = 7;
-  for (const auto& h : headings) {
-    if (&h != own && (!own || h.level >= own->level)) base = std::min(base, h.level);
-  }
-  std::vector<Section> out;
-  if (base == 7) return out;
-  // Where each heading's whole extent ends: at the next heading of its level or above.
-  std::vector<std::size_t> extent(n);
-  std::size_t next_at_or_above[8];
-  std::fill(std::begin(next_at_or_above), std::end(next_at_or_above), text_size);
-  for (std::size_t i = n; i-- > 0;) {
-    extent[i] = next_at_or_above[headings[i].level];
-    for (int l = headings[i].level; l <= 7; ++l) next_at_or_above[l] = headings[i].start;
-  }
-  std::vector<char> recorded(n, 0);
-  std::vector<std::vector<std::size_t>> paths(n);
-  std::vector<std::size_t> open;  // the headings the current one is under, outermost first
-  bool long_parent = false;       // the open heading of level base + 1 is long
-  for (std::size_t i = 0; i < n; ++i) {
-    const Heading& h = headings[i];
-    if (&h == own || h.level < base) continue;
-    while (!open.empty() && headings[open.back()].level >= h.level) open.pop_back();
-    if (h.level == base + 1) long_parent = extent[i] - h.end > long_section;
-    if (h.level <= base + 1) {
-      recorded[i] = 1;
-    } else if (h.code || (h.level == base + 2 && long_parent)) {
-      recorded[i] = 1;
-    }
-    if (h.anchor.empty() || text_of_heading(h).empty()) recorded[i] = 0;
-    paths[i] = open;
-    if (!text_of_heading(h).empty()) open.push_back(i);
-  }
-  std::vector<std::size_t> ends(n, text_size);
-  std::size_t next_recorded = text_size;
-  std::fill(std::begin(next_at_or_above), std::end(next_at_or_above), text_size);
-  for (std::size_t i = n; i-- > 0;) {
-    ends[i] = std::min(next_recorded, next_at_or_above[headings[i].level]);
-    for (int l = headings[i].level; l <= 7; ++l) next_at_or_above[l] = headings[i].start;
-    if (recorded[i]) next_recorded = headings[i].start;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (recorded[i]) out.push_back({i, ends[i], std::move(paths[i])});
-  }
-  return out;
 }
 
 // An id as a URL fragment: characters a fragment may not hold percent-encoded (Javadoc's
@@ -905,11 +650,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     return link_list_boost(to > from ? double(linked) / double(to - from) : 0.0, site.boosts.link_list);
   };
 
-  auto heading_text = [&](const Heading& h) { return clean_heading(std::string_view(text).substr(h.start, h.end - h.start)); };
+  std::vector<std::string> heading_texts;
+  for (const auto& h : headings) heading_texts.push_back(clean_heading(std::string_view(text).substr(h.start, h.end - h.start)));
+  auto heading_text = [&](const Heading& h) -> const std::string& { return heading_texts[&h - headings.data()]; };
   // A page titled by an element that is not a heading (Doxygen's div.title) has no heading of its
   // own: its headings are all sections.
   const GumboNode* title_element = profile.title.empty() ? nullptr : find_first(profile.title, root);
-  const Heading* h1 = title_element ? nullptr : page_heading(headings, title, heading_text);
+  const Heading* h1 = title_element ? nullptr : page_heading(headings, heading_texts, title);
   if (title.empty() && h1) title = heading_text(*h1);
   if (title.empty() && title_element) title = text_of(title_element);
   page.title = title;
@@ -983,7 +730,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
 
   // Section and definition records, in text order. A record's text leaves out the definitions in
   // it, which are records of their own: records do not overlap.
-  const std::vector<Section> sections = plan_sections(headings, h1, text.size(), heading_text);
+  const std::vector<Section> sections = plan_sections(headings, heading_texts, h1, text.size());
   std::unordered_set<std::string> used_anchors;
   for (const auto& sec : sections) used_anchors.insert(headings[sec.heading].anchor);
   std::vector<const Definition*> recorded;  // definitions with records, in text order
