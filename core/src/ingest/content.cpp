@@ -79,23 +79,46 @@ bool permalink(const GumboNode* a) {
   return text.size() <= 16 && glyphs_only(text);
 }
 
-bool hidden(const GumboNode* n) {
-  if (attribute(n, "hidden")) return true;
-  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
-  if (const char* s = attribute(n, "style")) {
-    std::string style = lower(s);
+
+// The attributes asked of every element, read in one pass over them (the parser gives names in
+// lower case).
+struct Asked {
+  const char* cls = nullptr;
+  const char* id = nullptr;
+  const char* hidden = nullptr;
+  const char* aria_hidden = nullptr;
+  const char* style = nullptr;
+  bool pagefind_ignore = false;
+};
+
+Asked asked_of(const GumboNode* n) {
+  Asked a;
+  const GumboVector& attrs = n->v.element.attributes;
+  for (unsigned i = 0; i < attrs.length; ++i) {
+    const auto* attr = static_cast<const GumboAttribute*>(attrs.data[i]);
+    const std::string_view name(attr->name);
+    if (name == "class") a.cls = attr->value;
+    else if (name == "id") a.id = attr->value;
+    else if (name == "hidden") a.hidden = attr->value;
+    else if (name == "aria-hidden") a.aria_hidden = attr->value;
+    else if (name == "style") a.style = attr->value;
+    else if (name == "data-pagefind-ignore") a.pagefind_ignore = true;
+  }
+  return a;
+}
+
+bool hidden(const Asked& a) {
+  if (a.hidden) return true;
+  if (a.aria_hidden && lower(a.aria_hidden) == "true") return true;
+  if (a.style) {
+    std::string style = lower(a.style);
     style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
     if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
   }
   return false;
 }
 
-}  // namespace
-
-// Elements whose text is not content: chrome, code that runs, hidden things other than inactive
-// tabs, what the page asks search engines to leave out (Pagefind's data-pagefind-ignore),
-// permalink signs.
-bool dropped(const GumboNode* n) {
+bool dropped(const GumboNode* n, const Asked& a) {
   switch (n->v.element.tag) {
     case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_SCRIPT:
     case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG:
@@ -104,10 +127,23 @@ bool dropped(const GumboNode* n) {
       return true;
     default: break;
   }
-  if (attribute(n, "data-pagefind-ignore")) return true;
-  if (hidden(n) && !hidden_content(n)) return true;
-  if (n->v.element.tag == GUMBO_TAG_A && (has_class(n, "headerlink") || permalink(n))) return true;
+  if (a.pagefind_ignore) return true;
+  if (hidden(a) && !hidden_content(n)) return true;
+  if (n->v.element.tag == GUMBO_TAG_A && ((a.cls && class_list_has(a.cls, "headerlink")) || permalink(n))) return true;
   return false;
+}
+
+}  // namespace
+
+// Elements whose text is not content: chrome, code that runs, hidden things other than inactive
+// tabs, what the page asks search engines to leave out (Pagefind's data-pagefind-ignore),
+// permalink signs.
+bool dropped(const GumboNode* n) { return dropped(n, asked_of(n)); }
+
+bool left_out(const GumboNode* n, const GeneratorProfile* profile) {
+  const Asked a = asked_of(n);
+  if (dropped(n, a)) return true;
+  return profile && profile->noise.matches(n, a.cls ? a.cls : "", a.id ? a.id : "");
 }
 
 // Where the main content is when the site names no content_selectors: what the page marks for

@@ -7,6 +7,7 @@
 
 #include <gumbo.h>
 
+#include "ingest/profiles.hpp"
 #include "ingest/selector.hpp"
 
 namespace siteseek::ingest_detail {
@@ -14,6 +15,9 @@ namespace siteseek::ingest_detail {
 /// Whether an element's text is not content (docs/sites.md): nav, header, footer, scripts, form
 /// controls, hidden elements a click does not show, [data-pagefind-ignore], permalinks.
 bool dropped(const GumboNode* n);
+
+/// dropped, or the chrome of the page's generator (`profile`; null: none) or of every generator.
+bool left_out(const GumboNode* n, const GeneratorProfile* profile);
 
 /// Whether `text` shows no word: only the signs permalinks show instead of words (¶ § # ◆ U+F0C1
 /// U+200B 🔗) and spaces.

@@ -26,24 +26,22 @@ const std::vector<DefinitionRule>& rules() {
   return all;
 }
 
-bool any_tag_of_rules(GumboTag tag) {
-  static const std::vector<bool> tags = [] {
-    std::vector<bool> out(GUMBO_TAG_LAST + 1, false);
-    for (const auto& r : rules()) {
-      const auto& t = r.item.parts.back().tag;
-      out[gumbo_tag_enum(t.c_str())] = true;
-    }
+// The rules of each tag: an element is asked only those of its own (a page has many spans).
+const std::vector<std::vector<const DefinitionRule*>>& rules_by_tag() {
+  static const std::vector<std::vector<const DefinitionRule*>> by_tag = [] {
+    std::vector<std::vector<const DefinitionRule*>> out(GUMBO_TAG_LAST + 1);
+    for (const auto& r : rules()) out[gumbo_tag_enum(r.item.parts.back().tag.c_str())].push_back(&r);
     return out;
   }();
-  return tag <= GUMBO_TAG_LAST && tags[tag];
+  return by_tag;
 }
 
 }  // namespace
 
 const DefinitionRule* definition_rule(const GumboNode* n) {
-  if (n->type != GUMBO_NODE_ELEMENT || !any_tag_of_rules(n->v.element.tag)) return nullptr;
-  for (const auto& r : rules()) {
-    if (matches(r.item, n)) return definition_id(n).empty() ? nullptr : &r;
+  if (n->type != GUMBO_NODE_ELEMENT || n->v.element.tag > GUMBO_TAG_LAST) return nullptr;
+  for (const DefinitionRule* r : rules_by_tag()[n->v.element.tag]) {
+    if (matches(r->item, n)) return definition_id(n).empty() ? nullptr : r;
   }
   return nullptr;
 }

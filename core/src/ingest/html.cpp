@@ -335,7 +335,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       if (n == described_in) described_in = nullptr;
       continue;
     }
-    if (n != root && (dropped(n) || (profile && is_noise(n, *profile)))) continue;
+    if (n != root && left_out(n, profile)) continue;
     if (is_block(tag)) buf.space();
     if (definitions) {
       // The element after a definition's extent describes it when its rule says so (a <dd>
@@ -551,6 +551,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   std::string canonical_href;
   std::vector<std::string> generators;  // <meta name=generator>s: a page of Astro Starlight has two
   bool refresh = false;                 // <meta http-equiv=refresh content="0; url=...">
+  bool named = false;                   // a generator meta names a profile
   const auto& signatures = all_signatures();
   std::vector<bool> signatures_found(signatures.size(), false);
   each_element(root, [&](const GumboNode* n) {
@@ -577,6 +578,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
           if (content.find("nofollow") != std::string::npos || content.find("none") != std::string::npos) page.nofollow = true;
         } else if (name && lower(name) == "generator") {
           if (const char* content = attribute(n, "content")) generators.emplace_back(content);
+          named = &profile_for(generators, {}) != &generic_profile();
         } else if (const char* equiv = attribute(n, "http-equiv"); equiv && lower(equiv) == "refresh") {
           refresh = refresh || refresh_target(attribute(n, "content"));
         }
@@ -584,7 +586,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
       default:
         break;
     }
-    for (std::size_t i = 0; i < signatures.size(); ++i) {
+    // Signatures are for pages whose <meta> (in <head>, walked first) names no generator known.
+    for (std::size_t i = 0; i < signatures.size() && !named; ++i) {
       if (!signatures_found[i] && matches(*signatures[i].selector, n)) signatures_found[i] = true;
     }
   });

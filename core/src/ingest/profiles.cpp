@@ -11,6 +11,12 @@ std::vector<Selector> selectors(std::initializer_list<const char*> texts) {
   return out;
 }
 
+SelectorSet selector_set(std::initializer_list<const char*> texts) {
+  SelectorSet out;
+  for (const char* t : texts) out.add(parse_selector(t));
+  return out;
+}
+
 SkipRule by_url(const char* pattern, const char* reason) {
   return {reason, std::make_shared<RE2>(pattern), {}, {}};
 }
@@ -24,7 +30,7 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = "sphinx";
     p.generator = {"Docutils", "Sphinx"};  // Sphinx 5 names only Docutils
     p.signatures = selectors({"script#documentation_options", "div.sphinxsidebar"});  // also on its index and search pages
-    p.noise = selectors({".prev-next-area", ".prev-next-bottom"});  // pydata and book themes' prev/next links
+    p.noise = selector_set({".prev-next-area", ".prev-next-bottom"});  // pydata and book themes' prev/next links
     p.skip = {by_url(R"((^|/)genindex(-[^/]*)?\.html$)", "generated general index (Sphinx)"),
               by_url(R"((^|/)[a-z]+-modindex\.html$)", "generated module index (Sphinx)")};
     all.push_back(std::move(p));
@@ -48,7 +54,7 @@ std::vector<GeneratorProfile> make_profiles() {
     p.generator = {"rustdoc"};
     // "Expand description", "Source" links, breadcrumbs, and the trait implementations every type
     // gets (auto traits, blanket implementations): the same on every page.
-    p.noise = selectors({"summary.hideme", "a.src", ".rustdoc-breadcrumbs", "#synthetic-implementations",
+    p.noise = selector_set({"summary.hideme", "a.src", ".rustdoc-breadcrumbs", "#synthetic-implementations",
                          "#synthetic-implementations-list", "#blanket-implementations", "#blanket-implementations-list"});
     p.skip = {by_page("body.src", "source view (rustdoc)"),
               by_page("body.sys", "rustdoc help, settings or list of all items")};
@@ -83,14 +89,19 @@ std::vector<GeneratorProfile> make_profiles() {
     GeneratorProfile p;
     p.name = "docbook";
     p.generator = {"DocBook XSL"};
-    p.noise = selectors({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
+    p.noise = selector_set({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
     all.push_back(std::move(p));
+  }
+  // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
+  // of every page: each profile's noise holds it too, so an element is asked once.
+  const auto generic_noise = {".toc", "#toc", ".table-of-contents"};
+  for (auto& p : all) {
+    for (const char* s : generic_noise) p.noise.add(parse_selector(s));
   }
   {
     GeneratorProfile p;
     p.name = "generic";
-    // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'.
-    p.noise = selectors({".toc", "#toc", ".table-of-contents"});
+    p.noise = selector_set(generic_noise);
     all.push_back(std::move(p));
   }
   return all;
@@ -129,17 +140,6 @@ const GeneratorProfile& profile_for(const std::vector<std::string>& generators, 
     if (signatures_found[i]) return *sigs[i].profile;
   }
   return generic_profile();
-}
-
-bool is_noise(const GumboNode* n, const GeneratorProfile& profile) {
-  for (const auto& s : generic_profile().noise) {
-    if (matches(s, n)) return true;
-  }
-  if (&profile == &generic_profile()) return false;
-  for (const auto& s : profile.noise) {
-    if (matches(s, n)) return true;
-  }
-  return false;
 }
 
 }  // namespace siteseek::ingest_detail

@@ -29,7 +29,7 @@ struct GeneratorProfile {
   std::vector<Selector> signatures;     ///< else: an element matching one is in the page
   std::vector<Selector> roots;          ///< content roots, before the generic ones
   Selector title;                       ///< the page's title when it is not a heading (Doxygen); empty: a heading
-  std::vector<Selector> noise;          ///< chrome inside the content, left out
+  SelectorSet noise;                    ///< chrome inside the content, left out (the generic profile's included)
   std::vector<SkipRule> skip;
 };
 
@@ -49,8 +49,5 @@ struct Signature {
   const GeneratorProfile* profile;
 };
 const std::vector<Signature>& all_signatures();
-
-/// Whether `n` is chrome for `profile` (or for every generator).
-bool is_noise(const GumboNode* n, const GeneratorProfile& profile);
 
 }  // namespace siteseek::ingest_detail
