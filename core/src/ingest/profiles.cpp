@@ -90,12 +90,16 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = "docbook";
     p.generator = {"DocBook XSL"};
     p.noise = selector_set({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
+    // Its div.toc is a chapter's list of sections, most of a chapter page's text (PostgreSQL's):
+    // kept, as before profiles, scored down as a list of links (boosts.link_list).
+    p.generic_noise = false;
     all.push_back(std::move(p));
   }
   // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
   // of every page: each profile's noise holds it too, so an element is asked once.
   const auto generic_noise = {".toc", "#toc", ".table-of-contents"};
   for (auto& p : all) {
+    if (!p.generic_noise) continue;
     for (const char* s : generic_noise) p.noise.add(parse_selector(s));
   }
   {

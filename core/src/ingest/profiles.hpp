@@ -30,6 +30,7 @@ struct GeneratorProfile {
   std::vector<Selector> roots;          ///< content roots, before the generic ones
   Selector title;                       ///< the page's title when it is not a heading (Doxygen); empty: a heading
   SelectorSet noise;                    ///< chrome inside the content, left out (the generic profile's included)
+  bool generic_noise = true;            ///< false: the generic profile's noise is content here
   std::vector<SkipRule> skip;
 };
 

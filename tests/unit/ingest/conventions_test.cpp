@@ -21,7 +21,8 @@
 //    by an <a id> marker with their description row; a heading's anchor may be an empty marker
 //    just before it (DocBook's <a name>);
 // 7. generator profiles: recognised by <meta name=generator> or a signature element; their noise
-//    is left out (rustdoc's "Source" links and auto-trait sections), their pages that are not
+//    is left out (rustdoc's "Source" links and auto-trait sections; tables of contents, but for
+//    DocBook's, a chapter's list of sections), their pages that are not
 //    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
 //    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
 //    generic rules skip 404.html, search.html without content and <meta http-equiv=refresh>
@@ -244,6 +245,13 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                    <aside class="toc"><h2>On this page</h2></aside></main></body>)");
   BOOST_REQUIRE(!rust.documents.empty());
   BOOST_TEST(rust.documents[0].body == "A widget.");
+  // DocBook's div.toc is a chapter's list of sections: kept.
+  auto chapter = page("ch01.html", R"(<meta name="generator" content="DocBook XSL Stylesheets V1.79.2">)",
+                      R"(<body><div class="navheader">Prev Next</div><div class="chapter"><h1>Chapter 1. Intro</h1>
+                      <div class="toc"><p><b>Table of Contents</b></p><dl><dt><a href="s.html">1.1. Setup</a></dt></dl></div>
+                      </div><div class="navfooter">Home</div></body>)");
+  BOOST_REQUIRE(!chapter.documents.empty());
+  BOOST_TEST(chapter.documents[0].body == "Table of Contents 1.1. Setup");
   // Pages that are not documents.
   const std::vector<std::pair<std::string, std::string>> skipped = {
       {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
