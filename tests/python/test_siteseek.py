@@ -97,7 +97,8 @@ def test_index_directory_save_open(tmp_path):
     assert any("no title" in reason for _, reason in report["skipped"])
     # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
     assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "documents", "duration_ms",
-                           "skipped", "failed"}
+                           "skipped", "failed", "generators"}
+    assert report["generators"] == {"generic": 4}  # the generators whose conventions were followed
     assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []
     site = e.sites()[0]
     assert list(site) == ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at",

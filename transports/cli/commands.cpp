@@ -101,6 +101,12 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
+  // The generators whose conventions were followed (docs/sites.md), with their pages.
+  if (!r.generators.empty()) {
+    std::string read_as;
+    for (const auto& [name, pages] : r.generators) read_as += (read_as.empty() ? "" : ", ") + name + " " + std::to_string(pages);
+    std::fprintf(out, "  read as: %s\n", read_as.c_str());
+  }
   // Skipped pages grouped by reason (a deny pattern can skip hundreds), three examples each.
   std::vector<std::pair<std::string, std::vector<const std::string*>>> reasons;
   for (const auto& s : r.skipped) {

@@ -400,7 +400,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            py::arg("site") = "default",
            "Index a built static site: every HTML file under directory, published under base_url.\n"
            "The site is created if the settings lack it. Returns the report as a dict (pages_fetched,\n"
-           "pages_indexed, documents, skipped [(url, reason)], failed [(url, error)], duration_ms).\n"
+           "pages_indexed, documents, skipped [(url, reason)], failed [(url, error)], duration_ms,\n"
+           "generators {name: pages}).\n"
            "Raises IoError when no document could be indexed. Releases the GIL.")
       .def("crawl", &PyEngine::crawl_site, py::arg("site") = py::none(),
            "Crawl a configured site (its url, robots.txt, sitemaps, crawl limits), build and publish\n"

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,7 @@ struct SiteSettings;
 /// What one page's HTML yields.
 struct ExtractedPage {
   std::vector<Document> documents;      ///< the page record first, then its sections; empty when skipped
-  std::string title;                    ///< the page title, site suffix removed
+  std::string title;                    ///< the page title, cut at the site's title_separators (strip_site_titles does the rest)
   std::vector<std::string> links;       ///< absolute http(s) URLs of <a href>, fragments removed, in order
   std::vector<std::string> content_links;  ///< those of `links` inside the main content: the citations counted
   std::string canonical_url;            ///< absolute <link rel=canonical>, or empty
@@ -25,6 +26,7 @@ struct ExtractedPage {
   bool noindex = false;                 ///< <meta name=robots content=noindex>
   bool nofollow = false;                ///< <meta name=robots content=nofollow>
   std::string skip_reason;              ///< non-empty: the page is not indexed, and why
+  std::string generator;                ///< the generator whose conventions were followed ("sphinx", ..., "generic")
 };
 
 /// Options for extract_page beyond the site's settings.
@@ -36,7 +38,17 @@ struct ExtractOptions {
 ExtractedPage extract_page(std::string_view html, const std::string& url, const SiteSettings& site,
                            const ExtractOptions& options = {});
 
-/// Give every document without a breadcrumb the titles of its ancestor pages (by URL path).
+/// Titles without what a site's pages share. When the site has no title_separators, the affix
+/// that most of the pages' <title>s carry (the site's name, the generator's words: " — Widget
+/// Toolkit 1.0 documentation", "Widget Toolkit: ", " in widget - Rust") and chapter labels
+/// ("Chapter 1. ") are found across `documents` (one site's, from extract_page) and removed from
+/// every title, and from hierarchies that repeat it. read_directory and the crawler call it before
+/// assign_hierarchy.
+void strip_site_titles(std::vector<Document>& documents, const SiteSettings& site);
+
+/// Give every document of a page without a breadcrumb the titles of its ancestor pages (by URL
+/// path) as its hierarchy; a section's follow with its page's title and the headings it is under
+/// (extract_page leaves those in the section's hierarchy).
 void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site);
 
 /// One indexed page's URL and the links of its main content (ExtractedPage::content_links).
@@ -71,6 +83,8 @@ struct IngestReport {
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;
   std::chrono::milliseconds duration{0};
+  /// Pages indexed per generator recognised ("sphinx": 498); docs/sites.md lists them.
+  std::map<std::string, std::uint64_t> generators;
 };
 
 /// Progress of a running ingestion, for progress bars and job status.

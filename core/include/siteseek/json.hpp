@@ -7,7 +7,8 @@
 // Shapes (times are UTC "YYYY-MM-DDTHH:MM:SSZ"; null marks a value not there yet):
 //   IngestProgress {"fetched","queued","documents","errors"}
 //   IngestReport   {"pages_fetched","pages_indexed","pages_unchanged","documents","duration_ms",
-//                   "skipped":[{"url","reason"}],"failed":[{"url","error"}]}
+//                   "skipped":[{"url","reason"}],"failed":[{"url","error"}],
+//                   "generators":{name: pages} (only when pages were indexed)}
 //   Job            {"id","site","status","created_at","started_at"|null,"ended_at"|null,
 //                   "progress","report"|null,"error"|null (set when failed),"worker"|null,"attempts"}
 //   SiteStatus     {"name","url","has_index","documents","terms","memory_bytes",

@@ -103,7 +103,7 @@ struct SiteSettings {
   std::vector<std::string> sitemap_urls;         ///< besides robots.txt's Sitemap lines
   std::vector<std::string> content_selectors;    ///< e.g. "div.body", "#content", "main article"
   std::string breadcrumb_selector;               ///< links inside it form the hierarchy
-  std::vector<std::string> title_separators = {" | ", " — ", " – "};  ///< title suffix cut at the last one
+  std::vector<std::string> title_separators;     ///< title cut at the last one; empty: what the site's titles share is removed
   FieldWeights field_weights;
   std::vector<std::vector<std::string>> synonyms;  ///< groups of equivalent words or phrases
   std::vector<std::string> literal_terms;          ///< kept as single tokens: "active-active", "v6.2.8"

@@ -233,6 +233,7 @@ class Crawler {
       links.push_back({url, page.links});
       out.state.pages.emplace(url, std::move(page));
     }
+    strip_site_titles(out.result.documents, site_);
     assign_hierarchy(out.result.documents, site_);
     count_inbound_links(out.result.documents, links);
     out.result.report.documents = out.result.documents.size();
@@ -504,6 +505,7 @@ class Crawler {
     if (!page.skip_reason.empty()) return skip(item.url, page.skip_reason);
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
     ++report_.pages_indexed;
+    ++report_.generators[page.generator];
     documents_ += page.documents.size();
     std::vector<std::string> links;  // only those that may be pages of the site: they alone count
     for (const auto& link : page.content_links) {

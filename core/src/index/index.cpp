@@ -89,14 +89,21 @@ void Index::Data::finish() {
     doc_is_section[i] = docs[i].type == DocumentType::section;
     if (doc_is_section[i] && docs[i].page_group < page_groups) group_has_sections[docs[i].page_group] = 1;
   }
-  avg_field_length.fill(0);
-  for (const auto& r : docs)
-    for (std::size_t f = 0; f < field_count; ++f) avg_field_length[f] += r.field_length[f];
-  for (auto& a : avg_field_length) a = docs.empty() ? 1.0 : std::max(1.0, a / double(docs.size()));
+  std::array<double, 2> of_type{};
+  for (auto& a : avg_field_length) a.fill(0);
+  for (const auto& r : docs) {
+    const int t = r.type == DocumentType::section;
+    of_type[t] += 1;
+    for (std::size_t f = 0; f < field_count; ++f) avg_field_length[t][f] += r.field_length[f];
+  }
+  for (int t = 0; t < 2; ++t)
+    for (auto& a : avg_field_length[t]) a = of_type[t] ? std::max(1.0, a / of_type[t]) : 1.0;
   inv_norm.resize(docs.size());
-  for (std::size_t i = 0; i < docs.size(); ++i)
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const auto& avg = avg_field_length[docs[i].type == DocumentType::section];
     for (std::size_t f = 0; f < field_count; ++f)
-      inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg_field_length[f]));
+      inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg[f]));
+  }
 
   const std::uint32_t n = term_count();
   term_lcp.assign(n, 0);

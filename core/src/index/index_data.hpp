@@ -99,7 +99,11 @@ struct Index::Data {
   std::uint32_t page_groups = 0;
   std::vector<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
   std::vector<Checkpoint> checkpoints;
-  std::array<double, field_count> avg_field_length{};
+  /// Average field lengths per record type, [page, section][field]: a page is measured against
+  /// pages and a section against sections, so that how finely a site is cut into sections does
+  /// not move the pages' scores (one average for both sank long pages when definitions became
+  /// records and the Python docs' records tripled).
+  std::array<std::array<double, field_count>, 2> avg_field_length{};
   /// Per document and field: 1 / (1 - b + b * length / average length), BM25F's length
   /// normalisation, computed once so scoring multiplies instead of divides.
   std::vector<std::array<float, field_count>> inv_norm;

@@ -14,6 +14,7 @@
 
 #include <re2/re2.h>
 
+#include "ingest/titles.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
@@ -102,19 +103,49 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
   std::string root = site.url;
   if (!root.empty() && root.back() != '/') root += '/';
   std::map<std::string, std::string> titles;  // page (or directory) URL -> title
+  std::unordered_set<std::string> with_breadcrumb;  // pages whose hierarchy came from their breadcrumb
   for (const auto& d : documents) {
-    if (d.type == DocumentType::page) titles.emplace(directory_key(d.url), d.title);
+    if (d.type != DocumentType::page) continue;
+    titles.emplace(directory_key(d.url), d.title);
+    if (!d.hierarchy.empty()) with_breadcrumb.insert(d.url);
   }
   for (auto& d : documents) {
-    if (!d.hierarchy.empty()) continue;
     std::string page = d.url.substr(0, d.url.find('#'));
+    if (with_breadcrumb.count(page)) continue;
+    // A section holds the headings it is under: the ancestors and its page's title go before them.
+    std::vector<std::string> headings = d.type == DocumentType::section ? std::move(d.hierarchy) : std::vector<std::string>{};
+    d.hierarchy.clear();
     std::string self = directory_key(page);
     for (const auto& key : ancestor_keys(page, root)) {
       if (key == self) continue;
       auto it = titles.find(key);
       if (it != titles.end() && !it->second.empty()) d.hierarchy.push_back(it->second);
     }
-    if (d.type == DocumentType::section) d.hierarchy.push_back(d.title);
+    if (d.type == DocumentType::section) {
+      d.hierarchy.push_back(d.title);
+      for (auto& h : headings) d.hierarchy.push_back(std::move(h));
+    }
+    d.content_hash = ingest_detail::hash_document(d);
+  }
+}
+
+void strip_site_titles(std::vector<Document>& documents, const SiteSettings& site) {
+  if (!site.title_separators.empty()) return;  // the site's own rule, applied by extract_page
+  std::vector<std::string> titles;
+  for (const auto& d : documents) {
+    if (d.type == DocumentType::page) titles.push_back(d.title);
+  }
+  const auto rules = ingest_detail::shared_title_rules(titles);
+  if (rules.empty()) return;
+  std::unordered_map<std::string, std::string> shortened;  // title -> without what the site shares
+  for (auto& d : documents) {
+    auto it = shortened.find(d.title);
+    if (it == shortened.end()) it = shortened.emplace(d.title, ingest_detail::apply_title_rules(d.title, rules)).first;
+    if (it->second == d.title) continue;
+    for (auto& h : d.hierarchy) {
+      if (h == d.title) h = it->second;
+    }
+    d.title = it->second;
     d.content_hash = ingest_detail::hash_document(d);
   }
 }
@@ -223,9 +254,11 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
       continue;
     }
     ++result.report.pages_indexed;
+    ++result.report.generators[page.generator];
     links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }
+  strip_site_titles(result.documents, site);
   assign_hierarchy(result.documents, site);
   count_inbound_links(result.documents, links);
   result.report.documents = result.documents.size();

@@ -1,12 +1,16 @@
-// One page's HTML -> a page document and one document per section (gumbo).
+// One page's HTML -> a page document and one document per section and per definition (gumbo).
 //
-// The content root is walked once, without recursion (hostile pages nest deeply), into one
-// whitespace-collapsed text buffer; every heading records where its text starts and ends in
-// that buffer. A section's body is then the slice between its heading and the next heading of
-// the same or a higher level, and the page body is the buffer without the page's own heading.
+// The page's generator is recognised (profiles.cpp), then its content root is walked once, without
+// recursion (hostile pages nest deeply), into one whitespace-collapsed text buffer, leaving out
+// what is not content (content.cpp); every heading and definition records where its text starts
+// and ends in that buffer. Records are then slices of it: the page's is the buffer without the
+// page's own heading, a section's runs from its heading to the next recorded heading or one of
+// its level or above (sections.cpp), a definition's from its signature through its description;
+// each leaves out the definitions inside it, which are records of their own.
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <boost/url/parse.hpp>
@@ -14,6 +18,10 @@
 #include <gumbo.h>
 #include <re2/re2.h>
 
+#include "ingest/content.hpp"
+#include "ingest/definitions.hpp"
+#include "ingest/profiles.hpp"
+#include "ingest/sections.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
 #include "siteseek/ingest.hpp"
@@ -63,55 +71,41 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Elements whose text is not content: chrome, code that runs, hidden things, permalink signs.
-bool dropped(const GumboNode* n) {
-  switch (n->v.element.tag) {
-    case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT: case GUMBO_TAG_HEAD: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
-      return true;
-    default: break;
-  }
-  if (attribute(n, "hidden")) return true;
-  if (const char* a = attribute(n, "aria-hidden"); a && lower(a) == "true") return true;
-  if (const char* s = attribute(n, "style")) {
-    std::string style = lower(s);
-    style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
-    if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos) return true;
-  }
-  // Permalink anchors inside headings ("¶" in Sphinx and MkDocs).
-  if (n->v.element.tag == GUMBO_TAG_A && has_class(n, "headerlink")) return true;
-  return false;
-}
-
-// Appends text with whitespace collapsed to single spaces.
+// Appends text with whitespace collapsed to single spaces. A no-break space separates words too;
+// zero-width spaces and byte order marks are nothing (Docusaurus and VitePress permalinks are a
+// U+200B, and identifiers carry them as break hints).
 struct TextBuffer {
   std::string text;
   void space() {
     if (!text.empty() && text.back() != ' ') text += ' ';
   }
-  void append(std::string_view s) {
-    for (char c : s) {
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        space();
-      } else {
-        text += c;
-      }
-    }
-  }
-  // A non-breaking space separates words too.
   void append_text(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
-      auto nb = s.find("\xC2\xA0", i);
-      if (nb == std::string_view::npos) {
-        append(s.substr(i));
-        break;
+      // Runs of plain bytes are copied at once; only whitespace and a few lead bytes stop them.
+      std::size_t run = i;
+      while (run < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[run]);
+        if (c <= ' ' || c == 0xC2 || c == 0xE2 || c == 0xEF) break;
+        ++run;
       }
-      append(s.substr(i, nb - i));
-      space();
-      i = nb + 2;
+      text.append(s.data() + i, run - i);
+      i = run;
+      if (i >= s.size()) break;
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      const std::string_view rest = s.substr(i);
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        space();
+        ++i;
+      } else if (rest.starts_with("\xC2\xA0")) {  // U+00A0 no-break space
+        space();
+        i += 2;
+      } else if (rest.starts_with("\xE2\x80\x8B") || rest.starts_with("\xEF\xBB\xBF")) {  // U+200B, U+FEFF
+        i += 3;
+      } else {
+        text += static_cast<char>(c);
+        ++i;
+      }
     }
   }
 };
@@ -122,14 +116,6 @@ std::string trim(std::string_view s) {
   auto e = s.find_last_not_of(' ');
   return std::string(s.substr(b, e - b + 1));
 }
-
-struct Heading {
-  int level = 0;
-  std::size_t start = 0;  // buffer offset where the heading's text starts
-  std::size_t end = 0;    // and ends
-  std::string anchor;
-  const GumboNode* node = nullptr;
-};
 
 bool section_like(const GumboNode* n) {
   if (!n || n->type != GUMBO_NODE_ELEMENT) return false;
@@ -172,6 +158,39 @@ const GumboNode* first_heading(const GumboNode* n) {
   return find_element(n, [n](const GumboNode* c) { return c != n && heading_level(c->v.element.tag); });
 }
 
+// The element before `n` among its siblings (text between them being only whitespace), or null.
+const GumboNode* previous_element(const GumboNode* n) {
+  if (!n->parent || n->parent->type != GUMBO_NODE_ELEMENT) return nullptr;
+  const GumboVector& siblings = n->parent->v.element.children;
+  for (std::size_t i = n->index_within_parent; i-- > 0;) {
+    auto* s = static_cast<const GumboNode*>(siblings.data[i]);
+    if (s->type == GUMBO_NODE_ELEMENT) return s;
+    if (s->type != GUMBO_NODE_WHITESPACE && s->type != GUMBO_NODE_COMMENT) return nullptr;
+  }
+  return nullptr;
+}
+
+// The first element child of `n` (text before it being only whitespace), or null.
+const GumboNode* first_element(const GumboNode* n) {
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    auto* c = static_cast<const GumboNode*>(ch.data[i]);
+    if (c->type == GUMBO_NODE_ELEMENT) return c;
+    if (c->type != GUMBO_NODE_WHITESPACE && c->type != GUMBO_NODE_COMMENT) return nullptr;
+  }
+  return nullptr;
+}
+
+// The id (or <a name>) of an empty marker element, else "".
+std::string marker_id(const GumboNode* n) {
+  if (!n || n->v.element.children.length) return {};
+  if (const char* id = attribute(n, "id"); id && *id) return id;
+  if (n->v.element.tag == GUMBO_TAG_A) {
+    if (const char* name = attribute(n, "name"); name && *name) return name;
+  }
+  return {};
+}
+
 // A heading's anchor: its enclosing section's id when the heading opens that section (the
 // convention of Sphinx and most generators, and what links to the section use), else its own
 // id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
@@ -190,14 +209,48 @@ std::string anchor_of(const GumboNode* h) {
     return !permalink.empty();
   });
   if (!permalink.empty()) return permalink;
+  // An empty marker right before it (DocBook's <a name> before a refsect1's h2, Doxygen's <a id>).
+  if (auto marker = marker_id(previous_element(h)); !marker.empty()) return marker;
   // DocBook wraps a heading in title divs inside its division (div.sect2#ID > div.titlepage >
-  // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up.
+  // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up,
+  // or the marker first in it.
   int up = 0;
   for (const GumboNode* a = h->parent; a && a->type == GUMBO_NODE_ELEMENT && up < 6; a = a->parent, ++up) {
     if (first_heading(a) != h) break;
     if (const char* id = attribute(a, "id"); id && *id) return id;
+    if (auto marker = marker_id(first_element(a)); !marker.empty()) return marker;
   }
   return {};
+}
+
+bool is_code(GumboTag t) {
+  return t == GUMBO_TAG_CODE || t == GUMBO_TAG_TT || t == GUMBO_TAG_KBD || t == GUMBO_TAG_SAMP;
+}
+
+// Whether every word of a heading is code: "`widget_open(path, flags=0)`" in Markdown (Docusaurus,
+// VitePress, Starlight, Hugo, Antora, MkDocs), mkdocstrings' object headings. Such a heading
+// names an API item, whatever its level.
+bool code_heading(const GumboNode* h) {
+  struct Item {
+    const GumboNode* node;
+    bool in_code;
+  };
+  std::vector<Item> stack{{h, false}};
+  bool any = false;
+  while (!stack.empty()) {
+    auto [n, in_code] = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA) {
+      if (!in_code && !glyphs_only(n->v.text.text)) return false;
+      any = any || in_code;
+      continue;
+    }
+    if (n->type != GUMBO_NODE_ELEMENT || (n != h && dropped(n))) continue;
+    const bool code = in_code || is_code(n->v.element.tag);
+    const GumboVector& ch = n->v.element.children;
+    for (unsigned i = 0; i < ch.length; ++i) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), code});
+  }
+  return any;
 }
 
 // The score factor of a record whose text is `share` link text: 1 up to 30 %, falling linearly to
@@ -212,13 +265,21 @@ double link_list_boost(double share, double floor) {
 // Byte ranges of the text buffer that are link text (of outermost <a> elements only).
 using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
 
-// Ids of definitions (`<dt id>`) with the text offset where each starts.
-using Definitions = std::vector<std::pair<std::size_t, std::string>>;
+// A definition in the content (definitions.hpp): its text is [start, end), its name or signature
+// [start, name_end).
+struct Definition {
+  std::size_t start = 0, name_end = 0, end = 0;
+  std::string id;
+  const GumboNode* node = nullptr;    // the element that names it
+  const GumboNode* extent = nullptr;  // the element whose end ends it, before its description
+  const DefinitionRule* rule = nullptr;
+};
+using Definitions = std::vector<Definition>;
 
 // Walk the content root into a text buffer, recording headings and, when asked, link text and
 // definitions.
 void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, Spans* links = nullptr,
-             Definitions* definitions = nullptr) {
+             Definitions* definitions = nullptr, const GeneratorProfile* profile = nullptr) {
   struct Frame {
     const GumboNode* node;
     bool closing;
@@ -227,6 +288,12 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
   std::vector<std::size_t> open_headings;  // indexes into headings of headings being walked
   const GumboNode* open_link = nullptr;
   std::size_t link_start = 0;
+  // Definitions: those whose naming element is being walked (innermost last), the element each
+  // ending element ends, and the definition whose description may go on in the next sibling.
+  std::vector<std::size_t> open_definitions;
+  std::unordered_map<const GumboNode*, std::size_t> ends;
+  const GumboNode* described_in = nullptr;  // the parent of the definition's extent
+  std::size_t described = 0;
   while (!stack.empty()) {
     auto [n, closing] = stack.back();
     stack.pop_back();
@@ -247,13 +314,51 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         Heading& h = headings[open_headings.back()];
         h.end = buf.text.size();
         open_headings.pop_back();
+        // A definition's name is the first heading inside it (rustdoc's h4.code-header).
+        if (!open_definitions.empty() && !(*definitions)[open_definitions.back()].name_end) {
+          (*definitions)[open_definitions.back()].name_end = h.end;
+        }
       }
+      if (!open_definitions.empty() && (*definitions)[open_definitions.back()].node == n) {
+        auto& d = (*definitions)[open_definitions.back()];
+        if (!d.name_end) d.name_end = buf.text.size();
+        open_definitions.pop_back();
+      }
+      if (!ends.empty()) {
+        if (auto it = ends.find(n); it != ends.end()) {
+          (*definitions)[it->second].end = buf.text.size();
+          described_in = n->parent;
+          described = it->second;
+          ends.erase(it);
+        }
+      }
+      if (n == described_in) described_in = nullptr;
       continue;
     }
-    if (n != root && dropped(n)) continue;
+    if (n != root && left_out(n, profile)) continue;
     if (is_block(tag)) buf.space();
-    if (definitions && tag == GUMBO_TAG_DT) {
-      if (const char* id = attribute(n, "id"); id && *id) definitions->emplace_back(buf.text.size(), id);
+    if (definitions) {
+      // The element after a definition's extent describes it when its rule says so (a <dd>
+      // after its <dt>, rustdoc's doc block); any other element ends the description.
+      if (described_in && n->parent == described_in) {
+        const auto& d = (*definitions)[described];
+        if (!d.rule->description.empty() && matches(d.rule->description, n)) {
+          ends[n] = described;
+        } else {
+          described_in = nullptr;
+        }
+      }
+      if (const DefinitionRule* rule = definition_rule(n)) {
+        Definition d;
+        d.start = buf.text.size();
+        d.id = definition_id(n);
+        d.node = n;
+        d.extent = definition_extent(n);
+        d.rule = rule;
+        definitions->push_back(std::move(d));
+        open_definitions.push_back(definitions->size() - 1);
+        ends[definitions->back().extent] = definitions->size() - 1;
+      }
     }
     if (links && tag == GUMBO_TAG_A && !open_link && attribute(n, "href")) {
       open_link = n;
@@ -263,14 +368,17 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       Heading h;
       h.level = level;
       h.start = buf.text.size();
-      h.node = n;
       h.anchor = anchor_of(n);
+      h.code = code_heading(n);
       headings.push_back(std::move(h));
       open_headings.push_back(headings.size() - 1);
     }
     stack.push_back({n, true});
     const GumboVector& ch = n->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
+  }
+  if (definitions) {
+    for (auto& d : *definitions) d.end = std::max({d.end, d.name_end, d.start});
   }
 }
 
@@ -325,6 +433,75 @@ std::string strip_title_suffix(std::string title, const std::vector<std::string>
   return title;
 }
 
+// An id as a URL fragment: characters a fragment may not hold percent-encoded (Javadoc's
+// "<init>(java.lang.String)" becomes "%3Cinit%3E(java.lang.String)").
+std::string fragment_of(std::string_view id) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    const bool escape = c == '%' && i + 2 < id.size() && std::isxdigit(static_cast<unsigned char>(id[i + 1])) &&
+                        std::isxdigit(static_cast<unsigned char>(id[i + 2]));  // already one: rustdoc's "impl-From%3CT%3E"
+    if (escape || std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Whether a <meta http-equiv=refresh> content sends the reader elsewhere: a delay, then ";" or
+// "," and a URL ("0; url=index.html", Javadoc's "0;index.html"); a delay alone reloads the page.
+bool refresh_target(const char* content) {
+  if (!content) return false;
+  std::string_view c(content);
+  std::size_t i = 0;
+  while (i < c.size() && (std::isdigit(static_cast<unsigned char>(c[i])) || c[i] == '.' || c[i] == ' ')) ++i;
+  if (i >= c.size() || (c[i] != ';' && c[i] != ',')) return false;
+  ++i;
+  while (i < c.size() && std::isspace(static_cast<unsigned char>(c[i]))) ++i;
+  std::string rest = lower(c.substr(i));
+  if (rest.starts_with("url")) {
+    rest.erase(0, 3);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '=')) rest.erase(0, 1);
+  }
+  return !rest.empty() && rest.find_first_not_of(" '\"") != std::string::npos;
+}
+
+// The file a URL names, without query or fragment ("404.html"; "" for a directory URL).
+std::string_view last_segment(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  return url.substr(url.rfind('/') + 1);
+}
+
+// Why a page is not a document by its generator's conventions and the generic ones, or "": a
+// not-found page (404.html, 404/), a search page (search.html with next to no text: its results
+// come from a script), the profile's indexes, source views and help pages.
+std::string generator_skip_reason(const std::string& url, const GumboNode* root, const std::vector<std::string>& generators,
+                                  const GeneratorProfile& profile, std::size_t text_size, const SiteSettings& site) {
+  std::string_view path = std::string_view(url).substr(0, url.find_first_of("?#"));
+  const auto file = last_segment(url);
+  if (site.skip.not_found_pages && (file == "404.html" || file == "404.htm" || path.ends_with("/404/") ||
+                                    path.ends_with("/404/index.html"))) {
+    return "not-found page (404)";
+  }
+  if ((file == "search.html" || path.ends_with("/search/") || path.ends_with("/search/index.html")) && text_size < 1000) {
+    return "search page (no content)";
+  }
+  const GumboNode* html = root;
+  const GumboNode* body = find_tag(root, GUMBO_TAG_BODY);
+  for (const auto& rule : profile.skip) {
+    if (rule.url && !RE2::PartialMatch(path, *rule.url)) continue;
+    if (!rule.page.empty() && !matches(rule.page, html) && !(body && matches(rule.page, body))) continue;
+    if (!rule.generator.empty() && std::find(generators.begin(), generators.end(), rule.generator) == generators.end()) continue;
+    return rule.reason;
+  }
+  return {};
+}
+
 bool looks_not_found(const std::string& title) {
   std::string t = lower(title);
   return t.rfind("404", 0) == 0 || t.find("page not found") != std::string::npos || t == "not found" ||
@@ -372,6 +549,11 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   boost::urls::url base = page_url ? boost::urls::url(*page_url) : boost::urls::url();
   std::vector<const GumboNode*> anchors;
   std::string canonical_href;
+  std::vector<std::string> generators;  // <meta name=generator>s: a page of Astro Starlight has two
+  bool refresh = false;                 // <meta http-equiv=refresh content="0; url=...">
+  bool named = false;                   // a generator meta names a profile
+  const auto& signatures = all_signatures();
+  std::vector<bool> signatures_found(signatures.size(), false);
   each_element(root, [&](const GumboNode* n) {
     switch (n->v.element.tag) {
       case GUMBO_TAG_BASE:
@@ -394,12 +576,23 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
           std::string content = lower(attribute(n, "content") ? attribute(n, "content") : "");
           if (content.find("noindex") != std::string::npos || content.find("none") != std::string::npos) page.noindex = true;
           if (content.find("nofollow") != std::string::npos || content.find("none") != std::string::npos) page.nofollow = true;
+        } else if (name && lower(name) == "generator") {
+          if (const char* content = attribute(n, "content")) generators.emplace_back(content);
+          named = &profile_for(generators, {}) != &generic_profile();
+        } else if (const char* equiv = attribute(n, "http-equiv"); equiv && lower(equiv) == "refresh") {
+          refresh = refresh || refresh_target(attribute(n, "content"));
         }
         break;
       default:
         break;
     }
+    // Signatures are for pages whose <meta> (in <head>, walked first) names no generator known.
+    for (std::size_t i = 0; i < signatures.size() && !named; ++i) {
+      if (!signatures_found[i] && matches(*signatures[i].selector, n)) signatures_found[i] = true;
+    }
   });
+  const GeneratorProfile& profile = profile_for(generators, signatures_found);
+  page.generator = profile.name;
   // The followable links of the anchors accepted by `keep`, each once, in order (a set, not a
   // scan, so a page of 100,000 links stays linear).
   auto links_of = [&](auto&& keep) {
@@ -423,15 +616,14 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   const GumboNode* title_node = find_tag(root, GUMBO_TAG_TITLE);
   std::string title = title_node ? strip_title_suffix(text_of(title_node), site.title_separators) : std::string();
 
-  // Main content: the site's selectors, then the usual containers, then <body>.
+  // Main content: the site's selectors, then what the page marks for search engines (Pagefind's
+  // data-pagefind-body, DocSearch's .DocSearch-content), then the usual containers, then <body>.
   const GumboNode* content = nullptr;
   for (const auto& s : site.content_selectors) {
     if ((content = find_first(parse_selector(s), root))) break;
   }
-  for (const char* fallback : {"main", "[role=main]", "article", "body"}) {
-    if (content) break;
-    content = find_first(parse_selector(fallback), root);
-  }
+  if (!content && !profile.roots.empty()) content = find_first_of(profile.roots, root);
+  if (!content) content = find_first_of(default_roots(), root);
   if (!content) content = root;
   if (page_url) {
     std::unordered_set<const GumboNode*> in_content;
@@ -445,7 +637,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   std::vector<Heading> headings;
   Spans links;
   Definitions definitions;
-  collect(content, buf, headings, &links, &definitions);
+  collect(content, buf, headings, &links, &definitions, &profile);
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.
@@ -461,25 +653,15 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     return link_list_boost(to > from ? double(linked) / double(to - from) : 0.0, site.boosts.link_list);
   };
 
-  // The page's own heading: its h1; on a page without one, the first heading of the highest level
-  // present when it repeats the page's <title> (DocBook's chunked pages title a sect1 with an h2
-  // over h3 divisions, and a reference page with the first of its h2s).
-  const Heading* h1 = nullptr;
-  int top = 7;
-  for (const auto& h : headings) top = std::min(top, h.level);
-  auto heading_text = [&](const Heading& h) { return trim(std::string_view(text).substr(h.start, h.end - h.start)); };
-  for (const auto& h : headings) {
-    if (h.level == 1) {
-      h1 = &h;
-      break;
-    }
-    if (top > 1 && h.level == top) {
-      const auto t = heading_text(h);
-      if (!t.empty() && title.find(t) != std::string::npos) h1 = &h;
-      break;
-    }
-  }
+  std::vector<std::string> heading_texts;
+  for (const auto& h : headings) heading_texts.push_back(clean_heading(std::string_view(text).substr(h.start, h.end - h.start)));
+  auto heading_text = [&](const Heading& h) -> const std::string& { return heading_texts[&h - headings.data()]; };
+  // A page titled by an element that is not a heading (Doxygen's div.title) has no heading of its
+  // own: its headings are all sections.
+  const GumboNode* title_element = profile.title.empty() ? nullptr : find_first(profile.title, root);
+  const Heading* h1 = title_element ? nullptr : page_heading(headings, heading_texts, title);
   if (title.empty() && h1) title = heading_text(*h1);
+  if (title.empty() && title_element) title = text_of(title_element);
   page.title = title;
 
   if (!site.breadcrumb_selector.empty()) {
@@ -515,6 +697,14 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     page.skip_reason = "looks like a 404 page (title \"" + title + "\")";
     return page;
   }
+  if (auto why = generator_skip_reason(url, root, generators, profile, text.size(), site); !why.empty()) {
+    page.skip_reason = std::move(why);
+    return page;
+  }
+  if (refresh) {
+    page.skip_reason = "redirect (<meta http-equiv=refresh>)";
+    return page;
+  }
   for (const auto& needle : site.skip.title_contains) {
     if (title.find(needle) != std::string::npos) {
       page.skip_reason = "title contains \"" + needle + "\" (skip.title_contains)";
@@ -541,57 +731,89 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.boost = link_boost(0, text.size());
   page.documents.push_back(std::move(pd));
 
-  // Sections: one per h2, or per h3 when the page has no h2. Under a page heading other than an
-  // h1: one per other heading of its level, else per heading of the next level used below it.
-  int level = 0;
-  if (!h1 || h1->level == 1) {
-    for (const auto& h : headings) {
-      if (h.level == 2 || (h.level == 3 && !level)) level = h.level;
-    }
-  } else {
-    for (const auto& h : headings) {
-      if (&h != h1 && h.level >= h1->level && (!level || h.level < level)) level = h.level;
-    }
-  }
+  // Section and definition records, in text order. A record's text leaves out the definitions in
+  // it, which are records of their own: records do not overlap.
+  const std::vector<Section> sections = plan_sections(headings, heading_texts, h1, text.size());
   std::unordered_set<std::string> used_anchors;
-  std::uint32_t position = 0;
-  for (std::size_t i = 0; level && i < headings.size(); ++i) {
-    const Heading& h = headings[i];
-    if (h.level != level || h.anchor.empty() || &h == h1) continue;
-    if (used_anchors.count(h.anchor)) continue;
-    std::string heading = heading_text(h);
-    if (heading.empty()) continue;
-    std::size_t end = text.size();
-    for (std::size_t j = i + 1; j < headings.size(); ++j) {
-      if (headings[j].level <= level) {
-        end = headings[j].start;
-        break;
-      }
-    }
-    used_anchors.insert(h.anchor);
-    Document sd;
-    sd.url = url + "#" + h.anchor;
-    sd.id = sd.url;
-    sd.title = title;
-    sd.section_title = std::move(heading);
-    sd.hierarchy = page.breadcrumb;
-    if (!page.breadcrumb.empty()) sd.hierarchy.push_back(title);
-    sd.body = trim(std::string_view(text).substr(h.end, end > h.end ? end - h.end : 0));
-    sd.boost = link_boost(h.end, std::max(end, h.end));
-    sd.type = DocumentType::section;
-    sd.section_key = key;
-    sd.position = ++position;
-    // Definitions are in text order: those of this section from the first at or after its heading.
-    auto def = std::lower_bound(definitions.begin(), definitions.end(), h.end,
-                                [](const auto& d, std::size_t at) { return d.first < at; });
-    for (; def != definitions.end() && def->first < end; ++def) {
-      if (!def->second.empty()) sd.anchors.push_back(std::move(def->second));
-    }
-    page.documents.push_back(std::move(sd));
+  for (const auto& sec : sections) used_anchors.insert(headings[sec.heading].anchor);
+  std::vector<const Definition*> recorded;  // definitions with records, in text order
+  for (const auto& d : definitions) {
+    if (used_anchors.insert(d.id).second) recorded.push_back(&d);
   }
-  // Definitions outside every section belong to the page record.
-  for (auto& [at, id] : definitions) {
-    if (!id.empty()) page.documents.front().anchors.push_back(std::move(id));
+  // [from, to) of the text without the recorded definitions that start in it and what they hold
+  // (but for `self`, whose text it is).
+  auto text_without_definitions = [&](std::size_t from, std::size_t to, const Definition* self = nullptr) {
+    std::string out;
+    auto add = [&](std::size_t a, std::size_t b) {
+      if (b <= a) return;
+      std::string piece = trim(std::string_view(text).substr(a, b - a));
+      if (piece.empty()) return;
+      if (!out.empty()) out += ' ';
+      out += piece;
+    };
+    std::size_t at = from;
+    auto it = std::lower_bound(recorded.begin(), recorded.end(), from,
+                               [](const Definition* d, std::size_t pos) { return d->start < pos; });
+    for (; it != recorded.end() && (*it)->start < to; ++it) {
+      if (*it == self || (*it)->start < at) continue;  // itself, or inside one left out already
+      add(at, (*it)->start);
+      at = std::min(to, std::max(at, (*it)->end));
+    }
+    add(at, to);
+    return out;
+  };
+  auto section_record = [&](const Section& sec) {
+    const Heading& h = headings[sec.heading];
+    Document sd;
+    sd.url = url + "#" + fragment_of(h.anchor);
+    sd.section_title = heading_text(h);
+    for (std::size_t p : sec.path) sd.hierarchy.push_back(heading_text(headings[p]));
+    sd.body = text_without_definitions(h.end, std::max(sec.end, h.end));
+    sd.boost = link_boost(h.end, std::max(sec.end, h.end));
+    return sd;
+  };
+  auto definition_record = [&](const Definition& d) {
+    Document dd;
+    dd.url = url + "#" + fragment_of(d.id);
+    dd.section_title = clean_heading(trim(std::string_view(text).substr(d.start, d.name_end - d.start)));
+    // Under the headings of the section it is in, and the definitions it is in (a class's method).
+    const Section* in = nullptr;
+    for (const auto& sec : sections) {
+      if (headings[sec.heading].start > d.start) break;
+      if (sec.end > d.start) in = &sec;
+    }
+    if (in) {
+      for (std::size_t p : in->path) dd.hierarchy.push_back(heading_text(headings[p]));
+      dd.hierarchy.push_back(heading_text(headings[in->heading]));
+    }
+    for (const Definition* outer : recorded) {
+      if (outer->start >= d.start) break;
+      if (outer->end > d.start) dd.hierarchy.push_back(clean_heading(trim(std::string_view(text).substr(outer->start, outer->name_end - outer->start))));
+    }
+    dd.body = text_without_definitions(d.start, d.end, &d);  // its signature first
+    dd.boost = link_boost(d.start, d.end);
+    return dd;
+  };
+  std::size_t next_section = 0, next_definition = 0;
+  std::uint32_t position = 0;
+  while (next_section < sections.size() || next_definition < recorded.size()) {
+    const bool section_first =
+        next_definition == recorded.size() ||
+        (next_section < sections.size() && headings[sections[next_section].heading].start <= recorded[next_definition]->start);
+    Document r = section_first ? section_record(sections[next_section++]) : definition_record(*recorded[next_definition++]);
+    if (r.section_title.empty()) continue;
+    r.id = r.url;
+    r.title = title;
+    if (!page.breadcrumb.empty()) {
+      std::vector<std::string> h = page.breadcrumb;
+      h.push_back(title);
+      h.insert(h.end(), r.hierarchy.begin(), r.hierarchy.end());
+      r.hierarchy = std::move(h);
+    }
+    r.type = DocumentType::section;
+    r.section_key = key;
+    r.position = ++position;
+    page.documents.push_back(std::move(r));
   }
   for (auto& d : page.documents) d.content_hash = document_hash(d);
   return page;

@@ -25,6 +25,11 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
         {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
         {"skipped", std::move(skipped)},
         {"failed", std::move(failed)}};
+  if (!r.generators.empty()) {  // only when pages were read (and reports without it read back alike)
+    json::object generators;
+    for (const auto& [name, pages] : r.generators) generators[name] = pages;
+    jv.as_object()["generators"] = std::move(generators);
+  }
 }
 
 IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::value& jv) {
@@ -55,6 +60,9 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
   items("skipped", "reason", r.skipped);
   items("failed", "error", r.failed);
+  if (const auto* g = o->if_contains("generators"); g && g->is_object()) {
+    for (const auto& [name, pages] : g->get_object()) r.generators[std::string(name)] = count(g->get_object(), name.data());
+  }
   return r;
 }
 

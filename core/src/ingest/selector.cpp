@@ -45,7 +45,8 @@ bool parse_compound(std::string_view text, CompoundSelector& out) {
       if (eq == std::string_view::npos) {
         test.name = lower(inside);
       } else {
-        test.name = lower(inside.substr(0, eq));
+        test.prefix = eq > 0 && inside[eq - 1] == '^';
+        test.name = lower(inside.substr(0, test.prefix ? eq - 1 : eq));
         auto v = inside.substr(eq + 1);
         if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
         test.value = std::string(v);
@@ -71,12 +72,18 @@ bool matches_compound(const CompoundSelector& c, const GumboNode* node) {
     const char* id = attribute(node, "id");
     if (!id || c.id != id) return false;
   }
-  for (const auto& cls : c.classes) {
-    if (!has_class(node, cls)) return false;
-  }
+  // Attributes before classes: "[id]" rules most elements out with one look-up.
   for (const auto& a : c.attributes) {
     const char* v = attribute(node, a.name.c_str());
-    if (!v || (!a.any_value && a.value != v)) return false;
+    if (!v) return false;
+    if (!a.any_value && (a.prefix ? !std::string_view(v).starts_with(a.value) : a.value != v)) return false;
+  }
+  if (!c.classes.empty()) {
+    const char* list = attribute(node, "class");
+    if (!list) return false;
+    for (const auto& cls : c.classes) {
+      if (!class_list_has(list, cls)) return false;
+    }
   }
   return true;
 }
@@ -91,8 +98,10 @@ const char* attribute(const GumboNode* node, const char* name) {
 
 bool has_class(const GumboNode* node, std::string_view cls) {
   const char* v = attribute(node, "class");
-  if (!v) return false;
-  std::string_view all(v);
+  return v && class_list_has(v, cls);
+}
+
+bool class_list_has(std::string_view all, std::string_view cls) {
   std::size_t i = 0;
   while (i < all.size()) {
     while (i < all.size() && std::isspace(static_cast<unsigned char>(all[i]))) ++i;
@@ -145,6 +154,65 @@ const GumboNode* find_first(const Selector& selector, const GumboNode* root) {
     for (unsigned i = children.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(children.data[i]));
   }
   return nullptr;
+}
+
+void SelectorSet::add(Selector s) {
+  if (s.parts.size() == 1) {
+    const auto& c = s.parts[0];
+    if (c.tag.empty() && c.attributes.empty() && c.id.empty() && c.classes.size() == 1) {
+      classes.push_back(c.classes[0]);
+      return;
+    }
+    if (c.tag.empty() && c.attributes.empty() && c.classes.empty() && !c.id.empty()) {
+      ids.push_back(c.id);
+      return;
+    }
+  }
+  others.push_back(std::move(s));
+}
+
+bool SelectorSet::matches(const GumboNode* node, std::string_view cls, std::string_view id) const {
+  // The element's classes read once, each compared with the set's.
+  for (std::size_t i = 0; !classes.empty() && i < cls.size();) {
+    while (i < cls.size() && std::isspace(static_cast<unsigned char>(cls[i]))) ++i;
+    std::size_t start = i;
+    while (i < cls.size() && !std::isspace(static_cast<unsigned char>(cls[i]))) ++i;
+    const auto token = cls.substr(start, i - start);
+    if (token.empty()) break;
+    for (const auto& c : classes) {
+      if (c == token) return true;
+    }
+  }
+  if (!id.empty()) {
+    for (const auto& i : ids) {
+      if (i == id) return true;
+    }
+  }
+  for (const auto& o : others) {
+    if (ingest_detail::matches(o, node)) return true;
+  }
+  return false;
+}
+
+const GumboNode* find_first_of(const std::vector<Selector>& selectors, const GumboNode* root) {
+  const GumboNode* found = nullptr;
+  std::size_t rank = selectors.size();  // of the selector `found` matches; only earlier ones can win
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty() && rank > 0) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type != GUMBO_NODE_ELEMENT) continue;
+    for (std::size_t i = 0; i < rank; ++i) {
+      if (matches(selectors[i], n)) {
+        found = n;
+        rank = i;
+        break;
+      }
+    }
+    const GumboVector& children = n->v.element.children;
+    for (unsigned i = children.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(children.data[i]));
+  }
+  return found;
 }
 
 }  // namespace siteseek::ingest_detail

@@ -1,6 +1,7 @@
 #pragma once
 // A small CSS selector subset for content and breadcrumb selectors: compound selectors of
-// tag, .class, #id, [attr] and [attr=value], joined by descendant combinators ("main article").
+// tag, .class, #id, [attr], [attr=value] and [attr^=prefix], joined by descendant combinators
+// ("main article").
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@ struct AttributeTest {
   std::string name;
   std::string value;
   bool any_value = true;
+  bool prefix = false;  ///< [attr^=value]: the value starts with it
 };
 
 struct CompoundSelector {
@@ -33,6 +35,25 @@ Selector parse_selector(std::string_view text);
 bool matches(const Selector& selector, const GumboNode* node);
 /// The first element in document order under `root` that matches, or null.
 const GumboNode* find_first(const Selector& selector, const GumboNode* root);
+
+/// The first element in document order under `root` matching the first of `selectors` that any
+/// element matches (earlier selectors win), in one walk; null when none matches.
+const GumboNode* find_first_of(const std::vector<Selector>& selectors, const GumboNode* root);
+
+/// Selectors asked of every element of a page (a generator's chrome): the lone ".class" and
+/// "#id" ones are answered from the element's class and id, read once, the others one by one.
+struct SelectorSet {
+  std::vector<std::string> classes;
+  std::vector<std::string> ids;
+  std::vector<Selector> others;
+  void add(Selector s);
+  bool empty() const { return classes.empty() && ids.empty() && others.empty(); }
+  /// Whether `node` matches one; `cls` and `id` are its class and id attributes ("" when absent).
+  bool matches(const GumboNode* node, std::string_view cls, std::string_view id) const;
+};
+
+/// Whether a class attribute's value lists `cls`.
+bool class_list_has(std::string_view list, std::string_view cls);
 
 /// An attribute's value, or null.
 const char* attribute(const GumboNode* node, const char* name);

@@ -18,6 +18,8 @@
 // 11. Typo lookup reaches what a word could be spelled as: words, parts and camelCase names
 //     ("BTreeMap" -> btreemap), wherever else they also occur whole; never numbers, identifiers
 //     with punctuation (os.path, f-strings) or configured literal terms.
+// 12. BM25F's length normalisation measures a page against the pages and a section against the
+//     sections: adding short section records does not change a page's.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -524,6 +526,26 @@ BOOST_AUTO_TEST_CASE(any_number_of_analysis_threads_builds_the_same_index) {
     for (std::size_t i = 0; i < a.docs.size(); ++i)
       BOOST_TEST((a.docs[i].field_length == b.docs[i].field_length && a.docs[i].numbering == b.docs[i].numbering));
   }
+}
+
+BOOST_AUTO_TEST_CASE(length_normalisation_per_record_type) {
+  auto pages_only = [](int sections) {
+    IndexBuilder b(test_site());
+    b.add(doc("https://example.org/docs/a.html", "Alpha", "short page text"));
+    b.add(doc("https://example.org/docs/b.html", "Beta", std::string(2000, 'x') + " long page text"));
+    for (int i = 0; i < sections; ++i) {
+      b.add(doc("https://example.org/docs/b.html#s" + std::to_string(i), "Beta", "tiny", DocumentType::section, "S"));
+    }
+    return b.build();
+  };
+  auto without = pages_only(0), with = pages_only(200);
+  for (std::uint32_t page = 0; page < 2; ++page) {
+    for (std::size_t f = 0; f < field_count; ++f) {
+      BOOST_TEST(without->data().inv_norm[page][f] == with->data().inv_norm[page][f]);
+    }
+  }
+  // A section is measured against sections: the short ones are at their average.
+  BOOST_TEST(with->data().inv_norm[2][2] == 1.0f);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

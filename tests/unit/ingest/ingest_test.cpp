@@ -1,8 +1,9 @@
 // Proves:
 // 1. a Sphinx page yields the page (title without suffix, body without h1, no chrome, scripts,
-//    hidden elements or permalink signs; inline code kept together) and one section per h2,
-//    anchored on the enclosing <section id>, with section bodies up to the next h2; the ids of
-//    definitions (<dt id>) go to the record holding them as its anchors;
+//    hidden elements or permalink signs; inline code kept together) and one section per h2 and
+//    h3, anchored on the enclosing <section id>, with section bodies up to the next section (an
+//    h3 holds the h2 it is under in its hierarchy); each definition (<dt id>) is a record of its
+//    own, its id in the URL and its signature first, left out of the section it is in;
 // 2. h3 sections when a page has no h2; anchors from the heading id or a permalink href;
 //    headings without an anchor stay in the page; <base href> resolves links; DocBook pages
 //    (no h1: the heading repeating the <title> is the page's, headings wrapped in title divs
@@ -59,7 +60,9 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   auto page = extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", python_site());
   BOOST_TEST(page.skip_reason == "");
   BOOST_TEST(page.title == "pathlib — Object-oriented filesystem paths");
-  BOOST_REQUIRE(page.documents.size() == 3u);  // page + 2 sections (the empty heading is skipped)
+  // The page, then in text order: a definition, an h2, its definition, an h3, an h2 (the empty
+  // heading is skipped).
+  BOOST_REQUIRE(page.documents.size() == 6u);
   const auto& p = page.documents[0];
   BOOST_TEST((p.type == DocumentType::page));
   BOOST_TEST(p.url == "https://docs.python.org/3/library/pathlib.html");
@@ -67,28 +70,42 @@ BOOST_AUTO_TEST_CASE(sphinx_page_and_sections) {
   BOOST_TEST(contains(p.body, "This module offers classes representing filesystem paths & more."));
   BOOST_TEST(contains(p.body, "from pathlib import Path"));
   BOOST_TEST(contains(p.body, "Path.glob(pattern)"));  // inline spans are not split
+  BOOST_TEST(contains(p.body, "class PurePath The base class. no id here Nothing."));  // the page holds everything
   BOOST_TEST(!contains(p.body, "Object-oriented filesystem paths"));  // the h1 is the title, not body
   for (const char* absent : {"script text", "color:red", "hidden text", "invisible text", "aria text", "¶", "Footer", "Home"}) {
     BOOST_TEST(!contains(p.body, absent), absent);
   }
-  const auto& s1 = page.documents[1];
+  // Definitions (<dt id>) are records: the anchor in the URL, the signature first.
+  const auto& pure = page.documents[1];
+  BOOST_TEST(pure.url == "https://docs.python.org/3/library/pathlib.html#pathlib.PurePath");
+  BOOST_TEST((pure.type == DocumentType::section));
+  BOOST_TEST(pure.section_title == "class PurePath");
+  BOOST_TEST(pure.body == "class PurePath The base class.");  // not the next <dt>, which has no id
+  BOOST_TEST(pure.position == 1u);
+  const auto& s1 = page.documents[2];
   BOOST_TEST((s1.type == DocumentType::section));
   BOOST_TEST(s1.url == "https://docs.python.org/3/library/pathlib.html#basic-use");
   BOOST_TEST(s1.section_title == "Basic use");
   BOOST_TEST(s1.title == page.title);
-  BOOST_TEST(s1.position == 1u);
-  BOOST_TEST(contains(s1.body, "Sub text stays in Basic use."));
-  BOOST_TEST(!contains(s1.body, "Pure path objects"));
-  const auto& s2 = page.documents[2];
+  BOOST_TEST(s1.position == 2u);
+  BOOST_TEST(s1.body == "Importing the main class: from pathlib import Path");  // without its definition and h3
+  const auto& glob = page.documents[3];
+  BOOST_TEST(glob.url == "https://docs.python.org/3/library/pathlib.html#pathlib.Path.glob");
+  BOOST_TEST(glob.section_title == "Path.glob(pattern)");
+  BOOST_TEST(glob.body == "Path.glob(pattern) Glob the given pattern.");
+  BOOST_TEST(glob.hierarchy == std::vector<std::string>{"Basic use"}, tt::per_element());
+  const auto& sub = page.documents[4];
+  BOOST_TEST(sub.url == "https://docs.python.org/3/library/pathlib.html#sub");
+  BOOST_TEST(sub.body == "Sub text stays in Basic use.");
+  BOOST_TEST(sub.hierarchy == std::vector<std::string>{"Basic use"}, tt::per_element());  // assign_hierarchy adds the rest
+  BOOST_TEST(sub.position == 4u);
+  const auto& s2 = page.documents[5];
   BOOST_TEST(s2.url == "https://docs.python.org/3/library/pathlib.html#pure-paths");
   BOOST_TEST(s2.body == "Pure path objects provide path-handling operations.");
-  BOOST_TEST(s2.position == 2u);
+  BOOST_TEST(s2.hierarchy.empty());
+  BOOST_TEST(s2.position == 5u);
   BOOST_TEST(s1.content_hash != s2.content_hash);
-  // Definitions belong to the record they are in: the intro's to the page, Path.glob to its section.
-  BOOST_TEST(p.anchors == std::vector<std::string>{"pathlib.PurePath"}, tt::per_element());
-  BOOST_TEST(s1.anchors == std::vector<std::string>{"pathlib.Path.glob"}, tt::per_element());
-  BOOST_TEST(s2.anchors.empty());
-  BOOST_TEST(!contains(p.body, "pathlib.PurePath"));  // searched, not shown
+  for (const auto& d : page.documents) BOOST_TEST(d.anchors.empty());  // each definition has its URL
 }
 
 BOOST_AUTO_TEST_CASE(docbook_pages) {
@@ -99,12 +116,13 @@ BOOST_AUTO_TEST_CASE(docbook_pages) {
   // sect2 divisions (h3s wrapped in title divs) are the sections, anchored on the divisions' ids.
   auto page = extract_page(fixture("docbook_sect1.html"), site.url + "funcs-text.html", site);
   BOOST_TEST(page.title == "9.4. Text Helpers");
-  BOOST_REQUIRE(page.documents.size() == 3u);
+  BOOST_REQUIRE(page.documents.size() == 4u);
   BOOST_TEST(page.documents[1].url == site.url + "funcs-text.html#FUNCS-TEXT-PAD");
   BOOST_TEST(page.documents[1].section_title == "9.4.1. Padding");
-  BOOST_TEST(page.documents[1].body == "lpad fills a string on the left. pad_char The fill character.");
-  BOOST_TEST(page.documents[1].anchors == std::vector<std::string>{"GUC-PAD-CHAR"}, tt::per_element());
-  BOOST_TEST(page.documents[2].url == site.url + "funcs-text.html#FUNCS-TEXT-TRIM");
+  BOOST_TEST(page.documents[1].body == "lpad fills a string on the left.");
+  BOOST_TEST(page.documents[2].url == site.url + "funcs-text.html#GUC-PAD-CHAR");  // a variable list's term
+  BOOST_TEST(page.documents[2].body == "pad_char The fill character.");
+  BOOST_TEST(page.documents[3].url == site.url + "funcs-text.html#FUNCS-TEXT-TRIM");
   BOOST_TEST(contains(page.documents[0].body, "Helpers that work on text values."));
   // A reference page: its first h2 repeats the title; the other h2 divisions with an id are the
   // sections (the synopsis has none and stays in the page).
@@ -129,6 +147,7 @@ BOOST_AUTO_TEST_CASE(h3_fallback_anchors_and_base_href) {
   SiteSettings site;
   site.name = "ex";
   site.url = "https://docs.example.org/";
+  site.title_separators = {" | "};
   auto page = extract_page(fixture("h3_fallback.html"), "https://docs.example.org/faq.html", site);
   BOOST_TEST(page.title == "FAQ");
   BOOST_REQUIRE(page.documents.size() == 3u);
@@ -187,6 +206,7 @@ BOOST_AUTO_TEST_CASE(selectors_entities_and_breadcrumbs) {
   site.url = "https://docs.example.org/";
   site.content_selectors = {"section.missing", "div.wrap article.doc [data-role=content]"};
   site.breadcrumb_selector = "ol.crumbs";
+  site.title_separators = {" | ", " — "};
   auto page = extract_page(fixture("selectors.html"), "https://docs.example.org/guide/selectors.html", site);
   BOOST_TEST(page.title == "Selectors");
   BOOST_REQUIRE(page.documents.size() == 2u);
@@ -213,12 +233,14 @@ BOOST_AUTO_TEST_CASE(huge_and_deep_pages) {
   site.name = "ex";
   site.url = "https://docs.example.org/";
   auto page = extract_page(huge, "https://docs.example.org/huge.html", site);
-  BOOST_TEST(page.documents.size() == 20001u);
-  BOOST_TEST(page.documents.back().url == "https://docs.example.org/huge.html#s19999");
+  BOOST_TEST(page.documents.size() == 40001u);  // a section and a definition each
+  BOOST_TEST(page.documents.back().url == "https://docs.example.org/huge.html#def19999");
   // Each section has its own definition and link: the lookups by text offset stay per section.
-  BOOST_TEST(page.documents.back().anchors == std::vector<std::string>{"def19999"}, tt::per_element());
-  BOOST_TEST(page.documents[5000].anchors == std::vector<std::string>{"def4999"}, tt::per_element());
-  BOOST_TEST(page.documents[5000].boost == 1.0);  // a link of a few words in prose
+  BOOST_TEST(page.documents[page.documents.size() - 2].url == "https://docs.example.org/huge.html#s19999");
+  BOOST_TEST(page.documents[page.documents.size() - 2].body == std::string(400, 'x') + " words, a link");
+  BOOST_TEST(page.documents[9999].url == "https://docs.example.org/huge.html#s4999");
+  BOOST_TEST(page.documents[10000].hierarchy == std::vector<std::string>{"Part 4999"}, tt::per_element());
+  BOOST_TEST(page.documents[9999].boost == 1.0);  // a link of a few words in prose
   BOOST_TEST(page.content_links.size() == 20000u);
 
   std::string deep = "<html><head><title>Deep</title></head><body>";
@@ -371,11 +393,12 @@ BOOST_AUTO_TEST_CASE(python_docs_end_to_end, *boost::unit_test::precondition([](
       pathlib = true;
       BOOST_TEST(d.title == "pathlib — Object-oriented filesystem paths");
     }
-    if (d.url == "https://docs.python.org/3/library/asyncio-task.html#running-tasks-concurrently") {
+    if (d.url == "https://docs.python.org/3/library/asyncio-task.html#asyncio.gather") {
       gather = true;
-      BOOST_TEST(d.section_title == "Running Tasks Concurrently");
-      BOOST_TEST(contains(d.body, "asyncio.gather"));
-      BOOST_TEST(d.hierarchy.back() == "Coroutines and Tasks");
+      BOOST_TEST(d.section_title == "awaitable asyncio.gather(*aws, return_exceptions=False)");
+      BOOST_TEST(d.body.starts_with(d.section_title + " Run awaitable objects"));
+      BOOST_TEST(d.hierarchy.back() == "Running Tasks Concurrently");
+      BOOST_TEST(d.hierarchy[d.hierarchy.size() - 2] == "Coroutines and Tasks");
     }
   }
   BOOST_TEST(pathlib);

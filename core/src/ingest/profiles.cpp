@@ -1,0 +1,149 @@
+#include "ingest/profiles.hpp"
+
+#include <initializer_list>
+
+namespace siteseek::ingest_detail {
+namespace {
+
+std::vector<Selector> selectors(std::initializer_list<const char*> texts) {
+  std::vector<Selector> out;
+  for (const char* t : texts) out.push_back(parse_selector(t));
+  return out;
+}
+
+SelectorSet selector_set(std::initializer_list<const char*> texts) {
+  SelectorSet out;
+  for (const char* t : texts) out.add(parse_selector(t));
+  return out;
+}
+
+SkipRule by_url(const char* pattern, const char* reason) {
+  return {reason, std::make_shared<RE2>(pattern), {}, {}};
+}
+SkipRule by_page(const char* selector, const char* reason) { return {reason, nullptr, parse_selector(selector), {}}; }
+SkipRule by_generator(const char* generator, const char* reason) { return {reason, nullptr, {}, generator}; }
+
+std::vector<GeneratorProfile> make_profiles() {
+  std::vector<GeneratorProfile> all;
+  {
+    GeneratorProfile p;
+    p.name = "sphinx";
+    p.generator = {"Docutils", "Sphinx"};  // Sphinx 5 names only Docutils
+    p.signatures = selectors({"script#documentation_options", "div.sphinxsidebar"});  // also on its index and search pages
+    p.noise = selector_set({".prev-next-area", ".prev-next-bottom"});  // pydata and book themes' prev/next links
+    p.skip = {by_url(R"((^|/)genindex(-[^/]*)?\.html$)", "generated general index (Sphinx)"),
+              by_url(R"((^|/)[a-z]+-modindex\.html$)", "generated module index (Sphinx)")};
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "mkdocs";
+    p.generator = {"mkdocs"};  // Material says so; the built-in themes say nothing and need nothing
+    all.push_back(std::move(p));
+  }
+  for (const char* name : {"Docusaurus", "VitePress", "Starlight", "Hugo", "Antora"}) {
+    GeneratorProfile p;
+    p.name = name;
+    for (auto& c : p.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    p.generator = {name};  // generic rules do the rest (docs/sites.md)
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "rustdoc";
+    p.generator = {"rustdoc"};
+    // "Expand description", "Source" links, breadcrumbs, and the trait implementations every type
+    // gets (auto traits, blanket implementations): the same on every page.
+    p.noise = selector_set({"summary.hideme", "a.src", ".rustdoc-breadcrumbs", "#synthetic-implementations",
+                         "#synthetic-implementations-list", "#blanket-implementations", "#blanket-implementations-list"});
+    p.skip = {by_page("body.src", "source view (rustdoc)"),
+              by_page("body.sys", "rustdoc help, settings or list of all items")};
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "javadoc";
+    p.generator = {"javadoc/"};  // one per page kind: javadoc/ClassWriterImpl, ...
+    for (const char* writer : {"IndexWriter", "SplitIndexWriter", "AllClassesIndexWriter", "AllPackagesIndexWriter",
+                               "TreeWriter", "PackageTreeWriter", "ConstantsSummaryWriterImpl", "DeprecatedListWriter",
+                               "SerializedFormWriterImpl", "NewAPIListWriter", "PreviewListWriter", "ClassUseWriter",
+                               "PackageUseWriter", "SystemPropertiesWriter", "ExternalSpecsWriter", "SearchWriter"}) {
+      p.skip.push_back(by_generator((std::string("javadoc/") + writer).c_str(), "generated index or list (Javadoc)"));
+    }
+    p.skip.push_back(by_generator("javadoc/HelpWriter", "javadoc help page"));
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "doxygen";
+    p.generator = {"Doxygen"};
+    p.roots = selectors({"div.contents"});
+    p.title = parse_selector("div.headertitle div.title");  // Markdown's # is an h1 below it
+    p.skip = {by_url(R"((^|/)(annotated|classes|files|pages|hierarchy|namespaces|modules|graph_legend|inherits)\.html$)",
+                     "generated index (Doxygen)"),
+              by_url(R"((^|/)(functions|globals|namespacemembers)(_[a-z0-9]+)?\.html$)", "generated index (Doxygen)"),
+              by_url(R"(_source\.html$)", "source listing (Doxygen)")};
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "docbook";
+    p.generator = {"DocBook XSL"};
+    p.noise = selector_set({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
+    // Its div.toc is a chapter's list of sections, most of a chapter page's text (PostgreSQL's):
+    // kept, as before profiles, scored down as a list of links (boosts.link_list).
+    p.generic_noise = false;
+    all.push_back(std::move(p));
+  }
+  // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
+  // of every page: each profile's noise holds it too, so an element is asked once.
+  const auto generic_noise = {".toc", "#toc", ".table-of-contents"};
+  for (auto& p : all) {
+    if (!p.generic_noise) continue;
+    for (const char* s : generic_noise) p.noise.add(parse_selector(s));
+  }
+  {
+    GeneratorProfile p;
+    p.name = "generic";
+    p.noise = selector_set(generic_noise);
+    all.push_back(std::move(p));
+  }
+  return all;
+}
+
+}  // namespace
+
+const std::vector<GeneratorProfile>& profiles() {
+  static const std::vector<GeneratorProfile> all = make_profiles();
+  return all;
+}
+
+const GeneratorProfile& generic_profile() { return profiles().back(); }
+
+const std::vector<Signature>& all_signatures() {
+  static const std::vector<Signature> all = [] {
+    std::vector<Signature> out;
+    for (const auto& p : profiles()) {
+      for (const auto& s : p.signatures) out.push_back({&s, &p});
+    }
+    return out;
+  }();
+  return all;
+}
+
+const GeneratorProfile& profile_for(const std::vector<std::string>& generators, const std::vector<bool>& signatures_found) {
+  for (const auto& p : profiles()) {
+    for (const auto& prefix : p.generator) {
+      for (const auto& g : generators) {
+        if (std::string_view(g).starts_with(prefix)) return p;
+      }
+    }
+  }
+  const auto& sigs = all_signatures();
+  for (std::size_t i = 0; i < sigs.size() && i < signatures_found.size(); ++i) {
+    if (signatures_found[i]) return *sigs[i].profile;
+  }
+  return generic_profile();
+}
+
+}  // namespace siteseek::ingest_detail

@@ -1,0 +1,286 @@
+// Proves the conventions of documentation generators that extraction follows with no
+// configuration (the generator fixtures in generators_test.cpp show them on real output):
+// 1. hidden text a reader reaches with a click is indexed: inactive tab panels (role=tabpanel),
+//    hidden="until-found", a hidden alternative beside a shown one of the same class, collapsed
+//    <details>; other hidden elements (aria-hidden, display:none, plain [hidden]) are not;
+// 2. what the page marks for search engines: Pagefind's data-pagefind-ignore is left out and its
+//    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content; the site's
+//    content_selectors still come first;
+// 3. permalinks (a link to the page itself showing no word: ¶ § # ◆ U+F0C1 U+200B, empty) are
+//    neither in headings nor in bodies, wherever they stand; links with words stay; zero-width
+//    spaces are nothing;
+// 4. sections: a record per h2 and h3 with its heading path (hierarchy), per h4 inside a long h3,
+//    per heading that is all code (an API item) at any level; records do not overlap; ids that
+//    are not URL characters are percent-encoded in the record's URL;
+// 5. the page's own heading: the h1 repeating the title after a label ("Enum Class Kind",
+//    "Struct Widget", "Chapter 1. Getting started"); several h1s none of which repeats the title
+//    are sections;
+// 6. definitions are records, their id in the URL and their signature first: a <dt id> with its
+//    <dd> (a class's record without its methods, a method under its class), rustdoc's items
+//    (the <details> a <summary> opens, a doc block after a field), Doxygen's summary rows named
+//    by an <a id> marker with their description row; a heading's anchor may be an empty marker
+//    just before it (DocBook's <a name>);
+// 7. generator profiles: recognised by <meta name=generator> or a signature element; their noise
+//    is left out (rustdoc's "Source" links and auto-trait sections; tables of contents, but for
+//    DocBook's, a chapter's list of sections), their pages that are not
+//    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
+//    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
+//    generic rules skip 404.html, search.html without content and <meta http-equiv=refresh>
+//    redirects; the page says which profile it followed and read_directory's report counts them
+//    (also in its JSON, read back).
+#include <boost/test/unit_test.hpp>
+#include <map>
+
+#include <boost/json.hpp>
+
+#include "siteseek/ingest.hpp"
+#include "siteseek/json.hpp"
+#include "siteseek/settings.hpp"
+
+using namespace siteseek;
+namespace tt = boost::test_tools;
+
+namespace {
+
+SiteSettings plain_site() {
+  SiteSettings s;
+  s.name = "ex";
+  s.url = "https://docs.example.org/";
+  return s;
+}
+
+std::string page_body(const std::string& html, const SiteSettings& site = plain_site()) {
+  auto page = extract_page(html, "https://docs.example.org/p.html", site);
+  BOOST_REQUIRE_MESSAGE(!page.documents.empty(), page.skip_reason);
+  return page.documents.front().body;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(conventions)
+
+BOOST_AUTO_TEST_CASE(hidden_text_a_click_away_is_indexed) {
+  const std::string body = page_body(R"(<html><head><title>P</title></head><body><main><h1>P</h1>
+    <div role="tablist"><button>Linux</button><button>macOS</button></div>
+    <div role="tabpanel">shown panel</div><div role="tabpanel" hidden>tab panel text</div>
+    <div class="tab-content">first choice</div><div class="tab-content" hidden="">second choice</div>
+    <div hidden="until-found">found by find-in-page</div>
+    <details><summary>More</summary><p>collapsed text</p></details>
+    <div hidden>placeholder</div><div style="display: none">invisible</div>
+    <span aria-hidden="true">decoration</span><div class="lonely" hidden>lonely hidden</div>
+    </main></body></html>)");
+  for (const char* kept : {"shown panel", "tab panel text", "first choice", "second choice", "found by find-in-page",
+                           "collapsed text"}) {
+    BOOST_TEST(contains(body, kept), kept);
+  }
+  for (const char* left_out : {"placeholder", "invisible", "decoration", "lonely hidden", "Linux"}) {
+    BOOST_TEST(!contains(body, left_out), left_out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pagefind_and_docsearch_markup) {
+  const std::string pagefind = R"(<html><head><title>P</title></head><body>
+    <main><aside>On this page</aside><div data-pagefind-body><h1>P</h1><p>the text</p>
+    <h2 id="a">A<span data-pagefind-ignore>Section titled A</span></h2><p>more</p>
+    <div data-pagefind-ignore="all">left out</div></div></main></body></html>)";
+  auto body = page_body(pagefind);
+  BOOST_TEST(contains(body, "the text"));
+  BOOST_TEST(contains(body, "more"));
+  BOOST_TEST(!contains(body, "On this page"));
+  BOOST_TEST(!contains(body, "Section titled"));
+  BOOST_TEST(!contains(body, "left out"));
+
+  const std::string docsearch = R"(<html><head><title>P</title></head><body><main><div class="menu">Menu text</div>
+    <article><div class="theme-doc DocSearch-content"><h1>P</h1><p>docsearch text</p></div></article></main></body></html>)";
+  body = page_body(docsearch);
+  BOOST_TEST(contains(body, "docsearch text"));
+  BOOST_TEST(!contains(body, "Menu text"));
+  // The site's own selectors come first.
+  auto site = plain_site();
+  site.content_selectors = {"div.menu"};
+  BOOST_TEST(page_body(docsearch, site) == "Menu text");
+}
+
+BOOST_AUTO_TEST_CASE(permalinks_and_zero_width_spaces) {
+  auto page = extract_page(R"(<html><head><title>P</title></head><body><main><h1>P</h1>
+    <h2 id="a">Alpha<a class="headerlink" href="#a">&para;</a></h2><p>one</p>
+    <h2 id="b">Beta<a class="hash-link" href="#b">&#8203;</a></h2><p>two</p>
+    <h2 id="c"><a class="doc-anchor" href="#c">&sect;</a>Gamma</h2><p>three</p>
+    <h2 id="d"><span class="permalink"><a href="#d">&#9670;&nbsp;</a></span>delta()</h2><p>four</p>
+    <h2 id="e">Epsilon <a href="#e">#</a></h2><p>five</p>
+    <h2 id="f"><a class="anchor" href="#f"></a>Zeta <a href="#f">&#xF0C1;</a></h2><p>six, see <a href="#a">Alpha</a>
+    and note <a href="#fn1">1</a>; long&#8203;identifier&#xFEFF;name</p>
+    </main></body></html>)",
+                           "https://docs.example.org/p.html", plain_site());
+  BOOST_REQUIRE(page.documents.size() == 7u);
+  const std::vector<std::string> titles{"Alpha", "Beta", "Gamma", "delta()", "Epsilon", "Zeta"};
+  for (std::size_t i = 0; i < titles.size(); ++i) BOOST_TEST(page.documents[i + 1].section_title == titles[i]);
+  BOOST_TEST(page.documents[6].body == "six, see Alpha and note 1; longidentifiername");
+  const std::string& body = page.documents[0].body;
+  for (const char* sign : {"\xC2\xB6", "\xE2\x80\x8B", "\xC2\xA7", "\xE2\x97\x86", "#", "\xEF\x83\x81"}) {
+    BOOST_TEST(!contains(body, sign), sign);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sections_at_h2_h3_and_api_items) {
+  const std::string long_text(13000, 'x');
+  auto page = extract_page(R"html(<html><head><title>Guide - Site</title></head><body><main><h1>Guide</h1><p>intro</p>
+    <h2 id="install">Installation</h2><p>install text</p>
+    <h3 id="verify">Verifying the install</h3><p>verify text</p>
+    <h4 id="quiet">Quietly</h4><p>quiet text</p>
+    <h2 id="api">API</h2>
+    <h3 id="open"><code>open(path)</code></h3><p>opens</p>
+    <h4 id="open.flags"><code>open.flags</code></h4><p>the flags</p>
+    <h3 id="long">A long part</h3><p>)html" + long_text + R"html(</p>
+    <h4 id="detail">One detail</h4><p>detail text</p>
+    <h3 id="odd&lt;init&gt;(java.lang.String)">Constructor</h3><p>makes one</p>
+    </main></body></html>)html",
+                           "https://docs.example.org/guide.html", plain_site());
+  std::vector<std::string> urls, paths;
+  for (const auto& d : page.documents) {
+    urls.push_back(d.url.substr(d.url.find('#') == std::string::npos ? d.url.size() : d.url.find('#')));
+    std::string path;
+    for (const auto& h : d.hierarchy) path += h + "/";
+    paths.push_back(path);
+  }
+  const std::vector<std::string> expected_urls{"",      "#install", "#verify", "#api",  "#open",
+                                               "#open.flags", "#long", "#detail", "#odd%3Cinit%3E(java.lang.String)"};
+  BOOST_TEST(urls == expected_urls, tt::per_element());
+  // The headings each section is under (assign_hierarchy puts the ancestors and the title first).
+  const std::vector<std::string> expected_paths{"", "", "Installation/", "", "API/", "API/open(path)/", "API/", "API/A long part/", "API/"};
+  BOOST_TEST(paths == expected_paths, tt::per_element());
+  BOOST_TEST(page.documents[2].body == "verify text Quietly quiet text");  // a short h3 keeps its h4
+  BOOST_TEST(page.documents[1].body == "install text");                    // records do not overlap
+  BOOST_TEST(page.documents[6].body == long_text);
+
+  std::vector<Document> docs = page.documents;
+  assign_hierarchy(docs, plain_site());
+  BOOST_TEST(docs[2].hierarchy == (std::vector<std::string>{"Guide - Site", "Installation"}), tt::per_element());
+  BOOST_TEST(docs[1].hierarchy == std::vector<std::string>{"Guide - Site"}, tt::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_pages_own_heading) {
+  // A label before the title's words: the h1 is the page's heading, not a section nor body text.
+  auto kind = extract_page(R"(<html><head><title>Kind (Widget Toolkit)</title></head><body><main>
+    <h1>Enum Class Kind</h1><p>kinds</p><h2 id="c">Constants</h2><p>LABEL</p>
+    <h1 id="other">Other</h1></main></body></html>)",
+                           "https://docs.example.org/Kind.html", plain_site());
+  BOOST_REQUIRE(kind.documents.size() == 3u);
+  BOOST_TEST(kind.documents[0].body == "kinds Constants LABEL Other");  // without "Enum Class Kind"
+  BOOST_TEST(kind.documents[1].section_title == "Constants");
+  BOOST_TEST(kind.documents[2].section_title == "Other");
+  // Several h1s, none the title (Doxygen's Markdown pages): each is a section, the h2 under it too.
+  auto guide = extract_page(R"(<html><head><title>Widget Toolkit: Getting started</title></head><body>
+    <div class="title">Getting started</div><div class="contents"><p>This guide.</p>
+    <h1 id="installation">Installation</h1><p>Install it.</p><h2 id="verify">Verifying</h2><p>Run it.</p>
+    <h1 id="configuration">Configuration</h1><p>Configure it.</p></div></body></html>)",
+                            "https://docs.example.org/guide.html", plain_site());
+  BOOST_REQUIRE(guide.documents.size() == 4u);
+  BOOST_TEST(guide.documents[1].section_title == "Installation");
+  BOOST_TEST(guide.documents[2].hierarchy == std::vector<std::string>{"Installation"}, tt::per_element());
+  BOOST_TEST(guide.documents[3].section_title == "Configuration");
+}
+
+BOOST_AUTO_TEST_CASE(definitions_are_records) {
+  auto page = extract_page(R"html(<html><head><title>API</title></head><body><main><h1>API</h1>
+    <dl class="py class"><dt id="w.Widget">class w.Widget(name)</dt><dd><p>One widget.</p>
+      <dl class="py method"><dt id="w.Widget.resize">resize(width, height)</dt><dd><p>Resizes it.</p></dd></dl>
+      <p>More about widgets.</p></dd></dl>
+    <h2 id="rust">Rust</h2>
+    <details open><summary><section id="method.new" class="method"><h4>pub fn new() -&gt; Widget</h4></section></summary>
+      <div class="docblock">Creates one.</div></details>
+    <span id="structfield.name" class="structfield"><code>name: String</code></span><div class="docblock">Its name.</div>
+    <p>Not the field's.</p>
+    <h2 id="c">C</h2><table>
+    <tr class="memitem:abc"><td class="left"><a id="abc" name="abc"></a>int</td><td><b>widget_version</b> (void)</td></tr>
+    <tr class="memdesc:abc"><td></td><td>Returns the version.</td></tr>
+    <tr class="memitem:"><td><a class="el" href="#x">linked</a></td></tr></table>
+    <div class="refsect1"><a name="open.description"></a><h2>Description</h2><p>Opens.</p></div>
+    </main></body></html>)html",
+                           "https://docs.example.org/api.html", plain_site());
+  std::map<std::string, const Document*> by_anchor;
+  for (const auto& d : page.documents) {
+    if (auto hash = d.url.find('#'); hash != std::string::npos) by_anchor[d.url.substr(hash + 1)] = &d;
+  }
+  BOOST_REQUIRE(by_anchor.count("w.Widget"));
+  BOOST_TEST(by_anchor["w.Widget"]->section_title == "class w.Widget(name)");
+  BOOST_TEST(by_anchor["w.Widget"]->body == "class w.Widget(name) One widget. More about widgets.");
+  BOOST_REQUIRE(by_anchor.count("w.Widget.resize"));
+  BOOST_TEST(by_anchor["w.Widget.resize"]->body == "resize(width, height) Resizes it.");
+  BOOST_TEST(by_anchor["w.Widget.resize"]->hierarchy == std::vector<std::string>{"class w.Widget(name)"}, tt::per_element());
+  BOOST_REQUIRE(by_anchor.count("method.new"));
+  BOOST_TEST(by_anchor["method.new"]->section_title == "pub fn new() -> Widget");
+  BOOST_TEST(by_anchor["method.new"]->body == "pub fn new() -> Widget Creates one.");
+  BOOST_TEST(by_anchor["method.new"]->hierarchy == std::vector<std::string>{"Rust"}, tt::per_element());
+  BOOST_REQUIRE(by_anchor.count("structfield.name"));
+  BOOST_TEST(by_anchor["structfield.name"]->body == "name: String Its name.");
+  BOOST_REQUIRE(by_anchor.count("rust"));
+  BOOST_TEST(by_anchor["rust"]->body == "Not the field's.");  // its definitions are records of their own
+  BOOST_REQUIRE(by_anchor.count("abc"));
+  BOOST_TEST(by_anchor["abc"]->body == "int widget_version (void) Returns the version.");
+  BOOST_REQUIRE(by_anchor.count("open.description"));
+  BOOST_TEST(by_anchor["open.description"]->section_title == "Description");
+  BOOST_TEST(page.documents.size() == 9u);  // the page, 2 sections and Description, 5 definitions
+}
+
+BOOST_AUTO_TEST_CASE(generator_profiles) {
+  const auto site = plain_site();
+  auto page = [&](const std::string& url, const std::string& head, const std::string& body) {
+    return extract_page("<html><head><title>T</title>" + head + "</head>" + body + "</html>", "https://docs.example.org/" + url, site);
+  };
+  // Recognised by the generator meta or by a signature element.
+  BOOST_TEST(page("a.html", R"(<meta name="generator" content="Docutils 0.19: x">)", "<body><p>x</p></body>").generator == "sphinx");
+  BOOST_TEST(page("a.html", "", R"(<body><script id="documentation_options"></script><p>x</p></body>)").generator == "sphinx");
+  BOOST_TEST(page("a.html", R"(<meta name="generator" content="Astro v5"><meta name="generator" content="Starlight v0.37">)",
+                  "<body><p>x</p></body>")
+                 .generator == "starlight");
+  BOOST_TEST(page("a.html", "", "<body><p>x</p></body>").generator == "generic");
+  // Noise of a profile, and the generic tables of contents.
+  auto rust = page("widget/struct.W.html", R"(<meta name="generator" content="rustdoc">)",
+                   R"(<body class="rustdoc struct"><main><h1>Struct W</h1><a class="src" href="../src/x.rs.html">Source</a>
+                   <details open><summary class="hideme"><span>Expand description</span></summary><p>A widget.</p></details>
+                   <h2 id="synthetic-implementations">Auto Trait Implementations</h2><div id="synthetic-implementations-list">impl Send for W</div>
+                   <aside class="toc"><h2>On this page</h2></aside></main></body>)");
+  BOOST_REQUIRE(!rust.documents.empty());
+  BOOST_TEST(rust.documents[0].body == "A widget.");
+  // DocBook's div.toc is a chapter's list of sections: kept.
+  auto chapter = page("ch01.html", R"(<meta name="generator" content="DocBook XSL Stylesheets V1.79.2">)",
+                      R"(<body><div class="navheader">Prev Next</div><div class="chapter"><h1>Chapter 1. Intro</h1>
+                      <div class="toc"><p><b>Table of Contents</b></p><dl><dt><a href="s.html">1.1. Setup</a></dt></dl></div>
+                      </div><div class="navfooter">Home</div></body>)");
+  BOOST_REQUIRE(!chapter.documents.empty());
+  BOOST_TEST(chapter.documents[0].body == "Table of Contents 1.1. Setup");
+  // Pages that are not documents.
+  const std::vector<std::pair<std::string, std::string>> skipped = {
+      {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
+      {page("src/w/lib.rs.html", R"(<meta name="generator" content="rustdoc">)", R"(<body class="rustdoc src"><p>x</p></body>)").skip_reason, "source view"},
+      {page("index-all.html", R"(<meta name="generator" content="javadoc/IndexWriter">)", "<body><p>x</p></body>").skip_reason, "index"},
+      {page("globals_func.html", R"(<meta name="generator" content="Doxygen 1.9.4">)", "<body><p>x</p></body>").skip_reason, "index"},
+      {page("docs/404.html", "", "<body><p>x</p></body>").skip_reason, "404"},
+      {page("search.html", "", "<body><form><input name=q></form><p>Searching</p></body>").skip_reason, "search page"},
+      {page("old.html", R"(<meta http-equiv="Refresh" content="0;new.html">)", "<body><p>x</p></body>").skip_reason, "redirect"},
+  };
+  for (const auto& [reason, expected] : skipped) BOOST_TEST(contains(reason, expected), reason << " / " << expected);
+  BOOST_TEST(page("reload.html", R"(<meta http-equiv="refresh" content="30">)", "<body><p>x</p></body>").skip_reason == "");
+  BOOST_TEST(page("search.html", "", "<body><p>" + std::string(2000, 'x') + "</p></body>").skip_reason == "");  // a page about search
+  // Doxygen: the title is a div, the h1s are sections, the content is div.contents.
+  auto doxygen = page("platforms.html", R"(<meta name="generator" content="Doxygen 1.9.4">)",
+                      R"(<body><div id="titlearea">Project 1.0</div><div class="header"><div class="headertitle"><div class="title">Platforms</div></div></div>
+                      <div class="contents"><p>Runs on Linux.</p><h1><a class="anchor" id="troubleshooting"></a>Troubleshooting</h1><p>Delete it.</p></div></body>)");
+  BOOST_REQUIRE(doxygen.documents.size() == 2u);
+  BOOST_TEST(doxygen.documents[0].body == "Runs on Linux. Troubleshooting Delete it.");
+  BOOST_TEST(doxygen.documents[1].url == "https://docs.example.org/platforms.html#troubleshooting");
+}
+
+BOOST_AUTO_TEST_CASE(report_counts_generators) {
+  const auto dir = std::string(SITESEEK_TEST_FIXTURES) + "/generators/built/sphinx-alabaster";
+  auto result = read_directory(dir, "https://widget.example.org/", plain_site());
+  BOOST_TEST((result.report.generators == std::map<std::string, std::uint64_t>{{"sphinx", 4}}));
+  auto back = boost::json::value_to<IngestReport>(boost::json::value_from(result.report));
+  BOOST_TEST((back.generators == result.report.generators));
+  BOOST_TEST(!boost::json::value_from(IngestReport{}).as_object().contains("generators"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
