@@ -340,27 +340,21 @@ int main(int argc, char** argv) {
     if (!threads.empty()) flags.emplace_back("threads", threads);
     if (!data_dir.empty()) flags.emplace_back("data_dir", data_dir);
 
-    // What every command's node shares: logs, progress, the worker's flags.
-    auto options_for = [&](NodeOptions o) {
-      NodeOptions base = node_options();
-      o.log = base.log;
-      o.progress = base.progress;
-      o.on_indexed = base.on_indexed;
-      o.worker_name = worker_flags.name;
-      o.lease = std::chrono::milliseconds(worker_flags.lease_ms);
-      o.max_attempts = worker_flags.max_attempts;
-      return o;
-    };
+    // What every command's node starts from: logs, progress, the worker's flags.
+    NodeOptions base = node_options();
+    base.worker_name = worker_flags.name;
+    base.lease = std::chrono::milliseconds(worker_flags.lease_ms);
+    base.max_attempts = worker_flags.max_attempts;
     if (*serve) {
 #ifdef SITESEEK_HAVE_HTTP
       AppSettings settings = load(g, flags);
       check_io_backend();  // before any indexing: refuse in a moment, not after a crawl
-      NodeOptions o;
+      NodeOptions o = base;
       o.follow = true;
       o.index_missing = true;
       o.crawl_missing = true;
       o.embedded_worker = embedded_worker;
-      Node node(std::move(settings), options_for(std::move(o)));
+      Node node(std::move(settings), std::move(o));
       if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
       log_start(node.start(), Level::info);
       http::ServerOptions options;
@@ -401,24 +395,24 @@ int main(int argc, char** argv) {
         validate(settings);
         site = target.name;
       }
-      NodeOptions o;
+      NodeOptions o = base;
       o.stored_settings = site_url.empty() && dir.empty();  // an ad-hoc site is indexed as given
-      Node node(std::move(settings), options_for(std::move(o)));
+      Node node(std::move(settings), std::move(o));
       if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       log_start(node.start(), Level::debug);
       return index_sites(node, site);
     }
     if (*worker) {
-      Node node(load(g, flags), options_for({}));
+      Node node(load(g, flags), base);
       return run_worker(node, worker_flags.name);
     }
     if (*push) return push_settings(load(g, flags), include_secrets);
     if (*search) {
-      NodeOptions o;
+      NodeOptions o = base;
       o.index_missing = true;
       o.only_site = site;
       o.require_index = true;
-      Node node(load(g, flags), options_for(std::move(o)));
+      Node node(load(g, flags), std::move(o));
       if (!site.empty()) node.settings()->site(resolve_site(*node.settings(), site));  // unknown: the valid names
       log_start(node.start(), Level::debug);
       SearchRequest req;
@@ -429,9 +423,9 @@ int main(int argc, char** argv) {
       return print_search(node, req, json);
     }
     if (*query_cmd) {
-      NodeOptions o;
+      NodeOptions o = base;
       o.index_missing = true;
-      Node node(load(g, flags), options_for(std::move(o)));
+      Node node(load(g, flags), std::move(o));
       log_start(node.start(), Level::debug);
       return run_query(node, site);
     }

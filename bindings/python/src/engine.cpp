@@ -134,9 +134,7 @@ class PyEngine {
 
   static std::unique_ptr<PyEngine> open(const std::string& path, const std::string& site) {
     AppSettings s;
-    SiteSettings ss;
-    ss.name = site;
-    ss.url = "https://" + site + ".invalid/";
+    const SiteSettings ss = new_site(site);
     s.sites.push_back(ss);
     auto e = std::make_unique<PyEngine>(s, false);
     std::shared_ptr<const Index> index;
@@ -286,16 +284,21 @@ class PyEngine {
     return std::any_of(s->sites.begin(), s->sites.end(), [&](const auto& x) { return x.name == name; });
   }
 
-  // The site's settings, or defaults for a new one named `name` (a url that cannot be fetched).
+  // Defaults for a site the library user names without settings (a url that cannot be fetched).
+  static SiteSettings new_site(const std::string& name) {
+    SiteSettings ss;
+    ss.name = name;
+    ss.url = "https://" + name + ".invalid/";
+    return ss;
+  }
+
+  // The site's settings, or defaults for a new one named `name`.
   SiteSettings site_or_new(const std::string& name) const {
     const auto s = node_->settings();
     for (const auto& x : s->sites) {
       if (x.name == name) return x;
     }
-    SiteSettings ss;
-    ss.name = name;
-    ss.url = "https://" + name + ".invalid/";
-    return ss;
+    return new_site(name);
   }
 
   std::unique_ptr<Node> node_;

@@ -186,6 +186,13 @@ boost::json::value settings_schema();
 /// Check values (URLs, RE2 patterns, ranges, unique site names) and throw ConfigError listing all.
 void validate(const AppSettings& s);
 
+/// `settings` with `site` in place of the site of its name, or added after the others (not
+/// validated: the caller validates the whole).
+AppSettings with_site(AppSettings settings, SiteSettings site);
+/// `settings` without the site named `name` (and not naming it as default_site). Throws
+/// UnknownSiteError, with the valid names, when there is no such site.
+AppSettings without_site(AppSettings settings, const std::string& name);
+
 /// Where settings come from, lowest precedence first: defaults < file < environment < flags.
 struct SettingsSources {
   std::string file;                                  ///< JSON file; empty: none

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,6 +111,27 @@ class FileStore final : public Store {
 
  private:
   std::string dir_;
+};
+
+/// Nothing persisted (a library engine made without settings): no index or site settings are
+/// kept; a crawl's validators stay in memory for the next crawl in the same process.
+class MemoryStore final : public Store {
+ public:
+  std::string describe() const override;
+  AppSettings effective_settings(const AppSettings& local) override;
+  void put_site(const SiteSettings& site) override;
+  void remove_site(const std::string& name) override;
+  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  StoredIndex save(const SiteSettings& site, const Index& index) override;
+  std::string where(const std::string& site) const override;
+  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  void save_validators(const SiteSettings& site, const CrawlState& state) override;
+  std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
+  void remove_leftovers() override;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::string> validators_;  ///< site -> validators_to_json text
 };
 
 /// The store `settings.storage` names ("files" or "redis"). Throws ConfigError("storage") for

@@ -1,8 +1,6 @@
 // The engine facade: sites -> current index, lock-free search, atomic publish, build.
 #include "engine/engine_impl.hpp"
 
-#include <algorithm>
-
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
 #include "search/response_json.hpp"
@@ -23,15 +21,19 @@ SiteSlot& SiteSet::slot(std::string_view name) const {
 void Engine::Impl::install(AppSettings settings, const SiteSet* keep, std::string_view changed) {
   auto next = std::make_shared<SiteSet>();
   for (const auto& site : settings.sites) {
-    auto old = keep ? keep->slots.find(site.name) : decltype(keep->slots.end()){};
-    if (keep && old != keep->slots.end() && site.name != changed) {
-      next->slots.emplace(site.name, old->second);
-      continue;
+    const SiteSlot* old = nullptr;
+    if (keep) {
+      auto it = keep->slots.find(site.name);
+      if (it != keep->slots.end() && site.name != changed) {
+        next->slots.emplace(site.name, it->second);
+        continue;
+      }
+      if (it != keep->slots.end()) old = it->second.get();
     }
     // A new slot: a changed site keeps serving its index (built with the settings it had) until
     // it is published again; the new generation makes answers cached under the old settings miss.
     auto slot = std::make_shared<SiteSlot>(site);
-    if (keep && old != keep->slots.end()) slot->index.store(old->second->index.load(std::memory_order_acquire));
+    if (old) slot->index.store(old->index.load(std::memory_order_acquire));
     slot->generation.store(generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
     next->slots.emplace(site.name, std::move(slot));
   }
@@ -54,12 +56,9 @@ std::shared_ptr<const AppSettings> Engine::settings() const noexcept { return im
 void Engine::put_site(SiteSettings site) {
   std::lock_guard lock(impl_->change_mutex);
   auto now = impl_->current_sites();
-  AppSettings next = *now->settings;
-  auto it = std::find_if(next.sites.begin(), next.sites.end(), [&](const auto& s) { return s.name == site.name; });
-  if (it != next.sites.end() && *it == site) return;  // unchanged: keep the slot and its cache
   const std::string name = site.name;
-  if (it == next.sites.end()) next.sites.push_back(std::move(site));
-  else *it = std::move(site);
+  AppSettings next = with_site(*now->settings, std::move(site));
+  if (next == *now->settings) return;  // unchanged: keep the slot and its cache
   validate(next);  // ConfigError naming sites[i]... as in a settings file
   impl_->install(std::move(next), now.get(), name);
 }
@@ -67,11 +66,7 @@ void Engine::put_site(SiteSettings site) {
 void Engine::remove_site(const std::string& name) {
   std::lock_guard lock(impl_->change_mutex);
   auto now = impl_->current_sites();
-  if (name.empty() || !now->slots.contains(name)) now->slot(name.empty() ? "(none given)" : name);  // UnknownSiteError
-  AppSettings next = *now->settings;
-  std::erase_if(next.sites, [&](const auto& s) { return s.name == name; });
-  if (next.default_site == name) next.default_site.clear();
-  impl_->install(std::move(next), now.get(), name);
+  impl_->install(without_site(*now->settings, name), now.get(), name);  // UnknownSiteError when absent
 }
 
 // A request's index and its cached answer, if any. The generation is read before the index (see

@@ -5,7 +5,6 @@
 
 #include <malloc.h>
 
-#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -24,56 +23,6 @@
 
 namespace siteseek {
 namespace {
-
-// A library engine made without settings keeps nothing: every call is answered from memory.
-class MemoryStore final : public Store {
- public:
-  std::string describe() const override { return "memory (nothing persisted)"; }
-  AppSettings effective_settings(const AppSettings& local) override { return local; }
-  void put_site(const SiteSettings&) override {}
-  void remove_site(const std::string& name) override {
-    std::lock_guard lock(mutex_);
-    validators_.erase(name);
-  }
-  std::optional<StoredIndex> load(const SiteSettings&) override { return std::nullopt; }
-  StoredIndex save(const SiteSettings& site, const Index&) override { return {nullptr, 0, where(site.name)}; }
-  std::string where(const std::string& site) const override { return "memory (site " + site + ")"; }
-  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override {
-    std::lock_guard lock(mutex_);
-    auto it = validators_.find(site.name);
-    if (!reusable || it == validators_.end()) return {};
-    // The documents of a page answered 304 come from the index, as in the other stores.
-    CrawlState state;
-    for (std::uint32_t i = 0; i < reusable->size(); ++i) {
-      Document d = reusable->document(i);
-      auto page = it->second.pages.find(page_url(d));
-      if (page == it->second.pages.end()) continue;
-      auto& entry = state.pages[page->first];
-      if (entry.documents.empty()) {
-        entry.etag = page->second.etag;
-        entry.last_modified = page->second.last_modified;
-        entry.links = page->second.links;
-      }
-      entry.documents.push_back(std::move(d));
-    }
-    return state;
-  }
-  void save_validators(const SiteSettings& site, const CrawlState& state) override {
-    CrawlState kept;
-    for (const auto& [url, page] : state.pages) {
-      if (page.etag.empty() && page.last_modified.empty()) continue;
-      kept.pages[url] = {page.etag, page.last_modified, {}, page.links};
-    }
-    std::lock_guard lock(mutex_);
-    validators_[site.name] = std::move(kept);
-  }
-  std::unique_ptr<StoreWatch> watch(Engine&, StoreChange) override { return nullptr; }
-  void remove_leftovers() override {}
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, CrawlState> validators_;
-};
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -149,6 +98,45 @@ struct Node::Impl {
     if (!m) m = std::make_unique<std::mutex>();
     return *m;
   }
+#ifdef SITESEEK_WITH_REDIS
+  RedisJobOptions job_options() const {
+    RedisJobOptions o;
+    o.lease = options.lease;
+    o.max_attempts = options.max_attempts;
+    return o;
+  }
+  RedisOptions redis() const { return parse_redis_url(engine->settings()->redis_url, "redis_url"); }
+#endif
+  // The end of every indexing run, once it has documents: RediSearch first (with that backend;
+  // a failure there leaves both indexes as they were), then the embedded index built, stored (an
+  // index that cannot be stored fails the run before anything changes) and published.
+  void build_store_publish(const SiteSettings& site, std::vector<Document> documents) {
+#ifdef SITESEEK_WITH_REDIS
+    if (redisearch) redisearch->index(site, documents);
+#endif
+    auto index = engine->build(site.name, std::move(documents));
+    store->save(site, *index);
+    engine->publish(site.name, std::move(index));
+  }
+  // Searched by RediSearch (backend = "redisearch"), the request already through the policy.
+  SearchResponse search_redisearch(const AppSettings& settings, const SearchRequest& request) const {
+#ifdef SITESEEK_WITH_REDIS
+    const auto& site = settings.site(request.site);
+    auto vocabulary = engine->current(site.name);  // decides which words get typo variants
+    return redisearch->search(site, request, vocabulary.get());
+#else
+    (void)settings, (void)request;
+    return {};
+#endif
+  }
+  bool uses_redisearch() const {
+#ifdef SITESEEK_WITH_REDIS
+    return redisearch != nullptr;
+#else
+    return false;
+#endif
+  }
+
   ProgressCallback progress(const std::string& site) const {
     return options.progress ? options.progress(site) : ProgressCallback{};
   }
@@ -193,11 +181,8 @@ void Node::stop() {
 RedisWorker& Node::Impl::make_worker(Node& node) {
   std::lock_guard lock(worker_mutex);
   if (worker) throw ConfigError("storage", "this node already runs a worker");
-  RedisJobOptions o;
-  o.lease = options.lease;
-  o.max_attempts = options.max_attempts;
   worker = std::make_unique<RedisWorker>(
-      parse_redis_url(engine->settings()->redis_url, "redis_url"), o,
+      redis(), job_options(),
       [this, &node](const std::string& site, const ProgressCallback& progress) {
         log(LogLevel::info, site + ": indexing (job from the queue)");
         auto r = node.reindex(site, progress);
@@ -229,10 +214,7 @@ JobQueue& Node::jobs() {
   std::call_once(impl_->jobs_once, [this] {
 #ifdef SITESEEK_WITH_REDIS
     if (impl_->shared()) {
-      RedisJobOptions o;
-      o.lease = impl_->options.lease;
-      o.max_attempts = impl_->options.max_attempts;
-      auto queue = std::make_unique<RedisJobQueue>(parse_redis_url(settings()->redis_url, "redis_url"), o);
+      auto queue = std::make_unique<RedisJobQueue>(impl_->redis(), impl_->job_options());
       impl_->redis_queue = queue.get();
       impl_->jobs = std::move(queue);
       return;
@@ -401,15 +383,7 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     }
     throw IoError(why + "; the current index is unchanged");
   }
-#ifdef SITESEEK_WITH_REDIS
-  // backend = "redisearch": RediSearch gets the documents first (a failure leaves both indexes as
-  // they were); the embedded index is still built, for suggestions and /health.
-  if (impl_->redisearch) impl_->redisearch->index(settings, result.documents);
-#endif
-  auto index = engine.build(settings.name, std::move(result.documents));
-  // Stored first: an index that cannot be stored fails the run before anything changes.
-  impl_->store->save(settings, *index);
-  engine.publish(settings.name, std::move(index));
+  impl_->build_store_publish(settings, std::move(result.documents));
   if (crawled) {
     // The new index is live from here on: validators that cannot be kept cost the next crawl its
     // conditional requests, not this run its success.
@@ -424,43 +398,29 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
 }
 
 void Node::publish_documents(const std::string& site, std::vector<Document> documents) {
-  auto& engine = *impl_->engine;
-  const SiteSettings settings = engine.settings()->site(site);
+  const SiteSettings settings = impl_->engine->settings()->site(site);
   std::lock_guard lock(impl_->reindex_mutex(settings.name));
-#ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) impl_->redisearch->index(settings, documents);
-#endif
-  auto index = engine.build(settings.name, std::move(documents));
-  impl_->store->save(settings, *index);
-  engine.publish(settings.name, std::move(index));
+  impl_->build_store_publish(settings, std::move(documents));
 }
 
 SearchResponse Node::search(SearchRequest request) const {
   const auto settings = impl_->engine->settings();
   apply_policy(*settings, request);
-#ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) {
-    const auto& site = settings->site(request.site);
-    auto vocabulary = impl_->engine->current(site.name);
-    return impl_->redisearch->search(site, request, vocabulary.get());
-  }
-#endif
+  if (impl_->uses_redisearch()) return impl_->search_redisearch(*settings, request);
   return impl_->engine->search(request);
 }
 
 SearchOutcome Node::search_json(SearchRequest request, std::string& out) const {
+  const auto settings = impl_->engine->settings();
   SearchOutcome outcome;
-#ifdef SITESEEK_WITH_REDIS
-  if (impl_->redisearch) {
-    outcome.notes = apply_policy(*impl_->engine->settings(), request);
-    auto r = search(std::move(request));
+  outcome.notes = apply_policy(*settings, request);
+  if (impl_->uses_redisearch()) {
+    auto r = impl_->search_redisearch(*settings, request);
     append_json(out, r);
     outcome.total = r.total;
-    return outcome;
+  } else {
+    outcome.total = impl_->engine->search_json(request, out);
   }
-#endif
-  outcome.notes = apply_policy(*impl_->engine->settings(), request);
-  outcome.total = impl_->engine->search_json(request, out);
   return outcome;
 }
 
@@ -497,14 +457,7 @@ std::vector<Suggestion> Node::suggest(SuggestRequest request) const {
 }
 
 void Node::put_site(SiteSettings site) {
-  {
-    // Checked as a whole before anything is stored: the same errors as a settings file.
-    AppSettings next = *settings();
-    auto it = std::find_if(next.sites.begin(), next.sites.end(), [&](const auto& s) { return s.name == site.name; });
-    if (it == next.sites.end()) next.sites.push_back(site);
-    else *it = site;
-    validate(next);
-  }
+  validate(with_site(*settings(), site));  // before anything is stored: the errors of a settings file
   impl_->store->put_site(site);
   const std::string name = site.name;
   impl_->engine->put_site(std::move(site));
@@ -512,12 +465,7 @@ void Node::put_site(SiteSettings site) {
 }
 
 void Node::remove_site(const std::string& name) {
-  auto now = settings();
-  if (std::none_of(now->sites.begin(), now->sites.end(), [&](const auto& s) { return s.name == name; })) {
-    std::vector<std::string> known;
-    for (const auto& s : now->sites) known.push_back(s.name);
-    throw UnknownSiteError(name, std::move(known));
-  }
+  without_site(*settings(), name);  // UnknownSiteError before the store is touched
   impl_->store->remove_site(name);
   impl_->engine->remove_site(name);
   impl_->log(LogLevel::info, name + ": site removed from " + impl_->store->describe());

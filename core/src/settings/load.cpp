@@ -1,6 +1,7 @@
 // Where settings come from: defaults < JSON file < SITESEEK_* environment < flags. Every source
 // is merged into one JSON document first, then read and validated once, so each error names the
 // key path (and the source, for environment variables and flags).
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -22,6 +23,24 @@ std::vector<std::string> SiteSettings::default_stop_words() {
           "that", "the",  "their", "then", "there", "these", "this", "to", "was", "what", "when",
           "where", "which", "who", "why", "will", "with", "can",  "do",   "does", "my",   "we",
           "you",  "your"};
+}
+
+AppSettings with_site(AppSettings settings, SiteSettings site) {
+  auto it = std::find_if(settings.sites.begin(), settings.sites.end(), [&](const auto& s) { return s.name == site.name; });
+  if (it == settings.sites.end()) settings.sites.push_back(std::move(site));
+  else *it = std::move(site);
+  return settings;
+}
+
+AppSettings without_site(AppSettings settings, const std::string& name) {
+  const auto removed = std::erase_if(settings.sites, [&](const auto& s) { return s.name == name; });
+  if (removed == 0) {
+    std::vector<std::string> known;
+    for (const auto& s : settings.sites) known.push_back(s.name);
+    throw UnknownSiteError(name, std::move(known));
+  }
+  if (settings.default_site == name) settings.default_site.clear();
+  return settings;
 }
 
 const SiteSettings& AppSettings::site(const std::string& name) const {

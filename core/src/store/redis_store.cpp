@@ -160,11 +160,8 @@ void change_shared_settings(RedisConnection& redis, const std::string& key, cons
 
 void RedisStore::put_site(const SiteSettings& site) {
   std::lock_guard lock(impl_->mutex);
-  change_shared_settings(impl_->redis, key("settings"), channel(), [&](AppSettings& s) {
-    auto it = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& x) { return x.name == site.name; });
-    if (it == s.sites.end()) s.sites.push_back(site);
-    else *it = site;
-  });
+  change_shared_settings(impl_->redis, key("settings"), channel(),
+                         [&](AppSettings& s) { s = with_site(std::move(s), site); });
 }
 
 void RedisStore::remove_site(const std::string& name) {
