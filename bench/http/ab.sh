@@ -18,34 +18,11 @@ peers=${SHARED_DIR:-$root/../shared}/peers
 duration=${DURATION:-5s}
 port=${PORT:-18190}
 work=$(mktemp -d /tmp/siteseek-http-ab.XXXXXX)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/server.sh"
 
 # One snapshot for both (built by the old binary): the servers only load it.
 env -u SITESEEK_API_KEY "$old" --config examples/configs/python-docs.json --set "data_dir=$work/data" index > /dev/null
 
-start_server() {  # binary, extra args...
-  local bin=$1
-  shift
-  env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" "$@" \
-    serve --port "$port" > "$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && return 0
-    kill -0 "$server_pid" || { cat "$work/server.log"; exit 1; }
-    sleep 0.1
-  done
-  echo "server did not become healthy" >&2
-  exit 1
-}
-stop_server() { kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 load() {  # name, wrk args...
   local name=$1
   shift

@@ -16,52 +16,33 @@ runs=${RUNS:-1}
 duration=${DURATION:-10s}
 port=${PORT:-18090}
 work=$(mktemp -d /tmp/siteseek-http-bench.XXXXXX)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/server.sh"
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_WITH_HTTP=ON -DSITESEEK_WITH_PYTHON=OFF > "$work/configure.log"
 cmake --build "$build" -j "${JOBS:-2}" --target siteseek > "$work/build.log"
 bin=$build/transports/cli/siteseek
 
-# The server twice: as shipped (the result cache on: the workloads repeat their queries, so after
-# the warm-up every request is answered from it) and with result_cache_mb=0 (every request
-# searches the index).
-start_server() {
-  env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data" "$@" \
-    serve --port "$port" > "$work/siteseek.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 200); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && return 0
-    kill -0 "$server_pid" || { cat "$work/siteseek.log"; exit 1; }
-    sleep 0.1
-  done
-}
-stop_server() { kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 base="http://127.0.0.1:$port"
 run() {
   /usr/bin/python3 "$peers/bench.py" run --runs "$runs" --duration "$duration" --warmup 2s \
     --server-pid "$server_pid" --out "$work/results.jsonl" "$@"
 }
+# The server twice: as shipped (the result cache on: the workloads repeat their queries, so after
+# the warm-up every request is answered from it) and with result_cache_mb=0 (every request
+# searches the index).
 # Third, with one io thread instead of one per core (the default, like nginx's and the peers' two
 # workers): wrk needs a core of its own here, and this shows what the second thread costs and gives.
 for variant in siteseek siteseek-nocache siteseek-1thread; do
   if [ "$variant" = siteseek ]; then
     echo "== siteseek serve (embedded engine, Python docs, result cache on) on 127.0.0.1:$port"
-    start_server
+    start_server "$bin"
     /usr/bin/python3 "$peers/bench.py" sizes --base "$base" --queries "$peers/queries.txt" | sed 's/^/  siteseek: /'
   elif [ "$variant" = siteseek-nocache ]; then
     echo "== siteseek serve with result_cache_mb=0 (every request searches)"
-    start_server --set result_cache_mb=0
+    start_server "$bin" --set result_cache_mb=0
   else
     echo "== siteseek serve with threads=1 (result cache on)"
-    start_server --set threads=1
+    start_server "$bin" --set threads=1
   fi
   run --label "$variant" --workload q=python --url "$base/search?q=python"
   QUERIES_FILE="$peers/queries.txt" run --label "$variant" --workload mix-40 --url "$base" --script "$peers/queries.lua"

@@ -22,30 +22,12 @@
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
+#include "small_site.hpp"
 
 using namespace siteseek;
+using namespace siteseek::test;
 
 namespace {
-
-const std::string root = "https://example.org/docs/";
-
-Document page(const std::string& path, const std::string& title, const std::string& body) {
-  Document d;
-  d.url = d.id = root + path;
-  d.title = title;
-  d.body = body;
-  d.section_key = path.substr(0, path.find('/'));
-  return d;
-}
-
-std::shared_ptr<const Index> build(const std::vector<Document>& docs) {
-  SiteSettings s;
-  s.name = "t";
-  s.url = root;
-  IndexBuilder b(s);
-  for (const auto& d : docs) b.add(d);
-  return b.build();
-}
 
 SearchResponse run(const Index& idx, const std::string& q) {
   SearchRequest r;

@@ -32,43 +32,13 @@
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
+#include "small_site.hpp"
 
 using namespace siteseek;
+using namespace siteseek::test;
 namespace tt = boost::test_tools;
 
 namespace {
-
-const std::string root = "https://example.org/docs/";
-
-Document page(const std::string& path, const std::string& title, const std::string& body) {
-  Document d;
-  d.url = d.id = root + path;
-  d.title = title;
-  d.body = body;
-  d.section_key = path.substr(0, path.find('/'));
-  return d;
-}
-
-Document section(const std::string& path, const std::string& title, const std::string& heading,
-                 const std::string& body) {
-  auto d = page(path, title, body);
-  d.type = DocumentType::section;
-  d.section_title = heading;
-  return d;
-}
-
-SiteSettings site() {
-  SiteSettings s;
-  s.name = "t";
-  s.url = root;
-  return s;
-}
-
-std::shared_ptr<const Index> build(const std::vector<Document>& docs, SiteSettings s = site()) {
-  IndexBuilder b(s);
-  for (const auto& d : docs) b.add(d);
-  return b.build();
-}
 
 SearchResponse run(const Index& idx, const std::string& q, std::uint32_t num = 10) {
   SearchRequest r;
