@@ -14,6 +14,7 @@
 
 #include <re2/re2.h>
 
+#include "ingest/text.hpp"
 #include "ingest/titles.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
@@ -34,20 +35,7 @@ bool is_html(const fs::path& p) {
 }
 
 // Percent-encode what may not stand in a URL path (spaces, non-ASCII stay valid UTF-8 bytes).
-std::string url_path(const std::string& rel) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : rel) {
-    if (std::isalnum(c) || std::string_view("-._~/!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_path(const std::string& rel) { return ingest_detail::percent_encode(rel, "-._~/!$&'()*+,;=:@", false); }
 
 std::string read_all(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

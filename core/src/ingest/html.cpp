@@ -436,21 +436,8 @@ std::string strip_title_suffix(std::string title, const std::vector<std::string>
 // An id as a URL fragment: characters a fragment may not hold percent-encoded (Javadoc's
 // "<init>(java.lang.String)" becomes "%3Cinit%3E(java.lang.String)").
 std::string fragment_of(std::string_view id) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    const auto c = static_cast<unsigned char>(id[i]);
-    const bool escape = c == '%' && i + 2 < id.size() && std::isxdigit(static_cast<unsigned char>(id[i + 1])) &&
-                        std::isxdigit(static_cast<unsigned char>(id[i + 2]));  // already one: rustdoc's "impl-From%3CT%3E"
-    if (escape || std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(static_cast<char>(c)) != std::string_view::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  // A % that already starts an escape stays: rustdoc's "impl-From%3CT%3E".
+  return percent_encode(id, "-._~!$&'()*+,;=:@/?", true);
 }
 
 // Whether a <meta http-equiv=refresh> content sends the reader elsewhere: a delay, then ";" or

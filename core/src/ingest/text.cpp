@@ -112,6 +112,24 @@ std::string section_key(const std::string& url, const std::string& root) {
   return path.substr(0, path.find('/'));
 }
 
+std::string percent_encode(std::string_view s, std::string_view safe, bool keep_escapes) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const bool escape = keep_escapes && c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
+    if (escape || std::isalnum(c) || safe.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace siteseek::ingest_detail
 
 namespace siteseek {

@@ -13,5 +13,8 @@ std::string to_utf8(std::string_view html, std::string charset);
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull);
 /// The first path segment of `url` below `root` ("library" for root/library/os.html).
 std::string section_key(const std::string& url, const std::string& root);
+/// `s` with every byte that is neither alphanumeric nor in `safe` written as %XX (UTF-8 bytes
+/// one by one); with `keep_escapes`, a % that already starts one stays as it is.
+std::string percent_encode(std::string_view s, std::string_view safe, bool keep_escapes);
 
 }  // namespace siteseek::ingest_detail
