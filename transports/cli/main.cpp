@@ -136,6 +136,10 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
       std::cout << "  " << crumbs << "\n";
     }
     std::cout << "  " << r.url << "\n  " << for_terminal(r.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
+    for (const auto& s : r.sub_results ? *r.sub_results : std::vector<SubResult>{}) {
+      std::cout << "    › " << for_terminal(s.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n      "
+                << s.url << "\n      " << for_terminal(s.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
+    }
   }
   return ok;
 }
@@ -299,6 +303,9 @@ int main(int argc, char** argv) {
   search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000))->capture_default_str();
   search->add_option("--start", start, "skip this many results (paging)");
   search->add_flag("--json", json, "print the response as JSON");
+  std::uint32_t sub_results = 0;
+  search->add_option("--sub-results", sub_results, "one result per page, with up to this many of its matching sections")
+      ->check(CLI::Range(0, 1000));
   search->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
 
   // query
@@ -420,6 +427,7 @@ int main(int argc, char** argv) {
       req.site = site;
       req.num = num;
       req.start = start;
+      req.sub_results = sub_results;
       return print_search(node, req, json);
     }
     if (*query_cmd) {

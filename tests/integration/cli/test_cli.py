@@ -220,6 +220,19 @@ def test_query_stream_sub_results(indexed):
     assert "sub_results" in out[5]["error"]["message"]
 
 
+def test_search_sub_results(indexed):
+    # `search --sub-results N` asks what /search?sub_results=N asks: every result carries its page's
+    # other matching sections (the key is there, maybe empty); without it, no result has the key.
+    grouped = run("--config", indexed["config"], "search", "apt", "--site", "ex", "--sub-results", "2", "--json")
+    assert grouped.returncode == 0, grouped.stderr
+    results = json.loads(grouped.stdout)["results"]
+    assert results and all("sub_results" in r for r in results)
+    flat = run("--config", indexed["config"], "search", "apt", "--site", "ex", "--json")
+    assert not any("sub_results" in r for r in json.loads(flat.stdout)["results"])
+    text = run("--config", indexed["config"], "search", "apt", "--site", "ex", "--sub-results", "2")
+    assert text.returncode == 0 and "docs.example.org/guide/install.html" in text.stdout
+
+
 def test_query_answers_each_line_before_the_next_arrives(indexed):
     proc = subprocess.Popen([siteseek_bin(), "--config", indexed["config"], "query", "--site", "ex"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
