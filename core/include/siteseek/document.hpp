@@ -9,6 +9,15 @@ namespace siteseek {
 /// Whether a document is a whole page or one section of it.
 enum class DocumentType : std::uint8_t { page, section };
 
+/// A name/value pair a record can be filtered and faceted on ("version" = "3.12"). A record
+/// may carry several values of one name.
+struct Attribute {
+  std::string name;
+  std::string value;
+  bool operator==(const Attribute&) const = default;
+  auto operator<=>(const Attribute&) const = default;
+};
+
 /// One searchable record. Sections carry the page URL plus "#anchor".
 struct Document {
   std::string id;                      ///< stable id, unique within a site (usually the url)
@@ -28,6 +37,9 @@ struct Document {
   /// by ingestion; boosts.inbound_links ranks well-cited pages higher).
   std::uint32_t inbound_links = 0;
   std::uint64_t content_hash = 0;      ///< hash of the indexed fields, to spot unchanged records
+  /// Filterable attributes (docs/filters.md), besides the built-in `type` and `area` the index
+  /// adds. Set by ingestion from the settings' URL rules and the page's own declarations.
+  std::vector<Attribute> attributes;
 
   bool operator==(const Document&) const = default;
 };

@@ -91,6 +91,16 @@ struct SearchOptions {
   bool operator==(const SearchOptions&) const = default;
 };
 
+/// An attribute every record of a page gets from the page's URL (filters and facets): when
+/// `pattern` (RE2, searched in the full URL) matches, the record gets `attribute` = `value`, with
+/// $1..$9 in `value` replaced by the pattern's captures ("/docs/(\\d+\\.\\d+)/" -> "$1").
+struct AttributeRule {
+  std::string pattern;
+  std::string attribute;  ///< [a-z0-9_-]+
+  std::string value;
+  bool operator==(const AttributeRule&) const = default;
+};
+
 /// One documentation site: where its pages come from and how to search it.
 struct SiteSettings {
   std::string name;                              ///< required; [A-Za-z0-9_.-]+
@@ -110,6 +120,11 @@ struct SiteSettings {
   std::vector<std::string> stop_words = default_stop_words();
   std::string language = "english";                ///< Snowball stemmer name, or "none"
   std::vector<LandingPage> landing_pages;
+  /// Attributes from URL patterns, applied before those the pages declare (docs/filters.md).
+  std::vector<AttributeRule> attributes;
+  /// Attributes a search keeps to the reader's page's values when it gives from_url and no
+  /// filter on them ("version", "language"): a reader on 3.12's docs searches 3.12.
+  std::vector<std::string> context_attributes;
   SkipRules skip;
   Boosts boosts;
   CrawlLimits crawl;

@@ -26,6 +26,13 @@ void each_field(S& s, F&& f) {
   f("url", s.url);
 }
 
+template <class S, class F> requires Same<S, AttributeRule>
+void each_field(S& s, F&& f) {
+  f("pattern", s.pattern);
+  f("attribute", s.attribute);
+  f("value", s.value);
+}
+
 template <class S, class F> requires Same<S, SkipRules>
 void each_field(S& s, F&& f) {
   f("not_found_pages", s.not_found_pages);
@@ -94,6 +101,8 @@ void each_field(S& s, F&& f) {
   f("stop_words", s.stop_words);
   f("language", s.language);
   f("landing_pages", s.landing_pages);
+  f("attributes", s.attributes);
+  f("context_attributes", s.context_attributes);
   f("skip", s.skip);
   f("boosts", s.boosts);
   f("crawl", s.crawl);

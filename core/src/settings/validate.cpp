@@ -1,4 +1,5 @@
 // Value checks that JSON types cannot express: URLs, patterns, ranges, names, enumerations.
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -43,6 +44,14 @@ void check_non_empty(const std::vector<std::string>& values, const std::string& 
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (values[i].empty()) issues.push_back({index_path(path, i), "expected a non-empty string"});
   }
+}
+
+// Attribute names are what a filter expression names: lowercase words (docs/filters.md).
+void check_attribute_name(const std::string& name, const std::string& path, Issues& issues) {
+  const bool ok = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!ok) issues.push_back({path, "expected an attribute name of a-z, 0-9, _ and - (at most 64), got \"" + name + "\""});
 }
 
 template <class T>
@@ -128,6 +137,14 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
     if (s.landing_pages[i].query.empty()) issues.push_back({join_path(p, "query"), "expected a non-empty query"});
     check_url(s.landing_pages[i].url, join_path(p, "url"), issues);
   }
+  for (std::size_t i = 0; i < s.attributes.size(); ++i) {
+    auto p = index_path(at("attributes"), i);
+    check_pattern(s.attributes[i].pattern, join_path(p, "pattern"), issues);
+    check_attribute_name(s.attributes[i].attribute, join_path(p, "attribute"), issues);
+    if (s.attributes[i].value.empty()) issues.push_back({join_path(p, "value"), "expected a non-empty value (\"$1\" for the first capture)"});
+  }
+  for (std::size_t i = 0; i < s.context_attributes.size(); ++i)
+    check_attribute_name(s.context_attributes[i], index_path(at("context_attributes"), i), issues);
   check_non_empty(s.skip.title_contains, join_path(at("skip"), "title_contains"), issues);
   check_patterns(s.skip.url_patterns, join_path(at("skip"), "url_patterns"), issues);
   auto boosts = at("boosts");
