@@ -14,6 +14,7 @@ inline constexpr ClassOf error_classes[] = {
     {"invalid_config", "ConfigError"},
     {"unknown_site", "UnknownSiteError"},
     {"invalid_query", "QueryError"},
+    {"invalid_filter", "QueryError"},
     {"invalid_parameter", "QueryError"},
     {"unsupported_parameter", "QueryError"},
     {"query_too_long", "QueryError"},

@@ -49,5 +49,15 @@ inline constexpr std::size_t sub_result_snippet_length = 100;
 inline constexpr std::size_t max_results_window = 10'000;
 /// Word completions returned by suggest at most.
 inline constexpr std::size_t max_suggestions = 50;
+/// A filter expression (SearchRequest::filters): at most this many characters,
+inline constexpr std::size_t max_filter_length = 2048;
+/// parentheses and NOTs nested at most this deep,
+inline constexpr std::uint32_t max_filter_depth = 16;
+/// and at most this many attribute tests.
+inline constexpr std::uint32_t max_filter_tests = 64;
+/// Attributes one request may ask facet counts of (SearchRequest::facets),
+inline constexpr std::size_t max_facets = 16;
+/// and values listed per facet, most frequent first (Facet::more counts the rest).
+inline constexpr std::size_t max_facet_values = 100;
 
 }  // namespace siteseek::limits

@@ -29,6 +29,28 @@ struct SearchRequest {
   /// does (distinct = false with it is RequestError "invalid_parameter"); the RediSearch backend
   /// refuses it (RequestError "unsupported_parameter").
   std::uint32_t sub_results = 0;
+  /// Only records this filter expression keeps are ranked, counted and faceted
+  /// (`version:3.12 AND NOT type:section`; docs/filters.md). Empty: all. RequestError
+  /// "invalid_filter" names the position of a syntax error or an attribute no record has. An
+  /// attribute it names is left out of the site's context (from_url) filters.
+  std::string filters;
+  /// Attributes whose values to count over the results (SearchResponse::facets), at most
+  /// limits::max_facets.
+  std::vector<std::string> facets;
+};
+
+/// One value of a facet and how many results have it.
+struct FacetValue {
+  std::string value;
+  std::uint64_t count = 0;
+};
+
+/// The values of one attribute over a search's results: every matching result counts (one
+/// per page when results are distinct by page), not only the returned page.
+struct Facet {
+  std::string name;
+  std::vector<FacetValue> values;  ///< most frequent first, then by value; at most limits::max_facet_values
+  std::uint64_t more = 0;          ///< values left out by that cap
 };
 
 /// One of a page's other matching sections, under the page's result (SearchRequest::sub_results).
@@ -59,6 +81,10 @@ struct SearchResponse {
   std::vector<SearchResult> results;
   double took_ms = 0;       ///< engine time
   bool relaxed = false;     ///< no record matched every word; results match fewer words
+  std::vector<Facet> facets;  ///< one per SearchRequest::facets name, in its order
+  /// The values of the site's context_attributes on the reader's page (from_url) that the search
+  /// kept to, besides SearchRequest::filters ("version" = "3.12"); empty when none applied.
+  std::vector<Attribute> context;
 };
 
 /// A completion for a search box: a word or title that starts with the typed prefix.

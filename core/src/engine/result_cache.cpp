@@ -28,6 +28,9 @@ std::size_t footprint(const std::string& key, const CachedAnswer& a) {
     if (x.sub_results)
       for (const auto& s : *x.sub_results) bytes += sizeof(SubResult) + s.title.size() + s.url.size() + s.body.size();
   }
+  for (const auto& f : r.facets)
+    for (const auto& v : f.values) bytes += sizeof(FacetValue) + v.value.size();
+  for (const auto& c : r.context) bytes += sizeof(Attribute) + c.name.size() + c.value.size();
   for (const auto& x : a.suggestions) bytes += sizeof(Suggestion) + x.text.size() + x.url.size();
   return bytes;
 }
@@ -54,6 +57,9 @@ std::string ResultCache::key(std::string_view site, const SearchRequest& q, bool
   k += q.snippet_length ? '\1' : '\0';
   if (q.snippet_length) put(k, *q.snippet_length);
   put(k, q.sub_results);
+  put(k, q.filters);
+  put(k, static_cast<std::uint32_t>(q.facets.size()));
+  for (const auto& f : q.facets) put(k, f);
   k += json ? 'j' : 'r';  // last: erase_site matches keys by their site prefix
   return k;
 }

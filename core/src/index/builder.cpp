@@ -115,6 +115,44 @@ std::size_t numbering_bytes(std::string_view title) {
   return numbered;
 }
 
+// The attribute tables (index_data.hpp): each record's own pairs, then the built-in `type`
+// (page/section) and `area` (the first URL path segment) unless the record sets those names.
+void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
+  std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> records;
+  std::string key;
+  auto add = [&](std::string_view name, std::string_view value, std::uint32_t doc) {
+    key.assign(name).append(1, '\x1f').append(value);
+    auto it = records.find(key);
+    if (it == records.end()) it = records.emplace(key, std::vector<std::uint32_t>{}).first;
+    if (it->second.empty() || it->second.back() != doc) it->second.push_back(doc);
+  };
+  for (std::uint32_t i = 0; i < docs.size(); ++i) {
+    bool has_type = false, has_area = false;
+    for (const auto& a : docs[i].attributes) {
+      if (a.name.empty()) continue;
+      has_type |= a.name == "type";
+      has_area |= a.name == "area";
+      add(a.name, a.value, i);
+    }
+    if (!has_type) add("type", docs[i].type == DocumentType::page ? "page" : "section", i);
+    if (!has_area && !docs[i].section_key.empty()) add("area", docs[i].section_key, i);
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(records.size());
+  for (const auto& [k, v] : records) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  d.attr_keys.clear();
+  d.attr_key_offset.assign(1, 0);
+  d.attr_docs_offset.assign(1, 0);
+  d.attr_docs.clear();
+  for (auto k : keys) {
+    const auto& list = records.find(k)->second;
+    d.attr_keys += k;
+    d.attr_key_offset.push_back(static_cast<std::uint32_t>(d.attr_keys.size()));
+    d.attr_docs.insert(d.attr_docs.end(), list.begin(), list.end());
+    d.attr_docs_offset.push_back(static_cast<std::uint32_t>(d.attr_docs.size()));
+  }
+}
 }  // namespace
 
 struct IndexBuilder::Impl {
@@ -199,6 +237,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   }
   d.page_groups = static_cast<std::uint32_t>(groups.size());
   d.text.shrink_to_fit();
+  build_attributes(docs, d);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
   // per thread, each into its own table; the tables are then merged in document order, so the

@@ -24,7 +24,9 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) +
        bytes_of(doc_is_section) + bytes_of(doc_section) +
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
-       bytes_of(term_sample) + bytes_of(stem_sample);
+       bytes_of(term_sample) + bytes_of(stem_sample) + attr_keys.capacity() + bytes_of(attr_key_offset) +
+       bytes_of(attr_docs_offset) + bytes_of(attr_docs) + bytes_of(doc_attr_offset) + bytes_of(doc_attrs) +
+       bytes_of(page_by_url);
   return n;
 }
 
@@ -33,6 +35,52 @@ std::uint32_t Index::Data::section_id(std::string_view key) const {
                              [&](const TextRef& r, std::string_view k) { return slice(r) < k; });
   return it != section_keys.end() && slice(*it) == key ? static_cast<std::uint32_t>(it - section_keys.begin())
                                                        : no_section;
+}
+
+std::pair<std::uint32_t, std::uint32_t> Index::Data::attr_range(std::string_view name) const {
+  // Pairs sort by "name\x1fvalue": a name's pairs lie between "name\x1f" and "name\x20".
+  const std::string lo = std::string(name) + '\x1f', hi = std::string(name) + '\x20';
+  auto at = [&](const std::string& key) {
+    std::uint32_t first = 0, count = attr_count();
+    while (count > 0) {
+      const auto half = count / 2;
+      if (attr_key(first + half) < key) first += half + 1, count -= half + 1;
+      else count = half;
+    }
+    return first;
+  };
+  return {at(lo), at(hi)};
+}
+
+std::uint32_t Index::Data::find_attr(std::string_view name, std::string_view value) const {
+  const auto [first, last] = attr_range(name);
+  for (std::uint32_t lo = first, count = last - first; count > 0;) {
+    const auto half = count / 2;
+    const auto v = attr_value(lo + half);
+    if (v == value) return lo + half;
+    if (v < value) lo += half + 1, count -= half + 1;
+    else count = half;
+  }
+  return no_attr;
+}
+
+namespace {
+std::uint64_t url_hash(std::string_view url) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : url) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+}  // namespace
+
+std::uint32_t Index::Data::find_page(std::string_view url) const {
+  url = url.substr(0, url.find('#'));
+  const auto h = url_hash(url);
+  auto it = std::lower_bound(page_by_url.begin(), page_by_url.end(), std::pair<std::uint64_t, std::uint32_t>{h, 0});
+  for (; it != page_by_url.end() && it->first == h; ++it) {
+    const auto u = slice(docs[it->second].url);
+    if (u.substr(0, u.find('#')) == url) return it->second;
+  }
+  return no_attr;
 }
 
 std::string normalize_query(const Analyzer& analyzer, std::string_view text) {
@@ -88,6 +136,28 @@ void Index::Data::finish() {
     doc_section[i] = rank[doc_section[i]];
     doc_is_section[i] = docs[i].type == DocumentType::section;
     if (doc_is_section[i] && docs[i].page_group < page_groups) group_has_sections[docs[i].page_group] = 1;
+  }
+  // Each record's attribute pairs, from the pairs' record lists (pair ids ascending per record).
+  doc_attr_offset.assign(docs.size() + 1, 0);
+  for (auto doc : attr_docs) ++doc_attr_offset[doc + 1];
+  for (std::size_t i = 0; i < docs.size(); ++i) doc_attr_offset[i + 1] += doc_attr_offset[i];
+  doc_attrs.assign(attr_docs.size(), 0);
+  {
+    std::vector<std::uint32_t> fill(doc_attr_offset.begin(), doc_attr_offset.end() - 1);
+    for (std::uint32_t a = 0; a < attr_count(); ++a)
+      for (auto k = attr_docs_offset[a]; k < attr_docs_offset[a + 1]; ++k) doc_attrs[fill[attr_docs[k]]++] = a;
+  }
+  page_by_url.clear();
+  {
+    std::vector<std::uint8_t> seen(page_groups, 0);
+    for (std::uint32_t i = 0; i < docs.size(); ++i) {
+      const auto g = docs[i].page_group;
+      if (g >= page_groups || seen[g]) continue;
+      seen[g] = 1;
+      const auto u = slice(docs[i].url);
+      page_by_url.push_back({url_hash(u.substr(0, u.find('#'))), i});
+    }
+    std::sort(page_by_url.begin(), page_by_url.end());
   }
   std::array<double, 2> of_type{};
   for (auto& a : avg_field_length) a.fill(0);
@@ -208,6 +278,14 @@ Document Index::document(std::uint32_t doc) const {
   out.boost = r.boost;
   out.inbound_links = r.inbound_links;
   out.content_hash = r.content_hash;
+  // The record's own attributes: the built-in type and area are left out where they are what
+  // a build derives anyway, so a document read back and built again gives the same index.
+  for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k) {
+    const auto name = d.attr_name(d.doc_attrs[k]), value = d.attr_value(d.doc_attrs[k]);
+    if (name == "type" && value == (r.type == DocumentType::page ? "page" : "section")) continue;
+    if (name == "area" && value == out.section_key) continue;
+    out.attributes.push_back({std::string(name), std::string(value)});
+  }
   return out;
 }
 

@@ -125,6 +125,20 @@ struct Index::Data {
   std::vector<std::uint32_t> doc_section;
   std::vector<TextRef> section_keys;
 
+  // Attributes (filters, facets; docs/filters.md): every distinct name/value pair of the
+  // records, written "name\x1fvalue" and sorted, so one name's pairs are contiguous; the records
+  // having each pair, ascending. The built-in `type` and `area` are pairs like any other.
+  std::string attr_keys;
+  std::vector<std::uint32_t> attr_key_offset;   ///< per pair + 1
+  std::vector<std::uint32_t> attr_docs_offset;  ///< per pair + 1: range into attr_docs
+  std::vector<std::uint32_t> attr_docs;
+  /// Derived in finish(): each record's pairs, ascending (facet counts read these per result).
+  std::vector<std::uint32_t> doc_attr_offset;   ///< per record + 1
+  std::vector<std::uint32_t> doc_attrs;
+  /// Derived in finish(): (hash of the URL, record) of every page's first record, sorted, to
+  /// find the page a reader searches from (context attributes).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> page_by_url;
+
   // Term dictionary: terms sorted bytewise, concatenated.
   std::string terms;
   std::vector<std::uint32_t> term_offset;   ///< per term + 1
@@ -186,6 +200,19 @@ struct Index::Data {
     return std::string_view(stems).substr(stem_offset[id], stem_offset[id + 1] - stem_offset[id]);
   }
   std::uint32_t term_count() const { return static_cast<std::uint32_t>(term_df.size()); }
+  std::uint32_t attr_count() const { return static_cast<std::uint32_t>(attr_docs_offset.size() ? attr_docs_offset.size() - 1 : 0); }
+  std::string_view attr_key(std::uint32_t id) const {
+    return std::string_view(attr_keys).substr(attr_key_offset[id], attr_key_offset[id + 1] - attr_key_offset[id]);
+  }
+  std::string_view attr_name(std::uint32_t id) const { return attr_key(id).substr(0, attr_key(id).find('\x1f')); }
+  std::string_view attr_value(std::uint32_t id) const { return attr_key(id).substr(attr_key(id).find('\x1f') + 1); }
+  /// Ids [first, last) of the pairs of attribute `name` (empty range: no record has it).
+  std::pair<std::uint32_t, std::uint32_t> attr_range(std::string_view name) const;
+  /// The id of the pair name=value, or none.
+  std::uint32_t find_attr(std::string_view name, std::string_view value) const;
+  static constexpr std::uint32_t no_attr = ~0u;
+  /// The first record of the page at `url` (fragment ignored), or none.
+  std::uint32_t find_page(std::string_view url) const;
   /// The index of a section key in section_keys, or none.
   std::uint32_t section_id(std::string_view key) const;
   static constexpr std::uint32_t no_section = ~0u;

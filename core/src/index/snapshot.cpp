@@ -128,6 +128,17 @@ void validate(const Index::Data& d) {
       if (std::uint64_t(t.offset) + t.length > d.text.size()) bad("stored text");
     if (r.page_group >= d.page_groups) bad("page groups");
   }
+  // Attribute pairs: offsets inside their arrays, keys sorted and named, records ascending.
+  const auto pairs = d.attr_docs_offset.empty() ? 0 : d.attr_docs_offset.size() - 1;
+  if (!offsets_ok(d.attr_key_offset, pairs, d.attr_keys.size())) bad("attribute keys");
+  if (!offsets_ok(d.attr_docs_offset, pairs, d.attr_docs.size())) bad("attribute records");
+  for (std::uint32_t a = 0; a < pairs; ++a) {
+    if (d.attr_key(a).find('\x1f') == std::string_view::npos || (a > 0 && !(d.attr_key(a - 1) < d.attr_key(a))))
+      bad("attribute keys");
+    for (auto k = d.attr_docs_offset[a]; k < d.attr_docs_offset[a + 1]; ++k)
+      if (d.attr_docs[k] >= d.docs.size() || (k > d.attr_docs_offset[a] && d.attr_docs[k] <= d.attr_docs[k - 1]))
+        bad("attribute records");
+  }
   // Postings must decode inside their arrays and name existing documents.
   for (std::uint32_t t = 0; t < n; ++t) {
     const std::uint8_t* p = d.postings.data() + d.postings_offset[t];
@@ -184,6 +195,10 @@ std::string snapshot_bytes(const Index& index) {
   w.vec(d.stem_offset);
   w.vec(d.stem_terms_offset);
   w.vec(d.stem_terms);
+  w.str(d.attr_keys);
+  w.vec(d.attr_key_offset);
+  w.vec(d.attr_docs_offset);
+  w.vec(d.attr_docs);
 
   Writer h;
   h.out.append(magic, sizeof magic);
@@ -312,6 +327,10 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view file, const Si
   d.stem_offset = r.vec<std::uint32_t>();
   d.stem_terms_offset = r.vec<std::uint32_t>();
   d.stem_terms = r.vec<std::uint32_t>();
+  d.attr_keys = r.str();
+  d.attr_key_offset = r.vec<std::uint32_t>();
+  d.attr_docs_offset = r.vec<std::uint32_t>();
+  d.attr_docs = r.vec<std::uint32_t>();
   if (r.p != r.end) throw SnapshotError("snapshot " + path + " has unread bytes after the index");
   validate(d);
   d.analyzer = Analyzer(d.analyzer_options);

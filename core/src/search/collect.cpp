@@ -41,6 +41,41 @@ std::int64_t pinned_record(const Index::Data& d, const SearchRequest& request) {
   return -1;
 }
 
+// Facet counts (SearchRequest::facets) over the results in `ranked` and the pinned record:
+// for each name, its pairs' counts, read from each result's pair list.
+std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& request, Scratch& s, std::int64_t pinned) {
+  std::vector<Facet> out;
+  const std::size_t asked = std::min(request.facets.size(), limits::max_facets);
+  for (std::size_t f = 0; f < asked; ++f) {
+    auto& facet = out.emplace_back();
+    facet.name = request.facets[f];
+    const auto [first, last] = d.attr_range(facet.name);
+    if (first == last) continue;
+    auto& count = s.facet_count;
+    count.assign(last - first, 0);
+    auto add = [&](std::uint32_t doc) {
+      for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k) {
+        const auto a = d.doc_attrs[k];
+        if (a >= last) break;  // a record's pairs are ascending
+        if (a >= first) ++count[a - first];
+      }
+    };
+    for (const auto& c : s.ranked) add(c.doc);
+    if (pinned >= 0) add(static_cast<std::uint32_t>(pinned));
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t a = 0; a < count.size(); ++a)
+      if (count[a]) order.push_back(a);
+    const std::size_t listed = std::min(order.size(), limits::max_facet_values);
+    std::partial_sort(order.begin(), order.begin() + listed, order.end(), [&](auto a, auto b) {
+      return count[a] != count[b] ? count[a] > count[b] : a < b;  // pair ids follow value order
+    });
+    for (std::size_t k = 0; k < listed; ++k)
+      facet.values.push_back({std::string(d.attr_value(first + order[k])), count[order[k]]});
+    facet.more = order.size() - listed;
+  }
+  return out;
+}
+
 // Sub-results: the section records of each returned result's page other than the result's own,
 // the best `per_page` of each in rank order. Only the returned page's groups are looked for: one
 // pass over the candidates, then a sort of the few records found in them.
@@ -96,7 +131,8 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s) 
 
   // The pinned record leads; it (and, when distinct, its page's other records) leaves the
   // ranking, and counts once more when it had not matched.
-  const std::int64_t pinned = pinned_record(d, request);
+  std::int64_t pinned = pinned_record(d, request);
+  if (pinned >= 0 && !s.allows(static_cast<std::uint32_t>(pinned))) pinned = -1;  // filtered out
   if (pinned >= 0) {
     auto grp = d.docs[pinned].page_group;
     auto before = ranked.size();
@@ -105,6 +141,7 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s) 
     });
     if (ranked.size() == before) ++out.total;
   }
+  if (!request.facets.empty()) out.facets = count_facets(d, request, s, pinned);
   out.start = std::min<std::size_t>(request.start, limits::max_results_window);
   const std::size_t want = std::min<std::size_t>(out.start + request.num, limits::max_results_window);
   std::size_t pin_extra = pinned >= 0 ? 1 : 0;

@@ -25,6 +25,7 @@ struct Collected {
   std::uint64_t total = 0;  ///< results after distinct, the pinned landing page included
   std::size_t start = 0;    ///< the page is `ranked` from here on (nothing when past its end)
   SubRanked sub;            ///< in `s.sub_ranked` and `s.sub_offset`
+  std::vector<Facet> facets;  ///< SearchRequest::facets counted over every result
 };
 
 /// Collects `s.cands` (scored by the ranking rules) into `s.ranked`: the best `start + num`
@@ -32,7 +33,8 @@ struct Collected {
 /// distinct by page and each returned one gets its page's best other section records (at most
 /// sub_results, at most limits::max_sub_results) in `s.sub_ranked`: the records of that page a
 /// search without distinct would rank, in its order. RequestError "invalid_parameter" for
-/// sub_results with distinct = false. `s.cands` is left unspecified.
+/// sub_results with distinct = false. Records `s.allows` refuses are never pinned. Facet counts
+/// go over every result before the top is cut. `s.cands` is left unspecified.
 Collected collect(const Index& index, const SearchRequest& request, Scratch& s);
 
 }  // namespace siteseek::detail

@@ -117,6 +117,35 @@ void append_json_head(std::string& out, const SearchResponse& res) {
     out += '}';
   }
   out += ']';
+  if (!res.facets.empty()) {
+    out += ",\"facets\":{";
+    for (std::size_t f = 0; f < res.facets.size(); ++f) {
+      const auto& facet = res.facets[f];
+      if (f) out += ',';
+      append_json_string(out, facet.name);
+      out += ":{\"values\":[";
+      for (std::size_t k = 0; k < facet.values.size(); ++k) {
+        out += k ? ",{\"value\":" : "{\"value\":";
+        append_json_string(out, facet.values[k].value);
+        out += ",\"count\":" + std::to_string(facet.values[k].count) + '}';
+      }
+      out += ']';
+      if (facet.more) out += ",\"more\":" + std::to_string(facet.more);
+      out += '}';
+    }
+    out += '}';
+  }
+  if (!res.context.empty()) {
+    out += ",\"context\":[";
+    for (std::size_t k = 0; k < res.context.size(); ++k) {
+      out += k ? ",{\"name\":" : "{\"name\":";
+      append_json_string(out, res.context[k].name);
+      out += ",\"value\":";
+      append_json_string(out, res.context[k].value);
+      out += '}';
+    }
+    out += ']';
+  }
 }
 
 void append_json_tail(std::string& out, double took_ms, bool relaxed) {

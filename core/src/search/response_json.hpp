@@ -7,7 +7,7 @@
 
 namespace siteseek {
 
-/// `{"total":N,"results":[...]`
+/// `{"total":N,"results":[...][,"facets":{...}][,"context":[...]]`
 void append_json_head(std::string& out, const SearchResponse& response);
 /// `,"took_ms":T[,"relaxed":true]}`
 void append_json_tail(std::string& out, double took_ms, bool relaxed);

@@ -232,17 +232,23 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
   auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
   // keep: only the documents whose bit is set are wanted (one-word clauses only).
   std::vector<std::uint32_t> kept;
+  // A filter (s.allowed()) keeps records out of every pass: its bits are the `keep` of a walk
+  // that has none, and a clause built or walked before is checked record by record.
+  const std::uint64_t* allowed = s.allowed();
   auto each_doc = [&](std::size_t i, const std::uint64_t* keep, auto&& fn) {
     const auto& c = plan.clauses[i];
+    if (!keep) keep = allowed;
     if (one_word(c)) {
       const float w = c.alternatives[0].weight;
       const auto t = c.alternatives[0].terms[0];
       if (keep) kept.push_back(t);
-      for (const auto& h : scorer.term_hits(t, keep)) fn(h.doc, h.score * w);
+      for (const auto& h : scorer.term_hits(t, keep))
+        if (s.allows(h.doc)) fn(h.doc, h.score * w);
       return;
     }
     if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
-    for (const auto& ds : built[i]) fn(ds.doc, ds.score);
+    for (const auto& ds : built[i])
+      if (s.allows(ds.doc)) fn(ds.doc, ds.score);
   };
   auto size_of = [&](std::size_t i) -> std::size_t {
     const auto& c = plan.clauses[i];
@@ -321,9 +327,10 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
   cands.clear();
   if (single) {
     const auto& alt = plan.clauses[0].alternatives[0];
-    const auto& hits = scorer.term_hits(alt.terms[0]);
+    const auto& hits = scorer.term_hits(alt.terms[0], allowed);
     cands.reserve(hits.size());
-    for (const auto& h : hits) cands.push_back({h.doc, 0, h.score * alt.weight});
+    for (const auto& h : hits)
+      if (s.allows(h.doc)) cands.push_back({h.doc, 0, h.score * alt.weight});
     all_match = !cands.empty();
   }
   cands.reserve(touched.size());

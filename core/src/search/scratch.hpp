@@ -65,6 +65,13 @@ struct Scratch {
   /// returned page, the k-th result's at [sub_offset[k], sub_offset[k + 1]) of sub_ranked.
   std::vector<Candidate> sub_ranked;
   std::vector<std::uint32_t> sub_offset;
+  /// The request's filter (SearchRequest::filters and context): a bit per record it keeps.
+  /// Meaningful only while `filtered`.
+  std::vector<std::uint64_t> filter;
+  bool filtered = false;
+  const std::uint64_t* allowed() const { return filtered ? filter.data() : nullptr; }
+  bool allows(std::uint32_t doc) const { return !filtered || (filter[doc >> 6] >> (doc & 63) & 1); }
+  std::vector<std::uint64_t> facet_count;  ///< per attribute pair of a facet (collect.cpp)
 
   static std::uint32_t bump(std::uint32_t& g, std::vector<std::uint32_t>& a) {
     if (++g == 0) {

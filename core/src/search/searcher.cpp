@@ -8,6 +8,7 @@
 
 #include "index/index_data.hpp"
 #include "search/collect.hpp"
+#include "search/filter.hpp"
 #include "search/page.hpp"
 #include "search/plan.hpp"
 #include "search/query_parser.hpp"
@@ -44,9 +45,12 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   const auto parsed = parse_query(request.q, request.prefix.value_or(so.prefix_search));
   const Plan plan = make_plan(index, parsed, plan_options(request, so, started));
 
+  // Filter: the records the request's filters and the reader's context keep, a bit each.
+  auto& s = scratch();
+  response.context = set_filter(d, request, s);
+
   // Scorer: the records matching every required word (or, relaxed, some), scored by the weight
   // rules (match_kind, bm25f) as their postings are read.
-  auto& s = scratch();
   s.ensure(d.docs.size(), d.page_groups);
   Scorer scorer(index, plan);
   const Matches matches = match(index, plan, scorer, s);
@@ -62,6 +66,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   // when asked, each returned page's best other sections.
   const Collected top = collect(index, request, s);
   response.total = top.total;
+  response.facets = std::move(top.facets);
 
   // The returned page: stored fields, highlights and snippets for its results (and their
   // sub-results) only.

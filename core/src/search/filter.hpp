@@ -1,0 +1,47 @@
+#pragma once
+// Filters (SearchRequest::filters): a small expression language over record attributes,
+// `version:3.12 AND (area:library OR area:tutorial) AND NOT type:section` (docs/filters.md),
+// parsed once per request and evaluated to a bit per record before any posting is read, so
+// totals, facets and pagination count only the records it keeps.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/index_data.hpp"
+#include "search/scratch.hpp"
+#include "siteseek/search.hpp"
+
+namespace siteseek::detail {
+
+/// One node of a parsed filter.
+struct FilterNode {
+  enum class Kind : std::uint8_t { test, any, all_of, any_of, none_of };
+  Kind kind = Kind::test;
+  std::string name;   ///< test, any: the attribute
+  std::string value;  ///< test: the value (any: every value of `name`, written `name:*`)
+  std::uint32_t position = 0;  ///< 1-based character offset in the expression (errors)
+  std::vector<FilterNode> children;  ///< all_of (AND), any_of (OR), none_of (NOT: one child)
+};
+
+/// Parse a filter expression. Empty or blank text: none. Throws RequestError("invalid_filter")
+/// naming the 1-based position of the first error.
+std::optional<FilterNode> parse_filter(std::string_view text);
+
+/// The expression `f` written back in the language (canonical spacing; for explain and tests).
+std::string to_string(const FilterNode& f);
+
+/// Every attribute name `f` tests, in order of appearance (repeats included).
+void filter_names(const FilterNode& f, std::vector<std::string>& out);
+
+/// The records `f` keeps: a bit per record of `d` (bits past the last record clear). Throws
+/// RequestError("invalid_filter") for a name no record of the index carries.
+std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f);
+
+/// Sets the request's filter into `s` (Scratch::filter, filtered): `request.filters` AND, for
+/// each of the site's context_attributes it does not name, one of the values the reader's page
+/// (request.from_url, found in the index) has. Returns those context values.
+std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request, Scratch& s);
+
+}  // namespace siteseek::detail
