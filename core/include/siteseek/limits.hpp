@@ -55,6 +55,8 @@ inline constexpr std::size_t max_filter_length = 2048;
 inline constexpr std::uint32_t max_filter_depth = 16;
 /// and at most this many attribute tests.
 inline constexpr std::uint32_t max_filter_tests = 64;
+/// Sites one search may name together (SearchRequest::site = "a,b").
+inline constexpr std::size_t max_sites_per_search = 8;
 /// Attributes one request may ask facet counts of (SearchRequest::facets),
 inline constexpr std::size_t max_facets = 16;
 /// and values listed per facet, most frequent first (Facet::more counts the rest).

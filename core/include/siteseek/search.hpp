@@ -13,7 +13,10 @@ namespace siteseek {
 /// One search. Optional fields override the site's SearchOptions for this request only.
 struct SearchRequest {
   std::string q;                 ///< the query text (see docs/query-language.md)
-  std::string site;              ///< empty: the default site
+  /// Empty: the default site. Several names, comma-separated ("a,b"; at most
+  /// limits::max_sites_per_search), search those sites together: their results merged by score,
+  /// each result naming its site, totals and facet counts summed.
+  std::string site;
   std::string from_url;          ///< the page the user searches from: its section is boosted
   std::uint32_t start = 0;       ///< results to skip
   std::uint32_t num = 10;        ///< results to return (transports clamp to AppSettings::max_num)
@@ -70,6 +73,7 @@ struct SearchResult {
   std::string url;
   DocumentType type = DocumentType::page;
   double score = 0;
+  std::string site;  ///< the result's site, set when the request searched several (site = "a,b")
   /// Set when the request asked for sub-results: the page's other matching sections, best
   /// first (empty when none matched); unset otherwise.
   std::optional<std::vector<SubResult>> sub_results;
@@ -116,8 +120,9 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
 namespace siteseek {
 
 /// Append `response` as one JSON object, the wire shape of HTTP /search and `siteseek query`:
-/// {"total","results":[{"title","section_title","hierarchy","body","url"[,"sub_results":[{"title","url",
-/// "body"}]]}],"took_ms"[,"relaxed"]}; "sub_results" only on results that carry them.
+/// {"total","results":[{"title","section_title","hierarchy","body","url"[,"site"][,"sub_results":[{"title",
+/// "url","body"}]]}][,"facets":{NAME:{"values":[{"value","count"}][,"more"]}}][,"context":[{"name","value"}]],
+/// "took_ms"[,"relaxed"]}; optional keys only when set (site: several sites were searched).
 void append_json(std::string& out, const SearchResponse& response);
 /// Append `s` as a JSON string literal, escaped.
 void append_json_string(std::string& out, std::string_view s);

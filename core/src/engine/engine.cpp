@@ -1,9 +1,13 @@
 // The engine facade: sites -> current index, lock-free search, atomic publish, build.
 #include "engine/engine_impl.hpp"
 
+#include <algorithm>
+
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
+#include "search/merge.hpp"
 #include "search/response_json.hpp"
+#include "siteseek/limits.hpp"
 
 namespace siteseek {
 
@@ -98,7 +102,41 @@ Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key
   return l;
 }
 
+// Several sites: each searched for the first start + num of its results (not cached: the cache
+// forgets a site's answers by its name alone), then merged. A filter attribute some site lacks
+// is an error only when every site lacks it.
+SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
+  const auto names = detail::site_list(request.site);
+  if (names.size() > limits::max_sites_per_search)
+    throw RequestError("invalid_parameter", "site names at most " + std::to_string(limits::max_sites_per_search) +
+                                                " sites, got " + std::to_string(names.size()));
+  if (std::find(names.begin(), names.end(), "") != names.end())
+    throw RequestError("invalid_parameter", "site lists sites separated by commas; one of them is empty");
+  const auto set = current_sites();
+  std::vector<std::pair<std::string, SearchResponse>> answers;
+  std::exception_ptr missing_attribute;
+  for (const auto& name : names) {
+    auto& slot = set->slot(name);
+    const auto index = slot.index.load(std::memory_order_acquire);
+    if (!index) continue;
+    SearchRequest one = request;
+    one.site = slot.settings.name;
+    one.start = 0;
+    one.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
+    try {
+      answers.emplace_back(one.site, search_index(*index, one));
+    } catch (const RequestError& e) {
+      if (std::string_view(e.code()) != "invalid_filter" || std::string_view(e.what()).find("no record has") == std::string_view::npos)
+        throw;
+      missing_attribute = std::current_exception();
+    }
+  }
+  if (answers.empty() && missing_attribute) std::rethrow_exception(missing_attribute);
+  return detail::merge_responses(std::move(answers), request.start, request.num);
+}
+
 SearchResponse Engine::search(const SearchRequest& request) const {
+  if (request.site.find(',') != std::string::npos) return impl_->search_sites(request);
   auto l = impl_->lookup(request, false);
   if (!l.index) return {};
   if (l.hit) {
@@ -114,6 +152,11 @@ SearchResponse Engine::search(const SearchRequest& request) const {
 }
 
 std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out) const {
+  if (request.site.find(',') != std::string::npos) {
+    const auto r = impl_->search_sites(request);
+    append_json(out, r);
+    return r.total;
+  }
   auto l = impl_->lookup(request, true);
   if (l.hit) {
     out.reserve(out.size() + l.hit->json_head.size() + 40);

@@ -48,6 +48,8 @@ struct Engine::Impl {
   /// Publish a new site set made from `settings`, keeping the slots of `keep` (by name).
   void install(AppSettings settings, const SiteSet* keep, std::string_view changed = {});
   struct Lookup;
+  /// A search of several sites (SearchRequest::site = "a,b").
+  SearchResponse search_sites(const SearchRequest& request) const;
   /// `request`'s site's current index and, when the result cache is on, its cached answer
   /// under ResultCache::key(site, request, key_args...) (defined and used in engine.cpp).
   template <class Request, class... KeyArgs>

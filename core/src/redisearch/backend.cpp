@@ -35,6 +35,8 @@ bool no_index_yet(const RedisReply& r) {
 void check_supported(const SearchRequest& request) {
   if (request.sub_results > 0)
     throw RequestError("unsupported_parameter", "sub_results is not supported with backend = \"redisearch\"");
+  if (request.site.find(',') != std::string::npos)
+    throw RequestError("unsupported_parameter", "several sites in one search are not supported with backend = \"redisearch\"");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t) {

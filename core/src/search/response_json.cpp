@@ -100,6 +100,10 @@ void append_json_head(std::string& out, const SearchResponse& res) {
     append_json_string(out, r.body);
     out += ",\"url\":";
     append_json_string(out, r.url);
+    if (!r.site.empty()) {
+      out += ",\"site\":";
+      append_json_string(out, r.site);
+    }
     if (r.sub_results) {
       out += ",\"sub_results\":[";
       for (std::size_t k = 0; k < r.sub_results->size(); ++k) {

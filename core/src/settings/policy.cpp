@@ -43,7 +43,19 @@ std::string resolve_site(const AppSettings& settings, std::string_view given) {
 PolicyNotes apply_policy(const AppSettings& settings, SearchRequest& request) {
   PolicyNotes notes;
   check_length(settings, request.q);
-  if (!request.site.empty()) request.site = resolve_site(settings, request.site);
+  if (request.site.find(',') != std::string::npos) {  // several sites: each name resolved
+    std::string sites;
+    for (std::string_view rest = request.site;;) {
+      const auto comma = rest.find(',');
+      if (!sites.empty()) sites += ',';
+      sites += resolve_site(settings, rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    request.site = std::move(sites);
+  } else if (!request.site.empty()) {
+    request.site = resolve_site(settings, request.site);
+  }
   if (request.num > settings.max_num) {
     request.num = settings.max_num;
     notes.num_clamped = true;

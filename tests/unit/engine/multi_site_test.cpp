@@ -1,0 +1,113 @@
+// Several sites in one search (SearchRequest::site = "a,b"): results merged by score with their
+// site, exact summed totals, paging across the sites, facets summed, filters on an attribute one
+// site lacks, and the errors.
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/policy.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+AppSettings two_sites() {
+  AppSettings app;
+  for (std::string name : {"guide", "api"}) {
+    SiteSettings s;
+    s.name = name;
+    s.url = "https://" + name + ".example.org/";
+    app.sites.push_back(s);
+  }
+  return app;
+}
+
+// `n` pages of `site`, each with "widget"; the first also in the title; those of "api" carry
+// the attribute kind=reference.
+std::vector<Document> pages(const std::string& site, int n) {
+  std::vector<Document> docs;
+  for (int i = 0; i < n; ++i) {
+    Document d;
+    d.url = d.id = "https://" + site + ".example.org/p" + std::to_string(i) + ".html";
+    d.title = i == 0 ? "Widget " + site : "Page " + std::to_string(i);
+    d.body = "the widget text of " + site + " page " + std::to_string(i);
+    if (site == "api") d.attributes = {{"kind", "reference"}};
+    docs.push_back(d);
+  }
+  return docs;
+}
+
+SearchRequest request(const std::string& sites) {
+  SearchRequest r;
+  r.q = "widget";
+  r.site = sites;
+  r.num = 4;
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(multi_site)
+
+BOOST_AUTO_TEST_CASE(merges_results_of_several_sites) {
+  Engine e(two_sites());
+  e.publish("guide", e.build("guide", pages("guide", 5)));
+  e.publish("api", e.build("api", pages("api", 3)));
+  auto r = e.search(request("guide,api"));
+  BOOST_TEST(r.total == 8u);
+  BOOST_REQUIRE(r.results.size() == 4u);
+  std::set<std::string> sites;
+  for (std::size_t k = 0; k < r.results.size(); ++k) {
+    sites.insert(r.results[k].site);
+    if (k) BOOST_TEST(r.results[k - 1].score >= r.results[k].score);
+  }
+  BOOST_TEST(sites.size() == 2u);  // each site's title match leads its own list
+  // Paging across the merged list gives every result once.
+  std::set<std::string> urls;
+  auto q = request("guide,api");
+  for (q.start = 0; q.start < 8; q.start += 4)
+    for (const auto& x : e.search(q).results) urls.insert(x.url);
+  BOOST_TEST(urls.size() == 8u);
+  // One site alone carries no site name; JSON names it per result when several were searched.
+  BOOST_TEST(e.search(request("api")).results.at(0).site.empty());
+  std::string json;
+  e.search_json(request("api,guide"), json);
+  BOOST_TEST(json.find("\"site\":\"api\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(facets_and_filters_across_sites) {
+  Engine e(two_sites());
+  e.publish("guide", e.build("guide", pages("guide", 5)));
+  e.publish("api", e.build("api", pages("api", 3)));
+  auto q = request("guide,api");
+  q.facets = {"kind", "type"};
+  auto r = e.search(q);
+  BOOST_REQUIRE(r.facets.size() == 2u);
+  BOOST_TEST(r.facets[0].values.at(0).count == 3u);
+  BOOST_TEST(r.facets[1].values.at(0).value == "page");
+  BOOST_TEST(r.facets[1].values.at(0).count == 8u);
+  // "kind" exists in one site only: the filter keeps to it, not an error.
+  q.filters = "kind:reference";
+  r = e.search(q);
+  BOOST_TEST(r.total == 3u);
+  for (const auto& x : r.results) BOOST_TEST(x.site == "api");
+  // An attribute no site has is.
+  q.filters = "knid:reference";
+  BOOST_CHECK_THROW(e.search(q), RequestError);
+}
+
+BOOST_AUTO_TEST_CASE(errors) {
+  Engine e(two_sites());
+  BOOST_CHECK_THROW(e.search(request("guide,nope")), UnknownSiteError);
+  BOOST_CHECK_THROW(e.search(request("guide,")), RequestError);
+  BOOST_CHECK_THROW(e.search(request("a,b,c,d,e,f,g,h,i")), RequestError);
+  // Policy resolves each name (a site's URL names it too).
+  auto q = request("https://guide.example.org,api");
+  apply_policy(*e.settings(), q);
+  BOOST_TEST(q.site == "guide,api");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
