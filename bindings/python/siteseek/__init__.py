@@ -20,6 +20,7 @@ from ._siteseek import (  # noqa: F401
     Error,
     FieldWeights,
     IoError,
+    AttributeRule,
     LandingPage,
     QueryError,
     RedisError,
@@ -39,6 +40,6 @@ from ._siteseek import (  # noqa: F401
 
 __all__ = [
     "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
-    "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
+    "AttributeRule", "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]

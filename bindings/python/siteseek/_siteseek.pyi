@@ -32,6 +32,15 @@ class LandingPage:
     def from_dict(d: Mapping[str, Any]) -> LandingPage: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class AttributeRule:
+    pattern: str
+    attribute: str
+    value: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> AttributeRule: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class SkipRules:
     not_found_pages: bool
     title_contains: list[str]
@@ -109,6 +118,8 @@ class SiteSettings:
     stop_words: list[str]
     language: str
     landing_pages: list[LandingPage]
+    attributes: list[AttributeRule]
+    context_attributes: list[str]
     skip: SkipRules
     boosts: Boosts
     crawl: CrawlLimits
