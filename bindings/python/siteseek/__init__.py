@@ -18,6 +18,8 @@ from ._siteseek import (  # noqa: F401
     Document,
     Engine,
     Error,
+    Facet,
+    FacetValue,
     FieldWeights,
     IoError,
     LandingPage,
@@ -38,7 +40,7 @@ from ._siteseek import (  # noqa: F401
 )
 
 __all__ = [
-    "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
+    "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]
