@@ -1,6 +1,8 @@
 """The HTTP API over real sockets against a real `siteseek serve` process:
 1. /search: the response's shape, results and highlights, bad parameters; sub_results lists a
    page's other matching sections under its one result, and leaves the default bytes as they were;
+   filters keep exact totals, facets count every result, a bad filter is 400 naming its position,
+   too many or misspelt facets are 400, the reader's page's context applies and filters widen it;
 2. /suggest, /sites, /health, /metrics, /openapi.json; a repeated search answered from the result cache;
 3. unknown routes (404) and wrong methods (405) as JSON errors;
 4. admin endpoints: 403 without a configured key, 401 for a missing or wrong key, jobs that run;
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 
 import pytest
 from conftest import API_KEY, FIXTURE_SITE, Server, refuse_io_uring
@@ -107,6 +110,89 @@ def test_sub_results(server, tmp_path):
         assert all("[" in x["title"] for x in pre["results"][0]["sub_results"])
         _, _, api = s.get_json("/openapi.json")
         assert "sub_results" in [p["name"] for p in api["paths"]["/search"]["get"]["parameters"]]
+    finally:
+        s.stop()
+
+
+def search(server, q, **params):
+    status, _, body = server.get_json("/search?" + urllib.parse.urlencode({"q": q, **params}))
+    assert status == 200, body
+    return body
+
+
+def counts(body, facet):
+    return {v["value"]: v["count"] for v in body["facets"][facet]["values"]}
+
+
+def test_filters_and_facets(server):
+    # The attributes every index has: type (page or section) and area (the first path segment).
+    everything = search(server, "guide", facets="type,area")
+    assert list(everything) == ["total", "results", "facets", "took_ms"]
+    assert list(everything["facets"]) == ["type", "area"]
+    total = everything["total"]
+    types, areas = counts(everything, "type"), counts(everything, "area")
+    # Every result counts once per attribute it has, not only the page returned (num 3).
+    assert total > len(everything["results"]) and sum(types.values()) == sum(areas.values()) == total
+    assert areas["guide"] >= 2 and len(areas) >= 2
+    # Totals under a filter are exact: the facet counts, the complement, and every result kept.
+    guide = search(server, "guide", filters="area:guide", num=5)
+    assert guide["total"] == areas["guide"] == len(guide["results"])
+    assert all(r["url"].startswith("https://docs.example.org/guide/") for r in guide["results"])
+    assert search(server, "guide", filters="NOT area:guide")["total"] == total - areas["guide"]
+    assert search(server, "guide", filters="type:page")["total"] == types["page"]
+    assert search(server, "guide", filters="area:guide OR type:page")["total"] == total
+    both = search(server, "guide", filters="area:guide", facets="area")
+    assert counts(both, "area") == {"guide": areas["guide"]}  # facets count under the filter
+    # Unasked, no key: the default bytes are what they were; an empty list is not asking.
+    _, _, flat = server.request("GET", "/search?q=guide")
+    _, _, empty = server.request("GET", "/search?q=guide&facets=&filters=")
+    assert b'"facets"' not in flat and without_took_ms(flat) == without_took_ms(empty)
+    assert list(search(server, "guide", facets="type,type, area,")["facets"]) == ["type", "area"]
+
+    def refused(**params):
+        status, _, body = server.get_json("/search?" + urllib.parse.urlencode({"q": "guide", **params}))
+        assert status == 400, (params, body)
+        return body["error"]["code"], body["error"]["message"]
+
+    code, message = refused(filters="type:page AND")
+    assert code == "invalid_filter" and "position 14" in message, message
+    code, message = refused(filters="area:guide OR verison:1")
+    assert code == "invalid_filter" and "verison" in message and "position 15" in message, message
+    code, message = refused(filters="type:page " + " " * 2048)
+    assert code == "invalid_parameter" and message.startswith("filters "), message
+    assert search(server, "guide", filters="type:page" + " " * 2039)["total"] == types["page"]  # 2048: searched
+    code, message = refused(facets=",".join(f"a{i}" for i in range(17)))
+    assert code == "invalid_parameter" and message.startswith("facets ") and "16" in message, message
+    assert len(search(server, "guide", facets=",".join(f"a{i}" for i in range(16)))["facets"]) == 16
+    for bad in ("Type", "type,ar ea", "x" * 65, "a/b"):
+        code, message = refused(facets=bad)
+        assert code == "invalid_parameter" and message.startswith("facets: ") and "is not an attribute name" in message, bad
+
+    _, _, api = server.get_json("/openapi.json")
+    names = [p["name"] for p in api["paths"]["/search"]["get"]["parameters"]]
+    assert "filters" in names and "facets" in names
+    schemas = api["components"]["schemas"]
+    assert {"facets", "context"} <= set(schemas["SearchResponse"]["properties"]) and "Facet" in schemas
+
+
+def test_context_of_the_readers_page(tmp_path):
+    # context_attributes: a search from a page keeps to that page's values, said in "context";
+    # a filter naming the attribute replaces it (name:* widens to every value).
+    s = Server(sites=[{"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE,
+                       "title_separators": [" | "], "context_attributes": ["area"]}])
+    try:
+        everything = search(s, "guide", facets="area")
+        assert "context" not in everything
+        reader = "https://docs.example.org/guide/install.html#linux"
+        kept = search(s, "guide", from_url=reader, facets="area")
+        assert kept["context"] == [{"name": "area", "value": "guide"}]
+        assert kept["total"] == counts(everything, "area")["guide"] == counts(kept, "area")["guide"]
+        assert list(kept) == ["total", "results", "facets", "context", "took_ms"]
+        wide = search(s, "guide", from_url=reader, filters="area:*")
+        assert "context" not in wide and wide["total"] == everything["total"]
+        other = search(s, "guide", from_url=reader, filters="type:page", num=5)  # names another: both apply
+        assert other["context"] == kept["context"] and 0 < other["total"] <= kept["total"]
+        assert all(r["url"].startswith("https://docs.example.org/guide/") for r in other["results"])
     finally:
         s.stop()
 

@@ -1,6 +1,8 @@
 """The Python module as a Python user uses it:
 1. an Engine over documents (dicts or Document), search with options, results as objects and dicts;
    sub_results=n lists a page's other matching sections under its one result (None when not asked);
+   filters= keeps exact totals, facets= (a list or a comma-separated str) gives Facet objects over
+   every result, .context the reader's page's values, to_dict() the HTTP keys; bad ones QueryError;
 2. indexing a built directory, saving a snapshot and opening it again;
 3. errors: a hierarchy under siteseek.Error with stable codes, ConfigError listing key paths,
    UnknownSiteError listing the valid sites, SnapshotError for a corrupt file;
@@ -83,6 +85,64 @@ def test_sub_results(engine):
     with pytest.raises(siteseek.QueryError) as err:
         engine.search("key", site="demo", sub_results=2, distinct=False)
     assert err.value.code == "invalid_parameter"
+
+
+AREAS = [("guide/start.html", "Getting started", "page"), ("guide/start.html#install", "Install the tool", "section"),
+         ("guide/config.html", "Configure the tool", "page"), ("api/tool.html", "The tool API", "page")]
+
+
+@pytest.fixture()
+def areas():
+    # The attributes every index has: type (page or section) and area (the section_key ingestion
+    # sets to the first path segment; given here).
+    e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/", "context_attributes": ["area"]}]})
+    e.add_documents("demo", [{"url": "https://docs.example.org/" + path, "title": title, "type": kind,
+                              "section_title": title if kind == "section" else "", "body": "About the tool.",
+                              "section_key": path.split("/")[0]}
+                             for path, title, kind in AREAS])
+    return e
+
+
+def test_filters_and_facets(areas):
+    everything = areas.search("tool", site="demo", num=1, distinct=False, facets=["type", "area"])
+    assert everything.total == 4 and len(everything) == 1
+    assert [f.name for f in everything.facets] == ["type", "area"]
+    type_, area = everything.facets
+    assert isinstance(area, siteseek.Facet) and isinstance(area.values[0], siteseek.FacetValue)
+    assert [(v.value, v.count) for v in area.values] == [("guide", 3), ("api", 1)] and area.more == 0
+    assert {v.value: v.count for v in type_.values} == {"page": 3, "section": 1}
+    assert area.to_dict() == {"values": [{"value": "guide", "count": 3}, {"value": "api", "count": 1}]}
+    d = everything.to_dict()
+    assert list(d) == ["total", "results", "facets", "took_ms"]  # the HTTP keys, in their order
+    assert d["facets"] == {"type": type_.to_dict(), "area": area.to_dict()}
+    # Totals are exact under a filter; a comma-separated str is a list of names.
+    kept = areas.search("tool", site="demo", distinct=False, filters="area:guide AND NOT type:section", facets="area, type")
+    assert kept.total == 2 and {r.url.split("/")[3] for r in kept} == {"guide"}
+    assert [f.name for f in kept.facets] == ["area", "type"] and kept.facets[0].values[0].count == 2
+    # Not asked: no facets, no keys.
+    plain = areas.search("tool", site="demo")
+    assert plain.facets == [] and plain.context == [] and set(plain.to_dict()) == {"total", "results", "took_ms"}
+    for options, code, text in [({"filters": "type:page AND"}, "invalid_filter", "position 14"),
+                                ({"filters": "verison:1"}, "invalid_filter", "verison"),
+                                ({"filters": "type:page" + " " * 2040}, "invalid_parameter", "filters is 2049 bytes"),
+                                ({"filters": ["type:page"]}, "invalid_parameter", "filters must be a string"),
+                                ({"facets": [f"a{i}" for i in range(17)]}, "invalid_parameter", "the limit is 16"),
+                                ({"facets": ["Type"]}, "invalid_parameter", '"Type" is not an attribute name'),
+                                ({"facets": [1]}, "invalid_parameter", "facets must be"),
+                                ({"facets": 3}, "invalid_parameter", "facets must be")]:
+        with pytest.raises(siteseek.QueryError, match=text) as err:
+            areas.search("tool", site="demo", **options)
+        assert err.value.code == code, options
+
+
+def test_context_of_the_readers_page(areas):
+    reader = "https://docs.example.org/api/tool.html#usage"
+    kept = areas.search("tool", site="demo", from_url=reader, facets=["area"])
+    assert kept.context == [("area", "api")] and kept.total == 1
+    assert kept.to_dict()["context"] == [{"name": "area", "value": "api"}]
+    assert list(kept.to_dict()) == ["total", "results", "facets", "context", "took_ms"]
+    wide = areas.search("tool", site="demo", from_url=reader, filters="area:*")
+    assert wide.context == [] and wide.total == 3  # one per page
 
 
 def test_suggest(engine):

@@ -126,6 +126,14 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
   std::snprintf(took, sizeof took, "%.3f", res.took_ms);
   std::cout << res.total << " result" << (res.total == 1 ? "" : "s") << " (" << took << " ms)"
             << (res.relaxed ? ", matching some of the words" : "") << "\n";
+  // The reader's page's values the search kept to (--from-url and the site's context_attributes).
+  if (!res.context.empty()) {
+    std::cout << "context:";
+    for (std::size_t k = 0; k < res.context.size(); ++k) {
+      std::cout << (k ? ", " : " ") << res.context[k].name << ":" << res.context[k].value;
+    }
+    std::cout << " (--filter " << res.context.front().name << ":* widens)\n";
+  }
   for (const auto& r : res.results) {
     std::cout << "\n" << for_terminal(r.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag);
     if (!r.section_title.empty()) std::cout << " › " << for_terminal(r.section_title, tty, opts.highlight_pre_tag, opts.highlight_post_tag);
@@ -140,6 +148,17 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
       std::cout << "    › " << for_terminal(s.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n      "
                 << s.url << "\n      " << for_terminal(s.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
     }
+  }
+  // Each facet asked, one line: "version: 3.12 (10) · 3.11 (4) · 2 more".
+  if (!res.facets.empty()) std::cout << "\n";
+  for (const auto& f : res.facets) {
+    std::cout << f.name << ":";
+    for (std::size_t k = 0; k < f.values.size(); ++k) {
+      std::cout << (k ? " · " : " ") << f.values[k].value << " (" << f.values[k].count << ")";
+    }
+    if (f.values.empty()) std::cout << " (none)";
+    if (f.more) std::cout << " · " << f.more << " more";
+    std::cout << "\n";
   }
   return ok;
 }
@@ -306,6 +325,11 @@ int main(int argc, char** argv) {
   std::uint32_t sub_results = 0;
   search->add_option("--sub-results", sub_results, "one result per page, with up to this many of its matching sections")
       ->check(CLI::Range(0, 1000));
+  std::string filters, from_url;
+  std::vector<std::string> facets;
+  search->add_option("--filter", filters, "only results this filter expression keeps (docs/filters.md): 'version:3.12 AND NOT type:section'");
+  search->add_option("--facet", facets, "count the values of this attribute over every result (repeatable, or comma-separated)");
+  search->add_option("--from-url", from_url, "the page searched from: its section ranks higher, its context attributes apply");
   search->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
 
   // query
@@ -428,6 +452,11 @@ int main(int argc, char** argv) {
       req.num = num;
       req.start = start;
       req.sub_results = sub_results;
+      req.filters = filters;
+      for (const auto& list : facets) {  // each as HTTP's facets= is read
+        for (auto& name : facet_list(list)) req.facets.push_back(std::move(name));
+      }
+      req.from_url = from_url;
       return print_search(node, req, json);
     }
     if (*query_cmd) {

@@ -1,5 +1,6 @@
 // `siteseek query`: the stdin transport. One request per line (plain text is a query; a line
-// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results});
+// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results,
+// filters, facets});
 // one JSON response per line, written with a single write and flushed, so a program can drive it
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
@@ -64,6 +65,21 @@ std::string from_json(std::string_view line, SearchRequest& req) {
       out = val.get_bool();
       return {};
     };
+    // Facet names: an array of strings, or one comma-separated string as HTTP's facets= is.
+    auto names = [&](std::vector<std::string>& out) -> std::string {
+      if (val.is_string()) {
+        out = facet_list(val.get_string());
+        return {};
+      }
+      const auto* list = val.if_array();
+      if (!list) return std::string(k) + ": expected an array of strings or a comma-separated string";
+      out.clear();
+      for (const auto& item : *list) {
+        if (!item.is_string()) return std::string(k) + ": expected an array of strings or a comma-separated string";
+        out.emplace_back(item.get_string());
+      }
+      return {};
+    };
     std::string err;
     if (k == "q") err = text(req.q);
     else if (k == "site") err = text(req.site);
@@ -73,7 +89,10 @@ std::string from_json(std::string_view line, SearchRequest& req) {
     else if (k == "prefix") err = flag(req.prefix);
     else if (k == "typo") err = flag(req.typo);
     else if (k == "sub_results") err = count(req.sub_results);
-    else err = "unknown key '" + std::string(k) + "' (known: q, site, num, start, from_url, prefix, typo, sub_results)";
+    else if (k == "filters") err = text(req.filters);
+    else if (k == "facets") err = names(req.facets);
+    else err = "unknown key '" + std::string(k) +
+               "' (known: q, site, num, start, from_url, prefix, typo, sub_results, filters, facets)";
     if (!err.empty()) return err;
   }
   return {};

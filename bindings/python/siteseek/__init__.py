@@ -12,15 +12,17 @@ IoError, RedisError), each with a stable .code.
 """
 from ._siteseek import (  # noqa: F401
     AppSettings,
+    AttributeRule,
     Boosts,
     ConfigError,
     CrawlLimits,
     Document,
     Engine,
     Error,
+    Facet,
+    FacetValue,
     FieldWeights,
     IoError,
-    AttributeRule,
     LandingPage,
     QueryError,
     RedisError,
@@ -39,7 +41,7 @@ from ._siteseek import (  # noqa: F401
 )
 
 __all__ = [
-    "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
-    "AttributeRule", "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
+    "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
+    "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]

@@ -192,11 +192,24 @@ class SearchResult:
     def type(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class FacetValue:
+    value: str
+    count: int
+
+class Facet:
+    name: str
+    values: list[FacetValue]
+    more: int
+    def to_dict(self) -> dict[str, Any]: ...
+
 class SearchResponse:
     total: int
     results: list[SearchResult]
     took_ms: float
     relaxed: bool
+    facets: list[Facet]
+    @property
+    def context(self) -> list[tuple[str, str]]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[SearchResult]: ...

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <type_traits>
 
@@ -26,13 +27,20 @@ namespace {
 
 const char* type_name(DocumentType t) { return t == DocumentType::page ? "page" : "section"; }
 
-py::dict sub_result_dict(const SubResult& s) {
+// A dict of these keys and values, in this order (the HTTP API's).
+py::dict dict_of(std::initializer_list<std::pair<const char*, py::object>> items) {
   py::dict d;
-  d["title"] = s.title;
-  d["url"] = s.url;
-  d["body"] = s.body;
+  for (const auto& [key, value] : items) d[key] = value;
   return d;
 }
+
+py::dict sub_result_dict(const SubResult& s) {
+  return dict_of({{"title", py::cast(s.title)}, {"url", py::cast(s.url)}, {"body", py::cast(s.body)}});
+}
+
+py::dict facet_value_dict(const FacetValue& v) { return dict_of({{"value", py::cast(v.value)}, {"count", py::cast(v.count)}}); }
+
+py::dict attribute_dict(const Attribute& a) { return dict_of({{"name", py::cast(a.name)}, {"value", py::cast(a.value)}}); }
 
 // The HTTP API's keys, sub_results only when the search asked for them.
 py::dict result_dict(const SearchResult& r) {
@@ -48,6 +56,53 @@ py::dict result_dict(const SearchResult& r) {
     d["sub_results"] = subs;
   }
   return d;
+}
+
+// One facet as the HTTP API gives it under its name: {"values": [{"value", "count"}], "more"}, more
+// only when values were left out.
+py::dict facet_dict(const Facet& f) {
+  py::dict d;
+  py::list values;
+  for (const auto& v : f.values) values.append(facet_value_dict(v));
+  d["values"] = values;
+  if (f.more) d["more"] = f.more;
+  return d;
+}
+
+// The HTTP API's response keys; facets and context only when the search has them.
+py::dict response_dict(const SearchResponse& r) {
+  py::dict d;
+  d["total"] = r.total;
+  py::list results;
+  for (const auto& x : r.results) results.append(result_dict(x));
+  d["results"] = results;
+  if (!r.facets.empty()) {
+    py::dict facets;
+    for (const auto& f : r.facets) facets[py::str(f.name)] = facet_dict(f);
+    d["facets"] = facets;
+  }
+  if (!r.context.empty()) {
+    py::list context;
+    for (const auto& a : r.context) context.append(attribute_dict(a));
+    d["context"] = context;
+  }
+  d["took_ms"] = r.took_ms;
+  return d;
+}
+
+// Facet names: a list of strings, or one comma-separated string as HTTP's facets= is. Their
+// number and spelling are the node's policy.
+std::vector<std::string> facet_names(const py::handle& v) {
+  if (py::isinstance<py::str>(v)) return facet_list(v.cast<std::string>());
+  std::vector<std::string> names;
+  if (!py::isinstance<py::iterable>(v) || py::isinstance<py::bytes>(v) || py::isinstance<py::dict>(v))
+    throw RequestError("invalid_parameter", "facets must be a list of attribute names or a comma-separated string");
+  for (auto item : v) {
+    if (!py::isinstance<py::str>(item))
+      throw RequestError("invalid_parameter", "facets must be a list of attribute names or a comma-separated string");
+    names.push_back(item.cast<std::string>());
+  }
+  return names;
 }
 
 // A report as a dict: its JSON (siteseek/json.hpp), with skipped and failed as lists of
@@ -231,6 +286,11 @@ class PyEngine {
       else if (key == "highlight_post_tag") req.highlight_post_tag = item.second.cast<std::string>();
       else if (key == "snippet_length") req.snippet_length = item.second.cast<std::uint32_t>();
       else if (key == "sub_results") req.sub_results = item.second.cast<std::uint32_t>();
+      else if (key == "filters") {
+        if (!py::isinstance<py::str>(item.second)) throw RequestError("invalid_parameter", "filters must be a string");
+        req.filters = item.second.cast<std::string>();
+      }
+      else if (key == "facets") req.facets = facet_names(item.second);
       else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
     }
     py::gil_scoped_release release;
@@ -357,20 +417,42 @@ void init_engine(py::module_& m) {
            "The keys of the HTTP API: title, section_title, hierarchy, body, url, and sub_results when asked.")
       .def("__repr__", [](const SearchResult& r) { return "SearchResult(url=" + py::repr(py::str(r.url)).cast<std::string>() + ")"; });
 
+  py::class_<FacetValue>(m, "FacetValue", "One value of a facet and how many results have it.")
+      .def_readonly("value", &FacetValue::value)
+      .def_readonly("count", &FacetValue::count)
+      .def("__repr__", [](const FacetValue& v) {
+        return "FacetValue(value=" + py::repr(py::str(v.value)).cast<std::string>() + ", count=" + std::to_string(v.count) + ")";
+      });
+
+  py::class_<Facet>(m, "Facet",
+                    "The values of one attribute over every result of a search (search(facets=[...])), one per page\n"
+                    "when results are one per page.")
+      .def_readonly("name", &Facet::name)
+      .def_readonly("values", &Facet::values, "FacetValues, most frequent first, then by value; at most 100.")
+      .def_readonly("more", &Facet::more, "How many values were left out of values (0: none).")
+      .def("to_dict", &facet_dict,
+           "The HTTP API's shape, as under the facet's name in SearchResponse.to_dict()['facets']:\n"
+           "{'values': [{'value', 'count'}], 'more'} (more only when values were left out).")
+      .def("__repr__", [](const Facet& f) {
+        return "Facet(name=" + py::repr(py::str(f.name)).cast<std::string>() + ", values=" + std::to_string(f.values.size()) +
+               (f.more ? ", more=" + std::to_string(f.more) : std::string()) + ")";
+      });
+
   py::class_<SearchResponse>(m, "SearchResponse", "A page of results and the total number of matches.")
       .def_readonly("total", &SearchResponse::total)
       .def_readonly("results", &SearchResponse::results)
       .def_readonly("took_ms", &SearchResponse::took_ms)
       .def_readonly("relaxed", &SearchResponse::relaxed)
-      .def("to_dict", [](const SearchResponse& r) {
-        py::dict d;
-        d["total"] = r.total;
-        py::list results;
-        for (const auto& x : r.results) results.append(result_dict(x));
-        d["results"] = results;
-        d["took_ms"] = r.took_ms;
-        return d;
-      }, "The HTTP API's response shape.")
+      .def_readonly("facets", &SearchResponse::facets,
+                    "With search(facets=[...]): a Facet per name asked, in that order; [] otherwise.")
+      .def_property_readonly("context", [](const SearchResponse& r) {
+        py::list out;
+        for (const auto& a : r.context) out.append(py::make_tuple(a.name, a.value));
+        return out;
+      }, "The values of the site's context_attributes on the page at from_url that the search kept to,\n"
+         "as (name, value) tuples ([('version', '3.12')]); [] when none applied.")
+      .def("to_dict", &response_dict,
+           "The HTTP API's response shape: total, results, facets and context when there are any, took_ms.")
       .def("__len__", [](const SearchResponse& r) { return r.results.size(); })
       .def("__iter__", [](const SearchResponse& r) { return py::make_iterator(r.results.begin(), r.results.end()); },
            py::keep_alive<0, 1>());
@@ -431,8 +513,11 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "num results from offset start; from_url is the page the user is on (its section ranks higher).\n"
            "Options: prefix, typo, distinct (bool), highlight_pre_tag, highlight_post_tag (str),\n"
            "snippet_length (int), sub_results (int: one result per page, each with up to this many of its\n"
-           "other matching sections in .sub_results; 0, the default, none). Raises UnknownSiteError,\n"
-           "QueryError. Releases the GIL.")
+           "other matching sections in .sub_results; 0, the default, none), filters (str: a filter\n"
+           "expression, 'version:3.12 AND NOT type:section'; see docs/filters.md), facets (list of attribute\n"
+           "names, or a comma-separated str: their values counted over every result, in .facets).\n"
+           "Raises UnknownSiteError, QueryError (code invalid_filter for a filter error, with its\n"
+           "position). Releases the GIL.")
       .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,
            "Completions for a search box: words and page titles starting with prefix.")
       .def("load_snapshots", &PyEngine::load_snapshots,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
@@ -24,8 +25,19 @@ SearchRequest default_search_request(const AppSettings& settings);
 /// means the default site, an unknown name is reported with the valid ones when searched.
 std::string resolve_site(const AppSettings& settings, std::string_view given);
 
+/// Whether `name` can name an attribute (what filters test and facets count): 1 to 64 of a-z,
+/// 0-9, _ and -.
+bool is_attribute_name(std::string_view name);
+
+/// Facet names from a comma-separated list ("version,area"), as HTTP's `facets=` and the stdin
+/// transport's string form give them: spaces around a name and empty items are dropped. Names
+/// are checked by apply_policy.
+std::vector<std::string> facet_list(std::string_view comma_separated);
+
 /// Check and normalise a search request: the query at most max_query_length bytes (else
-/// RequestError "query_too_long"), the site resolved, num at most max_num.
+/// RequestError "query_too_long"), the site resolved, num at most max_num; filters at most
+/// limits::max_filter_length bytes, at most limits::max_facets facets, each an attribute name
+/// (else RequestError "invalid_parameter" naming the parameter), a name asked twice counted once.
 PolicyNotes apply_policy(const AppSettings& settings, SearchRequest& request);
 /// The same for completions: query length, site, num at most limits::max_suggestions.
 void apply_policy(const AppSettings& settings, SuggestRequest& request);

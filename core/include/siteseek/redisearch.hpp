@@ -86,8 +86,8 @@ class RediSearchBackend {
   /// Whether RediSearch holds a current index for the site (a Redis that lost its data has none).
   bool has_index(const std::string& site);
   /// Search the site's current index (empty response when it has none); `vocabulary` as for
-  /// redisearch::translate_query. SearchRequest::sub_results is refused: RequestError
-  /// "unsupported_parameter" (search_async gives it to `done`).
+  /// redisearch::translate_query. SearchRequest::sub_results, filters and facets are refused:
+  /// RequestError "unsupported_parameter" (search_async gives it to `done`).
   SearchResponse search(const SiteSettings& site, const SearchRequest& request, const Index* vocabulary = nullptr);
 
   /// Use an async client on `io` for search_async.

@@ -31,12 +31,18 @@ bool no_index_yet(const RedisReply& r) {
 
 // What the embedded engine answers and RediSearch cannot: sub-results would need every other
 // matching record of each returned page, which the FT.SEARCH script (one page of ids, grouped by
-// page in Lua) does not keep. Refused rather than answered in the flat shape.
+// page in Lua) does not keep. Refused rather than answered in the flat shape. Filters and facets
+// too, for now: the records' attributes are not sent to RediSearch (no TAG fields yet), and an
+// answer that ignored them would be wider than asked, or lack the counts asked for.
 void check_supported(const SearchRequest& request) {
   if (request.sub_results > 0)
     throw RequestError("unsupported_parameter", "sub_results is not supported with backend = \"redisearch\"");
   if (request.site.find(',') != std::string::npos)
     throw RequestError("unsupported_parameter", "several sites in one search are not supported with backend = \"redisearch\"");
+  if (!request.filters.empty())
+    throw RequestError("unsupported_parameter", "filters are not supported with backend = \"redisearch\"");
+  if (!request.facets.empty())
+    throw RequestError("unsupported_parameter", "facets are not supported with backend = \"redisearch\"");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t) {

@@ -21,7 +21,46 @@ void check_length(const AppSettings& settings, const std::string& q) {
   }
 }
 
+// Filters and facets within the limits, every facet an attribute name, each asked once (the
+// response keys facets by name).
+void check_filters_and_facets(SearchRequest& request) {
+  if (request.filters.size() > limits::max_filter_length) {
+    throw RequestError("invalid_parameter", "filters is " + std::to_string(request.filters.size()) +
+                                                " bytes; the limit is " + std::to_string(limits::max_filter_length));
+  }
+  if (request.facets.size() > limits::max_facets) {
+    throw RequestError("invalid_parameter", "facets lists " + std::to_string(request.facets.size()) +
+                                                " attributes; the limit is " + std::to_string(limits::max_facets));
+  }
+  for (auto it = request.facets.begin(); it != request.facets.end();) {
+    if (!is_attribute_name(*it)) {
+      throw RequestError("invalid_parameter", "facets: \"" + *it +
+                                                  "\" is not an attribute name (1 to 64 of a-z, 0-9, _ and -)");
+    }
+    it = std::find(request.facets.begin(), it, *it) != it ? request.facets.erase(it) : it + 1;
+  }
+}
+
 }  // namespace
+
+bool is_attribute_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::vector<std::string> facet_list(std::string_view comma_separated) {
+  std::vector<std::string> names;
+  while (!comma_separated.empty()) {
+    const auto comma = comma_separated.find(',');
+    std::string_view item = comma_separated.substr(0, comma);
+    comma_separated.remove_prefix(comma == std::string_view::npos ? comma_separated.size() : comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) names.emplace_back(item);
+  }
+  return names;
+}
 
 SearchRequest default_search_request(const AppSettings& settings) {
   SearchRequest r;
@@ -60,6 +99,7 @@ PolicyNotes apply_policy(const AppSettings& settings, SearchRequest& request) {
     request.num = settings.max_num;
     notes.num_clamped = true;
   }
+  check_filters_and_facets(request);
   return notes;
 }
 

@@ -8,7 +8,9 @@
 5. query reads lines and answers one JSON line each, flushed per line (a driver can wait for
    each answer before writing the next); a bad line gets an error line and the stream goes on;
    "sub_results" lists a page's other matching sections under its result, the default line
-   unchanged;
+   unchanged; "filters" and "facets" (a list or a comma-separated string) as HTTP's, each error
+   typed (invalid_request for a wrong JSON type, invalid_filter, invalid_parameter);
+   search --filter/--facet/--from-url: facets printed after the results, the context line;
 6. index on a terminal redraws one progress line with \\r; on a pipe it writes plain lines;
 7. index SITE_URL crawls a live site (the crawler's fixture server on 127.0.0.1);
 8. serve indexes a site without a snapshot before serving it, even one it must crawl;
@@ -231,6 +233,73 @@ def test_search_sub_results(indexed):
     assert not any("sub_results" in r for r in json.loads(flat.stdout)["results"])
     text = run("--config", indexed["config"], "search", "apt", "--site", "ex", "--sub-results", "2")
     assert text.returncode == 0 and "docs.example.org/guide/install.html" in text.stdout
+
+
+def test_query_stream_filters_and_facets(indexed):
+    lines = ['guide', '{"q": "guide", "facets": ["type", "area"]}', '{"q": "guide", "facets": " type,area,"}',
+             '{"q": "guide", "filters": "area:guide", "facets": ["area"], "num": 5}',
+             '{"q": "guide", "filters": "NOT area:guide"}', '{"q": "guide", "facets": []}',
+             '{"q": "guide", "filters": "type:page AND"}', '{"q": "guide", "filters": ["type:page"]}',
+             '{"q": "guide", "facets": [1]}', '{"q": "guide", "facets": "Type"}',
+             json.dumps({"q": "guide", "facets": [f"a{i}" for i in range(17)]}),
+             json.dumps({"q": "guide", "filters": "type:page" + " " * 2040}), '{"q": "guide", "facet": "type"}']
+    r = run("--config", indexed["config"], "query", "--site", "ex", stdin="\n".join(lines) + "\n")
+    assert r.returncode == 0
+    raw = [re.sub(r'"took_ms":[0-9.]+', '"took_ms":0', line) for line in r.stdout.splitlines()]
+    out = [json.loads(line) for line in raw]
+    assert len(out) == len(lines)
+    total = out[0]["total"]
+    assert raw[1] == raw[2] and list(out[1]["facets"]) == ["type", "area"]  # a list or a string: the same
+    areas = {v["value"]: v["count"] for v in out[1]["facets"]["area"]["values"]}
+    assert sum(v["count"] for v in out[1]["facets"]["type"]["values"]) == sum(areas.values()) == total
+    assert out[3]["total"] == areas["guide"] == len(out[3]["results"])  # exact under the filter
+    assert out[3]["facets"] == {"area": {"values": [{"value": "guide", "count": areas["guide"]}]}}
+    assert out[4]["total"] == total - areas["guide"]
+    assert raw[5] == raw[0] and "facets" not in out[5]  # none asked: the plain line, byte for byte
+    assert out[6]["error"]["code"] == "invalid_filter" and "position 14" in out[6]["error"]["message"]
+    assert out[7]["error"]["code"] == out[8]["error"]["code"] == "invalid_request"
+    assert out[7]["error"]["message"].startswith("filters: ") and out[8]["error"]["message"].startswith("facets: ")
+    assert out[9]["error"]["code"] == "invalid_parameter" and '"Type"' in out[9]["error"]["message"]
+    assert out[10]["error"]["code"] == "invalid_parameter" and out[10]["error"]["message"].startswith("facets ")
+    assert out[11]["error"]["code"] == "invalid_parameter" and out[11]["error"]["message"].startswith("filters ")
+    assert out[12]["error"]["code"] == "invalid_request" and "filters, facets)" in out[12]["error"]["message"]
+
+
+def test_search_filter_facet_and_context(indexed, tmp_path):
+    base = ("--config", indexed["config"], "search", "guide", "--site", "ex")
+    plain = json.loads(run(*base, "--json").stdout)
+    # --facet repeated or comma-separated; --filter as filters=; --json is the HTTP body.
+    faceted = run(*base, "--json", "--facet", "type", "--facet", "area,type", "--filter", "area:guide")
+    assert faceted.returncode == 0, faceted.stderr
+    body = json.loads(faceted.stdout)
+    assert list(body["facets"]) == ["type", "area"] and body["total"] < plain["total"]
+    assert body["facets"]["area"] == {"values": [{"value": "guide", "count": body["total"]}]}
+    # Text: the facets after the results, one line each, most frequent first.
+    text = run(*base, "-n", "1", "--facet", "area")
+    assert text.returncode == 0, text.stderr
+    last = text.stdout.rstrip("\n").splitlines()[-1]
+    counts = {v["value"]: v["count"] for v in json.loads(run(*base, "--json", "--facet", "area").stdout)["facets"]["area"]["values"]}
+    assert last == "area: " + " · ".join(f"{v} ({c})" for v, c in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+    assert "context:" not in text.stdout
+    # Errors: the code's exit status and the message with its position or the parameter.
+    bad = run(*base, "--filter", "type:page AND")
+    assert bad.returncode == 1 and "position 14" in bad.stderr
+    bad = run(*base, "--facet", "Area")
+    assert bad.returncode == 1 and '"Area"' in bad.stderr
+    # The reader's page's context (the site's context_attributes), in text and JSON.
+    data = str(tmp_path / "data")
+    config = write_config(str(tmp_path), data_dir=data, sites=[
+        {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE, "title_separators": [" | "],
+         "context_attributes": ["area"]}])
+    reader = ("--config", config, "search", "guide", "--from-url", "https://docs.example.org/guide/install.html")
+    kept = run(*reader, "--json")
+    assert kept.returncode == 0, kept.stderr
+    assert json.loads(kept.stdout)["context"] == [{"name": "area", "value": "guide"}]
+    assert json.loads(kept.stdout)["total"] == counts["guide"]
+    text = run(*reader).stdout.splitlines()
+    assert text[1] == "context: area:guide (--filter area:* widens)"
+    wide = json.loads(run(*reader, "--json", "--filter", "area:*").stdout)
+    assert "context" not in wide and wide["total"] == plain["total"]
 
 
 def test_query_answers_each_line_before_the_next_arrives(indexed):

@@ -2,7 +2,8 @@
 RediSearch 1.2 module on a free loopback port: the node indexes its site into RediSearch at
 start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
 stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
-themselves once Redis is back. sub_results is refused (400 unsupported_parameter)."""
+themselves once Redis is back. sub_results, filters and facets are refused (400
+unsupported_parameter)."""
 import json
 import os
 import subprocess
@@ -56,6 +57,11 @@ def test_same_contract_as_the_embedded_engine(nodes):
     status, _, a = rs.get_json("/search?q=install&site=ex&sub_results=2")
     assert status == 400 and a["error"]["code"] == "unsupported_parameter", a
     assert rs.get_json("/search?q=install&site=ex&sub_results=0")[0] == 200
+    for asked in ("filters=type:page", "facets=type,area"):
+        status, _, a = rs.get_json("/search?q=install&site=ex&" + asked)
+        assert status == 400 and a["error"]["code"] == "unsupported_parameter", a
+        assert a["error"]["message"].startswith(asked.split("=")[0] + " "), a
+    assert rs.get_json("/search?q=install&site=ex&filters=&facets=")[0] == 200
 
 
 def test_outages_answer_503_at_once_and_heal(nodes, redis):

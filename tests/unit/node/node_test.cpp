@@ -2,7 +2,8 @@
 // 1. reindex stores then publishes: a new node over the same store starts with the index, and a
 //    damaged stored index is refused at start, listed, and the other sites still load;
 // 2. the request policy is the node's, whoever calls: query length (query_too_long), num clamped
-//    and said so, a site named by its URL, suggestions capped;
+//    and said so, a site named by its URL, suggestions capped; filters and facets bounded, facet
+//    names checked (invalid_parameter naming the parameter), a facet asked twice counted once;
 // 3. sites change at run time: put_site adds a site that can be indexed and searched, remove_site
 //    takes it away (UnknownSiteError after), and searches running on other threads meanwhile
 //    never fail or crash;
@@ -102,6 +103,48 @@ BOOST_AUTO_TEST_CASE(request_policy_for_every_caller) {
   BOOST_TEST(node.search(request("alpha", "https://example.org")).total == 8u);  // a site named by its URL
   BOOST_TEST(node.suggest({"alp", "docs", 1000}).size() <= limits::max_suggestions);
   BOOST_TEST(default_search_request(*node.settings()).num == app.default_num);
+}
+
+BOOST_AUTO_TEST_CASE(filters_and_facets_are_bounded_for_every_caller) {
+  Node node(test::FileBackend().settings(), [] {
+    NodeOptions o;
+    o.persist = false;
+    return o;
+  }());
+  node.publish_documents("docs", docs_about("https://example.org/", "alpha", 4));
+  auto refused = [&](const SearchRequest& r) -> std::string {
+    std::string json;
+    try {
+      node.search_json(r, json);
+    } catch (const RequestError& e) {
+      BOOST_TEST(e.code() == "invalid_parameter");
+      return e.what();
+    }
+    return "accepted";
+  };
+  auto r = request("alpha");
+  r.filters = "type:page" + std::string(limits::max_filter_length - 9, ' ');  // at the limit: searched
+  BOOST_TEST(node.search(r).total == 4u);
+  r.filters += ' ';
+  BOOST_TEST(refused(r) == "filters is 2049 bytes; the limit is 2048");
+  r.filters = "type:page";
+  r.facets.assign(limits::max_facets + 1, "type");
+  BOOST_TEST(refused(r) == "facets lists 17 attributes; the limit is 16");
+  for (const std::string& bad : std::vector<std::string>{"Type", "", "a b", std::string(65, 'a')}) {
+    r.facets = {"type", bad};
+    BOOST_TEST(refused(r).find("facets: \"" + bad + "\" is not an attribute name") == 0u, bad);
+  }
+  r.facets = {"type", "area", "type"};  // the answer keys facets by name: each once
+  const auto res = node.search(r);
+  BOOST_REQUIRE(res.facets.size() == 2u);
+  BOOST_TEST(res.facets[0].name == "type");
+  BOOST_TEST(res.facets[0].values.at(0).count == 4u);
+  BOOST_TEST(res.facets[1].name == "area");
+
+  BOOST_TEST(facet_list(" version, area,,type ") == (std::vector<std::string>{"version", "area", "type"}));
+  BOOST_TEST(facet_list("").empty());
+  BOOST_TEST(is_attribute_name("docusaurus_tag-2"));
+  BOOST_TEST(!is_attribute_name("Version"));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(sites_change_while_searches_run, Backend, test::store_backends) {

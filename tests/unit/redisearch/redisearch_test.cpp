@@ -1,7 +1,7 @@
 // The RediSearch backend. Part 1 needs no server: the commands each dialect gets (1.2 and 2.x),
 // the query translation and reply parsing. Part 2 runs against a real redis-server with Debian's
 // RediSearch 1.2 module on a free loopback port: index, search, swap, landing pages, outages.
-// Sub-results are refused (RequestError "unsupported_parameter"), without a server.
+// Sub-results, filters and facets are refused (RequestError "unsupported_parameter"), without a server.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -289,26 +289,37 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   BOOST_TEST(!backend.has_index("ex"));
 }
 
-// Sub-results are the embedded engine's: RediSearch refuses them with a code of their own,
-// before asking Redis anything (no server here), blocking or not.
-BOOST_AUTO_TEST_CASE(sub_results_are_refused) {
+// Sub-results, filters and facets are the embedded engine's: RediSearch refuses each with a code
+// of its own and a message naming it, before asking Redis anything (no server here), blocking
+// or not.
+BOOST_AUTO_TEST_CASE(sub_results_filters_and_facets_are_refused) {
   auto s = site();
   RediSearchBackend backend(parse_redis_url("redis://127.0.0.1:" + std::to_string(test::free_port()) + "/0"));
-  auto r = req("install");
-  r.sub_results = 3;
-  try {
-    backend.search(s, r);
-    BOOST_FAIL("sub_results accepted");
-  } catch (const RequestError& e) {
-    BOOST_TEST(e.code() == "unsupported_parameter");
-  }
-  std::exception_ptr error;
-  backend.search_async(s, r, [&](std::exception_ptr e, SearchResponse) { error = e; });
-  BOOST_REQUIRE(error);
-  try {
-    std::rethrow_exception(error);
-  } catch (const RequestError& e) {
-    BOOST_TEST(e.code() == "unsupported_parameter");
+  std::vector<std::pair<std::string, SearchRequest>> asked;
+  asked.emplace_back("sub_results", req("install"));
+  asked.back().second.sub_results = 3;
+  asked.emplace_back("filters", req("install"));
+  asked.back().second.filters = "type:page";
+  asked.emplace_back("facets", req("install"));
+  asked.back().second.facets = {"area"};
+  for (const auto& [name, r] : asked) {
+    BOOST_TEST_CONTEXT(name) {
+      try {
+        backend.search(s, r);
+        BOOST_FAIL("accepted");
+      } catch (const RequestError& e) {
+        BOOST_TEST(e.code() == "unsupported_parameter");
+        BOOST_TEST(std::string(e.what()).starts_with(name + " "));
+      }
+      std::exception_ptr error;
+      backend.search_async(s, r, [&](std::exception_ptr e, SearchResponse) { error = e; });
+      BOOST_REQUIRE(error);
+      try {
+        std::rethrow_exception(error);
+      } catch (const RequestError& e) {
+        BOOST_TEST(e.code() == "unsupported_parameter");
+      }
+    }
   }
 }
 

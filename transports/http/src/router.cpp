@@ -152,6 +152,9 @@ class Handler {
     if (auto* n = p.get("sub_results"); n && !parse_uint(*n, req.sub_results)) {
       return Router::error("invalid_parameter", "sub_results must be a non-negative integer, got '" + *n + "'");
     }
+    // Their bounds and the facet names are the node's policy (invalid_parameter naming them).
+    if (auto* f = p.get("filters")) req.filters = *f;
+    if (auto* f = p.get("facets")) req.facets = facet_list(*f);
     for (auto [name, field] : {std::pair{"prefix", &req.prefix}, std::pair{"typo", &req.typo}}) {
       if (auto* v = p.get(name)) {
         if (*v == "true" || *v == "1") *field = true;
