@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # siteseek against Pagefind on real documentation built by different generators (issue 21): for
 # each judged corpus in tests/relevance/ (a '# corpus:' header names its Debian package, HTML
-# root and base URL), and the Python dev set for reference,
+# root and base URL; postgresql.tsv is the PostgreSQL 15 docs, DocBook like pam but the corpus
+# siteseek was first tuned on), and the Python dev set for reference,
 #   (a) siteseek indexes the built directory with no site configuration beyond name, base URL and
 #       directory (`siteseek index --dir`), and eval.py scores `siteseek query` (--cmd mode);
 #   (b) Pagefind (npm `pagefind`, its bundled binary) indexes the same directory with no options
@@ -22,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 
