@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # siteseek against Pagefind on real documentation built by different generators (issue 21): for
 # each judged corpus in tests/relevance/ (a '# corpus:' header names its Debian package, HTML
-# root and base URL), and the Python dev set for reference,
+# root and base URL; postgresql.tsv is the PostgreSQL 15 docs, DocBook like pam but the corpus
+# siteseek was first tuned on), and the Python dev set for reference,
 #   (a) siteseek indexes the built directory with no site configuration beyond name, base URL and
 #       directory (`siteseek index --dir`), and eval.py scores `siteseek query` (--cmd mode);
 #   (b) Pagefind (npm `pagefind`, its bundled binary) indexes the same directory with no options
@@ -15,6 +16,8 @@
 #   CORPORA="flask pam" PYTHON=0 bench/generators/run.sh
 #   OUT=bench/results/generators-DATE.json bench/generators/run.sh
 # SITESEEK= names the siteseek binary (default build/transports/cli/siteseek, built if missing);
+# BUILD_COMMIT= the commit that binary was built from, recorded in OUT instead of HEAD's (not a
+# SITESEEK_ variable: siteseek refuses environment variables it does not know);
 # KEEP=1 keeps the work directory (indexes, Pagefind bundles, eval JSON) and prints its path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +25,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 
@@ -73,8 +76,10 @@ run_corpus() {
 
   /usr/bin/python3 - "$d" "$order" "$name" "$generator" "$package" "$html" "$base" "$files" \
     "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" <<'EOF'
-import json, re, subprocess, sys
+import json, os, re, subprocess, sys
 d, order, name, gen, pkg, html, base, files, ss_s, pf_s = sys.argv[1:]
+def tree_bytes(top):
+    return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(top) for f in fs)
 ss_log = open(f"{d}/siteseek-index.log").read()
 pf_log = open(f"{d}/pagefind-index.log").read()
 m = re.search(r"^\S+: (\d+ pages read, .*?), [0-9.]+ s$", ss_log, re.M)
@@ -84,6 +89,7 @@ ver = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=
 json.dump({"order": int(order), "name": name, "generator": gen, "package": pkg, "package_version": ver,
            "html_root": html, "base_url": base, "html_files": int(files),
            "siteseek_index_s": float(ss_s), "pagefind_index_s": float(pf_s),
+           "siteseek_bytes": tree_bytes(f"{d}/siteseek"), "pagefind_bytes": tree_bytes(f"{d}/pagefind"),
            "siteseek_summary": m.group(1) if m else "", "siteseek_log": ss_log.strip().splitlines(),
            "pagefind_summary": "; ".join(pf), "pagefind_log": pf_log.strip().splitlines()},
           open(f"{d}/meta.json", "w"), indent=1)
@@ -111,7 +117,7 @@ fi
 t_end=$(now)
 args=()
 if [ -n "${OUT:-}" ]; then
-  args=(--out "$OUT" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "$(git rev-parse HEAD)"
+  args=(--out "$OUT" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "${BUILD_COMMIT:-$(git rev-parse HEAD)}"
         --command "$0${CORPORA:+ (CORPORA=$CORPORA)}" --seconds "$(secs "$t_start" "$t_end")")
 fi
 echo

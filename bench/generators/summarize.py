@@ -66,11 +66,14 @@ def table(corpora):
             o = sub["metrics"]["overall"]
             lines.append(f"  {meta['name']:<12}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
     lines.append("")
-    lines.append("Indexing (wall seconds) and pages as each engine reported them:")
+    lines.append("Indexing (wall seconds, index bytes on disk) and pages as each engine reported them:")
+    mb = lambda b: f"{b / 1e6:.1f} MB" if isinstance(b, int) else "? MB"
     for meta, _ in corpora:
         lines.append(f"  {meta['name']:<12} files {meta.get('html_files', '?'):>4}  "
-                     f"siteseek {meta.get('siteseek_index_s', '?')} s: {meta.get('siteseek_summary', '')}  |  "
-                     f"pagefind {meta.get('pagefind_index_s', '?')} s: {meta.get('pagefind_summary', '')}")
+                     f"siteseek {meta.get('siteseek_index_s', '?')} s, {mb(meta.get('siteseek_bytes'))}: "
+                     f"{meta.get('siteseek_summary', '')}  |  "
+                     f"pagefind {meta.get('pagefind_index_s', '?')} s, {mb(meta.get('pagefind_bytes'))}: "
+                     f"{meta.get('pagefind_summary', '')}")
     return "\n".join(lines)
 
 

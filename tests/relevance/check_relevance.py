@@ -5,8 +5,11 @@ ingestion + engine (relevance_cmd), prints the metrics, and fails when any figur
 floors in floors.json (floors are set from measurements, a little below them: they guard against
 regressions, they are not the goal). Exits 77 (ctest's SKIP_RETURN_CODE) when the site's
 directory in CONFIG (the Python docs: Debian's python3.11-doc) is missing: skipped, not passed.
+The same for the PostgreSQL docs (postgresql.tsv, floors-postgresql.json, postgresql-doc-15).
 
-    check_relevance.py RELEVANCE_CMD CONFIG SITE TSV FLOORS_JSON
+    check_relevance.py RELEVANCE_CMD CONFIG SITE TSV FLOORS_JSON [PACKAGE]
+
+PACKAGE names the Debian package the skip message asks for (default python3.11-doc).
 """
 import json
 import os
@@ -20,10 +23,11 @@ SKIPPED = 77  # SKIP_RETURN_CODE in tests/CMakeLists.txt
 
 def main():
     cmd, config, site, tsv, floors_path = sys.argv[1:6]
+    package = sys.argv[6] if len(sys.argv) > 6 else "python3.11-doc"
     with open(config) as f:
         docs = next(s["directory"] for s in json.load(f)["sites"] if s["name"] == site)
     if not os.path.isfile(os.path.join(docs, "index.html")):
-        print(f"relevance: skipped: {docs} is missing (scripts/setup installs python3.11-doc)")
+        print(f"relevance: skipped: {docs} is missing (scripts/setup installs {package})")
         return SKIPPED
     eval_py = os.path.join(os.path.dirname(os.path.abspath(__file__)), "eval.py")
     with tempfile.TemporaryDirectory() as tmp:
