@@ -145,6 +145,20 @@ def test_context_of_the_readers_page(areas):
     assert wide.context == [] and wide.total == 3  # one per page
 
 
+def test_several_sites_in_one_search():
+    e = siteseek.Engine({"sites": [{"name": n, "url": f"https://{n}.example.org/"} for n in ("guide", "api")]})
+    for name, count in (("guide", 3), ("api", 2)):
+        e.add_documents(name, [{"url": f"https://{name}.example.org/p{i}.html", "title": f"Tool page {i}",
+                                "body": "About the tool."} for i in range(count)])
+    both = e.search("tool", site="guide,api", num=10, facets=["type"])
+    assert both.total == 5 and {r.site for r in both} == {"guide", "api"}
+    assert all(r.to_dict()["site"] == r.site for r in both)
+    assert both.facets[0].values[0].count == 5
+    assert e.search("tool", site="api").results[0].site == ""  # one site: no site per result
+    with pytest.raises(siteseek.UnknownSiteError):
+        e.search("tool", site="guide,nope")
+
+
 def test_suggest(engine):
     words = [s.text for s in engine.suggest("inst", site="demo")]
     assert any(w.startswith("inst") for w in words)

@@ -186,6 +186,7 @@ class SearchResult:
     hierarchy: list[str]
     body: str
     url: str
+    site: str
     score: float
     sub_results: Optional[list[SubResult]]
     @property

@@ -50,6 +50,7 @@ py::dict result_dict(const SearchResult& r) {
   d["hierarchy"] = r.hierarchy;
   d["body"] = r.body;
   d["url"] = r.url;
+  if (!r.site.empty()) d["site"] = r.site;
   if (r.sub_results) {
     py::list subs;
     for (const auto& s : *r.sub_results) subs.append(sub_result_dict(s));
@@ -408,6 +409,7 @@ void init_engine(py::module_& m) {
       .def_readonly("hierarchy", &SearchResult::hierarchy)
       .def_readonly("body", &SearchResult::body)
       .def_readonly("url", &SearchResult::url)
+      .def_readonly("site", &SearchResult::site, "The result's site when several were searched (site=\"a,b\"), else \"\".")
       .def_readonly("score", &SearchResult::score)
       .def_property_readonly("type", [](const SearchResult& r) { return type_name(r.type); })
       .def_readonly("sub_results", &SearchResult::sub_results,
