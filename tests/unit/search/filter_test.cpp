@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(totals_are_exact_under_a_filter) {
 
 BOOST_AUTO_TEST_CASE(built_in_type_and_area) {
   auto index = build({page("guide/a.html", "Alpha", "common words"), section("guide/a.html#x", "Alpha", "X", "common words"),
-                      page("api/b.html", "Beta", "common words")});
+                      page("api/b.html", "Beta", "common words"), page("index.html", "Home", "common words")});
   SearchRequest q;
   q.q = "common";
   q.distinct = false;
@@ -135,8 +135,11 @@ BOOST_AUTO_TEST_CASE(built_in_type_and_area) {
   BOOST_TEST(search_index(*index, q).total == 1u);
   q.filters = "type:section";
   BOOST_TEST(search_index(*index, q).total == 1u);
-  q.filters = "area:*";
+  q.filters = "NOT type:section";
   BOOST_TEST(search_index(*index, q).total == 3u);
+  q.filters = "area:*";  // the page at the root is in no area
+  BOOST_TEST(search_index(*index, q).total == 3u);
+  BOOST_TEST(index->document(3).attributes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_attribute_is_an_error) {
