@@ -150,6 +150,31 @@ BOOST_AUTO_TEST_CASE(an_unknown_attribute_is_an_error) {
   BOOST_TEST(error_code(*index, q) == "invalid_filter: filters: no record has the attribute \"verison\" at position 16");
 }
 
+BOOST_AUTO_TEST_CASE(attributes_in_the_query_language) {
+  auto index = build(versioned());
+  SearchRequest q;
+  q.distinct = false;
+  q.q = "lumen @version:1.0";
+  BOOST_TEST(search_index(*index, q).total == 8u);
+  q.q = "@language:fr lumen -@version:1.0";
+  BOOST_TEST(search_index(*index, q).total == 5u);
+  q.q = "lumen @version:\"2.0\" @section:source";  // a field and an attribute together
+  BOOST_TEST(search_index(*index, q).total == 2u);
+  // The query's test names the attribute: the reader's context for it steps aside.
+  auto s = site();
+  s.context_attributes = {"version"};
+  auto ctx = build(versioned(), s);
+  q.q = "lumen @version:2.0";
+  q.from_url = root + "en/1.0/install.html";
+  auto r = search_index(*ctx, q);
+  BOOST_TEST(r.total == 10u);
+  BOOST_TEST(r.context.empty());
+  q.from_url.clear();
+  q.q = "lumen @verison:1.0";
+  BOOST_TEST(error_code(*index, q) ==
+             "invalid_query: unknown field '@verison:' (fields: title, section_title, body, url; attributes: area, language, type, version)");
+}
+
 BOOST_AUTO_TEST_CASE(facets_count_every_result) {
   auto index = build(versioned());
   SearchRequest q;
