@@ -65,12 +65,6 @@ int heading_level(GumboTag t) {
   }
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Appends text with whitespace collapsed to single spaces. A no-break space separates words too;
 // zero-width spaces and byte order marks are nothing (Docusaurus and VitePress permalinks are a
 // U+200B, and identifiers carry them as break hints).
