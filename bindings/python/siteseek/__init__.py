@@ -12,6 +12,7 @@ IoError, RedisError), each with a stable .code.
 """
 from ._siteseek import (  # noqa: F401
     AppSettings,
+    AttributeRule,
     Boosts,
     ConfigError,
     CrawlLimits,
@@ -38,7 +39,7 @@ from ._siteseek import (  # noqa: F401
 )
 
 __all__ = [
-    "AppSettings", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
+    "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]

@@ -49,6 +49,15 @@ class UrlBoost:
     def from_dict(d: Mapping[str, Any]) -> UrlBoost: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class AttributeRule:
+    pattern: str
+    attribute: str
+    value: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> AttributeRule: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class Boosts:
     page: float
     section: float
@@ -109,6 +118,8 @@ class SiteSettings:
     stop_words: list[str]
     language: str
     landing_pages: list[LandingPage]
+    attributes: list[AttributeRule]
+    context_attributes: list[str]
     skip: SkipRules
     boosts: Boosts
     crawl: CrawlLimits

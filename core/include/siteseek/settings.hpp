@@ -168,6 +168,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const LandingPage& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SkipRules& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const UrlBoost& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AttributeRule& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Boosts& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const CrawlLimits& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SearchOptions& s);
@@ -178,6 +179,7 @@ FieldWeights tag_invoke(const boost::json::value_to_tag<FieldWeights>&, const bo
 LandingPage tag_invoke(const boost::json::value_to_tag<LandingPage>&, const boost::json::value& jv);
 SkipRules tag_invoke(const boost::json::value_to_tag<SkipRules>&, const boost::json::value& jv);
 UrlBoost tag_invoke(const boost::json::value_to_tag<UrlBoost>&, const boost::json::value& jv);
+AttributeRule tag_invoke(const boost::json::value_to_tag<AttributeRule>&, const boost::json::value& jv);
 Boosts tag_invoke(const boost::json::value_to_tag<Boosts>&, const boost::json::value& jv);
 CrawlLimits tag_invoke(const boost::json::value_to_tag<CrawlLimits>&, const boost::json::value& jv);
 SearchOptions tag_invoke(const boost::json::value_to_tag<SearchOptions>&, const boost::json::value& jv);
