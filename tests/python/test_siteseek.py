@@ -210,6 +210,25 @@ def test_anchors_are_searched_not_shown(engine):
             engine.add_documents("demo", [{"url": "https://docs.example.org/x", key: bad}])
 
 
+def test_document_attributes(engine):
+    doc = siteseek.Document("https://docs.example.org/v.html", title="V", attributes={"version": " 3.12", "tags": ["b", "a"]})
+    assert doc.attributes == {"tags": ["a", "b"], "version": ["3.12"]}  # trimmed, sorted, each pair once
+    doc.attributes = {"version": ("3.11", "3.11")}
+    assert doc.attributes == {"version": ["3.11"]}
+    assert siteseek.Document("https://docs.example.org/w.html").attributes == {}
+    engine.add_documents("demo", [doc, {"url": "https://docs.example.org/t.html", "title": "T",
+                                        "attributes": {"tags": "install"}}])
+    too_many = {"n": [str(i) for i in range(33)]}
+    for bad, why in [("3.12", "must be a dict"), ({"version": 3.12}, "must be a dict"), ({"tags": [1]}, "must be a dict"),
+                     ({"Version": "1"}, 'attribute name "Version"'), ({"v": " "}, 'attribute "v" has an empty value'),
+                     ({"v": "x" * 129}, "over 128 bytes"), (too_many, "more than the 32")]:
+        with pytest.raises(siteseek.QueryError, match="document key 'attributes'") as err:
+            engine.add_documents("demo", [{"url": "https://docs.example.org/x", "attributes": bad}])
+        assert why in str(err.value) and err.value.code == "invalid_document"
+        with pytest.raises(siteseek.QueryError, match=why):
+            siteseek.Document("https://docs.example.org/x", attributes=bad)
+
+
 def test_pages_more_pages_link_to_rank_first():
     e = siteseek.Engine()
     body = "Read a file line by line."

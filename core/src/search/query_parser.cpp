@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "siteseek/document.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/limits.hpp"
@@ -19,13 +20,6 @@ std::optional<std::uint8_t> field_named(std::string_view name) {
   if (name == "body" || name == "content") return static_cast<std::uint8_t>(Field::body);
   if (name == "url") return static_cast<std::uint8_t>(Field::url);
   return std::nullopt;
-}
-
-// Whether `name` may name a record attribute (a-z, 0-9, _ and -; settings validate the same).
-bool attribute_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
 }
 
 // Whether text[i] (a '-') starts a command-line flag, which is text, not the exclusion
@@ -83,7 +77,7 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
       if (colon != std::string_view::npos && colon < space) {
         auto name = text.substr(i + 1, colon - i - 1);
         auto f = field_named(name);
-        if (!f && !attribute_name(name))
+        if (!f && !valid_attribute_name(name))
           throw RequestError("invalid_query", "unknown field '@" + std::string(name) +
                                                   ":' (fields: title, section_title, body, url; or an attribute)");
         i = colon + 1;
