@@ -7,14 +7,14 @@ per corpus with Pagefind's sub-result variant; optionally the whole run as one J
 
 WORK_DIR holds one directory per corpus with meta.json (written by run.sh: generator, package,
 pages, index times, tool logs) and eval.py's --json files siteseek.json, pagefind.json,
-pagefind-sub.json.
+pagefind-sub.json, and pagefind-lang.json for corpora whose header names their language (lang=).
 """
 import argparse
 import json
 import os
 
 METRICS = [("mrr", "MRR@10"), ("ndcg", "nDCG@10"), ("recall", "R@10")]
-ENGINES = ["siteseek", "pagefind", "pagefind-sub"]
+ENGINES = ["siteseek", "pagefind", "pagefind-sub", "pagefind-lang"]
 
 
 def ratio(a, b):
@@ -44,17 +44,18 @@ def load(work):
 
 
 def table(corpora):
-    head = f"{'corpus':<12}{'generator':<13}{'class':<13}{'n':>3} "
+    nw = max([12] + [len(meta["name"]) + 1 for meta, _ in corpora])
+    head = f"{'corpus':<{nw}}{'generator':<13}{'class':<13}{'n':>3} "
     head += "".join(f"{'ss ' + l:>12}{'pf ' + l:>12}{'ratio':>7}" for _, l in METRICS)
     lines = [head, "-" * len(head)]
     for meta, runs in corpora:
         ss, pf = runs.get("siteseek"), runs.get("pagefind")
         if not ss or not pf:
-            lines.append(f"{meta['name']:<12}{meta['generator']:<13}(missing results)")
+            lines.append(f"{meta['name']:<{nw}}{meta['generator']:<13}(missing results)")
             continue
         for cls, v in ss["metrics"].items():
             w = pf["metrics"].get(cls)
-            row = f"{meta['name']:<12}{meta['generator']:<13}{cls:<13}{v['n']:>3} "
+            row = f"{meta['name']:<{nw}}{meta['generator']:<13}{cls:<13}{v['n']:>3} "
             for m, _ in METRICS:
                 row += f"{v[m]:>12.3f}{w[m]:>12.3f}{ratio(v[m], w[m]):>7}"
             lines.append(row)
@@ -64,11 +65,17 @@ def table(corpora):
         sub = runs.get("pagefind-sub")
         if sub:
             o = sub["metrics"]["overall"]
-            lines.append(f"  {meta['name']:<12}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
+            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
+    forced = [(meta, runs["pagefind-lang"]) for meta, runs in corpora if "pagefind-lang" in runs]
+    if forced:
+        lines.append("Pagefind with --force-language (the corpus header's lang=: its pages declare none), overall:")
+        for meta, r in forced:
+            o = r["metrics"]["overall"]
+            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
     lines.append("")
     lines.append("Indexing (wall seconds) and pages as each engine reported them:")
     for meta, _ in corpora:
-        lines.append(f"  {meta['name']:<12} files {meta.get('html_files', '?'):>4}  "
+        lines.append(f"  {meta['name']:<{nw}} files {meta.get('html_files', '?'):>4}  "
                      f"siteseek {meta.get('siteseek_index_s', '?')} s: {meta.get('siteseek_summary', '')}  |  "
                      f"pagefind {meta.get('pagefind_index_s', '?')} s: {meta.get('pagefind_summary', '')}")
     return "\n".join(lines)
