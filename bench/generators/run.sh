@@ -4,6 +4,8 @@
 # root and base URL), and the Python dev set for reference,
 #   (a) siteseek indexes the built directory with no site configuration beyond name, base URL and
 #       directory (`siteseek index --dir`), and eval.py scores `siteseek query` (--cmd mode);
+#       The same answers are also scored as pages (fragments dropped: siteseek-page), as Pagefind's
+#       results are;
 #   (b) Pagefind (npm `pagefind`, its bundled binary) indexes the same directory with no options
 #       beyond --site and --output-path, and eval.py scores Pagefind's own pagefind.js run in Node
 #       (pagefind_query.mjs), its page URLs joined to the same base URL; a second run takes each
@@ -71,6 +73,10 @@ run_corpus() {
 
   "$@" "$tsv" --label siteseek --json "$d/siteseek.json" \
     --cmd "$siteseek query --data-dir $d/siteseek --site $name" > /dev/null
+  # The same answers as pages (each URL's #fragment dropped), the unit Pagefind's results are in:
+  # a page matches every judged section on it, where a section must be the one judged.
+  "$@" "$tsv" --label siteseek-page --json "$d/siteseek-page.json" \
+    --cmd "$siteseek query --data-dir $d/siteseek --site $name | /usr/bin/python3 $here/as_pages.py" > /dev/null
   "$@" "$tsv" --label pagefind --json "$d/pagefind.json" \
     --cmd "node $here/pagefind_query.mjs $d/pagefind $base" > /dev/null
   "$@" "$tsv" --label pagefind-sub --json "$d/pagefind-sub.json" \

@@ -6,7 +6,8 @@ per corpus with Pagefind's sub-result variant; optionally the whole run as one J
     summarize.py WORK_DIR [--out RESULTS.json --command CMD --commit SHA --date DATE --seconds S]
 
 WORK_DIR holds one directory per corpus with meta.json (written by run.sh: generator, package,
-pages, index times, tool logs) and eval.py's --json files siteseek.json, pagefind.json,
+pages, index times, tool logs) and eval.py's --json files siteseek.json, siteseek-page.json (the
+same answers without their fragments), pagefind.json,
 pagefind-sub.json, and pagefind-lang.json for corpora whose header names their language (lang=).
 """
 import argparse
@@ -14,7 +15,7 @@ import json
 import os
 
 METRICS = [("mrr", "MRR@10"), ("ndcg", "nDCG@10"), ("recall", "R@10")]
-ENGINES = ["siteseek", "pagefind", "pagefind-sub", "pagefind-lang"]
+ENGINES = ["siteseek", "siteseek-page", "pagefind", "pagefind-sub", "pagefind-lang"]
 
 
 def ratio(a, b):
@@ -60,6 +61,12 @@ def table(corpora):
                 row += f"{v[m]:>12.3f}{w[m]:>12.3f}{ratio(v[m], w[m]):>7}"
             lines.append(row)
         lines.append("")
+    lines.append("siteseek's answers as pages (each result's #fragment dropped, as Pagefind answers), overall:")
+    for meta, runs in corpora:
+        page = runs.get("siteseek-page")
+        if page:
+            o = page["metrics"]["overall"]
+            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
     lines.append("Pagefind with sub-result URLs (each result's first sub-result anchor), overall:")
     for meta, runs in corpora:
         sub = runs.get("pagefind-sub")
