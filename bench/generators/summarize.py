@@ -61,22 +61,17 @@ def table(corpora):
                 row += f"{v[m]:>12.3f}{w[m]:>12.3f}{ratio(v[m], w[m]):>7}"
             lines.append(row)
         lines.append("")
-    lines.append("siteseek's answers as pages (each result's #fragment dropped, as Pagefind answers), overall:")
-    for meta, runs in corpora:
-        page = runs.get("siteseek-page")
-        if page:
-            o = page["metrics"]["overall"]
-            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
-    lines.append("Pagefind with sub-result URLs (each result's first sub-result anchor), overall:")
-    for meta, runs in corpora:
-        sub = runs.get("pagefind-sub")
-        if sub:
-            o = sub["metrics"]["overall"]
-            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
-    forced = [(meta, runs["pagefind-lang"]) for meta, runs in corpora if "pagefind-lang" in runs]
-    if forced:
-        lines.append("Pagefind with --force-language (the corpus header's lang=: its pages declare none), overall:")
-        for meta, r in forced:
+    # One line per corpus with the variant's overall figures, under a heading (none when no
+    # corpus has the variant).
+    for engine, heading in [
+        ("siteseek-page", "siteseek's answers as pages (each result's #fragment dropped, as Pagefind answers)"),
+        ("pagefind-sub", "Pagefind with sub-result URLs (each result's first sub-result anchor)"),
+        ("pagefind-lang", "Pagefind with --force-language (the corpus header's lang=: its pages declare none)"),
+    ]:
+        having = [(meta, runs[engine]) for meta, runs in corpora if engine in runs]
+        if having:
+            lines.append(heading + ", overall:")
+        for meta, r in having:
             o = r["metrics"]["overall"]
             lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
     lines.append("")

@@ -76,8 +76,9 @@ unsigned entity_bits(const char* p) {
 }
 #endif
 
-// Whether a piece holds a Han or kana character (the analyzer segments it with ICU).
-bool has_ideograph(std::string_view piece) {
+// Whether a piece holds a Han or kana character (the analyzer segments it with ICU). Out of line:
+// English text never gets past its first check, and the hot loops stay small without it.
+[[gnu::noinline]] bool has_ideograph(std::string_view piece) {
   for (std::size_t k = 0; k < piece.size(); ++k)
     if (static_cast<unsigned char>(piece[k]) >= 0xE3 && analysis::classify_at(piece, k).cls == analysis::CharClass::ideograph)
       return true;
@@ -289,11 +290,13 @@ void Highlighter::render(std::string_view text, std::size_t from, std::size_t to
       if (i >= from + 2 && digit_at(i) && (text[i - 1] == '.' || text[i - 1] == ',') && digit_at(i - 2)) continue;
       // Inside a piece, a Han or kana character: the piece is the analyzer's words, from its
       // start (its start was not visited: it cannot match, but what follows may).
-      const bool inside = i > from && word_bytes[static_cast<unsigned char>(text[i - 1])];
+      const bool inside = high && i > from && word_bytes[static_cast<unsigned char>(text[i - 1])];
       if (inside && analysis::classify_at(upto, i).cls != analysis::CharClass::ideograph) continue;
       const std::size_t e = piece_end(upto, i);
       resume = e;
-      if (inside || has_ideograph(text.substr(i, e - i))) {
+      // A piece within this block whose bytes are all ASCII (the usual case) holds no Han or kana.
+      const bool ascii_here = e <= at + 16 && (high >> (i - at) & ((1u << (e - i)) - 1)) == 0;
+      if (inside || (!ascii_here && has_ideograph(text.substr(i, e - i)))) [[unlikely]] {
         render_segmented(text, inside ? piece_begin(text, from, i) : i, e, run, out);
         continue;
       }
@@ -414,10 +417,26 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
   const std::string_view body = index.body(doc);
   std::size_t from = from_checkpoint.offset;
   std::uint32_t pos = from_checkpoint.position;
+  // The text ahead is checked sixteen bytes at a time for a byte that may start Han or kana, and
+  // only a piece where one was seen is looked at closely.
+  std::size_t clear_to = from;  // no such byte in [from, clear_to)
+  const auto clear = [&](std::size_t end) {
+    for (; clear_to < end; clear_to += 16) {
+      char tail[16];  // the last block, padded with spaces: never read past the text
+      const char* p = body.data() + clear_to;
+      if (clear_to + 16 > body.size()) {
+        std::fill(std::begin(tail), std::end(tail), ' ');
+        std::copy(p, body.data() + body.size(), tail);
+        p = tail;
+      }
+      if (high_bits(p) && ideograph_lead_bits(p)) return false;
+    }
+    return true;
+  };
   // From the checkpoint at or before the window, count pieces forward to its start.
   for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < position; p = next_piece(body, p.end)) {
-    const std::string_view piece = body.substr(p.begin, p.end - p.begin);
-    if (!has_ideograph(piece)) {
+    const std::string_view piece(body.data() + p.begin, p.end - p.begin);
+    if (p.end <= clear_to || clear(p.end) || !has_ideograph(piece)) [[likely]] {
       ++pos;
       from = p.end;
       continue;

@@ -267,23 +267,27 @@ struct Builder {
   // since it was typed as one run and the documents that hold it hold it adjacent. None when
   // nothing was respelled or some word cannot be.
   std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) const {
+    // Whether the index lacks units[k], a CJK word (being typed: lacks its completions too).
+    const auto unknown = [&](std::size_t k) {
+      const Token& t = units[k].head;
+      if (t.kind != TokenKind::cjk || index.find(t.term) >= 0) return false;
+      if (!prefix || k + 1 < units.size()) return true;
+      auto [lo, hi] = index.prefix_range(t.term);
+      return hi == lo;
+    };
+    std::size_t first = 0;
+    while (first < units.size() && !unknown(first)) ++first;
+    if (first == units.size()) return std::nullopt;  // the usual case: nothing to respell
     std::vector<Token> out;
     std::uint32_t shift = 0;
-    bool changed = false;
     for (std::size_t k = 0; k < units.size(); ++k) {
       Token t = units[k].head;
       t.position += shift;
-      const bool typing = prefix && k + 1 == units.size();
-      bool known = t.kind != TokenKind::cjk || index.find(t.term) >= 0;
-      if (!known && typing) {
-        auto [lo, hi] = index.prefix_range(t.term);
-        known = hi > lo;
-      }
-      if (known) {
+      if (k < first || (k > first && !unknown(k))) {
         out.push_back(std::move(t));
         continue;
       }
-      const auto pieces = spelling(t.term, typing);
+      const auto pieces = spelling(t.term, prefix && k + 1 == units.size());
       if (pieces.size() < 2) return std::nullopt;
       for (std::size_t i = 0; i < pieces.size(); ++i) {
         Token p = t;
@@ -292,9 +296,8 @@ struct Builder {
         out.push_back(std::move(p));
       }
       shift += static_cast<std::uint32_t>(pieces.size() - 1);
-      changed = true;
     }
-    if (!changed || out.size() > limits::max_phrase_words) return std::nullopt;
+    if (out.size() > limits::max_phrase_words) return std::nullopt;
     return out;
   }
 
