@@ -4,7 +4,8 @@
 // Not in any CMakeLists yet; build by hand, e.g.:
 //   g++ -std=c++20 -O2 -DNDEBUG -Icore/include bench/analysis_bench.cpp \
 //     <build>/core/CMakeFiles/siteseek_analysis.dir/src/analysis/*.o \
-//     <build>/core/CMakeFiles/siteseek_common.dir/src/common/*.o -lutf8proc -lstemmer -o analysis_bench
+//     <build>/core/CMakeFiles/siteseek_common.dir/src/common/*.o -lutf8proc -lstemmer -luring \
+//     $(pkg-config --libs icu-uc) -o analysis_bench
 //   ./analysis_bench [html-dir] [rounds]
 #include <algorithm>
 #include <chrono>

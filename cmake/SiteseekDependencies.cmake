@@ -10,6 +10,10 @@ pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(re2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
 find_package(ZLIB REQUIRED)
+# ICU's dictionary-based word break iterator segments Chinese and Japanese text (the analysis
+# module only). BreakIterator is in the common library (icuuc), which loads the dictionaries
+# from icudata; nothing of i18n is used.
+find_package(ICU 72 REQUIRED COMPONENTS uc)
 if(SITESEEK_IO_URING)
   pkg_check_modules(liburing REQUIRED IMPORTED_TARGET liburing)
 endif()

@@ -5,10 +5,17 @@
 # siteseek was first tuned on), and the Python dev set for reference,
 #   (a) siteseek indexes the built directory with no site configuration beyond name, base URL and
 #       directory (`siteseek index --dir`), and eval.py scores `siteseek query` (--cmd mode);
+#       The same answers are also scored as pages (fragments dropped: siteseek-page), as Pagefind's
+#       results are;
 #   (b) Pagefind (npm `pagefind`, its bundled binary) indexes the same directory with no options
 #       beyond --site and --output-path, and eval.py scores Pagefind's own pagefind.js run in Node
 #       (pagefind_query.mjs), its page URLs joined to the same base URL; a second run takes each
 #       result's first sub-result anchor instead (--sub);
+#   A header's files= (a shell pattern: debian-reference-zh's `*.zh-cn.html`) says that the corpus
+#   is only those pages of its root, which holds others (every installed translation): both
+#   engines then index a copy of the matching files. A header's lang= (an ISO 639-1 code) is the
+#   language of pages that do not declare it: Pagefind indexes them a second time with
+#   --force-language, scored as pagefind-lang.
 #   (c) summarize.py prints per corpus and class MRR@10, nDCG@10, R@10 side by side and the
 #       siteseek / Pagefind ratios, and writes the run as JSON.
 #
@@ -25,7 +32,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 
@@ -69,10 +76,22 @@ run_corpus() {
 
   "$@" "$tsv" --label siteseek --json "$d/siteseek.json" \
     --cmd "$siteseek query --data-dir $d/siteseek --site $name" > /dev/null
+  # The same answers as pages (each URL's #fragment dropped), the unit Pagefind's results are in:
+  # a page matches every judged section on it, where a section must be the one judged.
+  "$@" "$tsv" --label siteseek-page --json "$d/siteseek-page.json" \
+    --cmd "$siteseek query --data-dir $d/siteseek --site $name | /usr/bin/python3 $here/as_pages.py" > /dev/null
   "$@" "$tsv" --label pagefind --json "$d/pagefind.json" \
     --cmd "node $here/pagefind_query.mjs $d/pagefind $base" > /dev/null
   "$@" "$tsv" --label pagefind-sub --json "$d/pagefind-sub.json" \
     --cmd "node $here/pagefind_query.mjs $d/pagefind $base --sub" > /dev/null
+  if [ -n "${PAGEFIND_LANG:-}" ]; then
+    # Pages that declare no language are indexed as "unknown", which Pagefind does not segment:
+    # the language the corpus is written in, forced, shows what Pagefind does with it declared.
+    "$pagefind" --site "$html" --output-path "$d/pagefind-lang" --force-language "$PAGEFIND_LANG" \
+      > "$d/pagefind-lang-index.log" 2>&1
+    "$@" "$tsv" --label pagefind-lang --json "$d/pagefind-lang.json" \
+      --cmd "node $here/pagefind_query.mjs $d/pagefind-lang $base" > /dev/null
+  fi
 
   /usr/bin/python3 - "$d" "$order" "$name" "$generator" "$package" "$html" "$base" "$files" \
     "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" <<'EOF'
@@ -102,8 +121,19 @@ for name in $corpora; do
   header=$(grep -m1 '^# corpus:' "$tsv" | sed 's/^# corpus://')
   field() { printf '%s\n' "$header" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
   i=$((i + 1))
-  run_corpus "$i" "$name" "$(field generator)" "$(field package)" "$tsv" "$(field root)" "$(field base)" \
-    /usr/bin/python3 "$rel/eval_corpus.py"
+  html=$(field root)
+  files=$(field files)
+  if [ -n "$files" ] && [ -d "$html" ]; then
+    if [ -z "$(find "$html" -maxdepth 1 -name "$files" -print -quit)" ]; then
+      echo "== $name: skipped, no $files in $html (apt-get install $(field package))"
+      continue
+    fi
+    mkdir -p "$work/$name-html"
+    find "$html" -maxdepth 1 -name "$files" -exec cp {} "$work/$name-html/" \;
+    html="$work/$name-html"
+  fi
+  PAGEFIND_LANG=$(field lang) run_corpus "$i" "$name" "$(field generator)" "$(field package)" "$tsv" "$html" \
+    "$(field base)" /usr/bin/python3 "$rel/eval_corpus.py"
 done
 if [ "$python_dev" = 1 ]; then
   # Reference: the Python dev set, indexed the same way (no site configuration), not the

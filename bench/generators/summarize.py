@@ -6,15 +6,16 @@ per corpus with Pagefind's sub-result variant; optionally the whole run as one J
     summarize.py WORK_DIR [--out RESULTS.json --command CMD --commit SHA --date DATE --seconds S]
 
 WORK_DIR holds one directory per corpus with meta.json (written by run.sh: generator, package,
-pages, index times, tool logs) and eval.py's --json files siteseek.json, pagefind.json,
-pagefind-sub.json.
+pages, index times, tool logs) and eval.py's --json files siteseek.json, siteseek-page.json (the
+same answers without their fragments), pagefind.json,
+pagefind-sub.json, and pagefind-lang.json for corpora whose header names their language (lang=).
 """
 import argparse
 import json
 import os
 
 METRICS = [("mrr", "MRR@10"), ("ndcg", "nDCG@10"), ("recall", "R@10")]
-ENGINES = ["siteseek", "pagefind", "pagefind-sub"]
+ENGINES = ["siteseek", "siteseek-page", "pagefind", "pagefind-sub", "pagefind-lang"]
 
 
 def ratio(a, b):
@@ -44,32 +45,40 @@ def load(work):
 
 
 def table(corpora):
-    head = f"{'corpus':<12}{'generator':<13}{'class':<13}{'n':>3} "
+    nw = max([12] + [len(meta["name"]) + 1 for meta, _ in corpora])
+    head = f"{'corpus':<{nw}}{'generator':<13}{'class':<13}{'n':>3} "
     head += "".join(f"{'ss ' + l:>12}{'pf ' + l:>12}{'ratio':>7}" for _, l in METRICS)
     lines = [head, "-" * len(head)]
     for meta, runs in corpora:
         ss, pf = runs.get("siteseek"), runs.get("pagefind")
         if not ss or not pf:
-            lines.append(f"{meta['name']:<12}{meta['generator']:<13}(missing results)")
+            lines.append(f"{meta['name']:<{nw}}{meta['generator']:<13}(missing results)")
             continue
         for cls, v in ss["metrics"].items():
             w = pf["metrics"].get(cls)
-            row = f"{meta['name']:<12}{meta['generator']:<13}{cls:<13}{v['n']:>3} "
+            row = f"{meta['name']:<{nw}}{meta['generator']:<13}{cls:<13}{v['n']:>3} "
             for m, _ in METRICS:
                 row += f"{v[m]:>12.3f}{w[m]:>12.3f}{ratio(v[m], w[m]):>7}"
             lines.append(row)
         lines.append("")
-    lines.append("Pagefind with sub-result URLs (each result's first sub-result anchor), overall:")
-    for meta, runs in corpora:
-        sub = runs.get("pagefind-sub")
-        if sub:
-            o = sub["metrics"]["overall"]
-            lines.append(f"  {meta['name']:<12}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
+    # One line per corpus with the variant's overall figures, under a heading (none when no
+    # corpus has the variant).
+    for engine, heading in [
+        ("siteseek-page", "siteseek's answers as pages (each result's #fragment dropped, as Pagefind answers)"),
+        ("pagefind-sub", "Pagefind with sub-result URLs (each result's first sub-result anchor)"),
+        ("pagefind-lang", "Pagefind with --force-language (the corpus header's lang=: its pages declare none)"),
+    ]:
+        having = [(meta, runs[engine]) for meta, runs in corpora if engine in runs]
+        if having:
+            lines.append(heading + ", overall:")
+        for meta, r in having:
+            o = r["metrics"]["overall"]
+            lines.append(f"  {meta['name']:<{nw}}" + "".join(f"{l} {o[m]:.3f}  " for m, l in METRICS))
     lines.append("")
     lines.append("Indexing (wall seconds, index bytes on disk) and pages as each engine reported them:")
     mb = lambda b: f"{b / 1e6:.1f} MB" if isinstance(b, int) else "? MB"
     for meta, _ in corpora:
-        lines.append(f"  {meta['name']:<12} files {meta.get('html_files', '?'):>4}  "
+        lines.append(f"  {meta['name']:<{nw}} files {meta.get('html_files', '?'):>4}  "
                      f"siteseek {meta.get('siteseek_index_s', '?')} s, {mb(meta.get('siteseek_bytes'))}: "
                      f"{meta.get('siteseek_summary', '')}  |  "
                      f"pagefind {meta.get('pagefind_index_s', '?')} s, {mb(meta.get('pagefind_bytes'))}: "

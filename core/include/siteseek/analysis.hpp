@@ -1,6 +1,7 @@
 #pragma once
 // Text analysis shared by indexing and querying: UTF-8 tokenisation, Unicode case and accent
-// folding, stop words, Snowball stemming, literal terms and code identifiers.
+// folding, stop words, Snowball stemming, literal terms, code identifiers, and word segmentation
+// of Chinese and Japanese (ICU).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,6 +30,8 @@ enum class TokenKind : std::uint8_t {
   identifier,  ///< a whole code identifier ("os.path.join", "__init__", "camelCase", "std::vector")
   literal,     ///< a whole configured literal term ("active-active")
   part,        ///< one part of an identifier or literal ("path" in "os.path.join")
+  cjk,         ///< a word of Chinese or Japanese text, found by dictionary segmentation ("数据",
+               ///< "パッケージ"): never stemmed, typo-matched or a stop word
 };
 
 /// One token. Parts of an identifier/literal take consecutive positions starting at the whole
@@ -69,11 +72,17 @@ inline constexpr std::size_t max_term_bytes = 128;
 ///   "int64_t" -> int64, t). A dotted segment that is itself compound ("get_event_loop" in
 ///   "asyncio.get_event_loop") is also a part, at the position of its first sub-part.
 ///   A hyphenated word is not also indexed joined ("fstrings" does not match "f-strings").
-/// - Han and kana characters: one word token each (those scripts use no spaces).
+/// - Han, Hiragana and Katakana, written without spaces: each run of them (with the CJK
+///   punctuation and spaces inside it, "数据库的使用。方法") is split into words by ICU's
+///   dictionary-based word BreakIterator ("数据", "库", "的", "使用", "方法"), one token of kind
+///   cjk each; the punctuation gives none. A run ends at any other character: "Python的数据" is
+///   "python", then the run "的数据"; full-width digits and letters fold to ASCII and are numbers
+///   and words. Korean (Hangul) is written with spaces: its words are plain words.
 /// A whole comes before its parts; positions never decrease. Stemming: words and parts made
 /// only of letters; never numbers, identifier/literal wholes, compound segments, configured
-/// literals (even as parts), or anything containing a digit. Stop words are flagged on words
-/// and parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text (< 4 GiB).
+/// literals (even as parts), CJK words, or anything containing a digit. Stop words are flagged on
+/// words and parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text
+/// (< 4 GiB).
 class Analyzer {
  public:
   /// Throws ConfigError (key "language") when the Snowball language is unknown.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis/segmenter.hpp"
 #include "analysis/unicode.hpp"
 
 namespace siteseek::analysis {
@@ -109,8 +110,7 @@ class Tokenizer {
       }
       Char ch = classify_at(text_, i);
       if (ch.cls == CharClass::ideograph) {
-        if (emit(TokenKind::word, i, i + ch.length, pos_, fold(i, i + ch.length), true)) ++pos_;
-        i += ch.length;
+        i = ideograph_run(i);
       } else if (is_word_class(ch.cls)) {
         i = chunk(i);
       } else {
@@ -293,6 +293,18 @@ class Tokenizer {
     pos_ = std::max(p, start + 1);
   }
 
+  // A run of Han and kana text (ideograph_run_end) starting at text[i]: its words, as ICU's
+  // dictionary finds them, each a token of kind cjk at the next position; folded (half-width
+  // katakana to full width), never stemmed nor a stop word. Returns the run's end.
+  std::size_t ideograph_run(std::size_t i) {
+    const std::size_t end = ideograph_run_end(text_, i);
+    words_.clear();
+    segment_words(text_.substr(i, end - i), words_);
+    for (const WordSpan& w : words_)
+      if (emit(TokenKind::cjk, i + w.begin, i + w.end, pos_, fold(i + w.begin, i + w.end), false)) ++pos_;
+    return end;
+  }
+
   void emit_leaf(const Leaf& l, std::uint32_t position) {
     emit(TokenKind::part, l.begin, l.end, position, fold(l.begin, l.end), true);
   }
@@ -380,6 +392,7 @@ class Tokenizer {
   std::vector<Segment> segments_;
   std::vector<char> connectors_;
   std::vector<Leaf> leaves_;
+  std::vector<WordSpan> words_;
 };
 
 }  // namespace

@@ -36,10 +36,12 @@ const CharClass ascii_classes[128] = {
 
 namespace {
 
-// Scripts written without spaces between words: each character is indexed on its own, so a
-// query of several characters is a phrase over them.
+// Scripts written without spaces between words, whose words ICU's dictionary finds
+// (segmenter.hpp).
 bool is_ideograph(utf8proc_int32_t cp) noexcept {
-  return (cp >= 0x3040 && cp <= 0x30FF) ||    // hiragana, katakana
+  return (cp >= 0x3005 && cp <= 0x3007) ||    // iteration marks 々 〆, ideographic zero 〇
+         cp == 0x303B ||                      // vertical ideographic iteration mark 〻
+         (cp >= 0x3040 && cp <= 0x30FF) ||    // hiragana, katakana
          (cp >= 0x31F0 && cp <= 0x31FF) ||    // katakana phonetic extensions
          (cp >= 0x3400 && cp <= 0x4DBF) ||    // CJK extension A
          (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
@@ -71,6 +73,37 @@ Char classify_multibyte(const unsigned char* p, std::size_t available) noexcept 
 }
 
 }  // namespace detail
+
+namespace {
+
+// Punctuation and spaces of CJK text: a run of ideographs goes on across them (ICU tells them from
+// words), so that segmentation sees a sentence whole. Full-width letters and digits are not
+// among them: they fold to ASCII and are words and numbers of their own.
+bool is_cjk_punctuation(utf8proc_int32_t cp) noexcept {
+  return (cp >= 0x3000 && cp <= 0x303F) ||  // CJK symbols and punctuation: 、。「」 and U+3000
+         (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||  // ！（），．： etc.
+         (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+}  // namespace
+
+std::size_t ideograph_run_end(std::string_view text, std::size_t i) noexcept {
+  std::size_t end = i;
+  while (i < text.size()) {
+    const Char ch = classify_at(text, i);
+    if (ch.cls == CharClass::ideograph) {
+      i += ch.length;
+      end = i;
+      continue;
+    }
+    if (ch.length < 3) break;  // ASCII and two-byte characters are never CJK punctuation
+    utf8proc_int32_t cp = -1;
+    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i), ch.length, &cp);
+    if (!is_cjk_punctuation(cp)) break;
+    i += ch.length;
+  }
+  return end;
+}
 
 namespace {
 

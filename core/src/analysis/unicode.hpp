@@ -16,7 +16,7 @@ enum class CharClass : std::uint8_t {
   digit,       ///< ASCII 0-9
   underscore,  ///< '_': part of identifiers, splits their parts
   letter,      ///< any other Unicode letter, mark or number (word character)
-  ideograph,   ///< Han, kana: every one is a token of its own (no spaces between words there)
+  ideograph,   ///< Han, kana, CJK iteration marks: written without spaces, segmented by ICU
   apostrophe,  ///< ' or U+2019: inside a word only between letters ("don't")
   joiner,      ///< soft hyphen, ZWJ, ZWNJ: invisible inside a word, dropped by folding
 };
@@ -40,6 +40,11 @@ inline Char classify_at(std::string_view text, std::size_t i) noexcept {
   return detail::classify_multibyte(reinterpret_cast<const unsigned char*>(text.data()) + i,
                                     text.size() - i);
 }
+
+/// The end of the run of text written without spaces that starts at ideograph text[i]: ideographs
+/// and the CJK punctuation and spaces between them (U+3000-U+303F, full-width punctuation), up to
+/// the last ideograph. Dictionary segmentation splits such a run into words as a whole.
+std::size_t ideograph_run_end(std::string_view text, std::size_t i) noexcept;
 
 /// Whether a character of this class is part of a word.
 inline bool is_word_class(CharClass c) noexcept {

@@ -66,8 +66,8 @@ inline bool identifier_continuation(std::string_view term, std::string_view word
 /// never occurs spelled as a word could be. A term is a typo's correction when any occurrence is
 /// a word, a part, or a whole identifier of letters and digits only (camelCase "BTreeMap" ->
 /// btreemap, which a user types as a word); never when it only occurs as a number (3.11 is not
-/// 3.12), a configured literal, or an identifier with punctuation (os.path, f-strings, __init__:
-/// exact names, one edit from other names; their parts are reached on their own).
+/// 3.12), a configured literal, an identifier with punctuation (os.path, f-strings, __init__:
+/// exact names, one edit from other names; their parts are reached on their own), or a CJK word.
 enum TermFlags : std::uint8_t { term_no_typo = 1 };
 
 /// Whether an occurrence of `term` of kind `kind` makes it a typo's correction (term_no_typo).
@@ -80,7 +80,8 @@ inline bool typo_reachable(TokenKind kind, std::string_view term) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)) return false;
       return true;
     case TokenKind::number:
-    case TokenKind::literal: return false;
+    case TokenKind::literal:
+    case TokenKind::cjk: return false;  // one edit in a two-character word makes another word
   }
   return false;
 }

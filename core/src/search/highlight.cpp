@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "analysis/unicode.hpp"
 #include "index/index_data.hpp"
 #include "siteseek/limits.hpp"
 
@@ -22,7 +23,10 @@ namespace {
 // nanoseconds per byte. A "piece" is a run of letters/digits (and non-ASCII bytes); '_', '.',
 // '-' and other punctuation separate pieces, except that digits joined by '.' or ',' stay one
 // piece ("3.11"), as the analyzer keeps numbers. Pieces line up with the analyzer's positions
-// for words, identifier parts and numbers, which is what snippet windows need.
+// for words, identifier parts and numbers, which is what snippet windows need. Chinese and
+// Japanese are the exception: a run of Han and kana has no spaces (its punctuation is non-ASCII
+// too, so a paragraph can be one piece), and the analyzer's dictionary decides where its words
+// end; a piece holding any is handed to the analyzer (render_segmented, snippet_offset).
 constexpr std::array<bool, 256> word_bytes = [] {
   std::array<bool, 256> t{};
   for (unsigned c = 0; c < 256; ++c) t[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
@@ -72,6 +76,15 @@ unsigned entity_bits(const char* p) {
 }
 #endif
 
+// Whether a piece holds a Han or kana character (the analyzer segments it with ICU). Out of line:
+// English text never gets past its first check, and the hot loops stay small without it.
+[[gnu::noinline]] bool has_ideograph(std::string_view piece) {
+  for (std::size_t k = 0; k < piece.size(); ++k)
+    if (static_cast<unsigned char>(piece[k]) >= 0xE3 && analysis::classify_at(piece, k).cls == analysis::CharClass::ideograph)
+      return true;
+  return false;
+}
+
 #if defined(__SSE2__)
 // Bit k set when byte k, folded to lower case where it is a letter, is one of `firsts`.
 unsigned first_bits(const char* p, std::string_view firsts) {
@@ -83,6 +96,17 @@ unsigned first_bits(const char* p, std::string_view firsts) {
 unsigned high_bits(const char* p) {
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
+// Bit k set when byte k may start a Han or kana character: E3-E9 (U+3000-U+9FFF), EF (the
+// compatibility ideographs and half-width katakana), F0 (ideographs beyond the BMP).
+unsigned ideograph_lead_bits(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Bytes as signed: E3-E9 are -29..-23, EF is -17, F0 is -16.
+  const __m128i range = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(0xE2))),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(0xEA)), x));
+  const __m128i other = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(0xEF))),
+                                     _mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(0xF0))));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(range, other)));
+}
 #else
 unsigned first_bits(const char* p, std::string_view firsts) {
   unsigned m = 0;
@@ -93,6 +117,14 @@ unsigned first_bits(const char* p, std::string_view firsts) {
 unsigned high_bits(const char* p) {
   unsigned m = 0;
   for (unsigned k = 0; k < 16; ++k) m |= unsigned{static_cast<unsigned char>(p[k]) >= 0x80} << k;
+  return m;
+}
+unsigned ideograph_lead_bits(const char* p) {
+  unsigned m = 0;
+  for (unsigned k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    m |= unsigned{(c >= 0xE3 && c <= 0xE9) || c == 0xEF || c == 0xF0} << k;
+  }
   return m;
 }
 #endif
@@ -127,6 +159,15 @@ std::size_t piece_end(std::string_view text, std::size_t at) {
     }
     return e;
   }
+}
+
+// The start of the piece holding text[at], not before `from`.
+std::size_t piece_begin(std::string_view text, std::size_t from, std::size_t at) {
+  auto is_digit = [&](std::size_t k) { return digit(static_cast<unsigned char>(text[k])); };
+  while (at > from && (word_bytes[static_cast<unsigned char>(text[at - 1])] ||
+                       (at >= from + 2 && (text[at - 1] == '.' || text[at - 1] == ',') && is_digit(at - 2) && is_digit(at))))
+    --at;
+  return at;
 }
 
 // Next piece at or after `at`, or {npos, npos}.
@@ -231,7 +272,11 @@ void Highlighter::render(std::string_view text, std::size_t from, std::size_t to
     const unsigned word = word_bits(p);
     const unsigned starts = word & ~((word << 1) | prev_word) & 0xffffu;
     prev_word = word >> 15;
-    unsigned wanted = any_start ? starts : starts & (first_bits(p, firsts) | high_bits(p));
+    const unsigned high = high_bits(p);
+    unsigned wanted = any_start ? starts : starts & (first_bits(p, firsts) | high);
+    // Han and kana inside a piece that starts otherwise ("Python的数据", its start not wanted):
+    // their words may match on their own.
+    if (high) wanted |= ideograph_lead_bits(p) & word;
     for (unsigned events = wanted | entity_bits(p); events; events &= events - 1) {
       const std::size_t i = at + static_cast<unsigned>(std::countr_zero(events));
       if (i < resume) continue;
@@ -243,8 +288,18 @@ void Highlighter::render(std::string_view text, std::size_t from, std::size_t to
       }
       // A digit after '.' or ',' after a digit continues a number ("3.11"): not a piece start.
       if (i >= from + 2 && digit_at(i) && (text[i - 1] == '.' || text[i - 1] == ',') && digit_at(i - 2)) continue;
+      // Inside a piece, a Han or kana character: the piece is the analyzer's words, from its
+      // start (its start was not visited: it cannot match, but what follows may).
+      const bool inside = high && i > from && word_bytes[static_cast<unsigned char>(text[i - 1])];
+      if (inside && analysis::classify_at(upto, i).cls != analysis::CharClass::ideograph) continue;
       const std::size_t e = piece_end(upto, i);
       resume = e;
+      // A piece within this block whose bytes are all ASCII (the usual case) holds no Han or kana.
+      const bool ascii_here = e <= at + 16 && (high >> (i - at) & ((1u << (e - i)) - 1)) == 0;
+      if (inside || (!ascii_here && has_ideograph(text.substr(i, e - i)))) [[unlikely]] {
+        render_segmented(text, inside ? piece_begin(text, from, i) : i, e, run, out);
+        continue;
+      }
       if (!matches(text.substr(i, e - i))) continue;
       out.append(base + run, i - run);
       out += options_.pre_tag;
@@ -254,6 +309,28 @@ void Highlighter::render(std::string_view text, std::size_t from, std::size_t to
     }
   }
   out.append(base + run, to - run);
+}
+
+void Highlighter::render_segmented(std::string_view text, std::size_t begin, std::size_t end, std::size_t& run,
+                                   std::string& out) {
+  spans_.clear();
+  for (const Token& t : analyzer_.analyze(text.substr(begin, end - begin))) {
+    if (t.kind == TokenKind::part) continue;  // inside its whole, which is matched
+    bool hit = std::find(m_.terms.begin(), m_.terms.end(), t.term) != m_.terms.end() ||
+               std::find(m_.stems.begin(), m_.stems.end(), t.stem) != m_.stems.end();
+    for (std::size_t k = 0; k < m_.prefixes.size() && !hit; ++k) hit = t.term.starts_with(m_.prefixes[k]);
+    if (!hit) continue;
+    const std::size_t b = begin + t.offset, e = b + t.length;
+    if (!spans_.empty() && spans_.back().second == b) spans_.back().second = e;
+    else spans_.emplace_back(b, e);
+  }
+  for (const auto& [b, e] : spans_) {
+    out.append(text.data() + run, b - run);
+    out += options_.pre_tag;
+    out.append(text.data() + b, e - b);
+    out += options_.post_tag;
+    run = e;
+  }
 }
 
 namespace {
@@ -340,10 +417,37 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
   const std::string_view body = index.body(doc);
   std::size_t from = from_checkpoint.offset;
   std::uint32_t pos = from_checkpoint.position;
+  // The text ahead is checked sixteen bytes at a time for a byte that may start Han or kana, and
+  // only a piece where one was seen is looked at closely.
+  std::size_t clear_to = from;  // no such byte in [from, clear_to)
+  const auto clear = [&](std::size_t end) {
+    for (; clear_to < end; clear_to += 16) {
+      char tail[16];  // the last block, padded with spaces: never read past the text
+      const char* p = body.data() + clear_to;
+      if (clear_to + 16 > body.size()) {
+        std::fill(std::begin(tail), std::end(tail), ' ');
+        std::copy(p, body.data() + body.size(), tail);
+        p = tail;
+      }
+      if (high_bits(p) && ideograph_lead_bits(p)) return false;
+    }
+    return true;
+  };
   // From the checkpoint at or before the window, count pieces forward to its start.
-  for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < position;
-       p = next_piece(body, p.end), ++pos)
+  for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < position; p = next_piece(body, p.end)) {
+    const std::string_view piece(body.data() + p.begin, p.end - p.begin);
+    if (p.end <= clear_to || clear(p.end) || !has_ideograph(piece)) [[likely]] {
+      ++pos;
+      from = p.end;
+      continue;
+    }
+    // A piece of Chinese or Japanese: the analyzer's words are its positions.
+    const auto tokens = index.analyzer().analyze(piece);
+    for (const Token& t : tokens)
+      if (pos + t.position >= position) return p.begin + t.offset;
+    if (!tokens.empty()) pos += tokens.back().position + 1;
     from = p.end;
+  }
   if (from > 0) {
     Piece p = next_piece(body, from);
     from = p.begin == std::string_view::npos ? body.size() : p.begin;

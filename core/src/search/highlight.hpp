@@ -49,12 +49,18 @@ class Highlighter {
   bool all_firsts() const { return first_count_ > firsts_.size(); }
   /// text[from, to) escaped and appended to `out`, matched pieces wrapped in the tags.
   void render(std::string_view text, std::size_t from, std::size_t to, std::string& out);
+  /// A piece holding Han or kana, text[begin, end): its words end where the analyzer's dictionary
+  /// segmentation says, not at spaces, so the analyzer's tokens are matched (matches() would take
+  /// the whole run for one word). Writes text[run, end) to `out` with the matched tokens wrapped,
+  /// adjacent ones in one pair of tags, and moves `run` to `end`.
+  void render_segmented(std::string_view text, std::size_t begin, std::size_t end, std::size_t& run, std::string& out);
 
   const Analyzer& analyzer_;
   const HighlightMatcher& m_;
   const HighlightOptions& options_;
   std::string folded_, unicode_folded_, stem_;
   std::vector<std::pair<std::string, bool>> known_;  ///< pieces that needed the analyzer, answers
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;  ///< render_segmented's matched bytes
   std::array<bool, 256> first_{};
   std::array<char, 12> firsts_{};
   std::size_t first_count_ = 0;
@@ -75,7 +81,9 @@ std::uint32_t snippet_position(std::vector<std::pair<std::uint32_t, std::uint32_
 /// The checkpoint of `doc`'s body at or before `position` ({0, 0} when none).
 Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32_t position);
 
-/// The byte offset of body position `position` (at a piece), counted from `from_checkpoint`.
+/// The byte offset of body position `position` (at a piece), counted from `from_checkpoint`: a
+/// piece is a position, except a piece holding Han or kana, whose positions are its words (the
+/// analyzer's).
 std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint from_checkpoint, std::uint32_t position);
 
 

@@ -29,6 +29,44 @@ std::vector<Unit> units_of(std::vector<Token> tokens) {
   return out;
 }
 
+// Chinese and Japanese are written without spaces: an operand holding a run of them ("怎样关闭系统")
+// is split into its words, one clause each, as if typed with spaces ("怎样 关闭 系统"), so that the
+// query relaxes when no record holds every word, and each word is matched, ranked and respelled
+// on its own. Phrases, exclusions and alternatives ('|') stay whole. Clauses past
+// max_query_terms are dropped, as the parser drops them. None when no operand is split.
+std::optional<ParsedQuery> split_runs(const Analyzer& analyzer, const ParsedQuery& query) {
+  ParsedQuery out;
+  bool split = false;
+  for (const auto& c : query.clauses) {
+    // Han and kana are three or four bytes, from E3: text without such bytes has none.
+    const auto may_hold_run = [](const std::string& text) {
+      return std::any_of(text.begin(), text.end(), [](char b) { return static_cast<unsigned char>(b) >= 0xE3; });
+    };
+    if (c.excluded || c.alternatives.size() != 1 || c.alternatives[0].phrase || !may_hold_run(c.alternatives[0].text)) {
+      out.clauses.push_back(c);
+      continue;
+    }
+    const auto& op = c.alternatives[0];
+    const auto units = units_of(analyzer.analyze(op.text));
+    if (units.size() < 2 || std::none_of(units.begin(), units.end(), [](const Unit& u) { return u.head.kind == TokenKind::cjk; })) {
+      out.clauses.push_back(c);
+      continue;
+    }
+    split = true;
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      std::size_t begin = units[k].head.offset, end = begin + units[k].head.length;
+      for (const auto& p : units[k].parts) end = std::max<std::size_t>(end, p.offset + p.length);
+      QueryOperand word = op;
+      word.text = op.text.substr(begin, end - begin);
+      word.prefix = op.prefix && k + 1 == units.size();
+      out.clauses.push_back({{std::move(word)}, false});
+    }
+  }
+  if (!split) return std::nullopt;
+  if (out.clauses.size() > limits::max_query_terms) out.clauses.resize(limits::max_query_terms);
+  return out;
+}
+
 struct Builder {
   const Index& index;
   const Index::Data& d;
@@ -198,6 +236,71 @@ struct Builder {
     return alt;
   }
 
+  // The dictionary terms that spell `word` (a CJK word, folded), the longest first from its
+  // start. Empty when some character starts no term, except while `typing` it: a rest that only
+  // starts terms is left out ("シンボリ" is シン ボ and the リ of リック still being typed; a phrase
+  // matches one expansion of each word, so a prefix in it would not find every completion).
+  std::vector<std::string> spelling(std::string_view word, bool typing) const {
+    std::vector<std::string> pieces;
+    for (std::size_t at = 0; at < word.size();) {
+      std::size_t end = word.size();
+      for (; end > at; --end) {
+        if (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) continue;  // inside a character
+        if (index.find(word.substr(at, end - at)) >= 0) break;
+      }
+      if (end == at) {
+        auto [lo, hi] = index.prefix_range(word.substr(at));
+        if (typing && hi > lo) return pieces;
+        return {};
+      }
+      pieces.emplace_back(word.substr(at, end - at));
+      at = end;
+    }
+    return pieces;
+  }
+
+  // ICU segments a query alone and a document in context, and may split one run two ways: the
+  // katakana of "シンボリック" typed alone is one word, which the index never saw, while "複雑なシン
+  // ボリックリンク" gave シン|ボ|リック. So when a CJK word of the operand (after split_runs, mostly
+  // one word) is not in the index (nor, being typed, completed by anything), the operand is also
+  // searched respelled: each such word cut into the index's own terms that spell it, as a phrase,
+  // since it was typed as one run and the documents that hold it hold it adjacent. None when
+  // nothing was respelled or some word cannot be.
+  std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) const {
+    // Whether the index lacks units[k], a CJK word (being typed: lacks its completions too).
+    const auto unknown = [&](std::size_t k) {
+      const Token& t = units[k].head;
+      if (t.kind != TokenKind::cjk || index.find(t.term) >= 0) return false;
+      if (!prefix || k + 1 < units.size()) return true;
+      auto [lo, hi] = index.prefix_range(t.term);
+      return hi == lo;
+    };
+    std::size_t first = 0;
+    while (first < units.size() && !unknown(first)) ++first;
+    if (first == units.size()) return std::nullopt;  // the usual case: nothing to respell
+    std::vector<Token> out;
+    std::uint32_t shift = 0;
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      Token t = units[k].head;
+      t.position += shift;
+      if (k < first || (k > first && !unknown(k))) {
+        out.push_back(std::move(t));
+        continue;
+      }
+      const auto pieces = spelling(t.term, prefix && k + 1 == units.size());
+      if (pieces.size() < 2) return std::nullopt;
+      for (std::size_t i = 0; i < pieces.size(); ++i) {
+        Token p = t;
+        p.term = p.stem = pieces[i];
+        p.position = t.position + static_cast<std::uint32_t>(i);
+        out.push_back(std::move(p));
+      }
+      shift += static_cast<std::uint32_t>(pieces.size() - 1);
+    }
+    if (out.size() > limits::max_phrase_words) return std::nullopt;
+    return out;
+  }
+
   // Synonym members equal to this single token.
   std::vector<const std::vector<Token>*> synonyms_of(const std::vector<Token>& words, bool& multi_added,
                                                      std::vector<const std::vector<Token>*>& multi) {
@@ -274,6 +377,7 @@ struct Builder {
       auto alt = phrase_of(tokens, op.field, 1.0f);
       if (in_sequence) add_sequence(alt.terms);
       clause.alternatives.push_back(std::move(alt));
+      if (auto respelt = respelled(units, false)) clause.alternatives.push_back(phrase_of(*respelt, op.field, weight_exact));
       return false;
     }
     if (units.size() == 1 && !units[0].parts.empty()) {
@@ -322,14 +426,17 @@ struct Builder {
     if (in_sequence) add_sequence(alt.terms);
     clause.alternatives.push_back(std::move(alt));
     for (const auto* m : multi) clause.alternatives.push_back(phrase_of(*m, op.field, weight_synonym));
+    if (auto respelt = respelled(units, op.prefix)) clause.alternatives.push_back(phrase_of(*respelt, op.field, weight_exact));
     return only_stop;
   }
 };
 
 }  // namespace
 
-Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& options) {
+Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions& options) {
   Builder b{index, index.data(), index.analyzer(), options, {}, index.data().synonym_words};
+  const auto split = split_runs(b.analyzer, parsed);
+  const ParsedQuery& query = split ? *split : parsed;
 
   // Consecutive plain words equal to a multi-word synonym become one clause with the synonyms
   // as alternatives ("global interpreter lock" | "gil").

@@ -93,9 +93,14 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   auto tokens = d.analyzer.analyze(request.q);
   std::erase_if(tokens, [](const Token& t) { return t.kind == TokenKind::part || t.term.empty(); });
   if (tokens.empty()) return out;
-  // Word completions of the last word, most frequent first, after the words before it.
+  // Word completions of the last word, most frequent first, after the words before it (Chinese
+  // and Japanese words the query wrote together stay together).
   std::string lead;
-  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) lead += tokens[i].term + " ";
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    const bool together = (tokens[i].kind == TokenKind::cjk || tokens[i + 1].kind == TokenKind::cjk) &&
+                          tokens[i].offset + tokens[i].length == tokens[i + 1].offset;
+    lead += tokens[i].term + (together ? "" : " ");
+  }
   auto [lo, hi] = index.prefix_range(tokens.back().term);
   std::vector<std::uint32_t> ids;
   for (auto id = lo; id < hi; ++id) ids.push_back(id);
