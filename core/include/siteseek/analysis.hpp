@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,16 @@ inline constexpr std::size_t max_term_bytes = 128;
 /// literals (even as parts), CJK words, or anything containing a digit. Stop words are flagged on
 /// words and parts. Invalid UTF-8 bytes are skipped. Offsets are byte offsets into the text
 /// (< 4 GiB).
+/// The Snowball algorithm for a BCP 47 language tag's primary subtag ("fr", "pt-br", "de_AT" ->
+/// "french", "portuguese", "german"), or "" when libstemmer has none for it.
+std::string snowball_for_tag(std::string_view tag);
+
+/// The analyzer options of a record whose `language` attribute is `tag`, in a site analysed with
+/// `site`: that language's stemmer, no stop words (the site's list is for its own language), the
+/// site's literal terms; none when the tag has no stemmer, the site's stemmer is that one, or the
+/// site's language is "none".
+std::optional<AnalyzerOptions> record_analyzer_options(const AnalyzerOptions& site, std::string_view tag);
+
 class Analyzer {
  public:
   /// Throws ConfigError (key "language") when the Snowball language is unknown.

@@ -1,5 +1,7 @@
 #include "siteseek/analysis.hpp"
 
+#include <libstemmer.h>
+
 #include "analysis/stemmer_pool.hpp"
 #include "analysis/tokenizer.hpp"
 #include "analysis/unicode.hpp"
@@ -43,6 +45,36 @@ struct Analyzer::Impl {
       : options(std::move(o)), vocab(make_vocabulary(options)),
         workers(options.language, vocab.stop_words, vocab.literals.set()) {}
 };
+
+std::string snowball_for_tag(std::string_view tag) {
+  // Primary subtags (ISO 639-1) of the languages libstemmer has an algorithm for.
+  static constexpr std::pair<std::string_view, std::string_view> names[] = {
+      {"ar", "arabic"},     {"ca", "catalan"},   {"da", "danish"},     {"de", "german"},     {"el", "greek"},
+      {"en", "english"},    {"es", "spanish"},   {"eu", "basque"},     {"fi", "finnish"},    {"fr", "french"},
+      {"ga", "irish"},      {"hi", "hindi"},     {"hu", "hungarian"},  {"hy", "armenian"},   {"id", "indonesian"},
+      {"it", "italian"},    {"lt", "lithuanian"}, {"nb", "norwegian"}, {"ne", "nepali"},     {"nl", "dutch"},
+      {"nn", "norwegian"},  {"no", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"},  {"ru", "russian"},
+      {"sr", "serbian"},    {"sv", "swedish"},   {"ta", "tamil"},      {"tr", "turkish"},    {"yi", "yiddish"}};
+  std::string primary(tag.substr(0, tag.find_first_of("-_")));
+  for (auto& c : primary) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (const auto& [code, name] : names) {
+    if (code != primary) continue;
+    for (const char** l = sb_stemmer_list(); *l; ++l)
+      if (name == *l) return std::string(name);  // this libstemmer has it
+    return {};
+  }
+  return {};
+}
+
+std::optional<AnalyzerOptions> record_analyzer_options(const AnalyzerOptions& site, std::string_view tag) {
+  const auto language = snowball_for_tag(tag);
+  // A site set to "none" asked for no stemming, in any language.
+  if (language.empty() || language == site.language || site.language == "none") return std::nullopt;
+  AnalyzerOptions o;
+  o.language = language;
+  o.literal_terms = site.literal_terms;
+  return o;
+}
 
 Analyzer::Analyzer(AnalyzerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Analyzer::~Analyzer() = default;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
+#include <optional>
 #include <numeric>
 #include <system_error>
 #include <thread>
@@ -250,10 +252,25 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     std::vector<Checkpoint> checkpoints;
     std::vector<std::uint32_t> checkpoint_offset;  // per document of the range, into checkpoints
   };
-  auto analyse = [&](const Analyzer& analyzer, std::uint32_t first, std::uint32_t last, Partial& p) {
+  auto analyse = [&](const Analyzer& site_analyzer, std::uint32_t first, std::uint32_t last, Partial& p) {
     std::string url_buf;
+    // A record in another language than the site's (its `language` attribute) is analysed with
+    // that language's stemmer (record_analyzer_options); one analyzer per language and thread.
+    std::map<std::string, std::optional<Analyzer>, std::less<>> by_language;
     for (std::uint32_t i = first; i < last; ++i) {
       const auto& doc = docs[i];
+      const Analyzer* chosen = &site_analyzer;
+      for (const auto& a : doc.attributes) {
+        if (a.name != "language") continue;
+        auto it = by_language.find(a.value);
+        if (it == by_language.end()) {
+          auto options = record_analyzer_options(d.analyzer_options, a.value);
+          it = by_language.emplace(a.value, options ? std::optional<Analyzer>(Analyzer(*options)) : std::nullopt).first;
+        }
+        if (it->second) chosen = &*it->second;
+        break;
+      }
+      const Analyzer& analyzer = *chosen;
       auto& r = d.docs[i];
       p.checkpoint_offset.push_back(static_cast<std::uint32_t>(p.checkpoints.size()));
       for (std::size_t f = 0; f < field_count; ++f) {

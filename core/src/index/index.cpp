@@ -72,6 +72,12 @@ std::uint64_t url_hash(std::string_view url) {
 }
 }  // namespace
 
+const Analyzer& Index::Data::analyzer_for(std::string_view tag) const {
+  for (const auto& [value, a] : language_analyzers)
+    if (value == tag) return a;
+  return analyzer;
+}
+
 std::uint32_t Index::Data::find_page(std::string_view url) const {
   url = url.substr(0, url.find('#'));
   const auto h = url_hash(url);
@@ -147,6 +153,10 @@ void Index::Data::finish() {
     for (std::uint32_t a = 0; a < attr_count(); ++a)
       for (auto k = attr_docs_offset[a]; k < attr_docs_offset[a + 1]; ++k) doc_attrs[fill[attr_docs[k]]++] = a;
   }
+  language_analyzers.clear();
+  for (auto [a, last] = attr_range("language"); a < last; ++a)
+    if (auto options = record_analyzer_options(analyzer_options, attr_value(a)))
+      language_analyzers.emplace_back(std::string(attr_value(a)), Analyzer(*options));
   page_by_url.clear();
   {
     std::vector<std::uint8_t> seen(page_groups, 0);

@@ -136,6 +136,12 @@ struct Index::Data {
   /// Derived in finish(): each record's pairs, ascending (facet counts read these per result).
   std::vector<std::uint32_t> doc_attr_offset;   ///< per record + 1
   std::vector<std::uint32_t> doc_attrs;
+  /// Derived in finish(): an analyzer for each value of the `language` attribute whose records
+  /// were analysed with another stemmer than the site's (record_analyzer_options), so a query in
+  /// that language is analysed as they were.
+  std::vector<std::pair<std::string, Analyzer>> language_analyzers;
+  /// The analyzer of records whose language is `tag` (the site's when none of its own).
+  const Analyzer& analyzer_for(std::string_view tag) const;
   /// Derived in finish(): (hash of the URL, record) of every page's first record, sorted, to
   /// find the page a reader searches from (context attributes).
   std::vector<std::pair<std::uint64_t, std::uint32_t>> page_by_url;

@@ -268,9 +268,24 @@ std::uint32_t reader_page(const Index::Data& d, std::string_view url) {
 
 }  // namespace
 
-std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request,
-                                  const std::vector<QueryAttribute>& in_query, Scratch& s) {
-  std::vector<Attribute> context;
+namespace {
+
+// The value `f` requires of attribute `name` when it requires one (a test, or a test AND-ed with
+// anything), else "".
+std::string required_value(const FilterNode& f, std::string_view name) {
+  if (f.kind == FilterNode::Kind::test) return f.name == name ? f.value : std::string();
+  if (f.kind == FilterNode::Kind::all_of)
+    for (const auto& c : f.children)
+      if (auto v = required_value(c, name); !v.empty()) return v;
+  return {};
+}
+
+}  // namespace
+
+FilterOutcome set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
+                         Scratch& s) {
+  FilterOutcome out;
+  auto& context = out.context;
   auto filter = parse_filter(request.filters);
   std::vector<std::string> named;
   if (filter) filter_names(*filter, named);
@@ -311,9 +326,15 @@ std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& req
     }
   }
   if (filter) all.children.push_back(std::move(*filter));
+  // The language: what the query's @language: or the filters require, else the reader's.
+  out.language = required_value(all, "language");
+  std::size_t languages = 0;
+  for (const auto& c : context)
+    if (c.name == "language") ++languages, out.language = out.language.empty() ? c.value : out.language;
+  if (languages > 1 && required_value(all, "language").empty()) out.language.clear();
   s.filtered = !all.children.empty();
   if (s.filtered) s.filter = eval(d, all);
-  return context;
+  return out;
 }
 
 }  // namespace siteseek::detail

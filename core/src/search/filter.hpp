@@ -43,8 +43,14 @@ std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNod
 /// Sets the request's filter into `s` (Scratch::filter, filtered): `request.filters` AND, for
 /// each of the site's context_attributes it does not name, one of the values the reader's page
 /// (request.from_url, found in the index) has, AND the query's own `@name:value` tests. Returns
-/// those context values. An `@name:` no record has throws RequestError("invalid_query").
-std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request,
-                                  const std::vector<QueryAttribute>& in_query, Scratch& s);
+/// what it applied. An `@name:` no record has throws RequestError("invalid_query").
+struct FilterOutcome {
+  std::vector<Attribute> context;  ///< the context values applied
+  /// The one `language` the search keeps to ("fr"), when the filters or the context name exactly
+  /// one: the query is analysed as records of that language were. Empty otherwise.
+  std::string language;
+};
+FilterOutcome set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
+                         Scratch& s);
 
 }  // namespace siteseek::detail

@@ -119,7 +119,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
     prefetch_text(d.docs[pg.doc].body.offset + pg.from, pg.length + cache_line);
   }
-  Highlighter highlighter(d.analyzer, plan.highlight, ho);
+  Highlighter highlighter(plan.analyzer ? *plan.analyzer : d.analyzer, plan.highlight, ho);
   for (std::size_t k = 0; k < ranked.size(); ++k) {
     const auto doc = page[k].doc;
     const auto& r = d.docs[doc];

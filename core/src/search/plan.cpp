@@ -434,7 +434,8 @@ struct Builder {
 }  // namespace
 
 Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions& options) {
-  Builder b{index, index.data(), index.analyzer(), options, {}, index.data().synonym_words};
+  Builder b{index, index.data(), options.analyzer ? *options.analyzer : index.analyzer(), options, {},
+            index.data().synonym_words};
   const auto split = split_runs(b.analyzer, parsed);
   const ParsedQuery& query = split ? *split : parsed;
 
@@ -499,6 +500,7 @@ Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions&
   for (const auto& c : b.plan.clauses) any_required = any_required || (!c.excluded && !c.optional);
   if (!any_required)
     for (auto& c : b.plan.clauses) c.optional = false;
+  b.plan.analyzer = &b.analyzer;
   return std::move(b.plan);
 }
 

@@ -63,9 +63,13 @@ struct Plan {
   /// identifier's term (a record holding it has the parts together, in any field), else -1.
   std::vector<std::int32_t> joined;
   HighlightMatcher highlight;
+  const Analyzer* analyzer = nullptr;  ///< what analysed the query (highlights analyse with it too)
 };
 
 struct PlanOptions {
+  /// The query's analyzer: the index's own for its site language, or that of the one language
+  /// the search keeps to (Index::Data::analyzer_for). Null: the index's.
+  const Analyzer* analyzer = nullptr;
   bool typo = true;
   std::uint32_t one_typo_min_length = 5;
   std::uint32_t two_typos_min_length = 9;

@@ -47,8 +47,11 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   // Filter: the records the request's filters, the query's @attribute: tests and the reader's
   // context keep, a bit each.
   auto& s = scratch();
-  response.context = set_filter(d, request, parsed.attributes, s);
-  const Plan plan = make_plan(index, parsed, plan_options(request, so, started));
+  auto filtered = set_filter(d, request, parsed.attributes, s);
+  response.context = std::move(filtered.context);
+  auto options = plan_options(request, so, started);
+  options.analyzer = &d.analyzer_for(filtered.language);  // the one language kept to, if any
+  const Plan plan = make_plan(index, parsed, options);
 
 
   // Scorer: the records matching every required word (or, relaxed, some), scored by the weight

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "search/filter.hpp"
+#include "siteseek/analysis.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
 #include "small_site.hpp"
@@ -173,6 +174,35 @@ BOOST_AUTO_TEST_CASE(attributes_in_the_query_language) {
   q.q = "lumen @verison:1.0";
   BOOST_TEST(error_code(*index, q) ==
              "invalid_query: unknown field '@verison:' (fields: title, section_title, body, url; attributes: area, language, type, version)");
+}
+
+BOOST_AUTO_TEST_CASE(records_are_analysed_in_their_language) {
+  BOOST_TEST(snowball_for_tag("fr") == "french");
+  BOOST_TEST(snowball_for_tag("pt_BR") == "portuguese");
+  BOOST_TEST(snowball_for_tag("zh-cn") == "");
+  auto index = build({with(page("fr/a.html", "Paquets", "installez les chevaux du paquet"), {{"language", "fr"}}),
+                      with(page("en/a.html", "Packages", "installing the horses of the package"), {{"language", "en"}})});
+  SearchRequest q;
+  q.typo = false;
+  q.prefix = false;
+  // French stemming at indexing: chevaux is stored under cheval, which the site's English
+  // stemmer would not have done.
+  q.q = "cheval";
+  BOOST_TEST(search_index(*index, q).total == 1u);
+  // The query is analysed in the one language the search keeps to: installer is install in
+  // French (installez), instal in English (installing).
+  q.q = "installer";
+  auto r = search_index(*index, q);
+  BOOST_REQUIRE(r.total == 1u);
+  BOOST_TEST(r.results[0].url == root + "en/a.html");
+  q.filters = "language:fr";
+  r = search_index(*index, q);
+  BOOST_REQUIRE(r.total == 1u);
+  BOOST_TEST(r.results[0].url == root + "fr/a.html");
+  BOOST_TEST(r.results[0].body.find("<b>installez</b>") != std::string::npos);  // highlighted as French
+  q.filters.clear();
+  q.q = "installer @language:fr";
+  BOOST_TEST(search_index(*index, q).total == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(facets_count_every_result) {
