@@ -287,3 +287,22 @@ test("labels: data-facets and data-labels name facets, chips and values; French 
   await page.getByRole("button", { name: "Only Zone français" }).waitFor();
   await page.context().close();
 });
+
+test("a server refusing facets (RediSearch backend) is asked again without them: results, no facets", async () => {
+  const page = await newPage(env);
+  const sent = [];
+  await page.route(env.base + "/search?*", (route) => {
+    const p = new URL(route.request().url()).searchParams;
+    sent.push(["sub_results", "facets"].filter((k) => p.has(k)).join("+"));
+    const refused = ["sub_results", "facets"].find((k) => p.has(k));
+    if (!refused) return route.continue();
+    route.fulfill({ status: 400, contentType: "application/json",
+      body: JSON.stringify({ error: { code: "unsupported_parameter", message: `${refused} is not supported with backend = redisearch` } }) });
+  });
+  await page.goto(env.base + "/search.html?q=lumen&site=lumen&facets=area,type");
+  await page.waitForSelector("[data-siteseek][data-state=results]");
+  assert.deepEqual(sent, ["sub_results+facets", "facets", ""]);
+  assert.equal(await root(page, ".ss-facet").count(), 0);
+  assert.ok(await root(page, ".ss-item").count() > 0);
+  await page.context().close();
+});

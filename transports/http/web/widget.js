@@ -120,11 +120,13 @@
       }));
   }
 
-  // A server that cannot give sub-results (the RediSearch backend) refuses the parameter: ask
-  // again without it, and from then on.
+  // A server that cannot give sub-results or facets (the RediSearch backend) refuses the
+  // parameter: ask again without it (sub-results first), and from then on.
   function noSubResults(cfg, err) {
-    if (err.code !== "unsupported_parameter" || !cfg.sub) return false;
-    cfg.sub = 0;
+    if (err.code !== "unsupported_parameter") return false;
+    if (cfg.sub) cfg.sub = 0;
+    else if (cfg.facets.length) cfg.facets = [];
+    else return false;
     return true;
   }
   const searchParams = (cfg, q, num, start, filters, facets) =>
