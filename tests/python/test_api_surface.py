@@ -115,9 +115,11 @@ def test_load_snapshots_from_data_dir(engine, tmp_path):
 def test_site_settings_round_trip():
     site = siteseek.SiteSettings(name="s", url="https://s.org/", synonyms=[["a", "b"]], language="none",
                                  crawl={"max_pages": 7}, landing_pages=[{"query": "home", "url": "https://s.org/"}],
-                                 boosts={"urls": [{"pattern": "/api/", "factor": 0.5}]})
+                                 boosts={"urls": [{"pattern": "/api/", "factor": 0.5}]},
+                                 attributes=[{"pattern": "/(\\d+)/", "attribute": "version", "value": "$1"}])
     assert site.crawl.max_pages == 7 and site.landing_pages[0].query == "home"
     assert isinstance(site.boosts.urls[0], siteseek.UrlBoost) and site.boosts.urls[0].factor == 0.5
+    assert isinstance(site.attributes[0], siteseek.AttributeRule) and site.attributes[0].value == "$1"
     assert siteseek.SiteSettings.from_dict(site.to_dict()) == site
     assert siteseek.SiteSettings.from_dict(json.loads(json.dumps(site.to_dict()))) == site
     with pytest.raises(siteseek.ConfigError) as err:

@@ -145,6 +145,20 @@ def test_context_of_the_readers_page(areas):
     assert wide.context == [] and wide.total == 3  # one per page
 
 
+def test_several_sites_in_one_search():
+    e = siteseek.Engine({"sites": [{"name": n, "url": f"https://{n}.example.org/"} for n in ("guide", "api")]})
+    for name, count in (("guide", 3), ("api", 2)):
+        e.add_documents(name, [{"url": f"https://{name}.example.org/p{i}.html", "title": f"Tool page {i}",
+                                "body": "About the tool."} for i in range(count)])
+    both = e.search("tool", site="guide,api", num=10, facets=["type"])
+    assert both.total == 5 and {r.site for r in both} == {"guide", "api"}
+    assert all(r.to_dict()["site"] == r.site for r in both)
+    assert both.facets[0].values[0].count == 5
+    assert e.search("tool", site="api").results[0].site == ""  # one site: no site per result
+    with pytest.raises(siteseek.UnknownSiteError):
+        e.search("tool", site="guide,nope")
+
+
 def test_suggest(engine):
     words = [s.text for s in engine.suggest("inst", site="demo")]
     assert any(w.startswith("inst") for w in words)
@@ -194,6 +208,25 @@ def test_anchors_are_searched_not_shown(engine):
                      ("boost", "high"), ("position", -1), ("inbound_links", -3)]:
         with pytest.raises(siteseek.QueryError, match=f"document key '{key}' must be"):
             engine.add_documents("demo", [{"url": "https://docs.example.org/x", key: bad}])
+
+
+def test_document_attributes(engine):
+    doc = siteseek.Document("https://docs.example.org/v.html", title="V", attributes={"version": " 3.12", "tags": ["b", "a"]})
+    assert doc.attributes == {"tags": ["a", "b"], "version": ["3.12"]}  # trimmed, sorted, each pair once
+    doc.attributes = {"version": ("3.11", "3.11")}
+    assert doc.attributes == {"version": ["3.11"]}
+    assert siteseek.Document("https://docs.example.org/w.html").attributes == {}
+    engine.add_documents("demo", [doc, {"url": "https://docs.example.org/t.html", "title": "T",
+                                        "attributes": {"tags": "install"}}])
+    too_many = {"n": [str(i) for i in range(33)]}
+    for bad, why in [("3.12", "must be a dict"), ({"version": 3.12}, "must be a dict"), ({"tags": [1]}, "must be a dict"),
+                     ({"Version": "1"}, 'attribute name "Version"'), ({"v": " "}, 'attribute "v" has an empty value'),
+                     ({"v": "x" * 129}, "over 128 bytes"), (too_many, "more than the 32")]:
+        with pytest.raises(siteseek.QueryError, match="document key 'attributes'") as err:
+            engine.add_documents("demo", [{"url": "https://docs.example.org/x", "attributes": bad}])
+        assert why in str(err.value) and err.value.code == "invalid_document"
+        with pytest.raises(siteseek.QueryError, match=why):
+            siteseek.Document("https://docs.example.org/x", attributes=bad)
 
 
 def test_pages_more_pages_link_to_rank_first():

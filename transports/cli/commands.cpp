@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <map>
 #include <mutex>
 
 #include "cli.hpp"
@@ -96,16 +97,28 @@ ProgressCallback progress_printer(const std::string& label) {
   };
 }
 
+namespace {
+// "sphinx 498, mkdocs 3": names and their counts.
+std::string counts(const std::map<std::string, std::uint64_t>& counted) {
+  std::string out;
+  for (const auto& [name, n] : counted) out += (out.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  return out;
+}
+}  // namespace
+
 void print_report(std::FILE* out, const std::string& site, const IngestReport& r) {
   std::fprintf(out, "%s: %llu pages read, %llu indexed, %llu unchanged, %llu documents, %zu skipped, %zu failed, %.2f s\n",
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
   // The generators whose conventions were followed (docs/sites.md), with their pages.
-  if (!r.generators.empty()) {
-    std::string read_as;
-    for (const auto& [name, pages] : r.generators) read_as += (read_as.empty() ? "" : ", ") + name + " " + std::to_string(pages);
-    std::fprintf(out, "  read as: %s\n", read_as.c_str());
+  if (!r.generators.empty()) std::fprintf(out, "  read as: %s\n", counts(r.generators).c_str());
+  // The attributes the records carry, with their distinct values, and those left out (docs/filters.md).
+  if (!r.attributes.values.empty()) std::fprintf(out, "  attributes (distinct values): %s\n", counts(r.attributes.values).c_str());
+  if (const auto& d = r.attributes.dropped; d != AttributeDrops{}) {
+    std::fprintf(out, "  attribute values left out: %llu with an invalid name, %llu over 128 bytes, %llu past 32 per record\n",
+                 static_cast<unsigned long long>(d.invalid_name), static_cast<unsigned long long>(d.too_long),
+                 static_cast<unsigned long long>(d.too_many));
   }
   // Skipped pages grouped by reason (a deny pattern can skip hundreds), three examples each.
   std::vector<std::pair<std::string, std::vector<const std::string*>>> reasons;

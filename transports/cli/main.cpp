@@ -143,7 +143,7 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
       for (const auto& h : r.hierarchy) crumbs += (crumbs.empty() ? "" : " › ") + h;
       std::cout << "  " << crumbs << "\n";
     }
-    std::cout << "  " << r.url << "\n  " << for_terminal(r.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
+    std::cout << "  " << (r.site.empty() ? "" : "[" + r.site + "] ") << r.url << "\n  " << for_terminal(r.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
     for (const auto& s : r.sub_results ? *r.sub_results : std::vector<SubResult>{}) {
       std::cout << "    › " << for_terminal(s.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n      "
                 << s.url << "\n      " << for_terminal(s.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";

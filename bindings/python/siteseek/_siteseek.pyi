@@ -58,6 +58,15 @@ class UrlBoost:
     def from_dict(d: Mapping[str, Any]) -> UrlBoost: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class AttributeRule:
+    pattern: str
+    attribute: str
+    value: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> AttributeRule: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class Boosts:
     page: float
     section: float
@@ -169,10 +178,12 @@ class Document:
     anchors: list[str]
     boost: float
     inbound_links: int
+    attributes: dict[str, list[str]]  # set as {name: value or [values]}
     @property
     def type(self) -> str: ...
     def __init__(self, url: str, title: str = "", body: str = "", section_title: str = "",
-                 hierarchy: list[str] = ..., type: str = "page", boost: float = 1.0) -> None: ...
+                 hierarchy: list[str] = ..., type: str = "page", boost: float = 1.0,
+                 attributes: Optional[Mapping[str, Union[str, list[str]]]] = None) -> None: ...
 
 class SubResult:
     title: str
@@ -186,6 +197,7 @@ class SearchResult:
     hierarchy: list[str]
     body: str
     url: str
+    site: str
     score: float
     sub_results: Optional[list[SubResult]]
     @property

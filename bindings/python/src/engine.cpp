@@ -50,6 +50,7 @@ py::dict result_dict(const SearchResult& r) {
   d["hierarchy"] = r.hierarchy;
   d["body"] = r.body;
   d["url"] = r.url;
+  if (!r.site.empty()) d["site"] = r.site;
   if (r.sub_results) {
     py::list subs;
     for (const auto& s : *r.sub_results) subs.append(sub_result_dict(s));
@@ -117,6 +118,42 @@ py::dict report_dict(const IngestReport& r) {
   return d;
 }
 
+// {"version": "3.12", "tags": ["a", "b"]}: per name a string or a list of strings, as a record
+// keeps them (normalize_attributes); a QueryError naming the key when they cannot be.
+std::vector<Attribute> attributes_from(const py::handle& obj) {
+  auto bad = [](const std::string& why) { return RequestError("invalid_document", "document key 'attributes' " + why); };
+  const char* shape = "must be a dict of names to a string or a list of strings";
+  if (!py::isinstance<py::dict>(obj)) throw bad(shape);
+  std::vector<Attribute> out;
+  for (auto [name, values] : obj.cast<py::dict>()) {
+    if (!py::isinstance<py::str>(name)) throw bad(shape);
+    auto add = [&](const py::handle& value) {
+      if (!py::isinstance<py::str>(value)) throw bad(shape);
+      out.push_back({name.cast<std::string>(), value.cast<std::string>()});
+    };
+    if (py::isinstance<py::str>(values)) {
+      add(values);
+    } else if (py::isinstance<py::list>(values) || py::isinstance<py::tuple>(values)) {
+      for (auto value : values) add(value);
+    } else {
+      throw bad(shape);
+    }
+  }
+  if (auto why = normalize_attributes(out); !why.empty()) throw bad("is invalid: " + why);
+  return out;
+}
+
+// A record's attributes as {name: [values]}, names and values sorted.
+py::dict attributes_dict(const std::vector<Attribute>& attributes) {
+  py::dict d;
+  for (const auto& a : attributes) {
+    py::str name(a.name);
+    if (!d.contains(name)) d[name] = py::list();
+    d[name].cast<py::list>().append(a.value);
+  }
+  return d;
+}
+
 Document document_from(const py::handle& obj) {
   if (py::isinstance<Document>(obj)) return obj.cast<Document>();
   if (!py::isinstance<py::dict>(obj)) throw RequestError("invalid_document", "a document must be a dict or siteseek.Document");
@@ -154,10 +191,11 @@ Document document_from(const py::handle& obj) {
   get("boost", doc.boost, "a number");
   get("position", doc.position, "a non-negative integer");
   get("inbound_links", doc.inbound_links, "a non-negative integer");
+  if (d.contains("attributes")) doc.attributes = attributes_from(d["attributes"]);
   for (auto item : d) {
     auto key = item.first.cast<std::string>();
-    static const char* known[] = {"url",       "id",   "title", "section_title", "body",    "section_key",
-                                  "hierarchy", "type", "boost", "position",      "anchors", "inbound_links"};
+    static const char* known[] = {"url",  "id",    "title",    "section_title", "body",          "section_key", "hierarchy",
+                                  "type", "boost", "position", "anchors",       "inbound_links", "attributes"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known)) {
       throw RequestError("invalid_document", "unknown document key '" + key + "'");
     }
@@ -372,14 +410,16 @@ void init_engine(py::module_& m) {
   py::class_<Document>(m, "Document", "One searchable record: a page, or one section of a page.")
       .def(py::init([](const std::string& url, const std::string& title, const std::string& body,
                        const std::string& section_title, std::vector<std::string> hierarchy, const std::string& type,
-                       float boost) {
+                       float boost, const py::object& attributes) {
              py::dict d;
              d["url"] = url, d["title"] = title, d["body"] = body, d["section_title"] = section_title;
              d["hierarchy"] = hierarchy, d["type"] = type, d["boost"] = boost;
+             if (!attributes.is_none()) d["attributes"] = attributes;
              return document_from(d);
            }),
            py::arg("url"), py::arg("title") = "", py::arg("body") = "", py::arg("section_title") = "",
-           py::arg("hierarchy") = std::vector<std::string>{}, py::arg("type") = "page", py::arg("boost") = 1.0f)
+           py::arg("hierarchy") = std::vector<std::string>{}, py::arg("type") = "page", py::arg("boost") = 1.0f,
+           py::arg("attributes") = py::none())
       .def_readwrite("url", &Document::url)
       .def_readwrite("id", &Document::id)
       .def_readwrite("title", &Document::title)
@@ -391,7 +431,11 @@ void init_engine(py::module_& m) {
       .def_property_readonly("type", [](const Document& d) { return type_name(d.type); })
       .def_readwrite("boost", &Document::boost)
       .def_readwrite("inbound_links", &Document::inbound_links,
-                     "How many other pages link to this record's page from their main content (set by ingestion).");
+                     "How many other pages link to this record's page from their main content (set by ingestion).")
+      .def_property(
+          "attributes", [](const Document& d) { return attributes_dict(d.attributes); },
+          [](Document& d, const py::object& value) { d.attributes = attributes_from(value); },
+          "Attributes to filter and facet on, {name: [values]} (docs/filters.md); set as {name: value or [values]}.");
 
   py::class_<SubResult>(m, "SubResult",
                         "One of a page's other matching sections, listed under the page's result (search(sub_results=n));\n"
@@ -408,6 +452,7 @@ void init_engine(py::module_& m) {
       .def_readonly("hierarchy", &SearchResult::hierarchy)
       .def_readonly("body", &SearchResult::body)
       .def_readonly("url", &SearchResult::url)
+      .def_readonly("site", &SearchResult::site, "The result's site when several were searched (site=\"a,b\"), else \"\".")
       .def_readonly("score", &SearchResult::score)
       .def_property_readonly("type", [](const SearchResult& r) { return type_name(r.type); })
       .def_readonly("sub_results", &SearchResult::sub_results,
@@ -486,7 +531,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "Index a built static site: every HTML file under directory, published under base_url.\n"
            "The site is created if the settings lack it. Returns the report as a dict (pages_fetched,\n"
            "pages_indexed, documents, skipped [(url, reason)], failed [(url, error)], duration_ms,\n"
-           "generators {name: pages}).\n"
+           "generators {name: pages}, and attributes {values: {name: distinct values}, dropped: {...}}\n"
+           "when the records carry some: docs/filters.md).\n"
            "Raises IoError when no document could be indexed. Releases the GIL.")
       .def("crawl", &PyEngine::crawl_site, py::arg("site") = py::none(),
            "Crawl a configured site (its url, robots.txt, sitemaps, crawl limits), build and publish\n"
@@ -499,7 +545,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "IoError when nothing could be indexed, RedisError when Redis is away. Releases the GIL.")
       .def("add_documents", &PyEngine::add_documents, py::arg("site"), py::arg("documents"),
            "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
-           "its rebuilt index. A dict needs a url; unknown keys raise QueryError.")
+           "its rebuilt index. A dict needs a url; unknown keys and invalid values (attributes:\n"
+           "docs/filters.md) raise QueryError.")
       .def("put_site", &PyEngine::put_site, py::arg("settings"),
            "Add a site or replace its settings: a SiteSettings, or a dict with the keys of a settings file's\n"
            "sites[] entry (name and url required). Stored like the server's (data_dir, or Redis with\n"

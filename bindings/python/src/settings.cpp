@@ -100,8 +100,7 @@ void init_settings(py::module_& m) {
   bind_struct<LandingPage>(m, "LandingPage", "A query whose first result is pinned to a URL.");
   bind_struct<SkipRules>(m, "SkipRules", "Pages that are fetched but not indexed.");
   bind_struct<UrlBoost>(m, "UrlBoost", "A part of the site that scores more or less than the rest.");
-  bind_struct<AttributeRule>(m, "AttributeRule",
-                             "An attribute the records of pages whose URL matches a pattern get (docs/filters.md).");
+  bind_struct<AttributeRule>(m, "AttributeRule", "An attribute the records of a page get from the page's URL (docs/filters.md).");
   bind_struct<Boosts>(m, "Boosts", "Score multipliers on top of BM25F.");
   bind_struct<CrawlLimits>(m, "CrawlLimits", "How hard the crawler may work.");
   bind_struct<SearchOptions>(m, "SearchOptions", "Per-site search behaviour.");

@@ -2,6 +2,7 @@
 // The unit siteseek indexes and returns: a page record, or one record per section of a page.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace siteseek {
@@ -43,6 +44,14 @@ struct Document {
 
   bool operator==(const Document&) const = default;
 };
+
+/// Whether `name` can name an attribute: 1 to 64 bytes of a-z, 0-9, _ and -.
+bool valid_attribute_name(std::string_view name);
+
+/// `attributes` as a record keeps them (docs/filters.md): values trimmed of white space, sorted by
+/// (name, value), each pair once. Returns why they cannot be kept, "" when they can: a name
+/// valid_attribute_name refuses, an empty value or one over 128 bytes, more than 32 values.
+std::string normalize_attributes(std::vector<Attribute>& attributes);
 
 /// The page URL of a document: its url without the #fragment.
 inline std::string page_url(const Document& d) {

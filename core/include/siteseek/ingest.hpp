@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,15 @@
 namespace siteseek {
 
 struct SiteSettings;
+
+/// Attribute values ingestion left out of records, by why (docs/filters.md).
+struct AttributeDrops {
+  std::uint64_t invalid_name = 0;  ///< its name, lowercased, is not 1 to 64 of a-z, 0-9, _ and -
+  std::uint64_t too_long = 0;      ///< its value is over 128 bytes
+  std::uint64_t too_many = 0;      ///< past the 32 values a record carries
+  AttributeDrops& operator+=(const AttributeDrops& other);
+  bool operator==(const AttributeDrops&) const = default;
+};
 
 /// What one page's HTML yields.
 struct ExtractedPage {
@@ -27,14 +37,26 @@ struct ExtractedPage {
   bool nofollow = false;                ///< <meta name=robots content=nofollow>
   std::string skip_reason;              ///< non-empty: the page is not indexed, and why
   std::string generator;                ///< the generator whose conventions were followed ("sphinx", ..., "generic")
+  AttributeDrops attributes_dropped;    ///< the page's attribute values its records do not carry
 };
+
+/// A site's attribute URL rules (SiteSettings::attributes) with their patterns compiled.
+struct CompiledAttributeRules;
+
+/// The site's attribute rules compiled once for a run of extract_page calls (read_directory and
+/// the crawler do so). Patterns that do not compile are left out (validation reports them).
+std::shared_ptr<const CompiledAttributeRules> compile_attribute_rules(const SiteSettings& site);
 
 /// Options for extract_page beyond the site's settings.
 struct ExtractOptions {
   std::string charset;  ///< from the HTTP Content-Type header; empty: <meta charset> or UTF-8
+  /// compile_attribute_rules(site), shared by the pages of a run; null: compiled for this page.
+  std::shared_ptr<const CompiledAttributeRules> attribute_rules;
 };
 
-/// Parse one page. Never throws on bad HTML: problems become skip_reason ("no title", ...).
+/// Parse one page. Never throws on bad HTML: problems become skip_reason ("no title", ...). Every
+/// record of the page carries the page's attributes (docs/filters.md): from the site's URL rules,
+/// then the page's DocSearch meta tags, Pagefind filters and <html lang>.
 ExtractedPage extract_page(std::string_view html, const std::string& url, const SiteSettings& site,
                            const ExtractOptions& options = {});
 
@@ -74,6 +96,15 @@ struct FailedPage {
   std::string error;
 };
 
+/// The attributes an ingestion run's records carry (docs/filters.md).
+struct AttributeReport {
+  std::map<std::string, std::uint64_t> values;  ///< per attribute name, its distinct values
+  AttributeDrops dropped;                       ///< values left out, summed over the pages
+};
+
+/// Set report.values: per attribute name, how many distinct values `documents` carry.
+void count_attribute_values(AttributeReport& report, const std::vector<Document>& documents);
+
 /// What an ingestion run (crawl or directory) did.
 struct IngestReport {
   std::uint64_t pages_fetched = 0;   ///< pages read from disk or network
@@ -85,6 +116,8 @@ struct IngestReport {
   std::chrono::milliseconds duration{0};
   /// Pages indexed per generator recognised ("sphinx": 498); docs/sites.md lists them.
   std::map<std::string, std::uint64_t> generators;
+  /// The attributes the records carry ("version": 3 values) and those left out.
+  AttributeReport attributes;
 };
 
 /// Progress of a running ingestion, for progress bars and job status.

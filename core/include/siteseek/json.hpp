@@ -8,7 +8,9 @@
 //   IngestProgress {"fetched","queued","documents","errors"}
 //   IngestReport   {"pages_fetched","pages_indexed","pages_unchanged","documents","duration_ms",
 //                   "skipped":[{"url","reason"}],"failed":[{"url","error"}],
-//                   "generators":{name: pages} (only when pages were indexed)}
+//                   "generators":{name: pages} (only when pages were indexed),
+//                   "attributes":{"values":{name: distinct values},"dropped":{"invalid_name",
+//                   "too_long","too_many"}} (only when records carry some or some were dropped)}
 //   Job            {"id","site","status","created_at","started_at"|null,"ended_at"|null,
 //                   "progress","report"|null,"error"|null (set when failed),"worker"|null,"attempts"}
 //   SiteStatus     {"name","url","has_index","documents","terms","memory_bytes",

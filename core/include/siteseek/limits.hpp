@@ -1,7 +1,7 @@
 #pragma once
-// Every cap on query expansion and query work, and every bound on what a request may ask, in one
-// place. A search never does more than these allow, whatever the input; raising one trades latency
-// for recall.
+// Every cap on query expansion and query work, and every bound on what a request may ask or a
+// record may carry, in one place. A search never does more than these allow, whatever the input;
+// raising one trades latency for recall.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -61,5 +61,11 @@ inline constexpr std::size_t max_sites_per_search = 8;
 inline constexpr std::size_t max_facets = 16;
 /// and values listed per facet, most frequent first (Facet::more counts the rest).
 inline constexpr std::size_t max_facet_values = 100;
+/// Bytes of an attribute's name (docs/filters.md).
+inline constexpr std::size_t max_attribute_name_bytes = 64;
+/// Bytes of an attribute's value: ingestion leaves longer ones out, the API refuses them.
+inline constexpr std::size_t max_attribute_value_bytes = 128;
+/// Attribute values (name/value pairs) one record carries at most.
+inline constexpr std::size_t max_record_attributes = 32;
 
 }  // namespace siteseek::limits

@@ -135,7 +135,8 @@ class Node {
   /// caller's thread, one run per site at a time. Throws IoError when nothing could be indexed.
   IngestReport reindex(const std::string& site, const ProgressCallback& progress = {});
   /// Build a site's index from documents given by the caller, store and publish it (the
-  /// library's way in). The site must exist (put_site).
+  /// library's way in). The site must exist (put_site). Each document's attributes are
+  /// normalised (normalize_attributes); invalid ones throw RequestError "invalid_document".
   void publish_documents(const std::string& site, std::vector<Document> documents);
   /// Where jobs go: the in-process runner, or the Redis queue.
   JobQueue& jobs();

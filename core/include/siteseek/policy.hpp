@@ -25,10 +25,6 @@ SearchRequest default_search_request(const AppSettings& settings);
 /// means the default site, an unknown name is reported with the valid ones when searched.
 std::string resolve_site(const AppSettings& settings, std::string_view given);
 
-/// Whether `name` can name an attribute (what filters test and facets count): 1 to 64 of a-z,
-/// 0-9, _ and -.
-bool is_attribute_name(std::string_view name);
-
 /// Facet names from a comma-separated list ("version,area"), as HTTP's `facets=` and the stdin
 /// transport's string form give them: spaces around a name and empty items are dropped. Names
 /// are checked by apply_policy.

@@ -236,6 +236,7 @@ class Crawler {
     strip_site_titles(out.result.documents, site_);
     assign_hierarchy(out.result.documents, site_);
     count_inbound_links(out.result.documents, links);
+    count_attribute_values(out.result.report.attributes, out.result.documents);
     out.result.report.documents = out.result.documents.size();
     out.result.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     std::sort(out.result.report.skipped.begin(), out.result.report.skipped.end(),
@@ -485,6 +486,7 @@ class Crawler {
 
     ExtractOptions eo;
     eo.charset = charset_of(t.content_type);
+    eo.attribute_rules = attribute_rules_;
     ExtractedPage page = extract_page(t.body, item.url, site_, eo);
     if (!page.nofollow && item.depth < site_.crawl.max_depth) {
       for (const auto& link : page.links) enqueue_page(normalize_url(link), item.depth + 1);
@@ -506,6 +508,7 @@ class Crawler {
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
     ++report_.pages_indexed;
     ++report_.generators[page.generator];
+    report_.attributes.dropped += page.attributes_dropped;
     documents_ += page.documents.size();
     std::vector<std::string> links;  // only those that may be pages of the site: they alone count
     for (const auto& link : page.content_links) {
@@ -555,6 +558,7 @@ class Crawler {
   std::string root_;
   std::vector<std::string> domains_;
   std::vector<std::unique_ptr<RE2>> allow_, deny_;
+  std::shared_ptr<const CompiledAttributeRules> attribute_rules_ = compile_attribute_rules(site_);
   bool allow_private_ = false;
   CURLM* multi_ = nullptr;
   std::map<CURL*, std::unique_ptr<Transfer>> running_;

@@ -116,7 +116,7 @@ std::size_t numbering_bytes(std::string_view title) {
 }
 
 // The attribute tables (index_data.hpp): each record's own pairs, then the built-in `type`
-// (page/section) and `area` (the first URL path segment) unless the record sets those names.
+// (page/section) and `area` (the first URL path segment, when it is a directory) unless the record sets those names.
 void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
   std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> records;
   std::string key;
@@ -135,7 +135,9 @@ void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
       add(a.name, a.value, i);
     }
     if (!has_type) add("type", docs[i].type == DocumentType::page ? "page" : "section", i);
-    if (!has_area && !docs[i].section_key.empty()) add("area", docs[i].section_key, i);
+    // A page at the root (contents.html) is in no area: its key is its file name.
+    const auto& key = docs[i].section_key;
+    if (!has_area && !key.empty() && docs[i].url.find("/" + key + "/") != std::string::npos) add("area", key, i);
   }
   std::vector<std::string_view> keys;
   keys.reserve(records.size());

@@ -283,7 +283,7 @@ Document Index::document(std::uint32_t doc) const {
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k) {
     const auto name = d.attr_name(d.doc_attrs[k]), value = d.attr_value(d.doc_attrs[k]);
     if (name == "type" && value == (r.type == DocumentType::page ? "page" : "section")) continue;
-    if (name == "area" && value == out.section_key) continue;
+    if (name == "area" && value == out.section_key && out.url.find("/" + out.section_key + "/") != std::string::npos) continue;
     out.attributes.push_back({std::string(name), std::string(value)});
   }
   return out;

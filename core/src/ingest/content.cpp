@@ -1,19 +1,11 @@
 #include "ingest/content.hpp"
+#include "ingest/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <string>
 
 namespace siteseek::ingest_detail {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 // Whether `text` shows no word: only the signs permalinks show instead of words and spaces:
 // ¶ (Sphinx, MkDocs), § (rustdoc), # (Hugo and many themes), ◆ (Doxygen), U+F0C1 (Font

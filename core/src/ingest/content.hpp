@@ -2,6 +2,7 @@
 // What in a page's content is not content: chrome, code that runs, hidden things other than
 // inactive tabs, what the page asks search engines to leave out, permalinks; and where the content
 // is when neither the site nor the generator says.
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,10 @@ bool dropped(const GumboNode* n);
 
 /// dropped, or the chrome of the page's generator (`profile`; null: none) or of every generator.
 bool left_out(const GumboNode* n, const GeneratorProfile* profile);
+
+/// An element's visible text, white space collapsed (what `dropped` leaves out of it left out;
+/// html.cpp).
+std::string visible_text(const GumboNode* n);
 
 /// Whether `text` shows no word: only the signs permalinks show instead of words (¶ § # ◆ U+F0C1
 /// U+200B 🔗) and spaces.

@@ -207,10 +207,12 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   std::atomic<std::size_t> next{0}, done{0};
   std::atomic<std::uint64_t> documents{0}, errors{0};
   std::mutex progress_mutex;
+  ExtractOptions options;
+  options.attribute_rules = compile_attribute_rules(site);
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
       try {
-        parsed[i].page = extract_page(read_all(files[i].second), files[i].first, site);
+        parsed[i].page = extract_page(read_all(files[i].second), files[i].first, site, options);
         documents += parsed[i].page.documents.size();
       } catch (const std::exception& e) {
         parsed[i].error = std::string("cannot read ") + files[i].second.string() + ": " + e.what();
@@ -243,12 +245,14 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     }
     ++result.report.pages_indexed;
     ++result.report.generators[page.generator];
+    result.report.attributes.dropped += page.attributes_dropped;
     links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }
   strip_site_titles(result.documents, site);
   assign_hierarchy(result.documents, site);
   count_inbound_links(result.documents, links);
+  count_attribute_values(result.report.attributes, result.documents);
   result.report.documents = result.documents.size();
   result.report.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

@@ -18,6 +18,7 @@
 #include <gumbo.h>
 #include <re2/re2.h>
 
+#include "ingest/attributes.hpp"
 #include "ingest/content.hpp"
 #include "ingest/definitions.hpp"
 #include "ingest/profiles.hpp"
@@ -63,12 +64,6 @@ int heading_level(GumboTag t) {
     case GUMBO_TAG_H6: return 6;
     default: return 0;
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Appends text with whitespace collapsed to single spaces. A no-break space separates words too;
@@ -509,6 +504,12 @@ std::uint64_t document_hash(const Document& d) {
     h = fnv1a(std::string_view("\0", 1), h);
     h = fnv1a(c, h);
   }
+  for (const auto& a : d.attributes) {
+    h = fnv1a(std::string_view("\2", 1), h);
+    h = fnv1a(a.name, h);
+    h = fnv1a(std::string_view("\0", 1), h);
+    h = fnv1a(a.value, h);
+  }
   return h;
 }
 
@@ -516,6 +517,7 @@ std::uint64_t document_hash(const Document& d) {
 
 namespace ingest_detail {
 std::uint64_t hash_document(const Document& d) { return document_hash(d); }
+std::string visible_text(const GumboNode* n) { return text_of(n); }
 }  // namespace ingest_detail
 
 ExtractedPage extract_page(std::string_view raw, const std::string& url, const SiteSettings& site,
@@ -541,7 +543,9 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   bool named = false;                   // a generator meta names a profile
   const auto& signatures = all_signatures();
   std::vector<bool> signatures_found(signatures.size(), false);
+  PageAttributes declared;  // what the page says of itself: DocSearch meta tags, Pagefind filters, lang
   each_element(root, [&](const GumboNode* n) {
+    declared.visit(n);
     switch (n->v.element.tag) {
       case GUMBO_TAG_BASE:
         if (const char* href = attribute(n, "href")) {
@@ -649,6 +653,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   const Heading* h1 = title_element ? nullptr : page_heading(headings, heading_texts, title);
   if (title.empty() && h1) title = heading_text(*h1);
   if (title.empty() && title_element) title = text_of(title_element);
+  if (!declared.title().empty()) title = declared.title();  // data-pagefind-meta="title"
   page.title = title;
 
   if (!site.breadcrumb_selector.empty()) {
@@ -802,7 +807,12 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     r.position = ++position;
     page.documents.push_back(std::move(r));
   }
-  for (auto& d : page.documents) d.content_hash = document_hash(d);
+  auto rules = options.attribute_rules ? options.attribute_rules : compile_attribute_rules(site);
+  const auto attributes = declared.finish(url, *rules, page.attributes_dropped);
+  for (auto& d : page.documents) {
+    d.attributes = attributes;
+    d.content_hash = document_hash(d);
+  }
   return page;
 }
 

@@ -30,6 +30,14 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
     for (const auto& [name, pages] : r.generators) generators[name] = pages;
     jv.as_object()["generators"] = std::move(generators);
   }
+  const auto& a = r.attributes;
+  if (!a.values.empty() || a.dropped != AttributeDrops{}) {  // only when pages had some, as generators
+    json::object values;
+    for (const auto& [name, distinct] : a.values) values[name] = distinct;
+    jv.as_object()["attributes"] = {
+        {"values", std::move(values)},
+        {"dropped", {{"invalid_name", a.dropped.invalid_name}, {"too_long", a.dropped.too_long}, {"too_many", a.dropped.too_many}}}};
+  }
 }
 
 IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::value& jv) {
@@ -62,6 +70,14 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   items("failed", "error", r.failed);
   if (const auto* g = o->if_contains("generators"); g && g->is_object()) {
     for (const auto& [name, pages] : g->get_object()) r.generators[std::string(name)] = count(g->get_object(), name.data());
+  }
+  if (const auto* a = o->if_contains("attributes"); a && a->is_object()) {
+    if (const auto* v = a->get_object().if_contains("values"); v && v->is_object()) {
+      for (const auto& [name, distinct] : v->get_object()) r.attributes.values[std::string(name)] = count(v->get_object(), name.data());
+    }
+    if (const auto* d = a->get_object().if_contains("dropped"); d && d->is_object()) {
+      r.attributes.dropped = {count(d->get_object(), "invalid_name"), count(d->get_object(), "too_long"), count(d->get_object(), "too_many")};
+    }
   }
   return r;
 }

@@ -3,17 +3,13 @@
 #include <cctype>
 #include <strings.h>
 
+#include "ingest/text.hpp"
+
 namespace siteseek::ingest_detail {
 namespace {
 
 bool ident_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool parse_compound(std::string_view text, CompoundSelector& out) {

@@ -12,17 +12,19 @@
 #include "siteseek/ingest.hpp"
 
 namespace siteseek::ingest_detail {
-namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
+
+namespace {
 
 // <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x"> in the
 // first bytes of the document, as browsers look for it.
 std::string sniff_meta_charset(std::string_view html) {
-  std::string head = lower(std::string(html.substr(0, 4096)));
+  std::string head = lower(html.substr(0, 4096));
   std::size_t pos = 0;
   while ((pos = head.find("charset", pos)) != std::string::npos) {
     pos += 7;

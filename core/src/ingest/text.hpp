@@ -9,6 +9,8 @@ namespace siteseek::ingest_detail {
 /// The input as UTF-8: converted from `charset` (from HTTP, else <meta charset>, else UTF-8);
 /// invalid sequences become U+FFFD.
 std::string to_utf8(std::string_view html, std::string charset);
+/// `s` with ASCII letters in lower case (HTML names, attribute values, language tags).
+std::string lower(std::string_view s);
 /// 64-bit FNV-1a.
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull);
 /// The first path segment of `url` below `root` ("library" for root/library/os.html).

@@ -398,6 +398,12 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
 }
 
 void Node::publish_documents(const std::string& site, std::vector<Document> documents) {
+  // Attributes as every record keeps them (docs/filters.md), whoever built the documents.
+  for (auto& d : documents) {
+    if (auto why = normalize_attributes(d.attributes); !why.empty()) {
+      throw RequestError("invalid_document", "document " + d.url + ": " + why);
+    }
+  }
   const SiteSettings settings = impl_->engine->settings()->site(site);
   std::lock_guard lock(impl_->reindex_mutex(settings.name));
   impl_->build_store_publish(settings, std::move(documents));

@@ -268,12 +268,32 @@ std::uint32_t reader_page(const Index::Data& d, std::string_view url) {
 
 }  // namespace
 
-std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request, Scratch& s) {
+std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request,
+                                  const std::vector<QueryAttribute>& in_query, Scratch& s) {
   std::vector<Attribute> context;
   auto filter = parse_filter(request.filters);
   std::vector<std::string> named;
   if (filter) filter_names(*filter, named);
   FilterNode all{FilterNode::Kind::all_of, {}, {}, 0, {}};
+  for (const auto& a : in_query) {
+    if (d.attr_range(a.name).first == d.attr_range(a.name).second) {
+      std::string known;
+      for (std::uint32_t p = 0; p < d.attr_count(); ++p)
+        if (p == 0 || d.attr_name(p) != d.attr_name(p - 1)) known += (known.empty() ? "" : ", ") + std::string(d.attr_name(p));
+      throw RequestError("invalid_query", "unknown field '@" + a.name + ":' (fields: title, section_title, body, url; attributes: " +
+                                              known + ")");
+    }
+    named.push_back(a.name);
+    FilterNode test{FilterNode::Kind::test, a.name, a.value, 0, {}};
+    if (a.value == "*") test.kind = FilterNode::Kind::any;
+    if (!a.excluded) {
+      all.children.push_back(std::move(test));
+    } else {
+      FilterNode no{FilterNode::Kind::none_of, {}, {}, 0, {}};
+      no.children.push_back(std::move(test));
+      all.children.push_back(std::move(no));
+    }
+  }
   const auto page = d.settings.context_attributes.empty() || request.from_url.empty()
                         ? Index::Data::no_attr
                         : reader_page(d, request.from_url);

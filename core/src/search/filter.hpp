@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "index/index_data.hpp"
+#include "search/query_parser.hpp"
 #include "search/scratch.hpp"
 #include "siteseek/search.hpp"
 
@@ -41,7 +42,9 @@ std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNod
 
 /// Sets the request's filter into `s` (Scratch::filter, filtered): `request.filters` AND, for
 /// each of the site's context_attributes it does not name, one of the values the reader's page
-/// (request.from_url, found in the index) has. Returns those context values.
-std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request, Scratch& s);
+/// (request.from_url, found in the index) has, AND the query's own `@name:value` tests. Returns
+/// those context values. An `@name:` no record has throws RequestError("invalid_query").
+std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request,
+                                  const std::vector<QueryAttribute>& in_query, Scratch& s);
 
 }  // namespace siteseek::detail

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "siteseek/document.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/limits.hpp"
@@ -76,11 +77,26 @@ ParsedQuery parse_query(std::string_view text, bool as_you_type) {
       if (colon != std::string_view::npos && colon < space) {
         auto name = text.substr(i + 1, colon - i - 1);
         auto f = field_named(name);
-        if (!f)
+        if (!f && !valid_attribute_name(name))
           throw RequestError("invalid_query", "unknown field '@" + std::string(name) +
-                                                  ":' (fields: title, section_title, body, url)");
-        op.field = f;
+                                                  ":' (fields: title, section_title, body, url; or an attribute)");
         i = colon + 1;
+        if (!f) {  // an attribute test: its value is the next word or quoted phrase
+          QueryAttribute a{std::string(name), {}, excluded};
+          if (i < n && text[i] == '"') {
+            const auto close = text.find('"', i + 1);
+            a.value = std::string(text.substr(i + 1, close == std::string_view::npos ? close : close - i - 1));
+            i = close == std::string_view::npos ? n : close + 1;
+          } else {
+            const auto start = i;
+            while (i < n && !is_space(text[i])) ++i;
+            a.value = std::string(text.substr(start, i - start));
+          }
+          if (!a.value.empty() && q.attributes.size() < limits::max_filter_tests) q.attributes.push_back(std::move(a));
+          join_next = false;
+          continue;
+        }
+        op.field = f;
       }
     }
     if (i < n && text[i] == '"') {

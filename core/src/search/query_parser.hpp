@@ -22,15 +22,25 @@ struct QueryClause {
   bool excluded = false;
 };
 
+/// `@name:value` where name is no field: a test of a record attribute (docs/filters.md), a
+/// filter AND-ed with the request's; `-@name:value` excludes.
+struct QueryAttribute {
+  std::string name;
+  std::string value;
+  bool excluded = false;
+};
+
 struct ParsedQuery {
   std::vector<QueryClause> clauses;
+  std::vector<QueryAttribute> attributes;
 };
 
 /// Parse query text. `as_you_type`: the last plain word is a prefix unless the text ends in
 /// whitespace. A command-line flag ("--verbose", "-m") is a word, not an exclusion, and so are
 /// the words of a query that excludes everything it has ("-socket"). Malformed syntax degrades
-/// to text (an unbalanced quote quotes to the end, a lone '-', '|' or '*' is ignored); an
-/// unknown @field throws RequestError("invalid_query").
+/// to text (an unbalanced quote quotes to the end, a lone '-', '|' or '*' is ignored).
+/// `@name:value` with a name that is no field is an attribute test (ParsedQuery::attributes); a
+/// name that cannot be an attribute either throws RequestError("invalid_query").
 ParsedQuery parse_query(std::string_view text, bool as_you_type);
 
 }  // namespace siteseek::detail

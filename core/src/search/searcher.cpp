@@ -43,11 +43,13 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
 
   // Query and Weight: the syntax, then every word analysed and expanded against the dictionary.
   const auto parsed = parse_query(request.q, request.prefix.value_or(so.prefix_search));
+
+  // Filter: the records the request's filters, the query's @attribute: tests and the reader's
+  // context keep, a bit each.
+  auto& s = scratch();
+  response.context = set_filter(d, request, parsed.attributes, s);
   const Plan plan = make_plan(index, parsed, plan_options(request, so, started));
 
-  // Filter: the records the request's filters and the reader's context keep, a bit each.
-  auto& s = scratch();
-  response.context = set_filter(d, request, s);
 
   // Scorer: the records matching every required word (or, relaxed, some), scored by the weight
   // rules (match_kind, bm25f) as their postings are read.

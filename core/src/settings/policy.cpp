@@ -33,7 +33,7 @@ void check_filters_and_facets(SearchRequest& request) {
                                                 " attributes; the limit is " + std::to_string(limits::max_facets));
   }
   for (auto it = request.facets.begin(); it != request.facets.end();) {
-    if (!is_attribute_name(*it)) {
+    if (!valid_attribute_name(*it)) {
       throw RequestError("invalid_parameter", "facets: \"" + *it +
                                                   "\" is not an attribute name (1 to 64 of a-z, 0-9, _ and -)");
     }
@@ -42,12 +42,6 @@ void check_filters_and_facets(SearchRequest& request) {
 }
 
 }  // namespace
-
-bool is_attribute_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
 
 std::vector<std::string> facet_list(std::string_view comma_separated) {
   std::vector<std::string> names;

@@ -1,5 +1,4 @@
 // Value checks that JSON types cannot express: URLs, patterns, ranges, names, enumerations.
-#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -9,6 +8,7 @@
 
 #include "settings/settings_internal.hpp"
 #include "siteseek/policy.hpp"
+#include "siteseek/document.hpp"
 
 namespace siteseek {
 using settings_fields::Issues;
@@ -49,8 +49,7 @@ void check_non_empty(const std::vector<std::string>& values, const std::string& 
 
 // Attribute names are what a filter expression names: lowercase words (docs/filters.md).
 void check_attribute_name(const std::string& name, const std::string& path, Issues& issues) {
-  if (!is_attribute_name(name))
-    issues.push_back({path, "expected an attribute name of a-z, 0-9, _ and - (at most 64), got \"" + name + "\""});
+  if (!valid_attribute_name(name)) issues.push_back({path, "expected an attribute name of a-z, 0-9, _ and - (at most 64), got \"" + name + "\""});
 }
 
 template <class T>

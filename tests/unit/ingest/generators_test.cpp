@@ -11,7 +11,9 @@
 // 5. sections: every h2 and h3 section anchor of expected.json is the URL of a section record (the
 //    page's own anchor is the page record), an h3's heading path (hierarchy) ends with its h2, and
 //    every section record's anchor exists in its page as an id (or <a name>);
-// 6. definitions: every definition anchor is the URL of a record (or the page's own anchor).
+// 6. definitions: every definition anchor is the URL of a record (or the page's own anchor);
+// and, besides these checks, that every record carries the attributes its page declares
+// (Docusaurus's DocSearch meta tags, <html lang>).
 // Checks that fail today are listed in `known_failures`: each listed check must still fail (when it
 // passes, the test says to remove it), so the list is what is left of issue 21 for these sites.
 // `--run_test=generators/matrix --log_level=message` prints the pass/fail matrix per site.
@@ -456,6 +458,43 @@ BOOST_AUTO_TEST_CASE(hidden) { expect(check_named("hidden")); }
 BOOST_AUTO_TEST_CASE(noise) { expect(check_named("noise")); }
 BOOST_AUTO_TEST_CASE(sections) { expect(check_named("sections")); }
 BOOST_AUTO_TEST_CASE(definitions) { expect(check_named("definitions")); }
+
+// The attributes the generators' pages declare (docs/filters.md): Docusaurus writes DocSearch meta
+// tags (language, version, docusaurus_tag) and the PyData theme docsearch:language, on every record
+// of their pages; elsewhere <html lang> gives the language, but DocBook's and Doxygen's pages have
+// none.
+BOOST_AUTO_TEST_CASE(attributes) {
+  const std::map<std::string, std::vector<Attribute>> declared{
+      {"docusaurus", {{"docusaurus_tag", "docs-default-current"}, {"language", "en"}, {"version", "current"}}},
+      {"docbook", {}},
+      {"doxygen", {}},
+      {"hugo", {{"language", "en-us"}}},
+      {"vitepress", {{"language", "en-us"}}}};
+  // The site with versions and languages: each page's own tags, from the ground truth its build
+  // wrote from the HTML (versioned.json; the home pages have no docsearch tags, only <html lang>).
+  const auto truth = json::parse(read_file(generators_dir() + "/versioned.json"));
+  auto versioned = [&](const Document& d) {
+    const auto& page = truth.at("pages").at(page_url(d).substr(base_url.size())).as_object();
+    std::vector<Attribute> out;
+    if (!page.at("tag").is_null()) out.push_back({"docusaurus_tag", str(page.at("tag"))});
+    out.push_back({"language", str(page.at("language").is_null() ? page.at("lang") : page.at("language"))});
+    if (!page.at("version").is_null()) out.push_back({"version", str(page.at("version"))});
+    return out;
+  };
+  for (const auto& [site, unused] : expected_sites()) {
+    const auto it = declared.find(std::string(site));
+    const std::vector<Attribute> expected = it != declared.end() ? it->second : std::vector<Attribute>{{"language", "en"}};
+    const auto& result = run(std::string(site)).result;
+    BOOST_TEST(!result.documents.empty());
+    if (site == "docusaurus-versioned") {
+      for (const auto& d : result.documents) BOOST_TEST((d.attributes == versioned(d)), site << ": " << d.url);
+      BOOST_TEST(result.report.attributes.values.size() == 3u);
+      continue;
+    }
+    for (const auto& d : result.documents) BOOST_TEST((d.attributes == expected), site << ": " << d.url);
+    BOOST_TEST(result.report.attributes.values.size() == expected.size(), site);
+  }
+}
 
 // Not a check: the matrix of every site and check ("pass", or the number of problems), for reports.
 BOOST_AUTO_TEST_CASE(matrix) {

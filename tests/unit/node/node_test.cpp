@@ -8,7 +8,9 @@
 //    takes it away (UnknownSiteError after), and searches running on other threads meanwhile
 //    never fail or crash;
 // 4. health names what is missing (no_index, then ok);
-// 5. a node that does not persist writes nothing.
+// 5. a node that does not persist writes nothing;
+// 6. documents given by the caller keep their attributes normalised, and invalid ones are refused
+//    (invalid_document) before anything is built.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -143,8 +145,8 @@ BOOST_AUTO_TEST_CASE(filters_and_facets_are_bounded_for_every_caller) {
 
   BOOST_TEST(facet_list(" version, area,,type ") == (std::vector<std::string>{"version", "area", "type"}));
   BOOST_TEST(facet_list("").empty());
-  BOOST_TEST(is_attribute_name("docusaurus_tag-2"));
-  BOOST_TEST(!is_attribute_name("Version"));
+  BOOST_TEST(valid_attribute_name("docusaurus_tag-2"));
+  BOOST_TEST(!valid_attribute_name("Version"));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(sites_change_while_searches_run, Backend, test::store_backends) {
@@ -226,6 +228,28 @@ BOOST_AUTO_TEST_CASE(a_node_that_does_not_persist_writes_nothing) {
   node.reindex("docs");
   BOOST_TEST(node.search(request("install")).total > 0u);
   BOOST_TEST(!std::filesystem::exists(backend.data_dir));
+}
+
+BOOST_AUTO_TEST_CASE(documents_attributes_checked) {
+  Node node(test::FileBackend().settings(), [] {
+    NodeOptions o;
+    o.persist = false;
+    return o;
+  }());
+  auto docs = docs_about("https://example.org/", "alpha", 2);
+  docs[0].attributes = {{"version", "2 "}, {"version", "1"}};
+  docs[1].attributes = {{"Version", "1"}};
+  try {
+    node.publish_documents("docs", docs);
+    BOOST_FAIL("a document with an invalid attribute name was published");
+  } catch (const RequestError& e) {
+    BOOST_TEST(e.code() == "invalid_document");
+    BOOST_TEST(std::string(e.what()).find("https://example.org/alpha1.html: attribute name \"Version\"") != std::string::npos, e.what());
+  }
+  BOOST_TEST(!node.engine().current("docs"));  // nothing built
+  docs[1].attributes.clear();
+  node.publish_documents("docs", docs);
+  BOOST_TEST(node.engine().current("docs") != nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(totals_are_exact_under_a_filter) {
 
 BOOST_AUTO_TEST_CASE(built_in_type_and_area) {
   auto index = build({page("guide/a.html", "Alpha", "common words"), section("guide/a.html#x", "Alpha", "X", "common words"),
-                      page("api/b.html", "Beta", "common words")});
+                      page("api/b.html", "Beta", "common words"), page("index.html", "Home", "common words")});
   SearchRequest q;
   q.q = "common";
   q.distinct = false;
@@ -135,8 +135,11 @@ BOOST_AUTO_TEST_CASE(built_in_type_and_area) {
   BOOST_TEST(search_index(*index, q).total == 1u);
   q.filters = "type:section";
   BOOST_TEST(search_index(*index, q).total == 1u);
-  q.filters = "area:*";
+  q.filters = "NOT type:section";
   BOOST_TEST(search_index(*index, q).total == 3u);
+  q.filters = "area:*";  // the page at the root is in no area
+  BOOST_TEST(search_index(*index, q).total == 3u);
+  BOOST_TEST(index->document(3).attributes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_attribute_is_an_error) {
@@ -145,6 +148,31 @@ BOOST_AUTO_TEST_CASE(an_unknown_attribute_is_an_error) {
   q.q = "lumen";
   q.filters = "version:1.0 OR verison:2.0";
   BOOST_TEST(error_code(*index, q) == "invalid_filter: filters: no record has the attribute \"verison\" at position 16");
+}
+
+BOOST_AUTO_TEST_CASE(attributes_in_the_query_language) {
+  auto index = build(versioned());
+  SearchRequest q;
+  q.distinct = false;
+  q.q = "lumen @version:1.0";
+  BOOST_TEST(search_index(*index, q).total == 8u);
+  q.q = "@language:fr lumen -@version:1.0";
+  BOOST_TEST(search_index(*index, q).total == 5u);
+  q.q = "lumen @version:\"2.0\" @section:source";  // a field and an attribute together
+  BOOST_TEST(search_index(*index, q).total == 2u);
+  // The query's test names the attribute: the reader's context for it steps aside.
+  auto s = site();
+  s.context_attributes = {"version"};
+  auto ctx = build(versioned(), s);
+  q.q = "lumen @version:2.0";
+  q.from_url = root + "en/1.0/install.html";
+  auto r = search_index(*ctx, q);
+  BOOST_TEST(r.total == 10u);
+  BOOST_TEST(r.context.empty());
+  q.from_url.clear();
+  q.q = "lumen @verison:1.0";
+  BOOST_TEST(error_code(*index, q) ==
+             "invalid_query: unknown field '@verison:' (fields: title, section_title, body, url; attributes: area, language, type, version)");
 }
 
 BOOST_AUTO_TEST_CASE(facets_count_every_result) {
