@@ -90,13 +90,13 @@ export async function setUp({ python = false, lumen = false } = {}) {
     { name: "ex", url: env.docs + "/", directory: site, title_separators: [" | "] },
     { name: "other", url: "https://other.example.org/", directory: path.join(here, "..", "fixtures", "html", "site") },
   ];
-  // The Docusaurus site with versions 1.0/current and locales en/fr (tests/fixtures/generators),
-  // served as if at env.docs/lumen/: its pages can hold the widget, which sends them as from_url.
-  // The search keeps to the reader's page's `area` (the first path segment: "fr" for French pages,
-  // "docs" for English docs) and, once versions are ingested, its `version`.
+  // The Docusaurus site with versions 1.0/current and locales en/fr (tests/fixtures/generators,
+  // versioned.json the ground truth), served as if at env.docs/lumen/: its pages can hold the
+  // widget, which sends them as from_url. The search keeps to the reader's page's version and
+  // language (its docsearch:version and docsearch:language meta tags).
   if (lumen) {
     sites.push({ name: "lumen", url: env.docs + "/lumen/", directory: path.join(here, "..", "fixtures", "generators", "built", "docusaurus-versioned"),
-      title_separators: [" | "], context_attributes: ["version", "area"] });
+      title_separators: [" | "], context_attributes: ["version", "language"] });
   }
   env.python = python && fs.existsSync(path.join(pythonDocs, "library", "asyncio.html"));
   if (env.python) {

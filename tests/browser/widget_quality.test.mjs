@@ -39,13 +39,15 @@ before(async () => {
   const at = (attrs) => hostPage(env, `data-siteseek="${env.base}" ${attrs}`, { title: "Host page", css });
   env.pages["/inline"] = at(`data-site="${site}"`);
   env.pages["/modal"] = at(`data-site="${site}" data-mode="modal"`);
-  // Pages of the lumen site (French docs): the search keeps to their area, shown as a chip.
-  env.pages["/lumen/fr/docs/intro/"] = at(`data-site="lumen"`);
-  env.pages["/lumen/fr/docs/commands/"] = at(`data-site="lumen" data-mode="modal"`);
+  // Pages of the lumen site (French docs of version 2.0, named "current"): the search keeps to
+  // their version and language, shown as chips.
+  env.pages["/lumen/fr/docs/intro/"] = at(`data-site="lumen" data-labels="version:current=2.0"`);
+  env.pages["/lumen/fr/docs/commands/"] = at(`data-site="lumen" data-mode="modal" data-labels="version:current=2.0"`);
 });
-// The results page with a context chip and the facets, one value chosen.
+// The results page from a French 2.0 page with the facets, version 1.0 chosen (it replaces the
+// version context): the language's chip, both facets.
 const facetsPage = () => `${env.base}/search.html?` + new URLSearchParams({ q: "lumen", site: "lumen",
-  from_url: env.docs + "/lumen/fr/docs/intro/", facets: "area=Area,type", f: "type:page" });
+  from_url: env.docs + "/lumen/fr/docs/intro/", facets: "version,language", labels: "version:current=2.0", f: "version:1.0" });
 after(() => tearDown(env));
 
 const box = (page) => page.getByRole("combobox", { name: "Search the documentation" });
