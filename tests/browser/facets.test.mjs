@@ -332,3 +332,26 @@ test("a server refusing facets (RediSearch backend) is asked again without them:
   assert.ok(await root(page, ".ss-item").count() > 0);
   await page.context().close();
 });
+
+test("init(element, options): the same settings as the attributes, a list as an array", async () => {
+  env.pages["/lumen/docs/commands/"] = hostPage(env, `data-siteseek="${env.base}" data-site="ex"`, { title: "Lumen" })
+    .replace('<div id="box"', '<div id="later"></div><div id="box"');
+  const page = await newPage(env);
+  await page.goto(env.docs + "/lumen/docs/commands/");
+  await ready(page);
+  // An element added after the page loaded (as a single-page app draws it), started by hand.
+  await page.evaluate((server) => {
+    const el = document.getElementById("later");
+    el.id = "box";
+    document.querySelector("[data-siteseek]").removeAttribute("id");
+    window.SiteseekWidget.init(el, { siteseek: server, site: "lumen", facets: ["version", "language"], labels: "version:current=2.0" });
+  }, env.base);
+  await page.locator("#box .ss-root:not([hidden])").waitFor();
+  await page.locator("#box").getByRole("combobox").fill("lumen");
+  await page.locator("#box .ss-chip").first().waitFor();
+  assert.deepEqual(await page.locator("#box .ss-chip").allTextContents(), ["Version 2.0×", "Language en×"]);
+  const all = new URL(await page.locator("#box .ss-all").getAttribute("href"));
+  assert.equal(all.searchParams.get("facets"), "version,language");
+  assert.equal(all.searchParams.get("labels"), "version:current=2.0");
+  await page.context().close();
+});
