@@ -68,12 +68,13 @@ export function stop(proc) {
   });
 }
 
-// Everything one test file needs: the server (sites ex, other and, when installed, python), the
+// Everything one test file needs: the server (sites ex, other, with `lumen` the versioned fixture,
+// and when installed python), the
 // browser, and an origin for pages that embed the widget (`env.pages[path] = html`). That origin is
 // also the "ex" site's URL (`env.docs`): the widget can be tried on the very pages it finds (a page
 // of a public name could not call a server on 127.0.0.1: Chromium's local network access), and a
 // result opened is answered by a stub page, so nothing leaves the machine.
-export async function setUp({ python = false } = {}) {
+export async function setUp({ python = false, lumen = false } = {}) {
   assert.ok(process.env.SITESEEK_BIN, "SITESEEK_BIN must name the built siteseek program");
   const env = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), "siteseek-browser-")), pages: {} };
   env.hostServer = http.createServer((req, res) => {
@@ -89,6 +90,14 @@ export async function setUp({ python = false } = {}) {
     { name: "ex", url: env.docs + "/", directory: site, title_separators: [" | "] },
     { name: "other", url: "https://other.example.org/", directory: path.join(here, "..", "fixtures", "html", "site") },
   ];
+  // The Docusaurus site with versions 1.0/current and locales en/fr (tests/fixtures/generators,
+  // versioned.json the ground truth), served as if at env.docs/lumen/: its pages can hold the
+  // widget, which sends them as from_url. The search keeps to the reader's page's version and
+  // language (its docsearch:version and docsearch:language meta tags).
+  if (lumen) {
+    sites.push({ name: "lumen", url: env.docs + "/lumen/", directory: path.join(here, "..", "fixtures", "generators", "built", "docusaurus-versioned"),
+      title_separators: [" | "], context_attributes: ["version", "language"] });
+  }
   env.python = python && fs.existsSync(path.join(pythonDocs, "library", "asyncio.html"));
   if (env.python) {
     const example = JSON.parse(fs.readFileSync(path.join(here, "..", "..", "examples", "configs", "python-docs.json"), "utf8"));

@@ -11,7 +11,9 @@
 // 5. zero layout shift when results open, change and close (inline, modal, results page);
 // 6. reduced motion: no animation under prefers-reduced-motion;
 // 7. axe-core: no WCAG 2.0/2.1 A or AA violation on the search page, the open inline box, the
-//    open modal and the results page, in the light and the dark scheme.
+//    open modal and the results page, in the light and the dark scheme; also with the context's
+//    chips (box, modal, results page), the results page's facets and its invalid_filter message
+//    (on the Docusaurus fixture with versions and languages, site lumen).
 // Screenshots of each state go to tests/browser/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -28,7 +30,7 @@ fs.writeFileSync(figures, "");
 const report = (line) => { console.log(line); fs.appendFileSync(figures, line + "\n"); };
 
 before(async () => {
-  env = await setUp({ python: true });
+  env = await setUp({ python: true, lumen: true });
   site = env.python ? "python" : "ex";
   console.log(`siteseek started in ${env.startMs} ms` + (env.python ? " (Python docs indexed)" : " (no Python docs: python3.11-doc missing)"));
   // Host pages with a dark scheme of their own, as a docs theme that follows the reader's has.
@@ -37,7 +39,15 @@ before(async () => {
   const at = (attrs) => hostPage(env, `data-siteseek="${env.base}" ${attrs}`, { title: "Host page", css });
   env.pages["/inline"] = at(`data-site="${site}"`);
   env.pages["/modal"] = at(`data-site="${site}" data-mode="modal"`);
+  // Pages of the lumen site (French docs of version 2.0, named "current"): the search keeps to
+  // their version and language, shown as chips.
+  env.pages["/lumen/fr/docs/intro/"] = at(`data-site="lumen" data-labels="version:current=2.0"`);
+  env.pages["/lumen/fr/docs/commands/"] = at(`data-site="lumen" data-mode="modal" data-labels="version:current=2.0"`);
 });
+// The results page from a French 2.0 page with the facets, version 1.0 chosen (it replaces the
+// version context): the language's chip, both facets.
+const facetsPage = () => `${env.base}/search.html?` + new URLSearchParams({ q: "lumen", site: "lumen",
+  from_url: env.docs + "/lumen/fr/docs/intro/", facets: "version,language", labels: "version:current=2.0", f: "version:1.0" });
 after(() => tearDown(env));
 
 const box = (page) => page.getByRole("combobox", { name: "Search the documentation" });
@@ -151,7 +161,17 @@ test("screenshots: light, dark, phone width, modal, results page", async () => {
     await page.goto(`${env.base}/search.html?q=${encodeURIComponent(words())}&site=${site}`);
     await page.waitForSelector("[data-siteseek][data-state=results]");
     await shot(page, `results-page-${scheme}.png`);
+    await page.goto(facetsPage());
+    await page.waitForSelector("[data-siteseek][data-state=results]");
+    await page.locator(".ss-facet").first().waitFor();
+    await shot(page, `results-page-facets-${scheme}.png`);
   }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(env.docs + "/lumen/fr/docs/intro/");
+  await ready(page);
+  await box(page).fill("lumen");
+  await page.locator(".ss-chip").first().waitFor();
+  await shot(page, "inline-context-light.png");
   await page.context().close();
 });
 
@@ -341,6 +361,30 @@ test("axe-core: no WCAG 2.1 A/AA violation on the page, the open box, the open m
     await page.goto(`${env.base}/search.html?q=${encodeURIComponent(words())}&site=${site}`);
     await page.waitForSelector("[data-siteseek][data-state=results]");
     await check(page, `results page, ${scheme}`);
+    // Filters: the context's chip in the box, then the box widened ("Only …"), the modal's chip,
+    // the results page's chip and facets, its invalid_filter message.
+    await page.goto(env.docs + "/lumen/fr/docs/intro/");
+    await ready(page);
+    await box(page).fill("lumen");
+    await page.locator(".ss-chip").first().waitFor();
+    await check(page, `inline box with a context chip, ${scheme}`);
+    await page.locator(".ss-x").first().click();
+    await page.locator(".ss-only").first().waitFor();
+    await check(page, `inline box widened, ${scheme}`);
+    await page.goto(env.docs + "/lumen/fr/docs/commands/");
+    await ready(page);
+    await ready(page, "siteseek-modal");
+    await page.keyboard.press("Control+k");
+    await box(page).fill("lumen");
+    await page.locator(".ss-chip").first().waitFor();
+    await check(page, `open modal with a context chip, ${scheme}`);
+    await page.goto(facetsPage());
+    await page.waitForSelector("[data-siteseek][data-state=results]");
+    await page.locator(".ss-facet").first().waitFor();
+    await check(page, `results page with a chip and facets, ${scheme}`);
+    await page.goto(`${env.base}/search.html?q=lumen&site=lumen&f=verison:1.0`);
+    await page.waitForSelector("[data-siteseek][data-state=error]");
+    await check(page, `results page, invalid_filter, ${scheme}`);
     await page.context().close();
   }
   // The box empty with recent searches and favourites.

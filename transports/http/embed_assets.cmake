@@ -3,8 +3,10 @@
 # each as it is and gzip-compressed (level 9), which the server sends to clients that accept it.
 # The script and the stylesheet are sent without their comments (written for the source's readers,
 # a third of the compressed bytes): in CSS every comment; in JavaScript a line comment only where it
-# fills its line and a block comment only where it starts one, so no string or regular expression
-# is ever cut.
+# fills its line or follows code as `;  // `, `{  // ` or `}  // ` (two spaces: the source's style),
+# and a block comment only where it starts one, so no string or regular expression is ever cut.
+# Lines lose their indentation too (the script has no template literal, and no string or regular
+# expression spans lines).
 # file|route|content type (all are UTF-8 text)
 set(assets "index.html|/|text/html" "search.html|/search.html|text/html" "widget.js|/widget.js|application/javascript"
            "widget.css|/widget.css|text/css")
@@ -24,9 +26,11 @@ foreach(entry IN LISTS assets)
     string(REGEX REPLACE "^/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
     string(REGEX REPLACE "\n[ \t]*/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
     string(REGEX REPLACE "\n[ \t]*//[^\n]*" "" text "${text}")
+    string(REGEX REPLACE "([;{}])  // [^\n]*" "\\1" text "${text}")
   endif()
   if(file MATCHES "\\.(js|css)$")
-    string(REGEX REPLACE "\n([ \t]*\n)+" "\n" text "${text}")
+    string(REGEX REPLACE "\n[ \t]+" "\n" text "${text}")
+    string(REGEX REPLACE "\n\n+" "\n" text "${text}")
     string(REGEX REPLACE "^\n+" "" text "${text}")
   endif()
   set(sent ${out_dir}/web_asset${i}.sent)

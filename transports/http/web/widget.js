@@ -24,7 +24,8 @@
       clear: "Clear history", cleared: "History cleared", saved: "Saved to favourites",
       unsaved: "Removed from favourites", close: "Close", site: "Site to search", more: "Load more results",
       shown: "Showing {k} of {n}", took: "{n} results for “{q}” in {ms} ms", suggest: "Suggestions",
-      start: "Type to search", sections: "Sections", submit: "Search",
+      start: "Type to search", sections: "Sections", submit: "Search", filters: "Filters", remove: "Remove {c}",
+      only: "Only {c}", bad: "These filters do not apply here.", unfilter: "Clear filters",
       keys: "↑ ↓ move · Enter open · {mod}-Enter new tab · {mod}-S save · Esc close",
     },
     fr: {
@@ -35,7 +36,9 @@
       clear: "Effacer l’historique", cleared: "Historique effacé", saved: "Ajouté aux favoris",
       unsaved: "Retiré des favoris", close: "Fermer", site: "Site à explorer", more: "Plus de résultats",
       shown: "{k} sur {n} affichés", took: "{n} résultats pour « {q} » en {ms} ms", suggest: "Suggestions",
-      start: "Tapez pour rechercher", sections: "Sections", submit: "Rechercher",
+      start: "Tapez pour rechercher", sections: "Sections", submit: "Rechercher", filters: "Filtres",
+      remove: "Retirer {c}", only: "Uniquement {c}", bad: "Ces filtres ne s’appliquent pas ici.",
+      unfilter: "Effacer les filtres",
       keys: "↑ ↓ se déplacer · Entrée ouvrir · {mod}-Entrée nouvel onglet · {mod}-S favori · Échap fermer",
     },
   };
@@ -55,8 +58,16 @@
     return n;
   }
 
-  function config(el) {
-    const a = (name, dflt) => { const v = el.getAttribute("data-" + name); return v == null || v === "" ? dflt : v; };
+  // "a=A, b" as [["a", "A"], ["b"]]: data-facets and data-labels.
+  const pairs = (s) => s.split(",").map((x) => x.trim().split("=")).filter((x) => x[0]);
+
+  // Options: the element's data-* attributes, or init()'s second argument under the same names
+  // (a list may be an array).
+  function config(el, opts) {
+    const a = (name, dflt) => {
+      const v = opts && name in opts ? opts[name] : el.getAttribute("data-" + name);
+      return v == null || v === "" ? dflt : "" + v;
+    };
     const url = new URLSearchParams(location.search);
     const mode = a("mode", "inline");
     const server = a("siteseek", scriptOrigin).replace(/\/+$/, "");
@@ -74,7 +85,16 @@
     // the page the reader came from out of its own URL.
     const from = a("from-url", "auto");
     const page = mode === "page";
+    // Facets (with their labels: "version=Version,area"), and labels for the context's chips and
+    // for values ("version:current=2.0"); a results page also takes both from its address.
+    const facetsText = a("facets", (page && url.get("facets")) || ""), labelsText = a("labels", (page && url.get("labels")) || "");
+    const labels = {};
+    const facets = pairs(facetsText).map((x) => { if (x[1]) labels[x[0]] = x[1]; return x[0]; });
+    for (const x of pairs(labelsText)) labels[x[0]] = x[1];
     return {
+      facets, labels, facetsText, labelsText,
+      // An attribute's label (its name capitalised), or with a value, the value's.
+      L: (n, v) => v == null ? labels[n] || n[0].toUpperCase() + n.slice(1) : labels[n + ":" + v] || v,
       el, mode, server, S, lang: STRINGS[lang] ? lang : "en",
       site: (page && url.get("site")) || a("site", ""),
       num: +a("num", page ? 10 : 8) || 8,
@@ -100,15 +120,49 @@
       }));
   }
 
-  // A server that cannot give sub-results (the RediSearch backend) refuses the parameter: ask
-  // again without it, and from then on.
+  // A server that cannot give sub-results or facets (the RediSearch backend) refuses the
+  // parameter: ask again without it (sub-results first), and from then on.
   function noSubResults(cfg, err) {
-    if (err.code !== "unsupported_parameter" || !cfg.sub) return false;
-    cfg.sub = 0;
+    if (err.code !== "unsupported_parameter") return false;
+    if (cfg.sub) cfg.sub = 0;
+    else if (cfg.facets.length) cfg.facets = [];
+    else return false;
     return true;
   }
-  const searchParams = (cfg, q, num, start) =>
-    ({ q, site: cfg.site, num, start, from_url: cfg.from(), sub_results: cfg.sub || "" });
+  const searchParams = (cfg, q, num, start, filters, facets) =>
+    ({ q, site: cfg.site, num, start, from_url: cfg.from(), sub_results: cfg.sub || "", filters, facets });
+
+  // The filters expression (docs/filters.md): each context attribute the reader removed widened to
+  // any value (`version:*`), the values chosen in one facet OR'ed, facets AND'ed. A value is quoted
+  // unless it is a plain word, with `"` and `\` escaped.
+  const quote = (v) => /^[^\s()"\\]+$/.test(v) && v !== "*" ? v : '"' + v.replace(/["\\]/g, "\\$&") + '"';
+  function expr(wide, sel) {
+    const out = Object.keys(wide).filter((n) => !(sel[n] || []).length).map((n) => n + ":*");
+    for (const n in sel) {
+      const vs = sel[n].map((v) => n + ":" + quote(v));
+      if (vs.length) out.push(vs.length > 1 ? "(" + vs.join(" OR ") + ")" : vs[0]);
+    }
+    return out.join(" AND ");
+  }
+
+  const button = (cls, text, label, go) => {
+    const b = h("button", { type: "button", class: cls, text, "aria-label": label });
+    b.onclick = go;
+    return b;
+  };
+  // The values of the reader's page the search kept to (`context`: version, language…) as chips
+  // whose button removes one (`wide[name]` then holds its values), and for each one removed a
+  // button that keeps to it again. `redo` searches again.
+  function chips(cfg, data, wide, redo) {
+    const S = cfg.S, L = cfg.L, ctx = {}, kids = [];
+    for (const c of data.context || []) (ctx[c.name] = ctx[c.name] || []).push(L(c.name, c.value));
+    for (const n in ctx) {
+      const text = L(n) + " " + ctx[n].join(", ");
+      kids.push(h("span", { class: "ss-chip" }, [text, button("ss-x", "×", S("remove", { c: text }), () => { wide[n] = ctx[n].join(", "); redo(); })]));
+    }
+    for (const n in wide) kids.push(button("ss-only", S("only", { c: (cfg.labels[n] || n) + " " + wide[n] }), null, () => { delete wide[n]; redo(); }));
+    return kids.length ? h("div", { class: "ss-chips", role: "group", "aria-label": S("filters") }, kids) : "";
+  }
 
   // Recent searches (queries) and favourites (pages) in localStorage, per server and site.
   function store(cfg) {
@@ -180,10 +234,13 @@
     const label = h("label", { for: id + "-q", class: modal || !cfg.showLabel ? "ss-label ss-vh" : "ss-label", text: S("label") });
     const live = h("div", { class: "ss-vh", role: "status" });
     const panel = h("div", { class: "ss-panel", hidden: !modal });
-    const picker = sitePicker(cfg, () => { cache = {}; search(); });
+    const picker = sitePicker(cfg, () => { cache = {}; wide = {}; search(); });
     const field = h("div", { class: "ss-field" }, [input, h("span", { class: "ss-spin", "aria-hidden": "true" })]);
     const bar = h("div", { class: "ss-bar" }, [picker, field]);
     let opts = [], active = -1, wanted = "", busy = false, cache = {}, list = null, shown = "", from = cfg.from();
+    // Context attributes the reader removed (name: the values shown): kept while the words are.
+    let wide = {};
+    const key = () => wanted + "\n" + expr(wide, {});
 
     const state = (s) => { host.setAttribute("data-state", s); wrap.setAttribute("data-state", s); };
     const say = (text) => { live.textContent = text; };
@@ -234,21 +291,28 @@
       if (newTab) window.open(url, "_blank", "noopener");
       else { if (modal) modal.close(true); location.href = url; }
     };
-    const seeAll = (q) => cfg.resultsPage + "?" + new URLSearchParams(Object.entries({ q, site: cfg.site, from_url: cfg.from() })
+    const seeAll = (q) => cfg.resultsPage + "?" + new URLSearchParams(Object.entries({ q, site: cfg.site, from_url: cfg.from(),
+      facets: cfg.facetsText, labels: cfg.labelsText }).concat(Object.keys(wide).map((n) => ["any", n + ":" + wide[n]]))
       .filter((e) => e[1])).toString();
     const group = (label) => h("div", { role: "group", "aria-label": label, class: "ss-group" },
       [h("div", { class: "ss-group-title", "aria-hidden": "true", text: label })]);
     // The panel is built anew each time: nodes that are new never count as moved, so opening,
     // refining and closing results shift nothing (the panel overlays the page).
-    function fill(nodes, foot) {
+    function fill(nodes, foot, head) {
       opts = [];
       active = -1;
       input.removeAttribute("aria-activedescendant");
       list = h("div", { id: id + "-list", role: "listbox", class: "ss-list", "aria-label": S("results") });
       for (const n of nodes) if (n) list.append(n);
-      panel.replaceChildren(list, foot || "");
+      panel.replaceChildren(head || "", list, foot || "");
     }
-    function message(text) { opts = []; list = null; panel.replaceChildren(h("p", { class: "ss-msg", text })); }
+    function message(text, head) { opts = []; list = null; panel.replaceChildren(head || "", h("p", { class: "ss-msg", text })); }
+    // The context's chips above the results; a click keeps the focus in the box.
+    function head(data) {
+      const c = chips(cfg, data, wide, () => { input.focus(); search(); });
+      if (c) c.onmousedown = (e) => e.preventDefault();
+      return c;
+    }
 
     function home() {
       shown = "";
@@ -279,13 +343,13 @@
       const results = data.results || [];
       if (!results.length) {
         state("empty-results");
-        message(S("none", { q }));
+        message(S("none", { q }), head(data));
         setOpen("auto");
         say(S("none", { q }));
         return;
       }
       const total = data.total;
-      fill([]);
+      fill([], null, head(data));
       for (const r of results) {
         const title = [snippet(r.title, "ss-title"), r.section_title && snippet(r.section_title, "ss-section")];
         const crumbs = r.hierarchy && r.hierarchy.length && h("span", { class: "ss-crumbs", text: r.hierarchy.join(" › ") });
@@ -303,7 +367,7 @@
       state("results");
       setOpen("auto");
       say(S("count", { n: total }));
-      host.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q, total, took_ms: data.took_ms } }));
+      host.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q, total, took_ms: data.took_ms, filters: expr(wide, {}) } }));
     }
     // Word completions of the last word, after the results: appended at the end, they move nothing.
     function suggestions(q, items) {
@@ -328,35 +392,36 @@
     function search() {
       const q = input.value.trim();
       wanted = q;
-      if (!q) return home();
-      if (from !== cfg.from()) { from = cfg.from(); cache = {}; }  // answers depend on the page too
-      if (cache[q]) return cache[q].data ? render(q, cache[q].data, cache[q].sugg) : null;
-      if (!busy) send(q);
+      if (!q) { wide = {}; return home(); }
+      if (from !== cfg.from()) { from = cfg.from(); cache = {}; wide = {}; }  // answers depend on the page too
+      const c = cache[key()];
+      if (c) return c.data ? render(q, c.data, c.sugg) : null;
+      if (!busy) send(q, key());
     }
-    function send(q) {
+    function send(q, k) {
       let again = false;
       busy = true;
       state("loading");
-      const entry = (cache[q] = {});
+      const entry = (cache[k] = {});
       if (cfg.suggest) {
         api(cfg, "/suggest", { q, site: cfg.site, num: 6 }).then((d) => {
           entry.sugg = d.suggestions || [];
           if (shown === q && entry.data && list && !list.querySelector(".ss-suggest")) suggestions(q, entry.sugg);
         }).catch(() => { /* suggestions are optional */ });
       }
-      api(cfg, "/search", searchParams(cfg, q, cfg.num, 0)).then((data) => {
+      api(cfg, "/search", searchParams(cfg, q, cfg.num, 0, expr(wide, {}))).then((data) => {
         entry.data = data;
-        if (q === wanted) render(q, data, entry.sugg);
+        if (k === key()) render(q, data, entry.sugg);
       }, (err) => {
-        delete cache[q];
-        if ((again = noSubResults(cfg, err)) || q !== wanted) return;
+        delete cache[k];
+        if ((again = noSubResults(cfg, err)) || k !== key()) return;
         state("error");
         message(S("error") + " (" + err.message + ")");
         setOpen("auto");
         say(S("error"));
       }).finally(() => {
         busy = false;
-        if (wanted && (wanted !== q || again)) search();
+        if (wanted && (k !== key() || again)) search();
       });
     }
 
@@ -476,8 +541,9 @@
     return a;
   };
 
-  // The results page: a search form, the count and time, results with their sections, and
-  // "load more" (new results are appended: nothing above them moves).
+  // The results page: a search form, the count and time, the context's chips and the facets,
+  // results with their sections, and "load more" (new results are appended: nothing above them
+  // moves).
   function pageForm(cfg) {
     const wrap = shadow(cfg.el, cfg), S = cfg.S, id = "ss" + ++count;
     const input = h("input", { id: id + "-q", class: "ss-input", type: "search", name: "q", autocomplete: "off",
@@ -490,10 +556,63 @@
     ]);
     const summary = h("p", { class: "ss-summary", role: "status" });
     const listEl = h("ol", { class: "ss-hits", "aria-label": S("results") });
+    const chipsEl = h("div"), facetsEl = h("div", { class: "ss-facets" });
     let bar = h("div");
-    wrap.append(form, summary, listEl, bar);
+    wrap.append(form, summary, chipsEl, facetsEl, listEl, bar);
     const state = (s) => cfg.el.setAttribute("data-state", s);
     let q = "", total = 0, loaded = 0, seq = 0;
+    // The filters: values chosen per facet, and the context attributes removed (name: the values
+    // they had). Both are in the address (f=name:value, any=name:values), so that a link shared
+    // searches the same; a value chosen of an attribute that is not a facet makes it one.
+    const sel = {}, wide = {}, base = cfg.facets.slice(), url = new URLSearchParams(location.search);
+    for (const [k, to] of [["f", sel], ["any", wide]]) {
+      for (const x of url.getAll(k)) {
+        const m = /^([\w-]+):([^]*)$/.exec(x);
+        if (!m) continue;
+        if (k === "any") to[m[1]] = m[2];
+        else (to[m[1]] = to[m[1]] || []).push(m[2]);
+        if (k === "f" && !cfg.facets.includes(m[1])) cfg.facets.push(m[1]);
+      }
+    }
+    function sync() {
+      const p = new URLSearchParams(location.search);
+      for (const k of ["q", "f", "any"]) p.delete(k);
+      if (q) p.set("q", q);
+      for (const n in sel) for (const v of sel[n]) p.append("f", n + ":" + v);
+      for (const n in wide) p.append("any", n + ":" + wide[n]);
+      history.replaceState(null, "", "?" + p);
+    }
+    // Any change of filters searches again from the first result.
+    const redo = () => { sync(); if (q) load(0); };
+    const clear = () => {
+      for (const o of [sel, wide]) for (const n in o) delete o[n];
+      cfg.facets = base.slice();
+      input.focus();
+      redo();
+    };
+
+    // Each facet a group of checkboxes with counts: the values chosen first (kept when their count
+    // falls to nothing), then the server's order. The focus stays on the value it was on (the
+    // groups are drawn anew).
+    function groups(facets) {
+      const was = wrap.getRootNode().activeElement, k = was && was.k;
+      facetsEl.replaceChildren(...cfg.facets.map((n) => {
+        const chosen = sel[n] || [], count = new Map((facets[n] || { values: [] }).values.map((v) => [v.value, v.count]));
+        const all = chosen.concat([...count.keys()].filter((v) => !chosen.includes(v)));
+        return all.length ? h("fieldset", { class: "ss-facet" }, [h("legend", { class: "ss-group-title", text: cfg.L(n) })].concat(all.map((v) => {
+          const c = count.get(v) || 0;
+          const box = h("input", { type: "checkbox", checked: chosen.includes(v), "aria-label": cfg.L(n, v) + " (" + S("count", { n: c }) + ")" });
+          box.k = n + ":" + v;
+          box.onchange = () => {
+            const now = sel[n] || [];
+            sel[n] = box.checked ? now.concat(v) : now.filter((x) => x !== v);
+            redo();
+          };
+          return h("label", { class: "ss-fv" }, [box, h("span", { text: cfg.L(n, v) }), h("span", { class: "ss-n", text: c })]);
+        }))) : "";
+      }));
+      if (k) for (const b of facetsEl.querySelectorAll("input")) if (b.k === k) b.focus();
+    }
 
     function hit(r) {
       const subs = Array.isArray(r.sub_results) && r.sub_results.length && h("ul", { class: "ss-subs", "aria-label": S("sections") },
@@ -506,10 +625,22 @@
       ]);
     }
     function load(start) {
-      const mine = ++seq, words = q;
+      const mine = ++seq, words = q, filters = expr(wide, sel);
       state("loading");
-      return api(cfg, "/search", searchParams(cfg, words, cfg.num, start)).then((data) => {
+      // A facet with values chosen is counted without its own choice (its other values stay
+      // offered: they would be OR'ed), beside the results.
+      const own = start ? [] : Object.keys(sel).filter((n) => sel[n].length);
+      return Promise.all([api(cfg, "/search", searchParams(cfg, words, cfg.num, start, filters, start ? "" : cfg.facets.join()))].concat(
+        own.map((n) => api(cfg, "/search", searchParams(cfg, words, 0, 0, [expr(wide, Object.assign({}, sel, { [n]: [] })), n + ":*"]
+          .filter(Boolean).join(" AND "), n)).then((d) => (d.facets || {})[n]))),
+      ).then(([data, ...counts]) => {
         if (mine !== seq) return;
+        if (!start) {
+          chipsEl.replaceChildren(chips(cfg, data, wide, () => { input.focus(); redo(); }));
+          const f = Object.assign({}, data.facets);
+          own.forEach((n, i) => { f[n] = counts[i]; });
+          groups(f);
+        }
         const items = (data.results || []).map(hit);
         if (!start) listEl.replaceChildren();
         listEl.append(...items);
@@ -521,24 +652,26 @@
         if (more) more.onclick = () => load(loaded);
         bar.replaceWith((bar = h("div", { class: "ss-more-bar" }, [total && h("p", { class: "ss-shown", text: S("shown", { k: loaded, n: total }) }), more])));
         state(total ? "results" : "empty-results");
-        cfg.el.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q: words, total, took_ms: data.took_ms, loaded } }));
+        cfg.el.dispatchEvent(new CustomEvent("siteseek:results", { detail: { q: words, total, took_ms: data.took_ms, loaded, filters } }));
         if (start && items.length) items[0].querySelector("a").focus();  // the keyboard goes on where the new ones start
       }, (err) => {
         if (mine !== seq) return;
         if (noSubResults(cfg, err)) return load(start);
         state("error");
         summary.textContent = S("error") + " (" + err.message + ")";
+        if (err.code !== "invalid_filter") return;
+        summary.textContent = S("bad");
+        empty();
+        chipsEl.replaceChildren(button("ss-clear", S("unfilter"), null, clear));
       });
     }
+    function empty() { for (const e of [listEl, bar, chipsEl, facetsEl]) e.replaceChildren(); }
     function run(words, record) {
       q = words;
-      const params = new URLSearchParams(location.search);
-      if (words) params.set("q", words); else params.delete("q");
-      history.replaceState(null, "", "?" + params.toString());
+      sync();
       if (!words) {
         ++seq;
-        listEl.replaceChildren();
-        bar.replaceChildren();
+        empty();
         summary.textContent = "";
         return state("idle");
       }
@@ -553,9 +686,9 @@
     return { focus: () => wrap.ready.then(() => { input.focus(); input.select(); }) };
   }
 
-  function init(el) {
+  function init(el, opts) {
     if (el.__siteseek) return el.__siteseek;
-    const cfg = config(el);
+    const cfg = config(el, opts);
     const w = (el.__siteseek = cfg.mode === "modal" ? modalForm(cfg) : cfg.mode === "page" ? pageForm(cfg) : inline(cfg));
     w.cfg = cfg;
     // The keys go to one widget: the first modal, else the first box.
