@@ -90,11 +90,22 @@ std::string directory_key(const std::string& url) {
 void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site) {
   std::string root = site.url;
   if (!root.empty() && root.back() != '/') root += '/';
-  std::map<std::string, std::string> titles;  // page (or directory) URL -> title
+  // A page's language attribute ("" when it has none): a translation's ancestors are pages in
+  // its own language (the English home page is no parent of /fr/docs/...).
+  auto language = [](const Document& d) -> std::string_view {
+    for (const auto& a : d.attributes)
+      if (a.name == "language") return a.value;
+    return {};
+  };
+  struct Ancestor {
+    std::string title;
+    std::string language;
+  };
+  std::map<std::string, Ancestor> titles;  // page (or directory) URL -> title
   std::unordered_set<std::string> with_breadcrumb;  // pages whose hierarchy came from their breadcrumb
   for (const auto& d : documents) {
     if (d.type != DocumentType::page) continue;
-    titles.emplace(directory_key(d.url), d.title);
+    titles.emplace(directory_key(d.url), Ancestor{d.title, std::string(language(d))});
     if (!d.hierarchy.empty()) with_breadcrumb.insert(d.url);
   }
   for (auto& d : documents) {
@@ -107,7 +118,10 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
     for (const auto& key : ancestor_keys(page, root)) {
       if (key == self) continue;
       auto it = titles.find(key);
-      if (it != titles.end() && !it->second.empty()) d.hierarchy.push_back(it->second);
+      if (it == titles.end() || it->second.title.empty()) continue;
+      const auto own = language(d);
+      if (!own.empty() && !it->second.language.empty() && it->second.language != own) continue;
+      d.hierarchy.push_back(it->second.title);
     }
     if (d.type == DocumentType::section) {
       d.hierarchy.push_back(d.title);

@@ -496,6 +496,20 @@ BOOST_AUTO_TEST_CASE(attributes) {
   }
 }
 
+// A translation's hierarchy holds pages in its own language: the French pages of the versioned
+// Docusaurus site are under "Bienvenue dans Lumen", not the English home page.
+BOOST_AUTO_TEST_CASE(translations_have_ancestors_in_their_language) {
+  std::size_t french = 0;
+  for (const auto& d : run("docusaurus-versioned").result.documents) {
+    if (page_url(d).find(base_url + "fr/") != 0 || page_url(d) == base_url + "fr/index.html") continue;
+    ++french;
+    BOOST_TEST((std::find(d.hierarchy.begin(), d.hierarchy.end(), "Welcome to Lumen") == d.hierarchy.end()), d.url);
+    BOOST_TEST(!d.hierarchy.empty(), d.url);
+    if (!d.hierarchy.empty()) BOOST_TEST(d.hierarchy.front() == "Bienvenue dans Lumen", d.url);
+  }
+  BOOST_TEST(french > 10u);
+}
+
 // Not a check: the matrix of every site and check ("pass", or the number of problems), for reports.
 BOOST_AUTO_TEST_CASE(matrix) {
   auto cell = [](std::string text, std::size_t width) { return text + std::string(width - std::min(width - 1, text.size()), ' '); };
