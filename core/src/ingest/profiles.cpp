@@ -46,6 +46,9 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = name;
     for (auto& c : p.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     p.generator = {name};  // generic rules do the rest (docs/sites.md)
+    // Docusaurus's versioned docs: the "Version: 1.0" badge and the "no longer actively
+    // maintained" banner, on every page of a version (the version is an attribute instead).
+    if (p.name == "docusaurus") p.noise = selector_set({".theme-doc-version-badge", ".theme-doc-version-banner"});
     all.push_back(std::move(p));
   }
   {

@@ -417,12 +417,7 @@ const Check checks[] = {{"titles", check_titles},     {"skipped", check_skipped}
     {"noise", check_noise},       {"sections", check_sections}, {"definitions", check_definitions}};
 
 // The checks each site fails today. Remove a check from its site when it passes.
-const std::map<std::string, std::set<std::string>> known_failures = {
-    // Docusaurus's version badge ("Version: 2.0", every doc page) and the 1.0 pages' "no longer
-    // actively maintained" banner sit in the article/column, outside div.theme-doc-markdown, and end
-    // up in the page record's body.
-    {"docusaurus-versioned", {"noise"}},
-};
+const std::map<std::string, std::set<std::string>> known_failures = {};
 
 Problems problems_of(const std::string& site, const Check& check) { return check.run(run(site)); }
 
