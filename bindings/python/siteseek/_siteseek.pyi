@@ -119,6 +119,7 @@ class SiteSettings:
     start_urls: list[str]
     sitemap_urls: list[str]
     content_selectors: list[str]
+    exclude_selectors: list[str]
     breadcrumb_selector: str
     title_separators: list[str]
     field_weights: FieldWeights

@@ -112,6 +112,9 @@ struct SiteSettings {
   std::vector<std::string> start_urls;           ///< empty: url
   std::vector<std::string> sitemap_urls;         ///< besides robots.txt's Sitemap lines
   std::vector<std::string> content_selectors;    ///< e.g. "div.body", "#content", "main article"
+  /// Elements matching one are left out of the content, with everything in them, on top of the
+  /// generator's chrome: "aside.ad", "[role=tabpanel][hidden]" (docs/sites.md).
+  std::vector<std::string> exclude_selectors;
   std::string breadcrumb_selector;               ///< links inside it form the hierarchy
   std::vector<std::string> title_separators;     ///< title cut at the last one; empty: what the site's titles share is removed
   FieldWeights field_weights;

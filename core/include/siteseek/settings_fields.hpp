@@ -93,6 +93,7 @@ void each_field(S& s, F&& f) {
   f("start_urls", s.start_urls);
   f("sitemap_urls", s.sitemap_urls);
   f("content_selectors", s.content_selectors);
+  f("exclude_selectors", s.exclude_selectors);
   f("breadcrumb_selector", s.breadcrumb_selector);
   f("title_separators", s.title_separators);
   f("field_weights", s.field_weights);

@@ -132,10 +132,11 @@ bool dropped(const GumboNode* n, const Asked& a) {
 // permalink signs.
 bool dropped(const GumboNode* n) { return dropped(n, asked_of(n)); }
 
-bool left_out(const GumboNode* n, const GeneratorProfile* profile) {
+bool left_out(const GumboNode* n, const GeneratorProfile* profile, const SelectorSet* excluded) {
   const Asked a = asked_of(n);
   if (dropped(n, a)) return true;
-  return profile && profile->noise.matches(n, a.cls ? a.cls : "", a.id ? a.id : "");
+  const std::string_view cls = a.cls ? a.cls : "", id = a.id ? a.id : "";
+  return (profile && profile->noise.matches(n, cls, id)) || (excluded && !excluded->empty() && excluded->matches(n, cls, id));
 }
 
 // Where the main content is when the site names no content_selectors: what the page marks for

@@ -17,8 +17,9 @@ namespace siteseek::ingest_detail {
 /// controls, hidden elements a click does not show, [data-pagefind-ignore], permalinks.
 bool dropped(const GumboNode* n);
 
-/// dropped, or the chrome of the page's generator (`profile`; null: none) or of every generator.
-bool left_out(const GumboNode* n, const GeneratorProfile* profile);
+/// dropped, or the chrome of the page's generator (`profile`; null: none) or of every generator,
+/// or what the site leaves out (`excluded`, its exclude_selectors; null: none).
+bool left_out(const GumboNode* n, const GeneratorProfile* profile, const SelectorSet* excluded = nullptr);
 
 /// An element's visible text, white space collapsed (what `dropped` leaves out of it left out;
 /// html.cpp).

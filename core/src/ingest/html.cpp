@@ -271,10 +271,19 @@ struct Definition {
 };
 using Definitions = std::vector<Definition>;
 
-// Walk the content root into a text buffer, recording headings and, when asked, link text and
-// definitions.
-void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, Spans* links = nullptr,
-             Definitions* definitions = nullptr, const GeneratorProfile* profile = nullptr) {
+// What a walk of the content leaves out, and what it records besides text and headings (each
+// when not null).
+struct Walk {
+  const GeneratorProfile* profile = nullptr;  // its chrome is left out
+  const SelectorSet* excluded = nullptr;      // the site's exclude_selectors
+  Spans* links = nullptr;                     // link text
+  Definitions* definitions = nullptr;
+};
+
+// Walk the content root into a text buffer, recording headings and what `walk` asks for.
+void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, const Walk& walk = {}) {
+  Spans* const links = walk.links;
+  Definitions* const definitions = walk.definitions;
   struct Frame {
     const GumboNode* node;
     bool closing;
@@ -330,7 +339,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       if (n == described_in) described_in = nullptr;
       continue;
     }
-    if (n != root && left_out(n, profile)) continue;
+    if (n != root && left_out(n, walk.profile, walk.excluded)) continue;
     if (is_block(tag)) buf.space();
     if (definitions) {
       // The element after a definition's extent describes it when its rule says so (a <dd>
@@ -628,7 +637,9 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   std::vector<Heading> headings;
   Spans links;
   Definitions definitions;
-  collect(content, buf, headings, &links, &definitions, &profile);
+  SelectorSet excluded;
+  for (const auto& s : site.exclude_selectors) excluded.add(parse_selector(s));
+  collect(content, buf, headings, {.profile = &profile, .excluded = &excluded, .links = &links, .definitions = &definitions});
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.

@@ -1,60 +1,23 @@
 #include "ingest/selector.hpp"
 
 #include <cctype>
-#include <strings.h>
-
-#include "ingest/text.hpp"
 
 namespace siteseek::ingest_detail {
 namespace {
 
-bool ident_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
+bool word_in(std::string_view list, std::string_view word) { return !word.empty() && class_list_has(list, word); }
 
-bool parse_compound(std::string_view text, CompoundSelector& out) {
-  std::size_t i = 0;
-  auto ident = [&]() {
-    std::size_t start = i;
-    while (i < text.size() && ident_char(text[i])) ++i;
-    return text.substr(start, i - start);
-  };
-  if (i < text.size() && text[i] == '*') ++i;
-  else if (i < text.size() && ident_char(text[i])) out.tag = lower(ident());
-  while (i < text.size()) {
-    char c = text[i++];
-    if (c == '.') {
-      auto cls = ident();
-      if (cls.empty()) return false;
-      out.classes.emplace_back(cls);
-    } else if (c == '#') {
-      auto id = ident();
-      if (id.empty()) return false;
-      out.id = std::string(id);
-    } else if (c == '[') {
-      auto close = text.find(']', i);
-      if (close == std::string_view::npos) return false;
-      auto inside = text.substr(i, close - i);
-      i = close + 1;
-      AttributeTest test;
-      auto eq = inside.find('=');
-      if (eq == std::string_view::npos) {
-        test.name = lower(inside);
-      } else {
-        test.prefix = eq > 0 && inside[eq - 1] == '^';
-        test.name = lower(inside.substr(0, test.prefix ? eq - 1 : eq));
-        auto v = inside.substr(eq + 1);
-        if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-        test.value = std::string(v);
-        test.any_value = false;
-      }
-      if (test.name.empty()) return false;
-      out.attributes.push_back(std::move(test));
-    } else {
-      return false;
-    }
+bool attribute_matches(const AttributeTest& a, std::string_view v) {
+  using Op = AttributeTest::Op;
+  switch (a.op) {
+    case Op::exists: return true;
+    case Op::equals: return v == a.value;
+    case Op::prefix: return !a.value.empty() && v.starts_with(a.value);
+    case Op::suffix: return !a.value.empty() && v.ends_with(a.value);
+    case Op::contains: return !a.value.empty() && v.find(a.value) != std::string_view::npos;
+    case Op::word: return word_in(v, a.value);
   }
-  return true;
+  return false;
 }
 
 bool matches_compound(const CompoundSelector& c, const GumboNode* node) {
@@ -71,8 +34,7 @@ bool matches_compound(const CompoundSelector& c, const GumboNode* node) {
   // Attributes before classes: "[id]" rules most elements out with one look-up.
   for (const auto& a : c.attributes) {
     const char* v = attribute(node, a.name.c_str());
-    if (!v) return false;
-    if (!a.any_value && (a.prefix ? !std::string_view(v).starts_with(a.value) : a.value != v)) return false;
+    if (!v || !attribute_matches(a, v)) return false;
   }
   if (!c.classes.empty()) {
     const char* list = attribute(node, "class");
@@ -81,7 +43,26 @@ bool matches_compound(const CompoundSelector& c, const GumboNode* node) {
       if (!class_list_has(list, cls)) return false;
     }
   }
+  for (const auto& n : c.negations) {
+    if (matches_compound(n, node)) return false;
+  }
   return true;
+}
+
+// Parts [first, last] of a selector joined by child combinators only, the last matched at `node`
+// and each one before at the parent of the one after: the element the first matched, or null.
+const GumboNode* match_chain(const Selector& s, std::size_t first, std::size_t last, const GumboNode* node) {
+  for (std::size_t k = last + 1; k-- > first;) {
+    if (!node || !matches_compound(s.parts[k], node)) return nullptr;
+    if (k > first) node = node->parent;
+  }
+  return node;
+}
+
+// The first part of the chain of child combinators that ends at part `last`.
+std::size_t chain_start(const Selector& s, std::size_t last) {
+  while (last > 0 && s.parts[last].child) --last;
+  return last;
 }
 
 }  // namespace
@@ -108,34 +89,21 @@ bool class_list_has(std::string_view all, std::string_view cls) {
   return false;
 }
 
-Selector parse_selector(std::string_view text) {
-  Selector s;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size()) break;
-    std::size_t start = i;
-    int brackets = 0;
-    while (i < text.size() && (brackets > 0 || !std::isspace(static_cast<unsigned char>(text[i])))) {
-      if (text[i] == '[') ++brackets;
-      if (text[i] == ']') --brackets;
-      ++i;
-    }
-    CompoundSelector c;
-    if (text.substr(start, i - start) == ">" || !parse_compound(text.substr(start, i - start), c)) return {};
-    s.parts.push_back(std::move(c));
-  }
-  return s;
-}
-
 bool matches(const Selector& selector, const GumboNode* node) {
-  if (selector.parts.empty() || !matches_compound(selector.parts.back(), node)) return false;
-  // Descendant combinators: match the remaining parts against ancestors, innermost first.
-  std::size_t next = selector.parts.size() - 1;
-  for (const GumboNode* up = node->parent; up && next > 0; up = up->parent) {
-    if (matches_compound(selector.parts[next - 1], up)) --next;
+  if (selector.parts.empty()) return false;
+  // Chains of child combinators are matched whole; between chains (descendant combinators) the
+  // nearest ancestor that matches the chain before is the right one to take: every ancestor the
+  // chains further out could use is above it too. So no backtracking, and linear in depth.
+  std::size_t last = selector.parts.size() - 1, first = chain_start(selector, last);
+  const GumboNode* top = match_chain(selector, first, last, node);
+  while (top && first > 0) {
+    last = first - 1;
+    first = chain_start(selector, last);
+    const GumboNode* found = nullptr;
+    for (const GumboNode* up = top->parent; up && !found; up = up->parent) found = match_chain(selector, first, last, up);
+    top = found;
   }
-  return next == 0;
+  return top != nullptr;
 }
 
 const GumboNode* find_first(const Selector& selector, const GumboNode* root) {
@@ -153,7 +121,7 @@ const GumboNode* find_first(const Selector& selector, const GumboNode* root) {
 }
 
 void SelectorSet::add(Selector s) {
-  if (s.parts.size() == 1) {
+  if (s.parts.size() == 1 && s.parts[0].negations.empty()) {
     const auto& c = s.parts[0];
     if (c.tag.empty() && c.attributes.empty() && c.id.empty() && c.classes.size() == 1) {
       classes.push_back(c.classes[0]);

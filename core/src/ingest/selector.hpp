@@ -1,36 +1,22 @@
 #pragma once
-// A small CSS selector subset for content and breadcrumb selectors: compound selectors of
-// tag, .class, #id, [attr], [attr=value] and [attr^=prefix], joined by descendant combinators
-// ("main article").
+// Selectors matched against gumbo's elements: the subset common/selector_syntax.hpp parses
+// (compound selectors of tag, .class, #id, attribute tests and :not(), joined by descendant and
+// child combinators: "main article", "details:not([open]) > :not(summary)").
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <gumbo.h>
 
+#include "common/selector_syntax.hpp"
+
 namespace siteseek::ingest_detail {
 
-struct AttributeTest {
-  std::string name;
-  std::string value;
-  bool any_value = true;
-  bool prefix = false;  ///< [attr^=value]: the value starts with it
-};
+using css::AttributeTest;
+using css::CompoundSelector;
+using css::Selector;
+using css::parse_selector;
 
-struct CompoundSelector {
-  std::string tag;  ///< empty: any element
-  std::string id;
-  std::vector<std::string> classes;
-  std::vector<AttributeTest> attributes;
-};
-
-/// A parsed selector; empty when the text was not a selector we understand.
-struct Selector {
-  std::vector<CompoundSelector> parts;  ///< outermost first
-  bool empty() const noexcept { return parts.empty(); }
-};
-
-Selector parse_selector(std::string_view text);
 /// Whether `node` (an element) matches the whole selector.
 bool matches(const Selector& selector, const GumboNode* node);
 /// The first element in document order under `root` that matches, or null.

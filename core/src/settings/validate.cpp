@@ -6,6 +6,7 @@
 #include <libstemmer.h>
 #include <re2/re2.h>
 
+#include "common/selector_syntax.hpp"
 #include "settings/settings_internal.hpp"
 #include "siteseek/policy.hpp"
 #include "siteseek/document.hpp"
@@ -45,6 +46,18 @@ void check_non_empty(const std::vector<std::string>& values, const std::string& 
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (values[i].empty()) issues.push_back({index_path(path, i), "expected a non-empty string"});
   }
+}
+
+// A selector of the subset ingestion matches (common/selector_syntax.hpp).
+void check_selector(const std::string& text, const std::string& path, Issues& issues) {
+  std::string error;
+  if (css::parse_selector(text, &error).empty()) {
+    issues.push_back({path, "invalid selector \"" + text + "\": " + (error.empty() ? "empty selector" : error)});
+  }
+}
+
+void check_selectors(const std::vector<std::string>& selectors, const std::string& path, Issues& issues) {
+  for (std::size_t i = 0; i < selectors.size(); ++i) check_selector(selectors[i], index_path(path, i), issues);
 }
 
 // Attribute names are what a filter expression names: lowercase words (docs/filters.md).
@@ -114,7 +127,9 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_patterns(s.deny_patterns, at("deny_patterns"), issues);
   for (std::size_t i = 0; i < s.start_urls.size(); ++i) check_url(s.start_urls[i], index_path(at("start_urls"), i), issues);
   for (std::size_t i = 0; i < s.sitemap_urls.size(); ++i) check_url(s.sitemap_urls[i], index_path(at("sitemap_urls"), i), issues);
-  check_non_empty(s.content_selectors, at("content_selectors"), issues);
+  check_selectors(s.content_selectors, at("content_selectors"), issues);
+  check_selectors(s.exclude_selectors, at("exclude_selectors"), issues);
+  if (!s.breadcrumb_selector.empty()) check_selector(s.breadcrumb_selector, at("breadcrumb_selector"), issues);
   check_non_empty(s.title_separators, at("title_separators"), issues);
   check_weight(s.field_weights.title, join_path(at("field_weights"), "title"), issues);
   check_weight(s.field_weights.section_title, join_path(at("field_weights"), "section_title"), issues);

@@ -5,7 +5,8 @@
 //    <details>; other hidden elements (aria-hidden, display:none, plain [hidden]) are not;
 // 2. what the page marks for search engines: Pagefind's data-pagefind-ignore is left out and its
 //    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content; the site's
-//    content_selectors still come first;
+//    content_selectors still come first; the site's exclude_selectors leave out what they match
+//    (hidden tabs, closed <details>), headings and links included, besides the generator's chrome;
 // 3. permalinks (a link to the page itself showing no word: ¶ § # ◆ U+F0C1 U+200B, empty) are
 //    neither in headings nor in bodies, wherever they stand; links with words stay; zero-width
 //    spaces are nothing;
@@ -101,6 +102,33 @@ BOOST_AUTO_TEST_CASE(pagefind_and_docsearch_markup) {
   auto site = plain_site();
   site.content_selectors = {"div.menu"};
   BOOST_TEST(page_body(docsearch, site) == "Menu text");
+}
+
+BOOST_AUTO_TEST_CASE(exclude_selectors_leave_out_what_they_match) {
+  const std::string html = R"(<html><head><meta name="generator" content="rustdoc"><title>P</title></head><body><main>
+    <h1>P</h1><p>intro</p><a class="src" href="src.html">Source</a>
+    <div role="tabpanel">shown tab</div><div role="tabpanel" hidden>hidden tab</div>
+    <details><summary>Closed summary</summary><p>closed text</p></details>
+    <details open><summary>Open summary</summary><p>open text</p></details>
+    <aside class="ad"><h2 id="buy">Buy now</h2><p>advert</p><a href="shop.html">shop</a></aside>
+    <h2 id="usage">Usage</h2><p>usage text</p></main></body></html>)";
+  auto site = plain_site();
+  auto everything = extract_page(html, "https://docs.example.org/p.html", site);
+  BOOST_TEST(contains(everything.documents.front().body, "hidden tab"));  // indexed by default
+  BOOST_TEST(contains(everything.documents.front().body, "closed text"));
+  BOOST_TEST(everything.documents.size() == 3u);
+  site.exclude_selectors = {"[role=tabpanel][hidden]", "details:not([open]) > :not(summary)", "aside.ad"};
+  auto page = extract_page(html, "https://docs.example.org/p.html", site);
+  const auto& body = page.documents.front().body;
+  for (const char* kept : {"intro", "shown tab", "Closed summary", "Open summary", "open text", "usage text"}) {
+    BOOST_TEST(contains(body, kept), kept);
+  }
+  for (const char* left_out : {"hidden tab", "closed text", "advert", "Buy now", "Source"}) {
+    BOOST_TEST(!contains(body, left_out), left_out);
+  }
+  // The excluded heading is no section.
+  BOOST_REQUIRE(page.documents.size() == 2u);
+  BOOST_TEST(page.documents[1].url == "https://docs.example.org/p.html#usage");
 }
 
 BOOST_AUTO_TEST_CASE(permalinks_and_zero_width_spaces) {

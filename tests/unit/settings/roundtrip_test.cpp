@@ -67,6 +67,7 @@ struct Generator {
     s.start_urls = texts();
     s.sitemap_urls = texts();
     s.content_selectors = texts();
+    s.exclude_selectors = texts();
     s.breadcrumb_selector = text();
     s.title_separators = texts();
     s.field_weights = {number(), number(), number(), number()};

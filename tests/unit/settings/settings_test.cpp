@@ -2,7 +2,8 @@
 // 1. omitted keys take the documented defaults;
 // 2. unknown keys, wrong types and invalid values are errors naming the full key path, and
 //    every error of a document is reported at once;
-// 3. URLs, RE2 patterns, ranges, enumerations, site names and default_site are validated;
+// 3. URLs, RE2 patterns, selectors, ranges, enumerations, site names and default_site are
+//    validated;
 // 4. the API key is masked as "***" unless secrets are included, and "***" is refused as a key;
 // 5. JSON syntax errors name the line and column;
 // 6. precedence: defaults < file < environment < flags, with the source in error messages;
@@ -128,6 +129,28 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[0].boosts.urls[2].pattern", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[0].boosts.inbound_links", "expected a finite number >= 0, got -1"));
   BOOST_TEST(has_issue(issues, "sites[2].name", "duplicate site name \"dup\""));
+}
+
+BOOST_AUTO_TEST_CASE(selectors_are_parsed_and_errors_say_where) {
+  auto issues = issues_of(R"json({"sites":[{"name":"a","url":"https://a.org/",
+      "content_selectors":["main article", "div.body[role=main]", "div:first-child", ""],
+      "exclude_selectors":["[role=tabpanel][hidden]", "details:not([open]) > :not(summary)", "nav, footer",
+                           "a + b", "[data-x", "> p"],
+      "breadcrumb_selector":"ol.crumbs >"}]})json");
+  BOOST_TEST(!has_issue(issues, "sites[0].content_selectors[0]", ""));
+  BOOST_TEST(!has_issue(issues, "sites[0].content_selectors[1]", ""));
+  BOOST_TEST(has_issue(issues, "sites[0].content_selectors[2]",
+                       "invalid selector \"div:first-child\": unsupported pseudo-class ':first-child' (only :not(...) is) at character 4"));
+  BOOST_TEST(has_issue(issues, "sites[0].content_selectors[3]", "empty selector"));
+  BOOST_TEST(!has_issue(issues, "sites[0].exclude_selectors[0]", ""));
+  BOOST_TEST(!has_issue(issues, "sites[0].exclude_selectors[1]", ""));
+  BOOST_TEST(has_issue(issues, "sites[0].exclude_selectors[2]", "give each its own entry"));
+  BOOST_TEST(has_issue(issues, "sites[0].exclude_selectors[3]", "unsupported combinator '+'"));
+  BOOST_TEST(has_issue(issues, "sites[0].exclude_selectors[4]", "expected ']' or one of"));
+  BOOST_TEST(has_issue(issues, "sites[0].exclude_selectors[5]", "expected a tag, *, .class"));
+  BOOST_TEST(has_issue(issues, "sites[0].breadcrumb_selector", "expected a selector after '>'"));
+  BOOST_TEST(issues.size() == 7u);
+  BOOST_TEST(issues_of(R"({"sites":[{"name":"a","url":"https://a.org/","breadcrumb_selector":""}]})").empty());
 }
 
 BOOST_AUTO_TEST_CASE(out_of_range_integers) {
