@@ -25,6 +25,7 @@
 #include "ingest/sections.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
+#include "ingest/weights.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
 
@@ -278,6 +279,7 @@ struct Walk {
   const SelectorSet* excluded = nullptr;      // the site's exclude_selectors
   Spans* links = nullptr;                     // link text
   Definitions* definitions = nullptr;
+  std::vector<WeightedSpan>* weights = nullptr;  // elements with data-pagefind-weight
 };
 
 // Walk the content root into a text buffer, recording headings and what `walk` asks for.
@@ -298,6 +300,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
   std::unordered_map<const GumboNode*, std::size_t> ends;
   const GumboNode* described_in = nullptr;  // the parent of the definition's extent
   std::size_t described = 0;
+  std::vector<std::pair<const GumboNode*, std::size_t>> open_weights;  // weighted elements being walked
   while (!stack.empty()) {
     auto [n, closing] = stack.back();
     stack.pop_back();
@@ -337,6 +340,10 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         }
       }
       if (n == described_in) described_in = nullptr;
+      if (!open_weights.empty() && open_weights.back().first == n) {
+        (*walk.weights)[open_weights.back().second].end = buf.text.size();
+        open_weights.pop_back();
+      }
       continue;
     }
     if (n != root && left_out(n, walk.profile, walk.excluded)) continue;
@@ -362,6 +369,12 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         definitions->push_back(std::move(d));
         open_definitions.push_back(definitions->size() - 1);
         ends[definitions->back().extent] = definitions->size() - 1;
+      }
+    }
+    if (walk.weights && walk.weights->size() < max_weighted_elements) {
+      if (auto w = pagefind_weight(n)) {
+        walk.weights->push_back({buf.text.size(), buf.text.size(), *w});
+        open_weights.emplace_back(n, walk.weights->size() - 1);
       }
     }
     if (links && tag == GUMBO_TAG_A && !open_link && attribute(n, "href")) {
@@ -639,7 +652,16 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   Definitions definitions;
   SelectorSet excluded;
   for (const auto& s : site.exclude_selectors) excluded.add(parse_selector(s));
-  collect(content, buf, headings, {.profile = &profile, .excluded = &excluded, .links = &links, .definitions = &definitions});
+  // Weighted elements (Pagefind's data-pagefind-weight): one above the content root weighs all of it.
+  std::vector<WeightedSpan> weights;
+  for (const GumboNode* up = content->parent; up && up->type == GUMBO_NODE_ELEMENT; up = up->parent) {
+    if (auto w = pagefind_weight(up)) {
+      weights.push_back({0, std::string::npos, *w});
+      break;
+    }
+  }
+  collect(content, buf, headings,
+          {.profile = &profile, .excluded = &excluded, .links = &links, .definitions = &definitions, .weights = &weights});
   const std::string& text = buf.text;
   // A record that is mostly link text (a table of contents, a chapter's list of pages, an index)
   // is a way to other pages, not an answer: it scores less, down to boosts.link_list.
@@ -731,7 +753,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.type = DocumentType::page;
   pd.section_key = key;
   pd.body = h1 ? trim(text.substr(0, h1->start) + " " + text.substr(h1->end)) : trim(text);
-  pd.boost = link_boost(0, text.size());
+  // A record all of whose text a weighted element holds weighs what its words weigh (weights.hpp):
+  // the page's text here is its content without its own heading when that comes first.
+  auto weight_boost_of = [&](std::size_t from, std::size_t to) {
+    return weights.empty() ? 1.0 : weight_boost(weight_of(weights, text, from, to));
+  };
+  const bool heading_first = h1 && trim(std::string_view(text).substr(0, h1->start)).empty();
+  pd.boost = link_boost(0, text.size()) * weight_boost_of(heading_first ? h1->end : 0, text.size());
   page.documents.push_back(std::move(pd));
 
   // Section and definition records, in text order. A record's text leaves out the definitions in
@@ -772,7 +800,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     sd.section_title = heading_text(h);
     for (std::size_t p : sec.path) sd.hierarchy.push_back(heading_text(headings[p]));
     sd.body = text_without_definitions(h.end, std::max(sec.end, h.end));
-    sd.boost = link_boost(h.end, std::max(sec.end, h.end));
+    sd.boost = link_boost(h.end, std::max(sec.end, h.end)) * weight_boost_of(h.end, std::max(sec.end, h.end));
     return sd;
   };
   auto definition_record = [&](const Definition& d) {
@@ -794,7 +822,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
       if (outer->end > d.start) dd.hierarchy.push_back(clean_heading(trim(std::string_view(text).substr(outer->start, outer->name_end - outer->start))));
     }
     dd.body = text_without_definitions(d.start, d.end, &d);  // its signature first
-    dd.boost = link_boost(d.start, d.end);
+    dd.boost = link_boost(d.start, d.end) * weight_boost_of(d.start, d.end);
     return dd;
   };
   std::size_t next_section = 0, next_definition = 0;

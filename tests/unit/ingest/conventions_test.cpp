@@ -6,7 +6,11 @@
 // 2. what the page marks for search engines: Pagefind's data-pagefind-ignore is left out and its
 //    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content; the site's
 //    content_selectors still come first; the site's exclude_selectors leave out what they match
-//    (hidden tabs, closed <details>), headings and links included, besides the generator's chrome;
+//    (hidden tabs, closed <details>), headings included, besides the generator's chrome;
+//    data-pagefind-weight weighs a record all of whose text the element holds (its boost times
+//    w²·2.2/(w²+1.2)), from the content root or above it down to a section or a definition, the
+//    innermost winning; a weight on part of a record (a heading, a paragraph) or not a number is
+//    not followed;
 // 3. permalinks (a link to the page itself showing no word: ¶ § # ◆ U+F0C1 U+200B, empty) are
 //    neither in headings nor in bodies, wherever they stand; links with words stay; zero-width
 //    spaces are nothing;
@@ -129,6 +133,43 @@ BOOST_AUTO_TEST_CASE(exclude_selectors_leave_out_what_they_match) {
   // The excluded heading is no section.
   BOOST_REQUIRE(page.documents.size() == 2u);
   BOOST_TEST(page.documents[1].url == "https://docs.example.org/p.html#usage");
+}
+
+BOOST_AUTO_TEST_CASE(pagefind_weights_weigh_whole_records) {
+  auto boosts = [](const std::string& html) {
+    std::map<std::string, double> out;
+    for (const auto& d : extract_page(html, "https://docs.example.org/p.html", plain_site()).documents) {
+      const auto hash = d.url.find('#');
+      out[hash == std::string::npos ? "page" : d.url.substr(hash + 1)] = d.boost;
+    }
+    return out;
+  };
+  const auto factor = [](double w) { return w * w * 2.2 / (w * w + 1.2); };
+  auto b = boosts(R"(<html><head><title>P</title></head><body><main data-pagefind-weight="2"><h1>P</h1><p>intro</p>
+    <section id="low" data-pagefind-weight="0.5"><h2>Low</h2><p>low text</p>
+      <section id="inner"><h3>Inner</h3><p>inner text</p></section></section>
+    <section id="top" data-pagefind-weight="20"><h2>Top</h2><p>top text</p></section>
+    <h2 id="heading" data-pagefind-weight="10">Heading only</h2><p>plain text</p>
+    <h2 id="part">Part</h2><p data-pagefind-weight="5">weighted half</p><p>plain half</p>
+    <section id="bad" data-pagefind-weight="2px"><h2>Bad</h2><p>bad text</p></section>
+    <dl><dt id="f">f()</dt><dd data-pagefind-weight="3">described</dd></dl>
+    </main></body></html>)");
+  BOOST_TEST(b.at("page") == factor(2), tt::tolerance(1e-6));       // the content root holds it all
+  BOOST_TEST(b.at("low") == factor(0.5), tt::tolerance(1e-6));
+  BOOST_TEST(b.at("inner") == factor(0.5), tt::tolerance(1e-6));    // the innermost weight wins
+  BOOST_TEST(b.at("top") == factor(10), tt::tolerance(1e-6));       // clamped to 10
+  BOOST_TEST(b.at("heading") == factor(2), tt::tolerance(1e-6));    // the heading's own weight is not followed
+  BOOST_TEST(b.at("part") == factor(2), tt::tolerance(1e-6));       // nor a paragraph's
+  BOOST_TEST(b.at("bad") == factor(2), tt::tolerance(1e-6));        // nor what is not a number
+  BOOST_TEST(b.at("f") == factor(2), tt::tolerance(1e-6));          // the signature is outside the dd
+  // Above the content root (here <body>), the weight is the whole page's; without any, 1.
+  b = boosts(R"(<html><head><title>P</title></head><body data-pagefind-weight="0"><main><h1>P</h1><p>intro</p>
+    <h2 id="s">S</h2><p>text</p></main></body></html>)");
+  BOOST_TEST(b.at("page") == 0.01, tt::tolerance(1e-6));
+  BOOST_TEST(b.at("s") == 0.01, tt::tolerance(1e-6));
+  b = boosts(R"(<html><head><title>P</title></head><body><main><h1>P</h1><p>intro</p><h2 id="s">S</h2><p>text</p></main></body></html>)");
+  BOOST_TEST(b.at("page") == 1.0);
+  BOOST_TEST(b.at("s") == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(permalinks_and_zero_width_spaces) {
