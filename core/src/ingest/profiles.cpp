@@ -56,9 +56,13 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = "rustdoc";
     p.generator = {"rustdoc"};
     // "Expand description", "Source" links, breadcrumbs, and the trait implementations every type
-    // gets (auto traits, blanket implementations): the same on every page.
-    p.noise = selector_set({"summary.hideme", "a.src", ".rustdoc-breadcrumbs", "#synthetic-implementations",
-                         "#synthetic-implementations-list", "#blanket-implementations", "#blanket-implementations-list"});
+    // gets (auto traits, blanket implementations): the same on every page. Beside each item and
+    // the page's heading, the version it is stable since and its "source" link (.rightside; before
+    // rustdoc 1.64 also .out-of-band with the "[−]" toggle), the "Notable traits" tooltip
+    // rustdoc 1.63 writes into signatures, and the "Run" link of every example.
+    p.noise = selector_set({"summary.hideme", "a.src", ".rightside", ".out-of-band", ".notable-traits", "a.test-arrow",
+                            ".rustdoc-breadcrumbs", "#synthetic-implementations", "#synthetic-implementations-list",
+                            "#blanket-implementations", "#blanket-implementations-list"});
     p.skip = {by_page("body.src", "source view (rustdoc)"),
               by_page("body.sys", "rustdoc help, settings or list of all items")};
     all.push_back(std::move(p));

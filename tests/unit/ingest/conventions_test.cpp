@@ -26,7 +26,8 @@
 //    by an <a id> marker with their description row; a heading's anchor may be an empty marker
 //    just before it (DocBook's <a name>);
 // 7. generator profiles: recognised by <meta name=generator> or a signature element; their noise
-//    is left out (rustdoc's "Source" links and auto-trait sections; tables of contents, but for
+//    is left out (rustdoc's "Source" links, versions, "Run" links, notable-traits tooltips and
+//    auto-trait sections, in today's markup and 1.63's; tables of contents, but for
 //    DocBook's, a chapter's list of sections), their pages that are not
 //    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
 //    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
@@ -314,6 +315,22 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                    <aside class="toc"><h2>On this page</h2></aside></main></body>)");
   BOOST_REQUIRE(!rust.documents.empty());
   BOOST_TEST(rust.documents[0].body == "A widget.");
+  // rustdoc 1.63 (Debian 12): the version and "source" beside the heading and each item, the
+  // "[−]" toggle, "Notable traits" tooltips inside signatures, "Run" links under examples.
+  auto rust163 = page("vec/struct.V.html", R"(<meta name="generator" content="rustdoc">)",
+                      R"html(<body class="rustdoc struct"><section id="main-content"><div class="main-heading"><h1 class="fqn">
+                      <span class="in-band">Struct <a href="../index.html">w</a>::<a class="struct" href="#">V</a></span></h1>
+                      <span class="out-of-band"><span class="since">1.0.0</span> · <a class="srclink" href="../src/v.rs.html">source</a> ·
+                      <a id="toggle-all-docs" href="javascript:void(0)">[<span class="inner">−</span>]</a></span></div>
+                      <p>A vector.</p><pre class="rust"><code>let v = V::new();</code></pre><a class="test-arrow" href="https://play.example/">Run</a>
+                      <details class="rustdoc-toggle method-toggle" open><summary><section id="method.boxed" class="method has-srclink">
+                      <span class="rightside"><span class="since">1.5.0</span> · <a class="srclink" href="../src/v.rs.html#9">source</a></span>
+                      <h4 class="code-header">pub fn boxed(self) -&gt; Box&lt;V&gt;<span class="notable-traits"><span class="notable-traits-tooltip">ⓘ
+                      <span class="notable">Notable traits for Box</span></span></span></h4></section></summary>
+                      <div class="docblock"><p>Boxes it.</p></div></details></section></body>)html");
+  BOOST_REQUIRE(rust163.documents.size() == 2u);
+  BOOST_TEST(rust163.documents[0].body == "A vector. let v = V::new(); pub fn boxed(self) -> Box<V> Boxes it.");
+  BOOST_TEST(rust163.documents[1].section_title == "pub fn boxed(self) -> Box<V>");
   // DocBook's div.toc is a chapter's list of sections: kept.
   auto chapter = page("ch01.html", R"(<meta name="generator" content="DocBook XSL Stylesheets V1.79.2">)",
                       R"(<body><div class="navheader">Prev Next</div><div class="chapter"><h1>Chapter 1. Intro</h1>
