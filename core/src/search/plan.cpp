@@ -161,8 +161,10 @@ struct Builder {
     // would only add noise (and time). So is a word being typed that common words complete.
     const bool known = (exact >= 0 && d.term_df[exact_id] >= known_word_min_df) ||
                        (prefix && completions_df >= known_word_min_df);
-    if (expand && options.typo && !known && t.kind == TokenKind::word && length >= options.one_typo_min_length &&
-        !out_of_time()) {
+    // A camelCase name typed whole is spelled like a word ("VecDequeue"), as the names a typo may
+    // correct to are (index_data.hpp): it may have typos too. Names with punctuation may not.
+    const bool typo_kind = t.kind == TokenKind::word || (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
+    if (expand && options.typo && !known && typo_kind && length >= options.one_typo_min_length && !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
       auto matches = index.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
       std::size_t ones = 0, twos = 0, shown = 0;
@@ -384,7 +386,8 @@ struct Builder {
       // An identifier or literal: whole (exact, or as a prefix while typing), or all its parts.
       const auto& u = units[0];
       Alternative whole;
-      const auto whole_term = add_term(u.head, op.prefix, op.field, false);
+      // Expanded only by typos (an identifier has no stem), and only a camelCase name's.
+      const auto whole_term = add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term));
       whole.terms.push_back(whole_term);
       clause.alternatives.push_back(std::move(whole));
       Alternative parts;

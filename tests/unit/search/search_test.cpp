@@ -10,9 +10,10 @@
 //    an identifier being typed is completed within the identifiers completing the whole.
 //    Stop words next to real words never decide what matches.
 // 4. Typos: 1 edit from 5 letters, 2 from 9, none on numbers; exact > stem > typo; a correction
-//    also matches its stem variants. A misspelled camelCase name (btremap) finds it, also when
-//    the name is elsewhere part of a longer identifier (BTreeMap::new); identifiers with
-//    punctuation (os.path, f-strings) are never a typo's correction.
+//    also matches its stem variants. A misspelled camelCase name (btremap, or BTreMap typed in
+//    camelCase) finds it, also when the name is elsewhere part of a longer identifier
+//    (BTreeMap::new); identifiers with punctuation (os.path, f-strings) are never a typo's
+//    correction, nor have typos when typed.
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
@@ -210,12 +211,18 @@ BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
   BOOST_TEST(first("binaryheep ") == "std/heap.html");   // 1 typo, 10 letters
   BOOST_TEST(first("binarihep ") == "std/heap.html");    // 2 typos
   BOOST_TEST(first("hashmpa ") == "std/hash.html");      // transposition
+  // Typed in camelCase, as the name is written, a misspelled name is one too.
+  BOOST_TEST(first("BTreMap ") == "std/btree.html");
+  BOOST_TEST(first("BinaryHeep ") == "std/heap.html");
+  BOOST_TEST(first("BinaryHeep") == "std/heap.html");    // while typing: nothing completes it
+  BOOST_TEST(first("HashMpa") == "std/hash.html");
   // What the no-typo mark protects: a word one edit from an identifier with punctuation (and
   // two from its parts) does not reach it.
   auto ids = build({page("lib/paths.html", "Paths", "Use os.path to join paths."),
                     page("lib/funcs.html", "Functions", "The built-in functions.")});
   BOOST_TEST(run(*ids, "ospath ").results.empty());   // os.path: one insertion away
   BOOST_TEST(run(*ids, "builtin ").results.empty());  // built-in: one insertion away
+  BOOST_TEST(run(*ids, "os.pth ").results.empty());   // nor does a misspelled identifier with punctuation
 }
 
 BOOST_AUTO_TEST_CASE(synonyms_expand) {
