@@ -81,6 +81,7 @@ struct Builder {
     const std::size_t first = plan.sequence.size();
     for (auto t : terms) {
       if (plan.terms[t].stop) continue;
+      if (plan.sequence.empty()) plan.sequence_origin = plan.terms[whole >= 0 ? static_cast<std::uint32_t>(whole) : t].position;
       plan.sequence.push_back(t);
       plan.joined.push_back(-1);
       if (plan.sequence.size() - first > 1) plan.joined[plan.sequence.size() - 2] = whole;

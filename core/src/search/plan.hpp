@@ -62,6 +62,10 @@ struct Plan {
   /// Per word of `sequence`: when it and the next are parts of one identifier typed whole, that
   /// identifier's term (a record holding it has the parts together, in any field), else -1.
   std::vector<std::int32_t> joined;
+  /// The query position the words of `sequence` count their offsets from (the title rules): the
+  /// first word's, or, when it is a part of an identifier typed whole, the identifier's. Parts that
+  /// are stop words are not in `sequence` ("to" of ToString), yet "str" is ToString's second word.
+  std::uint32_t sequence_origin = 0;
   HighlightMatcher highlight;
   const Analyzer* analyzer = nullptr;  ///< what analysed the query (highlights analyse with it too)
 };

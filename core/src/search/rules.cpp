@@ -64,7 +64,8 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
                     const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
                     double equals, double starts) {
   if (pos.empty()) return 1.0;
-  if (pos.size() == 1 && present[0] && (word_fields >> field & 1) && r.field_length[field] == lead + 1) return equals;
+  if (pos.size() == 1 && offsets[0] == 0 && present[0] && (word_fields >> field & 1) && r.field_length[field] == lead + 1)
+    return equals;
   for (std::size_t i = 0; i < pos.size(); ++i)
     if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), lead + offsets[i])) return 1.0;
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
@@ -173,7 +174,7 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) {
   std::vector<bool> present(seq.size());
   std::vector<std::uint32_t> offsets(seq.size());
   for (std::size_t i = 0; i < seq.size(); ++i)
-    offsets[i] = plan.terms[seq[i]].position - plan.terms[seq[0]].position;
+    offsets[i] = plan.terms[seq[i]].position - plan.sequence_origin;
   // One word has no proximity, so its body positions are not needed.
   const std::size_t fields = seq.size() > 1 ? text_fields : static_cast<std::size_t>(Field::section_title) + 1;
   // The candidates in document order: each word's hits for all of them are one forward sweep

@@ -45,7 +45,7 @@ struct Reranked {
   std::span<const Hit* const> hits;
   const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& positions;
   const std::vector<bool>& present;             ///< hits[i] != nullptr
-  const std::vector<std::uint32_t>& offsets;    ///< each word's query position from the first word's
+  const std::vector<std::uint32_t>& offsets;    ///< each word's query position from Plan::sequence_origin
 };
 
 /// One ranking rule: its stable name (docs, score details), what it does, and the function that

@@ -15,7 +15,8 @@
 //    (BTreeMap::new); identifiers with punctuation (os.path, f-strings) are never a typo's
 //    correction, nor have typos when typed.
 // 5. Synonyms expand, including multi-word ones.
-// 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.");
+// 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.";
+//    an identifier whose first parts are stop words, ToString, equals its own name, not String);
 //    the caller's section is boosted; a record defining a name (its anchors) ranks for it, as
 //    close as a mention of the name in prose; names repeating a prefix count it once. Pages
 //    other pages link to rank higher (boosts.inbound_links).
@@ -317,6 +318,24 @@ BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
   BOOST_TEST(r[0] == "ref/b.html#x");  // equals after the numbering
   BOOST_TEST(r[1] == "ref/a.html#x");  // starts with the query
   BOOST_TEST(r[2] == "ref/c.html#x");
+}
+
+BOOST_AUTO_TEST_CASE(identifiers_whose_first_part_is_a_stop_word_equal_their_title) {
+  // "to" and "as" are stop words, left out of the words the title rules compare; the part after
+  // them is still the name's second word. So the title "String" does not equal ToStr, ToString
+  // or to_string (it did: "str" alone was compared), and "ToString" does: the trait's page comes
+  // before a short section of String's page that names the trait in its heading (rustdoc's
+  // "impl ToString for String").
+  auto idx = build({section("std/string.html#impl-ToString", "String", "impl ToString for String", "source"),
+                    page("std/to_string.html", "ToString",
+                         "A trait for converting a value to a String. It is implemented for any type which implements "
+                         "Display, and should not be implemented directly."),
+                    section("std/string.html#method.as_str", "String", "as_str", "Extracts a string slice."),
+                    page("std/str.html", "str", "String slices, also called string slices, are the str type.")});
+  for (const char* q : {"ToStr", "ToString ", "to_string "}) {
+    BOOST_TEST(urls(run(*idx, q)).front() == "std/to_string.html", q);
+  }
+  BOOST_TEST(urls(run(*idx, "as_str ")).front() == "std/string.html#method.as_str");
 }
 
 BOOST_AUTO_TEST_CASE(stems_of_the_word_meant) {
