@@ -67,6 +67,13 @@ std::optional<ParsedQuery> split_runs(const Analyzer& analyzer, const ParsedQuer
   return out;
 }
 
+// How far a word typed is expanded beyond itself (prefix completions and synonyms aside).
+enum class Expand : std::uint8_t {
+  none,   // as typed: phrase words, the parts of a split word ("built-in")
+  typos,  // and its typo neighbours: a camelCase name typed whole, an identifier's parts
+  all,    // and its stem variants: a word
+};
+
 struct Builder {
   const Index& index;
   const Index::Data& d;
@@ -107,7 +114,7 @@ struct Builder {
 
   // One query word -> a term clause with its expansions. Returns its index in plan.terms.
   // With `completions`, a prefix is completed by those terms instead of every term it starts.
-  std::uint32_t add_term(const Token& t, bool prefix, std::optional<std::uint8_t> field, bool expand,
+  std::uint32_t add_term(const Token& t, bool prefix, std::optional<std::uint8_t> field, Expand expand,
                          const std::vector<const std::vector<Token>*>& single_synonyms = {},
                          const std::vector<std::uint32_t>* completions = nullptr) {
     TermClause tc;
@@ -124,7 +131,7 @@ struct Builder {
     if (exact >= 0) ex.push_back({exact_id, weight_exact, MatchKind::exact});
     if (!t.stop) plan.highlight.terms.push_back(t.term);
     const bool is_word = t.kind == TokenKind::word || t.kind == TokenKind::part;
-    if (expand && is_word) {
+    if (expand == Expand::all && is_word) {
       add_stems(ex, tc.stem, exact_id, weight_stem);
       if (!t.stop) plan.highlight.stems.push_back(tc.stem);
     }
@@ -163,9 +170,12 @@ struct Builder {
     const bool known = (exact >= 0 && d.term_df[exact_id] >= known_word_min_df) ||
                        (prefix && completions_df >= known_word_min_df);
     // A camelCase name typed whole is spelled like a word ("VecDequeue"), as the names a typo may
-    // correct to are (index_data.hpp): it may have typos too. Names with punctuation may not.
-    const bool typo_kind = t.kind == TokenKind::word || (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
-    if (expand && options.typo && !known && typo_kind && length >= options.one_typo_min_length && !out_of_time()) {
+    // correct to are (index_data.hpp): it may have typos too; so may each part of an identifier
+    // ("succed" of pam_succed_if), as a word. A name with punctuation typed whole may not.
+    const bool typo_kind = t.kind == TokenKind::word || t.kind == TokenKind::part ||
+                           (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
+    if (expand != Expand::none && options.typo && !known && typo_kind && length >= options.one_typo_min_length &&
+        !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
       auto matches = index.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
       std::size_t ones = 0, twos = 0, shown = 0;
@@ -233,7 +243,7 @@ struct Builder {
     std::uint32_t first = tokens.empty() ? 0 : tokens.front().position;
     for (const auto& t : tokens) {
       if (alt.terms.size() >= limits::max_phrase_words) break;
-      alt.terms.push_back(add_term(t, false, field, false));
+      alt.terms.push_back(add_term(t, false, field, Expand::none));
       alt.offsets.push_back(t.position - first);
     }
     return alt;
@@ -388,7 +398,8 @@ struct Builder {
       const auto& u = units[0];
       Alternative whole;
       // Expanded only by typos (an identifier has no stem), and only a camelCase name's.
-      const auto whole_term = add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term));
+      const auto whole_term =
+          add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term) ? Expand::typos : Expand::none);
       whole.terms.push_back(whole_term);
       clause.alternatives.push_back(std::move(whole));
       Alternative parts;
@@ -400,7 +411,7 @@ struct Builder {
       if (op.prefix) inner = part_completions(plan.terms[whole_term], u.head, u.parts.back());
       for (std::size_t k = 0; k < u.parts.size(); ++k) {
         bool last = k + 1 == u.parts.size();
-        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, false, {},
+        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, Expand::typos, {},
                                        last && inner ? &*inner : nullptr));
       }
       if (in_sequence) add_sequence(parts.terms, static_cast<std::int32_t>(whole_term));
@@ -419,11 +430,11 @@ struct Builder {
       const auto& u = units[k];
       bool last = k + 1 == units.size();
       if (u.parts.empty()) {
-        alt.terms.push_back(add_term(u.head, op.prefix && last, op.field, in_sequence, singles));
+        alt.terms.push_back(add_term(u.head, op.prefix && last, op.field, in_sequence ? Expand::all : Expand::none, singles));
         only_stop = only_stop && u.head.stop;
       } else {
         for (std::size_t p = 0; p < u.parts.size(); ++p)
-          alt.terms.push_back(add_term(u.parts[p], op.prefix && last && p + 1 == u.parts.size(), op.field, false));
+          alt.terms.push_back(add_term(u.parts[p], op.prefix && last && p + 1 == u.parts.size(), op.field, Expand::none));
         only_stop = false;
       }
     }
@@ -479,7 +490,7 @@ Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions&
       for (std::size_t k = 0; k < words.size(); ++k) {
         bool prefix = cl[i + k].alternatives[0].prefix;
         words[k].position = static_cast<std::uint32_t>(k);
-        original.terms.push_back(b.add_term(words[k], prefix, std::nullopt, true));
+        original.terms.push_back(b.add_term(words[k], prefix, std::nullopt, Expand::all));
       }
       b.base += static_cast<std::uint32_t>(words.size());
       b.add_sequence(original.terms);

@@ -13,7 +13,7 @@
 //    also matches its stem variants. A misspelled camelCase name (btremap, or BTreMap typed in
 //    camelCase) finds it, also when the name is elsewhere part of a longer identifier
 //    (BTreeMap::new); identifiers with punctuation (os.path, f-strings) are never a typo's
-//    correction, nor have typos when typed.
+//    correction, nor have typos when typed whole, but their parts may (os.path.exsits).
 // 5. Synonyms expand, including multi-word ones.
 // 6. Ranking: title matches and whole-title matches first (after a heading's numbering, "6.14.";
 //    an identifier whose first parts are stop words, ToString, equals its own name, not String);
@@ -224,6 +224,12 @@ BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
   BOOST_TEST(run(*ids, "ospath ").results.empty());   // os.path: one insertion away
   BOOST_TEST(run(*ids, "builtin ").results.empty());  // built-in: one insertion away
   BOOST_TEST(run(*ids, "os.pth ").results.empty());   // nor does a misspelled identifier with punctuation
+  // Its parts are words, each of which may have typos (from 5 letters).
+  BOOST_TEST(urls(run(*ids, "os.path.jion ")).empty());  // "jion": too short for a typo
+  auto parts = build({page("lib/ospath.html", "os.path", "Use os.path.exists to check a path."),
+                      page("pam/succeed.html", "pam_succeed_if", "test account characteristics")});
+  BOOST_TEST(urls(run(*parts, "os.path.exsits ")) == std::vector<std::string>{"lib/ospath.html"});
+  BOOST_TEST(urls(run(*parts, "pam_succed_if ")) == std::vector<std::string>{"pam/succeed.html"});
 }
 
 BOOST_AUTO_TEST_CASE(synonyms_expand) {
