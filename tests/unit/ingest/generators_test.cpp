@@ -320,8 +320,8 @@ std::vector<std::string> noise_of(const std::string& site) {
   if (site == "docbook") add({"Prev", "Home"});
   if (site == "docusaurus-versioned") {  // version banner and badge, French chrome, locale dropdown
     add({"no longer actively maintained", "up-to-date documentation", "Version: ", "plus activement maintenue",
-         "documentation \xC3\xA0 jour", "Sur cette page", "\xC3\x89diter cette page", "Pr\xC3\xA9c\xC3\xA9dent", "Suivant",
-         "Aller au contenu principal", "English", "Fran\xC3\xA7ais"});
+         "documentation à jour", "Sur cette page", "Éditer cette page", "Précédent", "Suivant",
+         "Aller au contenu principal", "English", "Français"});
   }
   return noise;
 }
