@@ -261,9 +261,11 @@ std::uint32_t reader_page(const Index::Data& d, std::string_view url) {
   if (url.empty()) return Index::Data::no_attr;
   if (auto doc = d.find_page(url); doc != Index::Data::no_attr) return doc;
   constexpr std::string_view index_html = "index.html";
-  if (url.ends_with('/')) return d.find_page(std::string(url) + std::string(index_html));
-  if (url.ends_with("/" + std::string(index_html))) return d.find_page(url.substr(0, url.size() - index_html.size()));
-  return d.find_page(std::string(url) + "/");
+  std::string other(url);
+  if (url.ends_with('/')) other.append(index_html);
+  else if (url.ends_with("/index.html")) other.resize(other.size() - index_html.size());
+  else other.push_back('/');
+  return d.find_page(other);
 }
 
 }  // namespace
