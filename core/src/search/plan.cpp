@@ -134,6 +134,15 @@ struct Builder {
     if (expand == Expand::all && is_word) {
       add_stems(ex, tc.stem, exact_id, weight_stem);
       if (!t.stop) plan.highlight.stems.push_back(tc.stem);
+      // A search kept to no language of a site holding several: the word's stem in each of the
+      // records' other languages too (Index::Data::language_analyzers).
+      if (options.all_languages)
+        for (const auto& [tag, other] : d.language_analyzers) {
+          auto st = other.stem(t.term);
+          if (st == tc.stem) continue;
+          add_stems(ex, st, exact_id, weight_stem);
+          if (!t.stop) plan.highlight.stems.push_back(std::move(st));
+        }
     }
     std::uint32_t completions_df = 0;
     if (prefix) {

@@ -74,6 +74,9 @@ struct PlanOptions {
   /// The query's analyzer: the index's own for its site language, or that of the one language
   /// the search keeps to (Index::Data::analyzer_for). Null: the index's.
   const Analyzer* analyzer = nullptr;
+  /// The search keeps to no language: a word is also expanded by its stem in each language the
+  /// site's records have (Index::Data::language_analyzers).
+  bool all_languages = false;
   bool typo = true;
   std::uint32_t one_typo_min_length = 5;
   std::uint32_t two_typos_min_length = 9;

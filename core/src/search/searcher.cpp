@@ -51,6 +51,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   response.context = std::move(filtered.context);
   auto options = plan_options(request, so, started);
   options.analyzer = &d.analyzer_for(filtered.language);  // the one language kept to, if any
+  options.all_languages = filtered.language.empty();
   const Plan plan = make_plan(index, parsed, options);
 
 

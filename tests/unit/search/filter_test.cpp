@@ -190,9 +190,12 @@ BOOST_AUTO_TEST_CASE(records_are_analysed_in_their_language) {
   q.q = "cheval";
   BOOST_TEST(search_index(*index, q).total == 1u);
   // The query is analysed in the one language the search keeps to: installer is install in
-  // French (installez), instal in English (installing).
+  // French (installez), instal in English (installing); kept to none, in every language.
   q.q = "installer";
   auto r = search_index(*index, q);
+  BOOST_TEST(r.total == 2u);
+  q.filters = "language:en";
+  r = search_index(*index, q);
   BOOST_REQUIRE(r.total == 1u);
   BOOST_TEST(r.results[0].url == root + "en/a.html");
   q.filters = "language:fr";
