@@ -40,10 +40,25 @@ void filter_names(const FilterNode& f, std::vector<std::string>& out);
 /// RequestError("invalid_filter") for a name no record of the index carries.
 std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f);
 
-/// Sets the request's filter into `s` (Scratch::filter, filtered): `request.filters` AND, for
-/// each of the site's context_attributes it does not name, one of the values the reader's page
-/// (request.from_url, found in the index) has, AND the query's own `@name:value` tests. Returns
-/// those context values. An `@name:` no record has throws RequestError("invalid_query").
+/// Throws RequestError("invalid_filter"), as evaluate_filter does, for the first name `f` tests
+/// that no record of `d` carries (for a backend that runs `f` elsewhere).
+void check_filter_names(const Index::Data& d, const FilterNode& f);
+
+/// Everything a request filters by, as one expression, and the reader's context it holds.
+struct RequestFilter {
+  std::optional<FilterNode> filter;  ///< none: every record
+  std::vector<Attribute> context;    ///< the values taken from the reader's page
+};
+
+/// The query's own `@name:value` tests AND, for each of the site's context_attributes neither
+/// names, one of the values the reader's page (request.from_url, found in `d`) has, AND
+/// `request.filters`. An `@name:` no record of `d` has throws RequestError("invalid_query").
+/// Without an index (`d` null) there is no page to read a context from and no name is checked.
+RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
+                             const std::vector<QueryAttribute>& in_query);
+
+/// Sets the request's filter (request_filter) into `s` (Scratch::filter, filtered) and returns
+/// the context values it applied.
 std::vector<Attribute> set_filter(const Index::Data& d, const SearchRequest& request,
                                   const std::vector<QueryAttribute>& in_query, Scratch& s);
 
