@@ -373,7 +373,8 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
       for (std::size_t i = 0; i < alts.size(); ++i) part += (i ? "|" : "") + alts[i];
       part += ")";
     }
-    if (clause.excluded) part = "-" + (part.front() == '(' || part.find(' ') == std::string::npos ? part : "(" + part + ")");
+    // In parentheses: 1.2 reads `-a b` as NOT (a b), whatever follows.
+    if (clause.excluded) part = "(-" + (part.front() == '(' || part.find(' ') == std::string::npos ? part : "(" + part + ")") + ")";
     else positive = true;
     q += (q.empty() ? "" : " ") + part;
   }

@@ -143,7 +143,8 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   };
   BOOST_TEST(t("path join") == "path join");
   BOOST_TEST(t("os.path.join") == "\"os path join\"");  // a dotted identifier: its parts side by side
-  BOOST_TEST(t("\"exact words\" -draft") == "\"exact words\" -draft");
+  BOOST_TEST(t("\"exact words\" -draft") == "\"exact words\" (-draft)");
+  BOOST_TEST(t("-draft \"exact words\"") == "(-draft) \"exact words\"");  // 1.2 reads `-a b` as NOT (a b)
   BOOST_TEST(t("a | b") == "(a|b)");
   BOOST_TEST(t("@title:install") == "@title:(install|%install%)");
   BOOST_TEST(t("inst", true) == "inst*");
@@ -158,7 +159,7 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   BOOST_TEST(t("12345") == "12345");  // no typos on numbers
   BOOST_TEST(t("-only") == "only");   // exclusions only: their words are searched
   BOOST_TEST(t("--verbose") == "(verbose|%verbose%)");  // a flag is text, its dashes no syntax
-  BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv -pip");
+  BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv (-pip)");
   BOOST_TEST(t("[]<>{}") == "");
   BOOST_TEST(t("x*y) (c") == "\"x y\" c");  // punctuation never reaches RediSearch's parser
   // 1.2 refuses a stop word inside a phrase: it is left out, as RediSearch indexed none.
