@@ -92,8 +92,8 @@ BOOST_AUTO_TEST_CASE(v1_index_commands) {
   BOOST_TEST(has(create[0], {"title", "TEXT", "WEIGHT", "10"}));
   BOOST_TEST(has(create[0], {"body", "TEXT", "WEIGHT", "1.5"}));
   BOOST_TEST(has(create[0], {"hierarchy", "TEXT", "NOINDEX"}));
-  BOOST_TEST(has(create[0], {"attrs", "TAG", "SEPARATOR", ","}));
-  BOOST_TEST(has(create[0], {"page", "TEXT", "NOINDEX"}));
+  BOOST_TEST(has(create[0], {"attrs", "TAG", "SEPARATOR", ",", "SORTABLE"}));
+  BOOST_TEST(has(create[0], {"page", "TEXT", "NOINDEX", "SORTABLE"}));
   BOOST_TEST((create[1] == RedisCommand{"FT.SYNADD", "siteseek:rs:ex:7", "setup", "install"}));
   Document d;
   d.id = d.url = "https://docs.example.org/a.html#x";
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(v1_index_commands) {
   BOOST_TEST(add[3] == "0.500000");
   BOOST_TEST(has(add, {"hierarchy", "[\"Docs\",\"Sub\"]"}));
   BOOST_TEST(!has(add, {"section_title"}));  // empty fields are left out
-  BOOST_TEST(has(add, {"page", "https://docs.example.org/a.html"}));
+  BOOST_TEST(has(add, {"page", "https_3a_2f_2fdocs_2eexample_2eorg_2fa_2ehtml"}));
   BOOST_TEST(has(add, {"attrs", "type__,type__page"}));  // no area: a page at the root
   BOOST_TEST((swap_command(Dialect::v1, n) == RedisCommand{"SET", n.current, n.index}));
   BOOST_TEST((drop_command(Dialect::v1, n.index) == RedisCommand{"FT.DROP", n.index}));
