@@ -170,50 +170,48 @@ std::string page_key(const Document& doc) {
   return out;
 }
 
-// A filter as tests of the `attrs` tag. Every group is parenthesised, and so is a negation inside
-// one: RediSearch 1.2 reads `(-a b)` as NOT (a b) and refuses `(-a|b)`. An OR of tests is one tag
-// union.
+// The tag a test or `name:*` node is about.
+std::string tag_of(const detail::FilterNode& f) {
+  return f.kind == detail::FilterNode::Kind::any ? attribute_tag(f.name) : attribute_tag(f.name, f.value);
+}
+
+void write_filter(const detail::FilterNode& f, std::string& out);
+
+// Children of an AND (joined by ' ') or an OR ('|'), in parentheses, each negation in its own:
+// RediSearch 1.2 reads `(-a b)` as NOT (a b) and refuses `(-a|b)`.
+void write_group(const std::vector<detail::FilterNode>& children, char join, std::string& out) {
+  out += '(';
+  for (std::size_t k = 0; k < children.size(); ++k) {
+    std::string inner;
+    write_filter(children[k], inner);
+    if (k) out += join;
+    out += inner.front() == '-' ? "(" + inner + ")" : inner;
+  }
+  out += ')';
+}
+
+// A filter as tests of the `attrs` tag; an OR of tests is one tag union.
 void write_filter(const detail::FilterNode& f, std::string& out) {
   using Kind = detail::FilterNode::Kind;
   switch (f.kind) {
-    case Kind::test: out += "@attrs:{" + attribute_tag(f.name, f.value) + "}"; return;
-    case Kind::any: out += "@attrs:{" + attribute_tag(f.name) + "}"; return;
+    case Kind::test:
+    case Kind::any: out += "@attrs:{" + tag_of(f) + "}"; return;
     case Kind::none_of: {
       std::string inner;
       write_filter(f.children[0], inner);
       out += inner.front() == '-' ? "-(" + inner + ")" : "-" + inner;
       return;
     }
-    case Kind::all_of:
-      out += '(';
-      for (std::size_t k = 0; k < f.children.size(); ++k) {
-        std::string inner;
-        write_filter(f.children[k], inner);
-        out += (k ? " " : "") + (inner.front() == '-' ? "(" + inner + ")" : inner);
-      }
-      out += ')';
-      return;
-    case Kind::any_of: {
-      const bool tests = std::all_of(f.children.begin(), f.children.end(),
-                                     [](const auto& c) { return c.kind == Kind::test || c.kind == Kind::any; });
-      if (tests) {
+    case Kind::all_of: write_group(f.children, ' ', out); return;
+    case Kind::any_of:
+      if (std::all_of(f.children.begin(), f.children.end(), [](const auto& c) { return c.kind == Kind::test || c.kind == Kind::any; })) {
         out += "@attrs:{";
-        for (std::size_t k = 0; k < f.children.size(); ++k) {
-          const auto& c = f.children[k];
-          out += (k ? "|" : "") + (c.kind == Kind::any ? attribute_tag(c.name) : attribute_tag(c.name, c.value));
-        }
+        for (std::size_t k = 0; k < f.children.size(); ++k) out += (k ? "|" : "") + tag_of(f.children[k]);
         out += '}';
-        return;
+      } else {
+        write_group(f.children, '|', out);
       }
-      out += '(';
-      for (std::size_t k = 0; k < f.children.size(); ++k) {
-        std::string inner;
-        write_filter(f.children[k], inner);
-        out += (k ? "|" : "") + (inner.front() == '-' ? "(" + inner + ")" : inner);
-      }
-      out += ')';
       return;
-    }
   }
 }
 
