@@ -2,7 +2,8 @@
 # /search?q=python over the same RediSearch 1.2, in one run on this machine:
 #   - siteseek serve with backend = "redisearch" (its own index of the Python 3.11 docs in that Redis),
 #   - the FastAPI peer (shared/peers/app_fastapi.py, uvicorn, 2 workers) over the peers' index,
-#   - siteseek serve with the embedded engine (no Redis round trip), for reference.
+#   - siteseek serve with the embedded engine (no Redis round trip), for reference;
+# each siteseek backend also with a filter (&filters=area:library) and with facets (&facets=area,type).
 # Each measured by shared/peers/bench.py (wrk -c 60 -t 20 --latency), with the server's and
 # Redis's CPU. Everything binds 127.0.0.1 and is stopped by PID, also on failure.
 #   bench/redisearch/run.sh     (RUNS=1 DURATION=10s REDIS_PORT=6393 PORT=18095 BUILD_DIR=build-bench)
@@ -78,7 +79,15 @@ for backend in redisearch embedded; do
 import json, sys
 r = json.load(sys.stdin)
 print("  q=python: total", r["total"], "-", len(r["results"]), "results, first", r["results"][0]["url"])'
+  for extra in "filters=area:library" "facets=area,type"; do
+    curl -fs "http://127.0.0.1:$port/search?q=python&$extra" | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print("  q=python&'"$extra"': total", r["total"], {k: v["values"][:3] for k, v in r.get("facets", {}).items()})'
+  done
   measure "siteseek-$backend" "$pid"
+  measure "siteseek-$backend-filtered" "$pid" "&filters=area:library"
+  measure "siteseek-$backend-faceted" "$pid" "&facets=area,type"
   if [ "$backend" = redisearch ]; then
     # The old service's semantics: the exact word, no typo tolerance, no search-as-you-type prefix.
     measure "siteseek-redisearch-exact" "$pid" "&prefix=false&typo=false"
@@ -99,11 +108,13 @@ def med(label, f):
 rps = {k: med(k, lambda r: r["rps"]) for k in by}
 print("\nratios (req/s):")
 for a, b in (("siteseek-redisearch", "fastapi"), ("siteseek-redisearch-exact", "fastapi"), ("siteseek-embedded", "fastapi"),
-             ("siteseek-embedded", "siteseek-redisearch")):
+             ("siteseek-embedded", "siteseek-redisearch"),
+             ("siteseek-redisearch-filtered", "siteseek-redisearch"), ("siteseek-redisearch-faceted", "siteseek-redisearch"),
+             ("siteseek-embedded-filtered", "siteseek-embedded"), ("siteseek-embedded-faceted", "siteseek-embedded")):
     print(f"  {a} / {b} = {rps[a] / rps[b]:.2f}x")
 print("CPU per request (server / redis), us:")
 for k in by:
     s = med(k, lambda r: 1e6 * r["cpu_s"]["server"] / max(r["requests"], 1))
     rd = med(k, lambda r: 1e6 * r["cpu_s"].get("redis", 0) / max(r["requests"], 1))
-    print(f"  {k:22} {s:8.0f} / {rd:8.0f}")
+    print(f"  {k:30} {s:8.0f} / {rd:8.0f}")
 PY

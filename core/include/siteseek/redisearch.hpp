@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "siteseek/document.hpp"
@@ -30,13 +31,28 @@ int module_version(const RedisReply& module_list);
 /// v1 below 2.0, v2 from 2.0 on. Throws RedisError when RediSearch is not loaded (version 0).
 Dialect dialect_for(int version);
 
+/// What the documents of an index hold, stored with the current index (IndexNames::schema) when
+/// it is swapped in. 1 (no key): before record attributes; 2: the `attrs` TAG field and `page`.
+/// An index of another version is rebuilt at start (has_index is false) and refuses filters and
+/// facets until then (RequestError "no_index"), since its records have no attributes to test.
+inline constexpr const char* schema_version = "2";
+
 /// Names of one generation of a site's index.
 struct IndexNames {
   std::string index;    ///< the FT index (prefix "rs:<site>:<generation>")
   std::string docs;     ///< key prefix of its documents
   std::string current;  ///< v1: the pointer key naming the current index; v2: the alias
+  std::string schema;   ///< the key holding the schema_version of the current index
 };
 IndexNames names(const std::string& prefix, const std::string& site, std::uint64_t generation);
+
+/// A record attribute as one value of the `attrs` TAG field: `name__value`, each part with every
+/// byte but a-z and 0-9 written as '_' and two hex digits (so "__" only ever joins the two). Without
+/// a value, `name__`: the record has the attribute (`name:*`). RediSearch 1.2 lowercases tags,
+/// trims and drops characters, and refuses a tag query that is a stop word or holds unescaped
+/// punctuation; these tags pass all of that unchanged and need no escaping.
+std::string attribute_tag(std::string_view name);
+std::string attribute_tag(std::string_view name, std::string_view value);
 
 /// FT.CREATE (and synonym groups) for a site's settings: field weights, stop words.
 std::vector<RedisCommand> create_commands(Dialect dialect, const IndexNames& names, const SiteSettings& site);
@@ -47,24 +63,49 @@ RedisCommand swap_command(Dialect dialect, const IndexNames& names);
 /// Drop an index and its documents.
 RedisCommand drop_command(Dialect dialect, const std::string& index);
 
-/// The query text in RediSearch syntax (words, phrases, -exclusions, a|b, @field:, prefix*,
-/// fuzzy %word% for typo tolerance (%%word%% from 2.0), section boost from from_url). Empty:
-/// nothing to search. `vocabulary`, the site's embedded index when there is one, decides typo
-/// tolerance as the embedded engine does: a word it holds in 3 documents or more gets no fuzzy variant.
+/// A request in RediSearch syntax.
+struct Translated {
+  /// Words, phrases, -exclusions, a|b, @field:, prefix*, fuzzy %word% for typo tolerance
+  /// (%%word%% from 2.0), the section boost from from_url. Empty: nothing to search.
+  std::string text;
+  /// Everything the request filters by (detail::request_filter: `filters`, the query's
+  /// @name:value tests, the reader's context) as tests of the `attrs` tag: AND as juxtaposition,
+  /// OR as `|`, NOT as `-`. Empty: no filter.
+  std::string filter;
+  std::vector<Attribute> context;  ///< the reader's context values the filter holds
+  /// What FT.SEARCH gets: `(text) ((filter) => {$weight: 0})` (the filter restricts, it does
+  /// not score), or the text alone; empty when the text is.
+  std::string query() const;
+};
+
+/// The request translated. `vocabulary`, the site's embedded index when there is one (built from
+/// the same documents at each publish), decides typo tolerance as the embedded engine does (a word
+/// it holds in 3 documents or more gets no fuzzy variant), gives the reader's page for the site's
+/// context_attributes and knows the attribute names: one no record has is RequestError
+/// "invalid_filter" ("invalid_query" for `@name:`), as with the embedded engine. Without it, no
+/// context applies and an unknown name matches nothing.
+Translated translate(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
+                     const Index* vocabulary = nullptr);
+/// translate(...).query().
 std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
                             const Index* vocabulary = nullptr);
-/// The FT.SEARCH arguments for a translated query: highlight and summarise with markers, fetch
-/// enough records to return start+num distinct pages. v1 runs it through a script that reads the
-/// pointer key in the same step.
+/// The search script for a translated query: FT.SEARCH with highlights and summaries with
+/// markers, fetching enough records to return start+num distinct pages; FT.AGGREGATE for the
+/// request's facets; v1 reads the pointer key in the same step. A query using attributes
+/// (`uses_attributes`: a filter or facets) is refused by the script when the current index is
+/// of another schema_version (parse_search_reply throws).
 RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
-                            const SearchRequest& request, const SiteSettings& site);
+                            const SearchRequest& request, const SiteSettings& site, bool uses_attributes = false);
 /// The landing page whose query this request is (its URL), or "".
 std::string landing_url(const SearchRequest& request, const SiteSettings& site);
-/// FT.SEARCH for the one record with this URL, through the same pointer or alias.
-RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url);
-/// The response from an FT.SEARCH reply: one result per page (unless distinct is off), landing
+/// FT.SEARCH for the one record with this URL, if the translated `filter` keeps it, through the
+/// same pointer or alias.
+RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url,
+                             const std::string& filter = {});
+/// The response from a search_command reply: one result per page (unless distinct is off), landing
 /// page pinned when `landing` holds its record (a landing_command reply), the asked page of results,
-/// fields HTML-escaped with the request's highlight tags. Throws RedisError on an error reply.
+/// fields HTML-escaped with the request's highlight tags, facet counts. Throws RedisError on an
+/// error reply, RequestError "no_index" when the index is of another schema_version.
 SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site,
                                   const RedisReply* landing = nullptr);
 
@@ -83,10 +124,11 @@ class RediSearchBackend {
   redisearch::Dialect dialect();
   /// Index `documents` as the site's new generation, swap it in, drop the previous one.
   void index(const SiteSettings& site, const std::vector<Document>& documents);
-  /// Whether RediSearch holds a current index for the site (a Redis that lost its data has none).
+  /// Whether RediSearch holds a current index for the site of this schema_version (a Redis that
+  /// lost its data has none; one an older siteseek built is to be rebuilt).
   bool has_index(const std::string& site);
   /// Search the site's current index (empty response when it has none); `vocabulary` as for
-  /// redisearch::translate_query. SearchRequest::sub_results, filters and facets are refused:
+  /// redisearch::translate. SearchRequest::sub_results and several sites are refused:
   /// RequestError "unsupported_parameter" (search_async gives it to `done`).
   SearchResponse search(const SiteSettings& site, const SearchRequest& request, const Index* vocabulary = nullptr);
 

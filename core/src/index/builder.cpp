@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "common/word_hash.hpp"
+#include "index/attributes.hpp"
 #include "index/index_data.hpp"
 #include "index/static_boost.hpp"
 #include "index/url_text.hpp"
@@ -117,8 +118,8 @@ std::size_t numbering_bytes(std::string_view title) {
   return numbered;
 }
 
-// The attribute tables (index_data.hpp): each record's own pairs, then the built-in `type`
-// (page/section) and `area` (the first URL path segment, when it is a directory) unless the record sets those names.
+// The attribute tables (index_data.hpp): each record's pairs as for_each_attribute gives them
+// (its own, then the built-in type and area).
 void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
   std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> records;
   std::string key;
@@ -128,19 +129,8 @@ void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
     if (it == records.end()) it = records.emplace(key, std::vector<std::uint32_t>{}).first;
     if (it->second.empty() || it->second.back() != doc) it->second.push_back(doc);
   };
-  for (std::uint32_t i = 0; i < docs.size(); ++i) {
-    bool has_type = false, has_area = false;
-    for (const auto& a : docs[i].attributes) {
-      if (a.name.empty()) continue;
-      has_type |= a.name == "type";
-      has_area |= a.name == "area";
-      add(a.name, a.value, i);
-    }
-    if (!has_type) add("type", docs[i].type == DocumentType::page ? "page" : "section", i);
-    // A page at the root (contents.html) is in no area: its key is its file name.
-    const auto& key = docs[i].section_key;
-    if (!has_area && !key.empty() && docs[i].url.find("/" + key + "/") != std::string::npos) add("area", key, i);
-  }
+  for (std::uint32_t i = 0; i < docs.size(); ++i)
+    detail::for_each_attribute(docs[i], [&](std::string_view name, std::string_view value) { add(name, value, i); });
   std::vector<std::string_view> keys;
   keys.reserve(records.size());
   for (const auto& [k, v] : records) keys.push_back(k);

@@ -322,7 +322,7 @@ StartReport Node::start() {
         }
 #endif
         if (!backend_lacks) continue;
-        impl_->log(LogLevel::info, s.name + ": the search backend has no index for it");
+        impl_->log(LogLevel::info, s.name + ": the search backend has no index for it (or one an older siteseek built)");
       }
     }
     if (s.directory.empty() && !impl_->options.crawl_missing) {

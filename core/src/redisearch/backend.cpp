@@ -31,18 +31,13 @@ bool no_index_yet(const RedisReply& r) {
 
 // What the embedded engine answers and RediSearch cannot: sub-results would need every other
 // matching record of each returned page, which the FT.SEARCH script (one page of ids, grouped by
-// page in Lua) does not keep. Refused rather than answered in the flat shape. Filters and facets
-// too, for now: the records' attributes are not sent to RediSearch (no TAG fields yet), and an
-// answer that ignored them would be wider than asked, or lack the counts asked for.
+// page in Lua) does not keep. Refused rather than answered in the flat shape. (Filters and facets
+// run: the `attrs` tag and FT.AGGREGATE, commands.cpp.)
 void check_supported(const SearchRequest& request) {
   if (request.sub_results > 0)
     throw RequestError("unsupported_parameter", "sub_results is not supported with backend = \"redisearch\"");
   if (request.site.find(',') != std::string::npos)
     throw RequestError("unsupported_parameter", "several sites in one search are not supported with backend = \"redisearch\"");
-  if (!request.filters.empty())
-    throw RequestError("unsupported_parameter", "filters are not supported with backend = \"redisearch\"");
-  if (!request.facets.empty())
-    throw RequestError("unsupported_parameter", "facets are not supported with backend = \"redisearch\"");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t) {
@@ -68,8 +63,8 @@ struct RediSearchBackend::Impl {
     return parse_search_reply(main, request, site, landing && !no_index_yet(*landing) ? landing : nullptr);
   }
 
-  // The async search of the translated query `q` once the dialect is known.
-  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, const std::string& q,
+  // The async search of the translated request `t` once the dialect is known.
+  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, const Translated& t,
                    SearchCallback done, std::chrono::steady_clock::time_point started) {
     const auto n = names(prefix, site.name, 0);
     const std::string landing = landing_url(request, site);
@@ -81,7 +76,7 @@ struct RediSearchBackend::Impl {
     };
     auto both = std::make_shared<Both>();
     both->left = landing.empty() ? 1 : 2;
-    auto finish = [this, both, has_landing = !landing.empty(), site = &site, request, done, started]() {
+    auto finish = [this, both, has_landing = !landing.empty(), site = &site, request, context = t.context, done, started]() {
       if (both->error) return done(both->error, {});
       SearchResponse r;
       try {
@@ -89,6 +84,7 @@ struct RediSearchBackend::Impl {
       } catch (...) {
         return done(std::current_exception(), {});
       }
+      r.context = context;
       r.took_ms = ms_since(started);
       done(nullptr, std::move(r));
     };
@@ -103,8 +99,8 @@ struct RediSearchBackend::Impl {
         finish();
       };
     };
-    client->command(search_command(d, n, q, request, site), on(true));
-    if (!landing.empty()) client->command(landing_command(d, n, landing), on(false));
+    client->command(search_command(d, n, t.query(), request, site, !t.filter.empty()), on(true));
+    if (!landing.empty()) client->command(landing_command(d, n, landing, t.filter), on(false));
   }
 };
 
@@ -140,7 +136,11 @@ void RediSearchBackend::index(const SiteSettings& site, const std::vector<Docume
       }
     }
     auto old = redis.command({"GET", index_key}).check();
-    for (const auto& r : redis.pipeline({swap_command(d, n), {"SET", index_key, n.index}})) r.check("swapping in " + n.index);
+    // In one transaction with the schema it holds: a search reads both in one script.
+    const auto swapped = redis.pipeline({{"MULTI"}, swap_command(d, n), {"SET", index_key, n.index},
+                                         {"SET", n.schema, schema_version}, {"EXEC"}});
+    for (const auto& r : swapped) r.check("swapping in " + n.index);
+    for (const auto& r : swapped.back().elements) r.check("swapping in " + n.index);
     if (!old.is_nil() && old.str != n.index) redis.command(drop_command(d, old.str));  // best effort
   } catch (...) {
     try {
@@ -163,7 +163,8 @@ bool RediSearchBackend::has_index(const std::string& site) {
   auto info = impl_->redis.command({"FT.INFO", index});
   if (no_index_yet(info)) return false;
   info.check("FT.INFO " + index);
-  return true;
+  // An index an older siteseek built (no schema key: before record attributes) is rebuilt.
+  return impl_->redis.command({"GET", n.schema}).check().str == schema_version;
 }
 
 SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request,
@@ -171,14 +172,18 @@ SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchR
   const auto started = std::chrono::steady_clock::now();
   check_supported(request);
   const Dialect d = dialect();
-  const std::string q = translate_query(request, site, d, vocabulary);
-  if (q.empty()) return {};
+  const Translated t = translate(request, site, d, vocabulary);
+  SearchResponse r;
+  r.context = t.context;
+  const std::string q = t.query();
+  if (q.empty()) return r;
   const auto n = names(impl_->prefix, site.name, 0);
-  std::vector<RedisCommand> cmds{search_command(d, n, q, request, site)};
+  std::vector<RedisCommand> cmds{search_command(d, n, q, request, site, !t.filter.empty())};
   const std::string landing = landing_url(request, site);
-  if (!landing.empty()) cmds.push_back(landing_command(d, n, landing));
+  if (!landing.empty()) cmds.push_back(landing_command(d, n, landing, t.filter));
   auto replies = impl_->redis.pipeline(cmds);
-  SearchResponse r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
+  r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
+  r.context = t.context;
   r.took_ms = ms_since(started);
   return r;
 }
@@ -191,19 +196,24 @@ void RediSearchBackend::attach(boost::asio::io_context& io) {
 void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
                                      const Index* vocabulary) {
   const auto started = std::chrono::steady_clock::now();
+  // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
+  // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.
+  const int known = impl_->async_dialect.load();
+  Translated t;
   try {
     check_supported(request);
+    t = translate(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary);
   } catch (const RequestError&) {
     return done(std::current_exception(), {});
   }
   if (!impl_->client) return done(std::make_exception_ptr(RedisError("redis_error", "the RediSearch backend is not attached")), {});
-  // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
-  // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.
-  const int known = impl_->async_dialect.load();
-  std::string q = translate_query(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary);
-  if (q.empty()) return done(nullptr, {});
-  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, q, std::move(done), started);
-  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, q = std::move(q), done, started](std::exception_ptr e, RedisReply r) {
+  if (t.query().empty()) {
+    SearchResponse r;
+    r.context = std::move(t.context);
+    return done(nullptr, std::move(r));
+  }
+  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, t, std::move(done), started);
+  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, t = std::move(t), done, started](std::exception_ptr e, RedisReply r) {
     Dialect d;
     try {
       if (e) std::rethrow_exception(e);
@@ -212,7 +222,7 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
       return done(std::current_exception(), {});
     }
     impl->async_dialect = static_cast<int>(d);
-    impl->search_with(d, site, request, q, done, started);
+    impl->search_with(d, site, request, t, done, started);
   });
 }
 

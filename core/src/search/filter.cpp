@@ -181,6 +181,11 @@ void write(const FilterNode& f, std::string& out, bool nested) {
   }
 }
 
+[[noreturn]] void unknown_attribute(const FilterNode& f) {
+  throw RequestError("invalid_filter", "filters: no record has the attribute \"" + f.name + "\" at position " +
+                                           std::to_string(f.position));
+}
+
 using Bits = std::vector<std::uint64_t>;
 
 void set_records(const Index::Data& d, std::uint32_t pair, Bits& out) {
@@ -197,9 +202,7 @@ Bits eval(const Index::Data& d, const FilterNode& f) {
     case FilterNode::Kind::test:
     case FilterNode::Kind::any: {
       const auto [first, last] = d.attr_range(f.name);
-      if (first == last)
-        throw RequestError("invalid_filter", "filters: no record has the attribute \"" + f.name + "\" at position " +
-                                                 std::to_string(f.position));
+      if (first == last) unknown_attribute(f);
       if (f.kind == FilterNode::Kind::any) {
         for (auto a = first; a < last; ++a) set_records(d, a, out);
       } else if (const auto a = d.find_attr(f.name, f.value); a != Index::Data::no_attr) {
@@ -252,6 +255,14 @@ void filter_names(const FilterNode& f, std::vector<std::string>& out) {
 
 std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f) { return eval(d, f); }
 
+void check_filter_names(const Index::Data& d, const FilterNode& f) {
+  if (f.kind == FilterNode::Kind::test || f.kind == FilterNode::Kind::any) {
+    const auto [first, last] = d.attr_range(f.name);
+    if (first == last) unknown_attribute(f);
+  }
+  for (const auto& c : f.children) check_filter_names(d, c);
+}
+
 namespace {
 
 // The page a reader is on, by its URL as a browser shows it: without query or fragment, and
@@ -268,10 +279,6 @@ std::uint32_t reader_page(const Index::Data& d, std::string_view url) {
   return d.find_page(other);
 }
 
-}  // namespace
-
-namespace {
-
 // The value `f` requires of attribute `name` when it requires one (a test, or a test AND-ed with
 // anything), else "".
 std::string required_value(const FilterNode& f, std::string_view name) {
@@ -284,19 +291,18 @@ std::string required_value(const FilterNode& f, std::string_view name) {
 
 }  // namespace
 
-FilterOutcome set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
-                         Scratch& s) {
-  FilterOutcome out;
-  auto& context = out.context;
+RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
+                             const std::vector<QueryAttribute>& in_query) {
+  RequestFilter out;
   auto filter = parse_filter(request.filters);
   std::vector<std::string> named;
   if (filter) filter_names(*filter, named);
   FilterNode all{FilterNode::Kind::all_of, {}, {}, 0, {}};
   for (const auto& a : in_query) {
-    if (d.attr_range(a.name).first == d.attr_range(a.name).second) {
+    if (d && d->attr_range(a.name).first == d->attr_range(a.name).second) {
       std::string known;
-      for (std::uint32_t p = 0; p < d.attr_count(); ++p)
-        if (p == 0 || d.attr_name(p) != d.attr_name(p - 1)) known += (known.empty() ? "" : ", ") + std::string(d.attr_name(p));
+      for (std::uint32_t p = 0; p < d->attr_count(); ++p)
+        if (p == 0 || d->attr_name(p) != d->attr_name(p - 1)) known += (known.empty() ? "" : ", ") + std::string(d->attr_name(p));
       throw RequestError("invalid_query", "unknown field '@" + a.name + ":' (fields: title, section_title, body, url; attributes: " +
                                               known + ")");
     }
@@ -311,32 +317,43 @@ FilterOutcome set_filter(const Index::Data& d, const SearchRequest& request, con
       all.children.push_back(std::move(no));
     }
   }
-  const auto page = d.settings.context_attributes.empty() || request.from_url.empty()
+  const auto page = !d || d->settings.context_attributes.empty() || request.from_url.empty()
                         ? Index::Data::no_attr
-                        : reader_page(d, request.from_url);
+                        : reader_page(*d, request.from_url);
   if (page != Index::Data::no_attr) {
-    for (const auto& name : d.settings.context_attributes) {
+    for (const auto& name : d->settings.context_attributes) {
       if (std::find(named.begin(), named.end(), name) != named.end()) continue;
       FilterNode values{FilterNode::Kind::any_of, {}, {}, 0, {}};
-      for (auto k = d.doc_attr_offset[page]; k < d.doc_attr_offset[page + 1]; ++k) {
-        const auto a = d.doc_attrs[k];
-        if (d.attr_name(a) != name) continue;
-        context.push_back({name, std::string(d.attr_value(a))});
-        values.children.push_back({FilterNode::Kind::test, name, context.back().value, 0, {}});
+      for (auto k = d->doc_attr_offset[page]; k < d->doc_attr_offset[page + 1]; ++k) {
+        const auto a = d->doc_attrs[k];
+        if (d->attr_name(a) != name) continue;
+        out.context.push_back({name, std::string(d->attr_value(a))});
+        values.children.push_back({FilterNode::Kind::test, name, out.context.back().value, 0, {}});
       }
       if (!values.children.empty()) all.children.push_back(std::move(values));
     }
   }
   if (filter) all.children.push_back(std::move(*filter));
-  // The language: what the query's @language: or the filters require, else the reader's.
+  // The language: what the query's @language: or the filters require, else the reader's when
+  // their page has one.
   out.language = required_value(all, "language");
-  std::size_t languages = 0;
-  for (const auto& c : context)
-    if (c.name == "language") ++languages, out.language = out.language.empty() ? c.value : out.language;
-  if (languages > 1 && required_value(all, "language").empty()) out.language.clear();
-  s.filtered = !all.children.empty();
-  if (s.filtered) s.filter = eval(d, all);
+  if (out.language.empty()) {
+    std::size_t languages = 0;
+    for (const auto& c : out.context)
+      if (c.name == "language") ++languages, out.language = c.value;
+    if (languages > 1) out.language.clear();
+  }
+  if (all.children.size() == 1) out.filter = std::move(all.children.front());
+  else if (!all.children.empty()) out.filter = std::move(all);
   return out;
+}
+
+RequestFilter set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
+                         Scratch& s) {
+  auto r = request_filter(&d, request, in_query);
+  s.filtered = r.filter.has_value();
+  if (s.filtered) s.filter = eval(d, *r.filter);
+  return r;
 }
 
 }  // namespace siteseek::detail

@@ -40,17 +40,29 @@ void filter_names(const FilterNode& f, std::vector<std::string>& out);
 /// RequestError("invalid_filter") for a name no record of the index carries.
 std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f);
 
-/// Sets the request's filter into `s` (Scratch::filter, filtered): `request.filters` AND, for
-/// each of the site's context_attributes it does not name, one of the values the reader's page
-/// (request.from_url, found in the index) has, AND the query's own `@name:value` tests. Returns
-/// what it applied. An `@name:` no record has throws RequestError("invalid_query").
-struct FilterOutcome {
-  std::vector<Attribute> context;  ///< the context values applied
+/// Throws RequestError("invalid_filter"), as evaluate_filter does, for the first name `f` tests
+/// that no record of `d` carries (for a backend that runs `f` elsewhere).
+void check_filter_names(const Index::Data& d, const FilterNode& f);
+
+/// Everything a request filters by, as one expression, and the reader's context it holds.
+struct RequestFilter {
+  std::optional<FilterNode> filter;  ///< none: every record
+  std::vector<Attribute> context;    ///< the values taken from the reader's page
   /// The one `language` the search keeps to ("fr"), when the filters or the context name exactly
   /// one: the query is analysed as records of that language were. Empty otherwise.
   std::string language;
 };
-FilterOutcome set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
+
+/// The query's own `@name:value` tests AND, for each of the site's context_attributes neither
+/// names, one of the values the reader's page (request.from_url, found in `d`) has, AND
+/// `request.filters`. An `@name:` no record of `d` has throws RequestError("invalid_query").
+/// Without an index (`d` null) there is no page to read a context from and no name is checked.
+RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
+                             const std::vector<QueryAttribute>& in_query);
+
+/// Sets the request's filter (request_filter) into `s` (Scratch::filter, filtered) and returns
+/// what request_filter found (the context values it applied, the language).
+RequestFilter set_filter(const Index::Data& d, const SearchRequest& request, const std::vector<QueryAttribute>& in_query,
                          Scratch& s);
 
 }  // namespace siteseek::detail

@@ -1,7 +1,8 @@
 // The RediSearch backend. Part 1 needs no server: the commands each dialect gets (1.2 and 2.x),
 // the query translation and reply parsing. Part 2 runs against a real redis-server with Debian's
 // RediSearch 1.2 module on a free loopback port: index, search, swap, landing pages, outages.
-// Sub-results, filters and facets are refused (RequestError "unsupported_parameter"), without a server.
+// Sub-results and several sites are refused (RequestError "unsupported_parameter"), without a
+// server. Filters and facets: filters_test.cpp.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -91,6 +92,8 @@ BOOST_AUTO_TEST_CASE(v1_index_commands) {
   BOOST_TEST(has(create[0], {"title", "TEXT", "WEIGHT", "10"}));
   BOOST_TEST(has(create[0], {"body", "TEXT", "WEIGHT", "1.5"}));
   BOOST_TEST(has(create[0], {"hierarchy", "TEXT", "NOINDEX"}));
+  BOOST_TEST(has(create[0], {"attrs", "TAG", "SEPARATOR", ",", "SORTABLE"}));
+  BOOST_TEST(has(create[0], {"page", "TEXT", "NOINDEX", "SORTABLE"}));
   BOOST_TEST((create[1] == RedisCommand{"FT.SYNADD", "siteseek:rs:ex:7", "setup", "install"}));
   Document d;
   d.id = d.url = "https://docs.example.org/a.html#x";
@@ -103,6 +106,8 @@ BOOST_AUTO_TEST_CASE(v1_index_commands) {
   BOOST_TEST(add[3] == "0.500000");
   BOOST_TEST(has(add, {"hierarchy", "[\"Docs\",\"Sub\"]"}));
   BOOST_TEST(!has(add, {"section_title"}));  // empty fields are left out
+  BOOST_TEST(has(add, {"page", "https_3a_2f_2fdocs_2eexample_2eorg_2fa_2ehtml"}));
+  BOOST_TEST(has(add, {"attrs", "type__,type__page"}));  // no area: a page at the root
   BOOST_TEST((swap_command(Dialect::v1, n) == RedisCommand{"SET", n.current, n.index}));
   BOOST_TEST((drop_command(Dialect::v1, n.index) == RedisCommand{"FT.DROP", n.index}));
 }
@@ -125,13 +130,16 @@ BOOST_AUTO_TEST_CASE(v2_index_commands) {
   BOOST_TEST((drop_command(Dialect::v2, n.index) == RedisCommand{"FT.DROPINDEX", n.index, "DD"}));
   auto q = search_command(Dialect::v2, n, "x", req("x"), s);
   BOOST_TEST(q[0] == "EVAL");
-  BOOST_TEST(q[2] == "0");
-  BOOST_TEST(q[3] == n.current);  // the alias, searched by name
-  BOOST_TEST(has(q, {"x", "40", "0", "10", "1"}));  // query, ids fetched for 10 distinct pages, start, num
+  BOOST_TEST(q[2] == "1");
+  BOOST_TEST(q[3] == n.schema);
+  BOOST_TEST(q[4] == n.current);  // the alias, searched by name
+  // Query, ids fetched for 10 distinct pages, start, num, distinct, no schema needed, no aggregate.
+  BOOST_TEST(has(q, {"x", "40", "0", "10", "1", "", "0", "RETURN"}));
   BOOST_TEST(has(q, {"LIMIT", "0", "10"}));
   auto q1 = search_command(Dialect::v1, n, "x", req("x"), s);
-  BOOST_TEST(q1[2] == "1");  // the pointer key, read in the same step
-  BOOST_TEST(q1[3] == n.current);
+  BOOST_TEST(q1[2] == "2");  // the schema and pointer keys, read in the same step
+  BOOST_TEST(q1[3] == n.schema);
+  BOOST_TEST(q1[4] == n.current);
 }
 
 BOOST_AUTO_TEST_CASE(query_translation) {
@@ -143,7 +151,8 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   };
   BOOST_TEST(t("path join") == "path join");
   BOOST_TEST(t("os.path.join") == "\"os path join\"");  // a dotted identifier: its parts side by side
-  BOOST_TEST(t("\"exact words\" -draft") == "\"exact words\" -draft");
+  BOOST_TEST(t("\"exact words\" -draft") == "\"exact words\" (-draft)");
+  BOOST_TEST(t("-draft \"exact words\"") == "(-draft) \"exact words\"");  // 1.2 reads `-a b` as NOT (a b)
   BOOST_TEST(t("a | b") == "(a|b)");
   BOOST_TEST(t("@title:install") == "@title:(install|%install%)");
   BOOST_TEST(t("inst", true) == "inst*");
@@ -158,7 +167,7 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   BOOST_TEST(t("12345") == "12345");  // no typos on numbers
   BOOST_TEST(t("-only") == "only");   // exclusions only: their words are searched
   BOOST_TEST(t("--verbose") == "(verbose|%verbose%)");  // a flag is text, its dashes no syntax
-  BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv -pip");
+  BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv (-pip)");
   BOOST_TEST(t("[]<>{}") == "");
   BOOST_TEST(t("x*y) (c") == "\"x y\" c");  // punctuation never reaches RediSearch's parser
   // 1.2 refuses a stop word inside a phrase: it is left out, as RediSearch indexed none.
@@ -198,11 +207,11 @@ BOOST_AUTO_TEST_CASE(query_translation) {
 
 BOOST_AUTO_TEST_CASE(replies_become_responses) {
   auto s = site();
-  // The search script's reply: 3 records matched, 2 distinct pages among the 3 fetched, the
-  // FT.SEARCH of the chosen page (out of order: ties), then the chosen ids in rank order.
+  // The search script's reply: 3 records matched, 2 distinct pages among the 3 fetched, no
+  // facets, the FT.SEARCH of the chosen page (out of order: ties), then the chosen ids in rank order.
   auto ft = array({integer(2), str("k3"), hit_fields("https://d/b.html", "B", std::string(300, 'w')),
                    str("k1"), hit_fields("https://d/a.html", "\x01" "A" "\x02" " <x>", "body \x01" "a" "\x02")});
-  auto reply = array({integer(3), integer(2), integer(3), ft, str("k1"), str("k3")});
+  auto reply = array({integer(3), integer(2), integer(3), integer(0), ft, str("k1"), str("k3")});
   auto r = parse_search_reply(reply, req("a"), s);
   BOOST_TEST(r.total == 2u);  // distinct pages, exact: every record was fetched
   BOOST_REQUIRE(r.results.size() == 2u);
@@ -224,7 +233,7 @@ BOOST_AUTO_TEST_CASE(replies_become_responses) {
   reply.elements[0] = integer(500);
   BOOST_TEST(parse_search_reply(reply, req("a"), s).total == 500u);
   // No index yet (the pointer is missing): nothing.
-  BOOST_TEST(parse_search_reply(array({integer(0), integer(0), integer(0)}), req("a"), s).results.empty());
+  BOOST_TEST(parse_search_reply(array({integer(0), integer(0), integer(0), integer(0)}), req("a"), s).results.empty());
   RedisReply err;
   err.type = RedisReply::Type::error;
   err.str = "Syntax error";
@@ -289,19 +298,17 @@ BOOST_AUTO_TEST_CASE(index_search_and_swap_against_redisearch_1_2) {
   BOOST_TEST(!backend.has_index("ex"));
 }
 
-// Sub-results, filters and facets are the embedded engine's: RediSearch refuses each with a code
-// of its own and a message naming it, before asking Redis anything (no server here), blocking
-// or not.
-BOOST_AUTO_TEST_CASE(sub_results_filters_and_facets_are_refused) {
+// Sub-results and several sites in one search are the embedded engine's: RediSearch refuses each
+// with a code of its own and a message naming it, before asking Redis anything (no server here),
+// blocking or not.
+BOOST_AUTO_TEST_CASE(sub_results_and_several_sites_are_refused) {
   auto s = site();
   RediSearchBackend backend(parse_redis_url("redis://127.0.0.1:" + std::to_string(test::free_port()) + "/0"));
   std::vector<std::pair<std::string, SearchRequest>> asked;
   asked.emplace_back("sub_results", req("install"));
   asked.back().second.sub_results = 3;
-  asked.emplace_back("filters", req("install"));
-  asked.back().second.filters = "type:page";
-  asked.emplace_back("facets", req("install"));
-  asked.back().second.facets = {"area"};
+  asked.emplace_back("several", req("install"));
+  asked.back().second.site = "ex,other";
   for (const auto& [name, r] : asked) {
     BOOST_TEST_CONTEXT(name) {
       try {
