@@ -358,6 +358,7 @@ BOOST_AUTO_TEST_CASE(totals_and_facets_equal_the_embedded_engines) {
 
 BOOST_AUTO_TEST_CASE(landing_pages_filters_async_and_older_indexes) {
   test::RedisServer server({"--loadmodule", module_path});
+  boost::asio::io_context io;  // before the backend: its client, attached below, uses it until destroyed
   RediSearchBackend backend(parse_redis_url(server.url()));
   auto s = site();
   s.landing_pages = {{"start here", root + "fr/2.0/migrate.html"}};
@@ -370,7 +371,6 @@ BOOST_AUTO_TEST_CASE(landing_pages_filters_async_and_older_indexes) {
   BOOST_TEST(facets_text(backend.search(s, faceted)) == "language: fr=1; ");  // the pinned page, matching nothing
 
   // The same search, not blocking.
-  boost::asio::io_context io;
   backend.attach(io);
   std::optional<SearchResponse> answer;
   backend.search_async(s, req("lumen", "version:1.0 language:en"), [&](std::exception_ptr e, SearchResponse r) {
