@@ -49,7 +49,8 @@ std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& reque
   for (std::size_t f = 0; f < asked; ++f) {
     auto& facet = out.emplace_back();
     facet.name = request.facets[f];
-    const auto [first, last] = d.attr_range(facet.name);
+    const auto range = d.attr_range(facet.name);  // not a structured binding: the lambda below reads it
+    const std::uint32_t first = range.first, last = range.second;
     if (first == last) continue;
     auto& count = s.facet_count;
     count.assign(last - first, 0);
