@@ -30,6 +30,10 @@ std::string resolve_site(const AppSettings& settings, std::string_view given);
 /// are checked by apply_policy.
 std::vector<std::string> facet_list(std::string_view comma_separated);
 
+/// The site names of a request's `site` ("a,b" -> {a, b}; a name given twice is listed once,
+/// an empty one is kept, for the search to refuse); one name (or none) for a one-site request.
+std::vector<std::string> site_list(std::string_view site);
+
 /// Check and normalise a search request: the query at most max_query_length bytes (else
 /// RequestError "query_too_long"), the site resolved, num at most max_num; filters at most
 /// limits::max_filter_length bytes, at most limits::max_facets facets, each an attribute name

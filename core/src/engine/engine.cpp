@@ -8,6 +8,7 @@
 #include "search/merge.hpp"
 #include "search/response_json.hpp"
 #include "siteseek/limits.hpp"
+#include "siteseek/policy.hpp"
 
 namespace siteseek {
 
@@ -106,7 +107,7 @@ Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key
 // forgets a site's answers by its name alone), then merged. A filter attribute some site lacks
 // is an error only when every site lacks it.
 SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
-  const auto names = detail::site_list(request.site);
+  const auto names = site_list(request.site);
   if (names.size() > limits::max_sites_per_search)
     throw RequestError("invalid_parameter", "site names at most " + std::to_string(limits::max_sites_per_search) +
                                                 " sites, got " + std::to_string(names.size()));

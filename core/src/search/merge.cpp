@@ -8,18 +8,6 @@
 
 namespace siteseek::detail {
 
-std::vector<std::string> site_list(std::string_view site) {
-  std::vector<std::string> out;
-  while (true) {
-    const auto comma = site.find(',');
-    std::string name(site.substr(0, comma));
-    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
-    if (comma == std::string_view::npos) break;
-    site.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse>> answers, std::uint32_t start,
                                std::uint32_t num) {
   SearchResponse out;

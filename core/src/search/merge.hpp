@@ -8,10 +8,6 @@
 
 namespace siteseek::detail {
 
-/// The site names of a request's `site` ("a,b" -> {a, b}; duplicates dropped); one name (or
-/// none) for a one-site request.
-std::vector<std::string> site_list(std::string_view site);
-
 /// One answer from each site's answer to the same request asked with start 0 and num =
 /// start + num: the results of sites that matched every word first (a relaxed site's after),
 /// then by score, each carrying its site; the [start, start + num) of them; totals summed; facet

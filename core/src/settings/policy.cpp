@@ -56,6 +56,18 @@ std::vector<std::string> facet_list(std::string_view comma_separated) {
   return names;
 }
 
+std::vector<std::string> site_list(std::string_view site) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto comma = site.find(',');
+    std::string name(site.substr(0, comma));
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    if (comma == std::string_view::npos) break;
+    site.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 SearchRequest default_search_request(const AppSettings& settings) {
   SearchRequest r;
   r.num = settings.default_num;
@@ -78,14 +90,8 @@ PolicyNotes apply_policy(const AppSettings& settings, SearchRequest& request) {
   check_length(settings, request.q);
   if (request.site.find(',') != std::string::npos) {  // several sites: each name resolved
     std::string sites;
-    for (std::string_view rest = request.site;;) {
-      const auto comma = rest.find(',');
-      if (!sites.empty()) sites += ',';
-      sites += resolve_site(settings, rest.substr(0, comma));
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-    request.site = std::move(sites);
+    for (const auto& name : site_list(request.site)) (sites += ',') += resolve_site(settings, name);
+    request.site = sites.substr(1);
   } else if (!request.site.empty()) {
     request.site = resolve_site(settings, request.site);
   }

@@ -108,6 +108,11 @@ BOOST_AUTO_TEST_CASE(errors) {
   auto q = request("https://guide.example.org,api");
   apply_policy(*e.settings(), q);
   BOOST_TEST(q.site == "guide,api");
+  // An empty name stays, wherever it is, for the search to refuse.
+  q = request(",api");
+  apply_policy(*e.settings(), q);
+  BOOST_TEST(q.site == ",api");
+  BOOST_CHECK_THROW(e.search(q), RequestError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
