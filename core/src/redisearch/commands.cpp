@@ -13,6 +13,7 @@
 #include "index/index_data.hpp"
 #include "search/filter.hpp"
 #include "search/highlight.hpp"
+#include "search/merge.hpp"
 #include "search/query_parser.hpp"
 #include "search/ranking.hpp"
 #include "siteseek/error.hpp"
@@ -440,12 +441,7 @@ std::vector<Facet> facets_of(const RedisReply& rows, const std::string* landing_
     for (const auto& [tag, count] : tags)
       if (tag.size() > prefix.size() && tag.starts_with(prefix))
         facet.values.push_back({tag_part_text(std::string_view(tag).substr(prefix.size())), count});
-    std::sort(facet.values.begin(), facet.values.end(),
-              [](const auto& a, const auto& b) { return a.count != b.count ? a.count > b.count : a.value < b.value; });
-    if (facet.values.size() > limits::max_facet_values) {
-      facet.more = facet.values.size() - limits::max_facet_values;
-      facet.values.resize(limits::max_facet_values);
-    }
+    detail::order_facet(facet);
   }
   return out;
 }

@@ -49,16 +49,21 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
     auto& facet = out.facets.emplace_back();
     facet.name = name;
     for (const auto& [value, count] : facet_counts[name]) facet.values.push_back({value, count});
-    std::stable_sort(facet.values.begin(), facet.values.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
     // Each site's left-out values, plus those this cap leaves out (a value left out by two
     // sites counts twice: `more` is at most that many).
     facet.more = facet_more[name];
-    if (facet.values.size() > limits::max_facet_values) {
-      facet.more += facet.values.size() - limits::max_facet_values;
-      facet.values.resize(limits::max_facet_values);
-    }
+    order_facet(facet);
   }
   return out;
+}
+
+void order_facet(Facet& facet) {
+  std::sort(facet.values.begin(), facet.values.end(),
+            [](const auto& a, const auto& b) { return a.count != b.count ? a.count > b.count : a.value < b.value; });
+  if (facet.values.size() > limits::max_facet_values) {
+    facet.more += facet.values.size() - limits::max_facet_values;
+    facet.values.resize(limits::max_facet_values);
+  }
 }
 
 }  // namespace siteseek::detail
