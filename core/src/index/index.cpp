@@ -4,6 +4,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "common/word_hash.hpp"
+#include "index/attributes.hpp"
 #include "index/index_data.hpp"
 
 namespace siteseek {
@@ -64,14 +66,6 @@ std::uint32_t Index::Data::find_attr(std::string_view name, std::string_view val
   return no_attr;
 }
 
-namespace {
-std::uint64_t url_hash(std::string_view url) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : url) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-}  // namespace
-
 const Analyzer& Index::Data::analyzer_for(std::string_view tag) const {
   for (const auto& [value, a] : language_analyzers)
     if (value == tag) return a;
@@ -80,7 +74,7 @@ const Analyzer& Index::Data::analyzer_for(std::string_view tag) const {
 
 std::uint32_t Index::Data::find_page(std::string_view url) const {
   url = url.substr(0, url.find('#'));
-  const auto h = url_hash(url);
+  const auto h = detail::hash_word(url);
   auto it = std::lower_bound(page_by_url.begin(), page_by_url.end(), std::pair<std::uint64_t, std::uint32_t>{h, 0});
   for (; it != page_by_url.end() && it->first == h; ++it) {
     const auto u = slice(docs[it->second].url);
@@ -165,7 +159,7 @@ void Index::Data::finish() {
       if (g >= page_groups || seen[g]) continue;
       seen[g] = 1;
       const auto u = slice(docs[i].url);
-      page_by_url.push_back({url_hash(u.substr(0, u.find('#'))), i});
+      page_by_url.push_back({detail::hash_word(u.substr(0, u.find('#'))), i});
     }
     std::sort(page_by_url.begin(), page_by_url.end());
   }
@@ -290,11 +284,13 @@ Document Index::document(std::uint32_t doc) const {
   out.content_hash = r.content_hash;
   // The record's own attributes: the built-in type and area are left out where they are what
   // a build derives anyway, so a document read back and built again gives the same index.
+  std::vector<Attribute> built_in;  // what for_each_attribute adds to a record without attributes
+  detail::for_each_attribute(out, [&](std::string_view name, std::string_view value) {
+    built_in.push_back({std::string(name), std::string(value)});
+  });
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k) {
-    const auto name = d.attr_name(d.doc_attrs[k]), value = d.attr_value(d.doc_attrs[k]);
-    if (name == "type" && value == (r.type == DocumentType::page ? "page" : "section")) continue;
-    if (name == "area" && value == out.section_key && out.url.find("/" + out.section_key + "/") != std::string::npos) continue;
-    out.attributes.push_back({std::string(name), std::string(value)});
+    Attribute a{std::string(d.attr_name(d.doc_attrs[k])), std::string(d.attr_value(d.doc_attrs[k]))};
+    if (std::find(built_in.begin(), built_in.end(), a) == built_in.end()) out.attributes.push_back(std::move(a));
   }
   return out;
 }
