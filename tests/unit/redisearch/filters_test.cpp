@@ -17,6 +17,7 @@
 #include <filesystem>
 
 #include "../../support/redis_server.hpp"
+#include "replies.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/limits.hpp"
@@ -24,10 +25,10 @@
 
 using namespace siteseek;
 using namespace siteseek::redisearch;
+using namespace siteseek::test;
 
 namespace {
 
-constexpr const char* module_path = "/usr/lib/redis/modules/redisearch.so";
 const std::string root = "https://docs.example.org/";
 
 SiteSettings site() {
@@ -104,24 +105,6 @@ std::string error_of(const std::function<void()>& f) {
   return "no error";
 }
 
-RedisReply str(std::string s) {
-  RedisReply r;
-  r.type = RedisReply::Type::string;
-  r.str = std::move(s);
-  return r;
-}
-RedisReply integer(long long n) {
-  RedisReply r;
-  r.type = RedisReply::Type::integer;
-  r.integer = n;
-  return r;
-}
-RedisReply array(std::vector<RedisReply> items) {
-  RedisReply r;
-  r.type = RedisReply::Type::array;
-  r.elements = std::move(items);
-  return r;
-}
 
 bool has(const RedisCommand& cmd, std::initializer_list<std::string_view> seq) {
   return std::search(cmd.begin(), cmd.end(), seq.begin(), seq.end(),

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "../../support/redis_server.hpp"
+#include "replies.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
@@ -16,10 +17,9 @@
 
 using namespace siteseek;
 using namespace siteseek::redisearch;
+using namespace siteseek::test;
 
 namespace {
-
-constexpr const char* module_path = "/usr/lib/redis/modules/redisearch.so";
 
 SiteSettings site() {
   SiteSettings s;
@@ -44,24 +44,6 @@ SearchRequest req(const std::string& q) {
   return r;
 }
 
-RedisReply str(std::string s) {
-  RedisReply r;
-  r.type = RedisReply::Type::string;
-  r.str = std::move(s);
-  return r;
-}
-RedisReply integer(long long n) {
-  RedisReply r;
-  r.type = RedisReply::Type::integer;
-  r.integer = n;
-  return r;
-}
-RedisReply array(std::vector<RedisReply> items) {
-  RedisReply r;
-  r.type = RedisReply::Type::array;
-  r.elements = std::move(items);
-  return r;
-}
 RedisReply hit_fields(const std::string& url, const std::string& title, const std::string& body) {
   return array({str("url"), str(url), str("title"), str(title), str("body"), str(body), str("hierarchy"), str("[\"Docs\"]")});
 }
