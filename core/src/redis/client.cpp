@@ -7,7 +7,9 @@
 // PING), per-command timeouts, reconnect with exponential backoff, and subscriptions.
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -32,6 +34,41 @@ namespace {
 
 using Strand = asio::strand<asio::io_context::executor_type>;
 using Clock = std::chrono::steady_clock;
+
+// hiredis 0.14 writes with write(2), so a server (or the TLS tunnel) that has closed the
+// connection raises SIGPIPE, whose default action ends the whole process - a library must not
+// do that to its host. For the write, SIGPIPE is blocked on this thread; one it raised is taken
+// off the pending set before the mask is restored. The write fails with EPIPE and hiredis
+// reports the connection lost, as for any other disconnect.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    already_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    if (!already_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec now{0, 0};
+        while (sigtimedwait(&pipe_, nullptr, &now) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool already_pending_ = false;
+};
 
 RedisReply convert(const redisReply* r) {
   RedisReply out;
@@ -140,7 +177,10 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     s->fd.async_wait(asio::posix::stream_descriptor::wait_write, [s](boost::system::error_code ec) {
       s->write_armed = false;
       if (ec || !s->ac || !s->want_write) return;
-      redisAsyncHandleWrite(s->ac);
+      {
+        SigpipeBlocked quiet;
+        redisAsyncHandleWrite(s->ac);
+      }
       arm_write(s);
     });
   }
