@@ -5,6 +5,7 @@
 
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
+#include "search/filter.hpp"
 #include "search/merge.hpp"
 #include "search/response_json.hpp"
 #include "siteseek/limits.hpp"
@@ -126,9 +127,7 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
     one.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
     try {
       answers.emplace_back(one.site, search_index(*index, one));
-    } catch (const RequestError& e) {
-      if (std::string_view(e.code()) != "invalid_filter" || std::string_view(e.what()).find("no record has") == std::string_view::npos)
-        throw;
+    } catch (const detail::UnknownAttributeError&) {  // another site's records may carry it
       missing_attribute = std::current_exception();
     }
   }

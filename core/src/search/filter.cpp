@@ -182,7 +182,7 @@ void write(const FilterNode& f, std::string& out, bool nested) {
 }
 
 [[noreturn]] void unknown_attribute(const FilterNode& f) {
-  throw RequestError("invalid_filter", "filters: no record has the attribute \"" + f.name + "\" at position " +
+  throw UnknownAttributeError("invalid_filter", "filters: no record has the attribute \"" + f.name + "\" at position " +
                                            std::to_string(f.position));
 }
 
@@ -303,7 +303,7 @@ RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
       std::string known;
       for (std::uint32_t p = 0; p < d->attr_count(); ++p)
         if (p == 0 || d->attr_name(p) != d->attr_name(p - 1)) known += (known.empty() ? "" : ", ") + std::string(d->attr_name(p));
-      throw RequestError("invalid_query", "unknown field '@" + a.name + ":' (fields: title, section_title, body, url; attributes: " +
+      throw UnknownAttributeError("invalid_query", "unknown field '@" + a.name + ":' (fields: title, section_title, body, url; attributes: " +
                                               known + ")");
     }
     named.push_back(a.name);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "index/index_data.hpp"
+#include "siteseek/error.hpp"
 #include "search/query_parser.hpp"
 #include "search/scratch.hpp"
 #include "siteseek/search.hpp"
@@ -33,14 +34,22 @@ std::optional<FilterNode> parse_filter(std::string_view text);
 /// The expression `f` written back in the language (canonical spacing; for explain and tests).
 std::string to_string(const FilterNode& f);
 
+/// A filter or an `@name:` test naming an attribute no record of the index carries: a
+/// RequestError ("invalid_filter" or "invalid_query"), typed so that a search over several sites
+/// can tell it from other errors (the attribute may be on another site's records).
+class UnknownAttributeError : public RequestError {
+ public:
+  using RequestError::RequestError;
+};
+
 /// Every attribute name `f` tests, in order of appearance (repeats included).
 void filter_names(const FilterNode& f, std::vector<std::string>& out);
 
 /// The records `f` keeps: a bit per record of `d` (bits past the last record clear). Throws
-/// RequestError("invalid_filter") for a name no record of the index carries.
+/// UnknownAttributeError("invalid_filter") for a name no record of the index carries.
 std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f);
 
-/// Throws RequestError("invalid_filter"), as evaluate_filter does, for the first name `f` tests
+/// Throws UnknownAttributeError("invalid_filter"), as evaluate_filter does, for the first name `f` tests
 /// that no record of `d` carries (for a backend that runs `f` elsewhere).
 void check_filter_names(const Index::Data& d, const FilterNode& f);
 
@@ -55,7 +64,7 @@ struct RequestFilter {
 
 /// The query's own `@name:value` tests AND, for each of the site's context_attributes neither
 /// names, one of the values the reader's page (request.from_url, found in `d`) has, AND
-/// `request.filters`. An `@name:` no record of `d` has throws RequestError("invalid_query").
+/// `request.filters`. An `@name:` no record of `d` has throws UnknownAttributeError("invalid_query").
 /// Without an index (`d` null) there is no page to read a context from and no name is checked.
 RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
                              const std::vector<QueryAttribute>& in_query);

@@ -94,9 +94,28 @@ BOOST_AUTO_TEST_CASE(facets_and_filters_across_sites) {
   r = e.search(q);
   BOOST_TEST(r.total == 3u);
   for (const auto& x : r.results) BOOST_TEST(x.site == "api");
-  // An attribute no site has is.
+  // The same written in the query (@kind:) keeps to it too.
+  q.filters.clear();
+  q.q = "widget @kind:reference";
+  r = e.search(q);
+  BOOST_TEST(r.total == 3u);
+  for (const auto& x : r.results) BOOST_TEST(x.site == "api");
+  // An attribute no site has is, with the code of where it was written.
+  q.q = "widget @knid:reference";
+  try {
+    e.search(q);
+    BOOST_FAIL("an attribute no site has was accepted");
+  } catch (const RequestError& err) {
+    BOOST_TEST(std::string(err.code()) == "invalid_query");
+  }
+  q.q = "widget";
   q.filters = "knid:reference";
-  BOOST_CHECK_THROW(e.search(q), RequestError);
+  try {
+    e.search(q);
+    BOOST_FAIL("an attribute no site has was accepted");
+  } catch (const RequestError& err) {
+    BOOST_TEST(std::string(err.code()) == "invalid_filter");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(errors) {
