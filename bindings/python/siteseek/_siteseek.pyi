@@ -134,6 +134,7 @@ class SiteSettings:
     boosts: Boosts
     crawl: CrawlLimits
     search: SearchOptions
+    search_access: str
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> SiteSettings: ...
