@@ -17,9 +17,11 @@ find_package(ICU 72 REQUIRED COMPONENTS uc)
 if(SITESEEK_IO_URING)
   pkg_check_modules(liburing REQUIRED IMPORTED_TARGET liburing)
 endif()
+# OpenSSL: HMAC-SHA256, random bytes and constant-time compares for API keys and scoped tokens
+# (the auth module), and rediss:// (hiredis 0.14 has no TLS of its own).
+find_package(OpenSSL REQUIRED)
 if(SITESEEK_WITH_REDIS)
   pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
-  find_package(OpenSSL REQUIRED)  # rediss:// (hiredis 0.14 has no TLS of its own)
 endif()
 # libstemmer ships no pkg-config file.
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)

@@ -12,7 +12,13 @@
 6. limits: oversized headers (431), bodies (413), targets (414), long q (414), slow clients;
 7. pipelined requests, concurrent searches during reindexing, graceful shutdown on SIGTERM;
 8. running out of file descriptors: accepting pauses, then resumes;
-9. the search page, results page and widget files, gzip-compressed for clients that accept it."""
+9. the search page, results page and widget files, gzip-compressed for clients that accept it;
+10. keys (docs/security.md): a key limited to search cannot queue a reindex or search a site not
+    its own (403), a key-only site needs a key (401) and takes one, revoked and expired keys are
+    401, the key list never shows a secret, audit lines name the key id; scoped tokens made with
+    the docs' stand-alone Python example narrow filters, sites and num, and a changed, foreign-
+    signed or expired token is refused."""
+import base64
 import gzip
 import json
 import os
@@ -702,3 +708,122 @@ def test_kernel_refusing_io_uring():
     assert "siteseek serve exited" in message
     assert "kernel refused it (Operation not permitted)" in message
     assert "-DSITESEEK_IO_URING=OFF" in message
+
+
+# --- keys and scoped tokens (docs/security.md) -------------------------------------------------
+
+def docs_token_example():
+    """The stand-alone Python example of docs/security.md, run as written (KEY is its input)."""
+    doc = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "security.md")).read()
+    code = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    namespace = {"KEY": "ssk_0000000000000000_unused"}
+    exec(code, namespace)  # defines scoped_token (and a sample token from the dummy key)
+    return namespace["scoped_token"]
+
+
+@pytest.fixture(scope="module")
+def keyed():
+    """ex is open, other needs a key (search_access = "key")."""
+    s = Server(sites=[
+        {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE, "title_separators": [" | "]},
+        {"name": "other", "url": "https://other.example.org/", "directory": FIXTURE_SITE, "search_access": "key"}])
+    yield s
+    s.stop()
+
+
+def make_key(server, **spec):
+    status, _, raw = server.request("POST", "/keys", {"X-API-KEY": API_KEY}, json.dumps(spec).encode())
+    assert status == 201, raw
+    return json.loads(raw)
+
+
+def error_of(server, method, path, key=None):
+    status, _, raw = server.request(method, path, {"X-API-KEY": key} if key else {}, body=b"" if method == "POST" else None)
+    return status, (json.loads(raw)["error"]["code"] if status >= 400 else None)
+
+
+def test_keys_limit_actions_and_sites(keyed):
+    search_ex = make_key(keyed, description="ex search", actions=["search"], sites=["ex"])["key"]
+    assert error_of(keyed, "POST", "/indexer?site=ex", search_ex) == (403, "forbidden")
+    assert error_of(keyed, "GET", "/jobs", search_ex) == (403, "forbidden")
+    assert error_of(keyed, "GET", "/search?q=install&site=ex", search_ex) == (200, None)
+    assert error_of(keyed, "GET", "/search?q=install&site=other", search_ex) == (403, "forbidden")
+    assert error_of(keyed, "GET", "/search?q=install&site=ex,other", search_ex) == (403, "forbidden")
+    # A key-required site: 401 without a key, 200 with one for it; the open site needs none.
+    assert error_of(keyed, "GET", "/search?q=install&site=other") == (401, "unauthorized")
+    assert error_of(keyed, "GET", "/suggest?q=ins&site=other") == (401, "unauthorized")
+    assert error_of(keyed, "GET", "/search?q=install&site=ex") == (200, None)
+    search_other = make_key(keyed, actions=["search"], sites=["other"])["key"]
+    assert error_of(keyed, "GET", "/search?q=install&site=other", search_other) == (200, None)
+    assert error_of(keyed, "GET", "/suggest?q=ins&site=other", search_other) == (403, "forbidden")
+    # An indexer key queues a reindex; the bootstrap api_key still does everything.
+    indexer = make_key(keyed, actions=["indexer"], sites=["ex"])["key"]
+    assert error_of(keyed, "POST", "/indexer?site=ex", indexer) == (202, None)
+    assert error_of(keyed, "POST", "/indexer", indexer) == (403, "forbidden")  # every site: other too
+    assert error_of(keyed, "GET", "/search?q=install&site=other", API_KEY) == (200, None)
+    # Bad key specs are 400 naming the field.
+    status, _, raw = keyed.request("POST", "/keys", {"X-API-KEY": API_KEY}, b'{"actions": ["search", "analytics"]}')
+    assert status == 400 and "actions[1]" in json.loads(raw)["error"]["message"]
+    status, _, raw = keyed.request("POST", "/keys", {"X-API-KEY": search_ex}, b'{"actions": ["search"]}')
+    assert status == 403
+
+
+def test_revoked_and_expired_keys_are_refused(keyed):
+    made = make_key(keyed, actions=["search"], sites=["other"])
+    assert error_of(keyed, "GET", "/search?q=install&site=other", made["key"]) == (200, None)
+    assert error_of(keyed, "DELETE", "/keys/" + made["id"], API_KEY) == (200, None)
+    assert error_of(keyed, "GET", "/search?q=install&site=other", made["key"]) == (401, "unauthorized")
+    assert error_of(keyed, "DELETE", "/keys/" + made["id"], API_KEY) == (404, "not_found")
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    expiring = make_key(keyed, actions=["search"], expires_at=soon)["key"]
+    assert error_of(keyed, "GET", "/search?q=install&site=other", expiring) == (200, None)
+    time.sleep(3)
+    assert error_of(keyed, "GET", "/search?q=install&site=other", expiring) == (401, "key_expired")
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+    status, _, _ = keyed.request("POST", "/keys", {"X-API-KEY": API_KEY}, json.dumps({"actions": ["search"], "expires_at": past}).encode())
+    assert status == 400
+
+
+def test_the_key_list_never_shows_a_secret(keyed):
+    made = make_key(keyed, description="listed", actions=["search", "suggest"])
+    secret = made["key"].split("_", 2)[2]
+    status, _, raw = keyed.request("GET", "/keys", {"X-API-KEY": API_KEY})
+    assert status == 200 and secret.encode() not in raw and made["key"].encode() not in raw
+    listed = [k for k in json.loads(raw)["keys"] if k["id"] == made["id"]]
+    assert listed and listed[0]["key"] == "ssk_" + made["id"] + "_…" and listed[0]["actions"] == ["search", "suggest"]
+    assert error_of(keyed, "GET", "/keys") == (401, "unauthorized")
+    log = open(keyed.log_path).read()
+    assert secret not in log
+    audit = [json.loads(line) for line in log.splitlines() if line.startswith('{"audit"')]
+    assert {"audit": "key_created", "key": "bootstrap", "target": made["id"]}.items() <= \
+        next(a for a in audit if a["target"] == made["id"]).items()
+
+
+def test_scoped_tokens(keyed):
+    parent = make_key(keyed, actions=["search"], sites=["ex", "other"])["key"]
+    scoped_token = docs_token_example()
+    _, _, unfiltered = keyed.get_json("/search?q=guide&site=other&num=5", {"X-API-KEY": parent})
+    assert unfiltered["total"] > 1
+    token = scoped_token(parent, filters="area:guide", sites=["other"], max_num=1, expires_at=int(time.time()) + 600)
+    status, headers, body = keyed.get_json("/search?q=guide&site=other&num=5", {"X-API-KEY": token})
+    assert status == 200, body
+    assert len(body["results"]) == 1 and body["total"] < unfiltered["total"]
+    # The caller narrows, never widens: an OR cannot escape the token's filter.
+    _, _, widened = keyed.get_json("/search?q=guide&site=other&" + urllib.parse.urlencode(
+        {"filters": "area:guide OR type:page"}), {"X-API-KEY": token})
+    assert widened["total"] == body["total"]
+    assert error_of(keyed, "GET", "/search?q=guide&site=other&filters=" + urllib.parse.quote("area:guide) OR (type:page"),
+                    token) == (400, "invalid_filter")
+    assert error_of(keyed, "GET", "/search?q=guide&site=ex", token) == (403, "forbidden")  # not in the token's sites
+    # A changed parameter, a token signed with another key naming this one, an expired token.
+    payload, signature = token[len("sst1."):].split(".")
+    params = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    params["filters"] = "area:guide OR type:page"
+    tampered = "sst1." + base64.urlsafe_b64encode(json.dumps(params).encode()).rstrip(b"=").decode() + "." + signature
+    assert error_of(keyed, "GET", "/search?q=guide&site=other", tampered) == (401, "unauthorized")
+    other = make_key(keyed, actions=["search"])["key"]
+    forged = scoped_token("ssk_" + parent.split("_")[1] + "_" + other.split("_", 2)[2], sites=["other"])
+    assert error_of(keyed, "GET", "/search?q=guide&site=other", forged) == (401, "unauthorized")
+    expired = scoped_token(parent, expires_at=int(time.time()) - 1)
+    assert error_of(keyed, "GET", "/search?q=guide&site=other", expired) == (401, "key_expired")
+    assert error_of(keyed, "GET", "/search?q=guide&site=other&key=" + token) == (401, "unauthorized")  # no query-string keys

@@ -51,6 +51,11 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
 /// `siteseek config push`: store the settings in Redis for every node.
 int push_settings(const AppSettings& settings, bool include_secrets);
 
+/// `siteseek keys create|list|revoke` (keys.cpp): the node's key calls, printed.
+int create_key(Node& node, const KeySpec& spec);
+int list_keys(Node& node, bool json);
+int revoke_key(Node& node, const std::string& id);
+
 /// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Node& node, const std::string& site);
 

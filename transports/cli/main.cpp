@@ -18,6 +18,7 @@
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/io_backend.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/redis_store.hpp"
 #include "siteseek/version.hpp"
@@ -349,6 +350,22 @@ int main(int argc, char** argv) {
   bool include_secrets = false;
   push->add_flag("--include-secrets", include_secrets, "store the API key too (kept out by default)");
 
+  // keys
+  auto* keys = app.add_subcommand("keys", "API keys in the configured store (data_dir, or Redis): create, list, revoke");
+  keys->require_subcommand(1);
+  auto* keys_create = keys->add_subcommand("create", "make a key; it is printed once and never stored");
+  KeySpec key_spec;
+  std::string key_expires;
+  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys or * (repeatable)")->required();
+  keys_create->add_option("--site", key_spec.sites, "a site the key may use (repeatable; none: every site)");
+  keys_create->add_option("--expires", key_expires, "expiry, UTC: 2027-01-01T00:00:00Z (default: never)");
+  keys_create->add_option("--description", key_spec.description, "what the key is for");
+  auto* keys_list = keys->add_subcommand("list", "every key, without secrets");
+  keys_list->add_flag("--json", json, "print the list as JSON");
+  auto* keys_revoke = keys->add_subcommand("revoke", "revoke a key (running servers stop accepting it within a second)");
+  std::string key_id;
+  keys_revoke->add_option("id", key_id, "the key's id")->required();
+
   // snapshot
   auto* snapshot = app.add_subcommand("snapshot", "inspect snapshot files");
   snapshot->require_subcommand(1);
@@ -438,6 +455,16 @@ int main(int argc, char** argv) {
       return run_worker(node, worker_flags.name);
     }
     if (*push) return push_settings(load(g, flags), include_secrets);
+    if (*keys) {
+      if (*keys_create && !key_expires.empty()) {
+        key_spec.expires_at = parse_utc(key_expires);
+        if (!key_spec.expires_at) throw ConfigError("--expires", "expected a UTC time like 2027-01-01T00:00:00Z, got \"" + key_expires + "\"");
+      }
+      Node node(load(g, flags), base);
+      if (*keys_create) return create_key(node, key_spec);
+      if (*keys_list) return list_keys(node, json);
+      return revoke_key(node, key_id);
+    }
     if (*search) {
       NodeOptions o = base;
       o.index_missing = true;

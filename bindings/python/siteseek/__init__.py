@@ -37,11 +37,12 @@ from ._siteseek import (  # noqa: F401
     UnknownSiteError,
     UrlBoost,
     __version__,
+    scoped_token,
     settings_schema,
 )
 
 __all__ = [
     "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
-    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
+    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "scoped_token", "settings_schema",
 ]

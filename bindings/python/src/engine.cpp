@@ -18,6 +18,7 @@
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/json.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 
 namespace py = pybind11;
@@ -105,6 +106,25 @@ std::vector<std::string> facet_names(const py::handle& v) {
   }
   return names;
 }
+
+// A time from Python: an RFC 3339 UTC string ("2027-01-01T00:00:00Z"), a datetime (its
+// timestamp(): a naive one is local time, as Python reads it) or Unix seconds. `what` names the
+// argument in the ConfigError.
+Clock::time_point time_from_python(const py::handle& v, const char* what) {
+  if (py::isinstance<py::str>(v)) {
+    auto t = parse_utc(v.cast<std::string>());
+    if (!t) throw ConfigError(what, "expected a UTC time like 2027-01-01T00:00:00Z, got '" + v.cast<std::string>() + "'");
+    return *t;
+  }
+  double seconds;
+  if (py::hasattr(v, "timestamp")) seconds = v.attr("timestamp")().cast<double>();
+  else if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) seconds = v.cast<double>();
+  else throw ConfigError(what, "expected a UTC time string, a datetime or Unix seconds");
+  if (!(seconds >= 0 && seconds < 7'000'000'000.0)) throw ConfigError(what, "out of range");
+  return Clock::from_time_t(static_cast<std::time_t>(seconds));
+}
+
+py::dict key_info_dict(const KeyInfo& k) { return json_to_python(json_text(boost::json::value_from(k))); }
 
 // A report as a dict: its JSON (siteseek/json.hpp), with skipped and failed as lists of
 // (url, reason) and (url, error) tuples, as the Python API has always given them.
@@ -307,6 +327,39 @@ class PyEngine {
     documents_.erase(name);  // a site of that name added later starts empty
   }
 
+  py::dict create_key(const std::vector<std::string>& actions, const std::optional<std::vector<std::string>>& sites,
+                      const py::object& expires_at, const std::string& description) {
+    KeySpec spec;
+    spec.actions = actions;
+    if (sites) spec.sites = *sites;
+    if (!expires_at.is_none()) spec.expires_at = time_from_python(expires_at, "expires_at");
+    spec.description = description;
+    CreatedKey created;
+    {
+      py::gil_scoped_release release;
+      created = node_->create_key(spec);
+    }
+    py::dict d = key_info_dict(key_info(created.record, Clock::now()));
+    d["key"] = created.key;
+    return d;
+  }
+
+  py::list list_keys() const {
+    std::vector<KeyInfo> keys;
+    {
+      py::gil_scoped_release release;
+      keys = node_->list_keys();
+    }
+    py::list out;
+    for (const auto& k : keys) out.append(key_info_dict(k));
+    return out;
+  }
+
+  void revoke_key(const std::string& id) {
+    py::gil_scoped_release release;
+    node_->revoke_key(id);
+  }
+
   SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
                         std::uint32_t start, const std::optional<std::string>& from_url, const py::kwargs& options) {
     SearchRequest req;
@@ -403,6 +456,7 @@ class PyEngine {
   std::mutex documents_mutex_;
   std::map<std::string, std::vector<Document>> documents_;
 };
+
 
 }  // namespace
 
@@ -512,6 +566,25 @@ void init_engine(py::module_& m) {
                (s.url.empty() ? std::string() : ", url=" + py::repr(py::str(s.url)).cast<std::string>()) + ")";
       });
 
+  m.def(
+      "scoped_token",
+      [](const std::string& parent_key, const std::optional<std::string>& filters,
+         const std::optional<std::vector<std::string>>& sites, const std::optional<std::uint32_t>& max_num,
+         const py::object& expires_at) {
+        TokenScope scope;
+        if (filters) scope.filters = *filters;
+        if (sites) scope.sites = *sites;
+        if (max_num) scope.max_num = *max_num;
+        if (!expires_at.is_none()) scope.expires_at = Clock::to_time_t(time_from_python(expires_at, "expires_at"));
+        return mint_scoped_token(parent_key, std::move(scope));
+      },
+      py::arg("parent_key"), py::kw_only(), py::arg("filters") = py::none(), py::arg("sites") = py::none(),
+      py::arg("max_num") = py::none(), py::arg("expires_at") = py::none(),
+      "A scoped search token signed with parent_key (a key with the search action), made without asking the\n"
+      "server: searches with it are limited to filters (ANDed with the request's), sites (within the key's),\n"
+      "max_num results per page, until expires_at (a UTC time string, a datetime or Unix seconds). Send it\n"
+      "as X-API-KEY. Raises ConfigError naming the argument (a malformed key, a scope over the limits).");
+
   py::class_<PyEngine>(m, "Engine", R"doc(Sites and their current indexes. Searching is thread-safe and releases the GIL.
 
 Engine(settings=None): settings is an AppSettings, a dict or JSON text with the keys of the
@@ -554,6 +627,20 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "changed site keeps answering from its current index until then. Raises ConfigError naming the key.")
       .def("remove_site", &PyEngine::remove_site, py::arg("name"),
            "Remove a site, its index and its stored settings and snapshot. Raises UnknownSiteError.")
+      .def("create_key", &PyEngine::create_key, py::arg("actions"), py::arg("sites") = py::none(),
+           py::arg("expires_at") = py::none(), py::arg("description") = "",
+           "Make an API key in the engine's store (data_dir, or Redis with storage='redis'; a running server\n"
+           "honours it within a second). actions: search, suggest, indexer, sites, keys or '*'; sites: the\n"
+           "site names it may use (None: every site); expires_at: a UTC time string ('2027-01-01T00:00:00Z'),\n"
+           "a datetime or Unix seconds (None: never). Returns a dict: id, key (the key itself, shown this once:\n"
+           "only its hash is stored), description, actions, sites, expires_at, created_at, expired.\n"
+           "Raises ConfigError naming the argument, UnknownSiteError.")
+      .def("list_keys", &PyEngine::list_keys,
+           "Every key in the store as a dict (id, key masked as 'ssk_<id>_…', description, actions, sites,\n"
+           "expires_at, created_at, expired); no secret.")
+      .def("revoke_key", &PyEngine::revoke_key, py::arg("id"),
+           "Revoke a key by id (running servers refuse it within a second). Raises Error (code not_found)\n"
+           "for an unknown id.")
       .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = py::none(), py::arg("num") = 10,
            py::arg("start") = 0, py::arg("from_url") = py::none(),
            "Search a site (default: the default site) and return a SearchResponse.\n"

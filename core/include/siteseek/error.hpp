@@ -62,6 +62,15 @@ class UnknownSiteError : public Error {
   std::vector<std::string> known_;
 };
 
+/// A request whose credential is missing, wrong, expired or too narrow (siteseek/keys.hpp):
+/// code "unauthorized" (no key, a wrong or revoked key, a token that does not verify),
+/// "key_expired", "forbidden" (the key lacks the action or a site; the message names which) or
+/// "admin_disabled" (admin routes asked for while no api_key is configured and no key exists).
+class AuthError : public Error {
+ public:
+  AuthError(std::string code, const std::string& message);
+};
+
 /// A file or network operation that failed (code "io_error"); message names the path or URL.
 class IoError : public Error {
  public:

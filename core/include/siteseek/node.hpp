@@ -16,6 +16,7 @@
 #include "siteseek/engine.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/policy.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
@@ -56,7 +57,11 @@ struct NodeOptions {
   /// Complete the settings from the store (Store::effective_settings). Off: the settings given
   /// are the node's sites, as for an ad-hoc site (`siteseek index --dir`) next to shared ones.
   bool stored_settings = true;
-  /// Where the node's log lines go (none: nowhere).
+  /// With follow: how often the store's keys are checked for changes other processes made (a key
+  /// created or revoked elsewhere is honoured here within this, plus one load).
+  std::chrono::milliseconds key_poll{1000};
+  /// Where the node's log lines go (none: nowhere). Admin actions are logged at info as one JSON
+  /// object each: {"audit": action, "key": the acting key's id, "target": ..., "time": ...}.
   std::function<void(LogLevel, const std::string&)> log;
   /// The progress callback for an indexing run of `site` (start-up and jobs; none: no progress).
   std::function<ProgressCallback(const std::string& site)> progress;
@@ -143,14 +148,47 @@ class Node {
 
   /// Add a site or change one, in this node and in the store (Redis: every node follows). Its
   /// index is built by the next reindex (jobs().submit). Throws ConfigError naming the key.
-  void put_site(SiteSettings site);
+  /// `by`: who asked, for the audit line.
+  void put_site(SiteSettings site, const Grant& by = local_grant());
   /// Remove a site here and from the store. Throws UnknownSiteError.
-  void remove_site(const std::string& name);
+  void remove_site(const std::string& name, const Grant& by = local_grant());
   /// put_site and remove_site without blocking the caller's thread (a store call may wait on
   /// Redis): they run in turn on the node's own thread, and `done` runs there after each.
   using Done = std::function<void(std::exception_ptr error)>;
-  void put_site_async(SiteSettings site, Done done);
-  void remove_site_async(std::string name, Done done);
+  void put_site_async(SiteSettings site, Done done, Grant by = local_grant());
+  void remove_site_async(std::string name, Done done, Grant by = local_grant());
+  /// jobs().submit_async, with the audit line once the job is queued.
+  void queue_reindex_async(const std::string& site, JobQueue::Completion<Job> done, Grant by = local_grant());
+
+  // --- keys and tokens (siteseek/keys.hpp, docs/security.md) ----------------------------------
+
+  /// Who `credential` is (an X-API-KEY value: the bootstrap api_key, a key `ssk_...` or a scoped
+  /// token `sst1...`; empty: none) if it may do `action` on each site of `sites` (names or URLs
+  /// as a request gives them, "" for the default site; an empty list checks no site). search and
+  /// suggest on sites whose search_access is "open" need no credential; a credential given is
+  /// checked all the same. Throws AuthError: "unauthorized" (none where one is needed, wrong,
+  /// revoked), "key_expired", "forbidden" (naming the action or the site), "admin_disabled" (an
+  /// action other than search and suggest while no api_key is configured and no key exists).
+  /// No store call: keys are in memory.
+  Grant authorize(std::string_view credential, Action action, const std::vector<std::string>& sites) const;
+  /// authorize() for a search of request.site (each site of "a,b"), then the request narrowed to
+  /// a token's scope: the token's filters ANDed with the request's (a request filter that does
+  /// not parse on its own is RequestError "invalid_filter"), num at most its max_num.
+  Grant authorize_search(std::string_view credential, SearchRequest& request) const;
+  /// Make a key and store it; the result holds the key itself, which is never shown again. `by`
+  /// must hold every action and site given (a key cannot make a wider one). Throws ConfigError
+  /// naming the field, UnknownSiteError for a site not configured, AuthError "forbidden".
+  CreatedKey create_key(const KeySpec& spec, const Grant& by = local_grant());
+  /// Every key, without secrets, oldest first (the bootstrap api_key is not listed).
+  std::vector<KeyInfo> list_keys() const;
+  /// Revoke a key: removed from the store and from this node at once, from the other nodes of
+  /// shared storage within key_poll. A key whose scope `by` does not hold is AuthError
+  /// "forbidden"; an unknown id is RequestError "not_found".
+  void revoke_key(const std::string& id, const Grant& by = local_grant());
+  /// create_key and revoke_key on the node's own thread (as put_site_async).
+  using KeyDone = std::function<void(std::exception_ptr error, CreatedKey key)>;
+  void create_key_async(KeySpec spec, KeyDone done, Grant by = local_grant());
+  void revoke_key_async(std::string id, Done done, Grant by = local_grant());
   std::vector<SiteStatus> sites() const;
   /// Whether the node can answer every site (for /health).
   struct Health {

@@ -6,7 +6,8 @@
 //
 // Keys, under a prefix (default "siteseek:"): settings (JSON), index:<site> (hash: version, data,
 // built_at, epoch), validators:<site> (the last crawl's validators, JSON), channel "indexes"
-// (messages "<site> <version>").
+// (messages "<site> <version>"); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes,
+// set once with NX), keys:version (counts every change: nodes poll it).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -65,6 +66,11 @@ class RedisStore final : public Store {
   /// An IndexWatcher on its own connections (poll every 5 s besides the channel's messages).
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
   void remove_leftovers() override {}
+  std::string key_pepper() override;
+  std::vector<KeyRecord> load_keys() override;
+  void put_key(const KeyRecord& record) override;
+  bool remove_key(const std::string& id) override;
+  std::string keys_version() override;
 
   /// The notification channel and a key, with the prefix.
   std::string channel() const;

@@ -132,6 +132,9 @@ struct SiteSettings {
   Boosts boosts;
   CrawlLimits crawl;
   SearchOptions search;
+  /// Who may search and complete on the site: "open" (anyone) or "key" (a key or scoped token
+  /// with the action and the site; docs/security.md).
+  std::string search_access = "open";
 
   /// The English stop words used when a site gives none.
   static std::vector<std::string> default_stop_words();

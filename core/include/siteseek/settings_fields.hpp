@@ -108,6 +108,7 @@ void each_field(S& s, F&& f) {
   f("boosts", s.boosts);
   f("crawl", s.crawl);
   f("search", s.search);
+  f("search_access", s.search_access);
 }
 
 template <class S, class F> requires Same<S, AppSettings>

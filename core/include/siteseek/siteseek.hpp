@@ -7,6 +7,7 @@
 #include "siteseek/index.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/policy.hpp"
 #include "siteseek/search.hpp"

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "siteseek/crawler.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/settings.hpp"
 
 namespace siteseek {
@@ -86,11 +87,25 @@ class Store {
   virtual std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) = 0;
   /// Remove what writers that died left behind (temporary files whose process is gone).
   virtual void remove_leftovers() = 0;
+
+  /// API keys (siteseek/keys.hpp). The pepper their hashes are keyed with: 32 random bytes made
+  /// at the first call and kept, the same for every process using the store afterwards.
+  virtual std::string key_pepper() = 0;
+  /// Every key's record (no key itself is ever stored).
+  virtual std::vector<KeyRecord> load_keys() = 0;
+  /// Keep a new key's record.
+  virtual void put_key(const KeyRecord& record) = 0;
+  /// Forget a key (revoke it); false when there is no key of that id.
+  virtual bool remove_key(const std::string& id) = 0;
+  /// A value that changes whenever the keys change, whoever changed them: a node compares it
+  /// (cheaply, on a timer) to know when to load the keys again.
+  virtual std::string keys_version() = 0;
 };
 
 /// Files in settings.data_dir: <site>.snapshot (the index), <site>.site.json (the settings it
 /// was built with, or was given at run time), <site>.validators.json (the crawl's validators).
-/// Every file is written to a temporary file and renamed over the old one.
+/// Every file is written to a temporary file and renamed over the old one. API keys: keys.json
+/// and keys.pepper, readable by the owner only.
 class FileStore final : public Store {
  public:
   explicit FileStore(std::string data_dir);
@@ -105,6 +120,14 @@ class FileStore final : public Store {
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
   void remove_leftovers() override;
+  /// data_dir/keys.pepper (mode 0600, created with link(2): two processes agree on one).
+  std::string key_pepper() override;
+  /// data_dir/keys.json (mode 0600), changed under an flock(2) of data_dir/keys.lock.
+  std::vector<KeyRecord> load_keys() override;
+  void put_key(const KeyRecord& record) override;
+  bool remove_key(const std::string& id) override;
+  /// keys.json's inode, size and modification time.
+  std::string keys_version() override;
 
   /// data_dir/<site>.snapshot
   std::string snapshot_path(const std::string& site) const;
@@ -128,10 +151,18 @@ class MemoryStore final : public Store {
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
   void remove_leftovers() override;
+  std::string key_pepper() override;
+  std::vector<KeyRecord> load_keys() override;
+  void put_key(const KeyRecord& record) override;
+  bool remove_key(const std::string& id) override;
+  std::string keys_version() override;
 
  private:
   std::mutex mutex_;
   std::map<std::string, std::string> validators_;  ///< site -> validators_to_json text
+  std::string pepper_;
+  std::map<std::string, KeyRecord> keys_;
+  std::uint64_t keys_version_ = 0;
 };
 
 /// The store `settings.storage` names ("files" or "redis"). Throws ConfigError("storage") for

@@ -46,6 +46,9 @@ UnknownSiteError::UnknownSiteError(std::string site, std::vector<std::string> kn
       site_(std::move(site)),
       known_(std::move(known_sites)) {}
 
+AuthError::AuthError(std::string code, const std::string& message)
+    : Error(std::move(code), ErrorFamily::user, message) {}
+
 IoError::IoError(const std::string& message) : Error("io_error", ErrorFamily::internal, message) {}
 
 SnapshotError::SnapshotError(const std::string& message)

@@ -5,12 +5,16 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include <boost/json.hpp>
+
+#include "search/filter.hpp"
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -91,6 +95,81 @@ struct Node::Impl {
   void log(LogLevel level, const std::string& line) const {
     if (options.log) options.log(level, line);
   }
+  // One admin action as one JSON line: who (the key's id, never the key), what, on what.
+  void audit(std::string_view action, const Grant& by, std::string_view target) const {
+    log(LogLevel::info, boost::json::serialize(boost::json::object{
+                            {"audit", action}, {"key", by.actor()}, {"target", target}, {"time", format_utc(Clock::now())}}));
+  }
+
+  // Keys: in memory (ring) for the request path. A node that follows loads them at start() and
+  // then polls the store's keys_version every options.key_poll; another node loads them at the
+  // first need. keys_change_mutex orders loads and changes, so a load never drops a key just made.
+  mutable std::mutex keys_mutex;
+  mutable std::shared_ptr<KeyRing> ring;  // null: not loaded (yet)
+  mutable std::string keys_seen;          // the keys_version the ring was loaded at
+  mutable std::mutex keys_change_mutex;
+  std::condition_variable keys_wake;
+  bool keys_stop = false;
+  std::thread keys_thread;
+
+  std::shared_ptr<KeyRing> loaded_ring() const {
+    std::lock_guard lock(keys_mutex);
+    return ring;
+  }
+  // Read the keys from the store (blocking) into the ring.
+  std::shared_ptr<KeyRing> load_ring() const {
+    std::lock_guard change(keys_change_mutex);
+    std::string version = store->keys_version();  // before the keys: a change after it is seen next time
+    auto records = store->load_keys();
+    auto r = loaded_ring();
+    if (!r) r = std::make_shared<KeyRing>(store->key_pepper());
+    r->replace(std::move(records));
+    std::lock_guard lock(keys_mutex);
+    ring = r;
+    keys_seen = std::move(version);
+    return r;
+  }
+  // The ring for a check: a following node's as loaded (none while its store was away), another
+  // node's loaded now if need be.
+  std::shared_ptr<KeyRing> ring_for_check() const {
+    auto r = loaded_ring();
+    if (r || options.follow) return r;
+    return load_ring();
+  }
+  void poll_keys() {
+    bool failing = false;
+    for (;;) {
+      {
+        std::unique_lock lock(keys_mutex);
+        if (keys_wake.wait_for(lock, options.key_poll, [this] { return keys_stop; })) return;
+      }
+      try {
+        std::string version = store->keys_version();
+        bool changed;
+        {
+          std::lock_guard lock(keys_mutex);
+          changed = !ring || version != keys_seen;
+        }
+        if (changed) load_ring();
+        if (failing) log(LogLevel::info, "keys: read from " + store->describe() + " again");
+        failing = false;
+      } catch (const std::exception& e) {
+        if (!failing) {
+          log(LogLevel::warn, std::string("keys: cannot read them from ") + store->describe() + ": " + e.what() +
+                                  " (the keys known stay in force; retrying)");
+        }
+        failing = true;
+      }
+    }
+  }
+  void stop_keys() {
+    {
+      std::lock_guard lock(keys_mutex);
+      keys_stop = true;
+    }
+    keys_wake.notify_all();
+    if (keys_thread.joinable()) keys_thread.join();
+  }
   bool shared() const { return engine->settings()->storage == "redis"; }
   std::mutex& reindex_mutex(const std::string& site) {
     std::lock_guard lock(reindex_mutexes_guard);
@@ -167,6 +246,7 @@ Node::~Node() { stop(); }
 
 void Node::stop() {
   impl_->stop_changes();  // the changes already asked for are made first
+  impl_->stop_keys();
   impl_->watch.reset();
 #ifdef SITESEEK_WITH_REDIS
   std::lock_guard lock(impl_->worker_mutex);
@@ -263,6 +343,17 @@ StartReport Node::start() {
       report.refused.push_back({site.name, impl_->store->where(site.name), e.what()});
       impl_->log(LogLevel::error, site.name + ": refusing its snapshot: " + e.what());
     }
+  }
+  if (impl_->options.follow && impl_->options.persist) {
+    try {
+      auto ring = impl_->load_ring();
+      if (!ring->empty()) impl_->log(LogLevel::info, "keys: " + std::to_string(ring->records().size()) + " from " + impl_->store->describe());
+    } catch (const std::exception& e) {
+      impl_->log(LogLevel::error, std::string("keys: cannot read them from ") + impl_->store->describe() + ": " + e.what() +
+                                      " (only the api_key is accepted until they can be read)");
+    }
+    std::lock_guard lock(impl_->keys_mutex);
+    if (!impl_->keys_thread.joinable() && !impl_->keys_stop) impl_->keys_thread = std::thread([this] { impl_->poll_keys(); });
   }
   if (impl_->options.follow) {
     impl_->watch = impl_->store->watch(engine, [this](const std::string& site, std::uint64_t version,
@@ -462,26 +553,28 @@ std::vector<Suggestion> Node::suggest(SuggestRequest request) const {
   return impl_->engine->suggest(request);
 }
 
-void Node::put_site(SiteSettings site) {
+void Node::put_site(SiteSettings site, const Grant& by) {
   validate(with_site(*settings(), site));  // before anything is stored: the errors of a settings file
   impl_->store->put_site(site);
   const std::string name = site.name;
   impl_->engine->put_site(std::move(site));
   impl_->log(LogLevel::info, name + ": site settings stored with " + impl_->store->describe());
+  impl_->audit("site_put", by, name);
 }
 
-void Node::remove_site(const std::string& name) {
+void Node::remove_site(const std::string& name, const Grant& by) {
   without_site(*settings(), name);  // UnknownSiteError before the store is touched
   impl_->store->remove_site(name);
   impl_->engine->remove_site(name);
   impl_->log(LogLevel::info, name + ": site removed from " + impl_->store->describe());
+  impl_->audit("site_removed", by, name);
 }
 
-void Node::put_site_async(SiteSettings site, Done done) {
-  impl_->post_change([this, site = std::move(site), done = std::move(done)]() mutable {
+void Node::put_site_async(SiteSettings site, Done done, Grant by) {
+  impl_->post_change([this, site = std::move(site), done = std::move(done), by = std::move(by)]() mutable {
     std::exception_ptr error;
     try {
-      put_site(std::move(site));
+      put_site(std::move(site), by);
     } catch (...) {
       error = std::current_exception();
     }
@@ -489,11 +582,177 @@ void Node::put_site_async(SiteSettings site, Done done) {
   });
 }
 
-void Node::remove_site_async(std::string name, Done done) {
-  impl_->post_change([this, name = std::move(name), done = std::move(done)] {
+void Node::remove_site_async(std::string name, Done done, Grant by) {
+  impl_->post_change([this, name = std::move(name), done = std::move(done), by = std::move(by)] {
     std::exception_ptr error;
     try {
-      remove_site(name);
+      remove_site(name, by);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  });
+}
+
+void Node::queue_reindex_async(const std::string& site, JobQueue::Completion<Job> done, Grant by) {
+  jobs().submit_async(site, [this, done = std::move(done), by = std::move(by), site](std::exception_ptr e, Job job) {
+    if (!e) impl_->audit("reindex_queued", by, site + " (job " + job.id + ")");
+    done(e, std::move(job));
+  });
+}
+
+// --- keys ---------------------------------------------------------------------------------------
+
+namespace {
+
+// Whether `by` holds everything `record` may do: a key manager cannot touch a wider key.
+bool holds(const Grant& by, std::uint32_t actions, const std::vector<std::string>& sites) {
+  if ((by.actions & actions) != actions) return false;
+  if (by.all_sites) return true;
+  if (sites.empty()) return false;
+  return std::all_of(sites.begin(), sites.end(), [&](const auto& s) { return by.covers(s); });
+}
+
+}  // namespace
+
+Grant Node::authorize(std::string_view credential, Action action, const std::vector<std::string>& sites) const {
+  const auto settings = impl_->engine->settings();
+  const bool reading = action == Action::search || action == Action::suggest;
+  std::vector<std::string> names;
+  std::string needs_key;  // the first site whose search_access is "key"
+  for (const auto& given : sites) {
+    std::string name = resolve_site(*settings, given);
+    try {
+      const auto& site = settings->site(name);
+      name = site.name;
+      if (site.search_access == "key" && needs_key.empty()) needs_key = name;
+    } catch (const UnknownSiteError&) {
+      // Not a site: the request itself reports it with the valid names.
+    }
+    names.push_back(std::move(name));
+  }
+  const auto ring = impl_->ring_for_check();
+  const bool admin_disabled = settings->api_key.empty() && (!ring || ring->empty());
+  if (!reading && admin_disabled) {
+    throw AuthError("admin_disabled", "admin endpoints are disabled: no api_key is configured and no key exists");
+  }
+  if (credential.empty()) {
+    if (reading && needs_key.empty()) {
+      Grant anonymous;
+      anonymous.actions = static_cast<std::uint32_t>(Action::search) | static_cast<std::uint32_t>(Action::suggest);
+      return anonymous;
+    }
+    if (reading) {
+      throw AuthError("unauthorized", "site '" + needs_key + "' needs a key or a scoped token (search_access = \"key\")");
+    }
+    throw AuthError("unauthorized", "no key given");
+  }
+  Grant g;
+  if (!settings->api_key.empty() && same_secret(credential, settings->api_key.value)) {
+    g.key_id = "bootstrap";
+    g.actions = static_cast<std::uint32_t>(Action::all);
+  } else if (ring && credential.starts_with("sst1.")) {
+    g = ring->verify_token(credential, Clock::now());
+  } else if (ring && credential.starts_with("ssk_")) {
+    g = ring->verify_key(credential, Clock::now());
+  } else {
+    throw AuthError("unauthorized", "wrong key");
+  }
+  if (!g.allows(action)) {
+    throw AuthError("forbidden", std::string(g.token ? "a scoped token of key " : "key ") + g.key_id + " lacks the action '" +
+                                     std::string(action_name(action)) + "'");
+  }
+  for (const auto& name : names) {
+    if (!g.covers(name)) {
+      throw AuthError("forbidden", std::string(g.token ? "a scoped token of key " : "key ") + g.key_id +
+                                       " is not allowed on site '" + name + "'");
+    }
+  }
+  return g;
+}
+
+Grant Node::authorize_search(std::string_view credential, SearchRequest& request) const {
+  auto sites = site_list(request.site);
+  if (sites.empty()) sites.emplace_back();  // the default site
+  Grant g = authorize(credential, Action::search, sites);
+  if (!g.token) return g;
+  if (!g.filters.empty() && request.filters.find_first_not_of(" \t\r\n") != std::string::npos) {
+    // The request's expression parses on its own, so in parentheses it is one operand of the AND
+    // ("x) OR (y" would otherwise widen the token's filter).
+    detail::parse_filter(request.filters);
+    request.filters = "(" + g.filters + ") AND (" + request.filters + ")";
+  } else if (!g.filters.empty()) {
+    request.filters = g.filters;
+  }
+  if (g.max_num > 0 && request.num > g.max_num) request.num = g.max_num;
+  return g;
+}
+
+CreatedKey Node::create_key(const KeySpec& spec, const Grant& by) {
+  const auto settings = impl_->engine->settings();
+  for (const auto& site : spec.sites) {
+    if (std::none_of(settings->sites.begin(), settings->sites.end(), [&](const auto& s) { return s.name == site; })) {
+      std::vector<std::string> known;
+      for (const auto& s : settings->sites) known.push_back(s.name);
+      throw UnknownSiteError(site, std::move(known));
+    }
+  }
+  auto ring = impl_->loaded_ring();
+  if (!ring) ring = impl_->load_ring();
+  CreatedKey created = make_key(spec, ring->pepper(), Clock::now());  // ConfigError for bad actions or expiry
+  if (!holds(by, created.record.actions, created.record.sites)) {
+    throw AuthError("forbidden", "key " + by.actor() + " cannot make a key with actions or sites it does not have itself");
+  }
+  {
+    std::lock_guard change(impl_->keys_change_mutex);
+    impl_->store->put_key(created.record);
+    ring->put(created.record);
+  }
+  impl_->audit("key_created", by, created.record.id);
+  return created;
+}
+
+std::vector<KeyInfo> Node::list_keys() const {
+  // A following node lists what it verifies against; another reads the store now.
+  auto ring = impl_->options.follow ? impl_->loaded_ring() : impl_->load_ring();
+  std::vector<KeyInfo> out;
+  if (!ring) return out;
+  const auto now = Clock::now();
+  for (const auto& r : ring->records()) out.push_back(key_info(r, now));
+  return out;
+}
+
+void Node::revoke_key(const std::string& id, const Grant& by) {
+  auto ring = impl_->load_ring();  // the store's keys now: one made on another node a moment ago too
+  if (auto record = ring->find(id); record && !holds(by, record->actions, record->sites)) {
+    throw AuthError("forbidden", "key " + by.actor() + " cannot revoke key " + id + ", which may do more than it");
+  }
+  {
+    std::lock_guard change(impl_->keys_change_mutex);
+    if (!impl_->store->remove_key(id)) throw RequestError("not_found", "no key with id '" + id + "'");
+    ring->remove(id);
+  }
+  impl_->audit("key_revoked", by, id);
+}
+
+void Node::create_key_async(KeySpec spec, KeyDone done, Grant by) {
+  impl_->post_change([this, spec = std::move(spec), done = std::move(done), by = std::move(by)] {
+    std::exception_ptr error;
+    CreatedKey created;
+    try {
+      created = create_key(spec, by);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(created));
+  });
+}
+
+void Node::revoke_key_async(std::string id, Done done, Grant by) {
+  impl_->post_change([this, id = std::move(id), done = std::move(done), by = std::move(by)] {
+    std::exception_ptr error;
+    try {
+      revoke_key(id, by);
     } catch (...) {
       error = std::current_exception();
     }

@@ -1,7 +1,14 @@
 // storage = "embedded": each site's index, settings and validators as files in data_dir.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +58,81 @@ void write_file(const std::string& path, const std::string& text) {
     fs::remove(tmp, ignored);
     throw IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
   }
+}
+
+// A file only its owner may read (API keys): created 0600 before a byte is written, then renamed
+// over the target like write_file's.
+void write_private_file(const std::string& path, const std::string& text) {
+  make_directory(fs::path(path).parent_path().string());
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  ::fchmod(fd, 0600);  // an older file of that name kept its mode through O_TRUNC
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = done == text.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  std::error_code ec;
+  if (ok) fs::rename(tmp, path, ec);
+  if (!ok || ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw IoError("cannot write " + path + (ec ? ": " + ec.message() : std::string()));
+  }
+}
+
+// An exclusive flock(2) on data_dir/keys.lock while keys.json is read, changed and written:
+// a `siteseek keys create` next to a running server loses neither's key.
+class KeysLock {
+ public:
+  explicit KeysLock(const std::string& dir) {
+    make_directory(dir);
+    const std::string path = dir + "keys.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        ::close(fd_);
+        throw IoError("cannot lock " + path + ": " + std::strerror(errno));
+      }
+    }
+  }
+  ~KeysLock() { ::close(fd_); }  // closing releases the lock
+  KeysLock(const KeysLock&) = delete;
+  KeysLock& operator=(const KeysLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::vector<KeyRecord> read_keys(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return {};
+  boost::json::value doc;
+  try {
+    doc = parse_json_exact(*text);
+  } catch (const ConfigError& e) {
+    throw ConfigError(path, e.what());
+  }
+  const auto* root = doc.if_object();
+  const auto* keys = root ? root->if_contains("keys") : nullptr;
+  if (!keys || !keys->is_array()) throw ConfigError(path, "expected an object with the list 'keys'");
+  std::vector<KeyRecord> out;
+  for (std::size_t i = 0; i < keys->get_array().size(); ++i) {
+    out.push_back(key_record_from_json(keys->get_array()[i], path + ":keys[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
+void write_keys(const std::string& path, const std::vector<KeyRecord>& records) {
+  boost::json::array keys;
+  for (const auto& r : records) keys.push_back(key_record_to_json(r));
+  write_private_file(path, boost::json::serialize(boost::json::object{{"version", 1}, {"keys", std::move(keys)}}));
 }
 
 void remove_file(const std::string& path) {
@@ -152,6 +234,51 @@ void FileStore::remove_leftovers() {
     if (fs::exists("/proc/" + pid)) continue;
     fs::remove(entry.path(), ec);
   }
+}
+
+std::string FileStore::key_pepper() {
+  const std::string path = dir_ + "keys.pepper";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (auto text = read_file(path)) {
+      if (text->size() != 32) throw IoError(path + " is not a 32-byte pepper; restore it (keys made with another cannot be verified)");
+      return *text;
+    }
+    // Written whole under a temporary name, then linked to its name: link(2) fails when another
+    // process made it first, and that one is read on the next turn.
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    write_private_file(tmp, random_pepper());
+    const int linked = ::link(tmp.c_str(), path.c_str());
+    const int error = errno;
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    if (linked != 0 && error != EEXIST) throw IoError("cannot create " + path + ": " + std::strerror(error));
+  }
+  throw IoError("cannot read " + dir_ + "keys.pepper");
+}
+
+std::vector<KeyRecord> FileStore::load_keys() { return read_keys(dir_ + "keys.json"); }
+
+void FileStore::put_key(const KeyRecord& record) {
+  KeysLock lock(dir_);
+  auto keys = read_keys(dir_ + "keys.json");
+  std::erase_if(keys, [&](const auto& k) { return k.id == record.id; });
+  keys.push_back(record);
+  write_keys(dir_ + "keys.json", keys);
+}
+
+bool FileStore::remove_key(const std::string& id) {
+  KeysLock lock(dir_);
+  auto keys = read_keys(dir_ + "keys.json");
+  if (std::erase_if(keys, [&](const auto& k) { return k.id == id; }) == 0) return false;
+  write_keys(dir_ + "keys.json", keys);
+  return true;
+}
+
+std::string FileStore::keys_version() {
+  struct stat st {};
+  if (::stat((dir_ + "keys.json").c_str(), &st) != 0) return "none";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
 }
 
 }  // namespace siteseek

@@ -33,4 +33,35 @@ void MemoryStore::save_validators(const SiteSettings& site, const CrawlState& st
 std::unique_ptr<StoreWatch> MemoryStore::watch(Engine&, StoreChange) { return nullptr; }
 void MemoryStore::remove_leftovers() {}
 
+// Keys for this process only (a library engine made without settings).
+std::string MemoryStore::key_pepper() {
+  std::lock_guard lock(mutex_);
+  if (pepper_.empty()) pepper_ = random_pepper();
+  return pepper_;
+}
+
+std::vector<KeyRecord> MemoryStore::load_keys() {
+  std::lock_guard lock(mutex_);
+  std::vector<KeyRecord> out;
+  for (const auto& kv : keys_) out.push_back(kv.second);
+  return out;
+}
+
+void MemoryStore::put_key(const KeyRecord& record) {
+  std::lock_guard lock(mutex_);
+  keys_[record.id] = record;
+  ++keys_version_;
+}
+
+bool MemoryStore::remove_key(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  ++keys_version_;
+  return keys_.erase(id) > 0;
+}
+
+std::string MemoryStore::keys_version() {
+  std::lock_guard lock(mutex_);
+  return std::to_string(keys_version_);
+}
+
 }  // namespace siteseek

@@ -203,6 +203,52 @@ std::unique_ptr<StoreWatch> RedisStore::watch(Engine& engine, StoreChange on_cha
   return std::make_unique<IndexWatcher>(engine, impl_->redis.options(), std::move(o));
 }
 
+std::string RedisStore::key_pepper() {
+  std::lock_guard lock(impl_->mutex);
+  const std::string k = key("keys:pepper");
+  // The first node to ask sets it (NX); every node reads the one that won.
+  impl_->redis.command({"SET", k, random_pepper(), "NX"}).check("creating " + k);
+  auto r = impl_->redis.command({"GET", k}).check("reading " + k);
+  if (r.str.size() != 32) throw RedisError("redis_error", k + " is not a 32-byte pepper");
+  return r.str;
+}
+
+std::vector<KeyRecord> RedisStore::load_keys() {
+  std::lock_guard lock(impl_->mutex);
+  const std::string k = key("keys");
+  auto r = impl_->redis.command({"HGETALL", k}).check("reading " + k);
+  std::vector<KeyRecord> out;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string source = "redis:" + k + "." + r.elements[i].str;
+    out.push_back(key_record_from_json(parse_json_exact(r.elements[i + 1].str), source));
+  }
+  return out;
+}
+
+void RedisStore::put_key(const KeyRecord& record) {
+  std::lock_guard lock(impl_->mutex);
+  auto replies = impl_->redis.pipeline({{"MULTI"},
+                                        {"HSET", key("keys"), record.id, boost::json::serialize(key_record_to_json(record))},
+                                        {"INCR", key("keys:version")},
+                                        {"EXEC"}});
+  if (replies.size() != 4) throw RedisError("redis_error", "storing key " + record.id + " in " + key("keys"));
+  replies[3].check("storing key " + record.id + " in " + key("keys"));
+}
+
+bool RedisStore::remove_key(const std::string& id) {
+  std::lock_guard lock(impl_->mutex);
+  auto replies = impl_->redis.pipeline({{"MULTI"}, {"HDEL", key("keys"), id}, {"INCR", key("keys:version")}, {"EXEC"}});
+  if (replies.size() != 4) throw RedisError("redis_error", "removing key " + id + " from " + key("keys"));
+  const auto& exec = replies[3].check("removing key " + id + " from " + key("keys"));
+  return !exec.elements.empty() && exec.elements[0].type == RedisReply::Type::integer && exec.elements[0].integer > 0;
+}
+
+std::string RedisStore::keys_version() {
+  std::lock_guard lock(impl_->mutex);
+  auto r = impl_->redis.command({"GET", key("keys:version")}).check("reading " + key("keys:version"));
+  return r.is_nil() ? "0" : r.str;
+}
+
 AppSettings merge_shared_settings(const AppSettings& local, const AppSettings& shared) {
   AppSettings out = local;
   out.sites = shared.sites;

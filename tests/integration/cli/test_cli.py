@@ -19,7 +19,10 @@
    before or after the command);
 10. index over several sites: a failed site does not stop the others, and the exit code is 1;
 11. a snapshot built with other ingestion/analysis settings is rebuilt at the next start, naming
-    the keys that changed; settings read at search time (weights, synonyms) reuse it."""
+    the keys that changed; settings read at search time (weights, synonyms) reuse it;
+12. keys create/list/revoke on the configured data_dir: the key printed once on stdout, the list
+    (text and --json) masked, bad flags exit 2 naming them, an unknown id exits 1; a running
+    server honours a key the CLI made, and refuses it once the CLI revoked it."""
 import json
 import os
 import pty
@@ -473,3 +476,42 @@ def test_a_data_directory_describes_itself(workdir):
         proc.terminate()
         proc.wait(timeout=10)
     assert_no_sanitizer_report(open(log_path).read())
+
+
+def test_keys_create_list_revoke(tmp_path):
+    config = write_config(str(tmp_path))
+    r = run("--config", config, "keys", "create", "--action", "search", "--action", "suggest", "--site", "ex",
+            "--expires", "2099-01-01T00:00:00Z", "--description", "docs widget")
+    assert r.returncode == 0, r.stderr
+    key = r.stdout.strip()
+    assert re.fullmatch(r"ssk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}", key), r.stdout
+    key_id = key.split("_")[1]
+    listed = run("--config", config, "keys", "list")
+    assert listed.returncode == 0 and key_id in listed.stdout and "docs widget" in listed.stdout
+    assert key.split("_", 2)[2] not in listed.stdout
+    as_json = json.loads(run("--config", config, "keys", "list", "--json").stdout)["keys"]
+    assert [k["key"] for k in as_json] == ["ssk_" + key_id + "_…"]
+    assert as_json[0]["actions"] == ["search", "suggest"] and as_json[0]["sites"] == ["ex"]
+    assert as_json[0]["expires_at"] == "2099-01-01T00:00:00Z"
+    assert key.split("_", 2)[2] not in open(os.path.join(str(tmp_path), "data", "keys.json")).read()
+    for bad, named in ((["--action", "analytics"], "actions[0]"), (["--action", "search", "--expires", "tomorrow"], "--expires"),
+                       (["--action", "search", "--site", "nope"], "nope")):
+        r = run("--config", config, "keys", "create", *bad)
+        assert r.returncode == 2 and named in r.stderr, (bad, r.stderr)
+    assert run("--config", config, "keys", "create").returncode == 2  # --action is required
+    # A running server honours the CLI's key, and refuses it within a second of its revocation.
+    server = Server(sites=[
+        {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE, "search_access": "key"}],
+        data_dir=os.path.join(str(tmp_path), "data"))
+    try:
+        assert server.get_json("/search?q=install", {"X-API-KEY": key})[0] == 200
+        assert run("--config", config, "keys", "revoke", key_id).returncode == 0
+        deadline = time.time() + 3
+        while time.time() < deadline and server.get_json("/search?q=install", {"X-API-KEY": key})[0] == 200:
+            time.sleep(0.05)
+        assert server.get_json("/search?q=install", {"X-API-KEY": key})[0] == 401
+    finally:
+        server.stop()
+    r = run("--config", config, "keys", "revoke", key_id)
+    assert r.returncode == 1 and "no key with id" in r.stderr
+    assert json.loads(run("--config", config, "keys", "list", "--json").stdout)["keys"] == []

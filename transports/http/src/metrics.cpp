@@ -10,7 +10,7 @@
 namespace siteseek::http {
 namespace {
 
-constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs",
+constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs", "keys",
                                        "health",  "metrics", "openapi",   "preflight",     "web",     "other"};
 static_assert(std::size(route_names) == static_cast<std::size_t>(Route::count));
 

@@ -18,6 +18,7 @@
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
 #include "siteseek/json.hpp"
+#include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/policy.hpp"
 #include "siteseek/settings.hpp"
@@ -71,18 +72,6 @@ bool accepts_gzip(std::string_view header) {
   return false;
 }
 
-// Constant-time comparison: the time taken does not depend on where the strings differ.
-bool same_secret(std::string_view given, std::string_view expected) {
-  std::size_t n = std::max(given.size(), expected.size());
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned char a = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    unsigned char b = i < expected.size() ? static_cast<unsigned char>(expected[i]) : 0;
-    diff |= static_cast<unsigned char>(a ^ b);
-  }
-  return diff == 0;
-}
-
 Response json_response(unsigned status, std::string body) {
   Response r;
   r.status = status;
@@ -103,13 +92,14 @@ Response error_response(std::exception_ptr e) {
   }
 }
 
-// What a handler is given: the request, its query parameters, and the path after the route's
-// prefix (a job id, a site name).
+// What a handler is given: the request, its query parameters, the path after the route's
+// prefix (a job id, a site name), and who an admin route was authorized for.
 struct Call {
   const Request& request;
   const Params& params;
   std::string_view path;
   std::string_view rest;
+  const Grant& grant;
 };
 
 // The settings of the site `name` from a PUT body: an entry of a settings file's `sites`. The
@@ -171,6 +161,7 @@ class Handler {
   void search(const Call& c, Done done) {
     SearchRequest req;
     if (auto bad = search_request(c.params, req)) return done(std::move(*bad));
+    node_.authorize_search(c.request.api_key, req);  // a key-only site, a token's scope
     const auto max_num = node_.settings()->max_num;
     // The clamp header is known only once the node applied its policy: the answer's own headers.
     node_.search_json_async(std::move(req), [done = std::move(done), &metrics = metrics_, max_num](
@@ -192,6 +183,7 @@ class Handler {
     if (auto* n = c.params.get("num"); n && !parse_uint(*n, req.num)) {
       return done(Router::error("invalid_parameter", "num must be a non-negative integer"));
     }
+    node_.authorize(c.request.api_key, Action::suggest, {req.site});
     done(json_response(200, {{"suggestions", boost::json::value_from(node_.suggest(std::move(req)))}}));
   }
 
@@ -206,13 +198,13 @@ class Handler {
     std::string name(c.rest);
     auto site = site_from_body(name, c.request.body);  // a bad body is a 400 now, before any store call
     // The handler is gone by the time the node calls back: the node itself is captured.
-    node_.put_site_async(std::move(site), [&node = node_, done = std::move(done), name](std::exception_ptr e) mutable {
+    node_.put_site_async(std::move(site), [&node = node_, done = std::move(done), name, grant = c.grant](std::exception_ptr e) mutable {
       if (e) return done(error_response(e));
-      node.jobs().submit_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
+      node.queue_reindex_async(name, [done = std::move(done), name](std::exception_ptr e, Job job) {
         if (e) return done(error_response(e));
         done(json_response(202, {{"site", name}, {"job", job.id}}));
-      });
-    });
+      }, grant);
+    }, c.grant);
   }
 
   // DELETE /sites/{name}: the site, its index and its stored settings are gone. An unknown name is
@@ -222,7 +214,7 @@ class Handler {
     node_.remove_site_async(name, [done = std::move(done), name](std::exception_ptr e) {
       if (e) return done(error_response(e));
       done(json_response(200, {{"removed", name}}));
-    });
+    }, c.grant);
   }
 
   void health(const Call&, Done done) {
@@ -279,7 +271,7 @@ class Handler {
     g->left = sites.size();
     g->done = std::move(done);
     for (std::size_t i = 0; i < sites.size(); ++i) {
-      node_.jobs().submit_async(sites[i], [g, i](std::exception_ptr e, Job job) {
+      node_.queue_reindex_async(sites[i], [g, i](std::exception_ptr e, Job job) {
         std::unique_lock lock(g->m);
         if (e && !g->error) g->error = e;
         g->ids[i] = std::move(job.id);
@@ -287,24 +279,49 @@ class Handler {
         lock.unlock();
         if (g->error) return g->done(error_response(g->error));
         g->done(json_response(202, {{"jobs", boost::json::value_from(g->ids)}}));
-      });
+      }, c.grant);
     }
   }
 
+  // A key limited to some sites sees only their jobs.
   void job(const Call& c, Done done) {
     std::string id(c.rest);
-    node_.jobs().find_async(id, [done = std::move(done), id](std::exception_ptr e, std::optional<Job> j) {
+    node_.jobs().find_async(id, [done = std::move(done), id, grant = c.grant](std::exception_ptr e, std::optional<Job> j) {
       if (e) return done(error_response(e));
-      if (!j) return done(Router::error("not_found", "no job with id '" + id + "'"));
+      if (!j || !grant.covers(j->site)) return done(Router::error("not_found", "no job with id '" + id + "'"));
       done(json_response(200, boost::json::value_from(*j)));
     });
   }
 
-  void job_list(const Call&, Done done) {
-    node_.jobs().recent_async(100, [done = std::move(done)](std::exception_ptr e, std::vector<Job> list) {
+  void job_list(const Call& c, Done done) {
+    node_.jobs().recent_async(100, [done = std::move(done), grant = c.grant](std::exception_ptr e, std::vector<Job> list) {
       if (e) return done(error_response(e));
+      std::erase_if(list, [&](const Job& j) { return !grant.covers(j.site); });
       done(json_response(200, {{"jobs", boost::json::value_from(list)}}));
     });
+  }
+
+  // POST /keys: 201 with the key, shown this once.
+  void create_key(const Call& c, Done done) {
+    KeySpec spec = key_spec_from_json(parse_json_exact(std::string(c.request.body)));  // a bad body is a 400 now
+    node_.create_key_async(std::move(spec), [done = std::move(done)](std::exception_ptr e, CreatedKey created) {
+      if (e) return done(error_response(e));
+      boost::json::value info = boost::json::value_from(key_info(created.record, Clock::now()));
+      info.as_object()["key"] = created.key;
+      done(json_response(201, info));
+    }, c.grant);
+  }
+
+  void key_list(const Call&, Done done) {
+    done(json_response(200, {{"keys", boost::json::value_from(node_.list_keys())}}));
+  }
+
+  void revoke_key(const Call& c, Done done) {
+    std::string id(c.rest);
+    node_.revoke_key_async(id, [done = std::move(done), id](std::exception_ptr e) {
+      if (e) return done(error_response(e));
+      done(json_response(200, {{"revoked", id}}));
+    }, c.grant);
   }
 
  private:
@@ -314,9 +331,11 @@ class Handler {
 
 // The route table. A path's entries (one per method) sit together; the first entry whose path
 // matches names the route. GET routes answer HEAD too; every route answers a CORS preflight
-// (OPTIONS) without a key. Admin routes need the X-API-KEY header, checked after the method.
+// (OPTIONS) without a key. Admin routes need an X-API-KEY whose key has their action (checked
+// after the method, by the node); /search and /suggest ask the node in their handler, which
+// knows the sites.
 enum class Match { exact, prefix, web_asset };
-enum class Access { open, admin };
+enum class Access { open, indexer, sites, keys };
 
 struct RouteEntry {
   Match match;
@@ -331,14 +350,17 @@ constexpr RouteEntry route_table[] = {
     {Match::exact, "/search", "GET", Access::open, Route::search, &Handler::search},
     {Match::exact, "/suggest", "GET", Access::open, Route::suggest, &Handler::suggest},
     {Match::exact, "/sites", "GET", Access::open, Route::sites, &Handler::sites},
-    {Match::prefix, "/sites/", "PUT", Access::admin, Route::site_settings, &Handler::put_site},
-    {Match::prefix, "/sites/", "DELETE", Access::admin, Route::site_settings, &Handler::remove_site},
+    {Match::prefix, "/sites/", "PUT", Access::sites, Route::site_settings, &Handler::put_site},
+    {Match::prefix, "/sites/", "DELETE", Access::sites, Route::site_settings, &Handler::remove_site},
     {Match::exact, "/health", "GET", Access::open, Route::health, &Handler::health},
     {Match::exact, "/metrics", "GET", Access::open, Route::metrics, &Handler::metrics},
     {Match::exact, "/openapi.json", "GET", Access::open, Route::openapi, &Handler::openapi},
-    {Match::exact, "/indexer", "POST", Access::admin, Route::indexer, &Handler::indexer},
-    {Match::exact, "/jobs", "GET", Access::admin, Route::jobs, &Handler::job_list},
-    {Match::prefix, "/jobs/", "GET", Access::admin, Route::jobs, &Handler::job},
+    {Match::exact, "/indexer", "POST", Access::indexer, Route::indexer, &Handler::indexer},
+    {Match::exact, "/jobs", "GET", Access::indexer, Route::jobs, &Handler::job_list},
+    {Match::prefix, "/jobs/", "GET", Access::indexer, Route::jobs, &Handler::job},
+    {Match::exact, "/keys", "POST", Access::keys, Route::keys, &Handler::create_key},
+    {Match::exact, "/keys", "GET", Access::keys, Route::keys, &Handler::key_list},
+    {Match::prefix, "/keys/", "DELETE", Access::keys, Route::keys, &Handler::revoke_key},
     {Match::web_asset, "", "GET", Access::open, Route::web, &Handler::web},  // /, /widget.js, ...
 };
 
@@ -366,15 +388,26 @@ Response preflight(const std::string& methods, std::string_view origin, const st
   return r;
 }
 
-// Admin routes: the X-API-KEY header must match; no configured key disables them.
-std::optional<Response> check_admin(const AppSettings& settings, std::string_view key) {
-  const auto& expected = settings.api_key;
-  if (expected.empty()) {
-    return Router::error("admin_disabled", "admin endpoints are disabled: no api_key is configured");
+// The sites an admin request acts on, for the node to check the key against: the site named in
+// the path, /indexer's site= (or every site), none for jobs and keys.
+std::vector<std::string> admin_sites(const RouteEntry& route, std::string_view rest, const Params& params,
+                                     const AppSettings& settings) {
+  if (route.id == Route::site_settings) return {std::string(rest)};
+  if (route.id != Route::indexer) return {};
+  if (const auto* site = params.get("site")) return {*site};
+  std::vector<std::string> all;
+  for (const auto& s : settings.sites) all.push_back(s.name);
+  return all;
+}
+
+constexpr Action action_of(Access access) {
+  switch (access) {
+    case Access::indexer: return Action::indexer;
+    case Access::sites: return Action::sites;
+    case Access::keys: return Action::keys;
+    case Access::open: break;
   }
-  if (key.empty()) return Router::error("unauthorized", "missing X-API-KEY header");
-  if (!same_secret(key, expected.value)) return Router::error("unauthorized", "wrong X-API-KEY");
-  return std::nullopt;
+  return Action::all;
 }
 
 // CORS: which origin may read the response, or empty.
@@ -451,15 +484,18 @@ void Router::handle(const Request& request, Done done) {
       } else if (!chosen) {
         res = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + allow);
         res.headers.emplace_back("Allow", allow + ", OPTIONS");
-      } else if (auto denied = chosen->access == Access::admin ? check_admin(*node_.settings(), request.api_key)
-                                                                : std::nullopt) {
-        res = std::move(*denied);
       } else {
         Params params;
         for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
         const std::string_view p = path;
+        const std::string_view rest = p.substr(route->path.size());
+        Grant grant;  // open routes: nobody in particular
+        if (chosen->access != Access::open) {
+          grant = node_.authorize(request.api_key, action_of(chosen->access),
+                                  admin_sites(*chosen, rest, params, *node_.settings()));
+        }
         Handler h(node_, metrics_);
-        (h.*chosen->handle)(Call{request, params, p, p.substr(route->path.size())}, later);
+        (h.*chosen->handle)(Call{request, params, p, rest, grant}, later);
         return;
       }
     }

@@ -21,7 +21,7 @@ namespace siteseek::http {
 struct Request {
   std::string_view method;   ///< "GET", "POST", ...
   std::string_view target;   ///< path and query, as sent
-  std::string_view api_key;  ///< X-API-KEY header
+  std::string_view api_key;  ///< X-API-KEY header: the api_key, a key or a scoped token
   std::string_view origin;   ///< Origin header
   std::string_view accept_encoding;  ///< Accept-Encoding header (the web assets are sent gzip-compressed)
   std::string_view body;
@@ -37,7 +37,7 @@ struct Response {
 /// What metrics count a request as (router.cpp's route table names each route's); index into the
 /// metrics arrays.
 enum class Route : std::size_t {
-  search, suggest, sites, site_settings, indexer, jobs, health, metrics, openapi, preflight, web, other, count
+  search, suggest, sites, site_settings, indexer, jobs, keys, health, metrics, openapi, preflight, web, other, count
 };
 
 /// Per-route request counts by status and latency histograms (lock-free). Each status of
