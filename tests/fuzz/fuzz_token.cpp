@@ -19,7 +19,7 @@ struct Fixture {
     siteseek::KeySpec spec;
     spec.actions = {"search"};
     spec.sites = {"docs"};
-    auto made = siteseek::make_key(spec, ring.pepper(), siteseek::Clock::from_time_t(0));
+    auto made = siteseek::make_key(spec, ring.pepper(), siteseek::KeyClock::from_time_t(0));
     key = made.key;
     ring.put(made.record);
   }
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.code() != "unauthorized") std::abort();
   }
   try {
-    auto grant = fixture.ring.verify_token(text, siteseek::Clock::from_time_t(1'000'000'000));
+    auto grant = fixture.ring.verify_token(text, siteseek::KeyClock::from_time_t(1'000'000'000));
     if (!grant.token || grant.actions != static_cast<std::uint32_t>(siteseek::Action::search) || grant.all_sites ||
         grant.covers("other")) {
       std::abort();  // wider than the key

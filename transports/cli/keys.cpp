@@ -21,7 +21,7 @@ std::string joined(const std::vector<std::string>& items, const char* none) {
 
 int create_key(Node& node, const KeySpec& spec) {
   CreatedKey created = node.create_key(spec);
-  const KeyInfo info = key_info(created.record, Clock::now());
+  const KeyInfo info = key_info(created.record, KeyClock::now());
   // The key alone on stdout (scripts capture it); what it is on stderr.
   std::printf("%s\n", created.key.c_str());
   std::fprintf(stderr, "key %s (%s; sites %s; expires %s) stored in %s; it is shown only this once\n", info.id.c_str(),

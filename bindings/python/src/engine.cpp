@@ -110,7 +110,7 @@ std::vector<std::string> facet_names(const py::handle& v) {
 // A time from Python: an RFC 3339 UTC string ("2027-01-01T00:00:00Z"), a datetime (its
 // timestamp(): a naive one is local time, as Python reads it) or Unix seconds. `what` names the
 // argument in the ConfigError.
-Clock::time_point time_from_python(const py::handle& v, const char* what) {
+KeyClock::time_point time_from_python(const py::handle& v, const char* what) {
   if (py::isinstance<py::str>(v)) {
     auto t = parse_utc(v.cast<std::string>());
     if (!t) throw ConfigError(what, "expected a UTC time like 2027-01-01T00:00:00Z, got '" + v.cast<std::string>() + "'");
@@ -121,7 +121,7 @@ Clock::time_point time_from_python(const py::handle& v, const char* what) {
   else if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) seconds = v.cast<double>();
   else throw ConfigError(what, "expected a UTC time string, a datetime or Unix seconds");
   if (!(seconds >= 0 && seconds < 7'000'000'000.0)) throw ConfigError(what, "out of range");
-  return Clock::from_time_t(static_cast<std::time_t>(seconds));
+  return KeyClock::from_time_t(static_cast<std::time_t>(seconds));
 }
 
 py::dict key_info_dict(const KeyInfo& k) { return json_to_python(json_text(boost::json::value_from(k))); }
@@ -339,7 +339,7 @@ class PyEngine {
       py::gil_scoped_release release;
       created = node_->create_key(spec);
     }
-    py::dict d = key_info_dict(key_info(created.record, Clock::now()));
+    py::dict d = key_info_dict(key_info(created.record, KeyClock::now()));
     d["key"] = created.key;
     return d;
   }
@@ -575,7 +575,7 @@ void init_engine(py::module_& m) {
         if (filters) scope.filters = *filters;
         if (sites) scope.sites = *sites;
         if (max_num) scope.max_num = *max_num;
-        if (!expires_at.is_none()) scope.expires_at = Clock::to_time_t(time_from_python(expires_at, "expires_at"));
+        if (!expires_at.is_none()) scope.expires_at = KeyClock::to_time_t(time_from_python(expires_at, "expires_at"));
         return mint_scoped_token(parent_key, std::move(scope));
       },
       py::arg("parent_key"), py::kw_only(), py::arg("filters") = py::none(), py::arg("sites") = py::none(),

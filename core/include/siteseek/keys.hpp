@@ -39,20 +39,21 @@ std::string_view action_name(Action action);
 /// The action of a name; none for an unknown name.
 std::optional<Action> action_from_name(std::string_view name);
 
-using Clock = std::chrono::system_clock;
+/// Key and token times: wall-clock (expiries are dates people set).
+using KeyClock = std::chrono::system_clock;
 
 /// "2027-01-01T00:00:00Z" (UTC, seconds).
-std::string format_utc(Clock::time_point t);
+std::string format_utc(KeyClock::time_point t);
 /// An RFC 3339 time in UTC ("2027-01-01T00:00:00Z", fractions of a second allowed and dropped);
 /// none when `text` is not one.
-std::optional<Clock::time_point> parse_utc(std::string_view text);
+std::optional<KeyClock::time_point> parse_utc(std::string_view text);
 
 /// What a new key may do (Node::create_key).
 struct KeySpec {
   std::string description;
   std::vector<std::string> actions;  ///< action names; at least one
   std::vector<std::string> sites;    ///< site names; empty: every site
-  std::optional<Clock::time_point> expires_at;  ///< none: never
+  std::optional<KeyClock::time_point> expires_at;  ///< none: never
 };
 
 /// A key spec from JSON {"description", "actions", "sites", "expires_at"} (POST /keys): only
@@ -66,8 +67,8 @@ struct KeyRecord {
   std::string description;
   std::uint32_t actions = 0;       ///< Action bits
   std::vector<std::string> sites;  ///< empty: every site
-  std::optional<Clock::time_point> expires_at;
-  Clock::time_point created_at;
+  std::optional<KeyClock::time_point> expires_at;
+  KeyClock::time_point created_at;
   std::string hash;          ///< HMAC-SHA256(pepper, key), 32 bytes
   std::string token_secret;  ///< HMAC-SHA256(key, "siteseek scoped token v1"), 32 bytes
 };
@@ -87,7 +88,7 @@ struct KeyInfo {
   std::string created_at;
   bool expired = false;
 };
-KeyInfo key_info(const KeyRecord& record, Clock::time_point now);
+KeyInfo key_info(const KeyRecord& record, KeyClock::time_point now);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const KeyInfo& k);
 
 /// A key just made: the key itself (shown once, never stored) and its record.
@@ -97,7 +98,7 @@ struct CreatedKey {
 };
 /// A new key for `spec` (actions and expiry checked: ConfigError naming "actions[i]",
 /// "expires_at"); its hash under `pepper`. Sites are not checked here (the node knows them).
-CreatedKey make_key(const KeySpec& spec, std::string_view pepper, Clock::time_point now);
+CreatedKey make_key(const KeySpec& spec, std::string_view pepper, KeyClock::time_point now);
 /// 32 random bytes (OpenSSL RAND_bytes): a store's pepper.
 std::string random_pepper();
 
@@ -160,11 +161,11 @@ class KeyRing {
   bool empty() const;
   /// The grant of a key `ssk_<id>_<secret>`. Throws AuthError "unauthorized" (not a key, unknown
   /// id, revoked, wrong secret) or "key_expired".
-  Grant verify_key(std::string_view key, Clock::time_point now) const;
+  Grant verify_key(std::string_view key, KeyClock::time_point now) const;
   /// The grant of a scoped token: its key's actions limited to search, its sites within the
   /// key's, its filters and max_num. Throws AuthError "unauthorized" (malformed, unknown key,
   /// bad signature, a parent key without the search action) or "key_expired" (the token or its key).
-  Grant verify_token(std::string_view token, Clock::time_point now) const;
+  Grant verify_token(std::string_view token, KeyClock::time_point now) const;
 
  private:
   using Map = std::unordered_map<std::string, KeyRecord>;

@@ -49,8 +49,8 @@ std::optional<Action> action_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_utc(Clock::time_point t) {
-  const std::time_t s = Clock::to_time_t(t);
+std::string format_utc(KeyClock::time_point t) {
+  const std::time_t s = KeyClock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&s, &tm);
   char buf[32];
@@ -58,7 +58,7 @@ std::string format_utc(Clock::time_point t) {
   return buf;
 }
 
-std::optional<Clock::time_point> parse_utc(std::string_view text) {
+std::optional<KeyClock::time_point> parse_utc(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction]Z
   if (text.size() < 20 || text.size() > 40 || text.back() != 'Z') return std::nullopt;
   auto digits = [&](std::size_t at, std::size_t n, int& out) {
@@ -92,7 +92,7 @@ std::optional<Clock::time_point> parse_utc(std::string_view text) {
   tm.tm_sec = second;
   const std::time_t t = timegm(&tm);
   if (tm.tm_mday != day) return std::nullopt;  // timegm normalised a day the month lacks (Feb 30)
-  return Clock::from_time_t(t);
+  return KeyClock::from_time_t(t);
 }
 
 boost::json::value key_record_to_json(const KeyRecord& r) {
@@ -192,7 +192,7 @@ KeySpec key_spec_from_json(const boost::json::value& jv) {
   return spec;
 }
 
-KeyInfo key_info(const KeyRecord& r, Clock::time_point now) {
+KeyInfo key_info(const KeyRecord& r, KeyClock::time_point now) {
   KeyInfo k;
   k.id = r.id;
   k.masked = "ssk_" + r.id + "_…";
@@ -219,7 +219,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
                            {"expired", k.expired}};
 }
 
-CreatedKey make_key(const KeySpec& spec, std::string_view pepper, Clock::time_point now) {
+CreatedKey make_key(const KeySpec& spec, std::string_view pepper, KeyClock::time_point now) {
   KeyRecord r;
   if (spec.actions.empty()) throw ConfigError("actions", "a key needs at least one action (search, suggest, indexer, sites, keys or *)");
   for (std::size_t i = 0; i < spec.actions.size(); ++i) {
@@ -318,7 +318,7 @@ std::optional<KeyRecord> KeyRing::find(const std::string& id) const {
 
 bool KeyRing::empty() const { return snapshot()->empty(); }
 
-Grant KeyRing::verify_key(std::string_view key, Clock::time_point now) const {
+Grant KeyRing::verify_key(std::string_view key, KeyClock::time_point now) const {
   // ssk_<16 hex>_<secret>: the id finds the record, the keyed hash of the whole key proves it.
   if (key.size() < 4 + 2 * id_bytes + 2 || key.size() > 256 || key.substr(0, 4) != "ssk_" || key[4 + 2 * id_bytes] != '_') {
     throw AuthError("unauthorized", "not a siteseek key (expected ssk_<id>_<secret>)");

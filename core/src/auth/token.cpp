@@ -118,7 +118,7 @@ ScopedToken parse_scoped_token(std::string_view token) {
   return out;
 }
 
-Grant KeyRing::verify_token(std::string_view token, Clock::time_point now) const {
+Grant KeyRing::verify_token(std::string_view token, KeyClock::time_point now) const {
   ScopedToken t = parse_scoped_token(token);
   auto record = find(t.scope.key_id);
   if (!record) throw AuthError("unauthorized", "invalid scoped token: its key is unknown or revoked");
@@ -129,9 +129,9 @@ Grant KeyRing::verify_token(std::string_view token, Clock::time_point now) const
   if (record->expires_at && *record->expires_at <= now) {
     throw AuthError("key_expired", "the token's key " + record->id + " expired at " + format_utc(*record->expires_at));
   }
-  if (t.scope.expires_at && Clock::from_time_t(static_cast<std::time_t>(*t.scope.expires_at)) <= now) {
+  if (t.scope.expires_at && KeyClock::from_time_t(static_cast<std::time_t>(*t.scope.expires_at)) <= now) {
     throw AuthError("key_expired", "the scoped token expired at " +
-                                       format_utc(Clock::from_time_t(static_cast<std::time_t>(*t.scope.expires_at))));
+                                       format_utc(KeyClock::from_time_t(static_cast<std::time_t>(*t.scope.expires_at))));
   }
   if (!(record->actions & static_cast<std::uint32_t>(Action::search))) {
     throw AuthError("forbidden", "the token's key " + record->id + " lacks the action 'search'");

@@ -98,7 +98,7 @@ struct Node::Impl {
   // One admin action as one JSON line: who (the key's id, never the key), what, on what.
   void audit(std::string_view action, const Grant& by, std::string_view target) const {
     log(LogLevel::info, boost::json::serialize(boost::json::object{
-                            {"audit", action}, {"key", by.actor()}, {"target", target}, {"time", format_utc(Clock::now())}}));
+                            {"audit", action}, {"key", by.actor()}, {"target", target}, {"time", format_utc(KeyClock::now())}}));
   }
 
   // Keys: in memory (ring) for the request path. A node that follows loads them at start() and
@@ -652,9 +652,9 @@ Grant Node::authorize(std::string_view credential, Action action, const std::vec
     g.key_id = "bootstrap";
     g.actions = static_cast<std::uint32_t>(Action::all);
   } else if (ring && credential.starts_with("sst1.")) {
-    g = ring->verify_token(credential, Clock::now());
+    g = ring->verify_token(credential, KeyClock::now());
   } else if (ring && credential.starts_with("ssk_")) {
-    g = ring->verify_key(credential, Clock::now());
+    g = ring->verify_key(credential, KeyClock::now());
   } else {
     throw AuthError("unauthorized", "wrong key");
   }
@@ -699,7 +699,7 @@ CreatedKey Node::create_key(const KeySpec& spec, const Grant& by) {
   }
   auto ring = impl_->loaded_ring();
   if (!ring) ring = impl_->load_ring();
-  CreatedKey created = make_key(spec, ring->pepper(), Clock::now());  // ConfigError for bad actions or expiry
+  CreatedKey created = make_key(spec, ring->pepper(), KeyClock::now());  // ConfigError for bad actions or expiry
   if (!holds(by, created.record.actions, created.record.sites)) {
     throw AuthError("forbidden", "key " + by.actor() + " cannot make a key with actions or sites it does not have itself");
   }
@@ -717,7 +717,7 @@ std::vector<KeyInfo> Node::list_keys() const {
   auto ring = impl_->options.follow ? impl_->loaded_ring() : impl_->load_ring();
   std::vector<KeyInfo> out;
   if (!ring) return out;
-  const auto now = Clock::now();
+  const auto now = KeyClock::now();
   for (const auto& r : ring->records()) out.push_back(key_info(r, now));
   return out;
 }

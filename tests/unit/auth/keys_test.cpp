@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const Clock::time_point now = Clock::from_time_t(1'800'000'000);
+const KeyClock::time_point now = KeyClock::from_time_t(1'800'000'000);
 
 KeySpec spec(std::vector<std::string> actions, std::vector<std::string> sites = {}) {
   KeySpec s;
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(tokens_narrow_their_key) {
   scope.filters = "version:3.12";
   scope.sites = {"python", "elsewhere"};
   scope.max_num = 5;
-  scope.expires_at = Clock::to_time_t(now + 1h);
+  scope.expires_at = KeyClock::to_time_t(now + 1h);
   const std::string token = mint_scoped_token(parent.key, scope);
   BOOST_TEST(token.rfind("sst1.", 0) == 0u);
   Grant g = ring.verify_token(token, now);

@@ -306,7 +306,7 @@ class Handler {
     KeySpec spec = key_spec_from_json(parse_json_exact(std::string(c.request.body)));  // a bad body is a 400 now
     node_.create_key_async(std::move(spec), [done = std::move(done)](std::exception_ptr e, CreatedKey created) {
       if (e) return done(error_response(e));
-      boost::json::value info = boost::json::value_from(key_info(created.record, Clock::now()));
+      boost::json::value info = boost::json::value_from(key_info(created.record, KeyClock::now()));
       info.as_object()["key"] = created.key;
       done(json_response(201, info));
     }, c.grant);
