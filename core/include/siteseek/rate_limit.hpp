@@ -82,8 +82,8 @@ struct RateDecision {
 /// slot a key and one time (the bucket stored as the time at which it is full again, as in
 /// GCRA). When a set is full, the bucket nearest to full is dropped: that client starts again
 /// with a full bucket, which costs it at most one burst, and a client being refused has the
-/// latest refill time of its set, so it is the last to go. Thread-safe: one mutex per stripe of
-/// sets; a take() is a hash, a lock and a scan of 8 slots.
+/// latest refill time of its set, so it is the last to go. Thread-safe: a known key's take() is a
+/// hash, a scan of 8 slots and a compare-and-swap; inserting a new key locks its stripe of sets.
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;

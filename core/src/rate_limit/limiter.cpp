@@ -52,26 +52,46 @@ RateDecision RateLimiter::take(std::uint64_t key, const RateBudget& budget, Cloc
   const auto tolerance = static_cast<std::int64_t>(std::min(1e18, static_cast<double>(interval) * budget.burst));
   const std::size_t set = static_cast<std::size_t>((static_cast<unsigned __int128>(mix(key ^ seed_)) * sets_) >> 64);
   Slot* first = &slots_[set * set_size];
-  std::lock_guard lock(stripes_[set % stripe_count_]);
-  Slot* slot = nullptr;
-  Slot* victim = first;
-  for (Slot* s = first; s != first + set_size; ++s) {
-    if (s->key.load(std::memory_order_relaxed) == key) {
-      slot = s;
-      break;
+  // Take from the slot's refill time with one compare-and-swap; false when the key has no slot.
+  RateDecision decision;
+  auto take_from = [&](Slot& slot) {
+    std::int64_t seen = slot.full_at.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::int64_t next = std::max(t, seen) + interval;
+      if (next - t > tolerance) {
+        decision = {false, std::chrono::nanoseconds(next - tolerance - t)};
+        return;
+      }
+      if (slot.full_at.compare_exchange_weak(seen, next, std::memory_order_relaxed)) return;
     }
+  };
+  auto find = [&]() -> Slot* {
+    for (Slot* s = first; s != first + set_size; ++s) {
+      if (s->key.load(std::memory_order_acquire) == key) return s;
+    }
+    return nullptr;
+  };
+  // A known client (every request but its first): no lock, so threads answering one busy address
+  // never wait for each other. Should its slot be given to another client meanwhile, that one is
+  // charged the token instead: an error of one token, only while the set is being churned.
+  if (Slot* s = find()) {
+    take_from(*s);
+    return decision;
+  }
+  // A new client: the stripe's lock orders insertions into the set.
+  std::lock_guard lock(stripes_[set % stripe_count_]);
+  if (Slot* s = find()) {  // inserted by another thread meanwhile
+    take_from(*s);
+    return decision;
+  }
+  Slot* victim = first;
+  for (Slot* s = first + 1; s != first + set_size; ++s) {
     if (s->full_at.load(std::memory_order_relaxed) < victim->full_at.load(std::memory_order_relaxed)) victim = s;
   }
-  std::int64_t full_at = t;  // a client not in the table has a full bucket
-  if (slot) full_at = std::max(t, slot->full_at.load(std::memory_order_relaxed));
-  const std::int64_t next = full_at + interval;
-  if (next - t > tolerance) return {false, std::chrono::nanoseconds(next - tolerance - t)};
-  if (!slot) {
-    slot = victim;
-    slot->key.store(key, std::memory_order_relaxed);
-  }
-  slot->full_at.store(next, std::memory_order_relaxed);
-  return {};
+  // A client not in the table has a full bucket: this take always succeeds (burst >= 1).
+  victim->full_at.store(t + interval, std::memory_order_relaxed);
+  victim->key.store(key, std::memory_order_release);
+  return decision;
 }
 
 std::size_t RateLimiter::used(Clock::time_point now) const {
