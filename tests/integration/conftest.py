@@ -23,8 +23,15 @@ def siteseek_bin():
     return path
 
 
+# Tests send hundreds of requests from 127.0.0.1 in seconds and poll jobs every 50 ms: budgets
+# that every request is checked against but that never run out (the rate-limit tests in
+# test_http.py give their servers small ones).
+UNLIMITED = {"per_second": 1e6, "burst": 1000000}
+
+
 def write_config(directory, **extra):
     config = {
+        "rate_limits": {"search": UNLIMITED, "admin": UNLIMITED, "per_key": UNLIMITED},
         "host": "127.0.0.1",
         "data_dir": os.path.join(directory, "data"),
         "cors_origins": ["https://docs.example.org"],
@@ -136,14 +143,8 @@ def assert_no_sanitizer_report(output):
         assert marker not in output, output[-6000:]
 
 
-# The shared server's tests send hundreds of requests from 127.0.0.1 in seconds: budgets that the
-# check runs against but never exhausts (the rate-limit tests start servers with small ones).
-UNLIMITED = {"per_second": 1e6, "burst": 1000000}
-
-
 @pytest.fixture(scope="module")
 def server():
-    s = Server(extra_args=("--request-timeout-ms", "1500", "--idle-timeout-ms", "3000"),
-               rate_limits={"search": UNLIMITED, "admin": UNLIMITED, "per_key": UNLIMITED})
+    s = Server(extra_args=("--request-timeout-ms", "1500", "--idle-timeout-ms", "3000"))
     yield s
     s.stop()

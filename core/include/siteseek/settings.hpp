@@ -151,8 +151,9 @@ struct RateLimitSettings {
   /// GET /search and /suggest, per client address (IPv6 per /64): a reader typing sends a
   /// suggest and a search per keystroke, and many readers may share one NAT address.
   RateBudget search{50, 500};
-  /// Every admin route, per client address; checked before the key, so it also bounds key guessing.
-  RateBudget admin{2, 60};
+  /// Every admin route, per client address; checked before the key, so it also bounds key
+  /// guessing. Enough for a script polling a job every 100 ms.
+  RateBudget admin{10, 100};
   /// Requests carrying an X-API-KEY, per key, on top of the address budget of their route.
   RateBudget per_key{50, 500};
   /// Buckets kept (16 bytes each); when full, the fullest bucket of a set makes room.

@@ -70,14 +70,14 @@ std::string_view openapi_document() {
       {"name": "highlight_post_tag", "in": "query", "schema": {"type": "string"}}],
     "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
       "400": {"$ref": "#/components/responses/Error"}, "414": {"$ref": "#/components/responses/Error"},
-      "502": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
+      "429": {"$ref": "#/components/responses/Error"}, "502": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
   "/suggest": {"get": {"summary": "Completions for a search box", "parameters": [
       {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}},
       {"name": "site", "in": "query", "schema": {"type": "string"}},
       {"name": "num", "in": "query", "schema": {"type": "integer", "maximum": 50}}],
     "responses": {"200": {"description": "suggestions", "content": {"application/json": {"schema": {"type": "object",
       "properties": {"suggestions": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}}}}}}}}},
-      "400": {"$ref": "#/components/responses/Error"}}}},
+      "400": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
   "/sites": {"get": {"summary": "Configured sites and their index state", "responses": {"200": {"description": "sites",
     "content": {"application/json": {"schema": {"type": "object", "properties": {
       "sites": {"type": "array", "items": {"$ref": "#/components/schemas/Site"}}, "default_site": {"type": "string"}}}}}}}}},
