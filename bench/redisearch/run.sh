@@ -70,9 +70,10 @@ stop "$pid"
 for backend in redisearch embedded; do
   echo "== siteseek serve, backend = $backend"
   # The result cache is off: it serves the embedded backend only, and this compares the engines.
+  # The rate limits are off: the whole load comes from one address.
   env -u SITESEEK_API_KEY "$bin" --config examples/configs/python-docs.json --set "data_dir=$work/data-$backend" \
     --set "backend=$backend" --set "redis_url=redis://127.0.0.1:$redis_port/0" --set result_cache_mb=0 \
-    serve --port "$port" > "$work/$backend.log" 2>&1 &
+    --set rate_limits.enabled=false serve --port "$port" > "$work/$backend.log" 2>&1 &
   pid=$!; pids+=("$pid")
   wait_up "http://127.0.0.1:$port/health" "$pid" "$work/$backend.log"
   curl -fs "http://127.0.0.1:$port/search?q=python" | /usr/bin/python3 -c '

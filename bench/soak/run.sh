@@ -25,8 +25,9 @@ trap cleanup EXIT
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_WITH_PYTHON=OFF > /dev/null
 cmake --build "$build" -j "${JOBS:-2}" --target siteseek > /dev/null
+# The rate limits are off: the whole load comes from one address.
 SITESEEK_API_KEY=$key "$build/transports/cli/siteseek" --config examples/configs/python-docs.json \
-  --set "data_dir=$work/data" --log-level warn serve --port "$port" > "$work/serve.log" 2>&1 &
+  --set "data_dir=$work/data" --set rate_limits.enabled=false --log-level warn serve --port "$port" > "$work/serve.log" 2>&1 &
 server=$!; pids+=("$server")
 for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
 curl -fs -o /dev/null "http://127.0.0.1:$port/health"

@@ -23,8 +23,15 @@ def siteseek_bin():
     return path
 
 
+# Tests send hundreds of requests from 127.0.0.1 in seconds and poll jobs every 50 ms: budgets
+# that every request is checked against but that never run out (the rate-limit tests in
+# test_http.py give their servers small ones).
+UNLIMITED = {"per_second": 1e6, "burst": 1000000}
+
+
 def write_config(directory, **extra):
     config = {
+        "rate_limits": {"search": UNLIMITED, "admin": UNLIMITED, "per_key": UNLIMITED},
         "host": "127.0.0.1",
         "data_dir": os.path.join(directory, "data"),
         "cors_origins": ["https://docs.example.org"],

@@ -17,7 +17,12 @@
     its own (403), a key-only site needs a key (401) and takes one, revoked and expired keys are
     401, the key list never shows a secret, audit lines name the key id; scoped tokens made with
     the docs' stand-alone Python example narrow filters, sites and num, and a changed, foreign-
-    signed or expired token is refused."""
+    signed or expired token is refused;
+11. rate limits: a flooded address gets 429 with Retry-After and a JSON error while another is
+    served, and is served again after Retry-After; admin routes (before the key check) and API
+    keys have their own budgets; X-Forwarded-For is believed from trusted proxies only, Forwarded
+    when configured, IPv6 per /64; /metrics counts the refusals; a flood of 120,000 addresses
+    leaves the server's memory flat (the table does not grow)."""
 import base64
 import gzip
 import json
@@ -827,3 +832,146 @@ def test_scoped_tokens(keyed):
     expired = scoped_token(parent, expires_at=int(time.time()) - 1)
     assert error_of(keyed, "GET", "/search?q=guide&site=other", expired) == (401, "key_expired")
     assert error_of(keyed, "GET", "/search?q=guide&site=other&key=" + token) == (401, "unauthorized")  # no query-string keys
+
+
+def limited_server(**config):
+    """A server with small budgets; 127.0.0.1 (the test) is a trusted proxy unless told otherwise."""
+    settings = {"rate_limits": {"search": {"per_second": 1, "burst": 5}, "admin": {"per_second": 1, "burst": 2},
+                                "per_key": {"per_second": 1, "burst": 3}},
+                "trusted_proxies": ["127.0.0.1"]}
+    settings.update(config)
+    return Server(**settings)
+
+
+def rate_limited(server, budget):
+    _, _, raw = server.request("GET", "/metrics")
+    for line in raw.decode().splitlines():
+        if line.startswith(f'siteseek_rate_limited_total{{budget="{budget}"}} '):
+            return int(line.split()[1])
+    raise AssertionError(f"no siteseek_rate_limited_total for {budget}")
+
+
+def test_a_flooded_address_gets_429_and_others_are_served():
+    s = limited_server()
+    try:
+        flooder = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7", "Origin": "https://docs.example.org"}
+        statuses = [s.request("GET", "/search?q=install", flooder)[0] for _ in range(5)]
+        assert statuses == [200] * 5
+        status, headers, raw = s.request("GET", "/suggest?q=ins", flooder)  # one budget for both routes
+        assert status == 429
+        body = json.loads(raw)
+        assert body["error"]["code"] == "rate_limited"
+        assert "search" in body["error"]["message"] and "retry in 1 s" in body["error"]["message"], body
+        assert headers["Retry-After"] == "1" and headers["Content-Type"] == "application/json"
+        assert headers["Access-Control-Allow-Origin"] == "https://docs.example.org"
+        assert "Retry-After" in headers["Access-Control-Expose-Headers"]
+        # Another address (the left of the list is the client's own say, not believed) is served.
+        assert s.request("GET", "/search?q=install", {"X-Forwarded-For": "203.0.113.8"})[0] == 200
+        assert s.request("GET", "/search?q=install", {"X-Forwarded-For": "203.0.113.7, 203.0.113.9"})[0] == 200
+        # Unlimited routes stay open to the flooded address.
+        assert s.request("GET", "/health", flooder)[0] == 200
+        assert s.request("GET", "/widget.js", flooder)[0] == 200
+        time.sleep(int(headers["Retry-After"]))
+        assert s.request("GET", "/search?q=install", flooder)[0] == 200
+
+        # Admin routes: their own budget, charged before the key is checked (guesses are limited).
+        guesser = {"X-Forwarded-For": "203.0.113.20"}
+        assert [s.request("POST", "/indexer", guesser, body=b"")[0] for _ in range(2)] == [401, 401]
+        status, headers, raw = s.request("POST", "/indexer", guesser, body=b"")
+        assert status == 429 and int(headers["Retry-After"]) >= 1
+        assert "admin" in json.loads(raw)["error"]["message"]
+        assert s.request("GET", "/search?q=install", guesser)[0] == 200  # the search budget is apart
+
+        # A key's budget spans addresses; another key (here a wrong one: 401) has its own.
+        keyed = [s.request("GET", "/search?q=install", {"X-Forwarded-For": f"192.0.2.{i}", "X-API-KEY": API_KEY})[0]
+                 for i in range(4)]
+        assert keyed == [200, 200, 200, 429]
+        assert s.request("GET", "/search?q=install", {"X-Forwarded-For": "192.0.2.9", "X-API-KEY": "k2"})[0] == 401
+
+        assert rate_limited(s, "search") == 1 and rate_limited(s, "admin") == 1 and rate_limited(s, "key") == 1
+        _, _, raw = s.request("GET", "/metrics")
+        assert 'siteseek_http_requests_total{route="suggest",status="429"} 1' in raw.decode()
+        assert "siteseek_rate_limit_slots 65536" in raw.decode()
+    finally:
+        s.stop()
+
+
+def test_forwarding_headers_are_believed_from_trusted_proxies_only():
+    # 127.0.0.1 not trusted: every X-Forwarded-For is ignored, all requests are the peer's.
+    s = limited_server(trusted_proxies=[])
+    try:
+        statuses = [s.request("GET", "/search?q=install", {"X-Forwarded-For": f"203.0.113.{i}"})[0] for i in range(6)]
+        assert statuses == [200] * 5 + [429]
+    finally:
+        s.stop()
+    # Forwarded (RFC 7239) when configured; an IPv6 client is one bucket per /64.
+    s = limited_server(trusted_proxy_header="forwarded")
+    try:
+        for i in range(5):
+            assert s.request("GET", "/search?q=install", {"Forwarded": f'for="[2001:db8:0:1::{i}]:4711";proto=https'})[0] == 200
+        assert s.request("GET", "/search?q=install", {"Forwarded": 'for="[2001:db8:0:1::99]"'})[0] == 429
+        assert s.request("GET", "/search?q=install", {"Forwarded": 'for="[2001:db8:0:2::1]"'})[0] == 200
+        # X-Forwarded-For is not the configured header: the request is the proxy's own.
+        assert s.request("GET", "/search?q=install", {"X-Forwarded-For": "2001:db8:0:1::5"})[0] == 200
+    finally:
+        s.stop()
+
+
+def pipelined(port, requests, batch=2000):
+    """Send the requests pipelined on one connection, in batches; the statuses of the answers."""
+    statuses = []
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        buffer = b""
+        for start in range(0, len(requests), batch):
+            chunk = requests[start:start + batch]
+            sock.sendall(b"".join(chunk))
+            answered = 0
+            while answered < len(chunk):
+                end = buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    buffer += sock.recv(1 << 20)
+                    continue
+                head = buffer[:end].decode("latin-1")
+                length = int(re.search(r"(?im)^content-length: *(\d+)", head).group(1))
+                if len(buffer) < end + 4 + length:
+                    buffer += sock.recv(1 << 20)
+                    continue
+                statuses.append(int(head.split(" ", 2)[1]))
+                buffer = buffer[end + 4 + length:]
+                answered += 1
+    return statuses
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
+
+
+def test_an_address_flood_leaves_memory_flat():
+    """120,000 distinct client addresses (60,000 IPv4, 60,000 IPv6 /64s) through one trusted
+    connection. The table is fixed (65,536 slots of 16 bytes, allocated at start), so RSS stays
+    flat; a table that kept every address, even at 16 bytes each, would add 1.9 MB, and a hash
+    map of them several times that. The bound, 1 MiB, leaves room for allocator noise."""
+    s = limited_server(threads=1)
+    try:
+        def requests(first, count):
+            out = []
+            for i in range(first, first + count):
+                client = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}" if i % 2 else f"2001:db8:{i >> 16:x}:{i & 0xffff:x}::1"
+                out.append(f"GET /suggest?q=g HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: {client}\r\n\r\n".encode())
+            return out
+        # Warm-up: the connection's buffers and the allocator's arenas reach their working size.
+        assert set(pipelined(s.port, requests(0, 10_000))) == {200}
+        before = rss_kib(s.proc.pid)
+        started = time.time()
+        statuses = pipelined(s.port, requests(10_000, 120_000))
+        took = time.time() - started
+        after = rss_kib(s.proc.pid)
+        print(f"address flood: 120000 addresses in {took:.1f} s; VmRSS {before} kB -> {after} kB ({after - before:+d} kB)")
+        assert statuses.count(200) == 120_000
+        assert after - before < 1024, (before, after)
+        _, _, raw = s.request("GET", "/metrics")
+        used = int(re.search(r"siteseek_rate_limit_slots_used (\d+)", raw.decode()).group(1))
+        assert 0 < used <= 65536
+    finally:
+        s.stop()

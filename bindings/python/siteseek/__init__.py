@@ -25,6 +25,8 @@ from ._siteseek import (  # noqa: F401
     IoError,
     LandingPage,
     QueryError,
+    RateBudget,
+    RateLimitSettings,
     RedisError,
     SearchOptions,
     SearchResponse,
@@ -43,6 +45,6 @@ from ._siteseek import (  # noqa: F401
 
 __all__ = [
     "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
-    "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
+    "IoError", "LandingPage", "QueryError", "RateBudget", "RateLimitSettings", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "scoped_token", "settings_schema",
 ]

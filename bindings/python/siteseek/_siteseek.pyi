@@ -110,6 +110,25 @@ class SearchOptions:
     def from_dict(d: Mapping[str, Any]) -> SearchOptions: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class RateBudget:
+    per_second: float
+    burst: int
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RateBudget: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class RateLimitSettings:
+    enabled: bool
+    search: RateBudget
+    admin: RateBudget
+    per_key: RateBudget
+    table_size: int
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RateLimitSettings: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class SiteSettings:
     name: str
     url: str
@@ -157,6 +176,9 @@ class AppSettings:
     default_num: int
     result_cache_mb: int
     log_level: str
+    rate_limits: RateLimitSettings
+    trusted_proxies: list[str]
+    trusted_proxy_header: str
     sites: list[SiteSettings]
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod

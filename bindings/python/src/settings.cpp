@@ -104,6 +104,8 @@ void init_settings(py::module_& m) {
   bind_struct<Boosts>(m, "Boosts", "Score multipliers on top of BM25F.");
   bind_struct<CrawlLimits>(m, "CrawlLimits", "How hard the crawler may work.");
   bind_struct<SearchOptions>(m, "SearchOptions", "Per-site search behaviour.");
+  bind_struct<RateBudget>(m, "RateBudget", "A token bucket: burst requests at once, refilled at per_second.");
+  bind_struct<RateLimitSettings>(m, "RateLimitSettings", "Rate limits of the HTTP server (docs/security.md).");
   bind_struct<SiteSettings>(m, "SiteSettings", "One documentation site: where its pages come from, how to search it.");
   bind_struct<AppSettings>(m, "AppSettings", "The application: server, storage and the list of sites.");
 

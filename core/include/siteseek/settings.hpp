@@ -141,6 +141,29 @@ struct SiteSettings {
   bool operator==(const SiteSettings&) const = default;
 };
 
+/// A token bucket: `burst` requests at once, refilled at `per_second` (docs/security.md).
+struct RateBudget {
+  double per_second = 1;     ///< tokens added per second (> 0; fractions allowed: 0.5 = one every 2 s)
+  std::uint32_t burst = 1;   ///< bucket size: requests allowed back to back from a full bucket (>= 1)
+  bool operator==(const RateBudget&) const = default;
+};
+
+/// Rate limits of the HTTP server (docs/security.md, "Rate limits"). Read when the server starts.
+struct RateLimitSettings {
+  bool enabled = true;
+  /// GET /search and /suggest, per client address (IPv6 per /64): a reader typing sends a
+  /// suggest and a search per keystroke, and many readers may share one NAT address.
+  RateBudget search{50, 500};
+  /// Every admin route, per client address; checked before the key, so it also bounds key
+  /// guessing. Enough for a script polling a job every 100 ms.
+  RateBudget admin{10, 100};
+  /// Requests carrying an X-API-KEY, per key, on top of the address budget of their route.
+  RateBudget per_key{50, 500};
+  /// Buckets kept (16 bytes each); when full, the fullest bucket of a set makes room.
+  std::uint32_t table_size = 65536;
+  bool operator==(const RateLimitSettings&) const = default;
+};
+
 /// The application: the server, storage and the list of sites.
 struct AppSettings {
   std::string host = "127.0.0.1";
@@ -158,6 +181,11 @@ struct AppSettings {
   std::uint32_t default_num = 30;            ///< page size when num is not given
   std::uint32_t result_cache_mb = 32;        ///< recent search responses kept; 0 = no cache
   std::string log_level = "info";            ///< trace|debug|info|warn|error|off
+  RateLimitSettings rate_limits;
+  /// Proxies (addresses or CIDR ranges) whose forwarding header names the client; never trusted otherwise.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  /// The header the trusted proxies set: "x-forwarded-for" or "forwarded" (RFC 7239).
+  std::string trusted_proxy_header = "x-forwarded-for";
   std::vector<SiteSettings> sites;
 
   /// The site named `name` (or the default site when empty); throws UnknownSiteError.
@@ -179,6 +207,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const CrawlLimits& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SearchOptions& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SiteSettings& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateBudget& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateLimitSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AppSettings& s);
 Secret tag_invoke(const boost::json::value_to_tag<Secret>&, const boost::json::value& jv);
 FieldWeights tag_invoke(const boost::json::value_to_tag<FieldWeights>&, const boost::json::value& jv);
@@ -190,6 +220,8 @@ Boosts tag_invoke(const boost::json::value_to_tag<Boosts>&, const boost::json::v
 CrawlLimits tag_invoke(const boost::json::value_to_tag<CrawlLimits>&, const boost::json::value& jv);
 SearchOptions tag_invoke(const boost::json::value_to_tag<SearchOptions>&, const boost::json::value& jv);
 SiteSettings tag_invoke(const boost::json::value_to_tag<SiteSettings>&, const boost::json::value& jv);
+RateBudget tag_invoke(const boost::json::value_to_tag<RateBudget>&, const boost::json::value& jv);
+RateLimitSettings tag_invoke(const boost::json::value_to_tag<RateLimitSettings>&, const boost::json::value& jv);
 AppSettings tag_invoke(const boost::json::value_to_tag<AppSettings>&, const boost::json::value& jv);
 
 /// Settings as JSON; the API key in clear only with SecretPolicy::include.

@@ -111,6 +111,21 @@ void each_field(S& s, F&& f) {
   f("search_access", s.search_access);
 }
 
+template <class S, class F> requires Same<S, RateBudget>
+void each_field(S& s, F&& f) {
+  f("per_second", s.per_second);
+  f("burst", s.burst);
+}
+
+template <class S, class F> requires Same<S, RateLimitSettings>
+void each_field(S& s, F&& f) {
+  f("enabled", s.enabled);
+  f("search", s.search);
+  f("admin", s.admin);
+  f("per_key", s.per_key);
+  f("table_size", s.table_size);
+}
+
 template <class S, class F> requires Same<S, AppSettings>
 void each_field(S& s, F&& f) {
   f("host", s.host);
@@ -128,6 +143,9 @@ void each_field(S& s, F&& f) {
   f("default_num", s.default_num);
   f("result_cache_mb", s.result_cache_mb);
   f("log_level", s.log_level);
+  f("rate_limits", s.rate_limits);
+  f("trusted_proxies", s.trusted_proxies);
+  f("trusted_proxy_header", s.trusted_proxy_header);
   f("sites", s.sites);
 }
 

@@ -10,6 +10,7 @@
 #include "settings/settings_internal.hpp"
 #include "siteseek/policy.hpp"
 #include "siteseek/document.hpp"
+#include "siteseek/rate_limit.hpp"
 
 namespace siteseek {
 using settings_fields::Issues;
@@ -103,6 +104,13 @@ void check_one_of(const std::string& value, std::initializer_list<const char*> a
     list += std::string("\"") + a + "\"";
   }
   issues.push_back({path, "expected one of " + list + ", got \"" + value + "\""});
+}
+
+void check_budget(const RateBudget& b, const std::string& path, Issues& issues) {
+  if (!(std::isfinite(b.per_second) && b.per_second >= 0.001 && b.per_second <= 1e9)) {
+    issues.push_back({join_path(path, "per_second"), "expected a number from 0.001 to 1e9, got " + std::to_string(b.per_second)});
+  }
+  check_range<std::uint32_t>(b.burst, 1, 1'000'000'000, join_path(path, "burst"), issues);
 }
 
 }  // namespace
@@ -222,6 +230,17 @@ void validate(const AppSettings& s) {
   check_range<std::uint32_t>(s.max_num, 1, 10'000, "max_num", issues);
   check_range<std::uint32_t>(s.default_num, 1, s.max_num, "default_num", issues);
   check_range<std::uint32_t>(s.result_cache_mb, 0, 65'536, "result_cache_mb", issues);
+  check_budget(s.rate_limits.search, "rate_limits.search", issues);
+  check_budget(s.rate_limits.admin, "rate_limits.admin", issues);
+  check_budget(s.rate_limits.per_key, "rate_limits.per_key", issues);
+  check_range<std::uint32_t>(s.rate_limits.table_size, 64, 1u << 24, "rate_limits.table_size", issues);
+  for (std::size_t i = 0; i < s.trusted_proxies.size(); ++i) {
+    if (!parse_ip_range(s.trusted_proxies[i])) {
+      issues.push_back({index_path("trusted_proxies", i),
+                        "expected an IP address or CIDR range like 10.0.0.0/8 or 2001:db8::/32, got \"" + s.trusted_proxies[i] + "\""});
+    }
+  }
+  check_one_of(s.trusted_proxy_header, {"x-forwarded-for", "forwarded"}, "trusted_proxy_header", issues);
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.sites.size(); ++i) {
     auto path = index_path("sites", i);

@@ -107,6 +107,10 @@ struct Generator {
     a.max_num = integer<std::uint32_t>();
     a.default_num = integer<std::uint32_t>();
     a.log_level = text();
+    a.rate_limits = {boolean(), {number(), integer<std::uint32_t>()}, {number(), integer<std::uint32_t>()},
+                     {number(), integer<std::uint32_t>()}, integer<std::uint32_t>()};
+    a.trusted_proxies = texts();
+    a.trusted_proxy_header = text();
     a.sites.resize(below(4));
     for (auto& s : a.sites) s = site();
     return a;

@@ -255,6 +255,35 @@ BOOST_AUTO_TEST_CASE(schema_lists_every_key_with_defaults) {
   BOOST_TEST(site.at("field_weights").at("properties").at("title").at("default").to_number<double>() == 10.0);
   BOOST_TEST(site.at("crawl").at("additionalProperties").as_bool() == false);
   BOOST_TEST(props.at("api_key").at("writeOnly").as_bool());
+  auto& limits = props.at("rate_limits").at("properties").as_object();
+  BOOST_TEST(limits.at("search").at("properties").at("per_second").at("default").to_number<double>() == 50);
+  BOOST_TEST(limits.at("table_size").at("default").to_number<std::int64_t>() == 65536);
+  BOOST_TEST(props.at("trusted_proxies").at("items").at("type").as_string() == "string");
+}
+
+// Rate limits: each budget, the table size and the trusted proxies are checked with their key
+// paths; a misspelt budget is an unknown key with a suggestion.
+BOOST_AUTO_TEST_CASE(rate_limit_settings_are_validated) {
+  auto defaults = app_settings_from_json_text("{}");
+  BOOST_TEST(defaults.rate_limits.enabled);
+  BOOST_TEST(defaults.rate_limits.search.burst == 500u);
+  BOOST_TEST((defaults.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"}));
+  auto issues = issues_of(R"({"rate_limits": {"search": {"per_second": 0, "burst": 0}, "admin": {"per_second": -1},
+      "per_key": {"per_second": 1e12}, "table_size": 8},
+      "trusted_proxies": ["10.0.0.0/8", "10.0.0.0/33", "proxy.local", "2001:db8::/32", "::ffff:10.0.0.0/104"],
+      "trusted_proxy_header": "x-real-ip"})");
+  BOOST_TEST(has_issue(issues, "rate_limits.search.per_second", "from 0.001 to 1e9, got 0"));
+  BOOST_TEST(has_issue(issues, "rate_limits.search.burst", "from 1 to 1000000000, got 0"));
+  BOOST_TEST(has_issue(issues, "rate_limits.admin.per_second", "got -1"));
+  BOOST_TEST(has_issue(issues, "rate_limits.per_key.per_second", "from 0.001 to 1e9"));
+  BOOST_TEST(has_issue(issues, "rate_limits.table_size", "from 64 to 16777216, got 8"));
+  BOOST_TEST(has_issue(issues, "trusted_proxies[1]", "CIDR range"));
+  BOOST_TEST(has_issue(issues, "trusted_proxies[2]", "got \"proxy.local\""));
+  BOOST_TEST(!has_issue(issues, "trusted_proxies[0]", ""));
+  BOOST_TEST(!has_issue(issues, "trusted_proxies[3]", ""));
+  BOOST_TEST(!has_issue(issues, "trusted_proxies[4]", ""));
+  BOOST_TEST(has_issue(issues, "trusted_proxy_header", R"(expected one of "x-forwarded-for", "forwarded")"));
+  BOOST_TEST(has_issue(issues_of(R"({"rate_limits": {"serch": {}}})"), "rate_limits.serch", "did you mean 'search'?"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

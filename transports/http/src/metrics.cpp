@@ -40,12 +40,20 @@ void Metrics::record(Route route, unsigned status, std::chrono::nanoseconds elap
   latency_sum_us_[r].fetch_add(static_cast<std::uint64_t>(ms * 1000), std::memory_order_relaxed);
 }
 
+constexpr const char* rate_budgets[] = {"search", "admin", "key"};
+
+void Metrics::record_rate_limited(std::string_view budget) {
+  for (std::size_t i = 0; i < rate_limited_.size(); ++i) {
+    if (budget == rate_budgets[i]) rate_limited_[i].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void Metrics::record_search(bool empty) {
   searches_.fetch_add(1, std::memory_order_relaxed);
   if (empty) empty_searches_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string Metrics::render(Node& node) const {
+std::string Metrics::render(Node& node, const RateLimits* limits) const {
   const Engine& engine = node.engine();
   const JobQueue* jobs = &node.jobs();
   std::string out;
@@ -91,6 +99,20 @@ std::string Metrics::render(Node& node) const {
   out += "# HELP siteseek_http_accept_errors_total Connections that could not be accepted: descriptors or memory ran out, or the client gave up first.\n";
   out += "# TYPE siteseek_http_accept_errors_total counter\n";
   out += "siteseek_http_accept_errors_total " + std::to_string(accept_errors_.load()) + "\n";
+  if (limits) {
+    out += "# HELP siteseek_rate_limited_total Requests refused with 429, by the budget that ran out.\n";
+    out += "# TYPE siteseek_rate_limited_total counter\n";
+    for (std::size_t i = 0; i < rate_limited_.size(); ++i) {
+      out += std::string("siteseek_rate_limited_total{budget=\"") + rate_budgets[i] + "\"} " +
+             std::to_string(rate_limited_[i].load(std::memory_order_relaxed)) + "\n";
+    }
+    out += "# HELP siteseek_rate_limit_slots Slots of the rate-limit table (fixed: rate_limits.table_size).\n";
+    out += "# TYPE siteseek_rate_limit_slots gauge\n";
+    out += "siteseek_rate_limit_slots " + std::to_string(limits->capacity()) + "\n";
+    out += "# HELP siteseek_rate_limit_slots_used Slots holding a bucket that is not full (a client seen lately).\n";
+    out += "# TYPE siteseek_rate_limit_slots_used gauge\n";
+    out += "siteseek_rate_limit_slots_used " + std::to_string(limits->used(std::chrono::steady_clock::now())) + "\n";
+  }
   out += "# HELP siteseek_index_documents Documents in each site's current index.\n";
   out += "# TYPE siteseek_index_documents gauge\n";
   std::string memory = "# HELP siteseek_index_memory_bytes Memory held by each site's index.\n"

@@ -82,7 +82,7 @@ std::string_view openapi_document() {
     "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
       "400": {"$ref": "#/components/responses/Error"}, "414": {"$ref": "#/components/responses/Error"},
       "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-      "502": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}},
+      "429": {"$ref": "#/components/responses/Error"}, "502": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}},
     "security": [{}, {"apiKey": []}],
     "description": "open sites need no key; a site whose search_access is \"key\" needs a key or scoped token (X-API-KEY) with the action search and the site (docs/security.md). A token's filters are ANDed with filters, num clamped to its max_num"}},
   "/suggest": {"get": {"summary": "Completions for a search box", "security": [{}, {"apiKey": []}], "parameters": [
@@ -92,7 +92,7 @@ std::string_view openapi_document() {
     "responses": {"200": {"description": "suggestions", "content": {"application/json": {"schema": {"type": "object",
       "properties": {"suggestions": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}}}}}}}}},
       "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-      "403": {"$ref": "#/components/responses/Error"}}}},
+      "403": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
   "/sites": {"get": {"summary": "Configured sites and their index state", "responses": {"200": {"description": "sites",
     "content": {"application/json": {"schema": {"type": "object", "properties": {
       "sites": {"type": "array", "items": {"$ref": "#/components/schemas/Site"}}, "default_site": {"type": "string"}}}}}}}}},

@@ -1,5 +1,6 @@
 #include "request_io.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <boost/asio/error.hpp>
@@ -12,8 +13,39 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-Request to_request(const BeastRequest& req) {
+namespace {
+// Every line of a header, joined by ", " as one list (a proxy may add its own line).
+std::string joined(const BeastRequest& req, std::string_view name) {
+  std::string out;
+  for (auto [it, end] = req.equal_range(name); it != end; ++it) {
+    if (!out.empty()) out += ", ";
+    out += it->value();
+  }
+  return out;
+}
+}  // namespace
+
+IpAddress to_ip(const net::ip::address& address) {
+  IpAddress out;
+  if (address.is_v4()) {
+    const auto b = address.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), out.bytes.begin());
+  } else if (const auto v6 = address.to_v6(); v6.is_v4_mapped()) {
+    const auto b = v6.to_bytes();
+    std::copy(b.begin() + 12, b.end(), out.bytes.begin());
+  } else {
+    const auto b = v6.to_bytes();
+    std::copy(b.begin(), b.end(), out.bytes.begin());
+    out.v4 = false;
+  }
+  return out;
+}
+
+Request to_request(const BeastRequest& req, const IpAddress& peer) {
   Request r;
+  r.peer = peer;
+  r.forwarded_for = joined(req, "X-Forwarded-For");
+  r.forwarded = joined(req, "Forwarded");
   r.method = req.method_string();
   r.target = req.target();
   if (auto it = req.find("X-API-KEY"); it != req.end()) r.api_key = it->value();

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -15,8 +16,11 @@ namespace siteseek::http {
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// The Router's view of a parsed request (string views into `req`).
-Request to_request(const BeastRequest& req);
+/// The Router's view of a parsed request from `peer` (string views into `req`).
+Request to_request(const BeastRequest& req, const IpAddress& peer = {});
+
+/// An Asio address as the core's (an IPv4-mapped IPv6 address as IPv4).
+IpAddress to_ip(const boost::asio::ip::address& address);
 
 /// The error response for a request that failed to parse, or nullopt when the connection is
 /// simply closed (end of stream, timeout, reset).

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include <boost/url/parse.hpp>
+#include <openssl/evp.h>
 
 #include <boost/json.hpp>
 
@@ -122,7 +123,7 @@ SiteSettings site_from_body(const std::string& name, std::string_view body) {
 class Handler {
  public:
   using Done = Router::Done;
-  Handler(Node& node, Metrics& metrics) : node_(node), metrics_(metrics) {}
+  Handler(Node& node, Metrics& metrics, const RateLimits& limits) : node_(node), metrics_(metrics), limits_(limits) {}
 
   // The search request from the query parameters, or the error response. Limits, site names and
   // defaults are the node's policy; this only reads the parameters.
@@ -226,7 +227,7 @@ class Handler {
   void metrics(const Call&, Done done) {
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = metrics_.render(node_);
+    r.body = metrics_.render(node_, &limits_);
     done(std::move(r));
   }
 
@@ -327,6 +328,7 @@ class Handler {
  private:
   Node& node_;
   Metrics& metrics_;
+  const RateLimits& limits_;
 };
 
 // The route table. A path's entries (one per method) sit together; the first entry whose path
@@ -410,6 +412,54 @@ constexpr Action action_of(Access access) {
   return Action::all;
 }
 
+// The identity a request's X-API-KEY is charged to: the first 16 hex digits of its SHA-256, so
+// the limiter's table never holds a key. It is charged before the key is verified (guessing costs
+// budget too): a key and its identity are one to one, each scoped token has its own, and a wrong
+// key only spends its own bucket and its address's.
+std::string key_identity(std::string_view api_key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!EVP_Digest(api_key.data(), api_key.size(), digest, &size, EVP_sha256(), nullptr)) {
+    return std::string(api_key.substr(0, 16));  // no digest: still one bucket per key
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 8; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+// The rate limits, before the handler and the admin key (so guessing keys is limited too):
+// search and suggest per address, admin routes per address, and any request with a key per key.
+// Other routes (the web assets, health, metrics, the API description) cost next to nothing and
+// are not limited. A refusal is 429 with Retry-After in whole seconds.
+std::optional<Response> check_rate(RateLimits& limits, Metrics& metrics, const RouteEntry& route,
+                                   const Request& request, std::chrono::steady_clock::time_point now) {
+  if (!limits.enabled()) return std::nullopt;
+  RateClass which;
+  if (route.access != Access::open) which = RateClass::admin;
+  else if (route.id == Route::search || route.id == Route::suggest) which = RateClass::search;
+  else return std::nullopt;
+  const auto& proxies = limits.proxies();
+  const IpAddress client = proxies.client(
+      request.peer, proxies.header() == ForwardedHeader::forwarded ? request.forwarded : request.forwarded_for);
+  const auto refused =
+      limits.check(which, client, request.api_key.empty() ? std::string() : key_identity(request.api_key), now);
+  if (!refused) return std::nullopt;
+  metrics.record_rate_limited(refused->budget);
+  const auto seconds = std::max<std::int64_t>(
+      1, std::chrono::ceil<std::chrono::seconds>(refused->retry_after).count());
+  const std::string who = refused->budget == "key" ? "with this API key" : "from this address";
+  const std::string what = refused->budget == "search" ? "search and suggest" : "admin";
+  Response r = Router::error("rate_limited", "too many " + (refused->budget == "key" ? std::string("") : what + " ") +
+                                                 "requests " + who + " (the " + std::string(refused->budget) +
+                                                 " budget); retry in " + std::to_string(seconds) + " s");
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
 // CORS: which origin may read the response, or empty.
 std::string allowed_origin(const AppSettings& settings, std::string_view origin) {
   if (origin.empty()) return {};
@@ -429,7 +479,8 @@ Response Router::error(std::string_view code, std::string_view message) {
   return r;
 }
 
-Router::Router(Node& node, std::size_t target_limit) : node_(node), target_limit_(target_limit) {}
+Router::Router(Node& node, std::size_t target_limit)
+    : node_(node), target_limit_(target_limit), limits_(*node.settings()) {}
 
 void Router::handle(const Request& request, Done done) {
   // The last step of every answer, now or later: CORS, metrics, then `done`.
@@ -442,7 +493,7 @@ void Router::handle(const Request& request, Done done) {
     void operator()(Response res) {
       if (!origin.empty()) {
         res.headers.emplace_back("Access-Control-Allow-Origin", origin);
-        res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped");
+        res.headers.emplace_back("Access-Control-Expose-Headers", "X-Siteseek-Num-Clamped, Retry-After");
         if (origin != "*") res.headers.emplace_back("Vary", "Origin");
       }
       router->metrics_.record(route, res.status, std::chrono::steady_clock::now() - started);
@@ -484,6 +535,8 @@ void Router::handle(const Request& request, Done done) {
       } else if (!chosen) {
         res = error("method_not_allowed", std::string(request.method) + " is not allowed here; use " + allow);
         res.headers.emplace_back("Allow", allow + ", OPTIONS");
+      } else if (auto refused = check_rate(limits_, metrics_, *chosen, request, finish->started)) {
+        res = std::move(*refused);
       } else {
         Params params;
         for (auto param : url->params()) params.items.emplace_back(param.key, param.value);
@@ -494,7 +547,7 @@ void Router::handle(const Request& request, Done done) {
           grant = node_.authorize(request.api_key, action_of(chosen->access),
                                   admin_sites(*chosen, rest, params, *node_.settings()));
         }
-        Handler h(node_, metrics_);
+        Handler h(node_, metrics_, limits_);
         (h.*chosen->handle)(Call{request, params, p, rest, grant}, later);
         return;
       }

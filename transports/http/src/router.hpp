@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "siteseek/rate_limit.hpp"
 #include "siteseek/search.hpp"
 
 namespace siteseek {
@@ -25,6 +26,9 @@ struct Request {
   std::string_view origin;   ///< Origin header
   std::string_view accept_encoding;  ///< Accept-Encoding header (the web assets are sent gzip-compressed)
   std::string_view body;
+  IpAddress peer;             ///< the connection's remote address
+  std::string forwarded_for;  ///< X-Forwarded-For, every line joined by ", " (believed from trusted_proxies only)
+  std::string forwarded;      ///< Forwarded (RFC 7239), every line joined likewise
 };
 
 struct Response {
@@ -44,14 +48,17 @@ enum class Route : std::size_t {
 /// `statuses` and every 5xx status is counted under its own code; any other status as "other".
 class Metrics {
  public:
-  static constexpr std::array<unsigned, 12> statuses{200, 202, 204, 400, 401, 403, 404, 405, 413, 414, 431, 503};
+  static constexpr std::array<unsigned, 13> statuses{200, 202, 204, 400, 401, 403, 404, 405, 413, 414, 429, 431, 503};
   static constexpr std::array<double, 14> buckets_ms{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000};
 
   void record(Route route, unsigned status, std::chrono::nanoseconds elapsed);
   void record_search(bool empty);
   /// A connection the server could not accept (out of descriptors or memory, or aborted first).
   void record_accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
-  std::string render(Node& node) const;
+  /// A request refused by the rate limits, by the budget that ran out ("search", "admin", "key").
+  void record_rate_limited(std::string_view budget);
+  /// The text of /metrics; with `limits`, also their table's size and use.
+  std::string render(Node& node, const RateLimits* limits = nullptr) const;
 
  private:
   static constexpr std::size_t routes = static_cast<std::size_t>(Route::count);
@@ -60,6 +67,7 @@ class Metrics {
   std::array<std::array<std::atomic<std::uint64_t>, buckets_ms.size() + 1>, routes> latency_{};
   std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
   std::atomic<std::uint64_t> searches_{0}, empty_searches_{0}, accept_errors_{0};
+  std::array<std::atomic<std::uint64_t>, 3> rate_limited_{};  // search, admin, key
 };
 
 class Router {
@@ -81,6 +89,7 @@ class Router {
   Node& node_;
   std::size_t target_limit_;
   Metrics metrics_;
+  RateLimits limits_;  // from the settings at construction
 };
 
 }  // namespace siteseek::http

@@ -56,7 +56,7 @@ class Session : public std::enable_shared_from_this<Session> {
   using Clock = std::chrono::steady_clock;
 
   Session(tcp::socket socket, Shared& shared)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {}
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared), peer_(peer_of(socket_)) {}
 
   void start(std::list<std::weak_ptr<Session>>::iterator self) {
     registry_entry_ = self;
@@ -105,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The views in the request point into parser_, which lives until the response is written.
     const bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
     const unsigned version = req.version();
-    shared_.router.handle(to_request(req), [s = shared_from_this(), keep_alive, head, version](Response res) {
+    shared_.router.handle(to_request(req, peer_), [s = shared_from_this(), keep_alive, head, version](Response res) {
       // Usually called right here; after an async Redis call, on the Redis client's strand:
       // back to this connection's loop either way.
       net::dispatch(s->socket_.get_executor(), [s, res = std::move(res), keep_alive, head, version]() mutable {
@@ -125,6 +125,13 @@ class Session : public std::enable_shared_from_this<Session> {
     io_pending_ = false;
     if (ec || !keep_alive || timed_out_) return close();
     read();
+  }
+
+  // The remote address, read once per connection for the rate limits (unspecified if it is gone).
+  static IpAddress peer_of(const tcp::socket& socket) {
+    beast::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    return ec ? IpAddress{} : to_ip(endpoint.address());
   }
 
   // Only from a handler of this connection, so no read or write is in flight.
@@ -163,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::response<bhttp::string_body>> res_;
   Shared& shared_;
   std::list<std::weak_ptr<Session>>::iterator registry_entry_;
+  IpAddress peer_;
   Clock::time_point deadline_;
   std::uint64_t timer_generation_ = 0;
   bool waiting_ = false, io_pending_ = false, timer_armed_ = false, timed_out_ = false;

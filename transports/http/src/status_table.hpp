@@ -17,7 +17,7 @@ inline constexpr StatusOf status_table[] = {
     {"forbidden", 403},         {"admin_disabled", 403},
     {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405},
     {"payload_too_large", 413}, {"uri_too_long", 414},      {"query_too_long", 414},
-    {"header_too_large", 431},  {"io_error", 500},          {"corrupt_snapshot", 500}, {"internal_error", 500},
+    {"rate_limited", 429},      {"header_too_large", 431},  {"io_error", 500},          {"corrupt_snapshot", 500}, {"internal_error", 500},
     {"redis_error", 502},       {"unavailable", 503},       {"no_index", 503},      {"redis_unavailable", 503},
 };
 
