@@ -726,6 +726,15 @@ def docs_token_example():
     return namespace["scoped_token"]
 
 
+def docs_js_token(key, **options):
+    """The JavaScript example of docs/security.md (its function, as written) run by Node."""
+    doc = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "security.md")).read()
+    code = re.search(r"```js\n(.*?)```", doc, re.S).group(1)
+    code = code[:code.index("const token")]
+    call = f"console.log(scopedToken({json.dumps(key)}, {json.dumps(options)}));"
+    return subprocess.run(["node", "-e", code + call], capture_output=True, text=True, check=True).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def keyed():
     """ex is open, other needs a key (search_access = "key")."""
@@ -813,6 +822,11 @@ def test_scoped_tokens(keyed):
     status, headers, body = keyed.get_json("/search?q=guide&site=other&num=5", {"X-API-KEY": token})
     assert status == 200, body
     assert len(body["results"]) == 1 and body["total"] < unfiltered["total"]
+    # The docs' JavaScript example mints a token the server takes the same way (Node is installed
+    # by scripts/setup for the browser tests).
+    js = docs_js_token(parent, filters="area:guide", sites=["other"], maxNum=1, expiresAt=int(time.time()) + 600)
+    status, _, from_js = keyed.get_json("/search?q=guide&site=other&num=5", {"X-API-KEY": js})
+    assert status == 200 and from_js["total"] == body["total"] and len(from_js["results"]) == 1, from_js
     # The caller narrows, never widens: an OR cannot escape the token's filter.
     _, _, widened = keyed.get_json("/search?q=guide&site=other&" + urllib.parse.urlencode(
         {"filters": "area:guide OR type:page"}), {"X-API-KEY": token})

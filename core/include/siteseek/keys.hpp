@@ -11,6 +11,7 @@
 // A scoped token is `sst1.<base64url(JSON params)>.<base64url(HMAC-SHA256(signing secret,
 // "sst1." + payload))>`, minted by whoever holds a key with the search action, without asking the
 // server; it can only narrow what its key may do (filters ANDed, a subset of sites, a smaller num).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -111,6 +112,7 @@ struct Grant {
   bool token = false;                ///< a scoped token: the fields below narrow each search
   std::string filters;               ///< token: ANDed with the request's filters
   std::uint32_t max_num = 0;         ///< token: num clamped to this (0: no clamp)
+  std::optional<KeyClock::time_point> expires_at;  ///< when the key (or token) stops working; none: never
   bool allows(Action action) const { return (actions & static_cast<std::uint32_t>(action)) == static_cast<std::uint32_t>(action); }
   bool covers(std::string_view site) const;
   /// What audit lines name: the key id, or "anonymous".
@@ -166,13 +168,20 @@ class KeyRing {
   /// key's, its filters and max_num. Throws AuthError "unauthorized" (malformed, unknown key,
   /// bad signature, a parent key without the search action) or "key_expired" (the token or its key).
   Grant verify_token(std::string_view token, KeyClock::time_point now) const;
+  /// verify_token for "sst1." credentials, verify_key for others; a credential this thread
+  /// verified since the ring last changed is answered from a small per-thread cache (no hash;
+  /// its expiry checked again), which is what keeps a key's cost off each search.
+  Grant verify(std::string_view credential, KeyClock::time_point now) const;
 
  private:
   using Map = std::unordered_map<std::string, KeyRecord>;
   std::shared_ptr<const Map> snapshot() const;
+  void changed(std::size_t size);  // after keys_ changed, under mutex_
   std::string pepper_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Map> keys_;
+  std::atomic<std::uint64_t> generation_;  // new on every change, never reused by another ring
+  std::atomic<std::size_t> size_{0};
 };
 
 /// Whether two secrets are equal, in a time that does not depend on where they differ (their

@@ -128,7 +128,8 @@ class RateLimits {
   bool enabled() const { return settings_.enabled; }
   const TrustedProxies& proxies() const { return proxies_; }
   /// Charge one request of `which` from `client` (and, when it carries a key, from that key's
-  /// identity: empty when none) at `now`; the refusal, or nullopt when it may go on.
+  /// identity - the credential itself or anything one to one with it, hashed by identity_key;
+  /// empty when none) at `now`; the refusal, or nullopt when it may go on.
   std::optional<RateRefusal> check(RateClass which, const IpAddress& client, std::string_view key_identity,
                                    RateLimiter::Clock::time_point now);
   /// The table's slots, and those in use at `now` (for metrics).

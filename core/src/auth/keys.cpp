@@ -1,7 +1,10 @@
 // Keys: their names and times, their records as stored, making one, and the in-memory ring the
 // request path verifies against.
 #include <algorithm>
+#include <array>
 #include <ctime>
+
+#include <openssl/crypto.h>
 
 #include <boost/json.hpp>
 
@@ -265,7 +268,49 @@ Grant local_grant() {
 
 // --- the ring ---------------------------------------------------------------------------------
 
-KeyRing::KeyRing(std::string pepper) : pepper_(std::move(pepper)), keys_(std::make_shared<const Map>()) {}
+namespace {
+
+// Ring generations are unique in the process, so a cached verification can only match the ring
+// state it was made under (0: an empty cache slot).
+std::atomic<std::uint64_t> last_generation{0};
+
+// A credential this thread verified, under which ring generation, and the grant it got. The
+// key is held in memory only, as each request holds it anyway; the store never sees it.
+struct Verified {
+  std::uint64_t generation = 0;
+  std::string credential;
+  Grant grant;
+};
+constexpr std::size_t verified_slots = 16;
+using VerifiedCache = std::array<Verified, verified_slots>;
+// On the heap: a module loaded with dlopen (the Python one) has little static TLS to spare.
+thread_local std::unique_ptr<VerifiedCache> verified;
+
+}  // namespace
+
+KeyRing::KeyRing(std::string pepper)
+    : pepper_(std::move(pepper)), keys_(std::make_shared<const Map>()), generation_(++last_generation) {}
+
+void KeyRing::changed(std::size_t size) {
+  size_.store(size, std::memory_order_relaxed);
+  generation_.store(++last_generation, std::memory_order_release);
+}
+
+Grant KeyRing::verify(std::string_view credential, KeyClock::time_point now) const {
+  if (!verified) verified = std::make_unique<VerifiedCache>();
+  auto& slot = (*verified)[std::hash<std::string_view>{}(credential) % verified_slots];
+  const auto generation = generation_.load(std::memory_order_acquire);
+  if (slot.generation == generation && slot.credential.size() == credential.size() &&
+      CRYPTO_memcmp(slot.credential.data(), credential.data(), credential.size()) == 0 &&
+      !(slot.grant.expires_at && *slot.grant.expires_at <= now)) {
+    return slot.grant;
+  }
+  Grant g = credential.starts_with("sst1.") ? verify_token(credential, now) : verify_key(credential, now);
+  slot.generation = generation;  // read before the check: a change during it misses next time
+  slot.credential.assign(credential);
+  slot.grant = g;
+  return g;
+}
 
 std::shared_ptr<const KeyRing::Map> KeyRing::snapshot() const {
   std::lock_guard lock(mutex_);
@@ -280,6 +325,7 @@ void KeyRing::replace(std::vector<KeyRecord> records) {
   }
   std::lock_guard lock(mutex_);
   keys_ = std::move(map);
+  changed(keys_->size());
 }
 
 void KeyRing::put(KeyRecord record) {
@@ -288,6 +334,7 @@ void KeyRing::put(KeyRecord record) {
   std::string id = record.id;
   (*map)[std::move(id)] = std::move(record);
   keys_ = std::move(map);
+  changed(keys_->size());
 }
 
 bool KeyRing::remove(const std::string& id) {
@@ -296,6 +343,7 @@ bool KeyRing::remove(const std::string& id) {
   auto map = std::make_shared<Map>(*keys_);
   map->erase(id);
   keys_ = std::move(map);
+  changed(keys_->size());
   return true;
 }
 
@@ -316,7 +364,7 @@ std::optional<KeyRecord> KeyRing::find(const std::string& id) const {
   return it->second;
 }
 
-bool KeyRing::empty() const { return snapshot()->empty(); }
+bool KeyRing::empty() const { return size_.load(std::memory_order_relaxed) == 0; }
 
 Grant KeyRing::verify_key(std::string_view key, KeyClock::time_point now) const {
   // ssk_<16 hex>_<secret>: the id finds the record, the keyed hash of the whole key proves it.
@@ -340,6 +388,7 @@ Grant KeyRing::verify_key(std::string_view key, KeyClock::time_point now) const 
   g.actions = r.actions;
   g.sites = r.sites;
   g.all_sites = r.sites.empty();
+  g.expires_at = r.expires_at;
   return g;
 }
 

@@ -142,6 +142,11 @@ Grant KeyRing::verify_token(std::string_view token, KeyClock::time_point now) co
   g.token = true;
   g.filters = std::move(t.scope.filters);
   g.max_num = t.scope.max_num;
+  g.expires_at = record->expires_at;
+  if (t.scope.expires_at) {
+    const auto token_end = KeyClock::from_time_t(static_cast<std::time_t>(*t.scope.expires_at));
+    if (!g.expires_at || token_end < *g.expires_at) g.expires_at = token_end;
+  }
   // The token's sites within its key's: a token can name fewer sites, never others.
   if (t.scope.sites.empty()) {
     g.sites = record->sites;

@@ -105,7 +105,8 @@ struct Node::Impl {
   // then polls the store's keys_version every options.key_poll; another node loads them at the
   // first need. keys_change_mutex orders loads and changes, so a load never drops a key just made.
   mutable std::mutex keys_mutex;
-  mutable std::shared_ptr<KeyRing> ring;  // null: not loaded (yet)
+  mutable std::shared_ptr<KeyRing> ring;  // null: not loaded (yet); once set, always the same ring
+  mutable std::atomic<KeyRing*> ring_ready{nullptr};  // `ring`, read without a lock by each request
   mutable std::string keys_seen;          // the keys_version the ring was loaded at
   mutable std::mutex keys_change_mutex;
   std::condition_variable keys_wake;
@@ -126,15 +127,17 @@ struct Node::Impl {
     r->replace(std::move(records));
     std::lock_guard lock(keys_mutex);
     ring = r;
+    ring_ready.store(r.get(), std::memory_order_release);
     keys_seen = std::move(version);
     return r;
   }
   // The ring for a check: a following node's as loaded (none while its store was away), another
   // node's loaded now if need be.
-  std::shared_ptr<KeyRing> ring_for_check() const {
-    auto r = loaded_ring();
-    if (r || options.follow) return r;
-    return load_ring();
+  // Lock-free once loaded: every keyed request asks. The ring lives as long as the node.
+  const KeyRing* ring_for_check() const {
+    if (const auto* r = ring_ready.load(std::memory_order_acquire)) return r;
+    if (options.follow) return nullptr;
+    return load_ring().get();
   }
   void poll_keys() {
     bool failing = false;
@@ -631,31 +634,38 @@ Grant Node::authorize(std::string_view credential, Action action, const std::vec
     }
     names.push_back(std::move(name));
   }
-  const auto ring = impl_->ring_for_check();
-  const bool admin_disabled = settings->api_key.empty() && (!ring || ring->empty());
-  if (!reading && admin_disabled) {
+  if (credential.empty() && reading && needs_key.empty()) {  // an open site's reader: no keys to look at
+    Grant anonymous;
+    anonymous.actions = static_cast<std::uint32_t>(Action::search) | static_cast<std::uint32_t>(Action::suggest);
+    return anonymous;
+  }
+  const KeyRing* ring = impl_->ring_for_check();
+  if (!reading && settings->api_key.empty() && (!ring || ring->empty())) {
     throw AuthError("admin_disabled", "admin endpoints are disabled: no api_key is configured and no key exists");
   }
   if (credential.empty()) {
-    if (reading && needs_key.empty()) {
-      Grant anonymous;
-      anonymous.actions = static_cast<std::uint32_t>(Action::search) | static_cast<std::uint32_t>(Action::suggest);
-      return anonymous;
-    }
     if (reading) {
       throw AuthError("unauthorized", "site '" + needs_key + "' needs a key or a scoped token (search_access = \"key\")");
     }
     throw AuthError("unauthorized", "no key given");
   }
+  // Keys and tokens first (the per-thread cache answers a known one without hashing); the
+  // bootstrap api_key is whatever the settings say, so a credential shaped like a key may be it.
   Grant g;
-  if (!settings->api_key.empty() && same_secret(credential, settings->api_key.value)) {
+  const auto bootstrap = [&] {
+    if (settings->api_key.empty() || !same_secret(credential, settings->api_key.value)) return false;
+    g = Grant{};
     g.key_id = "bootstrap";
     g.actions = static_cast<std::uint32_t>(Action::all);
-  } else if (ring && credential.starts_with("sst1.")) {
-    g = ring->verify_token(credential, KeyClock::now());
-  } else if (ring && credential.starts_with("ssk_")) {
-    g = ring->verify_key(credential, KeyClock::now());
-  } else {
+    return true;
+  };
+  if (ring && (credential.starts_with("sst1.") || credential.starts_with("ssk_"))) {
+    try {
+      g = ring->verify(credential, KeyClock::now());
+    } catch (const AuthError&) {
+      if (!bootstrap()) throw;
+    }
+  } else if (!bootstrap()) {
     throw AuthError("unauthorized", "wrong key");
   }
   if (!g.allows(action)) {

@@ -7,7 +7,9 @@
 //    the key's, filters, max_num); a token whose payload was changed, one signed with another key,
 //    an expired one, one of a key without search are refused with the right code;
 // 4. the token parser refuses what is not exactly a token (prefix, parts, base64url, JSON shape,
-//    unknown keys, types, limits) as "unauthorized", and base64url has one encoding per value.
+//    unknown keys, types, limits) as "unauthorized", and base64url has one encoding per value;
+// 5. verify() answers a credential again from its per-thread cache only while nothing changed:
+//    a revoked key, a replaced key set and an expiry reached are refused at once.
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -201,6 +203,39 @@ BOOST_AUTO_TEST_CASE(token_parser_refuses_anything_else) {
   BOOST_TEST(!auth::base64url_decode("QQ=="));
   BOOST_TEST(!auth::base64url_decode("Q+"));
   BOOST_TEST(auth::base64url_encode("\xfb\xff") == "-_8");
+}
+
+BOOST_AUTO_TEST_CASE(cached_verification_follows_revocation_and_expiry) {
+  KeyRing ring(random_pepper());
+  auto spec_with_expiry = spec({"search"});
+  spec_with_expiry.expires_at = now + 1h;
+  auto made = make_key(spec_with_expiry, ring.pepper(), now);
+  ring.put(made.record);
+  BOOST_TEST(ring.verify(made.key, now).key_id == made.record.id);
+  BOOST_TEST(ring.verify(made.key, now).key_id == made.record.id);  // the cached answer
+  BOOST_TEST(code_of([&] { ring.verify(made.key, now + 2h); }) == "key_expired");
+  // A token: cached, and dies with its key.
+  TokenScope scope;
+  scope.filters = "area:guide";
+  const auto token = mint_scoped_token(made.key, scope);
+  BOOST_TEST(ring.verify(token, now).filters == "area:guide");
+  BOOST_TEST(ring.verify(token, now).token);
+  BOOST_TEST(ring.remove(made.record.id));
+  BOOST_TEST(code_of([&] { ring.verify(made.key, now); }) == "unauthorized");
+  BOOST_TEST(code_of([&] { ring.verify(token, now); }) == "unauthorized");
+  // A key set replaced (another node's change) without this key: refused too.
+  auto other = make_key(spec({"search"}), ring.pepper(), now);
+  ring.put(other.record);
+  BOOST_TEST(ring.verify(other.key, now).key_id == other.record.id);
+  ring.replace({});
+  BOOST_TEST(code_of([&] { ring.verify(other.key, now); }) == "unauthorized");
+  BOOST_TEST(ring.empty());
+  // A wrong secret next to a cached key is not taken for it.
+  ring.put(other.record);
+  BOOST_TEST(ring.verify(other.key, now).key_id == other.record.id);
+  std::string wrong = other.key;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  BOOST_TEST(code_of([&] { ring.verify(wrong, now); }) == "unauthorized");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,7 +11,6 @@
 #include <optional>
 
 #include <boost/url/parse.hpp>
-#include <openssl/evp.h>
 
 #include <boost/json.hpp>
 
@@ -412,24 +411,6 @@ constexpr Action action_of(Access access) {
   return Action::all;
 }
 
-// The identity a request's X-API-KEY is charged to: the first 16 hex digits of its SHA-256, so
-// the limiter's table never holds a key. It is charged before the key is verified (guessing costs
-// budget too): a key and its identity are one to one, each scoped token has its own, and a wrong
-// key only spends its own bucket and its address's.
-std::string key_identity(std::string_view api_key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!EVP_Digest(api_key.data(), api_key.size(), digest, &size, EVP_sha256(), nullptr)) {
-    return std::string(api_key.substr(0, 16));  // no digest: still one bucket per key
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < 8; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
-}
 
 // The rate limits, before the handler and the admin key (so guessing keys is limited too):
 // search and suggest per address, admin routes per address, and any request with a key per key.
@@ -445,8 +426,10 @@ std::optional<Response> check_rate(RateLimits& limits, Metrics& metrics, const R
   const auto& proxies = limits.proxies();
   const IpAddress client = proxies.client(
       request.peer, proxies.header() == ForwardedHeader::forwarded ? request.forwarded : request.forwarded_for);
-  const auto refused =
-      limits.check(which, client, request.api_key.empty() ? std::string() : key_identity(request.api_key), now);
+  // A request's key is charged before it is verified (guessing costs budget too) under a hash of
+  // the whole credential (identity_key): one bucket per key, one per scoped token, and a wrong
+  // key spends only its own bucket and its address's. The table holds the hash, never the key.
+  const auto refused = limits.check(which, client, request.api_key, now);
   if (!refused) return std::nullopt;
   metrics.record_rate_limited(refused->budget);
   const auto seconds = std::max<std::int64_t>(
