@@ -34,6 +34,7 @@ from ._siteseek import (  # noqa: F401
     SnapshotError,
     SubResult,
     Suggestion,
+    TlsSettings,
     UnknownSiteError,
     UrlBoost,
     __version__,
@@ -43,5 +44,5 @@ from ._siteseek import (  # noqa: F401
 __all__ = [
     "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
-    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
+    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "TlsSettings", "UnknownSiteError", "UrlBoost", "__version__", "settings_schema",
 ]

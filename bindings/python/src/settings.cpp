@@ -105,6 +105,7 @@ void init_settings(py::module_& m) {
   bind_struct<CrawlLimits>(m, "CrawlLimits", "How hard the crawler may work.");
   bind_struct<SearchOptions>(m, "SearchOptions", "Per-site search behaviour.");
   bind_struct<SiteSettings>(m, "SiteSettings", "One documentation site: where its pages come from, how to search it.");
+  bind_struct<TlsSettings>(m, "TlsSettings", "HTTPS in the bundled server: certificate and key files (PEM), oldest protocol.");
   bind_struct<AppSettings>(m, "AppSettings", "The application: server, storage and the list of sites.");
 
   auto app = py::class_<AppSettings>(m.attr("AppSettings"));
