@@ -19,7 +19,10 @@ if(SITESEEK_IO_URING)
 endif()
 if(SITESEEK_WITH_REDIS)
   pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
-  find_package(OpenSSL REQUIRED)  # rediss:// (hiredis 0.14 has no TLS of its own)
+endif()
+if(SITESEEK_WITH_REDIS OR SITESEEK_WITH_HTTP)
+  # rediss:// (hiredis 0.14 has no TLS of its own) and the HTTP server's HTTPS
+  find_package(OpenSSL REQUIRED)
 endif()
 # libstemmer ships no pkg-config file.
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)

@@ -91,6 +91,9 @@ std::string Metrics::render(Node& node) const {
   out += "# HELP siteseek_http_accept_errors_total Connections that could not be accepted: descriptors or memory ran out, or the client gave up first.\n";
   out += "# TYPE siteseek_http_accept_errors_total counter\n";
   out += "siteseek_http_accept_errors_total " + std::to_string(accept_errors_.load()) + "\n";
+  out += "# HELP siteseek_tls_handshake_failures_total TLS handshakes that failed or timed out (0 without TLS).\n";
+  out += "# TYPE siteseek_tls_handshake_failures_total counter\n";
+  out += "siteseek_tls_handshake_failures_total " + std::to_string(tls_handshake_failures_.load()) + "\n";
   out += "# HELP siteseek_index_documents Documents in each site's current index.\n";
   out += "# TYPE siteseek_index_documents gauge\n";
   std::string memory = "# HELP siteseek_index_memory_bytes Memory held by each site's index.\n"

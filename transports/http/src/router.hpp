@@ -51,6 +51,8 @@ class Metrics {
   void record_search(bool empty);
   /// A connection the server could not accept (out of descriptors or memory, or aborted first).
   void record_accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
+  /// A TLS handshake that failed or timed out (plain HTTP on the TLS port, old protocols, scanners).
+  void record_tls_handshake_failure() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
   std::string render(Node& node) const;
 
  private:
@@ -60,6 +62,7 @@ class Metrics {
   std::array<std::array<std::atomic<std::uint64_t>, buckets_ms.size() + 1>, routes> latency_{};
   std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
   std::atomic<std::uint64_t> searches_{0}, empty_searches_{0}, accept_errors_{0};
+  std::atomic<std::uint64_t> tls_handshake_failures_{0};
 };
 
 class Router {
