@@ -1,6 +1,6 @@
 # Sourced by the HTTP benchmarks: one `siteseek serve` at a time over the Python docs, on
 # 127.0.0.1:$port with its snapshot in $work/data, stopped by PID (also when the script exits).
-# The sourcing script sets `work` and `port` first.
+# The sourcing script sets `work` and `port` first (and `scheme=https` for a server with TLS).
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -20,7 +20,7 @@ start_server() {
     serve --port "$port" > "$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && return 0
+    curl -fsk -o /dev/null "${scheme:-http}://127.0.0.1:$port/health" && return 0
     kill -0 "$server_pid" || { cat "$work/server.log"; exit 1; }
     sleep 0.1
   done

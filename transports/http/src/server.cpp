@@ -20,6 +20,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "request_io.hpp"
 #include "router.hpp"
@@ -45,7 +46,9 @@ class Connection {
 };
 
 using Registry = std::list<std::weak_ptr<Connection>>;
-using TlsStream = net::ssl::stream<tcp::socket>;
+// Beast's wrapper of Asio's ssl::stream: it joins a response's header and body buffers into one
+// write, where Asio's stream would encrypt and send each buffer as its own record and syscall.
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 struct Shared {
   ServerOptions options;
