@@ -133,6 +133,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   // Within the request timeout: a client that connects and sends nothing is not kept.
   void handshake() {
+    beast::error_code ignore;
+    peer_ = socket().remote_endpoint(ignore);  // now: once the socket is shut down it may be gone
     waiting_ = true;
     io_started(shared_.options.request_timeout);
     stream_.async_handshake(net::ssl::stream_base::server,
@@ -144,12 +146,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (!ec && !timed_out_) return read();
     if (shared_.stopping.load() && !timed_out_) return close();  // ended by the stop, not the client's fault
     shared_.router.metrics().record_tls_handshake_failure();
-    if (shared_.options.log) {
-      beast::error_code ignore;
-      auto peer = socket().remote_endpoint(ignore);
-      shared_.log(LogLevel::debug, "TLS handshake with " + peer.address().to_string() + " failed: " +
-                                       (timed_out_ ? std::string("timed out") : ec.message()));
-    }
+    shared_.log(LogLevel::debug, "TLS handshake with " + peer_.address().to_string() + " failed: " +
+                                     (timed_out_ ? std::string("timed out") : ec.message()));
     if (!timed_out_ && is_plain_http(ec)) return refuse_plain_http();
     close();
   }
@@ -265,6 +263,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::optional<bhttp::response<bhttp::string_body>> res_;
   Shared& shared_;
   Registry::iterator registry_entry_;
+  tcp::endpoint peer_;  // TLS: the client's address, for the log of a failed handshake
   Clock::time_point deadline_;
   std::uint64_t timer_generation_ = 0;
   bool waiting_ = false, io_pending_ = false, timer_armed_ = false, timed_out_ = false;
