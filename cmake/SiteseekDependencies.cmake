@@ -18,7 +18,7 @@ if(SITESEEK_IO_URING)
   pkg_check_modules(liburing REQUIRED IMPORTED_TARGET liburing)
 endif()
 # OpenSSL: HMAC-SHA256, random bytes and constant-time compares for API keys and scoped tokens
-# (the auth module), and rediss:// (hiredis 0.14 has no TLS of its own).
+# (the auth module), rediss:// (hiredis 0.14 has no TLS of its own) and the HTTP server's HTTPS.
 find_package(OpenSSL REQUIRED)
 if(SITESEEK_WITH_REDIS)
   pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)

@@ -1,6 +1,6 @@
 # Sourced by the HTTP benchmarks: one `siteseek serve` at a time over the Python docs, on
 # 127.0.0.1:$port with its snapshot in $work/data, stopped by PID (also when the script exits).
-# The sourcing script sets `work` and `port` first.
+# The sourcing script sets `work` and `port` first (and `scheme=https` for a server with TLS).
 # The PID is also kept in $work/server.pid: a benchmark whose loop runs in a pipeline (a subshell)
 # and exits there leaves this shell's server_pid empty, and the cleanup still stops the server.
 server_pid=""
@@ -30,7 +30,7 @@ start_server() {
   server_pid=$!
   echo "$server_pid" > "$work/server.pid"
   for _ in $(seq 1 600); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/health" && return 0
+    curl -fsk -o /dev/null "${scheme:-http}://127.0.0.1:$port/health" && return 0
     kill -0 "$server_pid" || { cat "$work/server.log"; exit 1; }
     sleep 0.1
   done

@@ -68,15 +68,15 @@ class Server:
         while time.time() < deadline and self.port is None:
             if self.proc.poll() is not None:
                 raise RuntimeError("siteseek serve exited: " + open(self.log_path).read())
-            m = re.search(r"on http://127\.0\.0\.1:(\d+)/", open(self.log_path).read())
+            m = re.search(r"on (https?)://127\.0\.0\.1:(\d+)/", open(self.log_path).read())
             if m:
-                self.port = int(m.group(1))
+                self.scheme, self.port = m.group(1), int(m.group(2))
             else:
                 time.sleep(0.05)
         if self.port is None:
             self.stop()
             raise RuntimeError("siteseek serve did not start: " + open(self.log_path).read())
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{self.scheme}://127.0.0.1:{self.port}"
 
     def request(self, method, path, headers=None, body=None):
         req = urllib.request.Request(self.base + path, method=method, headers=headers or {}, data=body)

@@ -397,6 +397,7 @@ int main(int argc, char** argv) {
 #ifdef SITESEEK_HAVE_HTTP
       AppSettings settings = load(g, flags);
       check_io_backend();  // before any indexing: refuse in a moment, not after a crawl
+      http::check_tls(settings.tls);  // likewise: a certificate or key that cannot serve
       NodeOptions o = base;
       o.follow = true;
       o.index_missing = true;
@@ -410,15 +411,18 @@ int main(int argc, char** argv) {
       options.host = effective->host;
       options.port = effective->port;
       options.threads = effective->threads;
-      options.handle_signals = true;
+      options.handle_signals = true;  // SIGINT/SIGTERM stop, SIGHUP reloads the TLS files
+      options.tls = effective->tls;
+      options.log = base.log;
       options.request_timeout = std::chrono::milliseconds(request_timeout_ms);
       options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
       {
         http::Server server(node, options);
         server.start();
         // Printed at every log level: scripts and tests read the port from this line.
-        std::fprintf(stderr, "siteseek %s serving %zu site(s) on http://%s:%u/ with %s (Ctrl-C stops)\n", version_string,
-                     effective->sites.size(), effective->host.c_str(), server.port(), io_backend());
+        std::fprintf(stderr, "siteseek %s serving %zu site(s) on %s://%s:%u/ with %s (Ctrl-C stops)\n", version_string,
+                     effective->sites.size(), server.tls() ? "https" : "http", effective->host.c_str(), server.port(),
+                     io_backend());
         server.run();
       }
       log(Level::info, "siteseek: stopped");

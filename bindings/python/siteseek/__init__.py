@@ -36,6 +36,7 @@ from ._siteseek import (  # noqa: F401
     SnapshotError,
     SubResult,
     Suggestion,
+    TlsSettings,
     UnknownSiteError,
     UrlBoost,
     __version__,
@@ -46,5 +47,5 @@ from ._siteseek import (  # noqa: F401
 __all__ = [
     "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RateBudget", "RateLimitSettings", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
-    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "UnknownSiteError", "UrlBoost", "__version__", "scoped_token", "settings_schema",
+    "SkipRules", "SnapshotError", "SubResult", "Suggestion", "TlsSettings", "UnknownSiteError", "UrlBoost", "__version__", "scoped_token", "settings_schema",
 ]

@@ -160,9 +160,19 @@ class SiteSettings:
     def from_dict(d: Mapping[str, Any]) -> SiteSettings: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+class TlsSettings:
+    cert_file: str
+    key_file: str
+    min_version: str
+    def __init__(self, **kwargs: Any) -> None: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> TlsSettings: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class AppSettings:
     host: str
     port: int
+    tls: TlsSettings
     threads: int
     api_key: str
     cors_origins: list[str]

@@ -164,10 +164,21 @@ struct RateLimitSettings {
   bool operator==(const RateLimitSettings&) const = default;
 };
 
+/// HTTPS in the bundled server (docs/security.md#tls). The files are read when the server starts
+/// and again on SIGHUP (a renewed certificate at the same paths); both empty: plain HTTP.
+struct TlsSettings {
+  std::string cert_file;            ///< PEM: the server's certificate, then its intermediates
+  std::string key_file;             ///< PEM: the certificate's private key, unencrypted
+  std::string min_version = "1.2";  ///< oldest protocol accepted: "1.2" or "1.3"
+  bool enabled() const noexcept { return !cert_file.empty() || !key_file.empty(); }
+  bool operator==(const TlsSettings&) const = default;
+};
+
 /// The application: the server, storage and the list of sites.
 struct AppSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;                 ///< 0: any free port (the server prints it)
+  TlsSettings tls;                           ///< certificate and key: the port serves HTTPS only
   std::uint32_t threads = 0;                 ///< io threads; 0 = one per core
   Secret api_key;                            ///< empty: admin endpoints are disabled
   std::vector<std::string> cors_origins;     ///< allowed Origin values; "*" allows any
@@ -209,6 +220,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SiteSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateBudget& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateLimitSettings& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const TlsSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AppSettings& s);
 Secret tag_invoke(const boost::json::value_to_tag<Secret>&, const boost::json::value& jv);
 FieldWeights tag_invoke(const boost::json::value_to_tag<FieldWeights>&, const boost::json::value& jv);
@@ -222,6 +234,7 @@ SearchOptions tag_invoke(const boost::json::value_to_tag<SearchOptions>&, const 
 SiteSettings tag_invoke(const boost::json::value_to_tag<SiteSettings>&, const boost::json::value& jv);
 RateBudget tag_invoke(const boost::json::value_to_tag<RateBudget>&, const boost::json::value& jv);
 RateLimitSettings tag_invoke(const boost::json::value_to_tag<RateLimitSettings>&, const boost::json::value& jv);
+TlsSettings tag_invoke(const boost::json::value_to_tag<TlsSettings>&, const boost::json::value& jv);
 AppSettings tag_invoke(const boost::json::value_to_tag<AppSettings>&, const boost::json::value& jv);
 
 /// Settings as JSON; the API key in clear only with SecretPolicy::include.

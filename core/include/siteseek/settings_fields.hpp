@@ -126,10 +126,18 @@ void each_field(S& s, F&& f) {
   f("table_size", s.table_size);
 }
 
+template <class S, class F> requires Same<S, TlsSettings>
+void each_field(S& s, F&& f) {
+  f("cert_file", s.cert_file);
+  f("key_file", s.key_file);
+  f("min_version", s.min_version);
+}
+
 template <class S, class F> requires Same<S, AppSettings>
 void each_field(S& s, F&& f) {
   f("host", s.host);
   f("port", s.port);
+  f("tls", s.tls);
   f("threads", s.threads);
   f("api_key", s.api_key);
   f("cors_origins", s.cors_origins);

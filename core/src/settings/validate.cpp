@@ -210,6 +210,12 @@ void validate(const AppSettings& s) {
   Issues issues;
   if (s.host.empty()) issues.push_back({"host", "expected a host name or address to listen on"});
   check_range<std::uint32_t>(s.threads, 0, 1024, "threads", issues);
+  // The files themselves are read by the server at start (and on SIGHUP), which names them.
+  if (s.tls.enabled()) {
+    if (s.tls.cert_file.empty()) issues.push_back({"tls.cert_file", "required with tls.key_file: the certificate (PEM) of that key"});
+    if (s.tls.key_file.empty()) issues.push_back({"tls.key_file", "required with tls.cert_file: the certificate's private key (PEM)"});
+  }
+  check_one_of(s.tls.min_version, {"1.2", "1.3"}, "tls.min_version", issues);
   if (s.api_key.value == "***") issues.push_back({"api_key", "the masked value \"***\" cannot be used as a key"});
   for (std::size_t i = 0; i < s.cors_origins.size(); ++i) {
     const auto& o = s.cors_origins[i];

@@ -95,6 +95,7 @@ struct Generator {
     a.host = text();
     a.port = integer<std::uint16_t>();
     a.threads = integer<std::uint32_t>();
+    a.tls = {text(), text(), text()};
     a.api_key.value = text();
     if (a.api_key.value == "***") a.api_key.value = "x";
     a.cors_origins = texts();

@@ -131,6 +131,22 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[2].name", "duplicate site name \"dup\""));
 }
 
+BOOST_AUTO_TEST_CASE(tls_takes_a_certificate_with_its_key_and_a_known_version) {
+  // Off by default; the files themselves are read by the server (tests/unit/http/tls_test.cpp).
+  BOOST_TEST(!AppSettings{}.tls.enabled());
+  BOOST_TEST(AppSettings{}.tls.min_version == "1.2");
+  BOOST_TEST(issues_of(R"({"tls": {"cert_file": "/etc/c.pem", "key_file": "/etc/k.pem", "min_version": "1.3"}})").empty());
+  auto only_cert = issues_of(R"({"tls": {"cert_file": "/etc/c.pem"}})");
+  BOOST_TEST(only_cert.size() == 1u);
+  BOOST_TEST(has_issue(only_cert, "tls.key_file", "required with tls.cert_file"));
+  auto only_key = issues_of(R"({"tls": {"key_file": "/etc/k.pem", "min_version": "1.1"}})");
+  BOOST_TEST(only_key.size() == 2u);
+  BOOST_TEST(has_issue(only_key, "tls.cert_file", "required with tls.key_file"));
+  BOOST_TEST(has_issue(only_key, "tls.min_version", R"(expected one of "1.2", "1.3", got "1.1")"));
+  BOOST_TEST(has_issue(issues_of(R"({"tls": {"cert_fle": "x"}})"), "tls.cert_fle", "did you mean 'cert_file'?"));
+  BOOST_TEST(has_issue(issues_of(R"({"tls": {"min_version": 1.2}})"), "tls.min_version", "expected a string, got a number"));
+}
+
 BOOST_AUTO_TEST_CASE(selectors_are_parsed_and_errors_say_where) {
   auto issues = issues_of(R"json({"sites":[{"name":"a","url":"https://a.org/",
       "content_selectors":["main article", "div.body[role=main]", "div:first-child", ""],
@@ -259,6 +275,8 @@ BOOST_AUTO_TEST_CASE(schema_lists_every_key_with_defaults) {
   BOOST_TEST(limits.at("search").at("properties").at("per_second").at("default").to_number<double>() == 50);
   BOOST_TEST(limits.at("table_size").at("default").to_number<std::int64_t>() == 65536);
   BOOST_TEST(props.at("trusted_proxies").at("items").at("type").as_string() == "string");
+  BOOST_TEST(props.at("tls").at("properties").at("min_version").at("default").as_string() == "1.2");
+  BOOST_TEST(props.at("tls").at("additionalProperties").as_bool() == false);
 }
 
 // Rate limits: each budget, the table size and the trusted proxies are checked with their key

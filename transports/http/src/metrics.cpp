@@ -113,6 +113,9 @@ std::string Metrics::render(Node& node, const RateLimits* limits) const {
     out += "# TYPE siteseek_rate_limit_slots_used gauge\n";
     out += "siteseek_rate_limit_slots_used " + std::to_string(limits->used(std::chrono::steady_clock::now())) + "\n";
   }
+  out += "# HELP siteseek_tls_handshake_failures_total TLS handshakes that failed or timed out (0 without TLS).\n";
+  out += "# TYPE siteseek_tls_handshake_failures_total counter\n";
+  out += "siteseek_tls_handshake_failures_total " + std::to_string(tls_handshake_failures_.load()) + "\n";
   out += "# HELP siteseek_index_documents Documents in each site's current index.\n";
   out += "# TYPE siteseek_index_documents gauge\n";
   std::string memory = "# HELP siteseek_index_memory_bytes Memory held by each site's index.\n"

@@ -57,6 +57,8 @@ class Metrics {
   void record_accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
   /// A request refused by the rate limits, by the budget that ran out ("search", "admin", "key").
   void record_rate_limited(std::string_view budget);
+  /// A TLS handshake that failed or timed out (plain HTTP on the TLS port, old protocols, scanners).
+  void record_tls_handshake_failure() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
   /// The text of /metrics; with `limits`, also their table's size and use.
   std::string render(Node& node, const RateLimits* limits = nullptr) const;
 
@@ -68,6 +70,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, routes> latency_sum_us_{};
   std::atomic<std::uint64_t> searches_{0}, empty_searches_{0}, accept_errors_{0};
   std::array<std::atomic<std::uint64_t>, 3> rate_limited_{};  // search, admin, key
+  std::atomic<std::uint64_t> tls_handshake_failures_{0};
 };
 
 class Router {
