@@ -395,6 +395,9 @@ int main(int argc, char** argv) {
     base.max_attempts = worker_flags.max_attempts;
     if (*serve) {
 #ifdef SITESEEK_HAVE_HTTP
+      // Until the server handles SIGHUP (a TLS reload), one sent by a certificate renewal during
+      // start-up indexing must not end the process; the server reads the files when it starts.
+      ::signal(SIGHUP, SIG_IGN);
       AppSettings settings = load(g, flags);
       check_io_backend();  // before any indexing: refuse in a moment, not after a crawl
       http::check_tls(settings.tls);  // likewise: a certificate or key that cannot serve
