@@ -6,6 +6,18 @@
 
 namespace siteseek::detail {
 
+// words: a query of at least partial_match_min_words required words that fewer than
+// partial_match_below records match in full also takes the records missing at most
+// partial_match_missing of them; each word a record misses multiplies its score by
+// partial_match_factor. Chosen together on the readers'-words sets and the dev sets
+// (docs/performance.md): factors of 0.7 and 0.9 each lose on one site what they win on the
+// other; a threshold of 100 finds a little more than 30 but runs the wider pass for dev queries
+// of three words too (their p50 +33 %), 10 finds less.
+inline constexpr unsigned partial_match_min_words = 3;
+inline constexpr unsigned partial_match_missing = 1;
+inline constexpr std::size_t partial_match_below = 30;
+inline constexpr float partial_match_factor = 0.8f;
+
 // match_kind: how much an expanded term is worth relative to the word typed.
 inline constexpr float weight_exact = 1.0f;
 inline constexpr float weight_stem = 0.85f;

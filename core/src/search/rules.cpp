@@ -77,6 +77,11 @@ namespace rule {
 
 // Matching counted each record's required words; they matter only when not all matched.
 void words(const RankingInput& in, std::span<Candidate> candidates) {
+  if (in.matches.partial) {
+    for (auto& c : candidates)
+      for (auto n = in.s.count[c.doc]; n < in.matches.required; ++n) c.score *= partial_match_factor;
+    return;
+  }
   if (in.matches.all_match) return;
   for (auto& c : candidates) c.words = in.s.count[c.doc];
 }
@@ -109,9 +114,12 @@ void scattered(const RankingInput& in, std::span<Candidate> candidates) {
   auto& s = in.s;
   if (!in.matches.all_match || in.matches.required < 2 || d.doc_is_section.empty()) return;
   const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+  // With partial matches among the candidates, only those holding every word count.
+  const auto every_word = [&](const Candidate& c) { return !in.matches.partial || s.count[c.doc] == in.matches.required; };
   for (const auto& c : candidates)
-    if (d.doc_is_section[c.doc]) s.group_stamp[d.doc_group[c.doc]] = g;
+    if (d.doc_is_section[c.doc] && every_word(c)) s.group_stamp[d.doc_group[c.doc]] = g;
   for (auto& c : candidates) {
+    if (!every_word(c)) continue;
     const auto grp = d.doc_group[c.doc];
     if (!d.doc_is_section[c.doc] && d.group_has_sections[grp] && s.group_stamp[grp] != g)
       c.score *= scattered_page_factor;

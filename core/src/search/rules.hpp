@@ -76,7 +76,8 @@ void exact_title(const RankingInput& in, const Reranked& candidate, double& fact
 
 /// The rules, in the order they run (and of precedence).
 inline constexpr std::array<RankingRule, 8> ranking_rules{{
-    {"words", "records matching more required query words rank first (only differs when relaxed)",
+    {"words", "relaxed: records matching more required query words rank first; partial (few records match every "
+              "word): x partial_match_factor per word a record misses",
      RuleStage::candidates, nullptr, rule::words},
     {"match_kind", "per word: exact 1.0 > stem > synonym > prefix > one typo > two typos (multipliers in ranking.hpp)",
      RuleStage::weight, rule::match_kind},

@@ -3,7 +3,9 @@
 #include "search/score.hpp"
 
 #include <bit>
+#include <span>
 
+#include "search/ranking.hpp"
 #include "search/rules.hpp"
 
 namespace siteseek::detail {
@@ -260,21 +262,19 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
   // With several required clauses only the documents of the rarest one can match them all: the
   // others add to those documents only (no accumulator set up, nothing to rank, for the rest).
   // When none matches them all, the pass is redone over every document to rank the relaxed match.
-  std::size_t driver = plan.clauses.size();
-  if (required >= 2)
-    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
-      const auto& c = plan.clauses[i];
-      if (c.excluded || c.optional) continue;
-      if (driver == plan.clauses.size() || size_of(i) < size_of(driver)) driver = i;
-    }
+  std::vector<std::size_t> by_size;  // the required clauses, rarest first
+  if (required >= 2) {
+    for (std::size_t i = 0; i < plan.clauses.size(); ++i)
+      if (!plan.clauses[i].excluded && !plan.clauses[i].optional) by_size.push_back(i);
+    std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) { return size_of(a) < size_of(b); });
+  }
   auto& touched = s.touched;
   touched.clear();
   std::uint32_t gen = 0;
-  bool all_match = false;
-  // One word, the commonest query: its hits are the candidates, no accumulators needed.
-  const bool single = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
-  for (bool restrict : {driver < plan.clauses.size(), false}) {
-    if (single) break;
+  // One pass: with `drivers`, only their documents are accumulated (the other clauses' hits are
+  // kept for those only); without, every document.
+  auto pass = [&](std::span<const std::size_t> drivers) {
+    const bool restrict = !drivers.empty();
     gen = Scratch::bump(s.doc_gen, s.doc_stamp);
     if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
     touched.clear();
@@ -284,8 +284,9 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
       s.count[doc] = 0;
       touched.push_back(doc);
     };
-    if (restrict)
+    for (auto driver : drivers)
       each_doc(driver, nullptr, [&](std::uint32_t doc, float) {
+        if (s.doc_stamp[doc] == gen) return;
         start(doc);
         s.keep[doc >> 6] |= std::uint64_t{1} << (doc & 63);
       });
@@ -294,9 +295,10 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
       // Optional clauses are stop words next to real words: nearly every record has them, so
       // their idf adds next to nothing to any score, yet walking them costs a posting per record.
       if (c.optional && required > 0) continue;
-      // The other required words keep hits for the driver's documents only: later steps (rerank,
+      // The other required words keep hits for the drivers' documents only: later steps (rerank,
       // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
-      const bool filter = restrict && i != driver && !c.excluded && site.landing_pages.empty();
+      const bool driver = std::find(drivers.begin(), drivers.end(), i) != drivers.end();
+      const bool filter = restrict && !driver && !c.excluded && site.landing_pages.empty();
       each_doc(i, filter ? s.keep.data() : nullptr, [&](std::uint32_t doc, float score) {
         if (c.excluded) {
           s.excluded_stamp[doc] = gen;
@@ -312,17 +314,44 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
     }
     if (restrict)
       for (auto doc : touched) s.keep[doc >> 6] = 0;
+  };
+  // Records (not excluded) with at least `words` required words.
+  auto matching = [&](std::uint16_t words, std::size_t enough) {
+    std::size_t n = 0;
     for (auto doc : touched)
-      if (s.excluded_stamp[doc] != gen && s.count[doc] == required) {
-        all_match = true;
-        break;
-      }
-    if (all_match || !restrict) break;
-    for (auto t : kept) scorer.forget(t);  // the relaxed pass needs every document's hits
+      if (s.excluded_stamp[doc] != gen && s.count[doc] >= words && ++n >= enough) break;
+    return n;
+  };
+  auto forget_kept = [&] {
+    for (auto t : kept) scorer.forget(t);  // a wider pass needs more documents' hits
     kept.clear();
+  };
+  bool all_match = false;
+  std::uint16_t min_words = required;
+  // One word, the commonest query: its hits are the candidates, no accumulators needed.
+  const bool single = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
+  if (!single) {
+    pass(by_size.empty() ? std::span<const std::size_t>{} : std::span(by_size).first(1));
+    all_match = matching(required, 1) > 0;
+    const std::uint16_t partial_words = required > partial_match_missing ? required - partial_match_missing : 0;
+    if (all_match && required >= partial_match_min_words && partial_words >= 1 &&
+        matching(required, partial_match_below) < partial_match_below) {
+      // Few records hold every word: those missing at most partial_match_missing of them compete
+      // too. Each holds one of the missing + 1 rarest words, whose documents are walked in full.
+      forget_kept();
+      pass(std::span(by_size).first(partial_match_missing + 1u));
+      min_words = partial_words;
+    } else if (!all_match) {
+      min_words = 1;
+      if (!by_size.empty()) {
+        forget_kept();  // the relaxed pass needs every document's hits
+        pass({});
+      }
+    }
   }
 
-  // The candidates: every record with all the required words, or, relaxed, with any.
+  // The candidates: every record with all the required words, or, partial, with all but a few,
+  // or, relaxed, with any.
   auto& cands = s.cands;
   cands.clear();
   if (single) {
@@ -336,11 +365,10 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
   cands.reserve(touched.size());
   for (auto doc : touched) {
     if (s.excluded_stamp[doc] == gen) continue;
-    std::uint16_t words = s.count[doc];
-    if (all_match ? words != required : words == 0) continue;
+    if (s.count[doc] < min_words) continue;
     cands.push_back({doc, 0, s.score[doc]});
   }
-  return {required, all_match};
+  return {required, all_match, min_words < required && all_match};
 }
 
 }  // namespace siteseek::detail

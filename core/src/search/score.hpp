@@ -64,6 +64,9 @@ class Scorer {
 struct Matches {
   std::uint16_t required = 0;  ///< clauses a record must match (not excluded, not optional stop words)
   bool all_match = false;      ///< some record matched them all; else the candidates match some
+  /// Few records matched them all: records missing at most partial_match_missing of them are
+  /// candidates too (the `words` rule scores them lower).
+  bool partial = false;
 };
 
 /// Every clause, term-at-a-time, into `s.cands`: the records matching every required clause and

@@ -1,6 +1,10 @@
 // What these tests prove:
 // 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so), with
 //    every record that has some of the words ranked, not only those of the rarest word.
+//    When fewer than 100 records hold every word of a query of three or more, records missing one
+//    word compete too, scored lower: two of three words in a title outrank all three buried in a
+//    long body, all three in a title still win; not when many records hold every word; an
+//    excluded word still excludes; `relaxed` stays false (some record has every word).
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
 //    A command-line flag is searched as text (--verbose, -m, --no-cache-dir), and so is a query
 //    of exclusions only.
@@ -100,6 +104,48 @@ BOOST_AUTO_TEST_CASE(rarest_word_first_then_every_record_when_relaxed) {
   BOOST_TEST((has(u, "lib/parsing.html") && has(u, "lib/files.html") && has(u, "lib/network.html")));
   for (const auto& res : relaxed.results)
     if (res.url == root + "lib/files.html") BOOST_TEST(res.body.find("<b>file</b>") != std::string::npos);
+}
+
+namespace {
+std::string filler(std::size_t words) {
+  std::string out;
+  for (std::size_t i = 0; i < words; ++i) out += "lorem" + std::to_string(i % 97) + " ";
+  return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(records_missing_one_word_compete_when_few_hold_them_all) {
+  std::vector<Document> docs{
+      page("lib/shutil.html", "Remove directory trees", "Deletes a whole tree of files."),
+      page("whatsnew/long.html", "Changes", filler(400) + "wipe " + filler(300) + "directory " + filler(300) + "tree"),
+      page("lib/other.html", "Unrelated", "Nothing about these words."),
+  };
+  auto idx = build(docs);
+  // Nothing but the long page has all three; the title holding two of them ranks first.
+  auto r = run(*idx, "wipe directory tree ");
+  BOOST_TEST(!r.relaxed);
+  BOOST_TEST(urls(r) == (std::vector<std::string>{"lib/shutil.html", "whatsnew/long.html"}));
+  // A record holding every word where it counts still wins over the partial one.
+  docs.push_back(page("lib/wipe.html", "Wipe a directory tree", "How to wipe it."));
+  idx = build(docs);
+  r = run(*idx, "wipe directory tree ");
+  BOOST_TEST(urls(r).front() == "lib/wipe.html");
+  BOOST_TEST(has(urls(r), "lib/shutil.html"));
+  // An excluded word excludes partial matches too.
+  r = run(*idx, "wipe directory tree -whole ");
+  BOOST_TEST(!has(urls(r), "lib/shutil.html"));
+  BOOST_TEST(has(urls(r), "lib/wipe.html"));
+}
+
+BOOST_AUTO_TEST_CASE(many_records_with_every_word_leave_out_partial_matches) {
+  std::vector<Document> docs{page("lib/shutil.html", "Remove directory trees", "Deletes a whole tree of files.")};
+  for (int i = 0; i < 120; ++i)
+    docs.push_back(page("lib/p" + std::to_string(i) + ".html", "Page " + std::to_string(i),
+                        "wipe the directory tree " + filler(static_cast<std::size_t>(50 + i))));
+  auto idx = build(docs);
+  auto r = run(*idx, "wipe directory tree ");
+  BOOST_TEST(r.total == 120u);
+  BOOST_TEST(!has(urls(run(*idx, "wipe directory tree ", 200)), "lib/shutil.html"));
 }
 
 BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
