@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
   auto* keys_create = keys->add_subcommand("create", "make a key; it is printed once and never stored");
   KeySpec key_spec;
   std::string key_expires;
-  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys or * (repeatable)")->required();
+  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys, curation or * (repeatable)")->required();
   keys_create->add_option("--site", key_spec.sites, "a site the key may use (repeatable; none: every site)");
   keys_create->add_option("--expires", key_expires, "expiry, UTC: 2027-01-01T00:00:00Z (default: never)");
   keys_create->add_option("--description", key_spec.description, "what the key is for");

@@ -630,7 +630,7 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("create_key", &PyEngine::create_key, py::arg("actions"), py::arg("sites") = py::none(),
            py::arg("expires_at") = py::none(), py::arg("description") = "",
            "Make an API key in the engine's store (data_dir, or Redis with storage='redis'; a running server\n"
-           "honours it within a second). actions: search, suggest, indexer, sites, keys or '*'; sites: the\n"
+           "honours it within a second). actions: search, suggest, indexer, sites, keys, curation or '*'; sites: the\n"
            "site names it may use (None: every site); expires_at: a UTC time string ('2027-01-01T00:00:00Z'),\n"
            "a datetime or Unix seconds (None: never). Returns a dict: id, key (the key itself, shown this once:\n"
            "only its hash is stored), description, actions, sites, expires_at, created_at, expired.\n"
