@@ -126,7 +126,7 @@ int replace_rules(Node& node, const std::string& site, const std::string& file) 
   text << in.rdbuf();
   boost::json::error_code ec;
   auto value = boost::json::parse(text.str(), ec);
-  if (ec) throw ConfigError(file, "not JSON: " + ec.message());
+  if (ec) throw ConfigError(file, std::string("not JSON: ") + ec.message());
   const auto stored = node.set_rules(site, rules_from_json(value));
   std::printf("%zu rule%s stored for %s\n", stored.size(), stored.size() == 1 ? "" : "s", site.c_str());
   return ok;

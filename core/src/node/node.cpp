@@ -673,9 +673,9 @@ Rule Node::add_rule(const std::string& site, Rule rule, const Grant& by) {
   validate_rule(rule, "rule");
   impl_->change_rules(site, [&](std::vector<Rule> current) {
     for (const auto& r : current)
-      if (r.id == rule.id) throw ConfigError("rule.id", "the site already has a rule with id \"" + rule.id + "\"");
+      if (r.id == rule.id) throw ConfigError("rule.id", std::string("the site already has a rule with id \"") + rule.id + "\"");
     if (current.size() >= limits::max_rules_per_site)
-      throw ConfigError("rule", "a site holds at most " + std::to_string(limits::max_rules_per_site) + " rules; remove some first");
+      throw ConfigError("rule", std::string("a site holds at most ") + std::to_string(limits::max_rules_per_site) + " rules; remove some first");
     current.push_back(rule);
     return current;
   });
@@ -686,7 +686,7 @@ Rule Node::add_rule(const std::string& site, Rule rule, const Grant& by) {
 void Node::remove_rule(const std::string& site, const std::string& id, const Grant& by) {
   impl_->change_rules(site, [&](std::vector<Rule> current) {
     if (std::erase_if(current, [&](const Rule& r) { return r.id == id; }) == 0)
-      throw RequestError("not_found", "site " + site + " has no rule with id '" + id + "'");
+      throw RequestError("not_found", std::string("site ") + site + " has no rule with id '" + id + "'");
     return current;
   });
   impl_->audit("rule_removed", by, site + " " + id);

@@ -283,11 +283,11 @@ void RedisStore::update_rules(const std::string& site, const std::function<std::
     tx.push_back({"INCR", version});
     tx.push_back({"EXEC"});
     auto replies = impl_->redis.pipeline(tx);
-    if (replies.size() != tx.size()) throw RedisError("redis_error", "storing the rules of " + site + " in " + k);
-    const auto& exec = replies.back().check("storing the rules of " + site + " in " + k);
+    if (replies.size() != tx.size()) throw RedisError("redis_error", std::string("storing the rules of ") + site + " in " + k);
+    const auto& exec = replies.back().check(std::string("storing the rules of ") + site + " in " + k);
     if (!exec.is_nil()) return;
   }
-  throw RedisError("redis_error", "storing the rules of " + site + " in " + k + ": changed by others 20 times in a row");
+  throw RedisError("redis_error", std::string("storing the rules of ") + site + " in " + k + ": changed by others 20 times in a row");
 }
 
 std::string RedisStore::rules_version() {

@@ -271,7 +271,7 @@ def test_query_stream_filters_and_facets(indexed):
     assert out[9]["error"]["code"] == "invalid_parameter" and '"Type"' in out[9]["error"]["message"]
     assert out[10]["error"]["code"] == "invalid_parameter" and out[10]["error"]["message"].startswith("facets ")
     assert out[11]["error"]["code"] == "invalid_parameter" and out[11]["error"]["message"].startswith("filters ")
-    assert out[12]["error"]["code"] == "invalid_request" and "filters, facets)" in out[12]["error"]["message"]
+    assert out[12]["error"]["code"] == "invalid_request" and "filters, facets, explain)" in out[12]["error"]["message"]
 
 
 def test_search_filter_facet_and_context(indexed, tmp_path):

@@ -156,7 +156,7 @@ class Handler {
     if (auto* v = p.get("explain")) {
       if (*v == "true" || *v == "1") req.explain = true;
       else if (*v == "false" || *v == "0") req.explain = false;
-      else return Router::error("invalid_parameter", "explain must be true or false, got '" + *v + "'");
+      else return Router::error("invalid_parameter", std::string("explain must be true or false, got '") + *v + "'");
     }
     // Copied into every result: invalid UTF-8 in them would make the whole answer invalid JSON.
     if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = valid_utf8(*t);
@@ -244,14 +244,14 @@ class Handler {
   // GET /sites/{name}/rules: every rule, in order.
   void rule_list(const Call& c, Done done) {
     const auto p = rules_path(c.rest);
-    if (!p.id.empty()) return done(Router::error("not_found", "no route for " + std::string(c.path) + "; list a site's rules at /sites/" + p.site + "/rules"));
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; list a site's rules at /sites/" + p.site + "/rules"));
     done(json_response(200, {{"site", p.site}, {"rules", rules_json(node_.rules(p.site))}}));
   }
 
   // POST /sites/{name}/rules: one rule; 201 with it as stored (its id).
   void add_rule(const Call& c, Done done) {
     const auto p = rules_path(c.rest);
-    if (!p.id.empty()) return done(Router::error("not_found", "no route for " + std::string(c.path) + "; add a rule with POST /sites/" + p.site + "/rules"));
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; add a rule with POST /sites/" + p.site + "/rules"));
     Rule rule = rule_from_json(parse_json_exact(std::string(c.request.body)), "rule");  // a bad body is a 400 now
     node_.add_rule_async(p.site, std::move(rule), [done = std::move(done)](std::exception_ptr e, std::vector<Rule> added) {
       if (e) return done(error_response(e));
@@ -262,7 +262,7 @@ class Handler {
   // PUT /sites/{name}/rules: replace them all ({"rules": [...]} or a list).
   void replace_rules(const Call& c, Done done) {
     const auto p = rules_path(c.rest);
-    if (!p.id.empty()) return done(Router::error("not_found", "no route for " + std::string(c.path) + "; replace the rules with PUT /sites/" + p.site + "/rules"));
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; replace the rules with PUT /sites/" + p.site + "/rules"));
     auto rules = rules_from_json(parse_json_exact(std::string(c.request.body)));
     node_.set_rules_async(p.site, std::move(rules), [done = std::move(done), site = p.site](std::exception_ptr e, std::vector<Rule> stored) {
       if (e) return done(error_response(e));
@@ -273,7 +273,7 @@ class Handler {
   // DELETE /sites/{name}/rules/{id}
   void remove_rule(const Call& c, Done done) {
     const auto p = rules_path(c.rest);
-    if (p.id.empty()) return done(Router::error("not_found", "DELETE names a rule: /sites/" + p.site + "/rules/{id}"));
+    if (p.id.empty()) return done(Router::error("not_found", std::string("DELETE names a rule: /sites/") + p.site + "/rules/{id}"));
     node_.remove_rule_async(p.site, p.id, [done = std::move(done), id = p.id](std::exception_ptr e) {
       if (e) return done(error_response(e));
       done(json_response(200, {{"removed", id}}));
