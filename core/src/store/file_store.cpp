@@ -312,6 +312,7 @@ void FileStore::update_rules(const std::string& site, const std::function<std::s
   auto all = read_rules(dir_ + "rules.json");
   auto it = all.find(site);
   auto next = change(it == all.end() ? std::string() : it->second);
+  if (next.empty() && it == all.end()) return;  // nothing to remove: no file written
   if (next.empty()) all.erase(site);
   else all[site] = std::move(next);
   write_rules(dir_ + "rules.json", all);
