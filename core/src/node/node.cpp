@@ -156,7 +156,7 @@ struct Node::Impl {
           changed = !ring || version != keys_seen;
         }
         if (changed) load_ring();
-        if (store->rules_version() != rules_seen) load_rules();
+        if (store->rules_version() != rules_seen || site_names() != rules_sites) load_rules();
         if (failing) log(LogLevel::info, "keys: read from " + store->describe() + " again");
         failing = false;
       } catch (const std::exception& e) {
@@ -172,11 +172,21 @@ struct Node::Impl {
   // keys' poll when following). rules_mutex orders loads and changes, as keys_change_mutex.
   mutable std::mutex rules_mutex;
   std::string rules_seen;  // the rules_version last loaded (under rules_mutex, or the poll thread)
+  // The sites they were loaded for: a site this node learns of later (another node's PUT
+  // /sites) gets its stored rules at the next poll, not at the next rule change.
+  std::vector<std::string> rules_sites;
+  std::vector<std::string> site_names() const {
+    std::vector<std::string> names;
+    for (const auto& site : engine->settings()->sites) names.push_back(site.name);
+    return names;
+  }
   void load_rules() {
     std::lock_guard lock(rules_mutex);
     std::string version = store->rules_version();  // before the rules: a change after it is seen next time
     auto stored = store->load_rules();
     const auto settings = engine->settings();
+    rules_sites.clear();
+    for (const auto& site : settings->sites) rules_sites.push_back(site.name);
     for (const auto& site : settings->sites) {
       auto it = stored.find(site.name);
       std::vector<Rule> rules;
