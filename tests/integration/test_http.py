@@ -22,7 +22,10 @@
     served, and is served again after Retry-After; admin routes (before the key check) and API
     keys have their own budgets; X-Forwarded-For is believed from trusted proxies only, Forwarded
     when configured, IPv6 per /64; /metrics counts the refusals; a flood of 120,000 addresses
-    leaves the server's memory flat (the table does not grow)."""
+    leaves the server's memory flat (the table does not grow).
+12. curation rules: added, listed, replaced and removed over HTTP with a key holding `curation`
+    (401/403 without), in force in the next search with no reindex, explain=true naming them, and
+    followed by a second server on the same data_dir and by a restart."""
 import base64
 import gzip
 import json
@@ -988,4 +991,99 @@ def test_an_address_flood_leaves_memory_flat():
         used = int(re.search(r"siteseek_rate_limit_slots_used (\d+)", raw.decode()).group(1))
         assert 0 < used <= 65536
     finally:
+        s.stop()
+
+
+# --- curation rules (docs/curation.md) -----------------------------------------------------------
+
+def result_urls(server, q, **params):
+    return [r["url"] for r in search(server, q, **params)["results"]]
+
+
+def test_curation_rules_over_http(tmp_path):
+    """12. curation rules: added, listed and removed with a key holding `curation` (403 without
+    it, 401 without a key), in force in the next search with no reindex, shown by explain=true,
+    and seen by a second server on the same data_dir within the keys' polling bound, and by a
+    restart."""
+    data = str(tmp_path / "data")
+    s = Server(data_dir=data)
+    second = None
+    try:
+        admin = {"X-API-KEY": API_KEY}
+        curator = {"X-API-KEY": make_key(s, actions=["curation"], sites=["ex"])["key"]}
+        searcher = {"X-API-KEY": make_key(s, actions=["search"])["key"]}
+        pin = {"kind": "pin", "query": "install", "urls": ["/guide/draft.html", "https://docs.example.org/index.html"], "note": "from the report"}
+        body = json.dumps(pin).encode()
+        assert s.request("POST", "/sites/ex/rules", {}, body)[0] == 401
+        assert s.request("POST", "/sites/ex/rules", searcher, body)[0] == 403
+        assert s.request("POST", "/sites/other/rules", curator, body)[0] == 403  # not its site
+        assert s.request("GET", "/sites/ex/rules", searcher)[0] == 403
+
+        before = result_urls(s, "install", num=5)
+        status, _, raw = s.request("POST", "/sites/ex/rules", curator, body)
+        assert status == 201, raw
+        added = json.loads(raw)
+        assert added["id"] and added["kind"] == "pin" and added["created"].endswith("Z")
+        after = result_urls(s, "install", num=5)
+        assert after[:2] == ["https://docs.example.org/guide/draft.html", "https://docs.example.org/index.html"], (before, after)
+
+        explained = search(s, "install", explain="true")
+        assert explained["explain"]["query"] == "install"
+        assert [(r["id"], r["kind"]) for r in explained["explain"]["rules"]] == [(added["id"], "pin")]
+        assert explained["results"][0]["rules"][0]["id"] == added["id"]
+        assert "explain" not in search(s, "install")
+
+        # A one-way synonym: "configure" finds the install page only through the rule.
+        assert "https://docs.example.org/guide/install.html" not in result_urls(s, "zzsetupword")
+        status, _, raw = s.request("POST", "/sites/ex/rules", curator,
+                                   json.dumps({"kind": "one_way", "from": "zzsetupword", "to": ["install"]}).encode())
+        assert status == 201, raw
+        one_way = json.loads(raw)["id"]
+        assert any("install.html" in u for u in result_urls(s, "zzsetupword"))
+
+        # Validation names the field; an unknown site and rule are errors too.
+        status, _, raw = s.request("POST", "/sites/ex/rules", curator, json.dumps({"kind": "pin", "query": "x", "urls": ["ftp://x"]}).encode())
+        error = json.loads(raw)["error"]
+        assert status == 400 and error["code"] == "invalid_config" and "rule.urls[0]" in error["message"]
+        assert s.request("DELETE", "/sites/ex/rules/nope", curator)[0] == 404
+
+        status, _, listed = s.get_json("/sites/ex/rules", curator)
+        assert status == 200 and [r["id"] for r in listed["rules"]] == [added["id"], one_way]
+        assert listed["rules"][0]["note"] == "from the report"
+
+        # A second server on the same data_dir follows within about a second.
+        second = Server(data_dir=data)
+        deadline = time.time() + 5
+        while time.time() < deadline and result_urls(second, "install", num=5)[:1] != ["https://docs.example.org/guide/draft.html"]:
+            time.sleep(0.1)
+        assert result_urls(second, "install", num=5)[:1] == ["https://docs.example.org/guide/draft.html"]
+        status, _, raw = s.request("DELETE", "/sites/ex/rules/" + added["id"], curator)
+        assert status == 200 and json.loads(raw) == {"removed": added["id"]}
+        assert result_urls(s, "install", num=5) == before
+        deadline = time.time() + 5
+        while time.time() < deadline and result_urls(second, "install", num=5) != before:
+            time.sleep(0.1)
+        assert result_urls(second, "install", num=5) == before
+
+        # PUT replaces them all; a site named "x/rules" cannot exist, and /sites/ex stays the site's route.
+        status, _, raw = s.request("PUT", "/sites/ex/rules", admin,
+                                   json.dumps({"rules": [{"kind": "hide", "query": "install", "url": "/guide/install.html"}]}).encode())
+        assert status == 200, raw
+        assert [r["kind"] for r in json.loads(raw)["rules"]] == ["hide"]
+        log = open(s.log_path).read()
+        assert '"audit":"rule_added"' in log and '"audit":"rules_replaced"' in log, log[-2000:]
+        assert not any("install.html" in u for u in result_urls(s, "install"))
+        status, headers, _ = s.request("PATCH", "/sites/ex/rules", admin)
+        assert status == 405 and headers["Allow"] == "GET, POST, PUT, DELETE, OPTIONS"
+        _, _, metrics = s.request("GET", "/metrics")
+        assert 'siteseek_http_requests_total{route="rules",status="200"}' in metrics.decode()
+        second.stop()
+        second = None
+        s.stop()
+        # A restart keeps them.
+        s = Server(data_dir=data)
+        assert not any("install.html" in u for u in result_urls(s, "install"))
+    finally:
+        if second:
+            second.stop()
         s.stop()

@@ -2,7 +2,9 @@
 port (with Debian's RediSearch module for the last test):
 1. storage='redis': Engine.reindex stores the index in Redis; another Engine loads it from there;
 2. Redis away: RedisError with code redis_unavailable, searches still answer from memory;
-3. backend='redisearch': Engine.search answers through RediSearch in the same result shape."""
+3. backend='redisearch': Engine.search answers through RediSearch in the same result shape;
+4. curation rules in Redis: two Engines changing one site's rules at once lose none of them (the
+   WATCHed transaction is retried), each sees the other's, and a third applies them at load."""
 import os
 import socket
 import subprocess
@@ -81,3 +83,32 @@ def test_redisearch_backend(redis, tmp_path):
     assert res.total >= 1
     assert "<b>apt</b>" in res.results[0].body
     assert set(res.results[0].to_dict()) == {"title", "section_title", "hierarchy", "body", "url"}
+
+
+def test_curation_rules_shared_through_redis(redis, tmp_path):
+    import threading
+    port, _ = redis()
+    a = siteseek.Engine(settings(port, tmp_path))
+    a.reindex("ex")
+    b = siteseek.Engine(settings(port, tmp_path))
+    errors = []
+
+    def add(engine, who):
+        try:
+            for i in range(20):
+                engine.add_rule("ex", {"kind": "synonyms", "synonyms": [f"{who}word{i}", "install"]})
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=add, args=(a, "a")), threading.Thread(target=add, args=(b, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(a.rules("ex")) == 40 and len(b.rules("ex")) == 40
+    a.add_rule("ex", {"kind": "pin", "query": "install", "urls": ["/guide/draft.html"]})
+    c = siteseek.Engine(settings(port, tmp_path))
+    c.load_snapshots()
+    assert c.search("install", site="ex").results[0].url == "https://docs.example.org/guide/draft.html"
+    assert any("install.html" in r.url for r in c.search("bword7", site="ex"))

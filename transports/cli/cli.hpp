@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exit_codes.hpp"
+#include "siteseek/curation.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/settings.hpp"
 
@@ -55,6 +56,21 @@ int push_settings(const AppSettings& settings, bool include_secrets);
 int create_key(Node& node, const KeySpec& spec);
 int list_keys(Node& node, bool json);
 int revoke_key(Node& node, const std::string& id);
+
+/// `siteseek rules add`'s flags (rules.cpp).
+struct RuleFlags {
+  std::string pin, synonyms, one_way, to, hide, boost, id, note;
+  std::vector<std::string> urls;
+  bool prefix = false;
+  double factor = 2.0;
+};
+/// The rule the flags describe. Throws ConfigError naming the flag or the rule's field.
+Rule rule_from_flags(const RuleFlags& flags);
+/// `siteseek rules list|add|remove|replace` (rules.cpp): the node's rule calls, printed.
+int list_rules(Node& node, const std::string& site, bool json);
+int add_rule(Node& node, const std::string& site, const Rule& rule);
+int remove_rule(Node& node, const std::string& site, const std::string& id);
+int replace_rules(Node& node, const std::string& site, const std::string& file);
 
 /// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Node& node, const std::string& site);

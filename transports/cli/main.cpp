@@ -145,10 +145,15 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
       std::cout << "  " << crumbs << "\n";
     }
     std::cout << "  " << (r.site.empty() ? "" : "[" + r.site + "] ") << r.url << "\n  " << for_terminal(r.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
+    for (const auto& e : r.rules) std::cout << "  rule " << e.id << " (" << e.kind << "): " << e.effect << "\n";
     for (const auto& s : r.sub_results ? *r.sub_results : std::vector<SubResult>{}) {
       std::cout << "    › " << for_terminal(s.title, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n      "
                 << s.url << "\n      " << for_terminal(s.body, tty, opts.highlight_pre_tag, opts.highlight_post_tag) << "\n";
     }
+  }
+  if (res.explain) {
+    std::cout << "\nexplain: query \"" << res.explain->query << "\"" << (res.explain->rules.empty() ? ", no rule fired" : "") << "\n";
+    for (const auto& e : res.explain->rules) std::cout << "  rule " << e.id << " (" << e.kind << "): " << e.effect << "\n";
   }
   // Each facet asked, one line: "version: 3.12 (10) · 3.11 (4) · 2 more".
   if (!res.facets.empty()) std::cout << "\n";
@@ -317,7 +322,7 @@ int main(int argc, char** argv) {
   auto* search = app.add_subcommand("search", "search a site and print the results");
   std::string query;
   std::uint32_t num = 10, start = 0;
-  bool json = false;
+  bool json = false, explain = false;
   search->add_option("query", query, "the query")->required();
   search->add_option("--site", site, "site name (default: the default site)");
   search->add_option("-n,--num", num, "results to show")->check(CLI::Range(0, 1000))->capture_default_str();
@@ -338,6 +343,37 @@ int main(int argc, char** argv) {
   query_cmd->add_option("--site", site, "default site for lines that name none");
   query_cmd->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
 
+  search->add_flag("--explain", explain, "say which curation rules fired, for the query and each result");
+
+  // rules
+  auto* rules = app.add_subcommand("rules", "a site's curation rules (synonyms, pins, hides, boosts) in the configured store");
+  rules->require_subcommand(1);
+  auto* rules_list = rules->add_subcommand("list", "the site's rules, in order");
+  rules_list->add_option("--site", site, "the site")->required();
+  rules_list->add_flag("--json", json, "print the list as JSON");
+  auto* rules_add = rules->add_subcommand("add", "add one rule; running servers apply it within a second, without reindexing");
+  RuleFlags rule_flags;
+  rules_add->add_option("--site", site, "the site")->required();
+  rules_add->add_option("--pin", rule_flags.pin, "pin: the query whose results the --url pages lead, in order");
+  rules_add->add_option("--synonyms", rule_flags.synonyms, "synonyms: a comma-separated group of equivalent words or phrases");
+  rules_add->add_option("--one-way", rule_flags.one_way, "one-way synonyms: the word or phrase that also matches --to");
+  rules_add->add_option("--to", rule_flags.to, "with --one-way: comma-separated words or phrases");
+  rules_add->add_option("--hide", rule_flags.hide, "hide: the query for which --url never shows");
+  rules_add->add_option("--boost", rule_flags.boost, "boost: the query for which --url's score is multiplied by --factor");
+  rules_add->add_option("--url", rule_flags.urls, "a URL (absolute, or a path from the site's root); repeatable for --pin");
+  rules_add->add_flag("--prefix", rule_flags.prefix, "the rule fires for queries starting with its query, not only equal to it");
+  rules_add->add_option("--factor", rule_flags.factor, "with --boost: above 1 boosts, below 1 demotes")->capture_default_str();
+  rules_add->add_option("--id", rule_flags.id, "the rule's id (default: made)");
+  rules_add->add_option("--note", rule_flags.note, "why the rule exists");
+  auto* rules_remove = rules->add_subcommand("remove", "remove a rule");
+  std::string rule_id;
+  rules_remove->add_option("--site", site, "the site")->required();
+  rules_remove->add_option("id", rule_id, "the rule's id")->required();
+  auto* rules_replace = rules->add_subcommand("replace", "replace all of a site's rules with those of a JSON file ({\"rules\": [...]})");
+  std::string rules_file;
+  rules_replace->add_option("--site", site, "the site")->required();
+  rules_replace->add_option("file", rules_file, "the JSON file")->required()->check(CLI::ExistingFile);
+
   // config
   auto* config = app.add_subcommand("config", "check and show settings");
   config->require_subcommand(1);
@@ -356,7 +392,7 @@ int main(int argc, char** argv) {
   auto* keys_create = keys->add_subcommand("create", "make a key; it is printed once and never stored");
   KeySpec key_spec;
   std::string key_expires;
-  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys or * (repeatable)")->required();
+  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys, curation or * (repeatable)")->required();
   keys_create->add_option("--site", key_spec.sites, "a site the key may use (repeatable; none: every site)");
   keys_create->add_option("--expires", key_expires, "expiry, UTC: 2027-01-01T00:00:00Z (default: never)");
   keys_create->add_option("--description", key_spec.description, "what the key is for");
@@ -472,6 +508,14 @@ int main(int argc, char** argv) {
       if (*keys_list) return list_keys(node, json);
       return revoke_key(node, key_id);
     }
+    if (*rules) {
+      Node node(load(g, flags), base);
+      node.settings()->site(resolve_site(*node.settings(), site));  // unknown: the valid names
+      if (*rules_list) return list_rules(node, site, json);
+      if (*rules_add) return add_rule(node, site, rule_from_flags(rule_flags));
+      if (*rules_remove) return remove_rule(node, site, rule_id);
+      return replace_rules(node, site, rules_file);
+    }
     if (*search) {
       NodeOptions o = base;
       o.index_missing = true;
@@ -491,6 +535,7 @@ int main(int argc, char** argv) {
         for (auto& name : facet_list(list)) req.facets.push_back(std::move(name));
       }
       req.from_url = from_url;
+      req.explain = explain;
       return print_search(node, req, json);
     }
     if (*query_cmd) {

@@ -1,5 +1,5 @@
 // `siteseek query`: the stdin transport. One request per line (plain text is a query; a line
-// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results,
+// starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results, explain,
 // filters, facets});
 // one JSON response per line, written with a single write and flushed, so a program can drive it
 // interactively. A bad line gets a JSON error line and the stream goes on.
@@ -91,8 +91,12 @@ std::string from_json(std::string_view line, SearchRequest& req) {
     else if (k == "sub_results") err = count(req.sub_results);
     else if (k == "filters") err = text(req.filters);
     else if (k == "facets") err = names(req.facets);
+    else if (k == "explain") {
+      if (!val.is_bool()) err = "explain: expected true or false";
+      else req.explain = val.get_bool();
+    }
     else err = "unknown key '" + std::string(k) +
-               "' (known: q, site, num, start, from_url, prefix, typo, sub_results, filters, facets)";
+               "' (known: q, site, num, start, from_url, prefix, typo, sub_results, filters, facets, explain)";
     if (!err.empty()) return err;
   }
   return {};

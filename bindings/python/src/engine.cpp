@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include "siteseek/curation.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/json.hpp"
@@ -43,6 +44,26 @@ py::dict facet_value_dict(const FacetValue& v) { return dict_of({{"value", py::c
 
 py::dict attribute_dict(const Attribute& a) { return dict_of({{"name", py::cast(a.name)}, {"value", py::cast(a.value)}}); }
 
+py::list rule_effects(const std::vector<RuleEffect>& rules) {
+  py::list out;
+  for (const auto& e : rules)
+    out.append(dict_of({{"id", py::cast(e.id)}, {"kind", py::cast(e.kind)}, {"effect", py::cast(e.effect)}}));
+  return out;
+}
+
+py::object explain_dict(const SearchResponse& r) {
+  if (!r.explain) return py::none();
+  return dict_of({{"query", py::cast(r.explain->query)}, {"rules", rule_effects(r.explain->rules)}});
+}
+
+// Curation rules as dicts (the HTTP API's JSON shape), and back.
+py::object rule_dict(const Rule& r) { return json_to_python(json_text(rule_to_json(r))); }
+py::list rule_dicts(const std::vector<Rule>& rules) {
+  py::list out;
+  for (const auto& r : rules) out.append(rule_dict(r));
+  return out;
+}
+
 // The HTTP API's keys, sub_results only when the search asked for them.
 py::dict result_dict(const SearchResult& r) {
   py::dict d;
@@ -57,6 +78,13 @@ py::dict result_dict(const SearchResult& r) {
     for (const auto& s : *r.sub_results) subs.append(sub_result_dict(s));
     d["sub_results"] = subs;
   }
+  return d;
+}
+
+// With explain: each result's rules too.
+py::dict result_dict_explained(const SearchResult& r, bool explained) {
+  py::dict d = result_dict(r);
+  if (explained) d["rules"] = rule_effects(r.rules);
   return d;
 }
 
@@ -76,7 +104,7 @@ py::dict response_dict(const SearchResponse& r) {
   py::dict d;
   d["total"] = r.total;
   py::list results;
-  for (const auto& x : r.results) results.append(result_dict(x));
+  for (const auto& x : r.results) results.append(result_dict_explained(x, r.explain.has_value()));
   d["results"] = results;
   if (!r.facets.empty()) {
     py::dict facets;
@@ -88,6 +116,7 @@ py::dict response_dict(const SearchResponse& r) {
     for (const auto& a : r.context) context.append(attribute_dict(a));
     d["context"] = context;
   }
+  if (r.explain) d["explain"] = explain_dict(r);
   d["took_ms"] = r.took_ms;
   return d;
 }
@@ -360,6 +389,38 @@ class PyEngine {
     node_->revoke_key(id);
   }
 
+  py::list rules(const std::string& site) const {
+    std::vector<Rule> out;
+    {
+      py::gil_scoped_release release;
+      out = node_->rules(site);
+    }
+    return rule_dicts(out);
+  }
+
+  py::object add_rule(const std::string& site, const py::dict& rule) {
+    Rule r = rule_from_json(parse_json_exact(python_to_json(rule)), "rule");
+    {
+      py::gil_scoped_release release;
+      r = node_->add_rule(site, std::move(r));
+    }
+    return rule_dict(r);
+  }
+
+  void remove_rule(const std::string& site, const std::string& id) {
+    py::gil_scoped_release release;
+    node_->remove_rule(site, id);
+  }
+
+  py::list set_rules(const std::string& site, const py::list& rules) {
+    auto list = rules_from_json(parse_json_exact(python_to_json(rules)));
+    {
+      py::gil_scoped_release release;
+      list = node_->set_rules(site, std::move(list));
+    }
+    return rule_dicts(list);
+  }
+
   SearchResponse search(const std::string& q, const std::optional<std::string>& site, std::uint32_t num,
                         std::uint32_t start, const std::optional<std::string>& from_url, const py::kwargs& options) {
     SearchRequest req;
@@ -382,6 +443,7 @@ class PyEngine {
         req.filters = item.second.cast<std::string>();
       }
       else if (key == "facets") req.facets = facet_names(item.second);
+      else if (key == "explain") req.explain = item.second.cast<bool>();
       else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
     }
     py::gil_scoped_release release;
@@ -512,6 +574,9 @@ void init_engine(py::module_& m) {
       .def_readonly("sub_results", &SearchResult::sub_results,
                     "With search(sub_results=n): the page's other matching sections, best first (a list, maybe\n"
                     "empty); None otherwise.")
+      .def_property_readonly("rules", [](const SearchResult& r) { return rule_effects(r.rules); },
+                             "With search(explain=True): the rules that placed or scored this result ([{'id', 'kind',\n"
+                             "'effect'}]); [] otherwise.")
       .def("to_dict", &result_dict,
            "The keys of the HTTP API: title, section_title, hierarchy, body, url, and sub_results when asked.")
       .def("__repr__", [](const SearchResult& r) { return "SearchResult(url=" + py::repr(py::str(r.url)).cast<std::string>() + ")"; });
@@ -550,6 +615,9 @@ void init_engine(py::module_& m) {
         return out;
       }, "The values of the site's context_attributes on the page at from_url that the search kept to,\n"
          "as (name, value) tuples ([('version', '3.12')]); [] when none applied.")
+      .def_property_readonly("explain", &explain_dict,
+                             "With search(explain=True): {'query', 'rules': [{'id', 'kind', 'effect'}]}, the curation\n"
+                             "rules that fired; None otherwise.")
       .def("to_dict", &response_dict,
            "The HTTP API's response shape: total, results, facets and context when there are any, took_ms.")
       .def("__len__", [](const SearchResponse& r) { return r.results.size(); })
@@ -630,7 +698,7 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("create_key", &PyEngine::create_key, py::arg("actions"), py::arg("sites") = py::none(),
            py::arg("expires_at") = py::none(), py::arg("description") = "",
            "Make an API key in the engine's store (data_dir, or Redis with storage='redis'; a running server\n"
-           "honours it within a second). actions: search, suggest, indexer, sites, keys or '*'; sites: the\n"
+           "honours it within a second). actions: search, suggest, indexer, sites, keys, curation or '*'; sites: the\n"
            "site names it may use (None: every site); expires_at: a UTC time string ('2027-01-01T00:00:00Z'),\n"
            "a datetime or Unix seconds (None: never). Returns a dict: id, key (the key itself, shown this once:\n"
            "only its hash is stored), description, actions, sites, expires_at, created_at, expired.\n"
@@ -641,6 +709,18 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("revoke_key", &PyEngine::revoke_key, py::arg("id"),
            "Revoke a key by id (running servers refuse it within a second). Raises Error (code not_found)\n"
            "for an unknown id.")
+      .def("rules", &PyEngine::rules, py::arg("site"),
+           "A site's curation rules (docs/curation.md), in order, as dicts: id, kind, the kind's fields\n"
+           "(synonyms; from, to; query, match, urls or url, factor), created, note.")
+      .def("add_rule", &PyEngine::add_rule, py::arg("site"), py::arg("rule"),
+           "Add one rule, e.g. {'kind': 'pin', 'query': 'install', 'urls': ['/a', '/b'], 'match': 'prefix'};\n"
+           "kinds: synonyms, one_way, pin, hide, boost. In force at once, without reindexing; stored in\n"
+           "data_dir (or Redis). Returns it as stored, with its id. Raises ConfigError naming the field\n"
+           "('rule.urls[1]'), UnknownSiteError.")
+      .def("remove_rule", &PyEngine::remove_rule, py::arg("site"), py::arg("id"),
+           "Remove a rule by id. Raises Error (code not_found) for an unknown id.")
+      .def("set_rules", &PyEngine::set_rules, py::arg("site"), py::arg("rules"),
+           "Replace all of a site's rules with a list of rule dicts; returns them as stored.")
       .def("search", &PyEngine::search, py::arg("q"), py::arg("site") = py::none(), py::arg("num") = 10,
            py::arg("start") = 0, py::arg("from_url") = py::none(),
            "Search a site (default: the default site) and return a SearchResponse.\n"
@@ -649,7 +729,8 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
            "snippet_length (int), sub_results (int: one result per page, each with up to this many of its\n"
            "other matching sections in .sub_results; 0, the default, none), filters (str: a filter\n"
            "expression, 'version:3.12 AND NOT type:section'; see docs/filters.md), facets (list of attribute\n"
-           "names, or a comma-separated str: their values counted over every result, in .facets).\n"
+           "names, or a comma-separated str: their values counted over every result, in .facets),\n"
+           "explain (bool: .explain and each result's .rules say which curation rules fired).\n"
            "Raises UnknownSiteError, QueryError (code invalid_filter for a filter error, with its\n"
            "position). Releases the GIL.")
       .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,

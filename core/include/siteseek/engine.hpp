@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "siteseek/curation.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/settings.hpp"
@@ -80,6 +81,14 @@ class Engine {
   std::shared_ptr<const Index> current(const std::string& site) const;
   std::vector<SiteStatus> sites() const;
   ResultCacheStats result_cache_stats() const;
+
+  /// Replace a site's curation rules (siteseek/curation.hpp) atomically, in memory only (Node
+  /// persists them): searches in flight finish with the old set, later ones (and no cached
+  /// answer of before) see the new one. No reindexing: rules are applied at search time.
+  /// Throws ConfigError naming the rule's field (validate_rules), UnknownSiteError.
+  void set_rules(const std::string& site, std::vector<Rule> rules);
+  /// A site's curation rules, in the order they were added (none: empty).
+  std::vector<Rule> rules(const std::string& site) const;
 
   /// Build an index from documents with the site's analysis settings (does not publish).
   std::shared_ptr<const Index> build(const std::string& site, std::vector<Document> documents) const;

@@ -68,4 +68,13 @@ inline constexpr std::size_t max_attribute_value_bytes = 128;
 /// Attribute values (name/value pairs) one record carries at most.
 inline constexpr std::size_t max_record_attributes = 32;
 
+/// Curation rules one site holds at most (siteseek/curation.hpp),
+inline constexpr std::size_t max_rules_per_site = 10'000;
+/// URLs one pin rule leads with at most,
+inline constexpr std::size_t max_urls_per_pin = 20;
+/// members of a synonym rule (a group, or one_way's `to`) at most,
+inline constexpr std::size_t max_rule_synonyms = 32;
+/// and bytes of a rule's query, word or phrase, URL or note.
+inline constexpr std::size_t max_rule_text_bytes = 512;
+
 }  // namespace siteseek::limits

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "siteseek/curation.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
@@ -57,8 +58,9 @@ struct NodeOptions {
   /// Complete the settings from the store (Store::effective_settings). Off: the settings given
   /// are the node's sites, as for an ad-hoc site (`siteseek index --dir`) next to shared ones.
   bool stored_settings = true;
-  /// With follow: how often the store's keys are checked for changes other processes made (a key
-  /// created or revoked elsewhere is honoured here within this, plus one load).
+  /// With follow: how often the store's keys and curation rules are checked for changes other
+  /// processes made (a key created or revoked, a rule added elsewhere is honoured here within
+  /// this, plus one load).
   std::chrono::milliseconds key_poll{1000};
   /// Where the node's log lines go (none: nowhere). Admin actions are logged at info as one JSON
   /// object each: {"audit": action, "key": the acting key's id, "target": ..., "time": ...}.
@@ -189,6 +191,29 @@ class Node {
   using KeyDone = std::function<void(std::exception_ptr error, CreatedKey key)>;
   void create_key_async(KeySpec spec, KeyDone done, Grant by = local_grant());
   void revoke_key_async(std::string id, Done done, Grant by = local_grant());
+  // --- curation rules (siteseek/curation.hpp, docs/curation.md) -------------------------------
+
+  /// A site's rules, in order: a following node's as in force here, another node's read from
+  /// the store now. Throws UnknownSiteError.
+  std::vector<Rule> rules(const std::string& site) const;
+  /// Add one rule to a site: stored (data_dir/rules.json or Redis), then in force here at once
+  /// and on the other nodes within key_poll, without reindexing. An empty id is made ("r" + 12
+  /// hex digits), created is set to now. Returns the rule as stored. Throws ConfigError naming
+  /// the field ("rule.urls[1]"; a duplicate id or more than limits::max_rules_per_site),
+  /// UnknownSiteError.
+  Rule add_rule(const std::string& site, Rule rule, const Grant& by = local_grant());
+  /// Remove a site's rule; an unknown id is RequestError "not_found".
+  void remove_rule(const std::string& site, const std::string& id, const Grant& by = local_grant());
+  /// Replace all of a site's rules (a deploy script's PUT); ids and times made as add_rule does
+  /// for those without. Returns them as stored. Throws ConfigError naming "rules[i]...".
+  std::vector<Rule> set_rules(const std::string& site, std::vector<Rule> rules, const Grant& by = local_grant());
+  /// add_rule, remove_rule and set_rules on the node's own thread (as put_site_async); the
+  /// rules passed to `done` are the one added, or all of them after set_rules.
+  using RulesDone = std::function<void(std::exception_ptr error, std::vector<Rule> rules)>;
+  void add_rule_async(std::string site, Rule rule, RulesDone done, Grant by = local_grant());
+  void remove_rule_async(std::string site, std::string id, Done done, Grant by = local_grant());
+  void set_rules_async(std::string site, std::vector<Rule> rules, RulesDone done, Grant by = local_grant());
+
   std::vector<SiteStatus> sites() const;
   /// Whether the node can answer every site (for /health).
   struct Health {

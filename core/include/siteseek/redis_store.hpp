@@ -71,6 +71,11 @@ class RedisStore final : public Store {
   void put_key(const KeyRecord& record) override;
   bool remove_key(const std::string& id) override;
   std::string keys_version() override;
+  /// Curation rules: the hash PREFIX:rules, a field per site ({"rules":[...]}), and the counter
+  /// PREFIX:rules:version; a change is WATCHed on the counter and retried when another node won.
+  std::map<std::string, std::string> load_rules() override;
+  void update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) override;
+  std::string rules_version() override;
 
   /// The notification channel and a key, with the prefix.
   std::string channel() const;

@@ -40,6 +40,22 @@ struct SearchRequest {
   /// Attributes whose values to count over the results (SearchResponse::facets), at most
   /// limits::max_facets.
   std::vector<std::string> facets;
+  /// Say which curation rules fired (docs/curation.md): SearchResponse::explain and each
+  /// result's SearchResult::rules are set.
+  bool explain = false;
+};
+
+/// A curation rule (siteseek/curation.hpp) or landing page that changed a search, and how.
+struct RuleEffect {
+  std::string id;      ///< the rule's id; "landing_pages[i]" for a landing page of the settings
+  std::string kind;    ///< synonyms, one_way, pin, hide, boost; "landing_page"
+  std::string effect;  ///< for people: "expanded \"k8s\" with \"kubernetes\"", "removed 3 records", ...
+};
+
+/// What SearchRequest::explain adds to a response.
+struct SearchExplain {
+  std::string query;             ///< the query as rules compare it (folded words, one space apart)
+  std::vector<RuleEffect> rules;  ///< every rule that fired for the query, in rule order
 };
 
 /// One value of a facet and how many results have it.
@@ -77,6 +93,8 @@ struct SearchResult {
   /// Set when the request asked for sub-results: the page's other matching sections, best
   /// first (empty when none matched); unset otherwise.
   std::optional<std::vector<SubResult>> sub_results;
+  /// With SearchRequest::explain: the rules that placed or scored this result (pin, boost).
+  std::vector<RuleEffect> rules;
 };
 
 /// The page of results asked for, and how many matched in all.
@@ -89,6 +107,8 @@ struct SearchResponse {
   /// The values of the site's context_attributes on the reader's page (from_url) that the search
   /// kept to, besides SearchRequest::filters ("version" = "3.12"); empty when none applied.
   std::vector<Attribute> context;
+  /// Set when SearchRequest::explain: which curation rules fired.
+  std::optional<SearchExplain> explain;
 };
 
 /// A completion for a search box: a word or title that starts with the typed prefix.
@@ -123,6 +143,8 @@ namespace siteseek {
 /// {"total","results":[{"title","section_title","hierarchy","body","url"[,"site"][,"sub_results":[{"title",
 /// "url","body"}]]}][,"facets":{NAME:{"values":[{"value","count"}][,"more"]}}][,"context":[{"name","value"}]],
 /// "took_ms"[,"relaxed"]}; optional keys only when set (site: several sites were searched).
+/// With explain: "explain":{"query","rules":[{"id","kind","effect"}]} after "context", and
+/// "rules":[...] in each result.
 void append_json(std::string& out, const SearchResponse& response);
 /// Append `s` as a JSON string literal, escaped.
 void append_json_string(std::string& out, std::string_view s);

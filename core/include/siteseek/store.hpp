@@ -100,6 +100,16 @@ class Store {
   /// A value that changes whenever the keys change, whoever changed them: a node compares it
   /// (cheaply, on a timer) to know when to load the keys again.
   virtual std::string keys_version() = 0;
+
+  /// Curation rules (siteseek/curation.hpp), per site as the text {"rules":[...]}. Every
+  /// site's that has rules.
+  virtual std::map<std::string, std::string> load_rules() = 0;
+  /// Change one site's rules atomically: `change` gets the stored text ("" when none) and returns
+  /// the new one ("": remove them). It may run more than once (Redis: again when another node
+  /// changed the rules meanwhile) and may throw to change nothing.
+  virtual void update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) = 0;
+  /// A value that changes whenever any site's rules change (compared on the keys' timer).
+  virtual std::string rules_version() = 0;
 };
 
 /// Files in settings.data_dir: <site>.snapshot (the index), <site>.site.json (the settings it
@@ -128,6 +138,11 @@ class FileStore final : public Store {
   bool remove_key(const std::string& id) override;
   /// keys.json's inode, size and modification time.
   std::string keys_version() override;
+  /// data_dir/rules.json ({"version":1,"sites":{NAME:{"rules":[...]}}}), changed under an
+  /// flock(2) of data_dir/rules.lock; its version is its inode, size and modification time.
+  std::map<std::string, std::string> load_rules() override;
+  void update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) override;
+  std::string rules_version() override;
 
   /// data_dir/<site>.snapshot
   std::string snapshot_path(const std::string& site) const;
@@ -156,9 +171,14 @@ class MemoryStore final : public Store {
   void put_key(const KeyRecord& record) override;
   bool remove_key(const std::string& id) override;
   std::string keys_version() override;
+  std::map<std::string, std::string> load_rules() override;
+  void update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) override;
+  std::string rules_version() override;
 
  private:
   std::mutex mutex_;
+  std::map<std::string, std::string> rules_;
+  std::uint64_t rules_version_ = 0;
   std::map<std::string, std::string> validators_;  ///< site -> validators_to_json text
   std::string pepper_;
   std::map<std::string, KeyRecord> keys_;

@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::pair<Action, std::string_view> action_names[] = {
     {Action::search, "search"}, {Action::suggest, "suggest"}, {Action::indexer, "indexer"},
-    {Action::sites, "sites"},   {Action::keys, "keys"},       {Action::all, "*"},
+    {Action::sites, "sites"},   {Action::keys, "keys"},       {Action::curation, "curation"},
+    {Action::all, "*"},
 };
 
 constexpr std::size_t id_bytes = 8;       // 16 hex digits
@@ -190,7 +191,7 @@ KeySpec key_spec_from_json(const boost::json::value& jv) {
       issues.push_back({key, "unknown key; expected description, actions, sites or expires_at"});
     }
   }
-  if (!o->contains("actions")) issues.push_back({"actions", "required: a list of actions (search, suggest, indexer, sites, keys, *)"});
+  if (!o->contains("actions")) issues.push_back({"actions", "required: a list of actions (search, suggest, indexer, sites, keys, curation, *)"});
   if (!issues.empty()) throw ConfigError(std::move(issues));
   return spec;
 }
@@ -224,12 +225,12 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 
 CreatedKey make_key(const KeySpec& spec, std::string_view pepper, KeyClock::time_point now) {
   KeyRecord r;
-  if (spec.actions.empty()) throw ConfigError("actions", "a key needs at least one action (search, suggest, indexer, sites, keys or *)");
+  if (spec.actions.empty()) throw ConfigError("actions", "a key needs at least one action (search, suggest, indexer, sites, keys, curation or *)");
   for (std::size_t i = 0; i < spec.actions.size(); ++i) {
     auto a = action_from_name(spec.actions[i]);
     if (!a) {
       throw ConfigError("actions[" + std::to_string(i) + "]", "unknown action \"" + spec.actions[i] +
-                                                                   "\"; expected search, suggest, indexer, sites, keys or *");
+                                                                   "\"; expected search, suggest, indexer, sites, keys, curation or *");
     }
     r.actions |= static_cast<std::uint32_t>(*a);
   }

@@ -39,7 +39,10 @@ void Engine::Impl::install(AppSettings settings, const SiteSet* keep, std::strin
     // A new slot: a changed site keeps serving its index (built with the settings it had) until
     // it is published again; the new generation makes answers cached under the old settings miss.
     auto slot = std::make_shared<SiteSlot>(site);
-    if (old) slot->index.store(old->index.load(std::memory_order_acquire));
+    if (old) {
+      slot->index.store(old->index.load(std::memory_order_acquire));
+      slot->rules.store(old->rules.load(std::memory_order_acquire));
+    }
     slot->generation.store(generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
     next->slots.emplace(site.name, std::move(slot));
   }
@@ -75,11 +78,40 @@ void Engine::remove_site(const std::string& name) {
   impl_->install(without_site(*now->settings, name), now.get(), name);  // UnknownSiteError when absent
 }
 
+std::shared_ptr<const detail::CompiledRules> SiteSlot::rules_for(const std::shared_ptr<const Index>& index) const {
+  auto source = rules.load(std::memory_order_acquire);
+  if (!source || source->empty() || !index) return nullptr;
+  auto c = compiled.load(std::memory_order_acquire);
+  if (c && c->compiled_for(source, index)) return c;
+  // Two searches may both compile after a change; either result is right, the last one stays.
+  c = detail::compile_rules(std::move(source), index);
+  compiled.store(c, std::memory_order_release);
+  return c;
+}
+
+void Engine::set_rules(const std::string& site, std::vector<Rule> rules) {
+  validate_rules(rules);
+  std::lock_guard lock(impl_->change_mutex);
+  auto sites = impl_->current_sites();
+  auto& slot = sites->slot(site);
+  slot.rules.store(rules.empty() ? nullptr : std::make_shared<const std::vector<Rule>>(std::move(rules)), std::memory_order_release);
+  // As publish(): a new generation, so answers cached under the old rules miss, then dropped.
+  slot.generation.store(impl_->generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+  impl_->cache.erase_site(slot.settings.name);
+}
+
+std::vector<Rule> Engine::rules(const std::string& site) const {
+  auto sites = impl_->current_sites();
+  auto r = sites->slot(site).rules.load(std::memory_order_acquire);
+  return r ? *r : std::vector<Rule>{};
+}
+
 // A request's index and its cached answer, if any. The generation is read before the index (see
 // SiteSlot), so an answer stored under it never comes from an index older than the one read.
 struct Engine::Impl::Lookup {
   std::shared_ptr<const SiteSet> sites;  ///< keeps the slot alive while a site is removed
   std::shared_ptr<const Index> index;
+  std::shared_ptr<const detail::CompiledRules> rules;  ///< the site's curation rules for `index`
   std::uint64_t generation = 0;
   std::string key;
   std::shared_ptr<const CachedAnswer> hit;
@@ -97,6 +129,7 @@ Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key
   auto& s = l.sites->slot(request.site);
   l.generation = s.generation.load(std::memory_order_acquire);
   l.index = s.index.load(std::memory_order_acquire);
+  l.rules = s.rules_for(l.index);  // after the generation, as the index
   if (l.index && cache.enabled()) {
     l.key = ResultCache::key(s.settings.name, request, key_args...);
     l.hit = cache.find(l.key, l.generation);
@@ -126,7 +159,7 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
     one.start = 0;
     one.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
     try {
-      answers.emplace_back(one.site, search_index(*index, one));
+      answers.emplace_back(one.site, detail::search_index_with_rules(*index, one, slot.rules_for(index).get()));
     } catch (const detail::UnknownAttributeError&) {  // another site's records may carry it
       missing_attribute = std::current_exception();
     }
@@ -144,7 +177,7 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     r.took_ms = l.elapsed_ms();
     return r;
   }
-  auto r = search_index(*l.index, request);
+  auto r = detail::search_index_with_rules(*l.index, request, l.rules.get());
   if (impl_->cache.enabled()) {
     impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   }
@@ -164,7 +197,7 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
     append_json_tail(out, l.elapsed_ms(), l.hit->response.relaxed);
     return l.hit->response.total;
   }
-  auto r = l.index ? search_index(*l.index, request) : SearchResponse{};
+  auto r = l.index ? detail::search_index_with_rules(*l.index, request, l.rules.get()) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
   if (l.index && impl_->cache.enabled()) {

@@ -11,6 +11,7 @@
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 #include "engine/result_cache.hpp"
+#include "search/curation_apply.hpp"
 
 namespace siteseek {
 
@@ -24,6 +25,12 @@ struct SiteSlot {
   /// never repeat, not even for a site removed and added again: cached answers carry the
   /// generation they were computed on, and one read before the index is never newer than it.
   std::atomic<std::uint64_t> generation{0};
+  /// The site's curation rules (null: none), stored before the generation is bumped; and the
+  /// last set compiled against an index (made again by the first search after either changes).
+  std::atomic<std::shared_ptr<const std::vector<Rule>>> rules;
+  mutable std::atomic<std::shared_ptr<const detail::CompiledRules>> compiled;
+  /// The rules compiled for `index` (null: none).
+  std::shared_ptr<const detail::CompiledRules> rules_for(const std::shared_ptr<const Index>& index) const;
 };
 
 /// The sites at one moment: never changed once published.

@@ -60,6 +60,7 @@ std::string ResultCache::key(std::string_view site, const SearchRequest& q, bool
   put(k, q.filters);
   put(k, static_cast<std::uint32_t>(q.facets.size()));
   for (const auto& f : q.facets) put(k, f);
+  k += q.explain ? 'e' : '-';
   k += json ? 'j' : 'r';  // last: erase_site matches keys by their site prefix
   return k;
 }

@@ -14,7 +14,9 @@
 
 #include <boost/json.hpp>
 
+#include "auth/crypto.hpp"
 #include "search/filter.hpp"
+#include "siteseek/limits.hpp"
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -154,6 +156,7 @@ struct Node::Impl {
           changed = !ring || version != keys_seen;
         }
         if (changed) load_ring();
+        if (store->rules_version() != rules_seen || site_names() != rules_sites) load_rules();
         if (failing) log(LogLevel::info, "keys: read from " + store->describe() + " again");
         failing = false;
       } catch (const std::exception& e) {
@@ -165,6 +168,58 @@ struct Node::Impl {
       }
     }
   }
+  // Curation rules: every site's loaded from the store into the engine (at start(), then by the
+  // keys' poll when following). rules_mutex orders loads and changes, as keys_change_mutex.
+  mutable std::mutex rules_mutex;
+  std::string rules_seen;  // the rules_version last loaded (under rules_mutex, or the poll thread)
+  // The sites they were loaded for: a site this node learns of later (another node's PUT
+  // /sites) gets its stored rules at the next poll, not at the next rule change.
+  std::vector<std::string> rules_sites;
+  std::vector<std::string> site_names() const {
+    std::vector<std::string> names;
+    for (const auto& site : engine->settings()->sites) names.push_back(site.name);
+    return names;
+  }
+  void load_rules() {
+    std::lock_guard lock(rules_mutex);
+    std::string version = store->rules_version();  // before the rules: a change after it is seen next time
+    auto stored = store->load_rules();
+    const auto settings = engine->settings();
+    rules_sites.clear();
+    for (const auto& site : settings->sites) rules_sites.push_back(site.name);
+    for (const auto& site : settings->sites) {
+      auto it = stored.find(site.name);
+      std::vector<Rule> rules;
+      try {
+        if (it != stored.end()) rules = rules_from_json(boost::json::parse(it->second), site.name + ".rules");
+      } catch (const std::exception& e) {
+        log(LogLevel::error, site.name + ": refusing its stored curation rules: " + e.what());
+        continue;  // the rules in force stay
+      }
+      if (engine->rules(site.name) != rules) engine->set_rules(site.name, std::move(rules));
+    }
+    rules_seen = std::move(version);
+  }
+  // Change a site's stored rules with `change` (given the stored ones, returning the new), then
+  // put the result in force here.
+  std::vector<Rule> change_rules(const std::string& site, const std::function<std::vector<Rule>(std::vector<Rule>)>& change) {
+    engine->rules(site);  // UnknownSiteError before the store is touched
+    std::lock_guard lock(rules_mutex);
+    std::vector<Rule> result;
+    store->update_rules(site, [&](const std::string& text) {
+      std::vector<Rule> current;
+      if (!text.empty()) current = rules_from_json(boost::json::parse(text), site + ".rules");
+      result = change(std::move(current));
+      return result.empty() ? std::string() : rules_to_json_text(result);
+    });
+    engine->set_rules(site, result);
+    return result;
+  }
+  static void complete(Rule& r) {
+    if (r.id.empty()) r.id = std::string("r") + auth::hex(auth::random_bytes(6));
+    if (r.created.empty()) r.created = format_utc(KeyClock::now());
+  }
+
   void stop_keys() {
     {
       std::lock_guard lock(keys_mutex);
@@ -345,6 +400,14 @@ StartReport Node::start() {
       // Refused, not trusted: the site is indexed again below (or has no index until it is).
       report.refused.push_back({site.name, impl_->store->where(site.name), e.what()});
       impl_->log(LogLevel::error, site.name + ": refusing its snapshot: " + e.what());
+    }
+  }
+  if (impl_->options.persist) {
+    try {
+      impl_->load_rules();
+    } catch (const std::exception& e) {
+      impl_->log(LogLevel::error, std::string("curation rules: cannot read them from ") + impl_->store->describe() + ": " + e.what() +
+                                      " (searching without them until they can be read)");
     }
   }
   if (impl_->options.follow && impl_->options.persist) {
@@ -568,6 +631,7 @@ void Node::put_site(SiteSettings site, const Grant& by) {
 void Node::remove_site(const std::string& name, const Grant& by) {
   without_site(*settings(), name);  // UnknownSiteError before the store is touched
   impl_->store->remove_site(name);
+  impl_->store->update_rules(name, [](const std::string&) { return std::string(); });  // a site added again starts without
   impl_->engine->remove_site(name);
   impl_->log(LogLevel::info, name + ": site removed from " + impl_->store->describe());
   impl_->audit("site_removed", by, name);
@@ -601,6 +665,86 @@ void Node::queue_reindex_async(const std::string& site, JobQueue::Completion<Job
   jobs().submit_async(site, [this, done = std::move(done), by = std::move(by), site](std::exception_ptr e, Job job) {
     if (!e) impl_->audit("reindex_queued", by, site + " (job " + job.id + ")");
     done(e, std::move(job));
+  });
+}
+
+// --- curation rules -----------------------------------------------------------------------------
+
+std::vector<Rule> Node::rules(const std::string& site) const {
+  auto in_force = impl_->engine->rules(site);  // UnknownSiteError
+  if (impl_->options.follow || !impl_->options.persist) return in_force;
+  const auto stored = impl_->store->load_rules();
+  const auto it = stored.find(site);
+  return it == stored.end() ? std::vector<Rule>{} : rules_from_json(boost::json::parse(it->second), site + ".rules");
+}
+
+Rule Node::add_rule(const std::string& site, Rule rule, const Grant& by) {
+  Impl::complete(rule);
+  validate_rule(rule, "rule");
+  impl_->change_rules(site, [&](std::vector<Rule> current) {
+    for (const auto& r : current)
+      if (r.id == rule.id) throw ConfigError("rule.id", std::string("the site already has a rule with id \"") + rule.id + "\"");
+    if (current.size() >= limits::max_rules_per_site)
+      throw ConfigError("rule", std::string("a site holds at most ") + std::to_string(limits::max_rules_per_site) + " rules; remove some first");
+    current.push_back(rule);
+    return current;
+  });
+  impl_->audit("rule_added", by, site + " " + rule.id + " (" + std::string(rule_kind_name(rule.kind)) + ")");
+  return rule;
+}
+
+void Node::remove_rule(const std::string& site, const std::string& id, const Grant& by) {
+  impl_->change_rules(site, [&](std::vector<Rule> current) {
+    if (std::erase_if(current, [&](const Rule& r) { return r.id == id; }) == 0)
+      throw RequestError("not_found", std::string("site ") + site + " has no rule with id '" + id + "'");
+    return current;
+  });
+  impl_->audit("rule_removed", by, site + " " + id);
+}
+
+std::vector<Rule> Node::set_rules(const std::string& site, std::vector<Rule> rules, const Grant& by) {
+  for (auto& r : rules) Impl::complete(r);
+  validate_rules(rules);
+  auto out = impl_->change_rules(site, [&](std::vector<Rule>) { return rules; });
+  impl_->audit("rules_replaced", by, site + " (" + std::to_string(out.size()) + " rules)");
+  return out;
+}
+
+void Node::add_rule_async(std::string site, Rule rule, RulesDone done, Grant by) {
+  impl_->post_change([this, site = std::move(site), rule = std::move(rule), done = std::move(done), by = std::move(by)]() mutable {
+    std::exception_ptr error;
+    std::vector<Rule> out;
+    try {
+      out.push_back(add_rule(site, std::move(rule), by));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(out));
+  });
+}
+
+void Node::remove_rule_async(std::string site, std::string id, Done done, Grant by) {
+  impl_->post_change([this, site = std::move(site), id = std::move(id), done = std::move(done), by = std::move(by)] {
+    std::exception_ptr error;
+    try {
+      remove_rule(site, id, by);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  });
+}
+
+void Node::set_rules_async(std::string site, std::vector<Rule> rules, RulesDone done, Grant by) {
+  impl_->post_change([this, site = std::move(site), rules = std::move(rules), done = std::move(done), by = std::move(by)]() mutable {
+    std::exception_ptr error;
+    std::vector<Rule> out;
+    try {
+      out = set_rules(site, std::move(rules), by);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(out));
   });
 }
 

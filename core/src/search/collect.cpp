@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "index/index_data.hpp"
+#include "search/curation_apply.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/limits.hpp"
 
@@ -30,20 +31,21 @@ void best_per_page(const Index::Data& d, Scratch& s) {
   }
 }
 
-// The record a landing page pins for this query, or -1.
-std::int64_t pinned_record(const Index::Data& d, const SearchRequest& request) {
-  if (d.pins.empty()) return -1;
-  const auto q = normalize_query(d.analyzer, request.q);
-  for (const auto& pin : d.pins) {
+// The landing page pinned for this query: its record and its index in landing_pages, or -1.
+std::pair<std::int64_t, std::size_t> pinned_record(const Index::Data& d, const SearchRequest& request, const ActiveRules* active) {
+  if (d.pins.empty()) return {-1, 0};
+  const auto q = active && !active->query.empty() ? active->query : normalize_query(d.analyzer, request.q);
+  for (std::size_t k = 0; k < d.pins.size(); ++k) {
+    const auto& pin = d.pins[k];
     if (q.empty() || pin.query != q || pin.doc < 0) continue;
-    return pin.doc;
+    return {pin.doc, k};
   }
-  return -1;
+  return {-1, 0};
 }
 
 // Facet counts (SearchRequest::facets) over the results in `ranked` and the pinned record:
 // for each name, its pairs' counts, read from each result's pair list.
-std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& request, Scratch& s, std::int64_t pinned) {
+std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& request, Scratch& s, const std::vector<Collected::Pinned>& pinned) {
   std::vector<Facet> out;
   const std::size_t asked = std::min(request.facets.size(), limits::max_facets);
   for (std::size_t f = 0; f < asked; ++f) {
@@ -62,7 +64,7 @@ std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& reque
       }
     };
     for (const auto& c : s.ranked) add(c.doc);
-    if (pinned >= 0) add(static_cast<std::uint32_t>(pinned));
+    for (const auto& p : pinned) add(p.doc);
     std::vector<std::uint32_t> order;
     for (std::uint32_t a = 0; a < count.size(); ++a)
       if (count[a]) order.push_back(a);
@@ -117,7 +119,7 @@ SubRanked sub_records(const Index::Data& d, Scratch& s, std::size_t start, std::
 
 }  // namespace
 
-Collected collect(const Index& index, const SearchRequest& request, Scratch& s) {
+Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active) {
   const auto& d = index.data();
   Collected out;
   // Sub-results are listed under their page's one result: they group results by page.
@@ -130,26 +132,50 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s) 
   else ranked.swap(s.cands);
   out.total = ranked.size();
 
-  // The pinned record leads; it (and, when distinct, its page's other records) leaves the
-  // ranking, and counts once more when it had not matched.
-  std::int64_t pinned = pinned_record(d, request);
-  if (pinned >= 0 && !s.allows(static_cast<std::uint32_t>(pinned))) pinned = -1;  // filtered out
-  if (pinned >= 0) {
-    auto grp = d.docs[pinned].page_group;
-    auto before = ranked.size();
+  // The pinned records lead, in order: the curation pins the query fires (active), then the
+  // landing page. Each (and, when distinct, its page's other records) leaves the ranking, and
+  // counts once more when it had not matched. A record the filters or a hide remove is not pinned.
+  auto& pinned = out.pinned;
+  const auto hidden = [&](std::uint32_t doc) {
+    if (!active) return false;
+    for (const auto* h : active->hides)
+      if (h->covers(d, doc)) return true;
+    return false;
+  };
+  const auto same = [&](std::uint32_t a, std::uint32_t b) { return a == b || (distinct && d.doc_group[a] == d.doc_group[b]); };
+  const auto pin = [&](std::uint32_t doc, std::int64_t by) {
+    if (!s.allows(doc) || hidden(doc)) return;
+    for (const auto& p : pinned)
+      if (same(p.doc, doc)) return;
+    pinned.push_back({doc, by});
+  };
+  if (active)
+    for (const auto* p : active->pins)
+      for (const auto doc : p->docs) pin(doc, p->rule);
+  if (const auto landing = pinned_record(d, request, active); landing.first >= 0)
+    pin(static_cast<std::uint32_t>(landing.first), -1 - static_cast<std::int64_t>(landing.second));
+  if (!pinned.empty()) {
+    std::vector<bool> matched(pinned.size(), false);
     std::erase_if(ranked, [&](const Candidate& c) {
-      return c.doc == static_cast<std::uint32_t>(pinned) || (distinct && d.doc_group[c.doc] == grp);
+      for (std::size_t k = 0; k < pinned.size(); ++k)
+        if (same(pinned[k].doc, c.doc)) {
+          matched[k] = true;
+          return true;
+        }
+      return false;
     });
-    if (ranked.size() == before) ++out.total;
+    for (bool m : matched) out.total += m ? 0 : 1;
   }
   if (!request.facets.empty()) out.facets = count_facets(d, request, s, pinned);
   out.start = std::min<std::size_t>(request.start, limits::max_results_window);
   const std::size_t want = std::min<std::size_t>(out.start + request.num, limits::max_results_window);
-  std::size_t pin_extra = pinned >= 0 ? 1 : 0;
+  const std::size_t pin_extra = pinned.size();
   const std::size_t keep = std::min(ranked.size(), want > pin_extra ? want - pin_extra : 0);
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
   ranked.resize(keep);
-  if (pinned >= 0) ranked.insert(ranked.begin(), Candidate{static_cast<std::uint32_t>(pinned), 0, 0.0f});
+  std::vector<Candidate> lead;
+  for (const auto& p : pinned) lead.push_back(Candidate{p.doc, 0, 0.0f});
+  ranked.insert(ranked.begin(), lead.begin(), lead.end());
   if (request.sub_results > 0)
     out.sub = sub_records(d, s, out.start, std::min<std::size_t>(request.sub_results, limits::max_sub_results));
   return out;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "search/scratch.hpp"
 #include "siteseek/index.hpp"
@@ -26,7 +27,16 @@ struct Collected {
   std::size_t start = 0;    ///< the page is `ranked` from here on (nothing when past its end)
   SubRanked sub;            ///< in `s.sub_ranked` and `s.sub_offset`
   std::vector<Facet> facets;  ///< SearchRequest::facets counted over every result
+  /// The records pinned first, in order, and who pinned each: a curation rule (its index in
+  /// CompiledRules::source) or, below 0, the landing page -1 - k (landing_pages[k]).
+  struct Pinned {
+    std::uint32_t doc;
+    std::int64_t by;
+  };
+  std::vector<Pinned> pinned;
 };
+
+struct ActiveRules;
 
 /// Collects `s.cands` (scored by the ranking rules) into `s.ranked`: the best `start + num`
 /// (at most limits::max_results_window) in rank order. With request.sub_results, results are
@@ -34,7 +44,8 @@ struct Collected {
 /// sub_results, at most limits::max_sub_results) in `s.sub_ranked`: the records of that page a
 /// search without distinct would rank, in its order. RequestError "invalid_parameter" for
 /// sub_results with distinct = false. Records `s.allows` refuses are never pinned. Facet counts
-/// go over every result before the top is cut. `s.cands` is left unspecified.
-Collected collect(const Index& index, const SearchRequest& request, Scratch& s);
+/// go over every result before the top is cut. `s.cands` is left unspecified. `active`: the
+/// curation pins (and hides, which a pin never overrides) this query fires; null: none.
+Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active = nullptr);
 
 }  // namespace siteseek::detail

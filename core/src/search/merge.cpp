@@ -36,6 +36,14 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
     }
     for (auto& c : r.context)
       if (std::find(out.context.begin(), out.context.end(), c) == out.context.end()) out.context.push_back(std::move(c));
+    // explain: each site's rules, their ids prefixed with the site ("docs/r12ab...").
+    if (r.explain) {
+      if (!out.explain) out.explain.emplace().query = r.explain->query;
+      for (auto& e : r.explain->rules) {
+        e.id = site + "/" + e.id;
+        out.explain->rules.push_back(std::move(e));
+      }
+    }
   }
   out.relaxed = all_relaxed && out.total > 0;
   // A site whose results match every word ranks them above another site's partial matches,

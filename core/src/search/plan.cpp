@@ -2,10 +2,13 @@
 // against the dictionary. All expansion caps come from siteseek/limits.hpp.
 #include "search/plan.hpp"
 
+#include "search/curation_apply.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 #include "index/index_data.hpp"
+#include "search/curation_apply.hpp"
 #include "search/ranking.hpp"
 #include "siteseek/limits.hpp"
 
@@ -323,27 +326,33 @@ struct Builder {
     return out;
   }
 
-  // Synonym members equal to this single token.
+  // Synonym members equal to these words: of the settings' groups, then of the curation rules
+  // (a one-way rule only when the words are its `from`).
   std::vector<const std::vector<Token>*> synonyms_of(const std::vector<Token>& words, bool& multi_added,
                                                      std::vector<const std::vector<Token>*>& multi) {
     std::vector<const std::vector<Token>*> singles;
-    for (const auto& group : synonyms) {
+    const auto same = [&](const std::vector<Token>& member) {
+      return member.size() == words.size() &&
+             std::equal(member.begin(), member.end(), words.begin(), [](const Token& a, const Token& b) { return a.term == b.term; });
+    };
+    // Members [0, triggers) fire the group; every member but the words themselves is added.
+    const auto add_group = [&](const std::vector<std::vector<Token>>& group, std::size_t triggers) {
       bool in = false;
-      for (const auto& member : group)
-        if (member.size() == words.size() &&
-            std::equal(member.begin(), member.end(), words.begin(),
-                       [](const Token& a, const Token& b) { return a.term == b.term; }))
-          in = true;
-      if (!in) continue;
+      for (std::size_t m = 0; m < triggers && !in; ++m) in = same(group[m]);
+      if (!in) return false;
       for (const auto& member : group) {
-        bool same = member.size() == words.size() &&
-                    std::equal(member.begin(), member.end(), words.begin(),
-                               [](const Token& a, const Token& b) { return a.term == b.term; });
-        if (same || member.empty()) continue;
+        if (same(member) || member.empty()) continue;
         if (member.size() == 1) singles.push_back(&member);
         else multi.push_back(&member);
       }
-    }
+      return true;
+    };
+    for (const auto& group : synonyms) add_group(group, group.size());
+    if (options.rules)
+      for (const auto& rule : options.rules->synonyms)
+        if (add_group(rule.members, rule.triggers) &&
+            std::find(plan.fired_rules.begin(), plan.fired_rules.end(), rule.rule) == plan.fired_rules.end())
+          plan.fired_rules.push_back(rule.rule);
     multi_added = !multi.empty();
     return singles;
   }
@@ -477,7 +486,8 @@ Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions&
     if (merged[i]) continue;
     // Try the longest synonym span starting here.
     bool done = false;
-    const std::size_t longest = b.synonyms.empty() ? 1 : std::min<std::size_t>(cl.size() - i, 4);
+    const bool any_synonyms = !b.synonyms.empty() || (options.rules && !options.rules->synonyms.empty());
+    const std::size_t longest = any_synonyms ? std::min<std::size_t>(cl.size() - i, 4) : 1;
     for (std::size_t len = longest; len >= 2 && !done; --len) {
       bool ok = true;
       std::vector<Token> words;

@@ -12,6 +12,8 @@
 
 namespace siteseek::detail {
 
+struct CompiledRules;
+
 enum class MatchKind : std::uint8_t { exact, stem, synonym, prefix, one_typo, two_typos };
 
 /// A dictionary term a query word matches, and what that match is worth.
@@ -68,6 +70,8 @@ struct Plan {
   std::uint32_t sequence_origin = 0;
   HighlightMatcher highlight;
   const Analyzer* analyzer = nullptr;  ///< what analysed the query (highlights analyse with it too)
+  /// The curation synonym rules that expanded a word (indexes into CompiledRules::source), once each.
+  std::vector<std::uint32_t> fired_rules;
 };
 
 struct PlanOptions {
@@ -82,6 +86,8 @@ struct PlanOptions {
   std::uint32_t two_typos_min_length = 9;
   /// Words reached after it get no typo neighbours (limits::search_deadline).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  /// The site's curation rules: their synonyms expand words next to the settings' synonyms.
+  const CompiledRules* rules = nullptr;
 };
 
 /// Analyse and expand a parsed query against `index`.

@@ -76,6 +76,24 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
+void append_rule_effects(std::string& out, const std::vector<RuleEffect>& rules) {
+  out += '[';
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    out += k ? ",{\"id\":" : "{\"id\":";
+    append_json_string(out, rules[k].id);
+    out += ",\"kind\":";
+    append_json_string(out, rules[k].kind);
+    out += ",\"effect\":";
+    append_json_string(out, rules[k].effect);
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
 void append_json(std::string& out, const SearchResponse& res) {
   append_json_head(out, res);
   append_json_tail(out, res.took_ms, res.relaxed);
@@ -118,6 +136,10 @@ void append_json_head(std::string& out, const SearchResponse& res) {
       }
       out += ']';
     }
+    if (res.explain) {
+      out += ",\"rules\":";
+      append_rule_effects(out, r.rules);
+    }
     out += '}';
   }
   out += ']';
@@ -149,6 +171,13 @@ void append_json_head(std::string& out, const SearchResponse& res) {
       out += '}';
     }
     out += ']';
+  }
+  if (res.explain) {
+    out += ",\"explain\":{\"query\":";
+    append_json_string(out, res.explain->query);
+    out += ",\"rules\":";
+    append_rule_effects(out, res.explain->rules);
+    out += '}';
   }
 }
 

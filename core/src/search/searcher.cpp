@@ -6,8 +6,11 @@
 #include <chrono>
 #include <span>
 
+#include <boost/json.hpp>
+
 #include "index/index_data.hpp"
 #include "search/collect.hpp"
+#include "search/curation_apply.hpp"
 #include "search/filter.hpp"
 #include "search/page.hpp"
 #include "search/plan.hpp"
@@ -33,9 +36,67 @@ PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so,
   return po;
 }
 
+std::string quoted(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += std::string(out.empty() ? "\"" : ", \"") + w + "\"";
+  return out;
+}
+
+std::string pinned_effect(std::size_t position) { return std::string("pinned at position ") + std::to_string(position + 1); }
+
+// SearchRequest::explain: the rules that fired for the query, then, per returned result, those
+// that placed or scored it.
+void explain(const Index& index, std::string_view q, const Plan& plan, const ActiveRules& active, const std::vector<std::size_t>& touched,
+             const Collected& top, std::span<const Candidate> page, SearchResponse& response) {
+  const auto& d = index.data();
+  auto& ex = response.explain.emplace();
+  ex.query = active.query.empty() ? normalize_query(d.analyzer, q) : active.query;
+  const std::vector<Rule>* source = active.rules ? active.rules->source.get() : nullptr;
+  auto effect_of = [&](std::uint32_t rule, std::string effect) {
+    const auto& r = (*source)[rule];
+    return RuleEffect{r.id, std::string(rule_kind_name(r.kind)), std::move(effect)};
+  };
+  for (const auto rule : plan.fired_rules) {
+    const auto& r = (*source)[rule];
+    ex.rules.push_back(effect_of(rule, r.kind == RuleKind::synonyms ? std::string("expanded the query with the group ") + quoted(r.synonyms)
+                                                                    : std::string("expanded \"") + r.from + std::string("\" with ") + quoted(r.to)));
+  }
+  for (const auto* p : active.pins) {
+    std::size_t shown = 0;
+    for (const auto& x : top.pinned) shown += x.by == p->rule ? 1 : 0;
+    ex.rules.push_back(effect_of(p->rule, std::string("pinned ") + std::to_string(shown) + std::string(" of ") + std::to_string((*source)[p->rule].urls.size()) + " URLs"));
+  }
+  for (const auto& x : top.pinned)
+    if (x.by < 0)
+      ex.rules.push_back({std::string("landing_pages[") + std::to_string(-1 - x.by) + "]", "landing_page", "pinned the landing page"});
+  for (std::size_t h = 0; h < active.hides.size(); ++h)
+    ex.rules.push_back(effect_of(active.hides[h]->rule, std::string("removed ") + std::to_string(touched[h]) + " matching records"));
+  for (std::size_t b = 0; b < active.boosts.size(); ++b) {
+    const auto& r = (*source)[active.boosts[b]->rule];
+    ex.rules.push_back(effect_of(active.boosts[b]->rule, std::string("multiplied the score of ") + std::to_string(touched[active.hides.size() + b]) +
+                                                            std::string(" matching records by ") + boost::json::serialize(boost::json::value(r.factor))));
+  }
+  for (std::size_t k = 0; k < page.size() && k < response.results.size(); ++k) {
+    const auto doc = page[k].doc;
+    auto& rules = response.results[k].rules;
+    const std::size_t position = top.start + k;
+    if (position < top.pinned.size() && top.pinned[position].doc == doc) {
+      const auto by = top.pinned[position].by;
+      if (by >= 0) rules.push_back(effect_of(static_cast<std::uint32_t>(by), pinned_effect(position)));
+      else rules.push_back({std::string("landing_pages[") + std::to_string(-1 - by) + "]", "landing_page", pinned_effect(position)});
+      continue;  // a pinned result's place is the pin's, whatever its score
+    }
+    for (const auto* b : active.boosts)
+      if (b->covers(d, doc))
+        rules.push_back(effect_of(b->rule, std::string("score multiplied by ") + boost::json::serialize(boost::json::value((*source)[b->rule].factor))));
+  }
+}
+
 // The search. With `bare_docs`, the results carry only url, type and score (no highlights, no
 // snippets) and their document ids go to `bare_docs` (suggest reads their stored titles).
-SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* bare_docs) {
+// `rules`: the site's curation rules (null: none).
+SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* bare_docs,
+                           const CompiledRules* rules = nullptr) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& so = d.settings.search;
@@ -52,6 +113,8 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   auto options = plan_options(request, so, started);
   options.analyzer = &d.analyzer_for(filtered.language);  // the one language kept to, if any
   options.all_languages = filtered.language.empty();
+  options.rules = rules;
+  const ActiveRules active = active_rules(rules, d, request.q);
   const Plan plan = make_plan(index, parsed, options);
 
 
@@ -67,10 +130,13 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   const RankingInput ranking{index, request, plan, matches, scorer, s};
   rank_candidates(ranking, s.cands);
   rerank_best(ranking, s.cands);
+  // Curation: hidden records leave (so totals and facets never count them), boosted ones have
+  // their score multiplied.
+  const auto touched = apply_hides_and_boosts(d, active, s.cands);
 
   // Collector: one result per page, the landing page pinned, the top start + num; exact total;
   // when asked, each returned page's best other sections.
-  const Collected top = collect(index, request, s);
+  const Collected top = collect(index, request, s, &active);
   response.total = top.total;
   response.facets = std::move(top.facets);
 
@@ -79,6 +145,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   const std::span<const Candidate> page(s.ranked.begin() + std::min(top.start, s.ranked.size()), s.ranked.end());
   if (bare_docs) bare_results(index, page, response.results, *bare_docs);
   else page_results(index, plan, scorer, request, page, top.sub, response.results);
+  if (request.explain && !bare_docs) explain(index, request.q, plan, active, touched, top, page, response);
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
 }
@@ -87,6 +154,10 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
 
 SearchResponse search_index(const Index& index, const SearchRequest& request) {
   return search_impl(index, request, nullptr);
+}
+
+SearchResponse detail::search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules) {
+  return search_impl(index, request, nullptr, rules);
 }
 
 std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {

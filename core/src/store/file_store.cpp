@@ -90,9 +90,9 @@ void write_private_file(const std::string& path, const std::string& text) {
 // a `siteseek keys create` next to a running server loses neither's key.
 class KeysLock {
  public:
-  explicit KeysLock(const std::string& dir) {
+  explicit KeysLock(const std::string& dir, const char* name = "keys.lock") {
     make_directory(dir);
-    const std::string path = dir + "keys.lock";
+    const std::string path = dir + name;
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
     while (::flock(fd_, LOCK_EX) != 0) {
@@ -273,6 +273,52 @@ bool FileStore::remove_key(const std::string& id) {
   write_keys(dir_ + "keys.json", keys);
   return true;
 }
+
+namespace {
+
+std::string file_version(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "none";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// rules.json: {"version":1,"sites":{NAME:{"rules":[...]}}} -> NAME -> its {"rules":[...]} text.
+std::map<std::string, std::string> read_rules(const std::string& path) {
+  std::map<std::string, std::string> out;
+  auto text = read_file(path);
+  if (!text) return out;
+  boost::json::error_code ec;
+  auto v = boost::json::parse(*text, ec);
+  const auto* root = ec ? nullptr : v.if_object();
+  const auto* sites = root ? root->if_contains("sites") : nullptr;
+  if (!sites || !sites->is_object()) throw ConfigError(path, "expected an object with the object 'sites'");
+  for (const auto& [site, rules] : sites->get_object()) out[std::string(site)] = boost::json::serialize(rules);
+  return out;
+}
+
+void write_rules(const std::string& path, const std::map<std::string, std::string>& sites) {
+  boost::json::object o;
+  for (const auto& [site, text] : sites) o[site] = boost::json::parse(text);
+  write_file(path, boost::json::serialize(boost::json::object{{"version", 1}, {"sites", std::move(o)}}));
+}
+
+}  // namespace
+
+std::map<std::string, std::string> FileStore::load_rules() { return read_rules(dir_ + "rules.json"); }
+
+void FileStore::update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) {
+  KeysLock lock(dir_, "rules.lock");
+  auto all = read_rules(dir_ + "rules.json");
+  auto it = all.find(site);
+  auto next = change(it == all.end() ? std::string() : it->second);
+  if (next.empty() && it == all.end()) return;  // nothing to remove: no file written
+  if (next.empty()) all.erase(site);
+  else all[site] = std::move(next);
+  write_rules(dir_ + "rules.json", all);
+}
+
+std::string FileStore::rules_version() { return file_version(dir_ + "rules.json"); }
 
 std::string FileStore::keys_version() {
   struct stat st {};

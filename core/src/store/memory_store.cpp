@@ -64,4 +64,23 @@ std::string MemoryStore::keys_version() {
   return std::to_string(keys_version_);
 }
 
+std::map<std::string, std::string> MemoryStore::load_rules() {
+  std::lock_guard lock(mutex_);
+  return rules_;
+}
+
+void MemoryStore::update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) {
+  std::lock_guard lock(mutex_);
+  auto it = rules_.find(site);
+  auto next = change(it == rules_.end() ? std::string() : it->second);
+  if (next.empty()) rules_.erase(site);
+  else rules_[site] = std::move(next);
+  ++rules_version_;
+}
+
+std::string MemoryStore::rules_version() {
+  std::lock_guard lock(mutex_);
+  return std::to_string(rules_version_);
+}
+
 }  // namespace siteseek

@@ -249,6 +249,53 @@ std::string RedisStore::keys_version() {
   return r.is_nil() ? "0" : r.str;
 }
 
+std::map<std::string, std::string> RedisStore::load_rules() {
+  std::lock_guard lock(impl_->mutex);
+  const std::string k = key("rules");
+  auto r = impl_->redis.command({"HGETALL", k}).check("reading " + k);
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) out[r.elements[i].str] = r.elements[i + 1].str;
+  return out;
+}
+
+void RedisStore::update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) {
+  std::lock_guard lock(impl_->mutex);
+  const std::string k = key("rules"), version = key("rules:version");
+  // Optimistic: the transaction is dropped (EXEC answers nil) when another node changed the
+  // rules after WATCH; then read and change again.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    impl_->redis.command({"WATCH", version}).check("watching " + version);
+    auto current = impl_->redis.command({"HGET", k, site});
+    if (current.is_error()) {
+      impl_->redis.command({"UNWATCH"});
+      current.check("reading " + k);
+    }
+    std::string next;
+    try {
+      next = change(current.is_nil() ? std::string() : current.str);
+    } catch (...) {
+      impl_->redis.command({"UNWATCH"});
+      throw;
+    }
+    std::vector<RedisCommand> tx{{"MULTI"}};
+    if (next.empty()) tx.push_back({"HDEL", k, site});
+    else tx.push_back({"HSET", k, site, next});
+    tx.push_back({"INCR", version});
+    tx.push_back({"EXEC"});
+    auto replies = impl_->redis.pipeline(tx);
+    if (replies.size() != tx.size()) throw RedisError("redis_error", std::string("storing the rules of ") + site + " in " + k);
+    const auto& exec = replies.back().check(std::string("storing the rules of ") + site + " in " + k);
+    if (!exec.is_nil()) return;
+  }
+  throw RedisError("redis_error", std::string("storing the rules of ") + site + " in " + k + ": changed by others 20 times in a row");
+}
+
+std::string RedisStore::rules_version() {
+  std::lock_guard lock(impl_->mutex);
+  auto r = impl_->redis.command({"GET", key("rules:version")}).check("reading " + key("rules:version"));
+  return r.is_nil() ? "0" : r.str;
+}
+
 AppSettings merge_shared_settings(const AppSettings& local, const AppSettings& shared) {
   AppSettings out = local;
   out.sites = shared.sites;

@@ -22,7 +22,11 @@
     the keys that changed; settings read at search time (weights, synonyms) reuse it;
 12. keys create/list/revoke on the configured data_dir: the key printed once on stdout, the list
     (text and --json) masked, bad flags exit 2 naming them, an unknown id exits 1; a running
-    server honours a key the CLI made, and refuses it once the CLI revoked it."""
+    server honours a key the CLI made, and refuses it once the CLI revoked it.
+13. rules add/list/remove on the configured data_dir: each kind from its flags, the id printed
+    on stdout, the list (text and --json), bad flags exit 2 naming them, an unknown id exits 1;
+    a running server applies a rule the CLI added within a second, and search --explain (text and
+    JSON) names it."""
 import json
 import os
 import pty
@@ -267,7 +271,7 @@ def test_query_stream_filters_and_facets(indexed):
     assert out[9]["error"]["code"] == "invalid_parameter" and '"Type"' in out[9]["error"]["message"]
     assert out[10]["error"]["code"] == "invalid_parameter" and out[10]["error"]["message"].startswith("facets ")
     assert out[11]["error"]["code"] == "invalid_parameter" and out[11]["error"]["message"].startswith("filters ")
-    assert out[12]["error"]["code"] == "invalid_request" and "filters, facets)" in out[12]["error"]["message"]
+    assert out[12]["error"]["code"] == "invalid_request" and "filters, facets, explain)" in out[12]["error"]["message"]
 
 
 def test_search_filter_facet_and_context(indexed, tmp_path):
@@ -515,3 +519,50 @@ def test_keys_create_list_revoke(tmp_path):
     r = run("--config", config, "keys", "revoke", key_id)
     assert r.returncode == 1 and "no key with id" in r.stderr
     assert json.loads(run("--config", config, "keys", "list", "--json").stdout)["keys"] == []
+
+
+def test_rules_add_list_remove(tmp_path):
+    config = write_config(str(tmp_path))
+    add = lambda *flags: run("--config", config, "rules", "add", "--site", "ex", *flags)  # noqa: E731
+    r = add("--pin", "install", "--url", "/guide/draft.html", "--url", "/index.html", "--prefix", "--note", "from the report")
+    assert r.returncode == 0, r.stderr
+    pin_id = r.stdout.strip()
+    assert re.fullmatch(r"r[0-9a-f]{12}", pin_id), r.stdout
+    ids = [pin_id]
+    for flags in (["--synonyms", "setup, install"], ["--one-way", "zzword", "--to", "install,guide"],
+                  ["--hide", "guide", "--url", "/guide/draft.html"], ["--boost", "guide", "--url", "/index.html", "--factor", "0.5"]):
+        r = add(*flags)
+        assert r.returncode == 0, (flags, r.stderr)
+        ids.append(r.stdout.strip())
+    listed = run("--config", config, "rules", "list", "--site", "ex")
+    assert listed.returncode == 0 and all(i in listed.stdout for i in ids) and "from the report" in listed.stdout
+    as_json = json.loads(run("--config", config, "rules", "list", "--site", "ex", "--json").stdout)
+    assert [x["kind"] for x in as_json["rules"]] == ["pin", "synonyms", "one_way", "hide", "boost"]
+    assert as_json["rules"][0]["match"] == "prefix" and as_json["rules"][0]["urls"] == ["/guide/draft.html", "/index.html"]
+    assert as_json["rules"][2]["to"] == ["install", "guide"] and as_json["rules"][4]["factor"] == 0.5
+    for bad, named in ((["--pin", "x"], "urls"), (["--pin", "x", "--url", "nope"], "rule.urls[0]"),
+                       (["--hide", "x", "--synonyms", "a,b"], "exactly one"), (["--boost", "x", "--url", "/a", "--factor", "0"], "rule.factor")):
+        r = add(*bad)
+        assert r.returncode == 2 and named in r.stderr, (bad, r.stderr)
+    assert run("--config", config, "rules", "list", "--site", "nope").returncode == 2
+    assert run("--config", config, "rules", "remove", "--site", "ex", "nope").returncode == 1
+    for i in ids[1:]:
+        assert run("--config", config, "rules", "remove", "--site", "ex", i).returncode == 0
+    assert [x["id"] for x in json.loads(run("--config", config, "rules", "list", "--site", "ex", "--json").stdout)["rules"]] == [pin_id]
+    # search --explain names the rule; a running server applies a rule the CLI adds.
+    explained = run("--config", config, "search", "installing", "--site", "ex", "--explain")
+    assert explained.returncode == 0 and "rule " + pin_id + " (pin)" in explained.stdout, explained.stdout
+    body = json.loads(run("--config", config, "search", "install", "--site", "ex", "--explain", "--json").stdout)
+    assert body["explain"]["rules"][0]["id"] == pin_id and body["results"][0]["url"].endswith("/guide/draft.html")
+    server = Server(data_dir=os.path.join(str(tmp_path), "data"))
+    try:
+        first = lambda: server.get_json("/search?q=guide")[2]["results"][0]["url"]  # noqa: E731
+        before = first()
+        r = add("--pin", "guide", "--url", "/guide/draft.html")
+        assert r.returncode == 0, r.stderr
+        deadline = time.time() + 3
+        while time.time() < deadline and first() == before:
+            time.sleep(0.05)
+        assert first().endswith("/guide/draft.html")
+    finally:
+        server.stop()

@@ -7,7 +7,10 @@
 // 4. a site put at run time is in the settings the next node starts with; a removed site, its
 //    index and validators are gone;
 // 5. only the Redis store has other writers to follow (watch), and the file store leaves
-//    nothing but its own files in data_dir.
+//    nothing but its own files in data_dir;
+// 6. curation rules: a site's text is changed whole, seen by another store object on the same
+//    data, the version moves with each change, a change that throws changes nothing, and ""
+//    removes the site's rules.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -99,6 +102,32 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sites_put_and_removed_at_run_time, Backend, test::
   store->remove_site("extra");
   BOOST_TEST(store->effective_settings(backend.settings()).sites.size() == 1u);
   BOOST_TEST(!store->load(extra).has_value());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(curation_rules_change_whole, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  auto other = make_store(backend.settings());
+  BOOST_TEST(store->load_rules().empty());
+  const auto v0 = store->rules_version();
+  store->update_rules("docs", [](const std::string& now) {
+    BOOST_TEST(now.empty());
+    return std::string(R"({"rules":[{"id":"a","kind":"synonyms","synonyms":["x","y"]}]})");
+  });
+  const auto v1 = other->rules_version();
+  BOOST_TEST(v1 != v0);
+  auto seen = other->load_rules();
+  BOOST_REQUIRE(seen.count("docs") == 1u);
+  BOOST_TEST(seen["docs"].find("\"id\":\"a\"") != std::string::npos);
+  BOOST_CHECK_THROW(other->update_rules("docs", [](const std::string&) -> std::string { throw RequestError("not_found", "no"); }),
+                    RequestError);
+  BOOST_TEST(store->load_rules().at("docs") == seen["docs"]);
+  other->update_rules("docs", [](const std::string& now) {
+    BOOST_TEST(now.find("\"id\":\"a\"") != std::string::npos);
+    return std::string();
+  });
+  BOOST_TEST(store->load_rules().empty());
+  BOOST_TEST(store->rules_version() != v1);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(watch_only_where_others_write, Backend, test::store_backends) {

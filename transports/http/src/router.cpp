@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "siteseek/curation.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
@@ -152,6 +153,11 @@ class Handler {
         else return Router::error("invalid_parameter", std::string(name) + " must be true or false, got '" + *v + "'");
       }
     }
+    if (auto* v = p.get("explain")) {
+      if (*v == "true" || *v == "1") req.explain = true;
+      else if (*v == "false" || *v == "0") req.explain = false;
+      else return Router::error("invalid_parameter", std::string("explain must be true or false, got '") + *v + "'");
+    }
     // Copied into every result: invalid UTF-8 in them would make the whole answer invalid JSON.
     if (auto* t = p.get("highlight_pre_tag")) req.highlight_pre_tag = valid_utf8(*t);
     if (auto* t = p.get("highlight_post_tag")) req.highlight_post_tag = valid_utf8(*t);
@@ -214,6 +220,63 @@ class Handler {
     node_.remove_site_async(name, [done = std::move(done), name](std::exception_ptr e) {
       if (e) return done(error_response(e));
       done(json_response(200, {{"removed", name}}));
+    }, c.grant);
+  }
+
+  // /sites/{name}/rules[/{id}]: the curation rules of a site (docs/curation.md). `rest` is what
+  // follows "/sites/"; the route matched only "NAME/rules" and "NAME/rules/ID".
+  struct RulesPath {
+    std::string site, id;
+  };
+  static RulesPath rules_path(std::string_view rest) {
+    const auto slash = rest.find('/');
+    RulesPath p{std::string(rest.substr(0, slash)), {}};
+    const auto tail = rest.substr(slash + std::string_view("/rules").size());
+    if (!tail.empty()) p.id = std::string(tail.substr(1));
+    return p;
+  }
+  static boost::json::value rules_json(const std::vector<Rule>& rules) {
+    boost::json::array a;
+    for (const auto& r : rules) a.push_back(rule_to_json(r));
+    return a;
+  }
+
+  // GET /sites/{name}/rules: every rule, in order.
+  void rule_list(const Call& c, Done done) {
+    const auto p = rules_path(c.rest);
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; list a site's rules at /sites/" + p.site + "/rules"));
+    done(json_response(200, {{"site", p.site}, {"rules", rules_json(node_.rules(p.site))}}));
+  }
+
+  // POST /sites/{name}/rules: one rule; 201 with it as stored (its id).
+  void add_rule(const Call& c, Done done) {
+    const auto p = rules_path(c.rest);
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; add a rule with POST /sites/" + p.site + "/rules"));
+    Rule rule = rule_from_json(parse_json_exact(std::string(c.request.body)), "rule");  // a bad body is a 400 now
+    node_.add_rule_async(p.site, std::move(rule), [done = std::move(done)](std::exception_ptr e, std::vector<Rule> added) {
+      if (e) return done(error_response(e));
+      done(json_response(201, rule_to_json(added.at(0))));
+    }, c.grant);
+  }
+
+  // PUT /sites/{name}/rules: replace them all ({"rules": [...]} or a list).
+  void replace_rules(const Call& c, Done done) {
+    const auto p = rules_path(c.rest);
+    if (!p.id.empty()) return done(Router::error("not_found", std::string("no route for ") + std::string(c.path) + "; replace the rules with PUT /sites/" + p.site + "/rules"));
+    auto rules = rules_from_json(parse_json_exact(std::string(c.request.body)));
+    node_.set_rules_async(p.site, std::move(rules), [done = std::move(done), site = p.site](std::exception_ptr e, std::vector<Rule> stored) {
+      if (e) return done(error_response(e));
+      done(json_response(200, {{"site", site}, {"rules", rules_json(stored)}}));
+    }, c.grant);
+  }
+
+  // DELETE /sites/{name}/rules/{id}
+  void remove_rule(const Call& c, Done done) {
+    const auto p = rules_path(c.rest);
+    if (p.id.empty()) return done(Router::error("not_found", std::string("DELETE names a rule: /sites/") + p.site + "/rules/{id}"));
+    node_.remove_rule_async(p.site, p.id, [done = std::move(done), id = p.id](std::exception_ptr e) {
+      if (e) return done(error_response(e));
+      done(json_response(200, {{"removed", id}}));
     }, c.grant);
   }
 
@@ -335,8 +398,10 @@ class Handler {
 // (OPTIONS) without a key. Admin routes need an X-API-KEY whose key has their action (checked
 // after the method, by the node); /search and /suggest ask the node in their handler, which
 // knows the sites.
-enum class Match { exact, prefix, web_asset };
-enum class Access { open, indexer, sites, keys };
+// site_rules: "/sites/NAME/rules" or "/sites/NAME/rules/ID", NAME and ID without '/' (a site
+// name never holds one: settings validation), listed before the "/sites/" prefix it shares.
+enum class Match { exact, prefix, site_rules, web_asset };
+enum class Access { open, indexer, sites, keys, curation };
 
 struct RouteEntry {
   Match match;
@@ -351,6 +416,10 @@ constexpr RouteEntry route_table[] = {
     {Match::exact, "/search", "GET", Access::open, Route::search, &Handler::search},
     {Match::exact, "/suggest", "GET", Access::open, Route::suggest, &Handler::suggest},
     {Match::exact, "/sites", "GET", Access::open, Route::sites, &Handler::sites},
+    {Match::site_rules, "/sites/", "GET", Access::curation, Route::rules, &Handler::rule_list},
+    {Match::site_rules, "/sites/", "POST", Access::curation, Route::rules, &Handler::add_rule},
+    {Match::site_rules, "/sites/", "PUT", Access::curation, Route::rules, &Handler::replace_rules},
+    {Match::site_rules, "/sites/", "DELETE", Access::curation, Route::rules, &Handler::remove_rule},
     {Match::prefix, "/sites/", "PUT", Access::sites, Route::site_settings, &Handler::put_site},
     {Match::prefix, "/sites/", "DELETE", Access::sites, Route::site_settings, &Handler::remove_site},
     {Match::exact, "/health", "GET", Access::open, Route::health, &Handler::health},
@@ -369,6 +438,15 @@ bool matches(const RouteEntry& e, std::string_view path) {
   switch (e.match) {
     case Match::exact: return path == e.path;
     case Match::prefix: return path.starts_with(e.path);
+    case Match::site_rules: {
+      if (!path.starts_with(e.path)) return false;
+      const auto rest = path.substr(e.path.size());
+      const auto slash = rest.find('/');
+      if (slash == 0 || slash == std::string_view::npos) return false;
+      const auto tail = rest.substr(slash);  // "/rules" or "/rules/ID"
+      if (tail == "/rules") return true;
+      return tail.starts_with("/rules/") && tail.size() > 7 && tail.find('/', 7) == std::string_view::npos;
+    }
     case Match::web_asset: return find_web_asset(path == "/index.html" ? "/" : path) != nullptr;
   }
   return false;
@@ -394,6 +472,7 @@ Response preflight(const std::string& methods, std::string_view origin, const st
 std::vector<std::string> admin_sites(const RouteEntry& route, std::string_view rest, const Params& params,
                                      const AppSettings& settings) {
   if (route.id == Route::site_settings) return {std::string(rest)};
+  if (route.id == Route::rules) return {std::string(rest.substr(0, rest.find('/')))};
   if (route.id != Route::indexer) return {};
   if (const auto* site = params.get("site")) return {*site};
   std::vector<std::string> all;
@@ -406,6 +485,7 @@ constexpr Action action_of(Access access) {
     case Access::indexer: return Action::indexer;
     case Access::sites: return Action::sites;
     case Access::keys: return Action::keys;
+    case Access::curation: return Action::curation;
     case Access::open: break;
   }
   return Action::all;

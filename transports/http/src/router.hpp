@@ -41,7 +41,7 @@ struct Response {
 /// What metrics count a request as (router.cpp's route table names each route's); index into the
 /// metrics arrays.
 enum class Route : std::size_t {
-  search, suggest, sites, site_settings, indexer, jobs, keys, health, metrics, openapi, preflight, web, other, count
+  search, suggest, sites, site_settings, indexer, jobs, keys, rules, health, metrics, openapi, preflight, web, other, count
 };
 
 /// Per-route request counts by status and latency histograms (lock-free). Each status of
