@@ -959,6 +959,12 @@ def pipelined(port, requests, batch=2000):
     return statuses
 
 
+def sanitized(pid):
+    """Whether the server runs with AddressSanitizer (the ASan stage of scripts/test)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
@@ -986,10 +992,12 @@ def test_an_address_flood_leaves_memory_flat():
         after = rss_kib(s.proc.pid)
         print(f"address flood: 120000 addresses in {took:.1f} s; VmRSS {before} kB -> {after} kB ({after - before:+d} kB)")
         assert statuses.count(200) == 120_000
-        assert after - before < 1024, (before, after)
         _, _, raw = s.request("GET", "/metrics")
         used = int(re.search(r"siteseek_rate_limit_slots_used (\d+)", raw.decode()).group(1))
         assert 0 < used <= 65536
+        if sanitized(s.proc.pid):
+            pytest.skip("AddressSanitizer holds freed memory in its quarantine: RSS says nothing of the table here")
+        assert after - before < 1024, (before, after)
     finally:
         s.stop()
 
