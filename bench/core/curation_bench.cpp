@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../common/jsonl_documents.hpp"
+#include "../common/percentile.hpp"
 #include "../../core/src/index/index_data.hpp"
 #include "../../core/src/search/curation_apply.hpp"
 
@@ -23,15 +24,6 @@
 #include "siteseek/settings.hpp"
 
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-double pct(std::vector<double>& v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * (v.size() - 1))];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -118,9 +110,9 @@ int main(int argc, char** argv) {
   std::printf("%zu queries x %d reps, interleaved (checksum %llu); a rule fired in %llu of the %zu queries\n", queries.size(), reps,
               static_cast<unsigned long long>(checksum), static_cast<unsigned long long>(fired), queries.size());
   std::printf("%-8s %9s %9s %9s %8s\n", "variant", "p50 us", "p90 us", "p99 us", "p50/none");
-  const double base = pct(none, 0.5);
+  const double base = siteseek::bench::percentile(none, 0.5);
   for (auto* v : {&none, &with}) {
-    const double p50 = pct(*v, 0.5), p90 = pct(*v, 0.9), p99 = pct(*v, 0.99);
+    const double p50 = siteseek::bench::percentile(*v, 0.5), p90 = siteseek::bench::percentile(*v, 0.9), p99 = siteseek::bench::percentile(*v, 0.99);
     std::printf("%-8s %9.1f %9.1f %9.1f %8.2fx\n", v == &none ? "none" : "rules", p50, p90, p99, p50 / base);
   }
   return 0;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../common/jsonl_documents.hpp"
+#include "../common/percentile.hpp"
 #include "../../core/src/index/index_data.hpp"
 
 #include "siteseek/index.hpp"
@@ -33,11 +34,6 @@ struct Variant {
   std::vector<std::string> facets;
   std::vector<double> lat;
 };
-
-double pct(std::vector<double>& v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * (v.size() - 1))];
-}
 
 }  // namespace
 
@@ -108,9 +104,9 @@ int main(int argc, char** argv) {
   std::printf("%zu queries x %d reps, interleaved (checksum %llu)\n", queries.size(), reps,
               static_cast<unsigned long long>(checksum));
   std::printf("%-16s %9s %9s %9s %8s\n", "variant", "p50 us", "p90 us", "p99 us", "p50/single");
-  const double base = pct(variants[0].lat, 0.5);
+  const double base = siteseek::bench::percentile(variants[0].lat, 0.5);
   for (auto& v : variants) {
-    const double p50 = pct(v.lat, 0.5), p90 = pct(v.lat, 0.9), p99 = pct(v.lat, 0.99);
+    const double p50 = siteseek::bench::percentile(v.lat, 0.5), p90 = siteseek::bench::percentile(v.lat, 0.9), p99 = siteseek::bench::percentile(v.lat, 0.99);
     std::printf("%-16s %9.1f %9.1f %9.1f %8.2fx\n", v.name, p50, p90, p99, p50 / base);
   }
   return 0;
