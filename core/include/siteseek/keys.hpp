@@ -33,7 +33,8 @@ enum class Action : std::uint32_t {
   indexer = 4,  ///< POST /indexer, GET /jobs, GET /jobs/{id}
   sites = 8,    ///< PUT and DELETE /sites/{name}
   keys = 16,    ///< the /keys routes
-  all = 31,     ///< "*"
+  analytics = 32,  ///< GET /analytics: the search analytics reports (docs/analytics.md)
+  all = 63,     ///< "*"
 };
 /// "search", ..., "*".
 std::string_view action_name(Action action);

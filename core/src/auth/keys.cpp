@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::pair<Action, std::string_view> action_names[] = {
     {Action::search, "search"}, {Action::suggest, "suggest"}, {Action::indexer, "indexer"},
-    {Action::sites, "sites"},   {Action::keys, "keys"},       {Action::all, "*"},
+    {Action::sites, "sites"},   {Action::keys, "keys"},       {Action::analytics, "analytics"},
+    {Action::all, "*"},
 };
 
 constexpr std::size_t id_bytes = 8;       // 16 hex digits
