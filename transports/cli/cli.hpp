@@ -56,6 +56,9 @@ int create_key(Node& node, const KeySpec& spec);
 int list_keys(Node& node, bool json);
 int revoke_key(Node& node, const std::string& id);
 
+/// `siteseek analytics` (analytics.cpp): the node's analytics report, as a table or JSON.
+int print_analytics(Node& node, ReportRequest request, bool json);
+
 /// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Node& node, const std::string& site);
 

@@ -11,7 +11,8 @@ namespace siteseek::http {
 namespace {
 
 constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs", "keys",
-                                       "health",  "metrics", "openapi",   "preflight",     "web",     "other"};
+                                       "health",  "metrics", "openapi",   "preflight",     "web",     "other",
+                                       "analytics", "click"};
 static_assert(std::size(route_names) == static_cast<std::size_t>(Route::count));
 
 std::string number(double v) {
