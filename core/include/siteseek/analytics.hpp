@@ -85,8 +85,8 @@ struct QueryLogOptions {
   std::filesystem::path dir;               ///< data_dir/analytics
   std::uint32_t retention_days = 30;       ///< day files older than this are deleted
   std::uint64_t max_bytes = 100ull << 20;  ///< the directory's bound
-  std::size_t queue_capacity = 65536;      ///< events waiting for the writer; more are dropped
-  std::chrono::milliseconds flush_interval{200};  ///< how often the writer thread drains the queue
+  std::size_t queue_capacity = 16384;      ///< events waiting for the writer (~200 B each); more are dropped
+  std::chrono::milliseconds flush_interval{100};  ///< how often the writer thread drains the queue
   /// false: no writer thread; events wait in the queue until flush() (tests, one-shot tools).
   bool background = true;
   /// Where "now" comes from (tests move it); none: AnalyticsClock.
@@ -152,7 +152,7 @@ class IssuedQueries {
     std::uint32_t shown = 0;  ///< results up to the end of the page shown (start + page size)
     std::uint32_t clicks = 0;
   };
-  explicit IssuedQueries(std::size_t capacity = 100000, std::int64_t ttl_seconds = 3600, std::uint32_t max_clicks = 20);
+  explicit IssuedQueries(std::size_t capacity = 65536, std::int64_t ttl_seconds = 3600, std::uint32_t max_clicks = 20);
   /// A new random id (never 0) for a search of `site` that showed results 1..shown.
   std::uint64_t issue(std::string site, std::string session, std::uint32_t shown, std::int64_t now);
   /// The search of `id`, when a click at `position` on it is valid (counting it); otherwise
