@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -167,6 +168,7 @@ class IssuedQueries {
   std::uint32_t max_clicks_;
   std::unordered_map<std::uint64_t, Issued> ids_;
   std::deque<std::uint64_t> order_;  // oldest first
+  std::mt19937_64 random_;
 };
 
 /// "a3f09c..." (16 hex digits) and back (none when not 16 hex digits or zero).

@@ -380,14 +380,15 @@ std::optional<std::uint64_t> parse_query_id(std::string_view text) {
 }
 
 IssuedQueries::IssuedQueries(std::size_t capacity, std::int64_t ttl_seconds, std::uint32_t max_clicks)
-    : capacity_(std::max<std::size_t>(capacity, 1)), ttl_(ttl_seconds), max_clicks_(max_clicks) {}
+    : capacity_(std::max<std::size_t>(capacity, 1)), ttl_(ttl_seconds), max_clicks_(max_clicks),
+      random_(std::random_device{}()) {}
 
 std::uint64_t IssuedQueries::issue(std::string site, std::string session, std::uint32_t shown, std::int64_t now) {
-  // Unguessable enough for its purpose (a forged click must name a live id): 64 random bits.
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uint64_t id;
-  do id = random(); while (id == 0);
   std::lock_guard lock(mutex_);
+  // 64 random bits: a forged click must name a live id (a member generator, not a thread_local
+  // one: its 5 KB would not fit the static TLS a dlopen'ed Python module gets).
+  std::uint64_t id;
+  do id = random_(); while (id == 0 || ids_.contains(id));
   while (ids_.size() >= capacity_ && !order_.empty()) {
     ids_.erase(order_.front());
     order_.pop_front();

@@ -522,8 +522,12 @@ void Node::publish_documents(const std::string& site, std::vector<Document> docu
 SearchResponse Node::search(SearchRequest request) const {
   const auto settings = impl_->engine->settings();
   apply_policy(*settings, request);
-  if (impl_->uses_redisearch()) return impl_->search_redisearch(*settings, request);
-  return impl_->engine->search(request);
+  SearchResponse r = impl_->uses_redisearch() ? impl_->search_redisearch(*settings, request) : impl_->engine->search(request);
+  if (impl_->query_log) {  // no query id: the typed answer has no place for one, and no reader clicks it
+    impl_->record_query(EventKind::search, request.site.substr(0, request.site.find(',')), request.q, {}, r.total,
+                        r.relaxed, 0);
+  }
+  return r;
 }
 
 namespace {
