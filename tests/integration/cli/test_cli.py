@@ -494,7 +494,7 @@ def test_keys_create_list_revoke(tmp_path):
     assert as_json[0]["actions"] == ["search", "suggest"] and as_json[0]["sites"] == ["ex"]
     assert as_json[0]["expires_at"] == "2099-01-01T00:00:00Z"
     assert key.split("_", 2)[2] not in open(os.path.join(str(tmp_path), "data", "keys.json")).read()
-    for bad, named in ((["--action", "analytics"], "actions[0]"), (["--action", "search", "--expires", "tomorrow"], "--expires"),
+    for bad, named in ((["--action", "statistics"], "actions[0]"), (["--action", "search", "--expires", "tomorrow"], "--expires"),
                        (["--action", "search", "--site", "nope"], "nope")):
         r = run("--config", config, "keys", "create", *bad)
         assert r.returncode == 2 and named in r.stderr, (bad, r.stderr)
