@@ -591,12 +591,8 @@ SearchOutcome Node::search_json(SearchRequest request, std::string& out, const A
   } else {
     outcome.total = impl_->engine->search_json(request, out);
   }
-  if (impl_->query_log) {
-    std::string json = out.substr(begin);
-    impl_->record_search(request, json, outcome.total, analytics);
-    out.resize(begin);
-    out += json;
-  }
+  // The answer is out's tail: its closing brace is what record_search splices the query id before.
+  if (impl_->query_log && out.size() > begin) impl_->record_search(request, out, outcome.total, analytics);
   return outcome;
 }
 
