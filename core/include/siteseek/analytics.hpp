@@ -58,6 +58,7 @@ struct AnalyticsEvent {
   std::string query;               ///< search, suggest: q (record() takes it as typed; the writer stores normalize_query of it)
   std::uint32_t results = 0;       ///< search: total matches; suggest: suggestions
   bool relaxed = false;            ///< search: fell back to matching fewer words
+  bool later_page = false;         ///< search: a page after the first (start > 0): not a new search in reports
   std::int64_t index_version = 0;  ///< the site's index when searched (its build time, Unix seconds; 0 none)
   std::uint32_t position = 0;      ///< click: 1-based rank of the clicked result
   std::string url;                 ///< click: the clicked result's URL

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The payload's fields, in order: kind u8, flags u8 (bit 0 relaxed), time i64, query_id u64,
+// The payload's fields, in order: kind u8, flags u8 (bit 0 relaxed, bit 1 later_page), time i64, query_id u64,
 // index_version i64, results u32, position u32, then site, session, query, url each as u16
 // length + bytes. Unknown trailing bytes are ignored (room for later fields).
 constexpr std::size_t fixed_payload = 1 + 1 + 8 + 8 + 8 + 4 + 4;
@@ -51,6 +51,7 @@ std::optional<AnalyticsEvent> decode(std::string_view payload) {
   AnalyticsEvent e;
   e.kind = static_cast<EventKind>(p[0]);
   e.relaxed = (p[1] & 1) != 0;
+  e.later_page = (p[1] & 2) != 0;
   e.time = static_cast<std::int64_t>(get_u(p + 2, 8));
   e.query_id = get_u(p + 10, 8);
   e.index_version = static_cast<std::int64_t>(get_u(p + 18, 8));
@@ -122,7 +123,7 @@ void append_record(std::string& out, const AnalyticsEvent& e) {
   std::string payload;
   payload.reserve(fixed_payload + 8 + e.site.size() + e.session.size() + e.query.size() + e.url.size());
   put_u(payload, static_cast<std::uint8_t>(e.kind), 1);
-  put_u(payload, e.relaxed ? 1 : 0, 1);
+  put_u(payload, (e.relaxed ? 1 : 0) | (e.later_page ? 2 : 0), 1);
   put_u(payload, static_cast<std::uint64_t>(e.time), 8);
   put_u(payload, e.query_id, 8);
   put_u(payload, static_cast<std::uint64_t>(e.index_version), 8);

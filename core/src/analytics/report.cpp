@@ -119,7 +119,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   std::vector<bool> counted(events.size(), false);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    if (e.kind != EventKind::search || !in_range(e)) continue;
+    if (e.kind != EventKind::search || e.later_page || !in_range(e)) continue;
     counted[i] = true;
     if (!e.session.empty()) sessions[e.site + '\n' + e.session].push_back(i);
   }
@@ -150,6 +150,13 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
       ++day.suggests;
     } else if (e.kind == EventKind::click) {
       ++report.clicks;
+    } else if (e.later_page) {  // "more results": its clicks count for the query, it is no new search
+      auto& q = queries[e.query];
+      for (const auto* c : clicks_of[i]) {
+        ++q.clicks;
+        q.position_sum += c->position;
+        ++q.urls[c->url];
+      }
     } else if (counted[i]) {
       auto& q = queries[e.query];
       ++q.searches;

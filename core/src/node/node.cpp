@@ -43,7 +43,7 @@ struct Node::Impl {
   mutable IssuedQueries issued;         ///< the query ids given out, for click beacons
   // Record a search or suggest; never throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
-                    std::uint64_t results, bool relaxed, std::uint64_t query_id) const noexcept;
+                    std::uint64_t results, bool relaxed, std::uint64_t query_id, bool later_page = false) const noexcept;
   // With analytics on: a query id for the search, spliced into its JSON, and the search recorded.
   void record_search(const SearchRequest& request, std::string& json, std::uint64_t total,
                      const AnalyticsContext& context) const noexcept;
@@ -540,7 +540,7 @@ std::int64_t unix_now() {
 
 void Node::Impl::record_query(EventKind kind, const std::string& site, const std::string& q,
                               const AnalyticsContext& context, std::uint64_t results, bool relaxed,
-                              std::uint64_t query_id) const noexcept {
+                              std::uint64_t query_id, bool later_page) const noexcept {
   try {
     AnalyticsEvent e;
     e.kind = kind;
@@ -551,6 +551,7 @@ void Node::Impl::record_query(EventKind kind, const std::string& site, const std
     e.query = q.substr(0, 4 * max_logged_query);  // normalised by the writer thread, off the request path
     e.results = static_cast<std::uint32_t>(std::min<std::uint64_t>(results, UINT32_MAX));
     e.relaxed = relaxed;
+    e.later_page = later_page;
     if (auto index = engine->current(e.site)) {
       e.index_version = std::chrono::duration_cast<std::chrono::seconds>(index->built_at().time_since_epoch()).count();
     }
@@ -561,7 +562,8 @@ void Node::Impl::record_query(EventKind kind, const std::string& site, const std
 
 void Node::Impl::record_search(const SearchRequest& request, std::string& json, std::uint64_t total,
                                const AnalyticsContext& context) const noexcept {
-  if (!query_log || json.empty() || json.back() != '}') return;
+  // num = 0 asks for counts (the results page's facets), not results: no reader's search.
+  if (!query_log || request.num == 0 || json.empty() || json.back() != '}') return;
   try {
     // A search of several sites ("a,b") is recorded under its first.
     const std::string site = request.site.substr(0, request.site.find(','));
@@ -574,7 +576,7 @@ void Node::Impl::record_search(const SearchRequest& request, std::string& json, 
     json += ",\"query_id\":\"";
     json += format_query_id(id);
     json += "\"}";
-    record_query(EventKind::search, resolved, request.q, context, total, relaxed, id);
+    record_query(EventKind::search, resolved, request.q, context, total, relaxed, id, request.start > 0);
   } catch (...) {
   }
 }

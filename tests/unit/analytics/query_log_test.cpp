@@ -85,6 +85,7 @@ BOOST_AUTO_TEST_CASE(records_round_trip_through_a_day_file) {
   s.query_id = 0x1234abcd;
   s.session = "sess-0001";
   s.relaxed = true;
+  s.later_page = true;
   s.index_version = 1700000000;
   AnalyticsEvent c;
   c.kind = EventKind::click;

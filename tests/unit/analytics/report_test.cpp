@@ -3,7 +3,8 @@
 //    position and the top clicked URL; zero-result and no-click lists hold exactly those queries.
 // 2. Reformulations chain a session's search to its next one within the window when it had no
 //    click; not across sessions, not past the window, not after a click.
-// 3. Search-as-you-type steps ("jso" then "json" within seconds) are not counted.
+// 3. A later page ("more results") is no new search, but its clicks count for its query.
+// 3b. Search-as-you-type steps ("jso" then "json" within seconds) are not counted.
 // 4. Days and CTR per day cover the whole range; site and date filters apply; bad dates are
 //    refused; lists are bounded.
 #include <boost/test/unit_test.hpp>
@@ -152,6 +153,19 @@ BOOST_AUTO_TEST_CASE(reformulations_chain_within_a_session_and_window) {
   BOOST_TEST(find_reformulation(r, "marshal") == nullptr); // across sessions
   BOOST_TEST(find_reformulation(r, "zlib") == nullptr);    // no session
   BOOST_TEST(r.reformulations.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(later_pages_are_no_new_searches_but_their_clicks_count) {
+  auto first = search(day0 + 10, "json", "s1", 40);
+  auto more = search(day0 + 20, "json", "s1", 40);
+  more.later_page = true;
+  const auto r = compute_report({first, more, click(more, 35, "/deep.html")}, range());
+  BOOST_TEST(r.searches == 1u);
+  BOOST_REQUIRE(r.top_queries.size() == 1u);
+  BOOST_TEST(r.top_queries[0].mean_position == 35.0);
+  BOOST_TEST(r.top_queries[0].top_url == "/deep.html");
+  BOOST_TEST(r.reformulations.empty());  // the same session's next page is not a reformulation
+  BOOST_TEST(r.no_clicks.empty());
 }
 
 BOOST_AUTO_TEST_CASE(typing_steps_are_not_counted) {
