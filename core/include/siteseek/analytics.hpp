@@ -76,6 +76,8 @@ struct LogFileContents {
   bool torn = false;
 };
 LogFileContents read_log_file(const std::filesystem::path& path);
+/// read_log_file over a day file's bytes.
+LogFileContents read_log_bytes(std::string_view data);
 /// The day file magic.
 inline constexpr std::string_view log_file_magic{"SSAL1\n\0\0", 8};
 /// "2026-12-05" for a Unix time (UTC); and back (none when not a valid YYYY-MM-DD date).

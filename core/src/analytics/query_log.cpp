@@ -143,8 +143,12 @@ LogFileContents read_log_file(const fs::path& path) {
   if (!in) throw IoError("cannot read " + path.string());
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw IoError("cannot read " + path.string());
+  return read_log_bytes(data);
+}
+
+LogFileContents read_log_bytes(std::string_view data) {
   LogFileContents c;
-  if (data.size() < log_file_magic.size() || std::string_view(data).substr(0, log_file_magic.size()) != log_file_magic) {
+  if (data.size() < log_file_magic.size() || data.substr(0, log_file_magic.size()) != log_file_magic) {
     c.torn = !data.empty();
     return c;
   }
@@ -156,7 +160,7 @@ LogFileContents read_log_file(const fs::path& path) {
     const auto len = static_cast<std::uint32_t>(get_u(p + at, 4));
     const auto crc = static_cast<std::uint32_t>(get_u(p + at + 4, 4));
     if (len > max_record || at + 8 + len > data.size()) break;
-    const std::string_view payload = std::string_view(data).substr(at + 8, len);
+    const std::string_view payload = data.substr(at + 8, len);
     if (crc32(payload) != crc) break;
     auto e = decode(payload);
     if (!e) break;

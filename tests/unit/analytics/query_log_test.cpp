@@ -110,6 +110,30 @@ BOOST_AUTO_TEST_CASE(records_round_trip_through_a_day_file) {
   BOOST_TEST((contents.events[1] == c));
 }
 
+// The format as docs/analytics.md gives it: tests/fuzz/corpus/analytics/day_file was written by a
+// few lines of Python from that description (struct.pack, zlib.crc32), without this code.
+BOOST_AUTO_TEST_CASE(the_documented_format_reads) {
+  std::ifstream in(std::string(SITESEEK_SOURCE_DIR) + "/tests/fuzz/corpus/analytics/day_file", std::ios::binary);
+  const std::string records((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto contents = read_log_bytes(std::string(log_file_magic) + records);
+  BOOST_TEST(!contents.torn);
+  BOOST_REQUIRE(contents.events.size() == 2u);
+  const auto& s = contents.events[0];
+  BOOST_TEST((s.kind == EventKind::search));
+  BOOST_TEST(s.relaxed);
+  BOOST_TEST(s.time == day0);
+  BOOST_TEST(s.query_id == 255u);
+  BOOST_TEST(s.index_version == 1700000000);
+  BOOST_TEST(s.results == 12u);
+  BOOST_TEST(s.site == "docs");
+  BOOST_TEST(s.session == "sess-0001");
+  BOOST_TEST(s.query == "json.dumps");
+  const auto& c = contents.events[1];
+  BOOST_TEST((c.kind == EventKind::click));
+  BOOST_TEST(c.position == 2u);
+  BOOST_TEST(c.url == "https://docs.example.org/json.html");
+}
+
 BOOST_AUTO_TEST_CASE(a_torn_tail_is_skipped_and_the_log_continues) {
   TempDir dir;
   std::int64_t now = day0 + 60;
