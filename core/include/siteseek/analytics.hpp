@@ -15,17 +15,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/json/fwd.hpp>
@@ -139,6 +138,7 @@ class QueryLog {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t bytes_ = 0;  // under write_mutex_
+  std::set<std::string> whole_files_;  // under write_mutex_: day files this writer checked or wrote whole
   std::atomic<std::uint64_t> recorded_{0}, written_{0}, dropped_queue_{0}, dropped_full_{0}, write_errors_{0},
       bytes_seen_{0};
   std::thread writer_;
@@ -146,7 +146,9 @@ class QueryLog {
 
 /// The query ids recently given to searches, so that a click beacon can be checked: only an id
 /// issued here, not older than `ttl`, at a position within the results it was shown, and at
-/// most max_clicks times. Bounded: the oldest ids are forgotten first. Thread-safe.
+/// most max_clicks times. A ring of `capacity` slots (at most 2^20): a new id takes the next slot,
+/// forgetting the oldest; an id is 44 random bits above its slot's index, so checking one is a
+/// single slot read. No allocation once the slots' strings have grown. Thread-safe.
 class IssuedQueries {
  public:
   struct Issued {
@@ -158,19 +160,23 @@ class IssuedQueries {
   };
   explicit IssuedQueries(std::size_t capacity = 65536, std::int64_t ttl_seconds = 3600, std::uint32_t max_clicks = 20);
   /// A new random id (never 0) for a search of `site` that showed results 1..shown.
-  std::uint64_t issue(std::string site, std::string session, std::uint32_t shown, std::int64_t now);
+  std::uint64_t issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now);
   /// The search of `id`, when a click at `position` on it is valid (counting it); otherwise
   /// RequestError "invalid_parameter" saying which check failed.
   Issued accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now);
   std::size_t size() const;
 
  private:
+  static constexpr int slot_bits = 20;
+  struct Slot {
+    std::uint64_t id = 0;  // 0: never used
+    Issued issued;
+  };
   mutable std::mutex mutex_;
-  std::size_t capacity_;
   std::int64_t ttl_;
   std::uint32_t max_clicks_;
-  std::unordered_map<std::uint64_t, Issued> ids_;
-  std::deque<std::uint64_t> order_;  // oldest first
+  std::vector<Slot> slots_;
+  std::size_t next_ = 0, used_ = 0;
   std::mt19937_64 random_;
 };
 

@@ -277,6 +277,7 @@ void QueryLog::drop_old_days(std::int64_t today) {
     if (!day || *day >= oldest) continue;
     const auto size = entry.file_size(ec);
     if (fs::remove(entry.path(), ec)) bytes_ -= std::min(bytes_, size);
+    whole_files_.erase(entry.path().filename().string());
   }
 }
 
@@ -285,7 +286,8 @@ void QueryLog::drop_old_days(std::int64_t today) {
 void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
   const std::int64_t today = day_start(now());
   drop_old_days(today);
-  std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
+  // Stable: within a day the records keep the order they were recorded in (a session's searches).
+  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
   for (auto& e : batch) {
     if (e.kind != EventKind::click) e.query = normalize_query(e.query);
   }
@@ -302,8 +304,9 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
     std::error_code ec;
     const bool exists = fs::exists(path, ec);
     std::uint64_t size = exists ? fs::file_size(path, ec) : 0;
-    if (exists && size > 0) {
+    if (exists && size > 0 && !whole_files_.contains(path.filename().string())) {
       // A crash may have left half a record: appending after it would hide every later one.
+      // Checked once per file and process: after that this writer is the one appending to it.
       const auto contents = read_log_file(path);
       if (contents.torn) {
         fs::resize_file(path, contents.whole_bytes, ec);
@@ -327,6 +330,7 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
       if (!oldest) break;
       const auto gone = fs::file_size(*oldest, ec);
       if (fs::remove(*oldest, ec)) bytes_ -= std::min(bytes_, gone);
+      whole_files_.erase(oldest->filename().string());
     }
     if (bytes_ + bytes.size() + header > options_.max_bytes) {
       dropped_full_.fetch_add(count, std::memory_order_relaxed);
@@ -343,8 +347,12 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
     }
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.flush();
-    if (!out) throw IoError("cannot append to " + path.string());
+    if (!out) {
+      whole_files_.erase(path.filename().string());  // part of the batch may be there: check it again
+      throw IoError("cannot append to " + path.string());
+    }
     bytes_ += bytes.size() + header;
+    whole_files_.insert(path.filename().string());
     written_.fetch_add(count, std::memory_order_relaxed);
   }
   bytes_seen_.store(bytes_, std::memory_order_relaxed);
@@ -385,44 +393,49 @@ std::optional<std::uint64_t> parse_query_id(std::string_view text) {
 }
 
 IssuedQueries::IssuedQueries(std::size_t capacity, std::int64_t ttl_seconds, std::uint32_t max_clicks)
-    : capacity_(std::max<std::size_t>(capacity, 1)), ttl_(ttl_seconds), max_clicks_(max_clicks),
-      random_(std::random_device{}()) {}
+    : ttl_(ttl_seconds), max_clicks_(max_clicks),
+      slots_(std::clamp<std::size_t>(capacity, 1, std::size_t{1} << slot_bits)), random_(std::random_device{}()) {}
 
-std::uint64_t IssuedQueries::issue(std::string site, std::string session, std::uint32_t shown, std::int64_t now) {
+std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now) {
   std::lock_guard lock(mutex_);
-  // 64 random bits: a forged click must name a live id (a member generator, not a thread_local
-  // one: its 5 KB would not fit the static TLS a dlopen'ed Python module gets).
+  // A member generator, not a thread_local one: its 5 KB would not fit the static TLS a
+  // dlopen'ed Python module gets.
+  const std::uint64_t index = next_;
   std::uint64_t id;
-  do id = random_(); while (id == 0 || ids_.contains(id));
-  while (ids_.size() >= capacity_ && !order_.empty()) {
-    ids_.erase(order_.front());
-    order_.pop_front();
-  }
-  ids_[id] = Issued{std::move(site), std::move(session), now, shown, 0};
-  order_.push_back(id);
+  do id = (random_() << slot_bits) | index; while (id == 0);
+  Slot& slot = slots_[index];
+  slot.id = id;
+  slot.issued.site.assign(site);  // assign: the slot's strings keep their capacity
+  slot.issued.session.assign(session);
+  slot.issued.time = now;
+  slot.issued.shown = shown;
+  slot.issued.clicks = 0;
+  next_ = (next_ + 1) % slots_.size();
+  used_ = std::min(used_ + 1, slots_.size());
   return id;
 }
 
 IssuedQueries::Issued IssuedQueries::accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now) {
   std::lock_guard lock(mutex_);
-  auto it = ids_.find(id);
-  if (it == ids_.end() || now - it->second.time > ttl_) {
+  const std::size_t index = id & ((std::uint64_t{1} << slot_bits) - 1);
+  if (index >= slots_.size() || slots_[index].id != id || now - slots_[index].issued.time > ttl_) {
     throw RequestError("invalid_parameter", "query_id is not a search this server answered recently");
   }
-  if (position < 1 || position > it->second.shown) {
-    throw RequestError("invalid_parameter", "position must be between 1 and " + std::to_string(it->second.shown) +
+  Issued& issued = slots_[index].issued;
+  if (position < 1 || position > issued.shown) {
+    throw RequestError("invalid_parameter", "position must be between 1 and " + std::to_string(issued.shown) +
                                                 " for this search, got " + std::to_string(position));
   }
-  if (it->second.clicks >= max_clicks_) {
+  if (issued.clicks >= max_clicks_) {
     throw RequestError("invalid_parameter", "this search has had its " + std::to_string(max_clicks_) + " clicks");
   }
-  ++it->second.clicks;
-  return it->second;
+  ++issued.clicks;
+  return issued;
 }
 
 std::size_t IssuedQueries::size() const {
   std::lock_guard lock(mutex_);
-  return ids_.size();
+  return used_;
 }
 
 }  // namespace siteseek
