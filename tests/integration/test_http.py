@@ -1052,6 +1052,9 @@ def test_analytics_query_ids_clicks_and_reports():
         for secret in (b"127.0.0.1", b"AnalyticsProbe", b"forged", b"https://x/", API_KEY.encode(), b"ssk_"):
             assert secret not in data
         assert b"guide" in data and session.encode() in data
+        metrics = s.request("GET", "/metrics")[2].decode()
+        assert 'siteseek_analytics_events_total{outcome="recorded"} 6' in metrics  # 3 searches, 1 suggest, 2 clicks
+        assert 'siteseek_analytics_events_total{outcome="written"} 6' in metrics
     finally:
         s.stop()
 
