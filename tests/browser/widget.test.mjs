@@ -13,7 +13,10 @@
 //    data-from-url="off" sends none;
 // 7. recent searches and favourites in localStorage, shown when the box is empty, removable,
 //    clearable, and none kept with data-history="off"; suggestions as the reader types;
-// 8. a second language by attribute; no results; the server down; the site picker.
+// 8. a second language by attribute; no results; the server down; the site picker;
+// 9. analytics: searches carry the reader's session id (sessionStorage, the same across searches),
+//    and clicking a result, in the box and on the results page, sends the click beacon naming the
+//    search's query_id, the result's position and URL.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -437,5 +440,33 @@ test("site picker when the server has several sites and the widget names none", 
   await box(page).fill("linux");
   await options(page).first().waitFor();
   assert.match(await page.locator(".ss-hit").first().getAttribute("href"), /^https:\/\/other\.example\.org\//);
+  await page.context().close();
+});
+
+test("a result click sends the analytics beacon; searches carry the session id", async () => {
+  const page = await newPage(env);
+  const searches = [];
+  page.on("request", (r) => { if (r.url().includes("/search?")) searches.push(new URL(r.url()).searchParams.get("session")); });
+  await page.goto(env.base + "/");
+  await ready(page);
+  const answer = page.waitForResponse((r) => r.url().includes("/search?q=install"));
+  await box(page).fill("install");
+  const data = await (await answer).json();
+  assert.match(data.query_id, /^[0-9a-f]{16}$/);
+  await options(page).first().waitFor();
+  const beacon = page.waitForRequest((r) => r.url().endsWith("/analytics/click"));
+  await options(page).first().click();
+  const sent = await beacon;
+  assert.equal(sent.method(), "POST");
+  assert.deepEqual(JSON.parse(sent.postData()), { query_id: data.query_id, position: 1, url: data.results[0].url });
+  // The results page: the second result's link.
+  await page.goto(env.base + "/search.html?q=install&site=ex");
+  await page.locator(".ss-hit-link").nth(1).waitFor();
+  const onPage = page.waitForRequest((r) => r.url().endsWith("/analytics/click"));
+  await page.locator(".ss-hit-link").nth(1).click();
+  const body = JSON.parse((await onPage).postData());
+  assert.equal(body.position, 2);
+  assert.match(body.query_id, /^[0-9a-f]{16}$/);
+  assert.ok(searches.length >= 2 && searches.every((s) => s && s === searches[0]), JSON.stringify(searches));
   await page.context().close();
 });

@@ -25,7 +25,9 @@
     leaves the server's memory flat (the table does not grow).
 12. curation rules: added, listed, replaced and removed over HTTP with a key holding `curation`
     (401/403 without), in force in the next search with no reindex, explain=true naming them, and
-    followed by a second server on the same data_dir and by a restart."""
+    followed by a second server on the same data_dir and by a restart;
+13. analytics: query ids, click beacons (accepted and refused), the key-protected report, and
+    no address or user agent in the files."""
 import base64
 import gzip
 import json
@@ -46,7 +48,7 @@ from conftest import API_KEY, FIXTURE_SITE, Server, refuse_io_uring
 def test_search_shape_and_results(server):
     status, headers, body = server.get_json("/search?q=install")
     assert status == 200
-    assert list(body) == ["total", "results", "took_ms"]
+    assert list(body) == ["total", "results", "took_ms", "query_id"]  # query_id: analytics is on (docs/analytics.md)
     assert body["total"] >= 1
     first = body["results"][0]
     assert list(first) == ["title", "section_title", "hierarchy", "body", "url"]
@@ -83,7 +85,8 @@ SECTIONED_PAGE = """<html><head><title>Dictionaries | Docs</title></head><body><
 
 
 def without_took_ms(raw):
-    return re.sub(rb'"took_ms":[0-9.]+', b'"took_ms":0', raw)
+    """The answer without what changes between two identical searches: took_ms and query_id."""
+    return re.sub(rb'"query_id":"[0-9a-f]+"', b'"query_id":""', re.sub(rb'"took_ms":[0-9.]+', b'"took_ms":0', raw))
 
 
 def test_sub_results(server, tmp_path):
@@ -141,7 +144,7 @@ def counts(body, facet):
 def test_filters_and_facets(server):
     # The attributes every index has: type (page or section) and area (the first path segment).
     everything = search(server, "guide", facets="type,area")
-    assert list(everything) == ["total", "results", "facets", "took_ms"]
+    assert list(everything) == ["total", "results", "facets", "took_ms", "query_id"]
     assert list(everything["facets"]) == ["type", "area"]
     total = everything["total"]
     types, areas = counts(everything, "type"), counts(everything, "area")
@@ -204,7 +207,7 @@ def test_context_of_the_readers_page(tmp_path):
         kept = search(s, "guide", from_url=reader, facets="area")
         assert kept["context"] == [{"name": "area", "value": "guide"}]
         assert kept["total"] == counts(everything, "area")["guide"] == counts(kept, "area")["guide"]
-        assert list(kept) == ["total", "results", "facets", "context", "took_ms"]
+        assert list(kept) == ["total", "results", "facets", "context", "took_ms", "query_id"]
         wide = search(s, "guide", from_url=reader, filters="area:*")
         assert "context" not in wide and wide["total"] == sum(counts(everything, "area").values())
         other = search(s, "guide", from_url=reader, filters="type:page", num=5)  # names another: both apply
@@ -620,8 +623,9 @@ def test_huge_queries_and_many_terms():
 
 
 def test_web_assets_gzip_when_accepted(server):
-    # The script and the stylesheet are sent without their comments: they start with code.
-    pages = {"/": b"<!DOCTYPE html>", "/search.html": b"<!DOCTYPE html>", "/widget.js": b"(() => {", "/widget.css": b":host {"}
+    # The script and the stylesheet are sent without their comments: they start with code (the
+    # stylesheet also without the spaces around its braces and after ':', ';' and ',').
+    pages = {"/": b"<!DOCTYPE html>", "/search.html": b"<!DOCTYPE html>", "/widget.js": b"(() => {", "/widget.css": b":host{--_accent:"}
     for path, start in pages.items():
         status, headers, plain = server.request("GET", path)
         assert status == 200 and plain.startswith(start), path
@@ -779,7 +783,7 @@ def test_keys_limit_actions_and_sites(keyed):
     assert error_of(keyed, "POST", "/indexer", indexer) == (403, "forbidden")  # every site: other too
     assert error_of(keyed, "GET", "/search?q=install&site=other", API_KEY) == (200, None)
     # Bad key specs are 400 naming the field.
-    status, _, raw = keyed.request("POST", "/keys", {"X-API-KEY": API_KEY}, b'{"actions": ["search", "analytics"]}')
+    status, _, raw = keyed.request("POST", "/keys", {"X-API-KEY": API_KEY}, b'{"actions": ["search", "statistics"]}')
     assert status == 400 and "actions[1]" in json.loads(raw)["error"]["message"]
     status, _, raw = keyed.request("POST", "/keys", {"X-API-KEY": search_ex}, b'{"actions": ["search"]}')
     assert status == 403
@@ -975,7 +979,9 @@ def test_an_address_flood_leaves_memory_flat():
     connection. The table is fixed (65,536 slots of 16 bytes, allocated at start), so RSS stays
     flat; a table that kept every address, even at 16 bytes each, would add 1.9 MB, and a hash
     map of them several times that. The bound, 1 MiB, leaves room for allocator noise."""
-    s = limited_server(threads=1)
+    # Analytics off: its own memory (the event queue and the query-id table) is bounded by their
+    # capacities, tested in tests/unit/analytics; this measures the rate limiter's table alone.
+    s = limited_server(threads=1, analytics={"enabled": False})
     try:
         def requests(first, count):
             out = []
@@ -1094,4 +1100,81 @@ def test_curation_rules_over_http(tmp_path):
     finally:
         if second:
             second.stop()
+        s.stop()
+
+
+# 13. analytics (docs/analytics.md): a search returns a query_id; a click beacon naming it is
+#     accepted (204, text/plain or JSON) and one with an unknown id, a bad position or an oversized
+#     body is refused 4xx and not stored; GET /analytics needs a key with the analytics action and
+#     reports the searches and clicks made here; no address or user agent reaches the files.
+def test_analytics_query_ids_clicks_and_reports():
+    s = Server()
+    try:
+        session = "test-session-0001"
+        ua = {"User-Agent": "AnalyticsProbe/9.9"}
+        status, _, body = s.get_json("/search?q=Guide%20&session=" + session, ua)
+        assert status == 200 and body["total"] >= 2, body
+        qid = body["query_id"]
+        assert re.fullmatch(r"[0-9a-f]{16}", qid)
+        # The same query folded and trimmed is one query in the report.
+        _, _, again = s.get_json("/search?q=guide&session=other-session-1", ua)
+        _, _, none = s.get_json("/search?q=zzzqqqxx&session=" + session, ua)
+        assert none["total"] == 0 and "query_id" in none
+        s.get_json("/suggest?q=inst", ua)
+
+        def beacon(payload, content_type="text/plain;charset=UTF-8"):
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            return s.request("POST", "/analytics/click", {"Content-Type": content_type, **ua}, data)[0]
+
+        assert beacon({"query_id": qid, "position": 1, "url": "https://docs.example.org/guide.html"}) == 204
+        assert beacon({"query_id": again["query_id"], "position": 2, "url": "https://docs.example.org/a.html"},
+                      "application/json") == 204
+        assert beacon({"query_id": "0123456789abcdef", "position": 1, "url": "https://x/forged"}) == 400
+        assert beacon({"query_id": qid, "position": 999, "url": "https://x/far"}) == 400
+        assert beacon({"query_id": qid, "position": 0, "url": "https://x/zero"}) == 400
+        assert beacon(b'{"query_id": "' + qid.encode() + b'", "position": 1, "url": "' + b"x" * 5000 + b'"}') == 413
+        assert beacon(b"not json") == 400
+        assert beacon({"query_id": qid, "position": 1, "url": "https://x/y"}, "application/x-www-form-urlencoded") == 400
+
+        assert s.request("GET", "/analytics", {})[0] == 401
+        search_only = make_key(s, description="search", actions=["search"])["key"]
+        assert s.request("GET", "/analytics", {"X-API-KEY": search_only})[0] == 403
+        reader = make_key(s, description="analytics", actions=["analytics"], sites=["ex"])["key"]
+        assert s.request("GET", "/analytics?site=other", {"X-API-KEY": reader})[0] == 403
+        assert s.request("GET", "/analytics", {"X-API-KEY": reader})[0] == 403  # every site: not its scope
+        status, _, report = s.get_json("/analytics?site=ex", {"X-API-KEY": reader})
+        assert status == 200, report
+        assert report["site"] == "ex"
+        assert report["searches"] == 3 and report["suggests"] == 1 and report["clicks"] == 2
+        top = {q["query"]: q for q in report["top_queries"]}
+        assert top["guide"]["searches"] == 2 and top["guide"]["clicked_searches"] == 2
+        assert top["guide"]["ctr"] == 1.0 and top["guide"]["mean_position"] == 1.5
+        assert [q["query"] for q in report["zero_results"]] == ["zzzqqqxx"]
+        assert report["days"][-1]["searches"] == 3
+        status, _, bad = s.get_json("/analytics?from=2026-02-30", {"X-API-KEY": API_KEY})
+        assert status == 400 and bad["error"]["code"] == "invalid_parameter"
+
+        files = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(s.tmp.name, "data", "analytics")) for f in fs]
+        assert files
+        data = b"".join(open(f, "rb").read() for f in files)
+        for secret in (b"127.0.0.1", b"AnalyticsProbe", b"forged", b"https://x/", API_KEY.encode(), b"ssk_"):
+            assert secret not in data
+        assert b"guide" in data and session.encode() in data
+        metrics = s.request("GET", "/metrics")[2].decode()
+        assert 'siteseek_analytics_events_total{outcome="recorded"} 6' in metrics  # 3 searches, 1 suggest, 2 clicks
+        assert 'siteseek_analytics_events_total{outcome="written"} 6' in metrics
+    finally:
+        s.stop()
+
+
+def test_analytics_off_gives_no_query_id():
+    s = Server(analytics={"enabled": False})
+    try:
+        _, _, body = s.get_json("/search?q=install")
+        assert "query_id" not in body
+        status, _, _ = s.request("POST", "/analytics/click", {"Content-Type": "text/plain"},
+                                 json.dumps({"query_id": "0123456789abcdef", "position": 1, "url": "u"}).encode())
+        assert status == 404
+        assert not os.path.exists(os.path.join(s.tmp.name, "data", "analytics"))
+    finally:
         s.stop()

@@ -43,7 +43,7 @@ def test_create_list_revoke(engine, tmp_path):
 
 def test_bad_arguments(engine):
     with pytest.raises(siteseek.ConfigError) as e:
-        engine.create_key(["search", "analytics"])
+        engine.create_key(["search", "statistics"])
     assert e.value.issues[0][0] == "actions[1]"
     with pytest.raises(siteseek.ConfigError) as e:
         engine.create_key(["search"], expires_at="next week")

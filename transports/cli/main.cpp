@@ -342,6 +342,17 @@ int main(int argc, char** argv) {
   auto* query_cmd = app.add_subcommand("query", "stdin transport: one query (text or JSON) per line in, one JSON line out");
   query_cmd->add_option("--site", site, "default site for lines that name none");
   query_cmd->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
+  bool query_analytics = false;
+  query_cmd->add_flag("--analytics", query_analytics, "record the queries in data_dir/analytics (when analytics.enabled)");
+
+  // analytics
+  auto* analytics_cmd = app.add_subcommand("analytics", "search analytics from data_dir/analytics: top, failing, reformulated queries");
+  ReportRequest report_request;
+  analytics_cmd->add_option("--site", report_request.site, "one site (default: every site)");
+  analytics_cmd->add_option("--from", report_request.from, "first day, YYYY-MM-DD (default: 29 days before --to)");
+  analytics_cmd->add_option("--to", report_request.to, "last day, YYYY-MM-DD (default: today, UTC)");
+  analytics_cmd->add_option("--data-dir", data_dir, "where snapshots and analytics live");
+  analytics_cmd->add_flag("--json", json, "print the report as JSON (the shape of GET /analytics)");
 
   search->add_flag("--explain", explain, "say which curation rules fired, for the query and each result");
 
@@ -392,7 +403,7 @@ int main(int argc, char** argv) {
   auto* keys_create = keys->add_subcommand("create", "make a key; it is printed once and never stored");
   KeySpec key_spec;
   std::string key_expires;
-  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys, curation or * (repeatable)")->required();
+  keys_create->add_option("--action", key_spec.actions, "search, suggest, indexer, sites, keys, curation, analytics or * (repeatable)")->required();
   keys_create->add_option("--site", key_spec.sites, "a site the key may use (repeatable; none: every site)");
   keys_create->add_option("--expires", key_expires, "expiry, UTC: 2027-01-01T00:00:00Z (default: never)");
   keys_create->add_option("--description", key_spec.description, "what the key is for");
@@ -442,6 +453,7 @@ int main(int argc, char** argv) {
       o.index_missing = true;
       o.crawl_missing = true;
       o.embedded_worker = embedded_worker;
+      o.analytics = true;  // the server records searches (settings analytics.enabled can turn it off)
       Node node(std::move(settings), std::move(o));
       if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured: nothing to serve");
       log_start(node.start(), Level::info);
@@ -538,9 +550,16 @@ int main(int argc, char** argv) {
       req.explain = explain;
       return print_search(node, req, json);
     }
+    if (*analytics_cmd) {
+      NodeOptions o = base;
+      o.analytics = false;  // read the files; this command records nothing
+      Node node(load(g, flags), std::move(o));
+      return print_analytics(node, std::move(report_request), json);
+    }
     if (*query_cmd) {
       NodeOptions o = base;
       o.index_missing = true;
+      o.analytics = query_analytics;
       Node node(load(g, flags), std::move(o));
       log_start(node.start(), Level::debug);
       return run_query(node, site);

@@ -11,6 +11,7 @@ Errors derive from siteseek.Error (ConfigError, QueryError, UnknownSiteError, Sn
 IoError, RedisError), each with a stable .code.
 """
 from ._siteseek import (  # noqa: F401
+    AnalyticsSettings,
     AppSettings,
     AttributeRule,
     Boosts,
@@ -45,7 +46,7 @@ from ._siteseek import (  # noqa: F401
 )
 
 __all__ = [
-    "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
+    "AnalyticsSettings", "AppSettings", "AttributeRule", "Boosts", "ConfigError", "CrawlLimits", "Document", "Engine", "Error", "Facet", "FacetValue", "FieldWeights",
     "IoError", "LandingPage", "QueryError", "RateBudget", "RateLimitSettings", "RedisError", "SearchOptions", "SearchResponse", "SearchResult", "SiteSettings",
     "SkipRules", "SnapshotError", "SubResult", "Suggestion", "TlsSettings", "UnknownSiteError", "UrlBoost", "__version__", "scoped_token", "settings_schema",
 ]

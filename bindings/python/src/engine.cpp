@@ -272,7 +272,8 @@ AppSettings settings_from(const py::object& settings) {
 class PyEngine {
  public:
   // With no settings the engine keeps nothing on disk; with settings it stores like the server.
-  explicit PyEngine(AppSettings settings, bool persist) : node_(std::make_unique<Node>(std::move(settings), options(persist))) {}
+  explicit PyEngine(AppSettings settings, bool persist, bool analytics = false)
+      : node_(std::make_unique<Node>(std::move(settings), options(persist, analytics))) {}
 
   static std::unique_ptr<PyEngine> open(const std::string& path, const std::string& site) {
     AppSettings s;
@@ -485,10 +486,22 @@ class PyEngine {
 
   AppSettings settings() const { return *node_->settings(); }
 
+  py::dict analytics(const std::optional<std::string>& site, const std::optional<std::string>& from,
+                     const std::optional<std::string>& to) const {
+    ReportRequest request{site.value_or(""), from.value_or(""), to.value_or("")};
+    std::string json;
+    {
+      py::gil_scoped_release release;
+      json = json_text(boost::json::value_from(node_->analytics_report(std::move(request))));
+    }
+    return json_to_python(json);
+  }
+
  private:
-  static NodeOptions options(bool persist) {
+  static NodeOptions options(bool persist, bool analytics) {
     NodeOptions o;
     o.persist = persist;
+    o.analytics = analytics;
     return o;
   }
 
@@ -657,11 +670,13 @@ void init_engine(py::module_& m) {
 
 Engine(settings=None): settings is an AppSettings, a dict or JSON text with the keys of the
 configuration file (docs/configuration.md), or None for an engine with no sites yet (sites are
-added by index_directory() and add_documents()). Invalid settings raise ConfigError.)doc")
-      .def(py::init([](py::object settings) {
-             return std::make_unique<PyEngine>(settings_from(settings), !settings.is_none());
+added by index_directory() and add_documents()). Invalid settings raise ConfigError.
+analytics=True records searches and suggests in <data_dir>/analytics (when the settings'
+analytics.enabled is on, the default); off by default in the library (docs/analytics.md).)doc")
+      .def(py::init([](py::object settings, bool analytics) {
+             return std::make_unique<PyEngine>(settings_from(settings), !settings.is_none(), analytics);
            }),
-           py::arg("settings") = py::none())
+           py::arg("settings") = py::none(), py::arg("analytics") = false)
       .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
                   "An engine with one site whose index is read from a snapshot file (as written by save()\n"
                   "or `siteseek index`). Raises SnapshotError (corrupt, truncated, other version) or IoError.")
@@ -738,6 +753,13 @@ added by index_directory() and add_documents()). Invalid settings raise ConfigEr
       .def("load_snapshots", &PyEngine::load_snapshots,
            "Load each configured site's snapshot from data_dir (<data_dir>/<site>.snapshot, as written by\n"
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
+      .def("analytics", &PyEngine::analytics, py::arg("site") = py::none(), py::arg("from_") = py::none(),
+           py::arg("to") = py::none(),
+           "The search analytics report from <data_dir>/analytics, as a dict of the shape of the HTTP API's\n"
+           "GET /analytics (docs/analytics.md): site, from, to, searches, suggests, clicks, ctr, top_queries,\n"
+           "zero_results, no_clicks, reformulations, days. site: a site name (None: every site); from_ and to:\n"
+           "days YYYY-MM-DD (default: the 30 days ending today, UTC). Raises QueryError for a bad date,\n"
+           "UnknownSiteError. Releases the GIL.")
       .def("sites", &PyEngine::sites,
            "Each site as a dict: name, url, has_index, documents, terms, memory_bytes, built_at (ISO 8601 UTC,\n"
            "None without an index) and snapshot_version, as the HTTP API's GET /sites lists them.")

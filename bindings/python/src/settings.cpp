@@ -106,6 +106,7 @@ void init_settings(py::module_& m) {
   bind_struct<SearchOptions>(m, "SearchOptions", "Per-site search behaviour.");
   bind_struct<RateBudget>(m, "RateBudget", "A token bucket: burst requests at once, refilled at per_second.");
   bind_struct<RateLimitSettings>(m, "RateLimitSettings", "Rate limits of the HTTP server (docs/security.md).");
+  bind_struct<AnalyticsSettings>(m, "AnalyticsSettings", "The query log and its reports (docs/analytics.md).");
   bind_struct<SiteSettings>(m, "SiteSettings", "One documentation site: where its pages come from, how to search it.");
   bind_struct<TlsSettings>(m, "TlsSettings", "HTTPS in the bundled server: certificate and key files (PEM), oldest protocol.");
   bind_struct<AppSettings>(m, "AppSettings", "The application: server, storage and the list of sites.");

@@ -33,8 +33,9 @@ enum class Action : std::uint32_t {
   indexer = 4,  ///< POST /indexer, GET /jobs, GET /jobs/{id}
   sites = 8,    ///< PUT and DELETE /sites/{name}
   keys = 16,    ///< the /keys routes
-  curation = 32,  ///< the /sites/{name}/rules routes (siteseek/curation.hpp)
-  all = 63,     ///< "*"
+  curation = 32,   ///< the /sites/{name}/rules routes (siteseek/curation.hpp)
+  analytics = 64,  ///< GET /analytics: the search analytics reports (docs/analytics.md)
+  all = 127,       ///< "*"
 };
 /// "search", ..., "*".
 std::string_view action_name(Action action);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "siteseek/analytics.hpp"
 #include "siteseek/curation.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/ingest.hpp"
@@ -62,6 +63,10 @@ struct NodeOptions {
   /// processes made (a key created or revoked, a rule added elsewhere is honoured here within
   /// this, plus one load).
   std::chrono::milliseconds key_poll{1000};
+  /// Record searches, suggests and clicks in the query log (data_dir/analytics) when the settings'
+  /// analytics.enabled is on too. The server sets it; the library, Python and `siteseek query`
+  /// leave it off unless asked (docs/analytics.md).
+  bool analytics = false;
   /// Where the node's log lines go (none: nowhere). Admin actions are logged at info as one JSON
   /// object each: {"audit": action, "key": the acting key's id, "target": ..., "time": ...}.
   std::function<void(LogLevel, const std::string&)> log;
@@ -75,6 +80,11 @@ struct NodeOptions {
 struct SearchOutcome {
   std::uint64_t total = 0;
   PolicyNotes notes;
+};
+
+/// What the query log is told about a request besides the request itself.
+struct AnalyticsContext {
+  std::string session;  ///< the reader's opaque session id (valid_session_id), or "" (none, or invalid)
 };
 
 /// A site's index loaded at start(), or refused (and why).
@@ -128,14 +138,31 @@ class Node {
   /// UnknownSiteError, RedisError (RediSearch away). Blocking with the RediSearch backend.
   SearchResponse search(SearchRequest request) const;
   /// search() appended to `out` as JSON (siteseek/search.hpp's append_json shape).
-  SearchOutcome search_json(SearchRequest request, std::string& out) const;
+  /// With analytics on, the JSON also carries "query_id" (for a click beacon) and the search is
+  /// recorded; recording never fails a search.
+  SearchOutcome search_json(SearchRequest request, std::string& out, const AnalyticsContext& analytics = {}) const;
   /// search_json() without blocking the caller's thread: `done` runs at once with the embedded
   /// backend (answers from the result cache included), later on the attached event loop with
   /// RediSearch. Policy and site errors are thrown before it returns.
   using JsonDone = std::function<void(std::exception_ptr error, std::string json, SearchOutcome outcome)>;
-  void search_json_async(SearchRequest request, JsonDone done) const;
-  /// Completions after the request policy.
-  std::vector<Suggestion> suggest(SuggestRequest request) const;
+  void search_json_async(SearchRequest request, JsonDone done, AnalyticsContext analytics = {}) const;
+  /// Completions after the request policy (recorded as a suggest with analytics on).
+  std::vector<Suggestion> suggest(SuggestRequest request, const AnalyticsContext& analytics = {}) const;
+
+  // --- analytics (siteseek/analytics.hpp, docs/analytics.md) ----------------------------------
+
+  /// Whether this node records (NodeOptions::analytics and the settings' analytics.enabled).
+  bool analytics_enabled() const;
+  /// Record a click on a result of a search this node answered recently. Throws RequestError
+  /// "not_found" when analytics is off, "invalid_parameter" for an unknown or expired query id, a
+  /// position outside the results shown, or a search clicked too often.
+  void record_click(const ClickBeacon& click) const;
+  /// The report over data_dir/analytics, after writing what is queued. `request.site` may be a
+  /// site's name or URL as a request gives it ("" every site). Throws UnknownSiteError,
+  /// RequestError "invalid_parameter" (dates), IoError.
+  AnalyticsReport analytics_report(ReportRequest request) const;
+  /// The query log's counters (none when analytics is off).
+  std::optional<QueryLogStats> analytics_stats() const;
 
   /// Ingest a site (its directory, else a crawl; a re-crawl sends conditional requests), build,
   /// store, then publish: a failure before publish leaves everything as it was. Runs on the

@@ -174,6 +174,16 @@ struct TlsSettings {
   bool operator==(const TlsSettings&) const = default;
 };
 
+/// The query log and its reports (docs/analytics.md). A node records only when both this is
+/// enabled and its transport records (NodeOptions::analytics: the server does; the library,
+/// Python and `siteseek query` do not unless asked).
+struct AnalyticsSettings {
+  bool enabled = true;
+  std::uint32_t retention_days = 30;  ///< days kept; older day files are deleted
+  std::uint32_t max_mb = 100;         ///< the analytics directory's bound; past it, old days go, then records are dropped
+  bool operator==(const AnalyticsSettings&) const = default;
+};
+
 /// The application: the server, storage and the list of sites.
 struct AppSettings {
   std::string host = "127.0.0.1";
@@ -193,6 +203,7 @@ struct AppSettings {
   std::uint32_t result_cache_mb = 32;        ///< recent search responses kept; 0 = no cache
   std::string log_level = "info";            ///< trace|debug|info|warn|error|off
   RateLimitSettings rate_limits;
+  AnalyticsSettings analytics;
   /// Proxies (addresses or CIDR ranges) whose forwarding header names the client; never trusted otherwise.
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   /// The header the trusted proxies set: "x-forwarded-for" or "forwarded" (RFC 7239).
@@ -220,6 +231,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SiteSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateBudget& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RateLimitSettings& s);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AnalyticsSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const TlsSettings& s);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AppSettings& s);
 Secret tag_invoke(const boost::json::value_to_tag<Secret>&, const boost::json::value& jv);
@@ -234,6 +246,7 @@ SearchOptions tag_invoke(const boost::json::value_to_tag<SearchOptions>&, const 
 SiteSettings tag_invoke(const boost::json::value_to_tag<SiteSettings>&, const boost::json::value& jv);
 RateBudget tag_invoke(const boost::json::value_to_tag<RateBudget>&, const boost::json::value& jv);
 RateLimitSettings tag_invoke(const boost::json::value_to_tag<RateLimitSettings>&, const boost::json::value& jv);
+AnalyticsSettings tag_invoke(const boost::json::value_to_tag<AnalyticsSettings>&, const boost::json::value& jv);
 TlsSettings tag_invoke(const boost::json::value_to_tag<TlsSettings>&, const boost::json::value& jv);
 AppSettings tag_invoke(const boost::json::value_to_tag<AppSettings>&, const boost::json::value& jv);
 

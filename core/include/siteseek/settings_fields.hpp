@@ -126,6 +126,13 @@ void each_field(S& s, F&& f) {
   f("table_size", s.table_size);
 }
 
+template <class S, class F> requires Same<S, AnalyticsSettings>
+void each_field(S& s, F&& f) {
+  f("enabled", s.enabled);
+  f("retention_days", s.retention_days);
+  f("max_mb", s.max_mb);
+}
+
 template <class S, class F> requires Same<S, TlsSettings>
 void each_field(S& s, F&& f) {
   f("cert_file", s.cert_file);
@@ -152,6 +159,7 @@ void each_field(S& s, F&& f) {
   f("result_cache_mb", s.result_cache_mb);
   f("log_level", s.log_level);
   f("rate_limits", s.rate_limits);
+  f("analytics", s.analytics);
   f("trusted_proxies", s.trusted_proxies);
   f("trusted_proxy_header", s.trusted_proxy_header);
   f("sites", s.sites);

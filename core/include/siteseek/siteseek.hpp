@@ -1,6 +1,7 @@
 #pragma once
 // Everything a program embedding siteseek needs: #include <siteseek/siteseek.hpp>.
 #include "siteseek/analysis.hpp"
+#include "siteseek/analytics.hpp"
 #include "siteseek/document.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"

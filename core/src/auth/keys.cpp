@@ -18,6 +18,7 @@ namespace {
 constexpr std::pair<Action, std::string_view> action_names[] = {
     {Action::search, "search"}, {Action::suggest, "suggest"}, {Action::indexer, "indexer"},
     {Action::sites, "sites"},   {Action::keys, "keys"},       {Action::curation, "curation"},
+    {Action::analytics, "analytics"},
     {Action::all, "*"},
 };
 

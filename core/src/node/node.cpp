@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -40,6 +41,14 @@ std::string join(const std::vector<std::string>& items) {
 
 struct Node::Impl {
   NodeOptions options;
+  std::unique_ptr<QueryLog> query_log;  ///< analytics on: the query log
+  mutable IssuedQueries issued;         ///< the query ids given out, for click beacons
+  // Record a search or suggest; never throws (a search is never failed by its analytics).
+  void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
+                    std::uint64_t results, bool relaxed, std::uint64_t query_id, bool later_page = false) const noexcept;
+  // With analytics on: a query id for the search, spliced into its JSON, and the search recorded.
+  void record_search(const SearchRequest& request, std::string& json, std::uint64_t total,
+                     const AnalyticsContext& context) const noexcept;
   std::unique_ptr<Store> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<StoreWatch> watch;
@@ -296,6 +305,13 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
 #else
     throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
 #endif
+  }
+  if (impl_->options.analytics && effective.analytics.enabled) {
+    QueryLogOptions log;
+    log.dir = std::filesystem::path(effective.data_dir) / "analytics";
+    log.retention_days = effective.analytics.retention_days;
+    log.max_bytes = static_cast<std::uint64_t>(effective.analytics.max_mb) << 20;
+    impl_->query_log = std::make_unique<QueryLog>(std::move(log));
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
 }
@@ -569,14 +585,70 @@ void Node::publish_documents(const std::string& site, std::vector<Document> docu
 SearchResponse Node::search(SearchRequest request) const {
   const auto settings = impl_->engine->settings();
   apply_policy(*settings, request);
-  if (impl_->uses_redisearch()) return impl_->search_redisearch(*settings, request);
-  return impl_->engine->search(request);
+  SearchResponse r = impl_->uses_redisearch() ? impl_->search_redisearch(*settings, request) : impl_->engine->search(request);
+  if (impl_->query_log) {  // no query id: the typed answer has no place for one, and no reader clicks it
+    impl_->record_query(EventKind::search, request.site.substr(0, request.site.find(',')), request.q, {}, r.total,
+                        r.relaxed, 0);
+  }
+  return r;
 }
 
-SearchOutcome Node::search_json(SearchRequest request, std::string& out) const {
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void Node::Impl::record_query(EventKind kind, const std::string& site, const std::string& q,
+                              const AnalyticsContext& context, std::uint64_t results, bool relaxed,
+                              std::uint64_t query_id, bool later_page) const noexcept {
+  try {
+    AnalyticsEvent e;
+    e.kind = kind;
+    e.time = unix_now();
+    e.query_id = query_id;
+    e.site = engine->settings()->site(site).name;
+    if (valid_session_id(context.session)) e.session = context.session;
+    e.query = q.substr(0, 4 * max_logged_query);  // normalised by the writer thread, off the request path
+    e.results = static_cast<std::uint32_t>(std::min<std::uint64_t>(results, UINT32_MAX));
+    e.relaxed = relaxed;
+    e.later_page = later_page;
+    if (auto index = engine->current(e.site)) {
+      e.index_version = std::chrono::duration_cast<std::chrono::seconds>(index->built_at().time_since_epoch()).count();
+    }
+    query_log->record(std::move(e));
+  } catch (...) {  // an unknown site was refused before; anything else only loses this record
+  }
+}
+
+void Node::Impl::record_search(const SearchRequest& request, std::string& json, std::uint64_t total,
+                               const AnalyticsContext& context) const noexcept {
+  // num = 0 asks for counts (the results page's facets), not results: no reader's search.
+  if (!query_log || request.num == 0 || json.empty() || json.back() != '}') return;
+  try {
+    // A search of several sites ("a,b") is recorded under its first.
+    const std::string site = request.site.substr(0, request.site.find(','));
+    const std::uint64_t on_page = total > request.start ? std::min<std::uint64_t>(total - request.start, request.num) : 0;
+    const auto shown = static_cast<std::uint32_t>(std::min<std::uint64_t>(request.start + on_page, UINT32_MAX));
+    const std::string resolved = engine->settings()->site(site).name;
+    const std::uint64_t id = issued.issue(resolved, context.session, shown, unix_now());
+    const bool relaxed = std::string_view(json).ends_with("\"relaxed\":true}");
+    json.pop_back();
+    json += ",\"query_id\":\"";
+    json += format_query_id(id);
+    json += "\"}";
+    record_query(EventKind::search, resolved, request.q, context, total, relaxed, id, request.start > 0);
+  } catch (...) {
+  }
+}
+
+SearchOutcome Node::search_json(SearchRequest request, std::string& out, const AnalyticsContext& analytics) const {
   const auto settings = impl_->engine->settings();
   SearchOutcome outcome;
   outcome.notes = apply_policy(*settings, request);
+  const std::size_t begin = out.size();
   if (impl_->uses_redisearch()) {
     auto r = impl_->search_redisearch(*settings, request);
     append_json(out, r);
@@ -584,10 +656,12 @@ SearchOutcome Node::search_json(SearchRequest request, std::string& out) const {
   } else {
     outcome.total = impl_->engine->search_json(request, out);
   }
+  // The answer is out's tail: its closing brace is what record_search splices the query id before.
+  if (impl_->query_log && out.size() > begin) impl_->record_search(request, out, outcome.total, analytics);
   return outcome;
 }
 
-void Node::search_json_async(SearchRequest request, JsonDone done) const {
+void Node::search_json_async(SearchRequest request, JsonDone done, AnalyticsContext analytics) const {
   const auto settings = impl_->engine->settings();
   SearchOutcome outcome;
   outcome.notes = apply_policy(*settings, request);
@@ -598,11 +672,13 @@ void Node::search_json_async(SearchRequest request, JsonDone done) const {
     auto vocabulary = impl_->engine->current(site.name);
     impl_->redisearch->search_async(
         site, request,
-        [done = std::move(done), outcome](std::exception_ptr e, SearchResponse r) mutable {
+        [done = std::move(done), outcome, impl = impl_.get(), request, analytics = std::move(analytics)](
+            std::exception_ptr e, SearchResponse r) mutable {
           if (e) return done(e, {}, outcome);
           std::string out;
           append_json(out, r);
           outcome.total = r.total;
+          impl->record_search(request, out, outcome.total, analytics);
           done(nullptr, std::move(out), outcome);
         },
         vocabulary.get());
@@ -611,12 +687,46 @@ void Node::search_json_async(SearchRequest request, JsonDone done) const {
 #endif
   std::string out;
   outcome.total = impl_->engine->search_json(request, out);
+  impl_->record_search(request, out, outcome.total, analytics);
   done(nullptr, std::move(out), outcome);
 }
 
-std::vector<Suggestion> Node::suggest(SuggestRequest request) const {
+std::vector<Suggestion> Node::suggest(SuggestRequest request, const AnalyticsContext& analytics) const {
   apply_policy(*impl_->engine->settings(), request);
-  return impl_->engine->suggest(request);
+  auto suggestions = impl_->engine->suggest(request);
+  if (impl_->query_log) {
+    impl_->record_query(EventKind::suggest, request.site, request.q, analytics, suggestions.size(), false, 0);
+  }
+  return suggestions;
+}
+
+bool Node::analytics_enabled() const { return impl_->query_log != nullptr; }
+
+void Node::record_click(const ClickBeacon& click) const {
+  if (!impl_->query_log) throw RequestError("not_found", "analytics is off on this server");
+  const std::int64_t now = unix_now();
+  auto search = impl_->issued.accept_click(click.query_id, click.position, now);
+  AnalyticsEvent e;
+  e.kind = EventKind::click;
+  e.time = now;
+  e.query_id = click.query_id;
+  e.site = std::move(search.site);
+  e.session = std::move(search.session);
+  e.position = click.position;
+  e.url = click.url;
+  impl_->query_log->record(std::move(e));
+}
+
+AnalyticsReport Node::analytics_report(ReportRequest request) const {
+  const auto settings = impl_->engine->settings();
+  if (!request.site.empty()) request.site = settings->site(resolve_site(*settings, request.site)).name;
+  if (impl_->query_log) impl_->query_log->flush();
+  return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now());
+}
+
+std::optional<QueryLogStats> Node::analytics_stats() const {
+  if (!impl_->query_log) return std::nullopt;
+  return impl_->query_log->stats();
 }
 
 void Node::put_site(SiteSettings site, const Grant& by) {

@@ -240,6 +240,8 @@ void validate(const AppSettings& s) {
   check_budget(s.rate_limits.admin, "rate_limits.admin", issues);
   check_budget(s.rate_limits.per_key, "rate_limits.per_key", issues);
   check_range<std::uint32_t>(s.rate_limits.table_size, 64, 1u << 24, "rate_limits.table_size", issues);
+  check_range<std::uint32_t>(s.analytics.retention_days, 1, 3660, "analytics.retention_days", issues);
+  check_range<std::uint32_t>(s.analytics.max_mb, 1, 1u << 20, "analytics.max_mb", issues);
   for (std::size_t i = 0; i < s.trusted_proxies.size(); ++i) {
     if (!parse_ip_range(s.trusted_proxies[i])) {
       issues.push_back({index_path("trusted_proxies", i),

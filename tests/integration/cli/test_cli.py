@@ -498,7 +498,7 @@ def test_keys_create_list_revoke(tmp_path):
     assert as_json[0]["actions"] == ["search", "suggest"] and as_json[0]["sites"] == ["ex"]
     assert as_json[0]["expires_at"] == "2099-01-01T00:00:00Z"
     assert key.split("_", 2)[2] not in open(os.path.join(str(tmp_path), "data", "keys.json")).read()
-    for bad, named in ((["--action", "analytics"], "actions[0]"), (["--action", "search", "--expires", "tomorrow"], "--expires"),
+    for bad, named in ((["--action", "statistics"], "actions[0]"), (["--action", "search", "--expires", "tomorrow"], "--expires"),
                        (["--action", "search", "--site", "nope"], "nope")):
         r = run("--config", config, "keys", "create", *bad)
         assert r.returncode == 2 and named in r.stderr, (bad, r.stderr)
@@ -566,3 +566,29 @@ def test_rules_add_list_remove(tmp_path):
         assert first().endswith("/guide/draft.html")
     finally:
         server.stop()
+
+
+def test_analytics_report_from_the_data_dir(tmp_path):
+    """`siteseek query` records nothing by default; with --analytics it does, and `siteseek
+    analytics` reads data_dir/analytics: a table for people, the HTTP report's JSON with --json."""
+    data = os.path.join(str(tmp_path), "data")
+    config = write_config(str(tmp_path), data_dir=data)
+    assert run("--config", config, "query", "--site", "ex", stdin="guide\n").returncode == 0
+    assert not os.path.exists(os.path.join(data, "analytics"))
+    r = run("--config", config, "query", "--analytics", "--site", "ex", stdin="Guide \nguide\nzzzqqqxx\n")
+    assert r.returncode == 0, r.stderr
+    assert all("query_id" in json.loads(line) for line in r.stdout.splitlines())
+    r = run("--config", config, "analytics", "--json", "--site", "ex")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["site"] == "ex" and report["searches"] == 3
+    assert [(q["query"], q["searches"]) for q in report["top_queries"]] == [("guide", 2), ("zzzqqqxx", 1)]
+    assert [q["query"] for q in report["zero_results"]] == ["zzzqqqxx"]
+    assert [q["query"] for q in report["no_clicks"]] == ["guide"]
+    assert len(report["days"]) == 30
+    table = run("--config", config, "analytics")
+    assert table.returncode == 0 and "Top queries" in table.stdout and "zzzqqqxx" in table.stdout
+    assert "3 searches" in table.stdout
+    bad = run("--config", config, "analytics", "--from", "2026-99-01")
+    assert bad.returncode != 0 and "from must be a date" in bad.stderr
+    assert run("--config", config, "analytics", "--site", "nope").returncode != 0

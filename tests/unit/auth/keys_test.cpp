@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(bad_specs_are_config_errors_naming_the_field) {
     return std::string("none");
   };
   BOOST_TEST(path_of(spec({})) == "actions");
-  BOOST_TEST(path_of(spec({"search", "analytics"})) == "actions[1]");
+  BOOST_TEST(path_of(spec({"search", "statistics"})) == "actions[1]");
   KeySpec past = spec({"search"});
   past.expires_at = now - 1s;
   BOOST_TEST(path_of(past) == "expires_at");

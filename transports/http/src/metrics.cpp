@@ -11,7 +11,8 @@ namespace siteseek::http {
 namespace {
 
 constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs", "keys",
-                                       "rules",   "health",  "metrics", "openapi",   "preflight",     "web",     "other"};
+                                       "rules",   "health",  "metrics", "openapi",   "preflight",     "web",     "other",
+                                       "analytics", "click"};
 static_assert(std::size(route_names) == static_cast<std::size_t>(Route::count));
 
 std::string number(double v) {
@@ -112,6 +113,20 @@ std::string Metrics::render(Node& node, const RateLimits* limits) const {
     out += "# HELP siteseek_rate_limit_slots_used Slots holding a bucket that is not full (a client seen lately).\n";
     out += "# TYPE siteseek_rate_limit_slots_used gauge\n";
     out += "siteseek_rate_limit_slots_used " + std::to_string(limits->used(std::chrono::steady_clock::now())) + "\n";
+  }
+  if (const auto a = node.analytics_stats()) {  // analytics on (docs/analytics.md)
+    out += "# HELP siteseek_analytics_events_total Query-log events: recorded, written, dropped (queue full, or max_mb reached).\n";
+    out += "# TYPE siteseek_analytics_events_total counter\n";
+    for (const auto& [what, n] : {std::pair{"recorded", a->recorded}, std::pair{"written", a->written},
+                                  std::pair{"dropped_queue", a->dropped_queue}, std::pair{"dropped_full", a->dropped_full}}) {
+      out += std::string("siteseek_analytics_events_total{outcome=\"") + what + "\"} " + std::to_string(n) + "\n";
+    }
+    out += "# HELP siteseek_analytics_write_errors_total Batches of the query log lost to an IO error.\n";
+    out += "# TYPE siteseek_analytics_write_errors_total counter\n";
+    out += "siteseek_analytics_write_errors_total " + std::to_string(a->write_errors) + "\n";
+    out += "# HELP siteseek_analytics_bytes The analytics directory's size as its writer counts it.\n";
+    out += "# TYPE siteseek_analytics_bytes gauge\n";
+    out += "siteseek_analytics_bytes " + std::to_string(a->bytes) + "\n";
   }
   out += "# HELP siteseek_tls_handshake_failures_total TLS handshakes that failed or timed out (0 without TLS).\n";
   out += "# TYPE siteseek_tls_handshake_failures_total counter\n";

@@ -51,6 +51,7 @@ Request to_request(const BeastRequest& req, const IpAddress& peer) {
   if (auto it = req.find("X-API-KEY"); it != req.end()) r.api_key = it->value();
   if (auto it = req.find(bhttp::field::origin); it != req.end()) r.origin = it->value();
   if (auto it = req.find(bhttp::field::accept_encoding); it != req.end()) r.accept_encoding = it->value();
+  if (auto it = req.find(bhttp::field::content_type); it != req.end()) r.content_type = it->value();
   r.body = req.body();
   return r;
 }

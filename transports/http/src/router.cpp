@@ -169,6 +169,8 @@ class Handler {
     if (auto bad = search_request(c.params, req)) return done(std::move(*bad));
     node_.authorize_search(c.request.api_key, req);  // a key-only site, a token's scope
     const auto max_num = node_.settings()->max_num;
+    AnalyticsContext context;
+    if (auto* s = c.params.get("session")) context.session = *s;  // kept only when valid_session_id
     // The clamp header is known only once the node applied its policy: the answer's own headers.
     node_.search_json_async(std::move(req), [done = std::move(done), &metrics = metrics_, max_num](
                                                 std::exception_ptr e, std::string json, SearchOutcome outcome) {
@@ -177,7 +179,7 @@ class Handler {
       Response r = json_response(200, std::move(json));
       if (outcome.notes.num_clamped) r.headers.emplace_back("X-Siteseek-Num-Clamped", std::to_string(max_num));
       done(std::move(r));
-    });
+    }, std::move(context));
   }
 
   void suggest(const Call& c, Done done) {
@@ -190,7 +192,32 @@ class Handler {
       return done(Router::error("invalid_parameter", "num must be a non-negative integer"));
     }
     node_.authorize(c.request.api_key, Action::suggest, {req.site});
-    done(json_response(200, {{"suggestions", boost::json::value_from(node_.suggest(std::move(req)))}}));
+    AnalyticsContext context;
+    if (auto* s = c.params.get("session")) context.session = *s;
+    done(json_response(200, {{"suggestions", boost::json::value_from(node_.suggest(std::move(req), context))}}));
+  }
+
+  // POST /analytics/click: a result click (navigator.sendBeacon). text/plain (what sendBeacon
+  // sends a string as, with no CORS preflight) or application/json; 204, or 4xx and nothing kept.
+  void click(const Call& c, Done done) {
+    const std::string_view type = c.request.content_type.substr(0, c.request.content_type.find(';'));
+    if (!type.empty() && type != "text/plain" && type != "application/json") {
+      return done(Router::error("bad_request", "a click beacon is text/plain or application/json"));
+    }
+    node_.record_click(parse_click_beacon(c.request.body));
+    Response r;
+    r.status = 204;
+    r.content_type.clear();
+    done(std::move(r));
+  }
+
+  // GET /analytics?site=&from=&to=: the report (docs/analytics.md).
+  void analytics(const Call& c, Done done) {
+    ReportRequest req;
+    if (auto* s = c.params.get("site")) req.site = *s;
+    if (auto* f = c.params.get("from")) req.from = *f;
+    if (auto* t = c.params.get("to")) req.to = *t;
+    done(json_response(200, boost::json::value_from(node_.analytics_report(std::move(req)))));
   }
 
   void sites(const Call&, Done done) {
@@ -401,7 +428,7 @@ class Handler {
 // site_rules: "/sites/NAME/rules" or "/sites/NAME/rules/ID", NAME and ID without '/' (a site
 // name never holds one: settings validation), listed before the "/sites/" prefix it shares.
 enum class Match { exact, prefix, site_rules, web_asset };
-enum class Access { open, indexer, sites, keys, curation };
+enum class Access { open, indexer, sites, keys, curation, analytics };
 
 struct RouteEntry {
   Match match;
@@ -431,6 +458,8 @@ constexpr RouteEntry route_table[] = {
     {Match::exact, "/keys", "POST", Access::keys, Route::keys, &Handler::create_key},
     {Match::exact, "/keys", "GET", Access::keys, Route::keys, &Handler::key_list},
     {Match::prefix, "/keys/", "DELETE", Access::keys, Route::keys, &Handler::revoke_key},
+    {Match::exact, "/analytics", "GET", Access::analytics, Route::analytics, &Handler::analytics},
+    {Match::exact, "/analytics/click", "POST", Access::open, Route::click, &Handler::click},
     {Match::web_asset, "", "GET", Access::open, Route::web, &Handler::web},  // /, /widget.js, ...
 };
 
@@ -473,7 +502,8 @@ std::vector<std::string> admin_sites(const RouteEntry& route, std::string_view r
                                      const AppSettings& settings) {
   if (route.id == Route::site_settings) return {std::string(rest)};
   if (route.id == Route::rules) return {std::string(rest.substr(0, rest.find('/')))};
-  if (route.id != Route::indexer) return {};
+  if (route.id == Route::analytics && params.get("site")) return {*params.get("site")};
+  if (route.id != Route::indexer && route.id != Route::analytics) return {};
   if (const auto* site = params.get("site")) return {*site};
   std::vector<std::string> all;
   for (const auto& s : settings.sites) all.push_back(s.name);
@@ -486,6 +516,7 @@ constexpr Action action_of(Access access) {
     case Access::sites: return Action::sites;
     case Access::keys: return Action::keys;
     case Access::curation: return Action::curation;
+    case Access::analytics: return Action::analytics;
     case Access::open: break;
   }
   return Action::all;
@@ -501,7 +532,7 @@ std::optional<Response> check_rate(RateLimits& limits, Metrics& metrics, const R
   if (!limits.enabled()) return std::nullopt;
   RateClass which;
   if (route.access != Access::open) which = RateClass::admin;
-  else if (route.id == Route::search || route.id == Route::suggest) which = RateClass::search;
+  else if (route.id == Route::search || route.id == Route::suggest || route.id == Route::click) which = RateClass::search;
   else return std::nullopt;
   const auto& proxies = limits.proxies();
   const IpAddress client = proxies.client(

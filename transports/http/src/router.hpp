@@ -26,6 +26,7 @@ struct Request {
   std::string_view origin;   ///< Origin header
   std::string_view accept_encoding;  ///< Accept-Encoding header (the web assets are sent gzip-compressed)
   std::string_view body;
+  std::string_view content_type;  ///< Content-Type header (the click beacon's)
   IpAddress peer;             ///< the connection's remote address
   std::string forwarded_for;  ///< X-Forwarded-For, every line joined by ", " (believed from trusted_proxies only)
   std::string forwarded;      ///< Forwarded (RFC 7239), every line joined likewise
@@ -41,7 +42,8 @@ struct Response {
 /// What metrics count a request as (router.cpp's route table names each route's); index into the
 /// metrics arrays.
 enum class Route : std::size_t {
-  search, suggest, sites, site_settings, indexer, jobs, keys, rules, health, metrics, openapi, preflight, web, other, count
+  search, suggest, sites, site_settings, indexer, jobs, keys, rules, health, metrics, openapi, preflight, web, other,
+  analytics, click, count
 };
 
 /// Per-route request counts by status and latency histograms (lock-free). Each status of

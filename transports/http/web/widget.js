@@ -110,7 +110,18 @@
     };
   }
 
+  // Analytics (docs/widget.md): the reader's session, a random id kept in sessionStorage for at
+  // most 30 minutes, is sent with each search; a result click is a beacon naming the search.
+  let sid = [];
+  try {
+    sid = (sessionStorage["ss-sid"] || "").split(" ");
+    if (!(Date.now() - sid[1] < 18e5)) sessionStorage["ss-sid"] = (sid = [Math.random().toString(36).slice(2), Date.now()]).join(" ");
+  } catch (e) {}
+  const beacon = (cfg, data, position, url) => data.query_id &&
+    navigator.sendBeacon(cfg.server + "/analytics/click", JSON.stringify({ query_id: data.query_id, position, url }));
+
   function api(cfg, path, params) {
+    params.session = sid[0];
     const q = Object.keys(params).filter((k) => params[k] !== "" && params[k] != null)
       .map((k) => k + "=" + encodeURIComponent(params[k])).join("&");
     return fetch(cfg.server + path + "?" + q, { headers: { Accept: "application/json" } }).then((res) =>
@@ -286,7 +297,8 @@
       for (const x of opts) if (x.fav && x.fav.url === o.fav.url) x.el.lastChild.toggleAttribute("data-on", on);
       say(S(on ? "saved" : "unsaved"));
     }
-    const open = (url, newTab) => {
+    const open = (url, newTab, data, i) => {
+      if (data) beacon(cfg, data, i + 1, url);
       saved.addRecent(wanted);
       if (newTab) window.open(url, "_blank", "noopener");
       else { if (modal) modal.close(true); location.href = url; }
@@ -350,16 +362,16 @@
       }
       const total = data.total;
       fill([], null, head(data));
-      for (const r of results) {
+      results.forEach((r, i) => {
         const title = [snippet(r.title, "ss-title"), r.section_title && snippet(r.section_title, "ss-section")];
         const crumbs = r.hierarchy && r.hierarchy.length && h("span", { class: "ss-crumbs", text: r.hierarchy.join(" › ") });
         const fav = { url: r.url, title: strip(r.title), section: strip(r.section_title || "") };
-        option(list, "ss-hit", [h("span", { class: "ss-head" }, title), crumbs, snippet(r.body)], (nt) => open(r.url, nt), r.url, fav);
+        option(list, "ss-hit", [h("span", { class: "ss-head" }, title), crumbs, snippet(r.body)], (nt) => open(r.url, nt, data, i), r.url, fav);
         for (const s of Array.isArray(r.sub_results) ? r.sub_results : []) {  // absent on servers without sub-results
-          option(list, "ss-sub", [snippet(s.title, "ss-section"), s.body && snippet(s.body)], (nt) => open(s.url, nt), s.url,
+          option(list, "ss-sub", [snippet(s.title, "ss-section"), s.body && snippet(s.body)], (nt) => open(s.url, nt, data, i), s.url,
             { url: s.url, title: fav.title, section: strip(s.title) });
         }
-      }
+      });
       if (cfg.resultsPage !== "off") {
         option(list, "ss-all", [h("span", { text: S("all", { n: total }) })], (nt) => open(seeAll(q), nt), seeAll(q));
       }
@@ -614,15 +626,17 @@
       if (k) for (const b of facetsEl.querySelectorAll("input")) if (b.k === k) b.focus();
     }
 
-    function hit(r) {
+    function hit(r, i, data, start) {
       const subs = Array.isArray(r.sub_results) && r.sub_results.length && h("ul", { class: "ss-subs", "aria-label": S("sections") },
         r.sub_results.map((s) => h("li", {}, [h("a", { href: s.url, class: "ss-sub-link" }, [snippet(s.title, "ss-section")]),
           s.body && snippet(s.body)])));
-      return h("li", { class: "ss-item" }, [
+      const li = h("li", { class: "ss-item" }, [
         h("a", { href: r.url, class: "ss-hit-link" }, [snippet(r.title, "ss-title"), r.section_title && snippet(r.section_title, "ss-section")]),
         r.hierarchy && r.hierarchy.length && h("div", { class: "ss-crumbs", text: r.hierarchy.join(" › ") }),
         snippet(r.body), subs,
       ]);
+      for (const a of li.querySelectorAll("a")) a.onclick = () => beacon(cfg, data, start + i + 1, a.href);
+      return li;
     }
     function load(start) {
       const mine = ++seq, words = q, filters = expr(wide, sel);
@@ -641,7 +655,7 @@
           own.forEach((n, i) => { f[n] = counts[i]; });
           groups(f);
         }
-        const items = (data.results || []).map(hit);
+        const items = (data.results || []).map((r, i) => hit(r, i, data, start));
         if (!start) listEl.replaceChildren();
         listEl.append(...items);
         total = data.total;

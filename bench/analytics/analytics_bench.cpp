@@ -1,0 +1,138 @@
+// What recording costs the search path (docs/analytics.md, "Cost"):
+//   1. QueryLog::record() with its writer thread running: ns per call, from 1 and 2 threads;
+//   2. Node::search_json on the test fixture site (answers from the result cache: the cheapest
+//      search there is, so the difference is the analytics' own cost), analytics on against off,
+//      interleaved in rounds: ns per request and the difference.
+//   analytics_bench [--calls N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <time.h>
+#include <unistd.h>
+
+#include "siteseek/analytics.hpp"
+#include "siteseek/node.hpp"
+
+using Clock = std::chrono::steady_clock;
+using namespace siteseek;
+namespace fs = std::filesystem;
+
+namespace {
+
+double ns_per(Clock::duration d, std::size_t n) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()) / static_cast<double>(n);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void bench_record(const fs::path& dir, std::size_t calls, unsigned threads) {
+  fs::remove_all(dir);
+  QueryLogOptions o;
+  o.dir = dir;
+  o.queue_capacity = 1u << 20;  // the figure is record()'s cost, not the drop path
+  QueryLog log(o);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
+  const auto started = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&log, calls, threads, now] {
+      for (std::size_t i = 0; i < calls / threads; ++i) {
+        AnalyticsEvent e;
+        e.time = now;
+        e.site = "docs";
+        e.session = "k3J9x0aQ2mZ7";
+        e.query = "json.dumps indent";
+        e.results = 12;
+        log.record(std::move(e));
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  const auto took = Clock::now() - started;
+  log.flush();
+  const auto s = log.stats();
+  std::printf("record(), %u thread(s): %.0f ns per call (%zu calls; written %llu, dropped %llu)\n", threads,
+              ns_per(took, calls) * threads, calls, static_cast<unsigned long long>(s.written),
+              static_cast<unsigned long long>(s.dropped_queue + s.dropped_full));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t calls = 1'000'000;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--calls") == 0) calls = std::stoul(argv[i + 1]);
+  }
+  const fs::path tmp = fs::temp_directory_path() / ("siteseek-analytics-bench-" + std::to_string(::getpid()));
+  bench_record(tmp / "record", calls, 1);
+  bench_record(tmp / "record", calls, 2);
+
+  // The search path, on and off.
+  auto node_for = [&](bool analytics) {
+    AppSettings s;
+    s.data_dir = (tmp / (analytics ? "on" : "off")).string();
+    SiteSettings site;
+    site.name = "ex";
+    site.url = "https://docs.example.org/";
+    site.directory = std::string(SITESEEK_SOURCE_DIR) + "/tests/fixtures/html/site";
+    s.sites.push_back(site);
+    NodeOptions o;
+    o.analytics = analytics;
+    o.index_missing = true;
+    auto node = std::make_unique<Node>(s, o);
+    node->start();
+    return node;
+  };
+  auto on = node_for(true), off = node_for(false);
+  const char* queries[] = {"install", "guide", "config", "json"};
+  // CPU time of this thread (the request thread), not wall time: the machine is shared, and what
+  // counts is what the request thread spends; the writer's work is on its own thread.
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
+  };
+  auto run = [&](Node& node, std::size_t n) {
+    std::string out;
+    const auto started = cpu_now();
+    for (std::size_t i = 0; i < n; ++i) {
+      SearchRequest r;
+      r.q = queries[i % 4];
+      r.site = "ex";
+      r.num = 10;
+      out.clear();
+      node.search_json(r, out);
+    }
+    return static_cast<double>((cpu_now() - started).count()) / static_cast<double>(n);
+  };
+  run(*on, 10000);
+  run(*off, 10000);  // warm: every query's answer is in the result cache
+  std::vector<double> with, without;
+  // Rounds below the queue's capacity with a pause after each (the writer drains every 100 ms):
+  // the figure is the recording path, not the cheaper drop path of a queue this loop would fill.
+  const std::size_t per_round = 10000;
+  for (int round = 0; round < 20; ++round) {
+    with.push_back(run(*on, per_round));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    without.push_back(run(*off, per_round));
+  }
+  const auto stats = on->analytics_stats();
+  std::printf("search_json (cached answers), request-thread CPU, median of 20 rounds of %zu: analytics off %.0f ns, on %.0f ns, cost %.0f ns per search\n",
+              per_round, median(without), median(with), median(with) - median(without));
+  std::printf("  the log: recorded %llu, written %llu, dropped %llu\n", static_cast<unsigned long long>(stats->recorded),
+              static_cast<unsigned long long>(stats->written),
+              static_cast<unsigned long long>(stats->dropped_queue + stats->dropped_full));
+  on.reset();
+  off.reset();
+  fs::remove_all(tmp);
+  return 0;
+}

@@ -1,0 +1,263 @@
+#pragma once
+// Search analytics (docs/analytics.md): a query log of searches, suggests and result clicks, kept
+// in data_dir/analytics as one append-only file per UTC day, and the reports computed from it.
+//
+// What a record holds is all that is ever stored: the site, the normalised query, a time, the
+// result count, whether the search fell back to relaxed matching, the index version, an opaque
+// session id chosen by the reader's browser, and for a click its position and URL. No address,
+// user agent, cookie or key is ever given to this module.
+//
+// Record format (little-endian): u32 payload length, u32 CRC-32 of the payload, the payload. A
+// day file starts with the 8-byte magic "SSAL1\n\0\0". A record whose length runs past the end of
+// the file or whose CRC does not match is a torn tail (a crash mid-write): readers stop there, and
+// the writer truncates the file to its last whole record before appending to it again.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+
+namespace siteseek {
+
+/// Analytics times: wall-clock Unix seconds (days are UTC days).
+using AnalyticsClock = std::chrono::system_clock;
+
+/// The query as the log keeps it: words split at whitespace, each folded as the engine folds a
+/// word (case, accents, NFKC), joined by one space, at most max_logged_query bytes (cut at a
+/// character boundary). "Json.Dumps " and "json.dumps" are one query.
+std::string normalize_query(std::string_view q);
+inline constexpr std::size_t max_logged_query = 256;
+/// Longest session id and click URL kept (longer ones are refused by the transports' parsers).
+inline constexpr std::size_t max_session_id = 64;
+inline constexpr std::size_t max_click_url = 2048;
+/// Whether `s` can be a reader's session id: 8 to max_session_id of [A-Za-z0-9_-].
+bool valid_session_id(std::string_view s);
+
+enum class EventKind : std::uint8_t { search = 1, suggest = 2, click = 3 };
+
+/// One record of the log.
+struct AnalyticsEvent {
+  EventKind kind = EventKind::search;
+  std::int64_t time = 0;           ///< Unix seconds (UTC)
+  std::uint64_t query_id = 0;      ///< search: the id it was given (0: none); click: the search clicked
+  std::string site;
+  std::string session;             ///< the reader's opaque session id, "" when none was sent
+  std::string query;               ///< search, suggest: q (record() takes it as typed; the writer stores normalize_query of it)
+  std::uint32_t results = 0;       ///< search: total matches; suggest: suggestions
+  bool relaxed = false;            ///< search: fell back to matching fewer words
+  bool later_page = false;         ///< search: a page after the first (start > 0): not a new search in reports
+  std::int64_t index_version = 0;  ///< the site's index when searched (its build time, Unix seconds; 0 none)
+  std::uint32_t position = 0;      ///< click: 1-based rank of the clicked result
+  std::string url;                 ///< click: the clicked result's URL
+  bool operator==(const AnalyticsEvent&) const = default;
+};
+
+/// Append one framed record (length, CRC-32, payload) to `out`.
+void append_record(std::string& out, const AnalyticsEvent& event);
+/// The records of one day file. `whole_bytes` is where the last whole record ends; `torn` says
+/// bytes after it were skipped (a torn or corrupt tail). A file without the magic has no records
+/// and is torn. Throws IoError when the file cannot be read.
+struct LogFileContents {
+  std::vector<AnalyticsEvent> events;
+  std::uint64_t whole_bytes = 0;
+  bool torn = false;
+};
+LogFileContents read_log_file(const std::filesystem::path& path);
+/// read_log_file over a day file's bytes.
+LogFileContents read_log_bytes(std::string_view data);
+/// The day file magic.
+inline constexpr std::string_view log_file_magic{"SSAL1\n\0\0", 8};
+/// "2026-12-05" for a Unix time (UTC); and back (none when not a valid YYYY-MM-DD date).
+std::string utc_day(std::int64_t unix_seconds);
+std::optional<std::int64_t> parse_utc_day(std::string_view day);
+
+/// How a QueryLog stores and bounds.
+struct QueryLogOptions {
+  std::filesystem::path dir;               ///< data_dir/analytics
+  std::uint32_t retention_days = 30;       ///< day files older than this are deleted
+  std::uint64_t max_bytes = 100ull << 20;  ///< the directory's bound
+  std::size_t queue_capacity = 16384;      ///< events waiting for the writer (~200 B each); more are dropped
+  std::chrono::milliseconds flush_interval{100};  ///< how often the writer thread drains the queue
+  /// false: no writer thread; events wait in the queue until flush() (tests, one-shot tools).
+  bool background = true;
+  /// Where "now" comes from (tests move it); none: AnalyticsClock.
+  std::function<std::int64_t()> now;
+};
+
+/// What a log did since it was opened.
+struct QueryLogStats {
+  std::uint64_t recorded = 0;       ///< events accepted by record()
+  std::uint64_t written = 0;        ///< records appended to day files
+  std::uint64_t dropped_queue = 0;  ///< refused by record(): the queue was full
+  std::uint64_t dropped_full = 0;   ///< not written: max_bytes reached even after deleting old days
+  std::uint64_t write_errors = 0;   ///< batches lost to an IO error (logged by the node)
+  std::uint64_t bytes = 0;          ///< the directory's size as the writer counts it
+};
+
+/// The writer: record() puts an event in a bounded queue (no IO, no waiting on IO), a writer
+/// thread appends the queued events to today's file every flush_interval. Thread-safe.
+class QueryLog {
+ public:
+  /// Creates the directory; deletes days past retention. Throws IoError when it cannot.
+  explicit QueryLog(QueryLogOptions options);
+  /// Writes what is queued, then stops the writer.
+  ~QueryLog();
+  QueryLog(const QueryLog&) = delete;
+  QueryLog& operator=(const QueryLog&) = delete;
+
+  /// Queue `event`; when the queue is full it is dropped and counted. Never throws, never blocks
+  /// on the disk (only on the queue's mutex, held for a move).
+  void record(AnalyticsEvent event) noexcept;
+  /// Write every event queued before this call, on the caller's thread. Never throws (errors are
+  /// counted in write_errors).
+  void flush() noexcept;
+  QueryLogStats stats() const;
+  const std::filesystem::path& dir() const { return options_.dir; }
+
+ private:
+  void run();
+  void write_batch(std::vector<AnalyticsEvent>& batch);
+  void drop_old_days(std::int64_t today);
+  std::int64_t now() const;
+  QueryLogOptions options_;
+  mutable std::mutex queue_mutex_;
+  std::vector<AnalyticsEvent> queue_;
+  std::mutex write_mutex_;  // held while a batch is taken and written: batches land in order
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::uint64_t bytes_ = 0;  // under write_mutex_
+  std::set<std::string> whole_files_;  // under write_mutex_: day files this writer checked or wrote whole
+  std::atomic<std::uint64_t> recorded_{0}, written_{0}, dropped_queue_{0}, dropped_full_{0}, write_errors_{0},
+      bytes_seen_{0};
+  std::thread writer_;
+};
+
+/// The query ids recently given to searches, so that a click beacon can be checked: only an id
+/// issued here, not older than `ttl`, at a position within the results it was shown, and at
+/// most max_clicks times. A ring of `capacity` slots (at most 2^20): a new id takes the next slot,
+/// forgetting the oldest; an id is 44 random bits above its slot's index, so checking one is a
+/// single slot read. No allocation once the slots' strings have grown. Thread-safe.
+class IssuedQueries {
+ public:
+  struct Issued {
+    std::string site;
+    std::string session;
+    std::int64_t time = 0;
+    std::uint32_t shown = 0;  ///< results up to the end of the page shown (start + page size)
+    std::uint32_t clicks = 0;
+  };
+  explicit IssuedQueries(std::size_t capacity = 65536, std::int64_t ttl_seconds = 3600, std::uint32_t max_clicks = 20);
+  /// A new random id (never 0) for a search of `site` that showed results 1..shown.
+  std::uint64_t issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now);
+  /// The search of `id`, when a click at `position` on it is valid (counting it); otherwise
+  /// RequestError "invalid_parameter" saying which check failed.
+  Issued accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now);
+  std::size_t size() const;
+
+ private:
+  static constexpr int slot_bits = 20;
+  struct Slot {
+    std::uint64_t id = 0;  // 0: never used
+    Issued issued;
+  };
+  mutable std::mutex mutex_;
+  std::int64_t ttl_;
+  std::uint32_t max_clicks_;
+  std::vector<Slot> slots_;
+  std::size_t next_ = 0, used_ = 0;
+  std::mt19937_64 random_;
+};
+
+/// "a3f09c..." (16 hex digits) and back (none when not 16 hex digits or zero).
+std::string format_query_id(std::uint64_t id);
+std::optional<std::uint64_t> parse_query_id(std::string_view text);
+
+/// A click beacon's body, {"query_id": "...", "position": n, "url": "..."} (and an optional
+/// "session"); any other key, a wrong type or an oversized value is RequestError
+/// "invalid_parameter" naming it, invalid JSON is "bad_request".
+struct ClickBeacon {
+  std::uint64_t query_id = 0;
+  std::uint32_t position = 0;
+  std::string url;
+};
+inline constexpr std::size_t max_beacon_bytes = 4096;
+ClickBeacon parse_click_beacon(std::string_view body);
+
+// --- reports ------------------------------------------------------------------------------------
+
+/// What to report on: one site ("" every site), UTC days from..to inclusive (YYYY-MM-DD; empty:
+/// the 30 days ending today).
+struct ReportRequest {
+  std::string site;
+  std::string from;
+  std::string to;
+};
+/// A report's bounds and windows.
+inline constexpr std::size_t report_list_limit = 100;
+/// A search followed by another of the same session within this long, with no click in between,
+/// was reformulated into it.
+inline constexpr std::int64_t reformulation_window_seconds = 300;
+/// A search followed within this long in the same session by a longer query that starts with it
+/// (search as you type: "jso", "json") is not counted; the last of the run is.
+inline constexpr std::int64_t typing_window_seconds = 10;
+
+struct QueryReport {
+  std::string query;
+  std::uint64_t searches = 0;
+  std::uint64_t clicked_searches = 0;  ///< searches with at least one click
+  double ctr = 0;                      ///< clicked_searches / searches
+  double mean_position = 0;            ///< mean position of its clicks (0: none)
+  std::uint64_t results = 0;           ///< result count of its latest search
+  std::string top_url;                 ///< its most clicked result ("" none)
+  std::uint64_t top_url_clicks = 0;
+};
+struct Reformulation {
+  std::string query;
+  std::uint64_t count = 0;  ///< times it was reformulated (into any query)
+  struct Into {
+    std::string query;
+    std::uint64_t count = 0;
+  };
+  std::vector<Into> into;  ///< most frequent first, at most 10
+};
+struct DayReport {
+  std::string day;
+  std::uint64_t searches = 0;
+  std::uint64_t suggests = 0;
+  std::uint64_t clicked_searches = 0;
+  std::uint64_t zero_result_searches = 0;
+  double ctr = 0;
+};
+/// The report of GET /analytics, `siteseek analytics` and Python's engine.analytics().
+struct AnalyticsReport {
+  std::string site;  ///< "" every site
+  std::string from, to;
+  std::uint64_t searches = 0, suggests = 0, clicks = 0, clicked_searches = 0;
+  double ctr = 0;
+  std::vector<QueryReport> top_queries;      ///< by searches
+  std::vector<QueryReport> zero_results;     ///< queries whose latest search found nothing, by searches
+  std::vector<QueryReport> no_clicks;        ///< queries with results and no click, by searches
+  std::vector<Reformulation> reformulations; ///< by count
+  std::vector<DayReport> days;               ///< every day of the range, oldest first
+};
+/// The report over `events` (in the order they were recorded).
+AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request);
+/// The report over the day files of `dir` (torn tails skipped). Throws RequestError
+/// "invalid_parameter" for a date that is not YYYY-MM-DD or from after to, IoError when a file
+/// cannot be read.
+AnalyticsReport read_report(const std::filesystem::path& dir, ReportRequest request, std::int64_t now);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AnalyticsReport& r);
+
+}  // namespace siteseek
