@@ -65,15 +65,18 @@ class RedisServer {
                                   "--save", "", "--appendonly", "no", "--daemonize", "no",
                                   "--dir", std::filesystem::temp_directory_path().string(), "--loglevel", "warning"};
     for (auto a : extra_) args.push_back(a == "{port}" ? std::to_string(port_) : a);  // e.g. --tls-port {port}
+    // Everything the child needs is made before fork(): a test's other threads (an async client's
+    // io threads) may hold the allocator's lock at that moment, and a child that allocated would
+    // wait for it forever - a server that never listens. The child only calls what is safe then.
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       // A test that dies (a crash, a signal) takes its server with it; otherwise the orphan keeps
       // the test's stderr open and ctest waits for it until the timeout.
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       if (int devnull = ::open("/dev/null", O_WRONLY); devnull >= 0) ::dup2(devnull, 1);  // keep stderr
       ::execvp("redis-server", argv.data());
       ::_exit(127);
@@ -86,7 +89,12 @@ class RedisServer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (!accepting(port_)) throw std::runtime_error("redis-server did not listen within 5 s");
+    if (!accepting(port_)) {
+      ::kill(pid_, SIGKILL);  // not left behind holding the port and the test's stderr
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+      throw std::runtime_error("redis-server did not listen within 5 s");
+    }
   }
   /// SIGTERM and wait; the port stays reserved for start() again.
   void stop() {

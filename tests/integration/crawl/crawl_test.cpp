@@ -38,13 +38,14 @@ class FixtureServer {
   FixtureServer() {
     int out[2], in[2];
     BOOST_REQUIRE(pipe(out) == 0 && pipe(in) == 0);
+    // Made before fork(): the child allocates nothing (another thread may hold the allocator).
+    const std::string script = std::string(SITESEEK_SOURCE_DIR) + "/tests/fixtures/crawl_site/server.py";
     pid_ = fork();
     BOOST_REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
       dup2(out[1], 1);
       dup2(in[0], 0);
       close(out[0]), close(out[1]), close(in[0]), close(in[1]);
-      std::string script = std::string(SITESEEK_SOURCE_DIR) + "/tests/fixtures/crawl_site/server.py";
       execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
