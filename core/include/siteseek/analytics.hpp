@@ -134,6 +134,9 @@ class QueryLog {
   QueryLogOptions options_;
   mutable std::mutex queue_mutex_;
   std::vector<AnalyticsEvent> queue_;
+  // Under write_mutex_: the emptied vector of the last batch, swapped in as the next queue so that
+  // record() pushes into capacity already there instead of regrowing a vector every batch.
+  std::vector<AnalyticsEvent> spare_;
   std::mutex write_mutex_;  // held while a batch is taken and written: batches land in order
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -256,17 +256,23 @@ void QueryLog::run() {
 
 void QueryLog::flush() noexcept {
   std::lock_guard write_lock(write_mutex_);
-  std::vector<AnalyticsEvent> batch;
+  std::vector<AnalyticsEvent> batch = std::move(spare_);
+  batch.clear();
   {
     std::lock_guard lock(queue_mutex_);
     batch.swap(queue_);
   }
-  if (batch.empty()) return;
+  if (batch.empty()) {
+    spare_ = std::move(batch);
+    return;
+  }
   try {
     write_batch(batch);
   } catch (...) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
   }
+  batch.clear();
+  spare_ = std::move(batch);
 }
 
 void QueryLog::drop_old_days(std::int64_t today) {
@@ -287,7 +293,8 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
   const std::int64_t today = day_start(now());
   drop_old_days(today);
   // Stable: within a day the records keep the order they were recorded in (a session's searches).
-  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
+  const auto by_day = [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); };
+  if (!std::is_sorted(batch.begin(), batch.end(), by_day)) std::stable_sort(batch.begin(), batch.end(), by_day);
   for (auto& e : batch) {
     if (e.kind != EventKind::click) e.query = normalize_query(e.query);
   }

@@ -184,6 +184,10 @@ SearchResponse Engine::search(const SearchRequest& request) const {
   return r;
 }
 
+namespace {
+constexpr std::size_t json_tail_room = 96;
+}  // namespace
+
 std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out) const {
   if (request.site.find(',') != std::string::npos) {
     const auto r = impl_->search_sites(request);
@@ -192,7 +196,9 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
   }
   auto l = impl_->lookup(request, true);
   if (l.hit) {
-    out.reserve(out.size() + l.hit->json_head.size() + 40);
+    // Room for the tail and for the `"query_id"` a node with analytics splices in after it: a
+    // string grown by those few bytes would otherwise be copied whole.
+    out.reserve(out.size() + l.hit->json_head.size() + json_tail_room);
     out += l.hit->json_head;
     append_json_tail(out, l.elapsed_ms(), l.hit->response.relaxed);
     return l.hit->response.total;
@@ -207,6 +213,7 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
     answer->json_head.assign(out, at);
     impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   }
+  out.reserve(out.size() + json_tail_room);
   append_json_tail(out, r.took_ms, r.relaxed);
   return r.total;
 }
