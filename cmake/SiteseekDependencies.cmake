@@ -10,6 +10,8 @@ pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(re2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
 find_package(ZLIB REQUIRED)
+# expat: sitemaps, read as a stream with a real XML parser (CDATA, comments, references).
+pkg_check_modules(expat REQUIRED IMPORTED_TARGET expat)
 # ICU's dictionary-based word break iterator segments Chinese and Japanese text (the analysis
 # module only). BreakIterator is in the common library (icuuc), which loads the dictionaries
 # from icudata; nothing of i18n is used.

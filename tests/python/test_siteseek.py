@@ -170,7 +170,7 @@ def test_index_directory_save_open(tmp_path):
     assert report["pages_indexed"] == 4 and report["documents"] == 5
     assert any("no title" in reason for _, reason in report["skipped"])
     # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
-    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "documents", "duration_ms",
+    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "pages_not_requested", "documents", "duration_ms",
                            "skipped", "failed", "generators"}
     assert report["generators"] == {"generic": 4}  # the generators whose conventions were followed
     assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []

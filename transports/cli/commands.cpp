@@ -109,8 +109,12 @@ std::string counts(const std::map<std::string, std::uint64_t>& counted) {
 void print_report(std::FILE* out, const std::string& site, const IngestReport& r) {
   std::fprintf(out, "%s: %llu pages read, %llu indexed, %llu unchanged, %llu documents, %zu skipped, %zu failed, %.2f s\n",
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
-               static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged),
+               static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged + r.pages_not_requested),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
+  if (r.pages_not_requested) {
+    std::fprintf(out, "  not requested (sitemap <lastmod> older than the last crawl): %llu pages\n",
+                 static_cast<unsigned long long>(r.pages_not_requested));
+  }
   // The generators whose conventions were followed (docs/sites.md), with their pages.
   if (!r.generators.empty()) std::fprintf(out, "  read as: %s\n", counts(r.generators).c_str());
   // The attributes the records carry, with their distinct values, and those left out (docs/filters.md).

@@ -3,7 +3,9 @@
 // per-host delay), stays inside the site's domains and URL rules, and turns its HTML pages into
 // documents. Re-crawls are incremental: pages answered 304 Not Modified keep their documents.
 #include <atomic>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ struct CrawlState {
     std::string last_modified;
     std::vector<Document> documents;
     std::vector<std::string> links;  ///< its main content's links, normalised: inbound_links counts
+    /// When its content was last fetched or confirmed (304), Unix seconds; 0 unknown. A re-crawl
+    /// does not request a page whose sitemap <lastmod> is older than this.
+    std::int64_t fetched_at = 0;
   };
   std::map<std::string, Page> pages;
 };
@@ -68,9 +73,31 @@ class RobotsRules {
   unsigned crawl_delay_ms_ = 0;
 };
 
-/// The <loc> URLs of a sitemap (urlset) or sitemap index; `is_index` tells which it was.
-/// Gzip-compressed sitemaps are inflated first. Malformed XML yields what could be read.
-std::vector<std::string> parse_sitemap(std::string_view body, bool& is_index);
+/// One <url> of a sitemap, or one <sitemap> of a sitemap index.
+struct SitemapEntry {
+  std::string loc;
+  /// <lastmod> as the latest moment it can mean, Unix seconds (UTC): a date is the end of its day
+  /// (a page changed at 18:00 has the lastmod of that morning's midnight); none when absent or
+  /// not a W3C datetime.
+  std::optional<std::int64_t> lastmod;
+};
+/// A sitemap as read.
+struct SitemapContents {
+  bool is_index = false;             ///< a <sitemapindex> (its entries are sitemaps), else a <urlset>
+  std::vector<SitemapEntry> entries; ///< in document order, at most max_sitemap_entries
+  std::string error;                 ///< "" when the whole document was read; else why reading stopped
+};
+/// The protocol's bounds are 50,000 URLs and 50 MB uncompressed; a little more is read, no more.
+inline constexpr std::size_t max_sitemap_entries = 100000;
+inline constexpr std::size_t max_sitemap_bytes = 64u << 20;
+/// Read a sitemap (sitemaps.org: <urlset> or <sitemapindex>, any namespace prefix, CDATA,
+/// comments, character references) with expat, streaming. Gzip bodies are inflated first. A
+/// document type declaration is refused (sitemaps have none; it is where entity expansion
+/// attacks live), as are bodies past max_sitemap_bytes. On malformed XML, `entries` holds what
+/// was read before the error and `error` names it with its line.
+SitemapContents parse_sitemap(std::string_view body);
+/// A W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.s]]TZD) as Unix seconds.
+std::optional<std::int64_t> parse_w3c_datetime(std::string_view text);
 
 /// A URL normalised for de-duplication: scheme and host lowercased, default port and fragment
 /// removed, dot segments resolved, empty path as "/". Empty when it is not an http(s) URL.

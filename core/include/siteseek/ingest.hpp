@@ -110,6 +110,9 @@ struct IngestReport {
   std::uint64_t pages_fetched = 0;   ///< pages read from disk or network
   std::uint64_t pages_indexed = 0;   ///< pages that produced documents
   std::uint64_t pages_unchanged = 0; ///< re-crawl: answered 304 Not Modified, previous documents reused
+  /// re-crawl: not requested at all, the sitemap's <lastmod> being older than the page's last fetch;
+  /// previous documents reused
+  std::uint64_t pages_not_requested = 0;
   std::uint64_t documents = 0;       ///< page + section records produced
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;

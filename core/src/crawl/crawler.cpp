@@ -29,6 +29,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A page is not requested when its <lastmod> is older than its last fetch by at least this much:
+// the margin absorbs the clock difference between the site's server (which wrote <lastmod>) and
+// this machine, at the price of requesting pages changed within it (conditionally, as ever).
+constexpr std::int64_t lastmod_margin_seconds = 3600;
+
 enum class Kind { page, robots, sitemap };
 
 struct Item {
@@ -221,7 +230,7 @@ class Crawler {
     }
     for (const auto& s : site_.sitemap_urls) {
       auto u = normalize_url(s);
-      if (!u.empty()) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+      if (!u.empty()) queue_sitemap(u, true);
     }
     loop();
 
@@ -284,6 +293,33 @@ class Crawler {
     if (auto why = out_of_scope(url); !why.empty()) return;  // links leaving the site are not pages of it
     queue_.push_back({url, Kind::page, depth, 0, 0, false, {}});
   }
+  void queue_sitemap(const std::string& url, bool explicit_sitemap) {
+    queue_.push_back({url, Kind::sitemap, 0, 0, 0, explicit_sitemap, {}});
+    ++sitemaps_outstanding_;
+  }
+
+  // A page its sitemap says has not changed since the last crawl fetched it: its previous
+  // documents are kept and it is not requested at all. Its links are not read either, so the
+  // previous crawl's pages are queued, as after a 304.
+  bool reuse_by_lastmod(const Item& item) {
+    if (!options_.previous) return false;
+    const auto lastmod = lastmods_.find(item.url);
+    if (lastmod == lastmods_.end()) return false;
+    const auto it = options_.previous->pages.find(item.url);
+    if (it == options_.previous->pages.end() || it->second.fetched_at == 0 ||
+        lastmod->second > it->second.fetched_at - lastmod_margin_seconds) {
+      return false;
+    }
+    ++report_.pages_not_requested;
+    pages_[item.url] = it->second;
+    requeue_previous(item);
+    return true;
+  }
+  void requeue_previous(const Item& item) {
+    for (const auto& [url, page] : options_.previous->pages) {
+      if (url != item.url && item.depth + 1 <= site_.crawl.max_depth) enqueue_page(url, item.depth + 1);
+    }
+  }
 
   void skip(const std::string& url, std::string reason) { report_.skipped.push_back({url, std::move(reason)}); }
   void fail(const std::string& url, std::string error) {
@@ -320,6 +356,12 @@ class Crawler {
         skip(item.url, "disallowed by robots.txt");
         continue;
       }
+      // A re-crawl reads the sitemaps before it requests pages: their <lastmod> may spare the requests.
+      if (item.kind == Kind::page && sitemaps_outstanding_ > 0 && options_.previous && !options_.previous->pages.empty()) {
+        queue_.push_back(std::move(item));
+        continue;
+      }
+      if (item.kind == Kind::page && reuse_by_lastmod(item)) continue;
       if (item.not_before > now || h.next > now) {
         queue_.push_back(std::move(item));
         continue;
@@ -374,6 +416,7 @@ class Crawler {
       ++again.attempt;
       auto backoff = std::chrono::milliseconds(std::min(5000u, 200u << std::min(again.attempt, 5u)));
       again.not_before = Clock::now() + backoff;
+      if (again.kind == Kind::sitemap) ++sitemaps_outstanding_;
       queue_.push_back(std::move(again));
       return;
     }
@@ -383,6 +426,7 @@ class Crawler {
   void finish(Transfer& t, CURLcode code) {
     const Item& item = t.item;
     if (item.kind == Kind::page) --pages_in_flight_;
+    if (item.kind == Kind::sitemap) --sitemaps_outstanding_;  // a retry counts again when queued
     long status = 0;
     curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
 
@@ -393,10 +437,10 @@ class Crawler {
         h.robots_known = true;
         for (const auto& s : h.robots.sitemaps()) {
           auto u = normalize_url(s);
-          if (!u.empty() && domain_allowed(host_of(u))) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+          if (!u.empty() && domain_allowed(host_of(u))) queue_sitemap(u, true);
         }
         if (h.robots.sitemaps().empty() && site_.sitemap_urls.empty() && origin_of(item.url) == origin_of(root_)) {
-          queue_.push_back({origin_of(root_) + "/sitemap.xml", Kind::sitemap, 0, 0, 0, false, {}});
+          queue_sitemap(origin_of(root_) + "/sitemap.xml", false);
         }
       } else if (code == CURLE_OK && status >= 500) {
         if (item.attempt < site_.crawl.retries) return retry_or_fail(t, "HTTP " + std::to_string(status));
@@ -407,7 +451,7 @@ class Crawler {
         h.robots = RobotsRules::allow_all();  // no robots.txt (4xx) or unreachable: pages report their own errors
         h.robots_known = true;
         if (origin_of(item.url) == origin_of(root_) && site_.sitemap_urls.empty()) {
-          queue_.push_back({origin_of(root_) + "/sitemap.xml", Kind::sitemap, 0, 0, 0, false, {}});
+          queue_sitemap(origin_of(root_) + "/sitemap.xml", false);
         }
       }
       return;
@@ -437,13 +481,19 @@ class Crawler {
         if (item.explicit_sitemap) fail(item.url, "HTTP " + std::to_string(status));
         return;
       }
-      bool index = false;
-      for (const auto& loc : parse_sitemap(t.body, index)) {
-        auto u = normalize_url(loc);
+      auto sitemap = parse_sitemap(t.body);
+      // What was read before an error is still crawled; the error is reported with the URL (not
+      // for the /sitemap.xml guessed when none is named, which may well be an HTML page).
+      if (!sitemap.error.empty() && (item.explicit_sitemap || !sitemap.entries.empty())) {
+        fail(item.url, "sitemap: " + sitemap.error);
+      }
+      for (const auto& entry : sitemap.entries) {
+        auto u = normalize_url(entry.loc);
         if (u.empty()) continue;
-        if (index) {
-          if (sitemaps_seen_++ < 100 && domain_allowed(host_of(u))) queue_.push_back({u, Kind::sitemap, 0, 0, 0, true, {}});
+        if (sitemap.is_index) {
+          if (sitemaps_seen_++ < 100 && domain_allowed(host_of(u))) queue_sitemap(u, true);
         } else {
+          if (entry.lastmod) lastmods_[u] = *entry.lastmod;
           enqueue_page(u, 0);
         }
       }
@@ -473,10 +523,9 @@ class Crawler {
       if (options_.previous && it != options_.previous->pages.end()) {
         ++report_.pages_unchanged;
         pages_[item.url] = it->second;
+        pages_[item.url].fetched_at = unix_now();
         // Its links are not known without the body: the previous crawl's pages are requeued.
-        for (const auto& [url, page] : options_.previous->pages) {
-          if (url != item.url && item.depth + 1 <= site_.crawl.max_depth) enqueue_page(url, item.depth + 1);
-        }
+        requeue_previous(item);
         return;
       }
       return fail(item.url, "HTTP 304 for a page without a previous version");
@@ -515,7 +564,7 @@ class Crawler {
       auto u = normalize_url(link);
       if (out_of_scope(u).empty()) links.push_back(std::move(u));
     }
-    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links)};
+    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links), unix_now()};
   }
 
   void progress() {
@@ -568,6 +617,8 @@ class Crawler {
   std::map<std::string, CrawlState::Page> pages_;
   IngestReport report_;
   std::uint64_t documents_ = 0, errors_ = 0, pages_in_flight_ = 0, sitemaps_seen_ = 0;
+  std::uint64_t sitemaps_outstanding_ = 0;  // sitemaps queued or in flight
+  std::map<std::string, std::int64_t> lastmods_;  // page URL -> its sitemap <lastmod> (latest moment)
 };
 
 }  // namespace

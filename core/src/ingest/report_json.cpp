@@ -21,6 +21,7 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
   jv = {{"pages_fetched", r.pages_fetched},
         {"pages_indexed", r.pages_indexed},
         {"pages_unchanged", r.pages_unchanged},
+        {"pages_not_requested", r.pages_not_requested},
         {"documents", r.documents},
         {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
         {"skipped", std::move(skipped)},
@@ -64,6 +65,7 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   r.pages_fetched = count(*o, "pages_fetched");
   r.pages_indexed = count(*o, "pages_indexed");
   r.pages_unchanged = count(*o, "pages_unchanged");
+  r.pages_not_requested = count(*o, "pages_not_requested");
   r.documents = count(*o, "documents");
   r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
   items("skipped", "reason", r.skipped);

@@ -25,10 +25,11 @@ std::unique_ptr<Store> make_store(const AppSettings& settings) {
 std::string validators_to_json(const CrawlState& state) {
   boost::json::object pages;
   for (const auto& [url, page] : state.pages) {
-    if (page.etag.empty() && page.last_modified.empty()) continue;
+    if (page.etag.empty() && page.last_modified.empty() && page.fetched_at == 0) continue;
     boost::json::array links;
     for (const auto& l : page.links) links.emplace_back(l);
-    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified}, {"links", std::move(links)}};
+    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified},
+                                     {"fetched_at", page.fetched_at}, {"links", std::move(links)}};
   }
   return boost::json::serialize(boost::json::object{{"version", 1}, {"pages", std::move(pages)}});
 }
@@ -51,6 +52,7 @@ CrawlState validators_from_json(const std::string& text, const Index& index) {
       const auto& o = v->as_object();
       if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
       if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
+      if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
       if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
         for (const auto& l : ls->as_array())
           if (l.is_string()) entry.links.emplace_back(l.get_string());

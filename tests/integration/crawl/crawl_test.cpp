@@ -11,8 +11,11 @@
 // 5. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
 //    stopped at max_page_bytes, links and redirects to file:, ftp:, data:, javascript: or to
 //    another host name are never followed.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +68,24 @@ class FixtureServer {
     waitpid(pid_, &status, 0);
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // How many times the server was asked for `path` (its /__hits counter), over a plain socket.
+  int hits(const std::string& path) const {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const std::string request = "GET /__hits?" + path + " HTTP/1.0\r\nConnection: close\r\n\r\n";
+    BOOST_REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    std::string response;
+    char buf[512];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    const auto body = response.find("\r\n\r\n");
+    BOOST_REQUIRE(body != std::string::npos);
+    return std::stoi(response.substr(body + 4));
+  }
 
  private:
   pid_t pid_ = -1;
@@ -155,11 +176,17 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
   BOOST_TEST(inbound(outcome.result.documents, b + "/a.html") == 1);
   BOOST_TEST(inbound(outcome.result.documents, b + "/a.html#s1") == 1);
 
-  // Re-crawl: the ETag page answers 304 and keeps its documents.
+  // Re-crawl: the ETag page answers 304 and keeps its documents; the page whose sitemap <lastmod>
+  // is older than its first fetch is not requested at all and keeps its documents too.
+  BOOST_TEST(server.hits("/from-sitemap.html") == 1);
+  BOOST_TEST(server.hits("/commented-out.html") == 0);
   CrawlOptions again;
   again.previous = &outcome.state;
   auto second = crawl(site, again);
   BOOST_TEST(second.result.report.pages_unchanged >= 1u);
+  BOOST_TEST(second.result.report.pages_not_requested == 1u);
+  BOOST_TEST(server.hits("/from-sitemap.html") == 1);
+  BOOST_TEST(server.hits("/a.html") == 2);
   std::set<std::string> urls2;
   for (const auto& d : second.result.documents) urls2.insert(d.url);
   BOOST_TEST(urls2 == expected, boost::test_tools::per_element());

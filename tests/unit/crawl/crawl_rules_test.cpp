@@ -52,16 +52,23 @@ BOOST_AUTO_TEST_CASE(robots_edge_cases) {
   BOOST_TEST(garbage.allowed("/"));
 }
 
+namespace {
+std::vector<std::string> locs(const SitemapContents& s) {
+  std::vector<std::string> out;
+  for (const auto& e : s.entries) out.push_back(e.loc);
+  return out;
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(sitemaps) {
-  bool index = true;
-  auto urls = parse_sitemap(
+  auto map = parse_sitemap(
       "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
       "<url><loc> https://a.org/x.html </loc></url><url><loc><![CDATA[https://a.org/y?a=1&b=2]]></loc></url>"
-      "<url><loc>https://a.org/z?a=1&amp;b=2</loc></url></urlset>",
-      index);
-  BOOST_TEST(!index);
+      "<url><loc>https://a.org/z?a=1&amp;b=2</loc></url></urlset>");
+  BOOST_TEST(!map.is_index);
+  BOOST_TEST(map.error == "");
   std::vector<std::string> expected{"https://a.org/x.html", "https://a.org/y?a=1&b=2", "https://a.org/z?a=1&b=2"};
-  BOOST_TEST(urls == expected, boost::test_tools::per_element());
+  BOOST_TEST(locs(map) == expected, boost::test_tools::per_element());
 
   std::string xml = "<sitemapindex><sitemap><loc>https://a.org/s1.xml.gz</loc></sitemap></sitemapindex>";
   std::string gz(compressBound(xml.size()) + 64, '\0');
@@ -74,12 +81,75 @@ BOOST_AUTO_TEST_CASE(sitemaps) {
   BOOST_REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
   gz.resize(z.total_out);
   deflateEnd(&z);
-  urls = parse_sitemap(gz, index);
-  BOOST_TEST(index);
-  BOOST_REQUIRE(urls.size() == 1u);
-  BOOST_TEST(urls[0] == "https://a.org/s1.xml.gz");
+  map = parse_sitemap(gz);
+  BOOST_TEST(map.is_index);
+  BOOST_TEST(locs(map) == std::vector<std::string>{"https://a.org/s1.xml.gz"}, boost::test_tools::per_element());
+  // A truncated gzip body keeps what was read before the cut, and says so.
+  map = parse_sitemap(std::string_view(gz).substr(0, gz.size() / 2));
+  BOOST_TEST(map.error != "");
 
-  BOOST_TEST(parse_sitemap("<urlset><loc>unclosed", index).empty());
+  map = parse_sitemap("<urlset><loc>unclosed");
+  BOOST_TEST(map.entries.empty());
+  BOOST_TEST(map.error.find("malformed XML at line 1") == 0u);
+}
+
+// What the string scan of the first version got wrong: a real XML parser reads these.
+BOOST_AUTO_TEST_CASE(sitemap_xml) {
+  // A namespace prefix on every element, attributes in any order, comments (one holding a <loc>),
+  // character references, an extension's <image:loc> (not a page), whitespace inside CDATA.
+  auto map = parse_sitemap(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<sm:urlset xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\" "
+      "xmlns:sm=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+      "<!-- <sm:url><sm:loc>https://a.org/commented.html</sm:loc></sm:url> -->\n"
+      "<sm:url><sm:loc>https://a.org/caf&#233;&#x2F;x.html</sm:loc><sm:lastmod>2026-11-02</sm:lastmod>"
+      "<image:image><image:loc>https://a.org/pic.png</image:loc></image:image></sm:url>\n"
+      "<sm:url><sm:lastmod>2026-11-03T10:20:30+01:00</sm:lastmod><sm:loc><![CDATA[ https://a.org/b.html ]]></sm:loc></sm:url>\n"
+      "<sm:url><sm:loc>https://a.org/c.html</sm:loc><sm:lastmod>last week</sm:lastmod></sm:url>\n"
+      "</sm:urlset>");
+  BOOST_TEST(map.error == "");
+  BOOST_REQUIRE(map.entries.size() == 3u);
+  BOOST_TEST(map.entries[0].loc == "https://a.org/caf\xc3\xa9/x.html");
+  // A date is the end of its day: 2026-11-02T23:59:59Z.
+  BOOST_TEST(*map.entries[0].lastmod == *parse_w3c_datetime("2026-11-02T23:59:59Z"));
+  BOOST_TEST(map.entries[1].loc == "https://a.org/b.html");
+  BOOST_TEST(*map.entries[1].lastmod == *parse_w3c_datetime("2026-11-03T09:20:30Z"));
+  BOOST_TEST(!map.entries[2].lastmod.has_value());
+
+  // An undeclared extension prefix (seen in the wild) is no error without namespace processing.
+  map = parse_sitemap("<urlset><url><loc>https://a.org/</loc><xhtml:link href='x'/></url></urlset>");
+  BOOST_TEST(map.error == "");
+  BOOST_TEST(locs(map) == std::vector<std::string>{"https://a.org/"}, boost::test_tools::per_element());
+
+  // A document type declaration (entity expansion lives there) stops the reading.
+  map = parse_sitemap(
+      "<?xml version='1.0'?><!DOCTYPE urlset [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;'>]>"
+      "<urlset><url><loc>https://a.org/&b;</loc></url></urlset>");
+  BOOST_TEST(map.entries.empty());
+  BOOST_TEST(map.error.find("document type declaration") != std::string::npos);
+
+  // Not a sitemap at all (an HTML error page served with 200).
+  map = parse_sitemap("<html><body><a href='/x'>x</a></body></html>");
+  BOOST_TEST(map.entries.empty());
+  BOOST_TEST(map.error.find("not <urlset> or <sitemapindex>") != std::string::npos);
+
+  // Malformed after two entries: both are kept, the error names the line.
+  map = parse_sitemap("<urlset>\n<url><loc>https://a.org/1</loc></url>\n<url><loc>https://a.org/2</loc></url>\n<url><loc>x</lo></url>");
+  BOOST_TEST(locs(map).size() == 2u);
+  BOOST_TEST(map.error.find("malformed XML at line 4") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(w3c_datetimes) {
+  BOOST_TEST(*parse_w3c_datetime("1970-01-01T00:00:00Z") == 0);
+  BOOST_TEST(*parse_w3c_datetime("2026-12-05") == 1796428800);
+  BOOST_TEST(*parse_w3c_datetime("2026-12") == *parse_w3c_datetime("2026-12-01"));
+  BOOST_TEST(*parse_w3c_datetime("2026") == *parse_w3c_datetime("2026-01-01"));
+  BOOST_TEST(*parse_w3c_datetime("2026-12-05T10:00Z") == 1796428800 + 36000);
+  BOOST_TEST(*parse_w3c_datetime("2026-12-05T10:00:00.25-02:30") == 1796428800 + 36000 + 9000);
+  for (const char* bad : {"", "26-12-05", "2026-13-01", "2026-02-30", "2026-12-05T10:00", "2026-12-05T25:00Z",
+                          "2026-12-05 10:00Z", "2026-12-05T10:00Zjunk", "yesterday"}) {
+    BOOST_TEST(!parse_w3c_datetime(bad).has_value(), bad);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(url_normalisation) {
