@@ -14,7 +14,8 @@
 //    one_way rule (GET /sites/ex/rules has it, and the query now finds results); "Pin…" is
 //    prefilled with the top click and creates a pin (the pinned URL leads the next search); the
 //    rule list shows both and its "Remove" deletes one;
-// 5. a key without the curation action gets the API's error message, verbatim;
+// 5. a key without the curation action gets the API's error message, verbatim; a key for one site
+//    is told that "All sites" is not its own and reads its site;
 // 6. "Suggested fixes": nothing without the report's `proposals`; with them (the report
 //    rewritten in flight) a table whose "Accept" POSTs the proposal's rule;
 // 7. queries are shown as text (a query of HTML runs nothing, a javascript: click URL is no
@@ -290,6 +291,23 @@ test("a key without the curation action: the rule is refused with the API's own 
   assert.equal(await form.locator(".action-result").textContent(),
     "Not added: " + direct.data.error.message + " (" + direct.data.error.code + ")");
   assert.deepEqual(await rules(), []);
+  await page.context().close();
+});
+
+test("a key for one site: 'All sites' is refused with a clear message, the site it covers loads", async () => {
+  const made = await api("POST", "/keys", { body: { actions: ["analytics"], sites: ["other"], description: "other's reader" } });
+  assert.equal(made.status, 201);
+  const page = await open({}, made.data.key);
+  await page.locator("#key-message").filter({ hasText: /may not read the analytics of every site/ }).waitFor();
+  const refusal = await api("GET", "/analytics", { key: made.data.key });
+  assert.equal(refusal.status, 403);
+  assert.ok((await page.locator("#key-message").textContent()).includes(refusal.data.error.message));
+  assert.equal(await page.locator("#report").isVisible(), false);
+  await page.locator("#site").selectOption("other");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.locator("#status").filter({ hasText: /^Report for other/ }).waitFor();
+  assert.equal(await page.locator("#key-section").isVisible(), false);
+  assert.equal(await page.locator("#totals dd").first().textContent(), "0");
   await page.context().close();
 });
 

@@ -68,12 +68,16 @@
     $("key").focus();
   }
 
-  function forgetKey() {
-    keepKey(null);
+  function hideReport() {
     state.report = null;
     clear($("totals"));
     $("report").hidden = true;
     $("rules-section").hidden = true;
+  }
+
+  function forgetKey() {
+    keepKey(null);
+    hideReport();
     askForKey("The key is forgotten. Enter a key to see the report.", false);
   }
 
@@ -156,11 +160,13 @@
       }
       if (res.status === 403) {
         $("status").textContent = "";
+        hideReport();
         askForKey("This key may not read the analytics of " + (site ? "the site " + site : "every site") + ": " +
           errorText(res) + ". Choose a site the key covers, or enter another key.", true);
         return;
       }
       if (!res.ok || !res.data) {
+        hideReport();  // not the previous range's numbers under this range's controls
         $("status").textContent = "The report could not be loaded: " + errorText(res);
         return;
       }
