@@ -74,7 +74,8 @@ export function stop(proc) {
 // also the "ex" site's URL (`env.docs`): the widget can be tried on the very pages it finds (a page
 // of a public name could not call a server on 127.0.0.1: Chromium's local network access), and a
 // result opened is answered by a stub page, so nothing leaves the machine.
-export async function setUp({ python = false, lumen = false } = {}) {
+// `apiKey`: the settings' bootstrap api_key (admin routes, analytics), none by default.
+export async function setUp({ python = false, lumen = false, apiKey } = {}) {
   assert.ok(process.env.SITESEEK_BIN, "SITESEEK_BIN must name the built siteseek program");
   const env = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), "siteseek-browser-")), pages: {} };
   env.hostServer = http.createServer((req, res) => {
@@ -106,6 +107,7 @@ export async function setUp({ python = false, lumen = false } = {}) {
   env.config = path.join(env.tmp, "config.json");
   fs.writeFileSync(env.config, JSON.stringify({
     host: "127.0.0.1", data_dir: path.join(env.tmp, "data"), cors_origins: [env.hostOrigin], default_site: "ex", sites,
+    ...(apiKey ? { api_key: apiKey } : {}),
   }));
   const t0 = Date.now();
   ({ proc: env.server, base: env.base } = await startSiteseek(env.config));

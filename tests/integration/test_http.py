@@ -625,7 +625,8 @@ def test_huge_queries_and_many_terms():
 def test_web_assets_gzip_when_accepted(server):
     # The script and the stylesheet are sent without their comments: they start with code (the
     # stylesheet also without the spaces around its braces and after ':', ';' and ',').
-    pages = {"/": b"<!DOCTYPE html>", "/search.html": b"<!DOCTYPE html>", "/widget.js": b"(() => {", "/widget.css": b":host{--_accent:"}
+    pages = {"/": b"<!DOCTYPE html>", "/search.html": b"<!DOCTYPE html>", "/widget.js": b"(() => {", "/widget.css": b":host{--_accent:",
+             "/analytics.html": b"<!DOCTYPE html>", "/analytics.js": b"(function () {", "/analytics.css": b":root{color-scheme:"}
     for path, start in pages.items():
         status, headers, plain = server.request("GET", path)
         assert status == 200 and plain.startswith(start), path
@@ -636,6 +637,20 @@ def test_web_assets_gzip_when_accepted(server):
     for refused in ("gzip;q=0", "identity", "br, gzip; q=0.000"):
         _, headers, body = server.request("GET", "/widget.js", {"Accept-Encoding": refused})
         assert "Content-Encoding" not in headers and body.startswith(b"(() => {"), refused
+
+
+def test_the_dashboard_loads_without_a_key_under_its_own_csp(server):
+    # The page is open (its data needs the key); it may run only its own script and style, talk to
+    # this server only, and not be framed. The other pages keep their inline styles: no CSP there.
+    status, headers, body = server.request("GET", "/analytics.html")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = headers["Content-Security-Policy"]
+    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                      "frame-ancestors 'none'", "form-action 'none'"):
+        assert directive in csp, directive
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert b"<script src=\"analytics.js\"" in body and b"<style" not in body and b" style=" not in body
+    assert "Content-Security-Policy" not in server.request("GET", "/")[1]
 
 
 def test_unknown_parameters_are_ignored(server):

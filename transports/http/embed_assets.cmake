@@ -1,15 +1,16 @@
 # cmake -DDIR=<web dir> -DOUT=<file.cpp> -P embed_assets.cmake
-# Writes the search page and the widget into a C++ file, so the server needs no files at run time:
+# Writes the search page, the widget and the analytics dashboard into a C++ file, so the server needs no files at run time:
 # each as it is and gzip-compressed (level 9), which the server sends to clients that accept it.
 # The script and the stylesheet are sent without their comments (written for the source's readers,
 # a third of the compressed bytes): in CSS every comment; in JavaScript a line comment only where it
 # fills its line or follows code as `;  // `, `{  // ` or `}  // ` (two spaces: the source's style),
 # and a block comment only where it starts one, so no string or regular expression is ever cut.
-# Lines lose their indentation too (the script has no template literal, and no string or regular
+# Lines lose their indentation too (the scripts have no template literal, and no string or regular
 # expression spans lines).
 # file|route|content type (all are UTF-8 text)
 set(assets "index.html|/|text/html" "search.html|/search.html|text/html" "widget.js|/widget.js|application/javascript"
-           "widget.css|/widget.css|text/css")
+           "widget.css|/widget.css|text/css" "analytics.html|/analytics.html|text/html"
+           "analytics.js|/analytics.js|application/javascript" "analytics.css|/analytics.css|text/css")
 set(code "// Generated from transports/http/web by embed_assets.cmake: do not edit.\n#include <cstddef>\n#include <string_view>\n\nnamespace siteseek::http {\nnamespace {\n")
 set(table "")
 set(i 0)
@@ -22,8 +23,9 @@ foreach(entry IN LISTS assets)
   file(READ ${DIR}/${file} text)
   if(file MATCHES "\\.css$")
     string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
-    # The spaces after ':', ';', ',' and '{' and before '{' (no string in the stylesheet holds
-    # one of these pairs: its only strings are the font names and the " › ", "# " separators).
+    # The spaces after ':', ';', ',' and '{' and before '{' (no string in the stylesheets holds
+    # one of these pairs: their only strings are font names, an attribute value and the " › ",
+    # "# " separators).
     string(REGEX REPLACE "([:;,{]) " "\\1" text "${text}")
     string(REGEX REPLACE " {" "{" text "${text}")
   elseif(file MATCHES "\\.js$")

@@ -335,6 +335,15 @@ class Handler {
     r.headers.emplace_back("Vary", "Accept-Encoding");
     r.headers.emplace_back("Cache-Control", "public, max-age=300");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    if (c.path == "/analytics.html") {
+      // The dashboard holds an admin key (sessionStorage) and shows readers' queries: only its own
+      // script and stylesheet run, it talks to this server only, no page may frame it (a click
+      // there adds rules) and no link sends its address on.
+      r.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                             "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    }
     done(std::move(r));
   }
 
@@ -460,7 +469,7 @@ constexpr RouteEntry route_table[] = {
     {Match::prefix, "/keys/", "DELETE", Access::keys, Route::keys, &Handler::revoke_key},
     {Match::exact, "/analytics", "GET", Access::analytics, Route::analytics, &Handler::analytics},
     {Match::exact, "/analytics/click", "POST", Access::open, Route::click, &Handler::click},
-    {Match::web_asset, "", "GET", Access::open, Route::web, &Handler::web},  // /, /widget.js, ...
+    {Match::web_asset, "", "GET", Access::open, Route::web, &Handler::web},  // /, /widget.js, /analytics.html, ...
 };
 
 bool matches(const RouteEntry& e, std::string_view path) {
