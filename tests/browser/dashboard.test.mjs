@@ -139,6 +139,7 @@ test("totals, charts with one bar per day and a CTR point per day with searches,
   await loaded(page);
   const totals = await page.locator("#totals .total").evaluateAll((els) => els.map((e) => [e.querySelector("dt").textContent, e.querySelector("dd").textContent]));
   assert.deepEqual(totals, [["Searches", "10"], ["Suggests", "1"], ["Clicks", "3"], ["Searches clicked", "3"], ["CTR", "30 %"]]);
+  await shot(page, "dashboard.png", { fullPage: true });
 
   const bars = page.locator("#searches-chart svg rect.bar");
   assert.equal(await bars.count(), 30);
