@@ -35,8 +35,11 @@ void print_queries(const char* title, const std::vector<QueryReport>& list, std:
   }
 }
 
-// `text` as one shell word: in single quotes, a quote inside closed, escaped and reopened.
+// `text` as one shell word: as it is when it holds nothing a shell reads, else in single quotes,
+// a quote inside closed, escaped and reopened.
 std::string shell_quoted(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-/") == std::string::npos)
+    return text;
   std::string out = "'";
   for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
