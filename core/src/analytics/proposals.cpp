@@ -172,23 +172,19 @@ void finish_proposals(std::vector<Proposal>& candidates, const RulesBySite& rule
 }  // namespace detail
 
 boost::json::value proposal_to_json(const Proposal& p) {
-  boost::json::object rule{{"kind", rule_kind_name(p.rule.kind)}};
+  // The rule as rule_to_json writes it, less what the node sets when it is added (id, created)
+  // and a pin's default match: the body POST /sites/{site}/rules takes.
+  auto rule = rule_to_json(p.rule).as_object();
+  rule.erase("id");
+  rule.erase("created");
+  if (p.rule.match == QueryMatch::exact) rule.erase("match");
   boost::json::object evidence;
   if (p.rule.kind == RuleKind::one_way) {
-    rule["from"] = p.rule.from;
-    boost::json::array to;
-    for (const auto& t : p.rule.to) to.emplace_back(t);
-    rule["to"] = std::move(to);
     evidence = {{"sessions", p.sessions}, {"searches", p.searches},     {"clicked_searches", p.clicked_searches},
                 {"results", p.results},   {"status", status_of(p)}, {"clicks_after", p.clicks_after}};
   } else {
-    rule["query"] = p.rule.query;
-    boost::json::array urls;
-    for (const auto& u : p.rule.urls) urls.emplace_back(u);
-    rule["urls"] = std::move(urls);
     evidence = {{"clicks", p.clicks}, {"query_clicks", p.query_clicks}, {"mean_position", p.mean_position}, {"searches", p.searches}};
   }
-  if (!p.rule.note.empty()) rule["note"] = p.rule.note;
   return {{"site", p.site}, {"kind", rule_kind_name(p.rule.kind)}, {"rule", std::move(rule)}, {"evidence", std::move(evidence)},
           {"reason", p.reason}};
 }
