@@ -174,10 +174,12 @@ void finish_proposals(std::vector<Proposal>& candidates, const RulesBySite& rule
 boost::json::value proposal_to_json(const Proposal& p) {
   // The rule as rule_to_json writes it, less what the node sets when it is added (id, created)
   // and a pin's default match: the body POST /sites/{site}/rules takes.
-  auto rule = rule_to_json(p.rule).as_object();
-  rule.erase("id");
-  rule.erase("created");
-  if (p.rule.match == QueryMatch::exact) rule.erase("match");
+  boost::json::object rule;
+  auto full = rule_to_json(p.rule);
+  for (auto& [key, value] : full.as_object()) {  // in its order (object::erase would move the last key)
+    if (key == "id" || key == "created" || (key == "match" && p.rule.match == QueryMatch::exact)) continue;
+    rule[key] = std::move(value);
+  }
   boost::json::object evidence;
   if (p.rule.kind == RuleKind::one_way) {
     evidence = {{"sessions", p.sessions}, {"searches", p.searches},     {"clicked_searches", p.clicked_searches},
