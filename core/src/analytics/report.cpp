@@ -124,8 +124,13 @@ void keep_top(std::vector<T>& items, Key key) {
   if (items.size() > report_list_limit) items.resize(report_list_limit);
 }
 
-// Keys of the per-site maps: "site\nquery" (a site name holds no newline).
+// Keys joining a site and a text: "site\ntext" (a site name holds no newline, a normalised query
+// and a session id neither).
 std::string site_key(const std::string& site, const std::string& text) { return site + '\n' + text; }
+
+// Each site's queries: a query's figures while counting, per site, as proposals need them.
+using QueryMap = std::unordered_map<std::string, QueryStats>;
+using SiteQueries = std::unordered_map<std::string, QueryMap>;
 
 // Whether `b` only extends `a` (or `a` extends `b`) at its end: characters or words typed on, or
 // taken back. Not a synonym: the engine's prefix matching and typing already cover it.
@@ -139,8 +144,7 @@ struct Rephrase {
 
 // The candidates before the site's rules are consulted: one_way Q -> R for rephrasings seen in
 // enough sessions; pin Q -> U for a URL with most of Q's clicks that ranks below 1.
-std::vector<Proposal> candidate_proposals(const std::unordered_map<std::string, QueryStats>& by_site,
-                                          const std::unordered_map<std::string, Rephrase>& rephrased) {
+std::vector<Proposal> candidate_proposals(const SiteQueries& by_site, const std::unordered_map<std::string, Rephrase>& rephrased) {
   std::vector<Proposal> out;
   for (const auto& [key, r] : rephrased) {
     if (r.sessions < min_synonym_sessions) continue;
@@ -152,33 +156,36 @@ std::vector<Proposal> candidate_proposals(const std::unordered_map<std::string, 
     p.rule.to = {key.substr(b + 1)};
     p.sessions = r.sessions;
     p.clicks_after = r.clicks_after;
-    if (const auto it = by_site.find(key.substr(0, b)); it != by_site.end()) {
-      p.searches = it->second.searches;
-      p.clicked_searches = it->second.clicked_searches;
-      p.results = it->second.results;
+    if (const auto site = by_site.find(p.site); site != by_site.end()) {
+      if (const auto it = site->second.find(p.rule.from); it != site->second.end()) {
+        p.searches = it->second.searches;
+        p.clicked_searches = it->second.clicked_searches;
+        p.results = it->second.results;
+      }
     }
     out.push_back(std::move(p));
   }
-  for (const auto& [key, s] : by_site) {
-    if (s.searches == 0 || s.clicks < min_pin_clicks) continue;
-    const auto* top = s.top_url();
-    const auto& u = top->second;
-    if (u.clicks < min_pin_clicks || static_cast<double>(u.clicks) < min_pin_click_share * static_cast<double>(s.clicks)) continue;
-    const double mean = static_cast<double>(u.position_sum) / static_cast<double>(u.clicks);
-    if (mean <= 1.0) continue;
-    const auto a = key.find('\n');
-    Proposal p;
-    p.site = key.substr(0, a);
-    p.rule.kind = RuleKind::pin;
-    p.rule.query = key.substr(a + 1);
-    p.rule.urls = {top->first};
-    p.searches = s.searches;
-    p.clicked_searches = s.clicked_searches;
-    p.results = s.results;
-    p.clicks = u.clicks;
-    p.query_clicks = s.clicks;
-    p.mean_position = mean;
-    out.push_back(std::move(p));
+  for (const auto& [site, queries] : by_site) {
+    for (const auto& [query, s] : queries) {
+      if (s.searches == 0 || s.clicks < min_pin_clicks) continue;
+      const auto* top = s.top_url();
+      const auto& u = top->second;
+      if (u.clicks < min_pin_clicks || static_cast<double>(u.clicks) < min_pin_click_share * static_cast<double>(s.clicks)) continue;
+      const double mean = static_cast<double>(u.position_sum) / static_cast<double>(u.clicks);
+      if (mean <= 1.0) continue;
+      Proposal p;
+      p.site = site;
+      p.rule.kind = RuleKind::pin;
+      p.rule.query = query;
+      p.rule.urls = {top->first};
+      p.searches = s.searches;
+      p.clicked_searches = s.clicked_searches;
+      p.results = s.results;
+      p.clicks = u.clicks;
+      p.query_clicks = s.clicks;
+      p.mean_position = mean;
+      out.push_back(std::move(p));
+    }
   }
   return out;
 }
@@ -236,8 +243,18 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   if (from && to) {
     for (std::int64_t d = *from; d <= *to; d += 86400) days[utc_day(d)].day = utc_day(d);
   }
-  // Per site and query ("site\nquery"): proposals are per site; the lists merge the sites below.
-  std::unordered_map<std::string, QueryStats> by_site;
+  // Per site, then query: proposals are per site; the lists merge the sites below. Events come
+  // in runs of one site, so its map is looked up again only when the site changes.
+  SiteQueries by_site;
+  const std::string* current_site = nullptr;
+  QueryMap* current = nullptr;
+  auto stats_of = [&](const AnalyticsEvent& e) -> QueryStats& {
+    if (!current_site || *current_site != e.site) {
+      current_site = &e.site;
+      current = &by_site[e.site];
+    }
+    return (*current)[e.query];
+  };
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (!in_range(e)) continue;
@@ -249,10 +266,10 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     } else if (e.kind == EventKind::click) {
       ++report.clicks;
     } else if (e.later_page) {  // "more results": its clicks count for the query, it is no new search
-      auto& q = by_site[site_key(e.site, e.query)];
+      auto& q = stats_of(e);
       for (const auto* c : clicks_of[i]) q.add_click(*c);
     } else if (counted[i]) {
-      auto& q = by_site[site_key(e.site, e.query)];
+      auto& q = stats_of(e);
       ++q.searches;
       ++report.searches;
       ++day.searches;
@@ -280,7 +297,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
       const auto& a = events[list[k]];
       const auto& b = events[list[k + 1]];
       if (!clicks_of[list[k]].empty() || b.time - a.time > reformulation_window_seconds || a.query == b.query) continue;
-      auto& q = by_site[site_key(a.site, a.query)];
+      auto& q = stats_of(a);
       ++q.reformulated;
       ++q.into[b.query];
       const auto& after = clicks_of[list[k + 1]];
@@ -296,8 +313,13 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   report.proposals = candidate_proposals(by_site, rephrased);
   detail::finish_proposals(report.proposals, rules, request);
 
-  std::unordered_map<std::string, QueryStats> queries;  // every site's figures of a query together
-  for (auto& [key, s] : by_site) queries[key.substr(key.find('\n') + 1)].merge(std::move(s));
+  QueryMap queries;  // every site's figures of a query together
+  if (by_site.size() == 1) {
+    queries = std::move(by_site.begin()->second);
+  } else {
+    for (auto& [site, list] : by_site)
+      for (auto& [text, s] : list) queries[text].merge(std::move(s));
+  }
   for (const auto& [text, s] : queries) {
     const auto r = query_report(text, s);
     if (s.searches > 0) report.top_queries.push_back(r);
