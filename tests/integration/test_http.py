@@ -27,7 +27,9 @@
     (401/403 without), in force in the next search with no reindex, explain=true naming them, and
     followed by a second server on the same data_dir and by a restart;
 13. analytics: query ids, click beacons (accepted and refused), the key-protected report, and
-    no address or user agent in the files."""
+    no address or user agent in the files; the report's suggested fixes, accepted by POSTing a
+    proposal's rule as is, make the rephrased query find the page readers clicked, and are then
+    no longer proposed."""
 import base64
 import gzip
 import json
@@ -1178,6 +1180,51 @@ def test_analytics_query_ids_clicks_and_reports():
         metrics = s.request("GET", "/metrics")[2].decode()
         assert 'siteseek_analytics_events_total{outcome="recorded"} 6' in metrics  # 3 searches, 1 suggest, 2 clicks
         assert 'siteseek_analytics_events_total{outcome="written"} 6' in metrics
+    finally:
+        s.stop()
+
+
+# 13b. suggested fixes (docs/analytics.md#suggested-fixes): two sessions search a query that finds
+#      nothing, rephrase it and click a result; the report proposes a one_way rule, which is not
+#      applied until its "rule" is POSTed as is; then the first query finds the clicked page, and
+#      the report no longer proposes it.
+def test_analytics_proposal_accepted_with_one_post(tmp_path):
+    s = Server(data_dir=str(tmp_path / "data"))
+    try:
+        q, r = "zzerasefolder", "install"
+        clicked = None
+        for session in ("proposal-session-1", "proposal-session-2"):
+            status, _, none = s.get_json("/search?" + urllib.parse.urlencode({"q": q, "session": session}))
+            assert status == 200 and none["total"] == 0
+            _, _, found = s.get_json("/search?" + urllib.parse.urlencode({"q": r, "session": session}))
+            assert found["total"] > 0
+            clicked = found["results"][0]["url"]
+            beacon = {"query_id": found["query_id"], "position": 1, "url": clicked}
+            assert s.request("POST", "/analytics/click", {"Content-Type": "text/plain"}, json.dumps(beacon).encode())[0] == 204
+        reader = {"X-API-KEY": make_key(s, actions=["analytics"], sites=["ex"])["key"]}
+        status, _, report = s.get_json("/analytics?site=ex", reader)
+        assert status == 200, report
+        proposals = [p for p in report["proposals"] if p["kind"] == "one_way"]
+        assert len(proposals) == 1, report["proposals"]
+        p = proposals[0]
+        assert p["site"] == "ex"
+        assert {k: v for k, v in p["rule"].items() if k != "note"} == {"kind": "one_way", "from": q, "to": [r]}
+        assert p["rule"]["note"].startswith("proposed from analytics " + report["from"] + ".." + report["to"] + ": 2 sessions")
+        assert p["evidence"] == {"sessions": 2, "searches": 2, "clicked_searches": 0, "results": 0,
+                                 "status": "zero_results", "clicks_after": 2}
+        assert q in p["reason"] and r in p["reason"]
+        # Nothing is applied by the report.
+        assert search(s, q)["total"] == 0
+
+        curator = {"X-API-KEY": make_key(s, actions=["curation"], sites=["ex"])["key"]}
+        status, _, raw = s.request("POST", "/sites/" + p["site"] + "/rules", curator, json.dumps(p["rule"]).encode())
+        assert status == 201, raw
+        assert json.loads(raw)["note"] == p["rule"]["note"]
+        assert clicked in result_urls(s, q)
+        _, _, again = s.get_json("/analytics?site=ex", reader)
+        assert not [p for p in again["proposals"] if p["kind"] == "one_way"], again["proposals"]
+        _, _, everything = s.get_json("/analytics", {"X-API-KEY": API_KEY})
+        assert all(p["site"] for p in everything["proposals"])
     finally:
         s.stop()
 

@@ -1,5 +1,6 @@
 // `siteseek analytics`: the search analytics report from data_dir/analytics (docs/cli.md,
 // docs/analytics.md), read from the files as a server writes them; a table, or JSON with --json.
+// Its suggested fixes are printed with the `siteseek rules add --json` command that accepts each.
 #include <cstdio>
 
 #include <boost/json.hpp>
@@ -34,6 +35,31 @@ void print_queries(const char* title, const std::vector<QueryReport>& list, std:
   }
 }
 
+// `text` as one shell word: as it is when it holds nothing a shell reads, else in single quotes,
+// a quote inside closed, escaped and reopened.
+std::string shell_quoted(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-/") == std::string::npos)
+    return text;
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Each proposal: what it is, why, and the command that accepts it.
+void print_proposals(const std::vector<Proposal>& list, std::size_t limit) {
+  std::printf("\nSuggested fixes (none is applied; run a command to accept one)\n");
+  if (list.empty()) std::printf("  (none)\n");
+  for (std::size_t i = 0; i < list.size() && i < limit; ++i) {
+    const auto& p = list[i];
+    const auto& r = p.rule;
+    const std::string what = r.kind == RuleKind::pin ? "pin \"" + r.query + "\" -> " + r.urls.front()
+                                                     : "one_way \"" + r.from + "\" -> \"" + r.to.front() + "\"";
+    std::printf("  %s: %s\n    %s\n    siteseek rules add --site %s --json %s\n", p.site.c_str(), what.c_str(), p.reason.c_str(),
+                shell_quoted(p.site).c_str(),
+                shell_quoted(boost::json::serialize(proposal_to_json(p).at("rule"))).c_str());
+  }
+}
+
 }  // namespace
 
 int print_analytics(Node& node, ReportRequest request, bool json) {
@@ -58,6 +84,7 @@ int print_analytics(Node& node, ReportRequest request, bool json) {
     for (const auto& t : f.into) into += (into.empty() ? "" : ", ") + t.query + " (" + std::to_string(t.count) + ")";
     std::printf("  %-40s %6llu  -> %s\n", f.query.c_str(), static_cast<unsigned long long>(f.count), into.c_str());
   }
+  print_proposals(r.proposals, shown);
   std::printf("\nPer day\n  %-10s %8s %8s %6s %12s\n", "DAY", "SEARCHES", "SUGGESTS", "CTR", "ZERO RESULT");
   for (const auto& d : r.days) {
     std::printf("  %-10s %8llu %8llu %6s %12llu\n", d.day.c_str(), static_cast<unsigned long long>(d.searches),

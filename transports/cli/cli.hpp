@@ -60,6 +60,7 @@ int revoke_key(Node& node, const std::string& id);
 /// `siteseek rules add`'s flags (rules.cpp).
 struct RuleFlags {
   std::string pin, synonyms, one_way, to, hide, boost, id, note;
+  std::string json;  ///< the whole rule as JSON (a POST /sites/{site}/rules body, a proposal's "rule")
   std::vector<std::string> urls;
   bool prefix = false;
   double factor = 2.0;

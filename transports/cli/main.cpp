@@ -376,6 +376,7 @@ int main(int argc, char** argv) {
   rules_add->add_option("--factor", rule_flags.factor, "with --boost: above 1 boosts, below 1 demotes")->capture_default_str();
   rules_add->add_option("--id", rule_flags.id, "the rule's id (default: made)");
   rules_add->add_option("--note", rule_flags.note, "why the rule exists");
+  rules_add->add_option("--json", rule_flags.json, "the rule as JSON, as POST /sites/{site}/rules takes it (an analytics proposal's \"rule\")");
   auto* rules_remove = rules->add_subcommand("remove", "remove a rule");
   std::string rule_id;
   rules_remove->add_option("--site", site, "the site")->required();

@@ -53,12 +53,23 @@ std::string describe(const Rule& r) {
 }  // namespace
 
 Rule rule_from_flags(const RuleFlags& f) {
+  const int kinds = !f.pin.empty() + !f.synonyms.empty() + !f.one_way.empty() + !f.hide.empty() + !f.boost.empty() + !f.json.empty();
+  if (kinds != 1) throw ConfigError("rules add", "give exactly one of --pin, --synonyms, --one-way, --hide, --boost, --json");
+  if (!f.json.empty()) {  // the rule as POST /sites/{site}/rules takes it (an analytics proposal's "rule")
+    if (!f.urls.empty() || f.prefix || !f.to.empty()) throw ConfigError("--json", "the rule's fields go in the JSON, not in --url, --prefix or --to");
+    boost::json::error_code ec;
+    const auto value = boost::json::parse(f.json, ec);
+    if (ec) throw ConfigError("--json", std::string("not JSON: ") + ec.message());
+    Rule r = rule_from_json(value, "rule");
+    if (!f.id.empty()) r.id = f.id;
+    if (!f.note.empty()) r.note = f.note;
+    validate_rule(r, "rule");
+    return r;
+  }
   Rule r;
   r.id = f.id;
   r.note = f.note;
   r.match = f.prefix ? QueryMatch::prefix : QueryMatch::exact;
-  const int kinds = !f.pin.empty() + !f.synonyms.empty() + !f.one_way.empty() + !f.hide.empty() + !f.boost.empty();
-  if (kinds != 1) throw ConfigError("rules add", "give exactly one of --pin, --synonyms, --one-way, --hide, --boost");
   const auto url_required = [&](const char* flag) {
     if (f.urls.size() != 1) throw ConfigError("--url", std::string("give one --url with ") + flag);
     return f.urls.front();

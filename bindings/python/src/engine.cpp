@@ -757,7 +757,8 @@ analytics.enabled is on, the default); off by default in the library (docs/analy
            py::arg("to") = py::none(),
            "The search analytics report from <data_dir>/analytics, as a dict of the shape of the HTTP API's\n"
            "GET /analytics (docs/analytics.md): site, from, to, searches, suggests, clicks, ctr, top_queries,\n"
-           "zero_results, no_clicks, reformulations, days. site: a site name (None: every site); from_ and to:\n"
+           "zero_results, no_clicks, reformulations, days, proposals (suggested curation rules, never applied:\n"
+           "accept one with add_rule(p[\"site\"], p[\"rule\"])). site: a site name (None: every site); from_ and to:\n"
            "days YYYY-MM-DD (default: the 30 days ending today, UTC). Raises QueryError for a bad date,\n"
            "UnknownSiteError. Releases the GIL.")
       .def("sites", &PyEngine::sites,

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,8 @@
 #include <vector>
 
 #include <boost/json/fwd.hpp>
+
+#include "siteseek/curation.hpp"
 
 namespace siteseek {
 
@@ -243,6 +246,50 @@ struct DayReport {
   std::uint64_t zero_result_searches = 0;
   double ctr = 0;
 };
+
+// Suggested fixes (docs/analytics.md#suggested-fixes): curation rules a report proposes from the
+// log, with their evidence. A report never applies them; a person accepts one by adding its rule.
+
+/// A one_way synonym Q -> R is proposed when at least this many distinct sessions searched Q,
+/// did not click, searched R next (within reformulation_window_seconds) and clicked a result of
+/// it: one reader's typo does not become a rule.
+inline constexpr std::uint64_t min_synonym_sessions = 2;
+/// A pin of URL U for query Q is proposed when U has at least this many of Q's clicks...
+inline constexpr std::uint64_t min_pin_clicks = 3;
+/// ...and at least this share of them, and its mean clicked position is above 1.
+inline constexpr double min_pin_click_share = 0.5;
+
+/// What a site's rules already do, so that proposals leave it out. Node::analytics_report gives
+/// the rules in force, then the settings' synonyms (as synonyms rules) and landing pages (as pins).
+struct SiteRules {
+  std::string url;          ///< the site's url: a rule's path ("/install.html") is completed with its scheme and host
+  std::vector<Rule> rules;  ///< in the site's order
+};
+/// By site name.
+using RulesBySite = std::map<std::string, SiteRules, std::less<>>;
+
+/// One suggested fix: a rule POST /sites/{site}/rules accepts as is, and why.
+struct Proposal {
+  std::string site;
+  Rule rule;  ///< kind one_way ({from: Q, to: [R]}) or pin ({query: Q, urls: [U]}), with a note; no id
+  // Evidence. Both kinds: Q's searches, its searches with a click, its latest result count.
+  std::uint64_t searches = 0;
+  std::uint64_t clicked_searches = 0;
+  std::uint64_t results = 0;
+  std::uint64_t sessions = 0;      ///< one_way: distinct sessions that rephrased Q into R and clicked
+  std::uint64_t clicks_after = 0;  ///< one_way: clicks on those searches of R
+  std::uint64_t clicks = 0;        ///< pin: clicks on U for Q
+  std::uint64_t query_clicks = 0;  ///< pin: all of Q's clicks
+  double mean_position = 0;        ///< pin: U's mean clicked position for Q
+  std::string reason;              ///< one sentence for people
+  /// What proposals are ordered by (most first): sessions for one_way, clicks for pin.
+  std::uint64_t weight() const { return rule.kind == RuleKind::pin ? clicks : sessions; }
+};
+/// Whether `rules` already do what `proposal` would: a pin firing for its query (exact, or a
+/// prefix of it) that leads with its URL, or a one_way or synonyms rule that makes its `from`
+/// match its `to`. Queries compared as the log normalises them (normalize_query).
+bool rules_already_do(const SiteRules& rules, const Proposal& proposal);
+
 /// The report of GET /analytics, `siteseek analytics` and Python's engine.analytics().
 struct AnalyticsReport {
   std::string site;  ///< "" every site
@@ -254,13 +301,19 @@ struct AnalyticsReport {
   std::vector<QueryReport> no_clicks;        ///< queries with results and no click, by searches
   std::vector<Reformulation> reformulations; ///< by count
   std::vector<DayReport> days;               ///< every day of the range, oldest first
+  std::vector<Proposal> proposals;           ///< suggested fixes, by weight(), at most report_list_limit
 };
-/// The report over `events` (in the order they were recorded).
-AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request);
+/// The report over `events` (in the order they were recorded). `rules`: each site's rules, so
+/// that no proposal repeats what they do (a site not in it: no rules).
+AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request,
+                               const RulesBySite& rules = {});
 /// The report over the day files of `dir` (torn tails skipped). Throws RequestError
 /// "invalid_parameter" for a date that is not YYYY-MM-DD or from after to, IoError when a file
 /// cannot be read.
-AnalyticsReport read_report(const std::filesystem::path& dir, ReportRequest request, std::int64_t now);
+AnalyticsReport read_report(const std::filesystem::path& dir, ReportRequest request, std::int64_t now,
+                            const RulesBySite& rules = {});
+/// A proposal as the report's JSON lists it: {"site","kind","rule","evidence","reason"}.
+boost::json::value proposal_to_json(const Proposal& p);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AnalyticsReport& r);
 
 }  // namespace siteseek

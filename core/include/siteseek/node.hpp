@@ -158,8 +158,9 @@ class Node {
   /// position outside the results shown, or a search clicked too often.
   void record_click(const ClickBeacon& click) const;
   /// The report over data_dir/analytics, after writing what is queued. `request.site` may be a
-  /// site's name or URL as a request gives it ("" every site). Throws UnknownSiteError,
-  /// RequestError "invalid_parameter" (dates), IoError.
+  /// site's name or URL as a request gives it ("" every site). Its proposals leave out what the
+  /// sites' rules in force (and their settings' synonyms and landing pages) already do; none is
+  /// applied. Throws UnknownSiteError, RequestError "invalid_parameter" (dates), IoError.
   AnalyticsReport analytics_report(ReportRequest request) const;
   /// The query log's counters (none when analytics is off).
   std::optional<QueryLogStats> analytics_stats() const;

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "analytics/proposals.hpp"
 #include "siteseek/analytics.hpp"
 #include "siteseek/error.hpp"
 
@@ -51,12 +52,51 @@ ClickBeacon parse_click_beacon(std::string_view body) {
 
 namespace {
 
+struct UrlClicks {
+  std::uint64_t clicks = 0, position_sum = 0;
+};
+
+// One query's figures (of one site while counting; merged over sites for the report's lists).
 struct QueryStats {
   std::uint64_t searches = 0, clicked_searches = 0, clicks = 0, position_sum = 0, results = 0;
-  std::int64_t last_time = 0;
-  std::map<std::string, std::uint64_t> urls;
+  std::int64_t last_time = 0;  // of its latest search, (time, index in the log): the later one wins a tie
+  std::size_t last_index = 0;
+  std::map<std::string, UrlClicks> urls;
   std::map<std::string, std::uint64_t> into;
   std::uint64_t reformulated = 0;
+
+  void add_click(const AnalyticsEvent& c) {
+    ++clicks;
+    position_sum += c.position;
+    auto& u = urls[c.url];
+    ++u.clicks;
+    u.position_sum += c.position;
+  }
+  void merge(QueryStats&& o) {
+    if (o.searches > 0 && (searches == 0 || std::pair(o.last_time, o.last_index) >= std::pair(last_time, last_index))) {
+      last_time = o.last_time;
+      last_index = o.last_index;
+      results = o.results;
+    }
+    searches += o.searches;
+    clicked_searches += o.clicked_searches;
+    clicks += o.clicks;
+    position_sum += o.position_sum;
+    reformulated += o.reformulated;
+    for (auto& [url, u] : o.urls) {
+      auto& mine = urls[url];
+      mine.clicks += u.clicks;
+      mine.position_sum += u.position_sum;
+    }
+    for (auto& [q, n] : o.into) into[q] += n;
+  }
+  // The most clicked URL (ties: the first by text), none without clicks.
+  const std::pair<const std::string, UrlClicks>* top_url() const {
+    const std::pair<const std::string, UrlClicks>* top = nullptr;
+    for (const auto& u : urls)
+      if (!top || u.second.clicks > top->second.clicks) top = &u;
+    return top;
+  }
 };
 
 QueryReport query_report(const std::string& q, const QueryStats& s) {
@@ -67,11 +107,9 @@ QueryReport query_report(const std::string& q, const QueryStats& s) {
   r.ctr = s.searches ? static_cast<double>(s.clicked_searches) / static_cast<double>(s.searches) : 0;
   r.mean_position = s.clicks ? static_cast<double>(s.position_sum) / static_cast<double>(s.clicks) : 0;
   r.results = s.results;
-  for (const auto& [url, n] : s.urls) {
-    if (n > r.top_url_clicks) {
-      r.top_url = url;
-      r.top_url_clicks = n;
-    }
+  if (const auto* top = s.top_url()) {
+    r.top_url = top->first;
+    r.top_url_clicks = top->second.clicks;
   }
   return r;
 }
@@ -86,9 +124,75 @@ void keep_top(std::vector<T>& items, Key key) {
   if (items.size() > report_list_limit) items.resize(report_list_limit);
 }
 
+// Keys joining a site and a text: "site\ntext" (a site name holds no newline, a normalised query
+// and a session id neither).
+std::string site_key(const std::string& site, const std::string& text) { return site + '\n' + text; }
+
+// Each site's queries: a query's figures while counting, per site, as proposals need them.
+using QueryMap = std::unordered_map<std::string, QueryStats>;
+using SiteQueries = std::unordered_map<std::string, QueryMap>;
+
+// Whether `b` only extends `a` (or `a` extends `b`) at its end: characters or words typed on, or
+// taken back. Not a synonym: the engine's prefix matching and typing already cover it.
+bool extends(const std::string& a, const std::string& b) { return a.starts_with(b) || b.starts_with(a); }
+
+// A query rephrased into another and then clicked, in distinct sessions.
+struct Rephrase {
+  std::uint64_t sessions = 0, clicks_after = 0;
+  const std::string* last_session = nullptr;  // sessions are walked one after another: a change is a new one
+};
+
+// The candidates before the site's rules are consulted: one_way Q -> R for rephrasings seen in
+// enough sessions; pin Q -> U for a URL with most of Q's clicks that ranks below 1.
+std::vector<Proposal> candidate_proposals(const SiteQueries& by_site, const std::unordered_map<std::string, Rephrase>& rephrased) {
+  std::vector<Proposal> out;
+  for (const auto& [key, r] : rephrased) {
+    if (r.sessions < min_synonym_sessions) continue;
+    const auto a = key.find('\n'), b = key.find('\n', a + 1);
+    Proposal p;
+    p.site = key.substr(0, a);
+    p.rule.kind = RuleKind::one_way;
+    p.rule.from = key.substr(a + 1, b - a - 1);
+    p.rule.to = {key.substr(b + 1)};
+    p.sessions = r.sessions;
+    p.clicks_after = r.clicks_after;
+    if (const auto site = by_site.find(p.site); site != by_site.end()) {
+      if (const auto it = site->second.find(p.rule.from); it != site->second.end()) {
+        p.searches = it->second.searches;
+        p.clicked_searches = it->second.clicked_searches;
+        p.results = it->second.results;
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  for (const auto& [site, queries] : by_site) {
+    for (const auto& [query, s] : queries) {
+      if (s.searches == 0 || s.clicks < min_pin_clicks) continue;
+      const auto* top = s.top_url();
+      const auto& u = top->second;
+      if (u.clicks < min_pin_clicks || static_cast<double>(u.clicks) < min_pin_click_share * static_cast<double>(s.clicks)) continue;
+      const double mean = static_cast<double>(u.position_sum) / static_cast<double>(u.clicks);
+      if (mean <= 1.0) continue;
+      Proposal p;
+      p.site = site;
+      p.rule.kind = RuleKind::pin;
+      p.rule.query = query;
+      p.rule.urls = {top->first};
+      p.searches = s.searches;
+      p.clicked_searches = s.clicked_searches;
+      p.results = s.results;
+      p.clicks = u.clicks;
+      p.query_clicks = s.clicks;
+      p.mean_position = mean;
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request) {
+AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request, const RulesBySite& rules) {
   AnalyticsReport report;
   report.site = request.site;
   report.from = request.from;
@@ -121,7 +225,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     const auto& e = events[i];
     if (e.kind != EventKind::search || e.later_page || !in_range(e)) continue;
     counted[i] = true;
-    if (!e.session.empty()) sessions[e.site + '\n' + e.session].push_back(i);
+    if (!e.session.empty()) sessions[site_key(e.site, e.session)].push_back(i);
   }
   for (auto& [key, list] : sessions) {
     for (std::size_t k = 0; k + 1 < list.size(); ++k) {
@@ -139,7 +243,18 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   if (from && to) {
     for (std::int64_t d = *from; d <= *to; d += 86400) days[utc_day(d)].day = utc_day(d);
   }
-  std::unordered_map<std::string, QueryStats> queries;
+  // Per site, then query: proposals are per site; the lists merge the sites below. Events come
+  // in runs of one site, so its map is looked up again only when the site changes.
+  SiteQueries by_site;
+  const std::string* current_site = nullptr;
+  QueryMap* current = nullptr;
+  auto stats_of = [&](const AnalyticsEvent& e) -> QueryStats& {
+    if (!current_site || *current_site != e.site) {
+      current_site = &e.site;
+      current = &by_site[e.site];
+    }
+    return (*current)[e.query];
+  };
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (!in_range(e)) continue;
@@ -151,19 +266,16 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     } else if (e.kind == EventKind::click) {
       ++report.clicks;
     } else if (e.later_page) {  // "more results": its clicks count for the query, it is no new search
-      auto& q = queries[e.query];
-      for (const auto* c : clicks_of[i]) {
-        ++q.clicks;
-        q.position_sum += c->position;
-        ++q.urls[c->url];
-      }
+      auto& q = stats_of(e);
+      for (const auto* c : clicks_of[i]) q.add_click(*c);
     } else if (counted[i]) {
-      auto& q = queries[e.query];
+      auto& q = stats_of(e);
       ++q.searches;
       ++report.searches;
       ++day.searches;
-      if (e.time >= q.last_time) {
+      if (q.searches == 1 || std::pair(e.time, i) >= std::pair(q.last_time, q.last_index)) {
         q.last_time = e.time;
+        q.last_index = i;
         q.results = e.results;
       }
       if (e.results == 0) ++day.zero_result_searches;
@@ -173,26 +285,41 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
         ++report.clicked_searches;
         ++day.clicked_searches;
       }
-      for (const auto* c : clicks) {
-        ++q.clicks;
-        q.position_sum += c->position;
-        ++q.urls[c->url];
-      }
+      for (const auto* c : clicks) q.add_click(*c);
     }
   }
   // Reformulations: the next counted search of the session within the window, when this one had
-  // no click and a different query.
+  // no click and a different query. When that next search got a click, and does not merely extend
+  // this one, it is evidence for a one_way synonym (counted once per session).
+  std::unordered_map<std::string, Rephrase> rephrased;  // "site\nQ\nR"
   for (const auto& [key, list] : sessions) {
     for (std::size_t k = 0; k + 1 < list.size(); ++k) {
       const auto& a = events[list[k]];
       const auto& b = events[list[k + 1]];
       if (!clicks_of[list[k]].empty() || b.time - a.time > reformulation_window_seconds || a.query == b.query) continue;
-      auto& q = queries[a.query];
+      auto& q = stats_of(a);
       ++q.reformulated;
       ++q.into[b.query];
+      const auto& after = clicks_of[list[k + 1]];
+      if (after.empty() || extends(a.query, b.query)) continue;
+      auto& r = rephrased[site_key(a.site, a.query) + '\n' + b.query];
+      if (r.last_session != &key) {
+        r.last_session = &key;
+        ++r.sessions;
+      }
+      r.clicks_after += after.size();
     }
   }
+  report.proposals = candidate_proposals(by_site, rephrased);
+  detail::finish_proposals(report.proposals, rules, request);
 
+  QueryMap queries;  // every site's figures of a query together
+  if (by_site.size() == 1) {
+    queries = std::move(by_site.begin()->second);
+  } else {
+    for (auto& [site, list] : by_site)
+      for (auto& [text, s] : list) queries[text].merge(std::move(s));
+  }
   for (const auto& [text, s] : queries) {
     const auto r = query_report(text, s);
     if (s.searches > 0) report.top_queries.push_back(r);
@@ -221,7 +348,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   return report;
 }
 
-AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int64_t now) {
+AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int64_t now, const RulesBySite& rules) {
   const std::int64_t today = now - ((now % 86400) + 86400) % 86400;
   if (request.to.empty()) request.to = utc_day(today);
   if (request.from.empty()) request.from = utc_day(*parse_utc_day(request.to) - 29 * 86400);
@@ -247,7 +374,7 @@ AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int
     auto contents = read_log_file(p);
     std::move(contents.events.begin(), contents.events.end(), std::back_inserter(events));
   }
-  return compute_report(events, request);
+  return compute_report(events, request, rules);
 }
 
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AnalyticsReport& r) {
@@ -275,6 +402,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
                     {"clicked_searches", d.clicked_searches}, {"zero_result_searches", d.zero_result_searches},
                     {"ctr", d.ctr}});
   }
+  boost::json::array proposals;
+  for (const auto& p : r.proposals) proposals.push_back(proposal_to_json(p));
   jv = {{"site", r.site.empty() ? boost::json::value(nullptr) : boost::json::value(r.site)},
         {"from", r.from},
         {"to", r.to},
@@ -287,7 +416,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
         {"zero_results", list(r.zero_results)},
         {"no_clicks", list(r.no_clicks)},
         {"reformulations", std::move(reformulations)},
-        {"days", std::move(days)}};
+        {"days", std::move(days)},
+        {"proposals", std::move(proposals)}};
 }
 
 }  // namespace siteseek

@@ -721,7 +721,46 @@ AnalyticsReport Node::analytics_report(ReportRequest request) const {
   const auto settings = impl_->engine->settings();
   if (!request.site.empty()) request.site = settings->site(resolve_site(*settings, request.site)).name;
   if (impl_->query_log) impl_->query_log->flush();
-  return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now());
+  // What each site's rules already do, so that no proposal repeats it: the rules in force, then
+  // the settings' synonyms and landing pages, which act as synonyms rules and pins do.
+  // A node that does not follow the store (`siteseek analytics`) reads them from it, as rules() does.
+  std::map<std::string, std::string> stored;
+  const bool from_store = impl_->options.persist && !impl_->options.follow;
+  if (from_store) {
+    try {
+      stored = impl_->store->load_rules();
+    } catch (const std::exception& e) {
+      impl_->log(LogLevel::warn, std::string("analytics: cannot read the curation rules, proposals may repeat some: ") + e.what());
+    }
+  }
+  RulesBySite rules;
+  for (const auto& site : settings->sites) {
+    if (!request.site.empty() && site.name != request.site) continue;
+    auto& r = rules[site.name];
+    r.url = site.url;
+    r.rules = impl_->engine->rules(site.name);
+    if (const auto it = stored.find(site.name); from_store && it != stored.end()) {
+      try {
+        r.rules = rules_from_json(boost::json::parse(it->second), site.name + ".rules");
+      } catch (const std::exception& e) {
+        impl_->log(LogLevel::warn, site.name + ": analytics: cannot read its curation rules, proposals may repeat some: " + e.what());
+      }
+    }
+    for (const auto& group : site.synonyms) {
+      Rule g;
+      g.kind = RuleKind::synonyms;
+      g.synonyms = group;
+      r.rules.push_back(std::move(g));
+    }
+    for (const auto& landing : site.landing_pages) {
+      Rule pin;
+      pin.kind = RuleKind::pin;
+      pin.query = landing.query;
+      pin.urls = {landing.url};
+      r.rules.push_back(std::move(pin));
+    }
+  }
+  return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now(), rules);
 }
 
 std::optional<QueryLogStats> Node::analytics_stats() const {

@@ -32,11 +32,14 @@ import os
 import pty
 import re
 import select
+import shlex
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 
 import pytest
 
@@ -592,3 +595,54 @@ def test_analytics_report_from_the_data_dir(tmp_path):
     bad = run("--config", config, "analytics", "--from", "2026-99-01")
     assert bad.returncode != 0 and "from must be a date" in bad.stderr
     assert run("--config", config, "analytics", "--site", "nope").returncode != 0
+
+
+def log_record(kind, when, query_id, site, session="", query="", results=0, position=0, url=""):
+    """One framed record of an analytics day file (docs/analytics.md#storage)."""
+    payload = struct.pack("<BBqQqII", kind, 0, when, query_id, 0, results, position)
+    for text in (site, session, query, url):
+        data = text.encode()
+        payload += struct.pack("<H", len(data)) + data
+    return struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
+
+
+def test_analytics_proposal_accepted_with_the_printed_command(tmp_path):
+    """`siteseek analytics` prints each suggested fix with a `siteseek rules add --json` command
+    line (quoted for a shell, a query with a quote included); running it adds the rule, after
+    which the fix is no longer proposed and the query finds the clicked page."""
+    data = os.path.join(str(tmp_path), "data")
+    config = write_config(str(tmp_path), data_dir=data)
+    q, r, clicked = "zzdon't", "install", "https://docs.example.org/guide/install.html"
+    now = int(time.time())
+    records = b""
+    for n, session in enumerate(("cli-session-0001", "cli-session-0002")):
+        records += log_record(1, now - 100 + n, 10 * n + 1, "ex", session, q, results=0)
+        records += log_record(1, now - 90 + n, 10 * n + 2, "ex", session, r, results=4)
+        records += log_record(3, now - 80 + n, 10 * n + 2, "ex", session, position=1, url=clicked)
+    os.makedirs(os.path.join(data, "analytics"))
+    with open(os.path.join(data, "analytics", time.strftime("%Y-%m-%d.log", time.gmtime(now))), "wb") as f:
+        f.write(b"SSAL1\n\0\0" + records)
+
+    table = run("--config", config, "analytics", "--site", "ex")
+    assert table.returncode == 0 and "Suggested fixes" in table.stdout, table.stderr
+    commands = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("siteseek rules add")]
+    assert len(commands) == 1, table.stdout
+    argv = shlex.split(commands[0])
+    assert argv[:5] == ["siteseek", "rules", "add", "--site", "ex"] and argv[5] == "--json"
+    rule = json.loads(argv[6])
+    assert rule["kind"] == "one_way" and rule["from"] == q and rule["to"] == [r]
+    report = json.loads(run("--config", config, "analytics", "--json", "--site", "ex").stdout)
+    assert report["proposals"][0]["rule"] == rule
+
+    added = run("--config", config, *argv[1:])
+    assert added.returncode == 0, added.stderr
+    listed = json.loads(run("--config", config, "rules", "list", "--site", "ex", "--json").stdout)["rules"]
+    assert [(x["kind"], x["from"], x["note"]) for x in listed] == [("one_way", q, rule["note"])]
+    assert json.loads(run("--config", config, "analytics", "--json", "--site", "ex").stdout)["proposals"] == []
+    found = json.loads(run("--config", config, "search", q, "--site", "ex", "--json").stdout)
+    assert clicked in [x["url"] for x in found["results"]], found
+    # --json takes no other rule flag; a bad rule names its field.
+    bad = run("--config", config, "rules", "add", "--site", "ex", "--json", json.dumps(rule), "--pin", "x")
+    assert bad.returncode == 2 and "exactly one" in bad.stderr
+    bad = run("--config", config, "rules", "add", "--site", "ex", "--json", '{"kind": "pin", "query": "x", "urls": ["nope"]}')
+    assert bad.returncode == 2 and "rule.urls[0]" in bad.stderr
