@@ -5,6 +5,10 @@
 2. `siteseek index` killed in the middle of a crawl: the same.
 3. A truncated and a corrupted snapshot: `snapshot info` names the problem (exit 1); serve refuses
    the file with a message naming it, indexes the site again and serves it.
+4. `siteseek serve` killed while its query log is being written, under a stream of searches: every
+   search answered more than a second before the kill is in the report after a restart (the
+   writer flushes every 100 ms), none is counted twice, and the restarted server appends after the
+   torn tail it finds, so its own searches are counted too.
 """
 import glob
 import http.server
@@ -44,12 +48,12 @@ def env():
     return {k: v for k, v in os.environ.items() if not k.startswith("SITESEEK_")}
 
 
-def config(tmp, **site):
+def config(tmp, app=None, **site):
     path = os.path.join(tmp, "config.json")
     s = {"name": "ex", "url": "https://docs.example.org/", "title_separators": [" | "]}
     s.update(site)
     with open(path, "w") as f:
-        json.dump({"host": "127.0.0.1", "data_dir": os.path.join(tmp, "data"), "sites": [s]}, f)
+        json.dump({"host": "127.0.0.1", "data_dir": os.path.join(tmp, "data"), "sites": [s], **(app or {})}, f)
     return path
 
 
@@ -215,3 +219,52 @@ def test_damaged_snapshot_is_refused_and_rebuilt(tmp_path, damage):
     finally:
         node.stop()
     assert info(snapshot).returncode == 0  # and saved whole
+
+
+def test_kill_during_query_log_writes(tmp_path):
+    site = str(tmp_path / "site")
+    make_site(site, 5, "zetaword")
+    key = "crash-test-key-0123456789abcdef"
+    cfg = config(str(tmp_path), app={"api_key": key, "rate_limits": {"enabled": False}}, directory=site)
+    assert index(cfg).wait(timeout=120) == 0
+
+    def searches(node):
+        req = urllib.request.Request(f"http://127.0.0.1:{node.port}/analytics", headers={"X-API-KEY": key})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.load(r)["searches"]
+
+    node = Serve(cfg)
+    answered = []  # when each search was answered (time.monotonic)
+    stop = threading.Event()
+
+    def stream():
+        i = 0
+        while not stop.is_set():
+            try:
+                node.total(f"zetaword{i}")  # a new query each time: no two are merged by a report
+            except OSError:
+                return  # the server is gone
+            answered.append(time.monotonic())
+            i += 1
+
+    worker = threading.Thread(target=stream)
+    worker.start()
+    time.sleep(2.5 + random.random())
+    killed_at = time.monotonic()
+    node.proc.kill()
+    node.proc.wait()
+    stop.set()
+    worker.join(timeout=30)
+    os.unlink(node.log.name)
+    settled = sum(1 for t in answered if t < killed_at - 1.0)
+    assert settled > 20, f"only {settled} searches were answered before the kill"
+
+    node = Serve(cfg)
+    try:
+        counted = searches(node)
+        assert settled <= counted <= len(answered), (settled, counted, len(answered))
+        for i in range(10):
+            node.total(f"etaword{i}")
+        assert searches(node) == counted + 10
+    finally:
+        node.stop()
