@@ -1149,6 +1149,12 @@ def test_analytics_query_ids_clicks_and_reports():
         assert beacon({"query_id": "0123456789abcdef", "position": 1, "url": "https://x/forged"}) == 400
         assert beacon({"query_id": qid, "position": 999, "url": "https://x/far"}) == 400
         assert beacon({"query_id": qid, "position": 0, "url": "https://x/zero"}) == 400
+        # Only a page of a site this server searches: not another host, not javascript: (the
+        # reports show clicked URLs to a docs team).
+        assert beacon({"query_id": qid, "position": 1, "url": "https://spam.example.net/buy.html"}) == 400
+        assert beacon({"query_id": qid, "position": 1, "url": "https://docs.example.org.evil.net/a.html"}) == 400
+        assert beacon({"query_id": qid, "position": 1, "url": "https://docs.example.org@evil.net/a.html"}) == 400
+        assert beacon({"query_id": qid, "position": 1, "url": "javascript:alert(1)"}) == 400
         assert beacon(b'{"query_id": "' + qid.encode() + b'", "position": 1, "url": "' + b"x" * 5000 + b'"}') == 413
         assert beacon(b"not json") == 400
         assert beacon({"query_id": qid, "position": 1, "url": "https://x/y"}, "application/x-www-form-urlencoded") == 400
@@ -1235,7 +1241,8 @@ def test_analytics_off_gives_no_query_id():
         _, _, body = s.get_json("/search?q=install")
         assert "query_id" not in body
         status, _, _ = s.request("POST", "/analytics/click", {"Content-Type": "text/plain"},
-                                 json.dumps({"query_id": "0123456789abcdef", "position": 1, "url": "u"}).encode())
+                                 json.dumps({"query_id": "0123456789abcdef", "position": 1,
+                                             "url": "https://docs.example.org/a.html"}).encode())
         assert status == 404
         assert not os.path.exists(os.path.join(s.tmp.name, "data", "analytics"))
     finally:

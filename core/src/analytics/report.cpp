@@ -41,6 +41,17 @@ ClickBeacon parse_click_beacon(std::string_view body) {
         throw RequestError("invalid_parameter", "url must be a string of 1 to " + std::to_string(max_click_url) + " bytes");
       }
       b.url.assign(s->data(), s->size());
+      // Results are http(s) pages: anything else (javascript:, data:, a bare word) is no click on
+      // one, and would only be shown back to a docs team by the reports.
+      const auto lower = [](std::string_view v) {
+        std::string out(v.substr(0, 8));
+        for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        return out;
+      };
+      const std::string head = lower(b.url);
+      const bool web = head.rfind("http://", 0) == 0 || head.rfind("https://", 0) == 0;
+      const bool clean = std::none_of(b.url.begin(), b.url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+      if (!web || !clean) throw RequestError("invalid_parameter", "url must be an absolute http:// or https:// URL without spaces");
     } else {
       throw RequestError("invalid_parameter", "a click beacon has no key '" + std::string(key) + "'");
     }

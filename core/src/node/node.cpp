@@ -702,8 +702,51 @@ std::vector<Suggestion> Node::suggest(SuggestRequest request, const AnalyticsCon
 
 bool Node::analytics_enabled() const { return impl_->query_log != nullptr; }
 
+namespace {
+
+// The lowercased host of an http(s) URL ("" when there is none, or it has user information).
+std::string url_host(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (url.find('@') != std::string_view::npos) return {};
+  if (!url.empty() && url.front() == '[') {
+    url = url.substr(0, url.find(']') + 1);
+  } else {
+    url = url.substr(0, url.find(':'));
+  }
+  std::string host(url);
+  for (auto& c : host) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return host;
+}
+
+// Whether `host` is one of a configured site's: the host of its url or of its allowed_domains
+// (or a subdomain of one), as the crawler takes them. A result of a several-site search may be
+// any of the sites', so any site's host is accepted.
+bool host_of_a_site(const AppSettings& settings, const std::string& host) {
+  if (host.empty()) return false;
+  const auto covers = [&](std::string_view d) {
+    return host == d || (host.size() > d.size() && host.ends_with(d) && host[host.size() - d.size() - 1] == '.');
+  };
+  for (const auto& site : settings.sites) {
+    if (covers(url_host(site.url))) return true;
+    for (const auto& d : site.allowed_domains) {
+      std::string lower(d);
+      for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      if (covers(lower)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void Node::record_click(const ClickBeacon& click) const {
   if (!impl_->query_log) throw RequestError("not_found", "analytics is off on this server");
+  if (!click.url.empty() && !host_of_a_site(*impl_->engine->settings(), url_host(click.url))) {
+    throw RequestError("invalid_parameter", "url is not a page of a site this server searches");
+  }
   const std::int64_t now = unix_now();
   auto search = impl_->issued.accept_click(click.query_id, click.position, now);
   AnalyticsEvent e;

@@ -305,6 +305,10 @@ BOOST_AUTO_TEST_CASE(beacons_parse_and_bad_ones_are_refused) {
   BOOST_TEST(code(R"({"query_id":"00000000000000ff","position":"1"})") == "invalid_parameter");
   BOOST_TEST(code(R"({"query_id":"00000000000000ff","position":1,"ip":"1.2.3.4"})") == "invalid_parameter");
   BOOST_TEST(code(std::string(max_beacon_bytes + 1, ' ')) == "payload_too_large");
+  BOOST_TEST(code(R"j({"query_id":"00000000000000ff","position":1,"url":"javascript:alert(1)"})j") == "invalid_parameter");
+  BOOST_TEST(code(R"({"query_id":"00000000000000ff","position":1,"url":"/relative.html"})") == "invalid_parameter");
+  BOOST_TEST(code(R"({"query_id":"00000000000000ff","position":1,"url":"https://x/a b"})") == "invalid_parameter");
+  BOOST_TEST(code(R"({"query_id":"00000000000000ff","position":1,"url":"HTTPS://X/A"})") == "accepted");
   BOOST_TEST(valid_session_id("abcdEF12-_"));
   BOOST_TEST(!valid_session_id("short"));
   BOOST_TEST(!valid_session_id("has space in it"));
