@@ -106,6 +106,12 @@ std::vector<Rule> Engine::rules(const std::string& site) const {
   return r ? *r : std::vector<Rule>{};
 }
 
+std::shared_ptr<const detail::CompiledRules> Engine::compiled_rules(const std::string& site,
+                                                                    const std::shared_ptr<const Index>& index) const {
+  auto sites = impl_->current_sites();
+  return sites->slot(site).rules_for(index);
+}
+
 // A request's index and its cached answer, if any. The generation is read before the index (see
 // SiteSlot), so an answer stored under it never comes from an index older than the one read.
 struct Engine::Impl::Lookup {
