@@ -82,7 +82,10 @@ ActiveRules active_rules(const CompiledRules* rules, const Index::Data& d, std::
 /// active hide and boost (in that order), how many records it touched, for explain.
 std::vector<std::size_t> apply_hides_and_boosts(const Index::Data& d, const ActiveRules& active, std::vector<Candidate>& cands);
 
-/// A search with a site's compiled rules (null: none), as Engine::search runs it.
-SearchResponse search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules);
+/// A search with a site's compiled rules (null: none), as Engine::search runs it. `pinned`, when
+/// given, is set to how many of the returned results lead because a pin or landing page placed
+/// them (a search of several sites puts them first: merge_responses).
+SearchResponse search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules,
+                                       std::size_t* pinned = nullptr);
 
 }  // namespace siteseek::detail
