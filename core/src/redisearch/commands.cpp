@@ -304,9 +304,60 @@ bool known_word(const Index* vocabulary, const std::string& word) {
   return id >= 0 && vocabulary->doc_freq(static_cast<std::uint32_t>(id)) >= detail::known_word_min_df;
 }
 
-// One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
+// The curation synonyms of `words` (RediSearch tokens): every member other than `words` of each
+// rule that `words` fire (any member of a multi-way group, a one-way rule's `from`), a member of
+// several words as a phrase without its stop words (RediSearch indexed none; 1.2 refuses them in
+// a phrase). The rules that added one go to `fired`.
+std::vector<std::string> rule_synonyms(const std::vector<std::string>& words, const detail::CompiledRules* rules,
+                                       const std::set<std::string>& stop_words, std::vector<std::uint32_t>* fired) {
+  std::vector<std::string> out;
+  if (!rules) return out;
+  for (const auto& rule : rules->synonyms) {
+    bool fires = false;
+    for (std::size_t m = 0; m < rule.triggers && m < rule.words.size() && !fires; ++m) fires = rule.words[m] == words;
+    if (!fires) continue;
+    bool added = false;
+    for (const auto& member : rule.words) {
+      if (member == words) continue;
+      std::vector<std::string> kept;
+      for (const auto& w : member)
+        if (member.size() == 1 || !stop_words.count(w)) kept.push_back(w);
+      if (kept.empty()) continue;
+      std::string alt = kept.size() == 1 ? kept.front() : "\"";
+      if (kept.size() > 1) {
+        for (std::size_t w = 0; w < kept.size(); ++w) alt += (w ? " " : "") + kept[w];
+        alt += "\"";
+      }
+      if (std::find(out.begin(), out.end(), alt) == out.end()) out.push_back(std::move(alt));
+      added = true;
+    }
+    if (added && fired && std::find(fired->begin(), fired->end(), rule.rule) == fired->end()) fired->push_back(rule.rule);
+  }
+  return out;
+}
+
+// `original` OR the synonyms: at the embedded engine's synonym weight, or, inside an exclusion
+// (`weighted` false), plainly.
+std::string with_synonyms(const std::string& original, const std::vector<std::string>& alternatives, bool weighted) {
+  if (alternatives.empty()) return original;
+  std::string alts;
+  for (const auto& a : alternatives) alts += (alts.empty() ? "" : "|") + a;
+  if (!weighted) return "(" + original + "|" + alts + ")";
+  return "((" + original + ")|((" + alts + ") => {$weight: " + weight(detail::weight_synonym) + "}))";
+}
+
+// What curation synonyms an operand gets: the rules, and where the ones that fired are noted.
+struct RuleSynonyms {
+  const detail::CompiledRules* rules = nullptr;
+  std::vector<std::uint32_t>* fired = nullptr;
+  bool weighted = true;
+};
+
+// One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens. A single word
+// that fires a curation synonym rule is OR-ed with its synonyms.
 std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const std::set<std::string>& synonyms,
-                    const std::set<std::string>& stop_words, Dialect dialect, const Index* vocabulary) {
+                    const std::set<std::string>& stop_words, Dialect dialect, const Index* vocabulary,
+                    const RuleSynonyms& rule_syn = {}) {
   auto toks = tokens(op.text);
   // RediSearch indexes no stop words, and 1.2 refuses a phrase holding one ("built in" and
   // "the" are syntax errors): a phrase or a hyphenated word is searched without them.
@@ -338,9 +389,10 @@ std::string operand(const detail::QueryOperand& op, const SearchOptions& so, boo
       // Exact and fuzzy: the exact match scores higher (more terms of the union match). A
       // synonym typed last is searched whole too: RediSearch maps words, not prefixes.
       out = "(" + t + "|" + edits + ")";
-    } else {
+ } else {
       out = t;
     }
+    out = with_synonyms(out, rule_synonyms({t}, rule_syn.rules, stop_words, rule_syn.fired), rule_syn.weighted);
   }
   if (op.field) out = "@" + std::string(field_names[*op.field]) + ":" + (out.front() == '(' ? out : "(" + out + ")");
   return out;
@@ -651,85 +703,62 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
   for (const auto& w : site.stop_words)
     for (auto& t : tokens(w)) stop_words.insert(std::move(t));
   Translated out;
-  // Each clause's part in RediSearch syntax, and, for a plain word (not excluded, no phrase, no
-  // field, no alternatives), its token: what curation synonyms compare.
-  struct Part {
-    std::string text;
-    std::optional<std::string> word;
-    bool excluded = false;
-  };
-  std::vector<Part> parts;
-  for (const auto& clause : parsed.clauses) {
+  // A clause in RediSearch syntax ("" when it has no tokens); its single words OR-ed with their
+  // curation synonyms when `expand`.
+  const auto& clauses = parsed.clauses;
+  auto clause_text = [&](const detail::QueryClause& clause, bool expand) {
     std::vector<std::string> alts;
+    const RuleSynonyms rule_syn{expand ? rules : nullptr, &out.expanded_by, !clause.excluded};
     for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
-      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, stop_words, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
-    if (alts.empty()) continue;
-    Part part;
-    part.excluded = clause.excluded;
+      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, stop_words, dialect, vocabulary, rule_syn); !s.empty())
+        alts.push_back(std::move(s));
+    if (alts.empty()) return std::string();
+    std::string part;
     if (alts.size() == 1) {
-      part.text = alts.front();
-      const auto& op = clause.alternatives.front();
-      if (auto t = tokens(op.text); !clause.excluded && !op.phrase && !op.field && t.size() == 1) part.word = t.front();
+      part = alts.front();
     } else {
-      part.text = "(";
-      for (std::size_t i = 0; i < alts.size(); ++i) part.text += (i ? "|" : "") + alts[i];
-      part.text += ")";
+      part = "(";
+      for (std::size_t i = 0; i < alts.size(); ++i) part += (i ? "|" : "") + alts[i];
+      part += ")";
     }
     // In parentheses: 1.2 reads `-a b` as NOT (a b), whatever follows.
-    if (clause.excluded) part.text = "(-" + (part.text.front() == '(' || part.text.find(' ') == std::string::npos ? part.text : "(" + part.text + ")") + ")";
-    parts.push_back(std::move(part));
+    if (clause.excluded) part = "(-" + (part.front() == '(' || part.find(' ') == std::string::npos ? part : "(" + part + ")") + ")";
+    return part;
+  };
+  // The token of each clause that is one plain word (not excluded, no phrase, no field, no
+  // alternatives): what a run of words is compared with.
+  std::vector<std::optional<std::string>> plain(clauses.size());
+  for (std::size_t i = 0; i < clauses.size(); ++i) {
+    const auto& c = clauses[i];
+    if (c.excluded || c.alternatives.size() != 1 || c.alternatives[0].phrase || c.alternatives[0].field) continue;
+    if (auto t = tokens(c.alternatives[0].text); t.size() == 1) plain[i] = t.front();
   }
-  // Curation synonyms, as the embedded engine's plan applies them: the longest run of up to four
-  // plain words equal to a member that fires a rule (any member of a multi-way group, a one-way
-  // rule's `from`) becomes that run OR every other member of each such rule, at the synonym
-  // weight; a member of several words as a phrase.
+  // Curation synonyms, in the embedded engine's order (search/plan.cpp): at each clause, the
+  // longest run of two to four plain words equal to a member that fires a rule becomes that run
+  // OR the rules' other members; else the clause's single words get theirs.
   std::string q;
   bool positive = false;
-  const bool any_rule_synonyms = rules && !rules->synonyms.empty();
-  for (std::size_t i = 0; i < parts.size();) {
+  for (std::size_t i = 0; i < clauses.size();) {
     std::size_t taken = 1;
-    std::string text = parts[i].text;
-    if (any_rule_synonyms && parts[i].word) {
-      for (std::size_t len = std::min<std::size_t>(4, parts.size() - i); len >= 1; --len) {
+    std::string text;
+    if (rules && !rules->synonyms.empty() && plain[i]) {
+      for (std::size_t len = std::min<std::size_t>(4, clauses.size() - i); len >= 2 && text.empty(); --len) {
         std::vector<std::string> words;
-        for (std::size_t k = i; k < i + len && parts[k].word; ++k) words.push_back(*parts[k].word);
+        for (std::size_t k = i; k < i + len && plain[k]; ++k) words.push_back(*plain[k]);
         if (words.size() != len) continue;
-        std::vector<std::string> alternatives;
-        for (const auto& rule : rules->synonyms) {
-          bool fires = false;
-          for (std::size_t m = 0; m < rule.triggers && m < rule.words.size() && !fires; ++m) fires = rule.words[m] == words;
-          if (!fires) continue;
-          bool added = false;
-          for (const auto& member : rule.words) {
-            if (member == words) continue;
-            std::vector<std::string> kept;  // RediSearch indexed no stop words; 1.2 refuses them in a phrase
-            for (const auto& w : member)
-              if (member.size() == 1 || !stop_words.count(w)) kept.push_back(w);
-            if (kept.empty()) continue;
-            std::string alt = kept.size() == 1 ? kept.front() : "\"";
-            if (kept.size() > 1) {
-              for (std::size_t w = 0; w < kept.size(); ++w) alt += (w ? " " : "") + kept[w];
-              alt += "\"";
-            }
-            if (std::find(alternatives.begin(), alternatives.end(), alt) == alternatives.end()) alternatives.push_back(std::move(alt));
-            added = true;
-          }
-          if (added && std::find(out.expanded_by.begin(), out.expanded_by.end(), rule.rule) == out.expanded_by.end())
-            out.expanded_by.push_back(rule.rule);
-        }
+        const auto alternatives = rule_synonyms(words, rules, stop_words, &out.expanded_by);
         if (alternatives.empty()) continue;
         std::string original;
-        for (std::size_t k = i; k < i + len; ++k) original += (k > i ? " " : "") + parts[k].text;
-        std::string alts;
-        for (const auto& a : alternatives) alts += (alts.empty() ? "" : "|") + a;
-        text = "((" + original + ")|((" + alts + ") => {$weight: " + weight(detail::weight_synonym) + "}))";
+        for (std::size_t k = i; k < i + len; ++k) original += (k > i ? " " : "") + clause_text(clauses[k], false);
+        text = with_synonyms(original, alternatives, true);
         taken = len;
-        break;
       }
     }
-    if (!parts[i].excluded) positive = true;
-    q += (q.empty() ? "" : " ") + text;
+    if (text.empty()) text = clause_text(clauses[i], true);
     i += taken;
+    if (text.empty()) continue;
+    if (taken > 1 || !clauses[i - 1].excluded) positive = true;
+    q += (q.empty() ? "" : " ") + text;
   }
   // The filter first: its errors are the request's whatever the text (as with the embedded engine).
   const Index::Data* d = vocabulary ? &vocabulary->data() : nullptr;

@@ -195,6 +195,10 @@ BOOST_AUTO_TEST_CASE(rules_become_query_text_and_script_arguments) {
   BOOST_TEST(t("settings").text == "((settings)|((\"config file\") => {$weight: 0.8}))");
   BOOST_TEST(t("edit config file").text == "edit ((config file)|((settings) => {$weight: 0.8}))");
   BOOST_TEST(t("k8s").expanded_by == std::vector<std::uint32_t>{0});
+  // Inside alternatives, after a field and in an exclusion (there without a weight) too.
+  BOOST_TEST(t("k8s|docker").text == "(((k8s)|((kubernetes) => {$weight: 0.8}))|docker)");
+  BOOST_TEST(t("@title:k8s").text == "@title:((k8s)|((kubernetes) => {$weight: 0.8}))");
+  BOOST_TEST(t("lumen -k8s").text == "lumen (-(k8s|kubernetes))");
   // A hide: the page and its section, negated last; the anchored one, that record only.
   const auto hide = t("install");
   BOOST_TEST(hide.hidden == "@id:{https\\:\\/\\/docs\\.example\\.org\\/old\\/install\\.html}");
@@ -244,6 +248,14 @@ BOOST_AUTO_TEST_CASE(each_rule_kind_as_the_embedded_engine_applies_it) {
     BOOST_TEST(explained(rs) == explained(em));
     BOOST_TEST(explained(rs) == "k8s: [k8s synonyms: expanded the query with the group \"k8s\", \"Kubernetes\"]");
     BOOST_TEST(backend.search(s, req("k8s"), b.index.get()).results.empty());  // without the rules
+    for (std::string q : {"lumen -k8s", "@title:k8s", "k8s|docker"}) {
+      BOOST_TEST_CONTEXT(q) {
+        const auto [rs2, em2] = both(req(q));
+        BOOST_TEST(url_set(rs2) == url_set(em2));
+        BOOST_TEST(explained(rs2) == explained(em2));
+      }
+    }
+    BOOST_TEST(!url_set(both(req("lumen -k8s")).first).contains("/kubernetes.html"));
   }
   // One-way: container finds docker and kubernetes pages; docker does not find containers.
   {
