@@ -60,6 +60,10 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
     if (a.relaxed != b.relaxed) return !a.relaxed;
     return a.result.score > b.result.score;
   });
+  // explain: a pinned result's position is its place in the merged list, not in its site's.
+  for (std::size_t k = 0; k < all.size() && all[k].lead > 0; ++k)
+    for (auto& rule : all[k].result.rules)
+      if (rule.effect.starts_with("pinned at position ")) rule.effect = "pinned at position " + std::to_string(k + 1);
   for (std::size_t k = start; k < all.size() && k < std::size_t{start} + num; ++k) out.results.push_back(std::move(all[k].result));
   for (const auto& name : facet_order) {
     auto& facet = out.facets.emplace_back();

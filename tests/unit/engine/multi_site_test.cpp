@@ -122,6 +122,7 @@ BOOST_AUTO_TEST_CASE(pinned_results_of_the_sites_lead_in_the_order_of_the_reques
   q.explain = true;
   const auto r = e.search(q);
   BOOST_TEST(r.results.at(0).rules.at(0).effect == "pinned at position 1");
+  BOOST_TEST(r.results.at(2).rules.at(0).effect == "pinned at position 3");  // api's first pin, after guide's two
   BOOST_TEST(r.explain->rules.at(0).id == "guide/p");
 }
 
