@@ -11,6 +11,8 @@
 
 #include "index/attributes.hpp"
 #include "index/index_data.hpp"
+#include "redisearch/curation.hpp"
+#include "redisearch/syntax.hpp"
 #include "search/curation_apply.hpp"
 #include "search/filter.hpp"
 #include "search/highlight.hpp"
@@ -156,33 +158,6 @@ constexpr std::size_t boost_window = 100;
 // What the script answers when the current index predates the query's fields.
 constexpr std::string_view outdated_index = "siteseek_outdated_index";
 
-std::string weight(double w) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", std::max(w, 0.001));  // RediSearch wants a positive weight
-  return buf;
-}
-
-// RediSearch splits text on punctuation and spaces; a word of ours becomes these tokens (the
-// curation rules' synonyms are compiled into the same, detail::plain_words).
-std::vector<std::string> tokens(std::string_view text) { return detail::plain_words(text); }
-
-// Everything but letters and digits backslash-escaped: safe inside a TAG query.
-std::string tag_escape(std::string_view value) {
-  std::string out;
-  for (unsigned char c : value) {
-    if (!std::isalnum(c) && c < 0x80) out += '\\';
-    out += static_cast<char>(c);
-  }
-  return out;
-}
-
-// Records by their URLs: a union of the `id` tag.
-std::string url_union(const std::vector<std::string>& urls) {
-  std::string q = "@id:{";
-  for (std::size_t k = 0; k < urls.size(); ++k) q += (k ? "|" : "") + tag_escape(urls[k]);
-  return q + "}";
-}
-
 // One part of an attribute_tag: a-z and 0-9 as they are, every other byte '_' and two hex digits.
 void append_tag_part(std::string_view text, std::string& out) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -291,67 +266,12 @@ std::string section_of(const std::string& url, const std::string& root) {
   return std::string(end == std::string_view::npos ? rest : rest.substr(0, end));
 }
 
-std::string lowercase_words(std::string_view text) {
-  std::string out;
-  for (const auto& t : tokens(text)) out += (out.empty() ? "" : " ") + t;
-  return out;
-}
-
 // A word the site's documents use several times is taken as typed (the embedded engine's rule).
 bool known_word(const Index* vocabulary, const std::string& word) {
   if (!vocabulary) return false;
   const auto id = vocabulary->find(word);
   return id >= 0 && vocabulary->doc_freq(static_cast<std::uint32_t>(id)) >= detail::known_word_min_df;
 }
-
-// The curation synonyms of `words` (RediSearch tokens): every member other than `words` of each
-// rule that `words` fire (any member of a multi-way group, a one-way rule's `from`), a member of
-// several words as a phrase without its stop words (RediSearch indexed none; 1.2 refuses them in
-// a phrase). The rules that added one go to `fired`.
-std::vector<std::string> rule_synonyms(const std::vector<std::string>& words, const detail::CompiledRules* rules,
-                                       const std::set<std::string>& stop_words, std::vector<std::uint32_t>* fired) {
-  std::vector<std::string> out;
-  if (!rules) return out;
-  for (const auto& rule : rules->synonyms) {
-    bool fires = false;
-    for (std::size_t m = 0; m < rule.triggers && m < rule.words.size() && !fires; ++m) fires = rule.words[m] == words;
-    if (!fires) continue;
-    bool added = false;
-    for (const auto& member : rule.words) {
-      if (member == words) continue;
-      std::vector<std::string> kept;
-      for (const auto& w : member)
-        if (member.size() == 1 || !stop_words.count(w)) kept.push_back(w);
-      if (kept.empty()) continue;
-      std::string alt = kept.size() == 1 ? kept.front() : "\"";
-      if (kept.size() > 1) {
-        for (std::size_t w = 0; w < kept.size(); ++w) alt += (w ? " " : "") + kept[w];
-        alt += "\"";
-      }
-      if (std::find(out.begin(), out.end(), alt) == out.end()) out.push_back(std::move(alt));
-      added = true;
-    }
-    if (added && fired && std::find(fired->begin(), fired->end(), rule.rule) == fired->end()) fired->push_back(rule.rule);
-  }
-  return out;
-}
-
-// `original` OR the synonyms: at the embedded engine's synonym weight, or, inside an exclusion
-// (`weighted` false), plainly.
-std::string with_synonyms(const std::string& original, const std::vector<std::string>& alternatives, bool weighted) {
-  if (alternatives.empty()) return original;
-  std::string alts;
-  for (const auto& a : alternatives) alts += (alts.empty() ? "" : "|") + a;
-  if (!weighted) return "(" + original + "|" + alts + ")";
-  return "((" + original + ")|((" + alts + ") => {$weight: " + weight(detail::weight_synonym) + "}))";
-}
-
-// What curation synonyms an operand gets: the rules, and where the ones that fired are noted.
-struct RuleSynonyms {
-  const detail::CompiledRules* rules = nullptr;
-  std::vector<std::uint32_t>* fired = nullptr;
-  bool weighted = true;
-};
 
 // One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens. A single word
 // that fires a curation synonym rule is OR-ed with its synonyms.
@@ -488,7 +408,6 @@ SearchResult result_of(const Hit& h, const std::string& pre, const std::string& 
   return r;
 }
 
-std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
 
 // The asked facet names (at most limits::max_facets, as the embedded engine takes them).
 std::span<const std::string> facet_names(const SearchRequest& request) {
@@ -513,11 +432,6 @@ std::vector<std::string> facet_arguments(const SearchRequest& request, const Sit
   }
   args.insert(args.end(), {"FILTER", keep});
   return args;
-}
-
-long long integer_of(const RedisReply& r) {
-  if (r.type == RedisReply::Type::integer) return r.integer;
-  return std::strtoll(r.str.c_str(), nullptr, 10);
 }
 
 // Facets from the aggregate's rows ({a, tag, n, count} each) and, for each pin added to the
@@ -768,53 +682,7 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
     write_filter(*filter.filter, out.filter);
   }
   out.context = std::move(filter.context);
-  // Pins, hides and boosts whose query is this one's (compared as the embedded engine does, with
-  // the site's analyzer: the vocabulary's, which the rules were compiled for).
-  if (d) {
-    const auto active = detail::active_rules(rules, *d, request.q);
-    out.normalized = active.query.empty() ? normalize_query(d->analyzer, request.q) : active.query;
-    std::vector<std::string> hidden;
-    for (const auto* h : active.hides) {
-      std::string urls;
-      for (const auto& u : h->urls) {
-        urls += (urls.empty() ? "" : "|") + tag_escape(u);
-        if (std::find(hidden.begin(), hidden.end(), u) == hidden.end()) hidden.push_back(u);
-      }
-      out.hides.emplace_back(h->rule, urls.empty() ? std::string() : "@id:{" + urls + "}");
-    }
-    for (const auto& u : hidden) out.hidden += (out.hidden.empty() ? "@id:{" : "|") + tag_escape(u);
-    if (!out.hidden.empty()) out.hidden += "}";
-    for (const auto* p : active.pins) {
-      out.pin_rules.push_back(p->rule);
-      for (const auto& u : p->urls)
-        if (std::find(out.pins.begin(), out.pins.end(), u) == out.pins.end()) {
-          out.pins.push_back(u);
-          out.pinned_by.push_back(p->rule);
-        }
-    }
-    for (const auto* b : active.boosts) {
-      Translated::Boost x;
-      x.rule = b->rule;
-      x.factor = b->factor;
-      if (!b->urls.empty()) {
-        x.page = b->group != detail::TargetRule::none;
-        x.url = x.page ? page_of(b->urls.front()) : b->urls.front();
-      }
-      out.boosts.push_back(std::move(x));
-    }
-  } else if (rules) {
-    out.normalized = lowercase_words(request.q);
-  }
-  // The landing page, after the pins (the embedded engine's order).
-  const std::string q_words = lowercase_words(request.q);
-  for (std::size_t k = 0; k < site.landing_pages.size() && !q_words.empty(); ++k)
-    if (lowercase_words(site.landing_pages[k].query) == q_words) {
-      if (std::find(out.pins.begin(), out.pins.end(), site.landing_pages[k].url) == out.pins.end()) {
-        out.pins.push_back(site.landing_pages[k].url);
-        out.pinned_by.push_back(-1 - static_cast<std::int64_t>(k));
-      }
-      break;
-    }
+  add_targets(out, request, site, d, rules);
   if (!positive) return out;  // only exclusions (or nothing): no query RediSearch can run
   const std::string section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
   if (!section.empty() && site.boosts.current_section != 1.0) {
@@ -896,24 +764,6 @@ RedisCommand search_command(Dialect dialect, const IndexNames& current, const Tr
   return script_command(dialect, current, translated.query(), &translated, request, site, !translated.filter.empty());
 }
 
-namespace {
-
-std::string quoted(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += std::string(out.empty() ? "\"" : ", \"") + w + "\"";
-  return out;
-}
-
-std::string factor_text(double f) { return boost::json::serialize(boost::json::value(f)); }
-
-std::uint64_t count_of(const RedisReply& r) { return static_cast<std::uint64_t>(std::max<long long>(0, integer_of(r))); }
-
-bool names_url(const std::string& key, const std::string& url) {
-  return key.size() > url.size() && key.compare(key.size() - url.size() - 1, std::string::npos, ":" + url) == 0;
-}
-
-}  // namespace
-
 SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site) {
   return parse_search_reply(reply, request, site, Translated{}, nullptr);
 }
@@ -927,7 +777,6 @@ SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& 
   reply.check("FT.SEARCH");
   SearchResponse out;
   const auto& e = reply.elements;
-  const auto source = rules ? rules->source : nullptr;
   if (request.explain) out.explain.emplace().query = t.normalized;
   if (reply.type != RedisReply::Type::array || e.size() < 4) return out;  // no index yet
   const auto records = count_of(e[0]);
@@ -958,70 +807,10 @@ SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& 
       if (h.id == e[i].str) page.push_back(&h);
   if (!request.facets.empty()) out.facets = facets_of(e[3], unmatched_tags, request);
   for (const Hit* h : page) out.results.push_back(result_of(*h, pre, post, snippet));
-  if (!request.explain) return out;
-
-  // explain: as the embedded engine's (search/searcher.cpp): the synonym rules that expanded the
-  // query, the pins, the landing page, the hides, the boosts; then each result's pin or boosts.
-  auto& ex = *out.explain;
-  auto effect_of = [&](std::uint32_t rule, std::string effect) {
-    const auto& r = (*source)[rule];
-    return RuleEffect{r.id, std::string(rule_kind_name(r.kind)), std::move(effect)};
-  };
-  // Which URL of t.pins each kept pin is.
-  std::vector<std::int64_t> pin_source;  // per kept pin: t.pinned_by of its URL
-  for (const auto& p : pins.elements) {
-    std::int64_t by = 0;
-    for (std::size_t k = 0; k < t.pins.size(); ++k)
-      if (!p.elements.empty() && names_url(p.elements[0].str, t.pins[k])) {
-        by = t.pinned_by[k];
-        break;
-      }
-    pin_source.push_back(by);
-  }
-  if (source) {
-    for (const auto rule : t.expanded_by) {
-      const auto& r = (*source)[rule];
-      ex.rules.push_back(effect_of(rule, r.kind == RuleKind::synonyms ? "expanded the query with the group " + quoted(r.synonyms)
-                                                                      : "expanded \"" + r.from + "\" with " + quoted(r.to)));
-    }
-    for (const auto rule : t.pin_rules) {
-      const auto shown = std::count(pin_source.begin(), pin_source.end(), static_cast<std::int64_t>(rule));
-      ex.rules.push_back(effect_of(rule, "pinned " + std::to_string(shown) + " of " + std::to_string((*source)[rule].urls.size()) + " URLs"));
-    }
-  }
-  for (const auto by : pin_source)
-    if (by < 0) ex.rules.push_back({"landing_pages[" + std::to_string(-1 - by) + "]", "landing_page", "pinned the landing page"});
-  if (source) {
-    std::size_t counted = 0;
-    for (const auto& [rule, urls] : t.hides) {
-      std::uint64_t removed = 0;
-      if (!urls.empty() && counted < counts.elements.size()) removed = count_of(counts.elements[counted++]);
-      ex.rules.push_back(effect_of(rule, "removed " + std::to_string(removed) + " matching records"));
-    }
-    std::size_t sent = 0;
-    for (const auto& b : t.boosts) {
-      std::uint64_t n_touched = 0;
-      if (!b.url.empty() && sent < touched.elements.size()) n_touched = count_of(touched.elements[sent++]);
-      ex.rules.push_back(effect_of(b.rule, "multiplied the score of " + std::to_string(n_touched) + " matching records by " + factor_text((*source)[b.rule].factor)));
-    }
-  }
-  const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
-  for (std::size_t k = 0; k < page.size(); ++k) {
-    auto& result_rules = out.results[k].rules;
-    const std::size_t position = start + k;
-    if (position < pins.elements.size() && !pins.elements[position].elements.empty() &&
-        pins.elements[position].elements[0].str == page[k]->id) {
-      const auto by = pin_source[position];
-      const std::string effect = "pinned at position " + std::to_string(position + 1);
-      if (by >= 0 && source) result_rules.push_back(effect_of(static_cast<std::uint32_t>(by), effect));
-      else if (by < 0) result_rules.push_back({"landing_pages[" + std::to_string(-1 - by) + "]", "landing_page", effect});
-      continue;  // a pinned result's place is the pin's, whatever its score
-    }
-    if (!source) continue;
-    const std::string url = page[k]->get("url");
-    for (const auto& b : t.boosts)
-      if (!b.url.empty() && (b.page ? page_of(url) == b.url : url == b.url))
-        result_rules.push_back(effect_of(b.rule, "score multiplied by " + factor_text((*source)[b.rule].factor)));
+  if (request.explain) {
+    std::vector<std::string> ids;
+    for (const Hit* h : page) ids.push_back(h->id);
+    explain_rules(out, pins, touched, counts, ids, request, t, rules);
   }
   return out;
 }
