@@ -146,7 +146,12 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
         if (doc != none) {
           if (url.find('#') == std::string::npos) {
             t.group = d.doc_group[doc];
-            for (const auto k : groups.of(d, t.group)) t.urls.emplace_back(d.slice(d.docs[k].url));
+            // A hide names every record of the page (RediSearch excludes records by URL); a
+            // boost the page's, which covers its sections by prefix.
+            if (r.kind == RuleKind::hide)
+              for (const auto k : groups.of(d, t.group)) t.urls.emplace_back(d.slice(d.docs[k].url));
+            else
+              t.urls.emplace_back(d.slice(d.docs[doc].url));
           } else {
             t.doc = doc;
             t.urls.emplace_back(d.slice(d.docs[doc].url));

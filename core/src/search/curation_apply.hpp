@@ -46,7 +46,8 @@ struct TargetRule {
   std::uint32_t doc = none;
   float factor = 1.0f;
   /// The URLs of the records above, for a backend that finds records by URL (RediSearch): a
-  /// pin's in order; a hide's or boost's every record it covers (a page: the page and its sections).
+  /// pin's in order; a hide's every record it covers (a page: the page and its sections); a
+  /// boost's one record (of a page: a record of it, whose page URL covers its sections).
   std::vector<std::string> urls;
   static constexpr std::uint32_t none = ~0u;
   bool covers(const Index::Data& d, std::uint32_t record) const {
