@@ -16,6 +16,9 @@
 namespace siteseek {
 
 class Index;
+namespace detail {
+struct CompiledRules;  ///< defined in core/src/search/curation_apply.hpp
+}
 
 /// A site's state as seen by /sites and health checks.
 struct SiteStatus {
@@ -89,6 +92,11 @@ class Engine {
   void set_rules(const std::string& site, std::vector<Rule> rules);
   /// A site's curation rules, in the order they were added (none: empty).
   std::vector<Rule> rules(const std::string& site) const;
+  /// The site's rules compiled for `index` (its current one, current(site)), as its searches apply
+  /// them (null: no rules or no index); compiled once per rule change or publish, then shared.
+  /// For a backend searching the site elsewhere (RediSearchBackend::search) with the same rules.
+  std::shared_ptr<const detail::CompiledRules> compiled_rules(const std::string& site,
+                                                              const std::shared_ptr<const Index>& index) const;
 
   /// Build an index from documents with the site's analysis settings (does not publish).
   std::shared_ptr<const Index> build(const std::string& site, std::vector<Document> documents) const;

@@ -20,6 +20,9 @@
 namespace siteseek {
 
 class Index;
+namespace detail {
+struct CompiledRules;  ///< a site's curation rules compiled for its embedded index (Engine::compiled_rules)
+}
 
 namespace redisearch {
 
@@ -66,16 +69,43 @@ RedisCommand drop_command(Dialect dialect, const std::string& index);
 /// A request in RediSearch syntax.
 struct Translated {
   /// Words, phrases, -exclusions, a|b, @field:, prefix*, fuzzy %word% for typo tolerance
-  /// (%%word%% from 2.0), the section boost from from_url. Empty: nothing to search.
+  /// (%%word%% from 2.0), curation synonyms as a lower-weighted union, the section boost from
+  /// from_url. Empty: nothing to search.
   std::string text;
   /// Everything the request filters by (detail::request_filter: `filters`, the query's
   /// @name:value tests, the reader's context) as tests of the `attrs` tag: AND as juxtaposition,
   /// OR as `|`, NOT as `-`. Empty: no filter.
   std::string filter;
   std::vector<Attribute> context;  ///< the reader's context values the filter holds
+  /// The records the query's hide rules remove, as a tag union of their URLs
+  /// (`@id:{url1|url2}`), negated in query(); empty: none.
+  std::string hidden;
+  /// The URLs to lead the results with, in order, each once: the query's pin rules' records,
+  /// then the landing page; and, for each, its rule (index in the rules' source) or, for the
+  /// landing page, -1 - its index in landing_pages.
+  std::vector<std::string> pins;
+  std::vector<std::int64_t> pinned_by;
+  /// The query's boosts: a record's score is multiplied by `factor` when its URL is `url` (or,
+  /// `page`, when its page is).
+  struct Boost {
+    std::string url;
+    bool page = false;
+    double factor = 1;
+    std::uint32_t rule = 0;  ///< index in the rules' source
+  };
+  std::vector<Boost> boosts;
+  /// For explain: the query as rules compare it, the synonym rules that expanded it, the hide
+  /// rules that fired (source index, and the tag union of each one's URLs; empty when none is
+  /// indexed), the pin rules that fired.
+  std::string normalized;
+  std::vector<std::uint32_t> expanded_by;
+  std::vector<std::pair<std::uint32_t, std::string>> hides;
+  std::vector<std::uint32_t> pin_rules;
   /// What FT.SEARCH gets: `(text) ((filter) => {$weight: 0})` (the filter restricts, it does
-  /// not score), or the text alone; empty when the text is.
+  /// not score), or the text alone, then `(-hidden)`; empty when the text is.
   std::string query() const;
+  /// What finds the pins the filter and the hides keep: `@id:{pins} (filter) (-hidden)`.
+  std::string pin_query() const;
 };
 
 /// The request translated. `vocabulary`, the site's embedded index when there is one (built from
@@ -83,9 +113,12 @@ struct Translated {
 /// it holds in 3 documents or more gets no fuzzy variant), gives the reader's page for the site's
 /// context_attributes and knows the attribute names: one no record has is RequestError
 /// "invalid_filter" ("invalid_query" for `@name:`), as with the embedded engine. Without it, no
-/// context applies and an unknown name matches nothing.
+/// context applies and an unknown name matches nothing. `rules`, the site's curation rules
+/// compiled for `vocabulary` (Engine::compiled_rules), add their synonyms to the text, their
+/// hides to the query and their pins and boosts (docs/curation.md, docs/redisearch.md); pins,
+/// hides and boosts need the vocabulary.
 Translated translate(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
-                     const Index* vocabulary = nullptr);
+                     const Index* vocabulary = nullptr, const detail::CompiledRules* rules = nullptr);
 /// translate(...).query().
 std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect = Dialect::v1,
                             const Index* vocabulary = nullptr);
@@ -96,18 +129,21 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
 /// of another schema_version (parse_search_reply throws).
 RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
                             const SearchRequest& request, const SiteSettings& site, bool uses_attributes = false);
-/// The landing page whose query this request is (its URL), or "".
-std::string landing_url(const SearchRequest& request, const SiteSettings& site);
-/// FT.SEARCH for the one record with this URL, if the translated `filter` keeps it, through the
-/// same pointer or alias.
-RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url,
-                             const std::string& filter = {});
-/// The response from a search_command reply: one result per page (unless distinct is off), landing
-/// page pinned when `landing` holds its record (a landing_command reply), the asked page of results,
-/// fields HTML-escaped with the request's highlight tags, facet counts. Throws RedisError on an
-/// error reply, RequestError "no_index" when the index is of another schema_version.
+/// The same for a translated request with its curation: the pins lead (those the filter and the
+/// hides keep, each once, one per page when distinct), the boosts multiply the scores of the
+/// fetched records before they are grouped and paged, and, with explain, the records each hide
+/// removed are counted.
+RedisCommand search_command(Dialect dialect, const IndexNames& current, const Translated& translated,
+                            const SearchRequest& request, const SiteSettings& site);
+/// The response from a search_command reply: one result per page (unless distinct is off), the
+/// asked page of results, fields HTML-escaped with the request's highlight tags, facet counts.
+/// Throws RedisError on an error reply, RequestError "no_index" when the index is of another
+/// schema_version.
+SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site);
+/// The response from a reply to search_command(..., translated, ...): the pins lead, and with
+/// request.explain, SearchResponse::explain and each result's rules say which of `rules` fired.
 SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site,
-                                  const RedisReply* landing = nullptr);
+                                  const Translated& translated, const detail::CompiledRules* rules);
 
 }  // namespace redisearch
 
@@ -130,14 +166,17 @@ class RediSearchBackend {
   /// Search the site's current index (empty response when it has none); `vocabulary` as for
   /// redisearch::translate. SearchRequest::sub_results and several sites are refused:
   /// RequestError "unsupported_parameter" (search_async gives it to `done`).
-  SearchResponse search(const SiteSettings& site, const SearchRequest& request, const Index* vocabulary = nullptr);
+  /// `rules`: the site's curation rules compiled for `vocabulary` (Engine::compiled_rules), applied
+  /// as docs/redisearch.md says.
+  SearchResponse search(const SiteSettings& site, const SearchRequest& request, const Index* vocabulary = nullptr,
+                        std::shared_ptr<const detail::CompiledRules> rules = nullptr);
 
   /// Use an async client on `io` for search_async.
   void attach(boost::asio::io_context& io);
   using SearchCallback = std::function<void(std::exception_ptr error, SearchResponse response)>;
   /// Search without blocking: `done` runs on the Redis client's strand.
   void search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
-                    const Index* vocabulary = nullptr);
+                    const Index* vocabulary = nullptr, std::shared_ptr<const detail::CompiledRules> rules = nullptr);
   /// Whether the async client is connected, and the last error (for /health).
   bool connected() const noexcept;
   std::string last_error() const;

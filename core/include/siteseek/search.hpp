@@ -14,8 +14,9 @@ namespace siteseek {
 struct SearchRequest {
   std::string q;                 ///< the query text (see docs/query-language.md)
   /// Empty: the default site. Several names, comma-separated ("a,b"; at most
-  /// limits::max_sites_per_search), search those sites together: their results merged by score,
-  /// each result naming its site, totals and facet counts summed.
+  /// limits::max_sites_per_search), search those sites together: each site's pinned results
+  /// first (site by site, in this order), the rest merged by score, each result naming its site,
+  /// totals and facet counts summed.
   std::string site;
   std::string from_url;          ///< the page the user searches from: its section is boosted
   std::uint32_t start = 0;       ///< results to skip

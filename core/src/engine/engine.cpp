@@ -106,6 +106,12 @@ std::vector<Rule> Engine::rules(const std::string& site) const {
   return r ? *r : std::vector<Rule>{};
 }
 
+std::shared_ptr<const detail::CompiledRules> Engine::compiled_rules(const std::string& site,
+                                                                    const std::shared_ptr<const Index>& index) const {
+  auto sites = impl_->current_sites();
+  return sites->slot(site).rules_for(index);
+}
+
 // A request's index and its cached answer, if any. The generation is read before the index (see
 // SiteSlot), so an answer stored under it never comes from an index older than the one read.
 struct Engine::Impl::Lookup {
@@ -149,6 +155,7 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
     throw RequestError("invalid_parameter", "site lists sites separated by commas; one of them is empty");
   const auto set = current_sites();
   std::vector<std::pair<std::string, SearchResponse>> answers;
+  std::vector<std::size_t> pinned;  // per answer: its leading pinned results
   std::exception_ptr missing_attribute;
   for (const auto& name : names) {
     auto& slot = set->slot(name);
@@ -159,13 +166,16 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
     one.start = 0;
     one.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
     try {
-      answers.emplace_back(one.site, detail::search_index_with_rules(*index, one, slot.rules_for(index).get()));
+      std::size_t leading = 0;
+      auto answer = detail::search_index_with_rules(*index, one, slot.rules_for(index).get(), &leading);
+      answers.emplace_back(one.site, std::move(answer));
+      pinned.push_back(leading);
     } catch (const detail::UnknownAttributeError&) {  // another site's records may carry it
       missing_attribute = std::current_exception();
     }
   }
   if (answers.empty() && missing_attribute) std::rethrow_exception(missing_attribute);
-  return detail::merge_responses(std::move(answers), request.start, request.num);
+  return detail::merge_responses(std::move(answers), request.start, request.num, pinned);
 }
 
 SearchResponse Engine::search(const SearchRequest& request) const {

@@ -269,7 +269,8 @@ struct Node::Impl {
 #ifdef SITESEEK_WITH_REDIS
     const auto& site = settings.site(request.site);
     auto vocabulary = engine->current(site.name);  // decides which words get typo variants
-    return redisearch->search(site, request, vocabulary.get());
+    // The curation rules compiled for that index, as the embedded engine would apply them.
+    return redisearch->search(site, request, vocabulary.get(), engine->compiled_rules(site.name, vocabulary));
 #else
     (void)settings, (void)request;
     return {};
@@ -670,6 +671,7 @@ void Node::search_json_async(SearchRequest request, JsonDone done, AnalyticsCont
     const auto& site = settings->site(request.site);  // an unknown site is an error now, not after a round trip
     // The embedded index decides which words get typo variants (translated before this returns).
     auto vocabulary = impl_->engine->current(site.name);
+    auto rules = impl_->engine->compiled_rules(site.name, vocabulary);
     impl_->redisearch->search_async(
         site, request,
         [done = std::move(done), outcome, impl = impl_.get(), request, analytics = std::move(analytics)](
@@ -681,7 +683,7 @@ void Node::search_json_async(SearchRequest request, JsonDone done, AnalyticsCont
           impl->record_search(request, out, outcome.total, analytics);
           done(nullptr, std::move(out), outcome);
         },
-        vocabulary.get());
+        vocabulary.get(), std::move(rules));
     return;
   }
 #endif

@@ -57,50 +57,31 @@ struct RediSearchBackend::Impl {
 
   Impl(RedisOptions o, std::string p) : options(o), prefix(std::move(p)), redis(std::move(o)) {}
 
-  SearchResponse respond(const RedisReply& main, const RedisReply* landing, const SearchRequest& request,
-                         const SiteSettings& site) {
+  static SearchResponse respond(const RedisReply& main, const SearchRequest& request, const SiteSettings& site,
+                                const Translated& t, const detail::CompiledRules* rules) {
     if (no_index_yet(main)) return {};
-    return parse_search_reply(main, request, site, landing && !no_index_yet(*landing) ? landing : nullptr);
+    return parse_search_reply(main, request, site, t, rules);
   }
 
   // The async search of the translated request `t` once the dialect is known.
-  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, const Translated& t,
-                   SearchCallback done, std::chrono::steady_clock::time_point started) {
+  void search_with(Dialect d, const SiteSettings& site, const SearchRequest& request, Translated t,
+                   std::shared_ptr<const detail::CompiledRules> rules, SearchCallback done,
+                   std::chrono::steady_clock::time_point started) {
     const auto n = names(prefix, site.name, 0);
-    const std::string landing = landing_url(request, site);
-    struct Both {
-      std::mutex m;
-      int left;
-      RedisReply main, landing;
-      std::exception_ptr error;
-    };
-    auto both = std::make_shared<Both>();
-    both->left = landing.empty() ? 1 : 2;
-    auto finish = [this, both, has_landing = !landing.empty(), site = &site, request, context = t.context, done, started]() {
-      if (both->error) return done(both->error, {});
+    auto cmd = search_command(d, n, t, request, site);
+    client->command(std::move(cmd), [site = &site, request, t = std::move(t), rules = std::move(rules), done = std::move(done),
+                                     started](std::exception_ptr e, RedisReply reply) {
+      if (e) return done(e, {});
       SearchResponse r;
       try {
-        r = respond(both->main, has_landing ? &both->landing : nullptr, request, *site);
+        r = respond(reply, request, *site, t, rules.get());
       } catch (...) {
         return done(std::current_exception(), {});
       }
-      r.context = context;
+      r.context = t.context;
       r.took_ms = ms_since(started);
       done(nullptr, std::move(r));
-    };
-    auto on = [both, finish](bool is_main) {
-      return [both, finish, is_main](std::exception_ptr e, RedisReply reply) {
-        {
-          std::lock_guard lock(both->m);
-          if (e && !both->error) both->error = e;
-          (is_main ? both->main : both->landing) = std::move(reply);
-          if (--both->left > 0) return;
-        }
-        finish();
-      };
-    };
-    client->command(search_command(d, n, t.query(), request, site, !t.filter.empty()), on(true));
-    if (!landing.empty()) client->command(landing_command(d, n, landing, t.filter), on(false));
+    });
   }
 };
 
@@ -168,21 +149,19 @@ bool RediSearchBackend::has_index(const std::string& site) {
 }
 
 SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchRequest& request,
-                                         const Index* vocabulary) {
+                                         const Index* vocabulary, std::shared_ptr<const detail::CompiledRules> rules) {
   const auto started = std::chrono::steady_clock::now();
   check_supported(request);
   const Dialect d = dialect();
-  const Translated t = translate(request, site, d, vocabulary);
+  const Translated t = translate(request, site, d, vocabulary, rules.get());
   SearchResponse r;
   r.context = t.context;
-  const std::string q = t.query();
-  if (q.empty()) return r;
+  if (t.query().empty()) {
+    if (request.explain) r.explain.emplace().query = t.normalized;
+    return r;
+  }
   const auto n = names(impl_->prefix, site.name, 0);
-  std::vector<RedisCommand> cmds{search_command(d, n, q, request, site, !t.filter.empty())};
-  const std::string landing = landing_url(request, site);
-  if (!landing.empty()) cmds.push_back(landing_command(d, n, landing, t.filter));
-  auto replies = impl_->redis.pipeline(cmds);
-  r = impl_->respond(replies[0], landing.empty() ? nullptr : &replies[1], request, site);
+  r = Impl::respond(impl_->redis.command(search_command(d, n, t, request, site)), request, site, t, rules.get());
   r.context = t.context;
   r.took_ms = ms_since(started);
   return r;
@@ -194,7 +173,7 @@ void RediSearchBackend::attach(boost::asio::io_context& io) {
 }
 
 void RediSearchBackend::search_async(const SiteSettings& site, const SearchRequest& request, SearchCallback done,
-                                     const Index* vocabulary) {
+                                     const Index* vocabulary, std::shared_ptr<const detail::CompiledRules> rules) {
   const auto started = std::chrono::steady_clock::now();
   // Translated now: the vocabulary is not used after this call. Before the first MODULE LIST
   // answer the dialect is taken as 1.x (one typo edit), which 2.x also understands.
@@ -202,7 +181,7 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
   Translated t;
   try {
     check_supported(request);
-    t = translate(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary);
+    t = translate(request, site, known >= 0 ? static_cast<Dialect>(known) : Dialect::v1, vocabulary, rules.get());
   } catch (const RequestError&) {
     return done(std::current_exception(), {});
   }
@@ -210,10 +189,11 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
   if (t.query().empty()) {
     SearchResponse r;
     r.context = std::move(t.context);
+    if (request.explain) r.explain.emplace().query = t.normalized;
     return done(nullptr, std::move(r));
   }
-  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, t, std::move(done), started);
-  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, t = std::move(t), done, started](std::exception_ptr e, RedisReply r) {
+  if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, std::move(t), std::move(rules), std::move(done), started);
+  impl_->client->command({"MODULE", "LIST"}, [impl = impl_.get(), &site, request, t = std::move(t), rules = std::move(rules), done, started](std::exception_ptr e, RedisReply r) {
     Dialect d;
     try {
       if (e) std::rethrow_exception(e);
@@ -222,7 +202,7 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
       return done(std::current_exception(), {});
     }
     impl->async_dialect = static_cast<int>(d);
-    impl->search_with(d, site, request, t, done, started);
+    impl->search_with(d, site, request, t, rules, done, started);
   });
 }
 

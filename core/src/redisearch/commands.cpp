@@ -1,6 +1,6 @@
 // RediSearch commands and replies as pure functions: what the backend sends for each dialect,
 // the query language translated to RediSearch syntax, and FT.SEARCH replies turned into
-// SearchResponses (distinct by page, landing page, paging, escaping) on our side.
+// SearchResponses (distinct by page, curation pins and boosts, paging, escaping) on our side.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -11,6 +11,9 @@
 
 #include "index/attributes.hpp"
 #include "index/index_data.hpp"
+#include "redisearch/curation.hpp"
+#include "redisearch/syntax.hpp"
+#include "search/curation_apply.hpp"
 #include "search/filter.hpp"
 #include "search/highlight.hpp"
 #include "search/merge.hpp"
@@ -31,39 +34,101 @@ constexpr char mark_open = '\x01', mark_close = '\x02';
 
 const char* const field_names[] = {"title", "section_title", "body", "url"};
 
-// Runs FT.SEARCH on the index the pointer key names, in one step (RediSearch 1.x has no aliases).
-constexpr const char* v1_search_script =
-    "local idx = redis.call('GET', KEYS[1]) "
-    "if not idx then return {0} end "
-    "return redis.call('FT.SEARCH', idx, unpack(ARGV))";
-
 // The search in two phases, atomically: the ids of the best `fetch` records (NOCONTENT: cheap),
 // one per page unless distinct is off, then stored fields, highlights and summaries for the
 // returned page only (INKEYS). Highlighting is RediSearch's costly part; this does it for `num`
 // records instead of every fetched one. Facets, when asked, are an FT.AGGREGATE of the same
 // query on the same index, run only when something matched (1.2 answers an aggregate whose query
 // matches nothing with "Internal error processing QueryParseCtx").
+// Curation (docs/redisearch.md#curation-rules): the pins the filter and the hides keep are found
+// first (by URL, in the pins' order, one per page when distinct), lead the results and leave the
+// ranking; boosts multiply the scores of the fetched records (WITHSCORES) before they are grouped
+// by page and paged; each `count` query (a hide's records that matched, for explain) is counted.
 // KEYS[1]: the site's schema key; KEYS[2]: the v1 pointer key (without it, ARGV[1] names the
 // index or alias). ARGV: name, query, fetch, start, num, distinct, the schema the query needs (""
-// for any), the count of aggregate arguments, those arguments, then the content options.
-// Returns {records, distinct records fetched, records fetched, FT.AGGREGATE reply or 0,
-// FT.SEARCH reply, chosen ids...}.
+// for any), the count of aggregate arguments, those arguments, the pin query, the content query
+// (what the returned records are fetched and highlighted by: the query, or it OR the pins), the
+// count of pins and their URLs, the count of boosts and (URL, "1" for a page, factor) each, the
+// count of count queries and those queries, then the content options.
+// Returns {records, distinct records fetched (pins' pages left out), records fetched, FT.AGGREGATE
+// reply or 0, pins kept ({key, matched 0/1, attrs} each, in order), records each boost touched,
+// each count query's count, FT.SEARCH reply, chosen ids...}.
 constexpr const char* search_script = R"lua(
 local idx = ARGV[1]
 if #KEYS > 1 then idx = redis.call('GET', KEYS[2]) end
 if not idx then return {0, 0, 0, 0} end
 if ARGV[7] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[7] then return redis.error_reply('siteseek_outdated_index') end
-local q = ARGV[2]
-local ids = redis.call('FT.SEARCH', idx, q, 'NOCONTENT', 'LIMIT', 0, tonumber(ARGV[3]))
-local seen, kept = {}, {}
-for i = 2, #ids do
-  local page = string.match(ids[i], '^[^#]*')
-  if ARGV[6] ~= '1' or not seen[page] then
-    seen[page] = true
-    kept[#kept + 1] = ids[i]
+local q, distinct = ARGV[2], ARGV[6] == '1'
+local aggregate = tonumber(ARGV[8])
+local at = 9 + aggregate
+local pin_query, content_query = ARGV[at], ARGV[at + 1]
+local npins = tonumber(ARGV[at + 2])
+at = at + 3
+local pin_urls = {}
+for i = 1, npins do pin_urls[i] = ARGV[at + i - 1] end
+at = at + npins
+local nboosts = tonumber(ARGV[at])
+local boosts = {}
+for i = 1, nboosts do boosts[i] = {ARGV[at + 3 * i - 2], ARGV[at + 3 * i - 1] == '1', tonumber(ARGV[at + 3 * i])} end
+at = at + 1 + 3 * nboosts
+local ncounts = tonumber(ARGV[at])
+local counts = {}
+for i = 1, ncounts do counts[i] = redis.call('FT.SEARCH', idx, ARGV[at + i], 'NOCONTENT', 'LIMIT', 0, 1)[1] end
+at = at + 1 + ncounts
+-- A key is the index's prefix, ':' and the record's URL.
+local function names(key, url) return #key > #url and string.sub(key, -#url - 1) == ':' .. url end
+local function page_of(key) return string.match(key, '^[^#]*') end
+local pins, pin_of = {}, {}
+if npins > 0 then
+  local found = redis.call('FT.SEARCH', idx, pin_query, 'RETURN', 1, 'attrs', 'LIMIT', 0, npins)
+  for k = 1, npins do
+    for i = 2, #found, 2 do
+      local key = found[i]
+      if names(key, pin_urls[k]) then
+        local mark = key
+        if distinct then mark = page_of(key) end
+        if not pin_of[mark] then
+          local fields, attrs = found[i + 1], ''
+          for f = 1, #fields - 1, 2 do if fields[f] == 'attrs' then attrs = fields[f + 1] end end
+          pins[#pins + 1] = {key, 0, attrs}
+          pin_of[mark] = #pins
+        end
+        break
+      end
+    end
   end
 end
-local aggregate = tonumber(ARGV[8])
+local ids = redis.call('FT.SEARCH', idx, q, 'NOCONTENT', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local ranked = {}
+for i = 2, #ids - 1, 2 do ranked[#ranked + 1] = {ids[i], tonumber(ids[i + 1]), #ranked} end
+local touched = {}
+for b = 1, nboosts do touched[b] = 0 end
+if nboosts > 0 then
+  for _, r in ipairs(ranked) do
+    local page = page_of(r[1])
+    for b = 1, nboosts do
+      local x = boosts[b]
+      if (x[2] and names(page, x[1])) or (not x[2] and names(r[1], x[1])) then
+        r[2] = r[2] * x[3]
+        touched[b] = touched[b] + 1
+      end
+    end
+  end
+  table.sort(ranked, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[3] < b[3] end)
+end
+local seen, kept = {}, {}
+for _, r in ipairs(ranked) do
+  local key = r[1]
+  local page = page_of(key)
+  local p = pin_of[key]
+  if distinct then p = pin_of[page] end
+  if p then
+    pins[p][2] = 1
+  elseif not distinct or not seen[page] then
+    seen[page] = true
+    kept[#kept + 1] = key
+  end
+end
 local facets = 0
 if aggregate > 0 and ids[1] > 0 then
   local args = {idx, q}
@@ -72,53 +137,26 @@ if aggregate > 0 and ids[1] > 0 then
 end
 local start, num = tonumber(ARGV[4]), tonumber(ARGV[5])
 local chosen = {}
-for i = start + 1, math.min(start + num, #kept) do chosen[#chosen + 1] = kept[i] end
-local out = {ids[1], #kept, #ids - 1, facets}
+for i = start + 1, start + num do
+  if i <= #pins then chosen[#chosen + 1] = pins[i][1]
+  elseif i - #pins <= #kept then chosen[#chosen + 1] = kept[i - #pins]
+  else break end
+end
+local out = {ids[1], #kept, #ranked, facets, pins, touched, counts}
 if #chosen == 0 then return out end
-local args = {idx, q, 'INKEYS', #chosen}
+local args = {idx, content_query, 'INKEYS', #chosen}
 for i = 1, #chosen do args[#args + 1] = chosen[i] end
-for i = 9 + aggregate, #ARGV do args[#args + 1] = ARGV[i] end
-out[5] = redis.call('FT.SEARCH', unpack(args))
-for i = 1, #chosen do out[5 + i] = chosen[i] end
+for i = at, #ARGV do args[#args + 1] = ARGV[i] end
+out[8] = redis.call('FT.SEARCH', unpack(args))
+for i = 1, #chosen do out[8 + i] = chosen[i] end
 return out
 )lua";
 
+// The records a boost may move among: at least this many are fetched when one fires.
+constexpr std::size_t boost_window = 100;
+
 // What the script answers when the current index predates the query's fields.
 constexpr std::string_view outdated_index = "siteseek_outdated_index";
-
-std::string weight(double w) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", std::max(w, 0.001));  // RediSearch wants a positive weight
-  return buf;
-}
-
-bool token_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
-
-// RediSearch splits text on punctuation and spaces; a word of ours becomes these tokens.
-std::vector<std::string> tokens(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (unsigned char c : text) {
-    if (token_byte(c)) {
-      cur += static_cast<char>(std::tolower(c));
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
-// Everything but letters and digits backslash-escaped: safe inside a TAG query.
-std::string tag_escape(std::string_view value) {
-  std::string out;
-  for (unsigned char c : value) {
-    if (!std::isalnum(c) && c < 0x80) out += '\\';
-    out += static_cast<char>(c);
-  }
-  return out;
-}
 
 // One part of an attribute_tag: a-z and 0-9 as they are, every other byte '_' and two hex digits.
 void append_tag_part(std::string_view text, std::string& out) {
@@ -228,12 +266,6 @@ std::string section_of(const std::string& url, const std::string& root) {
   return std::string(end == std::string_view::npos ? rest : rest.substr(0, end));
 }
 
-std::string lowercase_words(std::string_view text) {
-  std::string out;
-  for (const auto& t : tokens(text)) out += (out.empty() ? "" : " ") + t;
-  return out;
-}
-
 // A word the site's documents use several times is taken as typed (the embedded engine's rule).
 bool known_word(const Index* vocabulary, const std::string& word) {
   if (!vocabulary) return false;
@@ -241,9 +273,11 @@ bool known_word(const Index* vocabulary, const std::string& word) {
   return id >= 0 && vocabulary->doc_freq(static_cast<std::uint32_t>(id)) >= detail::known_word_min_df;
 }
 
-// One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens.
+// One operand (word or phrase) in RediSearch syntax, or "" when it has no tokens. A single word
+// that fires a curation synonym rule is OR-ed with its synonyms.
 std::string operand(const detail::QueryOperand& op, const SearchOptions& so, bool typo, const std::set<std::string>& synonyms,
-                    const std::set<std::string>& stop_words, Dialect dialect, const Index* vocabulary) {
+                    const std::set<std::string>& stop_words, Dialect dialect, const Index* vocabulary,
+                    const RuleSynonyms& rule_syn = {}) {
   auto toks = tokens(op.text);
   // RediSearch indexes no stop words, and 1.2 refuses a phrase holding one ("built in" and
   // "the" are syntax errors): a phrase or a hyphenated word is searched without them.
@@ -275,9 +309,10 @@ std::string operand(const detail::QueryOperand& op, const SearchOptions& so, boo
       // Exact and fuzzy: the exact match scores higher (more terms of the union match). A
       // synonym typed last is searched whole too: RediSearch maps words, not prefixes.
       out = "(" + t + "|" + edits + ")";
-    } else {
+ } else {
       out = t;
     }
+    out = with_synonyms(out, rule_synonyms({t}, rule_syn.rules, stop_words, rule_syn.fired), rule_syn.weighted);
   }
   if (op.field) out = "@" + std::string(field_names[*op.field]) + ":" + (out.front() == '(' ? out : "(" + out + ")");
   return out;
@@ -373,7 +408,6 @@ SearchResult result_of(const Hit& h, const std::string& pre, const std::string& 
   return r;
 }
 
-std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
 
 // The asked facet names (at most limits::max_facets, as the embedded engine takes them).
 std::span<const std::string> facet_names(const SearchRequest& request) {
@@ -400,15 +434,10 @@ std::vector<std::string> facet_arguments(const SearchRequest& request, const Sit
   return args;
 }
 
-long long integer_of(const RedisReply& r) {
-  if (r.type == RedisReply::Type::integer) return r.integer;
-  return std::strtoll(r.str.c_str(), nullptr, 10);
-}
-
-// Facets from the aggregate's rows ({a, tag, n, count} each) and, when the landing record was
-// added to the results, its tags once more: values most frequent first, ties by value, at most
+// Facets from the aggregate's rows ({a, tag, n, count} each) and, for each pin added to the
+// results without matching, its tags once more: values most frequent first, ties by value, at most
 // limits::max_facet_values (the embedded engine's order and cut).
-std::vector<Facet> facets_of(const RedisReply& rows, const std::string* landing_tags, const SearchRequest& request) {
+std::vector<Facet> facets_of(const RedisReply& rows, const std::vector<std::string>& pinned_tags, const SearchRequest& request) {
   std::vector<std::pair<std::string, std::uint64_t>> tags;  // tag -> count
   if (rows.type == RedisReply::Type::array) {
     for (std::size_t i = 1; i < rows.elements.size(); ++i) {
@@ -422,8 +451,8 @@ std::vector<Facet> facets_of(const RedisReply& rows, const std::string* landing_
       if (!tag.empty() && n > 0) tags.emplace_back(std::move(tag), static_cast<std::uint64_t>(n));
     }
   }
-  if (landing_tags) {
-    std::string_view rest = *landing_tags;
+  for (const auto& pinned : pinned_tags) {
+    std::string_view rest = pinned;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
       const std::string tag(rest.substr(0, comma));
@@ -553,8 +582,20 @@ RedisCommand drop_command(Dialect dialect, const std::string& index) {
 }
 
 std::string Translated::query() const {
-  if (text.empty() || filter.empty()) return text;
-  return "(" + text + ") ((" + filter + ") => {$weight: 0})";
+  if (text.empty()) return text;
+  std::string q = filter.empty() ? text : "(" + text + ") ((" + filter + ") => {$weight: 0})";
+  // A hide is a negation of its records' URLs, last and in parentheses (1.2 reads `-a b` as
+  // NOT (a b)): RediSearch counts (and facets) without them.
+  if (!hidden.empty()) q = (filter.empty() ? "(" + q + ")" : q) + " (-" + hidden + ")";
+  return q;
+}
+
+std::string Translated::pin_query() const {
+  if (pins.empty()) return {};
+  std::string q = url_union(pins);
+  if (!filter.empty()) q += " (" + filter + ")";  // a pin the filter leaves out is not shown
+  if (!hidden.empty()) q += " (-" + hidden + ")";  // nor one a hide removes
+  return q;
 }
 
 std::string translate_query(const SearchRequest& request, const SiteSettings& site, Dialect dialect,
@@ -562,7 +603,8 @@ std::string translate_query(const SearchRequest& request, const SiteSettings& si
   return translate(request, site, dialect, vocabulary).query();
 }
 
-Translated translate(const SearchRequest& request, const SiteSettings& site, Dialect dialect, const Index* vocabulary) {
+Translated translate(const SearchRequest& request, const SiteSettings& site, Dialect dialect, const Index* vocabulary,
+                     const detail::CompiledRules* rules) {
   const auto& so = site.search;
   const bool as_you_type = request.prefix.value_or(so.prefix_search);
   const bool typo = request.typo.value_or(so.typo_tolerance);
@@ -574,13 +616,17 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
   std::set<std::string> stop_words;  // as FT.CREATE was given them
   for (const auto& w : site.stop_words)
     for (auto& t : tokens(w)) stop_words.insert(std::move(t));
-  std::string q;
-  bool positive = false;
-  for (const auto& clause : parsed.clauses) {
+  Translated out;
+  // A clause in RediSearch syntax ("" when it has no tokens); its single words OR-ed with their
+  // curation synonyms when `expand`.
+  const auto& clauses = parsed.clauses;
+  auto clause_text = [&](const detail::QueryClause& clause, bool expand) {
     std::vector<std::string> alts;
+    const RuleSynonyms rule_syn{expand ? rules : nullptr, &out.expanded_by, !clause.excluded};
     for (const auto& op : clause.alternatives)  // an excluded word excludes itself only, not its neighbours
-      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, stop_words, dialect, vocabulary); !s.empty()) alts.push_back(std::move(s));
-    if (alts.empty()) continue;
+      if (auto s = operand(op, so, typo && !clause.excluded, synonyms, stop_words, dialect, vocabulary, rule_syn); !s.empty())
+        alts.push_back(std::move(s));
+    if (alts.empty()) return std::string();
     std::string part;
     if (alts.size() == 1) {
       part = alts.front();
@@ -591,10 +637,43 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
     }
     // In parentheses: 1.2 reads `-a b` as NOT (a b), whatever follows.
     if (clause.excluded) part = "(-" + (part.front() == '(' || part.find(' ') == std::string::npos ? part : "(" + part + ")") + ")";
-    else positive = true;
-    q += (q.empty() ? "" : " ") + part;
+    return part;
+  };
+  // The token of each clause that is one plain word (not excluded, no phrase, no field, no
+  // alternatives): what a run of words is compared with.
+  std::vector<std::optional<std::string>> plain(clauses.size());
+  for (std::size_t i = 0; i < clauses.size(); ++i) {
+    const auto& c = clauses[i];
+    if (c.excluded || c.alternatives.size() != 1 || c.alternatives[0].phrase || c.alternatives[0].field) continue;
+    if (auto t = tokens(c.alternatives[0].text); t.size() == 1) plain[i] = t.front();
   }
-  Translated out;
+  // Curation synonyms, in the embedded engine's order (search/plan.cpp): at each clause, the
+  // longest run of two to four plain words equal to a member that fires a rule becomes that run
+  // OR the rules' other members; else the clause's single words get theirs.
+  std::string q;
+  bool positive = false;
+  for (std::size_t i = 0; i < clauses.size();) {
+    std::size_t taken = 1;
+    std::string text;
+    if (rules && !rules->synonyms.empty() && plain[i]) {
+      for (std::size_t len = std::min<std::size_t>(4, clauses.size() - i); len >= 2 && text.empty(); --len) {
+        std::vector<std::string> words;
+        for (std::size_t k = i; k < i + len && plain[k]; ++k) words.push_back(*plain[k]);
+        if (words.size() != len) continue;
+        const auto alternatives = rule_synonyms(words, rules, stop_words, &out.expanded_by);
+        if (alternatives.empty()) continue;
+        std::string original;
+        for (std::size_t k = i; k < i + len; ++k) original += (k > i ? " " : "") + clause_text(clauses[k], false);
+        text = with_synonyms(original, alternatives, true);
+        taken = len;
+      }
+    }
+    if (text.empty()) text = clause_text(clauses[i], true);
+    i += taken;
+    if (text.empty()) continue;
+    if (taken > 1 || !clauses[i - 1].excluded) positive = true;
+    q += (q.empty() ? "" : " ") + text;
+  }
   // The filter first: its errors are the request's whatever the text (as with the embedded engine).
   const Index::Data* d = vocabulary ? &vocabulary->data() : nullptr;
   auto filter = detail::request_filter(d, request, parsed.attributes);
@@ -603,6 +682,7 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
     write_filter(*filter.filter, out.filter);
   }
   out.context = std::move(filter.context);
+  add_targets(out, request, site, d, rules);
   if (!positive) return out;  // only exclusions (or nothing): no query RediSearch can run
   const std::string section = request.from_url.empty() ? std::string() : section_of(request.from_url, site.url);
   if (!section.empty() && site.boosts.current_section != 1.0) {
@@ -612,14 +692,20 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
   return out;
 }
 
-RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
+namespace {
+
+// The search script's command (search_script above): `query` searched, `t`'s curation (none: a
+// query without rules).
+RedisCommand script_command(Dialect dialect, const IndexNames& current, const std::string& query, const Translated* t,
                             const SearchRequest& request, const SiteSettings& site, bool uses_attributes) {
   const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
   const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
   const std::size_t num = std::min<std::size_t>(request.num, limits::max_results_window - start);
   // Sections of one page come out together with it: fetch more ids to fill the page with pages.
   const std::size_t want = start + num;
-  const std::size_t fetch = distinct ? std::min<std::size_t>(want * 3 + 10, limits::max_results_window) : want;
+  std::size_t fetch = distinct ? std::min<std::size_t>(want * 3 + 10, limits::max_results_window) : want;
+  // A boost reorders the fetched records only: fetch a wider window for it to act in.
+  if (t && !t->boosts.empty()) fetch = std::min(limits::max_results_window, std::max({fetch, want * 5, boost_window}));
   const std::size_t words = std::max<std::size_t>(8, request.snippet_length.value_or(site.search.snippet_length) / 6);
   const auto facets = facet_arguments(request, site);
   RedisCommand cmd{"EVAL", search_script};
@@ -629,6 +715,36 @@ RedisCommand search_command(Dialect dialect, const IndexNames& current, const st
                          distinct ? "1" : "0", uses_attributes || !facets.empty() ? schema_version : "",
                          std::to_string(facets.size())});
   cmd.insert(cmd.end(), facets.begin(), facets.end());
+  // Pins: found by the pin query; the returned records fetched by the query OR the pins (a pin
+  // need not match the query).
+  const bool pins = t && !t->pins.empty();
+  cmd.push_back(pins ? t->pin_query() : std::string());
+  cmd.push_back(pins ? "(" + query + ")|(" + url_union(t->pins) + ")" : query);
+  cmd.push_back(std::to_string(pins ? t->pins.size() : 0));
+  if (pins) cmd.insert(cmd.end(), t->pins.begin(), t->pins.end());
+  std::size_t boosts = 0;
+  if (t)
+    for (const auto& b : t->boosts) boosts += b.url.empty() ? 0 : 1;
+  cmd.push_back(std::to_string(boosts));
+  if (t)
+    for (const auto& b : t->boosts)
+      if (!b.url.empty()) {
+        char f[32];
+        std::snprintf(f, sizeof f, "%.9g", b.factor);
+        cmd.insert(cmd.end(), {b.url, b.page ? "1" : "0", f});
+      }
+  // With explain: how many matching records each hide removed (the query without the hides, and
+  // the hide's records).
+  std::vector<std::string> counts;
+  if (t && request.explain) {
+    Translated shown = *t;
+    shown.hidden.clear();
+    const std::string all = shown.query();
+    for (const auto& [rule, urls] : t->hides)
+      if (!urls.empty() && !all.empty()) counts.push_back("(" + all + ") (" + urls + ")");
+  }
+  cmd.push_back(std::to_string(counts.size()));
+  cmd.insert(cmd.end(), counts.begin(), counts.end());
   cmd.insert(cmd.end(), {"RETURN", "6", "title", "section_title", "body", "url", "hierarchy", "type",
                          "SUMMARIZE", "FIELDS", "1", "body", "FRAGS", "1", "LEN", std::to_string(words),
                          "HIGHLIGHT", "FIELDS", "3", "title", "section_title", "body", "TAGS", std::string(1, mark_open),
@@ -636,8 +752,24 @@ RedisCommand search_command(Dialect dialect, const IndexNames& current, const st
   return cmd;
 }
 
+}  // namespace
+
+RedisCommand search_command(Dialect dialect, const IndexNames& current, const std::string& query,
+                            const SearchRequest& request, const SiteSettings& site, bool uses_attributes) {
+  return script_command(dialect, current, query, nullptr, request, site, uses_attributes);
+}
+
+RedisCommand search_command(Dialect dialect, const IndexNames& current, const Translated& translated,
+                            const SearchRequest& request, const SiteSettings& site) {
+  return script_command(dialect, current, translated.query(), &translated, request, site, !translated.filter.empty());
+}
+
+SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site) {
+  return parse_search_reply(reply, request, site, Translated{}, nullptr);
+}
+
 SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& request, const SiteSettings& site,
-                                  const RedisReply* landing) {
+                                  const Translated& t, const detail::CompiledRules* rules) {
   if (reply.is_error() && reply.str.find(outdated_index) != std::string::npos)
     throw RequestError("no_index", "the RediSearch index of site '" + site.name +
                                        "' was built by an older siteseek, without record attributes: reindex the site "
@@ -645,62 +777,42 @@ SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& 
   reply.check("FT.SEARCH");
   SearchResponse out;
   const auto& e = reply.elements;
+  if (request.explain) out.explain.emplace().query = t.normalized;
   if (reply.type != RedisReply::Type::array || e.size() < 4) return out;  // no index yet
-  const auto records = static_cast<std::uint64_t>(std::max<long long>(0, e[0].integer));
-  const auto distinct_fetched = static_cast<std::uint64_t>(std::max<long long>(0, e[1].integer));
-  const auto fetched = static_cast<std::uint64_t>(std::max<long long>(0, e[2].integer));
-  // Exact when every matching record was fetched; else the record count (an upper bound).
-  out.total = fetched >= records ? distinct_fetched : records;
-  const bool distinct = request.distinct.value_or(site.search.distinct_by_page);
+  const auto records = count_of(e[0]);
+  const auto distinct_fetched = count_of(e[1]);
+  const auto fetched = count_of(e[2]);
+  static const RedisReply nothing;
+  const auto& pins = e.size() > 4 ? e[4] : nothing;        // {key, matched, attrs} each
+  const auto& touched = e.size() > 5 ? e[5] : nothing;     // per boost sent
+  const auto& counts = e.size() > 6 ? e[6] : nothing;      // per hide counted
+  std::size_t unmatched = 0;
+  std::vector<std::string> unmatched_tags;  // facets count a pin that did not match once more
+  for (const auto& p : pins.elements)
+    if (p.elements.size() >= 3 && integer_of(p.elements[1]) == 0) ++unmatched, unmatched_tags.push_back(p.elements[2].str);
+  // Exact when every matching record was fetched (the pins' pages left the ranking and lead); else
+  // the record count (an upper bound) and the pins that did not match.
+  out.total = fetched >= records ? distinct_fetched + pins.elements.size() : records + unmatched;
   const auto& so = site.search;
   const std::string pre = request.highlight_pre_tag.value_or(so.highlight_pre_tag);
   const std::string post = request.highlight_post_tag.value_or(so.highlight_post_tag);
   const std::size_t snippet = request.snippet_length.value_or(so.snippet_length);
 
   std::uint64_t n = 0;
-  std::vector<Hit> hits = e.size() > 4 ? hits_of(e[4], n) : std::vector<Hit>{};
+  std::vector<Hit> hits = e.size() > 7 ? hits_of(e[7], n) : std::vector<Hit>{};
   // In the order phase one ranked them (INKEYS may break ties otherwise).
   std::vector<const Hit*> page;
-  for (std::size_t i = 5; i < e.size(); ++i)
+  for (std::size_t i = 8; i < e.size(); ++i)
     for (const auto& h : hits)
       if (h.id == e[i].str) page.push_back(&h);
-
-  std::optional<Hit> pinned;
-  if (landing) {
-    auto l = hits_of(*landing, n);
-    if (!l.empty()) pinned = std::move(l.front());
-  }
-  bool pinned_added = false;  // the landing record counted once more (taken as not matching)
-  if (pinned) {
-    const std::string url = pinned->get("url");
-    auto before = page.size();
-    std::erase_if(page, [&](const Hit* h) { return h->get("url") == url || (distinct && page_of(h->get("url")) == page_of(url)); });
-    if (page.size() == before) ++out.total, pinned_added = true;
-    if (request.start == 0) page.insert(page.begin(), &*pinned);
-    if (page.size() > request.num) page.resize(request.num);
-  }
-  if (!request.facets.empty()) out.facets = facets_of(e[3], pinned_added ? &pinned->get("attrs") : nullptr, request);
+  if (!request.facets.empty()) out.facets = facets_of(e[3], unmatched_tags, request);
   for (const Hit* h : page) out.results.push_back(result_of(*h, pre, post, snippet));
+  if (request.explain) {
+    std::vector<std::string> ids;
+    for (const Hit* h : page) ids.push_back(h->id);
+    explain_rules(out, pins, touched, counts, ids, request, t, rules);
+  }
   return out;
-}
-
-std::string landing_url(const SearchRequest& request, const SiteSettings& site) {
-  const std::string q = lowercase_words(request.q);
-  if (q.empty()) return {};
-  for (const auto& lp : site.landing_pages)
-    if (lowercase_words(lp.query) == q) return lp.url;
-  return {};
-}
-
-RedisCommand landing_command(Dialect dialect, const IndexNames& current, const std::string& url, const std::string& filter) {
-  std::string q = "@id:{" + tag_escape(url) + "}";
-  if (!filter.empty()) q += " (" + filter + ")";  // a landing page the filter leaves out is not pinned
-  RedisCommand args{q, "RETURN", "7", "title", "section_title", "body", "url", "hierarchy", "type", "attrs", "LIMIT", "0", "1"};
-  RedisCommand cmd;
-  if (dialect == Dialect::v1) cmd = {"EVAL", v1_search_script, "1", current.current};
-  else cmd = {"FT.SEARCH", current.current};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  return cmd;
 }
 
 }  // namespace siteseek::redisearch

@@ -2,6 +2,7 @@
 #include "search/curation_apply.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace siteseek::detail {
 
@@ -58,7 +59,36 @@ std::vector<Token> words_of(const Analyzer& analyzer, const std::string& text) {
   return words;
 }
 
+// The records of each page group, made once per compile when a hide or boost names a page.
+struct Groups {
+  std::vector<std::vector<std::uint32_t>> records;
+  const std::vector<std::uint32_t>& of(const Index::Data& d, std::uint32_t group) {
+    if (records.empty()) {
+      records.resize(d.page_groups);
+      for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc)
+        if (d.doc_group[doc] < records.size()) records[d.doc_group[doc]].push_back(doc);
+    }
+    static const std::vector<std::uint32_t> none;
+    return group < records.size() ? records[group] : none;
+  }
+};
+
 }  // namespace
+
+std::vector<std::string> plain_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '_' || c >= 0x80) {
+      cur += static_cast<char>(std::tolower(c));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
 
 std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::vector<Rule>> rules,
                                                    const std::shared_ptr<const Index>& index) {
@@ -67,6 +97,7 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
   out->source = rules;
   out->index = index;
   const auto& d = index->data();
+  Groups groups;
   for (std::uint32_t i = 0; i < rules->size(); ++i) {
     const Rule& r = (*rules)[i];
     switch (r.kind) {
@@ -82,6 +113,12 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
           s.triggers = 1;
           for (const auto& m : r.to) s.members.push_back(words_of(d.analyzer, m));
         }
+        if (r.kind == RuleKind::synonyms)
+          for (const auto& m : r.synonyms) s.words.push_back(plain_words(m));
+        else {
+          s.words.push_back(plain_words(r.from));
+          for (const auto& m : r.to) s.words.push_back(plain_words(m));
+        }
         out->synonyms.push_back(std::move(s));
         break;
       }
@@ -96,7 +133,10 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
         if (r.kind == RuleKind::pin) {
           for (const auto& url : r.urls) {
             const auto doc = record_of(d, absolute_url(d, url));
-            if (doc != none && std::find(t.docs.begin(), t.docs.end(), doc) == t.docs.end()) t.docs.push_back(doc);
+            if (doc != none && std::find(t.docs.begin(), t.docs.end(), doc) == t.docs.end()) {
+              t.docs.push_back(doc);
+              t.urls.emplace_back(d.slice(d.docs[doc].url));
+            }
           }
           out->pins.push_back(std::move(t));
           break;
@@ -104,8 +144,18 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
         const auto url = absolute_url(d, r.url);
         const auto doc = record_of(d, url);
         if (doc != none) {
-          if (url.find('#') == std::string::npos) t.group = d.doc_group[doc];
-          else t.doc = doc;
+          if (url.find('#') == std::string::npos) {
+            t.group = d.doc_group[doc];
+            // A hide names every record of the page (RediSearch excludes records by URL); a
+            // boost the page's, which covers its sections by prefix.
+            if (r.kind == RuleKind::hide)
+              for (const auto k : groups.of(d, t.group)) t.urls.emplace_back(d.slice(d.docs[k].url));
+            else
+              t.urls.emplace_back(d.slice(d.docs[doc].url));
+          } else {
+            t.doc = doc;
+            t.urls.emplace_back(d.slice(d.docs[doc].url));
+          }
         }
         t.factor = static_cast<float>(r.factor);
         (r.kind == RuleKind::hide ? out->hides : out->boosts).push_back(std::move(t));

@@ -24,7 +24,14 @@ struct SynonymRule {
   std::vector<std::vector<Token>> members;
   std::size_t triggers = 0;
   std::uint32_t rule = 0;  ///< index in CompiledRules::source
+  /// The members as plain words (plain_words), for a backend that analyses text itself
+  /// (RediSearch): what a query's words are compared with, and what is added.
+  std::vector<std::vector<std::string>> words;
 };
+
+/// Text as lowercase words split at every byte that is not a letter, a digit, '_' or UTF-8:
+/// how RediSearch tokenizes, and how the RediSearch backend writes a query's words.
+std::vector<std::string> plain_words(std::string_view text);
 
 /// A pin, hide or boost, its URLs resolved to records of the index.
 struct TargetRule {
@@ -38,6 +45,10 @@ struct TargetRule {
   std::uint32_t group = none;
   std::uint32_t doc = none;
   float factor = 1.0f;
+  /// The URLs of the records above, for a backend that finds records by URL (RediSearch): a
+  /// pin's in order; a hide's every record it covers (a page: the page and its sections); a
+  /// boost's one record (of a page: a record of it, whose page URL covers its sections).
+  std::vector<std::string> urls;
   static constexpr std::uint32_t none = ~0u;
   bool covers(const Index::Data& d, std::uint32_t record) const {
     return record == doc || (group != none && d.doc_group[record] == group);
@@ -72,7 +83,10 @@ ActiveRules active_rules(const CompiledRules* rules, const Index::Data& d, std::
 /// active hide and boost (in that order), how many records it touched, for explain.
 std::vector<std::size_t> apply_hides_and_boosts(const Index::Data& d, const ActiveRules& active, std::vector<Candidate>& cands);
 
-/// A search with a site's compiled rules (null: none), as Engine::search runs it.
-SearchResponse search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules);
+/// A search with a site's compiled rules (null: none), as Engine::search runs it. `pinned`, when
+/// given, is set to how many of the returned results lead because a pin or landing page placed
+/// them (a search of several sites puts them first: merge_responses).
+SearchResponse search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules,
+                                       std::size_t* pinned = nullptr);
 
 }  // namespace siteseek::detail

@@ -9,24 +9,29 @@
 namespace siteseek::detail {
 
 SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse>> answers, std::uint32_t start,
-                               std::uint32_t num) {
+                               std::uint32_t num, const std::vector<std::size_t>& pinned) {
   SearchResponse out;
   struct Ranked {
     bool relaxed;
     SearchResult result;
+    std::size_t lead;  // the pinned lead in the request's order of sites (0: not pinned)
   };
   std::vector<Ranked> all;
   std::map<std::string, std::map<std::string, std::uint64_t>> facet_counts;
   std::map<std::string, std::uint64_t> facet_more;
   std::vector<std::string> facet_order;
   bool all_relaxed = true;
-  for (auto& [site, r] : answers) {
+  std::size_t leads = 0;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    auto& [site, r] = answers[i];
+    const std::size_t site_pins = i < pinned.size() ? pinned[i] : 0;
     out.total += r.total;
     out.took_ms = std::max(out.took_ms, r.took_ms);
     if (!r.relaxed && r.total > 0) all_relaxed = false;
-    for (auto& x : r.results) {
+    for (std::size_t k = 0; k < r.results.size(); ++k) {
+      auto& x = r.results[k];
       x.site = site;
-      all.push_back({r.relaxed, std::move(x)});
+      all.push_back({r.relaxed, std::move(x), k < site_pins ? ++leads : 0});
     }
     for (const auto& f : r.facets) {
       if (!facet_counts.contains(f.name)) facet_order.push_back(f.name);
@@ -46,12 +51,19 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
     }
   }
   out.relaxed = all_relaxed && out.total > 0;
-  // A site whose results match every word ranks them above another site's partial matches,
+  // Pinned results lead (a pin has no score to compare), site by site as the request names them.
+  // Then a site whose results match every word ranks them above another site's partial matches,
   // as one index ranks its own records.
   std::stable_sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
+    if ((a.lead > 0) != (b.lead > 0)) return a.lead > 0;
+    if (a.lead > 0) return a.lead < b.lead;
     if (a.relaxed != b.relaxed) return !a.relaxed;
     return a.result.score > b.result.score;
   });
+  // explain: a pinned result's position is its place in the merged list, not in its site's.
+  for (std::size_t k = 0; k < all.size() && all[k].lead > 0; ++k)
+    for (auto& rule : all[k].result.rules)
+      if (rule.effect.starts_with("pinned at position ")) rule.effect = "pinned at position " + std::to_string(k + 1);
   for (std::size_t k = start; k < all.size() && k < std::size_t{start} + num; ++k) out.results.push_back(std::move(all[k].result));
   for (const auto& name : facet_order) {
     auto& facet = out.facets.emplace_back();

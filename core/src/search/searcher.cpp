@@ -96,7 +96,7 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
 // snippets) and their document ids go to `bare_docs` (suggest reads their stored titles).
 // `rules`: the site's curation rules (null: none).
 SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* bare_docs,
-                           const CompiledRules* rules = nullptr) {
+                           const CompiledRules* rules = nullptr, std::size_t* pinned = nullptr) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& so = d.settings.search;
@@ -146,6 +146,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   if (bare_docs) bare_results(index, page, response.results, *bare_docs);
   else page_results(index, plan, scorer, request, page, top.sub, response.results);
   if (request.explain && !bare_docs) explain(index, request.q, plan, active, touched, top, page, response);
+  if (pinned) *pinned = top.pinned.size() > top.start ? std::min(top.pinned.size() - top.start, response.results.size()) : 0;
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
 }
@@ -156,8 +157,9 @@ SearchResponse search_index(const Index& index, const SearchRequest& request) {
   return search_impl(index, request, nullptr);
 }
 
-SearchResponse detail::search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules) {
-  return search_impl(index, request, nullptr, rules);
+SearchResponse detail::search_index_with_rules(const Index& index, const SearchRequest& request, const CompiledRules* rules,
+                                               std::size_t* pinned) {
+  return search_impl(index, request, nullptr, rules, pinned);
 }
 
 std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {

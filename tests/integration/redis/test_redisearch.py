@@ -3,7 +3,8 @@ RediSearch 1.2 module on a free loopback port: the node indexes its site into Re
 start and answers /search with FT.SEARCH, in the embedded engine's response shape; a hung or
 stopped Redis gives 503 redis_unavailable quickly (never a hang), and searches answer again by
 themselves once Redis is back. Filters, facets and @name:value give the embedded engine's
-totals and counts; sub_results is refused (400 unsupported_parameter)."""
+totals and counts; curation rules apply with the embedded engine's explain; sub_results is
+refused (400 unsupported_parameter)."""
 import json
 import os
 import subprocess
@@ -74,6 +75,44 @@ def test_filters_and_facets_as_the_embedded_engine(nodes):
         status, _, a = rs.get_json("/search?site=ex&q=guide&" + asked if not asked.startswith("q=") else "/search?site=ex&" + asked)
         _, _, b = embedded.get_json("/search?site=ex&q=guide&" + asked if not asked.startswith("q=") else "/search?site=ex&" + asked)
         assert status == 400 and a["error"] == b["error"], (asked, a, b)
+
+
+def test_curation_rules_as_the_embedded_engine(nodes):
+    """Rules set over HTTP reach the RediSearch searches (the node passes them compiled, blocking
+    and asynchronous alike): pins lead, a hide removes its page from results and total, a one-way
+    synonym finds what its target finds, a boost lifts a page; explain is the embedded engine's."""
+    rs, embedded = nodes
+    admin = {"X-API-KEY": API_KEY}
+    rules = {"rules": [
+        {"id": "pin", "kind": "pin", "query": "install", "urls": ["/guide/draft.html", "/index.html"]},
+        {"id": "hide", "kind": "hide", "query": "guide", "url": "/guide/install.html"},
+        {"id": "syn", "kind": "one_way", "from": "zanzibar", "to": ["installer"]},
+        {"id": "boost", "kind": "boost", "query": "guide", "url": "/guide/draft.html", "factor": 1000},
+    ]}
+    for s in (rs, embedded):
+        status, _, raw = s.request("PUT", "/sites/ex/rules", admin, json.dumps(rules).encode())
+        assert status == 200, raw
+    try:
+        for q in ("install", "guide", "zanzibar"):
+            path = f"/search?site=ex&typo=0&num=5&explain=true&q={q}"
+            status, _, a = rs.get_json(path)
+            assert status == 200, a
+            _, _, b = embedded.get_json(path)
+            assert a["explain"] == b["explain"], (q, a, b)
+            assert a["total"] == b["total"], (q, a, b)
+            assert a["results"], q
+        _, _, a = rs.get_json("/search?site=ex&typo=0&q=install&explain=true")
+        assert [r["url"] for r in a["results"][:2]] == ["https://docs.example.org/guide/draft.html",
+                                                        "https://docs.example.org/index.html"], a
+        assert a["results"][0]["rules"] == [{"id": "pin", "kind": "pin", "effect": "pinned at position 1"}]
+        _, _, a = rs.get_json("/search?site=ex&typo=0&q=guide")
+        assert not any("guide/install.html" in r["url"] for r in a["results"]), a
+        assert a["results"][0]["url"] == "https://docs.example.org/guide/draft.html", a
+        _, _, a = rs.get_json("/search?site=ex&typo=0&q=zanzibar")
+        assert a["results"] and "explain" not in a, a
+    finally:
+        for s in (rs, embedded):
+            s.request("PUT", "/sites/ex/rules", admin, json.dumps({"rules": []}).encode())
 
 
 def test_outages_answer_503_at_once_and_heal(nodes, redis):

@@ -78,6 +78,54 @@ BOOST_AUTO_TEST_CASE(merges_results_of_several_sites) {
   BOOST_TEST(json.find("\"site\":\"api\"") != std::string::npos);
 }
 
+// Pins (and landing pages) have no score to merge by: each site's pinned results lead the merged
+// list, site by site in the order the request names them, each in its pin's order; the rest
+// follow by score, and paging counts the pins once.
+BOOST_AUTO_TEST_CASE(pinned_results_of_the_sites_lead_in_the_order_of_the_request) {
+  Engine e(two_sites());
+  e.publish("guide", e.build("guide", pages("guide", 5)));
+  e.publish("api", e.build("api", pages("api", 3)));
+  Rule pin;
+  pin.id = "p";
+  pin.kind = RuleKind::pin;
+  pin.query = "widget";
+  pin.urls = {"/p4.html", "/p3.html"};  // the weakest pages: no title match
+  e.set_rules("guide", {pin});
+  pin.urls = {"/p2.html"};
+  e.set_rules("api", {pin});
+  auto urls = [&](const SearchRequest& r) {
+    std::vector<std::string> out;
+    for (const auto& x : e.search(r).results) out.push_back(x.url);
+    return out;
+  };
+  const std::vector<std::string> api_first{"https://api.example.org/p2.html", "https://guide.example.org/p4.html",
+                                           "https://guide.example.org/p3.html"};
+  const std::vector<std::string> guide_first{"https://guide.example.org/p4.html", "https://guide.example.org/p3.html",
+                                             "https://api.example.org/p2.html"};
+  auto a = urls(request("api,guide"));
+  BOOST_REQUIRE(a.size() == 4u);
+  BOOST_TEST((std::vector<std::string>(a.begin(), a.begin() + 3) == api_first));
+  auto g = urls(request("guide,api"));
+  BOOST_TEST((std::vector<std::string>(g.begin(), g.begin() + 3) == guide_first));
+  BOOST_TEST(e.search(request("guide,api")).total == 8u);  // the pins matched: counted once
+  // The second page continues after the pins, with every result once.
+  auto q = request("guide,api");
+  q.num = 2;
+  q.start = 2;
+  BOOST_TEST(urls(q).at(0) == "https://api.example.org/p2.html");
+  std::set<std::string> all;
+  for (q.start = 0; q.start < 8; q.start += 2)
+    for (const auto& u : urls(q)) BOOST_TEST(all.insert(u).second, u);
+  BOOST_TEST(all.size() == 8u);
+  // explain names each site's pin with its site.
+  q = request("guide,api");
+  q.explain = true;
+  const auto r = e.search(q);
+  BOOST_TEST(r.results.at(0).rules.at(0).effect == "pinned at position 1");
+  BOOST_TEST(r.results.at(2).rules.at(0).effect == "pinned at position 3");  // api's first pin, after guide's two
+  BOOST_TEST(r.explain->rules.at(0).id == "guide/p");
+}
+
 BOOST_AUTO_TEST_CASE(facets_and_filters_across_sites) {
   Engine e(two_sites());
   e.publish("guide", e.build("guide", pages("guide", 5)));

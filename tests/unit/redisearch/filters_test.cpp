@@ -221,10 +221,10 @@ BOOST_AUTO_TEST_CASE(facets_are_an_aggregate_of_the_same_query) {
   BOOST_TEST(has(cmd, {"lumen", "310", "0", "100", "1", "2", "15", "APPLY",
                        "split(@attrs)", "AS", "a", "GROUPBY", "1", "@a", "REDUCE", "COUNT_DISTINCT", "1", "@page",
                        "AS", "n", "FILTER",
-                       "substr(@a, 0, 9) == \"version__\" || substr(@a, 0, 6) == \"area__\"", "RETURN"}));
+                       "substr(@a, 0, 9) == \"version__\" || substr(@a, 0, 6) == \"area__\"", "", "lumen", "0", "0", "0", "RETURN"}));
   r.distinct = false;
   BOOST_TEST(has(search_command(Dialect::v1, n, "lumen", r, s), {"REDUCE", "COUNT", "0", "AS", "n"}));
-  BOOST_TEST(has(search_command(Dialect::v1, n, "lumen", req("lumen"), s, true), {"1", "2", "0", "RETURN"}));
+  BOOST_TEST(has(search_command(Dialect::v1, n, "lumen", req("lumen"), s, true), {"1", "2", "0", "", "lumen", "0", "0", "0", "RETURN"}));
 
   // The rows: counts as integers or strings, name tags (version__) and other names ignored.
   auto row = [](const std::string& tag, RedisReply count) { return array({str("a"), str(tag), str("n"), count}); };
@@ -252,9 +252,13 @@ BOOST_AUTO_TEST_CASE(an_index_without_attributes_refuses_filters) {
   auto e = error_of([&] { parse_search_reply(outdated, req("x", "a:1"), site()); });
   BOOST_TEST(e.starts_with("no_index: the RediSearch index of site 'ex' was built by an older siteseek"), e);
   // A landing page is pinned only when the filter keeps it.
-  auto l = landing_command(Dialect::v2, names("siteseek:", "ex", 0), root + "a.html", "@attrs:{a__1}");
-  BOOST_TEST(l[2] == "@id:{https\\:\\/\\/docs\\.example\\.org\\/a\\.html} (@attrs:{a__1})");
-  BOOST_TEST(has(l, {"RETURN", "7", "title", "section_title", "body", "url", "hierarchy", "type", "attrs"}));
+  auto s = site();
+  s.landing_pages = {{"x", root + "a.html"}};
+  const auto t = translate(req("x", "a:1"), s);
+  BOOST_TEST(t.pins == std::vector<std::string>{root + "a.html"});
+  BOOST_TEST(t.pin_query() == "@id:{https\\:\\/\\/docs\\.example\\.org\\/a\\.html} (@attrs:{a__1})");
+  const auto cmd = search_command(Dialect::v2, names("siteseek:", "ex", 0), t, req("x", "a:1"), s);
+  BOOST_TEST(has(cmd, {t.pin_query(), "(" + t.query() + ")|(@id:{https\\:\\/\\/docs\\.example\\.org\\/a\\.html})", "1", root + "a.html", "0", "0", "RETURN"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

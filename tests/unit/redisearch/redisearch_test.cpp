@@ -116,7 +116,8 @@ BOOST_AUTO_TEST_CASE(v2_index_commands) {
   BOOST_TEST(q[3] == n.schema);
   BOOST_TEST(q[4] == n.current);  // the alias, searched by name
   // Query, ids fetched for 10 distinct pages, start, num, distinct, no schema needed, no aggregate.
-  BOOST_TEST(has(q, {"x", "40", "0", "10", "1", "", "0", "RETURN"}));
+  // Then no pins (pin query, content query, count), no boosts, no hide counts.
+  BOOST_TEST(has(q, {"x", "40", "0", "10", "1", "", "0", "", "x", "0", "0", "0", "RETURN"}));
   BOOST_TEST(has(q, {"LIMIT", "0", "10"}));
   auto q1 = search_command(Dialect::v1, n, "x", req("x"), s);
   BOOST_TEST(q1[2] == "2");  // the schema and pointer keys, read in the same step
@@ -190,10 +191,11 @@ BOOST_AUTO_TEST_CASE(query_translation) {
 BOOST_AUTO_TEST_CASE(replies_become_responses) {
   auto s = site();
   // The search script's reply: 3 records matched, 2 distinct pages among the 3 fetched, no
-  // facets, the FT.SEARCH of the chosen page (out of order: ties), then the chosen ids in rank order.
+  // facets, no pins, boosts or hide counts, the FT.SEARCH of the chosen page (out of order:
+  // ties), then the chosen ids in rank order.
   auto ft = array({integer(2), str("k3"), hit_fields("https://d/b.html", "B", std::string(300, 'w')),
                    str("k1"), hit_fields("https://d/a.html", "\x01" "A" "\x02" " <x>", "body \x01" "a" "\x02")});
-  auto reply = array({integer(3), integer(2), integer(3), integer(0), ft, str("k1"), str("k3")});
+  auto reply = array({integer(3), integer(2), integer(3), integer(0), array({}), array({}), array({}), ft, str("k1"), str("k3")});
   auto r = parse_search_reply(reply, req("a"), s);
   BOOST_TEST(r.total == 2u);  // distinct pages, exact: every record was fetched
   BOOST_REQUIRE(r.results.size() == 2u);
@@ -206,11 +208,17 @@ BOOST_AUTO_TEST_CASE(replies_become_responses) {
   custom.highlight_pre_tag = "<em>";
   custom.highlight_post_tag = "</em>";
   BOOST_TEST(parse_search_reply(reply, custom, s).results[0].body == "body <em>a</em>");
-  // Landing page: pinned first, its page's other records gone.
-  auto landing = array({integer(1), str("k3"), hit_fields("https://d/b.html", "B", "")});
-  auto pinned = parse_search_reply(reply, req("a"), s, &landing);
+  // A pin (or the landing page) the script put first: it matched, so its page left the
+  // ranking (1 distinct page left) and the total counts it once.
+  auto with_pin = array({integer(3), integer(1), integer(3), integer(0), array({array({str("k3"), integer(1), str("")})}),
+                         array({}), array({}), ft, str("k3"), str("k1")});
+  auto pinned = parse_search_reply(with_pin, req("a"), s);
   BOOST_TEST(pinned.results.at(0).url == "https://d/b.html");
   BOOST_TEST(pinned.results.size() == 2u);
+  BOOST_TEST(pinned.total == 2u);
+  with_pin.elements[4].elements[0].elements[1] = integer(0);  // it did not match: counted once more
+  with_pin.elements[1] = integer(2);
+  BOOST_TEST(parse_search_reply(with_pin, req("a"), s).total == 3u);
   // A partial fetch: the total is then RediSearch's record count.
   reply.elements[0] = integer(500);
   BOOST_TEST(parse_search_reply(reply, req("a"), s).total == 500u);
