@@ -199,6 +199,11 @@ std::optional<std::int64_t> parse_utc_day(std::string_view s) {
 // --- the writer ---------------------------------------------------------------------------------
 
 QueryLog::QueryLog(QueryLogOptions options) : options_(std::move(options)) {
+  if (options_.shared) {  // shared mode: nothing on disk; the day logs are bounded where they are
+    queue_.reserve(std::min<std::size_t>(options_.queue_capacity, 1024));
+    if (options_.background) writer_ = std::thread([this] { run(); });
+    return;
+  }
   std::error_code ec;
   fs::create_directories(options_.dir, ec);
   if (ec) throw IoError("cannot create " + options_.dir.string() + ": " + ec.message());
@@ -218,6 +223,7 @@ QueryLog::~QueryLog() {
   }
   wake_.notify_all();
   if (writer_.joinable()) writer_.join();
+  retry_at_ = {};  // one last attempt, even while waiting to retry
   flush();
 }
 
@@ -262,10 +268,101 @@ void QueryLog::flush() noexcept {
     batch.swap(queue_);
   }
   if (batch.empty()) return;
+  if (options_.shared) {
+    if (std::chrono::steady_clock::now() >= retry_at_) write_shared_batch(batch);
+    if (!batch.empty()) requeue(batch);
+    return;
+  }
   try {
     write_batch(batch);
   } catch (...) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// Under write_mutex_: events not written go back in front of the queue (they are older than what
+// came meanwhile); past the queue's bound the oldest are dropped and counted, as record() would.
+void QueryLog::requeue(std::vector<AnalyticsEvent>& unwritten) noexcept {
+  std::lock_guard lock(queue_mutex_);
+  const std::size_t total = unwritten.size() + queue_.size();
+  const std::size_t drop = total > options_.queue_capacity ? std::min(unwritten.size(), total - options_.queue_capacity) : 0;
+  try {
+    std::vector<AnalyticsEvent> merged;
+    merged.reserve(total - drop);
+    std::move(unwritten.begin() + static_cast<std::ptrdiff_t>(drop), unwritten.end(), std::back_inserter(merged));
+    std::move(queue_.begin(), queue_.end(), std::back_inserter(merged));
+    queue_.swap(merged);
+    dropped_queue_.fetch_add(drop, std::memory_order_relaxed);
+  } catch (...) {  // out of memory: the unwritten events are lost
+    dropped_queue_.fetch_add(unwritten.size(), std::memory_order_relaxed);
+  }
+  unwritten.clear();
+}
+
+// Under write_mutex_, shared mode: each day's records in one append (atomic in the storage, so
+// another node's batch never lands inside a record). The bound and retention are the storage's
+// to keep, across the cluster. Unreachable storage leaves the unwritten events in `batch` and
+// sets the next attempt's time; another error drops the batch (retrying would fail again).
+void QueryLog::write_shared_batch(std::vector<AnalyticsEvent>& batch) {
+  const std::int64_t today = day_start(now());
+  const std::int64_t retention = static_cast<std::int64_t>(options_.retention_days) * 86400;
+  const std::int64_t oldest = today - retention + 86400;
+  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
+  std::size_t i = 0;
+  try {
+    for (auto& e : batch) {
+      if (e.kind != EventKind::click) e.query = normalize_query(e.query);  // idempotent: a retried batch is folded again
+    }
+    while (i < batch.size()) {
+      const std::int64_t day = day_start(batch[i].time);
+      std::string bytes;
+      std::size_t j = i;
+      for (; j < batch.size() && day_start(batch[j].time) == day; ++j) append_record(bytes, batch[j]);
+      const std::size_t count = j - i;
+      if (day >= oldest) {  // else already expired
+        const auto appended = options_.shared->append(day, bytes, {oldest, day + retention, options_.max_bytes});
+        (appended.stored ? written_ : dropped_full_).fetch_add(count, std::memory_order_relaxed);
+        bytes_seen_.store(appended.bytes, std::memory_order_relaxed);
+      }
+      i = j;
+    }
+    batch.clear();
+    retry_wait_ = std::chrono::milliseconds{0};
+    if (failing_) {
+      failing_ = false;
+      if (options_.on_state) {
+        try {
+          options_.on_state(false, "analytics: writing to " + options_.shared->describe() + " again");
+        } catch (...) {
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    const auto* error = dynamic_cast<const Error*>(&e);
+    const bool unavailable = error && error->code() == "redis_unavailable";
+    if (unavailable) {
+      batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(i));
+      retry_wait_ = retry_wait_.count() == 0 ? options_.retry_min : std::min(retry_wait_ * 2, options_.retry_max);
+      retry_at_ = std::chrono::steady_clock::now() + retry_wait_;
+    } else {
+      batch.clear();  // refused, not unreachable: the same records would be refused again
+    }
+    if (!failing_ || !unavailable) {
+      failing_ = unavailable;
+      if (options_.on_state) {
+        try {
+          options_.on_state(true, std::string("analytics: cannot write to ") + options_.shared->describe() + ": " + e.what() +
+                                      (unavailable ? " (events wait in the queue, up to " + std::to_string(options_.queue_capacity) +
+                                                         "; retrying)"
+                                                   : " (this batch is lost)"));
+        } catch (...) {
+        }
+      }
+    }
+  } catch (...) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    batch.clear();
   }
 }
 
@@ -396,7 +493,117 @@ IssuedQueries::IssuedQueries(std::size_t capacity, std::int64_t ttl_seconds, std
     : ttl_(ttl_seconds), max_clicks_(max_clicks),
       slots_(std::clamp<std::size_t>(capacity, 1, std::size_t{1} << slot_bits)), random_(std::random_device{}()) {}
 
+namespace {
+
+// Signed ids (IssuedQueries::set_secret): from the top, the issue minute mod 128, the results
+// shown, a nonce and the MAC.
+constexpr int minute_bits = 7, shown_bits = 12, nonce_bits = 25, mac_bits = 20;
+static_assert(minute_bits + shown_bits + nonce_bits + mac_bits == 64);
+constexpr std::uint64_t mask(int bits) { return (std::uint64_t{1} << bits) - 1; }
+// A clock of another node a little ahead of ours: its ids' minute may be this far in our future.
+constexpr std::int64_t max_skew_minutes = 2;
+
+std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+// SipHash-2-4 (Aumasson and Bernstein), the reference algorithm: a keyed PRF fast on short input.
+std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) {
+  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1, v2 = 0x6c7967656e657261ull ^ k0,
+                v3 = 0x7465646279746573ull ^ k1;
+  auto round = [&] {
+    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
+    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
+    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
+    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  const std::size_t n = data.size(), whole = n - n % 8;
+  for (std::size_t i = 0; i < whole; i += 8) {
+    const std::uint64_t m = get_u(p + i, 8);
+    v3 ^= m;
+    round(), round();
+    v0 ^= m;
+  }
+  std::uint64_t last = static_cast<std::uint64_t>(n & 0xff) << 56;
+  for (std::size_t i = whole; i < n; ++i) last |= static_cast<std::uint64_t>(p[i]) << (8 * (i - whole));
+  v3 ^= last;
+  round(), round();
+  v0 ^= last;
+  v2 ^= 0xff;
+  round(), round(), round(), round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+void IssuedQueries::set_secret(std::string_view secret) {
+  std::lock_guard lock(mutex_);
+  if (keyed_.load(std::memory_order_relaxed) || secret.size() < 16) return;
+  key0_ = get_u(reinterpret_cast<const unsigned char*>(secret.data()), 8);
+  key1_ = get_u(reinterpret_cast<const unsigned char*>(secret.data()) + 8, 8);
+  nonce_counter_.store(random_(), std::memory_order_relaxed);
+  signed_clicks_.assign(signed_click_slots, {0, 0});
+  keyed_.store(true, std::memory_order_release);
+}
+
+std::uint64_t IssuedQueries::sign(std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site) const {
+  char buf[8 + 8 + 8 + 64];
+  std::string msg;
+  std::size_t n = 0;
+  auto put = [&](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) buf[n++] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  put(static_cast<std::uint64_t>(minute));
+  put(shown);
+  put(nonce);
+  if (site.size() <= sizeof buf - n) {  // no allocation for the usual site name
+    std::memcpy(buf + n, site.data(), site.size());
+    return siphash24(key0_, key1_, std::string_view(buf, n + site.size())) & mask(mac_bits);
+  }
+  msg.assign(buf, n);
+  msg += site;
+  return siphash24(key0_, key1_, msg) & mask(mac_bits);
+}
+
+std::optional<IssuedQueries::Issued> IssuedQueries::verify_signed(std::uint64_t id, std::int64_t now,
+                                                                  const std::vector<std::string>& sites) const {
+  const std::int64_t now_minute = now / 60;
+  const auto low = static_cast<std::int64_t>(id >> (64 - minute_bits));
+  // The latest minute up to max_skew_minutes ahead of ours with these low bits.
+  std::int64_t minute = now_minute + max_skew_minutes;
+  minute -= ((minute - low) % (1 << minute_bits) + (1 << minute_bits)) % (1 << minute_bits);
+  if ((now_minute - minute) * 60 > ttl_) return std::nullopt;
+  const auto shown = static_cast<std::uint32_t>((id >> (nonce_bits + mac_bits)) & mask(shown_bits));
+  const std::uint64_t nonce = (id >> mac_bits) & mask(nonce_bits);
+  for (const auto& site : sites) {
+    if (sign(minute, shown, nonce, site) == (id & mask(mac_bits))) {
+      Issued issued;
+      issued.site = site;
+      issued.time = minute * 60;
+      issued.shown = shown;
+      return issued;
+    }
+  }
+  return std::nullopt;
+}
+
 std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now) {
+  if (keyed_.load(std::memory_order_acquire)) {  // no lock, no slot: the id carries what a click needs
+    const std::int64_t minute = now / 60;
+    const std::uint32_t kept = std::min<std::uint32_t>(shown, mask(shown_bits));
+    for (;;) {
+      const std::uint64_t nonce = splitmix64(nonce_counter_.fetch_add(1, std::memory_order_relaxed)) & mask(nonce_bits);
+      const std::uint64_t id = (static_cast<std::uint64_t>(minute) & mask(minute_bits)) << (64 - minute_bits) |
+                               std::uint64_t{kept} << (nonce_bits + mac_bits) | nonce << mac_bits | sign(minute, kept, nonce, site);
+      if (id != 0) return id;
+    }
+  }
   std::lock_guard lock(mutex_);
   // A member generator, not a thread_local one: its 5 KB would not fit the static TLS a
   // dlopen'ed Python module gets.
@@ -415,8 +622,24 @@ std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view sessi
   return id;
 }
 
-IssuedQueries::Issued IssuedQueries::accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now) {
+IssuedQueries::Issued IssuedQueries::accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now,
+                                                  const std::vector<std::string>& sites) {
   std::lock_guard lock(mutex_);
+  if (keyed_.load(std::memory_order_acquire)) {
+    if (auto verified = verify_signed(id, now, sites)) {
+      if (position < 1 || position > verified->shown) {
+        throw RequestError("invalid_parameter", "position must be between 1 and " + std::to_string(verified->shown) +
+                                                    " for this search, got " + std::to_string(position));
+      }
+      auto& [slot_id, clicks] = signed_clicks_[splitmix64(id) % signed_clicks_.size()];
+      if (slot_id != id) slot_id = id, clicks = 0;
+      if (clicks >= max_clicks_) {
+        throw RequestError("invalid_parameter", "this search has had its " + std::to_string(max_clicks_) + " clicks");
+      }
+      verified->clicks = ++clicks;
+      return std::move(*verified);
+    }
+  }
   const std::size_t index = id & ((std::uint64_t{1} << slot_bits) - 1);
   if (index >= slots_.size() || slots_[index].id != id || now - slots_[index].issued.time > ttl_) {
     throw RequestError("invalid_parameter", "query_id is not a search this server answered recently");

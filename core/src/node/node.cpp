@@ -23,6 +23,7 @@
 #include "siteseek/index.hpp"
 #include "siteseek/store.hpp"
 #ifdef SITESEEK_WITH_REDIS
+#include "siteseek/redis_analytics.hpp"
 #include "siteseek/redis_jobs.hpp"
 #include "siteseek/redis_store.hpp"
 #include "siteseek/redisearch.hpp"
@@ -43,6 +44,26 @@ struct Node::Impl {
   NodeOptions options;
   std::unique_ptr<QueryLog> query_log;  ///< analytics on: the query log
   mutable IssuedQueries issued;         ///< the query ids given out, for click beacons
+  /// storage = "redis": the cluster's query log, which this node's writer appends to (analytics
+  /// on) and its reports read (always).
+  std::shared_ptr<SharedQueryLog> shared_log;
+  // Shared mode: the cluster's query-id secret, asked for at start and, while Redis did not give
+  // it, again by a click or a report at most every 5 s (never by a search: it stays off Redis).
+  mutable std::mutex secret_mutex;
+  mutable std::chrono::steady_clock::time_point secret_next_try{};
+  void ensure_secret() const noexcept {
+    if (!shared_log || !query_log || issued.signs()) return;
+    std::lock_guard lock(secret_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (issued.signs() || now < secret_next_try) return;
+    try {
+      issued.set_secret(shared_log->query_id_secret());
+    } catch (const std::exception& e) {
+      secret_next_try = now + std::chrono::seconds(5);
+      log(LogLevel::warn, std::string("analytics: cannot read the query-id secret from ") + shared_log->describe() + ": " +
+                              e.what() + " (until it can, a click is accepted only by the node that answered its search)");
+    }
+  }
   // Record a search or suggest; never throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
                     std::uint64_t results, bool relaxed, std::uint64_t query_id, bool later_page = false) const noexcept;
@@ -306,12 +327,23 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
 #endif
   }
+#ifdef SITESEEK_WITH_REDIS
+  // Shared storage keeps the query log in Redis too: every node writes, every report covers all.
+  if (effective.storage == "redis") {
+    impl_->shared_log = std::make_shared<RedisQueryLog>(parse_redis_url(effective.redis_url, "redis_url"));
+  }
+#endif
   if (impl_->options.analytics && effective.analytics.enabled) {
     QueryLogOptions log;
     log.dir = std::filesystem::path(effective.data_dir) / "analytics";
     log.retention_days = effective.analytics.retention_days;
     log.max_bytes = static_cast<std::uint64_t>(effective.analytics.max_mb) << 20;
+    log.shared = impl_->shared_log;
+    log.on_state = [impl = impl_.get()](bool failing, const std::string& message) {
+      impl->log(failing ? LogLevel::warn : LogLevel::info, message);
+    };
     impl_->query_log = std::make_unique<QueryLog>(std::move(log));
+    impl_->ensure_secret();
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
 }
@@ -705,7 +737,12 @@ bool Node::analytics_enabled() const { return impl_->query_log != nullptr; }
 void Node::record_click(const ClickBeacon& click) const {
   if (!impl_->query_log) throw RequestError("not_found", "analytics is off on this server");
   const std::int64_t now = unix_now();
-  auto search = impl_->issued.accept_click(click.query_id, click.position, now);
+  impl_->ensure_secret();
+  std::vector<std::string> sites;  // a signed id is checked against each (its MAC covers its site)
+  if (impl_->issued.signs()) {
+    for (const auto& site : impl_->engine->settings()->sites) sites.push_back(site.name);
+  }
+  auto search = impl_->issued.accept_click(click.query_id, click.position, now, sites);
   AnalyticsEvent e;
   e.kind = EventKind::click;
   e.time = now;
@@ -721,6 +758,8 @@ AnalyticsReport Node::analytics_report(ReportRequest request) const {
   const auto settings = impl_->engine->settings();
   if (!request.site.empty()) request.site = settings->site(resolve_site(*settings, request.site)).name;
   if (impl_->query_log) impl_->query_log->flush();
+  impl_->ensure_secret();
+  if (impl_->shared_log) return read_report(*impl_->shared_log, std::move(request), unix_now());
   return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now());
 }
 
