@@ -1,5 +1,6 @@
 // The query log's record format, day files and writer thread (siteseek/analytics.hpp).
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -499,6 +500,7 @@ namespace {
 // shown, a nonce and the MAC.
 constexpr int minute_bits = 7, shown_bits = 12, nonce_bits = 25, mac_bits = 20;
 static_assert(minute_bits + shown_bits + nonce_bits + mac_bits == 64);
+static_assert(27 + shown_bits + nonce_bits == 64);  // the MAC's message word (IssuedQueries::sign)
 constexpr std::uint64_t mask(int bits) { return (std::uint64_t{1} << bits) - 1; }
 // A clock of another node a little ahead of ours: its ids' minute may be this far in our future.
 constexpr std::int64_t max_skew_minutes = 2;
@@ -518,7 +520,9 @@ std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view dat
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const std::size_t n = data.size(), whole = n - n % 8;
   for (std::size_t i = 0; i < whole; i += 8) {
-    const std::uint64_t m = get_u(p + i, 8);
+    std::uint64_t m;
+    if constexpr (std::endian::native == std::endian::little) std::memcpy(&m, p + i, 8);
+    else m = get_u(p + i, 8);
     v3 ^= m;
     round(), round();
     v0 ^= m;
@@ -553,20 +557,15 @@ void IssuedQueries::set_secret(std::string_view secret) {
 }
 
 std::uint64_t IssuedQueries::sign(std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site) const {
-  char buf[8 + 8 + 8 + 64];
-  std::string msg;
-  std::size_t n = 0;
-  auto put = [&](std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) buf[n++] = static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  put(static_cast<std::uint64_t>(minute));
-  put(shown);
-  put(nonce);
-  if (site.size() <= sizeof buf - n) {  // no allocation for the usual site name
-    std::memcpy(buf + n, site.data(), site.size());
-    return siphash24(key0_, key1_, std::string_view(buf, n + site.size())) & mask(mac_bits);
+  // The message: one word (the minute's low 27 bits - 255 years -, shown, the nonce), the site.
+  const std::uint64_t word = (static_cast<std::uint64_t>(minute) & mask(27)) << 37 | std::uint64_t{shown} << 25 | nonce;
+  char buf[8 + 64];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((word >> (8 * i)) & 0xff);
+  if (site.size() <= sizeof buf - 8) {  // no allocation for the usual site name
+    std::memcpy(buf + 8, site.data(), site.size());
+    return siphash24(key0_, key1_, std::string_view(buf, 8 + site.size())) & mask(mac_bits);
   }
-  msg.assign(buf, n);
+  std::string msg(buf, 8);
   msg += site;
   return siphash24(key0_, key1_, msg) & mask(mac_bits);
 }
