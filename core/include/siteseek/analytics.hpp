@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <filesystem>
 #include <memory>
@@ -136,6 +137,9 @@ struct QueryLogOptions {
   /// Told once when writes start failing (with why) and once when they work again; runs on the
   /// writer's thread. Never throws into the writer (exceptions are swallowed).
   std::function<void(bool failing, const std::string& message)> on_state;
+  /// Called on the writer thread after each drain (background only; exceptions swallowed): what
+  /// the owner must fetch from the storage without making a request wait for it.
+  std::function<void()> tick;
 };
 
 /// What a log did since it was opened.
@@ -222,9 +226,11 @@ class IssuedQueries {
   /// secret accepts clicks for without having seen the search (a click beacon may reach another
   /// node than its search). 64 bits: the issue minute mod 128 (7 bits), the results shown (12
   /// bits, at most 4,095), a random nonce (25 bits) and a SipHash-2-4 MAC (20 bits) of those, the
-  /// whole issue minute and the site. Ids issued before stay valid. Only the first secret counts.
+  /// whole issue minute and the site. Ids issued before stay valid: ring ids, and ids signed with
+  /// the secret this one replaces (a Redis that lost its data gets a new one: nodes move to it).
+  /// Setting the secret in force again changes nothing.
   void set_secret(std::string_view secret);
-  bool signs() const noexcept { return keyed_.load(std::memory_order_acquire); }
+  bool signs() const noexcept { return key_.load(std::memory_order_acquire) != nullptr; }
   /// Clicks of a signed id are capped at max_clicks per node, in a table of signed_click_slots
   /// (an id that another id pushed out starts counting again).
   static constexpr std::size_t signed_click_slots = 65536;
@@ -235,7 +241,10 @@ class IssuedQueries {
     std::uint64_t id = 0;  // 0: never used
     Issued issued;
   };
-  std::uint64_t sign(std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site) const;
+  struct SipKey {
+    std::uint64_t k0 = 0, k1 = 0;
+  };
+  static std::uint64_t sign(const SipKey& key, std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site);
   std::optional<Issued> verify_signed(std::uint64_t id, std::int64_t now, const std::vector<std::string>& sites) const;
   mutable std::mutex mutex_;
   std::int64_t ttl_;
@@ -243,10 +252,13 @@ class IssuedQueries {
   std::vector<Slot> slots_;
   std::size_t next_ = 0, used_ = 0;
   std::mt19937_64 random_;
-  // Signed ids: the key (set once, read without a lock), nonces from a counter mixed by
-  // splitmix64 (no lock on the search path), click counts per node (under mutex_).
-  std::atomic<bool> keyed_{false};
-  std::uint64_t key0_ = 0, key1_ = 0;
+  // Signed ids: the key in force (read without a lock by issue(); the keys live as long as this
+  // object, so a search that read the one just replaced still signs with a valid key), the one
+  // before it (under mutex_), nonces from a counter mixed by splitmix64 (no lock on the search
+  // path), click counts per node (under mutex_).
+  std::deque<SipKey> keys_;
+  std::atomic<const SipKey*> key_{nullptr};
+  const SipKey* previous_key_ = nullptr;
   std::atomic<std::uint64_t> nonce_counter_{0};
   std::vector<std::pair<std::uint64_t, std::uint32_t>> signed_clicks_;
 };

@@ -164,6 +164,11 @@ class Node {
   /// every site). Throws UnknownSiteError, RequestError "invalid_parameter" (dates), IoError,
   /// RedisError.
   AnalyticsReport analytics_report(ReportRequest request) const;
+  /// analytics_report for a caller that must not wait on Redis (the HTTP server's io threads):
+  /// with shared storage it runs on the node's report thread (one report at a time), otherwise
+  /// on the caller's thread before this returns. `done` is called exactly once.
+  using ReportDone = std::function<void(std::exception_ptr error, AnalyticsReport report)>;
+  void analytics_report_async(ReportRequest request, ReportDone done) const;
   /// The query log's counters (none when analytics is off).
   std::optional<QueryLogStats> analytics_stats() const;
 

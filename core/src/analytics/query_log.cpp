@@ -257,6 +257,12 @@ void QueryLog::run() {
     if (stopping_) break;
     lock.unlock();
     flush();
+    if (options_.tick) {
+      try {
+        options_.tick();
+      } catch (...) {
+      }
+    }
     lock.lock();
   }
 }
@@ -547,27 +553,34 @@ std::uint64_t splitmix64(std::uint64_t x) {
 }  // namespace
 
 void IssuedQueries::set_secret(std::string_view secret) {
+  if (secret.size() < 16) return;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(secret.data());
+  const SipKey key{get_u(bytes, 8), get_u(bytes + 8, 8)};
   std::lock_guard lock(mutex_);
-  if (keyed_.load(std::memory_order_relaxed) || secret.size() < 16) return;
-  key0_ = get_u(reinterpret_cast<const unsigned char*>(secret.data()), 8);
-  key1_ = get_u(reinterpret_cast<const unsigned char*>(secret.data()) + 8, 8);
-  nonce_counter_.store(random_(), std::memory_order_relaxed);
-  signed_clicks_.assign(signed_click_slots, {0, 0});
-  keyed_.store(true, std::memory_order_release);
+  const SipKey* current = key_.load(std::memory_order_relaxed);
+  if (current && current->k0 == key.k0 && current->k1 == key.k1) return;
+  if (!current) {
+    nonce_counter_.store(random_(), std::memory_order_relaxed);
+    signed_clicks_.assign(signed_click_slots, {0, 0});
+  }
+  keys_.push_back(key);  // a deque: the keys already handed out stay where they are
+  previous_key_ = current;
+  key_.store(&keys_.back(), std::memory_order_release);
 }
 
-std::uint64_t IssuedQueries::sign(std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site) const {
+std::uint64_t IssuedQueries::sign(const SipKey& key, std::int64_t minute, std::uint32_t shown, std::uint64_t nonce,
+                                  std::string_view site) {
   // The message: one word (the minute's low 27 bits - 255 years -, shown, the nonce), the site.
   const std::uint64_t word = (static_cast<std::uint64_t>(minute) & mask(27)) << 37 | std::uint64_t{shown} << 25 | nonce;
   char buf[8 + 64];
   for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((word >> (8 * i)) & 0xff);
   if (site.size() <= sizeof buf - 8) {  // no allocation for the usual site name
     std::memcpy(buf + 8, site.data(), site.size());
-    return siphash24(key0_, key1_, std::string_view(buf, 8 + site.size())) & mask(mac_bits);
+    return siphash24(key.k0, key.k1, std::string_view(buf, 8 + site.size())) & mask(mac_bits);
   }
   std::string msg(buf, 8);
   msg += site;
-  return siphash24(key0_, key1_, msg) & mask(mac_bits);
+  return siphash24(key.k0, key.k1, msg) & mask(mac_bits);
 }
 
 std::optional<IssuedQueries::Issued> IssuedQueries::verify_signed(std::uint64_t id, std::int64_t now,
@@ -580,8 +593,11 @@ std::optional<IssuedQueries::Issued> IssuedQueries::verify_signed(std::uint64_t 
   if ((now_minute - minute) * 60 > ttl_) return std::nullopt;
   const auto shown = static_cast<std::uint32_t>((id >> (nonce_bits + mac_bits)) & mask(shown_bits));
   const std::uint64_t nonce = (id >> mac_bits) & mask(nonce_bits);
-  for (const auto& site : sites) {
-    if (sign(minute, shown, nonce, site) == (id & mask(mac_bits))) {
+  const SipKey* current = key_.load(std::memory_order_acquire);
+  for (const SipKey* key : {current, previous_key_}) {
+    if (!key) continue;
+    for (const auto& site : sites) {
+      if (sign(*key, minute, shown, nonce, site) != (id & mask(mac_bits))) continue;
       Issued issued;
       issued.site = site;
       issued.time = minute * 60;
@@ -593,13 +609,13 @@ std::optional<IssuedQueries::Issued> IssuedQueries::verify_signed(std::uint64_t 
 }
 
 std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now) {
-  if (keyed_.load(std::memory_order_acquire)) {  // no lock, no slot: the id carries what a click needs
+  if (const SipKey* key = key_.load(std::memory_order_acquire)) {  // no lock, no slot: the id carries what a click needs
     const std::int64_t minute = now / 60;
     const std::uint32_t kept = std::min<std::uint32_t>(shown, mask(shown_bits));
     for (;;) {
       const std::uint64_t nonce = splitmix64(nonce_counter_.fetch_add(1, std::memory_order_relaxed)) & mask(nonce_bits);
       const std::uint64_t id = (static_cast<std::uint64_t>(minute) & mask(minute_bits)) << (64 - minute_bits) |
-                               std::uint64_t{kept} << (nonce_bits + mac_bits) | nonce << mac_bits | sign(minute, kept, nonce, site);
+                               std::uint64_t{kept} << (nonce_bits + mac_bits) | nonce << mac_bits | sign(*key, minute, kept, nonce, site);
       if (id != 0) return id;
     }
   }
@@ -624,7 +640,7 @@ std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view sessi
 IssuedQueries::Issued IssuedQueries::accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now,
                                                   const std::vector<std::string>& sites) {
   std::lock_guard lock(mutex_);
-  if (keyed_.load(std::memory_order_acquire)) {
+  if (signs()) {
     if (auto verified = verify_signed(id, now, sites)) {
       if (position < 1 || position > verified->shown) {
         throw RequestError("invalid_parameter", "position must be between 1 and " + std::to_string(verified->shown) +

@@ -47,22 +47,63 @@ struct Node::Impl {
   /// storage = "redis": the cluster's query log, which this node's writer appends to (analytics
   /// on) and its reports read (always).
   std::shared_ptr<SharedQueryLog> shared_log;
-  // Shared mode: the cluster's query-id secret, asked for at start and, while Redis did not give
-  // it, again by a click or a report at most every 5 s (never by a search: it stays off Redis).
+  // Shared mode: the cluster's query-id secret, read at start and again every 5 s by the query
+  // log's writer thread (never on a request's thread): a node that started while Redis was away
+  // gets it, and a Redis that lost its data gets a new one that every node moves to.
   mutable std::mutex secret_mutex;
-  mutable std::chrono::steady_clock::time_point secret_next_try{};
+  mutable std::chrono::steady_clock::time_point secret_next_read{};
+  mutable bool secret_warned = false;
   void ensure_secret() const noexcept {
-    if (!shared_log || !query_log || issued.signs()) return;
+    if (!shared_log) return;
     std::lock_guard lock(secret_mutex);
     const auto now = std::chrono::steady_clock::now();
-    if (issued.signs() || now < secret_next_try) return;
+    if (now < secret_next_read) return;
+    secret_next_read = now + std::chrono::seconds(5);
     try {
       issued.set_secret(shared_log->query_id_secret());
+      if (secret_warned) log(LogLevel::info, "analytics: read the query-id secret from " + shared_log->describe());
+      secret_warned = false;
     } catch (const std::exception& e) {
-      secret_next_try = now + std::chrono::seconds(5);
-      log(LogLevel::warn, std::string("analytics: cannot read the query-id secret from ") + shared_log->describe() + ": " +
-                              e.what() + " (until it can, a click is accepted only by the node that answered its search)");
+      if (!secret_warned) {
+        log(LogLevel::warn, std::string("analytics: cannot read the query-id secret from ") + shared_log->describe() + ": " +
+                                e.what() + (issued.signs() ? " (the one read before stays in force)"
+                                                           : " (until it can, a click is accepted only by the node that answered its search)"));
+      }
+      secret_warned = true;
     }
+  }
+  // Shared mode: reports read Redis here, off the HTTP io threads (analytics_report_async).
+  std::mutex reports_mutex;
+  std::condition_variable reports_ready;
+  std::deque<std::function<void()>> reports;
+  bool reports_stop = false;
+  std::thread reports_thread;
+  void post_report(std::function<void()> report) {
+    std::lock_guard lock(reports_mutex);
+    if (reports_stop) throw RequestError("unavailable", "the node is stopping");
+    reports.push_back(std::move(report));
+    if (!reports_thread.joinable()) {
+      reports_thread = std::thread([this] {
+        for (;;) {
+          std::unique_lock lock(reports_mutex);
+          reports_ready.wait(lock, [this] { return reports_stop || !reports.empty(); });
+          if (reports.empty()) return;
+          auto next = std::move(reports.front());
+          reports.pop_front();
+          lock.unlock();
+          next();
+        }
+      });
+    }
+    reports_ready.notify_one();
+  }
+  void stop_reports() {
+    {
+      std::lock_guard lock(reports_mutex);
+      reports_stop = true;
+    }
+    reports_ready.notify_one();
+    if (reports_thread.joinable()) reports_thread.join();
   }
   // Record a search or suggest; never throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
@@ -342,8 +383,11 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     log.on_state = [impl = impl_.get()](bool failing, const std::string& message) {
       impl->log(failing ? LogLevel::warn : LogLevel::info, message);
     };
+    if (impl_->shared_log) {
+      impl_->ensure_secret();  // at start: a node that has it signs its first search's id
+      log.tick = [impl = impl_.get()] { impl->ensure_secret(); };
+    }
     impl_->query_log = std::make_unique<QueryLog>(std::move(log));
-    impl_->ensure_secret();
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
 }
@@ -352,6 +396,7 @@ Node::~Node() { stop(); }
 
 void Node::stop() {
   impl_->stop_changes();  // the changes already asked for are made first
+  impl_->stop_reports();
   impl_->stop_keys();
   impl_->watch.reset();
 #ifdef SITESEEK_WITH_REDIS
@@ -737,7 +782,6 @@ bool Node::analytics_enabled() const { return impl_->query_log != nullptr; }
 void Node::record_click(const ClickBeacon& click) const {
   if (!impl_->query_log) throw RequestError("not_found", "analytics is off on this server");
   const std::int64_t now = unix_now();
-  impl_->ensure_secret();
   std::vector<std::string> sites;  // a signed id is checked against each (its MAC covers its site)
   if (impl_->issued.signs()) {
     for (const auto& site : impl_->engine->settings()->sites) sites.push_back(site.name);
@@ -758,9 +802,23 @@ AnalyticsReport Node::analytics_report(ReportRequest request) const {
   const auto settings = impl_->engine->settings();
   if (!request.site.empty()) request.site = settings->site(resolve_site(*settings, request.site)).name;
   if (impl_->query_log) impl_->query_log->flush();
-  impl_->ensure_secret();
   if (impl_->shared_log) return read_report(*impl_->shared_log, std::move(request), unix_now());
   return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now());
+}
+
+void Node::analytics_report_async(ReportRequest request, ReportDone done) const {
+  auto run = [this, request = std::move(request), done = std::move(done)]() mutable {
+    std::exception_ptr error;
+    AnalyticsReport report;
+    try {
+      report = analytics_report(std::move(request));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(report));
+  };
+  if (!impl_->shared_log) return run();  // files: as before, on the caller's thread
+  impl_->post_report(std::move(run));
 }
 
 std::optional<QueryLogStats> Node::analytics_stats() const {

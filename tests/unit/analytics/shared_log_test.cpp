@@ -11,7 +11,8 @@
 // 4. Signed query ids: a click issued by one node is accepted by another holding the same secret,
 //    for the site the id was issued for; a wrong secret, a wrong site, an expired id and a
 //    position past what was shown are refused; clicks are capped per node; ids of one minute
-//    rarely repeat; unsigned (ring) ids stay valid after the secret is set.
+//    rarely repeat; unsigned (ring) ids stay valid after the secret is set, and ids signed with a
+//    replaced secret after the new one is.
 #include <boost/test/unit_test.hpp>
 
 #include <set>
@@ -243,6 +244,16 @@ BOOST_AUTO_TEST_CASE(signed_ids_rarely_repeat_and_ring_ids_stay_valid) {
   for (int i = 0; i < 2000; ++i) ids.insert(q.issue("docs", "", 10, now));  // one minute, one site, one page size
   BOOST_TEST(ids.size() >= 1998u);  // 25 random bits: one repeat in 2,000 is a 6 % chance, two 0.2 %
   BOOST_TEST(q.accept_click(ring_id, 2, now, {"docs"}).site == "docs");
+  // A new secret (a Redis that lost its data): ids signed with the one before stay valid.
+  const auto before = q.issue("docs", "", 10, now);
+  q.set_secret("another secret 16");
+  const auto after = q.issue("docs", "", 10, now);
+  BOOST_TEST(q.accept_click(before, 1, now, {"docs"}).site == "docs");
+  BOOST_TEST(q.accept_click(after, 1, now, {"docs"}).site == "docs");
+  IssuedQueries fresh;
+  fresh.set_secret("another secret 16");
+  BOOST_CHECK_THROW(fresh.accept_click(before, 1, now, {"docs"}), RequestError);
+  BOOST_TEST(fresh.accept_click(after, 1, now, {"docs"}).site == "docs");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

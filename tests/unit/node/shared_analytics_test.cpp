@@ -4,11 +4,14 @@
 // 2. a search answered by node A and clicked through node B is accepted by B and counted for A's
 //    search in the report;
 // 3. killing redis-server while searches run never fails a search nor slows it to Redis's
-//    timeouts; the events wait and are written once Redis is back.
+//    timeouts; the events wait and are written once Redis is back;
+// 4. a node started while Redis is away gives ids only it accepts, and signed ones (accepted by
+//    every node) once its writer has read the secret; the async report runs off the caller.
 #include <boost/test/unit_test.hpp>
 
 #ifdef SITESEEK_WITH_REDIS
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -122,6 +125,45 @@ BOOST_AUTO_TEST_CASE(searches_never_wait_on_a_dead_redis) {
   }
   // The redis-server came back empty (no persistence): what was queued meanwhile is all there is.
   BOOST_TEST(searches >= 300u);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_started_without_redis_signs_once_it_is_back) {
+  test::RedisBackend backend;
+  auto settings = backend.settings();
+  settings.redis_url = backend.server.url("/0?timeout=300");
+  Node other(settings, recording());  // has the secret
+  other.reindex("docs");
+  backend.server.stop();
+  NodeOptions o = recording();
+  o.persist = false;  // its index from the fixture directory, not from the (absent) store
+  Node late(settings, o);
+  late.reindex("docs");
+  ClickBeacon click;
+  click.position = 1;
+  click.url = "https://example.org/install.html";
+  click.query_id = *parse_query_id(search(late, "install"));
+  BOOST_CHECK_THROW(other.record_click(click), RequestError);  // a ring id: only `late` knows it
+  late.record_click(click);
+  backend.server.start();
+  const bool signs = [&] {
+    for (int i = 0; i < 100; ++i) {
+      click.query_id = *parse_query_id(search(late, "install"));
+      try {
+        other.record_click(click);
+        return true;
+      } catch (const RequestError&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }();
+  BOOST_TEST(signs);
+  std::promise<AnalyticsReport> got;
+  late.analytics_report_async({}, [&](std::exception_ptr e, AnalyticsReport r) {
+    if (e) got.set_exception(e);
+    else got.set_value(std::move(r));
+  });
+  BOOST_TEST(got.get_future().get().clicks >= 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
