@@ -1,5 +1,6 @@
 // `siteseek analytics`: the search analytics report from data_dir/analytics (docs/cli.md,
-// docs/analytics.md), read from the files as a server writes them; a table, or JSON with --json.
+// docs/analytics.md), read from the files as a server writes them (with shared storage, from
+// every node's log in Redis); a table, or JSON with --json.
 #include <cstdio>
 
 #include <boost/json.hpp>
