@@ -106,7 +106,9 @@ class SharedQueryLog {
   /// Append `records` (whole framed records, no magic) to the log of the UTC day starting at
   /// `day`, after deleting the days older than bounds.oldest_day and, while the sum of every day
   /// and this append is past bounds.max_bytes, the oldest days before `day`. All of it atomic.
-  virtual Appended append(std::int64_t day, std::string_view records, const Bounds& bounds) = 0;
+  /// `token` names this append: one retried with the same token after a timeout, which the
+  /// storage may have run anyway, is not run again (then stored, bytes 0).
+  virtual Appended append(std::int64_t day, std::string_view records, const Bounds& bounds, std::string_view token) = 0;
   /// The day logs of the days starting from `from` to `to` (inclusive), oldest first, each as a
   /// day file's bytes.
   virtual std::vector<std::string> read_days(std::int64_t from, std::int64_t to) = 0;
@@ -128,9 +130,9 @@ struct QueryLogOptions {
   /// Where "now" comes from (tests move it); none: AnalyticsClock.
   std::function<std::int64_t()> now;
   /// Shared mode: the day logs are here, not in `dir` (which is then neither created nor read).
-  /// While it cannot be reached, the writer keeps the unwritten events in its queue (so the
-  /// queue's bound still holds, and record() drops and counts past it) and tries again after
-  /// retry_min, doubling up to retry_max.
+  /// While it cannot be reached, the writer keeps the unwritten batches (they count in the
+  /// queue's bound: record() drops and counts past it) and tries again after retry_min, doubling
+  /// up to retry_max.
   std::shared_ptr<SharedQueryLog> shared;
   std::chrono::milliseconds retry_min{250};
   std::chrono::milliseconds retry_max{5000};
@@ -175,9 +177,8 @@ class QueryLog {
  private:
   void run();
   void write_batch(std::vector<AnalyticsEvent>& batch);
-  // Shared mode: writes what it can; the events not written (storage unreachable) stay in `batch`.
-  void write_shared_batch(std::vector<AnalyticsEvent>& batch);
-  void requeue(std::vector<AnalyticsEvent>& unwritten) noexcept;
+  void flush_shared(std::vector<AnalyticsEvent>& batch) noexcept;
+  void send_pending() noexcept;
   void drop_old_days(std::int64_t today);
   std::int64_t now() const;
   QueryLogOptions options_;
@@ -188,7 +189,19 @@ class QueryLog {
   bool stopping_ = false;
   std::uint64_t bytes_ = 0;  // under write_mutex_
   std::set<std::string> whole_files_;  // under write_mutex_: day files this writer checked or wrote whole
-  // Shared mode, under write_mutex_: no attempt before retry_at_; the wait doubles per failure.
+  // Shared mode, under write_mutex_: the appends framed and not yet stored (oldest first), each
+  // with a token that makes a retry of an append Redis ran after a timeout a no-op; no attempt
+  // before retry_at_; the wait doubles per failure.
+  struct PendingAppend {
+    std::int64_t day = 0;
+    std::string records;
+    std::size_t count = 0;
+    std::string token;
+  };
+  std::deque<PendingAppend> pending_;
+  std::atomic<std::size_t> pending_events_{0};  // their events: record() counts them in the queue's bound
+  std::string writer_token_;
+  std::uint64_t appends_ = 0;
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds retry_wait_{0};
   bool failing_ = false;

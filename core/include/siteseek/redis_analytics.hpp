@@ -3,7 +3,9 @@
 // day, PREFIX:analytics:YYYY-MM-DD, holding what a day file holds (the magic, then framed records),
 // that every node's writer APPENDs its batches to; the sorted set PREFIX:analytics:days lists them
 // (score: the day's start). A Lua script does each append with its retention and bound, so nodes
-// never race on them. The query-id secret is PREFIX:analytics:secret (16 bytes, set once with NX).
+// never race on them; it first sets PREFIX:analytics:applied:<token> (NX, 60 s), so an append retried
+// after a timeout that Redis ran anyway is not run twice. The query-id secret is
+// PREFIX:analytics:secret (16 bytes, set once with NX).
 #include <memory>
 #include <string>
 
@@ -21,7 +23,7 @@ class RedisQueryLog final : public SharedQueryLog {
   RedisQueryLog(const RedisQueryLog&) = delete;
   RedisQueryLog& operator=(const RedisQueryLog&) = delete;
 
-  Appended append(std::int64_t day, std::string_view records, const Bounds& bounds) override;
+  Appended append(std::int64_t day, std::string_view records, const Bounds& bounds, std::string_view token) override;
   /// Each day read with GETRANGE in chunks of read_chunk bytes (a big day does not hold Redis up).
   std::vector<std::string> read_days(std::int64_t from, std::int64_t to) override;
   std::string query_id_secret() override;

@@ -201,6 +201,10 @@ std::optional<std::int64_t> parse_utc_day(std::string_view s) {
 
 QueryLog::QueryLog(QueryLogOptions options) : options_(std::move(options)) {
   if (options_.shared) {  // shared mode: nothing on disk; the day logs are bounded where they are
+    std::random_device random;
+    char token[24];
+    std::snprintf(token, sizeof token, "%08x%08x", random(), random());
+    writer_token_ = token;
     queue_.reserve(std::min<std::size_t>(options_.queue_capacity, 1024));
     if (options_.background) writer_ = std::thread([this] { run(); });
     return;
@@ -236,7 +240,8 @@ std::int64_t QueryLog::now() const {
 void QueryLog::record(AnalyticsEvent event) noexcept {
   {
     std::lock_guard lock(queue_mutex_);
-    if (queue_.size() >= options_.queue_capacity) {
+    // Shared mode: the appends waiting for Redis count too (files: none ever wait).
+    if (queue_.size() + pending_events_.load(std::memory_order_relaxed) >= options_.queue_capacity) {
       dropped_queue_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -274,12 +279,8 @@ void QueryLog::flush() noexcept {
     std::lock_guard lock(queue_mutex_);
     batch.swap(queue_);
   }
+  if (options_.shared) return flush_shared(batch);  // pending appends too, when the batch is empty
   if (batch.empty()) return;
-  if (options_.shared) {
-    if (std::chrono::steady_clock::now() >= retry_at_) write_shared_batch(batch);
-    if (!batch.empty()) requeue(batch);
-    return;
-  }
   try {
     write_batch(batch);
   } catch (...) {
@@ -287,89 +288,83 @@ void QueryLog::flush() noexcept {
   }
 }
 
-// Under write_mutex_: events not written go back in front of the queue (they are older than what
-// came meanwhile); past the queue's bound the oldest are dropped and counted, as record() would.
-void QueryLog::requeue(std::vector<AnalyticsEvent>& unwritten) noexcept {
-  std::lock_guard lock(queue_mutex_);
-  const std::size_t total = unwritten.size() + queue_.size();
-  const std::size_t drop = total > options_.queue_capacity ? std::min(unwritten.size(), total - options_.queue_capacity) : 0;
+// Under write_mutex_, shared mode: the batch framed into one pending append per day, each with
+// a token of its own; then the pending appends sent in order, unless waiting to retry.
+void QueryLog::flush_shared(std::vector<AnalyticsEvent>& batch) noexcept {
   try {
-    std::vector<AnalyticsEvent> merged;
-    merged.reserve(total - drop);
-    std::move(unwritten.begin() + static_cast<std::ptrdiff_t>(drop), unwritten.end(), std::back_inserter(merged));
-    std::move(queue_.begin(), queue_.end(), std::back_inserter(merged));
-    queue_.swap(merged);
-    dropped_queue_.fetch_add(drop, std::memory_order_relaxed);
-  } catch (...) {  // out of memory: the unwritten events are lost
-    dropped_queue_.fetch_add(unwritten.size(), std::memory_order_relaxed);
+    std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
+    std::size_t i = 0;
+    while (i < batch.size()) {
+      PendingAppend append;
+      append.day = day_start(batch[i].time);
+      std::size_t j = i;
+      for (; j < batch.size() && day_start(batch[j].time) == append.day; ++j) {
+        if (batch[j].kind != EventKind::click) batch[j].query = normalize_query(batch[j].query);
+        append_record(append.records, batch[j]);
+      }
+      append.count = j - i;
+      append.token = writer_token_ + ":" + std::to_string(++appends_);
+      pending_.push_back(std::move(append));
+      pending_events_.fetch_add(j - i, std::memory_order_relaxed);
+      i = j;
+    }
+  } catch (...) {  // out of memory: this batch is lost
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
   }
-  unwritten.clear();
+  if (std::chrono::steady_clock::now() >= retry_at_) send_pending();
 }
 
-// Under write_mutex_, shared mode: each day's records in one append (atomic in the storage, so
-// another node's batch never lands inside a record). The bound and retention are the storage's
-// to keep, across the cluster. Unreachable storage leaves the unwritten events in `batch` and
-// sets the next attempt's time; another error drops the batch (retrying would fail again).
-void QueryLog::write_shared_batch(std::vector<AnalyticsEvent>& batch) {
+// Under write_mutex_, shared mode: each pending append is one call to the storage, atomic there
+// (another node's batch never lands inside a record), which keeps retention and the bound for
+// the cluster. Unreachable storage (or no answer in time) keeps it and the ones after it, to be
+// sent again with the same token - an append Redis did run after a timeout is not run twice -
+// and sets the next attempt's time; another error loses that append (it would fail again).
+void QueryLog::send_pending() noexcept {
   const std::int64_t today = day_start(now());
   const std::int64_t retention = static_cast<std::int64_t>(options_.retention_days) * 86400;
   const std::int64_t oldest = today - retention + 86400;
-  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
-  std::size_t i = 0;
-  try {
-    for (auto& e : batch) {
-      if (e.kind != EventKind::click) e.query = normalize_query(e.query);  // idempotent: a retried batch is folded again
+  auto tell = [this](bool failing, const std::string& message) {
+    if (!options_.on_state) return;
+    try {
+      options_.on_state(failing, message);
+    } catch (...) {
     }
-    while (i < batch.size()) {
-      const std::int64_t day = day_start(batch[i].time);
-      std::string bytes;
-      std::size_t j = i;
-      for (; j < batch.size() && day_start(batch[j].time) == day; ++j) append_record(bytes, batch[j]);
-      const std::size_t count = j - i;
-      if (day >= oldest) {  // else already expired
-        const auto appended = options_.shared->append(day, bytes, {oldest, day + retention, options_.max_bytes});
-        (appended.stored ? written_ : dropped_full_).fetch_add(count, std::memory_order_relaxed);
-        bytes_seen_.store(appended.bytes, std::memory_order_relaxed);
+  };
+  bool stored = false;
+  while (!pending_.empty()) {
+    PendingAppend& next = pending_.front();
+    try {
+      if (next.day >= oldest) {  // else already expired
+        const auto appended = options_.shared->append(next.day, next.records, {oldest, next.day + retention, options_.max_bytes}, next.token);
+        (appended.stored ? written_ : dropped_full_).fetch_add(next.count, std::memory_order_relaxed);
+        if (appended.bytes > 0) bytes_seen_.store(appended.bytes, std::memory_order_relaxed);
+        stored = true;
       }
-      i = j;
-    }
-    batch.clear();
-    retry_wait_ = std::chrono::milliseconds{0};
-    if (failing_) {
-      failing_ = false;
-      if (options_.on_state) {
-        try {
-          options_.on_state(false, "analytics: writing to " + options_.shared->describe() + " again");
-        } catch (...) {
-        }
+    } catch (const std::exception& e) {
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
+      const auto* error = dynamic_cast<const Error*>(&e);
+      const bool unavailable = error && error->code() == "redis_unavailable";
+      if (!failing_) {
+        tell(true, std::string("analytics: cannot write to ") + options_.shared->describe() + ": " + e.what() +
+                       (unavailable ? " (events wait in the queue, up to " + std::to_string(options_.queue_capacity) + "; retrying)"
+                                    : " (a batch is lost)"));
       }
-    }
-  } catch (const std::exception& e) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    const auto* error = dynamic_cast<const Error*>(&e);
-    const bool unavailable = error && error->code() == "redis_unavailable";
-    if (unavailable) {
-      batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(i));
-      retry_wait_ = retry_wait_.count() == 0 ? options_.retry_min : std::min(retry_wait_ * 2, options_.retry_max);
-      retry_at_ = std::chrono::steady_clock::now() + retry_wait_;
-    } else {
-      batch.clear();  // refused, not unreachable: the same records would be refused again
-    }
-    if (!failing_ || !unavailable) {
-      failing_ = unavailable;
-      if (options_.on_state) {
-        try {
-          options_.on_state(true, std::string("analytics: cannot write to ") + options_.shared->describe() + ": " + e.what() +
-                                      (unavailable ? " (events wait in the queue, up to " + std::to_string(options_.queue_capacity) +
-                                                         "; retrying)"
-                                                   : " (this batch is lost)"));
-        } catch (...) {
-        }
+      failing_ = true;
+      if (unavailable) {
+        retry_wait_ = retry_wait_.count() == 0 ? options_.retry_min : std::min(retry_wait_ * 2, options_.retry_max);
+        retry_at_ = std::chrono::steady_clock::now() + retry_wait_;
+        return;
       }
+    } catch (...) {
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
     }
-  } catch (...) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    batch.clear();
+    pending_events_.fetch_sub(next.count, std::memory_order_relaxed);
+    pending_.pop_front();
+  }
+  retry_wait_ = std::chrono::milliseconds{0};
+  if (failing_ && stored) {
+    failing_ = false;
+    tell(false, "analytics: writing to " + options_.shared->describe() + " again");
   }
 }
 

@@ -10,10 +10,12 @@ namespace siteseek {
 namespace {
 
 // One append, alone (a script runs atomically): retention, then the bound, then the records.
-// KEYS[1] the day's log, KEYS[2] the days (sorted set, score = day start). ARGV: the records, the
-// day's start, the oldest day kept, max bytes, expire-at, the magic. Returns {stored 0|1, bytes}.
-// The days' keys other than KEYS[1] are read from the set: a single Redis, not a Redis Cluster.
+// KEYS[1] the day's log, KEYS[2] the days (sorted set, score = day start), KEYS[3] this append's
+// token. ARGV: the records, the day's start, the oldest day kept, max bytes, expire-at, the
+// magic. Returns {stored 0|1, bytes}, {1, 0} for a token seen already. The days' keys other than
+// KEYS[1] are read from the set: a single Redis, not a Redis Cluster.
 constexpr const char* append_script = R"lua(
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', 60) then return {1, 0} end
 local day, oldest, max = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local listed = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 local live, total = {}, 0
@@ -63,10 +65,12 @@ std::string RedisQueryLog::day_key(std::int64_t day) const { return impl_->prefi
 std::string RedisQueryLog::days_key() const { return impl_->prefix + "analytics:days"; }
 std::string RedisQueryLog::describe() const { return "redis at " + impl_->redis.options().display(); }
 
-SharedQueryLog::Appended RedisQueryLog::append(std::int64_t day, std::string_view records, const Bounds& bounds) {
+SharedQueryLog::Appended RedisQueryLog::append(std::int64_t day, std::string_view records, const Bounds& bounds,
+                                               std::string_view token) {
   std::lock_guard lock(impl_->mutex);
+  const std::string applied = impl_->prefix + "analytics:applied:" + std::string(token);
   const auto r = impl_->redis
-                     .command({"EVAL", append_script, "2", day_key(day), days_key(), records, std::to_string(day),
+                     .command({"EVAL", append_script, "3", day_key(day), days_key(), applied, records, std::to_string(day),
                                std::to_string(bounds.oldest_day), std::to_string(bounds.max_bytes),
                                std::to_string(bounds.expire_at), log_file_magic})
                      .check("appending to " + day_key(day));

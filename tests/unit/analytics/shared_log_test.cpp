@@ -7,7 +7,8 @@
 //    EXPIREAT at its day + retention); max_bytes bounds the sum of every node's day logs (old
 //    days deleted first, then records dropped and counted).
 // 3. Redis going away: record() and flush() never throw or wait on it; the events wait in the
-//    bounded queue (drops past it are counted), and are written when Redis is back.
+//    bounded queue (drops past it are counted), and are written when Redis is back; an append
+//    that timed out on a hung Redis, which Redis then ran anyway, is not stored twice.
 // 4. Signed query ids: a click issued by one node is accepted by another holding the same secret,
 //    for the site the id was issued for; a wrong secret, a wrong site, an expired id and a
 //    position past what was shown are refused; clicks are capped per node; ids of one minute
@@ -193,6 +194,27 @@ BOOST_AUTO_TEST_CASE(redis_going_away_queues_and_retries) {
   ReportRequest r;
   r.from = r.to = utc_day(day0);
   BOOST_TEST(read_report(*store, r, now).searches == 100u);  // the redis-server came back empty (no persistence): the 100 queued
+}
+
+BOOST_AUTO_TEST_CASE(an_append_retried_after_a_timeout_is_stored_once) {
+  test::RedisServer server;
+  auto store = std::make_shared<RedisQueryLog>(quick(server));
+  std::int64_t now = day0 + 60;
+  QueryLog log(shared_options(store, &now));
+  server.freeze();  // a hung Redis: it reads the append when it wakes, after our timeout
+  for (int i = 0; i < 10; ++i) log.record(search_event(now, "frozen " + std::to_string(i)));
+  log.flush();
+  BOOST_TEST(log.stats().written == 0u);
+  BOOST_TEST(log.stats().write_errors == 1u);
+  server.thaw();
+  for (int i = 0; i < 100 && log.stats().written < 10u; ++i) {
+    log.flush();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_TEST(log.stats().written == 10u);
+  ReportRequest r;
+  r.from = r.to = utc_day(day0);
+  BOOST_TEST(read_report(*store, r, now).searches == 10u);  // not 20
 }
 
 BOOST_AUTO_TEST_CASE(the_secret_is_made_once) {
