@@ -4,7 +4,7 @@
 //      search there is, so the difference is the analytics' own cost), analytics on against off,
 //      interleaved in rounds: ns per request and the difference;
 //   3. IssuedQueries::issue(): a slot of the node's ring (file storage) against a signed id (shared
-//      storage: no slot, no lock, a SipHash-2-4 MAC);
+//      storage: no slot, no lock, a SipHash-1-3 MAC);
 //   4. with --redis URL (a redis-server to use, its db emptied of nothing: keys under siteseek:),
 //      the search path of a shared-storage node too, interleaved with the same rounds.
 //   analytics_bench [--calls N] [--redis redis://127.0.0.1:6379/0]

@@ -238,7 +238,7 @@ class IssuedQueries {
   /// Shared mode: from now on issue() gives signed ids, which any node holding the same 16-byte
   /// secret accepts clicks for without having seen the search (a click beacon may reach another
   /// node than its search). 64 bits: the issue minute mod 128 (7 bits), the results shown (12
-  /// bits, at most 4,095), a random nonce (25 bits) and a SipHash-2-4 MAC (20 bits) of those, the
+  /// bits, at most 4,095), a random nonce (25 bits) and a SipHash-1-3 MAC (20 bits) of those, the
   /// whole issue minute and the site. Ids issued before stay valid: ring ids, and ids signed with
   /// the secret this one replaces (a Redis that lost its data gets a new one: nodes move to it).
   /// Setting the secret in force again changes nothing.

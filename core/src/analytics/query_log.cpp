@@ -508,8 +508,11 @@ constexpr std::int64_t max_skew_minutes = 2;
 
 std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
-// SipHash-2-4 (Aumasson and Bernstein), the reference algorithm: a keyed PRF fast on short input.
-std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) {
+// SipHash-1-3 (Aumasson and Bernstein's SipHash with 1 compression and 3 finalization rounds, as
+// Rust's HashMap keys it): a keyed PRF fast on short input. The reference 2-4 cost 15 ns more per
+// search (bench/analytics); a query id keeps 20 bits of it, so what stops a forger is the one in
+// a million guess, not the rounds.
+std::uint64_t siphash13(std::uint64_t k0, std::uint64_t k1, std::string_view data) {
   std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1, v2 = 0x6c7967656e657261ull ^ k0,
                 v3 = 0x7465646279746573ull ^ k1;
   auto round = [&] {
@@ -525,16 +528,16 @@ std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view dat
     if constexpr (std::endian::native == std::endian::little) std::memcpy(&m, p + i, 8);
     else m = get_u(p + i, 8);
     v3 ^= m;
-    round(), round();
+    round();
     v0 ^= m;
   }
   std::uint64_t last = static_cast<std::uint64_t>(n & 0xff) << 56;
   for (std::size_t i = whole; i < n; ++i) last |= static_cast<std::uint64_t>(p[i]) << (8 * (i - whole));
   v3 ^= last;
-  round(), round();
+  round();
   v0 ^= last;
   v2 ^= 0xff;
-  round(), round(), round(), round();
+  round(), round(), round();
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
@@ -571,11 +574,11 @@ std::uint64_t IssuedQueries::sign(const SipKey& key, std::int64_t minute, std::u
   for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((word >> (8 * i)) & 0xff);
   if (site.size() <= sizeof buf - 8) {  // no allocation for the usual site name
     std::memcpy(buf + 8, site.data(), site.size());
-    return siphash24(key.k0, key.k1, std::string_view(buf, 8 + site.size())) & mask(mac_bits);
+    return siphash13(key.k0, key.k1, std::string_view(buf, 8 + site.size())) & mask(mac_bits);
   }
   std::string msg(buf, 8);
   msg += site;
-  return siphash24(key.k0, key.k1, msg) & mask(mac_bits);
+  return siphash13(key.k0, key.k1, msg) & mask(mac_bits);
 }
 
 std::optional<IssuedQueries::Issued> IssuedQueries::verify_signed(std::uint64_t id, std::int64_t now,
