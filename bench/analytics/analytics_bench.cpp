@@ -5,8 +5,8 @@
 //      interleaved in rounds: ns per request and the difference;
 //   3. IssuedQueries::issue(): a slot of the node's ring (file storage) against a signed id (shared
 //      storage: no slot, no lock, a SipHash-1-3 MAC);
-//   4. with --redis URL (a redis-server to use, its db emptied of nothing: keys under siteseek:),
-//      the search path of a shared-storage node too, interleaved with the same rounds.
+//   4. with --redis URL (a scratch redis-server: the node writes its siteseek: keys there), the
+//      search path of a shared-storage node too, interleaved with the same rounds.
 //   analytics_bench [--calls N] [--redis redis://127.0.0.1:6379/0]
 #include <algorithm>
 #include <chrono>
