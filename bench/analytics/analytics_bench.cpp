@@ -2,8 +2,12 @@
 //   1. QueryLog::record() with its writer thread running: ns per call, from 1 and 2 threads;
 //   2. Node::search_json on the test fixture site (answers from the result cache: the cheapest
 //      search there is, so the difference is the analytics' own cost), analytics on against off,
-//      interleaved in rounds: ns per request and the difference.
-//   analytics_bench [--calls N]
+//      interleaved in rounds: ns per request and the difference;
+//   3. IssuedQueries::issue(): a slot of the node's ring (file storage) against a signed id (shared
+//      storage: no slot, no lock, a SipHash-1-3 MAC);
+//   4. with --redis URL (a scratch redis-server: the node writes its siteseek: keys there), the
+//      search path of a shared-storage node too, interleaved with the same rounds.
+//   analytics_bench [--calls N] [--redis redis://127.0.0.1:6379/0]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -65,21 +69,42 @@ void bench_record(const fs::path& dir, std::size_t calls, unsigned threads) {
               static_cast<unsigned long long>(s.dropped_queue + s.dropped_full));
 }
 
+void bench_issue(std::size_t calls, bool signed_ids) {
+  IssuedQueries ids;
+  if (signed_ids) ids.set_secret("0123456789abcdef");
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
+  std::uint64_t sum = 0;
+  const auto started = Clock::now();
+  for (std::size_t i = 0; i < calls; ++i) sum += ids.issue("docs", "k3J9x0aQ2mZ7", 10, now);
+  const auto took = Clock::now() - started;
+  std::printf("IssuedQueries::issue(), %s: %.0f ns per call (%zu calls, checksum %llu)\n",
+              signed_ids ? "signed id (shared storage)" : "ring slot (file storage)", ns_per(took, calls), calls,
+              static_cast<unsigned long long>(sum & 0xff));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t calls = 1'000'000;
+  std::string redis_url;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--calls") == 0) calls = std::stoul(argv[i + 1]);
+    if (std::strcmp(argv[i], "--redis") == 0) redis_url = argv[i + 1];
   }
+  bench_issue(calls, false);
+  bench_issue(calls, true);
   const fs::path tmp = fs::temp_directory_path() / ("siteseek-analytics-bench-" + std::to_string(::getpid()));
   bench_record(tmp / "record", calls, 1);
   bench_record(tmp / "record", calls, 2);
 
   // The search path, on and off.
-  auto node_for = [&](bool analytics) {
+  auto node_for = [&](bool analytics, bool shared = false) {
     AppSettings s;
-    s.data_dir = (tmp / (analytics ? "on" : "off")).string();
+    s.data_dir = (tmp / (analytics ? (shared ? "shared" : "on") : "off")).string();
+    if (shared) {
+      s.storage = "redis";
+      s.redis_url = redis_url;
+    }
     SiteSettings site;
     site.name = "ex";
     site.url = "https://docs.example.org/";
@@ -93,6 +118,7 @@ int main(int argc, char** argv) {
     return node;
   };
   auto on = node_for(true), off = node_for(false);
+  std::unique_ptr<Node> shared = redis_url.empty() ? nullptr : node_for(true, true);
   const char* queries[] = {"install", "guide", "config", "json"};
   // CPU time of this thread (the request thread), not wall time: the machine is shared, and what
   // counts is what the request thread spends; the writer's work is on its own thread.
@@ -116,7 +142,8 @@ int main(int argc, char** argv) {
   };
   run(*on, 10000);
   run(*off, 10000);  // warm: every query's answer is in the result cache
-  std::vector<double> with, without;
+  if (shared) run(*shared, 10000);
+  std::vector<double> with, without, with_shared;
   // Rounds below the queue's capacity with a pause after each (the writer drains every 100 ms):
   // the figure is the recording path, not the cheaper drop path of a queue this loop would fill.
   const std::size_t per_round = 10000;
@@ -124,6 +151,10 @@ int main(int argc, char** argv) {
     with.push_back(run(*on, per_round));
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
     without.push_back(run(*off, per_round));
+    if (shared) {
+      with_shared.push_back(run(*shared, per_round));
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
   }
   const auto stats = on->analytics_stats();
   std::printf("search_json (cached answers), request-thread CPU, median of 20 rounds of %zu: analytics off %.0f ns, on %.0f ns, cost %.0f ns per search\n",
@@ -131,6 +162,13 @@ int main(int argc, char** argv) {
   std::printf("  the log: recorded %llu, written %llu, dropped %llu\n", static_cast<unsigned long long>(stats->recorded),
               static_cast<unsigned long long>(stats->written),
               static_cast<unsigned long long>(stats->dropped_queue + stats->dropped_full));
+  if (shared) {
+    const auto s = shared->analytics_stats();
+    std::printf("  shared storage (redis): on %.0f ns, cost %.0f ns per search; recorded %llu, written %llu, dropped %llu\n",
+                median(with_shared), median(with_shared) - median(without), static_cast<unsigned long long>(s->recorded),
+                static_cast<unsigned long long>(s->written), static_cast<unsigned long long>(s->dropped_queue + s->dropped_full));
+  }
+  shared.reset();
   on.reset();
   off.reset();
   fs::remove_all(tmp);

@@ -1,6 +1,7 @@
 // `siteseek analytics`: the search analytics report from data_dir/analytics (docs/cli.md,
-// docs/analytics.md), read from the files as a server writes them; a table, or JSON with --json.
-// Its suggested fixes are printed with the `siteseek rules add --json` command that accepts each.
+// docs/analytics.md), read from the files as a server writes them (with shared storage, from
+// every node's log in Redis); a table, or JSON with --json. Its suggested fixes are printed with
+// the `siteseek rules add --json` command that accepts each.
 #include <cstdio>
 
 #include <boost/json.hpp>

@@ -343,10 +343,10 @@ int main(int argc, char** argv) {
   query_cmd->add_option("--site", site, "default site for lines that name none");
   query_cmd->add_option("--data-dir", data_dir, "where snapshots live (with no settings file: its sites too)");
   bool query_analytics = false;
-  query_cmd->add_flag("--analytics", query_analytics, "record the queries in data_dir/analytics (when analytics.enabled)");
+  query_cmd->add_flag("--analytics", query_analytics, "record the queries in data_dir/analytics, or Redis with storage \"redis\" (when analytics.enabled)");
 
   // analytics
-  auto* analytics_cmd = app.add_subcommand("analytics", "search analytics from data_dir/analytics: top, failing, reformulated queries");
+  auto* analytics_cmd = app.add_subcommand("analytics", "search analytics from data_dir/analytics (Redis with storage \"redis\": the whole cluster): top, failing, reformulated queries");
   ReportRequest report_request;
   analytics_cmd->add_option("--site", report_request.site, "one site (default: every site)");
   analytics_cmd->add_option("--from", report_request.from, "first day, YYYY-MM-DD (default: 29 days before --to)");
@@ -553,7 +553,7 @@ int main(int argc, char** argv) {
     }
     if (*analytics_cmd) {
       NodeOptions o = base;
-      o.analytics = false;  // read the files; this command records nothing
+      o.analytics = false;  // read the files (or Redis, shared storage); this command records nothing
       Node node(load(g, flags), std::move(o));
       return print_analytics(node, std::move(report_request), json);
     }

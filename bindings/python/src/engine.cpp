@@ -671,8 +671,8 @@ void init_engine(py::module_& m) {
 Engine(settings=None): settings is an AppSettings, a dict or JSON text with the keys of the
 configuration file (docs/configuration.md), or None for an engine with no sites yet (sites are
 added by index_directory() and add_documents()). Invalid settings raise ConfigError.
-analytics=True records searches and suggests in <data_dir>/analytics (when the settings'
-analytics.enabled is on, the default); off by default in the library (docs/analytics.md).)doc")
+analytics=True records searches and suggests in <data_dir>/analytics (in Redis with storage
+"redis"; when the settings' analytics.enabled is on, the default); off by default in the library (docs/analytics.md).)doc")
       .def(py::init([](py::object settings, bool analytics) {
              return std::make_unique<PyEngine>(settings_from(settings), !settings.is_none(), analytics);
            }),
@@ -755,7 +755,7 @@ analytics.enabled is on, the default); off by default in the library (docs/analy
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")
       .def("analytics", &PyEngine::analytics, py::arg("site") = py::none(), py::arg("from_") = py::none(),
            py::arg("to") = py::none(),
-           "The search analytics report from <data_dir>/analytics, as a dict of the shape of the HTTP API's\n"
+           "The search analytics report from <data_dir>/analytics (storage \"redis\": every node's log in Redis), as a dict of the shape of the HTTP API's\n"
            "GET /analytics (docs/analytics.md): site, from, to, searches, suggests, clicks, ctr, top_queries,\n"
            "zero_results, no_clicks, reformulations, days, proposals (suggested curation rules, never applied:\n"
            "accept one with add_rule(p[\"site\"], p[\"rule\"])). site: a site name (None: every site); from_ and to:\n"

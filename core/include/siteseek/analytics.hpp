@@ -1,6 +1,7 @@
 #pragma once
 // Search analytics (docs/analytics.md): a query log of searches, suggests and result clicks, kept
-// in data_dir/analytics as one append-only file per UTC day, and the reports computed from it.
+// in data_dir/analytics as one append-only file per UTC day (or, in shared mode, in one log per
+// UTC day that every node of a cluster appends to: SharedQueryLog), and the reports computed from it.
 //
 // What a record holds is all that is ever stored: the site, the normalised query, a time, the
 // result count, whether the search fell back to relaxed matching, the index version, an opaque
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <filesystem>
 #include <map>
@@ -86,6 +88,39 @@ inline constexpr std::string_view log_file_magic{"SSAL1\n\0\0", 8};
 std::string utc_day(std::int64_t unix_seconds);
 std::optional<std::int64_t> parse_utc_day(std::string_view day);
 
+/// The day logs of a whole cluster (storage = "redis": RedisQueryLog in siteseek/redis_analytics.hpp):
+/// every node's writer appends its batches, every node's reports read them all. A day log holds
+/// what a day file holds (the magic, then framed records), so read_log_bytes parses it; one
+/// append is atomic, so the records of two nodes never interleave inside a record (their batches
+/// do: a day log is in time order only per node). Every call may throw (RedisError) when the
+/// storage is unreachable; the QueryLog keeps the batch and tries again.
+class SharedQueryLog {
+ public:
+  virtual ~SharedQueryLog() = default;
+  struct Bounds {
+    std::int64_t oldest_day = 0;     ///< the start of the oldest UTC day kept: older days are deleted
+    std::int64_t expire_at = 0;      ///< when the day appended to goes (its day + retention)
+    std::uint64_t max_bytes = 0;     ///< the bound of all days together
+  };
+  struct Appended {
+    bool stored = false;      ///< false: still past max_bytes after deleting older days (dropped)
+    std::uint64_t bytes = 0;  ///< the day logs' size after this append
+  };
+  /// Append `records` (whole framed records, no magic) to the log of the UTC day starting at
+  /// `day`, after deleting the days older than bounds.oldest_day and, while the sum of every day
+  /// and this append is past bounds.max_bytes, the oldest days before `day`. All of it atomic.
+  /// `token` names this append: one retried with the same token after a timeout, which the
+  /// storage may have run anyway, is not run again (then stored, bytes 0).
+  virtual Appended append(std::int64_t day, std::string_view records, const Bounds& bounds, std::string_view token) = 0;
+  /// The day logs of the days starting from `from` to `to` (inclusive), oldest first, each as a
+  /// day file's bytes.
+  virtual std::vector<std::string> read_days(std::int64_t from, std::int64_t to) = 0;
+  /// The cluster's secret for query ids (16 bytes): made by the first node to ask, then shared.
+  virtual std::string query_id_secret() = 0;
+  /// "redis at host:port/db" for logs.
+  virtual std::string describe() const = 0;
+};
+
 /// How a QueryLog stores and bounds.
 struct QueryLogOptions {
   std::filesystem::path dir;               ///< data_dir/analytics
@@ -97,6 +132,19 @@ struct QueryLogOptions {
   bool background = true;
   /// Where "now" comes from (tests move it); none: AnalyticsClock.
   std::function<std::int64_t()> now;
+  /// Shared mode: the day logs are here, not in `dir` (which is then neither created nor read).
+  /// While it cannot be reached, the writer keeps the unwritten batches (they count in the
+  /// queue's bound: record() drops and counts past it) and tries again after retry_min, doubling
+  /// up to retry_max.
+  std::shared_ptr<SharedQueryLog> shared;
+  std::chrono::milliseconds retry_min{250};
+  std::chrono::milliseconds retry_max{5000};
+  /// Told once when writes start failing (with why) and once when they work again; runs on the
+  /// writer's thread. Never throws into the writer (exceptions are swallowed).
+  std::function<void(bool failing, const std::string& message)> on_state;
+  /// Called on the writer thread after each drain (background only; exceptions swallowed): what
+  /// the owner must fetch from the storage without making a request wait for it.
+  std::function<void()> tick;
 };
 
 /// What a log did since it was opened.
@@ -105,8 +153,8 @@ struct QueryLogStats {
   std::uint64_t written = 0;        ///< records appended to day files
   std::uint64_t dropped_queue = 0;  ///< refused by record(): the queue was full
   std::uint64_t dropped_full = 0;   ///< not written: max_bytes reached even after deleting old days
-  std::uint64_t write_errors = 0;   ///< batches lost to an IO error (logged by the node)
-  std::uint64_t bytes = 0;          ///< the directory's size as the writer counts it
+  std::uint64_t write_errors = 0;   ///< files: batches lost to an IO error; shared: failed attempts (retried)
+  std::uint64_t bytes = 0;          ///< the directory's size as the writer counts it (shared: every node's day logs)
 };
 
 /// The writer: record() puts an event in a bounded queue (no IO, no waiting on IO), a writer
@@ -132,6 +180,8 @@ class QueryLog {
  private:
   void run();
   void write_batch(std::vector<AnalyticsEvent>& batch);
+  void flush_shared(std::vector<AnalyticsEvent>& batch) noexcept;
+  void send_pending() noexcept;
   void drop_old_days(std::int64_t today);
   std::int64_t now() const;
   QueryLogOptions options_;
@@ -145,6 +195,22 @@ class QueryLog {
   bool stopping_ = false;
   std::uint64_t bytes_ = 0;  // under write_mutex_
   std::set<std::string> whole_files_;  // under write_mutex_: day files this writer checked or wrote whole
+  // Shared mode, under write_mutex_: the appends framed and not yet stored (oldest first), each
+  // with a token that makes a retry of an append Redis ran after a timeout a no-op; no attempt
+  // before retry_at_; the wait doubles per failure.
+  struct PendingAppend {
+    std::int64_t day = 0;
+    std::string records;
+    std::size_t count = 0;
+    std::string token;
+  };
+  std::deque<PendingAppend> pending_;
+  std::atomic<std::size_t> pending_events_{0};  // their events: record() counts them in the queue's bound
+  std::string writer_token_;
+  std::uint64_t appends_ = 0;
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds retry_wait_{0};
+  bool failing_ = false;
   std::atomic<std::uint64_t> recorded_{0}, written_{0}, dropped_queue_{0}, dropped_full_{0}, write_errors_{0},
       bytes_seen_{0};
   std::thread writer_;
@@ -165,12 +231,28 @@ class IssuedQueries {
     std::uint32_t clicks = 0;
   };
   explicit IssuedQueries(std::size_t capacity = 65536, std::int64_t ttl_seconds = 3600, std::uint32_t max_clicks = 20);
-  /// A new random id (never 0) for a search of `site` that showed results 1..shown.
+  /// A new random id (never 0) for a search of `site` that showed results 1..shown. With a
+  /// secret (set_secret), a signed id that needs no slot.
   std::uint64_t issue(std::string_view site, std::string_view session, std::uint32_t shown, std::int64_t now);
   /// The search of `id`, when a click at `position` on it is valid (counting it); otherwise
-  /// RequestError "invalid_parameter" saying which check failed.
-  Issued accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now);
+  /// RequestError "invalid_parameter" saying which check failed. A signed id is checked against
+  /// each of `sites` (the site is part of what its MAC covers); its Issued has no session.
+  Issued accept_click(std::uint64_t id, std::uint32_t position, std::int64_t now,
+                      const std::vector<std::string>& sites = {});
   std::size_t size() const;
+
+  /// Shared mode: from now on issue() gives signed ids, which any node holding the same 16-byte
+  /// secret accepts clicks for without having seen the search (a click beacon may reach another
+  /// node than its search). 64 bits: the issue minute mod 128 (7 bits), the results shown (12
+  /// bits, at most 4,095), a random nonce (25 bits) and a SipHash-1-3 MAC (20 bits) of those, the
+  /// whole issue minute and the site. Ids issued before stay valid: ring ids, and ids signed with
+  /// the secret this one replaces (a Redis that lost its data gets a new one: nodes move to it).
+  /// Setting the secret in force again changes nothing.
+  void set_secret(std::string_view secret);
+  bool signs() const noexcept { return key_.load(std::memory_order_acquire) != nullptr; }
+  /// Clicks of a signed id are capped at max_clicks per node, in a table of signed_click_slots
+  /// (an id that another id pushed out starts counting again).
+  static constexpr std::size_t signed_click_slots = 65536;
 
  private:
   static constexpr int slot_bits = 20;
@@ -178,12 +260,26 @@ class IssuedQueries {
     std::uint64_t id = 0;  // 0: never used
     Issued issued;
   };
+  struct SipKey {
+    std::uint64_t k0 = 0, k1 = 0;
+  };
+  static std::uint64_t sign(const SipKey& key, std::int64_t minute, std::uint32_t shown, std::uint64_t nonce, std::string_view site);
+  std::optional<Issued> verify_signed(std::uint64_t id, std::int64_t now, const std::vector<std::string>& sites) const;
   mutable std::mutex mutex_;
   std::int64_t ttl_;
   std::uint32_t max_clicks_;
   std::vector<Slot> slots_;
   std::size_t next_ = 0, used_ = 0;
   std::mt19937_64 random_;
+  // Signed ids: the key in force (read without a lock by issue(); the keys live as long as this
+  // object, so a search that read the one just replaced still signs with a valid key), the one
+  // before it (under mutex_), nonces from a counter mixed by splitmix64 (no lock on the search
+  // path), click counts per node (under mutex_).
+  std::deque<SipKey> keys_;
+  std::atomic<const SipKey*> key_{nullptr};
+  const SipKey* previous_key_ = nullptr;
+  std::atomic<std::uint64_t> nonce_counter_{0};
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> signed_clicks_;
 };
 
 /// "a3f09c..." (16 hex digits) and back (none when not 16 hex digits or zero).
@@ -311,6 +407,11 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
 /// "invalid_parameter" for a date that is not YYYY-MM-DD or from after to, IoError when a file
 /// cannot be read.
 AnalyticsReport read_report(const std::filesystem::path& dir, ReportRequest request, std::int64_t now,
+                            const RulesBySite& rules = {});
+/// The report over a cluster's day logs (shared mode). Their events are put in time order first
+/// (stable: one node's events of one second keep their order), since the batches of several nodes
+/// interleave in a day log. Throws as read_report, RedisError when the storage is unreachable.
+AnalyticsReport read_report(SharedQueryLog& shared, ReportRequest request, std::int64_t now,
                             const RulesBySite& rules = {});
 /// A proposal as the report's JSON lists it: {"site","kind","rule","evidence","reason"}.
 boost::json::value proposal_to_json(const Proposal& p);

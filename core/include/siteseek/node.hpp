@@ -63,7 +63,8 @@ struct NodeOptions {
   /// processes made (a key created or revoked, a rule added elsewhere is honoured here within
   /// this, plus one load).
   std::chrono::milliseconds key_poll{1000};
-  /// Record searches, suggests and clicks in the query log (data_dir/analytics) when the settings'
+  /// Record searches, suggests and clicks in the query log (data_dir/analytics; Redis with
+  /// storage = "redis") when the settings'
   /// analytics.enabled is on too. The server sets it; the library, Python and `siteseek query`
   /// leave it off unless asked (docs/analytics.md).
   bool analytics = false;
@@ -153,15 +154,22 @@ class Node {
 
   /// Whether this node records (NodeOptions::analytics and the settings' analytics.enabled).
   bool analytics_enabled() const;
-  /// Record a click on a result of a search this node answered recently. Throws RequestError
+  /// Record a click on a result of a search this node answered recently (shared storage: that any
+  /// node of the cluster answered, its query id signed with the cluster's secret). Throws RequestError
   /// "not_found" when analytics is off, "invalid_parameter" for an unknown or expired query id, a
   /// position outside the results shown, or a search clicked too often.
   void record_click(const ClickBeacon& click) const;
-  /// The report over data_dir/analytics, after writing what is queued. `request.site` may be a
-  /// site's name or URL as a request gives it ("" every site). Its proposals leave out what the
-  /// sites' rules in force (and their settings' synonyms and landing pages) already do; none is
-  /// applied. Throws UnknownSiteError, RequestError "invalid_parameter" (dates), IoError.
+  /// The report over data_dir/analytics (shared storage: over every node's log in Redis), after
+  /// writing what is queued. `request.site` may be a site's name or URL as a request gives it (""
+  /// every site). Its proposals leave out what the sites' rules in force (and their settings'
+  /// synonyms and landing pages) already do; none is applied. Throws UnknownSiteError,
+  /// RequestError "invalid_parameter" (dates), IoError, RedisError.
   AnalyticsReport analytics_report(ReportRequest request) const;
+  /// analytics_report for a caller that must not wait on Redis (the HTTP server's io threads):
+  /// with shared storage it runs on the node's report thread (one report at a time), otherwise
+  /// on the caller's thread before this returns. `done` is called exactly once.
+  using ReportDone = std::function<void(std::exception_ptr error, AnalyticsReport report)>;
+  void analytics_report_async(ReportRequest request, ReportDone done) const;
   /// The query log's counters (none when analytics is off).
   std::optional<QueryLogStats> analytics_stats() const;
 

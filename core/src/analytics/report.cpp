@@ -359,7 +359,10 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   return report;
 }
 
-AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int64_t now, const RulesBySite& rules) {
+namespace {
+
+// The request's days with the defaults filled in, checked: (from, to) as day starts.
+std::pair<std::int64_t, std::int64_t> report_days(ReportRequest& request, std::int64_t now) {
   const std::int64_t today = now - ((now % 86400) + 86400) % 86400;
   if (request.to.empty()) request.to = utc_day(today);
   if (request.from.empty()) request.from = utc_day(*parse_utc_day(request.to) - 29 * 86400);
@@ -368,6 +371,30 @@ AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int
   if (!to) throw RequestError("invalid_parameter", "to must be a date YYYY-MM-DD, got '" + request.to + "'");
   if (*from > *to) throw RequestError("invalid_parameter", "from (" + request.from + ") is after to (" + request.to + ")");
   if (*to - *from > 3660ll * 86400) throw RequestError("invalid_parameter", "a report covers at most 3660 days");
+  return {*from, *to};
+}
+
+}  // namespace
+
+AnalyticsReport read_report(SharedQueryLog& shared, ReportRequest request, std::int64_t now, const RulesBySite& rules) {
+  const auto [from, to] = report_days(request, now);
+  std::vector<AnalyticsEvent> events;
+  // The day after `to` too: a click on a search made just before midnight lands there.
+  for (const auto& day : shared.read_days(from, to + 86400)) {
+    auto contents = read_log_bytes(day);
+    std::move(contents.events.begin(), contents.events.end(), std::back_inserter(events));
+  }
+  // Batches of several nodes interleave in a day log; compute_report follows each session's
+  // searches in order (typing runs, reformulations), so the events go in time order. Stable:
+  // within a second, one node's events keep the order it recorded them in (two nodes' events of
+  // one second keep the order their batches were appended in).
+  std::stable_sort(events.begin(), events.end(), [](const AnalyticsEvent& a, const AnalyticsEvent& b) { return a.time < b.time; });
+  return compute_report(events, request, rules);
+}
+
+AnalyticsReport read_report(const fs::path& dir, ReportRequest request, std::int64_t now, const RulesBySite& rules) {
+  const auto [from_day, to_day] = report_days(request, now);
+  const std::optional<std::int64_t> from = from_day, to = to_day;
   std::vector<AnalyticsEvent> events;
   std::error_code ec;
   std::vector<fs::path> files;

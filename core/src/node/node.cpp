@@ -23,6 +23,7 @@
 #include "siteseek/index.hpp"
 #include "siteseek/store.hpp"
 #ifdef SITESEEK_WITH_REDIS
+#include "siteseek/redis_analytics.hpp"
 #include "siteseek/redis_jobs.hpp"
 #include "siteseek/redis_store.hpp"
 #include "siteseek/redisearch.hpp"
@@ -43,6 +44,67 @@ struct Node::Impl {
   NodeOptions options;
   std::unique_ptr<QueryLog> query_log;  ///< analytics on: the query log
   mutable IssuedQueries issued;         ///< the query ids given out, for click beacons
+  /// storage = "redis": the cluster's query log, which this node's writer appends to (analytics
+  /// on) and its reports read (always).
+  std::shared_ptr<SharedQueryLog> shared_log;
+  // Shared mode: the cluster's query-id secret, read at start and again every 5 s by the query
+  // log's writer thread (never on a request's thread): a node that started while Redis was away
+  // gets it, and a Redis that lost its data gets a new one that every node moves to.
+  mutable std::mutex secret_mutex;
+  mutable std::chrono::steady_clock::time_point secret_next_read{};
+  mutable bool secret_warned = false;
+  void ensure_secret() const noexcept {
+    if (!shared_log) return;
+    std::lock_guard lock(secret_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (now < secret_next_read) return;
+    secret_next_read = now + std::chrono::seconds(5);
+    try {
+      issued.set_secret(shared_log->query_id_secret());
+      if (secret_warned) log(LogLevel::info, "analytics: read the query-id secret from " + shared_log->describe());
+      secret_warned = false;
+    } catch (const std::exception& e) {
+      if (!secret_warned) {
+        log(LogLevel::warn, std::string("analytics: cannot read the query-id secret from ") + shared_log->describe() + ": " +
+                                e.what() + (issued.signs() ? " (the one read before stays in force)"
+                                                           : " (until it can, a click is accepted only by the node that answered its search)"));
+      }
+      secret_warned = true;
+    }
+  }
+  // Shared mode: reports read Redis here, off the HTTP io threads (analytics_report_async).
+  std::mutex reports_mutex;
+  std::condition_variable reports_ready;
+  std::deque<std::function<void()>> reports;
+  bool reports_stop = false;
+  std::thread reports_thread;
+  void post_report(std::function<void()> report) {
+    std::lock_guard lock(reports_mutex);
+    if (reports_stop) throw RequestError("unavailable", "the node is stopping");
+    reports.push_back(std::move(report));
+    if (!reports_thread.joinable()) {
+      reports_thread = std::thread([this] {
+        for (;;) {
+          std::unique_lock lock(reports_mutex);
+          reports_ready.wait(lock, [this] { return reports_stop || !reports.empty(); });
+          if (reports.empty()) return;
+          auto next = std::move(reports.front());
+          reports.pop_front();
+          lock.unlock();
+          next();
+        }
+      });
+    }
+    reports_ready.notify_one();
+  }
+  void stop_reports() {
+    {
+      std::lock_guard lock(reports_mutex);
+      reports_stop = true;
+    }
+    reports_ready.notify_one();
+    if (reports_thread.joinable()) reports_thread.join();
+  }
   // Record a search or suggest; never throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
                     std::uint64_t results, bool relaxed, std::uint64_t query_id, bool later_page = false) const noexcept;
@@ -307,11 +369,25 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     throw ConfigError("backend", "\"redisearch\" needs a siteseek built with SITESEEK_WITH_REDIS=ON");
 #endif
   }
+#ifdef SITESEEK_WITH_REDIS
+  // Shared storage keeps the query log in Redis too: every node writes, every report covers all.
+  if (effective.storage == "redis") {
+    impl_->shared_log = std::make_shared<RedisQueryLog>(parse_redis_url(effective.redis_url, "redis_url"));
+  }
+#endif
   if (impl_->options.analytics && effective.analytics.enabled) {
     QueryLogOptions log;
     log.dir = std::filesystem::path(effective.data_dir) / "analytics";
     log.retention_days = effective.analytics.retention_days;
     log.max_bytes = static_cast<std::uint64_t>(effective.analytics.max_mb) << 20;
+    log.shared = impl_->shared_log;
+    log.on_state = [impl = impl_.get()](bool failing, const std::string& message) {
+      impl->log(failing ? LogLevel::warn : LogLevel::info, message);
+    };
+    if (impl_->shared_log) {
+      impl_->ensure_secret();  // at start: a node that has it signs its first search's id
+      log.tick = [impl = impl_.get()] { impl->ensure_secret(); };
+    }
     impl_->query_log = std::make_unique<QueryLog>(std::move(log));
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
@@ -321,6 +397,7 @@ Node::~Node() { stop(); }
 
 void Node::stop() {
   impl_->stop_changes();  // the changes already asked for are made first
+  impl_->stop_reports();
   impl_->stop_keys();
   impl_->watch.reset();
 #ifdef SITESEEK_WITH_REDIS
@@ -750,7 +827,11 @@ void Node::record_click(const ClickBeacon& click) const {
     throw RequestError("invalid_parameter", "url is not a page of a site this server searches");
   }
   const std::int64_t now = unix_now();
-  auto search = impl_->issued.accept_click(click.query_id, click.position, now);
+  std::vector<std::string> sites;  // a signed id is checked against each (its MAC covers its site)
+  if (impl_->issued.signs()) {
+    for (const auto& site : impl_->engine->settings()->sites) sites.push_back(site.name);
+  }
+  auto search = impl_->issued.accept_click(click.query_id, click.position, now, sites);
   AnalyticsEvent e;
   e.kind = EventKind::click;
   e.time = now;
@@ -805,7 +886,23 @@ AnalyticsReport Node::analytics_report(ReportRequest request) const {
       r.rules.push_back(std::move(pin));
     }
   }
+  if (impl_->shared_log) return read_report(*impl_->shared_log, std::move(request), unix_now(), rules);
   return read_report(std::filesystem::path(settings->data_dir) / "analytics", std::move(request), unix_now(), rules);
+}
+
+void Node::analytics_report_async(ReportRequest request, ReportDone done) const {
+  auto run = [this, request = std::move(request), done = std::move(done)]() mutable {
+    std::exception_ptr error;
+    AnalyticsReport report;
+    try {
+      report = analytics_report(std::move(request));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(report));
+  };
+  if (!impl_->shared_log) return run();  // files: as before, on the caller's thread
+  impl_->post_report(std::move(run));
 }
 
 std::optional<QueryLogStats> Node::analytics_stats() const {

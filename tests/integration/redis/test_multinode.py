@@ -6,6 +6,8 @@
 3. Redis stopped under running nodes: /health says 503 with the reason, searches still answer
    from memory, admin routes answer 503 at once; Redis back: both recover by themselves.
 4. Settings pushed to Redis reach a node whose local config has no sites.
+5. Search analytics: both nodes log to Redis, GET /analytics on either covers both, and a search
+   answered by A is clicked through B (a load balancer's choice) and counted.
 """
 import http.server
 import json
@@ -164,3 +166,35 @@ def test_settings_pushed_to_redis_reach_a_node_without_sites(redis, site_dir):
             bare.stop()
     finally:
         source.stop()
+
+
+def test_analytics_cover_the_cluster_and_clicks_cross_nodes(redis, site_dir):
+    a = Server(extra_args=("--worker",), **shared_config(redis, site_dir))
+    b = Server(**shared_config(redis, site_dir))
+    try:
+        assert eventually(lambda: total(a, "install") > 0 and total(b, "install") > 0)
+        status, _, found = a.get_json("/search?q=install&site=ex&session=sess-000001")
+        assert status == 200 and found["query_id"], found
+        status, _, _ = b.get_json("/search?q=configure&site=ex&session=sess-000002")
+        assert status == 200
+        beacon = json.dumps({"query_id": found["query_id"], "position": 1, "url": "https://docs.example.org/install.html"})
+        status, _, body = b.request("POST", "/analytics/click", {"Content-Type": "text/plain"}, beacon.encode())
+        assert status == 204, body  # B never saw that search
+
+        def report(node):
+            status, _, body = admin(node, "GET", "/analytics?site=ex")
+            assert status == 200, body
+            return body
+
+        def covers_both(node):
+            r = report(node)
+            queries = {q["query"] for q in r["top_queries"]}
+            return {"install", "configure"} <= queries and r["clicks"] >= 1 and r
+        for node in (a, b):
+            r = eventually(lambda: covers_both(node), timeout=5)
+            assert r, report(node)
+            install = next(q for q in r["top_queries"] if q["query"] == "install")
+            assert install["clicked_searches"] == 1
+    finally:
+        a.stop()
+        b.stop()

@@ -121,10 +121,10 @@ std::string Metrics::render(Node& node, const RateLimits* limits) const {
                                   std::pair{"dropped_queue", a->dropped_queue}, std::pair{"dropped_full", a->dropped_full}}) {
       out += std::string("siteseek_analytics_events_total{outcome=\"") + what + "\"} " + std::to_string(n) + "\n";
     }
-    out += "# HELP siteseek_analytics_write_errors_total Batches of the query log lost to an IO error.\n";
+    out += "# HELP siteseek_analytics_write_errors_total Batches of the query log lost to an IO error (shared storage: failed attempts to reach Redis, retried).\n";
     out += "# TYPE siteseek_analytics_write_errors_total counter\n";
     out += "siteseek_analytics_write_errors_total " + std::to_string(a->write_errors) + "\n";
-    out += "# HELP siteseek_analytics_bytes The analytics directory's size as its writer counts it.\n";
+    out += "# HELP siteseek_analytics_bytes The analytics directory's size as its writer counts it (shared storage: every node's day logs in Redis).\n";
     out += "# TYPE siteseek_analytics_bytes gauge\n";
     out += "siteseek_analytics_bytes " + std::to_string(a->bytes) + "\n";
   }

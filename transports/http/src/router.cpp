@@ -217,7 +217,11 @@ class Handler {
     if (auto* s = c.params.get("site")) req.site = *s;
     if (auto* f = c.params.get("from")) req.from = *f;
     if (auto* t = c.params.get("to")) req.to = *t;
-    done(json_response(200, boost::json::value_from(node_.analytics_report(std::move(req)))));
+    // With shared storage the report reads Redis: on the node's report thread, not this one.
+    node_.analytics_report_async(std::move(req), [done = std::move(done)](std::exception_ptr e, AnalyticsReport r) {
+      if (e) return done(error_response(e));
+      done(json_response(200, boost::json::value_from(r)));
+    });
   }
 
   void sites(const Call&, Done done) {
