@@ -10,6 +10,7 @@
 
 #include <zlib.h>
 
+#include "analytics/siphash.hpp"
 #include "siteseek/analysis.hpp"
 #include "siteseek/analytics.hpp"
 #include "siteseek/error.hpp"
@@ -518,40 +519,10 @@ constexpr std::uint64_t mask(int bits) { return (std::uint64_t{1} << bits) - 1; 
 // A clock of another node a little ahead of ours: its ids' minute may be this far in our future.
 constexpr std::int64_t max_skew_minutes = 2;
 
-std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
-// SipHash-1-3 (Aumasson and Bernstein's SipHash with 1 compression and 3 finalization rounds, as
-// Rust's HashMap keys it): a keyed PRF fast on short input. The reference 2-4 cost 15 ns more per
-// search (bench/analytics); a query id keeps 20 bits of it, so what stops a forger is the one in
-// a million guess, not the rounds.
-std::uint64_t siphash13(std::uint64_t k0, std::uint64_t k1, std::string_view data) {
-  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1, v2 = 0x6c7967656e657261ull ^ k0,
-                v3 = 0x7465646279746573ull ^ k1;
-  auto round = [&] {
-    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
-    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
-    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
-    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
-  };
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  const std::size_t n = data.size(), whole = n - n % 8;
-  for (std::size_t i = 0; i < whole; i += 8) {
-    std::uint64_t m;
-    if constexpr (std::endian::native == std::endian::little) std::memcpy(&m, p + i, 8);
-    else m = get_u(p + i, 8);
-    v3 ^= m;
-    round();
-    v0 ^= m;
-  }
-  std::uint64_t last = static_cast<std::uint64_t>(n & 0xff) << 56;
-  for (std::size_t i = whole; i < n; ++i) last |= static_cast<std::uint64_t>(p[i]) << (8 * (i - whole));
-  v3 ^= last;
-  round();
-  v0 ^= last;
-  v2 ^= 0xff;
-  round(), round(), round();
-  return v0 ^ v1 ^ v2 ^ v3;
-}
+// SipHash-1-3 (siphash.hpp): the reference 2-4 cost 15 ns more per search (bench/analytics); a
+// query id keeps 20 bits of it, so what stops a forger is the one in a million guess, not the
+// rounds.
+using detail::siphash13;
 
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
