@@ -32,6 +32,10 @@
 namespace siteseek {
 namespace {
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -105,9 +109,15 @@ struct Node::Impl {
     reports_ready.notify_one();
     if (reports_thread.joinable()) reports_thread.join();
   }
-  // Record a search or suggest; never throws (a search is never failed by its analytics).
+  // Record a search or suggest of `site` (its name, resolved by the caller) at `now`; never
+  // throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
-                    std::uint64_t results, bool relaxed, std::uint64_t query_id, bool later_page = false) const noexcept;
+                    std::uint64_t results, bool relaxed, std::uint64_t query_id, std::int64_t now,
+                    bool later_page = false) const noexcept;
+  // The name of the site a request names ("" the default, a URL; "a,b": the first), for the log.
+  std::string logged_site(const AppSettings& settings, const std::string& requested) const {
+    return settings.site(requested.substr(0, requested.find(','))).name;
+  }
   // With analytics on: a query id for the search, spliced into its JSON, and the search recorded.
   void record_search(const SearchRequest& request, std::string& json, std::uint64_t total,
                      const AnalyticsContext& context) const noexcept;
@@ -665,29 +675,21 @@ SearchResponse Node::search(SearchRequest request) const {
   apply_policy(*settings, request);
   SearchResponse r = impl_->uses_redisearch() ? impl_->search_redisearch(*settings, request) : impl_->engine->search(request);
   if (impl_->query_log) {  // no query id: the typed answer has no place for one, and no reader clicks it
-    impl_->record_query(EventKind::search, request.site.substr(0, request.site.find(',')), request.q, {}, r.total,
-                        r.relaxed, 0);
+    impl_->record_query(EventKind::search, impl_->logged_site(*settings, request.site), request.q, {}, r.total,
+                        r.relaxed, 0, unix_now());
   }
   return r;
 }
 
-namespace {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 void Node::Impl::record_query(EventKind kind, const std::string& site, const std::string& q,
                               const AnalyticsContext& context, std::uint64_t results, bool relaxed,
-                              std::uint64_t query_id, bool later_page) const noexcept {
+                              std::uint64_t query_id, std::int64_t now, bool later_page) const noexcept {
   try {
     AnalyticsEvent e;
     e.kind = kind;
-    e.time = unix_now();
+    e.time = now;
     e.query_id = query_id;
-    e.site = engine->settings()->site(site).name;
+    e.site = site;
     if (valid_session_id(context.session)) e.session = context.session;
     e.query = q.substr(0, 4 * max_logged_query);  // normalised by the writer thread, off the request path
     e.results = static_cast<std::uint32_t>(std::min<std::uint64_t>(results, UINT32_MAX));
@@ -707,17 +709,17 @@ void Node::Impl::record_search(const SearchRequest& request, std::string& json, 
   if (!query_log || request.num == 0 || json.empty() || json.back() != '}') return;
   try {
     // A search of several sites ("a,b") is recorded under its first.
-    const std::string site = request.site.substr(0, request.site.find(','));
     const std::uint64_t on_page = total > request.start ? std::min<std::uint64_t>(total - request.start, request.num) : 0;
     const auto shown = static_cast<std::uint32_t>(std::min<std::uint64_t>(request.start + on_page, UINT32_MAX));
-    const std::string resolved = engine->settings()->site(site).name;
-    const std::uint64_t id = issued.issue(resolved, context.session, shown, unix_now());
+    const std::string resolved = logged_site(*engine->settings(), request.site);
+    const std::int64_t now = unix_now();
+    const std::uint64_t id = issued.issue(resolved, context.session, shown, now);
     const bool relaxed = std::string_view(json).ends_with("\"relaxed\":true}");
     json.pop_back();
     json += ",\"query_id\":\"";
     json += format_query_id(id);
     json += "\"}";
-    record_query(EventKind::search, resolved, request.q, context, total, relaxed, id, request.start > 0);
+    record_query(EventKind::search, resolved, request.q, context, total, relaxed, id, now, request.start > 0);
   } catch (...) {
   }
 }
@@ -771,10 +773,15 @@ void Node::search_json_async(SearchRequest request, JsonDone done, AnalyticsCont
 }
 
 std::vector<Suggestion> Node::suggest(SuggestRequest request, const AnalyticsContext& analytics) const {
-  apply_policy(*impl_->engine->settings(), request);
+  const auto settings = impl_->engine->settings();
+  apply_policy(*settings, request);
   auto suggestions = impl_->engine->suggest(request);
   if (impl_->query_log) {
-    impl_->record_query(EventKind::suggest, request.site, request.q, analytics, suggestions.size(), false, 0);
+    try {
+      impl_->record_query(EventKind::suggest, impl_->logged_site(*settings, request.site), request.q, analytics,
+                          suggestions.size(), false, 0, unix_now());
+    } catch (...) {  // the suggestions were made: their record is what is lost
+    }
   }
   return suggestions;
 }
