@@ -5,7 +5,8 @@
 #   q=python         one query, answered from the result cache (the cheapest answer: the log weighs most)
 #   mix-40 cache on  the 40-query mix of shared/peers with a session id per reader (sessions.lua)
 #   mix-40 cache off the same with result_cache_mb=0: every request searches the index
-# then, from the "on" runs, the bytes the log stored per million searches.
+# then, from the "on" runs of the mix alone (the server with the cache off, which serves nothing
+# else), the bytes the log stored per million searches.
 #   bench/http/analytics.sh SITESEEK [ROUNDS=3]     (DURATION=5s PORT=18192 SHARED_DIR=../shared)
 # Prints req/s and p99 per run, then the medians with the ratio on/off per load.
 set -euo pipefail
@@ -50,9 +51,9 @@ for round in $(seq "$rounds"); do
         echo "$load $variant $(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") $(awk '$1 == "99%" {print $2}' "$work/wrk.txt")" |
           tee -a "$work/runs.txt" | sed 's/^/  /'
       done
-      if [ "$variant" = on ]; then
+      if [ "$variant" = on ] && [ "$cache" = off ]; then
         # Storage: what the writer wrote for the searches this server recorded (its /metrics),
-        # after the stop has flushed the queue.
+        # after the stop has flushed the queue. Only this server's: it ran the mix and nothing else.
         curl -fs "$base/metrics" > "$work/metrics.txt"
         stop_server
         recorded=$(awk '/^siteseek_analytics_events_total\{outcome="recorded"\}/ {print $2}' "$work/metrics.txt")
