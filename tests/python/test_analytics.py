@@ -7,11 +7,13 @@
    and clicking) are accepted with engine.add_rule(site, p["rule"]): the query then finds the
    clicked page, and the fix is no longer proposed."""
 import os
-import struct
+import sys
 import time
-import zlib
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from analytics_log import log_record  # noqa: E402
 
 import siteseek
 
@@ -53,15 +55,6 @@ def test_records_and_reports_when_enabled(tmp_path):
         engine.analytics(from_="yesterday")
     with pytest.raises(siteseek.UnknownSiteError):
         engine.analytics(site="nope")
-
-
-def log_record(kind, when, query_id, site, session="", query="", results=0, position=0, url=""):
-    """One framed record of a day file (docs/analytics.md#storage)."""
-    payload = struct.pack("<BBqQqII", kind, 0, when, query_id, 0, results, position)
-    for text in (site, session, query, url):
-        data = text.encode()
-        payload += struct.pack("<H", len(data)) + data
-    return struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
 
 
 def test_proposal_accepted_with_add_rule(tmp_path):

@@ -33,15 +33,16 @@ import pty
 import re
 import select
 import shlex
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import zlib
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from analytics_log import log_record  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from conftest import FIXTURE_SITE, Server, assert_no_sanitizer_report, siteseek_bin, write_config  # noqa: E402
@@ -595,15 +596,6 @@ def test_analytics_report_from_the_data_dir(tmp_path):
     bad = run("--config", config, "analytics", "--from", "2026-99-01")
     assert bad.returncode != 0 and "from must be a date" in bad.stderr
     assert run("--config", config, "analytics", "--site", "nope").returncode != 0
-
-
-def log_record(kind, when, query_id, site, session="", query="", results=0, position=0, url=""):
-    """One framed record of an analytics day file (docs/analytics.md#storage)."""
-    payload = struct.pack("<BBqQqII", kind, 0, when, query_id, 0, results, position)
-    for text in (site, session, query, url):
-        data = text.encode()
-        payload += struct.pack("<H", len(data)) + data
-    return struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
 
 
 def test_analytics_proposal_accepted_with_the_printed_command(tmp_path):

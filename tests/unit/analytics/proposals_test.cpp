@@ -17,38 +17,16 @@
 
 #include <boost/json.hpp>
 
+#include "events.hpp"
 #include "siteseek/analytics.hpp"
 
 using namespace siteseek;
 
 namespace {
 
-constexpr std::int64_t day0 = 1764892800;  // 2025-12-05T00:00:00Z
-std::uint64_t next_id = 1;
-
-AnalyticsEvent search(std::int64_t t, std::string q, std::string session, std::uint32_t results = 5, std::string site = "docs") {
-  AnalyticsEvent e;
-  e.kind = EventKind::search;
-  e.time = t;
-  e.site = std::move(site);
-  e.session = std::move(session);
-  e.query = std::move(q);
-  e.results = results;
-  e.query_id = next_id++;
-  return e;
-}
-
-AnalyticsEvent click(const AnalyticsEvent& s, std::uint32_t position, std::string url) {
-  AnalyticsEvent e;
-  e.kind = EventKind::click;
-  e.time = s.time + 3;
-  e.site = s.site;
-  e.session = s.session;
-  e.query_id = s.query_id;
-  e.position = position;
-  e.url = std::move(url);
-  return e;
-}
+using test::day0;
+using test::search;
+using test::click;
 
 ReportRequest range(std::string site = "") { return {std::move(site), "2025-12-05", "2025-12-07"}; }
 
