@@ -1,5 +1,6 @@
 // The analytics reports (siteseek/analytics.hpp) and the click beacon's parser.
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <unordered_map>
 
@@ -203,29 +204,58 @@ std::vector<Proposal> candidate_proposals(const SiteQueries& by_site, const std:
 
 }  // namespace
 
+namespace {
+
+// The clicks of each search as lists threaded through two arrays indexed by event (one allocation
+// for every search, not a vector each), in the order the clicks were recorded.
+struct ClickLists {
+  static constexpr std::uint32_t none = UINT32_MAX;
+  std::vector<std::uint32_t> first, next;
+  explicit ClickLists(std::size_t events) : first(events, none), next(events, none) {}
+  // Called for the clicks from the last to the first, so that each list runs forward.
+  void prepend(std::size_t search, std::size_t click) {
+    next[click] = first[search];
+    first[search] = static_cast<std::uint32_t>(click);
+  }
+  bool empty(std::size_t search) const { return first[search] == none; }
+  template <class F>
+  void each(std::size_t search, F&& f) const {
+    for (auto c = first[search]; c != none; c = next[c]) f(c);
+  }
+  std::size_t count(std::size_t search) const {
+    std::size_t n = 0;
+    each(search, [&n](std::size_t) { ++n; });
+    return n;
+  }
+};
+
+}  // namespace
+
 AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const ReportRequest& request, const RulesBySite& rules) {
   AnalyticsReport report;
   report.site = request.site;
   report.from = request.from;
   report.to = request.to;
   const auto from = parse_utc_day(request.from), to = parse_utc_day(request.to);
-  auto in_range = [&](const AnalyticsEvent& e) {
-    if (!request.site.empty() && e.site != request.site) return false;
-    if (from && e.time < *from) return false;
-    if (to && e.time >= *to + 86400) return false;
-    return true;
-  };
+  // Whether each event is of the site and days asked for, decided once.
+  std::vector<char> kept(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    kept[i] = (request.site.empty() || e.site == request.site) && (!from || e.time >= *from) && (!to || e.time < *to + 86400);
+  }
+  auto in_range = [&](std::size_t i) { return kept[i] != 0; };
 
   // The searches kept, by index into `events`; clicks by the search they name.
   std::unordered_map<std::uint64_t, std::size_t> search_of_id;
-  std::vector<std::vector<const AnalyticsEvent*>> clicks_of(events.size());
+  ClickLists clicks_of(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (e.kind == EventKind::search && e.query_id != 0) search_of_id[e.query_id] = i;
   }
-  for (const auto& e : events) {
-    if (e.kind != EventKind::click || !in_range(e)) continue;
-    if (auto it = search_of_id.find(e.query_id); it != search_of_id.end()) clicks_of[it->second].push_back(&e);
+  for (std::size_t i = events.size(); i-- > 0;) {
+    const auto& e = events[i];
+    if (e.kind != EventKind::click || !in_range(i)) continue;
+    if (auto it = search_of_id.find(e.query_id); it != search_of_id.end()) clicks_of.prepend(it->second, i);
   }
 
   // Each session's searches in order; a search that a longer query of the same session extends
@@ -234,7 +264,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   std::vector<bool> counted(events.size(), false);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    if (e.kind != EventKind::search || e.later_page || !in_range(e)) continue;
+    if (e.kind != EventKind::search || e.later_page || !in_range(i)) continue;
     counted[i] = true;
     if (!e.session.empty()) sessions[site_key(e.site, e.session)].push_back(i);
   }
@@ -242,7 +272,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     for (std::size_t k = 0; k + 1 < list.size(); ++k) {
       const auto& a = events[list[k]];
       const auto& b = events[list[k + 1]];
-      if (clicks_of[list[k]].empty() && b.time - a.time <= typing_window_seconds && b.query.size() > a.query.size() &&
+      if (clicks_of.empty(list[k]) && b.time - a.time <= typing_window_seconds && b.query.size() > a.query.size() &&
           b.query.starts_with(a.query)) {
         counted[list[k]] = false;
       }
@@ -250,10 +280,19 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     std::erase_if(list, [&](std::size_t i) { return !counted[i]; });
   }
 
-  std::map<std::string, DayReport> days;
+  // By day start (named once, when first seen); the last day used is kept, since the events come
+  // in time order and a day has many.
+  std::map<std::int64_t, DayReport> days;
+  auto day_of = [&days](std::int64_t start) -> DayReport& {
+    auto [it, added] = days.try_emplace(start);
+    if (added) it->second.day = utc_day(start);
+    return it->second;
+  };
   if (from && to) {
-    for (std::int64_t d = *from; d <= *to; d += 86400) days[utc_day(d)].day = utc_day(d);
+    for (std::int64_t d = *from; d <= *to; d += 86400) day_of(d);
   }
+  std::int64_t last_day_start = INT64_MIN;
+  DayReport* last_day = nullptr;
   // Per site, then query: proposals are per site; the lists merge the sites below. Events come
   // in runs of one site, so its map is looked up again only when the site changes.
   SiteQueries by_site;
@@ -268,9 +307,13 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
   };
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    if (!in_range(e)) continue;
-    auto& day = days[utc_day(e.time)];
-    day.day = utc_day(e.time);
+    if (!in_range(i)) continue;
+    const std::int64_t day_start = e.time - (((e.time % 86400) + 86400) % 86400);
+    if (day_start != last_day_start) {
+      last_day_start = day_start;
+      last_day = &day_of(day_start);
+    }
+    auto& day = *last_day;
     if (e.kind == EventKind::suggest) {
       ++report.suggests;
       ++day.suggests;
@@ -278,7 +321,7 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
       ++report.clicks;
     } else if (e.later_page) {  // "more results": its clicks count for the query, it is no new search
       auto& q = stats_of(e);
-      for (const auto* c : clicks_of[i]) q.add_click(*c);
+      clicks_of.each(i, [&](std::size_t c) { q.add_click(events[c]); });
     } else if (counted[i]) {
       auto& q = stats_of(e);
       ++q.searches;
@@ -290,13 +333,12 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
         q.results = e.results;
       }
       if (e.results == 0) ++day.zero_result_searches;
-      const auto& clicks = clicks_of[i];
-      if (!clicks.empty()) {
+      if (!clicks_of.empty(i)) {
         ++q.clicked_searches;
         ++report.clicked_searches;
         ++day.clicked_searches;
       }
-      for (const auto* c : clicks) q.add_click(*c);
+      clicks_of.each(i, [&](std::size_t c) { q.add_click(events[c]); });
     }
   }
   // Reformulations: the next counted search of the session within the window, when this one had
@@ -307,18 +349,17 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
     for (std::size_t k = 0; k + 1 < list.size(); ++k) {
       const auto& a = events[list[k]];
       const auto& b = events[list[k + 1]];
-      if (!clicks_of[list[k]].empty() || b.time - a.time > reformulation_window_seconds || a.query == b.query) continue;
+      if (!clicks_of.empty(list[k]) || b.time - a.time > reformulation_window_seconds || a.query == b.query) continue;
       auto& q = stats_of(a);
       ++q.reformulated;
       ++q.into[b.query];
-      const auto& after = clicks_of[list[k + 1]];
-      if (after.empty() || extends(a.query, b.query)) continue;
+      if (clicks_of.empty(list[k + 1]) || extends(a.query, b.query)) continue;
       auto& r = rephrased[site_key(a.site, a.query) + '\n' + b.query];
       if (r.last_session != &key) {
         r.last_session = &key;
         ++r.sessions;
       }
-      r.clicks_after += after.size();
+      r.clicks_after += clicks_of.count(list[k + 1]);
     }
   }
   report.proposals = candidate_proposals(by_site, rephrased);
