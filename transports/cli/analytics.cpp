@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/analytics.hpp"
 #include "siteseek/node.hpp"
 
@@ -57,7 +58,7 @@ void print_proposals(const std::vector<Proposal>& list, std::size_t limit) {
                                                      : "one_way \"" + r.from + "\" -> \"" + r.to.front() + "\"";
     std::printf("  %s: %s\n    %s\n    siteseek rules add --site %s --json %s\n", p.site.c_str(), what.c_str(), p.reason.c_str(),
                 shell_quoted(p.site).c_str(),
-                shell_quoted(boost::json::serialize(proposal_to_json(p).at("rule"))).c_str());
+                shell_quoted(json_text(proposal_to_json(p).at("rule"))).c_str());
   }
 }
 
@@ -66,7 +67,7 @@ void print_proposals(const std::vector<Proposal>& list, std::size_t limit) {
 int print_analytics(Node& node, ReportRequest request, bool json) {
   const AnalyticsReport r = node.analytics_report(std::move(request));
   if (json) {
-    std::printf("%s\n", boost::json::serialize(boost::json::value_from(r)).c_str());
+    std::printf("%s\n", json_text(boost::json::value_from(r)).c_str());
     return ok;
   }
   std::printf("site %s, %s to %s: %llu searches, %llu suggests, %llu clicks, CTR %s\n",

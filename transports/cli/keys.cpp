@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/store.hpp"
@@ -33,7 +34,7 @@ int create_key(Node& node, const KeySpec& spec) {
 int list_keys(Node& node, bool json) {
   const auto keys = node.list_keys();
   if (json) {
-    std::printf("%s\n", boost::json::serialize(boost::json::object{{"keys", boost::json::value_from(keys)}}).c_str());
+    std::printf("%s\n", json_text(boost::json::object{{"keys", boost::json::value_from(keys)}}).c_str());
     return ok;
   }
   std::printf("%-16s  %-22s  %-24s  %-16s  %-20s  %s\n", "ID", "KEY", "ACTIONS", "SITES", "EXPIRES", "DESCRIPTION");

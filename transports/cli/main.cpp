@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/io_backend.hpp"
@@ -67,7 +68,7 @@ void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
       return;
     }
     default:
-      os << boost::json::serialize(v);
+      os << json_text(v);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "siteseek/json.hpp"
 #include "siteseek/curation.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/node.hpp"
@@ -104,7 +105,7 @@ int list_rules(Node& node, const std::string& site, bool json) {
   if (json) {
     boost::json::array a;
     for (const auto& r : rules) a.push_back(rule_to_json(r));
-    std::printf("%s\n", boost::json::serialize(boost::json::object{{"site", site}, {"rules", std::move(a)}}).c_str());
+    std::printf("%s\n", json_text(boost::json::object{{"site", site}, {"rules", std::move(a)}}).c_str());
     return ok;
   }
   std::printf("%-16s  %-8s  %-20s  %s\n", "ID", "KIND", "CREATED", "RULE");

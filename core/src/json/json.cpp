@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/number_text.hpp"
 #include "siteseek/json.hpp"
 
 namespace siteseek {
@@ -92,7 +93,7 @@ void append_json_text(std::string& out, const json::value& v) {
     case json::kind::int64: out += std::to_string(v.get_int64()); return;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
     case json::kind::null: out += "null"; return;
-    case json::kind::double_: out += json::serialize(v); return;
+    case json::kind::double_: detail::append_number(out, v.get_double()); return;
   }
 }
 

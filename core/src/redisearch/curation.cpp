@@ -2,10 +2,9 @@
 // from its reply (redisearch/curation.hpp).
 #include "redisearch/curation.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 
+#include "common/number_text.hpp"
 #include "redisearch/syntax.hpp"
 #include "search/curation_apply.hpp"
 #include "search/ranking.hpp"
@@ -20,8 +19,6 @@ std::string quoted(const std::vector<std::string>& words) {
   for (const auto& w : words) out += std::string(out.empty() ? "\"" : ", \"") + w + "\"";
   return out;
 }
-
-std::string factor_text(double f) { return boost::json::serialize(boost::json::value(f)); }
 
 bool names_url(const std::string& key, const std::string& url) {
   return key.size() > url.size() && key.compare(key.size() - url.size() - 1, std::string::npos, ":" + url) == 0;
@@ -159,7 +156,7 @@ void explain_rules(SearchResponse& out, const RedisReply& pins, const RedisReply
     for (const auto& b : t.boosts) {
       std::uint64_t n_touched = 0;
       if (!b.url.empty() && sent < touched.elements.size()) n_touched = count_of(touched.elements[sent++]);
-      ex.rules.push_back(effect_of(b.rule, "multiplied the score of " + std::to_string(n_touched) + " matching records by " + factor_text((*source)[b.rule].factor)));
+      ex.rules.push_back(effect_of(b.rule, "multiplied the score of " + std::to_string(n_touched) + " matching records by " + detail::number_text((*source)[b.rule].factor)));
     }
   }
   const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
@@ -178,7 +175,7 @@ void explain_rules(SearchResponse& out, const RedisReply& pins, const RedisReply
     const std::string& url = out.results[k].url;
     for (const auto& b : t.boosts)
       if (!b.url.empty() && (b.page ? page_of(url) == b.url : url == b.url))
-        result_rules.push_back(effect_of(b.rule, "score multiplied by " + factor_text((*source)[b.rule].factor)));
+        result_rules.push_back(effect_of(b.rule, "score multiplied by " + detail::number_text((*source)[b.rule].factor)));
   }
 }
 

@@ -6,8 +6,7 @@
 #include <chrono>
 #include <span>
 
-#include <boost/json.hpp>
-
+#include "common/number_text.hpp"
 #include "index/index_data.hpp"
 #include "search/collect.hpp"
 #include "search/curation_apply.hpp"
@@ -74,7 +73,7 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
   for (std::size_t b = 0; b < active.boosts.size(); ++b) {
     const auto& r = (*source)[active.boosts[b]->rule];
     ex.rules.push_back(effect_of(active.boosts[b]->rule, std::string("multiplied the score of ") + std::to_string(touched[active.hides.size() + b]) +
-                                                            std::string(" matching records by ") + boost::json::serialize(boost::json::value(r.factor))));
+                                                            std::string(" matching records by ") + detail::number_text(r.factor)));
   }
   for (std::size_t k = 0; k < page.size() && k < response.results.size(); ++k) {
     const auto doc = page[k].doc;
@@ -88,7 +87,7 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
     }
     for (const auto* b : active.boosts)
       if (b->covers(d, doc))
-        rules.push_back(effect_of(b->rule, std::string("score multiplied by ") + boost::json::serialize(boost::json::value((*source)[b->rule].factor))));
+        rules.push_back(effect_of(b->rule, std::string("score multiplied by ") + detail::number_text((*source)[b->rule].factor)));
   }
 }
 

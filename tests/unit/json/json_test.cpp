@@ -6,6 +6,7 @@
 // hand-written bodies), and an error's message never makes the text invalid UTF-8.
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+#include <limits>
 
 #include "siteseek/json.hpp"
 
@@ -155,6 +156,15 @@ BOOST_AUTO_TEST_CASE(writer_escapes_as_append_json_string) {
   }
   BOOST_TEST(json_text(json::parse(R"j({"a":[1,-2,true,false,null,{}],"b":[],"c":18446744073709551615})j")) ==
              R"j({"a":[1,-2,true,false,null,{}],"b":[],"c":18446744073709551615})j");
+}
+
+// Numbers as people write them (the analytics report's CTR, a boost's factor in explain), not
+// Boost.JSON 1.81's "5E-1"; JSON has no NaN or infinity.
+BOOST_AUTO_TEST_CASE(doubles_in_their_shortest_form) {
+  json::object o{{"a", 0.0}, {"b", 0.5}, {"c", 3.4}, {"d", 1000.0}, {"e", 1e-7}, {"f", 1.0 / 3.0},
+                 {"g", std::numeric_limits<double>::quiet_NaN()}, {"h", -std::numeric_limits<double>::infinity()}};
+  BOOST_TEST(json_text(o) == R"({"a":0,"b":0.5,"c":3.4,"d":1000,"e":1e-07,"f":0.3333333333333333,"g":null,"h":null})");
+  BOOST_TEST(json::parse(json_text(o)).at("f").as_double() == 1.0 / 3.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

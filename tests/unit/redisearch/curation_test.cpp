@@ -325,7 +325,7 @@ BOOST_AUTO_TEST_CASE(each_rule_kind_as_the_embedded_engine_applies_it) {
     BOOST_TEST(rs.total == em.total);
     BOOST_TEST(explained(rs) == explained(em));
     BOOST_TEST(result_rules(rs) == result_rules(em));
-    BOOST_TEST(result_rules(rs).starts_with("/changelog.html <- lift: score multiplied by 1E3; "));  // the embedded engine's JSON number
+    BOOST_TEST(result_rules(rs).starts_with("/changelog.html <- lift: score multiplied by 1000; "));  // the embedded engine's JSON number
     const auto [rs2, em2] = both(req("docker"));
     BOOST_TEST(explained(rs2) == explained(em2));
     BOOST_TEST(urls(rs2) == (std::vector<std::string>{"/kubernetes.html", "/docker.html"}));  // demoted, still there
