@@ -47,8 +47,12 @@ std::string shell_quoted(const std::string& text) {
   return out + "'";
 }
 
-// Each proposal: what it is, why, and the command that accepts it.
-void print_proposals(const std::vector<Proposal>& list, std::size_t limit) {
+// Each proposal: what it is, why, and the command that accepts it, with this command's --config
+// and --set options, so that it reaches the same store.
+void print_proposals(const std::vector<Proposal>& list, std::size_t limit, const Globals& g) {
+  std::string program = "siteseek";
+  if (!g.config.empty()) program += " --config " + shell_quoted(g.config);
+  for (const auto& s : g.sets) program += " --set " + shell_quoted(s);
   std::printf("\nSuggested fixes (none is applied; run a command to accept one)\n");
   if (list.empty()) std::printf("  (none)\n");
   for (std::size_t i = 0; i < list.size() && i < limit; ++i) {
@@ -56,15 +60,15 @@ void print_proposals(const std::vector<Proposal>& list, std::size_t limit) {
     const auto& r = p.rule;
     const std::string what = r.kind == RuleKind::pin ? "pin \"" + r.query + "\" -> " + r.urls.front()
                                                      : "one_way \"" + r.from + "\" -> \"" + r.to.front() + "\"";
-    std::printf("  %s: %s\n    %s\n    siteseek rules add --site %s --json %s\n", p.site.c_str(), what.c_str(), p.reason.c_str(),
-                shell_quoted(p.site).c_str(),
+    std::printf("  %s: %s\n    %s\n    %s rules add --site %s --json %s\n", p.site.c_str(), what.c_str(), p.reason.c_str(),
+                program.c_str(), shell_quoted(p.site).c_str(),
                 shell_quoted(json_text(proposal_to_json(p).at("rule"))).c_str());
   }
 }
 
 }  // namespace
 
-int print_analytics(Node& node, ReportRequest request, bool json) {
+int print_analytics(Node& node, ReportRequest request, bool json, const Globals& g) {
   const AnalyticsReport r = node.analytics_report(std::move(request));
   if (json) {
     std::printf("%s\n", json_text(boost::json::value_from(r)).c_str());
@@ -86,7 +90,7 @@ int print_analytics(Node& node, ReportRequest request, bool json) {
     for (const auto& t : f.into) into += (into.empty() ? "" : ", ") + t.query + " (" + std::to_string(t.count) + ")";
     std::printf("  %-40s %6llu  -> %s\n", f.query.c_str(), static_cast<unsigned long long>(f.count), into.c_str());
   }
-  print_proposals(r.proposals, shown);
+  print_proposals(r.proposals, shown, g);
   std::printf("\nPer day\n  %-10s %8s %8s %6s %12s\n", "DAY", "SEARCHES", "SUGGESTS", "CTR", "ZERO RESULT");
   for (const auto& d : r.days) {
     std::printf("  %-10s %8llu %8llu %6s %12llu\n", d.day.c_str(), static_cast<unsigned long long>(d.searches),

@@ -73,7 +73,7 @@ int add_rule(Node& node, const std::string& site, const Rule& rule);
 int remove_rule(Node& node, const std::string& site, const std::string& id);
 int replace_rules(Node& node, const std::string& site, const std::string& file);
 /// `siteseek analytics` (analytics.cpp): the node's analytics report, as a table or JSON.
-int print_analytics(Node& node, ReportRequest request, bool json);
+int print_analytics(Node& node, ReportRequest request, bool json, const Globals& g);
 
 /// `siteseek query`: the stdin transport (query.cpp).
 int run_query(Node& node, const std::string& site);

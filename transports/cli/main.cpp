@@ -556,7 +556,7 @@ int main(int argc, char** argv) {
       NodeOptions o = base;
       o.analytics = false;  // read the files (or Redis, shared storage); this command records nothing
       Node node(load(g, flags), std::move(o));
-      return print_analytics(node, std::move(report_request), json);
+      return print_analytics(node, std::move(report_request), json, g);
     }
     if (*query_cmd) {
       NodeOptions o = base;

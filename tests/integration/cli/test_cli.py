@@ -600,8 +600,9 @@ def test_analytics_report_from_the_data_dir(tmp_path):
 
 def test_analytics_proposal_accepted_with_the_printed_command(tmp_path):
     """`siteseek analytics` prints each suggested fix with a `siteseek rules add --json` command
-    line (quoted for a shell, a query with a quote included); running it adds the rule, after
-    which the fix is no longer proposed and the query finds the clicked page."""
+    line carrying the analytics command's own --config (quoted for a shell, a query with a quote
+    included); running it as printed adds the rule, after which the fix is no longer proposed and
+    the query finds the clicked page."""
     data = os.path.join(str(tmp_path), "data")
     config = write_config(str(tmp_path), data_dir=data)
     q, r, clicked = "zzdon't", "install", "https://docs.example.org/guide/install.html"
@@ -617,16 +618,16 @@ def test_analytics_proposal_accepted_with_the_printed_command(tmp_path):
 
     table = run("--config", config, "analytics", "--site", "ex")
     assert table.returncode == 0 and "Suggested fixes" in table.stdout, table.stderr
-    commands = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("siteseek rules add")]
+    commands = [line.strip() for line in table.stdout.splitlines() if " rules add " in line]
     assert len(commands) == 1, table.stdout
     argv = shlex.split(commands[0])
-    assert argv[:5] == ["siteseek", "rules", "add", "--site", "ex"] and argv[5] == "--json"
-    rule = json.loads(argv[6])
+    assert argv[:7] == ["siteseek", "--config", config, "rules", "add", "--site", "ex"] and argv[7] == "--json"
+    rule = json.loads(argv[8])
     assert rule["kind"] == "one_way" and rule["from"] == q and rule["to"] == [r]
     report = json.loads(run("--config", config, "analytics", "--json", "--site", "ex").stdout)
     assert report["proposals"][0]["rule"] == rule
 
-    added = run("--config", config, *argv[1:])
+    added = run(*argv[1:])  # exactly as printed: the same store
     assert added.returncode == 0, added.stderr
     listed = json.loads(run("--config", config, "rules", "list", "--site", "ex", "--json").stdout)["rules"]
     assert [(x["kind"], x["from"], x["note"]) for x in listed] == [("one_way", q, rule["note"])]
