@@ -73,8 +73,10 @@ struct QueryStats {
   std::uint64_t searches = 0, clicked_searches = 0, clicks = 0, position_sum = 0, results = 0;
   std::int64_t last_time = 0;  // of its latest search, (time, index in the log): the later one wins a tie
   std::size_t last_index = 0;
-  std::map<std::string, UrlClicks> urls;
-  std::map<std::string, std::uint64_t> into;
+  // Hashed, not ordered: a popular query collects hundreds of clicked URLs, and a report adds a
+  // click to one for every click of its range. Orders come from explicit ties below.
+  std::unordered_map<std::string, UrlClicks> urls;
+  std::unordered_map<std::string, std::uint64_t> into;
   std::uint64_t reformulated = 0;
 
   void add_click(const AnalyticsEvent& c) {
@@ -106,7 +108,7 @@ struct QueryStats {
   const std::pair<const std::string, UrlClicks>* top_url() const {
     const std::pair<const std::string, UrlClicks>* top = nullptr;
     for (const auto& u : urls)
-      if (!top || u.second.clicks > top->second.clicks) top = &u;
+      if (!top || u.second.clicks > top->second.clicks || (u.second.clicks == top->second.clicks && u.first < top->first)) top = &u;
     return top;
   }
 };
@@ -151,7 +153,7 @@ bool extends(const std::string& a, const std::string& b) { return a.starts_with(
 // A query rephrased into another and then clicked, in distinct sessions.
 struct Rephrase {
   std::uint64_t sessions = 0, clicks_after = 0;
-  const std::string* last_session = nullptr;  // sessions are walked one after another: a change is a new one
+  const void* last_session = nullptr;  // sessions are walked one after another: a change is a new one
 };
 
 // The candidates before the site's rules are consulted: one_way Q -> R for rephrasings seen in
@@ -260,13 +262,20 @@ AnalyticsReport compute_report(const std::vector<AnalyticsEvent>& events, const 
 
   // Each session's searches in order; a search that a longer query of the same session extends
   // within typing_window_seconds, without a click, was a step of typing and is not counted.
-  std::unordered_map<std::string, std::vector<std::size_t>> sessions;
+  // Keyed by (site, session) as views of the events' own strings: no key is copied per search.
+  using SessionKey = std::pair<std::string_view, std::string_view>;
+  struct SessionHash {
+    std::size_t operator()(const SessionKey& k) const noexcept {
+      return std::hash<std::string_view>{}(k.second) * 31 + std::hash<std::string_view>{}(k.first);
+    }
+  };
+  std::unordered_map<SessionKey, std::vector<std::size_t>, SessionHash> sessions;
   std::vector<bool> counted(events.size(), false);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (e.kind != EventKind::search || e.later_page || !in_range(i)) continue;
     counted[i] = true;
-    if (!e.session.empty()) sessions[site_key(e.site, e.session)].push_back(i);
+    if (!e.session.empty()) sessions[SessionKey(e.site, e.session)].push_back(i);
   }
   for (auto& [key, list] : sessions) {
     for (std::size_t k = 0; k + 1 < list.size(); ++k) {
