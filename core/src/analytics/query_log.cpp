@@ -81,6 +81,27 @@ std::optional<std::int64_t> day_of_file(const fs::path& p) {
 
 std::int64_t day_start(std::int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
 
+// The batch as the writers store it: in runs of one UTC day (stable: a day keeps the order its
+// events were recorded in, a session's searches), queries normalised, each run framed into one
+// string; f(day, records, count) for each run, oldest day first.
+template <class F>
+void frame_by_day(std::vector<AnalyticsEvent>& batch, F&& f) {
+  const auto by_day = [](const AnalyticsEvent& a, const AnalyticsEvent& b) { return day_start(a.time) < day_start(b.time); };
+  if (!std::is_sorted(batch.begin(), batch.end(), by_day)) std::stable_sort(batch.begin(), batch.end(), by_day);
+  std::size_t i = 0;
+  while (i < batch.size()) {
+    const std::int64_t day = day_start(batch[i].time);
+    std::string records;
+    std::size_t j = i;
+    for (; j < batch.size() && day_start(batch[j].time) == day; ++j) {
+      if (batch[j].kind != EventKind::click) batch[j].query = normalize_query(batch[j].query);
+      append_record(records, batch[j]);
+    }
+    f(day, std::move(records), j - i);
+    i = j;
+  }
+}
+
 }  // namespace
 
 std::string normalize_query(std::string_view q) {
@@ -283,18 +304,12 @@ void QueryLog::flush() noexcept {
   }
   if (options_.shared) {
     flush_shared(batch);  // pending appends too, when the batch is empty
-    batch.clear();
-    spare_ = std::move(batch);
-    return;
-  }
-  if (batch.empty()) {
-    spare_ = std::move(batch);
-    return;
-  }
-  try {
-    write_batch(batch);
-  } catch (...) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
+  } else if (!batch.empty()) {
+    try {
+      write_batch(batch);
+    } catch (...) {
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   batch.clear();
   spare_ = std::move(batch);
@@ -304,22 +319,15 @@ void QueryLog::flush() noexcept {
 // a token of its own; then the pending appends sent in order, unless waiting to retry.
 void QueryLog::flush_shared(std::vector<AnalyticsEvent>& batch) noexcept {
   try {
-    std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); });
-    std::size_t i = 0;
-    while (i < batch.size()) {
+    frame_by_day(batch, [this](std::int64_t day, std::string records, std::size_t count) {
       PendingAppend append;
-      append.day = day_start(batch[i].time);
-      std::size_t j = i;
-      for (; j < batch.size() && day_start(batch[j].time) == append.day; ++j) {
-        if (batch[j].kind != EventKind::click) batch[j].query = normalize_query(batch[j].query);
-        append_record(append.records, batch[j]);
-      }
-      append.count = j - i;
+      append.day = day;
+      append.records = std::move(records);
+      append.count = count;
       append.token = writer_token_ + ":" + std::to_string(++appends_);
       pending_.push_back(std::move(append));
-      pending_events_.fetch_add(j - i, std::memory_order_relaxed);
-      i = j;
-    }
+      pending_events_.fetch_add(count, std::memory_order_relaxed);
+    });
   } catch (...) {  // out of memory: this batch is lost
     write_errors_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -397,21 +405,8 @@ void QueryLog::drop_old_days(std::int64_t today) {
 void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
   const std::int64_t today = day_start(now());
   drop_old_days(today);
-  // Stable: within a day the records keep the order they were recorded in (a session's searches).
-  const auto by_day = [](const auto& a, const auto& b) { return day_start(a.time) < day_start(b.time); };
-  if (!std::is_sorted(batch.begin(), batch.end(), by_day)) std::stable_sort(batch.begin(), batch.end(), by_day);
-  for (auto& e : batch) {
-    if (e.kind != EventKind::click) e.query = normalize_query(e.query);
-  }
-  std::size_t i = 0;
-  while (i < batch.size()) {
-    const std::int64_t day = day_start(batch[i].time);
-    std::string bytes;
-    std::size_t j = i;
-    for (; j < batch.size() && day_start(batch[j].time) == day; ++j) append_record(bytes, batch[j]);
-    const std::size_t count = j - i;
-    i = j;
-    if (day < today - static_cast<std::int64_t>(options_.retention_days - 1) * 86400) continue;  // already expired
+  frame_by_day(batch, [&](std::int64_t day, const std::string& bytes, std::size_t count) {
+    if (day < today - static_cast<std::int64_t>(options_.retention_days - 1) * 86400) return;  // already expired
     const fs::path path = options_.dir / day_file_name(day);
     std::error_code ec;
     const bool exists = fs::exists(path, ec);
@@ -446,7 +441,7 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
     }
     if (bytes_ + bytes.size() + header > options_.max_bytes) {
       dropped_full_.fetch_add(count, std::memory_order_relaxed);
-      continue;
+      return;
     }
     std::ofstream out(path, std::ios::binary | std::ios::app);
     if (header) {
@@ -466,7 +461,7 @@ void QueryLog::write_batch(std::vector<AnalyticsEvent>& batch) {
     bytes_ += bytes.size() + header;
     whole_files_.insert(path.filename().string());
     written_.fetch_add(count, std::memory_order_relaxed);
-  }
+  });
   bytes_seen_.store(bytes_, std::memory_order_relaxed);
 }
 
