@@ -99,6 +99,11 @@ SitemapContents parse_sitemap(std::string_view body);
 /// A W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.s]]TZD) as Unix seconds.
 std::optional<std::int64_t> parse_w3c_datetime(std::string_view text);
 
+/// Whether `host` (lowercase) is `domain` or one of its subdomains ("docs.example.org" is within
+/// "example.org"; "badexample.org" is not), the domain compared without regard to ASCII case:
+/// how the crawler decides that a host is one of `allowed_domains`.
+bool host_within(std::string_view host, std::string_view domain);
+
 /// A URL normalised for de-duplication: scheme and host lowercased, default port and fragment
 /// removed, dot segments resolved, empty path as "/". Empty when it is not an http(s) URL.
 std::string normalize_url(std::string_view url);

@@ -202,6 +202,21 @@ std::string resolve(std::string_view base, std::string_view ref) {
   return normalize_url(out.buffer());
 }
 
+}  // namespace
+
+bool host_within(std::string_view host, std::string_view domain) {
+  const auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  if (same(host, domain)) return true;
+  return host.size() > domain.size() && host[host.size() - domain.size() - 1] == '.' &&
+         same(host.substr(host.size() - domain.size()), domain);
+}
+
+namespace {
+
 class Crawler {
  public:
   Crawler(const SiteSettings& site, const CrawlOptions& options) : site_(site), options_(options) {
@@ -265,10 +280,7 @@ class Crawler {
   };
 
   bool domain_allowed(const std::string& host) const {
-    for (const auto& d : domains_) {
-      if (host == d || (host.size() > d.size() && host.ends_with(d) && host[host.size() - d.size() - 1] == '.')) return true;
-    }
-    return false;
+    return std::any_of(domains_.begin(), domains_.end(), [&](const std::string& d) { return host_within(host, d); });
   }
 
   // Why a URL is out of scope, or empty when it may be crawled.

@@ -812,15 +812,10 @@ std::string url_host(std::string_view url) {
 // any of the sites', so any site's host is accepted.
 bool host_of_a_site(const AppSettings& settings, const std::string& host) {
   if (host.empty()) return false;
-  const auto covers = [&](std::string_view d) {
-    return host == d || (host.size() > d.size() && host.ends_with(d) && host[host.size() - d.size() - 1] == '.');
-  };
   for (const auto& site : settings.sites) {
-    if (covers(url_host(site.url))) return true;
+    if (host_within(host, url_host(site.url))) return true;
     for (const auto& d : site.allowed_domains) {
-      std::string lower(d);
-      for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      if (covers(lower)) return true;
+      if (host_within(host, d)) return true;
     }
   }
   return false;

@@ -152,6 +152,16 @@ BOOST_AUTO_TEST_CASE(w3c_datetimes) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(hosts_within_a_domain) {
+  BOOST_TEST(host_within("example.org", "example.org"));
+  BOOST_TEST(host_within("docs.example.org", "example.org"));
+  BOOST_TEST(host_within("docs.example.org", "Example.ORG"));
+  BOOST_TEST(!host_within("badexample.org", "example.org"));
+  BOOST_TEST(!host_within("example.org", "docs.example.org"));
+  BOOST_TEST(!host_within("docs.example.org.evil.net", "example.org"));
+  BOOST_TEST(!host_within("", "example.org"));
+}
+
 BOOST_AUTO_TEST_CASE(url_normalisation) {
   BOOST_TEST(normalize_url("HTTP://Docs.Example.ORG:80/a/./b/../c.html#frag") == "http://docs.example.org/a/c.html");
   BOOST_TEST(normalize_url("https://docs.example.org:443") == "https://docs.example.org/");
