@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "analytics/siphash.hpp"
+#include "common/unix_time.hpp"
 #include "siteseek/analysis.hpp"
 #include "siteseek/analytics.hpp"
 #include "siteseek/error.hpp"
@@ -256,7 +257,7 @@ QueryLog::~QueryLog() {
 
 std::int64_t QueryLog::now() const {
   if (options_.now) return options_.now();
-  return std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
+  return detail::unix_now();
 }
 
 void QueryLog::record(AnalyticsEvent event) noexcept {

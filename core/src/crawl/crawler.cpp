@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <re2/re2.h>
 
+#include "common/unix_time.hpp"
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/settings.hpp"
@@ -29,9 +30,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using detail::unix_now;
 
 // A page is not requested when its <lastmod> is older than its last fetch by at least this much:
 // the margin absorbs the clock difference between the site's server (which wrote <lastmod>) and

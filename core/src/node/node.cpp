@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include "auth/crypto.hpp"
+#include "common/unix_time.hpp"
 #include "search/filter.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/crawler.hpp"
@@ -32,9 +33,7 @@
 namespace siteseek {
 namespace {
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(AnalyticsClock::now().time_since_epoch()).count();
-}
+using detail::unix_now;
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
