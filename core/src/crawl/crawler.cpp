@@ -21,6 +21,7 @@
 #include <re2/re2.h>
 
 #include "common/unix_time.hpp"
+#include "crawl/text.hpp"
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/settings.hpp"
@@ -64,11 +65,7 @@ struct Transfer {
   }
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using detail::lower;
 
 std::string host_of(std::string_view url) {
   auto u = boost::urls::parse_uri(url);

@@ -3,22 +3,14 @@
 #include <cctype>
 #include <string>
 
+#include "crawl/text.hpp"
 #include "siteseek/crawler.hpp"
 
 namespace siteseek {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using detail::lower;
+using detail::trim;
 
 // Whether `pattern` matches a prefix of `path` ('*' any run, trailing '$' anchors the end).
 bool matches(std::string_view pattern, std::string_view path) {

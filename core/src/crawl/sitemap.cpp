@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "crawl/text.hpp"
 #include "siteseek/crawler.hpp"
 
 namespace siteseek {
@@ -71,17 +72,12 @@ struct Reader {
   }
 
   void entry() {
-    auto trim = [](std::string_view v) {
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
-      return v;
-    };
-    const auto l = trim(loc);
+    const auto l = detail::trim(loc);
     if (l.empty()) return;
     if (out.entries.size() >= max_sitemap_entries) {
       return stop("more than " + std::to_string(max_sitemap_entries) + " entries: the rest were not read");
     }
-    const auto m = trim(lastmod);
+    const auto m = detail::trim(lastmod);
     auto when = parse_w3c_datetime(m);
     // A date without a time means any moment of its day (month, year): its last second.
     if (when) *when += m.size() == 10 ? 86400 - 1 : m.size() == 7 ? 31 * 86400 - 1 : m.size() == 4 ? 366 * 86400 - 1 : 0;
