@@ -268,7 +268,8 @@ class IssuedQueries {
   mutable std::mutex mutex_;
   std::int64_t ttl_;
   std::uint32_t max_clicks_;
-  std::vector<Slot> slots_;
+  std::size_t capacity_;
+  std::vector<Slot> slots_;  // capacity_ slots, made by the first issue() that needs one
   std::size_t next_ = 0, used_ = 0;
   std::mt19937_64 random_;
   // Signed ids: the key in force (read without a lock by issue(); the keys live as long as this

@@ -501,8 +501,8 @@ std::optional<std::uint64_t> parse_query_id(std::string_view text) {
 }
 
 IssuedQueries::IssuedQueries(std::size_t capacity, std::int64_t ttl_seconds, std::uint32_t max_clicks)
-    : ttl_(ttl_seconds), max_clicks_(max_clicks),
-      slots_(std::clamp<std::size_t>(capacity, 1, std::size_t{1} << slot_bits)), random_(std::random_device{}()) {}
+    : ttl_(ttl_seconds), max_clicks_(max_clicks), capacity_(std::clamp<std::size_t>(capacity, 1, std::size_t{1} << slot_bits)),
+      random_(std::random_device{}()) {}
 
 namespace {
 
@@ -597,6 +597,9 @@ std::uint64_t IssuedQueries::issue(std::string_view site, std::string_view sessi
     }
   }
   std::lock_guard lock(mutex_);
+  // The ring (~90 B a slot) is made when the first id needs it: a node with analytics off, or
+  // signing its ids (shared storage), never holds it.
+  if (slots_.empty()) slots_.resize(capacity_);
   // A member generator, not a thread_local one: its 5 KB would not fit the static TLS a
   // dlopen'ed Python module gets.
   const std::uint64_t index = next_;
