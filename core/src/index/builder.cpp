@@ -95,12 +95,6 @@ unsigned analysis_threads() {
   return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
 }
 
-TextRef append(std::string& text, std::string_view s) {
-  TextRef r{static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(s.size())};
-  text.append(s);
-  return r;
-}
-
 // Bytes of a heading's numbering: runs of digits and dots ending in '.' or ')' and followed by a
 // space ("6.14. Lambdas", "10. Full Grammar", "2) Setup"). "3.11 What's new" and "2to3" are text.
 std::size_t numbering_bytes(std::string_view title) {
@@ -116,6 +110,45 @@ std::size_t numbering_bytes(std::string_view title) {
     i = j;
   }
   return numbered;
+}
+
+// Counts the bytes written instead of storing them (sizing pass of the postings).
+struct ByteCount {
+  std::uint64_t n = 0;
+  void push_back(std::uint8_t) { ++n; }
+  std::uint64_t size() const { return n; }
+};
+
+// One term's postings and positions (index_data.hpp) from its occurrences, appended to
+// `postings` and `positions`; returns its document frequency.
+template <class Out>
+std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings, Out& positions) {
+  std::uint32_t df = 0, prev_doc = 0;
+  for (std::size_t k = 0; k < occ.size();) {
+    std::size_t e = k;
+    std::array<std::uint32_t, field_count> tf{};
+    while (e < occ.size() && occ[e].doc == occ[k].doc) ++tf[occ[e++].field_position >> 30];
+    ++df;
+    put_varint(postings, occ[k].doc + 1 - prev_doc);
+    prev_doc = occ[k].doc + 1;
+    std::uint8_t mask = 0;
+    for (std::size_t f = 0; f < field_count; ++f)
+      if (tf[f]) mask |= static_cast<std::uint8_t>(1u << f);
+    postings.push_back(mask);
+    for (std::size_t f = 0; f < field_count; ++f)
+      if (tf[f]) put_varint(postings, tf[f]);
+    const auto before = positions.size();
+    std::uint32_t last_field = ~0u, last = 0;
+    for (std::size_t x = k; x < e; ++x) {
+      std::uint32_t f = occ[x].field_position >> 30, p = occ[x].field_position & max_position;
+      if (f != last_field) last_field = f, last = 0;
+      put_varint(positions, p - last);
+      last = p;
+    }
+    put_varint(postings, positions.size() - before);
+    k = e;
+  }
+  return df;
 }
 
 // The attribute tables (index_data.hpp): each record's pairs as for_each_attribute gives them
@@ -183,44 +216,63 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.docs.resize(docs.size());
   const StaticBoost static_boost(site);
 
-  // Stored text. Pages go first so a section's body can point into its page's body.
-  std::size_t total_text = 0;
-  for (const auto& doc : docs) total_text += doc.body.size() + doc.title.size() + doc.url.size() + doc.id.size();
-  d.text.reserve(total_text / 2 + 1024);
+  // Stored text. Pages go first so a section's body can point into its page's body, and a
+  // record's other fields point at the same bytes when they repeat: the id its URL, a section's
+  // title, section title, hierarchy and section key its page's (the first record of its page
+  // when the page has no page record). The text is laid out twice: once to decide every
+  // record's references and count the bytes, once to copy them into a blob of exactly that size
+  // (grown by doubling and then shrunk, the text briefly took up to three times its size).
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> groups;
-  std::vector<std::int64_t> page_of_group;
+  std::vector<std::int64_t> first_of_group;  // the record the group's records share text with
+  std::vector<std::string> hierarchies(docs.size());
+  std::uint64_t text_size = 0;
   for (int pass = 0; pass < 2; ++pass) {
     for (std::uint32_t i = 0; i < docs.size(); ++i) {
       const auto& doc = docs[i];
       if ((doc.type == DocumentType::page) != (pass == 0)) continue;
       auto& r = d.docs[i];
-      auto page = page_url(doc);
-      auto [it, inserted] = groups.try_emplace(page, static_cast<std::uint32_t>(groups.size()));
-      if (inserted) page_of_group.push_back(-1);
+      auto [it, inserted] = groups.try_emplace(page_url(doc), static_cast<std::uint32_t>(groups.size()));
+      if (inserted) first_of_group.push_back(i);
       r.page_group = it->second;
-      bool shared = false;
-      if (doc.type == DocumentType::page) {
-        if (page_of_group[r.page_group] < 0) page_of_group[r.page_group] = i;
-      } else if (page_of_group[r.page_group] >= 0 && !doc.body.empty()) {
-        const auto& pr = d.docs[page_of_group[r.page_group]];
-        auto at = d.slice(pr.body).find(doc.body);
-        if (at != std::string_view::npos) {
-          r.body = {pr.body.offset + static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(doc.body.size())};
-          shared = true;
-        }
-      }
-      if (!shared) r.body = append(d.text, doc.body);
-      r.id = append(d.text, doc.id);
-      r.url = append(d.text, doc.url);
-      r.title = append(d.text, doc.title);
-      r.section_title = append(d.text, doc.section_title);
-      std::string h;
+      std::string& h = hierarchies[i];
       for (std::size_t k = 0; k < doc.hierarchy.size(); ++k) {
         if (k) h += '\x1f';
         h += doc.hierarchy[k];
       }
-      r.hierarchy = append(d.text, h);
-      r.section_key = append(d.text, doc.section_key);
+      // New bytes at the end of the text, or the reference of an equal string already placed.
+      auto place = [&](std::string_view value, std::initializer_list<std::pair<std::string_view, TextRef>> same) {
+        for (const auto& [text, ref] : same)
+          if (text == value) return ref;
+        TextRef ref{static_cast<std::uint32_t>(text_size), static_cast<std::uint32_t>(value.size())};
+        text_size += value.size();
+        return ref;
+      };
+      const auto first = static_cast<std::uint32_t>(first_of_group[r.page_group]);
+      if (first == i) {
+        r.body = place(doc.body, {});
+        r.url = place(doc.url, {});
+        r.id = place(doc.id, {{doc.url, r.url}});
+        r.title = place(doc.title, {});
+        r.section_title = place(doc.section_title, {{doc.title, r.title}});
+        r.hierarchy = place(h, {});
+        r.section_key = place(doc.section_key, {});
+      } else {
+        const auto& f = docs[first];
+        const auto& fr = d.docs[first];
+        r.body = {0, 0};
+        if (f.type == DocumentType::page && !doc.body.empty()) {
+          const auto at = std::string_view(f.body).find(doc.body);
+          if (at != std::string_view::npos)
+            r.body = {fr.body.offset + static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(doc.body.size())};
+        }
+        if (r.body.length == 0) r.body = place(doc.body, {});
+        r.url = place(doc.url, {});
+        r.id = place(doc.id, {{doc.url, r.url}});
+        r.title = place(doc.title, {{f.title, fr.title}});
+        r.section_title = place(doc.section_title, {{f.section_title, fr.section_title}, {doc.title, r.title}});
+        r.hierarchy = place(h, {{hierarchies[first], fr.hierarchy}});
+        r.section_key = place(doc.section_key, {{f.section_key, fr.section_key}});
+      }
       r.position = doc.position;
       r.boost = doc.boost;
       r.inbound_links = doc.inbound_links;
@@ -229,8 +281,22 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       r.static_boost = static_cast<float>(static_boost.of(doc));
     }
   }
+  // Copy in the order the references were made: a reference at the end of the copied text is
+  // new bytes, one before it a repeat.
+  d.text.reserve(text_size);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::uint32_t i = 0; i < docs.size(); ++i) {
+      const auto& doc = docs[i];
+      if ((doc.type == DocumentType::page) != (pass == 0)) continue;
+      const auto& r = d.docs[i];
+      for (const auto& [ref, value] : {std::pair<TextRef, std::string_view>{r.body, doc.body}, {r.url, doc.url}, {r.id, doc.id},
+                                       {r.title, doc.title}, {r.section_title, doc.section_title},
+                                       {r.hierarchy, hierarchies[i]}, {r.section_key, doc.section_key}})
+        if (ref.length && ref.offset == d.text.size()) d.text.append(value);
+    }
+  }
+  std::vector<std::string>().swap(hierarchies);
   d.page_groups = static_cast<std::uint32_t>(groups.size());
-  d.text.shrink_to_fit();
   build_attributes(docs, d);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
@@ -312,6 +378,10 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         }
         r.field_length[f] = length;
       }
+      // Its text is in the index now: the document's own copy goes, and its memory serves the
+      // occurrences (held to the end, every document and all its occurrences were in memory
+      // together, the build's peak).
+      docs[i] = Document{};
     }
   };
   const auto total_docs = static_cast<std::uint32_t>(docs.size());
@@ -361,6 +431,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   auto term_ids = std::move(partials[0].ids);
   auto acc = std::move(partials[0].acc);
   d.checkpoint_offset.reserve(docs.size() + 1);
+  std::vector<Document>().swap(docs);
   for (auto& p : partials) {
     const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
     for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
@@ -376,6 +447,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       }
       auto& into = acc[id];
       into.typo_reachable = into.typo_reachable || a.typo_reachable;
+      into.occurrences.reserve(into.occurrences.size() + a.occurrences.size());  // exactly: no doubling
       into.occurrences.insert(into.occurrences.end(), a.occurrences.begin(), a.occurrences.end());
       std::vector<Occurrence>().swap(a.occurrences);
     }
@@ -394,7 +466,17 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.term_flags.reserve(n);
   d.postings_offset.reserve(n + 1);
   d.positions_offset.reserve(n + 1);
-  std::vector<std::uint8_t> scratch;
+  // The postings and positions are written twice: counted, to allocate them exactly, then
+  // stored (grown by doubling and then shrunk, they briefly took twice their size or more).
+  std::uint64_t postings_bytes = 0, positions_bytes = 0;
+  {
+    ByteCount postings, positions;
+    for (const auto& a : acc) encode_postings(a.occurrences, postings, positions);
+    postings_bytes = postings.n;
+    positions_bytes = positions.n;
+  }
+  d.postings.reserve(postings_bytes);
+  d.positions.reserve(positions_bytes);
   for (auto id : order) {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
@@ -402,33 +484,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     d.term_flags.push_back(a.typo_reachable ? 0 : term_no_typo);
     d.postings_offset.push_back(d.postings.size());
     d.positions_offset.push_back(d.positions.size());
-    std::uint32_t df = 0, prev_doc = 0;
-    const auto& occ = a.occurrences;
-    for (std::size_t k = 0; k < occ.size();) {
-      std::size_t e = k;
-      std::array<std::uint32_t, field_count> tf{};
-      while (e < occ.size() && occ[e].doc == occ[k].doc) ++tf[occ[e++].field_position >> 30];
-      ++df;
-      put_varint(d.postings, occ[k].doc + 1 - prev_doc);
-      prev_doc = occ[k].doc + 1;
-      std::uint8_t mask = 0;
-      for (std::size_t f = 0; f < field_count; ++f)
-        if (tf[f]) mask |= static_cast<std::uint8_t>(1u << f);
-      d.postings.push_back(mask);
-      for (std::size_t f = 0; f < field_count; ++f)
-        if (tf[f]) put_varint(d.postings, tf[f]);
-      auto before = d.positions.size();
-      std::uint32_t last_field = ~0u, last = 0;
-      for (std::size_t x = k; x < e; ++x) {
-        std::uint32_t f = occ[x].field_position >> 30, p = occ[x].field_position & max_position;
-        if (f != last_field) last_field = f, last = 0;
-        put_varint(d.positions, p - last);
-        last = p;
-      }
-      put_varint(d.postings, d.positions.size() - before);
-      k = e;
-    }
-    d.term_df.push_back(df);
+    d.term_df.push_back(encode_postings(a.occurrences, d.postings, d.positions));
     std::vector<Occurrence>().swap(a.occurrences);
   }
   d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
@@ -455,8 +511,6 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.stem_terms_offset.push_back(static_cast<std::uint32_t>(d.stem_terms.size()));
 
   d.analyzer.trim();  // the build's word cache holds the whole vocabulary; searches need far less
-  d.postings.shrink_to_fit();
-  d.positions.shrink_to_fit();
   d.checkpoints.shrink_to_fit();
   d.finish();
   return std::make_shared<const Index>(std::move(data));

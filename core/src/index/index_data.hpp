@@ -230,7 +230,9 @@ struct Index::Data {
 
 // --- varint helpers ------------------------------------------------------------------------
 
-inline void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+/// Append `v` as a varint to `out` (a byte vector, or anything with push_back(std::uint8_t)).
+template <class Out>
+inline void put_varint(Out& out, std::uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<std::uint8_t>(v | 0x80));
     v >>= 7;

@@ -18,6 +18,9 @@
 // 11. Typo lookup reaches what a word could be spelled as: words, parts and camelCase names
 //     ("BTreeMap" -> btreemap), wherever else they also occur whole; never numbers, identifiers
 //     with punctuation (os.path, f-strings) or configured literal terms.
+// 13. Stored text holds each repeat once: an id equal to its URL, and a section's title,
+//     hierarchy and section key equal to its page's (or its page's first record's), point at the
+//     same bytes; every record still comes back field for field, whatever the order added.
 // 12. BM25F's length normalisation measures a page against the pages and a section against the
 //     sections: adding short section records does not change a page's.
 #include <boost/test/unit_test.hpp>
@@ -112,6 +115,41 @@ BOOST_AUTO_TEST_CASE(stores_documents) {
   BOOST_TEST((idx->document(0) == page));
   BOOST_TEST((idx->document(1) == section));
   BOOST_TEST(idx->memory_bytes() > page.body.size());
+}
+
+BOOST_AUTO_TEST_CASE(stored_text_holds_repeats_once) {
+  auto page = doc("https://example.org/docs/guide/install.html", "Install guide", "Download it. Then run setup.");
+  page.hierarchy = {"Docs", "Guide"};
+  page.section_key = "guide";
+  auto setup = doc("https://example.org/docs/guide/install.html#setup", "Install guide", "Then run setup.",
+                   DocumentType::section, "Setup");
+  setup.hierarchy = page.hierarchy;
+  setup.section_key = "guide";
+  auto other = setup;  // differs from the page in every stored field but the title
+  other.id = other.url = "https://example.org/docs/guide/install.html#other";
+  other.body = "Something else entirely.";
+  other.section_title = "Other";
+  other.hierarchy = {"Docs", "Elsewhere"};
+  other.section_key = "elsewhere";
+  // A page without a page record: its sections share with the first of them.
+  auto lone1 = doc("https://example.org/docs/lone.html#a", "Lone page", "First part.", DocumentType::section, "A");
+  auto lone2 = doc("https://example.org/docs/lone.html#b", "Lone page", "Second part.", DocumentType::section, "B");
+  lone1.hierarchy = lone2.hierarchy = {"Docs"};
+  auto named = doc("https://example.org/docs/named.html", "Named", "Its id is not its URL.");
+  named.id = "named-record";
+  const std::vector<Document> docs{setup, lone1, page, other, lone2, named};  // sections before their page
+  std::size_t unique = 0;
+  for (const auto& s : {page.body, page.url, page.title, std::string("Docs\x1fGuide"), page.section_key,
+                        setup.url, setup.section_title, other.url, other.body, other.section_title,
+                        std::string("Docs\x1f" "Elsewhere"), other.section_key, lone1.url, lone1.title, lone1.body,
+                        lone1.section_title, std::string("Docs"), lone2.url, lone2.body, lone2.section_title,
+                        named.url, named.id, named.title, named.body})
+    unique += s.size();
+  IndexBuilder b(test_site());
+  for (const auto& d : docs) b.add(d);
+  auto idx = b.build();
+  BOOST_TEST(idx->data().text.size() == unique);
+  for (std::uint32_t i = 0; i < docs.size(); ++i) BOOST_TEST((idx->document(i) == docs[i]), "record " << i);
 }
 
 BOOST_AUTO_TEST_CASE(exact_and_prefix_lookup_match_brute_force) {
