@@ -1,5 +1,6 @@
 // IndexBuilder: analyse every field of every document, gather term occurrences, then lay out the
 // sorted dictionary, the varint postings and positions, the stems and the stored text.
+#include <malloc.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -86,6 +87,8 @@ class TermTable {
 };
 
 constexpr std::uint32_t checkpoint_every = 16;
+// Bytes of occurrences freed between two malloc_trim calls while the postings are written.
+constexpr std::uint64_t trim_every = std::uint64_t{256} << 20;
 constexpr std::uint32_t max_position = (1u << 30) - 1;
 
 // Threads for analysing documents: the CPUs this process may run on.
@@ -432,6 +435,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   auto acc = std::move(partials[0].acc);
   d.checkpoint_offset.reserve(docs.size() + 1);
   std::vector<Document>().swap(docs);
+  malloc_trim(0);
   for (auto& p : partials) {
     const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
     for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
@@ -477,6 +481,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   }
   d.postings.reserve(postings_bytes);
   d.positions.reserve(positions_bytes);
+  std::uint64_t released = 0;  // occurrence bytes freed since the heap was last trimmed
   for (auto id : order) {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
@@ -485,7 +490,14 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     d.postings_offset.push_back(d.postings.size());
     d.positions_offset.push_back(d.positions.size());
     d.term_df.push_back(encode_postings(a.occurrences, d.postings, d.positions));
+    released += a.occurrences.capacity() * sizeof(Occurrence);
     std::vector<Occurrence>().swap(a.occurrences);
+    // Most terms' occurrences are small blocks that the heap keeps when they are freed: given
+    // back to the system as the postings grow, they no longer add to the build's peak.
+    if (released > trim_every) {
+      malloc_trim(0);
+      released = 0;
+    }
   }
   d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
   d.postings_offset.push_back(d.postings.size());
