@@ -1,7 +1,8 @@
 // A million sections: a synthetic corpus built from real documentation text, then the figures
 // issue #9 asks for: build time, index memory, snapshot size, snapshot load time, and query
-// latency (p50/p99, one thread) for the judged dev queries. Targets: build < 60 s, memory < 2 GB,
-// p99 < 10 ms.
+// latency (p50/p99, one thread) for the judged dev queries and suggestions. Targets (issues 9 and
+// 27): build < 60 s, memory < 2 GB and at most 1.5 x the body text, peak RSS while building < 2 GB,
+// query and suggestion p99 < 10 ms.
 //
 // The corpus: pages of 20 sections. Each section is 1-6 consecutive sentences of one real section
 // of the source corpus (shared/relevance/corpus.py's JSON lines: the Python 3.11 docs), titled with
@@ -12,14 +13,15 @@
 // --keep leaves the snapshot file in place; --load times the queries over that file instead of
 // generating and building (to profile queries without a 40 s build each time).
 #include <malloc.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../common/jsonl_documents.hpp"
@@ -35,11 +37,19 @@ namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-double rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;  // peak, KB on Linux
+// A line of /proc/self/status in MB: "VmRSS" resident now, "VmHWM" its peak since start or the
+// last reset_peak().
+double status_mb(std::string_view key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(key) && line.size() > key.size() && line[key.size()] == ':')
+      return std::strtod(line.c_str() + key.size() + 1, nullptr) / 1024.0;  // "VmHWM:   123 kB"
+  return 0;
 }
+
+// Start measuring the peak afresh (Linux: writing 5 to clear_refs resets VmHWM).
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 // Sentences of a text: split after ". ", "? ", "! " (good enough for recombining prose).
 std::vector<std::string> sentences(const std::string& text) {
@@ -58,7 +68,11 @@ std::vector<std::string> sentences(const std::string& text) {
 }  // namespace
 
 // The dev queries, `reps` times each on this thread: prints the slowest and p50/p99, returns p99.
-double time_queries(const Index& index, const char* path, int reps) {
+struct Latency {
+  double query_p99 = 0, suggest_p99 = 0;
+};
+
+Latency time_queries(const Index& index, const char* path, int reps) {
   auto queries = bench::load_queries(path);
   std::vector<double> lat;
   std::vector<std::vector<double>> per_query(queries.size());
@@ -108,9 +122,9 @@ double time_queries(const Index& index, const char* path, int reps) {
   for (std::size_t i = 0; i < 5 && i < slow_sug.size(); ++i) std::printf(" \"%s\" %.2f ms;", slow_sug[i].second.c_str(), slow_sug[i].first);
   std::printf("\n");
   std::sort(sug.begin(), sug.end());
-  std::printf("suggest: %zu requests, one thread: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", sug.size(),
+  std::printf("suggest: %zu requests, one thread: p50 %.2f ms, p99 %.2f ms (target < 10 ms), max %.2f ms\n", sug.size(),
               sug[sug.size() / 2], sug[sug.size() * 99 / 100], sug.back());
-  return p99;
+  return {p99, sug[sug.size() * 99 / 100]};
 }
 
 int main(int argc, char** argv) {
@@ -156,7 +170,8 @@ int main(int argc, char** argv) {
   if (load) {
     auto loaded = load_snapshot(snapshot, site);
     std::printf("snapshot: %s loaded in %.1f s, %zu documents\n", snapshot.c_str(), seconds_since(t0), std::size_t(loaded->size()));
-    return time_queries(*loaded, argv[2], reps) < 10 ? 0 : 1;
+    const auto l = time_queries(*loaded, argv[2], reps);
+    return l.query_p99 < 10 && l.suggest_p99 < 10 ? 0 : 1;
   }
   const std::size_t per_page = 20, pages = (target + per_page - 1) / per_page;
   std::vector<Document> docs;
@@ -194,21 +209,21 @@ int main(int argc, char** argv) {
   std::printf("corpus: %zu sections + %zu pages from %zu real sections, body %.1f MB, generated in %.1f s\n", sections,
               docs.size() - sections, sources.size(), body_bytes / 1e6, seconds_since(t0));
 
-  const double rss_before = rss_mb();
+  const double rss_before = status_mb("VmRSS");
+  reset_peak();  // the build's own peak, not the corpus generation's
   t0 = Clock::now();
   std::shared_ptr<const Index> index;
   {
     IndexBuilder builder(site);
-    for (auto& d : docs) builder.add(std::move(d));
-    docs.clear();
-    docs.shrink_to_fit();
+    builder.add_all(std::move(docs));
     index = builder.build();
   }
   const double build_s = seconds_since(t0);
+  const double build_peak = status_mb("VmHWM"), ratio = double(index->memory_bytes()) / body_bytes;
   malloc_trim(0);
-  std::printf("build: %.1f s (target < 60 s), %llu terms; index memory %.0f MB (target < 2048 MB), %.2f x body; peak RSS %.0f MB (%.0f MB before building)\n",
-              build_s, static_cast<unsigned long long>(index->term_count()), index->memory_bytes() / 1e6,
-              double(index->memory_bytes()) / body_bytes, rss_mb(), rss_before);
+  std::printf("build: %.1f s (target < 60 s), %llu terms; index memory %.0f MB (target < 2048 MB), %.2f x body (target <= 1.5); peak RSS while building %.0f MB (target < 2048 MB; %.0f MB resident before, the documents)\n",
+              build_s, static_cast<unsigned long long>(index->term_count()), index->memory_bytes() / 1e6, ratio, build_peak,
+              rss_before);
 
   t0 = Clock::now();
   save_snapshot(*index, snapshot);
@@ -222,9 +237,17 @@ int main(int argc, char** argv) {
   std::printf("snapshot: %.0f MB, saved in %.1f s, loaded in %.1f s\n", snapshot_bytes / 1e6, save_s, load_s);
   if (!keep) std::filesystem::remove(snapshot);
 
-  const double p99 = time_queries(*index, argv[2], reps);
-  const bool ok = build_s < 60 && index->memory_bytes() < 2048e6 && p99 < 10;
-  std::printf("targets: build %s, memory %s, p99 %s\n", build_s < 60 ? "PASS" : "FAIL",
-              index->memory_bytes() < 2048e6 ? "PASS" : "FAIL", p99 < 10 ? "PASS" : "FAIL");
+  const auto l = time_queries(*index, argv[2], reps);
+  // Issue 9's targets, then issue 27's.
+  const bool targets[] = {build_s < 60, index->memory_bytes() < 2048e6, l.query_p99 < 10,
+                          ratio <= 1.5, build_peak < 2048, l.suggest_p99 < 10};
+  const char* names[] = {"build", "memory", "p99", "memory/body", "build peak RSS", "suggest p99"};
+  std::printf("targets:");
+  bool ok = true;
+  for (std::size_t i = 0; i < std::size(targets); ++i) {
+    std::printf("%s %s %s", i ? "," : "", names[i], targets[i] ? "PASS" : "FAIL");
+    ok = ok && targets[i];
+  }
+  std::printf("\n");
   return ok ? 0 : 1;
 }

@@ -96,6 +96,9 @@ class IndexBuilder {
 
   /// Add one document. Documents with an empty url are ignored.
   void add(Document document);
+  /// Add many documents, as add() each; the vector's storage is taken over when the builder is
+  /// empty (no copy, and not two vectors of every document at once).
+  void add_all(std::vector<Document> documents);
   /// Documents added so far.
   std::size_t size() const noexcept;
   /// Threads that analyse documents during build() (0, the default: the CPUs this process may

@@ -280,7 +280,7 @@ std::string Engine::default_site() const { return impl_->current_sites()->defaul
 std::shared_ptr<const Index> Engine::build(const std::string& site, std::vector<Document> documents) const {
   auto sites = impl_->current_sites();
   IndexBuilder builder(sites->slot(site).settings);
-  for (auto& d : documents) builder.add(std::move(d));
+  builder.add_all(std::move(documents));
   return builder.build();
 }
 

@@ -4,8 +4,11 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <exception>
 #include <map>
+#include <memory>
 #include <optional>
 #include <numeric>
 #include <system_error>
@@ -28,11 +31,123 @@ struct Occurrence {
   std::uint32_t field_position;
 };
 
+constexpr std::uint32_t max_position = (1u << 30) - 1;
+
+// Every term's occurrences in a range of documents while building, as varints: per occurrence
+// its document's distance from the previous one's (0: the same document), then its position
+// times 4 plus its field. A term's stream is a chain of slices in large blocks shared by all
+// terms (after Lucene's ByteBlockPool): a slice ends in a pointer to the next, each twice the one
+// before up to 1 KiB. Held for every token of a site until the postings are written, occurrences
+// were the largest part of a large build's memory as 8-byte structs in a vector per term, and
+// those vectors' growth the largest part of its allocations.
+class OccurrencePool {
+ public:
+  /// One term's occurrences.
+  struct Stream {
+    std::uint8_t* head = nullptr;   ///< its first slice
+    std::uint8_t* at = nullptr;     ///< where the next byte goes
+    std::uint8_t* limit = nullptr;  ///< where the current slice's data ends (and its link starts)
+    std::uint8_t level = 0;         ///< the current slice's size, as an index into slice_size
+    std::uint32_t count = 0;
+    Occurrence last{0, 0};          ///< the occurrence added last (none: document 0, position 0)
+    bool empty() const { return count == 0; }
+  };
+
+  void push(Stream& s, Occurrence o) {
+    put_varint(s, o.doc - s.last.doc);
+    put_varint(s, std::uint64_t{o.field_position & max_position} << 2 | o.field_position >> 30);
+    s.last = o;
+    ++s.count;
+  }
+
+  /// Append to `s` the occurrences of `later` (its documents all after those of `s`), a stream of
+  /// this pool or another.
+  void append(Stream& s, const Stream& later) {
+    if (later.empty()) return;
+    Reader r(later);
+    put_varint(s, r.varint() - s.last.doc);  // its first document, counted from document 0
+    for (std::uint64_t n = later.count * 2 - 1; n > 0; --n) put_varint(s, r.varint());
+    s.last = later.last;
+    s.count += later.count;
+  }
+
+  /// The occurrences of `s` in the order added, into `out` (its contents replaced).
+  static void decode(const Stream& s, std::vector<Occurrence>& out) {
+    out.resize(s.count);
+    Reader r(s);
+    std::uint32_t doc = 0;
+    for (auto& o : out) {
+      doc += static_cast<std::uint32_t>(r.varint());
+      const auto v = r.varint();
+      o = {doc, static_cast<std::uint32_t>((v & 3) << 30 | v >> 2)};
+    }
+  }
+
+ private:
+  static constexpr std::size_t block_size = std::size_t{1} << 20;
+  static constexpr std::array<std::uint32_t, 7> slice_size{16, 32, 64, 128, 256, 512, 1024};  // with the link
+  static constexpr std::size_t link = sizeof(std::uint8_t*);
+
+  struct Reader {
+    explicit Reader(const Stream& s) : at(s.head), limit(s.head + slice_size[0] - link) {}
+    std::uint8_t byte() {
+      if (at == limit) {
+        std::memcpy(&at, limit, link);
+        if (level + 1 < slice_size.size()) ++level;
+        limit = at + slice_size[level] - link;
+      }
+      return *at++;
+    }
+    std::uint64_t varint() {
+      std::uint64_t v = 0;
+      for (unsigned shift = 0;; shift += 7) {
+        const std::uint8_t b = byte();
+        v |= std::uint64_t{b & 0x7fu} << shift;
+        if (!(b & 0x80)) return v;
+      }
+    }
+    const std::uint8_t* at;
+    const std::uint8_t* limit;
+    std::size_t level = 0;
+  };
+
+  void put_varint(Stream& s, std::uint64_t v) {
+    while (v >= 0x80) {
+      put(s, static_cast<std::uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    put(s, static_cast<std::uint8_t>(v));
+  }
+  void put(Stream& s, std::uint8_t b) {
+    if (s.at == s.limit) {  // no slice yet, or the current one is full: link a new one
+      if (s.head && s.level + 1u < slice_size.size()) ++s.level;
+      const std::size_t size = slice_size[s.level];
+      if (blocks_.empty() || left_ < size) {
+        blocks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(block_size));
+        top_ = blocks_.back().get();
+        left_ = block_size;
+      }
+      std::uint8_t* slice = top_;
+      top_ += size;
+      left_ -= size;
+      if (s.head) std::memcpy(s.limit, &slice, link);
+      else s.head = slice;
+      s.at = slice;
+      s.limit = slice + size - link;
+    }
+    *s.at++ = b;
+  }
+
+  std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
+  std::uint8_t* top_ = nullptr;
+  std::size_t left_ = 0;
+};
+
 struct TermAccumulator {
   std::string term;
   std::string stem;
   bool typo_reachable = false;  ///< some occurrence makes it a typo's correction (index_data.hpp)
-  std::vector<Occurrence> occurrences;
+  OccurrencePool::Stream occurrences;  ///< in its range's pool
 };
 
 struct StringHash {
@@ -87,9 +202,9 @@ class TermTable {
 };
 
 constexpr std::uint32_t checkpoint_every = 16;
-// Bytes of occurrences freed between two malloc_trim calls while the postings are written.
+// Bytes of documents freed between two malloc_trim calls while their text is copied: the heap
+// keeps small freed blocks, and the documents' memory is what the text takes the place of.
 constexpr std::uint64_t trim_every = std::uint64_t{256} << 20;
-constexpr std::uint32_t max_position = (1u << 30) - 1;
 
 // Threads for analysing documents: the CPUs this process may run on.
 unsigned analysis_threads() {
@@ -201,6 +316,17 @@ void IndexBuilder::add(Document document) {
   impl_->documents.push_back(std::move(document));
 }
 
+void IndexBuilder::add_all(std::vector<Document> documents) {
+  std::erase_if(documents, [](const Document& d) { return d.url.empty(); });
+  auto& to = impl_->documents;
+  if (to.empty()) {
+    to = std::move(documents);
+    return;
+  }
+  to.reserve(to.size() + documents.size());
+  for (auto& d : documents) to.push_back(std::move(d));
+}
+
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
 
@@ -218,6 +344,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.built_at = std::chrono::system_clock::now();
   d.docs.resize(docs.size());
   const StaticBoost static_boost(site);
+  build_attributes(docs, d);  // before the text layout, which frees the documents' strings
 
   // Stored text. Pages go first so a section's body can point into its page's body, and a
   // record's other fields point at the same bytes when they repeat: the id its URL, a section's
@@ -287,26 +414,58 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Copy in the order the references were made: a reference at the end of the copied text is
   // new bytes, one before it a repeat.
   d.text.reserve(text_size);
+  struct {
+    std::string text;  // each record's anchors, each after a space
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> at;  // per record: its anchors' offset and length in `text`
+  } anchors;
+  anchors.at.assign(docs.size(), {0, 0});
+  std::vector<std::string> languages;            // the values of `language` attributes
+  std::vector<std::uint32_t> language_of(docs.size());  // per record: 1 + its language, or 0
+  std::uint64_t freed = 0;  // bytes of documents freed since the heap was last trimmed
   for (int pass = 0; pass < 2; ++pass) {
     for (std::uint32_t i = 0; i < docs.size(); ++i) {
-      const auto& doc = docs[i];
-      if ((doc.type == DocumentType::page) != (pass == 0)) continue;
-      const auto& r = d.docs[i];
+      auto& doc = docs[i];
+      const auto& r = d.docs[i];  // its type, not the document's: the pages are cleared by now
+      if ((r.type == DocumentType::page) != (pass == 0)) continue;
       for (const auto& [ref, value] : {std::pair<TextRef, std::string_view>{r.body, doc.body}, {r.url, doc.url}, {r.id, doc.id},
                                        {r.title, doc.title}, {r.section_title, doc.section_title},
                                        {r.hierarchy, hierarchies[i]}, {r.section_key, doc.section_key}})
         if (ref.length && ref.offset == d.text.size()) d.text.append(value);
+      // From here on the record's text is read from the index: the document's copy goes, so
+      // that the documents and the text are not in memory whole together. The analysis needs
+      // only its anchors and its language besides.
+      anchors.at[i].first = anchors.text.size();
+      for (const auto& a : doc.anchors) (anchors.text += ' ') += a;
+      anchors.at[i].second = static_cast<std::uint32_t>(anchors.text.size() - anchors.at[i].first);
+      for (const auto& a : doc.attributes) {
+        if (a.name != "language") continue;
+        auto it = std::find(languages.begin(), languages.end(), a.value);
+        if (it == languages.end()) it = languages.insert(it, a.value);
+        language_of[i] = static_cast<std::uint32_t>(it - languages.begin()) + 1;
+        break;
+      }
+      freed += doc.body.size() + doc.url.size() + doc.id.size() + doc.title.size() + doc.section_title.size();
+      { const Document gone(std::move(doc)); }  // freed: assigning an empty one keeps its strings' buffers
+      if (freed > trim_every) {  // given back as the text grows, not only once it is complete
+        malloc_trim(0);
+        freed = 0;
+      }
+
+      std::string().swap(hierarchies[i]);
     }
   }
   std::vector<std::string>().swap(hierarchies);
+  const auto total_docs = static_cast<std::uint32_t>(docs.size());
+  std::vector<Document>().swap(docs);
+  malloc_trim(0);  // the documents, freed as they were copied
   d.page_groups = static_cast<std::uint32_t>(groups.size());
-  build_attributes(docs, d);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
   // per thread, each into its own table; the tables are then merged in document order, so the
   // result is the same as one pass over all documents.
   struct Partial {
     TermTable ids;
+    OccurrencePool pool;
     std::vector<TermAccumulator> acc;
     std::vector<Checkpoint> checkpoints;
     std::vector<std::uint32_t> checkpoint_offset;  // per document of the range, into checkpoints
@@ -317,17 +476,15 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     // that language's stemmer (record_analyzer_options); one analyzer per language and thread.
     std::map<std::string, std::optional<Analyzer>, std::less<>> by_language;
     for (std::uint32_t i = first; i < last; ++i) {
-      const auto& doc = docs[i];
       const Analyzer* chosen = &site_analyzer;
-      for (const auto& a : doc.attributes) {
-        if (a.name != "language") continue;
-        auto it = by_language.find(a.value);
+      if (language_of[i]) {
+        const auto& language = languages[language_of[i] - 1];
+        auto it = by_language.find(language);
         if (it == by_language.end()) {
-          auto options = record_analyzer_options(d.analyzer_options, a.value);
-          it = by_language.emplace(a.value, options ? std::optional<Analyzer>(Analyzer(*options)) : std::nullopt).first;
+          auto options = record_analyzer_options(d.analyzer_options, language);
+          it = by_language.emplace(language, options ? std::optional<Analyzer>(Analyzer(*options)) : std::nullopt).first;
         }
         if (it->second) chosen = &*it->second;
-        break;
       }
       const Analyzer& analyzer = *chosen;
       auto& r = d.docs[i];
@@ -335,12 +492,12 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       for (std::size_t f = 0; f < field_count; ++f) {
         std::string_view text;
         switch (static_cast<Field>(f)) {
-          case Field::title: text = doc.title; break;
-          case Field::section_title: text = doc.section_title; break;
-          case Field::body: text = doc.body; break;
+          case Field::title: text = d.slice(r.title); break;
+          case Field::section_title: text = d.slice(r.section_title); break;
+          case Field::body: text = d.slice(r.body); break;
           case Field::url:
-            url_buf = url_text(doc.url, site.url);
-            for (const auto& a : doc.anchors) (url_buf += ' ') += a;
+            url_buf = url_text(d.slice(r.url), site.url);
+            url_buf += std::string_view(anchors.text).substr(anchors.at[i].first, anchors.at[i].second);
             text = url_buf;
             break;
         }
@@ -369,25 +526,20 @@ std::shared_ptr<const Index> IndexBuilder::build() {
           auto& a = p.acc[id];
           if (!a.typo_reachable && typo_reachable(t.kind, t.term)) a.typo_reachable = true;
           Occurrence o{i, static_cast<std::uint32_t>(f << 30) | t.position};
-          if (!a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
-              a.occurrences.back().field_position >= o.field_position)
+          if (!a.occurrences.empty() && a.occurrences.last.doc == o.doc &&
+              a.occurrences.last.field_position >= o.field_position)
             continue;  // same term twice at one position (an identifier equal to its part)
           // The URL field is a set of names: the path and the definitions' ids ("asyncore.dispatcher",
           // "asyncore.loop", ...) repeat their prefixes, which say nothing more the second time.
-          if (f == static_cast<std::size_t>(Field::url) && !a.occurrences.empty() && a.occurrences.back().doc == o.doc &&
-              (a.occurrences.back().field_position >> 30) == f)
+          if (f == static_cast<std::size_t>(Field::url) && !a.occurrences.empty() && a.occurrences.last.doc == o.doc &&
+              (a.occurrences.last.field_position >> 30) == f)
             continue;
-          a.occurrences.push_back(o);
+          p.pool.push(a.occurrences, o);
         }
         r.field_length[f] = length;
       }
-      // Its text is in the index now: the document's own copy goes, and its memory serves the
-      // occurrences (held to the end, every document and all its occurrences were in memory
-      // together, the build's peak).
-      docs[i] = Document{};
     }
   };
-  const auto total_docs = static_cast<std::uint32_t>(docs.size());
   const unsigned threads = std::max(1u, std::min<unsigned>({impl_->threads ? impl_->threads : std::min(analysis_threads(), 8u),
                                                             std::max(1u, total_docs / 256)}));
   std::vector<Partial> partials(threads);
@@ -398,12 +550,12 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     std::vector<std::uint32_t> bounds(threads + 1, total_docs);
     bounds[0] = 0;
     {
-      auto weight = [](const Document& doc) { return doc.body.size() + doc.title.size() + 64; };
+      auto weight = [&](std::uint32_t i) { return std::uint64_t{d.docs[i].body.length} + d.docs[i].title.length + 64; };
       std::uint64_t all = 0, seen = 0;
-      for (const auto& doc : docs) all += weight(doc);
+      for (std::uint32_t i = 0; i < total_docs; ++i) all += weight(i);
       unsigned k = 1;
       for (std::uint32_t i = 0; i < total_docs && k < threads; ++i) {
-        seen += weight(docs[i]);
+        seen += weight(i);
         while (k < threads && seen * threads >= all * k) bounds[k++] = i + 1;
       }
     }
@@ -433,9 +585,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // documents come after) to the terms already seen and add the others.
   auto term_ids = std::move(partials[0].ids);
   auto acc = std::move(partials[0].acc);
-  d.checkpoint_offset.reserve(docs.size() + 1);
-  std::vector<Document>().swap(docs);
-  malloc_trim(0);
+  auto pool = std::move(partials[0].pool);
+  d.checkpoint_offset.reserve(total_docs + 1);
   for (auto& p : partials) {
     const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
     for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
@@ -443,17 +594,13 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     else d.checkpoints.insert(d.checkpoints.end(), p.checkpoints.begin(), p.checkpoints.end());
     if (&p == &partials[0]) continue;
     for (auto& a : p.acc) {
+      // The range's pool goes with it: occurrences are copied into the first range's.
       const auto fresh = static_cast<std::uint32_t>(acc.size());
       const auto id = term_ids.find_or_add(a.term, acc, fresh);
-      if (id == fresh) {
-        acc.push_back(std::move(a));
-        continue;
-      }
+      if (id == fresh) acc.push_back({std::move(a.term), std::move(a.stem), a.typo_reachable, {}});
       auto& into = acc[id];
       into.typo_reachable = into.typo_reachable || a.typo_reachable;
-      into.occurrences.reserve(into.occurrences.size() + a.occurrences.size());  // exactly: no doubling
-      into.occurrences.insert(into.occurrences.end(), a.occurrences.begin(), a.occurrences.end());
-      std::vector<Occurrence>().swap(a.occurrences);
+      pool.append(into.occurrences, a.occurrences);
     }
     p = Partial{};
   }
@@ -473,15 +620,18 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // The postings and positions are written twice: counted, to allocate them exactly, then
   // stored (grown by doubling and then shrunk, they briefly took twice their size or more).
   std::uint64_t postings_bytes = 0, positions_bytes = 0;
+  std::vector<Occurrence> occurrences;  // one term's, decoded
   {
     ByteCount postings, positions;
-    for (const auto& a : acc) encode_postings(a.occurrences, postings, positions);
+    for (const auto& a : acc) {
+      OccurrencePool::decode(a.occurrences, occurrences);
+      encode_postings(occurrences, postings, positions);
+    }
     postings_bytes = postings.n;
     positions_bytes = positions.n;
   }
   d.postings.reserve(postings_bytes);
   d.positions.reserve(positions_bytes);
-  std::uint64_t released = 0;  // occurrence bytes freed since the heap was last trimmed
   for (auto id : order) {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
@@ -489,16 +639,10 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     d.term_flags.push_back(a.typo_reachable ? 0 : term_no_typo);
     d.postings_offset.push_back(d.postings.size());
     d.positions_offset.push_back(d.positions.size());
-    d.term_df.push_back(encode_postings(a.occurrences, d.postings, d.positions));
-    released += a.occurrences.capacity() * sizeof(Occurrence);
-    std::vector<Occurrence>().swap(a.occurrences);
-    // Most terms' occurrences are small blocks that the heap keeps when they are freed: given
-    // back to the system as the postings grow, they no longer add to the build's peak.
-    if (released > trim_every) {
-      malloc_trim(0);
-      released = 0;
-    }
+    OccurrencePool::decode(a.occurrences, occurrences);
+    d.term_df.push_back(encode_postings(occurrences, d.postings, d.positions));
   }
+  pool = OccurrencePool{};
   d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
   d.postings_offset.push_back(d.postings.size());
   d.positions_offset.push_back(d.positions.size());

@@ -18,6 +18,9 @@
 // 11. Typo lookup reaches what a word could be spelled as: words, parts and camelCase names
 //     ("BTreeMap" -> btreemap), wherever else they also occur whole; never numbers, identifiers
 //     with punctuation (os.path, f-strings) or configured literal terms.
+// 15. A record whose `language` attribute names another language than the site's is stemmed in
+//     it, and its anchors are indexed.
+// 14. add_all adds as add does, documents without a URL left out, also after add.
 // 13. Stored text holds each repeat once: an id equal to its URL, and a section's title,
 //     hierarchy and section key equal to its page's (or its page's first record's), point at the
 //     same bytes; every record still comes back field for field, whatever the order added.
@@ -115,6 +118,46 @@ BOOST_AUTO_TEST_CASE(stores_documents) {
   BOOST_TEST((idx->document(0) == page));
   BOOST_TEST((idx->document(1) == section));
   BOOST_TEST(idx->memory_bytes() > page.body.size());
+}
+
+BOOST_AUTO_TEST_CASE(add_all_is_add_of_each) {
+  const std::vector<Document> docs{doc("https://example.org/docs/a.html", "A", "alpha"), doc("", "no url", "ignored"),
+                                   doc("https://example.org/docs/b.html", "B", "beta"),
+                                   doc("https://example.org/docs/c.html", "C", "gamma")};
+  IndexBuilder one(test_site()), all(test_site()), mixed(test_site());
+  for (const auto& d : docs) one.add(d);
+  all.add_all(docs);
+  mixed.add(docs[0]);
+  mixed.add_all({docs.begin() + 1, docs.end()});
+  BOOST_TEST(all.size() == 3u);
+  BOOST_TEST(mixed.size() == 3u);
+  const auto a = one.build(), b = all.build(), c = mixed.build();
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    BOOST_TEST((b->document(i) == a->document(i)));
+    BOOST_TEST((c->document(i) == a->document(i)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_record_in_another_language_is_stemmed_in_it) {
+  auto fr = doc("https://example.org/docs/fr/chevaux.html", "Chevaux", "les chevaux");
+  fr.attributes = {{"language", "fr"}};
+  fr.anchors = {"cheval.galop"};
+  const auto en = doc("https://example.org/docs/horses.html", "Horses", "the horses");
+  IndexBuilder b(test_site());
+  b.add_all({en, fr});
+  auto idx = b.build();
+  const auto french = record_analyzer_options(idx->data().analyzer_options, "fr");
+  BOOST_REQUIRE(french.has_value());
+  const auto fr_stem = Analyzer(*french).stem("chevaux");
+  BOOST_REQUIRE(fr_stem != idx->analyzer().stem("chevaux"));  // else this test would prove nothing
+  const auto id = idx->find("chevaux");
+  BOOST_REQUIRE(id >= 0);
+  const auto variants = idx->stem_variants(fr_stem);
+  BOOST_TEST((std::find(variants.begin(), variants.end(), std::uint32_t(id)) != variants.end()));
+  BOOST_TEST(idx->find("cheval.galop") >= 0);  // the record's anchors are searched with its URL
+  auto stored = fr;
+  stored.anchors.clear();  // searched, not stored
+  BOOST_TEST((idx->document(1) == stored));
 }
 
 BOOST_AUTO_TEST_CASE(stored_text_holds_repeats_once) {
