@@ -749,7 +749,8 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            "Raises UnknownSiteError, QueryError (code invalid_filter for a filter error, with its\n"
            "position). Releases the GIL.")
       .def("suggest", &PyEngine::suggest, py::arg("prefix"), py::arg("site") = py::none(), py::arg("num") = 8,
-           "Completions for a search box: words and page titles starting with prefix.")
+           "Completions for a search box: the commonest words starting with prefix's last word, then the\n"
+           "titles (with their URLs) of the best records whose title or section title holds its words.")
       .def("load_snapshots", &PyEngine::load_snapshots,
            "Load each configured site's snapshot from data_dir (<data_dir>/<site>.snapshot, as written by\n"
            "`siteseek index`) when present; returns the names of the sites loaded. Releases the GIL.")

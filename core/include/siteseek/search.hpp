@@ -133,7 +133,8 @@ class Index;
 SearchResponse search_index(const Index& index, const SearchRequest& request);
 
 /// Completions for a search box: frequent words starting with the last typed word, then the
-/// titles of the best matching pages.
+/// titles of the best matching pages among those whose title or section title holds the words
+/// typed, each title once.
 std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request);
 
 }  // namespace siteseek

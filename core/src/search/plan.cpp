@@ -124,6 +124,7 @@ struct Builder {
     tc.text = t.term;
     tc.stem = t.stem.empty() ? t.term : t.stem;
     tc.field = field;
+    tc.fields = options.fields;
     tc.prefix = prefix;
     tc.stop = t.stop;
     tc.position = base + t.position;

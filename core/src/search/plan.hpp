@@ -30,6 +30,9 @@ struct TermClause {
   std::vector<Expansion> expansions;
   double idf = 0;
   std::optional<std::uint8_t> field;  ///< only this field counts
+  /// Set (a bit per Field): only records having the word in one of these fields match it; they
+  /// score as any record does (title suggestions: records whose titles hold the words typed).
+  std::uint8_t fields = 0;
   bool prefix = false;
   bool stop = false;            ///< a stop word: left out of proximity, title rules and highlights
   std::uint32_t position = 0;   ///< position in the query, as the analyzer counts
@@ -88,6 +91,8 @@ struct PlanOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// The site's curation rules: their synonyms expand words next to the settings' synonyms.
   const CompiledRules* rules = nullptr;
+  /// TermClause::fields of every word (0: any field).
+  std::uint8_t fields = 0;
 };
 
 /// Analyse and expand a parsed query against `index`.

@@ -70,6 +70,7 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
     for (;; ++impact) {
       if (!cur.next_doc(doc, entry, positions)) break;
       if (keep && !(keep[doc >> 6] >> (doc & 63) & 1)) continue;
+      if (tc.fields && !(d_.postings[entry] & tc.fields)) continue;
       float sc;
       if (tc.field) {
         sc = static_cast<float>(weight * tf_part(entry_at(d_, doc, entry, positions), *tc.field));

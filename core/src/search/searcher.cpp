@@ -93,9 +93,9 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
 
 // The search. With `bare_docs`, the results carry only url, type and score (no highlights, no
 // snippets) and their document ids go to `bare_docs` (suggest reads their stored titles).
-// `rules`: the site's curation rules (null: none).
+// `rules`: the site's curation rules (null: none). `fields`: PlanOptions::fields.
 SearchResponse search_impl(const Index& index, const SearchRequest& request, std::vector<std::uint32_t>* bare_docs,
-                           const CompiledRules* rules = nullptr, std::size_t* pinned = nullptr) {
+                           const CompiledRules* rules = nullptr, std::size_t* pinned = nullptr, std::uint8_t fields = 0) {
   const auto started = std::chrono::steady_clock::now();
   const auto& d = index.data();
   const auto& so = d.settings.search;
@@ -113,6 +113,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   options.analyzer = &d.analyzer_for(filtered.language);  // the one language kept to, if any
   options.all_languages = filtered.language.empty();
   options.rules = rules;
+  options.fields = fields;
   const ActiveRules active = active_rules(rules, d, request.q);
   const Plan plan = make_plan(index, parsed, options);
 
@@ -184,18 +185,28 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   std::partial_sort(ids.begin(), ids.begin() + words, ids.end(),
                     [&](auto a, auto b) { return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b; });
   for (std::size_t i = 0; i < words; ++i) out.push_back({lead + std::string(d.term(ids[i])), ""});
-  // Titles of the best matching pages.
+  // Titles of the best matching pages among those whose title or section title holds the words
+  // typed: a suggestion is a title that says what was typed. The records with a word only in
+  // their body are left before they are scored (a common word is in most of a large site's
+  // records, and a suggestion is asked for at every key press).
   SearchRequest sr;
   sr.q = request.q;
   sr.num = static_cast<std::uint32_t>(num * 2);
   sr.distinct = true;
   std::vector<std::uint32_t> docs;
-  auto res = search_impl(index, sr, &docs);
-  // Suggestions carry plain text: the stored title, not the highlighted one.
+  constexpr auto titles = static_cast<std::uint8_t>(1u << static_cast<unsigned>(Field::title) |
+                                                    1u << static_cast<unsigned>(Field::section_title));
+  auto res = search_impl(index, sr, &docs, nullptr, nullptr, titles);
+  // Suggestions carry plain text: the stored title, not the highlighted one; a title shown
+  // already (definitions of the same name in several classes) is not repeated.
+  const std::size_t words_end = out.size();
   for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
     const auto& r = d.docs[docs[k]];
     auto title = d.slice(r.type == DocumentType::page ? r.title : r.section_title);
-    if (!title.empty()) out.push_back({std::string(title), res.results[k].url});
+    if (title.empty() || std::any_of(out.begin() + static_cast<std::ptrdiff_t>(words_end), out.end(),
+                                     [&](const Suggestion& s) { return s.text == title; }))
+      continue;
+    out.push_back({std::string(title), res.results[k].url});
   }
   return out;
 }

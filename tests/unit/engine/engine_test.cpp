@@ -104,6 +104,34 @@ BOOST_AUTO_TEST_CASE(suggestions_carry_stored_titles_and_their_urls) {
   BOOST_TEST(sugg[1].url == "https://example.org/guide.html#casts");
 }
 
+BOOST_AUTO_TEST_CASE(suggested_titles_hold_the_words_typed_once_each) {
+  Engine e(settings());
+  std::vector<Document> docs;
+  auto add = [&](std::string url, std::string title, std::string section_title, std::string body) {
+    Document d;
+    d.id = d.url = "https://example.org/" + std::move(url);
+    d.title = std::move(title);
+    d.section_title = std::move(section_title);
+    d.type = d.section_title.empty() ? DocumentType::page : DocumentType::section;
+    d.body = std::move(body);
+    docs.push_back(std::move(d));
+  };
+  // The word fills the body of the first page many times: without the title restriction it
+  // would be the best match.
+  add("overview.html", "Overview", "", "widgets widgets widgets widgets widgets and more widgets");
+  add("widgets.html", "Widgets", "", "How to use them.");
+  add("a.html#name", "Class A", "name", "The widget's name.");
+  add("b.html#name", "Class B", "name", "The widget's name too.");
+  e.publish("docs", e.build("docs", docs));
+  std::vector<std::string> titles, urls;
+  for (const auto& s : e.suggest({"widg", "docs", 8}))
+    if (!s.url.empty()) titles.push_back(s.text);
+  BOOST_TEST((titles == std::vector<std::string>{"Widgets"}));
+  for (const auto& s : e.suggest({"name", "docs", 8}))
+    if (!s.url.empty()) urls.push_back(s.url);
+  BOOST_TEST(urls.size() == 1u);  // two sections titled "name": the title once, the better one's URL
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_search_during_publish) {
   Engine e(settings());
   std::vector<std::shared_ptr<const Index>> versions;
