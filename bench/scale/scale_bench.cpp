@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
   const double build_s = seconds_since(t0);
   const double build_peak = status_mb("VmHWM"), ratio = double(index->memory_bytes()) / body_bytes;
   malloc_trim(0);
-  std::printf("build: %.1f s (target < 60 s), %llu terms; index memory %.0f MB (target < 2048 MB), %.2f x body (target <= 1.5); peak RSS while building %.0f MB (target < 2048 MB; %.0f MB resident before, the documents)\n",
+  std::printf("build: %.1f s (target < 60 s), %llu terms; index memory %.0f MB (target < 2048 MB), %.2f x body (target <= 1.5); peak RSS while building %.0f MiB (target < 2048 MiB; %.0f MiB resident before, the documents)\n",
               build_s, static_cast<unsigned long long>(index->term_count()), index->memory_bytes() / 1e6, ratio, build_peak,
               rss_before);
 
