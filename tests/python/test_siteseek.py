@@ -170,9 +170,12 @@ def test_index_directory_save_open(tmp_path):
     assert report["pages_indexed"] == 4 and report["documents"] == 5
     assert any("no title" in reason for _, reason in report["skipped"])
     # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
-    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "pages_not_requested", "documents", "duration_ms",
-                           "skipped", "failed", "generators"}
+    assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "pages_not_requested", "documents",
+                           "index_unchanged", "duration_ms", "skipped", "failed", "generators"}
     assert report["generators"] == {"generic": 4}  # the generators whose conventions were followed
+    assert report["index_unchanged"] is False
+    # The same pages again: the index in use already holds them, nothing is rebuilt.
+    assert e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")["index_unchanged"] is True
     assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []
     site = e.sites()[0]
     assert list(site) == ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at",

@@ -111,6 +111,7 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
                site.c_str(), static_cast<unsigned long long>(r.pages_fetched),
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged + r.pages_not_requested),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
+  if (r.index_unchanged) std::fprintf(out, "  index unchanged: the same documents as the index in use; nothing rebuilt or written\n");
   if (r.pages_not_requested) {
     std::fprintf(out, "  not requested (sitemap <lastmod> older than the last crawl): %llu pages\n",
                  static_cast<unsigned long long>(r.pages_not_requested));

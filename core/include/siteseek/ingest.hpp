@@ -114,6 +114,9 @@ struct IngestReport {
   /// previous documents reused
   std::uint64_t pages_not_requested = 0;
   std::uint64_t documents = 0;       ///< page + section records produced
+  /// Node::reindex: the documents and the site's settings were those of the index in use, so
+  /// nothing was built, stored or published (and nothing was written but the crawl's validators).
+  bool index_unchanged = false;
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;
   std::chrono::milliseconds duration{0};

@@ -6,7 +6,8 @@
 //
 // Shapes (times are UTC "YYYY-MM-DDTHH:MM:SSZ"; null marks a value not there yet):
 //   IngestProgress {"fetched","queued","documents","errors"}
-//   IngestReport   {"pages_fetched","pages_indexed","pages_unchanged","pages_not_requested","documents","duration_ms",
+//   IngestReport   {"pages_fetched","pages_indexed","pages_unchanged","pages_not_requested","documents",
+//                   "index_unchanged","duration_ms",
 //                   "skipped":[{"url","reason"}],"failed":[{"url","error"}],
 //                   "generators":{name: pages} (only when pages were indexed),
 //                   "attributes":{"values":{name: distinct values},"dropped":{"invalid_name",

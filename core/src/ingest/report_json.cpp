@@ -23,6 +23,7 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
         {"pages_unchanged", r.pages_unchanged},
         {"pages_not_requested", r.pages_not_requested},
         {"documents", r.documents},
+        {"index_unchanged", r.index_unchanged},
         {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
         {"skipped", std::move(skipped)},
         {"failed", std::move(failed)}};
@@ -67,6 +68,7 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   r.pages_unchanged = count(*o, "pages_unchanged");
   r.pages_not_requested = count(*o, "pages_not_requested");
   r.documents = count(*o, "documents");
+  if (const auto* u = o->if_contains("index_unchanged"); u && u->is_bool()) r.index_unchanged = u->get_bool();
   r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
   items("skipped", "reason", r.skipped);
   items("failed", "error", r.failed);

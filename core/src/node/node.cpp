@@ -41,6 +41,25 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
+// Whether `index` holds exactly `documents`, in any order: a record per document, equal in every
+// field it stores, and with the same content hash (which covers the anchors, searched but not
+// stored). One record is materialised at a time.
+bool holds_exactly(const Index& index, const std::vector<Document>& documents) {
+  if (index.size() != documents.size()) return false;
+  std::vector<std::uint32_t> records(index.size()), given(documents.size());
+  for (std::uint32_t i = 0; i < records.size(); ++i) records[i] = given[i] = i;
+  std::stable_sort(records.begin(), records.end(), [&](auto a, auto b) { return index.url(a) < index.url(b); });
+  std::stable_sort(given.begin(), given.end(), [&](auto a, auto b) { return documents[a].url < documents[b].url; });
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    const Document& d = documents[given[k]];
+    if (index.url(records[k]) != d.url) return false;
+    Document stored = index.document(records[k]);
+    stored.anchors = d.anchors;
+    if (!(stored == d)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct Node::Impl {
@@ -643,7 +662,18 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     }
     throw IoError(why + "; the current index is unchanged");
   }
-  impl_->build_store_publish(settings, std::move(result.documents));
+  // A run that found exactly what the index in use holds, under the same settings, leaves it
+  // as it is: a scheduled reindex of an unchanged site rebuilds and writes nothing. Only where
+  // that index is known to be stored as well: a snapshot file, or nothing kept at all. Shared
+  // storage may have lost it (a Redis restarted empty), and RediSearch may not hold it yet.
+  auto now = engine.current(settings.name);
+  const bool kept = !impl_->shared() && !impl_->uses_redisearch() &&
+                    (!impl_->options.persist || std::filesystem::exists(impl_->store->where(settings.name)));
+  if (kept && now && now->settings() == settings && now->settings_changes(settings).empty() &&
+      holds_exactly(*now, result.documents))
+    result.report.index_unchanged = true;
+  else impl_->build_store_publish(settings, std::move(result.documents));
+  now.reset();
   if (crawled) {
     // The new index is live from here on: validators that cannot be kept cost the next crawl its
     // conditional requests, not this run its success.

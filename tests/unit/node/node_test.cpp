@@ -10,11 +10,17 @@
 // 4. health names what is missing (no_index, then ok);
 // 5. a node that does not persist writes nothing;
 // 6. documents given by the caller keep their attributes normalised, and invalid ones are refused
-//    (invalid_document) before anything is built.
+//    (invalid_document) before anything is built;
+// 7. a reindex that finds exactly what the index in use holds, under the same settings, keeps
+//    that index (nothing rebuilt, stored or published: index_unchanged) when it is stored in a
+//    file; a changed setting or a changed page rebuilds; shared storage is written every time.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string_view>
 #include <thread>
 
 #include "../../support/store_backends.hpp"
@@ -76,6 +82,60 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(reindex_stores_and_a_new_node_starts_with_it, Back
   BOOST_REQUIRE(started.refused.size() == 1u);
   BOOST_TEST(started.refused.front().site == "docs");
   BOOST_TEST(!refused.engine().current("docs"));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_unchanged_site_is_not_rebuilt, Backend, test::store_backends) {
+  Backend backend;
+  // A copy of the fixture site, to change a page of.
+  const auto dir = std::filesystem::path(test::fresh_data_dir("unchanged-site"));
+  std::filesystem::copy(std::string(SITESEEK_TEST_FIXTURES) + "/html/site", dir, std::filesystem::copy_options::recursive);
+  struct Remove {
+    std::filesystem::path p;
+    ~Remove() { std::filesystem::remove_all(p); }
+  } remove{dir};
+  auto settings = backend.settings();
+  settings.sites.at(0).directory = dir.string();
+  Node node(settings);
+  node.put_site(settings.sites.at(0));
+  BOOST_TEST(!node.reindex("docs").index_unchanged);
+  const auto first = node.engine().current("docs");
+  BOOST_REQUIRE(first);
+
+  const auto again = node.reindex("docs");
+  Node other(settings);  // the stored index is there either way
+  BOOST_TEST(other.start().loaded.size() == 1u);
+  if (std::string_view(Backend::name) == "redis") {
+    // Shared storage is written every time: a Redis restarted empty may have lost the index.
+    BOOST_TEST(!again.index_unchanged);
+    return;
+  }
+  BOOST_TEST(again.index_unchanged);
+  BOOST_TEST(again.documents == first->size());
+  BOOST_TEST(node.engine().current("docs") == first);  // the same index, not a rebuilt one
+
+  // A setting that only searches read still makes a new index (it holds its settings).
+  auto weighted = settings.sites.at(0);
+  weighted.field_weights.title *= 2;
+  node.put_site(weighted);
+  BOOST_TEST(!node.reindex("docs").index_unchanged);
+  const auto second = node.engine().current("docs");
+  BOOST_TEST(second != first);
+  BOOST_TEST(node.reindex("docs").index_unchanged);
+
+  // A changed page rebuilds, and its new words are found.
+  BOOST_REQUIRE(node.search(request("zyzzyva")).total == 0u);
+  {
+    const auto path = dir / "guide" / "install.html";
+    std::ifstream in(path);
+    std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = html.find("Run the installer.");
+    BOOST_REQUIRE(at != std::string::npos);
+    html.insert(at, "zyzzyva ");
+    std::ofstream(path, std::ios::trunc) << html;
+  }
+  BOOST_TEST(!node.reindex("docs").index_unchanged);
+  BOOST_TEST(node.engine().current("docs") != second);
+  BOOST_TEST(node.search(request("zyzzyva")).total > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(request_policy_for_every_caller) {
