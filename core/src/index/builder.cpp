@@ -71,6 +71,9 @@ class OccurrencePool {
     s.count += later.count;
   }
 
+  /// Bytes of the blocks held.
+  std::uint64_t bytes() const { return std::uint64_t{blocks_.size()} * block_size; }
+
   /// The occurrences of `s` in the order added, into `out` (its contents replaced).
   static void decode(const Stream& s, std::vector<Occurrence>& out) {
     out.resize(s.count);
@@ -89,7 +92,7 @@ class OccurrencePool {
   static constexpr std::size_t link = sizeof(std::uint8_t*);
 
   struct Reader {
-    explicit Reader(const Stream& s) : at(s.head), limit(s.head + slice_size[0] - link) {}
+    explicit Reader(const Stream& s) : at(s.head), limit(s.head ? s.head + slice_size[0] - link : nullptr) {}
     std::uint8_t byte() {
       if (at == limit) {
         std::memcpy(&at, limit, link);
@@ -205,6 +208,8 @@ constexpr std::uint32_t checkpoint_every = 16;
 // Bytes of documents freed between two malloc_trim calls while their text is copied: the heap
 // keeps small freed blocks, and the documents' memory is what the text takes the place of.
 constexpr std::uint64_t trim_every = std::uint64_t{256} << 20;
+// Bytes of occurrences from which a build counts its postings before it writes them.
+constexpr std::uint64_t count_postings_above = std::uint64_t{64} << 20;
 
 // Threads for analysing documents: the CPUs this process may run on.
 unsigned analysis_threads() {
@@ -450,14 +455,14 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         malloc_trim(0);
         freed = 0;
       }
-
       std::string().swap(hierarchies[i]);
     }
   }
   std::vector<std::string>().swap(hierarchies);
   const auto total_docs = static_cast<std::uint32_t>(docs.size());
   std::vector<Document>().swap(docs);
-  malloc_trim(0);  // the documents, freed as they were copied
+  // The documents, freed as they were copied (trimming walks the whole heap: not for a few).
+  if (text_size > trim_every) malloc_trim(0);
   d.page_groups = static_cast<std::uint32_t>(groups.size());
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
@@ -617,21 +622,20 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.term_flags.reserve(n);
   d.postings_offset.reserve(n + 1);
   d.positions_offset.reserve(n + 1);
-  // The postings and positions are written twice: counted, to allocate them exactly, then
-  // stored (grown by doubling and then shrunk, they briefly took twice their size or more).
-  std::uint64_t postings_bytes = 0, positions_bytes = 0;
+  // A large site's postings and positions are written twice: counted, to allocate them exactly,
+  // then stored (grown by doubling and then shrunk, they briefly took twice their size or more).
+  // A small site's grow as they are written: the counting pass would cost more than it saves.
   std::vector<Occurrence> occurrences;  // one term's, decoded
-  {
+  const bool sized = pool.bytes() > count_postings_above;
+  if (sized) {
     ByteCount postings, positions;
     for (const auto& a : acc) {
       OccurrencePool::decode(a.occurrences, occurrences);
       encode_postings(occurrences, postings, positions);
     }
-    postings_bytes = postings.n;
-    positions_bytes = positions.n;
+    d.postings.reserve(postings.n);
+    d.positions.reserve(positions.n);
   }
-  d.postings.reserve(postings_bytes);
-  d.positions.reserve(positions_bytes);
   for (auto id : order) {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
@@ -643,6 +647,10 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     d.term_df.push_back(encode_postings(occurrences, d.postings, d.positions));
   }
   pool = OccurrencePool{};
+  if (!sized) {
+    d.postings.shrink_to_fit();
+    d.positions.shrink_to_fit();
+  }
   d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
   d.postings_offset.push_back(d.postings.size());
   d.positions_offset.push_back(d.positions.size());

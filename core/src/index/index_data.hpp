@@ -232,7 +232,7 @@ struct Index::Data {
 
 /// Append `v` as a varint to `out` (a byte vector, or anything with push_back(std::uint8_t)).
 template <class Out>
-inline void put_varint(Out& out, std::uint64_t v) {
+[[gnu::always_inline]] inline void put_varint(Out& out, std::uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<std::uint8_t>(v | 0x80));
     v >>= 7;
