@@ -9,7 +9,7 @@
 // a real section title, plus one API-style identifier of its own (pkgN.modM.name_K: real 1M-section
 // sites have far larger vocabularies than one manual recombined). Each page record holds its
 // first section's text. Deterministic (fixed seed).
-//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--keep | --load [--only-suggest Q]]
+//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--keep | --load [--only-suggest Q | --only-query Q]]
 // --keep leaves the snapshot file in place; --load times the queries over that file instead of
 // generating and building (to profile queries without a 40 s build each time).
 #include <malloc.h>
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   std::string snapshot = (std::filesystem::temp_directory_path() / "siteseek-scale.snapshot").string();
   int reps = 3;
   bool keep = false, load = false;
-  std::string only_suggest;
+  std::string only_suggest, only_query;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--keep") keep = true;
@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
     else if (a == "--snapshot") snapshot = argv[++i];
     else if (a == "--reps") reps = std::stoi(argv[++i]);
     else if (a == "--only-suggest") only_suggest = argv[++i];
+    else if (a == "--only-query") only_query = argv[++i];
   }
 
   // Real section texts to draw from.
@@ -172,17 +173,25 @@ int main(int argc, char** argv) {
   if (load) {
     auto loaded = load_snapshot(snapshot, site);
     std::printf("snapshot: %s loaded in %.1f s, %zu documents\n", snapshot.c_str(), seconds_since(t0), std::size_t(loaded->size()));
-    if (!only_suggest.empty()) {  // one suggestion, timed alone (for a profiler)
+    if (!only_suggest.empty() || !only_query.empty()) {  // one suggestion or search, timed alone (for a profiler)
       std::vector<double> ms;
       for (int r = 0; r < reps; ++r) {
-        SuggestRequest sr;
-        sr.q = only_suggest;
         auto s = Clock::now();
-        auto out = suggest_index(*loaded, sr);
+        if (!only_suggest.empty()) {
+          SuggestRequest sr;
+          sr.q = only_suggest;
+          suggest_index(*loaded, sr);
+        } else {
+          SearchRequest sr;
+          sr.q = only_query;
+          sr.num = 10;
+          search_index(*loaded, sr);
+        }
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
       }
       std::sort(ms.begin(), ms.end());
-      std::printf("suggest \"%s\" x %d: median %.2f ms, max %.2f ms\n", only_suggest.c_str(), reps, ms[ms.size() / 2], ms.back());
+      std::printf("%s \"%s\" x %d: median %.2f ms, max %.2f ms\n", only_suggest.empty() ? "search" : "suggest",
+                  (only_suggest.empty() ? only_query : only_suggest).c_str(), reps, ms[ms.size() / 2], ms.back());
       return 0;
     }
     const auto l = time_queries(*loaded, argv[2], reps);
