@@ -28,8 +28,19 @@ std::string validators_to_json(const CrawlState& state) {
     if (page.etag.empty() && page.last_modified.empty() && page.fetched_at == 0) continue;
     boost::json::array links;
     for (const auto& l : page.links) links.emplace_back(l);
-    pages[url] = boost::json::object{{"etag", page.etag}, {"last_modified", page.last_modified},
-                                     {"fetched_at", page.fetched_at}, {"links", std::move(links)}};
+    boost::json::object entry{{"etag", page.etag}, {"last_modified", page.last_modified},
+                              {"fetched_at", page.fetched_at}, {"links", std::move(links)}};
+    // The index searches a record's anchors but does not store them: kept here, a page answered
+    // 304 gets them back with its documents.
+    boost::json::object anchors;
+    for (const auto& d : page.documents) {
+      if (d.anchors.empty()) continue;
+      boost::json::array ids;
+      for (const auto& a : d.anchors) ids.emplace_back(a);
+      anchors[d.url] = std::move(ids);
+    }
+    if (!anchors.empty()) entry["anchors"] = std::move(anchors);
+    pages[url] = std::move(entry);
   }
   return boost::json::serialize(boost::json::object{{"version", 1}, {"pages", std::move(pages)}});
 }
@@ -46,6 +57,12 @@ CrawlState validators_from_json(const std::string& text, const Index& index) {
     const std::string page = page_url(d);
     const auto* v = pages->as_object().if_contains(page);
     if (!v || !v->is_object()) continue;
+    if (const auto* a = v->as_object().if_contains("anchors"); a && a->is_object()) {
+      if (const auto* ids = a->as_object().if_contains(d.url); ids && ids->is_array()) {
+        for (const auto& id : ids->as_array())
+          if (id.is_string()) d.anchors.emplace_back(id.get_string());
+      }
+    }
     auto [it, first] = state.pages.try_emplace(page);
     auto& entry = it->second;
     if (first) {

@@ -27,15 +27,17 @@ using namespace siteseek;
 
 namespace {
 
+Document page_about(const SiteSettings& site, const char* w) {
+  Document d;
+  d.id = d.url = site.url + w + ".html";
+  d.title = std::string("Page about ") + w;
+  d.body = std::string("This page talks about ") + w + ".";
+  return d;
+}
+
 std::shared_ptr<const Index> index_of(const SiteSettings& site, std::initializer_list<const char*> words) {
   IndexBuilder b(site);
-  for (const char* w : words) {
-    Document d;
-    d.id = d.url = site.url + w + ".html";
-    d.title = std::string("Page about ") + w;
-    d.body = std::string("This page talks about ") + w + ".";
-    b.add(d);
-  }
+  for (const char* w : words) b.add(page_about(site, w));
   return b.build();
 }
 
@@ -71,7 +73,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   const SiteSettings site = backend.settings().sites.front();
   auto index = index_of(site, {"apples", "pears"});
   CrawlState state;
-  state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {}, {site.url + "pears.html"}};
+  auto apples = page_about(site, "apples");
+  apples.anchors = {"apples.red", "apples.green"};  // searched, not stored in the index
+  state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {apples}, {site.url + "pears.html"}};
   state.pages[site.url + "gone.html"] = {"\"etag-2\"", "", {}, {}};
   state.pages[site.url + "pears.html"] = {"", "", {}, {}};  // no validator: nothing to keep
   store->save_validators(site, state);
@@ -82,7 +86,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   BOOST_TEST(back.pages.begin()->first == site.url + "apples.html");
   BOOST_TEST(page.etag == "\"etag-1\"");
   BOOST_TEST(page.links == std::vector<std::string>{site.url + "pears.html"});
-  BOOST_TEST(page.documents.size() == 1u);
+  BOOST_REQUIRE(page.documents.size() == 1u);
+  BOOST_TEST(page.documents[0].anchors == apples.anchors);  // a page answered 304 keeps its anchors
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(sites_put_and_removed_at_run_time, Backend, test::store_backends) {
