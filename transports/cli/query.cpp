@@ -1,6 +1,6 @@
 // `siteseek query`: the stdin transport. One request per line (plain text is a query; a line
 // starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results, explain,
-// filters, facets});
+// filters, facets}, or {suggest, site, num} for completions as GET /suggest gives them);
 // one JSON response per line, written with a single write and flushed, so a program can drive it
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
@@ -36,8 +36,9 @@ void error_line(std::string& out, std::string_view code, std::string_view messag
   append_json_text(out, error_json(code, message));
 }
 
-// Fill a request from a JSON object line; returns an error message or empty.
-std::string from_json(std::string_view line, SearchRequest& req) {
+// Fill a request from a JSON object line; returns an error message or empty. A line with the key
+// `suggest` asks for completions: `suggest` is set, and only `site` and `num` may come with it.
+std::string from_json(std::string_view line, SearchRequest& req, std::optional<SuggestRequest>& suggest) {
   // The parsed tree lives in a stack buffer: no heap allocation for a line of ordinary size.
   unsigned char buffer[4096];
   boost::json::monotonic_resource arena(buffer, sizeof buffer);
@@ -46,6 +47,24 @@ std::string from_json(std::string_view line, SearchRequest& req) {
   if (ec) return "invalid JSON: " + ec.message();
   auto* o = v.if_object();
   if (!o) return "expected a JSON object";
+  if (const auto* typed = o->if_contains("suggest")) {
+    if (!typed->is_string()) return "suggest: expected a string";
+    auto& s = suggest.emplace();
+    s.q = std::string(typed->get_string());
+    s.site = req.site;
+    for (const auto& kv : *o) {
+      const std::string_view k = kv.key();
+      const auto& val = kv.value();
+      if (k == "suggest") continue;
+      if (k == "site" && val.is_string()) s.site = std::string(val.get_string());
+      else if (k == "num" && val.is_int64() && val.get_int64() >= 0 && val.get_int64() <= 0xFFFFFFFF)
+        s.num = static_cast<std::uint32_t>(val.get_int64());
+      else if (k == "site" || k == "num")
+        return std::string(k) + (k == "site" ? ": expected a string" : ": expected a non-negative integer");
+      else return "unknown key '" + std::string(k) + "' with suggest (known: suggest, site, num)";
+    }
+    return {};
+  }
   for (const auto& kv : *o) {
     std::string_view k = kv.key();
     const auto& val = kv.value();
@@ -117,12 +136,14 @@ int run_query(Node& node, const std::string& site) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const std::size_t at = out.size();
     req = base;
-    std::string err = !line.empty() && line.front() == '{' ? from_json(line, req) : (req.q.assign(line), std::string());
+    std::optional<SuggestRequest> suggest;
+    std::string err = !line.empty() && line.front() == '{' ? from_json(line, req, suggest) : (req.q.assign(line), std::string());
     if (!err.empty()) {
       error_line(out, "invalid_request", err);
     } else {
       try {
-        node.search_json(std::move(req), out);
+        if (suggest) append_json_text(out, boost::json::object{{"suggestions", boost::json::value_from(node.suggest(std::move(*suggest)))}});
+        else node.search_json(std::move(req), out);
       } catch (const Error& e) {
         out.resize(at);
         error_line(out, e.code(), e.what());

@@ -210,6 +210,27 @@ def test_query_stream(indexed):
     assert out[6]["error"]["code"] == "invalid_request" and "colour" in out[6]["error"]["message"]
 
 
+def test_query_stream_suggestions(indexed):
+    # {"suggest": ...} lines get GET /suggest's answer; the stream goes on after a bad one.
+    lines = ('{"suggest": "inst", "num": 4}\n{"suggest": "inst", "q": "x"}\n{"suggest": 3}\n'
+             '{"suggest": "inst", "site": "nope"}\n{"suggest": "gui", "num": 1}\nguide\n')
+    r = run("--config", indexed["config"], "query", "--site", "ex", stdin=lines)
+    assert r.returncode == 0
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(out) == 6
+    assert set(out[0]) == {"suggestions"} and 1 <= len(out[0]["suggestions"]) <= 4
+    assert all(set(s) == {"text", "url"} for s in out[0]["suggestions"])
+    words = [s["text"] for s in out[0]["suggestions"] if s["url"] is None]
+    titles = [s for s in out[0]["suggestions"] if s["url"] is not None]
+    assert words and all(w.startswith("inst") for w in words)
+    assert any("Install" in s["text"] and "install.html" in s["url"] for s in titles)
+    assert out[1]["error"]["code"] == "invalid_request" and "'q'" in out[1]["error"]["message"]
+    assert out[2]["error"]["code"] == "invalid_request"
+    assert out[3]["error"]["code"] == "unknown_site"
+    assert len(out[4]["suggestions"]) == 1
+    assert out[5]["total"] >= 1
+
+
 def test_query_stream_sub_results(indexed):
     lines = ('apt\n{"q": "apt", "sub_results": 0}\n{"q": "apt", "sub_results": 2}\n{"q": "linux", "sub_results": 2}\n'
              '{"q": "apt", "sub_results": -1}\n{"q": "apt", "sub_results": "2"}\n')
