@@ -47,24 +47,6 @@ std::string from_json(std::string_view line, SearchRequest& req, std::optional<S
   if (ec) return "invalid JSON: " + ec.message();
   auto* o = v.if_object();
   if (!o) return "expected a JSON object";
-  if (const auto* typed = o->if_contains("suggest")) {
-    if (!typed->is_string()) return "suggest: expected a string";
-    auto& s = suggest.emplace();
-    s.q = std::string(typed->get_string());
-    s.site = req.site;
-    for (const auto& kv : *o) {
-      const std::string_view k = kv.key();
-      const auto& val = kv.value();
-      if (k == "suggest") continue;
-      if (k == "site" && val.is_string()) s.site = std::string(val.get_string());
-      else if (k == "num" && val.is_int64() && val.get_int64() >= 0 && val.get_int64() <= 0xFFFFFFFF)
-        s.num = static_cast<std::uint32_t>(val.get_int64());
-      else if (k == "site" || k == "num")
-        return std::string(k) + (k == "site" ? ": expected a string" : ": expected a non-negative integer");
-      else return "unknown key '" + std::string(k) + "' with suggest (known: suggest, site, num)";
-    }
-    return {};
-  }
   for (const auto& kv : *o) {
     std::string_view k = kv.key();
     const auto& val = kv.value();
@@ -100,7 +82,8 @@ std::string from_json(std::string_view line, SearchRequest& req, std::optional<S
       return {};
     };
     std::string err;
-    if (k == "q") err = text(req.q);
+    if (k == "suggest") err = text(suggest.emplace().q);
+    else if (k == "q") err = text(req.q);
     else if (k == "site") err = text(req.site);
     else if (k == "from_url") err = text(req.from_url);
     else if (k == "num") err = count(req.num);
@@ -117,6 +100,13 @@ std::string from_json(std::string_view line, SearchRequest& req, std::optional<S
     else err = "unknown key '" + std::string(k) +
                "' (known: q, site, num, start, from_url, prefix, typo, sub_results, filters, facets, explain)";
     if (!err.empty()) return err;
+  }
+  if (suggest) {  // completions: of the search's keys, only site and num apply
+    for (const auto& kv : *o)
+      if (kv.key() != "suggest" && kv.key() != "site" && kv.key() != "num")
+        return "unknown key '" + std::string(kv.key()) + "' with suggest (known: suggest, site, num)";
+    suggest->site = req.site;
+    if (o->contains("num")) suggest->num = req.num;
   }
   return {};
 }
