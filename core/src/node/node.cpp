@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -60,6 +61,47 @@ bool holds_exactly(const Index& index, const std::vector<Document>& documents) {
   return true;
 }
 
+// Work run in the order posted on one thread of its own, started by the first post; stop() runs
+// what was posted before it, then joins. A post after stop() throws RequestError("unavailable").
+class SerialQueue {
+ public:
+  ~SerialQueue() { stop(); }
+  void post(std::function<void()> work) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw RequestError("unavailable", "the node is stopping");
+    queue_.push_back(std::move(work));
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] {
+        for (;;) {
+          std::unique_lock lock(mutex_);
+          ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+          if (queue_.empty()) return;  // stopping, and nothing left to run
+          auto next = std::move(queue_.front());
+          queue_.pop_front();
+          lock.unlock();
+          next();
+        }
+      });
+    }
+    ready_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct Node::Impl {
@@ -95,38 +137,7 @@ struct Node::Impl {
     }
   }
   // Shared mode: reports read Redis here, off the HTTP io threads (analytics_report_async).
-  std::mutex reports_mutex;
-  std::condition_variable reports_ready;
-  std::deque<std::function<void()>> reports;
-  bool reports_stop = false;
-  std::thread reports_thread;
-  void post_report(std::function<void()> report) {
-    std::lock_guard lock(reports_mutex);
-    if (reports_stop) throw RequestError("unavailable", "the node is stopping");
-    reports.push_back(std::move(report));
-    if (!reports_thread.joinable()) {
-      reports_thread = std::thread([this] {
-        for (;;) {
-          std::unique_lock lock(reports_mutex);
-          reports_ready.wait(lock, [this] { return reports_stop || !reports.empty(); });
-          if (reports.empty()) return;
-          auto next = std::move(reports.front());
-          reports.pop_front();
-          lock.unlock();
-          next();
-        }
-      });
-    }
-    reports_ready.notify_one();
-  }
-  void stop_reports() {
-    {
-      std::lock_guard lock(reports_mutex);
-      reports_stop = true;
-    }
-    reports_ready.notify_one();
-    if (reports_thread.joinable()) reports_thread.join();
-  }
+  SerialQueue reports;
   // Record a search or suggest of `site` (its name, resolved by the caller) at `now`; never
   // throws (a search is never failed by its analytics).
   void record_query(EventKind kind, const std::string& site, const std::string& q, const AnalyticsContext& context,
@@ -157,41 +168,9 @@ struct Node::Impl {
   RedisWorker& make_worker(Node& node);
 #endif
 
-  // Site changes asked for without waiting (put_site_async, remove_site_async): one thread, started
-  // at the first, runs them in the order asked, so two changes to one site keep their order.
-  std::mutex changes_mutex;
-  std::condition_variable changes_ready;
-  std::deque<std::function<void()>> changes;
-  bool changes_stop = false;
-  std::thread changes_thread;
-
-  void post_change(std::function<void()> change) {
-    std::lock_guard lock(changes_mutex);
-    if (changes_stop) throw RequestError("unavailable", "the node is stopping");
-    changes.push_back(std::move(change));
-    if (!changes_thread.joinable()) {
-      changes_thread = std::thread([this] {
-        for (;;) {
-          std::unique_lock lock(changes_mutex);
-          changes_ready.wait(lock, [this] { return changes_stop || !changes.empty(); });
-          if (changes.empty()) return;  // stopping, and nothing left to run
-          auto next = std::move(changes.front());
-          changes.pop_front();
-          lock.unlock();
-          next();
-        }
-      });
-    }
-    changes_ready.notify_one();
-  }
-  void stop_changes() {
-    {
-      std::lock_guard lock(changes_mutex);
-      changes_stop = true;
-    }
-    changes_ready.notify_one();
-    if (changes_thread.joinable()) changes_thread.join();
-  }
+  // Site changes asked for without waiting (put_site_async, remove_site_async), run in the order
+  // asked, so two changes to one site keep their order.
+  SerialQueue changes;
 
   void log(LogLevel level, const std::string& line) const {
     if (options.log) options.log(level, line);
@@ -424,8 +403,8 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
 Node::~Node() { stop(); }
 
 void Node::stop() {
-  impl_->stop_changes();  // the changes already asked for are made first
-  impl_->stop_reports();
+  impl_->changes.stop();  // the changes already asked for are made first
+  impl_->reports.stop();
   impl_->stop_keys();
   impl_->watch.reset();
 #ifdef SITESEEK_WITH_REDIS
@@ -933,7 +912,7 @@ void Node::analytics_report_async(ReportRequest request, ReportDone done) const 
     done(error, std::move(report));
   };
   if (!impl_->shared_log) return run();  // files: as before, on the caller's thread
-  impl_->post_report(std::move(run));
+  impl_->reports.post(std::move(run));
 }
 
 std::optional<QueryLogStats> Node::analytics_stats() const {
@@ -960,7 +939,7 @@ void Node::remove_site(const std::string& name, const Grant& by) {
 }
 
 void Node::put_site_async(SiteSettings site, Done done, Grant by) {
-  impl_->post_change([this, site = std::move(site), done = std::move(done), by = std::move(by)]() mutable {
+  impl_->changes.post([this, site = std::move(site), done = std::move(done), by = std::move(by)]() mutable {
     std::exception_ptr error;
     try {
       put_site(std::move(site), by);
@@ -972,7 +951,7 @@ void Node::put_site_async(SiteSettings site, Done done, Grant by) {
 }
 
 void Node::remove_site_async(std::string name, Done done, Grant by) {
-  impl_->post_change([this, name = std::move(name), done = std::move(done), by = std::move(by)] {
+  impl_->changes.post([this, name = std::move(name), done = std::move(done), by = std::move(by)] {
     std::exception_ptr error;
     try {
       remove_site(name, by);
@@ -1033,7 +1012,7 @@ std::vector<Rule> Node::set_rules(const std::string& site, std::vector<Rule> rul
 }
 
 void Node::add_rule_async(std::string site, Rule rule, RulesDone done, Grant by) {
-  impl_->post_change([this, site = std::move(site), rule = std::move(rule), done = std::move(done), by = std::move(by)]() mutable {
+  impl_->changes.post([this, site = std::move(site), rule = std::move(rule), done = std::move(done), by = std::move(by)]() mutable {
     std::exception_ptr error;
     std::vector<Rule> out;
     try {
@@ -1046,7 +1025,7 @@ void Node::add_rule_async(std::string site, Rule rule, RulesDone done, Grant by)
 }
 
 void Node::remove_rule_async(std::string site, std::string id, Done done, Grant by) {
-  impl_->post_change([this, site = std::move(site), id = std::move(id), done = std::move(done), by = std::move(by)] {
+  impl_->changes.post([this, site = std::move(site), id = std::move(id), done = std::move(done), by = std::move(by)] {
     std::exception_ptr error;
     try {
       remove_rule(site, id, by);
@@ -1058,7 +1037,7 @@ void Node::remove_rule_async(std::string site, std::string id, Done done, Grant 
 }
 
 void Node::set_rules_async(std::string site, std::vector<Rule> rules, RulesDone done, Grant by) {
-  impl_->post_change([this, site = std::move(site), rules = std::move(rules), done = std::move(done), by = std::move(by)]() mutable {
+  impl_->changes.post([this, site = std::move(site), rules = std::move(rules), done = std::move(done), by = std::move(by)]() mutable {
     std::exception_ptr error;
     std::vector<Rule> out;
     try {
@@ -1212,7 +1191,7 @@ void Node::revoke_key(const std::string& id, const Grant& by) {
 }
 
 void Node::create_key_async(KeySpec spec, KeyDone done, Grant by) {
-  impl_->post_change([this, spec = std::move(spec), done = std::move(done), by = std::move(by)] {
+  impl_->changes.post([this, spec = std::move(spec), done = std::move(done), by = std::move(by)] {
     std::exception_ptr error;
     CreatedKey created;
     try {
@@ -1225,7 +1204,7 @@ void Node::create_key_async(KeySpec spec, KeyDone done, Grant by) {
 }
 
 void Node::revoke_key_async(std::string id, Done done, Grant by) {
-  impl_->post_change([this, id = std::move(id), done = std::move(done), by = std::move(by)] {
+  impl_->changes.post([this, id = std::move(id), done = std::move(done), by = std::move(by)] {
     std::exception_ptr error;
     try {
       revoke_key(id, by);
