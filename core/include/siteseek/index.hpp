@@ -21,7 +21,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 5;
+inline constexpr std::uint32_t snapshot_format_version = 6;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {
@@ -80,6 +80,10 @@ class Index {
   /// Ids of the terms whose stem is `stem` (the analyzer's stem of a folded word).
   std::vector<std::uint32_t> stem_variants(std::string_view stem) const;
 
+  /// Check every checksum of an index opened from a snapshot now (load_snapshot checks its
+  /// small tables at once and the rest at first use). Throws SnapshotError naming what is corrupt.
+  void verify() const;
+
   const Data& data() const noexcept { return *data_; }
 
  private:
@@ -116,13 +120,21 @@ class IndexBuilder {
 /// Write an index to `path` as one versioned, checksummed file: written to a temporary file in
 /// the same directory, fsynced, then renamed over `path`. Throws IoError.
 void save_snapshot(const Index& index, const std::string& path);
-/// Read a snapshot written by save_snapshot. The analyzer options come from the file; `site`
-/// supplies everything else (weights, search options). Throws SnapshotError when the file is
-/// truncated, corrupt or of another version, IoError when it cannot be read.
+/// Open a snapshot written by save_snapshot: the file is mapped and used in place, so opening
+/// reads only its small tables (checked then); the stored text and the postings are checked a
+/// block at a time when a search first reads them, and a corrupt block throws SnapshotError then.
+/// The analyzer options come from the file; `site` supplies everything else (weights, search
+/// options). Throws SnapshotError when the file is truncated, corrupt or of another version
+/// (format 5 names the upgrade command), IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
 /// The snapshot file's bytes, for storage elsewhere than a file (Redis).
 std::string snapshot_bytes(const Index& index);
-/// Read snapshot bytes as load_snapshot does; `source` names where they came from in errors.
+/// Open snapshot bytes as load_snapshot does, but checked whole at once (the index keeps a copy
+/// of them); `source` names where they came from in errors.
 std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const SiteSettings& site, const std::string& source);
+/// Rewrite a snapshot of format 5 in the current format, in place (atomically); a current one is
+/// only verified whole. Returns the version the file had. Throws SnapshotError for another
+/// version or a corrupt file, IoError when it cannot be read or written.
+std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site);
 
 }  // namespace siteseek

@@ -77,4 +77,8 @@ inline constexpr std::size_t max_rule_synonyms = 32;
 /// and bytes of a rule's query, word or phrase, URL or note.
 inline constexpr std::size_t max_rule_text_bytes = 512;
 
+/// A snapshot whose index takes at most this many bytes is checked whole when a node starts,
+/// before it is served; a larger one is served at once and checked in the background.
+inline constexpr std::uint64_t verify_before_serving_bytes = 64ull << 20;
+
 }  // namespace siteseek::limits

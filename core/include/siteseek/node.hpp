@@ -15,6 +15,7 @@
 
 #include "siteseek/analytics.hpp"
 #include "siteseek/curation.hpp"
+#include "siteseek/limits.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/jobs.hpp"
@@ -45,6 +46,10 @@ struct NodeOptions {
   std::string only_site;
   /// start(): a site left without an index is an error naming it (RequestError "no_index").
   bool require_index = false;
+  /// start(): a stored snapshot whose index takes at most this many bytes is checked whole
+  /// before it is served; a larger one is served at once, checked in the background, and
+  /// indexed again (as a missing one would be) if it is corrupt.
+  std::uint64_t check_before_serving_bytes = limits::verify_before_serving_bytes;
   /// Follow the indexes other nodes store (shared storage), and queue jobs instead of running
   /// them here. Off for one-shot commands, which read the store once.
   bool follow = false;

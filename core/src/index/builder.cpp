@@ -299,7 +299,7 @@ void build_attributes(const std::vector<Document>& docs, Index::Data& d) {
     const auto& list = records.find(k)->second;
     d.attr_keys += k;
     d.attr_key_offset.push_back(static_cast<std::uint32_t>(d.attr_keys.size()));
-    d.attr_docs.insert(d.attr_docs.end(), list.begin(), list.end());
+    d.attr_docs.append(list.begin(), list.end());
     d.attr_docs_offset.push_back(static_cast<std::uint32_t>(d.attr_docs.size()));
   }
 }
@@ -595,8 +595,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   for (auto& p : partials) {
     const auto base = static_cast<std::uint32_t>(d.checkpoints.size());
     for (auto off : p.checkpoint_offset) d.checkpoint_offset.push_back(base + off);
-    if (d.checkpoints.empty()) d.checkpoints.swap(p.checkpoints);  // the first range: no copy
-    else d.checkpoints.insert(d.checkpoints.end(), p.checkpoints.begin(), p.checkpoints.end());
+    if (d.checkpoints.empty()) d.checkpoints = std::move(p.checkpoints);  // the first range: no copy
+    else d.checkpoints.append(p.checkpoints.begin(), p.checkpoints.end());
     if (&p == &partials[0]) continue;
     for (auto& a : p.acc) {
       // The range's pool goes with it: occurrences are copied into the first range's.

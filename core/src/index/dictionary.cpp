@@ -15,7 +15,7 @@ namespace {
 // sample_every-th id: a sample whose key8 is below the key's is before that id, one above it is
 // at or after it. Past its end the key is taken as its lowest continuation (0) for a lower
 // bound and its highest (0xff) for an upper one.
-std::pair<std::uint32_t, std::uint32_t> narrow(const std::vector<std::uint64_t>& sample, std::uint32_t n,
+std::pair<std::uint32_t, std::uint32_t> narrow(const Array<std::uint64_t>& sample, std::uint32_t n,
                                                std::string_view key, bool upper) {
   const auto k = key8(key, upper ? 0xff : 0);
   const auto below = static_cast<std::uint32_t>(std::lower_bound(sample.begin(), sample.end(), k) - sample.begin());
@@ -195,7 +195,7 @@ std::vector<std::uint32_t> Index::stem_variants(std::string_view stem) const {
     else hi = mid;
   }
   if (lo + 1 >= d.stem_offset.size() || d.stem(lo) != stem) return {};
-  return {d.stem_terms.begin() + d.stem_terms_offset[lo], d.stem_terms.begin() + d.stem_terms_offset[lo + 1]};
+  return std::vector<std::uint32_t>(d.stem_terms.begin() + d.stem_terms_offset[lo], d.stem_terms.begin() + d.stem_terms_offset[lo + 1]);
 }
 
 }  // namespace siteseek

@@ -11,14 +11,14 @@
 namespace siteseek {
 
 namespace {
-template <class V>
-std::uint64_t bytes_of(const V& v) {
-  return v.capacity() * sizeof(typename V::value_type);
+template <class T>
+std::uint64_t bytes_of(const Array<T>& v) {
+  return v.footprint();
 }
 }  // namespace
 
 std::uint64_t Index::Data::memory_bytes() const {
-  std::uint64_t n = sizeof(*this) + text.capacity() + terms.capacity() + stems.capacity();
+  std::uint64_t n = sizeof(*this) + bytes_of(text) + bytes_of(terms) + bytes_of(stems);
   n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +
        bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
        bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
@@ -26,7 +26,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) +
        bytes_of(doc_is_section) + bytes_of(doc_section) +
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
-       bytes_of(term_sample) + bytes_of(stem_sample) + attr_keys.capacity() + bytes_of(attr_key_offset) +
+       bytes_of(term_sample) + bytes_of(stem_sample) + bytes_of(attr_keys) + bytes_of(attr_key_offset) +
        bytes_of(attr_docs_offset) + bytes_of(attr_docs) + bytes_of(doc_attr_offset) + bytes_of(doc_attrs) +
        bytes_of(page_by_url);
   return n;
@@ -75,10 +75,10 @@ const Analyzer& Index::Data::analyzer_for(std::string_view tag) const {
 std::uint32_t Index::Data::find_page(std::string_view url) const {
   url = url.substr(0, url.find('#'));
   const auto h = detail::hash_word(url);
-  auto it = std::lower_bound(page_by_url.begin(), page_by_url.end(), std::pair<std::uint64_t, std::uint32_t>{h, 0});
-  for (; it != page_by_url.end() && it->first == h; ++it) {
-    const auto u = slice(docs[it->second].url);
-    if (u.substr(0, u.find('#')) == url) return it->second;
+  auto it = std::lower_bound(page_by_url.begin(), page_by_url.end(), PageUrl{h, 0});
+  for (; it != page_by_url.end() && it->hash == h; ++it) {
+    const auto u = slice(record(it->doc).url);
+    if (u.substr(0, u.find('#')) == url) return it->doc;
   }
   return no_attr;
 }
@@ -94,6 +94,12 @@ std::string normalize_query(const Analyzer& analyzer, std::string_view text) {
 }
 
 void Index::Data::finish() {
+  derive();
+  apply_settings();
+}
+
+void Index::Data::apply_settings() {
+  const auto& self = *this;  // reads through the const accessors: a mapped array is never copied
   synonym_words.clear();
   for (const auto& group : settings.synonyms) {
     auto& members = synonym_words.emplace_back();
@@ -106,10 +112,52 @@ void Index::Data::finish() {
   pins.clear();
   for (const auto& lp : settings.landing_pages) {
     Pin pin{normalize_query(analyzer, lp.query), -1};
-    for (std::uint32_t doc = 0; doc < docs.size(); ++doc)
-      if (slice(docs[doc].url) == lp.url && (pin.doc < 0 || docs[doc].type == DocumentType::page)) pin.doc = doc;
+    // Only the records of the URL's page can have the URL: their group, found by its hash.
+    if (const auto first = find_page(lp.url); first != no_attr) {
+      const auto group = self.doc_group[first];
+      for (std::uint32_t doc = first; doc < self.docs.size(); ++doc)
+        if (self.doc_group[doc] == group && slice(record(doc).url) == lp.url &&
+            (pin.doc < 0 || record(doc).type == DocumentType::page))
+          pin.doc = doc;
+    }
     pins.push_back(std::move(pin));
   }
+  language_analyzers.clear();
+  for (auto [a, last] = attr_range("language"); a < last; ++a)
+    if (auto options = record_analyzer_options(analyzer_options, attr_value(a)))
+      language_analyzers.emplace_back(std::string(attr_value(a)), Analyzer(*options));
+  const auto& fw = settings.field_weights;
+  const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
+  if (weight != impact_weights || impact_offset.size() != term_count() + 1) compute_impacts();
+}
+
+void Index::Data::compute_impacts() {
+  if (lazy) lazy->check_all(*this);  // every posting is read
+  const auto& self = *this;
+  const auto& fw = settings.field_weights;
+  const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
+  const std::uint32_t n = term_count();
+  std::vector<std::uint32_t> offset(n + 1, 0);
+  for (std::uint32_t t = 0; t < n; ++t) offset[t + 1] = offset[t] + self.term_df[t];
+  std::vector<std::uint8_t> out(offset[n], 0);
+  std::size_t k = 0;
+  PostingEntry e;
+  for (std::uint32_t t = 0; t < n; ++t) {
+    PostingsCursor cur(*this, t);
+    while (cur.next(e) && k < out.size()) {
+      double tfw = 0;
+      for (std::size_t f = 0; f < field_count; ++f) tfw += weight[f] * e.tf[f] * self.inv_norm[e.doc][f];
+      const double part = tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
+      out[k++] = static_cast<std::uint8_t>(std::clamp(std::lround(part / impact_unit), 1l, 255l));
+    }
+    k = offset[t + 1];
+  }
+  impact_offset = std::move(offset);
+  impacts = std::move(out);
+  impact_weights = weight;
+}
+
+void Index::Data::derive() {
   doc_boost.resize(docs.size());
   doc_group.resize(docs.size());
   doc_section.resize(docs.size());
@@ -147,10 +195,6 @@ void Index::Data::finish() {
     for (std::uint32_t a = 0; a < attr_count(); ++a)
       for (auto k = attr_docs_offset[a]; k < attr_docs_offset[a + 1]; ++k) doc_attrs[fill[attr_docs[k]]++] = a;
   }
-  language_analyzers.clear();
-  for (auto [a, last] = attr_range("language"); a < last; ++a)
-    if (auto options = record_analyzer_options(analyzer_options, attr_value(a)))
-      language_analyzers.emplace_back(std::string(attr_value(a)), Analyzer(*options));
   page_by_url.clear();
   {
     std::vector<std::uint8_t> seen(page_groups, 0);
@@ -159,7 +203,7 @@ void Index::Data::finish() {
       if (g >= page_groups || seen[g]) continue;
       seen[g] = 1;
       const auto u = slice(docs[i].url);
-      page_by_url.push_back({detail::hash_word(u.substr(0, u.find('#'))), i});
+      page_by_url.push_back(PageUrl{detail::hash_word(u.substr(0, u.find('#'))), i});
     }
     std::sort(page_by_url.begin(), page_by_url.end());
   }
@@ -226,24 +270,6 @@ void Index::Data::finish() {
     }
     for (std::size_t i = pair_start.size() - 1; i-- > 0;) pair_start[i] = std::min(pair_start[i], pair_start[i + 1]);
   }
-
-  const auto& fw = settings.field_weights;
-  const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
-  impact_offset.assign(n + 1, 0);
-  for (std::uint32_t t = 0; t < n; ++t) impact_offset[t + 1] = impact_offset[t] + term_df[t];
-  impacts.assign(impact_offset[n], 0);
-  std::size_t k = 0;
-  PostingEntry e;
-  for (std::uint32_t t = 0; t < n; ++t) {
-    PostingsCursor cur(*this, t);
-    while (cur.next(e) && k < impacts.size()) {
-      double tfw = 0;
-      for (std::size_t f = 0; f < field_count; ++f) tfw += weight[f] * e.tf[f] * inv_norm[e.doc][f];
-      const double part = tfw <= 0 ? 0 : tfw * (bm25_k1 + 1) / (bm25_k1 + tfw);
-      impacts[k++] = static_cast<std::uint8_t>(std::clamp(std::lround(part / impact_unit), 1l, 255l));
-    }
-    k = impact_offset[t + 1];
-  }
 }
 
 Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}
@@ -262,7 +288,7 @@ std::vector<std::string> Index::settings_changes(const SiteSettings& current) co
 
 Document Index::document(std::uint32_t doc) const {
   const auto& d = *data_;
-  const auto& r = d.docs.at(doc);
+  const auto& r = d.record(d.checked_doc(doc));
   Document out;
   out.id = d.slice(r.id);
   out.url = d.slice(r.url);
@@ -295,13 +321,13 @@ Document Index::document(std::uint32_t doc) const {
   return out;
 }
 
-std::string_view Index::url(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).url); }
-std::string_view Index::title(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).title); }
+std::string_view Index::url(std::uint32_t doc) const { return data_->slice(data_->record(data_->checked_doc(doc)).url); }
+std::string_view Index::title(std::uint32_t doc) const { return data_->slice(data_->record(data_->checked_doc(doc)).title); }
 std::string_view Index::section_title(std::uint32_t doc) const {
-  return data_->slice(data_->docs.at(doc).section_title);
+  return data_->slice(data_->record(data_->checked_doc(doc)).section_title);
 }
-std::string_view Index::body(std::uint32_t doc) const { return data_->slice(data_->docs.at(doc).body); }
-DocumentType Index::type(std::uint32_t doc) const { return data_->docs.at(doc).type; }
+std::string_view Index::body(std::uint32_t doc) const { return data_->slice(data_->record(data_->checked_doc(doc)).body); }
+DocumentType Index::type(std::uint32_t doc) const { return data_->record(data_->checked_doc(doc)).type; }
 std::string_view Index::term(std::uint32_t id) const { return data_->term(id); }
 std::uint32_t Index::doc_freq(std::uint32_t id) const { return data_->term_df.at(id); }
 

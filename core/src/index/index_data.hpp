@@ -1,11 +1,17 @@
 #pragma once
 // The arrays behind an Index. Private to the core: the search module reads them directly in its
 // hot loops; snapshots write and read them as they are.
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "siteseek/analysis.hpp"
@@ -35,6 +41,13 @@ struct DocRecord {
   std::uint32_t inbound_links = 0;  ///< Document::inbound_links (its factor is in static_boost)
   std::uint64_t content_hash = 0;
   std::array<std::uint32_t, field_count> field_length{};  ///< token positions per field
+};
+
+/// A page's URL hash (fragment left out) and its first record (Index::Data::page_by_url).
+struct PageUrl {
+  std::uint64_t hash = 0;
+  std::uint32_t doc = 0;
+  auto operator<=>(const PageUrl&) const = default;
 };
 
 /// A body token position and its byte offset, every few tokens: snippets analyse only a window.
@@ -86,6 +99,130 @@ inline bool typo_reachable(TokenKind kind, std::string_view term) {
   return false;
 }
 
+/// A read-only array of an index: either owned (a vector, while building or after a rebuild) or
+/// viewing a mapped snapshot in place (load_snapshot: nothing copied, pages read on first use).
+/// Readers see a pointer and a length either way, so hot loops pay nothing for the difference.
+/// The vector-like mutators are for the builder and derive(); a viewing array copies itself into
+/// an owned vector before its first change.
+template <class T>
+class Array {
+ public:
+  using value_type = T;
+  Array() = default;
+  Array(std::vector<T> v) : own_(std::move(v)) { sync(); }
+  Array(const Array& o) : own_(o.own_), p_(o.p_), n_(o.n_) {
+    if (o.owned()) sync();
+  }
+  Array(Array&& o) noexcept : own_(std::move(o.own_)), p_(o.p_), n_(o.n_) {
+    o.own_.clear();
+    o.p_ = o.own_.data();
+    o.n_ = 0;
+  }
+  Array& operator=(Array o) noexcept {
+    own_.swap(o.own_);
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  Array& operator=(std::vector<T> v) {
+    own_ = std::move(v);
+    sync();
+    return *this;
+  }
+  /// An array viewing `n` elements at `p`, which must outlive it (the index keeps its mapping).
+  static Array view(const T* p, std::size_t n) {
+    Array a;
+    a.p_ = p;
+    a.n_ = n;
+    return a;
+  }
+  bool owned() const noexcept { return p_ == own_.data() && n_ == own_.size(); }
+
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  bool empty() const noexcept { return n_ == 0; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  const T* begin() const noexcept { return p_; }
+  const T* end() const noexcept { return p_ + n_; }
+  const T& front() const noexcept { return p_[0]; }
+  const T& at(std::size_t i) const {
+    if (i >= n_) throw std::out_of_range("index array position " + std::to_string(i) + " of " + std::to_string(n_));
+    return p_[i];
+  }
+  const T& back() const noexcept { return p_[n_ - 1]; }
+  /// Bytes it takes: the vector's capacity, or for a view the mapped bytes (file pages, read in
+  /// as they are used).
+  std::uint64_t footprint() const noexcept { return (owned() ? own_.capacity() : n_) * sizeof(T); }
+  friend bool operator==(const Array& a, const Array& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+  /// Characters as a string_view (Array<char> only).
+  operator std::string_view() const noexcept
+    requires std::is_same_v<T, char>
+  {
+    return {p_, n_};
+  }
+
+  // Building.
+  T* data() noexcept { return edit().data(); }
+  T& operator[](std::size_t i) noexcept { return edit()[i]; }
+  T* begin() noexcept { return edit().data(); }
+  T* end() noexcept { return edit().data() + n_; }
+  T& back() noexcept { return edit().back(); }
+  template <class... A>
+  void push_back(A&&... a) {
+    edit().push_back(std::forward<A>(a)...);
+    sync();
+  }
+  template <class... A>
+  T& emplace_back(A&&... a) {
+    auto& r = edit().emplace_back(std::forward<A>(a)...);
+    sync();
+    return r;
+  }
+  void resize(std::size_t n) { edit().resize(n), sync(); }
+  void reserve(std::size_t n) { edit().reserve(n), sync(); }
+  void clear() { edit().clear(), sync(); }
+  void shrink_to_fit() { edit().shrink_to_fit(), sync(); }
+  void assign(std::size_t n, const T& v) { own_.assign(n, v), sync(); }
+  template <class It>
+  void assign(It first, It last) {
+    std::vector<T> v(first, last);
+    own_ = std::move(v);
+    sync();
+  }
+  template <class It>
+  void append(It first, It last) {
+    edit().insert(own_.end(), first, last);
+    sync();
+  }
+  void append(std::string_view s)
+    requires std::is_same_v<T, char>
+  {
+    append(s.begin(), s.end());
+  }
+  Array& operator+=(std::string_view s)
+    requires std::is_same_v<T, char>
+  {
+    append(s);
+    return *this;
+  }
+
+ private:
+  void sync() noexcept {
+    p_ = own_.data();
+    n_ = own_.size();
+  }
+  std::vector<T>& edit() {
+    if (!owned()) {
+      own_.assign(p_, p_ + n_);
+      sync();
+    }
+    return own_;
+  }
+  std::vector<T> own_;
+  const T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
 struct Index::Data {
   SiteSettings settings;
   AnalyzerOptions analyzer_options;
@@ -95,11 +232,11 @@ struct Index::Data {
   std::string shape;  ///< index_shape() of the settings it was built with (shape.cpp)
 
   // Stored documents.
-  std::string text;
-  std::vector<DocRecord> docs;
+  Array<char> text;
+  Array<DocRecord> docs;
   std::uint32_t page_groups = 0;
-  std::vector<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
-  std::vector<Checkpoint> checkpoints;
+  Array<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
+  Array<Checkpoint> checkpoints;
   /// Average field lengths per record type, [page, section][field]: a page is measured against
   /// pages and a section against sections, so that how finely a site is cut into sections does
   /// not move the pages' scores (one average for both sank long pages when definitions became
@@ -107,35 +244,38 @@ struct Index::Data {
   std::array<std::array<double, field_count>, 2> avg_field_length{};
   /// Per document and field: 1 / (1 - b + b * length / average length), BM25F's length
   /// normalisation, computed once so scoring multiplies instead of divides.
-  std::vector<std::array<float, field_count>> inv_norm;
+  Array<std::array<float, field_count>> inv_norm;
   /// Per posting, in postings order: its BM25F term-frequency part over all fields with the
   /// site's field weights, quantised to a byte (x impact_unit). It depends only on the document
   /// and the term, so it is computed once here (after building or loading, so the weights are
   /// always the current settings') and a query only multiplies and adds.
-  std::vector<std::uint8_t> impacts;
-  std::vector<std::uint32_t> impact_offset;  ///< per term + 1: index of its first posting in impacts
+  Array<std::uint8_t> impacts;
+  /// The field weights `impacts` were computed with (a snapshot stores both; opened under other
+  /// weights, they are computed again).
+  std::array<double, field_count> impact_weights{};
+  Array<std::uint32_t> impact_offset;  ///< per term + 1: index of its first posting in impacts
   /// Per document, what ranking reads for every candidate, kept apart from DocRecord (whose
   /// size would make each candidate a cache miss on a large index): its static boost, its page
   /// group, and its section key as an index into section_keys (sorted, distinct).
-  std::vector<float> doc_boost;
-  std::vector<std::uint32_t> doc_group;
+  Array<float> doc_boost;
+  Array<std::uint32_t> doc_group;
   /// Per page group: 1 when the page has section records (the `scattered` ranking rule).
-  std::vector<std::uint8_t> group_has_sections;
+  Array<std::uint8_t> group_has_sections;
   /// Per document: 1 for a section record (the `scattered` rule reads it for every candidate).
-  std::vector<std::uint8_t> doc_is_section;
-  std::vector<std::uint32_t> doc_section;
-  std::vector<TextRef> section_keys;
+  Array<std::uint8_t> doc_is_section;
+  Array<std::uint32_t> doc_section;
+  Array<TextRef> section_keys;
 
   // Attributes (filters, facets; docs/filters.md): every distinct name/value pair of the
   // records, written "name\x1fvalue" and sorted, so one name's pairs are contiguous; the records
   // having each pair, ascending. The built-in `type` and `area` are pairs like any other.
-  std::string attr_keys;
-  std::vector<std::uint32_t> attr_key_offset;   ///< per pair + 1
-  std::vector<std::uint32_t> attr_docs_offset;  ///< per pair + 1: range into attr_docs
-  std::vector<std::uint32_t> attr_docs;
+  Array<char> attr_keys;
+  Array<std::uint32_t> attr_key_offset;   ///< per pair + 1
+  Array<std::uint32_t> attr_docs_offset;  ///< per pair + 1: range into attr_docs
+  Array<std::uint32_t> attr_docs;
   /// Derived in finish(): each record's pairs, ascending (facet counts read these per result).
-  std::vector<std::uint32_t> doc_attr_offset;   ///< per record + 1
-  std::vector<std::uint32_t> doc_attrs;
+  Array<std::uint32_t> doc_attr_offset;   ///< per record + 1
+  Array<std::uint32_t> doc_attrs;
   /// Derived in finish(): an analyzer for each value of the `language` attribute whose records
   /// were analysed with another stemmer than the site's (record_analyzer_options), so a query in
   /// that language is analysed as they were.
@@ -144,20 +284,20 @@ struct Index::Data {
   const Analyzer& analyzer_for(std::string_view tag) const;
   /// Derived in finish(): (hash of the URL, record) of every page's first record, sorted, to
   /// find the page a reader searches from (context attributes).
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> page_by_url;
+  Array<PageUrl> page_by_url;
 
   // Term dictionary: terms sorted bytewise, concatenated.
-  std::string terms;
-  std::vector<std::uint32_t> term_offset;   ///< per term + 1
-  std::vector<std::uint32_t> term_df;
-  std::vector<std::uint8_t> term_flags;
-  std::vector<std::uint32_t> term_stem;     ///< stem id of each term
+  Array<char> terms;
+  Array<std::uint32_t> term_offset;   ///< per term + 1
+  Array<std::uint32_t> term_df;
+  Array<std::uint8_t> term_flags;
+  Array<std::uint32_t> term_stem;     ///< stem id of each term
   /// Derived in finish(), for the typo walk: the bytes each term shares with the one before it
   /// (capped at 255), and the next term sharing strictly fewer bytes with its predecessor. The
   /// children of a node of the implicit trie end at the first term sharing at most the node's
   /// depth, which a few steps along term_next_shorter reach without reading term text.
-  std::vector<std::uint8_t> term_lcp;
-  std::vector<std::uint32_t> term_next_shorter;
+  Array<std::uint8_t> term_lcp;
+  Array<std::uint32_t> term_next_shorter;
   /// Derived in finish(), for the typo walk: where the terms of each two-byte start begin, so
   /// the walk goes straight to the few second bytes a word can still match. The bytes that
   /// begin terms or follow their first byte are numbered 1..n in byte order (pair_class; 0:
@@ -166,27 +306,27 @@ struct Index::Data {
   /// max_pair_classes bytes occur there (the walk then steps through the children).
   std::array<std::uint8_t, 256> pair_class{};
   std::uint32_t pair_width = 0;
-  std::vector<std::uint32_t> pair_start;
+  Array<std::uint32_t> pair_start;
   static constexpr std::uint32_t max_pair_classes = 96;
   /// Derived in finish(): the first 8 bytes (key8) of every sample_every-th term and stem, a
   /// few kilobytes that stay in cache, so a lookup searches them first and then reads the text
   /// of one short run of terms instead of a term per step across the whole dictionary.
-  std::vector<std::uint64_t> term_sample, stem_sample;
+  Array<std::uint64_t> term_sample, stem_sample;
   static constexpr std::uint32_t sample_every = 32;
 
   // Postings, per term: for each document (ascending) varint(doc delta), field mask byte,
   // varint tf per present field, varint(byte length of its positions). Positions, per term and
   // document: for each present field, tf varint deltas.
-  std::vector<std::uint64_t> postings_offset;   ///< per term + 1
-  std::vector<std::uint8_t> postings;
-  std::vector<std::uint64_t> positions_offset;  ///< per term + 1
-  std::vector<std::uint8_t> positions;
+  Array<std::uint64_t> postings_offset;   ///< per term + 1
+  Array<std::uint8_t> postings;
+  Array<std::uint64_t> positions_offset;  ///< per term + 1
+  Array<std::uint8_t> positions;
 
   // Stems, sorted, with the terms that have each stem.
-  std::string stems;
-  std::vector<std::uint32_t> stem_offset;        ///< per stem + 1
-  std::vector<std::uint32_t> stem_terms_offset;  ///< per stem + 1
-  std::vector<std::uint32_t> stem_terms;
+  Array<char> stems;
+  Array<std::uint32_t> stem_offset;        ///< per stem + 1
+  Array<std::uint32_t> stem_terms_offset;  ///< per stem + 1
+  Array<std::uint32_t> stem_terms;
 
   // Derived in finish() from the settings, so a search does not analyse them again.
   /// Synonym groups -> members -> their words (the analyzer's tokens, identifier parts left out).
@@ -199,7 +339,20 @@ struct Index::Data {
   };
   std::vector<Pin> pins;
 
-  std::string_view slice(TextRef r) const { return std::string_view(text).substr(r.offset, r.length); }
+  /// `doc`, when the index has such a record (else std::out_of_range).
+  std::uint32_t checked_doc(std::uint32_t doc) const {
+    (void)docs.at(doc);
+    return doc;
+  }
+  /// A stored record (checked first when it is in a mapped snapshot not read yet).
+  const DocRecord& record(std::uint32_t doc) const {
+    if (lazy) [[unlikely]] lazy->check_record(*this, doc);
+    return docs[doc];
+  }
+  std::string_view slice(TextRef r) const {
+    if (lazy) [[unlikely]] lazy->check_text(*this, r.offset, r.length);
+    return std::string_view(text).substr(r.offset, r.length);
+  }
   std::string_view term(std::uint32_t id) const {
     return std::string_view(terms).substr(term_offset[id], term_offset[id + 1] - term_offset[id]);
   }
@@ -224,8 +377,54 @@ struct Index::Data {
   std::uint32_t section_id(std::string_view key) const;
   static constexpr std::uint32_t no_section = ~0u;
   std::uint64_t memory_bytes() const;
-  /// Finish derived tables after building or loading (average lengths etc.).
+  /// After building: derive() then apply_settings().
   void finish();
+  /// The tables derived from the index alone (average lengths, per-record tables, the typo
+  /// walk's): a snapshot stores them.
+  void derive();
+  /// What the current settings decide: synonyms, landing pages, the records' languages'
+  /// analyzers, and `impacts` when the field weights are not those they were computed with.
+  void apply_settings();
+  void compute_impacts();
+
+  /// Checks made at first use, for arrays viewing a mapped snapshot (snapshot.cpp): the
+  /// postings, positions and impacts of a block of terms, a block of records (with their
+  /// checkpoints), and a block of the stored text, are checksummed (and the postings decoded, the
+  /// records' references checked) the first time a search reads them, so opening a large
+  /// snapshot reads only its small tables. Null once built, or read whole.
+  struct LazyChecks {
+    std::string source;                        ///< the snapshot's path, for errors
+    std::uint32_t record_block = 1;            ///< records per block
+    std::vector<std::uint64_t> record_block_sum;
+    std::vector<std::uint32_t> term_block_first;  ///< first term of each block, ascending from 0
+    std::vector<std::uint64_t> term_block_sum;
+    std::uint64_t text_block = 1;              ///< bytes of text per block
+    std::vector<std::uint64_t> text_block_sum;
+    /// Per block: 0 not checked yet, 1 good, 2 corrupt (throws again at every use).
+    std::unique_ptr<std::atomic<std::uint8_t>[]> term_state, text_state, record_state;
+    void check_record(const Data& d, std::uint32_t doc) const {
+      if (record_state[doc / record_block].load(std::memory_order_acquire) != 1) [[unlikely]] check_record_block(d, doc / record_block);
+    }
+    /// Throws SnapshotError when the block holding `term` is corrupt.
+    void check_terms(const Data& d, std::uint32_t term) const {
+      if (term_state[block_of(term)].load(std::memory_order_acquire) != 1) [[unlikely]] check_term_block(d, block_of(term));
+    }
+    void check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
+    /// Checks every block not checked yet.
+    void check_all(const Data& d) const;
+
+   private:
+    std::uint32_t block_of(std::uint32_t term) const {
+      return static_cast<std::uint32_t>(std::upper_bound(term_block_first.begin(), term_block_first.end(), term) -
+                                        term_block_first.begin() - 1);
+    }
+    void check_term_block(const Data& d, std::uint32_t block) const;
+    void check_text_block(const Data& d, std::uint64_t block) const;
+    void check_record_block(const Data& d, std::uint32_t block) const;
+  };
+  std::unique_ptr<LazyChecks> lazy;
+  /// What the arrays view (a mapped file, or a copy of snapshot bytes), released with the index.
+  std::shared_ptr<const void> backing;
 };
 
 // --- varint helpers ------------------------------------------------------------------------
@@ -258,11 +457,17 @@ struct PostingEntry {
   std::uint64_t positions = 0;                  ///< offset into Data::positions
 };
 
-/// Walks one term's postings in document order.
+/// Walks one term's postings in document order (checking them first when they are in a mapped
+/// snapshot not read yet: Index::Data::LazyChecks).
 class PostingsCursor {
+  static const Index::Data& checked(const Index::Data& d, std::uint32_t term) {
+    if (d.lazy) [[unlikely]] d.lazy->check_terms(d, term);
+    return d;
+  }
+
  public:
   PostingsCursor(const Index::Data& d, std::uint32_t term)
-      : base_(d.postings.data()),
+      : base_(checked(d, term).postings.data()),
         p_(d.postings.data() + d.postings_offset[term]),
         end_(d.postings.data() + d.postings_offset[term + 1]),
         pos_(d.positions_offset[term]) {}

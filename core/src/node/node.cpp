@@ -44,9 +44,14 @@ std::string join(const std::vector<std::string>& items) {
 
 // Whether `index` holds exactly `documents`, in any order: a record per document, equal in every
 // field it stores, and with the same content hash (which covers the anchors, searched but not
-// stored). One record is materialised at a time.
+// stored), and it is intact. One record is materialised at a time.
 bool holds_exactly(const Index& index, const std::vector<Document>& documents) {
   if (index.size() != documents.size()) return false;
+  try {
+    index.verify();  // a damaged index holds nothing for sure (and is replaced)
+  } catch (const SnapshotError&) {
+    return false;
+  }
   std::vector<std::uint32_t> records(index.size()), given(documents.size());
   for (std::uint32_t i = 0; i < records.size(); ++i) records[i] = given[i] = i;
   std::stable_sort(records.begin(), records.end(), [&](auto a, auto b) { return index.url(a) < index.url(b); });
@@ -171,6 +176,30 @@ struct Node::Impl {
   // Site changes asked for without waiting (put_site_async, remove_site_async), run in the order
   // asked, so two changes to one site keep their order.
   SerialQueue changes;
+  // Large snapshots loaded at start, checked whole while they are served.
+  SerialQueue checks;
+  void check_in_background(Node& node, const std::string& site, std::shared_ptr<const Index> index) {
+    checks.post([this, &node, site, index = std::move(index)] {
+      try {
+        index->verify();
+      } catch (const SnapshotError& e) {
+        log(LogLevel::error, site + ": refusing its snapshot: " + e.what());
+        if (engine->current(site) != index) return;  // already replaced
+        const auto settings = engine->settings();
+        const auto s = std::find_if(settings->sites.begin(), settings->sites.end(), [&](const SiteSettings& x) { return x.name == site; });
+        if (s == settings->sites.end() || (s->directory.empty() && !options.crawl_missing)) {
+          log(LogLevel::warn, site + ": run `siteseek index --site " + site + "` to index it again");
+          return;
+        }
+        try {
+          auto r = node.reindex(site, progress(site));
+          if (options.on_indexed) options.on_indexed(site, r);
+        } catch (const Error& again) {
+          log(LogLevel::error, site + ": indexing failed: " + again.what());
+        }
+      }
+    });
+  }
 
   void log(LogLevel level, const std::string& line) const {
     if (options.log) options.log(level, line);
@@ -403,6 +432,7 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
 Node::~Node() { stop(); }
 
 void Node::stop() {
+  impl_->checks.stop();
   impl_->changes.stop();  // the changes already asked for are made first
   impl_->reports.stop();
   impl_->stop_keys();
@@ -494,8 +524,14 @@ StartReport Node::start() {
   for (const auto& site : settings->sites) {
     try {
       if (auto stored = impl_->store->load(site)) {
+        // A snapshot small enough to check in milliseconds is checked whole before it is served.
+        // A large one is served at once (a block is checked when a search first reads it) and
+        // checked whole in the background, then indexed again if it is corrupt.
+        const bool small = stored->index->memory_bytes() <= impl_->options.check_before_serving_bytes;
+        if (small) stored->index->verify();
         engine.publish(site.name, stored->index);
         report.loaded.push_back({site.name, stored->where, stored->index->size()});
+        if (!small) impl_->check_in_background(*this, site.name, stored->index);
       }
     } catch (const SnapshotError& e) {
       // Refused, not trusted: the site is indexed again below (or has no index until it is).

@@ -36,9 +36,9 @@ std::uint32_t record_of(const Index::Data& d, const std::string& url) {
       if (hash == std::string::npos || found != none) break;
       continue;
     }
-    const auto u = d.slice(d.docs[doc].url);
+    const auto u = d.slice(d.record(doc).url);
     if (hash == std::string::npos) {
-      if (d.docs[doc].type == DocumentType::page && u == url) return doc;
+      if (d.record(doc).type == DocumentType::page && u == url) return doc;
       if (found == none) found = doc;
     } else if (u == url) {
       return doc;
@@ -135,7 +135,7 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
             const auto doc = record_of(d, absolute_url(d, url));
             if (doc != none && std::find(t.docs.begin(), t.docs.end(), doc) == t.docs.end()) {
               t.docs.push_back(doc);
-              t.urls.emplace_back(d.slice(d.docs[doc].url));
+              t.urls.emplace_back(d.slice(d.record(doc).url));
             }
           }
           out->pins.push_back(std::move(t));
@@ -149,12 +149,12 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
             // A hide names every record of the page (RediSearch excludes records by URL); a
             // boost the page's, which covers its sections by prefix.
             if (r.kind == RuleKind::hide)
-              for (const auto k : groups.of(d, t.group)) t.urls.emplace_back(d.slice(d.docs[k].url));
+              for (const auto k : groups.of(d, t.group)) t.urls.emplace_back(d.slice(d.record(k).url));
             else
-              t.urls.emplace_back(d.slice(d.docs[doc].url));
+              t.urls.emplace_back(d.slice(d.record(doc).url));
           } else {
             t.doc = doc;
-            t.urls.emplace_back(d.slice(d.docs[doc].url));
+            t.urls.emplace_back(d.slice(d.record(doc).url));
           }
         }
         t.factor = static_cast<float>(r.factor);

@@ -409,7 +409,7 @@ Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32
   auto cb = d.checkpoints.begin() + d.checkpoint_offset[doc];
   auto ce = d.checkpoints.begin() + d.checkpoint_offset[doc + 1];
   auto it = std::upper_bound(cb, ce, position, [](std::uint32_t p, const Checkpoint& c) { return p < c.position; });
-  if (it == cb || it[-1].offset >= d.docs[doc].body.length) return {};
+  if (it == cb || it[-1].offset >= d.record(doc).body.length) return {};
   return it[-1];
 }
 

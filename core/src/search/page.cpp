@@ -22,7 +22,7 @@ void bare_results(const Index& index, std::span<const Candidate> ranked, std::ve
                   std::vector<std::uint32_t>& docs) {
   const auto& d = index.data();
   for (const auto& c : ranked) {
-    const auto& r = d.docs[c.doc];
+    const auto& r = d.record(c.doc);
     SearchResult res;
     res.url = d.slice(r.url);
     res.type = r.type;
@@ -72,7 +72,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     const bool is_sub = k >= ranked.size();
     const auto doc = is_sub ? sub.records[k - ranked.size()].doc : ranked[k].doc;
     page.push_back({doc, is_sub ? sub_snippet_length : snippet_length, {}, 0, {}, 0});
-    __builtin_prefetch(&d.docs[doc]);
+    __builtin_prefetch(d.docs.data() + doc);
     __builtin_prefetch(&d.checkpoint_offset[doc]);
     for (auto t : positive) {
       const Hit* hit = scorer.find_hit(t, doc);
@@ -98,7 +98,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
       std::merge(pg.found.begin(), pg.found.end(), run.begin(), run.end(), merged.begin());
       pg.found.swap(merged);
     }
-    const auto& r = d.docs[pg.doc];
+    const auto& r = d.record(pg.doc);
     prefetch_text(r.title.offset, r.title.length);
     prefetch_text(r.section_title.offset, r.section_title.length);
     prefetch_text(r.hierarchy.offset, r.hierarchy.length);
@@ -112,17 +112,17 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
-    prefetch_text(d.docs[pg.doc].body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
+    prefetch_text(d.record(pg.doc).body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
   }
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
-    prefetch_text(d.docs[pg.doc].body.offset + pg.from, pg.length + cache_line);
+    prefetch_text(d.record(pg.doc).body.offset + pg.from, pg.length + cache_line);
   }
   Highlighter highlighter(plan.analyzer ? *plan.analyzer : d.analyzer, plan.highlight, ho);
   for (std::size_t k = 0; k < ranked.size(); ++k) {
     const auto doc = page[k].doc;
-    const auto& r = d.docs[doc];
+    const auto& r = d.record(doc);
     SearchResult res;
     res.url = d.slice(r.url);
     res.type = r.type;
@@ -142,7 +142,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
       list.reserve(sub.offset[k + 1] - sub.offset[k]);
       for (auto i = sub.offset[k]; i < sub.offset[k + 1]; ++i) {
         const auto& pg = page[ranked.size() + i];
-        const auto& sr = d.docs[pg.doc];
+        const auto& sr = d.record(pg.doc);
         list.push_back({highlighter.text(d.slice(sr.section_title.length ? sr.section_title : sr.title)),
                         std::string(d.slice(sr.url)), highlighter.snippet(index, pg.doc, pg.from, pg.length)});
       }

@@ -208,7 +208,7 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) {
       else
         for (auto& v : pos[i]) v.clear();
     }
-    const Reranked reranked{c.doc, d.docs[c.doc], hits, pos, present, offsets};
+    const Reranked reranked{c.doc, d.record(c.doc), hits, pos, present, offsets};
     // The factors multiply in the list's order, then the score once.
     double factor = 1.0;
     for_each_rule<RuleStage::rerank>([&](auto rule) { rule()->rerank(in, reranked, factor); });

@@ -201,7 +201,7 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   // already (definitions of the same name in several classes) is not repeated.
   const std::size_t words_end = out.size();
   for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
-    const auto& r = d.docs[docs[k]];
+    const auto& r = d.record(docs[k]);
     auto title = d.slice(r.type == DocumentType::page ? r.title : r.section_title);
     if (title.empty() || std::any_of(out.begin() + static_cast<std::ptrdiff_t>(words_end), out.end(),
                                      [&](const Suggestion& s) { return s.text == title; }))

@@ -338,4 +338,56 @@ BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
   std::filesystem::remove_all(e.settings()->data_dir);
 }
 
+// A snapshot opened in place is searched from several threads before any of its blocks was
+// checked: whichever thread reads a block first checks it, and every answer is the built
+// index's. A search that reads a damaged block fails with corrupt_snapshot, naming the file.
+BOOST_AUTO_TEST_CASE(an_unchecked_snapshot_is_searched_from_many_threads) {
+  Engine e(settings());
+  std::filesystem::create_directories(e.settings()->data_dir);
+  auto idx = e.build("docs", version_docs(0, 300));
+  e.publish("docs", idx);
+  const auto path = e.settings()->data_dir + "/docs.snapshot";
+  save_snapshot(*idx, path);
+  const std::vector<std::string> queries{"alpha markera", "text", "page 12", "alpah", "mark"};
+  std::vector<SearchResponse> expected;
+  for (const auto& q : queries) expected.push_back(e.search(request(q)));
+  for (int round = 0; round < 3; ++round) {
+    Engine other(settings());
+    other.publish("docs", load_snapshot(path, e.settings()->sites[0]));
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (std::size_t k = 0; k < queries.size(); ++k) {
+          const auto i = (k + static_cast<std::size_t>(t)) % queries.size();
+          const auto got = other.search(request(queries[i]));
+          bool same = got.total == expected[i].total && got.results.size() == expected[i].results.size();
+          for (std::size_t r = 0; same && r < got.results.size(); ++r) same = got.results[r].url == expected[i].results[r].url;
+          if (!same) ++wrong;
+        }
+      });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(wrong.load() == 0);
+  }
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto body = bytes.find("alpha markera text");
+  BOOST_REQUIRE(body != std::string::npos);
+  bytes[body] ^= 0x01;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  Engine damaged(settings());
+  damaged.publish("docs", load_snapshot(path, e.settings()->sites[0]));
+  try {
+    damaged.search(request("alpha"));
+    BOOST_FAIL("a damaged block was read");
+  } catch (const SnapshotError& err) {
+    BOOST_TEST(err.code() == "corrupt_snapshot");
+    BOOST_TEST(std::string(err.what()).find(path) != std::string::npos);
+  }
+  std::filesystem::remove_all(e.settings()->data_dir);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <iterator>
 #include <string_view>
@@ -82,6 +83,61 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(reindex_stores_and_a_new_node_starts_with_it, Back
   BOOST_REQUIRE(started.refused.size() == 1u);
   BOOST_TEST(started.refused.front().site == "docs");
   BOOST_TEST(!refused.engine().current("docs"));
+}
+
+// A large snapshot (here: any, check_before_serving_bytes = 0) is served as soon as it is
+// opened and checked whole in the background; a damaged one is then refused, logged, and the
+// site indexed again from its directory, as a missing one is at start.
+BOOST_AUTO_TEST_CASE(a_large_snapshot_is_served_at_once_and_checked_in_the_background) {
+  test::FileBackend backend;
+  auto settings = backend.settings();
+  settings.sites.at(0).directory = std::string(SITESEEK_TEST_FIXTURES) + "/html/site";
+  std::uint64_t total = 0;
+  {
+    Node node(settings);
+    node.reindex("docs");
+    total = node.search(request("install")).total;
+    BOOST_REQUIRE(total > 0u);
+  }
+  const auto path = settings.data_dir + "/docs.snapshot";
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  {
+    NodeOptions o;
+    o.check_before_serving_bytes = 0;
+    Node node(settings, o);
+    BOOST_TEST(node.start().loaded.size() == 1u);  // intact: served, and stays so
+    node.stop();
+    BOOST_TEST(node.search(request("install")).total == total);
+  }
+  const auto at = bytes.find("Install");
+  BOOST_REQUIRE(at != std::string::npos);
+  bytes[at] ^= 0x01;  // stored text, checked at first use
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  std::mutex m;
+  std::vector<std::string> lines;
+  NodeOptions o;
+  o.check_before_serving_bytes = 0;
+  o.index_missing = true;
+  o.log = [&](LogLevel, const std::string& line) {
+    std::lock_guard lock(m);
+    lines.push_back(line);
+  };
+  Node node(settings, o);
+  const auto started = node.start();
+  BOOST_TEST(started.loaded.size() == 1u);
+  BOOST_TEST(started.refused.empty());
+  const auto served = node.engine().current("docs");
+  node.stop();  // runs the background check to its end
+  BOOST_TEST(node.engine().current("docs") != served);  // indexed again
+  BOOST_TEST(node.search(request("install")).total == total);
+  std::lock_guard lock(m);
+  BOOST_TEST(std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.find("docs: refusing its snapshot: snapshot " + path + " is corrupt") != std::string::npos;
+  }));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(an_unchanged_site_is_not_rebuilt, Backend, test::store_backends) {
