@@ -679,7 +679,9 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            py::arg("settings") = py::none(), py::arg("analytics") = false)
       .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
                   "An engine with one site whose index is read from a snapshot file (as written by save()\n"
-                  "or `siteseek index`). Raises SnapshotError (corrupt, truncated, other version) or IoError.")
+                  "or `siteseek index`), used in place: opening reads its small tables, the rest is read and\n"
+                  "checked as searches need it. Raises SnapshotError (corrupt, truncated, other version; a\n"
+                  "search that reads a damaged part raises it too) or IoError.")
       .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = py::none(),
            "Write a site's index (default: the default site) as a checksummed snapshot file.")
       .def("index_directory", &PyEngine::index_directory, py::arg("directory"), py::arg("base_url"),
