@@ -626,6 +626,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // then stored (grown by doubling and then shrunk, they briefly took twice their size or more).
   // A small site's grow as they are written: the counting pass would cost more than it saves.
   std::vector<Occurrence> occurrences;  // one term's, decoded
+  // Written a byte at a time into plain vectors, then handed to the index's arrays.
+  std::vector<std::uint8_t> postings_bytes, positions_bytes;
   const bool sized = pool.bytes() > count_postings_above;
   if (sized) {
     ByteCount postings, positions;
@@ -633,27 +635,29 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       OccurrencePool::decode(a.occurrences, occurrences);
       encode_postings(occurrences, postings, positions);
     }
-    d.postings.reserve(postings.n);
-    d.positions.reserve(positions.n);
+    postings_bytes.reserve(postings.n);
+    positions_bytes.reserve(positions.n);
   }
   for (auto id : order) {
     auto& a = acc[id];
     d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
     d.terms += a.term;
     d.term_flags.push_back(a.typo_reachable ? 0 : term_no_typo);
-    d.postings_offset.push_back(d.postings.size());
-    d.positions_offset.push_back(d.positions.size());
+    d.postings_offset.push_back(postings_bytes.size());
+    d.positions_offset.push_back(positions_bytes.size());
     OccurrencePool::decode(a.occurrences, occurrences);
-    d.term_df.push_back(encode_postings(occurrences, d.postings, d.positions));
+    d.term_df.push_back(encode_postings(occurrences, postings_bytes, positions_bytes));
   }
   pool = OccurrencePool{};
   if (!sized) {
-    d.postings.shrink_to_fit();
-    d.positions.shrink_to_fit();
+    postings_bytes.shrink_to_fit();
+    positions_bytes.shrink_to_fit();
   }
   d.term_offset.push_back(static_cast<std::uint32_t>(d.terms.size()));
-  d.postings_offset.push_back(d.postings.size());
-  d.positions_offset.push_back(d.positions.size());
+  d.postings_offset.push_back(postings_bytes.size());
+  d.positions_offset.push_back(positions_bytes.size());
+  d.postings = std::move(postings_bytes);
+  d.positions = std::move(positions_bytes);
 
   // Stems: each distinct stem with the (sorted) ids of its terms.
   std::vector<std::uint32_t> by_stem(n);

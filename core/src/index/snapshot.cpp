@@ -359,6 +359,19 @@ std::string describe_version(std::uint32_t version, const std::string& path) {
          std::to_string(snapshot_format_version);
 }
 
+// What formats 5 and 6 both begin with: the analyzer options, the shape, the build time and
+// the number of pages; `site` supplies the rest of the settings.
+void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
+  d.settings = site;
+  d.analyzer_options.language = r.str();
+  d.analyzer_options.stop_words = r.strings();
+  d.analyzer_options.literal_terms = r.strings();
+  d.shape = r.str();
+  d.built_at = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(r.pod<std::int64_t>())));
+  d.page_groups = r.pod<std::uint32_t>();
+}
+
 /// A format-6 snapshot's bytes at `base` (8-byte aligned, kept alive by `backing`) as an index.
 std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                      const SiteSettings& site, const std::string& path) {
@@ -379,14 +392,7 @@ std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const 
   auto& d = *data;
   Reader r{base + meta_offset, base + meta_offset + meta_length};
   if (r.str() != layout()) throw SnapshotError("snapshot " + path + " was written by a build with another record layout");
-  d.settings = site;
-  d.analyzer_options.language = r.str();
-  d.analyzer_options.stop_words = r.strings();
-  d.analyzer_options.literal_terms = r.strings();
-  d.shape = r.str();
-  d.built_at = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(r.pod<std::int64_t>())));
-  d.page_groups = r.pod<std::uint32_t>();
+  read_common(r, d, site);
   d.avg_field_length = r.pod<decltype(d.avg_field_length)>();
   d.pair_class = r.pod<decltype(d.pair_class)>();
   d.pair_width = r.pod<std::uint32_t>();
@@ -453,14 +459,7 @@ std::unique_ptr<Index::Data> read_v5(std::string_view file, const SiteSettings& 
   auto data = std::make_unique<Index::Data>();
   auto& d = *data;
   Reader r{payload, payload + length};
-  d.settings = site;
-  d.analyzer_options.language = r.str();
-  d.analyzer_options.stop_words = r.strings();
-  d.analyzer_options.literal_terms = r.strings();
-  d.shape = r.str();
-  d.built_at = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(r.pod<std::int64_t>())));
-  d.page_groups = r.pod<std::uint32_t>();
+  read_common(r, d, site);
   d.text = r.vec<char>();
   d.docs = r.vec<DocRecord>();
   d.checkpoint_offset = r.vec<std::uint32_t>();
