@@ -146,9 +146,11 @@ double open_figures(const std::string& snapshot, const SiteSettings& site, const
   }
   const auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
   const auto queries = bench::load_queries(queries_path);
+  const double rss_before = status_mb("VmRSS");
   const auto t0 = Clock::now();
   auto index = load_snapshot(snapshot, site);
   const double open_ms = ms_since(t0);
+  const double rss_open = status_mb("VmRSS") - rss_before;
   SearchRequest first;
   first.q = queries.front();
   first.num = 10;
@@ -173,8 +175,9 @@ double open_figures(const std::string& snapshot, const SiteSettings& site, const
   }
   lat.resize(1000);
   std::sort(lat.begin(), lat.end());
-  std::printf("open (%s page cache): opened in %.1f ms, first answer (\"%s\") at %.1f ms (target < 100 ms); first 1,000 requests p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-              cold ? "cold" : "warm", open_ms, first.q.c_str(), first_ms, lat[500], lat[990], lat.back());
+  std::printf("open (%s page cache): opened in %.1f ms, first answer (\"%s\") at %.1f ms (target < 100 ms); first 1,000 requests p50 %.2f ms, p99 %.2f ms, max %.2f ms; resident: %.0f MiB after opening, %.0f MiB after the 1,000 requests\n",
+              cold ? "cold" : "warm", open_ms, first.q.c_str(), first_ms, lat[500], lat[990], lat.back(), rss_open,
+              status_mb("VmRSS") - rss_before);
   return first_ms;
 }
 

@@ -199,31 +199,44 @@ bool offsets_ok(const A& offsets, std::size_t count, Size limit) {
   return offsets.back() <= limit;
 }
 
+// A varint at `p`, which must end before `end`.
+std::uint64_t checked_varint(const std::uint8_t*& p, const std::uint8_t* end, const char* what) {
+  std::uint64_t v = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    if (p >= end || shift > 63) bad(what);
+    const std::uint8_t b = *p++;
+    v |= std::uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+
 // The postings of term `t` decode inside their arrays, name existing documents, and count its
-// document frequency (impacts are laid out by it); its positions fill its range exactly.
+// document frequency (impacts are laid out by it); each entry's positions are as many varints as
+// its frequencies say and fill its length exactly, and the term's fill its range: no decoding
+// of them can read past it.
 void check_postings(const Index::Data& d, std::uint32_t t) {
   const std::uint8_t* p = d.postings.data() + d.postings_offset[t];
   const std::uint8_t* end = d.postings.data() + d.postings_offset[t + 1];
-  auto varint = [&]() {
-    std::uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      if (p >= end || shift > 63) bad("postings encoding");
-      std::uint8_t b = *p++;
-      v |= std::uint64_t(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-  };
+  const std::uint8_t* positions = d.positions.data();
   std::uint64_t doc = 0, pos = d.positions_offset[t], count = 0;
+  const std::uint64_t pos_end = d.positions_offset[t + 1];
   while (p < end) {
     ++count;
-    doc += varint();
+    doc += checked_varint(p, end, "postings encoding");
     if (doc == 0 || doc > d.docs.size() || p >= end) bad("postings documents");
-    std::uint8_t mask = *p++;
+    const std::uint8_t mask = *p++;
+    if (mask >> field_count) bad("postings fields");
+    std::uint64_t tf = 0;
     for (std::size_t f = 0; f < field_count; ++f)
-      if (mask >> f & 1) varint();
-    pos += varint();
+      if (mask >> f & 1) tf += checked_varint(p, end, "postings encoding");
+    const std::uint64_t length = checked_varint(p, end, "postings encoding");
+    if (length > pos_end - pos || tf > length) bad("positions lengths");
+    const std::uint8_t* q = positions + pos;
+    for (std::uint64_t i = 0; i < tf; ++i) checked_varint(q, positions + pos + length, "positions encoding");
+    if (q != positions + pos + length) bad("positions lengths");
+    pos += length;
   }
-  if (pos != d.positions_offset[t + 1]) bad("positions lengths");
+  if (pos != pos_end) bad("positions lengths");
   if (count != d.term_df[t]) bad("document frequencies");
 }
 

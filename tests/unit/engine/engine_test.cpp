@@ -317,10 +317,13 @@ BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
+  // Damaged copies beside it: the index in use views `path` in place, and a snapshot is only
+  // ever replaced by a rename, never rewritten where it lies.
+  const auto bad = path + ".bad";
   auto attempt = [&](const std::string& content) {
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << content;
     try {
-      other.publish("docs", load_snapshot(path, e.settings()->sites[0]));
+      other.publish("docs", load_snapshot(bad, e.settings()->sites[0]));
       return false;
     } catch (const SnapshotError&) {
       return true;
