@@ -520,10 +520,22 @@ inline PostingEntry entry_at(const Index::Data& d, std::uint32_t doc, std::uint6
 /// Decode the positions of one posting entry into per-field lists (cleared first), at most
 /// `cap` per field (the first ones), for the first `fields` fields only (the rest are left
 /// empty): positions are stored field after field, so stopping early skips the long tail.
+/// Reads stop at the end of the positions array (a damaged snapshot's bytes give wrong
+/// positions, never a read past it; its checks bound each entry's frequencies by its bytes).
 inline void decode_positions(const Index::Data& d, const PostingEntry& e,
                              std::array<std::vector<std::uint32_t>, field_count>& out,
                              std::uint32_t cap = ~0u, std::size_t fields = field_count) {
   const std::uint8_t* p = d.positions.data() + e.positions;
+  const std::uint8_t* const end = d.positions.data() + d.positions.size();
+  const auto varint = [&]() -> std::uint64_t {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
+      const std::uint8_t b = *p++;
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+    }
+    return v;
+  };
   std::size_t last = 0;  // one past the last field wanted that has positions
   for (std::size_t f = 0; f < fields && f < field_count; ++f)
     if (e.tf[f]) last = f + 1;
@@ -538,11 +550,11 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
     std::uint32_t* dst = out[f].data();
     std::uint32_t pos = 0;
     for (std::uint32_t i = 0; i < keep; ++i) {
-      pos += static_cast<std::uint32_t>(get_varint(p));
+      pos += static_cast<std::uint32_t>(varint());
       dst[i] = pos;
     }
     if (f + 1 < last)
-      for (std::uint32_t i = keep; i < n; ++i) get_varint(p);
+      for (std::uint32_t i = keep; i < n; ++i) varint();
   }
 }
 

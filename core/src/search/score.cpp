@@ -51,8 +51,9 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   for (const auto& x : tc.expansions) total += d_.term_df[x.term];
   std::size_t most = std::min<std::size_t>(total, d_.docs.size());
   // Kept to some fields (title suggestions), a word's postings are mostly elsewhere: room for all
-  // of them would be megabytes of fresh pages to fault in on a large site, for a few hits.
-  if (tc.fields) most = std::min<std::size_t>(most, 1024);
+  // of them would be megabytes of fresh pages to fault in on a large site, for a few hits (an
+  // eighth of them: titles hold a few of a record's words).
+  if (tc.fields) most = std::min<std::size_t>(most, 1024 + most / 8);
   if (keep) {  // a filtered walk keeps at most the records wanted
     std::size_t wanted = 0;
     for (std::size_t w = 0, n = (d_.docs.size() + 63) / 64; w < n; ++w) wanted += std::popcount(keep[w]);
