@@ -81,8 +81,11 @@ struct TypoWalk {
     return best;
   }
 
+  // A term's byte at `depth`; 0 past its end, which only a damaged snapshot's tables (checked for
+  // bounds, not for agreeing with the terms) can make the walk ask for.
   unsigned char byte_at(std::uint32_t id, std::size_t depth) const {
-    return static_cast<unsigned char>(d.term(id)[depth]);
+    const auto t = d.term(id);
+    return depth < t.size() ? static_cast<unsigned char>(t[depth]) : 0;
   }
 
   void child(std::uint32_t i, std::uint32_t j, std::size_t depth, unsigned char c, unsigned char pc) {

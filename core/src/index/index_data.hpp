@@ -558,6 +558,12 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
   }
 }
 
+namespace detail {
+/// For the snapshot fuzz target: `bytes` with every checksum of a format-6 file recomputed (what
+/// cannot be located is left as it is), so that a mutation reaches the checks behind them.
+std::string resealed_snapshot(std::string_view bytes);
+}  // namespace detail
+
 /// The first 8 bytes of `s` as a big-endian number, bytes past its end taken as `pad`: if
 /// key8(a, 0) < key8(b, 0) then a < b, so comparing these orders strings by their start.
 inline std::uint64_t key8(std::string_view s, unsigned char pad) {

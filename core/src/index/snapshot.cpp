@@ -122,7 +122,7 @@ struct Reader {
     auto n = pod<std::uint64_t>();
     if (n > static_cast<std::uint64_t>(end - p) / sizeof(T)) fail();
     std::vector<T> v(n);
-    std::memcpy(v.data(), p, n * sizeof(T));
+    if (n) std::memcpy(v.data(), p, n * sizeof(T));
     p += n * sizeof(T);
     return v;
   }
@@ -368,6 +368,15 @@ std::string describe_version(std::uint32_t version, const std::string& path) {
          std::to_string(snapshot_format_version);
 }
 
+// The analyzer a snapshot names: a language this build has no stemmer for is the file's fault.
+Analyzer analyzer_of(const AnalyzerOptions& options, const std::string& path) {
+  try {
+    return Analyzer(options);
+  } catch (const ConfigError&) {
+    throw SnapshotError("snapshot " + path + " names an analyzer language this build does not have ('" + options.language + "')");
+  }
+}
+
 // What formats 5 and 6 both begin with: the analyzer options, the shape, the build time and
 // the number of pages; `site` supplies the rest of the settings.
 void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
@@ -451,7 +460,7 @@ std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const 
   lazy->text_state = std::make_unique<std::atomic<std::uint8_t>[]>(text_blocks);
   d.lazy = std::move(lazy);
   d.backing = std::move(backing);
-  d.analyzer = Analyzer(d.analyzer_options);
+  d.analyzer = analyzer_of(d.analyzer_options, path);
   d.snapshot_version = snapshot_format_version;
   d.apply_settings();
   return std::make_shared<const Index>(std::move(data));
@@ -492,7 +501,7 @@ std::unique_ptr<Index::Data> read_v5(std::string_view file, const SiteSettings& 
   d.attr_docs = r.vec<std::uint32_t>();
   if (r.p != r.end) throw SnapshotError("snapshot " + path + " has unread bytes after the index");
   validate(d, true);
-  d.analyzer = Analyzer(d.analyzer_options);
+  d.analyzer = analyzer_of(d.analyzer_options, path);
   d.snapshot_version = 5;
   d.finish();
   return data;
@@ -542,6 +551,90 @@ std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, con
 }
 
 }  // namespace
+
+// --- resealing (fuzzing) -----------------------------------------------------------------------
+
+std::string detail::resealed_snapshot(std::string_view bytes) {
+  std::string out(bytes);
+  if (out.size() < header_size || std::memcmp(out.data(), magic, sizeof magic) != 0) return out;
+  std::uint64_t meta_offset, meta_length;
+  std::memcpy(&meta_offset, out.data() + 16, 8);
+  std::memcpy(&meta_length, out.data() + 24, 8);
+  if (meta_offset != header_size || meta_length > out.size() - header_size) return out;
+  char* meta = out.data() + meta_offset;
+  // Where each array lies, read as open_v6 reads the table; nothing is trusted, so every range
+  // is checked before it is summed, and what cannot be read is left as it is.
+  try {
+    Reader r{meta, meta + meta_length};
+    r.str(), r.str(), r.strings(), r.strings(), r.str(), r.pod<std::int64_t>(), r.pod<std::uint32_t>();
+    r.pod<std::array<std::array<double, field_count>, 2>>(), r.pod<std::array<std::uint8_t, 256>>(), r.pod<std::uint32_t>();
+    r.pod<std::array<double, field_count>>();
+    const auto text_block = r.pod<std::uint64_t>();
+    const char* text_sums_at = r.p + 8;
+    const auto text_sums = r.vec<std::uint64_t>();
+    const auto term_first = r.vec<std::uint32_t>();
+    const char* term_sums_at = r.p + 8;
+    const auto term_sums = r.vec<std::uint64_t>();
+    const auto record_block = r.pod<std::uint32_t>();
+    const char* record_sums_at = r.p + 8;
+    const auto record_sums = r.vec<std::uint64_t>();
+    const auto arrays = r.pod<std::uint32_t>();
+    Index::Data d;
+    std::uint32_t k = 0;
+    bool whole = true;
+    each_array(d, [&](auto& a, Check check) {
+      using T = typename std::remove_reference_t<decltype(a)>::value_type;
+      if (k >= arrays || r.end - r.p < 24) {
+        whole = false;
+        return;
+      }
+      char* entry = const_cast<char*>(r.p);
+      const auto offset = r.pod<std::uint64_t>();
+      const auto count = r.pod<std::uint64_t>();
+      r.pod<std::uint64_t>();
+      ++k;
+      if (offset % array_align || offset > out.size() || count > (out.size() - offset) / sizeof(T)) {
+        whole = false;
+        return;
+      }
+      a = std::remove_reference_t<decltype(a)>::view(reinterpret_cast<const T*>(out.data() + offset), count);
+      if (check == Check::at_open) {
+        const auto sum = checksum(out.data() + offset, count * sizeof(T));
+        std::memcpy(entry + 16, &sum, 8);
+      }
+    });
+    const auto put = [&](const char* at, std::size_t i, std::uint64_t sum) { std::memcpy(const_cast<char*>(at) + 8 * i, &sum, 8); };
+    if (whole && text_block) {
+      for (std::size_t b = 0; b < text_sums.size() && b * text_block < d.text.size(); ++b) put(text_sums_at, b, text_block_checksum(d, b, text_block));
+    }
+    const auto n = d.term_df.size();
+    const auto in_range = [&](const auto& offsets, std::size_t i, std::size_t limit) {
+      return i < offsets.size() && offsets[i] <= limit;
+    };
+    if (whole)
+      for (std::size_t b = 0; b < term_first.size() && b < term_sums.size(); ++b) {
+        const std::uint32_t first = term_first[b], last = b + 1 < term_first.size() ? term_first[b + 1] : static_cast<std::uint32_t>(n);
+        if (first > last || last > n || !in_range(d.postings_offset, last, d.postings.size()) ||
+            !in_range(d.positions_offset, last, d.positions.size()) || !in_range(d.impact_offset, last, d.impacts.size()) ||
+            d.postings_offset[first] > d.postings_offset[last] || d.positions_offset[first] > d.positions_offset[last] ||
+            d.impact_offset[first] > d.impact_offset[last])
+          continue;
+        put(term_sums_at, b, term_block_checksum(d, first, last));
+      }
+    if (whole && record_block)
+      for (std::size_t b = 0; b < record_sums.size(); ++b) {
+        const std::uint64_t first = b * record_block, last = std::min<std::uint64_t>(first + record_block, d.docs.size());
+        if (first >= last || d.checkpoint_offset.size() <= last || d.checkpoint_offset[first] > d.checkpoint_offset[last] ||
+            d.checkpoint_offset[last] > d.checkpoints.size())
+          continue;
+        put(record_sums_at, b, record_block_checksum(d, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)));
+      }
+  } catch (const SnapshotError&) {
+  }
+  const auto sum = checksum(meta, meta_length);
+  std::memcpy(out.data() + 32, &sum, 8);
+  return out;
+}
 
 // --- lazy checks -------------------------------------------------------------------------------
 
