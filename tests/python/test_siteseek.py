@@ -378,3 +378,28 @@ def test_request_policy_as_over_http(engine):
     assert too_long.value.code == "query_too_long"
     assert len(engine.search("install", site="demo", num=100000).results) <= 100
     assert engine.search("install", site="https://docs.example.org").total == engine.search("install", site="demo").total
+
+
+def test_documents_added_one_call_at_a_time(tmp_path):
+    # An engine that keeps nothing on disk builds a site's index once, at the next call that
+    # reads it, from everything given so far: every document is found, in any mix of calls.
+    e = siteseek.Engine()
+    for i in range(300):
+        e.add_documents("notes", [{"url": f"https://notes.example/{i}.html", "title": f"Note {i}", "body": "common words"}])
+    assert e.search("common", site="notes").total == 300
+    assert [s["documents"] for s in e.sites() if s["name"] == "notes"] == [300]
+    e.add_documents("notes", [{"url": "https://notes.example/extra.html", "title": "Extra", "body": "rare"}])
+    assert e.search("rare", site="notes").total == 1
+    assert [s.text for s in e.suggest("extr", site="notes")][:1] == ["extra"]
+    # A bad document raises at the call that gives it; the others stay.
+    with pytest.raises(siteseek.QueryError):
+        e.add_documents("notes", [{"url": "https://notes.example/bad.html", "attributes": {"": "x"}}])
+    assert e.search("common", site="notes").total == 300
+    # An engine that stores builds and stores at each call: what a call was given is on disk
+    # when it returns.
+    stored = siteseek.Engine({"data_dir": str(tmp_path), "sites": [{"name": "notes", "url": "https://notes.example/"}]})
+    stored.add_documents("notes", [{"url": "https://notes.example/a.html", "title": "Kept", "body": "kept"}])
+    assert (tmp_path / "notes.snapshot").exists()
+    again = siteseek.Engine({"data_dir": str(tmp_path), "sites": [{"name": "notes", "url": "https://notes.example/"}]})
+    again.load_snapshots()
+    assert again.search("kept", site="notes").total == 1

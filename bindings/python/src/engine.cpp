@@ -11,6 +11,7 @@
 #include "bindings.hpp"
 #include <algorithm>
 #include <map>
+#include <set>
 #include <mutex>
 
 #include <boost/json.hpp>
@@ -265,15 +266,17 @@ AppSettings settings_from(const py::object& settings) {
   return app_settings_from_json(parse_json_exact(python_to_json(settings)));
 }
 
-// A Node plus what Python needs around it: the documents given per site, so each add_documents
-// call rebuilds from all of them. The node is never replaced (sites are added to it), so a search
-// that released the GIL always runs on a live engine; the buffer has its own lock, taken with the
-// GIL released.
+// A Node plus what Python needs around it: the documents given per site, from which a site's
+// index is built again after add_documents. An engine that keeps nothing on disk builds it once,
+// at the next call that reads or changes an index (N calls of one document build once, not N
+// times); one that stores builds and stores at each call, so that a call that returned is kept. The node is never replaced (sites are added
+// to it), so a search that released the GIL always runs on a live engine; the buffer has its own
+// lock, taken with the GIL released.
 class PyEngine {
  public:
   // With no settings the engine keeps nothing on disk; with settings it stores like the server.
   explicit PyEngine(AppSettings settings, bool persist, bool analytics = false)
-      : node_(std::make_unique<Node>(std::move(settings), options(persist, analytics))) {}
+      : node_(std::make_unique<Node>(std::move(settings), options(persist, analytics))), persist_(persist) {}
 
   static std::unique_ptr<PyEngine> open(const std::string& path, const std::string& site) {
     AppSettings s;
@@ -290,6 +293,7 @@ class PyEngine {
   }
 
   void save(const std::string& path, const std::optional<std::string>& site) {
+    flush();
     std::string name = site.value_or("").empty() ? node_->engine().default_site() : *site;
     auto index = node_->engine().current(name);
     if (!index) throw RequestError("no_index", "site '" + name + "' has no index to save");
@@ -298,6 +302,7 @@ class PyEngine {
   }
 
   py::dict index_directory(const std::string& dir, const std::string& base_url, const std::string& site) {
+    flush();
     IngestReport report;
     {
       py::gil_scoped_release release;
@@ -311,6 +316,7 @@ class PyEngine {
   }
 
   py::dict crawl_site(const std::optional<std::string>& site) {
+    flush();
     IngestReport report;
     {
       py::gil_scoped_release release;
@@ -325,6 +331,7 @@ class PyEngine {
   }
 
   py::dict reindex(const std::optional<std::string>& site) {
+    flush();
     IngestReport report;
     {
       py::gil_scoped_release release;
@@ -333,18 +340,25 @@ class PyEngine {
     return report_dict(report);
   }
 
+  // The documents are checked here (a bad one raises now, naming it) and built into the site's
+  // index by the next call that reads or changes one (flush()), or now when the engine stores.
   void add_documents(const std::string& site, const py::iterable& docs) {
     std::vector<Document> list;
     for (auto d : docs) list.push_back(document_from(d));
+    for (auto& d : list)
+      if (auto why = normalize_attributes(d.attributes); !why.empty())
+        throw RequestError("invalid_document", "document " + d.url + ": " + why);
     py::gil_scoped_release release;
     if (!has_site(site)) node_->put_site(site_or_new(site));
     std::lock_guard lock(documents_mutex_);
     auto& buffer = documents_[site];
     for (auto& d : list) buffer.push_back(std::move(d));
-    node_->publish_documents(site, buffer);
+    if (persist_) node_->publish_documents(site, buffer);
+    else pending_.insert(site);
   }
 
   void put_site(const py::handle& settings) {
+    flush();
     SiteSettings site = site_settings_from_python(settings);
     py::gil_scoped_release release;
     node_->put_site(std::move(site));
@@ -355,6 +369,7 @@ class PyEngine {
     node_->remove_site(name);
     std::lock_guard lock(documents_mutex_);
     documents_.erase(name);  // a site of that name added later starts empty
+    pending_.erase(name);
   }
 
   py::dict create_key(const std::vector<std::string>& actions, const std::optional<std::vector<std::string>>& sites,
@@ -391,6 +406,7 @@ class PyEngine {
   }
 
   py::list rules(const std::string& site) const {
+    flush();
     std::vector<Rule> out;
     {
       py::gil_scoped_release release;
@@ -400,6 +416,7 @@ class PyEngine {
   }
 
   py::object add_rule(const std::string& site, const py::dict& rule) {
+    flush();
     Rule r = rule_from_json(parse_json_exact(python_to_json(rule)), "rule");
     {
       py::gil_scoped_release release;
@@ -409,11 +426,13 @@ class PyEngine {
   }
 
   void remove_rule(const std::string& site, const std::string& id) {
+    flush();
     py::gil_scoped_release release;
     node_->remove_rule(site, id);
   }
 
   py::list set_rules(const std::string& site, const py::list& rules) {
+    flush();
     auto list = rules_from_json(parse_json_exact(python_to_json(rules)));
     {
       py::gil_scoped_release release;
@@ -447,11 +466,13 @@ class PyEngine {
       else if (key == "explain") req.explain = item.second.cast<bool>();
       else throw RequestError("invalid_parameter", "unknown search option '" + key + "'");
     }
+    flush();
     py::gil_scoped_release release;
     return node_->search(std::move(req));
   }
 
   std::vector<std::string> load_snapshots() {
+    flush();
     StartReport report;
     {
       py::gil_scoped_release release;
@@ -464,12 +485,16 @@ class PyEngine {
   }
 
   std::vector<Suggestion> suggest(const std::string& prefix, const std::optional<std::string>& site, std::uint32_t num) {
+    flush();
     py::gil_scoped_release release;
     return node_->suggest({prefix, site.value_or(""), num});
   }
 
   // The HTTP API's /sites entries.
-  py::list sites() const { return json_to_python(json_text(boost::json::value_from(node_->sites()))); }
+  py::list sites() const {
+    flush();
+    return json_to_python(json_text(boost::json::value_from(node_->sites())));
+  }
 
   py::dict result_cache_stats() const {
     auto st = node_->engine().result_cache_stats();
@@ -498,6 +523,20 @@ class PyEngine {
   }
 
  private:
+  // Builds the index of every site given documents since its last build, from all of its
+  // documents (called with the GIL held; released while building). A site's documents are
+  // built in the order the calls came, before anything that reads or replaces its index.
+  void flush() const {
+    py::gil_scoped_release release;
+    std::lock_guard lock(documents_mutex_);
+    while (!pending_.empty()) {
+      // Taken off first: a build that fails raises once, on this call, not on every later one.
+      const auto site = *pending_.begin();
+      pending_.erase(pending_.begin());
+      node_->publish_documents(site, documents_.at(site));
+    }
+  }
+
   static NodeOptions options(bool persist, bool analytics) {
     NodeOptions o;
     o.persist = persist;
@@ -528,8 +567,10 @@ class PyEngine {
   }
 
   std::unique_ptr<Node> node_;
-  std::mutex documents_mutex_;
+  mutable std::mutex documents_mutex_;
   std::map<std::string, std::vector<Document>> documents_;
+  mutable std::set<std::string> pending_;  ///< sites given documents since their index was built
+  bool persist_ = false;
 };
 
 
