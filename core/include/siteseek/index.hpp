@@ -132,6 +132,9 @@ std::string snapshot_bytes(const Index& index);
 /// Open snapshot bytes as load_snapshot does, but checked whole at once (the index keeps a copy
 /// of them); `source` names where they came from in errors.
 std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const SiteSettings& site, const std::string& source);
+/// The same, keeping `bytes` as the index's backing instead of a copy (when they are 8-byte
+/// aligned, as a string's heap buffer is).
+std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const SiteSettings& site, const std::string& source);
 /// Rewrite a snapshot of format 5 in the current format, in place (atomically); a current one is
 /// only verified whole. Returns the version the file had. Throws SnapshotError for another
 /// version or a corrupt file, IoError when it cannot be read or written.

@@ -843,6 +843,18 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const S
   return index;
 }
 
+std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const SiteSettings& site, const std::string& source) {
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0)
+    return snapshot_from_bytes(std::string_view(bytes), site, source);
+  // Viewed where they are: the string is the index's backing, no copy.
+  auto kept = std::make_shared<const std::string>(std::move(bytes));
+  const char* base = kept->data();
+  const auto size = kept->size();
+  auto index = open_bytes(std::shared_ptr<const void>(kept, base), base, size, site, source);
+  index->verify();
+  return index;
+}
+
 std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site) {
   auto [map, size] = map_file(path);
   const std::string_view file(static_cast<const char*>(map.get()), size);

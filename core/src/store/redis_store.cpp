@@ -107,7 +107,7 @@ std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& s
   Snapshot s;
   s.version = to_version(r.elements[0]);
   s.epoch = r.elements[1].str;
-  s.index = snapshot_from_bytes(r.elements[2].str, site, "redis key " + k + " (version " + std::to_string(s.version) + ")");
+  s.index = snapshot_from_bytes(std::move(r.elements[2].str), site, "redis key " + k + " (version " + std::to_string(s.version) + ")");
   return s;
 }
 
