@@ -41,7 +41,8 @@ class Index {
   std::uint32_t size() const noexcept;
   /// Number of distinct terms (surface forms, not counting stems).
   std::uint64_t term_count() const noexcept;
-  /// Bytes of memory held: stored text, dictionary, postings and per-document tables.
+  /// Bytes of memory held: stored text, dictionary, postings and per-document tables (for an
+  /// index opened from a snapshot, mostly the mapped file's pages, resident as they are read).
   std::uint64_t memory_bytes() const noexcept;
   std::chrono::system_clock::time_point built_at() const noexcept;
   /// The site settings this index was built with (search reads options and weights from here).
