@@ -155,7 +155,8 @@ NodeOptions node_options() {
 
 void log_start(const StartReport& report, Level load_level) {
   for (const auto& l : report.loaded) {
-    log(load_level, "%s: loaded snapshot %s (%u documents)", l.site.c_str(), l.where.c_str(), l.documents);
+    log(load_level, "%s: loaded snapshot %s (%u documents) in %.1f ms", l.site.c_str(), l.where.c_str(), l.documents,
+        l.milliseconds);
   }
 }
 

@@ -99,6 +99,7 @@ struct StartReport {
     std::string site;
     std::string where;
     std::uint32_t documents = 0;
+    double milliseconds = 0;  ///< to open it (and check it whole, when it is checked before serving)
   };
   std::vector<Loaded> loaded;
   struct Refused {

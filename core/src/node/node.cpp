@@ -6,6 +6,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -523,6 +524,7 @@ StartReport Node::start() {
   const auto settings = engine.settings();
   for (const auto& site : settings->sites) {
     try {
+      const auto started = std::chrono::steady_clock::now();
       if (auto stored = impl_->store->load(site)) {
         // A snapshot small enough to check in milliseconds is checked whole before it is served.
         // A large one is served at once (a block is checked when a search first reads it) and
@@ -530,7 +532,8 @@ StartReport Node::start() {
         const bool small = stored->index->memory_bytes() <= impl_->options.check_before_serving_bytes;
         if (small) stored->index->verify();
         engine.publish(site.name, stored->index);
-        report.loaded.push_back({site.name, stored->where, stored->index->size()});
+        report.loaded.push_back({site.name, stored->where, stored->index->size(),
+                                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()});
         if (!small) impl_->check_in_background(*this, site.name, stored->index);
       }
     } catch (const SnapshotError& e) {
