@@ -47,6 +47,16 @@ std::vector<Document> version_docs(int version, int n) {
   return docs;
 }
 
+// `docs` built, published as site "docs" and saved in the engine's data_dir: the snapshot's path.
+std::string published_and_saved(Engine& e, std::vector<Document> docs) {
+  std::filesystem::create_directories(e.settings()->data_dir);
+  auto idx = e.build("docs", std::move(docs));
+  e.publish("docs", idx);
+  const auto path = e.settings()->data_dir + "/docs.snapshot";
+  save_snapshot(*idx, path);
+  return path;
+}
+
 SearchRequest request(const std::string& q) {
   SearchRequest r;
   r.q = q;
@@ -295,11 +305,7 @@ BOOST_AUTO_TEST_CASE(result_cache_bound_and_off) {
 
 BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
   Engine e(settings());
-  std::filesystem::create_directories(e.settings()->data_dir);
-  auto idx = e.build("docs", version_docs(1, 6));
-  e.publish("docs", idx);
-  const auto path = e.settings()->data_dir + "/docs.snapshot";
-  save_snapshot(*idx, path);
+  const auto path = published_and_saved(e, version_docs(1, 6));
   auto loaded = load_snapshot(path, e.settings()->sites[0]);
   Engine other(settings());
   other.publish("docs", loaded);
@@ -346,11 +352,7 @@ BOOST_AUTO_TEST_CASE(snapshots_through_the_engine) {
 // index's. A search that reads a damaged block fails with corrupt_snapshot, naming the file.
 BOOST_AUTO_TEST_CASE(an_unchecked_snapshot_is_searched_from_many_threads) {
   Engine e(settings());
-  std::filesystem::create_directories(e.settings()->data_dir);
-  auto idx = e.build("docs", version_docs(0, 300));
-  e.publish("docs", idx);
-  const auto path = e.settings()->data_dir + "/docs.snapshot";
-  save_snapshot(*idx, path);
+  const auto path = published_and_saved(e, version_docs(0, 300));
   const std::vector<std::string> queries{"alpha markera", "text", "page 12", "alpah", "mark"};
   std::vector<SearchResponse> expected;
   for (const auto& q : queries) expected.push_back(e.search(request(q)));
