@@ -21,7 +21,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 6;
+inline constexpr std::uint32_t snapshot_format_version = 7;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {
@@ -126,7 +126,7 @@ void save_snapshot(const Index& index, const std::string& path);
 /// block at a time when a search first reads them, and a corrupt block throws SnapshotError then.
 /// The analyzer options come from the file; `site` supplies everything else (weights, search
 /// options). Throws SnapshotError when the file is truncated, corrupt or of another version
-/// (format 5 names the upgrade command), IoError when it cannot be read.
+/// (formats 5 and 6 name the upgrade command), IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
 /// The snapshot file's bytes, for storage elsewhere than a file (Redis).
 std::string snapshot_bytes(const Index& index);
@@ -136,8 +136,8 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const S
 /// The same, keeping `bytes` as the index's backing instead of a copy (when they are 8-byte
 /// aligned, as a string's heap buffer is).
 std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const SiteSettings& site, const std::string& source);
-/// Rewrite a snapshot of format 5 in the current format, in place (atomically); a current one is
-/// only verified whole. Returns the version the file had. Throws SnapshotError for another
+/// Rewrite a snapshot of format 5 or 6 in the current format, in place (atomically); a current
+/// one is only verified whole. Returns the version the file had. Throws SnapshotError for another
 /// version or a corrupt file, IoError when it cannot be read or written.
 std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numeric>
 #include <unordered_map>
+#include <utility>
 
 #include "common/word_hash.hpp"
 #include "index/attributes.hpp"
@@ -28,7 +29,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
        bytes_of(term_sample) + bytes_of(stem_sample) + bytes_of(attr_keys) + bytes_of(attr_key_offset) +
        bytes_of(attr_docs_offset) + bytes_of(attr_docs) + bytes_of(doc_attr_offset) + bytes_of(doc_attrs) +
-       bytes_of(page_by_url);
+       bytes_of(page_by_url) + bytes_of(title_postings) + bytes_of(title_offset);
   return n;
 }
 
@@ -157,6 +158,31 @@ void Index::Data::compute_impacts() {
   impact_weights = weight;
 }
 
+void Index::Data::derive_title_postings() {
+  if (lazy) lazy->check_all(*this);  // every posting is read
+  const std::uint32_t n = term_count();
+  std::vector<std::uint8_t> out;
+  std::vector<std::uint64_t> offset(n + 1, 0);
+  for (std::uint32_t t = 0; t < n; ++t) {
+    offset[t] = out.size();
+    PostingsCursor cur(*this, t);
+    std::uint32_t doc = 0, prev_doc = 0;
+    std::uint64_t entry = 0, positions = 0, prev_entry = postings_offset[t], prev_positions = positions_offset[t];
+    std::uint32_t k = 0, prev_k = 0;
+    for (; cur.next_doc(doc, entry, positions); ++k) {
+      if (!(std::as_const(postings)[entry] & title_fields)) continue;
+      put_varint(out, doc + 1 - prev_doc);
+      put_varint(out, entry - prev_entry);
+      put_varint(out, positions - prev_positions);
+      put_varint(out, k - prev_k);
+      prev_doc = doc + 1, prev_entry = entry, prev_positions = positions, prev_k = k;
+    }
+  }
+  offset[n] = out.size();
+  title_postings = std::move(out);
+  title_offset = std::move(offset);
+}
+
 void Index::Data::derive() {
   doc_boost.resize(docs.size());
   doc_group.resize(docs.size());
@@ -270,6 +296,7 @@ void Index::Data::derive() {
     }
     for (std::size_t i = pair_start.size() - 1; i-- > 0;) pair_start[i] = std::min(pair_start[i], pair_start[i + 1]);
   }
+  derive_title_postings();
 }
 
 Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}

@@ -322,6 +322,18 @@ struct Index::Data {
   Array<std::uint64_t> positions_offset;  ///< per term + 1
   Array<std::uint8_t> positions;
 
+  /// Derived in derive(): per term, its postings whose record has it in the title or section
+  /// title, so that a search kept to those fields (title suggestions) reads them instead of all
+  /// of a common word's postings. Each: varint(doc delta, from doc+1 as in postings), then the
+  /// deltas of its entry's byte offset and of its positions' offset from the term's first ones,
+  /// and of its index among the term's postings (for its impact).
+  Array<std::uint8_t> title_postings;
+  Array<std::uint64_t> title_offset;  ///< per term + 1: range into title_postings
+  /// Fields title_postings covers (a bit per Field).
+  static constexpr std::uint8_t title_fields =
+      1u << static_cast<unsigned>(Field::title) | 1u << static_cast<unsigned>(Field::section_title);
+  void derive_title_postings();
+
   // Stems, sorted, with the terms that have each stem.
   Array<char> stems;
   Array<std::uint32_t> stem_offset;        ///< per stem + 1
@@ -559,7 +571,7 @@ inline void decode_positions(const Index::Data& d, const PostingEntry& e,
 }
 
 namespace detail {
-/// For the snapshot fuzz target: `bytes` with every checksum of a format-6 file recomputed (what
+/// For the snapshot fuzz target: `bytes` with every checksum of a current-format file recomputed (what
 /// cannot be located is left as it is), so that a mutation reaches the checks behind them.
 std::string resealed_snapshot(std::string_view bytes);
 }  // namespace detail

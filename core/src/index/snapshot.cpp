@@ -1,11 +1,12 @@
-// Snapshot file, format 6: a header, then the metadata (analyzer options, scalars, the table of
+// Snapshot file, format 7: a header, then the metadata (analyzer options, scalars, the table of
 // arrays and the lazy checks' checksums), then every array of Index::Data as it is in memory,
 // each at a 64-byte boundary. load_snapshot maps the file and the index's arrays view it in
 // place: opening reads the header, the metadata and the small tables (checksummed and validated
 // then); the stored text and each block of terms' postings, positions and impacts are
 // checksummed, and the postings decoded, the first time a search reads them (LazyChecks).
-// Written to a temp file, fsynced, renamed. Format 5 (everything in one checksummed payload,
-// derived tables computed at load) is read only by upgrade_snapshot.
+// Written to a temp file, fsynced, renamed. Formats 5 (everything in one checksummed payload,
+// derived tables computed at load) and 6 (this one without the title postings) are read only by
+// upgrade_snapshot.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -138,9 +139,10 @@ struct Reader {
 /// Whether an array is checked at open (its checksum in the table) or in blocks at first use.
 enum class Check : std::uint8_t { at_open, text_blocks, term_blocks, record_blocks };
 
-/// Every array of Index::Data in file order, with how it is checked: `f(array, check)`.
+/// Every array of Index::Data in file order, with how it is checked: `f(array, check)`. Format 6
+/// lacks the title postings (format 7 added them at its end).
 template <class D, class F>
-void each_array(D& d, F&& f) {
+void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
   f(d.text, Check::text_blocks);
   f(d.docs, Check::record_blocks);
   f(d.checkpoint_offset, Check::at_open);
@@ -179,6 +181,9 @@ void each_array(D& d, F&& f) {
   f(d.pair_start, Check::at_open);
   f(d.term_sample, Check::at_open);
   f(d.stem_sample, Check::at_open);
+  if (version < 7) return;
+  f(d.title_offset, Check::at_open);
+  f(d.title_postings, Check::term_blocks);
 }
 
 /// The sizes of the records written as they are: a file from a build with another layout is
@@ -234,6 +239,25 @@ void check_postings(const Index::Data& d, std::uint32_t t) {
   }
   if (pos != pos_end) bad("positions lengths");
   if (count != d.term_df[t]) bad("document frequencies");
+  if (d.title_offset.empty()) return;
+  // Its title postings name existing documents, ascending, and entries, positions and impacts
+  // inside the term's (an entry read from anywhere inside its postings ends inside them: they
+  // end with a whole varint, and field masks are below 0x80).
+  const std::uint8_t* q = d.title_postings.data() + d.title_offset[t];
+  const std::uint8_t* q_end = d.title_postings.data() + d.title_offset[t + 1];
+  std::uint64_t title_doc = 0, entry = d.postings_offset[t], positions = d.positions_offset[t], k = 0;
+  bool first = true;
+  while (q < q_end) {
+    const auto doc_delta = checked_varint(q, q_end, "title postings");
+    const auto entry_delta = checked_varint(q, q_end, "title postings");
+    const auto positions_delta = checked_varint(q, q_end, "title postings");
+    const auto k_delta = checked_varint(q, q_end, "title postings");
+    if (!doc_delta || (!first && (!entry_delta || !k_delta))) bad("title postings");
+    first = false;
+    title_doc += doc_delta, entry += entry_delta, positions += positions_delta, k += k_delta;
+    if (title_doc > d.docs.size() || entry >= d.postings_offset[t + 1] || positions > pos_end || k >= d.term_df[t])
+      bad("title postings");
+  }
 }
 
 // Records [first, last) reference stored text inside it and a page group that exists.
@@ -257,6 +281,7 @@ void validate(const Index::Data& d, bool whole) {
   if (d.term_flags.size() != n || d.term_stem.size() != n) bad("term tables");
   if (!offsets_ok(d.postings_offset, n, d.postings.size())) bad("postings offsets");
   if (!offsets_ok(d.positions_offset, n, d.positions.size())) bad("positions offsets");
+  if (!d.title_offset.empty() && !offsets_ok(d.title_offset, n, d.title_postings.size())) bad("title postings offsets");
   for (auto df : d.term_df)
     if (df > docs) bad("document frequencies");
   const auto stems = d.stem_offset.empty() ? 0 : d.stem_offset.size() - 1;
@@ -348,7 +373,9 @@ std::uint64_t term_block_checksum(const Index::Data& d, std::uint32_t first, std
   };
   std::uint64_t h = part(d.postings, d.postings_offset[first], d.postings_offset[last]);
   h = h * 31 + part(d.positions, d.positions_offset[first], d.positions_offset[last]);
-  return h * 31 + part(d.impacts, d.impact_offset[first], d.impact_offset[last]);
+  h = h * 31 + part(d.impacts, d.impact_offset[first], d.impact_offset[last]);
+  if (d.title_offset.empty()) return h;  // format 6, being upgraded
+  return h * 31 + part(d.title_postings, d.title_offset[first], d.title_offset[last]);
 }
 
 // The bytes of records [first, last) and of their checkpoints, for a record block's checksum.
@@ -390,9 +417,10 @@ void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
   d.page_groups = r.pod<std::uint32_t>();
 }
 
-/// A format-6 snapshot's bytes at `base` (8-byte aligned, kept alive by `backing`) as an index.
-std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const char* base, std::size_t size,
-                                     const SiteSettings& site, const std::string& path) {
+/// A snapshot's bytes at `base` (8-byte aligned, kept alive by `backing`) as an index; format
+/// `version`: the current one, or 6 to upgrade it (then its settings are not applied).
+std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, const char* base, std::size_t size,
+                                         const SiteSettings& site, const std::string& path, std::uint32_t version) {
   Reader hr{base + sizeof magic + 8, base + header_size};
   const auto meta_offset = hr.pod<std::uint64_t>();
   const auto meta_length = hr.pod<std::uint64_t>();
@@ -426,7 +454,9 @@ std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const 
   const auto arrays = r.pod<std::uint32_t>();
   std::uint32_t seen = 0;
   std::uint64_t end_of_last = meta_offset + meta_length;
-  each_array(d, [&](auto& a, Check check) {
+  each_array(
+      d,
+      [&](auto& a, Check check) {
     using T = typename std::remove_reference_t<decltype(a)>::value_type;
     if (seen++ >= arrays) throw SnapshotError("snapshot " + path + " is corrupt (its table of arrays is short)");
     const auto offset = r.pod<std::uint64_t>();
@@ -438,7 +468,8 @@ std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const 
     a = std::remove_reference_t<decltype(a)>::view(reinterpret_cast<const T*>(base + offset), count);
     if (check == Check::at_open && checksum(base + offset, count * sizeof(T)) != sum)
       throw SnapshotError("snapshot " + path + " is corrupt (checksum mismatch)");
-  });
+      },
+      version);
   if (seen != arrays || r.p != r.end) throw SnapshotError("snapshot " + path + " is corrupt (its table of arrays does not match)");
   if (end_of_last != size) throw SnapshotError("snapshot " + path + " has trailing bytes");
   try {
@@ -461,8 +492,8 @@ std::shared_ptr<const Index> open_v6(std::shared_ptr<const void> backing, const 
   d.lazy = std::move(lazy);
   d.backing = std::move(backing);
   d.analyzer = analyzer_of(d.analyzer_options, path);
-  d.snapshot_version = snapshot_format_version;
-  d.apply_settings();
+  d.snapshot_version = version;
+  if (version == snapshot_format_version) d.apply_settings();
   return std::make_shared<const Index>(std::move(data));
 }
 
@@ -542,12 +573,12 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                         const SiteSettings& site, const std::string& path) {
   const auto version = version_of({base, size}, path);
-  if (version == 5)
+  if (version == 5 || version == 6)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
   if (version != snapshot_format_version) throw SnapshotError(describe_version(version, path));
   if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
-  return open_v6(std::move(backing), base, size, site, path);
+  return open_mapped(std::move(backing), base, size, site, path, version);
 }
 
 }  // namespace
@@ -562,7 +593,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
   std::memcpy(&meta_length, out.data() + 24, 8);
   if (meta_offset != header_size || meta_length > out.size() - header_size) return out;
   char* meta = out.data() + meta_offset;
-  // Where each array lies, read as open_v6 reads the table; nothing is trusted, so every range
+  // Where each array lies, read as open_mapped reads the table; nothing is trusted, so every range
   // is checked before it is summed, and what cannot be read is left as it is.
   try {
     Reader r{meta, meta + meta_length};
@@ -863,7 +894,18 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     load_snapshot(path, site)->verify();
     return version;
   }
-  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only version 5");
+  if (version == 6) {
+    // Format 6 lacks only the title postings: opened as it is, checked whole, and given them.
+    if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
+    auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, 6);
+    index->verify();
+    auto& d = const_cast<Index::Data&>(index->data());
+    d.derive_title_postings();
+    d.apply_settings();
+    save_snapshot(*index, path);
+    return version;
+  }
+  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only versions 5 and 6");
   const Index old(read_v5(file, site, path));
   save_snapshot(old, path);
   return version;

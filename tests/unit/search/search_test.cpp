@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "index/index_data.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
@@ -76,6 +77,41 @@ std::vector<Document> corpus() {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(search_module)
+
+// Title suggestions read each word's title postings (the records holding it in a title or a
+// section title) instead of all its postings: the same suggestions, in the same order, as with
+// the title postings taken away (the whole postings read and filtered by field).
+BOOST_AUTO_TEST_CASE(title_postings_suggest_what_the_whole_postings_do) {
+  std::vector<Document> docs;
+  const char* words[] = {"install", "config", "string", "convert", "integer", "thread", "name", "path"};
+  for (int p = 0; p < 60; ++p) {
+    const std::string w1 = words[p % 8], w2 = words[(p * 3 + 1) % 8], w3 = words[(p * 5 + 2) % 8];
+    docs.push_back(test::page("p" + std::to_string(p) + ".html", "Page about " + w1,
+                              "text mentioning " + w2 + " and " + w3 + " in passing"));
+    for (int k = 0; k < 3; ++k)
+      docs.push_back(test::section("p" + std::to_string(p) + ".html#s" + std::to_string(k), "Page about " + w1,
+                                   (k % 2 ? "Using " : "The ") + std::string(words[(p + k) % 8]),
+                                   "body on " + std::string(words[(p + 2 * k) % 8]) + " " + w3, static_cast<std::uint32_t>(k + 1)));
+  }
+  const auto index = test::build(docs);
+  BOOST_REQUIRE(!index->data().title_postings.empty());
+  const std::vector<std::string> typed{"ins", "install", "con", "string con", "name", "pa", "thread", "page about", "usin", "x"};
+  std::vector<std::vector<Suggestion>> with;
+  for (const auto& q : typed) with.push_back(suggest_index(*index, {q, "", 8}));
+  auto& d = const_cast<Index::Data&>(index->data());
+  const auto kept = d.title_offset;
+  d.title_offset = Array<std::uint64_t>();  // the scorer then reads every posting
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    const auto without = suggest_index(*index, {typed[i], "", 8});
+    BOOST_REQUIRE_MESSAGE(without.size() == with[i].size(), typed[i]);
+    for (std::size_t k = 0; k < without.size(); ++k) {
+      BOOST_TEST(without[k].text == with[i][k].text, typed[i]);
+      BOOST_TEST(without[k].url == with[i][k].url, typed[i]);
+    }
+  }
+  d.title_offset = kept;
+  BOOST_TEST(!suggest_index(*index, {"install", "", 8}).empty());
+}
 
 BOOST_AUTO_TEST_CASE(words_are_anded_then_relaxed) {
   auto idx = build(corpus());
