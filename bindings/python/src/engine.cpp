@@ -21,6 +21,7 @@
 #include "siteseek/index.hpp"
 #include "siteseek/json.hpp"
 #include "siteseek/keys.hpp"
+#include "siteseek/limits.hpp"
 #include "siteseek/node.hpp"
 
 namespace py = pybind11;
@@ -287,6 +288,8 @@ class PyEngine {
     {
       py::gil_scoped_release release;
       index = load_snapshot(path, ss);
+      // As a node: a small index is checked whole now, a large one as it is read.
+      if (index->memory_bytes() <= limits::verify_before_serving_bytes) index->verify();
     }
     e->node_->engine().publish(site, index);
     return e;
@@ -720,9 +723,10 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            py::arg("settings") = py::none(), py::arg("analytics") = false)
       .def_static("open", &PyEngine::open, py::arg("path"), py::arg("site") = "default",
                   "An engine with one site whose index is read from a snapshot file (as written by save()\n"
-                  "or `siteseek index`), used in place: opening reads its small tables, the rest is read and\n"
-                  "checked as searches need it. Raises SnapshotError (corrupt, truncated, other version; a\n"
-                  "search that reads a damaged part raises it too) or IoError.")
+                  "or `siteseek index`), used in place: opening reads its small tables, and checks the rest\n"
+                  "too when the index takes at most 64 MiB, else as searches read it. Raises SnapshotError\n"
+                  "(corrupt, truncated, other version; a search that reads a damaged part of a large one\n"
+                  "raises it too) or IoError.")
       .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = py::none(),
            "Write a site's index (default: the default site) as a checksummed snapshot file.")
       .def("index_directory", &PyEngine::index_directory, py::arg("directory"), py::arg("base_url"),

@@ -421,11 +421,14 @@ void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
 /// `version`: the current one, or 6 to upgrade it (then its settings are not applied).
 std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                          const SiteSettings& site, const std::string& path, std::uint32_t version) {
-  Reader hr{base + sizeof magic + 8, base + header_size};
+  Reader hr{base + sizeof magic + 4, base + header_size};
+  const auto flags = hr.pod<std::uint32_t>();
   const auto meta_offset = hr.pod<std::uint64_t>();
   const auto meta_length = hr.pod<std::uint64_t>();
   const auto meta_sum = hr.pod<std::uint64_t>();
   const auto file_length = hr.pod<std::uint64_t>();
+  if (flags != 0 || std::any_of(hr.p, hr.end, [](char c) { return c != 0; }))
+    throw SnapshotError("snapshot " + path + " is corrupt (its header has bytes it does not use set)");
   if (size < file_length)
     throw SnapshotError("snapshot " + path + " is truncated (" + std::to_string(size) + " of " + std::to_string(file_length) + " bytes)");
   if (size > file_length) throw SnapshotError("snapshot " + path + " has trailing bytes");
@@ -464,6 +467,9 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
     const auto sum = r.pod<std::uint64_t>();
     if (offset % array_align || offset < end_of_last || offset > size || count > (size - offset) / sizeof(T))
       throw SnapshotError("snapshot " + path + " is corrupt (an array lies outside the file)");
+    // The padding before it is zeros, as written: no byte of the file goes unchecked.
+    if (std::any_of(base + end_of_last, base + offset, [](char c) { return c != 0; }))
+      throw SnapshotError("snapshot " + path + " is corrupt (bytes between its arrays are not zero)");
     end_of_last = offset + count * sizeof(T);
     a = std::remove_reference_t<decltype(a)>::view(reinterpret_cast<const T*>(base + offset), count);
     if (check == Check::at_open && checksum(base + offset, count * sizeof(T)) != sum)

@@ -384,9 +384,10 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   write(bytes.substr(0, bytes.size() - 10));
   BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
   // A flipped byte anywhere in the file is refused: by the open (header, metadata, small
-  // tables) or by the first use of its block (stored text, postings), which verify() forces.
+  // tables, the zeros between arrays) or by the first use of its block (stored text, postings),
+  // which verify() forces.
   std::size_t at_open = 0, at_use = 0;
-  for (std::size_t at = 0; at < bytes.size(); at += 3) {
+  for (std::size_t at = 0; at < bytes.size(); ++at) {
     auto flipped = bytes;
     flipped[at] ^= 0x5a;
     write(flipped);
@@ -398,8 +399,7 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
         ++at_use;
         continue;
       }
-      // Only the padding between arrays is read by nothing.
-      BOOST_TEST((opened->document(1) == idx->document(1)), "flip at " << at << " not detected");
+      BOOST_FAIL("flip at " << at << " not detected");
     } catch (const SnapshotError&) {
       ++at_open;
     }
