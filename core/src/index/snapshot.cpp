@@ -653,8 +653,9 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
         const std::uint32_t first = term_first[b], last = b + 1 < term_first.size() ? term_first[b + 1] : static_cast<std::uint32_t>(n);
         if (first > last || last > n || !in_range(d.postings_offset, last, d.postings.size()) ||
             !in_range(d.positions_offset, last, d.positions.size()) || !in_range(d.impact_offset, last, d.impacts.size()) ||
-            d.postings_offset[first] > d.postings_offset[last] || d.positions_offset[first] > d.positions_offset[last] ||
-            d.impact_offset[first] > d.impact_offset[last])
+            !in_range(d.title_offset, last, d.title_postings.size()) || d.postings_offset[first] > d.postings_offset[last] ||
+            d.positions_offset[first] > d.positions_offset[last] || d.impact_offset[first] > d.impact_offset[last] ||
+            d.title_offset[first] > d.title_offset[last])
           continue;
         put(term_sums_at, b, term_block_checksum(d, first, last));
       }
