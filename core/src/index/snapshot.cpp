@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <type_traits>
 
 #include "index/index_data.hpp"
@@ -417,6 +416,37 @@ void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
   d.page_groups = r.pod<std::uint32_t>();
 }
 
+/// The metadata of a current snapshot after its header, as written by snapshot_bytes: its layout
+/// and scalars (into `d`), the lazy checks' block tables (into `lazy`, with where each list of
+/// checksums lies in the metadata, for resealing), and the number of arrays, whose table follows.
+struct Meta {
+  std::string layout;
+  const char* text_sums_at = nullptr;
+  const char* term_sums_at = nullptr;
+  const char* record_sums_at = nullptr;
+  std::uint32_t arrays = 0;
+};
+Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const SiteSettings& site) {
+  Meta m;
+  m.layout = r.str();
+  read_common(r, d, site);
+  d.avg_field_length = r.pod<decltype(d.avg_field_length)>();
+  d.pair_class = r.pod<decltype(d.pair_class)>();
+  d.pair_width = r.pod<std::uint32_t>();
+  d.impact_weights = r.pod<decltype(d.impact_weights)>();
+  lazy.text_block = r.pod<std::uint64_t>();
+  m.text_sums_at = r.p + 8;
+  lazy.text_block_sum = r.vec<std::uint64_t>();
+  lazy.term_block_first = r.vec<std::uint32_t>();
+  m.term_sums_at = r.p + 8;
+  lazy.term_block_sum = r.vec<std::uint64_t>();
+  lazy.record_block = r.pod<std::uint32_t>();
+  m.record_sums_at = r.p + 8;
+  lazy.record_block_sum = r.vec<std::uint64_t>();
+  m.arrays = r.pod<std::uint32_t>();
+  return m;
+}
+
 /// A snapshot's bytes at `base` (8-byte aligned, kept alive by `backing`) as an index; format
 /// `version`: the current one, or 6 to upgrade it (then its settings are not applied).
 std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, const char* base, std::size_t size,
@@ -440,21 +470,11 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
   auto data = std::make_unique<Index::Data>();
   auto& d = *data;
   Reader r{base + meta_offset, base + meta_offset + meta_length};
-  if (r.str() != layout()) throw SnapshotError("snapshot " + path + " was written by a build with another record layout");
-  read_common(r, d, site);
-  d.avg_field_length = r.pod<decltype(d.avg_field_length)>();
-  d.pair_class = r.pod<decltype(d.pair_class)>();
-  d.pair_width = r.pod<std::uint32_t>();
-  d.impact_weights = r.pod<decltype(d.impact_weights)>();
   auto lazy = std::make_unique<Index::Data::LazyChecks>();
   lazy->source = path;
-  lazy->text_block = r.pod<std::uint64_t>();
-  lazy->text_block_sum = r.vec<std::uint64_t>();
-  lazy->term_block_first = r.vec<std::uint32_t>();
-  lazy->term_block_sum = r.vec<std::uint64_t>();
-  lazy->record_block = r.pod<std::uint32_t>();
-  lazy->record_block_sum = r.vec<std::uint64_t>();
-  const auto arrays = r.pod<std::uint32_t>();
+  const auto meta = read_meta(r, d, *lazy, site);
+  if (meta.layout != layout()) throw SnapshotError("snapshot " + path + " was written by a build with another record layout");
+  const auto arrays = meta.arrays;
   std::uint32_t seen = 0;
   std::uint64_t end_of_last = meta_offset + meta_length;
   each_array(
@@ -603,20 +623,15 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
   // is checked before it is summed, and what cannot be read is left as it is.
   try {
     Reader r{meta, meta + meta_length};
-    r.str(), r.str(), r.strings(), r.strings(), r.str(), r.pod<std::int64_t>(), r.pod<std::uint32_t>();
-    r.pod<std::array<std::array<double, field_count>, 2>>(), r.pod<std::array<std::uint8_t, 256>>(), r.pod<std::uint32_t>();
-    r.pod<std::array<double, field_count>>();
-    const auto text_block = r.pod<std::uint64_t>();
-    const char* text_sums_at = r.p + 8;
-    const auto text_sums = r.vec<std::uint64_t>();
-    const auto term_first = r.vec<std::uint32_t>();
-    const char* term_sums_at = r.p + 8;
-    const auto term_sums = r.vec<std::uint64_t>();
-    const auto record_block = r.pod<std::uint32_t>();
-    const char* record_sums_at = r.p + 8;
-    const auto record_sums = r.vec<std::uint64_t>();
-    const auto arrays = r.pod<std::uint32_t>();
     Index::Data d;
+    Index::Data::LazyChecks lazy;
+    const auto m = read_meta(r, d, lazy, SiteSettings{});
+    const auto text_block = lazy.text_block, record_block = std::uint64_t{lazy.record_block};
+    const auto& text_sums = lazy.text_block_sum;
+    const auto& term_first = lazy.term_block_first;
+    const auto& term_sums = lazy.term_block_sum;
+    const auto& record_sums = lazy.record_block_sum;
+    const auto arrays = m.arrays;
     std::uint32_t k = 0;
     bool whole = true;
     each_array(d, [&](auto& a, Check check) {
@@ -642,7 +657,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
     });
     const auto put = [&](const char* at, std::size_t i, std::uint64_t sum) { std::memcpy(const_cast<char*>(at) + 8 * i, &sum, 8); };
     if (whole && text_block) {
-      for (std::size_t b = 0; b < text_sums.size() && b * text_block < d.text.size(); ++b) put(text_sums_at, b, text_block_checksum(d, b, text_block));
+      for (std::size_t b = 0; b < text_sums.size() && b * text_block < d.text.size(); ++b) put(m.text_sums_at, b, text_block_checksum(d, b, text_block));
     }
     const auto n = d.term_df.size();
     const auto in_range = [&](const auto& offsets, std::size_t i, std::size_t limit) {
@@ -657,7 +672,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
             d.positions_offset[first] > d.positions_offset[last] || d.impact_offset[first] > d.impact_offset[last] ||
             d.title_offset[first] > d.title_offset[last])
           continue;
-        put(term_sums_at, b, term_block_checksum(d, first, last));
+        put(m.term_sums_at, b, term_block_checksum(d, first, last));
       }
     if (whole && record_block)
       for (std::size_t b = 0; b < record_sums.size(); ++b) {
@@ -665,7 +680,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
         if (first >= last || d.checkpoint_offset.size() <= last || d.checkpoint_offset[first] > d.checkpoint_offset[last] ||
             d.checkpoint_offset[last] > d.checkpoints.size())
           continue;
-        put(record_sums_at, b, record_block_checksum(d, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)));
+        put(m.record_sums_at, b, record_block_checksum(d, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)));
       }
   } catch (const SnapshotError&) {
   }
@@ -676,54 +691,52 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
 
 // --- lazy checks -------------------------------------------------------------------------------
 
-void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t block) const {
-  auto& state = term_state[block];
+namespace {
+
+// One lazily checked block: unless it is known good, its checksum against `sum`, then
+// `structure()` (which throws SnapshotError). Known good, or corrupt for ever after (every later
+// read throws again), whichever thread checks it first.
+template <class Structure>
+void check_once(std::atomic<std::uint8_t>& state, const std::string& source, const std::string& where, std::uint64_t actual,
+                std::uint64_t sum, Structure&& structure) {
   if (state.load(std::memory_order_acquire) == 1) return;
-  const std::uint32_t first = term_block_first[block];
-  const std::uint32_t last = block + 1 < term_block_first.size() ? term_block_first[block + 1] : d.term_count();
   const auto fail = [&](const std::string& why) {
     state.store(2, std::memory_order_release);
-    throw SnapshotError("snapshot " + source + " is corrupt (" + why + ", in the postings of terms " + std::to_string(first) +
-                        " to " + std::to_string(last) + ")");
+    throw SnapshotError("snapshot " + source + " is corrupt (" + why + ", in " + where + ")");
   };
-  if (state.load(std::memory_order_acquire) == 2 || term_block_checksum(d, first, last) != term_block_sum[block])
-    fail("checksum mismatch");
+  if (state.load(std::memory_order_acquire) == 2 || actual != sum) fail("checksum mismatch");
   try {
-    for (auto t = first; t < last; ++t) check_postings(d, t);
+    structure();
   } catch (const SnapshotError& e) {
     fail(e.what());
   }
   state.store(1, std::memory_order_release);
+}
+
+}  // namespace
+
+void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t block) const {
+  if (term_state[block].load(std::memory_order_acquire) == 1) return;
+  const std::uint32_t first = term_block_first[block];
+  const std::uint32_t last = block + 1 < term_block_first.size() ? term_block_first[block + 1] : d.term_count();
+  check_once(term_state[block], source, "the postings of terms " + std::to_string(first) + " to " + std::to_string(last),
+             term_block_checksum(d, first, last), term_block_sum[block], [&] {
+               for (auto t = first; t < last; ++t) check_postings(d, t);
+             });
 }
 
 void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t block) const {
-  auto& state = text_state[block];
-  if (state.load(std::memory_order_acquire) == 1) return;
-  if (state.load(std::memory_order_acquire) == 2 || text_block_checksum(d, block, text_block) != text_block_sum[block]) {
-    state.store(2, std::memory_order_release);
-    throw SnapshotError("snapshot " + source + " is corrupt (checksum mismatch in stored text block " + std::to_string(block) + ")");
-  }
-  state.store(1, std::memory_order_release);
+  if (text_state[block].load(std::memory_order_acquire) == 1) return;
+  check_once(text_state[block], source, "stored text block " + std::to_string(block), text_block_checksum(d, block, text_block),
+             text_block_sum[block], [] {});
 }
 
 void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block) const {
-  auto& state = record_state[block];
-  if (state.load(std::memory_order_acquire) == 1) return;
+  if (record_state[block].load(std::memory_order_acquire) == 1) return;
   const std::uint32_t first = block * record_block;
   const auto last = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t(first) + record_block, d.docs.size()));
-  const auto fail = [&](const std::string& why) {
-    state.store(2, std::memory_order_release);
-    throw SnapshotError("snapshot " + source + " is corrupt (" + why + ", in records " + std::to_string(first) + " to " +
-                        std::to_string(last) + ")");
-  };
-  if (state.load(std::memory_order_acquire) == 2 || record_block_checksum(d, first, last) != record_block_sum[block])
-    fail("checksum mismatch");
-  try {
-    check_records(d, first, last);
-  } catch (const SnapshotError& e) {
-    fail(e.what());
-  }
-  state.store(1, std::memory_order_release);
+  check_once(record_state[block], source, "records " + std::to_string(first) + " to " + std::to_string(last),
+             record_block_checksum(d, first, last), record_block_sum[block], [&] { check_records(d, first, last); });
 }
 
 void Index::Data::LazyChecks::check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const {
@@ -784,31 +797,23 @@ std::string snapshot_bytes(const Index& index) {
   meta.out.resize(table_at + std::size_t(arrays) * 24);
   const auto aligned = [](std::uint64_t at) { return (at + array_align - 1) / array_align * array_align; };
   std::uint64_t at = aligned(header_size + meta.out.size());
+  std::uint64_t file_end = at;  // the file ends where the last array's bytes do (no padding after it)
   std::size_t k = 0;
   each_array(d, [&](const auto& a, Check check) {
     using T = typename std::remove_cvref_t<decltype(a)>::value_type;
     const std::uint64_t entry[3] = {at, a.size(), check == Check::at_open ? checksum(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(T)) : 0};
     std::memcpy(meta.out.data() + table_at + 24 * k++, entry, sizeof entry);
-    at = aligned(at + a.size() * sizeof(T));
+    file_end = at + a.size() * sizeof(T);
+    at = aligned(file_end);
   });
 
   std::string out;
-  out.reserve(at);
+  out.reserve(file_end);
   out.append(magic, sizeof magic);
   const std::uint32_t version = snapshot_format_version, flags = 0;
   out.append(reinterpret_cast<const char*>(&version), 4);
   out.append(reinterpret_cast<const char*>(&flags), 4);
-  std::uint64_t header[4] = {header_size, meta.out.size(), checksum(meta.out.data(), meta.out.size()), 0};
-  // The file ends where the last array's bytes do (no padding after it).
-  std::uint64_t last_end = 0;
-  {
-    std::uint64_t pos = aligned(header_size + meta.out.size());
-    each_array(d, [&](const auto& a, Check) {
-      last_end = pos + a.size() * sizeof(typename std::remove_cvref_t<decltype(a)>::value_type);
-      pos = aligned(last_end);
-    });
-  }
-  header[3] = last_end;
+  const std::uint64_t header[4] = {header_size, meta.out.size(), checksum(meta.out.data(), meta.out.size()), file_end};
   out.append(reinterpret_cast<const char*>(header), sizeof header);
   out.resize(header_size, '\0');
   out += meta.out;
