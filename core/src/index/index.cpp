@@ -129,14 +129,12 @@ void Index::Data::apply_settings() {
       language_analyzers.emplace_back(std::string(attr_value(a)), Analyzer(*options));
   const auto& fw = settings.field_weights;
   const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
-  if (weight != impact_weights || impact_offset.size() != term_count() + 1) compute_impacts();
+  if (weight != impact_weights || impact_offset.size() != term_count() + 1) compute_impacts(weight);
 }
 
-void Index::Data::compute_impacts() {
+void Index::Data::compute_impacts(const std::array<double, field_count>& weight) {
   if (lazy) lazy->check_all(*this);  // every posting is read
   const auto& self = *this;
-  const auto& fw = settings.field_weights;
-  const std::array<double, field_count> weight{fw.title, fw.section_title, fw.body, fw.url};
   const std::uint32_t n = term_count();
   std::vector<std::uint32_t> offset(n + 1, 0);
   for (std::uint32_t t = 0; t < n; ++t) offset[t + 1] = offset[t] + self.term_df[t];

@@ -397,7 +397,8 @@ struct Index::Data {
   /// What the current settings decide: synonyms, landing pages, the records' languages'
   /// analyzers, and `impacts` when the field weights are not those they were computed with.
   void apply_settings();
-  void compute_impacts();
+  /// `impacts` under these field weights (title, section title, body, URL).
+  void compute_impacts(const std::array<double, field_count>& weight);
 
   /// Checks made at first use, for arrays viewing a mapped snapshot (snapshot.cpp): the
   /// postings, positions and impacts of a block of terms, a block of records (with their
@@ -515,6 +516,34 @@ class PostingsCursor {
   const std::uint8_t* end_;
   std::uint64_t pos_;
   std::uint32_t doc_ = 0;
+};
+
+/// Walks one term's title postings (Index::Data::title_postings) in document order: each is the
+/// term's posting of a record with it in a title or section title, as PostingsCursor::next_doc
+/// reports it, with its index among the term's postings (where its impact is).
+class TitleCursor {
+ public:
+  TitleCursor(const Index::Data& d, std::uint32_t term)
+      : p_(d.title_postings.data() + d.title_offset[term]),
+        end_(d.title_postings.data() + d.title_offset[term + 1]),
+        entry_(d.postings_offset[term]),
+        positions_(d.positions_offset[term]) {}
+
+  bool next(std::uint32_t& doc, std::uint64_t& entry, std::uint64_t& positions, std::uint32_t& k) {
+    if (p_ >= end_) return false;
+    doc_ += static_cast<std::uint32_t>(get_varint(p_));
+    doc = doc_ - 1;
+    entry = entry_ += get_varint(p_);
+    positions = positions_ += get_varint(p_);
+    k = k_ += static_cast<std::uint32_t>(get_varint(p_));
+    return true;
+  }
+
+ private:
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+  std::uint64_t entry_, positions_;
+  std::uint32_t doc_ = 0, k_ = 0;
 };
 
 /// The posting entry of `doc` whose field mask is at byte `entry` and positions at `positions`

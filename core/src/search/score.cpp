@@ -3,6 +3,7 @@
 #include "search/score.hpp"
 
 #include <bit>
+#include <optional>
 #include <span>
 
 #include "search/ranking.hpp"
@@ -50,19 +51,15 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   std::size_t total = 0;
   for (const auto& x : tc.expansions) total += d_.term_df[x.term];
   std::size_t most = std::min<std::size_t>(total, d_.docs.size());
-  // Kept to some fields (title suggestions), a word's postings are mostly elsewhere: room for all
-  // of them would be megabytes of fresh pages to fault in on a large site, for a few hits (an
-  // eighth of them: titles hold a few of a record's words).
   // Kept to the title fields (title suggestions): only the postings of records holding the word
-  // there, from the term's title list, not every posting of a common word. Each takes at least
-  // four bytes there, which bounds their number.
+  // there, from the term's title postings, not every posting of a common word. Each takes at
+  // least four bytes there, which bounds their number (room for all the postings would be
+  // megabytes of fresh pages on a large site, for a few hits).
   const bool titles_only = tc.fields && !(tc.fields & ~Index::Data::title_fields) && !d_.title_offset.empty();
   if (titles_only) {
     std::size_t bound = 0;
     for (const auto& x : tc.expansions) bound += (d_.title_offset[x.term + 1] - d_.title_offset[x.term]) / 4;
     most = std::min(most, bound);
-  } else if (tc.fields) {
-    most = std::min<std::size_t>(most, 1024 + most / 8);
   }
   if (keep) {  // a filtered walk keeps at most the records wanted
     std::size_t wanted = 0;
@@ -81,22 +78,16 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
     const double weight = expansion_weight(tc, x);
     const float factor = static_cast<float>(weight * impact_unit);
     const std::uint8_t* const impacts = d_.impacts.data() + d_.impact_offset[x.term];
-    const std::uint8_t* impact = impacts;
-    const std::uint8_t* title = titles_only ? d_.title_postings.data() + d_.title_offset[x.term] : nullptr;
-    const std::uint8_t* const title_end = titles_only ? d_.title_postings.data() + d_.title_offset[x.term + 1] : nullptr;
-    std::uint32_t title_doc = 0, title_k = 0;
-    std::uint64_t title_entry = d_.postings_offset[x.term], title_positions = d_.positions_offset[x.term];
-    for (;; ++impact) {
+    std::optional<TitleCursor> titles;
+    if (titles_only) titles.emplace(d_, x.term);
+    const std::uint8_t* impact = impacts - 1;  // the posting's impact
+    for (std::uint32_t k = 0;;) {
       if (titles_only) {
-        if (title >= title_end) break;
-        title_doc += static_cast<std::uint32_t>(get_varint(title));
-        doc = title_doc - 1;
-        entry = title_entry += get_varint(title);
-        positions = title_positions += get_varint(title);
-        title_k += static_cast<std::uint32_t>(get_varint(title));
-        impact = impacts + title_k;
-      } else if (!cur.next_doc(doc, entry, positions)) {
-        break;
+        if (!titles->next(doc, entry, positions, k)) break;
+        impact = impacts + k;
+      } else {
+        if (!cur.next_doc(doc, entry, positions)) break;
+        ++impact;
       }
       if (keep && !(keep[doc >> 6] >> (doc & 63) & 1)) continue;
       if (tc.fields && !(d_.postings[entry] & tc.fields)) continue;
