@@ -270,9 +270,9 @@ AppSettings settings_from(const py::object& settings) {
 // A Node plus what Python needs around it: the documents given per site, from which a site's
 // index is built again after add_documents. An engine that keeps nothing on disk builds it once,
 // at the next call that reads or changes an index (N calls of one document build once, not N
-// times); one that stores builds and stores at each call, so that a call that returned is kept. The node is never replaced (sites are added
-// to it), so a search that released the GIL always runs on a live engine; the buffer has its own
-// lock, taken with the GIL released.
+// times); one that stores builds and stores at each call, so that a call that returned is kept.
+// The node is never replaced (sites are added to it), so a search that released the GIL always
+// runs on a live engine; the buffer has its own lock, taken with the GIL released.
 class PyEngine {
  public:
   // With no settings the engine keeps nothing on disk; with settings it stores like the server.
@@ -288,8 +288,7 @@ class PyEngine {
     {
       py::gil_scoped_release release;
       index = load_snapshot(path, ss);
-      // As a node: a small index is checked whole now, a large one as it is read.
-      if (index->memory_bytes() <= limits::verify_before_serving_bytes) index->verify();
+      verify_if_small(*index, limits::verify_before_serving_bytes);  // as a node serves it
     }
     e->node_->engine().publish(site, index);
     return e;
@@ -348,9 +347,7 @@ class PyEngine {
   void add_documents(const std::string& site, const py::iterable& docs) {
     std::vector<Document> list;
     for (auto d : docs) list.push_back(document_from(d));
-    for (auto& d : list)
-      if (auto why = normalize_attributes(d.attributes); !why.empty())
-        throw RequestError("invalid_document", "document " + d.url + ": " + why);
+    normalize_documents(list);
     py::gil_scoped_release release;
     if (!has_site(site)) node_->put_site(site_or_new(site));
     std::lock_guard lock(documents_mutex_);

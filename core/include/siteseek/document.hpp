@@ -53,6 +53,10 @@ bool valid_attribute_name(std::string_view name);
 /// valid_attribute_name refuses, an empty value or one over 128 bytes, more than 32 values.
 std::string normalize_attributes(std::vector<Attribute>& attributes);
 
+/// normalize_attributes for every document given to an index (whoever built them); throws
+/// RequestError "invalid_document" naming the first that cannot be kept, and why.
+void normalize_documents(std::vector<Document>& documents);
+
 /// The page URL of a document: its url without the #fragment.
 inline std::string page_url(const Document& d) {
   auto hash = d.url.find('#');

@@ -128,6 +128,10 @@ void save_snapshot(const Index& index, const std::string& path);
 /// options). Throws SnapshotError when the file is truncated, corrupt or of another version
 /// (formats 5 and 6 name the upgrade command), IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
+/// How an index opened from a snapshot is served: when it takes at most `bytes`, it is checked
+/// whole now (verify(); true); a larger one is left to be checked as it is read (false), or by
+/// a background check (a node's).
+bool verify_if_small(const Index& index, std::uint64_t bytes);
 /// The snapshot file's bytes, for storage elsewhere than a file (Redis).
 std::string snapshot_bytes(const Index& index);
 /// Open snapshot bytes as load_snapshot does, but checked whole at once (the index keeps a copy

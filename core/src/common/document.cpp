@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "siteseek/document.hpp"
+#include "siteseek/error.hpp"
 #include "siteseek/limits.hpp"
 
 namespace siteseek {
@@ -33,6 +34,12 @@ std::string normalize_attributes(std::vector<Attribute>& attributes) {
            std::to_string(limits::max_record_attributes) + " a record carries";
   }
   return {};
+}
+
+void normalize_documents(std::vector<Document>& documents) {
+  for (auto& d : documents)
+    if (auto why = normalize_attributes(d.attributes); !why.empty())
+      throw RequestError("invalid_document", "document " + d.url + ": " + why);
 }
 
 }  // namespace siteseek

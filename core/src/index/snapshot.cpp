@@ -755,6 +755,12 @@ void Index::verify() const {
   if (data_->lazy) data_->lazy->check_all(*data_);
 }
 
+bool verify_if_small(const Index& index, std::uint64_t bytes) {
+  if (index.memory_bytes() > bytes) return false;
+  index.verify();
+  return true;
+}
+
 // --- writing -----------------------------------------------------------------------------------
 
 std::string snapshot_bytes(const Index& index) {

@@ -529,8 +529,7 @@ StartReport Node::start() {
         // A snapshot small enough to check in milliseconds is checked whole before it is served.
         // A large one is served at once (a block is checked when a search first reads it) and
         // checked whole in the background, then indexed again if it is corrupt.
-        const bool small = stored->index->memory_bytes() <= impl_->options.check_before_serving_bytes;
-        if (small) stored->index->verify();
+        const bool small = verify_if_small(*stored->index, impl_->options.check_before_serving_bytes);
         engine.publish(site.name, stored->index);
         report.loaded.push_back({site.name, stored->where, stored->index->size(),
                                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()});
@@ -706,12 +705,7 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
 }
 
 void Node::publish_documents(const std::string& site, std::vector<Document> documents) {
-  // Attributes as every record keeps them (docs/filters.md), whoever built the documents.
-  for (auto& d : documents) {
-    if (auto why = normalize_attributes(d.attributes); !why.empty()) {
-      throw RequestError("invalid_document", "document " + d.url + ": " + why);
-    }
-  }
+  normalize_documents(documents);  // attributes as every record keeps them (docs/filters.md)
   const SiteSettings settings = impl_->engine->settings()->site(site);
   std::lock_guard lock(impl_->reindex_mutex(settings.name));
   impl_->build_store_publish(settings, std::move(documents));
