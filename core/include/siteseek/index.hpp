@@ -2,7 +2,9 @@
 // The immutable in-memory index of one site: term dictionary (exact, prefix and typo lookup),
 // postings with per-field term frequencies and positions, and the stored fields of every
 // document. Built once by IndexBuilder, then shared read-only between any number of searches.
+#include <array>
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +23,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 7;
+inline constexpr std::uint32_t snapshot_format_version = 8;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {
@@ -56,7 +58,8 @@ class Index {
   /// differs from the one this index was built with ("boosts.link_list"). Empty: up to date.
   std::vector<std::string> settings_changes(const SiteSettings& current) const;
 
-  /// A stored document, materialised (for results and tests; not for hot loops).
+  /// A stored document, materialised (for results and tests; not for hot loops). Built again, it
+  /// gives the same index; its anchors come back as one text, joined by spaces.
   Document document(std::uint32_t doc) const;
   std::string_view url(std::uint32_t doc) const;
   std::string_view title(std::uint32_t doc) const;
@@ -110,6 +113,10 @@ class IndexBuilder {
   /// run on, at most 8; a number set here is not capped). Any number gives the same index; at
   /// least 256 documents go to each thread, so small builds use fewer.
   void set_threads(unsigned threads) noexcept;
+  /// Normalise field lengths by these averages, [page, section][field], instead of the index's
+  /// own: a segment built with its site's (SegmentedIndex::length_averages) scores as one index
+  /// of the whole site would.
+  void set_length_averages(const std::array<std::array<double, field_count>, 2>& averages);
   /// Build the index; the builder is empty afterwards.
   std::shared_ptr<const Index> build();
 
@@ -126,7 +133,7 @@ void save_snapshot(const Index& index, const std::string& path);
 /// block at a time when a search first reads them, and a corrupt block throws SnapshotError then.
 /// The analyzer options come from the file; `site` supplies everything else (weights, search
 /// options). Throws SnapshotError when the file is truncated, corrupt or of another version
-/// (formats 5 and 6 name the upgrade command), IoError when it cannot be read.
+/// (formats 5 to 7 name the upgrade command), IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
 /// How an index opened from a snapshot is served: when it takes at most `bytes`, it is checked
 /// whole now (verify(); true); a larger one is left to be checked as it is read (false), or by
@@ -140,7 +147,7 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const S
 /// The same, keeping `bytes` as the index's backing instead of a copy (when they are 8-byte
 /// aligned, as a string's heap buffer is).
 std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const SiteSettings& site, const std::string& source);
-/// Rewrite a snapshot of format 5 or 6 in the current format, in place (atomically); a current
+/// Rewrite a snapshot of format 5, 6 or 7 in the current format, in place (atomically); a current
 /// one is only verified whole. Returns the version the file had. Throws SnapshotError for another
 /// version or a corrupt file, IoError when it cannot be read or written.
 std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site);

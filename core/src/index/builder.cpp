@@ -309,6 +309,7 @@ struct IndexBuilder::Impl {
   SiteSettings site;
   std::vector<Document> documents;
   unsigned threads = 0;
+  std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
 };
 
 IndexBuilder::IndexBuilder(const SiteSettings& site) : impl_(std::make_unique<Impl>()) { impl_->site = site; }
@@ -334,6 +335,9 @@ void IndexBuilder::add_all(std::vector<Document> documents) {
 
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
+void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
+  impl_->length_averages = averages;
+}
 
 std::shared_ptr<const Index> IndexBuilder::build() {
   auto docs = std::move(impl_->documents);
@@ -360,6 +364,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> groups;
   std::vector<std::int64_t> first_of_group;  // the record the group's records share text with
   std::vector<std::string> hierarchies(docs.size());
+  std::vector<std::string> anchor_texts(docs.size());  // each record's anchors, each after a space
+  std::vector<TextRef> anchor_refs(docs.size());
   std::uint64_t text_size = 0;
   for (int pass = 0; pass < 2; ++pass) {
     for (std::uint32_t i = 0; i < docs.size(); ++i) {
@@ -408,6 +414,8 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         r.hierarchy = place(h, {{hierarchies[first], fr.hierarchy}});
         r.section_key = place(doc.section_key, {{f.section_key, fr.section_key}});
       }
+      for (const auto& a : doc.anchors) (anchor_texts[i] += ' ') += a;
+      anchor_refs[i] = place(anchor_texts[i], {});
       r.position = doc.position;
       r.boost = doc.boost;
       r.inbound_links = doc.inbound_links;
@@ -419,11 +427,6 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Copy in the order the references were made: a reference at the end of the copied text is
   // new bytes, one before it a repeat.
   d.text.reserve(text_size);
-  struct {
-    std::string text;  // each record's anchors, each after a space
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> at;  // per record: its anchors' offset and length in `text`
-  } anchors;
-  anchors.at.assign(docs.size(), {0, 0});
   std::vector<std::string> languages;            // the values of `language` attributes
   std::vector<std::uint32_t> language_of(docs.size());  // per record: 1 + its language, or 0
   std::uint64_t freed = 0;  // bytes of documents freed since the heap was last trimmed
@@ -434,14 +437,13 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       if ((r.type == DocumentType::page) != (pass == 0)) continue;
       for (const auto& [ref, value] : {std::pair<TextRef, std::string_view>{r.body, doc.body}, {r.url, doc.url}, {r.id, doc.id},
                                        {r.title, doc.title}, {r.section_title, doc.section_title},
-                                       {r.hierarchy, hierarchies[i]}, {r.section_key, doc.section_key}})
+                                       {r.hierarchy, hierarchies[i]}, {r.section_key, doc.section_key},
+                                       {anchor_refs[i], anchor_texts[i]}})
         if (ref.length && ref.offset == d.text.size()) d.text.append(value);
+      std::string().swap(anchor_texts[i]);
       // From here on the record's text is read from the index: the document's copy goes, so
       // that the documents and the text are not in memory whole together. The analysis needs
-      // only its anchors and its language besides.
-      anchors.at[i].first = anchors.text.size();
-      for (const auto& a : doc.anchors) (anchors.text += ' ') += a;
-      anchors.at[i].second = static_cast<std::uint32_t>(anchors.text.size() - anchors.at[i].first);
+      // only its language besides.
       for (const auto& a : doc.attributes) {
         if (a.name != "language") continue;
         auto it = std::find(languages.begin(), languages.end(), a.value);
@@ -459,6 +461,11 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     }
   }
   std::vector<std::string>().swap(hierarchies);
+  std::vector<std::string>().swap(anchor_texts);
+  // Stored, so that a record read back (Index::document: merging segments, deleting it) is
+  // indexed as it was. None when no record has anchors.
+  if (std::any_of(anchor_refs.begin(), anchor_refs.end(), [](const TextRef& r) { return r.length > 0; })) d.anchors = std::move(anchor_refs);
+  else std::vector<TextRef>().swap(anchor_refs);
   const auto total_docs = static_cast<std::uint32_t>(docs.size());
   std::vector<Document>().swap(docs);
   // The documents, freed as they were copied (trimming walks the whole heap: not for a few).
@@ -502,7 +509,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
           case Field::body: text = d.slice(r.body); break;
           case Field::url:
             url_buf = url_text(d.slice(r.url), site.url);
-            url_buf += std::string_view(anchors.text).substr(anchors.at[i].first, anchors.at[i].second);
+            url_buf += d.anchors_of(i);
             text = url_buf;
             break;
         }
@@ -680,7 +687,9 @@ std::shared_ptr<const Index> IndexBuilder::build() {
 
   d.analyzer.trim();  // the build's word cache holds the whole vocabulary; searches need far less
   d.checkpoints.shrink_to_fit();
+  d.given_length_averages = impl_->length_averages;
   d.finish();
+  d.given_length_averages.reset();
   return std::make_shared<const Index>(std::move(data));
 }
 

@@ -240,6 +240,7 @@ void Index::Data::derive() {
   }
   for (int t = 0; t < 2; ++t)
     for (auto& a : avg_field_length[t]) a = of_type[t] ? std::max(1.0, a / of_type[t]) : 1.0;
+  if (given_length_averages) avg_field_length = *given_length_averages;
   inv_norm.resize(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) {
     const auto& avg = avg_field_length[docs[i].type == DocumentType::section];
@@ -333,6 +334,8 @@ Document Index::document(std::uint32_t doc) const {
   out.boost = r.boost;
   out.inbound_links = r.inbound_links;
   out.content_hash = r.content_hash;
+  // The anchors as one text (they were stored joined by spaces), which is indexed the same.
+  if (const auto anchors = d.anchors_of(doc); anchors.size() > 1) out.anchors.emplace_back(anchors.substr(1));
   // The record's own attributes: the built-in type and area are left out where they are what
   // a build derives anyway, so a document read back and built again gives the same index.
   std::vector<Attribute> built_in;  // what for_each_attribute adds to a record without attributes

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -235,6 +236,9 @@ struct Index::Data {
   Array<char> text;
   Array<DocRecord> docs;
   std::uint32_t page_groups = 0;
+  /// Per record (or none at all): the text of the links pointing at it, each after a space,
+  /// indexed in its URL field (Document::anchors).
+  Array<TextRef> anchors;
   Array<std::uint32_t> checkpoint_offset;  ///< per doc + 1: range into checkpoints
   Array<Checkpoint> checkpoints;
   /// Average field lengths per record type, [page, section][field]: a page is measured against
@@ -242,6 +246,8 @@ struct Index::Data {
   /// not move the pages' scores (one average for both sank long pages when definitions became
   /// records and the Python docs' records tripled).
   std::array<std::array<double, field_count>, 2> avg_field_length{};
+  /// Set before derive(): the averages to use instead of the records' own (a segment's site's).
+  std::optional<std::array<std::array<double, field_count>, 2>> given_length_averages;
   /// Per document and field: 1 / (1 - b + b * length / average length), BM25F's length
   /// normalisation, computed once so scoring multiplies instead of divides.
   Array<std::array<float, field_count>> inv_norm;
@@ -360,6 +366,12 @@ struct Index::Data {
   const DocRecord& record(std::uint32_t doc) const {
     if (lazy) [[unlikely]] lazy->check_record(*this, doc);
     return docs[doc];
+  }
+  /// Record `doc`'s anchors as stored (each after a space; empty: none).
+  std::string_view anchors_of(std::uint32_t doc) const {
+    if (anchors.empty()) return {};
+    (void)record(doc);  // checks the record block, which covers its anchors' reference
+    return slice(anchors[doc]);
   }
   std::string_view slice(TextRef r) const {
     if (lazy) [[unlikely]] lazy->check_text(*this, r.offset, r.length);

@@ -183,6 +183,8 @@ void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
   if (version < 7) return;
   f(d.title_offset, Check::at_open);
   f(d.title_postings, Check::term_blocks);
+  if (version < 8) return;
+  f(d.anchors, Check::record_blocks);
 }
 
 /// The sizes of the records written as they are: a file from a build with another layout is
@@ -267,6 +269,7 @@ void check_records(const Index::Data& d, std::uint32_t first, std::uint32_t last
       if (std::uint64_t(t.offset) + t.length > d.text.size()) bad("stored text");
     if (r.page_group >= d.page_groups) bad("page groups");
     if (d.doc_group.size() == d.docs.size() && d.doc_group[i] != r.page_group) bad("record tables");
+    if (!d.anchors.empty() && std::uint64_t(d.anchors[i].offset) + d.anchors[i].length > d.text.size()) bad("stored text");
   }
 }
 
@@ -291,6 +294,7 @@ void validate(const Index::Data& d, bool whole) {
   for (auto s : d.term_stem)
     if (s >= stems) bad("term stems");
   if (!offsets_ok(d.checkpoint_offset, docs, d.checkpoints.size())) bad("checkpoints");
+  if (!d.anchors.empty() && d.anchors.size() != docs) bad("record anchors");
   if (whole) check_records(d, 0, static_cast<std::uint32_t>(docs));
   // Attribute pairs: offsets inside their arrays, keys sorted and named, records ascending.
   const auto pairs = d.attr_docs_offset.empty() ? 0 : d.attr_docs_offset.size() - 1;
@@ -381,7 +385,9 @@ std::uint64_t term_block_checksum(const Index::Data& d, std::uint32_t first, std
 std::uint64_t record_block_checksum(const Index::Data& d, std::uint32_t first, std::uint32_t last) {
   const std::uint64_t h = checksum(reinterpret_cast<const char*>(d.docs.data() + first), std::size_t(last - first) * sizeof(DocRecord));
   const auto from = d.checkpoint_offset[first], to = d.checkpoint_offset[last];
-  return h * 31 + checksum(reinterpret_cast<const char*>(d.checkpoints.data() + from), std::size_t(to - from) * sizeof(Checkpoint));
+  const std::uint64_t c = h * 31 + checksum(reinterpret_cast<const char*>(d.checkpoints.data() + from), std::size_t(to - from) * sizeof(Checkpoint));
+  if (d.anchors.empty()) return c;
+  return c * 31 + checksum(reinterpret_cast<const char*>(d.anchors.data() + first), std::size_t(last - first) * sizeof(TextRef));
 }
 
 std::uint64_t text_block_checksum(const Index::Data& d, std::uint64_t block, std::uint64_t bytes) {
@@ -599,7 +605,7 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                         const SiteSettings& site, const std::string& path) {
   const auto version = version_of({base, size}, path);
-  if (version == 5 || version == 6)
+  if (version >= 5 && version <= 7)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
   if (version != snapshot_format_version) throw SnapshotError(describe_version(version, path));
@@ -678,7 +684,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
       for (std::size_t b = 0; b < record_sums.size(); ++b) {
         const std::uint64_t first = b * record_block, last = std::min<std::uint64_t>(first + record_block, d.docs.size());
         if (first >= last || d.checkpoint_offset.size() <= last || d.checkpoint_offset[first] > d.checkpoint_offset[last] ||
-            d.checkpoint_offset[last] > d.checkpoints.size())
+            d.checkpoint_offset[last] > d.checkpoints.size() || (!d.anchors.empty() && d.anchors.size() < last))
           continue;
         put(m.record_sums_at, b, record_block_checksum(d, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)));
       }
@@ -912,18 +918,20 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     load_snapshot(path, site)->verify();
     return version;
   }
-  if (version == 6) {
-    // Format 6 lacks only the title postings: opened as it is, checked whole, and given them.
+  if (version == 6 || version == 7) {
+    // Format 6 lacks the title postings, and 6 and 7 the stored anchors: opened as it is, checked
+    // whole, and given the postings. Their anchors are not known (still indexed in the postings,
+    // but a record read back has none): an index built again from the site restores them.
     if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
-    auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, 6);
+    auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, version);
     index->verify();
     auto& d = const_cast<Index::Data&>(index->data());
-    d.derive_title_postings();
+    if (version == 6) d.derive_title_postings();
     d.apply_settings();
     save_snapshot(*index, path);
     return version;
   }
-  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only versions 5 and 6");
+  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only versions 5 to 7");
   const Index old(read_v5(file, site, path));
   save_snapshot(old, path);
   return version;

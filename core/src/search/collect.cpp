@@ -45,7 +45,8 @@ std::pair<std::int64_t, std::size_t> pinned_record(const Index::Data& d, const S
 
 // Facet counts (SearchRequest::facets) over the results in `ranked` and the pinned record:
 // for each name, its pairs' counts, read from each result's pair list.
-std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& request, Scratch& s, const std::vector<Collected::Pinned>& pinned) {
+std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& request, Scratch& s, const std::vector<Collected::Pinned>& pinned,
+                                bool every_value) {
   std::vector<Facet> out;
   const std::size_t asked = std::min(request.facets.size(), limits::max_facets);
   for (std::size_t f = 0; f < asked; ++f) {
@@ -68,7 +69,7 @@ std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& reque
     std::vector<std::uint32_t> order;
     for (std::uint32_t a = 0; a < count.size(); ++a)
       if (count[a]) order.push_back(a);
-    const std::size_t listed = std::min(order.size(), limits::max_facet_values);
+    const std::size_t listed = every_value ? order.size() : std::min(order.size(), limits::max_facet_values);
     std::partial_sort(order.begin(), order.begin() + listed, order.end(), [&](auto a, auto b) {
       return count[a] != count[b] ? count[a] > count[b] : a < b;  // pair ids follow value order
     });
@@ -119,7 +120,11 @@ SubRanked sub_records(const Index::Data& d, Scratch& s, std::size_t start, std::
 
 }  // namespace
 
-Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active) {
+std::pair<std::int64_t, std::size_t> landing_page(const Index::Data& d, const SearchRequest& request, const ActiveRules* active) {
+  return pinned_record(d, request, active);
+}
+
+Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active, const CollectOptions& options) {
   const auto& d = index.data();
   Collected out;
   // Sub-results are listed under their page's one result: they group results by page.
@@ -152,7 +157,13 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s, 
   if (active)
     for (const auto* p : active->pins)
       for (const auto doc : p->docs) pin(doc, p->rule);
-  if (const auto landing = pinned_record(d, request, active); landing.first >= 0)
+  auto landing = pinned_record(d, request, active);
+  if (options.landing) {
+    const auto k = *options.landing;
+    landing = k >= 0 && static_cast<std::size_t>(k) < d.pins.size() ? std::pair{d.pins[static_cast<std::size_t>(k)].doc, static_cast<std::size_t>(k)}
+                                                                     : std::pair<std::int64_t, std::size_t>{-1, 0};
+  }
+  if (landing.first >= 0)
     pin(static_cast<std::uint32_t>(landing.first), -1 - static_cast<std::int64_t>(landing.second));
   if (!pinned.empty()) {
     std::vector<bool> matched(pinned.size(), false);
@@ -166,7 +177,7 @@ Collected collect(const Index& index, const SearchRequest& request, Scratch& s, 
     });
     for (bool m : matched) out.total += m ? 0 : 1;
   }
-  if (!request.facets.empty()) out.facets = count_facets(d, request, s, pinned);
+  if (!request.facets.empty()) out.facets = count_facets(d, request, s, pinned, options.every_facet_value);
   out.start = std::min<std::size_t>(request.start, limits::max_results_window);
   const std::size_t want = std::min<std::size_t>(out.start + request.num, limits::max_results_window);
   const std::size_t pin_extra = pinned.size();

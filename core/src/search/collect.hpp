@@ -4,6 +4,8 @@
 // each returned page's other matching sections.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -46,6 +48,18 @@ struct ActiveRules;
 /// sub_results with distinct = false. Records `s.allows` refuses are never pinned. Facet counts
 /// go over every result before the top is cut. `s.cands` is left unspecified. `active`: the
 /// curation pins (and hides, which a pin never overrides) this query fires; null: none.
-Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active = nullptr);
+/// What a search over segments asks of each segment's collect.
+struct CollectOptions {
+  /// Every value of a facet, not the most frequent limits::max_facet_values (summed over segments).
+  bool every_facet_value = false;
+  /// The landing page to pin, landing_pages[k], decided for the whole site (-1: none); unset: this
+  /// index's first whose query fires.
+  std::optional<std::int64_t> landing;
+};
+Collected collect(const Index& index, const SearchRequest& request, Scratch& s, const ActiveRules* active = nullptr,
+                  const CollectOptions& options = {});
+/// The landing page the query fires (landing_pages[k], its record in `d`): the first whose page
+/// `d` has, or k -1.
+std::pair<std::int64_t, std::size_t> landing_page(const Index::Data& d, const SearchRequest& request, const ActiveRules* active);
 
 }  // namespace siteseek::detail

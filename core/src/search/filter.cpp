@@ -195,14 +195,17 @@ void set_records(const Index::Data& d, std::uint32_t pair, Bits& out) {
   }
 }
 
-Bits eval(const Index::Data& d, const FilterNode& f) {
+Bits eval(const Index::Data& d, const FilterNode& f, bool strict) {
   const std::size_t words = (d.docs.size() + 63) / 64;
   Bits out(words, 0);
   switch (f.kind) {
     case FilterNode::Kind::test:
     case FilterNode::Kind::any: {
       const auto [first, last] = d.attr_range(f.name);
-      if (first == last) unknown_attribute(f);
+      if (first == last) {
+        if (strict) unknown_attribute(f);
+        return out;  // a name other segments have
+      }
       if (f.kind == FilterNode::Kind::any) {
         for (auto a = first; a < last; ++a) set_records(d, a, out);
       } else if (const auto a = d.find_attr(f.name, f.value); a != Index::Data::no_attr) {
@@ -211,22 +214,22 @@ Bits eval(const Index::Data& d, const FilterNode& f) {
       return out;
     }
     case FilterNode::Kind::none_of: {
-      out = eval(d, f.children[0]);
+      out = eval(d, f.children[0], strict);
       for (auto& w : out) w = ~w;
       if (d.docs.size() % 64) out.back() &= (std::uint64_t{1} << (d.docs.size() % 64)) - 1;
       return out;
     }
     case FilterNode::Kind::all_of: {
-      out = eval(d, f.children[0]);
+      out = eval(d, f.children[0], strict);
       for (std::size_t k = 1; k < f.children.size(); ++k) {
-        const auto next = eval(d, f.children[k]);
+        const auto next = eval(d, f.children[k], strict);
         for (std::size_t w = 0; w < words; ++w) out[w] &= next[w];
       }
       return out;
     }
     case FilterNode::Kind::any_of: {
       for (const auto& c : f.children) {
-        const auto next = eval(d, c);
+        const auto next = eval(d, c, strict);
         for (std::size_t w = 0; w < words; ++w) out[w] |= next[w];
       }
       return out;
@@ -253,14 +256,19 @@ void filter_names(const FilterNode& f, std::vector<std::string>& out) {
   for (const auto& c : f.children) filter_names(c, out);
 }
 
-std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f) { return eval(d, f); }
+std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f, bool strict) { return eval(d, f, strict); }
 
 void check_filter_names(const Index::Data& d, const FilterNode& f) {
+  const Index::Data* one[] = {&d};
+  check_filter_names(one, f);
+}
+
+void check_filter_names(std::span<const Index::Data* const> ds, const FilterNode& f) {
   if (f.kind == FilterNode::Kind::test || f.kind == FilterNode::Kind::any) {
-    const auto [first, last] = d.attr_range(f.name);
-    if (first == last) unknown_attribute(f);
+    if (std::none_of(ds.begin(), ds.end(), [&](const Index::Data* d) { return d->attr_range(f.name).first != d->attr_range(f.name).second; }))
+      unknown_attribute(f);
   }
-  for (const auto& c : f.children) check_filter_names(d, c);
+  for (const auto& c : f.children) check_filter_names(ds, c);
 }
 
 namespace {
@@ -293,16 +301,30 @@ std::string required_value(const FilterNode& f, std::string_view name) {
 
 RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
                              const std::vector<QueryAttribute>& in_query) {
+  if (!d) return request_filter(std::span<const Index::Data* const>{}, request, in_query);
+  const Index::Data* one[] = {d};
+  return request_filter(one, request, in_query);
+}
+
+RequestFilter request_filter(std::span<const Index::Data* const> segments, const SearchRequest& request,
+                             const std::vector<QueryAttribute>& in_query) {
   RequestFilter out;
+  const auto has = [&](std::string_view name) {
+    return std::any_of(segments.begin(), segments.end(), [&](const Index::Data* d) { return d->attr_range(name).first != d->attr_range(name).second; });
+  };
   auto filter = parse_filter(request.filters);
   std::vector<std::string> named;
   if (filter) filter_names(*filter, named);
   FilterNode all{FilterNode::Kind::all_of, {}, {}, 0, {}};
   for (const auto& a : in_query) {
-    if (d && d->attr_range(a.name).first == d->attr_range(a.name).second) {
+    if (!segments.empty() && !has(a.name)) {
+      std::vector<std::string_view> names;
+      for (const auto* d : segments)
+        for (std::uint32_t p = 0; p < d->attr_count(); ++p) names.push_back(d->attr_name(p));
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
       std::string known;
-      for (std::uint32_t p = 0; p < d->attr_count(); ++p)
-        if (p == 0 || d->attr_name(p) != d->attr_name(p - 1)) known += (known.empty() ? "" : ", ") + std::string(d->attr_name(p));
+      for (const auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
       throw UnknownAttributeError("invalid_query", "unknown field '@" + a.name + ":' (fields: title, section_title, body, url; attributes: " +
                                               known + ")");
     }
@@ -317,9 +339,15 @@ RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
       all.children.push_back(std::move(no));
     }
   }
-  const auto page = !d || d->settings.context_attributes.empty() || request.from_url.empty()
-                        ? Index::Data::no_attr
-                        : reader_page(*d, request.from_url);
+  // The reader's page, in the segment that has it.
+  const Index::Data* d = nullptr;
+  auto page = Index::Data::no_attr;
+  if (!segments.empty() && !segments[0]->settings.context_attributes.empty() && !request.from_url.empty())
+    for (const auto* seg : segments)
+      if (page = reader_page(*seg, request.from_url); page != Index::Data::no_attr) {
+        d = seg;
+        break;
+      }
   if (page != Index::Data::no_attr) {
     for (const auto& name : d->settings.context_attributes) {
       if (std::find(named.begin(), named.end(), name) != named.end()) continue;
@@ -352,7 +380,7 @@ RequestFilter set_filter(const Index::Data& d, const SearchRequest& request, con
                          Scratch& s) {
   auto r = request_filter(&d, request, in_query);
   s.filtered = r.filter.has_value();
-  if (s.filtered) s.filter = eval(d, *r.filter);
+  if (s.filtered) s.filter = eval(d, *r.filter, true);
   return r;
 }
 

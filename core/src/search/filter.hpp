@@ -5,6 +5,7 @@
 // totals, facets and pagination count only the records it keeps.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +47,15 @@ class UnknownAttributeError : public RequestError {
 void filter_names(const FilterNode& f, std::vector<std::string>& out);
 
 /// The records `f` keeps: a bit per record of `d` (bits past the last record clear). Throws
-/// UnknownAttributeError("invalid_filter") for a name no record of the index carries.
-std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f);
+/// UnknownAttributeError("invalid_filter") for a name no record of the index carries, unless not
+/// `strict` (a segment: the name was checked against them all, and is no record's here).
+std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f, bool strict = true);
 
 /// Throws UnknownAttributeError("invalid_filter"), as evaluate_filter does, for the first name `f` tests
 /// that no record of `d` carries (for a backend that runs `f` elsewhere).
 void check_filter_names(const Index::Data& d, const FilterNode& f);
+/// The same over segments: a name is unknown when none of them has it.
+void check_filter_names(std::span<const Index::Data* const> segments, const FilterNode& f);
 
 /// Everything a request filters by, as one expression, and the reader's context it holds.
 struct RequestFilter {
@@ -67,6 +71,10 @@ struct RequestFilter {
 /// `request.filters`. An `@name:` no record of `d` has throws UnknownAttributeError("invalid_query").
 /// Without an index (`d` null) there is no page to read a context from and no name is checked.
 RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
+                             const std::vector<QueryAttribute>& in_query);
+/// The same over segments: a name is unknown when none has it; the reader's page is found in
+/// whichever has it.
+RequestFilter request_filter(std::span<const Index::Data* const> segments, const SearchRequest& request,
                              const std::vector<QueryAttribute>& in_query);
 
 /// Sets the request's filter (request_filter) into `s` (Scratch::filter, filtered) and returns

@@ -2,13 +2,12 @@
 // against the dictionary. All expansion caps come from siteseek/limits.hpp.
 #include "search/plan.hpp"
 
-#include "search/curation_apply.hpp"
-
 #include <algorithm>
 #include <cmath>
 
 #include "index/index_data.hpp"
 #include "search/curation_apply.hpp"
+#include "search/lexicon.hpp"
 #include "search/ranking.hpp"
 #include "siteseek/limits.hpp"
 
@@ -78,8 +77,8 @@ enum class Expand : std::uint8_t {
 };
 
 struct Builder {
-  const Index& index;
-  const Index::Data& d;
+  Lexicon& lex;
+  const Index::Data& d;  // the site's settings as analysed (synonyms, languages): alike in every segment
   const Analyzer& analyzer;
   PlanOptions options;
   Plan plan;
@@ -105,14 +104,14 @@ struct Builder {
                     float weight, MatchKind kind) {
     if (variants.size() > limits::max_stem_variants) {
       std::partial_sort(variants.begin(), variants.begin() + limits::max_stem_variants, variants.end(),
-                        [&](auto a, auto b) { return d.term_df[a] > d.term_df[b]; });
+                        [&](auto a, auto b) { return lex.df(a) > lex.df(b); });
       variants.resize(limits::max_stem_variants);
     }
     for (auto v : variants)
       if (v != except) out.push_back({v, weight, kind});
   }
   void add_stems(std::vector<Expansion>& out, std::string_view stem, std::uint32_t exact_or_none, float weight) {
-    add_variants(out, index.stem_variants(stem), exact_or_none, weight, MatchKind::stem);
+    add_variants(out, lex.stem_variants(stem), exact_or_none, weight, MatchKind::stem);
   }
 
   // One query word -> a term clause with its expansions. Returns its index in plan.terms.
@@ -129,7 +128,7 @@ struct Builder {
     tc.stop = t.stop;
     tc.position = base + t.position;
     auto& ex = tc.expansions;
-    auto exact = index.find(t.term);
+    auto exact = lex.find(t.term);
     const std::uint32_t none = ~0u;
     const std::uint32_t exact_id = exact >= 0 ? static_cast<std::uint32_t>(exact) : none;
     if (exact >= 0) ex.push_back({exact_id, weight_exact, MatchKind::exact});
@@ -140,39 +139,39 @@ struct Builder {
       if (!t.stop) plan.highlight.stems.push_back(tc.stem);
       // A search kept to no language of a site holding several: the word's stem in each of the
       // records' other languages too (Index::Data::language_analyzers).
-      if (options.all_languages)
-        for (const auto& [tag, other] : d.language_analyzers) {
+      if (options.all_languages) {
+        const auto each = [&](const Analyzer& other) {
           auto st = other.stem(t.term);
-          if (st == tc.stem) continue;
+          if (st == tc.stem) return;
           add_stems(ex, st, exact_id, weight_stem);
           if (!t.stop) plan.highlight.stems.push_back(std::move(st));
-        }
+        };
+        if (options.languages)
+          for (const auto* other : *options.languages) each(*other);
+        else
+          for (const auto& [tag, other] : d.language_analyzers) each(other);
+      }
     }
     std::uint32_t completions_df = 0;
     if (prefix) {
+      // The most frequent completions carry nearly all the documents a prefix can mean; the
+      // long tail of rare ones costs postings for records that also match a common one.
       std::vector<std::uint32_t> ids;
       if (completions) {
         for (auto id : *completions)
           if (id != exact_id) ids.push_back(id);
+        const std::size_t cap = std::min(limits::max_prefix_terms, ids.size());
+        std::partial_sort(ids.begin(), ids.begin() + cap, ids.end(), [&](auto a, auto b) { return lex.more_frequent(a, b); });
+        ids.resize(cap);
       } else {
-        auto [lo, hi] = index.prefix_range(t.term);
-        ids.reserve(hi - lo);
-        for (auto id = lo; id < hi; ++id)
-          if (id != exact_id) ids.push_back(id);
+        ids = lex.top_completions(t.term, exact, limits::max_prefix_terms);
       }
-      // The most frequent completions carry nearly all the documents a prefix can mean; the
-      // long tail of rare ones costs postings for records that also match a common one.
-      const std::size_t cap = std::min(limits::max_prefix_terms, ids.size());
-      std::partial_sort(ids.begin(), ids.begin() + cap, ids.end(), [&](auto a, auto b) {
-        return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b;
-      });
-      ids.resize(cap);
       for (auto id : ids) {
-        completions_df += d.term_df[id];
+        completions_df += lex.df(id);
         // The word typed whole and more of an identifier ("logging" -> "logging.config") is in
         // no record without the word itself, which the exact expansion matches for more (a
         // higher weight, at least the same frequencies): walking it would only repeat records.
-        if (exact >= 0 && identifier_continuation(d.term(id), t.term)) continue;
+        if (exact >= 0 && identifier_continuation(lex.term(id), t.term)) continue;
         ex.push_back({id, weight_prefix, MatchKind::prefix});
       }
       plan.highlight.prefixes.push_back(t.term);
@@ -180,7 +179,7 @@ struct Builder {
     const auto length = t.term.size();
     // A word the documents use several times is taken as typed: looking for its neighbours
     // would only add noise (and time). So is a word being typed that common words complete.
-    const bool known = (exact >= 0 && d.term_df[exact_id] >= known_word_min_df) ||
+    const bool known = (exact >= 0 && lex.df(exact_id) >= known_word_min_df) ||
                        (prefix && completions_df >= known_word_min_df);
     // A camelCase name typed whole is spelled like a word ("VecDequeue"), as the names a typo may
     // correct to are (index_data.hpp): it may have typos too; so may each part of an identifier
@@ -190,7 +189,7 @@ struct Builder {
     if (expand != Expand::none && options.typo && !known && typo_kind && length >= options.one_typo_min_length &&
         !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
-      auto matches = index.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
+      auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
       std::size_t ones = 0, twos = 0, shown = 0;
       for (const auto& m : matches) {
         if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
@@ -198,14 +197,13 @@ struct Builder {
         const float w = m.distance == 1 ? weight_one_typo : weight_two_typos;
         const auto kind = m.distance == 1 ? MatchKind::one_typo : MatchKind::two_typos;
         ex.push_back({m.term, w, kind});
-        if (shown++ < limits::max_highlighted_typo_terms) plan.highlight.terms.emplace_back(d.term(m.term));
+        if (shown++ < limits::max_highlighted_typo_terms) plan.highlight.terms.emplace_back(lex.term(m.term));
         // The word meant also matches by its stem ('lamda' -> lambda -> "Lambdas"), as typed
         // words do: for the likeliest corrections (the most frequent come first).
         if (shown <= limits::typo_stem_corrections) {
-          const auto st = d.term_stem[m.term];
-          add_variants(ex, {d.stem_terms.begin() + d.stem_terms_offset[st], d.stem_terms.begin() + d.stem_terms_offset[st + 1]},
-                       m.term, w * weight_stem, kind);
-          plan.highlight.stems.emplace_back(d.stem(st));
+          const auto st = lex.stem_of(m.term);
+          add_variants(ex, lex.stem_variants(st), m.term, w * weight_stem, kind);
+          plan.highlight.stems.emplace_back(st);
         }
       }
     }
@@ -213,7 +211,7 @@ struct Builder {
     for (const auto* member : single_synonyms) {
       if (synonym_count++ >= limits::max_synonym_expansions) break;
       const auto& s = member->front();
-      auto id = index.find(s.term);
+      auto id = lex.find(s.term);
       if (id >= 0) ex.push_back({static_cast<std::uint32_t>(id), weight_synonym, MatchKind::synonym});
       plan.highlight.terms.push_back(s.term);
       if (s.kind == TokenKind::word) {
@@ -231,10 +229,10 @@ struct Builder {
     // The clause's idf: how rare the word typed is (the exact term, else its most common
     // expansion), so rare completions and rare typo neighbours are not inflated.
     std::uint32_t df = 0;
-    if (exact >= 0) df = d.term_df[exact_id];
+    if (exact >= 0) df = lex.df(exact_id);
     else
-      for (const auto& e : ex) df = std::max(df, d.term_df[e.term]);
-    const double n = static_cast<double>(std::max<std::size_t>(d.docs.size(), 1));
+      for (const auto& e : ex) df = std::max(df, lex.df(e.term));
+    const double n = lex.documents();
     auto idf_of = [&](double f) { return std::log(1.0 + (n - f + 0.5) / (f + 0.5)); };
     tc.idf = idf_of(df);
     // A completion more common than the word typed counts with its own idf: "into" completing
@@ -242,7 +240,7 @@ struct Builder {
     // corrections keep the clause's: the word meant is usually commoner than the one typed.)
     for (auto& e : ex) {
       if (e.kind != MatchKind::prefix) continue;
-      const double own = idf_of(d.term_df[e.term]);
+      const double own = idf_of(lex.df(e.term));
       if (own < tc.idf) e.weight = static_cast<float>(e.weight * own / tc.idf);
     }
     plan.terms.push_back(std::move(tc));
@@ -266,17 +264,16 @@ struct Builder {
   // start. Empty when some character starts no term, except while `typing` it: a rest that only
   // starts terms is left out ("シンボリ" is シン ボ and the リ of リック still being typed; a phrase
   // matches one expansion of each word, so a prefix in it would not find every completion).
-  std::vector<std::string> spelling(std::string_view word, bool typing) const {
+  std::vector<std::string> spelling(std::string_view word, bool typing) {
     std::vector<std::string> pieces;
     for (std::size_t at = 0; at < word.size();) {
       std::size_t end = word.size();
       for (; end > at; --end) {
         if (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) continue;  // inside a character
-        if (index.find(word.substr(at, end - at)) >= 0) break;
+        if (lex.find(word.substr(at, end - at)) >= 0) break;
       }
       if (end == at) {
-        auto [lo, hi] = index.prefix_range(word.substr(at));
-        if (typing && hi > lo) return pieces;
+        if (typing && lex.completions(word.substr(at), 1) > 0) return pieces;
         return {};
       }
       pieces.emplace_back(word.substr(at, end - at));
@@ -292,14 +289,13 @@ struct Builder {
   // searched respelled: each such word cut into the index's own terms that spell it, as a phrase,
   // since it was typed as one run and the documents that hold it hold it adjacent. None when
   // nothing was respelled or some word cannot be.
-  std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) const {
+  std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) {
     // Whether the index lacks units[k], a CJK word (being typed: lacks its completions too).
     const auto unknown = [&](std::size_t k) {
       const Token& t = units[k].head;
-      if (t.kind != TokenKind::cjk || index.find(t.term) >= 0) return false;
+      if (t.kind != TokenKind::cjk || lex.find(t.term) >= 0) return false;
       if (!prefix || k + 1 < units.size()) return true;
-      auto [lo, hi] = index.prefix_range(t.term);
-      return hi == lo;
+      return lex.completions(t.term, 1) == 0;
     };
     std::size_t first = 0;
     while (first < units.size() && !unknown(first)) ++first;
@@ -368,19 +364,18 @@ struct Builder {
     const std::size_t at = part.offset - head.offset;
     if (std::string_view(head.term).substr(at, part.term.size()) != part.term) return std::nullopt;
     // Nothing completes the whole: the identifier is not in the index as typed.
-    auto [lo, hi] = index.prefix_range(head.term);
-    if (hi - lo <= (index.find(head.term) >= 0 ? 1u : 0u)) return std::nullopt;
+    if (lex.completions(head.term, 2) <= (lex.find(head.term) >= 0 ? 1u : 0u)) return std::nullopt;
     std::vector<std::uint32_t> out;
     for (const auto& x : whole.expansions) {
       if (x.kind != MatchKind::prefix) continue;
-      const auto completion = d.term(x.term);
+      const auto completion = lex.term(x.term);
       std::size_t end = at;
       while (end < completion.size() && ((completion[end] >= 'a' && completion[end] <= 'z') ||
                                          (completion[end] >= '0' && completion[end] <= '9') ||
                                          static_cast<unsigned char>(completion[end]) >= 0x80))
         ++end;
       if (end <= at + part.term.size()) continue;  // the part typed whole: its exact term covers it
-      const auto id = index.find(completion.substr(at, end - at));
+      const auto id = lex.find(completion.substr(at, end - at));
       if (id >= 0) out.push_back(static_cast<std::uint32_t>(id));
     }
     std::sort(out.begin(), out.end());
@@ -467,8 +462,36 @@ struct Builder {
 
 }  // namespace
 
+PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so, std::chrono::steady_clock::time_point started) {
+  PlanOptions po;
+  po.typo = request.typo.value_or(so.typo_tolerance);
+  po.one_typo_min_length = so.one_typo_min_length;
+  po.two_typos_min_length = so.two_typos_min_length;
+  po.deadline = started + limits::search_deadline;
+  return po;
+}
+
 Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions& options) {
-  Builder b{index, index.data(), options.analyzer ? *options.analyzer : index.analyzer(), options, {},
+  Lexicon lex(index);
+  return make_plan(index, lex, parsed, options);
+}
+
+Plan bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment) {
+  Plan out = plan;
+  for (auto& tc : out.terms) {
+    std::erase_if(tc.expansions, [&](Expansion& e) {
+      const auto id = lex.local(e.term, segment);
+      if (id >= 0) e.term = static_cast<std::uint32_t>(id);
+      return id < 0;
+    });
+    // In the segment's order, which is the text's, as one index walks them.
+    std::sort(tc.expansions.begin(), tc.expansions.end(), [](const Expansion& a, const Expansion& b) { return a.term < b.term; });
+  }
+  return out;
+}
+
+Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, const PlanOptions& options) {
+  Builder b{lex, index.data(), options.analyzer ? *options.analyzer : index.analyzer(), options, {},
             index.data().synonym_words};
   const auto split = split_runs(b.analyzer, parsed);
   const ParsedQuery& query = split ? *split : parsed;

@@ -9,10 +9,13 @@
 
 #include "search/query_parser.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
 
 namespace siteseek::detail {
 
 struct CompiledRules;
+class Lexicon;
 
 enum class MatchKind : std::uint8_t { exact, stem, synonym, prefix, one_typo, two_typos };
 
@@ -93,9 +96,21 @@ struct PlanOptions {
   const CompiledRules* rules = nullptr;
   /// TermClause::fields of every word (0: any field).
   std::uint8_t fields = 0;
+  /// With all_languages: the records' other languages' analyzers (null: the index's own
+  /// language_analyzers; a search over segments gives those of them all).
+  const std::vector<const Analyzer*>* languages = nullptr;
 };
+
+/// The options a request and the site's search settings give (analyzer, rules and fields aside).
+PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so, std::chrono::steady_clock::time_point started);
 
 /// Analyse and expand a parsed query against `index`.
 Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& options);
+/// The same against a lexicon (several segments: `index` is any of them, for the site's
+/// settings as analysed). Its expansions are the lexicon's ids: bind_plan gives a segment's plan.
+Plan make_plan(const Index& index, Lexicon& lexicon, const ParsedQuery& query, const PlanOptions& options);
+/// A plan made against a lexicon of segments, with segment `segment`'s term ids (the terms it
+/// lacks left out), for its Scorer.
+Plan bind_plan(const Plan& plan, const Lexicon& lexicon, std::size_t segment);
 
 }  // namespace siteseek::detail

@@ -171,10 +171,12 @@ void rank_candidates(const RankingInput& in, std::vector<Candidate>& candidates)
   for_each_rule<RuleStage::candidates>([&](auto rule) { rule()->apply(in, candidates); });
 }
 
-void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) {
+void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) { rerank_best(in, cands, limits::rerank_candidates); }
+
+void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::size_t count) {
   const auto& d = in.index.data();
   const auto& plan = in.plan;
-  const std::size_t rerank = std::min(cands.size(), limits::rerank_candidates);
+  const std::size_t rerank = std::min(cands.size(), count);
   if (rerank == 0 || plan.sequence.empty()) return;
   std::nth_element(cands.begin(), cands.begin() + (rerank - 1), cands.end(), better);
   const auto& seq = plan.sequence;

@@ -242,129 +242,138 @@ std::vector<DocScore> Scorer::clause(const PlanClause& c) {
   return acc;
 }
 
-Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) {
-  const auto& d = index.data();
-  const auto& site = d.settings;
-  std::uint16_t required = 0;
+namespace {
+bool one_word(const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; }
+}  // namespace
+
+Matcher::Matcher(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s)
+    : d_(index.data()), plan_(plan), scorer_(scorer), s_(s), built_(plan.clauses.size()), is_built_(plan.clauses.size(), false) {
   for (const auto& c : plan.clauses) {
-    if (!c.excluded && !c.optional) ++required;
+    if (!c.excluded && !c.optional) ++required_;
   }
-  // A clause of one word (the usual case) is its hits: they are read without building a copy.
-  std::vector<std::vector<DocScore>> built(plan.clauses.size());
-  std::vector<bool> is_built(plan.clauses.size(), false);
-  auto one_word = [](const PlanClause& c) { return c.alternatives.size() == 1 && c.alternatives[0].terms.size() == 1; };
-  // keep: only the documents whose bit is set are wanted (one-word clauses only).
-  std::vector<std::uint32_t> kept;
-  // A filter (s.allowed()) keeps records out of every pass: its bits are the `keep` of a walk
-  // that has none, and a clause built or walked before is checked record by record.
-  const std::uint64_t* allowed = s.allowed();
-  auto each_doc = [&](std::size_t i, const std::uint64_t* keep, auto&& fn) {
-    const auto& c = plan.clauses[i];
-    if (!keep) keep = allowed;
-    if (one_word(c)) {
-      const float w = c.alternatives[0].weight;
-      const auto t = c.alternatives[0].terms[0];
-      if (keep) kept.push_back(t);
-      for (const auto& h : scorer.term_hits(t, keep))
-        if (s.allows(h.doc)) fn(h.doc, h.score * w);
-      return;
-    }
-    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
-    for (const auto& ds : built[i])
-      if (s.allows(ds.doc)) fn(ds.doc, ds.score);
-  };
-  auto size_of = [&](std::size_t i) -> std::size_t {
-    const auto& c = plan.clauses[i];
-    // Postings to walk (an upper bound of the documents when several terms expand the word).
-    if (one_word(c)) return scorer.postings_of(c.alternatives[0].terms[0]);
-    if (!is_built[i]) built[i] = scorer.clause(c), is_built[i] = true;
-    return built[i].size();
-  };
+  allowed_ = s.allowed();
+  single_ = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
   // With several required clauses only the documents of the rarest one can match them all: the
   // others add to those documents only (no accumulator set up, nothing to rank, for the rest).
   // When none matches them all, the pass is redone over every document to rank the relaxed match.
-  std::vector<std::size_t> by_size;  // the required clauses, rarest first
-  if (required >= 2) {
+  if (required_ >= 2) {
     for (std::size_t i = 0; i < plan.clauses.size(); ++i)
-      if (!plan.clauses[i].excluded && !plan.clauses[i].optional) by_size.push_back(i);
-    std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) { return size_of(a) < size_of(b); });
+      if (!plan.clauses[i].excluded && !plan.clauses[i].optional) by_size_.push_back(i);
+    std::stable_sort(by_size_.begin(), by_size_.end(), [&](std::size_t a, std::size_t b) { return size_of(a) < size_of(b); });
   }
+}
+
+// A clause of one word (the usual case) is its hits: they are read without building a copy.
+// keep: only the documents whose bit is set are wanted (one-word clauses only). A filter
+// (s.allowed()) keeps records out of every pass: its bits are the `keep` of a walk that has none,
+// and a clause built or walked before is checked record by record.
+template <class Fn>
+void Matcher::each_doc(std::size_t i, const std::uint64_t* keep, Fn&& fn) {
+  const auto& c = plan_.clauses[i];
+  if (!keep) keep = allowed_;
+  if (one_word(c)) {
+    const float w = c.alternatives[0].weight;
+    const auto t = c.alternatives[0].terms[0];
+    if (keep) kept_.push_back(t);
+    for (const auto& h : scorer_.term_hits(t, keep))
+      if (s_.allows(h.doc)) fn(h.doc, h.score * w);
+    return;
+  }
+  if (!is_built_[i]) built_[i] = scorer_.clause(c), is_built_[i] = true;
+  for (const auto& ds : built_[i])
+    if (s_.allows(ds.doc)) fn(ds.doc, ds.score);
+}
+
+std::size_t Matcher::size_of(std::size_t i) {
+  const auto& c = plan_.clauses[i];
+  // Postings to walk (an upper bound of the documents when several terms expand the word).
+  if (one_word(c)) return scorer_.postings_of(c.alternatives[0].terms[0]);
+  if (!is_built_[i]) built_[i] = scorer_.clause(c), is_built_[i] = true;
+  return built_[i].size();
+}
+
+// One pass: with `drivers`, only their documents are accumulated (the other clauses' hits are
+// kept for those only); without, every document.
+void Matcher::pass(std::span<const std::size_t> drivers) {
+  auto& s = s_;
   auto& touched = s.touched;
+  const bool restrict = !drivers.empty();
+  gen_ = Scratch::bump(s.doc_gen, s.doc_stamp);
+  if (gen_ == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
   touched.clear();
-  std::uint32_t gen = 0;
-  // One pass: with `drivers`, only their documents are accumulated (the other clauses' hits are
-  // kept for those only); without, every document.
-  auto pass = [&](std::span<const std::size_t> drivers) {
-    const bool restrict = !drivers.empty();
-    gen = Scratch::bump(s.doc_gen, s.doc_stamp);
-    if (gen == 1) std::fill(s.excluded_stamp.begin(), s.excluded_stamp.end(), 0u);
-    touched.clear();
-    auto start = [&](std::uint32_t doc) {
-      s.doc_stamp[doc] = gen;
-      s.score[doc] = 0;
-      s.count[doc] = 0;
-      touched.push_back(doc);
-    };
-    for (auto driver : drivers)
-      each_doc(driver, nullptr, [&](std::uint32_t doc, float) {
-        if (s.doc_stamp[doc] == gen) return;
+  const auto gen = gen_;
+  auto start = [&](std::uint32_t doc) {
+    s.doc_stamp[doc] = gen;
+    s.score[doc] = 0;
+    s.count[doc] = 0;
+    touched.push_back(doc);
+  };
+  for (auto driver : drivers)
+    each_doc(driver, nullptr, [&](std::uint32_t doc, float) {
+      if (s.doc_stamp[doc] == gen) return;
+      start(doc);
+      s.keep[doc >> 6] |= std::uint64_t{1} << (doc & 63);
+    });
+  for (std::size_t i = 0; i < plan_.clauses.size(); ++i) {
+    const auto& c = plan_.clauses[i];
+    // Optional clauses are stop words next to real words: nearly every record has them, so
+    // their idf adds next to nothing to any score, yet walking them costs a posting per record.
+    if (c.optional && required_ > 0) continue;
+    // The other required words keep hits for the drivers' documents only: later steps (rerank,
+    // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
+    const bool driver = std::find(drivers.begin(), drivers.end(), i) != drivers.end();
+    const bool filter = restrict && !driver && !c.excluded && d_.settings.landing_pages.empty();
+    each_doc(i, filter ? s.keep.data() : nullptr, [&](std::uint32_t doc, float score) {
+      if (c.excluded) {
+        s.excluded_stamp[doc] = gen;
+        return;
+      }
+      if (s.doc_stamp[doc] != gen) {
+        if (restrict) return;
         start(doc);
-        s.keep[doc >> 6] |= std::uint64_t{1} << (doc & 63);
-      });
-    for (std::size_t i = 0; i < plan.clauses.size(); ++i) {
-      const auto& c = plan.clauses[i];
-      // Optional clauses are stop words next to real words: nearly every record has them, so
-      // their idf adds next to nothing to any score, yet walking them costs a posting per record.
-      if (c.optional && required > 0) continue;
-      // The other required words keep hits for the drivers' documents only: later steps (rerank,
-      // snippets) look hits up for candidates only, and a pinned landing page may be no candidate.
-      const bool driver = std::find(drivers.begin(), drivers.end(), i) != drivers.end();
-      const bool filter = restrict && !driver && !c.excluded && site.landing_pages.empty();
-      each_doc(i, filter ? s.keep.data() : nullptr, [&](std::uint32_t doc, float score) {
-        if (c.excluded) {
-          s.excluded_stamp[doc] = gen;
-          return;
-        }
-        if (s.doc_stamp[doc] != gen) {
-          if (restrict) return;
-          start(doc);
-        }
-        s.score[doc] += score;
-        if (!c.optional) ++s.count[doc];
-      });
-    }
-    if (restrict)
-      for (auto doc : touched) s.keep[doc >> 6] = 0;
-  };
-  // Records (not excluded) with at least `words` required words.
-  auto matching = [&](std::uint16_t words, std::size_t enough) {
-    std::size_t n = 0;
-    for (auto doc : touched)
-      if (s.excluded_stamp[doc] != gen && s.count[doc] >= words && ++n >= enough) break;
-    return n;
-  };
-  auto forget_kept = [&] {
-    for (auto t : kept) scorer.forget(t);  // a wider pass needs more documents' hits
-    kept.clear();
-  };
-  bool all_match = false;
-  std::uint16_t min_words = required;
-  // One word, the commonest query: its hits are the candidates, no accumulators needed.
-  const bool single = plan.clauses.size() == 1 && one_word(plan.clauses[0]) && !plan.clauses[0].excluded;
-  if (!single) {
-    pass(by_size.empty() ? std::span<const std::size_t>{} : std::span(by_size).first(1));
-    all_match = matching(required, 1) > 0;
-    const std::uint16_t partial_words = required > partial_match_missing ? required - partial_match_missing : 0;
-    if (all_match && required >= partial_match_min_words && partial_words >= 1 &&
-        matching(required, partial_match_below) < partial_match_below) {
+      }
+      s.score[doc] += score;
+      if (!c.optional) ++s.count[doc];
+    });
+  }
+  if (restrict)
+    for (auto doc : touched) s.keep[doc >> 6] = 0;
+}
+
+// Records (not excluded) with at least `words` required words, counted up to `enough`.
+std::size_t Matcher::matching(std::uint16_t words, std::size_t enough) const {
+  std::size_t n = 0;
+  for (auto doc : s_.touched)
+    if (s_.excluded_stamp[doc] != gen_ && s_.count[doc] >= words && ++n >= enough) break;
+  return n;
+}
+
+void Matcher::forget_kept() {
+  for (auto t : kept_) scorer_.forget(t);  // a wider pass needs more documents' hits
+  kept_.clear();
+}
+
+std::size_t Matcher::full_matches(std::size_t enough) {
+  if (single_) return std::min(scorer_.term_hits(plan_.clauses[0].alternatives[0].terms[0], allowed_).size(), enough);
+  pass(by_size_.empty() ? std::span<const std::size_t>{} : std::span(by_size_).first(1));
+  return matching(required_, enough);
+}
+
+Matches Matcher::finish(std::size_t full) {
+  auto& s = s_;
+  const bool all_match = full > 0;
+  std::uint16_t min_words = required_;
+  if (!single_) {
+    const std::uint16_t partial_words = required_ > partial_match_missing ? required_ - partial_match_missing : 0;
+    if (all_match && required_ >= partial_match_min_words && partial_words >= 1 && full < partial_match_below) {
       // Few records hold every word: those missing at most partial_match_missing of them compete
       // too. Each holds one of the missing + 1 rarest words, whose documents are walked in full.
       forget_kept();
-      pass(std::span(by_size).first(partial_match_missing + 1u));
+      pass(std::span(by_size_).first(partial_match_missing + 1u));
       min_words = partial_words;
     } else if (!all_match) {
       min_words = 1;
-      if (!by_size.empty()) {
+      if (!by_size_.empty()) {
         forget_kept();  // the relaxed pass needs every document's hits
         pass({});
       }
@@ -375,21 +384,26 @@ Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) 
   // or, relaxed, with any.
   auto& cands = s.cands;
   cands.clear();
-  if (single) {
-    const auto& alt = plan.clauses[0].alternatives[0];
-    const auto& hits = scorer.term_hits(alt.terms[0], allowed);
+  if (single_) {
+    const auto& alt = plan_.clauses[0].alternatives[0];
+    const auto& hits = scorer_.term_hits(alt.terms[0], allowed_);
     cands.reserve(hits.size());
     for (const auto& h : hits)
       if (s.allows(h.doc)) cands.push_back({h.doc, 0, h.score * alt.weight});
-    all_match = !cands.empty();
+    return {required_, all_match, false};
   }
-  cands.reserve(touched.size());
-  for (auto doc : touched) {
-    if (s.excluded_stamp[doc] == gen) continue;
+  cands.reserve(s.touched.size());
+  for (auto doc : s.touched) {
+    if (s.excluded_stamp[doc] == gen_) continue;
     if (s.count[doc] < min_words) continue;
     cands.push_back({doc, 0, s.score[doc]});
   }
-  return {required, all_match, min_words < required && all_match};
+  return {required_, all_match, min_words < required_ && all_match};
+}
+
+Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s) {
+  Matcher m(index, plan, scorer, s);
+  return m.finish(m.full_matches(partial_match_below));
 }
 
 }  // namespace siteseek::detail

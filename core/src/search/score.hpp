@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "index/index_data.hpp"
@@ -73,5 +74,38 @@ struct Matches {
 /// no excluded one, or, when there are none, those matching any (relaxed). A candidate's score is
 /// the sum of its clauses' scores; its `words` are 0 (the `words` rule sets them).
 Matches match(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s);
+
+/// match() in its two steps, for a search over segments, which decides between them for all of
+/// its segments at once: full_matches() walks the first pass, finish() takes how many records
+/// of the whole site hold every required word (up to partial_match_below) and gives the
+/// candidates (all of them, partial, or relaxed) as match() would for one index.
+class Matcher {
+ public:
+  Matcher(const Index& index, const Plan& plan, Scorer& scorer, Scratch& s);
+  /// Records holding every required word, counted up to `enough`.
+  std::size_t full_matches(std::size_t enough);
+  Matches finish(std::size_t full);
+
+ private:
+  template <class Fn>
+  void each_doc(std::size_t i, const std::uint64_t* keep, Fn&& fn);
+  std::size_t size_of(std::size_t i);
+  void pass(std::span<const std::size_t> drivers);
+  std::size_t matching(std::uint16_t words, std::size_t enough) const;
+  void forget_kept();
+
+  const Index::Data& d_;
+  const Plan& plan_;
+  Scorer& scorer_;
+  Scratch& s_;
+  std::uint16_t required_ = 0;
+  bool single_ = false;
+  const std::uint64_t* allowed_ = nullptr;
+  std::vector<std::vector<DocScore>> built_;
+  std::vector<bool> is_built_;
+  std::vector<std::uint32_t> kept_;
+  std::vector<std::size_t> by_size_;  // the required clauses, rarest first
+  std::uint32_t gen_ = 0;
+};
 
 }  // namespace siteseek::detail

@@ -16,6 +16,7 @@
 #include "search/query_parser.hpp"
 #include "search/rules.hpp"
 #include "search/score.hpp"
+#include "search/segments.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/search.hpp"
 
@@ -24,16 +25,6 @@ namespace siteseek {
 using namespace detail;
 
 namespace {
-
-PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so,
-                         std::chrono::steady_clock::time_point started) {
-  PlanOptions po;
-  po.typo = request.typo.value_or(so.typo_tolerance);
-  po.one_typo_min_length = so.one_typo_min_length;
-  po.two_typos_min_length = so.two_typos_min_length;
-  po.deadline = started + limits::search_deadline;
-  return po;
-}
 
 std::string quoted(const std::vector<std::string>& words) {
   std::string out;
@@ -162,12 +153,12 @@ SearchResponse detail::search_index_with_rules(const Index& index, const SearchR
   return search_impl(index, request, nullptr, rules, pinned);
 }
 
-std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
-  const auto& d = index.data();
+std::vector<Suggestion> detail::suggest_with(const Analyzer& analyzer, Lexicon& lex, const SuggestRequest& request,
+                                             const std::function<SearchResponse(const SearchRequest&, std::uint8_t, std::vector<TitleOf>&)>& titles) {
   std::vector<Suggestion> out;
   const std::size_t num = std::min<std::size_t>(request.num, limits::max_suggestions);
   if (num == 0) return out;
-  auto tokens = d.analyzer.analyze(request.q);
+  auto tokens = analyzer.analyze(request.q);
   std::erase_if(tokens, [](const Token& t) { return t.kind == TokenKind::part || t.term.empty(); });
   if (tokens.empty()) return out;
   // Word completions of the last word, most frequent first, after the words before it (Chinese
@@ -178,13 +169,7 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
                           tokens[i].offset + tokens[i].length == tokens[i + 1].offset;
     lead += tokens[i].term + (together ? "" : " ");
   }
-  auto [lo, hi] = index.prefix_range(tokens.back().term);
-  std::vector<std::uint32_t> ids;
-  for (auto id = lo; id < hi; ++id) ids.push_back(id);
-  const std::size_t words = std::min(ids.size(), (num + 1) / 2);
-  std::partial_sort(ids.begin(), ids.begin() + words, ids.end(),
-                    [&](auto a, auto b) { return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b; });
-  for (std::size_t i = 0; i < words; ++i) out.push_back({lead + std::string(d.term(ids[i])), ""});
+  for (const auto id : lex.top_completions(tokens.back().term, -1, (num + 1) / 2)) out.push_back({lead + std::string(lex.term(id)), ""});
   // Titles of the best matching pages among those whose title or section title holds the words
   // typed: a suggestion is a title that says what was typed. The records with a word only in
   // their body are left before they are scored (a common word is in most of a large site's
@@ -193,15 +178,16 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
   sr.q = request.q;
   sr.num = static_cast<std::uint32_t>(num * 2);
   sr.distinct = true;
-  std::vector<std::uint32_t> docs;
-  constexpr auto titles = static_cast<std::uint8_t>(1u << static_cast<unsigned>(Field::title) |
-                                                    1u << static_cast<unsigned>(Field::section_title));
-  auto res = search_impl(index, sr, &docs, nullptr, nullptr, titles);
+  std::vector<TitleOf> docs;
+  constexpr auto title_fields = static_cast<std::uint8_t>(1u << static_cast<unsigned>(Field::title) |
+                                                          1u << static_cast<unsigned>(Field::section_title));
+  auto res = titles(sr, title_fields, docs);
   // Suggestions carry plain text: the stored title, not the highlighted one; a title shown
   // already (definitions of the same name in several classes) is not repeated.
   const std::size_t words_end = out.size();
   for (std::size_t k = 0; k < docs.size() && out.size() < num; ++k) {
-    const auto& r = d.record(docs[k]);
+    const auto& d = *docs[k].d;
+    const auto& r = d.record(docs[k].doc);
     auto title = d.slice(r.type == DocumentType::page ? r.title : r.section_title);
     if (title.empty() || std::any_of(out.begin() + static_cast<std::ptrdiff_t>(words_end), out.end(),
                                      [&](const Suggestion& s) { return s.text == title; }))
@@ -209,6 +195,16 @@ std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& 
     out.push_back({std::string(title), res.results[k].url});
   }
   return out;
+}
+
+std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
+  Lexicon lex(index);
+  return suggest_with(index.data().analyzer, lex, request, [&](const SearchRequest& sr, std::uint8_t fields, std::vector<TitleOf>& titles) {
+    std::vector<std::uint32_t> docs;
+    auto res = search_impl(index, sr, &docs, nullptr, nullptr, fields);
+    for (const auto doc : docs) titles.push_back({&index.data(), doc});
+    return res;
+  });
 }
 
 }  // namespace siteseek

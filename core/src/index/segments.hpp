@@ -1,0 +1,27 @@
+#pragma once
+// What a segment of a SegmentedIndex has lost to deletions (siteseek/segments.hpp): the records,
+// and what they took from the collection statistics.
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "siteseek/index.hpp"
+
+namespace siteseek::detail {
+
+struct Deletions {
+  std::vector<std::uint64_t> bits;  ///< a bit per record of the segment
+  std::uint32_t records = 0;        ///< bits set
+  /// (term, deleted records holding it), ascending by term: the segment's term_df less these
+  /// is what its live records hold.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> df;
+
+  bool has(std::uint32_t doc) const noexcept { return doc / 64 < bits.size() && (bits[doc / 64] >> (doc % 64) & 1); }
+  std::uint32_t df_of(std::uint32_t term) const noexcept {
+    const auto it = std::lower_bound(df.begin(), df.end(), term, [](const auto& p, std::uint32_t t) { return p.first < t; });
+    return it != df.end() && it->first == term ? it->second : 0;
+  }
+};
+
+}  // namespace siteseek::detail

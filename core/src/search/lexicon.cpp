@@ -1,0 +1,184 @@
+// The dictionary of one index or of several segments (search/lexicon.hpp).
+#include "search/lexicon.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <queue>
+
+#include "index/index_data.hpp"
+#include "index/segments.hpp"
+
+namespace siteseek::detail {
+
+Lexicon::Lexicon(const Index& index) : one_(&index), documents_(static_cast<double>(std::max<std::size_t>(index.size(), 1))) {}
+
+Lexicon::Lexicon(std::span<const SegmentRef> segments) : segs_(segments.begin(), segments.end()) {
+  std::uint64_t n = 0;
+  for (const auto& s : segs_) n += s.index->size() - (s.deleted ? s.deleted->records : 0);
+  documents_ = static_cast<double>(std::max<std::uint64_t>(n, 1));
+}
+
+std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept {
+  const auto& s = segs_[seg];
+  const auto df = s.index->data().term_df[id];
+  return s.deleted ? df - s.deleted->df_of(id) : df;
+}
+
+std::int64_t Lexicon::intern(std::string_view text) {
+  if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
+  auto& t = terms_.emplace_back();
+  t.text = std::string(text);
+  t.local.resize(segs_.size(), -1);
+  for (std::size_t k = 0; k < segs_.size(); ++k) {
+    const auto id = segs_[k].index->find(text);
+    if (id < 0) continue;
+    t.local[k] = id;
+    t.df += live_df(k, static_cast<std::uint32_t>(id));
+  }
+  const auto id = static_cast<std::int64_t>(terms_.size() - 1);
+  ids_.emplace(t.text, id);
+  return t.df ? id : -1;
+}
+
+std::int64_t Lexicon::find(std::string_view term) { return one_ ? one_->find(term) : intern(term); }
+
+std::uint32_t Lexicon::df(std::uint32_t id) const noexcept { return one_ ? one_->data().term_df[id] : terms_[id].df; }
+
+std::string_view Lexicon::term(std::uint32_t id) const noexcept { return one_ ? one_->data().term(id) : std::string_view(terms_[id].text); }
+
+bool Lexicon::more_frequent(std::uint32_t a, std::uint32_t b) const noexcept {
+  const auto fa = df(a), fb = df(b);
+  if (fa != fb) return fa > fb;
+  return one_ ? a < b : terms_[a].text < terms_[b].text;
+}
+
+namespace {
+
+// The segments' terms starting with a prefix, merged in text order: each distinct text once, with
+// its live frequency summed. `fn(text, df)` returns false to stop.
+template <class Fn>
+void merged_range(std::span<const SegmentRef> segs, std::string_view prefix, Fn&& fn) {
+  struct Cursor {
+    std::uint32_t at, end;
+    std::size_t seg;
+  };
+  auto text = [&](const Cursor& c) { return segs[c.seg].index->data().term(c.at); };
+  auto later = [&](const Cursor& a, const Cursor& b) { return text(a) > text(b); };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
+  for (std::size_t k = 0; k < segs.size(); ++k) {
+    const auto [lo, hi] = segs[k].index->prefix_range(prefix);
+    if (lo < hi) heap.push({lo, hi, k});
+  }
+  while (!heap.empty()) {
+    const std::string_view t = text(heap.top());
+    std::uint32_t df = 0;
+    while (!heap.empty() && text(heap.top()) == t) {
+      auto c = heap.top();
+      heap.pop();
+      const auto& s = segs[c.seg];
+      df += s.index->data().term_df[c.at] - (s.deleted ? s.deleted->df_of(c.at) : 0);
+      if (++c.at < c.end) heap.push(c);
+    }
+    if (df && !fn(t, df)) return;
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std::int64_t except, std::size_t cap) {
+  std::vector<std::uint32_t> out;
+  if (one_) {
+    const auto& d = one_->data();
+    auto [lo, hi] = one_->prefix_range(prefix);
+    out.reserve(hi - lo);
+    for (auto id = lo; id < hi; ++id)
+      if (id != except) out.push_back(id);
+    cap = std::min(cap, out.size());
+    std::partial_sort(out.begin(), out.begin() + cap, out.end(),
+                      [&](auto a, auto b) { return d.term_df[a] != d.term_df[b] ? d.term_df[a] > d.term_df[b] : a < b; });
+    out.resize(cap);
+    return out;
+  }
+  const std::string_view skip = except >= 0 ? term(static_cast<std::uint32_t>(except)) : std::string_view();
+  struct Found {
+    std::string_view text;
+    std::uint32_t df;
+  };
+  std::vector<Found> found;
+  merged_range(segs_, prefix, [&](std::string_view t, std::uint32_t df) {
+    if (except < 0 || t != skip) found.push_back({t, df});
+    return true;
+  });
+  cap = std::min(cap, found.size());
+  std::partial_sort(found.begin(), found.begin() + cap, found.end(),
+                    [](const Found& a, const Found& b) { return a.df != b.df ? a.df > b.df : a.text < b.text; });
+  for (std::size_t k = 0; k < cap; ++k) out.push_back(static_cast<std::uint32_t>(intern(found[k].text)));
+  return out;
+}
+
+std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
+  if (one_) {
+    auto [lo, hi] = one_->prefix_range(prefix);
+    return std::min<std::size_t>(hi - lo, limit);
+  }
+  std::size_t n = 0;
+  merged_range(segs_, prefix, [&](std::string_view, std::uint32_t) { return ++n < limit; });
+  return std::min(n, limit);
+}
+
+std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) {
+  if (one_) return one_->typo_lookup(word, max_edits, cap);
+  std::vector<TypoMatch> out;
+  for (const auto& s : segs_)
+    for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
+      const auto id = intern(s.index->data().term(m.term));
+      if (id < 0) continue;
+      if (std::none_of(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; }))
+        out.push_back({static_cast<std::uint32_t>(id), m.distance});
+    }
+  std::sort(out.begin(), out.end(), [&](const TypoMatch& a, const TypoMatch& b) {
+    if (a.distance != b.distance) return a.distance < b.distance;
+    return more_frequent(a.term, b.term);
+  });
+  if (out.size() > cap) out.resize(cap);
+  return out;
+}
+
+// A term has one stem in an index: the one its first record gave it (records of another
+// language are stemmed by that language's stemmer). Over segments that is the stem of the first
+// segment with a live record holding it.
+std::size_t Lexicon::owner(const Term& t) const noexcept {
+  for (std::size_t k = 0; k < segs_.size(); ++k)
+    if (t.local[k] >= 0 && live_df(k, static_cast<std::uint32_t>(t.local[k])) > 0) return k;
+  return 0;
+}
+
+std::vector<std::uint32_t> Lexicon::stem_variants(std::string_view stem) {
+  if (one_) return one_->stem_variants(stem);
+  std::vector<std::pair<std::string_view, std::size_t>> texts;  // and the segment that gave it
+  for (std::size_t k = 0; k < segs_.size(); ++k)
+    for (const auto id : segs_[k].index->stem_variants(stem)) texts.emplace_back(segs_[k].index->data().term(id), k);
+  std::sort(texts.begin(), texts.end());
+  std::vector<std::uint32_t> out;
+  for (const auto& [t, k] : texts) {
+    const auto id = intern(t);
+    if (id < 0 || owner(terms_[static_cast<std::size_t>(id)]) != k) continue;
+    out.push_back(static_cast<std::uint32_t>(id));
+  }
+  return out;
+}
+
+std::string_view Lexicon::stem_of(std::uint32_t id) const noexcept {
+  if (one_) return one_->data().stem(one_->data().term_stem[id]);
+  const auto& t = terms_[id];
+  const auto k = owner(t);
+  if (t.local[k] < 0) return {};
+  const auto& d = segs_[k].index->data();
+  return d.stem(d.term_stem[static_cast<std::uint32_t>(t.local[k])]);
+}
+
+std::int64_t Lexicon::local(std::uint32_t id, std::size_t segment) const noexcept {
+  return one_ ? static_cast<std::int64_t>(id) : terms_[id].local[segment];
+}
+
+}  // namespace siteseek::detail

@@ -1,0 +1,74 @@
+#pragma once
+// The dictionary a plan expands words against: one index's, or the union of a segmented site's
+// segments' (siteseek/segments.hpp). Over segments a term's id is the plan's own (the terms it
+// looked at, numbered as met), its frequency is summed over the segments net of their deleted
+// records, and ties are broken by the text, which is the order of one index's ids: a word gets
+// the expansions and the idf one index of the live records would give it.
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "siteseek/index.hpp"
+
+namespace siteseek::detail {
+
+struct Deletions;
+
+/// A segment as a search reads it.
+struct SegmentRef {
+  const Index* index = nullptr;
+  const Deletions* deleted = nullptr;  ///< null: none
+};
+
+class Lexicon {
+ public:
+  /// One index: ids are its own.
+  explicit Lexicon(const Index& index);
+  /// Several segments (or one with deletions).
+  explicit Lexicon(std::span<const SegmentRef> segments);
+
+  /// Live records.
+  double documents() const noexcept { return documents_; }
+  /// The id of `term`, or -1 when no live record has it.
+  std::int64_t find(std::string_view term);
+  std::uint32_t df(std::uint32_t id) const noexcept;
+  std::string_view term(std::uint32_t id) const noexcept;
+  /// More frequent first, then in dictionary order.
+  bool more_frequent(std::uint32_t a, std::uint32_t b) const noexcept;
+  /// The `cap` most frequent terms starting with `prefix` (more_frequent order), but `except`.
+  std::vector<std::uint32_t> top_completions(std::string_view prefix, std::int64_t except, std::size_t cap);
+  /// Terms starting with `prefix`, counted up to `limit`.
+  std::size_t completions(std::string_view prefix, std::size_t limit);
+  /// Index::typo_lookup over the whole lexicon.
+  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap);
+  /// The terms whose stem is `stem`, in dictionary order.
+  std::vector<std::uint32_t> stem_variants(std::string_view stem);
+  /// The stem of term `id`.
+  std::string_view stem_of(std::uint32_t id) const noexcept;
+  /// Over segments: term `id`'s id in segment `segment`, or -1 (one index: `id`).
+  std::int64_t local(std::uint32_t id, std::size_t segment) const noexcept;
+  bool single() const noexcept { return one_ != nullptr; }
+
+ private:
+  struct Term {
+    std::string text;
+    std::uint32_t df = 0;
+    std::vector<std::int64_t> local;  // per segment
+  };
+  // Intern a term met in segment `seg` at `id` (others looked up); -1 when no live record has it.
+  std::int64_t intern(std::string_view text);
+  std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
+  std::size_t owner(const Term& t) const noexcept;
+
+  const Index* one_ = nullptr;
+  std::vector<SegmentRef> segs_;
+  double documents_ = 0;
+  std::deque<Term> terms_;
+  std::unordered_map<std::string_view, std::int64_t> ids_;  // text -> id, or -1 (dead)
+};
+
+}  // namespace siteseek::detail

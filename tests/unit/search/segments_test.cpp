@@ -1,0 +1,286 @@
+// A site split into segments, some of its pages deleted, searches as one index of its live pages
+// would: the same results in the same order, with the same scores, totals, facets, snippets.
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "siteseek/segments.hpp"
+#include "small_site.hpp"
+
+using namespace siteseek;
+using namespace siteseek::test;
+
+namespace {
+
+// A generated site: words of made-up syllables (so that prefixes and typos find neighbours),
+// drawn with a Zipf-like skew, in pages of sections, some identifiers, two languages, versions.
+struct Site {
+  std::vector<std::string> words;
+  std::vector<std::vector<Document>> pages;  // each page's records, the page record first
+};
+
+Site generate(std::uint32_t seed, std::size_t page_count, bool french) {
+  std::mt19937 rng(seed);
+  static const char* syllables[] = {"ka", "lo", "mi", "ra", "te", "po", "su", "ne", "di", "ba", "ro", "li", "va", "que", "str", "on"};
+  Site site;
+  std::set<std::string> seen;
+  while (site.words.size() < 600) {
+    std::string w;
+    const int n = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) w += syllables[rng() % 16];
+    if (seen.insert(w).second) site.words.push_back(w);
+  }
+  auto word = [&] {
+    // Zipf-like: the square of a uniform draw favours the first words.
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return site.words[static_cast<std::size_t>(u * u * u * static_cast<double>(site.words.size() - 1))];
+  };
+  auto text = [&](std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!out.empty()) out += ' ';
+      if (rng() % 23 == 0) out += word() + "." + word() + "()";
+      else out += word();
+    }
+    return out;
+  };
+  for (std::size_t p = 0; p < page_count; ++p) {
+    const std::string path = (p % 3 == 0 ? "guide/" : "api/") + word() + std::to_string(p) + ".html";
+    const std::string title = text(1 + rng() % 3);
+    std::vector<Document> records;
+    const std::size_t sections = rng() % 4;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> parts;
+    for (std::size_t s = 0; s < sections; ++s) {
+      parts.emplace_back(text(1 + rng() % 3), text(10 + rng() % 40));
+      body += parts.back().second + " ";
+    }
+    body += text(5 + rng() % 30);
+    records.push_back(page(path, title, body));
+    for (std::size_t s = 0; s < sections; ++s)
+      records.push_back(section(path + "#s" + std::to_string(s), title, parts[s].first, parts[s].second, static_cast<std::uint32_t>(s + 1)));
+    for (auto& r : records) {
+      r.attributes.push_back({"version", p % 5 == 0 ? "2.0" : "1.0"});
+      if (p % 7 == 3) r.attributes.push_back({"language", french ? "fr" : "en"});
+    }
+    site.pages.push_back(std::move(records));
+  }
+  return site;
+}
+
+SiteSettings settings() {
+  auto s = site();
+  s.landing_pages.push_back({"landing words", root + "api/x.html"});
+  return s;
+}
+
+std::shared_ptr<const Index> build_records(const std::vector<const std::vector<Document>*>& pages,
+                                           const std::optional<std::array<std::array<double, field_count>, 2>>& averages) {
+  IndexBuilder b(settings());
+  if (averages) b.set_length_averages(*averages);
+  for (const auto* p : pages)
+    for (const auto& r : *p) b.add(r);
+  return b.build();
+}
+
+// The site in `cuts.size() + 1` segments cut at those pages, with `deleted` pages deleted, and one
+// index of the pages left.
+struct Pair {
+  std::shared_ptr<const Index> whole;
+  std::optional<SegmentedIndex> segmented;
+};
+
+Pair split(const Site& site, const std::vector<std::size_t>& cuts, const std::set<std::size_t>& deleted) {
+  std::vector<std::vector<const std::vector<Document>*>> parts(1);
+  std::vector<std::vector<bool>> gone(1);
+  std::vector<const std::vector<Document>*> live;
+  for (std::size_t p = 0; p < site.pages.size(); ++p) {
+    if (std::find(cuts.begin(), cuts.end(), p) != cuts.end()) parts.emplace_back(), gone.emplace_back();
+    parts.back().push_back(&site.pages[p]);
+    gone.back().push_back(deleted.contains(p));
+    if (!deleted.contains(p)) live.push_back(&site.pages[p]);
+  }
+  // Built once to learn the live records' averages, then with them (as a site's new segment is).
+  auto segmented_with = [&](const std::optional<std::array<std::array<double, field_count>, 2>>& averages) {
+    std::vector<std::shared_ptr<const Index>> indexes;
+    for (const auto& part : parts) indexes.push_back(build_records(part, averages));
+    SegmentedIndex si(indexes);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      std::vector<std::uint32_t> docs;
+      std::uint32_t doc = 0;
+      for (std::size_t p = 0; p < parts[k].size(); ++p)
+        for (std::size_t r = 0; r < parts[k][p]->size(); ++r, ++doc)
+          if (gone[k][p]) docs.push_back(doc);
+      if (!docs.empty()) si = si.with_deleted(k, docs);
+    }
+    return si;
+  };
+  Pair out;
+  out.segmented = segmented_with(segmented_with(std::nullopt).length_averages());
+  out.whole = build_records(live, std::nullopt);
+  return out;
+}
+
+std::vector<SearchRequest> requests(const Site& site, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<SearchRequest> out;
+  auto pick_page = [&]() -> const std::vector<Document>& { return site.pages[rng() % site.pages.size()]; };
+  auto words_of = [&](const std::string& text) {
+    std::vector<std::string> w;
+    std::string cur;
+    for (char c : text) {
+      if (c == ' ') {
+        if (!cur.empty()) w.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    if (!cur.empty()) w.push_back(cur);
+    return w;
+  };
+  auto some_word = [&] { return site.words[rng() % site.words.size()]; };
+  auto common_word = [&] { return site.words[rng() % 20]; };
+  for (int i = 0; i < 300; ++i) {
+    SearchRequest r;
+    const auto& p = pick_page();
+    const auto body = words_of(p[0].body);
+    const auto w = [&] { return body[rng() % body.size()]; };
+    switch (i % 15) {
+      case 0: r.q = some_word(); break;
+      case 1: r.q = common_word(); break;
+      case 2: r.q = w() + " " + w(); break;
+      case 3: r.q = w() + " " + w() + " " + w(); break;
+      case 4: r.q = some_word() + " " + some_word() + " " + some_word() + " " + some_word(); break;  // partial, relaxed
+      case 5: r.q = some_word().substr(0, 3), r.prefix = true; break;
+      case 6: {
+        auto t = some_word() + some_word();
+        if (t.size() > 5) std::swap(t[2], t[3]);  // a typo
+        r.q = t;
+        break;
+      }
+      case 7: {
+        const auto k = rng() % std::max<std::size_t>(body.size() - 1, 1);
+        r.q = "\"" + body[k] + " " + body[std::min(k + 1, body.size() - 1)] + "\"";
+        break;
+      }
+      case 8: r.q = common_word() + " -" + w(); break;
+      case 9: r.q = w(), r.filters = "version:\"2.0\"", r.facets = {"version", "language", "type"}; break;
+      case 10: r.q = common_word() + " " + w(), r.sub_results = 2; break;
+      case 11: r.q = w() + (p[0].attributes.size() > 1 ? " @language:" + p[0].attributes[1].value : " @type:page"); break;
+      case 12: r.q = common_word(), r.start = 5, r.num = 7, r.distinct = rng() % 2 == 0; break;
+      // Three words of the site's commonest: whether few enough records hold them all for the
+      // partial matches to compete is decided over every segment's.
+      case 13: r.q = site.words[rng() % 40] + " " + site.words[rng() % 40] + " " + site.words[rng() % 40]; break;
+      case 14: r.q = site.words[rng() % 10] + " " + site.words[rng() % 10] + " " + site.words[10 + rng() % 60]; break;
+    }
+    if (i % 17 == 0) r.explain = true;
+    out.push_back(std::move(r));
+  }
+  SearchRequest landing;
+  landing.q = "landing words";
+  landing.explain = true;
+  out.push_back(landing);
+  return out;
+}
+
+void same(const SearchResponse& a, const SearchResponse& b, const std::string& q) {
+  BOOST_TEST_CONTEXT("query: " << q) {
+    BOOST_TEST(a.total == b.total);
+    BOOST_TEST(a.relaxed == b.relaxed);
+    BOOST_REQUIRE_EQUAL(a.results.size(), b.results.size());
+    for (std::size_t k = 0; k < a.results.size(); ++k) {
+      const auto &x = a.results[k], &y = b.results[k];
+      BOOST_TEST_INFO("result " << k);
+      BOOST_TEST(x.url == y.url);
+      BOOST_TEST(std::abs(x.score - y.score) <= 1e-5 * std::max(1.0, std::abs(x.score)));
+      BOOST_TEST(x.title == y.title);
+      BOOST_TEST(x.section_title == y.section_title);
+      BOOST_TEST(x.body == y.body);
+      BOOST_TEST(x.sub_results.has_value() == y.sub_results.has_value());
+      if (x.sub_results && y.sub_results) {
+        BOOST_REQUIRE_EQUAL(x.sub_results->size(), y.sub_results->size());
+        for (std::size_t i = 0; i < x.sub_results->size(); ++i) BOOST_TEST((*x.sub_results)[i].url == (*y.sub_results)[i].url);
+      }
+      BOOST_TEST(x.rules.size() == y.rules.size());
+    }
+    BOOST_REQUIRE_EQUAL(a.facets.size(), b.facets.size());
+    for (std::size_t f = 0; f < a.facets.size(); ++f) {
+      BOOST_TEST(a.facets[f].more == b.facets[f].more);
+      BOOST_REQUIRE_EQUAL(a.facets[f].values.size(), b.facets[f].values.size());
+      for (std::size_t v = 0; v < a.facets[f].values.size(); ++v) {
+        BOOST_TEST(a.facets[f].values[v].value == b.facets[f].values[v].value);
+        BOOST_TEST(a.facets[f].values[v].count == b.facets[f].values[v].count);
+      }
+    }
+    BOOST_TEST(a.explain.has_value() == b.explain.has_value());
+    if (a.explain && b.explain) BOOST_TEST(a.explain->rules.size() == b.explain->rules.size());
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(segments)
+
+// Records in two languages, or deletions: not both. A word that the English and the French
+// stemmer stem apart has the stem of the first record holding it, and a segment keeps the stem its
+// first record gave it while that record is deleted, until the segment is merged (docs/segments.md).
+void check_site(bool french, bool deletions) {
+  auto site = generate(7, 240, french);
+  // The landing page's URL, so that a segment holds it.
+  site.pages[100][0].url = site.pages[100][0].id = root + "api/x.html";
+  for (std::size_t r = 1; r < site.pages[100].size(); ++r)
+    site.pages[100][r].url = site.pages[100][r].id = root + "api/x.html#s" + std::to_string(r - 1);
+  std::set<std::size_t> deleted;
+  for (std::size_t p = 3; deletions && p < site.pages.size(); p += 11) deleted.insert(p);
+  const auto queries = requests(site, 11);
+  for (const auto& cuts : std::vector<std::vector<std::size_t>>{{120}, {30, 90, 170, 171, 230}}) {
+    const auto pair = split(site, cuts, deleted);
+    BOOST_TEST(pair.segmented->live_documents() == pair.whole->size());
+    std::size_t with_results = 0;
+    for (const auto& r : queries) {
+      const auto a = search_index(*pair.whole, r);
+      const auto b = search_segments(*pair.segmented, r);
+      same(a, b, r.q);
+      with_results += a.results.empty() ? 0 : 1;
+    }
+    // The check means something only when most queries find records.
+    BOOST_TEST(with_results > queries.size() * 3 / 4);
+    for (const auto& q : {"ka", "lo", "mira", "tepo ka", "str"}) {
+      SuggestRequest sr;
+      sr.q = q;
+      const auto a = suggest_index(*pair.whole, sr);
+      const auto b = suggest_segments(*pair.segmented, sr);
+      BOOST_REQUIRE_EQUAL(a.size(), b.size());
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        BOOST_TEST(a[k].text == b[k].text);
+        BOOST_TEST(a[k].url == b[k].url);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(segments_with_deletions_search_as_one_index_of_their_live_records) { check_site(false, true); }
+
+BOOST_AUTO_TEST_CASE(segments_of_two_languages_search_as_one_index) { check_site(true, false); }
+
+BOOST_AUTO_TEST_CASE(deleted_records_are_never_found_and_leave_the_statistics) {
+  const auto a = build({page("a.html", "Alpha", "unique zebra words"), page("b.html", "Beta", "zebra again")});
+  SegmentedIndex si({a});
+  si = si.with_deleted(0, {0});
+  SearchRequest r;
+  r.q = "unique";
+  BOOST_TEST(search_segments(si, r).total == 0u);
+  r.q = "zebra";
+  const auto res = search_segments(si, r);
+  BOOST_REQUIRE_EQUAL(res.results.size(), 1u);
+  BOOST_TEST(res.results[0].url == root + "b.html");
+  BOOST_TEST(si.live_documents() == 1u);
+  BOOST_TEST(si.page_records(root + "a.html").empty());
+  BOOST_TEST(si.page_records(root + "b.html").size() == 1u);
+  BOOST_CHECK_THROW(si.with_deleted(0, {7}), std::out_of_range);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
