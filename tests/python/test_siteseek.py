@@ -403,3 +403,39 @@ def test_documents_added_one_call_at_a_time(tmp_path):
     again = siteseek.Engine({"data_dir": str(tmp_path), "sites": [{"name": "notes", "url": "https://notes.example/"}]})
     again.load_snapshots()
     assert again.search("kept", site="notes").total == 1
+
+
+@pytest.mark.parametrize("persist", [False, True])
+def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_path, persist):
+    # Without settings the index is updated in place (a new segment); with settings it is built
+    # and stored whole. Either way each call's change is what the next search sees.
+    e = (siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+         if persist else siteseek.Engine())
+    e.add_documents("demo", DOCS)
+    page = "https://docs.example.org/install.html"
+    out = e.upsert_documents("demo", [
+        {"url": page, "title": "Installing wheels", "body": "Wheels are built packages."},
+        {"url": page + "#offline", "title": "Installing wheels", "section_title": "Offline", "type": "section",
+         "body": "Copy the wheelhouse first."},
+    ])
+    assert out["added"] == 2 and out["removed"] == 1
+    assert [r.url for r in e.search("wheelhouse", site="demo").results] == [page + "#offline"]
+    found = e.search("install package", site="demo").results
+    assert found and all("installer" not in r.body for r in found)  # the old text is gone
+    out = e.upsert_documents("demo", [{"url": "https://docs.example.org/new.html", "title": "Brand new", "body": "zeppelin"}])
+    assert out["removed"] == 0 and e.search("zeppelin", site="demo").total == 1
+    out = e.delete_pages("demo", [page + "#whatever", "https://docs.example.org/never.html"])
+    assert out["removed"] == 2
+    assert e.search("wheels", site="demo").total == 0
+    assert e.search("zeppelin", site="demo").total == 1
+    # add_documents afterwards builds from every document the engine was given, replaced ones as
+    # replaced: nothing comes back.
+    e.add_documents("demo", [{"url": "https://docs.example.org/more.html", "title": "More", "body": "zeppelin again"}])
+    assert e.search("zeppelin", site="demo").total == 2
+    assert e.search("wheelhouse", site="demo").total == 0
+    with pytest.raises(siteseek.QueryError):
+        e.upsert_documents("demo", [{"url": "https://docs.example.org/x.html", "attributes": {"Bad Name": "x"}}])
+    if persist:  # stored: a new engine over the same data_dir has the change
+        again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+        again.load_snapshots()
+        assert again.search("zeppelin", site="demo").total == 2

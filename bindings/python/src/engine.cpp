@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <mutex>
 
 #include <boost/json.hpp>
@@ -23,6 +24,7 @@
 #include "siteseek/keys.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/node.hpp"
+#include "siteseek/segments.hpp"
 
 namespace py = pybind11;
 
@@ -352,10 +354,45 @@ class PyEngine {
     if (!has_site(site)) node_->put_site(site_or_new(site));
     std::lock_guard lock(documents_mutex_);
     auto& buffer = documents_[site];
-    for (auto& d : list) buffer.push_back(std::move(d));
-    if (persist_) node_->publish_documents(site, buffer);
+    for (auto& d : list) buffer.add(std::move(d));
+    if (persist_) node_->publish_documents(site, buffer.live());
     else pending_.insert(site);
   }
+
+  // Pages replaced and deleted by URL. An engine that keeps nothing on disk updates its index in
+  // place (Engine::update: a new segment, searchable when this returns); one that stores builds
+  // and stores the whole index, as add_documents does, so that a call that returned is kept.
+  py::dict update(const std::string& site, const py::iterable& docs, const std::vector<std::string>& deleted) {
+    std::vector<Document> list;
+    for (auto d : docs) list.push_back(document_from(d));
+    normalize_documents(list);
+    flush();
+    py::gil_scoped_release release;
+    if (!has_site(site)) node_->put_site(site_or_new(site));
+    std::lock_guard lock(documents_mutex_);
+    auto& buffer = documents_[site];
+    UpdateReport report;
+    report.added = list.size();
+    for (const auto& d : list) report.removed += buffer.remove_page(page_url(d));
+    for (const auto& u : deleted) report.removed += buffer.remove_page(u.substr(0, u.find('#')));
+    for (const auto& d : list) buffer.add(d);
+    if (persist_) {
+      node_->publish_documents(site, buffer.live());
+    } else {
+      const auto done = node_->engine().update(site, std::move(list), deleted);
+      report.removed = done.removed;  // the index may hold pages the buffer does not (a snapshot opened)
+      report.segments = done.segments;
+    }
+    py::gil_scoped_acquire acquire;
+    py::dict out;
+    out["added"] = report.added;
+    out["removed"] = report.removed;
+    out["segments"] = report.segments;
+    return out;
+  }
+
+  py::dict upsert_documents(const std::string& site, const py::iterable& docs) { return update(site, docs, {}); }
+  py::dict delete_pages(const std::string& site, const std::vector<std::string>& urls) { return update(site, py::list(), urls); }
 
   void put_site(const py::handle& settings) {
     flush();
@@ -533,7 +570,7 @@ class PyEngine {
       // Taken off first: a build that fails raises once, on this call, not on every later one.
       const auto site = *pending_.begin();
       pending_.erase(pending_.begin());
-      node_->publish_documents(site, documents_.at(site));
+      node_->publish_documents(site, documents_.at(site).live());
     }
   }
 
@@ -568,7 +605,34 @@ class PyEngine {
 
   std::unique_ptr<Node> node_;
   mutable std::mutex documents_mutex_;
-  std::map<std::string, std::vector<Document>> documents_;
+  // A site's documents in the order given, a replaced page's new ones after the others (as its
+  // new segment is), found by page URL.
+  struct Buffer {
+    std::vector<Document> docs;
+    std::vector<char> dead;
+    std::unordered_map<std::string, std::vector<std::size_t>> by_page;
+    void add(Document d) {
+      by_page[page_url(d)].push_back(docs.size());
+      docs.push_back(std::move(d));
+      dead.push_back(0);
+    }
+    // The records of the page at `page` (a URL without fragment) taken out: how many.
+    std::uint64_t remove_page(const std::string& page) {
+      const auto it = by_page.find(page);
+      if (it == by_page.end()) return 0;
+      for (auto k : it->second) dead[k] = 1;
+      const auto n = it->second.size();
+      by_page.erase(it);
+      return n;
+    }
+    std::vector<Document> live() const {
+      std::vector<Document> out;
+      for (std::size_t k = 0; k < docs.size(); ++k)
+        if (!dead[k]) out.push_back(docs[k]);
+      return out;
+    }
+  };
+  std::map<std::string, Buffer> documents_;
   mutable std::set<std::string> pending_;  ///< sites given documents since their index was built
   bool persist_ = false;
 };
@@ -747,6 +811,16 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            "Add documents (dicts with the Document keys, or Document objects) to a site and publish\n"
            "its rebuilt index. A dict needs a url; unknown keys and invalid values (attributes:\n"
            "docs/filters.md) raise QueryError.")
+      .def("upsert_documents", &PyEngine::upsert_documents, py::arg("site"), py::arg("documents"),
+           "Replace pages: every record of each document's page (its URL without #fragment) is replaced\n"
+           "by the documents given for that page; pages not indexed yet are added. Searchable when the\n"
+           "call returns. An engine without settings updates its index in place (a new segment; merges\n"
+           "run in the background); one with settings builds and stores the whole index. Returns\n"
+           "{'added': records given, 'removed': records replaced, 'segments': the index's segments (0\n"
+           "when it was built whole)}. Documents are checked as add_documents checks them. Releases the GIL.")
+      .def("delete_pages", &PyEngine::delete_pages, py::arg("site"), py::arg("urls"),
+           "Remove pages (every record of each URL's page; the #fragment is ignored): gone from searches\n"
+           "when the call returns. URLs not indexed are ignored. Returns the dict upsert_documents returns.")
       .def("put_site", &PyEngine::put_site, py::arg("settings"),
            "Add a site or replace its settings: a SiteSettings, or a dict with the keys of a settings file's\n"
            "sites[] entry (name and url required). Stored like the server's (data_dir, or Redis with\n"

@@ -16,6 +16,7 @@
 namespace siteseek {
 
 class Index;
+class SegmentedIndex;
 namespace detail {
 struct CompiledRules;  ///< defined in core/src/search/curation_apply.hpp
 }
@@ -41,6 +42,13 @@ struct ResultCacheStats {
   std::uint64_t entries = 0;
   std::uint64_t bytes = 0;      ///< about: the responses' strings and their bookkeeping
   std::uint64_t max_bytes = 0;
+};
+
+/// What Engine::update did.
+struct UpdateReport {
+  std::uint64_t added = 0;     ///< records of the documents given
+  std::uint64_t removed = 0;   ///< records deleted: those of the pages replaced or deleted
+  std::uint64_t segments = 0;  ///< the site's segments after it (background merges join them)
 };
 
 /// Holds sites -> current index. search() is thread-safe and never waits: not for a build, not
@@ -80,7 +88,20 @@ class Engine {
 
   /// Replace a site's index atomically: searches in flight finish on the old one.
   void publish(const std::string& site, std::shared_ptr<const Index> index);
-  /// The site's current index, or null when it has none yet.
+  /// A live update: `documents` replace every record of their pages (a page is its URL without
+  /// fragment) and the pages at `deleted` (URLs) are removed, in the site's index as segments
+  /// (siteseek/segments.hpp): the documents are built into a new segment with the index's own
+  /// settings, and the change is searchable when this returns. A site without an index gets one
+  /// of the documents. Background merges keep the segments few (SegmentedIndex::merge_candidate);
+  /// they never block searches or updates, and stop when the engine is destroyed. The documents
+  /// are checked as normalize_documents does (RequestError naming the first bad one).
+  UpdateReport update(const std::string& site, std::vector<Document> documents, const std::vector<std::string>& deleted);
+  /// The site's index as segments (null when it has none): a published index is one segment.
+  std::shared_ptr<const SegmentedIndex> segments(const std::string& site) const;
+  /// Block until no merge is queued or running (tests and benchmarks).
+  void wait_for_merges() const;
+  /// The site's current index, or null when it has none yet (after live updates: its first
+  /// segment; segments() has them all).
   std::shared_ptr<const Index> current(const std::string& site) const;
   std::vector<SiteStatus> sites() const;
   ResultCacheStats result_cache_stats() const;

@@ -3,6 +3,8 @@
 // postings with per-field term frequencies and positions, and the stored fields of every
 // document. Built once by IndexBuilder, then shared read-only between any number of searches.
 #include <array>
+#include <atomic>
+#include <exception>
 #include <chrono>
 #include <optional>
 #include <cstdint>
@@ -94,6 +96,13 @@ class Index {
   std::unique_ptr<Data> data_;
 };
 
+/// What IndexBuilder::build throws when its cancel flag (set_cancel) was set: the build was
+/// abandoned (a merge stopped at shutdown).
+class BuildCancelled : public std::exception {
+ public:
+  const char* what() const noexcept override { return "index build cancelled"; }
+};
+
 /// Collects documents, analyses them with the site's analyzer and builds an Index.
 class IndexBuilder {
  public:
@@ -117,6 +126,8 @@ class IndexBuilder {
   /// own: a segment built with its site's (SegmentedIndex::length_averages) scores as one index
   /// of the whole site would.
   void set_length_averages(const std::array<std::array<double, field_count>, 2>& averages);
+  /// A flag that, set while build() runs, makes it stop and throw BuildCancelled.
+  void set_cancel(const std::atomic<bool>* cancel) noexcept;
   /// Build the index; the builder is empty afterwards.
   std::shared_ptr<const Index> build();
 

@@ -5,8 +5,10 @@
 // collection statistics (document frequencies, the number of records, average field lengths) are
 // over all of them, net of deletions.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,7 +18,8 @@
 namespace siteseek {
 
 namespace detail {
-struct Deletions;  ///< defined in core/src/index/segments.hpp
+struct Deletions;     ///< defined in core/src/index/segments.hpp
+struct LengthTotals;  ///< defined in core/src/index/segments.hpp
 }
 
 class SegmentedIndex {
@@ -48,8 +51,41 @@ class SegmentedIndex {
   /// with (IndexBuilder::set_length_averages) so that its scores are those of one index.
   std::array<std::array<double, field_count>, 2> length_averages() const;
 
+  /// The index after a change: `documents` replace every record of their pages (a page is its
+  /// URL without fragment), and the pages at `deleted` (URLs, fragment ignored) are removed. The
+  /// documents become a new last segment, built with the length averages of the live records
+  /// with them. `changed`, when given, gets the records deleted (replaced ones included).
+  /// Throws as IndexBuilder does.
+  SegmentedIndex updated(const SiteSettings& site, std::vector<Document> documents, const std::vector<std::string>& deleted,
+                         std::uint64_t* removed = nullptr) const;
+  /// The segments a merge should join now, [first, last), or first == last when none: the newest
+  /// segments while they hold at least half as many live records as the one before them (so the
+  /// segments shrink geometrically and stay few: about log2 of the records), and from the first
+  /// segment most of whose records are deleted, or whose length averages drifted by more than
+  /// max_length_drift, or past max_segments, to the last.
+  std::pair<std::size_t, std::size_t> merge_candidate() const;
+  /// One index of the live records of segments [first, last), in order, built with this index's
+  /// length averages (the records read back: Index::document). As long as a build: run it apart
+  /// from searches and updates. `cancel`, when set while it runs, stops it (BuildCancelled).
+  std::shared_ptr<const Index> merge_build(std::size_t first, std::size_t last, const SiteSettings& site,
+                                           const std::atomic<bool>* cancel = nullptr) const;
+  /// This index with segments [first, last) replaced by `merged`, which merge_build made from
+  /// `from` (an earlier state of this index: the same segments, fewer deletions and maybe fewer
+  /// segments after them). Records deleted since `from` are deleted from `merged` too.
+  SegmentedIndex with_merged(const SegmentedIndex& from, std::size_t first, std::size_t last,
+                             std::shared_ptr<const Index> merged) const;
+
+  /// Segments past which merge_candidate merges the newest ones whatever their sizes.
+  static constexpr std::size_t max_segments = 32;
+  /// How far (relative) a segment's average field lengths may drift from its site's before
+  /// merge_candidate has it built again: its records' scores differ from one index's by about
+  /// that much until then.
+  static constexpr double max_length_drift = 0.01;
+
  private:
   std::vector<Segment> segments_;
+  /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
+  std::vector<std::shared_ptr<const detail::LengthTotals>> totals_;
 };
 
 /// Search every segment as one index (search_index's answer for one index of the live records).

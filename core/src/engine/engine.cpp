@@ -8,6 +8,8 @@
 #include "search/filter.hpp"
 #include "search/merge.hpp"
 #include "search/response_json.hpp"
+#include "search/segments.hpp"
+#include "siteseek/document.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/policy.hpp"
 
@@ -40,6 +42,7 @@ void Engine::Impl::install(AppSettings settings, const SiteSet* keep, std::strin
     // it is published again; the new generation makes answers cached under the old settings miss.
     auto slot = std::make_shared<SiteSlot>(site);
     if (old) {
+      slot->segments.store(old->segments.load(std::memory_order_acquire));
       slot->index.store(old->index.load(std::memory_order_acquire));
       slot->rules.store(old->rules.load(std::memory_order_acquire));
     }
@@ -58,7 +61,14 @@ Engine::Engine(AppSettings settings)
   impl_->install(std::move(settings), nullptr);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  {
+    std::lock_guard lock(impl_->merge_mutex);
+    impl_->stopping.store(true);
+  }
+  impl_->merge_cv.notify_all();
+  if (impl_->merger.joinable()) impl_->merger.join();  // a merge being built stops (BuildCancelled)
+}
 
 std::shared_ptr<const AppSettings> Engine::settings() const noexcept { return impl_->current_sites()->settings; }
 
@@ -87,6 +97,30 @@ std::shared_ptr<const detail::CompiledRules> SiteSlot::rules_for(const std::shar
   c = detail::compile_rules(std::move(source), index);
   compiled.store(c, std::memory_order_release);
   return c;
+}
+
+std::shared_ptr<const SiteSlot::SegmentRules> SiteSlot::rules_for(const SegmentedIndex& index) const {
+  auto source = rules.load(std::memory_order_acquire);
+  if (!source || source->empty()) return nullptr;
+  auto c = segment_rules.load(std::memory_order_acquire);
+  const auto& segs = index.segments();
+  if (c && c->source == source && c->compiled.size() == segs.size()) {
+    bool all = true;
+    for (std::size_t k = 0; k < segs.size() && all; ++k) all = c->compiled[k]->compiled_for(source, segs[k].index);
+    if (all) return c;
+  }
+  // Compiled again for the segments that are new; the others' are kept.
+  auto next = std::make_shared<SegmentRules>();
+  next->source = source;
+  for (const auto& seg : segs) {
+    std::shared_ptr<const detail::CompiledRules> found;
+    if (c && c->source == source)
+      for (const auto& x : c->compiled)
+        if (x->compiled_for(source, seg.index)) found = x;
+    next->compiled.push_back(found ? found : detail::compile_rules(source, seg.index));
+  }
+  segment_rules.store(next, std::memory_order_release);
+  return next;
 }
 
 void Engine::set_rules(const std::string& site, std::vector<Rule> rules) {
@@ -118,6 +152,16 @@ struct Engine::Impl::Lookup {
   std::shared_ptr<const SiteSet> sites;  ///< keeps the slot alive while a site is removed
   std::shared_ptr<const Index> index;
   std::shared_ptr<const detail::CompiledRules> rules;  ///< the site's curation rules for `index`
+  /// With several segments (or deletions): them, and their rules; else null.
+  std::shared_ptr<const SegmentedIndex> segments;
+  std::shared_ptr<const SiteSlot::SegmentRules> segment_rules;
+  SearchResponse run(const SearchRequest& request) const {
+    if (!segments) return detail::search_index_with_rules(*index, request, rules.get());
+    std::vector<const detail::CompiledRules*> each;
+    if (segment_rules)
+      for (const auto& c : segment_rules->compiled) each.push_back(c.get());
+    return detail::search_segments_impl(*segments, request, nullptr, 0, each);
+  }
   std::uint64_t generation = 0;
   std::string key;
   std::shared_ptr<const CachedAnswer> hit;
@@ -134,8 +178,10 @@ Engine::Impl::Lookup Engine::Impl::lookup(const Request& request, KeyArgs... key
   l.sites = current_sites();
   auto& s = l.sites->slot(request.site);
   l.generation = s.generation.load(std::memory_order_acquire);
-  l.index = s.index.load(std::memory_order_acquire);
-  l.rules = s.rules_for(l.index);  // after the generation, as the index
+  l.segments = s.segments.load(std::memory_order_acquire);
+  l.index = l.segments ? l.segments->segments().front().index : nullptr;
+  if (!several(l.segments.get())) l.segments = nullptr, l.rules = s.rules_for(l.index);  // after the generation, as the index
+  else l.segment_rules = s.rules_for(*l.segments);
   if (l.index && cache.enabled()) {
     l.key = ResultCache::key(s.settings.name, request, key_args...);
     l.hit = cache.find(l.key, l.generation);
@@ -159,15 +205,25 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
   std::exception_ptr missing_attribute;
   for (const auto& name : names) {
     auto& slot = set->slot(name);
-    const auto index = slot.index.load(std::memory_order_acquire);
-    if (!index) continue;
+    const auto segments = slot.segments.load(std::memory_order_acquire);
+    if (!segments) continue;
+    const auto& index = segments->segments().front().index;
     SearchRequest one = request;
     one.site = slot.settings.name;
     one.start = 0;
     one.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
     try {
       std::size_t leading = 0;
-      auto answer = detail::search_index_with_rules(*index, one, slot.rules_for(index).get(), &leading);
+      SearchResponse answer;
+      if (several(segments.get())) {
+        std::vector<const detail::CompiledRules*> each;
+        const auto compiled = slot.rules_for(*segments);
+        if (compiled)
+          for (const auto& c : compiled->compiled) each.push_back(c.get());
+        answer = detail::search_segments_impl(*segments, one, nullptr, 0, each, &leading);
+      } else {
+        answer = detail::search_index_with_rules(*index, one, slot.rules_for(index).get(), &leading);
+      }
       answers.emplace_back(one.site, std::move(answer));
       pinned.push_back(leading);
     } catch (const detail::UnknownAttributeError&) {  // another site's records may carry it
@@ -187,7 +243,7 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     r.took_ms = l.elapsed_ms();
     return r;
   }
-  auto r = detail::search_index_with_rules(*l.index, request, l.rules.get());
+  auto r = l.run(request);
   if (impl_->cache.enabled()) {
     impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   }
@@ -213,7 +269,7 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
     append_json_tail(out, l.elapsed_ms(), l.hit->response.relaxed);
     return l.hit->response.total;
   }
-  auto r = l.index ? detail::search_index_with_rules(*l.index, request, l.rules.get()) : SearchResponse{};
+  auto r = l.index ? l.run(request) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
   if (l.index && impl_->cache.enabled()) {
@@ -232,20 +288,133 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   auto l = impl_->lookup(request);
   if (!l.index) return {};
   if (l.hit) return l.hit->suggestions;
-  if (!impl_->cache.enabled()) return suggest_index(*l.index, request);
+  const auto run = [&] { return l.segments ? suggest_segments(*l.segments, request) : suggest_index(*l.index, request); };
+  if (!impl_->cache.enabled()) return run();
   auto answer = std::make_shared<CachedAnswer>();
-  answer->suggestions = suggest_index(*l.index, request);
+  answer->suggestions = run();
   auto out = answer->suggestions;
   impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   return out;
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {
+  std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
   auto sites = impl_->current_sites();
   auto& slot = sites->slot(site);
-  slot.index.store(std::move(index), std::memory_order_release);
-  slot.generation.store(impl_->generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
-  impl_->cache.erase_site(slot.settings.name);
+  impl_->store(slot, index ? std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{std::move(index)}) : nullptr);
+}
+
+void Engine::Impl::store(SiteSlot& slot, std::shared_ptr<const SegmentedIndex> next) {
+  auto first = next ? next->segments().front().index : nullptr;
+  slot.segments.store(std::move(next), std::memory_order_release);
+  slot.index.store(std::move(first), std::memory_order_release);
+  slot.generation.store(generations.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+  cache.erase_site(slot.settings.name);
+}
+
+UpdateReport Engine::update(const std::string& site, std::vector<Document> documents, const std::vector<std::string>& deleted) {
+  normalize_documents(documents);
+  UpdateReport report;
+  report.added = documents.size();
+  {
+    std::lock_guard lock(impl_->change_mutex);
+    auto sites = impl_->current_sites();
+    auto& slot = sites->slot(site);
+    auto now = slot.segments.load(std::memory_order_acquire);
+    std::shared_ptr<const SegmentedIndex> next;
+    if (!now) {
+      if (documents.empty()) return report;
+      IndexBuilder b(slot.settings);
+      b.add_all(std::move(documents));
+      next = std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{b.build()});
+    } else {
+      // Built with the settings the index was built with, which a changed site keeps serving.
+      next = std::make_shared<const SegmentedIndex>(
+          now->updated(now->segments().front().index->settings(), std::move(documents), deleted, &report.removed));
+    }
+    report.segments = next->segments().size();
+    const auto [first, last] = next->merge_candidate();
+    impl_->store(slot, std::move(next));
+    if (first == last) return report;
+  }
+  impl_->request_merge(site);
+  return report;
+}
+
+std::shared_ptr<const SegmentedIndex> Engine::segments(const std::string& site) const {
+  return impl_->current_sites()->slot(site).segments.load(std::memory_order_acquire);
+}
+
+void Engine::wait_for_merges() const {
+  std::unique_lock lock(impl_->merge_mutex);
+  impl_->merge_idle.wait(lock, [&] { return impl_->merge_queue.empty() && !impl_->merging; });
+}
+
+void Engine::Impl::request_merge(const std::string& site) {
+  {
+    std::lock_guard lock(merge_mutex);
+    if (stopping.load()) return;
+    if (std::find(merge_queue.begin(), merge_queue.end(), site) == merge_queue.end()) merge_queue.push_back(site);
+    if (!merger.joinable()) merger = std::thread([this] { merge_loop(); });
+  }
+  merge_cv.notify_all();
+}
+
+void Engine::Impl::merge_loop() {
+  for (;;) {
+    std::string site;
+    {
+      std::unique_lock lock(merge_mutex);
+      merge_cv.wait(lock, [&] { return stopping.load() || !merge_queue.empty(); });
+      if (stopping.load()) break;
+      site = std::move(merge_queue.front());
+      merge_queue.pop_front();
+      merging = true;
+    }
+    try {
+      merge_site(site);
+    } catch (...) {
+      // Stopped (BuildCancelled), the site removed meanwhile, or a build that failed: the
+      // segments stay as they are, searched as they are.
+    }
+    {
+      std::lock_guard lock(merge_mutex);
+      merging = false;
+    }
+    merge_idle.notify_all();
+  }
+  {
+    std::lock_guard lock(merge_mutex);
+    merging = false;
+    merge_queue.clear();
+  }
+  merge_idle.notify_all();
+}
+
+// Merge what the policy names until it names nothing: each merge is built from the state read
+// at its start, without any lock, then stored if its segments are still there (records deleted
+// meanwhile are deleted in it too); if the site's index was replaced meanwhile, it is dropped.
+void Engine::Impl::merge_site(const std::string& site) {
+  while (!stopping.load()) {
+    std::shared_ptr<const SegmentedIndex> from;
+    {
+      std::lock_guard lock(change_mutex);
+      from = current_sites()->slot(site).segments.load(std::memory_order_acquire);
+    }
+    if (!from) return;
+    const auto [first, last] = from->merge_candidate();
+    if (first == last) return;
+    auto merged = from->merge_build(first, last, from->segments().front().index->settings(), &stopping);
+    std::lock_guard lock(change_mutex);
+    auto sites = current_sites();
+    auto& slot = sites->slot(site);
+    const auto now = slot.segments.load(std::memory_order_acquire);
+    if (!now || now->segments().size() < last) continue;
+    bool same = true;
+    for (std::size_t k = first; k < last && same; ++k) same = now->segments()[k].index == from->segments()[k].index;
+    if (!same) continue;
+    store(slot, std::make_shared<const SegmentedIndex>(now->with_merged(*from, first, last, std::move(merged))));
+  }
 }
 
 ResultCacheStats Engine::result_cache_stats() const { return impl_->cache.stats(); }
@@ -261,12 +430,13 @@ std::vector<SiteStatus> Engine::sites() const {
     SiteStatus st;
     st.name = site.name;
     st.url = site.url;
-    auto index = sites->slot(site.name).index.load(std::memory_order_acquire);
-    if (index) {
+    auto segments = sites->slot(site.name).segments.load(std::memory_order_acquire);
+    if (segments) {
+      const auto& index = segments->segments().front().index;
       st.has_index = true;
-      st.documents = index->size();
+      st.documents = segments->live_documents();
       st.terms = index->term_count();
-      st.memory_bytes = index->memory_bytes();
+      for (const auto& seg : segments->segments()) st.memory_bytes += seg.index->memory_bytes();
       st.built_at = index->built_at();
       st.snapshot_version = index->snapshot_version();
     }

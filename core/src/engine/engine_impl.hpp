@@ -3,6 +3,8 @@
 // a search loads the map once and keeps it, so a site removed meanwhile stays valid until the
 // search ends. Within a slot only the index pointer changes, atomically.
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,8 @@
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/segments.hpp"
+#include <thread>
 #include "engine/result_cache.hpp"
 #include "search/curation_apply.hpp"
 
@@ -21,6 +25,9 @@ struct SiteSlot {
   explicit SiteSlot(SiteSettings s) : settings(std::move(s)) {}
   const SiteSettings settings;
   std::atomic<std::shared_ptr<const Index>> index;
+  /// The index as segments, stored before `index` (its first segment) at each change; null
+  /// until the site has an index.
+  std::atomic<std::shared_ptr<const SegmentedIndex>> segments;
   /// Set at each publish from the engine's counter (after the index is stored), so generations
   /// never repeat, not even for a site removed and added again: cached answers carry the
   /// generation they were computed on, and one read before the index is never newer than it.
@@ -31,7 +38,19 @@ struct SiteSlot {
   mutable std::atomic<std::shared_ptr<const detail::CompiledRules>> compiled;
   /// The rules compiled for `index` (null: none).
   std::shared_ptr<const detail::CompiledRules> rules_for(const std::shared_ptr<const Index>& index) const;
+  /// The rules compiled for each segment (empty: none), kept for the segments that stay.
+  struct SegmentRules {
+    std::shared_ptr<const std::vector<Rule>> source;
+    std::vector<std::shared_ptr<const detail::CompiledRules>> compiled;
+  };
+  mutable std::atomic<std::shared_ptr<const SegmentRules>> segment_rules;
+  std::shared_ptr<const SegmentRules> rules_for(const SegmentedIndex& index) const;
 };
+
+/// Whether a site's segments need the search over segments (else its one index is searched).
+inline bool several(const SegmentedIndex* s) {
+  return s && (s->segments().size() > 1 || s->segments().front().deleted);
+}
 
 /// The sites at one moment: never changed once published.
 struct SiteSet {
@@ -50,6 +69,20 @@ struct Engine::Impl {
   std::mutex change_mutex;  ///< one put_site/remove_site at a time (readers never take it)
   std::atomic<std::uint64_t> generations{0};
   mutable ResultCache cache;
+
+  // Background merges: one thread, started by the first update, joined at destruction.
+  mutable std::mutex merge_mutex;
+  mutable std::condition_variable merge_cv, merge_idle;
+  std::deque<std::string> merge_queue;
+  bool merging = false;
+  std::atomic<bool> stopping{false};
+  std::thread merger;
+  void request_merge(const std::string& site);
+  void merge_loop();
+  void merge_site(const std::string& site);
+  /// Store a site's new segments (and their first as its index), bump its generation, drop its
+  /// cached answers. Under change_mutex.
+  void store(SiteSlot& slot, std::shared_ptr<const SegmentedIndex> segments);
 
   std::shared_ptr<const SiteSet> current_sites() const { return sites.load(std::memory_order_acquire); }
   /// Publish a new site set made from `settings`, keeping the slots of `keep` (by name).

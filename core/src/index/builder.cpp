@@ -310,6 +310,10 @@ struct IndexBuilder::Impl {
   std::vector<Document> documents;
   unsigned threads = 0;
   std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
+  const std::atomic<bool>* cancel = nullptr;
+  void check_cancel() const {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
+  }
 };
 
 IndexBuilder::IndexBuilder(const SiteSettings& site) : impl_(std::make_unique<Impl>()) { impl_->site = site; }
@@ -335,6 +339,7 @@ void IndexBuilder::add_all(std::vector<Document> documents) {
 
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
+void IndexBuilder::set_cancel(const std::atomic<bool>* cancel) noexcept { impl_->cancel = cancel; }
 void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
   impl_->length_averages = averages;
 }
@@ -488,6 +493,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     // that language's stemmer (record_analyzer_options); one analyzer per language and thread.
     std::map<std::string, std::optional<Analyzer>, std::less<>> by_language;
     for (std::uint32_t i = first; i < last; ++i) {
+      if (i % 256 == 0) impl_->check_cancel();
       const Analyzer* chosen = &site_analyzer;
       if (language_of[i]) {
         const auto& language = languages[language_of[i] - 1];
@@ -593,6 +599,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
   }
+  impl_->check_cancel();
   // Merge: the first range's table is the start; later ranges append their occurrences (their
   // documents come after) to the terms already seen and add the others.
   auto term_ids = std::move(partials[0].ids);
@@ -619,6 +626,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.checkpoint_offset.push_back(static_cast<std::uint32_t>(d.checkpoints.size()));
   term_ids = TermTable{};
 
+  impl_->check_cancel();
   // Dictionary in bytewise order.
   std::vector<std::uint32_t> order(acc.size());
   std::iota(order.begin(), order.end(), 0u);

@@ -1,7 +1,9 @@
 // SegmentedIndex (siteseek/segments.hpp): segments, their deletions and the statistics of both.
 #include "index/segments.hpp"
 
+#include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -37,6 +39,18 @@ std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   return out;
 }
 
+std::shared_ptr<const detail::LengthTotals> totals_of(const Index& index) {
+  auto t = std::make_shared<detail::LengthTotals>();
+  const auto& d = index.data();
+  for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) {
+    const auto& r = d.record(doc);
+    const int type = r.type == DocumentType::section;
+    t->records[type] += 1;
+    for (std::size_t f = 0; f < field_count; ++f) t->length[type][f] += r.field_length[f];
+  }
+  return t;
+}
+
 void check(const std::vector<SegmentedIndex::Segment>& segments) {
   if (segments.empty()) throw std::invalid_argument("a segmented index needs at least one segment");
   for (const auto& s : segments)
@@ -48,9 +62,13 @@ void check(const std::vector<SegmentedIndex::Segment>& segments) {
 SegmentedIndex::SegmentedIndex(std::vector<std::shared_ptr<const Index>> segments) {
   for (auto& s : segments) segments_.push_back({std::move(s), nullptr});
   check(segments_);
+  for (const auto& s : segments_) totals_.push_back(totals_of(*s.index));
 }
 
-SegmentedIndex::SegmentedIndex(std::vector<Segment> segments) : segments_(std::move(segments)) { check(segments_); }
+SegmentedIndex::SegmentedIndex(std::vector<Segment> segments) : segments_(std::move(segments)) {
+  check(segments_);
+  for (const auto& s : segments_) totals_.push_back(totals_of(*s.index));
+}
 
 std::uint64_t SegmentedIndex::live_documents() const noexcept {
   std::uint64_t n = 0;
@@ -74,6 +92,10 @@ SegmentedIndex SegmentedIndex::with_deleted(std::size_t segment, const std::vect
     if (del->has(doc)) continue;
     del->bits[doc / 64] |= std::uint64_t{1} << (doc % 64);
     ++del->records;
+    const auto& r = d.record(doc);
+    const int type = r.type == DocumentType::section;
+    del->lengths.records[type] += 1;
+    for (std::size_t f = 0; f < field_count; ++f) del->lengths.length[type][f] += r.field_length[f];
     for (const auto t : record_terms(*seg.index, doc)) ++gone[t];
   }
   if (!gone.empty()) {
@@ -109,19 +131,137 @@ std::vector<std::pair<std::size_t, std::uint32_t>> SegmentedIndex::page_records(
 std::array<std::array<double, field_count>, 2> SegmentedIndex::length_averages() const {
   std::array<std::array<double, field_count>, 2> sum{};
   std::array<double, 2> of_type{};
-  for (const auto& s : segments_) {
-    const auto& d = s.index->data();
-    for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) {
-      if (s.deleted && s.deleted->has(doc)) continue;
-      const auto& r = d.record(doc);
-      const int type = r.type == DocumentType::section;
-      of_type[type] += 1;
-      for (std::size_t f = 0; f < field_count; ++f) sum[type][f] += r.field_length[f];
+  for (std::size_t k = 0; k < segments_.size(); ++k) {
+    const auto* gone = segments_[k].deleted ? &segments_[k].deleted->lengths : nullptr;
+    for (int t = 0; t < 2; ++t) {
+      of_type[t] += totals_[k]->records[t] - (gone ? gone->records[t] : 0);
+      for (std::size_t f = 0; f < field_count; ++f) sum[t][f] += totals_[k]->length[t][f] - (gone ? gone->length[t][f] : 0);
     }
   }
   for (int t = 0; t < 2; ++t)
     for (auto& a : sum[t]) a = of_type[t] ? std::max(1.0, a / of_type[t]) : 1.0;
   return sum;
+}
+
+namespace {
+std::string page_of(std::string_view url) { return std::string(url.substr(0, url.find('#'))); }
+}  // namespace
+
+SegmentedIndex SegmentedIndex::updated(const SiteSettings& site, std::vector<Document> documents,
+                                       const std::vector<std::string>& deleted, std::uint64_t* removed) const {
+  // Every record of each page named, in whichever segment it is.
+  std::vector<std::string> pages;
+  for (const auto& d : documents) pages.push_back(page_url(d));
+  for (const auto& u : deleted) pages.push_back(page_of(u));
+  std::sort(pages.begin(), pages.end());
+  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  std::vector<std::vector<std::uint32_t>> gone(segments_.size());
+  std::uint64_t count = 0;
+  for (const auto& page : pages)
+    for (const auto& [k, doc] : page_records(page)) gone[k].push_back(doc), ++count;
+  auto out = *this;
+  for (std::size_t k = 0; k < gone.size(); ++k)
+    if (!gone[k].empty()) out = out.with_deleted(k, gone[k]);
+  if (removed) *removed = count;
+  if (documents.empty()) return out;
+  // The new segment's length normalisation: the averages of every live record, its own with
+  // them. Its records' lengths are known once analysed: built once to learn them, and again
+  // when the averages they give differ from those of the records without them.
+  auto build = [&](const std::optional<std::array<std::array<double, field_count>, 2>>& averages, std::vector<Document> docs) {
+    IndexBuilder b(site);
+    if (averages) b.set_length_averages(*averages);
+    b.add_all(std::move(docs));
+    return b.build();
+  };
+  auto first = build(out.length_averages(), documents);
+  auto with = out;
+  with.segments_.push_back({first, nullptr});
+  with.totals_.push_back(totals_of(*first));
+  const auto averages = with.length_averages();
+  if (averages != first->data().avg_field_length) with.segments_.back().index = build(averages, std::move(documents));
+  return with;
+}
+
+std::pair<std::size_t, std::size_t> SegmentedIndex::merge_candidate() const {
+  const std::size_t n = segments_.size();
+  std::vector<std::uint64_t> live(n), size(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    size[k] = segments_[k].index->size();
+    live[k] = size[k] - (segments_[k].deleted ? segments_[k].deleted->records : 0);
+  }
+  std::size_t first = n;
+  // The newest segments while they hold at least half as many records as the one before them.
+  std::uint64_t after = 0;
+  for (std::size_t k = n; k-- > 0;) {
+    if (k + 1 < n && after * 2 < live[k]) break;
+    after += live[k];
+    first = k;
+  }
+  if (first + 1 == n) first = n;  // the last one alone: nothing to merge it with
+  // A segment mostly deleted, and what follows it.
+  for (std::size_t k = 0; k < n; ++k)
+    if (size[k] > 0 && live[k] * 2 < size[k]) first = std::min(first, k);
+  // A segment whose length normalisation has drifted from the site's by more than
+  // max_length_drift: built again, it scores as one index of the site would.
+  const auto averages = length_averages();
+  std::array<bool, 2> has{};
+  for (std::size_t k = 0; k < n; ++k)
+    for (int t = 0; t < 2; ++t) has[t] = has[t] || totals_[k]->records[t] > (segments_[k].deleted ? segments_[k].deleted->lengths.records[t] : 0);
+  for (std::size_t k = 0; k < n && k < first; ++k) {
+    const auto& own = segments_[k].index->data().avg_field_length;
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t f = 0; f < field_count && has[t]; ++f)
+        if (std::abs(own[t][f] - averages[t][f]) > max_length_drift * averages[t][f]) first = std::min(first, k);
+  }
+  if (n > max_segments) first = std::min(first, max_segments / 2);
+  if (first >= n) return {n, n};
+  return {first, n};
+}
+
+std::shared_ptr<const Index> SegmentedIndex::merge_build(std::size_t first, std::size_t last, const SiteSettings& site,
+                                                         const std::atomic<bool>* cancel) const {
+  IndexBuilder b(site);
+  b.set_cancel(cancel);
+  // The averages of the site as it will be: the merged segments' live records are the same.
+  b.set_length_averages(length_averages());
+  std::vector<Document> docs;
+  for (std::size_t k = first; k < last; ++k) {
+    const auto& seg = segments_.at(k);
+    for (std::uint32_t doc = 0; doc < seg.index->size(); ++doc) {
+      if (seg.deleted && seg.deleted->has(doc)) continue;
+      if (cancel && doc % 4096 == 0 && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
+      docs.push_back(seg.index->document(doc));
+    }
+  }
+  b.add_all(std::move(docs));
+  return b.build();
+}
+
+SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size_t first, std::size_t last,
+                                           std::shared_ptr<const Index> merged) const {
+  if (last > segments_.size() || last > from.segments_.size() || first >= last)
+    throw std::invalid_argument("a merge of segments this index does not have");
+  for (std::size_t k = first; k < last; ++k)
+    if (segments_[k].index != from.segments_[k].index) throw std::invalid_argument("a merge of segments this index does not have");
+  // Records deleted since the merge read them: their places in the merged index.
+  std::vector<std::uint32_t> since;
+  std::uint32_t at = 0;
+  for (std::size_t k = first; k < last; ++k) {
+    const auto size = segments_[k].index->size();
+    for (std::uint32_t doc = 0; doc < size; ++doc) {
+      if (from.deleted(k, doc)) continue;
+      if (deleted(k, doc)) since.push_back(at);
+      ++at;
+    }
+  }
+  auto out = *this;
+  const auto pos = [](auto& v, std::size_t k) { return v.begin() + static_cast<std::ptrdiff_t>(k); };
+  out.segments_.erase(pos(out.segments_, first + 1), pos(out.segments_, last));
+  out.totals_.erase(pos(out.totals_, first + 1), pos(out.totals_, last));
+  out.totals_[first] = totals_of(*merged);
+  out.segments_[first] = {std::move(merged), nullptr};
+  if (!since.empty()) out = out.with_deleted(first, since);
+  return out;
 }
 
 }  // namespace siteseek

@@ -2,6 +2,7 @@
 // What a segment of a SegmentedIndex has lost to deletions (siteseek/segments.hpp): the records,
 // and what they took from the collection statistics.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -10,12 +11,20 @@
 
 namespace siteseek::detail {
 
+/// Records' field lengths summed, and their number, [page, section]: what length averages are
+/// made of.
+struct LengthTotals {
+  std::array<std::array<double, field_count>, 2> length{};
+  std::array<double, 2> records{};
+};
+
 struct Deletions {
   std::vector<std::uint64_t> bits;  ///< a bit per record of the segment
   std::uint32_t records = 0;        ///< bits set
   /// (term, deleted records holding it), ascending by term: the segment's term_df less these
   /// is what its live records hold.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> df;
+  LengthTotals lengths;  ///< of the deleted records
 
   bool has(std::uint32_t doc) const noexcept { return doc / 64 < bits.size() && (bits[doc / 64] >> (doc % 64) & 1); }
   std::uint32_t df_of(std::uint32_t term) const noexcept {

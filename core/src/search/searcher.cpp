@@ -34,6 +34,62 @@ std::string quoted(const std::vector<std::string>& words) {
 
 std::string pinned_effect(std::size_t position) { return std::string("pinned at position ") + std::to_string(position + 1); }
 
+}  // namespace
+
+std::vector<RuleEffect> detail::explain_rules(const ActiveRules& active, const std::vector<std::uint32_t>& fired,
+                                              const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched) {
+  std::vector<RuleEffect> out;
+  const std::vector<Rule>* source = active.rules ? active.rules->source.get() : nullptr;
+  auto effect_of = [&](std::uint32_t rule, std::string effect) {
+    const auto& r = (*source)[rule];
+    return RuleEffect{r.id, std::string(rule_kind_name(r.kind)), std::move(effect)};
+  };
+  for (const auto rule : fired) {
+    const auto& r = (*source)[rule];
+    out.push_back(effect_of(rule, r.kind == RuleKind::synonyms ? std::string("expanded the query with the group ") + quoted(r.synonyms)
+                                                               : std::string("expanded \"") + r.from + std::string("\" with ") + quoted(r.to)));
+  }
+  for (const auto* p : active.pins) {
+    std::size_t shown = 0;
+    for (const auto& x : pinned) shown += x.by == p->rule ? 1 : 0;
+    out.push_back(effect_of(p->rule, std::string("pinned ") + std::to_string(shown) + std::string(" of ") + std::to_string((*source)[p->rule].urls.size()) + " URLs"));
+  }
+  for (const auto& x : pinned)
+    if (x.by < 0) out.push_back({std::string("landing_pages[") + std::to_string(-1 - x.by) + "]", "landing_page", "pinned the landing page"});
+  for (std::size_t h = 0; h < active.hides.size(); ++h)
+    out.push_back(effect_of(active.hides[h]->rule, std::string("removed ") + std::to_string(touched[h]) + " matching records"));
+  for (std::size_t b = 0; b < active.boosts.size(); ++b) {
+    const auto& r = (*source)[active.boosts[b]->rule];
+    out.push_back(effect_of(active.boosts[b]->rule, std::string("multiplied the score of ") + std::to_string(touched[active.hides.size() + b]) +
+                                                       std::string(" matching records by ") + detail::number_text(r.factor)));
+  }
+  return out;
+}
+
+std::vector<RuleEffect> detail::explain_result(const ActiveRules& active, const Index::Data& d, std::uint32_t doc,
+                                               const Collected::Pinned* pinned, std::size_t position) {
+  std::vector<RuleEffect> out;
+  const std::vector<Rule>* source = active.rules ? active.rules->source.get() : nullptr;
+  if (pinned) {
+    // A pinned result's place is the pin's, whatever its score.
+    if (pinned->by >= 0) {
+      const auto& r = (*source)[static_cast<std::size_t>(pinned->by)];
+      out.push_back({r.id, std::string(rule_kind_name(r.kind)), pinned_effect(position)});
+    } else {
+      out.push_back({std::string("landing_pages[") + std::to_string(-1 - pinned->by) + "]", "landing_page", pinned_effect(position)});
+    }
+    return out;
+  }
+  for (const auto* b : active.boosts)
+    if (b->covers(d, doc)) {
+      const auto& r = (*source)[b->rule];
+      out.push_back({r.id, std::string(rule_kind_name(r.kind)), std::string("score multiplied by ") + detail::number_text(r.factor)});
+    }
+  return out;
+}
+
+namespace {
+
 // SearchRequest::explain: the rules that fired for the query, then, per returned result, those
 // that placed or scored it.
 void explain(const Index& index, std::string_view q, const Plan& plan, const ActiveRules& active, const std::vector<std::size_t>& touched,
@@ -41,44 +97,11 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
   const auto& d = index.data();
   auto& ex = response.explain.emplace();
   ex.query = active.query.empty() ? normalize_query(d.analyzer, q) : active.query;
-  const std::vector<Rule>* source = active.rules ? active.rules->source.get() : nullptr;
-  auto effect_of = [&](std::uint32_t rule, std::string effect) {
-    const auto& r = (*source)[rule];
-    return RuleEffect{r.id, std::string(rule_kind_name(r.kind)), std::move(effect)};
-  };
-  for (const auto rule : plan.fired_rules) {
-    const auto& r = (*source)[rule];
-    ex.rules.push_back(effect_of(rule, r.kind == RuleKind::synonyms ? std::string("expanded the query with the group ") + quoted(r.synonyms)
-                                                                    : std::string("expanded \"") + r.from + std::string("\" with ") + quoted(r.to)));
-  }
-  for (const auto* p : active.pins) {
-    std::size_t shown = 0;
-    for (const auto& x : top.pinned) shown += x.by == p->rule ? 1 : 0;
-    ex.rules.push_back(effect_of(p->rule, std::string("pinned ") + std::to_string(shown) + std::string(" of ") + std::to_string((*source)[p->rule].urls.size()) + " URLs"));
-  }
-  for (const auto& x : top.pinned)
-    if (x.by < 0)
-      ex.rules.push_back({std::string("landing_pages[") + std::to_string(-1 - x.by) + "]", "landing_page", "pinned the landing page"});
-  for (std::size_t h = 0; h < active.hides.size(); ++h)
-    ex.rules.push_back(effect_of(active.hides[h]->rule, std::string("removed ") + std::to_string(touched[h]) + " matching records"));
-  for (std::size_t b = 0; b < active.boosts.size(); ++b) {
-    const auto& r = (*source)[active.boosts[b]->rule];
-    ex.rules.push_back(effect_of(active.boosts[b]->rule, std::string("multiplied the score of ") + std::to_string(touched[active.hides.size() + b]) +
-                                                            std::string(" matching records by ") + detail::number_text(r.factor)));
-  }
+  ex.rules = explain_rules(active, plan.fired_rules, top.pinned, touched);
   for (std::size_t k = 0; k < page.size() && k < response.results.size(); ++k) {
-    const auto doc = page[k].doc;
-    auto& rules = response.results[k].rules;
     const std::size_t position = top.start + k;
-    if (position < top.pinned.size() && top.pinned[position].doc == doc) {
-      const auto by = top.pinned[position].by;
-      if (by >= 0) rules.push_back(effect_of(static_cast<std::uint32_t>(by), pinned_effect(position)));
-      else rules.push_back({std::string("landing_pages[") + std::to_string(-1 - by) + "]", "landing_page", pinned_effect(position)});
-      continue;  // a pinned result's place is the pin's, whatever its score
-    }
-    for (const auto* b : active.boosts)
-      if (b->covers(d, doc))
-        rules.push_back(effect_of(b->rule, std::string("score multiplied by ") + detail::number_text((*source)[b->rule].factor)));
+    const bool is_pinned = position < top.pinned.size() && top.pinned[position].doc == page[k].doc;
+    response.results[k].rules = explain_result(active, d, page[k].doc, is_pinned ? &top.pinned[position] : nullptr, position);
   }
 }
 

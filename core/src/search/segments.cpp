@@ -5,6 +5,7 @@
 // segments' top results merged in rank order.
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -40,6 +41,7 @@ struct Run {
   std::unique_ptr<Scorer> scorer;
   std::unique_ptr<Matcher> matcher;
   Matches matches;
+  ActiveRules active;
   Collected top;
 };
 
@@ -57,12 +59,16 @@ struct Ranked {
   std::size_t at;  // in the segment's s.ranked
   Candidate c;     // its doc made the site's: base + the segment's
   bool pinned;
+  // A pinned record's place among the pinned: its rule's (landing pages after the rules), then
+  // its URL's in the rule.
+  std::pair<std::int64_t, std::size_t> pin_order{};
 };
 
 }  // namespace
 
 SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const SearchRequest& request,
-                                            std::vector<std::pair<std::size_t, std::uint32_t>>* bare_docs, std::uint8_t fields) {
+                                            std::vector<std::pair<std::size_t, std::uint32_t>>* bare_docs, std::uint8_t fields,
+                                            const std::vector<const CompiledRules*>& rules, std::size_t* pinned_results) {
   const auto started = std::chrono::steady_clock::now();
   const auto& segments = index.segments();
   const Index& first = *segments.front().index;
@@ -120,6 +126,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     }
   options.all_languages = filtered.language.empty();
   options.fields = fields;
+  options.rules = rules.empty() ? nullptr : rules.front();  // synonyms: alike in every segment's
   std::vector<std::pair<std::string_view, const Analyzer*>> tagged;
   for (const auto* d : ds)
     for (const auto& [tag, a] : d->language_analyzers)
@@ -136,6 +143,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
     r.plan = bind_plan(plan, lex, k);
+    r.active = active_rules(rules.empty() ? nullptr : rules[k], r.index->data(), request.q);
     r.scorer = std::make_unique<Scorer>(*r.index, r.plan);
     r.matcher = std::make_unique<Matcher>(*r.index, r.plan, *r.scorer, *r.s);
     full = std::min(full + r.matcher->full_matches(partial_match_below), partial_match_below);
@@ -162,9 +170,14 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     for (std::size_t i = 0; i < rerank; ++i) ++share[best[i].seg];
   }
   best = {};
+  // Curation: hides and boosts, each segment's records by its rules (the same rules in each).
+  std::vector<std::size_t> touched;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
     rerank_best(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, r.s->cands, share[k]);
+    const auto t = apply_hides_and_boosts(r.index->data(), r.active, r.s->cands);
+    touched.resize(t.size(), 0);
+    for (std::size_t i = 0; i < t.size(); ++i) touched[i] += t[i];
   }
 
   // Collector: the landing page the site's first firing pin names, each segment's top start +
@@ -184,11 +197,24 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::map<std::string, std::map<std::string, std::uint64_t>> facet_counts;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    r.top = collect(*r.index, each, *r.s, nullptr, co);
+    r.top = collect(*r.index, each, *r.s, &r.active, co);
     response.total += r.top.total;
-    for (std::size_t i = 0; i < r.s->ranked.size(); ++i)
-      merged.push_back({k, i, {static_cast<std::uint32_t>(r.base + r.s->ranked[i].doc), r.s->ranked[i].words, r.s->ranked[i].score},
-                        i < r.top.pinned.size()});
+    const auto& d = r.index->data();
+    for (std::size_t i = 0; i < r.s->ranked.size(); ++i) {
+      Ranked x{k, i, {static_cast<std::uint32_t>(r.base + r.s->ranked[i].doc), r.s->ranked[i].words, r.s->ranked[i].score},
+               i < r.top.pinned.size()};
+      if (x.pinned) {
+        const auto by = r.top.pinned[i].by;
+        if (by < 0) {
+          x.pin_order = {std::numeric_limits<std::int64_t>::max(), 0};
+        } else {
+          const auto& urls = (*r.active.rules->source)[static_cast<std::size_t>(by)].urls;
+          const auto url = d.slice(d.record(r.top.pinned[i].doc).url);
+          x.pin_order = {by, static_cast<std::size_t>(std::find(urls.begin(), urls.end(), url) - urls.begin())};
+        }
+      }
+      merged.push_back(x);
+    }
     for (const auto& f : r.top.facets)
       for (const auto& v : f.values) facet_counts[f.name][v.value] += v.count;
   }
@@ -203,12 +229,17 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     for (std::size_t i = 0; i < listed; ++i) facet.values.push_back({values[i].first, values[i].second});
     facet.more = values.size() - listed;
   }
-  // The pinned records lead (one landing page at most: one segment's), then the rest by rank.
+  // The pinned records lead, in their rules' order (the landing page last), then the rest by rank.
   std::stable_sort(merged.begin(), merged.end(), [](const Ranked& a, const Ranked& b) {
     if (a.pinned != b.pinned) return a.pinned;
-    if (a.pinned) return false;
+    if (a.pinned) return a.pin_order < b.pin_order;
     return better(a.c, b.c);
   });
+  std::vector<Collected::Pinned> pinned;  // in order, their records the segments'
+  for (const auto& x : merged) {
+    if (!x.pinned) break;
+    pinned.push_back(runs[x.seg].top.pinned[x.at]);
+  }
   const std::size_t start = std::min<std::size_t>(request.start, limits::max_results_window);
   const std::size_t end = std::min(merged.size(), static_cast<std::size_t>(each.num));
   const std::span<const Ranked> page(merged.data() + std::min(start, end), merged.data() + end);
@@ -246,14 +277,16 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
 
   if (request.explain && !bare_docs) {
     auto& ex = response.explain.emplace();
-    ex.query = normalize_query(d0.analyzer, request.q);
-    if (landing >= 0 && std::any_of(merged.begin(), merged.end(), [](const Ranked& x) { return x.pinned; })) {
-      const std::string id = "landing_pages[" + std::to_string(landing) + "]";
-      ex.rules.push_back({id, "landing_page", "pinned the landing page"});
-      for (std::size_t i = 0; i < page.size(); ++i)
-        if (page[i].pinned) response.results[i].rules.push_back({id, "landing_page", "pinned at position " + std::to_string(start + i + 1)});
+    const auto& active = runs.front().active;
+    ex.query = active.query.empty() ? normalize_query(d0.analyzer, request.q) : active.query;
+    ex.rules = explain_rules(active, plan.fired_rules, pinned, touched);
+    for (std::size_t i = 0; i < page.size(); ++i) {
+      const auto& r = runs[page[i].seg];
+      const auto* pin = page[i].pinned ? &r.top.pinned[page[i].at] : nullptr;
+      response.results[i].rules = explain_result(r.active, r.index->data(), r.s->ranked[page[i].at].doc, pin, start + i);
     }
   }
+  if (pinned_results) *pinned_results = pinned.size() > start ? std::min(pinned.size() - start, response.results.size()) : 0;
   for (auto& r : runs) r.matcher.reset(), r.scorer.reset();
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return response;
@@ -262,7 +295,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
 SearchResponse search_segments(const SegmentedIndex& index, const SearchRequest& request) {
   const auto& segments = index.segments();
   if (segments.size() == 1 && !segments[0].deleted) return search_index(*segments[0].index, request);
-  return detail::search_segments_impl(index, request, nullptr, 0);
+  return detail::search_segments_impl(index, request, nullptr, 0, {});
 }
 
 std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const SuggestRequest& request) {
@@ -274,7 +307,7 @@ std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const Sugg
   return detail::suggest_with(segments.front().index->data().analyzer, lex, request,
                               [&](const SearchRequest& sr, std::uint8_t fields, std::vector<TitleOf>& titles) {
                                 std::vector<std::pair<std::size_t, std::uint32_t>> docs;
-                                auto res = search_segments_impl(index, sr, &docs, fields);
+                                auto res = search_segments_impl(index, sr, &docs, fields, {});
                                 for (const auto& [k, doc] : docs) titles.push_back({&segments[k].index->data(), doc});
                                 return res;
                               });

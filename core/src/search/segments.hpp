@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "index/index_data.hpp"
+#include "search/collect.hpp"
+#include "search/curation_apply.hpp"
 #include "search/lexicon.hpp"
 #include "siteseek/search.hpp"
 
@@ -16,9 +18,21 @@ class SegmentedIndex;
 namespace siteseek::detail {
 
 /// A search over segments. With `bare_docs`, results carry url, type and score only, and their
-/// (segment, record) pairs go to `bare_docs`. `fields`: PlanOptions::fields.
+/// (segment, record) pairs go to `bare_docs`. `fields`: PlanOptions::fields. `rules`: the site's
+/// curation rules compiled for each segment (empty: none). `pinned`: as search_index_with_rules.
 SearchResponse search_segments_impl(const SegmentedIndex& index, const SearchRequest& request,
-                                    std::vector<std::pair<std::size_t, std::uint32_t>>* bare_docs, std::uint8_t fields);
+                                    std::vector<std::pair<std::size_t, std::uint32_t>>* bare_docs, std::uint8_t fields,
+                                    const std::vector<const CompiledRules*>& rules = {}, std::size_t* pinned = nullptr);
+
+/// SearchRequest::explain, for the query: the synonym rules `fired`, the pins (with how many of
+/// `pinned` each placed), the landing page, the hides and boosts (`touched`: per active hide,
+/// then boost, the records it touched).
+std::vector<RuleEffect> explain_rules(const ActiveRules& active, const std::vector<std::uint32_t>& fired,
+                                      const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched);
+/// SearchRequest::explain, for the result at `position` (record `doc` of `d`): the pin that
+/// placed it (`pinned`, null: none), else the boosts that scored it.
+std::vector<RuleEffect> explain_result(const ActiveRules& active, const Index::Data& d, std::uint32_t doc,
+                                       const Collected::Pinned* pinned, std::size_t position);
 
 /// A record whose stored title a suggestion shows.
 struct TitleOf {

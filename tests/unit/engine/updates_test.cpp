@@ -1,0 +1,245 @@
+// Live updates (Engine::update): a page replaced, added or deleted is searchable as such when the
+// call returns; background merges leave the site answering as an index built again from its
+// pages would; searches run throughout; a merge stops when asked.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "siteseek/engine.hpp"
+#include "siteseek/error.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/segments.hpp"
+
+using namespace siteseek;
+
+namespace {
+
+const std::string root = "https://example.org/";
+
+AppSettings app() {
+  AppSettings a;
+  SiteSettings s;
+  s.name = "docs";
+  s.url = root;
+  a.sites.push_back(s);
+  a.result_cache_mb = 1;  // on: an update must make cached answers miss
+  return a;
+}
+
+// A page with its sections: words drawn from a small vocabulary, and a marker word of its own.
+std::vector<Document> page(std::mt19937& rng, const std::string& name, const std::string& marker) {
+  static const std::vector<std::string> words = {"install", "config", "server", "client", "python", "module", "error",
+                                                 "request", "cache", "thread", "socket", "parser", "token", "index"};
+  auto text = [&](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? " " : "") + words[rng() % words.size()];
+    return out;
+  };
+  std::vector<Document> out;
+  Document p;
+  p.url = p.id = root + name + ".html";
+  p.title = text(2) + " " + name;
+  p.body = text(20 + static_cast<int>(rng() % 30)) + " " + marker;
+  out.push_back(p);
+  for (int s = 0; s < static_cast<int>(rng() % 3); ++s) {
+    Document x = p;
+    x.type = DocumentType::section;
+    x.url = x.id = p.url + "#s" + std::to_string(s);
+    x.section_title = text(2);
+    x.body = text(10);
+    x.position = static_cast<std::uint32_t>(s + 1);
+    out.push_back(x);
+  }
+  return out;
+}
+
+// The site as a list of pages in the order their records are in the segments: a replaced page
+// goes to the end, as its new segment does.
+struct Model {
+  std::vector<std::pair<std::string, std::vector<Document>>> pages;
+  void put(const std::string& name, std::vector<Document> docs) {
+    erase(name);
+    pages.emplace_back(name, std::move(docs));
+  }
+  void erase(const std::string& name) {
+    std::erase_if(pages, [&](const auto& p) { return p.first == name; });
+  }
+  std::vector<Document> documents() const {
+    std::vector<Document> out;
+    for (const auto& p : pages) out.insert(out.end(), p.second.begin(), p.second.end());
+    return out;
+  }
+};
+
+// A word of its own for page or round `n` and kind `kind` (letters only, one length: no other
+// word completes or splits it).
+std::string mark(char kind, unsigned n) {
+  std::string out = "zq";
+  out += kind;
+  for (int i = 0; i < 3; ++i, n /= 26) out += static_cast<char>('a' + n % 26);
+  return out;
+}
+
+SearchRequest request(const std::string& q) {
+  SearchRequest r;
+  r.q = q;
+  r.site = "docs";
+  r.num = 20;
+  return r;
+}
+
+// A marker looked up as typed (no typo neighbours, no completions: the markers differ by a letter).
+SearchRequest exact(const std::string& q) {
+  auto r = request(q);
+  r.typo = false;
+  r.prefix = false;
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(updates)
+
+BOOST_AUTO_TEST_CASE(an_update_is_searchable_when_it_returns_and_merges_settle_on_what_a_rebuild_gives) {
+  std::mt19937 rng(5);
+  Engine e(app());
+  Model model;
+  for (int i = 0; i < 80; ++i) model.put("p" + std::to_string(i), page(rng, "p" + std::to_string(i), mark('m', static_cast<unsigned>(i))));
+  e.publish("docs", e.build("docs", model.documents()));
+  e.set_rules("docs", {[] {
+                         Rule pin;
+                         pin.id = "pin1";
+                         pin.kind = RuleKind::pin;
+                         pin.query = "server";
+                         pin.urls = {root + "p3.html", root + "p70.html"};
+                         return pin;
+                       }(),
+                       [] {
+                         Rule hide;
+                         hide.id = "hide1";
+                         hide.kind = RuleKind::hide;
+                         hide.query = "client";
+                         hide.url = root + "p4.html";
+                         return hide;
+                       }()});
+  BOOST_TEST(e.search(request("server")).total > 0u);  // cached, to be missed after each update
+
+  for (int round = 0; round < 40; ++round) {
+    const int n = static_cast<int>(rng() % 90);
+    const std::string name = "p" + std::to_string(n), marker = mark('r', static_cast<unsigned>(round));
+    if (round % 7 == 3) {
+      const auto report = e.update("docs", {}, {root + name + ".html"});
+      model.erase(name);
+      BOOST_TEST(e.search(exact(mark('m', static_cast<unsigned>(n)))).total == 0u);
+      (void)report;
+    } else {
+      auto docs = page(rng, name, marker);
+      const auto report = e.update("docs", docs, {});
+      model.put(name, docs);
+      BOOST_TEST(report.added == docs.size());
+      // Visible when the call returns: the new marker found, the page's old one gone.
+      const auto found = e.search(exact(marker));
+      BOOST_REQUIRE_EQUAL(found.results.size(), 1u);
+      BOOST_TEST(found.results[0].url == root + name + ".html");
+      BOOST_TEST(e.search(exact(mark('m', static_cast<unsigned>(n)))).total == 0u);
+    }
+    // Every page the model holds is found once by its marker, whatever the merges did.
+    BOOST_TEST(e.segments("docs")->live_documents() == model.documents().size());
+  }
+  e.wait_for_merges();
+
+  // Settled: the same records match as in an index built again from the pages, with scores
+  // within the length normalisation's allowed drift, and the same rules applied.
+  Engine fresh(app());
+  fresh.publish("docs", fresh.build("docs", model.documents()));
+  fresh.set_rules("docs", e.rules("docs"));
+  const auto segments = e.segments("docs");
+  BOOST_TEST_MESSAGE("segments after merges: " << segments->segments().size());
+  for (const auto& q : {"server", "client", "install config", "python module error", "cache thread", "sock", "parsr", "index -token"}) {
+    auto r = request(q);
+    r.explain = true;
+    const auto a = e.search(r), b = fresh.search(r);
+    BOOST_TEST_CONTEXT("query " << q) {
+      BOOST_TEST(a.total == b.total);
+      BOOST_REQUIRE_EQUAL(a.results.size(), b.results.size());
+      std::map<std::string, double> scores;
+      for (const auto& x : b.results) scores[x.url] = x.score;
+      for (const auto& x : a.results)
+        if (scores.contains(x.url)) BOOST_TEST(std::abs(x.score - scores[x.url]) <= 0.03 * scores[x.url] + 1e-6);
+      if (b.results.size() > 1 && b.results[0].score > 1.05 * b.results[1].score) BOOST_TEST(a.results[0].url == b.results[0].url);
+      BOOST_REQUIRE(a.explain && b.explain);
+      BOOST_TEST(a.explain->rules.size() == b.explain->rules.size());
+    }
+  }
+  // The pin leads, the hidden page is gone, on the segments as on one index.
+  const auto pinned = e.search(request("server"));
+  if (!pinned.results.empty()) BOOST_TEST(pinned.results[0].url == fresh.search(request("server")).results[0].url);
+  for (const auto& x : e.search(request("client")).results) BOOST_TEST(x.url != root + "p4.html");
+}
+
+BOOST_AUTO_TEST_CASE(searches_run_while_updates_and_merges_replace_the_segments) {
+  std::mt19937 rng(9);
+  Engine e(app());
+  std::vector<Document> base;
+  for (int i = 0; i < 200; ++i) {
+    auto p = page(rng, "p" + std::to_string(i), mark('m', static_cast<unsigned>(i)));
+    base.insert(base.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", base));
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> searches{0}, wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t)
+    readers.emplace_back([&, t] {
+      std::mt19937 r(static_cast<unsigned>(t));
+      while (!done.load()) {
+        // Each page has exactly one marker at any moment: the old one until its update returns.
+        const auto res = e.search(request("install server"));
+        if (res.total > 10000) ++wrong;
+        const auto one = e.search(exact(mark('m', static_cast<unsigned>(r() % 200))));
+        if (one.total > 1) ++wrong;
+        ++searches;
+      }
+    });
+  for (int round = 0; round < 150; ++round) {
+    const auto n = rng() % 200;
+    const auto docs = page(rng, "p" + std::to_string(n), mark('m', static_cast<unsigned>(n)));
+    e.update("docs", docs, {});
+  }
+  e.wait_for_merges();
+  done = true;
+  for (auto& t : readers) t.join();
+  BOOST_TEST(wrong.load() == 0u);
+  BOOST_TEST(searches.load() > 0u);
+  BOOST_TEST(e.segments("docs")->live_documents() == e.sites()[0].documents);
+  for (int i = 0; i < 200; ++i) BOOST_TEST(e.search(exact(mark('m', static_cast<unsigned>(i)))).total == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_site_without_an_index_gets_one_from_its_first_update) {
+  Engine e(app());
+  std::mt19937 rng(1);
+  BOOST_TEST(!e.segments("docs"));
+  e.update("docs", {}, {root + "nothing.html"});  // nothing to delete, nothing built
+  BOOST_TEST(!e.segments("docs"));
+  e.update("docs", page(rng, "a", "first"), {});
+  BOOST_TEST(e.search(exact("first")).total == 1u);
+  auto bad = page(rng, "b", "second");
+  bad[0].attributes = {{"Not A Name!", "x"}};
+  BOOST_CHECK_THROW(e.update("docs", bad, {}), RequestError);
+  BOOST_TEST(e.search(exact("second")).total == 0u);  // refused whole
+}
+
+BOOST_AUTO_TEST_CASE(a_build_stops_when_its_cancel_flag_is_set) {
+  std::mt19937 rng(3);
+  IndexBuilder b(app().sites[0]);
+  for (int i = 0; i < 600; ++i) b.add_all(page(rng, "p" + std::to_string(i), "x"));
+  std::atomic<bool> cancel{true};
+  b.set_cancel(&cancel);
+  BOOST_CHECK_THROW(b.build(), BuildCancelled);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
