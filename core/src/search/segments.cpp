@@ -129,8 +129,10 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   options.rules = rules.empty() ? nullptr : rules.front();  // synonyms: alike in every segment's
   std::vector<std::pair<std::string_view, const Analyzer*>> tagged;
   for (const auto* d : ds)
-    for (const auto& [tag, a] : d->language_analyzers)
-      if (std::none_of(tagged.begin(), tagged.end(), [&](const auto& t) { return t.first == tag; })) tagged.emplace_back(tag, &a);
+    for (const auto& language : d->language_analyzers) {
+      const std::string_view tag = language.first;
+      if (std::none_of(tagged.begin(), tagged.end(), [&](const auto& t) { return t.first == tag; })) tagged.emplace_back(tag, &language.second);
+    }
   std::sort(tagged.begin(), tagged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<const Analyzer*> languages;
   for (const auto& t : tagged) languages.push_back(t.second);
@@ -159,8 +161,14 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::vector<Ranked> best;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    rank_candidates(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, r.s->cands);
-    for (const auto& c : r.s->cands) best.push_back({k, 0, {static_cast<std::uint32_t>(r.base + c.doc), c.words, c.score}, false});
+    auto& cands = r.s->cands;
+    rank_candidates(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, cands);
+    // The site's best are among each segment's best.
+    const std::size_t mine = std::min(cands.size(), limits::rerank_candidates);
+    if (mine > 0 && mine < cands.size())
+      std::nth_element(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(mine - 1), cands.end(), better);
+    for (std::size_t i = 0; i < mine; ++i)
+      best.push_back({k, 0, {static_cast<std::uint32_t>(r.base + cands[i].doc), cands[i].words, cands[i].score}, false});
   }
   const std::size_t rerank = std::min(best.size(), limits::rerank_candidates);
   std::vector<std::size_t> share(runs.size(), 0);
