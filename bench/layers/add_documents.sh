@@ -4,7 +4,8 @@
 # that keeps nothing on disk builds at the next read, not at each call), the time of one call
 # with the same N documents and a search, and how the total grows with N (x2 per doubling of N:
 # linear; x4: quadratic). Issue 27's goal is linear, 10,000 calls under 2 s. Then the pattern
-# that still rebuilds each time: a search after every call (segments would make it cheap).
+# that rebuilds each time: a search after every add_documents call; and the same with
+# upsert_documents, which adds each page as a segment instead.
 #   bench/layers/add_documents.sh     (COUNTS="400 2000 10000", INTERLEAVED=200, BUILD_DIR=build-bench, JOBS=2)
 # Documents: the Python docs records of shared/relevance/corpus.py, in order, as they are (2,279),
 # then the same records again with "?copy=k" in their URLs.
@@ -61,4 +62,20 @@ for d in docs[:interleaved]:
     e.search("the", site="notes")
 print(f"{interleaved} calls of one document, each followed by a search: {time.perf_counter() - t:.2f} s "
       "(each search rebuilds from every document so far)")
+# The same records with upsert_documents, a page (its records) per call, each followed by a
+# search: each call adds its page as a segment (merged in the background) instead of a rebuild.
+pages = []
+for d in docs[:interleaved]:
+    url = d["url"].split("#")[0]
+    if pages and pages[-1][0] == url:
+        pages[-1][1].append(d)
+    else:
+        pages.append((url, [d]))
+e = siteseek.Engine()
+t = time.perf_counter()
+for _, records in pages:
+    e.upsert_documents("notes", records)
+    e.search("the", site="notes")
+print(f"{len(pages)} upsert_documents calls (the same {interleaved} records, a page a call), each followed by a search: "
+      f"{time.perf_counter() - t:.2f} s")
 PY

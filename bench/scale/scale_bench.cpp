@@ -10,7 +10,7 @@
 // a real section title, plus one API-style identifier of its own (pkgN.modM.name_K: real 1M-section
 // sites have far larger vocabularies than one manual recombined). Each page record holds its
 // first section's text. Deterministic (fixed seed).
-//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--keep | --load [--only-suggest Q | --only-query Q]]
+//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--updates N] [--keep | --load [--only-suggest Q | --only-query Q]]
 // --keep leaves the snapshot file in place; --load times the queries over that file instead of
 // generating and building (to profile queries without a 40 s build each time).
 #include <fcntl.h>
@@ -29,8 +29,10 @@
 
 #include "../common/jsonl_documents.hpp"
 
+#include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/settings.hpp"
 
 using Clock = std::chrono::steady_clock;
@@ -181,6 +183,60 @@ double open_figures(const std::string& snapshot, const SiteSettings& site, const
   return first_ms;
 }
 
+// Issue 27's live updates at this scale: `updates` one-page updates (a random page's records read
+// back, a word added to each) through Engine::update over the opened index, each timed until it
+// returns (it is searchable then), with the engine's merges running meanwhile.
+// The dev queries through the engine, `reps` times: p50 and p99 in ms.
+std::pair<double, double> engine_latency(const Engine& engine, const std::string& site, const char* path, int reps) {
+  const auto queries = bench::load_queries(path);
+  std::vector<double> ms;
+  for (int r = 0; r < reps; ++r)
+    for (const auto& q : queries) {
+      SearchRequest req;
+      req.q = q;
+      req.site = site;
+      const auto s = Clock::now();
+      (void)engine.search(req);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
+    }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[ms.size() * 99 / 100]};
+}
+
+void update_figures(std::shared_ptr<const Index> index, const SiteSettings& site, std::size_t pages, int updates, const char* queries, int reps) {
+  AppSettings app;
+  app.sites.push_back(site);
+  app.result_cache_mb = 0;
+  Engine engine(app);
+  engine.publish(site.name, index);
+  const auto before = engine_latency(engine, site.name, queries, reps);
+  std::mt19937_64 rng(7);
+  std::vector<double> ms;
+  for (int u = 0; u < updates; ++u) {
+    const auto p = rng() % pages;
+    const std::string url = site.url + "area" + std::to_string(p % 40) + "/page" + std::to_string(p) + ".html";
+    const auto now = engine.segments(site.name);
+    std::vector<Document> docs;
+    for (const auto& [k, doc] : now->page_records(url)) docs.push_back(now->segments()[k].index->document(doc));
+    for (auto& d : docs) d.body += " zqupdate" + std::to_string(u);
+    const auto s = Clock::now();
+    engine.update(site.name, std::move(docs), {});
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
+  }
+  const auto segments = engine.segments(site.name)->segments().size();
+  const auto s = Clock::now();
+  engine.wait_for_merges();
+  const double drain = std::chrono::duration<double, std::milli>(Clock::now() - s).count();
+  std::sort(ms.begin(), ms.end());
+  const auto after = engine_latency(engine, site.name, queries, reps);
+  std::printf("updates: %d one-page updates (21 records each), each searchable when it returns: p50 %.2f ms, p99 %.2f ms (target < 50 ms), max %.2f ms; "
+              "%zu segments after the last, %zu when the merges finished %.0f ms later\n",
+              updates, ms[ms.size() / 2], ms[ms.size() * 99 / 100], ms.back(), segments, engine.segments(site.name)->segments().size(), drain);
+  std::printf("queries through the engine (cache off), same run: one index p50 %.2f ms p99 %.2f ms; its %zu segments after the updates p50 %.2f ms (x%.2f) p99 %.2f ms (x%.2f)\n",
+              before.first, before.second, engine.segments(site.name)->segments().size(), after.first, after.first / before.first,
+              after.second, after.second / before.second);
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--keep | --load]\n");
@@ -188,7 +244,7 @@ int main(int argc, char** argv) {
   }
   std::size_t target = 1'000'000;
   std::string snapshot = (std::filesystem::temp_directory_path() / "siteseek-scale.snapshot").string();
-  int reps = 3;
+  int reps = 3, updates = 200;
   bool keep = false, load = false;
   std::string only_suggest, only_query;
   for (int i = 3; i < argc; ++i) {
@@ -199,6 +255,7 @@ int main(int argc, char** argv) {
     else if (a == "--sections") target = std::stoull(argv[++i]);
     else if (a == "--snapshot") snapshot = argv[++i];
     else if (a == "--reps") reps = std::stoi(argv[++i]);
+    else if (a == "--updates") updates = std::stoi(argv[++i]);
     else if (a == "--only-suggest") only_suggest = argv[++i];
     else if (a == "--only-query") only_query = argv[++i];
   }
@@ -327,6 +384,7 @@ int main(int argc, char** argv) {
   if (!keep) std::filesystem::remove(snapshot);
 
   const auto l = time_queries(*index, argv[2], reps);
+  if (updates > 0) update_figures(index, site, pages, updates, argv[2], reps);
   // Issue 9's targets, then issue 27's.
   const bool targets[] = {build_s < 60, index->memory_bytes() < 2048e6, l.query_p99 < 10,
                           ratio <= 1.5, build_peak < 2048, l.suggest_p99 < 10, cold_first_ms < 100};

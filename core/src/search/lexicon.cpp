@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <queue>
+#include <unordered_map>
 
 #include "index/index_data.hpp"
 #include "index/segments.hpp"
@@ -103,15 +104,55 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
   struct Found {
     std::string_view text;
     std::uint32_t df;
+    std::uint32_t order;  // in the main segment's range, else none: ties between two of it go by id, not text
   };
+  constexpr std::uint32_t none = ~0u;
   std::vector<Found> found;
-  merged_range(segs_, prefix, [&](std::string_view t, std::uint32_t df) {
-    if (except < 0 || t != skip) found.push_back({t, df});
-    return true;
-  });
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges(segs_.size());
+  std::size_t total = 0, main = 0;
+  for (std::size_t k = 0; k < segs_.size(); ++k) {
+    ranges[k] = segs_[k].index->prefix_range(prefix);
+    const auto n = ranges[k].second - ranges[k].first;
+    total += n;
+    if (n > ranges[main].second - ranges[main].first) main = k;
+  }
+  const auto [lo, hi] = ranges[main];
+  if (4 * (hi - lo) >= 3 * total) {
+    // Most completions are one segment's (a site's large segment after live updates): its range
+    // is walked by id as one index's is, and the others' few terms are looked up in it.
+    const auto& md = segs_[main].index->data();
+    found.reserve(hi - lo);
+    for (auto id = lo; id < hi; ++id) found.push_back({md.term(id), live_df(main, id), id - lo});
+    std::unordered_map<std::string_view, std::size_t> extra;
+    for (std::size_t k = 0; k < segs_.size(); ++k) {
+      if (k == main) continue;
+      const auto& d = segs_[k].index->data();
+      for (auto id = ranges[k].first; id < ranges[k].second; ++id) {
+        const auto t = d.term(id);
+        const auto df = live_df(k, id);
+        const auto at = std::lower_bound(found.begin(), found.begin() + (hi - lo), t, [](const Found& f, std::string_view x) { return f.text < x; });
+        if (at != found.begin() + (hi - lo) && at->text == t) {
+          at->df += df;
+        } else if (const auto e = extra.find(t); e != extra.end()) {
+          found[e->second].df += df;
+        } else {
+          extra.emplace(t, found.size());
+          found.push_back({t, df, none});
+        }
+      }
+    }
+    std::erase_if(found, [&](const Found& f) { return f.df == 0 || (except >= 0 && f.text == skip); });
+  } else {
+    merged_range(segs_, prefix, [&](std::string_view t, std::uint32_t df) {
+      if (except < 0 || t != skip) found.push_back({t, df, none});
+      return true;
+    });
+  }
   cap = std::min(cap, found.size());
-  std::partial_sort(found.begin(), found.begin() + cap, found.end(),
-                    [](const Found& a, const Found& b) { return a.df != b.df ? a.df > b.df : a.text < b.text; });
+  std::partial_sort(found.begin(), found.begin() + cap, found.end(), [](const Found& a, const Found& b) {
+    if (a.df != b.df) return a.df > b.df;
+    return a.order != none && b.order != none ? a.order < b.order : a.text < b.text;
+  });
   for (std::size_t k = 0; k < cap; ++k) out.push_back(static_cast<std::uint32_t>(intern(found[k].text)));
   return out;
 }

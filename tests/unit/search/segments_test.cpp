@@ -236,7 +236,9 @@ void check_site(bool french, bool deletions) {
   std::set<std::size_t> deleted;
   for (std::size_t p = 3; deletions && p < site.pages.size(); p += 11) deleted.insert(p);
   const auto queries = requests(site, 11);
-  for (const auto& cuts : std::vector<std::vector<std::size_t>>{{120}, {30, 90, 170, 171, 230}}) {
+  // Cut in halves, in six, and one large segment with a small one (most completions in one: the
+  // lexicon walks it by id).
+  for (const auto& cuts : std::vector<std::vector<std::size_t>>{{120}, {30, 90, 170, 171, 230}, {228}}) {
     const auto pair = split(site, cuts, deleted);
     BOOST_TEST(pair.segmented->live_documents() == pair.whole->size());
     std::size_t with_results = 0;
@@ -265,6 +267,32 @@ void check_site(bool french, bool deletions) {
 BOOST_AUTO_TEST_CASE(segments_with_deletions_search_as_one_index_of_their_live_records) { check_site(false, true); }
 
 BOOST_AUTO_TEST_CASE(segments_of_two_languages_search_as_one_index) { check_site(true, false); }
+
+BOOST_AUTO_TEST_CASE(completions_count_every_segment_when_one_holds_most_of_them) {
+  // The large segment holds most of "alp"'s completions (the lexicon walks its range by id); the
+  // small one makes "alpine" the most frequent, and holds "alpha" in deleted records only.
+  std::vector<Document> large, small;
+  for (const auto* w : {"alpha one", "alpha two", "alpha three", "alpine one", "alpaca", "alps", "alpen", "alpenglow"})
+    large.push_back(page(std::string("l") + std::to_string(large.size()) + ".html", w, w));
+  for (int i = 0; i < 5; ++i) small.push_back(page("s" + std::to_string(i) + ".html", "alpine", "alpine"));
+  small.push_back(page("gone.html", "alpha", "alpha alpha"));
+  const auto whole = [&] {
+    auto all = large;
+    all.insert(all.end(), small.begin(), small.end() - 1);
+    return build(all);
+  }();
+  SegmentedIndex si({build(large), build(small)});
+  si = si.with_deleted(1, {5});
+  for (const auto* q : {"alp", "al"}) {
+    SuggestRequest sr;
+    sr.q = q;
+    sr.num = 8;
+    const auto a = suggest_index(*whole, sr), b = suggest_segments(si, sr);
+    BOOST_REQUIRE_EQUAL(a.size(), b.size());
+    BOOST_TEST(a.front().text == "alpine");
+    for (std::size_t k = 0; k < a.size(); ++k) BOOST_TEST(a[k].text == b[k].text);
+  }
+}
 
 BOOST_AUTO_TEST_CASE(deleted_records_are_never_found_and_leave_the_statistics) {
   const auto a = build({page("a.html", "Alpha", "unique zebra words"), page("b.html", "Beta", "zebra again")});

@@ -1,0 +1,188 @@
+// Live updates and segments, in one run (issue 27's figures):
+// 1. search and suggestion latency over 1, 8 and 32 segments against one merged index of the
+//    same records (the dev queries, one thread, each --reps times; ratios to the merged index);
+// 2. one-page updates through Engine::update, each visible when the call returns: their latency
+//    (p50/p99), with merges in the background, against building the whole index again (what an
+//    update cost before segments), and the segments left when the merges are done.
+// The corpus: shared/relevance/corpus.py's JSON lines, --copies times (each copy's URLs under a
+// path of its own, so they are distinct pages).
+//   segments_bench DOCS.jsonl QUERIES.tsv [--copies N] [--reps N] [--updates N] [--segments "1 8 32"]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../common/jsonl_documents.hpp"
+
+#include "siteseek/engine.hpp"
+#include "siteseek/index.hpp"
+#include "siteseek/search.hpp"
+#include "siteseek/segments.hpp"
+#include "siteseek/settings.hpp"
+
+using Clock = std::chrono::steady_clock;
+using namespace siteseek;
+
+namespace {
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct Figures {
+  double p50 = 0, p99 = 0;
+};
+
+Figures percentiles(std::vector<double> v) {
+  if (v.empty()) return {};
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)]};
+}
+
+// The dev queries and their suggestions (first 4 bytes, first word, whole query), `reps` times.
+std::pair<Figures, Figures> time_queries(const SegmentedIndex& index, const std::vector<std::string>& queries, int reps) {
+  std::vector<double> q, s;
+  for (int r = 0; r < reps; ++r)
+    for (const auto& text : queries) {
+      SearchRequest req;
+      req.q = text;
+      auto t = Clock::now();
+      (void)search_segments(index, req);
+      q.push_back(ms_since(t));
+      for (const auto& typed : {text.substr(0, 4), text.substr(0, text.find(' ')), text}) {
+        SuggestRequest sr;
+        sr.q = typed;
+        t = Clock::now();
+        (void)suggest_segments(index, sr);
+        s.push_back(ms_since(t));
+      }
+    }
+  return {percentiles(q), percentiles(s)};
+}
+
+// The pages of `docs` (a page record and the sections after it share a page URL).
+std::vector<std::pair<std::size_t, std::size_t>> pages_of(const std::vector<Document>& docs) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (out.empty() || page_url(docs[i]) != page_url(docs[out.back().first])) out.push_back({i, i + 1});
+    else out.back().second = i + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: segments_bench DOCS.jsonl QUERIES.tsv [--copies N] [--reps N] [--updates N] [--segments \"1 8 32\"]\n");
+    return 2;
+  }
+  int copies = 1, reps = 5, updates = 200;
+  std::vector<std::size_t> counts = {1, 8, 32};
+  for (int i = 3; i + 1 < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--copies") copies = std::stoi(argv[++i]);
+    else if (a == "--reps") reps = std::stoi(argv[++i]);
+    else if (a == "--updates") updates = std::stoi(argv[++i]);
+    else if (a == "--segments") {
+      counts.clear();
+      std::istringstream in(argv[++i]);
+      for (std::size_t n; in >> n;) counts.push_back(n);
+    }
+  }
+  const auto source = bench::load_jsonl(argv[1]);
+  const auto queries = bench::load_queries(argv[2]);
+  std::vector<Document> docs;
+  for (int c = 0; c < copies; ++c)
+    for (auto d : source) {
+      if (c > 0) {
+        const auto at = d.url.find("/3/");
+        const std::string copy = "copy" + std::to_string(c) + "/";
+        if (at != std::string::npos) d.url.insert(at + 3, copy);
+        d.id = d.url;
+      }
+      docs.push_back(std::move(d));
+    }
+  SiteSettings site;
+  site.name = "python";
+  site.url = "https://docs.python.org/3/";
+  const auto pages = pages_of(docs);
+  std::printf("corpus: %zu records in %zu pages (%d copies of %s)\n", docs.size(), pages.size(), copies, argv[1]);
+
+  // The whole index: what every update cost before segments.
+  auto t = Clock::now();
+  std::shared_ptr<const Index> whole;
+  {
+    IndexBuilder b(site);
+    b.add_all(docs);
+    whole = b.build();
+  }
+  const double rebuild_ms = ms_since(t);
+  std::printf("full build: %.0f ms\n", rebuild_ms);
+
+  // 1. Segments: the pages cut into n equal runs, each built with the site's length averages
+  // (as updates and merges build them), searched against the whole index in the same run.
+  const SegmentedIndex merged({whole});
+  const auto averages = merged.length_averages();
+  const auto base = time_queries(merged, queries, reps);
+  std::printf("one index: queries p50 %.3f ms p99 %.3f ms; suggestions p50 %.3f ms p99 %.3f ms (%zu queries x %d)\n", base.first.p50,
+              base.first.p99, base.second.p50, base.second.p99, queries.size(), reps);
+  for (const auto n : counts) {
+    std::vector<std::shared_ptr<const Index>> parts;
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto from = pages[pages.size() * k / n].first, to = k + 1 == n ? docs.size() : pages[pages.size() * (k + 1) / n].first;
+      IndexBuilder b(site);
+      b.set_length_averages(averages);
+      b.add_all(std::vector<Document>(docs.begin() + static_cast<std::ptrdiff_t>(from), docs.begin() + static_cast<std::ptrdiff_t>(to)));
+      parts.push_back(b.build());
+    }
+    const SegmentedIndex seg(parts);
+    // search_segments answers one segment without deletions as search_index does: a deletion
+    // in the first makes the search over segments run even for n = 1.
+    const auto one = n == 1 ? seg.with_deleted(0, {static_cast<std::uint32_t>(parts[0]->size() - 1)}) : seg;
+    const auto f = time_queries(one, queries, reps);
+    std::printf("%zu segment%s: queries p50 %.3f ms (x%.2f) p99 %.3f ms (x%.2f); suggestions p50 %.3f ms (x%.2f) p99 %.3f ms (x%.2f)\n", n,
+                n == 1 ? " (through the search over segments)" : "s", f.first.p50, f.first.p50 / base.first.p50, f.first.p99,
+                f.first.p99 / base.first.p99, f.second.p50, f.second.p50 / base.second.p50, f.second.p99, f.second.p99 / base.second.p99);
+  }
+
+  // 2. Updates: one random page at a time, its body changed, through the engine (visible when
+  // update returns), merges running meanwhile on the engine's thread.
+  AppSettings app;
+  app.sites.push_back(site);
+  app.result_cache_mb = 0;
+  Engine engine(app);
+  engine.publish("python", whole);
+  std::mt19937 rng(42);
+  std::vector<double> lat, first_search;
+  for (int u = 0; u < updates; ++u) {
+    const auto& p = pages[rng() % pages.size()];
+    std::vector<Document> page(docs.begin() + static_cast<std::ptrdiff_t>(p.first), docs.begin() + static_cast<std::ptrdiff_t>(p.second));
+    const std::string marker = "zqupdate" + std::to_string(u);
+    for (auto& d : page) d.body += " " + marker;
+    t = Clock::now();
+    engine.update("python", std::move(page), {});
+    lat.push_back(ms_since(t));
+    SearchRequest r;
+    r.q = marker;
+    r.site = "python";
+    t = Clock::now();
+    const auto found = engine.search(r);
+    first_search.push_back(ms_since(t));
+    if (found.total == 0) {
+      std::fprintf(stderr, "update %d not visible after it returned\n", u);
+      return 1;
+    }
+  }
+  const auto segs_before = engine.segments("python")->segments().size();
+  t = Clock::now();
+  engine.wait_for_merges();
+  const double drain = ms_since(t);
+  const auto u = percentiles(lat), s = percentiles(first_search);
+  std::printf("updates: %d one-page updates, visible when they return: p50 %.2f ms, p99 %.2f ms (x%.4f / x%.4f of the full build); "
+              "first search after each p50 %.2f ms p99 %.2f ms; %zu segments after the last, %zu when merges finished (%.0f ms later)\n",
+              updates, u.p50, u.p99, u.p50 / rebuild_ms, u.p99 / rebuild_ms, s.p50, s.p99, segs_before,
+              engine.segments("python")->segments().size(), drain);
+  return 0;
+}
