@@ -25,18 +25,19 @@ std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   const Analyzer* analyzer = &d.analyzer;
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k)
     if (d.attr_name(d.doc_attrs[k]) == "language") analyzer = &d.analyzer_for(d.attr_value(d.doc_attrs[k]));
-  std::vector<std::uint32_t> out;
+  std::vector<std::string> terms;  // each looked up once: a page's words repeat
   const std::string url = url_text(d.slice(r.url), d.settings.url) + std::string(d.anchors_of(doc));
   for (const std::string_view text : {d.slice(r.title), d.slice(r.section_title), d.slice(r.body), std::string_view(url)}) {
     if (text.empty()) continue;
-    for (const auto& t : analyzer->analyze(text)) {
-      if (t.term.empty()) continue;
-      if (const auto id = index.find(t.term); id >= 0) out.push_back(static_cast<std::uint32_t>(id));
-    }
+    for (auto& t : analyzer->analyze(text))
+      if (!t.term.empty()) terms.push_back(std::move(t.term));
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  std::vector<std::uint32_t> out;
+  for (const auto& t : terms)
+    if (const auto id = index.find(t); id >= 0) out.push_back(static_cast<std::uint32_t>(id));
+  return out;  // ascending: the terms are in the dictionary's order
 }
 
 std::shared_ptr<const detail::LengthTotals> totals_of(const Index& index) {
