@@ -527,50 +527,42 @@ BOOST_AUTO_TEST_CASE(a_snapshot_is_checked_at_first_use) {
 BOOST_AUTO_TEST_CASE(an_old_snapshot_names_its_upgrade_and_is_upgraded) {
   const auto dir = std::filesystem::temp_directory_path() / ("siteseek-upgrade-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  const auto path = (dir / "site.snapshot").string();
-  std::filesystem::copy_file(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format5.snapshot", path);
-  try {
-    load_snapshot(path, test_site());
-    BOOST_FAIL("format 5 opened");
-  } catch (const SnapshotError& e) {
-    BOOST_TEST(std::string(e.what()).find("format version 5") != std::string::npos);
-    BOOST_TEST(std::string(e.what()).find("siteseek snapshot upgrade " + path) != std::string::npos);
-  }
-  BOOST_TEST(upgrade_snapshot(path, test_site()) == 5u);
-  auto up = load_snapshot(path, test_site());
-  up->verify();
-  BOOST_TEST(up->snapshot_version() == snapshot_format_version);
-  BOOST_TEST(up->size() == 5u);
+  // A copy of the fixture of `format`, refused with the command that upgrades it.
+  const auto refused_copy = [&](int format, const std::string& name) {
+    const auto path = (dir / name).string();
+    std::filesystem::copy_file(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format" + std::to_string(format) + ".snapshot", path);
+    try {
+      load_snapshot(path, test_site());
+      BOOST_FAIL("format " << format << " opened");
+    } catch (const SnapshotError& e) {
+      BOOST_TEST(std::string(e.what()).find("format version " + std::to_string(format)) != std::string::npos);
+      BOOST_TEST(std::string(e.what()).find("siteseek snapshot upgrade " + path) != std::string::npos);
+    }
+    return path;
+  };
+  // The copy upgraded, opened and checked whole: the same five documents.
+  const auto upgraded = [&](const std::string& path, unsigned format) {
+    BOOST_TEST(upgrade_snapshot(path, test_site()) == format);
+    auto up = load_snapshot(path, test_site());
+    up->verify();
+    BOOST_TEST(up->snapshot_version() == snapshot_format_version);
+    BOOST_TEST(up->size() == 5u);
+    return up;
+  };
+  const auto path = refused_copy(5, "site.snapshot");
+  const auto up = upgraded(path, 5);
   BOOST_TEST(up->find("install") >= 0);
   BOOST_TEST(upgrade_snapshot(path, test_site()) == snapshot_format_version);  // already current
   // Format 6 (tests/fixtures/snapshots/format6.snapshot, written by siteseek at 8c13e2c from the
   // same site) lacks the title postings: the upgrade derives them, and the file is then what a
   // build of today writes (but for its build time).
-  const auto six = (dir / "six.snapshot").string();
-  std::filesystem::copy_file(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format6.snapshot", six);
-  BOOST_CHECK_THROW(load_snapshot(six, test_site()), SnapshotError);
-  BOOST_TEST(upgrade_snapshot(six, test_site()) == 6u);
-  auto up6 = load_snapshot(six, test_site());
-  up6->verify();
-  BOOST_TEST(up6->size() == 5u);
+  const auto up6 = upgraded(refused_copy(6, "six.snapshot"), 6);
   BOOST_TEST(!up6->data().title_postings.empty());
   BOOST_TEST((up6->data().title_postings == up->data().title_postings));
   BOOST_TEST((up6->data().title_offset == up->data().title_offset));
   // Format 7 (written by siteseek at 1341c99 from the same site) lacks the stored anchors: they
   // stay unknown (a record read back has none) and everything else is kept.
-  const auto seven = (dir / "seven.snapshot").string();
-  std::filesystem::copy_file(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format7.snapshot", seven);
-  try {
-    load_snapshot(seven, test_site());
-    BOOST_FAIL("format 7 opened");
-  } catch (const SnapshotError& e) {
-    BOOST_TEST(std::string(e.what()).find("siteseek snapshot upgrade " + seven) != std::string::npos);
-  }
-  BOOST_TEST(upgrade_snapshot(seven, test_site()) == 7u);
-  auto up7 = load_snapshot(seven, test_site());
-  up7->verify();
-  BOOST_TEST(up7->snapshot_version() == snapshot_format_version);
-  BOOST_TEST(up7->size() == 5u);
+  const auto up7 = upgraded(refused_copy(7, "seven.snapshot"), 7);
   BOOST_TEST(up7->data().anchors.empty());
   BOOST_TEST((up7->data().postings == up6->data().postings));
   std::filesystem::remove_all(dir);
