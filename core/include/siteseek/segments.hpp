@@ -14,6 +14,7 @@
 
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
+#include "siteseek/settings.hpp"
 
 namespace siteseek {
 
@@ -28,6 +29,9 @@ class SegmentedIndex {
   struct Segment {
     std::shared_ptr<const Index> index;
     std::shared_ptr<const detail::Deletions> deleted;
+    /// The file save_segments wrote it to or load_segments read it from (name only; empty: not
+    /// saved): a save writes only the segments without one.
+    std::string file;
   };
   /// Segments in order; all built with the same site settings. Throws std::invalid_argument when
   /// empty or holding a null index.
@@ -83,10 +87,23 @@ class SegmentedIndex {
   static constexpr double max_length_drift = 0.01;
 
  private:
+  friend SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
   std::vector<Segment> segments_;
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
   std::vector<std::shared_ptr<const detail::LengthTotals>> totals_;
 };
+
+/// Save a site's segments in `dir`: one snapshot file per segment not saved yet
+/// (`<name>.<16 hex digits>.segment`, each written and synced on its own), then the manifest
+/// `<name>.segments` (each segment's file and deleted records), replaced in one rename: after a
+/// crash the old set or the new one is there, whole. A segment saved before is not written again.
+/// Then the files of `name` the manifest does not name are removed. Returns the index with its
+/// segments' files set. Throws IoError.
+SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
+/// Open what save_segments saved: each segment mapped as load_snapshot maps it, its deletions
+/// applied. Throws SnapshotError naming the manifest or the segment file when one is corrupt,
+/// truncated or missing, IoError when one cannot be read.
+SegmentedIndex load_segments(const std::string& dir, const std::string& name, const SiteSettings& site);
 
 /// Search every segment as one index (search_index's answer for one index of the live records).
 SearchResponse search_segments(const SegmentedIndex& index, const SearchRequest& request);

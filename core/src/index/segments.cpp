@@ -1,13 +1,23 @@
 // SegmentedIndex (siteseek/segments.hpp): segments, their deletions and the statistics of both.
 #include "index/segments.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include <boost/json.hpp>
+
+#include "index/files.hpp"
 #include "index/index_data.hpp"
+#include "siteseek/error.hpp"
 #include "index/url_text.hpp"
 #include "siteseek/segments.hpp"
 
@@ -262,6 +272,97 @@ SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size
   out.totals_[first] = totals_of(*merged);
   out.segments_[first] = {std::move(merged), nullptr};
   if (!since.empty()) out = out.with_deleted(first, since);
+  return out;
+}
+
+namespace {
+
+namespace json = boost::json;
+
+// "<name>.<16 hex digits>.segment": a segment file of `name`, not of a site whose name starts
+// with it ("docs" and "docs.v2").
+bool segment_file_of(std::string_view file, std::string_view name) {
+  constexpr std::string_view ext = ".segment";
+  if (file.size() != name.size() + 1 + 16 + ext.size() || file.substr(0, name.size()) != name || file[name.size()] != '.' ||
+      file.substr(file.size() - ext.size()) != ext)
+    return false;
+  const auto hex = file.substr(name.size() + 1, 16);
+  return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string new_segment_file(const std::string& name) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(rng()));
+  return name + "." + hex + ".segment";
+}
+
+}  // namespace
+
+SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
+  namespace fs = std::filesystem;
+  auto out = index;
+  json::array list;
+  for (auto& seg : out.segments_) {
+    if (seg.file.empty()) {
+      seg.file = new_segment_file(name);
+      save_snapshot(*seg.index, (fs::path(dir) / seg.file).string());
+    }
+    json::array deleted;
+    if (seg.deleted)
+      for (std::uint32_t doc = 0; doc < seg.index->size(); ++doc)
+        if (seg.deleted->has(doc)) deleted.push_back(doc);
+    list.push_back(json::object{{"file", seg.file}, {"records", seg.index->size()}, {"deleted", std::move(deleted)}});
+  }
+  detail::write_durably((fs::path(dir) / (name + ".segments")).string(), json::serialize(json::object{{"format", 1}, {"segments", std::move(list)}}));
+  // The files the manifest no longer names: merged away, or written by a save that crashed.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto file = entry.path().filename().string();
+    if (!segment_file_of(file, name)) continue;
+    if (std::none_of(out.segments_.begin(), out.segments_.end(), [&](const SegmentedIndex::Segment& s) { return s.file == file; })) fs::remove(entry.path(), ec);
+  }
+  return out;
+}
+
+SegmentedIndex load_segments(const std::string& dir, const std::string& name, const SiteSettings& site) {
+  namespace fs = std::filesystem;
+  const auto path = (fs::path(dir) / (name + ".segments")).string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read " + path + ": " + std::strerror(errno));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto corrupt = [&](const std::string& why) { return SnapshotError("segment manifest " + path + " is corrupt (" + why + ")"); };
+  json::value v;
+  try {
+    v = json::parse(text);
+  } catch (const std::exception& e) {
+    throw corrupt(e.what());
+  }
+  const auto* o = v.if_object();
+  const auto* list = o && o->if_contains("segments") ? (*o).at("segments").if_array() : nullptr;
+  if (!o || !o->if_contains("format") || !(*o).at("format").is_int64() || (*o).at("format").as_int64() != 1 || !list || list->empty())
+    throw corrupt("not a manifest of format 1 with segments");
+  std::vector<SegmentedIndex::Segment> segments;
+  std::vector<std::vector<std::uint32_t>> deleted;
+  for (const auto& item : *list) {
+    const auto* e = item.if_object();
+    if (!e || !e->if_contains("file") || !(*e).at("file").is_string() || !e->if_contains("records") || !(*e).at("records").is_int64() ||
+        !e->if_contains("deleted") || !(*e).at("deleted").is_array())
+      throw corrupt("a segment without its file, records and deleted records");
+    const std::string file((*e).at("file").as_string());
+    if (!segment_file_of(file, name)) throw corrupt("a segment file of another name: " + file);
+    auto idx = load_snapshot((fs::path(dir) / file).string(), site);
+    if (static_cast<std::int64_t>(idx->size()) != (*e).at("records").as_int64()) throw corrupt(file + " holds another number of records");
+    auto& gone = deleted.emplace_back();
+    for (const auto& d : (*e).at("deleted").as_array()) {
+      if (!d.is_int64() || d.as_int64() < 0 || d.as_int64() >= static_cast<std::int64_t>(idx->size())) throw corrupt("a deleted record out of range in " + file);
+      gone.push_back(static_cast<std::uint32_t>(d.as_int64()));
+    }
+    segments.push_back({std::move(idx), nullptr, file});
+  }
+  SegmentedIndex out(std::move(segments));
+  for (std::size_t k = 0; k < deleted.size(); ++k)
+    if (!deleted[k].empty()) out = out.with_deleted(k, deleted[k]);
   return out;
 }
 

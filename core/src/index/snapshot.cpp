@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "index/files.hpp"
 #include "index/index_data.hpp"
 #include "siteseek/error.hpp"
 
@@ -836,8 +837,7 @@ std::string snapshot_bytes(const Index& index) {
   return out;
 }
 
-void save_snapshot(const Index& index, const std::string& path) {
-  const std::string bytes = snapshot_bytes(index);
+void detail::write_durably(const std::string& path, std::string_view bytes) {
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) {
@@ -847,7 +847,7 @@ void save_snapshot(const Index& index, const std::string& path) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  auto write_all = [&](const std::string& s) {
+  auto write_all = [&](std::string_view s) {
     const char* p = s.data();
     std::size_t left = s.size();
     while (left > 0) {
@@ -867,7 +867,7 @@ void save_snapshot(const Index& index, const std::string& path) {
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
     if (ok) err = errno;
     ::unlink(tmp.c_str());
-    throw IoError("cannot write snapshot " + path + ": " + std::strerror(err));
+    throw IoError("cannot write " + path + ": " + std::strerror(err));
   }
   // Make the rename durable too.
   auto dir = target.has_parent_path() ? target.parent_path().string() : std::string(".");
@@ -877,6 +877,8 @@ void save_snapshot(const Index& index, const std::string& path) {
     ::close(dfd);
   }
 }
+
+void save_snapshot(const Index& index, const std::string& path) { detail::write_durably(path, snapshot_bytes(index)); }
 
 // --- reading -----------------------------------------------------------------------------------
 

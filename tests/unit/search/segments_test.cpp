@@ -3,9 +3,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
+#include <unistd.h>
+
+#include "siteseek/error.hpp"
 #include "siteseek/segments.hpp"
 #include "small_site.hpp"
 
@@ -309,6 +314,63 @@ BOOST_AUTO_TEST_CASE(deleted_records_are_never_found_and_leave_the_statistics) {
   BOOST_TEST(si.page_records(root + "a.html").empty());
   BOOST_TEST(si.page_records(root + "b.html").size() == 1u);
   BOOST_CHECK_THROW(si.with_deleted(0, {7}), std::out_of_range);
+}
+
+// Saved segments: only new segments are written, the manifest switches in one rename, files no
+// manifest names go, and what is loaded searches as what was saved.
+BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("siteseek-segments-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto site_ = generate(3, 60, false);
+  std::vector<const std::vector<Document>*> first, second;
+  for (std::size_t p = 0; p < site_.pages.size(); ++p) (p < 50 ? first : second).push_back(&site_.pages[p]);
+  SegmentedIndex si({build_records(first, std::nullopt), build_records(second, std::nullopt)});
+  si = si.with_deleted(0, {0, 1, 2});
+  const auto files = [&] {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+    return out;
+  };
+  const auto saved = save_segments(si, dir.string(), "docs");
+  BOOST_TEST(files().size() == 3u);  // two segments and the manifest
+  BOOST_TEST(!saved.segments()[0].file.empty());
+  const auto loaded = load_segments(dir.string(), "docs", settings());
+  BOOST_TEST(loaded.live_documents() == si.live_documents());
+  for (const auto& r : requests(site_, 5)) same(search_segments(si, r), search_segments(loaded, r), r.q);
+  // An update: its one new segment is written, the others are not touched.
+  const auto mtime = fs::last_write_time(dir / saved.segments()[0].file);
+  const auto updated = saved.updated(settings(), {page("new.html", "zebra", "zebra")}, {root + "nothing.html"});
+  const auto again = save_segments(updated, dir.string(), "docs");
+  BOOST_TEST(files().size() == 4u);
+  BOOST_TEST((fs::last_write_time(dir / saved.segments()[0].file) == mtime));
+  SearchRequest zebra;
+  zebra.q = "zebra";
+  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()), zebra).total == 1u);
+  // A crash after a segment file was written but before the manifest: the file is not read, and
+  // the next save removes it; so does a merge's, with the files merged away.
+  const auto orphan = dir / "docs.0123456789abcdef.segment";
+  fs::copy_file(dir / saved.segments()[1].file, orphan);
+  fs::copy_file(dir / saved.segments()[1].file, dir / "docs.v2.0123456789abcdef.segment");  // another site's: kept
+  BOOST_TEST(load_segments(dir.string(), "docs", settings()).segments().size() == 3u);
+  const auto [first_merged, last_merged] = std::pair<std::size_t, std::size_t>{0, again.segments().size()};
+  const auto merged = again.with_merged(again, first_merged, last_merged, again.merge_build(first_merged, last_merged, settings()));
+  save_segments(merged, dir.string(), "docs");
+  BOOST_TEST(!fs::exists(orphan));
+  BOOST_TEST(fs::exists(dir / "docs.v2.0123456789abcdef.segment"));
+  BOOST_TEST(files().size() == 3u);  // the merged segment, the manifest, the other site's file
+  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()), zebra).total == 1u);
+  // Damage is named: a corrupt manifest, a missing segment.
+  { std::ofstream(dir / "docs.segments") << "{\"format\": 1, \"segments\": [{\"file\": 3}]}"; }
+  try {
+    load_segments(dir.string(), "docs", settings());
+    BOOST_FAIL("a corrupt manifest loaded");
+  } catch (const SnapshotError& e) {
+    BOOST_TEST(std::string(e.what()).find("docs.segments") != std::string::npos);
+  }
+  { std::ofstream(dir / "docs.segments") << "{\"format\": 1, \"segments\": [{\"file\": \"docs.aaaaaaaaaaaaaaaa.segment\", \"records\": 3, \"deleted\": []}]}"; }
+  BOOST_CHECK_THROW(load_segments(dir.string(), "docs", settings()), Error);
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
