@@ -41,6 +41,20 @@ std::int64_t Lexicon::intern(std::string_view text) {
   return t.df ? id : -1;
 }
 
+std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {
+  if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
+  auto& t = terms_.emplace_back();
+  t.text = std::string(text);
+  t.local.resize(segs_.size(), -1);
+  for (const auto& [k, id] : at) {
+    t.local[k] = id;
+    t.df += live_df(k, id);
+  }
+  const auto id = static_cast<std::int64_t>(terms_.size() - 1);
+  ids_.emplace(t.text, id);
+  return t.df ? id : -1;
+}
+
 std::int64_t Lexicon::find(std::string_view term) { return one_ ? one_->find(term) : intern(term); }
 
 std::uint32_t Lexicon::df(std::uint32_t id) const noexcept { return one_ ? one_->data().term_df[id] : terms_[id].df; }
@@ -56,7 +70,8 @@ bool Lexicon::more_frequent(std::uint32_t a, std::uint32_t b) const noexcept {
 namespace {
 
 // The segments' terms starting with a prefix, merged in text order: each distinct text once, with
-// its live frequency summed. `fn(text, df)` returns false to stop.
+// its live frequency summed and the (segment, id) of each segment holding it. `fn(text, df, at)`
+// returns false to stop.
 template <class Fn>
 void merged_range(std::span<const SegmentRef> segs, std::string_view prefix, Fn&& fn) {
   struct Cursor {
@@ -70,17 +85,20 @@ void merged_range(std::span<const SegmentRef> segs, std::string_view prefix, Fn&
     const auto [lo, hi] = segs[k].index->prefix_range(prefix);
     if (lo < hi) heap.push({lo, hi, k});
   }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
   while (!heap.empty()) {
     const std::string_view t = text(heap.top());
     std::uint32_t df = 0;
+    at.clear();
     while (!heap.empty() && text(heap.top()) == t) {
       auto c = heap.top();
       heap.pop();
       const auto& s = segs[c.seg];
       df += s.index->data().term_df[c.at] - (s.deleted ? s.deleted->df_of(c.at) : 0);
+      at.emplace_back(static_cast<std::uint32_t>(c.seg), c.at);
       if (++c.at < c.end) heap.push(c);
     }
-    if (df && !fn(t, df)) return;
+    if (df && !fn(t, df, std::span<const std::pair<std::uint32_t, std::uint32_t>>(at))) return;
   }
 }
 
@@ -105,9 +123,13 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     std::string_view text;
     std::uint32_t df;
     std::uint32_t order;  // in the main segment's range, else none: ties between two of it go by id, not text
+    std::uint32_t at, n;  // its (segment, id) pairs in `where`, when known there
   };
   constexpr std::uint32_t none = ~0u;
   std::vector<Found> found;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> where;
+  // The other segments' (segment, id) of a term of the main segment, by its place in `found`.
+  std::unordered_map<std::size_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> also;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges(segs_.size());
   std::size_t total = 0, main = 0;
   for (std::size_t k = 0; k < segs_.size(); ++k) {
@@ -122,7 +144,7 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     // is walked by id as one index's is, and the others' few terms are looked up in it.
     const auto& md = segs_[main].index->data();
     found.reserve(hi - lo);
-    for (auto id = lo; id < hi; ++id) found.push_back({md.term(id), live_df(main, id), id - lo});
+    for (auto id = lo; id < hi; ++id) found.push_back({md.term(id), live_df(main, id), id - lo, none, 0});
     std::unordered_map<std::string_view, std::size_t> extra;
     for (std::size_t k = 0; k < segs_.size(); ++k) {
       if (k == main) continue;
@@ -131,20 +153,35 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
         const auto t = d.term(id);
         const auto df = live_df(k, id);
         const auto at = std::lower_bound(found.begin(), found.begin() + (hi - lo), t, [](const Found& f, std::string_view x) { return f.text < x; });
+        std::size_t place;
         if (at != found.begin() + (hi - lo) && at->text == t) {
-          at->df += df;
+          place = static_cast<std::size_t>(at - found.begin());
         } else if (const auto e = extra.find(t); e != extra.end()) {
-          found[e->second].df += df;
+          place = e->second;
         } else {
-          extra.emplace(t, found.size());
-          found.push_back({t, df, none});
+          place = found.size();
+          extra.emplace(t, place);
+          found.push_back({t, 0, none, none, 0});
         }
+        found[place].df += df;
+        also[place].emplace_back(static_cast<std::uint32_t>(k), id);
       }
+    }
+    // Their pairs, in `where`: the main segment's id, then the others'.
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      auto& f = found[i];
+      f.at = static_cast<std::uint32_t>(where.size());
+      if (f.order != none) where.emplace_back(static_cast<std::uint32_t>(main), lo + f.order);
+      if (const auto x = also.find(i); x != also.end()) where.insert(where.end(), x->second.begin(), x->second.end());
+      f.n = static_cast<std::uint32_t>(where.size() - f.at);
     }
     std::erase_if(found, [&](const Found& f) { return f.df == 0 || (except >= 0 && f.text == skip); });
   } else {
-    merged_range(segs_, prefix, [&](std::string_view t, std::uint32_t df) {
-      if (except < 0 || t != skip) found.push_back({t, df, none});
+    merged_range(segs_, prefix, [&](std::string_view t, std::uint32_t df, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {
+      if (except < 0 || t != skip) {
+        found.push_back({t, df, none, static_cast<std::uint32_t>(where.size()), static_cast<std::uint32_t>(at.size())});
+        where.insert(where.end(), at.begin(), at.end());
+      }
       return true;
     });
   }
@@ -153,7 +190,9 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     if (a.df != b.df) return a.df > b.df;
     return a.order != none && b.order != none ? a.order < b.order : a.text < b.text;
   });
-  for (std::size_t k = 0; k < cap; ++k) out.push_back(static_cast<std::uint32_t>(intern(found[k].text)));
+  // Each segment holding a completion has it in its prefix range: where it is known, no lookup.
+  for (std::size_t k = 0; k < cap; ++k)
+    out.push_back(static_cast<std::uint32_t>(intern_known(found[k].text, std::span(where).subspan(found[k].at, found[k].n))));
   return out;
 }
 
@@ -163,7 +202,7 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
     return std::min<std::size_t>(hi - lo, limit);
   }
   std::size_t n = 0;
-  merged_range(segs_, prefix, [&](std::string_view, std::uint32_t) { return ++n < limit; });
+  merged_range(segs_, prefix, [&](std::string_view, std::uint32_t, auto) { return ++n < limit; });
   return std::min(n, limit);
 }
 

@@ -61,6 +61,8 @@ class Lexicon {
   };
   // Intern a term met in segment `seg` at `id` (others looked up); -1 when no live record has it.
   std::int64_t intern(std::string_view text);
+  // The same for a term whose (segment, id) in every segment holding it is known.
+  std::int64_t intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at);
   std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
   std::size_t owner(const Term& t) const noexcept;
 

@@ -19,10 +19,11 @@ Scratch& scratch() {
   return s;
 }
 
-Scorer::Scorer(const Index& index, const Plan& plan) : d_(index.data()), plan_(plan), w_{} {
+Scorer::Scorer(const Index& index, const Plan& plan, Scratch* lists)
+    : d_(index.data()), plan_(plan), w_{}, lists_(lists ? lists : &scratch()) {
   const auto& fw = d_.settings.field_weights;
   w_ = {fw.title, fw.section_title, fw.body, fw.url};
-  hits_.swap(scratch().hit_lists);
+  hits_.swap(lists_->hit_lists);
   for (auto& h : hits_) h.clear();
   hits_.resize(plan.terms.size());
   evaluated_.assign(plan.terms.size(), false);
@@ -31,7 +32,7 @@ Scorer::Scorer(const Index& index, const Plan& plan) : d_(index.data()), plan_(p
 Scorer::~Scorer() {
   std::erase_if(hits_, [](const std::vector<Hit>& h) { return h.capacity() > Scratch::kept_list_hits; });
   if (hits_.size() > Scratch::kept_lists) hits_.resize(Scratch::kept_lists);
-  hits_.swap(scratch().hit_lists);
+  hits_.swap(lists_->hit_lists);
 }
 
 // BM25F saturation of a posting entry's frequencies in one field (the @field: restriction;

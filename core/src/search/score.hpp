@@ -30,7 +30,9 @@ inline const Hit* seek(const Hit*& at, const Hit* end, std::uint32_t doc) {
 /// and kept for the later phases (re-ranking, snippets) to look records up in.
 class Scorer {
  public:
-  Scorer(const Index& index, const Plan& plan);
+  /// `lists`: the scratch whose kept hit lists it takes (null: this thread's; a search over
+  /// segments gives each segment's Scorer its own).
+  Scorer(const Index& index, const Plan& plan, Scratch* lists = nullptr);
   ~Scorer();
   Scorer(const Scorer&) = delete;
   Scorer& operator=(const Scorer&) = delete;
@@ -59,6 +61,7 @@ class Scorer {
   std::array<double, field_count> w_;
   std::vector<std::vector<Hit>> hits_;
   std::vector<bool> evaluated_;
+  Scratch* lists_;
 };
 
 /// What matching found, besides the candidates themselves.

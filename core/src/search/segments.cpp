@@ -146,7 +146,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     auto& r = runs[k];
     r.plan = bind_plan(plan, lex, k);
     r.active = active_rules(rules.empty() ? nullptr : rules[k], r.index->data(), request.q);
-    r.scorer = std::make_unique<Scorer>(*r.index, r.plan);
+    r.scorer = std::make_unique<Scorer>(*r.index, r.plan, r.s);
     r.matcher = std::make_unique<Matcher>(*r.index, r.plan, *r.scorer, *r.s);
     full = std::min(full + r.matcher->full_matches(partial_match_below), partial_match_below);
   }
