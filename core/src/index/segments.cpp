@@ -290,10 +290,13 @@ bool segment_file_of(std::string_view file, std::string_view name) {
   return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// No thread_local generator: the Python module's thread-local storage is static (scratch() is
+// initial-exec) and has no room for one. A save names a few files.
 std::string new_segment_file(const std::string& name) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::random_device rd;
+  const auto v = (std::uint64_t{rd()} << 32) ^ rd();
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(rng()));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
   return name + "." + hex + ".segment";
 }
 
