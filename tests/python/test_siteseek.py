@@ -439,3 +439,18 @@ def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_p
         again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
         again.load_snapshots()
         assert again.search("zeppelin", site="demo").total == 2
+
+
+def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
+    # A stored engine builds and stores the whole index at each update, from the index's own
+    # records: the directory's pages stay beside the page given.
+    e = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
+    e.index_directory(FIXTURE_SITE, "https://docs.example.org/", "site")
+    before = e.search("install", site="site").total
+    assert before > 0
+    e.upsert_documents("site", [{"url": "https://docs.example.org/extra.html", "title": "Extra", "body": "quokka"}])
+    assert e.search("quokka", site="site").total == 1
+    assert e.search("install", site="site").total == before
+    again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
+    again.load_snapshots()
+    assert again.search("quokka", site="site").total == 1 and again.search("install", site="site").total == before

@@ -376,12 +376,18 @@ class PyEngine {
     for (const auto& d : list) report.removed += buffer.remove_page(page_url(d));
     for (const auto& u : deleted) report.removed += buffer.remove_page(u.substr(0, u.find('#')));
     for (const auto& d : list) buffer.add(d);
+    const auto done = node_->engine().update(site, std::move(list), deleted);
+    report.removed = done.removed;  // the index may hold pages the buffer does not (a directory indexed)
+    report.segments = done.segments;
     if (persist_) {
-      node_->publish_documents(site, buffer.live());
-    } else {
-      const auto done = node_->engine().update(site, std::move(list), deleted);
-      report.removed = done.removed;  // the index may hold pages the buffer does not (a snapshot opened)
-      report.segments = done.segments;
+      // Stored whole, from the index's own records: every page it holds, however it came.
+      const auto segments = node_->engine().segments(site);
+      std::vector<Document> all;
+      for (std::size_t k = 0; segments && k < segments->segments().size(); ++k)
+        for (std::uint32_t doc = 0; doc < segments->segments()[k].index->size(); ++doc)
+          if (!segments->deleted(k, doc)) all.push_back(segments->segments()[k].index->document(doc));
+      node_->publish_documents(site, std::move(all));
+      report.segments = 0;
     }
     py::gil_scoped_acquire acquire;
     py::dict out;
