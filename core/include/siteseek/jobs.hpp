@@ -72,6 +72,9 @@ class JobRunner final : public JobQueue {
   explicit JobRunner(ReindexFunction reindex);
   /// Waits for running jobs to finish; queued ones are dropped.
   ~JobRunner() override;
+  /// What the destructor does, earlier: no job starts after it, the running ones finish (their
+  /// threads joined). Jobs submitted after it stay queued.
+  void stop();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 

@@ -122,13 +122,16 @@ JobRunner::JobRunner(ReindexFunction reindex, Options options) : impl_(std::make
 
 JobRunner::JobRunner(ReindexFunction reindex) : JobRunner(std::move(reindex), Options{}) {}
 
-JobRunner::~JobRunner() {
+JobRunner::~JobRunner() { stop(); }
+
+void JobRunner::stop() {
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
   }
   impl_->changed.notify_all();
-  for (auto& t : impl_->threads) t.join();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
 }
 
 Job JobRunner::submit(const std::string& site) {

@@ -165,6 +165,7 @@ struct Node::Impl {
 
   std::once_flag jobs_once;
   std::unique_ptr<JobQueue> jobs;
+  JobRunner* local_runner = nullptr;  ///< `jobs` when they run in this process
 #ifdef SITESEEK_WITH_REDIS
   std::unique_ptr<RediSearchBackend> redisearch;  ///< backend = "redisearch": searches go there
   RedisJobQueue* redis_queue = nullptr;           ///< `jobs` when storage = "redis"
@@ -490,8 +491,10 @@ JobQueue& Node::jobs() {
       return;
     }
 #endif
-    impl_->jobs = std::make_unique<JobRunner>(
+    auto runner = std::make_unique<JobRunner>(
         [this](const std::string& site, const ProgressCallback& progress) { return reindex(site, progress); });
+    impl_->local_runner = runner.get();
+    impl_->jobs = std::move(runner);
   });
   return *impl_->jobs;
 }
@@ -509,6 +512,10 @@ void Node::attach(boost::asio::io_context& io) {
 void Node::detach() {
   stop();
 #ifdef SITESEEK_WITH_REDIS
+  // A reindex running on the in-process runner reads the RediSearch backend (whether there is one,
+  // and indexes into it): the runner stops, its running job done, before the backend goes. The
+  // runner stays, so that jobs() is still safe for a request being drained.
+  if (impl_->local_runner) impl_->local_runner->stop();
   impl_->redisearch.reset();
   if (impl_->redis_queue) {
     impl_->redis_queue = nullptr;
