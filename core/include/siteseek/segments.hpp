@@ -18,9 +18,9 @@
 
 namespace siteseek {
 
+struct LengthTotals;  ///< defined in core/src/index/index_data.hpp
 namespace detail {
-struct Deletions;     ///< defined in core/src/index/segments.hpp
-struct LengthTotals;  ///< defined in core/src/index/segments.hpp
+struct Deletions;  ///< defined in core/src/index/segments.hpp
 }
 
 class SegmentedIndex {
@@ -87,10 +87,12 @@ class SegmentedIndex {
   static constexpr double max_length_drift = 0.01;
 
  private:
+  /// The lengths of the live records of every segment.
+  LengthTotals live_totals() const;
   friend SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
   std::vector<Segment> segments_;
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
-  std::vector<std::shared_ptr<const detail::LengthTotals>> totals_;
+  std::vector<std::shared_ptr<const LengthTotals>> totals_;
 };
 
 /// Save a site's segments in `dir`: one snapshot file per segment not saved yet

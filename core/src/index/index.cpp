@@ -231,15 +231,9 @@ void Index::Data::derive() {
     }
     std::sort(page_by_url.begin(), page_by_url.end());
   }
-  std::array<double, 2> of_type{};
-  for (auto& a : avg_field_length) a.fill(0);
-  for (const auto& r : docs) {
-    const int t = r.type == DocumentType::section;
-    of_type[t] += 1;
-    for (std::size_t f = 0; f < field_count; ++f) avg_field_length[t][f] += r.field_length[f];
-  }
-  for (int t = 0; t < 2; ++t)
-    for (auto& a : avg_field_length[t]) a = of_type[t] ? std::max(1.0, a / of_type[t]) : 1.0;
+  LengthTotals totals;
+  for (const auto& r : docs) totals.add(r);
+  avg_field_length = totals.averages();
   if (given_length_averages) avg_field_length = *given_length_averages;
   inv_norm.resize(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) {

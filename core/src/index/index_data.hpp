@@ -57,6 +57,25 @@ struct Checkpoint {
   std::uint32_t offset = 0;
 };
 
+/// Records' token positions per field summed, and their number, [page, section]: what the length
+/// averages are made of (Index::Data::derive for an index, SegmentedIndex for its segments).
+struct LengthTotals {
+  std::array<std::array<double, field_count>, 2> length{};
+  std::array<double, 2> records{};
+  void add(const DocRecord& r) {
+    const int type = r.type == DocumentType::section;
+    records[type] += 1;
+    for (std::size_t f = 0; f < field_count; ++f) length[type][f] += r.field_length[f];
+  }
+  /// Per type and field: the average, at least 1 (1 for a type without records).
+  std::array<std::array<double, field_count>, 2> averages() const {
+    std::array<std::array<double, field_count>, 2> out{};
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t f = 0; f < field_count; ++f) out[t][f] = records[t] ? std::max(1.0, length[t][f] / records[t]) : 1.0;
+    return out;
+  }
+};
+
 /// BM25F length normalisation per field (title, section_title, body, url): 0 ignores length.
 inline constexpr std::array<double, field_count> bm25_b{0.3, 0.3, 0.35, 0.3};
 /// BM25F term-frequency saturation.

@@ -50,15 +50,10 @@ std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   return out;  // ascending: the terms are in the dictionary's order
 }
 
-std::shared_ptr<const detail::LengthTotals> totals_of(const Index& index) {
-  auto t = std::make_shared<detail::LengthTotals>();
+std::shared_ptr<const LengthTotals> totals_of(const Index& index) {
+  auto t = std::make_shared<LengthTotals>();
   const auto& d = index.data();
-  for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) {
-    const auto& r = d.record(doc);
-    const int type = r.type == DocumentType::section;
-    t->records[type] += 1;
-    for (std::size_t f = 0; f < field_count; ++f) t->length[type][f] += r.field_length[f];
-  }
+  for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) t->add(d.record(doc));
   return t;
 }
 
@@ -103,10 +98,7 @@ SegmentedIndex SegmentedIndex::with_deleted(std::size_t segment, const std::vect
     if (del->has(doc)) continue;
     del->bits[doc / 64] |= std::uint64_t{1} << (doc % 64);
     ++del->records;
-    const auto& r = d.record(doc);
-    const int type = r.type == DocumentType::section;
-    del->lengths.records[type] += 1;
-    for (std::size_t f = 0; f < field_count; ++f) del->lengths.length[type][f] += r.field_length[f];
+    del->lengths.add(d.record(doc));
     for (const auto t : record_terms(*seg.index, doc)) ++gone[t];
   }
   if (!gone.empty()) {
@@ -139,19 +131,18 @@ std::vector<std::pair<std::size_t, std::uint32_t>> SegmentedIndex::page_records(
   return out;
 }
 
-std::array<std::array<double, field_count>, 2> SegmentedIndex::length_averages() const {
-  std::array<std::array<double, field_count>, 2> sum{};
-  std::array<double, 2> of_type{};
+std::array<std::array<double, field_count>, 2> SegmentedIndex::length_averages() const { return live_totals().averages(); }
+
+LengthTotals SegmentedIndex::live_totals() const {
+  LengthTotals live;
   for (std::size_t k = 0; k < segments_.size(); ++k) {
     const auto* gone = segments_[k].deleted ? &segments_[k].deleted->lengths : nullptr;
     for (int t = 0; t < 2; ++t) {
-      of_type[t] += totals_[k]->records[t] - (gone ? gone->records[t] : 0);
-      for (std::size_t f = 0; f < field_count; ++f) sum[t][f] += totals_[k]->length[t][f] - (gone ? gone->length[t][f] : 0);
+      live.records[t] += totals_[k]->records[t] - (gone ? gone->records[t] : 0);
+      for (std::size_t f = 0; f < field_count; ++f) live.length[t][f] += totals_[k]->length[t][f] - (gone ? gone->length[t][f] : 0);
     }
   }
-  for (int t = 0; t < 2; ++t)
-    for (auto& a : sum[t]) a = of_type[t] ? std::max(1.0, a / of_type[t]) : 1.0;
-  return sum;
+  return live;
 }
 
 namespace {
@@ -214,14 +205,12 @@ std::pair<std::size_t, std::size_t> SegmentedIndex::merge_candidate() const {
     if (size[k] > 0 && live[k] * 2 < size[k]) first = std::min(first, k);
   // A segment whose length normalisation has drifted from the site's by more than
   // max_length_drift: built again, it scores as one index of the site would.
-  const auto averages = length_averages();
-  std::array<bool, 2> has{};
-  for (std::size_t k = 0; k < n; ++k)
-    for (int t = 0; t < 2; ++t) has[t] = has[t] || totals_[k]->records[t] > (segments_[k].deleted ? segments_[k].deleted->lengths.records[t] : 0);
+  const auto site = live_totals();
+  const auto averages = site.averages();
   for (std::size_t k = 0; k < n && k < first; ++k) {
     const auto& own = segments_[k].index->data().avg_field_length;
     for (int t = 0; t < 2; ++t)
-      for (std::size_t f = 0; f < field_count && has[t]; ++f)
+      for (std::size_t f = 0; f < field_count && site.records[t] > 0; ++f)
         if (std::abs(own[t][f] - averages[t][f]) > max_length_drift * averages[t][f]) first = std::min(first, k);
   }
   if (n > max_segments) first = std::min(first, max_segments / 2);

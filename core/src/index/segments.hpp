@@ -2,21 +2,13 @@
 // What a segment of a SegmentedIndex has lost to deletions (siteseek/segments.hpp): the records,
 // and what they took from the collection statistics.
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
-#include "siteseek/index.hpp"
+#include "index/index_data.hpp"
 
 namespace siteseek::detail {
-
-/// Records' field lengths summed, and their number, [page, section]: what length averages are
-/// made of.
-struct LengthTotals {
-  std::array<std::array<double, field_count>, 2> length{};
-  std::array<double, 2> records{};
-};
 
 struct Deletions {
   std::vector<std::uint64_t> bits;  ///< a bit per record of the segment
