@@ -19,7 +19,6 @@
 #include "index/attributes.hpp"
 #include "index/index_data.hpp"
 #include "index/static_boost.hpp"
-#include "index/url_text.hpp"
 
 namespace siteseek {
 
@@ -508,17 +507,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       auto& r = d.docs[i];
       p.checkpoint_offset.push_back(static_cast<std::uint32_t>(p.checkpoints.size()));
       for (std::size_t f = 0; f < field_count; ++f) {
-        std::string_view text;
-        switch (static_cast<Field>(f)) {
-          case Field::title: text = d.slice(r.title); break;
-          case Field::section_title: text = d.slice(r.section_title); break;
-          case Field::body: text = d.slice(r.body); break;
-          case Field::url:
-            url_buf = url_text(d.slice(r.url), site.url);
-            url_buf += d.anchors_of(i);
-            text = url_buf;
-            break;
-        }
+        const auto text = d.indexed_text(i, static_cast<Field>(f), url_buf);
         if (text.empty()) continue;
         auto tokens = analyzer.analyze(text);
         if (f == static_cast<std::size_t>(Field::title) || f == static_cast<std::size_t>(Field::section_title)) {

@@ -8,6 +8,7 @@
 #include "common/word_hash.hpp"
 #include "index/attributes.hpp"
 #include "index/index_data.hpp"
+#include "index/url_text.hpp"
 
 namespace siteseek {
 
@@ -71,6 +72,19 @@ const Analyzer& Index::Data::analyzer_for(std::string_view tag) const {
   for (const auto& [value, a] : language_analyzers)
     if (value == tag) return a;
   return analyzer;
+}
+
+std::string_view Index::Data::indexed_text(std::uint32_t doc, Field f, std::string& buf) const {
+  const auto& r = record(doc);
+  switch (f) {
+    case Field::title: return slice(r.title);
+    case Field::section_title: return slice(r.section_title);
+    case Field::body: return slice(r.body);
+    case Field::url: break;
+  }
+  buf = url_text(slice(r.url), settings.url);
+  buf += anchors_of(doc);
+  return buf;
 }
 
 std::uint32_t Index::Data::find_page(std::string_view url) const {

@@ -386,6 +386,9 @@ struct Index::Data {
     if (lazy) [[unlikely]] lazy->check_record(*this, doc);
     return docs[doc];
   }
+  /// The text record `doc`'s field `f` is indexed from: its stored title, section title or body;
+  /// for the URL field, the words of its URL below the site's root and its anchors, made in `buf`.
+  std::string_view indexed_text(std::uint32_t doc, Field f, std::string& buf) const;
   /// Record `doc`'s anchors as stored (each after a space; empty: none).
   std::string_view anchors_of(std::uint32_t doc) const {
     if (anchors.empty()) return {};

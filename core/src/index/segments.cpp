@@ -18,7 +18,6 @@
 #include "index/files.hpp"
 #include "index/index_data.hpp"
 #include "siteseek/error.hpp"
-#include "index/url_text.hpp"
 #include "siteseek/segments.hpp"
 
 namespace siteseek {
@@ -26,18 +25,17 @@ namespace siteseek {
 namespace {
 
 // The dictionary ids of the terms record `doc` was indexed under, as the builder analysed it
-// (builder.cpp): each field with the record's language's analyzer, the URL field with the
-// record's anchors. (A snapshot upgraded from format 7 has no anchors stored: terms only they
+// (builder.cpp): each field's indexed text with the record's language's analyzer. (A snapshot upgraded from format 7 has no anchors stored: terms only they
 // gave are not found.)
 std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   const auto& d = index.data();
-  const auto& r = d.record(doc);
   const Analyzer* analyzer = &d.analyzer;
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k)
     if (d.attr_name(d.doc_attrs[k]) == "language") analyzer = &d.analyzer_for(d.attr_value(d.doc_attrs[k]));
   std::vector<std::string> terms;  // each looked up once: a page's words repeat
-  const std::string url = url_text(d.slice(r.url), d.settings.url) + std::string(d.anchors_of(doc));
-  for (const std::string_view text : {d.slice(r.title), d.slice(r.section_title), d.slice(r.body), std::string_view(url)}) {
+  std::string buf;
+  for (std::size_t f = 0; f < field_count; ++f) {
+    const auto text = d.indexed_text(doc, static_cast<Field>(f), buf);
     if (text.empty()) continue;
     for (auto& t : analyzer->analyze(text))
       if (!t.term.empty()) terms.push_back(std::move(t.term));
