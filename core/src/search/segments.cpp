@@ -15,6 +15,7 @@
 #include "search/collect.hpp"
 #include "search/filter.hpp"
 #include "search/lexicon.hpp"
+#include "search/merge.hpp"
 #include "search/page.hpp"
 #include "search/plan.hpp"
 #include "search/query_parser.hpp"
@@ -226,16 +227,13 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     for (const auto& f : r.top.facets)
       for (const auto& v : f.values) facet_counts[f.name][v.value] += v.count;
   }
-  // Facets: summed by value, the most frequent first, then in value order, as one index lists them.
+  // Facets: summed by value, then ordered and cut as one index's (and several sites') are.
   const std::size_t asked = std::min(request.facets.size(), limits::max_facets);
   for (std::size_t f = 0; f < asked; ++f) {
     auto& facet = response.facets.emplace_back();
     facet.name = request.facets[f];
-    std::vector<std::pair<std::string, std::uint64_t>> values(facet_counts[facet.name].begin(), facet_counts[facet.name].end());
-    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    const std::size_t listed = std::min(values.size(), limits::max_facet_values);
-    for (std::size_t i = 0; i < listed; ++i) facet.values.push_back({values[i].first, values[i].second});
-    facet.more = values.size() - listed;
+    for (const auto& [value, count] : facet_counts[facet.name]) facet.values.push_back({value, count});
+    order_facet(facet);
   }
   // The pinned records lead, in their rules' order (the landing page last), then the rest by rank.
   std::stable_sort(merged.begin(), merged.end(), [](const Ranked& a, const Ranked& b) {
