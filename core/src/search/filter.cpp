@@ -258,6 +258,16 @@ void filter_names(const FilterNode& f, std::vector<std::string>& out) {
 
 std::vector<std::uint64_t> evaluate_filter(const Index::Data& d, const FilterNode& f, bool strict) { return eval(d, f, strict); }
 
+namespace {
+// Whether a record of any of `segments` carries attribute `name`.
+bool carried(std::span<const Index::Data* const> segments, std::string_view name) {
+  return std::any_of(segments.begin(), segments.end(), [&](const Index::Data* d) {
+    const auto [first, last] = d->attr_range(name);
+    return first != last;
+  });
+}
+}  // namespace
+
 void check_filter_names(const Index::Data& d, const FilterNode& f) {
   const Index::Data* one[] = {&d};
   check_filter_names(one, f);
@@ -265,8 +275,7 @@ void check_filter_names(const Index::Data& d, const FilterNode& f) {
 
 void check_filter_names(std::span<const Index::Data* const> ds, const FilterNode& f) {
   if (f.kind == FilterNode::Kind::test || f.kind == FilterNode::Kind::any) {
-    if (std::none_of(ds.begin(), ds.end(), [&](const Index::Data* d) { return d->attr_range(f.name).first != d->attr_range(f.name).second; }))
-      unknown_attribute(f);
+    if (!carried(ds, f.name)) unknown_attribute(f);
   }
   for (const auto& c : f.children) check_filter_names(ds, c);
 }
@@ -309,15 +318,12 @@ RequestFilter request_filter(const Index::Data* d, const SearchRequest& request,
 RequestFilter request_filter(std::span<const Index::Data* const> segments, const SearchRequest& request,
                              const std::vector<QueryAttribute>& in_query) {
   RequestFilter out;
-  const auto has = [&](std::string_view name) {
-    return std::any_of(segments.begin(), segments.end(), [&](const Index::Data* d) { return d->attr_range(name).first != d->attr_range(name).second; });
-  };
   auto filter = parse_filter(request.filters);
   std::vector<std::string> named;
   if (filter) filter_names(*filter, named);
   FilterNode all{FilterNode::Kind::all_of, {}, {}, 0, {}};
   for (const auto& a : in_query) {
-    if (!segments.empty() && !has(a.name)) {
+    if (!segments.empty() && !carried(segments, a.name)) {
       std::vector<std::string_view> names;
       for (const auto* d : segments)
         for (std::uint32_t p = 0; p < d->attr_count(); ++p) names.push_back(d->attr_name(p));
