@@ -374,7 +374,7 @@ class PyEngine {
     UpdateReport report;
     report.added = list.size();
     for (const auto& d : list) report.removed += buffer.remove_page(page_url(d));
-    for (const auto& u : deleted) report.removed += buffer.remove_page(u.substr(0, u.find('#')));
+    for (const auto& u : deleted) report.removed += buffer.remove_page(std::string(page_of(u)));
     for (const auto& d : list) buffer.add(d);
     const auto done = node_->engine().update(site, std::move(list), deleted);
     report.removed = done.removed;  // the index may hold pages the buffer does not (a directory indexed)

@@ -57,10 +57,10 @@ std::string normalize_attributes(std::vector<Attribute>& attributes);
 /// RequestError "invalid_document" naming the first that cannot be kept, and why.
 void normalize_documents(std::vector<Document>& documents);
 
+/// The page a URL is on: the URL without its #fragment.
+inline std::string_view page_of(std::string_view url) { return url.substr(0, url.find('#')); }
+
 /// The page URL of a document: its url without the #fragment.
-inline std::string page_url(const Document& d) {
-  auto hash = d.url.find('#');
-  return hash == std::string::npos ? d.url : d.url.substr(0, hash);
-}
+inline std::string page_url(const Document& d) { return std::string(page_of(d.url)); }
 
 }  // namespace siteseek

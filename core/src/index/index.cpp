@@ -88,12 +88,12 @@ std::string_view Index::Data::indexed_text(std::uint32_t doc, Field f, std::stri
 }
 
 std::uint32_t Index::Data::find_page(std::string_view url) const {
-  url = url.substr(0, url.find('#'));
+  url = page_of(url);
   const auto h = detail::hash_word(url);
   auto it = std::lower_bound(page_by_url.begin(), page_by_url.end(), PageUrl{h, 0});
   for (; it != page_by_url.end() && it->hash == h; ++it) {
     const auto u = slice(record(it->doc).url);
-    if (u.substr(0, u.find('#')) == url) return it->doc;
+    if (page_of(u) == url) return it->doc;
   }
   return no_attr;
 }
@@ -241,7 +241,7 @@ void Index::Data::derive() {
       if (g >= page_groups || seen[g]) continue;
       seen[g] = 1;
       const auto u = slice(docs[i].url);
-      page_by_url.push_back(PageUrl{detail::hash_word(u.substr(0, u.find('#'))), i});
+      page_by_url.push_back(PageUrl{detail::hash_word(page_of(u)), i});
     }
     std::sort(page_by_url.begin(), page_by_url.end());
   }

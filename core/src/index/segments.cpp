@@ -143,16 +143,12 @@ LengthTotals SegmentedIndex::live_totals() const {
   return live;
 }
 
-namespace {
-std::string page_of(std::string_view url) { return std::string(url.substr(0, url.find('#'))); }
-}  // namespace
-
 SegmentedIndex SegmentedIndex::updated(const SiteSettings& site, std::vector<Document> documents,
                                        const std::vector<std::string>& deleted, std::uint64_t* removed) const {
   // Every record of each page named, in whichever segment it is.
   std::vector<std::string> pages;
   for (const auto& d : documents) pages.push_back(page_url(d));
-  for (const auto& u : deleted) pages.push_back(page_of(u));
+  for (const auto& u : deleted) pages.emplace_back(page_of(u));
   std::sort(pages.begin(), pages.end());
   pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
   std::vector<std::vector<std::uint32_t>> gone(segments_.size());
