@@ -146,6 +146,17 @@ std::shared_ptr<const detail::CompiledRules> Engine::compiled_rules(const std::s
   return sites->slot(site).rules_for(index);
 }
 
+namespace {
+// A search over a site's segments, with its curation rules compiled for each (null: none).
+SearchResponse search_segments_with_rules(const SegmentedIndex& segments, const SearchRequest& request,
+                                          const SiteSlot::SegmentRules* rules, std::size_t* pinned = nullptr) {
+  std::vector<const detail::CompiledRules*> each;
+  if (rules)
+    for (const auto& c : rules->compiled) each.push_back(c.get());
+  return detail::search_segments_impl(segments, request, nullptr, 0, each, pinned);
+}
+}  // namespace
+
 // A request's index and its cached answer, if any. The generation is read before the index (see
 // SiteSlot), so an answer stored under it never comes from an index older than the one read.
 struct Engine::Impl::Lookup {
@@ -157,10 +168,7 @@ struct Engine::Impl::Lookup {
   std::shared_ptr<const SiteSlot::SegmentRules> segment_rules;
   SearchResponse run(const SearchRequest& request) const {
     if (!segments) return detail::search_index_with_rules(*index, request, rules.get());
-    std::vector<const detail::CompiledRules*> each;
-    if (segment_rules)
-      for (const auto& c : segment_rules->compiled) each.push_back(c.get());
-    return detail::search_segments_impl(*segments, request, nullptr, 0, each);
+    return search_segments_with_rules(*segments, request, segment_rules.get());
   }
   std::uint64_t generation = 0;
   std::string key;
@@ -216,11 +224,7 @@ SearchResponse Engine::Impl::search_sites(const SearchRequest& request) const {
       std::size_t leading = 0;
       SearchResponse answer;
       if (several(segments.get())) {
-        std::vector<const detail::CompiledRules*> each;
-        const auto compiled = slot.rules_for(*segments);
-        if (compiled)
-          for (const auto& c : compiled->compiled) each.push_back(c.get());
-        answer = detail::search_segments_impl(*segments, one, nullptr, 0, each, &leading);
+        answer = search_segments_with_rules(*segments, one, slot.rules_for(*segments).get(), &leading);
       } else {
         answer = detail::search_index_with_rules(*index, one, slot.rules_for(index).get(), &leading);
       }
