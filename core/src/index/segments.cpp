@@ -63,11 +63,12 @@ void check(const std::vector<SegmentedIndex::Segment>& segments) {
 
 }  // namespace
 
-SegmentedIndex::SegmentedIndex(std::vector<std::shared_ptr<const Index>> segments) {
-  for (auto& s : segments) segments_.push_back({std::move(s), nullptr});
-  check(segments_);
-  for (const auto& s : segments_) totals_.push_back(totals_of(*s.index));
-}
+SegmentedIndex::SegmentedIndex(std::vector<std::shared_ptr<const Index>> segments)
+    : SegmentedIndex([&] {
+        std::vector<Segment> out;
+        for (auto& s : segments) out.push_back({std::move(s), nullptr, {}});
+        return out;
+      }()) {}
 
 SegmentedIndex::SegmentedIndex(std::vector<Segment> segments) : segments_(std::move(segments)) {
   check(segments_);
@@ -222,7 +223,7 @@ std::shared_ptr<const Index> SegmentedIndex::merge_build(std::size_t first, std:
   for (std::size_t k = first; k < last; ++k) {
     const auto& seg = segments_.at(k);
     for (std::uint32_t doc = 0; doc < seg.index->size(); ++doc) {
-      if (seg.deleted && seg.deleted->has(doc)) continue;
+      if (deleted(k, doc)) continue;
       if (cancel && doc % 4096 == 0 && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
       docs.push_back(seg.index->document(doc));
     }
