@@ -19,26 +19,22 @@ Lexicon::Lexicon(std::span<const SegmentRef> segments) : segs_(segments.begin(),
   documents_ = static_cast<double>(std::max<std::uint64_t>(n, 1));
 }
 
-std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept {
-  const auto& s = segs_[seg];
+namespace {
+// Records of segment `s` holding term `id` that are not deleted.
+std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
   const auto df = s.index->data().term_df[id];
   return s.deleted ? df - s.deleted->df_of(id) : df;
 }
+}  // namespace
+
+std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
 
 std::int64_t Lexicon::intern(std::string_view text) {
   if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
-  auto& t = terms_.emplace_back();
-  t.text = std::string(text);
-  t.local.resize(segs_.size(), -1);
-  for (std::size_t k = 0; k < segs_.size(); ++k) {
-    const auto id = segs_[k].index->find(text);
-    if (id < 0) continue;
-    t.local[k] = id;
-    t.df += live_df(k, static_cast<std::uint32_t>(id));
-  }
-  const auto id = static_cast<std::int64_t>(terms_.size() - 1);
-  ids_.emplace(t.text, id);
-  return t.df ? id : -1;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> at;  // looked up in every segment
+  for (std::size_t k = 0; k < segs_.size(); ++k)
+    if (const auto id = segs_[k].index->find(text); id >= 0) at.emplace_back(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(id));
+  return intern_known(text, at);
 }
 
 std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {
@@ -94,7 +90,7 @@ void merged_range(std::span<const SegmentRef> segs, std::string_view prefix, Fn&
       auto c = heap.top();
       heap.pop();
       const auto& s = segs[c.seg];
-      df += s.index->data().term_df[c.at] - (s.deleted ? s.deleted->df_of(c.at) : 0);
+      df += live_df_in(s, c.at);
       at.emplace_back(static_cast<std::uint32_t>(c.seg), c.at);
       if (++c.at < c.end) heap.push(c);
     }

@@ -59,7 +59,7 @@ class Lexicon {
     std::uint32_t df = 0;
     std::vector<std::int64_t> local;  // per segment
   };
-  // Intern a term met in segment `seg` at `id` (others looked up); -1 when no live record has it.
+  // Intern a term (looked up in every segment); -1 when no live record has it.
   std::int64_t intern(std::string_view text);
   // The same for a term whose (segment, id) in every segment holding it is known.
   std::int64_t intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at);
