@@ -20,7 +20,8 @@ namespace siteseek {
 
 struct LengthTotals;  ///< defined in core/src/index/index_data.hpp
 namespace detail {
-struct Deletions;  ///< defined in core/src/index/segments.hpp
+struct Deletions;      ///< defined in core/src/index/segments.hpp
+class SegmentTotals;  ///< defined in core/src/index/segments.hpp
 }
 
 class SegmentedIndex {
@@ -92,7 +93,7 @@ class SegmentedIndex {
   friend SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
   std::vector<Segment> segments_;
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
-  std::vector<std::shared_ptr<const LengthTotals>> totals_;
+  std::vector<std::shared_ptr<const detail::SegmentTotals>> totals_;
 };
 
 /// Save a site's segments in `dir`: one snapshot file per segment not saved yet

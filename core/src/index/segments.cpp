@@ -48,12 +48,7 @@ std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   return out;  // ascending: the terms are in the dictionary's order
 }
 
-std::shared_ptr<const LengthTotals> totals_of(const Index& index) {
-  auto t = std::make_shared<LengthTotals>();
-  const auto& d = index.data();
-  for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) t->add(d.record(doc));
-  return t;
-}
+std::shared_ptr<const detail::SegmentTotals> totals_of(const Index& index) { return std::make_shared<const detail::SegmentTotals>(index); }
 
 void check(const std::vector<SegmentedIndex::Segment>& segments) {
   if (segments.empty()) throw std::invalid_argument("a segmented index needs at least one segment");
@@ -137,8 +132,9 @@ LengthTotals SegmentedIndex::live_totals() const {
   for (std::size_t k = 0; k < segments_.size(); ++k) {
     const auto* gone = segments_[k].deleted ? &segments_[k].deleted->lengths : nullptr;
     for (int t = 0; t < 2; ++t) {
-      live.records[t] += totals_[k]->records[t] - (gone ? gone->records[t] : 0);
-      for (std::size_t f = 0; f < field_count; ++f) live.length[t][f] += totals_[k]->length[t][f] - (gone ? gone->length[t][f] : 0);
+      const auto& all = totals_[k]->get();
+      live.records[t] += all.records[t] - (gone ? gone->records[t] : 0);
+      for (std::size_t f = 0; f < field_count; ++f) live.length[t][f] += all.length[t][f] - (gone ? gone->length[t][f] : 0);
     }
   }
   return live;

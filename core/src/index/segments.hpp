@@ -3,12 +3,33 @@
 // and what they took from the collection statistics.
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "index/index_data.hpp"
 
 namespace siteseek::detail {
+
+/// A segment's records' lengths summed, read from its records the first time they are asked
+/// for (by an update or a merge): publishing an index opened from a snapshot does not read all of
+/// its records.
+class SegmentTotals {
+ public:
+  explicit SegmentTotals(const Index& index) : index_(&index) {}
+  const LengthTotals& get() const {
+    std::call_once(once_, [this] {
+      const auto& d = index_->data();
+      for (std::uint32_t doc = 0; doc < d.docs.size(); ++doc) totals_.add(d.record(doc));
+    });
+    return totals_;
+  }
+
+ private:
+  const Index* index_;  // the segment's, which every SegmentedIndex holding these totals holds
+  mutable std::once_flag once_;
+  mutable LengthTotals totals_;
+};
 
 struct Deletions {
   std::vector<std::uint64_t> bits;  ///< a bit per record of the segment
