@@ -1,7 +1,9 @@
 // Live updates and segments, in one run (issue 27's figures):
 // 1. search and suggestion latency over 1, 8 and 32 segments against one merged index of the
 //    same records (the dev queries, one thread, each --reps times; ratios to the merged index);
-// 2. one-page updates through Engine::update, each visible when the call returns: their latency
+// 2. one-page updates through Engine::update and through a node keeping them in a data_dir
+//    (Node::update_documents: the segment and the manifest written and synced), each visible when
+//    the call returns: their latency
 //    (p50/p99), with merges in the background, against building the whole index again (what an
 //    update cost before segments), and the segments left when the merges are done.
 // The corpus: shared/relevance/corpus.py's JSON lines, --copies times (each copy's URLs under a
@@ -10,15 +12,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../common/jsonl_documents.hpp"
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/node.hpp"
 #include "siteseek/search.hpp"
 #include "siteseek/segments.hpp"
 #include "siteseek/settings.hpp"
@@ -147,42 +154,72 @@ int main(int argc, char** argv) {
                 f.first.p99 / base.first.p99, f.second.p50, f.second.p50 / base.second.p50, f.second.p99, f.second.p99 / base.second.p99);
   }
 
-  // 2. Updates: one random page at a time, its body changed, through the engine (visible when
-  // update returns), merges running meanwhile on the engine's thread.
+  // 2. Updates: one random page at a time, its body changed, visible when the call returns,
+  // merges running meanwhile on the engine's thread: through the engine (in memory), then through
+  // a node with files storage (each update and merge kept in data_dir before it is published).
   AppSettings app;
   app.sites.push_back(site);
   app.result_cache_mb = 0;
-  Engine engine(app);
-  engine.publish("python", whole);
-  std::mt19937 rng(42);
-  std::vector<double> lat, first_search;
-  for (int u = 0; u < updates; ++u) {
-    const auto& p = pages[rng() % pages.size()];
-    std::vector<Document> page(docs.begin() + static_cast<std::ptrdiff_t>(p.first), docs.begin() + static_cast<std::ptrdiff_t>(p.second));
-    const std::string marker = "zqupdate" + std::to_string(u);
-    for (auto& d : page) d.body += " " + marker;
-    t = Clock::now();
-    engine.update("python", std::move(page), {});
-    lat.push_back(ms_since(t));
-    SearchRequest r;
-    r.q = marker;
-    r.site = "python";
-    t = Clock::now();
-    const auto found = engine.search(r);
-    first_search.push_back(ms_since(t));
-    if (found.total == 0) {
-      std::fprintf(stderr, "update %d not visible after it returned\n", u);
-      return 1;
+  const auto run_updates = [&](const char* label, auto&& update, Engine& engine, const std::string& data_dir) {
+    std::mt19937 rng(42);
+    std::vector<double> lat, first_search;
+    const auto bytes_now = [&] {
+      std::uintmax_t n = 0;
+      std::error_code ec;
+      if (!data_dir.empty())
+        for (const auto& e : std::filesystem::directory_iterator(data_dir, ec)) n += e.file_size(ec);
+      return n;
+    };
+    for (int u = 0; u < updates; ++u) {
+      const auto& p = pages[rng() % pages.size()];
+      std::vector<Document> page(docs.begin() + static_cast<std::ptrdiff_t>(p.first), docs.begin() + static_cast<std::ptrdiff_t>(p.second));
+      const std::string marker = "zqupdate" + std::to_string(u);
+      for (auto& d : page) d.body += " " + marker;
+      t = Clock::now();
+      update(std::move(page));
+      lat.push_back(ms_since(t));
+      SearchRequest r;
+      r.q = marker;
+      r.site = "python";
+      t = Clock::now();
+      const auto found = engine.search(r);
+      first_search.push_back(ms_since(t));
+      if (found.total == 0) {
+        std::fprintf(stderr, "update %d not visible after it returned\n", u);
+        std::exit(1);
+      }
     }
+    const auto segs_before = engine.segments("python")->segments().size();
+    t = Clock::now();
+    engine.wait_for_merges();
+    const double drain = ms_since(t);
+    const auto u = percentiles(lat), s = percentiles(first_search);
+    std::printf("updates (%s): %d one-page updates, visible when they return: p50 %.2f ms, p99 %.2f ms (x%.4f / x%.4f of the full build); "
+                "first search after each p50 %.2f ms p99 %.2f ms; %zu segments after the last, %zu when merges finished (%.0f ms later)",
+                label, updates, u.p50, u.p99, u.p50 / rebuild_ms, u.p99 / rebuild_ms, s.p50, s.p99, segs_before,
+                engine.segments("python")->segments().size(), drain);
+    if (!data_dir.empty()) std::printf("; data_dir %.1f MB at the end", static_cast<double>(bytes_now()) / 1e6);
+    std::printf("\n");
+  };
+  {
+    Engine engine(app);
+    engine.publish("python", whole);
+    run_updates("engine, in memory", [&](std::vector<Document> page) { engine.update("python", std::move(page), {}); }, engine, "");
   }
-  const auto segs_before = engine.segments("python")->segments().size();
-  t = Clock::now();
-  engine.wait_for_merges();
-  const double drain = ms_since(t);
-  const auto u = percentiles(lat), s = percentiles(first_search);
-  std::printf("updates: %d one-page updates, visible when they return: p50 %.2f ms, p99 %.2f ms (x%.4f / x%.4f of the full build); "
-              "first search after each p50 %.2f ms p99 %.2f ms; %zu segments after the last, %zu when merges finished (%.0f ms later)\n",
-              updates, u.p50, u.p99, u.p50 / rebuild_ms, u.p99 / rebuild_ms, s.p50, s.p99, segs_before,
-              engine.segments("python")->segments().size(), drain);
+  {
+    const auto dir = std::filesystem::temp_directory_path() / ("siteseek-segments-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    AppSettings kept = app;
+    kept.data_dir = dir.string();
+    {
+      Node node(kept);
+      node.publish_documents("python", docs);
+      std::printf("node with files: the whole index saved, %.1f MB\n",
+                  static_cast<double>(std::filesystem::file_size(dir / "python.snapshot")) / 1e6);
+      run_updates("node, kept in data_dir", [&](std::vector<Document> page) { node.update_documents("python", std::move(page), {}); },
+                  node.engine(), dir.string());
+    }
+    std::filesystem::remove_all(dir);
+  }
   return 0;
 }

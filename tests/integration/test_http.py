@@ -29,7 +29,10 @@
 13. analytics: query ids, click beacons (accepted and refused), the key-protected report, and
     no address or user agent in the files; the report's suggested fixes, accepted by POSTing a
     proposal's rule as is, make the rephrased query find the page readers clicked, and are then
-    no longer proposed."""
+    no longer proposed.
+14. live updates: POST and DELETE /sites/{name}/documents with a key holding `indexer` (401/403
+    without), searchable when answered, errors naming the document's key path, and kept across a
+    restart (the segments and manifest in data_dir) until a reindex builds the site whole."""
 import base64
 import gzip
 import json
@@ -1245,5 +1248,84 @@ def test_analytics_off_gives_no_query_id():
                                              "url": "https://docs.example.org/a.html"}).encode())
         assert status == 404
         assert not os.path.exists(os.path.join(s.tmp.name, "data", "analytics"))
+    finally:
+        s.stop()
+
+
+def test_live_updates_over_http(tmp_path):
+    """14. live updates: upserts and deletes by page URL, searchable when answered and kept."""
+    data = tmp_path / "data"
+    s = Server(data_dir=str(data))
+    try:
+        indexer = {"X-API-KEY": make_key(s, actions=["indexer"], sites=["ex"])["key"]}
+        searcher = {"X-API-KEY": make_key(s, actions=["search"])["key"]}
+        page = "https://docs.example.org/guide/install.html"
+        upsert = json.dumps({"documents": [
+            {"url": page, "title": "Installing", "body": "Unpack the quokkaball and run it."},
+            {"url": page + "#offline", "title": "Installing", "section_title": "Offline", "type": "section",
+             "body": "Copy the wheelhouse first.", "attributes": {"version": ["3.12"]}},
+        ]}).encode()
+        assert s.request("POST", "/sites/ex/documents", {}, upsert)[0] == 401
+        assert s.request("POST", "/sites/ex/documents", searcher, upsert)[0] == 403
+        assert s.request("POST", "/sites/other/documents", indexer, upsert)[0] == 403  # not its site
+        before = search(s, "install")["total"]
+        assert before > 0 and search(s, "quokkaball")["total"] == 0
+        status, _, raw = s.request("POST", "/sites/ex/documents", indexer, upsert)
+        assert status == 200, raw
+        answer = json.loads(raw)
+        assert answer["site"] == "ex" and answer["added"] == 2 and answer["removed"] >= 1 and answer["segments"] == 2, answer
+        assert result_urls(s, "quokkaball") == [page]  # searchable when answered
+        assert result_urls(s, "wheelhouse") == [page + "#offline"]
+        assert search(s, "wheelhouse", filters="version:3.12")["total"] == 1
+        assert (data / "ex.segments").exists()
+
+        # Bad bodies are 400s naming the problem, and change nothing.
+        for body, code, words in [
+            (b"{", "bad_request", "not JSON"),
+            (json.dumps({"docs": []}).encode(), "bad_request", "documents"),
+            (json.dumps({"documents": [{"title": "no url"}]}).encode(), "invalid_document", "documents[0].url is required"),
+            (json.dumps({"documents": [{"url": page, "title": 3}]}).encode(), "invalid_document", "documents[0].title must be a string"),
+            (json.dumps({"documents": [{"url": page, "hierarchy": ["A", 1]}]}).encode(), "invalid_document", "documents[0].hierarchy[1]"),
+            (json.dumps({"documents": [{"url": page, "colour": "red"}]}).encode(), "invalid_document", "documents[0].colour is not a document key"),
+            (json.dumps({"documents": [{"url": page, "attributes": {"Bad Name": "x"}}]}).encode(), "invalid_document", "documents[0].attributes"),
+        ]:
+            status, _, raw = s.request("POST", "/sites/ex/documents", indexer, body)
+            error = json.loads(raw)["error"]
+            assert status == 400 and error["code"] == code and words in error["message"], (body, raw)
+        assert result_urls(s, "quokkaball") == [page]
+        status, _, raw = s.request("POST", "/sites/nosuch/documents", {"X-API-KEY": API_KEY}, upsert)
+        assert status == 400 and json.loads(raw)["error"]["code"] == "unknown_site"
+        status, headers, _ = s.request("GET", "/sites/ex/documents", indexer)
+        assert status == 405 and headers["Allow"] == "POST, DELETE, OPTIONS"
+
+        # DELETE by page URL (the fragment is ignored): every record of the page goes.
+        status, _, raw = s.request("DELETE", "/sites/ex/documents", indexer, json.dumps({"urls": [page + "#x"]}).encode())
+        assert status == 200 and json.loads(raw)["removed"] == 2, raw
+        assert search(s, "quokkaball")["total"] == 0 and search(s, "wheelhouse")["total"] == 0
+        status, _, raw = s.request("DELETE", "/sites/ex/documents", indexer, json.dumps({"urls": [3]}).encode())
+        assert status == 400 and "urls[0]" in json.loads(raw)["error"]["message"]
+        new = "https://docs.example.org/guide/new.html"
+        status, _, raw = s.request("POST", "/sites/ex/documents", indexer,
+                                   json.dumps({"documents": [{"url": new, "title": "New", "body": "zeppelinword"}]}).encode())
+        assert status == 200, raw
+        log = open(s.log_path).read()
+        assert '"audit":"documents_updated"' in log, log[-2000:]
+        _, _, metrics = s.request("GET", "/metrics")
+        assert 'siteseek_http_requests_total{route="documents",status="200"}' in metrics.decode()
+        s.stop()
+
+        # A restart serves the updated index from the segments kept in data_dir.
+        s = Server(data_dir=str(data))
+        assert result_urls(s, "zeppelinword") == [new]
+        assert search(s, "quokkaball")["total"] == 0
+        status, _, sites = s.get_json("/sites")
+        assert [x["documents"] for x in sites["sites"] if x["name"] == "ex"][0] > 0
+        # A reindex builds the site whole from its directory: the updates are gone with the manifest.
+        status, _, raw = s.request("POST", "/indexer?site=ex", {"X-API-KEY": API_KEY})
+        assert status == 202, raw
+        deadline = time.time() + 30
+        while time.time() < deadline and search(s, "zeppelinword")["total"] != 0:
+            time.sleep(0.1)
+        assert search(s, "zeppelinword")["total"] == 0 and search(s, "install")["total"] == before
     finally:
         s.stop()

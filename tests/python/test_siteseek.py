@@ -171,7 +171,7 @@ def test_index_directory_save_open(tmp_path):
     assert any("no title" in reason for _, reason in report["skipped"])
     # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
     assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "pages_not_requested", "documents",
-                           "index_unchanged", "duration_ms", "skipped", "failed", "generators"}
+                           "index_unchanged", "pages_changed", "pages_removed", "updated_in_place", "duration_ms", "skipped", "failed", "generators"}
     assert report["generators"] == {"generic": 4}  # the generators whose conventions were followed
     assert report["index_unchanged"] is False
     # The same pages again: the index in use already holds them, nothing is rebuilt.
@@ -407,8 +407,8 @@ def test_documents_added_one_call_at_a_time(tmp_path):
 
 @pytest.mark.parametrize("persist", [False, True])
 def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_path, persist):
-    # Without settings the index is updated in place (a new segment); with settings it is built
-    # and stored whole. Either way each call's change is what the next search sees.
+    # Each call's change is what the next search sees (a new segment); with settings it is also in
+    # data_dir when the call returns (the segment and the manifest), until a whole build.
     e = (siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
          if persist else siteseek.Engine())
     e.add_documents("demo", DOCS)
@@ -428,6 +428,19 @@ def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_p
     assert out["removed"] == 2
     assert e.search("wheels", site="demo").total == 0
     assert e.search("zeppelin", site="demo").total == 1
+    data = tmp_path / "data"
+
+    def reopened():
+        again = siteseek.Engine({"data_dir": str(data), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
+        again.load_snapshots()
+        return again
+    if persist:
+        assert (data / "demo.segments").exists() and list(data.glob("demo.*.segment"))
+        assert reopened().search("zeppelin", site="demo").total == 1 and reopened().search("wheels", site="demo").total == 0
+    # save() writes one snapshot of the live records.
+    e.save(str(tmp_path / "one.snapshot"), "demo")
+    opened = siteseek.Engine.open(str(tmp_path / "one.snapshot"), "demo")
+    assert opened.search("zeppelin", site="demo").total == 1 and opened.search("wheels", site="demo").total == 0
     # add_documents afterwards builds from every document the engine was given, replaced ones as
     # replaced: nothing comes back.
     e.add_documents("demo", [{"url": "https://docs.example.org/more.html", "title": "More", "body": "zeppelin again"}])
@@ -435,15 +448,14 @@ def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_p
     assert e.search("wheelhouse", site="demo").total == 0
     with pytest.raises(siteseek.QueryError):
         e.upsert_documents("demo", [{"url": "https://docs.example.org/x.html", "attributes": {"Bad Name": "x"}}])
-    if persist:  # stored: a new engine over the same data_dir has the change
-        again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "demo", "url": "https://docs.example.org/"}]})
-        again.load_snapshots()
-        assert again.search("zeppelin", site="demo").total == 2
+    if persist:  # built and stored whole: the snapshot alone is the index again
+        assert not (data / "demo.segments").exists() and not list(data.glob("demo.*.segment"))
+        assert reopened().search("zeppelin", site="demo").total == 2
 
 
 def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
-    # A stored engine builds and stores the whole index at each update, from the index's own
-    # records: the directory's pages stay beside the page given.
+    # The directory's pages stay beside the page given, in memory and in data_dir (the snapshot
+    # the directory's index was saved as is the first segment, named by the manifest, not copied).
     e = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
     e.index_directory(FIXTURE_SITE, "https://docs.example.org/", "site")
     before = e.search("install", site="site").total
@@ -454,3 +466,4 @@ def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
     again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
     again.load_snapshots()
     assert again.search("quokka", site="site").total == 1 and again.search("install", site="site").total == before
+    assert '"file":"site.snapshot"' in (tmp_path / "data" / "site.segments").read_text()

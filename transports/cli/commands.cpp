@@ -112,6 +112,9 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
                static_cast<unsigned long long>(r.pages_indexed), static_cast<unsigned long long>(r.pages_unchanged + r.pages_not_requested),
                static_cast<unsigned long long>(r.documents), r.skipped.size(), r.failed.size(), r.duration.count() / 1000.0);
   if (r.index_unchanged) std::fprintf(out, "  index unchanged: the same documents as the index in use; nothing rebuilt or written\n");
+  if (r.updated_in_place)
+    std::fprintf(out, "  updated in place: %llu pages changed or new, %llu removed; only they were built and written\n",
+                 static_cast<unsigned long long>(r.pages_changed), static_cast<unsigned long long>(r.pages_removed));
   if (r.pages_not_requested) {
     std::fprintf(out, "  not requested (sitemap <lastmod> older than the last crawl): %llu pages\n",
                  static_cast<unsigned long long>(r.pages_not_requested));

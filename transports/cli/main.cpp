@@ -22,6 +22,7 @@
 #include "siteseek/keys.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/redis_store.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/version.hpp"
 #ifdef SITESEEK_HAVE_HTTP
 #include "siteseek/http/server.hpp"
@@ -183,14 +184,53 @@ int snapshot_upgrade(const std::string& path) {
   return ok;
 }
 
+// `snapshot info` of a segment manifest (data_dir/<site>.segments, docs/live-updates.md): its
+// segments, each checked whole, and the live records.
+int segments_info(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string site = p.stem().string();
+  SiteSettings any;
+  any.name = "snapshot";
+  any.url = "https://snapshot.invalid/";
+  std::printf("file:       %s\nsite:       %s\n", path.c_str(), site.c_str());
+  std::optional<SegmentedIndex> segments;
+  try {
+    segments = load_segments(p.parent_path().empty() ? "." : p.parent_path().string(), site, any);
+    if (!segments) {
+      std::printf("state:      older than %s.snapshot (a whole save replaced it): not read\n", site.c_str());
+      return ok;
+    }
+    for (const auto& s : segments->segments()) s.index->verify();
+  } catch (const SnapshotError& e) {
+    std::printf("checksum:   FAILED (%s)\n", e.what());
+    std::fflush(stdout);
+    throw;
+  }
+  std::printf("segments:   %zu\n", segments->segments().size());
+  for (std::size_t k = 0; k < segments->segments().size(); ++k) {
+    const auto& s = segments->segments()[k];
+    std::uint32_t gone = 0;
+    for (std::uint32_t d = 0; d < s.index->size(); ++d) gone += segments->deleted(k, d) ? 1 : 0;
+    std::printf("  %-40s %u records, %u deleted, version %u\n", s.file.c_str(), s.index->size(), gone, s.index->snapshot_version());
+  }
+  std::printf("checksum:   ok\nlive documents: %llu\n", static_cast<unsigned long long>(segments->live_documents()));
+  return ok;
+}
+
 // `snapshot info`: what a snapshot holds, or why it cannot be read (exit 1).
 int snapshot_info(const std::string& path) {
+  if (path.size() > 9 && path.ends_with(".segments")) return segments_info(path);
   std::ifstream probe(path, std::ios::binary | std::ios::ate);
+  if (const auto manifest = std::filesystem::path(path).replace_extension(".segments"); !probe && std::filesystem::exists(manifest))
+    throw IoError("cannot open " + path + ": the site's index is the segments " + manifest.string() +
+                  " names (live updates merged the snapshot away); snapshot info that");
   if (!probe) throw IoError("cannot open " + path);
   auto bytes = static_cast<unsigned long long>(probe.tellg());
   // A snapshot holds one site and does not record its name: data_dir/<site>.snapshot names it.
   std::string site = std::filesystem::path(path).stem().string();
   std::printf("file:       %s\nsite:       %s\nbytes:      %llu\n", path.c_str(), site.c_str(), bytes);
+  if (const auto manifest = std::filesystem::path(path).replace_extension(".segments"); std::filesystem::exists(manifest))
+    std::printf("updates:    %s names live updates made since (snapshot info it)\n", manifest.c_str());
   SiteSettings any;
   any.name = "snapshot";
   any.url = "https://snapshot.invalid/";
@@ -432,9 +472,10 @@ int main(int argc, char** argv) {
   // snapshot
   auto* snapshot = app.add_subcommand("snapshot", "inspect and upgrade snapshot files");
   snapshot->require_subcommand(1);
-  auto* info = snapshot->add_subcommand("info", "documents, terms, bytes, version, checksum status");
+  auto* info = snapshot->add_subcommand("info", "documents, terms, bytes, version, checksum status (of a snapshot, or of "
+                                                "the segments a <site>.segments manifest names)");
   std::string snapshot_file;
-  info->add_option("file", snapshot_file, "snapshot file")->required();
+  info->add_option("file", snapshot_file, "snapshot file, or segment manifest")->required();
   auto* upgrade = snapshot->add_subcommand("upgrade", "rewrite a snapshot of an older format in the current one, in place");
   upgrade->add_option("file", snapshot_file, "snapshot file")->required();
 

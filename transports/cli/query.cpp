@@ -1,6 +1,7 @@
 // `siteseek query`: the stdin transport. One request per line (plain text is a query; a line
 // starting with '{' is a JSON object {q, site, num, start, from_url, prefix, typo, sub_results, explain,
-// filters, facets}, or {suggest, site, num} for completions as GET /suggest gives them);
+// filters, facets}, or {suggest, site, num} for completions as GET /suggest gives them, or
+// {upsert: [documents], delete: [urls], site} for a live update as /sites/{name}/documents makes);
 // one JSON response per line, written with a single write and flushed, so a program can drive it
 // interactively. A bad line gets a JSON error line and the stream goes on.
 #include <unistd.h>
@@ -119,6 +120,31 @@ int run_query(Node& node, const std::string& site) {
   SearchRequest base = default_search_request(*node.settings()), req;
   base.site = site;
   std::uint64_t lines = 0, errors = 0;
+  // {"upsert": [...], "delete": [...], "site": ...}: a live update, answered with its report.
+  // Returns false for a line that is not one (a search or suggest).
+  const auto update = [&](std::string_view line, std::string& out) {
+    if (line.find("\"upsert\"") == std::string_view::npos && line.find("\"delete\"") == std::string_view::npos) return false;
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(line, ec);
+    const auto* object = ec ? nullptr : v.if_object();
+    if (!object || (!object->contains("upsert") && !object->contains("delete"))) return false;
+    const auto& o = *object;
+    std::vector<Document> documents;
+    std::vector<std::string> urls;
+    std::string target = site;
+    for (const auto& kv : o) {
+      if (kv.key() == "upsert") documents = documents_from_json(kv.value(), "upsert");
+      else if (kv.key() == "delete") urls = urls_from_json(kv.value(), "delete");
+      else if (kv.key() == "site" && kv.value().is_string()) target = std::string(kv.value().get_string());
+      else if (kv.key() == "site") throw RequestError("invalid_request", "site: expected a string");
+      else throw RequestError("invalid_request", "unknown key '" + std::string(kv.key()) + "' with upsert or delete (known: upsert, delete, site)");
+    }
+    auto name = resolve_site(*node.settings(), target);
+    auto body = boost::json::value_from(node.update_documents(name, std::move(documents), urls));
+    body.as_object()["site"] = node.settings()->site(name).name;
+    append_json_text(out, body);
+    return true;
+  };
   auto started = std::chrono::steady_clock::now();
 
   auto answer = [&](std::string_view line) {
@@ -127,6 +153,21 @@ int run_query(Node& node, const std::string& site) {
     const std::size_t at = out.size();
     req = base;
     std::optional<SuggestRequest> suggest;
+    bool updated = false;
+    if (!line.empty() && line.front() == '{') {
+      try {
+        updated = update(line, out);
+      } catch (const Error& e) {
+        out.resize(at);
+        error_line(out, e.code(), e.what());
+        updated = true;
+      }
+    }
+    if (updated) {
+      if (out.compare(at, 9, "{\"error\":") == 0) ++errors;
+      out += '\n';
+      return;
+    }
     std::string err = !line.empty() && line.front() == '{' ? from_json(line, req, suggest) : (req.q.assign(line), std::string());
     if (!err.empty()) {
       error_line(out, "invalid_request", err);

@@ -299,9 +299,14 @@ class PyEngine {
   void save(const std::string& path, const std::optional<std::string>& site) {
     flush();
     std::string name = site.value_or("").empty() ? node_->engine().default_site() : *site;
-    auto index = node_->engine().current(name);
-    if (!index) throw RequestError("no_index", "site '" + name + "' has no index to save");
+    auto segments = node_->engine().segments(name);
+    if (!segments) throw RequestError("no_index", "site '" + name + "' has no index to save");
     py::gil_scoped_release release;
+    // One snapshot file: after live updates, one index of the live records is built for it.
+    const auto& parts = segments->segments();
+    auto index = parts.size() == 1 && !parts.front().deleted
+                     ? parts.front().index
+                     : segments->merge_build(0, parts.size(), parts.front().index->settings());
     save_snapshot(*index, path);
   }
 
@@ -359,9 +364,8 @@ class PyEngine {
     else pending_.insert(site);
   }
 
-  // Pages replaced and deleted by URL. An engine that keeps nothing on disk updates its index in
-  // place (Engine::update: a new segment, searchable when this returns); one that stores builds
-  // and stores the whole index, as add_documents does, so that a call that returned is kept.
+  // Pages replaced and deleted by URL: a new segment, searchable (and, for an engine that stores,
+  // kept in data_dir as segments) when this returns (Node::update_documents).
   py::dict update(const std::string& site, const py::iterable& docs, const std::vector<std::string>& deleted) {
     std::vector<Document> list;
     for (auto d : docs) list.push_back(document_from(d));
@@ -376,19 +380,9 @@ class PyEngine {
     for (const auto& d : list) report.removed += buffer.remove_page(page_url(d));
     for (const auto& u : deleted) report.removed += buffer.remove_page(std::string(page_of(u)));
     for (const auto& d : list) buffer.add(d);
-    const auto done = node_->engine().update(site, std::move(list), deleted);
+    const auto done = node_->update_documents(site, std::move(list), deleted);
     report.removed = done.removed;  // the index may hold pages the buffer does not (a directory indexed)
     report.segments = done.segments;
-    if (persist_) {
-      // Stored whole, from the index's own records: every page it holds, however it came.
-      const auto segments = node_->engine().segments(site);
-      std::vector<Document> all;
-      for (std::size_t k = 0; segments && k < segments->segments().size(); ++k)
-        for (std::uint32_t doc = 0; doc < segments->segments()[k].index->size(); ++doc)
-          if (!segments->deleted(k, doc)) all.push_back(segments->segments()[k].index->document(doc));
-      node_->publish_documents(site, std::move(all));
-      report.segments = 0;
-    }
     py::gil_scoped_acquire acquire;
     py::dict out;
     out["added"] = report.added;
@@ -795,7 +789,8 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
                   "(corrupt, truncated, other version; a search that reads a damaged part of a large one\n"
                   "raises it too) or IoError.")
       .def("save", &PyEngine::save, py::arg("path"), py::arg("site") = py::none(),
-           "Write a site's index (default: the default site) as a checksummed snapshot file.")
+           "Write a site's index (default: the default site) as a checksummed snapshot file (after live\n"
+           "updates, one index of its live records is built for it).")
       .def("index_directory", &PyEngine::index_directory, py::arg("directory"), py::arg("base_url"),
            py::arg("site") = "default",
            "Index a built static site: every HTML file under directory, published under base_url.\n"
@@ -820,10 +815,10 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
       .def("upsert_documents", &PyEngine::upsert_documents, py::arg("site"), py::arg("documents"),
            "Replace pages: every record of each document's page (its URL without #fragment) is replaced\n"
            "by the documents given for that page; pages not indexed yet are added. Searchable when the\n"
-           "call returns. An engine without settings updates its index in place (a new segment; merges\n"
-           "run in the background); one with settings builds and stores the whole index. Returns\n"
-           "{'added': records given, 'removed': records replaced, 'segments': the index's segments (0\n"
-           "when it was built whole)}. Documents are checked as add_documents checks them. Releases the GIL.")
+           "call returns: a new segment (merges run in the background); an engine with settings has also\n"
+           "kept it in data_dir (the segment and the manifest) when it returns. Returns {'added': records\n"
+           "given, 'removed': records replaced, 'segments': the index's segments}. Documents are checked as\n"
+           "add_documents checks them; storage='redis' raises Error 'not_supported'. Releases the GIL.")
       .def("delete_pages", &PyEngine::delete_pages, py::arg("site"), py::arg("urls"),
            "Remove pages (every record of each URL's page; the #fragment is ignored): gone from searches\n"
            "when the call returns. URLs not indexed are ignored. Returns the dict upsert_documents returns.")

@@ -4,6 +4,7 @@
 // try: a search never waits.) Storage, jobs and backends are the node's (siteseek/node.hpp).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,8 +87,20 @@ class Engine {
   /// Completions for a search box; repeats come from the result cache, as for search().
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;
 
-  /// Replace a site's index atomically: searches in flight finish on the old one.
-  void publish(const std::string& site, std::shared_ptr<const Index> index);
+  /// Replace a site's index atomically: searches in flight finish on the old one. `keep`, when
+  /// given, runs first under the lock updates and merges take (a node stores the index there, so
+  /// that no update or merge is kept between that save and this publish); if it throws, nothing
+  /// changes.
+  void publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep = {});
+  /// Publish a site's index as segments (as load_segments read them).
+  void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments);
+  /// How a site's segments are kept (a node's store): called with a site's next segments, one
+  /// call at a time, before an update or a merge publishes them; returns them with their files
+  /// set. An update whose keeper throws changes nothing and throws that; a merge whose keeper
+  /// throws is published unsaved (the files kept hold the same records, and the next update's
+  /// save writes it). None: nothing is kept.
+  using SegmentKeeper = std::function<SegmentedIndex(const std::string& site, const SegmentedIndex& next)>;
+  void set_keeper(SegmentKeeper keeper);
   /// A live update: `documents` replace every record of their pages (a page is its URL without
   /// fragment) and the pages at `deleted` (URLs) are removed, in the site's index as segments
   /// (siteseek/segments.hpp): the documents are built into a new segment with the index's own

@@ -117,6 +117,13 @@ struct IngestReport {
   /// Node::reindex: the documents and the site's settings were those of the index in use, so
   /// nothing was built, stored or published (and nothing was written but the crawl's validators).
   bool index_unchanged = false;
+  /// Node::reindex against an index in use built with the same settings: the pages whose records
+  /// differ from its (new pages included), and its pages the run did not find.
+  std::uint64_t pages_changed = 0;
+  std::uint64_t pages_removed = 0;
+  /// Those pages were few enough to be applied as a live update (docs/live-updates.md): only their
+  /// records were built and written; else the whole index was built.
+  bool updated_in_place = false;
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;
   std::chrono::milliseconds duration{0};

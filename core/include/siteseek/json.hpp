@@ -7,7 +7,7 @@
 // Shapes (times are UTC "YYYY-MM-DDTHH:MM:SSZ"; null marks a value not there yet):
 //   IngestProgress {"fetched","queued","documents","errors"}
 //   IngestReport   {"pages_fetched","pages_indexed","pages_unchanged","pages_not_requested","documents",
-//                   "index_unchanged","duration_ms",
+//                   "index_unchanged","pages_changed","pages_removed","updated_in_place","duration_ms",
 //                   "skipped":[{"url","reason"}],"failed":[{"url","error"}],
 //                   "generators":{name: pages} (only when pages were indexed),
 //                   "attributes":{"values":{name: distinct values},"dropped":{"invalid_name",
@@ -46,6 +46,21 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Suggestion& s);
 /// {"error":{"code","message"}}.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Error& e);
+
+/// A document from its JSON shape (POST /sites/{name}/documents, `siteseek query`'s upsert):
+/// {"url" (required), "id" (default: the url), "title", "section_title", "body", "section_key",
+/// "hierarchy": [strings], "anchors": [strings], "type": "page"|"section", "boost": number,
+/// "position", "inbound_links": non-negative integers, "attributes": {name: a string or
+/// [strings]}}, attributes normalised (normalize_attributes). `path` names it in errors
+/// ("documents[2]"). Throws RequestError "invalid_document" naming the key path and the problem.
+Document document_from_json(const boost::json::value& v, const std::string& path);
+/// Documents from a JSON array (`path` names it: "documents"); throws as document_from_json.
+std::vector<Document> documents_from_json(const boost::json::value& v, const std::string& path);
+/// Page URLs from a JSON array of strings (`path` names it: "urls"). Throws RequestError
+/// "invalid_parameter" naming the path.
+std::vector<std::string> urls_from_json(const boost::json::value& v, const std::string& path);
+/// UpdateReport as {"added","removed","segments"}.
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const UpdateReport& r);
 
 /// An error object {"error":{"code","message"}} for a code that has no exception (a transport's
 /// own: "not_found", "method_not_allowed", ...). The message may quote a request: bytes that are

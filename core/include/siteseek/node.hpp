@@ -187,6 +187,17 @@ class Node {
   /// library's way in). The site must exist (put_site). Each document's attributes are
   /// normalised (normalize_attributes); invalid ones throw RequestError "invalid_document".
   void publish_documents(const std::string& site, std::vector<Document> documents);
+  /// A live update (Engine::update): `documents` replace every record of their pages (by page
+  /// URL) and the pages at `deleted` are removed; kept by the store, then searchable, when this
+  /// returns (a crash after it loses nothing). Not in the midst of a reindex of the site.
+  /// Throws UnknownSiteError, RequestError "invalid_document" (naming the document) or
+  /// "not_supported" (storage = "redis" or backend = "redisearch"), IoError (nothing changed).
+  UpdateReport update_documents(const std::string& site, std::vector<Document> documents,
+                                const std::vector<std::string>& deleted, const Grant& by = local_grant());
+  /// update_documents on the node's update thread, in the order asked; `done` runs there.
+  using UpdateDone = std::function<void(std::exception_ptr error, UpdateReport report)>;
+  void update_documents_async(std::string site, std::vector<Document> documents, std::vector<std::string> deleted,
+                              UpdateDone done, Grant by = local_grant());
   /// Where jobs go: the in-process runner, or the Redis queue.
   JobQueue& jobs();
 

@@ -60,8 +60,10 @@ class RedisStore final : public Store {
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
   StoredIndex save(const SiteSettings& site, const Index& index) override;
+  /// Refused: RequestError "not_supported" (live updates are not shipped between nodes yet).
+  SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
-  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
   /// An IndexWatcher on its own connections (poll every 5 s besides the channel's messages).
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,15 +99,22 @@ class SegmentedIndex {
 
 /// Save a site's segments in `dir`: one snapshot file per segment not saved yet
 /// (`<name>.<16 hex digits>.segment`, each written and synced on its own), then the manifest
-/// `<name>.segments` (each segment's file and deleted records), replaced in one rename: after a
-/// crash the old set or the new one is there, whole. A segment saved before is not written again.
-/// Then the files of `name` the manifest does not name are removed. Returns the index with its
+/// `<name>.segments` (each segment's file, build time and deleted records), replaced in one
+/// rename: after a crash the old set or the new one is there, whole. A segment saved before is not
+/// written again, and a first segment that the site's snapshot `<name>.snapshot` holds (same build
+/// time and records) is named, not copied. Then the files of `name` the manifest does not name are
+/// removed (the snapshot too, once a merge took its records). Returns the index with its
 /// segments' files set. Throws IoError.
 SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
+/// After `<name>.snapshot` was saved whole: remove the manifest and the segment files of `name`
+/// (the snapshot stays). Throws IoError.
+void remove_segments(const std::string& dir, const std::string& name);
 /// Open what save_segments saved: each segment mapped as load_snapshot maps it, its deletions
-/// applied. Throws SnapshotError naming the manifest or the segment file when one is corrupt,
-/// truncated or missing, IoError when one cannot be read.
-SegmentedIndex load_segments(const std::string& dir, const std::string& name, const SiteSettings& site);
+/// applied. Nothing when there is no manifest, or when it is older than the site's snapshot (it
+/// names `<name>.snapshot` with another build time: a whole save stopped before removing it).
+/// Throws SnapshotError naming the manifest or the segment file when one is corrupt, truncated or
+/// missing, IoError when one cannot be read.
+std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::string& name, const SiteSettings& site);
 
 /// Search every segment as one index (search_index's answer for one index of the live records).
 SearchResponse search_segments(const SegmentedIndex& index, const SearchRequest& request);

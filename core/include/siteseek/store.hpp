@@ -21,10 +21,14 @@ namespace siteseek {
 
 class Engine;
 class Index;
+class SegmentedIndex;
 
 /// A site's index as a store holds it.
 struct StoredIndex {
-  std::shared_ptr<const Index> index;
+  std::shared_ptr<const Index> index;  ///< with segments: the first of them
+  /// Files: the index as segments when live updates changed it since its last whole save (then
+  /// `where` names the manifest); null otherwise.
+  std::shared_ptr<const SegmentedIndex> segments;
   std::uint64_t version = 0;  ///< Redis: the site's version (counts up per publish); files: 0
   std::string where;          ///< for people: "data/python.snapshot", "redis key siteseek:index:python (version 3)"
 };
@@ -73,13 +77,18 @@ class Store {
   /// Persist a newly built index, before it is published (a failure leaves the stored one).
   /// Redis: every other node is told and swaps to it.
   virtual StoredIndex save(const SiteSettings& site, const Index& index) = 0;
+  /// Keep a site's index after a live update or a merge (Engine::SegmentKeeper): durable when
+  /// this returns; returns it with its segments' files set. A later save() replaces it whole.
+  /// Files: save_segments in data_dir. Memory: nothing kept. Redis: RequestError "not_supported"
+  /// (live updates are not shipped between nodes).
+  virtual SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) = 0;
   /// Where a site's index is or would be stored, for people.
   virtual std::string where(const std::string& site) const = 0;
 
   /// The last crawl's validators and links per page (conditional requests, 304 pages still
   /// counted as linking); the documents of a page answered 304 come from `reusable`, so without
   /// an index built with the current settings the state is empty and every page is fetched.
-  virtual CrawlState load_validators(const SiteSettings& site, const Index* reusable) = 0;
+  virtual CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) = 0;
   /// Keep a crawl's validators for the next one.
   virtual void save_validators(const SiteSettings& site, const CrawlState& state) = 0;
 
@@ -113,7 +122,9 @@ class Store {
 };
 
 /// Files in settings.data_dir: <site>.snapshot (the index), <site>.site.json (the settings it
-/// was built with, or was given at run time), <site>.validators.json (the crawl's validators).
+/// was built with, or was given at run time), <site>.validators.json (the crawl's validators);
+/// after live updates, <site>.segments and <site>.<16 hex>.segment (siteseek/segments.hpp) until
+/// the next whole save.
 /// Every file is written to a temporary file and renamed over the old one. API keys: keys.json
 /// and keys.pepper, readable by the owner only.
 class FileStore final : public Store {
@@ -125,8 +136,11 @@ class FileStore final : public Store {
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
   StoredIndex save(const SiteSettings& site, const Index& index) override;
+  /// Refused (IoError, nothing written) when another process saved the site since this one
+  /// last read or saved it; under an flock(2) of data_dir itself, as save() is.
+  SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
-  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
   void remove_leftovers() override;
@@ -148,7 +162,12 @@ class FileStore final : public Store {
   std::string snapshot_path(const std::string& site) const;
 
  private:
+  void save_site_settings(const SiteSettings& site);
+  std::string stored_state(const std::string& site) const;
+  void remember(const std::string& site);
   std::string dir_;
+  std::mutex seen_mutex_;
+  std::map<std::string, std::string> seen_;  ///< per site: stored_state when this process last read or saved it
 };
 
 /// Nothing persisted (a library engine made without settings): no index or site settings are
@@ -161,8 +180,9 @@ class MemoryStore final : public Store {
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
   StoredIndex save(const SiteSettings& site, const Index& index) override;
+  SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
-  CrawlState load_validators(const SiteSettings& site, const Index* reusable) override;
+  CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
   std::unique_ptr<StoreWatch> watch(Engine& engine, StoreChange on_change) override;
   void remove_leftovers() override;

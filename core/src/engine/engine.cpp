@@ -301,11 +301,23 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   return out;
 }
 
-void Engine::publish(const std::string& site, std::shared_ptr<const Index> index) {
+void Engine::publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep) {
   std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
   auto sites = impl_->current_sites();
   auto& slot = sites->slot(site);
+  if (keep) keep();
   impl_->store(slot, index ? std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{std::move(index)}) : nullptr);
+}
+
+void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments) {
+  std::lock_guard lock(impl_->change_mutex);
+  auto sites = impl_->current_sites();
+  impl_->store(sites->slot(site), std::move(segments));
+}
+
+void Engine::set_keeper(SegmentKeeper keeper) {
+  std::lock_guard lock(impl_->change_mutex);
+  impl_->keeper = std::move(keeper);
 }
 
 void Engine::Impl::store(SiteSlot& slot, std::shared_ptr<const SegmentedIndex> next) {
@@ -336,6 +348,7 @@ UpdateReport Engine::update(const std::string& site, std::vector<Document> docum
       next = std::make_shared<const SegmentedIndex>(
           now->updated(now->segments().front().index->settings(), std::move(documents), deleted, &report.removed));
     }
+    if (impl_->keeper) next = std::make_shared<const SegmentedIndex>(impl_->keeper(site, *next));
     report.segments = next->segments().size();
     const auto [first, last] = next->merge_candidate();
     impl_->store(slot, std::move(next));
@@ -417,7 +430,15 @@ void Engine::Impl::merge_site(const std::string& site) {
     bool same = true;
     for (std::size_t k = first; k < last && same; ++k) same = now->segments()[k].index == from->segments()[k].index;
     if (!same) continue;
-    store(slot, std::make_shared<const SegmentedIndex>(now->with_merged(*from, first, last, std::move(merged))));
+    auto next = std::make_shared<const SegmentedIndex>(now->with_merged(*from, first, last, std::move(merged)));
+    if (keeper) {
+      try {
+        next = std::make_shared<const SegmentedIndex>(keeper(site, *next));
+      } catch (...) {
+        // Published unsaved: what is kept holds the same live records.
+      }
+    }
+    store(slot, std::move(next));
   }
 }
 

@@ -77,6 +77,7 @@ struct Engine::Impl {
   bool merging = false;
   std::atomic<bool> stopping{false};
   std::thread merger;
+  Engine::SegmentKeeper keeper;  ///< set before any update; called under change_mutex
   void request_merge(const std::string& site);
   void merge_loop();
   void merge_site(const std::string& site);

@@ -270,6 +270,8 @@ bool segment_file_of(std::string_view file, std::string_view name) {
   return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+std::string snapshot_file(const std::string& name) { return name + ".snapshot"; }
+
 // No thread_local generator: the Python module's thread-local storage is static (scratch() is
 // initial-exec) and has no room for one. A save names a few files.
 std::string new_segment_file(const std::string& name) {
@@ -280,11 +282,41 @@ std::string new_segment_file(const std::string& name) {
   return name + "." + hex + ".segment";
 }
 
+std::int64_t built_ns(const Index& index) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(index.built_at().time_since_epoch()).count();
+}
+
+// Whether `path` holds `index`: a snapshot with its build time and number of records.
+bool holds(const std::string& path, const Index& index) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  try {
+    auto there = load_snapshot(path, index.settings());
+    return built_ns(*there) == built_ns(index) && there->size() == index.size();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void remove_files_of(const std::string& dir, const std::string& name, const std::vector<SegmentedIndex::Segment>& keep) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto file = entry.path().filename().string();
+    if (!segment_file_of(file, name) && file != snapshot_file(name)) continue;
+    if (std::none_of(keep.begin(), keep.end(), [&](const SegmentedIndex::Segment& s) { return s.file == file; })) fs::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
   namespace fs = std::filesystem;
   auto out = index;
+  // An index read from the site's snapshot, or published after it was saved there, starts with
+  // it: named, not copied.
+  auto& front = out.segments_.front();
+  if (front.file.empty() && holds((fs::path(dir) / snapshot_file(name)).string(), *front.index)) front.file = snapshot_file(name);
   json::array list;
   for (auto& seg : out.segments_) {
     if (seg.file.empty()) {
@@ -295,22 +327,29 @@ SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir
     if (seg.deleted)
       for (std::uint32_t doc = 0; doc < seg.index->size(); ++doc)
         if (seg.deleted->has(doc)) deleted.push_back(doc);
-    list.push_back(json::object{{"file", seg.file}, {"records", seg.index->size()}, {"deleted", std::move(deleted)}});
+    list.push_back(json::object{{"file", seg.file}, {"records", seg.index->size()}, {"built_at", built_ns(*seg.index)},
+                                {"deleted", std::move(deleted)}});
   }
   detail::write_durably((fs::path(dir) / (name + ".segments")).string(), json::serialize(json::object{{"format", 1}, {"segments", std::move(list)}}));
-  // The files the manifest no longer names: merged away, or written by a save that crashed.
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const auto file = entry.path().filename().string();
-    if (!segment_file_of(file, name)) continue;
-    if (std::none_of(out.segments_.begin(), out.segments_.end(), [&](const SegmentedIndex::Segment& s) { return s.file == file; })) fs::remove(entry.path(), ec);
-  }
+  // The files the manifest no longer names: merged away (the site's snapshot too, once a merge
+  // took its records), or written by a save that crashed.
+  remove_files_of(dir, name, out.segments_);
   return out;
 }
 
-SegmentedIndex load_segments(const std::string& dir, const std::string& name, const SiteSettings& site) {
+void remove_segments(const std::string& dir, const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove(fs::path(dir) / (name + ".segments"), ec);
+  if (ec) throw IoError("cannot remove " + (fs::path(dir) / (name + ".segments")).string() + ": " + ec.message());
+  remove_files_of(dir, name, {{nullptr, nullptr, snapshot_file(name)}});
+}
+
+std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::string& name, const SiteSettings& site) {
   namespace fs = std::filesystem;
   const auto path = (fs::path(dir) / (name + ".segments")).string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read " + path + ": " + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -329,13 +368,20 @@ SegmentedIndex load_segments(const std::string& dir, const std::string& name, co
   std::vector<std::vector<std::uint32_t>> deleted;
   for (const auto& item : *list) {
     const auto* e = item.if_object();
-    if (!e || !e->if_contains("file") || !(*e).at("file").is_string() || !e->if_contains("records") || !(*e).at("records").is_int64() ||
+    const auto is_int = [&](const char* key) { return e->if_contains(key) && (*e).at(key).is_int64(); };
+    if (!e || !e->if_contains("file") || !(*e).at("file").is_string() || !is_int("records") || !is_int("built_at") ||
         !e->if_contains("deleted") || !(*e).at("deleted").is_array())
-      throw corrupt("a segment without its file, records and deleted records");
+      throw corrupt("a segment without its file, records, build time and deleted records");
     const std::string file((*e).at("file").as_string());
-    if (!segment_file_of(file, name)) throw corrupt("a segment file of another name: " + file);
+    const bool base = file == snapshot_file(name);
+    if (!base && !segment_file_of(file, name)) throw corrupt("a segment file of another name: " + file);
     auto idx = load_snapshot((fs::path(dir) / file).string(), site);
-    if (static_cast<std::int64_t>(idx->size()) != (*e).at("records").as_int64()) throw corrupt(file + " holds another number of records");
+    if (static_cast<std::int64_t>(idx->size()) != (*e).at("records").as_int64() || built_ns(*idx) != (*e).at("built_at").as_int64()) {
+      // The site's snapshot was saved whole after this manifest (a full build that stopped
+      // before it removed the manifest): the snapshot is the site's index.
+      if (base) return std::nullopt;
+      throw corrupt(file + " is not the segment it names (another number of records or build time)");
+    }
     auto& gone = deleted.emplace_back();
     for (const auto& d : (*e).at("deleted").as_array()) {
       if (!d.is_int64() || d.as_int64() < 0 || d.as_int64() >= static_cast<std::int64_t>(idx->size())) throw corrupt("a deleted record out of range in " + file);

@@ -24,6 +24,9 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
         {"pages_not_requested", r.pages_not_requested},
         {"documents", r.documents},
         {"index_unchanged", r.index_unchanged},
+        {"pages_changed", r.pages_changed},
+        {"pages_removed", r.pages_removed},
+        {"updated_in_place", r.updated_in_place},
         {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
         {"skipped", std::move(skipped)},
         {"failed", std::move(failed)}};
@@ -69,6 +72,9 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   r.pages_not_requested = count(*o, "pages_not_requested");
   r.documents = count(*o, "documents");
   if (const auto* u = o->if_contains("index_unchanged"); u && u->is_bool()) r.index_unchanged = u->get_bool();
+  r.pages_changed = count(*o, "pages_changed");
+  r.pages_removed = count(*o, "pages_removed");
+  if (const auto* u = o->if_contains("updated_in_place"); u && u->is_bool()) r.updated_in_place = u->get_bool();
   r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
   items("skipped", "reason", r.skipped);
   items("failed", "error", r.failed);

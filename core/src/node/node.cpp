@@ -24,6 +24,7 @@
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/store.hpp"
 #ifdef SITESEEK_WITH_REDIS
 #include "siteseek/redis_analytics.hpp"
@@ -46,26 +47,59 @@ std::string join(const std::vector<std::string>& items) {
 // Whether `index` holds exactly `documents`, in any order: a record per document, equal in every
 // field it stores, and with the same content hash (which covers the anchors, searched but not
 // stored), and it is intact. One record is materialised at a time.
-bool holds_exactly(const Index& index, const std::vector<Document>& documents) {
-  if (index.size() != documents.size()) return false;
-  try {
-    index.verify();  // a damaged index holds nothing for sure (and is replaced)
-  } catch (const SnapshotError&) {
-    return false;
-  }
-  std::vector<std::uint32_t> records(index.size()), given(documents.size());
-  for (std::uint32_t i = 0; i < records.size(); ++i) records[i] = given[i] = i;
-  std::stable_sort(records.begin(), records.end(), [&](auto a, auto b) { return index.url(a) < index.url(b); });
-  std::stable_sort(given.begin(), given.end(), [&](auto a, auto b) { return documents[a].url < documents[b].url; });
-  for (std::size_t k = 0; k < records.size(); ++k) {
-    const Document& d = documents[given[k]];
-    if (index.url(records[k]) != d.url) return false;
-    Document stored = index.document(records[k]);
-    stored.anchors = d.anchors;
-    if (!(stored == d)) return false;
-  }
-  return true;
+// Whether a record read back (Index::document: its anchors as the one text they are indexed as)
+// is `given`.
+bool same_record(Document stored, const Document& given) {
+  std::string anchors;
+  for (const auto& a : given.anchors) anchors += (anchors.empty() ? "" : " ") + a;
+  if (stored.anchors != (anchors.empty() ? std::vector<std::string>{} : std::vector<std::string>{anchors})) return false;
+  stored.anchors = given.anchors;
+  return stored == given;
 }
+
+// What a run's documents change in the index in use, page by page (a page: a URL without its
+// fragment, with its records in order).
+struct PageChanges {
+  std::vector<Document> documents;   ///< of the pages that changed or are new
+  std::vector<std::string> removed;  ///< pages the run did not find
+  std::uint64_t pages_changed = 0;
+  std::uint64_t records = 0;         ///< records to build and to delete
+};
+
+PageChanges page_changes(const SegmentedIndex& index, const std::vector<Document>& documents) {
+  std::map<std::string_view, std::vector<std::pair<std::size_t, std::uint32_t>>> held;
+  for (std::size_t k = 0; k < index.segments().size(); ++k) {
+    const Index& part = *index.segments()[k].index;
+    for (std::uint32_t doc = 0; doc < part.size(); ++doc)
+      if (!index.deleted(k, doc)) held[page_of(part.url(doc))].emplace_back(k, doc);
+  }
+  std::map<std::string_view, std::vector<const Document*>> given;
+  for (const auto& d : documents) given[page_of(d.url)].push_back(&d);
+  PageChanges out;
+  for (const auto& [page, docs] : given) {
+    const auto it = held.find(page);
+    bool same = it != held.end() && it->second.size() == docs.size();
+    for (std::size_t i = 0; same && i < docs.size(); ++i) {
+      const auto [k, doc] = it->second[i];
+      same = same_record(index.segments()[k].index->document(doc), *docs[i]);
+    }
+    if (same) continue;
+    ++out.pages_changed;
+    out.records += docs.size() + (it == held.end() ? 0 : it->second.size());
+    for (const auto* d : docs) out.documents.push_back(*d);
+  }
+  for (const auto& [page, records] : held) {
+    if (given.count(page)) continue;
+    out.removed.emplace_back(page);
+    out.records += records.size();
+  }
+  return out;
+}
+
+// A run changing at most this share of the live records is applied as a live update; beyond it
+// a whole build costs about as much, and leaves one segment (a large new segment would be merged
+// with the rest soon anyway).
+constexpr double update_in_place_share = 0.1;
 
 // Work run in the order posted on one thread of its own, started by the first post; stop() runs
 // what was posted before it, then joins. A post after stop() throws RequestError("unavailable").
@@ -178,6 +212,8 @@ struct Node::Impl {
   // Site changes asked for without waiting (put_site_async, remove_site_async), run in the order
   // asked, so two changes to one site keep their order.
   SerialQueue changes;
+  // Live updates asked for without waiting (update_documents_async), in the order asked.
+  SerialQueue updates;
   // Large snapshots loaded at start, checked whole while they are served.
   SerialQueue checks;
   void check_in_background(Node& node, const std::string& site, std::shared_ptr<const Index> index) {
@@ -361,8 +397,8 @@ struct Node::Impl {
     if (redisearch) redisearch->index(site, documents);
 #endif
     auto index = engine->build(site.name, std::move(documents));
-    store->save(site, *index);
-    engine->publish(site.name, std::move(index));
+    // Saved under the engine's change lock: no live update or merge is kept in between.
+    engine->publish(site.name, index, [&] { store->save(site, *index); });
   }
   // Searched by RediSearch (backend = "redisearch"), the request already through the policy.
   SearchResponse search_redisearch(const AppSettings& settings, const SearchRequest& request) const {
@@ -429,6 +465,11 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     impl_->query_log = std::make_unique<QueryLog>(std::move(log));
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
+  // Live updates and their merges are kept by the store before they are published (the store
+  // outlives the engine, whose destructor stops a merge).
+  impl_->engine->set_keeper([store = impl_->store.get()](const std::string&, const SegmentedIndex& next) {
+    return store->save_updates(next.segments().front().index->settings(), next);
+  });
 }
 
 Node::~Node() { stop(); }
@@ -436,6 +477,7 @@ Node::~Node() { stop(); }
 void Node::stop() {
   impl_->checks.stop();
   impl_->changes.stop();  // the changes already asked for are made first
+  impl_->updates.stop();  // so are the updates
   impl_->reports.stop();
   impl_->stop_keys();
   impl_->watch.reset();
@@ -536,11 +578,20 @@ StartReport Node::start() {
         // A snapshot small enough to check in milliseconds is checked whole before it is served.
         // A large one is served at once (a block is checked when a search first reads it) and
         // checked whole in the background, then indexed again if it is corrupt.
-        const bool small = verify_if_small(*stored->index, impl_->options.check_before_serving_bytes);
-        engine.publish(site.name, stored->index);
-        report.loaded.push_back({site.name, stored->where, stored->index->size(),
+        std::vector<std::shared_ptr<const Index>> parts{stored->index};
+        if (stored->segments) {
+          parts.clear();
+          for (const auto& s : stored->segments->segments()) parts.push_back(s.index);
+        }
+        std::vector<bool> small;
+        for (const auto& p : parts) small.push_back(verify_if_small(*p, impl_->options.check_before_serving_bytes));
+        if (stored->segments) engine.publish(site.name, stored->segments);
+        else engine.publish(site.name, stored->index);
+        report.loaded.push_back({site.name, stored->where,
+                                 static_cast<std::uint32_t>(stored->segments ? stored->segments->live_documents() : stored->index->size()),
                                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()});
-        if (!small) impl_->check_in_background(*this, site.name, stored->index);
+        for (std::size_t k = 0; k < parts.size(); ++k)
+          if (!small[k]) impl_->check_in_background(*this, site.name, parts[k]);
       }
     } catch (const SnapshotError& e) {
       // Refused, not trusted: the site is indexed again below (or has no index until it is).
@@ -667,11 +718,12 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   if (!crawled) {
     result = read_directory(settings.directory, settings.url, settings, progress);
   } else {
-    // A page answered 304 keeps the documents the current index holds for it: only when they were
-    // extracted with the settings in force (else every page is fetched and extracted again).
-    auto now = engine.current(settings.name);
-    const Index* reusable = now && now->settings_changes(settings).empty() ? now.get() : nullptr;
-    CrawlState previous = impl_->store->load_validators(settings, reusable);
+    // A page answered 304 keeps the documents the current index holds for it (its live records,
+    // whichever segments): only when they were extracted with the settings in force (else every
+    // page is fetched and extracted again).
+    auto now = engine.segments(settings.name);
+    const bool reusable = now && now->segments().front().index->settings_changes(settings).empty();
+    CrawlState previous = impl_->store->load_validators(settings, reusable ? now.get() : nullptr);
     CrawlOptions options;
     options.progress = progress;
     options.previous = &previous;
@@ -690,13 +742,33 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   // as it is: a scheduled reindex of an unchanged site rebuilds and writes nothing. Only where
   // that index is known to be stored as well: a snapshot file, or nothing kept at all. Shared
   // storage may have lost it (a Redis restarted empty), and RediSearch may not hold it yet.
-  auto now = engine.current(settings.name);
+  // Likewise a run that changed a few pages changes only them, as a live update: their records
+  // built and written, the others' left as they are.
+  auto now = engine.segments(settings.name);
   const bool kept = !impl_->shared() && !impl_->uses_redisearch() &&
                     (!impl_->options.persist || std::filesystem::exists(impl_->store->where(settings.name)));
-  if (kept && now && now->settings() == settings && now->settings_changes(settings).empty() &&
-      holds_exactly(*now, result.documents))
-    result.report.index_unchanged = true;
-  else impl_->build_store_publish(settings, std::move(result.documents));
+  const Index* first = now ? now->segments().front().index.get() : nullptr;
+  bool built = false;
+  if (kept && first && first->settings() == settings && first->settings_changes(settings).empty()) {
+    try {
+      for (const auto& s : now->segments()) s.index->verify();  // a damaged index is replaced whole
+      auto changes = page_changes(*now, result.documents);
+      result.report.pages_changed = changes.pages_changed;
+      result.report.pages_removed = changes.removed.size();
+      if (changes.records == 0) {
+        result.report.index_unchanged = true;
+        built = true;
+      } else if (static_cast<double>(changes.records) <= update_in_place_share * static_cast<double>(now->live_documents())) {
+        now.reset();  // the update's merges may free what it held
+        engine.update(settings.name, std::move(changes.documents), changes.removed);
+        result.report.updated_in_place = true;
+        built = true;
+      }
+    } catch (const SnapshotError&) {
+      // built whole below
+    }
+  }
+  if (!built) impl_->build_store_publish(settings, std::move(result.documents));
   now.reset();
   if (crawled) {
     // The new index is live from here on: validators that cannot be kept cost the next crawl its
@@ -716,6 +788,35 @@ void Node::publish_documents(const std::string& site, std::vector<Document> docu
   const SiteSettings settings = impl_->engine->settings()->site(site);
   std::lock_guard lock(impl_->reindex_mutex(settings.name));
   impl_->build_store_publish(settings, std::move(documents));
+}
+
+UpdateReport Node::update_documents(const std::string& site, std::vector<Document> documents,
+                                   const std::vector<std::string>& deleted, const Grant& by) {
+  const SiteSettings settings = impl_->engine->settings()->site(site);
+  if (impl_->shared() || impl_->uses_redisearch())
+    throw RequestError("not_supported", "site '" + settings.name + "': live updates need storage = \"files\" and backend = \"embedded\" " +
+                                            "(shared nodes and RediSearch take whole indexes); reindex the site instead");
+  std::lock_guard lock(impl_->reindex_mutex(settings.name));  // not in the midst of a reindex
+  const auto pages = deleted.size();
+  auto report = impl_->engine->update(settings.name, std::move(documents), deleted);
+  impl_->audit("documents_updated", by, settings.name + " (" + std::to_string(report.added) + " records given, " +
+                                            std::to_string(pages) + " pages deleted, " + std::to_string(report.removed) + " records removed)");
+  return report;
+}
+
+void Node::update_documents_async(std::string site, std::vector<Document> documents, std::vector<std::string> deleted,
+                                  UpdateDone done, Grant by) {
+  impl_->updates.post([this, site = std::move(site), documents = std::move(documents), deleted = std::move(deleted),
+                       done = std::move(done), by = std::move(by)]() mutable {
+    std::exception_ptr error;
+    UpdateReport report;
+    try {
+      report = update_documents(site, std::move(documents), deleted, by);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, report);
+  });
 }
 
 SearchResponse Node::search(SearchRequest request) const {

@@ -15,6 +15,7 @@
 
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/store.hpp"
 #include "store/store_json.hpp"
 
@@ -87,13 +88,14 @@ void write_private_file(const std::string& path, const std::string& text) {
 }
 
 // An exclusive flock(2) on data_dir/keys.lock while keys.json is read, changed and written:
-// a `siteseek keys create` next to a running server loses neither's key.
-class KeysLock {
+// a `siteseek keys create` next to a running server loses neither's key. (Also rules.lock; and
+// the data directory itself, name "", around an index's saves: no file of its own.)
+class FileLock {
  public:
-  explicit KeysLock(const std::string& dir, const char* name = "keys.lock") {
+  explicit FileLock(const std::string& dir, const char* name = "keys.lock") {
     make_directory(dir);
     const std::string path = dir + name;
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd_ = *name ? ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600) : ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd_ < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
     while (::flock(fd_, LOCK_EX) != 0) {
       if (errno != EINTR) {
@@ -102,9 +104,9 @@ class KeysLock {
       }
     }
   }
-  ~KeysLock() { ::close(fd_); }  // closing releases the lock
-  KeysLock(const KeysLock&) = delete;
-  KeysLock& operator=(const KeysLock&) = delete;
+  ~FileLock() { ::close(fd_); }  // closing releases the lock
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
 
  private:
   int fd_ = -1;
@@ -151,7 +153,11 @@ std::string FileStore::describe() const { return "files in " + dir_; }
 
 std::string FileStore::snapshot_path(const std::string& site) const { return dir_ + site + ".snapshot"; }
 
-std::string FileStore::where(const std::string& site) const { return snapshot_path(site); }
+std::string FileStore::where(const std::string& site) const {
+  const auto manifest = dir_ + site + ".segments";
+  std::error_code ec;
+  return fs::exists(manifest, ec) ? manifest : snapshot_path(site);
+}
 
 AppSettings FileStore::effective_settings(const AppSettings& local) {
   std::vector<StoredSite> stored;
@@ -181,21 +187,81 @@ void FileStore::put_site(const SiteSettings& site) {
 }
 
 void FileStore::remove_site(const std::string& name) {
+  remove_segments(dir_, name);
   for (const char* suffix : {".snapshot", ".site.json", ".validators.json"}) remove_file(dir_ + name + suffix);
+  std::lock_guard lock(seen_mutex_);
+  seen_.erase(name);
+}
+
+// What is stored for a site, as files: the manifest's text and the snapshot's inode, size and
+// modification time. Another process's save (a `siteseek index` beside a server) changes it.
+std::string FileStore::stored_state(const std::string& site) const {
+  std::string out = "manifest:";
+  if (auto text = read_file(dir_ + site + ".segments")) out += *text;
+  struct stat st{};
+  if (::stat(snapshot_path(site).c_str(), &st) == 0) {
+    out += "|snapshot:" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }
+  return out;
+}
+
+void FileStore::remember(const std::string& site) {
+  auto state = stored_state(site);
+  std::lock_guard lock(seen_mutex_);
+  seen_[site] = std::move(state);
 }
 
 std::optional<StoredIndex> FileStore::load(const SiteSettings& site) {
+  remember(site.name);  // before reading: a save in between is then noticed at the next update
+  // Live updates since the last whole save: the manifest is the index (the snapshot, when it
+  // names it, its first segment).
+  if (auto segments = load_segments(dir_, site.name, site)) {
+    auto shared = std::make_shared<const SegmentedIndex>(std::move(*segments));
+    return StoredIndex{shared->segments().front().index, shared, 0, dir_ + site.name + ".segments"};
+  }
   const auto path = snapshot_path(site.name);
   if (!fs::exists(path)) return std::nullopt;
-  return StoredIndex{load_snapshot(path, site), 0, path};
+  return StoredIndex{load_snapshot(path, site), nullptr, 0, path};
 }
 
 StoredIndex FileStore::save(const SiteSettings& site, const Index& index) {
   make_directory(dir_);
+  FileLock lock(dir_, "");
   const auto path = snapshot_path(site.name);
   save_snapshot(index, path);
-  // The settings beside the index: a site added at run time stays one; any other was indexed
-  // from the settings in force.
+  // The whole index is the snapshot now: a manifest left would name the one it replaced (and be
+  // ignored as older, were this to stop here).
+  remove_segments(dir_, site.name);
+  remember(site.name);
+  save_site_settings(site);
+  return {nullptr, nullptr, 0, path};
+}
+
+// Only on top of what this process read or saved last: an update saved over another process's
+// save would name files that process replaced (and be lost at the next start), or remove them.
+SegmentedIndex FileStore::save_updates(const SiteSettings& site, const SegmentedIndex& index) {
+  make_directory(dir_);
+  FileLock lock(dir_, "");
+  std::string seen;
+  {
+    std::lock_guard guard(seen_mutex_);
+    auto it = seen_.find(site.name);
+    seen = it != seen_.end() ? it->second : "manifest:";  // never read: nothing may be stored
+  }
+  if (stored_state(site.name) != seen)
+    throw IoError("site '" + site.name + "': " + where(site.name) +
+                  " was saved by another process since this one read it (a `siteseek index`, another server or engine on " +
+                  dir_ + "): the update was not made; restart this process (or load the stored index) to go on from it");
+  auto saved = save_segments(index, dir_, site.name);
+  remember(site.name);
+  save_site_settings(site);
+  return saved;
+}
+
+// The settings beside the index: a site added at run time stays one; any other was indexed from
+// the settings in force.
+void FileStore::save_site_settings(const SiteSettings& site) {
   const std::string settings_path = dir_ + site.name + ".site.json";
   SiteOrigin origin = SiteOrigin::settings;
   if (auto text = read_file(settings_path)) {
@@ -206,10 +272,9 @@ StoredIndex FileStore::save(const SiteSettings& site, const Index& index) {
     }
   }
   write_file(settings_path, stored_site_to_json(site, origin));
-  return {nullptr, 0, path};
 }
 
-CrawlState FileStore::load_validators(const SiteSettings& site, const Index* reusable) {
+CrawlState FileStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {
   if (!reusable) return {};
   auto text = read_file(dir_ + site.name + ".validators.json");
   return text ? validators_from_json(*text, *reusable) : CrawlState{};
@@ -259,7 +324,7 @@ std::string FileStore::key_pepper() {
 std::vector<KeyRecord> FileStore::load_keys() { return read_keys(dir_ + "keys.json"); }
 
 void FileStore::put_key(const KeyRecord& record) {
-  KeysLock lock(dir_);
+  FileLock lock(dir_);
   auto keys = read_keys(dir_ + "keys.json");
   std::erase_if(keys, [&](const auto& k) { return k.id == record.id; });
   keys.push_back(record);
@@ -267,7 +332,7 @@ void FileStore::put_key(const KeyRecord& record) {
 }
 
 bool FileStore::remove_key(const std::string& id) {
-  KeysLock lock(dir_);
+  FileLock lock(dir_);
   auto keys = read_keys(dir_ + "keys.json");
   if (std::erase_if(keys, [&](const auto& k) { return k.id == id; }) == 0) return false;
   write_keys(dir_ + "keys.json", keys);
@@ -308,7 +373,7 @@ void write_rules(const std::string& path, const std::map<std::string, std::strin
 std::map<std::string, std::string> FileStore::load_rules() { return read_rules(dir_ + "rules.json"); }
 
 void FileStore::update_rules(const std::string& site, const std::function<std::string(const std::string&)>& change) {
-  KeysLock lock(dir_, "rules.lock");
+  FileLock lock(dir_, "rules.lock");
   auto all = read_rules(dir_ + "rules.json");
   auto it = all.find(site);
   auto next = change(it == all.end() ? std::string() : it->second);

@@ -1,4 +1,5 @@
 // A store that keeps nothing but, for the process's next crawl, the validators of the last one.
+#include "siteseek/segments.hpp"
 #include "siteseek/store.hpp"
 #include "store/store_json.hpp"
 
@@ -14,11 +15,14 @@ void MemoryStore::remove_site(const std::string& name) {
 }
 
 std::optional<StoredIndex> MemoryStore::load(const SiteSettings&) { return std::nullopt; }
-StoredIndex MemoryStore::save(const SiteSettings& site, const Index&) { return {nullptr, 0, where(site.name)}; }
+StoredIndex MemoryStore::save(const SiteSettings& site, const Index&) { return {nullptr, nullptr, 0, where(site.name)}; }
+
+SegmentedIndex MemoryStore::save_updates(const SiteSettings&, const SegmentedIndex& index) { return index; }
+
 std::string MemoryStore::where(const std::string& site) const { return "memory (site " + site + ")"; }
 
 // Kept as the other stores keep them, so a page answered 304 gets its documents from the index.
-CrawlState MemoryStore::load_validators(const SiteSettings& site, const Index* reusable) {
+CrawlState MemoryStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {
   std::lock_guard lock(mutex_);
   auto it = validators_.find(site.name);
   return reusable && it != validators_.end() ? validators_from_json(it->second, *reusable) : CrawlState{};

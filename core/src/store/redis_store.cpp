@@ -9,6 +9,7 @@
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/redis_store.hpp"
+#include "siteseek/segments.hpp"
 #include "store/store_json.hpp"
 
 namespace siteseek {
@@ -175,15 +176,19 @@ void RedisStore::remove_site(const std::string& name) {
 std::optional<StoredIndex> RedisStore::load(const SiteSettings& site) {
   auto snap = load_newer(site);
   if (!snap) return std::nullopt;
-  return StoredIndex{std::move(snap->index), snap->version, where(site.name)};
+  return StoredIndex{std::move(snap->index), nullptr, snap->version, where(site.name)};
 }
 
 StoredIndex RedisStore::save(const SiteSettings& site, const Index& index) {
   auto version = publish(site.name, index);
-  return {nullptr, version, where(site.name) + " (version " + std::to_string(version) + ")"};
+  return {nullptr, nullptr, version, where(site.name) + " (version " + std::to_string(version) + ")"};
 }
 
-CrawlState RedisStore::load_validators(const SiteSettings& site, const Index* reusable) {
+SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const SegmentedIndex&) {
+  throw RequestError("not_supported", "site '" + site.name + "': live updates are not available with storage = \"redis\" (nodes share whole indexes); reindex the site instead");
+}
+
+CrawlState RedisStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {
   if (!reusable) return {};
   std::lock_guard lock(impl_->mutex);
   auto r = impl_->redis.command({"GET", key("validators:" + site.name)}).check("reading " + key("validators:" + site.name));

@@ -4,6 +4,7 @@
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/store.hpp"
+#include "siteseek/segments.hpp"
 #include "store/store_json.hpp"
 #ifdef SITESEEK_WITH_REDIS
 #include "siteseek/redis_store.hpp"
@@ -45,37 +46,43 @@ std::string validators_to_json(const CrawlState& state) {
   return boost::json::serialize(boost::json::object{{"version", 1}, {"pages", std::move(pages)}});
 }
 
-CrawlState validators_from_json(const std::string& text, const Index& index) {
+CrawlState validators_from_json(const std::string& text, const SegmentedIndex& index) {
   CrawlState state;
   boost::system::error_code ec;
   auto doc = boost::json::parse(text, ec);
   const auto* root = ec ? nullptr : doc.if_object();
   const auto* pages = root ? root->if_contains("pages") : nullptr;
   if (!pages || !pages->is_object()) return state;  // unreadable: crawl everything again
-  for (std::uint32_t i = 0; i < index.size(); ++i) {
-    Document d = index.document(i);
-    const std::string page = page_url(d);
-    const auto* v = pages->as_object().if_contains(page);
-    if (!v || !v->is_object()) continue;
-    if (const auto* a = v->as_object().if_contains("anchors"); a && a->is_object()) {
-      if (const auto* ids = a->as_object().if_contains(d.url); ids && ids->is_array()) {
-        for (const auto& id : ids->as_array())
-          if (id.is_string()) d.anchors.emplace_back(id.get_string());
+  for (std::size_t k = 0; k < index.segments().size(); ++k) {
+    const Index& part = *index.segments()[k].index;
+    for (std::uint32_t i = 0; i < part.size(); ++i) {
+      if (index.deleted(k, i)) continue;
+      const std::string page(page_of(part.url(i)));
+      const auto* v = pages->as_object().if_contains(page);
+      if (!v || !v->is_object()) continue;
+      Document d = part.document(i);
+      // The record's anchors as the crawl gave them (the index keeps them as one text).
+      if (const auto* a = v->as_object().if_contains("anchors"); a && a->is_object()) {
+        if (const auto* ids = a->as_object().if_contains(d.url); ids && ids->is_array()) {
+          d.anchors.clear();
+          for (const auto& id : ids->as_array())
+            if (id.is_string()) d.anchors.emplace_back(id.get_string());
+        }
       }
-    }
-    auto [it, first] = state.pages.try_emplace(page);
-    auto& entry = it->second;
-    if (first) {
-      const auto& o = v->as_object();
-      if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
-      if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
-      if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
-      if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
-        for (const auto& l : ls->as_array())
-          if (l.is_string()) entry.links.emplace_back(l.get_string());
+      auto [it, first] = state.pages.try_emplace(page);
+      auto& entry = it->second;
+      if (first) {
+        const auto& o = v->as_object();
+        if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
+        if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
+        if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
+        if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
+          for (const auto& l : ls->as_array())
+            if (l.is_string()) entry.links.emplace_back(l.get_string());
+        }
       }
+      entry.documents.push_back(std::move(d));
     }
-    entry.documents.push_back(std::move(d));
   }
   return state;
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "siteseek/crawler.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/settings.hpp"
 
 namespace siteseek {
@@ -15,7 +16,7 @@ class Index;
 std::string validators_to_json(const CrawlState& state);
 /// The state for the next crawl from validators_to_json's text: validators and links of the pages
 /// `index` holds, with their documents. Unreadable text gives an empty state (crawl everything).
-CrawlState validators_from_json(const std::string& text, const Index& index);
+CrawlState validators_from_json(const std::string& text, const SegmentedIndex& index);
 
 /// How a stored site came to be there: indexed from the settings, or added at run time.
 enum class SiteOrigin { settings, runtime };

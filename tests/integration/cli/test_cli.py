@@ -26,7 +26,10 @@
 13. rules add/list/remove on the configured data_dir: each kind from its flags, the id printed
     on stdout, the list (text and --json), bad flags exit 2 naming them, an unknown id exits 1;
     a running server applies a rule the CLI added within a second, and search --explain (text and
-    JSON) names it."""
+    JSON) names it.
+14. query takes live updates ({"upsert": [...]}, {"delete": [...]}): each answered with its
+    report once searchable and kept; a bad document is an error line naming its key path; a later
+    `siteseek search` reads the kept segments; snapshot info describes the segment manifest."""
 import json
 import os
 import pty
@@ -660,3 +663,38 @@ def test_analytics_proposal_accepted_with_the_printed_command(tmp_path):
     assert bad.returncode == 2 and "exactly one" in bad.stderr
     bad = run("--config", config, "rules", "add", "--site", "ex", "--json", '{"kind": "pin", "query": "x", "urls": ["nope"]}')
     assert bad.returncode == 2 and "rule.urls[0]" in bad.stderr
+
+
+def test_query_stream_live_updates(tmp_path):
+    """14. updates through the stdin transport, kept in data_dir for the next command."""
+    config = write_config(str(tmp_path))
+    assert run("--config", config, "index", "--site", "ex").returncode == 0
+    page = "https://docs.example.org/guide/install.html"
+    lines = "\n".join([
+        json.dumps({"upsert": [{"url": page, "title": "Installing", "body": "Unpack the quokkaball."}]}),
+        "quokkaball",
+        json.dumps({"upsert": [{"url": page, "title": 3}]}),
+        json.dumps({"upsert": [{"url": "https://docs.example.org/new.html", "body": "zeppelinword"}], "delete": [page],
+                    "site": "ex"}),
+        json.dumps({"delete": ["https://docs.example.org/x.html"], "colour": 1}),
+        json.dumps({"delete": [page], "site": "nope"}),
+        "quokkaball",
+        json.dumps({"q": "zeppelinword"}),
+    ]) + "\n"
+    r = run("--config", config, "query", "--site", "ex", stdin=lines)
+    assert r.returncode == 0, r.stderr
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(out) == 8, out
+    assert out[0]["site"] == "ex" and out[0]["added"] == 1 and out[0]["removed"] >= 1 and out[0]["segments"] == 2
+    assert out[1]["total"] == 1 and out[1]["results"][0]["url"] == page
+    assert out[2]["error"]["code"] == "invalid_document" and "upsert[0].title must be a string" in out[2]["error"]["message"]
+    assert out[3]["added"] == 1 and out[3]["removed"] == 1
+    assert out[4]["error"]["code"] == "invalid_request" and "colour" in out[4]["error"]["message"]
+    assert out[5]["error"]["code"] == "unknown_site"
+    assert out[6]["total"] == 0 and out[7]["total"] == 1
+    # The next command reads what the stream kept.
+    r = run("--config", config, "search", "zeppelinword", "--site", "ex", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 1, r.stdout + r.stderr
+    r = run("snapshot", "info", str(tmp_path / "data" / "ex.segments"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "segments:   " in r.stdout and "live documents:" in r.stdout, r.stdout

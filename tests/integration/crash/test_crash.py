@@ -9,6 +9,11 @@
    search answered more than a second before the kill is in the report after a restart (the
    writer flushes every 100 ms), none is counted twice, and the restarted server appends after the
    torn tail it finds, so its own searches are counted too.
+5. `siteseek serve` killed in a stream of live updates (POST/DELETE /sites/{name}/documents, with
+   the merges and saves they cause), three times: after each restart every acknowledged update
+   is there and nothing else is (only the one in flight at the kill may be there or not); then
+   `siteseek index` (every page changed: a whole build) killed while it writes the whole snapshot
+   leaves the updates in force, and a finished one replaces them.
 """
 import glob
 import http.server
@@ -85,6 +90,11 @@ class Serve:
 
     def total(self, q):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/search?q={q}", timeout=10) as r:
+            return json.load(r)["total"]
+
+    def exact(self, word):
+        """Results for `word` alone: no typo variants, no completions (mark15x is not mark55x)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/search?q={word}&typo=false&prefix=false", timeout=10) as r:
             return json.load(r)["total"]
 
     def output(self):
@@ -266,5 +276,114 @@ def test_kill_during_query_log_writes(tmp_path):
         for i in range(10):
             node.total(f"etaword{i}")
         assert searches(node) == counted + 10
+    finally:
+        node.stop()
+
+
+def test_kill_during_live_updates(tmp_path):
+    site = str(tmp_path / "site")
+    make_site(site, 120, "alphaword")
+    key = "crash-test-key-0123456789abcdef"
+    cfg = config(str(tmp_path), app={"api_key": key, "rate_limits": {"enabled": False}}, directory=site)
+    assert index(cfg).wait(timeout=300) == 0
+    root = "https://docs.example.org/"
+    pages = 30
+    acked = {}        # page -> its marker, or None when deleted, after every acknowledged update
+    markers = set()   # every marker ever sent
+    op = 0
+
+    def send(node, i):
+        page = f"{root}upd{i % pages}.html" if i % 5 != 4 else f"{root}upd{(i * 7) % pages}.html"
+        if i % 5 != 4:
+            body = json.dumps({"documents": [{"url": page, "title": f"Update {i}", "body": f"mark{i}x text"},
+                                             {"url": page + "#s", "title": f"Update {i}", "type": "section",
+                                              "section_title": "More", "body": f"mark{i}x more"}]})
+            method, marker = "POST", f"mark{i}x"
+        else:
+            body, method, marker = json.dumps({"urls": [page]}), "DELETE", None
+        req = urllib.request.Request(f"http://127.0.0.1:{node.port}/sites/ex/documents", data=body.encode(), method=method,
+                                     headers={"X-API-KEY": key, "Content-Type": "application/json"})
+        if marker:
+            markers.add(marker)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200
+        return page, marker
+
+    def check(node, in_flight):
+        """Every acknowledged update is there, nothing else (the in-flight one may be)."""
+        for alternative in ([acked] + ([{**acked, in_flight[0]: in_flight[1]}] if in_flight else [])):
+            expected = {m for m in alternative.values() if m}
+            if all((node.exact(m) > 0) == (m in expected) for m in sorted(markers)):
+                return alternative
+        found = sorted(m for m in markers if node.exact(m) > 0)
+        raise AssertionError(f"after the kill: found {found}, acknowledged {sorted(m for m in acked.values() if m)}, "
+                             f"in flight {in_flight}")
+
+    for round_ in range(3):
+        node = Serve(cfg)
+        if round_ > 0:
+            acked = check(node, last)
+        assert node.total("alphaword") > 0
+        stop = threading.Event()
+        last = None
+
+        def stream():
+            nonlocal op, last
+            while not stop.is_set():
+                page = f"{root}upd{op % pages}.html" if op % 5 != 4 else f"{root}upd{(op * 7) % pages}.html"
+                last = (page, f"mark{op}x" if op % 5 != 4 else None)
+                try:
+                    send(node, op)
+                except (OSError, AssertionError):
+                    return  # the server is gone: `last` may or may not have landed
+                acked[page] = last[1]
+                last = None
+                op += 1
+
+        worker = threading.Thread(target=stream)
+        worker.start()
+        time.sleep(1.5 + random.random() * 2)
+        node.proc.kill()
+        node.proc.wait()
+        stop.set()
+        worker.join(timeout=60)
+        os.unlink(node.log.name)
+        if last is not None:
+            op += 1  # its number is used: markers stay unique
+    assert op > 30, f"only {op} updates were sent"
+    print(f"{op} updates over three kills")
+
+    node = Serve(cfg)
+    try:
+        acked = check(node, last)
+    finally:
+        node.stop()
+    data = os.path.join(str(tmp_path), "data")
+    assert os.path.exists(os.path.join(data, "ex.segments"))
+    assert not glob.glob(os.path.join(data, "*.tmp.*"))  # the dead writers' files are gone at start
+
+    # `siteseek index` of a site whose every page changed (a whole build, not an update in place)
+    # killed while it writes the whole snapshot: the updates stay in force.
+    make_site(site, 120, "betaword", seed=2)
+    snapshot = os.path.join(data, "ex.snapshot")
+    landed = False
+    for _ in range(8):
+        proc = index(cfg)
+        if kill_when(proc, lambda: bool(glob.glob(snapshot + ".tmp.*"))) and glob.glob(snapshot + ".tmp.*"):
+            landed = True
+            break
+    assert landed, "no kill landed during the snapshot write in 8 tries"
+    node = Serve(cfg)
+    try:
+        check(node, None)
+    finally:
+        node.stop()
+    # A finished one builds the site whole from its directory: the updates are gone.
+    assert index(cfg).wait(timeout=300) == 0
+    assert not os.path.exists(os.path.join(data, "ex.segments"))
+    node = Serve(cfg)
+    try:
+        assert all(node.exact(m) == 0 for m in sorted(markers)[:50]) and node.total("betaword") > 0
+        assert node.total("alphaword") == 0
     finally:
         node.stop()

@@ -42,11 +42,11 @@ BOOST_AUTO_TEST_SUITE(json_shapes)
 
 BOOST_AUTO_TEST_CASE(report_and_progress) {
   BOOST_TEST(text(sample_report()) ==
-             R"j({"pages_fetched":5,"pages_indexed":4,"pages_unchanged":1,"pages_not_requested":0,"documents":9,"index_unchanged":false,"duration_ms":1234,)j"
+             R"j({"pages_fetched":5,"pages_indexed":4,"pages_unchanged":1,"pages_not_requested":0,"documents":9,"index_unchanged":false,"pages_changed":0,"pages_removed":0,"updated_in_place":false,"duration_ms":1234,)j"
              R"j("skipped":[{"url":"https://d.org/broken.html","reason":"no title (neither <title> nor <h1>)"}],)j"
              R"j("failed":[{"url":"https://d.org/gone.html","error":"HTTP 404"},{"url":"https://d.org/x\"y","error":"tab\there"}]})j");
   BOOST_TEST(text(IngestReport{}) ==
-             R"j({"pages_fetched":0,"pages_indexed":0,"pages_unchanged":0,"pages_not_requested":0,"documents":0,"index_unchanged":false,"duration_ms":0,"skipped":[],"failed":[]})j");
+             R"j({"pages_fetched":0,"pages_indexed":0,"pages_unchanged":0,"pages_not_requested":0,"documents":0,"index_unchanged":false,"pages_changed":0,"pages_removed":0,"updated_in_place":false,"duration_ms":0,"skipped":[],"failed":[]})j");
   BOOST_TEST(text(IngestProgress{5, 2, 7, 1}) == R"j({"fetched":5,"queued":2,"documents":7,"errors":1})j");
 }
 
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(jobs_queued_and_finished_and_failed) {
              R"j({"id":"3b1b505708a32bf9","site":"ex","status":"finished","created_at":"2025-12-05T11:04:24Z",)j"
              R"j("started_at":"2025-12-05T11:04:25Z","ended_at":"2025-12-05T11:04:27Z",)j"
              R"j("progress":{"fetched":5,"queued":0,"documents":9,"errors":0},)j"
-             R"j("report":{"pages_fetched":0,"pages_indexed":0,"pages_unchanged":0,"pages_not_requested":0,"documents":0,"index_unchanged":false,"duration_ms":0,"skipped":[],"failed":[]},)j"
+             R"j("report":{"pages_fetched":0,"pages_indexed":0,"pages_unchanged":0,"pages_not_requested":0,"documents":0,"index_unchanged":false,"pages_changed":0,"pages_removed":0,"updated_in_place":false,"duration_ms":0,"skipped":[],"failed":[]},)j"
              R"j("error":null,"worker":"local","attempts":1})j");
 
   Job failed = done;
@@ -135,9 +135,15 @@ BOOST_AUTO_TEST_CASE(reports_stored_by_the_previous_writer_read_back) {
   IngestReport kept;
   kept.index_unchanged = true;
   BOOST_TEST(json::value_to<IngestReport>(json::value_from(kept)).index_unchanged);
+  IngestReport in_place;
+  in_place.pages_changed = 3;
+  in_place.pages_removed = 1;
+  in_place.updated_in_place = true;
+  const auto back = json::value_to<IngestReport>(json::value_from(in_place));
+  BOOST_TEST((back.pages_changed == 3u && back.pages_removed == 1u && back.updated_in_place));
   std::string now(stored);
   now.insert(now.find(R"("documents")"), R"("pages_not_requested":0,)");
-  now.insert(now.find(R"("duration_ms")"), R"("index_unchanged":false,)");
+  now.insert(now.find(R"("duration_ms")"), R"("index_unchanged":false,"pages_changed":0,"pages_removed":0,"updated_in_place":false,)");
   BOOST_TEST(text(r) == now);
 }
 

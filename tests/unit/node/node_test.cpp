@@ -13,7 +13,15 @@
 //    (invalid_document) before anything is built;
 // 7. a reindex that finds exactly what the index in use holds, under the same settings, keeps
 //    that index (nothing rebuilt, stored or published: index_unchanged) when it is stored in a
-//    file; a changed setting or a changed page rebuilds; shared storage is written every time.
+//    file; a changed setting or a changed page rebuilds; shared storage is written every time;
+// 8. live updates are kept by the file store when update_documents returns (a new node starts
+//    with them, merges included, its records those of the node that made them), a whole reindex
+//    replaces them, and shared storage refuses them (not_supported) without changing anything;
+//    an update over what another process saved since this one read it is refused (IoError naming
+//    the file) and changes nothing, in memory or on disk;
+// 9. a reindex that finds a few pages changed, new or gone applies just them as a live update
+//    (updated_in_place: one small segment written), and answers as a whole build of the same
+//    pages does; a reindex that changes more builds whole.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -22,6 +30,7 @@
 #include <fstream>
 #include <iterator>
 #include <string_view>
+#include <set>
 #include <thread>
 
 #include "../../support/store_backends.hpp"
@@ -29,6 +38,7 @@
 #include "siteseek/index.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/node.hpp"
+#include "siteseek/segments.hpp"
 
 using namespace siteseek;
 
@@ -366,6 +376,144 @@ BOOST_AUTO_TEST_CASE(documents_attributes_checked) {
   docs[1].attributes.clear();
   node.publish_documents("docs", docs);
   BOOST_TEST(node.engine().current("docs") != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(live_updates_are_kept_by_files_and_refused_by_shared_storage, Backend, test::store_backends) {
+  Backend backend;
+  const std::string root = "https://docs.example.org/";
+  Node node(backend.settings());
+  node.reindex("docs");
+  const auto before = node.search(request("install")).total;
+  if (std::string(Backend::name) == "redis") {
+    try {
+      node.update_documents("docs", docs_about(root, "zeppelin", 1), {});
+      BOOST_FAIL("a live update with shared storage");
+    } catch (const RequestError& e) {
+      BOOST_TEST(e.code() == "not_supported");
+    }
+    BOOST_TEST(node.search(request("zeppelin")).total == 0u);
+    return;
+  }
+  // Forty updates of a page each: some replace pages given before, some delete them; merges run.
+  for (int i = 0; i < 40; ++i) {
+    auto docs = docs_about(root, "zeppelin", 1 + i % 3);
+    for (auto& d : docs) d.body += " round" + std::to_string(i);
+    std::vector<std::string> gone;
+    if (i % 7 == 6) gone.push_back(root + "zeppelin0.html");
+    const auto report = node.update_documents("docs", std::move(docs), gone);
+    BOOST_TEST(report.segments >= 1u);
+    BOOST_TEST(node.search(request("round" + std::to_string(i))).total >= 1u);  // searchable when it returns
+  }
+  node.engine().wait_for_merges();
+  const auto live = node.engine().segments("docs")->live_documents();
+  const auto zeppelin = node.search(request("zeppelin")).total;
+  BOOST_TEST(zeppelin == 3u);
+  {
+    Node again(backend.settings());
+    const auto started = again.start();
+    BOOST_REQUIRE(started.loaded.size() == 1u);
+    BOOST_TEST(started.loaded.front().where.find("docs.segments") != std::string::npos);
+    BOOST_TEST(again.engine().segments("docs")->live_documents() == live);
+    BOOST_TEST(again.search(request("zeppelin")).total == zeppelin);
+    BOOST_TEST(again.search(request("round39")).total == 3u);
+    BOOST_TEST(again.search(request("install")).total == before);
+  }
+  // Another node on the same data_dir: its update is refused while this one's are there, and
+  // after its own reindex, this node's are refused in turn.
+  {
+    Node other(backend.settings());  // never read the store: nothing may be stored for it to update over
+    BOOST_CHECK_THROW(other.update_documents("docs", docs_about(root, "quokka", 1), {}), IoError);
+    BOOST_TEST(other.search(request("quokka")).total == 0u);
+    other.reindex("docs");
+    try {
+      node.update_documents("docs", docs_about(root, "quokka", 1), {});
+      BOOST_FAIL("an update over another process's save");
+    } catch (const IoError& e) {
+      BOOST_TEST(std::string(e.what()).find("another process") != std::string::npos);
+    }
+    BOOST_TEST(node.search(request("quokka")).total == 0u);
+    BOOST_TEST(node.search(request("zeppelin")).total == zeppelin);  // unchanged here
+  }
+  // A reindex: the site's directory again, the pages only updates gave gone.
+  node.reindex("docs");
+  BOOST_TEST(node.search(request("zeppelin")).total == 0u);
+  Node third(backend.settings());
+  third.start();
+  BOOST_TEST(third.search(request("zeppelin")).total == 0u);
+  BOOST_TEST(third.search(request("install")).total == before);
+}
+
+BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
+  namespace fs = std::filesystem;
+  test::FileBackend backend;
+  const auto dir = fs::path(test::fresh_data_dir("in-place-site"));
+  struct Remove {
+    fs::path p;
+    ~Remove() { fs::remove_all(p); }
+  } remove{dir};
+  fs::create_directories(dir);
+  const auto write_page = [&](int i, const std::string& extra) {
+    std::ofstream(dir / ("p" + std::to_string(i) + ".html"))
+        << "<html><head><title>Page " << i << " | Docs</title></head><body><main><h1>Page " << i << "</h1><p>Intro words "
+        << extra << " lantern" << i % 7 << "</p><h2 id='a'>Setup</h2><p>Setup text for page " << i
+        << " with harbor words.</p><h2 id='b'>Usage</h2><p>Usage text " << i << " compass.</p></main></body></html>";
+  };
+  for (int i = 0; i < 40; ++i) write_page(i, "");
+  auto settings = backend.settings();
+  settings.sites.at(0).directory = dir.string();
+  settings.sites.at(0).title_separators = {" | "};
+  Node node(settings);
+  node.put_site(settings.sites.at(0));
+  const auto first = node.reindex("docs");
+  BOOST_TEST(!first.updated_in_place);
+  // One page changed, one new, one gone: 3 pages of 40.
+  write_page(3, "zyzzyva");
+  write_page(40, "quetzal");
+  fs::remove(dir / "p7.html");
+  const auto files_before = [&] {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(backend.data_dir)) out.insert(e.path().filename().string());
+    return out;
+  }();
+  const auto in_place = node.reindex("docs");
+  BOOST_TEST(in_place.updated_in_place);
+  BOOST_TEST(!in_place.index_unchanged);
+  BOOST_TEST(in_place.pages_changed == 2u);
+  BOOST_TEST(in_place.pages_removed == 1u);
+  BOOST_TEST(node.engine().segments("docs")->segments().size() == 2u);
+  std::uintmax_t written = 0;
+  for (const auto& e : fs::directory_iterator(backend.data_dir))
+    if (!files_before.count(e.path().filename().string()) || e.path().extension() == ".segments") written += fs::file_size(e.path());
+  BOOST_TEST(written < fs::file_size(fs::path(backend.data_dir) / "docs.snapshot") / 5);  // two pages' records, not forty
+  // The same answers as a whole build of the same pages.
+  test::FileBackend fresh_backend;
+  auto fresh_settings = fresh_backend.settings();
+  fresh_settings.sites.at(0) = settings.sites.at(0);
+  Node fresh(fresh_settings);
+  fresh.put_site(fresh_settings.sites.at(0));
+  BOOST_TEST(!fresh.reindex("docs").updated_in_place);
+  for (const char* q : {"zyzzyva", "quetzal", "lantern3", "harbor", "compass usage", "page 7", "setup text", "intro"}) {
+    const auto a = node.search(request(q)), b = fresh.search(request(q));
+    BOOST_TEST(a.total == b.total, q);
+    BOOST_REQUIRE(a.results.size() == b.results.size());
+    for (std::size_t k = 0; k < a.results.size(); ++k) BOOST_TEST(a.results[k].url == b.results[k].url, q << " #" << k);
+  }
+  BOOST_TEST(node.search(request("zyzzyva")).total > 0u);
+  // Nothing changed since: nothing built; a restart reads the same index.
+  BOOST_TEST(node.reindex("docs").index_unchanged);
+  {
+    Node again(settings);
+    again.start();
+    BOOST_TEST(again.search(request("quetzal")).total == node.search(request("quetzal")).total);
+    BOOST_TEST(again.reindex("docs").index_unchanged);
+  }
+  // Most pages changed: built whole.
+  for (int i = 0; i < 30; ++i) write_page(i, "rewritten");
+  const auto whole = node.reindex("docs");
+  BOOST_TEST(!whole.updated_in_place);
+  BOOST_TEST(whole.pages_changed == 30u);
+  BOOST_TEST(node.engine().segments("docs")->segments().size() == 1u);
+  BOOST_TEST(node.search(request("rewritten")).total > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

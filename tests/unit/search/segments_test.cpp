@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <unistd.h>
 
@@ -335,7 +336,7 @@ BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were
   const auto saved = save_segments(si, dir.string(), "docs");
   BOOST_TEST(files().size() == 3u);  // two segments and the manifest
   BOOST_TEST(!saved.segments()[0].file.empty());
-  const auto loaded = load_segments(dir.string(), "docs", settings());
+  const auto loaded = load_segments(dir.string(), "docs", settings()).value();
   BOOST_TEST(loaded.live_documents() == si.live_documents());
   for (const auto& r : requests(site_, 5)) same(search_segments(si, r), search_segments(loaded, r), r.q);
   // An update: its one new segment is written, the others are not touched.
@@ -346,20 +347,20 @@ BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were
   BOOST_TEST((fs::last_write_time(dir / saved.segments()[0].file) == mtime));
   SearchRequest zebra;
   zebra.q = "zebra";
-  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()), zebra).total == 1u);
+  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()).value(), zebra).total == 1u);
   // A crash after a segment file was written but before the manifest: the file is not read, and
   // the next save removes it; so does a merge's, with the files merged away.
   const auto orphan = dir / "docs.0123456789abcdef.segment";
   fs::copy_file(dir / saved.segments()[1].file, orphan);
   fs::copy_file(dir / saved.segments()[1].file, dir / "docs.v2.0123456789abcdef.segment");  // another site's: kept
-  BOOST_TEST(load_segments(dir.string(), "docs", settings()).segments().size() == 3u);
+  BOOST_TEST(load_segments(dir.string(), "docs", settings()).value().segments().size() == 3u);
   const auto [first_merged, last_merged] = std::pair<std::size_t, std::size_t>{0, again.segments().size()};
   const auto merged = again.with_merged(again, first_merged, last_merged, again.merge_build(first_merged, last_merged, settings()));
   save_segments(merged, dir.string(), "docs");
   BOOST_TEST(!fs::exists(orphan));
   BOOST_TEST(fs::exists(dir / "docs.v2.0123456789abcdef.segment"));
   BOOST_TEST(files().size() == 3u);  // the merged segment, the manifest, the other site's file
-  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()), zebra).total == 1u);
+  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()).value(), zebra).total == 1u);
   // Damage is named: a corrupt manifest, a missing segment.
   { std::ofstream(dir / "docs.segments") << "{\"format\": 1, \"segments\": [{\"file\": 3}]}"; }
   try {
@@ -368,8 +369,55 @@ BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were
   } catch (const SnapshotError& e) {
     BOOST_TEST(std::string(e.what()).find("docs.segments") != std::string::npos);
   }
-  { std::ofstream(dir / "docs.segments") << "{\"format\": 1, \"segments\": [{\"file\": \"docs.aaaaaaaaaaaaaaaa.segment\", \"records\": 3, \"deleted\": []}]}"; }
+  { std::ofstream(dir / "docs.segments") << "{\"format\": 1, \"segments\": [{\"file\": \"docs.aaaaaaaaaaaaaaaa.segment\", \"records\": 3, \"built_at\": 1, \"deleted\": []}]}"; }
   BOOST_CHECK_THROW(load_segments(dir.string(), "docs", settings()), Error);
+  fs::remove(dir / "docs.segments");
+  BOOST_TEST(!load_segments(dir.string(), "docs", settings()).has_value());  // no manifest: nothing
+  fs::remove_all(dir);
+}
+
+// The site's snapshot as the first segment: named by the manifest, not copied; a manifest older
+// than the snapshot (a whole save that stopped before removing it) is not read; a merge that took
+// the snapshot's records removes it; remove_segments leaves only the snapshot.
+BOOST_AUTO_TEST_CASE(the_site_snapshot_is_the_first_segment_until_merged_away) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("siteseek-segments-base-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto site_ = generate(4, 40, false);
+  std::vector<const std::vector<Document>*> all;
+  for (const auto& p : site_.pages) all.push_back(&p);
+  const auto base = build_records(all, std::nullopt);
+  save_snapshot(*base, (dir / "docs.snapshot").string());
+  const auto snapshot_mtime = fs::last_write_time(dir / "docs.snapshot");
+  const auto updated = SegmentedIndex({base}).updated(settings(), {page("new.html", "zebra", "zebra")}, {root + "p1.html"});
+  const auto saved = save_segments(updated, dir.string(), "docs");
+  BOOST_TEST(saved.segments()[0].file == "docs.snapshot");
+  BOOST_TEST((fs::last_write_time(dir / "docs.snapshot") == snapshot_mtime));
+  const auto loaded = load_segments(dir.string(), "docs", settings());
+  BOOST_REQUIRE(loaded.has_value());
+  BOOST_TEST(loaded->live_documents() == updated.live_documents());
+  for (const auto& r : requests(site_, 5)) same(search_segments(updated, r), search_segments(*loaded, r), r.q);
+  // A whole save of another build replaces the snapshot: the manifest names the old one.
+  const auto manifest = dir / "docs.segments";
+  const auto kept = dir / "kept.segments";
+  fs::copy_file(manifest, kept);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  save_snapshot(*build_records(all, std::nullopt), (dir / "docs.snapshot").string());
+  BOOST_TEST(!load_segments(dir.string(), "docs", settings()).has_value());
+  remove_segments(dir.string(), "docs");
+  BOOST_TEST(!fs::exists(manifest));
+  BOOST_TEST(fs::exists(dir / "docs.snapshot"));
+  for (const auto& e : fs::directory_iterator(dir)) BOOST_TEST(e.path().extension() != ".segment");
+  // Merged away: the manifest alone is the index, and the snapshot goes.
+  const auto from = SegmentedIndex({load_snapshot((dir / "docs.snapshot").string(), settings())})
+                        .updated(settings(), {page("new.html", "zebra", "zebra")}, {});
+  const auto merged = from.with_merged(from, 0, 2, from.merge_build(0, 2, settings()));
+  save_segments(merged, dir.string(), "docs");
+  BOOST_TEST(!fs::exists(dir / "docs.snapshot"));
+  SearchRequest zebra;
+  zebra.q = "zebra";
+  BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()).value(), zebra).total == 1u);
   fs::remove_all(dir);
 }
 

@@ -21,6 +21,7 @@
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/store.hpp"
 
 using namespace siteseek;
@@ -71,10 +72,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   Backend backend;
   auto store = make_store(backend.settings());
   const SiteSettings site = backend.settings().sites.front();
-  auto index = index_of(site, {"apples", "pears"});
   CrawlState state;
   auto apples = page_about(site, "apples");
-  apples.anchors = {"apples.red", "apples.green"};  // searched, not stored in the index
+  apples.anchors = {"apples.red", "apples.green"};  // the index keeps them as one text
+  IndexBuilder b(site);
+  b.add(apples);
+  b.add(page_about(site, "pears"));
+  // After a live update: the records are read from every segment, deleted ones left out.
+  const auto index = std::make_shared<const SegmentedIndex>(
+      SegmentedIndex({b.build()}).updated(site, {page_about(site, "plums")}, {site.url + "pears.html"}));
   state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {apples}, {site.url + "pears.html"}};
   state.pages[site.url + "gone.html"] = {"\"etag-2\"", "", {}, {}};
   state.pages[site.url + "pears.html"] = {"", "", {}, {}};  // no validator: nothing to keep
@@ -87,7 +93,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   BOOST_TEST(page.etag == "\"etag-1\"");
   BOOST_TEST(page.links == std::vector<std::string>{site.url + "pears.html"});
   BOOST_REQUIRE(page.documents.size() == 1u);
-  BOOST_TEST(page.documents[0].anchors == apples.anchors);  // a page answered 304 keeps its anchors
+  BOOST_TEST(page.documents[0].anchors == apples.anchors);  // a page answered 304 keeps its anchors, once
+  state.pages[site.url + "plums.html"] = {"\"etag-3\"", "", {}, {}};
+  store->save_validators(site, state);
+  back = store->load_validators(site, index.get());
+  BOOST_TEST(back.pages.size() == 2u);  // plums.html from the second segment; pears.html deleted
+  BOOST_TEST(back.pages.count(site.url + "plums.html") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(sites_put_and_removed_at_run_time, Backend, test::store_backends) {

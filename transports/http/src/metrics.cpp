@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* route_names[] = {"search",  "suggest", "sites",     "site_settings", "indexer", "jobs", "keys",
                                        "rules",   "health",  "metrics", "openapi",   "preflight",     "web",     "other",
-                                       "analytics", "click"};
+                                       "analytics", "click",   "documents"};
 static_assert(std::size(route_names) == static_cast<std::size_t>(Route::count));
 
 std::string number(double v) {

@@ -58,9 +58,18 @@ std::string_view openapi_document() {
         "sites": {"type": "array", "items": {"type": "string"}}, "expires_at": {"type": ["string", "null"], "format": "date-time"},
         "created_at": {"type": "string", "format": "date-time"}, "expired": {"type": "boolean"}}},
     "SiteSettings": {"type": "object", "required": ["url"],
-      "description": "an entry of a settings file's sites (docs/configuration.md); name, if given, must be the path's"}
+      "description": "an entry of a settings file's sites (docs/configuration.md); name, if given, must be the path's"},
+    "Document": {"type": "object", "required": ["url"], "additionalProperties": false, "properties": {
+      "url": {"type": "string"}, "id": {"type": "string"}, "title": {"type": "string"}, "section_title": {"type": "string"},
+      "body": {"type": "string"}, "section_key": {"type": "string"},
+      "hierarchy": {"type": "array", "items": {"type": "string"}}, "anchors": {"type": "array", "items": {"type": "string"}},
+      "type": {"enum": ["page", "section"]}, "boost": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
+      "position": {"type": "integer", "minimum": 0}, "inbound_links": {"type": "integer", "minimum": 0},
+      "attributes": {"type": "object", "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}}}
   },
-  "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+  "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "Update": {"description": "searchable and kept", "content": {"application/json": {"schema": {"type": "object", "properties": {
+      "added": {"type": "integer"}, "removed": {"type": "integer"}, "segments": {"type": "integer"}, "site": {"type": "string"}}}}}}}
 },
 "paths": {
   "/search": {"get": {"summary": "Search a site", "parameters": [
@@ -150,6 +159,18 @@ std::string_view openapi_document() {
   "/sites/{name}/rules/{id}": {"delete": {"summary": "Remove one rule (action curation)", "security": [{"apiKey": []}],
     "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
     "responses": {"200": {"description": "{removed: id}"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+  "/sites/{name}/documents": {
+    "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+    "post": {"summary": "Live update (action indexer): replace every record of each document's page; searchable and kept when answered (docs/live-updates.md)", "security": [{"apiKey": []}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["documents"], "additionalProperties": false,
+        "properties": {"documents": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}}}}}}},
+      "responses": {"200": {"$ref": "#/components/responses/Update"}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}},
+    "delete": {"summary": "Live update (action indexer): remove pages by URL (fragment ignored)", "security": [{"apiKey": []}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["urls"], "additionalProperties": false,
+        "properties": {"urls": {"type": "array", "items": {"type": "string", "minLength": 1}}}}}}},
+      "responses": {"200": {"$ref": "#/components/responses/Update"}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
   "/analytics/click": {"post": {"summary": "A result click (navigator.sendBeacon): 204, or 4xx and nothing stored (docs/analytics.md)",
     "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object",
       "required": ["query_id", "position"], "additionalProperties": false, "properties": {

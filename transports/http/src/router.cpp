@@ -311,6 +311,46 @@ class Handler {
     }, c.grant);
   }
 
+  // /sites/{name}/documents: live updates (docs/live-updates.md). `rest` is "NAME/documents".
+  // The body is one JSON object holding only `key`, an array.
+  static boost::json::value update_body(const Call& c, std::string_view key, std::string_view example) {
+    const auto fail = [&] {
+      return RequestError("bad_request", "the body must be a JSON object with one key, " + std::string(key) + ": " + std::string(example));
+    };
+    boost::json::value v;
+    try {
+      v = parse_json_exact(std::string(c.request.body));
+    } catch (const Error& e) {
+      throw RequestError("bad_request", std::string("the body is not JSON: ") + e.what());
+    }
+    const auto* o = v.if_object();
+    if (!o || o->size() != 1 || !o->contains(key)) throw fail();
+    return o->at(key);
+  }
+  void finish_update(std::string site, std::vector<Document> documents, std::vector<std::string> urls, const Call& c, Done done) {
+    node_.update_documents_async(site, std::move(documents), std::move(urls), [done = std::move(done), site](std::exception_ptr e, UpdateReport r) {
+      if (e) return done(error_response(e));
+      auto body = boost::json::value_from(r);
+      body.as_object()["site"] = site;
+      done(json_response(200, body));
+    }, c.grant);
+  }
+
+  // POST /sites/{name}/documents {"documents": [...]}: every record of their pages replaced;
+  // 200 when searchable and kept.
+  void upsert_documents(const Call& c, Done done) {
+    std::string site(c.rest.substr(0, c.rest.find('/')));
+    auto documents = documents_from_json(update_body(c, "documents", "[{\"url\": ..., \"title\": ..., \"body\": ...}]"), "documents");
+    finish_update(std::move(site), std::move(documents), {}, c, std::move(done));
+  }
+
+  // DELETE /sites/{name}/documents {"urls": [...]}: the pages at those URLs removed.
+  void delete_documents(const Call& c, Done done) {
+    std::string site(c.rest.substr(0, c.rest.find('/')));
+    auto urls = urls_from_json(update_body(c, "urls", "[\"https://docs.example.org/old.html\"]"), "urls");
+    finish_update(std::move(site), {}, std::move(urls), c, std::move(done));
+  }
+
   void health(const Call&, Done done) {
     auto h = node_.health();
     if (!h.code.empty()) return done(Router::error(h.code, h.message));
@@ -440,7 +480,8 @@ class Handler {
 // knows the sites.
 // site_rules: "/sites/NAME/rules" or "/sites/NAME/rules/ID", NAME and ID without '/' (a site
 // name never holds one: settings validation), listed before the "/sites/" prefix it shares.
-enum class Match { exact, prefix, site_rules, web_asset };
+// site_documents: "/sites/NAME/documents".
+enum class Match { exact, prefix, site_rules, site_documents, web_asset };
 enum class Access { open, indexer, sites, keys, curation, analytics };
 
 struct RouteEntry {
@@ -460,6 +501,8 @@ constexpr RouteEntry route_table[] = {
     {Match::site_rules, "/sites/", "POST", Access::curation, Route::rules, &Handler::add_rule},
     {Match::site_rules, "/sites/", "PUT", Access::curation, Route::rules, &Handler::replace_rules},
     {Match::site_rules, "/sites/", "DELETE", Access::curation, Route::rules, &Handler::remove_rule},
+    {Match::site_documents, "/sites/", "POST", Access::indexer, Route::documents, &Handler::upsert_documents},
+    {Match::site_documents, "/sites/", "DELETE", Access::indexer, Route::documents, &Handler::delete_documents},
     {Match::prefix, "/sites/", "PUT", Access::sites, Route::site_settings, &Handler::put_site},
     {Match::prefix, "/sites/", "DELETE", Access::sites, Route::site_settings, &Handler::remove_site},
     {Match::exact, "/health", "GET", Access::open, Route::health, &Handler::health},
@@ -489,6 +532,12 @@ bool matches(const RouteEntry& e, std::string_view path) {
       if (tail == "/rules") return true;
       return tail.starts_with("/rules/") && tail.size() > 7 && tail.find('/', 7) == std::string_view::npos;
     }
+    case Match::site_documents: {
+      if (!path.starts_with(e.path)) return false;
+      const auto rest = path.substr(e.path.size());
+      const auto slash = rest.find('/');
+      return slash != 0 && slash != std::string_view::npos && rest.substr(slash) == "/documents";
+    }
     case Match::web_asset: return find_web_asset(path == "/index.html" ? "/" : path) != nullptr;
   }
   return false;
@@ -514,7 +563,7 @@ Response preflight(const std::string& methods, std::string_view origin, const st
 std::vector<std::string> admin_sites(const RouteEntry& route, std::string_view rest, const Params& params,
                                      const AppSettings& settings) {
   if (route.id == Route::site_settings) return {std::string(rest)};
-  if (route.id == Route::rules) return {std::string(rest.substr(0, rest.find('/')))};
+  if (route.id == Route::rules || route.id == Route::documents) return {std::string(rest.substr(0, rest.find('/')))};
   if (route.id == Route::analytics && params.get("site")) return {*params.get("site")};
   if (route.id != Route::indexer && route.id != Route::analytics) return {};
   if (const auto* site = params.get("site")) return {*site};

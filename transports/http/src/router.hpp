@@ -43,7 +43,7 @@ struct Response {
 /// metrics arrays.
 enum class Route : std::size_t {
   search, suggest, sites, site_settings, indexer, jobs, keys, rules, health, metrics, openapi, preflight, web, other,
-  analytics, click, count
+  analytics, click, documents, count
 };
 
 /// Per-route request counts by status and latency histograms (lock-free). Each status of
