@@ -17,7 +17,7 @@ pin=${PIN-0}
 docs=/usr/share/doc/python3.11/html
 [ -d "$docs" ] || { echo "recrawl.sh: $docs is missing (scripts/setup installs python3.11-doc)" >&2; exit 2; }
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_BUILD_BENCH=ON -DSITESEEK_WITH_PYTHON=OFF >/dev/null
 cmake --build "$build" -j "${JOBS:-2}" --target siteseek >/dev/null
 bin=$build/transports/cli/siteseek
 

@@ -64,11 +64,11 @@ class SegmentedIndex {
   /// Throws as IndexBuilder does.
   SegmentedIndex updated(const SiteSettings& site, std::vector<Document> documents, const std::vector<std::string>& deleted,
                          std::uint64_t* removed = nullptr) const;
-  /// The segments a merge should join now, [first, last), or first == last when none: the newest
-  /// segments while they hold at least half as many live records as the one before them (so the
-  /// segments shrink geometrically and stay few: about log2 of the records), and from the first
-  /// segment most of whose records are deleted, or whose length averages drifted by more than
-  /// max_length_drift, or past max_segments, to the last.
+  /// The segments a merge should join now, [first, last), or first == last when none: from the
+  /// oldest segment holding at most twice the live records of all the segments after it (so each
+  /// holds more than twice what follows it, and they stay few: about log2 of the records), or
+  /// from the first segment most of whose records are deleted, or whose length averages drifted
+  /// by more than max_length_drift, or past max_segments, to the last.
   std::pair<std::size_t, std::size_t> merge_candidate() const;
   /// One index of the live records of segments [first, last), in order, built with this index's
   /// length averages (the records read back: Index::document). As long as a build: run it apart

@@ -183,14 +183,18 @@ std::pair<std::size_t, std::size_t> SegmentedIndex::merge_candidate() const {
     live[k] = size[k] - (segments_[k].deleted ? segments_[k].deleted->records : 0);
   }
   std::size_t first = n;
-  // The newest segments while they hold at least half as many records as the one before them.
-  std::uint64_t after = 0;
-  for (std::size_t k = n; k-- > 0;) {
-    if (k + 1 < n && after * 2 < live[k]) break;
-    after += live[k];
-    first = k;
+  // From the oldest segment holding at most twice the live records of all those after it: after
+  // the merge each segment holds more than twice what follows it, so there are about log2 of the
+  // records of them. (Looking only at the newest ones stops at the first that is larger than what
+  // follows, and leaves small segments behind it when updates outran merges.)
+  std::vector<std::uint64_t> after(n + 1, 0);
+  for (std::size_t k = n; k-- > 0;) after[k] = after[k + 1] + live[k];
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    if (live[k] <= 2 * after[k + 1]) {
+      first = k;
+      break;
+    }
   }
-  if (first + 1 == n) first = n;  // the last one alone: nothing to merge it with
   // A segment mostly deleted, and what follows it.
   for (std::size_t k = 0; k < n; ++k)
     if (size[k] > 0 && live[k] * 2 < size[k]) first = std::min(first, k);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -419,6 +420,43 @@ BOOST_AUTO_TEST_CASE(the_site_snapshot_is_the_first_segment_until_merged_away) {
   zebra.q = "zebra";
   BOOST_TEST(search_segments(load_segments(dir.string(), "docs", settings()).value(), zebra).total == 1u);
   fs::remove_all(dir);
+}
+
+// The merge policy: segments that each hold more than twice what follows them are left alone;
+// small segments behind a larger one (updates that outran merges) are merged with all after them.
+BOOST_AUTO_TEST_CASE(merge_candidate_keeps_segments_geometric) {
+  auto site_ = generate(5, 600, false);
+  // Pages of the same number of records, so that a segment's records are in proportion to its pages.
+  std::map<std::size_t, std::vector<const std::vector<Document>*>> by_size;
+  for (const auto& p : site_.pages) by_size[p.size()].push_back(&p);
+  const auto& same = std::max_element(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); })->second;
+  BOOST_REQUIRE(same.size() >= 85u);
+  // Segments of these many pages, in order, each built with the length averages of them all (as
+  // updates build them: none has drifted).
+  const auto segments_of = [&](const std::vector<std::size_t>& sizes) {
+    std::vector<std::vector<const std::vector<Document>*>> parts;
+    std::vector<const std::vector<Document>*> all;
+    std::size_t next = 0;
+    for (const auto n : sizes) {
+      auto& part = parts.emplace_back();
+      for (std::size_t p = 0; p < n; ++p) part.push_back(same.at(next++)), all.push_back(part.back());
+    }
+    const auto averages = SegmentedIndex({build_records(all, std::nullopt)}).length_averages();
+    std::vector<std::shared_ptr<const Index>> out;
+    for (const auto& part : parts) out.push_back(build_records(part, averages));
+    return SegmentedIndex(out);
+  };
+  // Each more than twice what follows it: left alone.
+  const auto [f0, l0] = segments_of({60, 18, 5, 2}).merge_candidate();
+  BOOST_TEST(f0 == l0);
+  // One more page: the 5, the 2 and the 1 join (5 <= 2 * 3; 18 > 2 * 8).
+  const auto [f1, l1] = segments_of({60, 18, 5, 2, 1}).merge_candidate();
+  BOOST_TEST(f1 == 2u);
+  BOOST_TEST(l1 == 5u);
+  // Small segments behind a larger one (updates that outran merges): from the first small one.
+  const auto [f2, l2] = segments_of({60, 18, 1, 1, 3, 1}).merge_candidate();
+  BOOST_TEST(f2 == 2u);
+  BOOST_TEST(l2 == 6u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
