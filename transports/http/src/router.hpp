@@ -50,7 +50,7 @@ enum class Route : std::size_t {
 /// `statuses` and every 5xx status is counted under its own code; any other status as "other".
 class Metrics {
  public:
-  static constexpr std::array<unsigned, 13> statuses{200, 202, 204, 400, 401, 403, 404, 405, 413, 414, 429, 431, 503};
+  static constexpr std::array<unsigned, 15> statuses{200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 414, 429, 431, 503};
   static constexpr std::array<double, 14> buckets_ms{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000};
 
   void record(Route route, unsigned status, std::chrono::nanoseconds elapsed);
