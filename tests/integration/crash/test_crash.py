@@ -106,6 +106,18 @@ class Serve:
         os.unlink(self.log.name)
 
 
+KEY = "crash-test-key-0123456789abcdef"
+
+
+def keyed_site(tmp_path, pages, marker):
+    """A site of `pages` pages indexed into tmp_path/data, served with the admin key KEY; its config."""
+    site = str(tmp_path / "site")
+    make_site(site, pages, marker)
+    cfg = config(str(tmp_path), app={"api_key": KEY, "rate_limits": {"enabled": False}}, directory=site)
+    assert index(cfg).wait(timeout=300) == 0
+    return site, cfg
+
+
 def kill_when(proc, ready, timeout=60):
     """SIGKILL `proc` as soon as ready() holds; False when it finished first."""
     deadline = time.time() + timeout
@@ -232,11 +244,8 @@ def test_damaged_snapshot_is_refused_and_rebuilt(tmp_path, damage):
 
 
 def test_kill_during_query_log_writes(tmp_path):
-    site = str(tmp_path / "site")
-    make_site(site, 5, "zetaword")
-    key = "crash-test-key-0123456789abcdef"
-    cfg = config(str(tmp_path), app={"api_key": key, "rate_limits": {"enabled": False}}, directory=site)
-    assert index(cfg).wait(timeout=120) == 0
+    _, cfg = keyed_site(tmp_path, 5, "zetaword")
+    key = KEY
 
     def searches(node):
         req = urllib.request.Request(f"http://127.0.0.1:{node.port}/analytics", headers={"X-API-KEY": key})
@@ -281,11 +290,8 @@ def test_kill_during_query_log_writes(tmp_path):
 
 
 def test_kill_during_live_updates(tmp_path):
-    site = str(tmp_path / "site")
-    make_site(site, 120, "alphaword")
-    key = "crash-test-key-0123456789abcdef"
-    cfg = config(str(tmp_path), app={"api_key": key, "rate_limits": {"enabled": False}}, directory=site)
-    assert index(cfg).wait(timeout=300) == 0
+    site, cfg = keyed_site(tmp_path, 120, "alphaword")
+    key = KEY
     root = "https://docs.example.org/"
     pages = 30
     acked = {}        # page -> its marker, or None when deleted, after every acknowledged update
