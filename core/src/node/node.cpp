@@ -44,9 +44,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// Whether `index` holds exactly `documents`, in any order: a record per document, equal in every
-// field it stores, and with the same content hash (which covers the anchors, searched but not
-// stored), and it is intact. One record is materialised at a time.
 // Whether a record read back (Index::document: its anchors as the one text they are indexed as)
 // is `given`.
 bool same_record(Document stored, const Document& given) {
