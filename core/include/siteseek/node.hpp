@@ -189,7 +189,8 @@ class Node {
   void publish_documents(const std::string& site, std::vector<Document> documents);
   /// A live update (Engine::update): `documents` replace every record of their pages (by page
   /// URL) and the pages at `deleted` are removed; kept by the store, then searchable, when this
-  /// returns (a crash after it loses nothing). Not in the midst of a reindex of the site.
+  /// returns (a crash after it loses nothing). It does not wait for a reindex of the site: one
+  /// running meanwhile then publishes what it read from the site's source.
   /// Throws UnknownSiteError, RequestError "invalid_document" (naming the document) or
   /// "not_supported" (storage = "redis" or backend = "redisearch"), IoError (nothing changed).
   UpdateReport update_documents(const std::string& site, std::vector<Document> documents,

@@ -763,6 +763,10 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
       }
     } catch (const SnapshotError&) {
       // built whole below
+    } catch (const IoError& e) {
+      // The update could not be kept (another process saved the site since this one read it):
+      // the whole index, saved whole, replaces what is stored.
+      impl_->log(LogLevel::warn, settings.name + ": " + e.what() + "; building the site whole instead");
     }
   }
   if (!built) impl_->build_store_publish(settings, std::move(result.documents));
@@ -793,7 +797,8 @@ UpdateReport Node::update_documents(const std::string& site, std::vector<Documen
   if (impl_->shared() || impl_->uses_redisearch())
     throw RequestError("not_supported", "site '" + settings.name + "': live updates need storage = \"files\" and backend = \"embedded\" " +
                                             "(shared nodes and RediSearch take whole indexes); reindex the site instead");
-  std::lock_guard lock(impl_->reindex_mutex(settings.name));  // not in the midst of a reindex
+  // No reindex lock: an update never waits for a crawl (minutes); a reindex running meanwhile
+  // then publishes what it read from the site's source, as it always does.
   const auto pages = deleted.size();
   auto report = impl_->engine->update(settings.name, std::move(documents), deleted);
   impl_->audit("documents_updated", by, settings.name + " (" + std::to_string(report.added) + " records given, " +
