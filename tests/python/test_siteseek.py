@@ -454,8 +454,7 @@ def test_upsert_documents_and_delete_pages_are_searchable_when_they_return(tmp_p
 
 
 def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
-    # The directory's pages stay beside the page given, in memory and in data_dir (the snapshot
-    # the directory's index was saved as is the first segment, named by the manifest, not copied).
+    # The directory's pages stay beside the page given, in memory and in data_dir.
     e = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
     e.index_directory(FIXTURE_SITE, "https://docs.example.org/", "site")
     before = e.search("install", site="site").total
@@ -466,4 +465,9 @@ def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
     again = siteseek.Engine({"data_dir": str(tmp_path / "data"), "sites": [{"name": "site", "url": "https://docs.example.org/"}]})
     again.load_snapshots()
     assert again.search("quokka", site="site").total == 1 and again.search("install", site="site").total == before
-    assert '"file":"site.snapshot"' in (tmp_path / "data" / "site.segments").read_text()
+    # Every file the manifest names is there (the snapshot among them until a background merge
+    # takes its records: this site is small, so one page moves its length averages enough). The
+    # first engine is gone first: its merges stop with it.
+    del e
+    named = {s["file"] for s in json.loads((tmp_path / "data" / "site.segments").read_text())["segments"]}
+    assert named and all((tmp_path / "data" / f).exists() for f in named)
