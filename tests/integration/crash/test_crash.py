@@ -327,9 +327,13 @@ def test_kill_during_live_updates(tmp_path):
 
     for round_ in range(3):
         node = Serve(cfg)
-        if round_ > 0:
-            acked = check(node, last)
-        assert node.total("alphaword") > 0
+        try:
+            if round_ > 0:
+                acked = check(node, last)
+            assert node.total("alphaword") > 0
+        except BaseException:
+            node.stop()  # a failed check leaves no server running
+            raise
         stop = threading.Event()
         last = None
 
