@@ -255,7 +255,10 @@ SegmentedIndex FileStore::save_updates(const SiteSettings& site, const Segmented
                   dir_ + "): the update was not made; restart this process (or load the stored index) to go on from it");
   auto saved = save_segments(index, dir_, site.name);
   remember(site.name);
-  save_site_settings(site);
+  // The settings beside the index only where there are none yet (a data directory describes
+  // itself): an update's segments are built with its index's settings, and writing those would
+  // undo a put_site made since that index was built.
+  if (!fs::exists(dir_ + site.name + ".site.json")) save_site_settings(site);
   return saved;
 }
 

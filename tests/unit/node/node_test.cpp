@@ -467,6 +467,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(live_updates_are_kept_by_files_and_refused_by_shar
   BOOST_TEST(third.search(request("install")).total == before);
 }
 
+// A live update keeps the site's stored settings as they are: a site added at run time and changed
+// since its index was built restarts with its changed settings, not those its index was built with.
+BOOST_AUTO_TEST_CASE(a_live_update_keeps_the_stored_site_settings) {
+  test::FileBackend backend;
+  Node node(backend.settings());
+  auto extra = backend.settings().sites.at(0);
+  extra.name = "extra";
+  node.put_site(extra);
+  node.reindex("extra");
+  extra.synonyms = {{"zeppelin", "airship"}};
+  node.put_site(extra);  // stored now; the index in use was built before it
+  node.update_documents("extra", docs_about("https://docs.example.org/", "zeppelin", 1), {});
+  Node again(backend.settings());
+  BOOST_TEST(again.settings()->site("extra").synonyms == extra.synonyms);
+}
+
 BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
   namespace fs = std::filesystem;
   test::FileBackend backend;
