@@ -153,32 +153,20 @@ int run_query(Node& node, const std::string& site) {
     const std::size_t at = out.size();
     req = base;
     std::optional<SuggestRequest> suggest;
-    bool updated = false;
-    if (!line.empty() && line.front() == '{') {
-      try {
-        updated = update(line, out);
-      } catch (const Error& e) {
-        out.resize(at);
-        error_line(out, e.code(), e.what());
-        updated = true;
+    const bool json = !line.empty() && line.front() == '{';
+    try {
+      if (json && update(line, out)) {
+        // answered with the update's report
+      } else if (std::string err = json ? from_json(line, req, suggest) : (req.q.assign(line), std::string()); !err.empty()) {
+        error_line(out, "invalid_request", err);
+      } else if (suggest) {
+        append_json_text(out, boost::json::object{{"suggestions", boost::json::value_from(node.suggest(std::move(*suggest)))}});
+      } else {
+        node.search_json(std::move(req), out);
       }
-    }
-    if (updated) {
-      if (out.compare(at, 9, "{\"error\":") == 0) ++errors;
-      out += '\n';
-      return;
-    }
-    std::string err = !line.empty() && line.front() == '{' ? from_json(line, req, suggest) : (req.q.assign(line), std::string());
-    if (!err.empty()) {
-      error_line(out, "invalid_request", err);
-    } else {
-      try {
-        if (suggest) append_json_text(out, boost::json::object{{"suggestions", boost::json::value_from(node.suggest(std::move(*suggest)))}});
-        else node.search_json(std::move(req), out);
-      } catch (const Error& e) {
-        out.resize(at);
-        error_line(out, e.code(), e.what());
-      }
+    } catch (const Error& e) {
+      out.resize(at);
+      error_line(out, e.code(), e.what());
     }
     if (out.compare(at, 9, "{\"error\":") == 0) ++errors;
     out += '\n';
