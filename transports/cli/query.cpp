@@ -139,10 +139,7 @@ int run_query(Node& node, const std::string& site) {
       else if (kv.key() == "site") throw RequestError("invalid_request", "site: expected a string");
       else throw RequestError("invalid_request", "unknown key '" + std::string(kv.key()) + "' with upsert or delete (known: upsert, delete, site)");
     }
-    auto name = resolve_site(*node.settings(), target);
-    auto body = boost::json::value_from(node.update_documents(name, std::move(documents), urls));
-    body.as_object()["site"] = node.settings()->site(name).name;
-    append_json_text(out, body);
+    append_json_text(out, boost::json::value_from(node.update_documents(target, std::move(documents), urls)));
     return true;
   };
   auto started = std::chrono::steady_clock::now();

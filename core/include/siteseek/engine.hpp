@@ -50,6 +50,7 @@ struct UpdateReport {
   std::uint64_t added = 0;     ///< records of the documents given
   std::uint64_t removed = 0;   ///< records deleted: those of the pages replaced or deleted
   std::uint64_t segments = 0;  ///< the site's segments after it (background merges join them)
+  std::string site;            ///< Node::update_documents: the site's name (as resolved from a URL or "")
 };
 
 /// Holds sites -> current index. search() is thread-safe and never waits: not for a build, not

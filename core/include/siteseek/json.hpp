@@ -59,7 +59,7 @@ std::vector<Document> documents_from_json(const boost::json::value& v, const std
 /// Page URLs from a JSON array of strings (`path` names it: "urls"). Throws RequestError
 /// "invalid_parameter" naming the path.
 std::vector<std::string> urls_from_json(const boost::json::value& v, const std::string& path);
-/// UpdateReport as {"added","removed","segments"}.
+/// UpdateReport as {"added","removed","segments","site"}.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const UpdateReport& r);
 
 /// An error object {"error":{"code","message"}} for a code that has no exception (a transport's

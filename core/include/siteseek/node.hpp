@@ -187,8 +187,8 @@ class Node {
   /// library's way in). The site must exist (put_site). Each document's attributes are
   /// normalised (normalize_attributes); invalid ones throw RequestError "invalid_document".
   void publish_documents(const std::string& site, std::vector<Document> documents);
-  /// A live update (Engine::update): `documents` replace every record of their pages (by page
-  /// URL) and the pages at `deleted` are removed; kept by the store, then searchable, when this
+  /// A live update (Engine::update) of `site` (a name, a URL, or "" for the default site):
+  /// `documents` replace every record of their pages (by page URL) and the pages at `deleted` are removed; kept by the store, then searchable, when this
   /// returns (a crash after it loses nothing). It does not wait for a reindex of the site: one
   /// running meanwhile then publishes what it read from the site's source.
   /// Throws UnknownSiteError, RequestError "invalid_document" (naming the document) or

@@ -219,7 +219,7 @@ std::vector<std::string> urls_from_json(const json::value& v, const std::string&
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const UpdateReport& r) {
-  jv = {{"added", r.added}, {"removed", r.removed}, {"segments", r.segments}};
+  jv = {{"added", r.added}, {"removed", r.removed}, {"segments", r.segments}, {"site", r.site}};
 }
 
 }  // namespace siteseek

@@ -793,7 +793,8 @@ void Node::publish_documents(const std::string& site, std::vector<Document> docu
 
 UpdateReport Node::update_documents(const std::string& site, std::vector<Document> documents,
                                    const std::vector<std::string>& deleted, const Grant& by) {
-  const SiteSettings settings = impl_->engine->settings()->site(site);
+  const auto all = impl_->engine->settings();
+  const SiteSettings settings = all->site(resolve_site(*all, site));  // a name, a URL or "" (the default)
   if (impl_->shared() || impl_->uses_redisearch())
     throw RequestError("not_supported", "site '" + settings.name + "': live updates need storage = \"files\" and backend = \"embedded\" " +
                                             "(shared nodes and RediSearch take whole indexes); reindex the site instead");
@@ -801,6 +802,7 @@ UpdateReport Node::update_documents(const std::string& site, std::vector<Documen
   // then publishes what it read from the site's source, as it always does.
   const auto pages = deleted.size();
   auto report = impl_->engine->update(settings.name, std::move(documents), deleted);
+  report.site = settings.name;
   impl_->audit("documents_updated", by, settings.name + " (" + std::to_string(report.added) + " records given, " +
                                             std::to_string(pages) + " pages deleted, " + std::to_string(report.removed) + " records removed)");
   return report;

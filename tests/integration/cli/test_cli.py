@@ -675,7 +675,7 @@ def test_query_stream_live_updates(tmp_path):
         "quokkaball",
         json.dumps({"upsert": [{"url": page, "title": 3}]}),
         json.dumps({"upsert": [{"url": "https://docs.example.org/new.html", "body": "zeppelinword"}], "delete": [page],
-                    "site": "ex"}),
+                    "site": "https://docs.example.org/"}),  # a site named by its URL, as searches may
         json.dumps({"delete": ["https://docs.example.org/x.html"], "colour": 1}),
         json.dumps({"delete": [page], "site": "nope"}),
         "quokkaball",
@@ -688,7 +688,7 @@ def test_query_stream_live_updates(tmp_path):
     assert out[0]["site"] == "ex" and out[0]["added"] == 1 and out[0]["removed"] >= 1 and out[0]["segments"] == 2
     assert out[1]["total"] == 1 and out[1]["results"][0]["url"] == page
     assert out[2]["error"]["code"] == "invalid_document" and "upsert[0].title must be a string" in out[2]["error"]["message"]
-    assert out[3]["added"] == 1 and out[3]["removed"] == 1
+    assert out[3]["added"] == 1 and out[3]["removed"] == 1 and out[3]["site"] == "ex"
     assert out[4]["error"]["code"] == "invalid_request" and "colour" in out[4]["error"]["message"]
     assert out[5]["error"]["code"] == "unknown_site"
     assert out[6]["total"] == 0 and out[7]["total"] == 1

@@ -328,11 +328,9 @@ class Handler {
     return o->at(key);
   }
   void finish_update(std::string site, std::vector<Document> documents, std::vector<std::string> urls, const Call& c, Done done) {
-    node_.update_documents_async(site, std::move(documents), std::move(urls), [done = std::move(done), site](std::exception_ptr e, UpdateReport r) {
+    node_.update_documents_async(std::move(site), std::move(documents), std::move(urls), [done = std::move(done)](std::exception_ptr e, UpdateReport r) {
       if (e) return done(error_response(e));
-      auto body = boost::json::value_from(r);
-      body.as_object()["site"] = site;
-      done(json_response(200, body));
+      done(json_response(200, boost::json::value_from(r)));
     }, c.grant);
   }
 
