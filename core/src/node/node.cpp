@@ -575,20 +575,16 @@ StartReport Node::start() {
         // A snapshot small enough to check in milliseconds is checked whole before it is served.
         // A large one is served at once (a block is checked when a search first reads it) and
         // checked whole in the background, then indexed again if it is corrupt.
-        std::vector<std::shared_ptr<const Index>> parts{stored->index};
-        if (stored->segments) {
-          parts.clear();
-          for (const auto& s : stored->segments->segments()) parts.push_back(s.index);
-        }
+        // (Each segment so, after live updates.)
+        const auto segments = stored->segments ? stored->segments
+                                               : std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{stored->index});
         std::vector<bool> small;
-        for (const auto& p : parts) small.push_back(verify_if_small(*p, impl_->options.check_before_serving_bytes));
-        if (stored->segments) engine.publish(site.name, stored->segments);
-        else engine.publish(site.name, stored->index);
-        report.loaded.push_back({site.name, stored->where,
-                                 static_cast<std::uint32_t>(stored->segments ? stored->segments->live_documents() : stored->index->size()),
+        for (const auto& s : segments->segments()) small.push_back(verify_if_small(*s.index, impl_->options.check_before_serving_bytes));
+        engine.publish(site.name, segments);
+        report.loaded.push_back({site.name, stored->where, static_cast<std::uint32_t>(segments->live_documents()),
                                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()});
-        for (std::size_t k = 0; k < parts.size(); ++k)
-          if (!small[k]) impl_->check_in_background(*this, site.name, parts[k]);
+        for (std::size_t k = 0; k < small.size(); ++k)
+          if (!small[k]) impl_->check_in_background(*this, site.name, segments->segments()[k].index);
       }
     } catch (const SnapshotError& e) {
       // Refused, not trusted: the site is indexed again below (or has no index until it is).
