@@ -93,8 +93,8 @@ class Engine {
   /// that no update or merge is kept between that save and this publish); if it throws, nothing
   /// changes.
   void publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep = {});
-  /// Publish a site's index as segments (as load_segments read them).
-  void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments);
+  /// Publish a site's index as segments (as load_segments read them), `keep` as above.
+  void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const std::function<void()>& keep = {});
   /// How a site's segments are kept (a node's store): called with a site's next segments, one
   /// call at a time, before an update or a merge publishes them; returns them with their files
   /// set. An update whose keeper throws changes nothing and throws that; a merge whose keeper

@@ -302,17 +302,15 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep) {
+  publish(site, index ? std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{std::move(index)}) : nullptr, keep);
+}
+
+void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const std::function<void()>& keep) {
   std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
   auto sites = impl_->current_sites();
   auto& slot = sites->slot(site);
   if (keep) keep();
-  impl_->store(slot, index ? std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{std::move(index)}) : nullptr);
-}
-
-void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments) {
-  std::lock_guard lock(impl_->change_mutex);
-  auto sites = impl_->current_sites();
-  impl_->store(sites->slot(site), std::move(segments));
+  impl_->store(slot, std::move(segments));
 }
 
 void Engine::set_keeper(SegmentKeeper keeper) {
