@@ -15,7 +15,7 @@ struct ExitOf {
 
 inline constexpr ExitOf exit_table[] = {
     {"invalid_config", usage},       {"unknown_site", usage},   {"invalid_query", failure},
-    {"invalid_filter", failure},     {"invalid_document", failure}, {"not_supported", failure},
+    {"invalid_filter", failure},     {"invalid_document", failure}, {"not_supported", failure}, {"conflict", failure},
     {"invalid_parameter", failure},  {"unsupported_parameter", failure},
     {"query_too_long", failure},     {"no_index", failure},
     {"io_error", failure},           {"corrupt_snapshot", failure}, {"redis_unavailable", failure},

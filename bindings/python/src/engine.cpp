@@ -816,9 +816,10 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            "Replace pages: every record of each document's page (its URL without #fragment) is replaced\n"
            "by the documents given for that page; pages not indexed yet are added. Searchable when the\n"
            "call returns: a new segment (merges run in the background); an engine with settings has also\n"
-           "kept it in data_dir (the segment and the manifest) when it returns. Returns {'added': records\n"
-           "given, 'removed': records replaced, 'segments': the index's segments}. Documents are checked as\n"
-           "add_documents checks them; storage='redis' raises Error 'not_supported'. Releases the GIL.")
+           "kept it in data_dir, or in Redis with storage='redis' (the segment and the manifest), when it\n"
+           "returns. Returns {'added': records given, 'removed': records replaced, 'segments': the index's\n"
+           "segments}. Documents are checked as add_documents checks them; backend='redisearch' raises\n"
+           "Error 'not_supported'. Releases the GIL.")
       .def("delete_pages", &PyEngine::delete_pages, py::arg("site"), py::arg("urls"),
            "Remove pages (every record of each URL's page; the #fragment is ignored): gone from searches\n"
            "when the call returns. URLs not indexed are ignored. Returns the dict upsert_documents returns.")

@@ -88,13 +88,15 @@ class Engine {
   /// Completions for a search box; repeats come from the result cache, as for search().
   std::vector<Suggestion> suggest(const SuggestRequest& request) const;
 
-  /// Replace a site's index atomically: searches in flight finish on the old one. `keep`, when
-  /// given, runs first under the lock updates and merges take (a node stores the index there, so
-  /// that no update or merge is kept between that save and this publish); if it throws, nothing
-  /// changes.
-  void publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep = {});
+  /// What publish runs first under the lock updates and merges take (a node stores the index
+  /// there, so that no update or merge is kept between that save and the publish): it returns
+  /// the index to publish in its place, the same records as the store saved them (null: the one
+  /// given). If it throws, nothing changes.
+  using Keep = std::function<std::shared_ptr<const SegmentedIndex>()>;
+  /// Replace a site's index atomically: searches in flight finish on the old one.
+  void publish(const std::string& site, std::shared_ptr<const Index> index, const Keep& keep = {});
   /// Publish a site's index as segments (as load_segments read them), `keep` as above.
-  void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const std::function<void()>& keep = {});
+  void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const Keep& keep = {});
   /// How a site's segments are kept (a node's store): called with a site's next segments, one
   /// call at a time, before an update or a merge publishes them; returns them with their files
   /// set. An update whose keeper throws changes nothing and throws that; a merge whose keeper

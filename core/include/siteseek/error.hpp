@@ -77,6 +77,13 @@ class IoError : public Error {
   explicit IoError(const std::string& message);
 };
 
+/// A change made on top of a stored index that another process or node has replaced since
+/// (code "conflict"): nothing was kept; read the stored index again and make the change on it.
+class ConflictError : public Error {
+ public:
+  explicit ConflictError(const std::string& message);
+};
+
 /// A snapshot that is truncated, corrupt or of an unknown version (code "corrupt_snapshot").
 class SnapshotError : public Error {
  public:

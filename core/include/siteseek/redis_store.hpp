@@ -4,16 +4,20 @@
 // IndexWatcher keeps an Engine on the newest version (messages, plus a periodic version check for
 // messages missed while disconnected).
 //
-// Keys, under a prefix (default "siteseek:"): settings (JSON), index:<site> (hash: version, data,
-// built_at, epoch), validators:<site> (the last crawl's validators, JSON), channel "indexes"
-// (messages "<site> <version>"); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes,
-// set once with NX), keys:version (counts every change: nodes poll it).
+// Keys, under a prefix (default "siteseek:"): settings (JSON), index:<site> (hash: version, epoch,
+// data and built_at: the whole index; segments: after live updates, the manifest of the site's
+// segments, siteseek/segments.hpp, naming `<site>.snapshot` for `data`), segment:<site>.<16 hex>
+// .segment (a segment's snapshot bytes, never changed once written), segments:<site> (the set of
+// those keys), validators:<site> (the last crawl's validators, JSON), channel "indexes" (messages
+// "<site> <version>"); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes, set once
+// with NX), keys:version (counts every change: nodes poll it).
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "siteseek/redis.hpp"
 #include "siteseek/settings.hpp"
@@ -39,19 +43,28 @@ class RedisStore final : public Store {
   /// with the Redis key) when they do not parse.
   std::optional<AppSettings> load_settings();
 
-  /// Store a site's snapshot as its next version and notify the other nodes; returns the version.
+  /// Store a site's snapshot as its next version (its segments go) and notify the other nodes;
+  /// returns the version.
   std::uint64_t publish(const std::string& site, const Index& index);
+  /// publish, returning the version and its epoch.
+  std::pair<std::uint64_t, std::string> publish_tagged(const std::string& site, const Index& index);
   /// The stored version of a site's snapshot (0: none).
   std::uint64_t version(const std::string& site);
   /// A stored snapshot and its version.
   struct Snapshot {
     std::uint64_t version = 0;
     std::string epoch;  ///< changes when the key is created anew (a Redis that lost its data)
-    std::shared_ptr<const Index> index;
+    std::shared_ptr<const Index> index;  ///< the first segment
+    /// The index as stored (one segment, or the manifest's after live updates), its stored
+    /// version "<epoch>/<version>".
+    std::shared_ptr<const SegmentedIndex> segments;
   };
   /// The site's snapshot when it is newer than (`epoch`, `newer_than`): another epoch, or a higher
-  /// version in the same one. Throws SnapshotError when the stored bytes are corrupt.
-  std::optional<Snapshot> load_newer(const SiteSettings& site, std::uint64_t newer_than = 0, const std::string& epoch = {});
+  /// version in the same one. Segments `have` holds (by file, records and build time) are taken
+  /// from it, not read: after a live update only its new segment travels. Throws SnapshotError
+  /// when the stored bytes are corrupt.
+  std::optional<Snapshot> load_newer(const SiteSettings& site, std::uint64_t newer_than = 0, const std::string& epoch = {},
+                                     const SegmentedIndex* have = nullptr);
 
   // Store: the shared settings, snapshots published to every node, validators per site.
   std::string describe() const override;
@@ -59,8 +72,9 @@ class RedisStore final : public Store {
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
-  StoredIndex save(const SiteSettings& site, const Index& index) override;
-  /// Refused: RequestError "not_supported" (live updates are not shipped between nodes yet).
+  StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
+  /// The segments not stored yet and the manifest, as the next version, in one script: only on
+  /// top of the version `index` was made on (SegmentedIndex::stored_version), else ConflictError.
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,34 @@ class SegmentedIndex {
   SegmentedIndex with_merged(const SegmentedIndex& from, std::size_t first, std::size_t last,
                              std::shared_ptr<const Index> merged) const;
 
+  /// What a store that numbers the versions of a site's index (Redis) calls the stored state
+  /// this index is, or was changed from: updates and merges carry it, so that the store can
+  /// refuse to keep a change made on top of a state that is no longer the stored one. Empty:
+  /// none (files, memory).
+  const std::string& stored_version() const noexcept { return stored_version_; }
+  /// A copy naming `version` as its stored state.
+  SegmentedIndex with_stored_version(std::string version) const;
+  /// A copy in which every segment without a file has a new one, `<name>.<16 hex digits>.segment`.
+  SegmentedIndex with_new_files(const std::string& name) const;
+  /// A copy with no files and no stored version: saved again whole by the next save_updates
+  /// (after the store lost what it held).
+  SegmentedIndex as_unsaved() const;
+
+  /// One segment as a manifest names it (save_segments' format).
+  struct ManifestEntry {
+    std::string file;
+    std::uint64_t records = 0;
+    std::int64_t built_at = 0;  ///< Index::built_at in nanoseconds since the epoch
+    std::vector<std::uint32_t> deleted;
+  };
+  /// The index a manifest describes: each segment taken from `have` when it holds that file with
+  /// the same records and build time (nothing read; its deletions and totals kept), else opened
+  /// by `open`; then the manifest's deletions applied. Throws SnapshotError naming `source` when
+  /// an opened segment is not the one named, std::out_of_range for a deleted record it lacks.
+  static SegmentedIndex from_manifest(const std::vector<ManifestEntry>& entries, const SegmentedIndex* have,
+                                      const std::function<std::shared_ptr<const Index>(const ManifestEntry&)>& open,
+                                      const std::string& source);
+
   /// Segments past which merge_candidate merges the newest ones whatever their sizes.
   static constexpr std::size_t max_segments = 32;
   /// How far (relative) a segment's average field lengths may drift from its site's before
@@ -95,7 +124,16 @@ class SegmentedIndex {
   std::vector<Segment> segments_;
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
   std::vector<std::shared_ptr<const detail::SegmentTotals>> totals_;
+  std::string stored_version_;
 };
+
+/// The manifest of `index`, whose segments all have files (with_new_files): JSON text listing
+/// each segment's file, records, build time and deleted records.
+std::string segment_manifest(const SegmentedIndex& index);
+/// A manifest's segments, checked for form (each file `<name>.snapshot` or a segment file of
+/// `name`). Throws SnapshotError naming `source` when it is not a manifest.
+std::vector<SegmentedIndex::ManifestEntry> parse_segment_manifest(std::string_view text, const std::string& name,
+                                                                  const std::string& source);
 
 /// Save a site's segments in `dir`: one snapshot file per segment not saved yet
 /// (`<name>.<16 hex digits>.segment`, each written and synced on its own), then the manifest

@@ -26,8 +26,9 @@ class SegmentedIndex;
 /// A site's index as a store holds it.
 struct StoredIndex {
   std::shared_ptr<const Index> index;  ///< with segments: the first of them
-  /// Files: the index as segments when live updates changed it since its last whole save (then
-  /// `where` names the manifest); null otherwise.
+  /// The index as segments as the store keeps them (their files named, its stored version set):
+  /// what a node publishes. After live updates (files: `where` names the manifest) it has more
+  /// than one. Null: publish `index` (MemoryStore).
   std::shared_ptr<const SegmentedIndex> segments;
   std::uint64_t version = 0;  ///< Redis: the site's version (counts up per publish); files: 0
   std::string where;          ///< for people: "data/python.snapshot", "redis key siteseek:index:python (version 3)"
@@ -74,13 +75,16 @@ class Store {
 
   /// The site's stored index, or nothing. Throws SnapshotError when the stored bytes are corrupt.
   virtual std::optional<StoredIndex> load(const SiteSettings& site) = 0;
-  /// Persist a newly built index, before it is published (a failure leaves the stored one).
-  /// Redis: every other node is told and swaps to it.
-  virtual StoredIndex save(const SiteSettings& site, const Index& index) = 0;
+  /// Persist a newly built index, before it is published (a failure leaves the stored one);
+  /// returns it as stored (`segments`: publish that). Redis: every other node is told and swaps
+  /// to it.
+  virtual StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) = 0;
   /// Keep a site's index after a live update or a merge (Engine::SegmentKeeper): durable when
   /// this returns; returns it with its segments' files set. A later save() replaces it whole.
-  /// Files: save_segments in data_dir. Memory: nothing kept. Redis: RequestError "not_supported"
-  /// (live updates are not shipped between nodes).
+  /// Files: save_segments in data_dir. Memory: nothing kept. Redis: the new segments and a
+  /// manifest, shipped to every node (RedisStore). Throws ConflictError, keeping nothing, when
+  /// the stored index is no longer the one `index` was changed from (another process or node
+  /// saved since): load it again and make the change on that.
   virtual SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) = 0;
   /// Where a site's index is or would be stored, for people.
   virtual std::string where(const std::string& site) const = 0;
@@ -135,9 +139,9 @@ class FileStore final : public Store {
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
-  StoredIndex save(const SiteSettings& site, const Index& index) override;
-  /// Refused (IoError, nothing written) when another process saved the site since this one
-  /// last read or saved it; under an flock(2) of data_dir itself, as save() is.
+  StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
+  /// Refused (ConflictError, nothing written) when another process saved the site since this
+  /// one last read or saved it; under an flock(2) of data_dir itself, as save() is.
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
@@ -179,7 +183,7 @@ class MemoryStore final : public Store {
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
   std::optional<StoredIndex> load(const SiteSettings& site) override;
-  StoredIndex save(const SiteSettings& site, const Index& index) override;
+  StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;

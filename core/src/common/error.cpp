@@ -51,6 +51,8 @@ AuthError::AuthError(std::string code, const std::string& message)
 
 IoError::IoError(const std::string& message) : Error("io_error", ErrorFamily::internal, message) {}
 
+ConflictError::ConflictError(const std::string& message) : Error("conflict", ErrorFamily::user, message) {}
+
 SnapshotError::SnapshotError(const std::string& message)
     : Error("corrupt_snapshot", ErrorFamily::internal, message) {}
 

@@ -301,15 +301,16 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   return out;
 }
 
-void Engine::publish(const std::string& site, std::shared_ptr<const Index> index, const std::function<void()>& keep) {
+void Engine::publish(const std::string& site, std::shared_ptr<const Index> index, const Keep& keep) {
   publish(site, index ? std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{std::move(index)}) : nullptr, keep);
 }
 
-void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const std::function<void()>& keep) {
+void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const Keep& keep) {
   std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
   auto sites = impl_->current_sites();
   auto& slot = sites->slot(site);
-  if (keep) keep();
+  if (keep)
+    if (auto saved = keep()) segments = std::move(saved);
   impl_->store(slot, std::move(segments));
 }
 

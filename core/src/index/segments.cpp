@@ -168,7 +168,7 @@ SegmentedIndex SegmentedIndex::updated(const SiteSettings& site, std::vector<Doc
   };
   auto first = build(out.length_averages(), documents);
   auto with = out;
-  with.segments_.push_back({first, nullptr});
+  with.segments_.push_back({first, nullptr, {}});
   with.totals_.push_back(totals_of(*first));
   const auto averages = with.length_averages();
   if (averages != first->data().avg_field_length) with.segments_.back().index = build(averages, std::move(documents));
@@ -254,7 +254,7 @@ SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size
   out.segments_.erase(pos(out.segments_, first + 1), pos(out.segments_, last));
   out.totals_.erase(pos(out.totals_, first + 1), pos(out.totals_, last));
   out.totals_[first] = totals_of(*merged);
-  out.segments_[first] = {std::move(merged), nullptr};
+  out.segments_[first] = {std::move(merged), nullptr, {}};
   if (!since.empty()) out = out.with_deleted(first, since);
   return out;
 }
@@ -314,19 +314,30 @@ void remove_files_of(const std::string& dir, const std::string& name, const std:
 
 }  // namespace
 
-SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
-  namespace fs = std::filesystem;
-  auto out = index;
-  // An index read from the site's snapshot, or published after it was saved there, starts with
-  // it: named, not copied.
-  auto& front = out.segments_.front();
-  if (front.file.empty() && holds((fs::path(dir) / snapshot_file(name)).string(), *front.index)) front.file = snapshot_file(name);
+SegmentedIndex SegmentedIndex::with_stored_version(std::string version) const {
+  auto out = *this;
+  out.stored_version_ = std::move(version);
+  return out;
+}
+
+SegmentedIndex SegmentedIndex::with_new_files(const std::string& name) const {
+  auto out = *this;
+  for (auto& seg : out.segments_)
+    if (seg.file.empty()) seg.file = new_segment_file(name);
+  return out;
+}
+
+SegmentedIndex SegmentedIndex::as_unsaved() const {
+  auto out = *this;
+  for (auto& seg : out.segments_) seg.file.clear();
+  out.stored_version_.clear();
+  return out;
+}
+
+std::string segment_manifest(const SegmentedIndex& index) {
   json::array list;
-  for (auto& seg : out.segments_) {
-    if (seg.file.empty()) {
-      seg.file = new_segment_file(name);
-      save_snapshot(*seg.index, (fs::path(dir) / seg.file).string());
-    }
+  for (const auto& seg : index.segments()) {
+    if (seg.file.empty()) throw std::invalid_argument("a manifest of a segment without a file");
     json::array deleted;
     if (seg.deleted)
       for (std::uint32_t doc = 0; doc < seg.index->size(); ++doc)
@@ -334,7 +345,95 @@ SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir
     list.push_back(json::object{{"file", seg.file}, {"records", seg.index->size()}, {"built_at", built_ns(*seg.index)},
                                 {"deleted", std::move(deleted)}});
   }
-  detail::write_durably((fs::path(dir) / (name + ".segments")).string(), json::serialize(json::object{{"format", 1}, {"segments", std::move(list)}}));
+  return json::serialize(json::object{{"format", 1}, {"segments", std::move(list)}});
+}
+
+std::vector<SegmentedIndex::ManifestEntry> parse_segment_manifest(std::string_view text, const std::string& name,
+                                                                  const std::string& source) {
+  const auto corrupt = [&](const std::string& why) { return SnapshotError("segment manifest " + source + " is corrupt (" + why + ")"); };
+  json::value v;
+  try {
+    v = json::parse(text);
+  } catch (const std::exception& e) {
+    throw corrupt(e.what());
+  }
+  const auto* o = v.if_object();
+  const auto* list = o && o->if_contains("segments") ? (*o).at("segments").if_array() : nullptr;
+  if (!o || !o->if_contains("format") || !(*o).at("format").is_int64() || (*o).at("format").as_int64() != 1 || !list || list->empty())
+    throw corrupt("not a manifest of format 1 with segments");
+  std::vector<SegmentedIndex::ManifestEntry> out;
+  for (const auto& item : *list) {
+    const auto* e = item.if_object();
+    const auto is_int = [&](const char* key) { return e->if_contains(key) && (*e).at(key).is_int64(); };
+    if (!e || !e->if_contains("file") || !(*e).at("file").is_string() || !is_int("records") || !is_int("built_at") ||
+        !e->if_contains("deleted") || !(*e).at("deleted").is_array() || (*e).at("records").as_int64() < 0)
+      throw corrupt("a segment without its file, records, build time and deleted records");
+    auto& entry = out.emplace_back();
+    entry.file = std::string((*e).at("file").as_string());
+    if (entry.file != snapshot_file(name) && !segment_file_of(entry.file, name)) throw corrupt("a segment file of another name: " + entry.file);
+    entry.records = static_cast<std::uint64_t>((*e).at("records").as_int64());
+    entry.built_at = (*e).at("built_at").as_int64();
+    for (const auto& d : (*e).at("deleted").as_array()) {
+      if (!d.is_int64() || d.as_int64() < 0 || static_cast<std::uint64_t>(d.as_int64()) >= entry.records)
+        throw corrupt("a deleted record out of range in " + entry.file);
+      entry.deleted.push_back(static_cast<std::uint32_t>(d.as_int64()));
+    }
+  }
+  return out;
+}
+
+SegmentedIndex SegmentedIndex::from_manifest(const std::vector<ManifestEntry>& entries, const SegmentedIndex* have,
+                                             const std::function<std::shared_ptr<const Index>(const ManifestEntry&)>& open,
+                                             const std::string& source) {
+  const auto is = [](const ManifestEntry& e, const Index& index) { return index.size() == e.records && built_ns(index) == e.built_at; };
+  std::vector<Segment> segments;
+  std::vector<std::shared_ptr<const detail::SegmentTotals>> totals;
+  for (const auto& e : entries) {
+    const Segment* kept = nullptr;
+    std::size_t at = 0;
+    if (have)
+      for (; at < have->segments_.size(); ++at)
+        if (have->segments_[at].file == e.file && is(e, *have->segments_[at].index)) {
+          kept = &have->segments_[at];
+          break;
+        }
+    if (kept) {
+      // Its deletions are kept when the manifest deletes them all (deletions only grow while a
+      // segment lives): the manifest's further ones are then all that is analysed.
+      auto deleted = kept->deleted;
+      if (deleted)
+        for (std::uint32_t doc = 0; doc < kept->index->size() && deleted; ++doc)
+          if (deleted->has(doc) && !std::binary_search(e.deleted.begin(), e.deleted.end(), doc)) deleted = nullptr;
+      segments.push_back({kept->index, std::move(deleted), e.file});
+      totals.push_back(have->totals_[at]);
+      continue;
+    }
+    auto index = open(e);
+    if (!index || !is(e, *index))
+      throw SnapshotError("segment manifest " + source + " is corrupt (" + e.file + " is not the segment it names: another number of records or build time)");
+    totals.push_back(totals_of(*index));
+    segments.push_back({std::move(index), nullptr, e.file});
+  }
+  SegmentedIndex out(std::move(segments));
+  out.totals_ = std::move(totals);
+  for (std::size_t k = 0; k < entries.size(); ++k)
+    if (!entries[k].deleted.empty()) out = out.with_deleted(k, entries[k].deleted);
+  return out;
+}
+
+SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
+  namespace fs = std::filesystem;
+  auto out = index;
+  // An index read from the site's snapshot, or published after it was saved there, starts with
+  // it: named, not copied.
+  auto& front = out.segments_.front();
+  if (front.file.empty() && holds((fs::path(dir) / snapshot_file(name)).string(), *front.index)) front.file = snapshot_file(name);
+  for (auto& seg : out.segments_) {
+    if (!seg.file.empty()) continue;
+    seg.file = new_segment_file(name);
+    save_snapshot(*seg.index, (fs::path(dir) / seg.file).string());
+  }
+  detail::write_durably((fs::path(dir) / (name + ".segments")).string(), segment_manifest(out));
   // The files the manifest no longer names: merged away (the site's snapshot too, once a merge
   // took its records), or written by a save that crashed.
   remove_files_of(dir, name, out.segments_);
@@ -357,46 +456,19 @@ std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::s
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read " + path + ": " + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto corrupt = [&](const std::string& why) { return SnapshotError("segment manifest " + path + " is corrupt (" + why + ")"); };
-  json::value v;
+  const auto entries = parse_segment_manifest(text, name, path);
+  // The site's snapshot saved whole after this manifest (a full build that stopped before it
+  // removed the manifest): the snapshot is the site's index.
+  struct Stale {};
   try {
-    v = json::parse(text);
-  } catch (const std::exception& e) {
-    throw corrupt(e.what());
+    return SegmentedIndex::from_manifest(entries, nullptr, [&](const SegmentedIndex::ManifestEntry& e) {
+      auto idx = load_snapshot((fs::path(dir) / e.file).string(), site);
+      if (e.file == snapshot_file(name) && (idx->size() != e.records || built_ns(*idx) != e.built_at)) throw Stale{};
+      return idx;
+    }, path);
+  } catch (const Stale&) {
+    return std::nullopt;
   }
-  const auto* o = v.if_object();
-  const auto* list = o && o->if_contains("segments") ? (*o).at("segments").if_array() : nullptr;
-  if (!o || !o->if_contains("format") || !(*o).at("format").is_int64() || (*o).at("format").as_int64() != 1 || !list || list->empty())
-    throw corrupt("not a manifest of format 1 with segments");
-  std::vector<SegmentedIndex::Segment> segments;
-  std::vector<std::vector<std::uint32_t>> deleted;
-  for (const auto& item : *list) {
-    const auto* e = item.if_object();
-    const auto is_int = [&](const char* key) { return e->if_contains(key) && (*e).at(key).is_int64(); };
-    if (!e || !e->if_contains("file") || !(*e).at("file").is_string() || !is_int("records") || !is_int("built_at") ||
-        !e->if_contains("deleted") || !(*e).at("deleted").is_array())
-      throw corrupt("a segment without its file, records, build time and deleted records");
-    const std::string file((*e).at("file").as_string());
-    const bool base = file == snapshot_file(name);
-    if (!base && !segment_file_of(file, name)) throw corrupt("a segment file of another name: " + file);
-    auto idx = load_snapshot((fs::path(dir) / file).string(), site);
-    if (static_cast<std::int64_t>(idx->size()) != (*e).at("records").as_int64() || built_ns(*idx) != (*e).at("built_at").as_int64()) {
-      // The site's snapshot was saved whole after this manifest (a full build that stopped
-      // before it removed the manifest): the snapshot is the site's index.
-      if (base) return std::nullopt;
-      throw corrupt(file + " is not the segment it names (another number of records or build time)");
-    }
-    auto& gone = deleted.emplace_back();
-    for (const auto& d : (*e).at("deleted").as_array()) {
-      if (!d.is_int64() || d.as_int64() < 0 || d.as_int64() >= static_cast<std::int64_t>(idx->size())) throw corrupt("a deleted record out of range in " + file);
-      gone.push_back(static_cast<std::uint32_t>(d.as_int64()));
-    }
-    segments.push_back({std::move(idx), nullptr, file});
-  }
-  SegmentedIndex out(std::move(segments));
-  for (std::size_t k = 0; k < deleted.size(); ++k)
-    if (!deleted[k].empty()) out = out.with_deleted(k, deleted[k]);
-  return out;
 }
 
 }  // namespace siteseek

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -395,7 +396,47 @@ struct Node::Impl {
 #endif
     auto index = engine->build(site.name, std::move(documents));
     // Saved under the engine's change lock: no live update or merge is kept in between.
-    engine->publish(site.name, index, [&] { store->save(site, *index); });
+    engine->publish(site.name, index, [&] { return store->save(site, index).segments; });
+  }
+  // A live update, kept by the store: when another process or node saved the site since this
+  // node read it (ConflictError), the stored index is read, published, and the update made again
+  // on it, after a short random wait that grows (nodes updating at once take turns).
+  UpdateReport update(const SiteSettings& site, std::vector<Document> documents, const std::vector<std::string>& deleted) {
+    std::minstd_rand jitter(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+      const auto before = engine->segments(site.name);
+      try {
+        return attempt == max_update_attempts ? engine->update(site.name, std::move(documents), deleted)
+                                              : engine->update(site.name, documents, deleted);
+      } catch (const ConflictError& e) {
+        if (attempt == max_update_attempts) throw;
+        if (attempt == 1) log(LogLevel::debug, site.name + ": " + e.what() + " (reading it and updating again)");
+        std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (500 * attempt)));
+        reload(site, before);
+      }
+    }
+  }
+  static constexpr int max_update_attempts = 16;
+  // What the store holds, published in place of `stale` (unless the engine moved on from it
+  // meanwhile: an update kept since is newer than what was read). With nothing stored (a Redis
+  // that lost its data), the index served here, to be stored whole by the next update.
+  void reload(const SiteSettings& site, const std::shared_ptr<const SegmentedIndex>& stale) {
+    auto stored = store->load(site);
+    std::shared_ptr<const SegmentedIndex> next;
+    if (stored)
+      next = stored->segments ? stored->segments
+                              : std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{stored->index});
+    else if (stale)
+      next = std::make_shared<const SegmentedIndex>(stale->as_unsaved());
+    if (!next) return;
+    struct MovedOn {};
+    try {
+      engine->publish(site.name, next, [&]() -> std::shared_ptr<const SegmentedIndex> {
+        if (engine->segments(site.name) != stale) throw MovedOn{};
+        return nullptr;
+      });
+    } catch (const MovedOn&) {
+    }
   }
   // Searched by RediSearch (backend = "redisearch"), the request already through the policy.
   SearchResponse search_redisearch(const AppSettings& settings, const SearchRequest& request) const {
@@ -736,10 +777,12 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   // that index is known to be stored as well: a snapshot file, or nothing kept at all. Shared
   // storage may have lost it (a Redis restarted empty), and RediSearch may not hold it yet.
   // Likewise a run that changed a few pages changes only them, as a live update: their records
-  // built and written, the others' left as they are.
+  // built and written, the others' left as they are (shared storage keeps that only on top of
+  // the version this node holds: else the whole index is built and stored).
   auto now = engine.segments(settings.name);
-  const bool kept = !impl_->shared() && !impl_->uses_redisearch() &&
-                    (!impl_->options.persist || std::filesystem::exists(impl_->store->where(settings.name)));
+  const bool kept = !impl_->uses_redisearch() &&
+                    (impl_->shared() ? now && !now->stored_version().empty()
+                                     : !impl_->options.persist || std::filesystem::exists(impl_->store->where(settings.name)));
   const Index* first = now ? now->segments().front().index.get() : nullptr;
   bool built = false;
   if (kept && first && first->settings() == settings && first->settings_changes(settings).empty()) {
@@ -749,6 +792,9 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
       result.report.pages_changed = changes.pages_changed;
       result.report.pages_removed = changes.removed.size();
       if (changes.records == 0) {
+        // Shared storage: kept again as it is, which is refused when Redis no longer holds
+        // the version this node serves (then it is built and stored whole).
+        if (impl_->shared()) engine.update(settings.name, {}, {});
         result.report.index_unchanged = true;
         built = true;
       } else if (static_cast<double>(changes.records) <= update_in_place_share * static_cast<double>(now->live_documents())) {
@@ -759,9 +805,11 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
       }
     } catch (const SnapshotError&) {
       // built whole below
+    } catch (const ConflictError& e) {
+      // The update could not be kept (another process or node saved the site since this one
+      // read it): the whole index, saved whole, replaces what is stored.
+      impl_->log(LogLevel::warn, settings.name + ": " + e.what() + "; building the site whole instead");
     } catch (const IoError& e) {
-      // The update could not be kept (another process saved the site since this one read it):
-      // the whole index, saved whole, replaces what is stored.
       impl_->log(LogLevel::warn, settings.name + ": " + e.what() + "; building the site whole instead");
     }
   }
@@ -791,13 +839,13 @@ UpdateReport Node::update_documents(const std::string& site, std::vector<Documen
                                    const std::vector<std::string>& deleted, const Grant& by) {
   const auto all = impl_->engine->settings();
   const SiteSettings settings = all->site(resolve_site(*all, site));  // a name, a URL or "" (the default)
-  if (impl_->shared() || impl_->uses_redisearch())
-    throw RequestError("not_supported", "site '" + settings.name + "': live updates need storage = \"files\" and backend = \"embedded\" " +
-                                            "(shared nodes and RediSearch take whole indexes); reindex the site instead");
+  if (impl_->uses_redisearch())
+    throw RequestError("not_supported", "site '" + settings.name + "': live updates need backend = \"embedded\" " +
+                                            "(RediSearch takes whole indexes); reindex the site instead");
   // No reindex lock: an update never waits for a crawl (minutes); a reindex running meanwhile
   // then publishes what it read from the site's source, as it always does.
   const auto pages = deleted.size();
-  auto report = impl_->engine->update(settings.name, std::move(documents), deleted);
+  auto report = impl_->update(settings, std::move(documents), deleted);
   report.site = settings.name;
   impl_->audit("documents_updated", by, settings.name + " (" + std::to_string(report.added) + " records given, " +
                                             std::to_string(pages) + " pages deleted, " + std::to_string(report.removed) + " records removed)");

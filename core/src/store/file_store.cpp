@@ -222,20 +222,24 @@ std::optional<StoredIndex> FileStore::load(const SiteSettings& site) {
   }
   const auto path = snapshot_path(site.name);
   if (!fs::exists(path)) return std::nullopt;
-  return StoredIndex{load_snapshot(path, site), nullptr, 0, path};
+  auto index = load_snapshot(path, site);
+  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, site.name + ".snapshot"}});
+  return StoredIndex{std::move(index), std::move(segments), 0, path};
 }
 
-StoredIndex FileStore::save(const SiteSettings& site, const Index& index) {
+StoredIndex FileStore::save(const SiteSettings& site, std::shared_ptr<const Index> index) {
   make_directory(dir_);
   FileLock lock(dir_, "");
   const auto path = snapshot_path(site.name);
-  save_snapshot(index, path);
+  save_snapshot(*index, path);
   // The whole index is the snapshot now: a manifest left would name the one it replaced (and be
   // ignored as older, were this to stop here).
   remove_segments(dir_, site.name);
   remember(site.name);
   save_site_settings(site);
-  return {nullptr, nullptr, 0, path};
+  // Named as the snapshot: the first update's manifest names the file rather than looking for it.
+  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, site.name + ".snapshot"}});
+  return {std::move(index), std::move(segments), 0, path};
 }
 
 // Only on top of what this process read or saved last: an update saved over another process's
@@ -250,9 +254,9 @@ SegmentedIndex FileStore::save_updates(const SiteSettings& site, const Segmented
     seen = it != seen_.end() ? it->second : "manifest:";  // never read: nothing may be stored
   }
   if (stored_state(site.name) != seen)
-    throw IoError("site '" + site.name + "': " + where(site.name) +
+    throw ConflictError("site '" + site.name + "': " + where(site.name) +
                   " was saved by another process since this one read it (a `siteseek index`, another server or engine on " +
-                  dir_ + "): the update was not made; restart this process (or load the stored index) to go on from it");
+                  dir_ + "): the update was not made; load the stored index and make it on that");
   auto saved = save_segments(index, dir_, site.name);
   remember(site.name);
   // The settings beside the index only where there are none yet (a data directory describes

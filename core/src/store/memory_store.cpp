@@ -15,7 +15,7 @@ void MemoryStore::remove_site(const std::string& name) {
 }
 
 std::optional<StoredIndex> MemoryStore::load(const SiteSettings&) { return std::nullopt; }
-StoredIndex MemoryStore::save(const SiteSettings& site, const Index&) { return {nullptr, nullptr, 0, where(site.name)}; }
+StoredIndex MemoryStore::save(const SiteSettings& site, std::shared_ptr<const Index>) { return {nullptr, nullptr, 0, where(site.name)}; }
 
 SegmentedIndex MemoryStore::save_updates(const SiteSettings&, const SegmentedIndex& index) { return index; }
 

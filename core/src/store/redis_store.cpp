@@ -16,14 +16,64 @@ namespace siteseek {
 
 namespace {
 
-// Stores the bytes as the next version and announces it, atomically (a Lua script runs alone).
+// Stores the bytes as the next version and announces it, atomically (a Lua script runs alone);
+// the segments of live updates made since the last whole index go. KEYS: the index hash, the
+// set of the site's segment keys. Answers the version and the epoch.
 constexpr const char* publish_script = R"lua(
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[5])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'built_at', ARGV[3])
+redis.call('HDEL', KEYS[1], 'segments')
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', k) end
+redis.call('DEL', KEYS[2])
 redis.call('PUBLISH', ARGV[2], ARGV[4] .. ' ' .. v)
-return v
+return {v, redis.call('HGET', KEYS[1], 'epoch')}
 )lua";
+
+// Keeps live updates as the next version, only on top of the version they were made on (else
+// answers 0 and changes nothing): the new segments' bytes, the manifest naming every segment,
+// the segment keys it no longer names removed (and the whole index's bytes once no segment is
+// them), the others told. KEYS: the index hash, the set of segment keys. ARGV: epoch, version
+// made on (0: none stored; the epoch is then a new one), manifest, channel, site, "1" when the
+// manifest names the whole index's bytes, the number of new segments, their (key, bytes) pairs,
+// then every segment key the manifest names. Answers the version and the epoch.
+constexpr const char* updates_script = R"lua(
+local head = redis.call('HMGET', KEYS[1], 'epoch', 'version')
+if head[2] then
+  if head[1] ~= ARGV[1] or head[2] ~= ARGV[2] then return 0 end
+else
+  if ARGV[2] ~= '0' then return 0 end
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
+end
+local n = tonumber(ARGV[7])
+for i = 0, n - 1 do
+  redis.call('SET', ARGV[8 + 2 * i], ARGV[9 + 2 * i])
+  redis.call('SADD', KEYS[2], ARGV[8 + 2 * i])
+end
+local named = {}
+for i = 8 + 2 * n, #ARGV do named[ARGV[i]] = true end
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if not named[k] then
+    redis.call('DEL', k)
+    redis.call('SREM', KEYS[2], k)
+  end
+end
+if ARGV[6] ~= '1' then redis.call('HDEL', KEYS[1], 'data', 'built_at') end
+redis.call('HSET', KEYS[1], 'segments', ARGV[3])
+local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. v)
+return {v, ARGV[1]}
+)lua";
+
+// A stored version as SegmentedIndex::stored_version names it: "<epoch>/<version>".
+std::string version_tag(const std::string& epoch, std::uint64_t version) { return epoch + "/" + std::to_string(version); }
+
+// The whole index's bytes (the hash's `data`), as a manifest names them.
+std::string whole_file(const std::string& site) { return site + ".snapshot"; }
+
+// A load that met a state changing under it (a segment key removed, the whole index replaced):
+// read again.
+struct Moved {};
 
 // Names one life of a site's key: versions count up within an epoch; a Redis that lost its
 // data starts a new epoch, so nodes know a "version 1" there is new, not old.
@@ -80,12 +130,16 @@ std::optional<AppSettings> RedisStore::load_settings() {
   }
 }
 
-std::uint64_t RedisStore::publish(const std::string& site, const Index& index) {
+std::uint64_t RedisStore::publish(const std::string& site, const Index& index) { return publish_tagged(site, index).first; }
+
+std::pair<std::uint64_t, std::string> RedisStore::publish_tagged(const std::string& site, const Index& index) {
   std::lock_guard lock(impl_->mutex);
   auto built = std::chrono::duration_cast<std::chrono::milliseconds>(index.built_at().time_since_epoch()).count();
-  auto r = impl_->redis.command({"EVAL", publish_script, "1", key("index:" + site), snapshot_bytes(index), channel(),
-                                 std::to_string(built), site, random_epoch()});
-  return to_version(r.check("publishing the index of '" + site + "' to " + key("index:" + site)));
+  auto r = impl_->redis.command({"EVAL", publish_script, "2", key("index:" + site), key("segments:" + site), snapshot_bytes(index),
+                                 channel(), std::to_string(built), site, random_epoch()});
+  r.check("publishing the index of '" + site + "' to " + key("index:" + site));
+  if (r.elements.size() != 2) throw RedisError("redis_error", "publishing the index of '" + site + "': an unexpected answer");
+  return {to_version(r.elements[0]), r.elements[1].str};
 }
 
 std::uint64_t RedisStore::version(const std::string& site) {
@@ -94,22 +148,59 @@ std::uint64_t RedisStore::version(const std::string& site) {
 }
 
 std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& site, std::uint64_t newer_than,
-                                                           const std::string& epoch) {
+                                                           const std::string& epoch, const SegmentedIndex* have) {
   std::lock_guard lock(impl_->mutex);
   const std::string k = key("index:" + site.name);
-  auto head = impl_->redis.command({"HMGET", k, "version", "epoch"}).check("reading " + k);
   auto is_new = [&](const RedisReply& version, const RedisReply& stored_epoch) {
     // No epoch given: compare versions only.
     return to_version(version) > 0 && ((!epoch.empty() && stored_epoch.str != epoch) || to_version(version) > newer_than);
   };
-  if (head.elements.size() != 2 || !is_new(head.elements[0], head.elements[1])) return std::nullopt;
-  auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
-  if (r.elements.size() != 3 || r.elements[2].is_nil() || !is_new(r.elements[0], r.elements[1])) return std::nullopt;
-  Snapshot s;
-  s.version = to_version(r.elements[0]);
-  s.epoch = r.elements[1].str;
-  s.index = snapshot_from_bytes(std::move(r.elements[2].str), site, "redis key " + k + " (version " + std::to_string(s.version) + ")");
-  return s;
+  auto peek = impl_->redis.command({"HMGET", k, "version", "epoch"}).check("reading " + k);
+  if (peek.elements.size() != 2 || !is_new(peek.elements[0], peek.elements[1])) return std::nullopt;
+  // A state is read as its manifest names it; a segment key or the whole index removed meanwhile
+  // means a newer state replaced it (segment keys never change once written): read that.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto head = impl_->redis.command({"HMGET", k, "version", "epoch", "segments"}).check("reading " + k);
+    if (head.elements.size() != 3 || !is_new(head.elements[0], head.elements[1])) return std::nullopt;
+    Snapshot s;
+    s.version = to_version(head.elements[0]);
+    s.epoch = head.elements[1].str;
+    const std::string where = "redis key " + k + " (version " + std::to_string(s.version) + ")";
+    const auto whole = [&](std::int64_t built_at) -> std::shared_ptr<const Index> {
+      auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
+      if (r.elements.size() != 3 || r.elements[2].is_nil()) throw Moved{};
+      auto index = snapshot_from_bytes(std::move(r.elements[2].str), site, where);
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(index->built_at().time_since_epoch()).count();
+      if (built_at && ns != built_at) throw Moved{};
+      return index;
+    };
+    try {
+      if (head.elements[2].is_nil()) {
+        auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
+        if (r.elements.size() != 3 || r.elements[2].is_nil() || !is_new(r.elements[0], r.elements[1])) return std::nullopt;
+        s.version = to_version(r.elements[0]);
+        s.epoch = r.elements[1].str;
+        s.index = snapshot_from_bytes(std::move(r.elements[2].str), site,
+                                      "redis key " + k + " (version " + std::to_string(s.version) + ")");
+        s.segments = std::make_shared<const SegmentedIndex>(
+            SegmentedIndex(std::vector<SegmentedIndex::Segment>{{s.index, nullptr, whole_file(site.name)}})
+                .with_stored_version(version_tag(s.epoch, s.version)));
+        return s;
+      }
+      const auto entries = parse_segment_manifest(head.elements[2].str, site.name, where);
+      auto segments = SegmentedIndex::from_manifest(entries, have, [&](const SegmentedIndex::ManifestEntry& e) -> std::shared_ptr<const Index> {
+        if (e.file == whole_file(site.name)) return whole(e.built_at);
+        auto r = impl_->redis.command({"GET", key("segment:" + e.file)}).check("reading " + key("segment:" + e.file));
+        if (r.is_nil()) throw Moved{};
+        return snapshot_from_bytes(std::move(r.str), site, "redis key " + key("segment:" + e.file));
+      }, where);
+      s.segments = std::make_shared<const SegmentedIndex>(segments.with_stored_version(version_tag(s.epoch, s.version)));
+      s.index = s.segments->segments().front().index;
+      return s;
+    } catch (const Moved&) {
+    }
+  }
+  throw RedisError("redis_error", "reading " + k + ": it kept changing while it was read; try again");
 }
 
 std::string RedisStore::describe() const { return "redis at " + impl_->redis.options().display(); }
@@ -170,22 +261,62 @@ void RedisStore::remove_site(const std::string& name) {
   change_shared_settings(impl_->redis, key("settings"), channel(), [&](AppSettings& s) {
     std::erase_if(s.sites, [&](const auto& x) { return x.name == name; });
   });
-  impl_->redis.command({"DEL", key("index:" + name), key("validators:" + name)}).check("removing site " + name);
+  // The segment keys named in the set, then the rest, as one script.
+  impl_->redis.command({"EVAL",
+                        "for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end\n"
+                        "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])",
+                        "3", key("segments:" + name), key("index:" + name), key("validators:" + name)})
+      .check("removing site " + name);
 }
 
 std::optional<StoredIndex> RedisStore::load(const SiteSettings& site) {
   auto snap = load_newer(site);
   if (!snap) return std::nullopt;
-  return StoredIndex{std::move(snap->index), nullptr, snap->version, where(site.name)};
+  return StoredIndex{std::move(snap->index), std::move(snap->segments), snap->version, where(site.name)};
 }
 
-StoredIndex RedisStore::save(const SiteSettings& site, const Index& index) {
-  auto version = publish(site.name, index);
-  return {nullptr, nullptr, version, where(site.name) + " (version " + std::to_string(version) + ")"};
+StoredIndex RedisStore::save(const SiteSettings& site, std::shared_ptr<const Index> index) {
+  const auto [version, epoch] = publish_tagged(site.name, *index);
+  auto segments = std::make_shared<const SegmentedIndex>(
+      SegmentedIndex(std::vector<SegmentedIndex::Segment>{{index, nullptr, whole_file(site.name)}}).with_stored_version(version_tag(epoch, version)));
+  return {std::move(index), std::move(segments), version, where(site.name) + " (version " + std::to_string(version) + ")"};
 }
 
-SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const SegmentedIndex&) {
-  throw RequestError("not_supported", "site '" + site.name + "': live updates are not available with storage = \"redis\" (nodes share whole indexes); reindex the site instead");
+SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const SegmentedIndex& index) {
+  const std::string k = key("index:" + site.name);
+  // An index made here without one stored (a site's first update) is kept as version 1.
+  const auto tag = index.stored_version().empty() ? random_epoch() + "/0" : index.stored_version();
+  const auto slash = tag.find('/');
+  const auto conflict = [&] {
+    return ConflictError("site '" + site.name + "': " + k + " is no longer the version this node changed (another node saved the site since" +
+                         (tag.ends_with("/0") ? std::string() : " version " + tag.substr(slash + 1)) +
+                         "): the update was not kept; load the stored index and make it on that");
+  };
+  if (slash == std::string::npos) throw conflict();
+  auto out = index.with_new_files(site.name);
+  // Only the segments not stored yet travel: an update sends kilobytes, whatever the site's size.
+  std::vector<std::string> args{"EVAL", updates_script, "2", k, key("segments:" + site.name), tag.substr(0, slash), tag.substr(slash + 1),
+                                segment_manifest(out), channel(), site.name, "0", "0"};
+  std::size_t fresh = 0;
+  for (std::size_t i = 0; i < out.segments().size(); ++i) {
+    const auto& seg = out.segments()[i];
+    if (seg.file == whole_file(site.name)) {
+      args[10] = "1";
+      continue;
+    }
+    if (i < index.segments().size() && !index.segments()[i].file.empty()) continue;
+    args.push_back(key("segment:" + seg.file));
+    args.push_back(snapshot_bytes(*seg.index));
+    ++fresh;
+  }
+  args[11] = std::to_string(fresh);
+  for (const auto& seg : out.segments())
+    if (seg.file != whole_file(site.name)) args.push_back(key("segment:" + seg.file));
+  std::lock_guard lock(impl_->mutex);
+  auto r = impl_->redis.command(args).check("keeping the updates of '" + site.name + "' in " + k);
+  if (r.type == RedisReply::Type::integer) throw conflict();
+  if (r.elements.size() != 2) throw RedisError("redis_error", "keeping the updates of '" + site.name + "': an unexpected answer");
+  return out.with_stored_version(version_tag(r.elements[1].str, to_version(r.elements[0])));
 }
 
 CrawlState RedisStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -13,8 +14,22 @@
 #include "siteseek/engine.hpp"
 #include "siteseek/io_backend.hpp"
 #include "siteseek/redis_store.hpp"
+#include "siteseek/segments.hpp"
 
 namespace siteseek {
+
+namespace {
+
+// SegmentedIndex::stored_version as RedisStore writes it, "<epoch>/<version>": ("", 0) for none.
+std::pair<std::string, std::uint64_t> split(const std::string& tag) {
+  const auto slash = tag.find('/');
+  if (slash == std::string::npos) return {};
+  std::uint64_t v = 0;
+  std::from_chars(tag.data() + slash + 1, tag.data() + tag.size(), v);
+  return {tag.substr(0, slash), v};
+}
+
+}  // namespace
 
 struct IndexWatcher::Impl {
   Engine& engine;
@@ -42,19 +57,37 @@ struct IndexWatcher::Impl {
   // Runs on the watcher thread only, so loads never race each other.
   void check(const SiteSettings& site) {
     try {
-      auto snap = store.load_newer(site, current(site.name), epochs[site.name]);
+      // What the engine serves is the version to compare with: this node's own saves (a whole
+      // index or live updates) are not read back. Its segments are not read again either.
+      auto have = engine.segments(site.name);
+      auto [epoch, version] = split(have ? have->stored_version() : std::string());
+      if (epoch.empty()) epoch = epochs[site.name], version = current(site.name);
+      auto snap = store.load_newer(site, version, epoch, have.get());
+      have.reset();
       if (!snap) return;
       auto previous = engine.current(site.name);  // freed after the lock, not under it
+      bool newer_here = false;
       {
         // The index and its version change together: whoever sees the new index and then asks
         // for the version gets the new one (the lock makes it wait for the update).
         std::lock_guard lock(mutex);
-        engine.publish(site.name, snap->index);
+        struct NewerHere {};
+        try {
+          engine.publish(site.name, snap->segments, [&]() -> std::shared_ptr<const SegmentedIndex> {
+            // Under the engine's change lock: an update this node kept since the load stays.
+            auto now = engine.segments(site.name);
+            const auto [e, v] = split(now ? now->stored_version() : std::string());
+            if (e == snap->epoch && v >= snap->version) throw NewerHere{};
+            return nullptr;
+          });
+        } catch (const NewerHere&) {
+          newer_here = true;
+        }
         versions[site.name] = snap->version;
         epochs[site.name] = snap->epoch;
       }
       previous.reset();
-      if (options.on_change) options.on_change(site.name, snap->version, {});
+      if (options.on_change && !newer_here) options.on_change(site.name, snap->version, {});
     } catch (const std::exception& e) {
       if (options.on_change) options.on_change(site.name, 0, e.what());
     }

@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(save_load_and_refuse, Backend, test::store_backend
   const SiteSettings site = backend.settings().sites.front();
   BOOST_TEST(!store->load(site).has_value());
   auto index = index_of(site, {"apples", "pears"});
-  store->save(site, *index);
+  store->save(site, index);
   auto loaded = store->load(site);
   BOOST_REQUIRE(loaded.has_value());
   BOOST_TEST(loaded->index->size() == 2u);
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sites_put_and_removed_at_run_time, Backend, test::
   BOOST_TEST(with.sites[1].name == "extra");
   BOOST_TEST(with.sites[1].url == extra.url);
 
-  store->save(extra, *index_of(extra, {"plums"}));
+  store->save(extra, index_of(extra, {"plums"}));
   store->save_validators(extra, CrawlState{});
   store->remove_site("extra");
   BOOST_TEST(store->effective_settings(backend.settings()).sites.size() == 1u);
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(a_data_directory_describes_itself) {
   FileStore store(backend.data_dir);
   SiteSettings site = backend.settings().sites.front();
   site.boosts.inbound_links = 0.25;
-  store.save(site, *index_of(site, {"apples"}));
+  store.save(site, index_of(site, {"apples"}));
   AppSettings none;
   none.data_dir = backend.data_dir;
   auto found = store.effective_settings(none);

@@ -15,6 +15,7 @@
 
 #include "../../support/redis_server.hpp"
 #include "siteseek/engine.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/node.hpp"
 #include "siteseek/redis_jobs.hpp"
@@ -194,6 +195,105 @@ BOOST_AUTO_TEST_CASE(node_with_redis_storage) {
   server.stop();
   BOOST_CHECK_THROW(a.reindex("docs"), RedisError);  // Redis away: the job fails, named
   BOOST_TEST(find(a.engine(), "install").total > 0u);  // and search still answers from memory
+}
+
+// Bytes redis-server has sent to its clients so far (INFO stats).
+std::uint64_t sent_bytes(RedisStore& store) {
+  auto r = store.connection().command({"INFO", "stats"}).check();
+  const auto at = r.str.find("total_net_output_bytes:");
+  BOOST_REQUIRE(at != std::string::npos);
+  return std::stoull(r.str.substr(at + 23));
+}
+
+std::vector<Document> page_about(const std::string& word) {
+  Document d;
+  d.url = "https://example.org/updates/" + word + ".html";
+  d.title = "Notes on " + word;
+  d.body = "This page was given as a live update about " + word + ".";
+  return {d};
+}
+
+// Live updates in shared storage: kept in Redis as segments and a manifest, each node following
+// it reads only the segments it lacks; nodes updating at once all end with every update (a
+// refused one is made again on what is stored); a whole index removes the segments.
+BOOST_AUTO_TEST_CASE(live_updates_travel_between_nodes_as_segments) {
+  test::RedisServer server;
+  AppSettings app = app_for(server);
+  RedisStore store(options(server));
+  store.save_settings(app);
+  NodeOptions follow;
+  follow.follow = true;
+  Node a(app, follow), b(app, follow);
+  // A site of 300 pages: large enough that one page changes its length averages by less than
+  // what has a merge build it again (SegmentedIndex::max_length_drift).
+  std::vector<Document> pages;
+  for (int i = 0; i < 300; ++i) {
+    auto page = page_about("topic" + std::to_string(i));
+    page[0].body += " It covers how to install, configure and run part " + std::to_string(i) + " of the system.";
+    pages.push_back(page[0]);
+  }
+  a.publish_documents("docs", pages);
+  a.start();
+  b.start();
+  const auto whole = static_cast<std::uint64_t>(store.connection().command({"HSTRLEN", store.key("index:docs"), "data"}).check().integer);
+  BOOST_TEST(eventually([&] { return find(b.engine(), "install").total > 0u; }));
+  const auto base = b.engine().segments("docs")->segments().front().index;
+
+  const auto sent = sent_bytes(store);
+  a.update_documents("docs", page_about("zeppelin"), {});
+  BOOST_TEST(find(a.engine(), "zeppelin").total == 1u);  // searchable here when it returns
+  BOOST_TEST(eventually([&] { return find(b.engine(), "zeppelin").total == 1u; }));
+  const auto moved = sent_bytes(store) - sent;
+  BOOST_TEST(moved * 4 < whole, "an update moved " << moved << " bytes; the whole index is " << whole);
+  BOOST_TEST(b.engine().segments("docs")->segments().front().index == base);  // not read again
+
+  b.update_documents("docs", {}, {"https://example.org/updates/zeppelin.html"});
+  BOOST_TEST(eventually([&] { return find(a.engine(), "zeppelin").total == 0u; }));
+
+  // Both nodes at once, each its own pages: every update survives, on both and in a new node.
+  const auto updates = [&](Node& node, const std::string& prefix) {
+    for (int i = 0; i < 12; ++i) node.update_documents("docs", page_about(prefix + std::to_string(i)), {});
+  };
+  std::thread ta([&] { updates(a, "alpha"); }), tb([&] { updates(b, "beta"); });
+  ta.join();
+  tb.join();
+  a.engine().wait_for_merges();
+  b.engine().wait_for_merges();
+  const auto has_page = [&](const Engine& e, const std::string& word) {
+    SearchRequest r;
+    r.q = word;
+    r.site = "docs";
+    r.num = 50;
+    const auto found = e.search(r);
+    return std::any_of(found.results.begin(), found.results.end(),
+                       [&](const auto& hit) { return hit.url == "https://example.org/updates/" + word + ".html"; });
+  };
+  const auto all_there = [&](const Engine& e) {
+    for (int i = 0; i < 12; ++i)
+      if (!has_page(e, "alpha" + std::to_string(i)) || !has_page(e, "beta" + std::to_string(i))) return false;
+    return true;
+  };
+  BOOST_TEST(eventually([&] { return all_there(a.engine()) && all_there(b.engine()); }));
+  {
+    Node c(app);
+    c.start();
+    BOOST_TEST(all_there(c.engine()));  // read once, as a one-shot command does
+    BOOST_TEST(find(c.engine(), "install").total == find(a.engine(), "install").total);
+  }
+  // The segment keys are the ones the manifest names (merged ones removed).
+  const auto manifest = store.connection().command({"HGET", store.key("index:docs"), "segments"}).check().str;
+  const auto keys = store.connection().command({"SMEMBERS", store.key("segments:docs")}).check();
+  BOOST_TEST(!keys.elements.empty());
+  for (const auto& k : keys.elements) {
+    BOOST_TEST(manifest.find(k.str.substr(store.key("segment:").size())) != std::string::npos, k.str);
+    BOOST_TEST(store.connection().command({"EXISTS", k.str}).check().integer == 1);
+  }
+
+  // A whole index replaces them: no segment key is left.
+  a.publish_documents("docs", page_about("plums"));
+  BOOST_TEST(store.connection().command({"HEXISTS", store.key("index:docs"), "segments"}).check().integer == 0);
+  BOOST_TEST(store.connection().command({"KEYS", store.key("segment*")}).check().elements.empty());
+  BOOST_TEST(eventually([&] { return find(b.engine(), "plums").total == 1u && !has_page(b.engine(), "alpha1"); }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,7 +15,7 @@ inline constexpr StatusOf status_table[] = {
     {"invalid_query", 400},     {"invalid_filter", 400},     {"unknown_site", 400},
     {"bad_request", 400},       {"invalid_config", 400},    {"invalid_document", 400},    {"unauthorized", 401},  {"key_expired", 401},
     {"forbidden", 403},         {"admin_disabled", 403},
-    {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405}, {"not_supported", 409},
+    {"origin_not_allowed", 403}, {"not_found", 404},        {"method_not_allowed", 405}, {"not_supported", 409}, {"conflict", 409},
     {"payload_too_large", 413}, {"uri_too_long", 414},      {"query_too_long", 414},
     {"rate_limited", 429},      {"header_too_large", 431},  {"io_error", 500},          {"corrupt_snapshot", 500}, {"internal_error", 500},
     {"redis_error", 502},       {"unavailable", 503},       {"no_index", 503},      {"redis_unavailable", 503},
