@@ -190,9 +190,12 @@ class Node {
   /// A live update (Engine::update) of `site` (a name, a URL, or "" for the default site):
   /// `documents` replace every record of their pages (by page URL) and the pages at `deleted` are removed; kept by the store, then searchable, when this
   /// returns (a crash after it loses nothing). It does not wait for a reindex of the site: one
-  /// running meanwhile then publishes what it read from the site's source.
+  /// running meanwhile then publishes what it read from the site's source. When the store refuses
+  /// it because another process or node saved the site since (ConflictError), the stored index
+  /// is read and published and the update made again on it, up to 16 times.
   /// Throws UnknownSiteError, RequestError "invalid_document" (naming the document) or
-  /// "not_supported" (storage = "redis" or backend = "redisearch"), IoError (nothing changed).
+  /// "not_supported" (backend = "redisearch"), ConflictError, IoError or RedisError (nothing
+  /// changed).
   UpdateReport update_documents(const std::string& site, std::vector<Document> documents,
                                 const std::vector<std::string>& deleted, const Grant& by = local_grant());
   /// update_documents on the node's update thread, in the order asked; `done` runs there.
