@@ -1,7 +1,8 @@
 """storage = "redis" with real processes: a redis-server on a free loopback port, two
 `siteseek serve` nodes and `siteseek worker` processes, all started and stopped (by PID) here.
 
-1. A reindex submitted through node A is run by a worker and served by node B.
+1. A reindex submitted through node A is run by a worker and served by node B; a live update
+   through A is served by B, a delete through B reaches A.
 2. A worker killed mid-job: the job is re-queued when its lease expires and finishes on another.
 3. Redis stopped under running nodes: /health says 503 with the reason, searches still answer
    from memory, admin routes answer 503 at once; Redis back: both recover by themselves.
@@ -21,7 +22,7 @@ import time
 import pytest
 
 from conftest import FIXTURE_SITE, Server, siteseek_bin
-from support import Redis, Worker, admin, clean_env, eventually, job, submit, total
+from support import API_KEY, Redis, Worker, admin, clean_env, eventually, job, submit, total
 
 
 @pytest.fixture()
@@ -67,6 +68,21 @@ def test_reindex_through_a_reaches_b(redis, site_dir):
         assert first == second
         status, _, body = b.get_json("/health")
         assert status == 200, body
+        for node in (a, b):  # the jobs just submitted finish before the live updates below
+            assert eventually(lambda: job(node, first)["status"] in ("finished", "failed"))
+
+        # A live update through A: searchable on A when answered, on B within two seconds.
+        page = "https://docs.example.org/guide/quokka.html"
+        upsert = json.dumps({"documents": [{"url": page, "title": "Quokkas", "body": "The quokka setting."}]}).encode()
+        status, _, raw = a.request("POST", "/sites/ex/documents", {"X-API-KEY": API_KEY}, upsert)
+        assert status == 200, raw
+        assert total(a, "quokka") == 1
+        assert eventually(lambda: total(b, "quokka") == 1, timeout=2.0)
+        # Deleted through B, gone on A too.
+        status, _, raw = b.request("DELETE", "/sites/ex/documents", {"X-API-KEY": API_KEY}, json.dumps({"urls": [page]}).encode())
+        assert status == 200, raw
+        assert total(b, "quokka") == 0
+        assert eventually(lambda: total(a, "quokka") == 0, timeout=2.0)
     finally:
         worker.stop()
         a.stop()
