@@ -5,7 +5,10 @@
 //    (Node::update_documents: the segment and the manifest written and synced), each visible when
 //    the call returns: their latency
 //    (p50/p99), with merges in the background, against building the whole index again (what an
-//    update cost before segments), and the segments left when the merges are done.
+//    update cost before segments), and the segments left when the merges are done;
+// 3. with storage = "redis" (a redis-server started here on a free loopback port, stopped by PID):
+//    node A keeps each update in Redis, node B follows; the update's latency on A, the time until
+//    B serves it, and the bytes Redis received and sent per update against the whole index's.
 // The corpus: shared/relevance/corpus.py's JSON lines, --copies times (each copy's URLs under a
 // path of its own, so they are distinct pages).
 //   segments_bench DOCS.jsonl QUERIES.tsv [--copies N] [--reps N] [--updates N] [--segments "1 8 32"]
@@ -22,6 +25,10 @@
 #include <unistd.h>
 
 #include "../common/jsonl_documents.hpp"
+#ifdef SITESEEK_WITH_REDIS
+#include "../../tests/support/redis_server.hpp"
+#include "siteseek/redis_store.hpp"
+#endif
 
 #include "siteseek/engine.hpp"
 #include "siteseek/index.hpp"
@@ -221,5 +228,72 @@ int main(int argc, char** argv) {
     }
     std::filesystem::remove_all(dir);
   }
+#ifdef SITESEEK_WITH_REDIS
+  {
+    test::RedisServer server;
+    AppSettings shared = app;
+    shared.storage = "redis";
+    shared.redis_url = server.url();
+    RedisStore store(parse_redis_url(server.url()));
+    store.save_settings(shared);
+    // INFO stats: bytes Redis has received from and sent to its clients so far.
+    const auto traffic = [&] {
+      const auto info = store.connection().command({"INFO", "stats"}).check().str;
+      const auto field = [&](const std::string& name) {
+        const auto at = info.find(name + ":");
+        return at == std::string::npos ? 0.0 : std::stod(info.substr(at + name.size() + 1));
+      };
+      return std::pair{field("total_net_input_bytes"), field("total_net_output_bytes")};
+    };
+    NodeOptions follow;
+    follow.follow = true;
+    Node a(shared, follow), b(shared, follow);
+    a.publish_documents("python", docs);
+    a.start();
+    b.start();
+    const auto whole = static_cast<double>(store.connection().command({"HSTRLEN", store.key("index:python"), "data"}).check().integer);
+    const auto b_has = [&](const std::string& word) {
+      SearchRequest r;
+      r.q = word;
+      r.site = "python";
+      return b.engine().search(r).total > 0;
+    };
+    for (int i = 0; i < 5000 && !b_has("python"); ++i) usleep(1000);
+    std::mt19937 rng(42);
+    std::vector<double> lat, seen, got, sent;
+    const auto before = traffic();
+    for (int u = 0; u < updates; ++u) {
+      const auto& p = pages[rng() % pages.size()];
+      std::vector<Document> page(docs.begin() + static_cast<std::ptrdiff_t>(p.first), docs.begin() + static_cast<std::ptrdiff_t>(p.second));
+      const std::string marker = "zqshared" + std::to_string(u);
+      for (auto& d : page) d.body += " " + marker;
+      const auto at_start = traffic();
+      t = Clock::now();
+      a.update_documents("python", std::move(page), {});
+      lat.push_back(ms_since(t));
+      while (!b_has(marker)) {
+        if (ms_since(t) > 10000) {
+          std::fprintf(stderr, "update %d not on node B 10 s after it was made on A\n", u);
+          std::exit(1);
+        }
+        usleep(200);
+      }
+      seen.push_back(ms_since(t));
+      const auto at_end = traffic();
+      got.push_back((at_end.first - at_start.first) / 1e3);
+      sent.push_back((at_end.second - at_start.second) / 1e3);
+    }
+    a.engine().wait_for_merges();
+    const auto after = traffic();
+    const auto l = percentiles(lat), s = percentiles(seen), g = percentiles(got), o = percentiles(sent);
+    std::printf("updates (storage = redis, node A keeps them, node B follows): %d one-page updates: on A p50 %.2f ms, p99 %.2f ms; "
+                "served by B p50 %.2f ms, p99 %.2f ms after the call on A began; the whole index %.1f MB\n"
+                "  Redis traffic from an update's call to B serving it: received p50 %.1f KB (p99 %.1f), sent p50 %.1f KB (p99 %.1f); "
+                "over the run, merges included, per update: received %.1f KB, sent %.1f KB (x%.4f / x%.4f of the whole index)\n",
+                updates, l.p50, l.p99, s.p50, s.p99, whole / 1e6, g.p50, g.p99, o.p50, o.p99, (after.first - before.first) / updates / 1e3,
+                (after.second - before.second) / updates / 1e3, (after.first - before.first) / updates / whole,
+                (after.second - before.second) / updates / whole);
+  }
+#endif
   return 0;
 }
