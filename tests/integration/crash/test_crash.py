@@ -13,14 +13,17 @@
    the merges and saves they cause), three times: after each restart every acknowledged update
    is there and nothing else is (only the one in flight at the kill may be there or not); then
    `siteseek index` (every page changed: a whole build) killed while it writes the whole snapshot
-   leaves the updates in force, and a finished one replaces them.
+   leaves the updates in force, and a finished one replaces them. The same stream with
+   storage = "redis" (a redis-server started here): nothing acknowledged is lost either.
 """
 import glob
 import http.server
+import importlib.util
 import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -109,11 +112,12 @@ class Serve:
 KEY = "crash-test-key-0123456789abcdef"
 
 
-def keyed_site(tmp_path, pages, marker):
-    """A site of `pages` pages indexed into tmp_path/data, served with the admin key KEY; its config."""
+def keyed_site(tmp_path, pages, marker, **app):
+    """A site of `pages` pages indexed into tmp_path/data (or the store `app` names), served with
+    the admin key KEY; its config."""
     site = str(tmp_path / "site")
     make_site(site, pages, marker)
-    cfg = config(str(tmp_path), app={"api_key": KEY, "rate_limits": {"enabled": False}}, directory=site)
+    cfg = config(str(tmp_path), app={"api_key": KEY, "rate_limits": {"enabled": False}, **app}, directory=site)
     assert index(cfg).wait(timeout=300) == 0
     return site, cfg
 
@@ -289,17 +293,25 @@ def test_kill_during_query_log_writes(tmp_path):
         node.stop()
 
 
-def test_kill_during_live_updates(tmp_path):
-    site, cfg = keyed_site(tmp_path, 120, "alphaword")
-    key = KEY
-    root = "https://docs.example.org/"
-    pages = 30
-    acked = {}        # page -> its marker, or None when deleted, after every acknowledged update
-    markers = set()   # every marker ever sent
-    op = 0
+class UpdateStream:
+    """Live updates over HTTP to `siteseek serve` (upserts of a page's two records, and deletes, of
+    30 pages), killed with kill -9 at random moments; check() then finds every acknowledged update
+    and nothing else (the one in flight at the kill may be there or not)."""
 
-    def send(node, i):
-        page = f"{root}upd{i % pages}.html" if i % 5 != 4 else f"{root}upd{(i * 7) % pages}.html"
+    ROOT = "https://docs.example.org/"
+    PAGES = 30
+
+    def __init__(self):
+        self.acked = {}  # page -> its marker, or None when deleted, after every acknowledged update
+        self.markers = set()  # every marker ever sent
+        self.op = 0
+        self.last = None  # (page, marker) in flight at the last kill
+
+    def page(self, i):
+        return f"{self.ROOT}upd{i % self.PAGES}.html" if i % 5 != 4 else f"{self.ROOT}upd{(i * 7) % self.PAGES}.html"
+
+    def send(self, node, i):
+        page = self.page(i)
         if i % 5 != 4:
             body = json.dumps({"documents": [{"url": page, "title": f"Update {i}", "body": f"mark{i}x text"},
                                              {"url": page + "#s", "title": f"Update {i}", "type": "section",
@@ -308,66 +320,76 @@ def test_kill_during_live_updates(tmp_path):
         else:
             body, method, marker = json.dumps({"urls": [page]}), "DELETE", None
         req = urllib.request.Request(f"http://127.0.0.1:{node.port}/sites/ex/documents", data=body.encode(), method=method,
-                                     headers={"X-API-KEY": key, "Content-Type": "application/json"})
+                                     headers={"X-API-KEY": KEY, "Content-Type": "application/json"})
         if marker:
-            markers.add(marker)
+            self.markers.add(marker)
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.status == 200
-        return page, marker
 
-    def check(node, in_flight):
-        """Every acknowledged update is there, nothing else (the in-flight one may be)."""
-        for alternative in ([acked] + ([{**acked, in_flight[0]: in_flight[1]}] if in_flight else [])):
+    def check(self, node):
+        """Every acknowledged update is there, nothing else (the one in flight may be)."""
+        in_flight = self.last
+        for alternative in ([self.acked] + ([{**self.acked, in_flight[0]: in_flight[1]}] if in_flight else [])):
             expected = {m for m in alternative.values() if m}
-            if all((node.exact(m) > 0) == (m in expected) for m in sorted(markers)):
-                return alternative
-        found = sorted(m for m in markers if node.exact(m) > 0)
-        raise AssertionError(f"after the kill: found {found}, acknowledged {sorted(m for m in acked.values() if m)}, "
+            if all((node.exact(m) > 0) == (m in expected) for m in sorted(self.markers)):
+                self.acked = alternative
+                return
+        found = sorted(m for m in self.markers if node.exact(m) > 0)
+        raise AssertionError(f"after the kill: found {found}, acknowledged {sorted(m for m in self.acked.values() if m)}, "
                              f"in flight {in_flight}")
 
-    for round_ in range(3):
+    def kill_rounds(self, cfg, rounds=3):
+        """`rounds` servers, each checked at start and killed 1.5-3.5 s into a stream of updates."""
+        for round_ in range(rounds):
+            node = Serve(cfg)
+            try:
+                if round_ > 0:
+                    self.check(node)
+                assert node.total("alphaword") > 0
+            except BaseException:
+                node.stop()  # a failed check leaves no server running
+                raise
+            stop = threading.Event()
+            self.last = None
+
+            def stream():
+                while not stop.is_set():
+                    page = self.page(self.op)
+                    self.last = (page, f"mark{self.op}x" if self.op % 5 != 4 else None)
+                    try:
+                        self.send(node, self.op)
+                    except (OSError, AssertionError):
+                        return  # the server is gone: `last` may or may not have landed
+                    self.acked[page] = self.last[1]
+                    self.last = None
+                    self.op += 1
+
+            worker = threading.Thread(target=stream)
+            worker.start()
+            time.sleep(1.5 + random.random() * 2)
+            node.proc.kill()
+            node.proc.wait()
+            stop.set()
+            worker.join(timeout=60)
+            os.unlink(node.log.name)
+            if self.last is not None:
+                self.op += 1  # its number is used: markers stay unique
+        assert self.op > 30, f"only {self.op} updates were sent"
+        print(f"{self.op} updates over {rounds} kills")
+
+    def check_restarted(self, cfg):
         node = Serve(cfg)
         try:
-            if round_ > 0:
-                acked = check(node, last)
-            assert node.total("alphaword") > 0
-        except BaseException:
-            node.stop()  # a failed check leaves no server running
-            raise
-        stop = threading.Event()
-        last = None
+            self.check(node)
+        finally:
+            node.stop()
 
-        def stream():
-            nonlocal op, last
-            while not stop.is_set():
-                page = f"{root}upd{op % pages}.html" if op % 5 != 4 else f"{root}upd{(op * 7) % pages}.html"
-                last = (page, f"mark{op}x" if op % 5 != 4 else None)
-                try:
-                    send(node, op)
-                except (OSError, AssertionError):
-                    return  # the server is gone: `last` may or may not have landed
-                acked[page] = last[1]
-                last = None
-                op += 1
 
-        worker = threading.Thread(target=stream)
-        worker.start()
-        time.sleep(1.5 + random.random() * 2)
-        node.proc.kill()
-        node.proc.wait()
-        stop.set()
-        worker.join(timeout=60)
-        os.unlink(node.log.name)
-        if last is not None:
-            op += 1  # its number is used: markers stay unique
-    assert op > 30, f"only {op} updates were sent"
-    print(f"{op} updates over three kills")
-
-    node = Serve(cfg)
-    try:
-        acked = check(node, last)
-    finally:
-        node.stop()
+def test_kill_during_live_updates(tmp_path):
+    site, cfg = keyed_site(tmp_path, 120, "alphaword")
+    updates = UpdateStream()
+    updates.kill_rounds(cfg)
+    updates.check_restarted(cfg)
     data = os.path.join(str(tmp_path), "data")
     assert os.path.exists(os.path.join(data, "ex.segments"))
     assert not glob.glob(os.path.join(data, "*.tmp.*"))  # the dead writers' files are gone at start
@@ -383,17 +405,33 @@ def test_kill_during_live_updates(tmp_path):
             landed = True
             break
     assert landed, "no kill landed during the snapshot write in 8 tries"
-    node = Serve(cfg)
-    try:
-        check(node, None)
-    finally:
-        node.stop()
+    updates.last = None
+    updates.check_restarted(cfg)
     # A finished one builds the site whole from its directory: the updates are gone.
     assert index(cfg).wait(timeout=300) == 0
     assert not os.path.exists(os.path.join(data, "ex.segments"))
     node = Serve(cfg)
     try:
-        assert all(node.exact(m) == 0 for m in sorted(markers)[:50]) and node.total("betaword") > 0
+        assert all(node.exact(m) == 0 for m in sorted(updates.markers)[:50]) and node.total("betaword") > 0
         assert node.total("alphaword") == 0
     finally:
         node.stop()
+
+
+def test_kill_during_live_updates_shared_storage(tmp_path):
+    """The stream of 5. with storage = "redis": an update is answered once one Lua script kept it
+    in Redis, so a node killed at any moment loses nothing it acknowledged."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    spec = importlib.util.spec_from_file_location("redis_support", os.path.join(os.path.dirname(__file__), "..", "redis", "support.py"))
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    redis = support.Redis()
+    try:
+        _, cfg = keyed_site(tmp_path, 120, "alphaword", storage="redis", redis_url=f"redis://127.0.0.1:{redis.port}/0")
+        updates = UpdateStream()
+        updates.kill_rounds(cfg)
+        updates.check_restarted(cfg)
+        assert not glob.glob(os.path.join(str(tmp_path), "data", "ex.*"))  # all of it in Redis
+    finally:
+        redis.stop()
