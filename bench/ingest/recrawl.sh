@@ -8,6 +8,9 @@
 #   4. every page changed          (every page fetched, the index built and written whole)
 # For each: wall time of the command, and bytes written to data_dir (the sizes of the files it
 # created or changed). Ratios are runs 2 and 3 against run 4, the re-crawl that builds whole.
+# Then the same site with a /sitemap.xml giving each page's <lastmod> (its file's time, written
+# again after each change, as a generator's build does): a first crawl, then 3 pages changed,
+# where pages whose <lastmod> is older than their last fetch are not requested at all.
 #   bench/ingest/recrawl.sh             # BUILD_DIR=build-bench JOBS=2 PIN=0 (taskset core; "" none)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,14 +31,19 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cp -r "$docs" "$work/site"
+serve() {  # serve DIR: Python's http.server over a copy of the docs (file times kept) at $port
+  [ -n "$server" ] && { kill "$server"; wait "$server" 2>/dev/null || true; }
+  rm -rf "$work/site" "$work/data"
+  cp -r --preserve=timestamps "$docs" "$work/site"
+  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$work/site" "$port" >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 50); do
+    /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/index.html')" 2>/dev/null && break
+    sleep 0.1
+  done
+}
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$work/site" "$port" >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 50); do
-  /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/index.html')" 2>/dev/null && break
-  sleep 0.1
-done
+serve
 cat > "$work/config.json" <<EOF
 {"data_dir": "$work/data", "sites": [{"name": "python", "url": "http://127.0.0.1:$port/",
   "deny_patterns": ["/(genindex[^/]*|search|py-modindex)\\\\.html\$", "/_(sources|static|images|downloads)/"],
@@ -52,7 +60,7 @@ run() {  # run LABEL: one `siteseek index`, its time, the bytes it wrote to data
   after=$(find "$work/data" -type f -printf '%p %s %T@\n' | sort)
   bytes=$(comm -13 <(echo "$before") <(echo "$after") | awk '{s += $2} END {print s + 0}')
   printf '%-34s %8.2f s %14d bytes   %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$bytes" \
-    "$(grep -E 'fetched|unchanged|updated in place' "$work/report.txt" | tr -s ' ' | tr '\n' ';' | cut -c1-150)"
+    "$(grep -E 'fetched|unchanged|updated in place|not requested' "$work/report.txt" | tr -s ' ' | tr '\n' ';' | cut -c1-150)"
   echo "$label $(echo "$t1 - $t0" | bc) $bytes" >> "$work/figures"
 }
 
@@ -72,3 +80,32 @@ find "$work/site" -name '*.html' -exec sed -i 's|<div class="body" role="main">|
 run "4. every page changed (built whole)"
 awk 'NR == 1 {next} {t[NR] = $(NF-1); b[NR] = $NF} END {
   printf "ratios against run 4: run 2 time %.3f, bytes %.4f; run 3 time %.3f, bytes %.4f\n", t[3] / t[5], b[3] / b[5], t[4] / t[5], b[4] / b[5] }' "$work/figures"
+
+sitemap() {  # every page with its file's modification time as <lastmod>
+  /usr/bin/python3 - "$work/site" "http://127.0.0.1:$port/" <<'PY'
+import datetime, os, sys
+root, base = sys.argv[1], sys.argv[2]
+with open(os.path.join(root, "sitemap.xml"), "w") as out:
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    for d, _, files in sorted(os.walk(root)):
+        for f in sorted(files):
+            if f.endswith(".html"):
+                p = os.path.join(d, f)
+                when = datetime.datetime.fromtimestamp(os.path.getmtime(p), datetime.timezone.utc)
+                out.write(f"<url><loc>{base}{os.path.relpath(p, root)}</loc><lastmod>{when:%Y-%m-%dT%H:%M:%S+00:00}</lastmod></url>\n")
+    out.write("</urlset>\n")
+PY
+}
+echo "with /sitemap.xml giving <lastmod>:"
+serve
+sitemap
+: > "$work/figures"
+run "first crawl (built whole)"
+change library/argparse.html library/os.html tutorial/index.html
+sitemap
+run "5. 3 pages changed, with lastmod"
+find "$work/site" -name '*.html' -exec sed -i 's|<div class="body" role="main">|<div class="body" role="main"><p>everywhere</p>|' {} +
+sitemap
+run "6. every page changed, with lastmod"
+awk '{t[NR] = $(NF-1); b[NR] = $NF} END {
+  printf "ratios against run 6: run 5 time %.3f, bytes %.4f\n", t[2] / t[3], b[2] / b[3] }' "$work/figures"
