@@ -100,8 +100,8 @@ class Engine {
   /// How a site's segments are kept (a node's store): called with a site's next segments, one
   /// call at a time, before an update or a merge publishes them; returns them with their files
   /// set. An update whose keeper throws changes nothing and throws that; a merge whose keeper
-  /// throws is published unsaved (the files kept hold the same records, and the next update's
-  /// save writes it). None: nothing is kept.
+  /// throws is dropped, and the site's merges wait for its next update (the engine serves what
+  /// the store holds). None: nothing is kept.
   using SegmentKeeper = std::function<SegmentedIndex(const std::string& site, const SegmentedIndex& next)>;
   void set_keeper(SegmentKeeper keeper);
   /// A live update: `documents` replace every record of their pages (a page is its URL without

@@ -434,7 +434,10 @@ void Engine::Impl::merge_site(const std::string& site) {
       try {
         next = std::make_shared<const SegmentedIndex>(keeper(site, *next));
       } catch (...) {
-        // Published unsaved: what is kept holds the same live records.
+        // Dropped, not served unsaved: the next update's save would have to write it, and a
+        // merge the store cannot take (another node saved since, a segment over Redis's value
+        // limit) would then fail every update. The next update asks for merges again.
+        return;
       }
     }
     store(slot, std::move(next));

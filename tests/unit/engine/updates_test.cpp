@@ -233,6 +233,39 @@ BOOST_AUTO_TEST_CASE(a_site_without_an_index_gets_one_from_its_first_update) {
   BOOST_TEST(e.search(exact("second")).total == 0u);  // refused whole
 }
 
+// A keeper that takes updates but refuses merges (as a store refuses a merge another node's save
+// overtook): the engine keeps serving exactly what was kept, every update searchable, and asks
+// for merges again at the next update.
+BOOST_AUTO_TEST_CASE(a_merge_its_keeper_refuses_is_dropped) {
+  Engine e(app());
+  std::mt19937 rng(5);
+  std::vector<Document> all;
+  for (int i = 0; i < 40; ++i) {
+    auto p = page(rng, "base" + std::to_string(i), "base");
+    all.insert(all.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", all));
+  std::shared_ptr<const SegmentedIndex> kept;
+  std::atomic<int> refused{0};
+  e.set_keeper([&](const std::string&, const SegmentedIndex& next) {
+    if (kept && next.segments().size() < kept->segments().size()) {  // a merge: refused
+      ++refused;
+      throw std::runtime_error("merge refused");
+    }
+    kept = std::make_shared<const SegmentedIndex>(next);
+    return next;
+  });
+  for (int i = 0; i < 12; ++i) {
+    e.update("docs", page(rng, "new" + std::to_string(i), mark('n', static_cast<unsigned>(i))), {});
+    BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
+    e.wait_for_merges();
+    BOOST_TEST(e.segments("docs")->segments().size() == kept->segments().size());  // what was kept, no more
+  }
+  BOOST_TEST(refused.load() > 0);
+  BOOST_TEST(e.segments("docs")->segments().size() == 13u);
+  for (int i = 0; i < 12; ++i) BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_build_stops_when_its_cancel_flag_is_set) {
   std::mt19937 rng(3);
   IndexBuilder b(app().sites[0]);
