@@ -24,6 +24,8 @@ struct LengthTotals;  ///< defined in core/src/index/index_data.hpp
 namespace detail {
 struct Deletions;      ///< defined in core/src/index/segments.hpp
 class SegmentTotals;  ///< defined in core/src/index/segments.hpp
+struct UnionDictionary;  ///< defined in core/src/index/segments.hpp
+struct DictionarySlot;   ///< defined in core/src/index/segments.hpp
 }
 
 class SegmentedIndex {
@@ -110,6 +112,18 @@ class SegmentedIndex {
                                       const std::function<std::shared_ptr<const Index>(const ManifestEntry&)>& open,
                                       const std::string& source);
 
+  /// Build the union of the segments' dictionaries, which searches then expand each word against
+  /// once instead of once per segment (the same answers, sooner), when there are several
+  /// segments holding at most union_dictionary_terms terms in all (a larger site's segments are
+  /// searched each on its own). About as long as reading those terms: the engine runs it on its
+  /// merge thread after an update, and before publishing a loaded index. Copies with the same
+  /// segments share it; searches before it is built expand per segment.
+  void build_dictionary() const;
+  /// The union dictionary when built, else null.
+  std::shared_ptr<const detail::UnionDictionary> dictionary() const noexcept;
+  /// The most terms, over all segments, for which build_dictionary builds a union.
+  static constexpr std::uint64_t union_dictionary_terms = 1'000'000;
+
   /// Segments past which merge_candidate merges the newest ones whatever their sizes.
   static constexpr std::size_t max_segments = 32;
   /// How far (relative) a segment's average field lengths may drift from its site's before
@@ -125,6 +139,8 @@ class SegmentedIndex {
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
   std::vector<std::shared_ptr<const detail::SegmentTotals>> totals_;
   std::string stored_version_;
+  /// The union dictionary of these segments (a fresh slot whenever the segments change).
+  std::shared_ptr<detail::DictionarySlot> dictionary_;
 };
 
 /// The manifest of `index`, whose segments all have files (with_new_files): JSON text listing

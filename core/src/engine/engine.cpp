@@ -306,6 +306,7 @@ void Engine::publish(const std::string& site, std::shared_ptr<const Index> index
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const Keep& keep) {
+  if (segments) segments->build_dictionary();  // before the lock: as long as reading the terms
   std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
   auto sites = impl_->current_sites();
   auto& slot = sites->slot(site);
@@ -349,11 +350,9 @@ UpdateReport Engine::update(const std::string& site, std::vector<Document> docum
     }
     if (impl_->keeper) next = std::make_shared<const SegmentedIndex>(impl_->keeper(site, *next));
     report.segments = next->segments().size();
-    const auto [first, last] = next->merge_candidate();
     impl_->store(slot, std::move(next));
-    if (first == last) return report;
   }
-  impl_->request_merge(site);
+  impl_->request_merge(site);  // merges, if any, then the union dictionary of what they leave
   return report;
 }
 
@@ -407,7 +406,8 @@ void Engine::Impl::merge_loop() {
   merge_idle.notify_all();
 }
 
-// Merge what the policy names until it names nothing: each merge is built from the state read
+// Merge what the policy names until it names nothing, then build the union dictionary of the
+// segments left (SegmentedIndex::build_dictionary): each merge is built from the state read
 // at its start, without any lock, then stored if its segments are still there (records deleted
 // meanwhile are deleted in it too); if the site's index was replaced meanwhile, it is dropped.
 void Engine::Impl::merge_site(const std::string& site) {
@@ -419,7 +419,11 @@ void Engine::Impl::merge_site(const std::string& site) {
     }
     if (!from) return;
     const auto [first, last] = from->merge_candidate();
-    if (first == last) return;
+    if (first == last) {
+      // Nothing (more) to merge: searches expand words against one dictionary from here on.
+      from->build_dictionary();
+      return;
+    }
     auto merged = from->merge_build(first, last, from->segments().front().index->settings(), &stopping);
     std::lock_guard lock(change_mutex);
     auto sites = current_sites();

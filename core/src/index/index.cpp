@@ -255,7 +255,11 @@ void Index::Data::derive() {
     for (std::size_t f = 0; f < field_count; ++f)
       inv_norm[i][f] = static_cast<float>(1.0 / (1.0 - bm25_b[f] + bm25_b[f] * docs[i].field_length[f] / avg[f]));
   }
+  derive_terms();
+  derive_title_postings();
+}
 
+void Index::Data::derive_terms() {
   const std::uint32_t n = term_count();
   term_lcp.assign(n, 0);
   for (std::uint32_t t = 1; t < n; ++t) {
@@ -303,7 +307,6 @@ void Index::Data::derive() {
     }
     for (std::size_t i = pair_start.size() - 1; i-- > 0;) pair_start[i] = std::min(pair_start[i], pair_start[i + 1]);
   }
-  derive_title_postings();
 }
 
 Index::Index(std::unique_ptr<Data> data) : data_(std::move(data)) {}

@@ -428,6 +428,10 @@ struct Index::Data {
   /// The tables derived from the index alone (average lengths, per-record tables, the typo
   /// walk's): a snapshot stores them.
   void derive();
+  /// The dictionary's tables for lookups and typo walks (term_lcp, term_next_shorter, the pair
+  /// tables, the samples), from the terms and stems alone: part of derive(), and all a
+  /// dictionary without records needs (the union of segments' dictionaries).
+  void derive_terms();
   /// What the current settings decide: synonyms, landing pages, the records' languages'
   /// analyzers, and `impacts` when the field weights are not those they were computed with.
   void apply_settings();

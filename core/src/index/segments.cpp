@@ -10,6 +10,7 @@
 #include <random>
 #include <map>
 #include <optional>
+#include <queue>
 #include <stdexcept>
 #include <string>
 
@@ -65,9 +66,123 @@ SegmentedIndex::SegmentedIndex(std::vector<std::shared_ptr<const Index>> segment
         return out;
       }()) {}
 
-SegmentedIndex::SegmentedIndex(std::vector<Segment> segments) : segments_(std::move(segments)) {
+SegmentedIndex::SegmentedIndex(std::vector<Segment> segments)
+    : segments_(std::move(segments)), dictionary_(std::make_shared<detail::DictionarySlot>()) {
   check(segments_);
   for (const auto& s : segments_) totals_.push_back(totals_of(*s.index));
+}
+
+namespace {
+
+// A union's term tables as an index's, for its lookups and typo walks.
+std::shared_ptr<const Index> term_index(std::vector<char> terms, std::vector<std::uint32_t> offset, std::vector<std::uint32_t> df,
+                                        std::vector<std::uint8_t> flags) {
+  auto data = std::make_unique<Index::Data>();
+  data->term_stem = std::vector<std::uint32_t>(df.size(), 0);
+  data->terms = std::move(terms);
+  data->term_offset = std::move(offset);
+  data->term_df = std::move(df);
+  data->term_flags = std::move(flags);
+  data->derive_terms();
+  return std::make_shared<const Index>(std::move(data));
+}
+
+}  // namespace
+
+std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::build(std::span<const Index* const> segments) {
+  auto out = std::make_shared<UnionDictionary>();
+  out->local.resize(segments.size());
+  struct Cursor {
+    std::uint32_t at, end, seg;
+  };
+  const auto text = [&](const Cursor& c) { return segments[c.seg]->data().term(c.at); };
+  const auto later = [&](const Cursor& a, const Cursor& b) { return text(a) > text(b); };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
+  std::size_t most = 0;
+  for (std::uint32_t k = 0; k < segments.size(); ++k) {
+    const auto n = segments[k]->data().term_count();
+    most += n;
+    if (n) heap.push({0, n, k});
+  }
+  std::vector<char> terms;
+  std::vector<std::uint32_t> offset{0}, df;
+  std::vector<std::uint8_t> flags;
+  for (auto& l : out->local) l.reserve(most / segments.size() + 1);
+  while (!heap.empty()) {
+    const std::string_view t = text(heap.top());
+    terms.insert(terms.end(), t.begin(), t.end());
+    offset.push_back(static_cast<std::uint32_t>(terms.size()));
+    for (auto& l : out->local) l.push_back(-1);
+    std::uint32_t f = 0;
+    std::uint8_t fl = 0xff;  // a flag holds where every segment holding the term has it
+    while (!heap.empty() && text(heap.top()) == t) {
+      auto c = heap.top();
+      heap.pop();
+      const auto& d = segments[c.seg]->data();
+      f += d.term_df[c.at];
+      fl &= d.term_flags[c.at];
+      out->local[c.seg].back() = static_cast<std::int32_t>(c.at);
+      if (++c.at < c.end) heap.push(c);
+    }
+    df.push_back(f);
+    flags.push_back(fl);
+  }
+  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags));
+  return out;
+}
+
+
+std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::extend(const UnionDictionary& base, const Index& added) {
+  auto out = std::make_shared<UnionDictionary>();
+  const auto& u = base.terms->data();
+  const auto& a = added.data();
+  const std::uint32_t n = u.term_count(), m = a.term_count();
+  const std::size_t segments = base.local.size();
+  out->local.resize(segments + 1);
+  for (auto& l : out->local) l.reserve(n + m);
+  std::vector<char> terms;
+  terms.reserve(u.terms.size() + a.terms.size());
+  std::vector<std::uint32_t> offset{0}, df;
+  std::vector<std::uint8_t> flags;
+  std::uint32_t i = 0, j = 0;
+  while (i < n || j < m) {
+    const int c = i == n ? 1 : j == m ? -1 : u.term(i).compare(a.term(j));
+    const auto t = c <= 0 ? u.term(i) : a.term(j);
+    terms.insert(terms.end(), t.begin(), t.end());
+    offset.push_back(static_cast<std::uint32_t>(terms.size()));
+    std::uint32_t f = 0;
+    std::uint8_t fl = 0xff;
+    for (std::size_t k = 0; k < segments; ++k) out->local[k].push_back(c <= 0 ? base.local[k][i] : -1);
+    if (c <= 0) f += u.term_df[i], fl &= u.term_flags[i], ++i;
+    if (c >= 0) {
+      f += a.term_df[j], fl &= a.term_flags[j];
+      out->local[segments].push_back(static_cast<std::int32_t>(j++));
+    } else {
+      out->local[segments].push_back(-1);
+    }
+    df.push_back(f);
+    flags.push_back(fl);
+  }
+  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags));
+  return out;
+}
+
+void SegmentedIndex::build_dictionary() const {
+  if (segments_.size() < 2 || dictionary_->built.load(std::memory_order_acquire)) return;
+  std::uint64_t terms = 0;
+  std::vector<const Index*> parts;
+  for (const auto& s : segments_) terms += s.index->term_count(), parts.push_back(s.index.get());
+  if (terms > union_dictionary_terms) return;
+  std::lock_guard lock(dictionary_->building);
+  if (dictionary_->built.load(std::memory_order_acquire)) return;
+  auto base = std::move(dictionary_->base);
+  dictionary_->built.store(base && base->local.size() + 1 == parts.size() ? detail::UnionDictionary::extend(*base, *parts.back())
+                                                                           : detail::UnionDictionary::build(parts),
+                           std::memory_order_release);
+}
+
+std::shared_ptr<const detail::UnionDictionary> SegmentedIndex::dictionary() const noexcept {
+  return dictionary_->built.load(std::memory_order_acquire);
 }
 
 std::uint64_t SegmentedIndex::live_documents() const noexcept {
@@ -170,6 +285,8 @@ SegmentedIndex SegmentedIndex::updated(const SiteSettings& site, std::vector<Doc
   auto with = out;
   with.segments_.push_back({first, nullptr, {}});
   with.totals_.push_back(totals_of(*first));
+  with.dictionary_ = std::make_shared<detail::DictionarySlot>();
+  with.dictionary_->base = out.dictionary_->built.load(std::memory_order_acquire);  // extended by the new segment
   const auto averages = with.length_averages();
   if (averages != first->data().avg_field_length) with.segments_.back().index = build(averages, std::move(documents));
   return with;
@@ -255,6 +372,7 @@ SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size
   out.totals_.erase(pos(out.totals_, first + 1), pos(out.totals_, last));
   out.totals_[first] = totals_of(*merged);
   out.segments_[first] = {std::move(merged), nullptr, {}};
+  out.dictionary_ = std::make_shared<detail::DictionarySlot>();
   if (!since.empty()) out = out.with_deleted(first, since);
   return out;
 }
@@ -414,8 +532,12 @@ SegmentedIndex SegmentedIndex::from_manifest(const std::vector<ManifestEntry>& e
     totals.push_back(totals_of(*index));
     segments.push_back({std::move(index), nullptr, e.file});
   }
+  // The same segments as `have` (an update that only deleted): its union dictionary too.
+  bool same = have && have->segments_.size() == segments.size();
+  for (std::size_t k = 0; same && k < segments.size(); ++k) same = segments[k].index == have->segments_[k].index;
   SegmentedIndex out(std::move(segments));
   out.totals_ = std::move(totals);
+  if (same) out.dictionary_ = have->dictionary_;
   for (std::size_t k = 0; k < entries.size(); ++k)
     if (!entries[k].deleted.empty()) out = out.with_deleted(k, entries[k].deleted);
   return out;

@@ -2,8 +2,11 @@
 // What a segment of a SegmentedIndex has lost to deletions (siteseek/segments.hpp): the records,
 // and what they took from the collection statistics.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -44,6 +47,33 @@ struct Deletions {
     const auto it = std::lower_bound(df.begin(), df.end(), term, [](const auto& p, std::uint32_t t) { return p.first < t; });
     return it != df.end() && it->first == term ? it->second : 0;
   }
+};
+
+/// The union of a site's segments' dictionaries: a search expands each word once against it (a
+/// prefix range, one typo walk, one lookup) instead of once per segment (search/lexicon.hpp).
+/// Deletions do not change it: a term's live frequency is still summed per segment at search.
+struct UnionDictionary {
+  /// Only its term tables: the texts, their frequencies over every record (deleted ones too),
+  /// their flags (term_no_typo only where every segment holding the term says so, as a typo
+  /// lookup in each would find it), and the tables for lookups and typo walks.
+  std::shared_ptr<const Index> terms;
+  /// [segment][union id]: the term's id in that segment, or -1.
+  std::vector<std::vector<std::int32_t>> local;
+  /// The union of `segments`' dictionaries, in their order.
+  static std::shared_ptr<const UnionDictionary> build(std::span<const Index* const> segments);
+  /// The union of `base`'s segments and one more after them: one pass over both (an update
+  /// adds its segment so).
+  static std::shared_ptr<const UnionDictionary> extend(const UnionDictionary& base, const Index& added);
+};
+
+/// Where a SegmentedIndex keeps its union dictionary once built: shared by the copies that have
+/// the same segments (deletions, files and stored versions aside).
+struct DictionarySlot {
+  std::atomic<std::shared_ptr<const UnionDictionary>> built;
+  std::mutex building;  ///< one build at a time
+  /// The union of all segments but the last, when built: what build_dictionary extends by the
+  /// last segment instead of merging all of them again (dropped once used).
+  std::shared_ptr<const UnionDictionary> base;
 };
 
 }  // namespace siteseek::detail

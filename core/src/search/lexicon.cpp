@@ -13,7 +13,8 @@ namespace siteseek::detail {
 
 Lexicon::Lexicon(const Index& index) : one_(&index), documents_(static_cast<double>(std::max<std::size_t>(index.size(), 1))) {}
 
-Lexicon::Lexicon(std::span<const SegmentRef> segments) : segs_(segments.begin(), segments.end()) {
+Lexicon::Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* joined)
+    : joined_(joined && joined->local.size() == segments.size() ? joined : nullptr), segs_(segments.begin(), segments.end()) {
   std::uint64_t n = 0;
   for (const auto& s : segs_) n += s.index->size() - (s.deleted ? s.deleted->records : 0);
   documents_ = static_cast<double>(std::max<std::uint64_t>(n, 1));
@@ -29,9 +30,31 @@ std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
 
 std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
 
+std::uint32_t Lexicon::joined_at(std::uint32_t u, std::vector<std::pair<std::uint32_t, std::uint32_t>>& at) const {
+  std::uint32_t df = 0;
+  at.clear();
+  for (std::size_t k = 0; k < segs_.size(); ++k)
+    if (const auto id = joined_->local[k][u]; id >= 0) {
+      at.emplace_back(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(id));
+      df += live_df(k, static_cast<std::uint32_t>(id));
+    }
+  return df;
+}
+
+std::uint32_t Lexicon::joined_df(std::uint32_t u) const noexcept {
+  std::uint32_t df = 0;
+  for (std::size_t k = 0; k < segs_.size(); ++k)
+    if (const auto id = joined_->local[k][u]; id >= 0) df += live_df(k, static_cast<std::uint32_t>(id));
+  return df;
+}
+
 std::int64_t Lexicon::intern(std::string_view text) {
   if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> at;  // looked up in every segment
+  if (joined_) {
+    if (const auto u = joined_->terms->find(text); u >= 0) joined_at(static_cast<std::uint32_t>(u), at);
+    return intern_known(text, at);
+  }
   for (std::size_t k = 0; k < segs_.size(); ++k)
     if (const auto id = segs_[k].index->find(text); id >= 0) at.emplace_back(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(id));
   return intern_known(text, at);
@@ -115,6 +138,24 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     return out;
   }
   const std::string_view skip = except >= 0 ? term(static_cast<std::uint32_t>(except)) : std::string_view();
+  if (joined_) {
+    // The union's range, in text order (one index's id order): each term's live frequency
+    // summed over the segments holding it.
+    const auto [lo, hi] = joined_->terms->prefix_range(prefix);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (union id, live df)
+    ranked.reserve(hi - lo);
+    for (auto u = lo; u < hi; ++u)
+      if (const auto df = joined_df(u); df && (except < 0 || joined_->terms->data().term(u) != skip)) ranked.emplace_back(u, df);
+    cap = std::min(cap, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(),
+                      [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
+    for (std::size_t k = 0; k < cap; ++k) {
+      joined_at(ranked[k].first, at);
+      out.push_back(static_cast<std::uint32_t>(intern_known(joined_->terms->data().term(ranked[k].first), at)));
+    }
+    return out;
+  }
   struct Found {
     std::string_view text;
     std::uint32_t df;
@@ -198,6 +239,11 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
     return std::min<std::size_t>(hi - lo, limit);
   }
   std::size_t n = 0;
+  if (joined_) {
+    const auto [lo, hi] = joined_->terms->prefix_range(prefix);
+    for (auto u = lo; u < hi && n < limit; ++u) n += joined_df(u) > 0;
+    return n;
+  }
   merged_range(segs_, prefix, [&](std::string_view, std::uint32_t, auto) { return ++n < limit; });
   return std::min(n, limit);
 }
@@ -205,13 +251,22 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
 std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) {
   if (one_) return one_->typo_lookup(word, max_edits, cap);
   std::vector<TypoMatch> out;
-  for (const auto& s : segs_)
-    for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
-      const auto id = intern(s.index->data().term(m.term));
-      if (id < 0) continue;
-      if (std::none_of(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; }))
-        out.push_back({static_cast<std::uint32_t>(id), m.distance});
+  if (joined_) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
+    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
+      joined_at(m.term, at);
+      const auto id = intern_known(joined_->terms->data().term(m.term), at);
+      if (id >= 0) out.push_back({static_cast<std::uint32_t>(id), m.distance});
     }
+  } else {
+    for (const auto& s : segs_)
+      for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
+        const auto id = intern(s.index->data().term(m.term));
+        if (id < 0) continue;
+        if (std::none_of(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; }))
+          out.push_back({static_cast<std::uint32_t>(id), m.distance});
+      }
+  }
   std::sort(out.begin(), out.end(), [&](const TypoMatch& a, const TypoMatch& b) {
     if (a.distance != b.distance) return a.distance < b.distance;
     return more_frequent(a.term, b.term);

@@ -17,6 +17,7 @@
 namespace siteseek::detail {
 
 struct Deletions;
+struct UnionDictionary;
 
 /// A segment as a search reads it.
 struct SegmentRef {
@@ -28,8 +29,10 @@ class Lexicon {
  public:
   /// One index: ids are its own.
   explicit Lexicon(const Index& index);
-  /// Several segments (or one with deletions).
-  explicit Lexicon(std::span<const SegmentRef> segments);
+  /// Several segments (or one with deletions); `joined`, when given, the union of their
+  /// dictionaries (SegmentedIndex::build_dictionary): each word is then looked up, completed and
+  /// walked for typos once, in it, instead of once per segment, with the same results.
+  explicit Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* joined = nullptr);
 
   /// Live records.
   double documents() const noexcept { return documents_; }
@@ -64,9 +67,13 @@ class Lexicon {
   // The same for a term whose (segment, id) in every segment holding it is known.
   std::int64_t intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at);
   std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
+  // Union term `u`'s (segment, id) pairs, into `at`, and its live frequency.
+  std::uint32_t joined_at(std::uint32_t u, std::vector<std::pair<std::uint32_t, std::uint32_t>>& at) const;
+  std::uint32_t joined_df(std::uint32_t u) const noexcept;
   std::size_t owner(const Term& t) const noexcept;
 
   const Index* one_ = nullptr;
+  const UnionDictionary* joined_ = nullptr;
   std::vector<SegmentRef> segs_;
   double documents_ = 0;
   std::deque<Term> terms_;

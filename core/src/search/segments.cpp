@@ -138,7 +138,8 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::vector<const Analyzer*> languages;
   for (const auto& t : tagged) languages.push_back(t.second);
   options.languages = &languages;
-  Lexicon lex(refs);
+  const auto joined = index.dictionary();
+  Lexicon lex(refs, joined.get());
   const Plan plan = make_plan(first, lex, parsed, options);
 
   // Scorer and match: the first pass everywhere, then one decision for all.
@@ -309,7 +310,8 @@ std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const Sugg
   if (segments.size() == 1 && !segments[0].deleted) return suggest_index(*segments[0].index, request);
   std::vector<SegmentRef> refs;
   for (const auto& seg : segments) refs.push_back({seg.index.get(), seg.deleted.get()});
-  Lexicon lex(refs);
+  const auto joined = index.dictionary();
+  Lexicon lex(refs, joined.get());
   return detail::suggest_with(segments.front().index->data().analyzer, lex, request,
                               [&](const SearchRequest& sr, std::uint8_t fields, std::vector<TitleOf>& titles) {
                                 std::vector<std::pair<std::size_t, std::uint32_t>> docs;

@@ -12,6 +12,8 @@
 
 #include <unistd.h>
 
+#include "index/index_data.hpp"
+#include "index/segments.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/segments.hpp"
 #include "small_site.hpp"
@@ -245,9 +247,13 @@ void check_site(bool french, bool deletions) {
   const auto queries = requests(site, 11);
   // Cut in halves, in six, and one large segment with a small one (most completions in one: the
   // lexicon walks it by id).
-  for (const auto& cuts : std::vector<std::vector<std::size_t>>{{120}, {30, 90, 170, 171, 230}, {228}}) {
+  // Each cut twice: the words expanded per segment, then against their union dictionary.
+  for (const auto& cuts : std::vector<std::vector<std::size_t>>{{120}, {30, 90, 170, 171, 230}, {228}})
+    for (const bool joined : {false, true}) {
     const auto pair = split(site, cuts, deleted);
     BOOST_TEST(pair.segmented->live_documents() == pair.whole->size());
+    if (joined) pair.segmented->build_dictionary();
+    BOOST_TEST((pair.segmented->dictionary() != nullptr) == joined);
     std::size_t with_results = 0;
     for (const auto& r : queries) {
       const auto a = search_index(*pair.whole, r);
@@ -268,7 +274,7 @@ void check_site(bool french, bool deletions) {
         BOOST_TEST(a[k].url == b[k].url);
       }
     }
-  }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(segments_with_deletions_search_as_one_index_of_their_live_records) { check_site(false, true); }
@@ -290,14 +296,54 @@ BOOST_AUTO_TEST_CASE(completions_count_every_segment_when_one_holds_most_of_them
   }();
   SegmentedIndex si({build(large), build(small)});
   si = si.with_deleted(1, {5});
-  for (const auto* q : {"alp", "al"}) {
-    SuggestRequest sr;
-    sr.q = q;
-    sr.num = 8;
-    const auto a = suggest_index(*whole, sr), b = suggest_segments(si, sr);
-    BOOST_REQUIRE_EQUAL(a.size(), b.size());
-    BOOST_TEST(a.front().text == "alpine");
-    for (std::size_t k = 0; k < a.size(); ++k) BOOST_TEST(a[k].text == b[k].text);
+  for (const bool joined : {false, true}) {
+    if (joined) si.build_dictionary();  // its union dictionary: the same completions
+    for (const auto* q : {"alp", "al"}) {
+      SuggestRequest sr;
+      sr.q = q;
+      sr.num = 8;
+      const auto a = suggest_index(*whole, sr), b = suggest_segments(si, sr);
+      BOOST_REQUIRE_EQUAL(a.size(), b.size());
+      BOOST_TEST(a.front().text == "alpine");
+      for (std::size_t k = 0; k < a.size(); ++k) BOOST_TEST(a[k].text == b[k].text);
+    }
+  }
+}
+
+// An update's index extends its predecessor's union dictionary by the new segment: the same
+// terms, frequencies, flags and per-segment ids as a union of all the segments built anew, and
+// the same answers.
+BOOST_AUTO_TEST_CASE(an_update_extends_the_union_dictionary_by_its_segment) {
+  const auto site = generate(5, 90, false);
+  std::vector<Document> a, b;
+  for (std::size_t p = 0; p < 90; ++p) (p < 60 ? a : b).insert((p < 60 ? a : b).end(), site.pages[p].begin(), site.pages[p].end());
+  SegmentedIndex before({build(a), build(b)});
+  before.build_dictionary();
+  BOOST_REQUIRE(before.dictionary());
+  const auto after = before.updated(settings(), {page("new.html", "zebra quagga", "zebra quagga mira"), page("x.html", "ka", "kappa 3.12")},
+                                    {site.pages[3][0].url});
+  BOOST_TEST(!after.dictionary());  // not built yet: searched per segment meanwhile
+  after.build_dictionary();
+  const auto got = after.dictionary();
+  BOOST_REQUIRE(got);
+  std::vector<const Index*> parts;
+  for (const auto& s : after.segments()) parts.push_back(s.index.get());
+  const auto full = detail::UnionDictionary::build(parts);
+  const auto& g = got->terms->data();
+  const auto& f = full->terms->data();
+  BOOST_REQUIRE_EQUAL(g.term_count(), f.term_count());
+  BOOST_TEST(got->local == full->local);
+  for (std::uint32_t t = 0; t < g.term_count(); ++t) {
+    BOOST_TEST(g.term(t) == f.term(t));
+    BOOST_TEST(g.term_df[t] == f.term_df[t]);
+    BOOST_TEST(g.term_flags[t] == f.term_flags[t]);
+  }
+  for (const auto* q : {"zebra", "quaga", "kappa", "mira ka"}) {
+    SearchRequest r;
+    r.q = q;
+    const auto joined = search_segments(after, r);
+    const auto each = search_segments(SegmentedIndex(after.segments()), r);  // the same segments, no union yet
+    same(each, joined, q);
   }
 }
 
