@@ -17,6 +17,8 @@ Lexicon::Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* jo
     : joined_(joined && joined->local.size() == segments.size() ? joined : nullptr), segs_(segments.begin(), segments.end()) {
   std::uint64_t n = 0;
   for (const auto& s : segs_) n += s.index->size() - (s.deleted ? s.deleted->records : 0);
+  for (std::uint32_t k = 0; k < segs_.size(); ++k)
+    if (segs_[k].deleted) with_deletions_.push_back(k);
   documents_ = static_cast<double>(std::max<std::uint64_t>(n, 1));
 }
 
@@ -41,10 +43,12 @@ std::uint32_t Lexicon::joined_at(std::uint32_t u, std::vector<std::pair<std::uin
   return df;
 }
 
+// The union's frequency counts every record: less the deleted ones of the few segments that have
+// any (usually the oldest), without visiting the others.
 std::uint32_t Lexicon::joined_df(std::uint32_t u) const noexcept {
-  std::uint32_t df = 0;
-  for (std::size_t k = 0; k < segs_.size(); ++k)
-    if (const auto id = joined_->local[k][u]; id >= 0) df += live_df(k, static_cast<std::uint32_t>(id));
+  std::uint32_t df = joined_->terms->data().term_df[u];
+  for (const auto k : with_deletions_)
+    if (const auto id = joined_->local[k][u]; id >= 0) df -= segs_[k].deleted->df_of(static_cast<std::uint32_t>(id));
   return df;
 }
 

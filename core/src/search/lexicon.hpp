@@ -75,6 +75,7 @@ class Lexicon {
   const Index* one_ = nullptr;
   const UnionDictionary* joined_ = nullptr;
   std::vector<SegmentRef> segs_;
+  std::vector<std::uint32_t> with_deletions_;  // the segments that have deleted records
   double documents_ = 0;
   std::deque<Term> terms_;
   std::unordered_map<std::string_view, std::int64_t> ids_;  // text -> id, or -1 (dead)
