@@ -71,7 +71,7 @@ class RedisStore final : public Store {
   AppSettings effective_settings(const AppSettings& local) override;
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
-  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  std::optional<StoredIndex> load(const SiteSettings& site, const SegmentedIndex* have = nullptr) override;
   StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
   /// The segments not stored yet and the manifest, as the next version, in one script: only on
   /// top of the version `index` was made on (SegmentedIndex::stored_version), else ConflictError.

@@ -74,7 +74,9 @@ class Store {
   virtual void remove_site(const std::string& name) = 0;
 
   /// The site's stored index, or nothing. Throws SnapshotError when the stored bytes are corrupt.
-  virtual std::optional<StoredIndex> load(const SiteSettings& site) = 0;
+  /// `have`: the index this process serves; segments of it the store still names are taken from
+  /// it rather than read again (Redis: only the others travel).
+  virtual std::optional<StoredIndex> load(const SiteSettings& site, const SegmentedIndex* have = nullptr) = 0;
   /// Persist a newly built index, before it is published (a failure leaves the stored one);
   /// returns it as stored (`segments`: publish that). Redis: every other node is told and swaps
   /// to it.
@@ -138,7 +140,7 @@ class FileStore final : public Store {
   AppSettings effective_settings(const AppSettings& local) override;
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
-  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  std::optional<StoredIndex> load(const SiteSettings& site, const SegmentedIndex* have = nullptr) override;
   StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
   /// Refused (ConflictError, nothing written) when another process saved the site since this
   /// one last read or saved it; under an flock(2) of data_dir itself, as save() is.
@@ -182,7 +184,7 @@ class MemoryStore final : public Store {
   AppSettings effective_settings(const AppSettings& local) override;
   void put_site(const SiteSettings& site) override;
   void remove_site(const std::string& name) override;
-  std::optional<StoredIndex> load(const SiteSettings& site) override;
+  std::optional<StoredIndex> load(const SiteSettings& site, const SegmentedIndex* have = nullptr) override;
   StoredIndex save(const SiteSettings& site, std::shared_ptr<const Index> index) override;
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
   std::string where(const std::string& site) const override;

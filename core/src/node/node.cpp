@@ -421,7 +421,7 @@ struct Node::Impl {
   // meanwhile: an update kept since is newer than what was read). With nothing stored (a Redis
   // that lost its data), the index served here, to be stored whole by the next update.
   void reload(const SiteSettings& site, const std::shared_ptr<const SegmentedIndex>& stale) {
-    auto stored = store->load(site);
+    auto stored = store->load(site, stale.get());  // what the store still names of it is not read again
     std::shared_ptr<const SegmentedIndex> next;
     if (stored)
       next = stored->segments ? stored->segments

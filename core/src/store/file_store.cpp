@@ -212,7 +212,7 @@ void FileStore::remember(const std::string& site) {
   seen_[site] = std::move(state);
 }
 
-std::optional<StoredIndex> FileStore::load(const SiteSettings& site) {
+std::optional<StoredIndex> FileStore::load(const SiteSettings& site, const SegmentedIndex*) {
   remember(site.name);  // before reading: a save in between is then noticed at the next update
   // Live updates since the last whole save: the manifest is the index (the snapshot, when it
   // names it, its first segment).

@@ -14,7 +14,7 @@ void MemoryStore::remove_site(const std::string& name) {
   validators_.erase(name);
 }
 
-std::optional<StoredIndex> MemoryStore::load(const SiteSettings&) { return std::nullopt; }
+std::optional<StoredIndex> MemoryStore::load(const SiteSettings&, const SegmentedIndex*) { return std::nullopt; }
 StoredIndex MemoryStore::save(const SiteSettings& site, std::shared_ptr<const Index>) { return {nullptr, nullptr, 0, where(site.name)}; }
 
 SegmentedIndex MemoryStore::save_updates(const SiteSettings&, const SegmentedIndex& index) { return index; }

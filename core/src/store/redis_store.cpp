@@ -269,8 +269,8 @@ void RedisStore::remove_site(const std::string& name) {
       .check("removing site " + name);
 }
 
-std::optional<StoredIndex> RedisStore::load(const SiteSettings& site) {
-  auto snap = load_newer(site);
+std::optional<StoredIndex> RedisStore::load(const SiteSettings& site, const SegmentedIndex* have) {
+  auto snap = load_newer(site, 0, {}, have);
   if (!snap) return std::nullopt;
   return StoredIndex{std::move(snap->index), std::move(snap->segments), snap->version, where(site.name)};
 }
