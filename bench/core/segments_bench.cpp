@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
       SearchRequest r;
       r.q = marker;
       r.site = "python";
+      r.typo = r.prefix = false;  // the marker itself, not an earlier update's one edit away
       t = Clock::now();
       const auto found = engine.search(r);
       first_search.push_back(ms_since(t));
@@ -264,6 +265,7 @@ int main(int argc, char** argv) {
       SearchRequest r;
       r.q = word;
       r.site = "python";
+      r.typo = r.prefix = false;  // the marker itself, not an earlier update's one edit away
       return b.engine().search(r).total > 0;
     };
     for (int i = 0; i < 5000 && !b_has("python"); ++i) usleep(1000);

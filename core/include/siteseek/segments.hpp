@@ -116,8 +116,8 @@ class SegmentedIndex {
   /// once instead of once per segment (the same answers, sooner), when there are several
   /// segments holding at most union_dictionary_terms terms in all (a larger site's segments are
   /// searched each on its own). About as long as reading those terms: the engine runs it on its
-  /// merge thread after an update, and before publishing a loaded index. Copies with the same
-  /// segments share it; searches before it is built expand per segment.
+  /// merge thread after an update and after publishing segments. Copies with the same segments
+  /// share it; searches before it is built expand per segment.
   void build_dictionary() const;
   /// The union dictionary when built, else null.
   std::shared_ptr<const detail::UnionDictionary> dictionary() const noexcept;
