@@ -9,7 +9,7 @@
 // segments, siteseek/segments.hpp, naming `<site>.snapshot` for `data`), segment:<site>.<16 hex>
 // .segment (a segment's snapshot bytes, never changed once written), segments:<site> (the set of
 // those keys), validators:<site> (the last crawl's validators, JSON), channel "indexes" (messages
-// "<site> <version>"); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes, set once
+// "<site> <version> <origin>", the origin naming the store that saved it); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes, set once
 // with NX), keys:version (counts every change: nodes poll it).
 #include <chrono>
 #include <cstdint>
@@ -122,6 +122,9 @@ class IndexWatcher final : public StoreWatch {
     /// The stored version ("<epoch>/<version>") this process saved last for a site, or "": a
     /// version this node saved itself is not read back (RedisStore::watch sets it).
     std::function<std::string(const std::string& site)> saved_here;
+    /// Notices from this origin (the store that made the watcher: "<site> <version> <origin>")
+    /// are of this node's own saves, which its engine has: not read back.
+    std::string origin;
   };
   IndexWatcher(Engine& engine, RedisOptions redis, Options options);
   ~IndexWatcher() override;

@@ -19,7 +19,8 @@ namespace {
 
 // Stores the bytes as the next version and announces it, atomically (a Lua script runs alone);
 // the segments of live updates made since the last whole index go. KEYS: the index hash, the
-// set of the site's segment keys. Answers the version and the epoch.
+// set of the site's segment keys. ARGV: bytes, channel, build time, site, a new epoch, the
+// store's origin (named in the notice). Answers the version and the epoch.
 constexpr const char* publish_script = R"lua(
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[5])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
@@ -27,7 +28,7 @@ redis.call('HSET', KEYS[1], 'data', ARGV[1], 'built_at', ARGV[3])
 redis.call('HDEL', KEYS[1], 'segments')
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', k) end
 redis.call('DEL', KEYS[2])
-redis.call('PUBLISH', ARGV[2], ARGV[4] .. ' ' .. v)
+redis.call('PUBLISH', ARGV[2], ARGV[4] .. ' ' .. v .. ' ' .. ARGV[6])
 return {v, redis.call('HGET', KEYS[1], 'epoch')}
 )lua";
 
@@ -36,8 +37,9 @@ return {v, redis.call('HGET', KEYS[1], 'epoch')}
 // the segment keys it no longer names removed (and the whole index's bytes once no segment is
 // them), the others told. KEYS: the index hash, the set of segment keys. ARGV: epoch, version
 // made on (0: none stored; the epoch is then a new one), manifest, channel, site, "1" when the
-// manifest names the whole index's bytes, the number of new segments, their (key, bytes) pairs,
-// then every segment key the manifest names. Answers the version and the epoch.
+// manifest names the whole index's bytes, the number of new segments, the store's origin (named
+// in the notice), the new segments' (key, bytes) pairs, then every segment key the manifest
+// names. Answers the version and the epoch.
 constexpr const char* updates_script = R"lua(
 local head = redis.call('HMGET', KEYS[1], 'epoch', 'version')
 if head[2] then
@@ -48,11 +50,11 @@ else
 end
 local n = tonumber(ARGV[7])
 for i = 0, n - 1 do
-  redis.call('SET', ARGV[8 + 2 * i], ARGV[9 + 2 * i])
-  redis.call('SADD', KEYS[2], ARGV[8 + 2 * i])
+  redis.call('SET', ARGV[9 + 2 * i], ARGV[10 + 2 * i])
+  redis.call('SADD', KEYS[2], ARGV[9 + 2 * i])
 end
 local named = {}
-for i = 8 + 2 * n, #ARGV do named[ARGV[i]] = true end
+for i = 9 + 2 * n, #ARGV do named[ARGV[i]] = true end
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not named[k] then
     redis.call('DEL', k)
@@ -62,7 +64,7 @@ end
 if ARGV[6] ~= '1' then redis.call('HDEL', KEYS[1], 'data', 'built_at') end
 redis.call('HSET', KEYS[1], 'segments', ARGV[3])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. v)
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. v .. ' ' .. ARGV[8])
 return {v, ARGV[1]}
 )lua";
 
@@ -103,6 +105,8 @@ struct RedisStore::Impl {
     std::map<std::string, std::string> tags;
   };
   std::shared_ptr<Saved> saved = std::make_shared<Saved>();
+  /// Names this store in its notices ("<site> <version> <origin>"): its node's watcher skips them.
+  std::string origin = random_epoch();
   void remember(const std::string& site, std::string tag) {
     std::lock_guard lock(saved->mutex);
     saved->tags[site] = std::move(tag);
@@ -147,7 +151,7 @@ std::pair<std::uint64_t, std::string> RedisStore::publish_tagged(const std::stri
   std::lock_guard lock(impl_->mutex);
   auto built = std::chrono::duration_cast<std::chrono::milliseconds>(index.built_at().time_since_epoch()).count();
   auto r = impl_->redis.command({"EVAL", publish_script, "2", key("index:" + site), key("segments:" + site), snapshot_bytes(index),
-                                 channel(), std::to_string(built), site, random_epoch()});
+                                 channel(), std::to_string(built), site, random_epoch(), impl_->origin});
   r.check("publishing the index of '" + site + "' to " + key("index:" + site));
   if (r.elements.size() != 2) throw RedisError("redis_error", "publishing the index of '" + site + "': an unexpected answer");
   return {to_version(r.elements[0]), r.elements[1].str};
@@ -308,7 +312,7 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   auto out = index.with_new_files(site.name);
   // Only the segments not stored yet travel: an update sends kilobytes, whatever the site's size.
   std::vector<std::string> args{"EVAL", updates_script, "2", k, key("segments:" + site.name), tag.substr(0, slash), tag.substr(slash + 1),
-                                segment_manifest(out), channel(), site.name, "0", "0"};
+                                segment_manifest(out), channel(), site.name, "0", "0", impl_->origin};
   std::size_t fresh = 0;
   for (std::size_t i = 0; i < out.segments().size(); ++i) {
     const auto& seg = out.segments()[i];
@@ -350,6 +354,7 @@ std::unique_ptr<StoreWatch> RedisStore::watch(Engine& engine, StoreChange on_cha
   IndexWatcher::Options o;
   o.prefix = impl_->prefix;
   o.on_change = std::move(on_change);
+  o.origin = impl_->origin;
   o.saved_here = [saved = impl_->saved](const std::string& site) {
     std::lock_guard lock(saved->mutex);
     const auto it = saved->tags.find(site);

@@ -69,7 +69,13 @@ struct IndexWatcher::Impl {
       }
       auto snap = store.load_newer(site, version, epoch, have.get());
       have.reset();
-      if (!snap) return;
+      if (!snap) {
+        // Already on it, or past it (this node's own saves): the version it is on.
+        std::lock_guard lock(mutex);
+        if (!epoch.empty() && (epochs[site.name] != epoch || versions[site.name] < version))
+          versions[site.name] = version, epochs[site.name] = epoch;
+        return;
+      }
       auto previous = engine.current(site.name);  // freed after the lock, not under it
       bool newer_here = false;
       {
@@ -127,8 +133,11 @@ struct IndexWatcher::Impl {
   }
   void on_message(const std::string& payload) {
     if (payload == "!settings") return check_all();
-    auto space = payload.rfind(' ');
+    // "<site> <version> <origin>": a version this node's own store saved is in its engine.
+    auto space = payload.find(' ');
     std::string site = payload.substr(0, space);
+    const auto last = payload.rfind(' ');
+    if (!options.origin.empty() && last != std::string::npos && last > space && payload.substr(last + 1) == options.origin) return;
     auto settings = engine.settings();
     for (const auto& s : settings->sites)
       if (s.name == site) check(s);
