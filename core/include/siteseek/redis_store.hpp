@@ -119,9 +119,6 @@ class IndexWatcher final : public StoreWatch {
     /// Called after a site was swapped to a new version (site, version), or when a load failed
     /// (site, 0, error text). Runs on the watcher's thread.
     std::function<void(const std::string& site, std::uint64_t version, const std::string& error)> on_change;
-    /// The stored version ("<epoch>/<version>") this process saved last for a site, or "": a
-    /// version this node saved itself is not read back (RedisStore::watch sets it).
-    std::function<std::string(const std::string& site)> saved_here;
     /// Notices from this origin (the store that made the watcher: "<site> <version> <origin>")
     /// are of this node's own saves, which its engine has: not read back.
     std::string origin;

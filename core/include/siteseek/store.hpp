@@ -27,8 +27,8 @@ class SegmentedIndex;
 struct StoredIndex {
   std::shared_ptr<const Index> index;  ///< with segments: the first of them
   /// The index as segments as the store keeps them (their files named, its stored version set):
-  /// what a node publishes. After live updates (files: `where` names the manifest) it has more
-  /// than one. Null: publish `index` (MemoryStore).
+  /// what a node publishes; always set by load(). After live updates (files: `where` names the
+  /// manifest) it has more than one. Null from save(): publish the index given (MemoryStore).
   std::shared_ptr<const SegmentedIndex> segments;
   std::uint64_t version = 0;  ///< Redis: the site's version (counts up per publish); files: 0
   std::string where;          ///< for people: "data/python.snapshot", "redis key siteseek:index:python (version 3)"

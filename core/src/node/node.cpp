@@ -424,8 +424,7 @@ struct Node::Impl {
     auto stored = store->load(site, stale.get());  // what the store still names of it is not read again
     std::shared_ptr<const SegmentedIndex> next;
     if (stored)
-      next = stored->segments ? stored->segments
-                              : std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{stored->index});
+      next = stored->segments;
     else if (stale)
       next = std::make_shared<const SegmentedIndex>(stale->as_unsaved());
     if (!next) return;
@@ -617,8 +616,7 @@ StartReport Node::start() {
         // A large one is served at once (a block is checked when a search first reads it) and
         // checked whole in the background, then indexed again if it is corrupt.
         // (Each segment so, after live updates.)
-        const auto segments = stored->segments ? stored->segments
-                                               : std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{stored->index});
+        const auto segments = stored->segments;
         std::vector<bool> small;
         for (const auto& s : segments->segments()) small.push_back(verify_if_small(*s.index, impl_->options.check_before_serving_bytes));
         engine.publish(site.name, segments);

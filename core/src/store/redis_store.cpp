@@ -99,18 +99,8 @@ struct RedisStore::Impl {
   std::string prefix;
   // The Store calls come from job threads and admin requests at once; the connection is blocking.
   std::recursive_mutex mutex;
-  // Per site, the stored version this store saved last (what its node's watcher need not read).
-  struct Saved {
-    std::mutex mutex;
-    std::map<std::string, std::string> tags;
-  };
-  std::shared_ptr<Saved> saved = std::make_shared<Saved>();
   /// Names this store in its notices ("<site> <version> <origin>"): its node's watcher skips them.
   std::string origin = random_epoch();
-  void remember(const std::string& site, std::string tag) {
-    std::lock_guard lock(saved->mutex);
-    saved->tags[site] = std::move(tag);
-  }
   Impl(RedisOptions o, std::string p) : redis(std::move(o)), prefix(std::move(p)) {}
 };
 
@@ -292,7 +282,6 @@ std::optional<StoredIndex> RedisStore::load(const SiteSettings& site, const Segm
 
 StoredIndex RedisStore::save(const SiteSettings& site, std::shared_ptr<const Index> index) {
   const auto [version, epoch] = publish_tagged(site.name, *index);
-  impl_->remember(site.name, version_tag(epoch, version));
   auto segments = std::make_shared<const SegmentedIndex>(
       SegmentedIndex(std::vector<SegmentedIndex::Segment>{{index, nullptr, whole_file(site.name)}}).with_stored_version(version_tag(epoch, version)));
   return {std::move(index), std::move(segments), version, where(site.name) + " (version " + std::to_string(version) + ")"};
@@ -332,9 +321,7 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   auto r = impl_->redis.command(args).check("keeping the updates of '" + site.name + "' in " + k);
   if (r.type == RedisReply::Type::integer) throw conflict();
   if (r.elements.size() != 2) throw RedisError("redis_error", "keeping the updates of '" + site.name + "': an unexpected answer");
-  auto saved = version_tag(r.elements[1].str, to_version(r.elements[0]));
-  impl_->remember(site.name, saved);
-  return out.with_stored_version(std::move(saved));
+  return out.with_stored_version(version_tag(r.elements[1].str, to_version(r.elements[0])));
 }
 
 CrawlState RedisStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {
@@ -355,11 +342,6 @@ std::unique_ptr<StoreWatch> RedisStore::watch(Engine& engine, StoreChange on_cha
   o.prefix = impl_->prefix;
   o.on_change = std::move(on_change);
   o.origin = impl_->origin;
-  o.saved_here = [saved = impl_->saved](const std::string& site) {
-    std::lock_guard lock(saved->mutex);
-    const auto it = saved->tags.find(site);
-    return it == saved->tags.end() ? std::string() : it->second;
-  };
   return std::make_unique<IndexWatcher>(engine, impl_->redis.options(), std::move(o));
 }
 

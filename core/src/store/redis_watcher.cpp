@@ -62,11 +62,6 @@ struct IndexWatcher::Impl {
       auto have = engine.segments(site.name);
       auto [epoch, version] = split(have ? have->stored_version() : std::string());
       if (epoch.empty()) epoch = epochs[site.name], version = current(site.name);
-      if (options.saved_here) {
-        // Saved here but maybe not published yet (the notice can come first): not read back.
-        const auto [e, v] = split(options.saved_here(site.name));
-        if (!e.empty() && (e == epoch || epoch.empty()) && v > version) epoch = e, version = v;
-      }
       auto snap = store.load_newer(site, version, epoch, have.get());
       have.reset();
       if (!snap) {
