@@ -573,23 +573,39 @@ void remove_segments(const std::string& dir, const std::string& name) {
 std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::string& name, const SiteSettings& site) {
   namespace fs = std::filesystem;
   const auto path = (fs::path(dir) / (name + ".segments")).string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path + ": " + std::strerror(errno));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto entries = parse_segment_manifest(text, name, path);
-  // The site's snapshot saved whole after this manifest (a full build that stopped before it
-  // removed the manifest): the snapshot is the site's index.
-  struct Stale {};
-  try {
-    return SegmentedIndex::from_manifest(entries, nullptr, [&](const SegmentedIndex::ManifestEntry& e) {
-      auto idx = load_snapshot((fs::path(dir) / e.file).string(), site);
-      if (e.file == snapshot_file(name) && (idx->size() != e.records || built_ns(*idx) != e.built_at)) throw Stale{};
-      return idx;
-    }, path);
-  } catch (const Stale&) {
-    return std::nullopt;
+  const auto read = [&]() -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::error_code ec;
+      if (!fs::exists(path, ec)) return std::nullopt;
+      throw IoError("cannot read " + path + ": " + std::strerror(errno));
+    }
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  // Another process's save may replace the manifest, and remove files the one read here named,
+  // while they are opened (saves hold the directory's lock; reads do not wait for it): a file
+  // that cannot be opened is an error only if the manifest still names it (or after many tries,
+  // each beaten by another save).
+  auto text = read();
+  for (int tries = 1;; ++tries) {
+    if (!text) return std::nullopt;
+    const auto entries = parse_segment_manifest(*text, name, path);
+    // The site's snapshot saved whole after this manifest (a full build that stopped before it
+    // removed the manifest): the snapshot is the site's index.
+    struct Stale {};
+    try {
+      return SegmentedIndex::from_manifest(entries, nullptr, [&](const SegmentedIndex::ManifestEntry& e) {
+        auto idx = load_snapshot((fs::path(dir) / e.file).string(), site);
+        if (e.file == snapshot_file(name) && (idx->size() != e.records || built_ns(*idx) != e.built_at)) throw Stale{};
+        return idx;
+      }, path);
+    } catch (const Stale&) {
+      return std::nullopt;
+    } catch (const IoError&) {
+      auto now = read();
+      if (now == text || tries == 64) throw;
+      text = std::move(now);
+    }
   }
 }
 

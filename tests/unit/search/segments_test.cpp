@@ -423,6 +423,48 @@ BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were
   fs::remove_all(dir);
 }
 
+// A reader does not wait for saves: one that merges removes files the manifest it replaced named,
+// maybe while another process opens them. The reader then reads the new manifest; a load never
+// fails, and always finds the pages every save kept.
+BOOST_AUTO_TEST_CASE(loading_while_another_process_saves_and_merges) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("siteseek-segments-race-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto site_ = generate(5, 40, false);
+  std::vector<const std::vector<Document>*> pages;
+  for (const auto& p : site_.pages) pages.push_back(&p);
+  auto si = save_segments(SegmentedIndex({build_records(pages, std::nullopt)}), dir.string(), "docs");
+  const auto at_least = si.live_documents();
+  std::atomic<bool> done{false};
+  std::atomic<int> loads{0}, failures{0}, short_loads{0};
+  std::string first_failure;
+  const auto read = [&] {  // no Boost.Test assertion off the main thread
+    while (!done.load()) {
+      try {
+        const auto loaded = load_segments(dir.string(), "docs", settings());
+        if (!loaded || loaded->live_documents() < at_least) ++short_loads;
+        ++loads;
+      } catch (const std::exception& e) {
+        if (failures++ == 0) first_failure = e.what();
+      }
+    }
+  };
+  std::thread reader(read), second(read);
+  // Each save a merge of every segment, which removes every file the manifest before named.
+  for (int i = 0; i < 300; ++i) {
+    auto next = si.updated(settings(), {page("new" + std::to_string(i % 4) + ".html", "zebra", "zebra")}, {});
+    si = save_segments(next.with_merged(next, 0, next.segments().size(), next.merge_build(0, next.segments().size(), settings())), dir.string(), "docs");
+  }
+  while (loads.load() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  done = true;
+  reader.join();
+  second.join();
+  BOOST_TEST(failures.load() == 0, first_failure);
+  BOOST_TEST(short_loads.load() == 0);
+  BOOST_TEST_MESSAGE(loads.load() << " loads beside 300 saves");
+  fs::remove_all(dir);
+}
+
 // The site's snapshot as the first segment: named by the manifest, not copied; a manifest older
 // than the snapshot (a whole save that stopped before removing it) is not read; a merge that took
 // the snapshot's records removes it; remove_segments leaves only the snapshot.
