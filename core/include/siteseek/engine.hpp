@@ -95,7 +95,8 @@ class Engine {
   using Keep = std::function<std::shared_ptr<const SegmentedIndex>()>;
   /// Replace a site's index atomically: searches in flight finish on the old one.
   void publish(const std::string& site, std::shared_ptr<const Index> index, const Keep& keep = {});
-  /// Publish a site's index as segments (as load_segments read them), `keep` as above.
+  /// Publish a site's index as segments (as load_segments read them), `keep` as above; their
+  /// union dictionary is built afterwards on the merge thread (SegmentedIndex::build_dictionary).
   void publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const Keep& keep = {});
   /// How a site's segments are kept (a node's store): called with a site's next segments, one
   /// call at a time, before an update or a merge publishes them; returns them with their files

@@ -115,9 +115,9 @@ class SegmentedIndex {
   /// Build the union of the segments' dictionaries, which searches then expand each word against
   /// once instead of once per segment (the same answers, sooner), when there are several
   /// segments holding at most union_dictionary_terms terms in all (a larger site's segments are
-  /// searched each on its own). About as long as reading those terms. Copies with the same
-  /// segments share it; searches before it is built expand per segment. The engine does not
-  /// build it yet (see docs/live-updates.md).
+  /// searched each on its own). About as long as reading those terms: the engine runs it on its
+  /// merge thread after an update and after publishing segments. Copies with the same segments
+  /// share it; searches before it is built expand per segment.
   void build_dictionary() const;
   /// The union dictionary when built, else null.
   std::shared_ptr<const detail::UnionDictionary> dictionary() const noexcept;

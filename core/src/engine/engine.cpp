@@ -2,6 +2,7 @@
 #include "engine/engine_impl.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "siteseek/error.hpp"
 #include "siteseek/search.hpp"
@@ -306,12 +307,16 @@ void Engine::publish(const std::string& site, std::shared_ptr<const Index> index
 }
 
 void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedIndex> segments, const Keep& keep) {
-  std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
-  auto sites = impl_->current_sites();
-  auto& slot = sites->slot(site);
-  if (keep)
-    if (auto saved = keep()) segments = std::move(saved);
-  impl_->store(slot, std::move(segments));
+  {
+    std::lock_guard lock(impl_->change_mutex);  // after an update or a merge, not in their midst
+    auto sites = impl_->current_sites();
+    auto& slot = sites->slot(site);
+    if (keep)
+      if (auto saved = keep()) segments = std::move(saved);
+    if (!segments || segments->segments().size() < 2) return impl_->store(slot, std::move(segments));
+    impl_->store(slot, std::move(segments));
+  }
+  impl_->request_merge(site, false);  // its union dictionary, in the background
 }
 
 void Engine::set_keeper(SegmentKeeper keeper) {
@@ -349,11 +354,9 @@ UpdateReport Engine::update(const std::string& site, std::vector<Document> docum
     }
     if (impl_->keeper) next = std::make_shared<const SegmentedIndex>(impl_->keeper(site, *next));
     report.segments = next->segments().size();
-    const auto [first, last] = next->merge_candidate();
     impl_->store(slot, std::move(next));
-    if (first == last) return report;
   }
-  impl_->request_merge(site);
+  impl_->request_merge(site);  // merges, if any, then the union dictionary of what they leave
   return report;
 }
 
@@ -366,11 +369,13 @@ void Engine::wait_for_merges() const {
   impl_->merge_idle.wait(lock, [&] { return impl_->merge_queue.empty() && !impl_->merging; });
 }
 
-void Engine::Impl::request_merge(const std::string& site) {
+void Engine::Impl::request_merge(const std::string& site, bool merge) {
   {
     std::lock_guard lock(merge_mutex);
     if (stopping.load()) return;
-    if (std::find(merge_queue.begin(), merge_queue.end(), site) == merge_queue.end()) merge_queue.push_back(site);
+    const auto queued = std::find_if(merge_queue.begin(), merge_queue.end(), [&](const auto& q) { return q.first == site; });
+    if (queued == merge_queue.end()) merge_queue.emplace_back(site, merge);
+    else queued->second = queued->second || merge;
     if (!merger.joinable()) merger = std::thread([this] { merge_loop(); });
   }
   merge_cv.notify_all();
@@ -379,16 +384,17 @@ void Engine::Impl::request_merge(const std::string& site) {
 void Engine::Impl::merge_loop() {
   for (;;) {
     std::string site;
+    bool merge = false;
     {
       std::unique_lock lock(merge_mutex);
       merge_cv.wait(lock, [&] { return stopping.load() || !merge_queue.empty(); });
       if (stopping.load()) break;
-      site = std::move(merge_queue.front());
+      std::tie(site, merge) = std::move(merge_queue.front());
       merge_queue.pop_front();
       merging = true;
     }
     try {
-      merge_site(site);
+      merge_site(site, merge);
     } catch (...) {
       // Stopped (BuildCancelled), the site removed meanwhile, or a build that failed: the
       // segments stay as they are, searched as they are.
@@ -407,10 +413,11 @@ void Engine::Impl::merge_loop() {
   merge_idle.notify_all();
 }
 
-// Merge what the policy names until it names nothing: each merge is built from the state read
+// Merge what the policy names until it names nothing, then build the union dictionary of the
+// segments left (SegmentedIndex::build_dictionary): each merge is built from the state read
 // at its start, without any lock, then stored if its segments are still there (records deleted
 // meanwhile are deleted in it too); if the site's index was replaced meanwhile, it is dropped.
-void Engine::Impl::merge_site(const std::string& site) {
+void Engine::Impl::merge_site(const std::string& site, bool merge) {
   while (!stopping.load()) {
     std::shared_ptr<const SegmentedIndex> from;
     {
@@ -418,8 +425,12 @@ void Engine::Impl::merge_site(const std::string& site) {
       from = current_sites()->slot(site).segments.load(std::memory_order_acquire);
     }
     if (!from) return;
-    const auto [first, last] = from->merge_candidate();
-    if (first == last) return;
+    const auto [first, last] = merge ? from->merge_candidate() : std::pair<std::size_t, std::size_t>{0, 0};
+    if (first == last) {
+      // Nothing (more) to merge: searches expand words against one dictionary from here on.
+      from->build_dictionary();
+      return;
+    }
     auto merged = from->merge_build(first, last, from->segments().front().index->settings(), &stopping);
     std::lock_guard lock(change_mutex);
     auto sites = current_sites();

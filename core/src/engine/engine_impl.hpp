@@ -70,17 +70,20 @@ struct Engine::Impl {
   std::atomic<std::uint64_t> generations{0};
   mutable ResultCache cache;
 
-  // Background merges: one thread, started by the first update, joined at destruction.
+  // Background merges and union dictionaries: one thread, started by the first request, joined
+  // at destruction. Each queued site with whether to merge it (an update's) or only to build
+  // its union dictionary (an index published whole or read from a store, which another process
+  // merges).
   mutable std::mutex merge_mutex;
   mutable std::condition_variable merge_cv, merge_idle;
-  std::deque<std::string> merge_queue;
+  std::deque<std::pair<std::string, bool>> merge_queue;
   bool merging = false;
   std::atomic<bool> stopping{false};
   std::thread merger;
   Engine::SegmentKeeper keeper;  ///< set before any update; called under change_mutex
-  void request_merge(const std::string& site);
+  void request_merge(const std::string& site, bool merge = true);
   void merge_loop();
-  void merge_site(const std::string& site);
+  void merge_site(const std::string& site, bool merge);
   /// Store a site's new segments (and their first as its index), bump its generation, drop its
   /// cached answers. Under change_mutex.
   void store(SiteSlot& slot, std::shared_ptr<const SegmentedIndex> segments);

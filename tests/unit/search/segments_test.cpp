@@ -347,6 +347,54 @@ BOOST_AUTO_TEST_CASE(an_update_extends_the_union_dictionary_by_its_segment) {
   }
 }
 
+// The union dictionary as the engine would keep it: extended by each update's segment, built anew
+// after a merge, at random points of a stream of updates that replace and delete pages (so that a
+// word's neighbours one typo away live in other segments, some of their records deleted). Every
+// state answers as its segments searched each on its own, exact words, typos and prefixes alike.
+BOOST_AUTO_TEST_CASE(a_union_kept_through_updates_and_merges_answers_as_the_segments_do) {
+  const auto st = settings();
+  std::size_t compared = 0;
+  for (unsigned seed = 0; seed < 6; ++seed) {
+    std::vector<Document> first;
+    for (int i = 0; i < 30; ++i) first.push_back(page("p" + std::to_string(i) + ".html", "Page " + std::to_string(i), "install text word" + std::to_string(i)));
+    IndexBuilder b(st);
+    b.add_all(first);
+    auto cur = std::make_shared<const SegmentedIndex>(std::vector<std::shared_ptr<const Index>>{b.build()});
+    std::mt19937 rng(seed);
+    for (int i = 0; i < 40; ++i) {
+      std::vector<Document> docs;
+      for (int k = 0; k < 1 + i % 3; ++k)
+        docs.push_back(page("zeppelin" + std::to_string(k) + ".html", "About zeppelin", "Text on zeppelin number " + std::to_string(k) + ". round" + std::to_string(i)));
+      std::vector<std::string> gone;
+      if (i % 7 == 6) gone.push_back(root + "zeppelin0.html");
+      cur = std::make_shared<const SegmentedIndex>(cur->updated(st, docs, gone));
+      if (rng() % 2) cur->build_dictionary();  // else the next update's builds it whole
+      while (rng() % 3 == 0) {
+        const auto [f, l] = cur->merge_candidate();
+        if (f == l) break;
+        cur = std::make_shared<const SegmentedIndex>(cur->with_merged(*cur, f, l, cur->merge_build(f, l, st)));
+        if (rng() % 2) cur->build_dictionary();
+      }
+      cur->build_dictionary();
+      const SegmentedIndex plain(std::vector<SegmentedIndex::Segment>(cur->segments().begin(), cur->segments().end()));
+      for (const auto& q : {"round" + std::to_string(i), "round" + std::to_string(std::max(i - 1, 0)), std::string("zeppelin"),
+                            std::string("zepelin"), std::string("instal"), std::string("roun")}) {
+        SearchRequest r;
+        r.q = q;
+        r.num = 50;
+        const auto a = search_segments(plain, r);
+        const auto u = search_segments(*cur, r);
+        BOOST_TEST_CONTEXT("seed " << seed << ", update " << i << ", " << cur->segments().size() << " segments, q=" << q) {
+          BOOST_TEST((cur->segments().size() < 2 || cur->dictionary() != nullptr));
+          same(a, u, q);
+        }
+        compared += a.total > 0;
+      }
+    }
+  }
+  BOOST_TEST(compared > 6u * 40u * 4u);  // most of them find records
+}
+
 BOOST_AUTO_TEST_CASE(deleted_records_are_never_found_and_leave_the_statistics) {
   const auto a = build({page("a.html", "Alpha", "unique zebra words"), page("b.html", "Beta", "zebra again")});
   SegmentedIndex si({a});
