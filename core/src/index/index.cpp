@@ -30,7 +30,7 @@ std::uint64_t Index::Data::memory_bytes() const {
        bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
        bytes_of(term_sample) + bytes_of(stem_sample) + bytes_of(attr_keys) + bytes_of(attr_key_offset) +
        bytes_of(attr_docs_offset) + bytes_of(attr_docs) + bytes_of(doc_attr_offset) + bytes_of(doc_attrs) +
-       bytes_of(page_by_url) + bytes_of(title_postings) + bytes_of(title_offset);
+       bytes_of(page_by_url) + bytes_of(title_postings) + bytes_of(title_offset) + bytes_of(anchors);
   return n;
 }
 
