@@ -143,6 +143,8 @@ class SegmentedIndex {
   std::shared_ptr<detail::DictionarySlot> dictionary_;
 };
 
+/// The name of a site's whole snapshot, in a data_dir and as a manifest names it: "<name>.snapshot".
+std::string snapshot_file(const std::string& name);
 /// The manifest of `index`, whose segments all have files (with_new_files): JSON text listing
 /// each segment's file, records, build time and deleted records.
 std::string segment_manifest(const SegmentedIndex& index);

@@ -392,8 +392,6 @@ bool segment_file_of(std::string_view file, std::string_view name) {
   return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::string snapshot_file(const std::string& name) { return name + ".snapshot"; }
-
 // No thread_local generator: the Python module's thread-local storage is static (scratch() is
 // initial-exec) and has no room for one. A save names a few files.
 std::string new_segment_file(const std::string& name) {
@@ -542,6 +540,8 @@ SegmentedIndex SegmentedIndex::from_manifest(const std::vector<ManifestEntry>& e
     if (!entries[k].deleted.empty()) out = out.with_deleted(k, entries[k].deleted);
   return out;
 }
+
+std::string snapshot_file(const std::string& name) { return name + ".snapshot"; }
 
 SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
   namespace fs = std::filesystem;

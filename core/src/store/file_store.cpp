@@ -151,7 +151,7 @@ FileStore::FileStore(std::string data_dir) : dir_(data_dir.empty() ? std::string
 
 std::string FileStore::describe() const { return "files in " + dir_; }
 
-std::string FileStore::snapshot_path(const std::string& site) const { return dir_ + site + ".snapshot"; }
+std::string FileStore::snapshot_path(const std::string& site) const { return dir_ + snapshot_file(site); }
 
 std::string FileStore::where(const std::string& site) const {
   const auto manifest = dir_ + site + ".segments";
@@ -223,7 +223,7 @@ std::optional<StoredIndex> FileStore::load(const SiteSettings& site, const Segme
   const auto path = snapshot_path(site.name);
   if (!fs::exists(path)) return std::nullopt;
   auto index = load_snapshot(path, site);
-  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, site.name + ".snapshot"}});
+  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, snapshot_file(site.name)}});
   return StoredIndex{std::move(index), std::move(segments), 0, path};
 }
 
@@ -238,7 +238,7 @@ StoredIndex FileStore::save(const SiteSettings& site, std::shared_ptr<const Inde
   remember(site.name);
   save_site_settings(site);
   // Named as the snapshot: the first update's manifest names the file rather than looking for it.
-  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, site.name + ".snapshot"}});
+  auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, snapshot_file(site.name)}});
   return {std::move(index), std::move(segments), 0, path};
 }
 

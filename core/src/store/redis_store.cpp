@@ -71,8 +71,8 @@ return {v, ARGV[1]}
 // A stored version as SegmentedIndex::stored_version names it: "<epoch>/<version>".
 std::string version_tag(const std::string& epoch, std::uint64_t version) { return epoch + "/" + std::to_string(version); }
 
-// The whole index's bytes (the hash's `data`), as a manifest names them.
-std::string whole_file(const std::string& site) { return site + ".snapshot"; }
+// A manifest entry naming the site's snapshot file (snapshot_file) means the hash's `data` field:
+// the whole index's bytes.
 
 // A load that met a state changing under it (a segment key removed, the whole index replaced):
 // read again.
@@ -188,13 +188,13 @@ std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& s
         s.index = snapshot_from_bytes(std::move(r.elements[2].str), site,
                                       "redis key " + k + " (version " + std::to_string(s.version) + ")");
         s.segments = std::make_shared<const SegmentedIndex>(
-            SegmentedIndex(std::vector<SegmentedIndex::Segment>{{s.index, nullptr, whole_file(site.name)}})
+            SegmentedIndex(std::vector<SegmentedIndex::Segment>{{s.index, nullptr, snapshot_file(site.name)}})
                 .with_stored_version(version_tag(s.epoch, s.version)));
         return s;
       }
       const auto entries = parse_segment_manifest(head.elements[2].str, site.name, where);
       auto segments = SegmentedIndex::from_manifest(entries, have, [&](const SegmentedIndex::ManifestEntry& e) -> std::shared_ptr<const Index> {
-        if (e.file == whole_file(site.name)) return whole(e.built_at);
+        if (e.file == snapshot_file(site.name)) return whole(e.built_at);
         auto r = impl_->redis.command({"GET", key("segment:" + e.file)}).check("reading " + key("segment:" + e.file));
         if (r.is_nil()) throw Moved{};
         return snapshot_from_bytes(std::move(r.str), site, "redis key " + key("segment:" + e.file));
@@ -283,7 +283,7 @@ std::optional<StoredIndex> RedisStore::load(const SiteSettings& site, const Segm
 StoredIndex RedisStore::save(const SiteSettings& site, std::shared_ptr<const Index> index) {
   const auto [version, epoch] = publish_tagged(site.name, *index);
   auto segments = std::make_shared<const SegmentedIndex>(
-      SegmentedIndex(std::vector<SegmentedIndex::Segment>{{index, nullptr, whole_file(site.name)}}).with_stored_version(version_tag(epoch, version)));
+      SegmentedIndex(std::vector<SegmentedIndex::Segment>{{index, nullptr, snapshot_file(site.name)}}).with_stored_version(version_tag(epoch, version)));
   return {std::move(index), std::move(segments), version, where(site.name) + " (version " + std::to_string(version) + ")"};
 }
 
@@ -305,7 +305,7 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   std::size_t fresh = 0;
   for (std::size_t i = 0; i < out.segments().size(); ++i) {
     const auto& seg = out.segments()[i];
-    if (seg.file == whole_file(site.name)) {
+    if (seg.file == snapshot_file(site.name)) {
       args[10] = "1";
       continue;
     }
@@ -316,7 +316,7 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   }
   args[11] = std::to_string(fresh);
   for (const auto& seg : out.segments())
-    if (seg.file != whole_file(site.name)) args.push_back(key("segment:" + seg.file));
+    if (seg.file != snapshot_file(site.name)) args.push_back(key("segment:" + seg.file));
   std::lock_guard lock(impl_->mutex);
   auto r = impl_->redis.command(args).check("keeping the updates of '" + site.name + "' in " + k);
   if (r.type == RedisReply::Type::integer) throw conflict();
