@@ -219,6 +219,44 @@ BOOST_AUTO_TEST_CASE(searches_run_while_updates_and_merges_replace_the_segments)
   for (int i = 0; i < 200; ++i) BOOST_TEST(e.search(exact(mark('m', static_cast<unsigned>(i)))).total == 1u);
 }
 
+// The engine's merge thread builds the union dictionary of what an update leaves, and of segments
+// published as they are (a node's start, a follower's read): searches then expand each word once,
+// with the answers each segment searched on its own gives.
+BOOST_AUTO_TEST_CASE(the_merge_thread_builds_the_union_dictionary_of_the_segments_served) {
+  std::mt19937 rng(5);
+  Engine e(app());
+  std::vector<Document> base;
+  for (int i = 0; i < 120; ++i) {
+    auto p = page(rng, "p" + std::to_string(i), mark('m', static_cast<unsigned>(i)));
+    base.insert(base.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", base));
+  for (int round = 0; round < 4; ++round) e.update("docs", page(rng, "p" + std::to_string(round * 7), mark('u', static_cast<unsigned>(round))), {});
+  e.wait_for_merges();
+  const auto served = e.segments("docs");
+  BOOST_REQUIRE(served->segments().size() >= 2u);
+  BOOST_TEST(served->dictionary() != nullptr);
+  const SegmentedIndex plain(std::vector<SegmentedIndex::Segment>(served->segments().begin(), served->segments().end()));
+  BOOST_TEST(plain.dictionary() == nullptr);
+  // Exact words, a typo and prefixes of the generated words, and the markers' common prefix.
+  std::size_t found = 0;
+  for (const std::string& q : std::vector<std::string>{"install server", "instal", "serv", "zqu", "zqm", mark('u', 2), "confg file"}) {
+    auto r = request(q);
+    BOOST_TEST_CONTEXT("q=" << q) {
+      const auto a = search_segments(plain, r), b = e.search(r);
+      BOOST_TEST(a.total == b.total);
+      BOOST_REQUIRE_EQUAL(a.results.size(), b.results.size());
+      for (std::size_t i = 0; i < a.results.size(); ++i) BOOST_TEST(a.results[i].url == b.results[i].url);
+      found += a.total > 0;
+    }
+  }
+  BOOST_TEST(found == 7u);
+  // Published as segments: built again for them.
+  e.publish("docs", std::make_shared<const SegmentedIndex>(plain));
+  e.wait_for_merges();
+  BOOST_TEST(e.segments("docs")->dictionary() != nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(a_site_without_an_index_gets_one_from_its_first_update) {
   Engine e(app());
   std::mt19937 rng(1);
