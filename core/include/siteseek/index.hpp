@@ -82,7 +82,10 @@ class Index {
   /// then by document frequency; at most `cap`. Walks the sorted dictionary as an implicit trie
   /// with a Damerau-Levenshtein row per node, pruning subtrees that cannot come within reach.
   /// With max_edits 2 the first byte must be right (that restriction keeps the walk small).
-  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) const;
+  /// Words are corrected to words; with `names`, `word` is an identifier with punctuation typed
+  /// whole (wal_levl, os.path.joni) and the terms found are such identifiers, which words never
+  /// correct to.
+  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap, bool names = false) const;
   /// Ids of the terms whose stem is `stem` (the analyzer's stem of a folded word).
   std::vector<std::uint32_t> stem_variants(std::string_view stem) const;
 

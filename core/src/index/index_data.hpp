@@ -95,6 +95,17 @@ inline bool identifier_continuation(std::string_view term, std::string_view word
   return sep == '.' || sep == '-' || sep == '_' || sep == ':';
 }
 
+/// Whether `term` is an identifier with punctuation: a letter and a separator of identifier parts
+/// (os.path.join, wal_level, std::vector, max-age), not a number (3.11).
+inline bool punctuated_name(std::string_view term) {
+  bool letter = false, separator = false;
+  for (unsigned char c : term) {
+    letter = letter || (c >= 'a' && c <= 'z') || c >= 0x80;
+    separator = separator || c == '.' || c == '_' || c == '-' || c == ':';
+  }
+  return letter && separator;
+}
+
 /// Term kinds that decide expansion. term_no_typo: no typo lookup returns the term, because it
 /// never occurs spelled as a word could be. A term is a typo's correction when any occurrence is
 /// a word, a part, or a whole identifier of letters and digits only (camelCase "BTreeMap" ->

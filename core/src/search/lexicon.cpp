@@ -252,19 +252,19 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
   return std::min(n, limit);
 }
 
-std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap) {
-  if (one_) return one_->typo_lookup(word, max_edits, cap);
+std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap, bool names) {
+  if (one_) return one_->typo_lookup(word, max_edits, cap, names);
   std::vector<TypoMatch> out;
   if (joined_) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
-    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
+    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
       joined_at(m.term, at);
       const auto id = intern_known(joined_->terms->data().term(m.term), at);
       if (id >= 0) out.push_back({static_cast<std::uint32_t>(id), m.distance});
     }
   } else {
     for (const auto& s : segs_)
-      for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max())) {
+      for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
         const auto id = intern(s.index->data().term(m.term));
         if (id < 0) continue;
         if (std::none_of(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; }))

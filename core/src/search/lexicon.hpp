@@ -47,7 +47,7 @@ class Lexicon {
   /// Terms starting with `prefix`, counted up to `limit`.
   std::size_t completions(std::string_view prefix, std::size_t limit);
   /// Index::typo_lookup over the whole lexicon.
-  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap);
+  std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap, bool names = false);
   /// The terms whose stem is `stem`, in dictionary order.
   std::vector<std::uint32_t> stem_variants(std::string_view stem);
   /// The stem of term `id`.

@@ -73,6 +73,9 @@ std::optional<ParsedQuery> split_runs(const Analyzer& analyzer, const ParsedQuer
 enum class Expand : std::uint8_t {
   none,   // as typed: phrase words, the parts of a split word ("built-in")
   typos,  // and its typo neighbours: a camelCase name typed whole, an identifier's parts
+  names,  // an identifier with punctuation typed whole: when no record has it, the identifiers
+          // with punctuation a typo away (wal_levl -> wal_level, whose short part "levl" gets no
+          // neighbours of its own)
   all,    // and its stem variants: a word
 };
 
@@ -186,10 +189,11 @@ struct Builder {
     // ("succed" of pam_succed_if), as a word. A name with punctuation typed whole may not.
     const bool typo_kind = t.kind == TokenKind::word || t.kind == TokenKind::part ||
                            (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
-    if (expand != Expand::none && options.typo && !known && typo_kind && length >= options.one_typo_min_length &&
+    const bool names = expand == Expand::names && exact < 0 && completions_df == 0 && punctuated_name(t.term);
+    if (expand != Expand::none && options.typo && !known && (typo_kind || names) && length >= options.one_typo_min_length &&
         !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
-      auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms);
+      auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, names);
       std::size_t ones = 0, twos = 0, shown = 0;
       for (const auto& m : matches) {
         if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
@@ -200,7 +204,7 @@ struct Builder {
         if (shown++ < limits::max_highlighted_typo_terms) plan.highlight.terms.emplace_back(lex.term(m.term));
         // The word meant also matches by its stem ('lamda' -> lambda -> "Lambdas"), as typed
         // words do: for the likeliest corrections (the most frequent come first).
-        if (shown <= limits::typo_stem_corrections) {
+        if (shown <= limits::typo_stem_corrections && !names) {
           const auto st = lex.stem_of(m.term);
           add_variants(ex, lex.stem_variants(st), m.term, w * weight_stem, kind);
           plan.highlight.stems.emplace_back(st);
@@ -413,7 +417,7 @@ struct Builder {
       Alternative whole;
       // Expanded only by typos (an identifier has no stem), and only a camelCase name's.
       const auto whole_term =
-          add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term) ? Expand::typos : Expand::none);
+          add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term) ? Expand::typos : Expand::names);
       whole.terms.push_back(whole_term);
       clause.alternatives.push_back(std::move(whole));
       Alternative parts;

@@ -722,6 +722,18 @@ BOOST_AUTO_TEST_CASE(typo_lookup_reaches_word_shaped_terms_only) {
   BOOST_TEST(!reaches("3.12", 1, "3.11"));
   BOOST_TEST(!reaches("activeactive", 2, "active-active"));
   BOOST_TEST(!reaches("pandsa", 1, "pandas"));
+  // Looking up a name typed whole: only identifiers with punctuation, which words never reach.
+  auto reaches_name = [&](const std::string& typed, unsigned edits, const std::string& term) {
+    for (const auto& m : idx->typo_lookup(typed, edits, 1000, true))
+      if (idx->term(m.term) == term) return true;
+    return false;
+  };
+  BOOST_TEST(reaches_name("os.pth", 1, "os.path"));
+  BOOST_TEST(reaches_name("f-sttrings", 1, "f-strings"));
+  BOOST_TEST(reaches_name("activ-active", 1, "active-active"));
+  BOOST_TEST(!reaches_name("3.12", 1, "3.11"));          // numbers: never
+  BOOST_TEST(!reaches_name("priorty", 1, "priority"));   // words: not among names
+  BOOST_TEST(!reaches_name("btremap", 1, "btreemap"));   // nor names without punctuation
 }
 
 BOOST_AUTO_TEST_CASE(any_number_of_analysis_threads_builds_the_same_index) {

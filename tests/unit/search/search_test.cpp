@@ -305,13 +305,33 @@ BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
                     page("lib/funcs.html", "Functions", "The built-in functions.")});
   BOOST_TEST(run(*ids, "ospath ").results.empty());   // os.path: one insertion away
   BOOST_TEST(run(*ids, "builtin ").results.empty());  // built-in: one insertion away
-  BOOST_TEST(run(*ids, "os.pth ").results.empty());   // nor does a misspelled identifier with punctuation
   // Its parts are words, each of which may have typos (from 5 letters).
-  BOOST_TEST(urls(run(*ids, "os.path.jion ")).empty());  // "jion": too short for a typo
+  BOOST_TEST(urls(run(*ids, "os.path.jion ")).empty());  // "jion": too short for a typo; no name near it
   auto parts = build({page("lib/ospath.html", "os.path", "Use os.path.exists to check a path."),
                       page("pam/succeed.html", "pam_succeed_if", "test account characteristics")});
   BOOST_TEST(urls(run(*parts, "os.path.exsits ")) == std::vector<std::string>{"lib/ospath.html"});
   BOOST_TEST(urls(run(*parts, "pam_succed_if ")) == std::vector<std::string>{"pam/succeed.html"});
+  // An identifier with punctuation typed whole that no record has reaches those a typo away
+  // (from 5 characters, two typos from 9, as words), which is how a typo in a short part is
+  // found at all ("levl", "jion", "mme" are too short for neighbours of their own).
+  auto names = build({page("lib/paths.html", "Paths", "Use os.path to join paths: os.path.join(a, b)."),
+                      page("pg/wal.html", "wal_level", "wal_level determines how much is written to the WAL."),
+                      page("pg/mem.html", "maintenance_work_mem", "Memory for maintenance operations."),
+                      page("pg/work.html", "work_mem", "Memory for sorts.")});
+  BOOST_TEST(urls(run(*names, "os.pth ")) == std::vector<std::string>{"lib/paths.html"});
+  BOOST_TEST(urls(run(*names, "os.path.jion ")) == std::vector<std::string>{"lib/paths.html"});  // a transposition
+  BOOST_TEST(urls(run(*names, "wal_levl ")) == std::vector<std::string>{"pg/wal.html"});
+  BOOST_TEST(urls(run(*names, "maintenance_work_mme ")).front() == "pg/mem.html");
+  BOOST_TEST(urls(run(*names, "wal_levl")) == std::vector<std::string>{"pg/wal.html"});  // while typing too
+  // A name some record has gets no neighbours: the same answer with typos off (its parts still
+  // find maintenance_work_mem, after it).
+  SearchRequest off;
+  off.q = "work_mem ";
+  off.typo = false;
+  BOOST_TEST(urls(run(*names, "work_mem ")) == urls(search_index(*names, off)));
+  BOOST_TEST(urls(run(*names, "work_mem ")).front() == "pg/work.html");
+  off.q = "wal_levl ";
+  BOOST_TEST(search_index(*names, off).results.empty());
 }
 
 BOOST_AUTO_TEST_CASE(synonyms_expand) {
