@@ -106,6 +106,18 @@ inline bool punctuated_name(std::string_view term) {
   return letter && separator;
 }
 
+/// Whether `name` is `word` with separators of identifier parts between its letters ("jsonb_set"
+/// for "jsonbset", "os.path" for "ospath").
+inline bool same_without_separators(std::string_view name, std::string_view word) {
+  std::size_t k = 0;
+  for (char c : name) {
+    if (c == '.' || c == '_' || c == '-' || c == ':') continue;
+    if (k == word.size() || word[k] != c) return false;
+    ++k;
+  }
+  return k == word.size();
+}
+
 /// Term kinds that decide expansion. term_no_typo: no typo lookup returns the term, because it
 /// never occurs spelled as a word could be. A term is a typo's correction when any occurrence is
 /// a word, a part, or a whole identifier of letters and digits only (camelCase "BTreeMap" ->

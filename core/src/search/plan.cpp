@@ -190,8 +190,23 @@ struct Builder {
     const bool typo_kind = t.kind == TokenKind::word || t.kind == TokenKind::part ||
                            (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
     const bool names = expand == Expand::names && exact < 0 && completions_df == 0 && punctuated_name(t.term);
-    if (expand != Expand::none && options.typo && !known && (typo_kind || names) && length >= options.one_typo_min_length &&
-        !out_of_time()) {
+    // A word no record has may be a name with punctuation typed without it ("sharedbuffers",
+    // "jsonbset", "fstring"): the names that are the word once their separators are left out
+    // match it as the word spelt another way (at the stem weight), instead of its typos.
+    bool joined = false;
+    if (is_word && expand != Expand::none && options.typo && exact < 0 && completions_df == 0 &&
+        length >= options.one_typo_min_length && !out_of_time()) {
+      const unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
+      for (const auto& m : lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, true)) {
+        const auto name = lex.term(m.term);
+        if (name.size() != t.term.size() + m.distance || !same_without_separators(name, t.term)) continue;
+        ex.push_back({m.term, weight_stem, MatchKind::stem});
+        plan.highlight.terms.emplace_back(name);
+        joined = true;
+      }
+    }
+    if (expand != Expand::none && options.typo && !known && !joined && (typo_kind || names) &&
+        length >= options.one_typo_min_length && !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
       auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, names);
       std::size_t ones = 0, twos = 0, shown = 0;
