@@ -301,6 +301,25 @@ struct Builder {
     return pieces;
   }
 
+  // The two words of the site that `word` (letters, no record has it) is, joined: of the cuts
+  // into two words of at least min_split_word letters that records hold, the one whose rarer
+  // word the most records hold (the likeliest reading). Empty when there is none.
+  static constexpr std::size_t min_split_word = 3;
+  std::vector<std::string> two_words(std::string_view word) {
+    std::uint32_t best = 0;
+    std::size_t cut = 0;
+    for (std::size_t at = min_split_word; at + min_split_word <= word.size(); ++at) {
+      const auto a = lex.find(word.substr(0, at));
+      if (a < 0) continue;
+      const auto b = lex.find(word.substr(at));
+      if (b < 0) continue;
+      const auto df = std::min(lex.df(static_cast<std::uint32_t>(a)), lex.df(static_cast<std::uint32_t>(b)));
+      if (df > best) best = df, cut = at;
+    }
+    if (!cut) return {};
+    return {std::string(word.substr(0, cut)), std::string(word.substr(cut))};
+  }
+
   // ICU segments a query alone and a document in context, and may split one run two ways: the
   // katakana of "シンボリック" typed alone is one word, which the index never saw, while "複雑なシン
   // ボリックリンク" gave シン|ボ|リック. So when a CJK word of the operand (after split_runs, mostly
@@ -308,11 +327,17 @@ struct Builder {
   // searched respelled: each such word cut into the index's own terms that spell it, as a phrase,
   // since it was typed as one run and the documents that hold it hold it adjacent. None when
   // nothing was respelled or some word cannot be.
+  //
+  // Likewise a word of letters no record has, typed as two joined ("foreignkey",
+  // "autoincrement"): it is also searched as the phrase of the two words it splits into
+  // (two_words).
   std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) {
-    // Whether the index lacks units[k], a CJK word (being typed: lacks its completions too).
+    // Whether the index lacks units[k], a CJK word or a word of letters long enough to be two
+    // (being typed: lacks its completions too).
     const auto unknown = [&](std::size_t k) {
       const Token& t = units[k].head;
-      if (t.kind != TokenKind::cjk || lex.find(t.term) >= 0) return false;
+      const bool joined_words = t.kind == TokenKind::word && units[k].parts.empty() && t.term.size() >= 2 * min_split_word;
+      if ((t.kind != TokenKind::cjk && !joined_words) || lex.find(t.term) >= 0) return false;
       if (!prefix || k + 1 < units.size()) return true;
       return lex.completions(t.term, 1) == 0;
     };
@@ -328,7 +353,7 @@ struct Builder {
         out.push_back(std::move(t));
         continue;
       }
-      const auto pieces = spelling(t.term, prefix && k + 1 == units.size());
+      const auto pieces = t.kind == TokenKind::cjk ? spelling(t.term, prefix && k + 1 == units.size()) : two_words(t.term);
       if (pieces.size() < 2) return std::nullopt;
       for (std::size_t i = 0; i < pieces.size(); ++i) {
         Token p = t;
