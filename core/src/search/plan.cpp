@@ -301,23 +301,38 @@ struct Builder {
     return pieces;
   }
 
-  // The two words of the site that `word` (letters, no record has it) is, joined: of the cuts
-  // into two words of at least min_split_word letters that records hold, the one whose rarer
-  // word the most records hold (the likeliest reading). Empty when there is none.
+  // The words of the site that `word` (letters, no record has it) is, joined: two, else three,
+  // each of at least min_split_word letters that records hold; of several cuts, the one whose
+  // rarest word the most records hold (the likeliest reading). Empty when there is none.
   static constexpr std::size_t min_split_word = 3;
-  std::vector<std::string> two_words(std::string_view word) {
+  std::vector<std::string> joined_words(std::string_view word) {
+    const std::size_t n = word.size();
+    // How many records hold word[a, b) (0: none).
+    const auto df = [&](std::size_t a, std::size_t b) -> std::uint32_t {
+      const auto id = lex.find(word.substr(a, b - a));
+      return id < 0 ? 0 : lex.df(static_cast<std::uint32_t>(id));
+    };
     std::uint32_t best = 0;
-    std::size_t cut = 0;
-    for (std::size_t at = min_split_word; at + min_split_word <= word.size(); ++at) {
-      const auto a = lex.find(word.substr(0, at));
-      if (a < 0) continue;
-      const auto b = lex.find(word.substr(at));
-      if (b < 0) continue;
-      const auto df = std::min(lex.df(static_cast<std::uint32_t>(a)), lex.df(static_cast<std::uint32_t>(b)));
-      if (df > best) best = df, cut = at;
+    std::vector<std::size_t> cuts;
+    for (std::size_t i = min_split_word; i + min_split_word <= n; ++i) {
+      const auto first = df(0, i);
+      if (!first) continue;
+      if (const auto rest = df(i, n); std::min(first, rest) > best) best = std::min(first, rest), cuts = {i};
     }
-    if (!cut) return {};
-    return {std::string(word.substr(0, cut)), std::string(word.substr(cut))};
+    for (std::size_t i = min_split_word; cuts.empty() && i + 2 * min_split_word <= n; ++i) {
+      const auto first = df(0, i);
+      if (!first) continue;
+      for (std::size_t j = i + min_split_word; j + min_split_word <= n; ++j) {
+        const auto m = std::min({first, df(i, j), df(j, n)});
+        if (m > best) best = m, cuts = {i, j};
+      }
+    }
+    if (cuts.empty()) return {};
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    for (auto c : cuts) out.emplace_back(word.substr(at, c - at)), at = c;
+    out.emplace_back(word.substr(at));
+    return out;
   }
 
   // ICU segments a query alone and a document in context, and may split one run two ways: the
@@ -328,9 +343,9 @@ struct Builder {
   // since it was typed as one run and the documents that hold it hold it adjacent. None when
   // nothing was respelled or some word cannot be.
   //
-  // Likewise a word of letters no record has, typed as two joined ("foreignkey",
-  // "autoincrement"): it is also searched as the phrase of the two words it splits into
-  // (two_words).
+  // Likewise a word of letters no record has, typed as two or three joined ("foreignkey",
+  // "fulltextsearch"): it is also searched as the phrase of the words it splits into
+  // (joined_words).
   std::optional<std::vector<Token>> respelled(const std::vector<Unit>& units, bool prefix) {
     // Whether the index lacks units[k], a CJK word or a word of letters long enough to be two
     // (being typed: lacks its completions too).
@@ -353,7 +368,7 @@ struct Builder {
         out.push_back(std::move(t));
         continue;
       }
-      const auto pieces = t.kind == TokenKind::cjk ? spelling(t.term, prefix && k + 1 == units.size()) : two_words(t.term);
+      const auto pieces = t.kind == TokenKind::cjk ? spelling(t.term, prefix && k + 1 == units.size()) : joined_words(t.term);
       if (pieces.size() < 2) return std::nullopt;
       for (std::size_t i = 0; i < pieces.size(); ++i) {
         Token p = t;

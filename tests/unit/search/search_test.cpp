@@ -346,9 +346,9 @@ BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
   BOOST_TEST(search_index(*names, off).results.empty());
 }
 
-// Two words typed joined, a word no record has, are also searched as the phrase of the two words
-// they split into: the records holding them adjacent, not those holding both apart.
-BOOST_AUTO_TEST_CASE(two_words_typed_joined_are_found_as_their_phrase) {
+// Two or three words typed joined, a word no record has, are also searched as the phrase of the
+// words they split into: the records holding them adjacent, not those holding them apart.
+BOOST_AUTO_TEST_CASE(words_typed_joined_are_found_as_their_phrase) {
   auto idx = build({page("sql/fk.html", "Constraints", "A foreign key references the primary key of another table."),
                     page("sql/apart.html", "Keys", "Every key of a foreign table."),
                     page("sql/auto.html", "Sequences", "An auto increment column takes the next value."),
@@ -358,6 +358,7 @@ BOOST_AUTO_TEST_CASE(two_words_typed_joined_are_found_as_their_phrase) {
   BOOST_TEST(urls(run(*idx, "autoincrement")) == std::vector<std::string>{"sql/auto.html"});  // while typing too
   BOOST_TEST(urls(run(*idx, "autoincrement column ")) == std::vector<std::string>{"sql/auto.html"});
   BOOST_TEST(urls(run(*idx, "keyforeign ")).empty());  // adjacent, in that order
+  BOOST_TEST(urls(run(*idx, "foreignkeyreferences ")) == std::vector<std::string>{"sql/fk.html"});  // three words
   // A word some record has is taken as typed ("read only" is not looked for).
   BOOST_TEST(urls(run(*idx, "readonly ")) == std::vector<std::string>{"misc/own.html"});
 }
