@@ -31,6 +31,8 @@ inline constexpr std::uint32_t snapshot_format_version = 8;
 struct TypoMatch {
   std::uint32_t term = 0;
   std::uint8_t distance = 0;
+  /// An identifier with punctuation, which only a lookup with `names` returns (no word's correction).
+  bool name = false;
 };
 
 class Index {
@@ -82,9 +84,9 @@ class Index {
   /// then by document frequency; at most `cap`. Walks the sorted dictionary as an implicit trie
   /// with a Damerau-Levenshtein row per node, pruning subtrees that cannot come within reach.
   /// With max_edits 2 the first byte must be right (that restriction keeps the walk small).
-  /// Words are corrected to words; with `names`, `word` is an identifier with punctuation typed
-  /// whole (wal_levl, os.path.joni) and the terms found are such identifiers, which words never
-  /// correct to.
+  /// Words are corrected to words; with `names`, also to identifiers with punctuation (marked
+  /// TypoMatch::name), which words never correct to: what a name typed whole with a typo
+  /// (wal_levl), or typed without its separators (sharedbuffers), is looked up among.
   std::vector<TypoMatch> typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap, bool names = false) const;
   /// Ids of the terms whose stem is `stem` (the analyzer's stem of a folded word).
   std::vector<std::uint32_t> stem_variants(std::string_view stem) const;

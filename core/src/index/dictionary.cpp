@@ -178,7 +178,11 @@ std::vector<TypoMatch> Index::typo_lookup(std::string_view word, unsigned max_ed
   for (std::size_t x = 0; x <= word.size(); ++x) w.rows[0][x] = static_cast<std::uint8_t>(x);
   w.walk(0, d.term_count(), 0);
   auto& out = w.out;
-  std::erase_if(out, [&](const TypoMatch& m) { return names ? !punctuated_name(d.term(m.term)) : (d.term_flags[m.term] & term_no_typo); });
+  std::erase_if(out, [&](TypoMatch& m) {
+    if (!(d.term_flags[m.term] & term_no_typo)) return false;
+    m.name = names && punctuated_name(d.term(m.term));
+    return !m.name;
+  });
   std::sort(out.begin(), out.end(), [&](const TypoMatch& a, const TypoMatch& b) {
     if (a.distance != b.distance) return a.distance < b.distance;
     if (d.term_df[a.term] != d.term_df[b.term]) return d.term_df[a.term] > d.term_df[b.term];

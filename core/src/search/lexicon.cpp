@@ -260,15 +260,17 @@ std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_
     for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
       joined_at(m.term, at);
       const auto id = intern_known(joined_->terms->data().term(m.term), at);
-      if (id >= 0) out.push_back({static_cast<std::uint32_t>(id), m.distance});
+      if (id >= 0) out.push_back({static_cast<std::uint32_t>(id), m.distance, m.name});
     }
   } else {
     for (const auto& s : segs_)
       for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
         const auto id = intern(s.index->data().term(m.term));
         if (id < 0) continue;
-        if (std::none_of(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; }))
-          out.push_back({static_cast<std::uint32_t>(id), m.distance});
+        // A term a word's correction in some segment is one everywhere.
+        const auto seen = std::find_if(out.begin(), out.end(), [&](const TypoMatch& o) { return o.term == id; });
+        if (seen == out.end()) out.push_back({static_cast<std::uint32_t>(id), m.distance, m.name});
+        else seen->name = seen->name && m.name;
       }
   }
   std::sort(out.begin(), out.end(), [&](const TypoMatch& a, const TypoMatch& b) {

@@ -186,31 +186,33 @@ struct Builder {
                        (prefix && completions_df >= known_word_min_df);
     // A camelCase name typed whole is spelled like a word ("VecDequeue"), as the names a typo may
     // correct to are (index_data.hpp): it may have typos too; so may each part of an identifier
-    // ("succed" of pam_succed_if), as a word. A name with punctuation typed whole may not.
+    // ("succed" of pam_succed_if), as a word. A name with punctuation typed whole is corrected
+    // only among such names (below).
     const bool typo_kind = t.kind == TokenKind::word || t.kind == TokenKind::part ||
                            (t.kind == TokenKind::identifier && typo_reachable(t.kind, t.term));
-    const bool names = expand == Expand::names && exact < 0 && completions_df == 0 && punctuated_name(t.term);
-    // A word no record has may be a name with punctuation typed without it ("sharedbuffers",
-    // "jsonbset", "fstring"): the names that are the word once their separators are left out
-    // match it as the word spelt another way (at the stem weight), instead of its typos.
-    bool joined = false;
-    if (is_word && expand != Expand::none && options.typo && exact < 0 && completions_df == 0 &&
-        length >= options.one_typo_min_length && !out_of_time()) {
-      const unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
-      for (const auto& m : lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, true)) {
-        const auto name = lex.term(m.term);
-        if (name.size() != t.term.size() + m.distance || !same_without_separators(name, t.term)) continue;
-        ex.push_back({m.term, weight_stem, MatchKind::stem});
-        plan.highlight.terms.emplace_back(name);
-        joined = true;
-      }
-    }
-    if (expand != Expand::none && options.typo && !known && !joined && (typo_kind || names) &&
-        length >= options.one_typo_min_length && !out_of_time()) {
+    // An identifier with punctuation typed whole that no record has (wal_levl) is corrected
+    // among such identifiers; a word no record has may be one typed without its separators
+    // ("sharedbuffers", "jsonbset"): the names that are the word once their separators are left
+    // out match it as the word spelt another way (at the stem weight), instead of its typos. One
+    // walk of the dictionary finds both kinds (TypoMatch::name).
+    const bool name_typed = expand == Expand::names && exact < 0 && completions_df == 0 && punctuated_name(t.term);
+    const bool unknown_word = is_word && exact < 0 && completions_df == 0;
+    if (expand != Expand::none && options.typo && !known && (typo_kind || name_typed) && length >= options.one_typo_min_length &&
+        !out_of_time()) {
       unsigned edits = length >= options.two_typos_min_length ? 2 : 1;
-      auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, names);
+      auto matches = lex.typo_lookup(t.term, edits, limits::max_one_typo_terms + limits::max_two_typo_terms, name_typed || unknown_word);
+      bool joined = false;
+      if (unknown_word)
+        for (const auto& m : matches) {
+          const auto name = lex.term(m.term);
+          if (!m.name || name.size() != t.term.size() + m.distance || !same_without_separators(name, t.term)) continue;
+          ex.push_back({m.term, weight_stem, MatchKind::stem});
+          plan.highlight.terms.emplace_back(name);
+          joined = true;
+        }
       std::size_t ones = 0, twos = 0, shown = 0;
-      for (const auto& m : matches) {
+      for (const auto& m : joined ? std::vector<TypoMatch>{} : matches) {
+        if (name_typed ? !punctuated_name(lex.term(m.term)) : m.name) continue;
         if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
         if (m.distance == 2 && twos++ >= limits::max_two_typo_terms) continue;
         const float w = m.distance == 1 ? weight_one_typo : weight_two_typos;
@@ -219,7 +221,7 @@ struct Builder {
         if (shown++ < limits::max_highlighted_typo_terms) plan.highlight.terms.emplace_back(lex.term(m.term));
         // The word meant also matches by its stem ('lamda' -> lambda -> "Lambdas"), as typed
         // words do: for the likeliest corrections (the most frequent come first).
-        if (shown <= limits::typo_stem_corrections && !names) {
+        if (shown <= limits::typo_stem_corrections && !name_typed) {
           const auto st = lex.stem_of(m.term);
           add_variants(ex, lex.stem_variants(st), m.term, w * weight_stem, kind);
           plan.highlight.stems.emplace_back(st);

@@ -722,18 +722,26 @@ BOOST_AUTO_TEST_CASE(typo_lookup_reaches_word_shaped_terms_only) {
   BOOST_TEST(!reaches("3.12", 1, "3.11"));
   BOOST_TEST(!reaches("activeactive", 2, "active-active"));
   BOOST_TEST(!reaches("pandsa", 1, "pandas"));
-  // Looking up a name typed whole: only identifiers with punctuation, which words never reach.
+  // With names: identifiers with punctuation too, marked as such (words never reach them).
   auto reaches_name = [&](const std::string& typed, unsigned edits, const std::string& term) {
     for (const auto& m : idx->typo_lookup(typed, edits, 1000, true))
-      if (idx->term(m.term) == term) return true;
+      if (idx->term(m.term) == term) return m.name;
     return false;
   };
+  auto reaches_word = [&](const std::string& typed, unsigned edits, const std::string& term) {
+    for (const auto& m : idx->typo_lookup(typed, edits, 1000, true))
+      if (idx->term(m.term) == term) return !m.name;
+    return false;
+  };
+  BOOST_TEST(reaches_word("priorty", 1, "priority"));  // words as without names
+  BOOST_TEST(reaches_word("btremap", 1, "btreemap"));
   BOOST_TEST(reaches_name("os.pth", 1, "os.path"));
   BOOST_TEST(reaches_name("f-sttrings", 1, "f-strings"));
   BOOST_TEST(reaches_name("activ-active", 1, "active-active"));
   BOOST_TEST(!reaches_name("3.12", 1, "3.11"));          // numbers: never
-  BOOST_TEST(!reaches_name("priorty", 1, "priority"));   // words: not among names
-  BOOST_TEST(!reaches_name("btremap", 1, "btreemap"));   // nor names without punctuation
+  BOOST_TEST(!reaches_name("priorty", 1, "priority"));   // words are not names
+  BOOST_TEST(!reaches_name("btremap", 1, "btreemap"));   // nor are names without punctuation
+  BOOST_TEST(!reaches_word("os.pth", 1, "os.path"));
 }
 
 BOOST_AUTO_TEST_CASE(any_number_of_analysis_threads_builds_the_same_index) {
