@@ -353,8 +353,8 @@ struct Builder {
     // (being typed: lacks its completions too).
     const auto unknown = [&](std::size_t k) {
       const Token& t = units[k].head;
-      const bool joined_words = t.kind == TokenKind::word && units[k].parts.empty() && t.term.size() >= 2 * min_split_word;
-      if ((t.kind != TokenKind::cjk && !joined_words) || lex.find(t.term) >= 0) return false;
+      const bool may_be_joined = t.kind == TokenKind::word && units[k].parts.empty() && t.term.size() >= 2 * min_split_word;
+      if ((t.kind != TokenKind::cjk && !may_be_joined) || lex.find(t.term) >= 0) return false;
       if (!prefix || k + 1 < units.size()) return true;
       return lex.completions(t.term, 1) == 0;
     };
@@ -472,7 +472,8 @@ struct Builder {
       // An identifier or literal: whole (exact, or as a prefix while typing), or all its parts.
       const auto& u = units[0];
       Alternative whole;
-      // Expanded only by typos (an identifier has no stem), and only a camelCase name's.
+      // Expanded only by typos (an identifier has no stem): a camelCase name's as a word's, a
+      // name with punctuation's among such names when no record has it.
       const auto whole_term =
           add_term(u.head, op.prefix, op.field, typo_reachable(u.head.kind, u.head.term) ? Expand::typos : Expand::names);
       whole.terms.push_back(whole_term);
