@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How far siteseek's answers carry when readers type a judged query another way (words joined,
-# identifiers without separators or with spaces): bench/relevance/spellings.py makes those
+# identifiers without separators or with spaces): tests/relevance/spellings.py makes those
 # variants of the Python dev set (python-docs.dev.tsv), howto_own.tsv and postgresql.tsv, with the
 # same judgments; tests/relevance/eval.py scores each variant and the same queries as judged, both
 # through relevance_cmd as the relevance guards run it (examples/configs/python-docs.json,
@@ -33,7 +33,7 @@ score() {  # score SET TSV: the overall line of eval.py for TSV, as the guards r
 echo "siteseek ${BUILD_COMMIT:-$(git rev-parse --short HEAD)}, $(date -u +%Y-%m-%dT%H:%MZ): MRR@10 nDCG@10 R@10 of each variant, and of the same queries as judged"
 printf '%-28s %5s  %-20s %-20s\n' variant n "typed so" "as judged"
 for set in python-docs.dev howto_own postgresql; do
-  /usr/bin/python3 "$root/bench/relevance/spellings.py" "$rel/$set.tsv" "$work" > /dev/null
+  /usr/bin/python3 "$rel/spellings.py" "$rel/$set.tsv" "$work" > /dev/null
   for f in "$work/$set"-*.tsv; do
     [ -f "$f" ] || continue
     v=$(basename "$f" .tsv)
