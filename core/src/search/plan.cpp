@@ -178,6 +178,22 @@ struct Builder {
         ex.push_back({id, weight_prefix, MatchKind::prefix});
       }
       plan.highlight.prefixes.push_back(t.term);
+      // A word being typed that nothing completes may be a name typed without its separators
+      // ("checkpointtim", "sharedbuf"): the names that complete it once they are put back do.
+      if (ids.empty() && exact < 0 && is_word && expand != Expand::none && options.typo &&
+          t.term.size() >= options.one_typo_min_length && !out_of_time()) {
+        // A name typed whole is taken as typed without its separators whole (the word spelt
+        // another way, below); else the names the word starts complete it.
+        const auto spelt = separated(t.term);
+        const bool whole = std::any_of(spelt.begin(), spelt.end(), [&](const std::string& n) { return lex.find(n) >= 0; });
+        for (const auto& name : whole ? std::vector<std::string>{} : spelt) {
+          for (auto id : lex.top_completions(name, -1, limits::max_prefix_terms)) {
+            completions_df += lex.df(id);
+            ex.push_back({id, weight_prefix, MatchKind::prefix});
+          }
+          plan.highlight.prefixes.push_back(name);
+        }
+      }
     }
     const auto length = t.term.size();
     // A word the documents use several times is taken as typed: looking for its neighbours
@@ -301,6 +317,31 @@ struct Builder {
       at = end;
     }
     return pieces;
+  }
+
+  // `word` with one or two separators of identifier parts put back between its letters, as the
+  // site's terms start (a prefix of some term at every step): "checkpoint_tim" for
+  // "checkpointtim". At most 4.
+  std::vector<std::string> separated(std::string_view word) {
+    std::vector<std::string> out;
+    std::string spelt;
+    const auto walk = [&](const auto& self, std::size_t at, int separators) -> void {
+      if (out.size() >= 4) return;
+      if (at == word.size()) {
+        if (separators) out.push_back(spelt);
+        return;
+      }
+      for (const std::string_view sep : {"", "_", ".", "-", "::"}) {
+        if (!sep.empty() && (at == 0 || separators == 2)) continue;
+        const auto size = spelt.size();
+        spelt.append(sep);
+        spelt += word[at];
+        if (lex.completions(spelt, 1) > 0) self(self, at + 1, separators + !sep.empty());
+        spelt.resize(size);
+      }
+    };
+    walk(walk, 0, 0);
+    return out;
   }
 
   // The words of the site that `word` (letters, no record has it) is, joined: two, else three,

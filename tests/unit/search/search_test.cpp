@@ -308,6 +308,13 @@ BOOST_AUTO_TEST_CASE(typos_reach_camel_case_names_not_punctuated_identifiers) {
   BOOST_TEST(urls(run(*ids, "ospath ")) == std::vector<std::string>{"lib/paths.html"});
   BOOST_TEST(urls(run(*ids, "builtin ")) == std::vector<std::string>{"lib/funcs.html"});
   BOOST_TEST(urls(run(*ids, "Builtin")) == std::vector<std::string>{"lib/funcs.html"});  // while typing: nothing completes it
+  // Being typed, such a name is completed once its separators are put back.
+  auto typing = build({page("pg/ckpt.html", "checkpoint_timeout", "Maximum time between automatic WAL checkpoints."),
+                       page("pg/ckpt2.html", "checkpoint_warning", "Write a message when checkpoints come too often."),
+                       page("lib/paths.html", "Paths", "Use os.path.join to join paths.")});
+  BOOST_TEST(urls(run(*typing, "checkpointtim")) == std::vector<std::string>{"pg/ckpt.html"});
+  BOOST_TEST(urls(run(*typing, "ospathjo")) == std::vector<std::string>{"lib/paths.html"});
+  BOOST_TEST(urls(run(*typing, "checkpointtim ")).empty());  // typed whole: no such name
   // A word some record has is taken as typed, even where a name is that word joined.
   auto own = build({page("pg/set.html", "jsonb_set", "jsonb_set replaces a value."),
                     page("misc/helper.html", "Helper", "The jsonbset helper of this tool.")});
