@@ -84,6 +84,9 @@ inline constexpr double bm25_k1 = 1.2;
 /// is below k1+1: 255 steps of it keep scores within 0.3% of the unquantised ones.
 inline constexpr double impact_unit = (bm25_k1 + 1.0) / 255.0;
 
+/// Whether `c` joins the parts of an identifier in a term (os.path, line_num, std::vector, e-mail).
+inline bool identifier_separator(char c) { return c == '.' || c == '-' || c == '_' || c == ':'; }
+
 /// Whether `term` is `word` followed by more of an identifier ("logging.config", "line_num",
 /// "std::vector" for "std"), `word` being plain ASCII letters. The analyzer emits such a word as
 /// a part wherever the identifier occurs, so every record with `term` also has `word`.
@@ -91,8 +94,7 @@ inline bool identifier_continuation(std::string_view term, std::string_view word
   if (word.empty() || term.size() < word.size() + 2 || term.substr(0, word.size()) != word) return false;
   for (char c : word)
     if (c < 'a' || c > 'z') return false;
-  const char sep = term[word.size()];
-  return sep == '.' || sep == '-' || sep == '_' || sep == ':';
+  return identifier_separator(term[word.size()]);
 }
 
 /// Whether `term` is an identifier with punctuation: a letter and a separator of identifier parts
@@ -101,7 +103,7 @@ inline bool punctuated_name(std::string_view term) {
   bool letter = false, separator = false;
   for (unsigned char c : term) {
     letter = letter || (c >= 'a' && c <= 'z') || c >= 0x80;
-    separator = separator || c == '.' || c == '_' || c == '-' || c == ':';
+    separator = separator || identifier_separator(static_cast<char>(c));
   }
   return letter && separator;
 }
@@ -111,7 +113,7 @@ inline bool punctuated_name(std::string_view term) {
 inline bool same_without_separators(std::string_view name, std::string_view word) {
   std::size_t k = 0;
   for (char c : name) {
-    if (c == '.' || c == '_' || c == '-' || c == ':') continue;
+    if (identifier_separator(c)) continue;
     if (k == word.size() || word[k] != c) return false;
     ++k;
   }

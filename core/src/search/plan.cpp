@@ -186,13 +186,14 @@ struct Builder {
         // another way, below); else the names the word starts complete it.
         const auto spelt = separated(t.term);
         const bool whole = std::any_of(spelt.begin(), spelt.end(), [&](const std::string& n) { return lex.find(n) >= 0; });
-        for (const auto& name : whole ? std::vector<std::string>{} : spelt) {
-          for (auto id : lex.top_completions(name, -1, limits::max_prefix_terms)) {
-            completions_df += lex.df(id);
-            ex.push_back({id, weight_prefix, MatchKind::prefix});
+        if (!whole)
+          for (const auto& name : spelt) {
+            for (auto id : lex.top_completions(name, -1, limits::max_prefix_terms)) {
+              completions_df += lex.df(id);
+              ex.push_back({id, weight_prefix, MatchKind::prefix});
+            }
+            plan.highlight.prefixes.push_back(name);
           }
-          plan.highlight.prefixes.push_back(name);
-        }
       }
     }
     const auto length = t.term.size();
@@ -226,8 +227,9 @@ struct Builder {
           plan.highlight.terms.emplace_back(name);
           joined = true;
         }
+      if (joined) matches.clear();  // the word spelt another way, not misspelt
       std::size_t ones = 0, twos = 0, shown = 0;
-      for (const auto& m : joined ? std::vector<TypoMatch>{} : matches) {
+      for (const auto& m : matches) {
         if (name_typed ? !punctuated_name(lex.term(m.term)) : m.name) continue;
         if (m.distance == 1 && ones++ >= limits::max_one_typo_terms) continue;
         if (m.distance == 2 && twos++ >= limits::max_two_typo_terms) continue;

@@ -71,9 +71,6 @@ return {v, ARGV[1]}
 // A stored version as SegmentedIndex::stored_version names it: "<epoch>/<version>".
 std::string version_tag(const std::string& epoch, std::uint64_t version) { return epoch + "/" + std::to_string(version); }
 
-// A manifest entry naming the site's snapshot file (snapshot_file) means the hash's `data` field:
-// the whole index's bytes.
-
 // A load that met a state changing under it (a segment key removed, the whole index replaced):
 // read again.
 struct Moved {};
@@ -171,6 +168,8 @@ std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& s
     s.version = to_version(head.elements[0]);
     s.epoch = head.elements[1].str;
     const std::string where = "redis key " + k + " (version " + std::to_string(s.version) + ")";
+    // A manifest entry naming the site's snapshot file (snapshot_file) means the hash's `data`
+    // field: the whole index's bytes.
     const auto whole = [&](std::int64_t built_at) -> std::shared_ptr<const Index> {
       auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
       if (r.elements.size() != 3 || r.elements[2].is_nil()) throw Moved{};
