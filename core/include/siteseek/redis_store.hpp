@@ -8,7 +8,8 @@
 // data and built_at: the whole index; segments: after live updates, the manifest of the site's
 // segments, siteseek/segments.hpp, naming `<site>.snapshot` for `data`), segment:<site>.<16 hex>
 // .segment (a segment's snapshot bytes, never changed once written), segments:<site> (the set of
-// those keys), validators:<site> (the last crawl's validators, JSON), channel "indexes" (messages
+// those keys), chunk:<site>:<random>:<n> (the pieces of a value over max_value_bytes: `data` is
+// then `data_chunks` and a segment key's value is the list of its chunk keys), validators:<site> (the last crawl's validators, JSON), channel "indexes" (messages
 // "<site> <version> <origin>", the origin naming the store that saved it); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes, set once
 // with NX), keys:version (counts every change: nodes poll it).
 #include <chrono>
@@ -32,7 +33,11 @@ class Index;
 /// take turns on it).
 class RedisStore final : public Store {
  public:
-  explicit RedisStore(RedisOptions options, std::string prefix = "siteseek:");
+  /// Values over `max_value_bytes` (a large site's index, a merged segment) are written in
+  /// chunks of that size, so that no command or value meets Redis's limits (512 MB a value, 1 GB
+  /// a command) or the client's command timeout.
+  static constexpr std::size_t default_max_value_bytes = std::size_t{4} << 20;
+  explicit RedisStore(RedisOptions options, std::string prefix = "siteseek:", std::size_t max_value_bytes = default_max_value_bytes);
   ~RedisStore() override;
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <optional>
+#include <string_view>
 #include <map>
 #include <mutex>
 #include <random>
@@ -17,30 +20,69 @@ namespace siteseek {
 
 namespace {
 
-// Stores the bytes as the next version and announces it, atomically (a Lua script runs alone);
-// the segments of live updates made since the last whole index go. KEYS: the index hash, the
-// set of the site's segment keys. ARGV: bytes, channel, build time, site, a new epoch, the
-// store's origin (named in the notice). Answers the version and the epoch.
-constexpr const char* publish_script = R"lua(
+// A value over RedisStore's max_value_bytes (a large site's index, a merged segment) is written
+// as chunk keys first, each with an expiry, and stored as a list naming them: "siteseek-chunks
+// <bytes>\n" then one chunk key a line. Redis bounds a value (proto-max-bulk-len, 512 MB) and a
+// command (client-query-buffer-max-len, 1 GB), and a command must be answered within the client's
+// timeout; chunks keep each under all three. A script that stores a list makes its chunks
+// permanent; one that removes a list removes its chunks. Chunks that no script linked (a writer
+// stopped, a conflict) expire.
+constexpr const char* chunks_mark = "siteseek-chunks ";
+constexpr std::chrono::seconds staged_chunk_ttl{86400};
+
+// The scripts' helpers for chunk lists: keep(list) makes its chunks permanent, drop_list(list)
+// removes them, drop(key) removes a key that may hold a list, and its chunks.
+constexpr const char* chunk_lua = R"lua(
+local M = 'siteseek-chunks '
+local function each_chunk(list, f)
+  if not list or string.sub(list, 1, #M) ~= M then return end
+  local first = true
+  for line in string.gmatch(list, '[^\n]+') do
+    if not first then f(line) end
+    first = false
+  end
+end
+local function keep(list) each_chunk(list, function(k) redis.call('PERSIST', k) end) end
+local function drop_list(list) each_chunk(list, function(k) redis.call('DEL', k) end) end
+local function drop(k)
+  if redis.call('GETRANGE', k, 0, #M - 1) == M then drop_list(redis.call('GET', k)) end
+  redis.call('DEL', k)
+end
+)lua";
+
+// Stores the bytes (or their chunk list) as the next version and announces it, atomically (a
+// Lua script runs alone); the segments of live updates made since the last whole index go, and
+// the chunks of the whole index it replaces. KEYS: the index hash, the set of the site's segment
+// keys. ARGV: bytes or chunk list, channel, build time, site, a new epoch, the store's origin
+// (named in the notice). Answers the version and the epoch.
+constexpr const char* publish_lua = R"lua(
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[5])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HSET', KEYS[1], 'data', ARGV[1], 'built_at', ARGV[3])
+drop_list(redis.call('HGET', KEYS[1], 'data_chunks'))
+if string.sub(ARGV[1], 1, #M) == M then
+  keep(ARGV[1])
+  redis.call('HSET', KEYS[1], 'data_chunks', ARGV[1], 'built_at', ARGV[3])
+  redis.call('HDEL', KEYS[1], 'data')
+else
+  redis.call('HSET', KEYS[1], 'data', ARGV[1], 'built_at', ARGV[3])
+  redis.call('HDEL', KEYS[1], 'data_chunks')
+end
 redis.call('HDEL', KEYS[1], 'segments')
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', k) end
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do drop(k) end
 redis.call('DEL', KEYS[2])
 redis.call('PUBLISH', ARGV[2], ARGV[4] .. ' ' .. v .. ' ' .. ARGV[6])
 return {v, redis.call('HGET', KEYS[1], 'epoch')}
 )lua";
 
 // Keeps live updates as the next version, only on top of the version they were made on (else
-// answers 0 and changes nothing): the new segments' bytes, the manifest naming every segment,
-// the segment keys it no longer names removed (and the whole index's bytes once no segment is
-// them), the others told. KEYS: the index hash, the set of segment keys. ARGV: epoch, version
-// made on (0: none stored; the epoch is then a new one), manifest, channel, site, "1" when the
-// manifest names the whole index's bytes, the number of new segments, the store's origin (named
-// in the notice), the new segments' (key, bytes) pairs, then every segment key the manifest
-// names. Answers the version and the epoch.
-constexpr const char* updates_script = R"lua(
+// answers 0 and changes nothing): the new segments' bytes (or chunk lists), the manifest naming
+// every segment, the segment keys it no longer names removed (and the whole index's bytes once
+// no segment is them), the others told. KEYS: the index hash, the set of segment keys. ARGV:
+// epoch, version made on (0: none stored; the epoch is then a new one), manifest, channel, site,
+// "1" when the manifest names the whole index's bytes, the number of new segments, the store's
+// origin (named in the notice), the new segments' (key, bytes or chunk list) pairs, then every
+// segment key the manifest names. Answers the version and the epoch.
+constexpr const char* updates_lua = R"lua(
 local head = redis.call('HMGET', KEYS[1], 'epoch', 'version')
 if head[2] then
   if head[1] ~= ARGV[1] or head[2] ~= ARGV[2] then return 0 end
@@ -51,22 +93,39 @@ end
 local n = tonumber(ARGV[7])
 for i = 0, n - 1 do
   redis.call('SET', ARGV[9 + 2 * i], ARGV[10 + 2 * i])
+  keep(ARGV[10 + 2 * i])
   redis.call('SADD', KEYS[2], ARGV[9 + 2 * i])
 end
 local named = {}
 for i = 9 + 2 * n, #ARGV do named[ARGV[i]] = true end
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not named[k] then
-    redis.call('DEL', k)
+    drop(k)
     redis.call('SREM', KEYS[2], k)
   end
 end
-if ARGV[6] ~= '1' then redis.call('HDEL', KEYS[1], 'data', 'built_at') end
+if ARGV[6] ~= '1' then
+  drop_list(redis.call('HGET', KEYS[1], 'data_chunks'))
+  redis.call('HDEL', KEYS[1], 'data', 'data_chunks', 'built_at')
+end
 redis.call('HSET', KEYS[1], 'segments', ARGV[3])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. v .. ' ' .. ARGV[8])
 return {v, ARGV[1]}
 )lua";
+
+// Removes a site's index: its segment keys, the chunks of any of them and of the whole index,
+// then the hash, the set and the validators. KEYS: the set of segment keys, the index hash, the
+// validators key.
+constexpr const char* remove_lua = R"lua(
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do drop(k) end
+drop_list(redis.call('HGET', KEYS[2], 'data_chunks'))
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+)lua";
+
+const std::string publish_script = std::string(chunk_lua) + publish_lua;
+const std::string updates_script = std::string(chunk_lua) + updates_lua;
+const std::string remove_script = std::string(chunk_lua) + remove_lua;
 
 // A stored version as SegmentedIndex::stored_version names it: "<epoch>/<version>".
 std::string version_tag(const std::string& epoch, std::uint64_t version) { return epoch + "/" + std::to_string(version); }
@@ -94,15 +153,60 @@ std::uint64_t to_version(const RedisReply& r) {
 struct RedisStore::Impl {
   RedisConnection redis;
   std::string prefix;
+  std::size_t max_value_bytes;
   // The Store calls come from job threads and admin requests at once; the connection is blocking.
   std::recursive_mutex mutex;
   /// Names this store in its notices ("<site> <version> <origin>"): its node's watcher skips them.
   std::string origin = random_epoch();
-  Impl(RedisOptions o, std::string p) : redis(std::move(o)), prefix(std::move(p)) {}
+  Impl(RedisOptions o, std::string p, std::size_t max) : redis(std::move(o)), prefix(std::move(p)), max_value_bytes(max) {}
+
+  // The value a script stores for `bytes`: the bytes, when they fit in what is left of the
+  // command's share (`inline_left`, taken from it), else the list of the chunk keys they were
+  // written to (each with an expiry until a script links it).
+  std::string stage(std::string bytes, const std::string& site, std::size_t& inline_left) {
+    if (bytes.size() <= inline_left) {
+      inline_left -= bytes.size();
+      return bytes;
+    }
+    const std::string stem = prefix + "chunk:" + site + ":" + random_epoch() + ":";
+    std::string list = chunks_mark + std::to_string(bytes.size());
+    const std::string ttl = std::to_string(staged_chunk_ttl.count());
+    for (std::size_t at = 0, n = 0; at < bytes.size(); at += max_value_bytes, ++n) {
+      const std::string k = stem + std::to_string(n);
+      redis.command(RedisCommand{"SET", k, bytes.substr(at, max_value_bytes), "EX", ttl}).check("storing " + k);
+      (list += '\n') += k;
+    }
+    return list;
+  }
+
+  // The bytes a stored value holds: itself, or its chunks joined. A chunk gone means a newer
+  // state replaced the one read (Moved); chunks that do not add up to the list's size are corrupt.
+  std::string unstage(std::string value, const std::string& where) {
+    const std::string_view mark = chunks_mark;
+    if (!std::string_view(value).starts_with(mark)) return value;
+    std::size_t size = 0, line = value.find('\n');
+    const auto digits = std::string_view(value).substr(mark.size(), line == std::string::npos ? std::string::npos : line - mark.size());
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), size).ec != std::errc{})
+      throw SnapshotError(where + " is corrupt (a chunk list without its size)");
+    std::string bytes;
+    bytes.reserve(size);
+    while (line != std::string::npos) {
+      const auto next = value.find('\n', line + 1);
+      const std::string k = value.substr(line + 1, next == std::string::npos ? std::string::npos : next - line - 1);
+      line = next;
+      auto r = redis.command({"GET", k}).check("reading " + k);
+      if (r.is_nil()) throw Moved{};
+      if (bytes.size() + r.str.size() > size) throw SnapshotError(where + " is corrupt (its chunks hold more than the " + std::to_string(size) + " bytes listed)");
+      bytes += r.str;
+    }
+    if (bytes.size() != size)
+      throw SnapshotError(where + " is corrupt (its chunks hold " + std::to_string(bytes.size()) + " of the " + std::to_string(size) + " bytes listed)");
+    return bytes;
+  }
 };
 
-RedisStore::RedisStore(RedisOptions options, std::string prefix)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(prefix))) {}
+RedisStore::RedisStore(RedisOptions options, std::string prefix, std::size_t max_value_bytes)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(prefix), std::max<std::size_t>(max_value_bytes, 1))) {}
 RedisStore::~RedisStore() = default;
 
 std::string RedisStore::key(const std::string& name) const { return impl_->prefix + name; }
@@ -137,8 +241,10 @@ std::uint64_t RedisStore::publish(const std::string& site, const Index& index) {
 std::pair<std::uint64_t, std::string> RedisStore::publish_tagged(const std::string& site, const Index& index) {
   std::lock_guard lock(impl_->mutex);
   auto built = std::chrono::duration_cast<std::chrono::milliseconds>(index.built_at().time_since_epoch()).count();
-  auto r = impl_->redis.command({"EVAL", publish_script, "2", key("index:" + site), key("segments:" + site), snapshot_bytes(index),
-                                 channel(), std::to_string(built), site, random_epoch(), impl_->origin});
+  std::size_t inline_left = impl_->max_value_bytes;
+  auto r = impl_->redis.command(RedisCommand{"EVAL", publish_script, "2", key("index:" + site), key("segments:" + site),
+                                             impl_->stage(snapshot_bytes(index), site, inline_left), channel(), std::to_string(built), site,
+                                             random_epoch(), impl_->origin});
   r.check("publishing the index of '" + site + "' to " + key("index:" + site));
   if (r.elements.size() != 2) throw RedisError("redis_error", "publishing the index of '" + site + "': an unexpected answer");
   return {to_version(r.elements[0]), r.elements[1].str};
@@ -168,24 +274,29 @@ std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& s
     s.version = to_version(head.elements[0]);
     s.epoch = head.elements[1].str;
     const std::string where = "redis key " + k + " (version " + std::to_string(s.version) + ")";
-    // A manifest entry naming the site's snapshot file (snapshot_file) means the hash's `data`
-    // field: the whole index's bytes.
-    const auto whole = [&](std::int64_t built_at) -> std::shared_ptr<const Index> {
-      auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
-      if (r.elements.size() != 3 || r.elements[2].is_nil()) throw Moved{};
-      auto index = snapshot_from_bytes(std::move(r.elements[2].str), site, where);
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(index->built_at().time_since_epoch()).count();
-      if (built_at && ns != built_at) throw Moved{};
-      return index;
+    // The whole index: the hash's `data`, or the chunks its `data_chunks` lists, with the version
+    // and epoch read with it; none when neither is stored. A manifest entry naming the site's
+    // snapshot file (snapshot_file) means it.
+    struct Whole {
+      RedisReply version, epoch;
+      std::shared_ptr<const Index> index;
+    };
+    const auto whole = [&]() -> std::optional<Whole> {
+      auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data", "data_chunks"}).check("reading " + k);
+      if (r.elements.size() != 4) throw RedisError("redis_error", "reading " + k + ": an unexpected answer");
+      auto& value = r.elements[2].is_nil() ? r.elements[3] : r.elements[2];
+      if (value.is_nil()) return std::nullopt;
+      const std::string at = "redis key " + k + " (version " + std::to_string(to_version(r.elements[0])) + ")";
+      auto index = snapshot_from_bytes(impl_->unstage(std::move(value.str), at), site, at);
+      return Whole{std::move(r.elements[0]), std::move(r.elements[1]), std::move(index)};
     };
     try {
       if (head.elements[2].is_nil()) {
-        auto r = impl_->redis.command({"HMGET", k, "version", "epoch", "data"}).check("reading " + k);
-        if (r.elements.size() != 3 || r.elements[2].is_nil() || !is_new(r.elements[0], r.elements[1])) return std::nullopt;
-        s.version = to_version(r.elements[0]);
-        s.epoch = r.elements[1].str;
-        s.index = snapshot_from_bytes(std::move(r.elements[2].str), site,
-                                      "redis key " + k + " (version " + std::to_string(s.version) + ")");
+        auto w = whole();
+        if (!w || !is_new(w->version, w->epoch)) return std::nullopt;
+        s.version = to_version(w->version);
+        s.epoch = w->epoch.str;
+        s.index = std::move(w->index);
         s.segments = std::make_shared<const SegmentedIndex>(
             SegmentedIndex(std::vector<SegmentedIndex::Segment>{{s.index, nullptr, snapshot_file(site.name)}})
                 .with_stored_version(version_tag(s.epoch, s.version)));
@@ -193,10 +304,17 @@ std::optional<RedisStore::Snapshot> RedisStore::load_newer(const SiteSettings& s
       }
       const auto entries = parse_segment_manifest(head.elements[2].str, site.name, where);
       auto segments = SegmentedIndex::from_manifest(entries, have, [&](const SegmentedIndex::ManifestEntry& e) -> std::shared_ptr<const Index> {
-        if (e.file == snapshot_file(site.name)) return whole(e.built_at);
+        if (e.file == snapshot_file(site.name)) {
+          auto w = whole();
+          if (!w) throw Moved{};
+          const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(w->index->built_at().time_since_epoch()).count();
+          if (e.built_at && ns != e.built_at) throw Moved{};
+          return w->index;
+        }
+        const std::string at = "redis key " + key("segment:" + e.file);
         auto r = impl_->redis.command({"GET", key("segment:" + e.file)}).check("reading " + key("segment:" + e.file));
         if (r.is_nil()) throw Moved{};
-        return snapshot_from_bytes(std::move(r.str), site, "redis key " + key("segment:" + e.file));
+        return snapshot_from_bytes(impl_->unstage(std::move(r.str), at), site, at);
       }, where);
       s.segments = std::make_shared<const SegmentedIndex>(segments.with_stored_version(version_tag(s.epoch, s.version)));
       s.index = s.segments->segments().front().index;
@@ -265,11 +383,8 @@ void RedisStore::remove_site(const std::string& name) {
   change_shared_settings(impl_->redis, key("settings"), channel(), [&](AppSettings& s) {
     std::erase_if(s.sites, [&](const auto& x) { return x.name == name; });
   });
-  // The segment keys named in the set, then the rest, as one script.
-  impl_->redis.command({"EVAL",
-                        "for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end\n"
-                        "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])",
-                        "3", key("segments:" + name), key("index:" + name), key("validators:" + name)})
+  // The segment keys named in the set and every chunk, then the rest, as one script.
+  impl_->redis.command(RedisCommand{"EVAL", remove_script, "3", key("segments:" + name), key("index:" + name), key("validators:" + name)})
       .check("removing site " + name);
 }
 
@@ -298,7 +413,10 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   };
   if (slash == std::string::npos) throw conflict();
   auto out = index.with_new_files(site.name);
+  std::lock_guard lock(impl_->mutex);
   // Only the segments not stored yet travel: an update sends kilobytes, whatever the site's size.
+  // Those that do not fit in one command's share of max_value_bytes go as chunks first.
+  std::size_t inline_left = impl_->max_value_bytes;
   std::vector<std::string> args{"EVAL", updates_script, "2", k, key("segments:" + site.name), tag.substr(0, slash), tag.substr(slash + 1),
                                 segment_manifest(out), channel(), site.name, "0", "0", impl_->origin};
   std::size_t fresh = 0;
@@ -310,13 +428,12 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
     }
     if (i < index.segments().size() && !index.segments()[i].file.empty()) continue;
     args.push_back(key("segment:" + seg.file));
-    args.push_back(snapshot_bytes(*seg.index));
+    args.push_back(impl_->stage(snapshot_bytes(*seg.index), site.name, inline_left));
     ++fresh;
   }
   args[11] = std::to_string(fresh);
   for (const auto& seg : out.segments())
     if (seg.file != snapshot_file(site.name)) args.push_back(key("segment:" + seg.file));
-  std::lock_guard lock(impl_->mutex);
   auto r = impl_->redis.command(args).check("keeping the updates of '" + site.name + "' in " + k);
   if (r.type == RedisReply::Type::integer) throw conflict();
   if (r.elements.size() != 2) throw RedisError("redis_error", "keeping the updates of '" + site.name + "': an unexpected answer");

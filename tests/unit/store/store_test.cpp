@@ -296,6 +296,95 @@ BOOST_AUTO_TEST_CASE(live_updates_travel_between_nodes_as_segments) {
   BOOST_TEST(eventually([&] { return find(b.engine(), "plums").total == 1u && !has_page(b.engine(), "alpha1"); }));
 }
 
+// Values over the store's max_value_bytes are written in chunks: the whole index and the
+// segments of live updates, read back as they were by a store with the default limit. A whole
+// index replacing them, or the site's removal, leaves no chunk behind; chunks an update wrote
+// before Redis refused it (another node saved first) are left to expire.
+BOOST_AUTO_TEST_CASE(values_over_the_limit_are_kept_in_chunks) {
+  test::RedisServer server;
+  AppSettings app = app_for(server);
+  const SiteSettings site = app.sites.front();
+  IndexBuilder b(site);
+  for (int i = 0; i < 200; ++i) b.add(page_about("topic" + std::to_string(i)).front());
+  const auto whole = b.build();
+  // The limit: a one-page index fits in a value, a whole of 200 pages takes several.
+  const auto small_index = index_with(site, "pears");
+  const std::size_t limit = snapshot_bytes(*small_index).size() + 64;
+  RedisStore small(options(server), "siteseek:", limit), plain(options(server));
+  small.save_settings(app);
+  auto& redis = small.connection();
+  const auto chunks = [&] { return redis.command({"KEYS", small.key("chunk:*")}).check().elements; };
+  const auto field = [&](const char* name) { return redis.command({"HEXISTS", small.key("index:docs"), name}).check().integer; };
+
+  const auto bytes = snapshot_bytes(*whole);
+  BOOST_REQUIRE(bytes.size() > 3 * limit);
+  small.publish("docs", *whole);
+  BOOST_TEST(field("data") == 0);
+  BOOST_TEST(field("data_chunks") == 1);
+  BOOST_TEST(chunks().size() == (bytes.size() + limit - 1) / limit);
+  for (const auto& k : chunks()) {
+    BOOST_TEST(redis.command({"TTL", k.str}).check().integer == -1, k.str << " is not kept for good");
+    BOOST_TEST(redis.command({"STRLEN", k.str}).check().integer <= static_cast<std::int64_t>(limit));
+  }
+  auto read = plain.load(site);
+  BOOST_REQUIRE(read.has_value());
+  BOOST_TEST(snapshot_bytes(*read->index) == bytes);
+  // A chunk changed in place (no writer does that) is refused, the key named.
+  const auto changed = chunks().front().str;
+  const auto kept = redis.command({"GET", changed}).check().str;
+  for (const auto& damaged : {kept + "x", kept.substr(1)}) {
+    redis.command({"SET", changed, damaged}).check();
+    try {
+      plain.load(site);
+      BOOST_FAIL("chunks that do not add up accepted");
+    } catch (const SnapshotError& e) {
+      BOOST_TEST(std::string(e.what()).find("redis key siteseek:index:docs (version 1) is corrupt (its chunks hold") == 0, e.what());
+    }
+  }
+  redis.command({"SET", changed, kept}).check();
+
+  // A live update on top of it, its segment in chunks too; read back with the whole index.
+  auto page = page_about("zeppelin");
+  for (int i = 0; i < 60; ++i) page[0].body += " More words about airships, number " + std::to_string(i) + ".";
+  const auto with_update = small.save_updates(site, read->segments->updated(site, page, {}));
+  const auto segment_key = small.key("segment:" + with_update.segments().back().file);
+  BOOST_TEST(redis.command({"GETRANGE", segment_key, "0", "14"}).check().str == "siteseek-chunks");
+  const auto after = plain.load(site);
+  BOOST_REQUIRE(after.has_value());
+  BOOST_TEST(after->segments->segments().size() == 2u);
+  BOOST_TEST(snapshot_bytes(*after->segments->segments().back().index) == snapshot_bytes(*with_update.segments().back().index));
+  Engine engine(app);
+  engine.publish("docs", after->segments);
+  BOOST_TEST(find(engine, "airships").total == 1u);
+  BOOST_TEST(find(engine, "zeppelin").total == 1u);
+
+  // Refused (another store saved meanwhile): its chunks are not linked, and expire.
+  plain.publish("docs", *whole);
+  const auto linked = chunks().size();
+  BOOST_CHECK_THROW(small.save_updates(site, after->segments->updated(site, page, {})), ConflictError);
+  std::size_t expiring = 0;
+  for (const auto& k : chunks()) expiring += redis.command({"TTL", k.str}).check().integer > 0 ? 1 : 0;
+  BOOST_TEST(expiring > 0u);
+  BOOST_TEST(chunks().size() == linked + expiring);
+  for (const auto& k : chunks())
+    if (redis.command({"TTL", k.str}).check().integer > 0) redis.command({"DEL", k.str}).check();
+
+  // A whole index replacing chunked values removes their chunks; so does removing the site.
+  small.publish("docs", *whole);
+  small.save_updates(site, small.load(site)->segments->updated(site, page, {}));
+  BOOST_TEST(chunks().size() > (bytes.size() + limit - 1) / limit);
+  small.publish("docs", *small_index);
+  BOOST_TEST(chunks().empty());
+  BOOST_TEST(field("data") == 1);
+  BOOST_TEST(field("data_chunks") == 0);
+  small.publish("docs", *whole);
+  small.save_updates(site, small.load(site)->segments->updated(site, page, {}));
+  small.remove_site("docs");
+  BOOST_TEST(chunks().empty());
+  BOOST_TEST(redis.command({"KEYS", small.key("segment*")}).check().elements.empty());
+  BOOST_TEST(redis.command({"EXISTS", small.key("index:docs")}).check().integer == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(jobs_in_redis)
