@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A million sections from real docs text: build time, memory, snapshot size and load time, and
-# dev-query latency on one core (bench/scale/scale_bench.cpp says how the corpus is made).
+# A million sections from real docs text: build time, memory, snapshot size and load time,
+# dev-query latency, and one-page updates in memory, in a data_dir and in Redis, on one core
+# (bench/scale/scale_bench.cpp says how the corpus is made).
 #   bench/scale/run.sh    (SECTIONS=1000000 BUILD_DIR=build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

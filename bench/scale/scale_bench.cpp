@@ -1,7 +1,8 @@
 // A million sections: a synthetic corpus built from real documentation text, then the figures
 // issue #9 asks for: build time, index memory, snapshot size, and query latency (p50/p99, one
 // thread) for the judged dev queries and suggestions; and issue 27's: opening the snapshot to the
-// first answer, with the page cache dropped and warm, and the first 1,000 requests after. Targets
+// first answer, with the page cache dropped and warm, and the first 1,000 requests after; and
+// one-page updates in memory, kept in a data_dir, and kept in Redis (builds with Redis). Targets
 // (issues 9 and 27): build < 60 s, memory < 2 GB and at most 1.5 x the body text, peak RSS while
 // building < 2 GB, query and suggestion p99 < 10 ms, cold open to first answer < 100 ms.
 //
@@ -10,9 +11,10 @@
 // a real section title, plus one API-style identifier of its own (pkgN.modM.name_K: real 1M-section
 // sites have far larger vocabularies than one manual recombined). Each page record holds its
 // first section's text. Deterministic (fixed seed).
-//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--updates N] [--keep | --load [--only-suggest Q | --only-query Q]]
+//   scale_bench DOCS.jsonl QUERIES.tsv [--sections N] [--snapshot PATH] [--reps N] [--updates N] [--keep | --load [--only-suggest Q | --only-query Q | --only-shared]]
 // --keep leaves the snapshot file in place; --load times the queries over that file instead of
-// generating and building (to profile queries without a 40 s build each time).
+// generating and building (to profile queries without a 40 s build each time); --only-shared
+// times only the updates with storage = "redis" over it.
 #include <fcntl.h>
 #include <malloc.h>
 #include <unistd.h>
@@ -35,6 +37,10 @@
 #include "siteseek/search.hpp"
 #include "siteseek/segments.hpp"
 #include "siteseek/settings.hpp"
+#ifdef SITESEEK_WITH_REDIS
+#include "../../tests/support/redis_server.hpp"
+#include "siteseek/redis_store.hpp"
+#endif
 
 using Clock = std::chrono::steady_clock;
 using namespace siteseek;
@@ -258,6 +264,85 @@ void kept_update_figures(const std::string& snapshot, const SiteSettings& site, 
   fs::remove_all(dir);
 }
 
+#ifdef SITESEEK_WITH_REDIS
+// The same updates with storage = "redis", on a redis-server started here (a free loopback port,
+// stopped by PID): the whole index stored in Redis (in chunks: it is over Redis's value limit),
+// node A reading it and keeping each update there before the call returns, node B following A.
+// The time to store the whole index and for a node to load it; each update's latency on A, the
+// time until B serves it, and Redis's traffic per update against the whole index's size.
+void shared_update_figures(const Index& index, const SiteSettings& site, std::size_t pages, int updates) {
+  test::RedisServer server;
+  AppSettings app;
+  app.storage = "redis";
+  app.redis_url = server.url();
+  app.sites.push_back(site);
+  app.result_cache_mb = 0;
+  RedisStore store(parse_redis_url(server.url()));
+  store.save_settings(app);
+  const auto info = [&](const char* section, const std::string& name) {
+    const auto text = store.connection().command({"INFO", section}).check().str;
+    const auto at = text.find(name + ":");
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + name.size() + 1));
+  };
+  const auto traffic = [&] { return std::pair{info("stats", "total_net_input_bytes"), info("stats", "total_net_output_bytes")}; };
+  auto t0 = Clock::now();
+  store.publish(site.name, index);
+  const double stored_s = seconds_since(t0);
+  const double whole = static_cast<double>(snapshot_bytes(index).size());
+  const auto chunks = store.connection().command({"KEYS", store.key("chunk:*")}).check().elements.size();
+  NodeOptions follow;
+  follow.follow = true;
+  follow.check_before_serving_bytes = ~std::uint64_t{0};  // checked whole before serving, as the files part
+  t0 = Clock::now();
+  Node a(app, follow);
+  a.start();
+  const double loaded_s = seconds_since(t0);
+  Node b(app, follow);
+  b.start();
+  const auto b_has = [&](const std::string& word) {
+    SearchRequest r;
+    r.q = word;
+    r.site = site.name;
+    r.typo = r.prefix = false;  // the marker itself, not an earlier update's one edit away
+    return b.engine().search(r).total > 0;
+  };
+  std::vector<double> seen, got, sent;
+  int u = 0;
+  const auto before = traffic();
+  const auto ms = time_updates(a.engine(), site, pages, updates, [&](std::vector<Document> docs) {
+    const std::string marker = "zqupdate" + std::to_string(u++);
+    const auto at_start = traffic();
+    const auto t = Clock::now();
+    a.update_documents(site.name, std::move(docs), {});
+    while (!b_has(marker)) {
+      if (seconds_since(t) > 30) {
+        std::fprintf(stderr, "update %s not on node B 30 s after it was made on A\n", marker.c_str());
+        std::exit(1);
+      }
+      usleep(200);
+    }
+    seen.push_back(seconds_since(t) * 1e3);
+    const auto at_end = traffic();
+    got.push_back((at_end.first - at_start.first) / 1e3);
+    sent.push_back((at_end.second - at_start.second) / 1e3);
+  });
+  a.engine().wait_for_merges();
+  const auto after = traffic();
+  const auto p = [](std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+  };
+  std::printf("shared storage (redis): the whole index %.0f MB stored in %.1f s as %zu chunks (Redis using %.0f MB); a node loads it in %.1f s; "
+              "%d one-page updates kept in Redis: p50 %.2f ms, p99 %.2f ms (target < 50 ms); served by a second node p50 %.2f ms, p99 %.2f ms after the call began\n"
+              "  Redis traffic from an update's call to the second node serving it: received p50 %.1f KB (p99 %.1f), sent p50 %.1f KB (p99 %.1f); "
+              "over the run, merges included, per update: received %.1f KB, sent %.1f KB (x%.5f / x%.5f of the whole index)\n",
+              whole / 1e6, stored_s, chunks, info("memory", "used_memory") / 1e6, loaded_s, updates, ms[ms.size() / 2],
+              ms[ms.size() * 99 / 100], p(seen, 0.5), p(seen, 0.99), p(got, 0.5), p(got, 0.99), p(sent, 0.5), p(sent, 0.99),
+              (after.first - before.first) / updates / 1e3, (after.second - before.second) / updates / 1e3,
+              (after.first - before.first) / updates / whole, (after.second - before.second) / updates / whole);
+}
+#endif
+
 void update_figures(std::shared_ptr<const Index> index, const SiteSettings& site, std::size_t pages, int updates, const char* queries, int reps) {
   AppSettings app;
   app.sites.push_back(site);
@@ -289,12 +374,13 @@ int main(int argc, char** argv) {
   std::size_t target = 1'000'000;
   std::string snapshot = (std::filesystem::temp_directory_path() / "siteseek-scale.snapshot").string();
   int reps = 3, updates = 200;
-  bool keep = false, load = false;
+  bool keep = false, load = false, only_shared = false;
   std::string only_suggest, only_query;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--keep") keep = true;
     else if (a == "--load") load = true;
+    else if (a == "--only-shared") only_shared = true;
     else if (i + 1 == argc) break;
     else if (a == "--sections") target = std::stoull(argv[++i]);
     else if (a == "--snapshot") snapshot = argv[++i];
@@ -326,6 +412,15 @@ int main(int argc, char** argv) {
   site.name = "scale";
   site.url = "https://docs.example.org/";
   if (load) {
+    if (only_shared) {  // the shared-storage part alone, over the saved snapshot
+#ifdef SITESEEK_WITH_REDIS
+      shared_update_figures(*load_snapshot(snapshot, site), site, (target + 19) / 20, updates);
+      return 0;
+#else
+      std::fprintf(stderr, "--only-shared needs a build with Redis\n");
+      return 2;
+#endif
+    }
     if (only_suggest.empty() && only_query.empty()) {
       open_figures(snapshot, site, argv[2], true);
       open_figures(snapshot, site, argv[2], false);
@@ -428,6 +523,9 @@ int main(int argc, char** argv) {
   const auto l = time_queries(*index, argv[2], reps);
   if (updates > 0) update_figures(index, site, pages, updates, argv[2], reps);
   if (updates > 0) kept_update_figures(snapshot, site, pages, updates);
+#ifdef SITESEEK_WITH_REDIS
+  if (updates > 0) shared_update_figures(*index, site, pages, updates);
+#endif
   if (!keep) std::filesystem::remove(snapshot);
   // Issue 9's targets, then issue 27's.
   const bool targets[] = {build_s < 60, index->memory_bytes() < 2048e6, l.query_p99 < 10,
