@@ -446,8 +446,8 @@ void Engine::Impl::merge_site(const std::string& site, bool merge) {
         next = std::make_shared<const SegmentedIndex>(keeper(site, *next));
       } catch (...) {
         // Dropped, not served unsaved: the next update's save would have to write it, and a
-        // merge the store cannot take (another node saved since, a segment over Redis's value
-        // limit) would then fail every update. The next update asks for merges again.
+        // merge the store cannot take (another node saved since, storage unreachable) would then
+        // fail every update. The next update asks for merges again.
         return;
       }
     }
