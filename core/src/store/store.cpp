@@ -12,8 +12,6 @@
 
 namespace siteseek {
 
-std::string Store::write_segment(const SiteSettings&, const Index&) { return {}; }
-
 std::unique_ptr<Store> make_store(const AppSettings& settings) {
   if (settings.storage == "redis") {
 #ifdef SITESEEK_WITH_REDIS
