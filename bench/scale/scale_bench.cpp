@@ -270,7 +270,8 @@ void kept_update_figures(const std::string& snapshot, const SiteSettings& site, 
 // node A reading it and keeping each update there before the call returns, node B following A.
 // The time to store the whole index and for a node to load it; each update's latency on A, the
 // time until B serves it, and Redis's traffic per update against the whole index's size.
-void shared_update_figures(const Index& index, const SiteSettings& site, std::size_t pages, int updates) {
+void shared_update_figures(const std::string& snapshot, const SiteSettings& site, std::size_t pages, int updates) {
+  const auto index = load_snapshot(snapshot, site);
   test::RedisServer server;
   AppSettings app;
   app.storage = "redis";
@@ -286,9 +287,9 @@ void shared_update_figures(const Index& index, const SiteSettings& site, std::si
   };
   const auto traffic = [&] { return std::pair{info("stats", "total_net_input_bytes"), info("stats", "total_net_output_bytes")}; };
   auto t0 = Clock::now();
-  store.publish(site.name, index);
+  store.publish(site.name, *index);
   const double stored_s = seconds_since(t0);
-  const double whole = static_cast<double>(snapshot_bytes(index).size());
+  const double whole = static_cast<double>(std::filesystem::file_size(snapshot));  // what was stored
   const auto chunks = store.connection().command({"KEYS", store.key("chunk:*")}).check().elements.size();
   NodeOptions follow;
   follow.follow = true;
@@ -412,10 +413,11 @@ int main(int argc, char** argv) {
   SiteSettings site;
   site.name = "scale";
   site.url = "https://docs.example.org/";
+  const std::size_t per_page = 20, pages = (target + per_page - 1) / per_page;
   if (load) {
     if (only_shared) {  // the shared-storage part alone, over the saved snapshot
 #ifdef SITESEEK_WITH_REDIS
-      shared_update_figures(*load_snapshot(snapshot, site), site, (target + 19) / 20, updates);
+      shared_update_figures(snapshot, site, pages, updates);
       return 0;
 #else
       std::fprintf(stderr, "--only-shared needs a build with Redis\n");
@@ -454,7 +456,6 @@ int main(int argc, char** argv) {
     const auto l = time_queries(*loaded, argv[2], reps);
     return l.query_p99 < 10 && l.suggest_p99 < 10 ? 0 : 1;
   }
-  const std::size_t per_page = 20, pages = (target + per_page - 1) / per_page;
   std::vector<Document> docs;
   docs.reserve(target + pages);
   std::size_t body_bytes = 0, sections = 0;
@@ -525,7 +526,7 @@ int main(int argc, char** argv) {
   if (updates > 0) update_figures(index, site, pages, updates, argv[2], reps);
   if (updates > 0) kept_update_figures(snapshot, site, pages, updates);
 #ifdef SITESEEK_WITH_REDIS
-  if (updates > 0) shared_update_figures(*index, site, pages, updates);
+  if (updates > 0) shared_update_figures(snapshot, site, pages, updates);
 #endif
   if (!keep) std::filesystem::remove(snapshot);
   // Issue 9's targets, then issue 27's.

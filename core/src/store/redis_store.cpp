@@ -33,7 +33,6 @@ constexpr std::chrono::seconds staged_chunk_ttl{86400};
 // The scripts' helpers for chunk lists: keep(list) makes its chunks permanent, drop_list(list)
 // removes them, drop(key) removes a key that may hold a list, and its chunks.
 constexpr const char* chunk_lua = R"lua(
-local M = 'siteseek-chunks '
 local function each_chunk(list, f)
   if not list or string.sub(list, 1, #M) ~= M then return end
   local first = true
@@ -123,9 +122,11 @@ drop_list(redis.call('HGET', KEYS[2], 'data_chunks'))
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 )lua";
 
-const std::string publish_script = std::string(chunk_lua) + publish_lua;
-const std::string updates_script = std::string(chunk_lua) + updates_lua;
-const std::string remove_script = std::string(chunk_lua) + remove_lua;
+// Every script starts with the helpers, after M, the mark of a chunk list (chunks_mark).
+const std::string chunk_helpers = std::string("local M = '") + chunks_mark + "'\n" + chunk_lua;
+const std::string publish_script = chunk_helpers + publish_lua;
+const std::string updates_script = chunk_helpers + updates_lua;
+const std::string remove_script = chunk_helpers + remove_lua;
 
 // A stored version as SegmentedIndex::stored_version names it: "<epoch>/<version>".
 std::string version_tag(const std::string& epoch, std::uint64_t version) { return epoch + "/" + std::to_string(version); }
