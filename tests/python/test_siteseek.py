@@ -60,6 +60,19 @@ def test_search_options(engine):
     assert err.value.code == "invalid_parameter"
 
 
+def test_a_search_past_its_time_budget_says_so(tmp_path):
+    # A budget of 0 is spent before the first word: no typo lookups, and the answer says so.
+    e = siteseek.Engine({"data_dir": str(tmp_path / "data"),
+                         "sites": [{"name": "demo", "url": "https://docs.example.org/", "search": {"time_budget_ms": 0}}]})
+    e.add_documents("demo", DOCS)
+    res = e.search("packge ", site="demo")
+    assert res.out_of_time and res.total == 0
+    assert not e.search("package ", site="demo", typo=False).out_of_time  # nothing to look up
+    with pytest.raises(siteseek.ConfigError) as err:
+        siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/", "search": {"time_budget_ms": -1}}]})
+    assert "sites[0].search.time_budget_ms" in str(err.value)
+
+
 def test_sub_results(engine):
     page = "https://docs.example.org/dict.html"
     body = {"lookup": "Index with a key to get its value.", "views": "The keys view lists every key.",

@@ -128,7 +128,8 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", res.took_ms);
   std::cout << res.total << " result" << (res.total == 1 ? "" : "s") << " (" << took << " ms)"
-            << (res.relaxed ? ", matching some of the words" : "") << "\n";
+            << (res.relaxed ? ", matching some of the words" : "")
+            << (res.out_of_time ? ", out of time: some words were not corrected for typos" : "") << "\n";
   // The reader's page's values the search kept to (--from-url and the site's context_attributes).
   if (!res.context.empty()) {
     std::cout << "context:";

@@ -100,6 +100,7 @@ class SearchOptions:
     typo_tolerance: bool
     one_typo_min_length: int
     two_typos_min_length: int
+    time_budget_ms: int
     prefix_search: bool
     distinct_by_page: bool
     snippet_length: int
@@ -268,6 +269,7 @@ class SearchResponse:
     results: list[SearchResult]
     took_ms: float
     relaxed: bool
+    out_of_time: bool
     facets: list[Facet]
     @property
     def context(self) -> list[tuple[str, str]]: ...

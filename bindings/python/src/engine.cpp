@@ -725,6 +725,8 @@ void init_engine(py::module_& m) {
       .def_readonly("results", &SearchResponse::results)
       .def_readonly("took_ms", &SearchResponse::took_ms)
       .def_readonly("relaxed", &SearchResponse::relaxed)
+      .def_readonly("out_of_time", &SearchResponse::out_of_time,
+                    "The search ran past the site's search.time_budget_ms: some words got no typo neighbours.")
       .def_readonly("facets", &SearchResponse::facets,
                     "With search(facets=[...]): a Facet per name asked, in that order; [] otherwise.")
       .def_property_readonly("context", [](const SearchResponse& r) {

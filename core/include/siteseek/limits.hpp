@@ -30,11 +30,6 @@ inline constexpr std::size_t max_synonym_expansions = 16;
 inline constexpr std::size_t rerank_candidates = 50;
 /// Positions per field and word read when re-ranking (the first ones; enough for proximity).
 inline constexpr std::uint32_t rerank_positions = 256;
-/// Per-search time budget for typo expansion, the one expansion whose cost grows with the
-/// dictionary: the words the plan reaches after it is spent get no typo neighbours. Their exact,
-/// stem, prefix and synonym matches are still added, and matching, ranking and the page run in
-/// full: the other caps here bound them.
-inline constexpr std::chrono::microseconds search_deadline{50'000};
 /// Typo corrections per word that highlighting also wraps (the most frequent).
 inline constexpr std::size_t max_highlighted_typo_terms = 8;
 /// Body positions per query word considered when choosing a snippet's window.

@@ -104,6 +104,9 @@ struct SearchResponse {
   std::vector<SearchResult> results;
   double took_ms = 0;       ///< engine time
   bool relaxed = false;     ///< no record matched every word; results match fewer words
+  /// The search ran past SearchOptions::time_budget_ms: some words got no typo neighbours. Such
+  /// an answer is not cached (the next search may have the time).
+  bool out_of_time = false;
   std::vector<Facet> facets;  ///< one per SearchRequest::facets name, in its order
   /// The values of the site's context_attributes on the reader's page (from_url) that the search
   /// kept to, besides SearchRequest::filters ("version" = "3.12"); empty when none applied.

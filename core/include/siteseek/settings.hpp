@@ -83,6 +83,10 @@ struct SearchOptions {
   bool typo_tolerance = true;
   std::uint32_t one_typo_min_length = 5;   ///< words this long may have 1 typo
   std::uint32_t two_typos_min_length = 9;  ///< words this long may have 2 typos
+  /// Time a search may spend before the words it expands next get no typo neighbours (typo
+  /// lookups are the one expansion whose cost grows with the dictionary; the other limits bound
+  /// the rest). Such an answer says SearchResponse::out_of_time and is not cached.
+  std::uint32_t time_budget_ms = 50;
   bool prefix_search = true;               ///< the last word is a prefix unless followed by a space
   bool distinct_by_page = true;            ///< one result per page URL
   std::uint32_t snippet_length = 200;      ///< characters of body in a result, about

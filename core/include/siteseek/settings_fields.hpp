@@ -75,6 +75,7 @@ void each_field(S& s, F&& f) {
   f("typo_tolerance", s.typo_tolerance);
   f("one_typo_min_length", s.one_typo_min_length);
   f("two_typos_min_length", s.two_typos_min_length);
+  f("time_budget_ms", s.time_budget_ms);
   f("prefix_search", s.prefix_search);
   f("distinct_by_page", s.distinct_by_page);
   f("snippet_length", s.snippet_length);

@@ -249,7 +249,8 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return r;
   }
   auto r = l.run(request);
-  if (impl_->cache.enabled()) {
+  // An answer cut short by the time budget is not kept: the next search may have the time.
+  if (impl_->cache.enabled() && !r.out_of_time) {
     impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   }
   return r;
@@ -277,7 +278,7 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
   auto r = l.index ? l.run(request) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
-  if (l.index && impl_->cache.enabled()) {
+  if (l.index && impl_->cache.enabled() && !r.out_of_time) {
     auto answer = std::make_shared<CachedAnswer>();
     answer->response.total = r.total;
     answer->response.relaxed = r.relaxed;
@@ -285,7 +286,7 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
     impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   }
   out.reserve(out.size() + json_tail_room);
-  append_json_tail(out, r.took_ms, r.relaxed);
+  append_json_tail(out, r.took_ms, r.relaxed, r.out_of_time);
   return r.total;
 }
 

@@ -28,6 +28,7 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
     out.total += r.total;
     out.took_ms = std::max(out.took_ms, r.took_ms);
     if (!r.relaxed && r.total > 0) all_relaxed = false;
+    out.out_of_time = out.out_of_time || r.out_of_time;
     for (std::size_t k = 0; k < r.results.size(); ++k) {
       auto& x = r.results[k];
       x.site = site;

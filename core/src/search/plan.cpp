@@ -100,7 +100,13 @@ struct Builder {
     }
   }
 
-  bool out_of_time() const { return std::chrono::steady_clock::now() >= options.deadline; }
+  // Asked last, when a word would get typo neighbours: a search past its budget says so
+  // (SearchResponse::out_of_time).
+  bool out_of_time() {
+    if (std::chrono::steady_clock::now() < options.deadline) return false;
+    plan.out_of_time = true;
+    return true;
+  }
 
   // The terms sharing a stem (the most frequent max_stem_variants of them), but `except`.
   void add_variants(std::vector<Expansion>& out, std::vector<std::uint32_t> variants, std::uint32_t except,
@@ -572,7 +578,7 @@ PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so, 
   po.typo = request.typo.value_or(so.typo_tolerance);
   po.one_typo_min_length = so.one_typo_min_length;
   po.two_typos_min_length = so.two_typos_min_length;
-  po.deadline = started + limits::search_deadline;
+  po.deadline = started + std::chrono::milliseconds(so.time_budget_ms);
   return po;
 }
 

@@ -78,6 +78,8 @@ struct Plan {
   const Analyzer* analyzer = nullptr;  ///< what analysed the query (highlights analyse with it too)
   /// The curation synonym rules that expanded a word (indexes into CompiledRules::source), once each.
   std::vector<std::uint32_t> fired_rules;
+  /// A word got no typo neighbours because PlanOptions::deadline had passed.
+  bool out_of_time = false;
 };
 
 struct PlanOptions {
@@ -90,7 +92,7 @@ struct PlanOptions {
   bool typo = true;
   std::uint32_t one_typo_min_length = 5;
   std::uint32_t two_typos_min_length = 9;
-  /// Words reached after it get no typo neighbours (limits::search_deadline).
+  /// Words reached after it get no typo neighbours (SearchOptions::time_budget_ms).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// The site's curation rules: their synonyms expand words next to the settings' synonyms.
   const CompiledRules* rules = nullptr;

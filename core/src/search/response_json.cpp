@@ -96,7 +96,7 @@ void append_rule_effects(std::string& out, const std::vector<RuleEffect>& rules)
 
 void append_json(std::string& out, const SearchResponse& res) {
   append_json_head(out, res);
-  append_json_tail(out, res.took_ms, res.relaxed);
+  append_json_tail(out, res.took_ms, res.relaxed, res.out_of_time);
 }
 
 void append_json_head(std::string& out, const SearchResponse& res) {
@@ -181,11 +181,12 @@ void append_json_head(std::string& out, const SearchResponse& res) {
   }
 }
 
-void append_json_tail(std::string& out, double took_ms, bool relaxed) {
+void append_json_tail(std::string& out, double took_ms, bool relaxed, bool out_of_time) {
   out += ",\"took_ms\":";
   char buf[32];
   int n = std::snprintf(buf, sizeof buf, "%.3f", took_ms);
   out.append(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  if (out_of_time) out += ",\"out_of_time\":true";
   if (relaxed) out += ",\"relaxed\":true";
   out += '}';
 }

@@ -9,7 +9,8 @@ namespace siteseek {
 
 /// `{"total":N,"results":[...][,"facets":{...}][,"context":[...]]`
 void append_json_head(std::string& out, const SearchResponse& response);
-/// `,"took_ms":T[,"relaxed":true]}`
-void append_json_tail(std::string& out, double took_ms, bool relaxed);
+/// `,"took_ms":T[,"out_of_time":true][,"relaxed":true]}` (relaxed last: a node's analytics reads
+/// it at the end).
+void append_json_tail(std::string& out, double took_ms, bool relaxed, bool out_of_time = false);
 
 }  // namespace siteseek

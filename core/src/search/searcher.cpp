@@ -138,6 +138,7 @@ SearchResponse search_impl(const Index& index, const SearchRequest& request, std
   Scorer scorer(index, plan);
   const Matches matches = match(index, plan, scorer, s);
   response.relaxed = !matches.all_match && !s.cands.empty();
+  response.out_of_time = plan.out_of_time;
 
   // The other ranking rules, in the order ranking_rules declares: over every candidate, then
   // with positions over the best ones.

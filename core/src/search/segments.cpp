@@ -158,6 +158,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     any = any || !r.s->cands.empty();
   }
   response.relaxed = full == 0 && any;
+  response.out_of_time = plan.out_of_time;
 
   // Ranking: the rules over each segment's candidates, then the site's best re-ranked.
   std::vector<Ranked> best;

@@ -200,6 +200,7 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_range<std::uint32_t>(s.search.one_typo_min_length, 1, 64, join_path(search, "one_typo_min_length"), issues);
   check_range<std::uint32_t>(s.search.two_typos_min_length, s.search.one_typo_min_length, 64,
                              join_path(search, "two_typos_min_length"), issues);
+  check_range<std::uint32_t>(s.search.time_budget_ms, 0, 10'000, join_path(search, "time_budget_ms"), issues);
   check_range<std::uint32_t>(s.search.snippet_length, 20, 10'000, join_path(search, "snippet_length"), issues);
   check_one_of(s.search_access, {"open", "key"}, at("search_access"), issues);
 }

@@ -230,6 +230,34 @@ BOOST_AUTO_TEST_CASE(result_cache_repeats_until_publish) {
   BOOST_TEST(e.result_cache_stats().hits == 3u);
 }
 
+// A search past the site's time budget looks up no typos, says so, and is not cached: the next
+// search may have the time. (A budget of 0 is spent before the first word.)
+BOOST_AUTO_TEST_CASE(an_answer_out_of_time_says_so_and_is_not_cached) {
+  for (const std::uint32_t budget : {0u, 50u}) {
+    auto app = settings();
+    app.sites[0].search.time_budget_ms = budget;
+    Engine e(app);
+    e.publish("docs", e.build("docs", version_docs(0, 10)));
+    const bool out = budget == 0;
+    BOOST_TEST_CONTEXT("budget " << budget) {
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        const auto r = e.search(request("alphx "));  // a typo of "alpha", not a prefix
+        BOOST_TEST(r.out_of_time == out);
+        BOOST_TEST(r.total == (out ? 0u : 10u));
+        std::string json;
+        e.search_json(request("alphx "), json);
+        BOOST_TEST((json.find(",\"out_of_time\":true") != std::string::npos) == out, json);
+      }
+      const auto st = e.result_cache_stats();
+      BOOST_TEST(st.entries == (out ? 0u : 2u));
+      BOOST_TEST(st.hits == (out ? 0u : 2u));
+      // Words that need no typo lookup are found and cached either way.
+      BOOST_TEST(!e.search(request("alpha ")).out_of_time);
+      BOOST_TEST(e.result_cache_stats().entries == (out ? 1u : 3u));
+    }
+  }
+}
+
 // JSON up to took_ms: the part that must not change between a search and its repeats.
 std::string without_took(const std::string& json) { return json.substr(0, json.find(",\"took_ms\":")); }
 

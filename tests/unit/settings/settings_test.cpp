@@ -73,6 +73,7 @@ BOOST_AUTO_TEST_CASE(defaults_fill_omitted_keys) {
   BOOST_TEST(site.search.typo_tolerance);
   BOOST_TEST(site.search.one_typo_min_length == 5u);
   BOOST_TEST(site.search.two_typos_min_length == 9u);
+  BOOST_TEST(site.search.time_budget_ms == 50u);
   BOOST_TEST(&s.site("") == &s.sites[0]);
   BOOST_CHECK_THROW(s.site("nope"), UnknownSiteError);
 }
@@ -105,7 +106,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   auto issues = issues_of(R"({"port": 0, "storage": "disk", "redis_url": "http://x", "default_num": 500,
       "default_site": "nope", "cors_origins": ["docs.example.org"],
       "sites":[{"name":"a b","url":"ftp://x","deny_patterns":["(unclosed"],"language":"klingon",
-                "synonyms":[["alone"]],"crawl":{"concurrency":0},"landing_pages":[{"query":"","url":"/rel"}],
+                "synonyms":[["alone"]],"crawl":{"concurrency":0},"search":{"time_budget_ms":20000},"landing_pages":[{"query":"","url":"/rel"}],
                 "boosts":{"inbound_links":-1,"urls":[{"pattern":"/api/","factor":0.5},{"pattern":"(","factor":0},{"factor":2}]}},
                {"name":"dup","url":"https://d.org/"},{"name":"dup","url":"https://e.org/"}]})");
   BOOST_TEST(!has_issue(issues, "port", ""));  // 0 picks a free port
@@ -120,6 +121,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[0].language", "unknown stemming language \"klingon\""));
   BOOST_TEST(has_issue(issues, "sites[0].synonyms[0]", "at least 2"));
   BOOST_TEST(has_issue(issues, "sites[0].crawl.concurrency", "from 1 to 256, got 0"));
+  BOOST_TEST(has_issue(issues, "sites[0].search.time_budget_ms", "from 0 to 10000, got 20000"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].query", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].url", "absolute"));
   BOOST_TEST(!has_issue(issues, "sites[0].boosts.urls[0].pattern", ""));

@@ -31,6 +31,7 @@ std::string_view openapi_document() {
       "context": {"type": "array", "items": {"$ref": "#/components/schemas/ContextValue"},
         "description": "present when the site's context_attributes kept the search to values of the page at from_url"},
       "took_ms": {"type": "number"}, "relaxed": {"type": "boolean", "description": "present when no result matched every word"},
+      "out_of_time": {"type": "boolean", "description": "present when the search ran past the site's search.time_budget_ms: some words got no typo neighbours"},
       "query_id": {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "with analytics on: what a click beacon names (docs/analytics.md)"}}},
     "Facet": {"type": "object", "required": ["values"], "properties": {
       "values": {"type": "array", "description": "most frequent first, then by value; at most 100",
