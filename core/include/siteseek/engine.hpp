@@ -104,7 +104,12 @@ class Engine {
   /// throws is dropped, and the site's merges wait for its next update (the engine serves what
   /// the store holds). None: nothing is kept.
   using SegmentKeeper = std::function<SegmentedIndex(const std::string& site, const SegmentedIndex& next)>;
-  void set_keeper(SegmentKeeper keeper);
+  /// How a merged segment is written ahead of the keeper that keeps its merge (a node's store,
+  /// Store::write_segment): called on the merge thread without the lock updates take, so that an
+  /// update never waits for a merge's large write; returns the file the keeper is then to name
+  /// ("" when it writes nothing). A merge whose writer throws is dropped, as above.
+  using SegmentWriter = std::function<std::string(const std::string& site, const Index& merged)>;
+  void set_keeper(SegmentKeeper keeper, SegmentWriter writer = {});
   /// A live update: `documents` replace every record of their pages (a page is its URL without
   /// fragment) and the pages at `deleted` (URLs) are removed, in the site's index as segments
   /// (siteseek/segments.hpp): the documents are built into a new segment with the index's own

@@ -8,7 +8,8 @@
 // data and built_at: the whole index; segments: after live updates, the manifest of the site's
 // segments, siteseek/segments.hpp, naming `<site>.snapshot` for `data`), segment:<site>.<16 hex>
 // .segment (a segment's snapshot bytes, never changed once written), segments:<site> (the set of
-// those keys), chunk:<site>:<random>:<n> (the pieces of a value over max_value_bytes: `data` is
+// those keys), ahead:<site> (segment keys written ahead of the save naming them, with an
+// expiry until it does: RedisStore::write_segment), chunk:<site>:<random>:<n> (the pieces of a value over max_value_bytes: `data` is
 // then `data_chunks` and a segment key's value is the list of its chunk keys), validators:<site> (the last crawl's validators, JSON), channel "indexes" (messages
 // "<site> <version> <origin>", the origin naming the store that saved it); API keys: keys (hash: id -> record JSON), keys:pepper (32 bytes, set once
 // with NX), keys:version (counts every change: nodes poll it).
@@ -81,6 +82,8 @@ class RedisStore final : public Store {
   /// The segments not stored yet and the manifest, as the next version, in one script: only on
   /// top of the version `index` was made on (SegmentedIndex::stored_version), else ConflictError.
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
+  /// segment:<file>, with an expiry until the save_updates naming it makes it permanent.
+  std::string write_segment(const SiteSettings& site, const Index& segment) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;

@@ -81,8 +81,9 @@ class SegmentedIndex {
   /// This index with segments [first, last) replaced by `merged`, which merge_build made from
   /// `from` (an earlier state of this index: the same segments, fewer deletions and maybe fewer
   /// segments after them). Records deleted since `from` are deleted from `merged` too.
+  /// `file`: where a store already wrote `merged` (Store::write_segment), else empty.
   SegmentedIndex with_merged(const SegmentedIndex& from, std::size_t first, std::size_t last,
-                             std::shared_ptr<const Index> merged) const;
+                             std::shared_ptr<const Index> merged, std::string file = {}) const;
 
   /// What a store that numbers the versions of a site's index (Redis) calls the stored state
   /// this index is, or was changed from: updates and merges carry it, so that the store can
@@ -134,7 +135,8 @@ class SegmentedIndex {
  private:
   /// The lengths of the live records of every segment.
   LengthTotals live_totals() const;
-  friend SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
+  friend SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name,
+                                      const std::vector<std::string>& keep_files);
   std::vector<Segment> segments_;
   /// Per segment: all its records' lengths (its deleted ones' are in its Deletions).
   std::vector<std::shared_ptr<const detail::SegmentTotals>> totals_;
@@ -145,6 +147,8 @@ class SegmentedIndex {
 
 /// The name of a site's whole snapshot, in a data_dir and as a manifest names it: "<name>.snapshot".
 std::string snapshot_file(const std::string& name);
+/// A new segment file name of a site: "<name>.<16 random hex digits>.segment".
+std::string new_segment_file(const std::string& name);
 /// The manifest of `index`, whose segments all have files (with_new_files): JSON text listing
 /// each segment's file, records, build time and deleted records.
 std::string segment_manifest(const SegmentedIndex& index);
@@ -159,9 +163,11 @@ std::vector<SegmentedIndex::ManifestEntry> parse_segment_manifest(std::string_vi
 /// rename: after a crash the old set or the new one is there, whole. A segment saved before is not
 /// written again, and a first segment that the site's snapshot `<name>.snapshot` holds (same build
 /// time and records) is named, not copied. Then the files of `name` the manifest does not name are
-/// removed (the snapshot too, once a merge took its records). Returns the index with its
-/// segments' files set. Throws IoError.
-SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name);
+/// removed (the snapshot too, once a merge took its records), but for `keep_files` (segments
+/// written ahead of the save that will name them, Store::write_segment). Returns the index with
+/// its segments' files set. Throws IoError.
+SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name,
+                             const std::vector<std::string>& keep_files = {});
 /// After `<name>.snapshot` was saved whole: remove the manifest and the segment files of `name`
 /// (the snapshot stays). Throws IoError.
 void remove_segments(const std::string& dir, const std::string& name);

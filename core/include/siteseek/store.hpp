@@ -88,6 +88,13 @@ class Store {
   /// the stored index is no longer the one `index` was changed from (another process or node
   /// saved since): load it again and make the change on that.
   virtual SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) = 0;
+  /// Write a merged segment ahead of the save_updates that keeps the merge (Engine::SegmentWriter,
+  /// called without the engine's lock, so that updates do not wait for a large write): durable,
+  /// under a new file name that nothing names yet; returns that name, to be set on the segment
+  /// (SegmentedIndex::with_merged). A segment written so and never named (the merge dropped) is
+  /// removed later (files: by a save of this process once it is an hour old, or of another;
+  /// Redis: it expires). "" when nothing is kept (memory): save_updates then has it unnamed.
+  virtual std::string write_segment(const SiteSettings& site, const Index& segment);
   /// Where a site's index is or would be stored, for people.
   virtual std::string where(const std::string& site) const = 0;
 
@@ -145,6 +152,9 @@ class FileStore final : public Store {
   /// Refused (ConflictError, nothing written) when another process saved the site since this
   /// one last read or saved it; under an flock(2) of data_dir itself, as save() is.
   SegmentedIndex save_updates(const SiteSettings& site, const SegmentedIndex& index) override;
+  /// data_dir/<site>.<16 hex>.segment, written and synced; kept from this process's saves'
+  /// clean-up until one names it, for an hour at most.
+  std::string write_segment(const SiteSettings& site, const Index& segment) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;
@@ -174,6 +184,8 @@ class FileStore final : public Store {
   std::string dir_;
   std::mutex seen_mutex_;
   std::map<std::string, std::string> seen_;  ///< per site: stored_state when this process last read or saved it
+  /// Segment files written ahead of the save that names them (write_segment), and when.
+  std::map<std::string, std::chrono::steady_clock::time_point> written_ahead_;
 };
 
 /// Nothing persisted (a library engine made without settings): no index or site settings are

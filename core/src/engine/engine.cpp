@@ -320,9 +320,10 @@ void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedInd
   impl_->request_merge(site, false);  // its union dictionary, in the background
 }
 
-void Engine::set_keeper(SegmentKeeper keeper) {
+void Engine::set_keeper(SegmentKeeper keeper, SegmentWriter writer) {
   std::lock_guard lock(impl_->change_mutex);
   impl_->keeper = std::move(keeper);
+  impl_->writer = std::move(writer);
 }
 
 void Engine::Impl::store(SiteSlot& slot, std::shared_ptr<const SegmentedIndex> next) {
@@ -433,6 +434,17 @@ void Engine::Impl::merge_site(const std::string& site, bool merge) {
       return;
     }
     auto merged = from->merge_build(first, last, from->segments().front().index->settings(), &stopping);
+    // Written out here, without the lock: under it, the keeper then only names the file (the
+    // merged segment of a large site takes tens of milliseconds to write, which updates would
+    // otherwise wait for).
+    std::string file;
+    if (writer) {
+      try {
+        file = writer(site, *merged);
+      } catch (...) {
+        return;  // dropped, as when the keeper throws below
+      }
+    }
     std::lock_guard lock(change_mutex);
     auto sites = current_sites();
     auto& slot = sites->slot(site);
@@ -441,7 +453,7 @@ void Engine::Impl::merge_site(const std::string& site, bool merge) {
     bool same = true;
     for (std::size_t k = first; k < last && same; ++k) same = now->segments()[k].index == from->segments()[k].index;
     if (!same) continue;
-    auto next = std::make_shared<const SegmentedIndex>(now->with_merged(*from, first, last, std::move(merged)));
+    auto next = std::make_shared<const SegmentedIndex>(now->with_merged(*from, first, last, std::move(merged), file));
     if (keeper) {
       try {
         next = std::make_shared<const SegmentedIndex>(keeper(site, *next));

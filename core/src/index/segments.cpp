@@ -350,7 +350,7 @@ std::shared_ptr<const Index> SegmentedIndex::merge_build(std::size_t first, std:
 }
 
 SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size_t first, std::size_t last,
-                                           std::shared_ptr<const Index> merged) const {
+                                           std::shared_ptr<const Index> merged, std::string file) const {
   if (last > segments_.size() || last > from.segments_.size() || first >= last)
     throw std::invalid_argument("a merge of segments this index does not have");
   for (std::size_t k = first; k < last; ++k)
@@ -371,7 +371,7 @@ SegmentedIndex SegmentedIndex::with_merged(const SegmentedIndex& from, std::size
   out.segments_.erase(pos(out.segments_, first + 1), pos(out.segments_, last));
   out.totals_.erase(pos(out.totals_, first + 1), pos(out.totals_, last));
   out.totals_[first] = totals_of(*merged);
-  out.segments_[first] = {std::move(merged), nullptr, {}};
+  out.segments_[first] = {std::move(merged), nullptr, std::move(file)};
   out.dictionary_ = std::make_shared<detail::DictionarySlot>();
   if (!since.empty()) out = out.with_deleted(first, since);
   return out;
@@ -390,16 +390,6 @@ bool segment_file_of(std::string_view file, std::string_view name) {
     return false;
   const auto hex = file.substr(name.size() + 1, 16);
   return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// No thread_local generator: the Python module's thread-local storage is static (scratch() is
-// initial-exec) and has no room for one. A save names a few files.
-std::string new_segment_file(const std::string& name) {
-  std::random_device rd;
-  const auto v = (std::uint64_t{rd()} << 32) ^ rd();
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
-  return name + "." + hex + ".segment";
 }
 
 std::int64_t built_ns(const Index& index) {
@@ -429,6 +419,16 @@ void remove_files_of(const std::string& dir, const std::string& name, const std:
 }
 
 }  // namespace
+
+// No thread_local generator: the Python module's thread-local storage is static (scratch() is
+// initial-exec) and has no room for one. A save names a few files.
+std::string new_segment_file(const std::string& name) {
+  std::random_device rd;
+  const auto v = (std::uint64_t{rd()} << 32) ^ rd();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
+  return name + "." + hex + ".segment";
+}
 
 SegmentedIndex SegmentedIndex::with_stored_version(std::string version) const {
   auto out = *this;
@@ -543,7 +543,8 @@ SegmentedIndex SegmentedIndex::from_manifest(const std::vector<ManifestEntry>& e
 
 std::string snapshot_file(const std::string& name) { return name + ".snapshot"; }
 
-SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name) {
+SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir, const std::string& name,
+                             const std::vector<std::string>& keep_files) {
   namespace fs = std::filesystem;
   auto out = index;
   // An index read from the site's snapshot, or published after it was saved there, starts with
@@ -557,8 +558,10 @@ SegmentedIndex save_segments(const SegmentedIndex& index, const std::string& dir
   }
   detail::write_durably((fs::path(dir) / (name + ".segments")).string(), segment_manifest(out));
   // The files the manifest no longer names: merged away (the site's snapshot too, once a merge
-  // took its records), or written by a save that crashed.
-  remove_files_of(dir, name, out.segments_);
+  // took its records), or written by a save that crashed; not those written for a save to come.
+  auto keep = out.segments_;
+  for (const auto& f : keep_files) keep.push_back({nullptr, nullptr, f});
+  remove_files_of(dir, name, keep);
   return out;
 }
 

@@ -504,9 +504,12 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
   impl_->engine = std::make_unique<Engine>(std::move(effective));
   // Live updates and their merges are kept by the store before they are published (the store
   // outlives the engine, whose destructor stops a merge).
-  impl_->engine->set_keeper([store = impl_->store.get()](const std::string&, const SegmentedIndex& next) {
-    return store->save_updates(next.segments().front().index->settings(), next);
-  });
+  // A merged segment is written ahead, without the engine's lock (Store::write_segment).
+  impl_->engine->set_keeper(
+      [store = impl_->store.get()](const std::string&, const SegmentedIndex& next) {
+        return store->save_updates(next.segments().front().index->settings(), next);
+      },
+      [store = impl_->store.get()](const std::string&, const Index& merged) { return store->write_segment(merged.settings(), merged); });
 }
 
 Node::~Node() { stop(); }

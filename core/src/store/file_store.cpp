@@ -257,7 +257,25 @@ SegmentedIndex FileStore::save_updates(const SiteSettings& site, const Segmented
     throw ConflictError("site '" + site.name + "': " + where(site.name) +
                   " was saved by another process since this one read it (a `siteseek index`, another server or engine on " +
                   dir_ + "): the update was not made; load the stored index and make it on that");
-  auto saved = save_segments(index, dir_, site.name);
+  // A segment named but gone (written ahead, then removed by a whole save or another process's
+  // save since): what it was made on is no longer stored.
+  for (const auto& seg : index.segments())
+    if (!seg.file.empty() && seg.file != snapshot_file(site.name) && !fs::exists(dir_ + seg.file))
+      throw ConflictError("site '" + site.name + "': " + dir_ + seg.file +
+                          " is gone (the site was saved since): the change was not made; load the stored index and make it on that");
+  // Segments written ahead of this save are not clean-up: the save that names them is to come.
+  std::vector<std::string> ahead;
+  {
+    std::lock_guard guard(seen_mutex_);
+    const auto hour_ago = std::chrono::steady_clock::now() - std::chrono::hours(1);
+    std::erase_if(written_ahead_, [&](const auto& w) { return w.second < hour_ago; });
+    for (const auto& [file, when] : written_ahead_) ahead.push_back(file);
+  }
+  auto saved = save_segments(index, dir_, site.name, ahead);
+  {
+    std::lock_guard guard(seen_mutex_);
+    for (const auto& seg : saved.segments()) written_ahead_.erase(seg.file);
+  }
   remember(site.name);
   // The settings beside the index only where there are none yet (a data directory describes
   // itself): an update's segments are built with its index's settings, and writing those would
@@ -279,6 +297,17 @@ void FileStore::save_site_settings(const SiteSettings& site) {
     }
   }
   write_file(settings_path, stored_site_to_json(site, origin));
+}
+
+std::string FileStore::write_segment(const SiteSettings& site, const Index& segment) {
+  make_directory(dir_);
+  const auto file = new_segment_file(site.name);
+  {
+    std::lock_guard guard(seen_mutex_);
+    written_ahead_[file] = std::chrono::steady_clock::now();
+  }
+  save_snapshot(segment, dir_ + file);
+  return file;
 }
 
 CrawlState FileStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {

@@ -51,9 +51,10 @@ end
 
 // Stores the bytes (or their chunk list) as the next version and announces it, atomically (a
 // Lua script runs alone); the segments of live updates made since the last whole index go, and
-// the chunks of the whole index it replaces. KEYS: the index hash, the set of the site's segment
-// keys. ARGV: bytes or chunk list, channel, build time, site, a new epoch, the store's origin
-// (named in the notice). Answers the version and the epoch.
+// the chunks of the whole index it replaces, and segments written ahead for merges not kept yet
+// (which can no longer be). KEYS: the index hash, the set of the site's segment keys, the set of
+// its segments written ahead. ARGV: bytes or chunk list, channel, build time, site, a new epoch,
+// the store's origin (named in the notice). Answers the version and the epoch.
 constexpr const char* publish_lua = R"lua(
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[5])
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
@@ -68,7 +69,8 @@ else
 end
 redis.call('HDEL', KEYS[1], 'segments')
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do drop(k) end
-redis.call('DEL', KEYS[2])
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[3])) do drop(k) end
+redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('PUBLISH', ARGV[2], ARGV[4] .. ' ' .. v .. ' ' .. ARGV[6])
 return {v, redis.call('HGET', KEYS[1], 'epoch')}
 )lua";
@@ -76,11 +78,13 @@ return {v, redis.call('HGET', KEYS[1], 'epoch')}
 // Keeps live updates as the next version, only on top of the version they were made on (else
 // answers 0 and changes nothing): the new segments' bytes (or chunk lists), the manifest naming
 // every segment, the segment keys it no longer names removed (and the whole index's bytes once
-// no segment is them), the others told. KEYS: the index hash, the set of segment keys. ARGV:
+// no segment is them), the others told. KEYS: the index hash, the set of segment keys, the set
+// of segments written ahead. ARGV:
 // epoch, version made on (0: none stored; the epoch is then a new one), manifest, channel, site,
 // "1" when the manifest names the whole index's bytes, the number of new segments, the store's
 // origin (named in the notice), the new segments' (key, bytes or chunk list) pairs, then every
-// segment key the manifest names. Answers the version and the epoch.
+// segment key the manifest names (those written ahead, RedisStore::write_segment, made
+// permanent). Answers the version and the epoch.
 constexpr const char* updates_lua = R"lua(
 local head = redis.call('HMGET', KEYS[1], 'epoch', 'version')
 if head[2] then
@@ -90,10 +94,28 @@ else
   redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 end
 local n = tonumber(ARGV[7])
+local new = {}
+for i = 0, n - 1 do new[ARGV[9 + 2 * i]] = true end
+-- Named segments neither new here nor kept before were written ahead (write_segment): they must
+-- still be there (checked before anything is written).
+local ahead = {}
+for i = 9 + 2 * n, #ARGV do
+  local k = ARGV[i]
+  if not new[k] and redis.call('SISMEMBER', KEYS[2], k) == 0 then
+    if redis.call('EXISTS', k) == 0 then return redis.error_reply('segment ' .. k .. ' was written ahead but is gone') end
+    ahead[#ahead + 1] = k
+  end
+end
 for i = 0, n - 1 do
   redis.call('SET', ARGV[9 + 2 * i], ARGV[10 + 2 * i])
   keep(ARGV[10 + 2 * i])
   redis.call('SADD', KEYS[2], ARGV[9 + 2 * i])
+end
+for _, k in ipairs(ahead) do
+  redis.call('PERSIST', k)
+  if redis.call('GETRANGE', k, 0, #M - 1) == M then keep(redis.call('GET', k)) end
+  redis.call('SADD', KEYS[2], k)
+  redis.call('SREM', KEYS[3], k)
 end
 local named = {}
 for i = 9 + 2 * n, #ARGV do named[ARGV[i]] = true end
@@ -113,13 +135,14 @@ redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. v .. ' ' .. ARGV[8])
 return {v, ARGV[1]}
 )lua";
 
-// Removes a site's index: its segment keys, the chunks of any of them and of the whole index,
-// then the hash, the set and the validators. KEYS: the set of segment keys, the index hash, the
-// validators key.
+// Removes a site's index: its segment keys (kept and written ahead), the chunks of any of them
+// and of the whole index, then the hash, the sets and the validators. KEYS: the set of segment
+// keys, the index hash, the validators key, the set of segments written ahead.
 constexpr const char* remove_lua = R"lua(
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do drop(k) end
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[4])) do drop(k) end
 drop_list(redis.call('HGET', KEYS[2], 'data_chunks'))
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 )lua";
 
 // Every script starts with the helpers, after M, the mark of a chunk list (chunks_mark).
@@ -153,18 +176,21 @@ std::uint64_t to_version(const RedisReply& r) {
 
 struct RedisStore::Impl {
   RedisConnection redis;
+  /// Segments written ahead (write_segment) go through a connection of their own: a merge's
+  /// megabytes do not hold up an update's save on `redis`. Connected at its first use.
+  RedisConnection ahead;
   std::string prefix;
   std::size_t max_value_bytes;
   // The Store calls come from job threads and admin requests at once; the connection is blocking.
   std::recursive_mutex mutex;
   /// Names this store in its notices ("<site> <version> <origin>"): its node's watcher skips them.
   std::string origin = random_epoch();
-  Impl(RedisOptions o, std::string p, std::size_t max) : redis(std::move(o)), prefix(std::move(p)), max_value_bytes(max) {}
+  Impl(RedisOptions o, std::string p, std::size_t max) : redis(o), ahead(std::move(o)), prefix(std::move(p)), max_value_bytes(max) {}
 
   // The value a script stores for `bytes`: the bytes, when they fit in what is left of the
   // command's share (`inline_left`, taken from it), else the list of the chunk keys they were
-  // written to (each with an expiry until a script links it).
-  std::string stage(std::string bytes, const std::string& site, std::size_t& inline_left) {
+  // written to (each with an expiry until a script links it), through `via`.
+  std::string stage(std::string bytes, const std::string& site, std::size_t& inline_left, RedisConnection& via) {
     if (bytes.size() <= inline_left) {
       inline_left -= bytes.size();
       return bytes;
@@ -174,7 +200,7 @@ struct RedisStore::Impl {
     const std::string ttl = std::to_string(staged_chunk_ttl.count());
     for (std::size_t at = 0, n = 0; at < bytes.size(); at += max_value_bytes, ++n) {
       const std::string k = stem + std::to_string(n);
-      redis.command(RedisCommand{"SET", k, bytes.substr(at, max_value_bytes), "EX", ttl}).check("storing " + k);
+      via.command(RedisCommand{"SET", k, bytes.substr(at, max_value_bytes), "EX", ttl}).check("storing " + k);
       (list += '\n') += k;
     }
     return list;
@@ -243,8 +269,8 @@ std::pair<std::uint64_t, std::string> RedisStore::publish_tagged(const std::stri
   std::lock_guard lock(impl_->mutex);
   auto built = std::chrono::duration_cast<std::chrono::milliseconds>(index.built_at().time_since_epoch()).count();
   std::size_t inline_left = impl_->max_value_bytes;
-  auto r = impl_->redis.command(RedisCommand{"EVAL", publish_script, "2", key("index:" + site), key("segments:" + site),
-                                             impl_->stage(snapshot_bytes(index), site, inline_left), channel(), std::to_string(built), site,
+  auto r = impl_->redis.command(RedisCommand{"EVAL", publish_script, "3", key("index:" + site), key("segments:" + site), key("ahead:" + site),
+                                             impl_->stage(snapshot_bytes(index), site, inline_left, impl_->redis), channel(), std::to_string(built), site,
                                              random_epoch(), impl_->origin});
   r.check("publishing the index of '" + site + "' to " + key("index:" + site));
   if (r.elements.size() != 2) throw RedisError("redis_error", "publishing the index of '" + site + "': an unexpected answer");
@@ -385,7 +411,8 @@ void RedisStore::remove_site(const std::string& name) {
     std::erase_if(s.sites, [&](const auto& x) { return x.name == name; });
   });
   // The segment keys named in the set and every chunk, then the rest, as one script.
-  impl_->redis.command(RedisCommand{"EVAL", remove_script, "3", key("segments:" + name), key("index:" + name), key("validators:" + name)})
+  impl_->redis.command(RedisCommand{"EVAL", remove_script, "4", key("segments:" + name), key("index:" + name), key("validators:" + name),
+                                    key("ahead:" + name)})
       .check("removing site " + name);
 }
 
@@ -418,27 +445,41 @@ SegmentedIndex RedisStore::save_updates(const SiteSettings& site, const Segmente
   // Only the segments not stored yet travel: an update sends kilobytes, whatever the site's size.
   // Those that do not fit in one command's share of max_value_bytes go as chunks first.
   std::size_t inline_left = impl_->max_value_bytes;
-  std::vector<std::string> args{"EVAL", updates_script, "2", k, key("segments:" + site.name), tag.substr(0, slash), tag.substr(slash + 1),
+  std::vector<std::string> args{"EVAL", updates_script, "3", k, key("segments:" + site.name), key("ahead:" + site.name), tag.substr(0, slash), tag.substr(slash + 1),
                                 segment_manifest(out), channel(), site.name, "0", "0", impl_->origin};
   std::size_t fresh = 0;
   for (std::size_t i = 0; i < out.segments().size(); ++i) {
     const auto& seg = out.segments()[i];
     if (seg.file == snapshot_file(site.name)) {
-      args[10] = "1";
+      args[11] = "1";
       continue;
     }
     if (i < index.segments().size() && !index.segments()[i].file.empty()) continue;
     args.push_back(key("segment:" + seg.file));
-    args.push_back(impl_->stage(snapshot_bytes(*seg.index), site.name, inline_left));
+    args.push_back(impl_->stage(snapshot_bytes(*seg.index), site.name, inline_left, impl_->redis));
     ++fresh;
   }
-  args[11] = std::to_string(fresh);
+  args[12] = std::to_string(fresh);
   for (const auto& seg : out.segments())
     if (seg.file != snapshot_file(site.name)) args.push_back(key("segment:" + seg.file));
   auto r = impl_->redis.command(args).check("keeping the updates of '" + site.name + "' in " + k);
   if (r.type == RedisReply::Type::integer) throw conflict();
   if (r.elements.size() != 2) throw RedisError("redis_error", "keeping the updates of '" + site.name + "': an unexpected answer");
   return out.with_stored_version(version_tag(r.elements[1].str, to_version(r.elements[0])));
+}
+
+std::string RedisStore::write_segment(const SiteSettings& site, const Index& segment) {
+  // Not under the store's lock: on a connection of its own (RedisConnection serialises its callers).
+  const auto file = new_segment_file(site.name);
+  const auto k = key("segment:" + file);
+  std::size_t inline_left = impl_->max_value_bytes;
+  auto value = impl_->stage(snapshot_bytes(segment), site.name, inline_left, impl_->ahead);
+  // With an expiry, as chunks are, until the save naming it makes it permanent; listed, so that
+  // a whole index stored before that removes it.
+  for (auto& reply : impl_->ahead.pipeline({{"SET", k, std::move(value), "EX", std::to_string(staged_chunk_ttl.count())},
+                                            {"SADD", key("ahead:" + site.name), k}}))
+    reply.check("storing " + k);
+  return file;
 }
 
 CrawlState RedisStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {

@@ -12,6 +12,8 @@
 
 namespace siteseek {
 
+std::string Store::write_segment(const SiteSettings&, const Index&) { return {}; }
+
 std::unique_ptr<Store> make_store(const AppSettings& settings) {
   if (settings.storage == "redis") {
 #ifdef SITESEEK_WITH_REDIS

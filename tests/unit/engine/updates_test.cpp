@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -302,6 +305,66 @@ BOOST_AUTO_TEST_CASE(a_merge_its_keeper_refuses_is_dropped) {
   BOOST_TEST(refused.load() > 0);
   BOOST_TEST(e.segments("docs")->segments().size() == 13u);
   for (int i = 0; i < 12; ++i) BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
+}
+
+// A merged segment is written (the writer) without the lock updates take: an update made while
+// the writer has not returned returns without waiting for it, and the merge is kept after, named
+// as the writer said, with that update's page in the index too.
+BOOST_AUTO_TEST_CASE(an_update_does_not_wait_for_a_merge_being_written) {
+  Engine e(app());
+  std::mt19937 rng(9);
+  std::vector<Document> all;
+  for (int i = 0; i < 40; ++i) {
+    auto p = page(rng, "base" + std::to_string(i), "base");
+    all.insert(all.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", all));
+  std::mutex m;
+  std::condition_variable cv;
+  bool writing = false, release = false;
+  std::atomic<int> written{0};
+  e.set_keeper([&](const std::string&, const SegmentedIndex& next) { return next.with_new_files("docs"); },
+               [&](const std::string&, const Index&) {
+                 std::unique_lock lock(m);
+                 writing = true;
+                 cv.notify_all();
+                 cv.wait(lock, [&] { return release; });  // held until the test lets it go
+                 return "docs.00000000000000" + std::to_string(10 + written++) + ".segment";
+               });
+  // Updates until the merge thread is inside the writer.
+  int made = 0;
+  {
+    std::unique_lock lock(m);
+    while (!writing && made < 64) {
+      lock.unlock();
+      e.update("docs", page(rng, "new" + std::to_string(made), mark('n', static_cast<unsigned>(made))), {});
+      ++made;
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return writing; });
+    }
+  }
+  BOOST_REQUIRE(writing);
+  // One more update while the writer is held: it must return (with the writer under the lock,
+  // it would wait for ever; the test then fails on its deadline instead of hanging).
+  auto during = std::async(std::launch::async, [&] {
+    e.update("docs", page(rng, "during", mark('d', 0)), {});
+  });
+  const bool returned = during.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  BOOST_TEST(returned, "an update waited for a merge's writer");
+  BOOST_TEST(e.search(exact(mark('d', 0))).total == 1u);
+  {
+    std::lock_guard lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  if (!returned) during.wait();
+  e.wait_for_merges();
+  BOOST_TEST(written.load() > 0);
+  const auto now = e.segments("docs");
+  BOOST_TEST(std::any_of(now->segments().begin(), now->segments().end(),
+                         [](const auto& seg) { return seg.file.rfind("docs.00000000000000", 0) == 0; }));
+  BOOST_TEST(e.search(exact(mark('d', 0))).total == 1u);
+  for (int i = 0; i < made; ++i) BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_build_stops_when_its_cancel_flag_is_set) {

@@ -8,7 +8,8 @@
 //    index and validators are gone;
 // 5. only the Redis store has other writers to follow (watch), and the file store leaves
 //    nothing but its own files in data_dir;
-// 6. curation rules: a site's text is changed whole, seen by another store object on the same
+// 6. a merge's segment written ahead of the save that names it survives saves made meanwhile;
+// 7. curation rules: a site's text is changed whole, seen by another store object on the same
 //    data, the version moves with each change, a change that throws changes nothing, and ""
 //    removes the site's rules.
 #include <boost/test/unit_test.hpp>
@@ -65,6 +66,39 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(save_load_and_refuse, Backend, test::store_backend
     BOOST_FAIL("a damaged index was loaded");
   } catch (const SnapshotError& e) {
     BOOST_TEST(std::string(e.what()).find("docs") != std::string::npos, e.what());
+  }
+}
+
+// A merge's segment written ahead (write_segment, without the engine's lock) outlives an update
+// saved meanwhile, which removes the files no manifest names, and is then named by the save
+// that keeps the merge: a store read afresh has the merge and both updates.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_segment_written_ahead_is_kept_until_its_save_names_it, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  const SiteSettings site = backend.settings().sites.front();
+  auto stored = store->save(site, index_of(site, {"apples", "pears"}));
+  const auto first = std::make_shared<const SegmentedIndex>(
+      store->save_updates(site, stored.segments->updated(site, {page_about(site, "plums")}, {})));
+  BOOST_REQUIRE(first->segments().size() == 2u);
+  const auto merged = first->merge_build(0, 2, site);
+  const auto file = store->write_segment(site, *merged);
+  BOOST_TEST(!file.empty());
+  const auto second = store->save_updates(site, first->updated(site, {page_about(site, "quinces")}, {}));
+  const auto kept = store->save_updates(site, second.with_merged(*first, 0, 2, merged, file));
+  BOOST_TEST(kept.segments().size() == 2u);
+  BOOST_TEST(kept.segments().front().file == file);
+
+  auto again = make_store(backend.settings())->load(site);
+  BOOST_REQUIRE(again.has_value());
+  BOOST_TEST(again->segments->segments().size() == 2u);
+  BOOST_TEST(again->segments->segments().front().file == file);
+  Engine engine(backend.settings());
+  engine.publish("docs", again->segments);
+  for (const char* w : {"apples", "pears", "plums", "quinces"}) {
+    SearchRequest r;
+    r.q = w;
+    r.site = "docs";
+    BOOST_TEST(engine.search(r).total == 1u, w);
   }
 }
 

@@ -296,6 +296,39 @@ BOOST_AUTO_TEST_CASE(live_updates_travel_between_nodes_as_segments) {
   BOOST_TEST(eventually([&] { return find(b.engine(), "plums").total == 1u && !has_page(b.engine(), "alpha1"); }));
 }
 
+// A segment written ahead (RedisStore::write_segment) expires until the save naming it makes it
+// permanent (chunks included); one never named is removed by the next whole index.
+BOOST_AUTO_TEST_CASE(segments_written_ahead_expire_until_named) {
+  test::RedisServer server;
+  AppSettings app = app_for(server);
+  const SiteSettings site = app.sites.front();
+  RedisStore store(options(server), "siteseek:", 1000);  // the merged segment goes in chunks too
+  auto& redis = store.connection();
+  const auto ttl = [&](const std::string& k) { return redis.command({"TTL", k}).check().integer; };
+  auto stored = store.save(site, index_with(site, "apples"));
+  const auto first = std::make_shared<const SegmentedIndex>(store.save_updates(site, stored.segments->updated(site, page_about("plums"), {})));
+  const auto merged = first->merge_build(0, 2, site);
+  const auto file = store.write_segment(site, *merged);
+  const auto k = store.key("segment:" + file);
+  BOOST_TEST(ttl(k) > 0);
+  BOOST_TEST(redis.command({"GETRANGE", k, "0", "14"}).check().str == "siteseek-chunks");
+  const auto never = store.key("segment:" + store.write_segment(site, *merged));  // a merge dropped
+  store.save_updates(site, first->with_merged(*first, 0, 2, merged, file));
+  BOOST_TEST(ttl(k) == -1);
+  const auto chunks = redis.command({"KEYS", store.key("chunk:*")}).check().elements;
+  std::size_t kept = 0;
+  for (const auto& c : chunks) kept += ttl(c.str) == -1 ? 1 : 0;
+  BOOST_TEST(kept > 0u);  // the named segment's chunks, for good
+  BOOST_TEST(kept < chunks.size());  // the other's still expire
+  BOOST_TEST(ttl(never) > 0);
+  store.publish("docs", *index_with(site, "pears"));
+  BOOST_TEST(redis.command({"KEYS", store.key("segment*")}).check().elements.empty());
+  const auto list = redis.command({"HGET", store.key("index:docs"), "data_chunks"}).check().str;
+  const auto left = redis.command({"KEYS", store.key("chunk:*")}).check().elements;
+  for (const auto& c : left) BOOST_TEST(list.find(c.str) != std::string::npos, c.str);  // the new whole index's only
+  BOOST_TEST(redis.command({"EXISTS", store.key("ahead:docs")}).check().integer == 0);
+}
+
 // Values over the store's max_value_bytes are written in chunks: the whole index and the
 // segments of live updates, read back as they were by a store with the default limit. A whole
 // index replacing them, or the site's removal, leaves no chunk behind; chunks an update wrote
