@@ -76,10 +76,11 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     __builtin_prefetch(&d.checkpoint_offset[doc]);
     for (auto t : positive) {
       const Hit* hit = scorer.find_hit(t, doc);
-      body_hits.push_back(hit && hit->body_weight > 0 ? hit : nullptr);
+      body_hits.push_back(hit && hit->body != Hit::no_body ? hit : nullptr);
       if (!body_hits.back()) continue;
-      __builtin_prefetch(d.postings.data() + hit->body_entry);
-      __builtin_prefetch(d.positions.data() + hit->body_positions);
+      const auto [entry, positions] = scorer.body_at(t, *hit);
+      __builtin_prefetch(d.postings.data() + entry);
+      __builtin_prefetch(d.positions.data() + positions);
     }
   }
   std::array<std::vector<std::uint32_t>, field_count> tmp;
@@ -89,7 +90,8 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     for (std::uint32_t i = 0; i < positive.size(); ++i) {
       const Hit* hit = body_hits[k * positive.size() + i];
       if (!hit) continue;
-      decode_positions(d, entry_at(d, pg.doc, hit->body_entry, hit->body_positions), tmp, limits::snippet_positions,
+      const auto [entry, positions] = scorer.body_at(positive[i], *hit);
+      decode_positions(d, entry_at(d, pg.doc, entry, positions), tmp, limits::snippet_positions,
                        static_cast<std::size_t>(Field::body) + 1);
       // Each word's positions come sorted: merge them in, so the snippet needs no sort.
       run.clear();

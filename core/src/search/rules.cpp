@@ -197,8 +197,9 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::siz
     for (std::size_t k = 0; k < rerank; ++k) {
       const Hit* h = found_hits[k * seq.size() + i] = seek(at, end, cands[k].doc);
       if (!h) continue;
-      __builtin_prefetch(d.postings.data() + h->entry);
-      __builtin_prefetch(d.positions.data() + h->positions);
+      const auto [entry, positions] = in.scorer.at(seq[i], *h);
+      __builtin_prefetch(d.postings.data() + entry);
+      __builtin_prefetch(d.positions.data() + positions);
     }
   }
   for (std::size_t k = 0; k < rerank; ++k) {
@@ -206,7 +207,7 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::siz
     const std::span<const Hit* const> hits(found_hits.data() + k * seq.size(), seq.size());
     for (std::size_t i = 0; i < seq.size(); ++i) {
       present[i] = hits[i] != nullptr;
-      if (hits[i]) in.scorer.positions(*hits[i], pos[i], limits::rerank_positions, fields);
+      if (hits[i]) in.scorer.positions(seq[i], *hits[i], pos[i], limits::rerank_positions, fields);
       else
         for (auto& v : pos[i]) v.clear();
     }

@@ -5,6 +5,8 @@
 #include <bit>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
 
 #include "search/ranking.hpp"
 #include "search/rules.hpp"
@@ -70,10 +72,14 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   out.reserve(most);
   std::uint32_t doc = 0;
   std::uint64_t entry = 0, positions = 0;
-  const std::uint64_t no_body = ~std::uint64_t{0};
   constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);
-  for (const auto& x : tc.expansions) {
+  for (std::uint16_t xi = 0; xi < tc.expansions.size(); ++xi) {
+    const auto& x = tc.expansions[xi];
     PostingsCursor cur(d_, x.term);
+    // Hits keep offsets into the expansion's own postings and positions, in 32 bits.
+    const std::uint64_t entry_base = d_.postings_offset[x.term], positions_base = d_.positions_offset[x.term];
+    if (d_.postings_offset[x.term + 1] - entry_base > UINT32_MAX || d_.positions_offset[x.term + 1] - positions_base > UINT32_MAX)
+      throw std::length_error("a term's postings or positions exceed 4 GiB: \"" + std::string(d_.term(x.term)) + "\"");
     // The weight rules (match_kind, bm25f's idf) once per expansion; per posting, only its
     // term-frequency part: the precomputed impact, or the restricted field's.
     const double weight = expansion_weight(tc, x);
@@ -101,21 +107,23 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
       }
       const std::uint8_t mask = d_.postings[entry];
       const bool in_body = mask & body_bit;
+      const auto rel_entry = static_cast<std::uint32_t>(entry - entry_base);
+      const auto rel_positions = static_cast<std::uint32_t>(positions - positions_base);
       // A document seen by an earlier expansion is a bit in `seen` (an eighth of a megabyte
       // for a million documents: it stays in cache, where a stamp per document would not).
       const std::uint64_t bit = std::uint64_t{1} << (doc & 63);
       if (multi && (s.seen[doc >> 6] & bit)) {
         auto& h = out[s.slot[doc]];
         h.fields |= mask;
-        if (sc > h.score) h.score = sc, h.entry = entry, h.positions = positions;
-        if (in_body && x.weight > h.body_weight) h.body_entry = entry, h.body_positions = positions, h.body_weight = x.weight;
+        if (sc > h.score) h.score = sc, h.best = xi, h.entry = rel_entry, h.positions = rel_positions;
+        if (in_body && (h.body == Hit::no_body || x.weight > tc.expansions[h.body].weight))
+          h.body = xi, h.body_entry = rel_entry, h.body_positions = rel_positions;
       } else {
         if (multi) {
           s.seen[doc >> 6] |= bit;
           s.slot[doc] = static_cast<std::uint32_t>(out.size());
         }
-        out.push_back({doc, sc, in_body ? x.weight : 0.0f, mask, entry, positions, in_body ? entry : no_body,
-                       positions});
+        out.push_back({doc, sc, mask, xi, in_body ? xi : Hit::no_body, rel_entry, rel_positions, rel_entry, rel_positions});
       }
     }
   }
@@ -154,14 +162,15 @@ const Hit* Scorer::find_hit(std::uint32_t t, std::uint32_t doc) {
   return it != h.end() && it->doc == doc ? &*it : nullptr;
 }
 
-void Scorer::positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out, std::uint32_t cap,
-                       std::size_t fields) const {
-  decode_positions(d_, entry_at(d_, h.doc, h.entry, h.positions), out, cap, fields);
+void Scorer::positions(std::uint32_t t, const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out,
+                       std::uint32_t cap, std::size_t fields) const {
+  const auto [entry, pos] = at(t, h);
+  decode_positions(d_, entry_at(d_, h.doc, entry, pos), out, cap, fields);
 }
 // Whether the phrase's words sit at their relative positions in one field.
 bool Scorer::phrase_matches(const Alternative& alt, std::uint32_t doc) {
   std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(alt.terms.size());
-  for (std::size_t i = 0; i < alt.terms.size(); ++i) positions(*find_hit(alt.terms[i], doc), pos[i]);
+  for (std::size_t i = 0; i < alt.terms.size(); ++i) positions(alt.terms[i], *find_hit(alt.terms[i], doc), pos[i]);
   for (std::size_t f = 0; f < field_count; ++f) {
     for (auto p0 : pos[0][f]) {
       bool all = true;

@@ -43,8 +43,18 @@ class Scorer {
   const std::vector<Hit>& term_hits(std::uint32_t t, const std::uint64_t* keep = nullptr);
   void forget(std::uint32_t t);
   const Hit* find_hit(std::uint32_t t, std::uint32_t doc);
-  void positions(const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out, std::uint32_t cap = ~0u,
-                 std::size_t fields = field_count) const;
+  /// Term clause `t`'s hit `h`: where its best expansion's entry and positions are (offsets into
+  /// Index::Data::postings and positions), and its body expansion's (h.body != Hit::no_body).
+  std::pair<std::uint64_t, std::uint64_t> at(std::uint32_t t, const Hit& h) const noexcept {
+    const auto term = plan_.terms[t].expansions[h.best].term;
+    return {d_.postings_offset[term] + h.entry, d_.positions_offset[term] + h.positions};
+  }
+  std::pair<std::uint64_t, std::uint64_t> body_at(std::uint32_t t, const Hit& h) const noexcept {
+    const auto term = plan_.terms[t].expansions[h.body].term;
+    return {d_.postings_offset[term] + h.body_entry, d_.positions_offset[term] + h.body_positions};
+  }
+  void positions(std::uint32_t t, const Hit& h, std::array<std::vector<std::uint32_t>, field_count>& out,
+                 std::uint32_t cap = ~0u, std::size_t fields = field_count) const;
   /// Postings a term clause's expansions hold: an upper bound of its documents, known without
   /// walking them.
   std::size_t postings_of(std::uint32_t t) const;

@@ -9,14 +9,18 @@
 namespace siteseek::detail {
 
 /// A term clause's best expansion in one document. Only where its postings entries are is kept
-/// (entry_at decodes them again for the few documents that need positions).
+/// (entry_at decodes them again for the few documents that need positions), as offsets into that
+/// expansion's own postings and positions (Scorer::at resolves them): 32 bytes, not 48, for
+/// lists that hold every record of a common word.
 struct Hit {
+  static constexpr std::uint16_t no_body = 0xffff;
   std::uint32_t doc;
   float score;
-  float body_weight;           ///< weight of the best expansion found in the body (snippets), 0 if none
-  std::uint8_t fields;         ///< fields any expansion is in (bit per Field; fills padding)
-  std::uint64_t entry, positions;            ///< the best-scoring expansion's entry
-  std::uint64_t body_entry, body_positions;  ///< the best body expansion's entry
+  std::uint8_t fields;  ///< fields any expansion is in (bit per Field)
+  std::uint16_t best;   ///< the best-scoring expansion (its place in the term clause's expansions)
+  std::uint16_t body;   ///< the heaviest expansion found in the body (snippets), or no_body
+  std::uint32_t entry, positions;            ///< the best expansion's entry
+  std::uint32_t body_entry, body_positions;  ///< the body expansion's entry
 };
 
 struct DocScore {
