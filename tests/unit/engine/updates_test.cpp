@@ -78,6 +78,16 @@ struct Model {
   }
 };
 
+// Forty pages with the word "base", built and published whole: what the merge tests update.
+void publish_base(Engine& e, std::mt19937& rng) {
+  std::vector<Document> all;
+  for (int i = 0; i < 40; ++i) {
+    auto p = page(rng, "base" + std::to_string(i), "base");
+    all.insert(all.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", all));
+}
+
 // A word of its own for page or round `n` and kind `kind` (letters only, one length: no other
 // word completes or splits it).
 std::string mark(char kind, unsigned n) {
@@ -280,12 +290,7 @@ BOOST_AUTO_TEST_CASE(a_site_without_an_index_gets_one_from_its_first_update) {
 BOOST_AUTO_TEST_CASE(a_merge_its_keeper_refuses_is_dropped) {
   Engine e(app());
   std::mt19937 rng(5);
-  std::vector<Document> all;
-  for (int i = 0; i < 40; ++i) {
-    auto p = page(rng, "base" + std::to_string(i), "base");
-    all.insert(all.end(), p.begin(), p.end());
-  }
-  e.publish("docs", e.build("docs", all));
+  publish_base(e, rng);
   std::shared_ptr<const SegmentedIndex> kept;
   std::atomic<int> refused{0};
   e.set_keeper([&](const std::string&, const SegmentedIndex& next) {
@@ -313,12 +318,7 @@ BOOST_AUTO_TEST_CASE(a_merge_its_keeper_refuses_is_dropped) {
 BOOST_AUTO_TEST_CASE(an_update_does_not_wait_for_a_merge_being_written) {
   Engine e(app());
   std::mt19937 rng(9);
-  std::vector<Document> all;
-  for (int i = 0; i < 40; ++i) {
-    auto p = page(rng, "base" + std::to_string(i), "base");
-    all.insert(all.end(), p.begin(), p.end());
-  }
-  e.publish("docs", e.build("docs", all));
+  publish_base(e, rng);
   std::mutex m;
   std::condition_variable cv;
   bool writing = false, release = false;
