@@ -294,12 +294,16 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   auto l = impl_->lookup(request);
   if (!l.index) return {};
   if (l.hit) return l.hit->suggestions;
-  const auto run = [&] { return l.segments ? suggest_segments(*l.segments, request) : suggest_index(*l.index, request); };
+  bool out_of_time = false;
+  const auto run = [&] {
+    return l.segments ? detail::suggest_segments_timed(*l.segments, request, &out_of_time)
+                      : detail::suggest_index_timed(*l.index, request, &out_of_time);
+  };
   if (!impl_->cache.enabled()) return run();
   auto answer = std::make_shared<CachedAnswer>();
   answer->suggestions = run();
   auto out = answer->suggestions;
-  impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
+  if (!out_of_time) impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));  // as Engine::search
   return out;
 }
 

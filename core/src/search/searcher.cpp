@@ -178,7 +178,9 @@ SearchResponse detail::search_index_with_rules(const Index& index, const SearchR
 }
 
 std::vector<Suggestion> detail::suggest_with(const Analyzer& analyzer, Lexicon& lex, const SuggestRequest& request,
-                                             const std::function<SearchResponse(const SearchRequest&, std::uint8_t, std::vector<TitleOf>&)>& titles) {
+                                             const std::function<SearchResponse(const SearchRequest&, std::uint8_t, std::vector<TitleOf>&)>& titles,
+                                             bool* out_of_time) {
+  if (out_of_time) *out_of_time = false;
   std::vector<Suggestion> out;
   const std::size_t num = std::min<std::size_t>(request.num, limits::max_suggestions);
   if (num == 0) return out;
@@ -206,6 +208,7 @@ std::vector<Suggestion> detail::suggest_with(const Analyzer& analyzer, Lexicon& 
   constexpr auto title_fields = static_cast<std::uint8_t>(1u << static_cast<unsigned>(Field::title) |
                                                           1u << static_cast<unsigned>(Field::section_title));
   auto res = titles(sr, title_fields, docs);
+  if (out_of_time) *out_of_time = res.out_of_time;
   // Suggestions carry plain text: the stored title, not the highlighted one; a title shown
   // already (definitions of the same name in several classes) is not repeated.
   const std::size_t words_end = out.size();
@@ -221,14 +224,21 @@ std::vector<Suggestion> detail::suggest_with(const Analyzer& analyzer, Lexicon& 
   return out;
 }
 
-std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
+std::vector<Suggestion> detail::suggest_index_timed(const Index& index, const SuggestRequest& request, bool* out_of_time) {
   Lexicon lex(index);
-  return suggest_with(index.data().analyzer, lex, request, [&](const SearchRequest& sr, std::uint8_t fields, std::vector<TitleOf>& titles) {
-    std::vector<std::uint32_t> docs;
-    auto res = search_impl(index, sr, &docs, nullptr, nullptr, fields);
-    for (const auto doc : docs) titles.push_back({&index.data(), doc});
-    return res;
-  });
+  return suggest_with(
+      index.data().analyzer, lex, request,
+      [&](const SearchRequest& sr, std::uint8_t fields, std::vector<TitleOf>& titles) {
+        std::vector<std::uint32_t> docs;
+        auto res = search_impl(index, sr, &docs, nullptr, nullptr, fields);
+        for (const auto doc : docs) titles.push_back({&index.data(), doc});
+        return res;
+      },
+      out_of_time);
+}
+
+std::vector<Suggestion> suggest_index(const Index& index, const SuggestRequest& request) {
+  return detail::suggest_index_timed(index, request, nullptr);
 }
 
 }  // namespace siteseek

@@ -306,9 +306,9 @@ SearchResponse search_segments(const SegmentedIndex& index, const SearchRequest&
   return detail::search_segments_impl(index, request, nullptr, 0, {});
 }
 
-std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const SuggestRequest& request) {
+std::vector<Suggestion> detail::suggest_segments_timed(const SegmentedIndex& index, const SuggestRequest& request, bool* out_of_time) {
   const auto& segments = index.segments();
-  if (segments.size() == 1 && !segments[0].deleted) return suggest_index(*segments[0].index, request);
+  if (segments.size() == 1 && !segments[0].deleted) return suggest_index_timed(*segments[0].index, request, out_of_time);
   std::vector<SegmentRef> refs;
   for (const auto& seg : segments) refs.push_back({seg.index.get(), seg.deleted.get()});
   const auto joined = index.dictionary();
@@ -319,7 +319,12 @@ std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const Sugg
                                 auto res = search_segments_impl(index, sr, &docs, fields, {});
                                 for (const auto& [k, doc] : docs) titles.push_back({&segments[k].index->data(), doc});
                                 return res;
-                              });
+                              },
+                              out_of_time);
+}
+
+std::vector<Suggestion> suggest_segments(const SegmentedIndex& index, const SuggestRequest& request) {
+  return detail::suggest_segments_timed(index, request, nullptr);
 }
 
 }  // namespace siteseek

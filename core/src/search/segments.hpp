@@ -41,8 +41,14 @@ struct TitleOf {
 };
 /// Suggestions: the last word's completions from `lexicon`, then the titles of the best records
 /// whose titles hold the words, found by `titles(request, fields, out)` (a search kept to those
-/// fields, bare: its records' titles to `out`, in rank order).
+/// fields, bare: its records' titles to `out`, in rank order). `out_of_time`, when given: whether
+/// that search ran past its time budget (SearchResponse::out_of_time).
 std::vector<Suggestion> suggest_with(const Analyzer& analyzer, Lexicon& lexicon, const SuggestRequest& request,
-                                     const std::function<SearchResponse(const SearchRequest&, std::uint8_t, std::vector<TitleOf>&)>& titles);
+                                     const std::function<SearchResponse(const SearchRequest&, std::uint8_t, std::vector<TitleOf>&)>& titles,
+                                     bool* out_of_time = nullptr);
+/// suggest_index and suggest_segments, saying whether the titles' search ran out of time (the
+/// engine does not cache such suggestions).
+std::vector<Suggestion> suggest_index_timed(const Index& index, const SuggestRequest& request, bool* out_of_time);
+std::vector<Suggestion> suggest_segments_timed(const SegmentedIndex& index, const SuggestRequest& request, bool* out_of_time);
 
 }  // namespace siteseek::detail

@@ -254,6 +254,12 @@ BOOST_AUTO_TEST_CASE(an_answer_out_of_time_says_so_and_is_not_cached) {
       // Words that need no typo lookup are found and cached either way.
       BOOST_TEST(!e.search(request("alpha ")).out_of_time);
       BOOST_TEST(e.result_cache_stats().entries == (out ? 1u : 3u));
+      // Suggestions too: the titles' search of a word nothing completes looks for its typos.
+      SuggestRequest sr;
+      sr.q = "alphx";
+      sr.site = "docs";
+      for (int repeat = 0; repeat < 2; ++repeat) e.suggest(sr);
+      BOOST_TEST(e.result_cache_stats().entries == (out ? 1u : 4u));
     }
   }
 }
