@@ -73,6 +73,8 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   std::uint32_t doc = 0;
   std::uint64_t entry = 0, positions = 0;
   constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);
+  // A hit names its expansions in 16 bits (the limits keep a word's to a few hundred).
+  if (tc.expansions.size() >= Hit::no_body) throw std::length_error("a word has too many expansions: \"" + tc.text + "\"");
   for (std::uint16_t xi = 0; xi < tc.expansions.size(); ++xi) {
     const auto& x = tc.expansions[xi];
     PostingsCursor cur(d_, x.term);
