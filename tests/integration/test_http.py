@@ -287,6 +287,7 @@ def test_repeated_search_is_answered_from_the_result_cache(server):
     assert hits2 + misses2 == hits + misses + 2  # both looked up; the second one found
     assert hits2 >= hits + 1
     assert metric(server, "siteseek_result_cache_entries") >= 1
+    assert metric(server, "siteseek_result_cache_out_of_time_total") == 0  # the default 50 ms budget
 
 
 def test_unknown_route_and_wrong_method(server):

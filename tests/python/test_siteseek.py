@@ -68,6 +68,7 @@ def test_a_search_past_its_time_budget_says_so(tmp_path):
     res = e.search("packge ", site="demo")
     assert res.out_of_time and res.total == 0
     assert not e.search("package ", site="demo", typo=False).out_of_time  # nothing to look up
+    assert e.result_cache_stats()["out_of_time"] == 1  # that answer was not cached
     with pytest.raises(siteseek.ConfigError) as err:
         siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/", "search": {"time_budget_ms": -1}}]})
     assert "sites[0].search.time_budget_ms" in str(err.value)

@@ -540,6 +540,7 @@ class PyEngine {
     d["misses"] = st.misses;
     d["evictions"] = st.evictions;
     d["busy"] = st.busy;
+    d["out_of_time"] = st.out_of_time;
     d["entries"] = st.entries;
     d["bytes"] = st.bytes;
     d["max_bytes"] = st.max_bytes;

@@ -40,6 +40,9 @@ struct ResultCacheStats {
   std::uint64_t misses = 0;
   std::uint64_t evictions = 0;  ///< entries dropped to stay under the bound
   std::uint64_t busy = 0;       ///< lookups (counted as misses too) and stores skipped: shard held by another thread
+  /// Answers not stored because their search ran past the site's search.time_budget_ms (some
+  /// words got no typo neighbours): many of them say the budget is short for this machine.
+  std::uint64_t out_of_time = 0;
   std::uint64_t entries = 0;
   std::uint64_t bytes = 0;      ///< about: the responses' strings and their bookkeeping
   std::uint64_t max_bytes = 0;

@@ -249,9 +249,10 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return r;
   }
   auto r = l.run(request);
-  // An answer cut short by the time budget is not kept: the next search may have the time.
-  if (impl_->cache.enabled() && !r.out_of_time) {
-    impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
+  // An answer cut short by the time budget is not kept (the next search may have the time), but counted.
+  if (impl_->cache.enabled()) {
+    if (r.out_of_time) impl_->cache.skip_out_of_time();
+    else impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   }
   return r;
 }
@@ -278,7 +279,9 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
   auto r = l.index ? l.run(request) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
-  if (l.index && impl_->cache.enabled() && !r.out_of_time) {
+  if (l.index && impl_->cache.enabled() && r.out_of_time) {
+    impl_->cache.skip_out_of_time();
+  } else if (l.index && impl_->cache.enabled()) {
     auto answer = std::make_shared<CachedAnswer>();
     answer->response.total = r.total;
     answer->response.relaxed = r.relaxed;
@@ -303,7 +306,8 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   auto answer = std::make_shared<CachedAnswer>();
   answer->suggestions = run();
   auto out = answer->suggestions;
-  if (!out_of_time) impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));  // as Engine::search
+  if (out_of_time) impl_->cache.skip_out_of_time();  // as Engine::search
+  else impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   return out;
 }
 

@@ -161,6 +161,7 @@ ResultCacheStats ResultCache::stats() const {
   st.misses = misses_.load(std::memory_order_relaxed);
   st.evictions = evictions_.load(std::memory_order_relaxed);
   st.busy = busy_.load(std::memory_order_relaxed);
+  st.out_of_time = out_of_time_.load(std::memory_order_relaxed);
   st.max_bytes = max_bytes_;
   for (const auto& s : shards_) {
     std::lock_guard lock(s.mutex);

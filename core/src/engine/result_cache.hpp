@@ -51,6 +51,9 @@ class ResultCache {
   /// Drop every entry of `site` (its index was replaced; they could never be hit again).
   void erase_site(std::string_view site);
 
+  /// Count an answer not stored because its search ran out of time (ResultCacheStats::out_of_time).
+  void skip_out_of_time() noexcept { out_of_time_.fetch_add(1, std::memory_order_relaxed); }
+
   ResultCacheStats stats() const;
 
  private:
@@ -79,6 +82,7 @@ class ResultCache {
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> evictions_{0};
   std::atomic<std::uint64_t> busy_{0};
+  std::atomic<std::uint64_t> out_of_time_{0};
 };
 
 }  // namespace siteseek

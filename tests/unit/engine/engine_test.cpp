@@ -260,6 +260,7 @@ BOOST_AUTO_TEST_CASE(an_answer_out_of_time_says_so_and_is_not_cached) {
       sr.site = "docs";
       for (int repeat = 0; repeat < 2; ++repeat) e.suggest(sr);
       BOOST_TEST(e.result_cache_stats().entries == (out ? 1u : 4u));
+      BOOST_TEST(e.result_cache_stats().out_of_time == (out ? 6u : 0u));  // 2 searches, 2 as JSON, 2 suggestions
     }
   }
 }

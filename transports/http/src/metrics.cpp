@@ -153,6 +153,9 @@ std::string Metrics::render(Node& node, const RateLimits* limits) const {
        cache.evictions},
       {"siteseek_result_cache_busy_total", "counter",
        "Lookups and stores skipped because another thread held the shard.", cache.busy},
+      {"siteseek_result_cache_out_of_time_total", "counter",
+       "Answers not cached because their search ran past search.time_budget_ms (some words got no typo neighbours).",
+       cache.out_of_time},
       {"siteseek_result_cache_entries", "gauge", "Responses in the result cache.", cache.entries},
       {"siteseek_result_cache_bytes", "gauge", "Memory held by the result cache, about.", cache.bytes},
   };
