@@ -279,14 +279,16 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
   auto r = l.index ? l.run(request) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
-  if (l.index && impl_->cache.enabled() && r.out_of_time) {
-    impl_->cache.skip_out_of_time();
-  } else if (l.index && impl_->cache.enabled()) {
-    auto answer = std::make_shared<CachedAnswer>();
-    answer->response.total = r.total;
-    answer->response.relaxed = r.relaxed;
-    answer->json_head.assign(out, at);
-    impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
+  if (l.index && impl_->cache.enabled()) {
+    if (r.out_of_time) {  // as Engine::search
+      impl_->cache.skip_out_of_time();
+    } else {
+      auto answer = std::make_shared<CachedAnswer>();
+      answer->response.total = r.total;
+      answer->response.relaxed = r.relaxed;
+      answer->json_head.assign(out, at);
+      impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
+    }
   }
   out.reserve(out.size() + json_tail_room);
   append_json_tail(out, r.took_ms, r.relaxed, r.out_of_time);
