@@ -98,9 +98,10 @@ local new = {}
 for i = 0, n - 1 do new[ARGV[9 + 2 * i]] = true end
 -- Named segments neither new here nor kept before were written ahead (write_segment): they must
 -- still be there (checked before anything is written).
-local ahead = {}
+local ahead, named = {}, {}
 for i = 9 + 2 * n, #ARGV do
   local k = ARGV[i]
+  named[k] = true
   if not new[k] and redis.call('SISMEMBER', KEYS[2], k) == 0 then
     if redis.call('EXISTS', k) == 0 then return redis.error_reply('segment ' .. k .. ' was written ahead but is gone') end
     ahead[#ahead + 1] = k
@@ -117,8 +118,6 @@ for _, k in ipairs(ahead) do
   redis.call('SADD', KEYS[2], k)
   redis.call('SREM', KEYS[3], k)
 end
-local named = {}
-for i = 9 + 2 * n, #ARGV do named[ARGV[i]] = true end
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not named[k] then
     drop(k)
