@@ -8,6 +8,7 @@
 #include "index/index_data.hpp"
 #include "search/curation_apply.hpp"
 #include "search/lexicon.hpp"
+#include "search/question.hpp"
 #include "search/ranking.hpp"
 #include "siteseek/limits.hpp"
 
@@ -87,6 +88,7 @@ struct Builder {
   Plan plan;
   const std::vector<std::vector<std::vector<Token>>>& synonyms;  // group -> member -> tokens (no parts)
   std::uint32_t base = 0;  // query position of the current operand's first token
+  bool framing = false;    // the current operand frames a question (question_frame): a stop word here
 
   // `whole`: the term of the identifier these words are the parts of, if they are.
   void add_sequence(const std::vector<std::uint32_t>& terms, std::int32_t whole = -1) {
@@ -496,6 +498,8 @@ struct Builder {
   // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop word.
   bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence) {
     auto tokens = analyzer.analyze(op.text);
+    if (framing)
+      for (auto& t : tokens) t.stop = true;
     std::uint32_t next_base = base;
     for (const auto& t : tokens) next_base = std::max(next_base, base + t.position + 1);
     struct Advance {
@@ -617,6 +621,19 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
     return !cl[i].excluded && cl[i].alternatives.size() == 1 && !cl[i].alternatives[0].phrase &&
            !cl[i].alternatives[0].field;
   };
+  // The words framing a question in English ("difference between", "vs"): optional, as stop
+  // words are, unless the site has no stop words at all.
+  std::vector<bool> frame(cl.size(), false);
+  if (b.analyzer.options().language == "english" && !b.analyzer.options().stop_words.empty()) {
+    std::vector<std::string> words(cl.size());
+    for (std::size_t i = 0; i < cl.size(); ++i) {
+      if (!simple(i)) continue;
+      std::string_view text = cl[i].alternatives[0].text;
+      while (!text.empty() && text.back() == '.') text.remove_suffix(1);
+      words[i] = b.analyzer.fold(text);
+    }
+    frame = question_frame(words);
+  }
   for (std::size_t i = 0; i < cl.size(); ++i) {
     if (merged[i]) continue;
     // Try the longest synonym span starting here.
@@ -627,7 +644,7 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
       bool ok = true;
       std::vector<Token> words;
       for (std::size_t k = i; k < i + len && ok; ++k) {
-        ok = simple(k);
+        ok = simple(k) && !frame[k];
         if (!ok) break;
         if (!analysed[k]) analysed[k] = units_of(b.analyzer.analyze(cl[k].alternatives[0].text));
         const auto& units = *analysed[k];
@@ -659,7 +676,9 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
     PlanClause clause;
     clause.excluded = cl[i].excluded;
     bool only_stop = true;
+    b.framing = frame[i];
     for (const auto& op : cl[i].alternatives) only_stop = b.add_operand(op, clause, !cl[i].excluded) && only_stop;
+    b.framing = false;
     if (clause.alternatives.empty()) continue;
     clause.optional = only_stop && cl[i].alternatives.size() == 1 && !cl[i].excluded;
     b.plan.clauses.push_back(std::move(clause));

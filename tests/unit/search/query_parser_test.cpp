@@ -5,12 +5,18 @@
 // 3. A query whose every clause is excluded excludes nothing: its words are searched
 //    ("-socket" alone is "socket").
 // 4. Search as you type treats a flag or such a word as the word being typed.
+// 5. question_frame (search/question.cpp) marks the words framing a question, each pattern only
+//    where it frames other words: "difference between" (not "between" alone), "vs" between two
+//    words, "mean" closing "what ...", "work" closing "how do/does ...", "should" in a question
+//    and "use" after "should I", "way" of "is there a way to" and "best way to", "good" of
+//    "what is X good for".
 #include <boost/test/unit_test.hpp>
 
 #include <string>
 #include <vector>
 
 #include "search/query_parser.hpp"
+#include "search/question.hpp"
 
 using namespace siteseek::detail;
 
@@ -32,6 +38,15 @@ std::vector<std::string> clauses(const std::string& q, bool as_you_type = false)
 }
 
 using Strings = std::vector<std::string>;
+
+// The words question_frame marks, of a query given as its folded words.
+Strings framed(const Strings& words) {
+  Strings out;
+  const auto f = question_frame(words);
+  for (std::size_t i = 0; i < words.size(); ++i)
+    if (f[i]) out.push_back(words[i]);
+  return out;
+}
 
 }  // namespace
 
@@ -73,6 +88,29 @@ BOOST_AUTO_TEST_CASE(search_as_you_type_completes_flags_and_lone_words) {
   BOOST_TEST(clauses("-sock", true) == (Strings{"sock*"}), boost::test_tools::per_element());
   BOOST_TEST(clauses("json -yam", true) == (Strings{"json", "!yam"}), boost::test_tools::per_element());
   BOOST_TEST(clauses("--verbose ", true) == (Strings{"--verbose"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(words_framing_a_question) {
+  namespace tt = boost::test_tools;
+  BOOST_TEST(framed({"difference", "between", "a", "list", "and", "a", "tuple"}) == (Strings{"difference", "between"}),
+             tt::per_element());
+  BOOST_TEST(framed({"days", "between", "two", "dates"}).empty());
+  BOOST_TEST(framed({"json", "vs", "jsonb"}) == (Strings{"vs"}), tt::per_element());
+  BOOST_TEST(framed({"vs", "code", "extensions"}).empty());
+  BOOST_TEST(framed({"json", "", "vs"}).empty());
+  BOOST_TEST(framed({"what", "does", "hashable", "mean"}) == (Strings{"mean"}), tt::per_element());
+  BOOST_TEST(framed({"mean", "of", "a", "list"}).empty());
+  BOOST_TEST(framed({"how", "does", "the", "gil", "work"}) == (Strings{"work"}), tt::per_element());
+  BOOST_TEST(framed({"work", "mem", "setting"}).empty());
+  BOOST_TEST(framed({"when", "should", "i", "use", "a", "brin", "index"}) == (Strings{"should", "use"}),
+             tt::per_element());
+  BOOST_TEST(framed({"use", "a", "brin", "index"}).empty());
+  BOOST_TEST(framed({"is", "there", "a", "way", "to", "flatten", "a", "list"}) == (Strings{"way"}), tt::per_element());
+  BOOST_TEST(framed({"the", "best", "way", "to", "copy", "a", "file"}) == (Strings{"best", "way"}), tt::per_element());
+  BOOST_TEST(framed({"a", "way", "to", "copy"}).empty());
+  BOOST_TEST(framed({"what", "is", "a", "gin", "index", "good", "for"}) == (Strings{"good"}), tt::per_element());
+  BOOST_TEST(framed({"good", "for", "loops"}).empty());
+  BOOST_TEST(framed({"what", "mean"}).empty());  // nothing left to ask about
 }
 
 BOOST_AUTO_TEST_SUITE_END()

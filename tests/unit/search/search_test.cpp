@@ -8,6 +8,9 @@
 // 2. "phrases" need the words adjacent; -word excludes; a | b matches either; @title: restricts.
 //    A command-line flag is searched as text (--verbose, -m, --no-cache-dir), and so is a query
 //    of exclusions only.
+//    The words framing an English question ("difference between", "vs", "what does ... mean",
+//    "how does ... work", "when should I use") are optional, as stop words are; not in a site
+//    with no stop words, and "between" outside "difference between" is a word like any other.
 // 3. word* and the last typed word are prefixes; a trailing space turns that off. A word being
 //    typed that common words complete is not also typo-expanded; one nothing completes is.
 //    A completion commoner than the word typed weighs what it says (its own idf). The part of
@@ -182,6 +185,29 @@ BOOST_AUTO_TEST_CASE(many_records_with_every_word_leave_out_partial_matches) {
   auto r = run(*idx, "wipe directory tree ");
   BOOST_TEST(r.total == 120u);
   BOOST_TEST(!has(urls(run(*idx, "wipe directory tree ", 200)), "lib/shutil.html"));
+}
+
+BOOST_AUTO_TEST_CASE(words_framing_a_question_are_optional) {
+  const std::vector<Document> docs{
+      page("tut/tuples.html", "Lists and tuples", "A list can change; a tuple cannot."),
+      page("whatsnew/notes.html", "Release notes", "The difference between a list code and a tuple code shrank."),
+      page("lib/hash.html", "Hashable objects", "A hashable object has a hash value that never changes."),
+      page("lib/dates.html", "Dates", "The number of days between two dates is a timedelta."),
+      page("lib/days.html", "Calendar", "Count the days in a month or the dates of a week.")};
+  auto idx = build(docs);
+  // Without the framing words only the release notes hold every word.
+  BOOST_TEST(urls(run(*idx, "difference between a list and a tuple ")).front() == "tut/tuples.html");
+  BOOST_TEST(urls(run(*idx, "list vs tuple ")).front() == "tut/tuples.html");
+  BOOST_TEST(urls(run(*idx, "what does hashable mean ")) == std::vector<std::string>{"lib/hash.html"});
+  BOOST_TEST(!run(*idx, "what does hashable mean ").relaxed);
+  // "between" asked for as a word still has to match.
+  BOOST_TEST(urls(run(*idx, "days between two dates ")) == std::vector<std::string>{"lib/dates.html"});
+  // A site with no stop words wants every word it is given.
+  auto s = site();
+  s.stop_words.clear();
+  auto every_word = build(docs, s);
+  BOOST_TEST(urls(run(*every_word, "difference between a list and a tuple ")) ==
+             std::vector<std::string>{"whatsnew/notes.html"});
 }
 
 BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
