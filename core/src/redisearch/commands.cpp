@@ -18,6 +18,7 @@
 #include "search/highlight.hpp"
 #include "search/merge.hpp"
 #include "search/query_parser.hpp"
+#include "search/question.hpp"
 #include "search/ranking.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -647,18 +648,31 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
     if (c.excluded || c.alternatives.size() != 1 || c.alternatives[0].phrase || c.alternatives[0].field) continue;
     if (auto t = tokens(c.alternatives[0].text); t.size() == 1) plain[i] = t.front();
   }
+  // The words framing a question, as the embedded engine finds them (search/plan.cpp): left out,
+  // as RediSearch leaves out the stop words it did not index.
+  std::vector<bool> frame(clauses.size(), false);
+  if (site.language == "english" && !site.stop_words.empty()) {
+    std::vector<std::string> words(clauses.size());
+    for (std::size_t i = 0; i < clauses.size(); ++i)
+      if (plain[i]) words[i] = *plain[i];
+    frame = detail::question_frame(words);
+  }
   // Curation synonyms, in the embedded engine's order (search/plan.cpp): at each clause, the
   // longest run of two to four plain words equal to a member that fires a rule becomes that run
   // OR the rules' other members; else the clause's single words get theirs.
   std::string q;
   bool positive = false;
   for (std::size_t i = 0; i < clauses.size();) {
+    if (frame[i]) {
+      ++i;
+      continue;
+    }
     std::size_t taken = 1;
     std::string text;
     if (rules && !rules->synonyms.empty() && plain[i]) {
       for (std::size_t len = std::min<std::size_t>(4, clauses.size() - i); len >= 2 && text.empty(); --len) {
         std::vector<std::string> words;
-        for (std::size_t k = i; k < i + len && plain[k]; ++k) words.push_back(*plain[k]);
+        for (std::size_t k = i; k < i + len && plain[k] && !frame[k]; ++k) words.push_back(*plain[k]);
         if (words.size() != len) continue;
         const auto alternatives = rule_synonyms(words, rules, stop_words, &out.expanded_by);
         if (alternatives.empty()) continue;

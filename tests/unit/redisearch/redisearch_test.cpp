@@ -148,6 +148,9 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   two.prefix = false;
   BOOST_TEST(translate_query(two, s, Dialect::v2) == "(configuration|%%configuration%%)");
   BOOST_TEST(t("12345") == "12345");  // no typos on numbers
+  // The words framing a question are left out, as the embedded engine makes them optional.
+  BOOST_TEST(t("list vs dict") == "list dict");
+  BOOST_TEST(t("days between two dates") == "days (between|%between%) two (dates|%dates%)");
   BOOST_TEST(t("-only") == "only");   // exclusions only: their words are searched
   BOOST_TEST(t("--verbose") == "(verbose|%verbose%)");  // a flag is text, its dashes no syntax
   BOOST_TEST(t("python -m venv -pip") == "(python|%python%) m venv (-pip)");
