@@ -597,6 +597,7 @@ class Crawler {
       int still = 0;
       curl_multi_perform(multi_, &still);
       int left = 0;
+      bool finished = false;
       while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* e = msg->easy_handle;
@@ -604,7 +605,12 @@ class Crawler {
         curl_multi_remove_handle(multi_, e);
         auto node = running_.extract(e);
         finish(*node.mapped(), code);
+        finished = true;
       }
+      // A finished transfer frees a slot and may have queued more (a sitemap's pages, a page's
+      // links): they start now, not after a poll that, with nothing left running, would only
+      // wait out its timeout.
+      if (finished) continue;
       curl_multi_poll(multi_, nullptr, 0, 50, nullptr);
     }
     progress();
