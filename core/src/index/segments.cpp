@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <queue>
+#include <unordered_set>
 #include <stdexcept>
 #include <string>
 
@@ -33,20 +34,20 @@ std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   const Analyzer* analyzer = &d.analyzer;
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k)
     if (d.attr_name(d.doc_attrs[k]) == "language") analyzer = &d.analyzer_for(d.attr_value(d.doc_attrs[k]));
-  std::vector<std::string> terms;  // each looked up once: a page's words repeat
+  std::unordered_set<std::string> terms;  // each looked up once: a page's words repeat
   std::string buf;
   for (std::size_t f = 0; f < field_count; ++f) {
     const auto text = d.indexed_text(doc, static_cast<Field>(f), buf);
     if (text.empty()) continue;
     for (auto& t : analyzer->analyze(text))
-      if (!t.term.empty()) terms.push_back(std::move(t.term));
+      if (!t.term.empty()) terms.insert(std::move(t.term));
   }
-  std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   std::vector<std::uint32_t> out;
+  out.reserve(terms.size());
   for (const auto& t : terms)
     if (const auto id = index.find(t); id >= 0) out.push_back(static_cast<std::uint32_t>(id));
-  return out;  // ascending: the terms are in the dictionary's order
+  std::sort(out.begin(), out.end());
+  return out;  // ascending, as the dictionary's order
 }
 
 std::shared_ptr<const detail::SegmentTotals> totals_of(const Index& index) { return std::make_shared<const detail::SegmentTotals>(index); }

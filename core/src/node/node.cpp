@@ -20,6 +20,7 @@
 
 #include "auth/crypto.hpp"
 #include "common/unix_time.hpp"
+#include "index/index_data.hpp"
 #include "search/filter.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/crawler.hpp"
@@ -45,9 +46,20 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// Whether a record read back (Index::document: its anchors as the one text they are indexed as)
-// is `given`.
-bool same_record(Document stored, const Document& given) {
+// Whether stored record `doc` is `given`. Ingestion hashes a record's text (title, section
+// title, body, hierarchy, anchors, attributes: Document::content_hash), and the index keeps that
+// hash: the text is compared by it, the other fields directly, so an unchanged page's text is
+// not read back. A record without a hash (given by a caller, not ingested) is read back whole.
+bool same_record(const Index& index, std::uint32_t doc, const Document& given) {
+  const auto& d = index.data();
+  const auto& r = d.record(doc);
+  if (r.content_hash != given.content_hash || r.type != given.type || r.position != given.position ||
+      r.boost != given.boost || r.inbound_links != given.inbound_links || d.slice(r.url) != given.url ||
+      d.slice(r.id) != given.id || d.slice(r.section_key) != given.section_key)
+    return false;
+  if (given.content_hash != 0) return true;
+  // Read back, its anchors come as the one text they are indexed as.
+  Document stored = index.document(doc);
   std::string anchors;
   for (const auto& a : given.anchors) anchors += (anchors.empty() ? "" : " ") + a;
   if (stored.anchors != (anchors.empty() ? std::vector<std::string>{} : std::vector<std::string>{anchors})) return false;
@@ -79,7 +91,7 @@ PageChanges page_changes(const SegmentedIndex& index, const std::vector<Document
     bool same = it != held.end() && it->second.size() == docs.size();
     for (std::size_t i = 0; same && i < docs.size(); ++i) {
       const auto [k, doc] = it->second[i];
-      same = same_record(index.segments()[k].index->document(doc), *docs[i]);
+      same = same_record(*index.segments()[k].index, doc, *docs[i]);
     }
     if (same) continue;
     ++out.pages_changed;
