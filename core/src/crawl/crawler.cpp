@@ -324,8 +324,12 @@ class Crawler {
     return true;
   }
   void requeue_previous(const Item& item) {
+    // Once queued from some depth, every one of them is seen: queueing them again from that
+    // depth or deeper adds nothing (and a site of n pages reused by lastmod would walk n x n).
+    if (item.depth + 1 > site_.crawl.max_depth || item.depth >= previous_requeued_from_) return;
+    previous_requeued_from_ = item.depth;
     for (const auto& [url, page] : options_.previous->pages) {
-      if (url != item.url && item.depth + 1 <= site_.crawl.max_depth) enqueue_page(url, item.depth + 1);
+      if (url != item.url) enqueue_page(url, item.depth + 1);
     }
   }
 
@@ -632,6 +636,7 @@ class Crawler {
   IngestReport report_;
   std::uint64_t documents_ = 0, errors_ = 0, pages_in_flight_ = 0, sitemaps_seen_ = 0;
   std::uint64_t sitemaps_outstanding_ = 0;  // sitemaps queued or in flight
+  unsigned previous_requeued_from_ = ~0u;   // the shallowest depth requeue_previous ran from
   std::map<std::string, std::int64_t> lastmods_;  // page URL -> its sitemap <lastmod> (latest moment)
 };
 
