@@ -118,6 +118,10 @@ for _, k in ipairs(ahead) do
   redis.call('SADD', KEYS[2], k)
   redis.call('SREM', KEYS[3], k)
 end
+-- A segment written ahead for a merge that was dropped expires unnamed: its name goes too.
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('EXISTS', k) == 0 then redis.call('SREM', KEYS[3], k) end
+end
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not named[k] then
     drop(k)
