@@ -1,7 +1,7 @@
 // What these tests prove:
 // 1. Plain words are ANDed; when nothing has them all the query is relaxed (and says so), with
 //    every record that has some of the words ranked, not only those of the rarest word.
-//    When fewer than 100 records hold every word of a query of three or more, records missing one
+//    When fewer than 30 records hold every word of a query of three or more, records missing one
 //    word compete too, scored lower: two of three words in a title outrank all three buried in a
 //    long body, all three in a title still win; not when many records hold every word; an
 //    excluded word still excludes; `relaxed` stays false (some record has every word).
