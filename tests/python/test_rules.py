@@ -38,6 +38,8 @@ def test_pin_hide_synonyms_and_explain(engine):
     assert urls(engine, "install")[0] == "faq"
     res = engine.search("install", site="docs", explain=True)
     assert res.explain["query"] == "install"
+    assert res.explain["optional_words"] == []
+    assert engine.search("the install", site="docs", explain=True).explain["optional_words"] == ["the"]
     assert [(r["id"], r["kind"]) for r in res.explain["rules"]] == [(pin["id"], "pin")]
     assert res.results[0].rules[0]["id"] == pin["id"]
     assert res.to_dict()["explain"] == res.explain and res.to_dict()["results"][0]["rules"] == res.results[0].rules

@@ -155,7 +155,12 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
     }
   }
   if (res.explain) {
-    std::cout << "\nexplain: query \"" << res.explain->query << "\"" << (res.explain->rules.empty() ? ", no rule fired" : "") << "\n";
+    std::cout << "\nexplain: query \"" << res.explain->query << "\"";
+    if (!res.explain->optional_words.empty()) {
+      std::cout << ", optional words:";
+      for (const auto& w : res.explain->optional_words) std::cout << ' ' << w;
+    }
+    std::cout << (res.explain->rules.empty() ? ", no rule fired" : "") << "\n";
     for (const auto& e : res.explain->rules) std::cout << "  rule " << e.id << " (" << e.kind << "): " << e.effect << "\n";
   }
   // Each facet asked, one line: "version: 3.12 (10) · 3.11 (4) · 2 more".

@@ -57,7 +57,9 @@ py::list rule_effects(const std::vector<RuleEffect>& rules) {
 
 py::object explain_dict(const SearchResponse& r) {
   if (!r.explain) return py::none();
-  return dict_of({{"query", py::cast(r.explain->query)}, {"rules", rule_effects(r.explain->rules)}});
+  return dict_of({{"query", py::cast(r.explain->query)},
+                  {"optional_words", py::cast(r.explain->optional_words)},
+                  {"rules", rule_effects(r.explain->rules)}});
 }
 
 // Curation rules as dicts (the HTTP API's JSON shape), and back.

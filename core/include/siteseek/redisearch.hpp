@@ -98,6 +98,9 @@ struct Translated {
   /// rules that fired (source index, and the tag union of each one's URLs; empty when none is
   /// indexed), the pin rules that fired.
   std::string normalized;
+  /// The plain words left out or left to RediSearch to drop: the site's stop words and the words
+  /// framing a question, as SearchExplain::optional_words.
+  std::vector<std::string> optional_words;
   std::vector<std::uint32_t> expanded_by;
   std::vector<std::pair<std::uint32_t, std::string>> hides;
   std::vector<std::uint32_t> pin_rules;
@@ -106,6 +109,8 @@ struct Translated {
   std::string query() const;
   /// What finds the pins the filter and the hides keep: `@id:{pins} (filter) (-hidden)`.
   std::string pin_query() const;
+  /// A response's explain before any rule: the normalized query and the optional words.
+  SearchExplain explain() const { return {normalized, optional_words, {}}; }
 };
 
 /// The request translated. `vocabulary`, the site's embedded index when there is one (built from

@@ -56,6 +56,9 @@ struct RuleEffect {
 /// What SearchRequest::explain adds to a response.
 struct SearchExplain {
   std::string query;             ///< the query as rules compare it (folded words, one space apart)
+  /// The query's words that decided nothing: stop words next to other words, and the words
+  /// framing a question ("difference between", "vs": docs/query-language.md#questions), folded.
+  std::vector<std::string> optional_words;
   std::vector<RuleEffect> rules;  ///< every rule that fired for the query, in rule order
 };
 

@@ -157,7 +157,7 @@ SearchResponse RediSearchBackend::search(const SiteSettings& site, const SearchR
   SearchResponse r;
   r.context = t.context;
   if (t.query().empty()) {
-    if (request.explain) r.explain.emplace().query = t.normalized;
+    if (request.explain) r.explain = t.explain();
     return r;
   }
   const auto n = names(impl_->prefix, site.name, 0);
@@ -189,7 +189,7 @@ void RediSearchBackend::search_async(const SiteSettings& site, const SearchReque
   if (t.query().empty()) {
     SearchResponse r;
     r.context = std::move(t.context);
-    if (request.explain) r.explain.emplace().query = t.normalized;
+    if (request.explain) r.explain = t.explain();
     return done(nullptr, std::move(r));
   }
   if (known >= 0) return impl_->search_with(static_cast<Dialect>(known), site, request, std::move(t), std::move(rules), std::move(done), started);

@@ -657,6 +657,14 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
       if (plain[i]) words[i] = *plain[i];
     frame = detail::question_frame(words);
   }
+  // What explain calls optional: the plain words framing a question or that are stop words
+  // (RediSearch indexed none), unless the query has nothing else.
+  bool any_required = false;
+  for (std::size_t i = 0; i < clauses.size(); ++i) {
+    if (plain[i] && (frame[i] || stop_words.count(*plain[i]))) out.optional_words.push_back(*plain[i]);
+    else any_required = any_required || !clauses[i].excluded;
+  }
+  if (!any_required) out.optional_words.clear();
   // Curation synonyms, in the embedded engine's order (search/plan.cpp): at each clause, the
   // longest run of two to four plain words equal to a member that fires a rule becomes that run
   // OR the rules' other members; else the clause's single words get theirs.
@@ -791,7 +799,7 @@ SearchResponse parse_search_reply(const RedisReply& reply, const SearchRequest& 
   reply.check("FT.SEARCH");
   SearchResponse out;
   const auto& e = reply.elements;
-  if (request.explain) out.explain.emplace().query = t.normalized;
+  if (request.explain) out.explain = t.explain();
   if (reply.type != RedisReply::Type::array || e.size() < 4) return out;  // no index yet
   const auto records = count_of(e[0]);
   const auto distinct_fetched = count_of(e[1]);

@@ -114,7 +114,7 @@ void explain_rules(SearchResponse& out, const RedisReply& pins, const RedisReply
                    const detail::CompiledRules* rules) {
   // As the embedded engine's (search/searcher.cpp): the synonym rules that expanded the query,
   // the pins, the landing page, the hides, the boosts; then each result's pin or boosts.
-  if (!out.explain) out.explain.emplace().query = t.normalized;
+  if (!out.explain) out.explain = t.explain();
   auto& ex = *out.explain;
   const auto source = rules ? rules->source : nullptr;
   auto effect_of = [&](std::uint32_t rule, std::string effect) {

@@ -44,7 +44,10 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
       if (std::find(out.context.begin(), out.context.end(), c) == out.context.end()) out.context.push_back(std::move(c));
     // explain: each site's rules, their ids prefixed with the site ("docs/r12ab...").
     if (r.explain) {
-      if (!out.explain) out.explain.emplace().query = r.explain->query;
+      if (!out.explain) {
+        out.explain.emplace().query = r.explain->query;
+        out.explain->optional_words = r.explain->optional_words;
+      }
       for (auto& e : r.explain->rules) {
         e.id = site + "/" + e.id;
         out.explain->rules.push_back(std::move(e));

@@ -681,13 +681,16 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
     b.framing = false;
     if (clause.alternatives.empty()) continue;
     clause.optional = only_stop && cl[i].alternatives.size() == 1 && !cl[i].excluded;
+    if (clause.optional) b.plan.optional_words.push_back(b.analyzer.fold(cl[i].alternatives[0].text));
     b.plan.clauses.push_back(std::move(clause));
   }
   // A query of stop words only: they are what the user asked for.
   bool any_required = false;
   for (const auto& c : b.plan.clauses) any_required = any_required || (!c.excluded && !c.optional);
-  if (!any_required)
+  if (!any_required) {
     for (auto& c : b.plan.clauses) c.optional = false;
+    b.plan.optional_words.clear();
+  }
   b.plan.analyzer = &b.analyzer;
   return std::move(b.plan);
 }

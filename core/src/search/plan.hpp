@@ -80,6 +80,8 @@ struct Plan {
   std::vector<std::uint32_t> fired_rules;
   /// A word got no typo neighbours because PlanOptions::deadline had passed.
   bool out_of_time = false;
+  /// The words of the optional clauses (stop words, question frames), folded: explain says them.
+  std::vector<std::string> optional_words;
 };
 
 struct PlanOptions {

@@ -175,7 +175,12 @@ void append_json_head(std::string& out, const SearchResponse& res) {
   if (res.explain) {
     out += ",\"explain\":{\"query\":";
     append_json_string(out, res.explain->query);
-    out += ",\"rules\":";
+    out += ",\"optional_words\":[";
+    for (std::size_t k = 0; k < res.explain->optional_words.size(); ++k) {
+      if (k) out += ',';
+      append_json_string(out, res.explain->optional_words[k]);
+    }
+    out += "],\"rules\":";
     append_rule_effects(out, res.explain->rules);
     out += '}';
   }

@@ -97,6 +97,7 @@ void explain(const Index& index, std::string_view q, const Plan& plan, const Act
   const auto& d = index.data();
   auto& ex = response.explain.emplace();
   ex.query = active.query.empty() ? normalize_query(d.analyzer, q) : active.query;
+  ex.optional_words = plan.optional_words;
   ex.rules = explain_rules(active, plan.fired_rules, top.pinned, touched);
   for (std::size_t k = 0; k < page.size() && k < response.results.size(); ++k) {
     const std::size_t position = top.start + k;

@@ -287,6 +287,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     auto& ex = response.explain.emplace();
     const auto& active = runs.front().active;
     ex.query = active.query.empty() ? normalize_query(d0.analyzer, request.q) : active.query;
+    ex.optional_words = plan.optional_words;
     ex.rules = explain_rules(active, plan.fired_rules, pinned, touched);
     for (std::size_t i = 0; i < page.size(); ++i) {
       const auto& r = runs[page[i].seg];

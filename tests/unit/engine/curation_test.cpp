@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE(explain_lists_the_rules_that_fired) {
   BOOST_TEST(boosted);
   std::string json;
   append_json(json, r);
-  BOOST_TEST(json.find("\"explain\":{\"query\":\"k8s\",\"rules\":[{\"id\":\"s1\",\"kind\":\"synonyms\"") != std::string::npos);
+  BOOST_TEST(json.find("\"explain\":{\"query\":\"k8s\",\"optional_words\":[],\"rules\":[{\"id\":\"s1\",\"kind\":\"synonyms\"") != std::string::npos);
   BOOST_TEST(!site.search("k8s").explain.has_value());
 }
 

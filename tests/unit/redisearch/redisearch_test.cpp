@@ -150,6 +150,14 @@ BOOST_AUTO_TEST_CASE(query_translation) {
   BOOST_TEST(t("12345") == "12345");  // no typos on numbers
   // The words framing a question are left out, as the embedded engine makes them optional.
   BOOST_TEST(t("list vs dict") == "list dict");
+  {  // what explain calls optional, as the embedded engine does
+    auto r = req("the list vs dict");
+    r.prefix = false;
+    BOOST_TEST(translate(r, s, Dialect::v2, nullptr).optional_words == (std::vector<std::string>{"the", "vs"}),
+               boost::test_tools::per_element());
+    r.q = "the of";
+    BOOST_TEST(translate(r, s, Dialect::v2, nullptr).optional_words.empty());
+  }
   BOOST_TEST(t("days between two dates") == "days (between|%between%) two (dates|%dates%)");
   BOOST_TEST(t("-only") == "only");   // exclusions only: their words are searched
   BOOST_TEST(t("--verbose") == "(verbose|%verbose%)");  // a flag is text, its dashes no syntax

@@ -200,6 +200,16 @@ BOOST_AUTO_TEST_CASE(words_framing_a_question_are_optional) {
   BOOST_TEST(urls(run(*idx, "list vs tuple ")).front() == "tut/tuples.html");
   BOOST_TEST(urls(run(*idx, "what does hashable mean ")) == std::vector<std::string>{"lib/hash.html"});
   BOOST_TEST(!run(*idx, "what does hashable mean ").relaxed);
+  // explain says which words decided nothing: the frame and the stop words.
+  SearchRequest ex;
+  ex.q = "difference between a list and a tuple ";
+  ex.explain = true;
+  const auto explained = search_index(*idx, ex);
+  BOOST_REQUIRE(explained.explain.has_value());
+  BOOST_TEST(explained.explain->optional_words == (std::vector<std::string>{"difference", "between", "a", "and", "a"}),
+             tt::per_element());
+  ex.q = "the of ";  // nothing but stop words: they are searched, so none is optional
+  BOOST_TEST(search_index(*idx, ex).explain->optional_words.empty());
   // "between" asked for as a word still has to match.
   BOOST_TEST(urls(run(*idx, "days between two dates ")) == std::vector<std::string>{"lib/dates.html"});
   // A site with no stop words wants every word it is given.
