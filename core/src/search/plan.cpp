@@ -88,7 +88,6 @@ struct Builder {
   Plan plan;
   const std::vector<std::vector<std::vector<Token>>>& synonyms;  // group -> member -> tokens (no parts)
   std::uint32_t base = 0;  // query position of the current operand's first token
-  bool framing = false;    // the current operand frames a question (question_frame): a stop word here
 
   // `whole`: the term of the identifier these words are the parts of, if they are.
   void add_sequence(const std::vector<std::uint32_t>& terms, std::int32_t whole = -1) {
@@ -495,8 +494,9 @@ struct Builder {
     return out;
   }
 
-  // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop word.
-  bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence) {
+  // One operand (word or phrase) -> alternatives of its clause. Returns whether it is only a stop
+  // word. `framing`: it frames a question (question_frame), a stop word here.
+  bool add_operand(const QueryOperand& op, PlanClause& clause, bool in_sequence, bool framing) {
     auto tokens = analyzer.analyze(op.text);
     if (framing)
       for (auto& t : tokens) t.stop = true;
@@ -676,9 +676,7 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
     PlanClause clause;
     clause.excluded = cl[i].excluded;
     bool only_stop = true;
-    b.framing = frame[i];
-    for (const auto& op : cl[i].alternatives) only_stop = b.add_operand(op, clause, !cl[i].excluded) && only_stop;
-    b.framing = false;
+    for (const auto& op : cl[i].alternatives) only_stop = b.add_operand(op, clause, !cl[i].excluded, frame[i]) && only_stop;
     if (clause.alternatives.empty()) continue;
     clause.optional = only_stop && cl[i].alternatives.size() == 1 && !cl[i].excluded;
     if (clause.optional) b.plan.optional_words.push_back(b.analyzer.fold(cl[i].alternatives[0].text));
