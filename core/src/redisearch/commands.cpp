@@ -651,7 +651,7 @@ Translated translate(const SearchRequest& request, const SiteSettings& site, Dia
   // The words framing a question, as the embedded engine finds them (search/plan.cpp): left out,
   // as RediSearch leaves out the stop words it did not index.
   std::vector<bool> frame(clauses.size(), false);
-  if (site.language == "english" && !site.stop_words.empty()) {
+  if (detail::frames_questions(site.language, !site.stop_words.empty())) {
     std::vector<std::string> words(clauses.size());
     for (std::size_t i = 0; i < clauses.size(); ++i)
       if (plain[i]) words[i] = *plain[i];

@@ -624,7 +624,7 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
   // The words framing a question in English ("difference between", "vs"): optional, as stop
   // words are, unless the site has no stop words at all.
   std::vector<bool> frame(cl.size(), false);
-  if (b.analyzer.options().language == "english" && !b.analyzer.options().stop_words.empty()) {
+  if (frames_questions(b.analyzer.options().language, !b.analyzer.options().stop_words.empty())) {
     std::vector<std::string> words(cl.size());
     for (std::size_t i = 0; i < cl.size(); ++i) {
       if (!simple(i)) continue;

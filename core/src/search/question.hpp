@@ -3,9 +3,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace siteseek::detail {
+
+/// Whether a site's queries have frames: analysed as English (`language`, a Snowball name), with
+/// stop words (a site without any wants every word it is given).
+inline bool frames_questions(std::string_view language, bool has_stop_words) {
+  return language == "english" && has_stop_words;
+}
 
 /// `words`: the query's clauses as folded words, an empty string for a clause that is not one
 /// plain word (a phrase, a field, an exclusion, several alternatives). Returns, per clause,
