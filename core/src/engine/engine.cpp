@@ -249,11 +249,8 @@ SearchResponse Engine::search(const SearchRequest& request) const {
     return r;
   }
   auto r = l.run(request);
-  // An answer cut short by the time budget is not kept (the next search may have the time), but counted.
-  if (impl_->cache.enabled()) {
-    if (r.out_of_time) impl_->cache.skip_out_of_time();
-    else impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
-  }
+  if (impl_->cache.enabled() && impl_->cache.admits(r.out_of_time))
+    impl_->cache.insert(std::move(l.key), l.generation, std::make_shared<const CachedAnswer>(CachedAnswer{r, {}, {}}));
   return r;
 }
 
@@ -279,16 +276,12 @@ std::uint64_t Engine::search_json(const SearchRequest& request, std::string& out
   auto r = l.index ? l.run(request) : SearchResponse{};
   const auto at = out.size();
   append_json_head(out, r);
-  if (l.index && impl_->cache.enabled()) {
-    if (r.out_of_time) {  // as Engine::search
-      impl_->cache.skip_out_of_time();
-    } else {
-      auto answer = std::make_shared<CachedAnswer>();
-      answer->response.total = r.total;
-      answer->response.relaxed = r.relaxed;
-      answer->json_head.assign(out, at);
-      impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
-    }
+  if (l.index && impl_->cache.enabled() && impl_->cache.admits(r.out_of_time)) {
+    auto answer = std::make_shared<CachedAnswer>();
+    answer->response.total = r.total;
+    answer->response.relaxed = r.relaxed;
+    answer->json_head.assign(out, at);
+    impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   }
   out.reserve(out.size() + json_tail_room);
   append_json_tail(out, r.took_ms, r.relaxed, r.out_of_time);
@@ -308,8 +301,7 @@ std::vector<Suggestion> Engine::suggest(const SuggestRequest& request) const {
   auto answer = std::make_shared<CachedAnswer>();
   answer->suggestions = run();
   auto out = answer->suggestions;
-  if (out_of_time) impl_->cache.skip_out_of_time();  // as Engine::search
-  else impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
+  if (impl_->cache.admits(out_of_time)) impl_->cache.insert(std::move(l.key), l.generation, std::move(answer));
   return out;
 }
 

@@ -51,8 +51,12 @@ class ResultCache {
   /// Drop every entry of `site` (its index was replaced; they could never be hit again).
   void erase_site(std::string_view site);
 
-  /// Count an answer not stored because its search ran out of time (ResultCacheStats::out_of_time).
-  void skip_out_of_time() noexcept { out_of_time_.fetch_add(1, std::memory_order_relaxed); }
+  /// Whether an answer may be stored: not one whose search ran out of time (the next search may
+  /// have the time), which is counted instead (ResultCacheStats::out_of_time).
+  bool admits(bool out_of_time) noexcept {
+    if (out_of_time) out_of_time_.fetch_add(1, std::memory_order_relaxed);
+    return !out_of_time;
+  }
 
   ResultCacheStats stats() const;
 
