@@ -478,12 +478,16 @@ struct Index::Data {
     std::vector<std::uint64_t> text_block_sum;
     /// Per block: 0 not checked yet, 1 good, 2 corrupt (throws again at every use).
     std::unique_ptr<std::atomic<std::uint8_t>[]> term_state, text_state, record_state;
+    /// The arrays view a mapped file: a block is asked of the kernel whole before it is first
+    /// read (snapshot.cpp, read_ahead).
+    bool mapped = false;
     void check_record(const Data& d, std::uint32_t doc) const {
-      if (record_state[doc / record_block].load(std::memory_order_acquire) != 1) [[unlikely]] check_record_block(d, doc / record_block);
+      if (record_state[doc / record_block].load(std::memory_order_acquire) != 1) [[unlikely]]
+        check_record_block(d, doc / record_block, mapped);
     }
     /// Throws SnapshotError when the block holding `term` is corrupt.
     void check_terms(const Data& d, std::uint32_t term) const {
-      if (term_state[block_of(term)].load(std::memory_order_acquire) != 1) [[unlikely]] check_term_block(d, block_of(term));
+      if (term_state[block_of(term)].load(std::memory_order_acquire) != 1) [[unlikely]] check_term_block(d, block_of(term), mapped);
     }
     void check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
     /// Checks every block not checked yet.
@@ -494,9 +498,10 @@ struct Index::Data {
       return static_cast<std::uint32_t>(std::upper_bound(term_block_first.begin(), term_block_first.end(), term) -
                                         term_block_first.begin() - 1);
     }
-    void check_term_block(const Data& d, std::uint32_t block) const;
-    void check_text_block(const Data& d, std::uint64_t block) const;
-    void check_record_block(const Data& d, std::uint32_t block) const;
+    /// ahead: read_ahead the block's bytes first (one block used alone, not a walk of them all).
+    void check_term_block(const Data& d, std::uint32_t block, bool ahead) const;
+    void check_text_block(const Data& d, std::uint64_t block, bool ahead) const;
+    void check_record_block(const Data& d, std::uint32_t block, bool ahead) const;
   };
   std::unique_ptr<LazyChecks> lazy;
   /// What the arrays view (a mapped file, or a copy of snapshot bytes), released with the index.

@@ -37,6 +37,23 @@ constexpr std::uint64_t text_block_bytes = 64u << 10;
 constexpr std::uint64_t term_block_bytes = 256u << 10;
 constexpr std::uint32_t record_block_records = 1024;  // about 100 KB of records
 
+/// Asks the kernel to start reading bytes of a mapped snapshot (madvise WILLNEED, widened to
+/// whole pages; advice only, so a failure is ignored). A page fault on a page not read yet reads
+/// the pages around it (read_ahead_kb: megabytes on some disks, for a block of kilobytes), and a
+/// block's checksum would wait on one such read after another; asked for first, its pages are
+/// read in one request, and the faults find them.
+void read_ahead(const void* p, std::size_t n) {
+  if (!n) return;
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto from = reinterpret_cast<std::uintptr_t>(p) & ~(page - 1);
+  const auto to = reinterpret_cast<std::uintptr_t>(p) + n;
+  ::madvise(reinterpret_cast<void*>(from), to - from, MADV_WILLNEED);
+}
+template <class A>
+void read_ahead(const A& a, std::uint64_t from, std::uint64_t to) {
+  read_ahead(a.data() + from, (to - from) * sizeof(typename A::value_type));
+}
+
 // 64-bit checksum: four multiply-xorshift lanes over 32-byte strides (independent, so they run
 // at memory speed), folded with the length; detects truncation and flips.
 std::uint64_t checksum(const char* p, std::size_t n) {
@@ -456,8 +473,10 @@ Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const S
 
 /// A snapshot's bytes at `base` (8-byte aligned, kept alive by `backing`) as an index; format
 /// `version`: the current one, or 6 to upgrade it (then its settings are not applied).
+/// `mapped`: the bytes are a mapped file, whose blocks are read ahead (read_ahead).
 std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, const char* base, std::size_t size,
-                                         const SiteSettings& site, const std::string& path, std::uint32_t version) {
+                                         const SiteSettings& site, const std::string& path, std::uint32_t version,
+                                         bool mapped) {
   Reader hr{base + sizeof magic + 4, base + header_size};
   const auto flags = hr.pod<std::uint32_t>();
   const auto meta_offset = hr.pod<std::uint64_t>();
@@ -522,6 +541,7 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
   lazy->record_state = std::make_unique<std::atomic<std::uint8_t>[]>(lazy->record_block_sum.size());
   lazy->term_state = std::make_unique<std::atomic<std::uint8_t>[]>(first.size());
   lazy->text_state = std::make_unique<std::atomic<std::uint8_t>[]>(text_blocks);
+  lazy->mapped = mapped;
   d.lazy = std::move(lazy);
   d.backing = std::move(backing);
   d.analyzer = analyzer_of(d.analyzer_options, path);
@@ -604,14 +624,14 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 }
 
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
-                                        const SiteSettings& site, const std::string& path) {
+                                        const SiteSettings& site, const std::string& path, bool mapped) {
   const auto version = version_of({base, size}, path);
   if (version >= 5 && version <= 7)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
   if (version != snapshot_format_version) throw SnapshotError(describe_version(version, path));
   if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
-  return open_mapped(std::move(backing), base, size, site, path, version);
+  return open_mapped(std::move(backing), base, size, site, path, version, mapped);
 }
 
 }  // namespace
@@ -722,26 +742,38 @@ void check_once(std::atomic<std::uint8_t>& state, const std::string& source, con
 
 }  // namespace
 
-void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t block) const {
+void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t block, bool ahead) const {
   if (term_state[block].load(std::memory_order_acquire) == 1) return;
   const std::uint32_t first = term_block_first[block];
   const std::uint32_t last = block + 1 < term_block_first.size() ? term_block_first[block + 1] : d.term_count();
+  if (ahead) {
+    read_ahead(d.postings, d.postings_offset[first], d.postings_offset[last]);
+    read_ahead(d.positions, d.positions_offset[first], d.positions_offset[last]);
+    read_ahead(d.impacts, d.impact_offset[first], d.impact_offset[last]);
+    if (!d.title_offset.empty()) read_ahead(d.title_postings, d.title_offset[first], d.title_offset[last]);
+  }
   check_once(term_state[block], source, "the postings of terms " + std::to_string(first) + " to " + std::to_string(last),
              term_block_checksum(d, first, last), term_block_sum[block], [&] {
                for (auto t = first; t < last; ++t) check_postings(d, t);
              });
 }
 
-void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t block) const {
+void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t block, bool ahead) const {
   if (text_state[block].load(std::memory_order_acquire) == 1) return;
+  if (ahead) read_ahead(d.text, block * text_block, std::min<std::uint64_t>((block + 1) * text_block, d.text.size()));
   check_once(text_state[block], source, "stored text block " + std::to_string(block), text_block_checksum(d, block, text_block),
              text_block_sum[block], [] {});
 }
 
-void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block) const {
+void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block, bool ahead) const {
   if (record_state[block].load(std::memory_order_acquire) == 1) return;
   const std::uint32_t first = block * record_block;
   const auto last = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t(first) + record_block, d.docs.size()));
+  if (ahead) {
+    read_ahead(d.docs, first, last);
+    read_ahead(d.checkpoints, d.checkpoint_offset[first], d.checkpoint_offset[last]);
+    if (!d.anchors.empty()) read_ahead(d.anchors, first, last);
+  }
   check_once(record_state[block], source, "records " + std::to_string(first) + " to " + std::to_string(last),
              record_block_checksum(d, first, last), record_block_sum[block], [&] { check_records(d, first, last); });
 }
@@ -749,13 +781,14 @@ void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t bl
 void Index::Data::LazyChecks::check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const {
   if (!length) return;
   for (auto b = offset / text_block, last = (offset + length - 1) / text_block; b <= last; ++b)
-    if (text_state[b].load(std::memory_order_acquire) != 1) check_text_block(d, b);
+    if (text_state[b].load(std::memory_order_acquire) != 1) check_text_block(d, b, mapped);
 }
 
+// In order, each array from start to end: the kernel's read-ahead serves that best.
 void Index::Data::LazyChecks::check_all(const Data& d) const {
-  for (std::uint32_t b = 0; b < record_block_sum.size(); ++b) check_record_block(d, b);
-  for (std::uint32_t b = 0; b < term_block_first.size(); ++b) check_term_block(d, b);
-  for (std::uint64_t b = 0; b < text_block_sum.size(); ++b) check_text_block(d, b);
+  for (std::uint32_t b = 0; b < record_block_sum.size(); ++b) check_record_block(d, b, false);
+  for (std::uint32_t b = 0; b < term_block_first.size(); ++b) check_term_block(d, b, false);
+  for (std::uint64_t b = 0; b < text_block_sum.size(); ++b) check_text_block(d, b, false);
 }
 
 void Index::verify() const {
@@ -885,7 +918,7 @@ void save_snapshot(const Index& index, const std::string& path) { detail::write_
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site) {
   auto [map, size] = map_file(path);
   const char* base = static_cast<const char*>(map.get());
-  return open_bytes(std::move(map), base, size, site, path);
+  return open_bytes(std::move(map), base, size, site, path, true);
 }
 
 std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const SiteSettings& site, const std::string& source) {
@@ -893,7 +926,7 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const S
   auto copy = std::shared_ptr<std::uint64_t[]>(new std::uint64_t[bytes.size() / 8 + 1]);
   std::memcpy(copy.get(), bytes.data(), bytes.size());
   const char* base = reinterpret_cast<const char*>(copy.get());
-  auto index = open_bytes(std::shared_ptr<const void>(copy, copy.get()), base, bytes.size(), site, source);
+  auto index = open_bytes(std::shared_ptr<const void>(copy, copy.get()), base, bytes.size(), site, source, false);
   // Bytes in memory are checked whole at memory speed: an index from Redis is checked before a
   // node swaps to it, as it was always.
   index->verify();
@@ -907,7 +940,7 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const Site
   auto kept = std::make_shared<const std::string>(std::move(bytes));
   const char* base = kept->data();
   const auto size = kept->size();
-  auto index = open_bytes(std::shared_ptr<const void>(kept, base), base, size, site, source);
+  auto index = open_bytes(std::shared_ptr<const void>(kept, base), base, size, site, source, false);
   index->verify();
   return index;
 }
@@ -925,7 +958,7 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     // whole, and given the postings. Their anchors are not known (still indexed in the postings,
     // but a record read back has none): an index built again from the site restores them.
     if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
-    auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, version);
+    auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, version, false);
     index->verify();
     auto& d = const_cast<Index::Data&>(index->data());
     if (version == 6) d.derive_title_postings();
