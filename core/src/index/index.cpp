@@ -353,6 +353,7 @@ Document Index::document(std::uint32_t doc) const {
   detail::for_each_attribute(out, [&](std::string_view name, std::string_view value) {
     built_in.push_back({std::string(name), std::string(value)});
   });
+  d.check_table(Index::Data::LazyChecks::Table::record_attributes);
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k) {
     Attribute a{std::string(d.attr_name(d.doc_attrs[k])), std::string(d.attr_value(d.doc_attrs[k]))};
     if (std::find(built_in.begin(), built_in.end(), a) == built_in.end()) out.attributes.push_back(std::move(a));

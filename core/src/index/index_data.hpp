@@ -466,9 +466,27 @@ struct Index::Data {
   /// Checks made at first use, for arrays viewing a mapped snapshot (snapshot.cpp): the
   /// postings, positions and impacts of a block of terms, a block of records (with their
   /// checkpoints), and a block of the stored text, are checksummed (and the postings decoded, the
-  /// records' references checked) the first time a search reads them, so opening a large
-  /// snapshot reads only its small tables. Null once built, or read whole.
+  /// records' references checked) the first time a search reads them, and so are a few
+  /// per-record tables few searches read (Table), whole; opening a large snapshot reads only
+  /// its small tables. Null once built, or read whole.
   struct LazyChecks {
+    /// Per-record tables checked whole at their first use (by their arrays' checksums in the
+    /// file's table of arrays): norms (inv_norm: searches kept to one field), record
+    /// attributes (doc_attr_offset, doc_attrs: facets, context, reading a record back), and
+    /// attribute records (attr_docs: filters).
+    enum class Table : std::uint8_t { norms, record_attributes, attribute_records };
+    static constexpr std::size_t table_count = 3;
+    /// An array of a Table: where it is, its bytes, and its checksum as written.
+    struct TablePart {
+      const void* data;
+      std::size_t bytes;
+      std::uint64_t sum;
+    };
+    std::array<std::vector<TablePart>, table_count> table_parts;
+    mutable std::array<std::atomic<std::uint8_t>, table_count> table_state{};  ///< as term_state
+    void check_table(const Data& d, Table t) const {
+      if (table_state[static_cast<std::size_t>(t)].load(std::memory_order_acquire) != 1) [[unlikely]] check_table_whole(d, t);
+    }
     std::string source;                        ///< the snapshot's path, for errors
     std::uint32_t record_block = 1;            ///< records per block
     std::vector<std::uint64_t> record_block_sum;
@@ -502,7 +520,12 @@ struct Index::Data {
     void check_term_block(const Data& d, std::uint32_t block, bool ahead) const;
     void check_text_block(const Data& d, std::uint64_t block, bool ahead) const;
     void check_record_block(const Data& d, std::uint32_t block, bool ahead) const;
+    void check_table_whole(const Data& d, Table t) const;
   };
+  /// Before reading a table a mapped snapshot's open leaves unchecked (LazyChecks::Table).
+  void check_table(LazyChecks::Table t) const {
+    if (lazy) [[unlikely]] lazy->check_table(*this, t);
+  }
   std::unique_ptr<LazyChecks> lazy;
   /// What the arrays view (a mapped file, or a copy of snapshot bytes), released with the index.
   std::shared_ptr<const void> backing;

@@ -32,6 +32,7 @@ namespace {
 std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
   const auto& d = index.data();
   const Analyzer* analyzer = &d.analyzer;
+  d.check_table(Index::Data::LazyChecks::Table::record_attributes);
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k)
     if (d.attr_name(d.doc_attrs[k]) == "language") analyzer = &d.analyzer_for(d.attr_value(d.doc_attrs[k]));
   std::unordered_set<std::string> terms;  // each looked up once: a page's words repeat

@@ -153,8 +153,15 @@ struct Reader {
   }
 };
 
-/// Whether an array is checked at open (its checksum in the table) or in blocks at first use.
-enum class Check : std::uint8_t { at_open, text_blocks, term_blocks, record_blocks };
+/// Whether an array is checked at open (its checksum in the table), in blocks at first use, or
+/// whole at the first use of its table (its checksum in the table: LazyChecks::Table).
+enum class Check : std::uint8_t { at_open, text_blocks, term_blocks, record_blocks, norms, record_attributes, attribute_records };
+
+/// Whether an array's checksum is in the table of arrays (the whole array's).
+bool summed_whole(Check c) { return c == Check::at_open || c >= Check::norms; }
+
+using Table = Index::Data::LazyChecks::Table;
+Table table_of(Check c) { return static_cast<Table>(static_cast<int>(c) - static_cast<int>(Check::norms)); }
 
 /// Every array of Index::Data in file order, with how it is checked: `f(array, check)`. Format 6
 /// lacks the title postings (format 7 added them at its end).
@@ -180,8 +187,8 @@ void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
   f(d.attr_keys, Check::at_open);
   f(d.attr_key_offset, Check::at_open);
   f(d.attr_docs_offset, Check::at_open);
-  f(d.attr_docs, Check::at_open);
-  f(d.inv_norm, Check::at_open);
+  f(d.attr_docs, Check::attribute_records);
+  f(d.inv_norm, Check::norms);
   f(d.impacts, Check::term_blocks);
   f(d.impact_offset, Check::at_open);
   f(d.doc_boost, Check::at_open);
@@ -190,8 +197,8 @@ void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
   f(d.doc_is_section, Check::at_open);
   f(d.doc_section, Check::at_open);
   f(d.section_keys, Check::at_open);
-  f(d.doc_attr_offset, Check::at_open);
-  f(d.doc_attrs, Check::at_open);
+  f(d.doc_attr_offset, Check::record_attributes);
+  f(d.doc_attrs, Check::record_attributes);
   f(d.page_by_url, Check::at_open);
   f(d.term_lcp, Check::at_open);
   f(d.term_next_shorter, Check::at_open);
@@ -291,6 +298,22 @@ void check_records(const Index::Data& d, std::uint32_t first, std::uint32_t last
   }
 }
 
+// Each pair's records exist and ascend (the attribute records table; validate has checked the
+// offsets).
+void check_attribute_records(const Index::Data& d) {
+  for (std::uint32_t a = 0, pairs = d.attr_count(); a < pairs; ++a)
+    for (auto k = d.attr_docs_offset[a]; k < d.attr_docs_offset[a + 1]; ++k)
+      if (d.attr_docs[k] >= d.docs.size() || (k > d.attr_docs_offset[a] && d.attr_docs[k] <= d.attr_docs[k - 1]))
+        bad("attribute records");
+}
+
+// Each record's pairs lie inside doc_attrs and name existing pairs (the record attributes table).
+void check_record_attributes(const Index::Data& d) {
+  if (!offsets_ok(d.doc_attr_offset, d.docs.size(), d.doc_attrs.size())) bad("record attributes");
+  for (auto a : d.doc_attrs)
+    if (a >= d.attr_count()) bad("record attributes");
+}
+
 // The structure every search relies on, so that no read goes out of bounds (the checksums catch
 // damage; this catches a file that is well-formed but wrong). With `whole`, also every record and
 // every term's postings; otherwise those are checked a block at a time at first use (LazyChecks).
@@ -314,19 +337,17 @@ void validate(const Index::Data& d, bool whole) {
   if (!offsets_ok(d.checkpoint_offset, docs, d.checkpoints.size())) bad("checkpoints");
   if (!d.anchors.empty() && d.anchors.size() != docs) bad("record anchors");
   if (whole) check_records(d, 0, static_cast<std::uint32_t>(docs));
-  // Attribute pairs: offsets inside their arrays, keys sorted and named, records ascending.
+  // Attribute pairs: offsets inside their arrays, keys sorted and named.
   const auto pairs = d.attr_docs_offset.empty() ? 0 : d.attr_docs_offset.size() - 1;
   if (!offsets_ok(d.attr_key_offset, pairs, d.attr_keys.size())) bad("attribute keys");
   if (!offsets_ok(d.attr_docs_offset, pairs, d.attr_docs.size())) bad("attribute records");
-  for (std::uint32_t a = 0; a < pairs; ++a) {
+  for (std::uint32_t a = 0; a < pairs; ++a)
     if (d.attr_key(a).find('\x1f') == std::string_view::npos || (a > 0 && !(d.attr_key(a - 1) < d.attr_key(a))))
       bad("attribute keys");
-    for (auto k = d.attr_docs_offset[a]; k < d.attr_docs_offset[a + 1]; ++k)
-      if (d.attr_docs[k] >= docs || (k > d.attr_docs_offset[a] && d.attr_docs[k] <= d.attr_docs[k - 1]))
-        bad("attribute records");
-  }
-  if (whole)
+  if (whole) {
+    check_attribute_records(d);
     for (std::uint32_t t = 0; t < n; ++t) check_postings(d, t);
+  }
 }
 
 // The derived tables a snapshot stores (Data::derive): sizes, and every value that indexes
@@ -334,7 +355,6 @@ void validate(const Index::Data& d, bool whole) {
 void validate_derived(const Index::Data& d) {
   const auto n = d.term_df.size();
   const auto docs = d.docs.size();
-  const auto pairs = d.attr_docs_offset.empty() ? 0 : d.attr_docs_offset.size() - 1;
   const auto stems = d.stem_offset.empty() ? 0 : d.stem_offset.size() - 1;
   if (d.inv_norm.size() != docs || d.doc_boost.size() != docs || d.doc_group.size() != docs ||
       d.doc_is_section.size() != docs || d.doc_section.size() != docs || d.group_has_sections.size() != d.page_groups)
@@ -343,9 +363,8 @@ void validate_derived(const Index::Data& d) {
     if (d.doc_group[i] >= d.page_groups || d.doc_section[i] >= d.section_keys.size()) bad("record tables");
   for (auto r : d.section_keys)
     if (std::uint64_t(r.offset) + r.length > d.text.size()) bad("section keys");
-  if (!offsets_ok(d.doc_attr_offset, docs, d.doc_attrs.size())) bad("record attributes");
-  for (auto a : d.doc_attrs)
-    if (a >= pairs) bad("record attributes");
+  // Sizes only: the tables' values are checked at their first use (check_record_attributes).
+  if (d.doc_attr_offset.size() != docs + 1) bad("record attributes");
   for (const auto& p : d.page_by_url)
     if (p.doc >= docs) bad("page URLs");
   if (d.impact_offset.size() != n + 1 || d.impact_offset[0] != 0 || d.impact_offset[n] != d.impacts.size()) bad("impacts");
@@ -520,6 +539,7 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
     a = std::remove_reference_t<decltype(a)>::view(reinterpret_cast<const T*>(base + offset), count);
     if (check == Check::at_open && checksum(base + offset, count * sizeof(T)) != sum)
       throw SnapshotError("snapshot " + path + " is corrupt (checksum mismatch)");
+    if (check >= Check::norms) lazy->table_parts[static_cast<std::size_t>(table_of(check))].push_back({base + offset, count * sizeof(T), sum});
       },
       version);
   if (seen != arrays || r.p != r.end) throw SnapshotError("snapshot " + path + " is corrupt (its table of arrays does not match)");
@@ -677,7 +697,7 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
         return;
       }
       a = std::remove_reference_t<decltype(a)>::view(reinterpret_cast<const T*>(out.data() + offset), count);
-      if (check == Check::at_open) {
+      if (summed_whole(check)) {
         const auto sum = checksum(out.data() + offset, count * sizeof(T));
         std::memcpy(entry + 16, &sum, 8);
       }
@@ -785,7 +805,23 @@ void Index::Data::LazyChecks::check_text(const Data& d, std::uint64_t offset, st
 }
 
 // In order, each array from start to end: the kernel's read-ahead serves that best.
+void Index::Data::LazyChecks::check_table_whole(const Data& d, Table t) const {
+  const auto i = static_cast<std::size_t>(t);
+  if (table_state[i].load(std::memory_order_acquire) == 1) return;
+  std::uint64_t actual = 0, written = 0;
+  for (const auto& part : table_parts[i]) {
+    actual = actual * 31 + checksum(static_cast<const char*>(part.data), part.bytes);
+    written = written * 31 + part.sum;
+  }
+  static constexpr const char* names[table_count] = {"the records' norms", "the records' attributes", "the attributes' records"};
+  check_once(table_state[i], source, std::string(names[i]), actual, written, [&] {
+    if (t == Table::record_attributes) check_record_attributes(d);
+    if (t == Table::attribute_records) check_attribute_records(d);
+  });
+}
+
 void Index::Data::LazyChecks::check_all(const Data& d) const {
+  for (std::size_t t = 0; t < table_count; ++t) check_table_whole(d, static_cast<Table>(t));
   for (std::uint32_t b = 0; b < record_block_sum.size(); ++b) check_record_block(d, b, false);
   for (std::uint32_t b = 0; b < term_block_first.size(); ++b) check_term_block(d, b, false);
   for (std::uint64_t b = 0; b < text_block_sum.size(); ++b) check_text_block(d, b, false);
@@ -847,7 +883,7 @@ std::string snapshot_bytes(const Index& index) {
   std::size_t k = 0;
   each_array(d, [&](const auto& a, Check check) {
     using T = typename std::remove_cvref_t<decltype(a)>::value_type;
-    const std::uint64_t entry[3] = {at, a.size(), check == Check::at_open ? checksum(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(T)) : 0};
+    const std::uint64_t entry[3] = {at, a.size(), summed_whole(check) ? checksum(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(T)) : 0};
     std::memcpy(meta.out.data() + table_at + 24 * k++, entry, sizeof entry);
     file_end = at + a.size() * sizeof(T);
     at = aligned(file_end);

@@ -49,6 +49,7 @@ std::vector<Facet> count_facets(const Index::Data& d, const SearchRequest& reque
                                 bool every_value) {
   std::vector<Facet> out;
   const std::size_t asked = std::min(request.facets.size(), limits::max_facets);
+  if (asked) d.check_table(Index::Data::LazyChecks::Table::record_attributes);
   for (std::size_t f = 0; f < asked; ++f) {
     auto& facet = out.emplace_back();
     facet.name = request.facets[f];

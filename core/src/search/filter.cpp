@@ -189,6 +189,7 @@ void write(const FilterNode& f, std::string& out, bool nested) {
 using Bits = std::vector<std::uint64_t>;
 
 void set_records(const Index::Data& d, std::uint32_t pair, Bits& out) {
+  d.check_table(Index::Data::LazyChecks::Table::attribute_records);
   for (auto k = d.attr_docs_offset[pair]; k < d.attr_docs_offset[pair + 1]; ++k) {
     const auto doc = d.attr_docs[k];
     out[doc >> 6] |= std::uint64_t{1} << (doc & 63);
@@ -355,6 +356,7 @@ RequestFilter request_filter(std::span<const Index::Data* const> segments, const
         break;
       }
   if (page != Index::Data::no_attr) {
+    d->check_table(Index::Data::LazyChecks::Table::record_attributes);
     for (const auto& name : d->settings.context_attributes) {
       if (std::find(named.begin(), named.end(), name) != named.end()) continue;
       FilterNode values{FilterNode::Kind::any_of, {}, {}, 0, {}};

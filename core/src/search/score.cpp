@@ -70,6 +70,7 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
     most = std::min(most, wanted);
   }
   out.reserve(most);
+  if (tc.field) d_.check_table(Index::Data::LazyChecks::Table::norms);  // tf_part reads them
   std::uint32_t doc = 0;
   std::uint64_t entry = 0, positions = 0;
   constexpr auto body_bit = 1u << static_cast<unsigned>(Field::body);

@@ -4,8 +4,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "index/index_data.hpp"
 #include "search/filter.hpp"
 #include "siteseek/analysis.hpp"
 #include "siteseek/error.hpp"
@@ -286,6 +288,62 @@ BOOST_AUTO_TEST_CASE(attributes_survive_a_snapshot) {
   q.facets = {"type"};
   BOOST_TEST(search_index(*loaded, q).total == search_index(*index, q).total);
   BOOST_TEST(count_of(search_index(*loaded, q), "type", "page") == 3u);
+}
+
+// A mapped snapshot's per-record tables that few searches read are checked whole at their first
+// use, not at open: damage to one is refused by the search that reads it, naming it, while
+// every other search still answers.
+BOOST_AUTO_TEST_CASE(tables_few_searches_read_are_checked_at_their_first_use) {
+  auto index = build(versioned());
+  const auto path = (std::filesystem::temp_directory_path() / ("siteseek-tables-" + std::to_string(::getpid()) + ".snapshot")).string();
+  save_snapshot(*index, path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Each table's place in the file, from where the loaded index views it (text is first).
+  std::size_t norms_at = 0, record_attributes_at = 0, attribute_records_at = 0;
+  {
+    auto good = load_snapshot(path, site());
+    const auto& d = good->data();
+    const auto text_at = bytes.find(std::string(d.text.data(), 24));
+    BOOST_REQUIRE(text_at != std::string::npos);
+    const auto at = [&](const void* p) { return text_at + static_cast<std::size_t>(static_cast<const char*>(p) - d.text.data()); };
+    BOOST_REQUIRE(!d.doc_attrs.empty());
+    BOOST_REQUIRE(!d.attr_docs.empty());
+    norms_at = at(d.inv_norm.data());
+    record_attributes_at = at(d.doc_attrs.data());
+    attribute_records_at = at(d.attr_docs.data());
+  }
+  SearchRequest plain;
+  plain.q = "lumen";
+  SearchRequest field = plain, faceted = plain, filtered = plain;
+  field.q = "@title:lumen";
+  faceted.facets = {"type"};
+  filtered.filters = "version:2.0";
+  const struct {
+    std::size_t at;
+    const SearchRequest& reads;
+    const char* named;
+  } cases[] = {{norms_at, field, "norms"}, {record_attributes_at, faceted, "records' attributes"},
+               {attribute_records_at, filtered, "attributes' records"}};
+  for (const auto& c : cases) {
+    auto damaged = bytes;
+    damaged[c.at] ^= 0x01;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << damaged;
+    auto opened = load_snapshot(path, site());  // not read at open
+    BOOST_TEST(search_index(*opened, plain).total == search_index(*index, plain).total);
+    try {
+      search_index(*opened, c.reads);
+      BOOST_FAIL("a damaged table was read: " << c.named);
+    } catch (const SnapshotError& e) {
+      BOOST_TEST(std::string(e.what()).find(c.named) != std::string::npos, e.what());
+    }
+    BOOST_CHECK_THROW(search_index(*opened, c.reads), SnapshotError);  // and at every later read
+    BOOST_CHECK_THROW(opened->verify(), SnapshotError);
+  }
+  std::filesystem::remove(path);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
