@@ -12,6 +12,7 @@
 // The corpus: shared/relevance/corpus.py's JSON lines, --copies times (each copy's URLs under a
 // path of its own, so they are distinct pages).
 //   segments_bench DOCS.jsonl QUERIES.tsv [--copies N] [--reps N] [--updates N] [--segments "1 8 32"]
+// (--updates 0: part 1 only.)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -168,6 +169,8 @@ int main(int argc, char** argv) {
                   x.first.p99 / base.first.p99, x.second.p50, x.second.p50 / base.second.p50, x.second.p99, x.second.p99 / base.second.p99);
     if (one.dictionary()) std::printf("  (the union dictionary of %zu segments built in %.1f ms)\n", n, union_ms);
   }
+
+  if (updates <= 0) return 0;  // --updates 0: the search figures only
 
   // 2. Updates: one random page at a time, its body changed, visible when the call returns,
   // merges running meanwhile on the engine's thread: through the engine (in memory), then through
