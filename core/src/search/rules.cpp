@@ -178,7 +178,7 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::siz
   const auto& plan = in.plan;
   const std::size_t rerank = std::min(cands.size(), count);
   if (rerank == 0 || plan.sequence.empty()) return;
-  std::nth_element(cands.begin(), cands.begin() + (rerank - 1), cands.end(), better);
+  select_best(cands, rerank);
   const auto& seq = plan.sequence;
   std::vector<std::array<std::vector<std::uint32_t>, field_count>> pos(seq.size());
   std::vector<bool> present(seq.size());

@@ -45,6 +45,31 @@ constexpr struct Better {
   }
 } better;
 
+/// Moves the `k` best candidates (Better) to the front of `c`, in no order; the others follow.
+/// A broad query has a candidate for most records and wants the best few dozen: one pass keeps
+/// the k best in a heap whose top is the worst of them, which nearly every candidate fails to
+/// beat at a glance, then a partition by it. std::nth_element moves candidates about on every
+/// round and costs several times more from some thousands of candidates; below that it is faster.
+inline void select_best(std::vector<Candidate>& c, std::size_t k) {
+  constexpr std::size_t by_heap_from = 4096;
+  if (k == 0 || k >= c.size()) return;
+  if (c.size() < by_heap_from) {
+    std::nth_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k - 1), c.end(), better);
+    return;
+  }
+  std::vector<Candidate> kept(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k));
+  std::make_heap(kept.begin(), kept.end(), better);  // "less" is better: the top is the worst kept
+  for (auto it = c.begin() + static_cast<std::ptrdiff_t>(k); it != c.end(); ++it)
+    if (better(*it, kept.front())) {
+      std::pop_heap(kept.begin(), kept.end(), better);
+      kept.back() = *it;
+      std::push_heap(kept.begin(), kept.end(), better);
+    }
+  // Better is a total order (the document breaks ties): exactly k are at least as good as the k-th.
+  const Candidate kth = kept.front();
+  std::partition(c.begin(), c.end(), [&](const Candidate& x) { return !better(kth, x); });
+}
+
 /// Per-thread scratch arrays indexed by document, reset by bumping a generation stamp.
 struct Scratch {
   std::vector<std::uint32_t> slot;  ///< where a document seen by an earlier expansion has its hit

@@ -168,8 +168,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     rank_candidates(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, cands);
     // The site's best are among each segment's best.
     const std::size_t mine = std::min(cands.size(), limits::rerank_candidates);
-    if (mine > 0 && mine < cands.size())
-      std::nth_element(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(mine - 1), cands.end(), better);
+    select_best(cands, mine);
     for (std::size_t i = 0; i < mine; ++i)
       best.push_back({k, 0, {static_cast<std::uint32_t>(r.base + cands[i].doc), cands[i].words, cands[i].score}, false});
   }
