@@ -14,20 +14,30 @@ namespace siteseek::detail {
 
 namespace {
 
-// One result per page: a page's best record, in the order its first record came.
+// One result per page: a page's best record, in the order its first record came. Candidates
+// come in record order, and a page's records are consecutive when ingestion made them: the
+// page of the candidate before is compared first, without the per-page stamps.
 void best_per_page(const Index::Data& d, Scratch& s) {
   auto& ranked = s.ranked;
   ranked.reserve(std::min<std::size_t>(s.cands.size(), d.page_groups));
   const auto g = Scratch::bump(s.group_gen, s.group_stamp);
+  std::uint32_t* const stamp = s.group_stamp.data();
+  std::uint32_t* const best = s.group_best.data();
+  const std::uint32_t* const group = d.doc_group.data();
+  std::uint32_t last = ~0u, last_at = 0;  // the page of the candidate before, and its result
   for (const auto& c : s.cands) {
-    auto grp = d.doc_group[c.doc];
-    if (s.group_stamp[grp] != g) {
-      s.group_stamp[grp] = g;
-      s.group_best[grp] = static_cast<std::uint32_t>(ranked.size());
-      ranked.push_back(c);
-    } else if (better(c, ranked[s.group_best[grp]])) {
-      ranked[s.group_best[grp]] = c;
+    const auto grp = group[c.doc];
+    if (grp != last) {
+      last = grp;
+      if (stamp[grp] != g) {
+        stamp[grp] = g;
+        best[grp] = last_at = static_cast<std::uint32_t>(ranked.size());
+        ranked.push_back(c);
+        continue;
+      }
+      last_at = best[grp];
     }
+    if (better(c, ranked[last_at])) ranked[last_at] = c;
   }
 }
 

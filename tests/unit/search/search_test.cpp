@@ -593,6 +593,21 @@ BOOST_AUTO_TEST_CASE(distinct_landing_pages_pagination) {
   BOOST_TEST(search_index(*idx, nd).total == 27u);
 }
 
+// One result per page, its best record, also when a page's records are not consecutive (given
+// through the API in any order): a record is compared with its own page's result only.
+BOOST_AUTO_TEST_CASE(distinct_takes_each_pages_best_record_wherever_it_comes) {
+  auto idx = build({page("a.html", "Aaa", "zebra once"), page("b.html", "Bbb", "zebra once"),
+                    section("a.html#more", "Aaa", "Zebra", "zebra zebra zebra, all about the zebra", 1),
+                    page("c.html", "Ccc", "zebra once")});
+  const auto r = run(*idx, "zebra", 10);
+  BOOST_TEST(r.total == 3u);
+  const auto u = urls(r);
+  BOOST_TEST(u.front() == "a.html#more");
+  BOOST_TEST((std::count(u.begin(), u.end(), "b.html") == 1));
+  BOOST_TEST((std::count(u.begin(), u.end(), "c.html") == 1));
+  BOOST_TEST(u.size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(highlighting_and_escaping) {
   std::string filler;
   for (int i = 0; i < 80; ++i) filler += "lorem ipsum ";
