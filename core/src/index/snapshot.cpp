@@ -1,12 +1,13 @@
-// Snapshot file, format 7: a header, then the metadata (analyzer options, scalars, the table of
+// Snapshot file, format 8: a header, then the metadata (analyzer options, scalars, the table of
 // arrays and the lazy checks' checksums), then every array of Index::Data as it is in memory,
 // each at a 64-byte boundary. load_snapshot maps the file and the index's arrays view it in
 // place: opening reads the header, the metadata and the small tables (checksummed and validated
-// then); the stored text and each block of terms' postings, positions and impacts are
-// checksummed, and the postings decoded, the first time a search reads them (LazyChecks).
+// then); the stored text, each block of records and each block of terms' postings, positions
+// and impacts are checksummed, and the postings decoded, the first time a search reads them, and
+// a few per-record tables few searches read are checked whole at their first use (LazyChecks).
 // Written to a temp file, fsynced, renamed. Formats 5 (everything in one checksummed payload,
-// derived tables computed at load) and 6 (this one without the title postings) are read only by
-// upgrade_snapshot.
+// derived tables computed at load), 6 (format 7 without the title postings) and 7 (this one
+// without the stored anchors) are read only by upgrade_snapshot.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -804,7 +805,6 @@ void Index::Data::LazyChecks::check_text(const Data& d, std::uint64_t offset, st
     if (text_state[b].load(std::memory_order_acquire) != 1) check_text_block(d, b, mapped);
 }
 
-// In order, each array from start to end: the kernel's read-ahead serves that best.
 void Index::Data::LazyChecks::check_table_whole(const Data& d, Table t) const {
   const auto i = static_cast<std::size_t>(t);
   if (table_state[i].load(std::memory_order_acquire) == 1) return;
@@ -820,6 +820,7 @@ void Index::Data::LazyChecks::check_table_whole(const Data& d, Table t) const {
   });
 }
 
+// In order, each array from start to end: the kernel's read-ahead serves that best.
 void Index::Data::LazyChecks::check_all(const Data& d) const {
   for (std::size_t t = 0; t < table_count; ++t) check_table_whole(d, static_cast<Table>(t));
   for (std::uint32_t b = 0; b < record_block_sum.size(); ++b) check_record_block(d, b, false);
