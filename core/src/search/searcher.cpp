@@ -34,10 +34,8 @@ std::string quoted(const std::vector<std::string>& words) {
 
 std::string pinned_effect(std::size_t position) { return std::string("pinned at position ") + std::to_string(position + 1); }
 
-}  // namespace
-
-std::vector<RuleEffect> detail::explain_rules(const ActiveRules& active, const std::vector<std::uint32_t>& fired,
-                                              const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched) {
+std::vector<RuleEffect> explain_rules(const ActiveRules& active, const std::vector<std::uint32_t>& fired,
+                                      const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched) {
   std::vector<RuleEffect> out;
   const std::vector<Rule>* source = active.rules ? active.rules->source.get() : nullptr;
   auto effect_of = [&](std::uint32_t rule, std::string effect) {
@@ -64,6 +62,14 @@ std::vector<RuleEffect> detail::explain_rules(const ActiveRules& active, const s
                                                        std::string(" matching records by ") + detail::number_text(r.factor)));
   }
   return out;
+}
+
+}  // namespace
+
+SearchExplain detail::explain_query(const ActiveRules& active, const Analyzer& analyzer, std::string_view q, const Plan& plan,
+                                    const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched) {
+  return {active.query.empty() ? normalize_query(analyzer, q) : active.query, plan.optional_words,
+          explain_rules(active, plan.fired_rules, pinned, touched)};
 }
 
 std::vector<RuleEffect> detail::explain_result(const ActiveRules& active, const Index::Data& d, std::uint32_t doc,
@@ -95,10 +101,7 @@ namespace {
 void explain(const Index& index, std::string_view q, const Plan& plan, const ActiveRules& active, const std::vector<std::size_t>& touched,
              const Collected& top, std::span<const Candidate> page, SearchResponse& response) {
   const auto& d = index.data();
-  auto& ex = response.explain.emplace();
-  ex.query = active.query.empty() ? normalize_query(d.analyzer, q) : active.query;
-  ex.optional_words = plan.optional_words;
-  ex.rules = explain_rules(active, plan.fired_rules, top.pinned, touched);
+  response.explain = explain_query(active, d.analyzer, q, plan, top.pinned, touched);
   for (std::size_t k = 0; k < page.size() && k < response.results.size(); ++k) {
     const std::size_t position = top.start + k;
     const bool is_pinned = position < top.pinned.size() && top.pinned[position].doc == page[k].doc;

@@ -283,11 +283,8 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     for (const auto& p : page) bare_docs->emplace_back(p.seg, static_cast<std::uint32_t>(p.c.doc - runs[p.seg].base));
 
   if (request.explain && !bare_docs) {
-    auto& ex = response.explain.emplace();
     const auto& active = runs.front().active;
-    ex.query = active.query.empty() ? normalize_query(d0.analyzer, request.q) : active.query;
-    ex.optional_words = plan.optional_words;
-    ex.rules = explain_rules(active, plan.fired_rules, pinned, touched);
+    response.explain = explain_query(active, d0.analyzer, request.q, plan, pinned, touched);
     for (std::size_t i = 0; i < page.size(); ++i) {
       const auto& r = runs[page[i].seg];
       const auto* pin = page[i].pinned ? &r.top.pinned[page[i].at] : nullptr;

@@ -24,11 +24,14 @@ SearchResponse search_segments_impl(const SegmentedIndex& index, const SearchReq
                                     std::vector<std::pair<std::size_t, std::uint32_t>>* bare_docs, std::uint8_t fields,
                                     const std::vector<const CompiledRules*>& rules = {}, std::size_t* pinned = nullptr);
 
-/// SearchRequest::explain, for the query: the synonym rules `fired`, the pins (with how many of
-/// `pinned` each placed), the landing page, the hides and boosts (`touched`: per active hide,
-/// then boost, the records it touched).
-std::vector<RuleEffect> explain_rules(const ActiveRules& active, const std::vector<std::uint32_t>& fired,
-                                      const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched);
+struct Plan;
+
+/// SearchRequest::explain, for the query `q`: its normalized form (`analyzer`'s, unless a rule
+/// named it), the plan's optional words, and the rules: the synonym rules the plan fired, the
+/// pins (with how many of `pinned` each placed), the landing page, the hides and boosts
+/// (`touched`: per active hide, then boost, the records it touched).
+SearchExplain explain_query(const ActiveRules& active, const Analyzer& analyzer, std::string_view q, const Plan& plan,
+                            const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched);
 /// SearchRequest::explain, for the result at `position` (record `doc` of `d`): the pin that
 /// placed it (`pinned`, null: none), else the boosts that scored it.
 std::vector<RuleEffect> explain_result(const ActiveRules& active, const Index::Data& d, std::uint32_t doc,
