@@ -76,15 +76,70 @@ SegmentedIndex::SegmentedIndex(std::vector<Segment> segments)
 
 namespace {
 
-// A union's term tables as an index's, for its lookups and typo walks.
+// A source of a union's stems: an index's stem tables, and the union id of each of its terms.
+struct StemSource {
+  const Index::Data* data;
+  std::vector<std::uint32_t> to_union;
+};
+
+// The union's stem tables from its sources' (in `data`, whose terms are the union's): each stem
+// any source gives a term, with the union terms it is given to in any source, ascending (so the
+// terms of a stem are looked up once in the union, not once per segment). A term's own stem is
+// the first source's that holds it.
+void merge_stems(Index::Data& data, const std::vector<StemSource>& sources) {
+  const auto n = data.term_count();
+  std::vector<std::uint32_t> term_stem(n, 0), stem_from(n, ~0u);  // stem_from: the source that gave term_stem
+  std::vector<char> stems;
+  std::vector<std::uint32_t> stem_offset{0}, stem_terms_offset{0}, stem_terms, ids;
+  struct Cursor {
+    std::uint32_t at, end, src;
+  };
+  const auto text = [&](const Cursor& c) { return sources[c.src].data->stem(c.at); };
+  const auto later = [&](const Cursor& a, const Cursor& b) { return text(a) > text(b); };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
+  for (std::uint32_t k = 0; k < sources.size(); ++k) {
+    const auto& d = *sources[k].data;
+    if (d.stem_offset.size() > 1) heap.push({0, static_cast<std::uint32_t>(d.stem_offset.size() - 1), k});
+  }
+  while (!heap.empty()) {
+    const std::string_view t = text(heap.top());
+    const auto stem = static_cast<std::uint32_t>(stem_offset.size() - 1);
+    stems.insert(stems.end(), t.begin(), t.end());
+    stem_offset.push_back(static_cast<std::uint32_t>(stems.size()));
+    ids.clear();
+    while (!heap.empty() && text(heap.top()) == t) {
+      auto c = heap.top();
+      heap.pop();
+      const auto& src = sources[c.src];
+      const auto& d = *src.data;
+      for (auto i = d.stem_terms_offset[c.at]; i < d.stem_terms_offset[c.at + 1]; ++i) {
+        const auto u = src.to_union[d.stem_terms[i]];
+        ids.push_back(u);
+        if (c.src < stem_from[u]) stem_from[u] = c.src, term_stem[u] = stem;
+      }
+      if (++c.at < c.end) heap.push(c);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    stem_terms.insert(stem_terms.end(), ids.begin(), ids.end());
+    stem_terms_offset.push_back(static_cast<std::uint32_t>(stem_terms.size()));
+  }
+  data.term_stem = std::move(term_stem);
+  data.stems = std::move(stems);
+  data.stem_offset = std::move(stem_offset);
+  data.stem_terms_offset = std::move(stem_terms_offset);
+  data.stem_terms = std::move(stem_terms);
+}
+
+// A union's term tables as an index's, for its lookups, stems and typo walks.
 std::shared_ptr<const Index> term_index(std::vector<char> terms, std::vector<std::uint32_t> offset, std::vector<std::uint32_t> df,
-                                        std::vector<std::uint8_t> flags) {
+                                        std::vector<std::uint8_t> flags, const std::vector<StemSource>& stems) {
   auto data = std::make_unique<Index::Data>();
-  data->term_stem = std::vector<std::uint32_t>(df.size(), 0);
   data->terms = std::move(terms);
   data->term_offset = std::move(offset);
   data->term_df = std::move(df);
   data->term_flags = std::move(flags);
+  merge_stems(*data, stems);
   data->derive_terms();
   return std::make_shared<const Index>(std::move(data));
 }
@@ -109,6 +164,8 @@ std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::build(st
   std::vector<char> terms;
   std::vector<std::uint32_t> offset{0}, df;
   std::vector<std::uint8_t> flags;
+  std::vector<StemSource> stems;
+  for (const auto* seg : segments) stems.push_back({&seg->data(), std::vector<std::uint32_t>(seg->data().term_count())});
   for (auto& l : out->local) l.reserve(most / segments.size() + 1);
   while (!heap.empty()) {
     const std::string_view t = text(heap.top());
@@ -124,15 +181,15 @@ std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::build(st
       f += d.term_df[c.at];
       fl &= d.term_flags[c.at];
       out->local[c.seg].back() = static_cast<std::int32_t>(c.at);
+      stems[c.seg].to_union[c.at] = static_cast<std::uint32_t>(df.size());
       if (++c.at < c.end) heap.push(c);
     }
     df.push_back(f);
     flags.push_back(fl);
   }
-  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags));
+  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags), stems);
   return out;
 }
-
 
 std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::extend(const UnionDictionary& base, const Index& added) {
   auto out = std::make_shared<UnionDictionary>();
@@ -146,6 +203,7 @@ std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::extend(c
   terms.reserve(u.terms.size() + a.terms.size());
   std::vector<std::uint32_t> offset{0}, df;
   std::vector<std::uint8_t> flags;
+  std::vector<StemSource> stems{{&u, std::vector<std::uint32_t>(n)}, {&a, std::vector<std::uint32_t>(m)}};
   std::uint32_t i = 0, j = 0;
   while (i < n || j < m) {
     const int c = i == n ? 1 : j == m ? -1 : u.term(i).compare(a.term(j));
@@ -155,8 +213,10 @@ std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::extend(c
     std::uint32_t f = 0;
     std::uint8_t fl = 0xff;
     for (std::size_t k = 0; k < segments; ++k) out->local[k].push_back(c <= 0 ? base.local[k][i] : -1);
-    if (c <= 0) f += u.term_df[i], fl &= u.term_flags[i], ++i;
+    const auto at = static_cast<std::uint32_t>(df.size());
+    if (c <= 0) f += u.term_df[i], fl &= u.term_flags[i], stems[0].to_union[i++] = at;
     if (c >= 0) {
+      stems[1].to_union[j] = at;
       f += a.term_df[j], fl &= a.term_flags[j];
       out->local[segments].push_back(static_cast<std::int32_t>(j++));
     } else {
@@ -165,7 +225,7 @@ std::shared_ptr<const detail::UnionDictionary> detail::UnionDictionary::extend(c
     df.push_back(f);
     flags.push_back(fl);
   }
-  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags));
+  out->terms = term_index(std::move(terms), std::move(offset), std::move(df), std::move(flags), stems);
   return out;
 }
 

@@ -30,18 +30,11 @@ std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
 }
 }  // namespace
 
-std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
-
-std::uint32_t Lexicon::joined_at(std::uint32_t u, std::vector<std::pair<std::uint32_t, std::uint32_t>>& at) const {
-  std::uint32_t df = 0;
-  at.clear();
-  for (std::size_t k = 0; k < segs_.size(); ++k)
-    if (const auto id = joined_->local[k][u]; id >= 0) {
-      at.emplace_back(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(id));
-      df += live_df(k, static_cast<std::uint32_t>(id));
-    }
-  return df;
+std::int32_t Lexicon::local_of(std::uint32_t id, std::size_t segment) const noexcept {
+  return joined_ ? joined_->local[segment][id] : local_[std::size_t{id} * segs_.size() + segment];
 }
+
+std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
 
 // The union's frequency counts every record: less the deleted ones of the few segments that have
 // any (usually the oldest), without visiting the others.
@@ -55,39 +48,63 @@ std::uint32_t Lexicon::joined_df(std::uint32_t u) const noexcept {
 std::int64_t Lexicon::intern(std::string_view text) {
   if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> at;  // looked up in every segment
-  if (joined_) {
-    if (const auto u = joined_->terms->find(text); u >= 0) joined_at(static_cast<std::uint32_t>(u), at);
-    return intern_known(text, at);
-  }
   for (std::size_t k = 0; k < segs_.size(); ++k)
     if (const auto id = segs_[k].index->find(text); id >= 0) at.emplace_back(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(id));
   return intern_known(text, at);
 }
 
-std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {
-  if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
-  auto& t = terms_.emplace_back();
-  t.text = std::string(text);
-  t.local.resize(segs_.size(), -1);
-  for (const auto& [k, id] : at) {
-    t.local[k] = id;
-    t.df += live_df(k, id);
+// A copy of `text` that lives as long as the lexicon: in chunks of 4 KB (a longer text gets a
+// chunk of its own).
+std::string_view Lexicon::keep(std::string_view text) {
+  constexpr std::size_t chunk = 4096;
+  if (text.size() > chunk_left_) {
+    const auto size = std::max(chunk, text.size());
+    chunks_.push_back(std::make_unique<char[]>(size));
+    chunk_next_ = chunks_.back().get();
+    chunk_left_ = size;
   }
-  const auto id = static_cast<std::int64_t>(terms_.size() - 1);
-  ids_.emplace(t.text, id);
-  return t.df ? id : -1;
+  const std::string_view kept(chunk_next_, text.size());
+  std::copy(text.begin(), text.end(), chunk_next_);
+  chunk_next_ += text.size();
+  chunk_left_ -= text.size();
+  return kept;
 }
 
-std::int64_t Lexicon::find(std::string_view term) { return one_ ? one_->find(term) : intern(term); }
+std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {
+  if (const auto it = ids_.find(text); it != ids_.end()) return terms_[static_cast<std::size_t>(it->second)].df ? it->second : -1;
+  const auto id = static_cast<std::uint32_t>(terms_.size());
+  auto& t = terms_.emplace_back();
+  t.text = keep(text);
+  local_.resize(local_.size() + segs_.size(), -1);
+  for (const auto& [k, i] : at) {
+    local_[std::size_t{id} * segs_.size() + k] = static_cast<std::int32_t>(i);
+    t.df += live_df(k, i);
+  }
+  ids_.emplace(t.text, id);
+  return t.df ? std::int64_t{id} : -1;
+}
 
-std::uint32_t Lexicon::df(std::uint32_t id) const noexcept { return one_ ? one_->data().term_df[id] : terms_[id].df; }
+std::int64_t Lexicon::find(std::string_view term) {
+  if (one_) return one_->find(term);
+  if (joined_) {
+    const auto u = joined_->terms->find(term);
+    return u >= 0 && joined_df(static_cast<std::uint32_t>(u)) ? u : -1;
+  }
+  return intern(term);
+}
 
-std::string_view Lexicon::term(std::uint32_t id) const noexcept { return one_ ? one_->data().term(id) : std::string_view(terms_[id].text); }
+std::uint32_t Lexicon::df(std::uint32_t id) const noexcept {
+  return one_ ? one_->data().term_df[id] : joined_ ? joined_df(id) : terms_[id].df;
+}
+
+std::string_view Lexicon::term(std::uint32_t id) const noexcept {
+  return one_ ? one_->data().term(id) : joined_ ? joined_->terms->data().term(id) : terms_[id].text;
+}
 
 bool Lexicon::more_frequent(std::uint32_t a, std::uint32_t b) const noexcept {
   const auto fa = df(a), fb = df(b);
   if (fa != fb) return fa > fb;
-  return one_ ? a < b : terms_[a].text < terms_[b].text;
+  return one_ || joined_ ? a < b : terms_[a].text < terms_[b].text;  // ids in text order
 }
 
 namespace {
@@ -153,11 +170,7 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     cap = std::min(cap, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(),
                       [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
-    for (std::size_t k = 0; k < cap; ++k) {
-      joined_at(ranked[k].first, at);
-      out.push_back(static_cast<std::uint32_t>(intern_known(joined_->terms->data().term(ranked[k].first), at)));
-    }
+    for (std::size_t k = 0; k < cap; ++k) out.push_back(ranked[k].first);
     return out;
   }
   struct Found {
@@ -256,12 +269,8 @@ std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_
   if (one_) return one_->typo_lookup(word, max_edits, cap, names);
   std::vector<TypoMatch> out;
   if (joined_) {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> at;
-    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
-      joined_at(m.term, at);
-      const auto id = intern_known(joined_->terms->data().term(m.term), at);
-      if (id >= 0) out.push_back({static_cast<std::uint32_t>(id), m.distance, m.name});
-    }
+    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names))
+      if (joined_df(m.term)) out.push_back(m);
   } else {
     for (const auto& s : segs_)
       for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
@@ -284,22 +293,29 @@ std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_
 // A term has one stem in an index: the one its first record gave it (records of another
 // language are stemmed by that language's stemmer). Over segments that is the stem of the first
 // segment with a live record holding it.
-std::size_t Lexicon::owner(const Term& t) const noexcept {
+std::size_t Lexicon::owner(std::uint32_t id) const noexcept {
   for (std::size_t k = 0; k < segs_.size(); ++k)
-    if (t.local[k] >= 0 && live_df(k, static_cast<std::uint32_t>(t.local[k])) > 0) return k;
+    if (const auto i = local_of(id, k); i >= 0 && live_df(k, static_cast<std::uint32_t>(i)) > 0) return k;
   return 0;
 }
 
 std::vector<std::uint32_t> Lexicon::stem_variants(std::string_view stem) {
   if (one_) return one_->stem_variants(stem);
+  std::vector<std::uint32_t> out;
+  if (joined_) {
+    // The union's terms any segment stems so, in text order; each kept when the segment whose
+    // stem it has (owner) stems it so.
+    for (const auto u : joined_->terms->stem_variants(stem))
+      if (joined_df(u) && stem_of(u) == stem) out.push_back(u);
+    return out;
+  }
   std::vector<std::pair<std::string_view, std::size_t>> texts;  // and the segment that gave it
   for (std::size_t k = 0; k < segs_.size(); ++k)
     for (const auto id : segs_[k].index->stem_variants(stem)) texts.emplace_back(segs_[k].index->data().term(id), k);
   std::sort(texts.begin(), texts.end());
-  std::vector<std::uint32_t> out;
   for (const auto& [t, k] : texts) {
     const auto id = intern(t);
-    if (id < 0 || owner(terms_[static_cast<std::size_t>(id)]) != k) continue;
+    if (id < 0 || owner(static_cast<std::uint32_t>(id)) != k) continue;
     out.push_back(static_cast<std::uint32_t>(id));
   }
   return out;
@@ -307,15 +323,15 @@ std::vector<std::uint32_t> Lexicon::stem_variants(std::string_view stem) {
 
 std::string_view Lexicon::stem_of(std::uint32_t id) const noexcept {
   if (one_) return one_->data().stem(one_->data().term_stem[id]);
-  const auto& t = terms_[id];
-  const auto k = owner(t);
-  if (t.local[k] < 0) return {};
+  const auto k = owner(id);
+  const auto i = local_of(id, k);
+  if (i < 0) return {};
   const auto& d = segs_[k].index->data();
-  return d.stem(d.term_stem[static_cast<std::uint32_t>(t.local[k])]);
+  return d.stem(d.term_stem[static_cast<std::uint32_t>(i)]);
 }
 
 std::int64_t Lexicon::local(std::uint32_t id, std::size_t segment) const noexcept {
-  return one_ ? static_cast<std::int64_t>(id) : terms_[id].local[segment];
+  return one_ ? static_cast<std::int64_t>(id) : local_of(id, segment);
 }
 
 }  // namespace siteseek::detail

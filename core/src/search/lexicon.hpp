@@ -1,16 +1,18 @@
 #pragma once
 // The dictionary a plan expands words against: one index's, or the union of a segmented site's
-// segments' (siteseek/segments.hpp). Over segments a term's id is the plan's own (the terms it
-// looked at, numbered as met), its frequency is summed over the segments net of their deleted
-// records, and ties are broken by the text, which is the order of one index's ids: a word gets
-// the expansions and the idf one index of the live records would give it.
+// segments' (siteseek/segments.hpp). Over segments a term's id is its id in the segments' union
+// dictionary when they have one, else the plan's own (the terms it looked at, numbered as met);
+// its frequency is summed over the segments net of their deleted records, and ties are broken by
+// the text, which is the order of one index's ids (and of the union's): a word gets the
+// expansions and the idf one index of the live records would give it.
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "siteseek/index.hpp"
 
@@ -58,27 +60,32 @@ class Lexicon {
 
  private:
   struct Term {
-    std::string text;
+    std::string_view text;  // in texts_
     std::uint32_t df = 0;
-    std::vector<std::int64_t> local;  // per segment
   };
   // Intern a term (looked up in every segment); -1 when no live record has it.
   std::int64_t intern(std::string_view text);
   // The same for a term whose (segment, id) in every segment holding it is known.
   std::int64_t intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at);
   std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
-  // Union term `u`'s (segment, id) pairs, into `at`, and its live frequency.
-  std::uint32_t joined_at(std::uint32_t u, std::vector<std::pair<std::uint32_t, std::uint32_t>>& at) const;
   std::uint32_t joined_df(std::uint32_t u) const noexcept;
-  std::size_t owner(const Term& t) const noexcept;
+  std::size_t owner(std::uint32_t id) const noexcept;
+  std::int32_t local_of(std::uint32_t id, std::size_t segment) const noexcept;
+  std::string_view keep(std::string_view text);
 
   const Index* one_ = nullptr;
   const UnionDictionary* joined_ = nullptr;
   std::vector<SegmentRef> segs_;
   std::vector<std::uint32_t> with_deletions_;  // the segments that have deleted records
   double documents_ = 0;
-  std::deque<Term> terms_;
-  std::unordered_map<std::string_view, std::int64_t> ids_;  // text -> id, or -1 (dead)
+  // The terms looked at, without an allocation each (a search over segments interns hundreds):
+  // their texts in chunks that never move, their ids per segment in one table (terms x segments).
+  std::vector<Term> terms_;
+  std::vector<std::int32_t> local_;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* chunk_next_ = nullptr;
+  std::size_t chunk_left_ = 0;
+  boost::unordered_flat_map<std::string_view, std::int64_t, std::hash<std::string_view>> ids_;  // text -> id, or -1 (dead)
 };
 
 }  // namespace siteseek::detail
