@@ -591,8 +591,8 @@ Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions&
   return make_plan(index, lex, parsed, options);
 }
 
-Plan bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment) {
-  Plan out = plan;
+void bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment, Plan& out) {
+  out = plan;
   for (auto& tc : out.terms) {
     std::erase_if(tc.expansions, [&](Expansion& e) {
       const auto id = lex.local(e.term, segment);
@@ -602,7 +602,6 @@ Plan bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment) {
     // In the segment's order, which is the text's, as one index walks them.
     std::sort(tc.expansions.begin(), tc.expansions.end(), [](const Expansion& a, const Expansion& b) { return a.term < b.term; });
   }
-  return out;
 }
 
 Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, const PlanOptions& options) {

@@ -114,7 +114,7 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
 /// settings as analysed). Its expansions are the lexicon's ids: bind_plan gives a segment's plan.
 Plan make_plan(const Index& index, Lexicon& lexicon, const ParsedQuery& query, const PlanOptions& options);
 /// A plan made against a lexicon of segments, with segment `segment`'s term ids (the terms it
-/// lacks left out), for its Scorer.
-Plan bind_plan(const Plan& plan, const Lexicon& lexicon, std::size_t segment);
+/// lacks left out), for its Scorer: into `out`, whose buffers it reuses.
+void bind_plan(const Plan& plan, const Lexicon& lexicon, std::size_t segment, Plan& out);
 
 }  // namespace siteseek::detail

@@ -38,7 +38,7 @@ struct Run {
   const Deletions* deleted = nullptr;
   Scratch* s = nullptr;
   std::uint64_t base = 0;  // records of the segments before it: its records' place in the site's order
-  Plan plan;
+  Plan* plan = nullptr;    // its segment_plan
   std::unique_ptr<Scorer> scorer;
   std::unique_ptr<Matcher> matcher;
   Matches matches;
@@ -51,6 +51,14 @@ struct Run {
 Scratch& segment_scratch(std::size_t k) {
   thread_local std::vector<std::unique_ptr<Scratch>> pool;
   while (pool.size() <= k) pool.push_back(std::make_unique<Scratch>());
+  return *pool[k];
+}
+
+// Per thread, a plan per segment, bound again at each search in the buffers of the last one
+// (a plan is some dozens of small vectors and strings).
+Plan& segment_plan(std::size_t k) {
+  thread_local std::vector<std::unique_ptr<Plan>> pool;
+  while (pool.size() <= k) pool.push_back(std::make_unique<Plan>());
   return *pool[k];
 }
 
@@ -146,10 +154,10 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::size_t full = 0;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    r.plan = bind_plan(plan, lex, k);
+    bind_plan(plan, lex, k, *(r.plan = &segment_plan(k)));
     r.active = active_rules(rules.empty() ? nullptr : rules[k], r.index->data(), request.q);
-    r.scorer = std::make_unique<Scorer>(*r.index, r.plan, r.s);
-    r.matcher = std::make_unique<Matcher>(*r.index, r.plan, *r.scorer, *r.s);
+    r.scorer = std::make_unique<Scorer>(*r.index, *r.plan, r.s);
+    r.matcher = std::make_unique<Matcher>(*r.index, *r.plan, *r.scorer, *r.s);
     full = std::min(full + r.matcher->full_matches(partial_match_below), partial_match_below);
   }
   bool any = false;
@@ -165,7 +173,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
     auto& cands = r.s->cands;
-    rank_candidates(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, cands);
+    rank_candidates(RankingInput{*r.index, request, *r.plan, r.matches, *r.scorer, *r.s}, cands);
     // The site's best are among each segment's best.
     const std::size_t mine = std::min(cands.size(), limits::rerank_candidates);
     select_best(cands, mine);
@@ -184,7 +192,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::vector<std::size_t> touched;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    rerank_best(RankingInput{*r.index, request, r.plan, r.matches, *r.scorer, *r.s}, r.s->cands, share[k]);
+    rerank_best(RankingInput{*r.index, request, *r.plan, r.matches, *r.scorer, *r.s}, r.s->cands, share[k]);
     const auto t = apply_hides_and_boosts(r.index->data(), r.active, r.s->cands);
     touched.resize(t.size(), 0);
     for (std::size_t i = 0; i < t.size(); ++i) touched[i] += t[i];
@@ -275,7 +283,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
         sub.records = r.top.sub.records.subspan(o[from], o[to] - o[from]);
         sub.offset = offset;
       }
-      page_results(*r.index, r.plan, *r.scorer, request, ranked, sub, results);
+      page_results(*r.index, *r.plan, *r.scorer, request, ranked, sub, results);
     }
     for (std::size_t i = 0; i < where.size(); ++i) response.results[where[i]] = std::move(results[i]);
   }
