@@ -507,6 +507,12 @@ struct Index::Data {
     void check_terms(const Data& d, std::uint32_t term) const {
       if (term_state[block_of(term)].load(std::memory_order_acquire) != 1) [[unlikely]] check_term_block(d, block_of(term), mapped);
     }
+    /// Asks the kernel, without waiting, for the block of record `doc` / the text blocks of
+    /// [offset, offset + length) when not checked yet (a mapped file only).
+    void ahead_record(const Data& d, std::uint32_t doc) const {
+      if (mapped && record_state[doc / record_block].load(std::memory_order_acquire) == 0) read_record_block(d, doc / record_block);
+    }
+    void ahead_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
     void check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
     /// Checks every block not checked yet.
     void check_all(const Data& d) const;
@@ -520,6 +526,7 @@ struct Index::Data {
     void check_term_block(const Data& d, std::uint32_t block, bool ahead) const;
     void check_text_block(const Data& d, std::uint64_t block, bool ahead) const;
     void check_record_block(const Data& d, std::uint32_t block, bool ahead) const;
+    void read_record_block(const Data& d, std::uint32_t block) const;
     void check_table_whole(const Data& d, Table t) const;
   };
   /// Before reading a table a mapped snapshot's open leaves unchecked (LazyChecks::Table).

@@ -786,15 +786,28 @@ void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t bloc
              text_block_sum[block], [] {});
 }
 
+void Index::Data::LazyChecks::read_record_block(const Data& d, std::uint32_t block) const {
+  const std::uint32_t first = block * record_block;
+  const auto last = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t(first) + record_block, d.docs.size()));
+  read_ahead(d.docs, first, last);
+  read_ahead(d.checkpoints, d.checkpoint_offset[first], d.checkpoint_offset[last]);
+  if (!d.anchors.empty()) read_ahead(d.anchors, first, last);
+}
+
+void Index::Data::LazyChecks::ahead_text(const Data& d, std::uint64_t offset, std::uint64_t length) const {
+  if (!mapped || offset >= d.text.size()) return;
+  length = std::min<std::uint64_t>(length, d.text.size() - offset);  // advice: never past the text
+  if (!length) return;
+  for (auto b = offset / text_block, last = (offset + length - 1) / text_block; b <= last; ++b)
+    if (text_state[b].load(std::memory_order_acquire) == 0)
+      read_ahead(d.text, b * text_block, std::min<std::uint64_t>((b + 1) * text_block, d.text.size()));
+}
+
 void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block, bool ahead) const {
   if (record_state[block].load(std::memory_order_acquire) == 1) return;
   const std::uint32_t first = block * record_block;
   const auto last = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t(first) + record_block, d.docs.size()));
-  if (ahead) {
-    read_ahead(d.docs, first, last);
-    read_ahead(d.checkpoints, d.checkpoint_offset[first], d.checkpoint_offset[last]);
-    if (!d.anchors.empty()) read_ahead(d.anchors, first, last);
-  }
+  if (ahead) read_record_block(d, block);
   check_once(record_state[block], source, "records " + std::to_string(first) + " to " + std::to_string(last),
              record_block_checksum(d, first, last), record_block_sum[block], [&] { check_records(d, first, last); });
 }

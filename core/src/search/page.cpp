@@ -72,6 +72,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     const bool is_sub = k >= ranked.size();
     const auto doc = is_sub ? sub.records[k - ranked.size()].doc : ranked[k].doc;
     page.push_back({doc, is_sub ? sub_snippet_length : snippet_length, {}, 0, {}, 0});
+    if (d.lazy) d.lazy->ahead_record(d, doc);  // from the disk, as the prefetches below from memory
     __builtin_prefetch(d.docs.data() + doc);
     __builtin_prefetch(&d.checkpoint_offset[doc]);
     for (auto t : positive) {
@@ -101,6 +102,13 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
       pg.found.swap(merged);
     }
     const auto& r = d.record(pg.doc);
+    if (d.lazy) {  // a mapped snapshot's text blocks not read yet, asked of the disk at once
+      d.lazy->ahead_text(d, r.title.offset, r.title.length);
+      d.lazy->ahead_text(d, r.section_title.offset, r.section_title.length);
+      d.lazy->ahead_text(d, r.hierarchy.offset, r.hierarchy.length);
+      d.lazy->ahead_text(d, r.url.offset, r.url.length);
+      if (pg.found.empty()) d.lazy->ahead_text(d, r.body.offset, std::min<std::uint64_t>(r.body.length, pg.length + cache_line));
+    }
     prefetch_text(r.title.offset, r.title.length);
     prefetch_text(r.section_title.offset, r.section_title.length);
     prefetch_text(r.hierarchy.offset, r.hierarchy.length);
@@ -114,7 +122,10 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
-    prefetch_text(d.record(pg.doc).body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
+    const auto& body = d.record(pg.doc).body;
+    if (d.lazy)
+      d.lazy->ahead_text(d, body.offset + pg.checkpoint.offset, checkpoint_walk_bytes + pg.length);
+    prefetch_text(body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
   }
   for (auto& pg : page) {
     if (pg.found.empty()) continue;

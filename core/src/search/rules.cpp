@@ -190,6 +190,10 @@ void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::siz
   // The candidates in document order: each word's hits for all of them are one forward sweep
   // of its list. Their entries are then asked for at once, so the cache misses overlap.
   std::sort(cands.begin(), cands.begin() + rerank, [](const Candidate& a, const Candidate& b) { return a.doc < b.doc; });
+  // A mapped snapshot's record blocks not read yet are asked for at once, so the disk reads
+  // them together rather than one candidate after another (the first searches after a start).
+  if (d.lazy)
+    for (std::size_t k = 0; k < rerank; ++k) d.lazy->ahead_record(d, cands[k].doc);
   std::vector<const Hit*> found_hits(rerank * seq.size());
   for (std::size_t i = 0; i < seq.size(); ++i) {
     const auto& hits = in.scorer.term_hits(seq[i]);
