@@ -45,6 +45,10 @@ struct CrawlOutcome {
 /// Crawl a site from its start URLs and sitemaps. Throws IoError naming the start URL when
 /// nothing at all could be fetched (so a caller keeps its current index).
 CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options = {});
+/// The same with the last crawl's state handed over (options.previous is ignored): the
+/// documents of the pages it keeps (answered 304, or not requested by their <lastmod>) are
+/// moved out of it, not copied.
+CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options, CrawlState&& previous);
 
 /// robots.txt rules for one user agent.
 class RobotsRules {

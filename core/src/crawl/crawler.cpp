@@ -215,7 +215,9 @@ namespace {
 
 class Crawler {
  public:
-  Crawler(const SiteSettings& site, const CrawlOptions& options) : site_(site), options_(options) {
+  // `owned`: the previous state, handed over (options.previous points to it).
+  Crawler(const SiteSettings& site, const CrawlOptions& options, CrawlState* owned = nullptr)
+      : site_(site), options_(options), owned_(owned) {
     root_ = normalize_url(site.url);
     if (root_.empty()) throw IoError("cannot crawl '" + site.url + "': not an http(s) URL");
     for (const auto& d : site.allowed_domains) domains_.push_back(lower(d));
@@ -319,10 +321,22 @@ class Crawler {
       return false;
     }
     ++report_.pages_not_requested;
-    pages_[item.url] = it->second;
+    keep_previous(item.url, it->second);
     requeue_previous(item);
     return true;
   }
+  // A page of the previous crawl kept as it was: its documents moved out of a state handed over
+  // (each page is kept once: its URL is seen once), else copied.
+  void keep_previous(const std::string& url, const CrawlState::Page& previous) {
+    auto& page = pages_[url];
+    if (!owned_) {
+      page = previous;
+      return;
+    }
+    auto& mine = owned_->pages.at(url);  // `previous` itself, handed over
+    page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at};
+  }
+
   void requeue_previous(const Item& item) {
     // Once queued from some depth, every one of them is seen: queueing them again from that
     // depth or deeper adds nothing (and a site of n pages reused by lastmod would walk n x n).
@@ -534,7 +548,7 @@ class Crawler {
       auto it = options_.previous ? options_.previous->pages.find(item.url) : decltype(options_.previous->pages.end()){};
       if (options_.previous && it != options_.previous->pages.end()) {
         ++report_.pages_unchanged;
-        pages_[item.url] = it->second;
+        keep_previous(item.url, it->second);
         pages_[item.url].fetched_at = unix_now();
         // Its links are not known without the body: the previous crawl's pages are requeued.
         requeue_previous(item);
@@ -638,15 +652,26 @@ class Crawler {
   std::uint64_t sitemaps_outstanding_ = 0;  // sitemaps queued or in flight
   unsigned previous_requeued_from_ = ~0u;   // the shallowest depth requeue_previous ran from
   std::map<std::string, std::int64_t> lastmods_;  // page URL -> its sitemap <lastmod> (latest moment)
+  CrawlState* owned_ = nullptr;
 };
 
 }  // namespace
 
-CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options) {
+namespace {
+CrawlOutcome run_crawl(const SiteSettings& site, const CrawlOptions& options, CrawlState* owned) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  Crawler c(site, options);
+  Crawler c(site, options, owned);
   return c.run();
+}
+}  // namespace
+
+CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options) { return run_crawl(site, options, nullptr); }
+
+CrawlOutcome crawl(const SiteSettings& site, const CrawlOptions& options, CrawlState&& previous) {
+  CrawlOptions with = options;
+  with.previous = &previous;
+  return run_crawl(site, with, &previous);
 }
 
 }  // namespace siteseek

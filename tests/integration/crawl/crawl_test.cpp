@@ -191,6 +191,23 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
   for (const auto& d : second.result.documents) urls2.insert(d.url);
   BOOST_TEST(urls2 == expected, boost::test_tools::per_element());
   BOOST_TEST(inbound(second.result.documents, b + "/loop1.html") == 3);  // the 304 page's link still counts
+
+  // The state handed over instead: the kept pages' documents are moved out of it, and the crawl
+  // gives the same documents as with the state only pointed at.
+  CrawlState handed = second.state;
+  auto third = crawl(site, CrawlOptions{}, std::move(handed));
+  BOOST_TEST(third.result.report.pages_unchanged == second.result.report.pages_unchanged);
+  BOOST_TEST(third.result.report.pages_not_requested == 1u);
+  auto by_url = [](std::vector<Document> docs) {
+    std::sort(docs.begin(), docs.end(), [](const Document& x, const Document& y) { return x.url < y.url; });
+    return docs;
+  };
+  const auto expect = by_url(second.result.documents), got = by_url(third.result.documents);
+  BOOST_REQUIRE(got.size() == expect.size());
+  for (std::size_t i = 0; i < got.size(); ++i) BOOST_TEST((got[i] == expect[i]), got[i].url);
+  bool moved = false;  // a kept page's documents left the state handed over
+  for (const auto& [url, page] : handed.pages) moved = moved || (page.documents.empty() && !second.state.pages.at(url).documents.empty());
+  BOOST_TEST(moved);
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_start_url_throws) {
