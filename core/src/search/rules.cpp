@@ -173,7 +173,7 @@ void rank_candidates(const RankingInput& in, std::vector<Candidate>& candidates)
 
 void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) { rerank_best(in, cands, limits::rerank_candidates); }
 
-void rerank_best(const RankingInput& in, std::vector<Candidate>& cands, std::size_t count) {
+void rerank_best(const RankingInput& in, std::span<Candidate> cands, std::size_t count) {
   const auto& d = in.index.data();
   const auto& plan = in.plan;
   const std::size_t rerank = std::min(cands.size(), count);

@@ -108,7 +108,8 @@ void rank_candidates(const RankingInput& in, std::vector<Candidate>& candidates)
 /// The rerank stage: the best limits::rerank_candidates of `candidates` (moved to the front) get
 /// their words' positions and the rerank rules' factors.
 void rerank_best(const RankingInput& in, std::vector<Candidate>& candidates);
-/// The same for the best `count` only (a segment's share of its site's best).
-void rerank_best(const RankingInput& in, std::vector<Candidate>& candidates, std::size_t count);
+/// The same for the best `count` only (a segment's share of its site's best, from its own best
+/// already moved to the front).
+void rerank_best(const RankingInput& in, std::span<Candidate> candidates, std::size_t count);
 
 }  // namespace siteseek::detail

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace siteseek::detail {
@@ -50,7 +51,7 @@ constexpr struct Better {
 /// the k best in a heap whose top is the worst of them, which nearly every candidate fails to
 /// beat at a glance, then a partition by it. std::nth_element moves candidates about on every
 /// round and costs several times more from some thousands of candidates; below that it is faster.
-inline void select_best(std::vector<Candidate>& c, std::size_t k) {
+inline void select_best(std::span<Candidate> c, std::size_t k) {
   constexpr std::size_t by_heap_from = 4096;
   if (k == 0 || k >= c.size()) return;
   if (c.size() < by_heap_from) {

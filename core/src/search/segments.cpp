@@ -38,6 +38,7 @@ struct Run {
   const Deletions* deleted = nullptr;
   Scratch* s = nullptr;
   std::uint64_t base = 0;  // records of the segments before it: its records' place in the site's order
+  std::size_t best = 0;    // its best candidates, at the front of its candidates once ranked
   Plan* plan = nullptr;    // its segment_plan
   std::unique_ptr<Scorer> scorer;
   std::unique_ptr<Matcher> matcher;
@@ -175,7 +176,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     auto& cands = r.s->cands;
     rank_candidates(RankingInput{*r.index, request, *r.plan, r.matches, *r.scorer, *r.s}, cands);
     // The site's best are among each segment's best.
-    const std::size_t mine = std::min(cands.size(), limits::rerank_candidates);
+    const std::size_t mine = r.best = std::min(cands.size(), limits::rerank_candidates);
     select_best(cands, mine);
     for (std::size_t i = 0; i < mine; ++i)
       best.push_back({k, 0, {static_cast<std::uint32_t>(r.base + cands[i].doc), cands[i].words, cands[i].score}, false});
@@ -192,7 +193,8 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::vector<std::size_t> touched;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    rerank_best(RankingInput{*r.index, request, *r.plan, r.matches, *r.scorer, *r.s}, r.s->cands, share[k]);
+    // Its share is among its best: chosen there, not again from all its candidates.
+    rerank_best(RankingInput{*r.index, request, *r.plan, r.matches, *r.scorer, *r.s}, std::span(r.s->cands).first(r.best), share[k]);
     const auto t = apply_hides_and_boosts(r.index->data(), r.active, r.s->cands);
     touched.resize(t.size(), 0);
     for (std::size_t i = 0; i < t.size(); ++i) touched[i] += t[i];
