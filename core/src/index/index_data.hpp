@@ -527,6 +527,7 @@ struct Index::Data {
     void check_text_block(const Data& d, std::uint64_t block, bool ahead) const;
     void check_record_block(const Data& d, std::uint32_t block, bool ahead) const;
     void read_record_block(const Data& d, std::uint32_t block) const;
+    void read_text_block(const Data& d, std::uint64_t block) const;
     void check_table_whole(const Data& d, Table t) const;
   };
   /// Before reading a table a mapped snapshot's open leaves unchecked (LazyChecks::Table).

@@ -781,7 +781,7 @@ void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t bloc
 
 void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t block, bool ahead) const {
   if (text_state[block].load(std::memory_order_acquire) == 1) return;
-  if (ahead) read_ahead(d.text, block * text_block, std::min<std::uint64_t>((block + 1) * text_block, d.text.size()));
+  if (ahead) read_text_block(d, block);
   check_once(text_state[block], source, "stored text block " + std::to_string(block), text_block_checksum(d, block, text_block),
              text_block_sum[block], [] {});
 }
@@ -799,8 +799,11 @@ void Index::Data::LazyChecks::ahead_text(const Data& d, std::uint64_t offset, st
   length = std::min<std::uint64_t>(length, d.text.size() - offset);  // advice: never past the text
   if (!length) return;
   for (auto b = offset / text_block, last = (offset + length - 1) / text_block; b <= last; ++b)
-    if (text_state[b].load(std::memory_order_acquire) == 0)
-      read_ahead(d.text, b * text_block, std::min<std::uint64_t>((b + 1) * text_block, d.text.size()));
+    if (text_state[b].load(std::memory_order_acquire) == 0) read_text_block(d, b);
+}
+
+void Index::Data::LazyChecks::read_text_block(const Data& d, std::uint64_t block) const {
+  read_ahead(d.text, block * text_block, std::min<std::uint64_t>((block + 1) * text_block, d.text.size()));
 }
 
 void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block, bool ahead) const {
