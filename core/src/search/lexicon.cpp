@@ -53,21 +53,11 @@ std::int64_t Lexicon::intern(std::string_view text) {
   return intern_known(text, at);
 }
 
-// A copy of `text` that lives as long as the lexicon: in chunks of 4 KB (a longer text gets a
-// chunk of its own).
+// A copy of `text` that lives as long as the lexicon.
 std::string_view Lexicon::keep(std::string_view text) {
-  constexpr std::size_t chunk = 4096;
-  if (text.size() > chunk_left_) {
-    const auto size = std::max(chunk, text.size());
-    chunks_.push_back(std::make_unique<char[]>(size));
-    chunk_next_ = chunks_.back().get();
-    chunk_left_ = size;
-  }
-  const std::string_view kept(chunk_next_, text.size());
-  std::copy(text.begin(), text.end(), chunk_next_);
-  chunk_next_ += text.size();
-  chunk_left_ -= text.size();
-  return kept;
+  auto* at = static_cast<char*>(texts_.allocate(text.size(), 1));
+  std::copy(text.begin(), text.end(), at);
+  return {at, text.size()};
 }
 
 std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at) {

@@ -6,7 +6,7 @@
 // the text, which is the order of one index's ids (and of the union's): a word gets the
 // expansions and the idf one index of the live records would give it.
 #include <cstdint>
-#include <memory>
+#include <memory_resource>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,12 +79,11 @@ class Lexicon {
   std::vector<std::uint32_t> with_deletions_;  // the segments that have deleted records
   double documents_ = 0;
   // The terms looked at, without an allocation each (a search over segments interns hundreds):
-  // their texts in chunks that never move, their ids per segment in one table (terms x segments).
+  // their texts in an arena whose bytes never move, their ids per segment in one table
+  // (terms x segments).
   std::vector<Term> terms_;
   std::vector<std::int32_t> local_;
-  std::vector<std::unique_ptr<char[]>> chunks_;
-  char* chunk_next_ = nullptr;
-  std::size_t chunk_left_ = 0;
+  std::pmr::monotonic_buffer_resource texts_{4096};
   boost::unordered_flat_map<std::string_view, std::int64_t, std::hash<std::string_view>> ids_;  // text -> id, or -1 (dead)
 };
 
