@@ -496,6 +496,8 @@ struct Index::Data {
     std::vector<std::uint64_t> text_block_sum;
     /// Per block: 0 not checked yet, 1 good, 2 corrupt (throws again at every use).
     std::unique_ptr<std::atomic<std::uint8_t>[]> term_state, text_state, record_state;
+    /// The zero bytes between arrays that follow a lazily checked one: checked by check_all.
+    std::vector<std::pair<const char*, std::size_t>> padding;
     /// The arrays view a mapped file: a block is asked of the kernel whole before it is first
     /// read (snapshot.cpp, read_ahead).
     bool mapped = false;
