@@ -25,7 +25,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 8;
+inline constexpr std::uint32_t snapshot_format_version = 9;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {

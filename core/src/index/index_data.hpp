@@ -421,14 +421,18 @@ struct Index::Data {
     return slice(anchors[doc]);
   }
   std::string_view slice(TextRef r) const {
-    if (lazy) [[unlikely]] lazy->check_text(*this, r.offset, r.length);
+    if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::text, r.offset, r.length);
     return std::string_view(text).substr(r.offset, r.length);
   }
   std::string_view term(std::uint32_t id) const {
-    return std::string_view(terms).substr(term_offset[id], term_offset[id + 1] - term_offset[id]);
+    const auto from = term_offset[id], to = term_offset[id + 1];
+    if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::terms, from, to - from);
+    return std::string_view(terms).substr(from, to - from);
   }
   std::string_view stem(std::uint32_t id) const {
-    return std::string_view(stems).substr(stem_offset[id], stem_offset[id + 1] - stem_offset[id]);
+    const auto from = stem_offset[id], to = stem_offset[id + 1];
+    if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::stems, from, to - from);
+    return std::string_view(stems).substr(from, to - from);
   }
   std::uint32_t term_count() const { return static_cast<std::uint32_t>(term_df.size()); }
   std::uint32_t attr_count() const { return static_cast<std::uint32_t>(attr_docs_offset.size() ? attr_docs_offset.size() - 1 : 0); }
@@ -465,10 +469,10 @@ struct Index::Data {
 
   /// Checks made at first use, for arrays viewing a mapped snapshot (snapshot.cpp): the
   /// postings, positions and impacts of a block of terms, a block of records (with their
-  /// checkpoints), and a block of the stored text, are checksummed (and the postings decoded, the
-  /// records' references checked) the first time a search reads them, and so are a few
-  /// per-record tables few searches read (Table), whole; opening a large snapshot reads only
-  /// its small tables. Null once built, or read whole.
+  /// checkpoints), and a block of the stored text or of the terms' or stems' texts, are
+  /// checksummed (and the postings decoded, the records' references checked) the first time a
+  /// search reads them, and so are a few per-record tables few searches read (Table), whole;
+  /// opening a large snapshot reads only its small tables. Null once built, or read whole.
   struct LazyChecks {
     /// Per-record tables checked whole at their first use (by their arrays' checksums in the
     /// file's table of arrays): norms (inv_norm: searches kept to one field), record
@@ -492,10 +496,19 @@ struct Index::Data {
     std::vector<std::uint64_t> record_block_sum;
     std::vector<std::uint32_t> term_block_first;  ///< first term of each block, ascending from 0
     std::vector<std::uint64_t> term_block_sum;
-    std::uint64_t text_block = 1;              ///< bytes of text per block
-    std::vector<std::uint64_t> text_block_sum;
     /// Per block: 0 not checked yet, 1 good, 2 corrupt (throws again at every use).
-    std::unique_ptr<std::atomic<std::uint8_t>[]> term_state, text_state, record_state;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> term_state, record_state;
+    /// Byte arrays checked a block of bytes at a time: the stored text, and the dictionary's
+    /// texts (a lookup reads a block or two of them, not the whole dictionary).
+    enum class Bytes : std::uint8_t { text, terms, stems };
+    static constexpr std::size_t bytes_count = 3;
+    struct ByteBlocks {
+      unsigned shift = 0;  ///< a block is 1 << shift bytes
+      std::vector<std::uint64_t> sum;
+      std::unique_ptr<std::atomic<std::uint8_t>[]> state;  ///< as term_state
+      std::uint64_t block_count() const { return sum.size(); }
+    };
+    std::array<ByteBlocks, bytes_count> bytes;
     /// The zero bytes between arrays that follow a lazily checked one: checked by check_all.
     std::vector<std::pair<const char*, std::size_t>> padding;
     /// The arrays view a mapped file: a block is asked of the kernel whole before it is first
@@ -515,7 +528,13 @@ struct Index::Data {
       if (mapped && record_state[doc / record_block].load(std::memory_order_acquire) == 0) read_record_block(d, doc / record_block);
     }
     void ahead_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
-    void check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const;
+    /// Throws SnapshotError when a block of `b` holding any of [offset, offset + length) is corrupt.
+    void check_bytes(const Data& d, Bytes b, std::uint64_t offset, std::uint64_t length) const {
+      const auto& k = bytes[static_cast<std::size_t>(b)];
+      if (!length) return;
+      for (auto i = offset >> k.shift, last = (offset + length - 1) >> k.shift; i <= last; ++i)
+        if (k.state[i].load(std::memory_order_acquire) != 1) [[unlikely]] check_byte_block(d, b, i, mapped);
+    }
     /// Checks every block not checked yet.
     void check_all(const Data& d) const;
 
@@ -526,10 +545,10 @@ struct Index::Data {
     }
     /// ahead: read_ahead the block's bytes first (one block used alone, not a walk of them all).
     void check_term_block(const Data& d, std::uint32_t block, bool ahead) const;
-    void check_text_block(const Data& d, std::uint64_t block, bool ahead) const;
+    void check_byte_block(const Data& d, Bytes b, std::uint64_t block, bool ahead) const;
     void check_record_block(const Data& d, std::uint32_t block, bool ahead) const;
     void read_record_block(const Data& d, std::uint32_t block) const;
-    void read_text_block(const Data& d, std::uint64_t block) const;
+    void read_byte_block(const Data& d, Bytes b, std::uint64_t block) const;
     void check_table_whole(const Data& d, Table t) const;
   };
   /// Before reading a table a mapped snapshot's open leaves unchecked (LazyChecks::Table).

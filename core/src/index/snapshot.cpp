@@ -1,18 +1,20 @@
-// Snapshot file, format 8: a header, then the metadata (analyzer options, scalars, the table of
+// Snapshot file, format 9: a header, then the metadata (analyzer options, scalars, the table of
 // arrays and the lazy checks' checksums), then every array of Index::Data as it is in memory,
 // each at a 64-byte boundary. load_snapshot maps the file and the index's arrays view it in
 // place: opening reads the header, the metadata and the small tables (checksummed and validated
-// then); the stored text, each block of records and each block of terms' postings, positions
-// and impacts are checksummed, and the postings decoded, the first time a search reads them, and
-// a few per-record tables few searches read are checked whole at their first use (LazyChecks).
-// Written to a temp file, fsynced, renamed. Formats 5 (everything in one checksummed payload,
-// derived tables computed at load), 6 (format 7 without the title postings) and 7 (this one
-// without the stored anchors) are read only by upgrade_snapshot.
+// then); the stored text and the terms' and stems' texts a block of bytes at a time, each block
+// of records and each block of terms' postings, positions and impacts are checksummed, and the
+// postings decoded, the first time a search reads them, and a few per-record tables few searches
+// read are checked whole at their first use (LazyChecks). Written to a temp file, fsynced,
+// renamed. Formats 5 (everything in one checksummed payload, derived tables computed at load),
+// 6 (format 7 without the title postings), 7 (format 8 without the stored anchors) and 8 (this
+// one with the terms' and stems' texts checked whole at open) are read only by upgrade_snapshot.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -30,11 +32,13 @@ constexpr char magic[8] = {'S', 'S', 'K', 'S', 'N', 'A', 'P', '\n'};
 constexpr std::size_t v5_header_size = 8 + 4 + 4 + 8 + 8;
 constexpr std::size_t header_size = 64;  // magic, version, flags, meta offset, length, checksum, file length
 constexpr std::size_t array_align = 64;
-/// The lazily checked blocks: bytes of stored text, postings and positions bytes of a block of
-/// terms (a term with more is a block of its own), and records. A search's first read of a
-/// block checks all of it, so they are small: a first search on a cold file reads a few blocks
-/// per result, not megabytes; their checksums are a table of some kilobytes at 1M records.
+/// The lazily checked blocks: bytes of stored text, bytes of the terms' and the stems' texts,
+/// postings and positions bytes of a block of terms (a term with more is a block of its own),
+/// and records. A search's first read of a block checks all of it, so they are small: a first
+/// search on a cold file reads a few blocks per result and per word, not megabytes; their
+/// checksums are a table of some kilobytes at 1M records. Byte blocks are powers of two.
 constexpr std::uint64_t text_block_bytes = 64u << 10;
+constexpr std::uint64_t dictionary_block_bytes = 16u << 10;
 constexpr std::uint64_t term_block_bytes = 256u << 10;
 constexpr std::uint32_t record_block_records = 1024;  // about 100 KB of records
 
@@ -156,7 +160,7 @@ struct Reader {
 
 /// Whether an array is checked at open (its checksum in the table), in blocks at first use, or
 /// whole at the first use of its table (its checksum in the table: LazyChecks::Table).
-enum class Check : std::uint8_t { at_open, text_blocks, term_blocks, record_blocks, norms, record_attributes, attribute_records };
+enum class Check : std::uint8_t { at_open, byte_blocks, term_blocks, record_blocks, norms, record_attributes, attribute_records };
 
 /// Whether an array's checksum is in the table of arrays (the whole array's).
 bool summed_whole(Check c) { return c == Check::at_open || c >= Check::norms; }
@@ -165,52 +169,65 @@ using Table = Index::Data::LazyChecks::Table;
 Table table_of(Check c) { return static_cast<Table>(static_cast<int>(c) - static_cast<int>(Check::norms)); }
 
 /// Every array of Index::Data in file order, with how it is checked: `f(array, check)`. Format 6
-/// lacks the title postings (format 7 added them at its end).
+/// lacks the title postings (format 7 added them at its end); format 8 checks the dictionary's
+/// texts at open. Format 9 lays the arrays checked at open out first, one after another: opening
+/// reads one run of the file, which the kernel reads ahead in large requests, not a run between
+/// every two large arrays, each a request of its own to a cold disk.
 template <class D, class F>
 void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
-  f(d.text, Check::text_blocks);
-  f(d.docs, Check::record_blocks);
-  f(d.checkpoint_offset, Check::at_open);
-  f(d.checkpoints, Check::record_blocks);
-  f(d.terms, Check::at_open);
-  f(d.term_offset, Check::at_open);
-  f(d.term_df, Check::at_open);
-  f(d.term_flags, Check::at_open);
-  f(d.term_stem, Check::at_open);
-  f(d.postings_offset, Check::at_open);
-  f(d.postings, Check::term_blocks);
-  f(d.positions_offset, Check::at_open);
-  f(d.positions, Check::term_blocks);
-  f(d.stems, Check::at_open);
-  f(d.stem_offset, Check::at_open);
-  f(d.stem_terms_offset, Check::at_open);
-  f(d.stem_terms, Check::at_open);
-  f(d.attr_keys, Check::at_open);
-  f(d.attr_key_offset, Check::at_open);
-  f(d.attr_docs_offset, Check::at_open);
-  f(d.attr_docs, Check::attribute_records);
-  f(d.inv_norm, Check::norms);
-  f(d.impacts, Check::term_blocks);
-  f(d.impact_offset, Check::at_open);
-  f(d.doc_boost, Check::at_open);
-  f(d.doc_group, Check::at_open);
-  f(d.group_has_sections, Check::at_open);
-  f(d.doc_is_section, Check::at_open);
-  f(d.doc_section, Check::at_open);
-  f(d.section_keys, Check::at_open);
-  f(d.doc_attr_offset, Check::record_attributes);
-  f(d.doc_attrs, Check::record_attributes);
-  f(d.page_by_url, Check::at_open);
-  f(d.term_lcp, Check::at_open);
-  f(d.term_next_shorter, Check::at_open);
-  f(d.pair_start, Check::at_open);
-  f(d.term_sample, Check::at_open);
-  f(d.stem_sample, Check::at_open);
-  if (version < 7) return;
-  f(d.title_offset, Check::at_open);
-  f(d.title_postings, Check::term_blocks);
-  if (version < 8) return;
-  f(d.anchors, Check::record_blocks);
+  const Check dictionary_text = version >= 9 ? Check::byte_blocks : Check::at_open;
+  const auto all = [&](auto&& g) {
+    g(d.text, Check::byte_blocks);
+    g(d.docs, Check::record_blocks);
+    g(d.checkpoint_offset, Check::at_open);
+    g(d.checkpoints, Check::record_blocks);
+    g(d.terms, dictionary_text);
+    g(d.term_offset, Check::at_open);
+    g(d.term_df, Check::at_open);
+    g(d.term_flags, Check::at_open);
+    g(d.term_stem, Check::at_open);
+    g(d.postings_offset, Check::at_open);
+    g(d.postings, Check::term_blocks);
+    g(d.positions_offset, Check::at_open);
+    g(d.positions, Check::term_blocks);
+    g(d.stems, dictionary_text);
+    g(d.stem_offset, Check::at_open);
+    g(d.stem_terms_offset, Check::at_open);
+    g(d.stem_terms, Check::at_open);
+    g(d.attr_keys, Check::at_open);
+    g(d.attr_key_offset, Check::at_open);
+    g(d.attr_docs_offset, Check::at_open);
+    g(d.attr_docs, Check::attribute_records);
+    g(d.inv_norm, Check::norms);
+    g(d.impacts, Check::term_blocks);
+    g(d.impact_offset, Check::at_open);
+    g(d.doc_boost, Check::at_open);
+    g(d.doc_group, Check::at_open);
+    g(d.group_has_sections, Check::at_open);
+    g(d.doc_is_section, Check::at_open);
+    g(d.doc_section, Check::at_open);
+    g(d.section_keys, Check::at_open);
+    g(d.doc_attr_offset, Check::record_attributes);
+    g(d.doc_attrs, Check::record_attributes);
+    g(d.page_by_url, Check::at_open);
+    g(d.term_lcp, Check::at_open);
+    g(d.term_next_shorter, Check::at_open);
+    g(d.pair_start, Check::at_open);
+    g(d.term_sample, Check::at_open);
+    g(d.stem_sample, Check::at_open);
+    if (version < 7) return;
+    g(d.title_offset, Check::at_open);
+    g(d.title_postings, Check::term_blocks);
+    if (version < 8) return;
+    g(d.anchors, Check::record_blocks);
+  };
+  if (version < 9) return all(f);
+  all([&](auto& a, Check c) {
+    if (c == Check::at_open) f(a, c);
+  });
+  all([&](auto& a, Check c) {
+    if (c != Check::at_open) f(a, c);
+  });
 }
 
 /// The sizes of the records written as they are: a file from a build with another layout is
@@ -430,9 +447,24 @@ std::uint64_t record_block_checksum(const Index::Data& d, std::uint32_t first, s
   return c * 31 + checksum(reinterpret_cast<const char*>(d.anchors.data() + first), std::size_t(last - first) * sizeof(TextRef));
 }
 
-std::uint64_t text_block_checksum(const Index::Data& d, std::uint64_t block, std::uint64_t bytes) {
-  const std::uint64_t from = block * bytes, to = std::min<std::uint64_t>(from + bytes, d.text.size());
-  return checksum(d.text.data() + from, to - from);
+using Bytes = Index::Data::LazyChecks::Bytes;
+constexpr std::size_t bytes_count = Index::Data::LazyChecks::bytes_count;
+
+/// The byte array of `b`.
+const Array<char>& byte_array(const Index::Data& d, Bytes b) {
+  return b == Bytes::text ? d.text : b == Bytes::terms ? d.terms : d.stems;
+}
+
+std::uint64_t byte_block_checksum(const Array<char>& a, std::uint64_t block, std::uint64_t bytes) {
+  const std::uint64_t from = block * bytes, to = std::min<std::uint64_t>(from + bytes, a.size());
+  return checksum(a.data() + from, to - from);
+}
+
+/// The checksums of `a`'s blocks of `bytes`.
+std::vector<std::uint64_t> byte_block_sums(const Array<char>& a, std::uint64_t bytes) {
+  std::vector<std::uint64_t> sums;
+  for (std::uint64_t b = 0; b * bytes < a.size(); ++b) sums.push_back(byte_block_checksum(a, b, bytes));
+  return sums;
 }
 
 std::string describe_version(std::uint32_t version, const std::string& path) {
@@ -467,12 +499,13 @@ void read_common(Reader& r, Index::Data& d, const SiteSettings& site) {
 /// checksums lies in the metadata, for resealing), and the number of arrays, whose table follows.
 struct Meta {
   std::string layout;
-  const char* text_sums_at = nullptr;
+  std::array<std::uint64_t, bytes_count> block_bytes{};  ///< of each byte array's blocks (0: none given)
+  std::array<const char*, bytes_count> byte_sums_at{};
   const char* term_sums_at = nullptr;
   const char* record_sums_at = nullptr;
   std::uint32_t arrays = 0;
 };
-Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const SiteSettings& site) {
+Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const SiteSettings& site, std::uint32_t version) {
   Meta m;
   m.layout = r.str();
   read_common(r, d, site);
@@ -480,15 +513,24 @@ Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const S
   d.pair_class = r.pod<decltype(d.pair_class)>();
   d.pair_width = r.pod<std::uint32_t>();
   d.impact_weights = r.pod<decltype(d.impact_weights)>();
-  lazy.text_block = r.pod<std::uint64_t>();
-  m.text_sums_at = r.p + 8;
-  lazy.text_block_sum = r.vec<std::uint64_t>();
+  const auto sums = [&](Bytes b) {
+    m.byte_sums_at[static_cast<std::size_t>(b)] = r.p + 8;
+    lazy.bytes[static_cast<std::size_t>(b)].sum = r.vec<std::uint64_t>();
+  };
+  m.block_bytes[static_cast<std::size_t>(Bytes::text)] = r.pod<std::uint64_t>();
+  sums(Bytes::text);
   lazy.term_block_first = r.vec<std::uint32_t>();
   m.term_sums_at = r.p + 8;
   lazy.term_block_sum = r.vec<std::uint64_t>();
   lazy.record_block = r.pod<std::uint32_t>();
   m.record_sums_at = r.p + 8;
   lazy.record_block_sum = r.vec<std::uint64_t>();
+  if (version >= 9) {
+    const auto dictionary = r.pod<std::uint64_t>();
+    m.block_bytes[static_cast<std::size_t>(Bytes::terms)] = m.block_bytes[static_cast<std::size_t>(Bytes::stems)] = dictionary;
+    sums(Bytes::terms);
+    sums(Bytes::stems);
+  }
   m.arrays = r.pod<std::uint32_t>();
   return m;
 }
@@ -520,7 +562,7 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
   Reader r{base + meta_offset, base + meta_offset + meta_length};
   auto lazy = std::make_unique<Index::Data::LazyChecks>();
   lazy->source = path;
-  const auto meta = read_meta(r, d, *lazy, site);
+  const auto meta = read_meta(r, d, *lazy, site, version);
   if (meta.layout != layout()) throw SnapshotError("snapshot " + path + " was written by a build with another record layout");
   const auto arrays = meta.arrays;
   std::uint32_t seen = 0;
@@ -562,8 +604,24 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
     throw SnapshotError("snapshot " + path + ": " + e.what());
   }
   const auto& first = lazy->term_block_first;
-  const auto text_blocks = lazy->text_block ? (d.text.size() + lazy->text_block - 1) / lazy->text_block : 0;
-  if (!lazy->text_block || lazy->text_block_sum.size() != text_blocks || first.empty() || first[0] != 0 ||
+  for (std::size_t b = 0; b < bytes_count; ++b) {
+    auto& blocks = lazy->bytes[b];
+    const auto bytes = meta.block_bytes[b];
+    const auto size = byte_array(d, static_cast<Bytes>(b)).size();
+    if (!bytes && version < 9 && static_cast<Bytes>(b) != Bytes::text) {
+      // Format 8 checked the dictionary's texts at open: one block, known good.
+      blocks.shift = 63;
+      blocks.sum.assign(1, 0);
+      blocks.state = std::make_unique<std::atomic<std::uint8_t>[]>(1);
+      blocks.state[0].store(1);
+      continue;
+    }
+    if (!std::has_single_bit(bytes) || blocks.sum.size() != (size + bytes - 1) / bytes)
+      throw SnapshotError("snapshot " + path + " is corrupt (its block checksums do not match its arrays)");
+    blocks.shift = static_cast<unsigned>(std::countr_zero(bytes));
+    blocks.state = std::make_unique<std::atomic<std::uint8_t>[]>(blocks.sum.size());
+  }
+  if (first.empty() || first[0] != 0 ||
       lazy->term_block_sum.size() != first.size() || !std::is_sorted(first.begin(), first.end()) ||
       std::adjacent_find(first.begin(), first.end()) != first.end() || (first.back() >= d.term_count() && d.term_count() > 0))
     throw SnapshotError("snapshot " + path + " is corrupt (its block checksums do not match its arrays)");
@@ -571,7 +629,6 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
     throw SnapshotError("snapshot " + path + " is corrupt (its record block checksums do not match its records)");
   lazy->record_state = std::make_unique<std::atomic<std::uint8_t>[]>(lazy->record_block_sum.size());
   lazy->term_state = std::make_unique<std::atomic<std::uint8_t>[]>(first.size());
-  lazy->text_state = std::make_unique<std::atomic<std::uint8_t>[]>(text_blocks);
   lazy->mapped = mapped;
   d.lazy = std::move(lazy);
   d.backing = std::move(backing);
@@ -657,7 +714,7 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                         const SiteSettings& site, const std::string& path, bool mapped) {
   const auto version = version_of({base, size}, path);
-  if (version >= 5 && version <= 7)
+  if (version >= 5 && version < snapshot_format_version)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
   if (version != snapshot_format_version) throw SnapshotError(describe_version(version, path));
@@ -683,9 +740,10 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
     Reader r{meta, meta + meta_length};
     Index::Data d;
     Index::Data::LazyChecks lazy;
-    const auto m = read_meta(r, d, lazy, SiteSettings{});
-    const auto text_block = lazy.text_block, record_block = std::uint64_t{lazy.record_block};
-    const auto& text_sums = lazy.text_block_sum;
+    std::uint32_t version;
+    std::memcpy(&version, out.data() + sizeof magic, 4);
+    const auto m = read_meta(r, d, lazy, SiteSettings{}, version);
+    const auto record_block = std::uint64_t{lazy.record_block};
     const auto& term_first = lazy.term_block_first;
     const auto& term_sums = lazy.term_block_sum;
     const auto& record_sums = lazy.record_block_sum;
@@ -712,10 +770,14 @@ std::string detail::resealed_snapshot(std::string_view bytes) {
         const auto sum = checksum(out.data() + offset, count * sizeof(T));
         std::memcpy(entry + 16, &sum, 8);
       }
-    });
+    }, version);
     const auto put = [&](const char* at, std::size_t i, std::uint64_t sum) { std::memcpy(const_cast<char*>(at) + 8 * i, &sum, 8); };
-    if (whole && text_block) {
-      for (std::size_t b = 0; b < text_sums.size() && b * text_block < d.text.size(); ++b) put(m.text_sums_at, b, text_block_checksum(d, b, text_block));
+    for (std::size_t k = 0; whole && k < bytes_count; ++k) {
+      const auto bytes = m.block_bytes[k];
+      const auto& a = byte_array(d, static_cast<Bytes>(k));
+      const auto& sums = lazy.bytes[k].sum;
+      if (bytes && m.byte_sums_at[k])
+        for (std::size_t b = 0; b < sums.size() && b * bytes < a.size(); ++b) put(m.byte_sums_at[k], b, byte_block_checksum(a, b, bytes));
     }
     const auto n = d.term_df.size();
     const auto in_range = [&](const auto& offsets, std::size_t i, std::size_t limit) {
@@ -789,11 +851,13 @@ void Index::Data::LazyChecks::check_term_block(const Data& d, std::uint32_t bloc
              });
 }
 
-void Index::Data::LazyChecks::check_text_block(const Data& d, std::uint64_t block, bool ahead) const {
-  if (text_state[block].load(std::memory_order_acquire) == 1) return;
-  if (ahead) read_text_block(d, block);
-  check_once(text_state[block], source, "stored text block " + std::to_string(block), text_block_checksum(d, block, text_block),
-             text_block_sum[block], [] {});
+void Index::Data::LazyChecks::check_byte_block(const Data& d, Bytes b, std::uint64_t block, bool ahead) const {
+  const auto& k = bytes[static_cast<std::size_t>(b)];
+  if (k.state[block].load(std::memory_order_acquire) == 1) return;
+  if (ahead) read_byte_block(d, b, block);
+  static constexpr const char* names[bytes_count] = {"stored text block ", "terms' text block ", "stems' text block "};
+  check_once(k.state[block], source, std::string(names[static_cast<std::size_t>(b)]) + std::to_string(block),
+             byte_block_checksum(byte_array(d, b), block, std::uint64_t{1} << k.shift), k.sum[block], [] {});
 }
 
 void Index::Data::LazyChecks::read_record_block(const Data& d, std::uint32_t block) const {
@@ -808,12 +872,15 @@ void Index::Data::LazyChecks::ahead_text(const Data& d, std::uint64_t offset, st
   if (!mapped || offset >= d.text.size()) return;
   length = std::min<std::uint64_t>(length, d.text.size() - offset);  // advice: never past the text
   if (!length) return;
-  for (auto b = offset / text_block, last = (offset + length - 1) / text_block; b <= last; ++b)
-    if (text_state[b].load(std::memory_order_acquire) == 0) read_text_block(d, b);
+  const auto& k = bytes[static_cast<std::size_t>(Bytes::text)];
+  for (auto b = offset >> k.shift, last = (offset + length - 1) >> k.shift; b <= last; ++b)
+    if (k.state[b].load(std::memory_order_acquire) == 0) read_byte_block(d, Bytes::text, b);
 }
 
-void Index::Data::LazyChecks::read_text_block(const Data& d, std::uint64_t block) const {
-  read_ahead(d.text, block * text_block, std::min<std::uint64_t>((block + 1) * text_block, d.text.size()));
+void Index::Data::LazyChecks::read_byte_block(const Data& d, Bytes b, std::uint64_t block) const {
+  const auto& a = byte_array(d, b);
+  const auto shift = bytes[static_cast<std::size_t>(b)].shift;
+  read_ahead(a, block << shift, std::min<std::uint64_t>((block + 1) << shift, a.size()));
 }
 
 void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t block, bool ahead) const {
@@ -823,12 +890,6 @@ void Index::Data::LazyChecks::check_record_block(const Data& d, std::uint32_t bl
   if (ahead) read_record_block(d, block);
   check_once(record_state[block], source, "records " + std::to_string(first) + " to " + std::to_string(last),
              record_block_checksum(d, first, last), record_block_sum[block], [&] { check_records(d, first, last); });
-}
-
-void Index::Data::LazyChecks::check_text(const Data& d, std::uint64_t offset, std::uint64_t length) const {
-  if (!length) return;
-  for (auto b = offset / text_block, last = (offset + length - 1) / text_block; b <= last; ++b)
-    if (text_state[b].load(std::memory_order_acquire) != 1) check_text_block(d, b, mapped);
 }
 
 void Index::Data::LazyChecks::check_table_whole(const Data& d, Table t) const {
@@ -851,7 +912,8 @@ void Index::Data::LazyChecks::check_all(const Data& d) const {
   for (std::size_t t = 0; t < table_count; ++t) check_table_whole(d, static_cast<Table>(t));
   for (std::uint32_t b = 0; b < record_block_sum.size(); ++b) check_record_block(d, b, false);
   for (std::uint32_t b = 0; b < term_block_first.size(); ++b) check_term_block(d, b, false);
-  for (std::uint64_t b = 0; b < text_block_sum.size(); ++b) check_text_block(d, b, false);
+  for (std::size_t k = 0; k < bytes_count; ++k)
+    for (std::uint64_t b = 0; b < bytes[k].block_count(); ++b) check_byte_block(d, static_cast<Bytes>(k), b, false);
   for (const auto& [p, n] : padding)  // each at the end of an array just read
     if (std::any_of(p, p + n, [](char c) { return c != 0; }))
       throw SnapshotError("snapshot " + source + " is corrupt (" + padding_not_zero + ")");
@@ -875,8 +937,7 @@ std::string snapshot_bytes(const Index& index) {
   std::vector<std::uint64_t> block_sums;
   for (std::size_t b = 0; b < blocks.size(); ++b)
     block_sums.push_back(term_block_checksum(d, blocks[b], b + 1 < blocks.size() ? blocks[b + 1] : d.term_count()));
-  std::vector<std::uint64_t> text_sums;
-  for (std::uint64_t b = 0; b * text_block_bytes < d.text.size(); ++b) text_sums.push_back(text_block_checksum(d, b, text_block_bytes));
+  const auto text_sums = byte_block_sums(d.text, text_block_bytes);
 
   std::vector<std::uint64_t> record_sums;
   for (std::uint64_t first = 0; first < d.docs.size(); first += record_block_records)
@@ -901,6 +962,9 @@ std::string snapshot_bytes(const Index& index) {
   meta.vec(block_sums);
   meta.pod(record_block_records);
   meta.vec(record_sums);
+  meta.pod<std::uint64_t>(dictionary_block_bytes);
+  meta.vec(byte_block_sums(d.terms, dictionary_block_bytes));
+  meta.vec(byte_block_sums(d.stems, dictionary_block_bytes));
   std::uint32_t arrays = 0;
   each_array(d, [&](const auto&, Check) { ++arrays; });
   meta.pod(arrays);
@@ -1019,10 +1083,11 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     load_snapshot(path, site)->verify();
     return version;
   }
-  if (version == 6 || version == 7) {
-    // Format 6 lacks the title postings, and 6 and 7 the stored anchors: opened as it is, checked
-    // whole, and given the postings. Their anchors are not known (still indexed in the postings,
-    // but a record read back has none): an index built again from the site restores them.
+  if (version >= 6) {
+    // Opened as it is, checked whole, and written again. Format 6 lacks the title postings, which
+    // are derived; 6 and 7 the stored anchors, which are not known (still indexed in the
+    // postings, but a record read back has none): an index built again from the site restores
+    // them. Format 8 differs only in how the dictionary's texts are checked.
     if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
     auto index = open_mapped(map, static_cast<const char*>(map.get()), size, site, path, version, false);
     index->verify();
@@ -1032,7 +1097,8 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     save_snapshot(*index, path);
     return version;
   }
-  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only versions 5 to 7");
+  if (version != 5) throw SnapshotError(describe_version(version, path) + " and can upgrade only versions 5 to " +
+                                             std::to_string(snapshot_format_version - 1));
   const Index old(read_v5(file, site, path));
   save_snapshot(old, path);
   return version;

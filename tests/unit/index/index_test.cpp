@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <random>
 
@@ -518,12 +519,43 @@ BOOST_AUTO_TEST_CASE(a_snapshot_is_checked_at_first_use) {
   } catch (const SnapshotError& e) {
     BOOST_TEST(std::string(e.what()).find("postings of terms") != std::string::npos);
   }
-  // The zeros after a lazily checked array are checked by verify(), not at open (reading them
-  // would cost a read from the disk each). The stored text is one such array.
+  // The dictionary's texts: a damaged term is refused when a lookup reads its block, and the
+  // open still reads none of them. Where the terms' and the stems' texts lie in the file, from
+  // where the loaded index's text is.
+  std::size_t terms_at = 0, stems_at = 0, text_at = 0;
   {
     auto good = load_snapshot(path, test_site());
     const auto& d = good->data();
-    const auto text_at = bytes.find(std::string(d.text.data(), 24));
+    text_at = bytes.find(std::string(d.text.data(), 24));
+    terms_at = text_at + static_cast<std::size_t>(d.terms.data() - d.text.data());
+    stems_at = text_at + static_cast<std::size_t>(d.stems.data() - d.text.data());
+    // The arrays checked at open come first, one after another: opening reads one run of the file.
+    for (const void* small : {static_cast<const void*>(d.term_offset.data()), static_cast<const void*>(d.postings_offset.data()),
+                              static_cast<const void*>(d.title_offset.data()), static_cast<const void*>(d.doc_group.data())})
+      BOOST_TEST(static_cast<const char*>(small) < d.text.data());
+    BOOST_TEST(good->find("second") >= 0);
+  }
+  const auto refused_at_lookup = [&](std::size_t at, const std::string& what, const std::function<void(const Index&)>& lookup) {
+    damaged = bytes;
+    damaged[at] ^= 0x01;
+    write(damaged);
+    opened = load_snapshot(path, test_site());
+    try {
+      lookup(*opened);
+      BOOST_FAIL("a damaged " << what << " was read");
+    } catch (const SnapshotError& e) {
+      BOOST_TEST(std::string(e.what()).find(what) != std::string::npos);
+    }
+    BOOST_CHECK_THROW(opened->verify(), SnapshotError);
+  };
+  refused_at_lookup(terms_at, "terms' text block", [](const Index& i) { (void)i.find("second"); });
+  refused_at_lookup(stems_at, "stems' text block", [](const Index& i) { (void)i.stem_variants("second"); });
+  // The zeros after a lazily checked array are checked by verify(), not at open (reading them
+  // would cost a read from the disk each). The text is the first such array; its padding, if
+  // it has one, lies before the next array.
+  {
+    auto good = load_snapshot(path, test_site());
+    const auto& d = good->data();
     const auto end_of_text = text_at + d.text.size();
     const auto next = text_at + static_cast<std::size_t>(reinterpret_cast<const char*>(d.docs.data()) - d.text.data());
     BOOST_REQUIRE(next > end_of_text);  // 2 records' text is no multiple of 64 bytes
@@ -542,7 +574,7 @@ BOOST_AUTO_TEST_CASE(a_snapshot_is_checked_at_first_use) {
   std::filesystem::remove_all(dir);
 }
 
-// Formats 5, 6 and 7 (tests/fixtures/snapshots/, written by siteseek at 78ba93e, 8c13e2c and 1341c99) are
+// Formats 5 to 8 (tests/fixtures/snapshots/, written by siteseek at 78ba93e, 8c13e2c, 1341c99 and 173aa1f) are
 // refused with the command that upgrades them; upgrade_snapshot rewrites them in place, holding
 // the same documents.
 BOOST_AUTO_TEST_CASE(an_old_snapshot_names_its_upgrade_and_is_upgraded) {
@@ -586,6 +618,13 @@ BOOST_AUTO_TEST_CASE(an_old_snapshot_names_its_upgrade_and_is_upgraded) {
   const auto up7 = upgraded(refused_copy(7, "seven.snapshot"), 7);
   BOOST_TEST(up7->data().anchors.empty());
   BOOST_TEST((up7->data().postings == up6->data().postings));
+  // Format 8 (written by siteseek at 173aa1f from the same site) checked the dictionary's texts
+  // at open and laid the arrays out in another order: everything is kept.
+  const auto up8 = upgraded(refused_copy(8, "eight.snapshot"), 8);
+  for (std::uint32_t i = 0; i < up8->size(); ++i) BOOST_TEST((up8->document(i) == up7->document(i)));
+  BOOST_TEST((up8->data().postings == up6->data().postings));
+  BOOST_TEST((up8->data().terms == up6->data().terms));
+  BOOST_TEST(up8->find("install") >= 0);
   std::filesystem::remove_all(dir);
 }
 
