@@ -12,6 +12,7 @@
 # again after each change, as a generator's build does): a first crawl, then 3 pages changed,
 # where pages whose <lastmod> is older than their last fetch are not requested at all.
 #   bench/ingest/recrawl.sh             # BUILD_DIR=build-bench JOBS=2 PIN=0 (taskset core; "" none)
+#   BIN=/tmp/old/siteseek bench/ingest/recrawl.sh   # a given binary, not built (to compare builds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -20,9 +21,12 @@ pin=${PIN-0}
 docs=/usr/share/doc/python3.11/html
 [ -d "$docs" ] || { echo "recrawl.sh: $docs is missing (scripts/setup installs python3.11-doc)" >&2; exit 2; }
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_BUILD_BENCH=ON -DSITESEEK_WITH_PYTHON=OFF >/dev/null
-cmake --build "$build" -j "${JOBS:-2}" --target siteseek >/dev/null
-bin=$build/transports/cli/siteseek
+bin=${BIN:-}
+if [ -z "$bin" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSITESEEK_BUILD_BENCH=ON -DSITESEEK_WITH_PYTHON=OFF >/dev/null
+  cmake --build "$build" -j "${JOBS:-2}" --target siteseek >/dev/null
+  bin=$build/transports/cli/siteseek
+fi
 
 work=$(mktemp -d)
 server=

@@ -34,6 +34,10 @@ struct CrawlOptions {
   ProgressCallback progress;              ///< called as pages complete
   const CrawlState* previous = nullptr;   ///< the last crawl's state: conditional requests
   const std::atomic<bool>* cancel = nullptr;  ///< set to stop early (what was fetched is kept)
+  /// The returned state keeps each page's documents, for a next crawl in this process. Off, it
+  /// keeps of each only its URL and anchors (what a store keeps; Node reads the documents back
+  /// from its index), and the result's documents are moved there, not copied.
+  bool state_documents = true;
 };
 
 /// The documents and report of a crawl, and the state for the next one.

@@ -250,8 +250,21 @@ class Crawler {
     CrawlOutcome out;
     out.result.report = std::move(report_);
     std::vector<PageLinks> links;
+    std::size_t documents = 0;
+    for (const auto& [url, page] : pages_) documents += page.documents.size();
+    out.result.documents.reserve(documents);
     for (auto& [url, page] : pages_) {
-      for (auto& d : page.documents) out.result.documents.push_back(d);
+      for (auto& d : page.documents) {
+        if (options_.state_documents) {
+          out.result.documents.push_back(d);
+          continue;
+        }
+        Document kept;
+        kept.url = d.url;
+        kept.anchors = d.anchors;
+        out.result.documents.push_back(std::move(d));
+        d = std::move(kept);
+      }
       links.push_back({url, page.links});
       out.state.pages.emplace(url, std::move(page));
     }

@@ -773,6 +773,7 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     CrawlState previous = impl_->store->load_validators(settings, reusable ? now.get() : nullptr);
     CrawlOptions options;
     options.progress = progress;
+    options.state_documents = false;  // the next run reads them back from the index
     auto outcome = crawl(settings, options, std::move(previous));  // throws IoError when nothing could be fetched
     result = std::move(outcome.result);
     next_state = std::move(outcome.state);

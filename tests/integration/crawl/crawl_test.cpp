@@ -208,6 +208,27 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
   bool moved = false;  // a kept page's documents left the state handed over
   for (const auto& [url, page] : handed.pages) moved = moved || (page.documents.empty() && !second.state.pages.at(url).documents.empty());
   BOOST_TEST(moved);
+
+  // Without documents in the state (what Node asks for): the same result, and a state whose
+  // documents keep only their URLs and anchors, page by page as the full state's.
+  CrawlOptions lean;
+  lean.state_documents = false;
+  auto fourth = crawl(site, lean, CrawlState(second.state));
+  const auto lean_got = by_url(fourth.result.documents);
+  BOOST_REQUIRE(lean_got.size() == expect.size());
+  for (std::size_t i = 0; i < lean_got.size(); ++i) BOOST_TEST((lean_got[i] == expect[i]), lean_got[i].url);
+  BOOST_REQUIRE(fourth.state.pages.size() == third.state.pages.size());
+  for (const auto& [url, page] : fourth.state.pages) {
+    const auto& full = third.state.pages.at(url);
+    BOOST_REQUIRE(page.documents.size() == full.documents.size());
+    BOOST_TEST(page.links == full.links, boost::test_tools::per_element());
+    for (std::size_t i = 0; i < page.documents.size(); ++i) {
+      Document stub;
+      stub.url = full.documents[i].url;
+      stub.anchors = full.documents[i].anchors;
+      BOOST_TEST((page.documents[i] == stub), url);  // the store keeps a page's anchors from these (store tests)
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_start_url_throws) {
