@@ -48,6 +48,9 @@ struct DocRecord {
 struct PageUrl {
   std::uint64_t hash = 0;
   std::uint32_t doc = 0;
+  /// What would be padding, set: a snapshot writes the bytes as they are, and a temporary's
+  /// padding is whatever the stack held (two builds of one site wrote different files).
+  std::uint32_t zero = 0;
   auto operator<=>(const PageUrl&) const = default;
 };
 
