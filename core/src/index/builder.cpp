@@ -367,6 +367,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // (grown by doubling and then shrunk, the text briefly took up to three times its size).
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> groups;
   std::vector<std::int64_t> first_of_group;  // the record the group's records share text with
+  std::vector<std::uint32_t> body_from;      // per group: where its page's body held the last section's
   std::vector<std::string> hierarchies(docs.size());
   std::vector<std::string> anchor_texts(docs.size());  // each record's anchors, each after a space
   std::vector<TextRef> anchor_refs(docs.size());
@@ -377,7 +378,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
       if ((doc.type == DocumentType::page) != (pass == 0)) continue;
       auto& r = d.docs[i];
       auto [it, inserted] = groups.try_emplace(page_url(doc), static_cast<std::uint32_t>(groups.size()));
-      if (inserted) first_of_group.push_back(i);
+      if (inserted) first_of_group.push_back(i), body_from.push_back(0);
       r.page_group = it->second;
       std::string& h = hierarchies[i];
       for (std::size_t k = 0; k < doc.hierarchy.size(); ++k) {
@@ -406,9 +407,17 @@ std::shared_ptr<const Index> IndexBuilder::build() {
         const auto& fr = d.docs[first];
         r.body = {0, 0};
         if (f.type == DocumentType::page && !doc.body.empty()) {
-          const auto at = std::string_view(f.body).find(doc.body);
-          if (at != std::string_view::npos)
+          // A page's sections come in its order: looked for from where the last one was found,
+          // then before it, each byte of the page read once (from its start every time, a page
+          // of many sections was read once per section).
+          const std::string_view page(f.body);
+          auto& from = body_from[r.page_group];
+          auto at = page.find(doc.body, from);
+          if (at == std::string_view::npos && from > 0) at = page.substr(0, from + doc.body.size() - 1).find(doc.body);
+          if (at != std::string_view::npos) {
+            from = static_cast<std::uint32_t>(at);
             r.body = {fr.body.offset + static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(doc.body.size())};
+          }
         }
         if (r.body.length == 0) r.body = place(doc.body, {});
         r.url = place(doc.url, {});

@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "index/index_data.hpp"
@@ -456,6 +457,30 @@ BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   write("short");
   BOOST_CHECK_THROW(load_snapshot(path, test_site()), SnapshotError);
   std::filesystem::remove_all(dir);
+}
+
+// A section's body is stored as a reference into its page's body when the page holds it: found
+// from where the page's previous section was, then before it, so sections in any order, repeats
+// and bodies the page does not hold all read back as given.
+BOOST_AUTO_TEST_CASE(a_section_body_points_into_its_page_body) {
+  const std::string page = "https://example.org/docs/p.html";
+  IndexBuilder b(test_site());
+  b.add(doc(page, "Page", "alpha words here. beta words here. alpha words here. tail"));
+  const std::vector<std::string> bodies{"beta words here.", "alpha words here.", "alpha words here.", "beta words here.",
+                                        "gamma not in the page", "tail"};
+  for (std::size_t k = 0; k < bodies.size(); ++k)
+    b.add(doc(page + "#s" + std::to_string(k), "Page", bodies[k], DocumentType::section, "Section " + std::to_string(k)));
+  auto idx = b.build();
+  BOOST_REQUIRE(idx->size() == bodies.size() + 1);
+  std::map<std::string, std::string> body_of;
+  for (std::uint32_t i = 0; i < idx->size(); ++i) body_of[std::string(idx->url(i))] = std::string(idx->body(i));
+  for (std::size_t k = 0; k < bodies.size(); ++k) BOOST_TEST(body_of[page + "#s" + std::to_string(k)] == bodies[k]);
+  // Only the body the page does not hold is stored again.
+  const auto& text = idx->data().text;
+  const std::string_view all(text.data(), text.size());
+  BOOST_TEST(all.find("gamma not in the page") != std::string_view::npos);
+  BOOST_TEST(all.find("beta words here.") == all.rfind("beta words here."));
+  BOOST_TEST(all.find("tail") == all.rfind("tail"));
 }
 
 // A snapshot is opened in place: its stored text and postings are checked a block at a time
