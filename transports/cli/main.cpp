@@ -177,16 +177,29 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
   return ok;
 }
 
-// `snapshot upgrade`: an older format rewritten in the current one (a current one only checked).
+// `snapshot upgrade`: an older format rewritten in the current one (a current one only checked);
+// given a segment manifest (data_dir/<site>.segments), each file it names, the manifest left as
+// it is (an upgrade keeps a file's records and build time, which is what it names them by).
 int snapshot_upgrade(const std::string& path) {
   SiteSettings any;
   any.name = "snapshot";
   any.url = "https://snapshot.invalid/";
-  const auto was = upgrade_snapshot(path, any);
-  if (was == snapshot_format_version)
-    std::printf("%s: already format %u (checked whole)\n", path.c_str(), was);
-  else
-    std::printf("%s: upgraded from format %u to %u\n", path.c_str(), was, snapshot_format_version);
+  std::vector<std::string> files{path};
+  if (path.size() > 9 && path.ends_with(".segments")) {
+    const std::filesystem::path p(path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open " + path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    files.clear();
+    for (const auto& e : parse_segment_manifest(text, p.stem().string(), path)) files.push_back((p.parent_path() / e.file).string());
+  }
+  for (const auto& file : files) {
+    const auto was = upgrade_snapshot(file, any);
+    if (was == snapshot_format_version)
+      std::printf("%s: already format %u (checked whole)\n", file.c_str(), was);
+    else
+      std::printf("%s: upgraded from format %u to %u\n", file.c_str(), was, snapshot_format_version);
+  }
   return ok;
 }
 
@@ -482,8 +495,8 @@ int main(int argc, char** argv) {
                                                 "the segments a <site>.segments manifest names)");
   std::string snapshot_file;
   info->add_option("file", snapshot_file, "snapshot file, or segment manifest")->required();
-  auto* upgrade = snapshot->add_subcommand("upgrade", "rewrite a snapshot of an older format in the current one, in place");
-  upgrade->add_option("file", snapshot_file, "snapshot file")->required();
+  auto* upgrade = snapshot->add_subcommand("upgrade", "rewrite a snapshot of an older format in the current one, in place (or each segment a <site>.segments manifest names)");
+  upgrade->add_option("file", snapshot_file, "snapshot file, or segment manifest")->required();
 
   try {
     app.parse(argc, argv);

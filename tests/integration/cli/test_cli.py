@@ -29,7 +29,8 @@
     JSON) names it.
 14. query takes live updates ({"upsert": [...]}, {"delete": [...]}): each answered with its
     report once searchable and kept; a bad document is an error line naming its key path; a later
-    `siteseek search` reads the kept segments; snapshot info describes the segment manifest."""
+    `siteseek search` reads the kept segments; snapshot info describes the segment manifest;
+    snapshot upgrade of a manifest upgrades each file it names (format 8 to 9)."""
 import json
 import os
 import pty
@@ -698,3 +699,48 @@ def test_query_stream_live_updates(tmp_path):
     r = run("snapshot", "info", str(tmp_path / "data" / "ex.segments"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "segments:   " in r.stdout and "live documents:" in r.stdout, r.stdout
+    # snapshot upgrade of a manifest checks each file it names (all current here).
+    r = run("snapshot", "upgrade", str(tmp_path / "data" / "ex.segments"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("already format") == len(json.load(open(tmp_path / "data" / "ex.segments"))["segments"]), r.stdout
+
+
+def built_at_of(snapshot):
+    """A format-8 or 9 snapshot's build time (ns), read from its metadata as the manifest names it."""
+    with open(snapshot, "rb") as f:
+        b = f.read()
+    at = int.from_bytes(b[16:24], "little")  # the metadata's offset
+
+    def string(at):
+        n = int.from_bytes(b[at:at + 8], "little")
+        return at + 8 + n
+
+    def strings(at):
+        n = int.from_bytes(b[at:at + 8], "little")
+        at += 8
+        for _ in range(n):
+            at = string(at)
+        return at
+    at = string(strings(strings(string(string(at)))))  # layout, language, stop words, literal terms, shape
+    return int.from_bytes(b[at:at + 8], "little", signed=True)
+
+
+def test_a_manifest_of_an_older_format_is_upgraded_file_by_file(tmp_path):
+    """A data_dir whose segment manifest names a format-8 file (tests/fixtures/snapshots/): refused
+    with the command that upgrades it; `snapshot upgrade <site>.segments` upgrades each file it
+    names in place, and the manifest then opens as it is."""
+    data = tmp_path / "data"
+    data.mkdir()
+    fixture = os.path.join(HERE, "..", "..", "fixtures", "snapshots", "format8.snapshot")
+    with open(fixture, "rb") as src, open(data / "site.snapshot", "wb") as dst:
+        dst.write(src.read())
+    manifest = {"format": 1, "segments": [{"file": "site.snapshot", "records": 5, "built_at": built_at_of(data / "site.snapshot"),
+                                           "deleted": [4]}]}
+    (data / "site.segments").write_text(json.dumps(manifest))
+    r = run("snapshot", "info", str(data / "site.segments"))
+    assert r.returncode == 1 and "format version 8" in r.stderr and "siteseek snapshot upgrade" in r.stderr, r.stdout + r.stderr
+    r = run("snapshot", "upgrade", str(data / "site.segments"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == f"{data / 'site.snapshot'}: upgraded from format 8 to 9\n", r.stdout
+    r = run("snapshot", "info", str(data / "site.segments"))
+    assert r.returncode == 0 and "live documents: 4" in r.stdout, r.stdout + r.stderr
