@@ -237,6 +237,14 @@ StoredIndex FileStore::save(const SiteSettings& site, std::shared_ptr<const Inde
   remove_segments(dir_, site.name);
   remember(site.name);
   save_site_settings(site);
+  // What is published is the file just written, mapped, as after a restart: the built index's
+  // arrays (about 3 x its body text) are freed once the caller lets it go, and a node holds only
+  // the pages its searches read, in the page cache, where the write left them. Should the file
+  // not open, the built index is published as it is.
+  try {
+    index = load_snapshot(path, site);
+  } catch (const Error&) {
+  }
   // Named as the snapshot: the first update's manifest names the file rather than looking for it.
   auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, snapshot_file(site.name)}});
   return {std::move(index), std::move(segments), 0, path};

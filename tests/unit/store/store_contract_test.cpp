@@ -12,6 +12,9 @@
 // 7. curation rules: a site's text is changed whole, seen by another store object on the same
 //    data, the version moves with each change, a change that throws changes nothing, and ""
 //    removes the site's rules.
+// And for files only: a saved index is published as the file it was written to, mapped.
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -19,6 +22,7 @@
 #include <thread>
 
 #include "../../support/store_backends.hpp"
+#include "index/index_data.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -67,6 +71,29 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(save_load_and_refuse, Backend, test::store_backend
   } catch (const SnapshotError& e) {
     BOOST_TEST(std::string(e.what()).find("docs") != std::string::npos, e.what());
   }
+}
+
+// Files storage publishes the snapshot it wrote, mapped (as after a restart), not the index it
+// was given: the built arrays are freed once the caller lets them go.
+BOOST_AUTO_TEST_CASE(a_file_store_publishes_the_file_it_saved) {
+  const auto dir = std::filesystem::temp_directory_path() / ("siteseek-store-mapped-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  FileStore store(dir.string());
+  SiteSettings site;
+  site.name = "docs";
+  site.url = "https://docs.example.org/";
+  auto built = index_of(site, {"apples", "pears"});
+  BOOST_TEST(built->data().lazy == nullptr);  // in memory
+  std::weak_ptr<const Index> gone = built;
+  auto stored = store.save(site, std::move(built));
+  BOOST_TEST(gone.expired());  // the store kept no reference to the built index
+  BOOST_REQUIRE(stored.index != nullptr);
+  BOOST_TEST(stored.index->data().lazy != nullptr);  // viewing the file
+  BOOST_TEST(stored.segments->segments().front().index == stored.index);
+  BOOST_TEST(stored.index->size() == 2u);
+  BOOST_TEST(stored.index->find("pears") >= 0);
+  stored.index->verify();
+  std::filesystem::remove_all(dir);
 }
 
 // A merge's segment written ahead (write_segment, without the engine's lock) outlives an update
