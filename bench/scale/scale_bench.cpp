@@ -245,19 +245,22 @@ void node_build_figures(std::vector<Document> docs, const SiteSettings& site, co
     app.result_cache_mb = 0;
     Node node(app, NodeOptions{});
     malloc_trim(0);
-    const double before = status_mb("VmRSS");
+    const double before = status_mb("RssAnon");
     const auto t0 = Clock::now();
     node.publish_documents(site.name, std::move(docs));
     const double build_s = seconds_since(t0);
     malloc_trim(0);
-    const double after = status_mb("VmRSS");
+    // Heap (RssAnon) apart from the file's pages mapped (RssFile: page cache, given back under
+    // memory pressure).
+    const double anon = status_mb("RssAnon"), file = status_mb("RssFile");
     SearchRequest first;
     first.q = "asyncio gather";
     first.num = 10;
     const auto total = node.search(first).total;
-    std::printf("a node building it in a data_dir: built, saved and published in %.1f s; resident %.0f MiB with the documents "
-                "handed to it, %.0f MiB once published (it serves the file it wrote); %.0f MiB after a first search (%llu results)\n",
-                build_s, before, after, status_mb("VmRSS"), static_cast<unsigned long long>(total));
+    std::printf("a node building it in a data_dir: built, saved and published in %.1f s; heap (RssAnon) %.0f MiB with the documents "
+                "handed to it, %.0f MiB once published (it serves the file it wrote; %.0f MiB of its pages mapped); after a first "
+                "search (%llu results) %.0f MiB heap, %.0f MiB of the file\n",
+                build_s, before, anon, file, static_cast<unsigned long long>(total), status_mb("RssAnon"), status_mb("RssFile"));
   }
   fs::remove_all(dir);
 }
