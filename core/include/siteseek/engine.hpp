@@ -110,8 +110,10 @@ class Engine {
   /// How a merged segment is written ahead of the keeper that keeps its merge (a node's store,
   /// Store::write_segment): called on the merge thread without the lock updates take, so that an
   /// update never waits for a merge's large write; returns the file the keeper is then to name
-  /// ("" when it writes nothing). A merge whose writer throws is dropped, as above.
-  using SegmentWriter = std::function<std::string(const std::string& site, const Index& merged)>;
+  /// ("" when it writes nothing), and may replace `merged` with what it wrote, opened (files
+  /// storage: the file, mapped), which is then published instead of the segment built in memory.
+  /// A merge whose writer throws is dropped, as above.
+  using SegmentWriter = std::function<std::string(const std::string& site, std::shared_ptr<const Index>& merged)>;
   void set_keeper(SegmentKeeper keeper, SegmentWriter writer = {});
   /// A live update: `documents` replace every record of their pages (a page is its URL without
   /// fragment) and the pages at `deleted` (URLs) are removed, in the site's index as segments

@@ -145,11 +145,12 @@ class IndexBuilder {
 /// the same directory, fsynced, then renamed over `path`. Throws IoError.
 void save_snapshot(const Index& index, const std::string& path);
 /// Open a snapshot written by save_snapshot: the file is mapped and used in place, so opening
-/// reads only its small tables (checked then); the stored text and the postings are checked a
-/// block at a time when a search first reads them, and a corrupt block throws SnapshotError then.
+/// reads only its small tables (checked then); the stored text, the dictionary's texts and the
+/// postings are checked a block at a time when a search first reads them, and a corrupt block
+/// throws SnapshotError then.
 /// The analyzer options come from the file; `site` supplies everything else (weights, search
 /// options). Throws SnapshotError when the file is truncated, corrupt or of another version
-/// (formats 5 to 7 name the upgrade command), IoError when it cannot be read.
+/// (formats 5 to 8 name the upgrade command), IoError when it cannot be read.
 std::shared_ptr<const Index> load_snapshot(const std::string& path, const SiteSettings& site);
 /// How an index opened from a snapshot is served: when it takes at most `bytes`, it is checked
 /// whole now (verify(); true); a larger one is left to be checked as it is read (false), or by
@@ -163,7 +164,7 @@ std::shared_ptr<const Index> snapshot_from_bytes(std::string_view bytes, const S
 /// The same, keeping `bytes` as the index's backing instead of a copy (when they are 8-byte
 /// aligned, as a string's heap buffer is).
 std::shared_ptr<const Index> snapshot_from_bytes(std::string&& bytes, const SiteSettings& site, const std::string& source);
-/// Rewrite a snapshot of format 5, 6 or 7 in the current format, in place (atomically); a current
+/// Rewrite a snapshot of format 5 to 8 in the current format, in place (atomically); a current
 /// one is only verified whole. Returns the version the file had. Throws SnapshotError for another
 /// version or a corrupt file, IoError when it cannot be read or written.
 std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site);

@@ -95,6 +95,10 @@ class Store {
   /// removed later (files: by a save of this process once it is an hour old, or of another;
   /// Redis: it expires). "" when nothing is kept (memory): save_updates then has it unnamed.
   virtual std::string write_segment(const SiteSettings& site, const Index& segment);
+  /// A segment file write_segment wrote, opened in place as load_snapshot opens a snapshot (files
+  /// storage), to be served instead of the segment built in memory; null when the store keeps no
+  /// files, or the file does not open.
+  virtual std::shared_ptr<const Index> open_segment(const SiteSettings& site, const std::string& file);
   /// Where a site's index is or would be stored, for people.
   virtual std::string where(const std::string& site) const = 0;
 
@@ -155,6 +159,7 @@ class FileStore final : public Store {
   /// data_dir/<site>.<16 hex>.segment, written and synced; kept from this process's saves'
   /// clean-up until one names it, for an hour at most.
   std::string write_segment(const SiteSettings& site, const Index& segment) override;
+  std::shared_ptr<const Index> open_segment(const SiteSettings& site, const std::string& file) override;
   std::string where(const std::string& site) const override;
   CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) override;
   void save_validators(const SiteSettings& site, const CrawlState& state) override;

@@ -442,7 +442,7 @@ void Engine::Impl::merge_site(const std::string& site, bool merge) {
     std::string file;
     if (writer) {
       try {
-        file = writer(site, *merged);
+        file = writer(site, merged);
       } catch (...) {
         return;  // dropped, as when the keeper throws below
       }

@@ -521,7 +521,12 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
       [store = impl_->store.get()](const std::string&, const SegmentedIndex& next) {
         return store->save_updates(next.segments().front().index->settings(), next);
       },
-      [store = impl_->store.get()](const std::string&, const Index& merged) { return store->write_segment(merged.settings(), merged); });
+      [store = impl_->store.get()](const std::string&, std::shared_ptr<const Index>& merged) {
+        const auto file = store->write_segment(merged->settings(), *merged);
+        // Served as the file just written, mapped, as a snapshot is: the merge's arrays are freed.
+        if (auto opened = store->open_segment(merged->settings(), file)) merged = std::move(opened);
+        return file;
+      });
 }
 
 Node::~Node() { stop(); }

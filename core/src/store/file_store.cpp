@@ -318,6 +318,15 @@ std::string FileStore::write_segment(const SiteSettings& site, const Index& segm
   return file;
 }
 
+std::shared_ptr<const Index> FileStore::open_segment(const SiteSettings& site, const std::string& file) {
+  if (file.empty()) return nullptr;
+  try {
+    return load_snapshot(dir_ + file, site);
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
 CrawlState FileStore::load_validators(const SiteSettings& site, const SegmentedIndex* reusable) {
   if (!reusable) return {};
   auto text = read_file(dir_ + site.name + ".validators.json");

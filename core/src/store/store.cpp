@@ -14,6 +14,8 @@ namespace siteseek {
 
 std::string Store::write_segment(const SiteSettings&, const Index&) { return {}; }
 
+std::shared_ptr<const Index> Store::open_segment(const SiteSettings&, const std::string&) { return nullptr; }
+
 std::unique_ptr<Store> make_store(const AppSettings& settings) {
   if (settings.storage == "redis") {
 #ifdef SITESEEK_WITH_REDIS

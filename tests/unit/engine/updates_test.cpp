@@ -1,17 +1,22 @@
 // Live updates (Engine::update): a page replaced, added or deleted is searchable as such when the
 // call returns; background merges leave the site answering as an index built again from its
 // pages would; searches run throughout; a merge stops when asked.
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "index/index_data.hpp"
 #include "siteseek/engine.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
@@ -324,7 +329,7 @@ BOOST_AUTO_TEST_CASE(an_update_does_not_wait_for_a_merge_being_written) {
   bool writing = false, release = false;
   std::atomic<int> written{0};
   e.set_keeper([&](const std::string&, const SegmentedIndex& next) { return next.with_new_files("docs"); },
-               [&](const std::string&, const Index&) {
+               [&](const std::string&, std::shared_ptr<const Index>&) {
                  std::unique_lock lock(m);
                  writing = true;
                  cv.notify_all();
@@ -365,6 +370,43 @@ BOOST_AUTO_TEST_CASE(an_update_does_not_wait_for_a_merge_being_written) {
                          [](const auto& seg) { return seg.file.rfind("docs.00000000000000", 0) == 0; }));
   BOOST_TEST(e.search(exact(mark('d', 0))).total == 1u);
   for (int i = 0; i < made; ++i) BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
+}
+
+// A writer may hand back what it wrote, opened (a node's files storage: the file, mapped): that
+// is what the merge publishes, in place of the segment it built in memory.
+BOOST_AUTO_TEST_CASE(a_merge_publishes_what_its_writer_opened) {
+  Engine e(app());
+  std::mt19937 rng(11);
+  publish_base(e, rng);
+  const auto dir = std::filesystem::temp_directory_path() / ("siteseek-writer-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::mutex m;
+  std::vector<const Index*> opened;
+  int n = 0;
+  e.set_keeper([&](const std::string&, const SegmentedIndex& next) { return next.with_new_files("docs"); },
+               [&](const std::string&, std::shared_ptr<const Index>& merged) {
+                 std::lock_guard lock(m);
+                 const auto file = "docs.00000000000001" + std::to_string(10 + n++) + ".segment";
+                 save_snapshot(*merged, (dir / file).string());
+                 merged = load_snapshot((dir / file).string(), merged->settings());
+                 opened.push_back(merged.get());
+                 return file;
+               });
+  for (int i = 0; i < 12; ++i) e.update("docs", page(rng, "new" + std::to_string(i), mark('n', static_cast<unsigned>(i))), {});
+  e.wait_for_merges();
+  const auto now = e.segments("docs");
+  std::lock_guard lock(m);
+  BOOST_REQUIRE(!opened.empty());  // merges ran
+  std::size_t mapped = 0;
+  for (const auto& seg : now->segments())
+    if (std::find(opened.begin(), opened.end(), seg.index.get()) != opened.end()) {
+      ++mapped;
+      BOOST_TEST(seg.index->data().lazy != nullptr);  // viewing its file
+      BOOST_TEST(seg.file.rfind("docs.00000000000001", 0) == 0);
+    }
+  BOOST_TEST(mapped >= 1u);  // the last merge's segment, as the writer opened it
+  for (int i = 0; i < 12; ++i) BOOST_TEST(e.search(exact(mark('n', static_cast<unsigned>(i)))).total == 1u);
+  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(a_build_stops_when_its_cancel_flag_is_set) {

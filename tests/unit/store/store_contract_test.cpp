@@ -12,7 +12,7 @@
 // 7. curation rules: a site's text is changed whole, seen by another store object on the same
 //    data, the version moves with each change, a change that throws changes nothing, and ""
 //    removes the site's rules.
-// And for files only: a saved index is published as the file it was written to, mapped.
+// And for files only: a saved index, and a segment written ahead, are served as their files, mapped.
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -94,6 +94,27 @@ BOOST_AUTO_TEST_CASE(a_file_store_publishes_the_file_it_saved) {
   BOOST_TEST(stored.index->find("pears") >= 0);
   stored.index->verify();
   std::filesystem::remove_all(dir);
+}
+
+// A segment written ahead opens in place where the store keeps files (a node serves it so), and
+// not at all where it does not.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_segment_written_ahead_opens_where_files_are_kept, Backend, test::store_backends) {
+  Backend backend;
+  auto store = make_store(backend.settings());
+  const SiteSettings site = backend.settings().sites.front();
+  const auto segment = index_of(site, {"plums", "quinces"});
+  const auto file = store->write_segment(site, *segment);
+  BOOST_TEST(!file.empty());
+  const auto opened = store->open_segment(site, file);
+  if (std::string_view(Backend::name) == "redis") {
+    BOOST_TEST(opened == nullptr);
+    return;
+  }
+  BOOST_REQUIRE(opened != nullptr);
+  BOOST_TEST(opened->data().lazy != nullptr);  // viewing the file
+  BOOST_TEST(opened->size() == segment->size());
+  BOOST_TEST(opened->find("quinces") >= 0);
+  BOOST_TEST(store->open_segment(site, "docs.0000000000000000.segment") == nullptr);  // no such file
 }
 
 // A merge's segment written ahead (write_segment, without the engine's lock) outlives an update
