@@ -1083,7 +1083,7 @@ std::uint32_t upgrade_snapshot(const std::string& path, const SiteSettings& site
     load_snapshot(path, site)->verify();
     return version;
   }
-  if (version >= 6) {
+  if (version >= 6 && version < snapshot_format_version) {
     // Opened as it is, checked whole, and written again. Format 6 lacks the title postings, which
     // are derived; 6 and 7 the stored anchors, which are not known (still indexed in the
     // postings, but a record read back has none): an index built again from the site restores

@@ -631,6 +631,20 @@ BOOST_AUTO_TEST_CASE(an_old_snapshot_names_its_upgrade_and_is_upgraded) {
   const auto up = upgraded(path, 5);
   BOOST_TEST(up->find("install") >= 0);
   BOOST_TEST(upgrade_snapshot(path, test_site()) == snapshot_format_version);  // already current
+  // A version this build does not know (a newer one) is refused, and the file left as it is.
+  {
+    std::string newer;
+    {
+      std::ifstream in(path, std::ios::binary);
+      newer.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    newer[8] = static_cast<char>(snapshot_format_version + 1);
+    const auto future = (dir / "future.snapshot").string();
+    std::ofstream(future, std::ios::binary) << newer;
+    BOOST_CHECK_THROW(upgrade_snapshot(future, test_site()), SnapshotError);
+    std::ifstream in(future, std::ios::binary);
+    BOOST_TEST((std::string(std::istreambuf_iterator<char>(in), {}) == newer));
+  }
   // Format 6 (tests/fixtures/snapshots/format6.snapshot, written by siteseek at 8c13e2c from the
   // same site) lacks the title postings: the upgrade derives them, and the file is then what a
   // build of today writes (but for its build time).
