@@ -95,9 +95,10 @@ class Store {
   /// removed later (files: by a save of this process once it is an hour old, or of another;
   /// Redis: it expires). "" when nothing is kept (memory): save_updates then has it unnamed.
   virtual std::string write_segment(const SiteSettings& site, const Index& segment);
-  /// A segment file write_segment wrote, opened in place as load_snapshot opens a snapshot (files
-  /// storage), to be served instead of the segment built in memory; null when the store keeps no
-  /// files, or the file does not open.
+  /// A segment file write_segment wrote (or the site's snapshot, which a manifest names as its
+  /// first segment), opened in place as load_snapshot opens a snapshot (files storage), to be
+  /// served instead of the index built in memory; null when the store keeps no files, or the
+  /// file does not open.
   virtual std::shared_ptr<const Index> open_segment(const SiteSettings& site, const std::string& file);
   /// Where a site's index is or would be stored, for people.
   virtual std::string where(const std::string& site) const = 0;

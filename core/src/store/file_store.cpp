@@ -241,10 +241,7 @@ StoredIndex FileStore::save(const SiteSettings& site, std::shared_ptr<const Inde
   // arrays (about 3 x its body text) are freed once the caller lets it go, and a node holds only
   // the pages its searches read, in the page cache, where the write left them. Should the file
   // not open, the built index is published as it is.
-  try {
-    index = load_snapshot(path, site);
-  } catch (const Error&) {
-  }
+  if (auto opened = open_segment(site, snapshot_file(site.name))) index = std::move(opened);
   // Named as the snapshot: the first update's manifest names the file rather than looking for it.
   auto segments = std::make_shared<const SegmentedIndex>(std::vector<SegmentedIndex::Segment>{{index, nullptr, snapshot_file(site.name)}});
   return {std::move(index), std::move(segments), 0, path};
