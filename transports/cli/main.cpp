@@ -184,17 +184,14 @@ int snapshot_upgrade(const std::string& path) {
   SiteSettings any;
   any.name = "snapshot";
   any.url = "https://snapshot.invalid/";
-  std::vector<std::string> files{path};
+  std::vector<std::pair<std::string, std::uint32_t>> files;
   if (path.size() > 9 && path.ends_with(".segments")) {
     const std::filesystem::path p(path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open " + path);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    files.clear();
-    for (const auto& e : parse_segment_manifest(text, p.stem().string(), path)) files.push_back((p.parent_path() / e.file).string());
+    files = upgrade_segments(p.parent_path().empty() ? "." : p.parent_path().string(), p.stem().string(), any);
+  } else {
+    files.emplace_back(path, upgrade_snapshot(path, any));
   }
-  for (const auto& file : files) {
-    const auto was = upgrade_snapshot(file, any);
+  for (const auto& [file, was] : files) {
     if (was == snapshot_format_version)
       std::printf("%s: already format %u (checked whole)\n", file.c_str(), was);
     else

@@ -177,6 +177,13 @@ void remove_segments(const std::string& dir, const std::string& name);
 /// Throws SnapshotError naming the manifest or the segment file when one is corrupt, truncated or
 /// missing, IoError when one cannot be read.
 std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::string& name, const SiteSettings& site);
+/// Rewrite in the current format (upgrade_snapshot) each file the manifest `<name>.segments` in
+/// `dir` names, in place; the manifest stays as it is (an upgrade keeps each file's records and
+/// build time, which is what it names them by). Returns each file's path with the version it
+/// had. Throws IoError when there is no manifest or it cannot be read, SnapshotError naming it
+/// when it is not one, and what upgrade_snapshot throws for a file.
+std::vector<std::pair<std::string, std::uint32_t>> upgrade_segments(const std::string& dir, const std::string& name,
+                                                                    const SiteSettings& site);
 
 /// Search every segment as one index (search_index's answer for one index of the live records).
 SearchResponse search_segments(const SegmentedIndex& index, const SearchRequest& request);

@@ -635,23 +635,43 @@ void remove_segments(const std::string& dir, const std::string& name) {
   remove_files_of(dir, name, {{nullptr, nullptr, snapshot_file(name)}});
 }
 
+namespace {
+
+// A manifest's text, or nothing when there is none. Throws IoError when it cannot be read.
+std::optional<std::string> read_manifest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    throw IoError("cannot read " + path + ": " + std::strerror(errno));
+  }
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::uint32_t>> upgrade_segments(const std::string& dir, const std::string& name,
+                                                                    const SiteSettings& site) {
+  namespace fs = std::filesystem;
+  const auto path = (fs::path(dir) / (name + ".segments")).string();
+  const auto text = read_manifest(path);
+  if (!text) throw IoError("cannot read " + path + ": no such manifest");
+  std::vector<std::pair<std::string, std::uint32_t>> out;
+  for (const auto& e : parse_segment_manifest(*text, name, path)) {
+    const auto file = (fs::path(dir) / e.file).string();
+    out.emplace_back(file, upgrade_snapshot(file, site));
+  }
+  return out;
+}
+
 std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::string& name, const SiteSettings& site) {
   namespace fs = std::filesystem;
   const auto path = (fs::path(dir) / (name + ".segments")).string();
-  const auto read = [&]() -> std::optional<std::string> {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return std::nullopt;
-      throw IoError("cannot read " + path + ": " + std::strerror(errno));
-    }
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  };
   // Another process's save may replace the manifest, and remove files the one read here named,
   // while they are opened (saves hold the directory's lock; reads do not wait for it): a file
   // that cannot be opened is an error only if the manifest still names it (or after many tries,
   // each beaten by another save).
-  auto text = read();
+  auto text = read_manifest(path);
   for (int tries = 1;; ++tries) {
     if (!text) return std::nullopt;
     const auto entries = parse_segment_manifest(*text, name, path);
@@ -667,7 +687,7 @@ std::optional<SegmentedIndex> load_segments(const std::string& dir, const std::s
     } catch (const Stale&) {
       return std::nullopt;
     } catch (const IoError&) {
-      auto now = read();
+      auto now = read_manifest(path);
       if (now == text || tries == 64) throw;
       text = std::move(now);
     }
