@@ -131,6 +131,11 @@ class IndexBuilder {
   /// own: a segment built with its site's (SegmentedIndex::length_averages) scores as one index
   /// of the whole site would.
   void set_length_averages(const std::array<std::array<double, field_count>, 2>& averages);
+  /// Normalise field lengths by the averages of the built records together with other records
+  /// whose field lengths sum to `lengths` and which number `records` ([page, section] each): a
+  /// segment added to a site, given the site's other live records, scores as one index would,
+  /// from one build (its own lengths are known only once it is analysed).
+  void set_other_lengths(const std::array<std::array<double, field_count>, 2>& lengths, const std::array<double, 2>& records);
   /// A flag that, set while build() runs, makes it stop and throw BuildCancelled.
   void set_cancel(const std::atomic<bool>* cancel) noexcept;
   /// Build the index; the builder is empty afterwards.

@@ -309,6 +309,7 @@ struct IndexBuilder::Impl {
   std::vector<Document> documents;
   unsigned threads = 0;
   std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
+  std::optional<LengthTotals> other_lengths;
   const std::atomic<bool>* cancel = nullptr;
   void check_cancel() const {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
@@ -341,6 +342,13 @@ void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = thr
 void IndexBuilder::set_cancel(const std::atomic<bool>* cancel) noexcept { impl_->cancel = cancel; }
 void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
   impl_->length_averages = averages;
+  impl_->other_lengths.reset();
+}
+
+void IndexBuilder::set_other_lengths(const std::array<std::array<double, field_count>, 2>& lengths,
+                                     const std::array<double, 2>& records) {
+  impl_->other_lengths = LengthTotals{lengths, records};
+  impl_->length_averages.reset();
 }
 
 std::shared_ptr<const Index> IndexBuilder::build() {
@@ -694,8 +702,10 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   d.analyzer.trim();  // the build's word cache holds the whole vocabulary; searches need far less
   d.checkpoints.shrink_to_fit();
   d.given_length_averages = impl_->length_averages;
+  d.other_length_totals = impl_->other_lengths;
   d.finish();
   d.given_length_averages.reset();
+  d.other_length_totals.reset();
   return std::make_shared<const Index>(std::move(data));
 }
 

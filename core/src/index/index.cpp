@@ -249,6 +249,14 @@ void Index::Data::derive() {
   for (const auto& r : docs) totals.add(r);
   avg_field_length = totals.averages();
   if (given_length_averages) avg_field_length = *given_length_averages;
+  if (other_length_totals) {  // added as SegmentedIndex::live_totals adds a last segment's
+    LengthTotals all = *other_length_totals;
+    for (int t = 0; t < 2; ++t) {
+      all.records[t] += totals.records[t];
+      for (std::size_t f = 0; f < field_count; ++f) all.length[t][f] += totals.length[t][f];
+    }
+    avg_field_length = all.averages();
+  }
   inv_norm.resize(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) {
     const auto& avg = avg_field_length[docs[i].type == DocumentType::section];

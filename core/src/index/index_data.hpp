@@ -295,6 +295,7 @@ struct Index::Data {
   std::array<std::array<double, field_count>, 2> avg_field_length{};
   /// Set before derive(): the averages to use instead of the records' own (a segment's site's).
   std::optional<std::array<std::array<double, field_count>, 2>> given_length_averages;
+  std::optional<LengthTotals> other_length_totals;  ///< or these added to the records' own, to average
   /// Per document and field: 1 / (1 - b + b * length / average length), BM25F's length
   /// normalisation, computed once so scoring multiplies instead of divides.
   Array<std::array<float, field_count>> inv_norm;

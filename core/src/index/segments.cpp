@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <queue>
+#include <unordered_map>
 #include <unordered_set>
 #include <stdexcept>
 #include <string>
@@ -26,29 +27,27 @@ namespace siteseek {
 
 namespace {
 
-// The dictionary ids of the terms record `doc` was indexed under, as the builder analysed it
-// (builder.cpp): each field's indexed text with the record's language's analyzer. (A snapshot upgraded from format 7 has no anchors stored: terms only they
-// gave are not found.)
-std::vector<std::uint32_t> record_terms(const Index& index, std::uint32_t doc) {
+// Counts, in `records`, each term record `doc` was indexed under once, as the builder analysed
+// it (builder.cpp): each field's indexed text with the record's language's analyzer. Terms are
+// counted by their text, to be looked up in the dictionary once for all the records deleted
+// together (a page's records share most of their words). (A snapshot upgraded from format 7
+// has no anchors stored: terms only they gave are not found.)
+void count_record_terms(const Index& index, std::uint32_t doc, std::unordered_set<std::string>& scratch,
+                        std::unordered_map<std::string, std::uint32_t>& records) {
   const auto& d = index.data();
   const Analyzer* analyzer = &d.analyzer;
   d.check_table(Index::Data::LazyChecks::Table::record_attributes);
   for (auto k = d.doc_attr_offset[doc]; k < d.doc_attr_offset[doc + 1]; ++k)
     if (d.attr_name(d.doc_attrs[k]) == "language") analyzer = &d.analyzer_for(d.attr_value(d.doc_attrs[k]));
-  std::unordered_set<std::string> terms;  // each looked up once: a page's words repeat
+  scratch.clear();
   std::string buf;
   for (std::size_t f = 0; f < field_count; ++f) {
     const auto text = d.indexed_text(doc, static_cast<Field>(f), buf);
     if (text.empty()) continue;
     for (auto& t : analyzer->analyze(text))
-      if (!t.term.empty()) terms.insert(std::move(t.term));
+      if (!t.term.empty()) scratch.insert(std::move(t.term));
   }
-  std::vector<std::uint32_t> out;
-  out.reserve(terms.size());
-  for (const auto& t : terms)
-    if (const auto id = index.find(t); id >= 0) out.push_back(static_cast<std::uint32_t>(id));
-  std::sort(out.begin(), out.end());
-  return out;  // ascending, as the dictionary's order
+  for (const auto& t : scratch) ++records[t];
 }
 
 std::shared_ptr<const detail::SegmentTotals> totals_of(const Index& index) { return std::make_shared<const detail::SegmentTotals>(index); }
@@ -263,15 +262,19 @@ SegmentedIndex SegmentedIndex::with_deleted(std::size_t segment, const std::vect
   const auto& d = seg.index->data();
   auto del = seg.deleted ? std::make_shared<detail::Deletions>(*seg.deleted) : std::make_shared<detail::Deletions>();
   del->bits.resize((d.docs.size() + 63) / 64, 0);
-  std::map<std::uint32_t, std::uint32_t> gone;
+  std::unordered_map<std::string, std::uint32_t> words;  // term -> records deleted here holding it
+  std::unordered_set<std::string> scratch;
   for (const auto doc : docs) {
     (void)d.checked_doc(doc);
     if (del->has(doc)) continue;
     del->bits[doc / 64] |= std::uint64_t{1} << (doc % 64);
     ++del->records;
     del->lengths.add(d.record(doc));
-    for (const auto t : record_terms(*seg.index, doc)) ++gone[t];
+    count_record_terms(*seg.index, doc, scratch, words);
   }
+  std::map<std::uint32_t, std::uint32_t> gone;  // dictionary id -> records, ascending as df is
+  for (const auto& [word, n] : words)
+    if (const auto id = seg.index->find(word); id >= 0) gone[static_cast<std::uint32_t>(id)] += n;
   if (!gone.empty()) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> merged;
     merged.reserve(del->df.size() + gone.size());
@@ -335,22 +338,16 @@ SegmentedIndex SegmentedIndex::updated(const SiteSettings& site, std::vector<Doc
   if (removed) *removed = count;
   if (documents.empty()) return out;
   // The new segment's length normalisation: the averages of every live record, its own with
-  // them. Its records' lengths are known once analysed: built once to learn them, and again
-  // when the averages they give differ from those of the records without them.
-  auto build = [&](const std::optional<std::array<std::array<double, field_count>, 2>>& averages, std::vector<Document> docs) {
-    IndexBuilder b(site);
-    if (averages) b.set_length_averages(*averages);
-    b.add_all(std::move(docs));
-    return b.build();
-  };
-  auto first = build(out.length_averages(), documents);
+  // them (as one index of the whole site would have).
+  IndexBuilder b(site);
+  const auto others = out.live_totals();
+  b.set_other_lengths(others.length, others.records);
+  b.add_all(std::move(documents));
   auto with = out;
-  with.segments_.push_back({first, nullptr, {}});
-  with.totals_.push_back(totals_of(*first));
+  with.segments_.push_back({b.build(), nullptr, {}});
+  with.totals_.push_back(totals_of(*with.segments_.back().index));
   with.dictionary_ = std::make_shared<detail::DictionarySlot>();
   with.dictionary_->base = out.dictionary_->built.load(std::memory_order_acquire);  // extended by the new segment
-  const auto averages = with.length_averages();
-  if (averages != first->data().avg_field_length) with.segments_.back().index = build(averages, std::move(documents));
   return with;
 }
 
