@@ -575,6 +575,7 @@ int main(int argc, char** argv) {
       }
       NodeOptions o = base;
       o.stored_settings = site_url.empty() && dir.empty();  // an ad-hoc site is indexed as given
+      o.searches = false;  // it exits once indexed
       Node node(std::move(settings), std::move(o));
       if (node.settings()->sites.empty()) throw ConfigError("sites", "no sites are configured; give --config or --dir");
       log_start(node.start(), Level::debug);

@@ -125,6 +125,11 @@ class Engine {
   UpdateReport update(const std::string& site, std::vector<Document> documents, const std::vector<std::string>& deleted);
   /// The site's index as segments (null when it has none): a published index is one segment.
   std::shared_ptr<const SegmentedIndex> segments(const std::string& site) const;
+  /// Off: after updates and merges, the union dictionary of a site's segments (with which a
+  /// search looks each word up once, not segment by segment) is not built in the background,
+  /// for a process that does not search (a one-shot `siteseek index`, which would otherwise
+  /// wait for it before exiting). Searches are answered either way. On by default.
+  void set_union_dictionaries(bool build) noexcept;
   /// Block until no merge is queued or running (tests and benchmarks).
   void wait_for_merges() const;
   /// The site's current index, or null when it has none yet (after live updates: its first

@@ -76,6 +76,9 @@ struct NodeOptions {
   /// Where the node's log lines go (none: nowhere). Admin actions are logged at info as one JSON
   /// object each: {"audit": action, "key": the acting key's id, "target": ..., "time": ...}.
   std::function<void(LogLevel, const std::string&)> log;
+  /// The node answers searches. Off (a one-shot `siteseek index`): what only makes searches
+  /// faster is not prepared after updates and merges (Engine::set_union_dictionaries).
+  bool searches = true;
   /// The progress callback for an indexing run of `site` (start-up and jobs; none: no progress).
   std::function<ProgressCallback(const std::string& site)> progress;
   /// Called after start() indexed a site, with its report.

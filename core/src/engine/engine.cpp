@@ -322,6 +322,8 @@ void Engine::publish(const std::string& site, std::shared_ptr<const SegmentedInd
   impl_->request_merge(site, false);  // its union dictionary, in the background
 }
 
+void Engine::set_union_dictionaries(bool build) noexcept { impl_->union_dictionaries.store(build); }
+
 void Engine::set_keeper(SegmentKeeper keeper, SegmentWriter writer) {
   std::lock_guard lock(impl_->change_mutex);
   impl_->keeper = std::move(keeper);
@@ -432,7 +434,7 @@ void Engine::Impl::merge_site(const std::string& site, bool merge) {
     const auto [first, last] = merge ? from->merge_candidate() : std::pair<std::size_t, std::size_t>{0, 0};
     if (first == last) {
       // Nothing (more) to merge: searches expand words against one dictionary from here on.
-      from->build_dictionary();
+      if (union_dictionaries.load()) from->build_dictionary();
       return;
     }
     auto merged = from->merge_build(first, last, from->segments().front().index->settings(), &stopping);

@@ -82,6 +82,7 @@ struct Engine::Impl {
   std::thread merger;
   Engine::SegmentKeeper keeper;  ///< set before any update; called under change_mutex
   Engine::SegmentWriter writer;  ///< set with the keeper; called by merges without any lock
+  std::atomic<bool> union_dictionaries{true};  ///< built in the background (set_union_dictionaries)
   void request_merge(const std::string& site, bool merge = true);
   void merge_loop();
   void merge_site(const std::string& site, bool merge);

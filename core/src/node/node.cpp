@@ -514,6 +514,7 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
     impl_->query_log = std::make_unique<QueryLog>(std::move(log));
   }
   impl_->engine = std::make_unique<Engine>(std::move(effective));
+  impl_->engine->set_union_dictionaries(impl_->options.searches);
   // Live updates and their merges are kept by the store before they are published (the store
   // outlives the engine, whose destructor stops a merge).
   // A merged segment is written ahead, without the engine's lock (Store::write_segment).

@@ -275,6 +275,29 @@ BOOST_AUTO_TEST_CASE(the_merge_thread_builds_the_union_dictionary_of_the_segment
   BOOST_TEST(e.segments("docs")->dictionary() != nullptr);
 }
 
+// A process that does not search (set_union_dictionaries(false): `siteseek index`) builds no
+// union dictionary; its searches still answer as the segments do.
+BOOST_AUTO_TEST_CASE(no_union_dictionary_for_a_process_that_does_not_search) {
+  std::mt19937 rng(6);
+  Engine e(app());
+  e.set_union_dictionaries(false);
+  std::vector<Document> base;
+  for (int i = 0; i < 40; ++i) {
+    auto p = page(rng, "p" + std::to_string(i), mark('m', static_cast<unsigned>(i)));
+    base.insert(base.end(), p.begin(), p.end());
+  }
+  e.publish("docs", e.build("docs", base));
+  e.update("docs", page(rng, "p3", mark('u', 1)), {});
+  e.wait_for_merges();
+  BOOST_REQUIRE(e.segments("docs")->segments().size() == 2u);
+  BOOST_TEST(e.segments("docs")->dictionary() == nullptr);
+  BOOST_TEST(e.search(exact(mark('u', 1))).total == 1u);
+  e.set_union_dictionaries(true);
+  e.update("docs", page(rng, "p4", mark('u', 2)), {});
+  e.wait_for_merges();
+  BOOST_TEST(e.segments("docs")->dictionary() != nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(a_site_without_an_index_gets_one_from_its_first_update) {
   Engine e(app());
   std::mt19937 rng(1);
