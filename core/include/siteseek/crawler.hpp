@@ -44,6 +44,10 @@ struct CrawlOptions {
 struct CrawlOutcome {
   IngestResult result;
   CrawlState state;
+  /// The pages kept from the previous state (answered 304, or not requested by their
+  /// <lastmod>): their documents in `result` are those it held, with what the crawl derives
+  /// site-wide (titles, hierarchy, inbound links) computed again.
+  std::vector<std::string> kept_pages;
 };
 
 /// Crawl a site from its start URLs and sitemaps. Throws IoError naming the start URL when

@@ -63,8 +63,9 @@ class Index {
   std::vector<std::string> settings_changes(const SiteSettings& current) const;
 
   /// A stored document, materialised (for results and tests; not for hot loops). Built again, it
-  /// gives the same index; its anchors come back as one text, joined by spaces.
-  Document document(std::uint32_t doc) const;
+  /// gives the same index; its anchors come back as one text, joined by spaces. `with_body`
+  /// false: its body is left empty (most of its bytes; body() reads it where it is needed).
+  Document document(std::uint32_t doc, bool with_body = true) const;
   std::string_view url(std::uint32_t doc) const;
   std::string_view title(std::uint32_t doc) const;
   std::string_view section_title(std::uint32_t doc) const;

@@ -273,6 +273,7 @@ class Crawler {
     count_inbound_links(out.result.documents, links);
     count_attribute_values(out.result.report.attributes, out.result.documents);
     out.result.report.documents = out.result.documents.size();
+    out.kept_pages = std::move(kept_);
     out.result.report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     std::sort(out.result.report.skipped.begin(), out.result.report.skipped.end(),
               [](const SkippedPage& a, const SkippedPage& b) { return a.url < b.url; });
@@ -341,6 +342,7 @@ class Crawler {
   // A page of the previous crawl kept as it was: its documents moved out of a state handed over
   // (each page is kept once: its URL is seen once), else copied.
   void keep_previous(const std::string& url, const CrawlState::Page& previous) {
+    kept_.push_back(url);
     auto& page = pages_[url];
     if (!owned_) {
       page = previous;
@@ -666,6 +668,7 @@ class Crawler {
   unsigned previous_requeued_from_ = ~0u;   // the shallowest depth requeue_previous ran from
   std::map<std::string, std::int64_t> lastmods_;  // page URL -> its sitemap <lastmod> (latest moment)
   CrawlState* owned_ = nullptr;
+  std::vector<std::string> kept_;  // pages kept from the previous state
 };
 
 }  // namespace

@@ -331,7 +331,7 @@ std::vector<std::string> Index::settings_changes(const SiteSettings& current) co
   return shape_changes(data_->shape, current);
 }
 
-Document Index::document(std::uint32_t doc) const {
+Document Index::document(std::uint32_t doc, bool with_body) const {
   const auto& d = *data_;
   const auto& r = d.record(d.checked_doc(doc));
   Document out;
@@ -346,7 +346,7 @@ Document Index::document(std::uint32_t doc) const {
     if (cut == std::string_view::npos) break;
     h.remove_prefix(cut + 1);
   }
-  out.body = d.slice(r.body);
+  if (with_body) out.body = d.slice(r.body);
   out.type = r.type;
   out.section_key = d.slice(r.section_key);
   out.position = r.position;

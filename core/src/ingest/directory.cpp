@@ -21,9 +21,6 @@
 #include "siteseek/settings.hpp"
 
 namespace siteseek {
-namespace ingest_detail {
-std::uint64_t hash_document(const Document& d);
-}
 
 namespace {
 namespace fs = std::filesystem;

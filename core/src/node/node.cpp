@@ -14,13 +14,16 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 
 #include "auth/crypto.hpp"
 #include "common/unix_time.hpp"
 #include "index/index_data.hpp"
+#include "ingest/text.hpp"
 #include "search/filter.hpp"
 #include "siteseek/limits.hpp"
 #include "siteseek/crawler.hpp"
@@ -65,6 +68,76 @@ bool same_record(const Index& index, std::uint32_t doc, const Document& given) {
   if (stored.anchors != (anchors.empty() ? std::vector<std::string>{} : std::vector<std::string>{anchors})) return false;
   stored.anchors = given.anchors;
   return stored == given;
+}
+
+// Each of `pages`' documents among `documents`, and its live records in `source`, in order.
+struct PageRecords {
+  std::vector<Document*> documents;
+  std::vector<std::pair<std::size_t, std::uint32_t>> records;
+};
+template <class Pages>
+std::unordered_map<std::string_view, PageRecords> page_records(const SegmentedIndex& source, std::vector<Document>& documents,
+                                                              const Pages& pages) {
+  std::unordered_map<std::string_view, PageRecords> out;
+  for (const auto& p : pages) out[p];
+  for (auto& d : documents)
+    if (const auto it = out.find(page_of(d.url)); it != out.end()) it->second.documents.push_back(&d);
+  for (std::size_t k = 0; k < source.segments().size(); ++k) {  // one pass: a page's records may be anywhere
+    const Index& part = *source.segments()[k].index;
+    for (std::uint32_t doc = 0; doc < part.size(); ++doc)
+      if (const auto it = out.find(page_of(part.url(doc))); it != out.end() && !source.deleted(k, doc))
+        it->second.records.emplace_back(k, doc);
+  }
+  return out;
+}
+
+// The documents of the pages a crawl kept from the last one (answered 304, or not requested by
+// their <lastmod>) were read from `source` without their bodies: most of their bytes, and
+// needed only where a page is built again. Of such a record the crawl changed at most what it
+// derives site-wide (title, hierarchy, inbound links) and its content hash (computed without
+// the body). A kept page whose records still have the title, hierarchy and inbound links
+// `source` holds gets back their stored hashes; one where the site around it changed them gets
+// its bodies back and is hashed again. Returns the pages left without bodies.
+std::set<std::string, std::less<>> complete_kept(const SegmentedIndex& source, std::vector<Document>& documents,
+                                    const std::vector<std::string>& kept_pages) {
+  std::set<std::string, std::less<>> bodiless;
+  std::string hierarchy;
+  for (const auto& [page, kept] : page_records(source, documents, kept_pages)) {
+    const auto& [docs, records] = kept;
+    if (records.size() != docs.size())
+      throw std::logic_error("the kept page " + std::string(page) + " has other records than the index it was read from");
+    bool same = true;
+    for (std::size_t i = 0; i < docs.size() && same; ++i) {
+      const auto& d = source.segments()[records[i].first].index->data();
+      const auto& r = d.record(records[i].second);
+      hierarchy.clear();
+      for (std::size_t k = 0; k < docs[i]->hierarchy.size(); ++k) (k ? hierarchy += '\x1f' : hierarchy) += docs[i]->hierarchy[k];
+      same = d.slice(r.url) == docs[i]->url && d.slice(r.title) == docs[i]->title && d.slice(r.hierarchy) == hierarchy &&
+             r.inbound_links == docs[i]->inbound_links;
+    }
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      const Index& part = *source.segments()[records[i].first].index;
+      if (same) {
+        docs[i]->content_hash = part.data().record(records[i].second).content_hash;
+      } else {
+        docs[i]->body = part.body(records[i].second);
+        docs[i]->content_hash = ingest_detail::hash_document(*docs[i]);
+      }
+    }
+    if (same) bodiless.emplace(page);
+  }
+  return bodiless;
+}
+
+// The bodies of the pages complete_kept left without, from `source`, for those among `documents`.
+void read_bodies(const SegmentedIndex& source, std::vector<Document>& documents, const std::set<std::string, std::less<>>& pages) {
+  std::set<std::string_view> wanted;
+  for (const auto& d : documents)
+    if (const auto page = page_of(d.url); pages.count(page)) wanted.insert(page);
+  if (wanted.empty()) return;
+  for (const auto& [page, kept] : page_records(source, documents, wanted))
+    for (std::size_t i = 0; i < kept.documents.size() && i < kept.records.size(); ++i)
+      kept.documents[i]->body = source.segments()[kept.records[i].first].index->body(kept.records[i].second);
 }
 
 // What a run's documents change in the index in use, page by page (a page: a URL without its
@@ -767,6 +840,8 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   } trim_after;
   IngestResult result;
   CrawlState next_state;
+  std::shared_ptr<const SegmentedIndex> kept_from;  // the index the kept pages' documents are read from
+  std::set<std::string, std::less<>> bodiless;       // their pages that still lack their bodies
   const bool crawled = settings.directory.empty();
   if (!crawled) {
     result = read_directory(settings.directory, settings.url, settings, progress);
@@ -783,6 +858,10 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     auto outcome = crawl(settings, options, std::move(previous));  // throws IoError when nothing could be fetched
     result = std::move(outcome.result);
     next_state = std::move(outcome.state);
+    if (reusable) {
+      kept_from = now;
+      bodiless = complete_kept(*kept_from, result.documents, outcome.kept_pages);
+    }
   }
   if (result.documents.empty()) {
     std::string why = "no documents could be indexed for site '" + settings.name + "'";
@@ -808,6 +887,9 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     try {
       for (const auto& s : now->segments()) s.index->verify();  // a damaged index is replaced whole
       auto changes = page_changes(*now, result.documents);
+      // A kept page that differs from the index in use (changed by a live update since the
+      // crawl read it) is built again as the crawl read it: with its bodies.
+      if (kept_from) read_bodies(*kept_from, changes.documents, bodiless);
       result.report.pages_changed = changes.pages_changed;
       result.report.pages_removed = changes.removed.size();
       if (changes.records == 0) {
@@ -832,7 +914,11 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
       impl_->log(LogLevel::warn, settings.name + ": " + e.what() + "; building the site whole instead");
     }
   }
-  if (!built) impl_->build_store_publish(settings, std::move(result.documents));
+  if (!built) {
+    if (kept_from) read_bodies(*kept_from, result.documents, bodiless);
+    impl_->build_store_publish(settings, std::move(result.documents));
+  }
+  kept_from.reset();
   now.reset();
   if (crawled) {
     // The new index is live from here on: validators that cannot be kept cost the next crawl its

@@ -64,7 +64,7 @@ CrawlState validators_from_json(const std::string& text, const SegmentedIndex& i
       const std::string page(page_of(part.url(i)));
       const auto* v = pages->as_object().if_contains(page);
       if (!v || !v->is_object()) continue;
-      Document d = part.document(i);
+      Document d = part.document(i, false);  // a changed page's bodies are read back where needed
       // The record's anchors as the crawl gave them (the index keeps them as one text).
       if (const auto* a = v->as_object().if_contains("anchors"); a && a->is_object()) {
         if (const auto* ids = a->as_object().if_contains(d.url); ids && ids->is_array()) {

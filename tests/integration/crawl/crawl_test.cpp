@@ -6,9 +6,12 @@
 //    link loop visited once, canonical duplicate indexed once, noindex skipped;
 // 2. a re-crawl with the previous state sends conditional requests and reuses 304 pages, whose
 //    links still count for the pages they cite (also across a restart, from the validators file);
-// 3. an unreachable start URL throws, naming it;
-// 4. a public site never fetches loopback addresses, also through a name that resolves to one;
-// 5. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
+// 3. a re-crawl applied in place keeps the pages answered 304 whole, and builds again with their
+//    bodies those whose inbound links the changed pages changed: the index holds what a whole
+//    crawl of the site gives;
+// 4. an unreachable start URL throws, naming it;
+// 5. a public site never fetches loopback addresses, also through a name that resolves to one;
+// 6. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
 //    stopped at max_page_bytes, links and redirects to file:, ftp:, data:, javascript: or to
 //    another host name are never followed.
 #include <arpa/inet.h>
@@ -28,6 +31,7 @@
 #include "siteseek/node.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/error.hpp"
+#include "siteseek/segments.hpp"
 #include "siteseek/settings.hpp"
 
 using namespace siteseek;
@@ -68,15 +72,21 @@ class FixtureServer {
     waitpid(pid_, &status, 0);
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // How many times the server was asked for `path` (its /__hits counter), over a plain socket.
-  int hits(const std::string& path) const {
+  // How many times the server was asked for `path` (its /__hits counter).
+  int hits(const std::string& path) const { return std::stoi(get("/__hits?" + path)); }
+  // The version of the pages under /site/ from now on.
+  void set_version(int n) const { BOOST_TEST(get("/__version?" + std::to_string(n)) == "ok"); }
+
+ private:
+  // The body of a GET of `target`, over a plain socket (not the crawler under test).
+  std::string get(const std::string& target) const {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port_));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     BOOST_REQUIRE(fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    const std::string request = "GET /__hits?" + path + " HTTP/1.0\r\nConnection: close\r\n\r\n";
+    const std::string request = "GET " + target + " HTTP/1.0\r\nConnection: close\r\n\r\n";
     BOOST_REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
     std::string response;
     char buf[512];
@@ -84,10 +94,9 @@ class FixtureServer {
     close(fd);
     const auto body = response.find("\r\n\r\n");
     BOOST_REQUIRE(body != std::string::npos);
-    return std::stoi(response.substr(body + 4));
+    return response.substr(body + 4);
   }
 
- private:
   pid_t pid_ = -1;
   int stdin_ = -1;
   int port_ = 0;
@@ -347,6 +356,70 @@ BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
     BOOST_TEST(restarted.engine().current("fixture")->settings_changes(changed.sites[0]).empty());
   }
   std::filesystem::remove_all(app.data_dir);
+}
+
+// The live records of a site, over all its segments, by URL.
+std::map<std::string, Document> live_documents(const Node& node, const std::string& site) {
+  std::map<std::string, Document> out;
+  const auto segments = node.engine().segments(site);
+  BOOST_REQUIRE(segments);
+  for (std::size_t k = 0; k < segments->segments().size(); ++k) {
+    const Index& part = *segments->segments()[k].index;
+    for (std::uint32_t i = 0; i < part.size(); ++i)
+      if (!segments->deleted(k, i)) out.emplace(std::string(part.url(i)), part.document(i));
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
+  FixtureServer server;
+  const std::string b = server.base();
+  AppSettings app;
+  app.data_dir = "/tmp/siteseek-crawl-in-place-" + std::to_string(getpid());
+  app.sites.push_back(fixture_site(b));
+  app.sites[0].url = b + "/site/";
+  std::filesystem::remove_all(app.data_dir);
+  {
+    Node node(app);
+    BOOST_TEST(node.reindex("fixture").pages_indexed == 101u);
+  }
+  // a.html now says "osprey" and links to c.html: c.html, answered 304, is cited once more.
+  server.set_version(1);
+  Node restarted(app);
+  BOOST_TEST(restarted.start().loaded.size() == 1u);
+  const auto report = restarted.reindex("fixture");
+  BOOST_TEST(report.updated_in_place);
+  BOOST_TEST(report.pages_unchanged == 100u);
+  BOOST_TEST(report.pages_changed == 2u);  // a.html, and c.html for its inbound links
+  const auto updated = live_documents(restarted, "fixture");
+  BOOST_REQUIRE(updated.count(b + "/site/c.html"));
+  BOOST_TEST(updated.at(b + "/site/c.html").inbound_links == 2u);  // index.html and a.html
+  // What a whole crawl of the site as it is now gives, record for record.
+  AppSettings fresh = app;
+  fresh.data_dir += "-fresh";
+  std::filesystem::remove_all(fresh.data_dir);
+  {
+    Node whole(fresh);
+    BOOST_TEST(!whole.reindex("fixture").updated_in_place);
+    const auto expected = live_documents(whole, "fixture");
+    BOOST_TEST(updated.size() == expected.size());
+    for (const auto& [url, d] : expected) {
+      BOOST_REQUIRE_MESSAGE(updated.count(url), url);
+      const auto& got = updated.at(url);
+      BOOST_TEST(got.body == d.body, url);
+      BOOST_TEST(got.hierarchy == d.hierarchy, url);
+      BOOST_TEST(got.inbound_links == d.inbound_links, url);
+      BOOST_TEST(got.content_hash == d.content_hash, url);
+      BOOST_TEST((got == d), url);
+    }
+  }
+  for (const char* q : {"heron habits", "plover", "osprey", "filler text number 12"}) {
+    SearchRequest req;
+    req.q = q;
+    BOOST_TEST(restarted.search(req).total > 0u, q);
+  }
+  std::filesystem::remove_all(app.data_dir);
+  std::filesystem::remove_all(fresh.data_dir);
 }
 
 // A reindex whose index is stored and published has succeeded, even when the crawl's validators
