@@ -25,6 +25,9 @@ struct CrawlState {
     /// When its content was last fetched or confirmed (304), Unix seconds; 0 unknown. A re-crawl
     /// does not request a page whose sitemap <lastmod> is older than this.
     std::int64_t fetched_at = 0;
+    /// Its title as extracted, before strip_site_titles: a re-crawl that keeps the page learns
+    /// the affixes the site's titles share from every page's, as a whole crawl does.
+    std::string title;
   };
   std::map<std::string, Page> pages;
 };

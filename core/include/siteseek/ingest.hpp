@@ -70,8 +70,11 @@ void strip_site_titles(std::vector<Document>& documents, const SiteSettings& sit
 
 /// Give every document of a page without a breadcrumb the titles of its ancestor pages (by URL
 /// path) as its hierarchy; a section's follow with its page's title and the headings it is under
-/// (extract_page leaves those in the section's hierarchy).
-void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site);
+/// (extract_page leaves those in the section's hierarchy). The documents of `kept_pages` (read
+/// back from an index by a re-crawl) already hold theirs and are left as they are; their titles
+/// still serve as their descendants' ancestors.
+void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site,
+                      const std::vector<std::string>& kept_pages = {});
 
 /// One indexed page's URL and the links of its main content (ExtractedPage::content_links).
 struct PageLinks {

@@ -269,7 +269,7 @@ class Crawler {
       out.state.pages.emplace(url, std::move(page));
     }
     strip_site_titles(out.result.documents, site_);
-    assign_hierarchy(out.result.documents, site_);
+    assign_hierarchy(out.result.documents, site_, kept_);
     count_inbound_links(out.result.documents, links);
     count_attribute_values(out.result.report.attributes, out.result.documents);
     out.result.report.documents = out.result.documents.size();
@@ -346,10 +346,14 @@ class Crawler {
     auto& page = pages_[url];
     if (!owned_) {
       page = previous;
-      return;
+    } else {
+      auto& mine = owned_->pages.at(url);  // `previous` itself, handed over
+      page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at, mine.title};
     }
-    auto& mine = owned_->pages.at(url);  // `previous` itself, handed over
-    page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at};
+    // Its records' title as extracted (each record carries its page's): strip_site_titles then
+    // learns the site's shared affixes from every page's title, and cuts them as a whole crawl.
+    if (!page.title.empty())
+      for (auto& d : page.documents) d.title = page.title;
   }
 
   void requeue_previous(const Item& item) {
@@ -605,7 +609,7 @@ class Crawler {
       auto u = normalize_url(link);
       if (out_of_scope(u).empty()) links.push_back(std::move(u));
     }
-    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links), unix_now()};
+    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links), unix_now(), page.title};
   }
 
   void progress() {

@@ -84,7 +84,7 @@ std::string directory_key(const std::string& url) {
 
 }  // namespace
 
-void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site) {
+void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site, const std::vector<std::string>& kept_pages) {
   std::string root = site.url;
   if (!root.empty() && root.back() != '/') root += '/';
   // A page's language attribute ("" when it has none): a translation's ancestors are pages in
@@ -99,7 +99,8 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
     std::string language;
   };
   std::map<std::string, Ancestor> titles;  // page (or directory) URL -> title
-  std::unordered_set<std::string> with_breadcrumb;  // pages whose hierarchy came from their breadcrumb
+  // Pages whose hierarchy came from their breadcrumb, or that already hold theirs.
+  std::unordered_set<std::string> with_breadcrumb(kept_pages.begin(), kept_pages.end());
   for (const auto& d : documents) {
     if (d.type != DocumentType::page) continue;
     titles.emplace(directory_key(d.url), Ancestor{d.title, std::string(language(d))});

@@ -35,6 +35,7 @@ std::string validators_to_json(const CrawlState& state) {
     for (const auto& l : page.links) links.emplace_back(l);
     boost::json::object entry{{"etag", page.etag}, {"last_modified", page.last_modified},
                               {"fetched_at", page.fetched_at}, {"links", std::move(links)}};
+    if (!page.title.empty()) entry["title"] = page.title;
     // The index searches a record's anchors but does not store them: kept here, a page answered
     // 304 gets them back with its documents.
     boost::json::object anchors;
@@ -80,6 +81,7 @@ CrawlState validators_from_json(const std::string& text, const SegmentedIndex& i
         if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
         if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
         if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
+        if (const auto* t = o.if_contains("title"); t && t->is_string()) entry.title = std::string(t->get_string());
         if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
           for (const auto& l : ls->as_array())
             if (l.is_string()) entry.links.emplace_back(l.get_string());

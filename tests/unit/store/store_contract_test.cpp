@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   // After a live update: the records are read from every segment, deleted ones left out.
   const auto index = std::make_shared<const SegmentedIndex>(
       SegmentedIndex({b.build()}).updated(site, {page_about(site, "plums")}, {site.url + "pears.html"}));
-  state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {apples}, {site.url + "pears.html"}};
+  state.pages[site.url + "apples.html"] = {"\"etag-1\"", "", {apples}, {site.url + "pears.html"}, 0, "Apples | Orchard"};
   state.pages[site.url + "gone.html"] = {"\"etag-2\"", "", {}, {}};
   state.pages[site.url + "pears.html"] = {"", "", {}, {}};  // no validator: nothing to keep
   store->save_validators(site, state);
@@ -174,6 +174,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   BOOST_TEST(back.pages.begin()->first == site.url + "apples.html");
   BOOST_TEST(page.etag == "\"etag-1\"");
   BOOST_TEST(page.links == std::vector<std::string>{site.url + "pears.html"});
+  BOOST_TEST(page.title == "Apples | Orchard");  // as extracted, for the next crawl's title affixes
   BOOST_REQUIRE(page.documents.size() == 1u);
   BOOST_TEST(page.documents[0].anchors == apples.anchors);  // a page answered 304 keeps its anchors, once
   state.pages[site.url + "plums.html"] = {"\"etag-3\"", "", {}, {}};
