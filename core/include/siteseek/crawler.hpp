@@ -28,6 +28,10 @@ struct CrawlState {
     /// Its title as extracted, before strip_site_titles: a re-crawl that keeps the page learns
     /// the affixes the site's titles share from every page's, as a whole crawl does.
     std::string title;
+    /// Its records' anchors by record URL where `documents` does not hold them all: a store
+    /// keeps them (the index keeps a record's anchors as one text) and reads a kept page back
+    /// as its first record only (Store::load_validators). Kept with the state.
+    std::map<std::string, std::vector<std::string>> anchors;
   };
   std::map<std::string, Page> pages;
 };
@@ -48,8 +52,8 @@ struct CrawlOutcome {
   IngestResult result;
   CrawlState state;
   /// The pages kept from the previous state (answered 304, or not requested by their
-  /// <lastmod>): their documents in `result` are those it held, with what the crawl derives
-  /// site-wide (titles, hierarchy, inbound links) computed again.
+  /// <lastmod>): their documents in `result` are those it held (from a store: the first record
+  /// of each), with their titles cut and their inbound links counted again.
   std::vector<std::string> kept_pages;
 };
 

@@ -106,8 +106,9 @@ class Store {
   /// The last crawl's validators and links per page (conditional requests, 304 pages still
   /// counted as linking); the documents of a page answered 304 come from `reusable`, so without
   /// an index built with the current settings the state is empty and every page is fetched.
-  /// They are read without their bodies (Index::document(doc, false)): a page kept unchanged
-  /// needs none, and the caller reads those it builds again from `reusable`.
+  /// Of each page only its first live record is read, without its body (Index::document(doc,
+  /// false)), with the anchors of all its records (CrawlState::Page::anchors): a page kept
+  /// unchanged needs no more, and the caller reads those it builds again from `reusable`.
   virtual CrawlState load_validators(const SiteSettings& site, const SegmentedIndex* reusable) = 0;
   /// Keep a crawl's validators for the next one.
   virtual void save_validators(const SiteSettings& site, const CrawlState& state) = 0;

@@ -348,7 +348,8 @@ class Crawler {
       page = previous;
     } else {
       auto& mine = owned_->pages.at(url);  // `previous` itself, handed over
-      page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at, mine.title};
+      page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at, mine.title,
+              std::move(mine.anchors)};
     }
     // Its records' title as extracted (each record carries its page's): strip_site_titles then
     // learns the site's shared affixes from every page's title, and cuts them as a whole crawl.

@@ -91,53 +91,82 @@ std::unordered_map<std::string_view, PageRecords> page_records(const SegmentedIn
   return out;
 }
 
-// The documents of the pages a crawl kept from the last one (answered 304, or not requested by
-// their <lastmod>) were read from `source` without their bodies: most of their bytes, and
-// needed only where a page is built again. Of such a record the crawl changed at most what it
-// derives site-wide (title, hierarchy, inbound links) and its content hash (computed without
-// the body). A kept page whose records still have the title, hierarchy and inbound links
-// `source` holds gets back their stored hashes; one where the site around it changed them gets
-// its bodies back and is hashed again. Returns the pages left without bodies.
-std::set<std::string, std::less<>> complete_kept(const SegmentedIndex& source, std::vector<Document>& documents,
-                                    const std::vector<std::string>& kept_pages) {
-  std::set<std::string, std::less<>> bodiless;
-  std::string hierarchy;
-  for (const auto& [page, kept] : page_records(source, documents, kept_pages)) {
-    const auto& [docs, records] = kept;
-    if (records.size() != docs.size())
-      throw std::logic_error("the kept page " + std::string(page) + " has other records than the index it was read from");
-    bool same = true;
-    for (std::size_t i = 0; i < docs.size() && same; ++i) {
-      const auto& d = source.segments()[records[i].first].index->data();
-      const auto& r = d.record(records[i].second);
-      hierarchy.clear();
-      for (std::size_t k = 0; k < docs[i]->hierarchy.size(); ++k) (k ? hierarchy += '\x1f' : hierarchy) += docs[i]->hierarchy[k];
-      same = d.slice(r.url) == docs[i]->url && d.slice(r.title) == docs[i]->title && d.slice(r.hierarchy) == hierarchy &&
-             r.inbound_links == docs[i]->inbound_links;
-    }
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-      const Index& part = *source.segments()[records[i].first].index;
-      if (same) {
-        docs[i]->content_hash = part.data().record(records[i].second).content_hash;
-      } else {
-        docs[i]->body = part.body(records[i].second);
-        docs[i]->content_hash = ingest_detail::hash_document(*docs[i]);
-      }
-    }
-    if (same) bodiless.emplace(page);
+// The records `records` of one page in `source`, whole, with the anchors `page` keeps of them (the
+// index keeps a record's anchors as one text): as the crawl that built them gave them.
+std::vector<Document> read_page(const SegmentedIndex& source, const std::vector<std::pair<std::size_t, std::uint32_t>>& records,
+                                const CrawlState::Page* page) {
+  std::vector<Document> out;
+  for (const auto& [k, doc] : records) {
+    auto& d = out.emplace_back(source.segments()[k].index->document(doc));
+    if (!page) continue;
+    if (const auto it = page->anchors.find(d.url); it != page->anchors.end()) d.anchors = it->second;
   }
-  return bodiless;
+  return out;
 }
 
-// The bodies of the pages complete_kept left without, from `source`, for those among `documents`.
-void read_bodies(const SegmentedIndex& source, std::vector<Document>& documents, const std::set<std::string, std::less<>>& pages) {
-  std::set<std::string_view> wanted;
-  for (const auto& d : documents)
-    if (const auto page = page_of(d.url); pages.count(page)) wanted.insert(page);
-  if (wanted.empty()) return;
-  for (const auto& [page, kept] : page_records(source, documents, wanted))
-    for (std::size_t i = 0; i < kept.documents.size() && i < kept.records.size(); ++i)
-      kept.documents[i]->body = source.segments()[kept.records[i].first].index->body(kept.records[i].second);
+// The pages a crawl kept from the last one (answered 304, or not requested by their <lastmod>),
+// as Node::reindex has them after complete_kept.
+struct KeptPages {
+  std::set<std::string, std::less<>> unchanged;  ///< left out of the documents: as `source` holds them
+  std::uint64_t unchanged_records = 0;
+};
+
+// A kept page comes from the store as its first record only, without its body
+// (Store::load_validators), with its title cut and its inbound links counted again by the crawl.
+// One whose title and inbound links are still those `source` holds is unchanged: it leaves the
+// documents (the index keeps its records). One the changed pages around it changed (a link to it
+// added or removed, the titles' shared affix learnt anew) is read back whole from `source`, given
+// the new title and count, and hashed again.
+KeptPages complete_kept(const SegmentedIndex& source, std::vector<Document>& documents, const std::vector<std::string>& kept_pages,
+                        const CrawlState& state) {
+  KeptPages out;
+  std::vector<bool> drop(documents.size(), false);
+  std::vector<Document> added;
+  for (const auto& [page, kept] : page_records(source, documents, kept_pages)) {
+    if (kept.documents.empty() || kept.records.empty()) continue;
+    const Document& first = *kept.documents.front();
+    const auto& d = source.segments()[kept.records.front().first].index->data();
+    const auto& r = d.record(kept.records.front().second);
+    for (const auto* doc : kept.documents) drop[static_cast<std::size_t>(doc - documents.data())] = true;
+    const std::string_view title = d.slice(r.title);
+    if (first.url == d.slice(r.url) && first.title == title && first.inbound_links == r.inbound_links) {
+      out.unchanged.emplace(page);
+      out.unchanged_records += kept.records.size();
+      continue;
+    }
+    const auto it = state.pages.find(std::string(page));
+    auto records = read_page(source, kept.records, it == state.pages.end() ? nullptr : &it->second);
+    for (auto& doc : records) {
+      for (auto& h : doc.hierarchy)
+        if (h == title) h = first.title;  // as strip_site_titles cuts a breadcrumb's own title
+      doc.title = first.title;           // every record carries its page's
+      doc.inbound_links = first.inbound_links;
+      doc.content_hash = ingest_detail::hash_document(doc);
+    }
+    std::move(records.begin(), records.end(), std::back_inserter(added));
+  }
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    if (drop[i]) continue;
+    if (n != i) documents[n] = std::move(documents[i]);
+    ++n;
+  }
+  documents.resize(n);
+  std::move(added.begin(), added.end(), std::back_inserter(documents));
+  return out;
+}
+
+// The records of the kept pages left unchanged, read back whole from `source` into `documents`:
+// the whole index is built from these.
+void read_unchanged(const SegmentedIndex& source, std::vector<Document>& documents, const KeptPages& kept, const CrawlState& state) {
+  if (kept.unchanged.empty()) return;
+  std::vector<Document> added;
+  for (const auto& [page, found] : page_records(source, documents, kept.unchanged)) {
+    const auto it = state.pages.find(std::string(page));
+    auto records = read_page(source, found.records, it == state.pages.end() ? nullptr : &it->second);
+    std::move(records.begin(), records.end(), std::back_inserter(added));
+  }
+  std::move(added.begin(), added.end(), std::back_inserter(documents));
 }
 
 // What a run's documents change in the index in use, page by page (a page: a URL without its
@@ -149,12 +178,22 @@ struct PageChanges {
   std::uint64_t records = 0;         ///< records to build and to delete
 };
 
-PageChanges page_changes(const SegmentedIndex& index, const std::vector<Document>& documents) {
+// `unchanged`: pages the run kept as the index holds them (not among `documents`).
+PageChanges page_changes(const SegmentedIndex& index, const std::vector<Document>& documents,
+                         const std::set<std::string, std::less<>>& unchanged) {
   std::map<std::string_view, std::vector<std::pair<std::size_t, std::uint32_t>>> held;
   for (std::size_t k = 0; k < index.segments().size(); ++k) {
     const Index& part = *index.segments()[k].index;
-    for (std::uint32_t doc = 0; doc < part.size(); ++doc)
-      if (!index.deleted(k, doc)) held[page_of(part.url(doc))].emplace_back(k, doc);
+    std::string_view last;
+    std::vector<std::pair<std::size_t, std::uint32_t>>* records = nullptr;
+    for (std::uint32_t doc = 0; doc < part.size(); ++doc) {
+      if (index.deleted(k, doc)) continue;
+      if (const auto page = page_of(part.url(doc)); page != last) {  // a page's records follow each other
+        last = page;
+        records = unchanged.count(page) ? nullptr : &held[page];
+      }
+      if (records) records->emplace_back(k, doc);
+    }
   }
   std::map<std::string_view, std::vector<const Document*>> given;
   for (const auto& d : documents) given[page_of(d.url)].push_back(&d);
@@ -841,7 +880,7 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   IngestResult result;
   CrawlState next_state;
   std::shared_ptr<const SegmentedIndex> kept_from;  // the index the kept pages' documents are read from
-  std::set<std::string, std::less<>> bodiless;       // their pages that still lack their bodies
+  KeptPages kept_pages;                              // the pages the crawl kept, as complete_kept left them
   const bool crawled = settings.directory.empty();
   if (!crawled) {
     result = read_directory(settings.directory, settings.url, settings, progress);
@@ -860,10 +899,11 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     next_state = std::move(outcome.state);
     if (reusable) {
       kept_from = now;
-      bodiless = complete_kept(*kept_from, result.documents, outcome.kept_pages);
+      kept_pages = complete_kept(*kept_from, result.documents, outcome.kept_pages, next_state);
+      result.report.documents = result.documents.size() + kept_pages.unchanged_records;
     }
   }
-  if (result.documents.empty()) {
+  if (result.documents.empty() && kept_pages.unchanged.empty()) {
     std::string why = "no documents could be indexed for site '" + settings.name + "'";
     if (!result.report.failed.empty()) {
       why += " (first failure: " + result.report.failed.front().url + ": " + result.report.failed.front().error + ")";
@@ -886,10 +926,9 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
   if (kept && first && first->settings() == settings && first->settings_changes(settings).empty()) {
     try {
       for (const auto& s : now->segments()) s.index->verify();  // a damaged index is replaced whole
-      auto changes = page_changes(*now, result.documents);
-      // A kept page that differs from the index in use (changed by a live update since the
-      // crawl read it) is built again as the crawl read it: with its bodies.
-      if (kept_from) read_bodies(*kept_from, changes.documents, bodiless);
+      // A kept page unchanged stays as the index in use holds it (a live update since the crawl
+      // read it included: the crawl learnt nothing newer of it).
+      auto changes = page_changes(*now, result.documents, kept_pages.unchanged);
       result.report.pages_changed = changes.pages_changed;
       result.report.pages_removed = changes.removed.size();
       if (changes.records == 0) {
@@ -915,7 +954,7 @@ IngestReport Node::reindex(const std::string& site_name, const ProgressCallback&
     }
   }
   if (!built) {
-    if (kept_from) read_bodies(*kept_from, result.documents, bodiless);
+    if (kept_from) read_unchanged(*kept_from, result.documents, kept_pages, next_state);
     impl_->build_store_publish(settings, std::move(result.documents));
   }
   kept_from.reset();

@@ -39,12 +39,14 @@ std::string validators_to_json(const CrawlState& state) {
     // The index searches a record's anchors but does not store them: kept here, a page answered
     // 304 gets them back with its documents.
     boost::json::object anchors;
-    for (const auto& d : page.documents) {
-      if (d.anchors.empty()) continue;
+    auto add = [&](const std::string& url, const std::vector<std::string>& list) {
+      if (list.empty() || anchors.contains(url)) return;
       boost::json::array ids;
-      for (const auto& a : d.anchors) ids.emplace_back(a);
-      anchors[d.url] = std::move(ids);
-    }
+      for (const auto& a : list) ids.emplace_back(a);
+      anchors[url] = std::move(ids);
+    };
+    for (const auto& d : page.documents) add(d.url, d.anchors);
+    for (const auto& [url, list] : page.anchors) add(url, list);  // of the records read back later
     if (!anchors.empty()) entry["anchors"] = std::move(anchors);
     pages[url] = std::move(entry);
   }
@@ -58,35 +60,42 @@ CrawlState validators_from_json(const std::string& text, const SegmentedIndex& i
   const auto* root = ec ? nullptr : doc.if_object();
   const auto* pages = root ? root->if_contains("pages") : nullptr;
   if (!pages || !pages->is_object()) return state;  // unreadable: crawl everything again
+  auto list = [](const boost::json::value* ids) {
+    std::vector<std::string> out;
+    if (ids && ids->is_array())
+      for (const auto& id : ids->as_array())
+        if (id.is_string()) out.emplace_back(id.get_string());
+    return out;
+  };
+  // Each page of the index the validators name, as its first live record (without its body): a
+  // re-crawl that keeps the page needs no more unless it builds the page again, and then reads
+  // the rest from the index (a record's anchors, which the index keeps as one text, from here).
   for (std::size_t k = 0; k < index.segments().size(); ++k) {
     const Index& part = *index.segments()[k].index;
+    std::string_view last;
     for (std::uint32_t i = 0; i < part.size(); ++i) {
       if (index.deleted(k, i)) continue;
-      const std::string page(page_of(part.url(i)));
+      const auto page_view = page_of(part.url(i));
+      if (page_view == last) continue;  // a page's records follow each other
+      last = page_view;
+      const std::string page(page_view);
+      if (state.pages.count(page)) continue;
       const auto* v = pages->as_object().if_contains(page);
       if (!v || !v->is_object()) continue;
-      Document d = part.document(i, false);  // a changed page's bodies are read back where needed
-      // The record's anchors as the crawl gave them (the index keeps them as one text).
-      if (const auto* a = v->as_object().if_contains("anchors"); a && a->is_object()) {
-        if (const auto* ids = a->as_object().if_contains(d.url); ids && ids->is_array()) {
-          d.anchors.clear();
-          for (const auto& id : ids->as_array())
-            if (id.is_string()) d.anchors.emplace_back(id.get_string());
-        }
+      const auto& o = v->as_object();
+      auto& entry = state.pages[page];
+      if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
+      if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
+      if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
+      if (const auto* t = o.if_contains("title"); t && t->is_string()) entry.title = std::string(t->get_string());
+      if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
+        for (const auto& l : ls->as_array())
+          if (l.is_string()) entry.links.emplace_back(l.get_string());
       }
-      auto [it, first] = state.pages.try_emplace(page);
-      auto& entry = it->second;
-      if (first) {
-        const auto& o = v->as_object();
-        if (const auto* e = o.if_contains("etag"); e && e->is_string()) entry.etag = std::string(e->get_string());
-        if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
-        if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
-        if (const auto* t = o.if_contains("title"); t && t->is_string()) entry.title = std::string(t->get_string());
-        if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
-          for (const auto& l : ls->as_array())
-            if (l.is_string()) entry.links.emplace_back(l.get_string());
-        }
-      }
+      if (const auto* a = o.if_contains("anchors"); a && a->is_object())
+        for (const auto& [url, ids] : a->as_object()) entry.anchors[std::string(url)] = list(&ids);
+      Document d = part.document(i, false);
+      if (const auto it = entry.anchors.find(d.url); it != entry.anchors.end()) d.anchors = it->second;
       entry.documents.push_back(std::move(d));
     }
   }

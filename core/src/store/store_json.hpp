@@ -11,11 +11,13 @@ namespace siteseek {
 
 class Index;
 
-/// {"version":1,"pages":{url:{"etag","last_modified","links":[...]}}}; pages without a validator
-/// are left out (nothing to send a conditional request with).
+/// {"version":1,"pages":{url:{"etag","last_modified","fetched_at","title","links":[...],
+/// "anchors":{record url:[...]}}}}; pages without a validator are left out (nothing to send a
+/// conditional request with).
 std::string validators_to_json(const CrawlState& state);
-/// The state for the next crawl from validators_to_json's text: validators and links of the pages
-/// `index` holds, with their documents. Unreadable text gives an empty state (crawl everything).
+/// The state for the next crawl from validators_to_json's text: validators, title, links and
+/// anchors of the pages `index` holds, with each page's first live record (Store::load_validators).
+/// Unreadable text gives an empty state (crawl everything).
 CrawlState validators_from_json(const std::string& text, const SegmentedIndex& index);
 
 /// How a stored site came to be there: indexed from the settings, or added at run time.

@@ -177,6 +177,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(validators_round_trip, Backend, test::store_backen
   BOOST_TEST(page.title == "Apples | Orchard");  // as extracted, for the next crawl's title affixes
   BOOST_REQUIRE(page.documents.size() == 1u);
   BOOST_TEST(page.documents[0].anchors == apples.anchors);  // a page answered 304 keeps its anchors, once
+  BOOST_REQUIRE(page.anchors.count(apples.url) == 1u);      // and those of every record, for the rest read back later
+  BOOST_TEST(page.anchors.at(apples.url) == apples.anchors);
   state.pages[site.url + "plums.html"] = {"\"etag-3\"", "", {}, {}};
   store->save_validators(site, state);
   back = store->load_validators(site, index.get());
