@@ -50,6 +50,15 @@ struct World {
   std::string dir, snapshot_time, segment_time;
 };
 
+// The world's files go at exit (libFuzzer exits after -runs): they are the fuzzer's own.
+struct RemoveAtExit {
+  std::string dir;
+  ~RemoveAtExit() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
 const World& world() {
   static const World w = [] {
     World out;
@@ -63,6 +72,7 @@ const World& world() {
     out.segment_time = ns(*segment);
     return out;
   }();
+  static const RemoveAtExit cleanup{w.dir};
   return w;
 }
 
