@@ -84,9 +84,16 @@ std::unordered_map<std::string_view, PageRecords> page_records(const SegmentedIn
     if (const auto it = out.find(page_of(d.url)); it != out.end()) it->second.documents.push_back(&d);
   for (std::size_t k = 0; k < source.segments().size(); ++k) {  // one pass: a page's records may be anywhere
     const Index& part = *source.segments()[k].index;
-    for (std::uint32_t doc = 0; doc < part.size(); ++doc)
-      if (const auto it = out.find(page_of(part.url(doc))); it != out.end() && !source.deleted(k, doc))
-        it->second.records.emplace_back(k, doc);
+    std::string_view last;
+    PageRecords* found = nullptr;
+    for (std::uint32_t doc = 0; doc < part.size(); ++doc) {
+      if (const auto page = page_of(part.url(doc)); page != last) {  // looked up once per run of a page's records
+        last = page;
+        const auto it = out.find(page);
+        found = it == out.end() ? nullptr : &it->second;
+      }
+      if (found && !source.deleted(k, doc)) found->records.emplace_back(k, doc);
+    }
   }
   return out;
 }
