@@ -19,6 +19,23 @@ std::uint64_t bytes_of(const Array<T>& v) {
 }
 }  // namespace
 
+bool Index::Data::groups_in_runs() const {
+  auto known = groups_in_runs_->load(std::memory_order_relaxed);
+  if (known < 0) {
+    const auto& self = *this;  // the const accessors: a mapped array is never copied
+    std::vector<bool> seen(page_groups, false);
+    known = 1;
+    for (std::size_t i = 0; i < self.doc_group.size() && known; ++i) {
+      const auto g = self.doc_group[i];
+      if ((i > 0 && g == self.doc_group[i - 1]) || g >= page_groups) continue;
+      if (seen[g]) known = 0;
+      seen[g] = true;
+    }
+    groups_in_runs_->store(known, std::memory_order_relaxed);
+  }
+  return known == 1;
+}
+
 std::uint64_t Index::Data::memory_bytes() const {
   std::uint64_t n = sizeof(*this) + bytes_of(text) + bytes_of(terms) + bytes_of(stems);
   n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +

@@ -562,6 +562,11 @@ struct Index::Data {
   std::unique_ptr<LazyChecks> lazy;
   /// What the arrays view (a mapped file, or a copy of snapshot bytes), released with the index.
   std::shared_ptr<const void> backing;
+  /// Whether each page group's records are one run (ingestion gives a page's records together,
+  /// and the builder keeps their order): a page's records then end at another page's. Found by
+  /// one pass over doc_group at first use.
+  bool groups_in_runs() const;
+  mutable std::unique_ptr<std::atomic<std::int8_t>> groups_in_runs_ = std::make_unique<std::atomic<std::int8_t>>(-1);  // -1 unknown
 };
 
 // --- varint helpers ------------------------------------------------------------------------

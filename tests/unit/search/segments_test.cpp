@@ -412,6 +412,22 @@ BOOST_AUTO_TEST_CASE(deleted_records_are_never_found_and_leave_the_statistics) {
   BOOST_CHECK_THROW(si.with_deleted(0, {7}), std::out_of_range);
 }
 
+// A page's records are found wherever they were given: together (as ingestion gives them, where
+// the search for them stops at the next page's) or apart (a library caller's order).
+BOOST_AUTO_TEST_CASE(a_pages_records_are_found_together_or_apart) {
+  const auto together = build({page("a.html", "Alpha", "one"), section("a.html#s", "Alpha", "S", "two"), page("b.html", "Beta", "three")});
+  BOOST_TEST(together->data().groups_in_runs());
+  const SegmentedIndex t({together});
+  BOOST_TEST(t.page_records(root + "a.html").size() == 2u);
+  BOOST_TEST(t.page_records(root + "b.html").size() == 1u);
+  const auto apart = build({page("a.html", "Alpha", "one"), page("b.html", "Beta", "three"), section("a.html#s", "Alpha", "S", "two")});
+  BOOST_TEST(!apart->data().groups_in_runs());
+  const SegmentedIndex a({apart});
+  BOOST_TEST(a.page_records(root + "a.html").size() == 2u);
+  const auto replaced = a.updated(site(), {page("a.html", "Alpha", "four")}, {});
+  BOOST_TEST(replaced.live_documents() == 2u);  // both of a.html's records deleted, one added
+}
+
 // Saved segments: only new segments are written, the manifest switches in one rename, files no
 // manifest names go, and what is loaded searches as what was saved.
 BOOST_AUTO_TEST_CASE(saved_segments_write_only_what_is_new_and_load_as_they_were) {
