@@ -280,6 +280,11 @@ int snapshot_info(const std::string& path) {
               host_list.empty() ? "(none)" : host_list.c_str(), idx->snapshot_version(), built_text, idx->size(), pages,
               idx->size() - pages, static_cast<unsigned long long>(idx->term_count()),
               static_cast<unsigned long long>(idx->memory_bytes()));
+  std::string largest;  // what the memory is spent on
+  const auto parts = idx->memory_parts();
+  for (std::size_t k = 0; k < parts.size() && k < 6; ++k)
+    largest += (k ? ", " : "") + parts[k].first + " " + std::to_string(parts[k].second);
+  std::printf("largest:    %s\n", largest.c_str());
   return ok;
 }
 

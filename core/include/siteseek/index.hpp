@@ -50,6 +50,9 @@ class Index {
   /// Bytes of memory held: stored text, dictionary, postings and per-document tables (for an
   /// index opened from a snapshot, mostly the mapped file's pages, resident as they are read).
   std::uint64_t memory_bytes() const noexcept;
+  /// memory_bytes() by part ("text", "postings", "positions", "records", "impacts", ...),
+  /// largest first: what an index's bytes are spent on.
+  std::vector<std::pair<std::string, std::uint64_t>> memory_parts() const;
   std::chrono::system_clock::time_point built_at() const noexcept;
   /// The site settings this index was built with (search reads options and weights from here).
   const SiteSettings& settings() const noexcept;

@@ -36,18 +36,27 @@ bool Index::Data::groups_in_runs() const {
   return known == 1;
 }
 
+Index::Data::MemoryParts Index::Data::memory_parts() const {
+  return {{{"text", bytes_of(text)}, {"terms", bytes_of(terms)}, {"stems", bytes_of(stems)}, {"records", bytes_of(docs)},
+          {"checkpoint_offset", bytes_of(checkpoint_offset)}, {"checkpoints", bytes_of(checkpoints)},
+          {"term_offset", bytes_of(term_offset)}, {"term_df", bytes_of(term_df)}, {"term_flags", bytes_of(term_flags)},
+          {"term_stem", bytes_of(term_stem)}, {"postings_offset", bytes_of(postings_offset)}, {"postings", bytes_of(postings)},
+          {"positions_offset", bytes_of(positions_offset)}, {"positions", bytes_of(positions)}, {"stem_offset", bytes_of(stem_offset)},
+          {"stem_terms_offset", bytes_of(stem_terms_offset)}, {"stem_terms", bytes_of(stem_terms)}, {"norms", bytes_of(inv_norm)},
+          {"impacts", bytes_of(impacts)}, {"impact_offset", bytes_of(impact_offset)}, {"doc_boost", bytes_of(doc_boost)},
+          {"doc_group", bytes_of(doc_group)}, {"group_has_sections", bytes_of(group_has_sections)},
+          {"doc_is_section", bytes_of(doc_is_section)}, {"doc_section", bytes_of(doc_section)}, {"section_keys", bytes_of(section_keys)},
+          {"term_lcp", bytes_of(term_lcp)}, {"term_next_shorter", bytes_of(term_next_shorter)}, {"pair_start", bytes_of(pair_start)},
+          {"term_sample", bytes_of(term_sample)}, {"stem_sample", bytes_of(stem_sample)}, {"attr_keys", bytes_of(attr_keys)},
+          {"attr_key_offset", bytes_of(attr_key_offset)}, {"attr_docs_offset", bytes_of(attr_docs_offset)},
+          {"attr_docs", bytes_of(attr_docs)}, {"doc_attr_offset", bytes_of(doc_attr_offset)}, {"doc_attrs", bytes_of(doc_attrs)},
+          {"page_by_url", bytes_of(page_by_url)}, {"title_postings", bytes_of(title_postings)}, {"title_offset", bytes_of(title_offset)},
+          {"anchors", bytes_of(anchors)}}};
+}
+
 std::uint64_t Index::Data::memory_bytes() const {
-  std::uint64_t n = sizeof(*this) + bytes_of(text) + bytes_of(terms) + bytes_of(stems);
-  n += bytes_of(docs) + bytes_of(checkpoint_offset) + bytes_of(checkpoints) + bytes_of(term_offset) +
-       bytes_of(term_df) + bytes_of(term_flags) + bytes_of(term_stem) + bytes_of(postings_offset) +
-       bytes_of(postings) + bytes_of(positions_offset) + bytes_of(positions) + bytes_of(stem_offset) +
-       bytes_of(stem_terms_offset) + bytes_of(stem_terms) + bytes_of(inv_norm) + bytes_of(impacts) +
-       bytes_of(impact_offset) + bytes_of(doc_boost) + bytes_of(doc_group) + bytes_of(group_has_sections) +
-       bytes_of(doc_is_section) + bytes_of(doc_section) +
-       bytes_of(section_keys) + bytes_of(term_lcp) + bytes_of(term_next_shorter) + bytes_of(pair_start) +
-       bytes_of(term_sample) + bytes_of(stem_sample) + bytes_of(attr_keys) + bytes_of(attr_key_offset) +
-       bytes_of(attr_docs_offset) + bytes_of(attr_docs) + bytes_of(doc_attr_offset) + bytes_of(doc_attrs) +
-       bytes_of(page_by_url) + bytes_of(title_postings) + bytes_of(title_offset) + bytes_of(anchors);
+  std::uint64_t n = sizeof(*this);
+  for (const auto& [name, bytes] : memory_parts()) n += bytes;
   return n;
 }
 
@@ -340,6 +349,12 @@ Index::~Index() = default;
 std::uint32_t Index::size() const noexcept { return static_cast<std::uint32_t>(data_->docs.size()); }
 std::uint64_t Index::term_count() const noexcept { return data_->term_count(); }
 std::uint64_t Index::memory_bytes() const noexcept { return data_->memory_bytes(); }
+std::vector<std::pair<std::string, std::uint64_t>> Index::memory_parts() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const auto& [name, bytes] : data_->memory_parts()) out.emplace_back(name, bytes);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
 std::chrono::system_clock::time_point Index::built_at() const noexcept { return data_->built_at; }
 const SiteSettings& Index::settings() const noexcept { return data_->settings; }
 const Analyzer& Index::analyzer() const noexcept { return data_->analyzer; }

@@ -456,6 +456,8 @@ struct Index::Data {
   std::uint32_t section_id(std::string_view key) const;
   static constexpr std::uint32_t no_section = ~0u;
   std::uint64_t memory_bytes() const;
+  using MemoryParts = std::array<std::pair<std::string_view, std::uint64_t>, 41>;
+  MemoryParts memory_parts() const;  ///< each array's footprint (no allocation: memory_bytes is noexcept)
   /// After building: derive() then apply_settings().
   void finish();
   /// The tables derived from the index alone (average lengths, per-record tables, the typo

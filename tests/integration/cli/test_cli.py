@@ -170,6 +170,10 @@ def test_index_report_and_snapshot_info(indexed, workdir):
     assert info["site"] == "ex" and info["hosts"] == "docs.example.org" and info["checksum"] == "ok"
     assert info["documents"] == "5 (4 pages, 1 sections)" and int(info["terms"]) > 10
     assert int(info["bytes"]) == os.path.getsize(indexed["snapshot"]) and int(info["version"]) >= 1
+    parts = [p.rsplit(" ", 1) for p in info["largest"].split(", ")]  # what the memory is spent on, largest first
+    assert len(parts) == 6 and all(name.isidentifier() for name, _ in parts)  # (a tiny index's fixed tables lead)
+    assert [int(b) for _, b in parts] == sorted((int(b) for _, b in parts), reverse=True)
+    assert sum(int(b) for _, b in parts) < int(info["memory"].split()[0])
     corrupt = os.path.join(workdir, "corrupt.snapshot")
     with open(indexed["snapshot"], "rb") as f:
         blob = bytearray(f.read())
