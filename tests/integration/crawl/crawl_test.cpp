@@ -117,6 +117,14 @@ SiteSettings fixture_site(const std::string& base) {
   return s;
 }
 
+// The fixture site alone, kept in a data directory of this process's own.
+AppSettings fixture_app(const std::string& base, const std::string& name) {
+  AppSettings app;
+  app.data_dir = "/tmp/siteseek-crawl-" + name + "-" + std::to_string(getpid());
+  app.sites.push_back(fixture_site(base));
+  return app;
+}
+
 // The inbound_links of the document with this URL (-1: no such document).
 long inbound(const std::vector<Document>& docs, const std::string& url) {
   for (const auto& d : docs)
@@ -319,9 +327,7 @@ BOOST_AUTO_TEST_SUITE(crawler_engine)
 BOOST_AUTO_TEST_CASE(reindex_publishes_and_recrawls_incrementally) {
   FixtureServer server;
   const std::string b = server.base();
-  AppSettings app;
-  app.data_dir = "/tmp/siteseek-crawl-engine-" + std::to_string(getpid());
-  app.sites.push_back(fixture_site(b));
+  AppSettings app = fixture_app(b, "engine");
   {
     Node node(app);
     auto report = node.reindex("fixture");
@@ -375,9 +381,7 @@ std::map<std::string, Document> live_documents(const Node& node, const std::stri
 BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
   FixtureServer server;
   const std::string b = server.base();
-  AppSettings app;
-  app.data_dir = "/tmp/siteseek-crawl-in-place-" + std::to_string(getpid());
-  app.sites.push_back(fixture_site(b));
+  AppSettings app = fixture_app(b, "in-place");
   app.sites[0].url = b + "/site/";
   // The default: the affix the titles share (" | Fixture") is learnt from every page's title.
   app.sites[0].title_separators.clear();
@@ -432,9 +436,7 @@ BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
 // whose index was live, and `siteseek index` stopped at that site.)
 BOOST_AUTO_TEST_CASE(validators_that_cannot_be_saved_do_not_fail_a_published_reindex) {
   FixtureServer server;
-  AppSettings app;
-  app.data_dir = "/tmp/siteseek-crawl-validators-" + std::to_string(getpid());
-  app.sites.push_back(fixture_site(server.base()));
+  AppSettings app = fixture_app(server.base(), "validators");
   std::filesystem::create_directories(app.data_dir + "/fixture.validators.json/taken");
   {
     Node node(app);
