@@ -10,7 +10,9 @@
 # created or changed). Ratios are runs 2 and 3 against run 4, the re-crawl that builds whole.
 # Then the same site with a /sitemap.xml giving each page's <lastmod> (its file's time, written
 # again after each change, as a generator's build does): a first crawl, then 3 pages changed,
-# where pages whose <lastmod> is older than their last fetch are not requested at all.
+# where pages whose <lastmod> is older than their last fetch are not requested at all. Last, the
+# site without a sitemap served by nginx (ETag, Last-Modified, keep-alive: as docs are served),
+# whose 304s cost little: a first crawl, 3 pages changed, every page changed.
 #   bench/ingest/recrawl.sh             # BUILD_DIR=build-bench JOBS=2 PIN=0 (taskset core; "" none)
 #   BIN=/tmp/old/siteseek bench/ingest/recrawl.sh   # a given binary, not built (to compare builds)
 set -euo pipefail
@@ -35,10 +37,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-serve() {  # serve DIR: Python's http.server over a copy of the docs (file times kept) at $port
+fresh_site() {  # stop the server; a new copy of the docs (file times kept), no data_dir
   [ -n "$server" ] && { kill "$server"; wait "$server" 2>/dev/null || true; }
+  server=
   rm -rf "$work/site" "$work/data"
   cp -r --preserve=timestamps "$docs" "$work/site"
+}
+serve() {  # Python's http.server over a fresh copy of the docs at $port
+  fresh_site
   /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$work/site" "$port" >/dev/null 2>&1 &
   server=$!
   for _ in $(seq 50); do
@@ -113,3 +119,42 @@ sitemap
 run "6. every page changed, with lastmod"
 awk '{t[NR] = $(NF-1); b[NR] = $NF} END {
   printf "ratios against run 6: run 5 time %.3f, bytes %.4f\n", t[2] / t[3], b[2] / b[3] }' "$work/figures"
+
+nginx_bin=/usr/sbin/nginx
+if [ ! -x "$nginx_bin" ]; then
+  echo "served by nginx: skipped ($nginx_bin is missing; scripts/setup installs nginx-light)"
+  exit 0
+fi
+echo "served by nginx, no sitemap:"
+fresh_site
+chmod a+rx "$work"  # nginx started as root serves as nobody
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy; fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  types { text/html html; text/css css; application/javascript js; application/xml xml; image/png png; }
+  default_type application/octet-stream;
+  server { listen 127.0.0.1:$port; root $work/site; }
+}
+EOF
+"$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>/dev/null &
+server=$!
+for _ in $(seq 50); do
+  /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/index.html')" 2>/dev/null && break
+  sleep 0.1
+done
+: > "$work/figures"
+run "first crawl (built whole)"
+change library/argparse.html library/os.html tutorial/index.html
+run "7. 3 pages changed, nginx"
+find "$work/site" -name '*.html' -exec sed -i 's|<div class="body" role="main">|<div class="body" role="main"><p>everywhere</p>|' {} +
+run "8. every page changed, nginx"
+awk '{t[NR] = $(NF-1); b[NR] = $NF} END {
+  printf "ratios against run 8: run 7 time %.3f, bytes %.4f\n", t[2] / t[3], b[2] / b[3] }' "$work/figures"
