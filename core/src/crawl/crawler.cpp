@@ -55,7 +55,7 @@ struct Transfer {
   curl_slist* headers = nullptr;
   Item item;
   std::string body;
-  std::string content_type, etag, last_modified, location;
+  std::string content_type, etag, last_modified, date, location;
   std::uint64_t limit = 0;
   bool too_large = false, not_html = false, blocked = false, allow_private = false;
   char error[CURL_ERROR_SIZE] = {};
@@ -66,6 +66,19 @@ struct Transfer {
 };
 
 using detail::lower;
+
+// A response's Last-Modified, kept for the next crawl's If-Modified-Since only when it is a strong
+// validator (RFC 9110, 8.8.2.2): at least a second before the response's Date (this machine's
+// clock without one). Within that second the page may change again with the same Last-Modified
+// (HTTP dates have whole seconds), and a conditional request would then be answered 304.
+std::string strong_last_modified(const std::string& last_modified, const std::string& date) {
+  if (last_modified.empty()) return {};
+  const auto modified = curl_getdate(last_modified.c_str(), nullptr);
+  if (modified < 0) return last_modified;  // not a date this can read: the server's to judge
+  const auto answered = date.empty() ? -1 : curl_getdate(date.c_str(), nullptr);
+  const std::int64_t now = answered >= 0 ? static_cast<std::int64_t>(answered) : unix_now();
+  return now - static_cast<std::int64_t>(modified) >= 1 ? last_modified : std::string{};
+}
 
 std::string host_of(std::string_view url) {
   auto u = boost::urls::parse_uri(url);
@@ -146,10 +159,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) 
     if (key == "content-type") t->content_type = std::string(value);
     else if (key == "etag") t->etag = std::string(value);
     else if (key == "last-modified") t->last_modified = std::string(value);
+    else if (key == "date") t->date = std::string(value);
     else if (key == "location") t->location = std::string(value);
   } else if (line.rfind("HTTP/", 0) == 0) {
     // A new response (after a 100 Continue): forget the previous one's headers.
-    t->content_type.clear(), t->etag.clear(), t->last_modified.clear(), t->location.clear();
+    t->content_type.clear(), t->etag.clear(), t->last_modified.clear(), t->date.clear(), t->location.clear();
   }
   return size * n;
 }
@@ -610,7 +624,8 @@ class Crawler {
       auto u = normalize_url(link);
       if (out_of_scope(u).empty()) links.push_back(std::move(u));
     }
-    pages_[url] = CrawlState::Page{t.etag, t.last_modified, std::move(page.documents), std::move(links), unix_now(), page.title};
+    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), std::move(links),
+                                   unix_now(), page.title};
   }
 
   void progress() {

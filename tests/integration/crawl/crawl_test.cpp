@@ -10,7 +10,8 @@
 //    their breadcrumb), and builds again with their bodies those whose inbound links the changed
 //    pages changed; the changed pages' titles lose the affix the site's titles share: the index
 //    holds what a whole crawl of the site gives;
-// 4. an unreachable start URL throws, naming it;
+// 4. a Last-Modified within a second of the response is not used for the next request (weak);
+//    an unreachable start URL throws, naming it;
 // 5. a public site never fetches loopback addresses, also through a name that resolves to one;
 // 6. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
 //    stopped at max_page_bytes, links and redirects to file:, ftp:, data:, javascript: or to
@@ -247,6 +248,25 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
       BOOST_TEST((page.documents[i] == stub), url);  // the store keeps a page's anchors from these (store tests)
     }
   }
+}
+
+// A Last-Modified within a second of the response's Date is weak (the page may change again in
+// that second with the same date): the crawl does not keep it, so the next crawl asks for the
+// page unconditionally instead of taking a 304 for it. One long past is kept and used.
+BOOST_AUTO_TEST_CASE(a_weak_last_modified_is_not_used_for_the_next_request) {
+  FixtureServer server;
+  auto site = fixture_site(server.base());
+  site.url = server.base() + "/lm/";
+  const auto first = crawl(site);
+  BOOST_TEST(first.result.report.pages_indexed == 3u);
+  BOOST_REQUIRE(first.state.pages.count(site.url + "old.html") && first.state.pages.count(site.url + "now.html"));
+  BOOST_TEST(first.state.pages.at(site.url + "old.html").last_modified == "Wed, 01 Jan 2020 00:00:00 GMT");
+  BOOST_TEST(first.state.pages.at(site.url + "now.html").last_modified.empty());
+  CrawlOptions again;
+  again.previous = &first.state;
+  const auto second = crawl(site, again);
+  BOOST_TEST(second.result.report.pages_unchanged == 1u);  // old.html; now.html answers 304 to any If-Modified-Since
+  BOOST_TEST(second.kept_pages == std::vector<std::string>{site.url + "old.html"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_start_url_throws) {
