@@ -140,7 +140,6 @@ void Index::Data::finish() {
 }
 
 void Index::Data::apply_settings() {
-  const auto& self = *this;  // reads through the const accessors: a mapped array is never copied
   synonym_words.clear();
   for (const auto& group : settings.synonyms) {
     auto& members = synonym_words.emplace_back();
@@ -155,11 +154,9 @@ void Index::Data::apply_settings() {
     Pin pin{normalize_query(analyzer, lp.query), -1};
     // Only the records of the URL's page can have the URL: their group, found by its hash.
     if (const auto first = find_page(lp.url); first != no_attr) {
-      const auto group = self.doc_group[first];
-      for (std::uint32_t doc = first; doc < self.docs.size(); ++doc)
-        if (self.doc_group[doc] == group && slice(record(doc).url) == lp.url &&
-            (pin.doc < 0 || record(doc).type == DocumentType::page))
-          pin.doc = doc;
+      each_page_record(first, [&](std::uint32_t doc) {
+        if (slice(record(doc).url) == lp.url && (pin.doc < 0 || record(doc).type == DocumentType::page)) pin.doc = doc;
+      });
     }
     pins.push_back(std::move(pin));
   }

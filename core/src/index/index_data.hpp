@@ -569,6 +569,20 @@ struct Index::Data {
   /// one pass over doc_group at first use.
   bool groups_in_runs() const;
   mutable std::unique_ptr<std::atomic<std::int8_t>> groups_in_runs_ = std::make_unique<std::atomic<std::int8_t>>(-1);  // -1 unknown
+  /// `f(doc)` for each record of the page whose first record is `first` (find_page's), in order:
+  /// to the end of its run when every page's records are one (groups_in_runs), else of the index.
+  template <class F>
+  void each_page_record(std::uint32_t first, F&& f) const {
+    const auto group = doc_group[first];
+    const bool in_runs = groups_in_runs();
+    for (std::uint32_t doc = first; doc < docs.size(); ++doc) {
+      if (doc_group[doc] != group) {
+        if (in_runs) break;
+        continue;
+      }
+      f(doc);
+    }
+  }
 };
 
 // --- varint helpers ------------------------------------------------------------------------

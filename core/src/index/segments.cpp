@@ -298,15 +298,9 @@ std::vector<std::pair<std::size_t, std::uint32_t>> SegmentedIndex::page_records(
     const auto& d = segments_[k].index->data();
     const auto first = d.find_page(url);
     if (first == Index::Data::no_attr) continue;
-    const auto group = d.doc_group[first];
-    const bool in_runs = d.groups_in_runs();  // else they may be anywhere after the first
-    for (std::uint32_t doc = first; doc < d.docs.size(); ++doc) {
-      if (d.doc_group[doc] != group) {
-        if (in_runs) break;
-        continue;
-      }
+    d.each_page_record(first, [&](std::uint32_t doc) {
       if (!deleted(k, doc)) out.emplace_back(k, doc);
-    }
+    });
   }
   return out;
 }
