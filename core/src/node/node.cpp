@@ -98,15 +98,16 @@ std::unordered_map<std::string_view, PageRecords> page_records(const SegmentedIn
   return out;
 }
 
-// The records `records` of one page in `source`, whole, with the anchors `page` keeps of them (the
-// index keeps a record's anchors as one text): as the crawl that built them gave them.
-std::vector<Document> read_page(const SegmentedIndex& source, const std::vector<std::pair<std::size_t, std::uint32_t>>& records,
-                                const CrawlState::Page* page) {
+// The records `records` of `page` in `source`, whole, with the anchors the crawl's `state` keeps
+// of them (the index keeps a record's anchors as one text): as the crawl that built them gave them.
+std::vector<Document> read_page(const SegmentedIndex& source, std::string_view page,
+                                const std::vector<std::pair<std::size_t, std::uint32_t>>& records, const CrawlState& state) {
+  const auto kept = state.pages.find(std::string(page));
   std::vector<Document> out;
   for (const auto& [k, doc] : records) {
     auto& d = out.emplace_back(source.segments()[k].index->document(doc));
-    if (!page) continue;
-    if (const auto it = page->anchors.find(d.url); it != page->anchors.end()) d.anchors = it->second;
+    if (kept == state.pages.end()) continue;
+    if (const auto it = kept->second.anchors.find(d.url); it != kept->second.anchors.end()) d.anchors = it->second;
   }
   return out;
 }
@@ -141,8 +142,7 @@ KeptPages complete_kept(const SegmentedIndex& source, std::vector<Document>& doc
       out.unchanged_records += kept.records.size();
       continue;
     }
-    const auto it = state.pages.find(std::string(page));
-    auto records = read_page(source, kept.records, it == state.pages.end() ? nullptr : &it->second);
+    auto records = read_page(source, page, kept.records, state);
     for (auto& doc : records) {
       for (auto& h : doc.hierarchy)
         if (h == title) h = first.title;  // as strip_site_titles cuts a breadcrumb's own title
@@ -169,8 +169,7 @@ void read_unchanged(const SegmentedIndex& source, std::vector<Document>& documen
   if (kept.unchanged.empty()) return;
   std::vector<Document> added;
   for (const auto& [page, found] : page_records(source, documents, kept.unchanged)) {
-    const auto it = state.pages.find(std::string(page));
-    auto records = read_page(source, found.records, it == state.pages.end() ? nullptr : &it->second);
+    auto records = read_page(source, page, found.records, state);
     std::move(records.begin(), records.end(), std::back_inserter(added));
   }
   std::move(added.begin(), added.end(), std::back_inserter(documents));
