@@ -353,18 +353,13 @@ class Crawler {
     requeue_previous(item);
     return true;
   }
-  // A page of the previous crawl kept as it was: its documents moved out of a state handed over
-  // (each page is kept once: its URL is seen once), else copied.
+  // A page of the previous crawl kept as it was: moved out of a state handed over (each page is
+  // kept once: its URL is seen once, and only the state's URLs are read after), else copied.
   void keep_previous(const std::string& url, const CrawlState::Page& previous) {
     kept_.push_back(url);
     auto& page = pages_[url];
-    if (!owned_) {
-      page = previous;
-    } else {
-      auto& mine = owned_->pages.at(url);  // `previous` itself, handed over
-      page = {mine.etag, mine.last_modified, std::move(mine.documents), mine.links, mine.fetched_at, mine.title,
-              std::move(mine.anchors)};
-    }
+    if (owned_) page = std::move(owned_->pages.at(url));  // `previous` itself, handed over
+    else page = previous;
     // Its records' title as extracted (each record carries its page's): strip_site_titles then
     // learns the site's shared affixes from every page's title, and cuts them as a whole crawl.
     if (!page.title.empty())
