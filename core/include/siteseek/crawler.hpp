@@ -32,6 +32,11 @@ struct CrawlState {
     /// keeps them (the index keeps a record's anchors as one text) and reads a kept page back
     /// as its first record only (Store::load_validators). Kept with the state.
     std::map<std::string, std::vector<std::string>> anchors;
+    /// How many leading entries of its records' hierarchies are its ancestor pages' titles,
+    /// which assign_hierarchy gave it (a page without a breadcrumb of its own); -1 when a
+    /// breadcrumb gave its hierarchy, or not known. A re-crawl that keeps the page gives it its
+    /// ancestors' titles as they are then.
+    std::int32_t ancestors = -1;
   };
   std::map<std::string, Page> pages;
 };

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <unordered_set>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -283,7 +284,7 @@ class Crawler {
       out.state.pages.emplace(url, std::move(page));
     }
     strip_site_titles(out.result.documents, site_);
-    assign_hierarchy(out.result.documents, site_, kept_);
+    give_ancestors(out);
     count_inbound_links(out.result.documents, links);
     count_attribute_values(out.result.report.attributes, out.result.documents);
     out.result.report.documents = out.result.documents.size();
@@ -299,6 +300,25 @@ class Crawler {
   }
 
  private:
+  // Each page without a breadcrumb of its own gets its ancestors' titles (assign_hierarchy), and
+  // the state says how many, so that a re-crawl that keeps the page can give it theirs anew. A
+  // kept page whose count is not known (-1) holds its hierarchy as the last crawl left it.
+  void give_ancestors(CrawlOutcome& out) const {
+    std::vector<std::string> as_they_are;
+    for (const auto& url : kept_)
+      if (const auto it = out.state.pages.find(url); it == out.state.pages.end() || it->second.ancestors < 0) as_they_are.push_back(url);
+    std::unordered_set<std::string> own;  // pages whose page record holds a hierarchy already
+    for (const auto& d : out.result.documents)
+      if (d.type == DocumentType::page && !d.hierarchy.empty()) own.insert(d.url);
+    assign_hierarchy(out.result.documents, site_, as_they_are);
+    const std::unordered_set<std::string> left(as_they_are.begin(), as_they_are.end());
+    for (const auto& d : out.result.documents) {
+      if (d.type != DocumentType::page || left.count(d.url)) continue;
+      if (const auto it = out.state.pages.find(d.url); it != out.state.pages.end())
+        it->second.ancestors = own.count(d.url) ? -1 : static_cast<std::int32_t>(d.hierarchy.size());
+    }
+  }
+
   struct Host {
     bool robots_known = false, robots_pending = false;
     RobotsRules robots = RobotsRules::allow_all();

@@ -360,6 +360,17 @@ std::vector<std::string> Index::settings_changes(const SiteSettings& current) co
   return shape_changes(data_->shape, current);
 }
 
+std::vector<std::string> Index::Data::hierarchy_of(const DocRecord& r) const {
+  std::vector<std::string> out;
+  for (auto h = slice(r.hierarchy); !h.empty();) {
+    const auto cut = h.find('\x1f');
+    out.emplace_back(h.substr(0, cut));
+    if (cut == std::string_view::npos) break;
+    h.remove_prefix(cut + 1);
+  }
+  return out;
+}
+
 Document Index::document(std::uint32_t doc, bool with_body) const {
   const auto& d = *data_;
   const auto& r = d.record(d.checked_doc(doc));
@@ -368,13 +379,7 @@ Document Index::document(std::uint32_t doc, bool with_body) const {
   out.url = d.slice(r.url);
   out.title = d.slice(r.title);
   out.section_title = d.slice(r.section_title);
-  auto h = d.slice(r.hierarchy);
-  while (!h.empty()) {
-    auto cut = h.find('\x1f');
-    out.hierarchy.emplace_back(h.substr(0, cut));
-    if (cut == std::string_view::npos) break;
-    h.remove_prefix(cut + 1);
-  }
+  out.hierarchy = d.hierarchy_of(r);
   if (with_body) out.body = d.slice(r.body);
   out.type = r.type;
   out.section_key = d.slice(r.section_key);

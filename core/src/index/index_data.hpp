@@ -424,6 +424,8 @@ struct Index::Data {
     (void)record(doc);  // checks the record block, which covers its anchors' reference
     return slice(anchors[doc]);
   }
+  /// A record's hierarchy (stored '\x1f'-joined), a title each.
+  std::vector<std::string> hierarchy_of(const DocRecord& r) const;
   std::string_view slice(TextRef r) const {
     if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::text, r.offset, r.length);
     return std::string_view(text).substr(r.offset, r.length);

@@ -137,16 +137,31 @@ KeptPages complete_kept(const SegmentedIndex& source, std::vector<Document>& doc
     const auto& r = d.record(kept.records.front().second);
     for (const auto* doc : kept.documents) drop[static_cast<std::size_t>(doc - documents.data())] = true;
     const std::string_view title = d.slice(r.title);
-    if (first.url == d.slice(r.url) && first.title == title && first.inbound_links == r.inbound_links) {
+    // Its ancestors' titles as the index holds them, and as the crawl gave them now (when the
+    // state knows which of its hierarchy they are: CrawlState::Page::ancestors).
+    std::vector<std::string> before;
+    const auto known = state.pages.find(std::string(page));
+    if (known != state.pages.end() && known->second.ancestors >= 0 && first.type == DocumentType::page)
+      before = d.hierarchy_of(r);
+    else
+      before = first.hierarchy;
+    if (first.url == d.slice(r.url) && first.title == title && first.inbound_links == r.inbound_links &&
+        first.hierarchy == before) {
       out.unchanged.emplace(page);
       out.unchanged_records += kept.records.size();
       continue;
     }
     auto records = read_page(source, page, kept.records, state);
     for (auto& doc : records) {
-      for (auto& h : doc.hierarchy)
-        if (h == title) h = first.title;  // as strip_site_titles cuts a breadcrumb's own title
-      doc.title = first.title;           // every record carries its page's
+      auto own = doc.hierarchy.begin();  // what follows its ancestors
+      if (doc.hierarchy.size() >= before.size() && std::equal(before.begin(), before.end(), doc.hierarchy.begin())) {
+        doc.hierarchy.erase(doc.hierarchy.begin(), doc.hierarchy.begin() + static_cast<std::ptrdiff_t>(before.size()));
+        doc.hierarchy.insert(doc.hierarchy.begin(), first.hierarchy.begin(), first.hierarchy.end());
+        own = doc.hierarchy.begin() + static_cast<std::ptrdiff_t>(first.hierarchy.size());
+      }
+      for (auto h = own; h != doc.hierarchy.end(); ++h)
+        if (*h == title) *h = first.title;  // as strip_site_titles cuts a breadcrumb's own title
+      doc.title = first.title;             // every record carries its page's
       doc.inbound_links = first.inbound_links;
       doc.content_hash = ingest_detail::hash_document(doc);
     }

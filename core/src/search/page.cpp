@@ -142,13 +142,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     res.score = ranked[k].score;
     res.title = highlighter.text(d.slice(r.title));
     res.section_title = highlighter.text(d.slice(r.section_title));
-    auto h = d.slice(r.hierarchy);
-    while (!h.empty()) {
-      auto cut = h.find('\x1f');
-      res.hierarchy.emplace_back(h.substr(0, cut));
-      if (cut == std::string_view::npos) break;
-      h.remove_prefix(cut + 1);
-    }
+    res.hierarchy = d.hierarchy_of(r);
     res.body = highlighter.snippet(index, doc, page[k].from);
     if (sub.asked()) {
       auto& list = res.sub_results.emplace();

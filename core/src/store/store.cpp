@@ -36,6 +36,7 @@ std::string validators_to_json(const CrawlState& state) {
     boost::json::object entry{{"etag", page.etag}, {"last_modified", page.last_modified},
                               {"fetched_at", page.fetched_at}, {"links", std::move(links)}};
     if (!page.title.empty()) entry["title"] = page.title;
+    if (page.ancestors >= 0) entry["ancestors"] = page.ancestors;
     // The index searches a record's anchors but does not store them: kept here, a page answered
     // 304 gets them back with its documents.
     boost::json::object anchors;
@@ -96,6 +97,14 @@ CrawlState validators_from_json(const std::string& text, const SegmentedIndex& i
         for (const auto& [url, ids] : a->as_object()) entry.anchors[std::string(url)] = list(&ids);
       Document d = part.document(i, false);
       if (const auto it = entry.anchors.find(d.url); it != entry.anchors.end()) d.anchors = it->second;
+      // The page as extracted, without the ancestors' titles the last crawl gave it: the
+      // re-crawl gives it theirs as they are now (a renamed ancestor renames its breadcrumb).
+      if (const auto* n = o.if_contains("ancestors"); n && n->is_int64() && d.type == DocumentType::page &&
+                                                       n->get_int64() >= 0 &&
+                                                       static_cast<std::uint64_t>(n->get_int64()) == d.hierarchy.size()) {
+        entry.ancestors = static_cast<std::int32_t>(n->get_int64());
+        d.hierarchy.clear();
+      }
       entry.documents.push_back(std::move(d));
     }
   }

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/algorithm/string/join.hpp>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <map>
@@ -398,30 +399,9 @@ std::map<std::string, Document> live_documents(const Node& node, const std::stri
   return out;
 }
 
-BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
-  FixtureServer server;
-  const std::string b = server.base();
-  AppSettings app = fixture_app(b, "in-place");
-  app.sites[0].url = b + "/site/";
-  // The default: the affix the titles share (" | Fixture") is learnt from every page's title.
-  app.sites[0].title_separators.clear();
-  std::filesystem::remove_all(app.data_dir);
-  {
-    Node node(app);
-    BOOST_TEST(node.reindex("fixture").pages_indexed == 101u);
-  }
-  // a.html now says "osprey" and links to c.html: c.html, answered 304, is cited once more.
-  server.set_version(1);
-  Node restarted(app);
-  BOOST_TEST(restarted.start().loaded.size() == 1u);
-  const auto report = restarted.reindex("fixture");
-  BOOST_TEST(report.updated_in_place);
-  BOOST_TEST(report.pages_unchanged == 100u);
-  BOOST_TEST(report.pages_changed == 2u);  // a.html, and c.html for its inbound links
-  const auto updated = live_documents(restarted, "fixture");
-  BOOST_REQUIRE(updated.count(b + "/site/c.html"));
-  BOOST_TEST(updated.at(b + "/site/c.html").inbound_links == 2u);  // index.html and a.html
-  // What a whole crawl of the site as it is now gives, record for record.
+// `updated` (a site's live records by URL) is what a whole crawl of the site as it is now gives,
+// record for record.
+void expect_whole_crawl(const AppSettings& app, const std::map<std::string, Document>& updated) {
   AppSettings fresh = app;
   fresh.data_dir += "-fresh";
   std::filesystem::remove_all(fresh.data_dir);
@@ -440,13 +420,86 @@ BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
       BOOST_TEST((got == d), url);
     }
   }
+  std::filesystem::remove_all(fresh.data_dir);
+}
+
+// The fixture server's /site/ (pages that change with set_version) in a fresh data_dir, with the
+// default title rule: the affix the titles share (" | Fixture") is learnt from every page's title.
+AppSettings versioned_site_app(const std::string& base, const std::string& name) {
+  AppSettings app = fixture_app(base, name);
+  app.sites[0].url = base + "/site/";
+  app.sites[0].title_separators.clear();
+  std::filesystem::remove_all(app.data_dir);
+  return app;
+}
+
+BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
+  FixtureServer server;
+  const std::string b = server.base();
+  const AppSettings app = versioned_site_app(b, "in-place");
+  {
+    Node node(app);
+    BOOST_TEST(node.reindex("fixture").pages_indexed == 101u);
+  }
+  // a.html now says "osprey" and links to c.html: c.html, answered 304, is cited once more.
+  server.set_version(1);
+  Node restarted(app);
+  BOOST_TEST(restarted.start().loaded.size() == 1u);
+  const auto report = restarted.reindex("fixture");
+  BOOST_TEST(report.updated_in_place);
+  BOOST_TEST(report.pages_unchanged == 100u);
+  BOOST_TEST(report.pages_changed == 2u);  // a.html, and c.html for its inbound links
+  const auto updated = live_documents(restarted, "fixture");
+  BOOST_REQUIRE(updated.count(b + "/site/c.html"));
+  BOOST_TEST(updated.at(b + "/site/c.html").inbound_links == 2u);  // index.html and a.html
+  expect_whole_crawl(app, updated);
   for (const char* q : {"heron habits", "plover", "osprey", "filler text number 12"}) {
     SearchRequest req;
     req.q = q;
     BOOST_TEST(restarted.search(req).total > 0u, q);
   }
   std::filesystem::remove_all(app.data_dir);
-  std::filesystem::remove_all(fresh.data_dir);
+}
+
+// The index page, every page's ancestor, renamed: the other pages answer 304, yet their
+// breadcrumbs (hierarchy) name it as it is titled now, as a whole crawl gives them; once from a
+// data_dir (Node: the kept pages read back from the index) and once through crawl() with the
+// previous state (a program's own re-crawl).
+BOOST_AUTO_TEST_CASE(a_recrawl_gives_kept_pages_their_renamed_ancestors) {
+  FixtureServer server;
+  const std::string b = server.base();
+  const AppSettings app = versioned_site_app(b, "renamed");
+  auto before = crawl(app.sites[0]);
+  {
+    Node node(app);
+    BOOST_TEST(node.reindex("fixture").pages_indexed == 101u);
+    const auto first = live_documents(node, "fixture");
+    BOOST_REQUIRE(first.count(b + "/site/b.html"));
+    BOOST_TEST(first.at(b + "/site/b.html").hierarchy == std::vector<std::string>{"Site"});
+  }
+  server.set_version(2);
+  Node restarted(app);
+  BOOST_TEST(restarted.start().loaded.size() == 1u);
+  const auto report = restarted.reindex("fixture");
+  BOOST_TEST(report.pages_unchanged == 99u);  // all but index.html and a.html (version 1's change)
+  const auto updated = live_documents(restarted, "fixture");
+  BOOST_REQUIRE(updated.count(b + "/site/c.html#deep"));
+  BOOST_TEST(updated.at(b + "/site/c.html#deep").hierarchy == (std::vector<std::string>{"Field guide", "Charlie page"}),
+             boost::algorithm::join(updated.at(b + "/site/c.html#deep").hierarchy, " > "));
+  expect_whole_crawl(app, updated);
+
+  CrawlOptions options;
+  options.previous = &before.state;
+  const auto again = crawl(app.sites[0], options);
+  BOOST_TEST(again.kept_pages.size() == 99u);
+  std::map<std::string, Document> by_url;
+  for (const auto& d : again.result.documents) by_url.emplace(d.url, d);
+  for (const auto& [url, d] : updated) {
+    BOOST_REQUIRE_MESSAGE(by_url.count(url), url);
+    BOOST_TEST(by_url.at(url).hierarchy == d.hierarchy, url);
+    BOOST_TEST(by_url.at(url).title == d.title, url);
+  }
+  std::filesystem::remove_all(app.data_dir);
 }
 
 // A reindex whose index is stored and published has succeeded, even when the crawl's validators
