@@ -433,19 +433,28 @@ AppSettings versioned_site_app(const std::string& base, const std::string& name)
   return app;
 }
 
-BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
-  FixtureServer server;
-  const std::string b = server.base();
-  const AppSettings app = versioned_site_app(b, "in-place");
+// The versioned site built whole by a node at version `from`, then crawled again at version `to`
+// by a node restarted on the same data_dir: that node, and the re-crawl's report.
+std::pair<std::unique_ptr<Node>, IngestReport> recrawl(const AppSettings& app, const FixtureServer& server, int from, int to) {
+  server.set_version(from);
   {
     Node node(app);
     BOOST_TEST(node.reindex("fixture").pages_indexed == 101u);
   }
+  server.set_version(to);
+  auto restarted = std::make_unique<Node>(app);
+  BOOST_TEST(restarted->start().loaded.size() == 1u);
+  auto report = restarted->reindex("fixture");
+  return {std::move(restarted), std::move(report)};
+}
+
+BOOST_AUTO_TEST_CASE(a_recrawl_in_place_keeps_unchanged_pages_whole) {
+  FixtureServer server;
+  const std::string b = server.base();
+  const AppSettings app = versioned_site_app(b, "in-place");
   // a.html now says "osprey" and links to c.html: c.html, answered 304, is cited once more.
-  server.set_version(1);
-  Node restarted(app);
-  BOOST_TEST(restarted.start().loaded.size() == 1u);
-  const auto report = restarted.reindex("fixture");
+  const auto [node, report] = recrawl(app, server, 0, 1);
+  Node& restarted = *node;
   BOOST_TEST(report.updated_in_place);
   BOOST_TEST(report.pages_unchanged == 100u);
   BOOST_TEST(report.pages_changed == 2u);  // a.html, and c.html for its inbound links
@@ -499,6 +508,26 @@ BOOST_AUTO_TEST_CASE(a_recrawl_gives_kept_pages_their_renamed_ancestors) {
     BOOST_TEST(by_url.at(url).hierarchy == d.hierarchy, url);
     BOOST_TEST(by_url.at(url).title == d.title, url);
   }
+  std::filesystem::remove_all(app.data_dir);
+}
+
+// A page removed and pages added, the rest answering 304: b.html gone (still linked from the
+// index and a.html), two new pages in a new directory linked from the index. Applied in place,
+// the records are those of a whole crawl.
+BOOST_AUTO_TEST_CASE(a_recrawl_with_pages_removed_and_added_matches_a_whole_crawl) {
+  FixtureServer server;
+  const std::string b = server.base();
+  const AppSettings app = versioned_site_app(b, "moved");
+  const auto [node, report] = recrawl(app, server, 1, 3);
+  BOOST_TEST(report.pages_removed == 1u);
+  BOOST_TEST(report.pages_changed == 3u);  // the index and the two new pages
+  BOOST_TEST(report.updated_in_place);
+  const auto updated = live_documents(*node, "fixture");
+  BOOST_TEST(!updated.count(b + "/site/b.html"));
+  BOOST_REQUIRE(updated.count(b + "/site/guide/d.html"));
+  BOOST_TEST(updated.at(b + "/site/guide/d.html").hierarchy == (std::vector<std::string>{"Site", "Guide"}),
+             boost::algorithm::join(updated.at(b + "/site/guide/d.html").hierarchy, " > "));
+  expect_whole_crawl(app, updated);
   std::filesystem::remove_all(app.data_dir);
 }
 
