@@ -75,6 +75,7 @@ class Boosts:
     current_section: float
     link_list: float
     inbound_links: float
+    release_notes: float
     urls: list[UrlBoost]
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod

@@ -60,6 +60,9 @@ struct Boosts {
   double current_section = 1.3;  ///< records in the caller's section (from_url)
   double link_list = 0.5;        ///< factor for records that are all links (30 % link text: 1, 90 %+: this)
   double inbound_links = 0.15;   ///< score *= 1 + this x ln(1 + other pages linking to its page); 0: off
+  /// Factor for the records of release notes and changelogs (is_release_notes): they mention
+  /// every feature in passing, and rarely answer a question about one. 1: off.
+  double release_notes = 0.8;
   std::vector<UrlBoost> urls;    ///< per part of the site; the first pattern a URL matches applies
   bool operator==(const Boosts&) const = default;
 };

@@ -54,6 +54,7 @@ void each_field(S& s, F&& f) {
   f("current_section", s.current_section);
   f("link_list", s.link_list);
   f("inbound_links", s.inbound_links);
+  f("release_notes", s.release_notes);
   f("urls", s.urls);
 }
 

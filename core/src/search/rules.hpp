@@ -85,7 +85,8 @@ inline constexpr std::array<RankingRule, 8> ranking_rules{{
               "its saturated term frequency per posting (precomputed impacts, or the @field's)",
      RuleStage::weight, rule::bm25f},
     {"document_boost", "x the record's boost x page/section boost x (1 + boosts.inbound_links x ln(1 + pages linking to"
-                       " its page)) x boosts.urls factor x 1/(1 + depth_decay x URL depth)",
+                       " its page)) x boosts.urls factor x boosts.release_notes for release notes x 1/(1 + depth_decay"
+                       " x URL depth)",
      RuleStage::candidates, nullptr, rule::document_boost},
     {"current_section", "x boosts.current_section when the record is in the caller's section (from_url)",
      RuleStage::candidates, nullptr, rule::current_section},

@@ -74,6 +74,12 @@ void check_range(T value, T lo, T hi, const std::string& path, Issues& issues) {
   }
 }
 
+// A factor a record's score is multiplied by.
+void check_factor(double value, const std::string& path, Issues& issues) {
+  if (!(std::isfinite(value) && value > 0 && value <= 100))
+    issues.push_back({path, "expected a number above 0 and at most 100, got " + std::to_string(value)});
+}
+
 void check_weight(double value, const std::string& path, Issues& issues, bool allow_zero = true) {
   if (!std::isfinite(value) || value < 0 || (!allow_zero && value == 0)) {
     issues.push_back({path, std::string("expected a finite number ") + (allow_zero ? ">= 0" : "> 0") + ", got " +
@@ -178,14 +184,13 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
                                                           std::to_string(s.boosts.link_list)});
   }
   check_weight(s.boosts.inbound_links, join_path(boosts, "inbound_links"), issues);
+  check_factor(s.boosts.release_notes, join_path(boosts, "release_notes"), issues);
   for (std::size_t i = 0; i < s.boosts.urls.size(); ++i) {
     auto p = index_path(join_path(boosts, "urls"), i);
     const auto& rule = s.boosts.urls[i];
     if (rule.pattern.empty()) issues.push_back({join_path(p, "pattern"), "expected a non-empty regular expression"});
     else check_pattern(rule.pattern, join_path(p, "pattern"), issues);
-    if (!(std::isfinite(rule.factor) && rule.factor > 0 && rule.factor <= 100)) {
-      issues.push_back({join_path(p, "factor"), "expected a number above 0 and at most 100, got " + std::to_string(rule.factor)});
-    }
+    check_factor(rule.factor, join_path(p, "factor"), issues);
   }
   auto crawl = at("crawl");
   check_range<std::uint32_t>(s.crawl.max_pages, 1, 10'000'000, join_path(crawl, "max_pages"), issues);

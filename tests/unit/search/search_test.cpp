@@ -38,6 +38,7 @@
 #include <cmath>
 
 #include "index/index_data.hpp"
+#include "index/static_boost.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/index.hpp"
 #include "siteseek/search.hpp"
@@ -485,6 +486,44 @@ BOOST_AUTO_TEST_CASE(url_rules_scale_parts_of_the_site) {
   BOOST_TEST(ranked[0] == "tut/io.html");
   s.boosts.urls = {{"/tut/", 2.0}};
   BOOST_TEST(urls(run(*build(docs, s), "file ")).front() == "tut/io.html");
+}
+
+// Release notes and changelogs, by URL or title, whichever generator made them; nothing else.
+BOOST_AUTO_TEST_CASE(release_notes_are_known_by_their_url_or_title) {
+  const auto s = site();
+  const StaticBoost boost(s);
+  const std::vector<std::pair<Document, bool>> cases{
+      {page("whatsnew/3.8.html", "What's New In Python 3.8", "x"), true},                         // Sphinx (CPython)
+      {section("whatsnew/3.8.html#new-features", "What's New In Python 3.8", "New Features", "x"), true},
+      {page("whatsnew/changelog.html", "Changelog", "x"), true},
+      {page("changes.html", "Changes", "x"), true},                                               // Sphinx (Flask)
+      {page("community/release-notes/", "Release Notes", "x"), true},                             // MkDocs
+      {page("release-15-9.html", "E.10. Release 15.9", "x"), true},                               // DocBook
+      {page("releases/v6.0.0.html", "Tornado 6.0 released", "x"), true},
+      {page("misc/notes.html", "What\xE2\x80\x99s new in 2.0", "x"), true},                     // by its title
+      {page("guide/upgrading.html", "2.3 Release notes", "x"), true},
+      {page("guide/release-process.html", "Release process", "x"), false},
+      {page("library/os.html", "os \xE2\x80\x94 Miscellaneous operating system interfaces", "x"), false},
+      {page("tutorial/changing-things.html", "Changing things", "x"), false},
+      {page("sql-alterextension.html", "ALTER EXTENSION", "x"), false},
+      {page("howto/newsletters.html", "Sending newsletters", "x"), false},
+  };
+  for (const auto& [d, expected] : cases) BOOST_TEST(boost.is_release_notes(d) == expected, d.url << " " << d.title);
+}
+
+// boosts.release_notes scales release notes' records (default 0.8); 1 leaves them as any page.
+BOOST_AUTO_TEST_CASE(release_notes_score_less) {
+  const std::vector<Document> docs{page("whatsnew/3.8.html", "What's New In Python 3.8", "read a file line by line"),
+                                   page("tut/io.html", "Reading", "read a file line by line")};
+  const auto ranked = run(*build(docs), "read file").results;
+  BOOST_REQUIRE(ranked.size() == 2u);
+  BOOST_TEST(ranked[0].url == root + "tut/io.html");
+  auto s = site();
+  s.boosts.release_notes = 1;
+  const auto off = run(*build(docs, s), "read file").results;
+  BOOST_REQUIRE(off.size() == 2u);
+  BOOST_TEST(ranked[1].score / ranked[0].score < off[1].score / off[0].score);
+  BOOST_TEST(ranked[1].score / ranked[0].score / (off[1].score / off[0].score) == 0.8, tt::tolerance(0.02));
 }
 
 BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {

@@ -79,7 +79,7 @@ struct Generator {
     s.landing_pages.resize(below(3));
     for (auto& l : s.landing_pages) l = {text(), text()};
     s.skip = {boolean(), texts(), texts()};
-    s.boosts = {number(), number(), number(), number(), number(), number(), {}};
+    s.boosts = {number(), number(), number(), number(), number(), number(), number(), {}};
     s.boosts.urls.resize(below(3));
     for (auto& u : s.boosts.urls) u = {text(), number()};
     s.crawl = {integer<std::uint32_t>(), integer<std::uint32_t>(), integer<std::uint32_t>(),
