@@ -484,6 +484,16 @@ std::string_view last_segment(std::string_view url) {
 // Why a page is not a document by its generator's conventions and the generic ones, or "": a
 // not-found page (404.html, 404/), a search page (search.html with next to no text: its results
 // come from a script), the profile's indexes, source views and help pages.
+// Whether an element right under `parent` matches `selector`.
+bool has_child_matching(const Selector& selector, const GumboNode* parent) {
+  const GumboVector& children = parent->v.element.children;
+  for (unsigned i = 0; i < children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    if (child->type == GUMBO_NODE_ELEMENT && matches(selector, child)) return true;
+  }
+  return false;
+}
+
 std::string generator_skip_reason(const std::string& url, const GumboNode* root, const std::vector<std::string>& generators,
                                   const GeneratorProfile& profile, std::size_t text_size, const SiteSettings& site) {
   std::string_view path = std::string_view(url).substr(0, url.find_first_of("?#"));
@@ -499,7 +509,9 @@ std::string generator_skip_reason(const std::string& url, const GumboNode* root,
   const GumboNode* body = find_tag(root, GUMBO_TAG_BODY);
   for (const auto& rule : profile.skip) {
     if (rule.url && !RE2::PartialMatch(path, *rule.url)) continue;
-    if (!rule.page.empty() && !matches(rule.page, html) && !(body && matches(rule.page, body))) continue;
+    if (!rule.page.empty() && !matches(rule.page, html) && !(body && matches(rule.page, body)) &&
+        !(body && has_child_matching(rule.page, body)))
+      continue;
     if (!rule.generator.empty() && std::find(generators.begin(), generators.end(), rule.generator) == generators.end()) continue;
     return rule.reason;
   }

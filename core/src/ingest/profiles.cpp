@@ -97,6 +97,9 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = "docbook";
     p.generator = {"DocBook XSL"};
     p.noise = selector_set({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
+    // The back-of-book index (PostgreSQL's bookindex.html): terms linking to the pages that
+    // explain them, each of which a search finds itself (Sphinx's genindex likewise).
+    p.skip = {by_page("div.index", "generated index (DocBook)"), by_page("div.setindex", "generated index (DocBook)")};
     // Its div.toc is a chapter's list of sections, most of a chapter page's text (PostgreSQL's):
     // kept, as before profiles, scored down as a list of links (boosts.link_list).
     p.generic_noise = false;

@@ -18,7 +18,9 @@ namespace siteseek::ingest_detail {
 struct SkipRule {
   std::string reason;
   std::shared_ptr<RE2> url;   ///< searched in the page URL; null: any
-  Selector page;              ///< matched against <html> and <body> (rustdoc's body.src); empty: any
+  /// Matched against <html>, <body> (rustdoc's body.src) and the elements right under <body>
+  /// (DocBook's div.index); empty: any.
+  Selector page;
   std::string generator;      ///< <meta name=generator> equals it (Javadoc's writers); empty: any
 };
 
