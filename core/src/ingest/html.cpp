@@ -481,9 +481,6 @@ std::string_view last_segment(std::string_view url) {
   return url.substr(url.rfind('/') + 1);
 }
 
-// Why a page is not a document by its generator's conventions and the generic ones, or "": a
-// not-found page (404.html, 404/), a search page (search.html with next to no text: its results
-// come from a script), the profile's indexes, source views and help pages.
 // Whether an element right under `parent` matches `selector`.
 bool has_child_matching(const Selector& selector, const GumboNode* parent) {
   const GumboVector& children = parent->v.element.children;
@@ -494,6 +491,9 @@ bool has_child_matching(const Selector& selector, const GumboNode* parent) {
   return false;
 }
 
+// Why a page is not a document by its generator's conventions and the generic ones, or "": a
+// not-found page (404.html, 404/), a search page (search.html with next to no text: its results
+// come from a script), the profile's indexes, source views and help pages.
 std::string generator_skip_reason(const std::string& url, const GumboNode* root, const std::vector<std::string>& generators,
                                   const GeneratorProfile& profile, std::size_t text_size, const SiteSettings& site) {
   std::string_view path = std::string_view(url).substr(0, url.find_first_of("?#"));
