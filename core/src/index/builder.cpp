@@ -533,6 +533,15 @@ std::shared_ptr<const Index> IndexBuilder::build() {
           for (const auto& t : tokens) {
             if (t.offset < numbered) lead = std::max(lead, t.position + 1);
           }
+          // Then the stop words the heading starts with ("The Application Context", "A Tour of
+          // the Library"): readers leave them out, so the title rules compare from after them.
+          // A heading of stop words only ("About") keeps them: nothing after them to compare.
+          std::uint32_t after = lead, words = 0;
+          for (const auto& t : tokens) {
+            if (t.position == after && t.stop && t.kind == TokenKind::word) ++after;
+            words = std::max(words, t.position + 1);
+          }
+          if (after < words) lead = after;
           r.numbering[f] = static_cast<std::uint8_t>(std::min<std::uint32_t>(lead, 255));
         }
         std::uint32_t length = 0;

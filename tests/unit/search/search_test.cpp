@@ -539,6 +539,25 @@ BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
   BOOST_TEST(r[2] == "ref/c.html#x");
 }
 
+// The stop words a heading starts with count as its numbering does: "The Application Context"
+// equals the query "application context" and comes before a title that only starts with it.
+BOOST_AUTO_TEST_CASE(headings_equal_the_query_after_their_leading_stop_words) {
+  auto idx = build({page("a/objects.html", "Application Context Objects", "the application context"),
+                    page("a/context.html", "The Application Context", "the application context")});
+  for (const char* q : {"application context ", "the application context "}) {
+    const auto r = urls(run(*idx, q));
+    BOOST_REQUIRE(r.size() == 2u);
+    BOOST_TEST(r[0] == "a/context.html", q);
+  }
+  // Where the rules start comparing (DocRecord::numbering): after the numbering and the stop
+  // words; a heading of stop words only keeps them ("About" still equals `about`).
+  auto titles = build({page("a/1.html", "The Application Context", "x"), page("a/2.html", "6.14. The Lambdas", "x"),
+                       page("a/3.html", "About", "x"), page("a/4.html", "Lambdas", "x")});
+  const std::vector<std::uint8_t> lead{1, 2, 0, 0};
+  for (std::uint32_t i = 0; i < titles->size(); ++i)
+    BOOST_TEST(titles->data().record(i).numbering[0] == lead[i], titles->data().slice(titles->data().record(i).title));
+}
+
 BOOST_AUTO_TEST_CASE(identifiers_whose_first_part_is_a_stop_word_equal_their_title) {
   // "to" and "as" are stop words, left out of the words the title rules compare; the part after
   // them is still the name's second word. So the title "String" does not equal ToStr, ToString
