@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "siteseek/document.hpp"
@@ -72,9 +73,10 @@ void strip_site_titles(std::vector<Document>& documents, const SiteSettings& sit
 /// path) as its hierarchy; a section's follow with its page's title and the headings it is under
 /// (extract_page leaves those in the section's hierarchy). The documents of `kept_pages` (read
 /// back from an index by a re-crawl) already hold theirs and are left as they are; their titles
-/// still serve as their descendants' ancestors.
-void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site,
-                      const std::vector<std::string>& kept_pages = {});
+/// still serve as their descendants' ancestors. Returns, by page URL, how many ancestors' titles
+/// each page it gave a hierarchy has (its page record's hierarchy is those titles).
+std::unordered_map<std::string, std::uint32_t> assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site,
+                                                                const std::vector<std::string>& kept_pages = {});
 
 /// One indexed page's URL and the links of its main content (ExtractedPage::content_links).
 struct PageLinks {

@@ -307,15 +307,14 @@ class Crawler {
     std::vector<std::string> as_they_are;
     for (const auto& url : kept_)
       if (const auto it = out.state.pages.find(url); it == out.state.pages.end() || it->second.ancestors < 0) as_they_are.push_back(url);
-    std::unordered_set<std::string> own;  // pages whose page record holds a hierarchy already
-    for (const auto& d : out.result.documents)
-      if (d.type == DocumentType::page && !d.hierarchy.empty()) own.insert(d.url);
-    assign_hierarchy(out.result.documents, site_, as_they_are);
+    const auto given = assign_hierarchy(out.result.documents, site_, as_they_are);
     const std::unordered_set<std::string> left(as_they_are.begin(), as_they_are.end());
     for (const auto& d : out.result.documents) {
       if (d.type != DocumentType::page || left.count(d.url)) continue;
-      if (const auto it = out.state.pages.find(d.url); it != out.state.pages.end())
-        it->second.ancestors = own.count(d.url) ? -1 : static_cast<std::int32_t>(d.hierarchy.size());
+      if (const auto it = out.state.pages.find(d.url); it != out.state.pages.end()) {
+        const auto n = given.find(d.url);
+        it->second.ancestors = n == given.end() ? -1 : static_cast<std::int32_t>(n->second);
+      }
     }
   }
 

@@ -84,7 +84,9 @@ std::string directory_key(const std::string& url) {
 
 }  // namespace
 
-void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site, const std::vector<std::string>& kept_pages) {
+std::unordered_map<std::string, std::uint32_t> assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site,
+                                                                const std::vector<std::string>& kept_pages) {
+  std::unordered_map<std::string, std::uint32_t> given;
   std::string root = site.url;
   if (!root.empty() && root.back() != '/') root += '/';
   // A page's language attribute ("" when it has none): a translation's ancestors are pages in
@@ -124,9 +126,12 @@ void assign_hierarchy(std::vector<Document>& documents, const SiteSettings& site
     if (d.type == DocumentType::section) {
       d.hierarchy.push_back(d.title);
       for (auto& h : headings) d.hierarchy.push_back(std::move(h));
+    } else {
+      given[page] = static_cast<std::uint32_t>(d.hierarchy.size());
     }
     d.content_hash = ingest_detail::hash_document(d);
   }
+  return given;
 }
 
 void strip_site_titles(std::vector<Document>& documents, const SiteSettings& site) {

@@ -121,10 +121,11 @@ struct KeptPages {
 
 // A kept page comes from the store as its first record only, without its body
 // (Store::load_validators), with its title cut and its inbound links counted again by the crawl.
-// One whose title and inbound links are still those `source` holds is unchanged: it leaves the
-// documents (the index keeps its records). One the changed pages around it changed (a link to it
-// added or removed, the titles' shared affix learnt anew) is read back whole from `source`, given
-// the new title and count, and hashed again.
+// One whose title, inbound links and ancestors' titles are still those `source` holds is
+// unchanged: it leaves the documents (the index keeps its records). One the changed pages around
+// it changed (a link to it added or removed, the titles' shared affix learnt anew, an ancestor
+// renamed) is read back whole from `source`, given the new title, count and ancestors, and hashed
+// again.
 KeptPages complete_kept(const SegmentedIndex& source, std::vector<Document>& documents, const std::vector<std::string>& kept_pages,
                         const CrawlState& state) {
   KeptPages out;

@@ -89,10 +89,7 @@ CrawlState validators_from_json(const std::string& text, const SegmentedIndex& i
       if (const auto* l = o.if_contains("last_modified"); l && l->is_string()) entry.last_modified = std::string(l->get_string());
       if (const auto* f = o.if_contains("fetched_at"); f && f->is_int64()) entry.fetched_at = f->get_int64();
       if (const auto* t = o.if_contains("title"); t && t->is_string()) entry.title = std::string(t->get_string());
-      if (const auto* ls = o.if_contains("links"); ls && ls->is_array()) {
-        for (const auto& l : ls->as_array())
-          if (l.is_string()) entry.links.emplace_back(l.get_string());
-      }
+      entry.links = list(o.if_contains("links"));
       if (const auto* a = o.if_contains("anchors"); a && a->is_object())
         for (const auto& [url, ids] : a->as_object()) entry.anchors[std::string(url)] = list(&ids);
       Document d = part.document(i, false);
