@@ -274,10 +274,7 @@ void Index::Data::derive() {
   if (given_length_averages) avg_field_length = *given_length_averages;
   if (other_length_totals) {  // added as SegmentedIndex::live_totals adds a last segment's
     LengthTotals all = *other_length_totals;
-    for (int t = 0; t < 2; ++t) {
-      all.records[t] += totals.records[t];
-      for (std::size_t f = 0; f < field_count; ++f) all.length[t][f] += totals.length[t][f];
-    }
+    all.add(totals);
     avg_field_length = all.averages();
   }
   inv_norm.resize(docs.size());

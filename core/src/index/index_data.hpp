@@ -70,6 +70,13 @@ struct LengthTotals {
     records[type] += 1;
     for (std::size_t f = 0; f < field_count; ++f) length[type][f] += r.field_length[f];
   }
+  /// Another set's totals added (`sign` -1: taken away, as a segment's deleted records' are).
+  void add(const LengthTotals& o, double sign = 1.0) {
+    for (int t = 0; t < 2; ++t) {
+      records[t] += sign * o.records[t];
+      for (std::size_t f = 0; f < field_count; ++f) length[t][f] += sign * o.length[t][f];
+    }
+  }
   /// Per type and field: the average, at least 1 (1 for a type without records).
   std::array<std::array<double, field_count>, 2> averages() const {
     std::array<std::array<double, field_count>, 2> out{};

@@ -310,12 +310,8 @@ std::array<std::array<double, field_count>, 2> SegmentedIndex::length_averages()
 LengthTotals SegmentedIndex::live_totals() const {
   LengthTotals live;
   for (std::size_t k = 0; k < segments_.size(); ++k) {
-    const auto* gone = segments_[k].deleted ? &segments_[k].deleted->lengths : nullptr;
-    for (int t = 0; t < 2; ++t) {
-      const auto& all = totals_[k]->get();
-      live.records[t] += all.records[t] - (gone ? gone->records[t] : 0);
-      for (std::size_t f = 0; f < field_count; ++f) live.length[t][f] += all.length[t][f] - (gone ? gone->length[t][f] : 0);
-    }
+    live.add(totals_[k]->get());
+    if (segments_[k].deleted) live.add(segments_[k].deleted->lengths, -1.0);
   }
   return live;
 }
