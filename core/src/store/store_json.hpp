@@ -11,7 +11,7 @@ namespace siteseek {
 
 class Index;
 
-/// {"version":1,"pages":{url:{"etag","last_modified","fetched_at","title","links":[...],
+/// {"version":1,"pages":{url:{"etag","last_modified","fetched_at","title","ancestors","links":[...],
 /// "anchors":{record url:[...]}}}}; pages without a validator are left out (nothing to send a
 /// conditional request with).
 std::string validators_to_json(const CrawlState& state);
