@@ -18,6 +18,19 @@ constexpr std::string_view scope = " in *";  // " in " and one word: the scope o
 
 bool one_word(std::string_view s) { return !s.empty() && s.find(' ') == std::string_view::npos; }
 
+// Where the parenthesised group that ends `title` starts, at its " (" (npos when none): the
+// group the last ")" closes, so Texinfo's " (GNU Octave (version 7.3.0))" is one suffix, not
+// its inner " (version 7.3.0))".
+std::size_t closing_group(std::string_view title) {
+  if (!title.ends_with(')')) return std::string::npos;
+  int depth = 0;
+  for (std::size_t i = title.size(); i-- > 0;) {
+    if (title[i] == ')') ++depth;
+    else if (title[i] == '(' && --depth == 0) return i >= 2 && title[i - 1] == ' ' ? i - 1 : std::string::npos;
+  }
+  return std::string::npos;
+}
+
 // Every affix `title` could have, each once.
 std::set<std::pair<std::string, std::string>> candidates(const std::string& title) {
   std::set<std::pair<std::string, std::string>> out;  // (prefix, suffix)
@@ -29,9 +42,7 @@ std::set<std::pair<std::string, std::string>> candidates(const std::string& titl
       if (sep == " in " && one_word(std::string_view(title).substr(pos + sep.size()))) out.insert({"", std::string(scope)});
     }
   }
-  if (title.ends_with(')')) {
-    if (auto open = title.rfind(" ("); open != std::string::npos && open > 0) out.insert({"", title.substr(open)});
-  }
+  if (auto open = closing_group(title); open != std::string::npos) out.insert({"", title.substr(open)});
   return out;
 }
 
