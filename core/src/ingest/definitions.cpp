@@ -11,9 +11,13 @@ const std::vector<DefinitionRule>& rules() {
   static const std::vector<DefinitionRule> all = [] {
     std::vector<DefinitionRule> out;
     auto add = [&](const char* item, const char* description) {
-      out.push_back({parse_selector(item), description ? parse_selector(description) : Selector{}});
+      out.push_back({parse_selector(item), description ? parse_selector(description) : Selector{}, {}});
     };
     add("dt[id]", "dd");                            // Sphinx (every domain, glossaries), DocBook variable lists
+    // Sphinx's signature names (its module or class prefix, then the name), Texinfo's name
+    // (<strong>; 7's strong.def-name): what leads them is a kind ("class ", "exception ",
+    // "coroutine ") or a return value ("[x, rcond] =", "ffi_status").
+    for (const char* name : {"span.sig-prename", "span.sig-name", "strong"}) out.back().name.push_back(parse_selector(name));
     add("section.method[id]", "div.docblock");      // rustdoc methods, required trait methods
     add("section.variant[id]", "div.docblock");     // rustdoc enum variants
     add("span.structfield[id]", "div.docblock");    // rustdoc struct fields

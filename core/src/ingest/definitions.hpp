@@ -2,6 +2,7 @@
 // Definitions: the API items a generator gives an id (a function, a method, a field, a term), each
 // of which becomes a record of its own, its anchor in the URL and its signature first in the text.
 #include <string>
+#include <vector>
 
 #include <gumbo.h>
 
@@ -14,6 +15,9 @@ namespace siteseek::ingest_detail {
 struct DefinitionRule {
   Selector item;
   Selector description;  ///< empty: none
+  /// Where its name starts inside the item, when something leads it there (Sphinx's "class ",
+  /// Texinfo's return values "x ="): the title starts at the first element matching one.
+  std::vector<Selector> name;
 };
 
 /// The rule `n` (an element) matches, or null. Elements of other tags than the rules' are not

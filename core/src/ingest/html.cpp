@@ -265,6 +265,7 @@ using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
 // [start, name_end).
 struct Definition {
   std::size_t start = 0, name_end = 0, end = 0;
+  std::size_t title_start = std::string::npos;  // where its name starts (DefinitionRule::name), if ahead of `start`
   std::string id;
   const GumboNode* node = nullptr;    // the element that names it
   const GumboNode* extent = nullptr;  // the element whose end ends it, before its description
@@ -300,6 +301,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
   std::unordered_map<const GumboNode*, std::size_t> ends;
   const GumboNode* described_in = nullptr;  // the parent of the definition's extent
   std::size_t described = 0;
+  bool described_by_name = false;  // what ended last was a <dt>, not its description yet
   std::vector<std::pair<const GumboNode*, std::size_t>> open_weights;  // weighted elements being walked
   while (!stack.empty()) {
     auto [n, closing] = stack.back();
@@ -336,6 +338,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
           (*definitions)[it->second].end = buf.text.size();
           described_in = n->parent;
           described = it->second;
+          described_by_name = tag == GUMBO_TAG_DT;
           ends.erase(it);
         }
       }
@@ -350,16 +353,23 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
     if (is_block(tag)) buf.space();
     if (definitions) {
       // The element after a definition's extent describes it when its rule says so (a <dd>
-      // after its <dt>, rustdoc's doc block); any other element ends the description.
+      // after its <dt>, rustdoc's doc block); any other element ends the description. A <dt>
+      // right after its <dt> is another name or signature of it, described by the same <dd>
+      // (HTML's name-value groups: Sphinx's overloads, Texinfo's @deffnx, aliases such as
+      // re.A and re.ASCII), so the run is one definition, named by its first <dt>.
+      bool further_name = false;
       if (described_in && n->parent == described_in) {
         const auto& d = (*definitions)[described];
         if (!d.rule->description.empty() && matches(d.rule->description, n)) {
           ends[n] = described;
+        } else if (tag == GUMBO_TAG_DT && described_by_name) {
+          ends[n] = described;
+          further_name = true;
         } else {
           described_in = nullptr;
         }
       }
-      if (const DefinitionRule* rule = definition_rule(n)) {
+      if (const DefinitionRule* rule = further_name ? nullptr : definition_rule(n)) {
         Definition d;
         d.start = buf.text.size();
         d.id = definition_id(n);
@@ -370,6 +380,12 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         open_definitions.push_back(definitions->size() - 1);
         ends[definitions->back().extent] = definitions->size() - 1;
       }
+    }
+    if (!open_definitions.empty()) {
+      auto& d = (*definitions)[open_definitions.back()];
+      if (d.title_start == std::string::npos && d.node != n &&
+          std::any_of(d.rule->name.begin(), d.rule->name.end(), [&](const Selector& s) { return matches(s, n); }))
+        d.title_start = buf.text.size();
     }
     if (walk.weights && walk.weights->size() < max_weighted_elements) {
       if (auto w = pagefind_weight(n)) {
@@ -815,10 +831,15 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     sd.boost = link_boost(h.end, std::max(sec.end, h.end)) * weight_boost_of(h.end, std::max(sec.end, h.end));
     return sd;
   };
+  // Its name or signature, from where its name starts.
+  auto definition_title = [&](const Definition& d) {
+    const std::size_t from = d.title_start < d.name_end ? d.title_start : d.start;
+    return clean_heading(trim(std::string_view(text).substr(from, d.name_end - from)));
+  };
   auto definition_record = [&](const Definition& d) {
     Document dd;
     dd.url = url + "#" + fragment_of(d.id);
-    dd.section_title = clean_heading(trim(std::string_view(text).substr(d.start, d.name_end - d.start)));
+    dd.section_title = definition_title(d);
     // Under the headings of the section it is in, and the definitions it is in (a class's method).
     const Section* in = nullptr;
     for (const auto& sec : sections) {
@@ -831,7 +852,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     }
     for (const Definition* outer : recorded) {
       if (outer->start >= d.start) break;
-      if (outer->end > d.start) dd.hierarchy.push_back(clean_heading(trim(std::string_view(text).substr(outer->start, outer->name_end - outer->start))));
+      if (outer->end > d.start) dd.hierarchy.push_back(definition_title(*outer));
     }
     dd.body = text_without_definitions(d.start, d.end, &d);  // its signature first
     dd.boost = link_boost(d.start, d.end) * weight_boost_of(d.start, d.end);

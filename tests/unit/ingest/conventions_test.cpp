@@ -21,7 +21,8 @@
 //    "Struct Widget", "Chapter 1. Getting started"); several h1s none of which repeats the title
 //    are sections;
 // 6. definitions are records, their id in the URL and their signature first: a <dt id> with its
-//    <dd> (a class's record without its methods, a method under its class), rustdoc's items
+//    <dd> (a class's record without its methods, a method under its class; the <dt>s before a
+//    <dd> are one definition, titled from its first's name on), rustdoc's items
 //    (the <details> a <summary> opens, a doc block after a field), Doxygen's summary rows named
 //    by an <a id> marker with their description row; a heading's anchor may be an empty marker
 //    just before it (DocBook's <a name>);
@@ -31,6 +32,7 @@
 //    DocBook's, a chapter's list of sections), their pages that are not
 //    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
 //    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
+//    Texinfo's node links and index entries are left out;
 //    generic rules skip 404.html, search.html without content and <meta http-equiv=refresh>
 //    redirects; the page says which profile it followed and read_directory's report counts them
 //    (also in its JSON, read back).
@@ -295,6 +297,39 @@ BOOST_AUTO_TEST_CASE(definitions_are_records) {
   BOOST_TEST(page.documents.size() == 9u);  // the page, 2 sections and Description, 5 definitions
 }
 
+BOOST_AUTO_TEST_CASE(a_definitions_names_share_its_description) {
+  // Sphinx's overloads: the second signature has no id; its kind ("class ") leads the name.
+  // Texinfo's @deftypefnx: every signature has an id; a return value leads the name. A <dd>
+  // ends the run: the next <dt id> is a definition of its own.
+  auto page = extract_page(R"html(<html><head><title>API</title><meta name="Generator" content="makeinfo"></head><body><main><h1>API</h1>
+    <dl class="py class"><dt id="int"><em class="property">class </em><span class="sig-name descname">int</span>(x=0)</dt>
+      <dt><em class="property">class </em><span class="sig-name descname">int</span>(x, base=10)</dt><dd><p>Return an integer.</p></dd></dl>
+    <dl class="def"><dt id="index-inv"><span class="category">: </span><span><em>x =</em> <strong>inv</strong> <em>(A)</em></span></dt>
+      <dt id="index-inv-1"><span class="category">: </span><span><em>[x, rcond] =</em> <strong>inv</strong> <em>(A)</em></span></dt>
+      <dt id="index-inverse"><span class="category">: </span><span><em>[&hellip;] =</em> <strong>inverse</strong> <em>(&hellip;)</em></span></dt>
+      <dd><p>Compute the inverse of A.</p></dd>
+      <dt id="a">a()</dt><dd>Says a.</dd><dt id="b">b()</dt><dd>Says b.</dd></dl>
+    </main></body></html>)html",
+                           "https://docs.example.org/api.html", plain_site());
+  std::map<std::string, const Document*> by_anchor;
+  for (const auto& d : page.documents) {
+    if (auto hash = d.url.find('#'); hash != std::string::npos) by_anchor[d.url.substr(hash + 1)] = &d;
+  }
+  BOOST_REQUIRE(by_anchor.count("int"));
+  BOOST_TEST(by_anchor["int"]->section_title == "int(x=0)");
+  BOOST_TEST(by_anchor["int"]->body == "class int(x=0) class int(x, base=10) Return an integer.");
+  BOOST_REQUIRE(by_anchor.count("index-inv"));
+  BOOST_TEST(by_anchor["index-inv"]->section_title == "inv (A)");
+  BOOST_TEST(by_anchor["index-inv"]->body == "x = inv (A) [x, rcond] = inv (A) [\xE2\x80\xA6] = inverse (\xE2\x80\xA6) Compute the inverse of A.");
+  BOOST_TEST(!by_anchor.count("index-inv-1"));
+  BOOST_TEST(!by_anchor.count("index-inverse"));
+  BOOST_REQUIRE(by_anchor.count("a"));
+  BOOST_TEST(by_anchor["a"]->body == "a() Says a.");
+  BOOST_REQUIRE(by_anchor.count("b"));
+  BOOST_TEST(by_anchor["b"]->body == "b() Says b.");
+  BOOST_TEST(page.documents.size() == 5u);  // the page and 4 definitions
+}
+
 BOOST_AUTO_TEST_CASE(generator_profiles) {
   const auto site = plain_site();
   auto page = [&](const std::string& url, const std::string& head, const std::string& body) {
@@ -338,6 +373,24 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                       </div><div class="navfooter">Home</div></body>)");
   BOOST_REQUIRE(!chapter.documents.empty());
   BOOST_TEST(chapter.documents[0].body == "Table of Contents 1.1. Setup");
+  // Texinfo: a node's Next / Previous / Up links (6's div.header, 7's div.nav-panel) and an index
+  // node's entries (6's table.index-cp and "Jump to:" letters, 7's div.printindex) are chrome.
+  auto node = page("Cell-Arrays.html", R"(<meta name="Generator" content="makeinfo">)",
+                   R"(<body><div class="section" id="Cell-Arrays"><div class="header"><p>Next: <a href="Structs.html" rel="next">Structs</a>,
+                   Up: <a href="Data.html" rel="up">Data</a> [<a href="Concept-Index.html" rel="index">Index</a>]</p></div><hr>
+                   <h3 class="section">6.3 Cell Arrays</h3><p>A cell array holds anything.</p>
+                   <div class="nav-panel"><p>Next: <a href="Structs.html">Structs</a></p></div></div></body>)");
+  BOOST_TEST(node.generator == "texinfo");
+  BOOST_REQUIRE(!node.documents.empty());
+  BOOST_TEST(node.documents[0].body == "6.3 Cell Arrays A cell array holds anything.");
+  auto index_node = page("Concept-Index.html", R"(<meta name="Generator" content="makeinfo">)",
+                         R"(<body><div class="unnumbered"><h2 class="unnumbered">Concept Index</h2><p>Concepts, A to Z.</p>
+                         <table><tr><th>Jump to: </th><td><a class="summary-letter" href="#A"><b>A</b></a></td></tr></table>
+                         <table class="index-cp"><tr><td><a href="Cell-Arrays.html#index-cell">cell array</a></td><td><a href="Cell-Arrays.html">Cell Arrays</a></td></tr></table>
+                         <div class="printindex cp-printindex"><table class="cp-entries-printindex"><tr><td><a href="X.html">struct</a></td></tr></table></div>
+                         </div></body>)");
+  BOOST_REQUIRE(!index_node.documents.empty());
+  BOOST_TEST(index_node.documents[0].body == "Concept Index Concepts, A to Z. Jump to:");
   // Pages that are not documents.
   const std::vector<std::pair<std::string, std::string>> skipped = {
       {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
