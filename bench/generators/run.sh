@@ -32,7 +32,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja octave"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 

@@ -105,6 +105,23 @@ std::vector<GeneratorProfile> make_profiles() {
     p.generic_noise = false;
     all.push_back(std::move(p));
   }
+  {
+    GeneratorProfile p;
+    p.name = "texinfo";
+    p.generator = {"makeinfo", "texi2any"};  // GNU manuals: one page per node
+    // Each node's Next / Previous / Up links (Texinfo 6's div.header, 7's div.nav-panel, at the
+    // top and often at the bottom too); the Top node's table of contents and Texinfo 6's lists of
+    // a node's sections (ul.section-toc; 7's ul.mini-toc of child nodes stays, as DocBook's
+    // div.toc does, scored down as a list of links); a definition's category
+    // ("Function: ", or ": " when the manual gives none), which would lead its name in its
+    // title; and @printindex's tables (Texinfo 6's table.index-cp, table.index-fn, ... with the
+    // "Jump to:" letters, 7's div.printindex), so an index node is its heading and its text, not
+    // every term of the manual. Redirection pages (one per index entry or anchor) are skipped as
+    // redirects already.
+    p.noise = selector_set({"div.header", "div.nav-panel", "#SEC_Contents", "#SEC_Shortcontents", "ul.section-toc", "span.category",
+                            "span.category-def", "table[class^=index-]", "a.summary-letter", "div.printindex"});
+    all.push_back(std::move(p));
+  }
   // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
   // of every page: each profile's noise holds it too, so an element is asked once.
   const auto generic_noise = {".toc", "#toc", ".table-of-contents"};
