@@ -179,7 +179,13 @@ const GumboNode* first_element(const GumboNode* n) {
 
 // The id (or <a name>) of an empty marker element, else "".
 std::string marker_id(const GumboNode* n) {
-  if (!n || n->v.element.children.length) return {};
+  if (!n) return {};
+  // Empty: nothing in it but white space and comments (Javadoc 11's <a id="m()"><!-- --></a>).
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    const auto type = static_cast<const GumboNode*>(ch.data[i])->type;
+    if (type != GUMBO_NODE_WHITESPACE && type != GUMBO_NODE_COMMENT) return {};
+  }
   if (const char* id = attribute(n, "id"); id && *id) return id;
   if (n->v.element.tag == GUMBO_TAG_A) {
     if (const char* name = attribute(n, "name"); name && *name) return name;
@@ -209,12 +215,14 @@ std::string anchor_of(const GumboNode* h) {
   if (auto marker = marker_id(previous_element(h)); !marker.empty()) return marker;
   // DocBook wraps a heading in title divs inside its division (div.sect2#ID > div.titlepage >
   // div > div > h3): the nearest ancestor with an id whose first heading this is, a few levels up,
-  // or the marker first in it.
+  // or the marker first in it, or the marker right before it (Javadoc 11's member details:
+  // <a id="text()"></a><ul><li><h4>text</h4>).
   int up = 0;
   for (const GumboNode* a = h->parent; a && a->type == GUMBO_NODE_ELEMENT && up < 6; a = a->parent, ++up) {
     if (first_heading(a) != h) break;
     if (const char* id = attribute(a, "id"); id && *id) return id;
     if (auto marker = marker_id(first_element(a)); !marker.empty()) return marker;
+    if (auto marker = marker_id(previous_element(a)); !marker.empty()) return marker;
   }
   return {};
 }

@@ -71,6 +71,8 @@ std::vector<GeneratorProfile> make_profiles() {
     GeneratorProfile p;
     p.name = "javadoc";
     p.generator = {"javadoc/"};  // one per page kind: javadoc/ClassWriterImpl, ...
+    // Javadoc 8 and 11 write no generator meta: their navigation bar's anchor names them.
+    p.signatures = selectors({"a[id=navbar.top]", "a[name=navbar.top]"});
     for (const char* writer : {"IndexWriter", "SplitIndexWriter", "AllClassesIndexWriter", "AllPackagesIndexWriter",
                                "TreeWriter", "PackageTreeWriter", "ConstantsSummaryWriterImpl", "DeprecatedListWriter",
                                "SerializedFormWriterImpl", "NewAPIListWriter", "PreviewListWriter", "ClassUseWriter",
@@ -78,6 +80,14 @@ std::vector<GeneratorProfile> make_profiles() {
       p.skip.push_back(by_generator((std::string("javadoc/") + writer).c_str(), "generated index or list (Javadoc)"));
     }
     p.skip.push_back(by_generator("javadoc/HelpWriter", "javadoc help page"));
+    // The same pages by their file names, for Javadoc 8 and 11 (no generator meta).
+    p.skip.push_back(by_url(R"((^|/)class-use/[^/]*\.html$)", "generated index or list (Javadoc)"));
+    p.skip.push_back(by_url(R"((^|/)index-files/[^/]*\.html$)", "generated index or list (Javadoc)"));
+    p.skip.push_back(by_url(R"((^|/)(index-all|overview-tree|package-tree|package-use|deprecated-list|constant-values|serialized-form|)"
+                            R"(allclasses|allclasses-index|allclasses-frame|allclasses-noframe|allpackages-index|overview-frame|)"
+                            R"(package-frame)\.html$)",
+                            "generated index or list (Javadoc)"));
+    p.skip.push_back(by_url(R"((^|/)help-doc\.html$)", "javadoc help page"));
     all.push_back(std::move(p));
   }
   {

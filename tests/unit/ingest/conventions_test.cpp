@@ -32,7 +32,9 @@
 //    DocBook's, a chapter's list of sections), their pages that are not
 //    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
 //    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
-//    Texinfo's node links and index entries are left out;
+//    Texinfo's node links and index entries are left out; Javadoc 8 and 11 (no generator meta)
+//    are known by their navigation bar, their lists skipped by file name, their members' anchors
+//    the markers before them;
 //    generic rules skip 404.html, search.html without content and <meta http-equiv=refresh>
 //    redirects; the page says which profile it followed and read_directory's report counts them
 //    (also in its JSON, read back).
@@ -391,6 +393,24 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                          </div></body>)");
   BOOST_REQUIRE(!index_node.documents.empty());
   BOOST_TEST(index_node.documents[0].body == "Concept Index Concepts, A to Z. Jump to:");
+  // Javadoc 8 and 11: no generator meta, known by their navigation bar's anchor; a member's
+  // anchor is the empty <a id> (a comment in it) before the list its h4 opens.
+  const std::string javadoc11 = R"html(<body><a id="navbar.top"><!--   --></a><main role="main"><h2 class="title">Class Element</h2>
+      <ul class="blockList"><li class="blockList"><a id="method.detail"><!--   --></a><h3>Method Detail</h3>
+      <a id="text()"><!--   --></a><ul class="blockList"><li class="blockList"><h4>text</h4>
+      <pre class="methodSignature">public String text()</pre><div class="block">Gets the text.</div></li></ul></li></ul></main></body>)html";
+  auto element = extract_page("<html><head><title>Element (X 1.0 API)</title></head>" + javadoc11 + "</html>",
+                               "https://docs.example.org/org/x/Element.html", site);
+  BOOST_TEST(element.generator == "javadoc");
+  std::map<std::string, const Document*> members;
+  for (const auto& d : element.documents)
+    if (auto hash = d.url.find('#'); hash != std::string::npos) members[d.url.substr(hash + 1)] = &d;
+  BOOST_REQUIRE(members.count("text()"));
+  BOOST_TEST(members["text()"]->section_title == "text");
+  BOOST_TEST(members["text()"]->body == "public String text() Gets the text.");
+  BOOST_TEST(members.count("method.detail") == 1u);
+  BOOST_TEST(contains(page("org/x/class-use/Element.html", "", javadoc11).skip_reason, "generated index"));
+  BOOST_TEST(contains(page("overview-tree.html", "", javadoc11).skip_reason, "generated index"));
   // Pages that are not documents.
   const std::vector<std::pair<std::string, std::string>> skipped = {
       {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
