@@ -48,5 +48,9 @@ inline constexpr double title_equals_bonus = 2.0;
 inline constexpr double title_starts_bonus = 1.4;
 inline constexpr double section_title_equals_bonus = 1.6;
 inline constexpr double section_title_starts_bonus = 1.25;
+// title_is_word reads the lengths of this many of the best candidates at most (a broad word's
+// records are mostly titled with it on some sites; each read is a cache miss): a record titled by
+// the word further down keeps its score.
+inline constexpr std::size_t title_is_word_checked = 512;
 
 }  // namespace siteseek::detail

@@ -2,6 +2,7 @@
 #include "search/rules.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -62,10 +63,12 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
                     const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
                     const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
-                    double equals, double starts) {
+                    double equals, double starts, bool given) {
   if (pos.empty()) return 1.0;
+  // `given`: the record's own heading (a page's title, a section's section title) when it is the
+  // one word, whose bonus title_is_word gave to every candidate already.
   if (pos.size() == 1 && offsets[0] == 0 && present[0] && (word_fields >> field & 1) && r.field_length[field] == lead + 1)
-    return equals;
+    return given ? 1.0 : equals;
   for (std::size_t i = 0; i < pos.size(); ++i)
     if (!present[i] || !std::binary_search(pos[i][field].begin(), pos[i][field].end(), lead + offsets[i])) return 1.0;
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
@@ -126,6 +129,61 @@ void scattered(const RankingInput& in, std::span<Candidate> candidates) {
   }
 }
 
+// One word: whether a record's own heading (a page's title, a section's section title) is that
+// word needs no positions, only the word's fields (any expansion's) and the record's lengths, so
+// every candidate gets that bonus before the re-ranking chooses its few; given there only, a page
+// titled by the word could be left out by the many short records of the pages most linked to (a
+// class and its members' sections). A section under a page titled by the word gets that bonus in
+// the re-ranking, as before; a record too far down for the bonus to lift it among the best keeps
+// its score, as it did before this rule.
+void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
+  const auto& plan = in.plan;
+  if (plan.sequence.size() != 1 || plan.terms[plan.sequence[0]].position != plan.sequence_origin) return;
+  const auto& d = in.index.data();
+  const auto& hits = in.scorer.term_hits(plan.sequence[0]);
+  // Only a record the bonus could bring among the best limits::rerank_candidates has its lengths
+  // read: one whose score, multiplied, reaches the k-th best without it, and one of the
+  // title_is_word_checked best. Reading every title hit's record cost a broad word a cache miss
+  // each (a million-section site's "function": most of its records are titled with it).
+  float floor = 0;
+  const std::size_t k = limits::rerank_candidates, m = std::max(k, title_is_word_checked);
+  if (candidates.size() > m) {  // fewer: each is read (a small site's records are in cache)
+    thread_local std::vector<float> best;  // the m best scores, the worst of them on top
+    best.clear();
+    for (const auto& c : candidates) {
+      if (best.size() < m) {
+        best.push_back(c.score);
+        std::push_heap(best.begin(), best.end(), std::greater<>());
+      } else if (c.score > best.front()) {
+        std::pop_heap(best.begin(), best.end(), std::greater<>());
+        best.back() = c.score;
+        std::push_heap(best.begin(), best.end(), std::greater<>());
+      }
+    }
+    const float mth = best.front();
+    std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(k - 1), best.end(), std::greater<>());
+    floor = std::max(mth, static_cast<float>(best[k - 1] / std::max(title_equals_bonus, section_title_equals_bonus)));
+  }
+  const Hit* at = hits.data();
+  const Hit* const end = hits.data() + hits.size();
+  std::uint32_t last = 0;
+  for (auto& c : candidates) {
+    if (c.score < floor) continue;
+    // The candidates of one word are its hits' records, in document order: a forward walk.
+    if (c.doc < last) at = hits.data();
+    last = c.doc;
+    while (at != end && at->doc < c.doc) ++at;
+    if (at == end || at->doc != c.doc) continue;
+    const bool is_section = d.doc_is_section[c.doc];
+    const auto field = is_section ? Field::section_title : Field::title;
+    if (!(at->fields >> static_cast<unsigned>(field) & 1)) continue;
+    const auto& r = d.record(c.doc);
+    const auto f = static_cast<std::size_t>(field);
+    if (r.field_length[f] == r.numbering[f] + 1u)
+      c.score = static_cast<float>(c.score * (is_section ? section_title_equals_bonus : title_equals_bonus));
+  }
+}
+
 void proximity(const RankingInput& in, const Reranked& c, double& factor) {
   const auto& plan = in.plan;
   const auto& seq = plan.sequence;
@@ -153,10 +211,11 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
   if (in_title > 0 && r.field_length[0] > 0)
     factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
   const std::uint8_t word_fields = seq.size() == 1 && c.hits[0] ? c.hits[0]->fields : 0;
+  const bool section = in.index.data().doc_is_section[c.doc];
   factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
-                         word_fields, title_equals_bonus, title_starts_bonus);
+                         word_fields, title_equals_bonus, title_starts_bonus, !section);
   factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
-                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus);
+                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, section);
 }
 
 }  // namespace rule

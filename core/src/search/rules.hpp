@@ -70,12 +70,13 @@ double bm25f(const TermClause& word, const Expansion& expansion, double factor);
 void document_boost(const RankingInput& in, std::span<Candidate> candidates);
 void current_section(const RankingInput& in, std::span<Candidate> candidates);
 void scattered(const RankingInput& in, std::span<Candidate> candidates);
+void title_is_word(const RankingInput& in, std::span<Candidate> candidates);
 void proximity(const RankingInput& in, const Reranked& candidate, double& factor);
 void exact_title(const RankingInput& in, const Reranked& candidate, double& factor);
 }  // namespace rule
 
 /// The rules, in the order they run (and of precedence).
-inline constexpr std::array<RankingRule, 8> ranking_rules{{
+inline constexpr std::array<RankingRule, 9> ranking_rules{{
     {"words", "relaxed: records matching more required query words rank first; partial (few records match every "
               "word): x partial_match_factor per word a record misses",
      RuleStage::candidates, nullptr, rule::words},
@@ -92,10 +93,15 @@ inline constexpr std::array<RankingRule, 8> ranking_rules{{
      RuleStage::candidates, nullptr, rule::current_section},
     {"scattered", "x scattered_page_factor for a page record holding every word when none of its sections does",
      RuleStage::candidates, nullptr, rule::scattered},
+    {"title_is_word", "one-word query: x title_equals_bonus for a page titled by the word (after its numbering), x "
+                      "section_title_equals_bonus for a section headed by it; before the re-ranking chooses its "
+                      "candidates",
+     RuleStage::candidates, nullptr, rule::title_is_word},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)",
      RuleStage::rerank, nullptr, nullptr, rule::proximity},
     {"exact_title", "x bonus for the share of the title made of query words, and when the title or section title "
-                    "equals, or starts with, the query",
+                    "equals (but a record's own heading equal to a one-word query: title_is_word), or starts with, "
+                    "the query",
      RuleStage::rerank, nullptr, nullptr, rule::exact_title},
 }};
 

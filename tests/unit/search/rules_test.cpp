@@ -3,7 +3,8 @@
 //    them: the documentation cannot drift from the list the search runs.
 // 2. Every rule has a unique name, a description, and exactly the function its stage calls.
 // 3. Each rule changes a ranking built for it, so taking the rule out of `ranking_rules` fails a
-//    test (each was taken out in turn to see it): `words`, `bm25f` and `proximity` here; in
+//    test (each was taken out in turn to see it): `words`, `bm25f`, `title_is_word` and
+//    `proximity` here; in
 //    search_test.cpp, `match_kind` (typos_and_match_kind_order, prefixes_and_search_as_you_type),
 //    `document_boost` (pages_other_pages_link_to_rank_higher, url_rules_scale_parts_of_the_site),
 //    `current_section` (ranking_rules), `scattered`
@@ -116,6 +117,22 @@ BOOST_AUTO_TEST_CASE(proximity_adjacent_words_first) {
   BOOST_REQUIRE(r.results.size() == 2u);
   BOOST_TEST(path_of(r.results[0]) == "lib/y.html");
   BOOST_TEST(r.results[0].score > r.results[1].score);
+}
+
+// title_is_word: a page titled by the one word typed leads, though sixty short records holding
+// the word, each with more boost than it (a site's most linked-to pages), outscore it until the
+// title is counted: counted only among the best 50, the page would not be among them.
+BOOST_AUTO_TEST_CASE(title_is_word_a_page_titled_by_the_word_is_among_those_reranked) {
+  std::string filler;
+  for (int i = 0; i < 30; ++i) filler += "lorem ipsum dolor ";
+  std::vector<Document> docs{page("api/Attribute.html", "Attribute", filler + "one attribute " + filler)};
+  for (int i = 0; i < 60; ++i) {
+    docs.push_back(page("api/W" + std::to_string(i) + ".html", "Widget " + std::to_string(i), "sets an attribute"));
+    docs.back().boost = 3.0f;
+  }
+  const auto r = run(*build(docs), "attribute");
+  BOOST_REQUIRE(!r.results.empty());
+  BOOST_TEST(path_of(r.results[0]) == "api/Attribute.html");
 }
 
 // The candidates re-ranked are the k best by Better whichever way they are chosen (a heap pass
