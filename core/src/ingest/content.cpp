@@ -140,11 +140,13 @@ bool left_out(const GumboNode* n, const GeneratorProfile* profile, const Selecto
 }
 
 // Where the main content is when the site names no content_selectors: what the page marks for
-// search engines (Pagefind's content root, DocSearch's), then the usual containers.
+// search engines (Pagefind's content root, DocSearch's), then the usual containers, then the id
+// themes without them give it (Django REST framework's MkDocs theme: div#main-content beside a
+// div.navbar of every page's links and a sidebar, none of them in <nav>).
 const std::vector<Selector>& default_roots() {
   static const std::vector<Selector> roots = [] {
     std::vector<Selector> out;
-    for (const char* s : {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "body"}) {
+    for (const char* s : {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "#main-content", "body"}) {
       out.push_back(parse_selector(s));
     }
     return out;

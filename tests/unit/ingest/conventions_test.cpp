@@ -4,7 +4,8 @@
 //    hidden="until-found", a hidden alternative beside a shown one of the same class, collapsed
 //    <details>; other hidden elements (aria-hidden, display:none, plain [hidden]) are not;
 // 2. what the page marks for search engines: Pagefind's data-pagefind-ignore is left out and its
-//    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content; the site's
+//    data-pagefind-body is the content root, as is DocSearch's .DocSearch-content (then main,
+//    [role=main], article, #main-content, body); the site's
 //    content_selectors still come first; the site's exclude_selectors leave out what they match
 //    (hidden tabs, closed <details>), headings included, besides the generator's chrome;
 //    data-pagefind-weight weighs a record all of whose text the element holds (its boost times
@@ -111,6 +112,12 @@ BOOST_AUTO_TEST_CASE(pagefind_and_docsearch_markup) {
   auto site = plain_site();
   site.content_selectors = {"div.menu"};
   BOOST_TEST(page_body(docsearch, site) == "Menu text");
+  // Without main, [role=main] or article: #main-content (Django REST framework's theme, beside
+  // a navigation bar and a sidebar that are no <nav>).
+  const std::string bootstrap = R"(<html><head><title>P</title></head><body><div class="navbar"><a href="/">Home</a>
+    <a href="a/">Tutorial</a></div><div class="span3"><ul><li><a href="#x">Caching</a></li></ul></div>
+    <div id="main-content" class="span9"><h1 id="p">P</h1><p>the text</p></div></body></html>)";
+  BOOST_TEST(page_body(bootstrap) == "the text");
 }
 
 BOOST_AUTO_TEST_CASE(exclude_selectors_leave_out_what_they_match) {
