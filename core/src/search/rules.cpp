@@ -169,8 +169,9 @@ void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
   std::uint32_t last = 0;
   for (auto& c : candidates) {
     if (c.score < floor) continue;
-    // The candidates of one word are its hits' records, in document order: a forward walk.
-    if (c.doc < last) at = hits.data();
+    // The candidates of one word are its hits' records, in document order: a forward walk (a
+    // search from the start should they not be).
+    if (c.doc < last) at = std::lower_bound(hits.data(), end, c.doc, [](const Hit& h, std::uint32_t doc) { return h.doc < doc; });
     last = c.doc;
     while (at != end && at->doc < c.doc) ++at;
     if (at == end || at->doc != c.doc) continue;
