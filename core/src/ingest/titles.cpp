@@ -132,6 +132,9 @@ std::string apply_title_rules(const std::string& title, const TitleRules& rules)
   for (const auto& a : rules.affixes) {  // the inner one only where the outer one was
     auto rest = without(t, a);
     if (rest.empty()) break;
+    // Texinfo titles its home page, the Top node, "Top (Manual)": the manual's name is its title.
+    if (rest == "Top" && a.suffix.size() > 3 && a.suffix.starts_with(" (") && a.suffix.ends_with(')'))
+      return std::string(a.suffix.substr(2, a.suffix.size() - 3));
     t = rest;
   }
   if (auto l = label_of(t); !l.empty() && std::find(rules.labels.begin(), rules.labels.end(), l) != rules.labels.end()) {

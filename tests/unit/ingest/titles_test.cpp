@@ -2,8 +2,9 @@
 // 1. the affix most of a site's titles share is found and removed, whatever the generator's
 //    separator and side: Sphinx " — Site 1.0 documentation", MkDocs " - Site", Docusaurus and
 //    friends " | Site", Antora " :: Site", Doxygen "Site: " before, Javadoc " (Site)", rustdoc
-//    " - Rust" then " in crate" (and " in any::scope"), Texinfo " (Manual (version 1.0))"; a
-//    title that is only the site's name, or the affix around the site's name, keeps the name;
+//    " - Rust" then " in crate" (and " in any::scope"), Texinfo " (Manual (version 1.0))" (its
+//    "Top" node is the manual's name); a title that is only the site's name, or the affix around
+//    the site's name, keeps the name;
 // 2. nothing is removed that fewer than half of the titles (or only one) share, nor from a
 //    title with no other words;
 // 3. chapter labels ("Chapter 1. ", "Appendix A. ") go when at least two titles start with the
@@ -55,10 +56,11 @@ BOOST_AUTO_TEST_CASE(generators_affixes) {
   BOOST_TEST(shortened({"Overview (Widget Toolkit)", "Widget (Widget Toolkit)", "Kind (Widget Toolkit)", "Widget Toolkit"}) ==
                  (std::vector<std::string>{"Overview", "Widget", "Kind", "Widget Toolkit"}),
              tt::per_element());
-  // Texinfo: the manual's name, with its version in parentheses of its own.
+  // Texinfo: the manual's name, with its version in parentheses of its own; the Top node (the
+  // home page) is titled by the manual's name.
   BOOST_TEST(shortened({"Top (Widget Manual (version 1.0))", "Cell Arrays (Widget Manual (version 1.0))",
                         "inv (x) (Widget Manual (version 1.0))"}) ==
-                 (std::vector<std::string>{"Top", "Cell Arrays", "inv (x)"}),
+                 (std::vector<std::string>{"Widget Manual (version 1.0)", "Cell Arrays", "inv (x)"}),
              tt::per_element());
   BOOST_TEST(shortened({"widget - Rust", "widget::guide - Rust", "Widget in widget - Rust", "open in widget - Rust",
                         "Kind in widget::kinds - Rust", "Help"}) ==
