@@ -2,6 +2,7 @@
 #include "search/rules.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -60,6 +61,15 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
 // `word_fields` (the fields any expansion of it is in) also tells a field that is that word
 // alone: "Lambdas" equals `lambda` when the best match of `lambda` in that record is the exact
 // word in its body.
+// Whether title_is_word gives the one-word bonus (exact_title then leaves it): a query of one word
+// as typed, matched in any field. Title suggestions (the word kept to titles) keep it in the
+// re-ranking: every candidate there holds the word in a title, and reading their lengths before
+// the window added a fifth to a suggestion's median on a million sections.
+bool title_is_word_applies(const Plan& plan) {
+  return plan.sequence.size() == 1 && plan.terms[plan.sequence[0]].position == plan.sequence_origin &&
+         plan.terms[plan.sequence[0]].fields == 0;
+}
+
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
                     const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
                     const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
@@ -138,7 +148,7 @@ void scattered(const RankingInput& in, std::span<Candidate> candidates) {
 // its score, as it did before this rule.
 void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
   const auto& plan = in.plan;
-  if (plan.sequence.size() != 1 || plan.terms[plan.sequence[0]].position != plan.sequence_origin) return;
+  if (!title_is_word_applies(plan)) return;
   const auto& d = in.index.data();
   const auto& hits = in.scorer.term_hits(plan.sequence[0]);
   // Only a record the bonus could bring among the best limits::rerank_candidates has its lengths
@@ -146,12 +156,15 @@ void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
   // title_is_word_checked best. Reading every title hit's record cost a broad word a cache miss
   // each (a million-section site's "function": most of its records are titled with it).
   float floor = 0;
+  std::size_t ties = SIZE_MAX;  // candidates scoring the floor exactly that may still be read
   const std::size_t k = limits::rerank_candidates, m = std::max(k, title_is_word_checked);
-  if (candidates.size() > m) {  // fewer: each is read (a small site's records are in cache)
-    thread_local std::vector<float> best;  // the m best scores, the worst of them on top
+  if (candidates.size() > k) {  // fewer: every one is read
+    thread_local std::vector<float> best;  // the m best scores (with more, the worst of them on top)
     best.clear();
     for (const auto& c : candidates) {
-      if (best.size() < m) {
+      if (candidates.size() <= m) {
+        best.push_back(c.score);
+      } else if (best.size() < m) {
         best.push_back(c.score);
         std::push_heap(best.begin(), best.end(), std::greater<>());
       } else if (c.score > best.front()) {
@@ -160,26 +173,43 @@ void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
         std::push_heap(best.begin(), best.end(), std::greater<>());
       }
     }
-    const float mth = best.front();
+    const float mth = candidates.size() > m ? best.front() : 0.0f;
     std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(k - 1), best.end(), std::greater<>());
     floor = std::max(mth, static_cast<float>(best[k - 1] / std::max(title_equals_bonus, section_title_equals_bonus)));
+    // Many records can share the floor's score (a site repeating titles): those read stop at m.
+    ties = m - static_cast<std::size_t>(std::count_if(best.begin(), best.end(), [&](float x) { return x > floor; }));
   }
+  // First the candidates whose own heading holds the word, their records asked of memory together
+  // (each is a cache miss on a large site), then their lengths.
+  thread_local std::vector<std::uint32_t> held;
+  held.clear();
   const Hit* at = hits.data();
   const Hit* const end = hits.data() + hits.size();
   std::uint32_t last = 0;
-  for (auto& c : candidates) {
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto& c = candidates[i];
     if (c.score < floor) continue;
-    // The candidates of one word are its hits' records, in document order: a forward walk (a
-    // search from the start should they not be).
+    if (c.score == floor) {
+      if (ties == 0) continue;
+      --ties;
+    }
+    // The candidates of one word are its hits' records, in document order: a forward walk, which
+    // reads the hits in order (a search for each cost a cache miss a step), or a search should
+    // they not be in order.
     if (c.doc < last) at = std::lower_bound(hits.data(), end, c.doc, [](const Hit& h, std::uint32_t doc) { return h.doc < doc; });
     last = c.doc;
     while (at != end && at->doc < c.doc) ++at;
     if (at == end || at->doc != c.doc) continue;
-    const bool is_section = d.doc_is_section[c.doc];
-    const auto field = is_section ? Field::section_title : Field::title;
+    const auto field = d.doc_is_section[c.doc] ? Field::section_title : Field::title;
     if (!(at->fields >> static_cast<unsigned>(field) & 1)) continue;
+    __builtin_prefetch(d.docs.data() + c.doc);
+    held.push_back(static_cast<std::uint32_t>(i));
+  }
+  for (const auto i : held) {
+    auto& c = candidates[i];
+    const bool is_section = d.doc_is_section[c.doc];
+    const auto f = static_cast<std::size_t>(is_section ? Field::section_title : Field::title);
     const auto& r = d.record(c.doc);
-    const auto f = static_cast<std::size_t>(field);
     if (r.field_length[f] == r.numbering[f] + 1u)
       c.score = static_cast<float>(c.score * (is_section ? section_title_equals_bonus : title_equals_bonus));
   }
@@ -212,11 +242,11 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
   if (in_title > 0 && r.field_length[0] > 0)
     factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
   const std::uint8_t word_fields = seq.size() == 1 && c.hits[0] ? c.hits[0]->fields : 0;
-  const bool section = in.index.data().doc_is_section[c.doc];
+  const bool section = in.index.data().doc_is_section[c.doc], given = title_is_word_applies(in.plan);
   factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
-                         word_fields, title_equals_bonus, title_starts_bonus, !section);
+                         word_fields, title_equals_bonus, title_starts_bonus, given && !section);
   factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
-                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, section);
+                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, given && section);
 }
 
 }  // namespace rule

@@ -93,9 +93,9 @@ inline constexpr std::array<RankingRule, 9> ranking_rules{{
      RuleStage::candidates, nullptr, rule::current_section},
     {"scattered", "x scattered_page_factor for a page record holding every word when none of its sections does",
      RuleStage::candidates, nullptr, rule::scattered},
-    {"title_is_word", "one-word query: x title_equals_bonus for a page titled by the word (after its numbering), x "
-                      "section_title_equals_bonus for a section headed by it; before the re-ranking chooses its "
-                      "candidates",
+    {"title_is_word", "one-word query (not a title suggestion): x title_equals_bonus for a page titled by the word "
+                      "(after its numbering), x section_title_equals_bonus for a section headed by it; before the "
+                      "re-ranking chooses its candidates",
      RuleStage::candidates, nullptr, rule::title_is_word},
     {"proximity", "x (1 + proximity_weight x closeness of consecutive query words, 1 = adjacent)",
      RuleStage::rerank, nullptr, nullptr, rule::proximity},
