@@ -31,8 +31,13 @@ std::vector<GeneratorProfile> make_profiles() {
     p.generator = {"Docutils", "Sphinx"};  // Sphinx 5 names only Docutils
     p.signatures = selectors({"script#documentation_options", "div.sphinxsidebar"});  // also on its index and search pages
     p.noise = selector_set({".prev-next-area", ".prev-next-bottom"});  // pydata and book themes' prev/next links
+    // Django's theme (YUI grids): no <main> nor role=main; its content column is #yui-main, beside
+    // a header and footer of navigation links and a sidebar.
+    p.roots = selectors({"#yui-main"});
     p.skip = {by_url(R"((^|/)genindex(-[^/]*)?\.html$)", "generated general index (Sphinx)"),
-              by_url(R"((^|/)[a-z]+-modindex\.html$)", "generated module index (Sphinx)")};
+              by_url(R"((^|/)[a-z]+-modindex\.html$)", "generated module index (Sphinx)"),
+              // viewcode's highlighted sources, each a "[source]" link's target
+              by_url(R"((^|/)_modules/)", "source code (Sphinx viewcode)")};
     all.push_back(std::move(p));
   }
   {

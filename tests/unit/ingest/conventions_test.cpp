@@ -33,7 +33,8 @@
 //    DocBook's, a chapter's list of sections), their pages that are not
 //    documents skipped with a reason (Sphinx's genindex, rustdoc's source views, Javadoc's
 //    index writers, Doxygen's file lists), Doxygen's div.title makes every heading a section;
-//    Texinfo's node links and index entries are left out, and GTK-Doc's navigation and footer
+//    Texinfo's node links and index entries are left out, and GTK-Doc's navigation and footer,
+//    Sphinx's viewcode sources skipped and Django's theme read from #yui-main,
 //    (a profile before DocBook's, whose generator its pages also name), and any page's
 //    div#footer and div.footer; Javadoc 8 and 11 (no generator meta)
 //    are known by their navigation bar, their lists skipped by file name, their members' anchors
@@ -402,6 +403,15 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                          </div></body>)");
   BOOST_REQUIRE(!index_node.documents.empty());
   BOOST_TEST(index_node.documents[0].body == "Concept Index Concepts, A to Z. Jump to:");
+  // Sphinx with Django's theme (YUI grids): the content is #yui-main, not its header, footer and
+  // sidebar of navigation links.
+  auto django = page("topics/db/queries.html", R"(<meta name="generator" content="Docutils 0.17.1">)",
+                     R"(<body><div class="document"><div id="hd"><div id="global-nav"><a href="/">Home</a> | <a href="/c">Table of contents</a></div>
+                     <div class="nav">&laquo; <a href="m.html">previous</a> | <a href="a.html">next</a> &raquo;</div></div>
+                     <div id="bd"><div id="yui-main"><div class="yui-b"><div class="section"><h1>Making queries</h1><p>Django gives you an API.</p></div></div></div>
+                     <div class="yui-b"><h4>Previous topic</h4><p><a href="m.html">Models</a></p></div></div><div id="ft">Last update</div></div></body>)");
+  BOOST_REQUIRE(!django.documents.empty());
+  BOOST_TEST(django.documents[0].body == "Django gives you an API.");
   // GTK-Doc: DocBook XSL's pages (both metas), its own navigation and footer left out.
   auto gtkdoc = page("glib-Arrays.html", R"html(<meta name="generator" content="DocBook XSL Stylesheets Vsnapshot"><meta name="generator" content="GTK-Doc V1.33.1 (XML mode)">)html",
                      R"(<body><table class="navigation" id="top"><tr><td><a href="#" class="shortcut">Top</a> | <a href="#d">Description</a></td></tr></table>
@@ -436,6 +446,8 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
   // Pages that are not documents.
   const std::vector<std::pair<std::string, std::string>> skipped = {
       {page("genindex.html", R"(<meta name="generator" content="Docutils 0.19">)", "<body><p>x</p></body>").skip_reason, "general index"},
+      {page("_modules/django/apps/config.html", R"(<meta name="generator" content="Docutils 0.17.1">)", "<body><p>x</p></body>").skip_reason,
+       "viewcode"},
       {page("src/w/lib.rs.html", R"(<meta name="generator" content="rustdoc">)", R"(<body class="rustdoc src"><p>x</p></body>)").skip_reason, "source view"},
       {page("index-all.html", R"(<meta name="generator" content="javadoc/IndexWriter">)", "<body><p>x</p></body>").skip_reason, "index"},
       {page("globals_func.html", R"(<meta name="generator" content="Doxygen 1.9.4">)", "<body><p>x</p></body>").skip_reason, "index"},
