@@ -412,6 +412,11 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                      <div class="yui-b"><h4>Previous topic</h4><p><a href="m.html">Models</a></p></div></div><div id="ft">Last update</div></div></body>)");
   BOOST_REQUIRE(!django.documents.empty());
   BOOST_TEST(django.documents[0].body == "Django gives you an API.");
+  // viewcode's "[source]" link after a signature is no part of it.
+  auto viewcode = page("api.html", R"(<meta name="generator" content="Docutils 0.19">)",
+                       R"html(<body><main><h1>API</h1><dl class="py method"><dt id="w.on_any_event"><span class="sig-name descname">on_any_event</span>(event)<a class="reference internal" href="_modules/w.html#on_any_event"><span class="viewcode-link"><span class="pre">[source]</span></span></a></dt><dd><p>Catch-all.</p></dd></dl></main></body>)html");
+  BOOST_REQUIRE(viewcode.documents.size() == 2u);
+  BOOST_TEST(viewcode.documents[1].section_title == "on_any_event(event)");
   // GTK-Doc: DocBook XSL's pages (both metas), its own navigation and footer left out.
   auto gtkdoc = page("glib-Arrays.html", R"html(<meta name="generator" content="DocBook XSL Stylesheets Vsnapshot"><meta name="generator" content="GTK-Doc V1.33.1 (XML mode)">)html",
                      R"(<body><table class="navigation" id="top"><tr><td><a href="#" class="shortcut">Top</a> | <a href="#d">Description</a></td></tr></table>
