@@ -391,9 +391,14 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
     }
     if (!open_definitions.empty()) {
       auto& d = (*definitions)[open_definitions.back()];
-      if (d.title_start == std::string::npos && d.node != n &&
-          std::any_of(d.rule->name.begin(), d.rule->name.end(), [&](const Selector& s) { return matches(s, n); }))
-        d.title_start = buf.text.size();
+      if (d.title_start == std::string::npos && d.node != n) {
+        // (a loop, not a lambda: clang 14, which builds the fuzzers, captures no structured binding)
+        for (const auto& name : d.rule->name)
+          if (matches(name, n)) {
+            d.title_start = buf.text.size();
+            break;
+          }
+      }
     }
     if (walk.weights && walk.weights->size() < max_weighted_elements) {
       if (auto w = pagefind_weight(n)) {
