@@ -566,19 +566,18 @@ struct Node::Impl {
   // What the store holds, published in place of `stale` (unless the engine moved on from it
   // meanwhile: an update kept since is newer than what was read). With nothing stored (a Redis
   // that lost its data), the index served here, to be stored whole by the next update.
+  // Read under the engine's change lock, in publish's Keep: the store takes note of what it read,
+  // and a merge kept between that and the publish (a merge of the old index, begun before) would
+  // have been saved as if made on it, the other process's records dropped from what is stored.
   void reload(const SiteSettings& site, const std::shared_ptr<const SegmentedIndex>& stale) {
-    auto stored = store->load(site, stale.get());  // what the store still names of it is not read again
-    std::shared_ptr<const SegmentedIndex> next;
-    if (stored)
-      next = stored->segments;
-    else if (stale)
-      next = std::make_shared<const SegmentedIndex>(stale->as_unsaved());
-    if (!next) return;
     struct MovedOn {};
     try {
-      engine->publish(site.name, next, [&]() -> std::shared_ptr<const SegmentedIndex> {
+      engine->publish(site.name, stale, [&]() -> std::shared_ptr<const SegmentedIndex> {
         if (engine->segments(site.name) != stale) throw MovedOn{};
-        return nullptr;
+        if (auto stored = store->load(site, stale.get()))  // what the store still names of it is not read again
+          return stored->segments;
+        if (stale) return std::make_shared<const SegmentedIndex>(stale->as_unsaved());
+        throw MovedOn{};  // nothing stored, nothing served: nothing to publish
       });
     } catch (const MovedOn&) {
     }
