@@ -158,8 +158,9 @@ std::vector<PagefindCapture> parse_pagefind_captures(std::string_view spec) {
 
 void PageAttributes::visit(const GumboNode* n) {
   const GumboTag tag = n->v.element.tag;
-  if (tag == GUMBO_TAG_HTML) {
-    if (const char* lang = attribute(n, "lang")) {
+  // The root's lang, else <body>'s (Texinfo writes <body lang="en"> under a bare <html>).
+  if (tag == GUMBO_TAG_HTML || (tag == GUMBO_TAG_BODY && language_.empty())) {
+    if (const char* lang = attribute(n, "lang"); lang && *lang) {
       language_ = lower(collapse(lang));
       for (auto& c : language_) c = c == '_' ? '-' : c;
     }

@@ -6,7 +6,7 @@
 //    data-pagefind-ignore="all"): `key` (the element's text), `key:value` (to the end, commas
 //    included), `key[attr]`, several per element; data-pagefind-meta's title is the page's title
 //    and its other keys are not attributes;
-// 4. <html lang> gives `language` (lowercased, '_' as '-');
+// 4. <html lang> gives `language` (lowercased, '_' as '-'), else <body lang>;
 // 5. precedence: a name an earlier source gave is not taken from a later one (URL rules, then
 //    DocSearch, then Pagefind, then lang), while one source may give several values;
 // 6. names lowercased and checked, values whitespace-collapsed, at most 128 bytes, at most 32
@@ -134,6 +134,13 @@ BOOST_AUTO_TEST_CASE(html_lang) {
   // Only when no earlier source gave a language.
   auto p = page(R"(<meta name="docsearch:language" content="de">)", "<p>x</p>", site_with(), "p.html", "<html lang=en>");
   BOOST_TEST((attributes_of(p) == Attributes{{"language", "de"}}));
+  // <body lang> when the root has none (Texinfo's pages), never over the root's.
+  const auto body_lang = [](const std::string& html_tag) {
+    return extract_page(html_tag + R"(<head><title>T</title></head><body lang="fr"><p>x</p></body></html>)", "https://docs.example.org/p.html",
+                        site_with());
+  };
+  BOOST_TEST((attributes_of(body_lang("<html>")) == Attributes{{"language", "fr"}}));
+  BOOST_TEST((attributes_of(body_lang("<html lang=\"en\">")) == Attributes{{"language", "en"}}));
 }
 
 BOOST_AUTO_TEST_CASE(precedence_by_name) {

@@ -456,14 +456,14 @@ BOOST_AUTO_TEST_CASE(definitions) { expect(check_named("definitions")); }
 
 // The attributes the generators' pages declare (docs/filters.md): Docusaurus writes DocSearch meta
 // tags (language, version, docusaurus_tag) and the PyData theme docsearch:language, on every record
-// of their pages; elsewhere <html lang> gives the language, but DocBook's, Doxygen's and Texinfo's
-// pages have none (Texinfo puts its lang on <body>).
+// of their pages; elsewhere <html lang> gives the language (Texinfo's <body lang>), but DocBook's
+// and Doxygen's pages have none.
 BOOST_AUTO_TEST_CASE(attributes) {
   const std::map<std::string, std::vector<Attribute>> declared{
       {"docusaurus", {{"docusaurus_tag", "docs-default-current"}, {"language", "en"}, {"version", "current"}}},
       {"docbook", {}},
       {"doxygen", {}},
-      {"texinfo", {}},
+      {"texinfo", {{"language", "en"}}},
       {"hugo", {{"language", "en-us"}}},
       {"vitepress", {{"language", "en-us"}}}};
   // The site with versions and languages: each page's own tags, from the ground truth its build
