@@ -56,11 +56,6 @@ double closeness(const std::vector<std::uint32_t>& a, const std::vector<std::uin
   return best == ~0u ? 0 : 1.0 / best;
 }
 
-// The query's words at the start of a field (after the heading's numbering, `lead` tokens), or
-// filling it. Positions are those of each word's best-scoring expansion; for a one-word query,
-// `word_fields` (the fields any expansion of it is in) also tells a field that is that word
-// alone: "Lambdas" equals `lambda` when the best match of `lambda` in that record is the exact
-// word in its body.
 // Whether title_is_word gives the one-word bonus (exact_title then leaves it): a query of one word
 // as typed, matched in any field. Title suggestions (the word kept to titles) keep it in the
 // re-ranking: every candidate there holds the word in a title, and reading their lengths before
@@ -70,6 +65,11 @@ bool title_is_word_applies(const Plan& plan) {
          plan.terms[plan.sequence[0]].fields == 0;
 }
 
+// The query's words at the start of a field (after the heading's numbering, `lead` tokens), or
+// filling it. Positions are those of each word's best-scoring expansion; for a one-word query,
+// `word_fields` (the fields any expansion of it is in) also tells a field that is that word
+// alone: "Lambdas" equals `lambda` when the best match of `lambda` in that record is the exact
+// word in its body.
 double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, field_count>>& pos,
                     const std::vector<bool>& present, const std::vector<std::uint32_t>& offsets,
                     const DocRecord& r, std::size_t field, std::uint32_t lead, std::uint8_t word_fields,
@@ -181,7 +181,11 @@ void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
   }
   // First the candidates whose own heading holds the word, their records asked of memory together
   // (each is a cache miss on a large site), then their lengths.
-  thread_local std::vector<std::uint32_t> held;
+  struct Held {
+    std::uint32_t candidate;
+    bool section;  // whose own heading is its section title, not its page's title
+  };
+  thread_local std::vector<Held> held;
   held.clear();
   const Hit* at = hits.data();
   const Hit* const end = hits.data() + hits.size();
@@ -200,18 +204,18 @@ void title_is_word(const RankingInput& in, std::span<Candidate> candidates) {
     last = c.doc;
     while (at != end && at->doc < c.doc) ++at;
     if (at == end || at->doc != c.doc) continue;
-    const auto field = d.doc_is_section[c.doc] ? Field::section_title : Field::title;
+    const bool section = d.doc_is_section[c.doc];
+    const auto field = section ? Field::section_title : Field::title;
     if (!(at->fields >> static_cast<unsigned>(field) & 1)) continue;
     __builtin_prefetch(d.docs.data() + c.doc);
-    held.push_back(static_cast<std::uint32_t>(i));
+    held.push_back({static_cast<std::uint32_t>(i), section});
   }
-  for (const auto i : held) {
-    auto& c = candidates[i];
-    const bool is_section = d.doc_is_section[c.doc];
-    const auto f = static_cast<std::size_t>(is_section ? Field::section_title : Field::title);
+  for (const auto& h : held) {
+    auto& c = candidates[h.candidate];
+    const auto f = static_cast<std::size_t>(h.section ? Field::section_title : Field::title);
     const auto& r = d.record(c.doc);
     if (r.field_length[f] == r.numbering[f] + 1u)
-      c.score = static_cast<float>(c.score * (is_section ? section_title_equals_bonus : title_equals_bonus));
+      c.score = static_cast<float>(c.score * (h.section ? section_title_equals_bonus : title_equals_bonus));
   }
 }
 
