@@ -30,8 +30,10 @@ std::vector<GeneratorProfile> make_profiles() {
     p.name = "sphinx";
     p.generator = {"Docutils", "Sphinx"};  // Sphinx 5 names only Docutils
     p.signatures = selectors({"script#documentation_options", "div.sphinxsidebar"});  // also on its index and search pages
-    // The PyData and Book themes' prev/next links; viewcode's "[source]" after a signature.
-    p.noise = selector_set({".prev-next-area", ".prev-next-bottom", ".viewcode-link"});
+    // The PyData and Book themes' prev/next links and the heading of their in-page table of
+    // contents ("On this page", "Contents": the list itself is a <nav>); viewcode's "[source]"
+    // after a signature.
+    p.noise = selector_set({".prev-next-area", ".prev-next-bottom", ".onthispage", ".viewcode-link"});
     // Django's theme (YUI grids): no <main> nor role=main; its content column is #yui-main, beside
     // a header and footer of navigation links and a sidebar.
     p.roots = selectors({"#yui-main"});
