@@ -76,6 +76,7 @@ class Boosts:
     link_list: float
     inbound_links: float
     release_notes: float
+    repeated_body: float
     urls: list[UrlBoost]
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod

@@ -89,6 +89,12 @@ struct PageLinks {
 /// one page).
 void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages);
 
+/// Multiply by `factor` (boosts.repeated_body) the boost of every record whose body, of at least
+/// 8 words, is also the body of records on two or more other pages: a notice a site repeats in
+/// place of content (an old edition's "no longer distributed", a moved page's stub, a licence
+/// page per chapter), which says nothing about its page's title. 1 leaves them as they are.
+void score_repeated_bodies(std::vector<Document>& documents, double factor);
+
 /// A page that was not indexed, and why.
 struct SkippedPage {
   std::string url;

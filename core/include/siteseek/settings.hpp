@@ -63,6 +63,9 @@ struct Boosts {
   /// Factor for the records of release notes and changelogs (is_release_notes): they mention
   /// every feature in passing, and rarely answer a question about one. 1: off.
   double release_notes = 0.8;
+  /// Factor for records whose body is repeated on three pages or more (score_repeated_bodies):
+  /// a notice in place of content, which says nothing about its page's title. 1: off.
+  double repeated_body = 0.25;
   std::vector<UrlBoost> urls;    ///< per part of the site; the first pattern a URL matches applies
   bool operator==(const Boosts&) const = default;
 };

@@ -55,6 +55,7 @@ void each_field(S& s, F&& f) {
   f("link_list", s.link_list);
   f("inbound_links", s.inbound_links);
   f("release_notes", s.release_notes);
+  f("repeated_body", s.repeated_body);
   f("urls", s.urls);
 }
 

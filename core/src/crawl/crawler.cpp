@@ -286,6 +286,7 @@ class Crawler {
     strip_site_titles(out.result.documents, site_);
     give_ancestors(out);
     count_inbound_links(out.result.documents, links);
+    score_repeated_bodies(out.result.documents, site_.boosts.repeated_body);
     count_attribute_values(out.result.report.attributes, out.result.documents);
     out.result.report.documents = out.result.documents.size();
     out.kept_pages = std::move(kept_);

@@ -155,6 +155,36 @@ void strip_site_titles(std::vector<Document>& documents, const SiteSettings& sit
   }
 }
 
+void score_repeated_bodies(std::vector<Document>& documents, double factor) {
+  if (factor == 1.0) return;
+  constexpr std::size_t min_words = 8, min_pages = 3;
+  // body -> the pages holding it (up to min_pages: enough to decide)
+  std::unordered_map<std::string_view, std::vector<std::string_view>> pages_of;
+  auto long_enough = [](std::string_view body) {
+    std::size_t words = 0;
+    for (std::size_t i = 0; i < body.size() && words < min_words; ++i)
+      if (body[i] == ' ') ++words;
+    return words + 1 >= min_words;
+  };
+  for (const auto& d : documents) {
+    if (!long_enough(d.body)) continue;
+    auto& pages = pages_of[d.body];
+    const auto page = page_of(d.url);
+    if (pages.size() < min_pages && std::find(pages.begin(), pages.end(), page) == pages.end()) pages.push_back(page);
+  }
+  std::vector<bool> repeated(documents.size(), false);
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    const auto it = pages_of.find(documents[i].body);
+    repeated[i] = it != pages_of.end() && it->second.size() >= min_pages;
+  }
+  pages_of.clear();  // its keys view the bodies
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    if (!repeated[i]) continue;
+    documents[i].boost = static_cast<float>(documents[i].boost * factor);
+    documents[i].content_hash = ingest_detail::hash_document(documents[i]);
+  }
+}
+
 void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages) {
   std::unordered_map<std::string, std::uint32_t> cited;  // page (directory key) -> linking pages
   std::unordered_set<std::string> targets;
@@ -269,6 +299,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   strip_site_titles(result.documents, site);
   assign_hierarchy(result.documents, site);
   count_inbound_links(result.documents, links);
+  score_repeated_bodies(result.documents, site.boosts.repeated_body);
   count_attribute_values(result.report.attributes, result.documents);
   result.report.documents = result.documents.size();
   result.report.duration =

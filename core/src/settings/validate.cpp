@@ -179,9 +179,9 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_weight(s.boosts.section, join_path(boosts, "section"), issues, false);
   check_weight(s.boosts.depth_decay, join_path(boosts, "depth_decay"), issues);
   check_weight(s.boosts.current_section, join_path(boosts, "current_section"), issues, false);
-  if (!(s.boosts.link_list > 0 && s.boosts.link_list <= 1)) {
-    issues.push_back({join_path(boosts, "link_list"), "expected a number above 0 and at most 1, got " +
-                                                          std::to_string(s.boosts.link_list)});
+  for (const auto& [key, factor] : {std::pair{"link_list", s.boosts.link_list}, std::pair{"repeated_body", s.boosts.repeated_body}}) {
+    if (!(factor > 0 && factor <= 1))
+      issues.push_back({join_path(boosts, key), "expected a number above 0 and at most 1, got " + std::to_string(factor)});
   }
   check_weight(s.boosts.inbound_links, join_path(boosts, "inbound_links"), issues);
   check_factor(s.boosts.release_notes, join_path(boosts, "release_notes"), issues);

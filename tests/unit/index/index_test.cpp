@@ -689,9 +689,10 @@ BOOST_AUTO_TEST_CASE(an_index_names_the_shaping_settings_that_changed_since_it_w
   shaping.crawl.max_pages = 7;
   shaping.boosts.urls = {{"/internals/", 0.5}};
   shaping.boosts.release_notes = 1;
+  shaping.boosts.repeated_body = 1;
   auto changed = idx->settings_changes(shaping);
   std::sort(changed.begin(), changed.end());
-  const std::vector<std::string> want{"boosts.inbound_links", "boosts.link_list", "boosts.release_notes", "boosts.urls", "content_selectors",
+  const std::vector<std::string> want{"boosts.inbound_links", "boosts.link_list", "boosts.release_notes", "boosts.repeated_body", "boosts.urls", "content_selectors",
                                       "crawl.max_pages", "exclude_selectors", "stop_words"};
   BOOST_TEST(changed == want, boost::test_tools::per_element());
   // The snapshot keeps what the index was built with.

@@ -331,6 +331,41 @@ BOOST_AUTO_TEST_CASE(content_links_and_inbound_counts) {
   BOOST_TEST(docs[3].inbound_links == 1u);  // a linked c/, which is c/index.html
 }
 
+// A body repeated on three pages or more is a notice in place of content (an old edition's stub):
+// its records score less, on any page and in any record; twice, or a short body, is no sign.
+BOOST_AUTO_TEST_CASE(repeated_bodies_score_less) {
+  const std::string notice = "This edition of the book is no longer distributed; read the current one instead.";
+  auto doc = [](const std::string& url, const std::string& body) {
+    Document d;
+    d.url = d.id = url;
+    d.body = body;
+    d.boost = 0.5f;
+    d.content_hash = 1;
+    return d;
+  };
+  const std::string r = "https://docs.example.org/";
+  std::vector<Document> docs{doc(r + "old/a.html", notice),  doc(r + "old/a.html#s", notice), doc(r + "old/b.html", notice),
+                             doc(r + "old/c.html", notice),  doc(r + "a.html", "Ownership is a set of rules."),
+                             doc(r + "x.html", "Twice only: this body is the same on two pages of the site, no more."),
+                             doc(r + "y.html", "Twice only: this body is the same on two pages of the site, no more."),
+                             doc(r + "p.html", "See also."), doc(r + "q.html", "See also."), doc(r + "s.html", "See also.")};
+  auto copy = docs;
+  score_repeated_bodies(copy, 1.0);
+  BOOST_TEST((copy == docs));  // 1: off
+  score_repeated_bodies(docs, 0.25);
+  for (std::size_t i = 0; i < 4; ++i) {
+    BOOST_TEST(docs[i].boost == 0.125f, docs[i].url);  // three pages: a, b and c (a twice)
+    BOOST_TEST(docs[i].content_hash != 1u);            // it is part of what a re-crawl compares
+  }
+  for (std::size_t i = 4; i < docs.size(); ++i) BOOST_TEST(docs[i].boost == 0.5f, docs[i].url);
+
+  // Two pages of three: not repeated enough.
+  docs.erase(docs.begin() + 3);
+  for (auto& d : docs) d.boost = 0.5f;
+  score_repeated_bodies(docs, 0.25);
+  for (const auto& d : docs) BOOST_TEST(d.boost == 0.5f, d.url);
+}
+
 BOOST_AUTO_TEST_CASE(directory_walk) {
   SiteSettings site;
   site.name = "ex";

@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
       "default_site": "nope", "cors_origins": ["docs.example.org"],
       "sites":[{"name":"a b","url":"ftp://x","deny_patterns":["(unclosed"],"language":"klingon",
                 "synonyms":[["alone"]],"crawl":{"concurrency":0},"search":{"time_budget_ms":20000},"landing_pages":[{"query":"","url":"/rel"}],
-                "boosts":{"inbound_links":-1,"release_notes":0,"urls":[{"pattern":"/api/","factor":0.5},{"pattern":"(","factor":0},{"factor":2}]}},
+                "boosts":{"inbound_links":-1,"release_notes":0,"repeated_body":1.5,"urls":[{"pattern":"/api/","factor":0.5},{"pattern":"(","factor":0},{"factor":2}]}},
                {"name":"dup","url":"https://d.org/"},{"name":"dup","url":"https://e.org/"}]})");
   BOOST_TEST(!has_issue(issues, "port", ""));  // 0 picks a free port
   BOOST_TEST(has_issue(issues, "storage", R"(expected one of "embedded", "redis", got "disk")"));
@@ -131,6 +131,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[0].boosts.urls[2].pattern", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[0].boosts.inbound_links", "expected a finite number >= 0, got -1"));
   BOOST_TEST(has_issue(issues, "sites[0].boosts.release_notes", "above 0 and at most 100, got 0"));
+  BOOST_TEST(has_issue(issues, "sites[0].boosts.repeated_body", "above 0 and at most 1, got 1.5"));
   BOOST_TEST(has_issue(issues, "sites[2].name", "duplicate site name \"dup\""));
 }
 
