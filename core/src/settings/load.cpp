@@ -17,12 +17,14 @@ using settings_fields::Issues;
 
 std::vector<std::string> SiteSettings::default_stop_words() {
   // A short English list: function words that carry no meaning in a docs query. Kept short on
-  // purpose, since stop words stay searchable (they only become optional in queries).
+  // purpose, since stop words stay searchable (they only become optional in queries). The
+  // contractions frame a reader's question ("why can't I ...", "why doesn't ..."): the answer
+  // rarely uses the same one.
   return {"a",    "an",   "and",  "are", "as",   "at",   "be",   "but",  "by",   "for",  "from",
           "how",  "i",    "in",   "into", "is",  "it",   "its",  "of",   "on",   "or",   "so",
           "that", "the",  "their", "then", "there", "these", "this", "to", "was", "what", "when",
           "where", "which", "who", "why", "will", "with", "can",  "do",   "does", "my",   "we",
-          "you",  "your"};
+          "you",  "your", "can't", "don't", "doesn't", "isn't", "won't", "didn't", "aren't", "i'm", "i've"};
 }
 
 AppSettings with_site(AppSettings settings, SiteSettings site) {

@@ -506,7 +506,10 @@ BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
         << extra << " lantern" << i % 7 << "</p><h2 id='a'>Setup</h2><p>Setup text for page " << i
         << " with harbor words.</p><h2 id='b'>Usage</h2><p>Usage text " << i << " compass.</p></main></body></html>";
   };
-  for (int i = 0; i < 40; ++i) write_page(i, "");
+  // Enough pages that two pages' records are well under a fifth of the index, whose every file also
+  // holds the site's settings.
+  constexpr int pages = 80;
+  for (int i = 0; i < pages; ++i) write_page(i, "");
   auto settings = backend.settings();
   settings.sites.at(0).directory = dir.string();
   settings.sites.at(0).title_separators = {" | "};
@@ -514,9 +517,9 @@ BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
   node.put_site(settings.sites.at(0));
   const auto first = node.reindex("docs");
   BOOST_TEST(!first.updated_in_place);
-  // One page changed, one new, one gone: 3 pages of 40.
+  // One page changed, one new, one gone: 3 pages of 80.
   write_page(3, "zyzzyva");
-  write_page(40, "quetzal");
+  write_page(pages, "quetzal");
   fs::remove(dir / "p7.html");
   const auto files_before = [&] {
     std::set<std::string> out;
@@ -532,7 +535,7 @@ BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
   std::uintmax_t written = 0;
   for (const auto& e : fs::directory_iterator(backend.data_dir))
     if (!files_before.count(e.path().filename().string()) || e.path().extension() == ".segments") written += fs::file_size(e.path());
-  BOOST_TEST(written < fs::file_size(fs::path(backend.data_dir) / "docs.snapshot") / 5);  // two pages' records, not forty
+  BOOST_TEST(written < fs::file_size(fs::path(backend.data_dir) / "docs.snapshot") / 5);  // two pages' records, not eighty
   // The same answers as a whole build of the same pages.
   test::FileBackend fresh_backend;
   auto fresh_settings = fresh_backend.settings();
@@ -556,10 +559,10 @@ BOOST_AUTO_TEST_CASE(a_reindex_that_changes_a_few_pages_updates_them_in_place) {
     BOOST_TEST(again.reindex("docs").index_unchanged);
   }
   // Most pages changed: built whole.
-  for (int i = 0; i < 30; ++i) write_page(i, "rewritten");
+  for (int i = 0; i < 60; ++i) write_page(i, "rewritten");
   const auto whole = node.reindex("docs");
   BOOST_TEST(!whole.updated_in_place);
-  BOOST_TEST(whole.pages_changed == 30u);
+  BOOST_TEST(whole.pages_changed == 60u);
   BOOST_TEST(node.engine().segments("docs")->segments().size() == 1u);
   BOOST_TEST(node.search(request("rewritten")).total > 0u);
 }

@@ -209,6 +209,11 @@ BOOST_AUTO_TEST_CASE(words_framing_a_question_are_optional) {
   BOOST_REQUIRE(explained.explain.has_value());
   BOOST_TEST(explained.explain->optional_words == (std::vector<std::string>{"difference", "between", "a", "and", "a"}),
              tt::per_element());
+  // A contraction framing the question is a stop word: the answer says "cannot", or nothing.
+  ex.q = "why can't I change a tuple ";
+  const auto contracted = search_index(*idx, ex);
+  BOOST_TEST(contracted.explain->optional_words == (std::vector<std::string>{"why", "cant", "i", "a"}), tt::per_element());
+  BOOST_TEST(urls(contracted).front() == "tut/tuples.html");
   ex.q = "the of ";  // nothing but stop words: they are searched, so none is optional
   BOOST_TEST(search_index(*idx, ex).explain->optional_words.empty());
   // "between" asked for as a word still has to match.
