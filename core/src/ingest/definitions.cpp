@@ -13,7 +13,7 @@ const std::vector<DefinitionRule>& rules() {
     auto add = [&](const char* item, const char* description) {
       out.push_back({parse_selector(item), description ? parse_selector(description) : Selector{}, {}});
     };
-    add("dt[id]", "dd");                            // Sphinx (every domain, glossaries), DocBook variable lists
+    add("dt", "dd");  // with an id, or an empty marker first in it: Sphinx (every domain, glossaries), DocBook variable lists, AsciiDoc
     // Sphinx's signature names (its module or class prefix, then the name), Texinfo's name
     // (<strong>; 7's strong.def-name): what leads them is a kind ("class ", "exception ",
     // "coroutine ") or a return value ("[x, rcond] =", "ffi_status").

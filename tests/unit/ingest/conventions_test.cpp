@@ -282,6 +282,9 @@ BOOST_AUTO_TEST_CASE(definitions_are_records) {
     <tr class="memdesc:abc"><td></td><td>Returns the version.</td></tr>
     <tr class="memitem:"><td><a class="el" href="#x">linked</a></td></tr></table>
     <div class="refsect1"><a name="open.description"></a><h2>Description</h2><p>Opens.</p></div>
+    <div class="dlist"><dl><dt class="hdlist1"><a id="def_bare"></a>bare repository</dt><dd><p>One without a work tree.</p></dd>
+      <dt class="hdlist1">plain term</dt><dd><p>No anchor, no record.</p></dd>
+      <dt><span class="term"><a id="id-1.2" class="indexterm"></a><code>stat(rel)</code></span></dt><dd><p>Counts tuples.</p></dd></dl></div>
     </main></body></html>)html",
                            "https://docs.example.org/api.html", plain_site());
   std::map<std::string, const Document*> by_anchor;
@@ -306,7 +309,15 @@ BOOST_AUTO_TEST_CASE(definitions_are_records) {
   BOOST_TEST(by_anchor["abc"]->body == "int widget_version (void) Returns the version.");
   BOOST_REQUIRE(by_anchor.count("open.description"));
   BOOST_TEST(by_anchor["open.description"]->section_title == "Description");
-  BOOST_TEST(page.documents.size() == 9u);  // the page, 2 sections and Description, 5 definitions
+  // A <dt> named by an empty marker first in it (AsciiDoc's [[anchor]]term::, DocBook's index
+  // terms): a definition as a <dt id> is; one with neither is text of its section.
+  BOOST_REQUIRE(by_anchor.count("def_bare"));
+  BOOST_TEST(by_anchor["def_bare"]->section_title == "bare repository");
+  BOOST_TEST(by_anchor["def_bare"]->body == "bare repository One without a work tree.");
+  BOOST_REQUIRE(by_anchor.count("id-1.2"));
+  BOOST_TEST(by_anchor["id-1.2"]->body == "stat(rel) Counts tuples.");
+  BOOST_TEST(by_anchor["open.description"]->body == "Opens. plain term No anchor, no record.");
+  BOOST_TEST(page.documents.size() == 11u);  // the page, 2 sections and Description, 7 definitions
 }
 
 BOOST_AUTO_TEST_CASE(a_definitions_names_share_its_description) {
