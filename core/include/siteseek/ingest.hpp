@@ -86,8 +86,10 @@ struct PageLinks {
 
 /// Set every document's inbound_links: how many other pages in `pages` link to its page from
 /// their main content (a link counts once per linking page; index.html and its directory URL are
-/// one page).
+/// one page). In a site of at least min_pages_for_template_links pages, a page more than half of
+/// them link to counts none: the template links it, or every page cites it.
 void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages);
+inline constexpr std::size_t min_pages_for_template_links = 20;
 
 /// Multiply by `factor` (boosts.repeated_body) the boost of every record whose body, of at least
 /// 8 words, is also the body of records on two or more other pages: a notice a site repeats in

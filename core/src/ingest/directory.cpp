@@ -197,6 +197,13 @@ void count_inbound_links(std::vector<Document>& documents, const std::vector<Pag
     }
     for (const auto& t : targets) ++cited[t];
   }
+  // A page more than half the pages link to is linked by the template (Git's "Part of the git(1)
+  // suite", rustdoc's trait pages in every implementation list) or is the hub every page cites
+  // (Flask's API reference): the links tell nothing about it, and counted they lifted its records
+  // above the pages answering. Too few pages say nothing either way.
+  if (pages.size() >= min_pages_for_template_links)
+    for (auto& [target, n] : cited)
+      if (n * 2 > pages.size()) n = 0;
   for (auto& d : documents) {
     auto it = cited.find(directory_key(d.url));
     d.inbound_links = it == cited.end() ? 0 : it->second;

@@ -329,6 +329,21 @@ BOOST_AUTO_TEST_CASE(content_links_and_inbound_counts) {
   BOOST_TEST(docs[1].inbound_links == 2u);  // a and c, c once though it links twice
   BOOST_TEST(docs[2].inbound_links == 2u);  // a section counts its page's links
   BOOST_TEST(docs[3].inbound_links == 1u);  // a linked c/, which is c/index.html
+
+  // In a site of 20 pages or more, a page more than half of them link to counts no links: the
+  // template's "home" link, or the page every other one cites. Half or fewer still count.
+  std::vector<PageLinks> site_pages;
+  std::vector<Document> records{doc(r + "home.html"), doc(r + "half.html"), doc(r + "p0.html")};
+  for (int i = 0; i < 20; ++i) {
+    site_pages.push_back({r + "p" + std::to_string(i) + ".html", {r + "home.html"}});
+    if (i < 10) site_pages.back().links.push_back(r + "half.html");
+  }
+  count_inbound_links(records, site_pages);
+  BOOST_TEST(records[0].inbound_links == 0u);   // 20 of 20
+  BOOST_TEST(records[1].inbound_links == 10u);  // 10 of 20: not more than half
+  site_pages.pop_back();                        // 19 pages: too few to tell
+  count_inbound_links(records, site_pages);
+  BOOST_TEST(records[0].inbound_links == 19u);
 }
 
 // A body repeated on three pages or more is a notice in place of content (an old edition's stub):
