@@ -153,6 +153,19 @@ std::vector<GeneratorProfile> make_profiles() {
                             "span.category-def", "table[class^=index-]", "a.summary-letter", "div.printindex"});
     all.push_back(std::move(p));
   }
+  {
+    GeneratorProfile p;
+    p.name = "qdoc";  // Qt's documentation tool: no generator meta, its header on every page
+    p.signatures = selectors({"div#qtdocheader"});
+    // The header's navigation bar, every page's first words ("Qt 5.15 Qt Core C++ Classes QString
+    // Qt 5.15.8 Reference Documentation"), and the "More..." link of a class's one-line brief.
+    // Not the header itself: it leaves two of its <div>s open, so the whole page is inside it.
+    p.noise = selector_set({"div.navigationbar", "a[href=#details]"});
+    // A class's list of all its members, inherited ones included: links to the class pages'
+    // sections, each of which a search finds itself.
+    p.skip = {by_url(R"((^|/)[^/]+-members\.html$)", "member list (qdoc)")};
+    all.push_back(std::move(p));
+  }
   // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
   // of every page: each profile's noise holds it too, so an element is asked once.
   // And page footers no <footer> holds: AsciiDoc's and Asciidoctor's div#footer ("Last updated

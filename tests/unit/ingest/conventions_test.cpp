@@ -414,6 +414,22 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                          </div></body>)");
   BOOST_REQUIRE(!index_node.documents.empty());
   BOOST_TEST(index_node.documents[0].body == "Concept Index Concepts, A to Z. Jump to:");
+  // qdoc (Qt): no generator meta; its header's navigation bar and the brief's "More..." link. The
+  // header leaves two <div>s open, as Qt 5.15's pages do: the content is inside it.
+  auto qt = page("qstring.html", "",
+                 R"(<body><div class="header" id="qtdocheader"><div class="main"><div class="main-rounded"><div class="navigationbar">
+                 <ul><li>Qt 5.15</li><li><a href="qtcore-index.html">Qt Core</a></li><li>QString</li>
+                 <li id="buildversion"><a href="qtcore-index.html">Qt 5.15.8 Reference Documentation</a></li></ul></div></div>
+                 <div class="content"><div class="sidebar"><div class="toc"><h3><a name="toc">Contents</a></h3></div></div>
+                 <h1 class="title">QString Class</h1><p>The QString class provides a Unicode character string. <a href="#details">More...</a></p>
+                 <h2 id="details">Detailed Description</h2><p>QString stores a string of QChars.</p></div>
+                 <div class="footer"><p>2020 The Qt Company Ltd.</p></div></body>)");
+  BOOST_TEST(qt.generator == "qdoc");
+  BOOST_REQUIRE(!qt.documents.empty());
+  BOOST_TEST(qt.documents[0].body == "The QString class provides a Unicode character string. Detailed Description QString stores a string of QChars.");
+  const auto member_list = page("qstring-members.html", "", R"(<body><div class="header" id="qtdocheader"></div><h1>List of All Members for QString</h1>
+                            <ul><li><a href="qstring.html#append">append</a></li></ul></body>)");
+  BOOST_TEST(member_list.skip_reason == "member list (qdoc)");
   // Sphinx with Django's theme (YUI grids): the content is #yui-main, not its header, footer and
   // sidebar of navigation links.
   auto django = page("topics/db/queries.html", R"(<meta name="generator" content="Docutils 0.17.1">)",
