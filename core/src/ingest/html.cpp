@@ -202,9 +202,13 @@ std::string anchor_of(const GumboNode* h) {
     if (const char* id = attribute(parent, "id"); id && *id) return id;
   }
   if (const char* id = attribute(h, "id"); id && *id) return id;
+  // A permalink inside it, or an element inside it with an id (MediaWiki's span.mw-headline).
   std::string permalink;
   find_element(h, [&](const GumboNode* n) {
-    if (n->v.element.tag != GUMBO_TAG_A) return false;
+    if (n->v.element.tag != GUMBO_TAG_A) {
+      if (const char* id = attribute(n, "id"); id && *id) permalink = id;
+      return !permalink.empty();
+    }
     if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1]) permalink = href + 1;
     else if (const char* id = attribute(n, "id"); id && *id) permalink = id;
     else if (const char* name = attribute(n, "name"); name && *name) permalink = name;

@@ -155,6 +155,19 @@ std::vector<GeneratorProfile> make_profiles() {
   }
   {
     GeneratorProfile p;
+    p.name = "mediawiki";  // wikis and sites built on MediaWiki (cppreference)
+    p.generator = {"MediaWiki"};
+    // The article: not the site notice and breadcrumb above it ("From cppreference.com < cpp |
+    // container"), nor the page's tools around it.
+    p.roots = selectors({"#mw-content-text"});
+    // A section's "[edit]" link; the "Retrieved from ..." line and the category links after the
+    // article; cppreference's navigation box, a table of every library part atop each page, and
+    // its examples' "Run this code" button.
+    p.noise = selector_set({".mw-editsection", ".printfooter", "#catlinks", ".t-navbar", ".t-example-live-link"});
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
     p.name = "qdoc";  // Qt's documentation tool: no generator meta, its header on every page
     p.signatures = selectors({"div#qtdocheader"});
     // The header's navigation bar, every page's first words ("Qt 5.15 Qt Core C++ Classes QString
