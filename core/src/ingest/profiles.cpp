@@ -155,6 +155,20 @@ std::vector<GeneratorProfile> make_profiles() {
   }
   {
     GeneratorProfile p;
+    p.name = "haddock";  // Haskell's API docs: no generator meta; the package header on each module page
+    // HsColour's source listings (src/, one <pre> of numbered lines) carry only their line anchors.
+    p.signatures = selectors({"div#package-header", "a[name=line-1]"});
+    p.roots = selectors({"div#content"});
+    // The module's metadata table (Copyright, License, Maintainer, Portability, Safe Haskell,
+    // Language), its table of contents, the synopsis (every signature of the page again, folded),
+    // and each declaration's "Source" and "#" links and its examples' "Expand".
+    p.noise = selector_set({"table.info", "div#table-of-contents", "details#syn", "a.link", "a.selflink", "summary.hide-when-js-enabled"});
+    p.skip = {{"source code (Haddock)", std::make_shared<RE2>(R"((^|/)src/)"), parse_selector("pre"), {}},
+              by_url(R"((^|/)doc-index(-[^/]*)?\.html$)", "generated index (Haddock)")};
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
     p.name = "mediawiki";  // wikis and sites built on MediaWiki (cppreference)
     p.generator = {"MediaWiki"};
     // The article: not the site notice and breadcrumb above it ("From cppreference.com < cpp |

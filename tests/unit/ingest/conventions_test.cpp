@@ -447,6 +447,26 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
   BOOST_TEST(wiki.documents[1].url == "https://docs.example.org/cpp/container/array.html#Iterator_invalidation");
   BOOST_TEST(wiki.documents[1].body == "Never invalidated.");
   BOOST_TEST(wiki.documents[2].url == "https://docs.example.org/cpp/container/array.html#Example");
+  // Haddock: no generator meta. A module page without its package header, metadata table, table
+  // of contents, synopsis, "Source" / "#" links and "Expand"; its index and HsColour sources skipped.
+  auto hs = page("Data-Graph.html", "",
+                 R"(<body><div id="package-header"><span class="caption">containers-0.6.4.1: Assorted concrete container types</span>
+                 <ul class="links" id="page-menu"><li><a href="src/Data-Graph.html">Source</a></li><li><a href="index.html">Contents</a></li></ul></div>
+                 <div id="content"><div id="module-header"><table class="info"><tr><th>License</th><td>BSD-style</td></tr></table>
+                 <p class="caption">Data.Graph</p></div><div id="table-of-contents"><p class="caption">Contents</p></div>
+                 <div id="description"><p class="caption">Description</p><div class="doc"><p>Finite graphs.</p></div></div>
+                 <div id="synopsis"><details id="syn"><summary>Synopsis</summary><ul><li class="src short">dfs :: Graph</li></ul></details></div>
+                 <div id="interface"><div class="top"><p class="src"><a id="v:dfs" class="def">dfs</a> :: Graph -&gt; Forest
+                 <a href="src/Data-Graph.html#dfs" class="link">Source</a> <a href="#v:dfs" class="selflink">#</a></p>
+                 <div class="doc"><p>A spanning forest.</p><details id="ch:dfs0"><summary class="hide-when-js-enabled">Expand</summary>
+                 <pre>dfs g [0]</pre></details></div></div></div></div></body>)");
+  BOOST_TEST(hs.generator == "haddock");
+  BOOST_REQUIRE(!hs.documents.empty());
+  BOOST_TEST(hs.documents[0].body == "Data.Graph Description Finite graphs. dfs :: Graph -> Forest A spanning forest. dfs g [0]");
+  BOOST_TEST(page("src/Data-Graph.html", "", R"(<body><pre><a name="line-1"></a><span class="hs-comment">{-# LANGUAGE CPP #-}</span></pre></body>)")
+                 .skip_reason == "source code (Haddock)");
+  BOOST_TEST(page("doc-index-A.html", "", R"(<body><div id="package-header">p</div><div id="content"><p>A B C</p></div></body>)")
+                 .skip_reason == "generated index (Haddock)");
   // Sphinx with Django's theme (YUI grids): the content is #yui-main, not its header, footer and
   // sidebar of navigation links.
   auto django = page("topics/db/queries.html", R"(<meta name="generator" content="Docutils 0.17.1">)",
