@@ -458,6 +458,19 @@ void each_element(const GumboNode* root, F&& f) {
   }
 }
 
+// Whether `article` is one of several <article>s, none inside it: items of a list (Erlang's
+// functions, a blog's posts), not the page's content, which is around them.
+bool one_of_several_articles(const GumboNode* article, const GumboNode* root) {
+  bool other = false;
+  each_element(root, [&](const GumboNode* n) {
+    if (other || n == article || n->v.element.tag != GUMBO_TAG_ARTICLE) return;
+    for (const GumboNode* up = n->parent; up; up = up->parent)
+      if (up == article) return;
+    other = true;
+  });
+  return other;
+}
+
 // href resolved against base, http(s) only, fragment removed; empty when unusable.
 std::string resolve(const boost::urls::url& base, std::string_view href) {
   while (!href.empty() && std::isspace(static_cast<unsigned char>(href.front()))) href.remove_prefix(1);
@@ -681,7 +694,13 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     if ((content = find_first(parse_selector(s), root))) break;
   }
   if (!content && !profile.roots.empty()) content = find_first_of(profile.roots, root);
-  if (!content) content = find_first_of(default_roots(), root);
+  if (!content) {
+    content = find_first_of(default_roots(), root);
+    // The default roots after article.
+    static const std::vector<Selector> after_article = {parse_selector("#main-content"), parse_selector("body")};
+    if (content && content->v.element.tag == GUMBO_TAG_ARTICLE && one_of_several_articles(content, root))
+      content = find_first_of(after_article, root);
+  }
   if (!content) content = root;
   if (page_url) {
     std::unordered_set<const GumboNode*> in_content;

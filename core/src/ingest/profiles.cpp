@@ -155,6 +155,17 @@ std::vector<GeneratorProfile> make_profiles() {
   }
   {
     GeneratorProfile p;
+    p.name = "erl_docgen";  // Erlang/OTP's docs: no generator meta; its logo atop the navigation
+    p.signatures = selectors({"div.erlang-logo-wrapper"});
+    // The article: not the top bar, which repeats the module's name as an h1 above it.
+    p.roots = selectors({"div#content"});
+    // The "Types" heading inside each function's entry, every one with the id "types": its types
+    // stay in the function's record.
+    p.noise = selector_set({"h3.func-types-title"});
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
     p.name = "haddock";  // Haskell's API docs: no generator meta; the package header on each module page
     // HsColour's source listings (src/, one <pre> of numbered lines) carry only their line anchors.
     p.signatures = selectors({"div#package-header", "a[name=line-1]"});

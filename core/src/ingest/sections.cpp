@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <string_view>
+#include <unordered_set>
 
 namespace siteseek::ingest_detail {
 
@@ -91,6 +93,7 @@ std::vector<Section> plan_sections(const std::vector<Heading>& headings, const s
   std::vector<std::vector<std::size_t>> paths(n);
   std::vector<std::size_t> open;  // the headings the current one is under, outermost first
   bool long_parent = false;       // the open heading of level base + 1 is long
+  std::unordered_set<std::string_view> anchors;  // of the headings recorded so far
   for (std::size_t i = 0; i < n; ++i) {
     const Heading& h = headings[i];
     if (&h == own || h.level < base) continue;
@@ -102,6 +105,11 @@ std::vector<Section> plan_sections(const std::vector<Heading>& headings, const s
       recorded[i] = 1;
     }
     if (h.anchor.empty() || texts[i].empty()) recorded[i] = 0;
+    // An anchor found for two headings names the first: a later heading with it starts no record,
+    // as a heading without one does, so no two records share a URL. Erlang's docs repeat the id
+    // "types" in every function's entry; XHTML's <a id="x"/> in a heading is left open by an HTML
+    // parser, so the next heading inside it seems to carry x too (the Debian Reference).
+    if (recorded[i] && !anchors.insert(h.anchor).second) recorded[i] = 0;
     paths[i] = open;
     if (!texts[i].empty()) open.push_back(i);
   }

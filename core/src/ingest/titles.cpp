@@ -11,8 +11,9 @@ namespace siteseek::ingest_detail {
 namespace {
 
 // Where generators join a page's title and the site's: Sphinx " — ", MkDocs " - ", Docusaurus,
-// VitePress, Starlight and Hugo " | ", Antora " :: ", Doxygen ": ", rustdoc " in " and " - ".
-constexpr std::string_view separators[] = {" \xE2\x80\x94 ", " \xE2\x80\x93 ", " - ", " | ", " :: ", ": ",
+// VitePress, Starlight and Hugo " | ", Antora " :: ", Doxygen ": ", rustdoc " in " and " - ",
+// Erlang's docs " -- " ("Erlang -- lists").
+constexpr std::string_view separators[] = {" \xE2\x80\x94 ", " \xE2\x80\x93 ", " -- ", " - ", " | ", " :: ", ": ",
                                            " \xC2\xB7 ", " \xC2\xBB ", " in "};
 constexpr std::string_view scope = " in *";  // " in " and one word: the scope of an item
 

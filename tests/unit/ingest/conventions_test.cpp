@@ -467,6 +467,38 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                  .skip_reason == "source code (Haddock)");
   BOOST_TEST(page("doc-index-A.html", "", R"(<body><div id="package-header">p</div><div id="content"><p>A B C</p></div></body>)")
                  .skip_reason == "generated index (Haddock)");
+  // Erlang/OTP (erl_docgen): the article without the top bar's h1; each function's "Types"
+  // heading is chrome (every one has the id "types"); "Erlang -- " is the titles' shared prefix.
+  auto erl = page("lists.html", "",
+                  R"(<body><div id="container"><div class="topbar"><div class="topbar-title"><h1 id="lists">lists</h1></div></div>
+                  <nav class="leftnav-tube"><div class="erlang-logo-wrapper"><a href="index.html">Erlang</a></div></nav>
+                  <div id="content"><div class="innertube"><center><h1>lists</h1></center></div>
+                  <div class="innertube"><h3 id="description">Description</h3><div class="REFBODY"><p>List processing.</p></div></div>
+                  <div class="exports-body"><article class="func"><h4 id="all-2">all(Pred, List) -&gt; boolean()</h4>
+                  <div class="REFBODY fun-types"><h3 id="types" class="func-types-title">Types</h3><div>Pred = fun()</div></div>
+                  <div class="REFBODY"><p>True if all are.</p></div></article>
+                  <article class="func"><h4 id="any-2">any(Pred, List) -&gt; boolean()</h4>
+                  <div class="REFBODY fun-types"><h3 id="types" class="func-types-title">Types</h3><div>Pred = fun()</div></div>
+                  <div class="REFBODY"><p>True if any is.</p></div></article></div></div></div></body>)");
+  BOOST_TEST(erl.generator == "erl_docgen");
+  std::vector<std::string> erl_urls;
+  for (const auto& d : erl.documents) erl_urls.push_back(d.url.substr(d.url.find('#') == std::string::npos ? d.url.size() : d.url.find('#')));
+  BOOST_TEST(erl_urls == (std::vector<std::string>{"", "#description", "#all-2", "#any-2"}), tt::per_element());
+  BOOST_REQUIRE(erl.documents.size() == 4u);
+  BOOST_TEST(erl.documents[2].body == "Pred = fun() True if all are.");
+  // Generic pages: several <article>s are items (a list of functions, of posts), not the content,
+  // which is around them; a heading whose id an earlier one has starts no record (as one without
+  // an id: its text is the page's).
+  auto items = page("items.html", "",
+                    R"(<body><h1>Items</h1><p>All the items.</p><article><h2 id="a">A</h2><p>First.</p></article>
+                    <article><h2 id="b">B</h2><p>Second.</p><h2 id="b">Again</h2><p>More.</p></article></body>)");
+  BOOST_REQUIRE(items.documents.size() == 3u);
+  BOOST_TEST(items.documents[0].body == "All the items. A First. B Second. Again More.");
+  BOOST_TEST(items.documents[2].url == "https://docs.example.org/items.html#b");
+  BOOST_TEST(items.documents[2].body == "Second.");
+  auto one = page("one.html", "", R"(<body><nav>Menu</nav><article><h1>One</h1><p>Only this.</p></article><p>Footer.</p></body>)");
+  BOOST_REQUIRE(!one.documents.empty());
+  BOOST_TEST(one.documents[0].body == "Only this.");  // one <article> is the content
   // Sphinx with Django's theme (YUI grids): the content is #yui-main, not its header, footer and
   // sidebar of navigation links.
   auto django = page("topics/db/queries.html", R"(<meta name="generator" content="Docutils 0.17.1">)",

@@ -1,7 +1,7 @@
 // Proves:
 // 1. the affix most of a site's titles share is found and removed, whatever the generator's
 //    separator and side: Sphinx " — Site 1.0 documentation", MkDocs " - Site", Docusaurus and
-//    friends " | Site", Antora " :: Site", Doxygen "Site: " before, Javadoc " (Site)", rustdoc
+//    friends " | Site", Antora " :: Site", Erlang's "Erlang -- " before, Doxygen "Site: " before, Javadoc " (Site)", rustdoc
 //    " - Rust" then " in crate" (and " in any::scope"), Texinfo " (Manual (version 1.0))" (its
 //    "Top" node is the manual's name); a title that is only the site's name, or the affix around
 //    the site's name, keeps the name;
@@ -46,6 +46,9 @@ BOOST_AUTO_TEST_CASE(generators_affixes) {
              tt::per_element());
   BOOST_TEST(shortened({"Widget Toolkit | Widget Toolkit", "Getting started | Widget Toolkit", "Platforms | Widget Toolkit"}) ==
                  (std::vector<std::string>{"Widget Toolkit", "Getting started", "Platforms"}),
+             tt::per_element());
+  BOOST_TEST(shortened({"Erlang -- lists", "Erlang -- maps", "Erlang -- STDLIB Release Notes"}) ==  // Erlang/OTP's docs
+                 (std::vector<std::string>{"lists", "maps", "STDLIB Release Notes"}),
              tt::per_element());
   BOOST_TEST(shortened({"Widget Toolkit :: Widget Toolkit", "Getting started :: Widget Toolkit", "Platforms :: Widget Toolkit"}) ==
                  (std::vector<std::string>{"Widget Toolkit", "Getting started", "Platforms"}),
