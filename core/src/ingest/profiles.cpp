@@ -127,7 +127,11 @@ std::vector<GeneratorProfile> make_profiles() {
     GeneratorProfile p;
     p.name = "docbook";
     p.generator = {"DocBook XSL"};
-    p.noise = selector_set({"div.navheader", "div.navfooter"});  // Prev / Next / Home tables
+    // Prev / Next / Home tables; Boost's (BoostBook) header of links atop each page ("Home
+    // Libraries People FAQ More"), its Prev / Up / Home / Next icons and the copyright and
+    // licence at the foot of each page.
+    p.noise = selector_set({"div.navheader", "div.navfooter", "body > table[cellpadding=\"2\"][width=\"100%\"]", "div.spirit-nav",
+                            "div.copyright-footer"});
     // The back-of-book index (PostgreSQL's bookindex.html): terms linking to the pages that
     // explain them, each of which a search finds itself (Sphinx's genindex likewise).
     p.skip = {by_page("div.index", "generated index (DocBook)"), by_page("div.setindex", "generated index (DocBook)")};

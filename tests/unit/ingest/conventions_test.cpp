@@ -396,6 +396,17 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                       </div><div class="navfooter">Home</div></body>)");
   BOOST_REQUIRE(!chapter.documents.empty());
   BOOST_TEST(chapter.documents[0].body == "Table of Contents 1.1. Setup");
+  // Boost's DocBook pages (BoostBook): the header of links atop each page, the Prev / Up / Home /
+  // Next icons and the copyright and licence at its foot are chrome.
+  auto boost = page("thread/build.html", R"(<meta name="generator" content="DocBook XSL Stylesheets Vsnapshot">)",
+                    R"(<body><table cellpadding="2" width="100%"><tr><td><img alt="Boost C++ Libraries" src="boost.png"></td>
+                    <td><a href="index.html">Home</a></td><td><a href="libraries.htm">Libraries</a></td></tr></table><hr>
+                    <div class="spirit-nav"><a accesskey="p" href="a.html"><img src="prev.png" alt="Prev"></a></div>
+                    <div class="section"><h2 class="title">Using and building the library</h2><p>Link with -lboost_thread.</p></div>
+                    <table width="100%"><tr><td><div class="copyright-footer">Copyright 2007 Anthony Williams. Distributed under
+                    the Boost Software License.</div></td></tr></table></body>)");
+  BOOST_REQUIRE(!boost.documents.empty());
+  BOOST_TEST(boost.documents[0].body == "Using and building the library Link with -lboost_thread.");
   // Texinfo: a node's Next / Previous / Up links (6's div.header, 7's div.nav-panel) and an index
   // node's entries (6's table.index-cp and "Jump to:" letters, 7's div.printindex) are chrome.
   auto node = page("Cell-Arrays.html", R"(<meta name="Generator" content="makeinfo">)",
