@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -267,6 +268,48 @@ void rank_candidates(const RankingInput& in, std::vector<Candidate>& candidates)
 
 void rerank_best(const RankingInput& in, std::vector<Candidate>& cands) { rerank_best(in, cands, limits::rerank_candidates); }
 
+namespace {
+
+// One expansion's title postings, walked forward (TitleCursor) as candidates come in document order.
+struct TitleWalk {
+  std::optional<TitleCursor> cursor;
+  std::uint32_t doc = 0;
+  std::uint64_t entry = 0, positions = 0;
+  std::uint32_t k = 0;
+  bool started = false, done = false;
+};
+
+// The title and section-title positions in record `doc` of the heaviest expansion of `word`
+// that has it in one of them (`walks`: one per expansion, made here at first use); false when
+// none has.
+bool title_positions(const Index::Data& d, const TermClause& word, std::vector<TitleWalk>& walks, std::uint32_t doc,
+                     std::array<std::vector<std::uint32_t>, field_count>& out) {
+  if (walks.empty()) walks.resize(word.expansions.size());
+  std::optional<std::size_t> best;
+  std::uint64_t entry = 0, positions = 0;
+  for (std::size_t x = 0; x < word.expansions.size(); ++x) {
+    auto& w = walks[x];
+    const auto kind = word.expansions[x].kind;
+    if (kind != MatchKind::exact && kind != MatchKind::stem) continue;  // the word itself, another form of it
+    if (w.done || (best && word.expansions[x].weight <= word.expansions[*best].weight)) continue;
+    if (!w.started) {
+      if (d.lazy) d.lazy->check_terms(d, word.expansions[x].term);  // its positions are read below
+      w.cursor.emplace(d, word.expansions[x].term);
+      w.started = true;
+      if (!w.cursor->next(w.doc, w.entry, w.positions, w.k)) w.done = true;
+    }
+    while (!w.done && w.doc < doc)
+      if (!w.cursor->next(w.doc, w.entry, w.positions, w.k)) w.done = true;
+    if (!w.done && w.doc == doc) best = x, entry = w.entry, positions = w.positions;
+  }
+  if (!best) return false;
+  decode_positions(d, entry_at(d, doc, entry, positions), out, limits::rerank_positions,
+                   static_cast<std::size_t>(Field::section_title) + 1);
+  return !out[0].empty() || !out[1].empty();
+}
+
+}  // namespace
+
 void rerank_best(const RankingInput& in, std::span<Candidate> cands, std::size_t count) {
   const auto& d = in.index.data();
   const auto& plan = in.plan;
@@ -300,14 +343,27 @@ void rerank_best(const RankingInput& in, std::span<Candidate> cands, std::size_t
       __builtin_prefetch(d.positions.data() + positions);
     }
   }
+  // A word's positions are its best expansion's. When another of its expansions is the one in
+  // the record's title or section title ("Anonymous Functions" for "anonymous function", whose
+  // body holds "function" itself), the title rules read that one's title positions: found by
+  // walking its title postings forward, the candidates being in document order.
+  std::vector<std::vector<TitleWalk>> title_walks(seq.size());
+  std::array<std::vector<std::uint32_t>, field_count> title_pos;
   for (std::size_t k = 0; k < rerank; ++k) {
     auto& c = cands[k];
     const std::span<const Hit* const> hits(found_hits.data() + k * seq.size(), seq.size());
     for (std::size_t i = 0; i < seq.size(); ++i) {
       present[i] = hits[i] != nullptr;
-      if (hits[i]) in.scorer.positions(seq[i], *hits[i], pos[i], limits::rerank_positions, fields);
-      else
+      if (hits[i]) {
+        in.scorer.positions(seq[i], *hits[i], pos[i], limits::rerank_positions, fields);
+        if ((hits[i]->fields & Index::Data::title_fields) && pos[i][0].empty() && pos[i][1].empty() && !d.title_offset.empty() &&
+            title_positions(d, plan.terms[seq[i]], title_walks[i], c.doc, title_pos)) {
+          pos[i][0] = title_pos[0];
+          pos[i][1] = title_pos[1];
+        }
+      } else {
         for (auto& v : pos[i]) v.clear();
+      }
     }
     const Reranked reranked{c.doc, d.record(c.doc), hits, pos, present, offsets};
     // The factors multiply in the list's order, then the score once.

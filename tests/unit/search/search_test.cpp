@@ -188,6 +188,23 @@ BOOST_AUTO_TEST_CASE(many_records_with_every_word_leave_out_partial_matches) {
   BOOST_TEST(!has(urls(run(*idx, "wipe directory tree ", 200)), "lib/shutil.html"));
 }
 
+// A title holding another form of a query word (its plural) is the word in the title: "Anonymous
+// Functions" equals "anonymous function" though its body holds "function" itself, which is the
+// word's best expansion there.
+BOOST_AUTO_TEST_CASE(a_title_with_another_form_of_the_word_is_the_word_in_the_title) {
+  auto cited = page("ref/apply.html", "Function Application",
+                    "Apply a function to each element: an anonymous function or a function handle. The function runs once.");
+  cited.boost = 1.6f;  // cited more, as such pages are
+  const std::vector<Document> docs{cited,
+                                   page("ref/anon.html", "Anonymous Functions",
+                                        "An anonymous function is a function without a name: a function defined where the function "
+                                        "is used, as a function expression. Such a function holds a function body."),
+                                   page("ref/other.html", "Other", "Nothing to see.")};
+  auto idx = build(docs);
+  BOOST_TEST(urls(run(*idx, "anonymous function ")).front() == "ref/anon.html");
+  BOOST_TEST(urls(run(*idx, "anonymous functions ")).front() == "ref/anon.html");
+}
+
 BOOST_AUTO_TEST_CASE(words_framing_a_question_are_optional) {
   const std::vector<Document> docs{
       page("tut/tuples.html", "Lists and tuples", "A list can change; a tuple cannot."),
