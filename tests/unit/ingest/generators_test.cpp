@@ -313,6 +313,7 @@ std::vector<std::string> noise_of(const std::string& site) {
   auto add = [&](std::initializer_list<const char*> more) { noise.insert(noise.end(), more.begin(), more.end()); };
   if (site.rfind("sphinx", 0) == 0) add({"Quick search", "Related Topics", "Navigation", "Built with Sphinx", "Show Source"});
   if (site == "sphinx-book") add({"Contents"});  // its in-page table of contents' heading
+  if (site == "sphinx-furo") add({"Back to top", "Toggle", "Hide navigation sidebar", "Light mode", "Made with", "Copyright"});
   if (site.rfind("mkdocs", 0) == 0) add({"Keyboard Shortcuts", "Built with MkDocs", "Search"});
   if (site == "vitepress") add({"Copy Code", "Previous page", "Next page"});
   if (site == "rustdoc") add({"Expand description", "Auto Trait Implementations", "Blanket Implementations", "Source"});
