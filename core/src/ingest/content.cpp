@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 namespace siteseek::ingest_detail {
 
@@ -143,14 +145,25 @@ bool left_out(const GumboNode* n, const GeneratorProfile* profile, const Selecto
 // search engines (Pagefind's content root, DocSearch's), then the usual containers, then the id
 // themes without them give it (Django REST framework's MkDocs theme: div#main-content beside a
 // div.navbar of every page's links and a sidebar, none of them in <nav>).
+namespace {
+constexpr const char* root_order[] = {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "#main-content", "body"};
+constexpr std::size_t article_root = 4;
+static_assert(std::string_view(root_order[article_root]) == "article");
+
+std::vector<Selector> roots_from(std::size_t first) {
+  std::vector<Selector> out;
+  for (std::size_t i = first; i < std::size(root_order); ++i) out.push_back(parse_selector(root_order[i]));
+  return out;
+}
+}  // namespace
+
 const std::vector<Selector>& default_roots() {
-  static const std::vector<Selector> roots = [] {
-    std::vector<Selector> out;
-    for (const char* s : {"[data-pagefind-body]", ".DocSearch-content", "main", "[role=main]", "article", "#main-content", "body"}) {
-      out.push_back(parse_selector(s));
-    }
-    return out;
-  }();
+  static const std::vector<Selector> roots = roots_from(0);
+  return roots;
+}
+
+const std::vector<Selector>& default_roots_after_article() {
+  static const std::vector<Selector> roots = roots_from(article_root + 1);
   return roots;
 }
 

@@ -33,5 +33,8 @@ bool glyphs_only(std::string_view text);
 /// page marks for search engines (Pagefind's content root, DocSearch's), then main, [role=main],
 /// article, body.
 const std::vector<Selector>& default_roots();
+/// The default roots after `article`: where the content is when the <article> found is one of
+/// several (items of a list, not the page's content).
+const std::vector<Selector>& default_roots_after_article();
 
 }  // namespace siteseek::ingest_detail

@@ -172,16 +172,11 @@ void score_repeated_bodies(std::vector<Document>& documents, double factor) {
     const auto page = page_of(d.url);
     if (pages.size() < min_pages && std::find(pages.begin(), pages.end(), page) == pages.end()) pages.push_back(page);
   }
-  std::vector<bool> repeated(documents.size(), false);
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    const auto it = pages_of.find(documents[i].body);
-    repeated[i] = it != pages_of.end() && it->second.size() >= min_pages;
-  }
-  pages_of.clear();  // its keys view the bodies
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    if (!repeated[i]) continue;
-    documents[i].boost = static_cast<float>(documents[i].boost * factor);
-    documents[i].content_hash = ingest_detail::hash_document(documents[i]);
+  for (auto& d : documents) {  // boosts and hashes change, not the bodies the keys view
+    const auto it = pages_of.find(d.body);
+    if (it == pages_of.end() || it->second.size() < min_pages) continue;
+    d.boost = static_cast<float>(d.boost * factor);
+    d.content_hash = ingest_detail::hash_document(d);
   }
 }
 

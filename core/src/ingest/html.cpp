@@ -696,10 +696,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   if (!content && !profile.roots.empty()) content = find_first_of(profile.roots, root);
   if (!content) {
     content = find_first_of(default_roots(), root);
-    // The default roots after article.
-    static const std::vector<Selector> after_article = {parse_selector("#main-content"), parse_selector("body")};
     if (content && content->v.element.tag == GUMBO_TAG_ARTICLE && one_of_several_articles(content, root))
-      content = find_first_of(after_article, root);
+      content = find_first_of(default_roots_after_article(), root);
   }
   if (!content) content = root;
   if (page_url) {

@@ -276,7 +276,7 @@ struct TitleWalk {
   std::uint32_t doc = 0;
   std::uint64_t entry = 0, positions = 0;
   std::uint32_t k = 0;
-  bool started = false, done = false;
+  bool done = false;
 };
 
 // The title and section-title positions in record `doc` of the heaviest expansion of `word`
@@ -292,10 +292,9 @@ bool title_positions(const Index::Data& d, const TermClause& word, std::vector<T
     const auto kind = word.expansions[x].kind;
     if (kind != MatchKind::exact && kind != MatchKind::stem) continue;  // the word itself, another form of it
     if (w.done || (best && word.expansions[x].weight <= word.expansions[*best].weight)) continue;
-    if (!w.started) {
+    if (!w.cursor) {
       if (d.lazy) d.lazy->check_terms(d, word.expansions[x].term);  // its positions are read below
       w.cursor.emplace(d, word.expansions[x].term);
-      w.started = true;
       if (!w.cursor->next(w.doc, w.entry, w.positions, w.k)) w.done = true;
     }
     while (!w.done && w.doc < doc)
