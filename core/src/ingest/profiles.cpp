@@ -208,6 +208,24 @@ std::vector<GeneratorProfile> make_profiles() {
     p.skip = {by_url(R"((^|/)[^/]+-members\.html$)", "member list (qdoc)")};
     all.push_back(std::move(p));
   }
+  {
+    GeneratorProfile p;
+    p.name = "typedoc";  // TypeScript API docs: no generator meta (its footer line is optional); its toolbar on every page
+    p.signatures = selectors({".tsd-page-toolbar"});
+    // The content column: not the toolbar, nor the sidebar beside it (its settings, "On This Page"
+    // and the navigation tree).
+    p.roots = selectors({"div.col-content"});
+    // The breadcrumb above the heading (the module's name would lead every page's text); a class's
+    // "Index" of its own members, each a section found itself; a module's and the project's
+    // summaries of what they contain, each linking to a page found itself (dl.tsd-member-summaries
+    // since TypeDoc 0.28, the same index group before).
+    p.noise = selector_set({"ul.tsd-breadcrumb", "section.tsd-index-group", "dl.tsd-member-summaries"});
+    // The class hierarchy, and the project's list of its documents and modules (its README is
+    // index.html): generated lists of pages found themselves.
+    p.skip = {by_url(R"((^|/)hierarchy\.html$)", "class hierarchy (TypeDoc)"),
+              by_url(R"((^|/)modules\.html$)", "generated list (TypeDoc)")};
+    all.push_back(std::move(p));
+  }
   // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
   // of every page: each profile's noise holds it too, so an element is asked once.
   // And page footers no <footer> holds: AsciiDoc's and Asciidoctor's div#footer ("Last updated
