@@ -25,6 +25,7 @@
 #include "ingest/sections.hpp"
 #include "ingest/selector.hpp"
 #include "ingest/text.hpp"
+#include "ingest/titles.hpp"
 #include "ingest/weights.hpp"
 #include "siteseek/ingest.hpp"
 #include "siteseek/settings.hpp"
@@ -420,6 +421,8 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       h.start = buf.text.size();
       h.anchor = anchor_of(n);
       h.code = code_heading(n);
+      if (walk.profile && !h.code)
+        for (const auto& item : walk.profile->item_headings) h.code = h.code || matches(item, n);
       headings.push_back(std::move(h));
       open_headings.push_back(headings.size() - 1);
     }
@@ -748,6 +751,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   const Heading* h1 = title_element ? nullptr : page_heading(headings, heading_texts, title);
   if (title.empty() && h1) title = heading_text(*h1);
   if (title.empty() && title_element) title = text_of(title_element);
+  if (!profile.title_kinds.empty()) title = without_item_kind(title, profile.title_kinds);
   if (!declared.title().empty()) title = declared.title();  // data-pagefind-meta="title"
   page.title = title;
 

@@ -226,6 +226,22 @@ std::vector<GeneratorProfile> make_profiles() {
               by_url(R"((^|/)modules\.html$)", "generated list (TypeDoc)")};
     all.push_back(std::move(p));
   }
+  {
+    GeneratorProfile p;
+    p.name = "jsdoc";  // JSDoc's default template: no generator meta (its footer names it in text)
+    p.signatures = selectors({"div#main > h1.page-title"});
+    p.roots = selectors({"div#main"});  // not the <nav> of every module and class beside it
+    // Each item's "Source: widget.js, line 22"; in its heading, the attributes and type around its
+    // name ("(static, constant) DEFAULT_FLAGS :number", "widgetOpen(path, flagsopt) → {Widget}").
+    p.noise = selector_set({"dt.tag-source", "dd.tag-source", "span.type-signature", "span.signature-attributes"});
+    // "JSDoc: Class: Widget", "JSDoc: Module: widget", "JSDoc: Tutorial: Getting started".
+    p.title_kinds = {"Class", "Module", "Namespace", "Interface", "Mixin", "Event", "External", "Tutorial"};
+    // A member's h4 under its group's h3 ("Methods", no id): a record each.
+    p.item_headings = selectors({"h4.name[id]"});
+    // The pretty-printed sources (widget.js.html), each "Source:" line's target.
+    p.skip = {by_url(R"(\.[cm]?[jt]sx?\.html$)", "source code (JSDoc)")};
+    all.push_back(std::move(p));
+  }
   // In-page tables of contents ("On this page"): DocBook's div.toc, Hugo's, many themes'. Chrome
   // of every page: each profile's noise holds it too, so an element is asked once.
   // And page footers no <footer> holds: AsciiDoc's and Asciidoctor's div#footer ("Last updated

@@ -31,6 +31,11 @@ struct GeneratorProfile {
   std::vector<Selector> signatures;     ///< else: an element matching one is in the page
   std::vector<Selector> roots;          ///< content roots, before the generic ones
   Selector title;                       ///< the page's title when it is not a heading (Doxygen); empty: a heading
+  /// Words naming an item's kind before its name in a page's title ("Class: Widget", JSDoc's),
+  /// left out of the title.
+  std::vector<std::string> title_kinds;
+  /// Headings that name an API item, each a section record at any level (as a heading of code is).
+  std::vector<Selector> item_headings;
   SelectorSet noise;                    ///< chrome inside the content, left out (the generic profile's included)
   bool generic_noise = true;            ///< false: the generic profile's noise is content here
   std::vector<SkipRule> skip;

@@ -14,7 +14,7 @@ struct Heading {
   std::size_t start = 0;  ///< text offset where the heading's text starts
   std::size_t end = 0;    ///< and ends
   std::string anchor;     ///< empty: it has none, and stays in the record above it
-  bool code = false;      ///< all its words are code: it names an API item
+  bool code = false;      ///< all its words are code, or a profile's item_headings match it: it names an API item
 };
 
 /// A heading that becomes a section record, where its text ends, and the headings it is under.

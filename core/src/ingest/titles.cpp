@@ -146,4 +146,15 @@ std::string apply_title_rules(const std::string& title, const TitleRules& rules)
   return t.empty() ? title : std::string(t);
 }
 
+std::string without_item_kind(const std::string& title, const std::vector<std::string>& kinds) {
+  std::size_t word = 0;
+  for (auto colon = title.find(": "); colon != std::string::npos; colon = title.find(": ", colon + 2)) {
+    const std::string_view before = std::string_view(title).substr(word, colon - word);
+    if (colon + 2 < title.size() && std::find(kinds.begin(), kinds.end(), before) != kinds.end())
+      return title.substr(0, word) + title.substr(colon + 2);
+    word = colon + 2;
+  }
+  return title;
+}
+
 }  // namespace siteseek::ingest_detail

@@ -27,6 +27,11 @@ struct TitleRules {
 /// titles ("Chapter 1. ", "Appendix A. ").
 TitleRules shared_title_rules(const std::vector<std::string>& titles);
 
+/// `title` without "Kind: " when one of `kinds` is the word before one of its ": ", from the start
+/// or after the site's prefix ("Class: Widget" -> "Widget", "JSDoc: Class: Widget" -> "JSDoc:
+/// Widget", whose shared "JSDoc: " the site's title rules remove); else `title`.
+std::string without_item_kind(const std::string& title, const std::vector<std::string>& kinds);
+
 /// `title` without what `rules` remove; a title that is nothing but the affix (the home page's
 /// "Widget Toolkit | Widget Toolkit") keeps the site's name.
 std::string apply_title_rules(const std::string& title, const TitleRules& rules);

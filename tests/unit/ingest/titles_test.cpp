@@ -10,7 +10,9 @@
 // 3. chapter labels ("Chapter 1. ", "Appendix A. ") go when at least two titles start with the
 //    same label word; numbering without a word ("9.4. Text Helpers") stays;
 // 4. strip_site_titles applies them to every record of a site, hierarchies included, and does
-//    nothing when the site configures title_separators.
+//    nothing when the site configures title_separators;
+// 5. a profile's item kinds ("Class: ", JSDoc's) leave a title, at its start or after the site's
+//    prefix, and only as a whole word before ": ".
 #include <boost/test/unit_test.hpp>
 
 #include "ingest/titles.hpp"
@@ -86,6 +88,16 @@ BOOST_AUTO_TEST_CASE(only_what_most_titles_share) {
                  (std::vector<std::string>{"pathlib " + dash + " Object-oriented filesystem paths",
                                            "os " + dash + " Miscellaneous operating system interfaces", "Glossary"}),
              tt::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(item_kinds) {
+  const std::vector<std::string> kinds = {"Class", "Module", "Tutorial"};
+  BOOST_TEST(without_item_kind("JSDoc: Class: Widget", kinds) == "JSDoc: Widget");
+  BOOST_TEST(without_item_kind("Module: widget", kinds) == "widget");
+  BOOST_TEST(without_item_kind("JSDoc: Tutorial: Getting started", kinds) == "JSDoc: Getting started");
+  BOOST_TEST(without_item_kind("JSDoc: Home", kinds) == "JSDoc: Home");
+  BOOST_TEST(without_item_kind("Subclass: Widget", kinds) == "Subclass: Widget");  // a whole word only
+  BOOST_TEST(without_item_kind("Class: ", kinds) == "Class: ");                    // nothing after it
 }
 
 BOOST_AUTO_TEST_CASE(chapter_labels) {
