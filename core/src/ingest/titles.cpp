@@ -128,8 +128,29 @@ TitleRules shared_title_rules(const std::vector<std::string>& titles) {
   return rules;
 }
 
+namespace {
+
+// The site's name when `title` is the home page's of a site whose titles end with `a`, a separator
+// and the name (" | Widget Toolkit"): that page puts the name first, then the site's tagline
+// ("Widget Toolkit | Resizable widgets in a terminal": jekyll-seo-tag's and many themes' home
+// title); else empty.
+std::string_view home_title(std::string_view title, const TitleAffix& a) {
+  if (a.suffix.empty() || a.suffix == scope) return {};
+  for (auto sep : separators) {
+    if (!a.suffix.starts_with(sep) || a.suffix.size() == sep.size()) continue;
+    const std::string_view name = std::string_view(a.suffix).substr(sep.size());
+    if (title.size() > name.size() + sep.size() && title.starts_with(name) && title.substr(name.size()).starts_with(sep)) return name;
+    return {};
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string apply_title_rules(const std::string& title, const TitleRules& rules) {
   std::string_view t(title);
+  if (!rules.affixes.empty())
+    if (auto name = home_title(t, rules.affixes.front()); !name.empty()) return std::string(name);
   for (const auto& a : rules.affixes) {  // the inner one only where the outer one was
     auto rest = without(t, a);
     if (rest.empty()) break;

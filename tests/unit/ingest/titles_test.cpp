@@ -4,7 +4,8 @@
 //    friends " | Site", Antora " :: Site", Erlang's "Erlang -- " before, Doxygen "Site: " before, Javadoc " (Site)", rustdoc
 //    " - Rust" then " in crate" (and " in any::scope"), Texinfo " (Manual (version 1.0))" (its
 //    "Top" node is the manual's name); a title that is only the site's name, or the affix around
-//    the site's name, keeps the name;
+//    the site's name, keeps the name, and so does a home page titled by the name, a separator and
+//    the site's tagline;
 // 2. nothing is removed that fewer than half of the titles (or only one) share, nor from a
 //    title with no other words;
 // 3. chapter labels ("Chapter 1. ", "Appendix A. ") go when at least two titles start with the
@@ -48,6 +49,12 @@ BOOST_AUTO_TEST_CASE(generators_affixes) {
              tt::per_element());
   BOOST_TEST(shortened({"Widget Toolkit | Widget Toolkit", "Getting started | Widget Toolkit", "Platforms | Widget Toolkit"}) ==
                  (std::vector<std::string>{"Widget Toolkit", "Getting started", "Platforms"}),
+             tt::per_element());
+  // jekyll-seo-tag (Jekyll's minima, GitHub Pages' themes): the home page puts the site's name first,
+  // then its tagline; a title that only starts with the name's first word keeps itself.
+  BOOST_TEST(shortened({"Widget Toolkit | Resizable widgets in a terminal.", "Getting started | Widget Toolkit",
+                        "Platforms | Widget Toolkit", "Widget Toolkits | compared"}) ==
+                 (std::vector<std::string>{"Widget Toolkit", "Getting started", "Platforms", "Widget Toolkits | compared"}),
              tt::per_element());
   BOOST_TEST(shortened({"Erlang -- lists", "Erlang -- maps", "Erlang -- STDLIB Release Notes"}) ==  // Erlang/OTP's docs
                  (std::vector<std::string>{"lists", "maps", "STDLIB Release Notes"}),
