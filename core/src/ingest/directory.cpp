@@ -180,14 +180,31 @@ void score_repeated_bodies(std::vector<Document>& documents, double factor) {
   }
 }
 
+namespace {
+
+// A page's key for its inbound links: its directory key without ".html" or a final "/", as
+// servers answer "/guide" with guide.html and "/guide" with guide/index.html (Docusaurus and
+// Nextra link "/guide" to the file guide.html).
+std::string link_key(const std::string& url) {
+  std::string key = directory_key(url);
+  for (std::string_view ext : {".html", ".htm", "/"})
+    if (key.size() > ext.size() && key.ends_with(ext)) {
+      key.resize(key.size() - ext.size());
+      break;
+    }
+  return key;
+}
+
+}  // namespace
+
 void count_inbound_links(std::vector<Document>& documents, const std::vector<PageLinks>& pages) {
-  std::unordered_map<std::string, std::uint32_t> cited;  // page (directory key) -> linking pages
+  std::unordered_map<std::string, std::uint32_t> cited;  // page (link key) -> linking pages
   std::unordered_set<std::string> targets;
   for (const auto& page : pages) {
-    const std::string self = directory_key(page.url);
+    const std::string self = link_key(page.url);
     targets.clear();
     for (const auto& link : page.links) {
-      std::string target = directory_key(link);
+      std::string target = link_key(link);
       if (target != self) targets.insert(std::move(target));
     }
     for (const auto& t : targets) ++cited[t];
@@ -200,7 +217,7 @@ void count_inbound_links(std::vector<Document>& documents, const std::vector<Pag
     for (auto& [target, n] : cited)
       if (n * 2 > pages.size()) n = 0;
   for (auto& d : documents) {
-    auto it = cited.find(directory_key(d.url));
+    auto it = cited.find(link_key(d.url));
     d.inbound_links = it == cited.end() ? 0 : it->second;
   }
 }

@@ -330,6 +330,14 @@ BOOST_AUTO_TEST_CASE(content_links_and_inbound_counts) {
   BOOST_TEST(docs[2].inbound_links == 2u);  // a section counts its page's links
   BOOST_TEST(docs[3].inbound_links == 1u);  // a linked c/, which is c/index.html
 
+  // Links without ".html" (Docusaurus, Nextra: "/guide" is served from guide.html), and without
+  // the final slash of a directory's index, count for the file.
+  std::vector<Document> files{doc(r + "guide.html"), doc(r + "api/index.html"), doc(r + "guide/more.html")};
+  count_inbound_links(files, {{r + "index.html", {r + "guide", r + "api"}}, {r + "other.html", {r + "guide#x", r + "api/"}}});
+  BOOST_TEST(files[0].inbound_links == 2u);
+  BOOST_TEST(files[1].inbound_links == 2u);
+  BOOST_TEST(files[2].inbound_links == 0u);  // "guide" is not the pages below it
+
   // In a site of 20 pages or more, a page more than half of them link to counts no links: the
   // template's "home" link, or the page every other one cites. Half or fewer still count.
   std::vector<PageLinks> site_pages;
