@@ -135,9 +135,10 @@ bool dropped(const GumboNode* n, const Asked& a) {
 bool dropped(const GumboNode* n) { return dropped(n, asked_of(n)); }
 
 bool left_out(const GumboNode* n, const GeneratorProfile* profile, const SelectorSet* excluded) {
-  const Asked a = asked_of(n);
-  if (dropped(n, a)) return true;
+  Asked a = asked_of(n);
   const std::string_view cls = a.cls ? a.cls : "", id = a.id ? a.id : "";
+  if (a.pagefind_ignore && profile && !profile->not_ignored.empty() && profile->not_ignored.matches(n, cls, id)) a.pagefind_ignore = false;
+  if (dropped(n, a)) return true;
   return (profile && profile->noise.matches(n, cls, id)) || (excluded && !excluded->empty() && excluded->matches(n, cls, id));
 }
 

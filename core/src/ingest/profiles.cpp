@@ -49,6 +49,15 @@ std::vector<GeneratorProfile> make_profiles() {
     p.generator = {"mkdocs"};  // Material says so; the built-in themes say nothing and need nothing
     all.push_back(std::move(p));
   }
+  {
+    GeneratorProfile p;
+    p.name = "nextra";  // Next.js's docs theme: Next.js names no generator; its navbar on every page
+    p.signatures = selectors({".nextra-navbar", ".nextra-nav-container"});
+    // Nextra 4 marks every code block data-pagefind-ignore="all" for its Pagefind index: the
+    // commands and identifiers in them are what readers of docs search for.
+    p.not_ignored = selector_set({"div.nextra-code"});
+    all.push_back(std::move(p));
+  }
   for (const char* name : {"Docusaurus", "VitePress", "Starlight", "Hugo", "Antora"}) {
     GeneratorProfile p;
     p.name = name;
