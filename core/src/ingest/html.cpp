@@ -197,20 +197,44 @@ std::string marker_id(const GumboNode* n) {
 // A heading's anchor: its enclosing section's id when the heading opens that section (the
 // convention of Sphinx and most generators, and what links to the section use), else its own
 // id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
+// The text under `n`, as it stands (whitespace trimmed at both ends).
+std::string raw_text(const GumboNode* n) {
+  std::string text;
+  std::vector<const GumboNode*> stack{n};
+  while (!stack.empty()) {
+    const GumboNode* e = stack.back();
+    stack.pop_back();
+    if (e->type == GUMBO_NODE_TEXT || e->type == GUMBO_NODE_WHITESPACE) text += e->v.text.text;
+    if (e->type != GUMBO_NODE_ELEMENT) continue;
+    const GumboVector& ch = e->v.element.children;
+    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+  }
+  return trim(text);
+}
+
+// Whether link `a` in heading `h` is the heading's permalink: it shows no word (a sign, an icon,
+// nothing) or it is the whole heading; not a link to another part of the page inside the heading's
+// text (TypeDoc's "Returns ResultDate" names its type parameter's anchor).
+bool permalink_of(const GumboNode* a, const GumboNode* h) {
+  const std::string text = raw_text(a);
+  return glyphs_only(text) || text == raw_text(h);
+}
+
 std::string anchor_of(const GumboNode* h) {
   const GumboNode* parent = h->parent;
   if (section_like(parent) && first_heading_child(parent) == h) {
     if (const char* id = attribute(parent, "id"); id && *id) return id;
   }
   if (const char* id = attribute(h, "id"); id && *id) return id;
-  // A permalink inside it, or an element inside it with an id (MediaWiki's span.mw-headline).
+  // A permalink inside it (a link to a fragment that shows no word), or an element inside it with
+  // an id (MediaWiki's span.mw-headline).
   std::string permalink;
   find_element(h, [&](const GumboNode* n) {
     if (n->v.element.tag != GUMBO_TAG_A) {
       if (const char* id = attribute(n, "id"); id && *id) permalink = id;
       return !permalink.empty();
     }
-    if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1]) permalink = href + 1;
+    if (const char* href = attribute(n, "href"); href && href[0] == '#' && href[1] && permalink_of(n, h)) permalink = href + 1;
     else if (const char* id = attribute(n, "id"); id && *id) permalink = id;
     else if (const char* name = attribute(n, "name"); name && *name) permalink = name;
     return !permalink.empty();

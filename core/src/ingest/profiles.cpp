@@ -228,7 +228,9 @@ std::vector<GeneratorProfile> make_profiles() {
     // "Index" of its own members, each a section found itself; a module's and the project's
     // summaries of what they contain, each linking to a page found itself (dl.tsd-member-summaries
     // since TypeDoc 0.28, the same index group before).
-    p.noise = selector_set({"ul.tsd-breadcrumb", "section.tsd-index-group", "dl.tsd-member-summaries"});
+    // And the flags before a member's or parameter's name (code.tsd-tag: "Optional", "Readonly"),
+    // which run into it ("Optionalin"); its signature says as much ("in?:").
+    p.noise = selector_set({"ul.tsd-breadcrumb", "section.tsd-index-group", "dl.tsd-member-summaries", "code.tsd-tag"});
     // The class hierarchy, and the project's list of its documents and modules (its README is
     // index.html): generated lists of pages found themselves.
     p.skip = {by_url(R"((^|/)hierarchy\.html$)", "class hierarchy (TypeDoc)"),

@@ -161,6 +161,22 @@ BOOST_AUTO_TEST_CASE(h3_fallback_anchors_and_base_href) {
   BOOST_TEST(page.links[0] == "https://docs.example.org/base/next.html");
 }
 
+// A link inside a heading is its permalink when it shows no word or is the whole heading, not
+// when it names another part of the page inside the heading's words (TypeDoc's "Returns T", its
+// type parameter's anchor): that heading has no anchor of its own and starts no record.
+BOOST_AUTO_TEST_CASE(a_reference_inside_a_heading_is_no_permalink) {
+  SiteSettings site;
+  site.url = "https://docs.example.org/";
+  auto page = extract_page(
+      "<html><head><title>f</title></head><body><main><h1>f</h1><p id='t'>T: the result type.</p>"
+      "<h4>Returns <a href='#t'>T</a></h4><p>The new date.</p>"
+      "<h4>Throws<a href='#throws' aria-label='Permalink'><svg></svg></a></h4><p>Never.</p></main></body></html>",
+      "https://docs.example.org/f.html", site);
+  BOOST_REQUIRE(page.documents.size() == 2u);
+  BOOST_TEST(page.documents[1].url == "https://docs.example.org/f.html#throws");
+  BOOST_TEST(contains(page.documents[0].body, "The new date."));
+}
+
 BOOST_AUTO_TEST_CASE(skip_rules_record_reasons) {
   auto site = python_site();
   auto none = extract_page(fixture("no_title.html"), "https://docs.python.org/3/x.html", site);
