@@ -185,8 +185,11 @@ def test_index_directory_save_open(tmp_path):
     assert any("no title" in reason for _, reason in report["skipped"])
     # The report's keys are the HTTP API's (siteseek/json.hpp); skipped and failed stay tuples.
     assert set(report) == {"pages_fetched", "pages_indexed", "pages_unchanged", "pages_not_requested", "documents",
-                           "index_unchanged", "pages_changed", "pages_removed", "updated_in_place", "duration_ms", "skipped", "failed", "generators"}
+                           "index_unchanged", "pages_changed", "pages_removed", "updated_in_place", "duration_ms", "skipped", "failed",
+                           "pages_without_text", "generators"}
     assert report["generators"] == {"generic": 4}  # the generators whose conventions were followed
+    # Indexed, and named: a page with nothing but its title (the fixture's draft)
+    assert report["pages_without_text"] == ["https://docs.example.org/guide/draft.html"]
     assert report["index_unchanged"] is False
     # The same pages again: the index in use already holds them, nothing is rebuilt.
     assert e.index_directory(FIXTURE_SITE, "https://docs.example.org/", site="ex")["index_unchanged"] is True

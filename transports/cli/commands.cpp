@@ -141,6 +141,15 @@ void print_report(std::FILE* out, const std::string& site, const IngestReport& r
     if (urls.size() > 3) std::fprintf(out, "    ... %zu more\n", urls.size() - 3);
   }
   for (const auto& f : r.failed) std::fprintf(out, "  failed %s: %s\n", f.url.c_str(), f.error.c_str());
+  // Pages that hold nothing but a title: every page so means a site its scripts render.
+  if (const auto& empty = r.pages_without_text; !empty.empty()) {
+    if (empty.size() == r.pages_indexed)
+      std::fprintf(out, "  warning: no page has text besides its title: if the site is rendered by its scripts in the browser "
+                        "(Docsify, a single-page app), index its pre-rendered HTML instead\n");
+    std::fprintf(out, "  without text besides their titles %zu:\n", empty.size());
+    for (std::size_t i = 0; i < empty.size() && i < 3; ++i) std::fprintf(out, "    %s\n", empty[i].c_str());
+    if (empty.size() > 3) std::fprintf(out, "    ... %zu more\n", empty.size() - 3);
+  }
 }
 
 NodeOptions node_options() {

@@ -37,6 +37,7 @@ struct ExtractedPage {
   bool noindex = false;                 ///< <meta name=robots content=noindex>
   bool nofollow = false;                ///< <meta name=robots content=nofollow>
   std::string skip_reason;              ///< non-empty: the page is not indexed, and why
+  bool no_text = false;                 ///< indexed, but its content holds no text besides its title
   std::string generator;                ///< the generator whose conventions were followed ("sphinx", ..., "generic")
   AttributeDrops attributes_dropped;    ///< the page's attribute values its records do not carry
 };
@@ -139,6 +140,10 @@ struct IngestReport {
   bool updated_in_place = false;
   std::vector<SkippedPage> skipped;
   std::vector<FailedPage> failed;
+  /// Pages indexed whose content holds no text besides their titles: a chapter that only lists its
+  /// sections, or a page its scripts fill in the browser (Docsify, a single-page app), whose
+  /// search then finds titles only.
+  std::vector<std::string> pages_without_text;
   std::chrono::milliseconds duration{0};
   /// Pages indexed per generator recognised ("sphinx": 498); docs/sites.md lists them.
   std::map<std::string, std::uint64_t> generators;

@@ -631,6 +631,7 @@ class Crawler {
     if (!page.skip_reason.empty()) return skip(item.url, page.skip_reason);
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
     ++report_.pages_indexed;
+    if (page.no_text) report_.pages_without_text.push_back(url);
     ++report_.generators[page.generator];
     report_.attributes.dropped += page.attributes_dropped;
     documents_ += page.documents.size();

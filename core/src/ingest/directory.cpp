@@ -310,6 +310,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
       continue;
     }
     ++result.report.pages_indexed;
+    if (page.no_text) result.report.pages_without_text.push_back(files[i].first);
     ++result.report.generators[page.generator];
     result.report.attributes.dropped += page.attributes_dropped;
     links.push_back({files[i].first, std::move(page.content_links)});

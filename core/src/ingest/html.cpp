@@ -820,6 +820,11 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
     page.skip_reason = "redirect (<meta http-equiv=refresh>)";
     return page;
   }
+  // Nothing but a title: a node of a manual that only lists its children (Texinfo's chapters, their
+  // list being chrome), an empty generated page, or the shell a single-page app fills by script.
+  // Indexed (its title may be what a reader looks for), and reported: a site whose every page is
+  // so is rendered in the browser, and its search would find titles only.
+  page.no_text = trim(h1 ? text.substr(0, h1->start) + " " + text.substr(h1->end) : text).empty();
   for (const auto& needle : site.skip.title_contains) {
     if (title.find(needle) != std::string::npos) {
       page.skip_reason = "title contains \"" + needle + "\" (skip.title_contains)";

@@ -30,6 +30,11 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const IngestReport
         {"duration_ms", static_cast<std::uint64_t>(r.duration.count())},
         {"skipped", std::move(skipped)},
         {"failed", std::move(failed)}};
+  if (!r.pages_without_text.empty()) {  // only when there are some (and reports without it read back alike)
+    json::array urls;
+    for (const auto& u : r.pages_without_text) urls.emplace_back(u);
+    jv.as_object()["pages_without_text"] = std::move(urls);
+  }
   if (!r.generators.empty()) {  // only when pages were read (and reports without it read back alike)
     json::object generators;
     for (const auto& [name, pages] : r.generators) generators[name] = pages;
@@ -78,6 +83,9 @@ IngestReport tag_invoke(const json::value_to_tag<IngestReport>&, const json::val
   r.duration = std::chrono::milliseconds(count(*o, "duration_ms"));
   items("skipped", "reason", r.skipped);
   items("failed", "error", r.failed);
+  if (const auto* a = o->if_contains("pages_without_text"); a && a->is_array())
+    for (const auto& u : a->get_array())
+      if (u.is_string()) r.pages_without_text.emplace_back(u.get_string());
   if (const auto* g = o->if_contains("generators"); g && g->is_object()) {
     for (const auto& [name, pages] : g->get_object()) r.generators[std::string(name)] = count(g->get_object(), name.data());
   }

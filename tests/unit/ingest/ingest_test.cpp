@@ -198,6 +198,14 @@ BOOST_AUTO_TEST_CASE(skip_rules_record_reasons) {
   site.skip.not_found_pages = false;
   site.skip.url_patterns.clear();
   BOOST_TEST(extract_page(fixture("not_found.html"), "https://docs.python.org/3/y.html", site).skip_reason == "");
+  // A page with nothing but its title (the shell a single-page app fills by script) is indexed,
+  // and says so: the report lists it.
+  auto shell = extract_page("<html><head><title>Widget Toolkit</title></head><body><div id='app'></div>"
+                            "<script src='docsify.js'></script></body></html>",
+                            "https://docs.example.org/index.html", site);
+  BOOST_TEST(shell.skip_reason == "");
+  BOOST_TEST(shell.no_text);
+  BOOST_TEST(!extract_page(fixture("sphinx.html"), "https://docs.python.org/3/library/pathlib.html", site).no_text);
 }
 
 BOOST_AUTO_TEST_CASE(declared_charset_is_converted) {
