@@ -11,6 +11,9 @@
 #       beyond --site and --output-path, and eval.py scores Pagefind's own pagefind.js run in Node
 #       (pagefind_query.mjs), its page URLs joined to the same base URL; a second run takes each
 #       result's first sub-result anchor instead (--sub);
+#   A header's build= names a script that builds a corpus no Debian package ships (date-fns's TypeDoc
+#   reference: bench/generators/corpora/build.sh, npm), run when its root= (then relative to the
+#   repository) is missing.
 #   A header's files= (a shell pattern: debian-reference-zh's `*.zh-cn.html`) says that the corpus
 #   is only those pages of its root, which holds others (every installed translation): both
 #   engines then index a copy of the matching files. A header's lang= (an ISO 639-1 code) is the
@@ -32,7 +35,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja octave rust-book git"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja octave rust-book git date-fns"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 
@@ -105,6 +108,8 @@ m = re.search(r"^\S+: (\d+ pages read, .*?), [0-9.]+ s$", ss_log, re.M)
 pf = [l.strip() for l in pf_log.splitlines()
       if re.search(r"Found \d+ files|Indexed \d+ (pages|words)|data-pagefind-body|Indexing all|Running Pagefind|WARN|rror", l)]
 ver = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True).stdout
+if not ver and pkg.startswith("npm:"):  # built here from npm (bench/generators/corpora)
+    ver = json.load(open(os.path.join(html, "..", "node_modules", pkg[4:], "package.json")))["version"]
 json.dump({"order": int(order), "name": name, "generator": gen, "package": pkg, "package_version": ver,
            "html_root": html, "base_url": base, "html_files": int(files),
            "siteseek_index_s": float(ss_s), "pagefind_index_s": float(pf_s),
@@ -122,6 +127,12 @@ for name in $corpora; do
   field() { printf '%s\n' "$header" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
   i=$((i + 1))
   html=$(field root)
+  case "$html" in /*) ;; *) html="$root/$html" ;; esac  # a corpus built here: from the repository's root
+  # A corpus no Debian package ships is built with its generator from npm (build=, once).
+  if [ ! -d "$html" ] && [ -n "$(field build)" ]; then
+    echo "== $name: building it ($(field build) $name)"
+    "$root/$(field build)" "$name" || { echo "== $name: skipped, its build failed"; continue; }
+  fi
   files=$(field files)
   if [ -n "$files" ] && [ -d "$html" ]; then
     if [ -z "$(find "$html" -maxdepth 1 -name "$files" -print -quit)" ]; then

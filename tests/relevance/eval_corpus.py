@@ -39,6 +39,9 @@ def read_corpus_header(tsv):
                     if key not in fields:
                         raise SystemExit(f"{tsv}: the '# corpus:' line has no {key}=")
                 fields.setdefault("flavour", "generic")
+                # A corpus built here (bench/generators/corpora) is named from the repository's root.
+                if not os.path.isabs(fields["root"]):
+                    fields["root"] = os.path.normpath(os.path.join(HERE, "..", "..", fields["root"]))
                 return fields
     raise SystemExit(f"{tsv}: no '# corpus: name=... root=... base=...' header line")
 
