@@ -320,6 +320,14 @@ struct Walk {
   std::vector<WeightedSpan>* weights = nullptr;  // elements with data-pagefind-weight
 };
 
+// Whether the page's style sheet shows `n`, an inline element, as a block (its profile's `blocks`).
+bool shown_as_block(const GumboNode* n, const GeneratorProfile* profile) {
+  if (!profile || profile->blocks.empty()) return false;
+  const char* cls = attribute(n, "class");
+  const char* id = attribute(n, "id");
+  return profile->blocks.matches(n, cls ? cls : "", id ? id : "");
+}
+
 // Walk the content root into a text buffer, recording headings and what `walk` asks for.
 void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headings, const Walk& walk = {}) {
   Spans* const links = walk.links;
@@ -355,7 +363,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
         if (buf.text.size() > link_start) links->emplace_back(link_start, buf.text.size());
         open_link = nullptr;
       }
-      if (is_block(tag)) buf.space();
+      if (is_block(tag) || shown_as_block(n, walk.profile)) buf.space();
       if (level && !open_headings.empty()) {
         Heading& h = headings[open_headings.back()];
         h.end = buf.text.size();
@@ -387,7 +395,7 @@ void collect(const GumboNode* root, TextBuffer& buf, std::vector<Heading>& headi
       continue;
     }
     if (n != root && left_out(n, walk.profile, walk.excluded)) continue;
-    if (is_block(tag)) buf.space();
+    if (is_block(tag) || shown_as_block(n, walk.profile)) buf.space();
     if (definitions) {
       // The element after a definition's extent describes it when its rule says so (a <dd>
       // after its <dt>, rustdoc's doc block); any other element ends the description. A <dt>

@@ -202,6 +202,9 @@ std::vector<GeneratorProfile> make_profiles() {
     // article; cppreference's navigation box, a table of every library part atop each page, and
     // its examples' "Run this code" button.
     p.noise = selector_set({".mw-editsection", ".printfooter", "#catlinks", ".t-navbar", ".t-example-live-link"});
+    // cppreference stacks the names one entry documents (operator==, operator!=, ...; begin,
+    // cbegin) as spans its style sheet shows one per line.
+    p.blocks = selector_set({".t-lines > span"});
     all.push_back(std::move(p));
   }
   {

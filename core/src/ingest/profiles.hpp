@@ -38,6 +38,9 @@ struct GeneratorProfile {
   std::vector<Selector> item_headings;
   SelectorSet noise;                    ///< chrome inside the content, left out (the generic profile's included)
   bool generic_noise = true;            ///< false: the generic profile's noise is content here
+  /// Inline elements the site's style sheet shows as blocks: a space between their texts
+  /// (cppreference's names stacked in span.t-lines, "operator==" over "operator!=").
+  SelectorSet blocks;
   /// Content although marked data-pagefind-ignore: the generator marks every such element, for
   /// its own Pagefind index, where the page's author asked nothing (Nextra's code blocks).
   SelectorSet not_ignored;

@@ -441,12 +441,14 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
   const auto member_list = page("qstring-members.html", "", R"(<body><div class="header" id="qtdocheader"></div><h1>List of All Members for QString</h1>
                             <ul><li><a href="qstring.html#append">append</a></li></ul></body>)");
   BOOST_TEST(member_list.skip_reason == "member list (qdoc)");
-  // MediaWiki (cppreference): the article only; a heading's id is on the span inside it.
+  // MediaWiki (cppreference): the article only; a heading's id is on the span inside it; the names
+  // an entry stacks in span.t-lines are words apart.
   auto wiki = page("cpp/container/array.html", R"(<meta name="generator" content="MediaWiki 1.21.2">)",
                    R"(<body><div id="content"><h1 id="firstHeading">std::array</h1><div id="bodyContent">
                    <div id="siteSub">From cppreference.com</div><div id="contentSub">&lt; cpp | container</div>
                    <div id="mw-content-text"><div class="t-navbar"><div class="t-navbar-head">C++ Containers library</div></div>
-                   <p>A fixed size array.</p>
+                   <p>A fixed size array.</p><table class="t-dsc-begin"><tr class="t-dsc"><td><a href="array/operator_cmp.html">
+                   <span class="t-lines"><span>operator==</span><span>operator!=</span></span></a></td><td>compares</td></tr></table>
                    <h3><span class="mw-editsection">[<a href="edit">edit</a>]</span><span class="mw-headline" id="Iterator_invalidation">Iterator invalidation</span></h3>
                    <p>Never invalidated.</p><h3><span class="mw-headline" id="Example">Example</span></h3>
                    <div class="t-example"><div class="t-example-live-link"><div class="coliru-btn">Run this code</div></div><pre>int main() {}</pre></div>
@@ -454,7 +456,9 @@ BOOST_AUTO_TEST_CASE(generator_profiles) {
                    <div id="catlinks" class="catlinks">Hidden category: Todo</div></div></div></div></body>)");
   BOOST_TEST(wiki.generator == "mediawiki");
   BOOST_REQUIRE(wiki.documents.size() == 3u);
-  BOOST_TEST(wiki.documents[0].body == "A fixed size array. Iterator invalidation Never invalidated. Example int main() {}");
+  // Its stacked names (span.t-lines, one per line in its style sheet) are words apart.
+  BOOST_TEST(wiki.documents[0].body ==
+             "A fixed size array. operator== operator!= compares Iterator invalidation Never invalidated. Example int main() {}");
   BOOST_TEST(wiki.documents[1].url == "https://docs.example.org/cpp/container/array.html#Iterator_invalidation");
   BOOST_TEST(wiki.documents[1].body == "Never invalidated.");
   BOOST_TEST(wiki.documents[2].url == "https://docs.example.org/cpp/container/array.html#Example");
