@@ -35,7 +35,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 rel="$root/tests/relevance"
 siteseek=${SITESEEK:-$root/build/transports/cli/siteseek}
-corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja octave rust-book git date-fns"}
+corpora=${CORPORA:-"flask drf jsoup jsoncpp rust-alloc pam postgresql debian-reference-zh debian-reference-ja octave rust-book git date-fns cppreference"}
 python_dev=${PYTHON:-1}
 t_start=$(date +%s.%N)
 
