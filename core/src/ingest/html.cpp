@@ -194,9 +194,6 @@ std::string marker_id(const GumboNode* n) {
   return {};
 }
 
-// A heading's anchor: its enclosing section's id when the heading opens that section (the
-// convention of Sphinx and most generators, and what links to the section use), else its own
-// id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
 // The text under `n`, as it stands (whitespace trimmed at both ends).
 std::string raw_text(const GumboNode* n) {
   std::string text;
@@ -220,14 +217,17 @@ bool permalink_of(const GumboNode* a, const GumboNode* h) {
   return glyphs_only(text) || text == raw_text(h);
 }
 
+// A heading's anchor: its enclosing section's id when the heading opens that section (the
+// convention of Sphinx and most generators, and what links to the section use), else its own
+// id, else a permalink inside it, else the id of the nearest ancestor it is the first heading of.
 std::string anchor_of(const GumboNode* h) {
   const GumboNode* parent = h->parent;
   if (section_like(parent) && first_heading_child(parent) == h) {
     if (const char* id = attribute(parent, "id"); id && *id) return id;
   }
   if (const char* id = attribute(h, "id"); id && *id) return id;
-  // A permalink inside it (a link to a fragment that shows no word), or an element inside it with
-  // an id (MediaWiki's span.mw-headline).
+  // A permalink inside it (a link to a fragment that shows no word or is the whole heading), or an
+  // element inside it with an id (MediaWiki's span.mw-headline).
   std::string permalink;
   find_element(h, [&](const GumboNode* n) {
     if (n->v.element.tag != GUMBO_TAG_A) {
@@ -832,7 +832,8 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   // list being chrome), an empty generated page, or the shell a single-page app fills by script.
   // Indexed (its title may be what a reader looks for), and reported: a site whose every page is
   // so is rendered in the browser, and its search would find titles only.
-  page.no_text = trim(h1 ? text.substr(0, h1->start) + " " + text.substr(h1->end) : text).empty();
+  std::string page_body = h1 ? trim(text.substr(0, h1->start) + " " + text.substr(h1->end)) : trim(text);
+  page.no_text = page_body.empty();
   for (const auto& needle : site.skip.title_contains) {
     if (title.find(needle) != std::string::npos) {
       page.skip_reason = "title contains \"" + needle + "\" (skip.title_contains)";
@@ -855,7 +856,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   pd.hierarchy = page.breadcrumb;
   pd.type = DocumentType::page;
   pd.section_key = key;
-  pd.body = h1 ? trim(text.substr(0, h1->start) + " " + text.substr(h1->end)) : trim(text);
+  pd.body = std::move(page_body);
   // A record all of whose text a weighted element holds weighs what its words weigh (weights.hpp):
   // the page's text here is its content without its own heading when that comes first.
   auto weight_boost_of = [&](std::size_t from, std::size_t to) {
