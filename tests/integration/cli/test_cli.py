@@ -162,6 +162,9 @@ def test_index_report_and_snapshot_info(indexed, workdir):
     assert "4 indexed" in r.stdout and "saved " in r.stdout
     assert "  skipped 1: no title" in r.stdout and "/broken.html" in r.stdout  # grouped by reason, with examples
     assert "5 fetched, 0 queued, 5 documents" in r.stderr  # progress: a plain line on a pipe
+    # The draft page has nothing but its title: indexed, and named (no warning: other pages have text)
+    assert "  without text besides their titles 1:\n    https://docs.example.org/guide/draft.html\n" in r.stdout
+    assert "warning" not in r.stdout
     assert "\r" not in r.stderr
     r = run("snapshot", "info", indexed["snapshot"])
     assert r.returncode == 0, r.stderr
@@ -421,6 +424,21 @@ def test_log_levels(indexed):
     assert r.returncode == 0 and "settings: file " in r.stderr and "loaded snapshot" in r.stderr
     r = run("--config", indexed["config"], "search", "install", "--site", "ex", "--log-level", "warn")
     assert r.returncode == 0 and r.stderr == "" and "install.html" in r.stdout
+
+
+def test_index_warns_when_no_page_has_text(workdir):
+    # A site its scripts render in the browser (Docsify: an empty <div id="app"> and a script)
+    site = os.path.join(workdir, "docsify")
+    os.makedirs(site, exist_ok=True)
+    with open(os.path.join(site, "index.html"), "w") as f:
+        f.write('<html><head><title>Widget Toolkit</title></head><body><div id="app"></div>'
+                '<script src="//cdn.jsdelivr.net/npm/docsify@4"></script></body></html>')
+    r = run("index", "--dir", site, "--base-url", "https://w.example/", "--site", "w",
+            "--data-dir", os.path.join(workdir, "docsify-data"))
+    assert r.returncode == 0, r.stderr
+    assert "1 indexed" in r.stdout
+    assert "  warning: no page has text besides its title" in r.stdout and "pre-rendered HTML" in r.stdout
+    assert "    https://w.example/index.html\n" in r.stdout
 
 
 def test_index_reports_attributes(workdir):
