@@ -75,9 +75,17 @@ const Heading* page_heading(const std::vector<Heading>& headings, const std::vec
 std::vector<Section> plan_sections(const std::vector<Heading>& headings, const std::vector<std::string>& texts,
                                    const Heading* own, std::size_t text_size) {
   const std::size_t n = headings.size();
+  // The page's own heading said again right after it (TypeDoc's README page: the page's <h1>, then
+  // the README's own with an id) is the page too, not a section of it.
+  const Heading* again = nullptr;
+  if (own && own + 1 < headings.data() + n) {
+    const Heading& next = own[1];
+    if (next.level == own->level && next.start <= own->end + 1 && words(texts[own + 1 - headings.data()]) == words(texts[own - headings.data()]))
+      again = &next;
+  }
   int base = 7;
   for (const auto& h : headings) {
-    if (&h != own && (!own || h.level >= own->level)) base = std::min(base, h.level);
+    if (&h != own && &h != again && (!own || h.level >= own->level)) base = std::min(base, h.level);
   }
   std::vector<Section> out;
   if (base == 7) return out;
@@ -96,7 +104,7 @@ std::vector<Section> plan_sections(const std::vector<Heading>& headings, const s
   std::unordered_set<std::string_view> anchors;  // of the headings recorded so far
   for (std::size_t i = 0; i < n; ++i) {
     const Heading& h = headings[i];
-    if (&h == own || h.level < base) continue;
+    if (&h == own || &h == again || h.level < base) continue;
     while (!open.empty() && headings[open.back()].level >= h.level) open.pop_back();
     if (h.level == base + 1) long_parent = extent[i] - h.end > long_section;
     if (h.level <= base + 1) {

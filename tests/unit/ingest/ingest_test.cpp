@@ -177,6 +177,21 @@ BOOST_AUTO_TEST_CASE(a_reference_inside_a_heading_is_no_permalink) {
   BOOST_TEST(contains(page.documents[0].body, "The new date."));
 }
 
+// The page's heading said again right after it (TypeDoc's README page) is the page: no section
+// record of its own, and not an ancestor of the sections below it.
+BOOST_AUTO_TEST_CASE(a_repeated_page_heading_is_the_page) {
+  SiteSettings site;
+  site.url = "https://docs.example.org/";
+  auto page = extract_page(
+      "<html><head><title>Widget Toolkit</title></head><body><main><h1>Widget Toolkit</h1>"
+      "<h1 id='widget-toolkit'>Widget Toolkit</h1><p>Draws widgets.</p><h2 id='install'>Install</h2><p>apt install.</p>"
+      "</main></body></html>",
+      "https://docs.example.org/index.html", site);
+  BOOST_REQUIRE(page.documents.size() == 2u);
+  BOOST_TEST(page.documents[1].url == "https://docs.example.org/index.html#install");
+  BOOST_TEST(page.documents[1].hierarchy.empty());  // (the page's title is put first when the site is read)
+}
+
 BOOST_AUTO_TEST_CASE(skip_rules_record_reasons) {
   auto site = python_site();
   auto none = extract_page(fixture("no_title.html"), "https://docs.python.org/3/x.html", site);
