@@ -9,6 +9,22 @@
 
 namespace siteseek::ingest_detail {
 
+std::string text_under(const GumboNode* n, std::size_t most) {
+  std::string text;
+  std::vector<const GumboNode*> stack{n};
+  while (!stack.empty() && text.size() <= most) {
+    const GumboNode* e = stack.back();
+    stack.pop_back();
+    if (e->type == GUMBO_NODE_TEXT || e->type == GUMBO_NODE_WHITESPACE || e->type == GUMBO_NODE_CDATA) {
+      text += e->v.text.text;
+    } else if (e->type == GUMBO_NODE_ELEMENT) {
+      const GumboVector& ch = e->v.element.children;
+      for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+    }
+  }
+  return text;
+}
+
 // Whether `text` shows no word: only the signs permalinks show instead of words and spaces:
 // ¶ (Sphinx, MkDocs), § (rustdoc), # (Hugo and many themes), ◆ (Doxygen), U+F0C1 (Font
 // Awesome's link icon, sphinx_rtd_theme), U+200B (Docusaurus, VitePress), 🔗.
@@ -58,18 +74,7 @@ bool hidden_content(const GumboNode* n) {
 bool permalink(const GumboNode* a) {
   const char* href = attribute(a, "href");
   if (!href || href[0] != '#') return false;
-  std::string text;
-  std::vector<const GumboNode*> stack{a};
-  while (!stack.empty() && text.size() <= 16) {
-    const GumboNode* n = stack.back();
-    stack.pop_back();
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE || n->type == GUMBO_NODE_CDATA) {
-      text += n->v.text.text;
-    } else if (n->type == GUMBO_NODE_ELEMENT) {
-      const GumboVector& ch = n->v.element.children;
-      for (unsigned i = 0; i < ch.length; ++i) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
-    }
-  }
+  const std::string text = text_under(a, 16);
   return text.size() <= 16 && glyphs_only(text);
 }
 

@@ -25,6 +25,10 @@ bool left_out(const GumboNode* n, const GeneratorProfile* profile, const Selecto
 /// html.cpp).
 std::string visible_text(const GumboNode* n);
 
+/// The text of every text node under `n`, in document order and as it stands (nothing left out,
+/// white space kept); the walk stops once the text is longer than `most` bytes.
+std::string text_under(const GumboNode* n, std::size_t most = std::string::npos);
+
 /// Whether `text` shows no word: only the signs permalinks show instead of words (¶ § # ◆ U+F0C1
 /// U+200B 🔗) and spaces.
 bool glyphs_only(std::string_view text);

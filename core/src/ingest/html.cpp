@@ -194,27 +194,12 @@ std::string marker_id(const GumboNode* n) {
   return {};
 }
 
-// The text under `n`, as it stands (whitespace trimmed at both ends).
-std::string raw_text(const GumboNode* n) {
-  std::string text;
-  std::vector<const GumboNode*> stack{n};
-  while (!stack.empty()) {
-    const GumboNode* e = stack.back();
-    stack.pop_back();
-    if (e->type == GUMBO_NODE_TEXT || e->type == GUMBO_NODE_WHITESPACE) text += e->v.text.text;
-    if (e->type != GUMBO_NODE_ELEMENT) continue;
-    const GumboVector& ch = e->v.element.children;
-    for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
-  }
-  return trim(text);
-}
-
 // Whether link `a` in heading `h` is the heading's permalink: it shows no word (a sign, an icon,
 // nothing) or it is the whole heading; not a link to another part of the page inside the heading's
 // text (TypeDoc's "Returns ResultDate" names its type parameter's anchor).
 bool permalink_of(const GumboNode* a, const GumboNode* h) {
-  const std::string text = raw_text(a);
-  return glyphs_only(text) || text == raw_text(h);
+  const std::string text = trim(text_under(a));
+  return glyphs_only(text) || text == trim(text_under(h));
 }
 
 // A heading's anchor: its enclosing section's id when the heading opens that section (the

@@ -78,10 +78,9 @@ std::vector<Section> plan_sections(const std::vector<Heading>& headings, const s
   // The page's own heading said again right after it (TypeDoc's README page: the page's <h1>, then
   // the README's own with an id) is the page too, not a section of it.
   const Heading* again = nullptr;
-  if (own && own + 1 < headings.data() + n) {
-    const Heading& next = own[1];
-    if (next.level == own->level && next.start <= own->end + 1 && words(texts[own + 1 - headings.data()]) == words(texts[own - headings.data()]))
-      again = &next;
+  if (const std::size_t k = own ? static_cast<std::size_t>(own - headings.data()) : n; k + 1 < n) {
+    const Heading& next = headings[k + 1];
+    if (next.level == own->level && next.start <= own->end + 1 && words(texts[k + 1]) == words(texts[k])) again = &next;
   }
   int base = 7;
   for (const auto& h : headings) {
