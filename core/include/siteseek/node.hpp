@@ -83,6 +83,10 @@ struct NodeOptions {
   std::function<ProgressCallback(const std::string& site)> progress;
   /// Called after start() indexed a site, with its report.
   std::function<void(const std::string& site, const IngestReport&)> on_indexed;
+  /// With persist: the store the node keeps its sites in, made from the settings (none:
+  /// make_store, as `storage` names). A program's own Store, or one that wraps make_store's to
+  /// watch or delay what the node asks of it (the tests of concurrent writers do).
+  std::function<std::unique_ptr<Store>(const AppSettings&)> make_store;
 };
 
 /// A search answered as JSON, and what the policy changed.

@@ -612,7 +612,9 @@ Node::Node(AppSettings settings, NodeOptions options) : impl_(std::make_unique<I
   if (impl_->options.embedded_worker && settings.storage != "redis") {
     throw ConfigError("storage", "a worker in this process (--worker) needs storage = \"redis\"");
   }
-  impl_->store = impl_->options.persist ? make_store(settings) : std::make_unique<MemoryStore>();
+  impl_->store = !impl_->options.persist         ? std::make_unique<MemoryStore>()
+                 : impl_->options.make_store ? impl_->options.make_store(settings)
+                                             : make_store(settings);
   AppSettings effective = impl_->options.stored_settings ? impl_->store->effective_settings(settings) : settings;
   if (effective.sites.size() != settings.sites.size() || effective.sites != settings.sites) {
     impl_->log(LogLevel::debug, "settings: " + std::to_string(effective.sites.size()) + " site(s) with " +
