@@ -11,7 +11,8 @@
    torn tail it finds, so its own searches are counted too.
 5. `siteseek serve` killed in a stream of live updates (POST/DELETE /sites/{name}/documents, with
    the merges and saves they cause), three times: after each restart every acknowledged update
-   is there and nothing else is (only the one in flight at the kill may be there or not); then
+   is there and nothing else is (only the one in flight at the kill may be there or not), and
+   once more aimed at a merge (its segment written, no manifest naming it yet); then
    `siteseek index` (every page changed: a whole build) killed while it writes the whole snapshot
    leaves the updates in force, and a finished one replaces them. The same stream with
    storage = "redis" (a redis-server started here): nothing acknowledged is lost either.
@@ -377,6 +378,48 @@ class UpdateStream:
         assert self.op > 30, f"only {self.op} updates were sent"
         print(f"{self.op} updates over {rounds} kills")
 
+    def kill_in_a_merge(self, cfg, data, tries=8):
+        """A server killed while a merge's segment is written and no manifest names it yet
+        (Store::write_segment, before the save that keeps the merge): a burst of updates, each
+        acknowledged, then none, so that a segment file the manifest does not name is a merge's.
+        True when a kill landed so; each try's server is checked at start."""
+        manifest = os.path.join(data, "ex.segments")
+
+        def unnamed():
+            try:
+                with open(manifest) as f:
+                    named = {os.path.basename(s["file"]) for s in json.load(f)["segments"]}
+            except (OSError, ValueError, KeyError):
+                return None  # none yet, or being replaced: look again
+            return {os.path.basename(p) for p in glob.glob(os.path.join(data, "ex.*.segment"))} - named
+
+        for _ in range(tries):
+            node = Serve(cfg)
+            try:
+                self.check(node)
+                leftovers = unnamed() or set()  # a merge killed before: never named, removed by a later save
+                for _ in range(40):
+                    self.send(node, self.op)
+                    self.acked[self.page(self.op)] = f"mark{self.op}x" if self.op % 5 != 4 else None
+                    self.op += 1
+            except BaseException:
+                node.stop()
+                raise
+            self.last = None
+            deadline, landed = time.time() + 5, False
+            while time.time() < deadline and not landed:
+                written = unnamed()
+                if written and written - leftovers:
+                    node.proc.kill()
+                    node.proc.wait()
+                    os.unlink(node.log.name)
+                    landed = True
+                time.sleep(0.0005)
+            if landed:
+                return True
+            node.stop()
+        return False
+
     def check_restarted(self, cfg):
         node = Serve(cfg)
         try:
@@ -392,6 +435,9 @@ def test_kill_during_live_updates(tmp_path):
     updates.check_restarted(cfg)
     data = os.path.join(str(tmp_path), "data")
     assert os.path.exists(os.path.join(data, "ex.segments"))
+    # Killed in a merge: its segment written, not yet named.
+    assert updates.kill_in_a_merge(cfg, data), "no kill landed in a merge in 8 tries"
+    updates.check_restarted(cfg)
     assert not glob.glob(os.path.join(data, "*.tmp.*"))  # the dead writers' files are gone at start
 
     # `siteseek index` of a site whose every page changed (a whole build, not an update in place)
