@@ -688,6 +688,20 @@ Plan make_plan(const Index& index, Lexicon& lex, const ParsedQuery& parsed, cons
     for (auto& c : b.plan.clauses) c.optional = false;
     b.plan.optional_words.clear();
   }
+  // The words typed with a capital inside them, as typed (typed_case).
+  for (const auto& c : parsed.clauses) {
+    if (c.excluded) continue;
+    for (const auto& op : c.alternatives)
+      for (std::size_t at = 0; at < op.text.size();) {
+        const auto end = std::min(op.text.find(' ', at), op.text.size());
+        const std::string_view w = std::string_view(op.text).substr(at, end - at);
+        const bool capital_inside = std::any_of(w.begin() + (w.empty() ? 0 : 1), w.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+        const bool small = std::any_of(w.begin(), w.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
+        if (capital_inside && small && std::find(b.plan.cased.begin(), b.plan.cased.end(), w) == b.plan.cased.end())
+          b.plan.cased.emplace_back(w);
+        at = end + 1;
+      }
+  }
   b.plan.analyzer = &b.analyzer;
   return std::move(b.plan);
 }

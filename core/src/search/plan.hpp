@@ -82,6 +82,10 @@ struct Plan {
   bool out_of_time = false;
   /// The words of the optional clauses (stop words, question frames), folded: explain says them.
   std::vector<std::string> optional_words;
+  /// The words typed with a capital after their first character and a small letter
+  /// ("differenceInCal", "PathBuf"; not "Flask" nor "JSON"), as typed: typed_case compares them
+  /// with titles.
+  std::vector<std::string> cased;
 };
 
 struct PlanOptions {

@@ -48,6 +48,11 @@ inline constexpr double title_equals_bonus = 2.0;
 inline constexpr double title_starts_bonus = 1.4;
 inline constexpr double section_title_equals_bonus = 1.6;
 inline constexpr double section_title_starts_bonus = 1.25;
+// typed_case: a word typed with a capital inside it ("differenceInCal", "formatIS") says which
+// of the names that fold alike the reader means (an API's function differenceInCalendarDays and
+// its type DifferenceInCalendarDaysOptions); a title holding it only in another case is worth
+// this much. Chosen as the inverse of section_title_starts_bonus, before measuring.
+inline constexpr double typed_case_factor = 0.8;
 // title_is_word reads the lengths of this many of the best candidates at most (a broad word's
 // records are mostly titled with it on some sites; each read is a cache miss): a record titled by
 // the word further down keeps its score.

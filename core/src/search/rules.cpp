@@ -2,6 +2,7 @@
 #include "search/rules.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -252,6 +253,41 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
                          word_fields, title_equals_bonus, title_starts_bonus, given && !section);
   factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
                          r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, given && section);
+}
+
+// Names that fold alike are told apart by the case the reader typed, when it was typed on
+// purpose (a capital inside the word): a title holding the word only in another case names
+// something else. A title without the word at all is not this rule's business.
+void typed_case(const RankingInput& in, const Reranked& c, double& factor) {
+  const auto& cased = in.plan.cased;
+  if (cased.empty()) return;
+  const auto& d = in.index.data();
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (auto& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    return out;
+  };
+  // Where `word` starts a word of `title` (not after a letter, digit or '_').
+  const auto starts = [](std::string_view title, std::string_view word, std::size_t from) {
+    for (auto p = title.find(word, from); p != std::string_view::npos; p = title.find(word, p + 1)) {
+      const auto before = static_cast<unsigned char>(p ? title[p - 1] : ' ');
+      if (!std::isalnum(before) && before != '_') return p;
+    }
+    return std::string_view::npos;
+  };
+  bool other_case = false;
+  for (const auto* field : {&c.record.title, &c.record.section_title}) {
+    const auto title = d.slice(*field);
+    const auto folded = lower(title);
+    for (const auto& w : cased) {
+      const auto fw = lower(w);
+      for (auto p = starts(folded, fw, 0); p != std::string_view::npos; p = starts(folded, fw, p + 1)) {
+        if (title.compare(p, w.size(), w) == 0) return;  // as typed
+        other_case = true;
+      }
+    }
+  }
+  if (other_case) factor *= typed_case_factor;
 }
 
 }  // namespace rule

@@ -73,10 +73,11 @@ void scattered(const RankingInput& in, std::span<Candidate> candidates);
 void title_is_word(const RankingInput& in, std::span<Candidate> candidates);
 void proximity(const RankingInput& in, const Reranked& candidate, double& factor);
 void exact_title(const RankingInput& in, const Reranked& candidate, double& factor);
+void typed_case(const RankingInput& in, const Reranked& candidate, double& factor);
 }  // namespace rule
 
 /// The rules, in the order they run (and of precedence).
-inline constexpr std::array<RankingRule, 9> ranking_rules{{
+inline constexpr std::array<RankingRule, 10> ranking_rules{{
     {"words", "relaxed: records matching more required query words rank first; partial (few records match every "
               "word): x partial_match_factor per word a record misses",
      RuleStage::candidates, nullptr, rule::words},
@@ -103,6 +104,9 @@ inline constexpr std::array<RankingRule, 9> ranking_rules{{
                     "equals (but a record's own heading equal to a one-word query: title_is_word), or starts with, "
                     "the query",
      RuleStage::rerank, nullptr, nullptr, rule::exact_title},
+    {"typed_case", "x typed_case_factor when the title or section title holds a query word typed with a capital "
+                   "inside it only in another case (at a word's start)",
+     RuleStage::rerank, nullptr, nullptr, rule::typed_case},
 }};
 
 /// The weight stage: an expansion's factor (its postings' scores are their term-frequency part

@@ -3,8 +3,8 @@
 //    them: the documentation cannot drift from the list the search runs.
 // 2. Every rule has a unique name, a description, and exactly the function its stage calls.
 // 3. Each rule changes a ranking built for it, so taking the rule out of `ranking_rules` fails a
-//    test (each was taken out in turn to see it): `words`, `bm25f`, `title_is_word` and
-//    `proximity` here; in
+//    test (each was taken out in turn to see it): `words`, `bm25f`, `title_is_word`,
+//    `proximity` and `typed_case` here; in
 //    search_test.cpp, `match_kind` (typos_and_match_kind_order, prefixes_and_search_as_you_type),
 //    `document_boost` (pages_other_pages_link_to_rank_higher, url_rules_scale_parts_of_the_site),
 //    `current_section` (ranking_rules), `scattered`
@@ -133,6 +133,24 @@ BOOST_AUTO_TEST_CASE(title_is_word_a_page_titled_by_the_word_is_among_those_rera
   const auto r = run(*build(docs), "attribute");
   BOOST_REQUIRE(!r.results.empty());
   BOOST_TEST(path_of(r.results[0]) == "api/Attribute.html");
+}
+
+// typed_case: a function getName and a class GetName fold alike; the class's page has more boost,
+// so it leads whenever case is not read. Typed "getName" the function leads; typed "GetName" or
+// "getname" (one case throughout: no intent read), the class.
+BOOST_AUTO_TEST_CASE(typed_case_a_title_in_another_case_than_typed_names_something_else) {
+  std::vector<Document> docs{page("api/GetName.html", "GetName", "The GetName class: its getName method returns it."),
+                             page("api/getName.html", "getName", "The getName function returns a GetName.")};
+  docs[0].boost = 1.1f;
+  const auto idx = build(docs);
+  for (const auto& [q, first] : {std::pair{"getName ", "api/getName.html"}, std::pair{"getNa", "api/getName.html"},
+                                 std::pair{"GetName ", "api/GetName.html"}, std::pair{"getname ", "api/GetName.html"}}) {
+    BOOST_TEST_CONTEXT(q) {
+      const auto r = run(*idx, q);
+      BOOST_REQUIRE(r.results.size() == 2u);
+      BOOST_TEST(path_of(r.results[0]) == first);
+    }
+  }
 }
 
 // The candidates re-ranked are the k best by Better whichever way they are chosen (a heap pass
