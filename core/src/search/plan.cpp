@@ -540,8 +540,11 @@ struct Builder {
       if (op.prefix) inner = part_completions(plan.terms[whole_term], u.head, u.parts.back());
       for (std::size_t k = 0; k < u.parts.size(); ++k) {
         bool last = k + 1 == u.parts.size();
-        parts.terms.push_back(add_term(u.parts[k], op.prefix && last, op.field, Expand::typos, {},
-                                       last && inner ? &*inner : nullptr));
+        // The part being typed is a word in progress, not a stop word ("formatIS" is "formatISO"
+        // being typed, not "format is"): it is compared with titles and kept in proximity.
+        Token part = u.parts[k];
+        if (last && op.prefix) part.stop = false;
+        parts.terms.push_back(add_term(part, op.prefix && last, op.field, Expand::typos, {}, last && inner ? &*inner : nullptr));
       }
       if (in_sequence) add_sequence(parts.terms, static_cast<std::int32_t>(whole_term));
       clause.alternatives.push_back(std::move(parts));

@@ -315,6 +315,16 @@ BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   BOOST_TEST(urls(run(*ids, "os.p")) == (std::vector<std::string>{"a.html", "c.html"}));
   // Nothing completes the whole identifier: its last part is completed as a word.
   BOOST_TEST(urls(run(*ids, "os.pr")) == (std::vector<std::string>{"b.html"}));
+
+  // The part being typed is a word in progress even when it spells a stop word: "formatIS" is
+  // formatISO being typed, not "format is", so a section headed by its first part alone does not
+  // equal the query.
+  std::string more;
+  for (int i = 0; i < 12; ++i) more += " It returns the date as text, in the ISO 8601 form, of any date given.";
+  auto typing = build({page("fn/formatISO.html", "formatISO", "formatISO formats a date." + more),
+                       section("opts/FormatOptions.html#format", "FormatOptions", "format",
+                               "The format: formatISO or formatISO9075.")});
+  BOOST_TEST(urls(run(*typing, "formatIS")).front() == "fn/formatISO.html");
 }
 
 BOOST_AUTO_TEST_CASE(typos_and_match_kind_order) {
