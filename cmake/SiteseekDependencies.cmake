@@ -10,6 +10,8 @@ pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(re2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
 find_package(ZLIB REQUIRED)
+# md4c (its HTML renderer): the Markdown pages of sites a script renders in the browser (Docsify).
+pkg_check_modules(md4c_html REQUIRED IMPORTED_TARGET md4c-html)
 # expat: sitemaps, read as a stream with a real XML parser (CDATA, comments, references).
 pkg_check_modules(expat REQUIRED IMPORTED_TARGET expat)
 # ICU's dictionary-based word break iterator segments Chinese and Japanese text (the analysis

@@ -1,5 +1,6 @@
 #pragma once
 // The unit siteseek indexes and returns: a page record, or one record per section of a page.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,8 +58,22 @@ std::string normalize_attributes(std::vector<Attribute>& attributes);
 /// RequestError "invalid_document" naming the first that cannot be kept, and why.
 void normalize_documents(std::vector<Document>& documents);
 
-/// The page a URL is on: the URL without its #fragment.
-inline std::string_view page_of(std::string_view url) { return url.substr(0, url.find('#')); }
+/// The page a URL is on: the URL without its #fragment. A fragment that is a route ("#/guide",
+/// "#!/guide": a hash router's, as a Docsify site's) is part of the page, whose own anchors are
+/// then its query's `id` ("#/guide?id=install").
+inline std::string_view page_of(std::string_view url) {
+  const auto hash = url.find('#');
+  if (hash == std::string_view::npos) return url;
+  const auto route = url.substr(hash + 1);
+  if (route.starts_with('/') || route.starts_with("!/")) return url.substr(0, std::min(url.find('?', hash), url.size()));
+  return url.substr(0, hash);
+}
+
+/// The URL of the anchor `id` on page `page`: page#id, or page?id=id when the page is a route.
+inline std::string anchored_url(std::string_view page, std::string_view id) {
+  const bool route = page.find('#') != std::string_view::npos;
+  return std::string(page).append(route ? "?id=" : "#").append(id);
+}
 
 /// The page URL of a document: its url without the #fragment.
 inline std::string page_url(const Document& d) { return std::string(page_of(d.url)); }

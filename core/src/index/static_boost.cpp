@@ -38,7 +38,7 @@ double StaticBoost::url_factor(std::string_view url) const {
 }
 
 bool StaticBoost::is_release_notes(const Document& doc) const {
-  std::string path = url_text(std::string_view(doc.url).substr(0, doc.url.find('#')), site_.url);
+  std::string path = url_text(page_of(doc.url), site_.url);
   for (auto& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return RE2::PartialMatch(path, *release_path_) || RE2::PartialMatch(doc.title, *release_title_);
 }

@@ -1,5 +1,7 @@
 #include "index/url_text.hpp"
 
+#include "siteseek/document.hpp"
+
 namespace siteseek {
 
 namespace {
@@ -17,13 +19,23 @@ std::string_view relative_path(std::string_view url, std::string_view root) {
 
 std::string url_text(std::string_view url, std::string_view root) {
   auto path = relative_path(url, root);
-  auto q = path.find('?');
-  if (q != std::string_view::npos) path = path.substr(0, q);
-  std::string fragment;
-  auto hash = path.find('#');
-  if (hash != std::string_view::npos) {
-    fragment = path.substr(hash + 1);
-    path = path.substr(0, hash);
+  std::string fragment, routed;
+  if (const auto page = page_of(path); page.find('#') != std::string_view::npos) {
+    // A route ("#/guide/install?id=usage"): the route is the path, its query's id the anchor.
+    const auto hash = page.find('#');
+    routed = std::string(page.substr(0, hash)).append(page.substr(page[hash + 1] == '!' ? hash + 2 : hash + 1));
+    const auto query = path.substr(page.size());
+    if (const auto id = query.find("id="); id != std::string_view::npos)
+      fragment = query.substr(id + 3, query.find('&', id) == std::string_view::npos ? std::string_view::npos : query.find('&', id) - id - 3);
+    path = routed;
+  } else {
+    auto q = path.find('?');
+    if (q != std::string_view::npos) path = path.substr(0, q);
+    auto hash = path.find('#');
+    if (hash != std::string_view::npos) {
+      fragment = path.substr(hash + 1);
+      path = path.substr(0, hash);
+    }
   }
   for (std::string_view ext : {".html", ".htm", ".php", ".md"})
     if (path.ends_with(ext)) path.remove_suffix(ext.size());

@@ -14,6 +14,7 @@
 
 #include <re2/re2.h>
 
+#include "ingest/markdown.hpp"
 #include "ingest/text.hpp"
 #include "ingest/titles.hpp"
 #include "siteseek/error.hpp"
@@ -72,7 +73,7 @@ std::vector<std::string> ancestor_keys(const std::string& page, const std::strin
 }
 
 std::string directory_key(const std::string& url) {
-  std::string u = url.substr(0, url.find('#'));
+  std::string u(page_of(url));
   for (const char* index : {"index.html", "index.htm"}) {
     std::size_t n = std::strlen(index);
     if (u.size() >= n && u.compare(u.size() - n, n, index) == 0 && (u.size() == n || u[u.size() - n - 1] == '/')) {
@@ -109,7 +110,7 @@ std::unordered_map<std::string, std::uint32_t> assign_hierarchy(std::vector<Docu
     if (!d.hierarchy.empty()) with_breadcrumb.insert(d.url);
   }
   for (auto& d : documents) {
-    std::string page = d.url.substr(0, d.url.find('#'));
+    std::string page(page_of(d.url));
     if (with_breadcrumb.count(page)) continue;
     // A section holds the headings it is under: the ancestors and its page's title go before them.
     std::vector<std::string> headings = d.type == DocumentType::section ? std::move(d.hierarchy) : std::vector<std::string>{};
@@ -236,6 +237,18 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   for (const auto& p : site.allow_patterns) allow.push_back(std::make_unique<RE2>(p, RE2::Quiet));
   for (const auto& p : site.deny_patterns) deny.push_back(std::make_unique<RE2>(p, RE2::Quiet));
 
+  // A URL no allow pattern matches is no page of this site; one a deny pattern matches is skipped.
+  const auto in_scope = [&](const std::string& url) {
+    bool allowed = allow.empty();
+    for (const auto& re : allow) allowed = allowed || (re->ok() && RE2::PartialMatch(url, *re));
+    if (!allowed) return false;
+    for (const auto& re : deny)
+      if (re->ok() && RE2::PartialMatch(url, *re)) {
+        result.report.skipped.push_back({url, "denied by pattern \"" + re->pattern() + "\" (deny_patterns)"});
+        return false;
+      }
+    return true;
+  };
   fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
   if (ec) throw IoError("cannot read the directory " + directory + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
@@ -247,18 +260,47 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     if (!it->is_regular_file(ec) || !is_html(it->path())) continue;
     std::string rel = fs::relative(it->path(), directory, ec).generic_string();
     std::string url = base + url_path(rel);
-    bool allowed = allow.empty();
-    for (const auto& re : allow) allowed = allowed || (re->ok() && RE2::PartialMatch(url, *re));
-    if (!allowed) continue;  // out of scope: not a page of this site
-    const RE2* denied_by = nullptr;
-    for (const auto& re : deny) {
-      if (re->ok() && RE2::PartialMatch(url, *re)) denied_by = re.get();
+    if (in_scope(url)) files.emplace_back(std::move(url), it->path());
+  }
+  // A Docsify site: its index.html is a shell its script fills with Markdown files; those are
+  // read instead, each under the URL the site shows it at.
+  std::optional<ingest_detail::DocsifySite> docsify;
+  {
+    const auto shell = fs::path(directory) / "index.html";
+    std::error_code shell_ec;
+    if (fs::is_regular_file(shell, shell_ec)) {
+      try {
+        docsify = ingest_detail::docsify_site(read_all(shell));
+      } catch (const std::exception&) {
+      }
     }
-    if (denied_by) {
-      result.report.skipped.push_back({url, "denied by pattern \"" + denied_by->pattern() + "\" (deny_patterns)"});
-      continue;
+  }
+  if (docsify) {
+    const auto pages_dir = fs::path(directory) / docsify->base_path;
+    fs::recursive_directory_iterator md(pages_dir, fs::directory_options::skip_permission_denied, ec), md_end;
+    for (; !ec && md != md_end; md.increment(ec)) {
+      const auto name = md->path().filename().string();
+      // Docsify's own files (_sidebar.md, _navbar.md, _coverpage.md, _media/) and hidden or
+      // installed ones are not pages.
+      if (name.starts_with('_') || name.starts_with('.') || name == "node_modules") {
+        if (md->is_directory(ec)) md.disable_recursion_pending();
+        continue;
+      }
+      if (!md->is_regular_file(ec) || md->path().extension() != ".md") continue;
+      const std::string rel = fs::relative(md->path(), pages_dir, ec).generic_string();
+      std::string url = ingest_detail::docsify_url(*docsify, base, url_path(rel));
+      if (in_scope(url)) files.emplace_back(std::move(url), md->path());
     }
-    files.emplace_back(std::move(url), it->path());
+    if (ec) result.report.failed.push_back({pages_dir.string(), ec.message()}), ec.clear();
+    // The shell is no page once its pages are read; with no Markdown beside it (a base path on
+    // another host), it stays, and the report says it has no text.
+    const std::string shell_url = base + "index.html";
+    if (std::any_of(files.begin(), files.end(), [](const auto& f) { return f.second.extension() == ".md"; }))
+      std::erase_if(files, [&](const auto& f) {
+        if (f.first != shell_url) return false;
+        result.report.skipped.push_back({f.first, "a Docsify page: its pages are its Markdown files, read instead"});
+        return true;
+      });
   }
   std::sort(files.begin(), files.end());
   std::sort(result.report.skipped.begin(), result.report.skipped.end(),
@@ -278,7 +320,15 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
       try {
-        parsed[i].page = extract_page(read_all(files[i].second), files[i].first, site, options);
+        const auto& path = files[i].second;
+        if (docsify && path.extension() == ".md") {
+          // Titled by its first heading; one without: by the site's name (the home page) or its file's.
+          const bool home = path.filename() == "README.md" || path.filename() == docsify->homepage;
+          const auto fallback = home && !docsify->name.empty() ? docsify->name : path.stem().string();
+          parsed[i].page = extract_page(ingest_detail::docsify_page_html(read_all(path), fallback, docsify->version), files[i].first, site, options);
+        } else {
+          parsed[i].page = extract_page(read_all(path), files[i].first, site, options);
+        }
         documents += parsed[i].page.documents.size();
       } catch (const std::exception& e) {
         parsed[i].error = std::string("cannot read ") + files[i].second.string() + ": " + e.what();

@@ -885,7 +885,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   auto section_record = [&](const Section& sec) {
     const Heading& h = headings[sec.heading];
     Document sd;
-    sd.url = url + "#" + fragment_of(h.anchor);
+    sd.url = anchored_url(url, fragment_of(h.anchor));
     sd.section_title = heading_text(h);
     for (std::size_t p : sec.path) sd.hierarchy.push_back(heading_text(headings[p]));
     sd.body = text_without_definitions(h.end, std::max(sec.end, h.end));
@@ -899,7 +899,7 @@ ExtractedPage extract_page(std::string_view raw, const std::string& url, const S
   };
   auto definition_record = [&](const Definition& d) {
     Document dd;
-    dd.url = url + "#" + fragment_of(d.id);
+    dd.url = anchored_url(url, fragment_of(d.id));
     dd.section_title = definition_title(d);
     // Under the headings of the section it is in, and the definitions it is in (a class's method).
     const Section* in = nullptr;

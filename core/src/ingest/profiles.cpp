@@ -51,6 +51,12 @@ std::vector<GeneratorProfile> make_profiles() {
   }
   {
     GeneratorProfile p;
+    p.name = "docsify";  // its Markdown pages as markdown.cpp renders them (which names Docsify)
+    p.generator = {"Docsify"};
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
     p.name = "nextra";  // Next.js's docs theme: Next.js names no generator; its navbar on every page
     p.signatures = selectors({".nextra-navbar", ".nextra-nav-container"});
     // Nextra 4 marks every code block data-pagefind-ignore="all" for its Pagefind index: the

@@ -78,7 +78,8 @@ for i = 1, ncounts do counts[i] = redis.call('FT.SEARCH', idx, ARGV[at + i], 'NO
 at = at + 1 + ncounts
 -- A key is the index's prefix, ':' and the record's URL.
 local function names(key, url) return #key > #url and string.sub(key, -#url - 1) == ':' .. url end
-local function page_of(key) return string.match(key, '^[^#]*') end
+-- Its page: without the #fragment, unless the fragment is a route (#/guide?id=x: page_of in document.hpp).
+local function page_of(key) return string.match(key, '^[^#]*#!?/[^?]*') or string.match(key, '^[^#]*') end
 local pins, pin_of = {}, {}
 if npins > 0 then
   local found = redis.call('FT.SEARCH', idx, pin_query, 'RETURN', 1, 'attrs', 'LIMIT', 0, npins)

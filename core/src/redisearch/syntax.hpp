@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "search/curation_apply.hpp"
+#include "siteseek/document.hpp"
 #include "siteseek/redis.hpp"
 
 namespace siteseek::redisearch {
@@ -48,7 +49,7 @@ inline std::string lowercase_words(std::string_view text) {
   return out;
 }
 
-inline std::string page_of(const std::string& url) { return url.substr(0, url.find('#')); }
+inline std::string page_of(const std::string& url) { return std::string(siteseek::page_of(url)); }
 
 inline long long integer_of(const RedisReply& r) {
   if (r.type == RedisReply::Type::integer) return r.integer;

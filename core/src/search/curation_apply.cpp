@@ -26,7 +26,7 @@ constexpr std::uint32_t none = TargetRule::none;
 std::uint32_t record_of(const Index::Data& d, const std::string& url) {
   const auto first = d.find_page(url);
   if (first == Index::Data::no_attr) return none;
-  const auto hash = url.find('#');
+  const auto hash = page_of(url).size() < url.size() ? url.find('#') : std::string::npos;  // anchored
   const auto group = d.doc_group[first];
   std::uint32_t found = none;
   // A page's records are few and start at `first`; the page record or the anchored one is
@@ -144,7 +144,7 @@ std::shared_ptr<const CompiledRules> compile_rules(std::shared_ptr<const std::ve
         const auto url = absolute_url(d, r.url);
         const auto doc = record_of(d, url);
         if (doc != none) {
-          if (url.find('#') == std::string::npos) {
+          if (page_of(url).size() == url.size()) {
             t.group = d.doc_group[doc];
             // A hide names every record of the page (RediSearch excludes records by URL); a
             // boost the page's, which covers its sections by prefix.

@@ -427,7 +427,8 @@ def test_log_levels(indexed):
 
 
 def test_index_warns_when_no_page_has_text(workdir):
-    # A site its scripts render in the browser (Docsify: an empty <div id="app"> and a script)
+    # A site its scripts render in the browser (an empty <div id="app"> and Docsify's script, with
+    # no Markdown beside it to read instead)
     site = os.path.join(workdir, "docsify")
     os.makedirs(site, exist_ok=True)
     with open(os.path.join(site, "index.html"), "w") as f:
@@ -439,6 +440,20 @@ def test_index_warns_when_no_page_has_text(workdir):
     assert "1 indexed" in r.stdout
     assert "  warning: no page has text besides its title" in r.stdout and "pre-rendered HTML" in r.stdout
     assert "    https://w.example/index.html\n" in r.stdout
+
+
+def test_index_reads_a_docsify_sites_markdown(workdir):
+    # The site `docsify init` made (tests/fixtures/generators/built/docsify): its pages are its
+    # Markdown files, at the routes Docsify shows them at; its index.html is skipped.
+    site = os.path.join(os.path.dirname(FIXTURE_SITE), "..", "generators", "built", "docsify")
+    data = os.path.join(workdir, "docsify-md-data")
+    r = run("index", "--dir", site, "--base-url", "https://w.example/", "--site", "w", "--data-dir", data)
+    assert r.returncode == 0, r.stderr
+    assert "5 indexed" in r.stdout and "read as: docsify 5" in r.stdout, r.stdout
+    assert "a Docsify page: its pages are its Markdown files" in r.stdout and "warning" not in r.stdout
+    r = run("search", "verifying the install", "--site", "w", "--data-dir", data, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"][0]["url"] == "https://w.example/#/guide?id=verifying-the-install"
 
 
 def test_index_reports_attributes(workdir):

@@ -1,0 +1,47 @@
+// Sites whose pages are Markdown that a script renders in the browser (Docsify): their one HTML
+// page is a shell with no text, so the Markdown files are read instead, each made the HTML the
+// site shows for it (its headings with the ids the site gives them) under the URL the site
+// shows it at.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace siteseek::ingest_detail {
+
+/// What a Docsify site's `window.$docsify = {...}` says about where its pages are (the options
+/// given as literals; others are left at Docsify's defaults).
+struct DocsifySite {
+  bool history = false;              ///< routerMode: 'history' (URLs without '#/')
+  std::string base_path;             ///< basePath, relative: where the Markdown files are ("": beside the page)
+  std::string homepage = "README.md";  ///< the file shown for the site's root
+  std::string name;                  ///< the site's name: the home page's title when its Markdown has no heading
+  /// Docsify's major version, from its script's URL (docsify@5); 4 when the page does not say.
+  /// Its heading ids differ: 4 makes them of the rendered heading, runs of '-' made one; 5 of
+  /// the heading's text, its characters each kept or dropped.
+  int version = 4;
+};
+
+/// The Docsify settings of a page that is a Docsify shell (it sets window.$docsify, or loads
+/// docsify's script); nullopt for any other page.
+std::optional<DocsifySite> docsify_site(std::string_view html);
+
+/// The URL a Docsify site rooted at `root` (its index.html's directory, ending in '/') shows the
+/// Markdown file `file` at (relative to the base path, '/'-separated): "guide.md" is
+/// root#/guide, "zh/README.md" root#/zh/, the homepage root#/ (history mode: without "#/").
+std::string docsify_url(const DocsifySite& site, std::string_view root, std::string_view file);
+
+/// Docsify's id for a heading from its rendered HTML (its slugify: tags and punctuation
+/// dropped, ASCII capitals made small, white space made '-', a leading digit after '_'; version
+/// 4 reads the HTML's character references as text and makes runs of '-' one, 5 reads them as
+/// the characters they stand for), without the "-n" Docsify adds to a repeated one.
+std::string docsify_slug(std::string_view heading_html, int version = 4);
+
+/// A Markdown page as Docsify shows it, as an HTML document for extract_page: GitHub's Markdown
+/// (tables, task lists, strikethrough, raw HTML) with each heading given Docsify's id (":id=x"
+/// at a heading's end names it x), inside <main>, titled by its first h1 (else its first
+/// heading, else `fallback_title`).
+std::string docsify_page_html(std::string_view markdown, std::string_view fallback_title, int version = 4);
+
+}  // namespace siteseek::ingest_detail
