@@ -1,7 +1,8 @@
 // The crawl loop on libcurl's multi interface: one thread keeps up to `concurrency` transfers
 // in flight, schedules each host no faster than its delay (robots.txt Crawl-delay included),
 // follows redirects itself so every hop is checked against the site's scope, and hands HTML
-// to extract_page. Every wait is bounded by the transfer timeouts and a 50 ms poll.
+// to extract_page (a Docsify site's Markdown files as the HTML Docsify makes of them). Every
+// wait is bounded by the transfer timeouts and a 50 ms poll.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 
 #include "common/unix_time.hpp"
 #include "crawl/text.hpp"
+#include "ingest/markdown.hpp"
 #include "siteseek/crawler.hpp"
 #include "siteseek/error.hpp"
 #include "siteseek/settings.hpp"
@@ -49,6 +51,7 @@ struct Item {
   unsigned redirects = 0;
   bool explicit_sitemap = false;  // configured or listed: report its failures
   Clock::time_point not_before{};
+  bool markdown = false;  // a Docsify site's Markdown file (read as its page at its route)
 };
 
 struct Transfer {
@@ -177,7 +180,7 @@ bool is_html(std::string_view content_type) {
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
-  if (t->item.kind == Kind::page) {
+  if (t->item.kind == Kind::page && !t->item.markdown) {
     long status = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     // Only HTML is indexed: stop downloading anything else as soon as its type is known.
@@ -261,6 +264,7 @@ class Crawler {
       if (!u.empty()) queue_sitemap(u, true);
     }
     loop();
+    settle_docsify();
 
     CrawlOutcome out;
     out.result.report = std::move(report_);
@@ -350,6 +354,84 @@ class Crawler {
     if (!seen_.insert(url).second) return;
     if (auto why = out_of_scope(url); !why.empty()) return;  // links leaving the site are not pages of it
     queue_.push_back({url, Kind::page, depth, 0, 0, false, {}});
+  }
+  // A Docsify site's Markdown file, fetched as a page is (its robots, delay, budget, retries).
+  void enqueue_markdown(const std::string& url, unsigned depth) {
+    if (url.empty() || !seen_.insert(url).second) return;
+    if (auto why = out_of_scope(url); !why.empty()) return;
+    queue_.push_back({url, Kind::page, depth, 0, 0, false, {}, true});
+  }
+  // The Markdown file a link in a Docsify page names, or "": a route ("#/guide"), a path with or
+  // without ".md" ("guide.md", "/guide", "zh/"), as Docsify resolves them from its base path.
+  std::string markdown_of(std::string_view href) const {
+    if (href.starts_with("#!/")) href.remove_prefix(2);
+    else if (href.starts_with("#/")) href.remove_prefix(1);
+    else if (href.starts_with('#') || href.find("://") != std::string_view::npos || href.starts_with("//") ||
+             href.starts_with("mailto:"))
+      return {};
+    href = href.substr(0, href.find_first_of("?#"));
+    while (href.starts_with('/')) href.remove_prefix(1);
+    std::string file(href);
+    if (file.empty() || file.ends_with('/')) file += file.empty() ? docsify_->homepage : "README.md";
+    const auto slash = file.rfind('/'), dot = file.rfind('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) file += ".md";
+    if (!file.ends_with(".md")) return {};  // an image, an HTML page: not one of its pages
+    return resolve(docsify_files_, file);
+  }
+  // A fetched Markdown file: Docsify's own (_sidebar.md) give their links only; a page is read
+  // as Docsify shows it, at its route.
+  void read_markdown(Transfer& t, const ExtractOptions& eo) {
+    const Item& item = t.item;
+    const bool own = docsify_own(item.url);
+    const std::string rel = item.url.starts_with(docsify_files_) ? item.url.substr(docsify_files_.size()) : item.url;
+    const bool home = rel == docsify_->homepage || rel == "README.md";
+    const auto name = rel.substr(rel.rfind('/') + 1);
+    const std::string html = ingest_detail::docsify_page_html(
+        t.body, home && !docsify_->name.empty() ? docsify_->name : name.substr(0, name.size() - 3), docsify_->version);
+    if (item.depth < site_.crawl.max_depth || own) {
+      static const RE2 href(R"re(<a\s[^>]*href="([^"]*)")re");
+      re2::StringPiece in(html);
+      std::string link;
+      while (RE2::FindAndConsume(&in, href, &link)) enqueue_markdown(markdown_of(link), own ? item.depth : item.depth + 1);
+    }
+    if (own) {
+      --report_.pages_fetched;  // not a page
+      return;
+    }
+    const std::string url = ingest_detail::docsify_url(*docsify_, docsify_root_, rel);
+    ExtractedPage page = extract_page(html, url, site_, eo);
+    if (!page.skip_reason.empty()) return skip(url, page.skip_reason);
+    if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
+    ++report_.pages_indexed;
+    ++markdown_pages_;
+    if (page.no_text) report_.pages_without_text.push_back(url);
+    ++report_.generators[page.generator];
+    report_.attributes.dropped += page.attributes_dropped;
+    documents_ += page.documents.size();
+    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), {}, unix_now(),
+                                   page.title};
+  }
+  // Docsify's own files (_sidebar.md, _navbar.md): links to pages, which a site may not have.
+  static bool docsify_own(std::string_view url) { return url.substr(url.rfind('/') + 1).starts_with('_'); }
+  // After the crawl: a Docsify page whose Markdown was read is no page; one whose Markdown was
+  // not (none found beside it) is read as the page it is.
+  void settle_docsify() {
+    if (!docsify_shell_) return;
+    auto shell = std::move(docsify_shell_);
+    if (markdown_pages_ > 0) return skip(shell->item.url, "a Docsify page: its pages are its Markdown files, read instead");
+    shell->item.kind = Kind::page;
+    docsify_.reset();
+    ExtractOptions eo;
+    eo.charset = charset_of(shell->content_type);
+    eo.attribute_rules = attribute_rules_;
+    ExtractedPage page = extract_page(shell->body, shell->item.url, site_, eo);
+    if (!page.skip_reason.empty()) return skip(shell->item.url, page.skip_reason);
+    ++report_.pages_indexed;
+    if (page.no_text) report_.pages_without_text.push_back(shell->item.url);
+    ++report_.generators[page.generator];
+    documents_ += page.documents.size();
+    pages_[shell->item.url] = CrawlState::Page{shell->etag, strong_last_modified(shell->last_modified, shell->date),
+                                               std::move(page.documents), {}, unix_now(), page.title};
   }
   void queue_sitemap(const std::string& url, bool explicit_sitemap) {
     queue_.push_back({url, Kind::sitemap, 0, 0, 0, explicit_sitemap, {}});
@@ -589,7 +671,7 @@ class Crawler {
       if (item.redirects >= 10) return fail(item.url, "more than 10 redirects");
       skip(item.url, "redirects to " + target);
       if (!seen_.insert(target).second) return;
-      Item next{target, Kind::page, item.depth, 0, item.redirects + 1, false, {}};
+      Item next{target, Kind::page, item.depth, 0, item.redirects + 1, false, {}, item.markdown};
       queue_.push_front(std::move(next));
       return;
     }
@@ -606,11 +688,38 @@ class Crawler {
       return fail(item.url, "HTTP 304 for a page without a previous version");
     }
     if (status >= 500) return retry_or_fail(t, "HTTP " + std::to_string(status));
+    if (status != 200 && item.markdown && docsify_own(item.url)) {
+      --report_.pages_fetched;  // a sidebar the site does not have
+      return;
+    }
     if (status != 200) return fail(item.url, "HTTP " + std::to_string(status));
 
     ExtractOptions eo;
     eo.charset = charset_of(t.content_type);
     eo.attribute_rules = attribute_rules_;
+    if (item.markdown) return read_markdown(t, eo);
+    // A Docsify site's page: its pages are its Markdown files, found from here. The page is held
+    // back, and indexed only when none of them is (a base path on another host).
+    if (!docsify_) {
+      if (auto docsify = ingest_detail::docsify_site(t.body)) {
+        docsify_ = std::move(docsify);
+        docsify_root_ = item.url.substr(0, item.url.rfind('/') + 1);
+        docsify_files_ = docsify_root_ + docsify_->base_path;
+        for (const auto& file : {docsify_->homepage, std::string("_sidebar.md"), std::string("_navbar.md")})
+          enqueue_markdown(docsify_files_ + file, item.depth);
+        docsify_shell_ = std::make_unique<Transfer>();
+        docsify_shell_->item = item;
+        docsify_shell_->body = std::move(t.body);
+        docsify_shell_->content_type = t.content_type;
+        docsify_shell_->etag = t.etag;
+        docsify_shell_->last_modified = t.last_modified;
+        docsify_shell_->date = t.date;
+        return;
+      }
+    } else if (markdown_pages_ > 0 && ingest_detail::docsify_site(t.body)) {
+      // The page again under another URL (a history-mode route the server answers with it).
+      return skip(item.url, "a Docsify page: its pages are its Markdown files, read instead");
+    }
     ExtractedPage page = extract_page(t.body, item.url, site_, eo);
     if (!page.nofollow && item.depth < site_.crawl.max_depth) {
       for (const auto& link : page.links) enqueue_page(normalize_url(link), item.depth + 1);
@@ -699,6 +808,12 @@ class Crawler {
   std::map<std::string, Host> hosts_;
   std::map<std::string, CrawlState::Page> pages_;
   IngestReport report_;
+  // A Docsify site (ingest/markdown.hpp): its settings, the directory of its page and of its
+  // Markdown files, its page held back until the crawl's end, the Markdown pages read.
+  std::optional<ingest_detail::DocsifySite> docsify_;
+  std::string docsify_root_, docsify_files_;
+  std::unique_ptr<Transfer> docsify_shell_;
+  std::size_t markdown_pages_ = 0;
   std::uint64_t documents_ = 0, errors_ = 0, pages_in_flight_ = 0, sitemaps_seen_ = 0;
   std::uint64_t sitemaps_outstanding_ = 0;  // sitemaps queued or in flight
   unsigned previous_requeued_from_ = ~0u;   // the shallowest depth requeue_previous ran from

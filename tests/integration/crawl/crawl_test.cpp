@@ -15,7 +15,10 @@
 // 5. a public site never fetches loopback addresses, also through a name that resolves to one;
 // 6. hostile pages (deep nesting, huge attribute, broken encoding) are indexed, a gzip bomb is
 //    stopped at max_page_bytes, links and redirects to file:, ftp:, data:, javascript: or to
-//    another host name are never followed.
+//    another host name are never followed;
+// 7. a Docsify site is crawled through its Markdown: its page leads to its homepage and sidebar,
+//    the sidebar to the other pages, each read at its route (sections at ?id=); the page itself is
+//    skipped, and a sidebar it lacks (_navbar.md, 404) is no failure; crawled again, the same.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -28,6 +31,7 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "siteseek/crawler.hpp"
@@ -254,6 +258,34 @@ BOOST_AUTO_TEST_CASE(fixture_site_end_to_end) {
 // A Last-Modified within a second of the response's Date is weak (the page may change again in
 // that second with the same date): the crawl does not keep it, so the next crawl asks for the
 // page unconditionally instead of taking a 304 for it. One long past is kept and used.
+BOOST_AUTO_TEST_CASE(a_docsify_site_is_crawled_through_its_markdown) {
+  FixtureServer server;
+  const std::string root = server.base() + "/docsify/";
+  auto site = fixture_site(server.base());
+  site.url = root;
+  // Crawled, then crawled again with the first crawl's state (its conditional requests).
+  std::optional<CrawlOutcome> first;
+  for (int round = 0; round < 2; ++round) {
+    BOOST_TEST_CONTEXT("crawl " << round + 1) {
+      CrawlOptions options;
+      if (first) options.previous = &first->state;
+      const auto outcome = crawl(site, options);
+      std::set<std::string> pages, sections;
+      for (const auto& d : outcome.result.documents) (d.type == DocumentType::page ? pages : sections).insert(d.url);
+      BOOST_TEST((pages == std::set<std::string>{root + "#/", root + "#/guide", root + "#/platforms", root + "#/api",
+                                                 root + "#/advanced/themes"}));
+      BOOST_TEST(sections.count(root + "#/guide?id=verifying-the-install"));
+      BOOST_TEST(sections.count(root + "#/platforms?id=when-it-fails"));
+      BOOST_TEST(has(outcome.result.report.skipped, root, "Docsify"));
+      BOOST_TEST(outcome.result.report.failed.empty());
+      BOOST_TEST(outcome.result.report.pages_indexed == 5u);
+      BOOST_TEST((outcome.result.report.generators == std::map<std::string, std::uint64_t>{{"docsify", 5}}));
+      if (!first) first = outcome;
+    }
+  }
+  BOOST_TEST(server.hits("/docsify/_navbar.md") == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_weak_last_modified_is_not_used_for_the_next_request) {
   FixtureServer server;
   auto site = fixture_site(server.base());
