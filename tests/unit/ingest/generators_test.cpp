@@ -325,6 +325,8 @@ std::vector<std::string> noise_of(const std::string& site) {
   // minima's footer (the site's name, its tagline) and header (the pages' links)
   if (site == "nextra") add({"On This Page", "Question? Give us feedback", "Scroll to top", "Widget Toolkit documentation."});
   if (site == "jekyll") add({"Resizable widgets in a terminal", "Subscribe"});
+  // its note to language models atop every page, the "Copy Markdown" button, prev/next links
+  if (site == "rspress") add({"For AI agents", "llms.txt", "Copy Markdown", "Previous page", "Next page", "ON THIS PAGE"});
   if (site == "typedoc") add({"Member Visibility", "On This Page", "Generated using", "Preparing search index", "Index"});
   if (site == "docbook") add({"Prev", "Home"});
   if (site == "docusaurus-versioned") {  // version banner and badge, French chrome, locale dropdown
