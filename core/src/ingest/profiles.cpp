@@ -64,7 +64,7 @@ std::vector<GeneratorProfile> make_profiles() {
     p.not_ignored = selector_set({"div.nextra-code"});
     all.push_back(std::move(p));
   }
-  for (const char* name : {"Docusaurus", "VitePress", "Starlight", "Hugo", "Antora", "Rspress"}) {
+  for (const char* name : {"Docusaurus", "VitePress", "VuePress", "Starlight", "Hugo", "Antora", "Rspress"}) {
     GeneratorProfile p;
     p.name = name;
     for (auto& c : p.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

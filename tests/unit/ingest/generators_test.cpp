@@ -476,7 +476,8 @@ BOOST_AUTO_TEST_CASE(attributes) {
       {"doxygen", {}},
       {"texinfo", {{"language", "en"}}},
       {"hugo", {{"language", "en-us"}}},
-      {"vitepress", {{"language", "en-us"}}}};
+      {"vitepress", {{"language", "en-us"}}},
+      {"vuepress", {{"language", "en-us"}}}};
   // The site with versions and languages: each page's own tags, from the ground truth its build
   // wrote from the HTML (versioned.json; the home pages have no docsearch tags, only <html lang>).
   const auto truth = json::parse(read_file(generators_dir() + "/versioned.json"));
