@@ -51,6 +51,18 @@ std::vector<GeneratorProfile> make_profiles() {
   }
   {
     GeneratorProfile p;
+    p.name = "pkgdown";  // R packages' sites: no generator meta (a comment says it); its footer's blocks on every page
+    p.signatures = selectors({"div.pkgdown-footer-left", "#pkgdown-sidebar"});
+    // The content column (Bootstrap 5's main, Bootstrap 3's div.contents): not the sidebar of
+    // the home page (licence, citation, authors) nor "On this page".
+    p.roots = selectors({"main#main", "div.contents"});
+    // The source file's name under each page's heading ("widget_open.Rd", "guide.Rmd"), which
+    // the page hides (Bootstrap's d-none, Bootstrap 3's hidden).
+    p.noise = selector_set({"div.d-none.name", "div.hidden.name"});
+    all.push_back(std::move(p));
+  }
+  {
+    GeneratorProfile p;
     p.name = "docsify";  // its Markdown pages as markdown.cpp renders them (which names Docsify)
     p.generator = {"Docsify"};
     all.push_back(std::move(p));

@@ -12,9 +12,9 @@ namespace {
 
 // Where generators join a page's title and the site's: Sphinx " — ", MkDocs " - ", Docusaurus,
 // VitePress, Starlight and Hugo " | ", Antora " :: ", Doxygen ": ", rustdoc " in " and " - ",
-// Erlang's docs " -- " ("Erlang -- lists").
+// Erlang's docs " -- " ("Erlang -- lists"), pkgdown " • ".
 constexpr std::string_view separators[] = {" \xE2\x80\x94 ", " \xE2\x80\x93 ", " -- ", " - ", " | ", " :: ", ": ",
-                                           " \xC2\xB7 ", " \xC2\xBB ", " in "};
+                                           " \xC2\xB7 ", " \xC2\xBB ", " \xE2\x80\xA2 ", " in "};
 constexpr std::string_view scope = " in *";  // " in " and one word: the scope of an item
 
 bool one_word(std::string_view s) { return !s.empty() && s.find(' ') == std::string_view::npos; }

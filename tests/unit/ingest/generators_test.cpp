@@ -325,6 +325,8 @@ std::vector<std::string> noise_of(const std::string& site) {
   // minima's footer (the site's name, its tagline) and header (the pages' links)
   if (site == "nextra") add({"On This Page", "Question? Give us feedback", "Scroll to top", "Widget Toolkit documentation."});
   if (site == "jekyll") add({"Resizable widgets in a terminal", "Subscribe"});
+  // the source file's name under each heading (hidden), the footer, the home page's sidebar
+  if (site.rfind("pkgdown", 0) == 0) add({"widget_open.Rd", "guide.Rmd", "Site built with", "Skip to contents", "Developed by", "Dev status"});
   // its note to language models atop every page, the "Copy Markdown" button, prev/next links
   if (site == "rspress") add({"For AI agents", "llms.txt", "Copy Markdown", "Previous page", "Next page", "ON THIS PAGE"});
   if (site == "typedoc") add({"Member Visibility", "On This Page", "Generated using", "Preparing search index", "Index"});
