@@ -707,6 +707,9 @@ class Crawler {
         docsify_files_ = docsify_root_ + docsify_->base_path;
         for (const auto& file : {docsify_->homepage, std::string("_sidebar.md"), std::string("_navbar.md")})
           enqueue_markdown(docsify_files_ + file, item.depth);
+        // Its links to other HTML pages are followed as any page's are.
+        if (const auto shell = extract_page(t.body, item.url, site_, eo); !shell.nofollow && item.depth < site_.crawl.max_depth)
+          for (const auto& link : shell.links) enqueue_page(normalize_url(link), item.depth + 1);
         docsify_shell_ = std::make_unique<Transfer>();
         docsify_shell_->item = item;
         docsify_shell_->body = std::move(t.body);

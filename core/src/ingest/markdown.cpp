@@ -61,8 +61,9 @@ std::optional<DocsifySite> docsify_site(std::string_view html) {
   const auto config = html.substr(open, close - open);
   if (const auto mode = option(config, "routerMode")) site.history = *mode == "history";
   if (auto base = option(config, "basePath")) {
-    // A base path on another host cannot be read from this directory: the files beside it are.
-    if (base->find("://") == std::string::npos && !base->starts_with("//")) {
+    // A base path on another host, or above the page, cannot be read from its directory: the
+    // files beside the page are.
+    if (base->find("://") == std::string::npos && !base->starts_with("//") && base->find("..") == std::string::npos) {
       while (base->starts_with("./")) base->erase(0, 2);
       while (base->starts_with('/')) base->erase(0, 1);
       if (!base->empty() && base->back() != '/') *base += '/';

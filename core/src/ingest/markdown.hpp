@@ -14,7 +14,7 @@ namespace siteseek::ingest_detail {
 /// given as literals; others are left at Docsify's defaults).
 struct DocsifySite {
   bool history = false;              ///< routerMode: 'history' (URLs without '#/')
-  std::string base_path;             ///< basePath, relative: where the Markdown files are ("": beside the page)
+  std::string base_path;             ///< basePath, relative and below the page: where the Markdown files are ("": beside it)
   std::string homepage = "README.md";  ///< the file shown for the site's root
   std::string name;                  ///< the site's name: the home page's title when its Markdown has no heading
   /// Docsify's major version, from its script's URL (docsify@5); 4 when the page does not say.

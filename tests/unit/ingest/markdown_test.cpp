@@ -63,6 +63,7 @@ BOOST_AUTO_TEST_CASE(a_docsify_shell_and_its_options_are_recognised) {
   const auto remote = docsify_site("<script>window.$docsify = { basePath: 'https://raw.example.org/docs/' }</script>");
   BOOST_REQUIRE(remote);
   BOOST_TEST(remote->base_path == "");
+  BOOST_TEST(docsify_site("<script>window.$docsify = { basePath: '../docs/' }</script>")->base_path == "");  // above the page
 }
 
 BOOST_AUTO_TEST_CASE(each_markdown_file_is_at_the_url_docsify_shows_it_at) {
