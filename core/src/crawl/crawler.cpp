@@ -361,22 +361,10 @@ class Crawler {
     if (auto why = out_of_scope(url); !why.empty()) return;
     queue_.push_back({url, Kind::page, depth, 0, 0, false, {}, true});
   }
-  // The Markdown file a link in a Docsify page names, or "": a route ("#/guide"), a path with or
-  // without ".md" ("guide.md", "/guide", "zh/"), as Docsify resolves them from its base path.
+  // The Markdown file a link in a Docsify page names (ingest/markdown.hpp), as a URL to fetch.
   std::string markdown_of(std::string_view href) const {
-    if (href.starts_with("#!/")) href.remove_prefix(2);
-    else if (href.starts_with("#/")) href.remove_prefix(1);
-    else if (href.starts_with('#') || href.find("://") != std::string_view::npos || href.starts_with("//") ||
-             href.starts_with("mailto:"))
-      return {};
-    href = href.substr(0, href.find_first_of("?#"));
-    while (href.starts_with('/')) href.remove_prefix(1);
-    std::string file(href);
-    if (file.empty() || file.ends_with('/')) file += file.empty() ? docsify_->homepage : "README.md";
-    const auto slash = file.rfind('/'), dot = file.rfind('.');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) file += ".md";
-    if (!file.ends_with(".md")) return {};  // an image, an HTML page: not one of its pages
-    return resolve(docsify_files_, file);
+    const auto file = ingest_detail::docsify_link_file(*docsify_, href);
+    return file.empty() ? std::string() : resolve(docsify_files_, file);
   }
   // A fetched Markdown file: Docsify's own (_sidebar.md) give their links only; a page is read
   // as Docsify shows it, at its route.
@@ -394,6 +382,10 @@ class Crawler {
       std::string link;
       while (RE2::FindAndConsume(&in, href, &link)) enqueue_markdown(markdown_of(link), own ? item.depth : item.depth + 1);
     }
+    // The pages it links to, by their routes: what inbound_links counts.
+    std::vector<std::string> links;
+    for (auto& u : ingest_detail::docsify_links(*docsify_, docsify_root_, html))
+      if (out_of_scope(u).empty()) links.push_back(std::move(u));
     if (own) {
       --report_.pages_fetched;  // not a page
       return;
@@ -408,8 +400,8 @@ class Crawler {
     ++report_.generators[page.generator];
     report_.attributes.dropped += page.attributes_dropped;
     documents_ += page.documents.size();
-    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), {}, unix_now(),
-                                   page.title};
+    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), std::move(links),
+                                   unix_now(), page.title};
   }
   // Docsify's own files (_sidebar.md, _navbar.md): links to pages, which a site may not have.
   static bool docsify_own(std::string_view url) { return url.substr(url.rfind('/') + 1).starts_with('_'); }

@@ -312,6 +312,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     std::string error;
   };
   std::vector<Parsed> parsed(files.size());
+  std::vector<std::vector<std::string>> routes_linked(docsify ? files.size() : 0);  // a Markdown page's links, by route
   std::atomic<std::size_t> next{0}, done{0};
   std::atomic<std::uint64_t> documents{0}, errors{0};
   std::mutex progress_mutex;
@@ -325,7 +326,9 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
           // Titled by its first heading; one without: by the site's name (the home page) or its file's.
           const bool home = path.filename() == "README.md" || path.filename() == docsify->homepage;
           const auto fallback = home && !docsify->name.empty() ? docsify->name : path.stem().string();
-          parsed[i].page = extract_page(ingest_detail::docsify_page_html(read_all(path), fallback, docsify->version), files[i].first, site, options);
+          const auto html = ingest_detail::docsify_page_html(read_all(path), fallback, docsify->version);
+          parsed[i].page = extract_page(html, files[i].first, site, options);
+          routes_linked[i] = ingest_detail::docsify_links(*docsify, base, html);
         } else {
           parsed[i].page = extract_page(read_all(path), files[i].first, site, options);
         }
@@ -363,6 +366,8 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     if (page.no_text) result.report.pages_without_text.push_back(files[i].first);
     ++result.report.generators[page.generator];
     result.report.attributes.dropped += page.attributes_dropped;
+    // A Markdown page's links name Markdown files, which its site shows at their routes.
+    if (docsify && files[i].second.extension() == ".md") page.content_links = std::move(routes_linked[i]);
     links.push_back({files[i].first, std::move(page.content_links)});
     for (auto& d : page.documents) result.documents.push_back(std::move(d));
   }

@@ -3,6 +3,7 @@
 #include <md4c-html.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <map>
 
 namespace siteseek::ingest_detail {
@@ -82,6 +83,35 @@ std::string docsify_url(const DocsifySite& site, std::string_view root, std::str
   if (route == "README") route.clear();
   else if (route.ends_with("/README")) route.resize(route.size() - 6);
   return std::string(root).append(site.history ? "" : "#/").append(route);
+}
+
+std::string docsify_link_file(const DocsifySite& site, std::string_view href) {
+  if (href.starts_with("#!/")) href.remove_prefix(2);
+  else if (href.starts_with("#/")) href.remove_prefix(1);
+  else if (href.starts_with('#') || href.find("://") != std::string_view::npos || href.starts_with("//") || href.starts_with("mailto:"))
+    return {};
+  href = href.substr(0, href.find_first_of("?#"));
+  while (href.starts_with("./")) href.remove_prefix(2);
+  while (href.starts_with('/')) href.remove_prefix(1);
+  if (href.find("..") != std::string_view::npos) return {};  // above the base path
+  std::string file(href);
+  if (file.empty() || file.ends_with('/')) file += file.empty() ? site.homepage : "README.md";
+  const auto slash = file.rfind('/'), dot = file.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) file += ".md";
+  return file.ends_with(".md") ? file : std::string();
+}
+
+std::vector<std::string> docsify_links(const DocsifySite& site, std::string_view root, std::string_view html) {
+  static const RE2 href(R"re(<a\s[^>]*href="([^"]*)")re");
+  std::vector<std::string> out;
+  re2::StringPiece in(html.data(), html.size());
+  std::string link;
+  while (RE2::FindAndConsume(&in, href, &link))
+    if (const auto file = docsify_link_file(site, link); !file.empty()) {
+      auto url = docsify_url(site, root, file);
+      if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(std::move(url));
+    }
+  return out;
 }
 
 std::string docsify_slug(std::string_view heading_html, int version) {

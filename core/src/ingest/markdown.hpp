@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace siteseek::ingest_detail {
 
@@ -31,6 +32,16 @@ std::optional<DocsifySite> docsify_site(std::string_view html);
 /// Markdown file `file` at (relative to the base path, '/'-separated): "guide.md" is
 /// root#/guide, "zh/README.md" root#/zh/, the homepage root#/ (history mode: without "#/").
 std::string docsify_url(const DocsifySite& site, std::string_view root, std::string_view file);
+
+/// The Markdown file (relative to the base path) a link in a Docsify page names, or "": a route
+/// ("#/guide", "#!/guide"), a path with or without ".md" ("guide.md", "/guide", "zh/" is
+/// zh/README.md, "/" the homepage), as Docsify resolves them from its base path (relativePath
+/// off, its default); an anchor, another site's URL or a file of another kind names none.
+std::string docsify_link_file(const DocsifySite& site, std::string_view href);
+
+/// The routes (docsify_url) of the pages the links of a Docsify page's HTML (docsify_page_html)
+/// name, each once: the links inbound_links counts.
+std::vector<std::string> docsify_links(const DocsifySite& site, std::string_view root, std::string_view html);
 
 /// Docsify's id for a heading from its rendered HTML (its slugify: tags and punctuation
 /// dropped, ASCII capitals made small, white space made '-', a leading digit after '_'; version

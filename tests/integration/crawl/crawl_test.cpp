@@ -276,6 +276,8 @@ BOOST_AUTO_TEST_CASE(a_docsify_site_is_crawled_through_its_markdown) {
                                                  root + "#/advanced/themes"}));
       BOOST_TEST(sections.count(root + "#/guide?id=verifying-the-install"));
       BOOST_TEST(sections.count(root + "#/platforms?id=when-it-fails"));
+      for (const auto& d : outcome.result.documents)
+        if (d.url == root + "#/guide") BOOST_TEST(d.inbound_links == 1u);  // the home page's link
       BOOST_TEST(has(outcome.result.report.skipped, root, "Docsify"));
       BOOST_TEST(outcome.result.report.failed.empty());
       BOOST_TEST(outcome.result.report.pages_indexed == 5u);

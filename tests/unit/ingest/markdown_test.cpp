@@ -7,8 +7,9 @@
 //    text), repeated ids numbered, ":id=x" naming one;
 // 4. read_directory reads the fixture Docsify's CLI made (tests/fixtures/generators/built/docsify)
 //    from its Markdown: one page per file under its route, sections under route?id=, the shell
-//    skipped with a reason, Docsify's own files (_sidebar.md) not pages; a shell with no Markdown
-//    beside it stays a page (with no text);
+//    skipped with a reason, Docsify's own files (_sidebar.md) not pages, the Markdown's links
+//    counted for the routes they name; a shell with no Markdown beside it stays a page (with no
+//    text);
 // 5. page_of keeps a route in the page and anchored_url puts a route page's anchors after ?id=.
 #include <boost/test/unit_test.hpp>
 
@@ -68,6 +69,13 @@ BOOST_AUTO_TEST_CASE(a_docsify_shell_and_its_options_are_recognised) {
 
 BOOST_AUTO_TEST_CASE(each_markdown_file_is_at_the_url_docsify_shows_it_at) {
   DocsifySite hash;
+  // The file a link names: a route, a path with or without ".md", a directory's README.
+  for (const auto& [href, file] : std::map<std::string, std::string>{{"guide.md", "guide.md"}, {"#/guide?id=x", "guide.md"},
+                                                                     {"/guide", "guide.md"}, {"./zh/", "zh/README.md"},
+                                                                     {"#/", "README.md"}, {"#install", ""},
+                                                                     {"https://example.org/a.md", ""}, {"logo.png", ""},
+                                                                     {"../secret.md", ""}})
+    BOOST_TEST(docsify_link_file(hash, href) == file, href);
   BOOST_TEST(docsify_url(hash, root, "README.md") == root + "#/");
   BOOST_TEST(docsify_url(hash, root, "guide.md") == root + "#/guide");
   BOOST_TEST(docsify_url(hash, root, "advanced/README.md") == root + "#/advanced/");
@@ -127,8 +135,12 @@ BOOST_AUTO_TEST_CASE(a_docsify_site_is_read_from_its_markdown) {
                         "#/platforms?id=linux--bsd", "#/platforms?id=notes", "#/platforms?id=notes-1",
                         "#/platforms?id=when-it-fails", "#/api?id=widget_open", "#/advanced/themes?id=writing-your-own-theme"})
     BOOST_TEST(sections.count(root + s), s);
-  for (const auto& d : result.documents)
+  for (const auto& d : result.documents) {
     if (d.url == root + "#/guide?id=verifying-the-install") BOOST_TEST(d.hierarchy.back() == "Installation");
+    // The home page's links to guide.md, platforms.md and api.md count for those routes.
+    if (d.url == root + "#/guide" || d.url == root + "#/api") BOOST_TEST(d.inbound_links == 1u, d.url);
+    if (d.url == root + "#/advanced/themes") BOOST_TEST(d.inbound_links == 0u);  // only the sidebar links to it
+  }
   BOOST_REQUIRE(result.report.skipped.size() == 1u);
   BOOST_TEST(result.report.skipped[0].url == root + "index.html");
   BOOST_TEST(result.report.skipped[0].reason.find("Docsify") != std::string::npos);
