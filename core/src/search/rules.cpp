@@ -249,10 +249,28 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
     factor *= 1.0 + title_coverage_weight * std::min(1.0, double(in_title) / r.field_length[0]);
   const std::uint8_t word_fields = seq.size() == 1 && c.hits[0] ? c.hits[0]->fields : 0;
   const bool section = in.index.data().doc_is_section[c.doc], given = title_is_word_applies(in.plan);
-  factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
-                         word_fields, title_equals_bonus, title_starts_bonus, given && !section);
-  factor *= title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
-                         r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, given && section);
+  // A one-word query's word that begins a longer snake_case name in a title ("autovacuum" in
+  // "autovacuum_work_mem (integer)") does not start that title: the name is another thing's
+  // (a dotted or '::' name, "logging.config", is a member of the word's and still starts it).
+  const auto starts_other_name = [&](TextRef ref) {
+    if (seq.size() != 1) return false;
+    const std::string& w = in.plan.terms[seq[0]].text;  // folded
+    if (w.empty()) return false;
+    std::string t(in.index.data().slice(ref));
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto p = t.find(w); p != std::string::npos; p = t.find(w, p + 1)) {
+      if (p > 0 && (std::isalnum(static_cast<unsigned char>(t[p - 1])) || t[p - 1] == '_')) continue;
+      const auto e = p + w.size();
+      return e + 1 < t.size() && t[e] == '_' && std::isalnum(static_cast<unsigned char>(t[e + 1]));
+    }
+    return false;
+  };
+  const double tf = title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
+                                 word_fields, title_equals_bonus, title_starts_bonus, given && !section);
+  factor *= tf == title_starts_bonus && starts_other_name(r.title) ? 1.0 : tf;
+  const double sf = title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::section_title),
+                                 r.numbering[1], word_fields, section_title_equals_bonus, section_title_starts_bonus, given && section);
+  factor *= sf == section_title_starts_bonus && starts_other_name(r.section_title) ? 1.0 : sf;
 }
 
 // Names that fold alike are told apart by the case the reader typed, when it was typed on

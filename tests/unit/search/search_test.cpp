@@ -571,6 +571,27 @@ BOOST_AUTO_TEST_CASE(numbered_headings_equal_the_query) {
   BOOST_TEST(r[2] == "ref/c.html#x");
 }
 
+// A one-word query's word that begins a longer snake_case name does not start that heading:
+// "autovacuum_work_mem (integer)" is another setting's, "Autovacuum Daemon" is about the word.
+// A dotted name is a member of the word's and still starts it ("logging.config").
+BOOST_AUTO_TEST_CASE(a_snake_case_name_beginning_with_the_word_does_not_start_the_heading) {
+  // The setting's record has more boost: without the rule, its heading's "start" would lead.
+  std::vector<Document> docs{section("cfg/a.html#x", "Settings", "autovacuum_work_mem (integer)", "the memory autovacuum uses"),
+                             section("cfg/b.html#x", "Settings", "Autovacuum Daemon", "the memory autovacuum uses")};
+  docs[0].boost = 1.1f;
+  auto idx = build(docs);
+  auto r = urls(run(*idx, "autovacuum "));
+  BOOST_REQUIRE(r.size() == 2u);
+  BOOST_TEST(r[0] == "cfg/b.html#x");
+  std::vector<Document> members{section("lib/a.html#x", "Modules", "logging.config (module)", "configures logging"),
+                                section("lib/b.html#x", "Modules", "Notes on logging", "configures logging")};
+  members[1].boost = 1.2f;
+  auto dotted = build(members);
+  r = urls(run(*dotted, "logging "));
+  BOOST_REQUIRE(r.size() == 2u);
+  BOOST_TEST(r[0] == "lib/a.html#x");
+}
+
 // The stop words a heading starts with count as its numbering does: "The Application Context"
 // equals the query "application context" and comes before a title that only starts with it.
 BOOST_AUTO_TEST_CASE(headings_equal_the_query_after_their_leading_stop_words) {
