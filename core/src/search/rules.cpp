@@ -253,8 +253,11 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
   // "autovacuum_work_mem (integer)") does not start that title: the name is another thing's
   // (a dotted or '::' name, "logging.config", is a member of the word's and still starts it).
   const auto starts_other_name = [&](TextRef ref) {
-    if (seq.size() != 1) return false;
-    const std::string& w = in.plan.terms[seq[0]].text;  // folded
+    if (seq.size() != 1 || !c.hits[0]) return false;
+    // The word as the record holds it: the expansion that matched it best (a typo's correction).
+    const auto& tc = in.plan.terms[seq[0]];
+    const std::string_view w = c.hits[0]->best < tc.expansions.size() ? in.index.data().term(tc.expansions[c.hits[0]->best].term)
+                                                                      : std::string_view(tc.text);
     if (w.empty()) return false;
     std::string t(in.index.data().slice(ref));
     for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
