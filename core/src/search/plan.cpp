@@ -128,7 +128,7 @@ struct Builder {
   // With `completions`, a prefix is completed by those terms instead of every term it starts.
   std::uint32_t add_term(const Token& t, bool prefix, std::optional<std::uint8_t> field, Expand expand,
                          const std::vector<const std::vector<Token>*>& single_synonyms = {},
-                         const std::vector<std::uint32_t>* completions = nullptr) {
+                         const std::vector<std::uint32_t>* completions = nullptr, bool exact_too = true) {
     TermClause tc;
     tc.text = t.term;
     tc.stem = t.stem.empty() ? t.term : t.stem;
@@ -141,7 +141,7 @@ struct Builder {
     auto exact = lex.find(t.term);
     const std::uint32_t none = ~0u;
     const std::uint32_t exact_id = exact >= 0 ? static_cast<std::uint32_t>(exact) : none;
-    if (exact >= 0) ex.push_back({exact_id, weight_exact, MatchKind::exact});
+    if (exact >= 0 && exact_too) ex.push_back({exact_id, weight_exact, MatchKind::exact});
     if (!t.stop) plan.highlight.terms.push_back(t.term);
     const bool is_word = t.kind == TokenKind::word || t.kind == TokenKind::part;
     if (expand == Expand::all && is_word) {
@@ -469,7 +469,10 @@ struct Builder {
   // of the whole identifier (its clause `whole`): "os.path.join" for "os.p" gives "path". None
   // when nothing completes the whole or folding moved the part's bytes (then the part is
   // completed as a word).
-  std::optional<std::vector<std::uint32_t>> part_completions(const TermClause& whole, const Token& head, const Token& part) {
+  // `whole_part`: set when some completion holds the part as typed, whole ("os.path" for "os.path").
+  std::optional<std::vector<std::uint32_t>> part_completions(const TermClause& whole, const Token& head, const Token& part,
+                                                             bool& whole_part) {
+    whole_part = lex.find(head.term) >= 0;  // the identifier as typed is a term: its parts are whole
     if (head.term.size() != head.length || part.offset < head.offset || part.offset - head.offset + part.term.size() > head.term.size())
       return std::nullopt;
     const std::size_t at = part.offset - head.offset;
@@ -485,7 +488,10 @@ struct Builder {
                                          (completion[end] >= '0' && completion[end] <= '9') ||
                                          static_cast<unsigned char>(completion[end]) >= 0x80))
         ++end;
-      if (end <= at + part.term.size()) continue;  // the part typed whole: its exact term covers it
+      if (end <= at + part.term.size()) {  // the part typed whole: its exact term covers it
+        whole_part = whole_part || end == at + part.term.size();
+        continue;
+      }
       const auto id = lex.find(completion.substr(at, end - at));
       if (id >= 0) out.push_back(static_cast<std::uint32_t>(id));
     }
@@ -537,14 +543,20 @@ struct Builder {
       // complete the whole ("os.p" -> os.path, os.popen -> "path", "popen"), not by every word
       // starting with it ("p": the most frequent words of the site, each walked for nothing).
       std::optional<std::vector<std::uint32_t>> inner;
-      if (op.prefix) inner = part_completions(plan.terms[whole_term], u.head, u.parts.back());
+      bool whole_part = true;
+      if (op.prefix) inner = part_completions(plan.terms[whole_term], u.head, u.parts.back(), whole_part);
+      // The part typed is a word of its own only when an identifier completing the whole holds it
+      // so: "pt" of "shared_pt", which completes to shared_ptr only, is "ptr" being typed, not the
+      // word "pt" (a variable's name in some example).
+      const bool part_exact = !inner || inner->empty() || whole_part;
       for (std::size_t k = 0; k < u.parts.size(); ++k) {
         bool last = k + 1 == u.parts.size();
         // The part being typed is a word in progress, not a stop word ("formatIS" is "formatISO"
         // being typed, not "format is"): it is compared with titles and kept in proximity.
         Token part = u.parts[k];
         if (last && op.prefix) part.stop = false;
-        parts.terms.push_back(add_term(part, op.prefix && last, op.field, Expand::typos, {}, last && inner ? &*inner : nullptr));
+        parts.terms.push_back(add_term(part, op.prefix && last, op.field, Expand::typos, {}, last && inner ? &*inner : nullptr,
+                                       !last || part_exact));
       }
       if (in_sequence) add_sequence(parts.terms, static_cast<std::int32_t>(whole_term));
       clause.alternatives.push_back(std::move(parts));

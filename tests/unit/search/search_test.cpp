@@ -316,6 +316,19 @@ BOOST_AUTO_TEST_CASE(prefixes_and_search_as_you_type) {
   // Nothing completes the whole identifier: its last part is completed as a word.
   BOOST_TEST(urls(run(*ids, "os.pr")) == (std::vector<std::string>{"b.html"}));
 
+  // The part being typed is no word of its own when no identifier completing the whole holds it
+  // so: "shared_pt" completes to shared_ptr only, so "pt" is "ptr" being typed, and a page that
+  // says "pt" (a variable's name) and "shared" does not match it as the word "pt".
+  std::vector<Document> ptrs{page("mem/shared_ptr.html", "shared_ptr", "A shared_ptr owns an object with others; each shared_ptr counts."),
+                             page("mem/enable.html", "enable_shared", "Given a shared pointer pt, pt and pt1 share it; pt pt pt.")};
+  ptrs[1].boost = 5.0f;  // the most linked-to page: as "shared" and the word "pt" it would lead
+  auto parts = build(ptrs);
+  BOOST_TEST(urls(run(*parts, "shared_pt")).front() == "mem/shared_ptr.html");
+  // Typed whole, an identifier's parts are words as typed ("pg_dump" is a term: "dump" is whole).
+  auto whole = build({page("app/pg_dump.html", "pg_dump", "pg_dump dumps a database; pg_dumpall dumps them all."),
+                      page("app/other.html", "Other", "A dump of pg data.")});
+  BOOST_TEST(urls(run(*whole, "pg_dump")).front() == "app/pg_dump.html");
+
   // The part being typed is a word in progress even when it spells a stop word: "formatIS" is
   // formatISO being typed, not "format is", so a section headed by its first part alone does not
   // equal the query.
