@@ -86,6 +86,20 @@ double title_factor(const std::vector<std::array<std::vector<std::uint32_t>, fie
   return r.field_length[field] <= lead + offsets.back() + 1 ? equals : starts;
 }
 
+// ASCII letters made small (titles are compared with words folded so, byte for byte).
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  return out;
+}
+
+// Where `word` starts a word of `text` from `from` on (not after a letter, digit or '_'), or npos.
+std::size_t word_start(std::string_view text, std::string_view word, std::size_t from = 0) {
+  for (auto p = text.find(word, from); p != std::string_view::npos; p = text.find(word, p + 1))
+    if (p == 0 || (!std::isalnum(static_cast<unsigned char>(text[p - 1])) && text[p - 1] != '_')) return p;
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 namespace rule {
@@ -259,14 +273,11 @@ void exact_title(const RankingInput& in, const Reranked& c, double& factor) {
     const std::string_view w = c.hits[0]->best < tc.expansions.size() ? in.index.data().term(tc.expansions[c.hits[0]->best].term)
                                                                       : std::string_view(tc.text);
     if (w.empty()) return false;
-    std::string t(in.index.data().slice(ref));
-    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    for (auto p = t.find(w); p != std::string::npos; p = t.find(w, p + 1)) {
-      if (p > 0 && (std::isalnum(static_cast<unsigned char>(t[p - 1])) || t[p - 1] == '_')) continue;
-      const auto e = p + w.size();
-      return e + 1 < t.size() && t[e] == '_' && std::isalnum(static_cast<unsigned char>(t[e + 1]));
-    }
-    return false;
+    const std::string t = ascii_lower(in.index.data().slice(ref));
+    const auto p = word_start(t, w);
+    if (p == std::string::npos) return false;
+    const auto e = p + w.size();
+    return e + 1 < t.size() && t[e] == '_' && std::isalnum(static_cast<unsigned char>(t[e + 1]));
   };
   const double tf = title_factor(pos, c.present, c.offsets, r, static_cast<std::size_t>(Field::title), r.numbering[0],
                                  word_fields, title_equals_bonus, title_starts_bonus, given && !section);
@@ -283,26 +294,13 @@ void typed_case(const RankingInput& in, const Reranked& c, double& factor) {
   const auto& cased = in.plan.cased;
   if (cased.empty()) return;
   const auto& d = in.index.data();
-  const auto lower = [](std::string_view text) {
-    std::string out(text);
-    for (auto& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-    return out;
-  };
-  // Where `word` starts a word of `title` (not after a letter, digit or '_').
-  const auto starts = [](std::string_view title, std::string_view word, std::size_t from) {
-    for (auto p = title.find(word, from); p != std::string_view::npos; p = title.find(word, p + 1)) {
-      const auto before = static_cast<unsigned char>(p ? title[p - 1] : ' ');
-      if (!std::isalnum(before) && before != '_') return p;
-    }
-    return std::string_view::npos;
-  };
   bool other_case = false;
   for (const auto* field : {&c.record.title, &c.record.section_title}) {
     const auto title = d.slice(*field);
-    const auto folded = lower(title);
+    const auto folded = ascii_lower(title);
     for (const auto& w : cased) {
-      const auto fw = lower(w);
-      for (auto p = starts(folded, fw, 0); p != std::string_view::npos; p = starts(folded, fw, p + 1)) {
+      const auto fw = ascii_lower(w);
+      for (auto p = word_start(folded, fw); p != std::string_view::npos; p = word_start(folded, fw, p + 1)) {
         if (title.compare(p, w.size(), w) == 0) return;  // as typed
         other_case = true;
       }
