@@ -361,31 +361,21 @@ class Crawler {
     if (auto why = out_of_scope(url); !why.empty()) return;
     queue_.push_back({url, Kind::page, depth, 0, 0, false, {}, true});
   }
-  // The Markdown file a link in a Docsify page names (ingest/markdown.hpp), as a URL to fetch.
-  std::string markdown_of(std::string_view href) const {
-    const auto file = ingest_detail::docsify_link_file(*docsify_, href);
-    return file.empty() ? std::string() : resolve(docsify_files_, file);
-  }
   // A fetched Markdown file: Docsify's own (_sidebar.md) give their links only; a page is read
   // as Docsify shows it, at its route.
   void read_markdown(Transfer& t, const ExtractOptions& eo) {
     const Item& item = t.item;
     const bool own = docsify_own(item.url);
     const std::string rel = item.url.starts_with(docsify_files_) ? item.url.substr(docsify_files_.size()) : item.url;
-    const bool home = rel == docsify_->homepage || rel == "README.md";
-    const auto name = rel.substr(rel.rfind('/') + 1);
-    const std::string html = ingest_detail::docsify_page_html(
-        t.body, home && !docsify_->name.empty() ? docsify_->name : name.substr(0, name.size() - 3), docsify_->version);
-    if (item.depth < site_.crawl.max_depth || own) {
-      static const RE2 href(R"re(<a\s[^>]*href="([^"]*)")re");
-      re2::StringPiece in(html);
-      std::string link;
-      while (RE2::FindAndConsume(&in, href, &link)) enqueue_markdown(markdown_of(link), own ? item.depth : item.depth + 1);
-    }
-    // The pages it links to, by their routes: what inbound_links counts.
+    const std::string html =
+        ingest_detail::docsify_page_html(t.body, ingest_detail::docsify_fallback_title(*docsify_, rel), docsify_->version);
+    // The files it links to are fetched next; their routes are what inbound_links counts.
+    const bool follow = item.depth < site_.crawl.max_depth || own;
     std::vector<std::string> links;
-    for (auto& u : ingest_detail::docsify_links(*docsify_, docsify_root_, html))
-      if (out_of_scope(u).empty()) links.push_back(std::move(u));
+    for (const auto& file : ingest_detail::docsify_linked_files(*docsify_, html)) {
+      if (follow) enqueue_markdown(resolve(docsify_files_, file), own ? item.depth : item.depth + 1);
+      if (auto u = ingest_detail::docsify_url(*docsify_, docsify_root_, file); out_of_scope(u).empty()) links.push_back(std::move(u));
+    }
     if (own) {
       --report_.pages_fetched;  // not a page
       return;

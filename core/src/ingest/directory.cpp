@@ -265,6 +265,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
   // A Docsify site: its index.html is a shell its script fills with Markdown files; those are
   // read instead, each under the URL the site shows it at.
   std::optional<ingest_detail::DocsifySite> docsify;
+  fs::path pages_dir;  // where its Markdown files are
   {
     const auto shell = fs::path(directory) / "index.html";
     std::error_code shell_ec;
@@ -276,7 +277,7 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
     }
   }
   if (docsify) {
-    const auto pages_dir = fs::path(directory) / docsify->base_path;
+    pages_dir = fs::path(directory) / docsify->base_path;
     fs::recursive_directory_iterator md(pages_dir, fs::directory_options::skip_permission_denied, ec), md_end;
     for (; !ec && md != md_end; md.increment(ec)) {
       const auto name = md->path().filename().string();
@@ -323,12 +324,13 @@ IngestResult read_directory(const std::string& directory, const std::string& bas
       try {
         const auto& path = files[i].second;
         if (docsify && path.extension() == ".md") {
-          // Titled by its first heading; one without: by the site's name (the home page) or its file's.
-          const bool home = path.filename() == "README.md" || path.filename() == docsify->homepage;
-          const auto fallback = home && !docsify->name.empty() ? docsify->name : path.stem().string();
-          const auto html = ingest_detail::docsify_page_html(read_all(path), fallback, docsify->version);
+          std::error_code rel_ec;
+          const auto file = fs::relative(path, pages_dir, rel_ec).generic_string();
+          const auto html =
+              ingest_detail::docsify_page_html(read_all(path), ingest_detail::docsify_fallback_title(*docsify, file), docsify->version);
           parsed[i].page = extract_page(html, files[i].first, site, options);
-          routes_linked[i] = ingest_detail::docsify_links(*docsify, base, html);
+          for (const auto& linked : ingest_detail::docsify_linked_files(*docsify, html))
+            routes_linked[i].push_back(ingest_detail::docsify_url(*docsify, base, linked));
         } else {
           parsed[i].page = extract_page(read_all(path), files[i].first, site, options);
         }

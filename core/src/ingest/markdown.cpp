@@ -101,17 +101,21 @@ std::string docsify_link_file(const DocsifySite& site, std::string_view href) {
   return file.ends_with(".md") ? file : std::string();
 }
 
-std::vector<std::string> docsify_links(const DocsifySite& site, std::string_view root, std::string_view html) {
+std::vector<std::string> docsify_linked_files(const DocsifySite& site, std::string_view html) {
   static const RE2 href(R"re(<a\s[^>]*href="([^"]*)")re");
   std::vector<std::string> out;
   re2::StringPiece in(html.data(), html.size());
   std::string link;
   while (RE2::FindAndConsume(&in, href, &link))
-    if (const auto file = docsify_link_file(site, link); !file.empty()) {
-      auto url = docsify_url(site, root, file);
-      if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(std::move(url));
-    }
+    if (auto file = docsify_link_file(site, link); !file.empty() && std::find(out.begin(), out.end(), file) == out.end())
+      out.push_back(std::move(file));
   return out;
+}
+
+std::string docsify_fallback_title(const DocsifySite& site, std::string_view file) {
+  const auto name = file.substr(file.rfind('/') + 1);
+  if ((file == site.homepage || name == "README.md") && !site.name.empty()) return site.name;
+  return std::string(name.ends_with(".md") ? name.substr(0, name.size() - 3) : name);
 }
 
 std::string docsify_slug(std::string_view heading_html, int version) {

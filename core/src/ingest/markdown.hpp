@@ -39,9 +39,13 @@ std::string docsify_url(const DocsifySite& site, std::string_view root, std::str
 /// off, its default); an anchor, another site's URL or a file of another kind names none.
 std::string docsify_link_file(const DocsifySite& site, std::string_view href);
 
-/// The routes (docsify_url) of the pages the links of a Docsify page's HTML (docsify_page_html)
-/// name, each once: the links inbound_links counts.
-std::vector<std::string> docsify_links(const DocsifySite& site, std::string_view root, std::string_view html);
+/// The Markdown files (docsify_link_file) the links of a Docsify page's HTML (docsify_page_html)
+/// name, each once: the pages a crawler fetches next, and whose routes inbound_links counts.
+std::vector<std::string> docsify_linked_files(const DocsifySite& site, std::string_view html);
+
+/// The title of a Markdown page without a heading: the site's name for its home page (the
+/// homepage option's file or a README.md), else the file's name without ".md".
+std::string docsify_fallback_title(const DocsifySite& site, std::string_view file);
 
 /// Docsify's id for a heading from its rendered HTML (its slugify: tags and punctuation
 /// dropped, ASCII capitals made small, white space made '-', a leading digit after '_'; version
