@@ -355,6 +355,18 @@ class Crawler {
     if (auto why = out_of_scope(url); !why.empty()) return;  // links leaving the site are not pages of it
     queue_.push_back({url, Kind::page, depth, 0, 0, false, {}});
   }
+  // An extracted page, not skipped, kept as one of the crawl's under `url`, with the validators
+  // of its response and the links of its content that count.
+  void keep_page(const std::string& url, ExtractedPage& page, const std::string& etag, const std::string& last_modified,
+                 const std::string& date, std::vector<std::string> links) {
+    ++report_.pages_indexed;
+    if (page.no_text) report_.pages_without_text.push_back(url);
+    ++report_.generators[page.generator];
+    report_.attributes.dropped += page.attributes_dropped;
+    documents_ += page.documents.size();
+    pages_[url] = CrawlState::Page{etag, strong_last_modified(last_modified, date), std::move(page.documents), std::move(links),
+                                   unix_now(), page.title};
+  }
   // A Docsify site's Markdown file, fetched as a page is (its robots, delay, budget, retries).
   void enqueue_markdown(const std::string& url, unsigned depth) {
     if (url.empty() || !seen_.insert(url).second) return;
@@ -384,14 +396,8 @@ class Crawler {
     ExtractedPage page = extract_page(html, url, site_, eo);
     if (!page.skip_reason.empty()) return skip(url, page.skip_reason);
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
-    ++report_.pages_indexed;
     ++markdown_pages_;
-    if (page.no_text) report_.pages_without_text.push_back(url);
-    ++report_.generators[page.generator];
-    report_.attributes.dropped += page.attributes_dropped;
-    documents_ += page.documents.size();
-    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), std::move(links),
-                                   unix_now(), page.title};
+    keep_page(url, page, t.etag, t.last_modified, t.date, std::move(links));
   }
   // Docsify's own files (_sidebar.md, _navbar.md): links to pages, which a site may not have.
   static bool docsify_own(std::string_view url) { return url.substr(url.rfind('/') + 1).starts_with('_'); }
@@ -400,20 +406,10 @@ class Crawler {
   void settle_docsify() {
     if (!docsify_shell_) return;
     auto shell = std::move(docsify_shell_);
-    if (markdown_pages_ > 0) return skip(shell->item.url, "a Docsify page: its pages are its Markdown files, read instead");
-    shell->item.kind = Kind::page;
+    if (markdown_pages_ > 0) return skip(shell->url, "a Docsify page: its pages are its Markdown files, read instead");
     docsify_.reset();
-    ExtractOptions eo;
-    eo.charset = charset_of(shell->content_type);
-    eo.attribute_rules = attribute_rules_;
-    ExtractedPage page = extract_page(shell->body, shell->item.url, site_, eo);
-    if (!page.skip_reason.empty()) return skip(shell->item.url, page.skip_reason);
-    ++report_.pages_indexed;
-    if (page.no_text) report_.pages_without_text.push_back(shell->item.url);
-    ++report_.generators[page.generator];
-    documents_ += page.documents.size();
-    pages_[shell->item.url] = CrawlState::Page{shell->etag, strong_last_modified(shell->last_modified, shell->date),
-                                               std::move(page.documents), {}, unix_now(), page.title};
+    if (!shell->page.skip_reason.empty()) return skip(shell->url, shell->page.skip_reason);
+    keep_page(shell->url, shell->page, shell->etag, shell->last_modified, shell->date, {});
   }
   void queue_sitemap(const std::string& url, bool explicit_sitemap) {
     queue_.push_back({url, Kind::sitemap, 0, 0, 0, explicit_sitemap, {}});
@@ -689,16 +685,11 @@ class Crawler {
         docsify_files_ = docsify_root_ + docsify_->base_path;
         for (const auto& file : {docsify_->homepage, std::string("_sidebar.md"), std::string("_navbar.md")})
           enqueue_markdown(docsify_files_ + file, item.depth);
+        docsify_shell_ = std::make_unique<HeldPage>(
+            HeldPage{item.url, t.etag, t.last_modified, t.date, extract_page(t.body, item.url, site_, eo)});
         // Its links to other HTML pages are followed as any page's are.
-        if (const auto shell = extract_page(t.body, item.url, site_, eo); !shell.nofollow && item.depth < site_.crawl.max_depth)
+        if (const auto& shell = docsify_shell_->page; !shell.nofollow && item.depth < site_.crawl.max_depth)
           for (const auto& link : shell.links) enqueue_page(normalize_url(link), item.depth + 1);
-        docsify_shell_ = std::make_unique<Transfer>();
-        docsify_shell_->item = item;
-        docsify_shell_->body = std::move(t.body);
-        docsify_shell_->content_type = t.content_type;
-        docsify_shell_->etag = t.etag;
-        docsify_shell_->last_modified = t.last_modified;
-        docsify_shell_->date = t.date;
         return;
       }
     } else if (markdown_pages_ > 0 && ingest_detail::docsify_site(t.body)) {
@@ -724,18 +715,12 @@ class Crawler {
     }
     if (!page.skip_reason.empty()) return skip(item.url, page.skip_reason);
     if (pages_.count(url)) return skip(item.url, "duplicate of " + url);
-    ++report_.pages_indexed;
-    if (page.no_text) report_.pages_without_text.push_back(url);
-    ++report_.generators[page.generator];
-    report_.attributes.dropped += page.attributes_dropped;
-    documents_ += page.documents.size();
     std::vector<std::string> links;  // only those that may be pages of the site: they alone count
     for (const auto& link : page.content_links) {
       auto u = normalize_url(link);
       if (out_of_scope(u).empty()) links.push_back(std::move(u));
     }
-    pages_[url] = CrawlState::Page{t.etag, strong_last_modified(t.last_modified, t.date), std::move(page.documents), std::move(links),
-                                   unix_now(), page.title};
+    keep_page(url, page, t.etag, t.last_modified, t.date, std::move(links));
   }
 
   void progress() {
@@ -797,7 +782,11 @@ class Crawler {
   // Markdown files, its page held back until the crawl's end, the Markdown pages read.
   std::optional<ingest_detail::DocsifySite> docsify_;
   std::string docsify_root_, docsify_files_;
-  std::unique_ptr<Transfer> docsify_shell_;
+  struct HeldPage {
+    std::string url, etag, last_modified, date;
+    ExtractedPage page;
+  };
+  std::unique_ptr<HeldPage> docsify_shell_;
   std::size_t markdown_pages_ = 0;
   std::uint64_t documents_ = 0, errors_ = 0, pages_in_flight_ = 0, sitemaps_seen_ = 0;
   std::uint64_t sitemaps_outstanding_ = 0;  // sitemaps queued or in flight
