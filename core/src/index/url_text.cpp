@@ -20,21 +20,21 @@ std::string_view relative_path(std::string_view url, std::string_view root) {
 std::string url_text(std::string_view url, std::string_view root) {
   auto path = relative_path(url, root);
   std::string fragment, routed;
-  if (const auto page = page_of(path); page.find('#') != std::string_view::npos) {
+  const auto page = page_of(path);
+  if (const auto hash = page.find('#'); hash != std::string_view::npos) {
     // A route ("#/guide/install?id=usage"): the route is the path, its query's id the anchor.
-    const auto hash = page.find('#');
     routed = std::string(page.substr(0, hash)).append(page.substr(page[hash + 1] == '!' ? hash + 2 : hash + 1));
-    const auto query = path.substr(page.size());
-    if (const auto id = query.find("id="); id != std::string_view::npos)
-      fragment = query.substr(id + 3, query.find('&', id) == std::string_view::npos ? std::string_view::npos : query.find('&', id) - id - 3);
+    if (auto id = path.substr(page.size()).find("id="); id != std::string_view::npos) {
+      const auto value = path.substr(page.size() + id + 3);
+      fragment = value.substr(0, value.find('&'));
+    }
     path = routed;
   } else {
     auto q = path.find('?');
     if (q != std::string_view::npos) path = path.substr(0, q);
-    auto hash = path.find('#');
-    if (hash != std::string_view::npos) {
-      fragment = path.substr(hash + 1);
-      path = path.substr(0, hash);
+    if (const auto at = path.find('#'); at != std::string_view::npos) {
+      fragment = path.substr(at + 1);
+      path = path.substr(0, at);
     }
   }
   for (std::string_view ext : {".html", ".htm", ".php", ".md"})

@@ -26,25 +26,25 @@ constexpr std::uint32_t none = TargetRule::none;
 std::uint32_t record_of(const Index::Data& d, const std::string& url) {
   const auto first = d.find_page(url);
   if (first == Index::Data::no_attr) return none;
-  const auto hash = page_of(url).size() < url.size() ? url.find('#') : std::string::npos;  // anchored
+  const bool anchored = page_of(url).size() < url.size();
   const auto group = d.doc_group[first];
   std::uint32_t found = none;
   // A page's records are few and start at `first`; the page record or the anchored one is
   // among the records of its group (a scan of the whole index only for an anchor not found).
   for (std::uint32_t doc = first; doc < d.docs.size(); ++doc) {
     if (d.doc_group[doc] != group) {
-      if (hash == std::string::npos || found != none) break;
+      if (!anchored || found != none) break;
       continue;
     }
     const auto u = d.slice(d.record(doc).url);
-    if (hash == std::string::npos) {
+    if (!anchored) {
       if (d.record(doc).type == DocumentType::page && u == url) return doc;
       if (found == none) found = doc;
     } else if (u == url) {
       return doc;
     }
   }
-  return hash == std::string::npos ? first : found;
+  return anchored ? found : first;
 }
 
 bool matches(const TargetRule& t, std::string_view q) {
