@@ -12,6 +12,9 @@ pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl)
 find_package(ZLIB REQUIRED)
 # md4c (its HTML renderer): the Markdown pages of sites a script renders in the browser (Docsify).
 pkg_check_modules(md4c_html REQUIRED IMPORTED_TARGET md4c-html)
+# zstd (with a dictionary trained on the site's own text): a large index's bodies are stored
+# compressed in small blocks (Index::Data::compress_bodies).
+pkg_check_modules(libzstd REQUIRED IMPORTED_TARGET libzstd)
 # expat: sitemaps, read as a stream with a real XML parser (CDATA, comments, references).
 pkg_check_modules(expat REQUIRED IMPORTED_TARGET expat)
 # ICU's dictionary-based word break iterator segments Chinese and Japanese text (the analysis

@@ -311,6 +311,7 @@ struct IndexBuilder::Impl {
   std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
   std::optional<LengthTotals> other_lengths;
   const std::atomic<bool>* cancel = nullptr;
+  std::uint64_t compress_bodies_above = default_compress_bodies_above;
   void check_cancel() const {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
   }
@@ -340,6 +341,7 @@ void IndexBuilder::add_all(std::vector<Document> documents) {
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
 void IndexBuilder::set_cancel(const std::atomic<bool>* cancel) noexcept { impl_->cancel = cancel; }
+void IndexBuilder::set_compress_bodies_above(std::uint64_t bytes) noexcept { impl_->compress_bodies_above = bytes; }
 void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
   impl_->length_averages = averages;
   impl_->other_lengths.reset();
@@ -492,6 +494,10 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // The documents, freed as they were copied (trimming walks the whole heap: not for a few).
   if (text_size > trim_every) malloc_trim(0);
   d.page_groups = static_cast<std::uint32_t>(groups.size());
+  // Compressed now, before the analysis (which decompresses them on its threads), so that the
+  // rest of the build holds the smaller text.
+  impl_->check_cancel();
+  d.compress_bodies(impl_->compress_bodies_above);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
   // per thread, each into its own table; the tables are then merged in document order, so the

@@ -37,7 +37,9 @@ bool Index::Data::groups_in_runs() const {
 }
 
 Index::Data::MemoryParts Index::Data::memory_parts() const {
-  return {{{"text", bytes_of(text)}, {"terms", bytes_of(terms)}, {"stems", bytes_of(stems)}, {"records", bytes_of(docs)},
+  // The compressed bodies are kept in the text, after the other fields: counted apart.
+  const std::uint64_t bodies = bodies_compressed() ? body_block_offset.back() - body_block_offset.front() : 0;
+  return {{{"text", bytes_of(text) - bodies}, {"compressed bodies", bodies}, {"terms", bytes_of(terms)}, {"stems", bytes_of(stems)}, {"records", bytes_of(docs)},
           {"checkpoint_offset", bytes_of(checkpoint_offset)}, {"checkpoints", bytes_of(checkpoints)},
           {"term_offset", bytes_of(term_offset)}, {"term_df", bytes_of(term_df)}, {"term_flags", bytes_of(term_flags)},
           {"term_stem", bytes_of(term_stem)}, {"postings_offset", bytes_of(postings_offset)}, {"postings", bytes_of(postings)},
@@ -51,7 +53,7 @@ Index::Data::MemoryParts Index::Data::memory_parts() const {
           {"attr_key_offset", bytes_of(attr_key_offset)}, {"attr_docs_offset", bytes_of(attr_docs_offset)},
           {"attr_docs", bytes_of(attr_docs)}, {"doc_attr_offset", bytes_of(doc_attr_offset)}, {"doc_attrs", bytes_of(doc_attrs)},
           {"page_by_url", bytes_of(page_by_url)}, {"title_postings", bytes_of(title_postings)}, {"title_offset", bytes_of(title_offset)},
-          {"anchors", bytes_of(anchors)}}};
+          {"anchors", bytes_of(anchors)}, {"body_block_offset", bytes_of(body_block_offset)}, {"body_dict", bytes_of(body_dict)}}};
 }
 
 std::uint64_t Index::Data::memory_bytes() const {
@@ -105,7 +107,7 @@ std::string_view Index::Data::indexed_text(std::uint32_t doc, Field f, std::stri
   switch (f) {
     case Field::title: return slice(r.title);
     case Field::section_title: return slice(r.section_title);
-    case Field::body: return slice(r.body);
+    case Field::body: return body_text(r, buf);
     case Field::url: break;
   }
   buf = url_text(slice(r.url), settings.url);
@@ -377,7 +379,10 @@ Document Index::document(std::uint32_t doc, bool with_body) const {
   out.title = d.slice(r.title);
   out.section_title = d.slice(r.section_title);
   out.hierarchy = d.hierarchy_of(r);
-  if (with_body) out.body = d.slice(r.body);
+  if (with_body) {
+    std::string buf;
+    out.body = d.body_text(r, buf);
+  }
   out.type = r.type;
   out.section_key = d.slice(r.section_key);
   out.position = r.position;
@@ -405,7 +410,10 @@ std::string_view Index::title(std::uint32_t doc) const { return data_->slice(dat
 std::string_view Index::section_title(std::uint32_t doc) const {
   return data_->slice(data_->record(data_->checked_doc(doc)).section_title);
 }
-std::string_view Index::body(std::uint32_t doc) const { return data_->slice(data_->record(data_->checked_doc(doc)).body); }
+std::string Index::body(std::uint32_t doc) const {
+  std::string buf;
+  return std::string(data_->body_text(data_->record(data_->checked_doc(doc)), buf));
+}
 DocumentType Index::type(std::uint32_t doc) const { return data_->record(data_->checked_doc(doc)).type; }
 std::string_view Index::term(std::uint32_t id) const { return data_->term(id); }
 std::uint32_t Index::doc_freq(std::uint32_t id) const { return data_->term_df.at(id); }

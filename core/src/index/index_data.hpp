@@ -21,6 +21,8 @@
 
 namespace siteseek {
 
+struct BodyCodec;  // index/body_codec.hpp
+
 /// Offsets of a string inside Index::Data::text.
 struct TextRef {
   std::uint32_t offset = 0;
@@ -289,6 +291,18 @@ struct Index::Data {
   // Stored documents.
   Array<char> text;
   Array<DocRecord> docs;
+  /// Compressed bodies (compress_bodies; empty: every body is in `text` like the other fields).
+  /// The records' body references are then offsets into all the bodies laid end to end
+  /// (body_bytes of them), cut into blocks of body_block_bytes, each compressed with zstd and
+  /// the dictionary body_dict (none when it could not be trained) and kept in `text` at
+  /// [body_block_offset[b], body_block_offset[b + 1]): a snippet decompresses a block or two.
+  Array<std::uint64_t> body_block_offset;
+  Array<char> body_dict;
+  std::uint64_t body_bytes = 0;
+  static constexpr std::uint64_t body_block_bytes = 2048;
+  /// body_dict made ready to decompress with (compress_bodies and snapshots set it).
+  std::shared_ptr<const BodyCodec> body_codec;
+  bool bodies_compressed() const { return !body_block_offset.empty(); }
   std::uint32_t page_groups = 0;
   /// Per record (or none at all): the text of the links pointing at it, each after a space,
   /// indexed in its URL field (Document::anchors).
@@ -425,6 +439,16 @@ struct Index::Data {
   /// The text record `doc`'s field `f` is indexed from: its stored title, section title or body;
   /// for the URL field, the words of its URL below the site's root and its anchors, made in `buf`.
   std::string_view indexed_text(std::uint32_t doc, Field f, std::string& buf) const;
+  /// Bytes [from, to) of a record's body (clamped to it): a view of `text`, or, when the
+  /// bodies are compressed, of the blocks holding them decompressed into `buf`.
+  std::string_view body_text(const DocRecord& r, std::uint64_t from, std::uint64_t to, std::string& buf) const;
+  std::string_view body_text(const DocRecord& r, std::string& buf) const { return body_text(r, 0, r.body.length, buf); }
+  /// Where in `text` bytes [from, from + length) of a record's body are kept (their compressed
+  /// blocks when compressed), for read-ahead and prefetching: offset and length.
+  std::pair<std::uint64_t, std::uint64_t> body_extent(const DocRecord& r, std::uint64_t from, std::uint64_t length) const;
+  /// Keeps the bodies compressed (above) when they take more than `threshold` bytes; a built
+  /// index, before derive(). Gives the same index whatever the number of build threads.
+  void compress_bodies(std::uint64_t threshold);
   /// Record `doc`'s anchors as stored (each after a space; empty: none).
   std::string_view anchors_of(std::uint32_t doc) const {
     if (anchors.empty()) return {};
@@ -465,7 +489,7 @@ struct Index::Data {
   std::uint32_t section_id(std::string_view key) const;
   static constexpr std::uint32_t no_section = ~0u;
   std::uint64_t memory_bytes() const;
-  using MemoryParts = std::array<std::pair<std::string_view, std::uint64_t>, 41>;
+  using MemoryParts = std::array<std::pair<std::string_view, std::uint64_t>, 44>;
   MemoryParts memory_parts() const;  ///< each array's footprint (no allocation: memory_bytes is noexcept)
   /// After building: derive() then apply_settings().
   void finish();

@@ -1,4 +1,4 @@
-// Snapshot file, format 9: a header, then the metadata (analyzer options, scalars, the table of
+// Snapshot file, format 10: a header, then the metadata (analyzer options, scalars, the table of
 // arrays and the lazy checks' checksums), then every array of Index::Data as it is in memory,
 // each at a 64-byte boundary. load_snapshot maps the file and the index's arrays view it in
 // place: opening reads the header, the metadata and the small tables (checksummed and validated
@@ -7,8 +7,9 @@
 // postings decoded, the first time a search reads them, and a few per-record tables few searches
 // read are checked whole at their first use (LazyChecks). Written to a temp file, fsynced,
 // renamed. Formats 5 (everything in one checksummed payload, derived tables computed at load),
-// 6 (format 7 without the title postings), 7 (format 8 without the stored anchors) and 8 (this
-// one with the terms' and stems' texts checked whole at open) are read only by upgrade_snapshot.
+// 6 (format 7 without the title postings), 7 (format 8 without the stored anchors) and 8 (format
+// 9 with the terms' and stems' texts checked whole at open) are read only by upgrade_snapshot;
+// format 9 (this one without compressed bodies: every body in the text) is read as it is.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "index/body_codec.hpp"
 #include "index/files.hpp"
 #include "index/index_data.hpp"
 #include "siteseek/error.hpp"
@@ -220,6 +222,9 @@ void each_array(D& d, F&& f, std::uint32_t version = snapshot_format_version) {
     g(d.title_postings, Check::term_blocks);
     if (version < 8) return;
     g(d.anchors, Check::record_blocks);
+    if (version < 10) return;
+    g(d.body_block_offset, Check::at_open);
+    g(d.body_dict, Check::at_open);
   };
   if (version < 9) return all(f);
   all([&](auto& a, Check c) {
@@ -310,8 +315,9 @@ void check_postings(const Index::Data& d, std::uint32_t t) {
 void check_records(const Index::Data& d, std::uint32_t first, std::uint32_t last) {
   for (auto i = first; i < last; ++i) {
     const auto& r = d.docs[i];
-    for (auto t : {r.id, r.url, r.title, r.section_title, r.hierarchy, r.body, r.section_key})
+    for (auto t : {r.id, r.url, r.title, r.section_title, r.hierarchy, r.section_key})
       if (std::uint64_t(t.offset) + t.length > d.text.size()) bad("stored text");
+    if (std::uint64_t(r.body.offset) + r.body.length > (d.bodies_compressed() ? d.body_bytes : d.text.size())) bad("stored text");
     if (r.page_group >= d.page_groups) bad("page groups");
     if (d.doc_group.size() == d.docs.size() && d.doc_group[i] != r.page_group) bad("record tables");
     if (!d.anchors.empty() && std::uint64_t(d.anchors[i].offset) + d.anchors[i].length > d.text.size()) bad("stored text");
@@ -356,6 +362,16 @@ void validate(const Index::Data& d, bool whole) {
     if (s >= stems) bad("term stems");
   if (!offsets_ok(d.checkpoint_offset, docs, d.checkpoints.size())) bad("checkpoints");
   if (!d.anchors.empty() && d.anchors.size() != docs) bad("record anchors");
+  // Compressed bodies: a block per body_block_bytes of them (the last one may be shorter), each
+  // inside the text.
+  if (d.bodies_compressed()) {
+    const std::uint64_t blocks = d.body_block_offset.size() - 1, bytes = Index::Data::body_block_bytes;
+    if (!blocks || d.body_bytes <= (blocks - 1) * bytes || d.body_bytes > blocks * bytes ||
+        !offsets_ok(d.body_block_offset, blocks, d.text.size()))
+      bad("compressed bodies");
+  } else if (d.body_bytes || !d.body_dict.empty()) {
+    bad("compressed bodies");
+  }
   if (whole) check_records(d, 0, static_cast<std::uint32_t>(docs));
   // Attribute pairs: offsets inside their arrays, keys sorted and named.
   const auto pairs = d.attr_docs_offset.empty() ? 0 : d.attr_docs_offset.size() - 1;
@@ -531,6 +547,7 @@ Meta read_meta(Reader& r, Index::Data& d, Index::Data::LazyChecks& lazy, const S
     sums(Bytes::terms);
     sums(Bytes::stems);
   }
+  if (version >= 10) d.body_bytes = r.pod<std::uint64_t>();
   m.arrays = r.pod<std::uint32_t>();
   return m;
 }
@@ -633,8 +650,15 @@ std::shared_ptr<const Index> open_mapped(std::shared_ptr<const void> backing, co
   d.lazy = std::move(lazy);
   d.backing = std::move(backing);
   d.analyzer = analyzer_of(d.analyzer_options, path);
+  if (d.bodies_compressed()) {
+    try {
+      d.body_codec = std::make_shared<const BodyCodec>(std::string_view(d.body_dict));
+    } catch (const SnapshotError& e) {
+      throw SnapshotError("snapshot " + path + ": " + e.what());
+    }
+  }
   d.snapshot_version = version;
-  if (version == snapshot_format_version) d.apply_settings();
+  if (version >= 9) d.apply_settings();
   return std::make_shared<const Index>(std::move(data));
 }
 
@@ -714,10 +738,11 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                         const SiteSettings& site, const std::string& path, bool mapped) {
   const auto version = version_of({base, size}, path);
-  if (version >= 5 && version < snapshot_format_version)
+  // Format 9 is format 10 with every body in the text: read as it is.
+  if (version >= 5 && version < 9)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
-  if (version != snapshot_format_version) throw SnapshotError(describe_version(version, path));
+  if (version != snapshot_format_version && version != 9) throw SnapshotError(describe_version(version, path));
   if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
   return open_mapped(std::move(backing), base, size, site, path, version, mapped);
 }
@@ -920,7 +945,19 @@ void Index::Data::LazyChecks::check_all(const Data& d) const {
 }
 
 void Index::verify() const {
-  if (data_->lazy) data_->lazy->check_all(*data_);
+  const auto& d = *data_;
+  if (!d.lazy) return;
+  d.lazy->check_all(d);
+  // Every compressed block decompresses to its size (a block's bytes can be intact and still
+  // not be what was written: a file made by something else).
+  std::string buf(Index::Data::body_block_bytes, '\0');
+  for (std::uint64_t b = 0; b + 1 < d.body_block_offset.size(); ++b) {
+    const auto at = d.body_block_offset[b], next = d.body_block_offset[b + 1];
+    const auto expected = std::min(Index::Data::body_block_bytes, d.body_bytes - b * Index::Data::body_block_bytes);
+    if (d.body_codec->decompress(std::string_view(d.text).substr(at, next - at), buf.data(), buf.size()) != expected)
+      throw SnapshotError("snapshot " + d.lazy->source + " is corrupt (block " + std::to_string(b) +
+                          " of its compressed bodies does not decompress)");
+  }
 }
 
 bool verify_if_small(const Index& index, std::uint64_t bytes) {
@@ -965,6 +1002,7 @@ std::string snapshot_bytes(const Index& index) {
   meta.pod<std::uint64_t>(dictionary_block_bytes);
   meta.vec(byte_block_sums(d.terms, dictionary_block_bytes));
   meta.vec(byte_block_sums(d.stems, dictionary_block_bytes));
+  meta.pod<std::uint64_t>(d.body_bytes);
   std::uint32_t arrays = 0;
   each_array(d, [&](const auto&, Check) { ++arrays; });
   meta.pod(arrays);

@@ -413,9 +413,12 @@ Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32
   return it[-1];
 }
 
-std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint from_checkpoint, std::uint32_t position) {
-  const std::string_view body = index.body(doc);
-  std::size_t from = from_checkpoint.offset;
+std::size_t snippet_offset(const Index& index, std::string_view window, std::size_t base, std::size_t body_size,
+                           Checkpoint from_checkpoint, std::uint32_t position) {
+  const std::string_view body = window;
+  // A window that stops before the body's end cannot tell where a piece touching its end ends.
+  const bool cut = base + window.size() < body_size;
+  std::size_t from = from_checkpoint.offset - base;
   std::uint32_t pos = from_checkpoint.position;
   // The text ahead is checked sixteen bytes at a time for a byte that may start Han or kana, and
   // only a piece where one was seen is looked at closely.
@@ -434,7 +437,9 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
     return true;
   };
   // From the checkpoint at or before the window, count pieces forward to its start.
-  for (Piece p = next_piece(body, from); p.begin != std::string_view::npos && pos < position; p = next_piece(body, p.end)) {
+  Piece p = next_piece(body, from);
+  for (; p.begin != std::string_view::npos && pos < position; p = next_piece(body, p.end)) {
+    if (cut && p.end == body.size()) return std::string::npos;
     const std::string_view piece(body.data() + p.begin, p.end - p.begin);
     if (p.end <= clear_to || clear(p.end) || !has_ideograph(piece)) [[likely]] {
       ++pos;
@@ -444,33 +449,34 @@ std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint fro
     // A piece of Chinese or Japanese: the analyzer's words are its positions.
     const auto tokens = index.analyzer().analyze(piece);
     for (const Token& t : tokens)
-      if (pos + t.position >= position) return p.begin + t.offset;
+      if (pos + t.position >= position) return base + p.begin + t.offset;
     if (!tokens.empty()) pos += tokens.back().position + 1;
     from = p.end;
   }
+  if (cut && (p.begin == std::string_view::npos || p.end == body.size())) return std::string::npos;
   if (from > 0) {
-    Piece p = next_piece(body, from);
-    from = p.begin == std::string_view::npos ? body.size() : p.begin;
+    Piece next = next_piece(body, from);
+    if (cut && (next.begin == std::string_view::npos || next.end == body.size())) return std::string::npos;
+    from = next.begin == std::string_view::npos ? body.size() : next.begin;
   }
-  return from;
+  return base + from;
 }
 
-std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from) {
-  return snippet(index, doc, from, options_.snippet_length);
-}
-
-std::string Highlighter::snippet(const Index& index, std::uint32_t doc, std::size_t from, std::size_t length) {
-  const std::string_view body = index.body(doc);
+std::string Highlighter::snippet(std::string_view window, std::size_t base, std::size_t body_size, std::size_t from,
+                                 std::size_t length) {
   length = std::max<std::size_t>(length, limits::min_snippet_length);
   std::string out;
-  if (body.empty()) return out;
-  from = std::min(from, body.size());
+  if (body_size == 0) return out;
+  from = std::min(from, body_size);
   out.reserve(length + 64);  // the window, a few tags and the two ellipses
-  std::size_t to = cut_at_word(body, from, length);
-  while (to > from && body[to - 1] == ' ') --to;
+  // Offsets in the window: it holds [from, from + length] or all of the rest, which is all
+  // cut_at_word reads.
+  const std::size_t start = std::min(from - std::min(from, base), window.size());
+  std::size_t to = cut_at_word(window, start, length);
+  while (to > start && window[to - 1] == ' ') --to;
   if (from > 0) out += "\xE2\x80\xA6";  // …
-  render(body, from, to, out);
-  if (to < body.size()) out += "\xE2\x80\xA6";
+  render(window, start, to, out);
+  if (base + to < body_size) out += "\xE2\x80\xA6";
   return out;
 }
 

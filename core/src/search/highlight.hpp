@@ -28,11 +28,10 @@ class Highlighter {
   Highlighter(const Analyzer& analyzer, const HighlightMatcher& matcher, const HighlightOptions& options);
   /// The whole field, escaped, with matched tokens wrapped in the tags.
   std::string text(std::string_view text);
-  /// The snippet from byte `from` of `doc`'s body: about snippet_length bytes, escaped, matches
-  /// wrapped in the tags, with ellipses where text is cut.
-  std::string snippet(const Index& index, std::uint32_t doc, std::size_t from);
-  /// The same, about `length` bytes.
-  std::string snippet(const Index& index, std::uint32_t doc, std::size_t from, std::size_t length);
+  /// The snippet from byte `from` of a body of `body_size` bytes: about `length` bytes, escaped,
+  /// matches wrapped in the tags, with ellipses where text is cut. `window` is the body's bytes
+  /// from `base` on, at least to byte from + length + 1 or to its end (BodyWindow).
+  std::string snippet(std::string_view window, std::size_t base, std::size_t body_size, std::size_t from, std::size_t length);
  private:
   /// Whether a piece of text (a run of word bytes) is one the query matched.
   bool matches(std::string_view piece);
@@ -83,8 +82,10 @@ Checkpoint snippet_checkpoint(const Index& index, std::uint32_t doc, std::uint32
 
 /// The byte offset of body position `position` (at a piece), counted from `from_checkpoint`: a
 /// piece is a position, except a piece holding Han or kana, whose positions are its words (the
-/// analyzer's).
-std::size_t snippet_offset(const Index& index, std::uint32_t doc, Checkpoint from_checkpoint, std::uint32_t position);
+/// analyzer's). `window` is the body's bytes from `base` (at most the checkpoint's offset) on, of
+/// a body of `body_size` bytes; std::string::npos when it ends before the offset is known.
+std::size_t snippet_offset(const Index& index, std::string_view window, std::size_t base, std::size_t body_size,
+                           Checkpoint from_checkpoint, std::uint32_t position);
 
 
 }  // namespace siteseek::detail

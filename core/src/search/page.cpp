@@ -61,6 +61,11 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     std::uint32_t position = 0;                                  ///< where the snippet starts
     Checkpoint checkpoint;
     std::size_t from = 0;                                        ///< its byte offset in the body
+    /// The body's bytes the snippet reads, from byte `base` on: the whole body, a view of the
+    /// text, unless the bodies are compressed; then the blocks around the snippet, in `buf`.
+    std::string_view window;
+    std::size_t base = 0;
+    std::string buf;
   };
   // The results, then the sub-results in their order.
   const std::size_t records = ranked.size() + sub.records.size();
@@ -71,7 +76,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (std::size_t k = 0; k < records; ++k) {
     const bool is_sub = k >= ranked.size();
     const auto doc = is_sub ? sub.records[k - ranked.size()].doc : ranked[k].doc;
-    page.push_back({doc, is_sub ? sub_snippet_length : snippet_length, {}, 0, {}, 0});
+    page.push_back({doc, is_sub ? sub_snippet_length : snippet_length, {}, 0, {}, 0, {}, 0, {}});
     if (d.lazy) d.lazy->ahead_record(d, doc);  // from the disk, as the prefetches below from memory
     __builtin_prefetch(d.docs.data() + doc);
     __builtin_prefetch(&d.checkpoint_offset[doc]);
@@ -107,13 +112,17 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
       d.lazy->ahead_text(d, r.section_title.offset, r.section_title.length);
       d.lazy->ahead_text(d, r.hierarchy.offset, r.hierarchy.length);
       d.lazy->ahead_text(d, r.url.offset, r.url.length);
-      if (pg.found.empty()) d.lazy->ahead_text(d, r.body.offset, std::min<std::uint64_t>(r.body.length, pg.length + cache_line));
+      if (pg.found.empty()) {
+        const auto [at, n] = d.body_extent(r, 0, pg.length + cache_line);
+        d.lazy->ahead_text(d, at, n);
+      }
     }
     prefetch_text(r.title.offset, r.title.length);
     prefetch_text(r.section_title.offset, r.section_title.length);
     prefetch_text(r.hierarchy.offset, r.hierarchy.length);
     if (pg.found.empty()) {
-      prefetch_text(r.body.offset, pg.length + cache_line);
+      const auto [at, n] = d.body_extent(r, 0, pg.length + cache_line);
+      prefetch_text(at, n);
       continue;
     }
     pg.position = snippet_position(pg.found, pg.length);
@@ -122,15 +131,34 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
   for (auto& pg : page) {
     if (pg.found.empty()) continue;
     pg.checkpoint = snippet_checkpoint(index, pg.doc, pg.position);
-    const auto& body = d.record(pg.doc).body;
-    if (d.lazy)
-      d.lazy->ahead_text(d, body.offset + pg.checkpoint.offset, checkpoint_walk_bytes + pg.length);
-    prefetch_text(body.offset + pg.checkpoint.offset, checkpoint_walk_bytes);
+    const auto& r = d.record(pg.doc);
+    if (d.lazy) {
+      const auto [at, n] = d.body_extent(r, pg.checkpoint.offset, checkpoint_walk_bytes + pg.length);
+      d.lazy->ahead_text(d, at, n);
+    }
+    const auto [at, n] = d.body_extent(r, pg.checkpoint.offset, checkpoint_walk_bytes);
+    prefetch_text(at, n);
   }
+  const bool compressed = d.bodies_compressed();
   for (auto& pg : page) {
-    if (pg.found.empty()) continue;
-    pg.from = snippet_offset(index, pg.doc, pg.checkpoint, pg.position);
-    prefetch_text(d.record(pg.doc).body.offset + pg.from, pg.length + cache_line);
+    const auto& r = d.record(pg.doc);
+    const std::size_t size = r.body.length;
+    // Compressed, a block or two: the walk from the checkpoint and the snippet after it, with
+    // room for long words (a block decompressed costs the same for any part of it).
+    pg.base = compressed && !pg.found.empty() ? pg.checkpoint.offset : 0;
+    pg.window = d.body_text(r, pg.base, compressed ? pg.base + checkpoint_walk_bytes + pg.length + 1 : size, pg.buf);
+    if (!pg.found.empty()) {
+      pg.from = snippet_offset(index, pg.window, pg.base, size, pg.checkpoint, pg.position);
+      if (pg.from == std::string::npos) {  // words longer than the room left: the rest of the body
+        pg.window = d.body_text(r, pg.base, size, pg.buf);
+        pg.from = snippet_offset(index, pg.window, pg.base, size, pg.checkpoint, pg.position);
+      }
+    }
+    if (pg.base + pg.window.size() < std::min(size, pg.from + pg.length + 1)) {
+      pg.base = pg.from;
+      pg.window = d.body_text(r, pg.from, pg.from + pg.length + 1, pg.buf);
+    }
+    if (!compressed) prefetch_text(r.body.offset + pg.from, pg.length + cache_line);
   }
   Highlighter highlighter(plan.analyzer ? *plan.analyzer : d.analyzer, plan.highlight, ho);
   for (std::size_t k = 0; k < ranked.size(); ++k) {
@@ -143,7 +171,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
     res.title = highlighter.text(d.slice(r.title));
     res.section_title = highlighter.text(d.slice(r.section_title));
     res.hierarchy = d.hierarchy_of(r);
-    res.body = highlighter.snippet(index, doc, page[k].from);
+    res.body = highlighter.snippet(page[k].window, page[k].base, r.body.length, page[k].from, page[k].length);
     if (sub.asked()) {
       auto& list = res.sub_results.emplace();
       list.reserve(sub.offset[k + 1] - sub.offset[k]);
@@ -151,7 +179,7 @@ void page_results(const Index& index, const Plan& plan, Scorer& scorer, const Se
         const auto& pg = page[ranked.size() + i];
         const auto& sr = d.record(pg.doc);
         list.push_back({highlighter.text(d.slice(sr.section_title.length ? sr.section_title : sr.title)),
-                        std::string(d.slice(sr.url)), highlighter.snippet(index, pg.doc, pg.from, pg.length)});
+                        std::string(d.slice(sr.url)), highlighter.snippet(pg.window, pg.base, sr.body.length, pg.from, pg.length)});
       }
     }
     out.push_back(std::move(res));
