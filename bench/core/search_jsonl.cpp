@@ -2,8 +2,8 @@
 // index, then answer queries: one query per stdin line -> one {"results":[{"url":...}]} line.
 // With --bench QUERIES.tsv: time the queries instead (build time, memory, p50/p99 latency).
 // --sub-results N asks each search for N sub-results per page (SearchRequest::sub_results).
-// --compress-bodies-above BYTES: IndexBuilder::set_compress_bodies_above (0: bodies compressed).
-//   search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compress-bodies-above BYTES]
+// --compact-above BYTES: IndexBuilder::set_compact_above (0: compact, whatever the size).
+//   search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above BYTES]
 //                [--bench QUERIES.tsv [--reps N]] [--show]
 #include <malloc.h>
 
@@ -37,7 +37,7 @@ using siteseek::bench::load_queries;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compress-bodies-above BYTES] "
+    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above BYTES] "
                  "[--bench QUERIES.tsv [--reps N]] [--show]\n";
     return 2;
   }
@@ -45,14 +45,14 @@ int main(int argc, char** argv) {
   int reps = 50;
   unsigned num = 10, sub_results = 0;
   bool show = false;
-  std::uint64_t compress_above = siteseek::default_compress_bodies_above;
+  std::uint64_t compact_above = siteseek::default_compact_above;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--bench" && i + 1 < argc) bench = argv[++i];
     else if (a == "--reps" && i + 1 < argc) reps = std::stoi(argv[++i]);
     else if (a == "--num" && i + 1 < argc) num = static_cast<unsigned>(std::stoi(argv[++i]));
     else if (a == "--sub-results" && i + 1 < argc) sub_results = static_cast<unsigned>(std::stoi(argv[++i]));
-    else if (a == "--compress-bodies-above" && i + 1 < argc) compress_above = std::stoull(argv[++i]);
+    else if (a == "--compact-above" && i + 1 < argc) compact_above = std::stoull(argv[++i]);
     else if (a == "--show") show = true;
   }
   auto docs = load_jsonl(argv[1]);
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   auto heap0 = heap_in_use();
   auto t0 = Clock::now();
   siteseek::IndexBuilder builder(site);
-  builder.set_compress_bodies_above(compress_above);
+  builder.set_compact_above(compact_above);
   for (auto& d : docs) builder.add(d);
   auto index = builder.build();
   double build_s = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -25,7 +25,7 @@ enum class Field : std::uint8_t { title = 0, section_title = 1, body = 2, url = 
 inline constexpr std::size_t field_count = 4;
 
 /// Format version written into snapshots; a file of another version is refused.
-inline constexpr std::uint32_t snapshot_format_version = 10;
+inline constexpr std::uint32_t snapshot_format_version = 11;
 
 /// A dictionary term found by a typo lookup, with its edit distance (Damerau, on bytes).
 struct TypoMatch {
@@ -112,8 +112,8 @@ class BuildCancelled : public std::exception {
   const char* what() const noexcept override { return "index build cancelled"; }
 };
 
-/// IndexBuilder::set_compress_bodies_above's default.
-inline constexpr std::uint64_t default_compress_bodies_above = std::uint64_t{64} << 20;
+/// IndexBuilder::set_compact_above's default.
+inline constexpr std::uint64_t default_compact_above = std::uint64_t{64} << 20;
 
 /// Collects documents, analyses them with the site's analyzer and builds an Index.
 class IndexBuilder {
@@ -143,11 +143,12 @@ class IndexBuilder {
   /// segment added to a site, given the site's other live records, scores as one index would,
   /// from one build (its own lengths are known only once it is analysed).
   void set_other_lengths(const std::array<std::array<double, field_count>, 2>& lengths, const std::array<double, 2>& records);
-  /// Keep the bodies compressed when they take more than `bytes` (zstd, in blocks of 2 KiB, with
-  /// a dictionary trained on them): a large index takes far less memory, and each result's
-  /// snippet decompresses a block or two. 0: always; the default, 64 MiB, leaves a docs site of
-  /// a few thousand pages as fast as it can be.
-  void set_compress_bodies_above(std::uint64_t bytes) noexcept;
+  /// Keep the index compact when its bodies take more than `bytes`: the bodies compressed (zstd,
+  /// in blocks of 2 KiB, with a dictionary trained on them; each result's snippet decompresses a
+  /// block or two) and most postings entries packed into one byte (a search walks them a little
+  /// slower while they are in the CPU's caches). 0: always; the default, 64 MiB, leaves a docs
+  /// site of a few thousand pages as fast as it can be, and a large one takes far less memory.
+  void set_compact_above(std::uint64_t bytes) noexcept;
   /// A flag that, set while build() runs, makes it stop and throw BuildCancelled.
   void set_cancel(const std::atomic<bool>* cancel) noexcept;
   /// Build the index; the builder is empty afterwards.

@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cstring>
 #include <exception>
@@ -243,8 +244,9 @@ struct ByteCount {
 
 // One term's postings and positions (index_data.hpp) from its occurrences, appended to
 // `postings` and `positions`; returns its document frequency.
+// `pack`: an entry of one field with a PackedEntry code is its entry byte alone.
 template <class Out>
-std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings, Out& positions) {
+std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings, Out& positions, bool pack) {
   std::uint32_t df = 0, prev_doc = 0;
   for (std::size_t k = 0; k < occ.size();) {
     std::size_t e = k;
@@ -256,9 +258,6 @@ std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings,
     std::uint8_t mask = 0;
     for (std::size_t f = 0; f < field_count; ++f)
       if (tf[f]) mask |= static_cast<std::uint8_t>(1u << f);
-    postings.push_back(mask);
-    for (std::size_t f = 0; f < field_count; ++f)
-      if (tf[f]) put_varint(postings, tf[f]);
     const auto before = positions.size();
     std::uint32_t last_field = ~0u, last = 0;
     for (std::size_t x = k; x < e; ++x) {
@@ -267,7 +266,14 @@ std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings,
       put_varint(positions, p - last);
       last = p;
     }
-    put_varint(postings, positions.size() - before);
+    const auto bytes = positions.size() - before;
+    const auto code = pack && std::has_single_bit(mask) ? PackedEntry::code(tf[std::countr_zero(mask)], bytes) : 0;
+    postings.push_back(static_cast<std::uint8_t>(mask | code << 4));
+    if (!code) {
+      for (std::size_t f = 0; f < field_count; ++f)
+        if (tf[f]) put_varint(postings, tf[f]);
+      put_varint(postings, bytes);
+    }
     k = e;
   }
   return df;
@@ -311,7 +317,7 @@ struct IndexBuilder::Impl {
   std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
   std::optional<LengthTotals> other_lengths;
   const std::atomic<bool>* cancel = nullptr;
-  std::uint64_t compress_bodies_above = default_compress_bodies_above;
+  std::uint64_t compact_above = default_compact_above;
   void check_cancel() const {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
   }
@@ -341,7 +347,7 @@ void IndexBuilder::add_all(std::vector<Document> documents) {
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
 void IndexBuilder::set_cancel(const std::atomic<bool>* cancel) noexcept { impl_->cancel = cancel; }
-void IndexBuilder::set_compress_bodies_above(std::uint64_t bytes) noexcept { impl_->compress_bodies_above = bytes; }
+void IndexBuilder::set_compact_above(std::uint64_t bytes) noexcept { impl_->compact_above = bytes; }
 void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
   impl_->length_averages = averages;
   impl_->other_lengths.reset();
@@ -497,7 +503,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Compressed now, before the analysis (which decompresses them on its threads), so that the
   // rest of the build holds the smaller text.
   impl_->check_cancel();
-  d.compress_bodies(impl_->compress_bodies_above);
+  d.compress_bodies(impl_->compact_above);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
   // per thread, each into its own table; the tables are then merged in document order, so the
@@ -665,11 +671,15 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Written a byte at a time into plain vectors, then handed to the index's arrays.
   std::vector<std::uint8_t> postings_bytes, positions_bytes;
   const bool sized = pool.bytes() > count_postings_above;
+  // A compact index (its bodies compressed: IndexBuilder::set_compact_above) packs its entries
+  // too. A small one keeps every entry whole: a common word's postings, packed and whole entries
+  // mixed, are walked slower while they fit in the CPU's caches (docs/performance.md).
+  const bool pack = d.bodies_compressed();
   if (sized) {
     ByteCount postings, positions;
     for (const auto& a : acc) {
       OccurrencePool::decode(a.occurrences, occurrences);
-      encode_postings(occurrences, postings, positions);
+      encode_postings(occurrences, postings, positions, pack);
     }
     postings_bytes.reserve(postings.n);
     positions_bytes.reserve(positions.n);
@@ -682,7 +692,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
     d.postings_offset.push_back(postings_bytes.size());
     d.positions_offset.push_back(positions_bytes.size());
     OccurrencePool::decode(a.occurrences, occurrences);
-    d.term_df.push_back(encode_postings(occurrences, postings_bytes, positions_bytes));
+    d.term_df.push_back(encode_postings(occurrences, postings_bytes, positions_bytes, pack));
   }
   pool = OccurrencePool{};
   if (!sized) {

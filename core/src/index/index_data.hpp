@@ -2,6 +2,7 @@
 // The arrays behind an Index. Private to the core: the search module reads them directly in its
 // hot loops; snapshots write and read them as they are.
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -389,9 +390,10 @@ struct Index::Data {
   Array<std::uint64_t> term_sample, stem_sample;
   static constexpr std::uint32_t sample_every = 32;
 
-  // Postings, per term: for each document (ascending) varint(doc delta), field mask byte,
-  // varint tf per present field, varint(byte length of its positions). Positions, per term and
-  // document: for each present field, tf varint deltas.
+  // Postings, per term: for each document (ascending) varint(doc delta), then its entry byte:
+  // the field mask in its low four bits and a packed code (PackedEntry) in its high four; code 0
+  // is followed by varint tf per present field and varint(byte length of its positions).
+  // Positions, per term and document: for each present field, tf varint deltas.
   Array<std::uint64_t> postings_offset;   ///< per term + 1
   Array<std::uint8_t> postings;
   Array<std::uint64_t> positions_offset;  ///< per term + 1
@@ -640,6 +642,30 @@ inline std::uint64_t get_varint(const std::uint8_t*& p) {
   return v;
 }
 
+/// The high four bits of a posting's entry byte (Index::Data::postings): 0, or a code for one
+/// field holding the term 1 to 5 times in positions of tf to tf + 2 bytes, which is most
+/// postings (a word once in a body), so that such an entry is one byte, not three.
+struct PackedEntry {
+  static constexpr unsigned max_tf = 5, max_extra = 2;
+  /// The code of (tf, positions' bytes), or 0 when it has none.
+  static constexpr std::uint8_t code(std::uint64_t tf, std::uint64_t bytes) {
+    return tf >= 1 && tf <= max_tf && bytes >= tf && bytes - tf <= max_extra
+               ? static_cast<std::uint8_t>((tf - 1) * (max_extra + 1) + (bytes - tf) + 1)
+               : 0;
+  }
+  static constexpr std::uint32_t tf(unsigned code) { return (code - 1) / (max_extra + 1) + 1; }
+  static constexpr std::uint32_t bytes(unsigned code) { return tf(code) + (code - 1) % (max_extra + 1); }
+};
+/// PackedEntry::bytes by code, for the postings walks (a load, not a division).
+inline constexpr std::array<std::uint8_t, 16> packed_entry_bytes = [] {
+  std::array<std::uint8_t, 16> t{};
+  for (unsigned c = 1; c < 16; ++c) t[c] = static_cast<std::uint8_t>(PackedEntry::bytes(c));
+  return t;
+}();
+static_assert(PackedEntry::code(PackedEntry::max_tf, PackedEntry::max_tf + PackedEntry::max_extra) == 15);
+/// Field mask bits of an entry byte.
+inline constexpr std::uint8_t entry_fields = 0x0f;
+
 /// One document's entry in a term's postings, decoded.
 struct PostingEntry {
   std::uint32_t doc = 0;
@@ -667,9 +693,16 @@ class PostingsCursor {
     if (p_ >= end_) return false;
     doc_ += static_cast<std::uint32_t>(get_varint(p_));
     e.doc = doc_ - 1;  // deltas are taken from doc+1 so the first delta is never zero
-    e.mask = *p_++;
-    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p_)) : 0;
+    const std::uint8_t b = *p_++;
+    e.mask = b & entry_fields;
     e.positions = pos_;
+    if (const unsigned code = b >> 4) {
+      e.tf = {};
+      e.tf[std::countr_zero(e.mask)] = PackedEntry::tf(code);
+      pos_ += PackedEntry::bytes(code);
+      return true;
+    }
+    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p_)) : 0;
     pos_ += get_varint(p_);
     return true;
   }
@@ -681,9 +714,13 @@ class PostingsCursor {
     doc_ += static_cast<std::uint32_t>(get_varint(p_));
     doc = doc_ - 1;
     entry = static_cast<std::uint64_t>(p_ - base_);
-    const std::uint8_t mask = *p_++;
-    for (unsigned m = mask & 0x0f; m; m &= m - 1) get_varint(p_);
+    const std::uint8_t b = *p_++;
     positions = pos_;
+    if (b >> 4) [[likely]] {
+      pos_ += packed_entry_bytes[b >> 4];
+      return true;
+    }
+    for (unsigned m = b & entry_fields; m; m &= m - 1) get_varint(p_);
     pos_ += get_varint(p_);
     return true;
   }
@@ -730,9 +767,12 @@ inline PostingEntry entry_at(const Index::Data& d, std::uint32_t doc, std::uint6
   PostingEntry e;
   const std::uint8_t* p = d.postings.data() + entry;
   e.doc = doc;
-  e.mask = *p++;
-  for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p)) : 0;
+  const std::uint8_t b = *p++;
+  e.mask = b & entry_fields;
   e.positions = positions;
+  if (const unsigned code = b >> 4) e.tf[std::countr_zero(e.mask)] = PackedEntry::tf(code);
+  else
+    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p)) : 0;
   return e;
 }
 

@@ -1,4 +1,4 @@
-// Snapshot file, format 10: a header, then the metadata (analyzer options, scalars, the table of
+// Snapshot file, format 11: a header, then the metadata (analyzer options, scalars, the table of
 // arrays and the lazy checks' checksums), then every array of Index::Data as it is in memory,
 // each at a 64-byte boundary. load_snapshot maps the file and the index's arrays view it in
 // place: opening reads the header, the metadata and the small tables (checksummed and validated
@@ -9,7 +9,8 @@
 // renamed. Formats 5 (everything in one checksummed payload, derived tables computed at load),
 // 6 (format 7 without the title postings), 7 (format 8 without the stored anchors) and 8 (format
 // 9 with the terms' and stems' texts checked whole at open) are read only by upgrade_snapshot;
-// format 9 (this one without compressed bodies: every body in the text) is read as it is.
+// formats 9 (10 without compressed bodies: every body in the text) and 10 (this one without
+// packed postings entries, PackedEntry) are read as they are.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -269,46 +270,58 @@ std::uint64_t checked_varint(const std::uint8_t*& p, const std::uint8_t* end, co
 // The postings of term `t` decode inside their arrays, name existing documents, and count its
 // document frequency (impacts are laid out by it); each entry's frequencies are at most its
 // positions' bytes (decode_positions, bounded by the array, then reads a bounded number of
-// them), and the entries' positions fill the term's range.
+// them), a packed entry names one field, and the entries' positions fill the term's range. Its
+// title postings are some of those entries, in order: each at an entry's first byte, with that
+// entry's document, positions and index (what TitleCursor gives a search to read).
 void check_postings(const Index::Data& d, std::uint32_t t) {
-  const std::uint8_t* p = d.postings.data() + d.postings_offset[t];
-  const std::uint8_t* end = d.postings.data() + d.postings_offset[t + 1];
+  const std::uint8_t* base = d.postings.data();
+  const std::uint8_t* p = base + d.postings_offset[t];
+  const std::uint8_t* end = base + d.postings_offset[t + 1];
   std::uint64_t doc = 0, pos = d.positions_offset[t], count = 0;
   const std::uint64_t pos_end = d.positions_offset[t + 1];
+  const bool titles = !d.title_offset.empty();  // format 6, being upgraded, has none
+  const std::uint8_t* q = titles ? d.title_postings.data() + d.title_offset[t] : nullptr;
+  const std::uint8_t* q_end = titles ? d.title_postings.data() + d.title_offset[t + 1] : nullptr;
+  std::uint64_t title_doc = 0, title_entry = d.postings_offset[t], title_positions = d.positions_offset[t], title_k = 0;
+  bool title = false;  // a title posting read, not matched yet
+  const auto next_title = [&] {
+    title = q < q_end;
+    if (!title) return;
+    title_doc += checked_varint(q, q_end, "title postings");
+    title_entry += checked_varint(q, q_end, "title postings");
+    title_positions += checked_varint(q, q_end, "title postings");
+    title_k += checked_varint(q, q_end, "title postings");
+  };
+  next_title();
   while (p < end) {
     ++count;
     doc += checked_varint(p, end, "postings encoding");
     if (doc == 0 || doc > d.docs.size() || p >= end) bad("postings documents");
-    const std::uint8_t mask = *p++;
-    if (mask >> field_count) bad("postings fields");
-    std::uint64_t tf = 0;
-    for (std::size_t f = 0; f < field_count; ++f)
-      if (mask >> f & 1) tf += checked_varint(p, end, "postings encoding");
-    const std::uint64_t length = checked_varint(p, end, "postings encoding");
+    const auto entry = static_cast<std::uint64_t>(p - base);
+    const std::uint8_t b = *p++;
+    const std::uint8_t mask = b & entry_fields;
+    std::uint64_t tf = 0, length = 0;
+    if (const unsigned code = b >> 4) {
+      if (!std::has_single_bit(mask)) bad("postings fields");
+      tf = PackedEntry::tf(code);
+      length = PackedEntry::bytes(code);
+    } else {
+      for (std::size_t f = 0; f < field_count; ++f)
+        if (mask >> f & 1) tf += checked_varint(p, end, "postings encoding");
+      length = checked_varint(p, end, "postings encoding");
+    }
     if (length > pos_end - pos || tf > length) bad("positions lengths");
+    if (title && title_entry == entry) {
+      if (title_doc != doc || title_positions != pos || title_k != count - 1) bad("title postings");
+      next_title();
+    } else if (title && title_entry < entry) {
+      bad("title postings");
+    }
     pos += length;
   }
   if (pos != pos_end) bad("positions lengths");
   if (count != d.term_df[t]) bad("document frequencies");
-  if (d.title_offset.empty()) return;
-  // Its title postings name existing documents, ascending, and entries, positions and impacts
-  // inside the term's (an entry read from anywhere inside its postings ends inside them: they
-  // end with a whole varint, and field masks are below 0x80).
-  const std::uint8_t* q = d.title_postings.data() + d.title_offset[t];
-  const std::uint8_t* q_end = d.title_postings.data() + d.title_offset[t + 1];
-  std::uint64_t title_doc = 0, entry = d.postings_offset[t], positions = d.positions_offset[t], k = 0;
-  bool first = true;
-  while (q < q_end) {
-    const auto doc_delta = checked_varint(q, q_end, "title postings");
-    const auto entry_delta = checked_varint(q, q_end, "title postings");
-    const auto positions_delta = checked_varint(q, q_end, "title postings");
-    const auto k_delta = checked_varint(q, q_end, "title postings");
-    if (!doc_delta || (!first && (!entry_delta || !k_delta))) bad("title postings");
-    first = false;
-    title_doc += doc_delta, entry += entry_delta, positions += positions_delta, k += k_delta;
-    if (title_doc > d.docs.size() || entry >= d.postings_offset[t + 1] || positions > pos_end || k >= d.term_df[t])
-      bad("title postings");
-  }
+  if (title) bad("title postings");
 }
 
 // Records [first, last) reference stored text inside it and a page group that exists.
@@ -738,11 +751,12 @@ std::uint32_t version_of(std::string_view file, const std::string& path) {
 std::shared_ptr<const Index> open_bytes(std::shared_ptr<const void> backing, const char* base, std::size_t size,
                                         const SiteSettings& site, const std::string& path, bool mapped) {
   const auto version = version_of({base, size}, path);
-  // Format 9 is format 10 with every body in the text: read as it is.
+  // Format 9 is format 10 with every body in the text, and 10 is 11 without packed postings
+  // entries (every entry as a code-0 entry is): read as they are.
   if (version >= 5 && version < 9)
     throw SnapshotError(describe_version(version, path) + ": upgrade it with `siteseek snapshot upgrade " + path +
                         "`, or let the node index the site again");
-  if (version != snapshot_format_version && version != 9) throw SnapshotError(describe_version(version, path));
+  if (version > snapshot_format_version || version < 9) throw SnapshotError(describe_version(version, path));
   if (size < header_size) throw SnapshotError("snapshot " + path + " is truncated (no complete header)");
   return open_mapped(std::move(backing), base, size, site, path, version, mapped);
 }

@@ -108,7 +108,7 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
       } else {
         sc = factor * static_cast<float>(*impact);
       }
-      const std::uint8_t mask = d_.postings[entry];
+      const std::uint8_t mask = d_.postings[entry] & entry_fields;
       const bool in_body = mask & body_bit;
       const auto rel_entry = static_cast<std::uint32_t>(entry - entry_base);
       const auto rel_positions = static_cast<std::uint32_t>(positions - positions_base);

@@ -30,7 +30,7 @@
 14. query takes live updates ({"upsert": [...]}, {"delete": [...]}): each answered with its
     report once searchable and kept; a bad document is an error line naming its key path; a later
     `siteseek search` reads the kept segments; snapshot info describes the segment manifest;
-    snapshot upgrade of a manifest upgrades each file it names (format 8 to 10)."""
+    snapshot upgrade of a manifest upgrades each file it names (format 8 to 11)."""
 import json
 import os
 import pty
@@ -765,7 +765,7 @@ def built_at_of(snapshot):
 def test_a_manifest_of_an_older_format_is_upgraded_file_by_file(tmp_path):
     """A data_dir whose segment manifest names a format-8 file (tests/fixtures/snapshots/): refused
     with the command that upgrades it; `snapshot upgrade <site>.segments` upgrades each file it
-    names in place (in the current format, 10), and the manifest then opens as it is."""
+    names in place (in the current format, 11), and the manifest then opens as it is."""
     data = tmp_path / "data"
     data.mkdir()
     fixture = os.path.join(HERE, "..", "..", "fixtures", "snapshots", "format8.snapshot")
@@ -778,6 +778,6 @@ def test_a_manifest_of_an_older_format_is_upgraded_file_by_file(tmp_path):
     assert r.returncode == 1 and "format version 8" in r.stderr and "siteseek snapshot upgrade" in r.stderr, r.stdout + r.stderr
     r = run("snapshot", "upgrade", str(data / "site.segments"))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout == f"{data / 'site.snapshot'}: upgraded from format 8 to 10\n", r.stdout
+    assert r.stdout == f"{data / 'site.snapshot'}: upgraded from format 8 to 11\n", r.stdout
     r = run("snapshot", "info", str(data / "site.segments"))
     assert r.returncode == 0 and "live documents: 4" in r.stdout, r.stdout + r.stderr

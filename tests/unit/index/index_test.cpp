@@ -375,6 +375,80 @@ BOOST_AUTO_TEST_CASE(postings_have_field_frequencies_and_positions) {
   BOOST_TEST(std::count(names.begin(), names.end(), "parsed") == 1);
 }
 
+// In a compact index (IndexBuilder::set_compact_above), a posting of one field holding its word 1
+// to 5 times, in positions of tf to tf + 2 bytes, is one entry byte (PackedEntry); any other is
+// the mask, its frequencies and its positions' length. Both decode to the word's occurrences,
+// from the start of the postings and from an entry's offset (next_doc, entry_at), and a snapshot
+// of them passes every structural check. An index below the threshold packs none.
+BOOST_AUTO_TEST_CASE(packed_posting_entries_decode_as_the_occurrences) {
+  // "w" k times in the body of page k, and once in the title of every third page as well. Positions
+  // are stored as deltas: on even pages 130 words come before each occurrence, so each takes two
+  // bytes.
+  IndexBuilder b(test_site()), whole(test_site());
+  b.set_compact_above(0);
+  std::vector<std::vector<std::uint32_t>> body_positions(12);
+  for (std::uint32_t k = 1; k <= 12; ++k) {
+    std::string body;
+    std::uint32_t at = 0;
+    const std::uint32_t filler = k % 2 ? 1 : 130;
+    for (std::uint32_t i = 0; i < k; ++i, ++at) {
+      for (std::uint32_t f = 0; f < filler; ++f, ++at) body += "x ";
+      body += "w ";
+      body_positions[k - 1].push_back(at);
+    }
+    b.add(doc("https://example.org/docs/p" + std::to_string(k) + ".html", k % 3 ? "Other" : "W", body));
+    whole.add(doc("https://example.org/docs/p" + std::to_string(k) + ".html", k % 3 ? "Other" : "W", body));
+  }
+  const auto idx = b.build();
+  const auto unpacked = whole.build();
+  for (std::uint32_t t = 0; t < unpacked->term_count(); ++t) {
+    PostingsCursor c(unpacked->data(), t);
+    std::uint32_t doc = 0;
+    std::uint64_t entry = 0, positions = 0;
+    while (c.next_doc(doc, entry, positions)) BOOST_TEST((unpacked->data().postings[entry] >> 4) == 0);
+  }
+  const auto& d = idx->data();
+  const auto t = static_cast<std::uint32_t>(idx->find("w"));
+  std::size_t packed = 0, plain = 0;
+  PostingsCursor all(d, t), docs(d, t);
+  PostingEntry e;
+  for (std::uint32_t k = 1; k <= 12; ++k) {
+    BOOST_REQUIRE(all.next(e));
+    std::uint32_t doc = 0;
+    std::uint64_t entry = 0, positions = 0;
+    BOOST_REQUIRE(docs.next_doc(doc, entry, positions));
+    BOOST_TEST(e.doc == k - 1);
+    BOOST_TEST(doc == e.doc);
+    BOOST_TEST(positions == e.positions);
+    const bool titled = k % 3 == 0;
+    BOOST_TEST(e.tf[0] == (titled ? 1u : 0u));
+    BOOST_TEST(e.tf[2] == k);
+    BOOST_TEST(e.mask == (titled ? 0b101 : 0b100));
+    const auto at = entry_at(d, doc, entry, positions);
+    BOOST_TEST((at.tf == e.tf && at.mask == e.mask));
+    std::array<std::vector<std::uint32_t>, field_count> pos;
+    decode_positions(d, e, pos);
+    BOOST_TEST(pos[2] == body_positions[k - 1]);
+    const bool one_byte = (d.postings[entry] >> 4) != 0;
+    // One field, at most five times, each position one byte (odd pages) or two (even ones,
+    // whose positions' bytes are then 2k: more than tf + 2 from k = 3 on).
+    BOOST_TEST(one_byte == (!titled && k <= PackedEntry::max_tf && (k % 2 || k <= PackedEntry::max_extra)), "page " << k);
+    (one_byte ? packed : plain) += 1;
+  }
+  BOOST_TEST(!all.next(e));
+  BOOST_TEST(packed > 0u);
+  BOOST_TEST(plain > 0u);
+  // Saved and opened, every term's postings and title postings pass the checks of a whole file.
+  const auto dir = std::filesystem::temp_directory_path() / ("siteseek-packed-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "p.snapshot").string();
+  save_snapshot(*idx, path);
+  const auto back = load_snapshot(path, test_site());
+  back->verify();
+  BOOST_TEST((back->data().postings == d.postings));
+  std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(snapshot_round_trip_and_corruption) {
   IndexBuilder b(test_site());
   b.add(doc("https://example.org/docs/a.html", "Alpha", "first document body"));

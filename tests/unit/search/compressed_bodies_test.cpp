@@ -1,4 +1,4 @@
-// What these tests prove (IndexBuilder::set_compress_bodies_above, Index::Data::compress_bodies):
+// What these tests prove (IndexBuilder::set_compact_above, Index::Data::compress_bodies):
 // 1. An index whose bodies are compressed answers as the same index with its bodies in the text:
 //    every record read back, every body, and every search's results, snippets and sub-results
 //    (matches deep in long pages, at block edges, after words longer than a block, in Chinese),
@@ -6,7 +6,8 @@
 // 2. Below the threshold, bodies stay in the text; the default threshold leaves a small site so.
 // 3. A compressed block that does not decompress is refused (SnapshotError, from verify() and
 //    from the first search that reads it), never a crash.
-// 4. A snapshot of format 9 (every body in the text) opens as it is.
+// 4. Snapshots of format 9 (every body in the text) and 10 (no packed postings entries) open as
+//    they are.
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -62,7 +63,7 @@ std::vector<Document> corpus(std::vector<std::string>& words) {
 
 std::shared_ptr<const Index> build(const std::vector<Document>& docs, std::optional<std::uint64_t> above) {
   IndexBuilder b(site());
-  if (above) b.set_compress_bodies_above(*above);
+  if (above) b.set_compact_above(*above);
   for (const auto& d : docs) b.add(d);
   return b.build();
 }
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(compressed_bodies_answer_as_the_text_does) {
   opened->verify();
   // Read back and built again (a merge of segments), the records give the same index.
   IndexBuilder again(site());
-  again.set_compress_bodies_above(0);
+  again.set_compact_above(0);
   for (std::uint32_t i = 0; i < opened->size(); ++i) again.add(opened->document(i));
   const auto rebuilt = again.build();
   BOOST_TEST(rebuilt->data().text == packed->data().text);
@@ -187,18 +188,24 @@ BOOST_AUTO_TEST_CASE(a_block_that_does_not_decompress_is_refused) {
   std::filesystem::remove_all(dir);
 }
 
-// tests/fixtures/snapshots/format9.snapshot: written by siteseek at 24f6210 from
-// tests/fixtures/html/site (the fuzz seed ex9.snapshot).
-BOOST_AUTO_TEST_CASE(a_format_9_snapshot_opens_as_it_is) {
+// tests/fixtures/snapshots/format9.snapshot (written by siteseek at 24f6210) and format10.snapshot
+// (at 9d4f204, its bodies compressed: the fuzz seed ex10z.snapshot), both from
+// tests/fixtures/html/site: format 9 has every body in the text, and neither has packed postings
+// entries; both open as they are.
+BOOST_AUTO_TEST_CASE(snapshots_of_formats_9_and_10_open_as_they_are) {
   SiteSettings s;
   s.name = "site";
   s.url = "https://docs.example.org/";
-  const auto index = load_snapshot(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format9.snapshot", s);
-  index->verify();
-  BOOST_TEST(index->snapshot_version() == 9u);
-  BOOST_TEST(!index->data().bodies_compressed());
-  BOOST_TEST(index->size() == 5u);
-  SearchRequest r;
-  r.q = "install";
-  BOOST_TEST(!search_index(*index, r).results.empty());
+  for (unsigned format : {9u, 10u}) {
+    const auto index = load_snapshot(std::string(SITESEEK_TEST_FIXTURES) + "/snapshots/format" + std::to_string(format) + ".snapshot", s);
+    index->verify();
+    BOOST_TEST(index->snapshot_version() == format);
+    BOOST_TEST(index->data().bodies_compressed() == (format == 10));
+    BOOST_TEST(index->size() == 5u);
+    SearchRequest r;
+    r.q = "install";
+    const auto res = search_index(*index, r);
+    BOOST_REQUIRE(!res.results.empty());
+    BOOST_TEST(res.results[0].body.find("<b>install") != std::string::npos, res.results[0].body);
+  }
 }
