@@ -2,8 +2,8 @@
 // index, then answer queries: one query per stdin line -> one {"results":[{"url":...}]} line.
 // With --bench QUERIES.tsv: time the queries instead (build time, memory, p50/p99 latency).
 // --sub-results N asks each search for N sub-results per page (SearchRequest::sub_results).
-// --compact-above BYTES: IndexBuilder::set_compact_above (0: compact, whatever the size).
-//   search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above BYTES]
+// --compact-above-mb N: the site's compact_above_mb (0: compact, whatever the size).
+//   search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above-mb N]
 //                [--bench QUERIES.tsv [--reps N]] [--show]
 #include <malloc.h>
 
@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,7 +38,7 @@ using siteseek::bench::load_queries;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above BYTES] "
+    std::cerr << "usage: search_jsonl DOCS.jsonl [--num N] [--sub-results N] [--compact-above-mb N] "
                  "[--bench QUERIES.tsv [--reps N]] [--show]\n";
     return 2;
   }
@@ -45,14 +46,14 @@ int main(int argc, char** argv) {
   int reps = 50;
   unsigned num = 10, sub_results = 0;
   bool show = false;
-  std::uint64_t compact_above = siteseek::default_compact_above;
+  std::optional<std::uint32_t> compact_above_mb;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--bench" && i + 1 < argc) bench = argv[++i];
     else if (a == "--reps" && i + 1 < argc) reps = std::stoi(argv[++i]);
     else if (a == "--num" && i + 1 < argc) num = static_cast<unsigned>(std::stoi(argv[++i]));
     else if (a == "--sub-results" && i + 1 < argc) sub_results = static_cast<unsigned>(std::stoi(argv[++i]));
-    else if (a == "--compact-above" && i + 1 < argc) compact_above = std::stoull(argv[++i]);
+    else if (a == "--compact-above-mb" && i + 1 < argc) compact_above_mb = static_cast<std::uint32_t>(std::stoul(argv[++i]));
     else if (a == "--show") show = true;
   }
   auto docs = load_jsonl(argv[1]);
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   site.name = "python";
   site.url = docs.empty() ? "" : docs.front().url.substr(0, docs.front().url.find('/', 8) + 1);
   if (site.url.find("docs.python.org") != std::string::npos) site.url = "https://docs.python.org/3/";
+  if (compact_above_mb) site.compact_above_mb = *compact_above_mb;
 
   // Chunks in malloc's arenas plus the large ones it mmaps on their own.
   auto heap_in_use = [] {
@@ -71,7 +73,6 @@ int main(int argc, char** argv) {
   auto heap0 = heap_in_use();
   auto t0 = Clock::now();
   siteseek::IndexBuilder builder(site);
-  builder.set_compact_above(compact_above);
   for (auto& d : docs) builder.add(d);
   auto index = builder.build();
   double build_s = std::chrono::duration<double>(Clock::now() - t0).count();

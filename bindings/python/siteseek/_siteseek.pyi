@@ -167,6 +167,7 @@ class SiteSettings:
     crawl: CrawlLimits
     search: SearchOptions
     search_access: str
+    compact_above_mb: int
     def __init__(self, **kwargs: Any) -> None: ...
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> SiteSettings: ...

@@ -112,10 +112,11 @@ class BuildCancelled : public std::exception {
   const char* what() const noexcept override { return "index build cancelled"; }
 };
 
-/// IndexBuilder::set_compact_above's default.
-inline constexpr std::uint64_t default_compact_above = std::uint64_t{64} << 20;
-
-/// Collects documents, analyses them with the site's analyzer and builds an Index.
+/// Collects documents, analyses them with the site's analyzer and builds an Index. Above the
+/// site's compact_above_mb of body text, the index is compact: its bodies compressed (zstd, in
+/// blocks of 2 KiB, with a dictionary trained on them; each result's snippet decompresses a block
+/// or two) and most postings entries packed into one byte (walked a little slower while they are
+/// in the CPU's caches).
 class IndexBuilder {
  public:
   explicit IndexBuilder(const SiteSettings& site);
@@ -143,12 +144,6 @@ class IndexBuilder {
   /// segment added to a site, given the site's other live records, scores as one index would,
   /// from one build (its own lengths are known only once it is analysed).
   void set_other_lengths(const std::array<std::array<double, field_count>, 2>& lengths, const std::array<double, 2>& records);
-  /// Keep the index compact when its bodies take more than `bytes`: the bodies compressed (zstd,
-  /// in blocks of 2 KiB, with a dictionary trained on them; each result's snippet decompresses a
-  /// block or two) and most postings entries packed into one byte (a search walks them a little
-  /// slower while they are in the CPU's caches). 0: always; the default, 64 MiB, leaves a docs
-  /// site of a few thousand pages as fast as it can be, and a large one takes far less memory.
-  void set_compact_above(std::uint64_t bytes) noexcept;
   /// A flag that, set while build() runs, makes it stop and throw BuildCancelled.
   void set_cancel(const std::atomic<bool>* cancel) noexcept;
   /// Build the index; the builder is empty afterwards.

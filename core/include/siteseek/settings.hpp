@@ -145,6 +145,10 @@ struct SiteSettings {
   /// Who may search and complete on the site: "open" (anyone) or "key" (a key or scoped token
   /// with the action and the site; docs/security.md).
   std::string search_access = "open";
+  /// Above this many MiB of body text, the site's index is built compact (docs/performance.md,
+  /// "Compact indexes"): far less memory, a few microseconds more per result; 0: always compact.
+  /// Storage only: searches answer the same either way, and it applies from the next build.
+  std::uint32_t compact_above_mb = 64;
 
   /// The English stop words used when a site gives none.
   static std::vector<std::string> default_stop_words();

@@ -112,6 +112,7 @@ void each_field(S& s, F&& f) {
   f("crawl", s.crawl);
   f("search", s.search);
   f("search_access", s.search_access);
+  f("compact_above_mb", s.compact_above_mb);
 }
 
 template <class S, class F> requires Same<S, RateBudget>

@@ -317,7 +317,6 @@ struct IndexBuilder::Impl {
   std::optional<std::array<std::array<double, field_count>, 2>> length_averages;
   std::optional<LengthTotals> other_lengths;
   const std::atomic<bool>* cancel = nullptr;
-  std::uint64_t compact_above = default_compact_above;
   void check_cancel() const {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw BuildCancelled();
   }
@@ -347,7 +346,6 @@ void IndexBuilder::add_all(std::vector<Document> documents) {
 std::size_t IndexBuilder::size() const noexcept { return impl_->documents.size(); }
 void IndexBuilder::set_threads(unsigned threads) noexcept { impl_->threads = threads; }
 void IndexBuilder::set_cancel(const std::atomic<bool>* cancel) noexcept { impl_->cancel = cancel; }
-void IndexBuilder::set_compact_above(std::uint64_t bytes) noexcept { impl_->compact_above = bytes; }
 void IndexBuilder::set_length_averages(const std::array<std::array<double, field_count>, 2>& averages) {
   impl_->length_averages = averages;
   impl_->other_lengths.reset();
@@ -503,7 +501,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Compressed now, before the analysis (which decompresses them on its threads), so that the
   // rest of the build holds the smaller text.
   impl_->check_cancel();
-  d.compress_bodies(impl_->compact_above);
+  d.compress_bodies(std::uint64_t{site.compact_above_mb} << 20);
 
   // Analysis: collect occurrences per term. Documents are analysed in contiguous ranges, one
   // per thread, each into its own table; the tables are then merged in document order, so the
@@ -671,7 +669,7 @@ std::shared_ptr<const Index> IndexBuilder::build() {
   // Written a byte at a time into plain vectors, then handed to the index's arrays.
   std::vector<std::uint8_t> postings_bytes, positions_bytes;
   const bool sized = pool.bytes() > count_postings_above;
-  // A compact index (its bodies compressed: IndexBuilder::set_compact_above) packs its entries
+  // A compact index (its bodies compressed: SiteSettings::compact_above_mb) packs its entries
   // too. A small one keeps every entry whole: a common word's postings, packed and whole entries
   // mixed, are walked slower while they fit in the CPU's caches (docs/performance.md).
   const bool pack = d.bodies_compressed();

@@ -14,6 +14,7 @@ namespace json = boost::json;
 std::string index_shape(const SiteSettings& site) {
   json::object o = json::value_from(site).as_object();
   for (const char* read_at_search : {"name", "field_weights", "synonyms", "landing_pages", "search"}) o.erase(read_at_search);
+  o.erase("compact_above_mb");  // how the index is stored, not what it answers
   // No exclusions is how every index was built before the key existed: its snapshots stay current.
   if (auto* x = o.if_contains("exclude_selectors"); x && x->is_array() && x->as_array().empty()) o.erase("exclude_selectors");
   if (auto* b = o.if_contains("boosts"); b && b->is_object()) {

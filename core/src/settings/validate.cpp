@@ -208,6 +208,7 @@ void validate_site(const SiteSettings& s, const std::string& base, Issues& issue
   check_range<std::uint32_t>(s.search.time_budget_ms, 0, 10'000, join_path(search, "time_budget_ms"), issues);
   check_range<std::uint32_t>(s.search.snippet_length, 20, 10'000, join_path(search, "snippet_length"), issues);
   check_one_of(s.search_access, {"open", "key"}, at("search_access"), issues);
+  check_range<std::uint32_t>(s.compact_above_mb, 0, 1'000'000, at("compact_above_mb"), issues);
 }
 
 }  // namespace settings_fields

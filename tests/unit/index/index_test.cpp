@@ -375,7 +375,7 @@ BOOST_AUTO_TEST_CASE(postings_have_field_frequencies_and_positions) {
   BOOST_TEST(std::count(names.begin(), names.end(), "parsed") == 1);
 }
 
-// In a compact index (IndexBuilder::set_compact_above), a posting of one field holding its word 1
+// In a compact index (SiteSettings::compact_above_mb), a posting of one field holding its word 1
 // to 5 times, in positions of tf to tf + 2 bytes, is one entry byte (PackedEntry); any other is
 // the mask, its frequencies and its positions' length. Both decode to the word's occurrences,
 // from the start of the postings and from an entry's offset (next_doc, entry_at), and a snapshot
@@ -384,8 +384,9 @@ BOOST_AUTO_TEST_CASE(packed_posting_entries_decode_as_the_occurrences) {
   // "w" k times in the body of page k, and once in the title of every third page as well. Positions
   // are stored as deltas: on even pages 130 words come before each occurrence, so each takes two
   // bytes.
-  IndexBuilder b(test_site()), whole(test_site());
-  b.set_compact_above(0);
+  auto compact = test_site();
+  compact.compact_above_mb = 0;
+  IndexBuilder b(compact), whole(test_site());
   std::vector<std::vector<std::uint32_t>> body_positions(12);
   for (std::uint32_t k = 1; k <= 12; ++k) {
     std::string body;

@@ -1,9 +1,10 @@
-// What these tests prove (IndexBuilder::set_compact_above, Index::Data::compress_bodies):
+// What these tests prove (SiteSettings::compact_above_mb, Index::Data::compress_bodies):
 // 1. An index whose bodies are compressed answers as the same index with its bodies in the text:
 //    every record read back, every body, and every search's results, snippets and sub-results
 //    (matches deep in long pages, at block edges, after words longer than a block, in Chinese),
 //    before and after a snapshot round trip; and it keeps the bodies in fewer bytes.
-// 2. Below the threshold, bodies stay in the text; the default threshold leaves a small site so.
+// 2. Up to the threshold (MiB of body text), bodies stay in the text; the default threshold leaves
+//    a small site so. The setting is how the index is stored, not what shapes it.
 // 3. A compressed block that does not decompress is refused (SnapshotError, from verify() and
 //    from the first search that reads it), never a crash.
 // 4. Snapshots of format 9 (every body in the text) and 10 (no packed postings entries) open as
@@ -61,9 +62,10 @@ std::vector<Document> corpus(std::vector<std::string>& words) {
   return docs;
 }
 
-std::shared_ptr<const Index> build(const std::vector<Document>& docs, std::optional<std::uint64_t> above) {
-  IndexBuilder b(site());
-  if (above) b.set_compact_above(*above);
+std::shared_ptr<const Index> build(const std::vector<Document>& docs, std::optional<std::uint32_t> above_mb) {
+  auto s = site();
+  if (above_mb) s.compact_above_mb = *above_mb;
+  IndexBuilder b(s);
   for (const auto& d : docs) b.add(d);
   return b.build();
 }
@@ -131,8 +133,9 @@ BOOST_AUTO_TEST_CASE(compressed_bodies_answer_as_the_text_does) {
   }
   opened->verify();
   // Read back and built again (a merge of segments), the records give the same index.
-  IndexBuilder again(site());
-  again.set_compact_above(0);
+  auto compact = site();
+  compact.compact_above_mb = 0;
+  IndexBuilder again(compact);
   for (std::uint32_t i = 0; i < opened->size(); ++i) again.add(opened->document(i));
   const auto rebuilt = again.build();
   BOOST_TEST(rebuilt->data().text == packed->data().text);
@@ -142,13 +145,27 @@ BOOST_AUTO_TEST_CASE(compressed_bodies_answer_as_the_text_does) {
 
 BOOST_AUTO_TEST_CASE(bodies_stay_in_the_text_below_the_threshold) {
   std::vector<std::string> words;
-  const auto docs = corpus(words);
+  auto docs = corpus(words);
+  // More pages, for a few MiB of bodies in all.
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<std::size_t> pick(0, words.size() - 1);
+  for (int p = 0; p < 400; ++p) {
+    std::string body;
+    for (int k = 0; k < 1200; ++k) body += words[pick(rng)] + " ";
+    docs.push_back(page("more" + std::to_string(p) + ".html", "More", body));
+  }
   std::uint64_t bodies = 0;  // the pages' bodies: the sections' lie inside them
   for (const auto& d : docs)
     if (d.type == DocumentType::page) bodies += d.body.size();
-  BOOST_TEST(!build(docs, bodies)->data().bodies_compressed());
-  BOOST_TEST(build(docs, bodies - 1)->data().bodies_compressed());
+  const auto mb = static_cast<std::uint32_t>(bodies >> 20);
+  BOOST_REQUIRE(mb >= 1u);
+  BOOST_TEST(build(docs, mb)->data().bodies_compressed());  // more than mb MiB
+  BOOST_TEST(!build(docs, mb + 1)->data().bodies_compressed());
   BOOST_TEST(!build(docs, std::nullopt)->data().bodies_compressed());  // 64 MiB by default
+  // Not a setting that shapes the index: one built with another value is current.
+  auto other = site();
+  other.compact_above_mb = 1;
+  BOOST_TEST(build(docs, std::nullopt)->settings_changes(other).empty());
   // Too little text to train a dictionary on: each block compressed on its own.
   const auto tiny = build({page("a.html", "A", "one short body"), page("b.html", "B", "another short body")}, 0);
   BOOST_REQUIRE(tiny->data().bodies_compressed());

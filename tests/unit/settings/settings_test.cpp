@@ -107,6 +107,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
       "default_site": "nope", "cors_origins": ["docs.example.org"],
       "sites":[{"name":"a b","url":"ftp://x","deny_patterns":["(unclosed"],"language":"klingon",
                 "synonyms":[["alone"]],"crawl":{"concurrency":0},"search":{"time_budget_ms":20000},"landing_pages":[{"query":"","url":"/rel"}],
+                "compact_above_mb":2000000,
                 "boosts":{"inbound_links":-1,"release_notes":0,"repeated_body":1.5,"urls":[{"pattern":"/api/","factor":0.5},{"pattern":"(","factor":0},{"factor":2}]}},
                {"name":"dup","url":"https://d.org/"},{"name":"dup","url":"https://e.org/"}]})");
   BOOST_TEST(!has_issue(issues, "port", ""));  // 0 picks a free port
@@ -122,6 +123,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_reported_together) {
   BOOST_TEST(has_issue(issues, "sites[0].synonyms[0]", "at least 2"));
   BOOST_TEST(has_issue(issues, "sites[0].crawl.concurrency", "from 1 to 256, got 0"));
   BOOST_TEST(has_issue(issues, "sites[0].search.time_budget_ms", "from 0 to 10000, got 20000"));
+  BOOST_TEST(has_issue(issues, "sites[0].compact_above_mb", "from 0 to 1000000, got 2000000"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].query", "non-empty"));
   BOOST_TEST(has_issue(issues, "sites[0].landing_pages[0].url", "absolute"));
   BOOST_TEST(!has_issue(issues, "sites[0].boosts.urls[0].pattern", ""));
