@@ -39,7 +39,7 @@ bool Index::Data::groups_in_runs() const {
 Index::Data::MemoryParts Index::Data::memory_parts() const {
   // The compressed bodies are kept in the text, after the other fields: counted apart.
   const std::uint64_t bodies = bodies_compressed() ? body_block_offset.back() - body_block_offset.front() : 0;
-  return {{{"text", bytes_of(text) - bodies}, {"compressed bodies", bodies}, {"terms", bytes_of(terms)}, {"stems", bytes_of(stems)}, {"records", bytes_of(docs)},
+  return {{{"text", bytes_of(text) - bodies}, {"compressed_bodies", bodies}, {"terms", bytes_of(terms)}, {"stems", bytes_of(stems)}, {"records", bytes_of(docs)},
           {"checkpoint_offset", bytes_of(checkpoint_offset)}, {"checkpoints", bytes_of(checkpoints)},
           {"term_offset", bytes_of(term_offset)}, {"term_df", bytes_of(term_df)}, {"term_flags", bytes_of(term_flags)},
           {"term_stem", bytes_of(term_stem)}, {"postings_offset", bytes_of(postings_offset)}, {"postings", bytes_of(postings)},

@@ -173,6 +173,7 @@ def test_index_report_and_snapshot_info(indexed, workdir):
     assert info["site"] == "ex" and info["hosts"] == "docs.example.org" and info["checksum"] == "ok"
     assert info["documents"] == "5 (4 pages, 1 sections)" and int(info["terms"]) > 10
     assert int(info["bytes"]) == os.path.getsize(indexed["snapshot"]) and int(info["version"]) >= 1
+    assert info["compact"] == "no"  # far below compact_above_mb
     parts = [p.rsplit(" ", 1) for p in info["largest"].split(", ")]  # what the memory is spent on, largest first
     assert len(parts) == 6 and all(name.isidentifier() for name, _ in parts)  # (a tiny index's fixed tables lead)
     assert [int(b) for _, b in parts] == sorted((int(b) for _, b in parts), reverse=True)
@@ -454,6 +455,31 @@ def test_index_reads_a_docsify_sites_markdown(workdir):
     r = run("search", "verifying the install", "--site", "w", "--data-dir", data, "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["results"][0]["url"] == "https://w.example/#/guide?id=verifying-the-install"
+
+
+def test_a_compact_site_answers_as_one_that_is_not(workdir):
+    # The fixture site indexed twice, the second time with compact_above_mb 0: its bodies are
+    # compressed and its postings packed, and every search answers the same, snippets included.
+    answers = {}
+    for compact in (False, True):
+        home = os.path.join(workdir, f"compact-{compact}")  # its own config.json: the module's stays
+        os.makedirs(home, exist_ok=True)
+        data = os.path.join(home, "data")
+        site = {"name": "ex", "url": "https://docs.example.org/", "directory": FIXTURE_SITE}
+        if compact:
+            site["compact_above_mb"] = 0
+        config = write_config(home, data_dir=data, sites=[site])
+        r = run("--config", config, "index", "--site", "ex")
+        assert r.returncode == 0, r.stderr
+        r = run("snapshot", "info", os.path.join(data, "ex.snapshot"))
+        assert r.returncode == 0, r.stderr
+        assert ("compact:    yes" in r.stdout) == compact, r.stdout
+        lines = "".join(json.dumps({"q": q}) + "\n" for q in ("install", "apt", "guide", "instal", "the"))
+        r = run("--config", config, "query", "--site", "ex", stdin=lines)
+        assert r.returncode == 0, r.stderr
+        answers[compact] = [{k: v for k, v in json.loads(line).items() if k != "took_ms"} for line in r.stdout.splitlines()]
+    assert answers[True] == answers[False]
+    assert any(res["body"] for a in answers[True] for res in a["results"])
 
 
 def test_index_reports_attributes(workdir):
