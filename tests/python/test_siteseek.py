@@ -9,7 +9,9 @@
 4. settings as typed classes: defaults, keyword construction, dict and JSON round trips, masking;
 5. several Python threads searching at once get the same answers as one thread (the GIL is
    released during searches);
-6. put_site stores a site without indexing it, remove_site removes it with its files."""
+6. put_site stores a site without indexing it, remove_site removes it with its files;
+7. a compact site (compact_above_mb 0) answers as one that is not, added to a document at a time
+   and saved and opened again."""
 import json
 import os
 import threading
@@ -488,3 +490,26 @@ def test_upsert_documents_keeps_the_pages_of_an_indexed_directory(tmp_path):
     del e
     named = {s["file"] for s in json.loads((tmp_path / "data" / "site.segments").read_text())["segments"]}
     assert named and all((tmp_path / "data" / f).exists() for f in named)
+
+
+def test_a_compact_site_answers_as_one_that_is_not(tmp_path):
+    docs = [{"url": f"https://docs.example.org/p{i}.html", "title": f"Page {i}",
+             "body": " ".join(f"word{(i * 7 + k) % 50} text{k % 13}" for k in range(400))} for i in range(30)]
+    answers = []
+    for compact in (False, True):
+        site = {"name": "demo", "url": "https://docs.example.org/"}
+        if compact:
+            site["compact_above_mb"] = 0
+        e = siteseek.Engine({"data_dir": str(tmp_path / f"data-{compact}"), "sites": [site]})
+        for d in docs:  # a document at a time: segments, merged in the background
+            e.add_documents("demo", [d])
+        path = str(tmp_path / f"demo-{compact}.snapshot")
+        e.save(path, site="demo")
+        with open(path, "rb") as f:  # a compact file's bodies are zstd frames
+            assert (b"\x28\xb5\x2f\xfd" in f.read()) == compact
+        opened = siteseek.Engine.open(path, site="demo")
+        answers.append([[(r.url, r.title, r.body) for r in x.search(q, site="demo").results]
+                        for x in (e, opened) for q in ("word3", "text7 word11", "word4*", "pag")])
+    assert answers[0] == answers[1]
+    assert any(body for per_query in answers[1] for _, _, body in per_query)
+
