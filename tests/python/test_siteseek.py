@@ -198,8 +198,8 @@ def test_index_directory_save_open(tmp_path):
     assert all(isinstance(x, tuple) and len(x) == 2 for x in report["skipped"]) and report["failed"] == []
     site = e.sites()[0]
     assert list(site) == ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at",
-                          "snapshot_version"]  # an entry of GET /sites
-    assert site["built_at"].endswith("Z") and site["snapshot_version"] > 0
+                          "snapshot_version", "compact"]  # an entry of GET /sites
+    assert site["built_at"].endswith("Z") and site["snapshot_version"] > 0 and site["compact"] is False
     path = str(tmp_path / "ex.snapshot")
     e.save(path, site="ex")
     opened = siteseek.Engine.open(path, site="ex")
@@ -503,6 +503,7 @@ def test_a_compact_site_answers_as_one_that_is_not(tmp_path):
         e = siteseek.Engine({"data_dir": str(tmp_path / f"data-{compact}"), "sites": [site]})
         for d in docs:  # a document at a time: segments, merged in the background
             e.add_documents("demo", [d])
+        assert e.sites()[0]["compact"] is compact
         path = str(tmp_path / f"demo-{compact}.snapshot")
         e.save(path, site="demo")
         with open(path, "rb") as f:  # a compact file's bodies are zstd frames

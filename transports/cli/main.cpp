@@ -282,8 +282,7 @@ int snapshot_info(const std::string& path) {
               static_cast<unsigned long long>(idx->memory_bytes()));
   std::string largest;  // what the memory is spent on
   const auto parts = idx->memory_parts();
-  const bool compact = std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p.first == "compressed_bodies" && p.second; });
-  std::printf("compact:    %s\n", compact ? "yes (compressed bodies, packed postings: compact_above_mb)" : "no");
+  std::printf("compact:    %s\n", idx->compact() ? "yes (compressed bodies, packed postings: compact_above_mb)" : "no");
   for (std::size_t k = 0; k < parts.size() && k < 6; ++k)
     largest += (k ? ", " : "") + parts[k].first + " " + std::to_string(parts[k].second);
   std::printf("largest:    %s\n", largest.c_str());

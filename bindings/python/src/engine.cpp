@@ -889,7 +889,8 @@ analytics=True records searches and suggests in <data_dir>/analytics (in Redis w
            "UnknownSiteError. Releases the GIL.")
       .def("sites", &PyEngine::sites,
            "Each site as a dict: name, url, has_index, documents, terms, memory_bytes, built_at (ISO 8601 UTC,\n"
-           "None without an index) and snapshot_version, as the HTTP API's GET /sites lists them.")
+           "None without an index), snapshot_version and compact (bodies compressed, postings packed: the site's\n"
+           "compact_above_mb), as the HTTP API's GET /sites lists them.")
       .def("result_cache_stats", &PyEngine::result_cache_stats,
            "The result cache's hits, misses, evictions, busy (skipped: shard held by another thread), entries, bytes\n"
            "and max_bytes (result_cache_mb).")

@@ -32,6 +32,7 @@ struct SiteStatus {
   std::uint64_t memory_bytes = 0;
   std::chrono::system_clock::time_point built_at{};
   std::uint32_t snapshot_version = 0;  ///< format version of the snapshot it came from or was saved as
+  bool compact = false;                ///< its largest segment is compact (Index::compact)
 };
 
 /// The result cache's counters (AppSettings::result_cache_mb bounds it; 0 turns it off).

@@ -60,6 +60,9 @@ class Index {
   const Analyzer& analyzer() const noexcept;
   /// Snapshot format version this index was loaded from or will be saved as.
   std::uint32_t snapshot_version() const noexcept;
+  /// Whether it is compact: its bodies compressed and its postings packed (a site's
+  /// compact_above_mb, docs/performance.md).
+  bool compact() const noexcept;
   /// Key paths of the settings that shape an index (ingestion, analysis, static boosts; not
   /// weights, synonyms or search options, which are read at search time) whose value in `current`
   /// differs from the one this index was built with ("boosts.link_list"). Empty: up to date.

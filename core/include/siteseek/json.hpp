@@ -15,7 +15,7 @@
 //   Job            {"id","site","status","created_at","started_at"|null,"ended_at"|null,
 //                   "progress","report"|null,"error"|null (set when failed),"worker"|null,"attempts"}
 //   SiteStatus     {"name","url","has_index","documents","terms","memory_bytes",
-//                   "built_at"|null (without an index),"snapshot_version"}
+//                   "built_at"|null (without an index),"snapshot_version","compact"}
 //   Suggestion     {"text","url"|null (a word completion)}
 //   an error       {"error":{"code","message"}}
 //

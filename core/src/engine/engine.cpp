@@ -494,6 +494,7 @@ std::vector<SiteStatus> Engine::sites() const {
       for (const auto& seg : segments->segments()) st.memory_bytes += seg.index->memory_bytes();
       st.built_at = index->built_at();
       st.snapshot_version = index->snapshot_version();
+      st.compact = index->compact();
     }
     out.push_back(std::move(st));
   }

@@ -355,6 +355,7 @@ std::chrono::system_clock::time_point Index::built_at() const noexcept { return 
 const SiteSettings& Index::settings() const noexcept { return data_->settings; }
 const Analyzer& Index::analyzer() const noexcept { return data_->analyzer; }
 std::uint32_t Index::snapshot_version() const noexcept { return data_->snapshot_version; }
+bool Index::compact() const noexcept { return data_->bodies_compressed(); }
 std::vector<std::string> Index::settings_changes(const SiteSettings& current) const {
   return shape_changes(data_->shape, current);
 }

@@ -54,7 +54,8 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const SiteStatus& 
         {"terms", s.terms},
         {"memory_bytes", s.memory_bytes},
         {"built_at", s.has_index ? json::value(iso8601(s.built_at)) : json::value(nullptr)},
-        {"snapshot_version", s.snapshot_version}};
+        {"snapshot_version", s.snapshot_version},
+        {"compact", s.compact}};
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Suggestion& s) {

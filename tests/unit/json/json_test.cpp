@@ -85,12 +85,12 @@ BOOST_AUTO_TEST_CASE(jobs_queued_and_finished_and_failed) {
 }
 
 BOOST_AUTO_TEST_CASE(site_status_with_and_without_an_index) {
-  SiteStatus s{"ex", "https://docs.example.org/", true, 5, 21, 6238, at(1764932664), 4};
+  SiteStatus s{"ex", "https://docs.example.org/", true, 5, 21, 6238, at(1764932664), 4, true};
   BOOST_TEST(text(s) == R"j({"name":"ex","url":"https://docs.example.org/","has_index":true,"documents":5,"terms":21,)j"
-                        R"j("memory_bytes":6238,"built_at":"2025-12-05T11:04:24Z","snapshot_version":4})j");
+                        R"j("memory_bytes":6238,"built_at":"2025-12-05T11:04:24Z","snapshot_version":4,"compact":true})j");
   SiteStatus none{"new", "https://new.example.org/"};
   BOOST_TEST(text(none) == R"j({"name":"new","url":"https://new.example.org/","has_index":false,"documents":0,"terms":0,)j"
-                           R"j("memory_bytes":0,"built_at":null,"snapshot_version":0})j");
+                           R"j("memory_bytes":0,"built_at":null,"snapshot_version":0,"compact":false})j");
 }
 
 BOOST_AUTO_TEST_CASE(suggestions_word_and_title) {

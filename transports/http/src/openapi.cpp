@@ -43,10 +43,11 @@ std::string_view openapi_document() {
       "status": {"enum": ["queued", "running", "finished", "failed"]}, "created_at": {"type": "string", "format": "date-time"},
       "started_at": {"type": ["string", "null"]}, "ended_at": {"type": ["string", "null"]},
       "progress": {"type": "object"}, "report": {"type": ["object", "null"]}, "error": {"type": ["string", "null"]}}},
-    "Site": {"type": "object", "required": ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at", "snapshot_version"],
+    "Site": {"type": "object", "required": ["name", "url", "has_index", "documents", "terms", "memory_bytes", "built_at", "snapshot_version", "compact"],
       "properties": {"name": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "has_index": {"type": "boolean"},
         "documents": {"type": "integer"}, "terms": {"type": "integer"}, "memory_bytes": {"type": "integer"},
-        "built_at": {"type": ["string", "null"], "format": "date-time"}, "snapshot_version": {"type": "integer"}}},
+        "built_at": {"type": ["string", "null"], "format": "date-time"}, "snapshot_version": {"type": "integer"},
+        "compact": {"type": "boolean", "description": "bodies compressed and postings packed: the site's compact_above_mb (docs/performance.md)"}}},
     "KeySpec": {"type": "object", "required": ["actions"], "additionalProperties": false, "properties": {
       "description": {"type": "string", "maxLength": 1024},
       "actions": {"type": "array", "minItems": 1, "items": {"enum": ["search", "suggest", "indexer", "sites", "keys", "*"]}},
