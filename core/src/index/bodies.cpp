@@ -66,17 +66,17 @@ std::string_view Index::Data::body_text(const DocRecord& r, std::uint64_t from, 
   const std::uint64_t begin = r.body.offset + from, end = r.body.offset + to;
   const auto first = begin / body_block_bytes, last = (end - 1) / body_block_bytes;
   buf.resize((last - first + 1) * body_block_bytes);
-  for (auto b = first; b <= last; ++b) {
-    const auto at = body_block_offset[b], next = body_block_offset[b + 1];
-    if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::text, at, next - at);
-    const auto expected = std::min(body_block_bytes, body_bytes - b * body_block_bytes);
-    const auto n = body_codec->decompress(std::string_view(text).substr(at, next - at),
-                                          buf.data() + (b - first) * body_block_bytes, body_block_bytes);
-    if (n != expected)
-      throw SnapshotError((lazy ? "snapshot " + lazy->source + " is corrupt" : std::string("stored text is corrupt")) +
-                          " (block " + std::to_string(b) + " of its compressed bodies does not decompress)");
-  }
+  for (auto b = first; b <= last; ++b) body_block(b, buf.data() + (b - first) * body_block_bytes);
   return std::string_view(buf).substr(begin - first * body_block_bytes, end - begin);
+}
+
+void Index::Data::body_block(std::uint64_t b, char* out) const {
+  const auto at = body_block_offset[b], next = body_block_offset[b + 1];
+  if (lazy) [[unlikely]] lazy->check_bytes(*this, LazyChecks::Bytes::text, at, next - at);
+  const auto expected = std::min(body_block_bytes, body_bytes - b * body_block_bytes);
+  if (body_codec->decompress(std::string_view(text).substr(at, next - at), out, body_block_bytes) != expected)
+    throw SnapshotError((lazy ? "snapshot " + lazy->source + " is corrupt" : std::string("stored text is corrupt")) +
+                        " (block " + std::to_string(b) + " of its compressed bodies does not decompress)");
 }
 
 std::pair<std::uint64_t, std::uint64_t> Index::Data::body_extent(const DocRecord& r, std::uint64_t from, std::uint64_t length) const {

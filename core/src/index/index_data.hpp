@@ -445,6 +445,9 @@ struct Index::Data {
   /// bodies are compressed, of the blocks holding them decompressed into `buf`.
   std::string_view body_text(const DocRecord& r, std::uint64_t from, std::uint64_t to, std::string& buf) const;
   std::string_view body_text(const DocRecord& r, std::string& buf) const { return body_text(r, 0, r.body.length, buf); }
+  /// Compressed block `b` of the bodies, checked first when in a mapped snapshot not read yet,
+  /// into `out` (body_block_bytes); SnapshotError when it does not decompress to its size.
+  void body_block(std::uint64_t b, char* out) const;
   /// Where in `text` bytes [from, from + length) of a record's body are kept (their compressed
   /// blocks when compressed), for read-ahead and prefetching: offset and length.
   std::pair<std::uint64_t, std::uint64_t> body_extent(const DocRecord& r, std::uint64_t from, std::uint64_t length) const;
@@ -674,6 +677,17 @@ struct PostingEntry {
   std::uint64_t positions = 0;                  ///< offset into Data::positions
 };
 
+/// An entry's fields and frequencies from its entry byte `b` and, unless it is packed, the
+/// frequencies after it at `p` (left after them).
+inline void read_frequencies(std::uint8_t b, const std::uint8_t*& p, PostingEntry& e) {
+  e.mask = b & entry_fields;
+  e.tf = {};
+  if (const unsigned code = b >> 4) e.tf[std::countr_zero(e.mask)] = PackedEntry::tf(code);
+  else
+    for (std::size_t f = 0; f < field_count; ++f)
+      if (e.mask >> f & 1) e.tf[f] = static_cast<std::uint32_t>(get_varint(p));
+}
+
 /// Walks one term's postings in document order (checking them first when they are in a mapped
 /// snapshot not read yet: Index::Data::LazyChecks).
 class PostingsCursor {
@@ -694,16 +708,9 @@ class PostingsCursor {
     doc_ += static_cast<std::uint32_t>(get_varint(p_));
     e.doc = doc_ - 1;  // deltas are taken from doc+1 so the first delta is never zero
     const std::uint8_t b = *p_++;
-    e.mask = b & entry_fields;
+    read_frequencies(b, p_, e);
     e.positions = pos_;
-    if (const unsigned code = b >> 4) {
-      e.tf = {};
-      e.tf[std::countr_zero(e.mask)] = PackedEntry::tf(code);
-      pos_ += PackedEntry::bytes(code);
-      return true;
-    }
-    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p_)) : 0;
-    pos_ += get_varint(p_);
+    pos_ += b >> 4 ? packed_entry_bytes[b >> 4] : get_varint(p_);
     return true;
   }
 
@@ -768,11 +775,8 @@ inline PostingEntry entry_at(const Index::Data& d, std::uint32_t doc, std::uint6
   const std::uint8_t* p = d.postings.data() + entry;
   e.doc = doc;
   const std::uint8_t b = *p++;
-  e.mask = b & entry_fields;
+  read_frequencies(b, p, e);
   e.positions = positions;
-  if (const unsigned code = b >> 4) e.tf[std::countr_zero(e.mask)] = PackedEntry::tf(code);
-  else
-    for (std::size_t f = 0; f < field_count; ++f) e.tf[f] = (e.mask >> f & 1) ? static_cast<std::uint32_t>(get_varint(p)) : 0;
   return e;
 }
 

@@ -965,13 +965,7 @@ void Index::verify() const {
   // Every compressed block decompresses to its size (a block's bytes can be intact and still
   // not be what was written: a file made by something else).
   std::string buf(Index::Data::body_block_bytes, '\0');
-  for (std::uint64_t b = 0; b + 1 < d.body_block_offset.size(); ++b) {
-    const auto at = d.body_block_offset[b], next = d.body_block_offset[b + 1];
-    const auto expected = std::min(Index::Data::body_block_bytes, d.body_bytes - b * Index::Data::body_block_bytes);
-    if (d.body_codec->decompress(std::string_view(d.text).substr(at, next - at), buf.data(), buf.size()) != expected)
-      throw SnapshotError("snapshot " + d.lazy->source + " is corrupt (block " + std::to_string(b) +
-                          " of its compressed bodies does not decompress)");
-  }
+  for (std::uint64_t b = 0; b + 1 < d.body_block_offset.size(); ++b) d.body_block(b, buf.data());
 }
 
 bool verify_if_small(const Index& index, std::uint64_t bytes) {
