@@ -15,6 +15,7 @@ Lexicon::Lexicon(const Index& index) : one_(&index), documents_(static_cast<doub
 
 Lexicon::Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* joined)
     : joined_(joined && joined->local.size() == segments.size() ? joined : nullptr), segs_(segments.begin(), segments.end()) {
+  if (segs_.size() == 1) one_ = segs_[0].index, one_deleted_ = segs_[0].deleted;
   std::uint64_t n = 0;
   for (const auto& s : segs_) n += s.index->size() - (s.deleted ? s.deleted->records : 0);
   for (std::uint32_t k = 0; k < segs_.size(); ++k)
@@ -29,6 +30,8 @@ std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
   return s.deleted ? df - s.deleted->df_of(id) : df;
 }
 }  // namespace
+
+std::uint32_t Lexicon::one_df(std::uint32_t id) const noexcept { return live_df_in({one_, one_deleted_}, id); }
 
 std::int32_t Lexicon::local_of(std::uint32_t id, std::size_t segment) const noexcept {
   return joined_ ? joined_->local[segment][id] : local_[std::size_t{id} * segs_.size() + segment];
@@ -75,7 +78,10 @@ std::int64_t Lexicon::intern_known(std::string_view text, std::span<const std::p
 }
 
 std::int64_t Lexicon::find(std::string_view term) {
-  if (one_) return one_->find(term);
+  if (one_) {
+    const auto id = one_->find(term);
+    return id >= 0 && one_deleted_ && !one_df(static_cast<std::uint32_t>(id)) ? -1 : id;
+  }
   if (joined_) {
     const auto u = joined_->terms->find(term);
     return u >= 0 && joined_df(static_cast<std::uint32_t>(u)) ? u : -1;
@@ -84,7 +90,7 @@ std::int64_t Lexicon::find(std::string_view term) {
 }
 
 std::uint32_t Lexicon::df(std::uint32_t id) const noexcept {
-  return one_ ? one_->data().term_df[id] : joined_ ? joined_df(id) : terms_[id].df;
+  return one_ ? one_df(id) : joined_ ? joined_df(id) : terms_[id].df;
 }
 
 std::string_view Lexicon::term(std::uint32_t id) const noexcept {
@@ -136,7 +142,7 @@ void merged_range(std::span<const SegmentRef> segs, std::string_view prefix, Fn&
 
 std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std::int64_t except, std::size_t cap) {
   std::vector<std::uint32_t> out;
-  if (one_) {
+  if (one_ && !one_deleted_) {
     const auto& d = one_->data();
     auto [lo, hi] = one_->prefix_range(prefix);
     out.reserve(hi - lo);
@@ -149,14 +155,15 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
     return out;
   }
   const std::string_view skip = except >= 0 ? term(static_cast<std::uint32_t>(except)) : std::string_view();
-  if (joined_) {
-    // The union's range, in text order (one index's id order): each term's live frequency
-    // summed over the segments holding it.
-    const auto [lo, hi] = joined_->terms->prefix_range(prefix);
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (union id, live df)
+  if (one_ || joined_) {
+    // The range, in text order (one index's id order): each term's live frequency (over the
+    // segments holding it, for the union's).
+    const auto& terms = one_ ? *one_ : *joined_->terms;
+    const auto [lo, hi] = terms.prefix_range(prefix);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (id, live df)
     ranked.reserve(hi - lo);
     for (auto u = lo; u < hi; ++u)
-      if (const auto df = joined_df(u); df && (except < 0 || joined_->terms->data().term(u) != skip)) ranked.emplace_back(u, df);
+      if (const auto df = one_ ? one_df(u) : joined_df(u); df && (except < 0 || terms.data().term(u) != skip)) ranked.emplace_back(u, df);
     cap = std::min(cap, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(),
                       [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
@@ -241,14 +248,14 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
 }
 
 std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
-  if (one_) {
+  if (one_ && !one_deleted_) {
     auto [lo, hi] = one_->prefix_range(prefix);
     return std::min<std::size_t>(hi - lo, limit);
   }
   std::size_t n = 0;
-  if (joined_) {
-    const auto [lo, hi] = joined_->terms->prefix_range(prefix);
-    for (auto u = lo; u < hi && n < limit; ++u) n += joined_df(u) > 0;
+  if (one_ || joined_) {
+    const auto [lo, hi] = (one_ ? *one_ : *joined_->terms).prefix_range(prefix);
+    for (auto u = lo; u < hi && n < limit; ++u) n += (one_ ? one_df(u) : joined_df(u)) > 0;
     return n;
   }
   merged_range(segs_, prefix, [&](std::string_view, std::uint32_t, auto) { return ++n < limit; });
@@ -256,11 +263,11 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
 }
 
 std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_edits, std::size_t cap, bool names) {
-  if (one_) return one_->typo_lookup(word, max_edits, cap, names);
+  if (one_ && !one_deleted_) return one_->typo_lookup(word, max_edits, cap, names);
   std::vector<TypoMatch> out;
-  if (joined_) {
-    for (const auto& m : joined_->terms->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names))
-      if (joined_df(m.term)) out.push_back(m);
+  if (one_ || joined_) {
+    for (const auto& m : (one_ ? *one_ : *joined_->terms).typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names))
+      if (one_ ? one_df(m.term) : joined_df(m.term)) out.push_back(m);
   } else {
     for (const auto& s : segs_)
       for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
@@ -290,8 +297,13 @@ std::size_t Lexicon::owner(std::uint32_t id) const noexcept {
 }
 
 std::vector<std::uint32_t> Lexicon::stem_variants(std::string_view stem) {
-  if (one_) return one_->stem_variants(stem);
+  if (one_ && !one_deleted_) return one_->stem_variants(stem);
   std::vector<std::uint32_t> out;
+  if (one_) {
+    for (const auto id : one_->stem_variants(stem))
+      if (one_df(id)) out.push_back(id);
+    return out;
+  }
   if (joined_) {
     // The union's terms any segment stems so, in text order; each kept when the segment whose
     // stem it has (owner) stems it so.

@@ -33,7 +33,8 @@ class Lexicon {
   explicit Lexicon(const Index& index);
   /// Several segments (or one with deletions); `joined`, when given, the union of their
   /// dictionaries (SegmentedIndex::build_dictionary): each word is then looked up, completed and
-  /// walked for typos once, in it, instead of once per segment, with the same results.
+  /// walked for typos once, in it, instead of once per segment, with the same results. One
+  /// segment's ids are its own, its frequencies net of its deletions.
   explicit Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* joined = nullptr);
 
   /// Live records.
@@ -56,7 +57,6 @@ class Lexicon {
   std::string_view stem_of(std::uint32_t id) const noexcept;
   /// Over segments: term `id`'s id in segment `segment`, or -1 (one index: `id`).
   std::int64_t local(std::uint32_t id, std::size_t segment) const noexcept;
-  bool single() const noexcept { return one_ != nullptr; }
 
  private:
   struct Term {
@@ -69,11 +69,13 @@ class Lexicon {
   std::int64_t intern_known(std::string_view text, std::span<const std::pair<std::uint32_t, std::uint32_t>> at);
   std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
   std::uint32_t joined_df(std::uint32_t u) const noexcept;
+  std::uint32_t one_df(std::uint32_t id) const noexcept;
   std::size_t owner(std::uint32_t id) const noexcept;
   std::int32_t local_of(std::uint32_t id, std::size_t segment) const noexcept;
   std::string_view keep(std::string_view text);
 
   const Index* one_ = nullptr;
+  const Deletions* one_deleted_ = nullptr;  // one_'s deleted records; null: none
   const UnionDictionary* joined_ = nullptr;
   std::vector<SegmentRef> segs_;
   std::vector<std::uint32_t> with_deletions_;  // the segments that have deleted records

@@ -606,16 +606,36 @@ Plan make_plan(const Index& index, const ParsedQuery& parsed, const PlanOptions&
   return make_plan(index, lex, parsed, options);
 }
 
-void bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment, Plan& out) {
-  out = plan;
+void bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment, Plan& out, bool highlight) {
+  // Field by field: a segment's plan is bound for every search over segments, and the words
+  // explain reports, or the highlighter's, are many strings (every expansion's text).
+  out.terms = plan.terms;
+  out.clauses = plan.clauses;
+  out.sequence = plan.sequence;
+  out.joined = plan.joined;
+  out.sequence_origin = plan.sequence_origin;
+  if (highlight) {
+    out.highlight = plan.highlight;
+  } else {
+    out.highlight.terms.clear();
+    out.highlight.stems.clear();
+    out.highlight.prefixes.clear();
+  }
+  out.analyzer = plan.analyzer;
+  out.fired_rules.clear();
+  out.out_of_time = plan.out_of_time;
+  out.optional_words.clear();
+  out.cased = plan.cased;
+  constexpr auto by_term = [](const Expansion& a, const Expansion& b) { return a.term < b.term; };
   for (auto& tc : out.terms) {
     std::erase_if(tc.expansions, [&](Expansion& e) {
       const auto id = lex.local(e.term, segment);
       if (id >= 0) e.term = static_cast<std::uint32_t>(id);
       return id < 0;
     });
-    // In the segment's order, which is the text's, as one index walks them.
-    std::sort(tc.expansions.begin(), tc.expansions.end(), [](const Expansion& a, const Expansion& b) { return a.term < b.term; });
+    // In the segment's order, which is the text's, as one index walks them (the union
+    // dictionary's ids are in that order already; terms interned as met are not).
+    if (!std::is_sorted(tc.expansions.begin(), tc.expansions.end(), by_term)) std::sort(tc.expansions.begin(), tc.expansions.end(), by_term);
   }
 }
 

@@ -63,6 +63,7 @@ struct HighlightMatcher {
   std::vector<std::string> prefixes;
 };
 
+/// (A field added here is one for bind_plan to copy.)
 struct Plan {
   std::vector<TermClause> terms;
   std::vector<PlanClause> clauses;
@@ -118,7 +119,9 @@ Plan make_plan(const Index& index, const ParsedQuery& query, const PlanOptions& 
 /// settings as analysed). Its expansions are the lexicon's ids: bind_plan gives a segment's plan.
 Plan make_plan(const Index& index, Lexicon& lexicon, const ParsedQuery& query, const PlanOptions& options);
 /// A plan made against a lexicon of segments, with segment `segment`'s term ids (the terms it
-/// lacks left out), for its Scorer: into `out`, whose buffers it reuses.
-void bind_plan(const Plan& plan, const Lexicon& lexicon, std::size_t segment, Plan& out);
+/// lacks left out), for its Scorer: into `out`, whose buffers it reuses. What only the site's plan
+/// is read for (explain's words and rules) is not copied, nor the highlight matcher unless
+/// `highlight` (the segment's results are rendered).
+void bind_plan(const Plan& plan, const Lexicon& lexicon, std::size_t segment, Plan& out, bool highlight);
 
 }  // namespace siteseek::detail

@@ -78,6 +78,8 @@ const std::vector<Hit>& Scorer::term_hits(std::uint32_t t, const std::uint64_t* 
   if (tc.expansions.size() >= Hit::no_body) throw std::length_error("a word has too many expansions: \"" + tc.text + "\"");
   for (std::uint16_t xi = 0; xi < tc.expansions.size(); ++xi) {
     const auto& x = tc.expansions[xi];
+    // Most of a prefix's or a typo's expansions are in no title.
+    if (titles_only && d_.title_offset[x.term + 1] == d_.title_offset[x.term]) continue;
     PostingsCursor cur(d_, x.term);
     // Hits keep offsets into the expansion's own postings and positions, in 32 bits.
     const std::uint64_t entry_base = d_.postings_offset[x.term], positions_base = d_.positions_offset[x.term];

@@ -155,7 +155,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   std::size_t full = 0;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
-    bind_plan(plan, lex, k, *(r.plan = &segment_plan(k)));
+    bind_plan(plan, lex, k, *(r.plan = &segment_plan(k)), bare_docs == nullptr);
     r.active = active_rules(rules.empty() ? nullptr : rules[k], r.index->data(), request.q);
     r.scorer = std::make_unique<Scorer>(*r.index, *r.plan, r.s);
     r.matcher = std::make_unique<Matcher>(*r.index, *r.plan, *r.scorer, *r.s);
@@ -171,6 +171,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
 
   // Ranking: the rules over each segment's candidates, then the site's best re-ranked.
   std::vector<Ranked> best;
+  best.reserve(runs.size() * limits::rerank_candidates);
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
     auto& cands = r.s->cands;
