@@ -16,6 +16,7 @@ Lexicon::Lexicon(const Index& index) : one_(&index), documents_(static_cast<doub
 Lexicon::Lexicon(std::span<const SegmentRef> segments, const UnionDictionary* joined)
     : joined_(joined && joined->local.size() == segments.size() ? joined : nullptr), segs_(segments.begin(), segments.end()) {
   if (segs_.size() == 1) one_ = segs_[0].index, one_deleted_ = segs_[0].deleted;
+  if (joined_) joined_local_ = joined_->local.data();
   std::uint64_t n = 0;
   for (const auto& s : segs_) n += s.index->size() - (s.deleted ? s.deleted->records : 0);
   for (std::uint32_t k = 0; k < segs_.size(); ++k)
@@ -32,10 +33,6 @@ std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
 }  // namespace
 
 std::uint32_t Lexicon::one_df(std::uint32_t id) const noexcept { return live_df_in({one_, one_deleted_}, id); }
-
-std::int32_t Lexicon::local_of(std::uint32_t id, std::size_t segment) const noexcept {
-  return joined_ ? joined_->local[segment][id] : local_[std::size_t{id} * segs_.size() + segment];
-}
 
 std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
 
@@ -330,10 +327,6 @@ std::string_view Lexicon::stem_of(std::uint32_t id) const noexcept {
   if (i < 0) return {};
   const auto& d = segs_[k].index->data();
   return d.stem(d.term_stem[static_cast<std::uint32_t>(i)]);
-}
-
-std::int64_t Lexicon::local(std::uint32_t id, std::size_t segment) const noexcept {
-  return one_ ? static_cast<std::int64_t>(id) : local_of(id, segment);
 }
 
 }  // namespace siteseek::detail

@@ -56,7 +56,7 @@ class Lexicon {
   /// The stem of term `id`.
   std::string_view stem_of(std::uint32_t id) const noexcept;
   /// Over segments: term `id`'s id in segment `segment`, or -1 (one index: `id`).
-  std::int64_t local(std::uint32_t id, std::size_t segment) const noexcept;
+  std::int64_t local(std::uint32_t id, std::size_t segment) const noexcept { return one_ ? std::int64_t{id} : local_of(id, segment); }
 
  private:
   struct Term {
@@ -71,12 +71,15 @@ class Lexicon {
   std::uint32_t joined_df(std::uint32_t u) const noexcept;
   std::uint32_t one_df(std::uint32_t id) const noexcept;
   std::size_t owner(std::uint32_t id) const noexcept;
-  std::int32_t local_of(std::uint32_t id, std::size_t segment) const noexcept;
+  std::int32_t local_of(std::uint32_t id, std::size_t segment) const noexcept {
+    return joined_local_ ? joined_local_[segment][id] : local_[std::size_t{id} * segs_.size() + segment];
+  }
   std::string_view keep(std::string_view text);
 
   const Index* one_ = nullptr;
   const Deletions* one_deleted_ = nullptr;  // one_'s deleted records; null: none
   const UnionDictionary* joined_ = nullptr;
+  const std::vector<std::int32_t>* joined_local_ = nullptr;  // joined_'s local tables, per segment
   std::vector<SegmentRef> segs_;
   std::vector<std::uint32_t> with_deletions_;  // the segments that have deleted records
   double documents_ = 0;

@@ -274,7 +274,11 @@ Matcher::Matcher(const Index& index, const Plan& plan, Scorer& scorer, Scratch& 
   if (required_ >= 2) {
     for (std::size_t i = 0; i < plan.clauses.size(); ++i)
       if (!plan.clauses[i].excluded && !plan.clauses[i].optional) by_size_.push_back(i);
-    std::stable_sort(by_size_.begin(), by_size_.end(), [&](std::size_t a, std::size_t b) { return size_of(a) < size_of(b); });
+    // In query order among equals (a stable sort, without the buffer std::stable_sort allocates).
+    std::sort(by_size_.begin(), by_size_.end(), [&](std::size_t a, std::size_t b) {
+      const auto x = size_of(a), y = size_of(b);
+      return x != y ? x < y : a < b;
+    });
   }
 }
 

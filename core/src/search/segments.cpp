@@ -215,6 +215,7 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
   each.start = 0;
   each.num = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{request.start} + request.num, limits::max_results_window));
   std::vector<Ranked> merged;
+  merged.reserve(runs.size() * each.num);
   std::map<std::string, std::map<std::string, std::uint64_t>> facet_counts;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     auto& r = runs[k];
@@ -247,12 +248,13 @@ SearchResponse detail::search_segments_impl(const SegmentedIndex& index, const S
     for (const auto& [value, count] : facet_counts[facet.name]) facet.values.push_back({value, count});
     order_facet(facet);
   }
-  // The pinned records lead, in their rules' order (the landing page last), then the rest by rank.
-  std::stable_sort(merged.begin(), merged.end(), [](const Ranked& a, const Ranked& b) {
-    if (a.pinned != b.pinned) return a.pinned;
-    if (a.pinned) return a.pin_order < b.pin_order;
-    return better(a.c, b.c);
-  });
+  // The pinned records lead, in their rules' order (the landing page last), then the rest by
+  // rank, as far as the page goes (Better is a total order: records are distinct).
+  const auto pinned_end = std::stable_partition(merged.begin(), merged.end(), [](const Ranked& x) { return x.pinned; });
+  std::stable_sort(merged.begin(), pinned_end, [](const Ranked& a, const Ranked& b) { return a.pin_order < b.pin_order; });
+  const auto page_end = merged.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(merged.size(), each.num));
+  if (page_end > pinned_end)
+    std::partial_sort(pinned_end, page_end, merged.end(), [](const Ranked& a, const Ranked& b) { return better(a.c, b.c); });
   std::vector<Collected::Pinned> pinned;  // in order, their records the segments'
   for (const auto& x : merged) {
     if (!x.pinned) break;
