@@ -267,7 +267,7 @@ std::uint32_t encode_postings(const std::vector<Occurrence>& occ, Out& postings,
       last = p;
     }
     const auto bytes = positions.size() - before;
-    const auto code = pack && std::has_single_bit(mask) ? PackedEntry::code(tf[std::countr_zero(mask)], bytes) : 0;
+    const auto code = pack && single_field(mask) ? PackedEntry::code(tf[std::countr_zero(mask)], bytes) : 0;
     postings.push_back(static_cast<std::uint8_t>(mask | code << 4));
     if (!code) {
       for (std::size_t f = 0; f < field_count; ++f)

@@ -668,6 +668,10 @@ inline constexpr std::array<std::uint8_t, 16> packed_entry_bytes = [] {
 static_assert(PackedEntry::code(PackedEntry::max_tf, PackedEntry::max_tf + PackedEntry::max_extra) == 15);
 /// Field mask bits of an entry byte.
 inline constexpr std::uint8_t entry_fields = 0x0f;
+/// Whether `mask` has exactly one bit set: std::has_single_bit counts the bits, which on the
+/// x86-64 baseline the build targets is a call into libgcc, once per posting when a build packs
+/// entries or a check reads them.
+constexpr bool single_field(unsigned mask) { return mask && !(mask & (mask - 1)); }
 
 /// One document's entry in a term's postings, decoded.
 struct PostingEntry {

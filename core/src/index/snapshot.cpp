@@ -257,7 +257,7 @@ bool offsets_ok(const A& offsets, std::size_t count, Size limit) {
 }
 
 // A varint at `p`, which must end before `end`.
-std::uint64_t checked_varint(const std::uint8_t*& p, const std::uint8_t* end, const char* what) {
+std::uint64_t checked_long_varint(const std::uint8_t*& p, const std::uint8_t* end, const char* what) {
   std::uint64_t v = 0;
   for (unsigned shift = 0;; shift += 7) {
     if (p >= end || shift > 63) bad(what);
@@ -265,6 +265,11 @@ std::uint64_t checked_varint(const std::uint8_t*& p, const std::uint8_t* end, co
     v |= std::uint64_t(b & 0x7f) << shift;
     if (!(b & 0x80)) return v;
   }
+}
+// Most varints of postings are one byte: that case inline in the checks' loops, the rest called.
+inline std::uint64_t checked_varint(const std::uint8_t*& p, const std::uint8_t* end, const char* what) {
+  if (p < end && !(*p & 0x80)) return *p++;
+  return checked_long_varint(p, end, what);
 }
 
 // The postings of term `t` decode inside their arrays, name existing documents, and count its
@@ -302,7 +307,7 @@ void check_postings(const Index::Data& d, std::uint32_t t) {
     const std::uint8_t mask = b & entry_fields;
     std::uint64_t tf = 0, length = 0;
     if (const unsigned code = b >> 4) {
-      if (!std::has_single_bit(mask)) bad("postings fields");
+      if (!single_field(mask)) bad("postings fields");
       tf = PackedEntry::tf(code);
       length = PackedEntry::bytes(code);
     } else {
