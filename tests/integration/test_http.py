@@ -1065,6 +1065,7 @@ def test_curation_rules_over_http(tmp_path):
         explained = search(s, "install", explain="true")
         assert explained["explain"]["query"] == "install"
         assert explained["explain"]["optional_words"] == []
+        assert explained["explain"]["related"] == []
         assert [(r["id"], r["kind"]) for r in explained["explain"]["rules"]] == [(added["id"], "pin")]
         assert explained["results"][0]["rules"][0]["id"] == added["id"]
         assert "explain" not in search(s, "install")

@@ -39,6 +39,7 @@ def test_pin_hide_synonyms_and_explain(engine):
     res = engine.search("install", site="docs", explain=True)
     assert res.explain["query"] == "install"
     assert res.explain["optional_words"] == []
+    assert res.explain["related"] == []
     assert engine.search("the install", site="docs", explain=True).explain["optional_words"] == ["the"]
     assert [(r["id"], r["kind"]) for r in res.explain["rules"]] == [(pin["id"], "pin")]
     assert res.results[0].rules[0]["id"] == pin["id"]

@@ -160,6 +160,8 @@ int print_search(const Node& node, const SearchRequest& req, bool json) {
       std::cout << ", optional words:";
       for (const auto& w : res.explain->optional_words) std::cout << ' ' << w;
     }
+    for (std::size_t k = 0; k < res.explain->related.size(); ++k)
+      std::cout << (k ? ", " : ", related words: ") << res.explain->related[k].word << " → " << res.explain->related[k].related;
     std::cout << (res.explain->rules.empty() ? ", no rule fired" : "") << "\n";
     for (const auto& e : res.explain->rules) std::cout << "  rule " << e.id << " (" << e.kind << "): " << e.effect << "\n";
   }

@@ -104,6 +104,7 @@ class SearchOptions:
     two_typos_min_length: int
     time_budget_ms: int
     prefix_search: bool
+    related_words: bool
     distinct_by_page: bool
     snippet_length: int
     highlight_pre_tag: str

@@ -57,9 +57,12 @@ py::list rule_effects(const std::vector<RuleEffect>& rules) {
 
 py::object explain_dict(const SearchResponse& r) {
   if (!r.explain) return py::none();
+  py::list related;
+  for (const auto& w : r.explain->related) related.append(dict_of({{"word", py::cast(w.word)}, {"related", py::cast(w.related)}}));
   return dict_of({{"query", py::cast(r.explain->query)},
                   {"optional_words", py::cast(r.explain->optional_words)},
-                  {"rules", rule_effects(r.explain->rules)}});
+                  {"rules", rule_effects(r.explain->rules)},
+                  {"related", related}});
 }
 
 // Curation rules as dicts (the HTTP API's JSON shape), and back.

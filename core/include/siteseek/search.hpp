@@ -54,12 +54,21 @@ struct RuleEffect {
 };
 
 /// What SearchRequest::explain adds to a response.
+/// A word a search also looked for, at a lower weight, in place of a word typed that the site
+/// rarely uses (docs/query-language.md#related-words).
+struct RelatedWord {
+  std::string word;     ///< as typed, folded
+  std::string related;  ///< the word the site uses instead
+  bool operator==(const RelatedWord&) const = default;
+};
+
 struct SearchExplain {
   std::string query;             ///< the query as rules compare it (folded words, one space apart)
   /// The query's words that decided nothing: stop words next to other words, and the words
   /// framing a question ("difference between", "vs": docs/query-language.md#questions), folded.
   std::vector<std::string> optional_words;
   std::vector<RuleEffect> rules;  ///< every rule that fired for the query, in rule order
+  std::vector<RelatedWord> related;  ///< the related words looked for, in the query's order
 };
 
 /// One value of a facet and how many results have it.

@@ -94,6 +94,9 @@ struct SearchOptions {
   /// the rest). Such an answer says SearchResponse::out_of_time and is not cached.
   std::uint32_t time_budget_ms = 50;
   bool prefix_search = true;               ///< the last word is a prefix unless followed by a space
+  /// A word the site rarely uses is also looked for by the related words it uses much more
+  /// (built-in English list: docs/query-language.md#related-words), at a lower weight.
+  bool related_words = true;
   bool distinct_by_page = true;            ///< one result per page URL
   std::uint32_t snippet_length = 200;      ///< characters of body in a result, about
   std::string highlight_pre_tag = "<b>";

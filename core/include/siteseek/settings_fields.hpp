@@ -79,6 +79,7 @@ void each_field(S& s, F&& f) {
   f("two_typos_min_length", s.two_typos_min_length);
   f("time_budget_ms", s.time_budget_ms);
   f("prefix_search", s.prefix_search);
+  f("related_words", s.related_words);
   f("distinct_by_page", s.distinct_by_page);
   f("snippet_length", s.snippet_length);
   f("highlight_pre_tag", s.highlight_pre_tag);

@@ -8,6 +8,7 @@
 #include "common/word_hash.hpp"
 #include "index/attributes.hpp"
 #include "index/index_data.hpp"
+#include "index/thesaurus.hpp"
 #include "index/url_text.hpp"
 
 namespace siteseek {
@@ -150,6 +151,23 @@ void Index::Data::apply_settings() {
       for (auto& t : analyzer.analyze(m))  // a part follows its identifier: never first
         if (!t.term.empty() && (t.kind != TokenKind::part || words.empty())) words.push_back(std::move(t));
     }
+  }
+  thesaurus.clear();
+  thesaurus_stems.clear();
+  if (settings.language == "english") {
+    for (const auto& group : detail::thesaurus_groups()) {
+      const auto g = static_cast<std::uint32_t>(thesaurus.size());
+      auto& words = thesaurus.emplace_back();
+      for (const auto word : group) {
+        const auto tokens = analyzer.analyze(word);
+        if (tokens.size() != 1 || tokens[0].kind != TokenKind::word || tokens[0].term.empty()) continue;
+        const auto& t = tokens[0];
+        words.emplace_back(t.term, t.stem.empty() ? t.term : t.stem);
+        thesaurus_stems.emplace_back(words.back().second, g);
+      }
+    }
+    std::sort(thesaurus_stems.begin(), thesaurus_stems.end());
+    thesaurus_stems.erase(std::unique(thesaurus_stems.begin(), thesaurus_stems.end()), thesaurus_stems.end());
   }
   pins.clear();
   for (const auto& lp : settings.landing_pages) {

@@ -48,6 +48,9 @@ SearchResponse merge_responses(std::vector<std::pair<std::string, SearchResponse
         out.explain.emplace().query = r.explain->query;
         out.explain->optional_words = r.explain->optional_words;
       }
+      for (auto& w : r.explain->related)
+        if (std::find(out.explain->related.begin(), out.explain->related.end(), w) == out.explain->related.end())
+          out.explain->related.push_back(std::move(w));
       for (auto& e : r.explain->rules) {
         e.id = site + "/" + e.id;
         out.explain->rules.push_back(std::move(e));

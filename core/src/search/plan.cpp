@@ -266,6 +266,32 @@ struct Builder {
         plan.highlight.stems.push_back(s.stem.empty() ? s.term : s.stem);
       }
     }
+    // The thesaurus's words related to this one, when the site says little with it and much
+    // with them (a reader's "folder" where the docs say "directory"), at a lower weight: the
+    // word typed keeps the records that use it, and the others compete.
+    if (options.related && expand == Expand::all && t.kind == TokenKind::word && !t.stop && !d.thesaurus_stems.empty()) {
+      const auto variants_df = [&](std::string_view term, std::string_view stem) {
+        std::uint32_t most = 0;
+        if (const auto id = lex.find(term); id >= 0) most = lex.df(static_cast<std::uint32_t>(id));
+        for (const auto v : lex.stem_variants(stem)) most = std::max(most, lex.df(v));
+        return most;
+      };
+      const auto& stems = d.thesaurus_stems;
+      auto it = std::lower_bound(stems.begin(), stems.end(), tc.stem, [](const auto& e, std::string_view s) { return e.first < s; });
+      const auto own = it != stems.end() && it->first == tc.stem ? variants_df(t.term, tc.stem) : 0;
+      if (own < related_weak_share * lex.documents())
+        for (; it != stems.end() && it->first == tc.stem; ++it)
+          for (const auto& [term, stem] : d.thesaurus[it->second]) {
+            if (stem == tc.stem || variants_df(term, stem) < related_more_common * std::max<std::uint32_t>(own, 1)) continue;
+            const auto id = lex.find(term);
+            if (id >= 0) ex.push_back({static_cast<std::uint32_t>(id), weight_related, MatchKind::related});
+            add_variants(ex, lex.stem_variants(stem), id >= 0 ? static_cast<std::uint32_t>(id) : none, weight_related * weight_stem,
+                         MatchKind::related);
+            plan.highlight.terms.push_back(term);
+            plan.highlight.stems.push_back(stem);
+            plan.related.push_back({t.term, term});
+          }
+    }
     // One expansion per term, the best weight.
     std::sort(ex.begin(), ex.end(), [](const Expansion& a, const Expansion& b) {
       return a.term != b.term ? a.term < b.term : a.weight > b.weight;
@@ -281,11 +307,12 @@ struct Builder {
     const double n = lex.documents();
     auto idf_of = [&](double f) { return std::log(1.0 + (n - f + 0.5) / (f + 0.5)); };
     tc.idf = idf_of(df);
-    // A completion more common than the word typed counts with its own idf: "into" completing
-    // "int" says as little as "into" typed whole, not as much as the rare "int". (Typo
+    // A completion (or a related word) more common than the word typed counts with its own idf:
+    // "into" completing "int" says as little as "into" typed whole, not as much as the rare
+    // "int"; "directory" for "folder" as much as "directory" typed. (Typo
     // corrections keep the clause's: the word meant is usually commoner than the one typed.)
     for (auto& e : ex) {
-      if (e.kind != MatchKind::prefix) continue;
+      if (e.kind != MatchKind::prefix && e.kind != MatchKind::related) continue;
       const double own = idf_of(lex.df(e.term));
       if (own < tc.idf) e.weight = static_cast<float>(e.weight * own / tc.idf);
     }
@@ -598,6 +625,7 @@ PlanOptions plan_options(const SearchRequest& request, const SearchOptions& so, 
   po.one_typo_min_length = so.one_typo_min_length;
   po.two_typos_min_length = so.two_typos_min_length;
   po.deadline = started + std::chrono::milliseconds(so.time_budget_ms);
+  po.related = so.related_words;
   return po;
 }
 
@@ -625,6 +653,7 @@ void bind_plan(const Plan& plan, const Lexicon& lex, std::size_t segment, Plan& 
   out.fired_rules.clear();
   out.out_of_time = plan.out_of_time;
   out.optional_words.clear();
+  out.related.clear();
   out.cased = plan.cased;
   constexpr auto by_term = [](const Expansion& a, const Expansion& b) { return a.term < b.term; };
   for (auto& tc : out.terms) {

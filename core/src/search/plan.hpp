@@ -17,7 +17,7 @@ namespace siteseek::detail {
 struct CompiledRules;
 class Lexicon;
 
-enum class MatchKind : std::uint8_t { exact, stem, synonym, prefix, one_typo, two_typos };
+enum class MatchKind : std::uint8_t { exact, stem, synonym, prefix, one_typo, two_typos, related };
 
 /// A dictionary term a query word matches, and what that match is worth.
 struct Expansion {
@@ -83,6 +83,8 @@ struct Plan {
   bool out_of_time = false;
   /// The words of the optional clauses (stop words, question frames), folded: explain says them.
   std::vector<std::string> optional_words;
+  /// The related words looked for (the thesaurus's), with the word typed: explain says them.
+  std::vector<RelatedWord> related;
   /// The words typed with a capital after their first character and a small letter
   /// ("differenceInCal", "PathBuf"; not "Flask" nor "JSON"), as typed: typed_case compares them
   /// with titles.
@@ -105,6 +107,8 @@ struct PlanOptions {
   const CompiledRules* rules = nullptr;
   /// TermClause::fields of every word (0: any field).
   std::uint8_t fields = 0;
+  /// SearchOptions::related_words.
+  bool related = true;
   /// With all_languages: the records' other languages' analyzers (null: the index's own
   /// language_analyzers; a search over segments gives those of them all).
   const std::vector<const Analyzer*>* languages = nullptr;

@@ -22,6 +22,12 @@ inline constexpr float partial_match_factor = 0.8f;
 inline constexpr float weight_exact = 1.0f;
 inline constexpr float weight_stem = 0.85f;
 inline constexpr float weight_synonym = 0.8f;
+/// A word of the thesaurus related to a word typed (index/thesaurus.hpp): taken only when the
+/// word typed is in fewer than related_weak_share of the records and the related word in at
+/// least related_more_common times as many.
+inline constexpr float weight_related = 0.7f;
+inline constexpr double related_weak_share = 0.01;
+inline constexpr double related_more_common = 2.0;
 inline constexpr float weight_prefix = 0.75f;
 inline constexpr float weight_one_typo = 0.5f;
 inline constexpr float weight_two_typos = 0.3f;

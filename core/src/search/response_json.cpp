@@ -182,7 +182,15 @@ void append_json_head(std::string& out, const SearchResponse& res) {
     }
     out += "],\"rules\":";
     append_rule_effects(out, res.explain->rules);
-    out += '}';
+    out += ",\"related\":[";
+    for (std::size_t k = 0; k < res.explain->related.size(); ++k) {
+      out += k ? ",{\"word\":" : "{\"word\":";
+      append_json_string(out, res.explain->related[k].word);
+      out += ",\"related\":";
+      append_json_string(out, res.explain->related[k].related);
+      out += '}';
+    }
+    out += "]}";
   }
 }
 

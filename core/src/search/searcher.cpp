@@ -69,7 +69,7 @@ std::vector<RuleEffect> explain_rules(const ActiveRules& active, const std::vect
 SearchExplain detail::explain_query(const ActiveRules& active, const Analyzer& analyzer, std::string_view q, const Plan& plan,
                                     const std::vector<Collected::Pinned>& pinned, const std::vector<std::size_t>& touched) {
   return {active.query.empty() ? normalize_query(analyzer, q) : active.query, plan.optional_words,
-          explain_rules(active, plan.fired_rules, pinned, touched)};
+          explain_rules(active, plan.fired_rules, pinned, touched), plan.related};
 }
 
 std::vector<RuleEffect> detail::explain_result(const ActiveRules& active, const Index::Data& d, std::uint32_t doc,

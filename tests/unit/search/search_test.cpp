@@ -243,6 +243,45 @@ BOOST_AUTO_TEST_CASE(words_framing_a_question_are_optional) {
              std::vector<std::string>{"whatsnew/notes.html"});
 }
 
+// A word the site rarely uses is also looked for by the related words it uses much more
+// (index/thesaurus.hpp), at a lower weight; a word it uses is not, and the setting turns it off.
+BOOST_AUTO_TEST_CASE(a_word_the_site_rarely_uses_also_finds_the_related_words_it_uses) {
+  std::vector<Document> docs;
+  for (int i = 0; i < 150; ++i)
+    docs.push_back(page("lib/p" + std::to_string(i) + ".html", "Topic " + std::to_string(i),
+                        i < 40 ? "Remove the entry when done." : i < 45 ? "Delete the entry when done." : "Nothing to see."));
+  docs.push_back(page("lib/shutil.html", "High-level file operations", "Move a file or a directory tree to another directory."));
+  docs.push_back(page("lib/os.html", "Operating system interfaces", "List the entries of a directory."));
+  docs.push_back(page("faq/desktop.html", "Desktop questions", "A desktop calls a directory a folder."));
+  auto idx = build(docs);
+  SearchRequest r;
+  r.q = "move folder ";
+  r.explain = true;
+  // "folder" is in one record of 153 (under 1 %), "directory" in three: the page that moves
+  // directories holds every word.
+  auto res = search_index(*idx, r);
+  BOOST_TEST(!res.relaxed);
+  BOOST_REQUIRE(!res.results.empty());
+  BOOST_TEST(res.results.front().url == root + "lib/shutil.html");
+  BOOST_REQUIRE(res.explain.has_value());
+  BOOST_REQUIRE_EQUAL(res.explain->related.size(), 1u);
+  BOOST_TEST(res.explain->related[0].word == "folder");
+  BOOST_TEST(res.explain->related[0].related == "directory");
+  // "delete" is in 5 records of 153: the site uses it, and it is not widened to "remove" (40).
+  r.q = "delete ";
+  res = search_index(*idx, r);
+  BOOST_TEST(res.explain->related.empty());
+  BOOST_TEST(res.total == 5u);
+  // Off: "folder" is only itself, and no record holds both words.
+  auto s = site();
+  s.search.related_words = false;
+  auto off = build(docs, s);
+  r.q = "move folder ";
+  res = search_index(*off, r);
+  BOOST_TEST(res.relaxed);
+  BOOST_TEST(res.explain->related.empty());
+}
+
 BOOST_AUTO_TEST_CASE(phrase_exclusion_alternatives_fields) {
   auto idx = build(corpus());
   BOOST_TEST(urls(run(*idx, "\"line by line\"")) == std::vector<std::string>{"lib/files.html"});

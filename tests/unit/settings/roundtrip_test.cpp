@@ -85,7 +85,7 @@ struct Generator {
     s.crawl = {integer<std::uint32_t>(), integer<std::uint32_t>(), integer<std::uint32_t>(),
                integer<std::uint32_t>(), integer<std::uint32_t>(), integer<std::uint32_t>(),
                integer<std::uint64_t>(), integer<std::uint32_t>(), text()};
-    s.search = {boolean(), integer<std::uint32_t>(), integer<std::uint32_t>(), integer<std::uint32_t>(), boolean(), boolean(),
+    s.search = {boolean(), integer<std::uint32_t>(), integer<std::uint32_t>(), integer<std::uint32_t>(), boolean(), boolean(), boolean(),
                 integer<std::uint32_t>(), text(), text()};
     return s;
   }

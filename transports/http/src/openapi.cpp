@@ -90,7 +90,7 @@ std::string_view openapi_document() {
       {"name": "prefix", "in": "query", "schema": {"type": "boolean"}},
       {"name": "typo", "in": "query", "schema": {"type": "boolean"}},
       {"name": "explain", "in": "query", "schema": {"type": "boolean", "default": false},
-       "description": "add explain: {query, optional_words, rules: [{id, kind, effect}]} and each result's rules: the query's words that decided nothing (stop words, words framing a question: docs/query-language.md) and the curation rules that fired (docs/curation.md)"},
+       "description": "add explain: {query, optional_words, rules: [{id, kind, effect}], related: [{word, related}]} and each result's rules: the query's words that decided nothing (stop words, words framing a question: docs/query-language.md), the curation rules that fired (docs/curation.md) and the related words looked for (docs/query-language.md#related-words)"},
       {"name": "highlight_pre_tag", "in": "query", "schema": {"type": "string"}},
       {"name": "highlight_post_tag", "in": "query", "schema": {"type": "string"}}],
     "responses": {"200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
