@@ -103,6 +103,25 @@ def test_sub_results(engine):
     assert err.value.code == "invalid_parameter"
 
 
+
+def test_related_words_widen_a_word_the_site_rarely_uses():
+    # "folder" is in one record of 153 (under 1 %), "directory" in three: the search also looks
+    # for "directory" (docs/query-language.md#related-words) and says so; off, it does not.
+    pages = [{"url": f"https://docs.example.org/p{i}.html", "title": f"Topic {i}", "body": "Nothing to see."} for i in range(150)]
+    pages += [{"url": "https://docs.example.org/shutil.html", "title": "High-level file operations",
+               "body": "Move a file or a directory tree to another directory."},
+              {"url": "https://docs.example.org/os.html", "title": "Operating system interfaces", "body": "List the entries of a directory."},
+              {"url": "https://docs.example.org/desktop.html", "title": "Desktop questions", "body": "A desktop calls a directory a folder."}]
+    for on in (True, False):
+        e = siteseek.Engine({"sites": [{"name": "demo", "url": "https://docs.example.org/", "search": {"related_words": on}}]})
+        e.add_documents("demo", pages)
+        res = e.search("move folder ", site="demo", explain=True)
+        if on:
+            assert not res.relaxed and res.results[0].url == "https://docs.example.org/shutil.html"
+            assert res.explain["related"] == [{"word": "folder", "related": "directory"}]
+        else:
+            assert res.relaxed and res.explain["related"] == []
+
 AREAS = [("guide/start.html", "Getting started", "page"), ("guide/start.html#install", "Install the tool", "section"),
          ("guide/config.html", "Configure the tool", "page"), ("api/tool.html", "The tool API", "page")]
 
