@@ -268,8 +268,10 @@ struct Builder {
     }
     // The thesaurus's words related to this one, when the site says little with it and much
     // with them (a reader's "folder" where the docs say "directory"), at a lower weight: the
-    // word typed keeps the records that use it, and the others compete.
-    if (options.related && expand == Expand::all && t.kind == TokenKind::word && !t.stop && !d.thesaurus_stems.empty()) {
+    // word typed keeps the records that use it, and the others compete. Its stems are the site
+    // analyzer's: not for a search kept to another language.
+    if (options.related && expand == Expand::all && t.kind == TokenKind::word && !t.stop && !d.thesaurus_stems.empty() &&
+        &analyzer == &d.analyzer) {
       const auto variants_df = [&](std::string_view term, std::string_view stem) {
         std::uint32_t most = 0;
         if (const auto id = lex.find(term); id >= 0) most = lex.df(static_cast<std::uint32_t>(id));
