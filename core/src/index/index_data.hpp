@@ -421,9 +421,13 @@ struct Index::Data {
   /// Synonym groups -> members -> their words (the analyzer's tokens, identifier parts left out).
   std::vector<std::vector<std::vector<Token>>> synonym_words;
   /// The thesaurus's groups (index/thesaurus.hpp) as the site's analyzer reads them: each word's
-  /// (term, stem); and the groups holding each stem. Empty unless the site is in English.
-  std::vector<std::vector<std::pair<std::string, std::string>>> thesaurus;
-  std::vector<std::pair<std::string, std::uint32_t>> thesaurus_stems;  ///< (stem, group), sorted
+  /// (term, stem); and the groups holding each stem.
+  struct Thesaurus {
+    std::vector<std::vector<std::pair<std::string, std::string>>> groups;
+    std::vector<std::pair<std::string, std::uint32_t>> stems;  ///< (stem, group), sorted
+  };
+  /// Null unless the site is in English; shared by the indexes whose analyzers read it alike.
+  std::shared_ptr<const Thesaurus> thesaurus;
   /// Landing pages: the query's words as `normalize_query` gives them, and the record to pin
   /// (the page record of the URL, else its first record; -1 when the URL is not indexed).
   struct Pin {

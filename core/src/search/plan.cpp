@@ -270,20 +270,19 @@ struct Builder {
     // with them (a reader's "folder" where the docs say "directory"), at a lower weight: the
     // word typed keeps the records that use it, and the others compete. Its stems are the site
     // analyzer's: not for a search kept to another language.
-    if (options.related && expand == Expand::all && t.kind == TokenKind::word && !t.stop && !d.thesaurus_stems.empty() &&
-        &analyzer == &d.analyzer) {
+    if (options.related && expand == Expand::all && t.kind == TokenKind::word && !t.stop && d.thesaurus && &analyzer == &d.analyzer) {
       const auto variants_df = [&](std::string_view term, std::string_view stem) {
         std::uint32_t most = 0;
         if (const auto id = lex.find(term); id >= 0) most = lex.df(static_cast<std::uint32_t>(id));
         for (const auto v : lex.stem_variants(stem)) most = std::max(most, lex.df(v));
         return most;
       };
-      const auto& stems = d.thesaurus_stems;
+      const auto& stems = d.thesaurus->stems;
       auto it = std::lower_bound(stems.begin(), stems.end(), tc.stem, [](const auto& e, std::string_view s) { return e.first < s; });
       const auto own = it != stems.end() && it->first == tc.stem ? variants_df(t.term, tc.stem) : 0;
       if (own < related_weak_share * lex.documents())
         for (; it != stems.end() && it->first == tc.stem; ++it)
-          for (const auto& [term, stem] : d.thesaurus[it->second]) {
+          for (const auto& [term, stem] : d.thesaurus->groups[it->second]) {
             if (stem == tc.stem || variants_df(term, stem) < related_more_common * std::max<std::uint32_t>(own, 1)) continue;
             const auto id = lex.find(term);
             if (id >= 0) ex.push_back({static_cast<std::uint32_t>(id), weight_related, MatchKind::related});
