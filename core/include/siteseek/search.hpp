@@ -53,7 +53,6 @@ struct RuleEffect {
   std::string effect;  ///< for people: "expanded \"k8s\" with \"kubernetes\"", "removed 3 records", ...
 };
 
-/// What SearchRequest::explain adds to a response.
 /// A word a search also looked for, at a lower weight, in place of a word typed that the site
 /// rarely uses (docs/query-language.md#related-words).
 struct RelatedWord {
@@ -62,6 +61,7 @@ struct RelatedWord {
   bool operator==(const RelatedWord&) const = default;
 };
 
+/// What SearchRequest::explain adds to a response.
 struct SearchExplain {
   std::string query;             ///< the query as rules compare it (folded words, one space apart)
   /// The query's words that decided nothing: stop words next to other words, and the words

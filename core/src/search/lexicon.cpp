@@ -34,6 +34,8 @@ std::uint32_t live_df_in(const SegmentRef& s, std::uint32_t id) noexcept {
 
 std::uint32_t Lexicon::one_df(std::uint32_t id) const noexcept { return live_df_in({one_, one_deleted_}, id); }
 
+const Index& Lexicon::whole() const noexcept { return one_ ? *one_ : *joined_->terms; }
+
 std::uint32_t Lexicon::live_df(std::size_t seg, std::uint32_t id) const noexcept { return live_df_in(segs_[seg], id); }
 
 // The union's frequency counts every record: less the deleted ones of the few segments that have
@@ -155,12 +157,12 @@ std::vector<std::uint32_t> Lexicon::top_completions(std::string_view prefix, std
   if (one_ || joined_) {
     // The range, in text order (one index's id order): each term's live frequency (over the
     // segments holding it, for the union's).
-    const auto& terms = one_ ? *one_ : *joined_->terms;
+    const auto& terms = whole();
     const auto [lo, hi] = terms.prefix_range(prefix);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (id, live df)
     ranked.reserve(hi - lo);
     for (auto u = lo; u < hi; ++u)
-      if (const auto df = one_ ? one_df(u) : joined_df(u); df && (except < 0 || terms.data().term(u) != skip)) ranked.emplace_back(u, df);
+      if (const auto f = df(u); f && (except < 0 || terms.data().term(u) != skip)) ranked.emplace_back(u, f);
     cap = std::min(cap, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(),
                       [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
@@ -251,8 +253,8 @@ std::size_t Lexicon::completions(std::string_view prefix, std::size_t limit) {
   }
   std::size_t n = 0;
   if (one_ || joined_) {
-    const auto [lo, hi] = (one_ ? *one_ : *joined_->terms).prefix_range(prefix);
-    for (auto u = lo; u < hi && n < limit; ++u) n += (one_ ? one_df(u) : joined_df(u)) > 0;
+    const auto [lo, hi] = whole().prefix_range(prefix);
+    for (auto u = lo; u < hi && n < limit; ++u) n += df(u) > 0;
     return n;
   }
   merged_range(segs_, prefix, [&](std::string_view, std::uint32_t, auto) { return ++n < limit; });
@@ -263,8 +265,8 @@ std::vector<TypoMatch> Lexicon::typo_lookup(std::string_view word, unsigned max_
   if (one_ && !one_deleted_) return one_->typo_lookup(word, max_edits, cap, names);
   std::vector<TypoMatch> out;
   if (one_ || joined_) {
-    for (const auto& m : (one_ ? *one_ : *joined_->terms).typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names))
-      if (one_ ? one_df(m.term) : joined_df(m.term)) out.push_back(m);
+    for (const auto& m : whole().typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names))
+      if (df(m.term)) out.push_back(m);
   } else {
     for (const auto& s : segs_)
       for (const auto& m : s.index->typo_lookup(word, max_edits, std::numeric_limits<std::size_t>::max(), names)) {
@@ -298,7 +300,7 @@ std::vector<std::uint32_t> Lexicon::stem_variants(std::string_view stem) {
   std::vector<std::uint32_t> out;
   if (one_) {
     for (const auto id : one_->stem_variants(stem))
-      if (one_df(id)) out.push_back(id);
+      if (df(id)) out.push_back(id);
     return out;
   }
   if (joined_) {

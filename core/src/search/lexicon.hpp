@@ -70,6 +70,8 @@ class Lexicon {
   std::uint32_t live_df(std::size_t seg, std::uint32_t id) const noexcept;
   std::uint32_t joined_df(std::uint32_t u) const noexcept;
   std::uint32_t one_df(std::uint32_t id) const noexcept;
+  /// The one dictionary ids are of: the segment's, or the union's (one_ or joined_ set).
+  const Index& whole() const noexcept;
   std::size_t owner(std::uint32_t id) const noexcept;
   std::int32_t local_of(std::uint32_t id, std::size_t segment) const noexcept {
     return joined_local_ ? joined_local_[segment][id] : local_[std::size_t{id} * segs_.size() + segment];
